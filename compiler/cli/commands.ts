@@ -1,0 +1,7 @@
+// Every CLI command, one registration function per file. Add a command by adding a line here.
+import type { Command } from 'commander';
+import { registerInspect } from './inspect.ts';
+import { registerDoctor } from './doctor.ts';
+import { registerDemo } from './demo.ts';
+
+export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo];

@@ -1,0 +1,6 @@
+// The demo steps, in the order they run. Each capability adds its step here when it lands.
+import type { DemoStep } from './step.ts';
+import { doctorStep } from './doctor-step.ts';
+import { inspectStep } from './inspect-step.ts';
+
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep];

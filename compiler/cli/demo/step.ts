@@ -1,0 +1,24 @@
+// A demo step runs one capability end to end and reports a one-line summary.
+export interface DemoContext {
+  /** Root folder for this demo run's outputs (each step uses its own subfolder). */
+  outDir: string;
+  seed: number;
+  /** Absolute path of the project's examples/ folder. */
+  examplesDir: string;
+  /** Progress and detail for humans (stderr). */
+  log(message: string): void;
+}
+
+export interface DemoResult {
+  status: 'ok' | 'failed';
+  /** One line for the summary table: the figures that matter. */
+  summary: string;
+  /** Files the step wrote that a person would open. */
+  artifacts?: string[];
+}
+
+export interface DemoStep {
+  /** Capability name shown in the summary table, e.g. "inspect", "naas search". */
+  name: string;
+  run(ctx: DemoContext): Promise<DemoResult>;
+}

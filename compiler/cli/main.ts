@@ -1,0 +1,43 @@
+// The nacc CLI: wires stages together and does the I/O. Commands live one per file and are
+// listed in commands.ts; user errors print diagnostics and exit 1-4, anything else exits 70.
+import { Command, CommanderError } from 'commander';
+import { UserError, formatDiagnostics, ExitCode } from '../diagnostics/index.ts';
+import { COMMANDS } from './commands.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('nacc')
+    .description('Co-design neural networks with the hardware they run on')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let code: number = ExitCode.ok;
+  try {
+    await program.parseAsync(argv);
+    code = process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (e) {
+    code = exitCodeFor(e);
+  }
+  process.exitCode = code;
+}
+
+function exitCodeFor(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (e instanceof UserError) {
+    process.stderr.write(formatDiagnostics(e.diagnostics) + '\n');
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`nacc: internal error: ${err.message}\n${err.stack ?? ''}\n`);
+  process.stderr.write('This is a bug in nacc; please report it with the command and input that caused it.\n');
+  return ExitCode.internal;
+}

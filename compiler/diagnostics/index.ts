@@ -1,0 +1,4 @@
+export * from './diagnostic.ts';
+export * from './errors.ts';
+export * from './exit-codes.ts';
+export * from './format.ts';

@@ -1,0 +1,13 @@
+// Everything one .nacc file declares, lowered.
+import type { Network } from './network.ts';
+import type { AcceleratorSpec, DesignSpace, FederatedJob, McuTarget, PointAccConfig } from './targets.ts';
+
+export interface Program {
+  file: string;
+  networks: Network[];
+  accelerators: AcceleratorSpec[];
+  spaces: DesignSpace[];
+  mcus: McuTarget[];
+  pointaccs: PointAccConfig[];
+  federated: FederatedJob[];
+}

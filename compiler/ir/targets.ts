@@ -1,0 +1,113 @@
+// IR for the non-network declarations of a .nacc file: fixed accelerators, NAAS design
+// spaces, microcontroller targets, PointAcc configurations and federated-training jobs.
+// Sizes are in bytes, times in milliseconds, bandwidths as the unit says, clocks in MHz.
+import type { Location } from '../diagnostics/diagnostic.ts';
+
+export interface IntRange {
+  min: number;
+  max: number;
+  step: number;
+}
+
+export type Dataflow = 'row_stationary' | 'output_stationary' | 'weight_stationary' | 'input_stationary';
+
+export interface AcceleratorSpec {
+  name: string;
+  /** PE array dimensions, 1 to 3 axes. */
+  peArray: number[];
+  dataflow?: Dataflow;
+  /** Loop dimensions (N,K,C,P,Q,R,S) parallel on each array axis, when given explicitly. */
+  parallel?: string[];
+  registerFileBytesPerPe: number;
+  globalBufferBytes: number;
+  dramBandwidthBytesPerCycle: number;
+  wordBits: number;
+  clockMHz?: number;
+  location?: Location;
+}
+
+export interface DesignSpace {
+  name: string;
+  /** Name of an accelerator whose PEs, on-chip bytes and bandwidth cap this space. */
+  resources?: string;
+  arrayDims?: IntRange;
+  peCount?: IntRange;
+  arraySize?: IntRange;
+  /** 'search' or a fixed list of parallel dimensions. */
+  parallel?: 'search' | string[];
+  registerFileBytes?: IntRange;
+  globalBufferBytes?: IntRange;
+  loopOrder?: 'search' | string[];
+  tiling?: 'search';
+  /** Fixed dataflow (sizing-only spaces). */
+  dataflow?: Dataflow;
+  /** Per-axis size ranges of a fixed-dimensional array (sizing-only spaces). */
+  peArray?: IntRange[];
+  dramBandwidthBytesPerCycle?: IntRange;
+  objective: 'edp' | 'energy' | 'latency';
+  location?: Location;
+}
+
+export type McuCore = 'cortex-m0' | 'cortex-m0plus' | 'cortex-m3' | 'cortex-m4' | 'cortex-m7' | 'cortex-m33' | 'cortex-m55';
+
+export interface McuTarget {
+  name: string;
+  core: McuCore;
+  sramBytes: number;
+  flashBytes: number;
+  clockMHz?: number;
+  location?: Location;
+}
+
+export interface PointAccConfig {
+  name: string;
+  mappingUnit: { sorterWidth: number; keyBits: number };
+  /** Systolic matrix unit rows x cols. */
+  matrixUnit: [number, number];
+  cacheBytes: number;
+  cacheWays?: number;
+  bufferBytes: number;
+  dramBandwidthBytesPerCycle: number;
+  wordBits: number;
+  clockMHz: number;
+  location?: Location;
+}
+
+export type Partition =
+  | { kind: 'iid' }
+  | { kind: 'dirichlet'; alpha: number }
+  | { kind: 'shards'; perWorker: number };
+
+export interface DataSpec {
+  /** synthetic_digits | leaf_synthetic | csv */
+  generator: string;
+  samples?: number;
+  path?: string;
+  partition: Partition;
+  /** Any further generator arguments, as written. */
+  args: Record<string, number | string | boolean>;
+}
+
+export type FlAlgorithm =
+  | { kind: 'fedavg'; localSteps: number }
+  | { kind: 'dga'; localSteps: number; delay: number }
+  | { kind: 'local_sgd'; localSteps: number };
+
+export interface FederatedJob {
+  name: string;
+  network: string;
+  data: DataSpec;
+  workers: number;
+  stepTimeMs?: number;
+  latencyMs: number;
+  bandwidthMbitPerS?: number;
+  jitterMs?: number;
+  algorithm: FlAlgorithm;
+  optimizer: { kind: 'sgd'; lr: number; momentum: number };
+  batch: number;
+  targetAccuracy?: number;
+  /** Upper bound on training length in local steps per worker. */
+  maxSteps?: number;
+  seed: number;
+  location?: Location;
+}
