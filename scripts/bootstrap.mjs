@@ -20,7 +20,12 @@ function ensureNodeModules() {
   const want = lockHash();
   if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return;
   log('node_modules missing or stale: running npm ci');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    stdio: 'inherit',
+    // onnxruntime-node's supported switch to skip its CUDA download (also in .npmrc).
+    env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
+  });
   if (r.status !== 0) {
     log('npm ci failed');
     process.exit(EXIT_TOOL_MISSING);
