@@ -39,6 +39,15 @@ export interface Layer {
   origin?: string;
   /** Where the user wrote it. */
   location?: Location;
+  /** Constant operands an importer decoded, by role (kernel, bias, scale, shift); layouts in docs/onnx.md. */
+  weights?: Record<string, ConstTensor>;
+}
+
+/** A constant tensor kept from an imported model (e.g. ONNX initializers), row-major. */
+export interface ConstTensor {
+  dtype: 'float32' | 'int8' | 'uint8' | 'int32';
+  shape: number[];
+  data: Float32Array | Int8Array | Uint8Array | Int32Array;
 }
 
 export interface NetworkInput {
