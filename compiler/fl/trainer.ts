@@ -1,0 +1,588 @@
+// Float32 training of small edge networks straight from the network IR: forward, backward
+// and a softmax cross-entropy loss over one flat parameter vector, with every buffer
+// allocated once per batch size (no per-element or per-step allocation).
+//
+// Layout: activations are NHWC per sample ([H, W, C] contiguous), samples contiguous.
+// Parameters live in one Float32Array so that averaging and sending a model is one loop:
+//   dense   W[in][out] then b[out]
+//   conv2d  W[kh][kw][cin/groups][out] then b[out]
+//   dwconv2d (as conv2d with groups = C, out = C * multiplier)
+import { fail } from '../diagnostics/index.ts';
+import type { Layer, Network, TensorType } from '../ir/network.ts';
+import { Prng } from '../util/prng.ts';
+
+type Act = 'none' | 'relu' | 'relu6';
+
+interface ConvGeom {
+  ih: number; iw: number; cin: number;
+  oh: number; ow: number; cout: number;
+  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
+  pt: number; pl: number; groups: number;
+}
+
+type Exec =
+  | { kind: 'dense'; src: number; dst: number; inSize: number; out: number; w: number; b: number; act: Act }
+  | { kind: 'conv'; src: number; dst: number; g: ConvGeom; w: number; b: number; act: Act }
+  | { kind: 'act'; src: number; dst: number; act: Act }
+  | { kind: 'pool'; src: number; dst: number; max: boolean; g: ConvGeom; global: boolean }
+  | { kind: 'alias'; src: number; dst: number }
+  | { kind: 'add'; srcs: number[]; dst: number; act: Act };
+
+/** A network prepared for training: parameter layout, buffer sizes and the execution list. */
+export interface TrainableModel {
+  network: string;
+  paramCount: number;
+  inputSize: number;
+  classes: number;
+  /** Multiply-accumulates of one forward pass of one sample. */
+  forwardMacs: number;
+  /** Per-tensor element counts per sample; tensor 0 is the input. */
+  sizes: number[];
+  execs: Exec[];
+  /** Index of the tensor holding the logits. */
+  logits: number;
+  /** Parameter tensors for initialisation: offset, count, fan-in, fan-out. */
+  init: { offset: number; count: number; fanIn: number; fanOut: number; bias: boolean }[];
+}
+
+const actOf = (l: Layer): Act => {
+  const a = l.attrs.act;
+  if (a === undefined || a === 'none') return 'none';
+  if (a === 'relu' || a === 'relu6') return a;
+  fail('F0102', `layer '${l.name}': activation '${String(a)}' is not supported by the trainer (relu, relu6 or none)`, l.location);
+};
+const pairAttr = (l: Layer, k: string, dflt: number): [number, number] => {
+  const v = l.attrs[k];
+  if (Array.isArray(v) && v.length === 2) return [Number(v[0]), Number(v[1])];
+  if (typeof v === 'number') return [v, v];
+  return [dflt, dflt];
+};
+const padAttr = (l: Layer): [number, number, number, number] => {
+  const v = l.attrs.pad;
+  if (Array.isArray(v) && v.length === 4) return v.map(Number) as [number, number, number, number];
+  return [0, 0, 0, 0];
+};
+const elems = (t: TensorType) => t.shape.reduce((a, b) => a * b, 1);
+
+/** Prepare a network for training. Fails with a located diagnostic on ops the trainer lacks. */
+export function compileModel(net: Network): TrainableModel {
+  if (net.inputs.length !== 1) fail('F0101', `network '${net.name}': the trainer needs exactly one input, found ${net.inputs.length}`, net.location);
+  if (net.outputs.length !== 1) fail('F0101', `network '${net.name}': the trainer needs exactly one output, found ${net.outputs.length}`, net.location);
+  const index = new Map<string, number>();
+  const types: TensorType[] = [];
+  const sizes: number[] = [];
+  const input = net.inputs[0];
+  if (input.type.kind !== 'feature' && input.type.kind !== 'vector') {
+    fail('F0101', `network '${net.name}': input '${input.name}' is ${input.type.kind}; the trainer takes image or vector inputs`, input.location);
+  }
+  index.set(input.name, 0);
+  types.push(input.type);
+  sizes.push(elems(input.type));
+  const execs: Exec[] = [];
+  const init: TrainableModel['init'] = [];
+  let paramCount = 0;
+  let macs = 0;
+  let logitsName = net.outputs[0];
+  const alloc = (n: number) => {
+    const o = paramCount;
+    paramCount += n;
+    return o;
+  };
+  const src = (l: Layer, i = 0): number => {
+    const s = index.get(l.inputs[i]);
+    if (s === undefined) fail('F0101', `layer '${l.name}': unknown input '${l.inputs[i]}'`, l.location);
+    return s;
+  };
+  for (const l of net.layers) {
+    const dst = types.length;
+    const x = types[src(l)];
+    const hasBias = l.attrs.bias !== false;
+    switch (l.op) {
+      case 'dense': {
+        const inSize = elems(x);
+        const out = Number(l.attrs.out);
+        const w = alloc(inSize * out);
+        const b = alloc(out);
+        init.push({ offset: w, count: inSize * out, fanIn: inSize, fanOut: out, bias: false });
+        init.push({ offset: b, count: out, fanIn: inSize, fanOut: out, bias: true });
+        execs.push({ kind: 'dense', src: src(l), dst, inSize, out, w, b: hasBias ? b : -1, act: actOf(l) });
+        macs += inSize * out;
+        break;
+      }
+      case 'conv2d':
+      case 'dwconv2d': {
+        if (x.kind !== 'feature') fail('F0101', `layer '${l.name}': ${l.op} needs an image input`, l.location);
+        const [kh, kw] = pairAttr(l, 'kernel', 1);
+        const [sh, sw] = pairAttr(l, 'stride', 1);
+        const [dh, dw] = pairAttr(l, 'dilation', 1);
+        const [pt, pl] = padAttr(l);
+        const cin = x.shape[2];
+        const groups = l.op === 'dwconv2d' ? cin : Number(l.attrs.groups ?? 1);
+        const [oh, ow, cout] = l.output.shape;
+        const g: ConvGeom = { ih: x.shape[0], iw: x.shape[1], cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups };
+        const count = kh * kw * (cin / groups) * cout;
+        const w = alloc(count);
+        const b = alloc(cout);
+        const fanIn = kh * kw * (cin / groups);
+        init.push({ offset: w, count, fanIn, fanOut: kh * kw * (cout / groups), bias: false });
+        init.push({ offset: b, count: cout, fanIn, fanOut: cout, bias: true });
+        execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l) });
+        macs += oh * ow * cout * fanIn;
+        break;
+      }
+      case 'relu':
+      case 'relu6':
+        execs.push({ kind: 'act', src: src(l), dst, act: l.op });
+        break;
+      case 'maxpool':
+      case 'avgpool': {
+        if (x.kind !== 'feature') fail('F0101', `layer '${l.name}': ${l.op} needs an image input`, l.location);
+        const global = l.attrs.global === true;
+        const [kh, kw] = global ? [x.shape[0], x.shape[1]] : pairAttr(l, 'kernel', 2);
+        const [sh, sw] = global ? [1, 1] : pairAttr(l, 'stride', kh);
+        const [pt, pl] = global ? [0, 0] : padAttr(l);
+        const oh = global ? 1 : l.output.shape[0];
+        const ow = global ? 1 : l.output.shape[1];
+        const c = x.shape[2];
+        const g: ConvGeom = { ih: x.shape[0], iw: x.shape[1], cin: c, oh, ow, cout: c, kh, kw, sh, sw, dh: 1, dw: 1, pt, pl, groups: c };
+        execs.push({ kind: 'pool', src: src(l), dst, max: l.op === 'maxpool', g, global });
+        break;
+      }
+      case 'flatten':
+      case 'reshape':
+      case 'dequantize':
+      case 'quantize':
+        execs.push({ kind: 'alias', src: src(l), dst });
+        break;
+      case 'softmax':
+        // Softmax is folded into the loss: its input's values are the logits.
+        if (net.outputs[0] !== l.name) fail('F0102', `layer '${l.name}': softmax is only supported as the final layer`, l.location);
+        logitsName = l.inputs[0];
+        execs.push({ kind: 'alias', src: src(l), dst });
+        break;
+      case 'add':
+        execs.push({ kind: 'add', srcs: l.inputs.map((_, i) => src(l, i)), dst, act: actOf(l) });
+        break;
+      default:
+        fail('F0102', `layer '${l.name}': op '${l.op}' is not supported by the trainer (dense, conv2d, dwconv2d, relu, relu6, maxpool, avgpool, flatten, add, softmax)`, l.location);
+    }
+    index.set(l.name, dst);
+    types.push(l.output);
+    sizes.push(elems(l.output));
+  }
+  const logits = index.get(logitsName);
+  if (logits === undefined) fail('F0101', `network '${net.name}': output '${logitsName}' is not a layer`, net.location);
+  const lt = types[logits];
+  if (lt.kind !== 'vector') fail('F0101', `network '${net.name}': the output must be a vector of class scores, got ${lt.kind} [${lt.shape.join(', ')}]`, net.location);
+  return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init };
+}
+
+/** Glorot-uniform weights (the tfjs/Keras default), zero biases, from a seed. */
+export function initParams(model: TrainableModel, seed: number): Float32Array {
+  const p = new Float32Array(model.paramCount);
+  const rng = new Prng(seed);
+  for (const t of model.init) {
+    if (t.bias) continue;
+    const bound = Math.sqrt(6 / (t.fanIn + t.fanOut));
+    for (let i = 0; i < t.count; i++) p[t.offset + i] = (2 * rng.next() - 1) * bound;
+  }
+  return p;
+}
+
+/**
+ * Forward/backward engine for one model at one maximum batch size. Reuses its buffers on
+ * every call; not re-entrant.
+ */
+export class Trainer {
+  readonly grad: Float32Array;
+  private readonly acts: Float32Array[];
+  private readonly dacts: Float32Array[];
+  /** Max-pool argmax per output element. */
+  private readonly argmax: Int32Array[];
+  private readonly probs: Float32Array;
+
+  constructor(readonly model: TrainableModel, readonly maxBatch: number) {
+    this.grad = new Float32Array(model.paramCount);
+    // Aliases share their source's buffer so flatten/reshape cost nothing.
+    this.acts = [];
+    this.dacts = [];
+    this.argmax = [];
+    const aliasOf = new Map<number, number>();
+    for (const e of model.execs) if (e.kind === 'alias') aliasOf.set(e.dst, aliasOf.get(e.src) ?? e.src);
+    for (let t = 0; t < model.sizes.length; t++) {
+      const root = aliasOf.get(t);
+      if (root !== undefined) {
+        this.acts.push(this.acts[root]);
+        this.dacts.push(this.dacts[root]);
+      } else {
+        this.acts.push(new Float32Array(model.sizes[t] * maxBatch));
+        this.dacts.push(new Float32Array(model.sizes[t] * maxBatch));
+      }
+    }
+    for (let t = 0; t < model.sizes.length; t++) this.argmax.push(new Int32Array(0));
+    for (const e of model.execs) if (e.kind === 'pool' && e.max) this.argmax[e.dst] = new Int32Array(model.sizes[e.dst] * maxBatch);
+    this.probs = new Float32Array(model.classes * maxBatch);
+  }
+
+  /** Run the network on n samples (x holds n * inputSize values); returns the logits buffer. */
+  forward(params: Float32Array, x: Float32Array, n: number): Float32Array {
+    if (n > this.maxBatch) throw new Error(`batch ${n} exceeds the trainer's ${this.maxBatch}`);
+    this.acts[0].set(x.subarray(0, n * this.model.inputSize));
+    for (const e of this.model.execs) this.forwardOne(e, params, n);
+    return this.acts[this.model.logits];
+  }
+
+  /**
+   * Mean softmax cross-entropy over n samples and its gradient in `this.grad`.
+   * Returns the loss.
+   */
+  lossAndGradient(params: Float32Array, x: Float32Array, labels: Int32Array | Uint8Array, n: number): number {
+    const m = this.model;
+    this.forward(params, x, n);
+    const logits = this.acts[m.logits];
+    const C = m.classes;
+    for (const d of this.dacts) d.fill(0, 0, d.length);
+    const dl = this.dacts[m.logits];
+    let loss = 0;
+    const inv = 1 / n;
+    for (let b = 0; b < n; b++) {
+      const o = b * C;
+      let mx = -Infinity;
+      for (let c = 0; c < C; c++) if (logits[o + c] > mx) mx = logits[o + c];
+      let s = 0;
+      for (let c = 0; c < C; c++) {
+        const e = Math.exp(logits[o + c] - mx);
+        this.probs[o + c] = e;
+        s += e;
+      }
+      const y = labels[b];
+      loss += Math.log(s) - (logits[o + y] - mx);
+      for (let c = 0; c < C; c++) dl[o + c] = ((this.probs[o + c] / s) - (c === y ? 1 : 0)) * inv;
+    }
+    this.grad.fill(0);
+    const ex = m.execs;
+    for (let i = ex.length - 1; i >= 0; i--) this.backwardOne(ex[i], params, n);
+    return loss * inv;
+  }
+
+  /** Predicted classes of n samples into out. */
+  predict(params: Float32Array, x: Float32Array, n: number, out: Int32Array): void {
+    const C = this.model.classes;
+    const logits = this.forward(params, x, n);
+    for (let b = 0; b < n; b++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (logits[b * C + c] > logits[b * C + best]) best = c;
+      out[b] = best;
+    }
+  }
+
+  private forwardOne(e: Exec, p: Float32Array, n: number): void {
+    const sizes = this.model.sizes;
+    switch (e.kind) {
+      case 'dense': {
+        const x = this.acts[e.src];
+        const y = this.acts[e.dst];
+        const I = e.inSize;
+        const O = e.out;
+        for (let b = 0; b < n; b++) {
+          const yo = b * O;
+          const xo = b * I;
+          if (e.b >= 0) for (let j = 0; j < O; j++) y[yo + j] = p[e.b + j];
+          else y.fill(0, yo, yo + O);
+          for (let i = 0; i < I; i++) {
+            const xv = x[xo + i];
+            if (xv === 0) continue;
+            const wo = e.w + i * O;
+            for (let j = 0; j < O; j++) y[yo + j] += xv * p[wo + j];
+          }
+          applyAct(y, yo, O, e.act);
+        }
+        return;
+      }
+      case 'conv':
+        convForward(this.acts[e.src], this.acts[e.dst], p, e.w, e.b, e.g, n);
+        if (e.act !== 'none') applyAct(this.acts[e.dst], 0, n * sizes[e.dst], e.act);
+        return;
+      case 'act': {
+        const x = this.acts[e.src];
+        const y = this.acts[e.dst];
+        const len = n * sizes[e.dst];
+        for (let i = 0; i < len; i++) {
+          const v = x[i];
+          y[i] = v > 0 ? (e.act === 'relu6' && v > 6 ? 6 : v) : 0;
+        }
+        return;
+      }
+      case 'pool':
+        poolForward(this.acts[e.src], this.acts[e.dst], this.argmax[e.dst], e.g, e.max, n);
+        return;
+      case 'alias':
+        return;
+      case 'add': {
+        const y = this.acts[e.dst];
+        const len = n * sizes[e.dst];
+        y.set(this.acts[e.srcs[0]].subarray(0, len));
+        for (let k = 1; k < e.srcs.length; k++) {
+          const x = this.acts[e.srcs[k]];
+          for (let i = 0; i < len; i++) y[i] += x[i];
+        }
+        if (e.act !== 'none') applyAct(y, 0, len, e.act);
+        return;
+      }
+    }
+  }
+
+  private backwardOne(e: Exec, p: Float32Array, n: number): void {
+    const sizes = this.model.sizes;
+    const gr = this.grad;
+    switch (e.kind) {
+      case 'dense': {
+        const x = this.acts[e.src];
+        const y = this.acts[e.dst];
+        const dy = this.dacts[e.dst];
+        const dx = this.dacts[e.src];
+        const I = e.inSize;
+        const O = e.out;
+        const needDx = e.src !== 0;
+        for (let b = 0; b < n; b++) {
+          const yo = b * O;
+          const xo = b * I;
+          maskAct(dy, y, yo, O, e.act);
+          if (e.b >= 0) for (let j = 0; j < O; j++) gr[e.b + j] += dy[yo + j];
+          for (let i = 0; i < I; i++) {
+            const xv = x[xo + i];
+            const wo = e.w + i * O;
+            let s = 0;
+            if (xv !== 0) {
+              for (let j = 0; j < O; j++) {
+                const d = dy[yo + j];
+                gr[wo + j] += xv * d;
+                s += p[wo + j] * d;
+              }
+            } else if (needDx) {
+              for (let j = 0; j < O; j++) s += p[wo + j] * dy[yo + j];
+            }
+            if (needDx) dx[xo + i] += s;
+          }
+        }
+        return;
+      }
+      case 'conv':
+        if (e.act !== 'none') maskAct(this.dacts[e.dst], this.acts[e.dst], 0, n * sizes[e.dst], e.act);
+        convBackward(this.acts[e.src], this.dacts[e.dst], this.dacts[e.src], p, gr, e.w, e.b, e.g, n, e.src !== 0);
+        return;
+      case 'act': {
+        const y = this.acts[e.dst];
+        const dy = this.dacts[e.dst];
+        const dx = this.dacts[e.src];
+        const len = n * sizes[e.dst];
+        const r6 = e.act === 'relu6';
+        for (let i = 0; i < len; i++) {
+          const v = y[i];
+          if (v > 0 && !(r6 && v >= 6)) dx[i] += dy[i];
+        }
+        return;
+      }
+      case 'pool':
+        poolBackward(this.dacts[e.dst], this.dacts[e.src], this.argmax[e.dst], e.g, e.max, n);
+        return;
+      case 'alias':
+        // Shares the buffer with its source; gradients already land there.
+        return;
+      case 'add': {
+        const len = n * sizes[e.dst];
+        const dy = this.dacts[e.dst];
+        if (e.act !== 'none') maskAct(dy, this.acts[e.dst], 0, len, e.act);
+        for (const s of e.srcs) {
+          const dx = this.dacts[s];
+          for (let i = 0; i < len; i++) dx[i] += dy[i];
+        }
+        return;
+      }
+    }
+  }
+}
+
+function applyAct(y: Float32Array, o: number, len: number, act: Act): void {
+  if (act === 'none') return;
+  const end = o + len;
+  if (act === 'relu') for (let i = o; i < end; i++) { if (y[i] < 0) y[i] = 0; }
+  else for (let i = o; i < end; i++) { const v = y[i]; y[i] = v < 0 ? 0 : v > 6 ? 6 : v; }
+}
+
+/** Zero the gradient where the fused activation was flat (the output tells where). */
+function maskAct(dy: Float32Array, y: Float32Array, o: number, len: number, act: Act): void {
+  if (act === 'none') return;
+  const end = o + len;
+  if (act === 'relu') for (let i = o; i < end; i++) { if (y[i] <= 0) dy[i] = 0; }
+  else for (let i = o; i < end; i++) { const v = y[i]; if (v <= 0 || v >= 6) dy[i] = 0; }
+}
+
+function convForward(x: Float32Array, y: Float32Array, p: Float32Array, wOff: number, bOff: number, g: ConvGeom, n: number): void {
+  const { ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups } = g;
+  const cig = cin / groups;
+  const cog = cout / groups;
+  const inS = ih * iw * cin;
+  const outS = oh * ow * cout;
+  for (let b = 0; b < n; b++) {
+    const xb = b * inS;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const yo = b * outS + (oy * ow + ox) * cout;
+        if (bOff >= 0) for (let c = 0; c < cout; c++) y[yo + c] = p[bOff + c];
+        else y.fill(0, yo, yo + cout);
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - pt + ky * dh;
+          if (iy < 0 || iy >= ih) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sw - pl + kx * dw;
+            if (ix < 0 || ix >= iw) continue;
+            const xo = xb + (iy * iw + ix) * cin;
+            const wk = wOff + (ky * kw + kx) * cig * cout;
+            for (let gi = 0; gi < groups; gi++) {
+              const c0 = gi * cog;
+              for (let ci = 0; ci < cig; ci++) {
+                const xv = x[xo + gi * cig + ci];
+                if (xv === 0) continue;
+                const wo = wk + ci * cout + c0;
+                const yc = yo + c0;
+                for (let co = 0; co < cog; co++) y[yc + co] += xv * p[wo + co];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function convBackward(
+  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
+  wOff: number, bOff: number, g: ConvGeom, n: number, needDx: boolean,
+): void {
+  const { ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups } = g;
+  const cig = cin / groups;
+  const cog = cout / groups;
+  const inS = ih * iw * cin;
+  const outS = oh * ow * cout;
+  for (let b = 0; b < n; b++) {
+    const xb = b * inS;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const yo = b * outS + (oy * ow + ox) * cout;
+        if (bOff >= 0) for (let c = 0; c < cout; c++) gr[bOff + c] += dy[yo + c];
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - pt + ky * dh;
+          if (iy < 0 || iy >= ih) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sw - pl + kx * dw;
+            if (ix < 0 || ix >= iw) continue;
+            const xo = xb + (iy * iw + ix) * cin;
+            const wk = wOff + (ky * kw + kx) * cig * cout;
+            for (let gi = 0; gi < groups; gi++) {
+              const c0 = gi * cog;
+              const yc = yo + c0;
+              for (let ci = 0; ci < cig; ci++) {
+                const xi = xo + gi * cig + ci;
+                const xv = x[xi];
+                const wo = wk + ci * cout + c0;
+                let s = 0;
+                for (let co = 0; co < cog; co++) {
+                  const d = dy[yc + co];
+                  gr[wo + co] += xv * d;
+                  s += p[wo + co] * d;
+                }
+                if (needDx) dx[xi] += s;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+function poolForward(x: Float32Array, y: Float32Array, arg: Int32Array, g: ConvGeom, max: boolean, n: number): void {
+  const { ih, iw, cin: c, oh, ow, kh, kw, sh, sw, pt, pl } = g;
+  const inS = ih * iw * c;
+  const outS = oh * ow * c;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const yo = b * outS + (oy * ow + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let bi = -1;
+          let sum = 0;
+          let cnt = 0;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * sh - pt + ky;
+            if (iy < 0 || iy >= ih) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * sw - pl + kx;
+              if (ix < 0 || ix >= iw) continue;
+              const xi = b * inS + (iy * iw + ix) * c + ch;
+              const v = x[xi];
+              if (max) {
+                if (v > best) { best = v; bi = xi; }
+              } else {
+                sum += v;
+                cnt++;
+              }
+            }
+          }
+          if (max) {
+            y[yo + ch] = bi >= 0 ? best : 0;
+            arg[yo + ch] = bi;
+          } else {
+            // Padding is excluded from the average (TensorFlow's convention).
+            y[yo + ch] = cnt ? sum / cnt : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+function poolBackward(dy: Float32Array, dx: Float32Array, arg: Int32Array, g: ConvGeom, max: boolean, n: number): void {
+  const { ih, iw, cin: c, oh, ow, kh, kw, sh, sw, pt, pl } = g;
+  const inS = ih * iw * c;
+  const outS = oh * ow * c;
+  if (max) {
+    const len = n * outS;
+    for (let i = 0; i < len; i++) if (arg[i] >= 0) dx[arg[i]] += dy[i];
+    return;
+  }
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * sh - pt);
+      const y1 = Math.min(ih, oy * sh - pt + kh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = Math.max(0, ox * sw - pl);
+        const x1 = Math.min(iw, ox * sw - pl + kw);
+        const cnt = (y1 - y0) * (x1 - x0);
+        if (cnt <= 0) continue;
+        const yo = b * outS + (oy * ow + ox) * c;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const xo = b * inS + (iy * iw + ix) * c;
+            for (let ch = 0; ch < c; ch++) dx[xo + ch] += dy[yo + ch] / cnt;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Accuracy of params on a labelled set, evaluated in chunks of the trainer's batch size. */
+export function accuracy(trainer: Trainer, params: Float32Array, x: Float32Array, y: Int32Array | Uint8Array, count: number): number {
+  const d = trainer.model.inputSize;
+  const pred = new Int32Array(trainer.maxBatch);
+  let right = 0;
+  for (let s = 0; s < count; s += trainer.maxBatch) {
+    const n = Math.min(trainer.maxBatch, count - s);
+    trainer.predict(params, x.subarray(s * d, (s + n) * d), n, pred);
+    for (let b = 0; b < n; b++) if (pred[b] === y[s + b]) right++;
+  }
+  return count ? right / count : 0;
+}
