@@ -1,0 +1,23 @@
+// Verification back-end shared by every hardware generator: external tool runners and the
+// testbench conventions (vectors in, `N passed, M failed` and `cycles=` out).
+//
+// API
+//   requireTool(name) / probeTools()                       tools.ts (exit 4 when missing)
+//   runIverilog({files, top, plusargs, cwd, timeoutMs, buildDir}) -> SimResult
+//       iverilog -g2012 -s top, then `vvp -N` with stdin 'ignore'.
+//   runVerilator({files, top, plusargs, cwd, timeoutMs, buildDir, jobs}) -> SimResult
+//       verilator --binary --timing (bench lint off), then runs the model.
+//   SimResult = {sim, passed?, failed?, cycles?, firstMismatch?, vcd?, exitCode, stdout, stderr, ok}
+//       passed/failed undefined = the bench never printed its summary.
+//   lintVerilator(files, {top, cwd}) -> Diagnostic[]   (`verilator --lint-only -Wall`, parsed)
+//   runYosys(files, top, {cwd, blackbox}) -> {cells, cellTypes, logicGateEquivalents, log}
+//   parseTestbenchOutput(text)                          the bench output format
+//   hexWord(value, bits) / hexLines(values, bits)     $readmemh vector files
+// Errors: a missing tool -> ToolError (exit 4); a simulator/synthesis compile failure or
+// timeout -> UserError exit 4 with the tool's messages as Diagnostics. A mismatch is *not*
+// thrown here: callers raise VerificationError (exit 3) from the SimResult.
+export * from './tools.ts';
+export * from './sim.ts';
+export * from './testbench-output.ts';
+export * from './diagnostics.ts';
+export * from './vectors.ts';
