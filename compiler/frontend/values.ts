@@ -1,0 +1,75 @@
+// Values the lowering evaluates expressions to, and constant evaluation with units.
+import type { TensorType } from '../ir/network.ts';
+import type { Expr, Span } from './ast.ts';
+import { UNITS } from './lexer.ts';
+
+export type Dimension = 'none' | 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'bytes-per-cycle';
+
+export type Value =
+  | { t: 'tensor'; ref: string; type: TensorType }
+  | { t: 'number'; v: number; dim: Dimension; per?: string }
+  | { t: 'string'; v: string }
+  | { t: 'bool'; v: boolean }
+  /** A bare word not bound to anything: an enum value (`relu`, `same`) or an undefined name. */
+  | { t: 'symbol'; name: string }
+  | { t: 'list'; items: Value[]; spans: Span[] }
+  | { t: 'range'; min: Value; max: Value; step?: Value }
+  | { t: 'record'; props: Map<string, { value: Value; span: Span; keySpan: Span }> }
+  | { t: 'call'; callee: string; args: { name?: string; value: Value; span: Span }[] }
+  /** Poison: an error was already reported for this value. */
+  | { t: 'error' };
+
+export class EvalError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly span: Span,
+  ) {
+    super(message);
+  }
+}
+
+/** Number with unit -> value in the dimension's base unit (bytes, bits, ms, MHz, Mbit/s, B/cycle). */
+export function quantity(e: Extract<Expr, { kind: 'number' }>): Value {
+  if (!e.unit) return { t: 'number', v: e.value, dim: 'none', per: e.per };
+  const u = UNITS[e.unit];
+  if (!e.perUnit) {
+    const dim: Dimension = u.dimension === 'per-cycle' ? 'none' : u.dimension;
+    return { t: 'number', v: e.value * u.scale, dim, per: e.per };
+  }
+  const d = UNITS[e.perUnit];
+  if (u.dimension === 'bytes' && d.dimension === 'per-cycle') return { t: 'number', v: e.value * u.scale, dim: 'bytes-per-cycle', per: e.per };
+  if (u.dimension === 'bits' && d.dimension === 'time') {
+    // bits per second -> Mbit/s
+    return { t: 'number', v: (e.value * u.scale) / 1e6 / (d.scale / 1000), dim: 'bandwidth', per: e.per };
+  }
+  if (u.dimension === 'bytes' && d.dimension === 'time') {
+    return { t: 'number', v: (e.value * u.scale * 8) / 1e6 / (d.scale / 1000), dim: 'bandwidth', per: e.per };
+  }
+  throw new EvalError('E0401', `unsupported unit ${e.unit}/${e.perUnit}`, e.span);
+}
+
+export function describe(v: Value): string {
+  switch (v.t) {
+    case 'tensor':
+      return `tensor ${v.type.kind}[${v.type.shape.join(', ')}]`;
+    case 'number':
+      return v.dim === 'none' ? `number ${v.v}` : `${v.dim} quantity`;
+    case 'string':
+      return `string "${v.v}"`;
+    case 'bool':
+      return `boolean ${v.v}`;
+    case 'symbol':
+      return `name '${v.name}'`;
+    case 'list':
+      return 'list';
+    case 'range':
+      return 'range';
+    case 'record':
+      return 'record';
+    case 'call':
+      return `${v.callee}(...)`;
+    case 'error':
+      return 'invalid value';
+  }
+}
