@@ -10,6 +10,11 @@ interface T {
 const num = (v: unknown) => v as number;
 const pairOf = (v: unknown): [number, number] => v as [number, number];
 
+function roundEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 function activate(x: number, act: unknown): number {
   if (act === 'relu') return Math.max(0, x);
   if (act === 'relu6') return Math.min(6, Math.max(0, x));
@@ -123,6 +128,12 @@ function layerEval(l: Layer, xs: T[]): T {
     }
     case 'add':
       return map((v, i) => activate(v + xs[1].data[i], l.attrs.act));
+    case 'quantize': {
+      const [lo, hi] = l.attrs.signed ? [-128, 127] : [0, 255];
+      return map((v) => Math.min(hi, Math.max(lo, roundEven(v / num(l.attrs.scale)) + num(l.attrs.zero_point))));
+    }
+    case 'dequantize':
+      return map((v) => (v - num(l.attrs.zero_point)) * num(l.attrs.scale));
     case 'flatten':
     case 'reshape':
       return { shape: l.output.shape, data: x.data };
