@@ -1,13 +1,109 @@
 // `nacc inspect FILE`: per-layer table (or JSON) of every network in a .nacc or .onnx file.
 import type { Command } from 'commander';
+import { extname } from 'node:path';
+import { analyzeNetwork, type NetworkStats } from '../analysis/analyze.ts';
+import { ExitCode, fail } from '../diagnostics/index.ts';
+import { loadProgram } from '../frontend/index.ts';
+import type { Network } from '../ir/network.ts';
+import type { Program } from '../ir/program.ts';
+import { formatTable, thousands } from './table.ts';
+
+export interface InspectOptions {
+  network?: string;
+  json?: boolean;
+}
+
+/** Networks of a file, whatever its format. */
+export async function loadNetworks(file: string): Promise<{ networks: Network[]; program?: Program }> {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.onnx') {
+    const { importOnnx } = await import('../importers/onnx/index.ts');
+    return { networks: [importOnnx(file)] };
+  }
+  const program = loadProgram(file);
+  return { networks: program.networks, program };
+}
+
+export function selectNetworks(networks: Network[], wanted: string | undefined, file: string): Network[] {
+  if (!wanted) return networks;
+  const names = wanted.split(',').map((s) => s.trim());
+  return names.map((n) => {
+    const net = networks.find((x) => x.name === n);
+    if (!net) fail('E0501', `no network '${n}' in ${file} (it has: ${networks.map((x) => x.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+    return net;
+  });
+}
+
+/** The stable JSON schema of `nacc inspect --json` (documented in the README). */
+export function inspectJson(stats: NetworkStats[], networks: Network[]) {
+  return {
+    networks: stats.map((s, i) => ({
+      name: s.name,
+      inputs: networks[i].inputs.map((x) => ({ name: x.name, kind: x.type.kind, dtype: x.type.dtype, shape: x.type.shape })),
+      outputs: networks[i].outputs,
+      layers: s.layers.map((l) => ({
+        name: l.name,
+        op: l.op,
+        ...(l.origin ? { origin: l.origin } : {}),
+        inputs: l.inputs,
+        output_shape: l.outputShape,
+        output_kind: l.outputKind,
+        ...(l.estimated ? { estimated: true } : {}),
+        macs: l.macs,
+        params: l.params,
+        activation_bytes: l.activationBytes,
+        receptive_field: l.receptiveField,
+        live_bytes: l.liveBytes,
+      })),
+      totals: {
+        macs: s.totals.macs,
+        params: s.totals.params,
+        activation_bytes: s.totals.activationBytes,
+        peak_activation_bytes: s.totals.peakActivationBytes,
+        peak_layer: s.totals.peakLayer,
+      },
+    })),
+  };
+}
+
+export function inspectText(stats: NetworkStats[]): string {
+  const out: string[] = [];
+  for (const s of stats) {
+    out.push(`network ${s.name}`);
+    out.push(
+      formatTable(
+        ['layer', 'op', 'output', 'MACs', 'params', 'act bytes', 'RF'],
+        s.layers.map((l) => [
+          l.name,
+          l.origin ? `${l.op} (${l.origin})` : l.op,
+          `${l.outputShape.join('x')}${l.estimated ? ' (est.)' : ''}`,
+          thousands(l.macs),
+          thousands(l.params),
+          thousands(l.activationBytes),
+          l.receptiveField ? `${l.receptiveField[0]}x${l.receptiveField[1]}` : '-',
+        ]),
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r'],
+      ),
+    );
+    out.push(
+      `total: ${thousands(s.totals.macs)} MACs, ${thousands(s.totals.params)} params, peak activation memory ${thousands(s.totals.peakActivationBytes)} B (at ${s.totals.peakLayer || '-'}), layer-by-layer`,
+    );
+    out.push('');
+  }
+  return out.join('\n');
+}
 
 export function registerInspect(program: Command): void {
   program
     .command('inspect <file>')
     .description('parse a .nacc or .onnx file and print each network layer by layer')
-    .option('--network <name>', 'only this network')
-    .option('--json', 'print JSON')
-    .action(async () => {
-      throw new Error('inspect not implemented yet');
+    .option('--network <name>', 'only this network (comma-separated for several)')
+    .option('--json', 'print JSON: {"networks":[{"name","layers":[{"name","op","output_shape","macs","params","activation_bytes"}],"totals":{"macs","params"}}]}')
+    .action(async (file: string, opts: InspectOptions) => {
+      const { networks } = await loadNetworks(file);
+      const selected = selectNetworks(networks, opts.network, file);
+      const stats = selected.map(analyzeNetwork);
+      if (opts.json) process.stdout.write(JSON.stringify(inspectJson(stats, selected), null, 2) + '\n');
+      else process.stdout.write(inspectText(stats) + (selected.length === 0 ? 'no networks\n' : ''));
     });
 }

@@ -28,8 +28,8 @@ export type BuiltArgs = Record<string, TensorValue | TensorValue[] | number | nu
 export interface BuiltinOp {
   params: ParamSpec[];
   summary: string;
-  /** True when one call emits several primitive layers (names get a `.sub` suffix). */
-  composite?: boolean;
+  /** True when one call emits several primitive layers (names get a `.sub` suffix); may depend on the arguments. */
+  composite?: boolean | ((a: BuiltArgs) => boolean);
   build(ctx: BuildContext, a: BuiltArgs): TensorValue;
 }
 
@@ -224,7 +224,7 @@ export const BUILTINS: Record<string, BuiltinOp> = {
   },
   shared_mlp: {
     summary: 'a 1x1 conv per point (or grouped neighbour) for each width in the list',
-    composite: true,
+    composite: (a) => mlpList(a).length > 1,
     params: [T('x'), { name: 'mlp', type: 'ints', positional: true }, { name: 'out', type: 'int' }, { name: 'act', type: 'act', default: 'relu' }],
     build: (ctx, a) => emitMlp(ctx, tensor(a, 'x'), mlpList(a), a.act as string),
   },

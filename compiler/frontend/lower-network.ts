@@ -353,7 +353,8 @@ class NetworkLowering {
     const savedBinding = this.binding;
     const savedSpan = this.callSpan;
     const savedCallee = this.callee;
-    this.binding = bindName ? { name: bindName, composite: !!def.composite, used: false } : undefined;
+    const composite = typeof def.composite === 'function' ? def.composite(built) : !!def.composite;
+    this.binding = bindName ? { name: bindName, composite, used: false } : undefined;
     this.callSpan = e.span;
     this.callee = callee;
     try {
@@ -458,7 +459,7 @@ class NetworkLowering {
     } else if (b && b.composite) {
       name = this.unique(this.qualify(`${b.name}.${local ?? op}`));
     } else {
-      name = this.unique(this.qualify(local ?? op));
+      name = this.unique(this.qualify(local ?? this.callee));
     }
     const layer: Layer = {
       name,

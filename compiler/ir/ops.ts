@@ -294,7 +294,8 @@ const neighbourSearch = (what: string): OpDef => ({
     const k = num(a, 'neighbors');
     const n = (cloud ?? centers).shape[0];
     if (what === 'knn' && k > n) throw new ShapeError(`knn asks for ${k} neighbours among ${n} points`);
-    return { kind: 'points', dtype: 'int8', shape: [centers.shape[0], k] };
+    // Neighbour indices are 32-bit integers; float32 stands in for their 4-byte size.
+    return { kind: 'points', dtype: 'float32', shape: [centers.shape[0], k] };
   },
   macs: zero,
   params: zero,
