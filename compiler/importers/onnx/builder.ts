@@ -80,12 +80,14 @@ export class OnnxBuilder {
     return outputs[0];
   }
 
+  /** The encoded model as a plain Uint8Array (not a Buffer, whose slice() would share memory). */
   toBytes(): Uint8Array {
-    return onnx.ModelProto.encode({
+    const encoded = onnx.ModelProto.encode({
       irVersion: 8,
       producerName: 'nacc-onnx-builder',
       opsetImport: [{ domain: '', version: this.opset }],
       graph: { name: this.graphName, node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs },
     }).finish();
+    return new Uint8Array(encoded);
   }
 }

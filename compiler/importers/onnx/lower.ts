@@ -129,6 +129,12 @@ class GraphLowering {
     if (!v) this.fail(OnnxCode.invalidModel, `input '${name}' is not produced by any earlier node, initializer or graph input`);
     return v;
   }
+  /** Input i, which must be present (activation or constant). */
+  required(i: number): Value {
+    const v = this.input(i);
+    if (!v) this.fail(OnnxCode.invalidModel, `input ${i} is missing`);
+    return v;
+  }
   act(i: number): Act {
     const v = this.input(i);
     if (!v) this.fail(OnnxCode.invalidModel, `input ${i} is missing`);
@@ -613,6 +619,7 @@ const HANDLERS: Record<string, Handler> = {
   },
   Concat(g: GraphLowering) {
     const ins = (g.node.input ?? []).map((_, i) => g.input(i));
+    if (ins.length === 0) g.fail(OnnxCode.invalidModel, 'Concat has no inputs');
     const axisAttr = g.int('axis', 1);
     if (ins.every((v) => v?.kind === 'const')) {
       const cs = ins.map((v) => (v as ConstValue).c);
@@ -724,11 +731,11 @@ const HANDLERS: Record<string, Handler> = {
   QuantizeLinear: lowerQuantize,
   DequantizeLinear: lowerDequantize,
   Identity(g: GraphLowering) {
-    g.setOutput(0, g.input(0)!);
+    g.setOutput(0, g.required(0));
   },
   Dropout(g: GraphLowering) {
     if (g.outputUsed(1)) g.fail(OnnxCode.unsupportedForm, 'the mask output of Dropout is not supported');
-    g.setOutput(0, g.input(0)!);
+    g.setOutput(0, g.required(0));
   },
   Constant(g: GraphLowering) {
     const a = (g.node.attribute ?? [])[0];
@@ -746,7 +753,7 @@ const HANDLERS: Record<string, Handler> = {
     g.setOutput(0, v);
   },
   Shape(g: GraphLowering) {
-    const v = g.input(0)!;
+    const v = g.required(0);
     const dims = v.kind === 'const' ? v.c.dims : v.onnxShape;
     const r = dims.length;
     const clampAxis = (a: number) => Math.min(r, Math.max(0, a < 0 ? a + r : a));

@@ -60,6 +60,7 @@ export const constSize = (dims: number[]): number => dims.reduce((a, b) => a * b
 export function decodeTensor(t: TensorProto): Const | string {
   const dims = (t.dims ?? []).map((d) => int64(d));
   const dataType = t.dataType ?? 0;
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) return `invalid dims [${dims.join(', ')}]`;
   const n = constSize(dims);
   if (t.dataLocation === 1 || (t.externalData && t.externalData.length > 0)) return 'tensors stored as external data are not supported';
   if (t.segment) return 'segmented tensors are not supported';
@@ -68,9 +69,12 @@ export function decodeTensor(t: TensorProto): Const | string {
   const width: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8 };
   const w = width[dataType];
   if (w === undefined) return `tensor data type ${DATA_TYPE_NAMES[dataType] ?? dataType} is not supported`;
+  if (view && view.byteLength !== n * w) return `raw data holds ${view.byteLength} bytes, dims [${dims.join(', ')}] need ${n * w}`;
+  const given = view ? n : (dataType === DataType.FLOAT ? t.floatData : dataType === DataType.DOUBLE ? t.doubleData : dataType === DataType.INT64 ? t.int64Data : dataType === DataType.UINT32 || dataType === DataType.UINT64 ? t.uint64Data : t.int32Data)?.length ?? 0;
+  if (given !== n) return `tensor holds ${given} values, dims [${dims.join(', ')}] need ${n}`;
+  // Lengths are checked before allocating, so a corrupt dims field cannot ask for gigabytes.
   const out = dataType === DataType.FLOAT ? new Float32Array(n) : new Float64Array(n);
   if (view) {
-    if (view.byteLength !== n * w) return `raw data holds ${view.byteLength} bytes, dims [${dims.join(', ')}] need ${n * w}`;
     for (let i = 0; i < n; i++) {
       const o = i * w;
       switch (dataType) {
