@@ -3,5 +3,6 @@ import type { Command } from 'commander';
 import { registerInspect } from './inspect.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerDemo } from './demo.ts';
+import { registerTimeloop } from './timeloop.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo];
+export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop];

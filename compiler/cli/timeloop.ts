@@ -1,0 +1,35 @@
+// `nacc timeloop check DIR [--json]`: evaluate every Timeloop reference case under DIR with
+// our model and compare cycles, energy and every read/fill/update count with its stats.
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { ExitCode, UserError } from '../diagnostics/index.ts';
+import { checkCase, findCases } from '../importers/timeloop/cases.ts';
+
+export function registerTimeloop(program: Command): void {
+  const tl = program.command('timeloop').description('Timeloop interoperability');
+  tl.command('check <dir>')
+    .description('evaluate every Timeloop reference case under DIR and compare with its stats')
+    .option('--json', 'print JSON')
+    .option('--tolerance <fraction>', 'allowed relative energy error', '0.01')
+    .action((dir: string, opts: { json?: boolean; tolerance: string }) => {
+      const root = resolve(dir);
+      const tol = Number(opts.tolerance);
+      const cases = findCases(root).map((c) => checkCase(c).result);
+      const ok = (r: (typeof cases)[number]): boolean =>
+        r.valid && r.counts_match && r.cycles.ours === r.cycles.reference && r.energy_pj.relative_error <= tol;
+      const all = cases.every(ok);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ root, tolerance: tol, all_match: all, cases }, null, 2) + '\n');
+      } else {
+        for (const r of cases) {
+          process.stdout.write(
+            `${ok(r) ? 'ok  ' : 'FAIL'} ${r.name.padEnd(56)} cycles ${r.cycles.ours}/${r.cycles.reference}  energy ${r.energy_pj.ours.toFixed(2)}/${r.energy_pj.reference.toFixed(2)} pJ (${(r.energy_pj.relative_error * 100).toFixed(3)}%)  counts ${r.counts_match ? 'equal' : `${r.mismatches.length} differ`}\n`,
+          );
+          for (const m of r.mismatches.slice(0, 5)) process.stdout.write(`       ${m.level}.${m.dataSpace}.${m.field}: ours ${m.ours}, reference ${m.reference}\n`);
+        }
+        process.stdout.write(`${cases.filter(ok).length}/${cases.length} cases match\n`);
+      }
+      if (cases.length === 0) throw new UserError([{ severity: 'error', code: 'TL016', message: `${root}: no *.stats.txt reference cases found` }]);
+      if (!all) process.exitCode = ExitCode.verificationFailed;
+    });
+}

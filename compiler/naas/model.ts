@@ -1,0 +1,448 @@
+// The analytical accelerator cost model: a pure function of problem x architecture x
+// mapping giving per-level reads/fills/updates, multicast, utilisation, cycles, energy, area.
+//
+// Conventions follow Timeloop's nest analysis (v3.0.3) so counts agree with its stats:
+// - a level's tile is the bounding box (AAHR) of every loop at or below that level;
+// - fills are temporal deltas between consecutive tiles, walked the way Timeloop walks a
+//   loop (iteration 0, then iteration 1 standing for the remaining n-1), keeping sliding-
+//   window overlap only while the tile keeps moving by the same translation; a change of
+//   stride (including moving after standing still) discards the residual;
+// - a parent serves each distinct child delta once (multicast); equal output deltas from
+//   several children are reduced spatially before the update;
+// - for read-write data the first read of every output is elided; under the 'v3'
+//   convention the first fill of an output tile is not counted either, under '2020' it is
+//   (the ISPASS 2020 artefacts count it at the child but not as a parent read).
+import type { Architecture, StorageLevel } from '../ir/architecture.ts';
+import { fanoutBelow } from '../ir/architecture.ts';
+import type { Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
+
+export type Convention = 'v3' | '2020';
+
+export interface EvaluateOptions {
+  convention?: Convention;
+  /** Skip the capacity check (Timeloop's model does check it; the importers keep it on). */
+  ignoreCapacity?: boolean;
+}
+
+export interface DataSpaceStats {
+  reads: number;
+  fills: number;
+  updates: number;
+  /** Words of this data space held by one instance (the tile). */
+  tileSize: number;
+  /** Distinct words one instance sees over the whole run. */
+  partitionSize: number;
+  utilizedInstances: number;
+  /** Average number of children served by one parent read of this level's deltas. */
+  multicast: number;
+  energyPj: number;
+}
+
+export interface LevelStats {
+  name: string;
+  dataSpaces: Record<string, DataSpaceStats>;
+  energyPj: number;
+  leakPj: number;
+  cycles: number;
+  utilizedInstances: number;
+}
+
+export interface Evaluation {
+  valid: boolean;
+  reason?: string;
+  macs: number;
+  cycles: number;
+  computeCycles: number;
+  energyPj: number;
+  edp: number;
+  areaUm2: number;
+  utilization: number;
+  utilizedPes: number;
+  computeEnergyPj: number;
+  levels: LevelStats[];
+}
+
+interface Loop {
+  d: number; // dim index
+  n: number;
+  spatial: boolean;
+  level: number;
+}
+
+const invalid = (reason: string, macs: number): Evaluation => ({
+  valid: false,
+  reason,
+  macs,
+  cycles: Infinity,
+  computeCycles: Infinity,
+  energyPj: Infinity,
+  edp: Infinity,
+  areaUm2: 0,
+  utilization: 0,
+  utilizedPes: 0,
+  computeEnergyPj: 0,
+  levels: [],
+});
+
+/** Compiled form of a problem's projections: per data space, per axis, [dimIndex, coef][]. */
+interface DsShape {
+  name: string;
+  rw: boolean;
+  axes: [number, number][][];
+}
+
+function compileProblem(p: Problem): { dimIndex: Map<string, number>; ds: DsShape[] } {
+  const dimIndex = new Map<string, number>();
+  p.dims.forEach((d, i) => dimIndex.set(d, i));
+  const ds = p.dataSpaces.map((s) => ({
+    name: s.name,
+    rw: s.readWrite,
+    axes: s.projection.map((axis) =>
+      axis.map((t): [number, number] => {
+        const i = dimIndex.get(t.dim);
+        if (i === undefined) throw new Error(`data space ${s.name} uses unknown dimension ${t.dim}`);
+        return [i, t.coef];
+      }),
+    ),
+  }));
+  return { dimIndex, ds };
+}
+
+function boxExtents(shape: DsShape, ext: number[]): number[] {
+  return shape.axes.map((axis) => {
+    let e = 1;
+    for (const [d, c] of axis) e += c * (ext[d] - 1);
+    return e;
+  });
+}
+
+const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
+
+/** Translation of a data space's tile when loop dimension d advances by `stride` points. */
+function translation(shape: DsShape, d: number, stride: number): number[] {
+  return shape.axes.map((axis) => {
+    let t = 0;
+    for (const [dd, c] of axis) if (dd === d) t += c * stride;
+    return t;
+  });
+}
+
+/**
+ * Sum of temporal deltas of a tile with box extents `ext` moved by the given loops (outermost
+ * first, each with its unit translation), walked as Timeloop's extrapolating nest analysis
+ * does: iteration 0 once, iteration 1 standing for the other n-1.
+ */
+export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] }[]): number {
+  const size = product(ext);
+  const k = loops.length;
+  if (k === 0) return size;
+  // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0.
+  const T: number[][] = [];
+  for (let j = 0; j < k; j++) {
+    const v = loops[j].u.slice();
+    for (let i = j + 1; i < k; i++) for (let a = 0; a < v.length; a++) v[a] -= loops[i].u[a];
+    T.push(v);
+  }
+  // Canonical ids so equal vectors compare equal.
+  const canon: number[] = T.map((v, j) => {
+    for (let i = 0; i < j; i++) if (T[i].every((x, a) => x === v[a])) return i;
+    return j;
+  });
+  const deltaOf = (v: number[]): number => {
+    let axis = -1;
+    for (let a = 0; a < v.length; a++) {
+      if (v[a] !== 0) {
+        if (axis >= 0) return size;
+        axis = a;
+      }
+    }
+    if (axis < 0) return 0;
+    const t = Math.abs(v[axis]);
+    if (t >= ext[axis]) return size;
+    return (size / ext[axis]) * t;
+  };
+  const deltas = T.map(deltaOf);
+  // State: -1 = no previous translation, else the canonical id of it.
+  // t: -2 = very first tile (nothing before), else loop id j of the step translation.
+  const memo = new Map<number, [number, number]>();
+  const leaf = (t: number, s: number): [number, number] => {
+    if (t === -2) return [size, -1];
+    if (s === -1) return [deltas[t], canon[t]];
+    if (canon[t] === s) return [deltas[t], s];
+    return [size, -1];
+  };
+  const rec = (j: number, t: number, s: number): [number, number] => {
+    if (j === k) return leaf(t, s);
+    const key = (j * (k + 2) + (t + 2)) * (k + 1) + (s + 1);
+    const hit = memo.get(key);
+    if (hit) return hit;
+    const [a, s1] = rec(j + 1, t, s);
+    const [b, s2] = rec(j + 1, j, s1);
+    const r: [number, number] = [a + (loops[j].n - 1) * b, s2];
+    memo.set(key, r);
+    return r;
+  };
+  return rec(0, -2, -1)[0];
+}
+
+/** Number of distinct positions reached by sum_k i_k * t_k over the spatial loops of one level. */
+function distinctPositions(loops: { n: number; t: number[] }[]): number {
+  const moving = loops.filter((l) => l.t.some((x) => x !== 0));
+  if (moving.length === 0) return 1;
+  const axesUsed = new Set<number>();
+  let simple = true;
+  for (const l of moving) {
+    const nz = l.t.map((x, a) => (x !== 0 ? a : -1)).filter((a) => a >= 0);
+    if (nz.length !== 1 || axesUsed.has(nz[0])) {
+      simple = false;
+      break;
+    }
+    axesUsed.add(nz[0]);
+  }
+  if (simple) return product(moving.map((l) => l.n));
+  let points = new Set<string>(['' + moving[0].t.map(() => 0).join(',')]);
+  for (const l of moving) {
+    const next = new Set<string>();
+    for (const p of points) {
+      const base = p.split(',').map(Number);
+      for (let i = 0; i < l.n; i++) next.add(base.map((x, a) => x + i * l.t[a]).join(','));
+    }
+    points = next;
+  }
+  return points.size;
+}
+
+/** Energy of one level's accesses to one data space for one instance. */
+function accessEnergy(level: StorageLevel, reads: number, fills: number, updates: number, conv: Convention): number {
+  const b = level.blockSize;
+  const e = level.energy;
+  if (conv === '2020') {
+    const v = Math.max(e.read, e.write, e.update);
+    return (Math.ceil(reads / b) + Math.ceil(fills / b) + Math.ceil(updates / b)) * v;
+  }
+  return (reads * e.read + fills * e.write + updates * e.update) / b;
+}
+
+/** Evaluate one mapping. Invalid mappings come back with `valid: false` and a reason. */
+export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping, options: EvaluateOptions = {}): Evaluation {
+  const conv: Convention = options.convention ?? 'v3';
+  const { dimIndex, ds } = compileProblem(problem);
+  const nd = problem.dims.length;
+  const macs = product(problem.dims.map((d) => problem.bounds[d]));
+  const L = arch.levels.length;
+  if (mapping.levels.length !== L) return invalid(`mapping has ${mapping.levels.length} levels, architecture ${L}`, macs);
+
+  // Flatten the nest, outermost first; level boundary = index of its first loop.
+  const loops: Loop[] = [];
+  const boundary: number[] = [];
+  const prodPerDim = new Array(nd).fill(1);
+  for (let l = 0; l < L; l++) {
+    const lm = mapping.levels[l];
+    if (lm.level !== arch.levels[l].name) return invalid(`mapping level ${l} is ${lm.level}, architecture has ${arch.levels[l].name}`, macs);
+    boundary.push(loops.length);
+    let sx = 1;
+    let sy = 1;
+    for (const t of lm.temporal) {
+      const d = dimIndex.get(t.dim);
+      if (d === undefined) return invalid(`unknown dimension ${t.dim} at ${lm.level}`, macs);
+      if (!(t.bound >= 1) || !Number.isInteger(t.bound)) return invalid(`bad factor ${t.dim}=${t.bound} at ${lm.level}`, macs);
+      prodPerDim[d] *= t.bound;
+      if (t.bound > 1) loops.push({ d, n: t.bound, spatial: false, level: l });
+    }
+    for (const s of lm.spatial) {
+      const d = dimIndex.get(s.dim);
+      if (d === undefined) return invalid(`unknown dimension ${s.dim} at ${lm.level}`, macs);
+      if (!(s.bound >= 1) || !Number.isInteger(s.bound)) return invalid(`bad factor ${s.dim}=${s.bound} at ${lm.level}`, macs);
+      prodPerDim[d] *= s.bound;
+      if (s.axis === 'X') sx *= s.bound;
+      else sy *= s.bound;
+      if (s.bound > 1) loops.push({ d, n: s.bound, spatial: true, level: l });
+    }
+    const f = fanoutBelow(arch, l);
+    if (sx > f.x) return invalid(`${lm.level}: spatial X factor ${sx} exceeds fanout ${f.x}`, macs);
+    if (sy > f.y) return invalid(`${lm.level}: spatial Y factor ${sy} exceeds fanout ${f.y}`, macs);
+    if (sx * sy > f.x * f.y) return invalid(`${lm.level}: spatial factors exceed fanout`, macs);
+  }
+  boundary.push(loops.length);
+  for (let d = 0; d < nd; d++) {
+    const b = problem.bounds[problem.dims[d]];
+    if (prodPerDim[d] !== b) return invalid(`factors of ${problem.dims[d]} multiply to ${prodPerDim[d]}, problem bound is ${b}`, macs);
+  }
+
+  // stride[i][.]: points of loop i's dimension covered by one iteration (product of inner factors).
+  const strideOf = new Array(loops.length).fill(1);
+  {
+    const acc = new Array(nd).fill(1);
+    for (let i = loops.length - 1; i >= 0; i--) {
+      strideOf[i] = acc[loops[i].d];
+      acc[loops[i].d] *= loops[i].n;
+    }
+  }
+  // Extents of the tile of each level (loops at or below its boundary), per dim.
+  const tileExt: number[][] = [];
+  for (let l = 0; l <= L; l++) {
+    const e = new Array(nd).fill(1);
+    for (let i = boundary[l]; i < loops.length; i++) e[loops[i].d] *= loops[i].n;
+    tileExt.push(e);
+  }
+  // Instances used at each level (and the MACs at index L): spatial factors above it.
+  const utilInst: number[] = [];
+  const partExt: number[][] = [];
+  for (let l = 0; l <= L; l++) {
+    let u = 1;
+    const e = problem.dims.map((d) => problem.bounds[d]);
+    for (let i = 0; i < boundary[l]; i++) {
+      if (loops[i].spatial) {
+        u *= loops[i].n;
+        e[loops[i].d] /= loops[i].n;
+      }
+    }
+    utilInst.push(u);
+    partExt.push(e);
+  }
+  const utilizedPes = utilInst[L];
+  let temporalIters = 1;
+  for (const lp of loops) if (!lp.spatial) temporalIters *= lp.n;
+
+  // Keep sets.
+  const keeps: boolean[][] = arch.levels.map((lv, l) => {
+    const k = new Set(mapping.levels[l].keep);
+    return ds.map((s) => !lv.dummy && k.has(s.name));
+  });
+
+  // Capacity.
+  if (!options.ignoreCapacity) {
+    for (let l = 0; l < L; l++) {
+      const cap = arch.levels[l].sizeWords;
+      if (cap === undefined) continue;
+      let used = 0;
+      ds.forEach((s, j) => {
+        if (keeps[l][j]) used += product(boxExtents(s, tileExt[l]));
+      });
+      if (used > cap) return invalid(`${arch.levels[l].name}: tiles need ${used} words, capacity is ${cap}`, macs);
+    }
+  }
+
+  // Distinct children positions per spatial level and data space.
+  const distinct: number[][] = [];
+  for (let l = 0; l < L; l++) {
+    const row: number[] = [];
+    for (const s of ds) {
+      const sl = [];
+      for (let i = boundary[l]; i < boundary[l + 1]; i++) {
+        if (loops[i].spatial) sl.push({ n: loops[i].n, t: translation(s, loops[i].d, strideOf[i]) });
+      }
+      row.push(distinctPositions(sl));
+    }
+    distinct.push(row);
+  }
+  const distinctBetween = (from: number, to: number, j: number): number => {
+    let p = 1;
+    for (let l = from; l < to; l++) p *= distinct[l][j];
+    return p;
+  };
+  const fanBetween = (from: number, to: number): number => utilInst[to] / utilInst[from];
+
+  const stats: Record<string, DataSpaceStats>[] = arch.levels.map(() => ({}));
+  ds.forEach((s, j) => {
+    const chain: number[] = [];
+    for (let l = 0; l < L; l++) if (keeps[l][j]) chain.push(l);
+    const D: number[] = [];
+    const part: number[] = [];
+    const tile: number[] = [];
+    for (const l of chain) {
+      const ext = boxExtents(s, tileExt[l]);
+      tile.push(product(ext));
+      part.push(product(boxExtents(s, partExt[l])));
+      const tl: { n: number; u: number[] }[] = [];
+      for (let i = 0; i < boundary[l]; i++) {
+        if (!loops[i].spatial) tl.push({ n: loops[i].n, u: translation(s, loops[i].d, strideOf[i]) });
+      }
+      D.push(temporalDeltaSum(ext, tl));
+    }
+    chain.forEach((l, c) => {
+      const top = c === 0;
+      const innermost = c === chain.length - 1;
+      let fills = 0;
+      if (!top) fills = s.rw && conv === 'v3' ? D[c] - part[c] : D[c];
+      let reads = 0;
+      let updates = 0;
+      let multicast = 1;
+      if (innermost) {
+        const dist = distinctBetween(l, L, j);
+        multicast = fanBetween(l, L) / dist;
+        const acc = temporalIters * dist;
+        if (s.rw) {
+          updates = acc;
+          reads = acc - part[c];
+        } else reads = acc;
+      } else {
+        const child = chain[c + 1];
+        const dist = distinctBetween(l, child, j);
+        multicast = fanBetween(l, child) / dist;
+        if (s.rw) {
+          updates = D[c + 1] * dist;
+          reads = (D[c + 1] - part[c + 1]) * dist;
+        } else {
+          const childFills = D[c + 1];
+          reads = childFills * dist;
+        }
+      }
+      stats[l][s.name] = {
+        reads,
+        fills,
+        updates,
+        tileSize: tile[c],
+        partitionSize: part[c],
+        utilizedInstances: utilInst[l],
+        multicast,
+        energyPj: accessEnergy(arch.levels[l], reads, fills, updates, conv) * utilInst[l],
+      };
+    });
+  });
+
+  // Cycles: compute-bound unless a level's bandwidth throttles it.
+  const computeCycles = temporalIters;
+  let cycles = computeCycles;
+  const levelCycles: number[] = [];
+  for (let l = 0; l < L; l++) {
+    const lv = arch.levels[l];
+    let r = 0;
+    let w = 0;
+    for (const k of Object.keys(stats[l])) {
+      r += stats[l][k].reads;
+      w += stats[l][k].fills + stats[l][k].updates;
+    }
+    let c = computeCycles;
+    if (lv.readBandwidth && lv.writeBandwidth === undefined) c = Math.max(c, Math.ceil((r + w) / lv.readBandwidth));
+    else {
+      if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
+      if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
+    }
+    levelCycles.push(c);
+    cycles = Math.max(cycles, c);
+  }
+
+  const levels: LevelStats[] = arch.levels.map((lv, l) => {
+    const e = Object.values(stats[l]).reduce((a, x) => a + x.energyPj, 0);
+    const leakPj = lv.energy.leak * utilInst[l] * cycles;
+    return { name: lv.name, dataSpaces: stats[l], energyPj: e, leakPj, cycles: levelCycles[l], utilizedInstances: utilInst[l] };
+  });
+  const computeEnergyPj = macs * arch.compute.energyPerMac + arch.compute.leakPerCycle * utilizedPes * cycles;
+  const energyPj = computeEnergyPj + levels.reduce((a, x) => a + x.energyPj + x.leakPj, 0);
+  const areaUm2 = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, x) => a + x.areaUm2 * x.instances, 0);
+  return {
+    valid: true,
+    macs,
+    cycles,
+    computeCycles,
+    energyPj,
+    edp: energyPj * cycles,
+    areaUm2,
+    utilization: macs / (arch.compute.instances * cycles),
+    utilizedPes,
+    computeEnergyPj,
+    levels,
+  };
+}

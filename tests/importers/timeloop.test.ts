@@ -1,0 +1,50 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkCase, findCases } from '../../compiler/importers/timeloop/cases.ts';
+import { architectureToYaml, mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
+import { architectureFromTimeloop, mappingFromTimeloopYaml, parseErt, problemFromTimeloop, sameMapping } from '../../compiler/importers/timeloop/parse.ts';
+import { evaluate } from '../../compiler/naas/model.ts';
+
+const REF = '../shared/reference/timeloop';
+const have = existsSync(REF);
+if (!have) console.warn(`timeloop reference cases missing at ${REF}; skipping`);
+
+describe.skipIf(!have)('timeloop check against the reference stats', () => {
+  const cases = have ? findCases(REF) : [];
+  it('finds both the v0.4 example designs and the ISPASS 2020 cases', () => {
+    expect(cases.some((c) => c.format === 'v0.4')).toBe(true);
+    expect(cases.some((c) => c.format === '2020')).toBe(true);
+    expect(cases.some((c) => c.mappingSource.endsWith('.map.txt'))).toBe(true);
+  });
+  for (const c of cases) {
+    it(`${c.name}: cycles equal, counts equal, energy within 1%`, () => {
+      const { result } = checkCase(c);
+      expect(result.valid).toBe(true);
+      expect(result.mismatches).toEqual([]);
+      expect(result.cycles.ours).toBe(result.cycles.reference);
+      expect(result.energy_pj.relative_error).toBeLessThan(0.01);
+    });
+  }
+  it('round-trips an exported design, problem and mapping through our own importer', () => {
+    for (const c of cases) {
+      const dir = mkdtempSync(join(tmpdir(), 'tl-'));
+      const a = architectureToYaml(c.arch);
+      const p = problemToYaml(c.problem);
+      const m = mappingToYaml(c.mapping, c.problem);
+      writeFileSync(join(dir, 'arch.yaml'), a);
+      const ertDoc = { ERT: { tables: c.arch.levels.map((l) => ({ name: `system.${l.name}[1..${l.instances}]`, actions: [{ name: 'read', energy: l.energy.read }, { name: 'write', energy: l.energy.write }, { name: 'update', energy: l.energy.update }, { name: 'leak', energy: l.energy.leak }] })).concat([{ name: `system.${c.arch.compute.name}[1..${c.arch.compute.instances}]`, actions: [{ name: 'compute', energy: c.arch.compute.energyPerMac }, { name: 'leak', energy: c.arch.compute.leakPerCycle }] }]) } };
+      const arch2 = architectureFromTimeloop(parse(a), parseErt(ertDoc));
+      const prob2 = problemFromTimeloop(parse(p));
+      const map2 = mappingFromTimeloopYaml(parse(m), arch2, prob2);
+      expect(sameMapping(map2, c.mapping)).toBe(true);
+      const conv = c.format === '2020' ? '2020' : 'v3';
+      const e1 = evaluate(c.problem, c.arch, c.mapping, { convention: conv });
+      const e2 = evaluate(prob2, arch2, map2, { convention: conv });
+      expect(e2.cycles).toBe(e1.cycles);
+      expect(e2.energyPj).toBeCloseTo(e1.energyPj, 3);
+    }
+  });
+});
