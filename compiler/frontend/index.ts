@@ -34,11 +34,16 @@ export function parseSource(source: SourceFile): { ast?: FileAst; diagnostics: D
   for (const e of naccParser.errors) {
     const t = e.token;
     const atEnd = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
-    const offset = atEnd ? source.text.length : t.startOffset;
-    const loc = source.locationAt(Math.max(0, Math.min(offset, source.text.length)), atEnd ? 1 : t.image.length);
+    const prev = (e as { previousToken?: { endOffset?: number; image: string } }).previousToken;
+    // A missing token is reported just after the token it should follow (where the user left it out).
+    const missing = e.name === 'MismatchedTokenException' && prev && prev.endOffset !== undefined && !Number.isNaN(prev.endOffset);
+    const offset = missing ? prev!.endOffset! + 1 : atEnd ? source.text.length : t.startOffset;
+    const loc = source.locationAt(Math.max(0, Math.min(offset, source.text.length)), missing || atEnd ? 1 : t.image.length);
     if (seenLines.has(loc.line)) continue;
     seenLines.add(loc.line);
-    diagnostics.push({ severity: 'error', code: Codes.syntax, message: syntaxMessage(e.message, atEnd ? 'end of file' : `'${t.image}'`), location: loc });
+    const found = atEnd ? 'end of file' : `'${t.image}'`;
+    const message = syntaxMessage(e.message, found) + (missing ? ` (after '${prev!.image}')` : '');
+    diagnostics.push({ severity: 'error', code: Codes.syntax, message, location: loc });
     if (seenLines.size >= MAX_SYNTAX_ERRORS) break;
   }
   if (diagnostics.length) return { diagnostics };
@@ -118,6 +123,7 @@ export function compileSource(source: SourceFile): ParseResult {
       diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `federated '${j.name}': unknown network '${j.network}'`, location: j.location });
     }
   }
+  diagnostics.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
   return { program, diagnostics, ast };
 }
 

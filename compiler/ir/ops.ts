@@ -169,7 +169,7 @@ const elementwise = (what: string): OpDef => ({
     const [a] = xs;
     for (const b of xs.slice(1)) {
       if (a.kind !== b.kind || a.shape.join(',') !== b.shape.join(',')) {
-        throw new ShapeError(`${what} needs equal shapes, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+        throw new ShapeError(`inputs need equal shapes, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
       }
     }
     return { ...a, shape: [...a.shape] };
