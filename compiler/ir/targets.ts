@@ -108,6 +108,12 @@ export interface FederatedJob {
   targetAccuracy?: number;
   /** Upper bound on training length in local steps per worker. */
   maxSteps?: number;
+  /** Edge device speed in GFLOP/s, used for the step time when stepTimeMs is absent (`device_gflops`). */
+  deviceGflops?: number;
+  /** Fraction of workers that are stragglers, 0..1 (`stragglers`). */
+  stragglers?: number;
+  /** Compute slowdown factor of a straggler, default 3 (`straggler_slowdown`). */
+  stragglerSlowdown?: number;
   seed: number;
   location?: Location;
 }

@@ -1,0 +1,260 @@
+// FedAvg, DGA and local SGD as clock-free state machines: a FlWorker computes local steps and
+// says when it needs a round average; an Aggregator averages round messages. The simulator
+// (virtual clock) and the loopback transport (wall clock) drive the same objects.
+//
+// DGA (Zhu et al., NeurIPS 2021), with N workers and K local steps per round: worker i sends
+// its round sum m_t^i (the sum of the update directions it applied in round t). At the local
+// step k (1..K) with k = D (mod K) it applies, once the average of round
+// r = t - 1 - floor((D - 1) / K) is back,  w <- w - lr * (g - m_r^i + mean_r),  swapping its
+// own stale contribution for the average; every other step is plain SGD. D = 0 gives r = t at
+// k = K: the end-of-round barrier of FedAvg.
+//
+// A worker keeps its model as  w = c - lr * (sum of its pending round sums)  where c, the
+// consensus, changes only by  c <- c - lr * mean_r  (the same float ops on every worker and
+// on the aggregator, so all copies of c are bit-identical). Each step then is exactly
+// w <- w - lr * d in real arithmetic, and dropping m_r from the pending set cancels the
+// worker's own contribution exactly, which is what makes DGA(K, 0) equal FedAvg bit for bit.
+import type { FlAlgorithm } from '../ir/targets.ts';
+import type { Dataset } from './data.ts';
+import { Prng } from '../util/prng.ts';
+import { Trainer } from './trainer.ts';
+import { shuffleInts } from './data.ts';
+
+export interface AlgoConfig {
+  kind: FlAlgorithm['kind'];
+  /** Local steps per round. */
+  K: number;
+  /** DGA delay in local steps (0 for FedAvg and local SGD). */
+  D: number;
+  lr: number;
+  momentum: number;
+  batch: number;
+}
+
+export function algoConfig(alg: FlAlgorithm, opt: { lr: number; momentum: number }, batch: number): AlgoConfig {
+  return { kind: alg.kind, K: alg.localSteps, D: alg.kind === 'dga' ? alg.delay : 0, lr: opt.lr, momentum: opt.momentum, batch };
+}
+
+/** The round whose average the step with 0-based global index s applies, or -1 for a plain step. */
+export function correctionRound(cfg: AlgoConfig, s: number): number {
+  const t = Math.floor(s / cfg.K);
+  const k = (s % cfg.K) + 1;
+  if (k % cfg.K !== cfg.D % cfg.K) return -1;
+  if (cfg.kind !== 'dga') return k === cfg.K ? t : -1;
+  const r = t - 1 - Math.floor((cfg.D - 1) / cfg.K);
+  return r >= 0 ? r : -1;
+}
+
+/** Round sum message of one worker. */
+export interface RoundMessage {
+  worker: number;
+  round: number;
+  /** m_r^i (FedAvg, DGA) or the worker's model (local SGD). */
+  values: Float32Array;
+}
+
+export class FlWorker {
+  /** Global local-step index of the next step. */
+  step = 0;
+  readonly c: Float32Array;
+  readonly w: Float32Array;
+  private readonly v: Float32Array | undefined;
+  /** Own round sums not yet replaced by an average, oldest first. */
+  private readonly pending: { round: number; m: Float32Array }[] = [];
+  private readonly averages = new Map<number, Float32Array>();
+  private readonly rng: Prng;
+  private readonly order: Int32Array;
+  private cursor: number;
+  private readonly bx: Float32Array;
+  private readonly by: Int32Array;
+  /** Loss of the last step's batch. */
+  lastLoss = NaN;
+  /** Update direction of the last step (for tests). */
+  readonly lastDirection: Float32Array;
+
+  constructor(
+    readonly id: number,
+    readonly cfg: AlgoConfig,
+    init: Float32Array,
+    private readonly data: Dataset,
+    indices: Int32Array,
+    seed: number,
+  ) {
+    this.c = Float32Array.from(init);
+    this.w = Float32Array.from(init);
+    this.v = cfg.momentum > 0 ? new Float32Array(init.length) : undefined;
+    this.rng = new Prng(seed * 1000003 + id * 7919 + 17);
+    this.order = Int32Array.from(indices);
+    shuffleInts(this.order, this.rng);
+    this.cursor = 0;
+    this.bx = new Float32Array(cfg.batch * data.features);
+    this.by = new Int32Array(cfg.batch);
+    this.lastDirection = new Float32Array(init.length);
+  }
+
+  get round(): number {
+    return Math.floor(this.step / this.cfg.K);
+  }
+
+  /** The round average the next step needs before it can be applied, or -1. */
+  needs(): number {
+    return correctionRound(this.cfg, this.step);
+  }
+
+  hasAverage(round: number): boolean {
+    return this.averages.has(round);
+  }
+
+  receiveAverage(round: number, mean: Float32Array): void {
+    this.averages.set(round, mean);
+  }
+
+  private nextBatch(): void {
+    const f = this.data.features;
+    const n = this.order.length;
+    for (let b = 0; b < this.cfg.batch; b++) {
+      if (this.cursor >= n) {
+        shuffleInts(this.order, this.rng);
+        this.cursor = 0;
+      }
+      const s = this.order[this.cursor++];
+      this.bx.set(this.data.x.subarray(s * f, (s + 1) * f), b * f);
+      this.by[b] = this.data.y[s];
+    }
+  }
+
+  /**
+   * Compute the gradient of the next step and add its direction to the current round sum.
+   * Returns the round message when this step completes a round (send it before applying).
+   */
+  compute(trainer: Trainer): RoundMessage | undefined {
+    const cfg = this.cfg;
+    const t = this.round;
+    const k = (this.step % cfg.K) + 1;
+    this.nextBatch();
+    this.lastLoss = trainer.lossAndGradient(this.w, this.bx, this.by, cfg.batch);
+    const g = trainer.grad;
+    if (k === 1) this.pending.push({ round: t, m: new Float32Array(g.length) });
+    const m = this.pending[this.pending.length - 1].m;
+    const d = this.lastDirection;
+    if (this.v) {
+      const v = this.v;
+      const mu = cfg.momentum;
+      for (let j = 0; j < g.length; j++) {
+        v[j] = mu * v[j] + g[j];
+        d[j] = v[j];
+        m[j] += v[j];
+      }
+    } else {
+      for (let j = 0; j < g.length; j++) {
+        d[j] = g[j];
+        m[j] += g[j];
+      }
+    }
+    if (k !== cfg.K) return undefined;
+    if (cfg.kind === 'local_sgd') {
+      // Local SGD exchanges models: the model after this step (pending still holds round t).
+      const model = new Float32Array(g.length);
+      this.modelInto(model);
+      return { worker: this.id, round: t, values: model };
+    }
+    return { worker: this.id, round: t, values: Float32Array.from(m) };
+  }
+
+  /** Apply the computed step; the needed average (if any) must have arrived. */
+  apply(): void {
+    const r = this.needs();
+    if (r >= 0) {
+      const mean = this.averages.get(r);
+      if (!mean) throw new Error(`worker ${this.id}: step ${this.step} needs the average of round ${r}`);
+      const c = this.c;
+      if (this.cfg.kind === 'local_sgd') c.set(mean);
+      else {
+        const lr = this.cfg.lr;
+        for (let j = 0; j < c.length; j++) c[j] = c[j] - lr * mean[j];
+      }
+      const at = this.pending.findIndex((p) => p.round === r);
+      if (at >= 0) this.pending.splice(at, 1);
+      this.averages.delete(r);
+      // Older averages than r can never be needed again.
+      for (const key of this.averages.keys()) if (key < r) this.averages.delete(key);
+    }
+    this.modelInto(this.w);
+    this.step++;
+  }
+
+  /** w = c - lr * sum(pending), oldest round first (the order fixes the float result). */
+  private modelInto(out: Float32Array): void {
+    const c = this.c;
+    const lr = this.cfg.lr;
+    const P = this.pending;
+    switch (P.length) {
+      case 0:
+        out.set(c);
+        return;
+      case 1: {
+        const a = P[0].m;
+        for (let j = 0; j < c.length; j++) out[j] = c[j] - lr * a[j];
+        return;
+      }
+      default: {
+        for (let j = 0; j < c.length; j++) {
+          let s = P[0].m[j];
+          for (let q = 1; q < P.length; q++) s += P[q].m[j];
+          out[j] = c[j] - lr * s;
+        }
+      }
+    }
+  }
+}
+
+/** Collects one message per worker per round and averages them in worker order. */
+export class Aggregator {
+  private readonly inbox = new Map<number, (Float32Array | undefined)[]>();
+  private readonly counts = new Map<number, number>();
+  /** The consensus model after every average applied so far (what is evaluated). */
+  readonly consensus: Float32Array;
+  roundsDone = 0;
+
+  constructor(readonly cfg: AlgoConfig, readonly workers: number, init: Float32Array) {
+    this.consensus = Float32Array.from(init);
+  }
+
+  /** Store a message; returns the average when the round is complete. */
+  receive(msg: RoundMessage): Float32Array | undefined {
+    let box = this.inbox.get(msg.round);
+    if (!box) {
+      box = new Array(this.workers).fill(undefined);
+      this.inbox.set(msg.round, box);
+      this.counts.set(msg.round, 0);
+    }
+    if (box[msg.worker]) throw new Error(`duplicate message from worker ${msg.worker} for round ${msg.round}`);
+    box[msg.worker] = msg.values;
+    const n = this.counts.get(msg.round)! + 1;
+    this.counts.set(msg.round, n);
+    if (n < this.workers) return undefined;
+    this.inbox.delete(msg.round);
+    this.counts.delete(msg.round);
+    const mean = averageInOrder(box as Float32Array[]);
+    if (this.cfg.kind === 'local_sgd') this.consensus.set(mean);
+    else {
+      const lr = this.cfg.lr;
+      const c = this.consensus;
+      for (let j = 0; j < c.length; j++) c[j] = c[j] - lr * mean[j];
+    }
+    this.roundsDone++;
+    return mean;
+  }
+}
+
+/** Element-wise mean, summed in array order (so the result does not depend on arrival order). */
+export function averageInOrder(xs: Float32Array[]): Float32Array {
+  const out = new Float32Array(xs[0].length);
+  const inv = 1 / xs.length;
+  for (let j = 0; j < out.length; j++) {
+    let s = 0;
+    for (let i = 0; i < xs.length; i++) s += xs[i][j];
+    out[j] = s * inv;
+  }
+  return out;
+}

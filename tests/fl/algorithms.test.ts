@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { Aggregator, FlWorker, correctionRound, type AlgoConfig } from '../../compiler/fl/algorithms.ts';
+import { Trainer } from '../../compiler/fl/trainer.ts';
+import { makeWorkers, simulate } from '../../compiler/fl/simulator.ts';
+import { tinyJob, tinySetup } from './helpers.ts';
+
+const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+function finalModels(job: ReturnType<typeof tinyJob>) {
+  let out: { consensus: Float32Array; workers: Float32Array[] } | undefined;
+  const result = simulate(tinySetup(job), {
+    onFinish: (c, ws) => (out = { consensus: Float32Array.from(c), workers: ws.map((w) => Float32Array.from(w.w)) }),
+  });
+  return { result, ...out! };
+}
+
+describe('DGA schedule', () => {
+  const cfg = (K: number, D: number): AlgoConfig => ({ kind: 'dga', K, D, lr: 0.1, momentum: 0, batch: 1 });
+  it('applies round t - 1 - floor((D - 1) / K) at the step k = D (mod K)', () => {
+    // K = 5, D = 20: k = 5 of round t applies round t - 4, i.e. 20 steps after it ended.
+    expect(correctionRound(cfg(5, 20), 5 * 4 + 4)).toBe(0);
+    expect(correctionRound(cfg(5, 20), 5 * 4 + 3)).toBe(-1);
+    expect(correctionRound(cfg(5, 20), 5 * 3 + 4)).toBe(-1); // round -1 does not exist
+    // D = 2: the second step of round t applies round t - 1.
+    expect(correctionRound(cfg(5, 2), 5 * 3 + 1)).toBe(2);
+    // D = 0: the last step of round t applies round t itself (FedAvg's barrier).
+    expect(correctionRound(cfg(5, 0), 5 * 3 + 4)).toBe(3);
+    // Every correction happens exactly D steps after its round's last step.
+    for (const [K, D] of [[5, 20], [3, 7], [4, 4], [1, 3], [2, 1]]) {
+      for (let s = 0; s < 60; s++) {
+        const r = correctionRound(cfg(K, D), s);
+        if (r >= 0) expect(s - ((r + 1) * K - 1)).toBe(D);
+      }
+    }
+  });
+});
+
+describe('FedAvg and DGA', () => {
+  it('DGA with D = 0 reproduces FedAvg bit for bit (any network timing)', () => {
+    const fed = finalModels(tinyJob({ kind: 'fedavg', localSteps: 4 }));
+    const dga = finalModels(tinyJob({ kind: 'dga', localSteps: 4, delay: 0 }, { latencyMs: 7, jitterMs: 5 }));
+    expect(bytes(dga.consensus).equals(bytes(fed.consensus))).toBe(true);
+    dga.workers.forEach((w, i) => expect(bytes(w).equals(bytes(fed.workers[i]))).toBe(true));
+    expect(dga.result.final_accuracy).toBe(fed.result.final_accuracy);
+    expect(dga.result.curve.map((p) => p.accuracy)).toEqual(fed.result.curve.map((p) => p.accuracy));
+    // And D > 0 is a different trajectory.
+    const d3 = finalModels(tinyJob({ kind: 'dga', localSteps: 4, delay: 3 }));
+    expect(bytes(d3.consensus).equals(bytes(fed.consensus))).toBe(false);
+  });
+
+  it('DGA arithmetic does not depend on when messages arrive', () => {
+    const a = finalModels(tinyJob({ kind: 'dga', localSteps: 3, delay: 7 }, { latencyMs: 1 }));
+    const b = finalModels(tinyJob({ kind: 'dga', localSteps: 3, delay: 7 }, { latencyMs: 900, jitterMs: 300, stragglers: 0.5 }));
+    expect(bytes(a.consensus).equals(bytes(b.consensus))).toBe(true);
+    expect(b.result.total_time_s).toBeGreaterThan(a.result.total_time_s);
+  });
+
+  it('the mean of the worker models moves as if every worker applied the average', () => {
+    const setup = tinySetup(tinyJob({ kind: 'dga', localSteps: 3, delay: 4 }, { optimizer: { kind: 'sgd', lr: 0.2, momentum: 0.9 } }));
+    const workers: FlWorker[] = makeWorkers(setup);
+    const agg = new Aggregator(setup.cfg, workers.length, setup.init);
+    const trainer = new Trainer(setup.model, setup.cfg.batch);
+    const P = setup.init.length;
+    const mean = () => {
+      const m = new Float64Array(P);
+      for (const w of workers) for (let j = 0; j < P; j++) m[j] += w.w[j] / workers.length;
+      return m;
+    };
+    let worstMean = 0;
+    let worstWorker = 0;
+    let corrections = 0;
+    for (let s = 0; s < 30; s++) {
+      const before = mean();
+      const beforeW = workers.map((w) => Float64Array.from(w.w));
+      const dirs: Float64Array[] = [];
+      for (const w of workers) {
+        const msg = w.compute(trainer);
+        dirs.push(Float64Array.from(w.lastDirection));
+        if (msg) {
+          const avg = agg.receive(msg);
+          if (avg) for (const v of workers) v.receiveAverage(msg.round, avg);
+        }
+      }
+      if (workers[0].needs() >= 0) corrections++;
+      for (const w of workers) w.apply();
+      const after = mean();
+      for (let j = 0; j < P; j++) {
+        let d = 0;
+        for (const dir of dirs) d += dir[j] / workers.length;
+        worstMean = Math.max(worstMean, Math.abs(after[j] - before[j] + setup.cfg.lr * d));
+        // Individual workers do not follow plain SGD on correction steps.
+        workers.forEach((w, i) => (worstWorker = Math.max(worstWorker, Math.abs(w.w[j] - beforeW[i][j] + setup.cfg.lr * dirs[i][j]))));
+      }
+    }
+    expect(corrections).toBeGreaterThan(3);
+    expect(worstMean).toBeLessThan(2e-6);
+    expect(worstWorker).toBeGreaterThan(1e-3);
+  });
+
+  it('local SGD averages models and learns', () => {
+    const r = simulate(tinySetup(tinyJob({ kind: 'local_sgd', localSteps: 4 }, { maxSteps: 80 })));
+    expect(r.rounds).toBe(20);
+    expect(r.final_accuracy).toBeGreaterThan(r.curve[0].accuracy + 0.1);
+  });
+});
+
+describe('virtual clock', () => {
+  it('FedAvg stalls every round for the round trip; DGA with enough delay never stalls', () => {
+    const job = { latencyMs: 200, bandwidthMbitPerS: 10 };
+    const fed = simulate(tinySetup(tinyJob({ kind: 'fedavg', localSteps: 4 }, job)));
+    const dga = simulate(tinySetup(tinyJob({ kind: 'dga', localSteps: 4, delay: 12 }, job)));
+    const rounds = 10;
+    expect(fed.rounds).toBe(rounds);
+    // Round trip = 2 * message_ms per round, paid in full by every worker.
+    expect(fed.stall_s).toBeCloseTo((rounds * 2 * fed.message_ms) / 1000, 6);
+    expect(fed.total_time_s).toBeCloseTo((40 * 50 + (rounds - 1) * 2 * fed.message_ms + fed.message_ms) / 1000, 6);
+    // 2 * message_ms < 12 steps * 50 ms: every average is back before it is needed.
+    expect(2 * dga.message_ms).toBeLessThan(12 * 50);
+    expect(dga.stall_s).toBe(0);
+    expect(dga.total_time_s).toBeCloseTo((40 * 50 + dga.message_ms) / 1000, 6);
+    // A short delay stalls for the rest of the round trip.
+    const short = simulate(tinySetup(tinyJob({ kind: 'dga', localSteps: 4, delay: 2 }, job)));
+    expect(short.stall_s).toBeGreaterThan(0);
+    expect(short.stall_s).toBeLessThan(fed.stall_s);
+  });
+
+  it('stragglers slow the round, the event log records stalls', () => {
+    const base = simulate(tinySetup(tinyJob({ kind: 'fedavg', localSteps: 4 })), { recordEvents: true });
+    const slow = simulate(tinySetup(tinyJob({ kind: 'fedavg', localSteps: 4 }, { stragglers: 0.25, stragglerSlowdown: 4 })));
+    expect(slow.total_time_s).toBeGreaterThan(base.total_time_s * 2);
+    const kinds = new Set(base.events!.map((e) => e.kind));
+    for (const k of ['step', 'send', 'arrive', 'average', 'stall', 'eval']) expect(kinds.has(k as never)).toBe(true);
+    expect(base.events!.filter((e) => e.kind === 'step').length).toBe(4 * 40);
+  });
+});
