@@ -7,6 +7,8 @@ import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { opDef } from '../../compiler/ir/ops.ts';
 import type { Network } from '../../compiler/ir/network.ts';
 import { Prng } from '../../compiler/util/prng.ts';
+import { EXAMPLE_ONNX_FILE, exampleOnnxModel } from '../../compiler/importers/onnx/example-model.ts';
+import { readFileSync } from 'node:fs';
 import { importAndCompare } from './onnx-helpers.ts';
 import { evaluate, nchwToHwc } from './onnx-eval.ts';
 
@@ -120,5 +122,14 @@ describe('ONNX round trips', () => {
     const { network } = await importAndCompare(b.toBytes(), SEED);
     expect(network.layers.map((l) => `${l.op}:${l.output.dtype}:${l.output.shape.join('x')}`)).toEqual(['conv2d:int8:9x9x8', 'dwconv2d:int8:5x5x8', 'dequantize:float32:5x5x8', 'avgpool:float32:8']);
     expect(network.inputs[0].attrs).toEqual({ signed: false });
+  });
+
+  it('the committed example model is what scripts/make-example-onnx.ts writes, and imports exactly', async () => {
+    const bytes = exampleOnnxModel(1);
+    expect(Buffer.compare(readFileSync(`examples/${EXAMPLE_ONNX_FILE}`), Buffer.from(bytes)), 'regenerate with: npx tsx scripts/make-example-onnx.ts').toBe(0);
+    const { network, ort } = await importAndCompare(bytes, SEED);
+    expect(network.layers.filter((l) => l.op === 'dwconv2d').length).toBe(3);
+    expect(network.layers.filter((l) => l.op === 'batchnorm').length).toBe(0);
+    expectSameValues(network, ort, 1e-5);
   });
 });

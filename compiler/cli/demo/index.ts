@@ -2,5 +2,6 @@
 import type { DemoStep } from './step.ts';
 import { doctorStep } from './doctor-step.ts';
 import { inspectStep } from './inspect-step.ts';
+import { onnxStep } from './onnx-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep];
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep];
