@@ -1,7 +1,7 @@
 // What the ONNX importer does with models it cannot take: a UserError (exit 1) that names the
 // file, the op and the node, never a crash, also for corrupted bytes (a seeded mutation fuzz).
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -116,6 +116,7 @@ describe('ONNX import errors', () => {
 
 describe('nacc inspect on .onnx files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-onnx-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const nacc = (...args: string[]) => execa('node', ['bin/nacc.js', ...args], { reject: false, stdin: 'ignore' });
 
   it('an unsupported op exits 1 naming the op and the node, without a stack', async () => {
