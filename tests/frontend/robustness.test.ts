@@ -1,0 +1,116 @@
+// Property: whatever the input, the front-end reports diagnostics and never fails internally
+// (which the CLI would turn into exit 70). Random token streams and random mutations of the
+// example files, seeded so a failure reproduces.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SourceFile } from '../../compiler/diagnostics/index.ts';
+import { compileSource } from '../../compiler/frontend/index.ts';
+import { BUILTINS } from '../../compiler/frontend/builtins.ts';
+import { KEYWORDS, UNITS } from '../../compiler/frontend/lexer.ts';
+import { analyzeNetwork } from '../../compiler/analysis/analyze.ts';
+import { nacc } from '../helpers/cli.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { SHARED } from '../helpers/shared.ts';
+
+const VOCAB = [
+  ...KEYWORDS,
+  ...Object.keys(UNITS),
+  ...Object.keys(BUILTINS),
+  'x', 'y', 'image', 'int8', 'float32', 'points', 'voxels', 'out', 'kernel', 'stride', 'pad', 'same', 'valid', 'act', 'relu', 'step', 'per', 'pe',
+  '0', '1', '3', '16', '224', '0.5', '1e3', '-', '+', '*', '/', '..', '{', '}', '(', ')', '[', ']', ',', ':', '=', '"s"', '//c\n', '/*c*/', '\n', '$', '@',
+];
+
+function examples(): string[] {
+  const dirs = [join(process.cwd(), 'examples'), join(SHARED, 'dsl-examples')];
+  const texts: string[] = [];
+  for (const d of dirs) {
+    try {
+      for (const f of readdirSync(d)) if (f.endsWith('.nacc')) texts.push(readFileSync(join(d, f), 'utf8'));
+    } catch {
+      /* ../shared may be absent; examples/ alone still exercises the property */
+    }
+  }
+  return texts;
+}
+
+/** Compile and analyse: both must complete without throwing. */
+function pipeline(text: string): number {
+  const r = compileSource(new SourceFile('fuzz.nacc', text));
+  if (r.diagnostics.length === 0) for (const n of r.program.networks) analyzeNetwork(n);
+  for (const d of r.diagnostics) {
+    expect(d.code).toMatch(/^E\d{4}$/);
+    expect(d.location).toBeDefined();
+  }
+  return r.diagnostics.length;
+}
+
+const tokenStream = fc.array(fc.constantFrom(...VOCAB), { minLength: 0, maxLength: 80 }).map((ts) => ts.join(' '));
+
+const mutation = fc.record({
+  file: fc.nat(),
+  kind: fc.constantFrom('delete', 'duplicate', 'insert', 'swap-lines', 'replace-char'),
+  at: fc.nat(),
+  len: fc.integer({ min: 1, max: 40 }),
+  token: fc.constantFrom(...VOCAB),
+  other: fc.nat(),
+});
+
+function mutate(texts: string[], m: fc.RecordValue<{ file: number; kind: string; at: number; len: number; token: string; other: number }>): string {
+  const t = texts[m.file % texts.length];
+  const at = m.at % (t.length + 1);
+  switch (m.kind) {
+    case 'delete':
+      return t.slice(0, at) + t.slice(at + m.len);
+    case 'duplicate':
+      return t.slice(0, at + m.len) + t.slice(at, at + m.len) + t.slice(at + m.len);
+    case 'insert':
+      return t.slice(0, at) + ' ' + m.token + ' ' + t.slice(at);
+    case 'swap-lines': {
+      const lines = t.split('\n');
+      const i = m.at % lines.length;
+      const j = m.other % lines.length;
+      [lines[i], lines[j]] = [lines[j], lines[i]];
+      return lines.join('\n');
+    }
+    default:
+      return t.slice(0, at) + String.fromCharCode(32 + (m.other % 95)) + t.slice(at + 1);
+  }
+}
+
+describe('front-end robustness (fast-check, seeded)', () => {
+  const texts = examples();
+
+  it('random token streams only ever produce diagnostics', () => {
+    fc.assert(fc.property(tokenStream, (text) => void pipeline(text)), { seed: 20261127, numRuns: 1500 });
+  });
+
+  it('random mutations of the example files only ever produce diagnostics', () => {
+    fc.assert(fc.property(mutation, (m) => void pipeline(mutate(texts, m))), { seed: 7, numRuns: 1500 });
+  });
+
+  it('stacked mutations only ever produce diagnostics', () => {
+    fc.assert(
+      fc.property(fc.array(mutation, { minLength: 2, maxLength: 6 }), (ms) => {
+        let t = texts[ms[0].file % texts.length];
+        for (const m of ms) t = mutate([t], m);
+        pipeline(t);
+      }),
+      { seed: 11, numRuns: 600 },
+    );
+  });
+
+  it('through the CLI: mutated files exit 0 or 1, never 70, never a stack', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nacc-fuzz-'));
+    const samples = fc.sample(mutation, { seed: 3, numRuns: 4 });
+    for (const [i, m] of samples.entries()) {
+      const file = join(dir, `m${i}.nacc`);
+      writeFileSync(file, mutate(texts, m));
+      const r = await nacc(['inspect', file, '--json']);
+      expect([0, 1]).toContain(r.code);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+});
