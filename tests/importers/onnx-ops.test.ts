@@ -1,7 +1,7 @@
 // Each supported ONNX op, built in TypeScript, run in onnxruntime-node and imported: the shapes
 // the importer derives must equal onnxruntime's, and each op must lower to the documented IR op.
 import { describe, expect, it } from 'vitest';
-import { OnnxBuilder, floats } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder, floats, tensor } from '../../compiler/importers/onnx/builder.ts';
 import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { importAndCompare } from './onnx-helpers.ts';
@@ -149,6 +149,15 @@ describe('ONNX structure ops', () => {
     expect(ops(network)).toEqual(['maxpool', 'maxpool', 'avgpool', 'avgpool']);
   });
 
+  it('ceil_mode drops a last window that would start inside the end padding (as onnxruntime does)', async () => {
+    const b = new OnnxBuilder();
+    const x = b.input('x', [1, 2, 4, 5]);
+    b.output(b.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [0, 0, 1, 1], ceil_mode: 1 }));
+    b.output(b.node('AveragePool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }));
+    const { network } = await importAndCompare(b.toBytes());
+    expect(network.layers[0].output.shape).toEqual([2, 3, 2]);
+  });
+
   it('GlobalAveragePool → Flatten → Gemm, and GlobalAveragePool → Conv (SE-style)', async () => {
     const rng = new Prng(SEED);
     const b = new OnnxBuilder();
@@ -219,6 +228,21 @@ describe('ONNX structure ops', () => {
     expect(network.layers[0].attrs.bias).toBe(true);
   });
 
+  it('Constant nodes (tensor, value_float, value_ints) feed Clip bounds and Reshape shapes', async () => {
+    const b = new OnnxBuilder('const', 13);
+    const x = b.input('x', [1, 3, 4, 4]);
+    const lo = b.node('Constant', [], { value: { tensor: tensor('', [], [0]) } });
+    const hi = b.node('Constant', [], { value_float: floats(6) });
+    const shape = b.node('Constant', [], { value_ints: [1, 48] });
+    const y = b.node('Clip', [x, lo, hi]);
+    const cast = b.node('Cast', [b.node('Constant', [], { value_ints: [1, 48] })], { to: DataType.INT64 });
+    const sq = b.node('Squeeze', [b.node('Unsqueeze', [cast, b.init('ax0', [1], [0], DataType.INT64)]), 'ax0']);
+    b.output(b.node('Reshape', [y, shape]));
+    b.output(b.node('Reshape', [y, b.node('Concat', [b.init('one', [1], [1], DataType.INT64), b.node('Unsqueeze', [b.node('Gather', [sq, b.init('i1', [], [1], DataType.INT64)]), b.init('ax', [1], [0], DataType.INT64)])], { axis: 0 })]));
+    const { network } = await importAndCompare(b.toBytes());
+    expect(ops(network)).toEqual(['relu6', 'flatten', 'flatten']);
+  });
+
   it('Identity and Dropout pass through', async () => {
     const b = new OnnxBuilder();
     const x = b.input('x', [1, 6]);
@@ -241,6 +265,13 @@ describe('ONNX quantisation ops', () => {
     expect(network.layers[0]).toMatchObject({ attrs: { scale: expect.closeTo(0.05, 6), zero_point: 3, signed: true }, output: { dtype: 'int8' } });
     expect(network.layers[1].output.dtype).toBe('float32');
     expect(network.layers[2].attrs.signed).toBe(false);
+  });
+
+  it('QuantizeLinear without a zero point quantises to uint8', async () => {
+    const b = new OnnxBuilder();
+    b.output(b.node('QuantizeLinear', [b.input('x', [1, 8]), b.init('s', [], [0.1])]), DataType.UINT8);
+    const { network } = await importAndCompare(b.toBytes());
+    expect(network.layers[0]).toMatchObject({ op: 'quantize', attrs: { zero_point: 0, signed: false }, output: { dtype: 'int8', shape: [8] } });
   });
 
   it('QLinearConv (uint8 activations, per-channel int8 weights) and QLinearMatMul', async () => {

@@ -781,6 +781,7 @@ const HANDLERS: Record<string, Handler> = {
   Squeeze(g: GraphLowering) {
     const c = g.constant(0, 'data');
     const axes = axesOf(g, 1)?.map((a) => normAxis(g, a, c.dims.length));
+    if (axes?.some((a) => c.dims[a] !== 1)) g.fail(OnnxCode.invalidModel, `cannot squeeze axes ${fmt(axes)} of ${fmt(c.dims)}`);
     const dims = c.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
     constOnly(g, () => ({ kind: 'const', c: { ...c, dims } }));
   },
