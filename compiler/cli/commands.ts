@@ -4,5 +4,6 @@ import { registerInspect } from './inspect.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerDemo } from './demo.ts';
 import { registerTimeloop } from './timeloop.ts';
+import { registerReport } from './report.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop];
+export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerReport];

@@ -1,0 +1,37 @@
+// `nacc report DIR`: one self-contained HTML file over every run output (section files and
+// recognised command JSON) under DIR, with inline SVG plots. Prints the path it wrote.
+import type { Command } from 'commander';
+import { buildReport } from '../report/index.ts';
+import { formatTable } from './table.ts';
+
+export interface ReportOptions {
+  out?: string;
+  title: string;
+  json?: boolean;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report <dir>')
+    .description('write one HTML report (inline SVG plots, no network needed) over the run outputs under DIR')
+    .option('--out <file>', 'HTML file to write (default DIR/report.html)')
+    .option('--title <text>', 'page title', 'nacc report')
+    .option('--json', 'print JSON: {"file","sections":[{"name","kind","source","plots","ok","headline"}]}')
+    .action(async (dir: string, opts: ReportOptions) => {
+      const summary = await buildReport(dir, opts.out, opts.title);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      if (summary.sections.length) {
+        process.stdout.write(
+          formatTable(
+            ['section', 'kind', 'plots', 'status', 'headline'],
+            summary.sections.map((s) => [s.name, s.kind, s.plots, s.ok ? 'ok' : 'attention', s.headline]),
+            ['l', 'l', 'r', 'l', 'l'],
+          ) + '\n',
+        );
+      } else process.stdout.write(`no run outputs found under ${dir}\n`);
+      process.stdout.write(`report: ${summary.file}\n`);
+    });
+}

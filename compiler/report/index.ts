@@ -1,0 +1,70 @@
+// The report layer: sections (JSON, one per capability run) -> one self-contained HTML file
+// with inline SVG plots. `nacc report DIR` and the demo's last step call buildReport.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { buildReportHtml, headline, type PageSection } from './html.ts';
+import { plotsFor } from './plots.ts';
+import { renderSvg } from './render.ts';
+import { collectSections } from './section-io.ts';
+import type { LocatedSection } from './sections.ts';
+
+export * from './sections.ts';
+export { writeReportSection, collectSections, parseSectionFile } from './section-io.ts';
+export { NATIVE_ADAPTERS } from './adapters.ts';
+export { plotsFor, paretoFront, bestSoFar } from './plots.ts';
+export { renderSvg } from './render.ts';
+export { buildReportHtml, headline } from './html.ts';
+
+export interface ReportSummary {
+  file: string;
+  sections: { name: string; kind: string; source: string; plots: number; ok: boolean; headline: string }[];
+}
+
+/** Page sections with their plots rendered and their file links resolved against outFile. */
+export async function renderSections(located: LocatedSection[], outFile: string): Promise<PageSection[]> {
+  const outDir = dirname(resolve(outFile));
+  const pages: PageSection[] = [];
+  for (const l of located) {
+    const plots = [];
+    for (const p of plotsFor(l.section)) plots.push({ id: p.id, title: p.title, svg: await renderSvg(p.spec, `${l.name}-${p.id}`) });
+    pages.push({
+      located: l,
+      plots,
+      link(path: string) {
+        const abs = isAbsolute(path) ? path : resolve(l.baseDir, path);
+        const href = relative(outDir, abs).split(sep).map(encodeURIComponent).join('/');
+        return { href, exists: existsSync(abs) };
+      },
+    });
+  }
+  return pages;
+}
+
+/**
+ * Write the HTML report for every section found under dir to outFile (default
+ * DIR/report.html). Same inputs give byte-identical output: no dates, sorted sections.
+ */
+export async function buildReport(dir: string, outFile?: string, title = 'nacc report'): Promise<ReportSummary> {
+  const root = resolve(dir);
+  const file = resolve(outFile ?? resolve(root, 'report.html'));
+  const located = collectSections(root);
+  const pages = await renderSections(located, file);
+  const rel = relative(process.cwd(), root) || '.';
+  const html = buildReportHtml({ title, subtitle: `Run outputs under ${rel}: ${located.length} section${located.length === 1 ? '' : 's'}`, sections: pages });
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, html);
+  return {
+    file,
+    sections: pages.map((p) => {
+      const h = headline(p.located.section);
+      return {
+        name: p.located.name,
+        kind: p.located.section.kind,
+        source: relative(root, p.located.file).split(sep).join('/'),
+        plots: p.plots.length,
+        ok: h.ok,
+        headline: h.text,
+      };
+    }),
+  };
+}

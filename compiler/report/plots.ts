@@ -1,0 +1,317 @@
+// Vega-Lite specs for each report section: pure functions from section data to specs with
+// inline data, rendered to SVG by render.ts. Derived series (best-so-far, Pareto front) live here.
+import type { TopLevelSpec } from 'vega-lite';
+import type {
+  FlTrainingSection,
+  McuMemorySection,
+  NaasSearchSection,
+  PointaccCyclesSection,
+  ReportSection,
+  RtlVerifySection,
+  SearchPoint,
+} from './sections.ts';
+
+export interface Plot {
+  /** Unique within a section; becomes part of the element id. */
+  id: string;
+  title: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 640;
+const HEIGHT = 280;
+/** Draw at most this many candidate dots; the Pareto front is always computed on all of them. */
+export const MAX_SCATTER_POINTS = 4000;
+
+const CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e6e6e6' },
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'top' as const },
+  title: { fontSize: 13, anchor: 'start' as const },
+  view: { stroke: '#ccc' },
+};
+
+const base = (title: string, width = WIDTH, height = HEIGHT) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+  title,
+  width,
+  height,
+  background: 'white',
+  padding: 8,
+  config: CONFIG,
+});
+
+export const edpOf = (p: { latency_cycles: number; energy_pj: number; edp?: number }) => p.edp ?? p.latency_cycles * p.energy_pj;
+
+/** The value a search minimises, by the section's objective (EDP unless it says otherwise). */
+export function objectiveOf(section: NaasSearchSection): { label: string; value: (p: SearchPoint) => number } {
+  switch ((section.objective ?? 'edp').toLowerCase()) {
+    case 'latency':
+      return { label: 'latency (cycles)', value: (p) => p.latency_cycles };
+    case 'energy':
+      return { label: 'energy (pJ)', value: (p) => p.energy_pj };
+    default:
+      return { label: 'EDP (pJ x cycles)', value: edpOf };
+  }
+}
+
+/** Best objective value seen up to and including each iteration. */
+export function bestSoFar(section: NaasSearchSection): { iteration: number; best: number }[] {
+  const { value } = objectiveOf(section);
+  const byIter = new Map<number, number>();
+  for (const p of section.points) byIter.set(p.iteration, Math.min(byIter.get(p.iteration) ?? Infinity, value(p)));
+  let best = Infinity;
+  return [...byIter.keys()]
+    .sort((a, b) => a - b)
+    .map((iteration) => {
+      best = Math.min(best, byIter.get(iteration)!);
+      return { iteration, best };
+    });
+}
+
+/** Points no other point beats on both latency and energy, sorted by latency. */
+export function paretoFront<T extends { latency_cycles: number; energy_pj: number }>(points: T[]): T[] {
+  const sorted = [...points].sort((a, b) => a.latency_cycles - b.latency_cycles || a.energy_pj - b.energy_pj);
+  const front: T[] = [];
+  let minEnergy = Infinity;
+  for (const p of sorted) {
+    if (p.energy_pj < minEnergy) {
+      front.push(p);
+      minEnergy = p.energy_pj;
+    }
+  }
+  return front;
+}
+
+/** Every k-th point so that at most max remain (deterministic; keeps first and last). */
+export function thin<T>(xs: T[], max: number): T[] {
+  if (xs.length <= max) return xs;
+  const step = xs.length / max;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(xs[Math.floor(i * step)]);
+  out[out.length - 1] = xs[xs.length - 1];
+  return out;
+}
+
+function naasPlots(s: NaasSearchSection): Plot[] {
+  const obj = objectiveOf(s);
+  const candidates = thin(s.points, MAX_SCATTER_POINTS).map((p) => ({ iteration: p.iteration, value: obj.value(p), label: p.label ?? '' }));
+  const progress: TopLevelSpec = {
+    ...base('Search progress'),
+    layer: [
+      {
+        data: { values: candidates },
+        mark: { type: 'point', filled: true, size: 14, opacity: 0.35, color: '#8c8c8c' },
+        encoding: {
+          x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
+          y: { field: 'value', type: 'quantitative', title: obj.label, scale: { type: 'log' }, axis: { format: '.2~s', tickCount: 6 } },
+          tooltip: [{ field: 'iteration' }, { field: 'value', format: '.4~g' }, { field: 'label' }],
+        },
+      },
+      {
+        data: { values: bestSoFar(s) },
+        mark: { type: 'line', interpolate: 'step-after', color: '#e4572e', strokeWidth: 2.5 },
+        encoding: {
+          x: { field: 'iteration', type: 'quantitative' },
+          y: { field: 'best', type: 'quantitative', scale: { type: 'log' } },
+        },
+      },
+    ],
+  };
+
+  const all = s.points.map((p) => ({ ...p, edp: edpOf(p) }));
+  const front = paretoFront(all).map((p) => ({ latency_cycles: p.latency_cycles, energy_pj: p.energy_pj, edp: p.edp, label: p.label ?? '' }));
+  const x = { field: 'latency_cycles', type: 'quantitative' as const, title: 'latency (cycles)', scale: { type: 'log' as const }, axis: { format: '.2~s', tickCount: 6 } };
+  const y = { field: 'energy_pj', type: 'quantitative' as const, title: 'energy (pJ)', scale: { type: 'log' as const }, axis: { format: '.2~s', tickCount: 6 } };
+  const pareto: TopLevelSpec = {
+    ...base('Latency vs energy: candidates, Pareto front and baselines'),
+    layer: [
+      {
+        data: { values: thin(all, MAX_SCATTER_POINTS).map((p) => ({ latency_cycles: p.latency_cycles, energy_pj: p.energy_pj, label: p.label ?? '' })) },
+        mark: { type: 'point', filled: true, size: 14, opacity: 0.3, color: '#8c8c8c' },
+        encoding: { x, y, tooltip: [{ field: 'label' }, { field: 'latency_cycles' }, { field: 'energy_pj' }] },
+      },
+      {
+        data: { values: front },
+        mark: { type: 'line', point: { filled: true, size: 40, color: '#1f77b4' }, color: '#1f77b4', strokeWidth: 2, interpolate: 'step-after' },
+        encoding: { x, y, tooltip: [{ field: 'label' }, { field: 'latency_cycles' }, { field: 'energy_pj' }, { field: 'edp', format: '.4~g' }] },
+      },
+      ...(s.baselines?.length
+        ? [
+            {
+              data: { values: s.baselines.map((b) => ({ ...b, edp: edpOf(b) })) },
+              layer: [
+                { mark: { type: 'point' as const, shape: 'triangle-up', filled: true, size: 90, color: '#d62728' }, encoding: { x, y } },
+                {
+                  mark: { type: 'text' as const, dx: 7, dy: -7, align: 'left' as const, fontSize: 11, color: '#d62728' },
+                  encoding: { x, y, text: { field: 'name', type: 'nominal' as const } },
+                },
+              ],
+            },
+          ]
+        : []),
+      ...(s.best
+        ? [
+            {
+              data: { values: [{ ...s.best, name: 'best' }] },
+              layer: [
+                { mark: { type: 'point' as const, shape: 'diamond', filled: true, size: 140, color: '#2ca02c' }, encoding: { x, y } },
+                {
+                  mark: { type: 'text' as const, dx: 8, dy: 10, align: 'left' as const, fontSize: 11, color: '#2ca02c' },
+                  encoding: { x, y, text: { field: 'name', type: 'nominal' as const } },
+                },
+              ],
+            },
+          ]
+        : []),
+    ],
+  } as TopLevelSpec;
+  return [
+    { id: 'progress', title: 'Search progress', spec: progress },
+    { id: 'pareto', title: 'Pareto front', spec: pareto },
+  ];
+}
+
+const wideEnough = (n: number, per: number) => Math.max(WIDTH, Math.min(1600, n * per));
+
+function mcuPlots(s: McuMemorySection): Plot[] {
+  const names = s.layers.map((l) => l.name);
+  const values = s.layers.flatMap((l) => [
+    { layer: l.name, schedule: 'layer-by-layer', kb: l.layer_by_layer_bytes / 1024 },
+    { layer: l.name, schedule: 'patch-based', kb: l.patch_based_bytes / 1024 },
+  ]);
+  const x = { field: 'layer', type: 'ordinal' as const, sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 120 } };
+  const spec = {
+    ...base(`Activation memory per layer: ${s.network}${s.mcu ? ` on ${s.mcu}` : ''}`, wideEnough(names.length, 16)),
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 2 },
+        encoding: {
+          x,
+          y: { field: 'kb', type: 'quantitative', title: 'live activation memory (KB)' },
+          color: {
+            field: 'schedule',
+            type: 'nominal',
+            title: 'schedule',
+            scale: { domain: ['layer-by-layer', 'patch-based'], range: ['#e4572e', '#1f77b4'] },
+          },
+          // Dashed patch-based line: where both schedules agree, both colours stay visible.
+          strokeDash: { field: 'schedule', type: 'nominal', legend: null, scale: { domain: ['layer-by-layer', 'patch-based'], range: [[1, 0], [6, 4]] } },
+          tooltip: [{ field: 'layer' }, { field: 'schedule' }, { field: 'kb', format: '.1f', title: 'KB' }],
+        },
+      },
+      ...(s.sram_bytes
+        ? [
+            {
+              data: { values: [{ kb: s.sram_bytes / 1024, label: `SRAM ${(s.sram_bytes / 1024).toFixed(0)} KB` }] },
+              layer: [
+                { mark: { type: 'rule', strokeDash: [6, 4], color: '#555' }, encoding: { y: { field: 'kb', type: 'quantitative' } } },
+                {
+                  mark: { type: 'text', align: 'right', dy: -6, x: 'width', color: '#555', fontSize: 11 },
+                  encoding: { y: { field: 'kb', type: 'quantitative' }, text: { field: 'label' } },
+                },
+              ],
+            },
+          ]
+        : []),
+    ],
+  } as TopLevelSpec;
+  return [{ id: 'memory', title: 'Per-layer memory', spec }];
+}
+
+function pointaccPlots(s: PointaccCyclesSection): Plot[] {
+  const names = s.layers.map((l) => l.name);
+  const values = s.layers.flatMap((l) => [
+    { layer: l.name, fusion: 'without fusion', cycles: l.cycles_unfused },
+    { layer: l.name, fusion: 'with fusion', cycles: l.cycles_fused },
+  ]);
+  const spec = {
+    ...base(`Cycles per layer: ${s.network}${s.config ? ` on ${s.config}` : ''}`, wideEnough(names.length, 28)),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'layer', type: 'ordinal', sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 120 } },
+      xOffset: { field: 'fusion', type: 'nominal', sort: ['without fusion', 'with fusion'] },
+      y: { field: 'cycles', type: 'quantitative', title: 'cycles' },
+      color: {
+        field: 'fusion',
+        type: 'nominal',
+        title: null,
+        scale: { domain: ['without fusion', 'with fusion'], range: ['#e4572e', '#1f77b4'] },
+      },
+      tooltip: [{ field: 'layer' }, { field: 'fusion' }, { field: 'cycles', format: ',' }],
+    },
+  } as TopLevelSpec;
+  return [{ id: 'cycles', title: 'Per-layer cycles', spec }];
+}
+
+function flPlots(s: FlTrainingSection): Plot[] {
+  const values = s.runs.flatMap((r) => r.points.map((p) => ({ run: r.name, time_s: p.time_s, accuracy: p.accuracy })));
+  const spec = {
+    ...base(`Test accuracy vs wall-clock time${s.network ? `: ${s.network}` : ''}`),
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 18 } },
+        encoding: {
+          x: { field: 'time_s', type: 'quantitative', title: 'time (s)' },
+          y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] }, axis: { format: '%' } },
+          color: { field: 'run', type: 'nominal', title: 'run', sort: s.runs.map((r) => r.name) },
+          tooltip: [{ field: 'run' }, { field: 'time_s', format: '.1f' }, { field: 'accuracy', format: '.3f' }],
+        },
+      },
+      ...(s.target_accuracy !== undefined
+        ? [
+            {
+              data: { values: [{ accuracy: s.target_accuracy, label: `target ${(s.target_accuracy * 100).toFixed(0)}%` }] },
+              layer: [
+                { mark: { type: 'rule', strokeDash: [6, 4], color: '#555' }, encoding: { y: { field: 'accuracy', type: 'quantitative' } } },
+                {
+                  mark: { type: 'text', align: 'left', dy: -6, x: 4, color: '#555', fontSize: 11 },
+                  encoding: { y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'label' } },
+                },
+              ],
+            },
+          ]
+        : []),
+    ],
+  } as TopLevelSpec;
+  return [{ id: 'accuracy', title: 'Accuracy vs time', spec }];
+}
+
+function verifyPlots(s: RtlVerifySection): Plot[] {
+  const names = s.results.map((r) => r.name);
+  const values = s.results.flatMap((r) => [
+    { bench: r.name, outcome: 'passed', checks: r.passed },
+    { bench: r.name, outcome: 'failed', checks: r.failed },
+  ]);
+  const spec = {
+    ...base('Testbench checks', WIDTH, Math.max(60, names.length * 22)),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      y: { field: 'bench', type: 'ordinal', sort: names, title: null, axis: { labelLimit: 220 } },
+      x: { field: 'checks', type: 'quantitative', title: 'checks', stack: 'zero' },
+      color: { field: 'outcome', type: 'nominal', title: null, scale: { domain: ['passed', 'failed'], range: ['#2ca02c', '#d62728'] } },
+      tooltip: [{ field: 'bench' }, { field: 'outcome' }, { field: 'checks' }],
+    },
+  } as TopLevelSpec;
+  return [{ id: 'checks', title: 'Checks per testbench', spec }];
+}
+
+/** The plots of one section, in display order. */
+export function plotsFor(section: ReportSection): Plot[] {
+  switch (section.kind) {
+    case 'naas-search':
+      return naasPlots(section);
+    case 'mcu-memory':
+      return mcuPlots(section);
+    case 'pointacc-cycles':
+      return pointaccPlots(section);
+    case 'fl-training':
+      return flPlots(section);
+    case 'rtl-verify':
+      return verifyPlots(section);
+  }
+}

@@ -1,0 +1,153 @@
+// Reading and writing report sections on disk: the one API other commands call for their
+// `--out` (writeReportSection) and the folder scan behind `nacc report DIR`.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { UserError, type Diagnostic } from '../diagnostics/index.ts';
+import { adaptNative } from './adapters.ts';
+import {
+  SECTION_FORMAT,
+  SECTION_KINDS,
+  SECTION_SUFFIX,
+  isObject,
+  sectionProblems,
+  type LocatedSection,
+  type ReportSection,
+} from './sections.ts';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * Write one part of a report: `DIR/NAME.section.json`. Call it from a command's `--out DIR`
+ * with data already in the section schema (sections.ts). Paths inside the section (waveform,
+ * log) may be relative to DIR. Returns the file written. Throws on data that does not match
+ * the schema: that is a bug in the caller, not a user error.
+ */
+export function writeReportSection(dir: string, name: string, data: ReportSection): string {
+  if (!NAME.test(name)) throw new Error(`writeReportSection: name '${name}' must match ${NAME}`);
+  const problems = sectionProblems(data);
+  if (problems.length) throw new Error(`writeReportSection(${name}): ${problems.join('; ')}`);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, name + SECTION_SUFFIX);
+  writeFileSync(file, JSON.stringify({ nacc_report_section: SECTION_FORMAT, name, ...data }, null, 2) + '\n');
+  return file;
+}
+
+/** Parse a section file's JSON; problems are returned, not thrown. */
+export function parseSectionFile(json: unknown, file: string): { section?: ReportSection; name: string; problems: string[] } {
+  const fallback = fileBase(file);
+  if (!isObject(json)) return { name: fallback, problems: ['not a JSON object'] };
+  const { nacc_report_section: format, name, ...rest } = json;
+  const problems: string[] = [];
+  if (format !== SECTION_FORMAT) problems.push(`"nacc_report_section" must be ${SECTION_FORMAT} (got ${JSON.stringify(format)})`);
+  problems.push(...sectionProblems(rest));
+  const sectionName = typeof name === 'string' && NAME.test(name) ? name : fallback;
+  return problems.length ? { name: sectionName, problems } : { section: rest as unknown as ReportSection, name: sectionName, problems };
+}
+
+const fileBase = (file: string) => file.split(/[\\/]/).pop()!.replace(/\.section\.json$|\.json$/, '');
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.nacc-cache']);
+const MAX_DEPTH = 8;
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Every JSON file under dir, sorted, skipping hidden and dependency folders. */
+export function listJsonFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, depth: number) => {
+    if (depth > MAX_DEPTH) return;
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(p, depth + 1);
+      } else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+/**
+ * Every section under dir: `*.section.json` files (a malformed one is a user error naming the
+ * file and the fields), then other JSON files recognised by their schema (adapters.ts) in
+ * folders that hold no section file — a command that wrote its own section is taken at its word.
+ */
+export function collectSections(dir: string): LocatedSection[] {
+  const root = resolve(dir);
+  let st;
+  try {
+    st = statSync(root);
+  } catch {
+    throw new UserError([{ severity: 'error', code: 'E1001', message: `report: no such folder '${dir}'` }]);
+  }
+  if (!st.isDirectory()) throw new UserError([{ severity: 'error', code: 'E1001', message: `report: '${dir}' is not a folder` }]);
+
+  const files = listJsonFiles(root);
+  const sectionFiles = files.filter((f) => f.endsWith(SECTION_SUFFIX));
+  const foldersWithSections = new Set(sectionFiles.map((f) => dirname(f)));
+  const found: LocatedSection[] = [];
+  const errors: Diagnostic[] = [];
+
+  for (const file of sectionFiles) {
+    const json = readJson(file, errors);
+    if (json === undefined) continue;
+    const r = parseSectionFile(json, file);
+    if (!r.section) {
+      errors.push({ severity: 'error', code: 'E1002', message: `${rel(root, file)}: not a valid report section: ${r.problems.join('; ')}` });
+      continue;
+    }
+    found.push({ name: r.name, baseDir: dirname(file), file, section: r.section });
+  }
+  if (errors.length) throw new UserError(errors);
+
+  for (const file of files) {
+    if (file.endsWith(SECTION_SUFFIX) || foldersWithSections.has(dirname(file))) continue;
+    if (statSync(file).size > MAX_JSON_BYTES) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // not ours: any JSON file may sit in a run folder
+    }
+    adaptNative(json).forEach((section, i, all) => {
+      if (sectionProblems(section).length) return;
+      found.push({ name: fileBase(file) + (all.length > 1 ? `-${i + 1}` : ''), baseDir: dirname(file), file, section });
+    });
+  }
+  return orderAndName(found, root);
+}
+
+function readJson(file: string, errors: Diagnostic[]): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    errors.push({ severity: 'error', code: 'E1002', message: `${file}: not valid JSON: ${(e as Error).message}` });
+    return undefined;
+  }
+}
+
+const rel = (root: string, file: string) => relative(root, file).split(sep).join('/');
+
+/** Pipeline order, then path; names made unique by prefixing the folder when they collide. */
+function orderAndName(found: LocatedSection[], root: string): LocatedSection[] {
+  const sorted = [...found].sort((a, b) => {
+    const k = SECTION_KINDS.indexOf(a.section.kind) - SECTION_KINDS.indexOf(b.section.kind);
+    if (k) return k;
+    const fa = rel(root, a.file), fb = rel(root, b.file);
+    return fa < fb ? -1 : fa > fb ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  });
+  const count = new Map<string, number>();
+  for (const s of sorted) count.set(s.name, (count.get(s.name) ?? 0) + 1);
+  const used = new Set<string>();
+  return sorted.map((s) => {
+    let name = s.name;
+    if ((count.get(name) ?? 0) > 1) {
+      const folder = rel(root, s.baseDir).replace(/[^A-Za-z0-9._-]+/g, '-');
+      name = folder && folder !== '.' ? `${folder}-${name}` : name;
+    }
+    let unique = name;
+    for (let i = 2; used.has(unique); i++) unique = `${name}-${i}`;
+    used.add(unique);
+    return { ...s, name: unique };
+  });
+}

@@ -1,0 +1,77 @@
+// Opens a report in headless Debian Chromium (playwright-core) and measures what a person
+// would see: console errors, blocked requests, and the drawn size and marks of every plot.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface PlotCheck {
+  section: string;
+  plot: string;
+  width: number;
+  height: number;
+  /** Mark paths (role-mark groups) with a non-empty path and a non-zero box. */
+  marks: number;
+}
+
+export interface PageCheck {
+  consoleErrors: string[];
+  /** Any request other than the report file itself (a self-contained report makes none). */
+  requests: string[];
+  plots: PlotCheck[];
+  sections: number;
+  title: string;
+}
+
+/** Load htmlFile in a fresh browser profile, check it, and save a full-page screenshot. */
+export async function checkReportInBrowser(htmlFile: string, screenshot: string): Promise<PageCheck> {
+  const profile = mkdtempSync(join(tmpdir(), 'nacc-report-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    const url = pathToFileURL(htmlFile).href;
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    // Runs in the page; typed loosely because the project's lib has no DOM types.
+    const result = await page.evaluate(() => {
+      /* eslint-disable @typescript-eslint/no-explicit-any */
+      const doc = (globalThis as any).document;
+      const plots = [...doc.querySelectorAll('figure.plot')].map((fig: any) => {
+        const svg = fig.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        const marks = svg
+          ? [...svg.querySelectorAll('g.role-mark path')].filter((p: any) => {
+              const d = p.getAttribute('d') ?? '';
+              const b = p.getBBox();
+              return d.length > 0 && (b.width > 0 || b.height > 0);
+            }).length
+          : 0;
+        return {
+          section: String(fig.closest('section')?.id ?? ''),
+          plot: String(fig.getAttribute('data-plot') ?? ''),
+          width: Number(box?.width ?? 0),
+          height: Number(box?.height ?? 0),
+          marks,
+        };
+      });
+      return { plots: plots as PlotCheck[], sections: Number(doc.querySelectorAll('section[data-kind]').length), title: String(doc.title) };
+    });
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return { consoleErrors, requests, ...result };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
