@@ -8,8 +8,9 @@ import type { Network } from '../ir/network.ts';
 import { fail } from '../diagnostics/index.ts';
 import { Prng } from '../util/prng.ts';
 import { Trainer, accuracy, compileModel, initParams, type TrainableModel } from './trainer.ts';
-import { Aggregator, FlWorker, algoConfig, type AlgoConfig, type RoundMessage } from './algorithms.ts';
+import { Aggregator, FlWorker, algoConfig, correctionRound, type AlgoConfig, type RoundMessage } from './algorithms.ts';
 import type { FederatedData } from './data.ts';
+import { frameBytes } from './frames.ts';
 
 export interface FlEvent {
   /** Seconds of (virtual or wall-clock) time. */
@@ -48,6 +49,8 @@ export interface FlRunResult {
   /** Mean over workers of the time spent waiting for an average. */
   stall_s: number;
   curve: CurvePoint[];
+  /** Time at which the aggregator formed each round's average (seconds). */
+  average_times_s?: number[];
   events?: FlEvent[];
   transport?: string;
 }
@@ -122,7 +125,7 @@ export function setupJob(job: FederatedJob, net: Network, data: FederatedData, o
     stepMs,
     stepSource,
     workerStepMs,
-    messageBytes: model.paramCount * 4,
+    messageBytes: frameBytes(model.paramCount),
     evalEvery: Math.max(1, Math.ceil(rounds / 120)),
   };
 }
@@ -238,16 +241,68 @@ export interface SimulateOptions {
   onApplied?: (workers: FlWorker[], worker: number) => void;
   /** Called at the end with the aggregator's consensus model and the workers. */
   onFinish?: (consensus: Float32Array, workers: FlWorker[]) => void;
+  /**
+   * Model time only: no training, no evaluation. The schedule of a job never depends on its
+   * numbers, so a trained run's accuracy per round can be re-timed under other network
+   * conditions from this (see retime).
+   */
+  timingOnly?: boolean;
+}
+
+/** Stands in for FlWorker when only the clock matters: same schedule, no arithmetic. */
+class ClockWorker {
+  step = 0;
+  private readonly arrived = new Set<number>();
+  constructor(readonly id: number, private readonly cfg: AlgoConfig) {}
+  get round(): number {
+    return Math.floor(this.step / this.cfg.K);
+  }
+  needs(): number {
+    return correctionRound(this.cfg, this.step);
+  }
+  hasAverage(r: number): boolean {
+    return this.arrived.has(r);
+  }
+  receiveAverage(r: number): void {
+    this.arrived.add(r);
+  }
+  compute(): RoundMessage | undefined {
+    return (this.step % this.cfg.K) + 1 === this.cfg.K ? { worker: this.id, round: this.round, values: EMPTY } : undefined;
+  }
+  apply(): void {
+    const r = this.needs();
+    if (r >= 0) this.arrived.delete(r);
+    this.step++;
+  }
+}
+const EMPTY = new Float32Array(0);
+
+/** Counts messages per round; the average itself is not computed. */
+class ClockAggregator {
+  private readonly counts = new Map<number, number>();
+  roundsDone = 0;
+  readonly consensus = EMPTY;
+  constructor(private readonly workers: number) {}
+  receive(msg: RoundMessage): Float32Array | undefined {
+    const n = (this.counts.get(msg.round) ?? 0) + 1;
+    this.counts.set(msg.round, n);
+    if (n < this.workers) return undefined;
+    this.counts.delete(msg.round);
+    this.roundsDone++;
+    return EMPTY;
+  }
 }
 
 /** Run a job on the virtual clock. */
 export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResult {
   const { job, cfg } = setup;
   const N = job.workers;
-  const trainer = new Trainer(setup.model, cfg.batch);
-  const workers = makeWorkers(setup);
-  const agg = new Aggregator(cfg, N, setup.init);
-  const evaluator = new Evaluator(setup);
+  const timing = opts.timingOnly === true;
+  const trainer = timing ? undefined : new Trainer(setup.model, cfg.batch);
+  const workers: (FlWorker | ClockWorker)[] = timing ? setup.data.parts.map((_, i) => new ClockWorker(i, cfg)) : makeWorkers(setup);
+  const agg = timing ? new ClockAggregator(N) : new Aggregator(cfg, N, setup.init);
+  const evaluator = timing ? undefined : new Evaluator(setup);
+  const averageTimes: number[] = [];
   const net = new Prng(job.seed * 131 + 7);
   const jitter = job.jitterMs ?? 0;
   const serMs = job.bandwidthMbitPerS ? ((setup.messageBytes * 8) / (job.bandwidthMbitPerS * 1e6)) * 1000 : 0;
@@ -261,7 +316,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
   const log = (e: FlEvent) => {
     if (opts.recordEvents) events.push(e);
   };
-  const curve: CurvePoint[] = [{ round: 0, time_s: 0, accuracy: evaluator.curve(agg.consensus) }];
+  const curve: CurvePoint[] = evaluator ? [{ round: 0, time_s: 0, accuracy: evaluator.curve(agg.consensus) }] : [];
   const totalRounds = Math.floor(setup.stepsPerWorker / cfg.K);
   let lastAverageMs = 0;
   const q = new EventQueue();
@@ -270,7 +325,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
   const applyAndContinue = (i: number, t: number) => {
     const w = workers[i];
     w.apply();
-    opts.onApplied?.(workers, i);
+    if (opts.onApplied && w instanceof FlWorker) opts.onApplied(workers as FlWorker[], i);
     if (w.step < setup.stepsPerWorker) q.push({ t: t + setup.workerStepMs[i], kind: 'step_done', worker: i, round: w.round });
   };
 
@@ -279,7 +334,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
     const i = ev.worker;
     if (ev.kind === 'step_done') {
       const w = workers[i];
-      const msg = w.compute(trainer);
+      const msg = w instanceof FlWorker ? w.compute(trainer!) : w.compute();
       log({ t: t / 1000, kind: 'step', worker: i, round: w.round });
       if (msg) {
         const depart = Math.max(t, upFree[i]);
@@ -297,9 +352,10 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
       const mean = agg.receive(ev.msg!);
       if (!mean) continue;
       lastAverageMs = t;
+      averageTimes.push(t / 1000);
       log({ t: t / 1000, kind: 'average', round: ev.round });
       const done = ev.round + 1;
-      if (done % setup.evalEvery === 0 || done === totalRounds) {
+      if (evaluator && (done % setup.evalEvery === 0 || done === totalRounds)) {
         const acc = evaluator.curve(agg.consensus);
         curve.push({ round: done, time_s: t / 1000, accuracy: acc });
         log({ t: t / 1000, kind: 'eval', round: ev.round, value: acc });
@@ -311,7 +367,8 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
       }
     } else {
       const w = workers[i];
-      w.receiveAverage(ev.round, ev.mean!);
+      if (w instanceof FlWorker) w.receiveAverage(ev.round, ev.mean!);
+      else w.receiveAverage(ev.round);
       log({ t: t / 1000, kind: 'arrive', worker: i, round: ev.round });
       if (stalledOn[i] === ev.round) {
         stalledOn[i] = -1;
@@ -322,8 +379,8 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
     }
   }
   if (stalledOn.some((r) => r >= 0)) throw new Error('simulation ended with a worker still waiting for an average');
-  const final = evaluator.full(agg.consensus);
-  opts.onFinish?.(agg.consensus, workers);
+  const final = evaluator ? evaluator.full(agg.consensus) : NaN;
+  if (!timing) opts.onFinish?.(agg.consensus, workers as FlWorker[]);
   return {
     name: job.name,
     algorithm: describeAlgorithm(setup.cfg),
@@ -341,7 +398,27 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
     message_bytes: setup.messageBytes,
     stall_s: stallTotal.reduce((a, b) => a + b, 0) / N / 1000,
     curve,
+    average_times_s: averageTimes,
     ...(opts.recordEvents ? { events } : {}),
+  };
+}
+
+/**
+ * The same training under other network conditions: a trained run's accuracy per round on
+ * the clock of a timing-only run of the modified job (exact, as the schedule ignores values).
+ */
+export function retime(trained: FlRunResult, clock: FlRunResult): FlRunResult {
+  const at = (round: number) => (round === 0 ? 0 : clock.average_times_s![round - 1]);
+  const curve = trained.curve.map((p) => ({ ...p, time_s: at(p.round) }));
+  return {
+    ...trained,
+    curve,
+    time_to_target_s: timeToTarget(curve, trained.target_accuracy ?? undefined),
+    total_time_s: clock.total_time_s,
+    message_ms: clock.message_ms,
+    stall_s: clock.stall_s,
+    average_times_s: clock.average_times_s,
+    events: undefined,
   };
 }
 

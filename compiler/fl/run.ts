@@ -1,0 +1,93 @@
+// Job-level entry points of the fl stage: resolve a job in a program, build its data and
+// setup, run it (simulated), compare jobs, sweep latency. File reading is injected.
+import { fail } from '../diagnostics/index.ts';
+import type { Program } from '../ir/program.ts';
+import type { FederatedJob, Partition } from '../ir/targets.ts';
+import { prepareData } from './data.ts';
+import { measureStepMs, retime, setupJob, simulate, type FlRunResult, type JobSetup } from './simulator.ts';
+import { compileModel } from './trainer.ts';
+
+export interface JobOverrides {
+  maxSteps?: number;
+  latencyMs?: number;
+  partition?: Partition;
+  /** Replace the data set's sample count. */
+  samples?: number;
+}
+
+export interface JobContext {
+  program: Program;
+  /** Reads a CSV path named in the job (resolved by the caller). */
+  readText?: (path: string) => string;
+}
+
+export function findJob(program: Program, name: string): FederatedJob {
+  const job = program.federated.find((j) => j.name === name);
+  if (!job) {
+    const known = program.federated.map((j) => j.name);
+    fail('F0001', `no federated job '${name}' in ${program.file}${known.length ? ` (jobs: ${known.join(', ')})` : ' (it declares none)'}`, undefined, 2);
+  }
+  return job;
+}
+
+export function applyOverrides(job: FederatedJob, o: JobOverrides): FederatedJob {
+  return {
+    ...job,
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+    data: { ...job.data, ...(o.partition ? { partition: o.partition } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
+  };
+}
+
+export function prepareJob(ctx: JobContext, jobIn: FederatedJob, o: JobOverrides = {}): JobSetup {
+  const job = applyOverrides(jobIn, o);
+  const net = ctx.program.networks.find((n) => n.name === job.network);
+  if (!net) fail('F0002', `federated job '${job.name}': unknown network '${job.network}'`, job.location);
+  const data = prepareData(job.data, job.workers, job.seed, ctx.readText);
+  return setupJob(job, net, data, { measureStepMs: () => measureStepMs(compileModel(net), data, job.batch) });
+}
+
+/** Parse `iid`, `dirichlet(0.5)` / `dirichlet:0.5`, `shards(2)`. */
+export function parsePartition(text: string): Partition {
+  const m = /^\s*(iid|dirichlet|shards)\s*(?:[(:]\s*([0-9.eE+-]+)\s*\)?)?\s*$/.exec(text);
+  if (!m) fail('F0003', `unknown partition '${text}' (iid, dirichlet(ALPHA), shards(N))`, undefined, 2);
+  if (m[1] === 'iid') return { kind: 'iid' };
+  const v = Number(m[2]);
+  if (!Number.isFinite(v) || v <= 0) fail('F0003', `partition '${text}' needs a positive number`, undefined, 2);
+  return m[1] === 'dirichlet' ? { kind: 'dirichlet', alpha: v } : { kind: 'shards', perWorker: Math.round(v) };
+}
+
+export interface CompareResult {
+  jobs: FlRunResult[];
+  /** time_to_target of the first job over that of the second (null when either missed it). */
+  speedup: number | null;
+}
+
+export function speedupOf(a: FlRunResult, b: FlRunResult): number | null {
+  if (a.time_to_target_s === null || b.time_to_target_s === null || b.time_to_target_s === 0) return null;
+  return a.time_to_target_s / b.time_to_target_s;
+}
+
+export interface SweepRow {
+  latency_ms: number;
+  jobs: { name: string; time_to_target_s: number | null; total_time_s: number; stall_s: number }[];
+  speedup: number | null;
+}
+
+/**
+ * Speedup against one-way latency: each job is trained once; under each latency its
+ * accuracy-per-round is re-timed on a timing-only run (training does not depend on time).
+ */
+export function latencySweep(setups: JobSetup[], trained: FlRunResult[], latencies: number[]): SweepRow[] {
+  return latencies.map((latency) => {
+    const runs = setups.map((s, i) => {
+      const clock = simulate({ ...s, job: { ...s.job, latencyMs: latency } }, { timingOnly: true });
+      return retime(trained[i], clock);
+    });
+    return {
+      latency_ms: latency,
+      jobs: runs.map((r) => ({ name: r.name, time_to_target_s: r.time_to_target_s, total_time_s: r.total_time_s, stall_s: r.stall_s })),
+      speedup: runs.length >= 2 ? speedupOf(runs[0], runs[1]) : null,
+    };
+  });
+}
