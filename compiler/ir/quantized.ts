@@ -62,6 +62,8 @@ export interface QOpOptions {
   axis?: number;
   alignCorners?: boolean;
   halfPixelCenters?: boolean;
+  /** Explicit zero-point padding [top, left, bottom, right] folded in from a PAD op (padding is then VALID). */
+  explicitPad?: [number, number, number, number];
 }
 
 export interface QOp {

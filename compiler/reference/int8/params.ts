@@ -204,8 +204,11 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const kH = filter.shape[1];
       const kW = filter.shape[2];
       const outC = output.shape[3];
-      const ph = computePadding(o.padding!, inH, kH, o.strideH!, o.dilationH ?? 1);
-      const pw = computePadding(o.padding!, inW, kW, o.strideW!, o.dilationW ?? 1);
+      const ep = o.explicitPad ?? [0, 0, 0, 0];
+      const ph = computePadding(o.padding!, inH + ep[0] + ep[2], kH, o.strideH!, o.dilationH ?? 1);
+      const pw = computePadding(o.padding!, inW + ep[1] + ep[3], kW, o.strideW!, o.dilationW ?? 1);
+      ph.pad += ep[0];
+      pw.pad += ep[1];
       if (ph.out !== output.shape[1] || pw.out !== output.shape[2]) {
         fail('E0707', `${where}: output shape [${output.shape.join(', ')}] does not follow from the input, filter and strides`);
       }
