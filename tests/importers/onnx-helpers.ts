@@ -5,7 +5,8 @@ import { expect } from 'vitest';
 import { Prng } from '../../compiler/util/prng.ts';
 import { lowerOnnxBytes, type LoweredOnnx } from '../../compiler/importers/onnx/index.ts';
 import { onnx, DataType } from '../../compiler/importers/onnx/proto.ts';
-import type { TensorType } from '../../compiler/ir/network.ts';
+import type { Network, TensorType } from '../../compiler/ir/network.ts';
+import { evaluate, nchwToHwc } from './onnx-eval.ts';
 
 export interface OrtRun {
   outputs: Record<string, { dims: number[]; data: Float32Array | Int8Array | Uint8Array }>;
@@ -67,4 +68,20 @@ export async function importAndCompare(bytes: Uint8Array, seed = 1): Promise<Low
     else expect(prod(type.shape), `IR elements of ${o.name}`).toBe(prod(ortDims));
   });
   return { ...lowered, ort: run };
+}
+
+/** Compare the IR evaluated with its weights against onnxruntime's outputs. */
+export function expectSameValues(net: Network, run: OrtRun, tol: number): void {
+  const inputs = Object.fromEntries(Object.entries(run.feeds).map(([n, t]) => [n, nchwToHwc(t.dims, t.data)]));
+  const ours = evaluate(net, inputs);
+  const names = Object.keys(run.outputs);
+  net.outputs.forEach((producer, i) => {
+    const theirs = run.outputs[names[i]];
+    const expected = nchwToHwc(theirs.dims, theirs.data);
+    const got = ours[producer];
+    expect(got.length).toBe(expected.length);
+    let worst = 0;
+    for (let j = 0; j < got.length; j++) worst = Math.max(worst, Math.abs(got[j] - expected[j]));
+    expect(worst, `largest difference on ${names[i]}`).toBeLessThan(tol);
+  });
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { OnnxBuilder, floats, tensor } from '../../compiler/importers/onnx/builder.ts';
 import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { importAndCompare } from './onnx-helpers.ts';
+import { expectSameValues, importAndCompare } from './onnx-helpers.ts';
 
 const SEED = 7;
 const rand = (n: number, rng: Prng, scale = 0.5) => Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
@@ -35,8 +35,9 @@ describe('ONNX Conv', () => {
   ];
   for (const [name, build, op] of cases) {
     it(`${name} → ${op}`, async () => {
-      const { network } = await importAndCompare(build().toBytes());
+      const { network, ort } = await importAndCompare(build().toBytes());
       expect(ops(network)).toEqual([op]);
+      expectSameValues(network, ort, 1e-4);
       const l = network.layers[0];
       const [kh, kw, cout] = [...(l.attrs.kernel as number[]), l.output.shape[2]];
       const cin = network.inputs[0].type.shape[2];
@@ -62,9 +63,10 @@ describe('ONNX dense ops', () => {
     const w = b.init('w', [7, 20], rand(140, rng));
     const c = b.init('c', [7], rand(7, rng));
     b.output(b.node('Gemm', [x, w, c], { transB: 1, alpha: 0.5, beta: floats(2) }));
-    const { network } = await importAndCompare(b.toBytes());
+    const { network, ort } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['dense']);
     expect(network.layers[0].attrs).toMatchObject({ out: 7, bias: true });
+    expectSameValues(network, ort, 1e-5);
   });
 
   it('MatMul followed by a bias Add folds into one dense', async () => {
@@ -75,9 +77,10 @@ describe('ONNX dense ops', () => {
     const bias = b.init('bias', [5], rand(5, rng));
     const y = b.node('MatMul', [x, w]);
     b.output(b.node('Add', [y, bias]));
-    const { network } = await importAndCompare(b.toBytes());
+    const { network, ort } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['dense']);
     expect(network.layers[0].attrs.bias).toBe(true);
+    expectSameValues(network, ort, 1e-5);
   });
 });
 
@@ -133,8 +136,9 @@ describe('ONNX structure ops', () => {
     const z = b.input('z', [1, 3, 5, 5]);
     const s = b.node('Add', [x, y]);
     b.output(b.node('Concat', [s, z, x], { axis: 1 }));
-    const { network } = await importAndCompare(b.toBytes());
+    const { network, ort } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['add', 'concat']);
+    expectSameValues(network, ort, 1e-6);
     expect(network.layers[1].output.shape).toEqual([5, 5, 11]);
   });
 
@@ -145,8 +149,9 @@ describe('ONNX structure ops', () => {
     b.output(b.node('MaxPool', [x], { kernel_shape: [2, 3], strides: [2, 2], pads: [1, 1, 0, 1] }));
     b.output(b.node('AveragePool', [x], { kernel_shape: [3, 3], strides: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 1 }));
     b.output(b.node('AveragePool', [x], { kernel_shape: [2, 2], strides: [2, 2], auto_pad: 'SAME_UPPER' }));
-    const { network } = await importAndCompare(b.toBytes());
+    const { network, ort } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['maxpool', 'maxpool', 'avgpool', 'avgpool']);
+    expectSameValues(network, ort, 1e-5);
   });
 
   it('ceil_mode drops a last window that would start inside the end padding (as onnxruntime does)', async () => {
@@ -154,8 +159,9 @@ describe('ONNX structure ops', () => {
     const x = b.input('x', [1, 2, 4, 5]);
     b.output(b.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2], pads: [0, 0, 1, 1], ceil_mode: 1 }));
     b.output(b.node('AveragePool', [x], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], ceil_mode: 1 }));
-    const { network } = await importAndCompare(b.toBytes());
+    const { network, ort } = await importAndCompare(b.toBytes());
     expect(network.layers[0].output.shape).toEqual([2, 3, 2]);
+    expectSameValues(network, ort, 1e-5);
   });
 
   it('GlobalAveragePool → Flatten → Gemm, and GlobalAveragePool → Conv (SE-style)', async () => {
@@ -207,8 +213,9 @@ describe('ONNX structure ops', () => {
           ? b.node('Pad', [x, b.init('p', [8], pads, DataType.INT64), b.init('v', [], [0.5])])
           : b.node('Pad', [x], { pads, value: 0.5 });
       b.output(y);
-      const { network } = await importAndCompare(b.toBytes());
+      const { network, ort } = await importAndCompare(b.toBytes());
       expect(ops(network)).toEqual(['pad']);
+      expectSameValues(network, ort, 1e-7);
       expect(network.layers[0].attrs.pad).toEqual([1, 2, 3, 0]);
       expect(network.layers[0].output.shape).toEqual([9, 8, 3]);
     }
@@ -223,8 +230,9 @@ describe('ONNX structure ops', () => {
     const c = b.node('Conv', [x, b.init('w', [4, 3, 3, 3], rand(108, rng))], { pads: [1, 1, 1, 1] });
     const y = bn('bn1', c);
     b.output(bn('bn2', b.node('Add', [y, y])));
-    const { network } = await importAndCompare(b.toBytes());
+    const { network, ort } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['conv2d', 'add', 'batchnorm']);
+    expectSameValues(network, ort, 1e-4);
     expect(network.layers[0].attrs.bias).toBe(true);
   });
 

@@ -9,8 +9,7 @@ import type { Network } from '../../compiler/ir/network.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { EXAMPLE_ONNX_FILE, exampleOnnxModel } from '../../compiler/importers/onnx/example-model.ts';
 import { readFileSync } from 'node:fs';
-import { importAndCompare } from './onnx-helpers.ts';
-import { evaluate, nchwToHwc } from './onnx-eval.ts';
+import { expectSameValues, importAndCompare } from './onnx-helpers.ts';
 
 const SEED = 2026;
 const rand = (n: number, rng: Prng, scale = 0.5) => Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale);
@@ -29,22 +28,6 @@ function conv(b: OnnxBuilder, rng: Prng, name: string, x: string, cin: number, c
   const group = (attrs.group as number) ?? 1;
   const w = b.init(`${name}.w`, [cout, cin / group, k, k], rand(cout * (cin / group) * k * k, rng));
   return b.node('Conv', [x, w], { pads: [k >> 1, k >> 1, k >> 1, k >> 1], ...attrs }, { name });
-}
-
-/** Compare the IR evaluated with its weights against onnxruntime's outputs. */
-function expectSameValues(net: Network, run: Awaited<ReturnType<typeof importAndCompare>>['ort'], tol: number): void {
-  const inputs = Object.fromEntries(Object.entries(run.feeds).map(([n, t]) => [n, nchwToHwc(t.dims, t.data)]));
-  const ours = evaluate(net, inputs);
-  const names = Object.keys(run.outputs);
-  net.outputs.forEach((producer, i) => {
-    const theirs = run.outputs[names[i]];
-    const expected = nchwToHwc(theirs.dims, theirs.data);
-    const got = ours[producer];
-    expect(got.length).toBe(expected.length);
-    let worst = 0;
-    for (let j = 0; j < got.length; j++) worst = Math.max(worst, Math.abs(got[j] - expected[j]));
-    expect(worst, `largest difference on ${names[i]}`).toBeLessThan(tol);
-  });
 }
 
 const totalMacs = (net: Network) =>
