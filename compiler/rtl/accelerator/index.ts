@@ -1,0 +1,187 @@
+// Accelerator generator: (accelerator spec, network, layers, seed) -> Verilog design, a shared
+// self-checking testbench, and per-layer programs (configuration words) with golden vectors.
+// Pure: returns file contents; the CLI writes them. Layout of the output folder:
+//   rtl/*.v                     the design, one module per file
+//   tb/<tb>.v                   the bench (handlebars boilerplate)
+//   layers/<layer>/{meta,config,dram,expected}.hex   one folder per layer (the bench's cwd)
+//   manifest.json               design summary, per-layer mapping and predicted cycles
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { fail } from '../../diagnostics/index.ts';
+import type { Network } from '../../ir/network.ts';
+import type { AcceleratorSpec } from '../../ir/targets.ts';
+import { emitDesign } from '../verilog/index.ts';
+import { hexLines } from '../../verify/vectors.ts';
+import { acceleratableLayers, convProblem, type ConvProblem, type Dim } from './problem.ts';
+import { buildHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
+import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
+import { dramImage, layerVectors } from './golden.ts';
+import { creditCap, predictCycles, type ScheduleBreakdown } from './schedule.ts';
+import { peModule, requantModule, sramModule } from './units.ts';
+import { topModule, type TopNames } from './top.ts';
+import { clog2 } from '../verilog/index.ts';
+
+export { parseOrder, DEFAULT_ORDER } from './mapping.ts';
+export type { AcceleratorHardware } from './hardware.ts';
+
+export interface GeneratedFile {
+  path: string;
+  text: string;
+}
+
+export interface LayerProgram {
+  name: string;
+  op: string;
+  problem: ConvProblem;
+  mapping: LayerMapping;
+  memory: LayerMemoryMap;
+  predicted: ScheduleBreakdown;
+  /** Folder (relative to the output root) holding the layer's vectors. */
+  dir: string;
+}
+
+export interface AcceleratorManifest {
+  kind: 'accelerator';
+  accelerator: string;
+  network: string;
+  seed: number;
+  top: string;
+  testbench: string;
+  designFiles: string[];
+  benchFile: string;
+  hardware: AcceleratorHardware;
+  layers: {
+    name: string;
+    op: string;
+    dir: string;
+    bounds: Record<Dim, number>;
+    order: Dim[];
+    trips: Record<Dim, number>;
+    footprint: number;
+    macs: number;
+    predicted_cycles: number;
+    predicted: ScheduleBreakdown;
+    /** Where the predicted cycles come from. */
+    prediction_source: string;
+  }[];
+}
+
+export interface GenerateOptions {
+  layers?: string[];
+  seed: number;
+  order?: Dim[];
+}
+
+export interface GeneratedAccelerator {
+  hardware: AcceleratorHardware;
+  files: GeneratedFile[];
+  manifest: AcceleratorManifest;
+  programs: LayerProgram[];
+}
+
+const TEMPLATE = new URL('../../../templates/rtl/accelerator_tb.v.hbs', import.meta.url);
+
+export function moduleNames(hw: AcceleratorHardware): TopNames {
+  const p = hw.prefix;
+  return { top: `${p}_top`, pe: `${p}_pe`, sramInput: `${p}_sram_act`, sramWeight: `${p}_sram_wgt`, sramQparam: `${p}_sram_qp`, requant: `${p}_requant` };
+}
+
+/** Layers to run: the named ones, or every conv/depthwise/dense layer of the network. */
+export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
+  const candidates = acceleratableLayers(net);
+  if (!names || names.length === 0) {
+    if (candidates.length === 0) fail('R0401', `network '${net.name}' has no conv2d, dwconv2d or dense layer to run on an accelerator`, net.location);
+    return candidates.map((l) => convProblem(net, l));
+  }
+  return names.map((n) => {
+    const layer = net.layers.find((l) => l.name === n);
+    if (!layer) {
+      const known = candidates.map((l) => l.name).join(', ');
+      fail('R0402', `network '${net.name}' has no layer '${n}' (layers the accelerator can run: ${known})`, undefined, 2);
+    }
+    return convProblem(net, layer);
+  });
+}
+
+export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: GenerateOptions): GeneratedAccelerator {
+  const problems = selectLayers(net, opts.layers);
+  const hw = buildHardware(spec, problems);
+  const names = moduleNames(hw);
+  const design = emitDesign([
+    topModule(hw, names),
+    peModule(names.pe, hw.rfDepth),
+    sramModule(names.sramInput, hw.inputBankBytes, hw.dramBeatBytes, 1),
+    sramModule(names.sramWeight, hw.weightBankBytes, hw.dramBeatBytes, 1),
+    sramModule(names.sramQparam, hw.maxChannels * QPARAM_BYTES, hw.dramBeatBytes, QPARAM_BYTES),
+    requantModule(names.requant),
+  ]);
+  const files: GeneratedFile[] = design.map((f) => ({ path: `rtl/${f.file}`, text: f.text }));
+  const programs: LayerProgram[] = [];
+  const memories = problems.map((p) => memoryMap(hw, p));
+  const memBytes = Math.max(...memories.map((m) => m.dramBytes));
+  const expBytes = Math.max(...memories.map((m) => m.outBytes));
+  problems.forEach((p, i) => {
+    const mapping = mapLayer(hw, p, opts.order ?? DEFAULT_ORDER);
+    const memory = memories[i];
+    if (memory.inBeats + memory.wBeats + memory.qBeats >= 65536) fail('R0403', `layer '${p.layer}' needs more than 65535 DRAM beats to load`);
+    const seed = opts.seed * 1000003 + i;
+    const v = layerVectors(p, seed);
+    const words = configWords(p, mapping, memory, v);
+    const predicted = predictCycles(hw, mapping, memory, p.macs);
+    const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+    const image = new Uint8Array(memBytes);
+    image.set(dramImage(v, memory, hw.dramBeatBytes));
+    const expected = new Uint8Array(expBytes);
+    expected.set(new Uint8Array(v.output.buffer, v.output.byteOffset, v.output.length));
+    const timeout = predicted.total * 4 + 10_000;
+    files.push(
+      { path: `${dir}/meta.hex`, text: hexLines([CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.P, p.bounds.Q, p.bounds.K, timeout, seed], 32) },
+      { path: `${dir}/config.hex`, text: hexLines(words, 16) },
+      { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
+      { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
+    );
+    programs.push({ name: p.layer, op: p.op, problem: p, mapping, memory, predicted, dir });
+  });
+  const tb = `${hw.prefix}_tb`;
+  const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
+  const bench = template({
+    name: hw.name,
+    tb,
+    top: names.top,
+    bandwidth: hw.dramBandwidth,
+    beatBytes: hw.dramBeatBytes,
+    memBytes,
+    expBytes,
+    creditStep: Math.round(hw.dramBandwidth * 256),
+    creditCap: creditCap(hw),
+    cfgAW: clog2(CONFIG_FIELDS.length),
+    cfgWords: CONFIG_FIELDS.length,
+  });
+  files.push({ path: `tb/${tb}.v`, text: bench });
+  const manifest: AcceleratorManifest = {
+    kind: 'accelerator',
+    accelerator: spec.name,
+    network: net.name,
+    seed: opts.seed,
+    top: names.top,
+    testbench: tb,
+    designFiles: design.map((f) => `rtl/${f.file}`),
+    benchFile: `tb/${tb}.v`,
+    hardware: hw,
+    layers: programs.map((pr) => ({
+      name: pr.name,
+      op: pr.op,
+      dir: pr.dir,
+      bounds: pr.problem.bounds,
+      order: pr.mapping.order,
+      trips: pr.mapping.trips,
+      footprint: pr.mapping.footprint,
+      macs: pr.problem.macs,
+      predicted_cycles: pr.predicted.total,
+      predicted: pr.predicted,
+      prediction_source: 'rtl-schedule',
+    })),
+  };
+  files.push({ path: 'manifest.json', text: JSON.stringify(manifest, null, 2) + '\n' });
+  return { hardware: hw, files, manifest, programs };
+}

@@ -1,0 +1,145 @@
+// The program the accelerator runs for one layer: a loop order over the temporal trip counts
+// (each dimension's bound divided by its parallel size), where partial sums are drained, and
+// the register-file addressing — encoded as the configuration words the sequencer reads.
+// CONFIG_FIELDS is the one place that defines the configuration register map.
+import { fail } from '../../diagnostics/index.ts';
+import { DIMS, REDUCTION_DIMS, OUTPUT_DIMS, type ConvProblem, type Dim } from './problem.ts';
+import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './hardware.ts';
+
+export interface LayerMapping {
+  /** Loop order, outermost first; every one of the six dimensions appears once. */
+  order: Dim[];
+  /** Temporal trip count of each dimension. */
+  trips: Record<Dim, number>;
+  /** Level (index into order) of the outermost reduction loop: partial sums drain after it completes. */
+  drainLevel: number;
+  /** Partial sums each PE keeps live: product of the trips of output loops inside drainLevel. */
+  footprint: number;
+  /** Register-file address stride of each level (0 outside the drained output loops). */
+  rfStride: number[];
+}
+
+export const DEFAULT_ORDER: Dim[] = ['K', 'P', 'Q', 'C', 'R', 'S'];
+
+export function parseOrder(text: string): Dim[] {
+  const dims = text.toUpperCase().replace(/[^A-Z]/g, '').split('');
+  if (dims.length !== 6 || new Set(dims).size !== 6 || dims.some((d) => !(DIMS as readonly string[]).includes(d))) {
+    fail('R0301', `loop order '${text}' must list each of K, C, P, Q, R, S once (outermost first), e.g. KPQCRS`, undefined, 2);
+  }
+  return dims as Dim[];
+}
+
+export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] = DEFAULT_ORDER): LayerMapping {
+  const trips = Object.fromEntries(DIMS.map((d) => [d, Math.ceil(p.bounds[d] / parallelSize(hw, d))])) as Record<Dim, number>;
+  const drainLevel = order.findIndex((d) => REDUCTION_DIMS.includes(d));
+  const rfStride = order.map(() => 0);
+  let footprint = 1;
+  for (let l = order.length - 1; l > drainLevel; l--) {
+    if (OUTPUT_DIMS.includes(order[l])) {
+      rfStride[l] = footprint;
+      footprint *= trips[order[l]];
+    }
+  }
+  if (footprint > hw.rfDepth) {
+    fail(
+      'R0302',
+      `layer '${p.layer}': loop order ${order.join('')} keeps ${footprint} partial sums per PE live, but the register file holds ${hw.rfDepth}; move output loops (${order.slice(drainLevel + 1).filter((d) => OUTPUT_DIMS.includes(d)).join(', ')}) outside the reduction loops`,
+      undefined,
+      2,
+    );
+  }
+  return { order, trips, drainLevel, footprint, rfStride };
+}
+
+export interface ConfigField {
+  name: string;
+  bits: number;
+  signed?: boolean;
+}
+
+const perLevel = (base: string, bits: number): ConfigField[] => DIMS.map((_, l) => ({ name: `${base}${l}`, bits }));
+const perDim = (base: string, bits: number, dims: readonly Dim[] = DIMS): ConfigField[] => dims.map((d) => ({ name: `${base}_${d}`, bits }));
+
+/** The sequencer's configuration registers, in address order (16-bit writes). */
+export const CONFIG_FIELDS: ConfigField[] = [
+  ...DIMS.map((d) => ({ name: `bound_${d}`, bits: 16 })),
+  { name: 'in_h', bits: 16 },
+  { name: 'in_w', bits: 16 },
+  { name: 'in_c', bits: 16 },
+  { name: 'stride_h', bits: 16 },
+  { name: 'stride_w', bits: 16 },
+  { name: 'pad_t', bits: 16 },
+  { name: 'pad_l', bits: 16 },
+  { name: 'depthwise', bits: 1 },
+  { name: 'in_offset', bits: 9, signed: true },
+  { name: 'out_zp', bits: 8, signed: true },
+  { name: 'act_min', bits: 8, signed: true },
+  { name: 'act_max', bits: 8, signed: true },
+  { name: 'in_beats', bits: 16 },
+  { name: 'w_beats', bits: 16 },
+  { name: 'q_beats', bits: 16 },
+  { name: 'drain_level', bits: 3 },
+  { name: 'out_base_lo', bits: 16 },
+  { name: 'out_base_hi', bits: 16 },
+  ...perLevel('order_dim', 3),
+  ...perLevel('trip', 16),
+  ...perLevel('rf_stride', 16),
+  ...perDim('level', 3),
+  ...perDim('trip', 16, OUTPUT_DIMS),
+  ...perDim('rf_stride', 16, OUTPUT_DIMS),
+];
+
+export interface LayerMemoryMap {
+  inBeats: number;
+  wBeats: number;
+  qBeats: number;
+  /** Byte address of the output region in DRAM. */
+  outBase: number;
+  outBytes: number;
+  /** Bytes of the DRAM image (inputs, weights, qparams, then the output region). */
+  dramBytes: number;
+}
+
+export function memoryMap(hw: AcceleratorHardware, p: ConvProblem): LayerMemoryMap {
+  const beats = (n: number) => Math.ceil(n / hw.dramBeatBytes);
+  const inBeats = beats(p.inH * p.inW * p.inC);
+  const wBeats = beats(p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S);
+  const qBeats = beats(p.bounds.K * QPARAM_BYTES);
+  const outBase = (inBeats + wBeats + qBeats) * hw.dramBeatBytes;
+  const outBytes = p.bounds.K * p.bounds.P * p.bounds.Q;
+  return { inBeats, wBeats, qBeats, outBase, outBytes, dramBytes: outBase + outBytes };
+}
+
+/** Configuration words (field order of CONFIG_FIELDS) for one layer. */
+export function configWords(
+  p: ConvProblem,
+  m: LayerMapping,
+  mem: LayerMemoryMap,
+  q: { inputOffset: number; outputZeroPoint: number; actMin: number; actMax: number },
+): number[] {
+  const level = (d: Dim) => m.order.indexOf(d);
+  const values: Record<string, number> = {
+    in_h: p.inH, in_w: p.inW, in_c: p.inC, stride_h: p.strideH, stride_w: p.strideW, pad_t: p.padTop, pad_l: p.padLeft,
+    depthwise: p.depthwise ? 1 : 0, in_offset: q.inputOffset, out_zp: q.outputZeroPoint, act_min: q.actMin, act_max: q.actMax,
+    in_beats: mem.inBeats, w_beats: mem.wBeats, q_beats: mem.qBeats, drain_level: m.drainLevel,
+    out_base_lo: mem.outBase & 0xffff, out_base_hi: Math.floor(mem.outBase / 65536) & 0xffff,
+  };
+  for (const d of DIMS) {
+    values[`bound_${d}`] = p.bounds[d];
+    values[`level_${d}`] = level(d);
+    values[`trip_${d}`] = m.trips[d];
+    values[`rf_stride_${d}`] = m.rfStride[level(d)];
+  }
+  m.order.forEach((d, l) => {
+    values[`order_dim${l}`] = DIMS.indexOf(d);
+    values[`trip${l}`] = m.trips[d];
+    values[`rf_stride${l}`] = m.rfStride[l];
+  });
+  return CONFIG_FIELDS.map((f) => {
+    const v = values[f.name];
+    if (v === undefined) throw new Error(`config field ${f.name} has no value`);
+    const lim = f.signed ? 2 ** (f.bits - 1) : 2 ** f.bits;
+    if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim) fail('R0303', `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`);
+    return v & 0xffff;
+  });
+}

@@ -1,0 +1,348 @@
+// The accelerator's top module as a Verilog AST: configuration registers, the DRAM load engine,
+// the loop-nest sequencer (runtime loop order and trip counts from the configuration), per-lane
+// address generators for the global-buffer banks, the PE array wired per the parallel
+// dimensions, and the drain path (reduction across C/R/S axes, requantisation, DRAM writes).
+import {
+  add, alwaysFF, and, assign, bin, cat, clog2, cond, eq, idx, ifs, input, lit, mul, nb, not, or, output, partsel, ref, reg,
+  signed, slice, sub, un, wire, type Expr, type Item, type Module, type Stmt,
+} from '../verilog/index.ts';
+import { DIMS, OUTPUT_DIMS, REDUCTION_DIMS, dimIndex, type Dim } from './problem.ts';
+import { QPARAM_BYTES, laneOf, laneOffsets, parallelSize, peCoordinates, type AcceleratorHardware } from './hardware.ts';
+import { CONFIG_FIELDS } from './mapping.ts';
+import { sramAddressBits } from './units.ts';
+
+export interface TopNames {
+  top: string;
+  pe: string;
+  sramInput: string;
+  sramWeight: string;
+  sramQparam: string;
+  requant: string;
+}
+
+export const STATE = { IDLE: 0, LOAD: 1, COMPUTE: 2, WAIT: 3, DRAIN: 4, FINISH: 5, DONE: 6 } as const;
+/** Drain pipeline stages after the drain counters: d1 register, three requantiser stages. */
+export const DRAIN_PIPELINE = 4;
+
+export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
+  const items: Item[] = [];
+  const unused: Expr[] = [];
+  const DWB = hw.dramBeatBytes;
+  const lgDW = Math.log2(DWB);
+  const rfAW = clog2(hw.rfDepth);
+  const inAW = sramAddressBits(hw.inputBankBytes, DWB, 1);
+  const wAW = sramAddressBits(hw.weightBankBytes, DWB, 1);
+  const qAW = sramAddressBits(hw.maxChannels * QPARAM_BYTES, DWB, QPARAM_BYTES);
+  /** Width of index arithmetic: every valid index and address fits, and negative (padding) coordinates wrap far above any bound. */
+  const IW = Math.max(18, 17 + lgDW, inAW + 1, wAW + 1, qAW + 1, clog2(hw.maxBound + 1) + 2);
+  const cfgAW = clog2(CONFIG_FIELDS.length);
+  const decl = (...ds: Item[]) => items.push(...ds);
+  const z = (e: Expr, bits: number): Expr => {
+    if (bits > IW) throw new Error(`index arithmetic is ${IW} bits; cannot widen a ${bits}-bit value`);
+    return bits === IW ? e : cat(lit(0, IW - bits), e);
+  };
+  const cfg = (name: string) => ref(`cfg_${name}`);
+  const cfgBits = (name: string) => CONFIG_FIELDS.find((f) => f.name === name)!.bits;
+  const zc = (name: string) => z(cfg(name), cfgBits(name));
+  /** Assign an IW-bit expression to a named wire and return its low `bits` bits; the rest is declared unused. */
+  const narrow = (name: string, e: Expr, bits: number): Expr => {
+    decl(wire(name, IW));
+    items.push(assign(name, e));
+    if (bits < IW) unused.push(slice(name, IW - 1, bits));
+    return bits === IW ? ref(name) : slice(name, bits - 1, 0);
+  };
+  const stateIs = (s: number) => eq(ref('state'), lit(s, 3));
+
+  // ---- configuration registers ------------------------------------------------------------
+  const cfgCases: { labels: Expr[]; body: Stmt[] }[] = [];
+  CONFIG_FIELDS.forEach((f, i) => {
+    decl(reg(`cfg_${f.name}`, f.bits, f.signed ?? false));
+    const value = f.bits === 16 ? ref('cfg_data') : slice('cfg_data', f.bits - 1, 0);
+    cfgCases.push({ labels: [lit(i, cfgAW)], body: [nb(`cfg_${f.name}`, f.signed ? signed(value) : value)] });
+  });
+  items.push(alwaysFF('clk', [ifs(ref('cfg_we'), [{ kind: 'case', expr: ref('cfg_addr'), items: cfgCases, default: [] }])]));
+
+  // ---- state, load engine -------------------------------------------------------------------
+  decl(reg('state', 3), reg('req_beat', 16), reg('resp_beat', 16), wire('total_beats', 16));
+  items.push(assign('total_beats', add(add(cfg('in_beats'), cfg('w_beats')), cfg('q_beats'))));
+  const beatAddr = (e: Expr): Expr => (lgDW ? cat(e, lit(0, lgDW)) : e);
+  items.push(assign('dram_rd_req', and(stateIs(STATE.LOAD), bin('<', ref('req_beat'), ref('total_beats')))));
+  items.push(assign('dram_rd_addr', cat(lit(0, 16 - lgDW), beatAddr(ref('req_beat')))));
+  const inBeatsEnd = ref('cfg_in_beats');
+  decl(wire('w_beats_end', 16), wire('load_in', 1), wire('load_w', 1), wire('load_q', 1));
+  items.push(assign('w_beats_end', add(cfg('in_beats'), cfg('w_beats'))));
+  const loading = and(stateIs(STATE.LOAD), ref('dram_rd_valid'));
+  items.push(assign('load_in', and(loading, bin('<', ref('resp_beat'), inBeatsEnd))));
+  items.push(assign('load_w', and(loading, not(bin('<', ref('resp_beat'), inBeatsEnd)), bin('<', ref('resp_beat'), ref('w_beats_end')))));
+  items.push(assign('load_q', and(loading, not(bin('<', ref('resp_beat'), ref('w_beats_end'))))));
+  const inW = narrow('in_wbyte', z(beatAddr(ref('resp_beat')), 16 + lgDW), inAW);
+  const wW = narrow('w_wbyte', z(beatAddr(sub(ref('resp_beat'), inBeatsEnd)), 16 + lgDW), wAW);
+  const qW = narrow('q_wbyte', z(beatAddr(sub(ref('resp_beat'), ref('w_beats_end'))), 16 + lgDW), qAW);
+
+  // ---- loop-nest sequencer ------------------------------------------------------------------
+  const L = DIMS.length;
+  for (let l = 0; l < L; l++) decl(reg(`cnt${l}`, 16), wire(`last${l}`, 1), wire(`inc${l}`, 1));
+  for (let l = 0; l < L; l++) {
+    items.push(assign(`last${l}`, eq(ref(`cnt${l}`), sub(cfg(`trip${l}`), lit(1, 16)))));
+    items.push(assign(`inc${l}`, l === L - 1 ? lit(1, 1) : and(ref(`inc${l + 1}`), ref(`last${l + 1}`))));
+  }
+  decl(wire('step', 1), wire('drain_now', 1), wire('all_last', 1), wire('first', 1));
+  items.push(assign('step', stateIs(STATE.COMPUTE)));
+  items.push(assign('drain_now', and(...Array.from({ length: L }, (_, l) => or(bin('>', cfg('drain_level'), lit(l, 3)), ref(`last${l}`))))));
+  items.push(assign('all_last', and(...Array.from({ length: L }, (_, l) => ref(`last${l}`)))));
+  const isReduction = (l: number) => or(...REDUCTION_DIMS.map((d) => eq(cfg(`order_dim${l}`), lit(dimIndex(d), 3))));
+  items.push(assign('first', and(...Array.from({ length: L }, (_, l) => or(not(isReduction(l)), eq(ref(`cnt${l}`), lit(0, 16)))))));
+  // Counter of each dimension: the counter at that dimension's level.
+  const cntOf = (d: Dim): Expr => {
+    let e: Expr = ref(`cnt${L - 1}`);
+    for (let l = L - 2; l >= 0; l--) e = cond(eq(cfg(`level_${d}`), lit(l, 3)), ref(`cnt${l}`), e);
+    return e;
+  };
+  for (const d of DIMS) {
+    decl(wire(`t_${d}`, 16), wire(`base_${d}`, IW));
+    items.push(assign(`t_${d}`, cntOf(d)));
+    items.push(assign(`base_${d}`, mul(z(ref(`t_${d}`), 16), lit(parallelSize(hw, d), IW))));
+  }
+  const rfW = narrow('rf_wsum', DIMS.map((_, l) => mul(z(ref(`cnt${l}`), 16), zc(`rf_stride${l}`))).reduce(add), rfAW);
+
+  // Lane validity per axis offset: that dimension's index is inside its bound.
+  hw.axes.forEach((a, ai) => {
+    decl(wire(`axis_ok${ai}`, a.size), reg(`s1_axis_ok${ai}`, a.size));
+    const bits: Expr[] = [];
+    for (let i = a.size - 1; i >= 0; i--) bits.push(bin('<', add(ref(`base_${a.dim}`), lit(i, IW)), zc(`bound_${a.dim}`)));
+    items.push(assign(`axis_ok${ai}`, bits.length === 1 ? bits[0] : cat(...bits)));
+  });
+  const laneIndex = (offs: Map<number, number>, d: Dim): Expr => {
+    const ai = hw.axes.findIndex((a) => a.dim === d);
+    const off = ai >= 0 ? offs.get(ai) : undefined;
+    return off ? add(ref(`base_${d}`), lit(off, IW)) : ref(`base_${d}`);
+  };
+
+  // ---- global-buffer banks: weight lanes ----------------------------------------------------
+  const bankPorts = (we: string, waddr: Expr, re: Expr, raddr: Expr, rdata: string) => [
+    { port: 'clk', expr: ref('clk') }, { port: 'we', expr: ref(we) }, { port: 'waddr', expr: waddr }, { port: 'wdata', expr: ref('dram_rd_data') },
+    { port: 're', expr: re }, { port: 'raddr', expr: raddr }, { port: 'rdata', expr: ref(rdata) },
+  ];
+  for (let wl = 0; wl < hw.weightLanes.count; wl++) {
+    const o = laneOffsets(hw.axes, hw.weightLanes, wl);
+    const [k, c, r, s] = (['K', 'C', 'R', 'S'] as Dim[]).map((d) => laneIndex(o, d));
+    // OHWI: ((k * R + r) * S + s) * C + c
+    const addr = add(mul(add(mul(add(mul(k, zc('bound_R')), r), zc('bound_S')), s), zc('bound_C')), c);
+    const ra = narrow(`w_raddr${wl}`, addr, wAW);
+    decl(wire(`w_q${wl}`, 8));
+    items.push({ kind: 'instance', module: names.sramWeight, name: `u_wbank${wl}`, params: [], conns: bankPorts('load_w', wW, ref('step'), ra, `w_q${wl}`) });
+  }
+
+  // ---- input lanes: sliding-window coordinates, zero padding, input offset -------------------
+  for (let il = 0; il < hw.inputLanes.count; il++) {
+    const o = laneOffsets(hw.axes, hw.inputLanes, il);
+    const [k, c, p, q, r, s] = DIMS.map((d) => laneIndex(o, d));
+    decl(wire(`h${il}`, IW), wire(`x${il}`, IW), wire(`inb${il}`, 1), reg(`s1_inb${il}`, 1), wire(`in_q${il}`, 8), wire(`xe${il}`, 9, true));
+    items.push(assign(`h${il}`, sub(add(mul(p, zc('stride_h')), r), zc('pad_t'))));
+    items.push(assign(`x${il}`, sub(add(mul(q, zc('stride_w')), s), zc('pad_l'))));
+    items.push(assign(`inb${il}`, and(bin('<', ref(`h${il}`), zc('in_h')), bin('<', ref(`x${il}`), zc('in_w')))));
+    const ch = hw.depthwise ? cond(cfg('depthwise'), k, c) : c;
+    const addr = add(mul(add(mul(ref(`h${il}`), zc('in_w')), ref(`x${il}`)), zc('in_c')), ch);
+    const ra = narrow(`in_raddr${il}`, addr, inAW);
+    items.push({ kind: 'instance', module: names.sramInput, name: `u_inbank${il}`, params: [], conns: bankPorts('load_in', inW, ref('step'), ra, `in_q${il}`) });
+    items.push(
+      assign(`xe${il}`, cond(ref(`s1_inb${il}`), add(signed(cat(idx(`in_q${il}`, 7), ref(`in_q${il}`))), cfg('in_offset')), lit(0, 9) as Expr)),
+    );
+  }
+  if (!hw.depthwise) unused.push(cfg('depthwise'));
+
+  // ---- stage-1 registers (operands arrive from the banks) ------------------------------------
+  decl(reg('s1_valid', 1), reg('s1_first', 1), reg('s1_waddr', rfAW));
+  const s1: Stmt[] = [nb('s1_valid', ref('step')), nb('s1_first', ref('first')), nb('s1_waddr', rfW)];
+  hw.axes.forEach((_, ai) => s1.push(nb(`s1_axis_ok${ai}`, ref(`axis_ok${ai}`))));
+  for (let il = 0; il < hw.inputLanes.count; il++) s1.push(nb(`s1_inb${il}`, ref(`inb${il}`)));
+  items.push(alwaysFF('clk', s1));
+
+  // ---- PE array -----------------------------------------------------------------------------
+  decl(wire('d_raddr', rfAW));
+  const coords = peCoordinates(hw.axes);
+  coords.forEach((pc, n) => {
+    const okBits = hw.axes.map((a, ai) => (a.size === 1 ? ref(`s1_axis_ok${ai}`) : idx(`s1_axis_ok${ai}`, lit(pc[ai], clog2(a.size)))));
+    decl(wire(`psum${n}`, 32, true));
+    items.push({
+      kind: 'instance',
+      module: names.pe,
+      name: `u_pe${n}_${pc.join('_')}`,
+      params: [],
+      conns: [
+        { port: 'clk', expr: ref('clk') },
+        { port: 'en', expr: ref('s1_valid') },
+        { port: 'ok', expr: and(...okBits) },
+        { port: 'first', expr: ref('s1_first') },
+        { port: 'waddr', expr: ref('s1_waddr') },
+        { port: 'w', expr: signed(ref(`w_q${laneOf(hw.axes, hw.weightLanes, pc)}`)) },
+        { port: 'x', expr: ref(`xe${laneOf(hw.axes, hw.inputLanes, pc)}`) },
+        { port: 'raddr', expr: ref('d_raddr') },
+        { port: 'psum', expr: ref(`psum${n}`) },
+      ],
+    });
+  });
+
+  // ---- drain: walk the live partial sums, reduce across C/R/S axes, requantise, write ---------
+  const outAxes = hw.outputLanes.axes;
+  const redCount = hw.reductionLanes.count;
+  const OL = hw.outputLanes.count;
+  for (const d of OUTPUT_DIMS) decl(reg(`dc_${d}`, 16), reg(`lat_${d}`, 16), wire(`deep_${d}`, 1), wire(`dlast_${d}`, 1), wire(`o_${d}`, IW));
+  for (const ai of outAxes) decl(reg(`lc${ai}`, clog2(hw.axes[ai].size)), wire(`llast${ai}`, 1));
+  decl(reg('final_drain', 1), reg('fin_cnt', 3), wire('den', 1), wire('d_issue', 1), wire('d_valid', 1), wire('drain_end', 1));
+  for (const d of OUTPUT_DIMS) {
+    items.push(assign(`deep_${d}`, bin('>', cfg(`level_${d}`), cfg('drain_level'))));
+    items.push(assign(`dlast_${d}`, or(not(ref(`deep_${d}`)), eq(ref(`dc_${d}`), sub(cfg(`trip_${d}`), lit(1, 16))))));
+    const ai = hw.axes.findIndex((a) => a.dim === d);
+    const t = mul(z(cond(ref(`deep_${d}`), ref(`dc_${d}`), ref(`lat_${d}`)), 16), lit(parallelSize(hw, d), IW));
+    items.push(assign(`o_${d}`, ai >= 0 ? add(t, z(ref(`lc${ai}`), clog2(hw.axes[ai].size))) : t));
+  }
+  for (const ai of outAxes) items.push(assign(`llast${ai}`, eq(ref(`lc${ai}`), lit(hw.axes[ai].size - 1, clog2(hw.axes[ai].size)))));
+  const lanesLast = outAxes.length ? and(...outAxes.map((ai) => ref(`llast${ai}`))) : lit(1, 1);
+  items.push(assign('drain_end', and(lanesLast, ...OUTPUT_DIMS.map((d) => ref(`dlast_${d}`)))));
+  items.push(assign('d_issue', and(stateIs(STATE.DRAIN), ref('den'))));
+  items.push(assign('d_valid', and(...OUTPUT_DIMS.map((d) => bin('<', ref(`o_${d}`), zc(`bound_${d}`))))));
+  const dRf = narrow('rf_rsum', OUTPUT_DIMS.map((d) => mul(z(ref(`dc_${d}`), 16), zc(`rf_stride_${d}`))).reduce(add), rfAW);
+  items.push(assign('d_raddr', dRf));
+  // Output lane id: mixed radix of the output-axis lane counters (first axis most significant).
+  let olane: Expr = lit(0, IW);
+  for (const ai of outAxes) olane = add(mul(olane, lit(hw.axes[ai].size, IW)), z(ref(`lc${ai}`), clog2(hw.axes[ai].size)));
+  const olaneBits = narrow('olane_full', olane, clog2(OL));
+  // Reduction: per reduction lane, select the PE of the current output lane; sum the selections.
+  const sums: Expr[] = [];
+  for (let j = 0; j < redCount; j++) {
+    const members = coords.map((pc, n) => ({ n, o: laneOf(hw.axes, hw.outputLanes, pc), j: laneOf(hw.axes, hw.reductionLanes, pc) })).filter((m) => m.j === j);
+    members.sort((a, b) => b.o - a.o);
+    decl(wire(`red${j}`, 32, true));
+    if (OL === 1) items.push(assign(`red${j}`, ref(`psum${members[0].n}`)));
+    else {
+      decl(wire(`col${j}`, 32 * OL));
+      items.push(assign(`col${j}`, cat(...members.map((m) => ref(`psum${m.n}`)))));
+      items.push(assign(`red${j}`, signed(partsel(`col${j}`, cat(olaneBits, lit(0, 5)), 32))));
+    }
+    sums.push(ref(`red${j}`));
+  }
+  if (OL === 1) unused.push(olaneBits);
+  decl(wire('drain_sum', 32, true));
+  items.push(assign('drain_sum', sums.reduce(add)));
+
+  decl(reg('d1_valid', 1), reg('d1_acc', 32, true), reg('d1_addr', 32), reg('a2', 32), reg('a3', 32), reg('a4', 32), wire('out_addr', 32));
+  items.push(
+    assign(
+      'out_addr',
+      add(cat(cfg('out_base_hi'), cfg('out_base_lo')), add(mul(add(mul(cat(lit(0, 32 - IW), ref('o_P')), cat(lit(0, 16), cfg('bound_Q'))), cat(lit(0, 32 - IW), ref('o_Q'))), cat(lit(0, 16), cfg('bound_K'))), cat(lit(0, 32 - IW), ref('o_K')))),
+    ),
+  );
+  const qRa = narrow('q_raddr_full', mul(ref('o_K'), lit(QPARAM_BYTES, IW)), qAW);
+  decl(wire('q_rdata', 8 * QPARAM_BYTES), wire('rq_valid', 1), wire('rq_out', 8));
+  items.push({ kind: 'instance', module: names.sramQparam, name: 'u_qbank', params: [], conns: bankPorts('load_q', qW, ref('den'), qRa, 'q_rdata') });
+  unused.push(slice('q_rdata', 8 * QPARAM_BYTES - 1, 72));
+  items.push({
+    kind: 'instance',
+    module: names.requant,
+    name: 'u_requant',
+    params: [],
+    conns: [
+      { port: 'clk', expr: ref('clk') }, { port: 'rst', expr: ref('rst') }, { port: 'en', expr: ref('den') }, { port: 'in_valid', expr: ref('d1_valid') }, { port: 'acc', expr: ref('d1_acc') },
+      { port: 'bias', expr: signed(slice('q_rdata', 31, 0)) }, { port: 'mult', expr: signed(slice('q_rdata', 63, 32)) }, { port: 'shift', expr: signed(slice('q_rdata', 71, 64)) },
+      { port: 'out_zp', expr: cfg('out_zp') }, { port: 'act_min', expr: cfg('act_min') }, { port: 'act_max', expr: cfg('act_max') },
+      { port: 'out_valid', expr: ref('rq_valid') }, { port: 'out', expr: ref('rq_out') },
+    ],
+  });
+  items.push(assign('den', not(and(ref('rq_valid'), not(ref('dram_wr_gnt'))))));
+  items.push(
+    alwaysFF('clk', [
+      ifs(ref('rst'), [nb('d1_valid', lit(0, 1))], [ifs(ref('den'), [nb('d1_valid', and(ref('d_issue'), ref('d_valid')))])]),
+      ifs(ref('den'), [nb('d1_acc', ref('drain_sum')), nb('d1_addr', ref('out_addr')), nb('a2', ref('d1_addr')), nb('a3', ref('a2')), nb('a4', ref('a3'))]),
+    ]),
+  );
+  items.push(assign('dram_wr_req', ref('rq_valid')));
+  items.push(assign('dram_wr_addr', ref('a4')));
+  items.push(assign('dram_wr_data', ref('rq_out')));
+
+  // ---- control ------------------------------------------------------------------------------
+  const resetCounters: Stmt[] = [...DIMS.map((_, l) => nb(`cnt${l}`, lit(0, 16)))];
+  const resetDrain: Stmt[] = [...OUTPUT_DIMS.map((d) => nb(`dc_${d}`, lit(0, 16))), ...outAxes.map((ai) => nb(`lc${ai}`, lit(0, clog2(hw.axes[ai].size))))];
+  // Drain counters: output lanes innermost (last axis fastest), then Q, P, K.
+  const drainAdvance: Stmt[] = [];
+  {
+    let carry: Expr = lit(1, 1);
+    const chain: { name: string; last: Expr; bits: number }[] = [
+      ...[...outAxes].reverse().map((ai) => ({ name: `lc${ai}`, last: ref(`llast${ai}`), bits: clog2(hw.axes[ai].size) })),
+      ...(['Q', 'P', 'K'] as Dim[]).map((d) => ({ name: `dc_${d}`, last: ref(`dlast_${d}`), bits: 16 })),
+    ];
+    for (const c of chain) {
+      drainAdvance.push(ifs(carry, [nb(c.name, cond(c.last, lit(0, c.bits), add(ref(c.name), lit(1, c.bits))))]));
+      carry = and(carry, c.last);
+    }
+  }
+  const stepAdvance: Stmt[] = DIMS.map((_, l) => ifs(ref(`inc${l}`), [nb(`cnt${l}`, cond(ref(`last${l}`), lit(0, 16), add(ref(`cnt${l}`), lit(1, 16))))]));
+  const go = (s: number) => nb('state', lit(s, 3));
+  items.push(
+    alwaysFF('clk', [
+      ifs(
+        ref('rst'),
+        [go(STATE.IDLE), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('final_drain', lit(0, 1)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain],
+        [
+          {
+            kind: 'case',
+            expr: ref('state'),
+            items: [
+              { labels: [lit(STATE.IDLE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain])] },
+              {
+                labels: [lit(STATE.LOAD, 3)],
+                body: [
+                  ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [nb('req_beat', add(ref('req_beat'), lit(1, 16)))]),
+                  ifs(ref('dram_rd_valid'), [
+                    nb('resp_beat', add(ref('resp_beat'), lit(1, 16))),
+                    ifs(eq(ref('resp_beat'), sub(ref('total_beats'), lit(1, 16))), [go(STATE.COMPUTE)]),
+                  ]),
+                ],
+              },
+              {
+                labels: [lit(STATE.COMPUTE, 3)],
+                body: [
+                  ...stepAdvance,
+                  ifs(ref('drain_now'), [go(STATE.WAIT), nb('final_drain', ref('all_last')), ...OUTPUT_DIMS.map((d) => nb(`lat_${d}`, ref(`t_${d}`)))]),
+                ],
+              },
+              { labels: [lit(STATE.WAIT, 3)], body: [go(STATE.DRAIN)] },
+              {
+                labels: [lit(STATE.DRAIN, 3)],
+                body: [ifs(ref('den'), [...drainAdvance, ifs(ref('drain_end'), [go(STATE.COMPUTE), ifs(ref('final_drain'), [go(STATE.FINISH)])])])],
+              },
+              {
+                labels: [lit(STATE.FINISH, 3)],
+                body: [ifs(ref('den'), [nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))), ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))])])],
+              },
+              { labels: [lit(STATE.DONE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain])] },
+            ],
+            default: [go(STATE.IDLE)],
+          },
+        ],
+      ),
+    ]),
+  );
+  if (unused.length) {
+    decl(wire('unused_bits', 1));
+    items.push(assign('unused_bits', un('^', cat(...unused))));
+  }
+
+  return {
+    name: names.top,
+    comment: [
+      `nacc accelerator '${hw.name}': ${hw.axes.map((a) => `${a.size} ${a.dim}`).join(' x ')} PE array, ${hw.weightLanes.count} weight / ${hw.inputLanes.count} input lanes,`,
+      `${hw.outputLanes.count} output lanes x ${hw.reductionLanes.count}-way reduction, ${hw.rfDepth}-entry psum register files, ${hw.dramBeatBytes}-byte DRAM beats.`,
+      'Configure through cfg_*, pulse start, wait for done. Generated by nacc; do not edit.',
+    ],
+    params: [],
+    ports: [
+      input('clk'), input('rst'),
+      input('cfg_we'), input('cfg_addr', cfgAW), input('cfg_data', 16),
+      input('start'), output('done', 1, false, 'reg'),
+      output('dram_rd_req'), output('dram_rd_addr', 32), input('dram_rd_gnt'), input('dram_rd_valid'), input('dram_rd_data', 8 * DWB),
+      output('dram_wr_req'), output('dram_wr_addr', 32), output('dram_wr_data', 8), input('dram_wr_gnt'),
+    ],
+    items,
+  };
+}
