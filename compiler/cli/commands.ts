@@ -5,5 +5,6 @@ import { registerDoctor } from './doctor.ts';
 import { registerDemo } from './demo.ts';
 import { registerTimeloop } from './timeloop.ts';
 import { registerReport } from './report.ts';
+import { registerFl } from './fl.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerReport];
+export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerReport, registerFl];

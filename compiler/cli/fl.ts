@@ -1,0 +1,220 @@
+// `nacc fl FILE --job J [--real]` and `nacc fl FILE --compare J1,J2`: federated training of a
+// .nacc job with FedAvg / DGA / local SGD on the virtual clock or over loopback sockets, with
+// a JSON summary and an SVG plot of accuracy against (virtual) time.
+import type { Command } from 'commander';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { ExitCode, fail } from '../diagnostics/index.ts';
+import { loadProgram } from '../frontend/index.ts';
+import { findJob, latencySweep, parsePartition, prepareJob, speedupOf, type JobOverrides, type SweepRow } from '../fl/run.ts';
+import { simulate, type FlRunResult, type JobSetup } from '../fl/simulator.ts';
+import { netemAvailable, runReal } from '../fl/loopback.ts';
+import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from '../report/index.ts';
+import { formatTable } from './table.ts';
+
+interface FlOptions {
+  job?: string;
+  compare?: string;
+  real?: boolean;
+  json?: boolean;
+  maxSteps?: string;
+  latency?: string;
+  partition?: string;
+  samples?: string;
+  sweepLatency?: string;
+  plot?: string;
+  out?: string;
+  events?: string;
+}
+
+/** The JSON of one job (stable schema; see docs/fl.md). */
+export function jobJson(r: FlRunResult) {
+  return {
+    name: r.name,
+    algorithm: r.algorithm,
+    mode: r.mode,
+    workers: r.workers,
+    final_accuracy: r.final_accuracy,
+    time_to_target_s: r.time_to_target_s,
+    target_accuracy: r.target_accuracy,
+    rounds: r.rounds,
+    steps_per_worker: r.steps_per_worker,
+    total_time_s: r.total_time_s,
+    stall_s: r.stall_s,
+    step_time_ms: r.step_time_ms,
+    step_time_source: r.step_time_source,
+    message_ms: r.message_ms,
+    message_bytes: r.message_bytes,
+    ...(r.transport ? { transport: r.transport } : {}),
+    curve: r.curve,
+  };
+}
+
+const positiveInt = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail('F0004', `${flag} needs a positive integer, got '${v}'`, undefined, ExitCode.usage);
+  return n;
+};
+const nonNegative = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) fail('F0004', `${flag} needs a number of milliseconds, got '${v}'`, undefined, ExitCode.usage);
+  return n;
+};
+
+/** Render the accuracy-vs-time plot of some runs to SVG. */
+export async function flPlotSvg(runs: FlRunResult[], title: string): Promise<string> {
+  const section = flSection(runs, title);
+  const [plot] = plotsFor(section);
+  return renderSvg(plot.spec, 'fl');
+}
+
+export function flSection(runs: FlRunResult[], network: string): FlTrainingSection {
+  const targets = [...new Set(runs.map((r) => r.target_accuracy).filter((t): t is number => t !== null))];
+  return {
+    kind: 'fl-training',
+    network,
+    ...(targets.length === 1 ? { target_accuracy: targets[0] } : {}),
+    runs: runs.map((r) => ({
+      name: `${r.name} (${r.algorithm}${r.mode === 'real' ? ', real' : ''})`,
+      points: r.curve.map((p) => ({ time_s: p.time_s, accuracy: p.accuracy })),
+      ...(r.time_to_target_s !== null ? { time_to_target_s: r.time_to_target_s } : {}),
+    })),
+    facts: Object.fromEntries(runs.flatMap((r) => [[`${r.name} final accuracy`, Number(r.final_accuracy.toFixed(4))], [`${r.name} stall (s/worker)`, Number(r.stall_s.toFixed(2))]])),
+  };
+}
+
+export function registerFl(program: Command): void {
+  program
+    .command('fl <file>')
+    .description('federated training of a .nacc job (FedAvg, DGA, local SGD) on a virtual clock or over loopback sockets')
+    .option('--job <name>', 'run one federated job')
+    .option('--compare <names>', 'run several jobs (comma-separated) and compare time to target accuracy')
+    .option('--real', 'run worker processes over loopback TCP through a delay relay (wall-clock time)')
+    .option('--json', 'print JSON: {"jobs":[{"name","final_accuracy","time_to_target_s","rounds",...}],"speedup"}')
+    .option('--max-steps <n>', 'local steps per worker (overrides the job)')
+    .option('--latency <ms>', 'one-way latency in ms (overrides the job)')
+    .option('--partition <p>', 'data partition: iid, dirichlet(ALPHA), shards(N) (overrides the job)')
+    .option('--samples <n>', 'training samples (overrides the job)')
+    .option('--sweep-latency <list>', 'with --compare: speedup of the second job over the first at each one-way latency (ms), e.g. 1,10,100,500,1000')
+    .option('--plot <file.svg>', 'where to write the accuracy-vs-time plot (default out/fl/<name>.svg)')
+    .option('--out <dir>', 'also write a report section (fl-training) into DIR')
+    .option('--events <file.json>', 'write the event log (simulated runs)')
+    .action(async (file: string, opts: FlOptions) => {
+      if (!opts.job === !opts.compare) fail('F0004', 'give exactly one of --job NAME or --compare J1,J2', undefined, ExitCode.usage);
+      if (opts.sweepLatency && !opts.compare) fail('F0004', '--sweep-latency needs --compare J1,J2', undefined, ExitCode.usage);
+      if (opts.sweepLatency && opts.real) fail('F0004', '--sweep-latency runs on the virtual clock; drop --real', undefined, ExitCode.usage);
+      const path = resolve(file);
+      const program = loadProgram(path);
+      const names = (opts.job ? [opts.job] : opts.compare!.split(',')).map((s) => s.trim()).filter(Boolean);
+      if (opts.compare && names.length < 2) fail('F0004', '--compare needs at least two job names', undefined, ExitCode.usage);
+      const overrides: JobOverrides = {
+        maxSteps: positiveInt(opts.maxSteps, '--max-steps'),
+        latencyMs: nonNegative(opts.latency, '--latency'),
+        partition: opts.partition ? parsePartition(opts.partition) : undefined,
+        samples: positiveInt(opts.samples, '--samples'),
+      };
+      const readText = (p: string) => {
+        const full = isAbsolute(p) ? p : join(dirname(path), p);
+        try {
+          return readFileSync(full, 'utf8');
+        } catch {
+          fail('F0005', `cannot read data file '${full}'`);
+        }
+      };
+      const jobs = names.map((n) => findJob(program, n));
+      const progress = (m: string) => {
+        if (!opts.json || process.stderr.isTTY) process.stderr.write(`${m}\n`);
+      };
+      const setups: JobSetup[] = [];
+      const results: FlRunResult[] = [];
+      for (const job of jobs) {
+        const setup = prepareJob({ program, readText }, job, overrides);
+        setups.push(setup);
+        const net = program.networks.find((n) => n.name === setup.job.network)!;
+        progress(`fl: ${job.name}: ${setup.data.description}; ${setup.job.workers} workers, ${setup.stepsPerWorker} steps each, ${opts.real ? 'real loopback' : 'simulated'}`);
+        const t0 = performance.now();
+        const r = opts.real ? await runReal(setup, net, { log: (m) => progress(`  ${m}`) }) : simulate(setup, { recordEvents: Boolean(opts.events) });
+        progress(`fl: ${job.name}: final accuracy ${(r.final_accuracy * 100).toFixed(1)}%, ${r.rounds} rounds, ${((performance.now() - t0) / 1000).toFixed(1)} s of compute`);
+        results.push(r);
+      }
+      const speedup = results.length >= 2 ? speedupOf(results[0], results[1]) : null;
+      const sweep: SweepRow[] | undefined = opts.sweepLatency
+        ? latencySweep(
+            setups,
+            results,
+            opts.sweepLatency.split(',').map((s) => nonNegative(s.trim(), '--sweep-latency')!),
+          )
+        : undefined;
+
+      const stem = basename(path).replace(/\.nacc$/, '');
+      const plotFile = resolve(opts.plot ?? join('out', 'fl', `${stem}-${names.join('-vs-')}${opts.real ? '-real' : ''}.svg`));
+      mkdirSync(dirname(plotFile), { recursive: true });
+      const netName = [...new Set(setups.map((s) => s.job.network))].join(', ');
+      writeFileSync(plotFile, await flPlotSvg(results, netName));
+      if (opts.out) writeReportSection(resolve(opts.out), `fl-${names.join('-vs-')}${opts.real ? '-real' : ''}`.replace(/[^A-Za-z0-9._-]/g, '_'), flSection(results, netName));
+      if (opts.events) {
+        mkdirSync(dirname(resolve(opts.events)), { recursive: true });
+        writeFileSync(resolve(opts.events), JSON.stringify(results.map((r) => ({ name: r.name, events: r.events ?? [] }))) + '\n');
+      }
+      const netem = opts.real ? await netemAvailable() : undefined;
+
+      if (opts.json) {
+        process.stdout.write(
+          JSON.stringify(
+            {
+              file: path,
+              mode: opts.real ? 'real' : 'simulated',
+              ...(netem !== undefined ? { netem_available: netem } : {}),
+              jobs: results.map(jobJson),
+              speedup,
+              ...(sweep ? { latency_sweep: sweep } : {}),
+              plot: plotFile,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+        return;
+      }
+      const fmtT = (t: number | null) => (t === null ? 'not reached' : `${t.toFixed(1)} s`);
+      process.stdout.write(
+        formatTable(
+          ['job', 'algorithm', 'mode', 'final acc', 'time to target', 'rounds', 'total time', 'stall/worker'],
+          results.map((r) => [
+            r.name,
+            r.algorithm,
+            r.mode,
+            `${(r.final_accuracy * 100).toFixed(2)}%`,
+            fmtT(r.time_to_target_s),
+            r.rounds,
+            `${r.total_time_s.toFixed(1)} s`,
+            `${r.stall_s.toFixed(1)} s`,
+          ]),
+          ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+        ) + '\n',
+      );
+      if (results.length >= 2) {
+        const tgt = results[0].target_accuracy;
+        process.stdout.write(
+          speedup === null
+            ? `speedup: n/a (a job did not reach the target accuracy${tgt !== null ? ` ${(tgt * 100).toFixed(0)}%` : ''})\n`
+            : `speedup of ${results[1].name} over ${results[0].name} to ${((tgt ?? 0) * 100).toFixed(0)}% accuracy: ${speedup.toFixed(2)}x\n`,
+        );
+      }
+      if (sweep) {
+        process.stdout.write(
+          '\n' +
+            formatTable(
+              ['latency', ...results.map((r) => `${r.name} to target`), 'speedup'],
+              sweep.map((row) => [`${row.latency_ms} ms`, ...row.jobs.map((j) => fmtT(j.time_to_target_s)), row.speedup === null ? 'n/a' : `${row.speedup.toFixed(2)}x`]),
+              ['r', ...results.map(() => 'r' as const), 'r'],
+            ) +
+            '\n',
+        );
+      }
+      if (netem !== undefined) process.stdout.write(`transport: TCP loopback through the delay relay (kernel netem ${netem ? 'available' : 'not available'} here)\n`);
+      process.stdout.write(`plot: ${plotFile}\n`);
+    });
+}
