@@ -120,6 +120,20 @@ describe('ONNX activations', () => {
     const { network } = await importAndCompare(m.toBytes());
     expect(ops(network)).toEqual(['conv2d', 'relu', 'add']);
   });
+  it('fusion looks through pass-through nodes: conv → Identity → Relu with the conv also used elsewhere stays unfused', async () => {
+    const m = convThen((b, y) => b.node('Add', [b.node('Relu', [b.node('Identity', [y])]), y]));
+    const { network, ort } = await importAndCompare(m.toBytes());
+    expect(ops(network)).toEqual(['conv2d', 'relu', 'add']);
+    expectSameValues(network, ort, 1e-5);
+  });
+  it('conv → BatchNormalization → Relu folds and fuses into one conv', async () => {
+    const rng = new Prng(SEED);
+    const m = convThen((b, y) => b.node('Relu', [b.node('BatchNormalization', [y, ...['s', 'b', 'm'].map((n) => b.init(n, [4], rand(4, rng))), b.init('v', [4], [1, 2, 0.5, 1.5])])]));
+    const { network, ort } = await importAndCompare(m.toBytes());
+    expect(ops(network)).toEqual(['conv2d']);
+    expect(network.layers[0].attrs).toMatchObject({ act: 'relu', bias: true });
+    expectSameValues(network, ort, 1e-5);
+  });
   it('Softmax over a vector', async () => {
     const b = new OnnxBuilder();
     b.output(b.node('Softmax', [b.input('x', [1, 10])], { axis: 1 }));

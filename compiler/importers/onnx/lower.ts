@@ -163,10 +163,30 @@ class GraphLowering {
     return !!name && ((this.consumers.get(name) ?? 0) > 0 || this.graphOutputs.has(name));
   }
 
-  /** True when the activation behind input i feeds only this node (so it may be fused). */
+  /** Nodes that passed an activation through unchanged (Identity, folded BN, fused Relu), per activation. */
+  readonly aliasUses = new Map<Value, number>();
+
+  /** Output i is input value v itself (a pass-through or a fold into v's producer). */
+  alias(i: number, v: Value): void {
+    this.setOutput(i, v);
+    this.aliasUses.set(v, (this.aliasUses.get(v) ?? 0) + 1);
+  }
+
+  /**
+   * True when the activation behind input i feeds only this node (so it may be fused into its
+   * producer): uses under all of its names, minus the pass-through nodes that produced those
+   * names, is 1, and none of its names is a graph output.
+   */
   soleConsumer(i: number): boolean {
-    const name = this.inputName(i)!;
-    return this.consumers.get(name) === 1 && !this.graphOutputs.has(name);
+    const v = this.input(i);
+    if (!v) return false;
+    let uses = 0;
+    for (const [name, w] of this.values) {
+      if (w !== v) continue;
+      if (this.graphOutputs.has(name)) return false;
+      uses += this.consumers.get(name) ?? 0;
+    }
+    return uses - (this.aliasUses.get(v) ?? 0) === 1;
   }
   /** The layer that produced an activation, when it is a layer (not a network input). */
   layerOf(a: Act): Layer | undefined {
@@ -382,7 +402,7 @@ function lowerActivation(g: GraphLowering, lo: number, hi: number): void {
   const p = kind === 'clip' ? undefined : fusableProducer(g, 0, false);
   if (p) {
     p.attrs.act = kind;
-    g.setOutput(0, x);
+    g.alias(0, x);
     return;
   }
   const attrs: Attrs = {};
@@ -611,7 +631,7 @@ const HANDLERS: Record<string, Handler> = {
     const p = fusableProducer(g, actIdx, true);
     if (p && p.output.shape[p.output.shape.length - 1] === shift.length) {
       foldAffine(p, Array(shift.length).fill(1), shift);
-      g.setOutput(0, x);
+      g.alias(0, x);
       return;
     }
     const weights = { scale: { dtype: 'float32' as const, shape: [shift.length], data: new Float32Array(shift.length).fill(1) }, shift: { dtype: 'float32' as const, shape: [shift.length], data: Float32Array.from(shift) } };
@@ -714,7 +734,7 @@ const HANDLERS: Record<string, Handler> = {
     const p = fusableProducer(g, 0, true);
     if (p) {
       foldAffine(p, scale, shift);
-      g.setOutput(0, x);
+      g.alias(0, x);
       return;
     }
     const weights = { scale: { dtype: 'float32' as const, shape: [c], data: Float32Array.from(scale) }, shift: { dtype: 'float32' as const, shape: [c], data: Float32Array.from(shift) } };
@@ -731,11 +751,11 @@ const HANDLERS: Record<string, Handler> = {
   QuantizeLinear: lowerQuantize,
   DequantizeLinear: lowerDequantize,
   Identity(g: GraphLowering) {
-    g.setOutput(0, g.required(0));
+    g.alias(0, g.required(0));
   },
   Dropout(g: GraphLowering) {
     if (g.outputUsed(1)) g.fail(OnnxCode.unsupportedForm, 'the mask output of Dropout is not supported');
-    g.setOutput(0, g.required(0));
+    g.alias(0, g.required(0));
   },
   Constant(g: GraphLowering) {
     const a = (g.node.attribute ?? [])[0];
