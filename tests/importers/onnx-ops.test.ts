@@ -192,6 +192,20 @@ describe('ONNX structure ops', () => {
     expect(network.layers[0].output).toMatchObject({ kind: 'vector', shape: [8] });
   });
 
+  it('ReduceMean / ReduceMax over H, W (keepdims 1 and 0) are global pools; Squeeze / Unsqueeze of activations reshape', async () => {
+    const rng = new Prng(SEED);
+    const b = new OnnxBuilder();
+    const x = b.input('x', [1, 6, 5, 7]);
+    const m = b.node('ReduceMean', [x], { axes: [2, 3], keepdims: 1 });
+    b.output(b.node('Conv', [m, b.init('w', [3, 6, 1, 1], rand(18, rng))]));
+    const sq = b.node('Squeeze', [m, b.init('ax', [2], [2, 3], DataType.INT64)]);
+    b.output(b.node('Gemm', [sq, b.init('fc', [6, 4], rand(24, rng))]));
+    b.output(b.node('Unsqueeze', [b.node('ReduceMax', [x], { axes: [-1, -2], keepdims: 0 }), b.init('ax2', [2], [2, 3], DataType.INT64)]));
+    const { network, ort } = await importAndCompare(b.toBytes());
+    expect(ops(network)).toEqual(['avgpool', 'reshape', 'conv2d', 'reshape', 'dense', 'maxpool', 'reshape']);
+    expectSameValues(network, ort, 1e-5);
+  });
+
   it('Flatten of a feature map, Reshape with 0 and -1, Reshape back to 4-D', async () => {
     const b = new OnnxBuilder();
     const x = b.input('x', [1, 4, 3, 5]);

@@ -450,6 +450,17 @@ function lowerGlobalPool(g: GraphLowering, op: 'maxpool' | 'avgpool'): void {
   g.setOutput(0, g.emit(op, [x], { global: true }, { onnxShape: [1, c, 1, 1] }));
 }
 
+/** ReduceMean / ReduceMax over H and W of an N×C×H×W tensor: a global pool. */
+function lowerSpatialReduce(g: GraphLowering, op: 'maxpool' | 'avgpool'): void {
+  const x = g.act(0);
+  const rank = x.onnxShape.length;
+  const axes = (axesOf(g, 1) ?? []).map((a) => normAxis(g, a, rank)).sort();
+  if (rank !== 4 || axes.join(',') !== '2,3') g.fail(OnnxCode.unsupportedForm, `reducing axes ${fmt(axes)} of ${fmt(x.onnxShape)}: only the spatial axes [2, 3] of an N×C×H×W tensor (a global pool) are supported`);
+  const f = g.asFeature(x);
+  const c = f.type.shape[2];
+  g.setOutput(0, g.emit(op, [f], { global: true }, { onnxShape: g.int('keepdims', 1) === 1 ? [1, c, 1, 1] : [1, c] }));
+}
+
 // ---- reshaping -----------------------------------------------------------------------------
 
 /** A tensor of ONNX shape `target` (batch 1) as the IR sees it, or a message why it cannot. */
@@ -789,21 +800,31 @@ const HANDLERS: Record<string, Handler> = {
     constOnly(g, () => makeConst(data.dataType, idx.dims, Array.from(idx.data, (i) => data.data[i < 0 ? i + n : i])));
   },
   Unsqueeze(g: GraphLowering) {
-    const c = g.constant(0, 'data');
+    const v = g.required(0);
+    const src = v.kind === 'const' ? v.c.dims : v.onnxShape;
     const axes = axesOf(g, 1) ?? [];
-    const rank = c.dims.length + axes.length;
+    const rank = src.length + axes.length;
     const norm = axes.map((a) => normAxis(g, a, rank));
     const dims: number[] = [];
     let k = 0;
-    for (let i = 0; i < rank; i++) dims.push(norm.includes(i) ? 1 : c.dims[k++]);
-    constOnly(g, () => ({ kind: 'const', c: { ...c, dims } }));
+    for (let i = 0; i < rank; i++) dims.push(norm.includes(i) ? 1 : src[k++]);
+    if (v.kind === 'const') g.setOutput(0, { kind: 'const', c: { ...v.c, dims } });
+    else reshapeTo(g, v, dims);
   },
   Squeeze(g: GraphLowering) {
-    const c = g.constant(0, 'data');
-    const axes = axesOf(g, 1)?.map((a) => normAxis(g, a, c.dims.length));
-    if (axes?.some((a) => c.dims[a] !== 1)) g.fail(OnnxCode.invalidModel, `cannot squeeze axes ${fmt(axes)} of ${fmt(c.dims)}`);
-    const dims = c.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
-    constOnly(g, () => ({ kind: 'const', c: { ...c, dims } }));
+    const v = g.required(0);
+    const src = v.kind === 'const' ? v.c.dims : v.onnxShape;
+    const axes = axesOf(g, 1)?.map((a) => normAxis(g, a, src.length));
+    if (axes?.some((a) => src[a] !== 1)) g.fail(OnnxCode.invalidModel, `cannot squeeze axes ${fmt(axes)} of ${fmt(src)}`);
+    const dims = src.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
+    if (v.kind === 'const') g.setOutput(0, { kind: 'const', c: { ...v.c, dims } });
+    else reshapeTo(g, v, dims);
+  },
+  ReduceMean(g: GraphLowering) {
+    lowerSpatialReduce(g, 'avgpool');
+  },
+  ReduceMax(g: GraphLowering) {
+    lowerSpatialReduce(g, 'maxpool');
   },
   Cast(g: GraphLowering) {
     const c = g.constant(0, 'input');
