@@ -6,5 +6,7 @@ import { registerDemo } from './demo.ts';
 import { registerTimeloop } from './timeloop.ts';
 import { registerReport } from './report.ts';
 import { registerFl } from './fl.ts';
+import { registerRtl } from './rtl.ts';
+import { registerVerify } from './verify.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerReport, registerFl];
+export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerReport, registerFl, registerRtl, registerVerify];

@@ -4,9 +4,14 @@
 // API
 //   requireTool(name) / probeTools()                       tools.ts (exit 4 when missing)
 //   runIverilog({files, top, plusargs, cwd, timeoutMs, buildDir}) -> SimResult
-//       iverilog -g2012 -s top, then `vvp -N` with stdin 'ignore'.
+//       iverilog -g2012 -s top, then `vvp -N` with stdin 'ignore'
+//       (= buildIverilog({files, top, cwd, buildDir}) -> .vvp, then runVvp(vvp, {cwd, plusargs, timeoutMs})).
 //   runVerilator({files, top, plusargs, cwd, timeoutMs, buildDir, jobs}) -> SimResult
-//       verilator --binary --timing (bench lint off), then runs the model.
+//       verilator --binary --timing (bench lint off), then runs the model
+//       (= buildVerilator(...) -> executable, then runVerilatorModel(exe, {cwd, plusargs, timeoutMs})).
+//   Build once and run many times with a different cwd when one bench serves several vector sets.
+//   verifyAccelerator(dir, {sims, layers}) -> AcceleratorVerifyReport   (accelerator.ts: the
+//       `nacc verify` stage for a folder written by `nacc rtl`)
 //   SimResult = {sim, passed?, failed?, cycles?, firstMismatch?, vcd?, exitCode, stdout, stderr, ok}
 //       passed/failed undefined = the bench never printed its summary.
 //   lintVerilator(files, {top, cwd}) -> Diagnostic[]   (`verilator --lint-only -Wall`, parsed)
@@ -21,3 +26,4 @@ export * from './sim.ts';
 export * from './testbench-output.ts';
 export * from './diagnostics.ts';
 export * from './vectors.ts';
+export * from './accelerator.ts';

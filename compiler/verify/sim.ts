@@ -48,10 +48,24 @@ function simResult(sim: SimResult['sim'], r: { exitCode?: number; stdout?: unkno
   return { sim, exitCode, stdout, stderr, ...report, ok: exitCode === 0 && report.failed === 0 && report.passed !== undefined };
 }
 
-/** iverilog -g2012, then `vvp -N` with stdin closed (so $stop ends the run instead of waiting). */
-export async function runIverilog(o: SimOptions): Promise<SimResult> {
+export interface BuildOptions {
+  files: string[];
+  top: string;
+  /** Directory the file paths are relative to. */
+  cwd: string;
+  /** Where build products go (default cwd/build-<sim>). */
+  buildDir?: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  plusargs?: string[];
+  timeoutMs?: number;
+}
+
+/** `iverilog -g2012 -s top`; returns the compiled .vvp file. A compile error is a tool failure (exit 4). */
+export async function buildIverilog(o: BuildOptions): Promise<string> {
   await requireTool('iverilog');
-  await requireTool('vvp');
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-iverilog');
   mkdirSync(buildDir, { recursive: true });
   const vvpFile = join(buildDir, `${o.top}.vvp`);
@@ -59,46 +73,48 @@ export async function runIverilog(o: SimOptions): Promise<SimResult> {
   if (c.exitCode !== 0) {
     throw toolFailure('iverilog', `compilation of ${o.top} failed:\n${tail(c.all ?? '')}`, parseIcarusMessages(c.all ?? '', o.cwd));
   }
-  const r = await execa('vvp', ['-N', vvpFile, ...(o.plusargs ?? [])], {
-    cwd: o.cwd,
-    reject: false,
-    stdin: 'ignore',
-    timeout: o.timeoutMs ?? 300_000,
-  });
-  if (r.timedOut) throw toolFailure('vvp', `simulation of ${o.top} timed out after ${o.timeoutMs ?? 300_000} ms`);
+  return vvpFile;
+}
+
+/** `vvp -N` with stdin closed, so that $stop ends the run instead of waiting for input. */
+export async function runVvp(vvpFile: string, o: RunOptions): Promise<SimResult> {
+  await requireTool('vvp');
+  const timeout = o.timeoutMs ?? 300_000;
+  const r = await execa('vvp', ['-N', vvpFile, ...(o.plusargs ?? [])], { cwd: o.cwd, reject: false, stdin: 'ignore', timeout });
+  if (r.timedOut) throw toolFailure('vvp', `simulation ${vvpFile} timed out after ${timeout} ms`);
   return simResult('iverilog', r);
 }
 
-/** verilator --binary --timing (the bench is clocked with delays), then run the model. */
-export async function runVerilator(o: SimOptions & { jobs?: number }): Promise<SimResult> {
+/** iverilog -g2012, then `vvp -N` with stdin closed. */
+export async function runIverilog(o: SimOptions): Promise<SimResult> {
+  return runVvp(await buildIverilog(o), o);
+}
+
+/** `verilator --binary --timing` (the bench is clocked with delays); returns the model executable. */
+export async function buildVerilator(o: BuildOptions & { jobs?: number }): Promise<string> {
   await requireTool('verilator');
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-verilator');
   mkdirSync(buildDir, { recursive: true });
   const exe = `V${o.top}`;
-  const args = [
-    '--binary',
-    '--timing',
-    '-j',
-    String(o.jobs ?? 2),
-    '-O1',
-    '-Wno-fatal',
-    '-Wno-lint',
-    '-Wno-style',
-    '--top-module',
-    o.top,
-    '--Mdir',
-    buildDir,
-    '-o',
-    exe,
-    ...o.files,
-  ];
-  const c = await execa('verilator', args, { cwd: o.cwd, reject: false, stdin: 'ignore', all: true, timeout: 600_000 });
+  const args = ['--binary', '--timing', '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', buildDir, '-o', exe, ...o.files];
+  const c = await execa('verilator', args, { cwd: o.cwd, reject: false, stdin: 'ignore', all: true, timeout: 900_000 });
   if (c.exitCode !== 0 || !existsSync(join(buildDir, exe))) {
     throw toolFailure('verilator', `build of ${o.top} failed:\n${tail(c.all ?? '')}`, parseVerilatorMessages(c.all ?? '', o.cwd).filter((d) => d.severity === 'error'));
   }
-  const r = await execa(join(buildDir, exe), o.plusargs ?? [], { cwd: o.cwd, reject: false, stdin: 'ignore', timeout: o.timeoutMs ?? 300_000 });
-  if (r.timedOut) throw toolFailure('verilator', `simulation of ${o.top} timed out after ${o.timeoutMs ?? 300_000} ms`);
+  return join(buildDir, exe);
+}
+
+/** Run a Verilator-built model. */
+export async function runVerilatorModel(exe: string, o: RunOptions): Promise<SimResult> {
+  const timeout = o.timeoutMs ?? 300_000;
+  const r = await execa(exe, o.plusargs ?? [], { cwd: o.cwd, reject: false, stdin: 'ignore', timeout });
+  if (r.timedOut) throw toolFailure('verilator', `simulation ${exe} timed out after ${timeout} ms`);
   return simResult('verilator', r);
+}
+
+/** verilator --binary --timing, then run the model. */
+export async function runVerilator(o: SimOptions & { jobs?: number }): Promise<SimResult> {
+  return runVerilatorModel(await buildVerilator(o), o);
 }
 
 /** `verilator --lint-only -Wall` over design files; every message as a Diagnostic. */

@@ -1,0 +1,69 @@
+// `nacc verify DIR --sim iverilog|verilator|both [--json]`: lint a generated design, simulate
+// its self-checking bench on every vector set, compare measured with predicted cycles.
+// Exit 3 when an output mismatches, a bench does not finish, or lint reports anything.
+import type { Command } from 'commander';
+import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
+import { formatDiagnostics } from '../diagnostics/index.ts';
+import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
+import { formatTable, thousands } from './table.ts';
+
+interface VerifyOpts {
+  sim: string;
+  layer?: string[];
+  vcd?: boolean;
+  json?: boolean;
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify <dir>')
+    .description('lint and simulate a design written by `nacc rtl` (or `nacc pointacc --out`) against its golden vectors')
+    .option('--sim <which>', 'iverilog | verilator | both', 'iverilog')
+    .option('--layer <names...>', 'only these layers')
+    .option('--vcd', 'dump a waveform (wave.vcd in each layer folder) for every run')
+    .option('--json', 'print JSON: {"sims":[{"name","passed","failed","cycles","layers"}],"predicted_cycles","layers","lint":{"warnings","diagnostics"},"ok"}')
+    .action(async (dir: string, opts: VerifyOpts) => {
+      const sims: SimName[] =
+        opts.sim === 'both' ? ['iverilog', 'verilator'] : opts.sim === 'iverilog' || opts.sim === 'verilator' ? [opts.sim] : fail('V0201', `--sim must be iverilog, verilator or both, got '${opts.sim}'`, undefined, ExitCode.usage);
+      const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
+      const report = await verifyAccelerator(dir, { sims, layers, vcd: opts.vcd, log: opts.json ? undefined : (m) => process.stderr.write(`${m}\n`) });
+      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else {
+        const simNames = report.sims.map((s) => s.name);
+        process.stdout.write(
+          formatTable(
+            ['layer', ...simNames.map((s) => `${s} passed/failed`), ...simNames.map((s) => `${s} cycles`), 'predicted', 'error'],
+            report.layers.map((l) => [
+              l.name,
+              ...report.sims.map((s) => {
+                const r = s.layers.find((x) => x.name === l.name)!;
+                return `${r.passed}/${r.failed}`;
+              }),
+              ...simNames.map((s) => (l.cycles[s] == null ? '-' : thousands(l.cycles[s]!))),
+              l.predicted_cycles == null ? '-' : thousands(l.predicted_cycles),
+              l.error_pct == null ? '-' : `${l.error_pct > 0 ? '+' : ''}${l.error_pct.toFixed(1)}%`,
+            ]),
+          ) + '\n',
+        );
+        for (const s of report.sims) {
+          for (const l of s.layers) {
+            if (l.first_mismatch) process.stdout.write(`${s.name}: ${l.name}: first mismatch ${l.first_mismatch}\n`);
+            if (l.output) process.stdout.write(`${s.name}: ${l.name}: the bench did not report:\n${l.output}\n`);
+            if (l.vcd && l.failed) process.stdout.write(`${s.name}: ${l.name}: waveform ${dir}/${l.vcd}\n`);
+          }
+        }
+        process.stdout.write(`lint (verilator -Wall): ${report.lint.warnings} warning(s)\n`);
+        if (report.lint.warnings) process.stdout.write(formatDiagnostics(report.lint.diagnostics) + '\n');
+        process.stdout.write(report.ok ? 'verified: every output bit-exact\n' : 'verification FAILED\n');
+      }
+      if (!report.ok) {
+        if (opts.json) process.exitCode = ExitCode.verificationFailed;
+        else {
+          const failed = report.sims.flatMap((s) => s.layers.filter((l) => l.failed > 0).map((l) => `${s.name}/${l.name}`));
+          throw new VerificationError(
+            failed.length ? `outputs differ from the golden model in ${failed.join(', ')}` : `the design has ${report.lint.warnings} lint warning(s)`,
+          );
+        }
+      }
+    });
+}

@@ -1,0 +1,164 @@
+// `nacc verify` for a folder written by a hardware generator: lint the design with
+// `verilator -Wall`, build the bench once per simulator, run it in every vector folder, and
+// re-run a failing folder with +vcd so that a waveform of the failure is always on disk.
+//
+// The folder's manifest.json must give {top, testbench, designFiles, benchFile} and optionally
+// layers: [{name, dir, predicted_cycles}] (vector folders, relative to the design folder; the
+// bench runs with that folder as cwd). Without layers the bench runs once in the folder itself.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fail, type Diagnostic } from '../diagnostics/index.ts';
+import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from './sim.ts';
+
+export type SimName = 'iverilog' | 'verilator';
+
+export interface VerifyManifest {
+  kind?: string;
+  /** Design top module for lint ('' = let Verilator find it). */
+  top: string;
+  testbench: string;
+  designFiles: string[];
+  benchFile: string;
+  accelerator?: string;
+  network?: string;
+  layers?: { name: string; dir: string; predicted_cycles?: number }[];
+}
+
+export interface LayerRun {
+  name: string;
+  passed: number;
+  failed: number;
+  cycles: number | null;
+  first_mismatch?: string;
+  /** Waveform of a failing run (relative to the design folder). */
+  vcd?: string;
+  /** Last lines of the bench output when it did not report (crash, timeout). */
+  output?: string;
+}
+
+export interface SimReport {
+  name: SimName;
+  passed: number;
+  failed: number;
+  /** Sum over layers of the measured cycles (null if a layer never finished). */
+  cycles: number | null;
+  layers: LayerRun[];
+}
+
+export interface AcceleratorVerifyReport {
+  design: string;
+  accelerator?: string;
+  network?: string;
+  top: string;
+  sims: SimReport[];
+  /** Sum over layers of the predicted cycles (null when the manifest has none). */
+  predicted_cycles: number | null;
+  layers: { name: string; predicted_cycles: number | null; cycles: Partial<Record<SimName, number | null>>; error_pct: number | null }[];
+  lint: { warnings: number; diagnostics: Diagnostic[] };
+  ok: boolean;
+}
+
+/**
+ * Read a design folder's manifest. Two shapes are accepted: the accelerator generator's
+ * {top (design), testbench (bench module), designFiles, benchFile, layers} and the PointAcc
+ * generator's {generator, top (bench module), design_files, testbench (bench file), predicted_cycles}.
+ */
+export function readVerifyManifest(dir: string): VerifyManifest {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) fail('V0101', `'${dir}' has no manifest.json; generate a design first with \`nacc rtl ... --out ${dir}\``);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    fail('V0102', `${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (Array.isArray(raw.design_files) && typeof raw.testbench === 'string' && typeof raw.top === 'string') {
+    return {
+      kind: String(raw.generator ?? 'design'),
+      top: '',
+      testbench: raw.top,
+      designFiles: raw.design_files as string[],
+      benchFile: raw.testbench,
+      layers: [{ name: raw.top, dir: '.', predicted_cycles: typeof raw.predicted_cycles === 'number' ? raw.predicted_cycles : undefined }],
+    };
+  }
+  const m = raw as unknown as VerifyManifest;
+  for (const k of ['top', 'testbench', 'benchFile'] as const) if (typeof m[k] !== 'string') fail('V0103', `${path}: missing "${k}"`);
+  if (!Array.isArray(m.designFiles)) fail('V0103', `${path}: missing "designFiles"`);
+  return m;
+}
+
+function layerRun(name: string, r: SimResult): LayerRun {
+  const run: LayerRun = { name, passed: r.passed ?? 0, failed: r.failed ?? 0, cycles: r.cycles ?? null };
+  if (r.firstMismatch) run.first_mismatch = r.firstMismatch;
+  if (r.passed === undefined) {
+    run.failed = Math.max(1, run.failed);
+    run.output = (r.stdout + r.stderr).split('\n').slice(-12).join('\n');
+  }
+  return run;
+}
+
+export async function verifyAccelerator(
+  dirArg: string,
+  opts: { sims: SimName[]; layers?: string[]; vcd?: boolean; log?: (m: string) => void },
+): Promise<AcceleratorVerifyReport> {
+  const dir = resolve(dirArg);
+  const m = readVerifyManifest(dir);
+  const log = opts.log ?? (() => {});
+  let runs = m.layers ?? [{ name: m.testbench, dir: '.' }];
+  if (opts.layers?.length) {
+    for (const l of opts.layers) if (!runs.some((r) => r.name === l)) fail('V0104', `design '${dirArg}' has no layer '${l}' (it has: ${runs.map((r) => r.name).join(', ')})`, undefined, 2);
+    runs = runs.filter((r) => opts.layers!.includes(r.name));
+  }
+  const design = m.designFiles.map((f) => join(dir, f));
+  const files = [...design, join(dir, m.benchFile)];
+  log(`lint: verilator --lint-only -Wall (${m.designFiles.length} files)`);
+  const diagnostics = await lintVerilator(m.designFiles, { cwd: dir, top: m.top || undefined });
+  const sims: SimReport[] = [];
+  for (const sim of opts.sims) {
+    log(`${sim}: building ${m.testbench}`);
+    const exe =
+      sim === 'iverilog'
+        ? await buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog' })
+        : await buildVerilator({ files, top: m.testbench, cwd: dir, buildDir: 'build/verilator' });
+    const run = (cwd: string, plusargs: string[]) => (sim === 'iverilog' ? runVvp(exe, { cwd, plusargs }) : runVerilatorModel(exe, { cwd, plusargs }));
+    const layers: LayerRun[] = [];
+    for (const l of runs) {
+      const cwd = join(dir, l.dir);
+      let r = await run(cwd, opts.vcd ? ['+vcd'] : []);
+      let lr = layerRun(l.name, r);
+      if (lr.failed > 0 && !opts.vcd) {
+        // Re-run the failing vectors with a waveform so that the failure can be inspected.
+        r = await run(cwd, ['+vcd']);
+        lr = { ...layerRun(l.name, r), vcd: join(l.dir, 'wave.vcd') };
+      } else if (opts.vcd) lr.vcd = join(l.dir, 'wave.vcd');
+      log(`${sim}: ${l.name}: ${lr.passed} passed, ${lr.failed} failed, ${lr.cycles ?? '?'} cycles`);
+      layers.push(lr);
+    }
+    const cycles = layers.every((l) => l.cycles !== null) ? layers.reduce((s, l) => s + (l.cycles ?? 0), 0) : null;
+    sims.push({ name: sim, passed: layers.reduce((s, l) => s + l.passed, 0), failed: layers.reduce((s, l) => s + l.failed, 0), cycles, layers });
+  }
+  const predictedOf = (name: string) => runs.find((r) => r.name === name)?.predicted_cycles ?? null;
+  const layerRows = runs.map((l) => {
+    const cycles: Partial<Record<SimName, number | null>> = {};
+    for (const s of sims) cycles[s.name] = s.layers.find((x) => x.name === l.name)?.cycles ?? null;
+    const pred = predictedOf(l.name);
+    const measured = Object.values(cycles).find((c) => c !== null && c !== undefined) ?? null;
+    const error_pct = pred !== null && measured !== null && measured > 0 ? Math.round(((pred - measured) / measured) * 10000) / 100 : null;
+    return { name: l.name, predicted_cycles: pred, cycles, error_pct };
+  });
+  const preds = runs.map((r) => r.predicted_cycles);
+  const predicted = preds.every((p) => typeof p === 'number') ? (preds as number[]).reduce((a, b) => a + b, 0) : null;
+  const warnings = diagnostics.length;
+  return {
+    design: dirArg,
+    accelerator: m.accelerator,
+    network: m.network,
+    top: m.top,
+    sims,
+    predicted_cycles: predicted,
+    layers: layerRows,
+    lint: { warnings, diagnostics },
+    ok: warnings === 0 && sims.every((s) => s.failed === 0 && s.passed > 0),
+  };
+}
