@@ -266,6 +266,11 @@ export function patchMemory(g: PatchGraph, plan: PatchPlan, rules: MemoryRules =
   const perNode = g.nodes.map((n, k) => {
     if (k >= plan.stageNodes) return layer.perNode[k];
     let live = full[plan.cut];
+    // The op producing the split tensor writes a tile-sized buffer, then copies it into the map.
+    if (n.output === plan.cut) {
+      const d = plan.bufferDims.get(plan.cut)!;
+      live += d[0] * d[1] * g.tensors[plan.cut].c * g.tensors[plan.cut].elemBytes;
+    }
     for (const t of g.tensors) {
       if (t.id === plan.cut || !isLiveSource(g, prod, t.id)) continue;
       if (prod[t.id] <= k && last[t.id] >= k) live += buf(t.id);
