@@ -85,6 +85,20 @@ describe('ONNX import errors', () => {
     expect(e.message).toContain("node 0 'big' (Conv): window of 7 does not fit an input of 4");
   });
 
+  it('zero strides, empty kernels and zero-size reshapes are refused, not turned into infinite shapes', () => {
+    const conv = (attrs: Record<string, number[]>, dims = [2, 3, 3, 3]) => {
+      const b = new OnnxBuilder();
+      b.output(b.node('Conv', [b.input('x', [1, 3, 8, 8]), b.init('w', dims, Array(dims.reduce((p, q) => p * q, 1)).fill(0))], attrs, { name: 'c' }));
+      return userError(() => importOnnxBytes(b.toBytes(), 'm.onnx')).message;
+    };
+    expect(conv({ strides: [0, 1] })).toContain('strides [0, 1] must be positive');
+    expect(conv({ dilations: [1, -2] })).toContain('dilations [1, -2] must be positive');
+    expect(conv({}, [0, 3, 3, 3])).toContain('has an empty dimension');
+    const b = new OnnxBuilder();
+    b.output(b.node('MaxPool', [b.input('x', [1, 3, 8, 8])], { kernel_shape: [0, 2] }));
+    expect(userError(() => importOnnxBytes(b.toBytes(), 'm.onnx')).message).toContain('kernel_shape [0, 2] must be positive');
+  });
+
   it('seeded byte mutations never crash the importer (only UserErrors)', () => {
     const base = smallCnn();
     const rng = new Prng(4242);

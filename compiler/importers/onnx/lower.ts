@@ -213,6 +213,8 @@ class GraphLowering {
       if (e instanceof ShapeError) this.fail(OnnxCode.shape, e.message);
       throw e;
     }
+    // A last guard for corrupt attributes: every imported shape is finite and non-empty.
+    if (output.shape.some((d) => !Number.isSafeInteger(d) || d < 1)) this.fail(OnnxCode.shape, `gives the shape ${fmt(output.shape)}`);
     const name = this.uniqueName(opts.name ?? (this.node.name || (this.node.output ?? [])[0] || `${this.node.opType}_${this.index}`));
     const layer: Layer = { name, op, inputs: inputs.map((x) => x.producer), attrs, output, origin: `onnx:${this.node.opType}` };
     if (opts.weights) layer.weights = opts.weights;
@@ -281,6 +283,7 @@ function pair(g: GraphLowering, name: string, dflt: [number, number]): [number, 
   const v = g.ints(name);
   if (!v) return dflt;
   if (v.length !== 2) g.fail(OnnxCode.unsupportedForm, `${name} ${fmt(v)}: only 2-D windows are supported`);
+  if (v.some((d) => !Number.isSafeInteger(d) || d < 1)) g.fail(OnnxCode.invalidModel, `${name} ${fmt(v)} must be positive`);
   return [v[0], v[1]];
 }
 
@@ -296,6 +299,7 @@ function lowerConv(g: GraphLowering, xIn: Act, w: Const, b: Const | undefined, q
   const x = g.asFeature(xIn);
   if (w.dims.length !== 4) g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)}: only 2-D convolutions (4-D weights) are supported`);
   const [m, cg, kh, kw] = w.dims;
+  if (w.dims.some((d) => d < 1)) g.fail(OnnxCode.invalidModel, `weight shape ${fmt(w.dims)} has an empty dimension`);
   const cin = x.type.shape[2];
   const groups = g.int('group', 1);
   if (groups < 1 || cg * groups !== cin) g.fail(OnnxCode.shape, `weight ${fmt(w.dims)} with group ${groups} does not fit ${cin} input channels`);
@@ -330,7 +334,7 @@ function lowerConv(g: GraphLowering, xIn: Act, w: Const, b: Const | undefined, q
 /** Dense from a [K, N] (or transposed [N, K]) weight; rows permuted when the input is a flattened CHW feature. */
 function lowerDense(g: GraphLowering, a: Act, w: Const, transB: boolean, alpha: number, bias: number[] | undefined, extraAttrs: Attrs = {}, biasConst?: Const): void {
   if (a.onnxShape.length !== 2 || a.onnxShape[0] !== 1) g.fail(OnnxCode.unsupportedForm, `expects a [1, K] input, got ${fmt(a.onnxShape)}; flatten it first`);
-  if (w.dims.length !== 2) g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)} must be 2-D`);
+  if (w.dims.length !== 2 || w.dims.some((d) => d < 1)) g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)} must be 2-D and non-empty`);
   const [k, n] = transB ? [w.dims[1], w.dims[0]] : w.dims;
   const kIn = a.onnxShape[1];
   if (k !== kIn) g.fail(OnnxCode.shape, `weight ${fmt(w.dims)} does not fit an input of ${kIn} features`);
@@ -419,6 +423,7 @@ function lowerPool(g: GraphLowering, op: 'maxpool' | 'avgpool'): void {
   const x = g.asFeature(g.act(0));
   const ks = g.ints('kernel_shape');
   if (!ks || ks.length !== 2) g.fail(OnnxCode.unsupportedForm, `kernel_shape ${ks ? fmt(ks) : '(missing)'}: only 2-D pooling is supported`);
+  if (ks.some((d) => d < 1)) g.fail(OnnxCode.invalidModel, `kernel_shape ${fmt(ks)} must be positive`);
   const kernel: [number, number] = [ks[0], ks[1]];
   const stride = pair(g, 'strides', [1, 1]);
   const dilation = pair(g, 'dilations', [1, 1]);
@@ -466,7 +471,7 @@ function lowerSpatialReduce(g: GraphLowering, op: 'maxpool' | 'avgpool'): void {
 /** A tensor of ONNX shape `target` (batch 1) as the IR sees it, or a message why it cannot. */
 function reshapeTo(g: GraphLowering, x: Act, target: number[], flatten = false): void {
   const n = constSize(x.onnxShape);
-  if (constSize(target) !== n) g.fail(OnnxCode.shape, `cannot reshape ${fmt(x.onnxShape)} to ${fmt(target)}`);
+  if (constSize(target) !== n || target.some((d) => d < 1)) g.fail(OnnxCode.shape, `cannot reshape ${fmt(x.onnxShape)} to ${fmt(target)}`);
   if ((target.length === 2 && target[0] === 1) || target.length === 1) {
     if (x.type.kind === 'feature' || flatten) {
       const [h, w, c] = x.type.kind === 'feature' ? x.type.shape : [1, 1, n];
