@@ -24,7 +24,9 @@ export interface AcceleratorHardware {
   prefix: string;
   axes: Axis[];
   peCount: number;
-  /** Whether input lanes also follow K (the network has depthwise layers and K is parallel). */
+  /** The layers include depthwise convolutions (the input channel then follows K). */
+  depthwiseLayers: boolean;
+  /** Whether input lanes also follow K (depthwise layers and K is parallel). */
   depthwise: boolean;
   weightLanes: LaneSet;
   inputLanes: LaneSet;
@@ -130,6 +132,7 @@ export function buildHardware(spec: AcceleratorSpec, problems: ConvProblem[]): A
     prefix: `nacc_${spec.name}`,
     axes,
     peCount: axes.reduce((p, a) => p * a.size, 1),
+    depthwiseLayers: problems.some((p) => p.depthwise),
     depthwise,
     weightLanes,
     inputLanes,

@@ -141,7 +141,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     items.push(assign(`h${il}`, sub(add(mul(p, zc('stride_h')), r), zc('pad_t'))));
     items.push(assign(`x${il}`, sub(add(mul(q, zc('stride_w')), s), zc('pad_l'))));
     items.push(assign(`inb${il}`, and(bin('<', ref(`h${il}`), zc('in_h')), bin('<', ref(`x${il}`), zc('in_w')))));
-    const ch = hw.depthwise ? cond(cfg('depthwise'), k, c) : c;
+    const ch = hw.depthwiseLayers ? cond(cfg('depthwise'), k, c) : c;
     const addr = add(mul(add(mul(ref(`h${il}`), zc('in_w')), ref(`x${il}`)), zc('in_c')), ch);
     const ra = narrow(`in_raddr${il}`, addr, inAW);
     items.push({ kind: 'instance', module: names.sramInput, name: `u_inbank${il}`, params: [], conns: bankPorts('load_in', inW, ref('step'), ra, `in_q${il}`) });
@@ -149,7 +149,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       assign(`xe${il}`, cond(ref(`s1_inb${il}`), add(signed(cat(idx(`in_q${il}`, 7), ref(`in_q${il}`))), cfg('in_offset')), lit(0, 9) as Expr)),
     );
   }
-  if (!hw.depthwise) unused.push(cfg('depthwise'));
+  if (!hw.depthwiseLayers) unused.push(cfg('depthwise'));
 
   // ---- stage-1 registers (operands arrive from the banks) ------------------------------------
   decl(reg('s1_valid', 1), reg('s1_first', 1), reg('s1_waddr', rfAW));
