@@ -29,9 +29,12 @@ export function memorySvg(opts: {
 }): string {
   const W = 900;
   const H = 380;
-  const m = { left: 70, right: 20, top: 40, bottom: 70 };
+  const m = { left: 70, right: 20, top: 40, bottom: 95 };
   const n = opts.layerNames.length;
-  const maxY = Math.max(1, ...opts.series.flatMap((s) => s.perLayer), opts.budget ?? 0) / 1024;
+  const dataMax = Math.max(1, ...opts.series.flatMap((s) => s.perLayer));
+  // A budget far above the data would flatten the bars: then it is only named in the title.
+  const showBudget = opts.budget !== undefined && opts.budget <= 1.5 * dataMax;
+  const maxY = Math.max(dataMax, showBudget ? opts.budget! : 0) / 1024;
   const step = niceStep(maxY);
   const top = Math.ceil(maxY / step) * step;
   const pw = W - m.left - m.right;
@@ -42,7 +45,7 @@ export function memorySvg(opts: {
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${m.left}" y="20" font-size="14">${esc(opts.title)}</text>`);
+  out.push(`<text x="${m.left}" y="20" font-size="14">${esc(opts.title)}${opts.budget !== undefined && !showBudget ? ` (SRAM ${(opts.budget / 1024).toFixed(0)} kB, off scale)` : ''}</text>`);
   for (let v = 0; v <= top + 1e-9; v += step) {
     out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
     out.push(`<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Number(v.toFixed(1))}</text>`);
@@ -60,10 +63,10 @@ export function memorySvg(opts: {
     out.push(`<text x="${Number(sx) - 4}" y="${m.top + 12}" text-anchor="end">per-patch stage</text>`);
     out.push(`<text x="${Number(sx) + 4}" y="${m.top + 12}">per-layer stage</text>`);
   }
-  if (opts.budget !== undefined) {
-    const by = y(opts.budget / 1024).toFixed(1);
+  if (showBudget) {
+    const by = y(opts.budget! / 1024).toFixed(1);
     out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${by}" y2="${by}" stroke="#c00" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${W - m.right}" y="${Number(by) - 4}" text-anchor="end" fill="#c00">SRAM ${(opts.budget / 1024).toFixed(0)} kB</text>`);
+    out.push(`<text x="${W - m.right}" y="${Number(by) - 4}" text-anchor="end" fill="#c00">SRAM ${(opts.budget! / 1024).toFixed(0)} kB</text>`);
   }
   out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${m.top + ph}" y2="${m.top + ph}" stroke="#000"/>`);
   const every = Math.max(1, Math.ceil(n / 30));
