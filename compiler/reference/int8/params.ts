@@ -246,8 +246,14 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
     case 'AVERAGE_POOL_2D':
     case 'MAX_POOL_2D': {
       const [batches, inH, inW, channels] = input.shape;
-      const ph = computePadding(o.padding!, inH, o.filterH!, o.strideH!, 1);
-      const pw = computePadding(o.padding!, inW, o.filterW!, o.strideW!, 1);
+      const ep = o.explicitPad ?? [0, 0, 0, 0];
+      const ph = computePadding(o.padding!, inH + ep[0] + ep[2], o.filterH!, o.strideH!, 1);
+      const pw = computePadding(o.padding!, inW + ep[1] + ep[3], o.filterW!, o.strideW!, 1);
+      ph.pad += ep[0];
+      pw.pad += ep[1];
+      if (ph.out !== output.shape[1] || pw.out !== output.shape[2]) {
+        fail('E0707', `${where}: output shape [${output.shape.join(', ')}] does not follow from the input, window and strides`);
+      }
       return {
         kind: op.kind === 'AVERAGE_POOL_2D' ? 'avgpool' : 'maxpool',
         batches, inH, inW, channels, outH: ph.out, outW: pw.out, kH: o.filterH!, kW: o.filterW!,

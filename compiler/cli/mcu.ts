@@ -1,0 +1,181 @@
+// `nacc mcu MODEL --target T --schedule layer --out DIR`: compile a .tflite/.nacc/.onnx model
+// to a self-contained C program; `nacc run MODEL --input in.bin --output out.bin`: the int8
+// reference executor on raw tensor bytes; `nacc verify DIR --host --qemu`: build, run and
+// compare the generated program bit for bit, measuring RAM and instructions.
+import type { Command } from 'commander';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
+import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
+import { compileForMcu, MANIFEST, type McuManifest, type ScheduleKind } from '../mcu/compile.ts';
+import { loadQModel } from '../mcu/load.ts';
+import { resolveBoard } from '../mcu/targets.ts';
+import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
+import { formatTable, thousands } from './table.ts';
+
+interface McuOptions {
+  network?: string;
+  target: string;
+  schedule: string;
+  out: string;
+  seed: string;
+  foldPads: boolean;
+  inPlace: boolean;
+  json?: boolean;
+}
+
+const SCHEDULES: ScheduleKind[] = ['layer'];
+
+function parseSeed(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n)) fail('E0752', `--seed must be an integer, got '${s}'`, undefined, ExitCode.usage);
+  return n;
+}
+
+function readInput(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch {
+    return fail('E0753', `cannot read input file ${path}`);
+  }
+}
+
+export function registerMcu(program: Command): void {
+  program
+    .command('mcu <model>')
+    .description('compile an int8 model (.tflite, or a .nacc/.onnx network calibrated with a seed) to self-contained C for a microcontroller')
+    .option('--network <name>', 'network of a .nacc file')
+    .requiredOption('--target <mcu>', 'MCU target: a built-in board (mps2-an386, stm32f412, stm32f746, stm32h743) or an mcu declared in the .nacc file')
+    .option('--schedule <kind>', `execution schedule (${SCHEDULES.join('|')})`, 'layer')
+    .requiredOption('--out <dir>', 'output folder for the C program, e.g. mcu-out/NAME')
+    .option('--seed <n>', 'calibration seed for .nacc and ONNX models', '1')
+    .option('--no-fold-pads', 'keep PAD ops instead of folding them into the following convolution')
+    .option('--no-in-place', 'do not run depthwise convolutions in place')
+    .option('--json', 'print JSON: {"schedule":{"kind"},"peak_sram_bytes","arena_bytes","macs",...}')
+    .action(async (file: string, opts: McuOptions) => {
+      if (!SCHEDULES.includes(opts.schedule as ScheduleKind)) {
+        fail('E0754', `--schedule ${opts.schedule} is not available (choose ${SCHEDULES.join(', ')})`, undefined, ExitCode.usage);
+      }
+      const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
+      const board = resolveBoard(opts.target, loaded.mcus);
+      const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace };
+      const compiled = compileForMcu(loaded.model, board, options);
+      mkdirSync(opts.out, { recursive: true });
+      for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(opts.out, name), text);
+      const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
+      writeFileSync(join(opts.out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+      const s = compiled.summary;
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ ...s, out: opts.out }, null, 2) + '\n');
+      } else {
+        process.stdout.write(
+          formatTable(
+            ['model', 'target', 'schedule', 'ops', 'MACs', 'weights B', 'arena B', 'peak live B', 'fits'],
+            [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.weight_bytes), thousands(s.arena_bytes),
+              thousands(s.peak_live_bytes), s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim()]],
+            ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+          ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${opts.out} (build: make -C ${opts.out} host|mcu|qemu)\n`,
+        );
+      }
+      if (!s.fits_sram || !s.fits_flash) process.stderr.write(`warning: the model does not fit ${board.name} (${s.fits_sram ? 'flash' : 'SRAM'})\n`);
+    });
+
+  program
+    .command('run <model>')
+    .description('run the int8 reference executor on raw input tensor bytes (a model file, or an MCU program folder)')
+    .requiredOption('--input <file>', 'raw bytes of the input tensor (NHWC, little-endian)')
+    .requiredOption('--output <file>', 'raw bytes of the outputs, one after another in the model\'s output order')
+    .option('--network <name>', 'network of a .nacc file')
+    .option('--seed <n>', 'calibration seed for .nacc and ONNX models', '1')
+    .option('--dump-dir <dir>', 'also write every op\'s output as <dir>/<op>_<KIND>.bin')
+    .option('--json', 'print JSON: {"model","outputs":[{"name","dtype","shape","bytes"}]}')
+    .action(async (file: string, opts: { input: string; output: string; network?: string; seed: string; dumpDir?: string; json?: boolean }) => {
+      const isProgramDir = !/\.(tflite|nacc|onnx)$/i.test(file);
+      const model = isProgramDir
+        ? await manifestModel(readManifest(file))
+        : (await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) })).model;
+      const input = fromBytes(model.tensors[model.inputs[0]], readInput(opts.input), opts.input);
+      if (opts.dumpDir) mkdirSync(opts.dumpDir, { recursive: true });
+      const outs = runModel(model, [input], {
+        onOp: opts.dumpDir ? (i, o) => writeFileSync(join(opts.dumpDir!, `${i}_${model.ops[i].kind}.bin`), toBytes(o[0])) : undefined,
+      });
+      writeFileSync(opts.output, Buffer.concat(outs.map((o) => Buffer.from(toBytes(o)))));
+      const info = model.outputs.map((id, i) => ({ name: model.tensors[id].name, dtype: model.tensors[id].dtype, shape: model.tensors[id].shape, bytes: outs[i].byteLength }));
+      if (opts.json) process.stdout.write(JSON.stringify({ model: model.name, outputs: info }, null, 2) + '\n');
+      else process.stdout.write(`${model.name}: wrote ${info.map((o) => `${o.name} ${o.dtype}[${o.shape.join(', ')}]`).join(', ')} to ${opts.output}\n`);
+    });
+
+  // `nacc verify` is shared with the RTL flow (compiler/cli/verify.ts): a folder holding
+  // nacc-mcu.json is an MCU program and is verified here; any other folder goes to the RTL flow.
+  const verifyOptions: [string, string, string?][] = [
+    ['--host', 'MCU programs: build with gcc and run on the host'],
+    ['--qemu', 'MCU programs: build with arm-none-eabi-gcc and run in qemu-system-arm -M mps2-an386'],
+    ['--input <file>', 'MCU programs: raw input tensor bytes (default: the LCG input of seed 1, as TFLM reference input 0)'],
+    ['--output <file>', "MCU programs: write the program's raw output bytes (from QEMU with --qemu, else from the host)"],
+    ['--debug', "MCU programs: also compare every op's output (per-op dumps)"],
+    ['--timeout <s>', 'MCU programs: QEMU timeout in seconds', '600'],
+    ['--json', 'print JSON (MCU programs: {"host":{"bit_exact"},"qemu":{"bit_exact","ram_bytes","stack_bytes","instructions"}})'],
+  ];
+  const existing = program.commands.find((c) => c.name() === 'verify');
+  const verify = existing ?? program.command('verify <dir>').description('build and run a generated MCU program on the host and/or in QEMU and compare with the reference executor bit for bit');
+  for (const [flags, help, def] of verifyOptions) {
+    const long = flags.split(' ')[0];
+    if (!verify.options.some((o) => o.long === long)) verify.option(flags, help, def);
+  }
+  // commander keeps the registered action as `_actionHandler(args)`; keep the RTL one for other folders
+  const previous = (verify as unknown as { _actionHandler?: (args: unknown[]) => unknown })._actionHandler;
+  verify.action(async (dir: string, opts: VerifyCliOptions) => {
+    if (isMcuProgram(dir) || !previous) {
+      await verifyMcuCommand(dir, opts);
+      return;
+    }
+    await previous.call(verify, [dir]);
+  });
+}
+
+interface VerifyCliOptions {
+  host?: boolean;
+  qemu?: boolean;
+  input?: string;
+  output?: string;
+  debug?: boolean;
+  timeout?: string;
+  json?: boolean;
+}
+
+export function isMcuProgram(dir: string): boolean {
+  return existsSync(join(dir, MANIFEST));
+}
+
+/** The MCU half of `nacc verify` (exported so a shared verify command can dispatch to it). */
+export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Promise<VerifyReport> {
+  const host = opts.host ?? false;
+  const qemu = opts.qemu ?? false;
+  const both = !host && !qemu; // neither flag: do both
+  const report = await verifyProgram(dir, {
+    host: host || both,
+    qemu: qemu || both,
+    input: opts.input ? readInput(opts.input) : undefined,
+    debug: opts.debug,
+    timeoutMs: Number(opts.timeout ?? 600) * 1000,
+  });
+  if (opts.output && report.output) writeFileSync(opts.output, report.output);
+  const { output: _omit, ...json } = report;
+  if (opts.json) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  else {
+    const rows: string[][] = [];
+    if (report.host) rows.push(['host', report.host.bit_exact ? 'yes' : 'NO', '-', '-', '-', report.host.debug ? debugText(report.host.debug) : '-']);
+    if (report.qemu) {
+      const q = report.qemu;
+      rows.push(['qemu', q.bit_exact ? 'yes' : 'NO', thousands(q.ram_bytes), thousands(q.stack_bytes), `${thousands(q.instructions)} (${q.instructions_per_mac}/MAC)`, q.debug ? debugText(q.debug) : '-']);
+    }
+    process.stdout.write(formatTable(['run', 'bit-exact', 'RAM B', 'stack B', 'instructions', 'per-op'], rows, ['l', 'l', 'r', 'r', 'r', 'l']) + '\n');
+  }
+  const failed = [report.host, report.qemu].filter((r) => r && (!r.bit_exact || (r.debug && r.debug.first_mismatch)));
+  if (failed.length > 0) throw new VerificationError(`${dir}: the generated program's output differs from the reference executor`);
+  return report;
+}
+
+function debugText(d: { ops_checked: number; first_mismatch: { op: number; kind: string } | null }): string {
+  return d.first_mismatch ? `first mismatch at op ${d.first_mismatch.op} (${d.first_mismatch.kind})` : `${d.ops_checked} ops exact`;
+}

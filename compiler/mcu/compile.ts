@@ -1,0 +1,97 @@
+// The MCU pipeline as one data-in/data-out stage: quantised model -> graph rewrites ->
+// memory plan -> C files, plus the summary that `nacc mcu --json` prints and the manifest
+// that `nacc verify` reads back.
+import type { QModel } from '../ir/quantized.ts';
+import { modelMacs, qTensorBytes } from '../ir/quantized.ts';
+import { emitProgram, type EmittedProgram } from './emit.ts';
+import { foldPads } from './fold.ts';
+import { planMemory, type MemoryPlan } from './planner.ts';
+import type { McuBoard } from './targets.ts';
+
+export type ScheduleKind = 'layer';
+
+export interface McuCompileOptions {
+  schedule: ScheduleKind;
+  /** Fold PAD into the following convolution (default true). */
+  foldPads?: boolean;
+  inPlaceDepthwise?: boolean;
+}
+
+export interface McuSourceRef {
+  /** Absolute path of the model file the program was compiled from. */
+  path: string;
+  kind: 'tflite' | 'nacc' | 'onnx';
+  network?: string;
+  /** Calibration seed (.nacc / ONNX). */
+  seed?: number;
+}
+
+export interface McuCompiled {
+  model: QModel;
+  plan: MemoryPlan;
+  program: EmittedProgram;
+  summary: McuSummary;
+}
+
+export interface McuSummary {
+  model: string;
+  target: { name: string; core: string; sram_bytes: number; flash_bytes: number };
+  schedule: { kind: ScheduleKind };
+  peak_sram_bytes: number;
+  arena_bytes: number;
+  /** Sum of live buffer sizes at the worst op: no placement can beat it. */
+  peak_live_bytes: number;
+  macs: number;
+  ops: number;
+  weight_bytes: number;
+  in_place_depthwise: number;
+  folded_pads: number;
+  fits_sram: boolean;
+  fits_flash: boolean;
+  inputs: { name: string; dtype: string; shape: number[]; bytes: number }[];
+  outputs: { name: string; dtype: string; shape: number[]; bytes: number }[];
+}
+
+/** The model the generated code runs (after the graph rewrites). */
+export function loweredForMcu(model: QModel, opts: Pick<McuCompileOptions, 'foldPads'> = {}): QModel {
+  return opts.foldPads === false ? model : foldPads(model);
+}
+
+export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileOptions): McuCompiled {
+  const model = loweredForMcu(source, opts);
+  const plan = planMemory(model, { inPlaceDepthwise: opts.inPlaceDepthwise });
+  const program = emitProgram(model, plan, board);
+  const io = (ids: number[]) =>
+    ids.map((id) => {
+      const t = model.tensors[id];
+      return { name: t.name, dtype: t.dtype, shape: t.shape, bytes: qTensorBytes(t) };
+    });
+  const summary: McuSummary = {
+    model: model.name,
+    target: { name: board.name, core: board.core, sram_bytes: board.sramBytes, flash_bytes: board.flashBytes },
+    schedule: { kind: opts.schedule },
+    peak_sram_bytes: plan.arenaBytes,
+    arena_bytes: plan.arenaBytes,
+    peak_live_bytes: plan.peakLiveBytes,
+    macs: modelMacs(model),
+    ops: model.ops.length,
+    weight_bytes: program.weightBytes,
+    in_place_depthwise: plan.inPlace.size,
+    folded_pads: source.ops.length - model.ops.length,
+    fits_sram: plan.arenaBytes <= board.sramBytes,
+    fits_flash: program.weightBytes <= board.flashBytes,
+    inputs: io(model.inputs),
+    outputs: io(model.outputs),
+  };
+  return { model, plan, program, summary };
+}
+
+export const MANIFEST = 'nacc-mcu.json';
+
+export interface McuManifest {
+  version: 1;
+  source: McuSourceRef;
+  board: McuBoard;
+  options: McuCompileOptions;
+  summary: McuSummary;
+}

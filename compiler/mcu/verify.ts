@@ -1,0 +1,135 @@
+// Verification of a generated MCU program: build and run it on the host and/or in QEMU,
+// compare its output bytes (and, in debug mode, every op's output) with the int8 reference
+// executor, and measure RAM (ELF .data + .bss, arena included, + painted stack) and
+// instructions per inference (SysTick under -icount).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, fail } from '../diagnostics/index.ts';
+import type { QModel } from '../ir/quantized.ts';
+import { fromBytes, prepareModel, runModel, toBytes } from '../reference/int8/executor.ts';
+import { loweredForMcu, MANIFEST, type McuManifest } from './compile.ts';
+import { makeInput } from './inputs.ts';
+import { loadQModel } from './load.ts';
+import { buildArm, buildHost, parseDump, runHost, runQemu, ticksToInstructions, type RunResult } from './runner.ts';
+
+export interface VerifyOptions {
+  host: boolean;
+  qemu: boolean;
+  /** Raw input bytes; default: the LCG input of seed 1 (TFLM reference input 0). */
+  input?: Uint8Array;
+  /** Also compare every op's output (builds with NACC_DEBUG_DUMP). */
+  debug?: boolean;
+  timeoutMs?: number;
+}
+
+export interface PerOpCheck {
+  ops_checked: number;
+  first_mismatch: { op: number; kind: string } | null;
+}
+
+export interface HostReport {
+  bit_exact: boolean;
+  output_bytes: number;
+  debug?: PerOpCheck;
+}
+
+export interface QemuReport {
+  bit_exact: boolean;
+  ram_bytes: number;
+  stack_bytes: number;
+  instructions: number;
+  instructions_per_mac: number;
+  arena_bytes: number;
+  data_bytes: number;
+  bss_bytes: number;
+  text_bytes: number;
+  debug?: PerOpCheck;
+}
+
+export interface VerifyReport {
+  model: string;
+  dir: string;
+  macs: number;
+  host?: HostReport;
+  qemu?: QemuReport;
+  /** The program's raw output bytes (QEMU's when it ran, else the host's). */
+  output?: Uint8Array;
+}
+
+export function readManifest(dir: string): McuManifest {
+  const p = join(dir, MANIFEST);
+  if (!existsSync(p)) fail('E0750', `${dir} is not an MCU program folder (no ${MANIFEST}; create one with 'nacc mcu MODEL --out ${dir}')`, undefined, ExitCode.usage);
+  return JSON.parse(readFileSync(p, 'utf8')) as McuManifest;
+}
+
+/** The quantised model a program folder was compiled from, lowered the same way. */
+export async function manifestModel(m: McuManifest): Promise<QModel> {
+  if (!existsSync(m.source.path)) fail('E0751', `the model ${m.source.path} this program was compiled from is gone`);
+  const { model } = await loadQModel(m.source.path, { network: m.source.network, seed: m.source.seed });
+  return loweredForMcu(model, m.options);
+}
+
+function perOp(model: QModel, dump: Uint8Array, expected: Map<number, Uint8Array>): PerOpCheck {
+  const got = parseDump(dump);
+  let first: PerOpCheck['first_mismatch'] = null;
+  let checked = 0;
+  for (const op of model.ops) {
+    const e = expected.get(op.index);
+    const g = got.get(op.index);
+    checked++;
+    if (!e || !g || !Buffer.from(e).equals(Buffer.from(g))) {
+      first = { op: op.index, kind: op.kind };
+      break;
+    }
+  }
+  return { ops_checked: checked, first_mismatch: first };
+}
+
+export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<VerifyReport> {
+  const manifest = readManifest(dir);
+  const model = await manifestModel(manifest);
+  const input = opts.input ?? makeInput(model, 1);
+  const inT = model.tensors[model.inputs[0]];
+  const expectedPerOp = new Map<number, Uint8Array>();
+  const outs = runModel(model, [fromBytes(inT, input, 'input')], {
+    onOp: (i, o) => expectedPerOp.set(i, new Uint8Array(toBytes(o[0]))),
+  }, prepareModel(model));
+  const expected = Buffer.concat(outs.map((o) => Buffer.from(toBytes(o))));
+  const report: VerifyReport = { model: model.name, dir, macs: manifest.summary.macs };
+  const same = (r: RunResult) => Buffer.from(r.output).equals(expected);
+
+  if (opts.host) {
+    const exe = await buildHost(dir);
+    const r = await runHost(exe, input, join(dir, 'build'));
+    report.host = { bit_exact: same(r), output_bytes: r.output.length };
+    report.output = r.output;
+    if (opts.debug) {
+      const dexe = await buildHost(dir, { debugDump: true });
+      const d = await runHost(dexe, input, join(dir, 'build', 'debug'), { debugDump: true });
+      report.host.debug = perOp(model, d.dump!, expectedPerOp);
+    }
+  }
+  if (opts.qemu) {
+    const arm = await buildArm(dir);
+    const r = await runQemu(arm.elf, input, join(dir, 'build'), { timeoutMs: opts.timeoutMs });
+    const instructions = ticksToInstructions(r.ticks);
+    report.qemu = {
+      bit_exact: same(r),
+      ram_bytes: arm.sections.data + arm.sections.bss + r.stackBytes,
+      stack_bytes: r.stackBytes,
+      instructions,
+      instructions_per_mac: manifest.summary.macs > 0 ? Number((instructions / manifest.summary.macs).toFixed(3)) : 0,
+      arena_bytes: manifest.summary.arena_bytes,
+      data_bytes: arm.sections.data,
+      bss_bytes: arm.sections.bss,
+      text_bytes: arm.sections.text,
+    };
+    report.output = r.output;
+    if (opts.debug) {
+      const darm = await buildArm(dir, { debugDump: true });
+      const d = await runQemu(darm.elf, input, join(dir, 'build', 'debug'), { debugDump: true, timeoutMs: opts.timeoutMs });
+      report.qemu.debug = perOp(model, d.dump!, expectedPerOp);
+    }
+  }
+  return report;
+}
