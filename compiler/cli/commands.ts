@@ -9,7 +9,6 @@ import { registerReport } from './report.ts';
 import { registerFl } from './fl.ts';
 import { registerRtl } from './rtl.ts';
 import { registerVerify } from './verify.ts';
-import { registerMcu } from './mcu.ts';
 import { registerMcuSchedule } from './mcu-schedule.ts';
 import { registerMcu } from './mcu.ts';
 
