@@ -92,7 +92,17 @@ interface DsShape {
   axes: [number, number][][];
 }
 
+const compiled = new WeakMap<Problem, { dimIndex: Map<string, number>; ds: DsShape[] }>();
+
 function compileProblem(p: Problem): { dimIndex: Map<string, number>; ds: DsShape[] } {
+  const hit = compiled.get(p);
+  if (hit) return hit;
+  const r = compileProblemUncached(p);
+  compiled.set(p, r);
+  return r;
+}
+
+function compileProblemUncached(p: Problem): { dimIndex: Map<string, number>; ds: DsShape[] } {
   const dimIndex = new Map<string, number>();
   p.dims.forEach((d, i) => dimIndex.set(d, i));
   const ds = p.dataSpaces.map((s) => ({
@@ -134,75 +144,126 @@ function translation(shape: DsShape, d: number, stride: number): number[] {
  * does: iteration 0 once, iteration 1 standing for the other n-1.
  */
 export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] }[]): number {
-  const size = product(ext);
+  let size = 1;
+  for (const e of ext) size *= e;
   const k = loops.length;
   if (k === 0) return size;
+  const na = ext.length;
   // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0.
   const T: number[][] = [];
   for (let j = 0; j < k; j++) {
     const v = loops[j].u.slice();
-    for (let i = j + 1; i < k; i++) for (let a = 0; a < v.length; a++) v[a] -= loops[i].u[a];
+    for (let i = j + 1; i < k; i++) for (let a = 0; a < na; a++) v[a] -= loops[i].u[a];
     T.push(v);
   }
-  // Canonical ids so equal vectors compare equal.
-  const canon: number[] = T.map((v, j) => {
-    for (let i = 0; i < j; i++) if (T[i].every((x, a) => x === v[a])) return i;
-    return j;
-  });
-  const deltaOf = (v: number[]): number => {
-    let axis = -1;
-    for (let a = 0; a < v.length; a++) {
-      if (v[a] !== 0) {
-        if (axis >= 0) return size;
-        axis = a;
+  // Canonical ids so equal vectors compare equal; delta size of each step.
+  const canon = new Int32Array(k);
+  const deltas = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    canon[j] = j;
+    for (let i = 0; i < j; i++) {
+      let eq = true;
+      for (let a = 0; a < na; a++) if (T[i][a] !== T[j][a]) eq = false;
+      if (eq) {
+        canon[j] = i;
+        break;
       }
     }
-    if (axis < 0) return 0;
-    const t = Math.abs(v[axis]);
-    if (t >= ext[axis]) return size;
-    return (size / ext[axis]) * t;
-  };
-  const deltas = T.map(deltaOf);
-  // State: -1 = no previous translation, else the canonical id of it.
-  // t: -2 = very first tile (nothing before), else loop id j of the step translation.
-  const memo = new Map<number, [number, number]>();
-  const leaf = (t: number, s: number): [number, number] => {
+    deltas[j] = stepDelta(T[j], ext, size);
+  }
+  // Walk: state s = canonical id of the remembered translation (-1 none); a leaf's incoming
+  // step t is -2 for the very first tile. memo over (j, t, s).
+  const W = k + 2;
+  const S = k + 1;
+  const memoSum = new Float64Array(k * W * S).fill(-1);
+  const memoState = new Int32Array(k * W * S);
+  return walk(0, -2, -1, k, loops, canon, deltas, size, memoSum, memoState, W, S)[0];
+}
+
+function stepDelta(v: number[], ext: number[], size: number): number {
+  let axis = -1;
+  for (let a = 0; a < v.length; a++) {
+    if (v[a] !== 0) {
+      if (axis >= 0) return size;
+      axis = a;
+    }
+  }
+  if (axis < 0) return 0;
+  const t = Math.abs(v[axis]);
+  if (t >= ext[axis]) return size;
+  return (size / ext[axis]) * t;
+}
+
+const leafOut: [number, number] = [0, 0];
+
+function walk(
+  j: number,
+  t: number,
+  s: number,
+  k: number,
+  loops: { n: number }[],
+  canon: Int32Array,
+  deltas: Float64Array,
+  size: number,
+  memoSum: Float64Array,
+  memoState: Int32Array,
+  W: number,
+  S: number,
+): [number, number] {
+  if (j === k) {
     if (t === -2) return [size, -1];
     if (s === -1) return [deltas[t], canon[t]];
     if (canon[t] === s) return [deltas[t], s];
     return [size, -1];
-  };
-  const rec = (j: number, t: number, s: number): [number, number] => {
-    if (j === k) return leaf(t, s);
-    const key = (j * (k + 2) + (t + 2)) * (k + 1) + (s + 1);
-    const hit = memo.get(key);
-    if (hit) return hit;
-    const [a, s1] = rec(j + 1, t, s);
-    const [b, s2] = rec(j + 1, j, s1);
-    const r: [number, number] = [a + (loops[j].n - 1) * b, s2];
-    memo.set(key, r);
-    return r;
-  };
-  return rec(0, -2, -1)[0];
+  }
+  const key = (j * W + (t + 2)) * S + (s + 1);
+  if (memoSum[key] >= 0) return [memoSum[key], memoState[key]];
+  const [a, s1] = walk(j + 1, t, s, k, loops, canon, deltas, size, memoSum, memoState, W, S);
+  const [b, s2] = walk(j + 1, j, s1, k, loops, canon, deltas, size, memoSum, memoState, W, S);
+  const sum = a + (loops[j].n - 1) * b;
+  memoSum[key] = sum;
+  memoState[key] = s2;
+  return [sum, s2];
 }
+void leafOut;
 
 /** Number of distinct positions reached by sum_k i_k * t_k over the spatial loops of one level. */
 function distinctPositions(loops: { n: number; t: number[] }[]): number {
-  const moving = loops.filter((l) => l.t.some((x) => x !== 0));
-  if (moving.length === 0) return 1;
-  const axesUsed = new Set<number>();
-  let simple = true;
-  for (const l of moving) {
-    const nz = l.t.map((x, a) => (x !== 0 ? a : -1)).filter((a) => a >= 0);
-    if (nz.length !== 1 || axesUsed.has(nz[0])) {
-      simple = false;
-      break;
+  if (loops.length === 0) return 1;
+  const naxes = loops[0].t.length;
+  let total = 1;
+  const multi: { n: number; t: number[] }[] = [];
+  // Loops moving a single axis combine per axis (a Cartesian product across axes).
+  for (let a = 0; a < naxes; a++) {
+    let sums: number[] | undefined;
+    let prod = 1;
+    let shared = false;
+    for (const l of loops) {
+      let nz = 0;
+      for (const x of l.t) if (x !== 0) nz++;
+      if (nz !== 1 || l.t[a] === 0) continue;
+      if (sums === undefined) {
+        sums = [];
+        for (let i = 0; i < l.n; i++) sums.push(i * l.t[a]);
+        prod = l.n;
+      } else {
+        shared = true;
+        const next: number[] = [];
+        for (const s0 of sums) for (let i = 0; i < l.n; i++) next.push(s0 + i * l.t[a]);
+        sums = next;
+      }
     }
-    axesUsed.add(nz[0]);
+    if (sums) total *= shared ? new Set(sums).size : prod;
   }
-  if (simple) return product(moving.map((l) => l.n));
-  let points = new Set<string>(['' + moving[0].t.map(() => 0).join(',')]);
-  for (const l of moving) {
+  for (const l of loops) {
+    let nz = 0;
+    for (const x of l.t) if (x !== 0) nz++;
+    if (nz > 1) multi.push(l);
+  }
+  if (multi.length === 0) return total;
+  // General case (a dimension addressing several axes): enumerate.
+  let points = new Set<string>([loops[0].t.map(() => 0).join(',')]);
+  for (const l of loops.filter((x) => x.t.some((v) => v !== 0))) {
     const next = new Set<string>();
     for (const p of points) {
       const base = p.split(',').map(Number);
@@ -306,10 +367,12 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
   for (const lp of loops) if (!lp.spatial) temporalIters *= lp.n;
 
   // Keep sets.
-  const keeps: boolean[][] = arch.levels.map((lv, l) => {
-    const k = new Set(mapping.levels[l].keep);
-    return ds.map((s) => !lv.dummy && k.has(s.name));
-  });
+  const keeps: boolean[][] = [];
+  for (let l = 0; l < L; l++) {
+    const row: boolean[] = [];
+    for (const s of ds) row.push(!arch.levels[l].dummy && mapping.levels[l].keep.includes(s.name));
+    keeps.push(row);
+  }
 
   // Capacity.
   if (!options.ignoreCapacity) {
@@ -317,9 +380,7 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
       const cap = arch.levels[l].sizeWords;
       if (cap === undefined) continue;
       let used = 0;
-      ds.forEach((s, j) => {
-        if (keeps[l][j]) used += product(boxExtents(s, tileExt[l]));
-      });
+      for (let j = 0; j < ds.length; j++) if (keeps[l][j]) used += product(boxExtents(ds[j], tileExt[l]));
       if (used > cap) return invalid(`${arch.levels[l].name}: tiles need ${used} words, capacity is ${cap}`, macs);
     }
   }
@@ -337,15 +398,10 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
     }
     distinct.push(row);
   }
-  const distinctBetween = (from: number, to: number, j: number): number => {
-    let p = 1;
-    for (let l = from; l < to; l++) p *= distinct[l][j];
-    return p;
-  };
-  const fanBetween = (from: number, to: number): number => utilInst[to] / utilInst[from];
 
   const stats: Record<string, DataSpaceStats>[] = arch.levels.map(() => ({}));
-  ds.forEach((s, j) => {
+  for (let j = 0; j < ds.length; j++) {
+    const s = ds[j];
     const chain: number[] = [];
     for (let l = 0; l < L; l++) if (keeps[l][j]) chain.push(l);
     const D: number[] = [];
@@ -361,7 +417,8 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
       }
       D.push(temporalDeltaSum(ext, tl));
     }
-    chain.forEach((l, c) => {
+    for (let c = 0; c < chain.length; c++) {
+      const l = chain[c];
       const top = c === 0;
       const innermost = c === chain.length - 1;
       let fills = 0;
@@ -370,8 +427,9 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
       let updates = 0;
       let multicast = 1;
       if (innermost) {
-        const dist = distinctBetween(l, L, j);
-        multicast = fanBetween(l, L) / dist;
+        let dist = 1;
+        for (let q = l; q < L; q++) dist *= distinct[q][j];
+        multicast = utilInst[L] / utilInst[l] / dist;
         const acc = temporalIters * dist;
         if (s.rw) {
           updates = acc;
@@ -379,8 +437,9 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
         } else reads = acc;
       } else {
         const child = chain[c + 1];
-        const dist = distinctBetween(l, child, j);
-        multicast = fanBetween(l, child) / dist;
+        let dist = 1;
+        for (let q = l; q < child; q++) dist *= distinct[q][j];
+        multicast = utilInst[child] / utilInst[l] / dist;
         if (s.rw) {
           updates = D[c + 1] * dist;
           reads = (D[c + 1] - part[c + 1]) * dist;
@@ -399,8 +458,8 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
         multicast,
         energyPj: accessEnergy(arch.levels[l], reads, fills, updates, conv) * utilInst[l],
       };
-    });
-  });
+    }
+  }
 
   // Cycles: compute-bound unless a level's bandwidth throttles it.
   const computeCycles = temporalIters;

@@ -1,0 +1,223 @@
+// `nacc search`: NAAS accelerator + mapping co-search against a baseline accelerator, and
+// `nacc cost`: the per-layer cost of a network on a fixed accelerator under its dataflow.
+import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, fail } from '../diagnostics/index.ts';
+import { loadProgram } from '../frontend/index.ts';
+import { architectureToYaml, mappingToYaml, problemToYaml } from '../importers/timeloop/export.ts';
+import { formatLoopNest } from '../ir/mapping.ts';
+import type { Program } from '../ir/program.ts';
+import type { AcceleratorSpec } from '../ir/targets.ts';
+import { specToArchitecture } from '../naas/arch-from-spec.ts';
+import type { CandidateResult, Workloads } from '../naas/candidate.ts';
+import { buildWorkloads } from '../naas/problems.ts';
+import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
+import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapBest, searchSpace, workerRunner, type SearchBudget } from '../naas/search.ts';
+import { createProgress } from './progress.ts';
+import { formatTable, thousands } from './table.ts';
+
+const PRESETS: Record<string, SearchBudget> = {
+  tiny: { generations: 3, population: 6, inner: { generations: 2, population: 6 }, baselineEvaluations: 200 },
+  small: { generations: 6, population: 8, inner: { generations: 4, population: 8 }, baselineEvaluations: 1000 },
+  default: DEFAULT_BUDGET,
+  large: { generations: 25, population: 12, inner: { generations: 12, population: 12 }, baselineEvaluations: 8000 },
+};
+
+/** `--budget tiny|small|default|large` or `generations=G,population=P,inner=GxP,baseline=N`. */
+export function parseBudget(s: string | undefined): SearchBudget {
+  if (!s) return DEFAULT_BUDGET;
+  if (PRESETS[s]) return PRESETS[s];
+  const b: SearchBudget = { ...DEFAULT_BUDGET, inner: { ...DEFAULT_BUDGET.inner } };
+  for (const part of s.split(',')) {
+    const [k, v] = part.split('=').map((x) => x.trim());
+    const n = Number(v);
+    if (k === 'inner') {
+      const m = /^(\d+)x(\d+)$/.exec(v ?? '');
+      if (!m) fail('NS010', `--budget inner must look like GENERATIONSxPOPULATION, got '${v}'`, undefined, ExitCode.usage);
+      b.inner = { generations: Number(m[1]), population: Number(m[2]) };
+    } else if (!Number.isInteger(n) || n < 1) fail('NS011', `--budget ${k} must be a positive integer`, undefined, ExitCode.usage);
+    else if (k === 'generations') b.generations = n;
+    else if (k === 'population') b.population = n;
+    else if (k === 'baseline') b.baselineEvaluations = n;
+    else fail('NS012', `unknown --budget key '${k}' (generations, population, inner, baseline) or preset (${Object.keys(PRESETS).join(', ')})`, undefined, ExitCode.usage);
+  }
+  return b;
+}
+
+function pickNetworks(prog: Program, names: string): Workloads {
+  const wanted = names.split(',').map((x) => x.trim()).filter(Boolean);
+  const nets = wanted.map((n) => prog.networks.find((x) => x.name === n) ?? fail('NS013', `no network '${n}' in ${prog.file} (have: ${prog.networks.map((x) => x.name).join(', ')})`, undefined, ExitCode.usage));
+  return buildWorkloads(nets);
+}
+
+function pickAccelerator(prog: Program, name: string): AcceleratorSpec {
+  return prog.accelerators.find((a) => a.name === name) ?? fail('NS014', `no accelerator '${name}' in ${prog.file} (have: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+}
+
+/** Networks, accelerators and spaces may come from several files: FILE plus any --with files. */
+function loadAll(file: string, extra: string[] = []): Program {
+  const progs = [file, ...extra].map((f) => loadProgram(f));
+  const p = progs[0];
+  return { ...p, networks: progs.flatMap((x) => x.networks), accelerators: progs.flatMap((x) => x.accelerators), spaces: progs.flatMap((x) => x.spaces) };
+}
+
+const totals = (r: CandidateResult) => ({ cycles: r.cycles, energy_pj: round(r.energyPj), edp: r.cost });
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+const networksJson = (r: CandidateResult) =>
+  r.networks.map((n) => ({ name: n.name, cycles: n.cycles, energy_pj: round(n.energyPj), edp: n.edp, layers: n.layers.map((l) => ({ name: l.name, cycles: l.cycles, energy_pj: round(l.energyPj) })) }));
+
+export function writeArtefacts(out: string, best: CandidateResult, workloads: Workloads, report: string): string[] {
+  const written: string[] = [];
+  const put = (rel: string, text: string): void => {
+    const p = join(out, rel);
+    mkdirSync(join(p, '..'), { recursive: true });
+    writeFileSync(p, text);
+    written.push(p);
+  };
+  if (!best.spec) return written;
+  put('design.nacc', `// Found by nacc search.\n${acceleratorToNacc(best.spec, 'naas_best')}`);
+  const arch = specToArchitecture(best.spec);
+  put('timeloop/arch.yaml', architectureToYaml({ ...arch, name: 'naas_best' }));
+  for (const n of best.networks) {
+    const nest: string[] = [];
+    for (const l of n.layers) {
+      const safe = l.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+      nest.push(`# ${l.name}: ${thousands(l.cycles)} cycles, ${l.energyPj.toExponential(4)} pJ\n${formatLoopNest(l.mapping)}`);
+      put(`timeloop/${n.name}/${safe}.prob.yaml`, problemToYaml(workloads.problems[l.key]));
+      put(`timeloop/${n.name}/${safe}.map.yaml`, mappingToYaml(l.mapping, workloads.problems[l.key]));
+    }
+    put(`mappings/${n.name}.txt`, nest.join('\n'));
+  }
+  put('report.html', report);
+  return written;
+}
+
+export function registerSearch(program: Command): void {
+  program
+    .command('search <file>')
+    .description('NAAS: co-search accelerator connectivity, sizing and per-layer mappings; compare with a baseline')
+    .requiredOption('--network <names>', 'network(s) to optimise, comma-separated (EDP geometric mean)')
+    .requiredOption('--space <name>', 'design space (a space block)')
+    .requiredOption('--baseline <name>', 'baseline accelerator (an accelerator block)')
+    .option('--seed <k>', 'random seed', '1')
+    .option('--budget <spec>', 'tiny|small|default|large or generations=G,population=P,inner=GxP,baseline=N')
+    .option('--threads <n>', 'worker threads (default: all cores)')
+    .option('--with <files...>', 'more .nacc files providing networks, accelerators or spaces')
+    .option('--json', 'print JSON')
+    .option('--out <dir>', 'write the design, mappings, Timeloop YAML and an HTML report')
+    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string }) => {
+      const prog = loadAll(file, o.with);
+      const workloads = pickNetworks(prog, o.network);
+      const space = prog.spaces.find((s) => s.name === o.space) ?? fail('NS015', `no space '${o.space}' in ${file} (have: ${prog.spaces.map((s) => s.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+      const baselineSpec = pickAccelerator(prog, o.baseline);
+      const resources = space.resources ? pickAccelerator(prog, space.resources) : baselineSpec;
+      const seed = Number(o.seed);
+      if (!Number.isInteger(seed)) fail('NS016', '--seed must be an integer', undefined, ExitCode.usage);
+      const budget = parseBudget(o.budget);
+      const threads = o.threads ? Number(o.threads) : availableParallelism();
+      const pool = threads > 1 ? workerRunner(threads) : undefined;
+      const run = pool?.run ?? inlineRunner;
+      const t0 = performance.now();
+      const bar = createProgress({ label: 'search', total: budget.generations + 2, json: o.json });
+      try {
+        const baseline = await evaluateFixed(baselineSpec, workloads, budget.baselineEvaluations, seed, run);
+        bar.tick(1, 'baseline mapped');
+        if (!baseline.valid) fail('NS017', `baseline '${baselineSpec.name}' cannot map every layer (buffers too small?)`);
+        const res = await searchSpace({
+          workloads,
+          space,
+          resources,
+          seed,
+          budget,
+          run,
+          onGeneration: (g) => bar.tick(1, `gen ${g.generation + 1}: best EDP ${g.best_edp.toExponential(3)}`),
+        });
+        const best = await remapBest(res.best, workloads, budget.baselineEvaluations, seed, run);
+        bar.tick(1, 'final mapping');
+        bar.stop();
+        const seconds = (performance.now() - t0) / 1000;
+        const evaluations = baseline.evaluations + res.evaluations + (best === res.best ? 0 : best.evaluations);
+        const edpRatio = baseline.cost / best.cost;
+        const spec = best.spec as AcceleratorSpec;
+        const result = {
+          file,
+          networks: workloads.networks.map((n) => n.name),
+          space: space.name,
+          seed,
+          budget,
+          best: { accelerator: { ...spec, name: 'naas_best' }, totals: totals(best), networks: networksJson(best) },
+          baseline: { name: baselineSpec.name, accelerator: baselineSpec, totals: totals(baseline), networks: networksJson(baseline) },
+          edp_ratio: edpRatio,
+          evaluations,
+          hardware_candidates: res.hardwareCandidates,
+          seconds: round(seconds),
+          history: res.history,
+        };
+        let written: string[] = [];
+        if (o.out) {
+          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations });
+          written = writeArtefacts(o.out, best, workloads, report);
+        }
+        if (o.json) {
+          const { location: _l, ...acc } = result.baseline.accelerator;
+          void _l;
+          process.stdout.write(JSON.stringify({ ...result, baseline: { ...result.baseline, accelerator: acc }, artefacts: written }, null, 2) + '\n');
+        } else {
+          process.stdout.write(acceleratorToNacc(spec, 'naas_best'));
+          process.stdout.write(
+            formatTable(
+              ['design', 'cycles', 'energy pJ', 'EDP'],
+              [
+                ['naas_best', thousands(best.cycles), best.energyPj.toExponential(4), best.cost.toExponential(4)],
+                [baselineSpec.name, thousands(baseline.cycles), baseline.energyPj.toExponential(4), baseline.cost.toExponential(4)],
+              ],
+            ) + '\n',
+          );
+          process.stdout.write(`EDP ratio (${baselineSpec.name} / naas_best): ${edpRatio.toFixed(2)}x; ${thousands(evaluations)} evaluations in ${seconds.toFixed(1)} s\n`);
+          for (const w of written) process.stdout.write(`wrote ${w}\n`);
+        }
+      } finally {
+        bar.stop();
+        await pool?.close();
+      }
+    });
+}
+
+export function registerCost(program: Command): void {
+  program
+    .command('cost <file>')
+    .description('cost of a network on a fixed accelerator: best mapping per layer within its dataflow')
+    .requiredOption('--network <name>', 'network')
+    .requiredOption('--accelerator <name>', 'accelerator block')
+    .option('--seed <k>', 'mapper seed', '1')
+    .option('--effort <n>', 'mapper evaluations per distinct layer shape', '2000')
+    .option('--with <files...>', 'more .nacc files providing networks or accelerators')
+    .option('--json', 'print JSON')
+    .action(async (file: string, o: { network: string; accelerator: string; seed: string; effort: string; with?: string[]; json?: boolean }) => {
+      const prog = loadAll(file, o.with);
+      const workloads = pickNetworks(prog, o.network);
+      const spec = pickAccelerator(prog, o.accelerator);
+      const r = await evaluateFixed(spec, workloads, Number(o.effort), Number(o.seed), inlineRunner);
+      if (!r.valid) fail('NS017', `accelerator '${spec.name}' cannot map every layer of '${o.network}' (buffers too small?)`);
+      const net = r.networks[0];
+      if (o.json) {
+        const out = {
+          network: net.name,
+          accelerator: spec.name,
+          layers: net.layers.map((l) => ({ name: l.name, cycles: l.cycles, energy_pj: round(l.energyPj), edp: l.cycles * l.energyPj })),
+          totals: { cycles: net.cycles, energy_pj: round(net.energyPj), edp: net.edp },
+        };
+        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(
+        formatTable(
+          ['layer', 'cycles', 'energy pJ', 'EDP'],
+          [...net.layers.map((l) => [l.name, thousands(l.cycles), l.energyPj.toExponential(4), (l.cycles * l.energyPj).toExponential(3)]), ['total', thousands(net.cycles), net.energyPj.toExponential(4), net.edp.toExponential(3)]],
+          ['l', 'r', 'r', 'r'],
+        ) + '\n',
+      );
+    });
+}

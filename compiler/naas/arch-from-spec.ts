@@ -1,0 +1,84 @@
+// An accelerator spec (a .nacc `accelerator` block, or a point of a NAAS design space) to
+// the cost model's storage hierarchy: DRAM -> GlobalBuffer -> PE array (1-3 axes) ->
+// per-PE RegisterFile -> MAC. Energies and areas come from a small technology table
+// (45 nm-class figures, scaled by word width); see docs/naas.md.
+import type { Architecture, StorageLevel } from '../ir/architecture.ts';
+import type { AcceleratorSpec } from '../ir/targets.ts';
+
+/** Energy (pJ) of one 16-bit SRAM/RF access as a function of its capacity in bytes. */
+export function sramAccessPj(bytes: number, wordBits: number): number {
+  return 0.125 * Math.cbrt(Math.max(bytes, 16)) * (wordBits / 16);
+}
+
+export const DRAM_PJ_PER_16BIT = 200;
+export const MAC_PJ_16BIT = 1.0;
+
+const sramAreaUm2 = (bytes: number): number => bytes * 8 * 0.45 + 800;
+const rfAreaUm2 = (bytes: number): number => bytes * 8 * 1.2 + 100;
+const macAreaUm2 = (wordBits: number): number => 1200 * (wordBits / 16) ** 2;
+
+/** Names of the hierarchy levels, outermost first. */
+export const LEVELS = ['DRAM', 'GlobalBuffer', 'RegisterFile'] as const;
+
+export function specToArchitecture(spec: AcceleratorSpec): Architecture {
+  const wb = spec.wordBits;
+  const wordBytes = wb / 8;
+  const pes = spec.peArray.reduce((a, b) => a * b, 1);
+  const meshX = spec.peArray[0];
+  const meshY = pes / meshX;
+  const dramWords = spec.dramBandwidthBytesPerCycle / wordBytes;
+  const glbPj = sramAccessPj(spec.globalBufferBytes, wb);
+  const rfPj = sramAccessPj(spec.registerFileBytesPerPe, wb);
+  const dramPj = DRAM_PJ_PER_16BIT * (wb / 16);
+  const level = (l: Omit<StorageLevel, 'energy'> & { pj: number }): StorageLevel => {
+    const { pj, ...rest } = l;
+    return { ...rest, energy: { read: pj * l.blockSize, write: pj * l.blockSize, update: pj * l.blockSize, leak: 0 } };
+  };
+  const levels: StorageLevel[] = [
+    level({ name: 'DRAM', instances: 1, meshX: 1, meshY: 1, wordBits: wb, blockSize: 1, readBandwidth: dramWords, areaUm2: 0, pj: dramPj, className: 'DRAM' }),
+    level({
+      name: 'GlobalBuffer',
+      instances: 1,
+      meshX: 1,
+      meshY: 1,
+      sizeWords: Math.floor(spec.globalBufferBytes / wordBytes),
+      wordBits: wb,
+      blockSize: 1,
+      areaUm2: sramAreaUm2(spec.globalBufferBytes),
+      pj: glbPj,
+      className: 'SRAM',
+    }),
+    level({
+      name: 'RegisterFile',
+      instances: pes,
+      meshX,
+      meshY,
+      sizeWords: Math.floor(spec.registerFileBytesPerPe / wordBytes),
+      wordBits: wb,
+      blockSize: 1,
+      areaUm2: rfAreaUm2(spec.registerFileBytesPerPe),
+      pj: rfPj,
+      className: 'regfile',
+    }),
+  ];
+  return {
+    name: spec.name,
+    levels,
+    compute: {
+      name: 'MAC',
+      instances: pes,
+      meshX,
+      meshY,
+      wordBits: wb,
+      energyPerMac: MAC_PJ_16BIT * (wb / 16) ** 2,
+      leakPerCycle: 0,
+      areaUm2: macAreaUm2(wb),
+    },
+    clockMHz: spec.clockMHz,
+  };
+}
+
+/** On-chip bytes of a spec: the global buffer plus every PE's register file. */
+export function onChipBytes(spec: AcceleratorSpec): number {
+  return spec.globalBufferBytes + spec.registerFileBytesPerPe * spec.peArray.reduce((a, b) => a * b, 1);
+}

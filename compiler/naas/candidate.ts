@@ -1,0 +1,202 @@
+// Evaluating one accelerator candidate: map every distinct layer shape of every network
+// (NAAS: inner CMA-ES over the mapping encoding; fixed dataflows: the mapper), then add
+// up network energy and cycles. Pure and seeded, so it can run in a worker thread.
+import type { Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
+import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
+import { specToArchitecture } from './arch-from-spec.ts';
+import { CmaEs } from './cmaes.ts';
+import { connectivityConstraints, dataflowConstraints, type MappingConstraints } from './dataflow.ts';
+import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
+import { bestMapping, polishMapping } from './mapper.ts';
+import { evaluate, type Evaluation } from './model.ts';
+import type { Architecture } from '../ir/architecture.ts';
+
+export interface WorkloadLayer {
+  name: string;
+  /** Key into Workloads.problems (layers of equal shape share one). */
+  key: string;
+}
+
+export interface Workloads {
+  networks: { name: string; layers: WorkloadLayer[] }[];
+  problems: Record<string, Problem>;
+}
+
+export interface InnerBudget {
+  /** NAAS: CMA-ES generations and population per layer shape. Mapper: samples + steps = generations * population. */
+  generations: number;
+  population: number;
+  /** Hill-climbing steps after the inner CMA-ES (defaults to generations * population). */
+  polish?: number;
+}
+
+export type CandidateTask =
+  | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
+  | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
+  | { kind: 'fixed'; spec: AcceleratorSpec; workloads: Workloads; inner: InnerBudget; seed: number }
+  /** Re-map a chosen NAAS design with the baseline's mapper effort (starting from its inner-search mappings). */
+  | { kind: 'remap'; spec: AcceleratorSpec; parallel: string[]; start: Record<string, Mapping>; workloads: Workloads; inner: InnerBudget; seed: number };
+
+export interface LayerResult {
+  name: string;
+  key: string;
+  cycles: number;
+  energyPj: number;
+  mapping: Mapping;
+}
+
+export interface NetworkResult {
+  name: string;
+  cycles: number;
+  energyPj: number;
+  edp: number;
+  layers: LayerResult[];
+}
+
+export interface CandidateResult {
+  valid: boolean;
+  spec?: AcceleratorSpec;
+  /** Geometric mean of the networks' EDPs (the reward); Infinity when invalid. */
+  cost: number;
+  cycles: number;
+  energyPj: number;
+  networks: NetworkResult[];
+  evaluations: number;
+}
+
+const INVALID: CandidateResult = { valid: false, cost: Infinity, cycles: Infinity, energyPj: Infinity, networks: [], evaluations: 0 };
+
+/** A small deterministic integer hash for deriving sub-seeds. */
+export function subSeed(...xs: number[]): number {
+  let h = 0x9e3779b9;
+  for (const x of xs) {
+    h ^= Math.floor(x) + 0x7f4a7c15 + (h << 6) + (h >>> 2);
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Inner NAAS search: CMA-ES over one layer's mapping vector. */
+export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingConstraints, inner: InnerBudget, seed: number): { mapping: Mapping; evaluation: Evaluation; evaluations: number } | undefined {
+  const n = MAP_VECTOR_LENGTH;
+  const nO = ORDER_DIMS.length;
+  // A safe start: everything temporal at DRAM, so small buffers still fit.
+  const safe = new Array(n).fill(0.5);
+  for (let i = 3 * nO; i < n; i++) safe[i] = 0;
+  let evaluations = 0;
+  let best: { mapping: Mapping; evaluation: Evaluation } | undefined;
+  const consider = (x: number[]): number => {
+    const mapping = decodeMapping(x, problem, c);
+    const e = evaluate(problem, arch, mapping);
+    evaluations++;
+    if (!e.valid) return Infinity;
+    const cost = e.energyPj * e.cycles;
+    if (!best || cost < best.evaluation.energyPj * best.evaluation.cycles) best = { mapping, evaluation: e };
+    return cost;
+  };
+  consider(safe);
+  const cma = new CmaEs(n, { lambda: inner.population, seed, sigma: 0.3 });
+  for (let g = 0; g < inner.generations; g++) {
+    const xs: number[][] = [];
+    const costs: number[] = [];
+    for (let i = 0; i < cma.lambda; i++) {
+      let x = cma.sample();
+      let cost = consider(x);
+      // Reject and resample invalid mappings a few times before giving up on this slot.
+      for (let r = 0; r < 4 && !Number.isFinite(cost); r++) {
+        x = cma.sample();
+        cost = consider(x);
+      }
+      xs.push(x);
+      costs.push(Number.isFinite(cost) ? Math.log(cost) : 1e6);
+    }
+    cma.tell(xs, costs);
+  }
+  if (!best) return undefined;
+  // Local refinement of the CMA-ES result on its factor placement.
+  const polished = polishMapping(problem, arch, c, best.mapping, inner.polish ?? inner.generations * inner.population, subSeed(seed, 7));
+  evaluations += polished.evaluations;
+  const better = polished.evaluation.valid && polished.evaluation.energyPj * polished.evaluation.cycles < best.evaluation.energyPj * best.evaluation.cycles;
+  return { ...(better ? polished : best), evaluations };
+}
+
+function mapAll(
+  spec: AcceleratorSpec,
+  workloads: Workloads,
+  mapOne: (p: Problem, arch: Architecture, seed: number) => { mapping: Mapping; evaluation: Evaluation; evaluations: number } | undefined,
+  seed: number,
+): CandidateResult {
+  const arch = specToArchitecture(spec);
+  const perKey = new Map<string, { mapping: Mapping; evaluation: Evaluation }>();
+  let evaluations = 0;
+  const keys = Object.keys(workloads.problems).sort();
+  for (let i = 0; i < keys.length; i++) {
+    const r = mapOne(workloads.problems[keys[i]], arch, subSeed(seed, i));
+    if (!r) return { ...INVALID, spec, evaluations };
+    evaluations += r.evaluations;
+    perKey.set(keys[i], r);
+  }
+  const networks: NetworkResult[] = workloads.networks.map((net) => {
+    const layers = net.layers.map((l) => {
+      const r = perKey.get(l.key) as { mapping: Mapping; evaluation: Evaluation };
+      return { name: l.name, key: l.key, cycles: r.evaluation.cycles, energyPj: r.evaluation.energyPj, mapping: r.mapping };
+    });
+    const cycles = layers.reduce((a, l) => a + l.cycles, 0);
+    const energyPj = layers.reduce((a, l) => a + l.energyPj, 0);
+    return { name: net.name, cycles, energyPj, edp: cycles * energyPj, layers };
+  });
+  const cost = Math.exp(networks.reduce((a, n) => a + Math.log(n.edp), 0) / networks.length);
+  return {
+    valid: true,
+    spec,
+    cost,
+    cycles: networks.reduce((a, n) => a + n.cycles, 0),
+    energyPj: networks.reduce((a, n) => a + n.energyPj, 0),
+    networks,
+    evaluations,
+  };
+}
+
+const mapperBudget = (inner: InnerBudget) => {
+  const total = inner.generations * inner.population;
+  return { samples: Math.ceil(total / 2), steps: Math.floor(total / 2) };
+};
+
+/** Evaluates one candidate task (the unit of work handed to worker threads). */
+export function runCandidate(task: CandidateTask): CandidateResult {
+  if (task.kind === 'naas') {
+    const hw = decodeHardware(task.x, task.space, task.limits);
+    if (!hw) return INVALID;
+    const c = connectivityConstraints(hw.parallel, hw.spec.peArray);
+    return mapAll(hw.spec, task.workloads, (p, arch, s) => mapLayerNaas(p, arch, c, task.inner, s), task.seed);
+  }
+  if (task.kind === 'sizing') {
+    const spec = decodeSizing(task.x, task.space, task.limits);
+    if (!spec || !task.space.dataflow) return INVALID;
+    const c = dataflowConstraints(task.space.dataflow, spec.peArray);
+    return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed);
+  }
+  if (task.kind === 'remap') {
+    const c = connectivityConstraints(task.parallel, task.spec.peArray);
+    const budget = mapperBudget(task.inner);
+    return mapAll(
+      task.spec,
+      task.workloads,
+      (p, arch, s) => {
+        const key = Object.keys(task.workloads.problems).find((k) => task.workloads.problems[k] === p) as string;
+        const fresh = bestMapping(p, arch, c, { seed: s, ...budget });
+        const start = task.start[key];
+        const pol = start ? polishMapping(p, arch, c, start, budget.steps, subSeed(s, 9)) : undefined;
+        const cands = [fresh, pol].filter((r): r is NonNullable<typeof r> => !!r && r.evaluation.valid);
+        if (!cands.length) return undefined;
+        cands.sort((a, b) => a.evaluation.energyPj * a.evaluation.cycles - b.evaluation.energyPj * b.evaluation.cycles);
+        return { ...cands[0], evaluations: (fresh?.evaluations ?? 0) + (pol?.evaluations ?? 0) };
+      },
+      task.seed,
+    );
+  }
+  const spec = task.spec;
+  const c = dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray);
+  return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed);
+}

@@ -1,0 +1,46 @@
+// Dataflows as constraints on a mapping of the DRAM -> GlobalBuffer -> RegisterFile
+// hierarchy: which loop dimensions may be parallel on each PE-array axis, which data the
+// register file keeps, and which dimensions may iterate inside a PE. Named dataflows
+// follow Eyeriss (row stationary), ShiDianNao (output stationary) and NVDLA (weight
+// stationary); NAAS connectivity gives one parallel dimension per array axis.
+import type { Dataflow } from '../ir/targets.ts';
+
+export const CONV_DIMS = ['N', 'G', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
+
+export interface MappingConstraints {
+  /** Per array axis (axis 0 = X, the rest fold into Y), the dimensions allowed to be parallel on it. */
+  axisDims: string[][];
+  /** Array axis sizes (PEs along each). */
+  axisSizes: number[];
+  /** Data spaces the register file keeps. */
+  rfKeep: string[];
+  /** Dimensions allowed in the register file's temporal loops (undefined: all). */
+  rfDims?: string[];
+  /** A fixed loop order per level (outermost first), when the dataflow fixes it. */
+  order?: Partial<Record<'DRAM' | 'GlobalBuffer' | 'RegisterFile', string[]>>;
+}
+
+const ALL = ['Weights', 'Inputs', 'Outputs'];
+
+/** Constraints of a named dataflow on an array with the given axis sizes. */
+export function dataflowConstraints(df: Dataflow, axisSizes: number[]): MappingConstraints {
+  switch (df) {
+    case 'row_stationary':
+      // Eyeriss: filter rows (S) and channels down the columns, output rows (Q) across;
+      // a PE convolves one filter row (R) with one input row, psums stay in the PE.
+      return { axisDims: [['Q', 'K'], ['S', 'C', 'K', 'G']], axisSizes, rfKeep: ALL, rfDims: ['R', 'K', 'C', 'G', 'N'] };
+    case 'output_stationary':
+      // ShiDianNao: each PE owns output pixels and accumulates over C, R, S in place.
+      return { axisDims: [['P'], ['Q']], axisSizes, rfKeep: ['Outputs'], rfDims: ['C', 'R', 'S', 'G'] };
+    case 'weight_stationary':
+      // NVDLA: input channels across, output channels down; weights stay, pixels stream.
+      return { axisDims: [['C', 'G'], ['K']], axisSizes, rfKeep: ['Weights'], rfDims: ['P', 'Q', 'N'] };
+    case 'input_stationary':
+      return { axisDims: [['P'], ['Q']], axisSizes, rfKeep: ['Inputs'], rfDims: ['K', 'N'] };
+  }
+}
+
+/** NAAS connectivity: one parallel dimension per array axis, everything else free. */
+export function connectivityConstraints(parallel: string[], axisSizes: number[]): MappingConstraints {
+  return { axisDims: parallel.map((d) => (d === 'K' || d === 'C' ? [d, 'G'] : [d])), axisSizes, rfKeep: ALL };
+}

@@ -1,0 +1,207 @@
+// The NAAS encoding (Lin et al., DAC 2021): real vectors decoded into hardware and mappings.
+// Hardware: array dimensionality (1-3), PE count on a step-8 grid, array axis sizes on a
+// step-2 grid, register file and global buffer sizes on a 16-byte grid, and one importance
+// value per convolution dimension whose top-k become the parallel dimensions of a k-D array.
+// Mapping (per layer, per hardware): per memory level, loop order as importance values
+// sorted outermost-first; tiling as per-dimension ratios of each level's share.
+// Ties are broken by dimension order (N K C P Q R S); undecodable vectors return undefined
+// (the optimiser rejects and resamples them).
+import type { Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
+import type { AcceleratorSpec, DesignSpace, IntRange } from '../ir/targets.ts';
+import { onChipBytes } from './arch-from-spec.ts';
+import type { MappingConstraints } from './dataflow.ts';
+
+export const PARALLEL_DIMS = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
+export const ORDER_DIMS = ['N', 'G', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
+
+const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+/** A value in [0,1] onto a grid range. */
+export function onGrid(x: number, r: IntRange): number {
+  const steps = Math.floor((r.max - r.min) / r.step);
+  return r.min + Math.round(clamp01(x) * steps) * r.step;
+}
+
+/** Sort indices by value descending; equal values keep the lower index first. */
+export function rankByImportance(values: number[]): number[] {
+  return values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map((x) => x[1]);
+}
+
+export interface HardwarePoint {
+  spec: AcceleratorSpec;
+  /** Parallel loop dimension of each array axis. */
+  parallel: string[];
+}
+
+export interface SpaceLimits {
+  maxPes: number;
+  maxOnChipBytes: number;
+  dramBandwidthBytesPerCycle: number;
+  wordBits: number;
+  clockMHz?: number;
+}
+
+export function limitsOf(resources: AcceleratorSpec): SpaceLimits {
+  return {
+    maxPes: resources.peArray.reduce((a, b) => a * b, 1),
+    maxOnChipBytes: onChipBytes(resources),
+    dramBandwidthBytesPerCycle: resources.dramBandwidthBytesPerCycle,
+    wordBits: resources.wordBits,
+    clockMHz: resources.clockMHz,
+  };
+}
+
+export const HW_VECTOR_LENGTH = 7 + PARALLEL_DIMS.length;
+
+/** Decode a NAAS hardware vector; undefined when it breaks the space or the resources. */
+export function decodeHardware(x: number[], space: DesignSpace, lim: SpaceLimits, name = 'naas'): HardwarePoint | undefined {
+  const dimsR = space.arrayDims ?? { min: 1, max: 3, step: 1 };
+  const peR = space.peCount ?? { min: 8, max: lim.maxPes, step: 8 };
+  const sizeR = space.arraySize ?? { min: 2, max: 64, step: 2 };
+  const rfR = space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
+  const k = onGrid(x[0], dimsR);
+  const peTarget = Math.min(onGrid(x[1], peR), lim.maxPes);
+  const sizes: number[] = [];
+  let prod = 1;
+  for (let a = 0; a < k - 1; a++) {
+    const s = onGrid(x[2 + a], sizeR);
+    sizes.push(s);
+    prod *= s;
+  }
+  // The last axis takes what the PE budget leaves, on the step-2 grid.
+  let last = Math.floor(peTarget / prod / sizeR.step) * sizeR.step;
+  last = Math.min(last, sizeR.max);
+  if (last < sizeR.min) return undefined;
+  sizes.push(last);
+  const pes = prod * last;
+  if (pes > lim.maxPes || pes < peR.min) return undefined;
+  const rf = onGrid(x[5], rfR);
+  const gb = onGrid(x[6], gbR);
+  const spec: AcceleratorSpec = {
+    name,
+    peArray: sizes,
+    registerFileBytesPerPe: rf,
+    globalBufferBytes: gb,
+    dramBandwidthBytesPerCycle: lim.dramBandwidthBytesPerCycle,
+    wordBits: lim.wordBits,
+    clockMHz: lim.clockMHz,
+  };
+  if (onChipBytes(spec) > lim.maxOnChipBytes) return undefined;
+  const imp = x.slice(7, 7 + PARALLEL_DIMS.length);
+  let parallel: string[];
+  if (Array.isArray(space.parallel)) parallel = space.parallel.slice(0, k);
+  else parallel = rankByImportance(imp).slice(0, k).map((i) => PARALLEL_DIMS[i]);
+  spec.parallel = parallel;
+  return { spec, parallel };
+}
+
+export const MAP_LEVELS = ['DRAM', 'GlobalBuffer', 'RegisterFile'] as const;
+export const MAP_VECTOR_LENGTH = 3 * ORDER_DIMS.length + 2 * ORDER_DIMS.length;
+
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i <= n; i++) if (n % i === 0) out.push(i);
+  return out;
+}
+
+/** The divisor of n closest to n^ratio in log space (ties: the smaller). */
+export function divisorNear(n: number, ratio: number): number {
+  if (n <= 1) return 1;
+  const target = Math.log(n) * clamp01(ratio);
+  let best = 1;
+  let bd = Infinity;
+  for (const d of divisors(n)) {
+    const dist = Math.abs(Math.log(d) - target);
+    if (dist < bd - 1e-12) {
+      bd = dist;
+      best = d;
+    }
+  }
+  return best;
+}
+
+/** Largest divisor of n not above cap. */
+export function largestDivisorAtMost(n: number, cap: number): number {
+  let best = 1;
+  for (const d of divisors(n)) if (d <= cap) best = d;
+  return best;
+}
+
+/** Decode a NAAS mapping vector for one problem on hardware with the given constraints. */
+export function decodeMapping(x: number[], problem: Problem, c: MappingConstraints): Mapping {
+  const dims = problem.dims;
+  const bound = (d: string): number => problem.bounds[d] ?? 1;
+  const remaining: Record<string, number> = {};
+  for (const d of dims) remaining[d] = bound(d);
+  const spatial: Mapping['levels'][number]['spatial'] = [];
+  c.axisDims.forEach((allowed, a) => {
+    const cap = c.axisSizes[a];
+    let load = 1;
+    for (const d of allowed) {
+      if (!dims.includes(d) || remaining[d] <= 1) continue;
+      const f = largestDivisorAtMost(remaining[d], Math.floor(cap / load));
+      if (f > 1) {
+        spatial.push({ dim: d, bound: f, axis: a === 0 ? 'X' : 'Y' });
+        remaining[d] /= f;
+        load *= f;
+      }
+      if (c.axisDims[a].length === 1 || load >= cap) break;
+    }
+  });
+  const rf: Record<string, number> = {};
+  const gb: Record<string, number> = {};
+  const dram: Record<string, number> = {};
+  const nO = ORDER_DIMS.length;
+  for (const d of dims) {
+    const oi = ORDER_DIMS.indexOf(d as (typeof ORDER_DIMS)[number]);
+    const rfAllowed = !c.rfDims || c.rfDims.includes(d);
+    const r1 = oi >= 0 ? x[3 * nO + oi] : 0.5;
+    const r2 = oi >= 0 ? x[4 * nO + oi] : 0.5;
+    rf[d] = rfAllowed ? divisorNear(remaining[d], r1) : 1;
+    const left = remaining[d] / rf[d];
+    gb[d] = divisorNear(left, r2);
+    dram[d] = left / gb[d];
+  }
+  const order = (lvl: number): string[] => {
+    const imp = ORDER_DIMS.map((_, i) => x[lvl * nO + i]);
+    return rankByImportance(imp)
+      .map((i) => ORDER_DIMS[i] as string)
+      .filter((d) => dims.includes(d));
+  };
+  const temporal = (f: Record<string, number>, lvl: number) => order(lvl).map((dim) => ({ dim, bound: f[dim] })).filter((l) => l.bound > 1);
+  const all = ['Weights', 'Inputs', 'Outputs'];
+  return {
+    levels: [
+      { level: 'DRAM', temporal: temporal(dram, 0), spatial: [], keep: all },
+      { level: 'GlobalBuffer', temporal: temporal(gb, 1), spatial, keep: all },
+      { level: 'RegisterFile', temporal: temporal(rf, 2), spatial: [], keep: c.rfKeep },
+    ],
+  };
+}
+
+/** Sizing-only hardware: a fixed dataflow on a 2-D array whose sizes and buffers move. */
+export const SIZING_VECTOR_LENGTH = 4;
+
+export function decodeSizing(x: number[], space: DesignSpace, lim: SpaceLimits, name = 'sizing'): AcceleratorSpec | undefined {
+  const axes = space.peArray ?? [
+    { min: 2, max: 32, step: 2 },
+    { min: 2, max: 32, step: 2 },
+  ];
+  const sizes = axes.map((r, a) => onGrid(x[a], r));
+  const rfR = space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
+  const spec: AcceleratorSpec = {
+    name,
+    peArray: sizes,
+    dataflow: space.dataflow,
+    registerFileBytesPerPe: onGrid(x[axes.length], rfR),
+    globalBufferBytes: onGrid(x[axes.length + 1], gbR),
+    dramBandwidthBytesPerCycle: lim.dramBandwidthBytesPerCycle,
+    wordBits: lim.wordBits,
+    clockMHz: lim.clockMHz,
+  };
+  if (sizes.reduce((a, b) => a * b, 1) > lim.maxPes) return undefined;
+  if (onChipBytes(spec) > lim.maxOnChipBytes) return undefined;
+  return spec;
+}

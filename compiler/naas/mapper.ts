@@ -1,0 +1,228 @@
+// The mapper: finds a low-EDP mapping of one problem onto the DRAM -> GlobalBuffer -> PE
+// array -> RegisterFile hierarchy within a dataflow's constraints. Random sampling of prime
+// factor placements and loop orders, then seeded hill climbing on the best samples. Used
+// for the baselines (so each gets the best mapping we can find) and sizing-only search.
+import type { Architecture } from '../ir/architecture.ts';
+import type { LevelMapping, Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
+import { Prng } from '../util/prng.ts';
+import type { MappingConstraints } from './dataflow.ts';
+import { evaluate, type Evaluation } from './model.ts';
+
+/** Where each prime factor of each dimension goes: 0 DRAM, 1 GlobalBuffer, 2 RegisterFile, 3+a spatial axis a. */
+export interface FactorPlacement {
+  dims: string[];
+  primes: number[][];
+  slot: number[][];
+  order: { DRAM: string[]; GlobalBuffer: string[]; RegisterFile: string[] };
+}
+
+export function primeFactors(n: number): number[] {
+  const out: number[] = [];
+  let x = n;
+  for (let p = 2; p * p <= x; p++) {
+    while (x % p === 0) {
+      out.push(p);
+      x /= p;
+    }
+  }
+  if (x > 1) out.push(x);
+  return out;
+}
+
+/** Builds the Mapping IR from a placement. */
+export function placementToMapping(pl: FactorPlacement, c: MappingConstraints): Mapping {
+  const f = (slot: number, d: number): number => pl.primes[d].reduce((a, p, i) => (pl.slot[d][i] === slot ? a * p : a), 1);
+  const temporal = (slot: number, order: string[]) =>
+    order.map((dim) => ({ dim, bound: f(slot, pl.dims.indexOf(dim)) })).filter((l) => l.bound > 1);
+  const spatial: LevelMapping['spatial'] = [];
+  c.axisSizes.forEach((_, a) => {
+    pl.dims.forEach((dim, d) => {
+      const b = f(3 + a, d);
+      if (b > 1) spatial.push({ dim, bound: b, axis: a === 0 ? 'X' : 'Y' });
+    });
+  });
+  const all = ['Weights', 'Inputs', 'Outputs'];
+  return {
+    levels: [
+      { level: 'DRAM', temporal: temporal(0, pl.order.DRAM), spatial: [], keep: all },
+      { level: 'GlobalBuffer', temporal: temporal(1, pl.order.GlobalBuffer), spatial, keep: all },
+      { level: 'RegisterFile', temporal: temporal(2, pl.order.RegisterFile), spatial: [], keep: c.rfKeep },
+    ],
+  };
+}
+
+function shuffle<T>(xs: T[], rng: Prng): T[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+function allowedSlots(c: MappingConstraints, dim: string): number[] {
+  const s = [0, 1];
+  if (!c.rfDims || c.rfDims.includes(dim)) s.push(2);
+  c.axisDims.forEach((dims, a) => {
+    if (dims.includes(dim)) s.push(3 + a);
+  });
+  return s;
+}
+
+function axisLoad(pl: FactorPlacement, a: number): number {
+  let p = 1;
+  pl.slot.forEach((row, d) => row.forEach((s, i) => (s === 3 + a ? (p *= pl.primes[d][i]) : 0)));
+  return p;
+}
+
+/** A random placement; spatial axes are filled greedily first so the array is used. */
+export function randomPlacement(problem: Problem, c: MappingConstraints, rng: Prng): FactorPlacement {
+  const dims = problem.dims;
+  const primes = dims.map((d) => primeFactors(problem.bounds[d]));
+  const slot = primes.map((ps) => ps.map(() => 0));
+  const pl: FactorPlacement = { dims, primes, slot, order: { DRAM: shuffle(dims, rng), GlobalBuffer: shuffle(dims, rng), RegisterFile: shuffle(dims, rng) } };
+  // Spatial first: with probability 0.85 try to put each prime on an allowed axis.
+  const items: [number, number][] = [];
+  primes.forEach((ps, d) => ps.forEach((_, i) => items.push([d, i])));
+  for (const [d, i] of shuffle(items, rng)) {
+    const slots = allowedSlots(c, dims[d]);
+    const sp = slots.filter((s) => s >= 3 && axisLoad(pl, s - 3) * primes[d][i] <= c.axisSizes[s - 3]);
+    if (sp.length && rng.next() < 0.85) slot[d][i] = sp[rng.int(sp.length)];
+    else {
+      const t = slots.filter((s) => s < 3);
+      slot[d][i] = t[rng.int(t.length)];
+    }
+  }
+  return pl;
+}
+
+function clonePlacement(pl: FactorPlacement): FactorPlacement {
+  return {
+    dims: pl.dims,
+    primes: pl.primes,
+    slot: pl.slot.map((r) => r.slice()),
+    order: { DRAM: pl.order.DRAM.slice(), GlobalBuffer: pl.order.GlobalBuffer.slice(), RegisterFile: pl.order.RegisterFile.slice() },
+  };
+}
+
+function mutate(pl: FactorPlacement, c: MappingConstraints, rng: Prng): FactorPlacement {
+  const n = clonePlacement(pl);
+  const kind = rng.int(3);
+  if (kind < 2) {
+    const cand: [number, number][] = [];
+    n.primes.forEach((ps, d) => ps.forEach((_, i) => cand.push([d, i])));
+    if (cand.length) {
+      const [d, i] = cand[rng.int(cand.length)];
+      const slots = allowedSlots(c, n.dims[d]).filter((s) => s !== n.slot[d][i]);
+      const s = slots[rng.int(slots.length)];
+      if (s >= 3 && axisLoad(n, s - 3) * n.primes[d][i] > c.axisSizes[s - 3]) return n;
+      n.slot[d][i] = s;
+    }
+  } else {
+    const lv = (['DRAM', 'GlobalBuffer', 'RegisterFile'] as const)[rng.int(3)];
+    const o = n.order[lv];
+    const i = rng.int(o.length);
+    const j = rng.int(o.length);
+    [o[i], o[j]] = [o[j], o[i]];
+  }
+  return n;
+}
+
+export interface MapperOptions {
+  seed: number;
+  /** Random samples before hill climbing. */
+  samples?: number;
+  /** Hill-climbing steps. */
+  steps?: number;
+}
+
+export interface MapperResult {
+  mapping: Mapping;
+  evaluation: Evaluation;
+  evaluations: number;
+}
+
+const score = (e: Evaluation): number => (e.valid ? e.energyPj * e.cycles : Infinity);
+
+/** Best mapping found for one problem within the constraints (deterministic for a seed). */
+export function bestMapping(problem: Problem, arch: Architecture, c: MappingConstraints, opts: MapperOptions): MapperResult | undefined {
+  const rng = new Prng(opts.seed);
+  const samples = opts.samples ?? 300;
+  const steps = opts.steps ?? 300;
+  let best: { pl: FactorPlacement; e: Evaluation } | undefined;
+  let evaluations = 0;
+  const tryOne = (pl: FactorPlacement): Evaluation => {
+    evaluations++;
+    return evaluate(problem, arch, placementToMapping(pl, c));
+  };
+  for (let i = 0; i < samples; i++) {
+    const pl = randomPlacement(problem, c, rng);
+    const e = tryOne(pl);
+    if (e.valid && (!best || score(e) < score(best.e))) best = { pl, e };
+  }
+  // If nothing fit, fall back to everything temporal at DRAM/GB and retry a few times.
+  for (let i = 0; !best && i < samples; i++) {
+    const pl = randomPlacement(problem, { ...c, axisDims: c.axisDims.map(() => []) }, rng);
+    const e = tryOne(pl);
+    if (e.valid) best = { pl, e };
+  }
+  if (!best) return undefined;
+  for (let i = 0; i < steps; i++) {
+    const pl = mutate(best.pl, c, rng);
+    const e = tryOne(pl);
+    if (e.valid && score(e) < score(best.e)) best = { pl, e };
+  }
+  return { mapping: placementToMapping(best.pl, c), evaluation: best.e, evaluations };
+}
+
+/** The factor placement of an existing mapping (so hill climbing can start from it). */
+export function mappingToPlacement(problem: Problem, m: Mapping, c: MappingConstraints): FactorPlacement {
+  const dims = problem.dims;
+  const primes: number[][] = dims.map(() => []);
+  const slot: number[][] = dims.map(() => []);
+  const add = (dim: string, bound: number, s: number): void => {
+    const d = dims.indexOf(dim);
+    for (const p of primeFactors(bound)) {
+      primes[d].push(p);
+      slot[d].push(s);
+    }
+  };
+  const [dram, gb, rf] = m.levels;
+  for (const l of dram.temporal) add(l.dim, l.bound, 0);
+  for (const l of gb.temporal) add(l.dim, l.bound, 1);
+  for (const l of rf.temporal) add(l.dim, l.bound, 2);
+  // Spatial loops: X is axis 0; Y loops go to the first axis (>=1) that allows the dim.
+  for (const l of gb.spatial) {
+    let a = 0;
+    if (l.axis === 'Y') {
+      a = c.axisDims.findIndex((ds, i) => i >= 1 && ds.includes(l.dim));
+      if (a < 0) a = 1;
+    }
+    add(l.dim, l.bound, 3 + a);
+  }
+  const order = (ls: { dim: string }[]): string[] => [...ls.map((l) => l.dim), ...dims.filter((d) => !ls.some((l) => l.dim === d))];
+  return { dims, primes, slot, order: { DRAM: order(dram.temporal), GlobalBuffer: order(gb.temporal), RegisterFile: order(rf.temporal) } };
+}
+
+/** Seeded hill climbing from a given mapping; returns the better of start and result. */
+export function polishMapping(problem: Problem, arch: Architecture, c: MappingConstraints, start: Mapping, steps: number, seed: number): MapperResult {
+  const rng = new Prng(seed);
+  let pl = mappingToPlacement(problem, start, c);
+  let e = evaluate(problem, arch, placementToMapping(pl, c));
+  let evaluations = 1;
+  if (!e.valid) {
+    const s = evaluate(problem, arch, start);
+    return { mapping: start, evaluation: s, evaluations };
+  }
+  for (let i = 0; i < steps; i++) {
+    const n = mutate(pl, c, rng);
+    const ne = evaluate(problem, arch, placementToMapping(n, c));
+    evaluations++;
+    if (ne.valid && score(ne) < score(e)) {
+      pl = n;
+      e = ne;
+    }
+  }
+  return { mapping: placementToMapping(pl, c), evaluation: e, evaluations };
+}

@@ -1,0 +1,154 @@
+// The two-level NAAS search: CMA-ES over the hardware encoding outside, and for every
+// hardware candidate an inner search over each layer's mapping. The reward is network
+// EDP (geometric mean over networks). Candidates of a generation are evaluated in
+// parallel worker threads (piscina); every candidate has its own derived seed, so the
+// result does not depend on the number of threads or their scheduling.
+import { Piscina } from 'piscina';
+import type { Mapping } from '../ir/mapping.ts';
+import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
+import { runCandidate, subSeed, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
+import { CmaEs } from './cmaes.ts';
+import { decodeHardware, decodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
+
+export interface SearchBudget {
+  /** Outer (hardware) CMA-ES generations and population. */
+  generations: number;
+  population: number;
+  /** Inner (mapping) search per layer shape. */
+  inner: InnerBudget;
+  /** Mapper effort for the fixed baseline (samples + steps per layer shape). */
+  baselineEvaluations: number;
+}
+
+export const DEFAULT_BUDGET: SearchBudget = { generations: 12, population: 10, inner: { generations: 8, population: 10 }, baselineEvaluations: 4000 };
+
+export interface GenerationStat {
+  generation: number;
+  best_edp: number;
+  median_edp: number;
+  valid: number;
+}
+
+export interface SearchPoint {
+  generation: number;
+  cycles: number;
+  energy_pj: number;
+}
+
+export interface SearchResult {
+  best: CandidateResult;
+  history: GenerationStat[];
+  points: SearchPoint[];
+  evaluations: number;
+  hardwareCandidates: number;
+}
+
+export type Runner = (task: CandidateTask) => Promise<CandidateResult>;
+
+/** Runs candidate tasks in the current thread. */
+export const inlineRunner: Runner = async (task) => runCandidate(task);
+
+/** A piscina pool of worker threads; call close() when done. */
+export function workerRunner(threads: number): { run: Runner; close: () => Promise<void> } {
+  const pool = new Piscina({ filename: new URL('./worker-entry.mjs', import.meta.url).href, minThreads: threads, maxThreads: threads });
+  return { run: (task) => pool.run(task) as Promise<CandidateResult>, close: () => pool.destroy() };
+}
+
+export interface SearchOptions {
+  workloads: Workloads;
+  space: DesignSpace;
+  resources: AcceleratorSpec;
+  seed: number;
+  budget: SearchBudget;
+  run: Runner;
+  onGeneration?: (g: GenerationStat, total: number) => void;
+}
+
+const median = (xs: number[]): number => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : Infinity;
+};
+
+/** Outer search over the space: the full NAAS encoding, or sizing only when the space fixes a dataflow. */
+export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
+  const sizingOnly = o.space.dataflow !== undefined;
+  const limits = limitsOf(o.resources);
+  const n = sizingOnly ? SIZING_VECTOR_LENGTH : HW_VECTOR_LENGTH;
+  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25 });
+  const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
+  let best: CandidateResult | undefined;
+  const history: GenerationStat[] = [];
+  const points: SearchPoint[] = [];
+  let evaluations = 0;
+  let hardwareCandidates = 0;
+  for (let g = 0; g < o.budget.generations; g++) {
+    const xs: number[][] = [];
+    for (let i = 0; i < cma.lambda; i++) {
+      // Reject and resample vectors that break the space or the resources.
+      let x = cma.sample();
+      for (let r = 0; r < 200 && !decodes(x); r++) x = cma.sample();
+      xs.push(x);
+    }
+    const tasks: CandidateTask[] = xs.map((x, i) => ({
+      kind: sizingOnly ? 'sizing' : 'naas',
+      x,
+      space: o.space,
+      limits,
+      workloads: o.workloads,
+      inner: o.budget.inner,
+      seed: subSeed(o.seed, 2, g, i),
+    }));
+    const results = await Promise.all(tasks.map((t) => o.run(t)));
+    hardwareCandidates += results.length;
+    const costs = results.map((r) => (r.valid ? Math.log(r.cost) : 1e6));
+    for (const r of results) {
+      evaluations += r.evaluations;
+      if (r.valid) {
+        points.push({ generation: g, cycles: r.cycles, energy_pj: r.energyPj });
+        if (!best || r.cost < best.cost) best = r;
+      }
+    }
+    cma.tell(xs, costs);
+    const stat = { generation: g, best_edp: best ? best.cost : Infinity, median_edp: median(results.map((r) => r.cost)), valid: results.filter((r) => r.valid).length };
+    history.push(stat);
+    o.onGeneration?.(stat, o.budget.generations);
+  }
+  if (!best) throw new Error('search found no valid accelerator; widen the space or raise the budget');
+  return { best, history, points, evaluations, hardwareCandidates };
+}
+
+/** A fixed accelerator mapped by the mapper within its dataflow. */
+export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<CandidateResult> {
+  const population = 50;
+  const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
+  return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3) });
+}
+
+/** Re-maps the best design of a search with the same mapper effort the baseline gets. */
+export async function remapBest(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<CandidateResult> {
+  if (!best.spec) return best;
+  const start: Record<string, Mapping> = {};
+  for (const n of best.networks) for (const l of n.layers) start[l.key] = l.mapping;
+  const population = 50;
+  const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
+  const task: CandidateTask = best.spec.dataflow
+    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4) }
+    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4) };
+  const r = await run(task);
+  r.evaluations += best.evaluations;
+  return r.valid && r.cost <= best.cost ? r : best;
+}
+
+/** Pareto front (minimal cycles and energy) of the explored points. */
+export function paretoFront(points: SearchPoint[]): SearchPoint[] {
+  const s = [...points].sort((a, b) => a.cycles - b.cycles || a.energy_pj - b.energy_pj);
+  const out: SearchPoint[] = [];
+  let bestE = Infinity;
+  for (const p of s) {
+    if (p.energy_pj < bestE) {
+      out.push(p);
+      bestE = p.energy_pj;
+    }
+  }
+  return out;
+}
