@@ -129,7 +129,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     // OHWI: ((k * R + r) * S + s) * C + c
     const addr = add(mul(add(mul(add(mul(k, zc('bound_R')), r), zc('bound_S')), s), zc('bound_C')), c);
     const ra = narrow(`w_raddr${wl}`, addr, wAW);
-    decl(wire(`w_q${wl}`, 8));
+    decl(wire(`w_q${wl}`, 8, true));
     items.push({ kind: 'instance', module: names.sramWeight, name: `u_wbank${wl}`, params: [], conns: bankPorts('load_w', wW, ref('step'), ra, `w_q${wl}`) });
   }
 
@@ -175,7 +175,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
         { port: 'ok', expr: and(...okBits) },
         { port: 'first', expr: ref('s1_first') },
         { port: 'waddr', expr: ref('s1_waddr') },
-        { port: 'w', expr: signed(ref(`w_q${laneOf(hw.axes, hw.weightLanes, pc)}`)) },
+        { port: 'w', expr: ref(`w_q${laneOf(hw.axes, hw.weightLanes, pc)}`) },
         { port: 'x', expr: ref(`xe${laneOf(hw.axes, hw.inputLanes, pc)}`) },
         { port: 'raddr', expr: ref('d_raddr') },
         { port: 'psum', expr: ref(`psum${n}`) },
@@ -237,6 +237,9 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   decl(wire('q_rdata', 8 * QPARAM_BYTES), wire('rq_valid', 1), wire('rq_out', 8));
   items.push({ kind: 'instance', module: names.sramQparam, name: 'u_qbank', params: [], conns: bankPorts('load_q', qW, ref('den'), qRa, 'q_rdata') });
   unused.push(slice('q_rdata', 8 * QPARAM_BYTES - 1, 72));
+  // Signed views of the record, as plain wires (port connections stay identifiers).
+  decl(wire('qp_bias', 32, true), wire('qp_mult', 32, true), wire('qp_shift', 8, true));
+  items.push(assign('qp_bias', signed(slice('q_rdata', 31, 0))), assign('qp_mult', signed(slice('q_rdata', 63, 32))), assign('qp_shift', signed(slice('q_rdata', 71, 64))));
   items.push({
     kind: 'instance',
     module: names.requant,
@@ -244,7 +247,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     params: [],
     conns: [
       { port: 'clk', expr: ref('clk') }, { port: 'rst', expr: ref('rst') }, { port: 'en', expr: ref('den') }, { port: 'in_valid', expr: ref('d1_valid') }, { port: 'acc', expr: ref('d1_acc') },
-      { port: 'bias', expr: signed(slice('q_rdata', 31, 0)) }, { port: 'mult', expr: signed(slice('q_rdata', 63, 32)) }, { port: 'shift', expr: signed(slice('q_rdata', 71, 64)) },
+      { port: 'bias', expr: ref('qp_bias') }, { port: 'mult', expr: ref('qp_mult') }, { port: 'shift', expr: ref('qp_shift') },
       { port: 'out_zp', expr: cfg('out_zp') }, { port: 'act_min', expr: cfg('act_min') }, { port: 'act_max', expr: cfg('act_max') },
       { port: 'out_valid', expr: ref('rq_valid') }, { port: 'out', expr: ref('rq_out') },
     ],
