@@ -58,7 +58,7 @@ const mutation = fc.record({
   other: fc.nat(),
 });
 
-function mutate(texts: string[], m: fc.RecordValue<{ file: number; kind: string; at: number; len: number; token: string; other: number }>): string {
+function mutate(texts: string[], m: { file: number; kind: string; at: number; len: number; token: string; other: number }): string {
   const t = texts[m.file % texts.length];
   const at = m.at % (t.length + 1);
   switch (m.kind) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
-import { analyzeNetwork } from '../../analysis/analyze.ts';
+import { analyzeNetwork, type NetworkStats } from '../../analysis/analyze.ts';
+import type { Network } from '../../ir/network.ts';
 import { inspectJson } from '../inspect.ts';
 
 const REFERENCE_MACS: Record<string, number> = { resnet50: 4_089_184_256, vgg16: 15_470_264_320, mobilenet_v2: 300_774_272 };
@@ -16,8 +17,8 @@ export const inspectStep: DemoStep = {
     let networks = 0;
     let layers = 0;
     const mismatches: string[] = [];
-    const all = [];
-    const nets = [];
+    const all: NetworkStats[] = [];
+    const nets: Network[] = [];
     for (const f of files) {
       const program = loadProgram(join(ctx.examplesDir, f));
       for (const n of program.networks) {
