@@ -16,7 +16,7 @@ export function registerReport(program: Command): void {
     .description('write one HTML report (inline SVG plots, no network needed) over the run outputs under DIR')
     .option('--out <file>', 'HTML file to write (default DIR/report.html)')
     .option('--title <text>', 'page title', 'nacc report')
-    .option('--json', 'print JSON: {"file","sections":[{"name","kind","source","plots","ok","headline"}]}')
+    .option('--json', 'print JSON: {"file","sections":[{"name","kind","source","plots","ok","headline"}],"figures":[path]}')
     .action(async (dir: string, opts: ReportOptions) => {
       const summary = await buildReport(dir, opts.out, opts.title);
       if (opts.json) {
@@ -31,7 +31,9 @@ export function registerReport(program: Command): void {
             ['l', 'l', 'r', 'l', 'l'],
           ) + '\n',
         );
-      } else process.stdout.write(`no run outputs found under ${dir}\n`);
+      }
+      if (summary.figures.length) process.stdout.write(`other figures: ${summary.figures.join(', ')}\n`);
+      if (!summary.sections.length && !summary.figures.length) process.stdout.write(`no run outputs found under ${dir}\n`);
       process.stdout.write(`report: ${summary.file}\n`);
     });
 }

@@ -6,7 +6,8 @@ import { SECTION_KINDS, isObject, sectionProblems, type ReportSection } from './
 export interface NativeAdapter {
   /** What it reads, for docs/report.md and error messages. */
   describes: string;
-  adapt(json: unknown): ReportSection[] | undefined;
+  /** Sections read from json (found in file; paths in them are relative to its folder). */
+  adapt(json: unknown, file: string): ReportSection[] | undefined;
 }
 
 /** A bare section object (the section schema without the file wrapper). */
@@ -21,11 +22,11 @@ const bareSection: NativeAdapter = {
 export const NATIVE_ADAPTERS: NativeAdapter[] = [bareSection];
 
 /** Sections from the first adapter that recognises json; [] when none does. */
-export function adaptNative(json: unknown): ReportSection[] {
+export function adaptNative(json: unknown, file: string): ReportSection[] {
   for (const a of NATIVE_ADAPTERS) {
     let r: ReportSection[] | undefined;
     try {
-      r = a.adapt(json);
+      r = a.adapt(json, file);
     } catch {
       r = undefined; // a schema we half-recognise is still not ours
     }

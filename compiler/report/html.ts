@@ -22,8 +22,16 @@ export interface PageSection {
   link(path: string): ResolvedLink;
 }
 
+/** A standalone SVG a command wrote, shown as it is (ids already made unique). */
+export interface ExternalFigure {
+  name: string;
+  svg: string;
+}
+
 export interface PageInput {
   title: string;
+  /** Figures outside any section, shown last under "Other figures". */
+  figures?: ExternalFigure[];
   /** Shown under the title, e.g. the folder the report was made from. */
   subtitle?: string;
   sections: PageSection[];
@@ -256,21 +264,26 @@ nav ul{margin:4px 0;padding-left:20px}.empty{color:#666;font-style:italic}
 
 /** The whole page. Section order is the input order (collectSections sorts by pipeline). */
 export function buildReportHtml(input: PageInput): string {
-  const overview = input.sections.length
-    ? table(
-        ['part', 'section', 'status', 'headline'],
-        input.sections.map((p) => {
-          const h = headline(p.located.section);
-          return [
-            esc(KIND_HEADINGS[p.located.section.kind]),
-            `<a href="#${anchor(p.located.name)}">${esc(p.located.name)}</a>`,
-            h.ok ? '<span class="ok">ok</span>' : '<span class="bad">attention</span>',
-            esc(h.text),
-          ];
-        }),
-        { raw: [true, true, true, true] },
-      )
-    : '<p class="empty">No run outputs were found: run nacc search / mcu / pointacc / fl / verify with --out into this folder.</p>';
+  const figures = input.figures ?? [];
+  const overview =
+    input.sections.length || figures.length
+      ? table(
+          ['part', 'section', 'status', 'headline'],
+          [
+            ...input.sections.map((p) => {
+              const h = headline(p.located.section);
+              return [
+                esc(KIND_HEADINGS[p.located.section.kind]),
+                `<a href="#${anchor(p.located.name)}">${esc(p.located.name)}</a>`,
+                h.ok ? '<span class="ok">ok</span>' : '<span class="bad">attention</span>',
+                esc(h.text),
+              ];
+            }),
+            ...(figures.length ? [['Other figures', '<a href="#figures">figures</a>', '', esc(`${figures.length} figure(s) written by commands: ${figures.map((f) => f.name).join(', ')}`)]] : []),
+          ],
+          { raw: [true, true, true, true] },
+        )
+      : '<p class="empty">No run outputs were found: run nacc search / mcu / pointacc / fl / verify with --out into this folder.</p>';
 
   const byKind = new Map<SectionKind, PageSection[]>();
   for (const p of input.sections) byKind.set(p.located.section.kind, [...(byKind.get(p.located.section.kind) ?? []), p]);
@@ -290,6 +303,10 @@ export function buildReportHtml(input: PageInput): string {
           '</section>',
       );
     }
+  }
+  if (figures.length) {
+    parts.push('<h2 id="figures">Other figures</h2>');
+    for (const f of figures) parts.push(`<figure class="plot external" data-plot="${esc(f.name)}"><figcaption class="file">${esc(f.name)}</figcaption>${f.svg}</figure>`);
   }
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +

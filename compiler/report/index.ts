@@ -5,11 +5,12 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { buildReportHtml, headline, type PageSection } from './html.ts';
 import { plotsFor } from './plots.ts';
 import { renderSvg } from './render.ts';
-import { collectSections } from './section-io.ts';
+import { collectExternalPlots, collectSections } from './section-io.ts';
+import { prefixIds } from './render.ts';
 import type { LocatedSection } from './sections.ts';
 
 export * from './sections.ts';
-export { writeReportSection, collectSections, parseSectionFile } from './section-io.ts';
+export { writeReportSection, collectSections, collectExternalPlots, parseSectionFile } from './section-io.ts';
 export { NATIVE_ADAPTERS } from './adapters.ts';
 export { plotsFor, paretoFront, bestSoFar } from './plots.ts';
 export { renderSvg } from './render.ts';
@@ -18,6 +19,8 @@ export { buildReportHtml, headline } from './html.ts';
 export interface ReportSummary {
   file: string;
   sections: { name: string; kind: string; source: string; plots: number; ok: boolean; headline: string }[];
+  /** Standalone SVG files shown under "Other figures" (paths relative to DIR). */
+  figures: string[];
 }
 
 /** Page sections with their plots rendered and their file links resolved against outFile. */
@@ -49,8 +52,10 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
   const file = resolve(outFile ?? resolve(root, 'report.html'));
   const located = collectSections(root);
   const pages = await renderSections(located, file);
+  const figures = collectExternalPlots(root).map((f, i) => ({ name: f.name, svg: prefixIds(f.svg, `fig${i}`) }));
   const rel = relative(process.cwd(), root) || '.';
-  const html = buildReportHtml({ title, subtitle: `Run outputs under ${rel}: ${located.length} section${located.length === 1 ? '' : 's'}`, sections: pages });
+  const counts = `${located.length} section${located.length === 1 ? '' : 's'}${figures.length ? `, ${figures.length} other figure${figures.length === 1 ? '' : 's'}` : ''}`;
+  const html = buildReportHtml({ title, subtitle: `Run outputs under ${rel}: ${counts}`, sections: pages, figures });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
   return {
@@ -66,5 +71,6 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
         headline: h.text,
       };
     }),
+    figures: figures.map((f) => f.name),
   };
 }

@@ -37,3 +37,12 @@ export function prefixIds(svg: string, prefix: string): string {
     .replace(/url\(#([^)]+)\)/g, (m, id: string) => (ids.has(id) ? `url(#${safe}-${id})` : m))
     .replace(/href="#([^"]+)"/g, (m, id: string) => (ids.has(id) ? `href="#${safe}-${id}"` : m));
 }
+
+/** Mark paths with geometry in a rendered SVG (role-mark groups): 0 means an empty plot. */
+export function renderedMarkCount(svg: string): number {
+  let n = 0;
+  for (const g of svg.matchAll(/<g class="mark-[a-z]+ role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/g)) {
+    n += [...g[1].matchAll(/<path\b[^>]*\bd="([^"]+)"/g)].length;
+  }
+  return n;
+}

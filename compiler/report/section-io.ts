@@ -52,6 +52,11 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** Every JSON file under dir, sorted, skipping hidden and dependency folders. */
 export function listJsonFiles(dir: string): string[] {
+  return listFiles(dir, '.json');
+}
+
+/** Every file under dir whose name ends with ext, sorted, skipping hidden and dependency folders. */
+export function listFiles(dir: string, ext: string): string[] {
   const out: string[] = [];
   const walk = (d: string, depth: number) => {
     if (depth > MAX_DEPTH) return;
@@ -60,7 +65,7 @@ export function listJsonFiles(dir: string): string[] {
       const p = join(d, e.name);
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name)) walk(p, depth + 1);
-      } else if (e.isFile() && e.name.endsWith('.json')) out.push(p);
+      } else if (e.isFile() && e.name.endsWith(ext)) out.push(p);
     }
   };
   walk(dir, 0);
@@ -73,15 +78,7 @@ export function listJsonFiles(dir: string): string[] {
  * folders that hold no section file — a command that wrote its own section is taken at its word.
  */
 export function collectSections(dir: string): LocatedSection[] {
-  const root = resolve(dir);
-  let st;
-  try {
-    st = statSync(root);
-  } catch {
-    throw new UserError([{ severity: 'error', code: 'E1001', message: `report: no such folder '${dir}'` }]);
-  }
-  if (!st.isDirectory()) throw new UserError([{ severity: 'error', code: 'E1001', message: `report: '${dir}' is not a folder` }]);
-
+  const root = checkedFolder(dir);
   const files = listJsonFiles(root);
   const sectionFiles = files.filter((f) => f.endsWith(SECTION_SUFFIX));
   const foldersWithSections = new Set(sectionFiles.map((f) => dirname(f)));
@@ -109,12 +106,61 @@ export function collectSections(dir: string): LocatedSection[] {
     } catch {
       continue; // not ours: any JSON file may sit in a run folder
     }
-    adaptNative(json).forEach((section, i, all) => {
+    adaptNative(json, file).forEach((section, i, all) => {
       if (sectionProblems(section).length) return;
       found.push({ name: fileBase(file) + (all.length > 1 ? `-${i + 1}` : ''), baseDir: dirname(file), file, section });
     });
   }
   return orderAndName(found, root);
+}
+
+/** A standalone SVG figure a command wrote (not from a section), to show as it is. */
+export interface ExternalPlot {
+  /** Path relative to the report folder's root, '/'-separated. */
+  name: string;
+  file: string;
+  svg: string;
+}
+
+const MAX_SVG_BYTES = 8 * 1024 * 1024;
+
+/**
+ * SVG figures under dir in folders that hold no section file (a command that wrote a section
+ * draws its plots from it; its own SVG would repeat them), XML prologue and scripts removed.
+ */
+export function collectExternalPlots(dir: string): ExternalPlot[] {
+  const root = checkedFolder(dir);
+  const sectionFolders = new Set(listJsonFiles(root).filter((f) => f.endsWith(SECTION_SUFFIX)).map((f) => dirname(f)));
+  const out: ExternalPlot[] = [];
+  for (const file of listFiles(root, '.svg')) {
+    if (sectionFolders.has(dirname(file)) || statSync(file).size > MAX_SVG_BYTES) continue;
+    const svg = cleanSvg(readFileSync(file, 'utf8'));
+    if (svg) out.push({ name: rel(root, file), file, svg });
+  }
+  return out;
+}
+
+/** The <svg> element alone: no XML declaration, doctype, comments before it, or scripts. */
+export function cleanSvg(text: string): string | undefined {
+  const start = text.search(/<svg\b/);
+  const end = text.lastIndexOf('</svg>');
+  if (start < 0 || end < start) return undefined;
+  return text
+    .slice(start, end + 6)
+    .replace(/<script\b[\s\S]*?<\/script>/gi, '')
+    .replace(/\son[a-z]+="[^"]*"/gi, '');
+}
+
+function checkedFolder(dir: string): string {
+  const root = resolve(dir);
+  let st;
+  try {
+    st = statSync(root);
+  } catch {
+    throw new UserError([{ severity: 'error', code: 'E1001', message: `report: no such folder '${dir}'` }]);
+  }
+  if (!st.isDirectory()) throw new UserError([{ severity: 'error', code: 'E1001', message: `report: '${dir}' is not a folder` }]);
+  return root;
 }
 
 function readJson(file: string, errors: Diagnostic[]): unknown {

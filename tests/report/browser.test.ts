@@ -1,9 +1,9 @@
 // The report as a person sees it: headless Debian Chromium opens it from disk with the
 // network unused; no console errors, every plot drawn with marks, a screenshot kept in _out/.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildReport, collectSections, plotsFor } from '../../compiler/report/index.ts';
+import { buildReport, collectExternalPlots, collectSections, plotsFor, renderSvg } from '../../compiler/report/index.ts';
 import { CHROMIUM, checkReportInBrowser, type PageCheck } from './browser.ts';
 import { fixtureSections, writeFixtures } from './fixtures.ts';
 
@@ -27,11 +27,15 @@ describe.skipIf(!haveChromium)('report in Chromium', () => {
     const dir = join(OUT, 'browser-fixture');
     rmSync(dir, { recursive: true, force: true });
     writeFixtures(dir, 21);
+    // A standalone figure a command drew itself, in a folder with no section file.
+    mkdirSync(join(dir, 'extra'), { recursive: true });
+    writeFileSync(join(dir, 'extra', 'accuracy.svg'), await renderSvg(plotsFor(fixtureSections(22)['fl-digits'])[0].spec, 'standalone'));
     const summary = await buildReport(dir);
+    expect(summary.figures).toEqual(['extra/accuracy.svg']);
     const shot = join(OUT, 'report-fixture.png');
     const check = await checkReportInBrowser(summary.file, shot);
     const sections = Object.values(fixtureSections(21));
-    expectRendered(check, sections.reduce((a, s) => a + plotsFor(s).length, 0));
+    expectRendered(check, sections.reduce((a, s) => a + plotsFor(s).length, 0) + 1);
     expect(check.sections).toBe(sections.length);
     expect(statSync(shot).size).toBeGreaterThan(20_000);
   });
@@ -40,7 +44,7 @@ describe.skipIf(!haveChromium)('report in Chromium', () => {
   const realDirs = ['out/demo', 'rtl-out', 'mcu-out'].filter((d) => existsSync(d) && statSync(d).isDirectory());
   const withSections = realDirs.filter((d) => {
     try {
-      return collectSections(d).length > 0;
+      return collectSections(d).length + collectExternalPlots(d).length > 0;
     } catch {
       return true; // a malformed section must fail the test below, not be skipped
     }
@@ -52,14 +56,13 @@ describe.skipIf(!haveChromium)('report in Chromium', () => {
       mkdirSync(OUT, { recursive: true });
       const summary = await buildReport(d, join(OUT, `real-${tag}`, 'report.html'));
       const check = await checkReportInBrowser(summary.file, join(OUT, `report-real-${tag}.png`));
-      expectRendered(check, summary.sections.reduce((a, s) => a + s.plots, 0));
+      expectRendered(check, summary.sections.reduce((a, s) => a + s.plots, 0) + summary.figures.length);
     }
   });
 });
 
 describe.skipIf(!haveChromium)('browser check', () => {
   it('does catch a page that reaches for the network or throws', async () => {
-    const { writeFileSync } = await import('node:fs');
     mkdirSync(OUT, { recursive: true });
     const bad = join(OUT, 'bad-page.html');
     writeFileSync(bad, `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><figure class="plot"><svg width="10" height="10"></svg></figure><img src="http://example.invalid/x.png"></body></html>`);

@@ -51,13 +51,21 @@ export async function checkReportInBrowser(htmlFile: string, screenshot: string)
       const plots = [...doc.querySelectorAll('figure.plot')].map((fig: any) => {
         const svg = fig.querySelector('svg');
         const box = svg?.getBoundingClientRect();
-        const marks = svg
-          ? [...svg.querySelectorAll('g.role-mark path')].filter((p: any) => {
-              const d = p.getAttribute('d') ?? '';
-              const b = p.getBBox();
-              return d.length > 0 && (b.width > 0 || b.height > 0);
-            }).length
-          : 0;
+        // Vega plots: mark paths with geometry. Other SVG figures: drawn shapes smaller than
+        // the whole figure (a background rect alone does not count).
+        const external = fig.classList.contains('external');
+        const marks = !svg
+          ? 0
+          : external
+            ? [...svg.querySelectorAll('path, rect, line, circle, ellipse, polyline, polygon')].filter((e: any) => {
+                const b = e.getBBox();
+                return (b.width > 0 || b.height > 0) && !(b.width >= box.width - 1 && b.height >= box.height - 1);
+              }).length
+            : [...svg.querySelectorAll('g.role-mark path')].filter((p: any) => {
+                const d = p.getAttribute('d') ?? '';
+                const b = p.getBBox();
+                return d.length > 0 && (b.width > 0 || b.height > 0);
+              }).length;
         return {
           section: String(fig.closest('section')?.id ?? ''),
           plot: String(fig.getAttribute('data-plot') ?? ''),

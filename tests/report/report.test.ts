@@ -176,3 +176,22 @@ describe('nacc report CLI', () => {
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('standalone figures', () => {
+  it('shows SVGs from folders without sections, cleaned, and skips those next to a section', async () => {
+    const d = fresh('figures');
+    mkdirSync(join(d, 'fl'));
+    mkdirSync(join(d, 'mcu'));
+    const svg = (id: string) => `<?xml version="1.0"?>\n<!-- made by a command -->\n<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" onload="x()"><defs><clipPath id="c"><rect width="5" height="5"/></clipPath></defs><script>alert(1)</script><rect x="10" y="10" width="${id.length * 10}" height="20" clip-path="url(#c)"/></svg>\n`;
+    writeFileSync(join(d, 'fl', 'curve.svg'), svg('curve'));
+    writeFileSync(join(d, 'mcu', 'memory.svg'), svg('memory'));
+    writeReportSection(join(d, 'mcu'), 'memory', fixtureSections(4)['mcu-ds_cnn']);
+    const summary = await buildReport(d);
+    expect(summary.figures).toEqual(['fl/curve.svg']);
+    const html = readFileSync(summary.file, 'utf8');
+    expect(html).not.toMatch(/<\?xml|<script|onload=|made by a command/);
+    expect(html).toContain('<figure class="plot external" data-plot="fl/curve.svg">');
+    expect(html).toContain('id="fig0-c"');
+    expect(html).toContain('url(#fig0-c)');
+  });
+});

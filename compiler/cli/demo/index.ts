@@ -3,5 +3,6 @@ import type { DemoStep } from './step.ts';
 import { doctorStep } from './doctor-step.ts';
 import { inspectStep } from './inspect-step.ts';
 import { onnxStep } from './onnx-step.ts';
+import { reportStep } from './report-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep];
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, reportStep];
