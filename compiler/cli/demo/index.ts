@@ -3,6 +3,6 @@ import type { DemoStep } from './step.ts';
 import { doctorStep } from './doctor-step.ts';
 import { inspectStep } from './inspect-step.ts';
 import { onnxStep } from './onnx-step.ts';
-import { reportStep } from './report-step.ts';
+import { reportStep } from './report-step.ts'; // reportStep stays LAST in DEMO_STEPS: it reads every other step's output
 
 export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, reportStep];
