@@ -3,6 +3,8 @@ import type { DemoStep } from './step.ts';
 import { doctorStep } from './doctor-step.ts';
 import { inspectStep } from './inspect-step.ts';
 import { onnxStep } from './onnx-step.ts';
+import { flStep } from './fl-step.ts';
 import { reportStep } from './report-step.ts'; // reportStep stays LAST in DEMO_STEPS: it reads every other step's output
+import { naasStep } from './naas-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, reportStep];
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, reportStep];
