@@ -123,6 +123,10 @@ async function runWorker(init: WorkerInit): Promise<void> {
       }
     });
   });
+  // Warm the JIT up on a scratch copy so the first timed steps are not compile-bound.
+  const scratch = Float32Array.from(init.init);
+  const b = Math.min(init.cfg.batch, n);
+  for (let i = 0; i < 5; i++) trainer.lossAndGradient(scratch, init.x.subarray(0, b * init.features), init.y.subarray(0, b), b);
   send({ kind: 'ready', id: init.id });
   let stepStart = await start;
   let stallMs = 0;
