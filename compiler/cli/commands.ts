@@ -11,5 +11,6 @@ import { registerRtl } from './rtl.ts';
 import { registerVerify } from './verify.ts';
 import { registerMcuSchedule } from './mcu-schedule.ts';
 import { registerMcu } from './mcu.ts';
+import { registerPointacc } from './pointacc.ts';
 
-export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerSearch, registerCost, registerReport, registerFl, registerRtl, registerVerify, registerMcuSchedule, registerMcu];
+export const COMMANDS: ((program: Command) => void)[] = [registerInspect, registerDoctor, registerDemo, registerTimeloop, registerSearch, registerCost, registerReport, registerFl, registerRtl, registerVerify, registerMcuSchedule, registerMcu, registerPointacc];

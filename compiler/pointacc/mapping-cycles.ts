@@ -18,3 +18,32 @@ export function fpsCycles(n: number, m: number, w: number): number {
 export function neighbourSearchCycles(n: number, m: number, w: number): number {
   return m * rowsOf(n, w) + 4;
 }
+
+/**
+ * Full sort of n records on the mapping unit: one W-wide chunk sorted per cycle, then
+ * ceil(log2(n / W)) merge passes streaming one record per cycle (+1 cycle per pass to switch).
+ */
+export function sortCycles(n: number, w: number): number {
+  const chunks = rowsOf(n, w);
+  const passes = chunks > 1 ? Math.ceil(Math.log2(chunks)) : 0;
+  return chunks + passes * (n + 1);
+}
+
+/**
+ * Kernel map of a sparse conv: sort the input and output coordinate lists (in parallel), then
+ * per kernel offset one merge-intersect over both sorted lists (at most nIn + nOut cycles: the
+ * equality detector writes out[o] -> in into a slot table) and one scan of the slot table in
+ * output order (nOut cycles), which yields the pairs sorted by output.
+ */
+export function kernelMapCycles(nIn: number, nOut: number, volume: number, w: number): number {
+  return Math.max(sortCycles(nIn, w), sortCycles(nOut, w)) + volume * (nIn + 2 * nOut + 2);
+}
+
+/**
+ * Shared MLP / dense layer on an R x C weight-stationary systolic array: every (C_in tile,
+ * C_out tile) pair loads its weights (R cycles), streams all rows through and drains (R + C).
+ */
+export function matrixCycles(rows: number, cin: number, cout: number, arrayRows: number, arrayCols: number): number {
+  const tiles = Math.ceil(cin / arrayRows) * Math.ceil(cout / arrayCols);
+  return tiles * (rows + 2 * arrayRows + arrayCols);
+}

@@ -129,19 +129,48 @@ export interface KernelMapEntry {
 
 const coordKey = (x: number, y: number, z: number): string => `${x},${y},${z}`;
 
+/** Coordinate -> first index lookup; numeric keys when every coordinate fits 17 bits (fast path). */
+class CoordTable {
+  private readonly num = new Map<number, number>();
+  private readonly str = new Map<string, number>();
+  constructor(private readonly small: boolean) {}
+  static key(x: number, y: number, z: number): number {
+    return ((x + 65536) * 131072 + (y + 65536)) * 131072 + (z + 65536);
+  }
+  static fits(x: number, y: number, z: number): boolean {
+    return Math.abs(x) < 65536 && Math.abs(y) < 65536 && Math.abs(z) < 65536;
+  }
+  setFirst(x: number, y: number, z: number, i: number): void {
+    if (this.small) {
+      const k = CoordTable.key(x, y, z);
+      if (!this.num.has(k)) this.num.set(k, i);
+    } else {
+      const k = coordKey(x, y, z);
+      if (!this.str.has(k)) this.str.set(k, i);
+    }
+  }
+  get(x: number, y: number, z: number): number | undefined {
+    if (this.small) return CoordTable.fits(x, y, z) ? this.num.get(CoordTable.key(x, y, z)) : undefined;
+    return this.str.get(coordKey(x, y, z));
+  }
+}
+
+function maxAbs(c: Cloud): number {
+  let m = 0;
+  for (const v of c.xyz) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
 /** Kernel map between integer voxel coordinate lists (TorchSparse v1 conventions, see the header). */
 export function kernelMap(inputs: Cloud, outputs: Cloud, kernel: number, strideIn = 1): KernelMapEntry[] {
-  const table = new Map<string, number>();
-  for (let i = 0; i < cloudSize(inputs); i++) {
-    const key = coordKey(inputs.xyz[3 * i], inputs.xyz[3 * i + 1], inputs.xyz[3 * i + 2]);
-    if (!table.has(key)) table.set(key, i);
-  }
+  const reach = Math.max(maxAbs(inputs), maxAbs(outputs) + kernel * strideIn);
+  const table = new CoordTable(reach < 65536);
+  for (let i = 0; i < cloudSize(inputs); i++) table.setFirst(inputs.xyz[3 * i], inputs.xyz[3 * i + 1], inputs.xyz[3 * i + 2], i);
   return kernelOffsets(kernel).map((offset) => {
     const pairs: [number, number][] = [];
+    const [dx, dy, dz] = offset.map((d) => d * strideIn);
     for (let o = 0; o < cloudSize(outputs); o++) {
-      const i = table.get(
-        coordKey(outputs.xyz[3 * o] + offset[0] * strideIn, outputs.xyz[3 * o + 1] + offset[1] * strideIn, outputs.xyz[3 * o + 2] + offset[2] * strideIn),
-      );
+      const i = table.get(outputs.xyz[3 * o] + dx, outputs.xyz[3 * o + 1] + dy, outputs.xyz[3 * o + 2] + dz);
       if (i !== undefined) pairs.push([i, o]);
     }
     return { offset, pairs };
