@@ -9,6 +9,7 @@ import type { McuTarget } from '../ir/targets.ts';
 import { graphFromNetwork, graphFromQModel, type PatchGraph } from '../mcu/patch/graph.ts';
 import { decideSchedule, parseScheduleOptions, scheduleReportJson, scheduleSvg, tradeoffTable } from '../mcu/patch/report.ts';
 import { DEFAULT_RULES } from '../mcu/patch/schedule.ts';
+import { redistribute, type RedistributionFigures } from '../mcu/patch/redistribute.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { loadNetworks, selectNetworks } from './inspect.ts';
 import { formatTable, thousands } from './table.ts';
@@ -23,6 +24,8 @@ export interface McuScheduleCliOptions {
   inputInSram?: boolean;
   svg?: string;
   json?: boolean;
+  redistribute?: boolean;
+  targetStageOverhead?: string;
 }
 
 /** The patch graph of a model file (and the mcu targets it declares). */
@@ -57,9 +60,12 @@ export function registerMcuSchedule(program: Command): void {
     .option('--split <n>', 'ops (TFLite) or layers (.nacc) in the per-patch stage (with --schedule patch; default: lowest peak)')
     .option('--max-mac-overhead <f>', 'auto: largest extra MACs as a fraction of the network MACs', '0.15')
     .option('--input-in-sram', 'count the whole model input in SRAM for patch-based runs (default: fetched patch by patch)')
+    .option('--redistribute', '.nacc/.onnx networks: shrink the per-patch stage\'s receptive field, move capacity later (MbV2-RD); report before/after')
+    .option('--target-stage-overhead <f>', 'redistribution: shrink until the patch stage recomputes at most this fraction (uniform patches)', '0.2')
     .option('--svg <file>', 'write the per-layer memory figure (layer-by-layer against patch-based)')
     .option('--json', 'print JSON: {"schedule":{"kind","split","patches","patch_input"},"mac_overhead","peak_sram_bytes","layer_peak_sram_bytes","macs","candidates":[...]}')
     .action(async (file: string, o: McuScheduleCliOptions) => {
+      if (o.redistribute) return runRedistribute(file, o);
       const sched = parseScheduleOptions(o);
       const { graph, mcus } = await loadPatchGraph(file, o.network);
       const board = o.target ? resolveBoard(o.target, mcus) : undefined;
@@ -88,4 +94,56 @@ export function registerMcuSchedule(program: Command): void {
       if (o.svg) out.push(`wrote ${o.svg}`);
       process.stdout.write(`${out.join('\n')}\n`);
     });
+}
+
+const figRow = (what: string, f: RedistributionFigures) => [
+  what,
+  thousands(f.macs),
+  `${f.patchInput[0]}x${f.patchInput[1]}`,
+  `${(f.patchStageMacOverhead * 100).toFixed(1)}%`,
+  `${(f.macOverhead * 100).toFixed(1)}%`,
+  (f.layerPeakSramBytes / 1024).toFixed(1),
+  (f.patchPeakSramBytes / 1024).toFixed(1),
+];
+
+const figJson = (f: RedistributionFigures) => ({
+  macs: f.macs,
+  split: f.split,
+  patch_input: f.patchInput,
+  patch_stage_mac_overhead_uniform: Number(f.patchStageMacOverhead.toFixed(6)),
+  patch_stage_mac_overhead: Number(f.patchStageMacOverheadClipped.toFixed(6)),
+  mac_overhead: Number(f.macOverhead.toFixed(6)),
+  layer_peak_sram_bytes: f.layerPeakSramBytes,
+  patch_peak_sram_bytes: f.patchPeakSramBytes,
+});
+
+async function runRedistribute(file: string, o: McuScheduleCliOptions): Promise<void> {
+  if (extname(file).toLowerCase() === '.tflite') fail('E0784', '--redistribute transforms .nacc/.onnx networks; a .tflite model has trained weights to keep', undefined, ExitCode.usage);
+  const { networks } = await loadNetworks(file);
+  const nets = selectNetworks(networks, o.network, file);
+  if (nets.length !== 1) fail('E0780', `${file} has ${nets.length} networks; pick one with --network`, undefined, ExitCode.usage);
+  const net = nets[0];
+  const graph = graphFromNetwork(net);
+  const sched = parseScheduleOptions({ schedule: o.split ? 'patch' : 'auto', patches: o.split ? o.patches ?? '4' : undefined, split: o.split, maxMacOverhead: o.maxMacOverhead });
+  // Redistribute around the patch schedule the network would get (or the one asked for).
+  const patches = o.patches ? Number(o.patches) : undefined;
+  const d = decideSchedule(graph, patches && !o.split ? { schedule: 'patch', patches } : sched);
+  if (d.chosen.kind !== 'patch') fail('E0784', `${net.name}: no patch schedule to redistribute around (${d.reason})`, undefined, ExitCode.usage);
+  const target = Number(o.targetStageOverhead ?? '0.2');
+  if (!Number.isFinite(target) || target < 0) fail('E0780', `--target-stage-overhead must be a fraction >= 0, not '${o.targetStageOverhead}'`, undefined, ExitCode.usage);
+  const r = redistribute(net, { splitLayer: d.chosen.cutTensor!, patches: d.chosen.patches!, targetStageOverhead: target });
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({
+      redistribution: {
+        network: net.name, result: r.network.name, split_layer: d.chosen.cutTensor, patches: d.chosen.patches,
+        before: figJson(r.before), after: figJson(r.after), actions: r.actions,
+        layers: r.network.layers.map((l) => ({ name: l.name, op: l.op, output_shape: l.output.shape, ...(l.attrs.kernel !== undefined ? { kernel: l.attrs.kernel } : {}) })),
+      },
+    }, null, 2)}\n`);
+    return;
+  }
+  const out = [`redistribution of ${net.name} around ${d.chosen.cutTensor} (${d.chosen.patches}x${d.chosen.patches} patches)`];
+  out.push(formatTable(['', 'MACs', 'patch in', 'stage MAC +', 'net MAC +', 'layer peak kB', 'patch peak kB'], [figRow('before', r.before), figRow('after', r.after)], ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
+  out.push(...r.actions.map((a) => `  - ${a}`));
+  process.stdout.write(`${out.join('\n')}\n`);
 }

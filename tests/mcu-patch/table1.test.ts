@@ -31,3 +31,20 @@ describe('MCUNetV2 Table 1 (MobileNetV2 1.0, 224x224)', () => {
     expect(p.cutShape).toEqual([28, 28, 32]);
   });
 });
+
+describe('MCUNetV2 Table 1, MbV2-RD', () => {
+  const net = loadProgram('examples/mcunetv2-mobilenetv2.nacc').networks.find((n) => n.name === 'mbv2_rd_224')!;
+  const g = graphFromNetwork(net);
+  const split = g.nodes.find((n) => n.name === 'x_4[1].project')!.end;
+
+  it('4x4 patches need a 63x63 input patch and +18% patch-stage MACs, at a similar network MAC count', () => {
+    const p = patchSchedule(g, split, 4);
+    expect(p.patchInput).toEqual([63, 63]);
+    expect(p.uniformStageMacOverhead).toBeGreaterThan(0.175);
+    expect(p.uniformStageMacOverhead).toBeLessThan(0.185);
+    expect(Math.round(p.peakSramBytes / KB)).toBe(172);
+    const base = graphFromNetwork(loadProgram('examples/mcunetv2-mobilenetv2.nacc').networks.find((n) => n.name === 'mbv2_224')!);
+    const ratio = layerSchedule(g).macs / layerSchedule(base).macs;
+    expect(Math.abs(ratio - 1)).toBeLessThan(0.01);
+  });
+});
