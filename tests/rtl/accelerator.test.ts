@@ -97,20 +97,30 @@ describe.each([
   }, 120_000);
 });
 
+describe('non-square shapes', () => {
+  it('3x1 and 1x3 kernels, (1,2) and (2,1) strides on a 7x10 map, and a dense layer: bit-exact', async () => {
+    const odd = prog.networks.find((n) => n.name === 'rtl_odd')!;
+    const g = generateAccelerator(acc('rp_rs'), odd, { seed: 2 });
+    const r = await verifyAccelerator(write(g), { sims: ['iverilog'] });
+    expect(r.sims[0].layers.map((l) => [l.name, l.passed, l.failed])).toEqual([['a', 7 * 5 * 6, 0], ['d', 4 * 5 * 6, 0], ['f', 5, 0]]);
+    expect(r.lint.warnings).toBe(0);
+  }, 120_000);
+});
+
 describe('a wrong output is caught and located', () => {
   it('names the first mismatching output and leaves a waveform', async () => {
     const g = generateAccelerator(acc('pq_os'), net(), { seed: 3, layers: ['s2'] });
     const dir = write(g);
     const exp = join(dir, 'layers/s2/expected.hex');
     const lines = readFileSync(exp, 'utf8').split('\n');
-    // Flip output byte 13 = (p=0, q=1, k=5) of the 4x4x8 output.
+    // Flip output byte 13 = (y=0, x=1, k=5) of the 4x4x8 output.
     lines[13] = ((parseInt(lines[13], 16) ^ 1) & 0xff).toString(16).padStart(2, '0');
     writeFileSync(exp, lines.join('\n'));
     const r = await verifyAccelerator(dir, { sims: ['iverilog'] });
     const l = r.sims[0].layers[0];
     expect(l.failed).toBe(1);
     expect(l.passed).toBe(127);
-    expect(l.first_mismatch).toMatch(/^output\[p=0,q=1,k=5\] \(byte 13\)/);
+    expect(l.first_mismatch).toMatch(/^output\[y=0,x=1,k=5\] \(byte 13\)/);
     expect(existsSync(join(dir, l.vcd!))).toBe(true);
     expect(r.ok).toBe(false);
   }, 60_000);

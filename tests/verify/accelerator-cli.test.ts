@@ -46,7 +46,7 @@ describe('nacc rtl / nacc verify', () => {
     writeFileSync(exp, lines.join('\n'));
     const r = await nacc('verify', out);
     expect(r.exitCode).toBe(3);
-    expect(r.stdout).toMatch(/first mismatch output\[p=0,q=0,k=0\]/);
+    expect(r.stdout).toMatch(/first mismatch output\[y=0,x=0,k=0\]/);
     expect(r.stderr).toMatch(/error\[V0001\]/);
     const bad = await nacc('rtl', 'examples/rtl.nacc', '--accelerator', 'nope', '--network', 'rtl_layers');
     expect(bad.exitCode).toBe(2);

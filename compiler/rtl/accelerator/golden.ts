@@ -12,7 +12,7 @@ import type { LayerMemoryMap } from './mapping.ts';
 
 export interface LayerVectors {
   input: Int8Array;
-  /** OHWI: [K][R][S][C] (C per group; 1 for depthwise). */
+  /** OHWI: [K][kernel rows S][kernel cols R][C] (C per group; 1 for depthwise). */
   weights: Int8Array;
   bias: Int32Array;
   multipliers: Int32Array;
@@ -21,7 +21,7 @@ export interface LayerVectors {
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
-  /** Expected output, [P][Q][K]. */
+  /** Expected output, HWC: [Q rows][P cols][K]. */
   output: Int8Array;
 }
 
@@ -50,16 +50,16 @@ export function layerVectors(p: ConvProblem, seed: number): LayerVectors {
   const actMax = p.act === 'relu6' ? Math.min(127, outputZeroPoint + 60) : 127;
   const params: ConvParams = {
     kind: p.depthwise ? 'dwconv' : 'conv',
-    inH: p.inH, inW: p.inW, inC: p.inC, outH: P, outW: Q, outC: K, kH: R, kW: S,
+    inH: p.inH, inW: p.inW, inC: p.inC, outH: Q, outW: P, outC: K, kH: S, kW: R,
     strideH: p.strideH, strideW: p.strideW, dilationH: 1, dilationW: 1, padTop: p.padTop, padLeft: p.padLeft,
     filterInC: C, depthMultiplier: 1, inputOffset: -inputZeroPoint, outputOffset: outputZeroPoint,
     multipliers, shifts, actMin, actMax, batches: 1,
   };
   const output = new Int8Array(K * P * Q);
   if (p.depthwise) {
-    // TFLite's depthwise filter is [1][R][S][K].
+    // TFLite's depthwise filter is [1][kernel rows][kernel cols][K].
     const hwk = new Int8Array(R * S * K);
-    for (let k = 0; k < K; k++) for (let r = 0; r < R; r++) for (let s = 0; s < S; s++) hwk[(r * S + s) * K + k] = weights[(k * R + r) * S + s];
+    for (let k = 0; k < K; k++) for (let y = 0; y < S; y++) for (let x = 0; x < R; x++) hwk[(y * R + x) * K + k] = weights[(k * S + y) * R + x];
     depthwiseConv2d(params, input, hwk, bias, output);
   } else {
     conv2d(params, input, weights, bias, output);

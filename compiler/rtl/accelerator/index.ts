@@ -135,7 +135,8 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     expected.set(new Uint8Array(v.output.buffer, v.output.byteOffset, v.output.length));
     const timeout = predicted.total * 4 + 10_000;
     files.push(
-      { path: `${dir}/meta.hex`, text: hexLines([CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.P, p.bounds.Q, p.bounds.K, timeout, seed], 32) },
+      // meta: config words, output base, output bytes, output rows, output cols, channels, timeout, seed
+      { path: `${dir}/meta.hex`, text: hexLines([CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.Q, p.bounds.P, p.bounds.K, timeout, seed], 32) },
       { path: `${dir}/config.hex`, text: hexLines(words, 16) },
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },

@@ -1,6 +1,7 @@
 // A network layer as the accelerator sees it: a 7-D convolution loop nest (batch 1) over
-// K (output channels), C (input channels per group), P x Q (output rows x cols), R x S (kernel),
-// with strides, padding, and whether the input channel follows K (depthwise).
+// K (output channels), C (input channels per group), P x Q output and R x S kernel, in
+// Timeloop's orientation as the cost model uses it (compiler/ir/problem.ts): P and R walk the
+// width, Q and S the height. Plus strides, padding, and whether the input channel follows K.
 import { fail } from '../../diagnostics/index.ts';
 import type { Layer, Network } from '../../ir/network.ts';
 import { producerType } from '../../ir/network.ts';
@@ -76,7 +77,7 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
       fail('R0107', `layer '${layer.name}': grouped convolution with ${groups} groups is not supported (only 1 or depthwise)`, where);
     }
   }
-  const bounds = { K: outC, C: c, P: outH, Q: outW, R: kh, S: kw };
+  const bounds = { K: outC, C: c, P: outW, Q: outH, R: kw, S: kh };
   return {
     layer: layer.name, op: layer.op, bounds, inH, inW, inC, strideH: sh, strideW: sw, padTop: pad[0], padLeft: pad[1], depthwise,
     act: act as ConvProblem['act'], macs: outC * c * outH * outW * kh * kw,

@@ -126,8 +126,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   for (let wl = 0; wl < hw.weightLanes.count; wl++) {
     const o = laneOffsets(hw.axes, hw.weightLanes, wl);
     const [k, c, r, s] = (['K', 'C', 'R', 'S'] as Dim[]).map((d) => laneIndex(o, d));
-    // OHWI: ((k * R + r) * S + s) * C + c
-    const addr = add(mul(add(mul(add(mul(k, zc('bound_R')), r), zc('bound_S')), s), zc('bound_C')), c);
+    // OHWI with S kernel rows and R kernel columns: ((k * S + s) * R + r) * C + c
+    const addr = add(mul(add(mul(add(mul(k, zc('bound_S')), s), zc('bound_R')), r), zc('bound_C')), c);
     const ra = narrow(`w_raddr${wl}`, addr, wAW);
     decl(wire(`w_q${wl}`, 8, true));
     items.push({ kind: 'instance', module: names.sramWeight, name: `u_wbank${wl}`, params: [], conns: bankPorts('load_w', wW, ref('step'), ra, `w_q${wl}`) });
@@ -138,8 +138,9 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     const o = laneOffsets(hw.axes, hw.inputLanes, il);
     const [k, c, p, q, r, s] = DIMS.map((d) => laneIndex(o, d));
     decl(wire(`h${il}`, IW), wire(`x${il}`, IW), wire(`inb${il}`, 1), reg(`s1_inb${il}`, 1), wire(`in_q${il}`, 8), wire(`xe${il}`, 9, true));
-    items.push(assign(`h${il}`, sub(add(mul(p, zc('stride_h')), r), zc('pad_t'))));
-    items.push(assign(`x${il}`, sub(add(mul(q, zc('stride_w')), s), zc('pad_l'))));
+    // Q and S walk the rows, P and R the columns (Timeloop's orientation).
+    items.push(assign(`h${il}`, sub(add(mul(q, zc('stride_h')), s), zc('pad_t'))));
+    items.push(assign(`x${il}`, sub(add(mul(p, zc('stride_w')), r), zc('pad_l'))));
     items.push(assign(`inb${il}`, and(bin('<', ref(`h${il}`), zc('in_h')), bin('<', ref(`x${il}`), zc('in_w')))));
     const ch = hw.depthwiseLayers ? cond(cfg('depthwise'), k, c) : c;
     const addr = add(mul(add(mul(ref(`h${il}`), zc('in_w')), ref(`x${il}`)), zc('in_c')), ch);
@@ -230,7 +231,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   items.push(
     assign(
       'out_addr',
-      add(cat(cfg('out_base_hi'), cfg('out_base_lo')), add(mul(add(mul(cat(lit(0, 32 - IW), ref('o_P')), cat(lit(0, 16), cfg('bound_Q'))), cat(lit(0, 32 - IW), ref('o_Q'))), cat(lit(0, 16), cfg('bound_K'))), cat(lit(0, 32 - IW), ref('o_K')))),
+      // HWC output: (row q * P + column p) * K + k
+      add(cat(cfg('out_base_hi'), cfg('out_base_lo')), add(mul(add(mul(cat(lit(0, 32 - IW), ref('o_Q')), cat(lit(0, 16), cfg('bound_P'))), cat(lit(0, 32 - IW), ref('o_P'))), cat(lit(0, 16), cfg('bound_K'))), cat(lit(0, 32 - IW), ref('o_K')))),
     ),
   );
   const qRa = narrow('q_raddr_full', mul(ref('o_K'), lit(QPARAM_BYTES, IW)), qAW);
