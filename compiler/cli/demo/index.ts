@@ -6,6 +6,7 @@ import { onnxStep } from './onnx-step.ts';
 import { flStep } from './fl-step.ts';
 import { reportStep } from './report-step.ts'; // reportStep stays LAST in DEMO_STEPS: it reads every other step's output
 import { naasStep } from './naas-step.ts';
+import { pointaccStep } from './pointacc-step.ts';
 import { mcuStep } from './mcu-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, mcuStep, reportStep];
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, pointaccStep, mcuStep, reportStep];
