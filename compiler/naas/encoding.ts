@@ -205,3 +205,46 @@ export function decodeSizing(x: number[], space: DesignSpace, lim: SpaceLimits, 
   if (onChipBytes(spec) > lim.maxOnChipBytes) return undefined;
   return spec;
 }
+
+const toUnit = (v: number, r: IntRange): number => (r.max === r.min ? 0.5 : clamp01((v - r.min) / (r.max - r.min)));
+/** Like toUnit, but onto the grid point at or below v (so resource caps still hold after decoding). */
+const toUnitFloor = (v: number, r: IntRange): number => {
+  const steps = Math.floor((r.max - r.min) / r.step);
+  if (steps <= 0) return 0.5;
+  return clamp01(Math.floor((v - r.min) / r.step) / steps);
+};
+
+/**
+ * A hardware vector that decodes to (or near) a given accelerator: the search starts from
+ * the resources' own design. Parallel dimensions get descending importance in order.
+ */
+export function encodeHardware(spec: AcceleratorSpec, space: DesignSpace, lim: SpaceLimits, parallel: string[]): number[] {
+  const dimsR = space.arrayDims ?? { min: 1, max: 3, step: 1 };
+  const peR = space.peCount ?? { min: 8, max: lim.maxPes, step: 8 };
+  const sizeR = space.arraySize ?? { min: 2, max: 64, step: 2 };
+  const rfR = space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
+  const pes = spec.peArray.reduce((a, b) => a * b, 1);
+  const x = new Array(HW_VECTOR_LENGTH).fill(0.3);
+  x[0] = toUnit(spec.peArray.length, dimsR);
+  x[1] = toUnit(pes, peR);
+  spec.peArray.slice(0, -1).forEach((s, a) => (x[2 + a] = toUnit(s, sizeR)));
+  x[5] = toUnitFloor(spec.registerFileBytesPerPe, rfR);
+  x[6] = toUnitFloor(spec.globalBufferBytes, gbR);
+  parallel.forEach((d, i) => {
+    const j = PARALLEL_DIMS.indexOf(d as (typeof PARALLEL_DIMS)[number]);
+    if (j >= 0) x[7 + j] = 0.9 - 0.1 * i;
+  });
+  return x;
+}
+
+/** The sizing-only vector of a 2-D accelerator. */
+export function encodeSizing(spec: AcceleratorSpec, space: DesignSpace): number[] {
+  const axes = space.peArray ?? [
+    { min: 2, max: 32, step: 2 },
+    { min: 2, max: 32, step: 2 },
+  ];
+  const rfR = space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
+  return [...axes.map((r, a) => toUnitFloor(spec.peArray[a] ?? r.min, r)), toUnitFloor(spec.registerFileBytesPerPe, rfR), toUnitFloor(spec.globalBufferBytes, gbR)];
+}

@@ -8,7 +8,7 @@ import type { Mapping } from '../ir/mapping.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { runCandidate, subSeed, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
 import { CmaEs } from './cmaes.ts';
-import { decodeHardware, decodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
+import { decodeHardware, decodeSizing, encodeHardware, encodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
 
 export interface SearchBudget {
   /** Outer (hardware) CMA-ES generations and population. */
@@ -74,7 +74,10 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
   const sizingOnly = o.space.dataflow !== undefined;
   const limits = limitsOf(o.resources);
   const n = sizingOnly ? SIZING_VECTOR_LENGTH : HW_VECTOR_LENGTH;
-  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25 });
+  // Start from the resources' own design (its dataflow's main parallel dims for NAAS).
+  const startParallel = o.resources.parallel ?? (o.resources.dataflow === 'weight_stationary' ? ['C', 'K'] : o.resources.dataflow === 'output_stationary' ? ['P', 'Q'] : ['Q', 'S']);
+  const mean = sizingOnly ? encodeSizing(o.resources, o.space) : encodeHardware(o.resources, o.space, limits, startParallel);
+  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25, mean });
   const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
   let best: CandidateResult | undefined;
   const history: GenerationStat[] = [];

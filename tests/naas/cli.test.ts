@@ -1,0 +1,55 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProgram } from '../../compiler/frontend/index.ts';
+import { nacc } from '../helpers/cli.ts';
+
+const FILE = 'examples/naas_accelerators.nacc';
+
+describe('nacc search / cost / timeloop check', () => {
+  it('search --json has the documented shape and writes the artefacts', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'naas-'));
+    const r = await nacc(['search', FILE, '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--json', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j.best.totals).sort()).toEqual(['cycles', 'edp', 'energy_pj']);
+    expect(j.best.accelerator.peArray.length).toBeGreaterThan(0);
+    expect(Object.keys(j.baseline.totals).sort()).toEqual(['cycles', 'edp', 'energy_pj']);
+    expect(j.edp_ratio).toBeCloseTo(j.baseline.totals.edp / j.best.totals.edp, 6);
+    expect(j.evaluations).toBeGreaterThan(0);
+    expect(typeof j.seconds).toBe('number');
+    for (const f of ['design.nacc', 'report.html', 'mappings/tinyconv.txt', 'timeloop/arch.yaml']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
+    const again = loadProgram(join(out, 'design.nacc')).accelerators[0];
+    expect(again.peArray).toEqual(j.best.accelerator.peArray);
+  }, 120_000);
+
+  it('cost --json lists every layer and the totals', async () => {
+    const r = await nacc(['cost', FILE, '--network', 'tinyconv', '--accelerator', 'eyeriss', '--effort', '200', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.layers.length).toBe(5);
+    expect(j.totals.cycles).toBe(j.layers.reduce((a: number, l: { cycles: number }) => a + l.cycles, 0));
+    expect(j.totals.edp).toBeCloseTo(j.totals.cycles * j.totals.energy_pj, -3);
+  }, 60_000);
+
+  it('unknown names are usage errors without a stack', async () => {
+    const r = await nacc(['search', FILE, '--network', 'nope', '--space', 'naas_eyeriss', '--baseline', 'eyeriss']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no network 'nope'/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it.skipIf(!existsSync('../shared/reference/timeloop'))('timeloop check --json reports every reference case matching', async () => {
+    const r = await nacc(['timeloop', 'check', '../shared/reference/timeloop', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.cases.length).toBeGreaterThanOrEqual(15);
+    for (const c of j.cases) {
+      expect(c.counts_match, c.name).toBe(true);
+      expect(c.cycles.ours).toBe(c.cycles.reference);
+      expect(Math.abs(c.energy_pj.ours - c.energy_pj.reference) / c.energy_pj.reference).toBeLessThan(0.01);
+    }
+  }, 60_000);
+});
