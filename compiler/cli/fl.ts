@@ -77,7 +77,7 @@ export function flSection(runs: FlRunResult[], network: string): FlTrainingSecti
     network,
     ...(targets.length === 1 ? { target_accuracy: targets[0] } : {}),
     runs: runs.map((r) => ({
-      name: `${r.name} (${r.algorithm}${r.mode === 'real' ? ', real' : ''})`,
+      name: `${r.name}${r.mode === 'real' ? ' (real)' : ''}`,
       points: r.curve.map((p) => ({ time_s: p.time_s, accuracy: p.accuracy })),
       ...(r.time_to_target_s !== null ? { time_to_target_s: r.time_to_target_s } : {}),
     })),
