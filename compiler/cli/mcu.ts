@@ -50,7 +50,7 @@ export function registerMcu(program: Command): void {
     .requiredOption('--out <dir>', 'output folder for the C program, e.g. mcu-out/NAME')
     .option('--seed <n>', 'calibration seed for .nacc and ONNX models', '1')
     .option('--no-fold-pads', 'keep PAD ops instead of folding them into the following convolution')
-    .option('--no-in-place', 'do not run depthwise convolutions in place')
+    .option('--no-in-place', 'do not run depthwise convolutions and float QUANTIZE in place')
     .option('--json', 'print JSON: {"schedule":{"kind"},"peak_sram_bytes","arena_bytes","macs",...}')
     .action(async (file: string, opts: McuOptions) => {
       if (!SCHEDULES.includes(opts.schedule as ScheduleKind)) {

@@ -44,7 +44,7 @@ export interface McuSummary {
   macs: number;
   ops: number;
   weight_bytes: number;
-  in_place_depthwise: number;
+  in_place_ops: number;
   folded_pads: number;
   fits_sram: boolean;
   fits_flash: boolean;
@@ -76,7 +76,7 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
     macs: modelMacs(model),
     ops: model.ops.length,
     weight_bytes: program.weightBytes,
-    in_place_depthwise: plan.inPlace.size,
+    in_place_ops: plan.inPlace.size,
     folded_pads: source.ops.length - model.ops.length,
     fits_sram: plan.arenaBytes <= board.sramBytes,
     fits_flash: program.weightBytes <= board.flashBytes,

@@ -12,10 +12,13 @@ export interface PlannedBuffer {
   tensors: number[];
   /** Op whose scratch this is, or -1. */
   scratchOf: number;
+  /** Largest size over the buffer's life. */
   size: number;
   /** First and last op index the buffer is live at (-1 = before op 0, ops.length = after the last op). */
   first: number;
   last: number;
+  /** Size over time: one segment per tensor sharing the buffer (an in-place op's input and output). */
+  segments: { first: number; last: number; size: number }[];
   offset: number;
 }
 
@@ -45,12 +48,21 @@ export function scratchBytes(model: QModel, op: QOp): number {
   return 0;
 }
 
-/** Whether a depthwise op can overwrite its input: multiplier 1, input dead afterwards. */
+/**
+ * Whether an op can overwrite its input: a depthwise convolution with multiplier 1 whose
+ * output plane is no larger than its input plane, or a float -> int8 QUANTIZE (output byte i
+ * only overwrites float elements already read); in both cases the input must die here.
+ */
 function canRunInPlace(model: QModel, op: QOp, lastUse: Map<number, number>, aliasOf: (id: number) => number): boolean {
-  if (op.kind !== 'DEPTHWISE_CONV_2D') return false;
   const input = model.tensors[op.inputs[0]];
   const output = model.tensors[op.outputs[0]];
-  if (input.shape[3] !== output.shape[3] || input.shape[0] !== 1) return false;
+  if (input.data) return false;
+  if (op.kind === 'QUANTIZE') {
+    if (input.dtype !== 'float32' || output.dtype !== 'int8') return false;
+  } else if (op.kind === 'DEPTHWISE_CONV_2D') {
+    if (input.shape[3] !== output.shape[3] || input.shape[0] !== 1) return false;
+    if (output.shape[1] * output.shape[2] > input.shape[1] * input.shape[2]) return false;
+  } else return false;
   const root = aliasOf(input.id);
   if (model.outputs.some((o) => aliasOf(o) === root)) return false;
   // every tensor sharing the input's buffer must be dead after this op
@@ -88,7 +100,7 @@ export function planMemory(model: QModel, opts: PlanOptions = {}): MemoryPlan {
       inPlace.add(k);
       union(op.inputs[0], op.outputs[0]);
       const t = model.tensors[op.inputs[0]];
-      planeScratch.set(k, t.shape[1] * t.shape[2]);
+      if (op.kind === 'DEPTHWISE_CONV_2D') planeScratch.set(k, t.shape[1] * t.shape[2]);
     }
   });
 
@@ -98,9 +110,11 @@ export function planMemory(model: QModel, opts: PlanOptions = {}): MemoryPlan {
     const size = alignUp(qTensorBytes(model.tensors[id]));
     const last = lastUse.get(id) ?? first;
     const g = groups.get(root);
-    if (!g) groups.set(root, { tensors: [id], scratchOf: -1, size, first, last, offset: 0 });
+    const segment = { first, last, size };
+    if (!g) groups.set(root, { tensors: [id], scratchOf: -1, size, first, last, segments: [segment], offset: 0 });
     else {
       g.tensors.push(id);
+      g.segments.push(segment);
       g.size = Math.max(g.size, size);
       g.first = Math.min(g.first, first);
       g.last = Math.max(g.last, last);
@@ -109,12 +123,12 @@ export function planMemory(model: QModel, opts: PlanOptions = {}): MemoryPlan {
   const buffers = [...groups.values()];
   model.ops.forEach((op, k) => {
     const bytes = scratchBytes(model, op) + (planeScratch.get(k) ?? 0);
-    if (bytes > 0) buffers.push({ tensors: [], scratchOf: k, size: alignUp(bytes), first: k, last: k, offset: 0 });
+    if (bytes > 0) buffers.push({ tensors: [], scratchOf: k, size: alignUp(bytes), first: k, last: k, segments: [{ first: k, last: k, size: alignUp(bytes) }], offset: 0 });
   });
 
   let peakLiveBytes = 0;
   for (let k = -1; k <= n; k++) {
-    peakLiveBytes = Math.max(peakLiveBytes, buffers.filter((b) => b.first <= k && k <= b.last).reduce((s, b) => s + b.size, 0));
+    peakLiveBytes = Math.max(peakLiveBytes, buffers.reduce((sum, b) => sum + liveSize(b, k), 0));
   }
 
   const orders: [string, (a: PlannedBuffer, b: PlannedBuffer) => number][] = [
@@ -141,20 +155,39 @@ export function planMemory(model: QModel, opts: PlanOptions = {}): MemoryPlan {
   return { buffers, tensorOffset, scratch, inPlace, arenaBytes: best!.arena, peakLiveBytes, strategy: best!.strategy };
 }
 
-/** Place buffers in the given order, each at the lowest offset free for its whole lifetime. */
+/** Bytes a buffer occupies at op k (its segments share one offset, so the largest live one). */
+export function liveSize(b: PlannedBuffer, k: number): number {
+  let size = 0;
+  for (const s of b.segments) if (s.first <= k && k <= s.last) size = Math.max(size, s.size);
+  return size;
+}
+
+/**
+ * Place buffers in the given order, each at the lowest offset where none of its segments
+ * overlaps, in time and in address, a segment of a buffer already placed.
+ */
 function greedyPlace(buffers: PlannedBuffer[], order: number[]): number[] {
   const offsets = new Array<number>(buffers.length).fill(-1);
   const placed: number[] = [];
   for (const i of order) {
     const b = buffers[i];
-    const conflicts = placed
-      .filter((j) => buffers[j].first <= b.last && b.first <= buffers[j].last)
-      .map((j) => ({ start: offsets[j], end: offsets[j] + buffers[j].size }))
-      .sort((x, y) => x.start - y.start);
+    // b.offset must avoid (start - sb.size, end) for every pair of segments alive together
+    const forbidden: { lo: number; hi: number }[] = [];
+    for (const j of placed) {
+      const c = buffers[j];
+      if (c.first > b.last || b.first > c.last) continue;
+      for (const sb of b.segments) {
+        for (const sc of c.segments) {
+          if (sc.first <= sb.last && sb.first <= sc.last) forbidden.push({ lo: offsets[j] - sb.size, hi: offsets[j] + sc.size });
+        }
+      }
+    }
+    forbidden.sort((x, y) => x.lo - y.lo);
     let offset = 0;
-    for (const c of conflicts) {
-      if (c.start >= offset + b.size) break;
-      offset = Math.max(offset, c.end);
+    for (const f of forbidden) {
+      if (f.hi <= offset) continue;
+      if (f.lo >= offset) break; // offset lies at or below the interval's open start: free
+      offset = f.hi;
     }
     offsets[i] = offset;
     placed.push(i);
