@@ -117,7 +117,7 @@ export function registerRtl(program: Command): void {
       );
       process.stdout.write(
         formatTable(
-          ['layer', 'op', 'K C P Q R S', 'order', 'MACs', 'utilisation', 'predicted cycles'],
+          ['layer', 'op', 'K C P Q R S', 'order', 'MACs', 'utilisation', 'schedule cycles', 'cost model', 'predicted cycles'],
           g.manifest.layers.map((l) => [
             l.name,
             l.op,
@@ -125,9 +125,11 @@ export function registerRtl(program: Command): void {
             l.order.join(''),
             thousands(l.macs),
             `${(l.predicted.utilisation * 100).toFixed(0)}%`,
+            thousands(l.schedule_cycles),
+            l.model_cycles === null ? '-' : thousands(l.model_cycles),
             thousands(l.predicted_cycles),
           ]),
-          ['l', 'l', 'l', 'l', 'r', 'r', 'r'],
+          ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
         ) + '\n',
       );
       if (synth) {

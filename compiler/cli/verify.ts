@@ -7,6 +7,8 @@ import { formatDiagnostics } from '../diagnostics/index.ts';
 import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
 
+const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${e.toFixed(1)}%`);
+
 interface VerifyOpts {
   sim: string;
   layer?: string[];
@@ -32,7 +34,7 @@ export function registerVerify(program: Command): void {
         const simNames = report.sims.map((s) => s.name);
         process.stdout.write(
           formatTable(
-            ['layer', ...simNames.map((s) => `${s} passed/failed`), ...simNames.map((s) => `${s} cycles`), 'predicted', 'error'],
+            ['layer', ...simNames.map((s) => `${s} passed/failed`), ...simNames.map((s) => `${s} cycles`), 'predicted', 'error', 'cost model alone', 'error'],
             report.layers.map((l) => [
               l.name,
               ...report.sims.map((s) => {
@@ -41,7 +43,9 @@ export function registerVerify(program: Command): void {
               }),
               ...simNames.map((s) => (l.cycles[s] == null ? '-' : thousands(l.cycles[s]!))),
               l.predicted_cycles == null ? '-' : thousands(l.predicted_cycles),
-              l.error_pct == null ? '-' : `${l.error_pct > 0 ? '+' : ''}${l.error_pct.toFixed(1)}%`,
+              pct(l.error_pct),
+              l.model_cycles == null ? '-' : thousands(l.model_cycles),
+              pct(l.model_error_pct),
             ]),
           ) + '\n',
         );

@@ -21,7 +21,7 @@ export interface VerifyManifest {
   benchFile: string;
   accelerator?: string;
   network?: string;
-  layers?: { name: string; dir: string; predicted_cycles?: number }[];
+  layers?: { name: string; dir: string; predicted_cycles?: number; prediction_source?: string; model_cycles?: number | null; schedule_cycles?: number }[];
 }
 
 export interface LayerRun {
@@ -53,7 +53,17 @@ export interface AcceleratorVerifyReport {
   sims: SimReport[];
   /** Sum over layers of the predicted cycles (null when the manifest has none). */
   predicted_cycles: number | null;
-  layers: { name: string; predicted_cycles: number | null; cycles: Partial<Record<SimName, number | null>>; error_pct: number | null }[];
+  layers: {
+    name: string;
+    predicted_cycles: number | null;
+    prediction_source?: string;
+    cycles: Partial<Record<SimName, number | null>>;
+    /** (predicted - measured) / measured, in percent. */
+    error_pct: number | null;
+    /** The analytical cost model alone, when the manifest carries it, and its error. */
+    model_cycles?: number | null;
+    model_error_pct?: number | null;
+  }[];
   lint: { warnings: number; diagnostics: Diagnostic[] };
   ok: boolean;
 }
@@ -144,8 +154,14 @@ export async function verifyAccelerator(
     for (const s of sims) cycles[s.name] = s.layers.find((x) => x.name === l.name)?.cycles ?? null;
     const pred = predictedOf(l.name);
     const measured = Object.values(cycles).find((c) => c !== null && c !== undefined) ?? null;
-    const error_pct = pred !== null && measured !== null && measured > 0 ? Math.round(((pred - measured) / measured) * 10000) / 100 : null;
-    return { name: l.name, predicted_cycles: pred, cycles, error_pct };
+    const err = (p: number | null | undefined) => (p != null && measured !== null && measured > 0 ? Math.round(((p - measured) / measured) * 10000) / 100 : null);
+    const row: AcceleratorVerifyReport['layers'][number] = { name: l.name, predicted_cycles: pred, cycles, error_pct: err(pred) };
+    if (l.prediction_source) row.prediction_source = l.prediction_source;
+    if (l.model_cycles !== undefined) {
+      row.model_cycles = l.model_cycles;
+      row.model_error_pct = err(l.model_cycles);
+    }
+    return row;
   });
   const preds = runs.map((r) => r.predicted_cycles);
   const predicted = preds.every((p) => typeof p === 'number') ? (preds as number[]).reduce((a, b) => a + b, 0) : null;

@@ -18,6 +18,7 @@ import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type La
 import { dramImage, layerVectors } from './golden.ts';
 import { creditCap, predictCycles, type ScheduleBreakdown } from './schedule.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
+import { modelPrediction, type ModelPrediction } from './model.ts';
 import { topModule, type TopNames } from './top.ts';
 import { clog2 } from '../verilog/index.ts';
 
@@ -36,6 +37,7 @@ export interface LayerProgram {
   mapping: LayerMapping;
   memory: LayerMemoryMap;
   predicted: ScheduleBreakdown;
+  model: ModelPrediction;
   /** Folder (relative to the output root) holding the layer's vectors. */
   dir: string;
 }
@@ -59,10 +61,19 @@ export interface AcceleratorManifest {
     trips: Record<Dim, number>;
     footprint: number;
     macs: number;
+    /**
+     * The NAAS cost model's cycles for this layer, design and mapping plus the terms it does not
+     * model in this microarchitecture (serial DRAM load, drain stalls, drain pipeline flush);
+     * the RTL schedule formula alone when the model cannot express the mapping.
+     */
     predicted_cycles: number;
+    prediction_source: 'naas-model+rtl-overheads' | 'rtl-schedule';
+    /** The RTL's own schedule formula (schedule.ts). */
+    schedule_cycles: number;
     predicted: ScheduleBreakdown;
-    /** Where the predicted cycles come from. */
-    prediction_source: string;
+    /** The NAAS cost model alone (compiler/naas/model.ts evaluate), or null with the reason. */
+    model_cycles: number | null;
+    model_reason?: string;
   }[];
 }
 
@@ -128,6 +139,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     const v = layerVectors(p, seed);
     const words = configWords(p, mapping, memory, v);
     const predicted = predictCycles(hw, mapping, memory, p.macs);
+    const model = modelPrediction(spec, hw, net, p, mapping);
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     const image = new Uint8Array(memBytes);
     image.set(dramImage(v, memory, hw.dramBeatBytes));
@@ -141,7 +153,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
     );
-    programs.push({ name: p.layer, op: p.op, problem: p, mapping, memory, predicted, dir });
+    programs.push({ name: p.layer, op: p.op, problem: p, mapping, memory, predicted, model, dir });
   });
   const tb = `${hw.prefix}_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
@@ -178,9 +190,13 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       trips: pr.mapping.trips,
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
-      predicted_cycles: pr.predicted.total,
+      ...(pr.model.cycles !== null
+        ? { predicted_cycles: pr.model.cycles + pr.predicted.load + pr.predicted.drain + pr.predicted.overhead, prediction_source: 'naas-model+rtl-overheads' as const }
+        : { predicted_cycles: pr.predicted.total, prediction_source: 'rtl-schedule' as const }),
+      schedule_cycles: pr.predicted.total,
       predicted: pr.predicted,
-      prediction_source: 'rtl-schedule',
+      model_cycles: pr.model.cycles,
+      ...(pr.model.reason ? { model_reason: pr.model.reason } : {}),
     })),
   };
   files.push({ path: 'manifest.json', text: JSON.stringify(manifest, null, 2) + '\n' });
