@@ -75,8 +75,8 @@ export function headline(s: ReportSection): { text: string; ok: boolean } {
   switch (s.kind) {
     case 'naas-search': {
       const best = s.best ?? [...s.points].sort((a, b) => objectiveOf(s).value(a) - objectiveOf(s).value(b))[0];
-      const baselines = (s.baselines ?? []).map((b) => `${(edpOf(b) / edpOf(best)).toFixed(2)}x lower EDP than ${b.name}`);
-      return { text: [`${s.points.length} candidates`, `best EDP ${fmt(edpOf(best))}`, ...baselines].join(', '), ok: true };
+      const baselines = (s.baselines ?? []).map((b) => `EDP ${b.name}/best ${(edpOf(b) / edpOf(best)).toFixed(2)}x`);
+      return { text: [...(s.points.length ? [`${s.points.length} candidates`] : []), `best EDP ${fmt(edpOf(best))}`, ...baselines].join(', '), ok: true };
     }
     case 'mcu-memory': {
       const peak = mcuPeak(s);
@@ -130,9 +130,9 @@ function body(p: PageSection): string {
         ...(s.network ? [['network', s.network] as [string, string]] : []),
         ...(s.space ? [['design space', s.space] as [string, string]] : []),
         ['objective', s.objective ?? 'edp'],
-        ['candidates evaluated', s.points.length],
+        ...(s.points.length ? [['candidates plotted', s.points.length] as [string, number]] : []),
         ['iterations', iters.length],
-        ['Pareto-optimal candidates', front.length],
+        ...(s.points.length ? [['Pareto-optimal candidates', front.length] as [string, number]] : []),
         ...(best
           ? ([
               ['best latency (cycles)', best.latency_cycles],
@@ -141,6 +141,7 @@ function body(p: PageSection): string {
               ...(best.label ? [['best design', best.label]] : []),
             ] as [string, string | number][])
           : []),
+        ...extra(s.facts),
       ];
       const baselines = s.baselines?.length
         ? '<h4>Baselines</h4>' +

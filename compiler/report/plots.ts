@@ -55,8 +55,12 @@ export function objectiveOf(section: NaasSearchSection): { label: string; value:
   }
 }
 
-/** Best objective value seen up to and including each iteration. */
+/** Best objective value seen up to and including each iteration (from history when there are no points). */
 export function bestSoFar(section: NaasSearchSection): { iteration: number; best: number }[] {
+  if (section.points.length === 0 && section.history?.length) {
+    let best = Infinity;
+    return [...section.history].sort((a, b) => a.iteration - b.iteration).map((h) => ({ iteration: h.iteration, best: (best = Math.min(best, h.best)) }));
+  }
   const { value } = objectiveOf(section);
   const byIter = new Map<number, number>();
   for (const p of section.points) byIter.set(p.iteration, Math.min(byIter.get(p.iteration) ?? Infinity, value(p)));
@@ -97,20 +101,32 @@ function naasPlots(s: NaasSearchSection): Plot[] {
   const obj = objectiveOf(s);
   const candidates = thin(s.points, MAX_SCATTER_POINTS).map((p) => ({ iteration: p.iteration, value: obj.value(p), label: p.label ?? '' }));
   const progress: TopLevelSpec = {
-    ...base('Search progress'),
+    ...base(s.history?.some((h) => h.median !== undefined) ? 'Search progress (solid: best so far; dashed: median of each iteration)' : 'Search progress (dots: candidates; line: best so far)'),
     layer: [
       {
         data: { values: candidates },
         mark: { type: 'point', filled: true, size: 14, opacity: 0.35, color: '#8c8c8c' },
         encoding: {
-          x: { field: 'iteration', type: 'quantitative', title: 'iteration' },
+          x: { field: 'iteration', type: 'quantitative', title: 'iteration', axis: { tickMinStep: 1, format: 'd' } },
           y: { field: 'value', type: 'quantitative', title: obj.label, scale: { type: 'log' }, axis: { format: '.2~s', tickCount: 6 } },
           tooltip: [{ field: 'iteration' }, { field: 'value', format: '.4~g' }, { field: 'label' }],
         },
       },
+      ...(s.history?.some((h) => h.median !== undefined)
+        ? [
+            {
+              data: { values: s.history.filter((h) => h.median !== undefined && h.median > 0) },
+              mark: { type: 'line' as const, point: { size: 20, color: '#8c8c8c' }, color: '#8c8c8c', strokeDash: [4, 3] },
+              encoding: {
+                x: { field: 'iteration', type: 'quantitative' as const },
+                y: { field: 'median', type: 'quantitative' as const, scale: { type: 'log' as const } },
+              },
+            },
+          ]
+        : []),
       {
         data: { values: bestSoFar(s) },
-        mark: { type: 'line', interpolate: 'step-after', color: '#e4572e', strokeWidth: 2.5 },
+        mark: { type: 'line', interpolate: 'step-after', color: '#e4572e', strokeWidth: 2.5, point: { size: 24, color: '#e4572e' } },
         encoding: {
           x: { field: 'iteration', type: 'quantitative' },
           y: { field: 'best', type: 'quantitative', scale: { type: 'log' } },
@@ -168,7 +184,8 @@ function naasPlots(s: NaasSearchSection): Plot[] {
   } as TopLevelSpec;
   return [
     { id: 'progress', title: 'Search progress', spec: progress },
-    { id: 'pareto', title: 'Pareto front', spec: pareto },
+    // Without candidates there is no front to draw; best and baselines are in the table.
+    ...(s.points.length ? [{ id: 'pareto', title: 'Pareto front', spec: pareto }] : []),
   ];
 }
 
@@ -197,7 +214,7 @@ function mcuPlots(s: McuMemorySection): Plot[] {
             scale: { domain: ['layer-by-layer', 'patch-based'], range: ['#e4572e', '#1f77b4'] },
           },
           // Dashed patch-based line: where both schedules agree, both colours stay visible.
-          strokeDash: { field: 'schedule', type: 'nominal', legend: null, scale: { domain: ['layer-by-layer', 'patch-based'], range: [[1, 0], [6, 4]] } },
+          strokeDash: { field: 'schedule', type: 'nominal', title: 'schedule', scale: { domain: ['layer-by-layer', 'patch-based'], range: [[1, 0], [6, 4]] } },
           tooltip: [{ field: 'layer' }, { field: 'schedule' }, { field: 'kb', format: '.1f', title: 'KB' }],
         },
       },

@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError, type Diagnostic } from '../diagnostics/index.ts';
-import { adaptNative } from './adapters.ts';
+import { adaptNative, adaptNativeGroup } from './adapters.ts';
 import {
   SECTION_FORMAT,
   SECTION_KINDS,
@@ -97,6 +97,7 @@ export function collectSections(dir: string): LocatedSection[] {
   }
   if (errors.length) throw new UserError(errors);
 
+  const unclaimed: { file: string; json: unknown }[] = [];
   for (const file of files) {
     if (file.endsWith(SECTION_SUFFIX) || foldersWithSections.has(dirname(file))) continue;
     if (statSync(file).size > MAX_JSON_BYTES) continue;
@@ -106,10 +107,15 @@ export function collectSections(dir: string): LocatedSection[] {
     } catch {
       continue; // not ours: any JSON file may sit in a run folder
     }
-    adaptNative(json, file).forEach((section, i, all) => {
-      if (sectionProblems(section).length) return;
+    const sections = adaptNative(json, file).filter((s) => sectionProblems(s).length === 0);
+    if (sections.length === 0) unclaimed.push({ file, json });
+    sections.forEach((section, i, all) => {
       found.push({ name: fileBase(file) + (all.length > 1 ? `-${i + 1}` : ''), baseDir: dirname(file), file, section });
     });
+  }
+  for (const g of adaptNativeGroup(unclaimed)) {
+    if (sectionProblems(g.section).length) continue;
+    found.push({ name: fileBase(g.files[0]), baseDir: dirname(g.files[0]), file: g.files[0], section: g.section });
   }
   return orderAndName(found, root);
 }

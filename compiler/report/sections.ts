@@ -24,11 +24,14 @@ export interface NaasSearchSection {
   network?: string;
   space?: string;
   objective?: string;
-  /** Every evaluated candidate (points may be a sample when the search is large). */
+  /** Every evaluated candidate (may be a sample when the search is large; may be empty when history is given). */
   points: SearchPoint[];
+  /** Objective per iteration as the optimiser logged it, when candidates were not kept. */
+  history?: { iteration: number; best: number; median?: number }[];
   /** Named fixed designs to compare with (Eyeriss, NVDLA, ...), drawn on the Pareto plot. */
   baselines?: { name: string; latency_cycles: number; energy_pj: number; edp?: number }[];
   best?: { latency_cycles: number; energy_pj: number; edp?: number; label?: string };
+  facts?: Record<string, string | number>;
 }
 
 export interface McuMemorySection {
@@ -139,7 +142,18 @@ export function sectionProblems(value: unknown): string[] {
         num(r, 'energy_pj', at, p, { min: 0 });
         optNum(r, 'edp', at, p);
         optString(r, 'label', p, at);
-      }, 1);
+      });
+      if (value.history !== undefined)
+        rows(value, 'history', p, (r, at) => {
+          num(r, 'iteration', at, p, { min: 0 });
+          num(r, 'best', at, p, { min: 0 });
+          optNum(r, 'median', at, p);
+        });
+      if (Array.isArray(value.points) && value.points.length === 0) {
+        if (!Array.isArray(value.history) || value.history.length === 0) p.push('"points" or "history" must have at least 1 entry');
+        if (value.best === undefined) p.push('"best" is required when "points" is empty');
+      }
+      facts(value, p);
       if (value.baselines !== undefined)
         rows(value, 'baselines', p, (r, at) => {
           str(r, 'name', at, p);

@@ -195,3 +195,76 @@ describe('standalone figures', () => {
     expect(html).toContain('url(#fig0-c)');
   });
 });
+
+describe('command JSON adapters', () => {
+  it('reads nacc mcu-schedule, search, verify and paired pointacc JSON by schema', async () => {
+    const { mcuScheduleSection, naasSearchSection, verifySection, adaptNativeGroup } = await import('../../compiler/report/adapters.ts');
+    const fx = fixtureSections(13);
+    const mem = fx['mcu-ds_cnn'] as Extract<ReturnType<typeof fixtureSections>[string], { kind: 'mcu-memory' }>;
+    const mcuJson = {
+      model: 'ds_cnn',
+      target: { name: 'stm32f412', sram_bytes: 262144 },
+      schedule: { kind: 'patch', split: 5, patches: 3 },
+      memory: mem.layers.map((l) => ({ name: l.name, op: 'conv2d', layer_bytes: l.layer_by_layer_bytes, scheduled_bytes: l.patch_based_bytes })),
+      peak_sram_bytes: Math.max(...mem.layers.map((l) => l.patch_based_bytes)),
+      layer_peak_sram_bytes: Math.max(...mem.layers.map((l) => l.layer_by_layer_bytes)),
+      mac_overhead: 0.093,
+    };
+    const m = mcuScheduleSection(mcuJson)!;
+    expect(sectionProblems(m)).toEqual([]);
+    expect(m.layers).toEqual(mem.layers);
+    expect(m.sram_bytes).toBe(262144);
+    // A layer-by-layer result compares the schedule with itself, not with made-up numbers.
+    const flat = mcuScheduleSection({ ...mcuJson, schedule: { kind: 'layer' } })!;
+    expect(flat.layers.every((l) => l.patch_based_bytes === l.layer_by_layer_bytes)).toBe(true);
+    expect(mcuScheduleSection({ ...mcuJson, memory: [{ name: 'x' }] })).toBeUndefined();
+
+    const naas = fx['naas-eyeriss'] as Extract<ReturnType<typeof fixtureSections>[string], { kind: 'naas-search' }>;
+    const history = [0, 1, 2].map((g) => ({ generation: g, best_edp: 1e12 / (g + 1), median_edp: 3e12 / (g + 1), valid: 6 }));
+    const searchJson = {
+      space: 'naas_eyeriss',
+      networks: ['ds_cnn'],
+      best: { accelerator: { peArray: [2, 36], parallel: ['Q', 'K'] }, totals: { cycles: naas.best!.latency_cycles, energy_pj: naas.best!.energy_pj, edp: 5 } },
+      baseline: { name: 'eyeriss', totals: { cycles: 100, energy_pj: 200, edp: 20000 } },
+      edp_ratio: 4000,
+      history,
+    };
+    const n = naasSearchSection(searchJson)!;
+    expect(sectionProblems(n)).toEqual([]);
+    expect(n.points).toEqual([]);
+    expect(bestSoFar(n).map((b) => b.best)).toEqual(history.map((h) => h.best_edp));
+    expect(plotsFor(n).map((p) => p.id)).toEqual(['progress']); // no candidates, no Pareto plot
+    expect(n.best!.label).toBe('PE 2x36, parallel QK');
+
+    const d = fresh('adapters');
+    mkdirSync(join(d, 'design', 'layers', 'c1'), { recursive: true });
+    writeFileSync(join(d, 'design', 'layers', 'c1', 'wave.vcd'), '$enddefinitions $end\n');
+    const verifyJson = {
+      design: 'design',
+      top: 't',
+      sims: [{ name: 'iverilog', passed: 7, failed: 1, cycles: null, layers: [{ name: 'c1', passed: 7, failed: 1, cycles: null, vcd: 'layers/c1/wave.vcd', first_mismatch: 'y[3]' }] }],
+      lint: { warnings: 0, diagnostics: [] },
+      ok: false,
+    };
+    const v = verifySection(verifyJson, join(d, 'verify.json'))!;
+    expect(v.results[0]).toEqual({ name: 'c1', tool: 'iverilog', passed: 7, failed: 1, waveform: join(d, 'design', 'layers', 'c1', 'wave.vcd'), detail: 'y[3]; did not finish' });
+    expect(v.results[1]).toMatchObject({ name: 'lint', passed: 1, failed: 0 });
+
+    const pa = (fusion: boolean, cache = true) => ({
+      network: 'pn',
+      config: 'edge',
+      options: { fusion, cache, points: 1024 },
+      layers: ['a', 'b'].map((name, i) => ({ name, cycles: (i + 1) * (fusion ? 100 : 150) })),
+      totals: {},
+    });
+    const groups = adaptNativeGroup([
+      { file: '/x/fused.json', json: pa(true) },
+      { file: '/x/nocache.json', json: pa(false, false) },
+      { file: '/x/unfused.json', json: pa(false) },
+      { file: '/y/lonely.json', json: pa(true) },
+    ]);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].files).toEqual(['/x/fused.json', '/x/unfused.json']);
+    expect(groups[0].section).toMatchObject({ kind: 'pointacc-cycles', layers: [{ name: 'a', cycles_unfused: 150, cycles_fused: 100 }, { name: 'b', cycles_unfused: 300, cycles_fused: 200 }] });
+  });
+});
