@@ -8,5 +8,6 @@ import { reportStep } from './report-step.ts'; // reportStep stays LAST in DEMO_
 import { naasStep } from './naas-step.ts';
 import { pointaccStep } from './pointacc-step.ts';
 import { mcuStep } from './mcu-step.ts';
+import { rtlStep } from './rtl-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, pointaccStep, mcuStep, reportStep];
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, pointaccStep, mcuStep, rtlStep, reportStep];
