@@ -12,6 +12,7 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
+import { parseScheduleOptions } from '../mcu/patch/report.ts';
 
 interface McuOptions {
   network?: string;
@@ -22,9 +23,12 @@ interface McuOptions {
   foldPads: boolean;
   inPlace: boolean;
   json?: boolean;
+  patches?: string;
+  split?: string;
+  maxMacOverhead?: string;
 }
 
-const SCHEDULES: ScheduleKind[] = ['layer'];
+const SCHEDULES: ScheduleKind[] = ['layer', 'patch', 'auto'];
 
 function parseSeed(s: string): number {
   const n = Number(s);
@@ -48,6 +52,9 @@ export function registerMcu(program: Command): void {
     .requiredOption('--target <mcu>', 'MCU target: a built-in board (mps2-an386, stm32f412, stm32f746, stm32h743) or an mcu declared in the .nacc file')
     .option('--schedule <kind>', `execution schedule (${SCHEDULES.join('|')})`, 'layer')
     .requiredOption('--out <dir>', 'output folder for the C program, e.g. mcu-out/NAME')
+    .option('--patches <p>', 'patch-based: p x p grid (--schedule patch; default 4)')
+    .option('--split <n>', 'patch-based: ops before this index run patch by patch (--schedule patch; default: lowest peak)')
+    .option('--max-mac-overhead <f>', 'auto: largest extra MACs as a fraction of the network MACs', '0.15')
     .option('--seed <n>', 'calibration seed for .nacc and ONNX models', '1')
     .option('--no-fold-pads', 'keep PAD ops instead of folding them into the following convolution')
     .option('--no-in-place', 'do not run depthwise convolutions and float QUANTIZE in place')
@@ -58,7 +65,8 @@ export function registerMcu(program: Command): void {
       }
       const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
       const board = resolveBoard(opts.target, loaded.mcus);
-      const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace };
+      const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });
+      const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead };
       const compiled = compileForMcu(loaded.model, board, options);
       mkdirSync(opts.out, { recursive: true });
       for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(opts.out, name), text);

@@ -7,14 +7,19 @@ import { emitProgram, type EmittedProgram } from './emit.ts';
 import { foldPads } from './fold.ts';
 import { planMemory, type MemoryPlan } from './planner.ts';
 import type { McuBoard } from './targets.ts';
+import { compileScheduledForMcu } from './patch/compile.ts';
 
-export type ScheduleKind = 'layer';
+export type ScheduleKind = 'layer' | 'patch' | 'auto';
 
 export interface McuCompileOptions {
   schedule: ScheduleKind;
   /** Fold PAD into the following convolution (default true). */
   foldPads?: boolean;
   inPlaceDepthwise?: boolean;
+  /** Patch-based schedules (compiler/mcu/patch): grid, split op index, MAC-overhead bound of auto. */
+  patches?: number;
+  split?: number;
+  maxMacOverhead?: number;
 }
 
 export interface McuSourceRef {
@@ -36,7 +41,9 @@ export interface McuCompiled {
 export interface McuSummary {
   model: string;
   target: { name: string; core: string; sram_bytes: number; flash_bytes: number };
-  schedule: { kind: ScheduleKind };
+  schedule: { kind: ScheduleKind; split?: number | null; patches?: number | null; patch_input?: [number, number] | null };
+  /** Extra MACs of the patch stage's recomputation, relative to the network's MACs. */
+  mac_overhead?: number;
   peak_sram_bytes: number;
   arena_bytes: number;
   /** Sum of live buffer sizes at the worst op: no placement can beat it. */
@@ -58,6 +65,7 @@ export function loweredForMcu(model: QModel, opts: Pick<McuCompileOptions, 'fold
 }
 
 export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileOptions): McuCompiled {
+  if (opts.schedule !== 'layer') return compileScheduledForMcu(source, board, opts);
   const model = loweredForMcu(source, opts);
   const plan = planMemory(model, { inPlaceDepthwise: opts.inPlaceDepthwise });
   const program = emitProgram(model, plan, board);

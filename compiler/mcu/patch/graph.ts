@@ -146,9 +146,12 @@ export function graphFromQModel(model: QModel): PatchGraph {
         const [kh, kw] = [f[1], f[2]];
         const [sh, sw, dh, dw] = [o.strideH ?? 1, o.strideW ?? 1, o.dilationH ?? 1, o.dilationW ?? 1];
         const convIn = model.tensors[op.inputs[0]].shape;
-        const [pt, pb] = samePad(o.padding, convIn[1], kh, sh, dh);
-        const [pl, pr] = samePad(o.padding, convIn[2], kw, sw, dw);
-        const pp = pad ? padOf(model, pad) : { top: 0, bottom: 0, left: 0, right: 0 };
+        const epad = o.explicitPad ?? [0, 0, 0, 0];
+        const [pt, pb] = samePad(o.padding, convIn[1] + epad[0] + epad[2], kh, sh, dh);
+        const [pl, pr] = samePad(o.padding, convIn[2] + epad[1] + epad[3], kw, sw, dw);
+        const ep = o.explicitPad ?? [0, 0, 0, 0]; // [top, left, bottom, right], from the backend's PAD folding
+        const pp0 = pad ? padOf(model, pad) : { top: 0, bottom: 0, left: 0, right: 0 };
+        const pp = { top: pp0.top + ep[0], left: pp0.left + ep[1], bottom: pp0.bottom + ep[2], right: pp0.right + ep[3] };
         node.kind = op.kind === 'CONV_2D' ? 'conv' : 'dwconv';
         node.window = {
           h: { kernel: kh, stride: sh, dilation: dh, padBefore: pt + pp.top, padAfter: pb + pp.bottom },
