@@ -172,12 +172,28 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
     deltas[j] = stepDelta(T[j], ext, size);
   }
   // Walk: state s = canonical id of the remembered translation (-1 none); a leaf's incoming
-  // step t is -2 for the very first tile. memo over (j, t, s).
+  // step t is -2 for the very first tile. Memoised over (j, t, s) in reusable buffers.
   const W = k + 2;
   const S = k + 1;
-  const memoSum = new Float64Array(k * W * S).fill(-1);
-  const memoState = new Int32Array(k * W * S);
-  return walk(0, -2, -1, k, loops, canon, deltas, size, memoSum, memoState, W, S)[0];
+  const need = k * W * S;
+  if (memoStamp.length < need) {
+    memoStamp = new Uint32Array(need * 2);
+    memoSum = new Float64Array(need * 2);
+    memoState = new Int32Array(need * 2);
+  }
+  stamp = (stamp + 1) >>> 0;
+  if (stamp === 0) {
+    memoStamp.fill(0);
+    stamp = 1;
+  }
+  wk = k;
+  wW = W;
+  wS = S;
+  wLoops = loops;
+  wCanon = canon;
+  wDeltas = deltas;
+  wSize = size;
+  return walk(0, -2, -1);
 }
 
 function stepDelta(v: number[], ext: number[], size: number): number {
@@ -194,38 +210,51 @@ function stepDelta(v: number[], ext: number[], size: number): number {
   return (size / ext[axis]) * t;
 }
 
-const leafOut: [number, number] = [0, 0];
+// Scratch state of the memoised walk (module-level to avoid allocation in the hot path).
+let memoStamp = new Uint32Array(4096);
+let memoSum = new Float64Array(4096);
+let memoState = new Int32Array(4096);
+let stamp = 0;
+let wk = 0;
+let wW = 0;
+let wS = 0;
+let wLoops: { n: number }[] = [];
+let wCanon = new Int32Array(0);
+let wDeltas = new Float64Array(0);
+let wSize = 0;
+/** State after the last walk() call returned. */
+let wOut = -1;
 
-function walk(
-  j: number,
-  t: number,
-  s: number,
-  k: number,
-  loops: { n: number }[],
-  canon: Int32Array,
-  deltas: Float64Array,
-  size: number,
-  memoSum: Float64Array,
-  memoState: Int32Array,
-  W: number,
-  S: number,
-): [number, number] {
-  if (j === k) {
-    if (t === -2) return [size, -1];
-    if (s === -1) return [deltas[t], canon[t]];
-    if (canon[t] === s) return [deltas[t], s];
-    return [size, -1];
+function walk(j: number, t: number, s: number): number {
+  if (j === wk) {
+    if (t === -2) {
+      wOut = -1;
+      return wSize;
+    }
+    if (s === -1) {
+      wOut = wCanon[t];
+      return wDeltas[t];
+    }
+    if (wCanon[t] === s) {
+      wOut = s;
+      return wDeltas[t];
+    }
+    wOut = -1;
+    return wSize;
   }
-  const key = (j * W + (t + 2)) * S + (s + 1);
-  if (memoSum[key] >= 0) return [memoSum[key], memoState[key]];
-  const [a, s1] = walk(j + 1, t, s, k, loops, canon, deltas, size, memoSum, memoState, W, S);
-  const [b, s2] = walk(j + 1, j, s1, k, loops, canon, deltas, size, memoSum, memoState, W, S);
-  const sum = a + (loops[j].n - 1) * b;
+  const key = (j * wW + (t + 2)) * wS + (s + 1);
+  if (memoStamp[key] === stamp) {
+    wOut = memoState[key];
+    return memoSum[key];
+  }
+  const a = walk(j + 1, t, s);
+  const b = walk(j + 1, j, wOut);
+  const sum = a + (wLoops[j].n - 1) * b;
+  memoStamp[key] = stamp;
   memoSum[key] = sum;
-  memoState[key] = s2;
-  return [sum, s2];
+  memoState[key] = wOut;
+  return sum;
 }
-void leafOut;
 
 /** Number of distinct positions reached by sum_k i_k * t_k over the spatial loops of one level. */
 function distinctPositions(loops: { n: number; t: number[] }[]): number {

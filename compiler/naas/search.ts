@@ -74,8 +74,10 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
   const sizingOnly = o.space.dataflow !== undefined;
   const limits = limitsOf(o.resources);
   const n = sizingOnly ? SIZING_VECTOR_LENGTH : HW_VECTOR_LENGTH;
-  // Start from the resources' own design (its dataflow's main parallel dims for NAAS).
-  const startParallel = o.resources.parallel ?? (o.resources.dataflow === 'weight_stationary' ? ['C', 'K'] : o.resources.dataflow === 'output_stationary' ? ['P', 'Q'] : ['Q', 'S']);
+  // Start from the resources' own sizes. NAAS connectivity has one parallel dimension per
+  // array axis; the start takes output and input channels (K, C), a connectivity that maps
+  // every layer type well, unless the resources name their own parallel dimensions.
+  const startParallel = o.resources.parallel ?? ['K', 'C', 'Q'].slice(0, o.resources.peArray.length);
   const mean = sizingOnly ? encodeSizing(o.resources, o.space) : encodeHardware(o.resources, o.space, limits, startParallel);
   const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25, mean });
   const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
