@@ -16,7 +16,7 @@ export function registerReport(program: Command): void {
     .description('write one HTML report (inline SVG plots, no network needed) over the run outputs under DIR')
     .option('--out <file>', 'HTML file to write (default DIR/report.html)')
     .option('--title <text>', 'page title', 'nacc report')
-    .option('--json', 'print JSON: {"file","sections":[{"name","kind","source","plots","ok","headline"}],"figures":[path]}')
+    .option('--json', 'print JSON: {"file","sections":[{"name","kind","source","plots","ok","headline"}],"figures":[path],"files":[path]}')
     .action(async (dir: string, opts: ReportOptions) => {
       const summary = await buildReport(dir, opts.out, opts.title);
       if (opts.json) {
@@ -33,6 +33,7 @@ export function registerReport(program: Command): void {
         );
       }
       if (summary.figures.length) process.stdout.write(`other figures: ${summary.figures.join(', ')}\n`);
+      if (summary.files.length) process.stdout.write(`other files linked: ${summary.files.length}\n`);
       if (!summary.sections.length && !summary.figures.length) process.stdout.write(`no run outputs found under ${dir}\n`);
       process.stdout.write(`report: ${summary.file}\n`);
     });

@@ -30,6 +30,8 @@ export interface ExternalFigure {
 
 export interface PageInput {
   title: string;
+  /** Other files under the folder (name shown, link target). */
+  files?: { name: string; href: string }[];
   /** Figures outside any section, shown last under "Other figures". */
   figures?: ExternalFigure[];
   /** Shown under the title, e.g. the folder the report was made from. */
@@ -280,6 +282,7 @@ export function buildReportHtml(input: PageInput): string {
                 esc(h.text),
               ];
             }),
+            ...((input.files ?? []).length ? [['Other files', '<a href="#files">files</a>', '', esc(`${input.files!.length} file(s): HTML reports, waveforms, designs`)]] : []),
             ...(figures.length ? [['Other figures', '<a href="#figures">figures</a>', '', esc(`${figures.length} figure(s) written by commands: ${figures.map((f) => f.name).join(', ')}`)]] : []),
           ],
           { raw: [true, true, true, true] },
@@ -308,6 +311,10 @@ export function buildReportHtml(input: PageInput): string {
   if (figures.length) {
     parts.push('<h2 id="figures">Other figures</h2>');
     for (const f of figures) parts.push(`<figure class="plot external" data-plot="${esc(f.name)}"><figcaption class="file">${esc(f.name)}</figcaption>${f.svg}</figure>`);
+  }
+  const files = input.files ?? [];
+  if (files.length) {
+    parts.push('<h2 id="files">Other files</h2><ul class="files">' + files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.name)}</a></li>`).join('') + '</ul>');
   }
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { buildReportHtml, headline, type PageSection } from './html.ts';
 import { plotsFor } from './plots.ts';
 import { renderSvg } from './render.ts';
-import { collectExternalPlots, collectSections } from './section-io.ts';
+import { collectExternalPlots, collectLinkedFiles, collectSections } from './section-io.ts';
 import { prefixIds } from './render.ts';
 import type { LocatedSection } from './sections.ts';
 
@@ -21,6 +21,8 @@ export interface ReportSummary {
   sections: { name: string; kind: string; source: string; plots: number; ok: boolean; headline: string }[];
   /** Standalone SVG files shown under "Other figures" (paths relative to DIR). */
   figures: string[];
+  /** Other files linked under "Other files" (paths relative to DIR). */
+  files: string[];
 }
 
 /** Page sections with their plots rendered and their file links resolved against outFile. */
@@ -55,7 +57,11 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
   const figures = collectExternalPlots(root).map((f, i) => ({ name: f.name, svg: prefixIds(f.svg, `fig${i}`) }));
   const rel = relative(process.cwd(), root) || '.';
   const counts = `${located.length} section${located.length === 1 ? '' : 's'}${figures.length ? `, ${figures.length} other figure${figures.length === 1 ? '' : 's'}` : ''}`;
-  const html = buildReportHtml({ title, subtitle: `Run outputs under ${rel}: ${counts}`, sections: pages, figures });
+  // Waveforms already linked from a verification table are not listed again.
+  const linked = located.flatMap((l) => (l.section.kind === 'rtl-verify' ? l.section.results.flatMap((r) => [r.waveform, r.log]) : []).filter((p): p is string => !!p).map((p) => resolve(l.baseDir, p)));
+  const outDir = dirname(file);
+  const files = collectLinkedFiles(root, [file, ...linked]).map((f) => ({ name: relative(root, f).split(sep).join('/'), href: relative(outDir, f).split(sep).map(encodeURIComponent).join('/') }));
+  const html = buildReportHtml({ title, subtitle: `Run outputs under ${rel}: ${counts}`, sections: pages, figures, files });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
   return {
@@ -72,5 +78,6 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
       };
     }),
     figures: figures.map((f) => f.name),
+    files: files.map((f) => f.name),
   };
 }

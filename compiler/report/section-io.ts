@@ -146,6 +146,21 @@ export function collectExternalPlots(dir: string): ExternalPlot[] {
   return out;
 }
 
+/** Files a person would open from the report: other HTML reports, waveforms, generated designs. */
+export const LINKED_EXTENSIONS = ['.html', '.vcd', '.nacc'];
+
+/**
+ * Files under dir worth a link (LINKED_EXTENSIONS), except `exclude` (the report itself) and
+ * waveforms a section already links to. Sorted; at most `max`.
+ */
+export function collectLinkedFiles(dir: string, exclude: string[], max = 200): string[] {
+  const root = checkedFolder(dir);
+  const skip = new Set(exclude.map((f) => resolve(f)));
+  const out: string[] = [];
+  for (const ext of LINKED_EXTENSIONS) for (const f of listFiles(root, ext)) if (!skip.has(f)) out.push(f);
+  return out.sort().slice(0, max);
+}
+
 /** The <svg> element alone: no XML declaration, doctype, comments before it, or scripts. */
 export function cleanSvg(text: string): string | undefined {
   const start = text.search(/<svg\b/);
