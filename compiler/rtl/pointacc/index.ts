@@ -4,8 +4,9 @@ import type { PointAccConfig } from '../../ir/targets.ts';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
 import { fail, ExitCode } from '../../diagnostics/index.ts';
 import { pointSearchPackage, type RtlPackage } from './point-search-package.ts';
+import { kernelMapPackage } from './kernel-map-package.ts';
 
-export const RTL_OPS = ['fps', 'knn', 'ball_query'] as const;
+export const RTL_OPS = ['fps', 'knn', 'ball_query', 'kernel_map'] as const;
 export type RtlOp = (typeof RTL_OPS)[number];
 
 export interface RtlOptions {
@@ -33,11 +34,18 @@ function diagonal(c: Cloud): number {
 export function buildRtlPackage(op: RtlOp, cloud: Cloud, config: PointAccConfig, o: RtlOptions): RtlPackage {
   const n = cloudSize(cloud);
   const W = config.mappingUnit.sorterWidth;
+  if ((W & (W - 1)) !== 0 || W < 2) fail('E0632', `sorter_width ${W} of '${config.name}' must be a power of two >= 2 for the RTL`, config.location);
+  if (op === 'kernel_map') {
+    for (const v of cloud.xyz) if (!Number.isInteger(v)) fail('E0607', 'kernel_map needs integer voxel coordinates (voxelise the cloud first)');
+    const kernel = o.kernel ?? 3;
+    const stride = o.stride ?? 1;
+    if (!(kernel >= 1 && kernel <= 7) || !(stride >= 1)) fail('E0633', `--kernel must be 1..7 and --stride >= 1 (got ${kernel}, ${stride})`, undefined, ExitCode.usage);
+    return kernelMapPackage({ voxels: cloud, sorterWidth: W, kernel, stride });
+  }
   const centers = o.centers ?? Math.min(16, n);
   const k = o.k ?? Math.min(8, n);
   if (centers < 1 || centers > n) fail('E0630', `--centers ${centers} must be between 1 and the cloud's ${n} points`, undefined, ExitCode.usage);
   if (op !== 'fps' && (k < 1 || k > n)) fail('E0631', `--k ${k} must be between 1 and the cloud's ${n} points`, undefined, ExitCode.usage);
-  if ((W & (W - 1)) !== 0 || W < 2) fail('E0632', `sorter_width ${W} of '${config.name}' must be a power of two >= 2 for the RTL`, config.location);
   return pointSearchPackage({
     op,
     cloud,
