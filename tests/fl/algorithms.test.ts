@@ -133,3 +133,18 @@ describe('virtual clock', () => {
     expect(base.events!.filter((e) => e.kind === 'step').length).toBe(4 * 40);
   });
 });
+
+describe('step time sources', () => {
+  it('job step_time, else the device speed, else measured on this machine', () => {
+    const job = tinyJob({ kind: 'fedavg', localSteps: 2 });
+    const byJob = tinySetup(job);
+    expect(byJob.stepSource).toBe('job');
+    expect(byJob.stepMs).toBe(50);
+    const byDevice = tinySetup({ ...job, stepTimeMs: undefined, deviceGflops: 0.5 });
+    expect(byDevice.stepSource).toBe('device');
+    // forward + backward ~ 3 forward passes of 2 flops per MAC, for the whole batch.
+    expect(byDevice.stepMs).toBeCloseTo(((6 * byDevice.model.forwardMacs * job.batch) / 0.5e9) * 1000, 9);
+    const slow = tinySetup({ ...job, stragglers: 0.5, stragglerSlowdown: 4 });
+    expect([...slow.workerStepMs].sort((a, b) => a - b)).toEqual([50, 50, 200, 200]);
+  });
+});
