@@ -67,3 +67,17 @@ describe('search', () => {
     expect(r.cost).toBeCloseTo(r.cycles * r.energyPj, -3);
   });
 });
+
+describe('predictLayer (for other stages)', () => {
+  it('predicts a layer deterministically within the dataflow', async () => {
+    const { predictLayer } = await import('../../compiler/naas/index.ts');
+    const prog = loadProgram(join(examples, 'naas_accelerators.nacc'));
+    const net = prog.networks.find((n) => n.name === 'tinyconv')!;
+    const spec = prog.accelerators.find((a) => a.name === 'eyeriss')!;
+    const a = predictLayer(net, net.layers[0], spec, { seed: 4, effort: 200 })!;
+    const b = predictLayer(net, net.layers[0], spec, { seed: 4, effort: 200 })!;
+    expect(a.cycles).toBe(b.cycles);
+    expect(a.cycles).toBeGreaterThanOrEqual(Math.ceil(a.evaluation.macs / 168));
+    expect(predictLayer(net, net.layers.find((l) => l.op === 'avgpool')!, spec)).toBeUndefined();
+  });
+});
