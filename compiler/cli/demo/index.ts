@@ -9,5 +9,6 @@ import { naasStep } from './naas-step.ts';
 import { pointaccStep } from './pointacc-step.ts';
 import { mcuStep } from './mcu-step.ts';
 import { rtlStep } from './rtl-step.ts';
+import { mcuPatchStep } from './mcu-patch-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, pointaccStep, mcuStep, rtlStep, reportStep];
+export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, pointaccStep, mcuStep, mcuPatchStep, rtlStep, reportStep];
