@@ -89,3 +89,80 @@ export async function withProgress<T>(opts: ProgressOptions, fn: (p: Progress) =
     p.stop();
   }
 }
+
+// ---- Watch mode: re-run a command when its input files change (`--watch`). ----
+
+export interface WatchOptions {
+  /** Files to watch; their folders are watched so editors that replace files are seen too. */
+  files: string[];
+  /** Runs once at the start and after every change; a thrown UserError is reported, not fatal. */
+  run: () => Promise<void> | void;
+  /** Report an error from run (default: print it to stderr). The watch keeps going. */
+  onError?: (e: unknown) => void;
+  /** Stop watching when aborted (default: run until the process is interrupted). */
+  signal?: AbortSignal;
+  /** Quiet period after the last change before re-running, in ms. */
+  debounceMs?: number;
+  /** Progress line to stderr between runs (default: writes "watching FILE... (Ctrl-C to stop)"). */
+  log?: (message: string) => void;
+}
+
+/**
+ * Run, then re-run whenever one of the files changes, until the signal aborts. Changes during
+ * a run queue exactly one more run. Resolves when stopped.
+ */
+export async function watchFiles(opts: WatchOptions): Promise<void> {
+  const { watch } = await import('node:fs');
+  const { basename, dirname, resolve } = await import('node:path');
+  const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
+  const onError =
+    opts.onError ??
+    (async (e: unknown) => {
+      const { UserError, formatDiagnostics } = await import('../diagnostics/index.ts');
+      process.stderr.write((e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n');
+    });
+  const wanted = new Map<string, Set<string>>();
+  for (const f of opts.files.map((x) => resolve(x))) {
+    const dir = dirname(f);
+    if (!wanted.has(dir)) wanted.set(dir, new Set());
+    wanted.get(dir)!.add(basename(f));
+  }
+  let running = false;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  const runOnce = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        try {
+          await opts.run();
+        } catch (e) {
+          await onError(e);
+        }
+      } while (again && !opts.signal?.aborted);
+    } finally {
+      running = false;
+    }
+    if (!opts.signal?.aborted) log(`watching ${opts.files.join(', ')} for changes (Ctrl-C to stop)`);
+  };
+  const watchers = [...wanted].map(([dir, names]) =>
+    watch(dir, (_event, name) => {
+      if (name && !names.has(String(name))) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void runOnce(), opts.debounceMs ?? 120);
+    }),
+  );
+  await runOnce();
+  await new Promise<void>((done) => {
+    if (opts.signal?.aborted) return done();
+    opts.signal?.addEventListener('abort', () => done(), { once: true });
+    if (!opts.signal) process.once('SIGINT', () => done());
+  });
+  clearTimeout(timer);
+  for (const w of watchers) w.close();
+}

@@ -2,7 +2,10 @@
 // never with --json, CI=true or NACC_NO_PROGRESS.
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { createProgress, progressEnabled, withProgress } from '../../compiler/cli/progress.ts';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createProgress, progressEnabled, watchFiles, withProgress } from '../../compiler/cli/progress.ts';
+import { UserError } from '../../compiler/diagnostics/index.ts';
 
 function fakeStream(isTTY: boolean) {
   const chunks: string[] = [];
@@ -51,5 +54,52 @@ describe('progress', () => {
     const f = fakeStream(true);
     await expect(withProgress({ label: 'train', total: 2, stream: f.stream, env: {} }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(f.text()).toContain('train [');
+  });
+});
+
+describe('watchFiles', () => {
+  it('runs once, re-runs on a change of the watched file only, survives a failing run, stops on abort', async () => {
+    const dir = resolve('tests/report/_out/watch');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'net.nacc');
+    writeFileSync(file, 'network a {}\n');
+    const seen: string[] = [];
+    const errors: unknown[] = [];
+    const ac = new AbortController();
+    const waitFor = async (n: number) => {
+      for (let i = 0; i < 200 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    const done = watchFiles({
+      files: [file],
+      debounceMs: 30,
+      signal: ac.signal,
+      log: () => {},
+      onError: (e) => void errors.push(e),
+      run: async () => {
+        const { readFileSync } = await import('node:fs');
+        const text = readFileSync(file, 'utf8');
+        seen.push(text.trim());
+        if (text.includes('bad')) throw new UserError([{ severity: 'error', code: 'E0000', message: 'bad input' }]);
+      },
+    });
+    await waitFor(1);
+    expect(seen).toEqual(['network a {}']);
+    writeFileSync(join(dir, 'other.txt'), 'not watched');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(seen).toHaveLength(1);
+    writeFileSync(file, 'bad');
+    await waitFor(2);
+    expect(seen[1]).toBe('bad');
+    expect(errors).toHaveLength(1);
+    writeFileSync(file, 'network b {}\n');
+    await waitFor(3);
+    expect(seen[seen.length - 1]).toBe('network b {}');
+    ac.abort();
+    await done;
+    const count = seen.length;
+    writeFileSync(file, 'network c {}\n');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(seen).toHaveLength(count);
   });
 });
