@@ -41,9 +41,10 @@ export function kernelMapCycles(nIn: number, nOut: number, volume: number, w: nu
 
 /**
  * Shared MLP / dense layer on an R x C weight-stationary systolic array: every (C_in tile,
- * C_out tile) pair loads its weights (R cycles), streams all rows through and drains (R + C).
+ * C_out tile) pair loads its weights (R cycles), then streams all rows through, with R + C - 1
+ * cycles of skew fill and drain; one cycle to finish.
  */
 export function matrixCycles(rows: number, cin: number, cout: number, arrayRows: number, arrayCols: number): number {
   const tiles = Math.ceil(cin / arrayRows) * Math.ceil(cout / arrayCols);
-  return tiles * (rows + 2 * arrayRows + arrayCols);
+  return tiles * (rows + 2 * arrayRows + arrayCols - 1) + 1;
 }
