@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { F, FbTable } from '../../compiler/importers/tflite/schema.ts';
+import { planMemory } from '../../compiler/mcu/planner.ts';
+import { prepareModel } from '../../compiler/reference/int8/executor.ts';
+import { Prng } from '../../compiler/util/prng.ts';
 import { HAVE_MODELS, SHARED_MODELS } from '../mcu/models.ts';
 
 function errorOf(f: () => unknown): UserError {
@@ -64,5 +67,30 @@ describe.skipIf(!HAVE_MODELS)('TFLite import', () => {
     }
     const e = errorOf(() => importTflite(bytes, 'kws.tflite'));
     expect(e.diagnostics[0].message).toMatch(/kws\.tflite: operator 12 is TANH/);
+  });
+
+  it('turns byte corruption into diagnostics, never a crash (seeded fuzz)', () => {
+    const base = new Uint8Array(readFileSync(SHARED_MODELS[1].tflite));
+    const rng = new Prng(2024);
+    let imported = 0;
+    let rejected = 0;
+    for (let it = 0; it < 400; it++) {
+      const b = base.slice();
+      for (let f = 0, n = 1 + rng.int(4); f < n; f++) {
+        const at = rng.next() < 0.5 ? rng.int(2000) : b.length - 1 - rng.int(6000);
+        b[at] = rng.int(256);
+      }
+      try {
+        const m = importTflite(b, 'fuzz.tflite');
+        prepareModel(m);
+        planMemory(m);
+        imported++;
+      } catch (e) {
+        expect(e).toBeInstanceOf(UserError);
+        rejected++;
+      }
+    }
+    expect(imported + rejected).toBe(400);
+    expect(rejected).toBeGreaterThan(0);
   });
 });

@@ -249,6 +249,19 @@ function readOptions(kind: QOpKind, o: FbTable | undefined, where: string): QOpO
 /** Structural checks that the executor and emitter rely on; each names the op. */
 function validate(m: QModel, file: string): void {
   const where = (op: QOp) => `${file}: operator ${op.index} (${op.kind})`;
+  const written = new Set<number>(m.inputs);
+  for (const id of m.inputs) if (m.tensors[id].data) fail('E0701', `${file}: model input ${id} '${m.tensors[id].name}' is a constant`);
+  for (const op of m.ops) {
+    for (const id of op.inputs) {
+      if (id >= 0 && !m.tensors[id].data && !written.has(id)) fail('E0701', `${where(op)} reads tensor ${id} '${m.tensors[id].name}' before any operator writes it`);
+    }
+    for (const id of op.outputs) {
+      if (m.tensors[id].data) fail('E0701', `${where(op)} writes the constant tensor ${id} '${m.tensors[id].name}'`);
+      if (written.has(id)) fail('E0701', `${where(op)} writes tensor ${id} '${m.tensors[id].name}', which is already written`);
+      written.add(id);
+    }
+  }
+  for (const id of m.outputs) if (!written.has(id)) fail('E0701', `${file}: model output ${id} '${m.tensors[id].name}' is never written`);
   for (const op of m.ops) {
     const t = (i: number) => m.tensors[op.inputs[i]];
     const out = m.tensors[op.outputs[0]];

@@ -195,6 +195,7 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
   const output = model.tensors[op.outputs[0]];
   const where = `${model.source}: operator ${op.index} (${op.kind})`;
   const o = op.options;
+  checkShapes(model, op, where);
   switch (op.kind) {
     case 'CONV_2D':
     case 'DEPTHWISE_CONV_2D': {
@@ -372,5 +373,90 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       return { kind: 'dequantize', scale: input.quant!.scale[0], zeroPoint: input.quant!.zeroPoint[0], count: qElements(output.shape) };
     case 'RESHAPE':
       return { kind: 'copy', bytes: qElements(output.shape) * (output.dtype === 'float32' || output.dtype === 'int32' ? 4 : 1) };
+  }
+}
+
+/** Shape facts the kernels rely on (so generated C never reads or writes out of bounds). */
+function checkShapes(model: QModel, op: QOp, where: string): void {
+  const T = (i: number) => model.tensors[op.inputs[i]];
+  const out = model.tensors[op.outputs[0]];
+  const n = (t: QTensor) => qElements(t.shape);
+  const bad = (what: string): never => fail('E0707', `${where}: ${what}`);
+  const outC = out.shape[out.shape.length - 1];
+  const hasBias = op.inputs[2] !== undefined && op.inputs[2] >= 0;
+  switch (op.kind) {
+    case 'CONV_2D':
+    case 'DEPTHWISE_CONV_2D':
+      if (out.shape.length !== 4 || T(0).shape[0] !== out.shape[0]) bad(`output [${out.shape.join(', ')}] must be 4-D with the input's batch`);
+      if (hasBias && n(T(2)) !== outC) bad(`bias has ${n(T(2))} values for ${outC} output channels`);
+      break;
+    case 'FULLY_CONNECTED': {
+      const f = T(1);
+      if (f.shape.length !== 2) bad(`filter [${f.shape.join(', ')}] must be 2-D`);
+      if (outC !== f.shape[0]) bad(`output [${out.shape.join(', ')}] does not end in the filter's ${f.shape[0]} units`);
+      if (n(out) !== (n(T(0)) / f.shape[1]) * f.shape[0]) bad(`output [${out.shape.join(', ')}] does not match input [${T(0).shape.join(', ')}] and filter [${f.shape.join(', ')}]`);
+      if (hasBias && n(T(2)) !== f.shape[0]) bad(`bias has ${n(T(2))} values for ${f.shape[0]} units`);
+      break;
+    }
+    case 'ADD':
+    case 'MUL': {
+      const a = T(0).shape;
+      const b = T(1).shape;
+      const rank = Math.max(a.length, b.length);
+      if (out.shape.length !== rank) bad(`output rank ${out.shape.length} is not the operands' ${rank}`);
+      for (let i = 0; i < rank; i++) {
+        const da = a[i - (rank - a.length)] ?? 1;
+        const db = b[i - (rank - b.length)] ?? 1;
+        if (da !== db && da !== 1 && db !== 1) bad(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
+        if (out.shape[i] !== Math.max(da, db)) bad(`output [${out.shape.join(', ')}] is not the broadcast of [${a.join(', ')}] and [${b.join(', ')}]`);
+      }
+      break;
+    }
+    case 'AVERAGE_POOL_2D':
+    case 'MAX_POOL_2D':
+      if (T(0).shape.length !== 4 || out.shape.length !== 4 || out.shape[3] !== T(0).shape[3] || out.shape[0] !== T(0).shape[0]) bad('pooling needs 4-D input and output with equal batch and channels');
+      break;
+    case 'MEAN': {
+      const axes = Array.from(T(1).data as Int32Array);
+      if (axes.some((a) => a < -T(0).shape.length || a >= T(0).shape.length)) bad(`axes [${axes.join(', ')}] out of range`);
+      const r = T(0).shape.length;
+      const kept = T(0).shape.filter((_, i) => !axes.map((a) => (a < 0 ? a + r : a)).includes(i)).reduce((p, d) => p * d, 1);
+      if (n(out) !== kept) bad(`output [${out.shape.join(', ')}] does not hold the ${kept} means`);
+      break;
+    }
+    case 'PAD': {
+      const p = T(1).data as Int32Array;
+      const r = T(0).shape.length;
+      if (p.length !== 2 * r || out.shape.length !== r || p.some((v) => v < 0)) bad('paddings must be a non-negative [rank, 2] tensor');
+      for (let i = 0; i < r; i++) if (out.shape[i] !== T(0).shape[i] + p[2 * i] + p[2 * i + 1]) bad(`output [${out.shape.join(', ')}] does not match the paddings`);
+      if (r > 6) bad('more than 6 dimensions');
+      break;
+    }
+    case 'TRANSPOSE': {
+      const perm = Array.from(T(1).data as Int32Array);
+      const r = T(0).shape.length;
+      if (perm.length !== r || [...perm].sort((x, y) => x - y).some((v, i) => v !== i)) bad(`[${perm.join(', ')}] is not a permutation of ${r} axes`);
+      if (out.shape.some((d, i) => d !== T(0).shape[perm[i]])) bad(`output [${out.shape.join(', ')}] does not follow the permutation`);
+      if (r > 6) bad('more than 6 dimensions');
+      break;
+    }
+    case 'CONCATENATION': {
+      const r = out.shape.length;
+      const axis = (op.options.axis ?? 0) < 0 ? (op.options.axis ?? 0) + r : op.options.axis ?? 0;
+      if (axis < 0 || axis >= r) bad(`axis ${op.options.axis} out of range`);
+      const ins = op.inputs.map((i) => model.tensors[i]);
+      if (ins.some((t) => t.shape.length !== r || t.shape.some((d, i) => i !== axis && d !== out.shape[i]))) bad('inputs must match the output except along the axis');
+      if (ins.reduce((s, t) => s + t.shape[axis], 0) !== out.shape[axis]) bad('input sizes along the axis do not add up to the output');
+      break;
+    }
+    case 'RESIZE_NEAREST_NEIGHBOR':
+      if (T(0).shape.length !== 4 || out.shape.length !== 4 || out.shape[3] !== T(0).shape[3] || out.shape[0] !== T(0).shape[0]) bad('resize needs 4-D input and output with equal batch and channels');
+      break;
+    case 'SOFTMAX':
+    case 'RESHAPE':
+    case 'QUANTIZE':
+    case 'DEQUANTIZE':
+      if (n(out) !== n(T(0))) bad(`input has ${n(T(0))} elements, output ${n(out)}`);
+      break;
   }
 }
