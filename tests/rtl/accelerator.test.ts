@@ -65,7 +65,7 @@ describe('mapping', () => {
     const hw = buildHardware(acc('kc_ws'), problems());
     const c3 = problems()[0];
     expect(mapLayer(hw, c3, parseOrder('KPCQRS')).footprint).toBe(8);
-    expect(() => mapLayer(hw, c3, parseOrder('CKPQRS'))).toThrow(/register file holds 16/);
+    expect(() => mapLayer(hw, c3, parseOrder('CKPQRS'))).toThrow(/double-buffered register file holds 8/);
     expect(() => parseOrder('KPQ')).toThrow(UserError);
   });
   it('vectors are a function of the seed', () => {
@@ -92,7 +92,11 @@ describe.each([
       expect(l.failed, `${name}/${l.name}: ${l.first_mismatch}`).toBe(0);
       expect(l.passed).toBe(g.manifest.layers.find((x) => x.name === l.name)!.bounds.K * g.manifest.layers.find((x) => x.name === l.name)!.bounds.P * g.manifest.layers.find((x) => x.name === l.name)!.bounds.Q);
     }
-    for (const l of r.layers) expect(Math.abs(l.error_pct!)).toBeLessThanOrEqual(10);
+    for (const l of r.layers) {
+      expect(Math.abs(l.error_pct!)).toBeLessThanOrEqual(10);
+      // The schedule formula is the RTL's: it must predict the simulated cycles exactly.
+      expect(l.cycles.iverilog).toBe(g.manifest.layers.find((x) => x.name === l.name)!.schedule_cycles);
+    }
     expect(r.ok).toBe(true);
   }, 120_000);
 });

@@ -40,10 +40,11 @@ export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] =
       footprint *= trips[order[l]];
     }
   }
-  if (footprint > hw.rfDepth) {
+  // The register file is double-buffered: one half fills while the drain engine empties the other.
+  if (footprint > hw.rfDepth / 2) {
     fail(
       'R0302',
-      `layer '${p.layer}': loop order ${order.join('')} keeps ${footprint} partial sums per PE live, but the register file holds ${hw.rfDepth}; move output loops (${order.slice(drainLevel + 1).filter((d) => OUTPUT_DIMS.includes(d)).join(', ')}) outside the reduction loops`,
+      `layer '${p.layer}': loop order ${order.join('')} keeps ${footprint} partial sums per PE live, but each half of the double-buffered register file holds ${hw.rfDepth / 2}; move output loops (${order.slice(drainLevel + 1).filter((d) => OUTPUT_DIMS.includes(d)).join(', ')}) outside the reduction loops`,
       undefined,
       2,
     );

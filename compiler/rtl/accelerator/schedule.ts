@@ -1,7 +1,8 @@
 // Cycle count of the generated accelerator for one layer, from its sequencer's schedule:
-// load (DRAM beats at the declared bandwidth), one array step per temporal iteration,
-// and per drain a one-cycle pipeline wait plus one cycle per live partial sum and output lane,
-// then the drain pipeline's flush. This is the formula the RTL implements, stated once.
+// load (DRAM beats at the declared bandwidth), one array step per temporal iteration, stalls
+// when the drain engine (overlapped with compute on the other register-file half) is slower
+// than the steps between two drains, the last drain, and the drain pipeline's flush.
+// This is the formula the RTL implements, stated once.
 import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
 import { DIMS } from './problem.ts';
@@ -10,6 +11,7 @@ import { DRAIN_PIPELINE } from './top.ts';
 export interface ScheduleBreakdown {
   load: number;
   compute: number;
+  /** Compute stalls waiting for the drain engine, plus the final (unoverlapped) drain. */
   drain: number;
   overhead: number;
   total: number;
@@ -48,10 +50,14 @@ export function predictCycles(hw: AcceleratorHardware, m: LayerMapping, mem: Lay
   const steps = DIMS.reduce((p, d) => p * m.trips[d], 1);
   const drains = m.order.slice(0, m.drainLevel).reduce((p, d) => p * m.trips[d], 1);
   const load = loadCycles(hw, mem.inBeats + mem.wBeats + mem.qBeats);
-  // Output writes: one byte per drained lane at most; below 1 B/cycle the DRAM throttles them.
-  const drainPerEvent = 1 + m.footprint * hw.outputLanes.count;
+  // The drain engine is busy for one wait cycle plus one cycle per live psum and output lane,
+  // and is free again the cycle after; a step that completes the next set of partial sums
+  // waits for it. Steps between two such steps: steps / drains.
+  const busy = 1 + m.footprint * hw.outputLanes.count;
+  const stall = Math.max(0, busy + 1 - steps / drains);
+  // The last drain is not overlapped; below 1 B/cycle the DRAM also throttles output writes.
   const writeBound = hw.dramBandwidth < 1 ? Math.ceil(mem.outBytes / hw.dramBandwidth) : 0;
-  const drain = Math.max(drains * drainPerEvent, writeBound);
+  const drain = Math.max((drains - 1) * stall + busy, writeBound);
   const overhead = DRAIN_PIPELINE;
   return {
     load,

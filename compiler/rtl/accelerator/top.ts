@@ -20,7 +20,9 @@ export interface TopNames {
   requant: string;
 }
 
-export const STATE = { IDLE: 0, LOAD: 1, COMPUTE: 2, WAIT: 3, DRAIN: 4, FINISH: 5, DONE: 6 } as const;
+export const STATE = { IDLE: 0, LOAD: 1, COMPUTE: 2, FINISH: 3, DONE: 4 } as const;
+/** The drain engine runs beside the sequencer, on the other half of the double-buffered register files. */
+export const DRAIN_STATE = { IDLE: 0, WAIT: 1, RUN: 2 } as const;
 /** Drain pipeline stages after the drain counters: d1 register, three requantiser stages. */
 export const DRAIN_PIPELINE = 4;
 
@@ -64,6 +66,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
 
   // ---- state, load engine -------------------------------------------------------------------
   decl(reg('state', 3), reg('req_beat', 16), reg('resp_beat', 16), wire('total_beats', 16));
+  decl(reg('dstate', 2), reg('cbank', 1), reg('dbank', 1), wire('dbusy', 1));
+  items.push(assign('dbusy', bin('!=', ref('dstate'), lit(DRAIN_STATE.IDLE, 2))));
   items.push(assign('total_beats', add(add(cfg('in_beats'), cfg('w_beats')), cfg('q_beats'))));
   const beatAddr = (e: Expr): Expr => (lgDW ? cat(e, lit(0, lgDW)) : e);
   items.push(assign('dram_rd_req', and(stateIs(STATE.LOAD), bin('<', ref('req_beat'), ref('total_beats')))));
@@ -87,7 +91,9 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     items.push(assign(`inc${l}`, l === L - 1 ? lit(1, 1) : and(ref(`inc${l + 1}`), ref(`last${l + 1}`))));
   }
   decl(wire('step', 1), wire('drain_now', 1), wire('all_last', 1), wire('first', 1));
-  items.push(assign('step', stateIs(STATE.COMPUTE)));
+  // A step that completes a set of partial sums hands its register-file half to the drain
+  // engine, so it waits while the engine still drains the other half.
+  items.push(assign('step', and(stateIs(STATE.COMPUTE), not(and(ref('drain_now'), ref('dbusy'))))));
   items.push(assign('drain_now', and(...Array.from({ length: L }, (_, l) => or(bin('>', cfg('drain_level'), lit(l, 3)), ref(`last${l}`))))));
   items.push(assign('all_last', and(...Array.from({ length: L }, (_, l) => ref(`last${l}`)))));
   const isReduction = (l: number) => or(...REDUCTION_DIMS.map((d) => eq(cfg(`order_dim${l}`), lit(dimIndex(d), 3))));
@@ -103,7 +109,17 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     items.push(assign(`t_${d}`, cntOf(d)));
     items.push(assign(`base_${d}`, mul(z(ref(`t_${d}`), 16), lit(parallelSize(hw, d), IW))));
   }
-  const rfW = narrow('rf_wsum', DIMS.map((_, l) => mul(z(ref(`cnt${l}`), 16), zc(`rf_stride${l}`))).reduce(add), rfAW);
+  // Register-file address: the bank bit (which half the sequencer fills) above the live-psum index.
+  const bankAW = rfAW - 1;
+  const rfIndex = (name: string, sum: Expr): Expr | undefined => {
+    if (bankAW > 0) return narrow(name, sum, bankAW);
+    decl(wire(name, IW));
+    items.push(assign(name, sum));
+    unused.push(ref(name));
+    return undefined;
+  };
+  const rfWIdx = rfIndex('rf_wsum', DIMS.map((_, l) => mul(z(ref(`cnt${l}`), 16), zc(`rf_stride${l}`))).reduce(add));
+  const rfW = rfWIdx ? cat(ref('cbank'), rfWIdx) : ref('cbank');
 
   // Lane validity per axis offset: that dimension's index is inside its bound.
   hw.axes.forEach((a, ai) => {
@@ -190,7 +206,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const OL = hw.outputLanes.count;
   for (const d of OUTPUT_DIMS) decl(reg(`dc_${d}`, 16), reg(`lat_${d}`, 16), wire(`deep_${d}`, 1), wire(`dlast_${d}`, 1), wire(`o_${d}`, IW));
   for (const ai of outAxes) decl(reg(`lc${ai}`, clog2(hw.axes[ai].size)), wire(`llast${ai}`, 1));
-  decl(reg('final_drain', 1), reg('fin_cnt', 3), wire('den', 1), wire('d_issue', 1), wire('d_valid', 1), wire('drain_end', 1));
+  decl(reg('fin_cnt', 3), wire('den', 1), wire('d_issue', 1), wire('d_valid', 1), wire('drain_end', 1));
   for (const d of OUTPUT_DIMS) {
     items.push(assign(`deep_${d}`, bin('>', cfg(`level_${d}`), cfg('drain_level'))));
     items.push(assign(`dlast_${d}`, or(not(ref(`deep_${d}`)), eq(ref(`dc_${d}`), sub(cfg(`trip_${d}`), lit(1, 16))))));
@@ -201,10 +217,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   for (const ai of outAxes) items.push(assign(`llast${ai}`, eq(ref(`lc${ai}`), lit(hw.axes[ai].size - 1, clog2(hw.axes[ai].size)))));
   const lanesLast = outAxes.length ? and(...outAxes.map((ai) => ref(`llast${ai}`))) : lit(1, 1);
   items.push(assign('drain_end', and(lanesLast, ...OUTPUT_DIMS.map((d) => ref(`dlast_${d}`)))));
-  items.push(assign('d_issue', and(stateIs(STATE.DRAIN), ref('den'))));
+  items.push(assign('d_issue', and(eq(ref('dstate'), lit(DRAIN_STATE.RUN, 2)), ref('den'))));
   items.push(assign('d_valid', and(...OUTPUT_DIMS.map((d) => bin('<', ref(`o_${d}`), zc(`bound_${d}`))))));
-  const dRf = narrow('rf_rsum', OUTPUT_DIMS.map((d) => mul(z(ref(`dc_${d}`), 16), zc(`rf_stride_${d}`))).reduce(add), rfAW);
-  items.push(assign('d_raddr', dRf));
+  const dRfIdx = rfIndex('rf_rsum', OUTPUT_DIMS.map((d) => mul(z(ref(`dc_${d}`), 16), zc(`rf_stride_${d}`))).reduce(add));
+  items.push(assign('d_raddr', dRfIdx ? cat(ref('dbank'), dRfIdx) : ref('dbank')));
   // Output lane id: mixed radix of the output-axis lane counters (first axis most significant).
   let olane: Expr = lit(0, IW);
   for (const ai of outAxes) olane = add(mul(olane, lit(hw.axes[ai].size, IW)), z(ref(`lc${ai}`), clog2(hw.axes[ai].size)));
@@ -283,17 +299,29 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   }
   const stepAdvance: Stmt[] = DIMS.map((_, l) => ifs(ref(`inc${l}`), [nb(`cnt${l}`, cond(ref(`last${l}`), lit(0, 16), add(ref(`cnt${l}`), lit(1, 16))))]));
   const go = (s: number) => nb('state', lit(s, 3));
+  const dgo = (s: number) => nb('dstate', lit(s, 2));
+  const resetBanks: Stmt[] = [dgo(DRAIN_STATE.IDLE), nb('cbank', lit(0, 1)), nb('dbank', lit(0, 1))];
   items.push(
     alwaysFF('clk', [
       ifs(
         ref('rst'),
-        [go(STATE.IDLE), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('final_drain', lit(0, 1)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain],
+        [go(STATE.IDLE), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks],
         [
+          // Drain engine: WAIT lets the last step's writes land, RUN walks live psums x output lanes.
+          {
+            kind: 'case',
+            expr: ref('dstate'),
+            items: [
+              { labels: [lit(DRAIN_STATE.WAIT, 2)], body: [dgo(DRAIN_STATE.RUN)] },
+              { labels: [lit(DRAIN_STATE.RUN, 2)], body: [ifs(ref('den'), [...drainAdvance, ifs(ref('drain_end'), [dgo(DRAIN_STATE.IDLE)])])] },
+            ],
+            default: [],
+          },
           {
             kind: 'case',
             expr: ref('state'),
             items: [
-              { labels: [lit(STATE.IDLE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain])] },
+              { labels: [lit(STATE.IDLE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks])] },
               {
                 labels: [lit(STATE.LOAD, 3)],
                 body: [
@@ -307,20 +335,23 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
               {
                 labels: [lit(STATE.COMPUTE, 3)],
                 body: [
-                  ...stepAdvance,
-                  ifs(ref('drain_now'), [go(STATE.WAIT), nb('final_drain', ref('all_last')), ...OUTPUT_DIMS.map((d) => nb(`lat_${d}`, ref(`t_${d}`)))]),
+                  ifs(ref('step'), [
+                    ...stepAdvance,
+                    ifs(ref('drain_now'), [
+                      dgo(DRAIN_STATE.WAIT),
+                      nb('dbank', ref('cbank')),
+                      nb('cbank', not(ref('cbank'))),
+                      ...OUTPUT_DIMS.map((d) => nb(`lat_${d}`, ref(`t_${d}`))),
+                      ifs(ref('all_last'), [go(STATE.FINISH)]),
+                    ]),
+                  ]),
                 ],
-              },
-              { labels: [lit(STATE.WAIT, 3)], body: [go(STATE.DRAIN)] },
-              {
-                labels: [lit(STATE.DRAIN, 3)],
-                body: [ifs(ref('den'), [...drainAdvance, ifs(ref('drain_end'), [go(STATE.COMPUTE), ifs(ref('final_drain'), [go(STATE.FINISH)])])])],
               },
               {
                 labels: [lit(STATE.FINISH, 3)],
-                body: [ifs(ref('den'), [nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))), ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))])])],
+                body: [ifs(and(not(ref('dbusy')), ref('den')), [nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))), ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))])])],
               },
-              { labels: [lit(STATE.DONE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain])] },
+              { labels: [lit(STATE.DONE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks])] },
             ],
             default: [go(STATE.IDLE)],
           },
