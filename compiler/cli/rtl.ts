@@ -50,6 +50,7 @@ export async function synthesise(dir: string, g: GeneratedAccelerator): Promise<
 }
 
 interface RtlOpts {
+  with?: string[];
   accelerator: string;
   network: string;
   layer?: string[];
@@ -66,6 +67,7 @@ export function registerRtl(program: Command): void {
     .description('generate Verilog for an accelerator running a network, with per-layer programs and a self-checking testbench')
     .requiredOption('--accelerator <name>', 'accelerator block in FILE')
     .requiredOption('--network <name>', 'network in FILE')
+    .option('--with <files...>', 'more .nacc files providing networks or accelerators (e.g. the design.nacc that `nacc search --out` wrote)')
     .option('--layer <names...>', 'layers to program (default: every conv2d, dwconv2d and dense layer); comma-separated or repeated')
     .option('--out <dir>', 'output folder (default rtl-out/<accelerator>-<network>)')
     .option('--seed <n>', 'seed of the random test vectors', '1')
@@ -75,7 +77,8 @@ export function registerRtl(program: Command): void {
     .action(async (file: string, opts: RtlOpts) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) fail('R0501', `--seed must be an integer, got '${opts.seed}'`, undefined, ExitCode.usage);
-      const prog = loadProgram(file);
+      const progs = [file, ...(opts.with ?? [])].map((f) => loadProgram(f));
+      const prog = { ...progs[0], accelerators: progs.flatMap((p) => p.accelerators), networks: progs.flatMap((p) => p.networks) };
       const spec = prog.accelerators.find((a) => a.name === opts.accelerator);
       if (!spec) fail('R0502', `${file} has no accelerator '${opts.accelerator}' (it has: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
       const net = prog.networks.find((n) => n.name === opts.network);
