@@ -268,3 +268,21 @@ describe('command JSON adapters', () => {
     expect(groups[0].section).toMatchObject({ kind: 'pointacc-cycles', layers: [{ name: 'a', cycles_unfused: 150, cycles_fused: 100 }, { name: 'b', cycles_unfused: 300, cycles_fused: 200 }] });
   });
 });
+
+describe('demo report step', () => {
+  it('reports every section kind found, names step folders with nothing to plot, fails on a malformed section', async () => {
+    const { reportStep } = await import('../../compiler/cli/demo/report-step.ts');
+    const d = fresh('demo-step');
+    writeFixtures(join(d, 'all'), 5);
+    mkdirSync(join(d, 'quiet'));
+    writeFileSync(join(d, 'quiet', 'summary.json'), JSON.stringify({ edp_ratio: 1.1 }));
+    const ctx = { outDir: d, seed: 1, examplesDir: resolve('examples'), log: () => {} };
+    const r = await reportStep.run(ctx);
+    expect(r.status).toBe('ok');
+    expect(r.summary).toContain('5 section(s), 6 plots [naas-search, mcu-memory, pointacc-cycles, fl-training, rtl-verify]');
+    expect(r.summary).toContain('nothing to plot from quiet/');
+    expect(r.artifacts).toEqual([join(d, 'report.html')]);
+    writeFileSync(join(d, 'quiet', 'x.section.json'), JSON.stringify({ nacc_report_section: 1, kind: 'fl-training', runs: [] }));
+    await expect(reportStep.run(ctx)).rejects.toThrow(/x\.section\.json: not a valid report section/);
+  });
+});

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { DemoStep } from './step.ts';
 import { buildReport, SECTION_KINDS } from '../../report/index.ts';
 import { renderedMarkCount } from '../../report/render.ts';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Last demo step: one HTML report over everything the earlier steps wrote under ctx.outDir
@@ -23,6 +23,12 @@ export const reportStep: DemoStep = {
     const kinds = SECTION_KINDS.filter((k) => summary.sections.some((s) => s.kind === k));
     const missing = SECTION_KINDS.filter((k) => !kinds.includes(k));
     const shown = relative(process.cwd(), summary.file) || summary.file;
+    // Step folders that gave the report nothing to plot (no section, command JSON or figure).
+    const plotted = new Set([...summary.sections.map((s) => s.source), ...summary.figures].map((p) => p.split('/')[0]));
+    const silent = readdirSync(ctx.outDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !plotted.has(e.name))
+      .map((e) => e.name)
+      .sort();
     ctx.log(`report: ${summary.file}`);
     for (const s of summary.sections) ctx.log(`  ${s.kind} ${s.name} (${s.source}): ${s.headline}`);
     const problems = [
@@ -36,6 +42,7 @@ export const reportStep: DemoStep = {
         (summary.figures.length ? ` (${summary.figures.length} standalone figure(s))` : '') +
         (kinds.length ? ` [${kinds.join(', ')}]` : '') +
         (missing.length ? `; no output for ${missing.join(', ')}` : '') +
+        (silent.length ? `; nothing to plot from ${silent.join(', ')}/` : '') +
         (problems.length ? `; ${problems.join('; ')}` : ''),
       artifacts: [summary.file],
     };
