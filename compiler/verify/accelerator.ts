@@ -113,7 +113,7 @@ export async function verifyAccelerator(
   opts: { sims: SimName[]; layers?: string[]; vcd?: boolean; log?: (m: string) => void },
 ): Promise<AcceleratorVerifyReport> {
   const dir = resolve(dirArg);
-  const m = readVerifyManifest(dir);
+  const m = readVerifyManifest(dirArg);
   const log = opts.log ?? (() => {});
   let runs = m.layers ?? [{ name: m.testbench, dir: '.' }];
   if (opts.layers?.length) {
