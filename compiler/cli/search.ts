@@ -22,7 +22,7 @@ const PRESETS: Record<string, SearchBudget> = {
   tiny: { generations: 3, population: 6, inner: { generations: 2, population: 6 }, baselineEvaluations: 200 },
   small: { generations: 6, population: 8, inner: { generations: 4, population: 8 }, baselineEvaluations: 1000 },
   default: DEFAULT_BUDGET,
-  large: { generations: 25, population: 12, inner: { generations: 12, population: 12 }, baselineEvaluations: 8000 },
+  large: { generations: 20, population: 12, inner: { generations: 8, population: 10 }, baselineEvaluations: 4000 },
 };
 
 /** `--budget tiny|small|default|large` or `generations=G,population=P,inner=GxP,baseline=N`. */

@@ -20,7 +20,7 @@ export interface SearchBudget {
   baselineEvaluations: number;
 }
 
-export const DEFAULT_BUDGET: SearchBudget = { generations: 12, population: 10, inner: { generations: 8, population: 10 }, baselineEvaluations: 4000 };
+export const DEFAULT_BUDGET: SearchBudget = { generations: 8, population: 8, inner: { generations: 4, population: 8 }, baselineEvaluations: 2000 };
 
 export interface GenerationStat {
   generation: number;
@@ -140,7 +140,6 @@ export async function remapBest(best: CandidateResult, workloads: Workloads, eva
     ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4) }
     : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4) };
   const r = await run(task);
-  r.evaluations += best.evaluations;
   return r.valid && r.cost <= best.cost ? r : best;
 }
 

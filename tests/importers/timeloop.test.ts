@@ -35,6 +35,7 @@ describe.skipIf(!have)('timeloop check against the reference stats', () => {
       const p = problemToYaml(c.problem);
       const m = mappingToYaml(c.mapping, c.problem);
       writeFileSync(join(dir, 'arch.yaml'), a);
+      for (const text of [a, p, m]) expect(text).not.toMatch(/[&*]a\d/); // no YAML aliases
       const ertDoc = { ERT: { tables: c.arch.levels.map((l) => ({ name: `system.${l.name}[1..${l.instances}]`, actions: [{ name: 'read', energy: l.energy.read }, { name: 'write', energy: l.energy.write }, { name: 'update', energy: l.energy.update }, { name: 'leak', energy: l.energy.leak }] })).concat([{ name: `system.${c.arch.compute.name}[1..${c.arch.compute.instances}]`, actions: [{ name: 'compute', energy: c.arch.compute.energyPerMac }, { name: 'leak', energy: c.arch.compute.leakPerCycle }] }]) } };
       const arch2 = architectureFromTimeloop(parse(a), parseErt(ertDoc));
       const prob2 = problemFromTimeloop(parse(p));

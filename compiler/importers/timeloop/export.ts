@@ -36,7 +36,7 @@ export function architectureToYaml(arch: Architecture): string {
       version: '0.4',
       subtree: [{ name: 'system', attributes: { technology: '45nm', global_cycle_seconds: 1e-9 }, local }],
     },
-  });
+  }, { aliasDuplicateObjects: false });
 }
 
 export function ertToYaml(arch: Architecture): string {
@@ -58,7 +58,7 @@ export function ertToYaml(arch: Architecture): string {
       { name: 'leak', arguments: {}, energy: arch.compute.leakPerCycle },
     ],
   });
-  return stringify({ ERT: { version: '0.4', tables } });
+  return stringify({ ERT: { version: '0.4', tables } }, { aliasDuplicateObjects: false });
 }
 
 export function problemToYaml(p: Problem): string {
@@ -80,7 +80,7 @@ export function problemToYaml(p: Problem): string {
         ...Object.fromEntries(p.dataSpaces.flatMap((d) => d.projection.flat().filter((t) => t.coef !== 1).map((t) => [`${t.dim}_coef`, t.coef]))),
       },
     },
-  }).replace('coefficients: []', coefficientsBlock(p));
+  }, { aliasDuplicateObjects: false }).replace('coefficients: []', coefficientsBlock(p));
 }
 
 function coefficientsBlock(p: Problem): string {
@@ -112,5 +112,5 @@ export function mappingToYaml(m: Mapping, p: Problem): string {
     }
     out.push({ target: lv.level, type: 'datatype', keep: lv.keep, bypass: p.dataSpaces.map((d) => d.name).filter((d) => !lv.keep.includes(d)) });
   }
-  return stringify({ mapping: out });
+  return stringify({ mapping: out }, { aliasDuplicateObjects: false });
 }
