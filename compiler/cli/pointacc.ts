@@ -82,6 +82,10 @@ interface PointaccOpts {
   cache?: boolean;
   baseline?: boolean;
   points?: string;
+  rows?: string;
+  cin?: string;
+  cout?: string;
+  rowBytes?: string;
 }
 
 export function registerPointacc(program: Command): void {
@@ -99,6 +103,10 @@ export function registerPointacc(program: Command): void {
     .option('--mode <mode>', 'ball query: pointnet2|nearest', 'pointnet2')
     .option('--kernel <k>', 'kernel_map kernel size', '3')
     .option('--stride <s>', 'kernel_map conv stride', '1')
+    .option('--rows <n>', 'shared_mlp: rows of the layer (default 64)')
+    .option('--cin <n>', 'shared_mlp: input channels (default 64)')
+    .option('--cout <n>', 'shared_mlp: output channels (default 64)')
+    .option('--row-bytes <n>', 'gather: bytes per feature row (default 16)')
     .option('--voxel <size>', 'voxel size when a float cloud is voxelised for kernel_map (default: bounding box / 16)')
     .option('--no-fusion', 'performance model: disable layer fusion')
     .option('--no-cache', 'performance model: disable the gather cache')
@@ -128,6 +136,10 @@ export function registerPointacc(program: Command): void {
           kernel: Number(opts.kernel),
           stride: Number(opts.stride),
           seed,
+          rows: num(opts.rows),
+          cin: num(opts.cin),
+          cout: num(opts.cout),
+          rowBytes: num(opts.rowBytes),
         });
         const dir = resolve(opts.out!);
         const manifest = writeRtlPackage(dir, pkg, { config: config.name, cloud: cloud.name });

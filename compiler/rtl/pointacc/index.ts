@@ -5,8 +5,11 @@ import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
 import { fail, ExitCode } from '../../diagnostics/index.ts';
 import { pointSearchPackage, type RtlPackage } from './point-search-package.ts';
 import { kernelMapPackage } from './kernel-map-package.ts';
+import { matrixPackage } from './matrix-package.ts';
+import { gatherPackage } from './gather-package.ts';
 
-export const RTL_OPS = ['fps', 'knn', 'ball_query', 'kernel_map'] as const;
+/** The four mapping ops, then the compute units (matrix unit on one shared-MLP layer, gather unit on a ball-query stream). */
+export const RTL_OPS = ['fps', 'knn', 'ball_query', 'kernel_map', 'shared_mlp', 'gather'] as const;
 export type RtlOp = (typeof RTL_OPS)[number];
 
 export interface RtlOptions {
@@ -17,6 +20,13 @@ export interface RtlOptions {
   kernel?: number;
   stride?: number;
   seed?: number;
+  /** shared_mlp: rows and channels of the layer. */
+  rows?: number;
+  cin?: number;
+  cout?: number;
+  /** gather: bytes per feature row and DRAM latency in cycles. */
+  rowBytes?: number;
+  latency?: number;
 }
 
 function diagonal(c: Cloud): number {
@@ -41,6 +51,20 @@ export function buildRtlPackage(op: RtlOp, cloud: Cloud, config: PointAccConfig,
     const stride = o.stride ?? 1;
     if (!(kernel >= 1 && kernel <= 7) || !(stride >= 1)) fail('E0633', `--kernel must be 1..7 and --stride >= 1 (got ${kernel}, ${stride})`, undefined, ExitCode.usage);
     return kernelMapPackage({ voxels: cloud, sorterWidth: W, kernel, stride });
+  }
+  if (op === 'shared_mlp') {
+    const [rows, cin, cout] = [o.rows ?? 64, o.cin ?? 64, o.cout ?? 64];
+    if (![rows, cin, cout].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096)) fail('E0634', '--rows, --cin and --cout must be integers in 1..4096', undefined, ExitCode.usage);
+    const [mr, mc] = config.matrixUnit;
+    return matrixPackage({ arrayRows: mr, arrayCols: mc, rows, cin, cout, relu: true, seed: o.seed ?? 1 });
+  }
+  if (op === 'gather') {
+    const rowBytes = o.rowBytes ?? 16;
+    const ways = config.cacheWays ?? 4;
+    const sets = Math.floor(config.cacheBytes / rowBytes / ways);
+    if (sets < 1 || (sets & (sets - 1)) !== 0) fail('E0635', `cache of ${config.cacheBytes} B with ${rowBytes}-byte rows and ${ways} ways gives ${sets} sets; the RTL needs a power of two`, config.location);
+    const centers = o.centers ?? Math.min(64, n);
+    return gatherPackage({ cloud, centers, k: o.k ?? 16, radius: o.radius ?? 0.1 * diagonal(cloud), rowBytes, cacheBytes: config.cacheBytes, ways, latency: o.latency ?? 8, seed: o.seed ?? 1 });
   }
   const centers = o.centers ?? Math.min(16, n);
   const k = o.k ?? Math.min(8, n);
