@@ -68,6 +68,20 @@ describe('mapping', () => {
     expect(() => mapLayer(hw, c3, parseOrder('CKPQRS'))).toThrow(/double-buffered register file holds 8/);
     expect(() => parseOrder('KPQ')).toThrow(UserError);
   });
+  it('same seed, byte-identical design, programs and vectors', () => {
+    const a = generateAccelerator(acc('rp_rs'), net(), { seed: 9 }).files;
+    const b = generateAccelerator(acc('rp_rs'), net(), { seed: 9 }).files;
+    expect(a).toEqual(b);
+    const c = generateAccelerator(acc('rp_rs'), net(), { seed: 10 }).files;
+    expect(c.filter((f) => f.path.startsWith('rtl/'))).toEqual(a.filter((f) => f.path.startsWith('rtl/')));
+    expect(c.find((f) => f.path === 'layers/c3/dram.hex')).not.toEqual(a.find((f) => f.path === 'layers/c3/dram.hex'));
+  });
+  it('refuses layers it cannot run, pointing at the layer', () => {
+    const n = net();
+    const pool = { ...n, layers: [...n.layers, { name: 'mp', op: 'maxpool', inputs: ['s2'], attrs: { kernel: [2, 2], stride: [2, 2] }, output: n.layers[3].output }] };
+    expect(() => generateAccelerator(acc('kc_ws'), pool, { seed: 1, layers: ['mp'] })).toThrow(/maxpool; the accelerator runs conv2d, dwconv2d and dense/);
+    expect(() => generateAccelerator(acc('kc_ws'), n, { seed: 1, layers: ['nope'] })).toThrow(/no layer 'nope'/);
+  });
   it('vectors are a function of the seed', () => {
     const p = problems()[2];
     expect(layerVectors(p, 7).output).toEqual(layerVectors(p, 7).output);
