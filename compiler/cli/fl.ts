@@ -187,7 +187,7 @@ export function registerFl(program: Command): void {
             r.algorithm,
             r.mode,
             `${(r.final_accuracy * 100).toFixed(2)}%`,
-            fmtT(r.time_to_target_s),
+            r.target_accuracy === null ? 'no target' : fmtT(r.time_to_target_s),
             r.rounds,
             `${r.total_time_s.toFixed(1)} s`,
             `${r.stall_s.toFixed(1)} s`,
