@@ -26,6 +26,7 @@ interface McuOptions {
   patches?: string;
   split?: string;
   maxMacOverhead?: string;
+  fastKernels: boolean;
 }
 
 const SCHEDULES: ScheduleKind[] = ['layer', 'patch', 'auto'];
@@ -58,6 +59,7 @@ export function registerMcu(program: Command): void {
     .option('--seed <n>', 'calibration seed for .nacc and ONNX models', '1')
     .option('--no-fold-pads', 'keep PAD ops instead of folding them into the following convolution')
     .option('--no-in-place', 'do not run depthwise convolutions and float QUANTIZE in place')
+    .option('--no-fast-kernels', 'portable reference kernels only (default on Cortex-M4/M7: SMLAD convolutions)')
     .option('--json', 'print JSON: {"schedule":{"kind"},"peak_sram_bytes","arena_bytes","macs",...}')
     .action(async (file: string, opts: McuOptions) => {
       if (!SCHEDULES.includes(opts.schedule as ScheduleKind)) {
@@ -66,7 +68,7 @@ export function registerMcu(program: Command): void {
       const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
       const board = resolveBoard(opts.target, loaded.mcus);
       const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });
-      const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead };
+      const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels };
       const compiled = compileForMcu(loaded.model, board, options);
       mkdirSync(opts.out, { recursive: true });
       for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(opts.out, name), text);

@@ -8,6 +8,7 @@ import { foldPads } from './fold.ts';
 import { planMemory, type MemoryPlan } from './planner.ts';
 import type { McuBoard } from './targets.ts';
 import { compileScheduledForMcu } from './patch/compile.ts';
+import { fastKernelsFor } from './patch/fast.ts';
 
 export type ScheduleKind = 'layer' | 'patch' | 'auto';
 
@@ -20,6 +21,8 @@ export interface McuCompileOptions {
   patches?: number;
   split?: number;
   maxMacOverhead?: number;
+  /** SMLAD convolution kernels on Cortex-M4/M7 (compiler/mcu/patch/fast.ts; default true). */
+  fastKernels?: boolean;
 }
 
 export interface McuSourceRef {
@@ -68,7 +71,7 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
   if (opts.schedule !== 'layer') return compileScheduledForMcu(source, board, opts);
   const model = loweredForMcu(source, opts);
   const plan = planMemory(model, { inPlaceDepthwise: opts.inPlaceDepthwise });
-  const program = emitProgram(model, plan, board);
+  const program = fastKernelsFor(emitProgram(model, plan, board), model, board.core, opts.fastKernels !== false);
   const io = (ids: number[]) =>
     ids.map((id) => {
       const t = model.tensors[id];

@@ -28,7 +28,7 @@ describe('nacc mcu-schedule', () => {
   });
 
   it('usage errors exit 2 without a stack trace', async () => {
-    const bad = await nacc(['mcu-schedule', 'examples/mcunetv2-mobilenetv2.nacc', '--schedule', 'patch', '--split', '7']);
+    const bad = await nacc(['mcu-schedule', 'examples/mcunetv2-mobilenetv2.nacc', '--network', 'mbv2_224', '--schedule', 'patch', '--split', '7']);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/E0782.*legal splits/);
     expect(bad.stderr).not.toMatch(/at .*\.ts:\d+/);

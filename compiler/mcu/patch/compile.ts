@@ -5,6 +5,7 @@ import type { QModel } from '../../ir/quantized.ts';
 import { compileForMcu, loweredForMcu, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
 import type { McuBoard } from '../targets.ts';
 import { emitPatchProgram, type EmittedPatchProgram } from './emit.ts';
+import { fastKernelsFor } from './fast.ts';
 import { graphFromQModel } from './graph.ts';
 import { decideSchedule, type ScheduleDecision } from './report.ts';
 import { DEFAULT_RULES, IllegalSplit, patchSchedule, type ScheduleReport } from './schedule.ts';
@@ -48,7 +49,7 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   if (opts.schedule === 'patch') {
     const decision = decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules: EMITTED_RULES });
     const r = decision.chosen;
-    const prog = emitPatchProgram(source, r.split!, r.patches!, board, g);
+    const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g), source, board.core, opts.fastKernels !== false);
     return {
       model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision, layerArenaBytes: layerArena,
       summary: summaryOf(source, board, prog, r, layerSummary), laidOut: [{ split: r.split!, patches: r.patches!, arena_bytes: prog.layout.arenaBytes }],
@@ -82,7 +83,7 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   }
   const { plan: _p, ...r } = patchSchedule(g, best.r.split!, best.r.patches!, EMITTED_RULES);
   return {
-    model: loweredForMcu(source, opts), plan: layer.plan, program: best.prog, laidOut, layerArenaBytes: layerArena,
+    model: loweredForMcu(source, opts), plan: layer.plan, program: fastKernelsFor(best.prog, source, board.core, opts.fastKernels !== false), laidOut, layerArenaBytes: layerArena,
     decision: { ...decision, chosen: r, reason: `patch-based (split ${r.split}, ${r.patches}x${r.patches}): arena ${best.prog.layout.arenaBytes} B against ${layerArena} B layer-by-layer` },
     summary: summaryOf(source, board, best.prog, r, layerSummary),
   };

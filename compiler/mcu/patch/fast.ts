@@ -1,0 +1,46 @@
+// Fast convolution kernels for Cortex-M4/M7 (SMLAD on packed 16-bit operands): appended to a
+// generated program's model.c, with the conv / depthwise calls routed to them. Bit-exact with
+// the reference kernels; on cores without the DSP extension the same C runs portably.
+import { readFileSync } from 'node:fs';
+import type { QModel } from '../../ir/quantized.ts';
+
+const FAST_C = new URL('../../../templates/mcu/patch/nacc_fast.c', import.meta.url);
+
+/** Cores whose generated code gets the DSP kernels. */
+export function hasDsp(core: string): boolean {
+  return /cortex-m(4|7|33|35p|55|85)/.test(core);
+}
+
+/** Largest receptive field (kh * kw * in_c) of a convolution: the size of the 16-bit column buffer. */
+export function fastColumnSize(model: QModel): number {
+  let k = 4;
+  for (const op of model.ops) {
+    if (op.kind !== 'CONV_2D') continue;
+    const f = model.tensors[op.inputs[1]].shape;
+    k = Math.max(k, f[1] * f[2] * f[3]);
+  }
+  return Math.ceil(k / 4) * 4;
+}
+
+/** Route model.c's conv2d / depthwise calls to the fast kernels and append them. */
+export function withFastKernels(files: Record<string, string>, model: QModel): Record<string, string> {
+  const modelC = files['model.c'];
+  if (modelC.includes('void nacc_fast_conv2d(const nacc_conv_params *p')) return files;
+  const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(');
+  const code = [
+    '',
+    '#include <string.h>',
+    `#define NACC_FAST_COL ${fastColumnSize(model)}`,
+    'void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);',
+    'void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);',
+    readFileSync(FAST_C, 'utf8'),
+  ].join('\n');
+  // The fast kernels go before the first use (the prototypes are enough: append at the end).
+  const withProto = routed.replace('#include "nacc_kernels.h"', '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);');
+  return { ...files, 'model.c': `${withProto.trimEnd()}\n${code}` };
+}
+
+/** The program a target gets: DSP kernels on cores that have them, unless turned off. */
+export function fastKernelsFor<T extends { files: Record<string, string> }>(program: T, model: QModel, core: string, enabled = true): T {
+  return enabled && hasDsp(core) ? { ...program, files: withFastKernels(program.files, model) } : program;
+}
