@@ -67,6 +67,12 @@ export const CONFIG_FIELDS: ConfigField[] = [
   { name: 'in_h', bits: 16 },
   { name: 'in_w', bits: 16 },
   { name: 'in_c', bits: 16 },
+  /** Address strides, so that lanes add constant multiples of them: W*Cin, stride_h*W*Cin, stride_w*Cin, S*R*C, R*C. */
+  { name: 'in_row', bits: 16 },
+  { name: 'in_row_step', bits: 16 },
+  { name: 'in_col_step', bits: 16 },
+  { name: 'w_stride_k', bits: 16 },
+  { name: 'w_stride_s', bits: 16 },
   { name: 'stride_h', bits: 16 },
   { name: 'stride_w', bits: 16 },
   { name: 'pad_t', bits: 16 },
@@ -121,6 +127,8 @@ export function configWords(
   const level = (d: Dim) => m.order.indexOf(d);
   const values: Record<string, number> = {
     in_h: p.inH, in_w: p.inW, in_c: p.inC, stride_h: p.strideH, stride_w: p.strideW, pad_t: p.padTop, pad_l: p.padLeft,
+    in_row: p.inW * p.inC, in_row_step: p.strideH * p.inW * p.inC, in_col_step: p.strideW * p.inC,
+    w_stride_k: p.bounds.S * p.bounds.R * p.bounds.C, w_stride_s: p.bounds.R * p.bounds.C,
     depthwise: p.depthwise ? 1 : 0, in_offset: q.inputOffset, out_zp: q.outputZeroPoint, act_min: q.actMin, act_max: q.actMax,
     in_beats: mem.inBeats, w_beats: mem.wBeats, q_beats: mem.qBeats, drain_level: m.drainLevel,
     out_base_lo: mem.outBase & 0xffff, out_base_hi: Math.floor(mem.outBase / 65536) & 0xffff,

@@ -43,7 +43,12 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     if (bits > IW) throw new Error(`index arithmetic is ${IW} bits; cannot widen a ${bits}-bit value`);
     return bits === IW ? e : cat(lit(0, IW - bits), e);
   };
-  const cfg = (name: string) => ref(`cfg_${name}`);
+  /** Configuration registers read by the datapath; the rest (unused by this array's wiring) are declared unused. */
+  const cfgRead = new Set<string>();
+  const cfg = (name: string) => {
+    cfgRead.add(name);
+    return ref(`cfg_${name}`);
+  };
   const cfgBits = (name: string) => CONFIG_FIELDS.find((f) => f.name === name)!.bits;
   const zc = (name: string) => z(cfg(name), cfgBits(name));
   /** Assign an IW-bit expression to a named wire and return its low `bits` bits; the rest is declared unused. */
@@ -128,22 +133,33 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     for (let i = a.size - 1; i >= 0; i--) bits.push(bin('<', add(ref(`base_${a.dim}`), lit(i, IW)), zc(`bound_${a.dim}`)));
     items.push(assign(`axis_ok${ai}`, bits.length === 1 ? bits[0] : cat(...bits)));
   });
-  const laneIndex = (offs: Map<number, number>, d: Dim): Expr => {
-    const ai = hw.axes.findIndex((a) => a.dim === d);
-    const off = ai >= 0 ? offs.get(ai) : undefined;
-    return off ? add(ref(`base_${d}`), lit(off, IW)) : ref(`base_${d}`);
-  };
 
   // ---- global-buffer banks: weight lanes ----------------------------------------------------
   const bankPorts = (we: string, waddr: Expr, re: Expr, raddr: Expr, rdata: string) => [
     { port: 'clk', expr: ref('clk') }, { port: 'we', expr: ref(we) }, { port: 'waddr', expr: waddr }, { port: 'wdata', expr: ref('dram_rd_data') },
     { port: 're', expr: re }, { port: 'raddr', expr: raddr }, { port: 'rdata', expr: ref(rdata) },
   ];
+  // Addresses: the runtime multiplies happen once, for the array's base indices; each lane adds
+  // its constant offsets times configured strides (shift-and-add, no multiplier per lane).
+  const offTerm = (off: number | undefined, cfgName: string): Expr[] => (!off ? [] : off === 1 ? [zc(cfgName)] : [mul(lit(off, IW), zc(cfgName))]);
+  const offConst = (off: number | undefined): Expr[] => (off ? [lit(off, IW)] : []);
+  const sum = (base: string, terms: Expr[]): Expr => terms.reduce((a, t) => add(a, t), ref(base) as Expr);
+  decl(wire('w_base', IW), wire('h_base', IW), wire('x_base', IW), wire('in_base', IW));
+  // OHWI with S kernel rows and R kernel columns: k * (S*R*C) + s * (R*C) + r * C + c
+  items.push(assign('w_base', add(add(add(mul(ref('base_K'), zc('w_stride_k')), mul(ref('base_S'), zc('w_stride_s'))), mul(ref('base_R'), zc('bound_C'))), ref('base_C'))));
+  // Q and S walk the rows, P and R the columns (Timeloop's orientation); HWC input.
+  items.push(assign('h_base', sub(add(mul(ref('base_Q'), zc('stride_h')), ref('base_S')), zc('pad_t'))));
+  items.push(assign('x_base', sub(add(mul(ref('base_P'), zc('stride_w')), ref('base_R')), zc('pad_l'))));
+  const ch0 = hw.depthwiseLayers ? cond(cfg('depthwise'), ref('base_K'), ref('base_C')) : ref('base_C');
+  items.push(assign('in_base', add(add(mul(ref('h_base'), zc('in_row')), mul(ref('x_base'), zc('in_c'))), ch0)));
+  const offOf = (o: Map<number, number>, d: Dim): number | undefined => {
+    const ai = hw.axes.findIndex((a) => a.dim === d);
+    return ai >= 0 ? o.get(ai) : undefined;
+  };
+
   for (let wl = 0; wl < hw.weightLanes.count; wl++) {
     const o = laneOffsets(hw.axes, hw.weightLanes, wl);
-    const [k, c, r, s] = (['K', 'C', 'R', 'S'] as Dim[]).map((d) => laneIndex(o, d));
-    // OHWI with S kernel rows and R kernel columns: ((k * S + s) * R + r) * C + c
-    const addr = add(mul(add(mul(add(mul(k, zc('bound_S')), s), zc('bound_R')), r), zc('bound_C')), c);
+    const addr = sum('w_base', [...offTerm(offOf(o, 'K'), 'w_stride_k'), ...offTerm(offOf(o, 'S'), 'w_stride_s'), ...offTerm(offOf(o, 'R'), 'bound_C'), ...offConst(offOf(o, 'C'))]);
     const ra = narrow(`w_raddr${wl}`, addr, wAW);
     decl(wire(`w_q${wl}`, 8, true));
     items.push({ kind: 'instance', module: names.sramWeight, name: `u_wbank${wl}`, params: [], conns: bankPorts('load_w', wW, ref('step'), ra, `w_q${wl}`) });
@@ -152,14 +168,14 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   // ---- input lanes: sliding-window coordinates, zero padding, input offset -------------------
   for (let il = 0; il < hw.inputLanes.count; il++) {
     const o = laneOffsets(hw.axes, hw.inputLanes, il);
-    const [k, c, p, q, r, s] = DIMS.map((d) => laneIndex(o, d));
+    const [ko, co, po, qo, ro, so] = DIMS.map((d) => offOf(o, d));
     decl(wire(`h${il}`, IW), wire(`x${il}`, IW), wire(`inb${il}`, 1), reg(`s1_inb${il}`, 1), wire(`in_q${il}`, 8), wire(`xe${il}`, 9, true));
-    // Q and S walk the rows, P and R the columns (Timeloop's orientation).
-    items.push(assign(`h${il}`, sub(add(mul(q, zc('stride_h')), s), zc('pad_t'))));
-    items.push(assign(`x${il}`, sub(add(mul(p, zc('stride_w')), r), zc('pad_l'))));
+    items.push(assign(`h${il}`, sum('h_base', [...offTerm(qo, 'stride_h'), ...offConst(so)])));
+    items.push(assign(`x${il}`, sum('x_base', [...offTerm(po, 'stride_w'), ...offConst(ro)])));
+    // Negative (padding) coordinates wrap far above any bound, so one unsigned compare each.
     items.push(assign(`inb${il}`, and(bin('<', ref(`h${il}`), zc('in_h')), bin('<', ref(`x${il}`), zc('in_w')))));
-    const ch = hw.depthwiseLayers ? cond(cfg('depthwise'), k, c) : c;
-    const addr = add(mul(add(mul(ref(`h${il}`), zc('in_w')), ref(`x${il}`)), zc('in_c')), ch);
+    const chOff: Expr[] = hw.depthwiseLayers && (ko || co) ? [cond(cfg('depthwise'), lit(ko ?? 0, IW), lit(co ?? 0, IW))] : offConst(co);
+    const addr = sum('in_base', [...offTerm(qo, 'in_row_step'), ...offTerm(so, 'in_row'), ...offTerm(po, 'in_col_step'), ...offTerm(ro, 'in_c'), ...chOff]);
     const ra = narrow(`in_raddr${il}`, addr, inAW);
     items.push({ kind: 'instance', module: names.sramInput, name: `u_inbank${il}`, params: [], conns: bankPorts('load_in', inW, ref('step'), ra, `in_q${il}`) });
     items.push(
@@ -359,6 +375,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       ),
     ]),
   );
+  for (const f of CONFIG_FIELDS) if (!cfgRead.has(f.name)) unused.push(ref(`cfg_${f.name}`));
   if (unused.length) {
     decl(wire('unused_bits', 1));
     items.push(assign('unused_bits', un('^', cat(...unused))));
