@@ -79,7 +79,14 @@ export interface PerfReport {
   totals: PerfTotals;
   /** The same workload with fusion and/or the cache switched off. */
   ablation: { no_fusion: PerfTotals; no_cache: PerfTotals; neither: PerfTotals };
-  contributions: { fusion_speedup: number; cache_speedup: number; fusion_dram_saved_bytes: number; cache_dram_saved_bytes: number };
+  contributions: {
+    fusion_speedup: number;
+    cache_speedup: number;
+    fusion_dram_saved_bytes: number;
+    cache_dram_saved_bytes: number;
+    fusion_energy_saved_uj: number;
+    cache_energy_saved_uj: number;
+  };
   cache_hit_rate: number | null;
 }
 
@@ -301,6 +308,8 @@ export function modelNetwork(net: Network, cfg: PointAccConfig, opts: PerfOption
       cache_speedup: t.cycles ? noCache.cycles / t.cycles : 1,
       fusion_dram_saved_bytes: noFusion.dram_bytes - t.dram_bytes,
       cache_dram_saved_bytes: noCache.dram_bytes - t.dram_bytes,
+      fusion_energy_saved_uj: noFusion.energy_uj - t.energy_uj,
+      cache_energy_saved_uj: noCache.energy_uj - t.energy_uj,
     },
     cache_hit_rate: main.accesses ? main.hits / main.accesses : null,
   };
@@ -314,7 +323,13 @@ export function perfJson(r: PerfReport, baseline?: BaselineReport) {
     ...r,
     layers: r.layers.map((l) => ({ ...l, energy_uj: round(l.energy_uj, 6), cache_hit_rate: l.cache_hit_rate === null ? null : round(l.cache_hit_rate) })),
     totals: { ...r.totals, time_ms: round(r.totals.time_ms, 6), energy_uj: round(r.totals.energy_uj, 6) },
-    contributions: { ...r.contributions, fusion_speedup: round(r.contributions.fusion_speedup), cache_speedup: round(r.contributions.cache_speedup) },
+    contributions: {
+      ...r.contributions,
+      fusion_speedup: round(r.contributions.fusion_speedup),
+      cache_speedup: round(r.contributions.cache_speedup),
+      fusion_energy_saved_uj: round(r.contributions.fusion_energy_saved_uj, 6),
+      cache_energy_saved_uj: round(r.contributions.cache_energy_saved_uj, 6),
+    },
     cache_hit_rate: r.cache_hit_rate === null ? null : round(r.cache_hit_rate),
     ...(baseline
       ? {
@@ -338,7 +353,7 @@ export function perfText(r: PerfReport, baseline?: BaselineReport): string {
   }
   const t = r.totals;
   lines.push(`total: ${t.cycles} cycles = ${t.time_ms.toFixed(4)} ms, ${t.dram_bytes} B DRAM, ${t.energy_uj.toFixed(2)} uJ, ${t.macs} MACs`);
-  lines.push(`fusion: ${r.contributions.fusion_speedup.toFixed(3)}x faster, ${r.contributions.fusion_dram_saved_bytes} B DRAM saved; cache: ${r.contributions.cache_speedup.toFixed(3)}x faster, ${r.contributions.cache_dram_saved_bytes} B DRAM saved${r.cache_hit_rate === null ? '' : `, hit rate ${(100 * r.cache_hit_rate).toFixed(1)}%`}`);
+  lines.push(`fusion: ${r.contributions.fusion_speedup.toFixed(3)}x faster, ${r.contributions.fusion_dram_saved_bytes} B DRAM and ${r.contributions.fusion_energy_saved_uj.toFixed(1)} uJ saved; cache: ${r.contributions.cache_speedup.toFixed(3)}x faster, ${r.contributions.cache_dram_saved_bytes} B DRAM and ${r.contributions.cache_energy_saved_uj.toFixed(1)} uJ saved${r.cache_hit_rate === null ? '' : `, hit rate ${(100 * r.cache_hit_rate).toFixed(1)}%`}`);
   if (baseline) lines.push(`CPU baseline (C, gcc -O3, this machine): ${baseline.total_ms.toFixed(3)} ms -> speedup ${(baseline.total_ms / t.time_ms).toFixed(1)}x at ${r.clock_mhz} MHz`);
   return lines.join('\n');
 }

@@ -129,14 +129,16 @@ static void op_reduce(long rows, long groups, long c) {
 /* Kernel map by open-addressing hash: coordinates of nin inputs at blob[cin_off], nout outputs at blob[cout_off]. */
 static void op_kmap(long nin, long nout, long k, long stride, long cin_off, long cout_off) {
   long cap = 1;
-  while (cap < 2 * nin) cap <<= 1;
+  int bits = 0;
+  while (cap < 2 * nin) { cap <<= 1; bits++; }
+  if (bits == 0) bits = 1, cap = 2;
   int64_t *keys = (int64_t *)malloc(sizeof(int64_t) * (size_t)cap);
   int32_t *vals = (int32_t *)malloc(sizeof(int32_t) * (size_t)cap);
   for (long i = 0; i < cap; i++) keys[i] = INT64_MIN;
 #define KEY(x, y, z) ((((int64_t)(x) + 65536) * 131072 + ((int64_t)(y) + 65536)) * 131072 + ((int64_t)(z) + 65536))
   for (long i = 0; i < nin; i++) {
     int64_t key = KEY(blob[cin_off + 3 * i], blob[cin_off + 3 * i + 1], blob[cin_off + 3 * i + 2]);
-    uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) & (uint64_t)(cap - 1);
+    uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - bits); /* Fibonacci hashing: high bits */
     while (keys[h] != INT64_MIN && keys[h] != key) h = (h + 1) & (uint64_t)(cap - 1);
     if (keys[h] == INT64_MIN) { keys[h] = key; vals[h] = (int32_t)i; }
   }
@@ -146,7 +148,7 @@ static void op_kmap(long nin, long nout, long k, long stride, long cin_off, long
       for (long dx = lo; dx < lo + k; dx++)
         for (long o = 0; o < nout; o++) {
           int64_t key = KEY(blob[cout_off + 3 * o] + dx * stride, blob[cout_off + 3 * o + 1] + dy * stride, blob[cout_off + 3 * o + 2] + dz * stride);
-          uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) & (uint64_t)(cap - 1);
+          uint64_t h = ((uint64_t)key * 0x9E3779B97F4A7C15ull) >> (64 - bits); /* Fibonacci hashing: high bits */
           while (keys[h] != INT64_MIN && keys[h] != key) h = (h + 1) & (uint64_t)(cap - 1);
           if (keys[h] == key) { pairs++; sink += vals[h]; }
         }
