@@ -70,6 +70,7 @@ const cases: [string, QModel][] = [
   ['1x1 conv (small cin)', singleLayer('conv', 20, 20, 16, 48, 1)],
   ['3x3 conv', singleLayer('conv', 20, 20, 16, 32, 3)],
   ['3x3 depthwise', singleLayer('dw', 20, 20, 96, 96, 3)],
+  ['3x3 depthwise in place', singleLayer('dw', 20, 20, 96, 96, 3)],
   ['7x7 depthwise', singleLayer('dw', 10, 10, 96, 96, 7)],
 ];
 const models = process.argv.includes('--no-models') || !existsSync('../shared/models') ? [] :
@@ -85,7 +86,7 @@ for (const [what, m] of cases) {
   const x = m.tensors[m.inputs[0]].dtype === 'float32' ? new Float32Array(raw) : new Int8Array(raw);
   const expected = Buffer.concat(runModel(m, [x]).map((o) => Buffer.from(toBytes(o))));
   // Single depthwise layers run out of place, to measure the depthwise kernel itself.
-  const c = compileForMcu(m, board, { schedule: what.endsWith('(auto)') ? 'auto' : 'layer', inPlaceDepthwise: !what.includes('depthwise'), fastKernels: false });
+  const c = compileForMcu(m, board, { schedule: what.endsWith('(auto)') ? 'auto' : 'layer', inPlaceDepthwise: !what.includes('depthwise') || what.includes('in place'), fastKernels: false });
   const macs = c.summary.macs;
   const slow = await measure(m, c.program.files, input, expected, 'portable');
   const fast = await measure(m, withFastKernels(c.program.files, m), input, expected, 'smlad');

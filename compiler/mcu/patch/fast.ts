@@ -26,17 +26,18 @@ export function fastColumnSize(model: QModel): number {
 export function withFastKernels(files: Record<string, string>, model: QModel): Record<string, string> {
   const modelC = files['model.c'];
   if (modelC.includes('void nacc_fast_conv2d(const nacc_conv_params *p')) return files;
-  const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(');
+  const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(').replace(/\bnacc_depthwise_conv2d_inplace\(/g, 'nacc_fast_depthwise_conv2d_inplace(');
   const code = [
     '',
     '#include <string.h>',
     `#define NACC_FAST_COL ${fastColumnSize(model)}`,
     'void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);',
     'void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);',
+    'void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);',
     readFileSync(FAST_C, 'utf8'),
   ].join('\n');
   // The fast kernels go before the first use (the prototypes are enough: append at the end).
-  const withProto = routed.replace('#include "nacc_kernels.h"', '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);');
+  const withProto = routed.replace('#include "nacc_kernels.h"', '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);');
   return { ...files, 'model.c': `${withProto.trimEnd()}\n${code}` };
 }
 

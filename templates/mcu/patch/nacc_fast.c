@@ -211,3 +211,41 @@ void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, 
     }
   }
 }
+
+/* In-place depthwise (the planner's choice when the input dies here): one channel at a time
+ * through the one-plane scratch, as the reference kernel, but with the channel's taps held in
+ * registers-friendly local storage and only the taps inside the image visited. */
+void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
+  const int32_t C = p->in_c;
+  const int32_t taps = p->k_h * p->k_w;
+  if (p->depth_mult != 1 || p->batches != 1 || taps > 64) {
+    nacc_depthwise_conv2d_inplace(p, buffer, filter, bias, scratch);
+    return;
+  }
+  int32_t fk[64];
+  const int32_t plane = p->in_h * p->in_w;
+  for (int32_t c = 0; c < C; c++) {
+    for (int32_t i = 0; i < plane; i++) scratch[i] = buffer[i * C + c];
+    for (int32_t t = 0; t < taps; t++) fk[t] = filter[t * C + c];
+    const int32_t b = bias ? bias[c] : 0;
+    for (int32_t oy = 0; oy < p->out_h; oy++) {
+      const int32_t iy0 = oy * p->stride_h - p->pad_top;
+      int32_t fy0 = 0, fy1 = p->k_h;
+      while (fy0 < fy1 && iy0 + p->dil_h * fy0 < 0) fy0++;
+      while (fy1 > fy0 && iy0 + p->dil_h * (fy1 - 1) >= p->in_h) fy1--;
+      for (int32_t ox = 0; ox < p->out_w; ox++) {
+        const int32_t ix0 = ox * p->stride_w - p->pad_left;
+        int32_t fx0 = 0, fx1 = p->k_w;
+        while (fx0 < fx1 && ix0 + p->dil_w * fx0 < 0) fx0++;
+        while (fx1 > fx0 && ix0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
+        int32_t acc = b;
+        for (int32_t fy = fy0; fy < fy1; fy++) {
+          const int8_t *row = scratch + (iy0 + p->dil_h * fy) * p->in_w + ix0;
+          const int32_t *k = fk + fy * p->k_w;
+          for (int32_t fx = fx0; fx < fx1; fx++) acc += (row[p->dil_w * fx] + p->input_offset) * k[fx];
+        }
+        buffer[(oy * p->out_w + ox) * C + c] = nf_out(acc, p, c);
+      }
+    }
+  }
+}
