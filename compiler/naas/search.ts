@@ -75,17 +75,39 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
   const limits = limitsOf(o.resources);
   const n = sizingOnly ? SIZING_VECTOR_LENGTH : HW_VECTOR_LENGTH;
   // Start from the resources' own sizes. NAAS connectivity has one parallel dimension per
-  // array axis; the start takes output and input channels (K, C), a connectivity that maps
-  // every layer type well, unless the resources name their own parallel dimensions.
-  const startParallel = o.resources.parallel ?? ['K', 'C', 'Q'].slice(0, o.resources.peArray.length);
-  const mean = sizingOnly ? encodeSizing(o.resources, o.space) : encodeHardware(o.resources, o.space, limits, startParallel);
-  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25, mean });
-  const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
+  // array axis: a warm-up generation evaluates the resources' array under a few classic
+  // connectivities (or the resources' own `parallel`) and the search starts from the best.
   let best: CandidateResult | undefined;
   const history: GenerationStat[] = [];
   const points: SearchPoint[] = [];
   let evaluations = 0;
   let hardwareCandidates = 0;
+  let mean: number[];
+  if (sizingOnly) mean = encodeSizing(o.resources, o.space);
+  else {
+    const k = o.resources.peArray.length;
+    const options = o.resources.parallel
+      ? [o.resources.parallel]
+      : [['K', 'C'], ['C', 'K'], ['K', 'Q'], ['Q', 'K'], ['P', 'Q'], ['K', 'P']].map((p) => (k === 1 ? p.slice(0, 1) : k >= 3 ? [...p, 'Q', 'P', 'C'].filter((d, i, a) => a.indexOf(d) === i).slice(0, k) : p));
+    const seeds = options.map((par) => encodeHardware(o.resources, o.space, limits, par)).filter((x) => decodeHardware(x, o.space, limits));
+    const results = await Promise.all(
+      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i) })),
+    );
+    hardwareCandidates += results.length;
+    let bi = -1;
+    results.forEach((r, i) => {
+      evaluations += r.evaluations;
+      if (!r.valid) return;
+      points.push({ generation: -1, cycles: r.cycles, energy_pj: r.energyPj });
+      if (!best || r.cost < best.cost) {
+        best = r;
+        bi = i;
+      }
+    });
+    mean = bi >= 0 ? seeds[bi] : encodeHardware(o.resources, o.space, limits, ['K', 'C', 'Q'].slice(0, k));
+  }
+  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25, mean });
+  const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
   for (let g = 0; g < o.budget.generations; g++) {
     const xs: number[][] = [];
     for (let i = 0; i < cma.lambda; i++) {
