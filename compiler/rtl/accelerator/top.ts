@@ -116,14 +116,21 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   }
   // Register-file address: the bank bit (which half the sequencer fills) above the live-psum index.
   const bankAW = rfAW - 1;
-  const rfIndex = (name: string, sum: Expr): Expr | undefined => {
-    if (bankAW > 0) return narrow(name, sum, bankAW);
-    decl(wire(name, IW));
-    items.push(assign(name, sum));
-    unused.push(ref(name));
-    return undefined;
+  // The index is a sum of counter x stride products taken modulo the half's size, so only the
+  // low bankAW bits of each operand matter: narrow multipliers, the rest of the bits unused.
+  const rfIndex = (name: string, pairs: [string, string][]): Expr | undefined => {
+    for (const [, stride] of pairs) cfgRead.add(stride.replace(/^cfg_/, ''));
+    if (bankAW === 0) {
+      for (const [, stride] of pairs) unused.push(ref(stride));
+      return undefined;
+    }
+    decl(wire(name, bankAW));
+    const low = (n: string) => slice(n, bankAW - 1, 0);
+    for (const [, stride] of pairs) unused.push(slice(stride, 15, bankAW));
+    items.push(assign(name, pairs.map(([c, st]) => mul(low(c), low(st))).reduce(add)));
+    return ref(name);
   };
-  const rfWIdx = rfIndex('rf_wsum', DIMS.map((_, l) => mul(z(ref(`cnt${l}`), 16), zc(`rf_stride${l}`))).reduce(add));
+  const rfWIdx = rfIndex('rf_widx', DIMS.map((_, l) => [`cnt${l}`, `cfg_rf_stride${l}`] as [string, string]));
   const rfW = rfWIdx ? cat(ref('cbank'), rfWIdx) : ref('cbank');
 
   // Lane validity per axis offset: that dimension's index is inside its bound.
@@ -235,7 +242,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   items.push(assign('drain_end', and(lanesLast, ...OUTPUT_DIMS.map((d) => ref(`dlast_${d}`)))));
   items.push(assign('d_issue', and(eq(ref('dstate'), lit(DRAIN_STATE.RUN, 2)), ref('den'))));
   items.push(assign('d_valid', and(...OUTPUT_DIMS.map((d) => bin('<', ref(`o_${d}`), zc(`bound_${d}`))))));
-  const dRfIdx = rfIndex('rf_rsum', OUTPUT_DIMS.map((d) => mul(z(ref(`dc_${d}`), 16), zc(`rf_stride_${d}`))).reduce(add));
+  const dRfIdx = rfIndex('rf_ridx', OUTPUT_DIMS.map((d) => [`dc_${d}`, `cfg_rf_stride_${d}`] as [string, string]));
   items.push(assign('d_raddr', dRfIdx ? cat(ref('dbank'), dRfIdx) : ref('dbank')));
   // Output lane id: mixed radix of the output-axis lane counters (first axis most significant).
   let olane: Expr = lit(0, IW);
