@@ -7,6 +7,10 @@ import { cloudFeatures } from '../ir/ops.ts';
 import { type Cloud, bunnyCloud, cloudSize, makeCloud, syntheticCloud } from '../reference/pointcloud/cloud.ts';
 import { ballQuery, downsampleCoords, fps, kernelMap, knn, subset } from '../reference/pointcloud/mapping.ts';
 import { Prng } from '../util/prng.ts';
+import { fail } from '../diagnostics/index.ts';
+
+/** Ops the PointAcc model costs; anything else (2-D convs, pooling...) is not a PointAcc workload. */
+export const MODELLED_OPS = new Set(['fps', 'knn', 'ball_query', 'group', 'group_all', 'shared_mlp', 'dense', 'reduce_max', 'interpolate', 'sparse_conv3d', 'sparse_deconv3d', 'concat', 'relu', 'relu6', 'softmax', 'flatten', 'quantize', 'dequantize']);
 
 export type WorkItem =
   | { kind: 'fps'; n: number; m: number }
@@ -161,6 +165,7 @@ export function buildWorkload(net: Network, seed: number, points?: number): Laye
 
   const out: LayerWork[] = [];
   for (const l of net.layers) {
+    if (!MODELLED_OPS.has(l.op)) fail('E0640', `PointAcc does not model '${l.op}' (layer ${l.name} of ${net.name}); it runs point-cloud networks (${[...MODELLED_OPS].slice(0, 11).join(', ')})`, l.location);
     const ins = l.inputs.map((i) => geo.get(i) ?? {});
     const inTypes = l.inputs.map((i) => types.get(i) ?? l.output);
     let item: WorkItem = { kind: 'none' };
