@@ -1,6 +1,6 @@
 // `nacc mcu --schedule patch|auto`: the MCU pipeline with a patch-based stage. The choice is
-// made on the arena the generated program really gets (the input held whole in SRAM, as the
-// generated main reads it), so auto never emits a program larger than layer-by-layer's.
+// made on the arena the generated program really gets (patch programs read the input file
+// patch by patch), so auto never emits a program larger than layer-by-layer's.
 import type { QModel } from '../../ir/quantized.ts';
 import { compileForMcu, loweredForMcu, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
 import type { McuBoard } from '../targets.ts';
@@ -11,8 +11,8 @@ import { decideSchedule, type ScheduleDecision } from './report.ts';
 import { DEFAULT_RULES, IllegalSplit, patchSchedule, type ScheduleReport } from './schedule.ts';
 import { DEFAULT_MAX_MAC_OVERHEAD } from './search.ts';
 
-/** Rules matching the generated program: whole input in SRAM, no residual fusion. */
-export const EMITTED_RULES = { ...DEFAULT_RULES, streamInput: false, fuseResidualAdd: false, inPlaceElementwise: false };
+/** Rules matching the generated program: input read per patch, no residual fusion. */
+export const EMITTED_RULES = { ...DEFAULT_RULES, streamInput: true, fuseResidualAdd: false, inPlaceElementwise: false };
 
 export interface ScheduledCompile extends McuCompiled {
   decision: ScheduleDecision;
