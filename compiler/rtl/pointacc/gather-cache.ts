@@ -3,7 +3,7 @@
 // victim = least recently used way, ties to the lowest way) in front of a DRAM model with a
 // fixed latency, and counts hits and misses so the hit rate can be reported and checked.
 import {
-  type Item, type Module, type Stmt, alwaysFF, assign, bin, cond, eq, idx, ifs, input, lit, mem, nb, not, output, partsel,
+  type Item, type Module, type Stmt, alwaysFF, assign, bin, cond, eq, idx, ifs, input, lit, mem, nb, output,
   ref, reg, slice, add, and, or, clog2,
 } from '../verilog/index.ts';
 
@@ -148,4 +148,3 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
 function wire_(name: string, width: number): Item {
   return { kind: 'decl', net: 'wire', name, width };
 }
-void not;

@@ -194,8 +194,6 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
   }
   items.push(assign('out_o', ref('to')));
   items.push(assign('busy', not(inState(S.idle))));
-  const streamLast = lit(0, SW); // placeholder replaced below
-  void streamLast;
   items.push(wire('stream_end', SW), assign('stream_end', add(cat(lit(0, 1), ref('rows_r')), lit(MR + MC - 2, SW))));
   const wLoad: Stmt[] = [];
   for (let r = 0; r < MR; r++) wLoad.push(ifs(eq(ref('kr'), lit(r, KW)), [nb(`w_${r}`, idx('wmem', cat(ref('to'), ref('ti'), ref('kr'))))]));
