@@ -30,20 +30,26 @@ export function encodeFrame(type: number, worker: number, round: number, payload
 export function onRawFrames(sock: Socket, handler: (raw: Buffer) => void): void {
   let pending: Buffer[] = [];
   let have = 0;
+  // Bytes the frame at the head of the queue needs (0 = its length prefix is not read yet).
+  let need = 0;
   sock.on('data', (chunk: Buffer) => {
     pending.push(chunk);
     have += chunk.length;
     for (;;) {
-      if (have < 4) return;
-      const head = pending.length === 1 ? pending[0] : Buffer.concat(pending);
-      pending = [head];
-      const len = head.readUInt32LE(0);
-      if (have < 4 + len) return;
-      const raw = head.subarray(0, 4 + len);
-      const rest = head.subarray(4 + len);
+      if (need === 0) {
+        if (have < 4) return;
+        if (pending[0].length < 4) pending = [Buffer.concat(pending)];
+        need = 4 + pending[0].readUInt32LE(0);
+      }
+      // Concatenate once per frame, when all of it is here (not on every chunk).
+      if (have < need) return;
+      const all = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+      const raw = Buffer.from(all.subarray(0, need));
+      const rest = all.subarray(need);
       pending = rest.length ? [rest] : [];
       have = rest.length;
-      handler(Buffer.from(raw));
+      need = 0;
+      handler(raw);
     }
   });
 }

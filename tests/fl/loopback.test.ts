@@ -2,6 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { runReal } from '../../compiler/fl/loopback.ts';
 import { retime, simulate } from '../../compiler/fl/simulator.ts';
 import { tinyJob, tinyNet, tinySetup } from './helpers.ts';
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { decodeFrame, encodeFrame, onRawFrames } from '../../compiler/fl/frames.ts';
+import { Prng } from '../../compiler/util/prng.ts';
+
+describe('frames', () => {
+  it('reassemble from any chunking', () => {
+    const a = Float32Array.from({ length: 3000 }, (_, i) => i * 0.5);
+    const wire = Buffer.concat([encodeFrame(2, 7, 11, a), encodeFrame(1, 3, 0), encodeFrame(3, 0, 12, a.subarray(0, 5))]);
+    const rng = new Prng(5);
+    for (let trial = 0; trial < 20; trial++) {
+      const sock = new EventEmitter();
+      const got: ReturnType<typeof decodeFrame>[] = [];
+      onRawFrames(sock as unknown as Socket, (raw) => got.push(decodeFrame(raw)));
+      for (let at = 0; at < wire.length; ) {
+        const n = 1 + rng.int(trial < 10 ? 7 : 5000);
+        sock.emit('data', wire.subarray(at, at + n));
+        at += n;
+      }
+      expect(got.map((f) => [f.type, f.worker, f.round, f.payload.length])).toEqual([[2, 7, 11, 3000], [1, 3, 0, 0], [3, 0, 12, 5]]);
+      expect(got[0].payload).toEqual(a);
+    }
+  });
+});
 
 describe('re-timing a trained run', () => {
   it('equals simulating the job under the new latency', () => {
