@@ -91,12 +91,13 @@ export async function runIverilog(o: SimOptions): Promise<SimResult> {
 }
 
 /** `verilator --binary --timing` (the bench is clocked with delays); returns the model executable. */
-export async function buildVerilator(o: BuildOptions & { jobs?: number }): Promise<string> {
+export async function buildVerilator(o: BuildOptions & { jobs?: number; trace?: boolean }): Promise<string> {
   await requireTool('verilator');
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-verilator');
   mkdirSync(buildDir, { recursive: true });
   const exe = `V${o.top}`;
-  const args = ['--binary', '--timing', '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', buildDir, '-o', exe, ...o.files];
+  // --trace lets the bench's $dumpvars write a VCD under +vcd (Verilator ignores it otherwise).
+  const args = ['--binary', '--timing', ...(o.trace === false ? [] : ['--trace']), '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', buildDir, '-o', exe, ...o.files];
   const c = await execa('verilator', args, { cwd: o.cwd, reject: false, stdin: 'ignore', all: true, timeout: 900_000 });
   if (c.exitCode !== 0 || !existsSync(join(buildDir, exe))) {
     throw toolFailure('verilator', `build of ${o.top} failed:\n${tail(c.all ?? '')}`, parseVerilatorMessages(c.all ?? '', o.cwd).filter((d) => d.severity === 'error'));
