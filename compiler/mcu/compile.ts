@@ -80,7 +80,8 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
   const summary: McuSummary = {
     model: model.name,
     target: { name: board.name, core: board.core, sram_bytes: board.sramBytes, flash_bytes: board.flashBytes },
-    schedule: { kind: opts.schedule },
+    schedule: { kind: opts.schedule, split: null, patches: null, patch_input: null },
+    mac_overhead: 0,
     peak_sram_bytes: plan.arenaBytes,
     arena_bytes: plan.arenaBytes,
     peak_live_bytes: plan.peakLiveBytes,
