@@ -96,7 +96,7 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
     return cost;
   };
   consider(safe);
-  const cma = new CmaEs(n, { lambda: inner.population, seed, sigma: 0.3 });
+  const cma = new CmaEs(n, { lambda: inner.population, seed, sigma: 0.8 });
   for (let g = 0; g < inner.generations; g++) {
     const xs: number[][] = [];
     const costs: number[] = [];

@@ -106,7 +106,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
     });
     mean = bi >= 0 ? seeds[bi] : encodeHardware(o.resources, o.space, limits, ['K', 'C', 'Q'].slice(0, k));
   }
-  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.25, mean });
+  const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.3, mean });
   const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
   for (let g = 0; g < o.budget.generations; g++) {
     const xs: number[][] = [];
