@@ -115,8 +115,13 @@ async function runWorker(init: WorkerInit): Promise<void> {
   sock.on('error', () => undefined);
   sock.write(encodeFrame(FRAME_HELLO, init.id, 0));
   const start = new Promise<number>((res) => {
-    process.on('message', (m: { kind: string; t0?: number }) => {
-      if (m.kind === 'start') res(performance.now());
+    process.on('message', (m: { kind: string; at?: number }) => {
+      // Every process starts at the same absolute instant (epoch ms), whenever the IPC
+      // message happened to arrive, so start-up skew does not become stall time.
+      if (m.kind === 'start') {
+        const local = m.at! - performance.timeOrigin;
+        setTimeout(() => res(local), Math.max(0, local - performance.now()));
+      }
       if (m.kind === 'exit') {
         sock.destroy();
         process.exit(0);

@@ -141,8 +141,9 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
     await Promise.all(workers.map((w) => once(w, 'ready')));
     await hellos;
     const dones = workers.map((w) => once<{ stallMs: number; computeMs: number }>(w, 'done'));
-    t0 = performance.now();
-    for (const w of workers) w.send({ kind: 'start' });
+    // Start everyone at one absolute instant a little ahead, past the IPC delivery delay.
+    t0 = performance.now() + 250;
+    for (const w of workers) w.send({ kind: 'start', at: performance.timeOrigin + t0 });
     log(`started; ${setup.stepsPerWorker} steps per worker, ${totalRounds} rounds`);
     const stats = await Promise.all(dones);
     if (totalRounds > 0) await rounds;
