@@ -223,10 +223,17 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
     return;
   }
   int32_t fk[64];
+  int32_t row_off[64]; /* offset x the sum of each filter row: folded in for full rows */
   const int32_t plane = p->in_h * p->in_w;
+  const int32_t three = p->k_w == 3 && p->dil_w == 1;
   for (int32_t c = 0; c < C; c++) {
     for (int32_t i = 0; i < plane; i++) scratch[i] = buffer[i * C + c];
     for (int32_t t = 0; t < taps; t++) fk[t] = filter[t * C + c];
+    for (int32_t fy = 0; fy < p->k_h; fy++) {
+      int32_t sum = 0;
+      for (int32_t fx = 0; fx < p->k_w; fx++) sum += fk[fy * p->k_w + fx];
+      row_off[fy] = sum * p->input_offset;
+    }
     const int32_t b = bias ? bias[c] : 0;
     for (int32_t oy = 0; oy < p->out_h; oy++) {
       const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -239,10 +246,19 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
         while (fx0 < fx1 && ix0 + p->dil_w * fx0 < 0) fx0++;
         while (fx1 > fx0 && ix0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
         int32_t acc = b;
-        for (int32_t fy = fy0; fy < fy1; fy++) {
-          const int8_t *row = scratch + (iy0 + p->dil_h * fy) * p->in_w + ix0;
-          const int32_t *k = fk + fy * p->k_w;
-          for (int32_t fx = fx0; fx < fx1; fx++) acc += (row[p->dil_w * fx] + p->input_offset) * k[fx];
+        if (three && fx0 == 0 && fx1 == 3) {
+          /* a full 3-wide window row: (x + offset) * k summed as x * k plus the folded offset */
+          for (int32_t fy = fy0; fy < fy1; fy++) {
+            const int8_t *row = scratch + (iy0 + p->dil_h * fy) * p->in_w + ix0;
+            const int32_t *k = fk + fy * 3;
+            acc += row[0] * k[0] + row[1] * k[1] + row[2] * k[2] + row_off[fy];
+          }
+        } else {
+          for (int32_t fy = fy0; fy < fy1; fy++) {
+            const int8_t *row = scratch + (iy0 + p->dil_h * fy) * p->in_w + ix0;
+            const int32_t *k = fk + fy * p->k_w;
+            for (int32_t fx = fx0; fx < fx1; fx++) acc += (row[p->dil_w * fx] + p->input_offset) * k[fx];
+          }
         }
         buffer[(oy * p->out_w + ox) * C + c] = nf_out(acc, p, c);
       }
