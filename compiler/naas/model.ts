@@ -149,27 +149,37 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
   const k = loops.length;
   if (k === 0) return size;
   const na = ext.length;
-  // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0.
-  const T: number[][] = [];
-  for (let j = 0; j < k; j++) {
-    const v = loops[j].u.slice();
-    for (let i = j + 1; i < k; i++) for (let a = 0; a < na; a++) v[a] -= loops[i].u[a];
-    T.push(v);
+  // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0
+  // (u_j minus the sum of the inner loops' steps), built from suffix sums.
+  if (tBuf.length < k * na) tBuf = new Float64Array(2 * k * na);
+  const T = tBuf;
+  const suffix = new Float64Array(na);
+  for (let j = k - 1; j >= 0; j--) {
+    const u = loops[j].u;
+    for (let a = 0; a < na; a++) {
+      T[j * na + a] = u[a] - suffix[a];
+      suffix[a] += u[a];
+    }
   }
   // Canonical ids so equal vectors compare equal; delta size of each step.
   const canon = new Int32Array(k);
   const deltas = new Float64Array(k);
+  const hash = new Float64Array(k);
   for (let j = 0; j < k; j++) {
+    let h = 0;
+    for (let a = 0; a < na; a++) h = h * 1000003 + T[j * na + a];
+    hash[j] = h;
     canon[j] = j;
     for (let i = 0; i < j; i++) {
+      if (hash[i] !== h) continue;
       let eq = true;
-      for (let a = 0; a < na; a++) if (T[i][a] !== T[j][a]) eq = false;
+      for (let a = 0; a < na; a++) if (T[i * na + a] !== T[j * na + a]) eq = false;
       if (eq) {
         canon[j] = i;
         break;
       }
     }
-    deltas[j] = stepDelta(T[j], ext, size);
+    deltas[j] = stepDeltaAt(T, j * na, na, ext, size);
   }
   // Walk: state s = canonical id of the remembered translation (-1 none); a leaf's incoming
   // step t is -2 for the very first tile. Memoised over (j, t, s) in reusable buffers.
@@ -196,16 +206,19 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
   return walk(0, -2, -1);
 }
 
-function stepDelta(v: number[], ext: number[], size: number): number {
+let tBuf = new Float64Array(256);
+
+/** Size of the tile minus its overlap with the tile moved by T[off..off+na). */
+function stepDeltaAt(T: Float64Array, off: number, na: number, ext: number[], size: number): number {
   let axis = -1;
-  for (let a = 0; a < v.length; a++) {
-    if (v[a] !== 0) {
+  for (let a = 0; a < na; a++) {
+    if (T[off + a] !== 0) {
       if (axis >= 0) return size;
       axis = a;
     }
   }
   if (axis < 0) return 0;
-  const t = Math.abs(v[axis]);
+  const t = Math.abs(T[off + axis]);
   if (t >= ext[axis]) return size;
   return (size / ext[axis]) * t;
 }
