@@ -73,16 +73,20 @@ interface RawComponent {
 function flattenTree(node: Y, multiplicity: number, v04: boolean, out: RawComponent[]): void {
   for (const c of arr(node.local)) {
     const co = obj(c);
-    const { base, count } = splitInstanceName(String(co.name));
+    const name = String(co.name);
+    const { base, count } = splitInstanceName(name);
+    const hasRange = base !== name.trim();
     const attrs = { ...obj(co.attributes) };
     const inst = numAttr(attrs, 'instances');
-    const own = v04 ? count : inst ?? count;
-    out.push({ base, cls: String(co.class ?? ''), attrs, count: v04 ? own : own * multiplicity });
+    // v0.4 processed inputs give totals on the component; otherwise a subtree's range
+    // multiplies what it contains (2020: own ranges are per parent instance).
+    const total = v04 ? (hasRange ? count : multiplicity) : (inst ?? count) * multiplicity;
+    out.push({ base, cls: String(co.class ?? ''), attrs, count: total });
   }
   for (const s of arr(node.subtree)) {
     const so = obj(s);
     const { count } = splitInstanceName(String(so.name ?? ''));
-    flattenTree(so, v04 ? 1 : multiplicity * count, v04, out);
+    flattenTree(so, multiplicity * count, v04, out);
   }
 }
 
