@@ -7,10 +7,16 @@ import { loadProgram } from '../frontend/index.ts';
 import type { Network } from '../ir/network.ts';
 import type { Program } from '../ir/program.ts';
 import { formatTable, thousands } from './table.ts';
+import { programIrJson, programIrText } from '../report/ir-text.ts';
+import { watchFiles } from './progress.ts';
 
 export interface InspectOptions {
   network?: string;
   json?: boolean;
+  /** Print the lowered IR instead of the per-layer table. */
+  printIr?: boolean;
+  /** Re-run whenever the file changes. */
+  watch?: boolean;
 }
 
 /** Networks of a file, whatever its format. */
@@ -99,11 +105,22 @@ export function registerInspect(program: Command): void {
     .description('parse a .nacc or .onnx file and print each network layer by layer')
     .option('--network <name>', 'only this network (comma-separated for several)')
     .option('--json', 'print JSON: {"networks":[{"name","layers":[{"name","op","output_shape","macs","params","activation_bytes"}],"totals":{"macs","params"}}]}')
+    .option('--print-ir', 'print the lowered IR, one primitive layer per line (with --json: the IR as JSON)')
+    .option('--watch', 're-run whenever the file changes (Ctrl-C to stop)')
     .action(async (file: string, opts: InspectOptions) => {
-      const { networks } = await loadNetworks(file);
-      const selected = selectNetworks(networks, opts.network, file);
-      const stats = selected.map(analyzeNetwork);
-      if (opts.json) process.stdout.write(JSON.stringify(inspectJson(stats, selected), null, 2) + '\n');
-      else process.stdout.write(inspectText(stats) + (selected.length === 0 ? 'no networks\n' : ''));
+      const once = async () => {
+        const { networks, program: prog } = await loadNetworks(file);
+        const selected = selectNetworks(networks, opts.network, file);
+        if (opts.printIr) {
+          const ir = { ...(prog ?? {}), networks: selected };
+          process.stdout.write(opts.json ? JSON.stringify(programIrJson(ir), null, 2) + '\n' : programIrText(ir));
+          return;
+        }
+        const stats = selected.map(analyzeNetwork);
+        if (opts.json) process.stdout.write(JSON.stringify(inspectJson(stats, selected), null, 2) + '\n');
+        else process.stdout.write(inspectText(stats) + (selected.length === 0 ? 'no networks\n' : ''));
+      };
+      if (opts.watch) await watchFiles({ files: [file], run: once });
+      else await once();
     });
 }
