@@ -97,6 +97,8 @@ export function loadCase(statsPath: string, root: string): TimeloopCase {
     const maps = yamlFiles(dir)
       .filter((f) => f.endsWith('.map.yaml'))
       .map((f) => ({ source: f, doc: readYaml(f) }));
+    // timeloop-model runs carry their mapping inside the processed input.
+    if (Array.isArray((doc as { mapping?: unknown }).mapping)) maps.push({ source: processed, doc });
     const { mapping, source } = chooseMapping(maps, mapTxt, arch, problem);
     return { name, dir, format: 'v0.4', problem, arch, mapping, mappingSource: source, reference };
   }
