@@ -80,6 +80,22 @@ function chooseMapping(candidates: { source: string; doc: unknown }[], mapTxt: s
   return fail('TL011', `cannot tell which mapping produced the reference (${parsed.map((p) => p.source).join(', ') || 'none found'})`);
 }
 
+/** One file, or the one whose name shares most tokens with the case's folder names. */
+function pickByName(files: string[], caseName: string, what: string): string {
+  if (files.length === 1) return files[0];
+  if (files.length === 0) return fail('TL014', `${caseName}: no ${what} YAML found`);
+  const where = caseName.toLowerCase().split(/[\/\\]/).flatMap((p) => p.split(/[-_.+]/)).filter(Boolean);
+  const scored = files.map((f) => {
+    const tokens = basename(f).toLowerCase().replace(/\.ya?ml$/, '').split(/[-_.+]/).filter(Boolean);
+    return { f, score: tokens.filter((t) => where.includes(t)).length };
+  });
+  scored.sort((a, b) => b.score - a.score);
+  if (scored[0].score === 0 || (scored.length > 1 && scored[1].score === scored[0].score)) {
+    return fail('TL014', `${caseName}: cannot tell which ${what} YAML produced the reference (${files.map((f) => basename(f)).join(', ')})`);
+  }
+  return scored[0].f;
+}
+
 export function loadCase(statsPath: string, root: string): TimeloopCase {
   const dir = dirname(statsPath);
   const prefix = basename(statsPath).replace(/\.stats\.txt$/, '');
@@ -105,11 +121,10 @@ export function loadCase(statsPath: string, root: string): TimeloopCase {
   const archDir = findUp(dir, root, 'arch');
   const probDir = findUp(dir, root, 'prob');
   if (!archDir || !probDir) fail('TL013', `${dir}: no parsed-processed-input.yaml and no arch/ and prob/ folders above it`);
-  const archFiles = yamlFiles(archDir);
-  const probFiles = yamlFiles(probDir);
-  if (archFiles.length !== 1 || probFiles.length !== 1) fail('TL014', `${dir}: expected one architecture and one problem YAML`);
-  const problem = problemFromTimeloop(readYaml(probFiles[0]), probFiles[0]);
-  const arch = architectureFromTimeloop(readYaml(archFiles[0]), ert, archFiles[0]);
+  const archFile = pickByName(yamlFiles(archDir), name, 'architecture');
+  const probFile = pickByName(yamlFiles(probDir), name, 'problem');
+  const problem = problemFromTimeloop(readYaml(probFile), probFile);
+  const arch = architectureFromTimeloop(readYaml(archFile), ert, archFile);
   const mapDir = findUp(dir, root, 'map');
   const maps = (mapDir ? yamlFiles(mapDir) : []).map((f) => ({ source: f, doc: readYaml(f) }));
   const { mapping, source } = chooseMapping(maps, mapTxt, arch, problem);
