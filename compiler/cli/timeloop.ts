@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode, UserError } from '../diagnostics/index.ts';
-import { checkCase, findCases } from '../importers/timeloop/cases.ts';
+import { checkCase, findCasesWithErrors, type CaseResult } from '../importers/timeloop/cases.ts';
 
 export function registerTimeloop(program: Command): void {
   const tl = program.command('timeloop').description('Timeloop interoperability');
@@ -14,7 +14,22 @@ export function registerTimeloop(program: Command): void {
     .action((dir: string, opts: { json?: boolean; tolerance: string }) => {
       const root = resolve(dir);
       const tol = Number(opts.tolerance);
-      const cases = findCases(root).map((c) => checkCase(c).result);
+      const found = findCasesWithErrors(root);
+      const cases: CaseResult[] = found.cases.map((c) => checkCase(c).result);
+      for (const e of found.errors) {
+        cases.push({
+          name: e.name,
+          format: 'v0.4',
+          mapping: '',
+          cycles: { ours: NaN, reference: NaN },
+          energy_pj: { ours: NaN, reference: NaN, relative_error: NaN },
+          counts_match: false,
+          mismatches: [],
+          valid: false,
+          reason: `could not load: ${e.message}`,
+        });
+      }
+      cases.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       const ok = (r: (typeof cases)[number]): boolean =>
         r.valid && r.counts_match && r.cycles.ours === r.cycles.reference && r.energy_pj.relative_error <= tol;
       const all = cases.every(ok);
@@ -25,6 +40,7 @@ export function registerTimeloop(program: Command): void {
           process.stdout.write(
             `${ok(r) ? 'ok  ' : 'FAIL'} ${r.name.padEnd(56)} cycles ${r.cycles.ours}/${r.cycles.reference}  energy ${r.energy_pj.ours.toFixed(2)}/${r.energy_pj.reference.toFixed(2)} pJ (${(r.energy_pj.relative_error * 100).toFixed(3)}%)  counts ${r.counts_match ? 'equal' : `${r.mismatches.length} differ`}\n`,
           );
+          if (r.reason) process.stdout.write(`       ${r.reason}\n`);
           for (const m of r.mismatches.slice(0, 5)) process.stdout.write(`       ${m.level}.${m.dataSpace}.${m.field}: ours ${m.ours}, reference ${m.reference}\n`);
         }
         process.stdout.write(`${cases.filter(ok).length}/${cases.length} cases match\n`);

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fail } from '../../diagnostics/index.ts';
+import { fail, UserError } from '../../diagnostics/index.ts';
 import type { Architecture } from '../../ir/architecture.ts';
 import type { Mapping } from '../../ir/mapping.ts';
 import type { Problem } from '../../ir/problem.ts';
@@ -132,10 +132,25 @@ export function loadCase(statsPath: string, root: string): TimeloopCase {
 }
 
 export function findCases(root: string): TimeloopCase[] {
+  return findCasesWithErrors(root).cases;
+}
+
+/** Every case under root; cases whose inputs cannot be read are reported, not fatal. */
+export function findCasesWithErrors(root: string): { cases: TimeloopCase[]; errors: { name: string; message: string }[] } {
   if (!existsSync(root)) fail('TL015', `${root}: no such folder`);
   const stats: string[] = [];
   walk(root, stats);
-  return stats.map((s) => loadCase(s, root));
+  const cases: TimeloopCase[] = [];
+  const errors: { name: string; message: string }[] = [];
+  for (const s of stats) {
+    try {
+      cases.push(loadCase(s, root));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      errors.push({ name: relative(root, dirname(s)) || basename(dirname(s)), message: e.message });
+    }
+  }
+  return { cases, errors };
 }
 
 export interface CountMismatch {
