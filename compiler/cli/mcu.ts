@@ -114,36 +114,9 @@ export function registerMcu(program: Command): void {
       if (opts.json) process.stdout.write(JSON.stringify({ model: model.name, outputs: info }, null, 2) + '\n');
       else process.stdout.write(`${model.name}: wrote ${info.map((o) => `${o.name} ${o.dtype}[${o.shape.join(', ')}]`).join(', ')} to ${opts.output}\n`);
     });
-
-  // `nacc verify` is shared with the RTL flow (compiler/cli/verify.ts): a folder holding
-  // nacc-mcu.json is an MCU program and is verified here; any other folder goes to the RTL flow.
-  const verifyOptions: [string, string, string?][] = [
-    ['--host', 'MCU programs: build with gcc and run on the host'],
-    ['--qemu', 'MCU programs: build with arm-none-eabi-gcc and run in qemu-system-arm -M mps2-an386'],
-    ['--input <file>', 'MCU programs: raw input tensor bytes (default: the LCG input of seed 1, as TFLM reference input 0)'],
-    ['--output <file>', "MCU programs: write the program's raw output bytes (from QEMU with --qemu, else from the host)"],
-    ['--debug', "MCU programs: also compare every op's output (per-op dumps)"],
-    ['--timeout <s>', 'MCU programs: QEMU timeout in seconds', '600'],
-    ['--json', 'print JSON (MCU programs: {"host":{"bit_exact"},"qemu":{"bit_exact","ram_bytes","stack_bytes","instructions"}})'],
-  ];
-  const existing = program.commands.find((c) => c.name() === 'verify');
-  const verify = existing ?? program.command('verify <dir>').description('build and run a generated MCU program on the host and/or in QEMU and compare with the reference executor bit for bit');
-  for (const [flags, help, def] of verifyOptions) {
-    const long = flags.split(' ')[0];
-    if (!verify.options.some((o) => o.long === long)) verify.option(flags, help, def);
-  }
-  // commander keeps the registered action as `_actionHandler(args)`; keep the RTL one for other folders
-  const previous = (verify as unknown as { _actionHandler?: (args: unknown[]) => unknown })._actionHandler;
-  verify.action(async (dir: string, opts: VerifyCliOptions) => {
-    if (isMcuProgram(dir) || !previous) {
-      await verifyMcuCommand(dir, opts);
-      return;
-    }
-    await previous.call(verify, [dir]);
-  });
 }
 
-interface VerifyCliOptions {
+export interface VerifyCliOptions {
   host?: boolean;
   qemu?: boolean;
   input?: string;

@@ -6,10 +6,11 @@ import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
 import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
+import { isMcuProgram, verifyMcuCommand, type VerifyCliOptions } from './mcu.ts';
 
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${e.toFixed(1)}%`);
 
-interface VerifyOpts {
+interface VerifyOpts extends VerifyCliOptions {
   sim: string;
   layer?: string[];
   vcd?: boolean;
@@ -23,8 +24,19 @@ export function registerVerify(program: Command): void {
     .option('--sim <which>', 'iverilog | verilator | both', 'iverilog')
     .option('--layer <names...>', 'only these layers')
     .option('--vcd', 'dump a waveform (wave.vcd in each layer folder) for every run')
-    .option('--json', 'print JSON: {"sims":[{"name","passed","failed","cycles","layers"}],"predicted_cycles","layers","lint":{"warnings","diagnostics"},"ok"}')
+    .option('--json', 'print JSON: {"sims":[{"name","passed","failed","cycles","layers"}],"predicted_cycles","layers","lint":{"warnings","diagnostics"},"ok"}; MCU programs: {"host":{"bit_exact"},"qemu":{"bit_exact","ram_bytes","stack_bytes","instructions"}}')
+    .option('--host', 'MCU programs: build with gcc and run on the host')
+    .option('--qemu', 'MCU programs: build with arm-none-eabi-gcc and run in qemu-system-arm -M mps2-an386')
+    .option('--input <file>', 'MCU programs: raw input tensor bytes (default: the LCG input of seed 1, as TFLM reference input 0)')
+    .option('--output <file>', "MCU programs: write the program's raw output bytes (from QEMU with --qemu, else from the host)")
+    .option('--debug', "MCU programs: also compare every op's output (per-op dumps)")
+    .option('--timeout <s>', 'MCU programs: QEMU timeout in seconds', '600')
     .action(async (dir: string, opts: VerifyOpts) => {
+      // A folder written by `nacc mcu` (it holds nacc-mcu.json) is an MCU program; others are RTL designs.
+      if (isMcuProgram(dir)) {
+        await verifyMcuCommand(dir, opts);
+        return;
+      }
       const sims: SimName[] =
         opts.sim === 'both' ? ['iverilog', 'verilator'] : opts.sim === 'iverilog' || opts.sim === 'verilator' ? [opts.sim] : fail('V0201', `--sim must be iverilog, verilator or both, got '${opts.sim}'`, undefined, ExitCode.usage);
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
