@@ -46,6 +46,7 @@ export function jobJson(r: FlRunResult) {
     message_ms: r.message_ms,
     message_bytes: r.message_bytes,
     ...(r.transport ? { transport: r.transport } : {}),
+    ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),
     curve: r.curve,
   };
 }

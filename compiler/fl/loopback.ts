@@ -175,6 +175,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       curve,
       average_times_s: averageTimes,
       transport: 'tcp loopback via delay relay',
+      compute_ms_per_step: computeMean,
     };
   } finally {
     for (const c of children) {

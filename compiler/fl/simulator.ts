@@ -53,6 +53,8 @@ export interface FlRunResult {
   average_times_s?: number[];
   events?: FlEvent[];
   transport?: string;
+  /** Real mode: mean wall-clock milliseconds a worker spent computing one step (preemption included). */
+  compute_ms_per_step?: number;
 }
 
 /** Everything a run needs, built once from the job, its network and its data. */
