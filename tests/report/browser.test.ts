@@ -41,7 +41,9 @@ describe.skipIf(!haveChromium)('report in Chromium', () => {
   });
 
   // Real run outputs, when a demo or a command has written some (npm run demo writes out/demo).
-  const realDirs = ['out/demo', 'rtl-out', 'mcu-out'].filter((d) => existsSync(d) && statSync(d).isDirectory());
+  // NACC_REPORT_DIRS (':'-separated) adds folders, e.g. a demo run with --out elsewhere.
+  const candidates = ['out/demo', 'rtl-out', 'mcu-out', ...(process.env.NACC_REPORT_DIRS ?? '').split(':').filter(Boolean)];
+  const realDirs = candidates.filter((d) => existsSync(d) && statSync(d).isDirectory());
   const withSections = realDirs.filter((d) => {
     try {
       return collectSections(d).length + collectExternalPlots(d).length > 0;
