@@ -200,6 +200,8 @@ export class Trainer {
   /** Max-pool argmax per output element. */
   private readonly argmax: Int32Array[];
   private readonly probs: Float32Array;
+  /** Tensor index -> the tensor whose buffer it shares (itself unless an alias). */
+  private readonly root: Int32Array;
 
   constructor(readonly model: TrainableModel, readonly maxBatch: number) {
     this.grad = new Float32Array(model.paramCount);
@@ -209,6 +211,7 @@ export class Trainer {
     this.argmax = [];
     const aliasOf = new Map<number, number>();
     for (const e of model.execs) if (e.kind === 'alias') aliasOf.set(e.dst, aliasOf.get(e.src) ?? e.src);
+    this.root = Int32Array.from(model.sizes, (_, t) => aliasOf.get(t) ?? t);
     for (let t = 0; t < model.sizes.length; t++) {
       const root = aliasOf.get(t);
       if (root !== undefined) {
@@ -276,6 +279,11 @@ export class Trainer {
     }
   }
 
+  /** Gradients with respect to the network input (or an alias of it) are never needed. */
+  private needsDx(t: number): boolean {
+    return this.root[t] !== 0;
+  }
+
   private forwardOne(e: Exec, p: Float32Array, n: number): void {
     const sizes = this.model.sizes;
     switch (e.kind) {
@@ -322,11 +330,11 @@ export class Trainer {
     switch (e.kind) {
       case 'dense':
         maskAct(this.dacts[e.dst], this.acts[e.dst], 0, n * e.out, e.act);
-        denseBackward(this.acts[e.src], this.dacts[e.dst], this.dacts[e.src], p, gr, e.w, e.b, e.inSize, e.out, n, e.src !== 0);
+        denseBackward(this.acts[e.src], this.dacts[e.dst], this.dacts[e.src], p, gr, e.w, e.b, e.inSize, e.out, n, this.needsDx(e.src));
         return;
       case 'conv':
         if (e.act !== 'none') maskAct(this.dacts[e.dst], this.acts[e.dst], 0, n * sizes[e.dst], e.act);
-        convBackward(this.acts[e.src], this.dacts[e.dst], this.dacts[e.src], p, gr, e.w, e.b, e.g, n, e.src !== 0);
+        convBackward(this.acts[e.src], this.dacts[e.dst], this.dacts[e.src], p, gr, e.w, e.b, e.g, n, this.needsDx(e.src));
         return;
       case 'act': {
         const y = this.acts[e.dst];
@@ -519,13 +527,17 @@ function convBackward(
                 const xi = xo + gi * cig + ci;
                 const xv = x[xi];
                 const wo = wk + ci * cout + c0;
-                let s = 0;
-                for (let co = 0; co < cog; co++) {
-                  const d = dy[yc + co];
-                  gr[wo + co] += xv * d;
-                  s += p[wo + co] * d;
+                if (needDx) {
+                  let s = 0;
+                  for (let co = 0; co < cog; co++) {
+                    const d = dy[yc + co];
+                    gr[wo + co] += xv * d;
+                    s += p[wo + co] * d;
+                  }
+                  dx[xi] += s;
+                } else if (xv !== 0) {
+                  for (let co = 0; co < cog; co++) gr[wo + co] += xv * dy[yc + co];
                 }
-                if (needDx) dx[xi] += s;
               }
             }
           }
