@@ -9,6 +9,7 @@ import { buildWorkloads } from '../../naas/problems.ts';
 import { evaluateFixed, remapBest, searchSpace, workerRunner } from '../../naas/search.ts';
 import { htmlReport } from '../../naas/report.ts';
 import { writeArtefacts } from '../search.ts';
+import { writeReportSection } from '../../report/index.ts';
 
 const REFERENCE = '../shared/reference/timeloop';
 
@@ -47,6 +48,19 @@ export const naasStep: DemoStep = {
       const again = loadProgram(join(out, 'design.nacc')).accelerators[0];
       if (!again || again.peArray.join('x') !== best.spec?.peArray.join('x')) problems.push('design.nacc does not reload');
       if (!best.valid || !Number.isFinite(ratio)) problems.push('search found no valid design');
+      const ok = (c: number, e: number) => Number.isFinite(c) && Number.isFinite(e) && c > 0 && e > 0;
+      writeReportSection(out, 'search', {
+        kind: 'naas-search',
+        title: 'NAAS search: tinyconv under Eyeriss resources',
+        network: 'tinyconv',
+        space: space.name,
+        objective: 'edp',
+        points: res.points.filter((p) => ok(p.cycles, p.energy_pj)).map((p) => ({ iteration: p.generation, latency_cycles: p.cycles, energy_pj: p.energy_pj })),
+        history: res.history.filter((h) => Number.isFinite(h.best_edp) && h.best_edp > 0).map((h) => ({ iteration: h.generation, best: h.best_edp, ...(Number.isFinite(h.median_edp) && h.median_edp > 0 ? { median: h.median_edp } : {}) })),
+        baselines: [{ name: 'eyeriss', latency_cycles: baseline.cycles, energy_pj: baseline.energyPj }],
+        best: { latency_cycles: best.cycles, energy_pj: best.energyPj, label: `PE ${best.spec?.peArray.join('x')}, parallel ${best.spec?.parallel?.join('') ?? '-'}` },
+        facts: { 'EDP ratio (eyeriss / best)': Number(ratio.toFixed(3)), 'mapping evaluations': res.evaluations, seed: ctx.seed },
+      });
       writeFileSync(join(out, 'summary.json'), JSON.stringify({ edp_ratio: ratio, best: best.spec, baseline_edp: baseline.cost, best_edp: best.cost, seconds }, null, 2));
       return {
         status: problems.length ? 'failed' : 'ok',

@@ -12,6 +12,7 @@ import { buildRtlPackage, type RtlOp } from '../../rtl/pointacc/index.ts';
 import { bunnyCloud, syntheticCloud, type Cloud } from '../../reference/pointcloud/cloud.ts';
 import { runIverilog } from '../../verify/index.ts';
 import { writeRtlPackage, findConfig } from '../pointacc.ts';
+import { writeReportSection } from '../../report/index.ts';
 
 export const pointaccStep: DemoStep = {
   name: 'pointacc',
@@ -26,6 +27,16 @@ export const pointaccStep: DemoStep = {
     mkdirSync(join(ctx.outDir, 'pointacc'), { recursive: true });
     const perfFile = join(ctx.outDir, 'pointacc', 'pointnet2_cls.json');
     writeFileSync(perfFile, JSON.stringify(perfJson(report, baseline), null, 2) + '\n');
+    // The same network with fusion off, layer by layer, for the report's comparison.
+    const unfused = modelNetwork(net, config, { fusion: false, cache: true, seed: ctx.seed });
+    writeReportSection(join(ctx.outDir, 'pointacc'), 'pointacc', {
+      kind: 'pointacc-cycles',
+      title: `PointAcc: ${net.name} on ${config.name}, cycles per layer with and without fusion`,
+      network: net.name,
+      config: config.name,
+      layers: report.layers.map((l) => ({ name: l.name, cycles_fused: l.cycles, cycles_unfused: unfused.layers.find((u) => u.name === l.name)?.cycles ?? l.cycles })),
+      facts: { 'total cycles (fused)': report.totals.cycles, 'total cycles (unfused)': unfused.totals.cycles, 'DRAM bytes (fused)': report.totals.dram_bytes },
+    });
     const runs: { op: RtlOp; cloud: Cloud; opts: Record<string, number | string> }[] = [
       { op: 'knn', cloud: bunnyCloud(), opts: { centers: 8, k: 8 } },
       { op: 'ball_query', cloud: syntheticCloud('ties', 300, ctx.seed), opts: { centers: 8, k: 8, radius: 0.3 } },

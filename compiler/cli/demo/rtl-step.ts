@@ -7,6 +7,8 @@ import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
 import { generateAccelerator } from '../../rtl/accelerator/index.ts';
 import { verifyAccelerator } from '../../verify/accelerator.ts';
+import { writeReportSection } from '../../report/index.ts';
+import { verifySection } from '../../report/adapters.ts';
 
 export const rtlStep: DemoStep = {
   name: 'rtl',
@@ -23,6 +25,8 @@ export const rtlStep: DemoStep = {
     }
     ctx.log(`rtl: ${g.manifest.designFiles.length} modules, ${g.hardware.peCount} PEs, ${g.programs.length} layer programs -> ${out}`);
     const r = await verifyAccelerator(out, { sims: ['iverilog'], log: (m) => ctx.log(`rtl: ${m}`) });
+    const section = verifySection(JSON.parse(JSON.stringify(r)), join(out, 'verify.json'));
+    if (section) writeReportSection(out, 'verify', section);
     const sim = r.sims[0];
     const model = r.layers.filter((l) => l.model_error_pct != null).map((l) => `${l.name} ${l.model_error_pct! > 0 ? '+' : ''}${l.model_error_pct!.toFixed(0)}%`);
     const worst = Math.max(...r.layers.map((l) => Math.abs(l.error_pct ?? Infinity)));
