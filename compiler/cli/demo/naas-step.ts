@@ -55,7 +55,7 @@ export const naasStep: DemoStep = {
         network: 'tinyconv',
         space: space.name,
         objective: 'edp',
-        points: res.points.filter((p) => ok(p.cycles, p.energy_pj)).map((p) => ({ iteration: p.generation, latency_cycles: p.cycles, energy_pj: p.energy_pj })),
+        points: res.points.filter((p) => ok(p.cycles, p.energy_pj)).map((p) => ({ iteration: Math.max(0, p.generation), latency_cycles: p.cycles, energy_pj: p.energy_pj })), // generation -1 is the warm-up,
         history: res.history.filter((h) => Number.isFinite(h.best_edp) && h.best_edp > 0).map((h) => ({ iteration: h.generation, best: h.best_edp, ...(Number.isFinite(h.median_edp) && h.median_edp > 0 ? { median: h.median_edp } : {}) })),
         baselines: [{ name: 'eyeriss', latency_cycles: baseline.cycles, energy_pj: baseline.energyPj }],
         best: { latency_cycles: best.cycles, energy_pj: best.energyPj, label: `PE ${best.spec?.peArray.join('x')}, parallel ${best.spec?.parallel?.join('') ?? '-'}` },
