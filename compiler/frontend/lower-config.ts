@@ -295,6 +295,15 @@ const federatedSchema: Schema<FederatedJob> = {
   target_accuracy: { apply: (t, v, s) => void (t.targetAccuracy = num(v, s, 'none', { min: 0 })) },
   max_steps: { apply: (t, v, s) => void (t.maxSteps = num(v, s, 'none', { int: true, min: 1 })) },
   seed: { apply: (t, v, s) => void (t.seed = num(v, s, 'none', { int: true, min: 0 })) },
+  device_gflops: { apply: (t, v, s) => void (t.deviceGflops = num(v, s, 'none', { min: 1e-9 })) },
+  stragglers: {
+    apply(t, v, s) {
+      const f = num(v, s, 'none', { min: 0 });
+      if (f > 1) throw new ConfigError(`stragglers is a fraction of the workers (0..1), got ${f}`, s);
+      t.stragglers = f;
+    },
+  },
+  straggler_slowdown: { apply: (t, v, s) => void (t.stragglerSlowdown = num(v, s, 'none', { min: 1 })) },
 };
 
 const SCHEMAS: Record<ConfigKind, { schema: Schema<never>; init: (name: string) => object }> = {

@@ -7,7 +7,8 @@ import { loadProgram } from '../../frontend/index.ts';
 import { findJob, prepareJob, speedupOf } from '../../fl/run.ts';
 import { simulate } from '../../fl/simulator.ts';
 import { runReal } from '../../fl/loopback.ts';
-import { flPlotSvg } from '../fl.ts';
+import { flPlotSvg, flSection } from '../fl.ts';
+import { writeReportSection } from '../../report/index.ts';
 import type { DemoStep } from './step.ts';
 
 export const flStep: DemoStep = {
@@ -31,6 +32,7 @@ export const flStep: DemoStep = {
     if (accGap > 1) problems.push(`DGA final accuracy ${accGap.toFixed(2)} points below FedAvg`);
     const simPlot = join(out, 'digits-fedavg-vs-dga.svg');
     writeFileSync(simPlot, await flPlotSvg([fed, dga], 'digits_mlp'));
+    writeReportSection(out, 'fl', flSection([fed, dga], 'digits_mlp'));
 
     const quick = prepareJob({ program }, findJob(program, 'quick_dga'));
     ctx.log(`quick_dga for real: ${quick.job.workers} worker processes over loopback through the delay relay`);
