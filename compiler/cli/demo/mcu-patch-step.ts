@@ -9,7 +9,9 @@ import { compileForMcu, MANIFEST, type McuManifest } from '../../mcu/compile.ts'
 import { loadQModel } from '../../mcu/load.ts';
 import { graphFromNetwork } from '../../mcu/patch/graph.ts';
 import { redistribute } from '../../mcu/patch/redistribute.ts';
-import { decideSchedule, scheduleSvg } from '../../mcu/patch/report.ts';
+import { decideSchedule, scheduleReportJson, scheduleSvg } from '../../mcu/patch/report.ts';
+import { writeReportSection } from '../../report/index.ts';
+import { mcuScheduleSection } from '../../report/adapters.ts';
 import { patchSchedule } from '../../mcu/patch/schedule.ts';
 import { resolveBoard } from '../../mcu/targets.ts';
 import { verifyProgram } from '../../mcu/verify.ts';
@@ -39,6 +41,9 @@ export const mcuPatchStep: DemoStep = {
     const svg = join(out, 'mbv2_224-memory.svg');
     writeFileSync(svg, scheduleSvg(g, d, 256 * 1024));
     artifacts.push(svg);
+    const section = mcuScheduleSection(JSON.parse(JSON.stringify(scheduleReportJson(g, d, { name: 'stm32f412', sramBytes: 256 * 1024 }))));
+    if (section) writeReportSection(out, 'mcu-memory', section);
+    else problems.push('the schedule JSON no longer matches the report adapter');
     const rdNet = prog.networks.find((n) => n.name === 'mbv2_rd_224')!;
     const rg = graphFromNetwork(rdNet);
     const rd = patchSchedule(rg, rg.nodes.find((n) => n.name === 'x_4[1].project')!.end, 4);
