@@ -3,7 +3,7 @@
 // output tile into the full-size map; then run the rest layer by layer. Must give the same
 // bits as layer-by-layer execution (tests check it on every model).
 import type { QData, QModel, QOp } from '../../ir/quantized.ts';
-import { runModel, type RunOptions } from '../../reference/int8/executor.ts';
+import { allocateData, runModel, type RunOptions } from '../../reference/int8/executor.ts';
 import * as K from '../../reference/int8/kernels.ts';
 import type { AddParams, ConcatParams, ConvParams, DequantizeParams, MulParams, OpParams, PadParams, PoolParams, QuantizeParams } from '../../reference/int8/params.ts';
 import { computeOpParams } from '../../reference/int8/params.ts';
@@ -197,12 +197,5 @@ export function runPatchBased(model: QModel, inputs: QData[], split: number, p: 
 }
 
 function allocLike(model: QModel, id: number, n: number): QData {
-  switch (model.tensors[id].dtype) {
-    case 'int8': return new Int8Array(n);
-    case 'uint8': return new Uint8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'float32': return new Float32Array(n);
-  }
+  return allocateData(model.tensors[id].dtype, n);
 }

@@ -9,8 +9,12 @@ import { computeOpParams, type OpParams } from './params.ts';
 export type Activations = Map<number, QData>;
 
 function allocate(t: QTensor): QData {
-  const n = qElements(t.shape);
-  switch (t.dtype) {
+  return allocateData(t.dtype, qElements(t.shape));
+}
+
+/** A zeroed typed array of n elements of a tensor dtype. */
+export function allocateData(dtype: QTensor['dtype'], n: number): QData {
+  switch (dtype) {
     case 'int8': return new Int8Array(n);
     case 'uint8': return new Uint8Array(n);
     case 'int16': return new Int16Array(n);
