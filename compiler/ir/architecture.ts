@@ -28,6 +28,20 @@ export interface StorageLevel {
   writeBandwidth?: number;
   energy: ActionEnergies;
   areaUm2: number;
+  /**
+   * Words per cycle per instance of updates (partial sums or finished outputs) drained into
+   * this level from its child storage level, e.g. a single requantiser on the output path;
+   * undefined means unlimited (Timeloop's behaviour).
+   */
+  drainBandwidth?: number;
+  /** Fixed cycles per child tile drained into this level (the drain engine's hand-shake); 0 if undefined. */
+  drainOverheadCycles?: number;
+  /**
+   * Fills from the parent level are not double-buffered: they complete before compute starts,
+   * so their cycles at the parent's read bandwidth add to the run instead of overlapping it.
+   * Undefined/false means overlapped (Timeloop's behaviour).
+   */
+  serialFill?: boolean;
   /** Pure network levels that hold nothing (Timeloop's dummy_storage). */
   dummy?: boolean;
   /** Component class as written (DRAM, SRAM, regfile...). */

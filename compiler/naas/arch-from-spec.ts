@@ -20,7 +20,20 @@ const macAreaUm2 = (wordBits: number): number => 1200 * (wordBits / 16) ** 2;
 /** Names of the hierarchy levels, outermost first. */
 export const LEVELS = ['DRAM', 'GlobalBuffer', 'RegisterFile'] as const;
 
-export function specToArchitecture(spec: AcceleratorSpec): Architecture {
+/**
+ * Microarchitecture properties a spec does not state but a concrete implementation has (the
+ * generated RTL, compiler/rtl/accelerator/): all optional, none set for NAAS's design space.
+ */
+export interface MicroarchitectureOptions {
+  /** Words per cycle the output path (requantisers) drains from the PE register files into the global buffer. */
+  drainWordsPerCycle?: number;
+  /** Fixed cycles per drain of the register files (the drain engine's hand-shake). */
+  drainOverheadCycles?: number;
+  /** The global buffer is filled from DRAM before compute starts (no double buffering of the input fill). */
+  serialLoad?: boolean;
+}
+
+export function specToArchitecture(spec: AcceleratorSpec, micro: MicroarchitectureOptions = {}): Architecture {
   const wb = spec.wordBits;
   const wordBytes = wb / 8;
   const pes = spec.peArray.reduce((a, b) => a * b, 1);
@@ -47,6 +60,9 @@ export function specToArchitecture(spec: AcceleratorSpec): Architecture {
       areaUm2: sramAreaUm2(spec.globalBufferBytes),
       pj: glbPj,
       className: 'SRAM',
+      ...(micro.drainWordsPerCycle !== undefined ? { drainBandwidth: micro.drainWordsPerCycle } : {}),
+      ...(micro.drainOverheadCycles !== undefined ? { drainOverheadCycles: micro.drainOverheadCycles } : {}),
+      ...(micro.serialLoad ? { serialFill: true } : {}),
     }),
     level({
       name: 'RegisterFile',

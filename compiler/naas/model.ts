@@ -54,6 +54,8 @@ export interface Evaluation {
   macs: number;
   cycles: number;
   computeCycles: number;
+  /** Cycles of non-overlapped fills (levels with `serialFill`), included in `cycles`. */
+  serialFillCycles?: number;
   energyPj: number;
   edp: number;
   areaUm2: number;
@@ -442,6 +444,8 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
   }
 
   const stats: Record<string, DataSpaceStats>[] = arch.levels.map(() => ({}));
+  // Child tiles drained into each level (one drain moves every utilised child's tile at once).
+  const drainsInto = new Array(L).fill(0);
   for (let j = 0; j < ds.length; j++) {
     const s = ds[j];
     const chain: number[] = [];
@@ -485,6 +489,7 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
         if (s.rw) {
           updates = D[c + 1] * dist;
           reads = (D[c + 1] - part[c + 1]) * dist;
+          drainsInto[l] = Math.max(drainsInto[l], D[c + 1] / tile[c + 1]);
         } else {
           const childFills = D[c + 1];
           reads = childFills * dist;
@@ -503,17 +508,32 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
     }
   }
 
-  // Cycles: compute-bound unless a level's bandwidth throttles it.
+  // Cycles: compute-bound unless a level's bandwidth throttles it. Fills of a level that is
+  // not double-buffered (serialFill) are read from its parent before compute starts: their
+  // cycles add to the run and leave the parent's overlapped traffic.
   const computeCycles = temporalIters;
+  const serialReads = new Array(L).fill(0);
+  let serialFillCycles = 0;
+  for (let l = 1; l < L; l++) {
+    if (!arch.levels[l].serialFill) continue;
+    let words = 0;
+    for (const k of Object.keys(stats[l])) words += stats[l][k].fills * stats[l][k].utilizedInstances;
+    const parent = arch.levels[l - 1];
+    const perInstance = words / Math.max(1, utilInst[l - 1]);
+    serialReads[l - 1] += perInstance;
+    if (parent.readBandwidth) serialFillCycles += Math.ceil(perInstance / parent.readBandwidth);
+  }
   let cycles = computeCycles;
   const levelCycles: number[] = [];
   for (let l = 0; l < L; l++) {
     const lv = arch.levels[l];
-    let r = 0;
+    let r = -serialReads[l];
     let w = 0;
+    let u = 0;
     for (const k of Object.keys(stats[l])) {
       r += stats[l][k].reads;
       w += stats[l][k].fills + stats[l][k].updates;
+      u += stats[l][k].updates;
     }
     let c = computeCycles;
     if (lv.readBandwidth && lv.writeBandwidth === undefined) c = Math.max(c, Math.ceil((r + w) / lv.readBandwidth));
@@ -521,9 +541,11 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
       if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
       if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
     }
+    if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * (lv.drainOverheadCycles ?? 0)));
     levelCycles.push(c);
     cycles = Math.max(cycles, c);
   }
+  cycles += serialFillCycles;
 
   const levels: LevelStats[] = arch.levels.map((lv, l) => {
     const e = Object.values(stats[l]).reduce((a, x) => a + x.energyPj, 0);
@@ -538,6 +560,7 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
     macs,
     cycles,
     computeCycles,
+    ...(serialFillCycles > 0 ? { serialFillCycles } : {}),
     energyPj,
     edp: energyPj * cycles,
     areaUm2,

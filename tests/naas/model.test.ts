@@ -114,3 +114,39 @@ describe('evaluate', () => {
     );
   });
 });
+
+describe('microarchitecture bottlenecks (off unless set; set for the generated RTL)', () => {
+  // 1x1 convolution on a 4 K x 4 C array: 4 x 4 output pixels at the global buffer, the two
+  // remaining C steps inside a register-file tile. 32 array steps, 64 outputs in 16 drains,
+  // 128 input + 32 weight words loaded at 8 words/cycle.
+  const spec = { name: 'kc', peArray: [4, 4], parallel: ['K', 'C'], registerFileBytesPerPe: 64, globalBufferBytes: 32768, dramBandwidthBytesPerCycle: 8, wordBits: 8 };
+  const p = convProblem({ K: 4, C: 8, P: 4, Q: 4, R: 1, S: 1 });
+  const mapping: Mapping = {
+    levels: [
+      { level: 'DRAM', temporal: [], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+      {
+        level: 'GlobalBuffer',
+        temporal: [{ dim: 'P', bound: 4 }, { dim: 'Q', bound: 4 }],
+        spatial: [{ dim: 'K', bound: 4, axis: 'X' }, { dim: 'C', bound: 4, axis: 'Y' }],
+        keep: ['Weights', 'Inputs', 'Outputs'],
+      },
+      { level: 'RegisterFile', temporal: [{ dim: 'C', bound: 2 }], spatial: [], keep: ['Outputs'] },
+    ],
+  };
+  it('without them the run is compute-bound, as Timeloop would have it', () => {
+    const e = evaluate(p, specToArchitecture(spec), mapping);
+    expect(e.valid).toBe(true);
+    expect(e.cycles).toBe(32);
+    expect(e.serialFillCycles).toBeUndefined();
+  });
+  it('a one-word-per-cycle drain with a 2-cycle hand-shake and a serial load bound it: 160/8 + 64 + 16 x 2', () => {
+    const e = evaluate(p, specToArchitecture(spec, { drainWordsPerCycle: 1, drainOverheadCycles: 2, serialLoad: true }), mapping);
+    expect(e.serialFillCycles).toBe(20);
+    expect(e.levels.find((l) => l.name === 'GlobalBuffer')!.cycles).toBe(96);
+    expect(e.cycles).toBe(116);
+  });
+  it('a drain fast enough to hide behind compute leaves only the load', () => {
+    const e = evaluate(p, specToArchitecture(spec, { drainWordsPerCycle: 2, serialLoad: true }), mapping);
+    expect(e.cycles).toBe(20 + 32);
+  });
+});

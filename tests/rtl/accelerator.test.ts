@@ -95,7 +95,7 @@ describe.each([
   ['rp_rs', 'KPQCRS'],
   ['kcs_3d', 'KPCQRS'],
 ])('%s runs 3x3, 1x1, depthwise and stride-2 layers bit-exactly in Icarus (order %s)', (name, order) => {
-  it('lint clean, bit-exact, cycles within 10% of the prediction', async () => {
+  it('lint clean, bit-exact, cycles within 10% of the prediction and of the cost model alone', async () => {
     const g = generateAccelerator(acc(name), net(), { seed: 1, order: parseOrder(order) });
     const dir = write(g);
     const r = await verifyAccelerator(dir, { sims: ['iverilog'] });
@@ -108,6 +108,10 @@ describe.each([
     }
     for (const l of r.layers) {
       expect(Math.abs(l.error_pct!)).toBeLessThanOrEqual(10);
+      // The cost model alone (serial load and requantiser drain as global-buffer properties)
+      // must agree with the hardware within 10% too; every one of these layers divides its axes.
+      expect(l.model_cycles, `${name}/${l.name}`).toEqual(expect.any(Number));
+      expect(Math.abs(l.model_error_pct!), `${name}/${l.name}: model ${l.model_cycles} vs ${l.cycles.iverilog}`).toBeLessThanOrEqual(10);
       // The schedule formula is the RTL's: it must predict the simulated cycles exactly.
       expect(l.cycles.iverilog).toBe(g.manifest.layers.find((x) => x.name === l.name)!.schedule_cycles);
     }

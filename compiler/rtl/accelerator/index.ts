@@ -62,8 +62,9 @@ export interface AcceleratorManifest {
     footprint: number;
     macs: number;
     /**
-     * The NAAS cost model's cycles for this layer, design and mapping plus the terms it does not
-     * model in this microarchitecture (serial DRAM load, drain stalls, drain pipeline flush);
+     * The NAAS cost model's cycles for this layer, design and mapping (with this
+     * microarchitecture's serial DRAM load and one-output-per-cycle drain as properties of its
+     * global buffer) plus the drain pipeline flush it does not model;
      * the RTL schedule formula alone when the model cannot express the mapping.
      */
     predicted_cycles: number;
@@ -191,7 +192,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
       ...(pr.model.cycles !== null
-        ? { predicted_cycles: pr.model.cycles + pr.predicted.load + pr.predicted.drain + pr.predicted.overhead, prediction_source: 'naas-model+rtl-overheads' as const }
+        ? { predicted_cycles: pr.model.cycles + pr.predicted.overhead, prediction_source: 'naas-model+rtl-overheads' as const }
         : { predicted_cycles: pr.predicted.total, prediction_source: 'rtl-schedule' as const }),
       schedule_cycles: pr.predicted.total,
       predicted: pr.predicted,

@@ -1,7 +1,8 @@
 // The NAAS cost model's view of a layer program: the same problem (compiler/naas/problems.ts),
 // the accelerator's architecture (compiler/naas/arch-from-spec.ts) and the RTL's mapping
-// rewritten in the model's Mapping IR (temporal loops at the global buffer in the sequencer's
-// order, one spatial loop per array axis, partial sums kept in the register files).
+// rewritten in the model's Mapping IR (the sequencer's loops outside the first reduction loop
+// at the global buffer, those inside it at the register files that keep the live partial sums,
+// one spatial loop per array axis).
 // Returns the model's cycles, or why the mapping cannot be expressed (imperfect factors).
 import type { Mapping } from '../../ir/mapping.ts';
 import type { Network } from '../../ir/network.ts';
@@ -12,6 +13,7 @@ import { layerProblem } from '../../naas/problems.ts';
 import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping } from './mapping.ts';
 import type { ConvProblem, Dim } from './problem.ts';
+import { DRAIN_HANDSHAKE, DRAIN_WORDS_PER_CYCLE } from './schedule.ts';
 
 export interface ModelPrediction {
   cycles: number | null;
@@ -36,15 +38,22 @@ export function modelPrediction(spec: AcceleratorSpec, hw: AcceleratorHardware, 
     spatialOf[axis.dim] = f;
     if (f > 1) spatial.push({ dim: name(axis.dim), bound: f, axis: a === 0 ? 'X' : 'Y' });
   }
-  const temporal = m.order.map((d) => ({ dim: name(d), bound: p.bounds[d] / (spatialOf[d] ?? 1) })).filter((l) => l.bound > 1);
+  // Loops outside the first reduction loop advance the global buffer's tiles (each of their
+  // iterations ends with a drain); the loops inside it run within a register-file tile of
+  // live partial sums (the mapping's footprint).
+  const loopsOf = (ds: Dim[]) => ds.map((d) => ({ dim: name(d), bound: p.bounds[d] / (spatialOf[d] ?? 1) })).filter((l) => l.bound > 1);
   const mapping: Mapping = {
     levels: [
       { level: 'DRAM', temporal: [], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
-      { level: 'GlobalBuffer', temporal, spatial, keep: ['Weights', 'Inputs', 'Outputs'] },
-      { level: 'RegisterFile', temporal: [], spatial: [], keep: ['Outputs'] },
+      { level: 'GlobalBuffer', temporal: loopsOf(m.order.slice(0, m.drainLevel)), spatial, keep: ['Weights', 'Inputs', 'Outputs'] },
+      { level: 'RegisterFile', temporal: loopsOf(m.order.slice(m.drainLevel)), spatial: [], keep: ['Outputs'] },
     ],
   };
-  const e = evaluate(problem, specToArchitecture(spec), mapping);
+  // This microarchitecture's bottlenecks as properties of its global buffer: a single
+  // requantiser drains outputs at one word per cycle with a hand-shake per drain, and the
+  // buffer is loaded from DRAM before compute starts (no double buffering).
+  const arch = specToArchitecture(spec, { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true });
+  const e = evaluate(problem, arch, mapping);
   if (!e.valid) return { cycles: null, reason: e.reason ?? 'invalid mapping', mapping };
   return { cycles: e.cycles, computeCycles: e.computeCycles, mapping };
 }

@@ -8,6 +8,11 @@ import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
 import { DIMS } from './problem.ts';
 import { DRAIN_PIPELINE } from './top.ts';
 
+/** Outputs the drain engine writes per cycle: one requantiser on the output path. */
+export const DRAIN_WORDS_PER_CYCLE = 1;
+/** Cycles of each drain beyond its outputs: one wait cycle, and the engine is free the cycle after. */
+export const DRAIN_HANDSHAKE = 2;
+
 export interface ScheduleBreakdown {
   load: number;
   compute: number;
@@ -53,7 +58,7 @@ export function predictCycles(hw: AcceleratorHardware, m: LayerMapping, mem: Lay
   // The drain engine is busy for one wait cycle plus one cycle per live psum and output lane,
   // and is free again the cycle after; a step that completes the next set of partial sums
   // waits for it. Steps between two such steps: steps / drains.
-  const busy = 1 + m.footprint * hw.outputLanes.count;
+  const busy = DRAIN_HANDSHAKE - 1 + (m.footprint * hw.outputLanes.count) / DRAIN_WORDS_PER_CYCLE;
   const stall = Math.max(0, busy + 1 - steps / drains);
   // The last drain is not overlapped; below 1 B/cycle the DRAM also throttles output writes.
   const writeBound = hw.dramBandwidth < 1 ? Math.ceil(mem.outBytes / hw.dramBandwidth) : 0;
