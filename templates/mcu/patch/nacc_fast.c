@@ -19,6 +19,7 @@ static inline int32_t nf_sxtb16_ror8(int32_t x) {
 #define NF_SADD16(a, b) ((int32_t)__sadd16((int16x2_t)(a), (int16x2_t)(b)))
 #define NF_SMLABB(a, b, acc) ((int32_t)__smlabb((int32_t)(a), (int32_t)(b), (acc)))
 #define NF_SMLATT(a, b, acc) ((int32_t)__smlatt((int32_t)(a), (int32_t)(b), (acc)))
+#define NF_SMLABT(a, b, acc) ((int32_t)__smlabt((int32_t)(a), (int32_t)(b), (acc)))
 #else
 static inline int32_t nf_pack(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
 static inline int32_t nf_lo(int32_t x) { return (int16_t)(x & 0xffff); }
@@ -29,7 +30,10 @@ static inline int32_t nf_hi(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
 #define NF_SADD16(a, b) nf_pack(nf_lo(a) + nf_lo(b), nf_hi(a) + nf_hi(b))
 #define NF_SMLABB(a, b, acc) ((acc) + nf_lo(a) * nf_lo(b))
 #define NF_SMLATT(a, b, acc) ((acc) + nf_hi(a) * nf_hi(b))
+#define NF_SMLABT(a, b, acc) ((acc) + nf_lo(a) * nf_hi(b))
 #endif
+
+static inline int32_t nf_pack16(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
 
 static inline int32_t nf_load32(const void *p) {
   int32_t v;
@@ -56,6 +60,52 @@ static inline int8_t nf_out(int32_t acc, const nacc_conv_params *p, int32_t oc) 
   int32_t v = nf_requant(acc, p->mult[oc], p->shift[oc]) + p->output_offset;
   v = v < p->act_min ? p->act_min : v;
   v = v > p->act_max ? p->act_max : v;
+  return (int8_t)v;
+}
+
+/* The fast path's output stage, with the layer constants in locals (the build uses
+ * -fno-strict-aliasing, so every int8 store would otherwise reload them from the params) and
+ * the same arithmetic without branches: for a multiplier other than INT32_MIN (the kernels
+ * check this once per call) the saturating case cannot occur, and the rounding shift
+ * (x >> e) + ((x & (2^e - 1)) > 2^(e-1) - 1 + [x < 0]) equals q + ((r + 2^(e-1) - [x < 0]) >> e)
+ * for x = q * 2^e + r, 0 <= r < 2^e, whose bracket is 0 or 1 (for e = 0 the terms vanish). */
+typedef struct {
+  const int32_t *mult, *shift;
+  int32_t offset, lo, hi;
+} nf_outq;
+
+static inline nf_outq nf_outq_of(const nacc_conv_params *p) {
+  nf_outq q;
+  q.mult = p->mult;
+  q.shift = p->shift;
+  q.offset = p->output_offset;
+  q.lo = p->act_min;
+  q.hi = p->act_max;
+  return q;
+}
+
+/* 1 when some channel's multiplier is INT32_MIN (then the kernels use the reference path). */
+static int32_t nf_min_mult(const int32_t *mult, int32_t n) {
+  for (int32_t i = 0; i < n; i++)
+    if (mult[i] == (-2147483647 - 1)) return 1;
+  return 0;
+}
+
+static inline int32_t nf_rq(int32_t x, int32_t mult, int32_t shift) {
+  const int32_t up = shift & ~(shift >> 31);
+  const int32_t down = up - shift;
+  const int32_t a = (int32_t)((uint32_t)x << up);
+  const int32_t high = (int32_t)(((int64_t)a * (int64_t)mult + ((int64_t)1 << 30)) >> 31);
+  const uint32_t half = (1u << down) >> 1;
+  const uint32_t r = (uint32_t)high & ((1u << down) - 1u);
+  const uint32_t neg = ((uint32_t)high >> 31) & (uint32_t)(down != 0);
+  return (high >> down) + (int32_t)((r + half - neg) >> down);
+}
+
+static inline int8_t nf_q(int32_t acc, const nf_outq *q, int32_t oc) {
+  int32_t v = nf_rq(acc, q->mult[oc], q->shift[oc]) + q->offset;
+  v = v < q->lo ? q->lo : v;
+  v = v > q->hi ? q->hi : v;
   return (int8_t)v;
 }
 
@@ -103,22 +153,24 @@ static void nf_column(const nacc_conv_params *p, const int8_t *input, int32_t oy
 
 void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t kdim = p->k_h * p->k_w * p->in_c;
-  if (p->filter_in_c != p->in_c || kdim > NACC_FAST_COL || p->batches != 1) {
+  if (p->filter_in_c != p->in_c || kdim > NACC_FAST_COL || p->batches != 1 || nf_min_mult(p->mult, p->out_c)) {
     nacc_conv2d(p, input, filter, bias, output);
     return;
   }
+  const nf_outq q = nf_outq_of(p);
   const int32_t k4 = kdim & ~3;
-  const int32_t pixels = p->out_h * p->out_w;
+  const int32_t out_c = p->out_c, out_w = p->out_w;
+  const int32_t pixels = p->out_h * out_w;
   for (int32_t px = 0; px < pixels; px += 2) {
     const int32_t two = px + 1 < pixels;
-    nf_column(p, input, px / p->out_w, px % p->out_w, nf_col[0]);
-    if (two) nf_column(p, input, (px + 1) / p->out_w, (px + 1) % p->out_w, nf_col[1]);
+    nf_column(p, input, px / out_w, px % out_w, nf_col[0]);
+    if (two) nf_column(p, input, (px + 1) / out_w, (px + 1) % out_w, nf_col[1]);
     const int16_t *ca = nf_col[0];
     const int16_t *cb = nf_col[two];
-    int8_t *outa = output + px * p->out_c;
-    int8_t *outb = outa + p->out_c;
+    int8_t *outa = output + px * out_c;
+    int8_t *outb = outa + out_c;
     int32_t oc = 0;
-    for (; oc + 1 < p->out_c; oc += 2) {
+    for (; oc + 1 < out_c; oc += 2) {
       const int8_t *f0 = filter + oc * kdim;
       const int8_t *f1 = f0 + kdim;
       const int32_t b0 = bias ? bias[oc] : 0, b1 = bias ? bias[oc + 1] : 0;
@@ -147,32 +199,33 @@ void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8
         c0 += f0[j] * cb[s];
         c1 += f1[j] * cb[s];
       }
-      outa[oc] = nf_out(a0, p, oc);
-      outa[oc + 1] = nf_out(a1, p, oc + 1);
+      outa[oc] = nf_q(a0, &q, oc);
+      outa[oc + 1] = nf_q(a1, &q, oc + 1);
       if (two) {
-        outb[oc] = nf_out(c0, p, oc);
-        outb[oc + 1] = nf_out(c1, p, oc + 1);
+        outb[oc] = nf_q(c0, &q, oc);
+        outb[oc + 1] = nf_q(c1, &q, oc + 1);
       }
     }
-    for (; oc < p->out_c; oc++) {
+    for (; oc < out_c; oc++) {
       const int8_t *f0 = filter + oc * kdim;
       int32_t a0 = bias ? bias[oc] : 0, c0 = a0;
       for (int32_t j = 0; j < kdim; j++) {
         a0 += f0[j] * ca[nf_slot(j)];
         c0 += f0[j] * cb[nf_slot(j)];
       }
-      outa[oc] = nf_out(a0, p, oc);
-      if (two) outb[oc] = nf_out(c0, p, oc);
+      outa[oc] = nf_q(a0, &q, oc);
+      if (two) outb[oc] = nf_q(c0, &q, oc);
     }
   }
 }
 
 void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t C = p->in_c;
-  if (p->depth_mult != 1 || p->batches != 1 || (C & 3) != 0) {
+  if (p->depth_mult != 1 || p->batches != 1 || (C & 3) != 0 || nf_min_mult(p->mult, C)) {
     nacc_depthwise_conv2d(p, input, filter, bias, output);
     return;
   }
+  const nf_outq q = nf_outq_of(p);
   const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
   for (int32_t oy = 0; oy < p->out_h; oy++) {
     const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -203,64 +256,133 @@ void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, 
             a3 = NF_SMLATT(x13, k13, a3);
           }
         }
-        out[c] = nf_out(a0, p, c);
-        out[c + 1] = nf_out(a1, p, c + 1);
-        out[c + 2] = nf_out(a2, p, c + 2);
-        out[c + 3] = nf_out(a3, p, c + 3);
+        out[c] = nf_q(a0, &q, c);
+        out[c + 1] = nf_q(a1, &q, c + 1);
+        out[c + 2] = nf_q(a2, &q, c + 2);
+        out[c + 3] = nf_q(a3, &q, c + 3);
       }
     }
   }
 }
 
 /* In-place depthwise (the planner's choice when the input dies here): one channel at a time
- * through the one-plane scratch, as the reference kernel, but with the channel's taps held in
- * registers-friendly local storage and only the taps inside the image visited. */
+ * through the one-plane scratch, as the reference kernel. The channel's taps, requantisation
+ * constants and the layer geometry live in locals; windows wholly inside the image take a
+ * path without bounds (3-wide rows: x * k summed plus the input offset times the taps' sum,
+ * folded per channel), only the border windows clip their taps. */
 void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
   const int32_t C = p->in_c;
-  const int32_t taps = p->k_h * p->k_w;
-  if (p->depth_mult != 1 || p->batches != 1 || taps > 64) {
+  const int32_t kh = p->k_h, kw = p->k_w;
+  const int32_t taps = kh * kw;
+  if (p->depth_mult != 1 || p->batches != 1 || taps > 64 || nf_min_mult(p->mult, C)) {
     nacc_depthwise_conv2d_inplace(p, buffer, filter, bias, scratch);
     return;
   }
+  const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
+  const int32_t sh = p->stride_h, sw = p->stride_w, dh = p->dil_h, dw = p->dil_w;
+  const int32_t pt = p->pad_top, pl = p->pad_left, in_off = p->input_offset;
+  const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
+  const int32_t plane = in_h * in_w;
+  /* output columns whose window lies inside the image horizontally: [ox_a, ox_b) */
+  int32_t ox_a = 0, ox_b = out_w;
+  while (ox_a < out_w && ox_a * sw - pl < 0) ox_a++;
+  while (ox_b > ox_a && (ox_b - 1) * sw - pl + dw * (kw - 1) >= in_w) ox_b--;
+  const int32_t pairs3 = kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1;
   int32_t fk[64];
-  int32_t row_off[64]; /* offset x the sum of each filter row: folded in for full rows */
-  const int32_t plane = p->in_h * p->in_w;
-  const int32_t three = p->k_w == 3 && p->dil_w == 1;
+  for (int32_t i = taps; i < 9; i++) fk[i] = 0;
   for (int32_t c = 0; c < C; c++) {
     for (int32_t i = 0; i < plane; i++) scratch[i] = buffer[i * C + c];
-    for (int32_t t = 0; t < taps; t++) fk[t] = filter[t * C + c];
-    for (int32_t fy = 0; fy < p->k_h; fy++) {
-      int32_t sum = 0;
-      for (int32_t fx = 0; fx < p->k_w; fx++) sum += fk[fy * p->k_w + fx];
-      row_off[fy] = sum * p->input_offset;
+    int32_t ksum = 0;
+    for (int32_t t = 0; t < taps; t++) {
+      fk[t] = filter[t * C + c];
+      ksum += fk[t];
     }
+    const int32_t mult = p->mult[c], shift = p->shift[c];
     const int32_t b = bias ? bias[c] : 0;
-    for (int32_t oy = 0; oy < p->out_h; oy++) {
-      const int32_t iy0 = oy * p->stride_h - p->pad_top;
-      int32_t fy0 = 0, fy1 = p->k_h;
-      while (fy0 < fy1 && iy0 + p->dil_h * fy0 < 0) fy0++;
-      while (fy1 > fy0 && iy0 + p->dil_h * (fy1 - 1) >= p->in_h) fy1--;
-      for (int32_t ox = 0; ox < p->out_w; ox++) {
-        const int32_t ix0 = ox * p->stride_w - p->pad_left;
-        int32_t fx0 = 0, fx1 = p->k_w;
-        while (fx0 < fx1 && ix0 + p->dil_w * fx0 < 0) fx0++;
-        while (fx1 > fx0 && ix0 + p->dil_w * (fx1 - 1) >= p->in_w) fx1--;
-        int32_t acc = b;
-        if (three && fx0 == 0 && fx1 == 3) {
-          /* a full 3-wide window row: (x + offset) * k summed as x * k plus the folded offset */
-          for (int32_t fy = fy0; fy < fy1; fy++) {
-            const int8_t *row = scratch + (iy0 + p->dil_h * fy) * p->in_w + ix0;
-            const int32_t *k = fk + fy * 3;
-            acc += row[0] * k[0] + row[1] * k[1] + row[2] * k[2] + row_off[fy];
+    const int32_t full = b + ksum * in_off;
+    const int32_t k0 = fk[0], k1 = fk[1], k2 = fk[2], k3 = fk[3], k4 = fk[4], k5 = fk[5], k6 = fk[6], k7 = fk[7], k8 = fk[8];
+    const int32_t q02 = nf_pack16(k0, k2), q35 = nf_pack16(k3, k5), q68 = nf_pack16(k6, k8);
+    const int32_t q1 = nf_pack16(k1, k1), q4 = nf_pack16(k4, k4), q7 = nf_pack16(k7, k7);
+    int8_t *outc = buffer + c;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      const int32_t iy0 = oy * sh - pt;
+      int32_t fy0 = 0, fy1 = kh;
+      while (fy0 < fy1 && iy0 + dh * fy0 < 0) fy0++;
+      while (fy1 > fy0 && iy0 + dh * (fy1 - 1) >= in_h) fy1--;
+      int8_t *orow = outc + oy * out_w * C;
+      const int32_t rows_full = fy0 == 0 && fy1 == kh;
+      int32_t pair_a = out_w, pair_b = out_w; /* columns done by the paired 3x3 loop */
+      if (rows_full && pairs3) {
+        /* stride-1 3x3 interior: two output pixels per step from one word per window row,
+         * x0 x2 / x1 x3 by SXTB16: out0 = (k0,k2).(x0,x2) + k1 x1, out1 = (k0,k2).(x1,x3) + k1 x2 */
+        pair_a = ox_a;
+        pair_b = ox_a + ((ox_b - ox_a) & ~1);
+        const int8_t *r = scratch + iy0 * in_w + pair_a - pl;
+        int8_t *o = orow + pair_a * C;
+        for (int32_t ox = pair_a; ox < pair_b; ox += 2, r += 2, o += 2 * C) {
+          int32_t a0 = full, a1 = full;
+          int32_t w = nf_load32(r);
+          int32_t x02 = NF_SXTB16(w), x13 = NF_SXTB16_ROR8(w);
+          a0 = NF_SMLAD(q02, x02, a0);
+          a0 = NF_SMLABB(q1, x13, a0);
+          a1 = NF_SMLAD(q02, x13, a1);
+          a1 = NF_SMLABT(q1, x02, a1);
+          w = nf_load32(r + in_w);
+          x02 = NF_SXTB16(w);
+          x13 = NF_SXTB16_ROR8(w);
+          a0 = NF_SMLAD(q35, x02, a0);
+          a0 = NF_SMLABB(q4, x13, a0);
+          a1 = NF_SMLAD(q35, x13, a1);
+          a1 = NF_SMLABT(q4, x02, a1);
+          w = nf_load32(r + 2 * in_w);
+          x02 = NF_SXTB16(w);
+          x13 = NF_SXTB16_ROR8(w);
+          a0 = NF_SMLAD(q68, x02, a0);
+          a0 = NF_SMLABB(q7, x13, a0);
+          a1 = NF_SMLAD(q68, x13, a1);
+          a1 = NF_SMLABT(q7, x02, a1);
+          int32_t v0 = nf_rq(a0, mult, shift) + out_off;
+          int32_t v1 = nf_rq(a1, mult, shift) + out_off;
+          v0 = v0 < lo ? lo : v0;
+          v0 = v0 > hi ? hi : v0;
+          v1 = v1 < lo ? lo : v1;
+          v1 = v1 > hi ? hi : v1;
+          o[0] = (int8_t)v0;
+          o[C] = (int8_t)v1;
+        }
+      }
+      for (int32_t ox = 0; ox < out_w; ox++) {
+        if (ox == pair_a) ox = pair_b;
+        if (ox >= out_w) break;
+        const int32_t ix0 = ox * sw - pl;
+        int32_t acc;
+        if (rows_full && ox >= ox_a && ox < ox_b && kh == 3 && kw == 3 && dh == 1 && dw == 1) {
+          const int8_t *r0 = scratch + iy0 * in_w + ix0;
+          const int8_t *r1 = r0 + in_w;
+          const int8_t *r2 = r1 + in_w;
+          acc = full + r0[0] * k0 + r0[1] * k1 + r0[2] * k2 + r1[0] * k3 + r1[1] * k4 + r1[2] * k5 + r2[0] * k6 + r2[1] * k7 + r2[2] * k8;
+        } else if (rows_full && ox >= ox_a && ox < ox_b) {
+          acc = full;
+          for (int32_t fy = 0; fy < kh; fy++) {
+            const int8_t *row = scratch + (iy0 + dh * fy) * in_w + ix0;
+            const int32_t *k = fk + fy * kw;
+            for (int32_t fx = 0; fx < kw; fx++) acc += row[dw * fx] * k[fx];
           }
         } else {
+          int32_t fx0 = 0, fx1 = kw;
+          while (fx0 < fx1 && ix0 + dw * fx0 < 0) fx0++;
+          while (fx1 > fx0 && ix0 + dw * (fx1 - 1) >= in_w) fx1--;
+          acc = b;
           for (int32_t fy = fy0; fy < fy1; fy++) {
-            const int8_t *row = scratch + (iy0 + p->dil_h * fy) * p->in_w + ix0;
-            const int32_t *k = fk + fy * p->k_w;
-            for (int32_t fx = fx0; fx < fx1; fx++) acc += (row[p->dil_w * fx] + p->input_offset) * k[fx];
+            const int8_t *row = scratch + (iy0 + dh * fy) * in_w + ix0;
+            const int32_t *k = fk + fy * kw;
+            for (int32_t fx = fx0; fx < fx1; fx++) acc += (row[dw * fx] + in_off) * k[fx];
           }
         }
-        buffer[(oy * p->out_w + ox) * C + c] = nf_out(acc, p, c);
+        int32_t v = nf_rq(acc, mult, shift) + out_off;
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+        orow[ox * C] = (int8_t)v;
       }
     }
   }
