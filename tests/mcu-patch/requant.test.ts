@@ -1,0 +1,62 @@
+// The fast kernels' branch-free requantisation (nf_rq in templates/mcu/patch/nacc_fast.c) equals
+// TFLite's MultiplyByQuantizedMultiplier (SaturatingRoundingDoublingHighMul, then
+// RoundingDivideByPOT) of the reference arithmetic, for every multiplier but INT32_MIN (the
+// kernels route that case to the reference kernels): edge values crossed exhaustively, plus
+// seeded random triples. The C function is compiled from the template text itself.
+import { execa } from 'execa';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
+import { Prng } from '../../compiler/util/prng.ts';
+import { requireTool } from '../../compiler/verify/tools.ts';
+
+const haveGcc = await requireTool('gcc').then(() => true, () => false);
+if (!haveGcc) console.warn('tests/mcu-patch/requant: gcc is missing; the C requantisation is not checked');
+const OUT = resolve('mcu-out/test-mcu-patch-requant');
+
+function cases(): Int32Array {
+  const xs = [-2147483648, -2147483647, -1073741825, -1073741824, -65537, -65536, -32769, -257, -256, -129, -128, -3, -2, -1, 0, 1, 2, 3, 127, 128, 255, 256, 65535, 65536, 1073741823, 1073741824, 2147483646, 2147483647];
+  const mults = [-2147483647, -1073741824, -1, 0, 1, 2, 1073741823, 1073741824, 1073741825, 1518500250, 2147483646, 2147483647];
+  const shifts = [-31, -30, -24, -17, -16, -9, -8, -7, -2, -1, 0, 1, 2, 7, 8, 15, 30];
+  const out: number[] = [];
+  for (const x of xs) for (const m of mults) for (const s of shifts) out.push(x, m, s);
+  const rng = new Prng(20261127);
+  for (let i = 0; i < 200_000; i++) {
+    const x = rng.nextUint32() | 0;
+    const small = (rng.int(1 << 24) - (1 << 23)) | 0; // accumulator-sized values as well
+    let m = rng.nextUint32() | 0;
+    if (m === -2147483648) m = 1073741824;
+    if (i % 2) m = (1073741824 + rng.int(1073741824)) | 0; // the usual normalised multipliers
+    const s = rng.int(40) - 31;
+    out.push(i % 3 === 0 ? x : small, m, s > 8 ? s - 20 : s);
+  }
+  return Int32Array.from(out);
+}
+
+describe('fast-kernel requantisation', () => {
+  it.skipIf(!haveGcc)('nf_rq equals MultiplyByQuantizedMultiplier on edge values and 200,000 seeded triples', async () => {
+    const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
+    const fn = src.match(/static inline int32_t nf_rq\(int32_t x, int32_t mult, int32_t shift\) \{[\s\S]*?\n\}\n/);
+    expect(fn).not.toBeNull();
+    mkdirSync(OUT, { recursive: true });
+    const c = [
+      '#include <stdint.h>', '#include <stdio.h>', '#include <stdlib.h>', fn![0],
+      'int main(int argc, char **argv) {',
+      '  FILE *f = fopen(argv[1], "rb"), *g = fopen(argv[2], "wb");',
+      '  int32_t t[3];',
+      '  while (fread(t, 4, 3, f) == 3) { const int32_t r = nf_rq(t[0], t[1], t[2]); fwrite(&r, 4, 1, g); }',
+      '  fclose(f); fclose(g); return 0;', '}', ''].join('\n');
+    writeFileSync(join(OUT, 'rq.c'), c);
+    await execa('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-fno-strict-aliasing', '-o', join(OUT, 'rq'), join(OUT, 'rq.c')]);
+    const triples = cases();
+    writeFileSync(join(OUT, 'in.bin'), Buffer.from(triples.buffer));
+    await execa(join(OUT, 'rq'), [join(OUT, 'in.bin'), join(OUT, 'out.bin')], { stdin: 'ignore' });
+    const buf = readFileSync(join(OUT, 'out.bin'));
+    const got = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    expect(got.length).toBe(triples.length / 3);
+    let bad = -1;
+    for (let i = 0; i < got.length && bad < 0; i++) if (got[i] !== mbqm(triples[3 * i], triples[3 * i + 1], triples[3 * i + 2])) bad = i;
+    expect(bad < 0 ? 'all equal' : `x=${triples[3 * bad]} mult=${triples[3 * bad + 1]} shift=${triples[3 * bad + 2]}: C ${got[bad]}, reference ${mbqm(triples[3 * bad], triples[3 * bad + 1], triples[3 * bad + 2])}`).toBe('all equal');
+  }, 60_000);
+});
