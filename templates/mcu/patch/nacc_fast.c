@@ -20,6 +20,12 @@ static inline int32_t nf_sxtb16_ror8(int32_t x) {
 #define NF_SMLABB(a, b, acc) ((int32_t)__smlabb((int32_t)(a), (int32_t)(b), (acc)))
 #define NF_SMLATT(a, b, acc) ((int32_t)__smlatt((int32_t)(a), (int32_t)(b), (acc)))
 #define NF_SMLABT(a, b, acc) ((int32_t)__smlabt((int32_t)(a), (int32_t)(b), (acc)))
+static inline int32_t nf_smmulr(int32_t a, int32_t b) {
+  int32_t r;
+  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+#define NF_SMMULR(a, b) nf_smmulr((a), (b))
 #else
 static inline int32_t nf_pack(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
 static inline int32_t nf_lo(int32_t x) { return (int16_t)(x & 0xffff); }
@@ -31,6 +37,7 @@ static inline int32_t nf_hi(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
 #define NF_SMLABB(a, b, acc) ((acc) + nf_lo(a) * nf_lo(b))
 #define NF_SMLATT(a, b, acc) ((acc) + nf_hi(a) * nf_hi(b))
 #define NF_SMLABT(a, b, acc) ((acc) + nf_lo(a) * nf_hi(b))
+#define NF_SMMULR(a, b) ((int32_t)(((int64_t)(a) * (int64_t)(b) + 0x80000000LL) >> 32))
 #endif
 
 static inline int32_t nf_pack16(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
@@ -71,7 +78,7 @@ static inline int8_t nf_out(int32_t acc, const nacc_conv_params *p, int32_t oc) 
  * for x = q * 2^e + r, 0 <= r < 2^e, whose bracket is 0 or 1 (for e = 0 the terms vanish). */
 typedef struct {
   const int32_t *mult, *shift;
-  int32_t offset, lo, hi;
+  int32_t offset, lo, hi, small;
 } nf_outq;
 
 static inline nf_outq nf_outq_of(const nacc_conv_params *p) {
@@ -81,6 +88,7 @@ static inline nf_outq nf_outq_of(const nacc_conv_params *p) {
   q.offset = p->output_offset;
   q.lo = p->act_min;
   q.hi = p->act_max;
+  q.small = 0;
   return q;
 }
 
@@ -102,8 +110,32 @@ static inline int32_t nf_rq(int32_t x, int32_t mult, int32_t shift) {
   return (high >> down) + (int32_t)((r + half - neg) >> down);
 }
 
+/* The same for |x| < 2^29 and shift <= 0 (the kernels check a bound on their accumulators
+ * once per call): the doubling high multiply floor((x*m + 2^30) / 2^31) is
+ * floor((2x*m + 2^31) / 2^32), one SMMULR of 2x (no overflow), and |high| <= 2^29 leaves room
+ * for the rounding shift's nudge 2^(e-1) - [high < 0] (e >= 1) in 32 bits. */
+static inline int32_t nf_rq_small(int32_t x, int32_t mult, int32_t shift) {
+  const int32_t high = NF_SMMULR((int32_t)((uint32_t)x << 1), mult);
+  const int32_t down = -shift;
+  const int32_t nudge = (int32_t)((1u << down) >> 1) - (int32_t)(((uint32_t)high >> 31) & ((uint32_t)shift >> 31));
+  return (high + nudge) >> down;
+}
+
+/* 1 when nf_rq_small may serve a layer: no left shift, and every accumulator within 2^29
+ * (|bias| + taps * 128 * 255 bounds |bias + sum w * (x + offset)| for int8 w, x and an
+ * input offset in [-127, 128]). */
+static int32_t nf_small_ok(const int32_t *shift, const int32_t *bias, int32_t n, int32_t taps) {
+  int64_t b = 0;
+  for (int32_t i = 0; i < n; i++) {
+    if (shift[i] > 0) return 0;
+    const int64_t a = bias ? (bias[i] < 0 ? -(int64_t)bias[i] : bias[i]) : 0;
+    b = a > b ? a : b;
+  }
+  return b + (int64_t)taps * 128 * 255 < ((int64_t)1 << 29);
+}
+
 static inline int8_t nf_q(int32_t acc, const nf_outq *q, int32_t oc) {
-  int32_t v = nf_rq(acc, q->mult[oc], q->shift[oc]) + q->offset;
+  int32_t v = (q->small ? nf_rq_small(acc, q->mult[oc], q->shift[oc]) : nf_rq(acc, q->mult[oc], q->shift[oc])) + q->offset;
   v = v < q->lo ? q->lo : v;
   v = v > q->hi ? q->hi : v;
   return (int8_t)v;
@@ -157,7 +189,8 @@ void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8
     nacc_conv2d(p, input, filter, bias, output);
     return;
   }
-  const nf_outq q = nf_outq_of(p);
+  nf_outq q = nf_outq_of(p);
+  q.small = nf_small_ok(p->shift, bias, p->out_c, kdim);
   const int32_t k4 = kdim & ~3;
   const int32_t out_c = p->out_c, out_w = p->out_w;
   const int32_t pixels = p->out_h * out_w;
@@ -225,7 +258,8 @@ void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, 
     nacc_depthwise_conv2d(p, input, filter, bias, output);
     return;
   }
-  const nf_outq q = nf_outq_of(p);
+  nf_outq q = nf_outq_of(p);
+  q.small = nf_small_ok(p->shift, bias, C, p->k_h * p->k_w);
   const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
   for (int32_t oy = 0; oy < p->out_h; oy++) {
     const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -287,6 +321,7 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
   int32_t ox_a = 0, ox_b = out_w;
   while (ox_a < out_w && ox_a * sw - pl < 0) ox_a++;
   while (ox_b > ox_a && (ox_b - 1) * sw - pl + dw * (kw - 1) >= in_w) ox_b--;
+  const int32_t small = nf_small_ok(p->shift, bias, C, taps);
   const int32_t pairs3 = kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1;
   int32_t fk[64];
   for (int32_t i = taps; i < 9; i++) fk[i] = 0;
@@ -341,8 +376,8 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
           a0 = NF_SMLABB(q7, x13, a0);
           a1 = NF_SMLAD(q68, x13, a1);
           a1 = NF_SMLABT(q7, x02, a1);
-          int32_t v0 = nf_rq(a0, mult, shift) + out_off;
-          int32_t v1 = nf_rq(a1, mult, shift) + out_off;
+          int32_t v0 = (small ? nf_rq_small(a0, mult, shift) : nf_rq(a0, mult, shift)) + out_off;
+          int32_t v1 = (small ? nf_rq_small(a1, mult, shift) : nf_rq(a1, mult, shift)) + out_off;
           v0 = v0 < lo ? lo : v0;
           v0 = v0 > hi ? hi : v0;
           v1 = v1 < lo ? lo : v1;
@@ -379,7 +414,7 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
             for (int32_t fx = fx0; fx < fx1; fx++) acc += (row[dw * fx] + in_off) * k[fx];
           }
         }
-        int32_t v = nf_rq(acc, mult, shift) + out_off;
+        int32_t v = (small ? nf_rq_small(acc, mult, shift) : nf_rq(acc, mult, shift)) + out_off;
         v = v < lo ? lo : v;
         v = v > hi ? hi : v;
         orow[ox * C] = (int8_t)v;
