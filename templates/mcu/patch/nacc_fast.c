@@ -304,14 +304,81 @@ void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, 
  * constants and the layer geometry live in locals; windows wholly inside the image take a
  * path without bounds (3-wide rows: x * k summed plus the input offset times the taps' sum,
  * folded per channel), only the border windows clip their taps. */
+#define NF_SMALL_PLANE 64
+
+/* Small planes (at most NF_SMALL_PLANE pixels, where most windows touch the border): four
+ * channels at a time through a stack copy of their planes, with the four-lane SMLABB/SMLATT
+ * taps of the out-of-place kernel. Output lanes c..c+3 hold input already copied. */
+static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias) {
+  int8_t xb[4 * NF_SMALL_PLANE];
+  const int32_t C = p->in_c;
+  const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
+  const int32_t kh = p->k_h, kw = p->k_w;
+  const int32_t sh = p->stride_h, sw = p->stride_w, dh = p->dil_h, dw = p->dil_w;
+  const int32_t pt = p->pad_top, pl = p->pad_left;
+  const int32_t plane = in_h * in_w;
+  const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
+  nf_outq q = nf_outq_of(p);
+  q.small = nf_small_ok(p->shift, bias, C, kh * kw);
+  for (int32_t c = 0; c < C; c += 4) {
+    for (int32_t i = 0; i < plane; i++) {
+      const int32_t w = nf_load32(buffer + i * C + c);
+      memcpy(xb + 4 * i, &w, 4);
+    }
+    const int32_t b0 = bias ? bias[c] : 0, b1 = bias ? bias[c + 1] : 0, b2 = bias ? bias[c + 2] : 0, b3 = bias ? bias[c + 3] : 0;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      const int32_t iy0 = oy * sh - pt;
+      int32_t fy0 = 0, fy1 = kh;
+      while (fy0 < fy1 && iy0 + dh * fy0 < 0) fy0++;
+      while (fy1 > fy0 && iy0 + dh * (fy1 - 1) >= in_h) fy1--;
+      for (int32_t ox = 0; ox < out_w; ox++) {
+        const int32_t ix0 = ox * sw - pl;
+        int32_t fx0 = 0, fx1 = kw;
+        while (fx0 < fx1 && ix0 + dw * fx0 < 0) fx0++;
+        while (fx1 > fx0 && ix0 + dw * (fx1 - 1) >= in_w) fx1--;
+        int32_t a0 = b0, a1 = b1, a2 = b2, a3 = b3;
+        for (int32_t fy = fy0; fy < fy1; fy++) {
+          const int8_t *in = xb + 4 * ((iy0 + dh * fy) * in_w + ix0);
+          const int8_t *f = filter + fy * kw * C + c;
+          for (int32_t fx = fx0; fx < fx1; fx++) {
+            const int32_t w = nf_load32(in + 4 * dw * fx);
+            const int32_t k = nf_load32(f + fx * C);
+            const int32_t x02 = NF_SADD16(NF_SXTB16(w), off2);
+            const int32_t x13 = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+            const int32_t k02 = NF_SXTB16(k);
+            const int32_t k13 = NF_SXTB16_ROR8(k);
+            a0 = NF_SMLABB(x02, k02, a0);
+            a2 = NF_SMLATT(x02, k02, a2);
+            a1 = NF_SMLABB(x13, k13, a1);
+            a3 = NF_SMLATT(x13, k13, a3);
+          }
+        }
+        int8_t *out = buffer + (oy * out_w + ox) * C + c;
+        out[0] = nf_q(a0, &q, c);
+        out[1] = nf_q(a1, &q, c + 1);
+        out[2] = nf_q(a2, &q, c + 2);
+        out[3] = nf_q(a3, &q, c + 3);
+      }
+    }
+  }
+}
+
+static void nf_dw_inplace_plane(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);
+
 void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
   const int32_t C = p->in_c;
-  const int32_t kh = p->k_h, kw = p->k_w;
-  const int32_t taps = kh * kw;
-  if (p->depth_mult != 1 || p->batches != 1 || taps > 64 || nf_min_mult(p->mult, C)) {
+  if (p->depth_mult != 1 || p->batches != 1 || p->k_h * p->k_w > 64 || nf_min_mult(p->mult, C)) {
     nacc_depthwise_conv2d_inplace(p, buffer, filter, bias, scratch);
     return;
   }
+  if ((C & 3) == 0 && p->in_h * p->in_w <= NF_SMALL_PLANE && p->out_h * p->out_w <= p->in_h * p->in_w) nf_dw_inplace_small(p, buffer, filter, bias);
+  else nf_dw_inplace_plane(p, buffer, filter, bias, scratch);
+}
+
+static void __attribute__((noinline)) nf_dw_inplace_plane(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
+  const int32_t C = p->in_c;
+  const int32_t kh = p->k_h, kw = p->k_w;
+  const int32_t taps = kh * kw;
   const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
   const int32_t sh = p->stride_h, sw = p->stride_w, dh = p->dil_h, dw = p->dil_w;
   const int32_t pt = p->pad_top, pl = p->pad_left, in_off = p->input_offset;
