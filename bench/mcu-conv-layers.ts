@@ -112,7 +112,7 @@ const kinds = [...new Set(conv.map((r) => r.kind))].map((k) => {
 });
 const modelMacs = rows.reduce((s, r) => s + r.macs, 0);
 const summary = {
-  model: model.name, schedule: c.summary.schedule.kind, kernels: args.includes('--portable') ? 'portable' : 'smlad', bit_exact: exact,
+  model: model.name, schedule: c.summary.schedule.kind, kernels: args.includes('--portable') ? 'portable' : 'smlad', bit_exact: exact, stack_bytes: q.stackBytes, ram_bytes: arm.sections.data + arm.sections.bss + q.stackBytes,
   total_instructions: total, model_macs: modelMacs, total_per_mac: Number((total / modelMacs).toFixed(2)),
   conv_instructions: sum(conv, 'instructions'), conv_macs: sum(conv, 'macs'), conv_per_mac: Number((sum(conv, 'instructions') / sum(conv, 'macs')).toFixed(2)),
   conv_layers: conv.length, conv_layers_at_most_3: conv.filter((r) => (r.per_mac ?? 99) <= 3).length,

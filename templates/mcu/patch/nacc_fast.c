@@ -304,7 +304,7 @@ void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, 
  * constants and the layer geometry live in locals; windows wholly inside the image take a
  * path without bounds (3-wide rows: x * k summed plus the input offset times the taps' sum,
  * folded per channel), only the border windows clip their taps. */
-#define NF_SMALL_PLANE 64
+#define NF_SMALL_PLANE 100
 
 /* Small planes (at most NF_SMALL_PLANE pixels, where most windows touch the border): four
  * channels at a time through a stack copy of their planes, with the four-lane SMLABB/SMLATT
