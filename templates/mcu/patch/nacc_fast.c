@@ -134,6 +134,11 @@ static int32_t nf_small_ok(const int32_t *shift, const int32_t *bias, int32_t n,
   return b + (int64_t)taps * 128 * 255 < ((int64_t)1 << 29);
 }
 
+static inline int32_t nf_clamp(int32_t v, int32_t lo, int32_t hi) {
+  v = v < lo ? lo : v;
+  return v > hi ? hi : v;
+}
+
 static inline int8_t nf_q(int32_t acc, const nf_outq *q, int32_t oc) {
   int32_t v = (q->small ? nf_rq_small(acc, q->mult[oc], q->shift[oc]) : nf_rq(acc, q->mult[oc], q->shift[oc])) + q->offset;
   v = v < q->lo ? q->lo : v;
@@ -232,11 +237,29 @@ void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8
         c0 += f0[j] * cb[s];
         c1 += f1[j] * cb[s];
       }
-      outa[oc] = nf_q(a0, &q, oc);
-      outa[oc + 1] = nf_q(a1, &q, oc + 1);
+      /* both channels' constants read once, all four outputs requantised before any store */
+      const int32_t m0 = q.mult[oc], s0 = q.shift[oc], m1 = q.mult[oc + 1], s1 = q.shift[oc + 1];
+      int32_t v0, v1, v2, v3;
+      if (q.small) {
+        v0 = nf_rq_small(a0, m0, s0);
+        v1 = nf_rq_small(a1, m1, s1);
+        v2 = nf_rq_small(c0, m0, s0);
+        v3 = nf_rq_small(c1, m1, s1);
+      } else {
+        v0 = nf_rq(a0, m0, s0);
+        v1 = nf_rq(a1, m1, s1);
+        v2 = nf_rq(c0, m0, s0);
+        v3 = nf_rq(c1, m1, s1);
+      }
+      v0 = nf_clamp(v0 + q.offset, q.lo, q.hi);
+      v1 = nf_clamp(v1 + q.offset, q.lo, q.hi);
+      v2 = nf_clamp(v2 + q.offset, q.lo, q.hi);
+      v3 = nf_clamp(v3 + q.offset, q.lo, q.hi);
+      outa[oc] = (int8_t)v0;
+      outa[oc + 1] = (int8_t)v1;
       if (two) {
-        outb[oc] = nf_q(c0, &q, oc);
-        outb[oc + 1] = nf_q(c1, &q, oc + 1);
+        outb[oc] = (int8_t)v2;
+        outb[oc + 1] = (int8_t)v3;
       }
     }
     for (; oc < out_c; oc++) {
@@ -390,6 +413,7 @@ static void __attribute__((noinline)) nf_dw_inplace_plane(const nacc_conv_params
   while (ox_b > ox_a && (ox_b - 1) * sw - pl + dw * (kw - 1) >= in_w) ox_b--;
   const int32_t small = nf_small_ok(p->shift, bias, C, taps);
   const int32_t pairs3 = kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1;
+  const int32_t pairs3s2 = kh == 3 && kw == 3 && sh == 2 && sw == 2 && dh == 1 && dw == 1;
   int32_t fk[64];
   for (int32_t i = taps; i < 9; i++) fk[i] = 0;
   for (int32_t c = 0; c < C; c++) {
@@ -405,6 +429,7 @@ static void __attribute__((noinline)) nf_dw_inplace_plane(const nacc_conv_params
     const int32_t k0 = fk[0], k1 = fk[1], k2 = fk[2], k3 = fk[3], k4 = fk[4], k5 = fk[5], k6 = fk[6], k7 = fk[7], k8 = fk[8];
     const int32_t q02 = nf_pack16(k0, k2), q35 = nf_pack16(k3, k5), q68 = nf_pack16(k6, k8);
     const int32_t q1 = nf_pack16(k1, k1), q4 = nf_pack16(k4, k4), q7 = nf_pack16(k7, k7);
+    const int32_t q0 = nf_pack16(k0, k0), q3 = nf_pack16(k3, k3), q6 = nf_pack16(k6, k6);
     int8_t *outc = buffer + c;
     for (int32_t oy = 0; oy < out_h; oy++) {
       const int32_t iy0 = oy * sh - pt;
@@ -451,6 +476,43 @@ static void __attribute__((noinline)) nf_dw_inplace_plane(const nacc_conv_params
           v1 = v1 > hi ? hi : v1;
           o[0] = (int8_t)v0;
           o[C] = (int8_t)v1;
+        }
+      } else if (rows_full && pairs3s2) {
+        /* stride-2 3x3 interior: two output pixels from x0..x4 of each window row:
+         * out0 = (k0,k2).(x0,x2) + k1 x1, out1 = k0 x2 + k1 x3 + k2 x4 */
+        pair_a = ox_a;
+        pair_b = ox_a + ((ox_b - ox_a) & ~1);
+        const int8_t *r = scratch + iy0 * in_w + 2 * pair_a - pl;
+        int8_t *o = orow + pair_a * C;
+        for (int32_t ox = pair_a; ox < pair_b; ox += 2, r += 4, o += 2 * C) {
+          int32_t a0 = full, a1 = full;
+          int32_t w = nf_load32(r);
+          int32_t x02 = NF_SXTB16(w), x13 = NF_SXTB16_ROR8(w);
+          a0 = NF_SMLAD(q02, x02, a0);
+          a0 = NF_SMLABB(q1, x13, a0);
+          a1 = NF_SMLABT(q0, x02, a1);
+          a1 = NF_SMLABT(q1, x13, a1);
+          a1 += k2 * r[4];
+          w = nf_load32(r + in_w);
+          x02 = NF_SXTB16(w);
+          x13 = NF_SXTB16_ROR8(w);
+          a0 = NF_SMLAD(q35, x02, a0);
+          a0 = NF_SMLABB(q4, x13, a0);
+          a1 = NF_SMLABT(q3, x02, a1);
+          a1 = NF_SMLABT(q4, x13, a1);
+          a1 += k5 * r[in_w + 4];
+          w = nf_load32(r + 2 * in_w);
+          x02 = NF_SXTB16(w);
+          x13 = NF_SXTB16_ROR8(w);
+          a0 = NF_SMLAD(q68, x02, a0);
+          a0 = NF_SMLABB(q7, x13, a0);
+          a1 = NF_SMLABT(q6, x02, a1);
+          a1 = NF_SMLABT(q7, x13, a1);
+          a1 += k8 * r[2 * in_w + 4];
+          int32_t v0 = (small ? nf_rq_small(a0, mult, shift) : nf_rq(a0, mult, shift)) + out_off;
+          int32_t v1 = (small ? nf_rq_small(a1, mult, shift) : nf_rq(a1, mult, shift)) + out_off;
+          o[0] = (int8_t)nf_clamp(v0, lo, hi);
+          o[C] = (int8_t)nf_clamp(v1, lo, hi);
         }
       }
       for (int32_t ox = 0; ox < out_w; ox++) {
