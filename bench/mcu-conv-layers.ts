@@ -16,6 +16,7 @@ import { buildArm, runQemu, ticksToInstructions } from '../compiler/mcu/runner.t
 import { resolveBoard } from '../compiler/mcu/targets.ts';
 import { runModel, toBytes } from '../compiler/reference/int8/executor.ts';
 import { Prng } from '../compiler/util/prng.ts';
+import { randomModelInput } from './mcu-random-input.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -23,15 +24,7 @@ const file = args.find((a) => !a.startsWith('--')) ?? '../shared/models/mcunet/m
 const model = importTflite(readFileSync(file), file);
 const rng = new Prng(8);
 
-function inputOf(m: QModel): Uint8Array {
-  const t = m.tensors[m.inputs[0]];
-  const n = t.shape.reduce((a, b) => a * b, 1);
-  if (t.dtype === 'float32') {
-    const s = m.tensors[m.ops[0].outputs[0]].quant!.scale[0];
-    return toBytes(Float32Array.from({ length: n }, () => Math.fround(s * (rng.int(256) - 128))));
-  }
-  return toBytes(Int8Array.from({ length: n }, () => rng.int(256) - 128));
-}
+const inputOf = (m: QModel): Uint8Array => randomModelInput(m, rng);
 
 interface OpSite { index: number; kind: string; name: string; kernel: string }
 

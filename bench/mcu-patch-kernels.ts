@@ -16,6 +16,7 @@ import { buildArm, runQemu, ticksToInstructions } from '../compiler/mcu/runner.t
 import { resolveBoard } from '../compiler/mcu/targets.ts';
 import { runModel, toBytes } from '../compiler/reference/int8/executor.ts';
 import { Prng } from '../compiler/util/prng.ts';
+import { randomModelInput } from './mcu-random-input.ts';
 
 const json = process.argv.includes('--json');
 const work = mkdtempSync(join(tmpdir(), 'nacc-mcu-patch-bench-'));
@@ -53,15 +54,7 @@ async function measure(model: QModel, files: Record<string, string>, input: Uint
   return { instructions: ticksToInstructions(q.ticks), exact: Buffer.from(q.output).equals(expected), ram: arm.sections.data + arm.sections.bss + q.stackBytes };
 }
 
-function inputOf(m: QModel): Uint8Array {
-  const t = m.tensors[m.inputs[0]];
-  const n = t.shape.reduce((a, b) => a * b, 1);
-  if (t.dtype === 'float32') {
-    const s = m.tensors[m.ops[0].outputs[0]].quant!.scale[0];
-    return toBytes(Float32Array.from({ length: n }, () => Math.fround(s * (rng.int(256) - 128))));
-  }
-  return toBytes(Int8Array.from({ length: n }, () => rng.int(256) - 128));
-}
+const inputOf = (m: QModel): Uint8Array => randomModelInput(m, rng);
 
 const board = resolveBoard('stm32h743');
 const rows: Record<string, unknown>[] = [];

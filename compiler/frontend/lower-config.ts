@@ -6,7 +6,7 @@ import type { AcceleratorSpec, DataSpec, DesignSpace, FederatedJob, FlAlgorithm,
 import type { ConfigKind, Declaration, Expr, Property, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { closest } from './suggest.ts';
-import { EvalError, quantity, type Dimension, type Value } from './values.ts';
+import { EvalError, arithmetic, quantity, type Dimension, type Value } from './values.ts';
 
 type ConfigDecl = Extract<Declaration, { kind: 'config' }>;
 
@@ -51,8 +51,7 @@ function evalConst(e: Expr): Value {
       const b = evalConst(e.right);
       if (a.t !== 'number' || b.t !== 'number') throw new ConfigError(`'${e.op}' needs numbers`, e.span);
       if (e.op === '/' && b.v === 0) throw new ConfigError('division by zero', e.span);
-      const v = e.op === '+' ? a.v + b.v : e.op === '-' ? a.v - b.v : e.op === '*' ? a.v * b.v : a.v / b.v;
-      return { t: 'number', v, dim: a.dim !== 'none' ? a.dim : b.dim };
+      return arithmetic(e.op, a, b);
     }
   }
 }

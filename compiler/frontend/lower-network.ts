@@ -8,7 +8,7 @@ import type { Declaration, Expr, Span, Statement } from './ast.ts';
 import { ACTIVATIONS, BUILTINS, INPUT_TYPES, builtin, type BuiltArgs, type ParamSpec, type TensorValue } from './builtins.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { closest } from './suggest.ts';
-import { EvalError, describe, quantity, type Value } from './values.ts';
+import { EvalError, arithmetic, describe, quantity, type Value } from './values.ts';
 
 type BlockDecl = Extract<Declaration, { kind: 'block' }>;
 type NetworkDecl = Extract<Declaration, { kind: 'network' }>;
@@ -237,8 +237,7 @@ class NetworkLowering {
             this.error(Codes.badArgument, 'division by zero', e.span);
             return ERROR;
           }
-          const v = e.op === '+' ? a.v + b.v : e.op === '-' ? a.v - b.v : e.op === '*' ? a.v * b.v : a.v / b.v;
-          return { t: 'number', v, dim: a.dim !== 'none' ? a.dim : b.dim };
+          return arithmetic(e.op, a, b);
         }
         case 'range':
         case 'record':

@@ -73,3 +73,9 @@ export function describe(v: Value): string {
       return 'invalid value';
   }
 }
+
+/** `a op b` on two numbers; the result keeps the dimension of whichever operand has one. */
+export function arithmetic(op: '+' | '-' | '*' | '/', a: Extract<Value, { t: 'number' }>, b: Extract<Value, { t: 'number' }>): Value {
+  const v = op === '+' ? a.v + b.v : op === '-' ? a.v - b.v : op === '*' ? a.v * b.v : a.v / b.v;
+  return { t: 'number', v, dim: a.dim !== 'none' ? a.dim : b.dim };
+}
