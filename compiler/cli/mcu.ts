@@ -12,6 +12,7 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
+import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
 
 interface McuOptions {
@@ -61,33 +62,13 @@ export function registerMcu(program: Command): void {
     .option('--no-in-place', 'do not run depthwise convolutions and float QUANTIZE in place')
     .option('--no-fast-kernels', 'portable reference kernels only (default on Cortex-M4/M7: SMLAD convolutions)')
     .option('--json', 'print JSON: {"schedule":{"kind"},"peak_sram_bytes","arena_bytes","macs",...}')
-    .action(async (file: string, opts: McuOptions) => {
+    .option('--watch', 're-compile whenever the model file changes (Ctrl-C to stop)')
+    .action(async (file: string, opts: McuOptions & { watch?: boolean }) => {
       if (!SCHEDULES.includes(opts.schedule as ScheduleKind)) {
         fail('E0754', `--schedule ${opts.schedule} is not available (choose ${SCHEDULES.join(', ')})`, undefined, ExitCode.usage);
       }
-      const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
-      const board = resolveBoard(opts.target, loaded.mcus);
-      const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });
-      const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels };
-      const compiled = compileForMcu(loaded.model, board, options);
-      mkdirSync(opts.out, { recursive: true });
-      for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(opts.out, name), text);
-      const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
-      writeFileSync(join(opts.out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-      const s = compiled.summary;
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ ...s, out: opts.out }, null, 2) + '\n');
-      } else {
-        process.stdout.write(
-          formatTable(
-            ['model', 'target', 'schedule', 'ops', 'MACs', 'weights B', 'arena B', 'peak live B', 'fits'],
-            [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.weight_bytes), thousands(s.arena_bytes),
-              thousands(s.peak_live_bytes), s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim()]],
-            ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
-          ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${opts.out} (build: make -C ${opts.out} host|mcu|qemu)\n`,
-        );
-      }
-      if (!s.fits_sram || !s.fits_flash) process.stderr.write(`warning: the model does not fit ${board.name} (${s.fits_sram ? 'flash' : 'SRAM'})\n`);
+      if (opts.watch) await watchFiles({ files: [file], run: () => compileMcuCommand(file, opts) });
+      else await compileMcuCommand(file, opts);
     });
 
   program
@@ -161,4 +142,31 @@ export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Pro
 
 function debugText(d: { ops_checked: number; first_mismatch: { op: number; kind: string } | null }): string {
   return d.first_mismatch ? `first mismatch at op ${d.first_mismatch.op} (${d.first_mismatch.kind})` : `${d.ops_checked} ops exact`;
+}
+
+/** `nacc mcu` once: load, compile, write the program folder and print the summary. */
+async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> {
+  const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
+  const board = resolveBoard(opts.target, loaded.mcus);
+  const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });
+  const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels };
+  const compiled = compileForMcu(loaded.model, board, options);
+  mkdirSync(opts.out, { recursive: true });
+  for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(opts.out, name), text);
+  const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
+  writeFileSync(join(opts.out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  const s = compiled.summary;
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ ...s, out: opts.out }, null, 2) + '\n');
+  } else {
+    process.stdout.write(
+      formatTable(
+        ['model', 'target', 'schedule', 'ops', 'MACs', 'weights B', 'arena B', 'peak live B', 'fits'],
+        [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.weight_bytes), thousands(s.arena_bytes),
+          thousands(s.peak_live_bytes), s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim()]],
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${opts.out} (build: make -C ${opts.out} host|mcu|qemu)\n`,
+    );
+  }
+  if (!s.fits_sram || !s.fits_flash) process.stderr.write(`warning: the model does not fit ${board.name} (${s.fits_sram ? 'flash' : 'SRAM'})\n`);
 }
