@@ -10,6 +10,7 @@ import { findJob, latencySweep, parsePartition, prepareJob, speedupOf, type JobO
 import { simulate, type FlRunResult, type JobSetup } from '../fl/simulator.ts';
 import { netemAvailable, runReal } from '../fl/loopback.ts';
 import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from '../report/index.ts';
+import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
 
 interface FlOptions {
@@ -136,7 +137,16 @@ export function registerFl(program: Command): void {
         const net = program.networks.find((n) => n.name === setup.job.network)!;
         progress(`fl: ${job.name}: ${setup.data.description}; ${setup.job.workers} workers, ${setup.stepsPerWorker} steps each, ${opts.real ? 'real loopback' : 'simulated'}`);
         const t0 = performance.now();
-        const r = opts.real ? await runReal(setup, net, { log: (m) => progress(`  ${m}`) }) : simulate(setup, { recordEvents: Boolean(opts.events) });
+        let r: FlRunResult;
+        if (opts.real) r = await runReal(setup, net, { log: (m) => progress(`  ${m}`) });
+        else {
+          const bar = createProgress({ label: `fl ${job.name}`, total: 0, json: opts.json });
+          try {
+            r = simulate(setup, { recordEvents: Boolean(opts.events), onAverage: (done, total) => (bar.setTotal(total), bar.update(done, `round ${done}/${total}`)) });
+          } finally {
+            bar.stop();
+          }
+        }
         progress(`fl: ${job.name}: final accuracy ${(r.final_accuracy * 100).toFixed(1)}%, ${r.rounds} rounds, ${((performance.now() - t0) / 1000).toFixed(1)} s of compute`);
         results.push(r);
       }

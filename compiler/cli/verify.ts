@@ -6,6 +6,7 @@ import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
 import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
+import { createProgress } from './progress.ts';
 import { isMcuProgram, verifyMcuCommand, type VerifyCliOptions } from './mcu.ts';
 
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${e.toFixed(1)}%`);
@@ -40,7 +41,15 @@ export function registerVerify(program: Command): void {
       const sims: SimName[] =
         opts.sim === 'both' ? ['iverilog', 'verilator'] : opts.sim === 'iverilog' || opts.sim === 'verilator' ? [opts.sim] : fail('V0201', `--sim must be iverilog, verilator or both, got '${opts.sim}'`, undefined, ExitCode.usage);
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
-      const report = await verifyAccelerator(dir, { sims, layers, vcd: opts.vcd, log: opts.json ? undefined : (m) => process.stderr.write(`${m}\n`) });
+      // A bar on a TTY (its detail names the run); plain log lines otherwise, none with --json.
+      const bar = createProgress({ label: 'verify', total: 0, json: opts.json });
+      const log = bar.active || opts.json ? undefined : (m: string) => process.stderr.write(`${m}\n`);
+      let report;
+      try {
+        report = await verifyAccelerator(dir, { sims, layers, vcd: opts.vcd, log, onPlan: (n) => bar.setTotal(n), onRunDone: (sim, layer) => bar.tick(1, `${sim} ${layer}`) });
+      } finally {
+        bar.stop();
+      }
       if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         const simNames = report.sims.map((s) => s.name);

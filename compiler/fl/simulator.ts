@@ -241,6 +241,8 @@ export interface SimulateOptions {
   recordEvents?: boolean;
   /** Called after every applied step with the workers (tests watch the models). */
   onApplied?: (workers: FlWorker[], worker: number) => void;
+  /** Called after each global average, with rounds done and the rounds the run will take (progress bars). */
+  onAverage?: (roundsDone: number, totalRounds: number) => void;
   /** Called at the end with the aggregator's consensus model and the workers. */
   onFinish?: (consensus: Float32Array, workers: FlWorker[]) => void;
   /**
@@ -357,6 +359,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
       averageTimes.push(t / 1000);
       log({ t: t / 1000, kind: 'average', round: ev.round });
       const done = ev.round + 1;
+      opts.onAverage?.(done, totalRounds);
       if (evaluator && (done % setup.evalEvery === 0 || done === totalRounds)) {
         const acc = evaluator.curve(agg.consensus);
         curve.push({ round: done, time_s: t / 1000, accuracy: acc });

@@ -110,7 +110,15 @@ function layerRun(name: string, r: SimResult): LayerRun {
 
 export async function verifyAccelerator(
   dirArg: string,
-  opts: { sims: SimName[]; layers?: string[]; vcd?: boolean; log?: (m: string) => void },
+  opts: {
+    sims: SimName[];
+    layers?: string[];
+    vcd?: boolean;
+    log?: (m: string) => void;
+    /** Progress: the number of simulations planned, then one call per finished layer run. */
+    onPlan?: (runs: number) => void;
+    onRunDone?: (sim: SimName, layer: string) => void;
+  },
 ): Promise<AcceleratorVerifyReport> {
   const dir = resolve(dirArg);
   const m = readVerifyManifest(dirArg);
@@ -122,6 +130,7 @@ export async function verifyAccelerator(
   }
   const design = m.designFiles.map((f) => join(dir, f));
   const files = [...design, join(dir, m.benchFile)];
+  opts.onPlan?.(opts.sims.length * runs.length);
   log(`lint: verilator --lint-only -Wall (${m.designFiles.length} files)`);
   const diagnostics = await lintVerilator(m.designFiles, { cwd: dir, top: m.top || undefined });
   const sims: SimReport[] = [];
@@ -143,6 +152,7 @@ export async function verifyAccelerator(
         lr = { ...layerRun(l.name, r), vcd: join(l.dir, 'wave.vcd') };
       } else if (opts.vcd) lr.vcd = join(l.dir, 'wave.vcd');
       log(`${sim}: ${l.name}: ${lr.passed} passed, ${lr.failed} failed, ${lr.cycles ?? '?'} cycles`);
+      opts.onRunDone?.(sim, l.name);
       layers.push(lr);
     }
     const cycles = layers.every((l) => l.cycles !== null) ? layers.reduce((s, l) => s + (l.cycles ?? 0), 0) : null;
