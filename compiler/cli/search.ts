@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
+import { workloadBound } from '../naas/bound.ts';
 import { architectureToYaml, mappingToYaml, problemToYaml } from '../importers/timeloop/export.ts';
 import { formatLoopNest } from '../ir/mapping.ts';
 import type { Program } from '../ir/program.ts';
@@ -141,6 +142,7 @@ export function registerSearch(program: Command): void {
         const evaluations = baseline.evaluations + res.evaluations + (best === res.best ? 0 : best.evaluations);
         const edpRatio = baseline.cost / best.cost;
         const spec = best.spec as AcceleratorSpec;
+        const ceiling = workloadBound(workloads, resources);
         const result = {
           file,
           networks: workloads.networks.map((n) => n.name),
@@ -154,10 +156,13 @@ export function registerSearch(program: Command): void {
           hardware_candidates: res.hardwareCandidates,
           seconds: round(seconds),
           history: res.history,
+          // The floor no design within the resources can beat under this model (compiler/naas/bound.ts):
+          // how far the best design and the baseline are from it.
+          ceiling: { totals: ceiling.totals, edp_ratio: baseline.cost / ceiling.totals.edp, best_to_ceiling: best.cost / ceiling.totals.edp },
         };
         let written: string[] = [];
         if (o.out) {
-          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations });
+          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals });
           written = writeArtefacts(o.out, best, workloads, report);
         }
         if (o.json) {
@@ -176,6 +181,7 @@ export function registerSearch(program: Command): void {
             ) + '\n',
           );
           process.stdout.write(`EDP ratio (${baselineSpec.name} / naas_best): ${edpRatio.toFixed(2)}x; ${thousands(evaluations)} evaluations in ${seconds.toFixed(1)} s\n`);
+          process.stdout.write(`ceiling: no design within ${resources.name}'s resources can beat ${baselineSpec.name} by more than ${result.ceiling.edp_ratio.toFixed(2)}x under this model (naas_best is ${result.ceiling.best_to_ceiling.toFixed(2)}x above that floor)\n`);
           for (const w of written) process.stdout.write(`wrote ${w}\n`);
         }
       } finally {

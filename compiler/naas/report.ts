@@ -87,6 +87,8 @@ export interface ReportInput {
   edpRatio: number;
   seconds: number;
   evaluations: number;
+  /** The EDP floor of any design within the resources (compiler/naas/bound.ts), when known. */
+  ceiling?: { cycles: number; energy_pj: number; edp: number };
 }
 
 export function htmlReport(r: ReportInput): string {
@@ -98,6 +100,7 @@ export function htmlReport(r: ReportInput): string {
       { name: 'best so far', color: '#d62728', points: r.history.map((h) => [h.generation, h.best_edp]), line: true },
       { name: 'generation median', color: '#1f77b4', points: r.history.map((h) => [h.generation, h.median_edp]), line: true },
       { name: `${r.baselineName} (baseline)`, color: '#2ca02c', points: r.history.map((h) => [h.generation, r.baseline.cost]), line: true },
+      ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.generation, r.ceiling!.edp]), line: true }] : []),
     ],
   });
   const front = paretoFront(r.points);
@@ -110,6 +113,7 @@ export function htmlReport(r: ReportInput): string {
       { name: 'candidates', color: '#9ecae1', points: r.points.map((p) => [p.cycles, p.energy_pj]) },
       { name: 'Pareto front', color: '#d62728', points: front.map((p) => [p.cycles, p.energy_pj]), line: true },
       { name: r.baselineName, color: '#2ca02c', points: [[r.baseline.cycles, r.baseline.energyPj]] },
+      ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: [[r.ceiling.cycles, r.ceiling.energy_pj]] as [number, number][] }] : []),
     ],
   });
   const rows = r.best.networks
@@ -124,6 +128,7 @@ export function htmlReport(r: ReportInput): string {
 </head><body>
 <h1>${esc(r.title)}</h1>
 <p>EDP ratio against ${esc(r.baselineName)}: <b>${r.edpRatio.toFixed(2)}x</b> &middot; ${r.evaluations} model evaluations in ${r.seconds.toFixed(1)} s</p>
+${r.ceiling ? `<p>Floor: no design within the resources can reach an EDP below ${r.ceiling.edp.toExponential(3)} under this model (every MAC on a PE, every compulsory word through DRAM once), so no search can beat ${esc(r.baselineName)} by more than <b>${(r.baseline.cost / r.ceiling.edp).toFixed(2)}x</b>; the best design is ${(r.best.cost / r.ceiling.edp).toFixed(2)}x above the floor.</p>` : ''}
 <h2>Design</h2><pre>${esc(r.best.spec ? acceleratorToNacc(r.best.spec) : '')}</pre>
 <h2>Networks</h2>
 <table><tr><th>network</th><th>cycles</th><th>energy pJ</th><th>EDP</th><th>baseline EDP</th><th>ratio</th></tr>
