@@ -18,6 +18,11 @@ describe('nacc search / cost / timeloop check', () => {
     expect(Object.keys(j.baseline.totals).sort()).toEqual(['cycles', 'edp', 'energy_pj']);
     expect(j.edp_ratio).toBeCloseTo(j.baseline.totals.edp / j.best.totals.edp, 6);
     expect(j.evaluations).toBeGreaterThan(0);
+    // The floor of any design: neither the baseline nor the best design is below it.
+    expect(j.ceiling.totals.edp).toBeLessThanOrEqual(j.best.totals.edp);
+    expect(j.ceiling.edp_ratio).toBeGreaterThanOrEqual(j.edp_ratio);
+    expect(j.ceiling.best_to_ceiling).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('floor (any design)');
     expect(typeof j.seconds).toBe('number');
     for (const f of ['design.nacc', 'report.html', 'mappings/tinyconv.txt', 'timeloop/arch.yaml']) expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
