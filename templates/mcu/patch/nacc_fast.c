@@ -26,6 +26,7 @@ static inline int32_t nf_smmulr(int32_t a, int32_t b) {
   return r;
 }
 #define NF_SMMULR(a, b) nf_smmulr((a), (b))
+#define NF_SSAT8(x) __ssat((x), 8)
 #else
 static inline int32_t nf_pack(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
 static inline int32_t nf_lo(int32_t x) { return (int16_t)(x & 0xffff); }
@@ -38,6 +39,7 @@ static inline int32_t nf_hi(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
 #define NF_SMLATT(a, b, acc) ((acc) + nf_hi(a) * nf_hi(b))
 #define NF_SMLABT(a, b, acc) ((acc) + nf_lo(a) * nf_hi(b))
 #define NF_SMMULR(a, b) ((int32_t)(((int64_t)(a) * (int64_t)(b) + 0x80000000LL) >> 32))
+#define NF_SSAT8(x) ((x) < -128 ? -128 : (x) > 127 ? 127 : (x))
 #endif
 
 static inline int32_t nf_pack16(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
@@ -386,6 +388,248 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   }
 }
 
+/* ---- In-place depthwise through a row ring (four channels at a time) ----
+ * The output overwrites the input in place, so each channel group of four keeps a ring of the
+ * input rows its next output rows still need, as 16-bit (x + input offset) words in x0 x2 / x1 x3
+ * order with zero columns and rows for the padding: every window is then whole, and a tap of
+ * two output pixels is one filter pair and two input pairs for eight SMLABB/SMLATT. Rows enter
+ * the ring before any output row overwrites them. The filters are stored doubled (2k fits 16
+ * bits) so that the accumulator is already the 2x that the SMMULR requantisation takes. */
+#define NF_RING_STACK 2048
+#ifndef NF_DWR_PAIRS
+#define NF_DWR_PAIRS 0
+#endif
+
+typedef struct {
+  int32_t m, nudge, down;
+} nf_rqc;
+
+/* Channel constants of the ring's output stage: high = SMMULR(2 acc, m) as nf_rq_small, then
+ * (high + 2^(e-1) + offset * 2^e - [high < 0]) >> e, which is the rounding shift plus the output
+ * offset exactly (a multiple of 2^e added before a floor shift). 0 when a bound fails: the
+ * shift must be a right shift (e >= 1) and every intermediate must fit 32 bits. */
+static int32_t nf_rqc_of(nf_rqc *r, int32_t mult, int32_t shift, int32_t bias, int32_t taps, int32_t out_off) {
+  if (shift >= 0 || shift < -30 || mult == (-2147483647 - 1)) return 0;
+  const int32_t down = -shift;
+  const int64_t amax = 2 * ((int64_t)(bias < 0 ? -(int64_t)bias : bias) + (int64_t)taps * 128 * 255);
+  if (amax >= ((int64_t)1 << 31)) return 0;
+  const int64_t hmax = ((amax * (mult < 0 ? -(int64_t)mult : (int64_t)mult)) >> 32) + 1;
+  const int64_t half = (int64_t)1 << (down - 1);
+  const int64_t offs = (int64_t)out_off * ((int64_t)1 << down);
+  if (hmax + half + (offs < 0 ? -offs : offs) + 1 >= ((int64_t)1 << 31)) return 0;
+  r->m = mult;
+  r->nudge = (int32_t)(half + offs);
+  r->down = down;
+  return 1;
+}
+
+static inline int32_t nf_rq2(int32_t acc2, const nf_rqc *r) {
+  const int32_t h = NF_SMMULR(acc2, r->m);
+  return (h + r->nudge - (int32_t)((uint32_t)h >> 31)) >> r->down;
+}
+
+/* Two pixels' four channels: each channel's constants are read once for both pixels. */
+static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *ob, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t e0, int32_t e1, int32_t e2, int32_t e3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
+  int32_t v[8];
+  const int32_t acc[8] = {a0, e0, a1, e1, a2, e2, a3, e3};
+  for (int32_t j = 0; j < 4; j++) {
+    const int32_t m = rq[j].m, nudge = rq[j].nudge, down = rq[j].down;
+    const int32_t ha = NF_SMMULR(acc[2 * j], m), hb = NF_SMMULR(acc[2 * j + 1], m);
+    int32_t va = (ha + nudge - (int32_t)((uint32_t)ha >> 31)) >> down;
+    int32_t vb = (hb + nudge - (int32_t)((uint32_t)hb >> 31)) >> down;
+    if (full) {
+      va = NF_SSAT8(va);
+      vb = NF_SSAT8(vb);
+    } else {
+      va = nf_clamp(va, lo, hi);
+      vb = nf_clamp(vb, lo, hi);
+    }
+    v[2 * j] = va;
+    v[2 * j + 1] = vb;
+  }
+  oa[0] = (int8_t)v[0];
+  oa[1] = (int8_t)v[2];
+  oa[2] = (int8_t)v[4];
+  oa[3] = (int8_t)v[6];
+  ob[0] = (int8_t)v[1];
+  ob[1] = (int8_t)v[3];
+  ob[2] = (int8_t)v[5];
+  ob[3] = (int8_t)v[7];
+}
+
+static inline __attribute__((always_inline)) void nf_put4(int8_t *o, int32_t a0, int32_t a1, int32_t a2, int32_t a3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
+  int32_t v0 = nf_rq2(a0, &rq[0]), v1 = nf_rq2(a1, &rq[1]), v2 = nf_rq2(a2, &rq[2]), v3 = nf_rq2(a3, &rq[3]);
+  if (full) {
+    v0 = NF_SSAT8(v0);
+    v1 = NF_SSAT8(v1);
+    v2 = NF_SSAT8(v2);
+    v3 = NF_SSAT8(v3);
+  } else {
+    v0 = nf_clamp(v0, lo, hi);
+    v1 = nf_clamp(v1, lo, hi);
+    v2 = nf_clamp(v2, lo, hi);
+    v3 = nf_clamp(v3, lo, hi);
+  }
+  o[0] = (int8_t)v0;
+  o[1] = (int8_t)v1;
+  o[2] = (int8_t)v2;
+  o[3] = (int8_t)v3;
+}
+
+/* One output row of a channel group: rows[fy] are the ring rows of the window (padding
+ * included, column 0 = the first padded column), fk the doubled filter pairs per tap. */
+static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t KW, int32_t SW, int32_t DW, int32_t out_w, int8_t *o, int32_t C,
+                                                             const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
+  int32_t ox = 0;
+#if NF_DWR_PAIRS
+  for (; ox + 1 < out_w; ox += 2) {
+    int32_t a0 = b2[0], a1 = b2[1], a2 = b2[2], a3 = b2[3];
+    int32_t e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+    const int32_t *k = fk;
+#pragma GCC unroll 8
+    for (int32_t fy = 0; fy < kh; fy++) {
+      const int32_t *r = rows[fy] + 2 * SW * ox;
+#pragma GCC unroll 8
+      for (int32_t fx = 0; fx < KW; fx++, k += 2) {
+        const int32_t k02 = k[0], k13 = k[1];
+        const int32_t xa02 = r[2 * DW * fx], xa13 = r[2 * DW * fx + 1];
+        const int32_t xb02 = r[2 * DW * fx + 2 * SW], xb13 = r[2 * DW * fx + 2 * SW + 1];
+        a0 = NF_SMLABB(xa02, k02, a0);
+        a2 = NF_SMLATT(xa02, k02, a2);
+        a1 = NF_SMLABB(xa13, k13, a1);
+        a3 = NF_SMLATT(xa13, k13, a3);
+        e0 = NF_SMLABB(xb02, k02, e0);
+        e2 = NF_SMLATT(xb02, k02, e2);
+        e1 = NF_SMLABB(xb13, k13, e1);
+        e3 = NF_SMLATT(xb13, k13, e3);
+      }
+    }
+    nf_put4x2(o + ox * C, o + (ox + 1) * C, a0, a1, a2, a3, e0, e1, e2, e3, rq, full, lo, hi);
+  }
+#endif
+  for (; ox < out_w; ox++) {
+    int32_t a0 = b2[0], a1 = b2[1], a2 = b2[2], a3 = b2[3];
+    const int32_t *k = fk;
+#pragma GCC unroll 8
+    for (int32_t fy = 0; fy < kh; fy++) {
+      const int32_t *r = rows[fy] + 2 * SW * ox;
+#pragma GCC unroll 8
+      for (int32_t fx = 0; fx < KW; fx++, k += 2) {
+        const int32_t k02 = k[0], k13 = k[1];
+        const int32_t xa02 = r[2 * DW * fx], xa13 = r[2 * DW * fx + 1];
+        a0 = NF_SMLABB(xa02, k02, a0);
+        a2 = NF_SMLATT(xa02, k02, a2);
+        a1 = NF_SMLABB(xa13, k13, a1);
+        a3 = NF_SMLATT(xa13, k13, a3);
+      }
+    }
+    nf_put4(o + ox * C, a0, a1, a2, a3, rq, full, lo, hi);
+  }
+}
+
+static void __attribute__((noinline)) nf_dwr_row_any(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t kw, int32_t sw, int32_t dw, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
+  nf_dwr_row(rows, fk, kh, kw, sw, dw, out_w, o, C, b2, rq, full, lo, hi);
+}
+
+#define NF_DWR_CASE(KW_, SW_) \
+  static void __attribute__((noinline, optimize("no-schedule-insns"))) nf_dwr_row_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq) { \
+    (void)kh; \
+    nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
+  }
+NF_DWR_CASE(3, 1)
+NF_DWR_CASE(3, 2)
+NF_DWR_CASE(5, 1)
+NF_DWR_CASE(5, 2)
+NF_DWR_CASE(7, 1)
+NF_DWR_CASE(7, 2)
+
+/* 1 when it ran the layer; 0 when its conditions fail (then another kernel runs it). */
+static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
+  const int32_t C = p->in_c;
+  const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
+  const int32_t kh = p->k_h, kw = p->k_w, sh = p->stride_h, sw = p->stride_w, dh = p->dil_h, dw = p->dil_w;
+  const int32_t pt = p->pad_top, pl = p->pad_left;
+  const int32_t taps = kh * kw;
+  if ((C & 3) != 0 || kh > 16 || pt < 0 || pl < 0 || out_w <= 0 || out_h <= 0) return 0;
+  for (int32_t c = 0; c < C; c++) {
+    nf_rqc t;
+    if (!nf_rqc_of(&t, p->mult[c], p->shift[c], bias ? bias[c] : 0, taps, p->output_offset)) return 0;
+  }
+  int32_t pr = (out_w - 1) * sw - pl + (kw - 1) * dw + 1 - in_w;
+  if (pr < 0) pr = 0;
+  const int32_t wp = pl + in_w + pr;
+  const int32_t rowwords = 2 * wp;
+  /* ring rows: from the first row an output row reads to the last row it reads or overwrites */
+  int32_t R = 1;
+  for (int32_t oy = 0; oy < out_h; oy++) {
+    const int32_t lo = oy * sh - pt;
+    int32_t hi = lo + (kh - 1) * dh;
+    const int32_t clob = ((oy + 1) * out_w - 1) / in_w;
+    if (clob > hi) hi = clob;
+    if (hi - lo + 1 > R) R = hi - lo + 1;
+  }
+  const int32_t words = R * rowwords + 2 * taps;
+  int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
+  int32_t *mem;
+  if (words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
+  else if (words * 4 <= NF_RING_STACK) mem = stackbuf;
+  else return 0;
+  int32_t *fk = mem + R * rowwords;
+  const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
+  const int32_t full = p->act_min == -128 && p->act_max == 127;
+  const int32_t lo_act = p->act_min, hi_act = p->act_max;
+  const int32_t *rows[16];
+  nf_rqc rq[4];
+  int32_t b2[4];
+  for (int32_t i = 0; i < R * rowwords; i++) mem[i] = 0; /* padding columns stay 0 */
+  for (int32_t c = 0; c < C; c += 4) {
+    for (int32_t t = 0; t < taps; t++) {
+      const int32_t w = nf_load32(filter + t * C + c);
+      const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
+      fk[2 * t] = NF_SADD16(k02, k02);
+      fk[2 * t + 1] = NF_SADD16(k13, k13);
+    }
+    for (int32_t j = 0; j < 4; j++) {
+      nf_rqc_of(&rq[j], p->mult[c + j], p->shift[c + j], bias ? bias[c + j] : 0, taps, p->output_offset);
+      b2[j] = 2 * (bias ? bias[c + j] : 0);
+    }
+    int32_t next = -pt;
+    for (int32_t oy = 0; oy < out_h; oy++) {
+      const int32_t lo = oy * sh - pt;
+      int32_t hi = lo + (kh - 1) * dh;
+      const int32_t clob = ((oy + 1) * out_w - 1) / in_w;
+      if (clob > hi) hi = clob;
+      if (next < lo) next = lo;
+      for (; next <= hi; next++) {
+        int32_t *d = mem + ((next + pt) % R) * rowwords + 2 * pl;
+        if (next < 0 || next >= in_h) {
+          for (int32_t i = 0; i < 2 * in_w; i++) d[i] = 0;
+        } else {
+          const int8_t *s = buffer + next * in_w * C + c;
+          for (int32_t i = 0; i < in_w; i++, s += C, d += 2) {
+            const int32_t w = nf_load32(s);
+            d[0] = NF_SADD16(NF_SXTB16(w), off2);
+            d[1] = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+          }
+        }
+      }
+      for (int32_t fy = 0; fy < kh; fy++) rows[fy] = mem + ((lo + fy * dh + pt) % R) * rowwords;
+      int8_t *o = buffer + oy * out_w * C + c;
+      const int32_t spec = full && dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
+      switch (spec) {
+        case 31: nf_dwr_row_3_1(rows, fk, kh, out_w, o, C, b2, rq); break;
+        case 32: nf_dwr_row_3_2(rows, fk, kh, out_w, o, C, b2, rq); break;
+        case 51: nf_dwr_row_5_1(rows, fk, kh, out_w, o, C, b2, rq); break;
+        case 52: nf_dwr_row_5_2(rows, fk, kh, out_w, o, C, b2, rq); break;
+        case 71: nf_dwr_row_7_1(rows, fk, kh, out_w, o, C, b2, rq); break;
+        case 72: nf_dwr_row_7_2(rows, fk, kh, out_w, o, C, b2, rq); break;
+        default: nf_dwr_row_any(rows, fk, kh, kw, sw, dw, out_w, o, C, b2, rq, full, lo_act, hi_act); break;
+      }
+    }
+  }
+  return 1;
+}
+
 static void nf_dw_inplace_plane(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);
 
 void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
@@ -394,6 +638,7 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
     nacc_depthwise_conv2d_inplace(p, buffer, filter, bias, scratch);
     return;
   }
+  if (nf_dw_ring(p, buffer, filter, bias, scratch)) return;
   if ((C & 3) == 0 && p->in_h * p->in_w <= NF_SMALL_PLANE && p->out_h * p->out_w <= p->in_h * p->in_w) nf_dw_inplace_small(p, buffer, filter, bias);
   else nf_dw_inplace_plane(p, buffer, filter, bias, scratch);
 }
