@@ -11,15 +11,23 @@ export function hasDsp(core: string): boolean {
   return /cortex-m(4|7|33|35p|55|85)/.test(core);
 }
 
-/** Largest receptive field (kh * kw * in_c) of a convolution: the size of the 16-bit column buffer. */
+/**
+ * Words of the fast kernels' column buffer (declared as int16_t[2][n], i.e. n 32-bit words): the
+ * largest of, per convolution, the two interleaved 16-bit receptive fields (4 words per group of
+ * four taps) plus, unless the layer is a 1x1 over a multiple of 4 channels, two int8 staging
+ * columns (2 words per group); at least the older kernel's two 16-bit columns (kh * kw * in_c).
+ */
 export function fastColumnSize(model: QModel): number {
-  let k = 4;
+  let n = 4;
   for (const op of model.ops) {
     if (op.kind !== 'CONV_2D') continue;
     const f = model.tensors[op.inputs[1]].shape;
-    k = Math.max(k, f[1] * f[2] * f[3]);
+    const kdim = f[1] * f[2] * f[3];
+    const groups = Math.ceil(kdim / 4);
+    const direct = f[1] === 1 && f[2] === 1 && f[3] % 4 === 0;
+    n = Math.max(n, Math.ceil(kdim / 4) * 4, groups * (direct ? 4 : 6));
   }
-  return Math.ceil(k / 4) * 4;
+  return n;
 }
 
 /** Route model.c's conv2d / depthwise calls to the fast kernels and append them. */

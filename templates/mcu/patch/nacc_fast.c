@@ -151,7 +151,7 @@ static inline int8_t nf_q(int32_t acc, const nf_outq *q, int32_t oc) {
 /* One receptive field as 16-bit (input + offset), in groups of four stored as x0 x2 x1 x3 so
  * that the words pair with SXTB16 / SXTB16-ROR8 of four filter bytes. Two columns: output
  * pixels go in pairs, so each filter word loaded serves four multiply-accumulate pairs. */
-static int16_t nf_col[2][NACC_FAST_COL];
+static int16_t nf_col[2][NACC_FAST_COL] __attribute__((aligned(8)));
 
 static inline int32_t nf_slot(int32_t k) {
   const int32_t r = k & 3;
@@ -190,12 +190,284 @@ static void nf_column(const nacc_conv_params *p, const int8_t *input, int32_t oy
   }
 }
 
+typedef struct {
+  int32_t m, nudge, down, post;
+} nf_rqc;
+
+/* Channel constants of the output stage: high = SMMULR(2 acc, m) as nf_rq_small, then
+ * (high + 2^(e-1) + offset * 2^e - [high < 0]) >> e, which is the rounding shift plus the output
+ * offset exactly (a multiple of 2^e added before a floor shift). Where offset * 2^e would not fit
+ * 32 bits, the offset is added after the shift instead (post; the kernels then take a variant
+ * with that add). 0 when a bound fails: the shift must be a right shift (e >= 1) and every
+ * intermediate must fit 32 bits. */
+static int32_t nf_rqc_of(nf_rqc *r, int32_t mult, int32_t shift, int32_t bias, int32_t taps, int32_t out_off) {
+  if (shift >= 0 || shift < -30 || mult == (-2147483647 - 1)) return 0;
+  const int32_t down = -shift;
+  const int64_t amax = 2 * ((int64_t)(bias < 0 ? -(int64_t)bias : bias) + (int64_t)taps * 128 * 255);
+  if (amax >= ((int64_t)1 << 31)) return 0;
+  const int64_t hmax = ((amax * (mult < 0 ? -(int64_t)mult : (int64_t)mult)) >> 32) + 1;
+  const int64_t half = (int64_t)1 << (down - 1);
+  const int64_t offs = (int64_t)out_off * ((int64_t)1 << down);
+  r->m = mult;
+  r->down = down;
+  if (hmax + half + (offs < 0 ? -offs : offs) + 1 < ((int64_t)1 << 31)) {
+    r->nudge = (int32_t)(half + offs);
+    r->post = 0;
+    return 1;
+  }
+  if (hmax + half + 1 >= ((int64_t)1 << 31)) return 0;
+  r->nudge = (int32_t)half;
+  r->post = out_off;
+  return 1;
+}
+
+/* full: the layer's specialised kernels (activation range [-128, 127], no channel with post) */
+static inline __attribute__((always_inline)) int32_t nf_rq2(int32_t acc2, const nf_rqc *r, int32_t full) {
+  const int32_t h = NF_SMMULR(acc2, r->m);
+  const int32_t v = (h + r->nudge - (int32_t)((uint32_t)h >> 31)) >> r->down;
+  return full ? v : v + r->post;
+}
+
+/* ---- Convolutions, two output pixels x two output channels per step ----
+ * Each pixel's receptive field is expanded once into 16-bit 2 (x + input offset) values (padding
+ * taps 0), the two pixels' columns interleaved per group of four taps as A(x0,x2) A(x1,x3)
+ * B(x0,x2) B(x1,x3), so that one filter word (SXTB16 / SXTB16 ROR 8) serves four SMLADs; the
+ * doubled accumulator is what the SMMULR requantisation takes, and the output channels'
+ * constants (nf_rqc plus the doubled bias) are precomputed per chunk of channels. A group past
+ * the receptive field's end reads the next channel's filter bytes against zero columns, except
+ * for the last channel of the layer, whose tail bytes are assembled one by one. */
+#define NF_OC_CHUNK 128
+
+typedef struct {
+  int32_t m, nudge, down, b2, post;
+} nf_chq;
+
+static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t oy, int32_t ox, int32_t G, int32_t *colw, int32_t P, int32_t direct) {
+  const int32_t iy0 = oy * p->stride_h - p->pad_top;
+  const int32_t ix0 = ox * p->stride_w - p->pad_left;
+  const int32_t in_c = p->in_c, off = p->input_offset;
+  if (direct) {
+    const int8_t *in = input + (iy0 * p->in_w + ix0) * in_c;
+    const int32_t off2 = (int32_t)(((uint32_t)(off & 0xffff) << 16) | (uint32_t)(off & 0xffff));
+    int32_t *d = colw + P;
+    for (int32_t k = 0; k < in_c; k += 4, d += 4) {
+      const int32_t w = nf_load32(in + k);
+      const int32_t a = NF_SADD16(NF_SXTB16(w), off2);
+      const int32_t b = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+      d[0] = NF_SADD16(a, a);
+      d[2] = NF_SADD16(b, b);
+    }
+    return;
+  }
+  /* general receptive field: first as int8 bytes (padding taps hold -offset, so that x + offset
+   * is 0), a window row inside the image being contiguous in memory; then four bytes at a time
+   * into the interleaved 16-bit layout */
+  int8_t *lin = (int8_t *)(void *)(colw + 4 * G) + 4 * G * P;
+  const int8_t pad = (int8_t)(-off);
+  const int32_t kw = p->k_w, dw = p->dil_w, in_w = p->in_w;
+  const int32_t rowlen = kw * in_c;
+  int32_t k = 0;
+  for (int32_t fy = 0; fy < p->k_h; fy++) {
+    const int32_t iy = iy0 + p->dil_h * fy;
+    if (iy < 0 || iy >= p->in_h) {
+      for (int32_t i = 0; i < rowlen; i++) lin[k + i] = pad;
+    } else if (dw == 1 && ix0 >= 0 && ix0 + kw <= in_w) {
+      const int8_t *in = input + (iy * in_w + ix0) * in_c;
+      for (int32_t i = 0; i < rowlen; i++) lin[k + i] = in[i];
+    } else {
+      for (int32_t fx = 0; fx < kw; fx++) {
+        const int32_t ix = ix0 + dw * fx;
+        const int8_t *in = input + (iy * in_w + ix) * in_c;
+        const int32_t inside = ix >= 0 && ix < in_w;
+        for (int32_t c = 0; c < in_c; c++) lin[k + fx * in_c + c] = inside ? in[c] : pad;
+      }
+    }
+    k += rowlen;
+  }
+  for (; k < 4 * G; k++) lin[k] = pad;
+  const int32_t off2 = (int32_t)(((uint32_t)(off & 0xffff) << 16) | (uint32_t)(off & 0xffff));
+  int32_t *d = colw + P;
+  for (int32_t g = 0; g < G; g++, d += 4) {
+    const int32_t w = nf_load32(lin + 4 * g);
+    const int32_t a = NF_SADD16(NF_SXTB16(w), off2);
+    const int32_t b = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+    d[0] = NF_SADD16(a, a);
+    d[2] = NF_SADD16(b, b);
+  }
+}
+
+static inline int32_t nf_tail32(const int8_t *f, int32_t n) {
+  uint32_t w = 0;
+  for (int32_t i = 0; i < n; i++) w |= (uint32_t)(uint8_t)f[i] << (8 * i);
+  return (int32_t)w;
+}
+
+static inline __attribute__((always_inline)) int32_t nf_out1(int32_t acc2, const nf_chq *q, int32_t full, int32_t lo, int32_t hi) {
+  const int32_t h = NF_SMMULR(acc2, q->m);
+  int32_t v = (h + q->nudge - (int32_t)((uint32_t)h >> 31)) >> q->down;
+  if (!full) v += q->post; /* the specialised (full) kernels run only on layers without post */
+  return full ? NF_SSAT8(v) : nf_clamp(v, lo, hi);
+}
+
+/* Dot products of two channels' filters (f0, f0 + kdim) with two pixels' columns over g groups
+ * of four taps: per group two filter words, four SXTB16, two column pairs, eight SMLAD. On DSP
+ * cores the loop is written out in assembly (fourteen registers, none spilled). */
+static inline __attribute__((always_inline)) void nf_dot2x2(const int8_t *f0, int32_t kdim, const int32_t *cw, int32_t g, int32_t *pa0, int32_t *pa1, int32_t *pc0, int32_t *pc1) {
+  int32_t a0 = *pa0, a1 = *pa1, c0 = *pc0, c1 = *pc1;
+  if (g > 0) {
+#if defined(__ARM_FEATURE_DSP)
+    int32_t w0, w1, e0, e1, x0, x1;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[w1], [%[f0], %[kd]]\n\t"
+        "ldr %[w0], [%[f0]], #4\n\t"
+        "ldrd %[x0], %[x1], [%[cw]], #16\n\t"
+        "sxtb16 %[e0], %[w0]\n\t"
+        "sxtb16 %[e1], %[w1]\n\t"
+        "smlad %[a0], %[e0], %[x0], %[a0]\n\t"
+        "smlad %[c0], %[e0], %[x1], %[c0]\n\t"
+        "smlad %[a1], %[e1], %[x0], %[a1]\n\t"
+        "smlad %[c1], %[e1], %[x1], %[c1]\n\t"
+        "ldrd %[x0], %[x1], [%[cw], #-8]\n\t"
+        "sxtb16 %[e0], %[w0], ror #8\n\t"
+        "sxtb16 %[e1], %[w1], ror #8\n\t"
+        "smlad %[a0], %[e0], %[x0], %[a0]\n\t"
+        "smlad %[c0], %[e0], %[x1], %[c0]\n\t"
+        "smlad %[a1], %[e1], %[x0], %[a1]\n\t"
+        "smlad %[c1], %[e1], %[x1], %[c1]\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [c0] "+r"(c0), [c1] "+r"(c1), [f0] "+r"(f0), [cw] "+r"(cw), [n] "+r"(g), [w0] "=&r"(w0), [w1] "=&r"(w1), [e0] "=&r"(e0), [e1] "=&r"(e1),
+          [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [kd] "r"(kdim)
+        : "cc", "memory");
+#else
+    for (int32_t i = 0; i < g; i++, cw += 4) {
+      const int32_t w0 = nf_load32(f0 + 4 * i), w1 = nf_load32(f0 + kdim + 4 * i);
+      const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
+      const int32_t w1e = NF_SXTB16(w1), w1o = NF_SXTB16_ROR8(w1);
+      a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
+      c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
+      a1 = NF_SMLAD(w1o, cw[2], NF_SMLAD(w1e, cw[0], a1));
+      c1 = NF_SMLAD(w1o, cw[3], NF_SMLAD(w1e, cw[1], c1));
+    }
+#endif
+  }
+  *pa0 = a0;
+  *pa1 = a1;
+  *pc0 = c0;
+  *pc1 = c1;
+}
+
+/* One pixel pair over channels [0, n) of a chunk: G groups of four taps; `last_tail` (0..3) is
+ * the number of valid bytes in the last group when the layer's last channel is in the chunk
+ * (its filter must not be read past its end). Column words per group: A(x0,x2) B(x0,x2)
+ * A(x1,x3) B(x1,x3). */
+static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail,
+                                                              int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+  int32_t oc = 0;
+  for (; oc + 1 < n; oc += 2) {
+    const int8_t *f0 = filter + oc * kdim;
+    int32_t a0 = t[oc].b2, a1 = t[oc + 1].b2;
+    int32_t c0 = a0, c1 = a1;
+    const int32_t gl = (last_tail && oc + 2 >= n) ? G - 1 : G;
+    nf_dot2x2(f0, kdim, colw, gl, &a0, &a1, &c0, &c1);
+    if (gl < G) {
+      const int32_t *cw = colw + 4 * gl;
+      const int32_t w0 = nf_load32(f0 + 4 * gl), w1 = nf_tail32(f0 + kdim + 4 * gl, last_tail);
+      const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
+      const int32_t w1e = NF_SXTB16(w1), w1o = NF_SXTB16_ROR8(w1);
+      a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
+      c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
+      a1 = NF_SMLAD(w1o, cw[2], NF_SMLAD(w1e, cw[0], a1));
+      c1 = NF_SMLAD(w1o, cw[3], NF_SMLAD(w1e, cw[1], c1));
+    }
+    const int32_t v0 = nf_out1(a0, &t[oc], full, lo, hi), v1 = nf_out1(a1, &t[oc + 1], full, lo, hi);
+    const int32_t v2 = nf_out1(c0, &t[oc], full, lo, hi), v3 = nf_out1(c1, &t[oc + 1], full, lo, hi);
+    outa[oc] = (int8_t)v0;
+    outa[oc + 1] = (int8_t)v1;
+    if (two) {
+      outb[oc] = (int8_t)v2;
+      outb[oc + 1] = (int8_t)v3;
+    }
+  }
+  if (oc < n) {
+    const int8_t *f0 = filter + oc * kdim;
+    int32_t a0 = t[oc].b2, c0 = a0;
+    const int32_t *cw = colw;
+    for (int32_t g = 0; g < G; g++, cw += 4) {
+      const int32_t w0 = (last_tail && g == G - 1) ? nf_tail32(f0 + 4 * g, last_tail) : nf_load32(f0 + 4 * g);
+      const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
+      a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
+      c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
+    }
+    outa[oc] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
+    if (two) outb[oc] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
+  }
+}
+
+static void __attribute__((noinline)) nf_pairs_px_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) {
+  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127);
+}
+
+static void __attribute__((noinline)) nf_pairs_px_any(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail, int8_t *outa, int8_t *outb, int32_t two,
+                                                     int32_t lo, int32_t hi) {
+  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi);
+}
+
+/* 1 when it ran the layer; 0 when its conditions fail (then the older kernel runs it). */
+static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+  const int32_t kdim = p->k_h * p->k_w * p->in_c;
+  const int32_t G = (kdim + 3) >> 2;
+  const int32_t out_c = p->out_c, out_w = p->out_w, pixels = p->out_h * out_w;
+  /* interleaved columns (4G words), plus two int8 staging columns (2G words) unless direct */
+  const int32_t direct = p->k_h == 1 && p->k_w == 1 && (p->in_c & 3) == 0 && p->pad_top == 0 && p->pad_left == 0 && (p->out_h - 1) * p->stride_h < p->in_h && (p->out_w - 1) * p->stride_w < p->in_w;
+  if ((direct ? 4 : 6) * G > NACC_FAST_COL) return 0;
+  for (int32_t c = 0; c < out_c; c++) {
+    nf_rqc r;
+    if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset)) return 0;
+  }
+  int32_t *colw = (int32_t *)(void *)nf_col;
+  const int32_t full = p->act_min == -128 && p->act_max == 127;
+  nf_chq t[NF_OC_CHUNK];
+  int32_t post = 0;
+  for (int32_t oc0 = 0; oc0 < out_c; oc0 += NF_OC_CHUNK) {
+    const int32_t n = out_c - oc0 < NF_OC_CHUNK ? out_c - oc0 : NF_OC_CHUNK;
+    for (int32_t j = 0; j < n; j++) {
+      nf_rqc r;
+      const int32_t b = bias ? bias[oc0 + j] : 0;
+      nf_rqc_of(&r, p->mult[oc0 + j], p->shift[oc0 + j], b, kdim, p->output_offset);
+      t[j].m = r.m;
+      t[j].nudge = r.nudge;
+      t[j].down = r.down;
+      t[j].b2 = 2 * b;
+      t[j].post = r.post;
+      if (r.post) post = 1;
+    }
+    const int32_t last_tail = (oc0 + n == out_c) ? (kdim & 3) : 0;
+    const int8_t *f = filter + oc0 * kdim;
+    const int32_t spec = full && !post && last_tail == 0;
+    for (int32_t px = 0; px < pixels; px += 2) {
+      const int32_t two = px + 1 < pixels;
+      nf_column2(p, input, px / out_w, px % out_w, G, colw, 0, direct);
+      if (two) nf_column2(p, input, (px + 1) / out_w, (px + 1) % out_w, G, colw, 1, direct);
+      else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
+      int8_t *outa = output + px * out_c + oc0;
+      int8_t *outb = outa + out_c;
+      if (spec) nf_pairs_px_full(colw, f, kdim, G, t, n, outa, outb, two);
+      else nf_pairs_px_any(colw, f, kdim, G, t, n, last_tail, outa, outb, two, p->act_min, p->act_max);
+    }
+  }
+  return 1;
+}
+
 void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t kdim = p->k_h * p->k_w * p->in_c;
   if (p->filter_in_c != p->in_c || kdim > NACC_FAST_COL || p->batches != 1 || nf_min_mult(p->mult, p->out_c)) {
     nacc_conv2d(p, input, filter, bias, output);
     return;
   }
+  if (nf_conv_pairs(p, input, filter, bias, output)) return;
   nf_outq q = nf_outq_of(p);
   q.small = nf_small_ok(p->shift, bias, p->out_c, kdim);
   const int32_t k4 = kdim & ~3;
@@ -400,34 +672,6 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
 #define NF_DWR_PAIRS 0
 #endif
 
-typedef struct {
-  int32_t m, nudge, down;
-} nf_rqc;
-
-/* Channel constants of the ring's output stage: high = SMMULR(2 acc, m) as nf_rq_small, then
- * (high + 2^(e-1) + offset * 2^e - [high < 0]) >> e, which is the rounding shift plus the output
- * offset exactly (a multiple of 2^e added before a floor shift). 0 when a bound fails: the
- * shift must be a right shift (e >= 1) and every intermediate must fit 32 bits. */
-static int32_t nf_rqc_of(nf_rqc *r, int32_t mult, int32_t shift, int32_t bias, int32_t taps, int32_t out_off) {
-  if (shift >= 0 || shift < -30 || mult == (-2147483647 - 1)) return 0;
-  const int32_t down = -shift;
-  const int64_t amax = 2 * ((int64_t)(bias < 0 ? -(int64_t)bias : bias) + (int64_t)taps * 128 * 255);
-  if (amax >= ((int64_t)1 << 31)) return 0;
-  const int64_t hmax = ((amax * (mult < 0 ? -(int64_t)mult : (int64_t)mult)) >> 32) + 1;
-  const int64_t half = (int64_t)1 << (down - 1);
-  const int64_t offs = (int64_t)out_off * ((int64_t)1 << down);
-  if (hmax + half + (offs < 0 ? -offs : offs) + 1 >= ((int64_t)1 << 31)) return 0;
-  r->m = mult;
-  r->nudge = (int32_t)(half + offs);
-  r->down = down;
-  return 1;
-}
-
-static inline int32_t nf_rq2(int32_t acc2, const nf_rqc *r) {
-  const int32_t h = NF_SMMULR(acc2, r->m);
-  return (h + r->nudge - (int32_t)((uint32_t)h >> 31)) >> r->down;
-}
-
 /* Two pixels' four channels: each channel's constants are read once for both pixels. */
 static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *ob, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t e0, int32_t e1, int32_t e2, int32_t e3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
   int32_t v[8];
@@ -437,6 +681,10 @@ static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *
     const int32_t ha = NF_SMMULR(acc[2 * j], m), hb = NF_SMMULR(acc[2 * j + 1], m);
     int32_t va = (ha + nudge - (int32_t)((uint32_t)ha >> 31)) >> down;
     int32_t vb = (hb + nudge - (int32_t)((uint32_t)hb >> 31)) >> down;
+    if (!full) {
+      va += rq[j].post;
+      vb += rq[j].post;
+    }
     if (full) {
       va = NF_SSAT8(va);
       vb = NF_SSAT8(vb);
@@ -458,7 +706,7 @@ static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *
 }
 
 static inline __attribute__((always_inline)) void nf_put4(int8_t *o, int32_t a0, int32_t a1, int32_t a2, int32_t a3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
-  int32_t v0 = nf_rq2(a0, &rq[0]), v1 = nf_rq2(a1, &rq[1]), v2 = nf_rq2(a2, &rq[2]), v3 = nf_rq2(a3, &rq[3]);
+  int32_t v0 = nf_rq2(a0, &rq[0], full), v1 = nf_rq2(a1, &rq[1], full), v2 = nf_rq2(a2, &rq[2], full), v3 = nf_rq2(a3, &rq[3], full);
   if (full) {
     v0 = NF_SSAT8(v0);
     v1 = NF_SSAT8(v1);
@@ -551,9 +799,11 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
   const int32_t pt = p->pad_top, pl = p->pad_left;
   const int32_t taps = kh * kw;
   if ((C & 3) != 0 || kh > 16 || pt < 0 || pl < 0 || out_w <= 0 || out_h <= 0) return 0;
+  int32_t post = 0;
   for (int32_t c = 0; c < C; c++) {
     nf_rqc t;
     if (!nf_rqc_of(&t, p->mult[c], p->shift[c], bias ? bias[c] : 0, taps, p->output_offset)) return 0;
+    if (t.post) post = 1;
   }
   int32_t pr = (out_w - 1) * sw - pl + (kw - 1) * dw + 1 - in_w;
   if (pr < 0) pr = 0;
@@ -615,7 +865,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
       }
       for (int32_t fy = 0; fy < kh; fy++) rows[fy] = mem + ((lo + fy * dh + pt) % R) * rowwords;
       int8_t *o = buffer + oy * out_w * C + c;
-      const int32_t spec = full && dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
+      const int32_t spec = full && !post && dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
       switch (spec) {
         case 31: nf_dwr_row_3_1(rows, fk, kh, out_w, o, C, b2, rq); break;
         case 32: nf_dwr_row_3_2(rows, fk, kh, out_w, o, C, b2, rq); break;
@@ -623,7 +873,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
         case 52: nf_dwr_row_5_2(rows, fk, kh, out_w, o, C, b2, rq); break;
         case 71: nf_dwr_row_7_1(rows, fk, kh, out_w, o, C, b2, rq); break;
         case 72: nf_dwr_row_7_2(rows, fk, kh, out_w, o, C, b2, rq); break;
-        default: nf_dwr_row_any(rows, fk, kh, kw, sw, dw, out_w, o, C, b2, rq, full, lo_act, hi_act); break;
+        default: nf_dwr_row_any(rows, fk, kh, kw, sw, dw, out_w, o, C, b2, rq, 0, lo_act, hi_act); break;
       }
     }
   }
