@@ -12,6 +12,13 @@
 // - for read-write data the first read of every output is elided; under the 'v3'
 //   convention the first fill of an output tile is not counted either, under '2020' it is
 //   (the ISPASS 2020 artefacts count it at the child but not as a parent read).
+//
+// Speed: prepare(problem, arch, options) compiles everything that does not depend on the
+// mapping once (dimension and data-space tables, fanouts, area) and returns an evaluator
+// whose per-mapping work runs on reused typed-array scratch, with capacity and fanout
+// rejection before the delta walks. evaluate() uses the same evaluator (cached per problem
+// and architecture object, so both are treated as immutable values once evaluated).
+// tests/naas/model-equivalence.test.ts checks every field against the pre-optimisation model.
 import type { Architecture, StorageLevel } from '../ir/architecture.ts';
 import { fanoutBelow } from '../ir/architecture.ts';
 import type { Mapping } from '../ir/mapping.ts';
@@ -65,13 +72,6 @@ export interface Evaluation {
   levels: LevelStats[];
 }
 
-interface Loop {
-  d: number; // dim index
-  n: number;
-  spatial: boolean;
-  level: number;
-}
-
 const invalid = (reason: string, macs: number): Evaluation => ({
   valid: false,
   reason,
@@ -87,104 +87,79 @@ const invalid = (reason: string, macs: number): Evaluation => ({
   levels: [],
 });
 
-/** Compiled form of a problem's projections: per data space, per axis, [dimIndex, coef][]. */
-interface DsShape {
-  name: string;
-  rw: boolean;
-  axes: [number, number][][];
+// ---------------------------------------------------------------------------------------
+// Temporal delta walk (Timeloop's extrapolating nest analysis), on module-level scratch.
+// Inputs: T vectors of k loops x na axes in wT (outermost first), loop counts in wN, tile
+// extents in wExt. The walk is memoised over (loop, incoming step, remembered step).
+
+let wT = new Float64Array(256);
+let wN = new Float64Array(32);
+let wExt = new Float64Array(16);
+let wSuffix = new Float64Array(16);
+let wCanon = new Int32Array(32);
+let wDeltas = new Float64Array(32);
+let wHash = new Float64Array(32);
+let memoStamp = new Uint32Array(4096);
+let memoSum = new Float64Array(4096);
+let memoState = new Int32Array(4096);
+let stamp = 0;
+let wk = 0;
+let wW = 0;
+let wS = 0;
+let wSize = 0;
+/** State after the last walk() call returned. */
+let wOut = -1;
+
+/** Makes the walk scratch hold k loops over na axes. */
+function ensureWalk(k: number, na: number): void {
+  if (wT.length < k * na) wT = new Float64Array(2 * k * na);
+  if (wN.length < k) {
+    wN = new Float64Array(2 * k);
+    wCanon = new Int32Array(2 * k);
+    wDeltas = new Float64Array(2 * k);
+    wHash = new Float64Array(2 * k);
+  }
+  if (wExt.length < na) {
+    wExt = new Float64Array(2 * na);
+    wSuffix = new Float64Array(2 * na);
+  }
 }
 
-const compiled = new WeakMap<Problem, { dimIndex: Map<string, number>; ds: DsShape[] }>();
-
-function compileProblem(p: Problem): { dimIndex: Map<string, number>; ds: DsShape[] } {
-  const hit = compiled.get(p);
-  if (hit) return hit;
-  const r = compileProblemUncached(p);
-  compiled.set(p, r);
-  return r;
-}
-
-function compileProblemUncached(p: Problem): { dimIndex: Map<string, number>; ds: DsShape[] } {
-  const dimIndex = new Map<string, number>();
-  p.dims.forEach((d, i) => dimIndex.set(d, i));
-  const ds = p.dataSpaces.map((s) => ({
-    name: s.name,
-    rw: s.readWrite,
-    axes: s.projection.map((axis) =>
-      axis.map((t): [number, number] => {
-        const i = dimIndex.get(t.dim);
-        if (i === undefined) throw new Error(`data space ${s.name} uses unknown dimension ${t.dim}`);
-        return [i, t.coef];
-      }),
-    ),
-  }));
-  return { dimIndex, ds };
-}
-
-function boxExtents(shape: DsShape, ext: number[]): number[] {
-  return shape.axes.map((axis) => {
-    let e = 1;
-    for (const [d, c] of axis) e += c * (ext[d] - 1);
-    return e;
-  });
-}
-
-const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
-
-/** Translation of a data space's tile when loop dimension d advances by `stride` points. */
-function translation(shape: DsShape, d: number, stride: number): number[] {
-  return shape.axes.map((axis) => {
-    let t = 0;
-    for (const [dd, c] of axis) if (dd === d) t += c * stride;
-    return t;
-  });
-}
-
-/**
- * Sum of temporal deltas of a tile with box extents `ext` moved by the given loops (outermost
- * first, each with its unit translation), walked as Timeloop's extrapolating nest analysis
- * does: iteration 0 once, iteration 1 standing for the other n-1.
- */
-export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] }[]): number {
-  let size = 1;
-  for (const e of ext) size *= e;
-  const k = loops.length;
-  if (k === 0) return size;
-  const na = ext.length;
-  // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0
-  // (u_j minus the sum of the inner loops' steps), built from suffix sums.
-  if (tBuf.length < k * na) tBuf = new Float64Array(2 * k * na);
-  const T = tBuf;
-  const suffix = new Float64Array(na);
-  for (let j = k - 1; j >= 0; j--) {
-    const u = loops[j].u;
-    for (let a = 0; a < na; a++) {
-      T[j * na + a] = u[a] - suffix[a];
-      suffix[a] += u[a];
+/** Size of the tile minus its overlap with the tile moved by wT[off..off+na). */
+function stepDeltaAt(off: number, na: number, size: number): number {
+  let axis = -1;
+  for (let a = 0; a < na; a++) {
+    if (wT[off + a] !== 0) {
+      if (axis >= 0) return size;
+      axis = a;
     }
   }
-  // Canonical ids so equal vectors compare equal; delta size of each step.
-  const canon = new Int32Array(k);
-  const deltas = new Float64Array(k);
-  const hash = new Float64Array(k);
+  if (axis < 0) return 0;
+  const t = Math.abs(wT[off + axis]);
+  if (t >= wExt[axis]) return size;
+  return (size / wExt[axis]) * t;
+}
+
+/** Sum of temporal deltas for the k loops staged in wT/wN/wExt (k >= 1). */
+function deltaWalk(k: number, na: number, size: number): number {
+  // Canonical ids so equal translation vectors compare equal; delta size of each step.
   for (let j = 0; j < k; j++) {
+    const off = j * na;
     let h = 0;
-    for (let a = 0; a < na; a++) h = h * 1000003 + T[j * na + a];
-    hash[j] = h;
-    canon[j] = j;
+    for (let a = 0; a < na; a++) h = h * 1000003 + wT[off + a];
+    wHash[j] = h;
+    wCanon[j] = j;
     for (let i = 0; i < j; i++) {
-      if (hash[i] !== h) continue;
+      if (wHash[i] !== h) continue;
       let eq = true;
-      for (let a = 0; a < na; a++) if (T[i * na + a] !== T[j * na + a]) eq = false;
+      for (let a = 0; a < na; a++) if (wT[i * na + a] !== wT[off + a]) eq = false;
       if (eq) {
-        canon[j] = i;
+        wCanon[j] = i;
         break;
       }
     }
-    deltas[j] = stepDeltaAt(T, j * na, na, ext, size);
+    wDeltas[j] = stepDeltaAt(off, na, size);
   }
-  // Walk: state s = canonical id of the remembered translation (-1 none); a leaf's incoming
-  // step t is -2 for the very first tile. Memoised over (j, t, s) in reusable buffers.
   const W = k + 2;
   const S = k + 1;
   const need = k * W * S;
@@ -192,6 +167,7 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
     memoStamp = new Uint32Array(need * 2);
     memoSum = new Float64Array(need * 2);
     memoState = new Int32Array(need * 2);
+    stamp = 0;
   }
   stamp = (stamp + 1) >>> 0;
   if (stamp === 0) {
@@ -201,45 +177,12 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
   wk = k;
   wW = W;
   wS = S;
-  wLoops = loops;
-  wCanon = canon;
-  wDeltas = deltas;
   wSize = size;
   return walk(0, -2, -1);
 }
 
-let tBuf = new Float64Array(256);
-
-/** Size of the tile minus its overlap with the tile moved by T[off..off+na). */
-function stepDeltaAt(T: Float64Array, off: number, na: number, ext: number[], size: number): number {
-  let axis = -1;
-  for (let a = 0; a < na; a++) {
-    if (T[off + a] !== 0) {
-      if (axis >= 0) return size;
-      axis = a;
-    }
-  }
-  if (axis < 0) return 0;
-  const t = Math.abs(T[off + axis]);
-  if (t >= ext[axis]) return size;
-  return (size / ext[axis]) * t;
-}
-
-// Scratch state of the memoised walk (module-level to avoid allocation in the hot path).
-let memoStamp = new Uint32Array(4096);
-let memoSum = new Float64Array(4096);
-let memoState = new Int32Array(4096);
-let stamp = 0;
-let wk = 0;
-let wW = 0;
-let wS = 0;
-let wLoops: { n: number }[] = [];
-let wCanon = new Int32Array(0);
-let wDeltas = new Float64Array(0);
-let wSize = 0;
-/** State after the last walk() call returned. */
-let wOut = -1;
-
+// State s = canonical id of the remembered translation (-1 none); a leaf's incoming step t
+// is -2 for the very first tile. Iteration 0 of loop j once, iteration 1 standing for n-1.
 function walk(j: number, t: number, s: number): number {
   if (j === wk) {
     if (t === -2) {
@@ -264,48 +207,44 @@ function walk(j: number, t: number, s: number): number {
   }
   const a = walk(j + 1, t, s);
   const b = walk(j + 1, j, wOut);
-  const sum = a + (wLoops[j].n - 1) * b;
+  const sum = a + (wN[j] - 1) * b;
   memoStamp[key] = stamp;
   memoSum[key] = sum;
   memoState[key] = wOut;
   return sum;
 }
 
-/** Number of distinct positions reached by sum_k i_k * t_k over the spatial loops of one level. */
-function distinctPositions(loops: { n: number; t: number[] }[]): number {
-  if (loops.length === 0) return 1;
-  const naxes = loops[0].t.length;
-  let total = 1;
-  const multi: { n: number; t: number[] }[] = [];
-  // Loops moving a single axis combine per axis (a Cartesian product across axes).
-  for (let a = 0; a < naxes; a++) {
-    let sums: number[] | undefined;
-    let prod = 1;
-    let shared = false;
-    for (const l of loops) {
-      let nz = 0;
-      for (const x of l.t) if (x !== 0) nz++;
-      if (nz !== 1 || l.t[a] === 0) continue;
-      if (sums === undefined) {
-        sums = [];
-        for (let i = 0; i < l.n; i++) sums.push(i * l.t[a]);
-        prod = l.n;
-      } else {
-        shared = true;
-        const next: number[] = [];
-        for (const s0 of sums) for (let i = 0; i < l.n; i++) next.push(s0 + i * l.t[a]);
-        sums = next;
-      }
+/**
+ * Sum of temporal deltas of a tile with box extents `ext` moved by the given loops (outermost
+ * first, each with its unit translation), walked as Timeloop's extrapolating nest analysis
+ * does: iteration 0 once, iteration 1 standing for the other n-1.
+ */
+export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] }[]): number {
+  let size = 1;
+  for (const e of ext) size *= e;
+  const k = loops.length;
+  if (k === 0) return size;
+  const na = ext.length;
+  ensureWalk(k, na);
+  for (let a = 0; a < na; a++) {
+    wExt[a] = ext[a];
+    wSuffix[a] = 0;
+  }
+  // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0
+  // (u_j minus the sum of the inner loops' steps), built from suffix sums.
+  for (let j = k - 1; j >= 0; j--) {
+    const u = loops[j].u;
+    wN[j] = loops[j].n;
+    for (let a = 0; a < na; a++) {
+      wT[j * na + a] = u[a] - wSuffix[a];
+      wSuffix[a] += u[a];
     }
-    if (sums) total *= shared ? new Set(sums).size : prod;
   }
-  for (const l of loops) {
-    let nz = 0;
-    for (const x of l.t) if (x !== 0) nz++;
-    if (nz > 1) multi.push(l);
-  }
-  if (multi.length === 0) return total;
-  // General case (a dimension addressing several axes): enumerate.
+  return deltaWalk(k, na, size);
+}
+
+/** Number of distinct positions reached by sum_k i_k * t_k over loops (general case, any axes). */
+function distinctPositionsGeneral(loops: { n: number; t: number[] }[]): number {
   let points = new Set<string>([loops[0].t.map(() => 0).join(',')]);
   for (const l of loops.filter((x) => x.t.some((v) => v !== 0))) {
     const next = new Set<string>();
@@ -329,244 +268,702 @@ function accessEnergy(level: StorageLevel, reads: number, fills: number, updates
   return (reads * e.read + fills * e.write + updates * e.update) / b;
 }
 
-/** Evaluate one mapping. Invalid mappings come back with `valid: false` and a reason. */
-export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping, options: EvaluateOptions = {}): Evaluation {
-  const conv: Convention = options.convention ?? 'v3';
-  const { dimIndex, ds } = compileProblem(problem);
-  const nd = problem.dims.length;
-  const macs = product(problem.dims.map((d) => problem.bounds[d]));
-  const L = arch.levels.length;
-  if (mapping.levels.length !== L) return invalid(`mapping has ${mapping.levels.length} levels, architecture ${L}`, macs);
+/** A cost model specialised to one problem on one architecture (see prepare()). */
+export interface PreparedModel {
+  readonly problem: Problem;
+  readonly arch: Architecture;
+  readonly options: Readonly<EvaluateOptions>;
+  /** Exactly evaluate(problem, arch, mapping, options). */
+  evaluate(mapping: Mapping): Evaluation;
+  /**
+   * EDP (energyPj * cycles) of a valid mapping, Infinity for an invalid one: the same number
+   * evaluate(mapping) gives, without building the per-level result objects.
+   */
+  edp(mapping: Mapping): number;
+}
 
-  // Flatten the nest, outermost first; level boundary = index of its first loop.
-  const loops: Loop[] = [];
-  const boundary: number[] = [];
-  const prodPerDim = new Array(nd).fill(1);
-  for (let l = 0; l < L; l++) {
-    const lm = mapping.levels[l];
-    if (lm.level !== arch.levels[l].name) return invalid(`mapping level ${l} is ${lm.level}, architecture has ${arch.levels[l].name}`, macs);
-    boundary.push(loops.length);
-    let sx = 1;
-    let sy = 1;
-    for (const t of lm.temporal) {
-      const d = dimIndex.get(t.dim);
-      if (d === undefined) return invalid(`unknown dimension ${t.dim} at ${lm.level}`, macs);
-      if (!(t.bound >= 1) || !Number.isInteger(t.bound)) return invalid(`bad factor ${t.dim}=${t.bound} at ${lm.level}`, macs);
-      prodPerDim[d] *= t.bound;
-      if (t.bound > 1) loops.push({ d, n: t.bound, spatial: false, level: l });
-    }
-    for (const s of lm.spatial) {
-      const d = dimIndex.get(s.dim);
-      if (d === undefined) return invalid(`unknown dimension ${s.dim} at ${lm.level}`, macs);
-      if (!(s.bound >= 1) || !Number.isInteger(s.bound)) return invalid(`bad factor ${s.dim}=${s.bound} at ${lm.level}`, macs);
-      prodPerDim[d] *= s.bound;
-      if (s.axis === 'X') sx *= s.bound;
-      else sy *= s.bound;
-      if (s.bound > 1) loops.push({ d, n: s.bound, spatial: true, level: l });
-    }
-    const f = fanoutBelow(arch, l);
-    if (sx > f.x) return invalid(`${lm.level}: spatial X factor ${sx} exceeds fanout ${f.x}`, macs);
-    if (sy > f.y) return invalid(`${lm.level}: spatial Y factor ${sy} exceeds fanout ${f.y}`, macs);
-    if (sx * sy > f.x * f.y) return invalid(`${lm.level}: spatial factors exceed fanout`, macs);
-  }
-  boundary.push(loops.length);
-  for (let d = 0; d < nd; d++) {
-    const b = problem.bounds[problem.dims[d]];
-    if (prodPerDim[d] !== b) return invalid(`factors of ${problem.dims[d]} multiply to ${prodPerDim[d]}, problem bound is ${b}`, macs);
-  }
+/** Outcome scalars of the last run (valid ones). */
+interface RunTotals {
+  cycles: number;
+  computeCycles: number;
+  serialFillCycles: number;
+  energyPj: number;
+  computeEnergyPj: number;
+  utilizedPes: number;
+}
 
-  // stride[i][.]: points of loop i's dimension covered by one iteration (product of inner factors).
-  const strideOf = new Array(loops.length).fill(1);
-  {
-    const acc = new Array(nd).fill(1);
-    for (let i = loops.length - 1; i >= 0; i--) {
-      strideOf[i] = acc[loops[i].d];
-      acc[loops[i].d] *= loops[i].n;
-    }
-  }
-  // Extents of the tile of each level (loops at or below its boundary), per dim.
-  const tileExt: number[][] = [];
-  for (let l = 0; l <= L; l++) {
-    const e = new Array(nd).fill(1);
-    for (let i = boundary[l]; i < loops.length; i++) e[loops[i].d] *= loops[i].n;
-    tileExt.push(e);
-  }
-  // Instances used at each level (and the MACs at index L): spatial factors above it.
-  const utilInst: number[] = [];
-  const partExt: number[][] = [];
-  for (let l = 0; l <= L; l++) {
-    let u = 1;
-    const e = problem.dims.map((d) => problem.bounds[d]);
-    for (let i = 0; i < boundary[l]; i++) {
-      if (loops[i].spatial) {
-        u *= loops[i].n;
-        e[loops[i].d] /= loops[i].n;
+class Prepared implements PreparedModel {
+  readonly problem: Problem;
+  readonly arch: Architecture;
+  readonly options: Readonly<EvaluateOptions>;
+  private readonly conv: Convention;
+  private readonly checkCapacity: boolean;
+  // Problem tables.
+  private readonly nd: number;
+  private readonly dimNames: string[];
+  private readonly bounds: number[];
+  private readonly macs: number;
+  private readonly nds: number;
+  private readonly dsNames: string[];
+  private readonly dsRw: boolean[];
+  private readonly dsNa: Int32Array;
+  /** Per data space, the index of its first axis in the flat axis tables. */
+  private readonly dsAxis0: Int32Array;
+  /** Per flat axis, its terms [termStart[g], termStart[g+1]) of (termD, termC). */
+  private readonly termStart: Int32Array;
+  private readonly termD: Int32Array;
+  private readonly termC: Float64Array;
+  /** coef[(j * nd + d) * maxNa + a]: coefficient sum of dim d in axis a of data space j. */
+  private readonly coef: Float64Array;
+  private readonly maxNa: number;
+  /** Axis of dim d in data space j: the axis when exactly one, -1 none, -2 several. */
+  private readonly dimAxis: Int32Array;
+  /** Per level: for each data space, -1 when another data space of the same name makes the record merge (rare). */
+  private readonly dupNames: boolean;
+  // Architecture tables.
+  private readonly L: number;
+  private readonly levelNames: string[];
+  private readonly fanX: Float64Array;
+  private readonly fanY: Float64Array;
+  private readonly areaUm2: number;
+  // Scratch.
+  private cap = 64;
+  private lD = new Int32Array(64);
+  private lN = new Float64Array(64);
+  private lSp = new Uint8Array(64);
+  private lStride = new Float64Array(64);
+  private nl = 0;
+  private readonly boundary: Int32Array;
+  private readonly prodPerDim: Float64Array;
+  private readonly acc: Float64Array;
+  private readonly tileExt: Float64Array;
+  private readonly partExt: Float64Array;
+  private readonly utilInst: Float64Array;
+  private readonly keep: Uint8Array;
+  private readonly distinct: Float64Array;
+  private readonly sR: Float64Array;
+  private readonly sF: Float64Array;
+  private readonly sU: Float64Array;
+  private readonly sTile: Float64Array;
+  private readonly sPart: Float64Array;
+  private readonly sMc: Float64Array;
+  private readonly sE: Float64Array;
+  /** Per (level, data space): the index whose stats fill the record entry, -1 for none. */
+  private readonly entry: Int32Array;
+  private readonly chain: Int32Array;
+  private readonly cD: Float64Array;
+  private readonly cTile: Float64Array;
+  private readonly cPart: Float64Array;
+  private readonly drainsInto: Float64Array;
+  private readonly serialReads: Float64Array;
+  private readonly levelCycles: Float64Array;
+  private readonly levelEnergy: Float64Array;
+  private readonly levelLeak: Float64Array;
+  private sums = new Float64Array(64);
+  private reason = '';
+  private readonly tot: RunTotals = { cycles: 0, computeCycles: 0, serialFillCycles: 0, energyPj: 0, computeEnergyPj: 0, utilizedPes: 0 };
+
+  constructor(problem: Problem, arch: Architecture, options: EvaluateOptions) {
+    this.problem = problem;
+    this.arch = arch;
+    this.options = { ...options };
+    this.conv = options.convention ?? 'v3';
+    this.checkCapacity = !options.ignoreCapacity;
+    const nd = problem.dims.length;
+    this.nd = nd;
+    this.dimNames = problem.dims.slice();
+    this.bounds = problem.dims.map((d) => problem.bounds[d]);
+    this.macs = problem.dims.map((d) => problem.bounds[d]).reduce((a, b) => a * b, 1);
+    // Dimension lookup as a Map does it (a repeated name resolves to its last index).
+    const dimIndex = new Map<string, number>();
+    problem.dims.forEach((d, i) => dimIndex.set(d, i));
+    const nds = problem.dataSpaces.length;
+    this.nds = nds;
+    this.dsNames = problem.dataSpaces.map((s) => s.name);
+    this.dsRw = problem.dataSpaces.map((s) => s.readWrite);
+    this.dupNames = new Set(this.dsNames).size !== nds;
+    this.dsNa = new Int32Array(nds);
+    this.dsAxis0 = new Int32Array(nds);
+    let maxNa = 1;
+    let axes = 0;
+    let terms = 0;
+    problem.dataSpaces.forEach((s, j) => {
+      this.dsNa[j] = s.projection.length;
+      this.dsAxis0[j] = axes;
+      axes += s.projection.length;
+      maxNa = Math.max(maxNa, s.projection.length);
+      for (const axis of s.projection) terms += axis.length;
+    });
+    this.maxNa = maxNa;
+    this.termStart = new Int32Array(axes + 1);
+    this.termD = new Int32Array(terms);
+    this.termC = new Float64Array(terms);
+    this.coef = new Float64Array(nds * nd * maxNa);
+    this.dimAxis = new Int32Array(nds * nd).fill(-1);
+    let g = 0;
+    let t = 0;
+    problem.dataSpaces.forEach((s, j) => {
+      s.projection.forEach((axis, a) => {
+        this.termStart[g] = t;
+        for (const term of axis) {
+          const i = dimIndex.get(term.dim);
+          if (i === undefined) throw new Error(`data space ${s.name} uses unknown dimension ${term.dim}`);
+          this.termD[t] = i;
+          this.termC[t] = term.coef;
+          this.coef[(j * nd + i) * maxNa + a] += term.coef;
+          t++;
+        }
+        g++;
+      });
+      for (let d = 0; d < nd; d++) {
+        let axis = -1;
+        for (let a = 0; a < s.projection.length; a++) {
+          if (this.coef[(j * nd + d) * maxNa + a] === 0) continue;
+          axis = axis === -1 ? a : -2;
+        }
+        this.dimAxis[j * nd + d] = axis;
       }
-    }
-    utilInst.push(u);
-    partExt.push(e);
-  }
-  const utilizedPes = utilInst[L];
-  let temporalIters = 1;
-  for (const lp of loops) if (!lp.spatial) temporalIters *= lp.n;
+    });
+    this.termStart[g] = t;
 
-  // Keep sets.
-  const keeps: boolean[][] = [];
-  for (let l = 0; l < L; l++) {
-    const row: boolean[] = [];
-    for (const s of ds) row.push(!arch.levels[l].dummy && mapping.levels[l].keep.includes(s.name));
-    keeps.push(row);
-  }
-
-  // Capacity.
-  if (!options.ignoreCapacity) {
+    const L = arch.levels.length;
+    this.L = L;
+    this.levelNames = arch.levels.map((l) => l.name);
+    this.fanX = new Float64Array(L);
+    this.fanY = new Float64Array(L);
     for (let l = 0; l < L; l++) {
-      const cap = arch.levels[l].sizeWords;
-      if (cap === undefined) continue;
-      let used = 0;
-      for (let j = 0; j < ds.length; j++) if (keeps[l][j]) used += product(boxExtents(ds[j], tileExt[l]));
-      if (used > cap) return invalid(`${arch.levels[l].name}: tiles need ${used} words, capacity is ${cap}`, macs);
+      const f = fanoutBelow(arch, l);
+      this.fanX[l] = f.x;
+      this.fanY[l] = f.y;
     }
+    this.areaUm2 = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, x) => a + x.areaUm2 * x.instances, 0);
+
+    this.boundary = new Int32Array(L + 1);
+    this.prodPerDim = new Float64Array(nd);
+    this.acc = new Float64Array(nd);
+    this.tileExt = new Float64Array((L + 1) * nd);
+    this.partExt = new Float64Array((L + 1) * nd);
+    this.utilInst = new Float64Array(L + 1);
+    this.keep = new Uint8Array(L * nds);
+    this.distinct = new Float64Array(L * nds);
+    this.sR = new Float64Array(L * nds);
+    this.sF = new Float64Array(L * nds);
+    this.sU = new Float64Array(L * nds);
+    this.sTile = new Float64Array(L * nds);
+    this.sPart = new Float64Array(L * nds);
+    this.sMc = new Float64Array(L * nds);
+    this.sE = new Float64Array(L * nds);
+    this.entry = new Int32Array(L * nds);
+    this.chain = new Int32Array(L);
+    this.cD = new Float64Array(L);
+    this.cTile = new Float64Array(L);
+    this.cPart = new Float64Array(L);
+    this.drainsInto = new Float64Array(L);
+    this.serialReads = new Float64Array(L);
+    this.levelCycles = new Float64Array(L);
+    this.levelEnergy = new Float64Array(L);
+    this.levelLeak = new Float64Array(L);
   }
 
-  // Distinct children positions per spatial level and data space.
-  const distinct: number[][] = [];
-  for (let l = 0; l < L; l++) {
-    const row: number[] = [];
-    for (const s of ds) {
-      const sl = [];
-      for (let i = boundary[l]; i < boundary[l + 1]; i++) {
-        if (loops[i].spatial) sl.push({ n: loops[i].n, t: translation(s, loops[i].d, strideOf[i]) });
-      }
-      row.push(distinctPositions(sl));
-    }
-    distinct.push(row);
+  evaluate(mapping: Mapping): Evaluation {
+    if (!this.run(mapping)) return invalid(this.reason, this.macs);
+    return this.result();
   }
 
-  const stats: Record<string, DataSpaceStats>[] = arch.levels.map(() => ({}));
-  // Child tiles drained into each level (one drain moves every utilised child's tile at once).
-  const drainsInto = new Array(L).fill(0);
-  for (let j = 0; j < ds.length; j++) {
-    const s = ds[j];
-    const chain: number[] = [];
-    for (let l = 0; l < L; l++) if (keeps[l][j]) chain.push(l);
-    const D: number[] = [];
-    const part: number[] = [];
-    const tile: number[] = [];
-    for (const l of chain) {
-      const ext = boxExtents(s, tileExt[l]);
-      tile.push(product(ext));
-      part.push(product(boxExtents(s, partExt[l])));
-      const tl: { n: number; u: number[] }[] = [];
-      for (let i = 0; i < boundary[l]; i++) {
-        if (!loops[i].spatial) tl.push({ n: loops[i].n, u: translation(s, loops[i].d, strideOf[i]) });
-      }
-      D.push(temporalDeltaSum(ext, tl));
+  edp(mapping: Mapping): number {
+    if (!this.run(mapping)) return Infinity;
+    return this.tot.energyPj * this.tot.cycles;
+  }
+
+  private dimOf(name: string): number {
+    const names = this.dimNames;
+    for (let d = names.length - 1; d >= 0; d--) if (names[d] === name) return d;
+    return -1;
+  }
+
+  private push(d: number, n: number, spatial: number): void {
+    if (this.nl === this.cap) {
+      this.cap *= 2;
+      const grow = <T extends Int32Array | Float64Array | Uint8Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
+      this.lD = grow(this.lD, new Int32Array(this.cap));
+      this.lN = grow(this.lN, new Float64Array(this.cap));
+      this.lSp = grow(this.lSp, new Uint8Array(this.cap));
+      this.lStride = new Float64Array(this.cap);
     }
-    for (let c = 0; c < chain.length; c++) {
-      const l = chain[c];
-      const top = c === 0;
-      const innermost = c === chain.length - 1;
-      let fills = 0;
-      if (!top) fills = s.rw && conv === 'v3' ? D[c] - part[c] : D[c];
-      let reads = 0;
-      let updates = 0;
-      let multicast = 1;
-      if (innermost) {
-        let dist = 1;
-        for (let q = l; q < L; q++) dist *= distinct[q][j];
-        multicast = utilInst[L] / utilInst[l] / dist;
-        const acc = temporalIters * dist;
-        if (s.rw) {
-          updates = acc;
-          reads = acc - part[c];
-        } else reads = acc;
-      } else {
-        const child = chain[c + 1];
-        let dist = 1;
-        for (let q = l; q < child; q++) dist *= distinct[q][j];
-        multicast = utilInst[child] / utilInst[l] / dist;
-        if (s.rw) {
-          updates = D[c + 1] * dist;
-          reads = (D[c + 1] - part[c + 1]) * dist;
-          drainsInto[l] = Math.max(drainsInto[l], D[c + 1] / tile[c + 1]);
-        } else {
-          const childFills = D[c + 1];
-          reads = childFills * dist;
+    this.lD[this.nl] = d;
+    this.lN[this.nl] = n;
+    this.lSp[this.nl] = spatial;
+    this.nl++;
+  }
+
+  /** Words of data space j in a box with per-dim extents ext[off..off+nd). */
+  private boxSize(j: number, ext: Float64Array, off: number): number {
+    const g0 = this.dsAxis0[j];
+    const na = this.dsNa[j];
+    let p = 1;
+    for (let a = 0; a < na; a++) {
+      let e = 1;
+      for (let q = this.termStart[g0 + a]; q < this.termStart[g0 + a + 1]; q++) e += this.termC[q] * (ext[off + this.termD[q]] - 1);
+      p *= e;
+    }
+    return p;
+  }
+
+  /** Distinct child positions of data space j under the spatial loops of level l. */
+  private distinctAt(l: number, j: number): number {
+    const b0 = this.boundary[l];
+    const b1 = this.boundary[l + 1];
+    const nd = this.nd;
+    const na = this.dsNa[j];
+    const maxNa = this.maxNa;
+    let any = false;
+    for (let i = b0; i < b1; i++) {
+      if (!this.lSp[i]) continue;
+      any = true;
+      if (this.dimAxis[j * nd + this.lD[i]] === -2) return this.distinctGeneral(l, j);
+    }
+    if (!any) return 1;
+    // Loops moving a single axis combine per axis (a Cartesian product across axes).
+    let total = 1;
+    for (let a = 0; a < na; a++) {
+      let count = 0;
+      let prod = 1;
+      for (let i = b0; i < b1; i++) {
+        if (this.lSp[i] && this.dimAxis[j * nd + this.lD[i]] === a) {
+          count++;
+          prod = this.lN[i];
         }
       }
-      stats[l][s.name] = {
-        reads,
-        fills,
-        updates,
-        tileSize: tile[c],
-        partitionSize: part[c],
-        utilizedInstances: utilInst[l],
-        multicast,
-        energyPj: accessEnergy(arch.levels[l], reads, fills, updates, conv) * utilInst[l],
-      };
+      if (count === 0) continue;
+      if (count === 1) {
+        total *= prod;
+        continue;
+      }
+      // Several loops on one axis: count the distinct sums of i * t.
+      let len = 0;
+      for (let i = b0; i < b1; i++) {
+        if (!this.lSp[i] || this.dimAxis[j * nd + this.lD[i]] !== a) continue;
+        const t = this.coef[(j * nd + this.lD[i]) * maxNa + a] * this.lStride[i];
+        const n = this.lN[i];
+        if (len === 0) {
+          if (this.sums.length < n) this.sums = new Float64Array(2 * n);
+          for (let x = 0; x < n; x++) this.sums[x] = x * t;
+          len = n;
+        } else {
+          if (this.sums.length < len * n) {
+            const s = new Float64Array(2 * len * n);
+            s.set(this.sums.subarray(0, len));
+            this.sums = s;
+          }
+          // Expand in place, back to front: entry q*n + x = old[q] + x * t.
+          for (let q = len - 1; q >= 0; q--) {
+            const s0 = this.sums[q];
+            for (let x = n - 1; x >= 0; x--) this.sums[q * n + x] = s0 + x * t;
+          }
+          len *= n;
+        }
+      }
+      const view = this.sums.subarray(0, len);
+      view.sort();
+      let distinct = 1;
+      for (let q = 1; q < len; q++) if (view[q] !== view[q - 1]) distinct++;
+      total *= distinct;
     }
+    return total;
   }
 
-  // Cycles: compute-bound unless a level's bandwidth throttles it. Fills of a level that is
-  // not double-buffered (serialFill) are read from its parent before compute starts: their
-  // cycles add to the run and leave the parent's overlapped traffic.
-  const computeCycles = temporalIters;
-  const serialReads = new Array(L).fill(0);
-  let serialFillCycles = 0;
-  for (let l = 1; l < L; l++) {
-    if (!arch.levels[l].serialFill) continue;
-    let words = 0;
-    for (const k of Object.keys(stats[l])) words += stats[l][k].fills * stats[l][k].utilizedInstances;
-    const parent = arch.levels[l - 1];
-    const perInstance = words / Math.max(1, utilInst[l - 1]);
-    serialReads[l - 1] += perInstance;
-    if (parent.readBandwidth) serialFillCycles += Math.ceil(perInstance / parent.readBandwidth);
-  }
-  let cycles = computeCycles;
-  const levelCycles: number[] = [];
-  for (let l = 0; l < L; l++) {
-    const lv = arch.levels[l];
-    let r = -serialReads[l];
-    let w = 0;
-    let u = 0;
-    for (const k of Object.keys(stats[l])) {
-      r += stats[l][k].reads;
-      w += stats[l][k].fills + stats[l][k].updates;
-      u += stats[l][k].updates;
+  private distinctGeneral(l: number, j: number): number {
+    const loops: { n: number; t: number[] }[] = [];
+    const na = this.dsNa[j];
+    for (let i = this.boundary[l]; i < this.boundary[l + 1]; i++) {
+      if (!this.lSp[i]) continue;
+      const t: number[] = [];
+      for (let a = 0; a < na; a++) t.push(this.coef[(j * this.nd + this.lD[i]) * this.maxNa + a] * this.lStride[i]);
+      loops.push({ n: this.lN[i], t });
     }
-    let c = computeCycles;
-    if (lv.readBandwidth && lv.writeBandwidth === undefined) c = Math.max(c, Math.ceil((r + w) / lv.readBandwidth));
-    else {
-      if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
-      if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
-    }
-    if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * (lv.drainOverheadCycles ?? 0)));
-    levelCycles.push(c);
-    cycles = Math.max(cycles, c);
+    return distinctPositionsGeneral(loops);
   }
-  cycles += serialFillCycles;
 
-  const levels: LevelStats[] = arch.levels.map((lv, l) => {
-    const e = Object.values(stats[l]).reduce((a, x) => a + x.energyPj, 0);
-    const leakPj = lv.energy.leak * utilInst[l] * cycles;
-    return { name: lv.name, dataSpaces: stats[l], energyPj: e, leakPj, cycles: levelCycles[l], utilizedInstances: utilInst[l] };
-  });
-  const computeEnergyPj = macs * arch.compute.energyPerMac + arch.compute.leakPerCycle * utilizedPes * cycles;
-  const energyPj = computeEnergyPj + levels.reduce((a, x) => a + x.energyPj + x.leakPj, 0);
-  const areaUm2 = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, x) => a + x.areaUm2 * x.instances, 0);
-  return {
-    valid: true,
-    macs,
-    cycles,
-    computeCycles,
-    ...(serialFillCycles > 0 ? { serialFillCycles } : {}),
-    energyPj,
-    edp: energyPj * cycles,
-    areaUm2,
-    utilization: macs / (arch.compute.instances * cycles),
-    utilizedPes,
-    computeEnergyPj,
-    levels,
-  };
+  /** Evaluates into the scratch; false (with this.reason) when the mapping is invalid. */
+  private run(mapping: Mapping): boolean {
+    const L = this.L;
+    const nd = this.nd;
+    const nds = this.nds;
+    const ml = mapping.levels;
+    if (ml.length !== L) return this.fail(`mapping has ${ml.length} levels, architecture ${L}`);
+
+    // Flatten the nest, outermost first; level boundary = index of its first loop.
+    this.nl = 0;
+    const prodPerDim = this.prodPerDim;
+    prodPerDim.fill(1);
+    for (let l = 0; l < L; l++) {
+      const lm = ml[l];
+      if (lm.level !== this.levelNames[l]) return this.fail(`mapping level ${l} is ${lm.level}, architecture has ${this.levelNames[l]}`);
+      this.boundary[l] = this.nl;
+      let sx = 1;
+      let sy = 1;
+      const temporal = lm.temporal;
+      for (let i = 0; i < temporal.length; i++) {
+        const t = temporal[i];
+        const d = this.dimOf(t.dim);
+        if (d < 0) return this.fail(`unknown dimension ${t.dim} at ${lm.level}`);
+        const b = t.bound;
+        if (!(b >= 1) || !Number.isInteger(b)) return this.fail(`bad factor ${t.dim}=${t.bound} at ${lm.level}`);
+        prodPerDim[d] *= b;
+        if (b > 1) this.push(d, b, 0);
+      }
+      const spatial = lm.spatial;
+      for (let i = 0; i < spatial.length; i++) {
+        const s = spatial[i];
+        const d = this.dimOf(s.dim);
+        if (d < 0) return this.fail(`unknown dimension ${s.dim} at ${lm.level}`);
+        const b = s.bound;
+        if (!(b >= 1) || !Number.isInteger(b)) return this.fail(`bad factor ${s.dim}=${s.bound} at ${lm.level}`);
+        prodPerDim[d] *= b;
+        if (s.axis === 'X') sx *= b;
+        else sy *= b;
+        if (b > 1) this.push(d, b, 1);
+      }
+      const fx = this.fanX[l];
+      const fy = this.fanY[l];
+      if (sx > fx) return this.fail(`${lm.level}: spatial X factor ${sx} exceeds fanout ${fx}`);
+      if (sy > fy) return this.fail(`${lm.level}: spatial Y factor ${sy} exceeds fanout ${fy}`);
+      if (sx * sy > fx * fy) return this.fail(`${lm.level}: spatial factors exceed fanout`);
+    }
+    const nl = this.nl;
+    this.boundary[L] = nl;
+    for (let d = 0; d < nd; d++) {
+      const b = this.bounds[d];
+      if (prodPerDim[d] !== b) return this.fail(`factors of ${this.dimNames[d]} multiply to ${prodPerDim[d]}, problem bound is ${b}`);
+    }
+    const lD = this.lD;
+    const lN = this.lN;
+    const lSp = this.lSp;
+    const boundary = this.boundary;
+
+    // Points of loop i's dimension covered by one iteration (product of inner factors).
+    const stride = this.lStride;
+    const acc = this.acc;
+    acc.fill(1);
+    for (let i = nl - 1; i >= 0; i--) {
+      stride[i] = acc[lD[i]];
+      acc[lD[i]] *= lN[i];
+    }
+    // Extents of the tile of each level (loops at or below its boundary), per dim; the
+    // partition each instance sees; instances used (index L: the MACs).
+    const tileExt = this.tileExt;
+    const partExt = this.partExt;
+    const utilInst = this.utilInst;
+    for (let d = 0; d < nd; d++) {
+      tileExt[L * nd + d] = 1;
+      partExt[d] = this.bounds[d];
+    }
+    for (let l = L - 1; l >= 0; l--) {
+      for (let d = 0; d < nd; d++) tileExt[l * nd + d] = tileExt[(l + 1) * nd + d];
+      for (let i = boundary[l]; i < boundary[l + 1]; i++) tileExt[l * nd + lD[i]] *= lN[i];
+    }
+    utilInst[0] = 1;
+    let temporalIters = 1;
+    for (let l = 0; l < L; l++) {
+      let u = utilInst[l];
+      for (let d = 0; d < nd; d++) partExt[(l + 1) * nd + d] = partExt[l * nd + d];
+      for (let i = boundary[l]; i < boundary[l + 1]; i++) {
+        if (lSp[i]) {
+          u *= lN[i];
+          partExt[(l + 1) * nd + lD[i]] /= lN[i];
+        } else temporalIters *= lN[i];
+      }
+      utilInst[l + 1] = u;
+    }
+    const utilizedPes = utilInst[L];
+
+    // Keep sets.
+    const keep = this.keep;
+    const levels = this.arch.levels;
+    for (let l = 0; l < L; l++) {
+      const dummy = levels[l].dummy;
+      const ks = ml[l].keep;
+      for (let j = 0; j < nds; j++) keep[l * nds + j] = !dummy && ks.includes(this.dsNames[j]) ? 1 : 0;
+    }
+
+    // Capacity.
+    if (this.checkCapacity) {
+      for (let l = 0; l < L; l++) {
+        const cap = levels[l].sizeWords;
+        if (cap === undefined) continue;
+        let used = 0;
+        for (let j = 0; j < nds; j++) if (keep[l * nds + j]) used += this.boxSize(j, tileExt, l * nd);
+        if (used > cap) return this.fail(`${levels[l].name}: tiles need ${used} words, capacity is ${cap}`);
+      }
+    }
+
+    // Distinct children positions per spatial level and data space.
+    const distinct = this.distinct;
+    for (let l = 0; l < L; l++) for (let j = 0; j < nds; j++) distinct[l * nds + j] = this.distinctAt(l, j);
+
+    const conv = this.conv;
+    const drainsInto = this.drainsInto;
+    drainsInto.fill(0);
+    const chain = this.chain;
+    const D = this.cD;
+    const tile = this.cTile;
+    const part = this.cPart;
+    const maxNa = this.maxNa;
+    for (let j = 0; j < nds; j++) {
+      const rw = this.dsRw[j];
+      const na = this.dsNa[j];
+      let nc = 0;
+      for (let l = 0; l < L; l++) if (keep[l * nds + j]) chain[nc++] = l;
+      for (let c = 0; c < nc; c++) {
+        const l = chain[c];
+        // Tile extents of this data space at level l, staged for the walk.
+        ensureWalk(boundary[l], na);
+        const g0 = this.dsAxis0[j];
+        let size = 1;
+        for (let a = 0; a < na; a++) {
+          let e = 1;
+          for (let q = this.termStart[g0 + a]; q < this.termStart[g0 + a + 1]; q++) e += this.termC[q] * (tileExt[l * nd + this.termD[q]] - 1);
+          wExt[a] = e;
+          wSuffix[a] = 0;
+          size *= e;
+        }
+        tile[c] = size;
+        part[c] = this.boxSize(j, partExt, l * nd);
+        // Temporal loops above level l, innermost first, into T (suffix sums of steps).
+        let k = 0;
+        for (let i = 0; i < boundary[l]; i++) if (!lSp[i]) k++;
+        if (k === 0) {
+          D[c] = size;
+          continue;
+        }
+        let q = k;
+        for (let i = boundary[l] - 1; i >= 0; i--) {
+          if (lSp[i]) continue;
+          q--;
+          wN[q] = lN[i];
+          const cb = (j * nd + lD[i]) * maxNa;
+          const st = stride[i];
+          const off = q * na;
+          for (let a = 0; a < na; a++) {
+            const u = this.coef[cb + a] * st;
+            wT[off + a] = u - wSuffix[a];
+            wSuffix[a] += u;
+          }
+        }
+        D[c] = deltaWalk(k, na, size);
+      }
+      for (let c = 0; c < nc; c++) {
+        const l = chain[c];
+        const top = c === 0;
+        const innermost = c === nc - 1;
+        let fills = 0;
+        if (!top) fills = rw && conv === 'v3' ? D[c] - part[c] : D[c];
+        let reads = 0;
+        let updates = 0;
+        let multicast = 1;
+        if (innermost) {
+          let dist = 1;
+          for (let q = l; q < L; q++) dist *= distinct[q * nds + j];
+          multicast = utilInst[L] / utilInst[l] / dist;
+          const acc2 = temporalIters * dist;
+          if (rw) {
+            updates = acc2;
+            reads = acc2 - part[c];
+          } else reads = acc2;
+        } else {
+          const child = chain[c + 1];
+          let dist = 1;
+          for (let q = l; q < child; q++) dist *= distinct[q * nds + j];
+          multicast = utilInst[child] / utilInst[l] / dist;
+          if (rw) {
+            updates = D[c + 1] * dist;
+            reads = (D[c + 1] - part[c + 1]) * dist;
+            drainsInto[l] = Math.max(drainsInto[l], D[c + 1] / tile[c + 1]);
+          } else {
+            reads = D[c + 1] * dist;
+          }
+        }
+        const x = l * nds + j;
+        this.sR[x] = reads;
+        this.sF[x] = fills;
+        this.sU[x] = updates;
+        this.sTile[x] = tile[c];
+        this.sPart[x] = part[c];
+        this.sMc[x] = multicast;
+        this.sE[x] = accessEnergy(levels[l], reads, fills, updates, conv) * utilInst[l];
+      }
+    }
+
+    // Which stats fill each level's record, in record order (data-space order; a repeated
+    // data-space name keeps its first position and its last value, as object keys do).
+    const entry = this.entry;
+    for (let l = 0; l < L; l++) {
+      for (let j = 0; j < nds; j++) entry[l * nds + j] = keep[l * nds + j] ? j : -1;
+      if (!this.dupNames) continue;
+      for (let j = 0; j < nds; j++) {
+        if (entry[l * nds + j] < 0) continue;
+        for (let j2 = j + 1; j2 < nds; j2++) {
+          if (keep[l * nds + j2] && this.dsNames[j2] === this.dsNames[j]) {
+            entry[l * nds + j] = j2;
+            entry[l * nds + j2] = -1;
+          }
+        }
+      }
+    }
+
+    // Cycles: compute-bound unless a level's bandwidth throttles it. Fills of a level that is
+    // not double-buffered (serialFill) are read from its parent before compute starts: their
+    // cycles add to the run and leave the parent's overlapped traffic.
+    const computeCycles = temporalIters;
+    const serialReads = this.serialReads;
+    serialReads.fill(0);
+    let serialFillCycles = 0;
+    for (let l = 1; l < L; l++) {
+      if (!levels[l].serialFill) continue;
+      let words = 0;
+      for (let j = 0; j < nds; j++) {
+        const x = entry[l * nds + j];
+        if (x >= 0) words += this.sF[l * nds + x] * utilInst[l];
+      }
+      const parent = levels[l - 1];
+      const perInstance = words / Math.max(1, utilInst[l - 1]);
+      serialReads[l - 1] += perInstance;
+      if (parent.readBandwidth) serialFillCycles += Math.ceil(perInstance / parent.readBandwidth);
+    }
+    let cycles = computeCycles;
+    for (let l = 0; l < L; l++) {
+      const lv = levels[l];
+      let r = -serialReads[l];
+      let w = 0;
+      let u = 0;
+      for (let j = 0; j < nds; j++) {
+        const x = entry[l * nds + j];
+        if (x < 0) continue;
+        const y = l * nds + x;
+        r += this.sR[y];
+        w += this.sF[y] + this.sU[y];
+        u += this.sU[y];
+      }
+      let c = computeCycles;
+      if (lv.readBandwidth && lv.writeBandwidth === undefined) c = Math.max(c, Math.ceil((r + w) / lv.readBandwidth));
+      else {
+        if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
+        if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
+      }
+      if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * (lv.drainOverheadCycles ?? 0)));
+      this.levelCycles[l] = c;
+      cycles = Math.max(cycles, c);
+    }
+    cycles += serialFillCycles;
+
+    let levelSum = 0;
+    for (let l = 0; l < L; l++) {
+      let e = 0;
+      for (let j = 0; j < nds; j++) {
+        const x = entry[l * nds + j];
+        if (x >= 0) e += this.sE[l * nds + x];
+      }
+      const leakPj = levels[l].energy.leak * utilInst[l] * cycles;
+      this.levelEnergy[l] = e;
+      this.levelLeak[l] = leakPj;
+      levelSum = levelSum + e + leakPj;
+    }
+    const compute = this.arch.compute;
+    const computeEnergyPj = this.macs * compute.energyPerMac + compute.leakPerCycle * utilizedPes * cycles;
+    const tot = this.tot;
+    tot.cycles = cycles;
+    tot.computeCycles = computeCycles;
+    tot.serialFillCycles = serialFillCycles;
+    tot.energyPj = computeEnergyPj + levelSum;
+    tot.computeEnergyPj = computeEnergyPj;
+    tot.utilizedPes = utilizedPes;
+    return true;
+  }
+
+  private fail(reason: string): false {
+    this.reason = reason;
+    return false;
+  }
+
+  /** Builds the Evaluation of the last valid run. */
+  private result(): Evaluation {
+    const L = this.L;
+    const nds = this.nds;
+    const levels: LevelStats[] = [];
+    for (let l = 0; l < L; l++) {
+      const u = this.utilInst[l];
+      const dataSpaces: Record<string, DataSpaceStats> = {};
+      for (let j = 0; j < nds; j++) {
+        const x = this.entry[l * nds + j];
+        if (x < 0) continue;
+        const y = l * nds + x;
+        dataSpaces[this.dsNames[j]] = {
+          reads: this.sR[y],
+          fills: this.sF[y],
+          updates: this.sU[y],
+          tileSize: this.sTile[y],
+          partitionSize: this.sPart[y],
+          utilizedInstances: u,
+          multicast: this.sMc[y],
+          energyPj: this.sE[y],
+        };
+      }
+      levels.push({ name: this.levelNames[l], dataSpaces, energyPj: this.levelEnergy[l], leakPj: this.levelLeak[l], cycles: this.levelCycles[l], utilizedInstances: u });
+    }
+    const t = this.tot;
+    return {
+      valid: true,
+      macs: this.macs,
+      cycles: t.cycles,
+      computeCycles: t.computeCycles,
+      ...(t.serialFillCycles > 0 ? { serialFillCycles: t.serialFillCycles } : {}),
+      energyPj: t.energyPj,
+      edp: t.energyPj * t.cycles,
+      areaUm2: this.areaUm2,
+      utilization: this.macs / (this.arch.compute.instances * t.cycles),
+      utilizedPes: t.utilizedPes,
+      computeEnergyPj: t.computeEnergyPj,
+      levels,
+    };
+  }
+}
+
+/**
+ * The cost model specialised to one problem on one architecture: compile once, then
+ * evaluate many mappings (the mapper's and the NAAS search's inner loop). The problem and
+ * architecture must not be mutated afterwards.
+ */
+export function prepare(problem: Problem, arch: Architecture, options: EvaluateOptions = {}): PreparedModel {
+  return new Prepared(problem, arch, options);
+}
+
+// evaluate()'s evaluators, per architecture object, problem object and option set.
+const cache = new WeakMap<Architecture, WeakMap<Problem, Map<string, PreparedModel>>>();
+
+function preparedFor(problem: Problem, arch: Architecture, options: EvaluateOptions): PreparedModel {
+  let byProblem = cache.get(arch);
+  if (!byProblem) {
+    byProblem = new WeakMap();
+    cache.set(arch, byProblem);
+  }
+  let byOptions = byProblem.get(problem);
+  if (!byOptions) {
+    byOptions = new Map();
+    byProblem.set(problem, byOptions);
+  }
+  const key = `${options.convention ?? 'v3'}${options.ignoreCapacity ? '!' : ''}`;
+  let p = byOptions.get(key);
+  if (!p) {
+    p = prepare(problem, arch, options);
+    byOptions.set(key, p);
+  }
+  return p;
+}
+
+/** Evaluate one mapping. Invalid mappings come back with `valid: false` and a reason. */
+export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping, options: EvaluateOptions = {}): Evaluation {
+  return preparedFor(problem, arch, options).evaluate(mapping);
 }
