@@ -8,7 +8,7 @@ import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import { findJob, latencySweep, parsePartition, prepareJob, speedupOf, type JobOverrides, type SweepRow } from '../fl/run.ts';
 import { simulate, type FlRunResult, type JobSetup } from '../fl/simulator.ts';
-import { netemAvailable, runReal } from '../fl/loopback.ts';
+import { resolveLink, runReal, type LinkChoice } from '../fl/loopback.ts';
 import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from '../report/index.ts';
 import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
@@ -17,6 +17,8 @@ interface FlOptions {
   job?: string;
   compare?: string;
   real?: boolean;
+  link?: string;
+  workers?: string;
   json?: boolean;
   maxSteps?: string;
   latency?: string;
@@ -47,6 +49,7 @@ export function jobJson(r: FlRunResult) {
     message_ms: r.message_ms,
     message_bytes: r.message_bytes,
     ...(r.transport ? { transport: r.transport } : {}),
+    ...(r.link ? { link: r.link } : {}),
     ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),
     curve: r.curve,
   };
@@ -93,7 +96,9 @@ export function registerFl(program: Command): void {
     .description('federated training of a .nacc job (FedAvg, DGA, local SGD) on a virtual clock or over loopback sockets')
     .option('--job <name>', 'run one federated job')
     .option('--compare <names>', 'run several jobs (comma-separated) and compare time to target accuracy')
-    .option('--real', 'run worker processes over loopback TCP through a delay relay (wall-clock time)')
+    .option('--real', 'run worker processes and an aggregator over TCP through a shaped link (wall-clock time)')
+    .option('--link <kind>', "with --real: auto (netem when the kernel has it, else relay), netem (kernel qdisc on veth links between network namespaces) or relay (userspace delay relay on loopback)")
+    .option('--workers <n>', 'number of workers (overrides the job; the data is partitioned across them)')
     .option('--json', 'print JSON: {"jobs":[{"name","final_accuracy","time_to_target_s","rounds",...}],"speedup"}')
     .option('--max-steps <n>', 'local steps per worker (overrides the job)')
     .option('--latency <ms>', 'one-way latency in ms (overrides the job)')
@@ -107,6 +112,8 @@ export function registerFl(program: Command): void {
       if (!opts.job === !opts.compare) fail('F0004', 'give exactly one of --job NAME or --compare J1,J2', undefined, ExitCode.usage);
       if (opts.sweepLatency && !opts.compare) fail('F0004', '--sweep-latency needs --compare J1,J2', undefined, ExitCode.usage);
       if (opts.sweepLatency && opts.real) fail('F0004', '--sweep-latency runs on the virtual clock; drop --real', undefined, ExitCode.usage);
+      if (opts.link !== undefined && !['auto', 'netem', 'relay'].includes(opts.link)) fail('F0004', `--link must be auto, netem or relay, got '${opts.link}'`, undefined, ExitCode.usage);
+      if (opts.link !== undefined && !opts.real) fail('F0004', '--link chooses the link of --real runs; add --real', undefined, ExitCode.usage);
       const path = resolve(file);
       const program = loadProgram(path);
       const names = (opts.job ? [opts.job] : opts.compare!.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -116,6 +123,7 @@ export function registerFl(program: Command): void {
         latencyMs: nonNegative(opts.latency, '--latency'),
         partition: opts.partition ? parsePartition(opts.partition) : undefined,
         samples: positiveInt(opts.samples, '--samples'),
+        workers: positiveInt(opts.workers, '--workers'),
       };
       const readText = (p: string) => {
         const full = isAbsolute(p) ? p : join(dirname(path), p);
@@ -126,6 +134,8 @@ export function registerFl(program: Command): void {
         }
       };
       const jobs = names.map((n) => findJob(program, n));
+      // Decide the link before any work: --link netem where it cannot work fails here (exit 4).
+      const linked = opts.real ? await resolveLink((opts.link ?? 'auto') as LinkChoice) : undefined;
       const progress = (m: string) => {
         if (!opts.json || process.stderr.isTTY) process.stderr.write(`${m}\n`);
       };
@@ -135,10 +145,10 @@ export function registerFl(program: Command): void {
         const setup = prepareJob({ program, readText }, job, overrides);
         setups.push(setup);
         const net = program.networks.find((n) => n.name === setup.job.network)!;
-        progress(`fl: ${job.name}: ${setup.data.description}; ${setup.job.workers} workers, ${setup.stepsPerWorker} steps each, ${opts.real ? 'real loopback' : 'simulated'}`);
+        progress(`fl: ${job.name}: ${setup.data.description}; ${setup.job.workers} workers, ${setup.stepsPerWorker} steps each, ${linked ? `real over the ${linked.link} link` : 'simulated'}`);
         const t0 = performance.now();
         let r: FlRunResult;
-        if (opts.real) r = await runReal(setup, net, { log: (m) => progress(`  ${m}`) });
+        if (linked) r = await runReal(setup, net, { link: linked.link, log: (m) => progress(`  ${m}`) });
         else {
           const bar = createProgress({ label: `fl ${job.name}`, total: 0, json: opts.json });
           try {
@@ -169,7 +179,7 @@ export function registerFl(program: Command): void {
         mkdirSync(dirname(resolve(opts.events)), { recursive: true });
         writeFileSync(resolve(opts.events), JSON.stringify(results.map((r) => ({ name: r.name, events: r.events ?? [] }))) + '\n');
       }
-      const netem = opts.real ? await netemAvailable() : undefined;
+      const netem = linked ? linked.probe?.available ?? (await resolveLink('auto')).link === 'netem' : undefined;
 
       if (opts.json) {
         process.stdout.write(
@@ -178,6 +188,7 @@ export function registerFl(program: Command): void {
               file: path,
               mode: opts.real ? 'real' : 'simulated',
               ...(netem !== undefined ? { netem_available: netem } : {}),
+              ...(linked ? { link: linked.link } : {}),
               jobs: results.map(jobJson),
               speedup,
               ...(sweep ? { latency_sweep: sweep } : {}),
@@ -225,7 +236,14 @@ export function registerFl(program: Command): void {
             '\n',
         );
       }
-      if (netem !== undefined) process.stdout.write(`transport: TCP loopback through the delay relay (kernel netem ${netem ? 'available' : 'not available'} here)\n`);
+      if (linked) {
+        const why = linked.probe && !linked.probe.available ? ` (kernel netem not available here: ${linked.probe.reason})` : netem ? ' (kernel netem available here)' : '';
+        process.stdout.write(
+          linked.link === 'relay'
+            ? `transport: TCP loopback through the delay relay${why}\n`
+            : 'transport: TCP over veth pairs between network namespaces, shaped by the kernel\'s netem\n',
+        );
+      }
       process.stdout.write(`plot: ${plotFile}\n`);
     });
 }

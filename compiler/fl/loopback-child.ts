@@ -1,4 +1,7 @@
-// Child processes of the loopback transport (started by loopback.ts through fork):
+// Child processes of real mode (started by loopback.ts through fork, or through
+// `ip netns exec` on the kernel link):
+//  - aggregator: the aggregator server inside its network namespace (kernel link only; behind
+//    the relay the aggregator runs in the parent process);
 //  - relay: sits between every worker and the aggregator and delays each frame by the link's
 //    one-way latency (plus jitter) after pacing it to the bandwidth, per direction and worker;
 //  - worker: one federated worker running real local steps on its shard, taking step_time of
@@ -10,6 +13,11 @@ import { Prng } from '../util/prng.ts';
 import { FlWorker, type AlgoConfig } from './algorithms.ts';
 import { FRAME_AVERAGE, FRAME_HELLO, FRAME_ROUND, decodeFrame, encodeFrame, onRawFrames } from './frames.ts';
 import { Trainer, compileModel } from './trainer.ts';
+import { startAggregatorServer, type AggregatorServerInit } from './aggregator-server.ts';
+
+export interface AggregatorInit extends AggregatorServerInit {
+  role: 'aggregator';
+}
 
 export interface RelayInit {
   role: 'relay';
@@ -33,10 +41,12 @@ export interface WorkerInit {
   seed: number;
   stepMs: number;
   steps: number;
-  relayPort: number;
+  /** Where the worker connects: the relay on 127.0.0.1, or the aggregator across its veth link. */
+  host: string;
+  port: number;
 }
 
-export type ChildInit = RelayInit | WorkerInit;
+export type ChildInit = RelayInit | WorkerInit | AggregatorInit;
 
 const send = (m: unknown) => process.send?.(m);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -99,7 +109,7 @@ async function runWorker(init: WorkerInit): Promise<void> {
   const worker = new FlWorker(init.id, init.cfg, init.init, data, Int32Array.from({ length: n }, (_, i) => i), init.seed);
   const arrivals = new Map<number, number>();
   let waiting: { round: number; wake: () => void } | undefined;
-  const sock = connect({ host: '127.0.0.1', port: init.relayPort });
+  const sock = connect({ host: init.host, port: init.port });
   sock.setNoDelay(true);
   await new Promise<void>((res, rej) => {
     sock.once('connect', () => res());
@@ -159,8 +169,32 @@ async function runWorker(init: WorkerInit): Promise<void> {
   send({ kind: 'done', id: init.id, stallMs, computeMs });
 }
 
+/** IPC: ready {port}, hellos, average {done, t, snapshot?}, finished {consensus}; takes start {at}, exit. */
+async function runAggregator(init: AggregatorInit): Promise<void> {
+  const srv = await startAggregatorServer(init, (e) => send({ kind: 'average', ...e }));
+  process.on('message', (m: { kind: string; at?: number }) => {
+    if (m.kind === 'start') srv.setStart(m.at!);
+    if (m.kind === 'exit') {
+      srv.close();
+      process.exit(0);
+    }
+  });
+  send({ kind: 'ready', port: srv.port });
+  await srv.hellos;
+  send({ kind: 'hellos' });
+  await srv.rounds;
+  const failure = srv.failure();
+  if (failure) throw failure;
+  send({ kind: 'finished', consensus: Float32Array.from(srv.agg.consensus), roundsDone: srv.agg.roundsDone });
+}
+
 process.once('message', (m: ChildInit) => {
   if (m.role === 'relay') runRelay(m);
+  else if (m.role === 'aggregator')
+    runAggregator(m).catch((e) => {
+      send({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+      process.exit(1);
+    });
   else
     runWorker(m).catch((e) => {
       send({ kind: 'error', message: e instanceof Error ? e.message : String(e) });

@@ -1,42 +1,55 @@
-// Real mode: N worker processes and this process as the aggregator, talking over loopback
-// TCP through a relay process that delays every frame by the job's latency (and jitter) and
-// paces it to its bandwidth. Same workers, same arithmetic as the simulator; time is the wall
-// clock. The aggregator snapshots the consensus model at each average and evaluates the
-// snapshots afterwards, so evaluation never delays the traffic it is timing.
-import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, type Server, type Socket } from 'node:net';
+// Real mode: N worker processes and an aggregator talking over TCP, the link between them
+// being either
+//  - relay: loopback TCP through a relay process that delays every frame by the job's latency
+//    (and jitter) and paces it to its bandwidth; the aggregator is this process; or
+//  - netem: private network namespaces, one per worker and one for the aggregator, joined by
+//    veth pairs shaped by the kernel's netem qdisc (see netem.ts); aggregator and workers are
+//    child processes started through `ip netns exec`.
+// Same workers, same arithmetic as the simulator; time is the wall clock from one common start
+// instant. The aggregator snapshots the consensus model at each sampled average and the
+// snapshots are evaluated afterwards, so evaluation never delays the traffic it is timing.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { readFile } from 'node:fs/promises';
-import { Aggregator } from './algorithms.ts';
-import { FRAME_AVERAGE, FRAME_HELLO, FRAME_ROUND, decodeFrame, encodeFrame, onRawFrames } from './frames.ts';
+import { ExitCode, fail } from '../diagnostics/index.ts';
 import type { ChildInit } from './loopback-child.ts';
 import { Evaluator, describeAlgorithm, timeToTarget, type CurvePoint, type FlRunResult, type JobSetup } from './simulator.ts';
 import type { Network } from '../ir/network.ts';
 import { subset } from './data.ts';
+import { startAggregatorServer, type AverageEvent } from './aggregator-server.ts';
+import { NetnsSession, namespacePrefix, planNetns, probeNetem, removeStaleNamespaces, type KernelShaper, type NetemProbe } from './netem.ts';
+
+/** What the user asks for: the kernel's netem when it works here (auto), or one of the two. */
+export type LinkChoice = 'auto' | 'netem' | 'relay';
+export type LinkKind = 'netem' | 'relay';
 
 export interface RealOptions {
   /** Progress for humans. */
   log?: (m: string) => void;
+  /** The link (default auto). */
+  link?: LinkChoice;
+  /**
+   * Tests only: shape the namespace links with tbf (rate only, no latency) instead of netem,
+   * to exercise the namespace plumbing on a kernel without sch_netem.
+   */
+  kernelShaper?: KernelShaper;
 }
 
 /**
- * Could the kernel's netem qdisc shape loopback here: tc present, lo readable, sch_netem
- * available, and CAP_NET_ADMIN held. Read-only probe: nothing on the machine is changed.
+ * Could the kernel's netem shape real mode's links here? Tries it in a throw-away namespace
+ * (see probeNetem); cached per process.
  */
 export async function netemAvailable(): Promise<boolean> {
-  try {
-    const show = await execa('tc', ['qdisc', 'show', 'dev', 'lo'], { reject: false, timeout: 3000, stdin: 'ignore' });
-    if (show.exitCode !== 0) return false;
-    const mod = await execa('sh', ['-c', 'test -d /sys/module/sch_netem || modinfo sch_netem >/dev/null 2>&1'], { reject: false, timeout: 3000, stdin: 'ignore' });
-    if (mod.exitCode !== 0) return false;
-    const status = await readFile('/proc/self/status', 'utf8');
-    const cap = /CapEff:\s*([0-9a-f]+)/.exec(status);
-    return cap !== null && (BigInt('0x' + cap[1]) & (1n << 12n)) !== 0n;
-  } catch {
-    return false;
-  }
+  return (await probeNetem()).available;
+}
+
+/** Resolve auto/netem/relay; `netem` where it cannot work is a user error naming what is missing (exit 4). */
+export async function resolveLink(choice: LinkChoice): Promise<{ link: LinkKind; probe?: NetemProbe }> {
+  if (choice === 'relay') return { link: 'relay' };
+  const probe = await probeNetem();
+  if (probe.available) return { link: 'netem', probe };
+  if (choice === 'netem') fail('F0010', `--link netem: the kernel link is not available here: ${probe.reason}; use --link relay (or auto)`, undefined, ExitCode.toolMissing);
+  return { link: 'relay', probe };
 }
 
 function childArgs(): { script: string; execArgv: string[] } {
@@ -45,9 +58,12 @@ function childArgs(): { script: string; execArgv: string[] } {
   return { script: fileURLToPath(new URL('./loopback-child.ts', import.meta.url)), execArgv: ['--import', tsx] };
 }
 
-function spawnChild(init: ChildInit, children: ChildProcess[]): ChildProcess {
+/** Start a child; with `ns`, inside that network namespace (`ip netns exec` keeps the IPC channel). */
+function spawnChild(init: ChildInit, children: ChildProcess[], ns?: string): ChildProcess {
   const { script, execArgv } = childArgs();
-  const child = fork(script, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = ns
+    ? spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, script], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(script, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   child.send(init);
   return child;
@@ -65,60 +81,80 @@ const once = <T>(child: ChildProcess, kind: string): Promise<T> =>
     child.once('exit', (code) => rej(new Error(`fl child exited with code ${code} before '${kind}'`)));
   });
 
-/** Run a job for real over loopback sockets. */
+/** The aggregator as the workers see it, wherever it runs. */
+interface AggregatorEnd {
+  /** Where worker i connects. */
+  address(worker: number): { host: string; port: number };
+  hellos: Promise<void>;
+  /** Resolves with the final consensus once every round is averaged. */
+  finished: Promise<{ consensus: Float32Array; roundsDone: number }>;
+  start(atEpochMs: number): void;
+  describe: string;
+}
+
+let runCounter = 0;
+
+/** Run a job for real: worker processes and an aggregator over TCP through the chosen link. */
 export async function runReal(setup: JobSetup, network: Network, opts: RealOptions = {}): Promise<FlRunResult> {
   const { job, cfg } = setup;
   const N = job.workers;
   const log = opts.log ?? (() => undefined);
+  const link: LinkKind = opts.kernelShaper === 'tbf' ? 'netem' : (await resolveLink(opts.link ?? 'auto')).link;
   const children: ChildProcess[] = [];
-  const agg = new Aggregator(cfg, N, setup.init);
-  const sockets: (Socket | undefined)[] = new Array(N).fill(undefined);
   const totalRounds = Math.floor(setup.stepsPerWorker / cfg.K);
-  const snapshots: { round: number; t: number; params: Float32Array }[] = [];
-  const averageTimes: number[] = [];
-  let t0 = 0;
-  let helloCount = 0;
-  let onHellos: () => void = () => undefined;
-  let onRounds: () => void = () => undefined;
-  let failure: Error | undefined;
-  const server: Server = createServer((sock) => {
-    sock.setNoDelay(true);
-    sock.on('error', () => undefined);
-    onRawFrames(sock, (raw) => {
-      const f = decodeFrame(raw);
-      if (f.type === FRAME_HELLO) {
-        sockets[f.worker] = sock;
-        if (++helloCount === N) onHellos();
-        return;
-      }
-      if (f.type !== FRAME_ROUND) return;
-      let mean: Float32Array | undefined;
-      try {
-        mean = agg.receive({ worker: f.worker, round: f.round, values: f.payload });
-      } catch (e) {
-        failure = e as Error;
-        return;
-      }
-      if (!mean) return;
-      const t = performance.now() - t0;
-      const frame = encodeFrame(FRAME_AVERAGE, 0, f.round, mean);
-      for (const s of sockets) s?.write(frame);
-      averageTimes.push(t / 1000);
-      const done = f.round + 1;
-      if (done % setup.evalEvery === 0 || done === totalRounds) snapshots.push({ round: done, t: t / 1000, params: Float32Array.from(agg.consensus) });
-      if (agg.roundsDone === totalRounds) onRounds();
-    });
-  });
-  await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  const aggPort = (server.address() as { port: number }).port;
+  const events: AverageEvent[] = [];
+  const aggInit = { cfg, workers: N, init: setup.init, totalRounds, evalEvery: setup.evalEvery };
+  const shape = { latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS };
+  let session: NetnsSession | undefined;
+  let closeLocal: () => void = () => undefined;
   try {
-    const relay = spawnChild({ role: 'relay', aggregatorPort: aggPort, latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS, seed: job.seed }, children);
-    const { port: relayPort } = await once<{ port: number }>(relay, 'ready');
-    log(`relay on 127.0.0.1:${relayPort} -> aggregator on 127.0.0.1:${aggPort}; starting ${N} workers`);
-    const hellos = new Promise<void>((res) => (onHellos = res));
-    const rounds = new Promise<void>((res) => (onRounds = res));
+    let end: AggregatorEnd;
+    if (link === 'relay') {
+      const srv = await startAggregatorServer({ ...aggInit, host: '127.0.0.1' }, (e) => events.push(e));
+      closeLocal = srv.close;
+      const relay = spawnChild({ role: 'relay', aggregatorPort: srv.port, latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS, seed: job.seed }, children);
+      const { port: relayPort } = await once<{ port: number }>(relay, 'ready');
+      end = {
+        address: () => ({ host: '127.0.0.1', port: relayPort }),
+        hellos: srv.hellos,
+        finished: srv.rounds.then(() => {
+          const f = srv.failure();
+          if (f) throw f;
+          return { consensus: srv.agg.consensus, roundsDone: srv.agg.roundsDone };
+        }),
+        start: (at) => srv.setStart(at),
+        describe: `relay on 127.0.0.1:${relayPort} -> aggregator on 127.0.0.1:${srv.port}`,
+      };
+    } else {
+      await removeStaleNamespaces();
+      const plan = planNetns(namespacePrefix(process.pid, runCounter++), N, shape, opts.kernelShaper ?? 'netem');
+      try {
+        session = await NetnsSession.create(plan);
+      } catch (e) {
+        fail('F0011', `could not build the kernel link: ${(e as Error).message}`, undefined, ExitCode.toolMissing);
+      }
+      const aggregator = spawnChild({ role: 'aggregator', ...aggInit, host: '0.0.0.0' }, children, plan.aggregatorNs);
+      aggregator.on('message', (m: { kind: string } & AverageEvent) => {
+        if (m.kind === 'average') events.push({ done: m.done, t: m.t, ...(m.snapshot ? { snapshot: m.snapshot } : {}) });
+      });
+      const hellos = once<unknown>(aggregator, 'hellos');
+      const finished = once<{ consensus: Float32Array; roundsDone: number }>(aggregator, 'finished');
+      // Keep rejections observed until awaited.
+      hellos.catch(() => undefined);
+      finished.catch(() => undefined);
+      const { port } = await once<{ port: number }>(aggregator, 'ready');
+      end = {
+        address: (i) => ({ host: plan.links[i].aggIp, port }),
+        hellos: hellos.then(() => undefined),
+        finished,
+        start: (at) => aggregator.send({ kind: 'start', at }),
+        describe: `aggregator in namespace ${plan.aggregatorNs} on port ${port}; ${N} worker namespaces over veth with ${opts.kernelShaper ?? 'netem'}`,
+      };
+    }
+    log(`${end.describe}; starting ${N} workers`);
     const workers = setup.data.parts.map((idx, i) => {
       const shard = subset(setup.data.train, idx);
+      const { host, port } = end.address(i);
       return spawnChild(
         {
           role: 'worker',
@@ -133,24 +169,27 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
           seed: job.seed,
           stepMs: setup.workerStepMs[i],
           steps: setup.stepsPerWorker,
-          relayPort,
+          host,
+          port,
         },
         children,
+        session ? session.namespaces[i + 1] : undefined,
       );
     });
     await Promise.all(workers.map((w) => once(w, 'ready')));
-    await hellos;
+    await end.hellos;
     const dones = workers.map((w) => once<{ stallMs: number; computeMs: number }>(w, 'done'));
     // Start everyone at one absolute instant a little ahead, past the IPC delivery delay.
-    t0 = performance.now() + 250;
-    for (const w of workers) w.send({ kind: 'start', at: performance.timeOrigin + t0 });
+    const at = performance.timeOrigin + performance.now() + 250;
+    end.start(at);
+    for (const w of workers) w.send({ kind: 'start', at });
     log(`started; ${setup.stepsPerWorker} steps per worker, ${totalRounds} rounds`);
     const stats = await Promise.all(dones);
-    if (totalRounds > 0) await rounds;
-    if (failure) throw failure;
+    const { consensus, roundsDone } = await end.finished;
     const evaluator = new Evaluator(setup);
     const curve: CurvePoint[] = [{ round: 0, time_s: 0, accuracy: evaluator.curve(setup.init) }];
-    for (const s of snapshots) curve.push({ round: s.round, time_s: s.t, accuracy: evaluator.curve(s.params) });
+    for (const e of events) if (e.snapshot) curve.push({ round: e.done, time_s: e.t / 1000, accuracy: evaluator.curve(e.snapshot) });
+    const averageTimes = events.map((e) => e.t / 1000);
     const computeMean = stats.reduce((a, s) => a + s.computeMs, 0) / N / Math.max(1, setup.stepsPerWorker);
     if (computeMean > Math.min(...setup.workerStepMs)) {
       log(`warning: a step computes in ${computeMean.toFixed(1)} ms on this machine, more than the ${Math.min(...setup.workerStepMs).toFixed(1)} ms step time; wall-clock times will run long`);
@@ -161,10 +200,10 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       algorithm: describeAlgorithm(cfg),
       mode: 'real',
       workers: N,
-      final_accuracy: evaluator.full(agg.consensus),
+      final_accuracy: evaluator.full(consensus),
       time_to_target_s: timeToTarget(curve, job.targetAccuracy),
       target_accuracy: job.targetAccuracy ?? null,
-      rounds: agg.roundsDone,
+      rounds: roundsDone,
       steps_per_worker: setup.stepsPerWorker,
       total_time_s: averageTimes.length ? averageTimes[averageTimes.length - 1] : 0,
       step_time_ms: setup.stepMs,
@@ -174,7 +213,8 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       stall_s: stats.reduce((a, s) => a + s.stallMs, 0) / N / 1000,
       curve,
       average_times_s: averageTimes,
-      transport: 'tcp loopback via delay relay',
+      transport: link === 'relay' ? 'tcp loopback via delay relay' : `tcp over veth pairs between network namespaces shaped by ${opts.kernelShaper ?? 'netem'}`,
+      link: link === 'netem' && opts.kernelShaper === 'tbf' ? 'tbf' : link,
       compute_ms_per_step: computeMean,
     };
   } finally {
@@ -197,6 +237,8 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
           }),
       ),
     );
-    server.close();
+    closeLocal();
+    // Only now that no process is left inside them can the namespaces really go.
+    await session?.destroy();
   }
 }

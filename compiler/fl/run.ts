@@ -13,6 +13,8 @@ export interface JobOverrides {
   partition?: Partition;
   /** Replace the data set's sample count. */
   samples?: number;
+  /** Replace the number of workers (the data is partitioned across them). */
+  workers?: number;
 }
 
 export interface JobContext {
@@ -35,6 +37,7 @@ export function applyOverrides(job: FederatedJob, o: JobOverrides): FederatedJob
     ...job,
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
     data: { ...job.data, ...(o.partition ? { partition: o.partition } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
   };
 }

@@ -53,6 +53,8 @@ export interface FlRunResult {
   average_times_s?: number[];
   events?: FlEvent[];
   transport?: string;
+  /** Real mode: the link used, the userspace delay relay or the kernel's netem ('tbf': the tests' rate-only kernel link). */
+  link?: 'relay' | 'netem' | 'tbf';
   /** Real mode: mean wall-clock milliseconds a worker spent computing one step (preemption included). */
   compute_ms_per_step?: number;
 }

@@ -1,0 +1,129 @@
+// Real mode against the virtual clock: time to target accuracy of the same federated job run
+// by the simulator and for real (worker processes + aggregator over TCP through the link).
+// Jobs: the federated examples in examples/ and ../shared/dsl-examples/federated.nacc, with
+// FedAvg and DGA, one-way latencies 10/100/500 ms and 2-8 workers. Each real run is cut a few
+// rounds after the simulator reaches the target (training never depends on time, so the cut
+// changes nothing before it); both sides run the same cut job.
+//   npx tsx bench/fl-real-vs-sim.ts [--json] [--quick] [--link auto|relay|netem] [--only TEXT]
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { loadProgram } from '../compiler/frontend/index.ts';
+import { findJob, prepareJob, type JobOverrides } from '../compiler/fl/run.ts';
+import { simulate, type FlRunResult } from '../compiler/fl/simulator.ts';
+import { runReal, type LinkChoice } from '../compiler/fl/loopback.ts';
+import type { Program } from '../compiler/ir/program.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const link = (arg('--link') ?? 'relay') as LinkChoice;
+const only = arg('--only');
+
+interface Case {
+  file: string;
+  pair: [string, string];
+  workers?: number;
+  latencies: number[];
+}
+
+const SHARED = '../shared/dsl-examples/federated.nacc';
+const cases: Case[] = quick
+  ? [{ file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], latencies: [10, 100] }]
+  : [
+      { file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], latencies: [10, 100, 500] },
+      { file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], workers: 2, latencies: [100] },
+      { file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], workers: 8, latencies: [100] },
+      { file: 'examples/federated.nacc', pair: ['digits_fedavg', 'digits_dga'], latencies: [10, 100, 500] },
+      { file: 'examples/federated-leaf.nacc', pair: ['leaf_fedavg', 'leaf_dga'], workers: 8, latencies: [10, 100, 500] },
+      ...(existsSync(SHARED) ? [{ file: SHARED, pair: ['digits_fedavg', 'digits_dga'] as [string, string], workers: 8, latencies: [10, 100, 500] }] : []),
+    ];
+if (!existsSync(SHARED) && !quick) console.warn(`fl-real-vs-sim: ${SHARED} is absent; its jobs are skipped`);
+
+export interface Row {
+  file: string;
+  job: string;
+  algorithm: string;
+  workers: number;
+  latency_ms: number;
+  steps_per_worker: number;
+  sim_time_to_target_s: number | null;
+  real_time_to_target_s: number | null;
+  difference: number | null;
+  sim_total_s: number;
+  real_total_s: number;
+  sim_stall_s: number;
+  real_stall_s: number;
+  compute_ms_per_step: number | null;
+  link: string;
+  load_before: number;
+  load_after: number;
+}
+
+const programs = new Map<string, Program>();
+const rows: Row[] = [];
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+for (const c of cases) {
+  if (!programs.has(c.file)) programs.set(c.file, loadProgram(c.file));
+  const program = programs.get(c.file)!;
+  for (const latency of c.latencies) {
+    for (const name of c.pair) {
+      const label = `${c.file}:${name}@${latency}ms${c.workers ? `x${c.workers}` : ''}`;
+      if (only && !label.includes(only)) continue;
+      const job = findJob(program, name);
+      const base: JobOverrides = { latencyMs: latency, ...(c.workers ? { workers: c.workers } : {}) };
+      // Where does the simulator reach the target? Cut the run a few rounds later.
+      const full = prepareJob({ program }, job, base);
+      const first = simulate(full);
+      const hit = first.curve.find((p) => first.target_accuracy !== null && p.accuracy >= first.target_accuracy);
+      const totalRounds = Math.floor(full.stepsPerWorker / full.cfg.K);
+      const rounds = hit ? Math.min(totalRounds, hit.round + Math.max(2, Math.ceil(hit.round * 0.1))) : Math.min(totalRounds, 40);
+      const setup = prepareJob({ program }, job, { ...base, maxSteps: rounds * full.cfg.K });
+      setup.evalEvery = full.evalEvery;
+      const sim = simulate(setup);
+      const load_before = loadavg()[0];
+      log(`${label}: ${setup.job.workers} workers, ${setup.stepsPerWorker} steps, sim to target ${sim.time_to_target_s?.toFixed(2) ?? '-'} s; running for real`);
+      const real: FlRunResult = await runReal(setup, program.networks.find((n) => n.name === setup.job.network)!, { link });
+      const load_after = loadavg()[0];
+      const diff = sim.time_to_target_s !== null && real.time_to_target_s !== null ? real.time_to_target_s / sim.time_to_target_s - 1 : null;
+      if (real.final_accuracy !== sim.final_accuracy) log(`  warning: real final accuracy ${real.final_accuracy} differs from the simulator's ${sim.final_accuracy}`);
+      const row: Row = {
+        file: c.file,
+        job: name,
+        algorithm: sim.algorithm,
+        workers: setup.job.workers,
+        latency_ms: latency,
+        steps_per_worker: setup.stepsPerWorker,
+        sim_time_to_target_s: sim.time_to_target_s,
+        real_time_to_target_s: real.time_to_target_s,
+        difference: diff,
+        sim_total_s: sim.total_time_s,
+        real_total_s: real.total_time_s,
+        sim_stall_s: sim.stall_s,
+        real_stall_s: real.stall_s,
+        compute_ms_per_step: real.compute_ms_per_step ?? null,
+        link: real.link ?? 'relay',
+        load_before,
+        load_after,
+      };
+      rows.push(row);
+      log(`  real to target ${real.time_to_target_s?.toFixed(2) ?? '-'} s (${diff === null ? 'n/a' : `${(diff * 100).toFixed(1)}%`}), total ${real.total_time_s.toFixed(2)} s vs ${sim.total_time_s.toFixed(2)} s, load ${load_before.toFixed(1)}-${load_after.toFixed(1)}`);
+    }
+  }
+}
+
+const pct = (d: number | null) => (d === null ? 'n/a' : `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)}%`);
+const s = (t: number | null) => (t === null ? 'not reached' : t.toFixed(2));
+const worst = rows.reduce((m, r) => (r.difference === null ? m : Math.max(m, Math.abs(r.difference))), 0);
+if (json) {
+  process.stdout.write(JSON.stringify({ link, rows, max_abs_difference: worst, over_15_percent: rows.filter((r) => r.difference !== null && Math.abs(r.difference) > 0.15).length }, null, 2) + '\n');
+} else {
+  const lines = ['| file | job | algorithm | workers | latency | steps | sim to target (s) | real to target (s) | difference | sim total (s) | real total (s) | compute ms/step | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.file} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.latency_ms} ms | ${r.steps_per_worker} | ${s(r.sim_time_to_target_s)} | ${s(r.real_time_to_target_s)} | ${pct(r.difference)} | ${r.sim_total_s.toFixed(2)} | ${r.real_total_s.toFixed(2)} | ${r.compute_ms_per_step?.toFixed(2) ?? '-'} | ${r.load_before.toFixed(1)}-${r.load_after.toFixed(1)} |`,
+    );
+  }
+  process.stdout.write(lines.join('\n') + `\n\nlink: ${link}; largest |difference|: ${(worst * 100).toFixed(1)}%\n`);
+}
