@@ -8,7 +8,7 @@ import { formatTable } from '../compiler/cli/table.ts';
 import { loadProgram } from '../compiler/frontend/index.ts';
 import { workloadBound } from '../compiler/naas/bound.ts';
 import { buildWorkloads } from '../compiler/naas/problems.ts';
-import { evaluateFixed, remapBest, searchSpace, workerRunner } from '../compiler/naas/search.ts';
+import { evaluateFixed, remapFinalists, searchSpace, workerRunner } from '../compiler/naas/search.ts';
 
 const arg = (name: string, dflt?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,10 +39,10 @@ try {
     const base = await evaluateFixed(eyeriss, w, budget.baselineEvaluations, seed, pool.run);
     const tb = performance.now();
     const naasRes = await searchSpace({ workloads: w, space: naasSpace, resources: eyeriss, seed, budget, run: pool.run });
-    const naas = await remapBest(naasRes.best, w, budget.baselineEvaluations, seed, pool.run);
+    const naas = (await remapFinalists(naasRes, w, budget.baselineEvaluations, seed, pool.run)).best;
     const tn = performance.now();
     const sizingRes = await searchSpace({ workloads: w, space: sizingSpace, resources: eyeriss, seed, budget, run: pool.run });
-    const sizing = await remapBest(sizingRes.best, w, budget.baselineEvaluations, seed, pool.run);
+    const sizing = (await remapFinalists(sizingRes, w, budget.baselineEvaluations, seed, pool.run)).best;
     const ts = performance.now();
     const rN = base.cost / naas.cost;
     const rS = base.cost / sizing.cost;

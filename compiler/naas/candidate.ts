@@ -32,7 +32,8 @@ export interface InnerBudget {
 }
 
 export type CandidateTask =
-  | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
+  /** `start`: per layer shape, a mapping vector to start the inner search from (the best design so far's), when known. */
+  | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number; start?: Record<string, number[]> }
   | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
   | { kind: 'fixed'; spec: AcceleratorSpec; workloads: Workloads; inner: InnerBudget; seed: number }
   /** Re-map a chosen NAAS design with the baseline's mapper effort (starting from its inner-search mappings). */
@@ -63,6 +64,8 @@ export interface CandidateResult {
   energyPj: number;
   networks: NetworkResult[];
   evaluations: number;
+  /** NAAS: per layer shape, the mapping vector of the chosen mapping before refinement (inherited by later candidates). */
+  vectors?: Record<string, number[]>;
 }
 
 const INVALID: CandidateResult = { valid: false, cost: Infinity, cycles: Infinity, energyPj: Infinity, networks: [], evaluations: 0 };
@@ -78,25 +81,28 @@ export function subSeed(...xs: number[]): number {
 }
 
 /** Inner NAAS search: CMA-ES over one layer's mapping vector. */
-export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingConstraints, inner: InnerBudget, seed: number): { mapping: Mapping; evaluation: Evaluation; evaluations: number } | undefined {
+export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingConstraints, inner: InnerBudget, seed: number, start?: number[]): { mapping: Mapping; evaluation: Evaluation; evaluations: number; x: number[] } | undefined {
   const n = MAP_VECTOR_LENGTH;
   const nO = ORDER_DIMS.length;
   // A safe start: everything temporal at DRAM, so small buffers still fit.
   const safe = new Array(n).fill(0.5);
   for (let i = 3 * nO; i < n; i++) safe[i] = 0;
   let evaluations = 0;
-  let best: { mapping: Mapping; evaluation: Evaluation } | undefined;
+  let best: { mapping: Mapping; evaluation: Evaluation; x: number[] } | undefined;
   const consider = (x: number[]): number => {
     const mapping = decodeMapping(x, problem, c);
     const e = evaluate(problem, arch, mapping);
     evaluations++;
     if (!e.valid) return Infinity;
     const cost = e.energyPj * e.cycles;
-    if (!best || cost < best.evaluation.energyPj * best.evaluation.cycles) best = { mapping, evaluation: e };
+    if (!best || cost < best.evaluation.energyPj * best.evaluation.cycles) best = { mapping, evaluation: e, x };
     return cost;
   };
   consider(safe);
-  const cma = new CmaEs(n, { lambda: inner.population, seed, sigma: 0.8 });
+  // An inherited vector (the best design's mapping of this layer) decodes onto this
+  // hardware as the same loop orders and tiling ratios: when it is valid, search around it.
+  const inherited = start && start.length === n && Number.isFinite(consider(start));
+  const cma = inherited ? new CmaEs(n, { lambda: inner.population, seed, sigma: 0.3, mean: start }) : new CmaEs(n, { lambda: inner.population, seed, sigma: 0.8 });
   for (let g = 0; g < inner.generations; g++) {
     const xs: number[][] = [];
     const costs: number[] = [];
@@ -118,24 +124,26 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   const polished = polishMapping(problem, arch, c, best.mapping, inner.polish ?? inner.generations * inner.population, subSeed(seed, 7));
   evaluations += polished.evaluations;
   const better = polished.evaluation.valid && polished.evaluation.energyPj * polished.evaluation.cycles < best.evaluation.energyPj * best.evaluation.cycles;
-  return { ...(better ? polished : best), evaluations };
+  return { ...(better ? { ...polished, x: best.x } : best), evaluations };
 }
 
 function mapAll(
   spec: AcceleratorSpec,
   workloads: Workloads,
-  mapOne: (p: Problem, arch: Architecture, seed: number) => { mapping: Mapping; evaluation: Evaluation; evaluations: number } | undefined,
+  mapOne: (p: Problem, arch: Architecture, seed: number, key: string) => { mapping: Mapping; evaluation: Evaluation; evaluations: number; x?: number[] } | undefined,
   seed: number,
 ): CandidateResult {
   const arch = specToArchitecture(spec);
   const perKey = new Map<string, { mapping: Mapping; evaluation: Evaluation }>();
+  const vectors: Record<string, number[]> = {};
   let evaluations = 0;
   const keys = Object.keys(workloads.problems).sort();
   for (let i = 0; i < keys.length; i++) {
-    const r = mapOne(workloads.problems[keys[i]], arch, subSeed(seed, i));
+    const r = mapOne(workloads.problems[keys[i]], arch, subSeed(seed, i), keys[i]);
     if (!r) return { ...INVALID, spec, evaluations };
     evaluations += r.evaluations;
     perKey.set(keys[i], r);
+    if (r.x) vectors[keys[i]] = r.x;
   }
   const networks: NetworkResult[] = workloads.networks.map((net) => {
     const layers = net.layers.map((l) => {
@@ -155,6 +163,7 @@ function mapAll(
     energyPj: networks.reduce((a, n) => a + n.energyPj, 0),
     networks,
     evaluations,
+    ...(Object.keys(vectors).length ? { vectors } : {}),
   };
 }
 
@@ -169,7 +178,7 @@ export function runCandidate(task: CandidateTask): CandidateResult {
     const hw = decodeHardware(task.x, task.space, task.limits);
     if (!hw) return INVALID;
     const c = connectivityConstraints(hw.parallel, hw.spec.peArray);
-    return mapAll(hw.spec, task.workloads, (p, arch, s) => mapLayerNaas(p, arch, c, task.inner, s), task.seed);
+    return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed);
   }
   if (task.kind === 'sizing') {
     const spec = decodeSizing(task.x, task.space, task.limits);

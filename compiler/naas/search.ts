@@ -8,6 +8,7 @@ import type { Mapping } from '../ir/mapping.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { runCandidate, subSeed, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
 import { CmaEs } from './cmaes.ts';
+import { warmStartCandidates } from './warmstart.ts';
 import { decodeHardware, decodeSizing, encodeHardware, encodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
 
 export interface SearchBudget {
@@ -19,6 +20,12 @@ export interface SearchBudget {
   /** Mapper effort for the fixed baseline (samples + steps per layer shape). */
   baselineEvaluations: number;
 }
+
+/** Distinct designs re-mapped with the baseline's mapper effort at the end of a search. */
+export const FINALISTS = 3;
+
+/** Designs the workload-aware warm start adds to the first generation. */
+export const WARM_START_DESIGNS = 6;
 
 export const DEFAULT_BUDGET: SearchBudget = { generations: 8, population: 8, inner: { generations: 4, population: 8 }, baselineEvaluations: 2000 };
 
@@ -37,6 +44,8 @@ export interface SearchPoint {
 
 export interface SearchResult {
   best: CandidateResult;
+  /** The best few distinct designs (best first): the inner mapping search is short, so the final re-mapping picks among them. */
+  finalists: CandidateResult[];
   history: GenerationStat[];
   points: SearchPoint[];
   evaluations: number;
@@ -78,6 +87,20 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
   // array axis: a warm-up generation evaluates the resources' array under a few classic
   // connectivities (or the resources' own `parallel`) and the search starts from the best.
   let best: CandidateResult | undefined;
+  const finalists: CandidateResult[] = [];
+  const designKey = (r: CandidateResult): string => JSON.stringify([r.spec?.peArray, r.spec?.parallel, r.spec?.registerFileBytesPerPe, r.spec?.globalBufferBytes, r.spec?.dataflow]);
+  const consider = (r: CandidateResult): void => {
+    if (!r.valid) return;
+    const k = designKey(r);
+    const i = finalists.findIndex((f) => designKey(f) === k);
+    if (i >= 0) {
+      if (finalists[i].cost <= r.cost) return;
+      finalists.splice(i, 1);
+    }
+    finalists.push(r);
+    finalists.sort((a, b) => a.cost - b.cost);
+    finalists.length = Math.min(finalists.length, FINALISTS);
+  };
   const history: GenerationStat[] = [];
   const points: SearchPoint[] = [];
   let evaluations = 0;
@@ -89,7 +112,20 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
     const options = o.resources.parallel
       ? [o.resources.parallel]
       : [['K', 'C'], ['C', 'K'], ['K', 'Q'], ['Q', 'K'], ['P', 'Q'], ['K', 'P']].map((p) => (k === 1 ? p.slice(0, 1) : k >= 3 ? [...p, 'Q', 'P', 'C'].filter((d, i, a) => a.indexOf(d) === i).slice(0, k) : p));
+    // Plus the shapes and connectivities whose array the workload's dimensions fill best
+    // (compiler/naas/warmstart.ts), so the search does not start from idle PEs.
     const seeds = options.map((par) => encodeHardware(o.resources, o.space, limits, par)).filter((x) => decodeHardware(x, o.space, limits));
+    const key = (x: number[]): string => {
+      const d = decodeHardware(x, o.space, limits)!;
+      return `${d.spec.peArray.join('x')}:${d.parallel.join('')}`;
+    };
+    const have = new Set(seeds.map(key));
+    for (const c of warmStartCandidates(o.workloads, o.space, o.resources, limits, WARM_START_DESIGNS)) {
+      if (!have.has(key(c.x))) {
+        have.add(key(c.x));
+        seeds.push(c.x);
+      }
+    }
     const results = await Promise.all(
       seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i) })),
     );
@@ -97,6 +133,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
     let bi = -1;
     results.forEach((r, i) => {
       evaluations += r.evaluations;
+      consider(r);
       if (!r.valid) return;
       points.push({ generation: -1, cycles: r.cycles, energy_pj: r.energyPj });
       if (!best || r.cost < best.cost) {
@@ -124,12 +161,16 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       workloads: o.workloads,
       inner: o.budget.inner,
       seed: subSeed(o.seed, 2, g, i),
+      // Mapping inheritance: every candidate of a generation starts its inner search from the
+      // best design so far's mapping vectors (fixed per generation, so thread count does not matter).
+      ...(best?.vectors ? { start: best.vectors } : {}),
     }));
     const results = await Promise.all(tasks.map((t) => o.run(t)));
     hardwareCandidates += results.length;
     const costs = results.map((r) => (r.valid ? Math.log(r.cost) : 1e6));
     for (const r of results) {
       evaluations += r.evaluations;
+      consider(r);
       if (r.valid) {
         points.push({ generation: g, cycles: r.cycles, energy_pj: r.energyPj });
         if (!best || r.cost < best.cost) best = r;
@@ -141,7 +182,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
     o.onGeneration?.(stat, o.budget.generations);
   }
   if (!best) throw new Error('search found no valid accelerator; widen the space or raise the budget');
-  return { best, history, points, evaluations, hardwareCandidates };
+  return { best, finalists, history, points, evaluations, hardwareCandidates };
 }
 
 /** A fixed accelerator mapped by the mapper within its dataflow. */
@@ -151,9 +192,9 @@ export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads,
   return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3) });
 }
 
-/** Re-maps the best design of a search with the same mapper effort the baseline gets. */
-export async function remapBest(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<CandidateResult> {
-  if (!best.spec) return best;
+/** Re-maps a design with the given mapper effort; keeps the design's own mappings when they are better. */
+async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<{ result: CandidateResult; evaluations: number }> {
+  if (!best.spec) return { result: best, evaluations: 0 };
   const start: Record<string, Mapping> = {};
   for (const n of best.networks) for (const l of n.layers) start[l.key] = l.mapping;
   const population = 50;
@@ -162,7 +203,28 @@ export async function remapBest(best: CandidateResult, workloads: Workloads, eva
     ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4) }
     : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4) };
   const r = await run(task);
-  return r.valid && r.cost <= best.cost ? r : best;
+  return { result: r.valid && r.cost <= best.cost ? r : best, evaluations: r.evaluations };
+}
+
+/** Re-maps the best design of a search with the same mapper effort the baseline gets. */
+export async function remapBest(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<CandidateResult> {
+  return (await remapDesign(best, workloads, evaluationsPerLayer, seed, run)).result;
+}
+
+/**
+ * Re-maps every finalist of a search with the baseline's mapper effort and returns the best
+ * after re-mapping, with the evaluations spent (deterministic: ties keep the search's order).
+ */
+export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<{ best: CandidateResult; evaluations: number }> {
+  const list = res.finalists.length ? res.finalists : [res.best];
+  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run)));
+  let best = remapped[0].result;
+  let evaluations = 0;
+  for (const r of remapped) {
+    evaluations += r.evaluations;
+    if (r.result.cost < best.cost) best = r.result;
+  }
+  return { best, evaluations };
 }
 
 /** Pareto front (minimal cycles and energy) of the explored points. */

@@ -6,7 +6,7 @@ import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
 import { checkCase, findCases } from '../../importers/timeloop/cases.ts';
 import { buildWorkloads } from '../../naas/problems.ts';
-import { evaluateFixed, remapBest, searchSpace, workerRunner } from '../../naas/search.ts';
+import { evaluateFixed, remapFinalists, searchSpace, workerRunner } from '../../naas/search.ts';
 import { htmlReport } from '../../naas/report.ts';
 import { writeArtefacts } from '../search.ts';
 import { writeReportSection } from '../../report/index.ts';
@@ -38,7 +38,7 @@ export const naasStep: DemoStep = {
       ctx.log('naas: searching naas_eyeriss');
       const budget = { generations: 4, population: 6, inner: { generations: 3, population: 6 }, baselineEvaluations: 600 };
       const res = await searchSpace({ workloads, space, resources: eyeriss, seed: ctx.seed, budget, run: pool.run });
-      const best = await remapBest(res.best, workloads, 600, ctx.seed, pool.run);
+      const { best } = await remapFinalists(res, workloads, 600, ctx.seed, pool.run);
       const seconds = (performance.now() - t0) / 1000;
       const ratio = baseline.cost / best.cost;
       const out = join(ctx.outDir, 'naas');
