@@ -406,6 +406,46 @@ static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *col
   }
 }
 
+/* Small receptive fields (G = 2, 4, 6 groups: 8, 16, 24 input channels of a 1x1), unrolled in C. */
+static inline __attribute__((always_inline)) void nf_pairs_small(const int32_t *colw, const int8_t *filter, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) {
+  const int32_t kdim = 4 * G;
+  int32_t oc = 0;
+  for (; oc + 1 < n; oc += 2) {
+    const int8_t *f0 = filter + oc * kdim;
+    const int8_t *f1 = f0 + kdim;
+    int32_t a0 = t[oc].b2, a1 = t[oc + 1].b2;
+    int32_t c0 = a0, c1 = a1;
+#pragma GCC unroll 8
+    for (int32_t g = 0; g < G; g++) {
+      const int32_t *cw = colw + 4 * g;
+      const int32_t w0 = nf_load32(f0 + 4 * g), w1 = nf_load32(f1 + 4 * g);
+      const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
+      const int32_t w1e = NF_SXTB16(w1), w1o = NF_SXTB16_ROR8(w1);
+      a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
+      c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
+      a1 = NF_SMLAD(w1o, cw[2], NF_SMLAD(w1e, cw[0], a1));
+      c1 = NF_SMLAD(w1o, cw[3], NF_SMLAD(w1e, cw[1], c1));
+    }
+    const int32_t v0 = nf_out1(a0, &t[oc], 1, -128, 127), v1 = nf_out1(a1, &t[oc + 1], 1, -128, 127);
+    const int32_t v2 = nf_out1(c0, &t[oc], 1, -128, 127), v3 = nf_out1(c1, &t[oc + 1], 1, -128, 127);
+    outa[oc] = (int8_t)v0;
+    outa[oc + 1] = (int8_t)v1;
+    if (two) {
+      outb[oc] = (int8_t)v2;
+      outb[oc + 1] = (int8_t)v3;
+    }
+  }
+  if (oc < n) nf_pairs_px(colw, filter + oc * kdim, kdim, G, t + oc, n - oc, 0, outa + oc, outb + oc, two, 1, -128, 127);
+}
+
+#define NF_PAIRS_SMALL(G_) \
+  static void __attribute__((noinline)) nf_pairs_px_##G_(const int32_t *colw, const int8_t *filter, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) { \
+    nf_pairs_small(colw, filter, G_, t, n, outa, outb, two); \
+  }
+NF_PAIRS_SMALL(2)
+NF_PAIRS_SMALL(4)
+NF_PAIRS_SMALL(6)
+
 static void __attribute__((noinline)) nf_pairs_px_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) {
   nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127);
 }
@@ -413,6 +453,76 @@ static void __attribute__((noinline)) nf_pairs_px_full(const int32_t *colw, cons
 static void __attribute__((noinline)) nf_pairs_px_any(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail, int8_t *outa, int8_t *outb, int32_t two,
                                                      int32_t lo, int32_t hi) {
   nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi);
+}
+
+/* Layers whose filters fit the column buffer as 16-bit pairs (narrow 1x1 layers, RGB stems):
+ * the filters are sign-extended once per call into (k0,k2) (k1,k3) words per group of four taps,
+ * zero past the receptive field, so a group of two channels x two pixels is four LDRD-able word
+ * pairs and eight SMLADs, without a SXTB16 per filter word. */
+static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo,
+                                                             int32_t hi) {
+  int32_t oc = 0;
+  for (; oc + 1 < n; oc += 2) {
+    const int32_t *w0 = f16 + 2 * G * oc;
+    const int32_t *w1 = w0 + 2 * G;
+    int32_t a0 = t[oc].b2, a1 = t[oc + 1].b2;
+    int32_t c0 = a0, c1 = a1;
+#pragma GCC unroll 8
+    for (int32_t g = 0; g < G; g++) {
+      const int32_t *cw = colw + 4 * g;
+      const int32_t e0 = w0[2 * g], o0 = w0[2 * g + 1], e1 = w1[2 * g], o1 = w1[2 * g + 1];
+      a0 = NF_SMLAD(o0, cw[2], NF_SMLAD(e0, cw[0], a0));
+      c0 = NF_SMLAD(o0, cw[3], NF_SMLAD(e0, cw[1], c0));
+      a1 = NF_SMLAD(o1, cw[2], NF_SMLAD(e1, cw[0], a1));
+      c1 = NF_SMLAD(o1, cw[3], NF_SMLAD(e1, cw[1], c1));
+    }
+    const int32_t v0 = nf_out1(a0, &t[oc], full, lo, hi), v1 = nf_out1(a1, &t[oc + 1], full, lo, hi);
+    const int32_t v2 = nf_out1(c0, &t[oc], full, lo, hi), v3 = nf_out1(c1, &t[oc + 1], full, lo, hi);
+    outa[oc] = (int8_t)v0;
+    outa[oc + 1] = (int8_t)v1;
+    if (two) {
+      outb[oc] = (int8_t)v2;
+      outb[oc + 1] = (int8_t)v3;
+    }
+  }
+  if (oc < n) {
+    const int32_t *w0 = f16 + 2 * G * oc;
+    int32_t a0 = t[oc].b2, c0 = a0;
+    for (int32_t g = 0; g < G; g++) {
+      const int32_t *cw = colw + 4 * g;
+      a0 = NF_SMLAD(w0[2 * g + 1], cw[2], NF_SMLAD(w0[2 * g], cw[0], a0));
+      c0 = NF_SMLAD(w0[2 * g + 1], cw[3], NF_SMLAD(w0[2 * g], cw[1], c0));
+    }
+    outa[oc] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
+    if (two) outb[oc] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
+  }
+}
+
+#define NF_P16(G_, FULL_) \
+  static void __attribute__((noinline)) nf_p16_##G_##_##FULL_(const int32_t *colw, const int32_t *f16, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t lo, int32_t hi) { \
+    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi); \
+  }
+NF_P16(2, 1)
+NF_P16(4, 1)
+NF_P16(6, 1)
+NF_P16(7, 1)
+NF_P16(7, 0)
+
+static void __attribute__((noinline)) nf_p16_any(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+  if (full) nf_pairs16(colw, f16, G, t, n, outa, outb, two, 1, lo, hi);
+  else nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, lo, hi);
+}
+
+static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+  const int32_t spec = G * 2 + full;
+  switch (spec) {
+    case 5: nf_p16_2_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 9: nf_p16_4_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 13: nf_p16_6_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 15: nf_p16_7_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 14: nf_p16_7_0(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    default: nf_p16_any(colw, f16, G, t, n, outa, outb, two, full, lo, hi); break;
+  }
 }
 
 /* 1 when it ran the layer; 0 when its conditions fail (then the older kernel runs it). */
@@ -429,10 +539,15 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   }
   int32_t *colw = (int32_t *)(void *)nf_col;
   const int32_t full = p->act_min == -128 && p->act_max == 127;
+  /* 16-bit filters after the columns when at least 32 channels (or all) fit */
+  int32_t *f16 = colw + (direct ? 4 : 6) * G;
+  const int32_t room = (NACC_FAST_COL - (direct ? 4 : 6) * G) / (2 * G);
+  const int32_t use16 = G <= 8 && (room >= 32 || room >= out_c);
+  const int32_t chunk = use16 && room < NF_OC_CHUNK ? room : NF_OC_CHUNK;
   nf_chq t[NF_OC_CHUNK];
   int32_t post = 0;
-  for (int32_t oc0 = 0; oc0 < out_c; oc0 += NF_OC_CHUNK) {
-    const int32_t n = out_c - oc0 < NF_OC_CHUNK ? out_c - oc0 : NF_OC_CHUNK;
+  for (int32_t oc0 = 0; oc0 < out_c; oc0 += chunk) {
+    const int32_t n = out_c - oc0 < chunk ? out_c - oc0 : chunk;
     for (int32_t j = 0; j < n; j++) {
       nf_rqc r;
       const int32_t b = bias ? bias[oc0 + j] : 0;
@@ -446,6 +561,17 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
     }
     const int32_t last_tail = (oc0 + n == out_c) ? (kdim & 3) : 0;
     const int8_t *f = filter + oc0 * kdim;
+    if (use16) {
+      for (int32_t j = 0; j < n; j++) {
+        const int8_t *fj = f + j * kdim;
+        int32_t *d = f16 + 2 * G * j;
+        for (int32_t g = 0; g < G; g++, d += 2) {
+          const int32_t w = 4 * g + 4 <= kdim ? nf_load32(fj + 4 * g) : nf_tail32(fj + 4 * g, kdim - 4 * g);
+          d[0] = NF_SXTB16(w);
+          d[1] = NF_SXTB16_ROR8(w);
+        }
+      }
+    }
     const int32_t spec = full && !post && last_tail == 0;
     for (int32_t px = 0; px < pixels; px += 2) {
       const int32_t two = px + 1 < pixels;
@@ -454,7 +580,11 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
       else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
       int8_t *outa = output + px * out_c + oc0;
       int8_t *outb = outa + out_c;
-      if (spec) nf_pairs_px_full(colw, f, kdim, G, t, n, outa, outb, two);
+      if (use16) nf_p16_run(colw, f16, G, t, n, outa, outb, two, full && !post, p->act_min, p->act_max);
+      else if (spec && kdim == 8) nf_pairs_px_2(colw, f, t, n, outa, outb, two);
+      else if (spec && kdim == 16) nf_pairs_px_4(colw, f, t, n, outa, outb, two);
+      else if (spec && kdim == 24) nf_pairs_px_6(colw, f, t, n, outa, outb, two);
+      else if (spec) nf_pairs_px_full(colw, f, kdim, G, t, n, outa, outb, two);
       else nf_pairs_px_any(colw, f, kdim, G, t, n, last_tail, outa, outb, two, p->act_min, p->act_max);
     }
   }
