@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadProgram } from '../../frontend/index.ts';
 import { findJob, prepareJob, speedupOf } from '../../fl/run.ts';
 import { simulate } from '../../fl/simulator.ts';
-import { runReal } from '../../fl/loopback.ts';
+import { resolveLink, runReal } from '../../fl/loopback.ts';
 import { flPlotSvg, flSection } from '../fl.ts';
 import { writeReportSection } from '../../report/index.ts';
 import type { DemoStep } from './step.ts';
@@ -35,10 +35,11 @@ export const flStep: DemoStep = {
     writeReportSection(out, 'fl', flSection([fed, dga], 'digits_mlp'));
 
     const quick = prepareJob({ program }, findJob(program, 'quick_dga'));
-    ctx.log(`quick_dga for real: ${quick.job.workers} worker processes over loopback through the delay relay`);
+    const { link } = await resolveLink('auto');
+    ctx.log(`quick_dga for real: ${quick.job.workers} worker processes over the ${link === 'netem' ? "kernel's netem (veth pairs between network namespaces)" : 'loopback delay relay'}`);
     const qSim = simulate(quick);
     const net = program.networks.find((n) => n.name === quick.job.network)!;
-    const qReal = await runReal(quick, net, { log: ctx.log });
+    const qReal = await runReal(quick, net, { link, log: ctx.log });
     const realPlot = join(out, 'quick-dga-sim-vs-real.svg');
     writeFileSync(realPlot, await flPlotSvg([qSim, qReal], 'digits_mlp'));
     if (qReal.final_accuracy !== qSim.final_accuracy) problems.push('real run accuracy differs from the simulator');
@@ -50,7 +51,7 @@ export const flStep: DemoStep = {
     const summary =
       `DGA ${speedup === null ? 'n/a' : speedup.toFixed(2) + 'x'} sooner to ${((fed.target_accuracy ?? 0) * 100).toFixed(0)}%, ` +
       `acc ${(fed.final_accuracy * 100).toFixed(1)}/${(dga.final_accuracy * 100).toFixed(1)}%; ` +
-      `loopback vs sim ${Number.isNaN(agreement) ? 'n/a' : (agreement * 100).toFixed(1) + '%'}` +
+      `real (${link}) vs sim ${Number.isNaN(agreement) ? 'n/a' : (agreement * 100).toFixed(1) + '%'}` +
       (problems.length ? `; FAILED: ${problems.join('; ')}` : '');
     return { status: problems.length ? 'failed' : 'ok', summary, artifacts: [simPlot, realPlot] };
   },
