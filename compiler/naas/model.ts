@@ -104,7 +104,6 @@ let memoSum = new Float64Array(4096);
 let memoState = new Int32Array(4096);
 let stamp = 0;
 let wk = 0;
-let wW = 0;
 let wS = 0;
 let wSize = 0;
 /** State after the last walk() call returned. */
@@ -140,8 +139,11 @@ function stepDeltaAt(off: number, na: number, size: number): number {
   return (size / wExt[axis]) * t;
 }
 
-/** Sum of temporal deltas for the k loops staged in wT/wN/wExt (k >= 1). */
-function deltaWalk(k: number, na: number, size: number): number {
+/**
+ * Sum of temporal deltas for the k loops staged in wT/wN/wExt (k >= 1); `integral` when every
+ * staged number is an integer (then the fast walk's association is exact).
+ */
+function deltaWalk(k: number, na: number, size: number, integral: boolean): number {
   // Canonical ids so equal translation vectors compare equal; delta size of each step.
   for (let j = 0; j < k; j++) {
     const off = j * na;
@@ -160,8 +162,8 @@ function deltaWalk(k: number, na: number, size: number): number {
     }
     wDeltas[j] = stepDeltaAt(off, na, size);
   }
-  const W = k + 2;
   const S = k + 1;
+  const W = integral ? 1 : k + 2;
   const need = k * W * S;
   if (memoStamp.length < need) {
     memoStamp = new Uint32Array(need * 2);
@@ -175,15 +177,55 @@ function deltaWalk(k: number, na: number, size: number): number {
     stamp = 1;
   }
   wk = k;
-  wW = W;
   wS = S;
+  wW = W;
   wSize = size;
-  return walk(0, -2, -1);
+  return integral ? size + walkH(0, -1) : walkOrdered(0, -2, -1);
 }
 
-// State s = canonical id of the remembered translation (-1 none); a leaf's incoming step t
-// is -2 for the very first tile. Iteration 0 of loop j once, iteration 1 standing for n-1.
-function walk(j: number, t: number, s: number): number {
+// The walk visits iteration 0 of every loop once and lets iteration 1 stand for the other
+// n-1. A leaf (one tile) reached by step t with remembered translation s costs the step's
+// delta when s is none (-1) or canon[t], remembering canon[t]; otherwise the whole tile,
+// forgetting. The very first tile costs the whole tile. Writing a walk over loops j..k-1 as
+// its first leaf plus H(j, state after that leaf), H satisfies
+//   H(j, s) = H(j+1, s) + (n_j - 1) * (leaf(j, s1) + H(j+1, state after leaf(j, s1)))
+// with s1 the state H(j+1, s) ends in, so it is memoised over (j, s) only. All terms are
+// integers (integer coefficients), so the sum is exact in any association.
+function walkH(j: number, s: number): number {
+  if (j === wk) {
+    wOut = s;
+    return 0;
+  }
+  const key = j * wS + (s + 1);
+  if (memoStamp[key] === stamp) {
+    wOut = memoState[key];
+    return memoSum[key];
+  }
+  const first = walkH(j + 1, s);
+  const s1 = wOut;
+  const c = wCanon[j];
+  let leaf: number;
+  let ls: number;
+  if (s1 === -1 || s1 === c) {
+    leaf = wDeltas[j];
+    ls = c;
+  } else {
+    leaf = wSize;
+    ls = -1;
+  }
+  const rest = walkH(j + 1, ls);
+  const sum = first + (wN[j] - 1) * (leaf + rest);
+  memoStamp[key] = stamp;
+  memoSum[key] = sum;
+  memoState[key] = wOut;
+  return sum;
+}
+
+// The same walk memoised over (j, incoming step t, state s), summing in the order of the
+// recursion itself: used when some term may be fractional (a non-integer projection
+// coefficient), where only this association reproduces the original sums bit for bit.
+let wW = 0;
+function walkOrdered(j: number, t: number, s: number): number {
   if (j === wk) {
     if (t === -2) {
       wOut = -1;
@@ -205,8 +247,8 @@ function walk(j: number, t: number, s: number): number {
     wOut = memoState[key];
     return memoSum[key];
   }
-  const a = walk(j + 1, t, s);
-  const b = walk(j + 1, j, wOut);
+  const a = walkOrdered(j + 1, t, s);
+  const b = walkOrdered(j + 1, j, wOut);
   const sum = a + (wN[j] - 1) * b;
   memoStamp[key] = stamp;
   memoSum[key] = sum;
@@ -226,21 +268,25 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
   if (k === 0) return size;
   const na = ext.length;
   ensureWalk(k, na);
+  let integral = Number.isInteger(size);
   for (let a = 0; a < na; a++) {
     wExt[a] = ext[a];
     wSuffix[a] = 0;
+    if (!Number.isInteger(ext[a])) integral = false;
   }
   // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0
   // (u_j minus the sum of the inner loops' steps), built from suffix sums.
   for (let j = k - 1; j >= 0; j--) {
     const u = loops[j].u;
     wN[j] = loops[j].n;
+    if (!Number.isInteger(loops[j].n)) integral = false;
     for (let a = 0; a < na; a++) {
       wT[j * na + a] = u[a] - wSuffix[a];
       wSuffix[a] += u[a];
+      if (!Number.isInteger(u[a])) integral = false;
     }
   }
-  return deltaWalk(k, na, size);
+  return deltaWalk(k, na, size, integral);
 }
 
 /** Number of distinct positions reached by sum_k i_k * t_k over loops (general case, any axes). */
@@ -316,6 +362,8 @@ class Prepared implements PreparedModel {
   /** coef[(j * nd + d) * maxNa + a]: coefficient sum of dim d in axis a of data space j. */
   private readonly coef: Float64Array;
   private readonly maxNa: number;
+  /** Every projection coefficient is an integer (so every walk term is). */
+  private readonly integral: boolean;
   /** Axis of dim d in data space j: the axis when exactly one, -1 none, -2 several. */
   private readonly dimAxis: Int32Array;
   /** Per level: for each data space, -1 when another data space of the same name makes the record merge (rare). */
@@ -425,6 +473,7 @@ class Prepared implements PreparedModel {
       }
     });
     this.termStart[g] = t;
+    this.integral = this.termC.every((c) => Number.isInteger(c));
 
     const L = arch.levels.length;
     this.L = L;
@@ -753,7 +802,7 @@ class Prepared implements PreparedModel {
             wSuffix[a] += u;
           }
         }
-        D[c] = deltaWalk(k, na, size);
+        D[c] = deltaWalk(k, na, size, this.integral);
       }
       for (let c = 0; c < nc; c++) {
         const l = chain[c];

@@ -30,6 +30,12 @@ const problems: Problem[] = [
   depthwiseProblem({ name: 'dw_s2_mult', channels: 18, multiplier: 2, P: 10, Q: 5, R: 5, S: 5, strideW: 2, strideH: 2 }),
   denseProblem({ name: 'fc', K: 1000, C: 512 }),
   denseProblem({ name: 'fc_batch', N: 6, K: 10, C: 84 }),
+  // Edge cases the fast paths must also reproduce: fractional projection coefficients (the
+  // walk's summation order matters), and two data spaces sharing a name (one record entry).
+  convProblem({ name: 'fractional', K: 8, C: 4, P: 6, Q: 4, R: 3, S: 2, strideW: 1.1, dilationH: 0.3 }),
+  ((p: Problem): Problem => ({ ...p, name: 'dup_names', dataSpaces: p.dataSpaces.map((d) => (d.name === 'Inputs' ? { ...d, name: 'Weights' } : d)) }))(
+    convProblem({ K: 12, C: 6, P: 7, Q: 7, R: 3, S: 3 }),
+  ),
 ];
 
 const spec = (name: string, peArray: number[], rf: number, gb: number, bw: number, wordBits = 16) => ({
@@ -193,7 +199,8 @@ describe('optimised cost model = frozen oracle', () => {
     for (let i = 0; i < 500; i++) {
       const na = 1 + rng.int(4);
       const ext = Array.from({ length: na }, () => 1 + rng.int(9));
-      const loops = Array.from({ length: rng.int(8) }, () => ({ n: 1 + rng.int(5), u: Array.from({ length: na }, () => (rng.next() < 0.6 ? 0 : rng.int(6))) }));
+      const frac = i % 5 === 0 ? 0.37 : 0;
+      const loops = Array.from({ length: rng.int(8) }, () => ({ n: 1 + rng.int(5), u: Array.from({ length: na }, () => (rng.next() < 0.6 ? 0 : rng.int(6) + frac)) }));
       expect(model.temporalDeltaSum(ext, loops)).toBe(oracle.temporalDeltaSum(ext, loops));
     }
   });
