@@ -162,4 +162,16 @@ describe('nacc fl --link', () => {
     const bad = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'carrier-pigeon']);
     expect(bad.code).toBe(2);
   });
+
+  it('--real --json reports the link it used (and the probe); --workers repartitions', async () => {
+    const p = await probeNetem();
+    const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'relay', '--workers', '2', '--max-steps', '16', '--json', '--plot', join(tmpdir(), `nacc-fl-link-${process.pid}.svg`)]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.link).toBe('relay');
+    expect(j.netem_available).toBe(p.available);
+    expect(j.jobs[0].link).toBe('relay');
+    expect(j.jobs[0].workers).toBe(2);
+    expect(j.jobs[0].rounds).toBe(4);
+  });
 });
