@@ -98,6 +98,28 @@ describe.skipIf(!NETNS)('kernel link on this machine', () => {
     expect((await resolveLink('auto')).link).toBe(p.available ? 'netem' : 'relay');
   });
 
+  it('tc parses every netem argv we build (here only the kernel module is missing)', async () => {
+    const p = await probeNetem();
+    const shapes = [
+      { latencyMs: 500, jitterMs: 30, bandwidthMbitPerS: 20 },
+      { latencyMs: 10, jitterMs: 0 },
+      { latencyMs: 0.5, jitterMs: 2 },
+      { latencyMs: 100, jitterMs: 0, bandwidthMbitPerS: 0.25 },
+    ];
+    for (const shape of shapes) {
+      const argv = qdiscArgs('X', 'lo', shape).filter((_, i) => i !== 1 && i !== 2); // drop `-n X`: lo of a fresh namespace
+      let out = '';
+      try {
+        execFileSync('unshare', ['-rn', ...argv], { stdio: 'pipe' });
+      } catch (e) {
+        out = String((e as { stderr?: Buffer }).stderr ?? '');
+      }
+      if (p.available) expect(out).toBe('');
+      // A parse error would be "What is ...", "Illegal ..." or a usage text; the kernel's refusal is this:
+      else expect(out.trim()).toBe('Error: Specified qdisc kind is unknown.');
+    }
+  });
+
   it('a session removes its namespaces, also when a set-up command fails', async () => {
     const plan = planNetns(`nacctest${process.pid}s`, 2, { latencyMs: 0, jitterMs: 0, bandwidthMbitPerS: 10 }, 'tbf');
     const s = await NetnsSession.create(plan);
