@@ -408,6 +408,10 @@ class Prepared implements PreparedModel {
   private readonly levelEnergy: Float64Array;
   private readonly levelLeak: Float64Array;
   private sums = new Float64Array(64);
+  private seen = new Uint32Array(1024);
+  private seenStamp = 0;
+  /** Temporal loops above each level's boundary. */
+  private temporalAbove = new Int32Array(8);
   private reason = '';
   private readonly tot: RunTotals = { cycles: 0, computeCycles: 0, serialFillCycles: 0, energyPj: 0, computeEnergyPj: 0, utilizedPes: 0 };
 
@@ -615,13 +619,47 @@ class Prepared implements PreparedModel {
           len *= n;
         }
       }
-      const view = this.sums.subarray(0, len);
-      view.sort();
-      let distinct = 1;
-      for (let q = 1; q < len; q++) if (view[q] !== view[q - 1]) distinct++;
-      total *= distinct;
+      total *= this.countDistinct(len);
     }
     return total;
+  }
+
+  /** Number of distinct values among this.sums[0..len). */
+  private countDistinct(len: number): number {
+    const sums = this.sums;
+    let max = 0;
+    let small = true;
+    for (let q = 0; q < len; q++) {
+      const v = sums[q];
+      if (!(v >= 0 && v <= 65535 && Number.isInteger(v))) {
+        small = false;
+        break;
+      }
+      if (v > max) max = v;
+    }
+    if (small) {
+      // Non-negative small integers: mark each value in a stamped table.
+      if (this.seen.length <= max) this.seen = new Uint32Array(Math.max(2 * max + 2, 1024));
+      this.seenStamp = (this.seenStamp + 1) >>> 0;
+      if (this.seenStamp === 0) {
+        this.seen.fill(0);
+        this.seenStamp = 1;
+      }
+      const st = this.seenStamp;
+      let distinct = 0;
+      for (let q = 0; q < len; q++) {
+        const v = sums[q];
+        if (this.seen[v] !== st) {
+          this.seen[v] = st;
+          distinct++;
+        }
+      }
+      return distinct;
+    }
+    const view = sums.slice(0, len).sort();
+    let distinct = 1;
+    for (let q = 1; q < len; q++) if (view[q] !== view[q - 1]) distinct++;
+    return distinct;
   }
 
   private distinctGeneral(l: number, j: number): number {
@@ -716,7 +754,12 @@ class Prepared implements PreparedModel {
     }
     utilInst[0] = 1;
     let temporalIters = 1;
+    if (this.temporalAbove.length < L + 1) this.temporalAbove = new Int32Array(L + 1);
+    const temporalAbove = this.temporalAbove;
+    let tc = 0;
     for (let l = 0; l < L; l++) {
+      temporalAbove[l] = tc;
+      for (let i = boundary[l]; i < boundary[l + 1]; i++) if (!lSp[i]) tc++;
       let u = utilInst[l];
       for (let d = 0; d < nd; d++) partExt[(l + 1) * nd + d] = partExt[l * nd + d];
       for (let i = boundary[l]; i < boundary[l + 1]; i++) {
@@ -782,8 +825,7 @@ class Prepared implements PreparedModel {
         tile[c] = size;
         part[c] = this.boxSize(j, partExt, l * nd);
         // Temporal loops above level l, innermost first, into T (suffix sums of steps).
-        let k = 0;
-        for (let i = 0; i < boundary[l]; i++) if (!lSp[i]) k++;
+        const k = temporalAbove[l];
         if (k === 0) {
           D[c] = size;
           continue;
@@ -963,12 +1005,27 @@ class Prepared implements PreparedModel {
       levels.push({ name: this.levelNames[l], dataSpaces, energyPj: this.levelEnergy[l], leakPj: this.levelLeak[l], cycles: this.levelCycles[l], utilizedInstances: u });
     }
     const t = this.tot;
+    if (t.serialFillCycles > 0) {
+      return {
+        valid: true,
+        macs: this.macs,
+        cycles: t.cycles,
+        computeCycles: t.computeCycles,
+        serialFillCycles: t.serialFillCycles,
+        energyPj: t.energyPj,
+        edp: t.energyPj * t.cycles,
+        areaUm2: this.areaUm2,
+        utilization: this.macs / (this.arch.compute.instances * t.cycles),
+        utilizedPes: t.utilizedPes,
+        computeEnergyPj: t.computeEnergyPj,
+        levels,
+      };
+    }
     return {
       valid: true,
       macs: this.macs,
       cycles: t.cycles,
       computeCycles: t.computeCycles,
-      ...(t.serialFillCycles > 0 ? { serialFillCycles: t.serialFillCycles } : {}),
       energyPj: t.energyPj,
       edp: t.energyPj * t.cycles,
       areaUm2: this.areaUm2,
