@@ -26,6 +26,12 @@ static inline int32_t nf_smmulr(int32_t a, int32_t b) {
   return r;
 }
 #define NF_SMMULR(a, b) nf_smmulr((a), (b))
+static inline int32_t nf_smmlar(int32_t a, int32_t b, int32_t c) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+  return r;
+}
+#define NF_SMMLAR(a, b, c) nf_smmlar((a), (b), (c))
 #define NF_SSAT8(x) __ssat((x), 8)
 #else
 static inline int32_t nf_pack(int32_t lo, int32_t hi) { return (int32_t)(((uint32_t)hi << 16) | ((uint32_t)lo & 0xffffu)); }
@@ -39,6 +45,7 @@ static inline int32_t nf_hi(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
 #define NF_SMLATT(a, b, acc) ((acc) + nf_hi(a) * nf_hi(b))
 #define NF_SMLABT(a, b, acc) ((acc) + nf_lo(a) * nf_hi(b))
 #define NF_SMMULR(a, b) ((int32_t)(((int64_t)(a) * (int64_t)(b) + 0x80000000LL) >> 32))
+#define NF_SMMLAR(a, b, c) ((int32_t)(((int64_t)(a) * (int64_t)(b) + ((int64_t)(c) * 4294967296LL) + 0x80000000LL) >> 32))
 #define NF_SSAT8(x) ((x) < -128 ? -128 : (x) > 127 ? 127 : (x))
 #endif
 
@@ -201,7 +208,7 @@ typedef struct {
  * with that add). 0 when a bound fails: the shift must be a right shift (e >= 1) and every
  * intermediate must fit 32 bits. */
 static int32_t nf_rqc_of(nf_rqc *r, int32_t mult, int32_t shift, int32_t bias, int32_t taps, int32_t out_off) {
-  if (shift >= 0 || shift < -30 || mult == (-2147483647 - 1)) return 0;
+  if (shift >= 0 || shift < -30 || mult < 0) return 0;
   const int32_t down = -shift;
   const int64_t amax = 2 * ((int64_t)(bias < 0 ? -(int64_t)bias : bias) + (int64_t)taps * 128 * 255);
   if (amax >= ((int64_t)1 << 31)) return 0;
@@ -221,10 +228,17 @@ static int32_t nf_rqc_of(nf_rqc *r, int32_t mult, int32_t shift, int32_t bias, i
   return 1;
 }
 
+/* The output stage in four instructions: SMMLAR gives nudge + high in one step, and the sign
+ * test [high < 0] may read the accumulator's sign instead: for m >= 0 they differ only when
+ * high = 0 (a small negative accumulator), where subtracting 1 leaves the result unchanged
+ * (2^(e-1) - 1 + offset * 2^e still floors to offset). */
+static inline int32_t nf_rqv(int32_t acc2, int32_t m, int32_t nudge, int32_t down) {
+  return (NF_SMMLAR(acc2, m, nudge) - (int32_t)((uint32_t)acc2 >> 31)) >> down;
+}
+
 /* full: the layer's specialised kernels (activation range [-128, 127], no channel with post) */
 static inline __attribute__((always_inline)) int32_t nf_rq2(int32_t acc2, const nf_rqc *r, int32_t full) {
-  const int32_t h = NF_SMMULR(acc2, r->m);
-  const int32_t v = (h + r->nudge - (int32_t)((uint32_t)h >> 31)) >> r->down;
+  const int32_t v = nf_rqv(acc2, r->m, r->nudge, r->down);
   return full ? v : v + r->post;
 }
 
@@ -303,8 +317,7 @@ static inline int32_t nf_tail32(const int8_t *f, int32_t n) {
 }
 
 static inline __attribute__((always_inline)) int32_t nf_out1(int32_t acc2, const nf_chq *q, int32_t full, int32_t lo, int32_t hi) {
-  const int32_t h = NF_SMMULR(acc2, q->m);
-  int32_t v = (h + q->nudge - (int32_t)((uint32_t)h >> 31)) >> q->down;
+  int32_t v = nf_rqv(acc2, q->m, q->nudge, q->down);
   if (!full) v += q->post; /* the specialised (full) kernels run only on layers without post */
   return full ? NF_SSAT8(v) : nf_clamp(v, lo, hi);
 }
@@ -802,37 +815,245 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
 #define NF_DWR_PAIRS 0
 #endif
 
+#if defined(__ARM_FEATURE_DSP)
+/* Two output pixels of a channel group (DSP cores): per tap one filter pair and two input pairs
+ * (LDRD) for eight SMLABB/SMLATT; between window rows the pointer moves by the delta stored after
+ * the row's taps (the last delta returns it to the first row). Fourteen registers, none spilled. */
+#define NF_DW4(A) \
+  "smlabb %[" #A "0], %[x0], %[k0], %[" #A "0]\n\t" "smlatt %[" #A "2], %[x0], %[k0], %[" #A "2]\n\t" \
+  "smlabb %[" #A "1], %[x1], %[k1], %[" #A "1]\n\t" "smlatt %[" #A "3], %[x1], %[k1], %[" #A "3]\n\t"
+#define NF_DWP_3_1 \
+  "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #24]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #28]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #36]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #44]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #52]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #56]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #64]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #72]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #80]\n\t" "add %[r], %[r], %[x0]\n\t"
+#define NF_DWP_3_2 \
+  "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #24]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #28]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #36]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #44]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #52]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #56]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #64]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #72]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #80]\n\t" "add %[r], %[r], %[x0]\n\t"
+#define NF_DWP_5_1 \
+  "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #24]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #32]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #40]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #44]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #52]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #60]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #68]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #76]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #84]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #88]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #96]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #104]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #112]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #120]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #128]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #132]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #140]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #148]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #156]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #164]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #172]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #176]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #184]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #192]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #200]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #208]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #216]\n\t" "add %[r], %[r], %[x0]\n\t"
+#define NF_DWP_5_2 \
+  "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #24]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #32]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #40]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #44]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #52]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #60]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #68]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #76]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #84]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #88]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #96]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #104]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #112]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #120]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #128]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #132]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #140]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #148]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #156]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #164]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #172]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #176]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #184]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #192]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #200]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #208]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #216]\n\t" "add %[r], %[r], %[x0]\n\t"
+#define NF_DWP_7_1 \
+  "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #24]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #32]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #40]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #48]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #56]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #60]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #68]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #76]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #84]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #92]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #100]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #108]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #116]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #120]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #128]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #136]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #144]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #152]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #160]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #168]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #176]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #180]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #188]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #196]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #204]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #212]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #220]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #228]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #236]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #240]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #248]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #256]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #264]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #272]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #280]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #288]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #296]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #300]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #308]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #316]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #324]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #332]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #340]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #348]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #356]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #360]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #368]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #376]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #384]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #392]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #400]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #408]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #416]\n\t" "add %[r], %[r], %[x0]\n\t"
+#define NF_DWP_7_2 \
+  "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #24]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #32]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #40]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #48]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #56]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #60]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #68]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #76]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #84]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #92]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #100]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #108]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #116]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #120]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #128]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #136]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #144]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #152]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #160]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #168]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #176]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #180]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #188]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #196]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #204]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #212]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #220]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #228]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #236]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #240]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #248]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #256]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #264]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #272]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #280]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #288]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #296]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #300]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #308]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #316]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #324]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #332]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #340]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #348]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #356]\n\t" "add %[r], %[r], %[x0]\n\t" \
+  "ldrd %[k0], %[k1], [%[k], #360]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #368]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #376]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #384]\n\t" "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #392]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #400]\n\t" "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
+  "ldrd %[k0], %[k1], [%[k], #408]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #64]\n\t" NF_DW4(e) \
+  "ldr %[x0], [%[k], #416]\n\t" "add %[r], %[r], %[x0]\n\t"
+#endif
+
 /* Two pixels' four channels: each channel's constants are read once for both pixels. */
 static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *ob, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t e0, int32_t e1, int32_t e2, int32_t e3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
-  int32_t v[8];
-  const int32_t acc[8] = {a0, e0, a1, e1, a2, e2, a3, e3};
-  for (int32_t j = 0; j < 4; j++) {
-    const int32_t m = rq[j].m, nudge = rq[j].nudge, down = rq[j].down;
-    const int32_t ha = NF_SMMULR(acc[2 * j], m), hb = NF_SMMULR(acc[2 * j + 1], m);
-    int32_t va = (ha + nudge - (int32_t)((uint32_t)ha >> 31)) >> down;
-    int32_t vb = (hb + nudge - (int32_t)((uint32_t)hb >> 31)) >> down;
-    if (!full) {
-      va += rq[j].post;
-      vb += rq[j].post;
-    }
-    if (full) {
-      va = NF_SSAT8(va);
-      vb = NF_SSAT8(vb);
-    } else {
-      va = nf_clamp(va, lo, hi);
-      vb = nf_clamp(vb, lo, hi);
-    }
-    v[2 * j] = va;
-    v[2 * j + 1] = vb;
-  }
-  oa[0] = (int8_t)v[0];
-  oa[1] = (int8_t)v[2];
-  oa[2] = (int8_t)v[4];
-  oa[3] = (int8_t)v[6];
-  ob[0] = (int8_t)v[1];
-  ob[1] = (int8_t)v[3];
-  ob[2] = (int8_t)v[5];
-  ob[3] = (int8_t)v[7];
+#define NF_Q2(J, A, B) \
+  do { \
+    const int32_t m_ = rq[J].m, n_ = rq[J].nudge, d_ = rq[J].down; \
+    A = nf_rqv(A, m_, n_, d_); \
+    B = nf_rqv(B, m_, n_, d_); \
+    if (full) { \
+      A = NF_SSAT8(A); \
+      B = NF_SSAT8(B); \
+    } else { \
+      A = nf_clamp(A + rq[J].post, lo, hi); \
+      B = nf_clamp(B + rq[J].post, lo, hi); \
+    } \
+  } while (0)
+  NF_Q2(0, a0, e0);
+  NF_Q2(1, a1, e1);
+  NF_Q2(2, a2, e2);
+  NF_Q2(3, a3, e3);
+#undef NF_Q2
+  oa[0] = (int8_t)a0;
+  oa[1] = (int8_t)a1;
+  oa[2] = (int8_t)a2;
+  oa[3] = (int8_t)a3;
+  ob[0] = (int8_t)e0;
+  ob[1] = (int8_t)e1;
+  ob[2] = (int8_t)e2;
+  ob[3] = (int8_t)e3;
 }
 
 static inline __attribute__((always_inline)) void nf_put4(int8_t *o, int32_t a0, int32_t a1, int32_t a2, int32_t a3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
@@ -859,30 +1080,25 @@ static inline __attribute__((always_inline)) void nf_put4(int8_t *o, int32_t a0,
 static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t KW, int32_t SW, int32_t DW, int32_t out_w, int8_t *o, int32_t C,
                                                              const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
   int32_t ox = 0;
-#if NF_DWR_PAIRS
-  for (; ox + 1 < out_w; ox += 2) {
-    int32_t a0 = b2[0], a1 = b2[1], a2 = b2[2], a3 = b2[3];
-    int32_t e0 = a0, e1 = a1, e2 = a2, e3 = a3;
-    const int32_t *k = fk;
-#pragma GCC unroll 8
-    for (int32_t fy = 0; fy < kh; fy++) {
-      const int32_t *r = rows[fy] + 2 * SW * ox;
-#pragma GCC unroll 8
-      for (int32_t fx = 0; fx < KW; fx++, k += 2) {
-        const int32_t k02 = k[0], k13 = k[1];
-        const int32_t xa02 = r[2 * DW * fx], xa13 = r[2 * DW * fx + 1];
-        const int32_t xb02 = r[2 * DW * fx + 2 * SW], xb13 = r[2 * DW * fx + 2 * SW + 1];
-        a0 = NF_SMLABB(xa02, k02, a0);
-        a2 = NF_SMLATT(xa02, k02, a2);
-        a1 = NF_SMLABB(xa13, k13, a1);
-        a3 = NF_SMLATT(xa13, k13, a3);
-        e0 = NF_SMLABB(xb02, k02, e0);
-        e2 = NF_SMLATT(xb02, k02, e2);
-        e1 = NF_SMLABB(xb13, k13, e1);
-        e3 = NF_SMLATT(xb13, k13, e3);
-      }
+#if defined(__ARM_FEATURE_DSP)
+  if (DW == 1 && SW <= 2 && (KW == 3 || KW == 5 || KW == 7) && kh == KW && full) {
+    const int32_t *r = rows[0];
+    for (; ox + 1 < out_w; ox += 2, r += 4 * SW) {
+      int32_t a0 = b2[0], a1 = b2[1], a2 = b2[2], a3 = b2[3];
+      int32_t e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+      int32_t k0, k1, x0, x1;
+#define NF_DWP_ASM(BODY) \
+  __asm__ volatile(BODY : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [e0] "+r"(e0), [e1] "+r"(e1), [e2] "+r"(e2), [e3] "+r"(e3), [r] "+r"(r), [k0] "=&r"(k0), [k1] "=&r"(k1), \
+                   [x0] "=&r"(x0), [x1] "=&r"(x1) : [k] "r"(fk) : "memory")
+      if (KW == 3 && SW == 1) NF_DWP_ASM(NF_DWP_3_1);
+      else if (KW == 3) NF_DWP_ASM(NF_DWP_3_2);
+      else if (KW == 5 && SW == 1) NF_DWP_ASM(NF_DWP_5_1);
+      else if (KW == 5) NF_DWP_ASM(NF_DWP_5_2);
+      else if (KW == 7 && SW == 1) NF_DWP_ASM(NF_DWP_7_1);
+      else NF_DWP_ASM(NF_DWP_7_2);
+#undef NF_DWP_ASM
+      nf_put4x2(o + ox * C, o + (ox + 1) * C, a0, a1, a2, a3, e0, e1, e2, e3, rq, 1, -128, 127);
     }
-    nf_put4x2(o + ox * C, o + (ox + 1) * C, a0, a1, a2, a3, e0, e1, e2, e3, rq, full, lo, hi);
   }
 #endif
   for (; ox < out_w; ox++) {
@@ -900,6 +1116,7 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
         a1 = NF_SMLABB(xa13, k13, a1);
         a3 = NF_SMLATT(xa13, k13, a3);
       }
+      k++; /* the row delta word */
     }
     nf_put4(o + ox * C, a0, a1, a2, a3, rq, full, lo, hi);
   }
@@ -948,7 +1165,8 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
     if (clob > hi) hi = clob;
     if (hi - lo + 1 > R) R = hi - lo + 1;
   }
-  const int32_t words = R * rowwords + 2 * taps;
+  const int32_t rowk = 2 * kw + 1; /* per window row: kw tap pairs, then the byte delta to the next row */
+  const int32_t words = R * rowwords + rowk * kh;
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
   if (words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
@@ -966,8 +1184,9 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
     for (int32_t t = 0; t < taps; t++) {
       const int32_t w = nf_load32(filter + t * C + c);
       const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
-      fk[2 * t] = NF_SADD16(k02, k02);
-      fk[2 * t + 1] = NF_SADD16(k13, k13);
+      int32_t *d = fk + (t / kw) * rowk + 2 * (t % kw);
+      d[0] = NF_SADD16(k02, k02);
+      d[1] = NF_SADD16(k13, k13);
     }
     for (int32_t j = 0; j < 4; j++) {
       nf_rqc_of(&rq[j], p->mult[c + j], p->shift[c + j], bias ? bias[c + j] : 0, taps, p->output_offset);
@@ -994,6 +1213,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
         }
       }
       for (int32_t fy = 0; fy < kh; fy++) rows[fy] = mem + ((lo + fy * dh + pt) % R) * rowwords;
+      for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
       int8_t *o = buffer + oy * out_w * C + c;
       const int32_t spec = full && !post && dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
       switch (spec) {
