@@ -64,7 +64,9 @@ function loadAll(file: string, extra: string[] = []): Program {
   return { ...p, networks: progs.flatMap((x) => x.networks), accelerators: progs.flatMap((x) => x.accelerators), spaces: progs.flatMap((x) => x.spaces) };
 }
 
-const totals = (r: CandidateResult) => ({ cycles: r.cycles, energy_pj: round(r.energyPj), edp: r.cost });
+/** Geometric mean of the networks' EDPs (equal to cycles x energy for one network), whatever the search's objective. */
+const edpOf = (r: CandidateResult): number => Math.exp(r.networks.reduce((a, n) => a + Math.log(n.edp), 0) / r.networks.length);
+const totals = (r: CandidateResult) => ({ cycles: r.cycles, energy_pj: round(r.energyPj), edp: edpOf(r) });
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 const networksJson = (r: CandidateResult) =>
   r.networks.map((n) => ({ name: n.name, cycles: n.cycles, energy_pj: round(n.energyPj), edp: n.edp, layers: n.layers.map((l) => ({ name: l.name, cycles: l.cycles, energy_pj: round(l.energyPj) })) }));
@@ -123,7 +125,8 @@ export function registerSearch(program: Command): void {
       const t0 = performance.now();
       const bar = createProgress({ label: 'search', total: budget.generations + 2, json: o.json });
       try {
-        const baseline = await evaluateFixed(baselineSpec, workloads, budget.baselineEvaluations, seed, run);
+        const objective = space.objective;
+        const baseline = await evaluateFixed(baselineSpec, workloads, budget.baselineEvaluations, seed, run, objective);
         bar.tick(1, 'baseline mapped');
         if (!baseline.valid) fail('NS017', `baseline '${baselineSpec.name}' cannot map every layer (buffers too small?)`);
         const res = await searchSpace({
@@ -135,12 +138,13 @@ export function registerSearch(program: Command): void {
           run,
           onGeneration: (g) => bar.tick(1, `gen ${g.generation + 1}: best EDP ${g.best_edp.toExponential(3)}`),
         });
-        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run);
+        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run, objective);
         bar.tick(1, 'final mapping');
         bar.stop();
         const seconds = (performance.now() - t0) / 1000;
         const evaluations = baseline.evaluations + res.evaluations + remapEvaluations;
-        const edpRatio = baseline.cost / best.cost;
+        // best.cost / baseline.cost are in the space's objective; the EDP ratio is always reported.
+        const edpRatio = edpOf(baseline) / edpOf(best);
         const spec = best.spec as AcceleratorSpec;
         const ceiling = workloadBound(workloads, resources);
         const result = {
@@ -152,17 +156,19 @@ export function registerSearch(program: Command): void {
           best: { accelerator: { ...spec, name: 'naas_best' }, totals: totals(best), networks: networksJson(best) },
           baseline: { name: baselineSpec.name, accelerator: baselineSpec, totals: totals(baseline), networks: networksJson(baseline) },
           edp_ratio: edpRatio,
+          objective,
+          objective_ratio: baseline.cost / best.cost,
           evaluations,
           hardware_candidates: res.hardwareCandidates,
           seconds: round(seconds),
           history: res.history,
           // The floor no design within the resources can beat under this model (compiler/naas/bound.ts):
           // how far the best design and the baseline are from it.
-          ceiling: { totals: ceiling.totals, edp_ratio: baseline.cost / ceiling.totals.edp, best_to_ceiling: best.cost / ceiling.totals.edp },
+          ceiling: { totals: ceiling.totals, edp_ratio: edpOf(baseline) / ceiling.totals.edp, best_to_ceiling: edpOf(best) / ceiling.totals.edp },
         };
         let written: string[] = [];
         if (o.out) {
-          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals });
+          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals, objective });
           written = writeArtefacts(o.out, best, workloads, report);
         }
         if (o.json) {
@@ -175,11 +181,12 @@ export function registerSearch(program: Command): void {
             formatTable(
               ['design', 'cycles', 'energy pJ', 'EDP'],
               [
-                ['naas_best', thousands(best.cycles), best.energyPj.toExponential(4), best.cost.toExponential(4)],
-                [baselineSpec.name, thousands(baseline.cycles), baseline.energyPj.toExponential(4), baseline.cost.toExponential(4)],
+                ['naas_best', thousands(best.cycles), best.energyPj.toExponential(4), edpOf(best).toExponential(4)],
+                [baselineSpec.name, thousands(baseline.cycles), baseline.energyPj.toExponential(4), edpOf(baseline).toExponential(4)],
               ],
             ) + '\n',
           );
+          if (objective !== 'edp') process.stdout.write(`${objective} ratio (${baselineSpec.name} / naas_best, the space's objective): ${result.objective_ratio.toFixed(2)}x\n`);
           process.stdout.write(`EDP ratio (${baselineSpec.name} / naas_best): ${edpRatio.toFixed(2)}x; ${thousands(evaluations)} evaluations in ${seconds.toFixed(1)} s\n`);
           process.stdout.write(`ceiling: no design within ${resources.name}'s resources can beat ${baselineSpec.name} by more than ${result.ceiling.edp_ratio.toFixed(2)}x under this model (naas_best is ${result.ceiling.best_to_ceiling.toFixed(2)}x above that floor)\n`);
           for (const w of written) process.stdout.write(`wrote ${w}\n`);

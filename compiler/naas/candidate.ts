@@ -6,7 +6,7 @@ import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { specToArchitecture } from './arch-from-spec.ts';
 import { CmaEs } from './cmaes.ts';
-import { connectivityConstraints, dataflowConstraints, type MappingConstraints } from './dataflow.ts';
+import { connectivityConstraints, dataflowConstraints, objectiveValue, type MappingConstraints, type Objective } from './dataflow.ts';
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
 import { evaluate, type Evaluation } from './model.ts';
@@ -31,13 +31,15 @@ export interface InnerBudget {
   polish?: number;
 }
 
-export type CandidateTask =
+/** Every task may name the objective its mappings and networks are scored by (default EDP). */
+export type CandidateTask = { objective?: Objective } & (
   /** `start`: per layer shape, a mapping vector to start the inner search from (the best design so far's), when known. */
   | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number; start?: Record<string, number[]> }
   | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
   | { kind: 'fixed'; spec: AcceleratorSpec; workloads: Workloads; inner: InnerBudget; seed: number }
   /** Re-map a chosen NAAS design with the baseline's mapper effort (starting from its inner-search mappings). */
-  | { kind: 'remap'; spec: AcceleratorSpec; parallel: string[]; start: Record<string, Mapping>; workloads: Workloads; inner: InnerBudget; seed: number };
+  | { kind: 'remap'; spec: AcceleratorSpec; parallel: string[]; start: Record<string, Mapping>; workloads: Workloads; inner: InnerBudget; seed: number }
+);
 
 export interface LayerResult {
   name: string;
@@ -58,7 +60,7 @@ export interface NetworkResult {
 export interface CandidateResult {
   valid: boolean;
   spec?: AcceleratorSpec;
-  /** Geometric mean of the networks' EDPs (the reward); Infinity when invalid. */
+  /** Geometric mean over the networks of the objective (EDP unless the task names another); Infinity when invalid. */
   cost: number;
   cycles: number;
   energyPj: number;
@@ -94,8 +96,8 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
     const e = evaluate(problem, arch, mapping);
     evaluations++;
     if (!e.valid) return Infinity;
-    const cost = e.energyPj * e.cycles;
-    if (!best || cost < best.evaluation.energyPj * best.evaluation.cycles) best = { mapping, evaluation: e, x };
+    const cost = objectiveValue(e, c.objective);
+    if (!best || cost < objectiveValue(best.evaluation, c.objective)) best = { mapping, evaluation: e, x };
     return cost;
   };
   consider(safe);
@@ -123,7 +125,7 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   // Local refinement of the CMA-ES result on its factor placement.
   const polished = polishMapping(problem, arch, c, best.mapping, inner.polish ?? inner.generations * inner.population, subSeed(seed, 7));
   evaluations += polished.evaluations;
-  const better = polished.evaluation.valid && polished.evaluation.energyPj * polished.evaluation.cycles < best.evaluation.energyPj * best.evaluation.cycles;
+  const better = polished.evaluation.valid && objectiveValue(polished.evaluation, c.objective) < objectiveValue(best.evaluation, c.objective);
   return { ...(better ? { ...polished, x: best.x } : best), evaluations };
 }
 
@@ -132,6 +134,7 @@ function mapAll(
   workloads: Workloads,
   mapOne: (p: Problem, arch: Architecture, seed: number, key: string) => { mapping: Mapping; evaluation: Evaluation; evaluations: number; x?: number[] } | undefined,
   seed: number,
+  objective: Objective = 'edp',
 ): CandidateResult {
   const arch = specToArchitecture(spec);
   const perKey = new Map<string, { mapping: Mapping; evaluation: Evaluation }>();
@@ -154,7 +157,7 @@ function mapAll(
     const energyPj = layers.reduce((a, l) => a + l.energyPj, 0);
     return { name: net.name, cycles, energyPj, edp: cycles * energyPj, layers };
   });
-  const cost = Math.exp(networks.reduce((a, n) => a + Math.log(n.edp), 0) / networks.length);
+  const cost = Math.exp(networks.reduce((a, n) => a + Math.log(objectiveValue(n, objective)), 0) / networks.length);
   return {
     valid: true,
     spec,
@@ -174,20 +177,21 @@ const mapperBudget = (inner: InnerBudget) => {
 
 /** Evaluates one candidate task (the unit of work handed to worker threads). */
 export function runCandidate(task: CandidateTask): CandidateResult {
+  const objective = task.objective ?? 'edp';
   if (task.kind === 'naas') {
     const hw = decodeHardware(task.x, task.space, task.limits);
     if (!hw) return INVALID;
-    const c = connectivityConstraints(hw.parallel, hw.spec.peArray);
-    return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed);
+    const c = { ...connectivityConstraints(hw.parallel, hw.spec.peArray), objective };
+    return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective);
   }
   if (task.kind === 'sizing') {
     const spec = decodeSizing(task.x, task.space, task.limits);
     if (!spec || !task.space.dataflow) return INVALID;
-    const c = dataflowConstraints(task.space.dataflow, spec.peArray);
-    return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed);
+    const c = { ...dataflowConstraints(task.space.dataflow, spec.peArray), objective };
+    return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
   }
   if (task.kind === 'remap') {
-    const c = connectivityConstraints(task.parallel, task.spec.peArray);
+    const c = { ...connectivityConstraints(task.parallel, task.spec.peArray), objective };
     const budget = mapperBudget(task.inner);
     return mapAll(
       task.spec,
@@ -199,13 +203,14 @@ export function runCandidate(task: CandidateTask): CandidateResult {
         const pol = start ? polishMapping(p, arch, c, start, budget.steps, subSeed(s, 9)) : undefined;
         const cands = [fresh, pol].filter((r): r is NonNullable<typeof r> => !!r && r.evaluation.valid);
         if (!cands.length) return undefined;
-        cands.sort((a, b) => a.evaluation.energyPj * a.evaluation.cycles - b.evaluation.energyPj * b.evaluation.cycles);
+        cands.sort((a, b) => objectiveValue(a.evaluation, objective) - objectiveValue(b.evaluation, objective));
         return { ...cands[0], evaluations: (fresh?.evaluations ?? 0) + (pol?.evaluations ?? 0) };
       },
       task.seed,
+      objective,
     );
   }
   const spec = task.spec;
-  const c = dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray);
-  return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed);
+  const c = { ...dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray), objective };
+  return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
 }

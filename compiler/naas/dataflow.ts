@@ -7,6 +7,14 @@ import type { Dataflow } from '../ir/targets.ts';
 
 export const CONV_DIMS = ['N', 'G', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
 
+/** What a search minimises: energy x delay, energy, or delay (cycles). */
+export type Objective = 'edp' | 'energy' | 'latency';
+
+/** The objective's value of a mapping's or a network's energy and cycles. */
+export function objectiveValue(e: { energyPj: number; cycles: number }, o: Objective = 'edp'): number {
+  return o === 'energy' ? e.energyPj : o === 'latency' ? e.cycles : e.energyPj * e.cycles;
+}
+
 export interface MappingConstraints {
   /** Per array axis (axis 0 = X, the rest fold into Y), the dimensions allowed to be parallel on it. */
   axisDims: string[][];
@@ -18,6 +26,8 @@ export interface MappingConstraints {
   rfDims?: string[];
   /** A fixed loop order per level (outermost first), when the dataflow fixes it. */
   order?: Partial<Record<'DRAM' | 'GlobalBuffer' | 'RegisterFile', string[]>>;
+  /** What the mapper minimises per layer (default: EDP). */
+  objective?: Objective;
 }
 
 const ALL = ['Weights', 'Inputs', 'Outputs'];

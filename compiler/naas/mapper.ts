@@ -6,7 +6,7 @@ import type { Architecture } from '../ir/architecture.ts';
 import type { LevelMapping, Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 import { Prng } from '../util/prng.ts';
-import type { MappingConstraints } from './dataflow.ts';
+import { objectiveValue, type MappingConstraints } from './dataflow.ts';
 import { evaluate, type Evaluation } from './model.ts';
 
 /** Where each prime factor of each dimension goes: 0 DRAM, 1 GlobalBuffer, 2 RegisterFile, 3+a spatial axis a. */
@@ -143,7 +143,7 @@ export interface MapperResult {
   evaluations: number;
 }
 
-const score = (e: Evaluation): number => (e.valid ? e.energyPj * e.cycles : Infinity);
+const score = (e: Evaluation, c: MappingConstraints): number => (e.valid ? objectiveValue(e, c.objective) : Infinity);
 
 /** Best mapping found for one problem within the constraints (deterministic for a seed). */
 export function bestMapping(problem: Problem, arch: Architecture, c: MappingConstraints, opts: MapperOptions): MapperResult | undefined {
@@ -159,7 +159,7 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
   for (let i = 0; i < samples; i++) {
     const pl = randomPlacement(problem, c, rng);
     const e = tryOne(pl);
-    if (e.valid && (!best || score(e) < score(best.e))) best = { pl, e };
+    if (e.valid && (!best || score(e, c) < score(best.e, c))) best = { pl, e };
   }
   // If nothing fit, fall back to everything temporal at DRAM/GB and retry a few times.
   for (let i = 0; !best && i < samples; i++) {
@@ -171,7 +171,7 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
   for (let i = 0; i < steps; i++) {
     const pl = mutate(best.pl, c, rng);
     const e = tryOne(pl);
-    if (e.valid && score(e) < score(best.e)) best = { pl, e };
+    if (e.valid && score(e, c) < score(best.e, c)) best = { pl, e };
   }
   return { mapping: placementToMapping(best.pl, c), evaluation: best.e, evaluations };
 }
@@ -219,7 +219,7 @@ export function polishMapping(problem: Problem, arch: Architecture, c: MappingCo
     const n = mutate(pl, c, rng);
     const ne = evaluate(problem, arch, placementToMapping(n, c));
     evaluations++;
-    if (ne.valid && score(ne) < score(e)) {
+    if (ne.valid && score(ne, c) < score(e, c)) {
       pl = n;
       e = ne;
     }

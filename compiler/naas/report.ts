@@ -89,18 +89,24 @@ export interface ReportInput {
   evaluations: number;
   /** The EDP floor of any design within the resources (compiler/naas/bound.ts), when known. */
   ceiling?: { cycles: number; energy_pj: number; edp: number };
+  /** The space's objective (the per-generation plot shows it); default EDP. */
+  objective?: 'edp' | 'energy' | 'latency';
 }
 
+const networkEdp = (c: CandidateResult): number => Math.exp(c.networks.reduce((a, n) => a + Math.log(n.edp), 0) / Math.max(1, c.networks.length));
+
 export function htmlReport(r: ReportInput): string {
+  const objective = r.objective ?? 'edp';
+  const label = objective === 'edp' ? 'EDP' : objective === 'energy' ? 'energy' : 'latency';
   const edpPlot = svgPlot({
-    title: 'Best and median EDP per generation',
+    title: `Best and median ${label} per generation`,
     xLabel: 'generation',
-    yLabel: 'EDP (pJ x cycles, log)',
+    yLabel: objective === 'edp' ? 'EDP (pJ x cycles, log)' : objective === 'energy' ? 'energy (pJ, log)' : 'cycles (log)',
     series: [
       { name: 'best so far', color: '#d62728', points: r.history.map((h) => [h.generation, h.best_edp]), line: true },
       { name: 'generation median', color: '#1f77b4', points: r.history.map((h) => [h.generation, h.median_edp]), line: true },
       { name: `${r.baselineName} (baseline)`, color: '#2ca02c', points: r.history.map((h) => [h.generation, r.baseline.cost]), line: true },
-      ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.generation, r.ceiling!.edp]), line: true }] : []),
+      ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.generation, objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles]), line: true }] : []),
     ],
   });
   const front = paretoFront(r.points);
@@ -128,7 +134,7 @@ export function htmlReport(r: ReportInput): string {
 </head><body>
 <h1>${esc(r.title)}</h1>
 <p>EDP ratio against ${esc(r.baselineName)}: <b>${r.edpRatio.toFixed(2)}x</b> &middot; ${r.evaluations} model evaluations in ${r.seconds.toFixed(1)} s</p>
-${r.ceiling ? `<p>Floor: no design within the resources can reach an EDP below ${r.ceiling.edp.toExponential(3)} under this model (every MAC on a PE, every compulsory word through DRAM once), so no search can beat ${esc(r.baselineName)} by more than <b>${(r.baseline.cost / r.ceiling.edp).toFixed(2)}x</b>; the best design is ${(r.best.cost / r.ceiling.edp).toFixed(2)}x above the floor.</p>` : ''}
+${r.ceiling ? `<p>Floor: no design within the resources can reach an EDP below ${r.ceiling.edp.toExponential(3)} under this model (every MAC on a PE, every compulsory word through DRAM once), so no search can beat ${esc(r.baselineName)} by more than <b>${(networkEdp(r.baseline) / r.ceiling.edp).toFixed(2)}x</b>; the best design is ${(networkEdp(r.best) / r.ceiling.edp).toFixed(2)}x above the floor.</p>` : ''}
 <h2>Design</h2><pre>${esc(r.best.spec ? acceleratorToNacc(r.best.spec) : '')}</pre>
 <h2>Networks</h2>
 <table><tr><th>network</th><th>cycles</th><th>energy pJ</th><th>EDP</th><th>baseline EDP</th><th>ratio</th></tr>

@@ -8,6 +8,7 @@ import type { Mapping } from '../ir/mapping.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { runCandidate, subSeed, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
 import { CmaEs } from './cmaes.ts';
+import type { Objective } from './dataflow.ts';
 import { warmStartCandidates } from './warmstart.ts';
 import { decodeHardware, decodeSizing, encodeHardware, encodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
 
@@ -127,7 +128,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       }
     }
     const results = await Promise.all(
-      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i) })),
+      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i), objective: o.space.objective })),
     );
     hardwareCandidates += results.length;
     let bi = -1;
@@ -161,6 +162,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       workloads: o.workloads,
       inner: o.budget.inner,
       seed: subSeed(o.seed, 2, g, i),
+      objective: o.space.objective,
       // Mapping inheritance: every candidate of a generation starts its inner search from the
       // best design so far's mapping vectors (fixed per generation, so thread count does not matter).
       ...(best?.vectors ? { start: best.vectors } : {}),
@@ -186,38 +188,38 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
 }
 
 /** A fixed accelerator mapped by the mapper within its dataflow. */
-export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<CandidateResult> {
+export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<CandidateResult> {
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
-  return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3) });
+  return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3), objective });
 }
 
 /** Re-maps a design with the given mapper effort; keeps the design's own mappings when they are better. */
-async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<{ result: CandidateResult; evaluations: number }> {
+async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<{ result: CandidateResult; evaluations: number }> {
   if (!best.spec) return { result: best, evaluations: 0 };
   const start: Record<string, Mapping> = {};
   for (const n of best.networks) for (const l of n.layers) start[l.key] = l.mapping;
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
   const task: CandidateTask = best.spec.dataflow
-    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4) }
-    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4) };
+    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective }
+    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective };
   const r = await run(task);
   return { result: r.valid && r.cost <= best.cost ? r : best, evaluations: r.evaluations };
 }
 
 /** Re-maps the best design of a search with the same mapper effort the baseline gets. */
-export async function remapBest(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<CandidateResult> {
-  return (await remapDesign(best, workloads, evaluationsPerLayer, seed, run)).result;
+export async function remapBest(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<CandidateResult> {
+  return (await remapDesign(best, workloads, evaluationsPerLayer, seed, run, objective)).result;
 }
 
 /**
  * Re-maps every finalist of a search with the baseline's mapper effort and returns the best
  * after re-mapping, with the evaluations spent (deterministic: ties keep the search's order).
  */
-export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner): Promise<{ best: CandidateResult; evaluations: number }> {
+export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<{ best: CandidateResult; evaluations: number }> {
   const list = res.finalists.length ? res.finalists : [res.best];
-  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run)));
+  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run, objective)));
   let best = remapped[0].result;
   let evaluations = 0;
   for (const r of remapped) {

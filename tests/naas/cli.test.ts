@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,26 @@ describe('nacc search / cost / timeloop check', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
     const again = loadProgram(join(out, 'design.nacc')).accelerators[0];
     expect(again.peArray).toEqual(j.best.accelerator.peArray);
+  }, 120_000);
+
+  it('search follows the space objective (latency, energy) and still reports the EDP ratio', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'naas-obj-'));
+    // A space names its resources within its own file.
+    const res = `accelerator res {\n  pe_array: [12, 14]\n  dataflow: row_stationary\n  register_file: 520 B per pe\n  global_buffer: 108 KB\n  dram_bandwidth: 8 B/cycle\n  word: 16 bit\n}\n`;
+    const spaces = res + ['latency', 'energy']
+      .map((o) => `space obj_${o} {\n  resources: res\n  array_dims: 2..2\n  pe_count: 8..168 step 8\n  array_size: 2..64 step 2\n  parallel: search\n  register_file: 16 B .. 1 KB step 16 B\n  global_buffer: 16 KB .. 108 KB step 16 B\n  objective: ${o}\n}\n`)
+      .join('\n');
+    writeFileSync(join(dir, 'spaces.nacc'), spaces);
+    for (const o of ['latency', 'energy']) {
+      const r = await nacc(['search', FILE, '--with', join(dir, 'spaces.nacc'), '--network', 'tinyconv', '--space', `obj_${o}`, '--baseline', 'eyeriss', '--seed', '1', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.objective).toBe(o);
+      const pick = (t: { cycles: number; energy_pj: number }) => (o === 'latency' ? t.cycles : t.energy_pj);
+      expect(j.objective_ratio).toBeCloseTo(pick(j.baseline.totals) / pick(j.best.totals), 3);
+      expect(j.edp_ratio).toBeCloseTo(j.baseline.totals.edp / j.best.totals.edp, 6);
+      expect(j.best.totals.edp).toBeCloseTo(j.best.totals.cycles * j.best.totals.energy_pj, -6);
+    }
   }, 120_000);
 
   it('cost --json lists every layer and the totals', async () => {
