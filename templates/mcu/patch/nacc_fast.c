@@ -212,7 +212,7 @@ static int32_t nf_rqc_of(nf_rqc *r, int32_t mult, int32_t shift, int32_t bias, i
   const int32_t down = -shift;
   const int64_t amax = 2 * ((int64_t)(bias < 0 ? -(int64_t)bias : bias) + (int64_t)taps * 128 * 255);
   if (amax >= ((int64_t)1 << 31)) return 0;
-  const int64_t hmax = ((amax * (mult < 0 ? -(int64_t)mult : (int64_t)mult)) >> 32) + 1;
+  const int64_t hmax = ((amax * (int64_t)mult) >> 32) + 1; /* |high| <= amax * m / 2^32 + 1 */
   const int64_t half = (int64_t)1 << (down - 1);
   const int64_t offs = (int64_t)out_off * ((int64_t)1 << down);
   r->m = mult;
@@ -823,6 +823,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "smlabb %[" #A "0], %[x0], %[k0], %[" #A "0]\n\t" "smlatt %[" #A "2], %[x0], %[k0], %[" #A "2]\n\t" \
   "smlabb %[" #A "1], %[x1], %[k1], %[" #A "1]\n\t" "smlatt %[" #A "3], %[x1], %[k1], %[" #A "3]\n\t"
 #define NF_DWP_3_1 \
+  "ldrd %[a0], %[a1], [%[k], #84]\n\t" "ldrd %[a2], %[a3], [%[k], #92]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
@@ -836,6 +837,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #72]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #80]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_3_2 \
+  "ldrd %[a0], %[a1], [%[k], #84]\n\t" "ldrd %[a2], %[a3], [%[k], #92]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
@@ -849,6 +851,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #72]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #80]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_5_1 \
+  "ldrd %[a0], %[a1], [%[k], #220]\n\t" "ldrd %[a2], %[a3], [%[k], #228]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
@@ -880,6 +883,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #208]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #216]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_5_2 \
+  "ldrd %[a0], %[a1], [%[k], #220]\n\t" "ldrd %[a2], %[a3], [%[k], #228]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
@@ -911,6 +915,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #208]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #216]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_7_1 \
+  "ldrd %[a0], %[a1], [%[k], #420]\n\t" "ldrd %[a2], %[a3], [%[k], #428]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
@@ -968,6 +973,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #408]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #416]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_7_2 \
+  "ldrd %[a0], %[a1], [%[k], #420]\n\t" "ldrd %[a2], %[a3], [%[k], #428]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
@@ -1084,11 +1090,10 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
   if (DW == 1 && SW <= 2 && (KW == 3 || KW == 5 || KW == 7) && kh == KW && full) {
     const int32_t *r = rows[0];
     for (; ox + 1 < out_w; ox += 2, r += 4 * SW) {
-      int32_t a0 = b2[0], a1 = b2[1], a2 = b2[2], a3 = b2[3];
-      int32_t e0 = a0, e1 = a1, e2 = a2, e3 = a3;
+      int32_t a0, a1, a2, a3, e0, e1, e2, e3;
       int32_t k0, k1, x0, x1;
 #define NF_DWP_ASM(BODY) \
-  __asm__ volatile(BODY : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [e0] "+r"(e0), [e1] "+r"(e1), [e2] "+r"(e2), [e3] "+r"(e3), [r] "+r"(r), [k0] "=&r"(k0), [k1] "=&r"(k1), \
+  __asm__ volatile(BODY : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [e0] "=&r"(e0), [e1] "=&r"(e1), [e2] "=&r"(e2), [e3] "=&r"(e3), [r] "+r"(r), [k0] "=&r"(k0), [k1] "=&r"(k1), \
                    [x0] "=&r"(x0), [x1] "=&r"(x1) : [k] "r"(fk) : "memory")
       if (KW == 3 && SW == 1) NF_DWP_ASM(NF_DWP_3_1);
       else if (KW == 3) NF_DWP_ASM(NF_DWP_3_2);
@@ -1127,7 +1132,7 @@ static void __attribute__((noinline)) nf_dwr_row_any(const int32_t *const *rows,
 }
 
 #define NF_DWR_CASE(KW_, SW_) \
-  static void __attribute__((noinline, optimize("no-schedule-insns"))) nf_dwr_row_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq) { \
+  static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_row_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq) { \
     (void)kh; \
     nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
   }
@@ -1166,7 +1171,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
     if (hi - lo + 1 > R) R = hi - lo + 1;
   }
   const int32_t rowk = 2 * kw + 1; /* per window row: kw tap pairs, then the byte delta to the next row */
-  const int32_t words = R * rowwords + rowk * kh;
+  const int32_t words = R * rowwords + rowk * kh + 4; /* + the doubled biases of the group */
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
   if (words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
@@ -1189,18 +1194,30 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
       d[1] = NF_SADD16(k13, k13);
     }
     for (int32_t j = 0; j < 4; j++) {
-      nf_rqc_of(&rq[j], p->mult[c + j], p->shift[c + j], bias ? bias[c + j] : 0, taps, p->output_offset);
+      /* nf_rqc_of's constants (its bounds were checked for every channel above), with the
+       * layer's choice of folding the output offset (post = 0) or adding it after the shift */
+      const int32_t down = -p->shift[c + j];
+      rq[j].m = p->mult[c + j];
+      rq[j].down = down;
+      rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
+      rq[j].post = post ? p->output_offset : 0;
       b2[j] = 2 * (bias ? bias[c + j] : 0);
+      fk[rowk * kh + j] = b2[j];
     }
-    int32_t next = -pt;
+    int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
+    int32_t lo_slot = 0;                 /* slot of the window's first row */
     for (int32_t oy = 0; oy < out_h; oy++) {
       const int32_t lo = oy * sh - pt;
       int32_t hi = lo + (kh - 1) * dh;
       const int32_t clob = ((oy + 1) * out_w - 1) / in_w;
       if (clob > hi) hi = clob;
-      if (next < lo) next = lo;
+      if (next < lo) {
+        next_slot = (next_slot + (lo - next)) % R;
+        next = lo;
+      }
       for (; next <= hi; next++) {
-        int32_t *d = mem + ((next + pt) % R) * rowwords + 2 * pl;
+        int32_t *d = mem + next_slot * rowwords + 2 * pl;
+        if (++next_slot == R) next_slot = 0;
         if (next < 0 || next >= in_h) {
           for (int32_t i = 0; i < 2 * in_w; i++) d[i] = 0;
         } else {
@@ -1212,8 +1229,15 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
           }
         }
       }
-      for (int32_t fy = 0; fy < kh; fy++) rows[fy] = mem + ((lo + fy * dh + pt) % R) * rowwords;
+      int32_t sl = lo_slot;
+      for (int32_t fy = 0; fy < kh; fy++) {
+        rows[fy] = mem + sl * rowwords;
+        sl += dh;
+        while (sl >= R) sl -= R;
+      }
       for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
+      lo_slot += sh;
+      while (lo_slot >= R) lo_slot -= R;
       int8_t *o = buffer + oy * out_w * C + c;
       const int32_t spec = full && !post && dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
       switch (spec) {
