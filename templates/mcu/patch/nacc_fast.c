@@ -547,7 +547,7 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   const int32_t direct = p->k_h == 1 && p->k_w == 1 && (p->in_c & 3) == 0 && p->pad_top == 0 && p->pad_left == 0 && (p->out_h - 1) * p->stride_h < p->in_h && (p->out_w - 1) * p->stride_w < p->in_w;
   if ((direct ? 4 : 6) * G > NACC_FAST_COL) return 0;
   for (int32_t c = 0; c < out_c; c++) {
-    nf_rqc r;
+    nf_rqc r = {0, 0, 1, 0};
     if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset)) return 0;
   }
   int32_t *colw = (int32_t *)(void *)nf_col;
@@ -562,7 +562,7 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   for (int32_t oc0 = 0; oc0 < out_c; oc0 += chunk) {
     const int32_t n = out_c - oc0 < chunk ? out_c - oc0 : chunk;
     for (int32_t j = 0; j < n; j++) {
-      nf_rqc r;
+      nf_rqc r = {0, 0, 1, 0};
       const int32_t b = bias ? bias[oc0 + j] : 0;
       nf_rqc_of(&r, p->mult[oc0 + j], p->shift[oc0 + j], b, kdim, p->output_offset);
       t[j].m = r.m;
@@ -1153,7 +1153,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
   if ((C & 3) != 0 || kh > 16 || pt < 0 || pl < 0 || out_w <= 0 || out_h <= 0) return 0;
   int32_t post = 0;
   for (int32_t c = 0; c < C; c++) {
-    nf_rqc t;
+    nf_rqc t = {0, 0, 1, 0};
     if (!nf_rqc_of(&t, p->mult[c], p->shift[c], bias ? bias[c] : 0, taps, p->output_offset)) return 0;
     if (t.post) post = 1;
   }
