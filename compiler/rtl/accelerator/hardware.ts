@@ -6,6 +6,8 @@
 import { fail } from '../../diagnostics/index.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
+import { DEFAULT_ORDER } from './mapping.ts';
+import { planTiles, type TileShape } from './tiling.ts';
 
 export interface Axis {
   dim: Dim;
@@ -37,7 +39,7 @@ export interface AcceleratorHardware {
   /** Bytes per DRAM beat (power of two <= declared bandwidth, at least 1, at most 16). */
   dramBeatBytes: number;
   dramBandwidth: number;
-  /** Bytes per input bank (one bank per input lane, each holding the layer's whole input). */
+  /** Bytes per input bank (one bank per input lane, each holding the whole input of the largest layer, or of the largest tile when tiled). */
   inputBankBytes: number;
   weightBankBytes: number;
   /** Per-output-channel requantisation records (16 bytes: bias, multiplier, shift). */
@@ -47,6 +49,8 @@ export interface AcceleratorHardware {
   globalBufferUsed: number;
   /** Largest loop bound any layer uses; sizes counters. */
   maxBound: number;
+  /** Whether layers run as tiles (some layer does not fit the buffer whole); banks are then sized by the largest tile. */
+  tiled: boolean;
 }
 
 export const QPARAM_BYTES = 16;
@@ -99,7 +103,15 @@ export function peCoordinates(axes: Axis[]): number[][] {
 
 const pow2Floor = (x: number) => 2 ** Math.floor(Math.log2(Math.max(1, x)));
 
-export function buildHardware(spec: AcceleratorSpec, problems: ConvProblem[]): AcceleratorHardware {
+export function buildHardware(spec: AcceleratorSpec, problems: ConvProblem[], order: Dim[] = DEFAULT_ORDER): AcceleratorHardware {
+  return planHardware(spec, problems, order).hardware;
+}
+
+/**
+ * The hardware and, when some layer does not fit the buffer whole, one tile shape per layer
+ * (tiling.ts); `shapes` is null when every layer runs whole, as one program.
+ */
+export function planHardware(spec: AcceleratorSpec, problems: ConvProblem[], order: Dim[] = DEFAULT_ORDER): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {
     fail('R0202', `accelerator '${spec.name}': pe_array has ${spec.peArray.length} axes but parallel lists ${parallel.length} dimensions`, spec.location);
@@ -112,22 +124,11 @@ export function buildHardware(spec: AcceleratorSpec, problems: ConvProblem[]): A
   if (spec.wordBits < 8) fail('R0205', `accelerator '${spec.name}': ${spec.wordBits}-bit words cannot hold int8 operands`, spec.location);
   const depthwise = problems.some((p) => p.depthwise) && axes.some((a) => a.dim === 'K');
   const inputDims: Dim[] = depthwise ? [...INPUT_DIMS, 'K'] : [...INPUT_DIMS];
-  const inputBankBytes = Math.max(1, ...problems.map((p) => p.inH * p.inW * p.inC));
-  const weightBankBytes = Math.max(1, ...problems.map((p) => p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S));
-  const maxChannels = Math.max(1, ...problems.map((p) => p.bounds.K));
   const weightLanes = laneSet(axes, WEIGHT_DIMS);
   const inputLanes = laneSet(axes, inputDims);
   const dramBeatBytes = Math.min(16, pow2Floor(spec.dramBandwidthBytesPerCycle));
-  const used = inputBankBytes * inputLanes.count + weightBankBytes * weightLanes.count + maxChannels * QPARAM_BYTES;
-  if (used > spec.globalBufferBytes) {
-    fail(
-      'R0206',
-      `accelerator '${spec.name}': the layers need ${used} B of global buffer (${inputLanes.count} input banks x ${inputBankBytes} B, ${weightLanes.count} weight banks x ${weightBankBytes} B, ${maxChannels} requantisation records) but it has ${spec.globalBufferBytes} B; tiling across buffer refills is not implemented, so pick smaller layers (--layer) or a larger buffer`,
-      spec.location,
-    );
-  }
   const maxBound = Math.max(...problems.flatMap((p) => [...Object.values(p.bounds), p.inH, p.inW, p.inC]));
-  return {
+  const hw: AcceleratorHardware = {
     name: spec.name,
     prefix: `nacc_${spec.name}`,
     axes,
@@ -141,13 +142,25 @@ export function buildHardware(spec: AcceleratorSpec, problems: ConvProblem[]): A
     rfDepth: Math.max(2, Math.min(MAX_RF_DEPTH, pow2Floor(spec.registerFileBytesPerPe / 4))),
     dramBeatBytes,
     dramBandwidth: spec.dramBandwidthBytesPerCycle,
-    inputBankBytes,
-    weightBankBytes,
-    maxChannels,
+    // Whole layers first: every bank holds the largest layer's tensor.
+    inputBankBytes: Math.max(1, ...problems.map((p) => p.inH * p.inW * p.inC)),
+    weightBankBytes: Math.max(1, ...problems.map((p) => p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S)),
+    maxChannels: Math.max(1, ...problems.map((p) => p.bounds.K)),
     globalBufferBytes: spec.globalBufferBytes,
-    globalBufferUsed: used,
+    globalBufferUsed: 0,
     maxBound,
+    tiled: false,
   };
+  hw.globalBufferUsed = hw.inputBankBytes * inputLanes.count + hw.weightBankBytes * weightLanes.count + hw.maxChannels * QPARAM_BYTES;
+  if (hw.globalBufferUsed <= spec.globalBufferBytes) return { hardware: hw, shapes: null };
+  // Some layer does not fit whole: run every layer as buffer-sized tiles, banks sized by the largest tile.
+  const plan = planTiles(hw, problems, order, spec.location);
+  hw.tiled = true;
+  hw.inputBankBytes = plan.inputBankBytes;
+  hw.weightBankBytes = plan.weightBankBytes;
+  hw.maxChannels = plan.maxChannels;
+  hw.globalBufferUsed = plan.used;
+  return { hardware: hw, shapes: plan.shapes };
 }
 
 /** Size of the array along the axis mapping `d` (1 when d is temporal only). */

@@ -13,10 +13,11 @@ import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { emitDesign } from '../verilog/index.ts';
 import { hexLines } from '../../verify/vectors.ts';
 import { acceleratableLayers, convProblem, type ConvProblem, type Dim } from './problem.ts';
-import { buildHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
+import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
-import { creditCap, predictCycles, type ScheduleBreakdown } from './schedule.ts';
+import { creditCap, predictCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
+import { layerTiles, wholeLayerTile, type LayerTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
 import { modelPrediction, type ModelPrediction } from './model.ts';
 import { topModule, type TopNames } from './top.ts';
@@ -30,14 +31,26 @@ export interface GeneratedFile {
   text: string;
 }
 
+export interface TileProgram {
+  tile: LayerTile;
+  mapping: LayerMapping;
+  predicted: ScheduleBreakdown;
+  model: ModelPrediction;
+}
+
 export interface LayerProgram {
   name: string;
   op: string;
   problem: ConvProblem;
+  /** The first tile's mapping (every tile runs the same loop order). */
   mapping: LayerMapping;
   memory: LayerMemoryMap;
+  /** Summed over the tiles. */
   predicted: ScheduleBreakdown;
+  /** Summed over the tiles (null when the model cannot express some tile's mapping). */
   model: ModelPrediction;
+  /** The sequencer programs run back to back for this layer (one when the layer fits whole). */
+  tiles: TileProgram[];
   /** Folder (relative to the output root) holding the layer's vectors. */
   dir: string;
 }
@@ -75,7 +88,23 @@ export interface AcceleratorManifest {
     /** The NAAS cost model alone (compiler/naas/model.ts evaluate), or null with the reason. */
     model_cycles: number | null;
     model_reason?: string;
+    /** Sequencer programs the layer runs as (1 = the whole layer at once). */
+    tile_count: number;
+    /** Each tile: output channels [k0, k0 + kc), output rows [q0, q0 + qc), the input rows and channels it loads, its cycles. */
+    tiles: ManifestTile[];
   }[];
+}
+
+export interface ManifestTile {
+  k0: number;
+  kc: number;
+  q0: number;
+  qc: number;
+  in_rows: [number, number];
+  in_channels: [number, number];
+  load_beats: number;
+  schedule_cycles: number;
+  model_cycles: number | null;
 }
 
 export interface GenerateOptions {
@@ -117,7 +146,8 @@ export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
 
 export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: GenerateOptions): GeneratedAccelerator {
   const problems = selectLayers(net, opts.layers);
-  const hw = buildHardware(spec, problems);
+  const order = opts.order ?? DEFAULT_ORDER;
+  const { hardware: hw, shapes } = planHardware(spec, problems, order);
   const names = moduleNames(hw);
   const design = emitDesign([
     topModule(hw, names),
@@ -132,15 +162,31 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
   const memories = problems.map((p) => memoryMap(hw, p));
   const memBytes = Math.max(...memories.map((m) => m.dramBytes));
   const expBytes = Math.max(...memories.map((m) => m.outBytes));
+  const tilesOf = problems.map((p, i) =>
+    shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes),
+  );
+  const maxTiles = Math.max(...tilesOf.map((t) => t.length));
+  // The cost model sees a tile through its bounds only, so tiles of one shape share its answer.
+  const modelCache = new Map<string, ModelPrediction>();
   problems.forEach((p, i) => {
-    const mapping = mapLayer(hw, p, opts.order ?? DEFAULT_ORDER);
     const memory = memories[i];
-    if (memory.inBeats + memory.wBeats + memory.qBeats >= 65536) fail('R0403', `layer '${p.layer}' needs more than 65535 DRAM beats to load`);
     const seed = opts.seed * 1000003 + i;
     const v = layerVectors(p, seed);
-    const words = configWords(p, mapping, memory, v);
-    const predicted = predictCycles(hw, mapping, memory, p.macs);
-    const model = modelPrediction(spec, hw, net, p, mapping);
+    const words: number[] = [];
+    const tiles: TileProgram[] = tilesOf[i].map((tile) => {
+      const ld = tile.load;
+      if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536) fail('R0403', `layer '${p.layer}' needs more than 65535 DRAM beats to load one tile`);
+      const mapping = mapLayer(hw, tile.problem, order);
+      words.push(...configWords(tile, mapping, v));
+      const predicted = predictCycles(hw, mapping, { ...ld }, tile.problem.macs);
+      const key = `${i}:${JSON.stringify(tile.problem.bounds)}`;
+      if (!modelCache.has(key)) modelCache.set(key, modelPrediction(spec, hw, tile.problem, mapping));
+      return { tile, mapping, predicted, model: modelCache.get(key)! };
+    });
+    const predicted = tiles.length === 1 ? tiles[0].predicted : sumBreakdowns(hw, tiles.map((t) => t.predicted), p.macs);
+    const missing = tiles.find((t) => t.model.cycles === null);
+    const model: ModelPrediction =
+      tiles.length === 1 ? tiles[0].model : missing ? { cycles: null, reason: missing.model.reason } : { cycles: tiles.reduce((s, t) => s + t.model.cycles!, 0) };
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     const image = new Uint8Array(memBytes);
     image.set(dramImage(v, memory, hw.dramBeatBytes));
@@ -148,13 +194,13 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     expected.set(new Uint8Array(v.output.buffer, v.output.byteOffset, v.output.length));
     const timeout = predicted.total * 4 + 10_000;
     files.push(
-      // meta: config words, output base, output bytes, output rows, output cols, channels, timeout, seed
-      { path: `${dir}/meta.hex`, text: hexLines([CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.Q, p.bounds.P, p.bounds.K, timeout, seed], 32) },
+      // meta: config words per tile, output base, output bytes, output rows, output cols, channels, timeout, seed, tiles
+      { path: `${dir}/meta.hex`, text: hexLines([CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.Q, p.bounds.P, p.bounds.K, timeout, seed, tiles.length], 32) },
       { path: `${dir}/config.hex`, text: hexLines(words, 16) },
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
     );
-    programs.push({ name: p.layer, op: p.op, problem: p, mapping, memory, predicted, model, dir });
+    programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, tiles, dir });
   });
   const tb = `${hw.prefix}_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
@@ -170,6 +216,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     creditCap: creditCap(hw),
     cfgAW: clog2(CONFIG_FIELDS.length),
     cfgWords: CONFIG_FIELDS.length,
+    maxTiles,
   });
   files.push({ path: `tb/${tb}.v`, text: bench });
   const manifest: AcceleratorManifest = {
@@ -191,6 +238,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       trips: pr.mapping.trips,
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
+      // The drain pipeline's flush (overhead) happens once per tile; the model leaves it out.
       ...(pr.model.cycles !== null
         ? { predicted_cycles: pr.model.cycles + pr.predicted.overhead, prediction_source: 'naas-model+rtl-overheads' as const }
         : { predicted_cycles: pr.predicted.total, prediction_source: 'rtl-schedule' as const }),
@@ -198,6 +246,11 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       predicted: pr.predicted,
       model_cycles: pr.model.cycles,
       ...(pr.model.reason ? { model_reason: pr.model.reason } : {}),
+      tile_count: pr.tiles.length,
+      tiles: pr.tiles.map((t) => ({
+        k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, in_rows: t.tile.rows, in_channels: t.tile.channels,
+        load_beats: t.tile.load.inBeats + t.tile.load.wBeats + t.tile.load.qBeats, schedule_cycles: t.predicted.total, model_cycles: t.model.cycles,
+      })),
     })),
   };
   files.push({ path: 'manifest.json', text: JSON.stringify(manifest, null, 2) + '\n' });

@@ -5,6 +5,7 @@
 import { fail } from '../../diagnostics/index.ts';
 import { DIMS, REDUCTION_DIMS, OUTPUT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './hardware.ts';
+import type { LayerTile } from './tiling.ts';
 
 export interface LayerMapping {
   /** Loop order, outermost first; every one of the six dimensions appears once. */
@@ -17,6 +18,8 @@ export interface LayerMapping {
   footprint: number;
   /** Register-file address stride of each level (0 outside the drained output loops). */
   rfStride: number[];
+  /** The loop bounds the program runs (the layer's, or its tile's). */
+  bounds: Record<Dim, number>;
 }
 
 export const DEFAULT_ORDER: Dim[] = ['K', 'P', 'Q', 'C', 'R', 'S'];
@@ -49,7 +52,7 @@ export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] =
       2,
     );
   }
-  return { order, trips, drainLevel, footprint, rfStride };
+  return { order, trips, drainLevel, footprint, rfStride, bounds: { ...p.bounds } };
 }
 
 export interface ConfigField {
@@ -88,6 +91,19 @@ export const CONFIG_FIELDS: ConfigField[] = [
   { name: 'drain_level', bits: 3 },
   { name: 'out_base_lo', bits: 16 },
   { name: 'out_base_hi', bits: 16 },
+  /** Tiles: DRAM beat addresses of the loads (inputs in segments), bank offsets, output strides. */
+  { name: 'in_dram_lo', bits: 16 },
+  { name: 'in_dram_hi', bits: 16 },
+  { name: 'in_seg_beats', bits: 16 },
+  { name: 'in_seg_stride', bits: 16 },
+  { name: 'w_dram_lo', bits: 16 },
+  { name: 'w_dram_hi', bits: 16 },
+  { name: 'q_dram_lo', bits: 16 },
+  { name: 'q_dram_hi', bits: 16 },
+  { name: 'in_off', bits: 16 },
+  { name: 'w_off', bits: 16 },
+  { name: 'out_row', bits: 16 },
+  { name: 'out_pix', bits: 16 },
   ...perLevel('order_dim', 3),
   ...perLevel('trip', 16),
   ...perLevel('rf_stride', 16),
@@ -117,21 +133,27 @@ export function memoryMap(hw: AcceleratorHardware, p: ConvProblem): LayerMemoryM
   return { inBeats, wBeats, qBeats, outBase, outBytes, dramBytes: outBase + outBytes };
 }
 
-/** Configuration words (field order of CONFIG_FIELDS) for one layer. */
+/** Configuration words (field order of CONFIG_FIELDS) for one tile (a whole layer is its one tile). */
 export function configWords(
-  p: ConvProblem,
+  t: LayerTile,
   m: LayerMapping,
-  mem: LayerMemoryMap,
   q: { inputOffset: number; outputZeroPoint: number; actMin: number; actMax: number },
 ): number[] {
+  const p = t.problem;
+  const ld = t.load;
   const level = (d: Dim) => m.order.indexOf(d);
+  const lo = (v: number) => v % 65536;
+  const hi = (v: number) => Math.floor(v / 65536);
   const values: Record<string, number> = {
-    in_h: p.inH, in_w: p.inW, in_c: p.inC, stride_h: p.strideH, stride_w: p.strideW, pad_t: p.padTop, pad_l: p.padLeft,
-    in_row: p.inW * p.inC, in_row_step: p.strideH * p.inW * p.inC, in_col_step: p.strideW * p.inC,
+    in_h: p.inH, in_w: p.inW, in_c: ld.pixPitch, stride_h: p.strideH, stride_w: p.strideW, pad_t: p.padTop, pad_l: p.padLeft,
+    in_row: ld.rowPitch, in_row_step: p.strideH * ld.rowPitch, in_col_step: p.strideW * ld.pixPitch,
     w_stride_k: p.bounds.S * p.bounds.R * p.bounds.C, w_stride_s: p.bounds.R * p.bounds.C,
     depthwise: p.depthwise ? 1 : 0, in_offset: q.inputOffset, out_zp: q.outputZeroPoint, act_min: q.actMin, act_max: q.actMax,
-    in_beats: mem.inBeats, w_beats: mem.wBeats, q_beats: mem.qBeats, drain_level: m.drainLevel,
-    out_base_lo: mem.outBase & 0xffff, out_base_hi: Math.floor(mem.outBase / 65536) & 0xffff,
+    in_beats: ld.inBeats, w_beats: ld.wBeats, q_beats: ld.qBeats, drain_level: m.drainLevel,
+    out_base_lo: lo(ld.outBase), out_base_hi: hi(ld.outBase),
+    in_dram_lo: lo(ld.inDramBeat), in_dram_hi: hi(ld.inDramBeat), in_seg_beats: ld.inSegBeats, in_seg_stride: ld.inSegStride,
+    w_dram_lo: lo(ld.wDramBeat), w_dram_hi: hi(ld.wDramBeat), q_dram_lo: lo(ld.qDramBeat), q_dram_hi: hi(ld.qDramBeat),
+    in_off: ld.inOff, w_off: ld.wOff, out_row: ld.outRow, out_pix: ld.outPix,
   };
   for (const d of DIMS) {
     values[`bound_${d}`] = p.bounds[d];

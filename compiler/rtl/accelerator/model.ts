@@ -5,11 +5,10 @@
 // one spatial loop per array axis).
 // Returns the model's cycles, or why the mapping cannot be expressed (imperfect factors).
 import type { Mapping } from '../../ir/mapping.ts';
-import type { Network } from '../../ir/network.ts';
+import { convProblem } from '../../ir/problem.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { specToArchitecture } from '../../naas/arch-from-spec.ts';
 import { evaluate } from '../../naas/model.ts';
-import { layerProblem } from '../../naas/problems.ts';
 import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping } from './mapping.ts';
 import type { ConvProblem, Dim } from './problem.ts';
@@ -23,10 +22,14 @@ export interface ModelPrediction {
   mapping?: Mapping;
 }
 
-export function modelPrediction(spec: AcceleratorSpec, hw: AcceleratorHardware, net: Network, p: ConvProblem, m: LayerMapping): ModelPrediction {
-  const layer = net.layers.find((l) => l.name === p.layer);
-  const problem = layer && layerProblem(net, layer);
-  if (!problem) return { cycles: null, reason: `the cost model has no problem for layer '${p.layer}'` };
+/**
+ * The cost model's cycles for one sequencer program: a whole layer, or one tile of it (the tile's
+ * bounds: its output channels and rows; the model sees the band's halo rows as part of the input).
+ */
+export function modelPrediction(spec: AcceleratorSpec, hw: AcceleratorHardware, p: ConvProblem, m: LayerMapping): ModelPrediction {
+  const b = p.bounds;
+  const shape = { name: p.layer, P: b.P, Q: b.Q, R: b.R, S: b.S, strideW: p.strideW, strideH: p.strideH };
+  const problem = p.depthwise ? convProblem({ ...shape, G: b.K, C: 1, K: 1 }) : convProblem({ ...shape, K: b.K, C: b.C });
   // Depthwise layers are grouped convolutions there: our K is its G (one channel per group).
   const name = (d: Dim): string => (p.depthwise && d === 'K' ? 'G' : d);
   const spatial: Mapping['levels'][number]['spatial'] = [];
@@ -52,7 +55,9 @@ export function modelPrediction(spec: AcceleratorSpec, hw: AcceleratorHardware, 
   // This microarchitecture's bottlenecks as properties of its global buffer: a single
   // requantiser drains outputs at one word per cycle with a hand-shake per drain, and the
   // buffer is loaded from DRAM before compute starts (no double buffering).
-  const arch = specToArchitecture(spec, { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true });
+  // The generated datapath holds int8 operands whatever word size the accelerator declares, so
+  // the model counts 8-bit words (DRAM words per cycle = bytes per cycle).
+  const arch = specToArchitecture({ ...spec, wordBits: 8 }, { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true });
   const e = evaluate(problem, arch, mapping);
   if (!e.valid) return { cycles: null, reason: e.reason ?? 'invalid mapping', mapping };
   return { cycles: e.cycles, computeCycles: e.computeCycles, mapping };

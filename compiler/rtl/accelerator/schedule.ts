@@ -5,7 +5,8 @@
 // This is the formula the RTL implements, stated once.
 import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
-import { DIMS } from './problem.ts';
+import { DIMS, OUTPUT_DIMS } from './problem.ts';
+import { parallelSize } from './hardware.ts';
 import { DRAIN_PIPELINE } from './top.ts';
 
 /** Outputs the drain engine writes per cycle: one requantiser on the output path. */
@@ -24,6 +25,48 @@ export interface ScheduleBreakdown {
   drains: number;
   /** MACs / (PEs x compute steps): how well the mapping fills the array. */
   utilisation: number;
+}
+
+/**
+ * Compute stalls waiting for the drain engine, plus the last (unoverlapped) drain. Each drain
+ * keeps the engine busy for one wait cycle plus one cycle per output it walks, and it is free
+ * again the cycle after; a step that completes the next set of partial sums waits for it.
+ * A drain walks every live partial sum (output loops inside the drain level: all of their
+ * values) times the output lanes inside the bounds at the latched outer counters: full lanes
+ * except on an outer loop's last trip when the bound does not fill the axis. Drains differ only
+ * in which outer output loops are on their last trip, so they are counted per such class.
+ */
+export function drainCycles(hw: AcceleratorHardware, m: LayerMapping): number {
+  const steps = DIMS.reduce((p, d) => p * m.trips[d], 1);
+  const drains = m.order.slice(0, m.drainLevel).reduce((p, d) => p * m.trips[d], 1);
+  const perDrainSteps = steps / drains;
+  const outer = OUTPUT_DIMS.filter((d) => m.order.indexOf(d) < m.drainLevel);
+  let inner = 1;
+  for (const d of OUTPUT_DIMS) if (m.order.indexOf(d) > m.drainLevel) inner *= m.bounds[d];
+  // Per outer output loop: [drains with full lanes, lanes; drains on its last trip, lanes].
+  const classes = outer.map((d) => {
+    const size = parallelSize(hw, d);
+    const trips = m.trips[d];
+    return [
+      { count: trips - 1, lanes: size },
+      { count: 1, lanes: m.bounds[d] - (trips - 1) * size },
+    ];
+  });
+  const busy = (outputs: number) => DRAIN_HANDSHAKE - 1 + outputs / DRAIN_WORDS_PER_CYCLE;
+  const stall = (outputs: number) => Math.max(0, busy(outputs) + 1 - perDrainSteps);
+  let total = 0;
+  let last = inner;
+  const walk = (i: number, count: number, outputs: number) => {
+    if (count === 0) return;
+    if (i === classes.length) {
+      total += count * stall(outputs);
+      return;
+    }
+    for (const c of classes[i]) walk(i + 1, count * c.count, outputs * c.lanes);
+  };
+  walk(0, 1, inner);
+  for (const c of classes) last *= c[1].lanes;
+  return total - stall(last) + busy(last);
 }
 
 /** Cycles the bench's DRAM model needs to deliver `beats` read beats (credit model of the bench). */
@@ -47,22 +90,28 @@ export function loadCycles(hw: AcceleratorHardware, beats: number): number {
   return lastGrant + 2;
 }
 
+/** The breakdowns of a layer's tiles added up (utilisation over all of their steps). */
+export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[], macs: number): ScheduleBreakdown {
+  const sum = (k: keyof ScheduleBreakdown) => parts.reduce((s, b) => s + b[k], 0);
+  const steps = sum('steps');
+  return {
+    load: sum('load'), compute: sum('compute'), drain: sum('drain'), overhead: sum('overhead'), total: sum('total'),
+    steps, drains: sum('drains'), utilisation: macs / (hw.peCount * steps),
+  };
+}
+
 export function creditCap(hw: AcceleratorHardware): number {
   return Math.max(Math.round(hw.dramBandwidth * 256), 256 * hw.dramBeatBytes) * 2;
 }
 
-export function predictCycles(hw: AcceleratorHardware, m: LayerMapping, mem: LayerMemoryMap, macs: number): ScheduleBreakdown {
+/** Cycles of one sequencer program (a whole layer, or one tile of it) from its loads and mapping. */
+export function predictCycles(hw: AcceleratorHardware, m: LayerMapping, mem: Pick<LayerMemoryMap, 'inBeats' | 'wBeats' | 'qBeats' | 'outBytes'>, macs: number): ScheduleBreakdown {
   const steps = DIMS.reduce((p, d) => p * m.trips[d], 1);
   const drains = m.order.slice(0, m.drainLevel).reduce((p, d) => p * m.trips[d], 1);
   const load = loadCycles(hw, mem.inBeats + mem.wBeats + mem.qBeats);
-  // The drain engine is busy for one wait cycle plus one cycle per live psum and output lane,
-  // and is free again the cycle after; a step that completes the next set of partial sums
-  // waits for it. Steps between two such steps: steps / drains.
-  const busy = DRAIN_HANDSHAKE - 1 + (m.footprint * hw.outputLanes.count) / DRAIN_WORDS_PER_CYCLE;
-  const stall = Math.max(0, busy + 1 - steps / drains);
   // The last drain is not overlapped; below 1 B/cycle the DRAM also throttles output writes.
   const writeBound = hw.dramBandwidth < 1 ? Math.ceil(mem.outBytes / hw.dramBandwidth) : 0;
-  const drain = Math.max((drains - 1) * stall + busy, writeBound);
+  const drain = Math.max(drainCycles(hw, m), writeBound);
   const overhead = DRAIN_PIPELINE;
   return {
     load,

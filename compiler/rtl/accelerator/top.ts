@@ -76,10 +76,33 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   items.push(assign('total_beats', add(add(cfg('in_beats'), cfg('w_beats')), cfg('q_beats'))));
   const beatAddr = (e: Expr): Expr => (lgDW ? cat(e, lit(0, lgDW)) : e);
   items.push(assign('dram_rd_req', and(stateIs(STATE.LOAD), bin('<', ref('req_beat'), ref('total_beats')))));
-  items.push(assign('dram_rd_addr', cat(lit(0, 16 - lgDW), beatAddr(ref('req_beat')))));
   const inBeatsEnd = ref('cfg_in_beats');
   decl(wire('w_beats_end', 16), wire('load_in', 1), wire('load_w', 1), wire('load_q', 1));
   items.push(assign('w_beats_end', add(cfg('in_beats'), cfg('w_beats'))));
+  // DRAM beat address of each request: inputs in segments (seg_addr walks the segment starts,
+  // seg_cnt the beats within one), then the weight and record regions, each contiguous.
+  decl(reg('seg_addr', 32), reg('seg_cnt', 16), wire('req_in', 1), wire('req_w', 1), wire('rd_beat', 32), wire('seg_last', 1));
+  const z32 = (e: Expr): Expr => cat(lit(0, 16), e);
+  items.push(assign('req_in', bin('<', ref('req_beat'), inBeatsEnd)));
+  items.push(assign('req_w', bin('<', ref('req_beat'), ref('w_beats_end'))));
+  items.push(assign('seg_last', eq(ref('seg_cnt'), sub(cfg('in_seg_beats'), lit(1, 16)))));
+  items.push(
+    assign(
+      'rd_beat',
+      cond(
+        ref('req_in'),
+        add(ref('seg_addr'), z32(ref('seg_cnt'))),
+        cond(
+          ref('req_w'),
+          add(cat(cfg('w_dram_hi'), cfg('w_dram_lo')), z32(sub(ref('req_beat'), inBeatsEnd))),
+          add(cat(cfg('q_dram_hi'), cfg('q_dram_lo')), z32(sub(ref('req_beat'), ref('w_beats_end')))),
+        ),
+      ),
+    ),
+  );
+  items.push(assign('dram_rd_addr', lgDW ? cat(slice('rd_beat', 31 - lgDW, 0), lit(0, lgDW)) : ref('rd_beat')));
+  if (lgDW) unused.push(slice('rd_beat', 31, 32 - lgDW));
+  const segStart: Stmt[] = [nb('seg_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))), nb('seg_cnt', lit(0, 16))];
   const loading = and(stateIs(STATE.LOAD), ref('dram_rd_valid'));
   items.push(assign('load_in', and(loading, bin('<', ref('resp_beat'), inBeatsEnd))));
   items.push(assign('load_w', and(loading, not(bin('<', ref('resp_beat'), inBeatsEnd)), bin('<', ref('resp_beat'), ref('w_beats_end')))));
@@ -153,12 +176,12 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const sum = (base: string, terms: Expr[]): Expr => terms.reduce((a, t) => add(a, t), ref(base) as Expr);
   decl(wire('w_base', IW), wire('h_base', IW), wire('x_base', IW), wire('in_base', IW));
   // OHWI with S kernel rows and R kernel columns: k * (S*R*C) + s * (R*C) + r * C + c
-  items.push(assign('w_base', add(add(add(mul(ref('base_K'), zc('w_stride_k')), mul(ref('base_S'), zc('w_stride_s'))), mul(ref('base_R'), zc('bound_C'))), ref('base_C'))));
+  items.push(assign('w_base', add(add(add(add(mul(ref('base_K'), zc('w_stride_k')), mul(ref('base_S'), zc('w_stride_s'))), mul(ref('base_R'), zc('bound_C'))), ref('base_C')), zc('w_off'))));
   // Q and S walk the rows, P and R the columns (Timeloop's orientation); HWC input.
   items.push(assign('h_base', sub(add(mul(ref('base_Q'), zc('stride_h')), ref('base_S')), zc('pad_t'))));
   items.push(assign('x_base', sub(add(mul(ref('base_P'), zc('stride_w')), ref('base_R')), zc('pad_l'))));
   const ch0 = hw.depthwiseLayers ? cond(cfg('depthwise'), ref('base_K'), ref('base_C')) : ref('base_C');
-  items.push(assign('in_base', add(add(mul(ref('h_base'), zc('in_row')), mul(ref('x_base'), zc('in_c'))), ch0)));
+  items.push(assign('in_base', add(add(add(mul(ref('h_base'), zc('in_row')), mul(ref('x_base'), zc('in_c'))), ch0), zc('in_off'))));
   const offOf = (o: Map<number, number>, d: Dim): number | undefined => {
     const ai = hw.axes.findIndex((a) => a.dim === d);
     return ai >= 0 ? o.get(ai) : undefined;
@@ -237,7 +260,12 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     const t = mul(z(cond(ref(`deep_${d}`), ref(`dc_${d}`), ref(`lat_${d}`)), 16), lit(parallelSize(hw, d), IW));
     items.push(assign(`o_${d}`, ai >= 0 ? add(t, z(ref(`lc${ai}`), clog2(hw.axes[ai].size))) : t));
   }
-  for (const ai of outAxes) items.push(assign(`llast${ai}`, eq(ref(`lc${ai}`), lit(hw.axes[ai].size - 1, clog2(hw.axes[ai].size)))));
+  // A lane counter wraps after the axis's last lane, or after the last lane inside the bound (a
+  // partial set of lanes, e.g. 5 output columns on a 14-wide axis, drains 5 outputs, not 14).
+  for (const ai of outAxes) {
+    const d = hw.axes[ai].dim;
+    items.push(assign(`llast${ai}`, or(eq(ref(`lc${ai}`), lit(hw.axes[ai].size - 1, clog2(hw.axes[ai].size))), not(bin('<', add(ref(`o_${d}`), lit(1, IW)), zc(`bound_${d}`))))));
+  }
   const lanesLast = outAxes.length ? and(...outAxes.map((ai) => ref(`llast${ai}`))) : lit(1, 1);
   items.push(assign('drain_end', and(lanesLast, ...OUTPUT_DIMS.map((d) => ref(`dlast_${d}`)))));
   items.push(assign('d_issue', and(eq(ref('dstate'), lit(DRAIN_STATE.RUN, 2)), ref('den'))));
@@ -270,8 +298,11 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   items.push(
     assign(
       'out_addr',
-      // HWC output: (row q * P + column p) * K + k
-      add(cat(cfg('out_base_hi'), cfg('out_base_lo')), add(mul(add(mul(cat(lit(0, 32 - IW), ref('o_Q')), cat(lit(0, 16), cfg('bound_P'))), cat(lit(0, 32 - IW), ref('o_P'))), cat(lit(0, 16), cfg('bound_K'))), cat(lit(0, 32 - IW), ref('o_K')))),
+      // HWC output of the layer: the tile's origin + row q * (P * K) + column p * K + k
+      add(
+        cat(cfg('out_base_hi'), cfg('out_base_lo')),
+        add(add(mul(cat(lit(0, 32 - IW), ref('o_Q')), cat(lit(0, 16), cfg('out_row'))), mul(cat(lit(0, 32 - IW), ref('o_P')), cat(lit(0, 16), cfg('out_pix')))), cat(lit(0, 32 - IW), ref('o_K'))),
+      ),
     ),
   );
   const qRa = narrow('q_raddr_full', mul(ref('o_K'), lit(QPARAM_BYTES, IW)), qAW);
@@ -328,7 +359,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     alwaysFF('clk', [
       ifs(
         ref('rst'),
-        [go(STATE.IDLE), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks],
+        [go(STATE.IDLE), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks, ...segStart],
         [
           // Drain engine: WAIT lets the last step's writes land, RUN walks live psums x output lanes.
           {
@@ -344,11 +375,16 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
             kind: 'case',
             expr: ref('state'),
             items: [
-              { labels: [lit(STATE.IDLE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks])] },
+              { labels: [lit(STATE.IDLE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks, ...segStart])] },
               {
                 labels: [lit(STATE.LOAD, 3)],
                 body: [
-                  ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [nb('req_beat', add(ref('req_beat'), lit(1, 16)))]),
+                  ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [
+                    nb('req_beat', add(ref('req_beat'), lit(1, 16))),
+                    ifs(ref('req_in'), [
+                      ifs(ref('seg_last'), [nb('seg_cnt', lit(0, 16)), nb('seg_addr', add(ref('seg_addr'), z32(cfg('in_seg_stride'))))], [nb('seg_cnt', add(ref('seg_cnt'), lit(1, 16)))]),
+                    ]),
+                  ]),
                   ifs(ref('dram_rd_valid'), [
                     nb('resp_beat', add(ref('resp_beat'), lit(1, 16))),
                     ifs(eq(ref('resp_beat'), sub(ref('total_beats'), lit(1, 16))), [go(STATE.COMPUTE)]),
@@ -374,7 +410,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
                 labels: [lit(STATE.FINISH, 3)],
                 body: [ifs(and(not(ref('dbusy')), ref('den')), [nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))), ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))])])],
               },
-              { labels: [lit(STATE.DONE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks])] },
+              { labels: [lit(STATE.DONE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks, ...segStart])] },
             ],
             default: [go(STATE.IDLE)],
           },
