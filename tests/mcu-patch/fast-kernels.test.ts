@@ -1,0 +1,176 @@
+// The fast kernels (templates/mcu/patch/nacc_fast.c) on layer geometries the shared models do not
+// all cover: a chain of convolutions and in-place depthwise layers (RGB stem with a channel whose
+// output offset cannot be folded, narrow and wide 1x1 layers, 3x3 / 5x5 / 7x7 depthwise with
+// strides 1 and 2, dilation 2, odd widths, clamped activation ranges, ring in the arena scratch and
+// on the stack) is bit-exact with the TS reference on the host (portable C definitions of the DSP
+// instructions) and in QEMU (the Cortex-M4 build, assembly blocks included). The requantisation
+// constants (nf_rqc_of + nf_rqv) are checked against MultiplyByQuantizedMultiplier directly.
+import { execa } from 'execa';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { QModel, QOp, QTensor } from '../../compiler/ir/quantized.ts';
+import { compileForMcu } from '../../compiler/mcu/compile.ts';
+import { buildArm, buildHost, runHost, runQemu } from '../../compiler/mcu/runner.ts';
+import { resolveBoard } from '../../compiler/mcu/targets.ts';
+import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
+import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
+import { Prng } from '../../compiler/util/prng.ts';
+import { requireTool } from '../../compiler/verify/tools.ts';
+
+const findTool = (name: string) => requireTool(name).then(() => true, () => false);
+const gcc = await findTool('gcc');
+const arm = (await findTool('arm-none-eabi-gcc')) && (await findTool('qemu-system-arm'));
+if (!gcc) console.warn('tests/mcu-patch/fast-kernels: gcc is missing; the fast kernels are not checked');
+const OUT = resolve('mcu-out/test-mcu-patch-fast');
+
+interface LayerSpec { kind: 'conv' | 'dw'; cout?: number; k: number; stride: number; dil?: number; act: 'NONE' | 'RELU6'; tinyChannel?: boolean }
+
+/** A chain model: every layer reads the previous one's output (so depthwise layers run in place). */
+function chain(inShape: [number, number, number], layers: LayerSpec[], seed: number): QModel {
+  const rng = new Prng(seed);
+  const tensors: QTensor[] = [];
+  const ops: QOp[] = [];
+  const add = (name: string, shape: number[], dtype: QTensor['dtype'], scale: number[], zp: number[], axis: number, data?: QTensor['data']): number => {
+    tensors.push({ id: tensors.length, name, shape, dtype, quant: { scale, zeroPoint: zp, axis }, ...(data ? { data } : {}) });
+    return tensors.length - 1;
+  };
+  let x = add('x', [1, ...inShape], 'int8', [0.05], [3], 0);
+  let [h, w, c] = inShape;
+  let inScale = 0.05;
+  layers.forEach((l, i) => {
+    const dw = l.kind === 'dw';
+    const oc = dw ? c : l.cout!;
+    const fshape = dw ? [1, l.k, l.k, oc] : [oc, l.k, l.k, c];
+    const n = fshape.reduce((a, b) => a * b, 1);
+    const fscale = Array.from({ length: oc }, (_, j) => (l.tinyChannel && j === 0 ? 3e-9 : 0.002 + rng.next() * 0.01));
+    const f = add(`w${i}`, fshape, 'int8', fscale, fscale.map(() => 0), dw ? 3 : 0, Int8Array.from({ length: n }, () => rng.int(255) - 127));
+    const b = add(`b${i}`, [oc], 'int32', fscale.map((s) => s * inScale), fscale.map(() => 0), 0, Int32Array.from({ length: oc }, () => rng.int(4001) - 2000));
+    h = Math.ceil(h / l.stride);
+    w = Math.ceil(w / l.stride);
+    const outScale = 0.06 + 0.02 * (i % 3);
+    const y = add(`y${i}`, [1, h, w, oc], 'int8', [outScale], [l.act === 'RELU6' ? -5 : (i % 2 ? 7 : -128)], 0);
+    ops.push({
+      index: i, kind: dw ? 'DEPTHWISE_CONV_2D' : 'CONV_2D', inputs: [x, f, b], outputs: [y],
+      options: { padding: 'SAME', strideH: l.stride, strideW: l.stride, dilationH: l.dil ?? 1, dilationW: l.dil ?? 1, activation: l.act, ...(dw ? { depthMultiplier: 1 } : {}) },
+    });
+    x = y;
+    c = oc;
+    inScale = outScale;
+  });
+  return { name: `fast_chain_${seed}`, source: 'test', tensors, ops, inputs: [0], outputs: [x] };
+}
+
+const LAYERS: LayerSpec[] = [
+  { kind: 'conv', cout: 16, k: 3, stride: 2, act: 'NONE', tinyChannel: true }, // RGB stem, offset added after the shift for channel 0
+  { kind: 'dw', k: 3, stride: 1, act: 'NONE' }, // 32x21 plane: ring in the arena scratch, odd width
+  { kind: 'conv', cout: 8, k: 1, stride: 1, act: 'RELU6' }, // narrow 1x1, clamped range
+  { kind: 'conv', cout: 24, k: 1, stride: 1, act: 'NONE' }, // 8 input channels
+  { kind: 'dw', k: 3, stride: 2, act: 'NONE' },
+  { kind: 'dw', k: 5, stride: 1, act: 'NONE' },
+  { kind: 'conv', cout: 40, k: 1, stride: 1, act: 'NONE' }, // 24 input channels
+  { kind: 'dw', k: 5, stride: 2, act: 'NONE' },
+  { kind: 'dw', k: 7, stride: 1, act: 'RELU6' }, // clamped: the portable row kernel
+  { kind: 'dw', k: 3, stride: 1, dil: 2, act: 'NONE' }, // dilation: the portable row kernel
+  { kind: 'conv', cout: 44, k: 1, stride: 1, act: 'NONE' }, // 40 input channels: the assembly loop
+  { kind: 'dw', k: 7, stride: 2, act: 'NONE' },
+  { kind: 'conv', cout: 6, k: 3, stride: 1, act: 'RELU6' }, // general 3x3 over 44 channels, clamped
+];
+
+describe('fast kernels on a chain of layer geometries', () => {
+  it.skipIf(!gcc)('bit-exact with the TS reference on the host and in QEMU', async () => {
+    const m = chain([63, 41, 3], LAYERS, 8);
+    const rng = new Prng(9);
+    const t = m.tensors[0];
+    const x = Int8Array.from({ length: t.shape.reduce((a, b) => a * b, 1) }, () => rng.int(256) - 128);
+    const expected = Buffer.concat(runModel(m, [x]).map((o) => Buffer.from(toBytes(o))));
+    const c = compileForMcu(m, resolveBoard('stm32h743'), { schedule: 'layer' });
+    expect(c.program.files['model.c']).toContain('nf_dw_ring(');
+    // every depthwise layer runs in place, every convolution through the fast entry point
+    expect(c.program.files['model.c'].match(/^\s+nacc_fast_depthwise_conv2d_inplace\(/gm)?.length).toBe(LAYERS.filter((l) => l.kind === 'dw').length);
+    expect(c.program.files['model.c'].match(/^\s+nacc_fast_conv2d\(/gm)?.length).toBe(LAYERS.filter((l) => l.kind === 'conv').length);
+    const dir = join(OUT, 'chain');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
+    const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
+    expect(Buffer.from(host.output).equals(expected)).toBe(true);
+    if (!arm) {
+      console.warn('tests/mcu-patch/fast-kernels: arm-none-eabi-gcc or qemu-system-arm is missing; the DSP build is not run');
+      return;
+    }
+    const elf = await buildArm(dir);
+    const q = await runQemu(elf.elf, toBytes(x), join(dir, 'build'), { timeoutMs: 120_000 });
+    expect(Buffer.from(q.output).equals(expected)).toBe(true);
+  }, 120_000);
+});
+
+describe('fast-kernel output stage', () => {
+  it.skipIf(!gcc)('nf_rqc_of + nf_rqv equal MultiplyByQuantizedMultiplier plus the output offset wherever accepted', async () => {
+    const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
+    const grab = (re: RegExp) => {
+      const m = src.match(re);
+      expect(m, String(re)).not.toBeNull();
+      return m![0];
+    };
+    const parts = [
+      grab(/typedef struct \{\n {2}int32_t m, nudge, down, post;\n\} nf_rqc;\n/),
+      grab(/static int32_t nf_rqc_of\(nf_rqc \*r,[\s\S]*?\n\}\n/),
+      grab(/#define NF_SMMLAR\(a, b, c\) \(\(int32_t\).*\n/), // the portable definition
+      grab(/static inline int32_t nf_rqv\([\s\S]*?\n\}\n/),
+    ];
+    const dir = join(OUT, 'rqv');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'rqv.c'), ['#include <stdint.h>', '#include <stdio.h>', ...parts,
+      'int main(int argc, char **argv) {',
+      '  FILE *f = fopen(argv[1], "rb"), *g = fopen(argv[2], "wb");',
+      '  int32_t t[6];',
+      '  while (fread(t, 4, 6, f) == 6) {',
+      '    nf_rqc r = {0, 0, 1, 0};',
+      '    const int32_t ok = nf_rqc_of(&r, t[1], t[2], t[3], t[4], t[5]);',
+      '    const int32_t o[2] = { ok, ok ? nf_rqv(2 * t[0], r.m, r.nudge, r.down) + r.post : 0 };',
+      '    fwrite(o, 4, 2, g);',
+      '  }',
+      '  fclose(f); fclose(g); return 0;', '}', ''].join('\n'));
+    await execa('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-fno-strict-aliasing', '-o', join(dir, 'rqv'), join(dir, 'rqv.c')]);
+    // (x, mult, shift, bias, taps, offset) with |x| within the kernels' accumulator bound
+    const rng = new Prng(20261127);
+    const rows: number[] = [];
+    for (let i = 0; i < 150_000; i++) {
+      const taps = [1, 8, 9, 25, 27, 49, 480, 4320][rng.int(8)];
+      const bias = rng.int(1 << 21) - (1 << 20);
+      const bound = Math.abs(bias) + taps * 128 * 255;
+      const edge = [0, 1, -1, 2, -2, 3, -3, bound, -bound, bound - 1, -bound + 1];
+      const x = i % 4 === 0 ? edge[rng.int(edge.length)] : rng.int(2 * bound + 1) - bound;
+      const m = i % 50 === 0 ? [0, 1, 1073741824, 2147483647][rng.int(4)] : 1073741824 + rng.int(1073741823);
+      const shift = i % 40 === 0 ? [0, 1, 2, -31][rng.int(4)] : -1 - rng.int(30);
+      rows.push(x, m, shift, bias, taps, rng.int(256) - 128);
+    }
+    const input = Int32Array.from(rows);
+    writeFileSync(join(dir, 'in.bin'), Buffer.from(input.buffer));
+    await execa(join(dir, 'rqv'), [join(dir, 'in.bin'), join(dir, 'out.bin')], { stdin: 'ignore' });
+    const buf = readFileSync(join(dir, 'out.bin'));
+    const got = new Int32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    expect(got.length).toBe((input.length / 6) * 2);
+    const bad: string[] = [];
+    let accepted = 0;
+    let rejectedUsual = 0;
+    for (let i = 0; i < got.length / 2 && bad.length < 3; i++) {
+      const [x, m, s, , , off] = input.slice(6 * i, 6 * i + 6);
+      if (s >= 0) {
+        if (got[2 * i] !== 0) bad.push(`shift ${s} accepted`);
+        continue;
+      }
+      if (!got[2 * i]) {
+        if (s >= -20) rejectedUsual++;
+        continue;
+      }
+      accepted++;
+      const want = mbqm(x, m, s) + off;
+      if (got[2 * i + 1] !== want) bad.push(`x=${x} mult=${m} shift=${s} offset=${off}: C ${got[2 * i + 1]}, reference ${want}`);
+    }
+    expect(bad).toEqual([]);
+    expect(accepted).toBeGreaterThan(140_000);
+    expect(rejectedUsual).toBe(0); // right shifts up to 20 always fit
+  }, 60_000);
+});
