@@ -144,12 +144,22 @@ function stepDeltaAt(off: number, na: number, size: number): number {
  * staged number is an integer (then the fast walk's association is exact).
  */
 function deltaWalk(k: number, na: number, size: number, integral: boolean): number {
-  // Canonical ids so equal translation vectors compare equal; delta size of each step.
   for (let j = 0; j < k; j++) {
     const off = j * na;
     let h = 0;
     for (let a = 0; a < na; a++) h = h * 1000003 + wT[off + a];
     wHash[j] = h;
+    wDeltas[j] = stepDeltaAt(off, na, size);
+  }
+  return walkStaged(k, na, size, integral);
+}
+
+/** As deltaWalk, with wHash and wDeltas already staged too. */
+function walkStaged(k: number, na: number, size: number, integral: boolean): number {
+  // Canonical ids so equal translation vectors compare equal.
+  for (let j = 0; j < k; j++) {
+    const off = j * na;
+    const h = wHash[j];
     wCanon[j] = j;
     for (let i = 0; i < j; i++) {
       if (wHash[i] !== h) continue;
@@ -160,7 +170,6 @@ function deltaWalk(k: number, na: number, size: number, integral: boolean): numb
         break;
       }
     }
-    wDeltas[j] = stepDeltaAt(off, na, size);
   }
   const S = k + 1;
   const W = integral ? 1 : k + 2;
@@ -359,6 +368,13 @@ class Prepared implements PreparedModel {
   private readonly termStart: Int32Array;
   private readonly termD: Int32Array;
   private readonly termC: Float64Array;
+  /** Per flat axis: number of terms, and the first term (the only one, usually). */
+  private readonly axTerms: Int32Array;
+  private readonly ax1D: Int32Array;
+  private readonly ax1C: Float64Array;
+  /** Per kept (level, data space): tile extents per axis and tile size, this run. */
+  private readonly tileAx: Float64Array;
+  private readonly tileSz: Float64Array;
   /** coef[(j * nd + d) * maxNa + a]: coefficient sum of dim d in axis a of data space j. */
   private readonly coef: Float64Array;
   private readonly maxNa: number;
@@ -408,6 +424,9 @@ class Prepared implements PreparedModel {
   private readonly levelEnergy: Float64Array;
   private readonly levelLeak: Float64Array;
   private sums = new Float64Array(64);
+  private readonly axCount: Int32Array;
+  private readonly axProd: Float64Array;
+  private readonly spatialAt: Int32Array;
   private seen = new Uint32Array(1024);
   private seenStamp = 0;
   /** Temporal loops above each level's boundary. */
@@ -423,6 +442,7 @@ class Prepared implements PreparedModel {
     this.checkCapacity = !options.ignoreCapacity;
     const nd = problem.dims.length;
     this.nd = nd;
+    const L0 = arch.levels.length;
     this.dimNames = problem.dims.slice();
     this.bounds = problem.dims.map((d) => problem.bounds[d]);
     this.macs = problem.dims.map((d) => problem.bounds[d]).reduce((a, b) => a * b, 1);
@@ -477,6 +497,18 @@ class Prepared implements PreparedModel {
       }
     });
     this.termStart[g] = t;
+    this.axTerms = new Int32Array(axes);
+    this.ax1D = new Int32Array(axes);
+    this.ax1C = new Float64Array(axes);
+    for (let a = 0; a < axes; a++) {
+      this.axTerms[a] = this.termStart[a + 1] - this.termStart[a];
+      if (this.axTerms[a] > 0) {
+        this.ax1D[a] = this.termD[this.termStart[a]];
+        this.ax1C[a] = this.termC[this.termStart[a]];
+      }
+    }
+    this.tileAx = new Float64Array(L0 * nds * maxNa);
+    this.tileSz = new Float64Array(L0 * nds);
     this.integral = this.termC.every((c) => Number.isInteger(c));
 
     const L = arch.levels.length;
@@ -491,6 +523,9 @@ class Prepared implements PreparedModel {
     }
     this.areaUm2 = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, x) => a + x.areaUm2 * x.instances, 0);
 
+    this.axCount = new Int32Array(maxNa);
+    this.axProd = new Float64Array(maxNa);
+    this.spatialAt = new Int32Array(L);
     this.boundary = new Int32Array(L + 1);
     this.prodPerDim = new Float64Array(nd);
     this.acc = new Float64Array(nd);
@@ -552,16 +587,21 @@ class Prepared implements PreparedModel {
     this.nl++;
   }
 
+  /** Extent along flat axis g of a box with per-dim extents ext[off..off+nd). */
+  private axisExt(g: number, ext: Float64Array, off: number): number {
+    const n = this.axTerms[g];
+    if (n === 1) return 1 + this.ax1C[g] * (ext[off + this.ax1D[g]] - 1);
+    let e = 1;
+    for (let q = this.termStart[g]; q < this.termStart[g + 1]; q++) e += this.termC[q] * (ext[off + this.termD[q]] - 1);
+    return e;
+  }
+
   /** Words of data space j in a box with per-dim extents ext[off..off+nd). */
   private boxSize(j: number, ext: Float64Array, off: number): number {
     const g0 = this.dsAxis0[j];
     const na = this.dsNa[j];
     let p = 1;
-    for (let a = 0; a < na; a++) {
-      let e = 1;
-      for (let q = this.termStart[g0 + a]; q < this.termStart[g0 + a + 1]; q++) e += this.termC[q] * (ext[off + this.termD[q]] - 1);
-      p *= e;
-    }
+    for (let a = 0; a < na; a++) p *= this.axisExt(g0 + a, ext, off);
     return p;
   }
 
@@ -572,27 +612,28 @@ class Prepared implements PreparedModel {
     const nd = this.nd;
     const na = this.dsNa[j];
     const maxNa = this.maxNa;
+    const axCount = this.axCount;
+    const axProd = this.axProd;
+    for (let a = 0; a < na; a++) axCount[a] = 0;
     let any = false;
     for (let i = b0; i < b1; i++) {
       if (!this.lSp[i]) continue;
       any = true;
-      if (this.dimAxis[j * nd + this.lD[i]] === -2) return this.distinctGeneral(l, j);
+      const a = this.dimAxis[j * nd + this.lD[i]];
+      if (a === -2) return this.distinctGeneral(l, j);
+      if (a >= 0) {
+        axCount[a]++;
+        axProd[a] = this.lN[i];
+      }
     }
     if (!any) return 1;
     // Loops moving a single axis combine per axis (a Cartesian product across axes).
     let total = 1;
     for (let a = 0; a < na; a++) {
-      let count = 0;
-      let prod = 1;
-      for (let i = b0; i < b1; i++) {
-        if (this.lSp[i] && this.dimAxis[j * nd + this.lD[i]] === a) {
-          count++;
-          prod = this.lN[i];
-        }
-      }
+      const count = axCount[a];
       if (count === 0) continue;
       if (count === 1) {
-        total *= prod;
+        total *= axProd[a];
         continue;
       }
       // Several loops on one axis: count the distinct sums of i * t.
@@ -781,20 +822,44 @@ class Prepared implements PreparedModel {
       for (let j = 0; j < nds; j++) keep[l * nds + j] = !dummy && ks.includes(this.dsNames[j]) ? 1 : 0;
     }
 
+    // Tiles of every kept (level, data space).
+    const maxNa = this.maxNa;
+    const tileAx = this.tileAx;
+    const tileSz = this.tileSz;
+    for (let l = 0; l < L; l++) {
+      for (let j = 0; j < nds; j++) {
+        if (!keep[l * nds + j]) continue;
+        const g0 = this.dsAxis0[j];
+        const na = this.dsNa[j];
+        const o = (l * nds + j) * maxNa;
+        let p = 1;
+        for (let a = 0; a < na; a++) {
+          const e = this.axisExt(g0 + a, tileExt, l * nd);
+          tileAx[o + a] = e;
+          p *= e;
+        }
+        tileSz[l * nds + j] = p;
+      }
+    }
+
     // Capacity.
     if (this.checkCapacity) {
       for (let l = 0; l < L; l++) {
         const cap = levels[l].sizeWords;
         if (cap === undefined) continue;
         let used = 0;
-        for (let j = 0; j < nds; j++) if (keep[l * nds + j]) used += this.boxSize(j, tileExt, l * nd);
+        for (let j = 0; j < nds; j++) if (keep[l * nds + j]) used += tileSz[l * nds + j];
         if (used > cap) return this.fail(`${levels[l].name}: tiles need ${used} words, capacity is ${cap}`);
       }
     }
 
     // Distinct children positions per spatial level and data space.
     const distinct = this.distinct;
-    for (let l = 0; l < L; l++) for (let j = 0; j < nds; j++) distinct[l * nds + j] = this.distinctAt(l, j);
+    for (let l = 0; l < L; l++) {
+      let sp = 0;
+      for (let i = boundary[l]; i < boundary[l + 1]; i++) sp += lSp[i];
+      for (let j = 0; j < nds; j++) distinct[l * nds + j] = sp === 0 ? 1 : this.distinctAt(l, j);
+    }
 
     const conv = this.conv;
     const drainsInto = this.drainsInto;
@@ -803,7 +868,6 @@ class Prepared implements PreparedModel {
     const D = this.cD;
     const tile = this.cTile;
     const part = this.cPart;
-    const maxNa = this.maxNa;
     for (let j = 0; j < nds; j++) {
       const rw = this.dsRw[j];
       const na = this.dsNa[j];
@@ -813,15 +877,12 @@ class Prepared implements PreparedModel {
         const l = chain[c];
         // Tile extents of this data space at level l, staged for the walk.
         ensureWalk(boundary[l], na);
-        const g0 = this.dsAxis0[j];
-        let size = 1;
+        const o = (l * nds + j) * maxNa;
         for (let a = 0; a < na; a++) {
-          let e = 1;
-          for (let q = this.termStart[g0 + a]; q < this.termStart[g0 + a + 1]; q++) e += this.termC[q] * (tileExt[l * nd + this.termD[q]] - 1);
-          wExt[a] = e;
+          wExt[a] = tileAx[o + a];
           wSuffix[a] = 0;
-          size *= e;
         }
+        const size = tileSz[l * nds + j];
         tile[c] = size;
         part[c] = this.boxSize(j, partExt, l * nd);
         // Temporal loops above level l, innermost first, into T (suffix sums of steps).
@@ -838,13 +899,30 @@ class Prepared implements PreparedModel {
           const cb = (j * nd + lD[i]) * maxNa;
           const st = stride[i];
           const off = q * na;
+          // T row, its hash, and the step's delta (tile minus overlap with the moved tile).
+          let h = 0;
+          let axis = -1;
+          let nz = 0;
           for (let a = 0; a < na; a++) {
             const u = this.coef[cb + a] * st;
-            wT[off + a] = u - wSuffix[a];
+            const tv = u - wSuffix[a];
+            wT[off + a] = tv;
             wSuffix[a] += u;
+            h = h * 1000003 + tv;
+            if (tv !== 0) {
+              nz++;
+              axis = a;
+            }
+          }
+          wHash[q] = h;
+          if (nz === 0) wDeltas[q] = 0;
+          else if (nz > 1) wDeltas[q] = size;
+          else {
+            const tv = Math.abs(wT[off + axis]);
+            wDeltas[q] = tv >= wExt[axis] ? size : (size / wExt[axis]) * tv;
           }
         }
-        D[c] = deltaWalk(k, na, size, this.integral);
+        D[c] = walkStaged(k, na, size, this.integral);
       }
       for (let c = 0; c < nc; c++) {
         const l = chain[c];
