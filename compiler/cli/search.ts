@@ -15,7 +15,7 @@ import { specToArchitecture } from '../naas/arch-from-spec.ts';
 import type { CandidateResult, Workloads } from '../naas/candidate.ts';
 import { buildWorkloads } from '../naas/problems.ts';
 import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
-import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, workerRunner, type SearchBudget } from '../naas/search.ts';
+import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, workerRunner, type SearchBudget } from '../naas/search.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
 
@@ -138,7 +138,7 @@ export function registerSearch(program: Command): void {
           run,
           onGeneration: (g) => bar.tick(1, `gen ${g.generation + 1}: best EDP ${g.best_edp.toExponential(3)}`),
         });
-        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run, objective);
+        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run, objective, spaceLoopOrder(space));
         bar.tick(1, 'final mapping');
         bar.stop();
         const seconds = (performance.now() - t0) / 1000;

@@ -139,6 +139,9 @@ const acceleratorSchema: Schema<AcceleratorSpec> = {
   clock: { apply: (t, v, s) => void (t.clockMHz = num(v, s, 'frequency', { min: 0.001 })) },
 };
 
+/** Loop dimensions a loop order may list (G: groups of a grouped or depthwise layer). */
+const ORDER_DIMS = ['N', 'G', 'K', 'C', 'P', 'Q', 'R', 'S'];
+
 const spaceSchema: Schema<DesignSpace> = {
   resources: { apply: (t, v, s) => void (t.resources = symbol(v, s, v.t === 'symbol' ? [v.name] : [])) },
   array_dims: {
@@ -154,7 +157,19 @@ const spaceSchema: Schema<DesignSpace> = {
   register_file: { apply: (t, v, s) => void (t.registerFileBytes = range(v, s, 'bytes')) },
   global_buffer: { apply: (t, v, s) => void (t.globalBufferBytes = range(v, s, 'bytes')) },
   dram_bandwidth: { apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = range(v, s, 'bytes-per-cycle')) },
-  loop_order: { apply: (t, v, s) => void (t.loopOrder = v.t === 'symbol' && v.name === 'search' ? 'search' : nameList(v, s).map((d) => d.toUpperCase())) },
+  loop_order: {
+    apply(t, v, s) {
+      if (v.t === 'symbol' && v.name === 'search') {
+        t.loopOrder = 'search';
+        return;
+      }
+      const dims = nameList(v, s).map((d) => d.toUpperCase());
+      const bad = dims.find((d) => !ORDER_DIMS.includes(d));
+      if (bad) throw new ConfigError(`'${bad}' is not a loop dimension (${ORDER_DIMS.join(', ')})`, s);
+      if (new Set(dims).size !== dims.length) throw new ConfigError('a dimension is listed twice', s);
+      t.loopOrder = dims;
+    },
+  },
   tiling: { apply: (t, v, s) => void (t.tiling = symbol(v, s, ['search']) as 'search') },
   dataflow: { apply: (t, v, s) => void (t.dataflow = symbol(v, s, DATAFLOWS) as Dataflow) },
   pe_array: {

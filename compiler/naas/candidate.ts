@@ -6,7 +6,7 @@ import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { specToArchitecture } from './arch-from-spec.ts';
 import { CmaEs } from './cmaes.ts';
-import { connectivityConstraints, dataflowConstraints, objectiveValue, type MappingConstraints, type Objective } from './dataflow.ts';
+import { connectivityConstraints, dataflowConstraints, objectiveValue, withLoopOrder, type MappingConstraints, type Objective } from './dataflow.ts';
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
 import { evaluate, type Evaluation } from './model.ts';
@@ -32,7 +32,7 @@ export interface InnerBudget {
 }
 
 /** Every task may name the objective its mappings and networks are scored by (default EDP). */
-export type CandidateTask = { objective?: Objective } & (
+export type CandidateTask = { objective?: Objective; /** A fixed loop order at every level (the space's loop_order list). */ loopOrder?: string[] } & (
   /** `start`: per layer shape, a mapping vector to start the inner search from (the best design so far's), when known. */
   | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number; start?: Record<string, number[]> }
   | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
@@ -181,17 +181,17 @@ export function runCandidate(task: CandidateTask): CandidateResult {
   if (task.kind === 'naas') {
     const hw = decodeHardware(task.x, task.space, task.limits);
     if (!hw) return INVALID;
-    const c = { ...connectivityConstraints(hw.parallel, hw.spec.peArray), objective };
+    const c = { ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective };
     return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective);
   }
   if (task.kind === 'sizing') {
     const spec = decodeSizing(task.x, task.space, task.limits);
     if (!spec || !task.space.dataflow) return INVALID;
-    const c = { ...dataflowConstraints(task.space.dataflow, spec.peArray), objective };
+    const c = { ...withLoopOrder(dataflowConstraints(task.space.dataflow, spec.peArray), task.loopOrder), objective };
     return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
   }
   if (task.kind === 'remap') {
-    const c = { ...connectivityConstraints(task.parallel, task.spec.peArray), objective };
+    const c = { ...withLoopOrder(connectivityConstraints(task.parallel, task.spec.peArray), task.loopOrder), objective };
     const budget = mapperBudget(task.inner);
     return mapAll(
       task.spec,
@@ -211,6 +211,6 @@ export function runCandidate(task: CandidateTask): CandidateResult {
     );
   }
   const spec = task.spec;
-  const c = { ...dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray), objective };
+  const c = { ...withLoopOrder(dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray), task.loopOrder), objective };
   return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
 }

@@ -15,6 +15,22 @@ export function objectiveValue(e: { energyPj: number; cycles: number }, o: Objec
   return o === 'energy' ? e.energyPj : o === 'latency' ? e.cycles : e.energyPj * e.cycles;
 }
 
+/**
+ * A level's loop order with a fixed order imposed (outermost first): listed dimensions come
+ * first in the listed order, the others keep their relative order after them.
+ */
+export function imposeOrder(order: string[], fixed: string[] | undefined): string[] {
+  if (!fixed || fixed.length === 0) return order;
+  const listed = fixed.filter((d) => order.includes(d));
+  return [...listed, ...order.filter((d) => !listed.includes(d))];
+}
+
+/** Constraints with the same loop order (outermost first) at every level, e.g. a space's `loop_order: [K, C, P, Q, R, S]`. */
+export function withLoopOrder(c: MappingConstraints, order: string[] | undefined): MappingConstraints {
+  if (!order || order.length === 0) return c;
+  return { ...c, order: { DRAM: order, GlobalBuffer: order, RegisterFile: order } };
+}
+
 export interface MappingConstraints {
   /** Per array axis (axis 0 = X, the rest fold into Y), the dimensions allowed to be parallel on it. */
   axisDims: string[][];

@@ -10,7 +10,7 @@ import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec, DesignSpace, IntRange } from '../ir/targets.ts';
 import { onChipBytes } from './arch-from-spec.ts';
-import type { MappingConstraints } from './dataflow.ts';
+import { imposeOrder, type MappingConstraints } from './dataflow.ts';
 
 export const PARALLEL_DIMS = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
 export const ORDER_DIMS = ['N', 'G', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
@@ -165,9 +165,11 @@ export function decodeMapping(x: number[], problem: Problem, c: MappingConstrain
   }
   const order = (lvl: number): string[] => {
     const imp = ORDER_DIMS.map((_, i) => x[lvl * nO + i]);
-    return rankByImportance(imp)
+    const ranked = rankByImportance(imp)
       .map((i) => ORDER_DIMS[i] as string)
       .filter((d) => dims.includes(d));
+    // A fixed loop order (the space's loop_order) wins over the importance values.
+    return imposeOrder(ranked, c.order?.[MAP_LEVELS[lvl]]);
   };
   const temporal = (f: Record<string, number>, lvl: number) => order(lvl).map((dim) => ({ dim, bound: f[dim] })).filter((l) => l.bound > 1);
   const all = ['Weights', 'Inputs', 'Outputs'];

@@ -6,7 +6,7 @@ import type { Architecture } from '../ir/architecture.ts';
 import type { LevelMapping, Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 import { Prng } from '../util/prng.ts';
-import { objectiveValue, type MappingConstraints } from './dataflow.ts';
+import { imposeOrder, objectiveValue, type MappingConstraints } from './dataflow.ts';
 import { evaluate, type Evaluation } from './model.ts';
 
 /** Where each prime factor of each dimension goes: 0 DRAM, 1 GlobalBuffer, 2 RegisterFile, 3+a spatial axis a. */
@@ -45,9 +45,9 @@ export function placementToMapping(pl: FactorPlacement, c: MappingConstraints): 
   const all = ['Weights', 'Inputs', 'Outputs'];
   return {
     levels: [
-      { level: 'DRAM', temporal: temporal(0, pl.order.DRAM), spatial: [], keep: all },
-      { level: 'GlobalBuffer', temporal: temporal(1, pl.order.GlobalBuffer), spatial, keep: all },
-      { level: 'RegisterFile', temporal: temporal(2, pl.order.RegisterFile), spatial: [], keep: c.rfKeep },
+      { level: 'DRAM', temporal: temporal(0, imposeOrder(pl.order.DRAM, c.order?.DRAM)), spatial: [], keep: all },
+      { level: 'GlobalBuffer', temporal: temporal(1, imposeOrder(pl.order.GlobalBuffer, c.order?.GlobalBuffer)), spatial, keep: all },
+      { level: 'RegisterFile', temporal: temporal(2, imposeOrder(pl.order.RegisterFile, c.order?.RegisterFile)), spatial: [], keep: c.rfKeep },
     ],
   };
 }

@@ -22,6 +22,11 @@ export interface SearchBudget {
   baselineEvaluations: number;
 }
 
+/** The space's fixed loop order (outermost first), when it gives a list instead of `search`. */
+export function spaceLoopOrder(space: DesignSpace): string[] | undefined {
+  return Array.isArray(space.loopOrder) ? space.loopOrder : undefined;
+}
+
 /** Distinct designs re-mapped with the baseline's mapper effort at the end of a search. */
 export const FINALISTS = 3;
 
@@ -82,6 +87,7 @@ const median = (xs: number[]): number => {
 /** Outer search over the space: the full NAAS encoding, or sizing only when the space fixes a dataflow. */
 export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
   const sizingOnly = o.space.dataflow !== undefined;
+  const loopOrder = spaceLoopOrder(o.space);
   const limits = limitsOf(o.resources);
   const n = sizingOnly ? SIZING_VECTOR_LENGTH : HW_VECTOR_LENGTH;
   // Start from the resources' own sizes. NAAS connectivity has one parallel dimension per
@@ -128,7 +134,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       }
     }
     const results = await Promise.all(
-      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i), objective: o.space.objective })),
+      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i), objective: o.space.objective, loopOrder })),
     );
     hardwareCandidates += results.length;
     let bi = -1;
@@ -163,6 +169,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       inner: o.budget.inner,
       seed: subSeed(o.seed, 2, g, i),
       objective: o.space.objective,
+      loopOrder,
       // Mapping inheritance: every candidate of a generation starts its inner search from the
       // best design so far's mapping vectors (fixed per generation, so thread count does not matter).
       ...(best?.vectors ? { start: best.vectors } : {}),
@@ -195,15 +202,15 @@ export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads,
 }
 
 /** Re-maps a design with the given mapper effort; keeps the design's own mappings when they are better. */
-async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<{ result: CandidateResult; evaluations: number }> {
+async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[]): Promise<{ result: CandidateResult; evaluations: number }> {
   if (!best.spec) return { result: best, evaluations: 0 };
   const start: Record<string, Mapping> = {};
   for (const n of best.networks) for (const l of n.layers) start[l.key] = l.mapping;
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
   const task: CandidateTask = best.spec.dataflow
-    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective }
-    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective };
+    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder }
+    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder };
   const r = await run(task);
   return { result: r.valid && r.cost <= best.cost ? r : best, evaluations: r.evaluations };
 }
@@ -217,9 +224,9 @@ export async function remapBest(best: CandidateResult, workloads: Workloads, eva
  * Re-maps every finalist of a search with the baseline's mapper effort and returns the best
  * after re-mapping, with the evaluations spent (deterministic: ties keep the search's order).
  */
-export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<{ best: CandidateResult; evaluations: number }> {
+export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[]): Promise<{ best: CandidateResult; evaluations: number }> {
   const list = res.finalists.length ? res.finalists : [res.best];
-  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run, objective)));
+  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run, objective, loopOrder)));
   let best = remapped[0].result;
   let evaluations = 0;
   for (const r of remapped) {

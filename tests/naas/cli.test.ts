@@ -50,6 +50,30 @@ describe('nacc search / cost / timeloop check', () => {
     }
   }, 120_000);
 
+  it('search keeps a space loop_order list at every level, and rejects unknown dimensions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'naas-order-'));
+    const res = `accelerator res {\n  pe_array: [12, 14]\n  dataflow: row_stationary\n  register_file: 520 B per pe\n  global_buffer: 108 KB\n  dram_bandwidth: 8 B/cycle\n  word: 16 bit\n}\n`;
+    writeFileSync(join(dir, 'order.nacc'), res + `space fixed_order {\n  resources: res\n  array_dims: 2..2\n  parallel: search\n  loop_order: [K, C, Q, P, R, S]\n}\n`);
+    const out = join(dir, 'out');
+    const r = await nacc(['search', FILE, '--with', join(dir, 'order.nacc'), '--network', 'tinyconv', '--space', 'fixed_order', '--baseline', 'eyeriss', '--seed', '3', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const nests = readFileSync(join(out, 'mappings/tinyconv.txt'), 'utf8');
+    const fixed = ['K', 'C', 'Q', 'P', 'R', 'S'];
+    let blocks = 0;
+    for (const block of nests.split(/\n(?=\w+ \[)/)) {
+      const dims = [...block.matchAll(/for (\w+) in \[0:\d+\)(?! \(Spatial)/g)].map((m) => m[1]);
+      // Listed dimensions in the listed order; unlisted ones (groups of a depthwise layer) after them.
+      const pos = dims.map((d) => fixed.indexOf(d)).map((p) => (p < 0 ? fixed.length : p));
+      expect(pos, block).toEqual([...pos].sort((a, b) => a - b));
+      blocks++;
+    }
+    expect(blocks).toBeGreaterThan(5);
+    writeFileSync(join(dir, 'bad.nacc'), res + `space bad {\n  resources: res\n  loop_order: [K, X]\n}\n`);
+    const bad = await nacc(['inspect', join(dir, 'bad.nacc')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.nacc:\d+:\d+: error\[E0401\]: loop_order: 'X' is not a loop dimension/);
+  }, 120_000);
+
   it('cost --json lists every layer and the totals', async () => {
     const r = await nacc(['cost', FILE, '--network', 'tinyconv', '--accelerator', 'eyeriss', '--effort', '200', '--json']);
     expect(r.code, r.stderr).toBe(0);
