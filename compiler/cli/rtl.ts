@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
-import { generateAccelerator, parseOrder, moduleNames, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
+import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
 import { runYosys, type SynthResult } from '../verify/sim.ts';
 import { formatTable, thousands } from './table.ts';
 
@@ -49,6 +49,17 @@ export async function synthesise(dir: string, g: GeneratedAccelerator): Promise<
   };
 }
 
+/** `--tile KxQ`: at most K output channels and Q output rows per tile; either may be left out. */
+export function parseTile(text: string): ForcedTile {
+  const m = /^\s*(\d*)\s*x\s*(\d*)\s*$/i.exec(text);
+  const kc = m?.[1] ? Number(m[1]) : undefined;
+  const qc = m?.[2] ? Number(m[2]) : undefined;
+  if (!m || (kc === undefined && qc === undefined) || kc === 0 || qc === 0) {
+    fail('R0504', `--tile must be KxQ with positive output channels and/or output rows per tile (e.g. 8x4, 8x, x4), got '${text}'`, undefined, ExitCode.usage);
+  }
+  return { ...(kc !== undefined ? { kc } : {}), ...(qc !== undefined ? { qc } : {}) };
+}
+
 interface RtlOpts {
   with?: string[];
   accelerator: string;
@@ -57,6 +68,7 @@ interface RtlOpts {
   out?: string;
   seed: string;
   order?: string;
+  tile?: string;
   synth?: boolean;
   json?: boolean;
 }
@@ -72,6 +84,7 @@ export function registerRtl(program: Command): void {
     .option('--out <dir>', 'output folder (default rtl-out/<accelerator>-<network>)')
     .option('--seed <n>', 'seed of the random test vectors', '1')
     .option('--order <dims>', 'loop order of every layer, outermost first (default KPQCRS)')
+    .option('--tile <KxQ>', 'run every layer as tiles of at most K output channels x Q output rows (e.g. 8x4, 8x, x4); default: whole layers when they fit the global buffer, else the tiling with the fewest estimated cycles')
     .option('--synth', 'also run yosys (synth; stat) and report cells and an area estimate')
     .option('--json', 'print JSON: {"out","top","files","hardware","layers":[{"name","predicted_cycles",...}],"synth"?}')
     .action(async (file: string, opts: RtlOpts) => {
@@ -84,7 +97,7 @@ export function registerRtl(program: Command): void {
       const net = prog.networks.find((n) => n.name === opts.network);
       if (!net) fail('R0503', `${file} has no network '${opts.network}' (it has: ${prog.networks.map((n) => n.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
-      const g = generateAccelerator(spec, net, { seed, layers, order: opts.order ? parseOrder(opts.order) : undefined });
+      const g = generateAccelerator(spec, net, { seed, layers, order: opts.order ? parseOrder(opts.order) : undefined, tile: opts.tile ? parseTile(opts.tile) : undefined });
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);
       // Only what the generator owns is replaced; anything else in the folder stays.
       for (const sub of ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log']) rmSync(join(out, sub), { recursive: true, force: true });
@@ -116,23 +129,24 @@ export function registerRtl(program: Command): void {
       process.stdout.write(
         `${spec.name}: ${hw.axes.map((a) => `${a.size}${a.dim}`).join(' x ')} = ${hw.peCount} PEs, ${hw.weightLanes.count} weight lanes, ${hw.inputLanes.count} input lanes, ` +
           `${hw.outputLanes.count} output lanes x ${hw.reductionLanes.count}-way reduction, ${hw.rfDepth}-entry RF, ` +
-          `${thousands(hw.globalBufferUsed)} of ${thousands(hw.globalBufferBytes)} B global buffer, ${hw.dramBeatBytes} B DRAM beats\n`,
+          `${thousands(hw.globalBufferUsed)} of ${thousands(hw.globalBufferBytes)} B global buffer${hw.tiled ? ' (banks sized by the largest tile)' : ''}, ${hw.dramBeatBytes} B DRAM beats\n`,
       );
       process.stdout.write(
         formatTable(
-          ['layer', 'op', 'K C P Q R S', 'order', 'MACs', 'utilisation', 'schedule cycles', 'cost model', 'predicted cycles'],
+          ['layer', 'op', 'K C P Q R S', 'order', 'tiles', 'MACs', 'utilisation', 'schedule cycles', 'cost model', 'predicted cycles'],
           g.manifest.layers.map((l) => [
             l.name,
             l.op,
             `${l.bounds.K} ${l.bounds.C} ${l.bounds.P} ${l.bounds.Q} ${l.bounds.R} ${l.bounds.S}`,
             l.order.join(''),
+            l.tile_count === 1 ? '1' : `${l.tile_count} (${l.tiles[0].kc}K x ${l.tiles[0].qc}Q)`,
             thousands(l.macs),
             `${(l.predicted.utilisation * 100).toFixed(0)}%`,
             thousands(l.schedule_cycles),
             l.model_cycles === null ? '-' : thousands(l.model_cycles),
             thousands(l.predicted_cycles),
           ]),
-          ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
+          ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
         ) + '\n',
       );
       if (synth) {

@@ -7,7 +7,7 @@ import { fail } from '../../diagnostics/index.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { DEFAULT_ORDER } from './mapping.ts';
-import { planTiles, type TileShape } from './tiling.ts';
+import { planTiles, type ForcedTile, type TileShape } from './tiling.ts';
 
 export interface Axis {
   dim: Dim;
@@ -111,7 +111,12 @@ export function buildHardware(spec: AcceleratorSpec, problems: ConvProblem[], or
  * The hardware and, when some layer does not fit the buffer whole, one tile shape per layer
  * (tiling.ts); `shapes` is null when every layer runs whole, as one program.
  */
-export function planHardware(spec: AcceleratorSpec, problems: ConvProblem[], order: Dim[] = DEFAULT_ORDER): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
+export function planHardware(
+  spec: AcceleratorSpec,
+  problems: ConvProblem[],
+  order: Dim[] = DEFAULT_ORDER,
+  forced?: ForcedTile,
+): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {
     fail('R0202', `accelerator '${spec.name}': pe_array has ${spec.peArray.length} axes but parallel lists ${parallel.length} dimensions`, spec.location);
@@ -152,9 +157,10 @@ export function planHardware(spec: AcceleratorSpec, problems: ConvProblem[], ord
     tiled: false,
   };
   hw.globalBufferUsed = hw.inputBankBytes * inputLanes.count + hw.weightBankBytes * weightLanes.count + hw.maxChannels * QPARAM_BYTES;
-  if (hw.globalBufferUsed <= spec.globalBufferBytes) return { hardware: hw, shapes: null };
-  // Some layer does not fit whole: run every layer as buffer-sized tiles, banks sized by the largest tile.
-  const plan = planTiles(hw, problems, order, spec.location);
+  if (!forced && hw.globalBufferUsed <= spec.globalBufferBytes) return { hardware: hw, shapes: null };
+  // Some layer does not fit whole (or tiles were asked for): run every layer as buffer-sized
+  // tiles, banks sized by the largest tile.
+  const plan = planTiles(hw, problems, order, spec.location, forced);
   hw.tiled = true;
   hw.inputBankBytes = plan.inputBankBytes;
   hw.weightBankBytes = plan.weightBankBytes;

@@ -16,8 +16,9 @@ import { acceleratableLayers, convProblem, type ConvProblem, type Dim } from './
 import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
-import { creditCap, predictCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
-import { layerTiles, wholeLayerTile, type LayerTile } from './tiling.ts';
+import { creditCap, predictCycles, rtlOverheadCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
+import { layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
+export type { ForcedTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
 import { modelPrediction, type ModelPrediction } from './model.ts';
 import { topModule, type TopNames } from './top.ts';
@@ -49,6 +50,8 @@ export interface LayerProgram {
   predicted: ScheduleBreakdown;
   /** Summed over the tiles (null when the model cannot express some tile's mapping). */
   model: ModelPrediction;
+  /** RTL cycles the model has no term for, summed over the tiles (schedule.ts rtlOverheadCycles). */
+  rtlOverheads: number;
   /** The sequencer programs run back to back for this layer (one when the layer fits whole). */
   tiles: TileProgram[];
   /** Folder (relative to the output root) holding the layer's vectors. */
@@ -111,6 +114,8 @@ export interface GenerateOptions {
   layers?: string[];
   seed: number;
   order?: Dim[];
+  /** Run every layer as tiles of at most this many output channels / output rows (default: whole layers when they fit, else the planner's choice). */
+  tile?: ForcedTile;
 }
 
 export interface GeneratedAccelerator {
@@ -147,7 +152,7 @@ export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
 export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: GenerateOptions): GeneratedAccelerator {
   const problems = selectLayers(net, opts.layers);
   const order = opts.order ?? DEFAULT_ORDER;
-  const { hardware: hw, shapes } = planHardware(spec, problems, order);
+  const { hardware: hw, shapes } = planHardware(spec, problems, order, opts.tile);
   const names = moduleNames(hw);
   const design = emitDesign([
     topModule(hw, names),
@@ -200,7 +205,8 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
     );
-    programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, tiles, dir });
+    const rtlOverheads = tiles.reduce((s, t) => s + rtlOverheadCycles(hw, t.tile.load.qBeats), 0);
+    programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, rtlOverheads, tiles, dir });
   });
   const tb = `${hw.prefix}_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
@@ -238,9 +244,9 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       trips: pr.mapping.trips,
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
-      // The drain pipeline's flush (overhead) happens once per tile; the model leaves it out.
+      // Per tile, the drain pipeline's flush and the requantisation records' load: the model leaves them out.
       ...(pr.model.cycles !== null
-        ? { predicted_cycles: pr.model.cycles + pr.predicted.overhead, prediction_source: 'naas-model+rtl-overheads' as const }
+        ? { predicted_cycles: Math.round(pr.model.cycles + pr.rtlOverheads), prediction_source: 'naas-model+rtl-overheads' as const }
         : { predicted_cycles: pr.predicted.total, prediction_source: 'rtl-schedule' as const }),
       schedule_cycles: pr.predicted.total,
       predicted: pr.predicted,

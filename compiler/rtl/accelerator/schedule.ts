@@ -100,6 +100,15 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
   };
 }
 
+/**
+ * What the RTL spends per program that the cost model has no term for: the drain pipeline's
+ * flush, and loading the per-channel requantisation records (16 B each; the model's problem has
+ * no data space for them).
+ */
+export function rtlOverheadCycles(hw: AcceleratorHardware, qBeats: number): number {
+  return DRAIN_PIPELINE + (qBeats * hw.dramBeatBytes) / hw.dramBandwidth;
+}
+
 export function creditCap(hw: AcceleratorHardware): number {
   return Math.max(Math.round(hw.dramBandwidth * 256), 256 * hw.dramBeatBytes) * 2;
 }

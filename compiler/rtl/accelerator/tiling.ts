@@ -33,8 +33,8 @@ export interface LayerTile {
  * The tile's DRAM reads and bank layout. Inputs come in `inSegs` segments of `inSegBeats`
  * beats, `inSegStride` beats apart in DRAM (one segment when the band is contiguous; one per
  * pixel when a depthwise tile loads only its channel chunk); weights and requantisation
- * records are contiguous. Bank addresses add `inOff` / `wOff` (the misalignment of the first
- * byte within its beat, plus the first channel when all channels are loaded for a depthwise chunk).
+ * records are contiguous. Bank addresses add `inOff` / `wOff` (the offset of the first byte
+ * within its beat, plus the first channel when all channels are loaded for a depthwise chunk).
  */
 export interface TileLoad {
   inDramBeat: number;
@@ -82,9 +82,12 @@ export function bandRows(p: ConvProblem, q0: number, qc: number): { lo: number; 
   return { lo, hi, padTop: lo - first };
 }
 
-/** Whether a depthwise tile of kc channels can load just its channels as beat-aligned segments. */
+/**
+ * Whether a depthwise tile of kc channels can load just its channels, one segment of whole
+ * beats per pixel: every pixel's chunk then starts at the same offset within its beat.
+ */
 export function canChunkChannels(p: ConvProblem, kc: number, beat: number): boolean {
-  return p.depthwise && kc < p.bounds.K && p.inC % beat === 0 && kc % beat === 0;
+  return p.depthwise && kc < p.bounds.K && p.inC % beat === 0;
 }
 
 export function tileLoad(p: ConvProblem, regions: LayerRegions, beat: number, t: { k0: number; kc: number; q0: number; qc: number; chunkChannels: boolean }): { load: TileLoad; rows: [number, number]; channels: [number, number]; padTop: number } {
@@ -95,12 +98,13 @@ export function tileLoad(p: ConvProblem, regions: LayerRegions, beat: number, t:
   let inDramBeat: number, inSegBeats: number, inSegStride: number, inBeats: number, inOff: number, pixPitch: number;
   let channels: [number, number];
   if (t.chunkChannels) {
-    const seg = ceilDiv(t.kc, beat);
-    inDramBeat = (band.lo * p.inW * p.inC + t.k0) / beat;
+    const start = band.lo * p.inW * p.inC + t.k0;
+    inOff = start % beat;
+    const seg = ceilDiv(inOff + t.kc, beat);
+    inDramBeat = (start - inOff) / beat;
     inSegBeats = seg;
     inSegStride = p.inC / beat;
     inBeats = pixels * seg;
-    inOff = 0;
     pixPitch = seg * beat;
     channels = [t.k0, t.k0 + t.kc];
   } else {
@@ -182,9 +186,42 @@ function tileEstimate(hw: AcceleratorHardware, m: LayerMapping, beats: number): 
   return Math.ceil((beats * hw.dramBeatBytes) / hw.dramBandwidth) + 2 + steps + drainCycles(hw, m) + DRAIN_PIPELINE;
 }
 
-function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[]): Candidate[] {
+/** Bank bytes and estimated cycles of a layer run as tiles of one shape; null when a tile's mapping is invalid. */
+function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape: TileShape): Candidate | null {
   const beat = hw.dramBeatBytes;
   const regions: LayerRegions = { inBeats: ceilDiv(p.inH * p.inW * p.inC, beat), wBeats: ceilDiv(p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S, beat), outBase: 0 };
+  let inBytes = 0, wBytes = 0, cycles = 0;
+  const mappings = new Map<string, LayerMapping | null>();
+  const mapOf = (k: number, q: number): LayerMapping | null => {
+    const key = `${k}/${q}`;
+    if (!mappings.has(key)) {
+      try {
+        mappings.set(key, mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q } }, order));
+      } catch (e) {
+        if (!(e instanceof UserError)) throw e;
+        mappings.set(key, null);
+      }
+    }
+    return mappings.get(key)!;
+  };
+  for (let k0 = 0; k0 < p.bounds.K; k0 += shape.kc) {
+    const k = Math.min(shape.kc, p.bounds.K - k0);
+    for (let q0 = 0; q0 < p.bounds.Q; q0 += shape.qc) {
+      const q = Math.min(shape.qc, p.bounds.Q - q0);
+      const t = tileLoad(p, regions, beat, { k0, kc: k, q0, qc: q, chunkChannels: shape.chunkChannels });
+      inBytes = Math.max(inBytes, t.load.inBeats * beat);
+      wBytes = Math.max(wBytes, t.load.wBeats * beat);
+      const m = mapOf(k, q);
+      if (!m) return null;
+      cycles += tileEstimate(hw, m, t.load.inBeats + t.load.wBeats + t.load.qBeats);
+    }
+  }
+  return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, cycles };
+}
+
+function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[]): Candidate[] {
+  const beat = hw.dramBeatBytes;
+  // Depthwise chunks of whole beats load no neighbouring channels.
   const kAlign = p.depthwise && p.inC % beat === 0 ? beat : 1;
   const ks = chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : []);
   const qs = chunkSizes(p.bounds.Q, Math.max(parallelSize(hw, 'Q'), 1));
@@ -196,38 +233,8 @@ function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[]): Cand
         const key = `${kc}/${qc}/${chunkChannels}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        const shape = { kc, qc, chunkChannels };
-        let inBytes = 0, wBytes = 0, cycles = 0;
-        const mappings = new Map<string, LayerMapping | null>();
-        const mapOf = (k: number, q: number): LayerMapping | null => {
-          const key2 = `${k}/${q}`;
-          if (!mappings.has(key2)) {
-            try {
-              mappings.set(key2, mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q } }, order));
-            } catch (e) {
-              if (!(e instanceof UserError)) throw e;
-              mappings.set(key2, null);
-            }
-          }
-          return mappings.get(key2)!;
-        };
-        let ok = true;
-        for (let k0 = 0; k0 < p.bounds.K && ok; k0 += kc) {
-          const k = Math.min(kc, p.bounds.K - k0);
-          for (let q0 = 0; q0 < p.bounds.Q; q0 += qc) {
-            const q = Math.min(qc, p.bounds.Q - q0);
-            const t = tileLoad(p, regions, beat, { k0, kc: k, q0, qc: q, chunkChannels });
-            inBytes = Math.max(inBytes, t.load.inBeats * beat);
-            wBytes = Math.max(wBytes, t.load.wBeats * beat);
-            const m = mapOf(k, q);
-            if (!m) {
-              ok = false;
-              break;
-            }
-            cycles += tileEstimate(hw, m, t.load.inBeats + t.load.wBeats + t.load.qBeats);
-          }
-        }
-        if (ok) out.push({ shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: kc, cycles });
+        const c = shapeCost(hw, p, order, { kc, qc, chunkChannels });
+        if (c) out.push(c);
       }
     }
   }
@@ -248,6 +255,35 @@ export interface TilePlan {
   used: number;
 }
 
+/** A tile size the user asked for (`nacc rtl --tile KxQ`): at most kc output channels and qc output rows per tile. */
+export interface ForcedTile {
+  kc?: number;
+  qc?: number;
+}
+
+function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forced: ForcedTile, where?: Location): TilePlan {
+  const picks = problems.map((p) => {
+    const kc = Math.min(p.bounds.K, forced.kc ?? p.bounds.K);
+    const qc = Math.min(p.bounds.Q, forced.qc ?? p.bounds.Q);
+    const c = shapeCost(hw, p, order, { kc, qc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
+    if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
+    return c;
+  });
+  const inputBankBytes = Math.max(...picks.map((c) => c.inBytes));
+  const weightBankBytes = Math.max(...picks.map((c) => c.wBytes));
+  const maxChannels = Math.max(...picks.map((c) => c.channels));
+  const used = hw.inputLanes.count * inputBankBytes + hw.weightLanes.count * weightBankBytes + QPARAM_BYTES * maxChannels;
+  if (used > hw.globalBufferBytes) {
+    fail(
+      'R0206',
+      `accelerator '${hw.name}': tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s) need ${used} B of global buffer ` +
+        `(${hw.inputLanes.count} input banks x ${inputBankBytes} B, ${hw.weightLanes.count} weight banks x ${weightBankBytes} B, ${maxChannels} requantisation records) but it has ${hw.globalBufferBytes} B; pick smaller tiles or let nacc choose (no --tile)`,
+      where,
+    );
+  }
+  return { shapes: picks.map((c) => c.shape), inputBankBytes, weightBankBytes, maxChannels, used };
+}
+
 /** Spread of at most n values of a sorted list (always keeping its ends). */
 function spread(values: number[], n: number): number[] {
   if (values.length <= n) return values;
@@ -262,10 +298,11 @@ function spread(values: number[], n: number): number[] {
  * Tries bank-size splits (input bank, record count) and, for each, gives every layer its
  * cheapest shape within the weight bank left over; keeps the split with the fewest cycles.
  */
-export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location): TilePlan {
+export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile): TilePlan {
   const gb = hw.globalBufferBytes;
   const li = hw.inputLanes.count;
   const lw = hw.weightLanes.count;
+  if (forced) return forcedPlan(hw, problems, order, forced, where);
   const cands = problems.map((p) => candidates(hw, p, order));
   problems.forEach((p, i) => {
     const need = (c: Candidate) => li * c.inBytes + lw * c.wBytes + QPARAM_BYTES * c.channels;
