@@ -89,34 +89,43 @@ const invalid = (reason: string, macs: number): Evaluation => ({
 
 // ---------------------------------------------------------------------------------------
 // Temporal delta walk (Timeloop's extrapolating nest analysis), on module-level scratch.
-// Inputs: T vectors of k loops x na axes in wT (outermost first), loop counts in wN, tile
-// extents in wExt. The walk is memoised over (loop, incoming step, remembered step).
+//
+// Loops are outermost first. T_j is the translation when loop j steps 0 -> 1 while every
+// inner loop falls back 1 -> 0 (u_j minus the sum of the inner loops' steps). The walk
+// visits iteration 0 of every loop once and lets iteration 1 stand for the other n-1, so
+// its tiles are the leaves of a binary counter over the loops (innermost bit lowest); the
+// step into a leaf is the loop whose bit turns on. A step costs its delta (tile minus
+// overlap with the moved tile) when nothing is remembered or it repeats the remembered
+// translation (then remembered), and the whole tile otherwise (then nothing is remembered);
+// the very first tile costs the whole tile.
+//
+// Every other step of a binary counter is the innermost loop's, so before any other step
+// the memory holds nothing or T_{k-1}; and a sub-walk over loops j..k-1 first steps the
+// innermost loop, so it only depends on whether the memory on entry is compatible with
+// T_{k-1} (nothing or T_{k-1}) or not. That gives a linear recurrence over two classes,
+// needing per loop only its delta and whether T_j equals T_{k-1}:
+//   H(j, c) = H(j+1, c) + (n_j - 1) * (leaf(j, end of H(j+1, c)) + H(j+1, class after it)).
+// Its association differs from the plain recursion, which is exact for integer terms (every
+// term is an integer when projection coefficients are); with fractional coefficients the
+// plain recursion (walkOrdered) runs instead so sums stay bit-identical.
 
 let wT = new Float64Array(256);
 let wN = new Float64Array(32);
 let wExt = new Float64Array(16);
 let wSuffix = new Float64Array(16);
-let wCanon = new Int32Array(32);
 let wDeltas = new Float64Array(32);
-let wHash = new Float64Array(32);
-let memoStamp = new Uint32Array(4096);
-let memoSum = new Float64Array(4096);
-let memoState = new Int32Array(4096);
-let stamp = 0;
-let wk = 0;
-let wS = 0;
-let wSize = 0;
-/** State after the last walk() call returned. */
-let wOut = -1;
+/** wEq[j]: T_j equals T_{k-1}. */
+let wEq = new Uint8Array(32);
+let wCanon = new Int32Array(32);
 
 /** Makes the walk scratch hold k loops over na axes. */
 function ensureWalk(k: number, na: number): void {
   if (wT.length < k * na) wT = new Float64Array(2 * k * na);
   if (wN.length < k) {
     wN = new Float64Array(2 * k);
-    wCanon = new Int32Array(2 * k);
     wDeltas = new Float64Array(2 * k);
-    wHash = new Float64Array(2 * k);
+    wEq = new Uint8Array(2 * k);
+    wCanon = new Int32Array(2 * k);
   }
   if (wExt.length < na) {
     wExt = new Float64Array(2 * na);
@@ -139,101 +148,67 @@ function stepDeltaAt(off: number, na: number, size: number): number {
   return (size / wExt[axis]) * t;
 }
 
-/**
- * Sum of temporal deltas for the k loops staged in wT/wN/wExt (k >= 1); `integral` when every
- * staged number is an integer (then the fast walk's association is exact).
- */
-function deltaWalk(k: number, na: number, size: number, integral: boolean): number {
-  for (let j = 0; j < k; j++) {
-    const off = j * na;
-    let h = 0;
-    for (let a = 0; a < na; a++) h = h * 1000003 + wT[off + a];
-    wHash[j] = h;
-    wDeltas[j] = stepDeltaAt(off, na, size);
-  }
-  return walkStaged(k, na, size, integral);
-}
-
-/** As deltaWalk, with wHash and wDeltas already staged too. */
-function walkStaged(k: number, na: number, size: number, integral: boolean): number {
-  // Canonical ids so equal translation vectors compare equal.
-  for (let j = 0; j < k; j++) {
-    const off = j * na;
-    const h = wHash[j];
-    wCanon[j] = j;
-    for (let i = 0; i < j; i++) {
-      if (wHash[i] !== h) continue;
-      let eq = true;
-      for (let a = 0; a < na; a++) if (wT[i * na + a] !== wT[off + a]) eq = false;
-      if (eq) {
-        wCanon[j] = i;
-        break;
-      }
+/** The walk over k >= 1 loops staged in wN, wDeltas and wEq (integer terms). */
+function walkClasses(k: number, size: number): number {
+  // H(k-1, .): compatible memory -> the step's delta, remembering T_{k-1} ("star");
+  // incompatible -> the whole tile, remembering nothing.
+  const m = wN[k - 1] - 1;
+  let hA = 0 + m * (wDeltas[k - 1] + 0);
+  let starA = true;
+  let hB = 0 + m * (size + 0);
+  let starB = false;
+  for (let j = k - 2; j >= 0; j--) {
+    const mj = wN[j] - 1;
+    const d = wDeltas[j];
+    const eq = wEq[j] === 1;
+    // Entering with class A: H(j+1, A) ends in memory starA ? T_{k-1} : nothing.
+    let lv: number;
+    let toA: boolean;
+    if (!starA) {
+      lv = d; // nothing remembered: delta, remember T_j (compatible iff T_j = T_{k-1})
+      toA = eq;
+    } else if (eq) {
+      lv = d;
+      toA = true;
+    } else {
+      lv = size; // a different translation: whole tile, memory cleared (compatible)
+      toA = true;
     }
+    const nA = hA + mj * (lv + (toA ? hA : hB));
+    const nStarA: boolean = toA ? starA : starB;
+    if (!starB) {
+      lv = d;
+      toA = eq;
+    } else if (eq) {
+      lv = d;
+      toA = true;
+    } else {
+      lv = size;
+      toA = true;
+    }
+    const nB = hB + mj * (lv + (toA ? hA : hB));
+    const nStarB: boolean = toA ? starA : starB;
+    hA = nA;
+    starA = nStarA;
+    hB = nB;
+    starB = nStarB;
   }
-  const S = k + 1;
-  const W = integral ? 1 : k + 2;
-  const need = k * W * S;
-  if (memoStamp.length < need) {
-    memoStamp = new Uint32Array(need * 2);
-    memoSum = new Float64Array(need * 2);
-    memoState = new Int32Array(need * 2);
-    stamp = 0;
-  }
-  stamp = (stamp + 1) >>> 0;
-  if (stamp === 0) {
-    memoStamp.fill(0);
-    stamp = 1;
-  }
-  wk = k;
-  wS = S;
-  wW = W;
-  wSize = size;
-  return integral ? size + walkH(0, -1) : walkOrdered(0, -2, -1);
+  return size + hA;
 }
 
-// The walk visits iteration 0 of every loop once and lets iteration 1 stand for the other
-// n-1. A leaf (one tile) reached by step t with remembered translation s costs the step's
-// delta when s is none (-1) or canon[t], remembering canon[t]; otherwise the whole tile,
-// forgetting. The very first tile costs the whole tile. Writing a walk over loops j..k-1 as
-// its first leaf plus H(j, state after that leaf), H satisfies
-//   H(j, s) = H(j+1, s) + (n_j - 1) * (leaf(j, s1) + H(j+1, state after leaf(j, s1)))
-// with s1 the state H(j+1, s) ends in, so it is memoised over (j, s) only. All terms are
-// integers (integer coefficients), so the sum is exact in any association.
-function walkH(j: number, s: number): number {
-  if (j === wk) {
-    wOut = s;
-    return 0;
-  }
-  const key = j * wS + (s + 1);
-  if (memoStamp[key] === stamp) {
-    wOut = memoState[key];
-    return memoSum[key];
-  }
-  const first = walkH(j + 1, s);
-  const s1 = wOut;
-  const c = wCanon[j];
-  let leaf: number;
-  let ls: number;
-  if (s1 === -1 || s1 === c) {
-    leaf = wDeltas[j];
-    ls = c;
-  } else {
-    leaf = wSize;
-    ls = -1;
-  }
-  const rest = walkH(j + 1, ls);
-  const sum = first + (wN[j] - 1) * (leaf + rest);
-  memoStamp[key] = stamp;
-  memoSum[key] = sum;
-  memoState[key] = wOut;
-  return sum;
-}
-
-// The same walk memoised over (j, incoming step t, state s), summing in the order of the
-// recursion itself: used when some term may be fractional (a non-integer projection
-// coefficient), where only this association reproduces the original sums bit for bit.
+// The plain recursion memoised over (loop j, incoming step t, remembered canonical
+// translation s), summing in the recursion's own order (for fractional terms).
+let memoStamp = new Uint32Array(4096);
+let memoSum = new Float64Array(4096);
+let memoState = new Int32Array(4096);
+let stamp = 0;
+let wk = 0;
 let wW = 0;
+let wS = 0;
+let wSize = 0;
+/** State after the last walkOrdered() call returned. */
+let wOut = -1;
+
 function walkOrdered(j: number, t: number, s: number): number {
   if (j === wk) {
     if (t === -2) {
@@ -266,6 +241,54 @@ function walkOrdered(j: number, t: number, s: number): number {
 }
 
 /**
+ * The walk over k >= 1 loops whose T rows (k x na) are in wT, counts in wN and extents in
+ * wExt: deltas and equalities from the rows, then the two-class recurrence (integral) or
+ * the ordered recursion.
+ */
+function walkDense(k: number, na: number, size: number, integral: boolean): number {
+  const last = (k - 1) * na;
+  for (let j = 0; j < k; j++) {
+    const off = j * na;
+    wDeltas[j] = stepDeltaAt(off, na, size);
+    let eq = 1;
+    for (let a = 0; a < na; a++) if (wT[off + a] !== wT[last + a]) eq = 0;
+    wEq[j] = eq;
+  }
+  if (integral) return walkClasses(k, size);
+  // Canonical ids so equal translation vectors compare equal.
+  for (let j = 0; j < k; j++) {
+    wCanon[j] = j;
+    for (let i = 0; i < j; i++) {
+      let eq = true;
+      for (let a = 0; a < na; a++) if (wT[i * na + a] !== wT[j * na + a]) eq = false;
+      if (eq) {
+        wCanon[j] = i;
+        break;
+      }
+    }
+  }
+  const S = k + 1;
+  const W = k + 2;
+  const need = k * W * S;
+  if (memoStamp.length < need) {
+    memoStamp = new Uint32Array(need * 2);
+    memoSum = new Float64Array(need * 2);
+    memoState = new Int32Array(need * 2);
+    stamp = 0;
+  }
+  stamp = (stamp + 1) >>> 0;
+  if (stamp === 0) {
+    memoStamp.fill(0);
+    stamp = 1;
+  }
+  wk = k;
+  wS = S;
+  wW = W;
+  wSize = size;
+  return walkOrdered(0, -2, -1);
+}
+
+/**
  * Sum of temporal deltas of a tile with box extents `ext` moved by the given loops (outermost
  * first, each with its unit translation), walked as Timeloop's extrapolating nest analysis
  * does: iteration 0 once, iteration 1 standing for the other n-1.
@@ -283,8 +306,7 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
     wSuffix[a] = 0;
     if (!Number.isInteger(ext[a])) integral = false;
   }
-  // T_j: translation when loop j steps 0->1 while every inner loop falls back from 1 to 0
-  // (u_j minus the sum of the inner loops' steps), built from suffix sums.
+  // T_j from suffix sums of the inner loops' steps.
   for (let j = k - 1; j >= 0; j--) {
     const u = loops[j].u;
     wN[j] = loops[j].n;
@@ -295,7 +317,7 @@ export function temporalDeltaSum(ext: number[], loops: { n: number; u: number[] 
       if (!Number.isInteger(u[a])) integral = false;
     }
   }
-  return deltaWalk(k, na, size, integral);
+  return walkDense(k, na, size, integral);
 }
 
 /** Number of distinct positions reached by sum_k i_k * t_k over loops (general case, any axes). */
@@ -380,6 +402,8 @@ class Prepared implements PreparedModel {
   private readonly maxNa: number;
   /** Every projection coefficient is an integer (so every walk term is). */
   private readonly integral: boolean;
+  /** Per data space: the sparse walk applies (integer terms, no dimension on two axes). */
+  private readonly sparse: boolean[];
   /** Axis of dim d in data space j: the axis when exactly one, -1 none, -2 several. */
   private readonly dimAxis: Int32Array;
   /** Per level: for each data space, -1 when another data space of the same name makes the record merge (rare). */
@@ -510,6 +534,11 @@ class Prepared implements PreparedModel {
     this.tileAx = new Float64Array(L0 * nds * maxNa);
     this.tileSz = new Float64Array(L0 * nds);
     this.integral = this.termC.every((c) => Number.isInteger(c));
+    this.sparse = problem.dataSpaces.map((_, j) => {
+      if (!this.integral) return false;
+      for (let d = 0; d < nd; d++) if (this.dimAxis[j * nd + d] === -2) return false;
+      return true;
+    });
 
     const L = arch.levels.length;
     this.L = L;
@@ -603,6 +632,72 @@ class Prepared implements PreparedModel {
     let p = 1;
     for (let a = 0; a < na; a++) p *= this.axisExt(g0 + a, ext, off);
     return p;
+  }
+
+  /**
+   * The delta walk of data space j's tile at level l (extents staged in wExt, wSuffix zeroed)
+   * under the k temporal loops above it, when every dimension moves at most one axis of j and
+   * terms are integers: each T_j differs from minus the running suffix sum in one axis at
+   * most, so its nonzero count, delta and equality with T_{k-1} follow in O(1) from the
+   * suffix vector and its nonzero count, without writing T rows.
+   */
+  private sparseWalk(j: number, l: number, k: number, na: number, size: number): number {
+    const nd = this.nd;
+    const maxNa = this.maxNa;
+    const lD = this.lD;
+    const lSp = this.lSp;
+    let nzS = 0;
+    let lastAxis = -1;
+    let lastVal = 0;
+    let q = k;
+    for (let i = this.boundary[l] - 1; i >= 0; i--) {
+      if (lSp[i]) continue;
+      q--;
+      wN[q] = this.lN[i];
+      const d = lD[i];
+      const aj = this.dimAxis[j * nd + d];
+      let nz = nzS;
+      let tv = 0;
+      let u = 0;
+      let sa = 0;
+      if (aj >= 0) {
+        u = this.coef[(j * nd + d) * maxNa + aj] * this.lStride[i];
+        sa = wSuffix[aj];
+        tv = u - sa;
+        if (sa !== 0) nz--;
+        if (tv !== 0) nz++;
+      }
+      let axis = -1;
+      let val = 0;
+      if (nz === 1) {
+        if (aj >= 0 && tv !== 0) {
+          axis = aj;
+          val = tv;
+        } else {
+          for (let a = 0; a < na; a++) {
+            if (a !== aj && wSuffix[a] !== 0) {
+              axis = a;
+              val = 0 - wSuffix[a];
+              break;
+            }
+          }
+        }
+        const t = Math.abs(val);
+        wDeltas[q] = t >= wExt[axis] ? size : (size / wExt[axis]) * t;
+      } else wDeltas[q] = nz === 0 ? 0 : size;
+      if (q === k - 1) {
+        lastAxis = axis;
+        lastVal = val;
+        wEq[q] = 1;
+      } else wEq[q] = (lastAxis === -1 ? nz === 0 : nz === 1 && axis === lastAxis && val === lastVal) ? 1 : 0;
+      if (aj >= 0) {
+        const ns = sa + u;
+        wSuffix[aj] = ns;
+        if (sa !== 0) nzS--;
+        if (ns !== 0) nzS++;
+      }
+    }
+    return walkClasses(k, size);
   }
 
   /** Distinct child positions of data space j under the spatial loops of level l. */
@@ -891,6 +986,10 @@ class Prepared implements PreparedModel {
           D[c] = size;
           continue;
         }
+        if (this.sparse[j]) {
+          D[c] = this.sparseWalk(j, l, k, na, size);
+          continue;
+        }
         let q = k;
         for (let i = boundary[l] - 1; i >= 0; i--) {
           if (lSp[i]) continue;
@@ -899,30 +998,13 @@ class Prepared implements PreparedModel {
           const cb = (j * nd + lD[i]) * maxNa;
           const st = stride[i];
           const off = q * na;
-          // T row, its hash, and the step's delta (tile minus overlap with the moved tile).
-          let h = 0;
-          let axis = -1;
-          let nz = 0;
           for (let a = 0; a < na; a++) {
             const u = this.coef[cb + a] * st;
-            const tv = u - wSuffix[a];
-            wT[off + a] = tv;
+            wT[off + a] = u - wSuffix[a];
             wSuffix[a] += u;
-            h = h * 1000003 + tv;
-            if (tv !== 0) {
-              nz++;
-              axis = a;
-            }
-          }
-          wHash[q] = h;
-          if (nz === 0) wDeltas[q] = 0;
-          else if (nz > 1) wDeltas[q] = size;
-          else {
-            const tv = Math.abs(wT[off + axis]);
-            wDeltas[q] = tv >= wExt[axis] ? size : (size / wExt[axis]) * tv;
           }
         }
-        D[c] = walkStaged(k, na, size, this.integral);
+        D[c] = walkDense(k, na, size, this.integral);
       }
       for (let c = 0; c < nc; c++) {
         const l = chain[c];

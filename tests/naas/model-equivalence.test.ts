@@ -33,6 +33,12 @@ const problems: Problem[] = [
   // Edge cases the fast paths must also reproduce: fractional projection coefficients (the
   // walk's summation order matters), and two data spaces sharing a name (one record entry).
   convProblem({ name: 'fractional', K: 8, C: 4, P: 6, Q: 4, R: 3, S: 2, strideW: 1.1, dilationH: 0.3 }),
+  // A dimension addressing two axes of one data space (a skewed extra input axis P + Q).
+  ((p: Problem): Problem => ({
+    ...p,
+    name: 'skewed',
+    dataSpaces: p.dataSpaces.map((d) => (d.name === 'Inputs' ? { ...d, projection: [...d.projection, [{ dim: 'P', coef: 1 }, { dim: 'Q', coef: 2 }]] } : d)),
+  }))(convProblem({ K: 8, C: 6, P: 6, Q: 4, R: 3, S: 3 })),
   ((p: Problem): Problem => ({ ...p, name: 'dup_names', dataSpaces: p.dataSpaces.map((d) => (d.name === 'Inputs' ? { ...d, name: 'Weights' } : d)) }))(
     convProblem({ K: 12, C: 6, P: 7, Q: 7, R: 3, S: 3 }),
   ),
