@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
-import { loadProgram } from '../frontend/index.ts';
+import { loadPrograms } from '../frontend/index.ts';
 import { workloadBound } from '../naas/bound.ts';
 import { architectureToYaml, mappingToYaml, problemToYaml } from '../importers/timeloop/export.ts';
 import { formatLoopNest } from '../ir/mapping.ts';
@@ -59,9 +59,7 @@ function pickAccelerator(prog: Program, name: string): AcceleratorSpec {
 
 /** Networks, accelerators and spaces may come from several files: FILE plus any --with files. */
 function loadAll(file: string, extra: string[] = []): Program {
-  const progs = [file, ...extra].map((f) => loadProgram(f));
-  const p = progs[0];
-  return { ...p, networks: progs.flatMap((x) => x.networks), accelerators: progs.flatMap((x) => x.accelerators), spaces: progs.flatMap((x) => x.spaces) };
+  return loadPrograms([file, ...extra]);
 }
 
 /** Geometric mean of the networks' EDPs (equal to cycles x energy for one network), whatever the search's objective. */

@@ -68,7 +68,15 @@ function syntaxMessage(raw: string, found: string): string {
 }
 
 /** Parse and lower a .nacc source; never throws for user errors (they are in diagnostics). */
-export function compileSource(source: SourceFile): ParseResult {
+export interface CompileOptions {
+  /**
+   * Accelerator and network names other files of the same invocation define (`--with`):
+   * references to them are not errors here. 'any' skips cross-references altogether.
+   */
+  external?: 'any' | { accelerators?: readonly string[]; networks?: readonly string[] };
+}
+
+export function compileSource(source: SourceFile, options: CompileOptions = {}): ParseResult {
   const program: Program = { file: source.path, networks: [], accelerators: [], spaces: [], mcus: [], pointaccs: [], federated: [] };
   const { ast, diagnostics } = parseSource(source);
   if (!ast) return { program, diagnostics };
@@ -113,13 +121,15 @@ export function compileSource(source: SourceFile): ParseResult {
     }
   }
   // Cross-references by name.
+  const ext = options.external;
+  const known = (kind: 'accelerators' | 'networks', name: string): boolean => ext === 'any' || (ext?.[kind]?.includes(name) ?? false);
   for (const s of program.spaces) {
-    if (s.resources && !program.accelerators.some((a) => a.name === s.resources)) {
+    if (s.resources && !program.accelerators.some((a) => a.name === s.resources) && !known('accelerators', s.resources)) {
       diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `space '${s.name}': resources names an unknown accelerator '${s.resources}'`, location: s.location });
     }
   }
   for (const j of program.federated) {
-    if (!namespaces.get('network')?.has(j.network)) {
+    if (!namespaces.get('network')?.has(j.network) && !known('networks', j.network)) {
       diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `federated '${j.name}': unknown network '${j.network}'`, location: j.location });
     }
   }
@@ -128,15 +138,45 @@ export function compileSource(source: SourceFile): ParseResult {
 }
 
 /** Read, parse and lower a .nacc file; throws UserError with every diagnostic on failure. */
-export function loadProgram(path: string): Program {
+export function loadProgram(path: string, options: CompileOptions = {}): Program {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     fail(Codes.cannotRead, `cannot read file '${path}'`);
   }
-  const result = compileSource(new SourceFile(path, text));
+  const result = compileSource(new SourceFile(path, text), options);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new UserError(result.diagnostics);
   return result.program;
+}
+
+/**
+ * Several .nacc files read as one program (a command's FILE plus its `--with` files): each
+ * file may refer to accelerators and networks another one defines. The result is named after
+ * the first file and holds every declaration of all of them.
+ */
+export function loadPrograms(paths: string[]): Program {
+  // Names each file defines, from a first pass that ignores cross-file references.
+  const names = { accelerators: [] as string[], networks: [] as string[] };
+  for (const p of paths) {
+    try {
+      const first = loadProgram(p, { external: 'any' });
+      names.accelerators.push(...first.accelerators.map((a) => a.name));
+      names.networks.push(...first.networks.map((n) => n.name));
+    } catch {
+      // Reported with its location by the second pass below.
+    }
+  }
+  const progs = paths.map((p) => loadProgram(p, { external: names }));
+  const first = progs[0];
+  return {
+    ...first,
+    networks: progs.flatMap((x) => x.networks),
+    accelerators: progs.flatMap((x) => x.accelerators),
+    spaces: progs.flatMap((x) => x.spaces),
+    mcus: progs.flatMap((x) => x.mcus),
+    pointaccs: progs.flatMap((x) => x.pointaccs),
+    federated: progs.flatMap((x) => x.federated),
+  };
 }

@@ -53,7 +53,8 @@ describe('nacc search / cost / timeloop check', () => {
   it('search keeps a space loop_order list at every level, and rejects unknown dimensions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'naas-order-'));
     const res = `accelerator res {\n  pe_array: [12, 14]\n  dataflow: row_stationary\n  register_file: 520 B per pe\n  global_buffer: 108 KB\n  dram_bandwidth: 8 B/cycle\n  word: 16 bit\n}\n`;
-    writeFileSync(join(dir, 'order.nacc'), res + `space fixed_order {\n  resources: res\n  array_dims: 2..2\n  parallel: search\n  loop_order: [K, C, Q, P, R, S]\n}\n`);
+    // The space names its resources from FILE: --with files see each other's accelerators.
+    writeFileSync(join(dir, 'order.nacc'), `space fixed_order {\n  resources: eyeriss\n  array_dims: 2..2\n  parallel: search\n  loop_order: [K, C, Q, P, R, S]\n}\n`);
     const out = join(dir, 'out');
     const r = await nacc(['search', FILE, '--with', join(dir, 'order.nacc'), '--network', 'tinyconv', '--space', 'fixed_order', '--baseline', 'eyeriss', '--seed', '3', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
