@@ -335,15 +335,45 @@ function distinctPositionsGeneral(loops: { n: number; t: number[] }[]): number {
 }
 
 /** Energy of one level's accesses to one data space for one instance. */
-function accessEnergy(level: StorageLevel, reads: number, fills: number, updates: number, conv: Convention): number {
-  const b = level.blockSize;
-  const e = level.energy;
-  if (conv === '2020') {
-    const v = Math.max(e.read, e.write, e.update);
-    return (Math.ceil(reads / b) + Math.ceil(fills / b) + Math.ceil(updates / b)) * v;
-  }
+function accessEnergy(e: LevelConst, reads: number, fills: number, updates: number, conv: Convention): number {
+  const b = e.blockSize;
+  if (conv === '2020') return (Math.ceil(reads / b) + Math.ceil(fills / b) + Math.ceil(updates / b)) * e.maxAction;
   return (reads * e.read + fills * e.write + updates * e.update) / b;
 }
+
+/** What the evaluation reads of a storage level, in one fixed shape. */
+interface LevelConst {
+  dummy: boolean;
+  sizeWords: number | undefined;
+  read: number;
+  write: number;
+  update: number;
+  /** max(read, write, update): the 2020 convention's per-access energy. */
+  maxAction: number;
+  blockSize: number;
+  leak: number;
+  readBandwidth: number | undefined;
+  writeBandwidth: number | undefined;
+  drainBandwidth: number | undefined;
+  drainOverheadCycles: number;
+  serialFill: boolean;
+}
+
+const levelConst = (lv: StorageLevel): LevelConst => ({
+  dummy: !!lv.dummy,
+  sizeWords: lv.sizeWords,
+  read: lv.energy.read,
+  write: lv.energy.write,
+  update: lv.energy.update,
+  maxAction: Math.max(lv.energy.read, lv.energy.write, lv.energy.update),
+  blockSize: lv.blockSize,
+  leak: lv.energy.leak,
+  readBandwidth: lv.readBandwidth,
+  writeBandwidth: lv.writeBandwidth,
+  drainBandwidth: lv.drainBandwidth,
+  drainOverheadCycles: lv.drainOverheadCycles ?? 0,
+  serialFill: !!lv.serialFill,
+});
 
 /** A cost model specialised to one problem on one architecture (see prepare()). */
 export interface PreparedModel {
@@ -411,6 +441,7 @@ class Prepared implements PreparedModel {
   // Architecture tables.
   private readonly L: number;
   private readonly levelNames: string[];
+  private readonly lc: LevelConst[];
   private readonly fanX: Float64Array;
   private readonly fanY: Float64Array;
   private readonly areaUm2: number;
@@ -543,6 +574,7 @@ class Prepared implements PreparedModel {
     const L = arch.levels.length;
     this.L = L;
     this.levelNames = arch.levels.map((l) => l.name);
+    this.lc = arch.levels.map(levelConst);
     this.fanX = new Float64Array(L);
     this.fanY = new Float64Array(L);
     for (let l = 0; l < L; l++) {
@@ -910,9 +942,9 @@ class Prepared implements PreparedModel {
 
     // Keep sets.
     const keep = this.keep;
-    const levels = this.arch.levels;
+    const lc = this.lc;
     for (let l = 0; l < L; l++) {
-      const dummy = levels[l].dummy;
+      const dummy = lc[l].dummy;
       const ks = ml[l].keep;
       for (let j = 0; j < nds; j++) keep[l * nds + j] = !dummy && ks.includes(this.dsNames[j]) ? 1 : 0;
     }
@@ -940,11 +972,11 @@ class Prepared implements PreparedModel {
     // Capacity.
     if (this.checkCapacity) {
       for (let l = 0; l < L; l++) {
-        const cap = levels[l].sizeWords;
+        const cap = lc[l].sizeWords;
         if (cap === undefined) continue;
         let used = 0;
         for (let j = 0; j < nds; j++) if (keep[l * nds + j]) used += tileSz[l * nds + j];
-        if (used > cap) return this.fail(`${levels[l].name}: tiles need ${used} words, capacity is ${cap}`);
+        if (used > cap) return this.fail(`${this.levelNames[l]}: tiles need ${used} words, capacity is ${cap}`);
       }
     }
 
@@ -1044,7 +1076,7 @@ class Prepared implements PreparedModel {
         this.sTile[x] = tile[c];
         this.sPart[x] = part[c];
         this.sMc[x] = multicast;
-        this.sE[x] = accessEnergy(levels[l], reads, fills, updates, conv) * utilInst[l];
+        this.sE[x] = accessEnergy(lc[l], reads, fills, updates, conv) * utilInst[l];
       }
     }
 
@@ -1073,20 +1105,20 @@ class Prepared implements PreparedModel {
     serialReads.fill(0);
     let serialFillCycles = 0;
     for (let l = 1; l < L; l++) {
-      if (!levels[l].serialFill) continue;
+      if (!lc[l].serialFill) continue;
       let words = 0;
       for (let j = 0; j < nds; j++) {
         const x = entry[l * nds + j];
         if (x >= 0) words += this.sF[l * nds + x] * utilInst[l];
       }
-      const parent = levels[l - 1];
+      const parent = lc[l - 1];
       const perInstance = words / Math.max(1, utilInst[l - 1]);
       serialReads[l - 1] += perInstance;
       if (parent.readBandwidth) serialFillCycles += Math.ceil(perInstance / parent.readBandwidth);
     }
     let cycles = computeCycles;
     for (let l = 0; l < L; l++) {
-      const lv = levels[l];
+      const lv = lc[l];
       let r = -serialReads[l];
       let w = 0;
       let u = 0;
@@ -1104,7 +1136,7 @@ class Prepared implements PreparedModel {
         if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
         if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
       }
-      if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * (lv.drainOverheadCycles ?? 0)));
+      if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * lv.drainOverheadCycles));
       this.levelCycles[l] = c;
       cycles = Math.max(cycles, c);
     }
@@ -1117,7 +1149,7 @@ class Prepared implements PreparedModel {
         const x = entry[l * nds + j];
         if (x >= 0) e += this.sE[l * nds + x];
       }
-      const leakPj = levels[l].energy.leak * utilInst[l] * cycles;
+      const leakPj = lc[l].leak * utilInst[l] * cycles;
       this.levelEnergy[l] = e;
       this.levelLeak[l] = leakPj;
       levelSum = levelSum + e + leakPj;
