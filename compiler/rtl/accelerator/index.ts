@@ -17,7 +17,7 @@ import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
 import { creditCap, predictCycles, rtlOverheadCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
-import { layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
+import { inputInsideImage, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
 export type { ForcedTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
 import { modelPrediction, type ModelPrediction } from './model.ts';
@@ -205,7 +205,11 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
     );
-    const rtlOverheads = tiles.reduce((s, t) => s + rtlOverheadCycles(hw, t.tile.load.qBeats), 0);
+    const rtlOverheads = tiles.reduce((s, t) => {
+      const halo = (t.model.inputWords ?? 0) - inputInsideImage(t.tile);
+      const o = rtlOverheadCycles(hw, t.mapping, t.tile.kc, halo);
+      return s + o.records + o.halo + o.fill + o.flush;
+    }, 0);
     programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, rtlOverheads, tiles, dir });
   });
   const tb = `${hw.prefix}_tb`;
@@ -244,7 +248,8 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       trips: pr.mapping.trips,
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
-      // Per tile, the drain pipeline's flush and the requantisation records' load: the model leaves them out.
+      // Per tile, what the model has no term for (schedule.ts rtlOverheadCycles): the RTL's own
+      // load (records, no padding halo, latency), the compute -> drain pipeline fill, the flush.
       ...(pr.model.cycles !== null
         ? { predicted_cycles: Math.round(pr.model.cycles + pr.rtlOverheads), prediction_source: 'naas-model+rtl-overheads' as const }
         : { predicted_cycles: pr.predicted.total, prediction_source: 'rtl-schedule' as const }),

@@ -5,7 +5,7 @@
 // one spatial loop per array axis).
 // Returns the model's cycles, or why the mapping cannot be expressed (imperfect factors).
 import type { Mapping } from '../../ir/mapping.ts';
-import { convProblem } from '../../ir/problem.ts';
+import { convProblem, dataSpaceSize } from '../../ir/problem.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { specToArchitecture } from '../../naas/arch-from-spec.ts';
 import { evaluate } from '../../naas/model.ts';
@@ -20,6 +20,8 @@ export interface ModelPrediction {
   /** Why there is no prediction. */
   reason?: string;
   mapping?: Mapping;
+  /** Input words the model loads from DRAM before compute (the padded halo included). */
+  inputWords?: number;
 }
 
 /**
@@ -60,5 +62,6 @@ export function modelPrediction(spec: AcceleratorSpec, hw: AcceleratorHardware, 
   const arch = specToArchitecture({ ...spec, wordBits: 8 }, { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true });
   const e = evaluate(problem, arch, mapping);
   if (!e.valid) return { cycles: null, reason: e.reason ?? 'invalid mapping', mapping };
-  return { cycles: e.cycles, computeCycles: e.computeCycles, mapping };
+  const inputWords = dataSpaceSize(problem, problem.dataSpaces.find((d) => d.name === 'Inputs')!);
+  return { cycles: e.cycles, computeCycles: e.computeCycles, mapping, inputWords };
 }

@@ -6,7 +6,7 @@
 import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
 import { DIMS, OUTPUT_DIMS } from './problem.ts';
-import { parallelSize } from './hardware.ts';
+import { QPARAM_BYTES, parallelSize } from './hardware.ts';
 import { DRAIN_PIPELINE } from './top.ts';
 
 /** Outputs the drain engine writes per cycle: one requantiser on the output path. */
@@ -101,12 +101,31 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
 }
 
 /**
- * What the RTL spends per program that the cost model has no term for: the drain pipeline's
- * flush, and loading the per-channel requantisation records (16 B each; the model's problem has
- * no data space for them).
+ * What one program of the RTL does that the cost model (serial load of inputs and weights,
+ * then compute overlapped with drains at one output per cycle) has no term for, stated as
+ * properties of the program, not fitted:
+ *  - records: the per-channel requantisation records (16 B each) are loaded with the weights;
+ *    the model's problem has no data space for them;
+ *  - halo: the model loads the input window including its zero padding; the RTL loads only
+ *    the input pixels inside the image (padding is a compare), so this term is negative;
+ *  - fill: the compute -> drain pipeline fills once per program: when compute is the bottleneck
+ *    the last drain runs after the last step; when the drain engine is, the first drain waits
+ *    for its steps;
+ *  - flush: the drain pipeline's registers after the last output.
+ * Not included (left as model error): DRAM beat rounding and the read latency.
  */
-export function rtlOverheadCycles(hw: AcceleratorHardware, qBeats: number): number {
-  return DRAIN_PIPELINE + (qBeats * hw.dramBeatBytes) / hw.dramBandwidth;
+export function rtlOverheadCycles(
+  hw: AcceleratorHardware,
+  m: LayerMapping,
+  records: number,
+  haloWords: number,
+): { records: number; halo: number; fill: number; flush: number } {
+  const steps = DIMS.reduce((p, d) => p * m.trips[d], 1);
+  const drains = m.order.slice(0, m.drainLevel).reduce((p, d) => p * m.trips[d], 1);
+  const outputs = OUTPUT_DIMS.reduce((p, d) => p * m.bounds[d], 1);
+  const drainWork = outputs / DRAIN_WORDS_PER_CYCLE + DRAIN_HANDSHAKE * drains;
+  const fill = steps >= drainWork ? DRAIN_HANDSHAKE - 1 + Math.ceil(outputs / drains / DRAIN_WORDS_PER_CYCLE) : steps / drains - 1;
+  return { records: (records * QPARAM_BYTES) / hw.dramBandwidth, halo: -haloWords / hw.dramBandwidth, fill, flush: DRAIN_PIPELINE };
 }
 
 export function creditCap(hw: AcceleratorHardware): number {

@@ -137,6 +137,17 @@ export function tileLoad(p: ConvProblem, regions: LayerRegions, beat: number, t:
   };
 }
 
+/** Input values a tile reads that lie inside the image (its window without the zero padding). */
+export function inputInsideImage(t: LayerTile): number {
+  const p = t.problem;
+  const colLo = Math.max(0, -p.padLeft);
+  const colHi = Math.min(p.inW, (p.bounds.P - 1) * p.strideW + p.bounds.R - p.padLeft);
+  const rowLo = Math.max(0, -p.padTop);
+  const rowHi = Math.min(p.inH, (p.bounds.Q - 1) * p.strideH + p.bounds.S - p.padTop);
+  const channels = p.depthwise ? p.bounds.K : p.bounds.C;
+  return Math.max(0, colHi - colLo) * Math.max(0, rowHi - rowLo) * channels;
+}
+
 /** The layer's tiles for one tile shape, channel chunks outermost. */
 export function layerTiles(p: ConvProblem, regions: LayerRegions, beat: number, shape: TileShape): LayerTile[] {
   const tiles: LayerTile[] = [];
