@@ -51,7 +51,16 @@ export function limitsOf(resources: AcceleratorSpec): SpaceLimits {
   };
 }
 
-export const HW_VECTOR_LENGTH = 7 + PARALLEL_DIMS.length;
+/** Genes: dims, PE count, 2 axis sizes (a 3rd axis takes the rest), RF, buffer, one importance per parallel dimension, DRAM bandwidth. */
+export const HW_VECTOR_LENGTH = 7 + PARALLEL_DIMS.length + 1;
+const BW_GENE = 7 + PARALLEL_DIMS.length;
+
+/** DRAM bandwidth of a decoded design: the space's range on its grid when it has one, never above the resources'. */
+function decodeBandwidth(x: number, space: DesignSpace, lim: SpaceLimits): number {
+  const r = space.dramBandwidthBytesPerCycle;
+  if (!r) return lim.dramBandwidthBytesPerCycle;
+  return Math.min(onGrid(x, r), lim.dramBandwidthBytesPerCycle);
+}
 
 /** Decode a NAAS hardware vector; undefined when it breaks the space or the resources. */
 export function decodeHardware(x: number[], space: DesignSpace, lim: SpaceLimits, name = 'naas'): HardwarePoint | undefined {
@@ -83,7 +92,7 @@ export function decodeHardware(x: number[], space: DesignSpace, lim: SpaceLimits
     peArray: sizes,
     registerFileBytesPerPe: rf,
     globalBufferBytes: gb,
-    dramBandwidthBytesPerCycle: lim.dramBandwidthBytesPerCycle,
+    dramBandwidthBytesPerCycle: decodeBandwidth(x[BW_GENE] ?? 1, space, lim),
     wordBits: lim.wordBits,
     clockMHz: lim.clockMHz,
   };
@@ -237,6 +246,8 @@ export function encodeHardware(spec: AcceleratorSpec, space: DesignSpace, lim: S
     const j = PARALLEL_DIMS.indexOf(d as (typeof PARALLEL_DIMS)[number]);
     if (j >= 0) x[7 + j] = 0.9 - 0.1 * i;
   });
+  const bwR = space.dramBandwidthBytesPerCycle;
+  x[BW_GENE] = bwR ? toUnitFloor(Math.min(spec.dramBandwidthBytesPerCycle, lim.dramBandwidthBytesPerCycle), bwR) : 1;
   return x;
 }
 

@@ -40,6 +40,26 @@ describe('encoding', () => {
   it('breaks importance ties by dimension order', () => {
     expect(rankByImportance([0.5, 0.9, 0.5, 0.9])).toEqual([1, 3, 0, 2]);
   });
+  it('searches DRAM bandwidth on the space grid, never above the resources', () => {
+    const lim = limitsOf(eyeriss);
+    const bwSpace: DesignSpace = { ...space, dramBandwidthBytesPerCycle: { min: 2, max: 16, step: 2 } };
+    const seen = new Set<number>();
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: HW_VECTOR_LENGTH, maxLength: HW_VECTOR_LENGTH }), (x) => {
+        const hw = decodeHardware(x, bwSpace, lim);
+        if (!hw) return;
+        expect(hw.spec.dramBandwidthBytesPerCycle % 2).toBe(0);
+        expect(hw.spec.dramBandwidthBytesPerCycle).toBeLessThanOrEqual(8);
+        seen.add(hw.spec.dramBandwidthBytesPerCycle);
+      }),
+      { numRuns: 300, seed: 3 },
+    );
+    expect(seen.size).toBeGreaterThan(2);
+    // Without a range the resources' bandwidth is used, and the encoder starts there.
+    const x = encodeHardware(eyeriss, bwSpace, lim, ['K', 'C']);
+    expect(decodeHardware(x, bwSpace, lim)!.spec.dramBandwidthBytesPerCycle).toBe(8);
+    expect(decodeHardware(encodeHardware(eyeriss, space, lim, ['K', 'C']), space, lim)!.spec.dramBandwidthBytesPerCycle).toBe(8);
+  });
   it('decodes hardware inside the space and the resources, or rejects it', () => {
     const lim = limitsOf(eyeriss);
     fc.assert(
