@@ -387,6 +387,18 @@ export interface PreparedModel {
    * evaluate(mapping) gives, without building the per-level result objects.
    */
   edp(mapping: Mapping): number;
+  /**
+   * Cycles and energy of a valid mapping (undefined when invalid) without building the
+   * per-level result: the same numbers evaluate(mapping) gives. The object is reused: it
+   * holds this mapping's figures only until the next call.
+   */
+  totals(mapping: Mapping): Readonly<ModelTotals> | undefined;
+}
+
+/** Totals of one evaluation (as in Evaluation). */
+export interface ModelTotals {
+  cycles: number;
+  energyPj: number;
 }
 
 /** Outcome scalars of the last run (valid ones). */
@@ -622,6 +634,10 @@ class Prepared implements PreparedModel {
   edp(mapping: Mapping): number {
     if (!this.run(mapping)) return Infinity;
     return this.tot.energyPj * this.tot.cycles;
+  }
+
+  totals(mapping: Mapping): Readonly<ModelTotals> | undefined {
+    return this.run(mapping) ? this.tot : undefined;
   }
 
   private dimOf(name: string): number {

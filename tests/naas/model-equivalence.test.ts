@@ -192,6 +192,29 @@ describe('optimised cost model = frozen oracle', () => {
     }
   });
 
+  it('prepare(): evaluate, edp and totals agree with the oracle on the same corpus', () => {
+    const prepared = new Map<unknown, model.PreparedModel>();
+    const ids = new Map<unknown, number>();
+    const id = (x: unknown): number => ids.get(x) ?? (ids.set(x, ids.size), ids.size - 1);
+    let i = 0;
+    for (const it of items) {
+      // One evaluator per (problem, architecture, options), reused across mappings as the
+      // mapper does, interleaved so scratch left by one mapping cannot leak into the next.
+      const key = `${id(it.problem)}|${id(it.arch)}|${it.options.convention}|${it.options.ignoreCapacity}`;
+      let pm = prepared.get(key);
+      if (!pm) prepared.set(key, (pm = model.prepare(it.problem, it.arch, it.options)));
+      const want = oracle.evaluate(it.problem, it.arch, it.mapping, it.options);
+      const which = i++ % 3;
+      if (which === 0) expect(pm.evaluate(it.mapping), it.label).toStrictEqual(want);
+      else if (which === 1) expect(pm.edp(it.mapping), it.label).toBe(want.valid ? want.energyPj * want.cycles : Infinity);
+      else {
+        const t = pm.totals(it.mapping);
+        expect(t === undefined ? undefined : { cycles: t.cycles, energyPj: t.energyPj }, it.label).toStrictEqual(want.valid ? { cycles: want.cycles, energyPj: want.energyPj } : undefined);
+      }
+    }
+    expect(prepared.size).toBeGreaterThan(20);
+  });
+
   it.skipIf(!haveRef)('evaluate() returns identical results on every Timeloop reference case', () => {
     expect(refCases.length).toBeGreaterThan(0);
     for (const c of refCases) {
