@@ -1181,21 +1181,30 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
   else if (words * 4 <= NF_RING_STACK) mem = stackbuf;
   else return 0;
   int32_t *fk = mem + R * rowwords;
-  const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
   const int32_t full = p->act_min == -128 && p->act_max == 127;
   const int32_t lo_act = p->act_min, hi_act = p->act_max;
   const int32_t *rows[16];
   nf_rqc rq[4];
   int32_t b2[4];
-  for (int32_t i = 0; i < R * rowwords; i++) mem[i] = 0; /* padding columns stay 0 */
+  /* The ring holds the raw inputs x (sign-extended pairs); the input offset is folded into the
+   * bias (acc = bias + offset * sum k + sum k x), so padding holds -offset, whose x + offset is 0.
+   * Padding columns are never overwritten. */
+  const int32_t padw = (int32_t)(((uint32_t)(-p->input_offset & 0xffff) << 16) | (uint32_t)(-p->input_offset & 0xffff));
+  for (int32_t i = 0; i < R * rowwords; i++) mem[i] = padw;
   for (int32_t c = 0; c < C; c += 4) {
-    for (int32_t t = 0; t < taps; t++) {
-      const int32_t w = nf_load32(filter + t * C + c);
-      const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
-      int32_t *d = fk + (t / kw) * rowk + 2 * (t % kw);
-      d[0] = NF_SADD16(k02, k02);
-      d[1] = NF_SADD16(k13, k13);
+    int32_t ks02 = 0, ks13 = 0; /* per-lane filter sums (|sum| <= 64 * 128 fits 16 bits) */
+    for (int32_t fy = 0, t = 0; fy < kh; fy++) {
+      int32_t *d = fk + fy * rowk;
+      for (int32_t fx = 0; fx < kw; fx++, t++, d += 2) {
+        const int32_t w = nf_load32(filter + t * C + c);
+        const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
+        ks02 = NF_SADD16(ks02, k02);
+        ks13 = NF_SADD16(ks13, k13);
+        d[0] = NF_SADD16(k02, k02);
+        d[1] = NF_SADD16(k13, k13);
+      }
     }
+    const int32_t ksum[4] = {(int16_t)(ks02 & 0xffff), (int16_t)(ks13 & 0xffff), (int16_t)((uint32_t)ks02 >> 16), (int16_t)((uint32_t)ks13 >> 16)};
     for (int32_t j = 0; j < 4; j++) {
       /* nf_rqc_of's constants (its bounds were checked for every channel above), with the
        * layer's choice of folding the output offset (post = 0) or adding it after the shift */
@@ -1204,7 +1213,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
       rq[j].down = down;
       rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
       rq[j].post = post ? p->output_offset : 0;
-      b2[j] = 2 * (bias ? bias[c + j] : 0);
+      b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
       fk[rowk * kh + j] = b2[j];
     }
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
@@ -1222,13 +1231,21 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
         int32_t *d = mem + next_slot * rowwords + 2 * pl;
         if (++next_slot == R) next_slot = 0;
         if (next < 0 || next >= in_h) {
-          for (int32_t i = 0; i < 2 * in_w; i++) d[i] = 0;
+          for (int32_t i = 0; i < 2 * in_w; i++) d[i] = padw;
         } else {
           const int8_t *s = buffer + next * in_w * C + c;
-          for (int32_t i = 0; i < in_w; i++, s += C, d += 2) {
+          int32_t i = 0;
+          for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
+            const int32_t w = nf_load32(s), v = nf_load32(s + C);
+            d[0] = NF_SXTB16(w);
+            d[1] = NF_SXTB16_ROR8(w);
+            d[2] = NF_SXTB16(v);
+            d[3] = NF_SXTB16_ROR8(v);
+          }
+          if (i < in_w) {
             const int32_t w = nf_load32(s);
-            d[0] = NF_SADD16(NF_SXTB16(w), off2);
-            d[1] = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+            d[0] = NF_SXTB16(w);
+            d[1] = NF_SXTB16_ROR8(w);
           }
         }
       }
