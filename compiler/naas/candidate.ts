@@ -9,7 +9,7 @@ import { CmaEs } from './cmaes.ts';
 import { connectivityConstraints, dataflowConstraints, objectiveValue, withLoopOrder, type MappingConstraints, type Objective } from './dataflow.ts';
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
-import { evaluate, type Evaluation } from './model.ts';
+import { prepare, type Evaluation } from './model.ts';
 import type { Architecture } from '../ir/architecture.ts';
 
 export interface WorkloadLayer {
@@ -91,13 +91,19 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   for (let i = 3 * nO; i < n; i++) safe[i] = 0;
   let evaluations = 0;
   let best: { mapping: Mapping; evaluation: Evaluation; x: number[] } | undefined;
+  // Scored from the prepared model's totals; the full evaluation is built for new bests only.
+  const model = prepare(problem, arch);
+  let bestCost = Infinity;
   const consider = (x: number[]): number => {
     const mapping = decodeMapping(x, problem, c);
-    const e = evaluate(problem, arch, mapping);
+    const t = model.totals(mapping);
     evaluations++;
-    if (!e.valid) return Infinity;
-    const cost = objectiveValue(e, c.objective);
-    if (!best || cost < objectiveValue(best.evaluation, c.objective)) best = { mapping, evaluation: e, x };
+    if (!t) return Infinity;
+    const cost = objectiveValue(t, c.objective);
+    if (!best || cost < bestCost) {
+      best = { mapping, evaluation: model.evaluate(mapping), x };
+      bestCost = cost;
+    }
     return cost;
   };
   consider(safe);

@@ -7,7 +7,7 @@ import type { LevelMapping, Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 import { Prng } from '../util/prng.ts';
 import { imposeOrder, objectiveValue, type MappingConstraints } from './dataflow.ts';
-import { evaluate, type Evaluation } from './model.ts';
+import { prepare, type Evaluation } from './model.ts';
 
 /** Where each prime factor of each dimension goes: 0 DRAM, 1 GlobalBuffer, 2 RegisterFile, 3+a spatial axis a. */
 export interface FactorPlacement {
@@ -150,30 +150,35 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
   const rng = new Prng(opts.seed);
   const samples = opts.samples ?? 300;
   const steps = opts.steps ?? 300;
-  let best: { pl: FactorPlacement; e: Evaluation } | undefined;
+  // The model specialised to this problem and architecture; candidates are scored from its
+  // totals and only the winner's full evaluation is built (the same result, as it is pure).
+  const model = prepare(problem, arch);
+  let best: { pl: FactorPlacement; s: number } | undefined;
   let evaluations = 0;
-  const tryOne = (pl: FactorPlacement): Evaluation => {
+  const tryOne = (pl: FactorPlacement): number | undefined => {
     evaluations++;
-    return evaluate(problem, arch, placementToMapping(pl, c));
+    const t = model.totals(placementToMapping(pl, c));
+    return t && objectiveValue(t, c.objective);
   };
   for (let i = 0; i < samples; i++) {
     const pl = randomPlacement(problem, c, rng);
-    const e = tryOne(pl);
-    if (e.valid && (!best || score(e, c) < score(best.e, c))) best = { pl, e };
+    const s = tryOne(pl);
+    if (s !== undefined && (!best || s < best.s)) best = { pl, s };
   }
   // If nothing fit, fall back to everything temporal at DRAM/GB and retry a few times.
   for (let i = 0; !best && i < samples; i++) {
     const pl = randomPlacement(problem, { ...c, axisDims: c.axisDims.map(() => []) }, rng);
-    const e = tryOne(pl);
-    if (e.valid) best = { pl, e };
+    const s = tryOne(pl);
+    if (s !== undefined) best = { pl, s };
   }
   if (!best) return undefined;
   for (let i = 0; i < steps; i++) {
     const pl = mutate(best.pl, c, rng);
-    const e = tryOne(pl);
-    if (e.valid && score(e, c) < score(best.e, c)) best = { pl, e };
+    const s = tryOne(pl);
+    if (s !== undefined && s < best.s) best = { pl, s };
   }
-  return { mapping: placementToMapping(best.pl, c), evaluation: best.e, evaluations };
+  const mapping = placementToMapping(best.pl, c);
+  return { mapping, evaluation: model.evaluate(mapping), evaluations };
 }
 
 /** The factor placement of an existing mapping (so hill climbing can start from it). */
@@ -208,21 +213,26 @@ export function mappingToPlacement(problem: Problem, m: Mapping, c: MappingConst
 /** Seeded hill climbing from a given mapping; returns the better of start and result. */
 export function polishMapping(problem: Problem, arch: Architecture, c: MappingConstraints, start: Mapping, steps: number, seed: number): MapperResult {
   const rng = new Prng(seed);
+  const model = prepare(problem, arch);
   let pl = mappingToPlacement(problem, start, c);
-  let e = evaluate(problem, arch, placementToMapping(pl, c));
+  const e = model.evaluate(placementToMapping(pl, c));
   let evaluations = 1;
   if (!e.valid) {
-    const s = evaluate(problem, arch, start);
+    const s = model.evaluate(start);
     return { mapping: start, evaluation: s, evaluations };
   }
+  let s = score(e, c);
+  let improved = false;
   for (let i = 0; i < steps; i++) {
     const n = mutate(pl, c, rng);
-    const ne = evaluate(problem, arch, placementToMapping(n, c));
+    const t = model.totals(placementToMapping(n, c));
     evaluations++;
-    if (ne.valid && score(ne, c) < score(e, c)) {
+    if (t && objectiveValue(t, c.objective) < s) {
       pl = n;
-      e = ne;
+      s = objectiveValue(t, c.objective);
+      improved = true;
     }
   }
-  return { mapping: placementToMapping(pl, c), evaluation: e, evaluations };
+  const mapping = placementToMapping(pl, c);
+  return { mapping, evaluation: improved ? model.evaluate(mapping) : e, evaluations };
 }
