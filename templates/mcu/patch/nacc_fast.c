@@ -826,7 +826,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "smlabb %[" #A "0], %[x0], %[k0], %[" #A "0]\n\t" "smlatt %[" #A "2], %[x0], %[k0], %[" #A "2]\n\t" \
   "smlabb %[" #A "1], %[x1], %[k1], %[" #A "1]\n\t" "smlatt %[" #A "3], %[x1], %[k1], %[" #A "3]\n\t"
 #define NF_DWP_3_1 \
-  "ldrd %[a0], %[a1], [%[k], #84]\n\t" "ldrd %[a2], %[a3], [%[k], #92]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
+  "ldrd %[a0], %[a1], [%[k], #84]\n\t" "ldrd %[a2], %[a3], [%[k], #92]\n\t" "ldrd %[e0], %[e1], [%[k], #100]\n\t" "ldrd %[e2], %[e3], [%[k], #108]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
@@ -840,7 +840,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #72]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #80]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_3_2 \
-  "ldrd %[a0], %[a1], [%[k], #84]\n\t" "ldrd %[a2], %[a3], [%[k], #92]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
+  "ldrd %[a0], %[a1], [%[k], #84]\n\t" "ldrd %[a2], %[a3], [%[k], #92]\n\t" "ldrd %[e0], %[e1], [%[k], #100]\n\t" "ldrd %[e2], %[e3], [%[k], #108]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
@@ -854,7 +854,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #72]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #80]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_5_1 \
-  "ldrd %[a0], %[a1], [%[k], #220]\n\t" "ldrd %[a2], %[a3], [%[k], #228]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
+  "ldrd %[a0], %[a1], [%[k], #220]\n\t" "ldrd %[a2], %[a3], [%[k], #228]\n\t" "ldrd %[e0], %[e1], [%[k], #236]\n\t" "ldrd %[e2], %[e3], [%[k], #244]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
@@ -886,7 +886,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #208]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #40]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #216]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_5_2 \
-  "ldrd %[a0], %[a1], [%[k], #220]\n\t" "ldrd %[a2], %[a3], [%[k], #228]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
+  "ldrd %[a0], %[a1], [%[k], #220]\n\t" "ldrd %[a2], %[a3], [%[k], #228]\n\t" "ldrd %[e0], %[e1], [%[k], #236]\n\t" "ldrd %[e2], %[e3], [%[k], #244]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
@@ -918,7 +918,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #208]\n\t" "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #216]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_7_1 \
-  "ldrd %[a0], %[a1], [%[k], #420]\n\t" "ldrd %[a2], %[a3], [%[k], #428]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
+  "ldrd %[a0], %[a1], [%[k], #420]\n\t" "ldrd %[a2], %[a3], [%[k], #428]\n\t" "ldrd %[e0], %[e1], [%[k], #436]\n\t" "ldrd %[e2], %[e3], [%[k], #444]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
@@ -976,7 +976,7 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldrd %[k0], %[k1], [%[k], #408]\n\t" "ldrd %[x0], %[x1], [%[r], #48]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #56]\n\t" NF_DW4(e) \
   "ldr %[x0], [%[k], #416]\n\t" "add %[r], %[r], %[x0]\n\t"
 #define NF_DWP_7_2 \
-  "ldrd %[a0], %[a1], [%[k], #420]\n\t" "ldrd %[a2], %[a3], [%[k], #428]\n\t" "mov %[e0], %[a0]\n\t" "mov %[e1], %[a1]\n\t" "mov %[e2], %[a2]\n\t" "mov %[e3], %[a3]\n\t" \
+  "ldrd %[a0], %[a1], [%[k], #420]\n\t" "ldrd %[a2], %[a3], [%[k], #428]\n\t" "ldrd %[e0], %[e1], [%[k], #436]\n\t" "ldrd %[e2], %[e3], [%[k], #444]\n\t" \
   "ldrd %[k0], %[k1], [%[k], #0]\n\t" "ldrd %[x0], %[x1], [%[r], #0]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #8]\n\t" "ldrd %[x0], %[x1], [%[r], #8]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #24]\n\t" NF_DW4(e) \
   "ldrd %[k0], %[k1], [%[k], #16]\n\t" "ldrd %[x0], %[x1], [%[r], #16]\n\t" NF_DW4(a) "ldrd %[x0], %[x1], [%[r], #32]\n\t" NF_DW4(e) \
@@ -1154,11 +1154,27 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
   const int32_t pt = p->pad_top, pl = p->pad_left;
   const int32_t taps = kh * kw;
   if ((C & 3) != 0 || kh > 16 || pt < 0 || pl < 0 || out_w <= 0 || out_h <= 0) return 0;
+  /* nf_rqc_of's bounds for every channel, with the largest |bias| of the layer (cheaper, and
+   * never looser): fold the output offset unless some channel needs it added after the shift */
   int32_t post = 0;
-  for (int32_t c = 0; c < C; c++) {
-    nf_rqc t = {0, 0, 1, 0};
-    if (!nf_rqc_of(&t, p->mult[c], p->shift[c], bias ? bias[c] : 0, taps, p->output_offset)) return 0;
-    if (t.post) post = 1;
+  {
+    uint32_t bmax = 0;
+    for (int32_t c = 0; c < C && bias; c++) {
+      const uint32_t a = bias[c] < 0 ? 0u - (uint32_t)bias[c] : (uint32_t)bias[c];
+      bmax = a > bmax ? a : bmax;
+    }
+    if (bmax >= (1u << 30) || (uint32_t)taps * 128 * 255 >= (1u << 30) - bmax) return 0;
+    const uint32_t amax = 2 * (bmax + (uint32_t)taps * 128 * 255); /* < 2^31 */
+    const uint32_t off = (uint32_t)(p->output_offset < 0 ? -p->output_offset : p->output_offset);
+    for (int32_t c = 0; c < C; c++) {
+      const int32_t m = p->mult[c], shift = p->shift[c];
+      if (shift >= 0 || shift < -30 || m < 0) return 0;
+      const uint32_t down = (uint32_t)-shift;
+      const uint32_t hmax = (uint32_t)(((uint64_t)amax * (uint32_t)m) >> 32) + 1; /* < 2^30 */
+      const uint32_t half = 1u << (down - 1);
+      if (hmax + half + 1 >= (1u << 31)) return 0;
+      if (down >= 24 || hmax + half + (off << down) + 1 >= (1u << 31)) post = 1;
+    }
   }
   int32_t pr = (out_w - 1) * sw - pl + (kw - 1) * dw + 1 - in_w;
   if (pr < 0) pr = 0;
@@ -1174,7 +1190,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
     if (hi - lo + 1 > R) R = hi - lo + 1;
   }
   const int32_t rowk = 2 * kw + 1; /* per window row: kw tap pairs, then the byte delta to the next row */
-  const int32_t words = R * rowwords + rowk * kh + 4; /* + the doubled biases of the group */
+  const int32_t words = R * rowwords + rowk * kh + 8; /* + the doubled biases of the group, twice */
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
   if (words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
@@ -1214,7 +1230,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
       rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
       rq[j].post = post ? p->output_offset : 0;
       b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
-      fk[rowk * kh + j] = b2[j];
+      fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
     }
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
     int32_t lo_slot = 0;                 /* slot of the window's first row */
