@@ -174,3 +174,70 @@ describe('fast-kernel output stage', () => {
     expect(rejectedUsual).toBe(0); // right shifts up to 20 always fit
   }, 60_000);
 });
+
+describe('fast QUANTIZE of a float input', () => {
+  it.skipIf(!gcc)('the integer kernel equals the reference float kernel on random bit patterns, near-ties and edge values', async () => {
+    const fast = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
+    const ref = readFileSync('templates/mcu/nacc_kernels.c.hbs', 'utf8');
+    const grab = (src: string, re: RegExp) => {
+      const m = src.match(re);
+      expect(m, String(re)).not.toBeNull();
+      return m![0];
+    };
+    const dir = join(OUT, 'quantize');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'q.c'), ['#include <stdint.h>', '#include <stdio.h>', '#include <string.h>',
+      'typedef struct { int32_t count, zero_point, input_zp, mult, shift; float scale; } nacc_quantize_params;',
+      grab(ref, /static inline int32_t clamp_i32\(.*\n/),
+      grab(ref, /void nacc_quantize_float\(const nacc_quantize_params \*p, const float \*input, int8_t \*output\) \{[\s\S]*?\n\}\n/),
+      grab(fast, /static int32_t nf_quantize_one\([\s\S]*?\n\}\n/),
+      grab(fast, /void nacc_fast_quantize_float\([\s\S]*?\n\}\n/),
+      'int main(int argc, char **argv) {',
+      '  FILE *f = fopen(argv[1], "rb"), *g = fopen(argv[2], "wb");',
+      '  static float x[1 << 16]; int8_t a[1 << 16], b[1 << 16]; float sz[2];',
+      '  while (fread(sz, 4, 2, f) == 2) {',
+      '    int32_t zp; memcpy(&zp, &sz[1], 4);',
+      '    const nacc_quantize_params p = {1 << 16, zp, 0, 0, 0, sz[0]};',
+      '    if (fread(x, 4, 1 << 16, f) != 1 << 16) return 1;',
+      '    nacc_quantize_float(&p, x, a); nacc_fast_quantize_float(&p, x, b);',
+      '    fwrite(a, 1, 1 << 16, g); fwrite(b, 1, 1 << 16, g);',
+      '  }',
+      '  fclose(f); fclose(g); return 0;', '}', ''].join('\n'));
+    await execa('gcc', ['-std=c99', '-O2', '-Wall', '-Werror', '-fno-strict-aliasing', '-o', join(dir, 'q'), join(dir, 'q.c')]);
+    const rng = new Prng(31);
+    const N = 1 << 16;
+    const scales = [1 / 255, 0.0078125, 0.02352941, 0.5, 3, 1e-6, 7.3e4, 1.17549435e-38 * 4, Math.fround(0.003921568859368563)];
+    const chunks: Buffer[] = [];
+    const f32 = new Float32Array(1);
+    const u32 = new Uint32Array(f32.buffer);
+    for (const [si, s] of scales.entries()) {
+      const x = new Float32Array(N);
+      for (let i = 0; i < N; i++) {
+        const kind = i % 4;
+        if (kind === 0) { u32[0] = rng.nextUint32(); x[i] = f32[0]; } // any bit pattern (NaN, inf, subnormal included)
+        else if (kind === 1) x[i] = Math.fround((rng.int(600) - 300 + 0.5) * s); // near ties
+        else if (kind === 2) {
+          f32[0] = Math.fround((rng.int(600) - 300 + 0.5) * s);
+          u32[0] += rng.int(5) - 2; // neighbours of near-ties
+          x[i] = f32[0];
+        } else x[i] = Math.fround((rng.next() - 0.5) * 400 * s); // in range
+      }
+      x.set([0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3.4e38, -3.4e38, s / 2, -s / 2, Math.fround(127.5 * s), Math.fround(-128.5 * s)]);
+      const head = new Float32Array(2);
+      head[0] = s;
+      new Int32Array(head.buffer)[1] = [-128, 0, 3, 127, -7][si % 5];
+      chunks.push(Buffer.from(head.buffer), Buffer.from(x.buffer));
+    }
+    writeFileSync(join(dir, 'in.bin'), Buffer.concat(chunks));
+    await execa(join(dir, 'q'), [join(dir, 'in.bin'), join(dir, 'out.bin')], { stdin: 'ignore' });
+    const out = readFileSync(join(dir, 'out.bin'));
+    expect(out.length).toBe(scales.length * 2 * N);
+    let diffs = 0;
+    for (let k = 0; k < scales.length; k++) {
+      const a = out.subarray(2 * k * N, (2 * k + 1) * N);
+      const b = out.subarray((2 * k + 1) * N, (2 * k + 2) * N);
+      for (let i = 0; i < N; i++) if (a[i] !== b[i]) diffs++;
+    }
+    expect(diffs).toBe(0);
+  }, 60_000);
+});

@@ -34,7 +34,7 @@ export function fastColumnSize(model: QModel): number {
 export function withFastKernels(files: Record<string, string>, model: QModel): Record<string, string> {
   const modelC = files['model.c'];
   if (modelC.includes('void nacc_fast_conv2d(const nacc_conv_params *p')) return files;
-  const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(').replace(/\bnacc_depthwise_conv2d_inplace\(/g, 'nacc_fast_depthwise_conv2d_inplace(');
+  const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(').replace(/\bnacc_depthwise_conv2d_inplace\(/g, 'nacc_fast_depthwise_conv2d_inplace(').replace(/\bnacc_quantize_float\(/g, 'nacc_fast_quantize_float(');
   const code = [
     '',
     '#include <string.h>',
@@ -42,10 +42,11 @@ export function withFastKernels(files: Record<string, string>, model: QModel): R
     'void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);',
     'void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);',
     'void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);',
+    'void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);',
     readFileSync(FAST_C, 'utf8'),
   ].join('\n');
   // The fast kernels go before the first use (the prototypes are enough: append at the end).
-  const withProto = routed.replace('#include "nacc_kernels.h"', '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);');
+  const withProto = routed.replace('#include "nacc_kernels.h"', '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);\nvoid nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);');
   return { ...files, 'model.c': `${withProto.trimEnd()}\n${code}` };
 }
 

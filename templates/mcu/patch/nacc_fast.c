@@ -1456,3 +1456,70 @@ static void __attribute__((noinline)) nf_dw_inplace_plane(const nacc_conv_params
     }
   }
 }
+
+/* ---- QUANTIZE of a float input without floating point ----
+ * round-half-away-from-zero(fl32(x / scale)) + zero point, as the reference kernel, from the
+ * bits: the quotient of the two 24-bit significands is formed 8 bits per hardware division, with
+ * a guard bit and a sticky remainder, rounded to 24 bits to nearest-even (the IEEE float32
+ * quotient), then rounded to an integer; what lies beyond the int8 range only saturates. Zero,
+ * subnormal, infinite and NaN inputs (and an unusual scale) take the reference arithmetic. */
+static int32_t nf_quantize_one(uint32_t ux, uint32_t ms, int32_t es) {
+  const int32_t ex = (int32_t)((ux >> 23) & 0xffu);
+  const uint32_t mx = (ux & 0x7fffffu) | 0x800000u;
+  int32_t e = ex - es; /* exponent of the quotient's leading bit */
+  uint32_t num = mx;
+  if (num < ms) {
+    num <<= 1;
+    e--;
+  }
+  uint32_t rem = num - ms; /* leading quotient bit 1 */
+  uint32_t q = 1;
+  for (int32_t i = 0; i < 3; i++) {
+    const uint32_t t = rem << 8;
+    const uint32_t d = t / ms;
+    rem = t - d * ms;
+    q = (q << 8) | d;
+  }
+  /* q: 1 + 23 significand bits + 1 guard bit; round to nearest even on the sticky remainder */
+  uint32_t m = q >> 1;
+  if ((q & 1u) && (rem != 0 || (m & 1u))) m++;
+  if (m == 0x1000000u) {
+    m = 0x800000u;
+    e++;
+  }
+  /* |x / scale| = m * 2^(e - 23) */
+  const int32_t sh = 23 - e;
+  uint32_t r;
+  if (sh <= 3) r = 1u << 20; /* >= 2^20: beyond any int8 result */
+  else if (sh > 25) r = 0;   /* < 0.5 */
+  else {
+    r = m >> sh;
+    if ((m & ((1u << sh) - 1u)) >= (1u << (sh - 1))) r++;
+  }
+  return (ux >> 31) ? -(int32_t)r : (int32_t)r;
+}
+
+void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output) {
+  uint32_t us;
+  memcpy(&us, &p->scale, 4);
+  const int32_t es = (int32_t)((us >> 23) & 0xffu);
+  if ((us >> 31) != 0 || es == 0 || es == 255) {
+    nacc_quantize_float(p, input, output);
+    return;
+  }
+  const uint32_t ms = (us & 0x7fffffu) | 0x800000u;
+  const int32_t zp = p->zero_point;
+  nacc_quantize_params one = *p;
+  one.count = 1;
+  for (int32_t i = 0; i < p->count; i++) {
+    uint32_t ux;
+    memcpy(&ux, &input[i], 4);
+    const uint32_t ex = (ux >> 23) & 0xffu;
+    if (ex == 0 || ex == 255) {
+      nacc_quantize_float(&one, &input[i], &output[i]);
+      continue;
+    }
+    const int32_t v = nf_quantize_one(ux, ms, es) + zp;
+    output[i] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+  }
+}
