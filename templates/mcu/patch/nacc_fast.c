@@ -250,7 +250,7 @@ static inline __attribute__((always_inline)) int32_t nf_rq2(int32_t acc2, const 
  * constants (nf_rqc plus the doubled bias) are precomputed per chunk of channels. A group past
  * the receptive field's end reads the next channel's filter bytes against zero columns, except
  * for the last channel of the layer, whose tail bytes are assembled one by one. */
-#define NF_OC_CHUNK 128
+#define NF_OC_CHUNK 64
 
 typedef struct {
   int32_t m, nudge, down, b2, post;
