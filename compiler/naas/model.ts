@@ -454,6 +454,8 @@ class Prepared implements PreparedModel {
   private readonly L: number;
   private readonly levelNames: string[];
   private readonly lc: LevelConst[];
+  /** Words of each data space over the whole problem (the partition above every spatial loop). */
+  private readonly fullSize: number[];
   private readonly fanX: Float64Array;
   private readonly fanY: Float64Array;
   private readonly areaUm2: number;
@@ -587,6 +589,8 @@ class Prepared implements PreparedModel {
     this.L = L;
     this.levelNames = arch.levels.map((l) => l.name);
     this.lc = arch.levels.map(levelConst);
+    const bounds = Float64Array.from(this.bounds);
+    this.fullSize = problem.dataSpaces.map((_, j) => this.boxSize(j, bounds, 0));
     this.fanX = new Float64Array(L);
     this.fanY = new Float64Array(L);
     for (let l = 0; l < L; l++) {
@@ -668,6 +672,10 @@ class Prepared implements PreparedModel {
   private axisExt(g: number, ext: Float64Array, off: number): number {
     const n = this.axTerms[g];
     if (n === 1) return 1 + this.ax1C[g] * (ext[off + this.ax1D[g]] - 1);
+    if (n === 2) {
+      const q = this.termStart[g];
+      return 1 + this.termC[q] * (ext[off + this.termD[q]] - 1) + this.termC[q + 1] * (ext[off + this.termD[q + 1]] - 1);
+    }
     let e = 1;
     for (let q = this.termStart[g]; q < this.termStart[g + 1]; q++) e += this.termC[q] * (ext[off + this.termD[q]] - 1);
     return e;
@@ -1027,7 +1035,7 @@ class Prepared implements PreparedModel {
         }
         const size = tileSz[l * nds + j];
         tile[c] = size;
-        part[c] = this.boxSize(j, partExt, l * nd);
+        part[c] = l === 0 ? this.fullSize[j] : this.boxSize(j, partExt, l * nd);
         // Temporal loops above level l, innermost first, into T (suffix sums of steps).
         const k = temporalAbove[l];
         if (k === 0) {
