@@ -49,15 +49,15 @@ export async function synthesise(dir: string, g: GeneratedAccelerator): Promise<
   };
 }
 
-/** `--tile KxQ`: at most K output channels and Q output rows per tile; either may be left out. */
+/** `--tile KxQ[xP]`: at most K output channels, Q output rows (and P output columns) per tile; any may be left out. */
 export function parseTile(text: string): ForcedTile {
-  const m = /^\s*(\d*)\s*x\s*(\d*)\s*$/i.exec(text);
-  const kc = m?.[1] ? Number(m[1]) : undefined;
-  const qc = m?.[2] ? Number(m[2]) : undefined;
-  if (!m || (kc === undefined && qc === undefined) || kc === 0 || qc === 0) {
-    fail('R0504', `--tile must be KxQ with positive output channels and/or output rows per tile (e.g. 8x4, 8x, x4), got '${text}'`, undefined, ExitCode.usage);
+  const m = /^\s*(\d*)\s*x\s*(\d*)\s*(?:x\s*(\d*)\s*)?$/i.exec(text);
+  const num = (v: string | undefined) => (v ? Number(v) : undefined);
+  const [kc, qc, pc] = [num(m?.[1]), num(m?.[2]), num(m?.[3])];
+  if (!m || (kc === undefined && qc === undefined && pc === undefined) || kc === 0 || qc === 0 || pc === 0) {
+    fail('R0504', `--tile must be KxQ or KxQxP with positive output channels, rows and columns per tile (e.g. 8x4, 8x, x4, 8x4x8), got '${text}'`, undefined, ExitCode.usage);
   }
-  return { ...(kc !== undefined ? { kc } : {}), ...(qc !== undefined ? { qc } : {}) };
+  return { ...(kc !== undefined ? { kc } : {}), ...(qc !== undefined ? { qc } : {}), ...(pc !== undefined ? { pc } : {}) };
 }
 
 interface RtlOpts {
@@ -84,7 +84,7 @@ export function registerRtl(program: Command): void {
     .option('--out <dir>', 'output folder (default rtl-out/<accelerator>-<network>)')
     .option('--seed <n>', 'seed of the random test vectors', '1')
     .option('--order <dims>', 'loop order of every layer, outermost first (default KPQCRS)')
-    .option('--tile <KxQ>', 'run every layer as tiles of at most K output channels x Q output rows (e.g. 8x4, 8x, x4); default: whole layers when they fit the global buffer, else the tiling with the fewest estimated cycles')
+    .option('--tile <KxQ[xP]>', 'run every layer as tiles of at most K output channels x Q output rows (x P output columns) (e.g. 8x4, 8x, x4, 8x4x8); default: whole layers when they fit the global buffer, else the tiling with the fewest estimated cycles')
     .option('--synth', 'also run yosys (synth; stat) and report cells and an area estimate')
     .option('--json', 'print JSON: {"out","top","files","hardware","layers":[{"name","predicted_cycles",...}],"synth"?}')
     .action(async (file: string, opts: RtlOpts) => {
@@ -139,7 +139,7 @@ export function registerRtl(program: Command): void {
             l.op,
             `${l.bounds.K} ${l.bounds.C} ${l.bounds.P} ${l.bounds.Q} ${l.bounds.R} ${l.bounds.S}`,
             l.order.join(''),
-            l.tile_count === 1 ? '1' : `${l.tile_count} (${l.tiles[0].kc}K x ${l.tiles[0].qc}Q)`,
+            l.tile_count === 1 ? '1' : `${l.tile_count} (${l.tiles[0].kc}K x ${l.tiles[0].qc}Q${l.tiles[0].pc < l.bounds.P ? ` x ${l.tiles[0].pc}P` : ''})`,
             thousands(l.macs),
             `${(l.predicted.utilisation * 100).toFixed(0)}%`,
             thousands(l.schedule_cycles),

@@ -33,11 +33,14 @@ function write(g: ReturnType<typeof generateAccelerator>): string {
   return dir;
 }
 
-/** Every output (row, channel) of every layer is produced by exactly one tile. */
+/** Every output (row, column, channel) of every layer is produced by exactly one tile. */
 function expectTilesCoverOutputs(m: AcceleratorManifest) {
   for (const l of m.layers) {
-    const seen = new Uint8Array(l.bounds.Q * l.bounds.K);
-    for (const t of l.tiles) for (let q = t.q0; q < t.q0 + t.qc; q++) for (let k = t.k0; k < t.k0 + t.kc; k++) seen[q * l.bounds.K + k]++;
+    const { K, P, Q } = l.bounds;
+    const seen = new Uint8Array(Q * P * K);
+    for (const t of l.tiles) {
+      for (let q = t.q0; q < t.q0 + t.qc; q++) for (let x = t.p0; x < t.p0 + t.pc; x++) for (let k = t.k0; k < t.k0 + t.kc; k++) seen[(q * P + x) * K + k]++;
+    }
     expect([...new Set(seen)], l.name).toEqual([1]);
     expect(l.tile_count).toBe(l.tiles.length);
   }
@@ -86,6 +89,15 @@ describe('tile plan', () => {
     expect(dw.tiles.map((t) => t.in_channels).slice(0, 4)).toEqual([[0, 4], [0, 4], [0, 4], [4, 8]]);
     expectTilesCoverOutputs(g.manifest);
   });
+  it('column bands: --tile 4x2x2 splits each row band in two, each loading its columns and halo', () => {
+    const g = generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 4, qc: 2, pc: 2 } });
+    const s2 = g.manifest.layers.find((l) => l.name === 's2')!;
+    // 8 input columns, 4 output columns, 3x3 stride 2, pad same: no padding on the left, one
+    // column on the right, which the second band reads as zero where the image ends.
+    expect(s2.tiles.slice(0, 2).map((t) => [t.p0, t.pc, t.in_cols])).toEqual([[0, 2, [0, 5]], [2, 2, [4, 8]]]);
+    expect(s2.tile_count).toBe(18);
+    expectTilesCoverOutputs(g.manifest);
+  });
   it('names the layer whose smallest tile cannot fit, at the accelerator', () => {
     const spec = { ...acc('kc_small'), globalBufferBytes: 2048 };
     const e = (() => {
@@ -127,6 +139,11 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
   it('K x C, 3 channel chunks x 3 row bands (stride 2, padding), depthwise channel chunks, 1x1 and dense tiles (Icarus)', async () => {
     const g = generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 4, qc: 2 } });
     expect(g.manifest.layers.map((l) => l.tile_count)).toEqual([9, 12, 12, 5]);
+    await check(g, ['iverilog']);
+  }, 120_000);
+  it('K x C with column bands too (Icarus)', async () => {
+    const g = generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 4, qc: 2, pc: 2 } });
+    expect(g.manifest.layers.map((l) => l.tile_count)).toEqual([18, 24, 24, 5]);
     await check(g, ['iverilog']);
   }, 120_000);
   it('R x P with the planner\'s tiles (Icarus)', async () => {

@@ -17,7 +17,7 @@ import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
 import { creditCap, predictCycles, rtlOverheadCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
-import { inputInsideImage, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
+import { inputLoaded, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
 export type { ForcedTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
 import { modelPrediction, type ModelPrediction } from './model.ts';
@@ -93,7 +93,7 @@ export interface AcceleratorManifest {
     model_reason?: string;
     /** Sequencer programs the layer runs as (1 = the whole layer at once). */
     tile_count: number;
-    /** Each tile: output channels [k0, k0 + kc), output rows [q0, q0 + qc), the input rows and channels it loads, its cycles. */
+    /** Each tile: output channels [k0, k0 + kc), output rows [q0, q0 + qc), output columns [p0, p0 + pc), the input rows, columns and channels it loads, its cycles. */
     tiles: ManifestTile[];
   }[];
 }
@@ -103,7 +103,10 @@ export interface ManifestTile {
   kc: number;
   q0: number;
   qc: number;
+  p0: number;
+  pc: number;
   in_rows: [number, number];
+  in_cols: [number, number];
   in_channels: [number, number];
   load_beats: number;
   schedule_cycles: number;
@@ -206,7 +209,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
     );
     const rtlOverheads = tiles.reduce((s, t) => {
-      const halo = (t.model.inputWords ?? 0) - inputInsideImage(t.tile);
+      const halo = (t.model.inputWords ?? 0) - inputLoaded(t.tile);
       const o = rtlOverheadCycles(hw, t.mapping, t.tile.kc, halo);
       return s + o.records + o.halo + o.fill + o.flush;
     }, 0);
@@ -259,7 +262,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       ...(pr.model.reason ? { model_reason: pr.model.reason } : {}),
       tile_count: pr.tiles.length,
       tiles: pr.tiles.map((t) => ({
-        k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, in_rows: t.tile.rows, in_channels: t.tile.channels,
+        k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, p0: t.tile.p0, pc: t.tile.pc, in_rows: t.tile.rows, in_cols: t.tile.cols, in_channels: t.tile.channels,
         load_beats: t.tile.load.inBeats + t.tile.load.wBeats + t.tile.load.qBeats, schedule_cycles: t.predicted.total, model_cycles: t.model.cycles,
       })),
     })),

@@ -106,8 +106,9 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
  * properties of the program, not fitted:
  *  - records: the per-channel requantisation records (16 B each) are loaded with the weights;
  *    the model's problem has no data space for them;
- *  - halo: the model loads the input window including its zero padding; the RTL loads only
- *    the input pixels inside the image (padding is a compare), so this term is negative;
+ *  - input: the model loads the tile's input window including its zero padding; the RTL loads
+ *    only the pixels inside the image (padding is a compare), but all channels of them when a
+ *    depthwise tile cannot load just its chunk (haloWords = model input - loaded input);
  *  - fill: the compute -> drain pipeline fills once per program: when compute is the bottleneck
  *    the last drain runs after the last step; when the drain engine is, the first drain waits
  *    for its steps;

@@ -1,7 +1,7 @@
 // Tiling of layers larger than the global buffer: each layer runs as a list of tiles, each a
 // complete sequencer program over a chunk of output channels (K, with only that chunk's
-// weights and requantisation records) and a band of output rows (Q, with the input rows and
-// halo the band reads). Input channels stay whole: the requantiser runs at every drain, so the
+// weights and requantisation records), a band of output rows (Q, with the input rows and
+// halo the band reads) and, when full-width bands do not fit, a band of output columns (P). Input channels stay whole: the requantiser runs at every drain, so the
 // hardware cannot carry partial sums across buffer refills.
 // Pure: the plan picks one (channels, rows) tile shape per layer so that the largest tile of
 // every layer fits the banks, preferring the plan with the fewest estimated cycles.
@@ -20,8 +20,12 @@ export interface LayerTile {
   /** First output row and row count. */
   q0: number;
   qc: number;
-  /** Input rows loaded, [lo, hi) of the layer's input. */
+  /** First output column and column count. */
+  p0: number;
+  pc: number;
+  /** Input rows and columns loaded, [lo, hi) of the layer's input. */
   rows: [number, number];
+  cols: [number, number];
   /** Input channels loaded, [lo, hi): all of them, or (depthwise) this chunk's. */
   channels: [number, number];
   /** The tile as a convolution over its band: bounds K = kc, Q = qc, inH = loaded rows, tile-relative top padding. */
@@ -30,9 +34,9 @@ export interface LayerTile {
 }
 
 /**
- * The tile's DRAM reads and bank layout. Inputs come in `inSegs` segments of `inSegBeats`
- * beats, `inSegStride` beats apart in DRAM (one segment when the band is contiguous; one per
- * pixel when a depthwise tile loads only its channel chunk); weights and requantisation
+ * The tile's DRAM reads and bank layout. Inputs come in segments of `inSegBeats` beats,
+ * `inSegStride` beats apart in DRAM (one segment when the band is contiguous; one per input row
+ * of a column band; one per pixel when a depthwise tile loads only its channel chunk); weights and requantisation
  * records are contiguous. Bank addresses add `inOff` / `wOff` (the offset of the first byte
  * within its beat, plus the first channel when all channels are loaded for a depthwise chunk).
  */
@@ -67,7 +71,9 @@ export interface LayerRegions {
 export interface TileShape {
   kc: number;
   qc: number;
-  /** Depthwise tiles load only their channel chunk (needs beat-aligned channel chunks). */
+  /** Output columns per tile (P when bands are full width). */
+  pc: number;
+  /** Depthwise tiles load only their channel chunk (full-width bands only). */
   chunkChannels: boolean;
 }
 
@@ -82,6 +88,20 @@ export function bandRows(p: ConvProblem, q0: number, qc: number): { lo: number; 
   return { lo, hi, padTop: lo - first };
 }
 
+/** Input columns [lo, hi) that output columns [p0, p0 + pc) read, and the band's own left padding. */
+export function bandCols(p: ConvProblem, p0: number, pc: number): { lo: number; hi: number; padLeft: number } {
+  const first = p0 * p.strideW - p.padLeft;
+  const last = (p0 + pc - 1) * p.strideW - p.padLeft + p.bounds.R;
+  const lo = Math.min(p.inW, Math.max(0, first));
+  const hi = Math.max(lo, Math.min(p.inW, last));
+  return { lo, hi, padLeft: lo - first };
+}
+
+/** Whether column bands can load one segment of whole beats per input row (every row's segment then starts at the same offset within its beat). */
+export function canSplitColumns(p: ConvProblem, beat: number): boolean {
+  return p.bounds.P > 1 && (p.inW * p.inC) % beat === 0;
+}
+
 /**
  * Whether a depthwise tile of kc channels can load just its channels, one segment of whole
  * beats per pixel: every pixel's chunk then starts at the same offset within its beat.
@@ -90,14 +110,45 @@ export function canChunkChannels(p: ConvProblem, kc: number, beat: number): bool
   return p.depthwise && kc < p.bounds.K && p.inC % beat === 0;
 }
 
-export function tileLoad(p: ConvProblem, regions: LayerRegions, beat: number, t: { k0: number; kc: number; q0: number; qc: number; chunkChannels: boolean }): { load: TileLoad; rows: [number, number]; channels: [number, number]; padTop: number } {
+export interface TilePosition {
+  k0: number;
+  kc: number;
+  q0: number;
+  qc: number;
+  p0: number;
+  pc: number;
+  chunkChannels: boolean;
+}
+
+export function tileLoad(
+  p: ConvProblem,
+  regions: LayerRegions,
+  beat: number,
+  t: TilePosition,
+): { load: TileLoad; rows: [number, number]; cols: [number, number]; channels: [number, number]; padTop: number; padLeft: number } {
   const { K, C, P, R, S } = p.bounds;
   const band = bandRows(p, t.q0, t.qc);
   const rows = band.hi - band.lo;
+  const colBand = t.pc < P;
+  const cb = colBand ? bandCols(p, t.p0, t.pc) : { lo: 0, hi: p.inW, padLeft: p.padLeft };
   const pixels = rows * p.inW;
   let inDramBeat: number, inSegBeats: number, inSegStride: number, inBeats: number, inOff: number, pixPitch: number;
+  let rowPitch: number | undefined;
   let channels: [number, number];
-  if (t.chunkChannels) {
+  if (colBand) {
+    // One segment per input row: the band's columns, all channels (canSplitColumns: same offset in every row).
+    const start = (band.lo * p.inW + cb.lo) * p.inC;
+    const off = start % beat;
+    const seg = ceilDiv(off + (cb.hi - cb.lo) * p.inC, beat);
+    inDramBeat = (start - off) / beat;
+    inSegBeats = seg;
+    inSegStride = (p.inW * p.inC) / beat;
+    inBeats = cb.hi > cb.lo ? rows * seg : 0;
+    inOff = off + (p.depthwise ? t.k0 : 0);
+    pixPitch = p.inC;
+    rowPitch = seg * beat;
+    channels = [0, p.inC];
+  } else if (t.chunkChannels) {
     const start = band.lo * p.inW * p.inC + t.k0;
     inOff = start % beat;
     const seg = ceilDiv(inOff + t.kc, beat);
@@ -125,50 +176,65 @@ export function tileLoad(p: ConvProblem, regions: LayerRegions, beat: number, t:
   const qStart = (regions.inBeats + regions.wBeats) * beat + t.k0 * QPARAM_BYTES;
   return {
     rows: [band.lo, band.hi],
+    cols: [cb.lo, cb.hi],
     channels,
     padTop: band.padTop,
+    padLeft: cb.padLeft,
     load: {
-      inDramBeat, inSegBeats, inSegStride, inBeats, inOff, pixPitch, rowPitch: pixPitch * p.inW,
+      inDramBeat, inSegBeats, inSegStride, inBeats, inOff, pixPitch, rowPitch: rowPitch ?? pixPitch * p.inW,
       wDramBeat, wBeats: ceilDiv(wOff + t.kc * taps, beat), wOff,
       // Records are 16 bytes and beats at most 16, so a chunk's records start on a beat.
       qDramBeat: qStart / beat, qBeats: ceilDiv(t.kc * QPARAM_BYTES, beat),
-      outBase: regions.outBase + t.q0 * P * K + t.k0, outRow: P * K, outPix: K, outBytes: t.kc * P * t.qc,
+      outBase: regions.outBase + (t.q0 * P + t.p0) * K + t.k0, outRow: P * K, outPix: K, outBytes: t.kc * t.pc * t.qc,
     },
   };
 }
 
-/** Input values a tile reads that lie inside the image (its window without the zero padding). */
-export function inputInsideImage(t: LayerTile): number {
+/**
+ * Input values a tile loads: its window inside the image (no zero padding), times the channels
+ * it loads (all of them for a depthwise tile that cannot load just its chunk).
+ */
+export function inputLoaded(t: LayerTile): number {
   const p = t.problem;
   const colLo = Math.max(0, -p.padLeft);
   const colHi = Math.min(p.inW, (p.bounds.P - 1) * p.strideW + p.bounds.R - p.padLeft);
   const rowLo = Math.max(0, -p.padTop);
   const rowHi = Math.min(p.inH, (p.bounds.Q - 1) * p.strideH + p.bounds.S - p.padTop);
-  const channels = p.depthwise ? p.bounds.K : p.bounds.C;
+  const channels = t.channels[1] - t.channels[0];
   return Math.max(0, colHi - colLo) * Math.max(0, rowHi - rowLo) * channels;
 }
 
-/** The layer's tiles for one tile shape, channel chunks outermost. */
+/** The layer's tiles for one tile shape: channel chunks outermost, then row bands, then column bands. */
 export function layerTiles(p: ConvProblem, regions: LayerRegions, beat: number, shape: TileShape): LayerTile[] {
   const tiles: LayerTile[] = [];
   for (let k0 = 0; k0 < p.bounds.K; k0 += shape.kc) {
     const kc = Math.min(shape.kc, p.bounds.K - k0);
     for (let q0 = 0; q0 < p.bounds.Q; q0 += shape.qc) {
       const qc = Math.min(shape.qc, p.bounds.Q - q0);
-      const t = tileLoad(p, regions, beat, { k0, kc, q0, qc, chunkChannels: shape.chunkChannels });
-      const bounds = { ...p.bounds, K: kc, Q: qc };
-      tiles.push({
-        k0, kc, q0, qc, rows: t.rows, channels: t.channels, load: t.load,
-        problem: { ...p, bounds, inH: t.rows[1] - t.rows[0], padTop: t.padTop, macs: DIMS.reduce((m, d) => m * bounds[d], 1) },
-      });
+      for (let p0 = 0; p0 < p.bounds.P; p0 += shape.pc) {
+        const pc = Math.min(shape.pc, p.bounds.P - p0);
+        tiles.push(makeTile(p, regions, beat, { k0, kc, q0, qc, p0, pc, chunkChannels: shape.chunkChannels && shape.pc === p.bounds.P }));
+      }
     }
   }
   return tiles;
 }
 
+function makeTile(p: ConvProblem, regions: LayerRegions, beat: number, pos: TilePosition): LayerTile {
+  const t = tileLoad(p, regions, beat, pos);
+  const bounds = { ...p.bounds, K: pos.kc, Q: pos.qc, P: pos.pc };
+  return {
+    k0: pos.k0, kc: pos.kc, q0: pos.q0, qc: pos.qc, p0: pos.p0, pc: pos.pc, rows: t.rows, cols: t.cols, channels: t.channels, load: t.load,
+    problem: {
+      ...p, bounds, inH: t.rows[1] - t.rows[0], inW: t.cols[1] - t.cols[0], padTop: t.padTop, padLeft: t.padLeft,
+      macs: DIMS.reduce((m, d) => m * bounds[d], 1),
+    },
+  };
+}
+
 /** The whole layer as its single tile (what runs when every layer fits the buffer whole). */
 export function wholeLayerTile(p: ConvProblem, regions: LayerRegions, beat: number): LayerTile[] {
-  return layerTiles(p, regions, beat, { kc: p.bounds.K, qc: p.bounds.Q, chunkChannels: false });
+  return layerTiles(p, regions, beat, { kc: p.bounds.K, qc: p.bounds.Q, pc: p.bounds.P, chunkChannels: false });
 }
 
 /** Bank bytes a tile shape needs (largest tile), and its estimated cycles over the layer. */
@@ -191,41 +257,74 @@ function chunkSizes(n: number, g: number): number[] {
   return [...out].sort((a, b) => b - a);
 }
 
-/** Cycles of one tile from the schedule formula (schedule.ts), with the load in closed form. */
-function tileEstimate(hw: AcceleratorHardware, m: LayerMapping, beats: number): number {
+/** Cycles of one tile's compute and drains from the schedule formula (schedule.ts); its load is costed separately. */
+function tileEstimate(hw: AcceleratorHardware, m: LayerMapping): number {
   const steps = DIMS.reduce((s, d) => s * m.trips[d], 1);
-  return Math.ceil((beats * hw.dramBeatBytes) / hw.dramBandwidth) + 2 + steps + drainCycles(hw, m) + DRAIN_PIPELINE;
+  return steps + drainCycles(hw, m) + DRAIN_PIPELINE;
 }
 
-/** Bank bytes and estimated cycles of a layer run as tiles of one shape; null when a tile's mapping is invalid. */
+/** The chunks [start, size] of n in pieces of at most c. */
+const pieces = (n: number, c: number): [number, number][] => Array.from({ length: ceilDiv(n, c) }, (_, i) => [i * c, Math.min(c, n - i * c)]);
+
+/**
+ * Bank bytes and estimated cycles of a layer run as tiles of one shape; null when a tile's
+ * mapping is invalid. Rows, columns and channels vary independently (a tile's input beats are
+ * its rows x the beats of its columns; its compute depends on its sizes only), so the sums run
+ * over row bands, column bands and channel chunks separately.
+ */
 function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape: TileShape): Candidate | null {
   const beat = hw.dramBeatBytes;
   const regions: LayerRegions = { inBeats: ceilDiv(p.inH * p.inW * p.inC, beat), wBeats: ceilDiv(p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S, beat), outBase: 0 };
-  let inBytes = 0, wBytes = 0, cycles = 0;
-  const mappings = new Map<string, LayerMapping | null>();
-  const mapOf = (k: number, q: number): LayerMapping | null => {
-    const key = `${k}/${q}`;
-    if (!mappings.has(key)) {
-      try {
-        mappings.set(key, mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q } }, order));
-      } catch (e) {
-        if (!(e instanceof UserError)) throw e;
-        mappings.set(key, null);
-      }
+  const ks = pieces(p.bounds.K, shape.kc);
+  const qs = pieces(p.bounds.Q, shape.qc);
+  const ps = pieces(p.bounds.P, shape.pc);
+  const pos = (k: [number, number], q: [number, number], c: [number, number]): TilePosition => ({ k0: k[0], kc: k[1], q0: q[0], qc: q[1], p0: c[0], pc: c[1], chunkChannels: shape.chunkChannels });
+  // Input beats of a tile: rows x segment beats (column bands: a segment per row; depthwise
+  // chunks: a segment per pixel), or its band's contiguous beats.
+  const kLoads = ks.map((k) => tileLoad(p, regions, beat, pos(k, qs[0], ps[0])));
+  let inBeatsMax = 0;
+  let inBeatsSum = 0;
+  if (shape.pc < p.bounds.P || shape.chunkChannels) {
+    const segs = shape.pc < p.bounds.P ? ps.map((c) => tileLoad(p, regions, beat, pos(ks[0], qs[0], c)).load.inSegBeats) : kLoads.map((t) => t.load.inSegBeats);
+    const perRow = shape.pc < p.bounds.P ? 1 : p.inW;
+    const rows = qs.map((q) => {
+      const b = bandRows(p, q[0], q[1]);
+      return (b.hi - b.lo) * perRow;
+    });
+    inBeatsMax = Math.max(...rows) * Math.max(...segs);
+    inBeatsSum = rows.reduce((a, b) => a + b, 0) * segs.reduce((a, b) => a + b, 0) * (shape.pc < p.bounds.P ? ks.length : 1);
+  } else {
+    for (const q of qs) {
+      const b = tileLoad(p, regions, beat, pos(ks[0], q, ps[0])).load.inBeats;
+      inBeatsMax = Math.max(inBeatsMax, b);
+      inBeatsSum += b * ks.length;
     }
-    return mappings.get(key)!;
+  }
+  const inBytes = inBeatsMax * beat;
+  let wBytes = 0;
+  let wqBeats = 0;
+  for (const t of kLoads) {
+    wBytes = Math.max(wBytes, t.load.wBeats * beat);
+    wqBeats += t.load.wBeats + t.load.qBeats;
+  }
+  const loadBeats = inBeatsSum + wqBeats * qs.length * ps.length;
+  const tiles = ks.length * qs.length * ps.length;
+  let cycles = Math.ceil((loadBeats * beat) / hw.dramBandwidth) + 2 * tiles;
+  // Compute and drains: tiles differ only in whether they are a last (smaller) chunk or band.
+  const sizes = (list: [number, number][]) => {
+    const m = new Map<number, number>();
+    for (const [, n] of list) m.set(n, (m.get(n) ?? 0) + 1);
+    return [...m];
   };
-  for (let k0 = 0; k0 < p.bounds.K; k0 += shape.kc) {
-    const k = Math.min(shape.kc, p.bounds.K - k0);
-    for (let q0 = 0; q0 < p.bounds.Q; q0 += shape.qc) {
-      const q = Math.min(shape.qc, p.bounds.Q - q0);
-      const t = tileLoad(p, regions, beat, { k0, kc: k, q0, qc: q, chunkChannels: shape.chunkChannels });
-      inBytes = Math.max(inBytes, t.load.inBeats * beat);
-      wBytes = Math.max(wBytes, t.load.wBeats * beat);
-      const m = mapOf(k, q);
-      if (!m) return null;
-      cycles += tileEstimate(hw, m, t.load.inBeats + t.load.wBeats + t.load.qBeats);
+  for (const [k, nk] of sizes(ks)) for (const [q, nq] of sizes(qs)) for (const [c, np] of sizes(ps)) {
+    let m: LayerMapping;
+    try {
+      m = mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q, P: c } }, order);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      return null;
     }
+    cycles += nk * nq * np * tileEstimate(hw, m);
   }
   return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, cycles };
 }
@@ -234,20 +333,25 @@ function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[]): Cand
   const beat = hw.dramBeatBytes;
   // Depthwise chunks of whole beats load no neighbouring channels.
   const kAlign = p.depthwise && p.inC % beat === 0 ? beat : 1;
-  const ks = chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : []);
+  const ks = [...new Set(chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : []))];
   const qs = chunkSizes(p.bounds.Q, Math.max(parallelSize(hw, 'Q'), 1));
   const out: Candidate[] = [];
   const seen = new Set<string>();
-  for (const kc of ks) {
-    for (const qc of qs) {
-      for (const chunkChannels of canChunkChannels(p, kc, beat) ? [true, false] : [false]) {
-        const key = `${kc}/${qc}/${chunkChannels}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const c = shapeCost(hw, p, order, { kc, qc, chunkChannels });
-        if (c) out.push(c);
-      }
+  const consider = (kc: number, qc: number, pc: number) => {
+    for (const chunkChannels of pc === p.bounds.P && canChunkChannels(p, kc, beat) ? [true, false] : [false]) {
+      const key = `${kc}/${qc}/${pc}/${chunkChannels}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const c = shapeCost(hw, p, order, { kc, qc, pc, chunkChannels });
+      if (c) out.push(c);
     }
+  };
+  for (const kc of ks) for (const qc of qs) consider(kc, qc, p.bounds.P);
+  // Column bands only when no full-width tile fits the buffer (they cost halo columns and more programs).
+  const need = (c: Candidate) => hw.inputLanes.count * c.inBytes + hw.weightLanes.count * c.wBytes + QPARAM_BYTES * c.channels;
+  if (canSplitColumns(p, beat) && !out.some((c) => need(c) <= hw.globalBufferBytes)) {
+    const pcs = chunkSizes(p.bounds.P, Math.max(parallelSize(hw, 'P'), 1)).filter((pc) => pc < p.bounds.P);
+    for (const kc of spread([...ks].sort((a, b) => a - b), 16)) for (const qc of spread([...qs].sort((a, b) => a - b), 12)) for (const pc of spread(pcs.sort((a, b) => a - b), 16)) consider(kc, qc, pc);
   }
   // Keep the Pareto front over (input bytes, weight bytes, channels, cycles).
   out.sort((a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels);
@@ -266,18 +370,23 @@ export interface TilePlan {
   used: number;
 }
 
-/** A tile size the user asked for (`nacc rtl --tile KxQ`): at most kc output channels and qc output rows per tile. */
+/** A tile size the user asked for (`nacc rtl --tile KxQ[xP]`): at most kc output channels, qc output rows (and pc output columns) per tile. */
 export interface ForcedTile {
   kc?: number;
   qc?: number;
+  /** Output columns per tile (column bands). */
+  pc?: number;
 }
 
 function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forced: ForcedTile, where?: Location): TilePlan {
   const picks = problems.map((p) => {
     const kc = Math.min(p.bounds.K, forced.kc ?? p.bounds.K);
     const qc = Math.min(p.bounds.Q, forced.qc ?? p.bounds.Q);
-    const c = shapeCost(hw, p, order, { kc, qc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
-    if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
+    let pc = Math.min(p.bounds.P, forced.pc ?? p.bounds.P);
+    // Column bands need the same beat offset in every input row; else the band stays full width.
+    if (pc < p.bounds.P && !canSplitColumns(p, hw.dramBeatBytes)) pc = p.bounds.P;
+    const c = shapeCost(hw, p, order, { kc, qc, pc, chunkChannels: pc === p.bounds.P && canChunkChannels(p, kc, hw.dramBeatBytes) });
+    if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
     return c;
   });
   const inputBankBytes = Math.max(...picks.map((c) => c.inBytes));
@@ -287,7 +396,7 @@ function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim
   if (used > hw.globalBufferBytes) {
     fail(
       'R0206',
-      `accelerator '${hw.name}': tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s) need ${used} B of global buffer ` +
+      `accelerator '${hw.name}': tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s)${forced.pc ? ` x ${forced.pc} output column(s)` : ''} need ${used} B of global buffer ` +
         `(${hw.inputLanes.count} input banks x ${inputBankBytes} B, ${hw.weightLanes.count} weight banks x ${weightBankBytes} B, ${maxChannels} requantisation records) but it has ${hw.globalBufferBytes} B; pick smaller tiles or let nacc choose (no --tile)`,
       where,
     );
@@ -323,9 +432,9 @@ export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], orde
       fail(
         'R0206',
         `accelerator '${hw.name}': layer '${p.layer}' does not fit the global buffer even as its smallest tile ` +
-          `(${best.shape.kc} output channel(s) x ${best.shape.qc} output row(s): ${li} input banks x ${best.inBytes} B, ${lw} weight banks x ${best.wBytes} B, ` +
+          `(${best.shape.kc} output channel(s) x ${best.shape.qc} output row(s) x ${best.shape.pc} output column(s): ${li} input banks x ${best.inBytes} B, ${lw} weight banks x ${best.wBytes} B, ` +
           `${best.channels} requantisation records = ${need(best)} B) but it has ${gb} B; input channels are not split across buffer refills ` +
-          `(partial sums are requantised at every drain), so pick a larger buffer or fewer input lanes`,
+          `(partial sums are requantised at every drain)${canSplitColumns(p, hw.dramBeatBytes) ? '' : ', nor is this layer split into column bands (an input row is not a whole number of DRAM beats)'}, so pick a larger buffer or fewer input lanes`,
         where,
       );
     }
