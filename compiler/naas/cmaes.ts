@@ -32,6 +32,8 @@ export class CmaEs {
   private D: number[];
   private readonly rng: Prng;
   generation = 0;
+  /** Candidates told since B and D last followed C (the decomposition is lazy, as in Hansen's reference code). */
+  private toldSinceEigen = 0;
 
   constructor(n: number, opts: CmaOptions) {
     this.n = n;
@@ -59,6 +61,7 @@ export class CmaEs {
 
   /** One candidate: x = m + sigma * B D z. */
   sample(): number[] {
+    this.refreshEigen();
     const z = Array.from({ length: this.n }, () => this.rng.normal());
     const y = new Array(this.n).fill(0);
     for (let i = 0; i < this.n; i++) {
@@ -113,10 +116,21 @@ export class CmaEs {
     this.sigma *= Math.exp((this.cs / this.damps) * (psNorm / this.chiN - 1));
     this.sigma = Math.min(Math.max(this.sigma, 1e-4), 2);
     this.mean = mean;
+    this.toldSinceEigen += xs.length;
+    this.generation++;
+  }
+
+  /**
+   * Re-decomposes C before sampling once enough candidates were told since the last time
+   * (lambda / ((c1 + cmu) n 10), Hansen's criterion; C moves by at most that much in between),
+   * so a search never pays for a decomposition it does not sample from.
+   */
+  private refreshEigen(): void {
+    if (this.toldSinceEigen === 0 || this.toldSinceEigen <= this.lambda / ((this.c1 + this.cmu) * this.n * 10)) return;
     const { vectors, values } = jacobiEigen(this.C);
     this.B = vectors;
     this.D = values.map((v) => Math.sqrt(Math.max(v, 1e-20)));
-    this.generation++;
+    this.toldSinceEigen = 0;
   }
 }
 
