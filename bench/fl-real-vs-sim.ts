@@ -19,6 +19,7 @@ const quick = args.includes('--quick');
 const arg = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const link = (arg('--link') ?? 'relay') as LinkChoice;
 const only = arg('--only');
+const nice = arg('--nice') !== undefined ? Number(arg('--nice')) : undefined;
 
 interface Case {
   file: string;
@@ -56,6 +57,9 @@ export interface Row {
   total_difference: number;
   sim_total_s: number;
   real_total_s: number;
+  rounds: number;
+  /** (real total - sim total) / rounds: what each round costs the real processes beyond the model. */
+  overhead_ms_per_round: number;
   sim_stall_s: number;
   real_stall_s: number;
   compute_ms_per_step: number | null;
@@ -89,7 +93,7 @@ for (const c of cases) {
       const sim = simulate(setup);
       const load_before = loadavg()[0];
       log(`${label}: ${setup.job.workers} workers, ${setup.stepsPerWorker} steps, sim to target ${sim.time_to_target_s?.toFixed(2) ?? '-'} s; running for real`);
-      const real: FlRunResult = await runReal(setup, program.networks.find((n) => n.name === setup.job.network)!, { link });
+      const real: FlRunResult = await runReal(setup, program.networks.find((n) => n.name === setup.job.network)!, { link, nice });
       const load_after = loadavg()[0];
       const diff = sim.time_to_target_s !== null && real.time_to_target_s !== null ? real.time_to_target_s / sim.time_to_target_s - 1 : null;
       if (real.final_accuracy !== sim.final_accuracy) log(`  warning: real final accuracy ${real.final_accuracy} differs from the simulator's ${sim.final_accuracy}`);
@@ -106,6 +110,8 @@ for (const c of cases) {
         total_difference: real.total_time_s / sim.total_time_s - 1,
         sim_total_s: sim.total_time_s,
         real_total_s: real.total_time_s,
+        rounds: real.rounds,
+        overhead_ms_per_round: ((real.total_time_s - sim.total_time_s) * 1000) / Math.max(1, real.rounds),
         sim_stall_s: sim.stall_s,
         real_stall_s: real.stall_s,
         compute_ms_per_step: real.compute_ms_per_step ?? null,
@@ -126,10 +132,10 @@ const worstTotal = rows.reduce((m, r) => Math.max(m, Math.abs(r.total_difference
 if (json) {
   process.stdout.write(JSON.stringify({ link, rows, max_abs_difference: worst, max_abs_total_difference: worstTotal, over_15_percent: rows.filter((r) => r.difference !== null && Math.abs(r.difference) > 0.15).length }, null, 2) + '\n');
 } else {
-  const lines = ['| file | job | algorithm | workers | latency | steps | sim to target (s) | real to target (s) | difference | sim total (s) | real total (s) | difference | compute ms/step | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| file | job | algorithm | workers | latency | steps | sim to target (s) | real to target (s) | difference | sim total (s) | real total (s) | difference | overhead ms/round | compute ms/step | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     lines.push(
-      `| ${r.file} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.latency_ms} ms | ${r.steps_per_worker} | ${s(r.sim_time_to_target_s)} | ${s(r.real_time_to_target_s)} | ${pct(r.difference)} | ${r.sim_total_s.toFixed(2)} | ${r.real_total_s.toFixed(2)} | ${pct(r.total_difference)} | ${r.compute_ms_per_step?.toFixed(2) ?? '-'} | ${r.load_before.toFixed(1)}-${r.load_after.toFixed(1)} |`,
+      `| ${r.file} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.latency_ms} ms | ${r.steps_per_worker} | ${s(r.sim_time_to_target_s)} | ${s(r.real_time_to_target_s)} | ${pct(r.difference)} | ${r.sim_total_s.toFixed(2)} | ${r.real_total_s.toFixed(2)} | ${pct(r.total_difference)} | ${r.overhead_ms_per_round.toFixed(1)} | ${r.compute_ms_per_step?.toFixed(2) ?? '-'} | ${r.load_before.toFixed(1)}-${r.load_after.toFixed(1)} |`,
     );
   }
   process.stdout.write(lines.join('\n') + `\n\nlink: ${link}; largest |difference| to target: ${(worst * 100).toFixed(1)}%, of total time: ${(worstTotal * 100).toFixed(1)}%\n`);

@@ -9,6 +9,7 @@
 // instant. The aggregator snapshots the consensus model at each sampled average and the
 // snapshots are evaluated afterwards, so evaluation never delays the traffic it is timing.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ExitCode, fail } from '../diagnostics/index.ts';
@@ -33,6 +34,11 @@ export interface RealOptions {
    * to exercise the namespace plumbing on a kernel without sch_netem.
    */
   kernelShaper?: KernelShaper;
+  /**
+   * Scheduling priority (nice value) for the run's processes, when the OS allows it (root or
+   * CAP_SYS_NICE); undefined leaves them as they are.
+   */
+  nice?: number;
 }
 
 /**
@@ -59,12 +65,19 @@ function childArgs(): { script: string; execArgv: string[] } {
 }
 
 /** Start a child; with `ns`, inside that network namespace (`ip netns exec` keeps the IPC channel). */
-function spawnChild(init: ChildInit, children: ChildProcess[], ns?: string): ChildProcess {
+function spawnChild(init: ChildInit, children: ChildProcess[], ns?: string, niceness?: number): ChildProcess {
   const { script, execArgv } = childArgs();
   const child = ns
     ? spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, script], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     : fork(script, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
+  if (niceness !== undefined && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, niceness);
+    } catch {
+      // not permitted: run at the default priority
+    }
+  }
   child.send(init);
   return child;
 }
@@ -107,12 +120,20 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
   const shape = { latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS };
   let session: NetnsSession | undefined;
   let closeLocal: () => void = () => undefined;
+  const ownPriority = getPriority();
+  if (opts.nice !== undefined && link === 'relay') {
+    try {
+      setPriority(opts.nice);
+    } catch {
+      // not permitted
+    }
+  }
   try {
     let end: AggregatorEnd;
     if (link === 'relay') {
       const srv = await startAggregatorServer({ ...aggInit, host: '127.0.0.1' }, (e) => events.push(e));
       closeLocal = srv.close;
-      const relay = spawnChild({ role: 'relay', aggregatorPort: srv.port, latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS, seed: job.seed }, children);
+      const relay = spawnChild({ role: 'relay', aggregatorPort: srv.port, latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS, seed: job.seed }, children, undefined, opts.nice);
       const { port: relayPort } = await once<{ port: number }>(relay, 'ready');
       end = {
         address: () => ({ host: '127.0.0.1', port: relayPort }),
@@ -133,7 +154,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       } catch (e) {
         fail('F0011', `could not build the kernel link: ${(e as Error).message}`, undefined, ExitCode.toolMissing);
       }
-      const aggregator = spawnChild({ role: 'aggregator', ...aggInit, host: '0.0.0.0' }, children, plan.aggregatorNs);
+      const aggregator = spawnChild({ role: 'aggregator', ...aggInit, host: '0.0.0.0' }, children, plan.aggregatorNs, opts.nice);
       aggregator.on('message', (m: { kind: string } & AverageEvent) => {
         if (m.kind === 'average') events.push({ done: m.done, t: m.t, ...(m.snapshot ? { snapshot: m.snapshot } : {}) });
       });
@@ -174,6 +195,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
         },
         children,
         session ? session.namespaces[i + 1] : undefined,
+        opts.nice,
       );
     });
     await Promise.all(workers.map((w) => once(w, 'ready')));
@@ -238,6 +260,13 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       ),
     );
     closeLocal();
+    if (opts.nice !== undefined && link === 'relay') {
+      try {
+        setPriority(ownPriority);
+      } catch {
+        // cannot go back (lowering a nice value needs the same permission): leave it
+      }
+    }
     // Only now that no process is left inside them can the namespaces really go.
     await session?.destroy();
   }
