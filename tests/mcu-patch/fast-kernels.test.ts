@@ -102,6 +102,17 @@ describe('fast kernels on a chain of layer geometries', () => {
     const elf = await buildArm(dir);
     const q = await runQemu(elf.elf, toBytes(x), join(dir, 'build'), { timeoutMs: 120_000 });
     expect(Buffer.from(q.output).equals(expected)).toBe(true);
+    // the same chain with every depthwise layer out of place (the ring on the stack, no scratch)
+    const o = compileForMcu(m, resolveBoard('stm32h743'), { schedule: 'layer', inPlaceDepthwise: false });
+    expect(o.program.files['model.c'].match(/^\s+nacc_fast_depthwise_conv2d\(/gm)?.length).toBe(LAYERS.filter((l) => l.kind === 'dw').length);
+    const dir2 = join(OUT, 'chain-out-of-place');
+    rmSync(dir2, { recursive: true, force: true });
+    mkdirSync(dir2, { recursive: true });
+    for (const [f, text] of Object.entries(o.program.files)) writeFileSync(join(dir2, f), text);
+    const host2 = await runHost(await buildHost(dir2), toBytes(x), join(dir2, 'build'));
+    expect(Buffer.from(host2.output).equals(expected)).toBe(true);
+    const q2 = await runQemu((await buildArm(dir2)).elf, toBytes(x), join(dir2, 'build'), { timeoutMs: 120_000 });
+    expect(Buffer.from(q2.output).equals(expected)).toBe(true);
   }, 120_000);
 });
 

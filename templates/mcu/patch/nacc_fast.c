@@ -519,6 +519,9 @@ NF_P16(2, 1)
 NF_P16(4, 1)
 NF_P16(6, 1)
 NF_P16(7, 1)
+NF_P16(2, 0)
+NF_P16(4, 0)
+NF_P16(6, 0)
 NF_P16(7, 0)
 
 static void __attribute__((noinline)) nf_p16_any(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
@@ -533,6 +536,9 @@ static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const
     case 9: nf_p16_4_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
     case 13: nf_p16_6_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
     case 15: nf_p16_7_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 4: nf_p16_2_0(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 8: nf_p16_4_0(colw, f16, t, n, outa, outb, two, lo, hi); break;
+    case 12: nf_p16_6_0(colw, f16, t, n, outa, outb, two, lo, hi); break;
     case 14: nf_p16_7_0(colw, f16, t, n, outa, outb, two, lo, hi); break;
     default: nf_p16_any(colw, f16, G, t, n, outa, outb, two, full, lo, hi); break;
   }
@@ -695,12 +701,16 @@ void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8
   }
 }
 
+static int32_t nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch);
+
 void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t C = p->in_c;
   if (p->depth_mult != 1 || p->batches != 1 || (C & 3) != 0 || nf_min_mult(p->mult, C)) {
     nacc_depthwise_conv2d(p, input, filter, bias, output);
     return;
   }
+  /* out of place: the same row ring (on the stack), without the in-place ordering constraint */
+  if (p->k_h * p->k_w <= 64 && nf_dw_ring(p, input, output, filter, bias, NULL)) return;
   nf_outq q = nf_outq_of(p);
   q.small = nf_small_ok(p->shift, bias, C, p->k_h * p->k_w);
   const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
@@ -1090,7 +1100,7 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
                                                              const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
   int32_t ox = 0;
 #if defined(__ARM_FEATURE_DSP)
-  if (DW == 1 && SW <= 2 && (KW == 3 || KW == 5 || KW == 7) && kh == KW && full) {
+  if (DW == 1 && SW <= 2 && (KW == 3 || KW == 5 || KW == 7) && kh == KW) {
     const int32_t *r = rows[0];
     for (; ox + 1 < out_w; ox += 2, r += 4 * SW) {
       int32_t a0, a1, a2, a3, e0, e1, e2, e3;
@@ -1105,7 +1115,7 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
       else if (KW == 7 && SW == 1) NF_DWP_ASM(NF_DWP_7_1);
       else NF_DWP_ASM(NF_DWP_7_2);
 #undef NF_DWP_ASM
-      nf_put4x2(o + ox * C, o + (ox + 1) * C, a0, a1, a2, a3, e0, e1, e2, e3, rq, 1, -128, 127);
+      nf_put4x2(o + ox * C, o + (ox + 1) * C, a0, a1, a2, a3, e0, e1, e2, e3, rq, full, lo, hi);
     }
   }
 #endif
@@ -1138,6 +1148,9 @@ static void __attribute__((noinline)) nf_dwr_row_any(const int32_t *const *rows,
   static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_row_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq) { \
     (void)kh; \
     nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
+  } \
+  static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_rowc_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t lo, int32_t hi) { \
+    nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 0, lo, hi); \
   }
 NF_DWR_CASE(3, 1)
 NF_DWR_CASE(3, 2)
@@ -1147,7 +1160,8 @@ NF_DWR_CASE(7, 1)
 NF_DWR_CASE(7, 2)
 
 /* 1 when it ran the layer; 0 when its conditions fail (then another kernel runs it). */
-static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
+static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
+  const int32_t inplace = input == output; /* then output rows overwrite input rows: see clob */
   const int32_t C = p->in_c;
   const int32_t in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w;
   const int32_t kh = p->k_h, kw = p->k_w, sh = p->stride_h, sw = p->stride_w, dh = p->dil_h, dw = p->dil_w;
@@ -1185,7 +1199,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
   for (int32_t oy = 0; oy < out_h; oy++) {
     const int32_t lo = oy * sh - pt;
     int32_t hi = lo + (kh - 1) * dh;
-    const int32_t clob = ((oy + 1) * out_w - 1) / in_w;
+    const int32_t clob = inplace ? ((oy + 1) * out_w - 1) / in_w : lo;
     if (clob > hi) hi = clob;
     if (hi - lo + 1 > R) R = hi - lo + 1;
   }
@@ -1193,7 +1207,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
   const int32_t words = R * rowwords + rowk * kh + 8; /* + the doubled biases of the group, twice */
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
-  if (words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
+  if (scratch && words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
   else if (words * 4 <= NF_RING_STACK) mem = stackbuf;
   else return 0;
   int32_t *fk = mem + R * rowwords;
@@ -1237,7 +1251,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
     for (int32_t oy = 0; oy < out_h; oy++) {
       const int32_t lo = oy * sh - pt;
       int32_t hi = lo + (kh - 1) * dh;
-      const int32_t clob = ((oy + 1) * out_w - 1) / in_w;
+      const int32_t clob = inplace ? ((oy + 1) * out_w - 1) / in_w : lo;
       if (clob > hi) hi = clob;
       if (next < lo) {
         next_slot = (next_slot + (lo - next)) % R;
@@ -1249,7 +1263,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
         if (next < 0 || next >= in_h) {
           for (int32_t i = 0; i < 2 * in_w; i++) d[i] = padw;
         } else {
-          const int8_t *s = buffer + next * in_w * C + c;
+          const int8_t *s = input + next * in_w * C + c;
           int32_t i = 0;
           for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
             const int32_t w = nf_load32(s), v = nf_load32(s + C);
@@ -1274,9 +1288,21 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, i
       for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
       lo_slot += sh;
       while (lo_slot >= R) lo_slot -= R;
-      int8_t *o = buffer + oy * out_w * C + c;
-      const int32_t spec = full && !post && dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
-      switch (spec) {
+      int8_t *o = output + oy * out_w * C + c;
+      const int32_t spec = dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
+      if (!(full && !post)) {
+        /* clamped activation range, or the output offset added after the shift */
+        switch (spec) {
+          case 31: nf_dwr_rowc_3_1(rows, fk, out_w, o, C, b2, rq, lo_act, hi_act); continue;
+          case 32: nf_dwr_rowc_3_2(rows, fk, out_w, o, C, b2, rq, lo_act, hi_act); continue;
+          case 51: nf_dwr_rowc_5_1(rows, fk, out_w, o, C, b2, rq, lo_act, hi_act); continue;
+          case 52: nf_dwr_rowc_5_2(rows, fk, out_w, o, C, b2, rq, lo_act, hi_act); continue;
+          case 71: nf_dwr_rowc_7_1(rows, fk, out_w, o, C, b2, rq, lo_act, hi_act); continue;
+          case 72: nf_dwr_rowc_7_2(rows, fk, out_w, o, C, b2, rq, lo_act, hi_act); continue;
+          default: break;
+        }
+      }
+      switch (full && !post ? spec : 0) {
         case 31: nf_dwr_row_3_1(rows, fk, kh, out_w, o, C, b2, rq); break;
         case 32: nf_dwr_row_3_2(rows, fk, kh, out_w, o, C, b2, rq); break;
         case 51: nf_dwr_row_5_1(rows, fk, kh, out_w, o, C, b2, rq); break;
@@ -1298,7 +1324,7 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
     nacc_depthwise_conv2d_inplace(p, buffer, filter, bias, scratch);
     return;
   }
-  if (nf_dw_ring(p, buffer, filter, bias, scratch)) return;
+  if (nf_dw_ring(p, buffer, buffer, filter, bias, scratch)) return;
   if ((C & 3) == 0 && p->in_h * p->in_w <= NF_SMALL_PLANE && p->out_h * p->out_w <= p->in_h * p->in_w) nf_dw_inplace_small(p, buffer, filter, bias);
   else nf_dw_inplace_plane(p, buffer, filter, bias, scratch);
 }
