@@ -96,6 +96,8 @@ export const CONFIG_FIELDS: ConfigField[] = [
   { name: 'in_dram_hi', bits: 16 },
   { name: 'in_seg_beats', bits: 16 },
   { name: 'in_seg_stride', bits: 16 },
+  { name: 'in_row_segs', bits: 16 },
+  { name: 'in_row_stride', bits: 16 },
   { name: 'w_dram_lo', bits: 16 },
   { name: 'w_dram_hi', bits: 16 },
   { name: 'q_dram_lo', bits: 16 },
@@ -151,7 +153,7 @@ export function configWords(
     depthwise: p.depthwise ? 1 : 0, in_offset: q.inputOffset, out_zp: q.outputZeroPoint, act_min: q.actMin, act_max: q.actMax,
     in_beats: ld.inBeats, w_beats: ld.wBeats, q_beats: ld.qBeats, drain_level: m.drainLevel,
     out_base_lo: lo(ld.outBase), out_base_hi: hi(ld.outBase),
-    in_dram_lo: lo(ld.inDramBeat), in_dram_hi: hi(ld.inDramBeat), in_seg_beats: ld.inSegBeats, in_seg_stride: ld.inSegStride,
+    in_dram_lo: lo(ld.inDramBeat), in_dram_hi: hi(ld.inDramBeat), in_seg_beats: ld.inSegBeats, in_seg_stride: ld.inSegStride, in_row_segs: ld.inRowSegs, in_row_stride: ld.inRowStride,
     w_dram_lo: lo(ld.wDramBeat), w_dram_hi: hi(ld.wDramBeat), q_dram_lo: lo(ld.qDramBeat), q_dram_hi: hi(ld.qDramBeat),
     in_off: ld.inOff, w_off: ld.wOff, out_row: ld.outRow, out_pix: ld.outPix,
   };

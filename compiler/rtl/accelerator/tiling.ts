@@ -35,8 +35,9 @@ export interface LayerTile {
 
 /**
  * The tile's DRAM reads and bank layout. Inputs come in segments of `inSegBeats` beats,
- * `inSegStride` beats apart in DRAM (one segment when the band is contiguous; one per input row
- * of a column band; one per pixel when a depthwise tile loads only its channel chunk); weights and requantisation
+ * `inRowSegs` segments `inSegStride` beats apart per input row, rows `inRowStride` beats apart
+ * (one segment when the band is contiguous; one per input row of a column band; one per pixel
+ * when a depthwise tile loads only its channel chunk); weights and requantisation
  * records are contiguous. Bank addresses add `inOff` / `wOff` (the offset of the first byte
  * within its beat, plus the first channel when all channels are loaded for a depthwise chunk).
  */
@@ -44,6 +45,9 @@ export interface TileLoad {
   inDramBeat: number;
   inSegBeats: number;
   inSegStride: number;
+  /** Segments per input row and DRAM beats between row starts. */
+  inRowSegs: number;
+  inRowStride: number;
   inBeats: number;
   inOff: number;
   /** Bank pitch of one input pixel and of one input row. */
@@ -73,7 +77,7 @@ export interface TileShape {
   qc: number;
   /** Output columns per tile (P when bands are full width). */
   pc: number;
-  /** Depthwise tiles load only their channel chunk (full-width bands only). */
+  /** Depthwise tiles load only their channel chunk. */
   chunkChannels: boolean;
 }
 
@@ -131,34 +135,43 @@ export function tileLoad(
   const rows = band.hi - band.lo;
   const colBand = t.pc < P;
   const cb = colBand ? bandCols(p, t.p0, t.pc) : { lo: 0, hi: p.inW, padLeft: p.padLeft };
-  const pixels = rows * p.inW;
-  let inDramBeat: number, inSegBeats: number, inSegStride: number, inBeats: number, inOff: number, pixPitch: number;
-  let rowPitch: number | undefined;
+  const cols = cb.hi - cb.lo;
+  const rowBeats = (p.inW * p.inC) / beat;
+  let inDramBeat: number, inSegBeats: number, inSegStride: number, inRowSegs: number, inRowStride: number, inBeats: number, inOff: number, pixPitch: number;
+  let rowPitch: number;
   let channels: [number, number];
-  if (colBand) {
-    // One segment per input row: the band's columns, all channels (canSplitColumns: same offset in every row).
-    const start = (band.lo * p.inW + cb.lo) * p.inC;
-    const off = start % beat;
-    const seg = ceilDiv(off + (cb.hi - cb.lo) * p.inC, beat);
-    inDramBeat = (start - off) / beat;
-    inSegBeats = seg;
-    inSegStride = (p.inW * p.inC) / beat;
-    inBeats = cb.hi > cb.lo ? rows * seg : 0;
-    inOff = off + (p.depthwise ? t.k0 : 0);
-    pixPitch = p.inC;
-    rowPitch = seg * beat;
-    channels = [0, p.inC];
-  } else if (t.chunkChannels) {
-    const start = band.lo * p.inW * p.inC + t.k0;
+  if (t.chunkChannels) {
+    // A segment per pixel (the chunk's channels, same offset in every pixel), the band's
+    // columns per row, rows a whole input row apart.
+    const start = (band.lo * p.inW + cb.lo) * p.inC + t.k0;
     inOff = start % beat;
     const seg = ceilDiv(inOff + t.kc, beat);
     inDramBeat = (start - inOff) / beat;
     inSegBeats = seg;
     inSegStride = p.inC / beat;
-    inBeats = pixels * seg;
+    inRowSegs = Math.max(1, cols);
+    inRowStride = rowBeats;
+    inBeats = rows * cols * seg;
     pixPitch = seg * beat;
+    rowPitch = cols * pixPitch;
     channels = [t.k0, t.k0 + t.kc];
+  } else if (colBand) {
+    // A segment per input row: the band's columns, all channels (canSplitColumns: same offset in every row).
+    const start = (band.lo * p.inW + cb.lo) * p.inC;
+    const off = start % beat;
+    const seg = ceilDiv(off + cols * p.inC, beat);
+    inDramBeat = (start - off) / beat;
+    inSegBeats = seg;
+    inSegStride = 0;
+    inRowSegs = 1;
+    inRowStride = rowBeats;
+    inBeats = cols > 0 ? rows * seg : 0;
+    inOff = off + (p.depthwise ? t.k0 : 0);
+    pixPitch = p.inC;
+    rowPitch = seg * beat;
+    channels = [0, p.inC];
   } else {
+    // The band's rows are contiguous: one segment.
     const start = band.lo * p.inW * p.inC;
     const end = band.hi * p.inW * p.inC;
     inDramBeat = Math.floor(start / beat);
@@ -166,7 +179,10 @@ export function tileLoad(
     inBeats = end > start ? ceilDiv(end - inDramBeat * beat, beat) : 0;
     inSegBeats = inBeats;
     inSegStride = 0;
+    inRowSegs = 1;
+    inRowStride = 0;
     pixPitch = p.inC;
+    rowPitch = pixPitch * p.inW;
     channels = [0, p.inC];
   }
   const taps = C * R * S;
@@ -181,7 +197,7 @@ export function tileLoad(
     padTop: band.padTop,
     padLeft: cb.padLeft,
     load: {
-      inDramBeat, inSegBeats, inSegStride, inBeats, inOff, pixPitch, rowPitch: rowPitch ?? pixPitch * p.inW,
+      inDramBeat, inSegBeats, inSegStride, inRowSegs, inRowStride, inBeats, inOff, pixPitch, rowPitch,
       wDramBeat, wBeats: ceilDiv(wOff + t.kc * taps, beat), wOff,
       // Records are 16 bytes and beats at most 16, so a chunk's records start on a beat.
       qDramBeat: qStart / beat, qBeats: ceilDiv(t.kc * QPARAM_BYTES, beat),
@@ -191,8 +207,8 @@ export function tileLoad(
 }
 
 /**
- * Input values a tile loads: its window inside the image (no zero padding), times the channels
- * it loads (all of them for a depthwise tile that cannot load just its chunk).
+ * Input bytes a tile loads: its window inside the image (no zero padding), times the bytes
+ * read per pixel (all channels, or a depthwise chunk's whole DRAM beats).
  */
 export function inputLoaded(t: LayerTile): number {
   const p = t.problem;
@@ -200,8 +216,8 @@ export function inputLoaded(t: LayerTile): number {
   const colHi = Math.min(p.inW, (p.bounds.P - 1) * p.strideW + p.bounds.R - p.padLeft);
   const rowLo = Math.max(0, -p.padTop);
   const rowHi = Math.min(p.inH, (p.bounds.Q - 1) * p.strideH + p.bounds.S - p.padTop);
-  const channels = t.channels[1] - t.channels[0];
-  return Math.max(0, colHi - colLo) * Math.max(0, rowHi - rowLo) * channels;
+  // Bytes read per pixel: all channels, or the chunk's whole beats.
+  return Math.max(0, colHi - colLo) * Math.max(0, rowHi - rowLo) * t.load.pixPitch;
 }
 
 /** The layer's tiles for one tile shape: channel chunks outermost, then row bands, then column bands. */
@@ -213,7 +229,7 @@ export function layerTiles(p: ConvProblem, regions: LayerRegions, beat: number, 
       const qc = Math.min(shape.qc, p.bounds.Q - q0);
       for (let p0 = 0; p0 < p.bounds.P; p0 += shape.pc) {
         const pc = Math.min(shape.pc, p.bounds.P - p0);
-        tiles.push(makeTile(p, regions, beat, { k0, kc, q0, qc, p0, pc, chunkChannels: shape.chunkChannels && shape.pc === p.bounds.P }));
+        tiles.push(makeTile(p, regions, beat, { k0, kc, q0, qc, p0, pc, chunkChannels: shape.chunkChannels }));
       }
     }
   }
@@ -284,16 +300,27 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   const kLoads = ks.map((k) => tileLoad(p, regions, beat, pos(k, qs[0], ps[0])));
   let inBeatsMax = 0;
   let inBeatsSum = 0;
-  if (shape.pc < p.bounds.P || shape.chunkChannels) {
-    const segs = shape.pc < p.bounds.P ? ps.map((c) => tileLoad(p, regions, beat, pos(ks[0], qs[0], c)).load.inSegBeats) : kLoads.map((t) => t.load.inSegBeats);
-    const perRow = shape.pc < p.bounds.P ? 1 : p.inW;
-    const rows = qs.map((q) => {
-      const b = bandRows(p, q[0], q[1]);
-      return (b.hi - b.lo) * perRow;
-    });
-    inBeatsMax = Math.max(...rows) * Math.max(...segs);
-    inBeatsSum = rows.reduce((a, b) => a + b, 0) * segs.reduce((a, b) => a + b, 0) * (shape.pc < p.bounds.P ? ks.length : 1);
+  const rowsOf = qs.map((q) => {
+    const b = bandRows(p, q[0], q[1]);
+    return b.hi - b.lo;
+  });
+  const colsOf = ps.map((c) => {
+    const b = shape.pc < p.bounds.P ? bandCols(p, c[0], c[1]) : { lo: 0, hi: p.inW };
+    return b.hi - b.lo;
+  });
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  if (shape.chunkChannels) {
+    // rows x columns x the chunk's beats per pixel.
+    const segs = kLoads.map((t) => t.load.inSegBeats);
+    inBeatsMax = Math.max(...rowsOf) * Math.max(...colsOf) * Math.max(...segs);
+    inBeatsSum = sum(rowsOf) * sum(colsOf) * sum(segs);
+  } else if (shape.pc < p.bounds.P) {
+    // rows x the column band's beats per row, for every channel chunk.
+    const segs = ps.map((c) => tileLoad(p, regions, beat, pos(ks[0], qs[0], c)).load.inSegBeats);
+    inBeatsMax = Math.max(...rowsOf) * Math.max(...segs);
+    inBeatsSum = sum(rowsOf) * sum(segs) * ks.length;
   } else {
+    // The band's contiguous beats, for every channel chunk.
     for (const q of qs) {
       const b = tileLoad(p, regions, beat, pos(ks[0], q, ps[0])).load.inBeats;
       inBeatsMax = Math.max(inBeatsMax, b);
@@ -338,7 +365,7 @@ function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[]): Cand
   const out: Candidate[] = [];
   const seen = new Set<string>();
   const consider = (kc: number, qc: number, pc: number) => {
-    for (const chunkChannels of pc === p.bounds.P && canChunkChannels(p, kc, beat) ? [true, false] : [false]) {
+    for (const chunkChannels of canChunkChannels(p, kc, beat) ? [true, false] : [false]) {
       const key = `${kc}/${qc}/${pc}/${chunkChannels}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -385,7 +412,7 @@ function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim
     let pc = Math.min(p.bounds.P, forced.pc ?? p.bounds.P);
     // Column bands need the same beat offset in every input row; else the band stays full width.
     if (pc < p.bounds.P && !canSplitColumns(p, hw.dramBeatBytes)) pc = p.bounds.P;
-    const c = shapeCost(hw, p, order, { kc, qc, pc, chunkChannels: pc === p.bounds.P && canChunkChannels(p, kc, hw.dramBeatBytes) });
+    const c = shapeCost(hw, p, order, { kc, qc, pc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
     if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
     return c;
   });

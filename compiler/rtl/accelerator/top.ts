@@ -79,13 +79,16 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const inBeatsEnd = ref('cfg_in_beats');
   decl(wire('w_beats_end', 16), wire('load_in', 1), wire('load_w', 1), wire('load_q', 1));
   items.push(assign('w_beats_end', add(cfg('in_beats'), cfg('w_beats'))));
-  // DRAM beat address of each request: inputs in segments (seg_addr walks the segment starts,
-  // seg_cnt the beats within one), then the weight and record regions, each contiguous.
-  decl(reg('seg_addr', 32), reg('seg_cnt', 16), wire('req_in', 1), wire('req_w', 1), wire('rd_beat', 32), wire('seg_last', 1));
+  // DRAM beat address of each request: inputs in segments, in_row_segs segments in_seg_stride
+  // beats apart per input row, rows in_row_stride beats apart (seg_addr / row_addr walk the
+  // segment and row starts, seg_cnt the beats within a segment, seg_idx the segments within a
+  // row), then the weight and record regions, each contiguous.
+  decl(reg('seg_addr', 32), reg('row_addr', 32), reg('seg_cnt', 16), reg('seg_idx', 16), wire('req_in', 1), wire('req_w', 1), wire('rd_beat', 32), wire('seg_last', 1), wire('row_last', 1));
   const z32 = (e: Expr): Expr => cat(lit(0, 16), e);
   items.push(assign('req_in', bin('<', ref('req_beat'), inBeatsEnd)));
   items.push(assign('req_w', bin('<', ref('req_beat'), ref('w_beats_end'))));
   items.push(assign('seg_last', eq(ref('seg_cnt'), sub(cfg('in_seg_beats'), lit(1, 16)))));
+  items.push(assign('row_last', eq(ref('seg_idx'), sub(cfg('in_row_segs'), lit(1, 16)))));
   items.push(
     assign(
       'rd_beat',
@@ -102,7 +105,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   );
   items.push(assign('dram_rd_addr', lgDW ? cat(slice('rd_beat', 31 - lgDW, 0), lit(0, lgDW)) : ref('rd_beat')));
   if (lgDW) unused.push(slice('rd_beat', 31, 32 - lgDW));
-  const segStart: Stmt[] = [nb('seg_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))), nb('seg_cnt', lit(0, 16))];
+  const segStart: Stmt[] = [
+    nb('seg_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))), nb('row_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))), nb('seg_cnt', lit(0, 16)), nb('seg_idx', lit(0, 16)),
+  ];
+  const nextRow = add(ref('row_addr'), z32(cfg('in_row_stride')));
   const loading = and(stateIs(STATE.LOAD), ref('dram_rd_valid'));
   items.push(assign('load_in', and(loading, bin('<', ref('resp_beat'), inBeatsEnd))));
   items.push(assign('load_w', and(loading, not(bin('<', ref('resp_beat'), inBeatsEnd)), bin('<', ref('resp_beat'), ref('w_beats_end')))));
@@ -382,7 +388,18 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
                   ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [
                     nb('req_beat', add(ref('req_beat'), lit(1, 16))),
                     ifs(ref('req_in'), [
-                      ifs(ref('seg_last'), [nb('seg_cnt', lit(0, 16)), nb('seg_addr', add(ref('seg_addr'), z32(cfg('in_seg_stride'))))], [nb('seg_cnt', add(ref('seg_cnt'), lit(1, 16)))]),
+                      ifs(
+                        ref('seg_last'),
+                        [
+                          nb('seg_cnt', lit(0, 16)),
+                          ifs(
+                            ref('row_last'),
+                            [nb('seg_idx', lit(0, 16)), nb('row_addr', nextRow), nb('seg_addr', nextRow)],
+                            [nb('seg_idx', add(ref('seg_idx'), lit(1, 16))), nb('seg_addr', add(ref('seg_addr'), z32(cfg('in_seg_stride'))))],
+                          ),
+                        ],
+                        [nb('seg_cnt', add(ref('seg_cnt'), lit(1, 16)))],
+                      ),
                     ]),
                   ]),
                   ifs(ref('dram_rd_valid'), [
