@@ -877,7 +877,7 @@ class Prepared implements PreparedModel {
     // Flatten the nest, outermost first; level boundary = index of its first loop.
     this.nl = 0;
     const prodPerDim = this.prodPerDim;
-    prodPerDim.fill(1);
+    for (let d = 0; d < nd; d++) prodPerDim[d] = 1;
     for (let l = 0; l < L; l++) {
       const lm = ml[l];
       if (lm.level !== this.levelNames[l]) return this.fail(`mapping level ${l} is ${lm.level}, architecture has ${this.levelNames[l]}`);
@@ -926,7 +926,7 @@ class Prepared implements PreparedModel {
     // Points of loop i's dimension covered by one iteration (product of inner factors).
     const stride = this.lStride;
     const acc = this.acc;
-    acc.fill(1);
+    for (let d = 0; d < nd; d++) acc[d] = 1;
     for (let i = nl - 1; i >= 0; i--) {
       stride[i] = acc[lD[i]];
       acc[lD[i]] *= lN[i];
@@ -1014,7 +1014,7 @@ class Prepared implements PreparedModel {
 
     const conv = this.conv;
     const drainsInto = this.drainsInto;
-    drainsInto.fill(0);
+    for (let l = 0; l < L; l++) drainsInto[l] = 0;
     const chain = this.chain;
     const D = this.cD;
     const tile = this.cTile;
@@ -1126,7 +1126,7 @@ class Prepared implements PreparedModel {
     // cycles add to the run and leave the parent's overlapped traffic.
     const computeCycles = temporalIters;
     const serialReads = this.serialReads;
-    serialReads.fill(0);
+    for (let l = 0; l < L; l++) serialReads[l] = 0;
     let serialFillCycles = 0;
     for (let l = 1; l < L; l++) {
       if (!lc[l].serialFill) continue;
