@@ -61,6 +61,8 @@ if (!process.argv.includes('--no-tiled')) {
     tile?: ForcedTile;
     /** Layers simulated (all are programmed, so the banks are sized for the whole network). */
     simulate?: string[];
+    /** Simulators (default: --sims); Icarus takes minutes on the large ds_cnn layers of 168-256 PE arrays. */
+    sims?: SimName[];
   }
   const shared = '../shared/dsl-examples';
   const cases: TiledCase[] = [
@@ -68,11 +70,13 @@ if (!process.argv.includes('--no-tiled')) {
     { file: 'examples/rtl-tiled.nacc', accelerator: 'kc_small', network: 'rtl_tiled', tile: { kc: 4, qc: 2 } },
     { file: 'examples/rtl-tiled.nacc', accelerator: 'rp_small', network: 'rtl_tiled' },
     { file: 'examples/rtl-tiled.nacc', accelerator: 'rp_small', network: 'rtl_tiled', tile: { kc: 4, qc: 2 } },
+    { file: 'examples/rtl-tiled.nacc', accelerator: 'kc_small', network: 'rtl_tiled', tile: { kc: 4, qc: 2, pc: 2 } },
+    { file: 'examples/rtl-tiled.nacc', accelerator: 'rp_small', network: 'rtl_tiled', tile: { kc: 8, qc: 2, pc: 1 } },
   ];
   if (existsSync(`${shared}/tiny.nacc`)) {
     // ds_cnn's distinct layer shapes (x_4 .. x_9 repeat x_2 and x_3).
     for (const accelerator of ['eyeriss', 'shidiannao', 'nvdla_256']) {
-      cases.push({ file: `${shared}/tiny.nacc`, with: `${shared}/accelerators.nacc`, accelerator, network: 'ds_cnn', simulate: ['x_1', 'x_2', 'x_3', 'x_11'] });
+      cases.push({ file: `${shared}/tiny.nacc`, with: `${shared}/accelerators.nacc`, accelerator, network: 'ds_cnn', simulate: ['x_1', 'x_2', 'x_3', 'x_11'], sims: ['verilator'] });
     }
   } else process.stderr.write(`${shared}/tiny.nacc is missing: ds_cnn cases skipped\n`);
   const rows: string[] = [];
@@ -81,17 +85,18 @@ if (!process.argv.includes('--no-tiled')) {
     const spec = progs.flatMap((p) => p.accelerators).find((a) => a.name === c.accelerator)!;
     const net = progs.flatMap((p) => p.networks).find((n) => n.name === c.network)!;
     const g = generateAccelerator(spec, net, { seed: 1, tile: c.tile });
-    const label = `${c.accelerator}${c.tile ? ` --tile ${c.tile.kc ?? ''}x${c.tile.qc ?? ''}` : ''}`;
-    const dir = join('out', 'bench-rtl', `tiled-${c.accelerator}-${c.network}${c.tile ? `-${c.tile.kc}x${c.tile.qc}` : ''}`);
+    const tileText = c.tile ? `${c.tile.kc ?? ''}x${c.tile.qc ?? ''}${c.tile.pc ? `x${c.tile.pc}` : ''}` : '';
+    const label = `${c.accelerator}${c.tile ? ` --tile ${tileText}` : ''}`;
+    const dir = join('out', 'bench-rtl', `tiled-${c.accelerator}-${c.network}${c.tile ? `-${tileText}` : ''}`);
     write(g, dir);
     const t0 = performance.now();
-    const r = await verifyAccelerator(dir, { sims, layers: c.simulate });
+    const r = await verifyAccelerator(dir, { sims: c.sims ?? sims, layers: c.simulate });
     const secs = ((performance.now() - t0) / 1000).toFixed(0);
     const hw = g.hardware;
     for (const l of r.layers) {
       const ml = g.manifest.layers.find((x) => x.name === l.name)!;
       const ss = r.sims.map((x) => x.layers.find((y) => y.name === l.name)!);
-      const shape = ml.tile_count === 1 ? 'whole' : `${ml.tiles[0].kc}K x ${ml.tiles[0].qc}Q`;
+      const shape = ml.tile_count === 1 ? 'whole' : `${ml.tiles[0].kc}K x ${ml.tiles[0].qc}Q${ml.tiles[0].pc < ml.bounds.P ? ` x ${ml.tiles[0].pc}P` : ''}`;
       rows.push(
         `| ${label} | ${c.network} | ${l.name} | ${ml.tile_count} (${shape}) | ${ss.map((x) => `${x.passed}/${x.failed}`).join(' · ')} | ${l.cycles.iverilog ?? '-'} | ${l.cycles.verilator ?? '-'} | ${ml.schedule_cycles} | ${l.predicted_cycles} | ${l.error_pct}% | ${l.model_cycles ?? '-'} | ${l.model_error_pct ?? '-'}% | ${r.lint.warnings} |`,
       );
