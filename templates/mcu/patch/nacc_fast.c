@@ -525,8 +525,8 @@ NF_P16(6, 0)
 NF_P16(7, 0)
 
 static void __attribute__((noinline)) nf_p16_any(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
-  if (full) nf_pairs16(colw, f16, G, t, n, outa, outb, two, 1, lo, hi);
-  else nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, lo, hi);
+  /* the clamp variant serves both (a channel without post adds 0) */
+  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi);
 }
 
 static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
@@ -1140,8 +1140,23 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
   }
 }
 
+/* Any other geometry (dilation, non-square windows): one pixel at a time, loops kept rolled. */
 static void __attribute__((noinline)) nf_dwr_row_any(const int32_t *const *rows, const int32_t *fk, int32_t kh, int32_t kw, int32_t sw, int32_t dw, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
-  nf_dwr_row(rows, fk, kh, kw, sw, dw, out_w, o, C, b2, rq, full, lo, hi);
+  for (int32_t ox = 0; ox < out_w; ox++) {
+    int32_t a0 = b2[0], a1 = b2[1], a2 = b2[2], a3 = b2[3];
+    const int32_t *k = fk;
+    for (int32_t fy = 0; fy < kh; fy++, k++) {
+      const int32_t *r = rows[fy] + 2 * sw * ox;
+      for (int32_t fx = 0; fx < kw; fx++, k += 2) {
+        const int32_t x02 = r[2 * dw * fx], x13 = r[2 * dw * fx + 1];
+        a0 = NF_SMLABB(x02, k[0], a0);
+        a2 = NF_SMLATT(x02, k[0], a2);
+        a1 = NF_SMLABB(x13, k[1], a1);
+        a3 = NF_SMLATT(x13, k[1], a3);
+      }
+    }
+    nf_put4(o + ox * C, a0, a1, a2, a3, rq, full, lo, hi);
+  }
 }
 
 #define NF_DWR_CASE(KW_, SW_) \
