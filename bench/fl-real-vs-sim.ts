@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { loadProgram } from '../compiler/frontend/index.ts';
 import { findJob, prepareJob, type JobOverrides } from '../compiler/fl/run.ts';
-import { simulate, type FlRunResult } from '../compiler/fl/simulator.ts';
+import { retime, simulate, type FlRunResult } from '../compiler/fl/simulator.ts';
 import { runReal, type LinkChoice } from '../compiler/fl/loopback.ts';
 import type { Program } from '../compiler/ir/program.ts';
 
@@ -27,6 +27,8 @@ interface Case {
   workers?: number;
   /** Replace the job's target accuracy (one both algorithms reach with these workers). */
   target?: number;
+  /** Drop the job's step_time: the step time is measured on this machine (step_time_source "measured"). */
+  measured?: boolean;
   latencies: number[];
 }
 
@@ -38,6 +40,7 @@ const cases: Case[] = quick
       { file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], workers: 2, latencies: [100] },
       { file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], workers: 8, latencies: [100] },
       { file: 'examples/federated.nacc', pair: ['digits_fedavg', 'digits_dga'], latencies: [10, 100, 500] },
+      { file: 'examples/federated.nacc', pair: ['quick_fedavg', 'quick_dga'], measured: true, latencies: [10, 100] },
       { file: 'examples/federated-leaf.nacc', pair: ['leaf_fedavg', 'leaf_dga'], workers: 8, target: 0.72, latencies: [10, 100, 500] },
       ...(existsSync(SHARED) ? [{ file: SHARED, pair: ['digits_fedavg', 'digits_dga'] as [string, string], workers: 8, latencies: [10, 100, 500] }] : []),
     ];
@@ -47,6 +50,8 @@ export interface Row {
   file: string;
   job: string;
   algorithm: string;
+  step_time_ms: number;
+  step_time_source: string;
   workers: number;
   latency_ms: number;
   steps_per_worker: number;
@@ -63,6 +68,7 @@ export interface Row {
   sim_stall_s: number;
   real_stall_s: number;
   compute_ms_per_step: number | null;
+  overheads: FlRunResult['overheads'];
   link: string;
   load_before: number;
   load_after: number;
@@ -77,10 +83,10 @@ for (const c of cases) {
   const program = programs.get(c.file)!;
   for (const latency of c.latencies) {
     for (const name of c.pair) {
-      const label = `${c.file}:${name}@${latency}ms${c.workers ? `x${c.workers}` : ''}`;
+      const label = `${c.file}:${name}@${latency}ms${c.workers ? `x${c.workers}` : ''}${c.measured ? ':measured' : ''}`;
       if (only && !label.includes(only)) continue;
       const named = findJob(program, name);
-      const job = c.target !== undefined ? { ...named, targetAccuracy: c.target } : named;
+      const job = { ...named, ...(c.target !== undefined ? { targetAccuracy: c.target } : {}), ...(c.measured ? { stepTimeMs: undefined } : {}) };
       const base: JobOverrides = { latencyMs: latency, ...(c.workers ? { workers: c.workers } : {}) };
       // Where does the simulator reach the target? Cut the run a few rounds later.
       const full = prepareJob({ program }, job, base);
@@ -90,17 +96,27 @@ for (const c of cases) {
       const rounds = hit ? Math.min(totalRounds, hit.round + Math.max(2, Math.ceil(hit.round * 0.1))) : Math.min(totalRounds, 40);
       const setup = prepareJob({ program }, job, { ...base, maxSteps: rounds * full.cfg.K });
       setup.evalEvery = full.evalEvery;
-      const sim = simulate(setup);
+      let sim = simulate(setup);
       const load_before = loadavg()[0];
       log(`${label}: ${setup.job.workers} workers, ${setup.stepsPerWorker} steps, sim to target ${sim.time_to_target_s?.toFixed(2) ?? '-'} s; running for real`);
       const real: FlRunResult = await runReal(setup, program.networks.find((n) => n.name === setup.job.network)!, { link, nice });
       const load_after = loadavg()[0];
+      if (real.step_time_ms !== setup.stepMs) {
+        // A measured step time, re-measured by the real run under N concurrent workers: the
+        // simulator's run on that step time (training is unchanged; only the clock moves).
+        const k = real.step_time_ms / setup.stepMs;
+        const clock = simulate({ ...setup, stepMs: real.step_time_ms, workerStepMs: setup.workerStepMs.map((t) => t * k) }, { timingOnly: true });
+        log(`  step time measured alone ${setup.stepMs.toFixed(2)} ms, with ${setup.job.workers} workers at once ${real.step_time_ms.toFixed(2)} ms: simulator re-timed (to target ${sim.time_to_target_s?.toFixed(2) ?? '-'} s alone)`);
+        sim = retime(sim, clock);
+      }
       const diff = sim.time_to_target_s !== null && real.time_to_target_s !== null ? real.time_to_target_s / sim.time_to_target_s - 1 : null;
       if (real.final_accuracy !== sim.final_accuracy) log(`  warning: real final accuracy ${real.final_accuracy} differs from the simulator's ${sim.final_accuracy}`);
       const row: Row = {
         file: c.file,
         job: name,
         algorithm: sim.algorithm,
+        step_time_ms: real.step_time_ms,
+        step_time_source: setup.stepSource,
         workers: setup.job.workers,
         latency_ms: latency,
         steps_per_worker: setup.stepsPerWorker,
@@ -115,11 +131,13 @@ for (const c of cases) {
         sim_stall_s: sim.stall_s,
         real_stall_s: real.stall_s,
         compute_ms_per_step: real.compute_ms_per_step ?? null,
+        overheads: real.overheads,
         link: real.link ?? 'relay',
         load_before,
         load_after,
       };
       rows.push(row);
+      log(`  hops (mean/p95 ms): ${Object.entries(real.overheads ?? {}).map(([k, o]) => `${k} ${o.mean_ms.toFixed(1)}/${o.p95_ms.toFixed(1)}`).join(', ')}`);
       log(`  real to target ${real.time_to_target_s?.toFixed(2) ?? '-'} s (${diff === null ? 'n/a' : `${(diff * 100).toFixed(1)}%`}), total ${real.total_time_s.toFixed(2)} s vs ${sim.total_time_s.toFixed(2)} s, load ${load_before.toFixed(1)}-${load_after.toFixed(1)}`);
     }
   }
@@ -132,11 +150,12 @@ const worstTotal = rows.reduce((m, r) => Math.max(m, Math.abs(r.total_difference
 if (json) {
   process.stdout.write(JSON.stringify({ link, rows, max_abs_difference: worst, max_abs_total_difference: worstTotal, over_15_percent: rows.filter((r) => r.difference !== null && Math.abs(r.difference) > 0.15).length }, null, 2) + '\n');
 } else {
-  const lines = ['| file | job | algorithm | workers | latency | steps | sim to target (s) | real to target (s) | difference | sim total (s) | real total (s) | difference | overhead ms/round | compute ms/step | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const lines = ['| file | job | algorithm | step | workers | latency | steps | sim to target (s) | real to target (s) | difference | sim total (s) | real total (s) | difference | overhead ms/round | hop delays, mean ms | compute ms/step | load |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     lines.push(
-      `| ${r.file} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.latency_ms} ms | ${r.steps_per_worker} | ${s(r.sim_time_to_target_s)} | ${s(r.real_time_to_target_s)} | ${pct(r.difference)} | ${r.sim_total_s.toFixed(2)} | ${r.real_total_s.toFixed(2)} | ${pct(r.total_difference)} | ${r.overhead_ms_per_round.toFixed(1)} | ${r.compute_ms_per_step?.toFixed(2) ?? '-'} | ${r.load_before.toFixed(1)}-${r.load_after.toFixed(1)} |`,
+      `| ${r.file} | ${r.job} | ${r.algorithm} | ${r.step_time_source === 'job' ? '' : `${r.step_time_source} `}${r.step_time_ms.toFixed(r.step_time_ms < 10 ? 2 : 0)} ms | ${r.workers} | ${r.latency_ms} ms | ${r.steps_per_worker} | ${s(r.sim_time_to_target_s)} | ${s(r.real_time_to_target_s)} | ${pct(r.difference)} | ${r.sim_total_s.toFixed(2)} | ${r.real_total_s.toFixed(2)} | ${pct(r.total_difference)} | ${r.overhead_ms_per_round.toFixed(1)} | ${Object.values(r.overheads ?? {}).map((o) => o.mean_ms.toFixed(1)).join(' / ')} | ${r.compute_ms_per_step?.toFixed(2) ?? '-'} | ${r.load_before.toFixed(1)}-${r.load_after.toFixed(1)} |`,
     );
   }
+  if (rows[0]?.overheads) lines.push('', `hop delays: ${Object.keys(rows[0].overheads).join(' / ')}`);
   process.stdout.write(lines.join('\n') + `\n\nlink: ${link}; largest |difference| to target: ${(worst * 100).toFixed(1)}%, of total time: ${(worstTotal * 100).toFixed(1)}%\n`);
 }

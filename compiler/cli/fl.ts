@@ -51,6 +51,7 @@ export function jobJson(r: FlRunResult) {
     ...(r.transport ? { transport: r.transport } : {}),
     ...(r.link ? { link: r.link } : {}),
     ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),
+    ...(r.overheads ? { overheads: r.overheads } : {}),
     curve: r.curve,
   };
 }

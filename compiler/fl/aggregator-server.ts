@@ -5,7 +5,7 @@
 // since the run's common start instant (epoch ms), so every process measures the same axis.
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aggregator, type AlgoConfig } from './algorithms.ts';
-import { FRAME_AVERAGE, FRAME_HELLO, FRAME_ROUND, decodeFrame, encodeFrame, onRawFrames } from './frames.ts';
+import { DelayStat, FRAME_AVERAGE, FRAME_HELLO, FRAME_ROUND, decodeFrame, encodeFrame, epochNow, onRawFrames } from './frames.ts';
 
 export interface AggregatorServerInit {
   cfg: AlgoConfig;
@@ -37,6 +37,8 @@ export interface AggregatorServer {
   /** The common start instant, epoch milliseconds. */
   setStart(atEpochMs: number): void;
   failure(): Error | undefined;
+  /** Milliseconds from a round sum's last write (its stamp) to the aggregator's reading it. */
+  receive: DelayStat;
   close(): void;
 }
 
@@ -47,6 +49,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, onAverag
   let helloCount = 0;
   let startEpoch = 0;
   let failure: Error | undefined;
+  const receive = new DelayStat();
   let onHellos: () => void = () => undefined;
   let onRounds: () => void = () => undefined;
   const hellos = new Promise<void>((res) => (onHellos = res));
@@ -63,6 +66,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, onAverag
         return;
       }
       if (f.type !== FRAME_ROUND) return;
+      receive.add(epochNow() - f.stamp);
       let mean: Float32Array | undefined;
       try {
         mean = agg.receive({ worker: f.worker, round: f.round, values: f.payload });
@@ -92,6 +96,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, onAverag
     rounds,
     setStart: (at) => (startEpoch = at),
     failure: () => failure,
+    receive,
     close: () => {
       for (const s of sockets) s?.destroy();
       server.close();

@@ -18,6 +18,7 @@ import { Evaluator, describeAlgorithm, timeToTarget, type CurvePoint, type FlRun
 import type { Network } from '../ir/network.ts';
 import { subset } from './data.ts';
 import { startAggregatorServer, type AverageEvent } from './aggregator-server.ts';
+import { DelayStat, type DelaySummary } from './frames.ts';
 import { NetnsSession, namespacePrefix, planNetns, probeNetem, removeStaleNamespaces, type KernelShaper, type NetemProbe } from './netem.ts';
 
 /** What the user asks for: the kernel's netem when it works here (auto), or one of the two. */
@@ -100,7 +101,9 @@ interface AggregatorEnd {
   address(worker: number): { host: string; port: number };
   hellos: Promise<void>;
   /** Resolves with the final consensus once every round is averaged. */
-  finished: Promise<{ consensus: Float32Array; roundsDone: number }>;
+  finished: Promise<{ consensus: Float32Array; roundsDone: number; receive: number[] }>;
+  /** The relay's own delays (relay link only). */
+  relayStats?: () => Promise<{ receive: number[]; timerLate: number[] }>;
   start(atEpochMs: number): void;
   describe: string;
 }
@@ -141,8 +144,13 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
         finished: srv.rounds.then(() => {
           const f = srv.failure();
           if (f) throw f;
-          return { consensus: srv.agg.consensus, roundsDone: srv.agg.roundsDone };
+          return { consensus: srv.agg.consensus, roundsDone: srv.agg.roundsDone, receive: srv.receive.raw() };
         }),
+        relayStats: () => {
+          const reply = once<{ receive: number[]; timerLate: number[] }>(relay, 'stats');
+          relay.send({ kind: 'stats' });
+          return reply;
+        },
         start: (at) => srv.setStart(at),
         describe: `relay on 127.0.0.1:${relayPort} -> aggregator on 127.0.0.1:${srv.port}`,
       };
@@ -159,7 +167,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
         if (m.kind === 'average') events.push({ done: m.done, t: m.t, ...(m.snapshot ? { snapshot: m.snapshot } : {}) });
       });
       const hellos = once<unknown>(aggregator, 'hellos');
-      const finished = once<{ consensus: Float32Array; roundsDone: number }>(aggregator, 'finished');
+      const finished = once<{ consensus: Float32Array; roundsDone: number; receive: number[] }>(aggregator, 'finished');
       // Keep rejections observed until awaited.
       hellos.catch(() => undefined);
       finished.catch(() => undefined);
@@ -199,24 +207,61 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       );
     });
     await Promise.all(workers.map((w) => once(w, 'ready')));
+    // A measured step time is re-measured here with all N worker processes computing at once,
+    // which is what each of them gets in the run (N processes share this machine's cores).
+    let workerStepMs = setup.workerStepMs;
+    let stepMs = setup.stepMs;
+    if (setup.stepSource === 'measured') {
+      const replies = workers.map((w) => once<{ perStepMs: number }>(w, 'calibrated'));
+      const at = performance.timeOrigin + performance.now() + 100;
+      // Long enough (about 300 ms of steps) for the processes to overlap however they are scheduled.
+      const steps = Math.min(400, Math.max(20, Math.ceil(300 / Math.max(0.05, setup.stepMs))));
+      for (const w of workers) w.send({ kind: 'calibrate', at, steps });
+      // Every round waits for the slowest worker: its pace is the step time.
+      const paces = (await Promise.all(replies)).map((r) => r.perStepMs);
+      stepMs = Math.max(setup.stepMs, ...paces);
+      workerStepMs = setup.workerStepMs.map((t) => (t / setup.stepMs) * stepMs);
+      log(`measured step time with ${N} worker processes at once: ${stepMs.toFixed(2)} ms (alone: ${setup.stepMs.toFixed(2)} ms)`);
+    }
     await end.hellos;
-    const dones = workers.map((w) => once<{ stallMs: number; computeMs: number }>(w, 'done'));
+    const dones = workers.map((w) => once<{ stallMs: number; computeMs: number; sendLate: number[]; wake: number[] }>(w, 'done'));
     // Start everyone at one absolute instant a little ahead, past the IPC delivery delay.
     const at = performance.timeOrigin + performance.now() + 250;
     end.start(at);
-    for (const w of workers) w.send({ kind: 'start', at });
+    workers.forEach((w, i) => w.send({ kind: 'start', at, stepMs: workerStepMs[i] }));
     log(`started; ${setup.stepsPerWorker} steps per worker, ${totalRounds} rounds`);
     const stats = await Promise.all(dones);
-    const { consensus, roundsDone } = await end.finished;
+    const { consensus, roundsDone, receive } = await end.finished;
+    const relayStats = end.relayStats ? await end.relayStats() : undefined;
     const evaluator = new Evaluator(setup);
     const curve: CurvePoint[] = [{ round: 0, time_s: 0, accuracy: evaluator.curve(setup.init) }];
     for (const e of events) if (e.snapshot) curve.push({ round: e.done, time_s: e.t / 1000, accuracy: evaluator.curve(e.snapshot) });
     const averageTimes = events.map((e) => e.t / 1000);
     const computeMean = stats.reduce((a, s) => a + s.computeMs, 0) / N / Math.max(1, setup.stepsPerWorker);
-    if (computeMean > Math.min(...setup.workerStepMs)) {
-      log(`warning: a step computes in ${computeMean.toFixed(1)} ms on this machine, more than the ${Math.min(...setup.workerStepMs).toFixed(1)} ms step time; wall-clock times will run long`);
+    if (computeMean > Math.min(...workerStepMs)) {
+      log(`warning: a step computes in ${computeMean.toFixed(1)} ms on this machine, more than the ${Math.min(...workerStepMs).toFixed(1)} ms step time; wall-clock times will run long`);
     }
     const serMs = job.bandwidthMbitPerS ? ((setup.messageBytes * 8) / (job.bandwidthMbitPerS * 1e6)) * 1000 : 0;
+    const stat = (values: number[], minus = 0): DelaySummary => {
+      const d = new DelayStat();
+      d.merge(values.map((v) => v - minus));
+      return d.summary();
+    };
+    const sendLate = stat(stats.flatMap((s) => s.sendLate));
+    // On the kernel link a hop includes the modelled transfer; report what it took beyond it.
+    const overheads: Record<string, DelaySummary> = relayStats
+      ? {
+          worker_send_late: sendLate,
+          relay_receive: stat(relayStats.receive),
+          relay_timer_late: stat(relayStats.timerLate),
+          aggregator_receive: stat(receive),
+          worker_receive: stat(stats.flatMap((s) => s.wake)),
+        }
+      : {
+          worker_send_late: sendLate,
+          aggregator_receive_beyond_model: stat(receive, job.latencyMs + serMs),
+          worker_receive_beyond_model: stat(stats.flatMap((s) => s.wake), job.latencyMs + serMs),
+        };
     return {
       name: job.name,
       algorithm: describeAlgorithm(cfg),
@@ -228,7 +273,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       rounds: roundsDone,
       steps_per_worker: setup.stepsPerWorker,
       total_time_s: averageTimes.length ? averageTimes[averageTimes.length - 1] : 0,
-      step_time_ms: setup.stepMs,
+      step_time_ms: stepMs,
       step_time_source: setup.stepSource,
       message_ms: job.latencyMs + serMs,
       message_bytes: setup.messageBytes,
@@ -238,6 +283,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       transport: link === 'relay' ? 'tcp loopback via delay relay' : `tcp over veth pairs between network namespaces shaped by ${opts.kernelShaper ?? 'netem'}`,
       link: link === 'netem' && opts.kernelShaper === 'tbf' ? 'tbf' : link,
       compute_ms_per_step: computeMean,
+      overheads,
     };
   } finally {
     for (const c of children) {

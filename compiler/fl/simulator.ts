@@ -57,6 +57,11 @@ export interface FlRunResult {
   link?: 'relay' | 'netem' | 'tbf';
   /** Real mode: mean wall-clock milliseconds a worker spent computing one step (preemption included). */
   compute_ms_per_step?: number;
+  /**
+   * Real mode: the emulation's own delays per hop (ms), e.g. how late round sums left after
+   * their step's end and how long each process took to read a frame after it was written.
+   */
+  overheads?: Record<string, { count: number; mean_ms: number; p95_ms: number; max_ms: number }>;
 }
 
 /** Everything a run needs, built once from the job, its network and its data. */
