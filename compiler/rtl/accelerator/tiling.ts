@@ -1,10 +1,11 @@
 // Tiling of layers larger than the global buffer: each layer runs as a list of tiles, each a
 // complete sequencer program over a chunk of output channels (K, with only that chunk's
 // weights and requantisation records), a band of output rows (Q, with the input rows and
-// halo the band reads) and, when full-width bands do not fit, a band of output columns (P). Input channels stay whole: the requantiser runs at every drain, so the
-// hardware cannot carry partial sums across buffer refills.
-// Pure: the plan picks one (channels, rows) tile shape per layer so that the largest tile of
-// every layer fits the banks, preferring the plan with the fewest estimated cycles.
+// halo the band reads) and, when full-width bands do not fit, a band of output columns (P).
+// Input channels stay whole: the requantiser runs at every drain, so the hardware cannot carry
+// partial sums across buffer refills.
+// Pure: the plan picks one (channels, rows, columns) tile shape per layer so that the largest
+// tile of every layer fits the banks, preferring the plan with the fewest estimated cycles.
 import { fail, UserError, type Location } from '../../diagnostics/index.ts';
 import { DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './hardware.ts';
