@@ -51,16 +51,17 @@ export type ChildInit = RelayInit | WorkerInit | AggregatorInit;
 const send = (m: unknown) => process.send?.(m);
 const immediate = () => new Promise<void>((r) => setImmediate(r));
 /**
- * Wait until a performance.now() instant. Node's timers have millisecond granularity (a
- * setTimeout of 0.3 ms, or of 0, takes a full millisecond or more), which would lengthen every
- * short step; so the timer covers all but the last millisecond and the rest is spent yielding
- * to the event loop (socket data is still read meanwhile).
+ * Wait until a performance.now() instant. Node's timers have millisecond granularity: a
+ * setTimeout of 0 still takes a millisecond or more, which would lengthen every step that is
+ * already due (short steps, or catching up). A due step only yields to the event loop (so
+ * socket data is still read); otherwise a timer, which may end up to about a millisecond late
+ * (the schedule is anchored to deadlines, so that does not accumulate). No busy waiting:
+ * spinning processes lose their scheduling priority on a loaded host.
  */
 async function waitUntil(t: number): Promise<void> {
   const rem = t - performance.now();
-  if (rem > 2) await new Promise<void>((r) => setTimeout(r, rem - 1));
-  do await immediate();
-  while (performance.now() < t);
+  if (rem > 0) await new Promise<void>((r) => setTimeout(r, rem));
+  else await immediate();
 }
 
 /** One direction of one link: serialises frames at the bandwidth, then adds the latency. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runReal } from '../../compiler/fl/loopback.ts';
-import { retime, simulate } from '../../compiler/fl/simulator.ts';
+import { measureStepMs, retime, setupJob, simulate } from '../../compiler/fl/simulator.ts';
+import { prepareData } from '../../compiler/fl/data.ts';
+import { compileModel } from '../../compiler/fl/trainer.ts';
 import { tinyJob, tinyNet, tinySetup } from './helpers.ts';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -56,6 +58,28 @@ describe('loopback transport', () => {
       // Wall-clock time includes at least the compute time of every step.
       expect(real.total_time_s).toBeGreaterThan((18 * 15) / 1000);
       if (alg.kind === 'fedavg') expect(real.stall_s).toBeGreaterThan(0);
+      // Every model frame is accounted once per hop: 6 rounds x 3 workers up, and as many down.
+      const o = real.overheads!;
+      expect(real.link).toBe('relay');
+      expect(o.worker_send_late.count).toBe(18);
+      expect(o.aggregator_receive.count).toBe(18);
+      expect(o.worker_receive.count).toBe(18);
+      expect(o.relay_receive.count).toBe(36);
+      expect(o.relay_timer_late.count).toBe(36);
+      for (const d of Object.values(o)) expect(d.max_ms).toBeGreaterThanOrEqual(d.p95_ms);
     }
+  });
+
+  it('a measured step time is re-measured with every worker process at once', async () => {
+    const job = tinyJob({ kind: 'fedavg', localSteps: 3 }, { workers: 3, maxSteps: 9, stepTimeMs: undefined, latencyMs: 5, bandwidthMbitPerS: 100 });
+    const data = prepareData(job.data, job.workers, job.seed);
+    const setup = setupJob(job, tinyNet, data, { measureStepMs: () => measureStepMs(compileModel(tinyNet), data, job.batch) });
+    expect(setup.stepSource).toBe('measured');
+    const real = await runReal(setup, tinyNet);
+    expect(real.step_time_source).toBe('measured');
+    expect(real.step_time_ms).toBeGreaterThanOrEqual(setup.stepMs);
+    expect(real.final_accuracy).toBe(simulate(setup).final_accuracy);
+    // 9 steps at no less than the re-measured step time each.
+    expect(real.total_time_s * 1000).toBeGreaterThanOrEqual(9 * real.step_time_ms);
   });
 });
