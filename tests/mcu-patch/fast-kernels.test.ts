@@ -6,8 +6,9 @@
 // instructions) and in QEMU (the Cortex-M4 build, assembly blocks included). The requantisation
 // constants (nf_rqc_of + nf_rqv) are checked against MultiplyByQuantizedMultiplier directly.
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { QModel, QOp, QTensor } from '../../compiler/ir/quantized.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
@@ -22,7 +23,8 @@ const findTool = (name: string) => requireTool(name).then(() => true, () => fals
 const gcc = await findTool('gcc');
 const arm = (await findTool('arm-none-eabi-gcc')) && (await findTool('qemu-system-arm'));
 if (!gcc) console.warn('tests/mcu-patch/fast-kernels: gcc is missing; the fast kernels are not checked');
-const OUT = resolve('mcu-out/test-mcu-patch-fast');
+// a fresh folder per run: several suites may run at once in the same working tree
+const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-patch-fast-'));
 
 interface LayerSpec { kind: 'conv' | 'dw'; cout?: number; k: number; stride: number; dil?: number; act: 'NONE' | 'RELU6'; tinyChannel?: boolean }
 
