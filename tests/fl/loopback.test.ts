@@ -58,14 +58,19 @@ describe('loopback transport', () => {
       // Wall-clock time includes at least the compute time of every step.
       expect(real.total_time_s).toBeGreaterThan((18 * 15) / 1000);
       if (alg.kind === 'fedavg') expect(real.stall_s).toBeGreaterThan(0);
-      // Every model frame is accounted once per hop: 6 rounds x 3 workers up, and as many down.
+      // Every round sum is accounted once per hop (6 rounds x 3 workers); a worker counts the
+      // averages it read before its last step (FedAvg needs all 6; DGA(3, 4) rounds 0-3 only),
+      // and the relay may not have passed on the last averages when the run ends.
       const o = real.overheads!;
       expect(real.link).toBe('relay');
       expect(o.worker_send_late.count).toBe(18);
       expect(o.aggregator_receive.count).toBe(18);
-      expect(o.worker_receive.count).toBe(18);
-      expect(o.relay_receive.count).toBe(36);
-      expect(o.relay_timer_late.count).toBe(36);
+      expect(o.worker_receive.count).toBeGreaterThanOrEqual(alg.kind === 'fedavg' ? 18 : 12);
+      expect(o.worker_receive.count).toBeLessThanOrEqual(18);
+      for (const k of ['relay_receive', 'relay_timer_late']) {
+        expect(o[k].count).toBeGreaterThanOrEqual(18 + o.worker_receive.count);
+        expect(o[k].count).toBeLessThanOrEqual(36);
+      }
       for (const d of Object.values(o)) expect(d.max_ms).toBeGreaterThanOrEqual(d.p95_ms);
     }
   });
