@@ -10,6 +10,7 @@ import { fromBytes, prepareModel, runModel, toBytes } from '../reference/int8/ex
 import { loweredForMcu, MANIFEST, type McuManifest } from './compile.ts';
 import { makeInput } from './inputs.ts';
 import { loadQModel } from './load.ts';
+import { foldPads } from './fold.ts';
 import { buildArm, buildHost, parseDump, runHost, runQemu, ticksToInstructions, type RunResult } from './runner.ts';
 
 export interface VerifyOptions {
@@ -69,20 +70,50 @@ export async function manifestModel(m: McuManifest): Promise<QModel> {
   return loweredForMcu(model, m.options);
 }
 
-function perOp(model: QModel, dump: Uint8Array, expected: Map<number, Uint8Array>): PerOpCheck {
+/** One dumped tensor to compare: the dump's op number, and the model op it reports as. */
+interface DumpCheck { dump: number; op: number; kind: string; expected: Uint8Array | undefined }
+
+function perOp(checks: DumpCheck[], dump: Uint8Array): PerOpCheck {
   const got = parseDump(dump);
   let first: PerOpCheck['first_mismatch'] = null;
   let checked = 0;
-  for (const op of model.ops) {
-    const e = expected.get(op.index);
-    const g = got.get(op.index);
+  for (const c of checks) {
+    const g = got.get(c.dump);
     checked++;
-    if (!e || !g || !Buffer.from(e).equals(Buffer.from(g))) {
-      first = { op: op.index, kind: op.kind };
+    if (!c.expected || !g || !Buffer.from(c.expected).equals(Buffer.from(g))) {
+      first = { op: c.op, kind: c.kind };
       break;
     }
   }
   return { ops_checked: checked, first_mismatch: first };
+}
+
+/** Layer-by-layer programs dump every op of the lowered model under its own index. */
+function layerChecks(model: QModel, expected: Map<number, Uint8Array>): DumpCheck[] {
+  return model.ops.map((op) => ({ dump: op.index, op: op.index, kind: op.kind, expected: expected.get(op.index) }));
+}
+
+/**
+ * Patch programs (compiler/mcu/patch/emit.ts) never hold the per-patch stage's tensors whole:
+ * they dump the full split map as op -1, then the ops of the per-layer stage, numbered within
+ * that stage (the source model's ops from the split on, PADs folded). Each dump is compared
+ * with the reference output of the source op that produces the same tensor; mismatches are
+ * reported under that source op's index. The per-patch stage's own ops are checked through
+ * the split map.
+ */
+function patchChecks(source: QModel, split: number, expected: Map<number, Uint8Array>): DumpCheck[] {
+  const producer = new Map<number, QModel['ops'][number]>();
+  for (const op of source.ops) for (const t of op.outputs) producer.set(t, op);
+  const readAfter = new Set(source.ops.filter((op) => op.index >= split).flatMap((op) => op.inputs));
+  const cuts = source.ops.filter((op) => op.index < split).flatMap((op) => op.outputs).filter((t) => readAfter.has(t));
+  if (cuts.length !== 1) fail('E0752', `the patch program's split (op ${split}) is not crossed by exactly one feature map in ${source.name}; the program folder and its model disagree`, undefined, ExitCode.internal);
+  const cut = cuts[0];
+  const rest = foldPads({ ...source, ops: source.ops.filter((op) => op.index >= split).map((op, index) => ({ ...op, index })), inputs: [cut] });
+  const of = (t: number, dump: number): DumpCheck => {
+    const op = producer.get(t)!;
+    return { dump, op: op.index, kind: op.kind, expected: expected.get(op.index) };
+  };
+  return [of(cut, -1), ...rest.ops.map((op, k) => of(op.outputs[0], k))];
 }
 
 export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<VerifyReport> {
@@ -96,6 +127,20 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
   }, prepareModel(model));
   const expected = Buffer.concat(outs.map((o) => Buffer.from(toBytes(o))));
   const report: VerifyReport = { model: model.name, dir, macs: manifest.summary.macs };
+  let checks: DumpCheck[] = [];
+  if (opts.debug) {
+    const sched = manifest.summary.schedule;
+    if (sched?.kind === 'patch') {
+      // the reference on the model as the patch emitter saw it (before PAD folding, whose op
+      // indices the split counts); folding is exact, so its tensors hold the same bytes
+      const { model: source } = await loadQModel(manifest.source.path, { network: manifest.source.network, seed: manifest.source.seed });
+      const srcExpected = new Map<number, Uint8Array>();
+      runModel(source, [fromBytes(source.tensors[source.inputs[0]], input, 'input')], {
+        onOp: (i, o) => srcExpected.set(i, new Uint8Array(toBytes(o[0]))),
+      }, prepareModel(source));
+      checks = patchChecks(source, sched.split!, srcExpected);
+    } else checks = layerChecks(model, expectedPerOp);
+  }
   const same = (r: RunResult) => Buffer.from(r.output).equals(expected);
 
   if (opts.host) {
@@ -106,7 +151,7 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
     if (opts.debug) {
       const dexe = await buildHost(dir, { debugDump: true });
       const d = await runHost(dexe, input, join(dir, 'build', 'debug'), { debugDump: true });
-      report.host.debug = perOp(model, d.dump!, expectedPerOp);
+      report.host.debug = perOp(checks, d.dump!);
     }
   }
   if (opts.qemu) {
@@ -128,7 +173,7 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
     if (opts.debug) {
       const darm = await buildArm(dir, { debugDump: true });
       const d = await runQemu(darm.elf, input, join(dir, 'build', 'debug'), { debugDump: true, timeoutMs: opts.timeoutMs });
-      report.qemu.debug = perOp(model, d.dump!, expectedPerOp);
+      report.qemu.debug = perOp(checks, d.dump!);
     }
   }
   return report;
