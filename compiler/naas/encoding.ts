@@ -108,9 +108,15 @@ export function decodeHardware(x: number[], space: DesignSpace, lim: SpaceLimits
 export const MAP_LEVELS = ['DRAM', 'GlobalBuffer', 'RegisterFile'] as const;
 export const MAP_VECTOR_LENGTH = 3 * ORDER_DIMS.length + 2 * ORDER_DIMS.length;
 
-function divisors(n: number): number[] {
-  const out: number[] = [];
-  for (let i = 1; i <= n; i++) if (n % i === 0) out.push(i);
+const divisorCache = new Map<number, readonly number[]>();
+/** Divisors of n in ascending order (memoised: callers only read them). */
+function divisors(n: number): readonly number[] {
+  let out = divisorCache.get(n);
+  if (!out) {
+    const d: number[] = [];
+    for (let i = 1; i <= n; i++) if (n % i === 0) d.push(i);
+    divisorCache.set(n, (out = d));
+  }
   return out;
 }
 
