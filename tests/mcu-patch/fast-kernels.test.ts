@@ -118,6 +118,43 @@ describe('fast kernels on a chain of layer geometries', () => {
   }, 120_000);
 });
 
+// Tiny planes (nf_dw_tiny: 3x3 and 5x5 maps, channel-major with compile-time geometry), in place and
+// out of place, next to tiny-plane layers it must refuse (a channel whose shift is out of its
+// range, a clamped activation range), which the ring runs instead.
+const TINY: LayerSpec[] = [
+  { kind: 'conv', cout: 20, k: 1, stride: 1, act: 'NONE' },
+  { kind: 'dw', k: 3, stride: 2, act: 'NONE' }, // 10x10 -> 5x5
+  { kind: 'dw', k: 3, stride: 1, act: 'NONE' }, // 5x5, 3x3 window: tiny
+  { kind: 'dw', k: 3, stride: 1, act: 'NONE', tinyChannel: true }, // 5x5: refused (channel 0's shift)
+  { kind: 'dw', k: 5, stride: 2, act: 'NONE' }, // 5x5 -> 3x3, 5x5 window: tiny
+  { kind: 'conv', cout: 36, k: 1, stride: 1, act: 'NONE' },
+  { kind: 'dw', k: 3, stride: 1, act: 'NONE' }, // 3x3 map: tiny
+  { kind: 'dw', k: 3, stride: 1, act: 'RELU6' }, // 3x3 map, clamped: refused
+  { kind: 'dw', k: 3, stride: 1, act: 'NONE' },
+];
+
+describe('fast depthwise kernels on tiny planes', () => {
+  it.skipIf(!gcc)('bit-exact with the TS reference on the host and in QEMU, in place and out of place', async () => {
+    const m = chain([10, 10, 8], TINY, 21);
+    const rng = new Prng(22);
+    const x = Int8Array.from({ length: 10 * 10 * 8 }, () => rng.int(256) - 128);
+    const expected = Buffer.concat(runModel(m, [x]).map((o) => Buffer.from(toBytes(o))));
+    for (const inPlaceDepthwise of [true, false]) {
+      const c = compileForMcu(m, resolveBoard('stm32h743'), { schedule: 'layer', inPlaceDepthwise });
+      expect(c.program.files['model.c']).toContain('nf_dw_tiny(');
+      const dir = join(OUT, `tiny-${inPlaceDepthwise ? 'in' : 'out'}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
+      const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
+      expect(Buffer.from(host.output).equals(expected), `host, in place ${inPlaceDepthwise}`).toBe(true);
+      if (!arm) continue;
+      const q = await runQemu((await buildArm(dir)).elf, toBytes(x), join(dir, 'build'), { timeoutMs: 120_000 });
+      expect(Buffer.from(q.output).equals(expected), `qemu, in place ${inPlaceDepthwise}`).toBe(true);
+    }
+  }, 120_000);
+});
+
 describe('fast-kernel output stage', () => {
   it.skipIf(!gcc)('nf_rqc_of + nf_rqv equal MultiplyByQuantizedMultiplier plus the output offset wherever accepted', async () => {
     const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');

@@ -702,6 +702,7 @@ void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8
 }
 
 static int32_t nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch);
+static int32_t nf_dw_tiny(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias);
 
 void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t C = p->in_c;
@@ -710,6 +711,7 @@ void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, 
     return;
   }
   /* out of place: the same row ring (on the stack), without the in-place ordering constraint */
+  if (nf_dw_tiny(p, input, output, filter, bias)) return;
   if (p->k_h * p->k_w <= 64 && nf_dw_ring(p, input, output, filter, bias, NULL)) return;
   nf_outq q = nf_outq_of(p);
   q.small = nf_small_ok(p->shift, bias, C, p->k_h * p->k_w);
@@ -1331,6 +1333,129 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
   return 1;
 }
 
+/* ---- Depthwise on tiny planes (3x3 and 5x5 maps), one channel at a time ----
+ * On 5x5 and 3x3 maps a four-channel group's setup is paid for only 9-25 output pixels, and most
+ * windows hang over the border. These layers go channel-major with the map size, window, stride
+ * and padding as compile-time constants, so that the whole plane unrolls and every window keeps
+ * only its taps inside the image (padding taps contribute 0 to the sum and are never computed):
+ * each channel's plane is gathered once into 16-bit (x + input offset) values on the stack, its
+ * doubled taps are packed in overlapping pairs (k[fx], k[fx+1]) that stay in registers for the
+ * whole plane, and a window row takes its inside taps as SMLAD pairs plus an SMLABB for an odd
+ * one. In place is safe: channel c's outputs overwrite only channel c's inputs, gathered before.
+ * Only the full int8 activation range is specialised, and layers whose output stage passes
+ * nf_rqc_of's bounds (else another kernel runs the layer). */
+#if defined(__ARM_FEATURE_DSP)
+static inline int32_t nf_pkhbt(int32_t lo, int32_t hi) {
+  int32_t r;
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(lo), "r"(hi));
+  return r;
+}
+#define NF_PKHBT(lo, hi) nf_pkhbt((lo), (hi))
+#else
+#define NF_PKHBT(lo, hi) nf_pack16((lo), (hi))
+#endif
+
+static inline __attribute__((always_inline)) void nf_tiny_layer(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int16_t *plane,
+                                                                const int32_t N, const int32_t K, const int32_t S, const int32_t PT) {
+  const int32_t C = p->in_c;
+  const int32_t OUT = (N + S - 1) / S;
+  const int32_t in_off = p->input_offset, out_off = p->output_offset;
+  for (int32_t c = 0; c < C; c++) {
+    {
+      const int8_t *s = input + c;
+#pragma GCC unroll 25
+      for (int32_t i = 0; i < N * N; i++, s += C) plane[i] = (int16_t)(s[0] + in_off);
+    }
+    int32_t kp[5][5]; /* (k[fy][fx], k[fy][fx + 1]); the last column's high half is 0 */
+    {
+      const int8_t *f = filter + c;
+      int32_t k[5][5];
+#pragma GCC unroll 5
+      for (int32_t fy = 0; fy < K; fy++)
+#pragma GCC unroll 5
+        for (int32_t fx = 0; fx < K; fx++, f += C) k[fy][fx] = f[0];
+#pragma GCC unroll 5
+      for (int32_t fy = 0; fy < K; fy++)
+#pragma GCC unroll 5
+        for (int32_t fx = 0; fx < K; fx++) kp[fy][fx] = fx + 1 < K ? NF_PKHBT(k[fy][fx], k[fy][fx + 1]) : k[fy][fx];
+    }
+    const int32_t bc = bias ? bias[c] : 0;
+    const int32_t mult = p->mult[c];
+    const uint32_t down = (uint32_t)-p->shift[c];
+    const int32_t nudge = (int32_t)((1u << (down - 1)) + ((uint32_t)out_off << down));
+    int8_t *o = output + c;
+#pragma GCC unroll 5
+    for (int32_t oy = 0; oy < OUT; oy++) {
+#pragma GCC unroll 5
+      for (int32_t ox = 0; ox < OUT; ox++) {
+        const int32_t iy0 = oy * S - PT, ix0 = ox * S - PT;
+        const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = iy0 + K > N ? N - iy0 : K;
+        const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = ix0 + K > N ? N - ix0 : K;
+        int32_t a = bc;
+#pragma GCC unroll 5
+        for (int32_t fy = fy0; fy < fy1; fy++) {
+          const int16_t *r = plane + (iy0 + fy) * N + ix0;
+#pragma GCC unroll 3
+          for (int32_t fx = fx0; fx < fx1; fx += 2) {
+            if (fx + 1 < fx1) a = NF_SMLAD(nf_load32(r + fx), kp[fy][fx], a);
+            else if (fx > 0) a = NF_SMLABT(nf_load32(r + fx), kp[fy][fx - 1], a); /* k[fx] is the top half of the pair before */
+            else a = NF_SMLABB(nf_load32(r + fx), kp[fy][fx], a);
+          }
+        }
+        /* a = bias + sum k (x + offset); the output stage takes 2a */
+        o[0] = (int8_t)NF_SSAT8(nf_rqv(a + a, mult, nudge, (int32_t)down));
+        o += C;
+        /* one pointer stepping by C, not one induction variable per pixel; with 3x3 windows
+         * the plane loads also stay within their pixel (fewer registers spilled) */
+        if (K == 3) __asm__ volatile("" : "+r"(o) : : "memory");
+        else __asm__("" : "+r"(o));
+      }
+    }
+  }
+}
+
+#define NF_TINY_CASE(N_, K_, S_, PT_) \
+  static void __attribute__((noinline)) nf_tiny_##N_##_##K_##_##S_(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias) { \
+    int16_t plane[N_ * N_ + 2] __attribute__((aligned(4))); \
+    plane[N_ * N_] = plane[N_ * N_ + 1] = 0; /* read as the unused top half of a last-column load */ \
+    nf_tiny_layer(p, input, output, filter, bias, plane, N_, K_, S_, PT_); \
+  }
+NF_TINY_CASE(3, 3, 1, 1)
+NF_TINY_CASE(5, 3, 1, 1)
+NF_TINY_CASE(5, 5, 2, 2)
+
+/* 1 when it ran the layer: a specialised map size, window, stride and SAME padding, depth
+ * multiplier 1, no dilation, the full int8 activation range. */
+static int32_t nf_dw_tiny(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias) {
+  const int32_t n = p->in_h, k = p->k_h, s = p->stride_h;
+  if (p->depth_mult != 1 || p->batches != 1 || p->dil_h != 1 || p->dil_w != 1 || p->in_w != n || p->k_w != k || p->stride_w != s) return 0;
+  if (p->act_min != -128 || p->act_max != 127 || p->pad_top != p->pad_left || p->out_h != (n + s - 1) / s || p->out_w != p->out_h) return 0;
+  const int32_t pt = p->pad_top;
+  if (!((n == 3 && k == 3 && s == 1 && pt == 1) || (n == 5 && k == 3 && s == 1 && pt == 1) || (n == 5 && k == 5 && s == 2 && pt == 2))) return 0;
+  /* nf_rqc_of's bounds with the output offset folded, for every channel at once: the bound
+   * |high| + 2^(e-1) + |offset| * 2^e + 1 < 2^31 grows with |bias|, m and e, so it is checked on
+   * their largest values (right shifts of 1..23, m >= 0) */
+  uint32_t bmax = 0, mmax = 0, dmax = 1;
+  for (int32_t c = 0; c < p->in_c; c++) {
+    const int32_t m = p->mult[c], sh = p->shift[c];
+    const uint32_t bb = bias ? (bias[c] < 0 ? 0u - (uint32_t)bias[c] : (uint32_t)bias[c]) : 0u;
+    if (m < 0 || sh >= 0 || sh < -23) return 0;
+    bmax = bb > bmax ? bb : bmax;
+    mmax = (uint32_t)m > mmax ? (uint32_t)m : mmax;
+    dmax = (uint32_t)-sh > dmax ? (uint32_t)-sh : dmax;
+  }
+  const uint32_t aoff = (uint32_t)(p->output_offset < 0 ? -p->output_offset : p->output_offset);
+  if (bmax >= (1u << 29) || aoff >= (1u << (31 - dmax))) return 0;
+  const uint32_t amax = 2 * (bmax + (uint32_t)(k * k) * 128u * 255u);
+  const uint32_t hmax = (uint32_t)(((uint64_t)amax * mmax) >> 32) + 1;
+  if (hmax + (1u << (dmax - 1)) + (aoff << dmax) + 1 >= (1u << 31)) return 0;
+  if (n == 3 && k == 3 && s == 1 && pt == 1) nf_tiny_3_3_1(p, input, output, filter, bias);
+  else if (n == 5 && k == 3 && s == 1 && pt == 1) nf_tiny_5_3_1(p, input, output, filter, bias);
+  else if (n == 5 && k == 5 && s == 2 && pt == 2) nf_tiny_5_5_2(p, input, output, filter, bias);
+  else return 0;
+  return 1;
+}
+
 static void nf_dw_inplace_plane(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);
 
 void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
@@ -1339,6 +1464,7 @@ void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffe
     nacc_depthwise_conv2d_inplace(p, buffer, filter, bias, scratch);
     return;
   }
+  if (nf_dw_tiny(p, buffer, buffer, filter, bias)) return;
   if (nf_dw_ring(p, buffer, buffer, filter, bias, scratch)) return;
   if ((C & 3) == 0 && p->in_h * p->in_w <= NF_SMALL_PLANE && p->out_h * p->out_w <= p->in_h * p->in_w) nf_dw_inplace_small(p, buffer, filter, bias);
   else nf_dw_inplace_plane(p, buffer, filter, bias, scratch);
