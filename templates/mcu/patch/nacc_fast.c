@@ -1420,7 +1420,58 @@ static inline __attribute__((always_inline)) void nf_tiny_layer(const nacc_conv_
     plane[N_ * N_] = plane[N_ * N_ + 1] = 0; /* read as the unused top half of a last-column load */ \
     nf_tiny_layer(p, input, output, filter, bias, plane, N_, K_, S_, PT_); \
   }
-NF_TINY_CASE(3, 3, 1, 1)
+
+/* 3x3 windows on a 3x3 map (SAME padding 1): the whole map in registers. Row y as two pairs
+ * P0 = (x0, x1), P1 = (x1, x2) (+ input offset), a filter row as K01 = (k0, k1), K12 = (k1, k2):
+ * an output row's left pixel takes SMLAD(P0, K12) per window row, the middle one SMLAD(P0, K01)
+ * plus SMLATT(P1, K12) (x2 k2), the right one SMLAD(P1, K01); 28 multiply-accumulates for the
+ * map's 49 inside-the-image taps. */
+static void __attribute__((noinline)) nf_tiny_3map(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias) {
+  const int32_t C = p->in_c;
+  const int32_t off2 = (int32_t)(((uint32_t)(p->input_offset & 0xffff) << 16) | (uint32_t)(p->input_offset & 0xffff));
+  const int32_t out_off = p->output_offset;
+  for (int32_t c = 0; c < C; c++) {
+    int32_t P[3][2], K[3][2];
+    {
+      const int8_t *s = input + c;
+      const int8_t *f = filter + c;
+#pragma GCC unroll 3
+      for (int32_t y = 0; y < 3; y++, s += 3 * C, f += 3 * C) {
+        const int32_t x0 = s[0], x1 = s[C], x2 = s[2 * C];
+        P[y][0] = NF_SADD16(NF_PKHBT(x0, x1), off2);
+        P[y][1] = NF_SADD16(NF_PKHBT(x1, x2), off2);
+        const int32_t k0 = f[0], k1 = f[C], k2 = f[2 * C];
+        K[y][0] = NF_PKHBT(k0, k1);
+        K[y][1] = NF_PKHBT(k1, k2);
+      }
+    }
+    const int32_t bc = bias ? bias[c] : 0;
+    const int32_t mult = p->mult[c];
+    const uint32_t down = (uint32_t)-p->shift[c];
+    const int32_t nudge = (int32_t)((1u << (down - 1)) + ((uint32_t)out_off << down));
+    int8_t *o = output + c;
+#pragma GCC unroll 3
+    for (int32_t oy = 0; oy < 3; oy++) {
+      const int32_t fy0 = oy == 0 ? 1 : 0, fy1 = oy == 2 ? 2 : 3;
+#pragma GCC unroll 3
+      for (int32_t ox = 0; ox < 3; ox++) {
+        int32_t a = bc;
+#pragma GCC unroll 3
+        for (int32_t fy = fy0; fy < fy1; fy++) {
+          const int32_t iy = oy - 1 + fy;
+          if (ox == 0) a = NF_SMLAD(P[iy][0], K[fy][1], a);
+          else if (ox == 1) {
+            a = NF_SMLAD(P[iy][0], K[fy][0], a);
+            a = NF_SMLATT(P[iy][1], K[fy][1], a);
+          } else a = NF_SMLAD(P[iy][1], K[fy][0], a);
+        }
+        o[0] = (int8_t)NF_SSAT8(nf_rqv(a + a, mult, nudge, (int32_t)down));
+        o += C;
+        __asm__("" : "+r"(o));
+      }
+    }
+  }
+}
 NF_TINY_CASE(5, 3, 1, 1)
 NF_TINY_CASE(5, 5, 2, 2)
 
@@ -1449,7 +1500,7 @@ static int32_t nf_dw_tiny(const nacc_conv_params *p, const int8_t *input, int8_t
   const uint32_t amax = 2 * (bmax + (uint32_t)(k * k) * 128u * 255u);
   const uint32_t hmax = (uint32_t)(((uint64_t)amax * mmax) >> 32) + 1;
   if (hmax + (1u << (dmax - 1)) + (aoff << dmax) + 1 >= (1u << 31)) return 0;
-  if (n == 3 && k == 3 && s == 1 && pt == 1) nf_tiny_3_3_1(p, input, output, filter, bias);
+  if (n == 3 && k == 3 && s == 1 && pt == 1) nf_tiny_3map(p, input, output, filter, bias);
   else if (n == 5 && k == 3 && s == 1 && pt == 1) nf_tiny_5_3_1(p, input, output, filter, bias);
   else if (n == 5 && k == 5 && s == 2 && pt == 2) nf_tiny_5_5_2(p, input, output, filter, bias);
   else return 0;
