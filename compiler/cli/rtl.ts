@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
-import { loadProgram } from '../frontend/index.ts';
+import { loadPrograms } from '../frontend/index.ts';
 import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
 import { runYosys, type SynthResult } from '../verify/sim.ts';
 import { formatTable, thousands } from './table.ts';
@@ -90,8 +90,7 @@ export function registerRtl(program: Command): void {
     .action(async (file: string, opts: RtlOpts) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) fail('R0501', `--seed must be an integer, got '${opts.seed}'`, undefined, ExitCode.usage);
-      const progs = [file, ...(opts.with ?? [])].map((f) => loadProgram(f));
-      const prog = { ...progs[0], accelerators: progs.flatMap((p) => p.accelerators), networks: progs.flatMap((p) => p.networks) };
+      const prog = loadPrograms([file, ...(opts.with ?? [])]);
       const spec = prog.accelerators.find((a) => a.name === opts.accelerator);
       if (!spec) fail('R0502', `${file} has no accelerator '${opts.accelerator}' (it has: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
       const net = prog.networks.find((n) => n.name === opts.network);
