@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { convProblem, problemMacs } from '../../compiler/ir/problem.ts';
 import type { DesignSpace } from '../../compiler/ir/targets.ts';
+import { eyeriss as fixture, naasSpace } from './fixtures.ts';
 import { onChipBytes } from '../../compiler/naas/arch-from-spec.ts';
 import { CmaEs } from '../../compiler/naas/cmaes.ts';
 import { connectivityConstraints } from '../../compiler/naas/dataflow.ts';
@@ -17,18 +18,8 @@ import {
   rankByImportance,
 } from '../../compiler/naas/encoding.ts';
 
-const eyeriss = { name: 'eyeriss', peArray: [12, 14], dataflow: 'row_stationary' as const, registerFileBytesPerPe: 520, globalBufferBytes: 110592, dramBandwidthBytesPerCycle: 8, wordBits: 16 };
-const space: DesignSpace = {
-  name: 'naas',
-  resources: 'eyeriss',
-  arrayDims: { min: 1, max: 3, step: 1 },
-  peCount: { min: 8, max: 168, step: 8 },
-  arraySize: { min: 2, max: 64, step: 2 },
-  parallel: 'search',
-  registerFileBytes: { min: 16, max: 1024, step: 16 },
-  globalBufferBytes: { min: 16384, max: 110592, step: 16 },
-  objective: 'edp',
-};
+const eyeriss = { ...fixture, dataflow: 'row_stationary' as const };
+const space: DesignSpace = naasSpace;
 
 describe('encoding', () => {
   it('puts values on the paper grids', () => {

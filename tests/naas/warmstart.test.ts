@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { convProblem, problemMacs } from '../../compiler/ir/problem.ts';
-import type { AcceleratorSpec, DesignSpace } from '../../compiler/ir/targets.ts';
 import { decodeHardware, limitsOf } from '../../compiler/naas/encoding.ts';
 import { warmStartCandidates } from '../../compiler/naas/warmstart.ts';
+import { eyeriss, naasSpace } from './fixtures.ts';
 
-const resources: AcceleratorSpec = { name: 'eyeriss', peArray: [12, 14], dataflow: 'row_stationary', registerFileBytesPerPe: 520, globalBufferBytes: 110592, dramBandwidthBytesPerCycle: 8, wordBits: 16 };
-const space: DesignSpace = {
-  name: 'naas',
-  resources: 'eyeriss',
-  arrayDims: { min: 1, max: 3, step: 1 },
-  peCount: { min: 8, max: 168, step: 8 },
-  arraySize: { min: 2, max: 64, step: 2 },
-  parallel: 'search',
-  registerFileBytes: { min: 16, max: 1024, step: 16 },
-  globalBufferBytes: { min: 16384, max: 110592, step: 16 },
-} as DesignSpace;
+const resources = eyeriss;
+const space = naasSpace;
 
 describe('warm start', () => {
   // Compute-bound layers whose channel counts are powers of two and images 28x28.
