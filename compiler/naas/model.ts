@@ -1221,27 +1221,13 @@ class Prepared implements PreparedModel {
       levels.push({ name: this.levelNames[l], dataSpaces, energyPj: this.levelEnergy[l], leakPj: this.levelLeak[l], cycles: this.levelCycles[l], utilizedInstances: u });
     }
     const t = this.tot;
-    if (t.serialFillCycles > 0) {
-      return {
-        valid: true,
-        macs: this.macs,
-        cycles: t.cycles,
-        computeCycles: t.computeCycles,
-        serialFillCycles: t.serialFillCycles,
-        energyPj: t.energyPj,
-        edp: t.energyPj * t.cycles,
-        areaUm2: this.areaUm2,
-        utilization: this.macs / (this.arch.compute.instances * t.cycles),
-        utilizedPes: t.utilizedPes,
-        computeEnergyPj: t.computeEnergyPj,
-        levels,
-      };
-    }
     return {
       valid: true,
       macs: this.macs,
       cycles: t.cycles,
       computeCycles: t.computeCycles,
+      // Present only when some level fills serially (the key order of the result stays fixed).
+      ...(t.serialFillCycles > 0 ? { serialFillCycles: t.serialFillCycles } : {}),
       energyPj: t.energyPj,
       edp: t.energyPj * t.cycles,
       areaUm2: this.areaUm2,

@@ -215,11 +215,6 @@ async function remapDesign(best: CandidateResult, workloads: Workloads, evaluati
   return { result: r.valid && r.cost <= best.cost ? r : best, evaluations: r.evaluations };
 }
 
-/** Re-maps the best design of a search with the same mapper effort the baseline gets. */
-export async function remapBest(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<CandidateResult> {
-  return (await remapDesign(best, workloads, evaluationsPerLayer, seed, run, objective)).result;
-}
-
 /**
  * Re-maps every finalist of a search with the baseline's mapper effort and returns the best
  * after re-mapping, with the evaluations spent (deterministic: ties keep the search's order).

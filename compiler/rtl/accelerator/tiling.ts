@@ -13,8 +13,8 @@ import { mapLayer, type LayerMapping } from './mapping.ts';
 import { drainCycles } from './schedule.ts';
 import { DRAIN_PIPELINE } from './top.ts';
 
-/** One tile of a layer: the program's loop bounds, its DRAM loads and where its outputs go. */
-export interface LayerTile {
+/** Where a tile sits in its layer's output. */
+export interface TileBounds {
   /** First output channel and channel count. */
   k0: number;
   kc: number;
@@ -24,6 +24,10 @@ export interface LayerTile {
   /** First output column and column count. */
   p0: number;
   pc: number;
+}
+
+/** One tile of a layer: the program's loop bounds, its DRAM loads and where its outputs go. */
+export interface LayerTile extends TileBounds {
   /** Input rows and columns loaded, [lo, hi) of the layer's input. */
   rows: [number, number];
   cols: [number, number];
@@ -115,13 +119,7 @@ export function canChunkChannels(p: ConvProblem, kc: number, beat: number): bool
   return p.depthwise && kc < p.bounds.K && p.inC % beat === 0;
 }
 
-export interface TilePosition {
-  k0: number;
-  kc: number;
-  q0: number;
-  qc: number;
-  p0: number;
-  pc: number;
+export interface TilePosition extends TileBounds {
   chunkChannels: boolean;
 }
 
