@@ -48,6 +48,7 @@ export function jobJson(r: FlRunResult) {
     step_time_source: r.step_time_source,
     message_ms: r.message_ms,
     message_bytes: r.message_bytes,
+    messages: r.messages,
     ...(r.transport ? { transport: r.transport } : {}),
     ...(r.link ? { link: r.link } : {}),
     ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),

@@ -277,6 +277,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       step_time_source: setup.stepSource,
       message_ms: job.latencyMs + serMs,
       message_bytes: setup.messageBytes,
+      messages: receive.length,
       stall_s: stats.reduce((a, s) => a + s.stallMs, 0) / N / 1000,
       curve,
       average_times_s: averageTimes,

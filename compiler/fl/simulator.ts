@@ -46,6 +46,8 @@ export interface FlRunResult {
   /** One-way transfer time of one model-sized message: latency + size / bandwidth. */
   message_ms: number;
   message_bytes: number;
+  /** Worker-to-aggregator messages the aggregator received (one per worker per round). */
+  messages: number;
   /** Mean over workers of the time spent waiting for an average. */
   stall_s: number;
   curve: CurvePoint[];
@@ -330,6 +332,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
   const curve: CurvePoint[] = evaluator ? [{ round: 0, time_s: 0, accuracy: evaluator.curve(agg.consensus) }] : [];
   const totalRounds = Math.floor(setup.stepsPerWorker / cfg.K);
   let lastAverageMs = 0;
+  let messages = 0;
   const q = new EventQueue();
   for (let i = 0; i < N; i++) if (setup.stepsPerWorker > 0) q.push({ t: setup.workerStepMs[i], kind: 'step_done', worker: i, round: 0 });
 
@@ -360,6 +363,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
       } else applyAndContinue(i, t);
     } else if (ev.kind === 'server_arrival') {
       log({ t: t / 1000, kind: 'arrive', worker: i, round: ev.round });
+      messages++;
       const mean = agg.receive(ev.msg!);
       if (!mean) continue;
       lastAverageMs = t;
@@ -408,6 +412,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
     step_time_source: setup.stepSource,
     message_ms: job.latencyMs + serMs,
     message_bytes: setup.messageBytes,
+    messages,
     stall_s: stallTotal.reduce((a, b) => a + b, 0) / N / 1000,
     curve,
     average_times_s: averageTimes,

@@ -166,8 +166,9 @@ describe.skipIf(!TBF)('runs over veth pairs between namespaces (rate-only tbf, a
     // Zero latency: every stall is serialisation at 1 Mbit/s (about 103 ms each way per round),
     // which only the kernel's shaping can produce here.
     expect(sim.stall_s).toBeGreaterThan(1);
+    // A lower bound only: the shaping cannot deliver sooner than the modelled transfer, while a
+    // loaded host may stretch the wall clock by any amount (reported by the demo, not judged).
     expect(real.stall_s).toBeGreaterThan(0.8 * sim.stall_s);
-    expect(real.stall_s).toBeLessThan(1.5 * sim.stall_s);
     expect(await ours(`naccfl${process.pid}r`)).toEqual([]);
   });
 });
