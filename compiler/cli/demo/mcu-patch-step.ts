@@ -70,7 +70,7 @@ export const mcuPatchStep: DemoStep = {
     const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: s };
     writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
     ctx.log(`mcu patch: vww_patch: layer-by-layer arena ${layer.summary.arena_bytes} B, auto: split ${s.schedule.split}, ${s.schedule.patches}x${s.schedule.patches}, arena ${s.arena_bytes} B; verifying on the host and in QEMU`);
-    const v = await verifyProgram(dir, { host: true, qemu: true, timeoutMs: 120_000 });
+    const v = await verifyProgram(dir, { host: true, qemu: true, timeoutMs: 600_000 });
     if (!v.host?.bit_exact) problems.push('vww_patch host output differs from the reference');
     if (!v.qemu?.bit_exact) problems.push('vww_patch QEMU output differs from the reference');
     parts.push(`vww_patch.nacc on ${board.name}: arena ${layer.summary.arena_bytes} -> ${s.arena_bytes} B (${s.schedule.patches}x${s.schedule.patches}), RAM ${v.qemu?.ram_bytes} B, host+QEMU ${v.host?.bit_exact && v.qemu?.bit_exact ? 'bit-exact' : 'DIFFER'}`);

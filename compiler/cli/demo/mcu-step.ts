@@ -35,7 +35,7 @@ export const mcuStep: DemoStep = {
     const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
     writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
     ctx.log(`mcu: ${compiled.summary.model}: arena ${compiled.summary.arena_bytes} B, verifying on the host and in QEMU`);
-    const v = await verifyProgram(dir, { host: true, qemu: true, debug: true, timeoutMs: 120_000 });
+    const v = await verifyProgram(dir, { host: true, qemu: true, debug: true, timeoutMs: 600_000 });
     if (!v.host?.bit_exact || v.host.debug?.first_mismatch) problems.push('kws_small host output differs');
     if (!v.qemu?.bit_exact || v.qemu.debug?.first_mismatch) problems.push('kws_small QEMU output differs');
     parts.push(`kws_small.nacc: arena ${compiled.summary.arena_bytes} B, RAM ${v.qemu?.ram_bytes} B, ${v.qemu?.instructions_per_mac} instr/MAC, every op bit-exact`);
@@ -58,7 +58,7 @@ export const mcuStep: DemoStep = {
       const input = readFileSync(`${ref}/input_0.bin`);
       const want = readFileSync(`${ref}/output_0.bin`);
       const h = await runHost(await buildHost(d), input, join(d, 'build'));
-      const q = await runQemu((await buildArm(d)).elf, input, join(d, 'build'), { timeoutMs: 120_000 });
+      const q = await runQemu((await buildArm(d)).elf, input, join(d, 'build'), { timeoutMs: 600_000 });
       if (!Buffer.from(h.output).equals(want)) problems.push(`${c.name}: host output differs from TFLM`);
       else if (!Buffer.from(q.output).equals(want)) problems.push(`${c.name}: QEMU output differs from TFLM`);
       else tflmOk++;
