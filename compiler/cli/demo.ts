@@ -1,13 +1,13 @@
 // `nacc demo`: runs every capability that exists end to end on the examples and prints a
 // summary table. Exit 3 when any step fails.
 import type { Command } from 'commander';
-import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { DEMO_STEPS } from './demo/index.ts';
 import type { DemoResult } from './demo/step.ts';
 import { formatTable } from './table.ts';
 import { ExitCode, UserError, formatDiagnostics } from '../diagnostics/index.ts';
+import { writeOutputDir } from '../util/atomic-output.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -17,30 +17,32 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'seed for every random choice', '1')
     .option('--only <names>', 'comma-separated step names to run')
     .action(async (opts: { out: string; seed: string; only?: string }) => {
-      const outDir = resolve(opts.out);
-      rmSync(outDir, { recursive: true, force: true });
-      mkdirSync(outDir, { recursive: true });
+      const finalDir = resolve(opts.out);
       const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
       const only = opts.only?.split(',').map((s) => s.trim());
       const rows: (string | number)[][] = [];
       let failed = 0;
-      for (const step of DEMO_STEPS) {
-        if (only && !only.includes(step.name)) continue;
-        process.stderr.write(`demo: ${step.name} ...\n`);
-        const t0 = performance.now();
-        let result: DemoResult;
-        try {
-          result = await step.run({ outDir, seed: Number(opts.seed), examplesDir, log: (m) => process.stderr.write(`  ${m}\n`) });
-        } catch (e) {
-          const msg = e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
-          process.stderr.write(msg + '\n');
-          result = { status: 'failed', summary: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+      // The whole folder is the unit: it appears when every step has run (a failed step's
+      // outputs included, the summary says which failed); an interrupted demo leaves none.
+      await writeOutputDir(finalDir, async (outDir) => {
+        for (const step of DEMO_STEPS) {
+          if (only && !only.includes(step.name)) continue;
+          process.stderr.write(`demo: ${step.name} ...\n`);
+          const t0 = performance.now();
+          let result: DemoResult;
+          try {
+            result = await step.run({ outDir, finalDir, seed: Number(opts.seed), examplesDir, log: (m) => process.stderr.write(`  ${m}\n`) });
+          } catch (e) {
+            const msg = e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+            process.stderr.write(msg + '\n');
+            result = { status: 'failed', summary: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+          }
+          if (result.status === 'failed') failed++;
+          rows.push([step.name, result.status, ((performance.now() - t0) / 1000).toFixed(1), result.summary]);
         }
-        if (result.status === 'failed') failed++;
-        rows.push([step.name, result.status, ((performance.now() - t0) / 1000).toFixed(1), result.summary]);
-      }
+      });
       process.stdout.write('\nnacc demo summary\n' + formatTable(['capability', 'status', 'seconds', 'result'], rows, ['l', 'l', 'r', 'l']) + '\n');
-      process.stdout.write(`outputs: ${outDir}\n`);
+      process.stdout.write(`outputs: ${finalDir}\n`);
       if (failed) process.exitCode = ExitCode.verificationFailed;
     });
 }

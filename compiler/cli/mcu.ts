@@ -14,6 +14,7 @@ import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '.
 import { formatTable, thousands } from './table.ts';
 import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
+import { writeOutputDir } from '../util/atomic-output.ts';
 
 interface McuOptions {
   network?: string;
@@ -151,10 +152,16 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
   const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });
   const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels };
   const compiled = compileForMcu(loaded.model, board, options);
-  mkdirSync(opts.out, { recursive: true });
-  for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(opts.out, name), text);
   const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
-  writeFileSync(join(opts.out, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  // The folder appears only when complete; the previous program's build/ goes, a user's own files stay.
+  await writeOutputDir(
+    opts.out,
+    (dir) => {
+      for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(dir, name), text);
+      writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    },
+    { carryOver: (name) => name !== 'build' },
+  );
   const s = compiled.summary;
   if (opts.json) {
     process.stdout.write(JSON.stringify({ ...s, out: opts.out }, null, 2) + '\n');

@@ -15,6 +15,7 @@ import { buildRtlPackage, type RtlOp, RTL_OPS } from '../rtl/pointacc/index.ts';
 import type { RtlPackage } from '../rtl/pointacc/point-search-package.ts';
 import { modelNetwork, perfJson, perfText, type PerfOptions } from '../pointacc/perf-model.ts';
 import { measureCpuBaseline } from '../pointacc/cpu-baseline.ts';
+import { writeOutputDir } from '../util/atomic-output.ts';
 
 const usage = (code: string, message: string): never => fail(code, message, undefined, ExitCode.usage);
 
@@ -142,7 +143,9 @@ export function registerPointacc(program: Command): void {
           rowBytes: num(opts.rowBytes),
         });
         const dir = resolve(opts.out!);
-        const manifest = writeRtlPackage(dir, pkg, { config: config.name, cloud: cloud.name });
+        // The folder appears only when complete; the previous design's simulator builds go, a user's own files stay.
+        await writeOutputDir(dir, (tmp) => writeRtlPackage(tmp, pkg, { config: config.name, cloud: cloud.name }), { carryOver: (name) => !name.startsWith('build') });
+        const manifest = join(dir, 'manifest.json');
         const summary = { out: dir, manifest, top: pkg.top, files: pkg.files.map((f) => f.path), predicted_cycles: pkg.predictedCycles, params: pkg.params };
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {

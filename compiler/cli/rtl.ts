@@ -2,13 +2,17 @@
 // accelerator, per-layer programs and golden vectors, a self-checking bench; optionally yosys
 // cell counts and an area estimate. The generator is compiler/rtl/accelerator/ (pure); I/O here.
 import type { Command } from 'commander';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
 import { runYosys, type SynthResult } from '../verify/sim.ts';
 import { formatTable, thousands } from './table.ts';
+import { writeOutputDir } from '../util/atomic-output.ts';
+
+/** What `nacc rtl` writes in its folder (and `nacc verify` builds there); a re-run replaces these and keeps the rest. */
+const RTL_OWNED = ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log'];
 
 /** Rough area of SRAM macros per bit, in NAND2 gate equivalents (6T cell plus periphery). */
 export const SRAM_GE_PER_BIT = 0.35;
@@ -98,13 +102,18 @@ export function registerRtl(program: Command): void {
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
       const g = generateAccelerator(spec, net, { seed, layers, order: opts.order ? parseOrder(opts.order) : undefined, tile: opts.tile ? parseTile(opts.tile) : undefined });
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);
-      // Only what the generator owns is replaced; anything else in the folder stays.
-      for (const sub of ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log']) rmSync(join(out, sub), { recursive: true, force: true });
-      for (const f of g.files) {
-        mkdirSync(dirname(join(out, f.path)), { recursive: true });
-        writeFileSync(join(out, f.path), f.text);
-      }
-      const synth = opts.synth ? await synthesise(out, g) : undefined;
+      // The folder appears only when complete; only what the generator owns is replaced, anything else in it is carried over.
+      const synth = await writeOutputDir(
+        out,
+        async (dir) => {
+          for (const f of g.files) {
+            mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+            writeFileSync(join(dir, f.path), f.text);
+          }
+          return opts.synth ? await synthesise(dir, g) : undefined;
+        },
+        { carryOver: (name) => !RTL_OWNED.includes(name) },
+      );
       const hw = g.hardware;
       if (opts.json) {
         process.stdout.write(

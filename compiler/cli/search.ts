@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { workloadBound } from '../naas/bound.ts';
@@ -18,6 +18,7 @@ import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, workerRunner, type SearchBudget } from '../naas/search.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
+import { writeOutputDir } from '../util/atomic-output.ts';
 
 const PRESETS: Record<string, SearchBudget> = {
   tiny: { generations: 3, population: 6, inner: { generations: 2, population: 6 }, baselineEvaluations: 200 },
@@ -167,7 +168,10 @@ export function registerSearch(program: Command): void {
         let written: string[] = [];
         if (o.out) {
           const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals, objective });
-          written = writeArtefacts(o.out, best, workloads, report);
+          // The folder appears only when complete; files the search does not write (e.g. a later rtl/ folder) are carried over.
+          const out = o.out;
+          const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report).map((p) => relative(dir, p)), { carryOver: () => true });
+          written = inTmp.map((p) => join(out, p));
         }
         if (o.json) {
           const { location: _l, ...acc } = result.baseline.accelerator;

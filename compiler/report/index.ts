@@ -48,14 +48,16 @@ export async function renderSections(located: LocatedSection[], outFile: string)
 /**
  * Write the HTML report for every section found under dir to outFile (default
  * DIR/report.html). Same inputs give byte-identical output: no dates, sorted sections.
+ * shownDir is the folder the page names (default dir): a run writing into a temporary folder
+ * names where its outputs will be.
  */
-export async function buildReport(dir: string, outFile?: string, title = 'nacc report'): Promise<ReportSummary> {
+export async function buildReport(dir: string, outFile?: string, title = 'nacc report', shownDir = dir): Promise<ReportSummary> {
   const root = resolve(dir);
   const file = resolve(outFile ?? resolve(root, 'report.html'));
   const located = collectSections(root);
   const pages = await renderSections(located, file);
   const figures = collectExternalPlots(root).map((f, i) => ({ name: f.name, svg: prefixIds(f.svg, `fig${i}`) }));
-  const rel = relative(process.cwd(), root) || '.';
+  const rel = relative(process.cwd(), resolve(shownDir)) || '.';
   const counts = `${located.length} section${located.length === 1 ? '' : 's'}${figures.length ? `, ${figures.length} other figure${figures.length === 1 ? '' : 's'}` : ''}`;
   // Waveforms already linked from a verification table are not listed again.
   const linked = located.flatMap((l) => (l.section.kind === 'rtl-verify' ? l.section.results.flatMap((r) => [r.waveform, r.log]) : []).filter((p): p is string => !!p).map((p) => resolve(l.baseDir, p)));

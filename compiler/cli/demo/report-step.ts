@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { DemoStep } from './step.ts';
 import { buildReport, SECTION_KINDS } from '../../report/index.ts';
 import { renderedMarkCount } from '../../report/render.ts';
@@ -13,7 +13,7 @@ export const reportStep: DemoStep = {
   name: 'report',
   async run(ctx) {
     const file = `${ctx.outDir}/report.html`;
-    const summary = await buildReport(ctx.outDir, file, 'nacc demo report');
+    const summary = await buildReport(ctx.outDir, file, 'nacc demo report', ctx.finalDir);
     const html = readFileSync(summary.file, 'utf8');
     // Plots from sections are Vega SVGs with mark groups; other figures need some drawn shape.
     const figures = [...html.matchAll(/<figure class="plot( external)?"[\s\S]*?<\/figure>/g)];
@@ -22,14 +22,15 @@ export const reportStep: DemoStep = {
     const expected = summary.sections.reduce((a, s) => a + s.plots, 0) + summary.figures.length;
     const kinds = SECTION_KINDS.filter((k) => summary.sections.some((s) => s.kind === k));
     const missing = SECTION_KINDS.filter((k) => !kinds.includes(k));
-    const shown = relative(process.cwd(), summary.file) || summary.file;
+    const finalFile = join(ctx.finalDir ?? ctx.outDir, relative(ctx.outDir, summary.file));
+    const shown = relative(process.cwd(), finalFile) || finalFile;
     // Step folders that gave the report nothing to plot (no section, command JSON or figure).
     const plotted = new Set([...summary.sections.map((s) => s.source), ...summary.figures].map((p) => p.split('/')[0]));
     const silent = readdirSync(ctx.outDir, { withFileTypes: true })
       .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !plotted.has(e.name))
       .map((e) => e.name)
       .sort();
-    ctx.log(`report: ${summary.file}`);
+    ctx.log(`report: ${finalFile}`);
     for (const s of summary.sections) ctx.log(`  ${s.kind} ${s.name} (${s.source}): ${s.headline}`);
     const problems = [
       ...(svgs.length !== expected ? [`${svgs.length} plots drawn, ${expected} expected`] : []),

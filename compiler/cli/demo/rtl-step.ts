@@ -3,7 +3,7 @@
 // the golden model, and compare measured cycles with the predictions; then the same for layers
 // larger than a 10 KB buffer, run as tiles (examples/rtl-tiled.nacc).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
 import { generateAccelerator } from '../../rtl/accelerator/index.ts';
@@ -24,9 +24,10 @@ export const rtlStep: DemoStep = {
       mkdirSync(dirname(join(out, f.path)), { recursive: true });
       writeFileSync(join(out, f.path), f.text);
     }
-    ctx.log(`rtl: ${g.manifest.designFiles.length} modules, ${g.hardware.peCount} PEs, ${g.programs.length} layer programs -> ${out}`);
+    ctx.log(`rtl: ${g.manifest.designFiles.length} modules, ${g.hardware.peCount} PEs, ${g.programs.length} layer programs -> ${relative(ctx.outDir, out)}`);
     const r = await verifyAccelerator(out, { sims: ['iverilog'], log: (m) => ctx.log(`rtl: ${m}`) });
-    const section = verifySection(JSON.parse(JSON.stringify(r)), join(out, 'verify.json'));
+    // The section names the design relative to the demo folder: outDir is renamed when the demo completes.
+    const section = verifySection(JSON.parse(JSON.stringify({ ...r, design: relative(ctx.outDir, out) })), join(out, 'verify.json'));
     if (section) writeReportSection(out, 'verify', section);
     const sim = r.sims[0];
     const model = r.layers.filter((l) => l.model_error_pct != null).map((l) => `${l.name} ${l.model_error_pct! > 0 ? '+' : ''}${l.model_error_pct!.toFixed(0)}%`);
@@ -45,7 +46,7 @@ export const rtlStep: DemoStep = {
       writeFileSync(join(tOut, f.path), f.text);
     }
     const tiles = tg.manifest.layers.reduce((s, l) => s + l.tile_count, 0);
-    ctx.log(`rtl: ${tNet.name} on ${tSpec.name} (${tSpec.globalBufferBytes} B buffer) as ${tiles} tiles -> ${tOut}`);
+    ctx.log(`rtl: ${tNet.name} on ${tSpec.name} (${tSpec.globalBufferBytes} B buffer) as ${tiles} tiles -> ${relative(ctx.outDir, tOut)}`);
     const tr = await verifyAccelerator(tOut, { sims: ['iverilog'], log: (m) => ctx.log(`rtl: ${m}`) });
     const tsim = tr.sims[0];
     const tWorst = Math.max(...tr.layers.map((l) => Math.abs(l.error_pct ?? Infinity)));

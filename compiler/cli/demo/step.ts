@@ -1,7 +1,9 @@
 // A demo step runs one capability end to end and reports a one-line summary.
 export interface DemoContext {
-  /** Root folder for this demo run's outputs (each step uses its own subfolder). */
+  /** Root folder for this demo run's outputs (each step uses its own subfolder): a temporary sibling of finalDir until the run completes. */
   outDir: string;
+  /** Where outDir will be once the demo completes (default outDir): for paths shown to people. Files record paths relative to outDir. */
+  finalDir?: string;
   seed: number;
   /** Absolute path of the project's examples/ folder. */
   examplesDir: string;
