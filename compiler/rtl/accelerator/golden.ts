@@ -67,12 +67,34 @@ export function layerVectors(p: ConvProblem, seed: number): LayerVectors {
   return { input, weights, bias, multipliers, shifts, inputOffset: -inputZeroPoint, outputZeroPoint, actMin, actMax, output };
 }
 
-/** DRAM image: inputs (HWC), weights (OHWI), 16-byte requantisation records, each region beat-aligned. */
-export function dramImage(v: LayerVectors, mem: LayerMemoryMap, beatBytes: number): Uint8Array {
+/**
+ * Weights as the accelerator reads them: OHWI when input channels are whole (cc = C), else
+ * chunk-major, [chunk][K][S][R][cc] (the last chunk may be smaller), so that each input-channel
+ * chunk of each run of output channels is one contiguous DRAM read (tiling.ts tileLoad).
+ */
+export function weightImage(weights: Int8Array, bounds: Pick<ConvProblem['bounds'], 'K' | 'C' | 'R' | 'S'>, cc: number): Uint8Array {
+  const bytes = new Uint8Array(weights.buffer, weights.byteOffset, weights.length);
+  const { K, C, R, S } = bounds;
+  if (cc >= C) return bytes;
+  const out = new Uint8Array(bytes.length);
+  let at = 0;
+  for (let c0 = 0; c0 < C; c0 += cc) {
+    const n = Math.min(cc, C - c0);
+    for (let k = 0; k < K; k++) for (let y = 0; y < S; y++) for (let x = 0; x < R; x++) {
+      const from = ((k * S + y) * R + x) * C + c0;
+      out.set(bytes.subarray(from, from + n), at);
+      at += n;
+    }
+  }
+  return out;
+}
+
+/** DRAM image: inputs (HWC), weights (weightImage), 16-byte requantisation records, each region beat-aligned. */
+export function dramImage(v: LayerVectors, mem: LayerMemoryMap, beatBytes: number, p: ConvProblem, cc = p.bounds.C): Uint8Array {
   const img = new Uint8Array(mem.outBase);
   img.set(new Uint8Array(v.input.buffer, v.input.byteOffset, v.input.length), 0);
   const wBase = mem.inBeats * beatBytes;
-  img.set(new Uint8Array(v.weights.buffer, v.weights.byteOffset, v.weights.length), wBase);
+  img.set(weightImage(v.weights, p.bounds, cc), wBase);
   const qBase = wBase + mem.wBeats * beatBytes;
   const dv = new DataView(img.buffer);
   for (let k = 0; k < v.bias.length; k++) {

@@ -17,7 +17,7 @@ import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
 import { creditCap, predictCycles, rtlOverheadCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
-import { inputLoaded, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
+import { PSUM_BYTES, inputLoaded, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
 export type { ForcedTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
 import { modelPrediction, type ModelPrediction } from './model.ts';
@@ -105,6 +105,9 @@ export interface ManifestTile {
   qc: number;
   p0: number;
   pc: number;
+  /** Input channels [c0, c0 + cc) of the chunk (0 and C when C is not split; the last chunk requantises). */
+  c0: number;
+  cc: number;
   in_rows: [number, number];
   in_cols: [number, number];
   in_channels: [number, number];
@@ -132,7 +135,7 @@ const TEMPLATE = new URL('../../../templates/rtl/accelerator_tb.v.hbs', import.m
 
 export function moduleNames(hw: AcceleratorHardware): TopNames {
   const p = hw.prefix;
-  return { top: `${p}_top`, pe: `${p}_pe`, sramInput: `${p}_sram_act`, sramWeight: `${p}_sram_wgt`, sramQparam: `${p}_sram_qp`, requant: `${p}_requant` };
+  return { top: `${p}_top`, pe: `${p}_pe`, sramInput: `${p}_sram_act`, sramWeight: `${p}_sram_wgt`, sramQparam: `${p}_sram_qp`, sramPsum: `${p}_sram_ps`, requant: `${p}_requant` };
 }
 
 /** Layers to run: the named ones, or every conv/depthwise/dense layer of the network. */
@@ -163,6 +166,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     sramModule(names.sramInput, hw.inputBankBytes, hw.dramBeatBytes, 1),
     sramModule(names.sramWeight, hw.weightBankBytes, hw.dramBeatBytes, 1),
     sramModule(names.sramQparam, hw.maxChannels * QPARAM_BYTES, hw.dramBeatBytes, QPARAM_BYTES),
+    ...(hw.psumWords > 0 ? [sramModule(names.sramPsum, hw.psumWords * PSUM_BYTES, PSUM_BYTES, PSUM_BYTES)] : []),
     requantModule(names.requant),
   ]);
   const files: GeneratedFile[] = design.map((f) => ({ path: `rtl/${f.file}`, text: f.text }));
@@ -197,7 +201,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       tiles.length === 1 ? tiles[0].model : missing ? { cycles: null, reason: missing.model.reason } : { cycles: tiles.reduce((s, t) => s + t.model.cycles!, 0) };
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     const image = new Uint8Array(memBytes);
-    image.set(dramImage(v, memory, hw.dramBeatBytes));
+    image.set(dramImage(v, memory, hw.dramBeatBytes, p, shapes ? shapes[i].cc : p.bounds.C));
     const expected = new Uint8Array(expBytes);
     expected.set(new Uint8Array(v.output.buffer, v.output.byteOffset, v.output.length));
     const timeout = predicted.total * 4 + 10_000;
@@ -262,7 +266,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       ...(pr.model.reason ? { model_reason: pr.model.reason } : {}),
       tile_count: pr.tiles.length,
       tiles: pr.tiles.map((t) => ({
-        k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, p0: t.tile.p0, pc: t.tile.pc, in_rows: t.tile.rows, in_cols: t.tile.cols, in_channels: t.tile.channels,
+        k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, p0: t.tile.p0, pc: t.tile.pc, c0: t.tile.c0, cc: t.tile.cc, in_rows: t.tile.rows, in_cols: t.tile.cols, in_channels: t.tile.channels,
         load_beats: t.tile.load.inBeats + t.tile.load.wBeats + t.tile.load.qBeats, schedule_cycles: t.predicted.total, model_cycles: t.model.cycles,
       })),
     })),

@@ -106,6 +106,11 @@ export const CONFIG_FIELDS: ConfigField[] = [
   { name: 'w_off', bits: 16 },
   { name: 'out_row', bits: 16 },
   { name: 'out_pix', bits: 16 },
+  /** Input-channel chunks: start from zero (else add the carried partial sums), requantise and write (else carry); partial-sum bank strides of an output row and column. */
+  { name: 'c_first', bits: 1 },
+  { name: 'c_last', bits: 1 },
+  { name: 'ps_row', bits: 16 },
+  { name: 'ps_pix', bits: 16 },
   ...perLevel('order_dim', 3),
   ...perLevel('trip', 16),
   ...perLevel('rf_stride', 16),
@@ -156,6 +161,7 @@ export function configWords(
     in_dram_lo: lo(ld.inDramBeat), in_dram_hi: hi(ld.inDramBeat), in_seg_beats: ld.inSegBeats, in_seg_stride: ld.inSegStride, in_row_segs: ld.inRowSegs, in_row_stride: ld.inRowStride,
     w_dram_lo: lo(ld.wDramBeat), w_dram_hi: hi(ld.wDramBeat), q_dram_lo: lo(ld.qDramBeat), q_dram_hi: hi(ld.qDramBeat),
     in_off: ld.inOff, w_off: ld.wOff, out_row: ld.outRow, out_pix: ld.outPix,
+    c_first: t.firstChunk ? 1 : 0, c_last: t.lastChunk ? 1 : 0, ps_row: t.pc * t.kc, ps_pix: t.kc,
   };
   for (const d of DIMS) {
     values[`bound_${d}`] = p.bounds[d];

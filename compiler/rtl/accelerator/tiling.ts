@@ -1,9 +1,9 @@
 // Tiling of layers larger than the global buffer: each layer runs as a list of tiles, each a
 // complete sequencer program over a chunk of output channels (K, with only that chunk's
 // weights and requantisation records), a band of output rows (Q, with the input rows and
-// halo the band reads) and, when full-width bands do not fit, a band of output columns (P).
-// Input channels stay whole: the requantiser runs at every drain, so the hardware cannot carry
-// partial sums across buffer refills.
+// halo the band reads), when full-width bands do not fit, a band of output columns (P), and
+// when still nothing fits, a chunk of input channels (C): the chunks of one output tile run
+// back to back, carrying int32 partial sums in the partial-sum bank; only the last requantises.
 // Pure: the plan picks one (channels, rows, columns) tile shape per layer so that the largest
 // tile of every layer fits the banks, preferring the plan with the fewest estimated cycles.
 import { fail, UserError, type Location } from '../../diagnostics/index.ts';
@@ -24,6 +24,9 @@ export interface TileBounds {
   /** First output column and column count. */
   p0: number;
   pc: number;
+  /** First input channel and channel count of a regular convolution's chunk (0 and C when C is not split). */
+  c0: number;
+  cc: number;
 }
 
 /** One tile of a layer: the program's loop bounds, its DRAM loads and where its outputs go. */
@@ -33,9 +36,12 @@ export interface LayerTile extends TileBounds {
   cols: [number, number];
   /** Input channels loaded, [lo, hi): all of them, or (depthwise) this chunk's. */
   channels: [number, number];
-  /** The tile as a convolution over its band: bounds K = kc, Q = qc, inH = loaded rows, tile-relative top padding. */
+  /** The tile as a convolution over its band: bounds K = kc, Q = qc, C = cc, inH = loaded rows, tile-relative top padding. */
   problem: ConvProblem;
   load: TileLoad;
+  /** Input-channel chunks: the first starts its partial sums from zero, the last requantises and writes the outputs. */
+  firstChunk: boolean;
+  lastChunk: boolean;
 }
 
 /**
@@ -84,6 +90,8 @@ export interface TileShape {
   pc: number;
   /** Depthwise tiles load only their channel chunk. */
   chunkChannels: boolean;
+  /** Input channels per chunk of a regular convolution (C when C is not split). */
+  cc: number;
 }
 
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
@@ -119,6 +127,14 @@ export function canChunkChannels(p: ConvProblem, kc: number, beat: number): bool
   return p.depthwise && kc < p.bounds.K && p.inC % beat === 0;
 }
 
+/**
+ * Whether a regular convolution's input channels can be split into chunks: each chunk is then
+ * one segment per pixel at the same offset within its beat (the input's channels are whole beats).
+ */
+export function canSplitChannels(p: ConvProblem, beat: number): boolean {
+  return !p.depthwise && p.bounds.C > 1 && p.inC % beat === 0;
+}
+
 export interface TilePosition extends TileBounds {
   chunkChannels: boolean;
 }
@@ -139,12 +155,15 @@ export function tileLoad(
   let inDramBeat: number, inSegBeats: number, inSegStride: number, inRowSegs: number, inRowStride: number, inBeats: number, inOff: number, pixPitch: number;
   let rowPitch: number;
   let channels: [number, number];
-  if (t.chunkChannels) {
+  const splitC = t.cc < C;
+  if (t.chunkChannels || splitC) {
     // A segment per pixel (the chunk's channels, same offset in every pixel), the band's
-    // columns per row, rows a whole input row apart.
-    const start = (band.lo * p.inW + cb.lo) * p.inC + t.k0;
+    // columns per row, rows a whole input row apart. The chunk: a depthwise tile's output
+    // channels, or a regular convolution's input-channel chunk.
+    const [ch0, chN] = p.depthwise ? [t.k0, t.kc] : [t.c0, t.cc];
+    const start = (band.lo * p.inW + cb.lo) * p.inC + ch0;
     inOff = start % beat;
-    const seg = ceilDiv(inOff + t.kc, beat);
+    const seg = ceilDiv(inOff + chN, beat);
     inDramBeat = (start - inOff) / beat;
     inSegBeats = seg;
     inSegStride = p.inC / beat;
@@ -153,7 +172,7 @@ export function tileLoad(
     inBeats = rows * cols * seg;
     pixPitch = seg * beat;
     rowPitch = cols * pixPitch;
-    channels = [t.k0, t.k0 + t.kc];
+    channels = [ch0, ch0 + chN];
   } else if (colBand) {
     // A segment per input row: the band's columns, all channels (canSplitColumns: same offset in every row).
     const start = (band.lo * p.inW + cb.lo) * p.inC;
@@ -184,8 +203,10 @@ export function tileLoad(
     rowPitch = pixPitch * p.inW;
     channels = [0, p.inC];
   }
-  const taps = C * R * S;
-  const wStart = regions.inBeats * beat + t.k0 * taps;
+  // Weights are stored chunk-major when C is split ([chunk][K][S][R][cc], weightImage): the
+  // chunk's block starts after K x S x R x c0 bytes and each chunk of output channels is contiguous.
+  const taps = t.cc * R * S;
+  const wStart = regions.inBeats * beat + K * S * R * t.c0 + t.k0 * taps;
   const wDramBeat = Math.floor(wStart / beat);
   const wOff = wStart - wDramBeat * beat;
   const qStart = (regions.inBeats + regions.wBeats) * beat + t.k0 * QPARAM_BYTES;
@@ -198,9 +219,10 @@ export function tileLoad(
     load: {
       inDramBeat, inSegBeats, inSegStride, inRowSegs, inRowStride, inBeats, inOff, pixPitch, rowPitch,
       wDramBeat, wBeats: ceilDiv(wOff + t.kc * taps, beat), wOff,
-      // Records are 16 bytes and beats at most 16, so a chunk's records start on a beat.
-      qDramBeat: qStart / beat, qBeats: ceilDiv(t.kc * QPARAM_BYTES, beat),
-      outBase: regions.outBase + (t.q0 * P + t.p0) * K + t.k0, outRow: P * K, outPix: K, outBytes: t.kc * t.pc * t.qc,
+      // Records are 16 bytes and beats at most 16, so a chunk's records start on a beat. Only
+      // the last input-channel chunk requantises and writes outputs, so only it loads records.
+      qDramBeat: qStart / beat, qBeats: t.c0 + t.cc >= C ? ceilDiv(t.kc * QPARAM_BYTES, beat) : 0,
+      outBase: regions.outBase + (t.q0 * P + t.p0) * K + t.k0, outRow: P * K, outPix: K, outBytes: t.c0 + t.cc >= C ? t.kc * t.pc * t.qc : 0,
     },
   };
 }
@@ -219,16 +241,24 @@ export function inputLoaded(t: LayerTile): number {
   return Math.max(0, colHi - colLo) * Math.max(0, rowHi - rowLo) * t.load.pixPitch;
 }
 
-/** The layer's tiles for one tile shape: channel chunks outermost, then row bands, then column bands. */
+/**
+ * The layer's tiles for one tile shape: output-channel chunks outermost, then row bands, then
+ * column bands, then input-channel chunks (innermost, so that the partial-sum bank holds one
+ * output tile's sums between its chunks).
+ */
 export function layerTiles(p: ConvProblem, regions: LayerRegions, beat: number, shape: TileShape): LayerTile[] {
   const tiles: LayerTile[] = [];
+  const C = p.bounds.C;
   for (let k0 = 0; k0 < p.bounds.K; k0 += shape.kc) {
     const kc = Math.min(shape.kc, p.bounds.K - k0);
     for (let q0 = 0; q0 < p.bounds.Q; q0 += shape.qc) {
       const qc = Math.min(shape.qc, p.bounds.Q - q0);
       for (let p0 = 0; p0 < p.bounds.P; p0 += shape.pc) {
         const pc = Math.min(shape.pc, p.bounds.P - p0);
-        tiles.push(makeTile(p, regions, beat, { k0, kc, q0, qc, p0, pc, chunkChannels: shape.chunkChannels }));
+        for (let c0 = 0; c0 < C; c0 += shape.cc) {
+          const cc = Math.min(shape.cc, C - c0);
+          tiles.push(makeTile(p, regions, beat, { k0, kc, q0, qc, p0, pc, c0, cc, chunkChannels: shape.chunkChannels }));
+        }
       }
     }
   }
@@ -237,9 +267,10 @@ export function layerTiles(p: ConvProblem, regions: LayerRegions, beat: number, 
 
 function makeTile(p: ConvProblem, regions: LayerRegions, beat: number, pos: TilePosition): LayerTile {
   const t = tileLoad(p, regions, beat, pos);
-  const bounds = { ...p.bounds, K: pos.kc, Q: pos.qc, P: pos.pc };
+  const bounds = { ...p.bounds, K: pos.kc, Q: pos.qc, P: pos.pc, C: pos.cc };
   return {
-    k0: pos.k0, kc: pos.kc, q0: pos.q0, qc: pos.qc, p0: pos.p0, pc: pos.pc, rows: t.rows, cols: t.cols, channels: t.channels, load: t.load,
+    k0: pos.k0, kc: pos.kc, q0: pos.q0, qc: pos.qc, p0: pos.p0, pc: pos.pc, c0: pos.c0, cc: pos.cc, rows: t.rows, cols: t.cols, channels: t.channels, load: t.load,
+    firstChunk: pos.c0 === 0, lastChunk: pos.c0 + pos.cc >= p.bounds.C,
     problem: {
       ...p, bounds, inH: t.rows[1] - t.rows[0], inW: t.cols[1] - t.cols[0], padTop: t.padTop, padLeft: t.padLeft,
       macs: DIMS.reduce((m, d) => m * bounds[d], 1),
@@ -249,7 +280,7 @@ function makeTile(p: ConvProblem, regions: LayerRegions, beat: number, pos: Tile
 
 /** The whole layer as its single tile (what runs when every layer fits the buffer whole). */
 export function wholeLayerTile(p: ConvProblem, regions: LayerRegions, beat: number): LayerTile[] {
-  return layerTiles(p, regions, beat, { kc: p.bounds.K, qc: p.bounds.Q, pc: p.bounds.P, chunkChannels: false });
+  return layerTiles(p, regions, beat, { kc: p.bounds.K, qc: p.bounds.Q, pc: p.bounds.P, cc: p.bounds.C, chunkChannels: false });
 }
 
 /** Bank bytes a tile shape needs (largest tile), and its estimated cycles over the layer. */
@@ -258,8 +289,18 @@ interface Candidate {
   inBytes: number;
   wBytes: number;
   channels: number;
+  /** int32 partial sums the tile keeps between its input-channel chunks (0 when C is whole). */
+  psumWords: number;
   cycles: number;
 }
+
+/** Bytes of the banks a set of sizes needs: input and weight banks per lane, records, partial sums. */
+function bankBytes(hw: AcceleratorHardware, c: { inBytes: number; wBytes: number; channels: number; psumWords: number }): number {
+  return hw.inputLanes.count * c.inBytes + hw.weightLanes.count * c.wBytes + QPARAM_BYTES * c.channels + PSUM_BYTES * c.psumWords;
+}
+
+/** Bytes per carried partial sum (int32). */
+export const PSUM_BYTES = 4;
 
 /** Values ceil(n / j) for every chunk count j (each distinct chunk size once), optionally rounded up to multiples of g. */
 function chunkSizes(n: number, g: number): number[] {
@@ -293,9 +334,12 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   const ks = pieces(p.bounds.K, shape.kc);
   const qs = pieces(p.bounds.Q, shape.qc);
   const ps = pieces(p.bounds.P, shape.pc);
-  const pos = (k: [number, number], q: [number, number], c: [number, number]): TilePosition => ({ k0: k[0], kc: k[1], q0: q[0], qc: q[1], p0: c[0], pc: c[1], chunkChannels: shape.chunkChannels });
+  const cs = pieces(p.bounds.C, shape.cc);
+  const pos = (k: [number, number], q: [number, number], c: [number, number], ch: [number, number] = cs[0]): TilePosition => ({
+    k0: k[0], kc: k[1], q0: q[0], qc: q[1], p0: c[0], pc: c[1], c0: ch[0], cc: ch[1], chunkChannels: shape.chunkChannels,
+  });
   // Input beats of a tile: rows x segment beats (column bands: a segment per row; depthwise
-  // chunks: a segment per pixel), or its band's contiguous beats.
+  // and input-channel chunks: a segment per pixel), or its band's contiguous beats.
   const kLoads = ks.map((k) => tileLoad(p, regions, beat, pos(k, qs[0], ps[0])));
   let inBeatsMax = 0;
   let inBeatsSum = 0;
@@ -313,6 +357,11 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
     const segs = kLoads.map((t) => t.load.inSegBeats);
     inBeatsMax = Math.max(...rowsOf) * Math.max(...colsOf) * Math.max(...segs);
     inBeatsSum = sum(rowsOf) * sum(colsOf) * sum(segs);
+  } else if (cs.length > 1) {
+    // rows x columns x the input-channel chunk's beats per pixel, for every output-channel chunk.
+    const segs = cs.map((ch) => tileLoad(p, regions, beat, pos(ks[0], qs[0], ps[0], ch)).load.inSegBeats);
+    inBeatsMax = Math.max(...rowsOf) * Math.max(...colsOf) * Math.max(...segs);
+    inBeatsSum = sum(rowsOf) * sum(colsOf) * sum(segs) * ks.length;
   } else if (shape.pc < p.bounds.P) {
     // rows x the column band's beats per row, for every channel chunk.
     const segs = ps.map((c) => tileLoad(p, regions, beat, pos(ks[0], qs[0], c)).load.inSegBeats);
@@ -329,12 +378,15 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   const inBytes = inBeatsMax * beat;
   let wBytes = 0;
   let wqBeats = 0;
-  for (const t of kLoads) {
-    wBytes = Math.max(wBytes, t.load.wBeats * beat);
-    wqBeats += t.load.wBeats + t.load.qBeats;
+  for (const k of ks) {
+    for (const ch of cs) {
+      const t = tileLoad(p, regions, beat, pos(k, qs[0], ps[0], ch));
+      wBytes = Math.max(wBytes, t.load.wBeats * beat);
+      wqBeats += t.load.wBeats + t.load.qBeats;
+    }
   }
   const loadBeats = inBeatsSum + wqBeats * qs.length * ps.length;
-  const tiles = ks.length * qs.length * ps.length;
+  const tiles = ks.length * qs.length * ps.length * cs.length;
   let cycles = Math.ceil((loadBeats * beat) / hw.dramBandwidth) + 2 * tiles;
   // Compute and drains: tiles differ only in whether they are a last (smaller) chunk or band.
   const sizes = (list: [number, number][]) => {
@@ -342,48 +394,62 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
     for (const [, n] of list) m.set(n, (m.get(n) ?? 0) + 1);
     return [...m];
   };
-  for (const [k, nk] of sizes(ks)) for (const [q, nq] of sizes(qs)) for (const [c, np] of sizes(ps)) {
+  for (const [k, nk] of sizes(ks)) for (const [q, nq] of sizes(qs)) for (const [c, np] of sizes(ps)) for (const [ch, nc] of sizes(cs)) {
     let m: LayerMapping;
     try {
-      m = mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q, P: c } }, order);
+      m = mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q, P: c, C: ch } }, order);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       return null;
     }
-    cycles += nk * nq * np * tileEstimate(hw, m);
+    cycles += nk * nq * np * nc * tileEstimate(hw, m);
   }
-  return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, cycles };
+  const psumWords = cs.length > 1 ? shape.kc * shape.qc * shape.pc : 0;
+  return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, psumWords, cycles };
 }
 
-function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[]): Candidate[] {
+/**
+ * Tile shapes worth considering for a layer: whole-width bands of every channel chunk and row
+ * count; column bands when none of those fits; input-channel chunks when still none fits (or
+ * `splitC`: the layers fit alone but not together).
+ */
+function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], splitC = false): Candidate[] {
   const beat = hw.dramBeatBytes;
+  const C = p.bounds.C;
   // Depthwise chunks of whole beats load no neighbouring channels.
   const kAlign = p.depthwise && p.inC % beat === 0 ? beat : 1;
   const ks = [...new Set(chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : []))];
   const qs = chunkSizes(p.bounds.Q, Math.max(parallelSize(hw, 'Q'), 1));
   const out: Candidate[] = [];
   const seen = new Set<string>();
-  const consider = (kc: number, qc: number, pc: number) => {
+  const consider = (kc: number, qc: number, pc: number, cc = C) => {
     for (const chunkChannels of canChunkChannels(p, kc, beat) ? [true, false] : [false]) {
-      const key = `${kc}/${qc}/${pc}/${chunkChannels}`;
+      const key = `${kc}/${qc}/${pc}/${cc}/${chunkChannels}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const c = shapeCost(hw, p, order, { kc, qc, pc, chunkChannels });
+      const c = shapeCost(hw, p, order, { kc, qc, pc, cc, chunkChannels });
       if (c) out.push(c);
     }
   };
   for (const kc of ks) for (const qc of qs) consider(kc, qc, p.bounds.P);
   // Column bands only when no full-width tile fits the buffer (they cost halo columns and more programs).
-  const need = (c: Candidate) => hw.inputLanes.count * c.inBytes + hw.weightLanes.count * c.wBytes + QPARAM_BYTES * c.channels;
-  if (canSplitColumns(p, beat) && !out.some((c) => need(c) <= hw.globalBufferBytes)) {
-    const pcs = chunkSizes(p.bounds.P, Math.max(parallelSize(hw, 'P'), 1)).filter((pc) => pc < p.bounds.P);
-    for (const kc of spread([...ks].sort((a, b) => a - b), 16)) for (const qc of spread([...qs].sort((a, b) => a - b), 12)) for (const pc of spread(pcs.sort((a, b) => a - b), 16)) consider(kc, qc, pc);
+  const fits = () => out.some((c) => bankBytes(hw, c) <= hw.globalBufferBytes);
+  const pcs = canSplitColumns(p, beat) ? chunkSizes(p.bounds.P, Math.max(parallelSize(hw, 'P'), 1)).filter((pc) => pc < p.bounds.P) : [];
+  if (pcs.length && !fits()) {
+    for (const kc of spread([...ks].sort((a, b) => a - b), 16)) for (const qc of spread([...qs].sort((a, b) => a - b), 12)) for (const pc of spread([...pcs].sort((a, b) => a - b), 16)) consider(kc, qc, pc);
   }
-  // Keep the Pareto front over (input bytes, weight bytes, channels, cycles).
-  out.sort((a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels);
+  // Input-channel chunks last: they cost a partial-sum bank and a reload of every output tile's
+  // inputs and weights per chunk.
+  if (canSplitChannels(p, beat) && (splitC || !fits())) {
+    const ccs = chunkSizes(C, Math.max(beat, parallelSize(hw, 'C'))).filter((cc) => cc < C);
+    const small = (xs: number[], n: number) => spread([...xs].sort((a, b) => a - b), n);
+    for (const cc of small(ccs, 8)) for (const kc of small(ks, 8)) for (const qc of small(qs, 8)) for (const pc of [p.bounds.P, ...small(pcs, 5)]) consider(kc, qc, pc, cc);
+  }
+  // Keep the Pareto front over (input bytes, weight bytes, channels, partial sums, cycles).
+  out.sort((a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels || a.psumWords - b.psumWords);
   const front: Candidate[] = [];
   for (const c of out) {
-    if (!front.some((f) => f.inBytes <= c.inBytes && f.wBytes <= c.wBytes && f.channels <= c.channels)) front.push(c);
+    if (!front.some((f) => f.inBytes <= c.inBytes && f.wBytes <= c.wBytes && f.channels <= c.channels && f.psumWords <= c.psumWords)) front.push(c);
   }
   return front;
 }
@@ -393,6 +459,8 @@ export interface TilePlan {
   inputBankBytes: number;
   weightBankBytes: number;
   maxChannels: number;
+  /** int32 words of the partial-sum bank (0: no layer splits its input channels). */
+  psumWords: number;
   used: number;
 }
 
@@ -404,6 +472,19 @@ export interface ForcedTile {
   pc?: number;
 }
 
+function planOf(hw: AcceleratorHardware, picks: Candidate[]): TilePlan {
+  const sizes = {
+    inBytes: Math.max(...picks.map((c) => c.inBytes)),
+    wBytes: Math.max(...picks.map((c) => c.wBytes)),
+    channels: Math.max(...picks.map((c) => c.channels)),
+    psumWords: Math.max(...picks.map((c) => c.psumWords)),
+  };
+  return {
+    shapes: picks.map((c) => c.shape), inputBankBytes: sizes.inBytes, weightBankBytes: sizes.wBytes, maxChannels: sizes.channels, psumWords: sizes.psumWords,
+    used: bankBytes(hw, sizes),
+  };
+}
+
 function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forced: ForcedTile, where?: Location): TilePlan {
   const picks = problems.map((p) => {
     const kc = Math.min(p.bounds.K, forced.kc ?? p.bounds.K);
@@ -411,23 +492,20 @@ function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim
     let pc = Math.min(p.bounds.P, forced.pc ?? p.bounds.P);
     // Column bands need the same beat offset in every input row; else the band stays full width.
     if (pc < p.bounds.P && !canSplitColumns(p, hw.dramBeatBytes)) pc = p.bounds.P;
-    const c = shapeCost(hw, p, order, { kc, qc, pc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
+    const c = shapeCost(hw, p, order, { kc, qc, pc, cc: p.bounds.C, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
     if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
     return c;
   });
-  const inputBankBytes = Math.max(...picks.map((c) => c.inBytes));
-  const weightBankBytes = Math.max(...picks.map((c) => c.wBytes));
-  const maxChannels = Math.max(...picks.map((c) => c.channels));
-  const used = hw.inputLanes.count * inputBankBytes + hw.weightLanes.count * weightBankBytes + QPARAM_BYTES * maxChannels;
-  if (used > hw.globalBufferBytes) {
+  const plan = planOf(hw, picks);
+  if (plan.used > hw.globalBufferBytes) {
     fail(
       'R0206',
-      `accelerator '${hw.name}': tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s)${forced.pc ? ` x ${forced.pc} output column(s)` : ''} need ${used} B of global buffer ` +
-        `(${hw.inputLanes.count} input banks x ${inputBankBytes} B, ${hw.weightLanes.count} weight banks x ${weightBankBytes} B, ${maxChannels} requantisation records) but it has ${hw.globalBufferBytes} B; pick smaller tiles or let nacc choose (no --tile)`,
+      `accelerator '${hw.name}': tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s)${forced.pc ? ` x ${forced.pc} output column(s)` : ''} need ${plan.used} B of global buffer ` +
+        `(${hw.inputLanes.count} input banks x ${plan.inputBankBytes} B, ${hw.weightLanes.count} weight banks x ${plan.weightBankBytes} B, ${plan.maxChannels} requantisation records) but it has ${hw.globalBufferBytes} B; pick smaller tiles or let nacc choose (no --tile)`,
       where,
     );
   }
-  return { shapes: picks.map((c) => c.shape), inputBankBytes, weightBankBytes, maxChannels, used };
+  return plan;
 }
 
 /** Spread of at most n values of a sorted list (always keeping its ends). */
@@ -438,63 +516,75 @@ function spread(values: number[], n: number): number[] {
   return [...out];
 }
 
-/**
- * One tile shape per layer such that the banks sized by the largest tile fit the buffer:
- * inputLanes x input bank + weightLanes x weight bank + 16 B x records <= global buffer.
- * Tries bank-size splits (input bank, record count) and, for each, gives every layer its
- * cheapest shape within the weight bank left over; keeps the split with the fewest cycles.
- */
-export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile): TilePlan {
+/** Cheapest picks (one candidate per layer) whose largest sizes fit the buffer, over bank splits; undefined when none fits. */
+function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): Candidate[] | undefined {
   const gb = hw.globalBufferBytes;
   const li = hw.inputLanes.count;
   const lw = hw.weightLanes.count;
+  const values = (f: (c: Candidate) => number, n: number) => spread([...new Set(cands.flatMap((cs) => cs.map(f)))].sort((a, b) => a - b), n);
+  const inValues = values((c) => c.inBytes, 96);
+  const chValues = values((c) => c.channels, 24);
+  const psValues = values((c) => c.psumWords, 8);
+  let best: { cycles: number; picks: Candidate[] } | undefined;
+  for (const ps of psValues) {
+    for (const bi of inValues) {
+      for (const kq of chValues) {
+        const bw = Math.floor((gb - li * bi - QPARAM_BYTES * kq - PSUM_BYTES * ps) / lw);
+        if (bw < 1) continue;
+        const picks: Candidate[] = [];
+        let cycles = 0;
+        for (const cs of cands) {
+          let pick: Candidate | undefined;
+          for (const c of cs) if (c.inBytes <= bi && c.channels <= kq && c.psumWords <= ps && c.wBytes <= bw && (!pick || c.cycles < pick.cycles)) pick = c;
+          if (!pick) break;
+          picks.push(pick);
+          cycles += pick.cycles;
+        }
+        if (picks.length === cands.length && (!best || cycles < best.cycles)) best = { cycles, picks };
+      }
+    }
+  }
+  return best?.picks;
+}
+
+/**
+ * One tile shape per layer such that the banks sized by the largest tile fit the buffer:
+ * inputLanes x input bank + weightLanes x weight bank + 16 B x records + 4 B x partial sums
+ * <= global buffer. Tries bank-size splits (input bank, record count, partial sums) and, for
+ * each, gives every layer its cheapest shape within the weight bank left over; keeps the split
+ * with the fewest cycles. When the layers fit alone but not together, input-channel chunks
+ * are offered to every layer that can split C, and the splits tried again.
+ */
+export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile): TilePlan {
+  const gb = hw.globalBufferBytes;
   if (forced) return forcedPlan(hw, problems, order, forced, where);
-  const cands = problems.map((p) => candidates(hw, p, order));
+  let cands = problems.map((p) => candidates(hw, p, order));
   problems.forEach((p, i) => {
-    const need = (c: Candidate) => li * c.inBytes + lw * c.wBytes + QPARAM_BYTES * c.channels;
-    const best = cands[i].reduce<Candidate | undefined>((b, c) => (!b || need(c) < need(b) ? c : b), undefined);
+    const best = cands[i].reduce<Candidate | undefined>((b, c) => (!b || bankBytes(hw, c) < bankBytes(hw, b) ? c : b), undefined);
     if (!best) fail('R0207', `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`, undefined, 2);
-    if (need(best) > gb) {
+    if (bankBytes(hw, best) > gb) {
+      const beat = hw.dramBeatBytes;
+      const why = [
+        canSplitChannels(p, beat) ? '' : p.depthwise ? '' : `its input channels are not split (${p.inC} channels are not a whole number of ${beat}-byte DRAM beats)`,
+        canSplitColumns(p, beat) ? '' : 'it is not split into column bands (an input row is not a whole number of DRAM beats)',
+      ].filter(Boolean);
       fail(
         'R0206',
         `accelerator '${hw.name}': layer '${p.layer}' does not fit the global buffer even as its smallest tile ` +
-          `(${best.shape.kc} output channel(s) x ${best.shape.qc} output row(s) x ${best.shape.pc} output column(s): ${li} input banks x ${best.inBytes} B, ${lw} weight banks x ${best.wBytes} B, ` +
-          `${best.channels} requantisation records = ${need(best)} B) but it has ${gb} B; input channels are not split across buffer refills ` +
-          `(partial sums are requantised at every drain)${canSplitColumns(p, hw.dramBeatBytes) ? '' : ', nor is this layer split into column bands (an input row is not a whole number of DRAM beats)'}, so pick a larger buffer or fewer input lanes`,
+          `(${best.shape.kc} output channel(s) x ${best.shape.qc} output row(s) x ${best.shape.pc} output column(s) x ${best.shape.cc} input channel(s): ${hw.inputLanes.count} input banks x ${best.inBytes} B, ` +
+          `${hw.weightLanes.count} weight banks x ${best.wBytes} B, ${best.channels} requantisation records, ${best.psumWords} partial sums = ${bankBytes(hw, best)} B) but it has ${gb} B` +
+          `${why.length ? `; ${why.join(', and ')}` : ''}; pick a larger buffer or fewer input lanes`,
         where,
       );
     }
   });
-  const inValues = spread([...new Set(cands.flatMap((cs) => cs.map((c) => c.inBytes)))].sort((a, b) => a - b), 96);
-  const chValues = spread([...new Set(cands.flatMap((cs) => cs.map((c) => c.channels)))].sort((a, b) => a - b), 24);
-  let best: { cycles: number; picks: Candidate[] } | undefined;
-  for (const bi of inValues) {
-    for (const kq of chValues) {
-      const bw = Math.floor((gb - li * bi - QPARAM_BYTES * kq) / lw);
-      if (bw < 1) continue;
-      const picks: Candidate[] = [];
-      let cycles = 0;
-      for (const cs of cands) {
-        let pick: Candidate | undefined;
-        for (const c of cs) if (c.inBytes <= bi && c.channels <= kq && c.wBytes <= bw && (!pick || c.cycles < pick.cycles)) pick = c;
-        if (!pick) break;
-        picks.push(pick);
-        cycles += pick.cycles;
-      }
-      if (picks.length === cands.length && (!best || cycles < best.cycles)) best = { cycles, picks };
-    }
+  let picks = bestSplit(hw, cands);
+  if (!picks) {
+    cands = problems.map((p) => candidates(hw, p, order, true));
+    picks = bestSplit(hw, cands);
   }
-  if (!best) {
+  if (!picks) {
     fail('R0206', `accelerator '${hw.name}': each layer fits the global buffer (${gb} B) as tiles on its own, but no bank sizes fit them all; program fewer layers at once (--layer)`, where);
   }
-  const inputBankBytes = Math.max(...best.picks.map((c) => c.inBytes));
-  const weightBankBytes = Math.max(...best.picks.map((c) => c.wBytes));
-  const maxChannels = Math.max(...best.picks.map((c) => c.channels));
-  return {
-    shapes: best.picks.map((c) => c.shape),
-    inputBankBytes,
-    weightBankBytes,
-    maxChannels,
-    used: li * inputBankBytes + lw * weightBankBytes + QPARAM_BYTES * maxChannels,
-  };
+  return planOf(hw, picks);
 }

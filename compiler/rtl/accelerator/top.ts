@@ -4,11 +4,12 @@
 // dimensions, and the drain path (reduction across C/R/S axes, requantisation, DRAM writes).
 import {
   add, alwaysFF, and, assign, bin, cat, clog2, cond, eq, idx, ifs, input, lit, mul, nb, not, or, output, partsel, ref, reg,
-  signed, slice, sub, un, wire, type Expr, type Item, type Module, type Stmt,
+  signed, slice, slit, sub, un, wire, type Expr, type Item, type Module, type Stmt,
 } from '../verilog/index.ts';
 import { DIMS, OUTPUT_DIMS, REDUCTION_DIMS, dimIndex, type Dim } from './problem.ts';
 import { QPARAM_BYTES, laneOf, laneOffsets, parallelSize, peCoordinates, type AcceleratorHardware } from './hardware.ts';
 import { CONFIG_FIELDS } from './mapping.ts';
+import { PSUM_BYTES } from './tiling.ts';
 import { sramAddressBits } from './units.ts';
 
 export interface TopNames {
@@ -17,6 +18,8 @@ export interface TopNames {
   sramInput: string;
   sramWeight: string;
   sramQparam: string;
+  /** The partial-sum bank (instantiated only when some layer splits its input channels). */
+  sramPsum: string;
   requant: string;
 }
 
@@ -312,7 +315,30 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     ),
   );
   const qRa = narrow('q_raddr_full', mul(ref('o_K'), lit(QPARAM_BYTES, IW)), qAW);
-  decl(wire('q_rdata', 8 * QPARAM_BYTES), wire('rq_valid', 1), wire('rq_out', 8));
+  decl(wire('q_rdata', 8 * QPARAM_BYTES), wire('rq_valid', 1), wire('rq_out', 8), wire('rq_in_valid', 1), wire('rq_acc', 32, true));
+  // Input-channel chunks: the drained sum plus the chunk before's (read from the partial-sum
+  // bank at the output's tile-relative index when the drain issues it, so the word arrives with
+  // d1) goes back to the bank, or — on the last chunk — to the requantiser. A tile that does not
+  // split C is its own first and last chunk.
+  if (hw.psumWords > 0) {
+    const psAW = sramAddressBits(hw.psumWords * PSUM_BYTES, PSUM_BYTES, PSUM_BYTES);
+    const psIdx = add(add(mul(ref('o_Q'), zc('ps_row')), mul(ref('o_P'), zc('ps_pix'))), ref('o_K'));
+    const psRa = narrow('ps_raddr_full', mul(psIdx, lit(PSUM_BYTES, IW)), psAW);
+    decl(reg('d1_paddr', psAW), wire('ps_rdata', 32), wire('ps_we', 1));
+    items.push({
+      kind: 'instance', module: names.sramPsum, name: 'u_psbank', params: [],
+      conns: [
+        { port: 'clk', expr: ref('clk') }, { port: 'we', expr: ref('ps_we') }, { port: 'waddr', expr: ref('d1_paddr') }, { port: 'wdata', expr: ref('rq_acc') },
+        { port: 're', expr: ref('den') }, { port: 'raddr', expr: psRa }, { port: 'rdata', expr: ref('ps_rdata') },
+      ],
+    });
+    items.push(alwaysFF('clk', [ifs(ref('den'), [nb('d1_paddr', psRa)])]));
+    items.push(assign('rq_acc', add(ref('d1_acc'), cond(cfg('c_first'), slit(0, 32), signed(ref('ps_rdata'))))));
+    items.push(assign('ps_we', and(ref('den'), ref('d1_valid'), not(cfg('c_last')))));
+    items.push(assign('rq_in_valid', and(ref('d1_valid'), cfg('c_last'))));
+  } else {
+    items.push(assign('rq_acc', ref('d1_acc')), assign('rq_in_valid', ref('d1_valid')));
+  }
   items.push({ kind: 'instance', module: names.sramQparam, name: 'u_qbank', params: [], conns: bankPorts('load_q', qW, ref('den'), qRa, 'q_rdata') });
   unused.push(slice('q_rdata', 8 * QPARAM_BYTES - 1, 72));
   // Signed views of the record, as plain wires (port connections stay identifiers).
@@ -324,7 +350,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     name: 'u_requant',
     params: [],
     conns: [
-      { port: 'clk', expr: ref('clk') }, { port: 'rst', expr: ref('rst') }, { port: 'en', expr: ref('den') }, { port: 'in_valid', expr: ref('d1_valid') }, { port: 'acc', expr: ref('d1_acc') },
+      { port: 'clk', expr: ref('clk') }, { port: 'rst', expr: ref('rst') }, { port: 'en', expr: ref('den') }, { port: 'in_valid', expr: ref('rq_in_valid') }, { port: 'acc', expr: ref('rq_acc') },
       { port: 'bias', expr: ref('qp_bias') }, { port: 'mult', expr: ref('qp_mult') }, { port: 'shift', expr: ref('qp_shift') },
       { port: 'out_zp', expr: cfg('out_zp') }, { port: 'act_min', expr: cfg('act_min') }, { port: 'act_max', expr: cfg('act_max') },
       { port: 'out_valid', expr: ref('rq_valid') }, { port: 'out', expr: ref('rq_out') },
