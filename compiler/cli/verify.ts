@@ -1,6 +1,7 @@
 // `nacc verify DIR --sim iverilog|verilator|both [--json]`: lint a generated design, simulate
 // its self-checking bench on every vector set, compare measured with predicted cycles.
-// Exit 3 when an output mismatches, a bench does not finish, or lint reports anything.
+// Exit 3 when an output mismatches, a bench does not finish, a simulator run fails (exit
+// status, signal, timeout, $fatal/$error — whatever it printed before), or lint reports anything.
 import type { Command } from 'commander';
 import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
@@ -31,7 +32,7 @@ export function registerVerify(program: Command): void {
     .option('--input <file>', 'MCU programs: raw input tensor bytes (default: the LCG input of seed 1, as TFLM reference input 0)')
     .option('--output <file>', "MCU programs: write the program's raw output bytes (from QEMU with --qemu, else from the host)")
     .option('--debug', "MCU programs: also compare every op's output (per-op dumps)")
-    .option('--timeout <s>', 'MCU programs: QEMU timeout in seconds', '600')
+    .option('--timeout <s>', 'time limit in seconds of one run: QEMU for MCU programs (default 600), one simulation for designs (default 300)')
     .action(async (dir: string, opts: VerifyOpts) => {
       // A folder written by `nacc mcu` (it holds nacc-mcu.json) is an MCU program; others are RTL designs.
       if (isMcuProgram(dir)) {
@@ -46,7 +47,9 @@ export function registerVerify(program: Command): void {
       const log = bar.active || opts.json ? undefined : (m: string) => process.stderr.write(`${m}\n`);
       let report;
       try {
-        report = await verifyAccelerator(dir, { sims, layers, vcd: opts.vcd, log, onPlan: (n) => bar.setTotal(n), onRunDone: (sim, layer) => bar.tick(1, `${sim} ${layer}`) });
+        const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
+        if (timeoutMs !== undefined && !(timeoutMs > 0)) fail('V0202', `--timeout must be a positive number of seconds, got '${opts.timeout}'`, undefined, ExitCode.usage);
+        report = await verifyAccelerator(dir, { sims, layers, vcd: opts.vcd, timeoutMs, log, onPlan: (n) => bar.setTotal(n), onRunDone: (sim, layer) => bar.tick(1, `${sim} ${layer}`) });
       } finally {
         bar.stop();
       }
@@ -73,7 +76,8 @@ export function registerVerify(program: Command): void {
         for (const s of report.sims) {
           for (const l of s.layers) {
             if (l.first_mismatch) process.stdout.write(`${s.name}: ${l.name}: first mismatch ${l.first_mismatch}\n`);
-            if (l.output) process.stdout.write(`${s.name}: ${l.name}: the bench did not report:\n${l.output}\n`);
+            if (l.error) process.stdout.write(`${s.name}: ${l.name}: ${l.error}\n`);
+            if (l.output) process.stdout.write(`${s.name}: ${l.name}: ${l.error ? 'last output' : 'the bench did not report'}:\n${l.output}\n`);
             if (l.vcd && l.failed) process.stdout.write(`${s.name}: ${l.name}: waveform ${dir}/${l.vcd}\n`);
           }
         }
@@ -84,10 +88,10 @@ export function registerVerify(program: Command): void {
       if (!report.ok) {
         if (opts.json) process.exitCode = ExitCode.verificationFailed;
         else {
-          const failed = report.sims.flatMap((s) => s.layers.filter((l) => l.failed > 0).map((l) => `${s.name}/${l.name}`));
-          throw new VerificationError(
-            failed.length ? `outputs differ from the golden model in ${failed.join(', ')}` : `the design has ${report.lint.warnings} lint warning(s)`,
-          );
+          const failedRuns = report.sims.flatMap((s) => s.layers.filter((l) => l.error).map((l) => `${s.name}/${l.name}: ${l.error}`));
+          const failed = report.sims.flatMap((s) => s.layers.filter((l) => l.failed > 0 && !l.error).map((l) => `${s.name}/${l.name}`));
+          const reasons = [...(failed.length ? [`outputs differ from the golden model in ${failed.join(', ')}`] : []), ...(failedRuns.length ? [`the simulation failed in ${failedRuns.join('; ')}`] : [])];
+          throw new VerificationError(reasons.length ? reasons.join('; ') : `the design has ${report.lint.warnings} lint warning(s)`);
         }
       }
     });

@@ -33,3 +33,15 @@ export class VerificationError extends UserError {
     this.name = 'VerificationError';
   }
 }
+
+/**
+ * nacc itself is wrong: e.g. a compiler rejected code nacc generated. Not a UserError, so the
+ * CLI prints it with the stack and a request to report it (exit 70).
+ */
+export class InternalError extends Error {
+  readonly exitCode = ExitCode.internal;
+  constructor(message: string, readonly diagnostics: Diagnostic[] = []) {
+    super(message);
+    this.name = 'InternalError';
+  }
+}

@@ -13,8 +13,7 @@
 // which deletes every namespace it made on success, on error, on SIGINT/SIGTERM and at exit.
 // Detection really tries: it makes a throw-away namespace, a veth pair and a netem qdisc in it,
 // and deletes the namespace again; the result is cached per process.
-import { execFileSync } from 'node:child_process';
-import { execa } from 'execa';
+import { findOnPath, runTool, runToolSync } from '../verify/run-tool.ts';
 
 export interface LinkShape {
   latencyMs: number;
@@ -125,10 +124,11 @@ export interface NetemProbe {
   missing?: string;
 }
 
+/** Run one ip/tc command; a failure is data here (the probe and the set-up say what it means). */
 async function run(argv: string[]): Promise<{ ok: boolean; message: string }> {
   try {
-    const r = await execa(argv[0], argv.slice(1), { reject: false, timeout: 10_000, stdin: 'ignore', all: true });
-    return { ok: r.exitCode === 0 && !r.failed, message: (r.all ?? '').trim() || (r.failed ? String(r.shortMessage ?? '') : '') };
+    const r = await runTool(argv[0], argv.slice(1), { timeoutMs: 10_000 });
+    return { ok: r.verdict.ok, message: r.output.trim() || (r.verdict.ok ? '' : r.verdict.reason) };
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }
@@ -146,8 +146,7 @@ export function probeNetem(): Promise<NetemProbe> {
 /** The probe without the cache (tests). */
 export async function probeNetemUncached(): Promise<NetemProbe> {
   for (const tool of ['ip', 'tc']) {
-    const r = await run(['sh', '-c', `command -v ${tool}`]);
-    if (!r.ok) return { available: false, missing: tool, reason: `'${tool}' not found (install iproute2)` };
+    if (!findOnPath(tool)) return { available: false, missing: tool, reason: `'${tool}' not found (install iproute2)` };
   }
   const ns = `naccfl${process.pid}p${probeRuns++}`;
   const session = new NetnsSession([ns]);
@@ -249,9 +248,9 @@ export class NetnsSession {
     track(this, false);
     for (const ns of [...this.namespaces].reverse()) {
       try {
-        execFileSync('ip', ['netns', 'delete', ns], { stdio: 'ignore', timeout: 5000 });
+        runToolSync('ip', ['netns', 'delete', ns], { timeoutMs: 5000 });
       } catch {
-        // already gone
+        // ip is gone: nothing could have made the namespace
       }
     }
   }

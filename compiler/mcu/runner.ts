@@ -2,21 +2,27 @@
 // Cortex-M4 and QEMU's mps2-an386 with semihosting (always under a timeout). Measures RAM
 // from the ELF (.data + .bss, the arena included) plus the painted stack, and instructions
 // per inference from SysTick under `-icount shift=0` (one instruction per virtual ns).
+// Every program runs through verify/run-tool.ts: a compile error in the generated C is nacc's bug
+// (exit 70), a program that fails in any way (status, signal, timeout, QEMU fatal) fails verification (3).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
-import { ToolError } from '../diagnostics/index.ts';
+import { UserError, VerificationError } from '../diagnostics/index.ts';
 import { requireTool } from '../verify/tools.ts';
+import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool } from '../verify/run-tool.ts';
 import { ARM_LINK_FLAGS, C_WARN_FLAGS, armFlags } from './emit.ts';
 import { QEMU_AN386_CLOCK_HZ } from './targets.ts';
 
 const COMMON_SOURCES = ['model.c', 'nacc_kernels.c', 'main.c'];
 
+/** A linker that ran out of a memory region: the program does not fit the part, which the user chose. */
+const REGION_OVERFLOW = /region `?\w+'? overflowed|will not fit in region/;
+
 async function compile(tool: string, args: string[], cwd: string): Promise<void> {
-  const r = await execa(tool, args, { cwd, reject: false, all: true, stdin: 'ignore', timeout: 600_000 });
-  if (r.exitCode !== 0) {
-    throw new ToolError(tool, `compilation failed in ${cwd}:\n${(r.all ?? '').split('\n').slice(0, 30).join('\n')}`);
+  const r = await runTool(tool, args, { cwd, timeoutMs: 600_000 });
+  if (!r.verdict.ok && r.verdict.kind === 'exit' && REGION_OVERFLOW.test(r.output)) {
+    throw new UserError([{ severity: 'error', code: 'M0501', message: `the program does not fit the part's memory (${cwd}):\n${outputTail(r.output)}` }]);
   }
+  expectSuccess(r, 'generated-build', `compiling the generated C in ${cwd}`);
 }
 
 export async function buildHost(dir: string, opts: { debugDump?: boolean } = {}): Promise<string> {
@@ -50,7 +56,7 @@ export async function buildArm(dir: string, opts: { debugDump?: boolean } = {}):
     objs.push(obj);
   }
   await compile(gcc, [...flags, ...objs, '-o', elf, ...ARM_LINK_FLAGS], dir);
-  const size = await execa('arm-none-eabi-size', ['-A', elf], { reject: false, stdin: 'ignore' });
+  const size = expectSuccess(await runTool('arm-none-eabi-size', ['-A', elf], { timeoutMs: 60_000 }), 'helper', `reading the section sizes of ${elf}`);
   const sec = (name: string) => Number(size.stdout.match(new RegExp(`^\\${name}\\s+(\\d+)`, 'm'))?.[1] ?? 0);
   let maxFrameBytes = 0;
   for (const f of readdirSync(outDir).filter((x) => x.endsWith('.su'))) {
@@ -78,8 +84,8 @@ export interface RunResult {
 export async function runHost(exe: string, input: Uint8Array, workDir: string, opts: { debugDump?: boolean } = {}): Promise<RunResult> {
   const runDir = freshDir(join(workDir, 'run-host'));
   writeFileSync(join(runDir, 'input.bin'), input);
-  const r = await execa(resolve(exe), ['input.bin', 'output.bin', 'ops.bin'], { cwd: runDir, reject: false, stdin: 'ignore', timeout: 300_000, all: true });
-  if (r.exitCode !== 0) throw new ToolError('host program', `exited with ${r.exitCode ?? r.signal}${r.timedOut ? ' (timed out)' : ''}: ${r.all}`);
+  const r = await runTool(resolve(exe), ['input.bin', 'output.bin', 'ops.bin'], { cwd: runDir, timeoutMs: 300_000, name: 'host program' });
+  expectSuccess(r, 'check', `running ${exe} on the host`);
   return {
     output: readFileSync(join(runDir, 'output.bin')),
     dump: opts.debugDump ? readFileSync(join(runDir, 'ops.bin')) : undefined,
@@ -98,14 +104,14 @@ export async function runQemu(elf: string, input: Uint8Array, workDir: string, o
   const args = ['-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
     '-chardev', 'file,id=nacc_console,path=console.txt',
     '-semihosting-config', 'enable=on,target=native,chardev=nacc_console', '-icount', 'shift=0', '-kernel', 'model.elf'];
-  const r = await execa(qemu, args, { cwd: runDir, reject: false, stdin: 'ignore', timeout: opts.timeoutMs ?? 600_000, all: true });
-  if (r.timedOut) throw new ToolError('qemu-system-arm', `timed out after ${(opts.timeoutMs ?? 600_000) / 1000} s`);
-  if (r.exitCode !== 0) throw new ToolError('qemu-system-arm', `exited with ${r.exitCode}: ${r.all}`);
+  const r = await runTool(qemu, args, { cwd: runDir, timeoutMs: opts.timeoutMs ?? 600_000, failureMessages: FAILURE_MESSAGES.qemu, name: 'qemu-system-arm' });
   const consolePath = join(runDir, 'console.txt');
   const consoleText = existsSync(consolePath) ? readFileSync(consolePath, 'utf8') : '';
+  // The program's own console shows why it stopped (e.g. a HardFault exits with status 1).
+  expectSuccess({ ...r, output: `${consoleText}${r.output}` }, 'check', `running ${elf} in QEMU`);
   const ticks = Number(consoleText.match(/NACC_TICKS (\d+)/)?.[1] ?? NaN);
   const stackBytes = Number(consoleText.match(/NACC_STACK (\d+)/)?.[1] ?? NaN);
-  if (!existsSync(join(runDir, 'output.bin'))) throw new ToolError('qemu-system-arm', `no output written: ${r.all}`);
+  if (!existsSync(join(runDir, 'output.bin'))) throw new VerificationError(`running ${elf} in QEMU: the program wrote no output:\n${outputTail(consoleText + r.output)}`);
   return {
     output: readFileSync(join(runDir, 'output.bin')),
     dump: opts.debugDump ? readFileSync(join(runDir, 'ops.bin')) : undefined,

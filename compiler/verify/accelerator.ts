@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fail, type Diagnostic } from '../diagnostics/index.ts';
 import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from './sim.ts';
+import { outputTail } from './run-tool.ts';
 
 export type SimName = 'iverilog' | 'verilator';
 
@@ -32,7 +33,9 @@ export interface LayerRun {
   first_mismatch?: string;
   /** Waveform of a failing run (relative to the design folder). */
   vcd?: string;
-  /** Last lines of the bench output when it did not report (crash, timeout). */
+  /** Why the simulator run failed whatever the bench printed: exit status, signal, timeout, $fatal/$error. */
+  error?: string;
+  /** Last lines of the bench output when it did not report or the run failed. */
   output?: string;
 }
 
@@ -98,12 +101,14 @@ export function readVerifyManifest(dir: string): VerifyManifest {
   return m;
 }
 
+/** A layer's result. A run that failed (see SimResult.failure) counts as failed even after a passing summary. */
 function layerRun(name: string, r: SimResult): LayerRun {
   const run: LayerRun = { name, passed: r.passed ?? 0, failed: r.failed ?? 0, cycles: r.cycles ?? null };
   if (r.firstMismatch) run.first_mismatch = r.firstMismatch;
-  if (r.passed === undefined) {
+  if (r.failure !== undefined) run.error = r.failure;
+  if (r.passed === undefined || r.failure !== undefined) {
     run.failed = Math.max(1, run.failed);
-    run.output = (r.stdout + r.stderr).split('\n').slice(-12).join('\n');
+    run.output = outputTail(r.output, 12);
   }
   return run;
 }
@@ -114,6 +119,8 @@ export async function verifyAccelerator(
     sims: SimName[];
     layers?: string[];
     vcd?: boolean;
+    /** Limit of one simulation run (default SIM_TIMEOUT_MS); a run that exceeds it fails. */
+    timeoutMs?: number;
     log?: (m: string) => void;
     /** Progress: the number of simulations planned, then one call per finished layer run. */
     onPlan?: (runs: number) => void;
@@ -140,14 +147,16 @@ export async function verifyAccelerator(
       sim === 'iverilog'
         ? await buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog' })
         : await buildVerilator({ files, top: m.testbench, cwd: dir, buildDir: 'build/verilator' });
-    const run = (cwd: string, plusargs: string[]) => (sim === 'iverilog' ? runVvp(exe, { cwd, plusargs }) : runVerilatorModel(exe, { cwd, plusargs }));
+    const timeoutMs = opts.timeoutMs;
+    const run = (cwd: string, plusargs: string[]) => (sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs }));
     const layers: LayerRun[] = [];
     for (const l of runs) {
       const cwd = join(dir, l.dir);
       let r = await run(cwd, opts.vcd ? ['+vcd'] : []);
       let lr = layerRun(l.name, r);
-      if (lr.failed > 0 && !opts.vcd) {
-        // Re-run the failing vectors with a waveform so that the failure can be inspected.
+      if (lr.failed > 0 && !opts.vcd && !r.timedOut) {
+        // Re-run the failing vectors with a waveform so that the failure can be inspected
+        // (not after a timeout: it would take as long again and the waveform would be huge).
         r = await run(cwd, ['+vcd']);
         lr = { ...layerRun(l.name, r), vcd: join(l.dir, 'wave.vcd') };
       } else if (opts.vcd) lr.vcd = join(l.dir, 'wave.vcd');

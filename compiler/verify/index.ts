@@ -2,6 +2,9 @@
 // testbench conventions (vectors in, `N passed, M failed` and `cycles=` out).
 //
 // API
+//   runTool(cmd, args, {cwd, timeoutMs, failureMessages}) -> ToolRun {exitCode, signal, timedOut,
+//       stdout, stderr, output, verdict}   run-tool.ts: the only way nacc starts an external program;
+//   failureOf / expectSuccess(run, role, what) decide what a failed verdict means (see ToolRole).
 //   requireTool(name) / probeTools()                       tools.ts (exit 4 when missing)
 //   runIverilog({files, top, plusargs, cwd, timeoutMs, buildDir}) -> SimResult
 //       iverilog -g2012 -s top, then `vvp -N` with stdin 'ignore'
@@ -12,16 +15,20 @@
 //   Build once and run many times with a different cwd when one bench serves several vector sets.
 //   verifyAccelerator(dir, {sims, layers}) -> AcceleratorVerifyReport   (accelerator.ts: the
 //       `nacc verify` stage for a folder written by `nacc rtl`)
-//   SimResult = {sim, passed?, failed?, cycles?, firstMismatch?, vcd?, exitCode, stdout, stderr, ok}
-//       passed/failed undefined = the bench never printed its summary.
+//   SimResult = {sim, passed?, failed?, cycles?, firstMismatch?, vcd?, exitCode, signal, timedOut,
+//       stdout, stderr, output, failure?, ok}
+//       passed/failed undefined = the bench never printed its summary; failure = the run failed
+//       (exit status, signal, timeout, $fatal/$error) whatever the summary said.
 //   lintVerilator(files, {top, cwd}) -> Diagnostic[]   (`verilator --lint-only -Wall`, parsed)
 //   runYosys(files, top, {cwd, blackbox}) -> {cells, cellTypes, logicGateEquivalents, log}
 //   parseTestbenchOutput(text)                          the bench output format
 //   hexWord(value, bits) / hexLines(values, bits)     $readmemh vector files
-// Errors: a missing tool -> ToolError (exit 4); a simulator/synthesis compile failure or
-// timeout -> UserError exit 4 with the tool's messages as Diagnostics. A mismatch is *not*
-// thrown here: callers raise VerificationError (exit 3) from the SimResult.
+// Errors: a missing tool -> ToolError (exit 4); generated Verilog that fails to compile ->
+// InternalError (exit 70; origin 'user': UserError exit 1 with the tool's messages as
+// Diagnostics); a compiler that crashes or times out -> exit 4. A simulation failure or
+// mismatch is *not* thrown here: callers raise VerificationError (exit 3) from the SimResult.
 export * from './tools.ts';
+export * from './run-tool.ts';
 export * from './sim.ts';
 export * from './testbench-output.ts';
 export * from './diagnostics.ts';

@@ -1,12 +1,15 @@
-// Simulator, linter and synthesis runners (Icarus Verilog, Verilator, Yosys) through execa.
+// Simulator, linter and synthesis runners (Icarus Verilog, Verilator, Yosys) through run-tool.ts.
 // Runners report what happened as data; callers decide what a mismatch means (the CLI exits 3).
 import { mkdirSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
-import { ExitCode, UserError, type Diagnostic } from '../diagnostics/index.ts';
-import { requireTool } from './tools.ts';
+import { InternalError, ToolError, type Diagnostic } from '../diagnostics/index.ts';
+import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool, type ToolRole, type ToolRun } from './run-tool.ts';
 import { parseTestbenchOutput, type TestbenchReport } from './testbench-output.ts';
 import { parseIcarusMessages, parseVerilatorMessages } from './diagnostics.ts';
+
+/** Who wrote the Verilog: nacc (a compile error is nacc's bug, exit 70) or a user (exit 1). */
+export type SourceOrigin = 'generated' | 'user';
+const buildRole = (origin: SourceOrigin | undefined): ToolRole => (origin === 'user' ? 'user-build' : 'generated-build');
 
 export interface SimOptions {
   /** Verilog files: design and testbench. */
@@ -20,32 +23,47 @@ export interface SimOptions {
   timeoutMs?: number;
   /** Where build products go (default cwd/build-<sim>). */
   buildDir?: string;
+  /** Default 'generated'. */
+  origin?: SourceOrigin;
 }
 
 export interface SimResult extends TestbenchReport {
   sim: 'iverilog' | 'verilator';
-  exitCode: number;
+  /** null when the simulator was killed (see signal, timedOut). */
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
   stdout: string;
   stderr: string;
-  /** True when the bench printed its summary with zero failures and exited 0. */
+  /** stdout and stderr interleaved. */
+  output: string;
+  /**
+   * Why the run failed whatever its summary said: a non-zero exit, a signal, a timeout or a
+   * $fatal/$error message. Undefined when the simulator ran cleanly.
+   */
+  failure?: string;
+  /** True when the simulator ran cleanly and the bench printed its summary with zero failures. */
   ok: boolean;
 }
 
-/** A tool that ran but failed (compile error, crash, timeout): exit 4 with its messages. */
-function toolFailure(tool: string, message: string, diagnostics: Diagnostic[] = []): UserError {
-  return new UserError([{ severity: 'error', code: 'T0002', message: `${tool}: ${message}` }, ...diagnostics], ExitCode.toolMissing);
-}
+/** Default time one simulation run may take. */
+export const SIM_TIMEOUT_MS = 300_000;
 
-function tail(text: string, lines = 30): string {
-  return text.split('\n').slice(-lines).join('\n');
-}
-
-function simResult(sim: SimResult['sim'], r: { exitCode?: number; stdout?: unknown; stderr?: unknown }): SimResult {
-  const stdout = String(r.stdout ?? '');
-  const stderr = String(r.stderr ?? '');
-  const report = parseTestbenchOutput(stdout + '\n' + stderr);
-  const exitCode = r.exitCode ?? -1;
-  return { sim, exitCode, stdout, stderr, ...report, ok: exitCode === 0 && report.failed === 0 && report.passed !== undefined };
+function simResult(sim: SimResult['sim'], r: ToolRun): SimResult {
+  const report = parseTestbenchOutput(r.output);
+  const failure = r.verdict.ok ? undefined : r.verdict.reason;
+  return {
+    sim,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    timedOut: r.timedOut,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    output: r.output,
+    ...report,
+    ...(failure === undefined ? {} : { failure }),
+    ok: failure === undefined && report.failed === 0 && report.passed !== undefined,
+  };
 }
 
 export interface BuildOptions {
@@ -55,6 +73,8 @@ export interface BuildOptions {
   cwd: string;
   /** Where build products go (default cwd/build-<sim>). */
   buildDir?: string;
+  /** Default 'generated'. */
+  origin?: SourceOrigin;
 }
 
 export interface RunOptions {
@@ -63,25 +83,19 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** `iverilog -g2012 -s top`; returns the compiled .vvp file. A compile error is a tool failure (exit 4). */
+/** `iverilog -g2012 -s top`; returns the compiled .vvp file. A compile error: see run-tool's ToolRole. */
 export async function buildIverilog(o: BuildOptions): Promise<string> {
-  await requireTool('iverilog');
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-iverilog');
   mkdirSync(buildDir, { recursive: true });
   const vvpFile = join(buildDir, `${o.top}.vvp`);
-  const c = await execa('iverilog', ['-g2012', '-s', o.top, '-o', vvpFile, ...o.files], { cwd: o.cwd, reject: false, stdin: 'ignore', all: true });
-  if (c.exitCode !== 0) {
-    throw toolFailure('iverilog', `compilation of ${o.top} failed:\n${tail(c.all ?? '')}`, parseIcarusMessages(c.all ?? '', o.cwd));
-  }
+  const c = await runTool('iverilog', ['-g2012', '-s', o.top, '-o', vvpFile, ...o.files], { cwd: o.cwd });
+  expectSuccess(c, buildRole(o.origin), `iverilog: compiling ${o.top}`, parseIcarusMessages(c.output, o.cwd));
   return vvpFile;
 }
 
 /** `vvp -N` with stdin closed, so that $stop ends the run instead of waiting for input. */
 export async function runVvp(vvpFile: string, o: RunOptions): Promise<SimResult> {
-  await requireTool('vvp');
-  const timeout = o.timeoutMs ?? 300_000;
-  const r = await execa('vvp', ['-N', vvpFile, ...(o.plusargs ?? [])], { cwd: o.cwd, reject: false, stdin: 'ignore', timeout });
-  if (r.timedOut) throw toolFailure('vvp', `simulation ${vvpFile} timed out after ${timeout} ms`);
+  const r = await runTool('vvp', ['-N', vvpFile, ...(o.plusargs ?? [])], { cwd: o.cwd, timeoutMs: o.timeoutMs ?? SIM_TIMEOUT_MS, failureMessages: FAILURE_MESSAGES.icarus });
   return simResult('iverilog', r);
 }
 
@@ -92,24 +106,20 @@ export async function runIverilog(o: SimOptions): Promise<SimResult> {
 
 /** `verilator --binary --timing` (the bench is clocked with delays); returns the model executable. */
 export async function buildVerilator(o: BuildOptions & { jobs?: number; trace?: boolean }): Promise<string> {
-  await requireTool('verilator');
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-verilator');
   mkdirSync(buildDir, { recursive: true });
   const exe = `V${o.top}`;
   // --trace lets the bench's $dumpvars write a VCD under +vcd (Verilator ignores it otherwise).
   const args = ['--binary', '--timing', ...(o.trace === false ? [] : ['--trace']), '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', buildDir, '-o', exe, ...o.files];
-  const c = await execa('verilator', args, { cwd: o.cwd, reject: false, stdin: 'ignore', all: true, timeout: 900_000 });
-  if (c.exitCode !== 0 || !existsSync(join(buildDir, exe))) {
-    throw toolFailure('verilator', `build of ${o.top} failed:\n${tail(c.all ?? '')}`, parseVerilatorMessages(c.all ?? '', o.cwd).filter((d) => d.severity === 'error'));
-  }
+  const c = await runTool('verilator', args, { cwd: o.cwd, timeoutMs: 900_000 });
+  expectSuccess(c, buildRole(o.origin), `verilator: building ${o.top}`, parseVerilatorMessages(c.output, o.cwd).filter((d) => d.severity === 'error'));
+  if (!existsSync(join(buildDir, exe))) throw new InternalError(`verilator: building ${o.top} exited 0 but wrote no ${exe}:\n${outputTail(c.output)}`);
   return join(buildDir, exe);
 }
 
 /** Run a Verilator-built model. */
 export async function runVerilatorModel(exe: string, o: RunOptions): Promise<SimResult> {
-  const timeout = o.timeoutMs ?? 300_000;
-  const r = await execa(exe, o.plusargs ?? [], { cwd: o.cwd, reject: false, stdin: 'ignore', timeout });
-  if (r.timedOut) throw toolFailure('verilator', `simulation ${exe} timed out after ${timeout} ms`);
+  const r = await runTool(exe, o.plusargs ?? [], { cwd: o.cwd, timeoutMs: o.timeoutMs ?? SIM_TIMEOUT_MS, failureMessages: FAILURE_MESSAGES.verilator });
   return simResult('verilator', r);
 }
 
@@ -118,14 +128,17 @@ export async function runVerilator(o: SimOptions & { jobs?: number }): Promise<S
   return runVerilatorModel(await buildVerilator(o), o);
 }
 
-/** `verilator --lint-only -Wall` over design files; every message as a Diagnostic. */
-export async function lintVerilator(files: string[], opts: { top?: string; cwd?: string } = {}): Promise<Diagnostic[]> {
-  await requireTool('verilator');
+/**
+ * `verilator --lint-only -Wall` over design files; every message as a Diagnostic. Verilator
+ * exits non-zero when it has anything to say: that is data. A run that says nothing we can
+ * parse, crashes or times out fails as a build of `origin` code would.
+ */
+export async function lintVerilator(files: string[], opts: { top?: string; cwd?: string; origin?: SourceOrigin } = {}): Promise<Diagnostic[]> {
   const cwd = opts.cwd ?? process.cwd();
   const args = ['--lint-only', '-Wall', ...(opts.top ? ['--top-module', opts.top] : []), ...files];
-  const r = await execa('verilator', args, { cwd, reject: false, stdin: 'ignore', all: true });
-  const diags = parseVerilatorMessages(r.all ?? '', cwd);
-  if (r.exitCode !== 0 && diags.length === 0) throw toolFailure('verilator', `lint failed:\n${tail(r.all ?? '')}`);
+  const r = await runTool('verilator', args, { cwd });
+  const diags = parseVerilatorMessages(r.output, cwd);
+  if (!r.verdict.ok && !(r.verdict.kind === 'exit' && diags.length > 0)) expectSuccess(r, buildRole(opts.origin), 'verilator: lint');
   return diags;
 }
 
@@ -164,8 +177,7 @@ export const GATE_EQUIVALENTS: Record<string, number> = {
 const FLOP_GE = 4.67;
 
 /** `yosys synth -flatten -top TOP; stat`. Modules in `blackbox` files are read with -lib (macros). */
-export async function runYosys(files: string[], top: string, opts: { cwd?: string; blackbox?: string[]; timeoutMs?: number } = {}): Promise<SynthResult> {
-  await requireTool('yosys');
+export async function runYosys(files: string[], top: string, opts: { cwd?: string; blackbox?: string[]; timeoutMs?: number; origin?: SourceOrigin } = {}): Promise<SynthResult> {
   const cwd = opts.cwd ?? process.cwd();
   const script = [
     ...(opts.blackbox ?? []).map((f) => `read_verilog -sv -lib ${f}`),
@@ -173,12 +185,12 @@ export async function runYosys(files: string[], top: string, opts: { cwd?: strin
     `synth -flatten -top ${top}`,
     'stat',
   ].join('; ');
-  const r = await execa('yosys', ['-p', script], { cwd, reject: false, stdin: 'ignore', all: true, timeout: opts.timeoutMs ?? 600_000 });
-  const log = r.all ?? '';
-  if (r.exitCode !== 0) throw toolFailure('yosys', `synthesis of ${top} failed:\n${tail(log)}`);
+  const r = await runTool('yosys', ['-p', script], { cwd, timeoutMs: opts.timeoutMs ?? 600_000 });
+  expectSuccess(r, buildRole(opts.origin), `yosys: synthesising ${top}`);
+  const log = r.output;
   // The last `stat` block is the flattened top.
   const statAt = log.lastIndexOf('Number of cells:');
-  if (statAt < 0) throw toolFailure('yosys', `no cell statistics in the log of ${top}`);
+  if (statAt < 0) throw new ToolError('yosys', `no cell statistics in the log of ${top}:\n${outputTail(log)}`);
   const block = log.slice(statAt).split('\n');
   const cells = Number(block[0].match(/Number of cells:\s+(\d+)/)?.[1] ?? NaN);
   const cellTypes: Record<string, number> = {};

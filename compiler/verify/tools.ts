@@ -1,17 +1,11 @@
 // External tools: which exist on PATH and their versions (for `nacc doctor`), and `requireTool`
-// for runners that need one. The list itself lives in tools.json (shared with the bootstrap).
-import { existsSync, readFileSync } from 'node:fs';
-import { execa } from 'execa';
+// for code that needs one before it starts. Running them goes through run-tool.ts.
+import { existsSync } from 'node:fs';
 import { ToolError } from '../diagnostics/index.ts';
+import { findOnPath, resolveTool, runTool } from './run-tool.ts';
+import { TOOLS, type ToolSpec } from './tool-list.ts';
 
-export interface ToolSpec {
-  name: string;
-  binary?: string;
-  file?: string;
-  versionArgs?: string[];
-  debian: string;
-  usedFor: string;
-}
+export { TOOLS, type ToolSpec };
 
 export interface ToolStatus {
   name: string;
@@ -22,20 +16,13 @@ export interface ToolStatus {
   usedFor: string;
 }
 
-export const TOOLS: ToolSpec[] = JSON.parse(readFileSync(new URL('./tools.json', import.meta.url), 'utf8')).tools;
-
-async function which(binary: string): Promise<string | undefined> {
-  const r = await execa('sh', ['-c', `command -v ${binary}`], { reject: false });
-  return r.exitCode === 0 ? r.stdout.trim() : undefined;
-}
-
 export async function probeTool(spec: ToolSpec): Promise<ToolStatus> {
   const base = { name: spec.name, debian: spec.debian, usedFor: spec.usedFor };
   if (spec.file) return { ...base, found: existsSync(spec.file), path: spec.file };
-  const path = await which(spec.binary!);
+  const path = findOnPath(spec.binary!);
   if (!path) return { ...base, found: false };
-  const r = await execa(spec.binary!, spec.versionArgs ?? ['--version'], { reject: false, timeout: 15_000, stdin: 'ignore', all: true });
-  const firstLine = (r.all ?? '').split('\n').map((s) => s.trim()).find((s) => /\d+\.\d+/.test(s)) ?? '';
+  const r = await runTool(path, spec.versionArgs ?? ['--version'], { name: spec.name, timeoutMs: 15_000 });
+  const firstLine = r.output.split('\n').map((s) => s.trim()).find((s) => /\d+\.\d+/.test(s)) ?? '';
   const version = firstLine.match(/\d+\.\d+(\.\d+)?/)?.[0];
   return { ...base, found: true, path, version };
 }
@@ -48,9 +35,9 @@ export async function probeTools(): Promise<ToolStatus[]> {
 export async function requireTool(name: string): Promise<string> {
   const spec = TOOLS.find((t) => t.name === name);
   if (!spec) throw new Error(`unknown tool ${name}`);
-  const status = await probeTool(spec);
-  if (!status.found) {
-    throw new ToolError(name, `not found; install it with: apt-get install -y ${spec.debian}`);
+  if (spec.file) {
+    if (!existsSync(spec.file)) throw new ToolError(name, `${spec.file} not found; install it with: apt-get install -y ${spec.debian}`);
+    return spec.file;
   }
-  return status.path!;
+  return resolveTool(spec.binary!, { name, debian: spec.debian });
 }

@@ -1,9 +1,10 @@
-// Tool runners: testbench output parsing, compile failures (exit 4), Verilator and Yosys.
+// Tool runners: testbench output parsing, compile failures (user code exit 1, generated code
+// exit 70), Verilator and Yosys.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, UserError } from '../../compiler/diagnostics/index.ts';
+import { ExitCode, InternalError, UserError } from '../../compiler/diagnostics/index.ts';
 import { parseTestbenchOutput, parseVerilatorMessages, runIverilog, runVerilator, runYosys, hexLines } from '../../compiler/verify/index.ts';
 
 const ADDER = [
@@ -62,12 +63,20 @@ describe('runners', () => {
     expect(bad).toMatchObject({ passed: 0, failed: 1, ok: false, firstMismatch: 's: got 300 expected 301' });
   });
 
-  it('iverilog: a compile error is a tool failure (exit 4) with located diagnostics', async () => {
+  it('iverilog: a compile error in user code is an input error (exit 1) with located diagnostics', async () => {
+    const dir = workdir('module tb; wire x = ; endmodule\n');
+    const err = await runIverilog({ files: ['adder.v', 'tb.v'], top: 'tb', cwd: dir, origin: 'user' }).catch((e) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect(err.exitCode).toBe(ExitCode.inputError);
+    expect(err.diagnostics.some((d: { location?: { file: string; line: number } }) => d.location?.file === 'tb.v' && d.location.line === 1)).toBe(true);
+  });
+
+  it('iverilog: a compile error in generated code is an internal error (exit 70) with the messages', async () => {
     const dir = workdir('module tb; wire x = ; endmodule\n');
     const err = await runIverilog({ files: ['adder.v', 'tb.v'], top: 'tb', cwd: dir }).catch((e) => e);
-    expect(err).toBeInstanceOf(UserError);
-    expect(err.exitCode).toBe(ExitCode.toolMissing);
-    expect(err.diagnostics.some((d: { location?: { file: string; line: number } }) => d.location?.file === 'tb.v' && d.location.line === 1)).toBe(true);
+    expect(err).toBeInstanceOf(InternalError);
+    expect(err.exitCode).toBe(ExitCode.internal);
+    expect(err.message).toMatch(/iverilog rejected code that nacc generated[\s\S]*tb\.v:1: syntax error/);
   });
 
   it('verilator: builds and runs the same bench', async () => {
