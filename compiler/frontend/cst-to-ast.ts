@@ -1,4 +1,6 @@
-// CST -> AST. Runs only on a CST without parse errors, so every expected child exists.
+// CST -> AST. The parser recovers from syntax errors, so the CST may hold partial nodes: a
+// declaration member (statement, property, parameter) touched by an error becomes `broken`
+// (see ast.ts) and only members read in full are converted, so every expected child exists.
 import type { CstNode, IToken } from 'chevrotain';
 import type { Arg, ConfigKind, Declaration, Expr, FileAst, Param, Property, Span, Statement } from './ast.ts';
 
@@ -10,43 +12,110 @@ const toks = (n: CstNode, key: string): IToken[] => (kids(n)[key] ?? []) as ITok
 const node = (n: CstNode, key: string, i = 0): CstNode => nodes(n, key)[i];
 const tok = (n: CstNode, key: string, i = 0): IToken => toks(n, key)[i];
 
+/** A token the parser made up to recover (it has no place in the text). */
+const inserted = (t: IToken): boolean => t.isInsertedInRecovery === true || Number.isNaN(t.startOffset);
+/** A token actually in the text, or undefined. */
+const real = (t: IToken | undefined): IToken | undefined => (t && !inserted(t) ? t : undefined);
+
 const tokSpan = (t: IToken): Span => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
 
-/** Span of a CST node: from its first to its last token. */
+/** Span of a CST node: from its first to its last token in the text (empty at 0 if it has none). */
 function spanOf(n: CstNode): Span {
   let start = Infinity;
   let end = -Infinity;
   const visit = (x: CstNode | IToken) => {
     if ('image' in x) {
+      if (inserted(x)) return;
       start = Math.min(start, x.startOffset);
       end = Math.max(end, (x.endOffset ?? x.startOffset) + 1);
     } else for (const list of Object.values(x.children)) for (const c of list as (CstNode | IToken)[]) visit(c);
   };
   visit(n);
-  return { start, end };
+  return start === Infinity ? { start: 0, end: 0 } : { start, end };
+}
+
+/** Whether a node or anything under it was made up or cut short by recovery. */
+function recovered(n: CstNode): boolean {
+  if (n.recoveredNode) return true;
+  for (const list of Object.values(n.children)) for (const c of list as (CstNode | IToken)[]) if ('image' in c ? inserted(c) : recovered(c)) return true;
+  return false;
 }
 
 const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
 
-export function fileToAst(cst: CstNode): FileAst {
+/**
+ * `damage`: offsets where the text is known to be wrong (each syntax error's last good token,
+ * each lexical error). A member whose text holds one, or that recovery touched, is broken.
+ */
+export function fileToAst(cst: CstNode, damage: readonly number[] = []): FileAst {
+  const damaged = (n: CstNode): boolean => {
+    const s = spanOf(n);
+    return recovered(n) || damage.some((d) => d >= s.start && d < s.end);
+  };
   const declarations: Declaration[] = [];
   const all = [...nodes(cst, 'networkDecl'), ...nodes(cst, 'blockDecl'), ...nodes(cst, 'configDecl')];
   all.sort((a, b) => spanOf(a).start - spanOf(b).start);
   for (const d of all) {
+    // Without its name a declaration cannot be referred to or reported on: its syntax error says it all.
+    const id = real(tok(d, 'Identifier'));
+    if (!id) continue;
+    const broken = damaged(d) ? { broken: true as const } : {};
+    const body = () => nodes(d, 'statement').map((s) => (damaged(s) ? brokenStatement(s) : statement(s)));
     if (d.name === 'networkDecl') {
-      const id = tok(d, 'Identifier');
-      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: nodes(d, 'statement').map(statement), span: spanOf(d) });
+      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: body(), span: spanOf(d), ...broken });
     } else if (d.name === 'blockDecl') {
-      const id = tok(d, 'Identifier');
-      declarations.push({ kind: 'block', name: id.image, nameSpan: tokSpan(id), params: nodes(d, 'param').map(param), body: nodes(d, 'statement').map(statement), span: spanOf(d) });
+      const params = nodes(d, 'param');
+      const lbrace = real(tok(d, 'LBrace'));
+      const header: Span = { start: spanOf(d).start, end: lbrace ? lbrace.startOffset : spanOf(d).end };
+      const headerBroken =
+        params.some(damaged) || !real(tok(d, 'LParen')) || !real(tok(d, 'RParen')) || damage.some((x) => x >= header.start && x < header.end);
+      declarations.push({
+        kind: 'block',
+        name: id.image,
+        nameSpan: tokSpan(id),
+        params: headerBroken ? [] : params.map(param),
+        body: body(),
+        span: spanOf(d),
+        ...broken,
+        ...(headerBroken ? { headerBroken: true as const } : {}),
+      });
     } else {
-      const id = tok(d, 'Identifier');
-      const kw = Object.entries(kids(d)).find(([k]) => k !== 'Identifier' && k !== 'LBrace' && k !== 'RBrace' && k !== 'property' && k !== 'Comma')!;
+      const kw = Object.entries(kids(d)).find(([k]) => k !== 'Identifier' && k !== 'LBrace' && k !== 'RBrace' && k !== 'property' && k !== 'Comma');
+      if (!kw) continue;
       const configKind = (kw[1][0] as IToken).image as ConfigKind;
-      declarations.push({ kind: 'config', configKind, name: id.image, nameSpan: tokSpan(id), props: nodes(d, 'property').map(property), span: spanOf(d) });
+      const props: Property[] = [];
+      const brokenKeys: string[] = [];
+      for (const p of nodes(d, 'property')) {
+        if (!damaged(p)) props.push(property(p));
+        else {
+          const key = nodes(p, 'propName')[0];
+          const keyTok = key && real(propName(key));
+          if (keyTok) brokenKeys.push(keyTok.image);
+        }
+      }
+      declarations.push({ kind: 'config', configKind, name: id.image, nameSpan: tokSpan(id), props, span: spanOf(d), ...broken, ...(brokenKeys.length ? { brokenKeys } : {}) });
     }
   }
   return { declarations };
+}
+
+/** What a statement the parser recovered would have bound, and what kind it started as. */
+function brokenStatement(n: CstNode): Statement {
+  const entry = Object.entries(kids(n))[0] as [string, CstNode[]] | undefined;
+  const span = spanOf(n);
+  if (!entry) return { kind: 'broken', span };
+  const [kind, [inner]] = entry;
+  if (!inner) return { kind: 'broken', span };
+  switch (kind) {
+    case 'inputStmt':
+      return { kind: 'broken', was: 'input', name: real(tok(inner, 'name'))?.image, span };
+    case 'outputStmt':
+      return { kind: 'broken', was: 'output', span };
+    case 'returnStmt':
+      return { kind: 'broken', was: 'return', span };
+    default:
+      return { kind: 'broken', was: 'assign', name: real(tok(inner, 'Identifier'))?.image, span };
+  }
 }
 
 function param(n: CstNode): Param {
@@ -55,7 +124,7 @@ function param(n: CstNode): Param {
 }
 
 function propName(n: CstNode): IToken {
-  return Object.values(kids(n))[0][0] as IToken;
+  return Object.values(kids(n))[0]?.[0] as IToken;
 }
 
 function property(n: CstNode): Property {

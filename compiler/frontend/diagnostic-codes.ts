@@ -3,6 +3,8 @@ export const Codes = {
   cannotRead: 'E0001',
   lexical: 'E0101',
   syntax: 'E0102',
+  /** Not an error itself: the note after the last reported diagnostic when there were more. */
+  tooManyErrors: 'E0103',
   unknownOp: 'E0201',
   unknownArgument: 'E0202',
   missingArgument: 'E0203',

@@ -1,16 +1,15 @@
 // Front-end entry: .nacc text -> Program (lowered IR) with diagnostics.
-// Pipeline: lexer.ts -> parser.ts (CST, with recovery) -> cst-to-ast.ts -> lower-network.ts
-// and lower-config.ts -> cross-references (a space's resources, a job's network).
+// Pipeline: parse.ts (lexer.ts -> parser.ts, with recovery -> cst-to-ast.ts) -> lower-network.ts
+// and lower-config.ts -> cross-references. Every error of a file is reported in one run; a
+// program with any error is never handed on (loadProgram throws).
 import { readFileSync } from 'node:fs';
 import { SourceFile, UserError, fail, type Diagnostic } from '../diagnostics/index.ts';
 import type { Program } from '../ir/program.ts';
 import type { Declaration, FileAst, Span } from './ast.ts';
-import { fileToAst } from './cst-to-ast.ts';
 import { Codes } from './diagnostic-codes.ts';
-import { naccLexer } from './lexer.ts';
 import { lowerConfig } from './lower-config.ts';
 import { checkBlock, lowerNetwork } from './lower-network.ts';
-import { naccParser } from './parser.ts';
+import { parseSource } from './parse.ts';
 
 export interface ParseResult {
   program: Program;
@@ -18,54 +17,10 @@ export interface ParseResult {
   ast?: FileAst;
 }
 
-/** At most this many syntax errors are reported per file: recovery's later guesses add noise. */
-const MAX_SYNTAX_ERRORS = 10;
+export { parseSource };
 
-export function parseSource(source: SourceFile): { ast?: FileAst; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const lex = naccLexer.tokenize(source.text);
-  for (const e of lex.errors) {
-    const ch = source.text.slice(e.offset, e.offset + e.length);
-    diagnostics.push({ severity: 'error', code: Codes.lexical, message: `unexpected character '${ch}'`, location: source.locationAt(e.offset, e.length) });
-  }
-  naccParser.input = lex.tokens;
-  const cst = naccParser.file();
-  const seenLines = new Set<number>();
-  for (const e of naccParser.errors) {
-    const t = e.token;
-    const atEnd = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
-    const prev = (e as { previousToken?: { endOffset?: number; image: string } }).previousToken;
-    // A missing token is reported just after the token it should follow (where the user left it out).
-    const missing = e.name === 'MismatchedTokenException' && prev && prev.endOffset !== undefined && !Number.isNaN(prev.endOffset);
-    const offset = missing ? prev!.endOffset! + 1 : atEnd ? source.text.length : t.startOffset;
-    const loc = source.locationAt(Math.max(0, Math.min(offset, source.text.length)), missing || atEnd ? 1 : t.image.length);
-    if (seenLines.has(loc.line)) continue;
-    seenLines.add(loc.line);
-    const found = atEnd ? 'end of file' : `'${t.image}'`;
-    const message = syntaxMessage(e.message, found) + (missing ? ` (after '${prev!.image}')` : '');
-    diagnostics.push({ severity: 'error', code: Codes.syntax, message, location: loc });
-    if (seenLines.size >= MAX_SYNTAX_ERRORS) break;
-  }
-  if (diagnostics.length) return { diagnostics };
-  return { ast: fileToAst(cst), diagnostics };
-}
-
-/** Chevrotain's messages name token types; say it in the language's own words. */
-function syntaxMessage(raw: string, found: string): string {
-  const names: Record<string, string> = {
-    Identifier: 'a name', NumberLiteral: 'a number', StringLiteral: 'a string', LBrace: "'{'", RBrace: "'}'", LParen: "'('", RParen: "')'",
-    LBracket: "'['", RBracket: "']'", Comma: "','", Colon: "':'", Equals: "'='", DotDot: "'..'", Star: "'*'", Slash: "'/'", Plus: "'+'", Minus: "'-'",
-  };
-  const expecting = raw.match(/Expecting token of type --> (\w+) <--/);
-  if (expecting) return `expected ${names[expecting[1]] ?? `'${expecting[1].toLowerCase()}'`}, found ${found}`;
-  if (/Expecting: one of these possible Token sequences/.test(raw) || /Expecting:/.test(raw)) {
-    const first = [...raw.matchAll(/\[([A-Za-z]+)/g)].map((m) => names[m[1]] ?? `'${m[1].toLowerCase()}'`);
-    const uniq = [...new Set(first)].slice(0, 6);
-    return uniq.length ? `expected ${uniq.join(', ')}; found ${found}` : `unexpected ${found}`;
-  }
-  if (/Redundant input/.test(raw)) return `unexpected ${found}`;
-  return `${raw.split('\n')[0]} (found ${found})`;
-}
+/** At most this many diagnostics are reported per file (tsc and rustc stop too): the first ones matter. */
+export const MAX_DIAGNOSTICS = 50;
 
 /** Parse and lower a .nacc source; never throws for user errors (they are in diagnostics). */
 export interface CompileOptions {
@@ -78,8 +33,9 @@ export interface CompileOptions {
 
 export function compileSource(source: SourceFile, options: CompileOptions = {}): ParseResult {
   const program: Program = { file: source.path, networks: [], accelerators: [], spaces: [], mcus: [], pointaccs: [], federated: [] };
+  // Lowering runs on the recovered AST too, so errors independent of a syntax error are
+  // reported with it; broken declarations are checked but never lowered into the program.
   const { ast, diagnostics } = parseSource(source);
-  if (!ast) return { program, diagnostics };
 
   const loc = (s: Span) => source.locationAt(s.start, s.end - s.start);
   const namespaces = new Map<string, Map<string, Declaration>>();
@@ -124,7 +80,8 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   const ext = options.external;
   const known = (kind: 'accelerators' | 'networks', name: string): boolean => ext === 'any' || (ext?.[kind]?.includes(name) ?? false);
   for (const s of program.spaces) {
-    if (s.resources && !program.accelerators.some((a) => a.name === s.resources) && !known('accelerators', s.resources)) {
+    // Declared names, not lowered ones: an accelerator with errors of its own is still declared.
+    if (s.resources && !namespaces.get('accelerator')?.has(s.resources) && !known('accelerators', s.resources)) {
       diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `space '${s.name}': resources names an unknown accelerator '${s.resources}'`, location: s.location });
     }
   }
@@ -133,8 +90,28 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `federated '${j.name}': unknown network '${j.network}'`, location: j.location });
     }
   }
-  diagnostics.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
-  return { program, diagnostics, ast };
+  return { program, diagnostics: reportable(diagnostics), ast };
+}
+
+/**
+ * In source order, each once (a block's body is checked at every call), and at most
+ * MAX_DIAGNOSTICS of them, followed by a note saying how many more there were.
+ */
+function reportable(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const unique = diagnostics.filter((d) => {
+    const key = `${d.location?.line}:${d.location?.column}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  unique.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
+  if (unique.length <= MAX_DIAGNOSTICS) return unique;
+  const more = unique.length - MAX_DIAGNOSTICS;
+  return [
+    ...unique.slice(0, MAX_DIAGNOSTICS),
+    { severity: 'note', code: Codes.tooManyErrors, message: `${more} more error${more === 1 ? '' : 's'} not shown; nacc reports at most ${MAX_DIAGNOSTICS} per file` },
+  ];
 }
 
 /** Read, parse and lower a .nacc file; throws UserError with every diagnostic on failure. */

@@ -2,6 +2,7 @@
 // their typed IR (compiler/ir/targets.ts). Every key is checked against the kind's schema;
 // units are converted to the IR's base units (bytes, ms, MHz, Mbit/s, B/cycle).
 import type { Diagnostic, SourceFile } from '../diagnostics/index.ts';
+import { DATA_GENERATORS } from '../ir/targets.ts';
 import type { AcceleratorSpec, DataSpec, DesignSpace, FederatedJob, FlAlgorithm, IntRange, McuCore, McuTarget, Partition, PointAccConfig, Dataflow } from '../ir/targets.ts';
 import type { ConfigKind, Declaration, Expr, Property, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
@@ -248,7 +249,7 @@ function partition(v: Value, span: Span): Partition {
 }
 
 function dataSpec(v: Value, span: Span): DataSpec {
-  const generators = ['synthetic_digits', 'leaf_synthetic', 'csv'];
+  const generators: readonly string[] = DATA_GENERATORS;
   if (v.t !== 'call' || !generators.includes(v.callee)) throw new ConfigError(`expected a data set: ${generators.map((g) => `${g}(...)`).join(', ')}`, span);
   const spec: DataSpec = { generator: v.callee, partition: { kind: 'iid' }, args: {} };
   for (const a of v.args) {
@@ -345,7 +346,8 @@ export function lowerConfig(decl: ConfigDecl, src: SourceFile, diagnostics: Diag
   const loc = (s: Span) => src.locationAt(s.start, s.end - s.start);
   const err = (code: string, message: string, s: Span) => diagnostics.push({ severity: 'error', code, message, location: loc(s) });
   let errors = 0;
-  const seen = new Set<string>();
+  // A property the parser could not read counts as given: its syntax error is reported already.
+  const seen = new Set<string>(decl.brokenKeys);
   for (const p of decl.props as Property[]) {
     const f = (schema as Record<string, Field<Record<string, unknown>>>)[p.key];
     if (!f) {
@@ -370,12 +372,13 @@ export function lowerConfig(decl: ConfigDecl, src: SourceFile, diagnostics: Diag
     }
   }
   for (const [k, f] of Object.entries(schema) as [string, Field<never>][]) {
-    if (f.required && !seen.has(k)) {
+    // A recovered declaration may have lost a property to its syntax error.
+    if (f.required && !seen.has(k) && !decl.broken) {
       err(Codes.missingProperty, `${decl.configKind} '${decl.name}' needs '${k}'`, decl.nameSpan);
       errors++;
     }
   }
-  if (errors) return undefined;
+  if (errors || decl.broken) return undefined;
   target.location = loc(decl.nameSpan);
   return { kind: decl.configKind, value: target } as unknown as LoweredConfig;
 }

@@ -34,6 +34,13 @@ class NetworkLowering {
   private callee = '';
   private depth = 0;
   private errorCount = 0;
+  /**
+   * Set after a broken statement whose name is unknown: any name may be the one it bound, so
+   * undefined names are no longer reported (they could be cascades of its syntax error).
+   */
+  private anyNamePoisoned = false;
+  /** Set when a broken statement (here or in a called block) left a hole: nothing is lowered. */
+  private incomplete = false;
 
   constructor(
     private decl: NetworkDecl,
@@ -77,11 +84,17 @@ class NetworkLowering {
         case 'return':
           this.error(Codes.badInput, `'return' is only allowed inside a block; a network ends with 'output'`, st.span);
           break;
+        case 'broken':
+          this.poison(st, scope);
+          break;
       }
     }
-    if (!sawOutput) this.error(Codes.noOutput, `network '${this.decl.name}' has no 'output' statement`, this.decl.nameSpan);
-    if (this.inputs.length === 0) this.error(Codes.badInput, `network '${this.decl.name}' declares no 'input'`, this.decl.nameSpan);
-    if (this.errorCount > 0) return undefined;
+    // A network the parser recovered may have lost its output or inputs to the syntax error.
+    if (!this.decl.broken) {
+      if (!sawOutput) this.error(Codes.noOutput, `network '${this.decl.name}' has no 'output' statement`, this.decl.nameSpan);
+      if (this.inputs.length === 0) this.error(Codes.badInput, `network '${this.decl.name}' declares no 'input'`, this.decl.nameSpan);
+    }
+    if (this.errorCount > 0 || this.decl.broken || this.incomplete) return undefined;
     return {
       name: this.decl.name,
       inputs: this.inputs,
@@ -114,6 +127,17 @@ class NetworkLowering {
   }
 
   // ---- statements --------------------------------------------------------------------
+
+  /** A broken statement binds its name as poisoned: using it raises nothing more. */
+  private poison(st: Extract<Statement, { kind: 'broken' }>, scope: Scope): void {
+    this.incomplete = true;
+    if (st.name !== undefined) scope.set(st.name, ERROR);
+    else if (st.was === 'input' || st.was === 'assign' || st.was === undefined) this.anyNamePoisoned = true;
+  }
+
+  private undefinedName(name: string, span: Span): void {
+    if (!this.anyNamePoisoned) this.error(Codes.undefinedName, `undefined name '${name}'`, span);
+  }
 
   private lowerInput(st: Extract<Statement, { kind: 'input' }>, scope: Scope): void {
     if (scope.has(st.name)) {
@@ -254,7 +278,7 @@ class NetworkLowering {
   }
 
   private reportNotTensor(v: Value, e: Expr, what: string): void {
-    if (v.t === 'symbol') this.error(Codes.undefinedName, `undefined name '${v.name}'`, e.span);
+    if (v.t === 'symbol') this.undefinedName(v.name, e.span);
     else this.error(Codes.badArgument, `${what} must be a tensor, got ${describe(v)}`, e.span);
   }
 
@@ -275,7 +299,8 @@ class NetworkLowering {
     if (laterRepeat) {
       for (const a of args) if (a.name === 'stride') a.value = { t: 'number', v: 1, dim: 'none' };
     }
-    if (args.some((a) => a.value.t === 'error')) return ERROR;
+    // A poisoned argument (its error is reported already) does not stop the others being
+    // checked, as in tsc: a builtin fails silently on it; a block's body sees it poisoned.
     if (block) return this.callBlock(block, e, args, bindName);
     return this.callBuiltin(e.callee, op!.params, e, args, bindName);
   }
@@ -374,18 +399,20 @@ class NetworkLowering {
   private convertArg(callee: string, s: ParamSpec, b: { value: Value; span: Span } | { value: Value; span: Span }[]): BuiltArgs[string] | undefined {
     if (Array.isArray(b)) {
       const out: TensorValue[] = [];
+      let ok = true;
       for (const x of b) {
-        if (x.value.t !== 'tensor') {
+        if (x.value.t === 'tensor') out.push(x.value);
+        else {
           this.reportNotTensorValue(x.value, x.span, `${callee} input`);
-          return undefined;
+          ok = false;
         }
-        out.push(x.value);
       }
-      return out;
+      return ok ? out : undefined;
     }
     const { value: v, span } = b;
+    if (v.t === 'error') return undefined;
     const bad = (expected: string) => {
-      if (v.t === 'symbol' && s.type !== 'act' && s.type !== 'pad') this.error(Codes.undefinedName, `undefined name '${v.name}'`, span);
+      if (v.t === 'symbol' && s.type !== 'act' && s.type !== 'pad') this.undefinedName(v.name, span);
       else this.error(Codes.badArgument, `${callee}: '${s.name}' must be ${expected}, got ${describe(v)}`, span);
       return undefined;
     };
@@ -439,7 +466,7 @@ class NetworkLowering {
   }
 
   private reportNotTensorValue(v: Value, span: Span, what: string): void {
-    if (v.t === 'symbol') this.error(Codes.undefinedName, `undefined name '${v.name}'`, span);
+    if (v.t === 'symbol') this.undefinedName(v.name, span);
     else if (v.t !== 'error') this.error(Codes.badArgument, `${what} must be a tensor, got ${describe(v)}`, span);
   }
 
@@ -481,12 +508,12 @@ class NetworkLowering {
       this.error(Codes.badRepeat, `block '${block.name}' nests deeper than ${MAX_BLOCK_DEPTH} calls (is it recursive?)`, e.span);
       return ERROR;
     }
-    const bound = this.bindArgs(
-      `block ${block.name}`,
-      block.params.map((p) => ({ name: p.name, positional: true, variadic: false, required: p.default === undefined })),
-      e,
-      args,
-    );
+    // Its parameters could not be read, so neither can a call be checked against them.
+    if (block.headerBroken) {
+      this.incomplete = true;
+      return ERROR;
+    }
+    const bound = this.bindArgs(`block ${block.name}`, blockParams(block), e, args);
     if (!bound) return ERROR;
     const scope: Scope = new Map();
     for (const p of block.params) {
@@ -497,6 +524,8 @@ class NetworkLowering {
     const savedBinding = this.binding;
     this.binding = undefined;
     this.prefix = [...this.prefix, bindName ?? block.name];
+    const savedPoison = this.anyNamePoisoned;
+    this.anyNamePoisoned = false;
     this.depth++;
     try {
       const counts = bindingCounts(block.body);
@@ -509,19 +538,28 @@ class NetworkLowering {
           scope.set(st.name, this.lowerAssignment(st.value, scope, counts.get(st.name)! > 1 ? `${st.name}_${k}` : st.name));
         } else if (st.kind === 'return') {
           result = this.evaluate(st.value, scope, undefined);
+        } else if (st.kind === 'broken') {
+          this.poison(st, scope);
+          if (st.was === 'return') result = ERROR;
         }
       }
+      if (!result && block.broken) return ERROR;
       if (!result) {
         this.error(Codes.noOutput, `block '${block.name}' has no 'return'`, block.nameSpan);
         return ERROR;
       }
       return result;
     } finally {
+      this.anyNamePoisoned = savedPoison;
       this.depth--;
       this.prefix = savedPrefix;
       this.binding = savedBinding;
     }
   }
+}
+
+function blockParams(block: BlockDecl) {
+  return block.params.map((p) => ({ name: p.name, positional: true, variadic: false, required: p.default === undefined }));
 }
 
 function bindingCounts(body: Statement[]): Map<string, number> {
@@ -542,9 +580,9 @@ export function checkBlock(block: BlockDecl, src: SourceFile, diagnostics: Diagn
   let returns = 0;
   for (const st of block.body) {
     if (st.kind === 'input' || st.kind === 'output') err(Codes.badInput, `'${st.kind}' is not allowed inside a block; blocks take parameters and 'return' a value`, st.span);
-    if (st.kind === 'return') returns++;
+    if (st.kind === 'return' || (st.kind === 'broken' && st.was === 'return')) returns++;
   }
-  if (returns === 0) err(Codes.noOutput, `block '${block.name}' has no 'return'`, block.nameSpan);
+  if (returns === 0 && !block.broken) err(Codes.noOutput, `block '${block.name}' has no 'return'`, block.nameSpan);
   if (returns > 1) err(Codes.duplicateDefinition, `block '${block.name}' has more than one 'return'`, block.nameSpan);
   if (builtin(block.name)) err(Codes.duplicateDefinition, `block '${block.name}' redefines the built-in op '${block.name}'`, block.nameSpan);
 }

@@ -67,12 +67,18 @@ export class NaccParser extends CstParser {
     this.OR(T.CONFIG_KEYWORDS.map((tok) => ({ ALT: () => this.CONSUME(tok) })));
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
+    this.MANY({ GATE: this.startsProperty, DEF: () => {
       this.SUBRULE(this.property);
       this.OPTION(() => this.CONSUME(T.Comma));
-    });
+    } });
     this.CONSUME(T.RBrace);
   });
+
+  /**
+   * A keyword is a key only when `:` follows, so after a missing `}` the next declaration
+   * (`network x {`) is read as one, not swallowed as properties of this one.
+   */
+  private startsProperty = () => this.LA(1).tokenType === T.Identifier || this.LA(2).tokenType === T.Colon;
 
   /** Keys may be keywords too (`network: digits_mlp` inside a federated job). */
   propName = this.RULE('propName', () => {
@@ -238,10 +244,10 @@ export class NaccParser extends CstParser {
 
   record = this.RULE('record', () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
+    this.MANY({ GATE: this.startsProperty, DEF: () => {
       this.SUBRULE(this.property);
       this.OPTION(() => this.CONSUME(T.Comma));
-    });
+    } });
     this.CONSUME(T.RBrace);
   });
 }

@@ -1,0 +1,76 @@
+// Text -> AST with located lexical and syntax diagnostics. The parser recovers (chevrotain's
+// token insertion/deletion and re-sync), so an AST comes back even after errors; where it
+// had to guess, cst-to-ast.ts marks the statement or property as broken.
+import type { IRecognitionException, IToken } from 'chevrotain';
+import type { Diagnostic, SourceFile } from '../diagnostics/index.ts';
+import type { FileAst } from './ast.ts';
+import { fileToAst } from './cst-to-ast.ts';
+import { Codes } from './diagnostic-codes.ts';
+import { Block, CONFIG_KEYWORDS, Network, naccLexer } from './lexer.ts';
+import { naccParser } from './parser.ts';
+
+/** At most this many syntax errors are reported per file: recovery's later guesses add noise. */
+const MAX_SYNTAX_ERRORS = 10;
+
+export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  /** Offsets where the text is wrong; the members holding them are broken (cst-to-ast.ts). */
+  const damage: number[] = [];
+  const lex = naccLexer.tokenize(source.text);
+  for (const e of lex.errors) {
+    const ch = source.text.slice(e.offset, e.offset + e.length);
+    diagnostics.push({ severity: 'error', code: Codes.lexical, message: `unexpected character '${ch}'`, location: source.locationAt(e.offset, e.length) });
+    damage.push(e.offset);
+  }
+  naccParser.input = lex.tokens;
+  const cst = naccParser.file();
+  const seenLines = new Set<number>();
+  for (const e of naccParser.errors) {
+    const t = e.token;
+    const prev = previousToken(e);
+
+    const atEnd = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
+    // Recovery inside a repetition skipped tokens from e.token on (its previous token is the
+    // last one skipped): the error is that token, not a missing one before it.
+    const skipped = prev !== undefined && !atEnd && prev.startOffset >= t.startOffset;
+    // A missing token is reported just after the token it should follow (where the user left it out).
+    const missing = !skipped && e.name === 'MismatchedTokenException' && prev !== undefined;
+    damage.push(missing || (atEnd && prev) ? prev!.startOffset : atEnd ? source.text.length : t.startOffset);
+    if (seenLines.size >= MAX_SYNTAX_ERRORS) continue;
+    const offset = missing ? prev!.endOffset! + 1 : atEnd ? source.text.length : t.startOffset;
+    const loc = source.locationAt(Math.max(0, Math.min(offset, source.text.length)), missing || atEnd ? 1 : t.image.length);
+    if (seenLines.has(loc.line)) continue;
+    seenLines.add(loc.line);
+    const found = atEnd ? 'end of file' : `'${t.image}'`;
+    const message = syntaxMessage(e.message, found) + (missing ? ` (after '${prev!.image}')` : '');
+    diagnostics.push({ severity: 'error', code: Codes.syntax, message, location: loc });
+  }
+  return { ast: fileToAst(cst, damage), diagnostics };
+}
+
+/** The last token in the text before the error, when chevrotain knows it. */
+function previousToken(e: IRecognitionException): IToken | undefined {
+  const prev = (e as { previousToken?: IToken }).previousToken;
+  if (!prev || prev.tokenType?.name === 'EOF' || Number.isNaN(prev.startOffset) || prev.endOffset === undefined || Number.isNaN(prev.endOffset)) return undefined;
+  return prev;
+}
+
+const DECLARATION_WORDS = [Network, Block, ...CONFIG_KEYWORDS].map((t) => (t.PATTERN as RegExp).source.replace('\\b', ''));
+
+/** Chevrotain's messages name token types; say it in the language's own words. */
+function syntaxMessage(raw: string, found: string): string {
+  const names: Record<string, string> = {
+    EOF: `a declaration (${DECLARATION_WORDS.join(', ')})`,
+    Identifier: 'a name', NumberLiteral: 'a number', StringLiteral: 'a string', LBrace: "'{'", RBrace: "'}'", LParen: "'('", RParen: "')'",
+    LBracket: "'['", RBracket: "']'", Comma: "','", Colon: "':'", Equals: "'='", DotDot: "'..'", Star: "'*'", Slash: "'/'", Plus: "'+'", Minus: "'-'",
+  };
+  const expecting = raw.match(/Expecting token of type --> (\w+) <--/);
+  if (expecting) return `expected ${names[expecting[1]] ?? `'${expecting[1].toLowerCase()}'`}, found ${found}`;
+  if (/Expecting: one of these possible Token sequences/.test(raw) || /Expecting:/.test(raw)) {
+    const first = [...raw.matchAll(/\[([A-Za-z]+)/g)].map((m) => names[m[1]] ?? `'${m[1].toLowerCase()}'`);
+    const uniq = [...new Set(first)].slice(0, 6);
+    return uniq.length ? `expected ${uniq.join(', ')}; found ${found}` : `unexpected ${found}`;
+  }
+  if (/Redundant input/.test(raw)) return `unexpected ${found}`;
+  return `${raw.split('\n')[0]} (found ${found})`;
+}
