@@ -42,7 +42,7 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
     if (seenLines.has(loc.line)) continue;
     seenLines.add(loc.line);
     const found = atEnd ? 'end of file' : `'${t.image}'`;
-    const message = syntaxMessage(e.message, found) + (missing ? ` (after '${prev!.image}')` : '');
+    const message = syntaxMessage(e.message, found, e.context.ruleStack.at(-1)) + (missing ? ` (after '${prev!.image}')` : '');
     diagnostics.push({ severity: 'error', code: Codes.syntax, message, location: loc });
   }
   return { ast: fileToAst(cst, damage), diagnostics };
@@ -57,15 +57,22 @@ function previousToken(e: IRecognitionException): IToken | undefined {
 
 const DECLARATION_WORDS = [Network, Block, ...CONFIG_KEYWORDS].map((t) => (t.PATTERN as RegExp).source.replace('\\b', ''));
 
+/** Rules that read comma-separated lists closed by ')' or ']': there a ',' was as likely meant. */
+const LIST_RULES = new Set(['callOrName', 'list', 'blockDecl', 'inputStmt']);
+
 /** Chevrotain's messages name token types; say it in the language's own words. */
-function syntaxMessage(raw: string, found: string): string {
+function syntaxMessage(raw: string, found: string, rule?: string): string {
   const names: Record<string, string> = {
     EOF: `a declaration (${DECLARATION_WORDS.join(', ')})`,
     Identifier: 'a name', NumberLiteral: 'a number', StringLiteral: 'a string', LBrace: "'{'", RBrace: "'}'", LParen: "'('", RParen: "')'",
     LBracket: "'['", RBracket: "']'", Comma: "','", Colon: "':'", Equals: "'='", DotDot: "'..'", Star: "'*'", Slash: "'/'", Plus: "'+'", Minus: "'-'",
   };
   const expecting = raw.match(/Expecting token of type --> (\w+) <--/);
-  if (expecting) return `expected ${names[expecting[1]] ?? `'${expecting[1].toLowerCase()}'`}, found ${found}`;
+  if (expecting) {
+    const closer = expecting[1] === 'RParen' || expecting[1] === 'RBracket';
+    const what = names[expecting[1]] ?? `'${expecting[1].toLowerCase()}'`;
+    return `expected ${closer && rule && LIST_RULES.has(rule) ? `',' or ${what}` : what}, found ${found}`;
+  }
   if (/Expecting: one of these possible Token sequences/.test(raw) || /Expecting:/.test(raw)) {
     const first = [...raw.matchAll(/\[([A-Za-z]+)/g)].map((m) => names[m[1]] ?? `'${m[1].toLowerCase()}'`);
     const uniq = [...new Set(first)].slice(0, 6);
