@@ -161,8 +161,6 @@ export function runToolSync(command: string, args: readonly string[], o: RunTool
  */
 export type ToolRole = 'generated-build' | 'user-build' | 'check' | 'helper';
 
-export const REPORT_REQUEST = 'this is a bug in nacc, please report it';
-
 /** The error a failed run stands for (undefined when it succeeded). `what` says what was being done. */
 export function failureOf(run: ToolRun, role: ToolRole, what: string, diagnostics: Diagnostic[] = []): Error | undefined {
   const v = run.verdict;
@@ -174,7 +172,8 @@ export function failureOf(run: ToolRun, role: ToolRole, what: string, diagnostic
     return new UserError([{ severity: 'error', code: 'T0002', message: `${what}: ${v.reason}${detail}` }, ...diagnostics], ExitCode.toolMissing);
   }
   if (role === 'user-build') return new UserError([{ severity: 'error', code: 'T0003', message: `${what}: ${v.reason}${detail}` }, ...diagnostics], ExitCode.inputError);
-  return new InternalError(`${what}: ${run.tool} rejected code that nacc generated (${v.reason}); ${REPORT_REQUEST}${detail}`, diagnostics);
+  // The CLI adds the request to report it (as for every internal error).
+  return new InternalError(`${what}: ${run.tool} rejected code that nacc generated (${v.reason})${detail}`, diagnostics);
 }
 
 /** Throw `failureOf(...)` when the run failed. */
