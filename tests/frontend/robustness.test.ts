@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
-import { compileSource } from '../../compiler/frontend/index.ts';
+import { MAX_DIAGNOSTICS, compileSource } from '../../compiler/frontend/index.ts';
 import { BUILTINS } from '../../compiler/frontend/builtins.ts';
 import { KEYWORDS, UNITS } from '../../compiler/frontend/lexer.ts';
 import { analyzeNetwork } from '../../compiler/analysis/analyze.ts';
@@ -36,15 +36,27 @@ function examples(): string[] {
   return texts;
 }
 
-/** Compile and analyse: both must complete without throwing. */
+/**
+ * Compile and analyse: both must complete without throwing. Recovery lowers what it can of a
+ * file with errors, so every network it does lower must be whole (analysis accepts it), and
+ * the diagnostics come in source order, each once, at most MAX_DIAGNOSTICS of them.
+ */
 function pipeline(text: string): number {
   const r = compileSource(new SourceFile('fuzz.nacc', text));
-  if (r.diagnostics.length === 0) for (const n of r.program.networks) analyzeNetwork(n);
-  for (const d of r.diagnostics) {
+  for (const n of r.program.networks) analyzeNetwork(n);
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  expect(errors.length).toBeLessThanOrEqual(MAX_DIAGNOSTICS);
+  const keys = errors.map((d) => `${d.location?.line}:${d.location?.column}:${d.code}:${d.message}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  for (let i = 1; i < errors.length; i++) {
+    const [a, b] = [errors[i - 1].location!, errors[i].location!];
+    expect(a.line < b.line || (a.line === b.line && a.column <= b.column)).toBe(true);
+  }
+  for (const d of errors) {
     expect(d.code).toMatch(/^E\d{4}$/);
     expect(d.location).toBeDefined();
   }
-  return r.diagnostics.length;
+  return errors.length;
 }
 
 const tokenStream = fc.array(fc.constantFrom(...VOCAB), { minLength: 0, maxLength: 80 }).map((ts) => ts.join(' '));
@@ -89,6 +101,33 @@ describe('front-end robustness (fast-check, seeded)', () => {
 
   it('random mutations of the example files only ever produce diagnostics', () => {
     fc.assert(fc.property(mutation, (m) => void pipeline(mutate(texts, m))), { seed: 7, numRuns: 1500 });
+  });
+
+  it('every example cut short anywhere only ever produces diagnostics', () => {
+    const cut = fc.record({ file: fc.nat(), at: fc.nat() });
+    fc.assert(
+      fc.property(cut, ({ file, at }) => {
+        const t = texts[file % texts.length];
+        void pipeline(t.slice(0, at % (t.length + 1)));
+      }),
+      { seed: 14, numRuns: 800 },
+    );
+  });
+
+  it('examples with lines dropped or glued together only ever produce diagnostics', () => {
+    const edit = fc.record({ file: fc.nat(), lines: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), glue: fc.boolean() });
+    fc.assert(
+      fc.property(edit, ({ file, lines, glue }) => {
+        const ls = texts[file % texts.length].split('\n');
+        for (const l of lines) {
+          const i = l % ls.length;
+          if (glue && i + 1 < ls.length) ls.splice(i, 2, ls[i] + ' ' + ls[i + 1]);
+          else ls.splice(i, 1);
+        }
+        void pipeline(ls.join('\n'));
+      }),
+      { seed: 15, numRuns: 800 },
+    );
   });
 
   it('stacked mutations only ever produce diagnostics', () => {
