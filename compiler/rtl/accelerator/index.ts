@@ -11,8 +11,9 @@ import { fail } from '../../diagnostics/index.ts';
 import type { Network } from '../../ir/network.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { emitDesign } from '../verilog/index.ts';
+import { verilogComment } from '../../util/names.ts';
 import { hexLines } from '../../verify/vectors.ts';
-import { acceleratableLayers, convProblem, type ConvProblem, type Dim } from './problem.ts';
+import { DIMS, acceleratableLayers, convProblem, type ConvProblem, type Dim } from './problem.ts';
 import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
@@ -23,6 +24,7 @@ import { peModule, requantModule, sramModule } from './units.ts';
 import { modelPrediction, type ModelPrediction } from './model.ts';
 import { topModule, type TopNames } from './top.ts';
 import { clog2 } from '../verilog/index.ts';
+import { projectUrl } from '../../util/project-paths.ts';
 
 export { parseOrder, DEFAULT_ORDER } from './mapping.ts';
 export type { AcceleratorHardware } from './hardware.ts';
@@ -131,7 +133,7 @@ export interface GeneratedAccelerator {
   programs: LayerProgram[];
 }
 
-const TEMPLATE = new URL('../../../templates/rtl/accelerator_tb.v.hbs', import.meta.url);
+const TEMPLATE = projectUrl('templates/rtl/accelerator_tb.v.hbs');
 
 export function moduleNames(hw: AcceleratorHardware): TopNames {
   const p = hw.prefix;
@@ -155,10 +157,46 @@ export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
   });
 }
 
-export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: GenerateOptions): GeneratedAccelerator {
+/** The hardware and every layer's programs (tiles, their loads and loop nests), without test vectors. */
+export interface AcceleratorPlan {
+  hardware: AcceleratorHardware;
+  problems: ConvProblem[];
+  /** Input channels per chunk of each layer (its C when C is not split): the weights' DRAM layout. */
+  channelChunks: number[];
+  memories: LayerMemoryMap[];
+  tiles: LayerTile[][];
+  mappings: LayerMapping[][];
+}
+
+/**
+ * Plans the hardware and every layer's programs, and checks that each program fits the
+ * configuration registers (R0303, R0403 name the layer); what `generateAccelerator` emits.
+ */
+export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<GenerateOptions, 'seed'>): AcceleratorPlan {
   const problems = selectLayers(net, opts.layers);
   const order = opts.order ?? DEFAULT_ORDER;
   const { hardware: hw, shapes } = planHardware(spec, problems, order, opts.tile);
+  const memories = problems.map((p) => memoryMap(hw, p));
+  const tiles = problems.map((p, i) => (shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes)));
+  // A tile's loop nest depends on its bounds only: tiles of one shape share it.
+  const mappings = tiles.map((ts, i) => {
+    const byShape = new Map<string, LayerMapping>();
+    return ts.map((tile) => {
+      const ld = tile.load;
+      if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536) fail('R0403', `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
+      const key = DIMS.map((d) => tile.problem.bounds[d]).join(',');
+      if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, order));
+      const mapping = byShape.get(key)!;
+      configWords(tile, mapping, { inputOffset: 0, outputZeroPoint: 0, actMin: -128, actMax: 127 });
+      return mapping;
+    });
+  });
+  return { hardware: hw, problems, channelChunks: problems.map((p, i) => (shapes ? shapes[i].cc : p.bounds.C)), memories, tiles, mappings };
+}
+
+export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: GenerateOptions): GeneratedAccelerator {
+  const plan = planAccelerator(spec, net, opts);
+  const { hardware: hw, problems, memories } = plan;
   const names = moduleNames(hw);
   const design = emitDesign([
     topModule(hw, names),
@@ -171,12 +209,9 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
   ]);
   const files: GeneratedFile[] = design.map((f) => ({ path: `rtl/${f.file}`, text: f.text }));
   const programs: LayerProgram[] = [];
-  const memories = problems.map((p) => memoryMap(hw, p));
   const memBytes = Math.max(...memories.map((m) => m.dramBytes));
   const expBytes = Math.max(...memories.map((m) => m.outBytes));
-  const tilesOf = problems.map((p, i) =>
-    shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes),
-  );
+  const tilesOf = plan.tiles;
   const maxTiles = Math.max(...tilesOf.map((t) => t.length));
   // The cost model sees a tile through its bounds only, so tiles of one shape share its answer.
   const modelCache = new Map<string, ModelPrediction>();
@@ -185,10 +220,9 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     const seed = opts.seed * 1000003 + i;
     const v = layerVectors(p, seed);
     const words: number[] = [];
-    const tiles: TileProgram[] = tilesOf[i].map((tile) => {
+    const tiles: TileProgram[] = tilesOf[i].map((tile, j) => {
       const ld = tile.load;
-      if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536) fail('R0403', `layer '${p.layer}' needs more than 65535 DRAM beats to load one tile`);
-      const mapping = mapLayer(hw, tile.problem, order);
+      const mapping = plan.mappings[i][j];
       words.push(...configWords(tile, mapping, v));
       const predicted = predictCycles(hw, mapping, { ...ld }, tile.problem.macs);
       const key = `${i}:${JSON.stringify(tile.problem.bounds)}`;
@@ -201,7 +235,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       tiles.length === 1 ? tiles[0].model : missing ? { cycles: null, reason: missing.model.reason } : { cycles: tiles.reduce((s, t) => s + t.model.cycles!, 0) };
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     const image = new Uint8Array(memBytes);
-    image.set(dramImage(v, memory, hw.dramBeatBytes, p, shapes ? shapes[i].cc : p.bounds.C));
+    image.set(dramImage(v, memory, hw.dramBeatBytes, p, plan.channelChunks[i]));
     const expected = new Uint8Array(expBytes);
     expected.set(new Uint8Array(v.output.buffer, v.output.byteOffset, v.output.length));
     const timeout = predicted.total * 4 + 10_000;
@@ -222,7 +256,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
   const tb = `${hw.prefix}_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
   const bench = template({
-    name: hw.name,
+    name: verilogComment(hw.name),
     tb,
     top: names.top,
     bandwidth: hw.dramBandwidth,

@@ -340,7 +340,6 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   });
   // Input beats of a tile: rows x segment beats (column bands: a segment per row; depthwise
   // and input-channel chunks: a segment per pixel), or its band's contiguous beats.
-  const kLoads = ks.map((k) => tileLoad(p, regions, beat, pos(k, qs[0], ps[0])));
   let inBeatsMax = 0;
   let inBeatsSum = 0;
   const rowsOf = qs.map((q) => {
@@ -354,7 +353,7 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   if (shape.chunkChannels) {
     // rows x columns x the chunk's beats per pixel.
-    const segs = kLoads.map((t) => t.load.inSegBeats);
+    const segs = ks.map((k) => tileLoad(p, regions, beat, pos(k, qs[0], ps[0])).load.inSegBeats);
     inBeatsMax = Math.max(...rowsOf) * Math.max(...colsOf) * Math.max(...segs);
     inBeatsSum = sum(rowsOf) * sum(colsOf) * sum(segs);
   } else if (cs.length > 1) {
@@ -378,11 +377,17 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   const inBytes = inBeatsMax * beat;
   let wBytes = 0;
   let wqBeats = 0;
-  for (const k of ks) {
-    for (const ch of cs) {
-      const t = tileLoad(p, regions, beat, pos(k, qs[0], ps[0], ch));
-      wBytes = Math.max(wBytes, t.load.wBeats * beat);
-      wqBeats += t.load.wBeats + t.load.qBeats;
+  // Weight and record beats of each (output-channel chunk, input-channel chunk), as tileLoad
+  // reads them (weights chunk-major, records with the last input-channel chunk only).
+  const { K, R, S } = p.bounds;
+  const qBeats = (kc: number) => ceilDiv(kc * QPARAM_BYTES, beat);
+  for (const [k0, kc] of ks) {
+    wqBeats += qBeats(kc);
+    for (const [c0, cc] of cs) {
+      const wOff = (K * S * R * c0 + k0 * cc * R * S) % beat;
+      const wBeats = ceilDiv(wOff + kc * cc * R * S, beat);
+      wBytes = Math.max(wBytes, wBeats * beat);
+      wqBeats += wBeats;
     }
   }
   const loadBeats = inBeatsSum + wqBeats * qs.length * ps.length;
