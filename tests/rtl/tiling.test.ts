@@ -3,10 +3,11 @@
 // outputs in Icarus (and one Verilator run) with cycles equal to the per-tile schedule summed,
 // and the ds_cnn-on-eyeriss command through the CLI. Seed 1 throughout.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { describeNeeds, needShared } from '../helpers/requires.ts';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import type { Program } from '../../compiler/ir/program.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
@@ -99,7 +100,8 @@ describe('tile plan', () => {
     expectTilesCoverOutputs(g.manifest);
   });
   it('names the layer whose smallest tile cannot fit, at the accelerator', () => {
-    const spec = { ...acc('kc_small'), globalBufferBytes: 2048 };
+    // 512 B: even one output of one input-channel chunk (4 input banks x 9 pixels x 8 B, 16 weight banks x 16 B) does not fit.
+    const spec = { ...acc('kc_small'), globalBufferBytes: 512 };
     const e = (() => {
       try {
         generateAccelerator(spec, net(), { seed: 1 });
@@ -160,10 +162,8 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
 
 const TINY = '../shared/dsl-examples/tiny.nacc';
 const ACCS = '../shared/dsl-examples/accelerators.nacc';
-const shared = existsSync(TINY) && existsSync(ACCS);
-if (!shared) console.warn(`tests/rtl/tiling.test.ts: ${TINY} or ${ACCS} is missing; skipping ds_cnn on eyeriss`);
 
-describe.skipIf(!shared)('ds_cnn on eyeriss through the CLI (every layer larger than its share of the buffer)', () => {
+describeNeeds([needShared('dsl-examples', 'tiny.nacc'), needShared('dsl-examples', 'accelerators.nacc')], 'ds_cnn on eyeriss through the CLI (every layer larger than its share of the buffer)', () => {
   it('nacc rtl tiles every layer into the 108 KB buffer; nacc verify runs the dense layer bit-exactly', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nacc-dscnn-'));
     const gen = await execa('node', ['bin/nacc.js', 'rtl', TINY, '--with', ACCS, '--network', 'ds_cnn', '--accelerator', 'eyeriss', '--out', out, '--json'], { reject: false });
