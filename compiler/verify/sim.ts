@@ -1,7 +1,8 @@
 // Simulator, linter and synthesis runners (Icarus Verilog, Verilator, Yosys) through run-tool.ts.
 // Runners report what happened as data; callers decide what a mismatch means (the CLI exits 3).
 import { mkdirSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { toolPathArg } from '../util/names.ts';
 import { InternalError, ToolError, type Diagnostic } from '../diagnostics/index.ts';
 import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool, type ToolRole, type ToolRun } from './run-tool.ts';
 import { parseTestbenchOutput, type TestbenchReport } from './testbench-output.ts';
@@ -83,12 +84,19 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/**
+ * A path as a build tool gets it: relative to the tool's cwd, so no part of the user's folder
+ * names reaches it (iverilog hands its arguments on through a command file, where a newline
+ * splits a path; Verilator writes them into a Makefile and runs make).
+ */
+const toolRelative = (cwd: string, path: string): string => toolPathArg(relative(cwd, resolve(cwd, path)) || '.');
+
 /** `iverilog -g2012 -s top`; returns the compiled .vvp file. A compile error: see run-tool's ToolRole. */
 export async function buildIverilog(o: BuildOptions): Promise<string> {
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-iverilog');
   mkdirSync(buildDir, { recursive: true });
   const vvpFile = join(buildDir, `${o.top}.vvp`);
-  const c = await runTool('iverilog', ['-g2012', '-s', o.top, '-o', vvpFile, ...o.files], { cwd: o.cwd });
+  const c = await runTool('iverilog', ['-g2012', '-s', o.top, '-o', toolRelative(o.cwd, vvpFile), ...o.files.map((f) => toolRelative(o.cwd, f))], { cwd: o.cwd });
   expectSuccess(c, buildRole(o.origin), `iverilog: compiling ${o.top}`, parseIcarusMessages(c.output, o.cwd));
   return vvpFile;
 }
@@ -110,7 +118,7 @@ export async function buildVerilator(o: BuildOptions & { jobs?: number; trace?: 
   mkdirSync(buildDir, { recursive: true });
   const exe = `V${o.top}`;
   // --trace lets the bench's $dumpvars write a VCD under +vcd (Verilator ignores it otherwise).
-  const args = ['--binary', '--timing', ...(o.trace === false ? [] : ['--trace']), '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', buildDir, '-o', exe, ...o.files];
+  const args = ['--binary', '--timing', ...(o.trace === false ? [] : ['--trace']), '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', toolRelative(o.cwd, buildDir), '-o', exe, ...o.files.map((f) => toolRelative(o.cwd, f))];
   const c = await runTool('verilator', args, { cwd: o.cwd, timeoutMs: 900_000 });
   expectSuccess(c, buildRole(o.origin), `verilator: building ${o.top}`, parseVerilatorMessages(c.output, o.cwd).filter((d) => d.severity === 'error'));
   if (!existsSync(join(buildDir, exe))) throw new InternalError(`verilator: building ${o.top} exited 0 but wrote no ${exe}:\n${outputTail(c.output)}`);

@@ -3,8 +3,9 @@
 // the reference kernels; on cores without the DSP extension the same C runs portably.
 import { readFileSync } from 'node:fs';
 import type { QModel } from '../../ir/quantized.ts';
+import { projectUrl } from '../../util/project-paths.ts';
 
-const FAST_C = new URL('../../../templates/mcu/patch/nacc_fast.c', import.meta.url);
+const FAST_C = projectUrl('templates/mcu/patch/nacc_fast.c');
 
 /** Cores whose generated code gets the DSP kernels. */
 export function hasDsp(core: string): boolean {
@@ -33,7 +34,7 @@ export function fastColumnSize(model: QModel): number {
 /** Route model.c's conv2d / depthwise calls to the fast kernels and append them. */
 export function withFastKernels(files: Record<string, string>, model: QModel): Record<string, string> {
   const modelC = files['model.c'];
-  if (modelC.includes('void nacc_fast_conv2d(const nacc_conv_params *p')) return files;
+  if (/^void nacc_fast_conv2d\(const nacc_conv_params \*p/m.test(modelC)) return files;
   const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(').replace(/\bnacc_depthwise_conv2d_inplace\(/g, 'nacc_fast_depthwise_conv2d_inplace(').replace(/\bnacc_quantize_float\(/g, 'nacc_fast_quantize_float(');
   const code = [
     '',
@@ -46,7 +47,8 @@ export function withFastKernels(files: Record<string, string>, model: QModel): R
     readFileSync(FAST_C, 'utf8'),
   ].join('\n');
   // The fast kernels go before the first use (the prototypes are enough: append at the end).
-  const withProto = routed.replace('#include "nacc_kernels.h"', '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);\nvoid nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);');
+  // anchored at a line start: user text only ever sits inside a one-line comment
+  const withProto = routed.replace(/^#include "nacc_kernels.h"$/m, '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);\nvoid nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);');
   return { ...files, 'model.c': `${withProto.trimEnd()}\n${code}` };
 }
 

@@ -4,6 +4,7 @@
 // global-buffer bank sizes, register-file depth and DRAM beat width. Layers are then run on
 // it by per-layer configurations (mapping.ts); nothing here depends on a single layer.
 import { fail } from '../../diagnostics/index.ts';
+import { verilogIdentifier } from '../../util/names.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { DEFAULT_ORDER } from './mapping.ts';
@@ -22,7 +23,7 @@ export interface LaneSet {
 
 export interface AcceleratorHardware {
   name: string;
-  /** Verilog module prefix. */
+  /** Verilog module prefix: a legal identifier whatever the accelerator is called (hyphens included). */
   prefix: string;
   axes: Axis[];
   peCount: number;
@@ -137,7 +138,7 @@ export function planHardware(
   const maxBound = Math.max(...problems.flatMap((p) => [...Object.values(p.bounds), p.inH, p.inW, p.inC]));
   const hw: AcceleratorHardware = {
     name: spec.name,
-    prefix: `nacc_${spec.name}`,
+    prefix: verilogIdentifier(`nacc_${spec.name}`),
     axes,
     peCount: axes.reduce((p, a) => p * a.size, 1),
     depthwiseLayers: problems.some((p) => p.depthwise),

@@ -1,50 +1,14 @@
 // One pass that makes a set of modules emission-ready: every identifier becomes a legal,
 // non-keyword Verilog name, unique within its module (and module names unique in the design),
 // and every reference, instance port and parameter override follows the renaming.
+import { UniqueNames, verilogIdentifier } from '../../util/names.ts';
 import type { Expr, Item, Module, Stmt } from './ast.ts';
 
-/** IEEE 1800-2017 reserved words (Verilator and Icarus -g2012 parse SystemVerilog). */
-const KEYWORDS = new Set(
-  `accept_on alias always always_comb always_ff always_latch and assert assign assume automatic before begin bind bins binsof bit break buf bufif0 bufif1 byte case casex casez cell chandle checker class clocking cmos config const constraint context continue cover covergroup coverpoint cross deassign default defparam design disable dist do edge else end endcase endchecker endclass endclocking endconfig endfunction endgenerate endgroup endinterface endmodule endpackage endprimitive endprogram endproperty endspecify endsequence endtable endtask enum event eventually expect export extends extern final first_match for force foreach forever fork forkjoin function generate genvar global highz0 highz1 if iff ifnone ignore_bins illegal_bins implements implies import incdir include initial inout input inside instance int integer interconnect interface intersect join join_any join_none large let liblist library local localparam logic longint macromodule matches medium modport module nand negedge nettype new nexttime nmos nor noshowcancelled not notif0 notif1 null or output package packed parameter pmos posedge primitive priority program property protected pull0 pull1 pulldown pullup pulsestyle_ondetect pulsestyle_onevent pure rand randc randcase randsequence rcmos real realtime ref reg reject_on release repeat restrict return rnmos rpmos rtran rtranif0 rtranif1 s_always s_eventually s_nexttime s_until s_until_with scalared sequence shortint shortreal showcancelled signed small soft solve specify specparam static string strong strong0 strong1 struct super supply0 supply1 sync_accept_on sync_reject_on table tagged task this throughout time timeprecision timeunit tran tranif0 tranif1 tri tri0 tri1 triand trior trireg type typedef union unique unique0 unsigned until until_with untyped use uwire var vectored virtual void wait wait_order wand weak weak0 weak1 while wildcard wire with within wor xnor xor`.split(
-    /\s+/,
-  ),
-);
-
-export function isKeyword(name: string): boolean {
-  return KEYWORDS.has(name);
-}
-
-/** A legal simple identifier for `name` (not yet made unique). */
-export function sanitise(name: string): string {
-  let s = name.replace(/[^A-Za-z0-9_$]/g, '_');
-  if (s === '') s = 'n';
-  if (!/^[A-Za-z_]/.test(s)) s = `n_${s}`;
-  s = s.replace(/\$/g, '_');
-  if (KEYWORDS.has(s)) s = `${s}_`;
-  return s;
-}
+// The character rules and keywords live with the other sanitisers in compiler/util/names.ts.
+export { isVerilogKeyword as isKeyword, verilogIdentifier as sanitise } from '../../util/names.ts';
 
 /** Allocates unique legal names in one scope, in order of first request. */
-class Namer {
-  private used = new Set<string>();
-  private map = new Map<string, string>();
-  constructor(reserved: Iterable<string> = []) {
-    for (const r of reserved) this.used.add(r);
-  }
-  declare(name: string): string {
-    const existing = this.map.get(name);
-    if (existing !== undefined) return existing;
-    const base = sanitise(name);
-    let s = base;
-    for (let i = 1; this.used.has(s); i++) s = `${base}_${i}`;
-    this.used.add(s);
-    this.map.set(name, s);
-    return s;
-  }
-  get(name: string): string | undefined {
-    return this.map.get(name);
-  }
-}
+const scope = (): UniqueNames => new UniqueNames(verilogIdentifier);
 
 function declaredNames(items: Item[], out: string[]): void {
   for (const it of items) {
@@ -74,12 +38,12 @@ interface ModuleNames {
  * generate blocks. A reference to an undeclared name is an internal error.
  */
 export function legaliseDesign(modules: Module[]): Module[] {
-  const moduleNamer = new Namer();
+  const moduleNamer = scope();
   const names = new Map<string, ModuleNames>();
-  const scopes = new Map<string, Namer>();
+  const scopes = new Map<string, UniqueNames>();
   for (const m of modules) {
     if (names.has(m.name)) throw new Error(`duplicate module ${m.name}`);
-    const namer = new Namer();
+    const namer = scope();
     const ports = new Map<string, string>();
     const params = new Map<string, string>();
     for (const p of m.params) params.set(p.name, namer.declare(p.name));
