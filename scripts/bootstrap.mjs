@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Bootstrap: makes a fresh Debian + Node 20 machine ready for `npm run demo` and `npm test`.
-// Uses only Node built-ins, because it runs before node_modules exists.
+// Uses only Node built-ins, because it runs before node_modules exists. Last, it builds the
+// compiled JavaScript the CLI starts from (dist/) when the sources changed since the last build.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCompiled } from './compiled-js.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const EXIT_TOOL_MISSING = 4;
@@ -69,5 +71,15 @@ function ensureDebianTools() {
   }
 }
 
+function ensureCompiled() {
+  try {
+    if (buildCompiled(root) === 'built') log('compiled the CLI into dist/');
+  } catch (e) {
+    log(e.message);
+    process.exit(1);
+  }
+}
+
 ensureNodeModules();
 ensureDebianTools();
+ensureCompiled();

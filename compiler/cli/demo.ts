@@ -1,13 +1,13 @@
 // `nacc demo`: runs every capability that exists end to end on the examples and prints a
 // summary table. Exit 3 when any step fails.
 import type { Command } from 'commander';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { DEMO_STEPS } from './demo/index.ts';
 import type { DemoResult } from './demo/step.ts';
 import { formatTable } from './table.ts';
 import { ExitCode, UserError, formatDiagnostics } from '../diagnostics/index.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
+import { projectPath } from '../util/project-paths.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -18,7 +18,7 @@ export function registerDemo(program: Command): void {
     .option('--only <names>', 'comma-separated step names to run')
     .action(async (opts: { out: string; seed: string; only?: string }) => {
       const finalDir = resolve(opts.out);
-      const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
+      const examplesDir = projectPath('examples/');
       const only = opts.only?.split(',').map((s) => s.trim());
       const rows: (string | number)[][] = [];
       let failed = 0;

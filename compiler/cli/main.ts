@@ -1,24 +1,26 @@
 // The nacc CLI: wires stages together and does the I/O. Commands live one per file and are
-// listed in commands.ts; user errors print diagnostics and exit 1-4, anything else exits 70.
+// listed in commands.ts, which loads only the ones a command line needs; user errors print
+// diagnostics and exit 1-4, anything else exits 70.
 import { Command, CommanderError } from 'commander';
 import { UserError, formatDiagnostics, ExitCode } from '../diagnostics/index.ts';
-import { COMMANDS } from './commands.ts';
+import { commandsFor } from './commands.ts';
 
-export function buildProgram(): Command {
+/** The CLI with the commands `argv` needs registered (all of them when argv names none). */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('nacc')
     .description('Co-design neural networks with the hardware they run on')
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of COMMANDS) register(program);
+  for (const command of commandsFor(argv)) (await command.load())(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   let code: number = ExitCode.ok;
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     code = process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (e) {

@@ -10,8 +10,6 @@
 // snapshots are evaluated afterwards, so evaluation never delays the traffic it is timing.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import type { ChildInit } from './loopback-child.ts';
 import { Evaluator, describeAlgorithm, timeToTarget, type CurvePoint, type FlRunResult, type JobSetup } from './simulator.ts';
@@ -20,6 +18,7 @@ import { subset } from './data.ts';
 import { startAggregatorServer, type AverageEvent } from './aggregator-server.ts';
 import { DelayStat, type DelaySummary } from './frames.ts';
 import { NetnsSession, namespacePrefix, planNetns, probeNetem, removeStaleNamespaces, type KernelShaper, type NetemProbe } from './netem.ts';
+import { siblingScript } from '../util/project-paths.ts';
 
 /** What the user asks for: the kernel's netem when it works here (auto), or one of the two. */
 export type LinkChoice = 'auto' | 'netem' | 'relay';
@@ -60,9 +59,7 @@ export async function resolveLink(choice: LinkChoice): Promise<{ link: LinkKind;
 }
 
 function childArgs(): { script: string; execArgv: string[] } {
-  const require = createRequire(import.meta.url);
-  const tsx = pathToFileURL(require.resolve('tsx')).href;
-  return { script: fileURLToPath(new URL('./loopback-child.ts', import.meta.url)), execArgv: ['--import', tsx] };
+  return siblingScript(import.meta.url, 'loopback-child');
 }
 
 /** Start a child; with `ns`, inside that network namespace (`ip netns exec` keeps the IPC channel). */

@@ -7,6 +7,7 @@ import type { Network } from '../ir/network.ts';
 import { cloudSize, type Cloud } from '../reference/pointcloud/cloud.ts';
 import { expectSuccess, runTool } from '../verify/run-tool.ts';
 import { buildWorkload, type LayerWork } from './workload.ts';
+import { projectPath } from '../util/project-paths.ts';
 
 export interface BaselineReport {
   compiler: string;
@@ -96,7 +97,7 @@ export async function measureCpuBaseline(net: Network, o: { points?: number; see
   const { plan, blob, maxBytes } = baselinePlan(work);
   mkdirSync(o.workDir, { recursive: true });
   const src = join(o.workDir, 'baseline.c');
-  writeFileSync(src, readFileSync(new URL('../../templates/pointacc/baseline.c', import.meta.url)));
+  writeFileSync(src, readFileSync(projectPath('templates/pointacc/baseline.c')));
   writeFileSync(join(o.workDir, 'plan.txt'), plan);
   writeFileSync(join(o.workDir, 'blob.bin'), new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength));
   const exe = join(o.workDir, 'baseline');

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
+import { projectPath } from '../../util/project-paths.ts';
 
 export interface TextFile {
   /** Path relative to the output folder. */
@@ -17,7 +18,7 @@ const templateCache = new Map<string, HandlebarsTemplateDelegate>();
 export function renderTemplate(name: string, data: Record<string, unknown>): string {
   let t = templateCache.get(name);
   if (!t) {
-    const text = readFileSync(new URL(`../../../templates/pointacc/${name}`, import.meta.url), 'utf8');
+    const text = readFileSync(projectPath('templates/pointacc', name), 'utf8');
     t = Handlebars.compile(text, { noEscape: true, strict: true });
     templateCache.set(name, t);
   }

@@ -1,0 +1,84 @@
+// The compiled JavaScript the CLI starts from: dist/ (git-ignored) holds compiler/ built by tsc
+// with a stamp of the sources it was built from; bin/nacc.js uses it only while the stamp matches.
+// Plain Node built-ins: bin/nacc.js imports this on every start, and bootstrap before node_modules.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = 'dist';
+const STAMP = '.sources-stamp';
+/** What the build reads: every file under these folders, and these files. */
+const SOURCE_DIRS = ['compiler'];
+const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/compiled-js.mjs'];
+
+function listFiles(root, dir, out) {
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${e.name}`;
+    if (e.isDirectory()) listFiles(root, rel, out);
+    else out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * Fingerprint of the sources: path, size and mtime of each file (stat only, so it is cheap on the
+ * start-up path). Any edit, addition, deletion or rename changes it.
+ */
+export function sourceFingerprint(root = ROOT) {
+  const files = [...SOURCE_DIRS.flatMap((d) => listFiles(root, d, [])), ...SOURCE_FILES].sort();
+  const hash = createHash('sha256');
+  for (const f of files) {
+    const s = statSync(join(root, f), { throwIfNoEntry: false });
+    hash.update(s ? `${f}\0${s.size}\0${s.mtimeMs}\n` : `${f}\0missing\n`);
+  }
+  return hash.digest('hex');
+}
+
+/** file: URL of the compiled CLI entry when dist/ was built from the current sources, else null. */
+export function freshCompiledMain(root = ROOT) {
+  let stamp;
+  try {
+    stamp = readFileSync(join(root, DIST, STAMP), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  if (stamp !== sourceFingerprint(root)) return null;
+  return pathToFileURL(join(root, DIST, 'compiler/cli/main.js')).href;
+}
+
+/**
+ * Build dist/ when missing or stale. tsc emits JavaScript without type checking (`npm test` type
+ * checks separately); the result is assembled in a temporary sibling and renamed into place, so
+ * a running CLI never sees half a build. Returns 'fresh' or 'built'; throws with tsc's output.
+ */
+export function buildCompiled(root = ROOT) {
+  if (freshCompiledMain(root)) return 'fresh';
+  const fingerprint = sourceFingerprint(root);
+  const tmp = join(root, `${DIST}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  }
+  // Files that are not TypeScript (worker-entry.mjs, tools.json) sit beside the modules that load them.
+  for (const dir of SOURCE_DIRS) {
+    for (const f of listFiles(root, dir, [])) {
+      if (f.endsWith('.ts')) continue;
+      mkdirSync(dirname(join(tmp, f)), { recursive: true });
+      cpSync(join(root, f), join(tmp, f));
+    }
+  }
+  writeFileSync(join(tmp, STAMP), fingerprint + '\n');
+  const old = join(root, `${DIST}.old-${process.pid}`);
+  if (existsSync(join(root, DIST))) renameSync(join(root, DIST), old);
+  renameSync(tmp, join(root, DIST));
+  rmSync(old, { recursive: true, force: true });
+  return 'built';
+}
+
