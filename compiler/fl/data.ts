@@ -1,11 +1,13 @@
 // Training data for federated jobs: a generated handwritten-digit-like set (stroke glyphs
 // rendered at 16x16 under random affine distortion, stroke width and noise), the LEAF
 // synthetic generator (Li et al., FedProx), a CSV parser, and the IID / Dirichlet / shard
-// partitions that split a training set across workers. Everything is seeded.
+// partitions that split a training set across workers; Fashion-MNIST from Debian's package
+// (fashion-mnist.ts). Everything is seeded.
 import { fail } from '../diagnostics/index.ts';
 import type { Location } from '../diagnostics/index.ts';
-import type { DataSpec, Partition } from '../ir/targets.ts';
+import { DATA_GENERATORS, type DataSpec, type Partition } from '../ir/targets.ts';
 import { Prng } from '../util/prng.ts';
+import { loadFashionMnist } from './fashion-mnist.ts';
 
 export interface Dataset {
   /** Values per sample. */
@@ -450,7 +452,20 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       train.classes = test.classes = all.classes;
       return { train, test, parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3), description: `csv ${path}: ${train.count} train / ${test.count} test, ${all.features} features, ${all.classes} classes, ${partName}` };
     }
+    case 'fashion_mnist': {
+      const dir = spec.path ?? (typeof spec.args.path === 'string' ? spec.args.path : undefined);
+      const all = loadFashionMnist(dir);
+      const n = Math.min(spec.samples ?? all.train.count, all.train.count);
+      const testN = Math.min(numArg(spec, 'test', all.test.count), all.test.count);
+      // A seeded sample of the training split (all of it by default); the test split in its own order.
+      const order = Int32Array.from({ length: all.train.count }, (_, i) => i);
+      if (n < all.train.count) shuffleInts(order, new Prng(seed * 7919 + 5));
+      const train = n < all.train.count ? subset(all.train, order.subarray(0, n)) : all.train;
+      const test = testN < all.test.count ? subset(all.test, Int32Array.from({ length: testN }, (_, i) => i)) : all.test;
+      train.classes = test.classes = all.train.classes;
+      return { train, test, parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3), description: `fashion_mnist ${train.count} train / ${test.count} test, 28x28, ${partName}` };
+    }
     default:
-      fail('F0205', `unknown data generator '${spec.generator}' (synthetic_digits, leaf_synthetic or csv)`);
+      fail('F0205', `unknown data generator '${spec.generator}' (${DATA_GENERATORS.join(', ')})`);
   }
 }

@@ -78,8 +78,11 @@ export type Partition =
   | { kind: 'dirichlet'; alpha: number }
   | { kind: 'shards'; perWorker: number };
 
+/** The data sets a federated job can name, as `name(...)` in its `data:` field. */
+export const DATA_GENERATORS = ['synthetic_digits', 'leaf_synthetic', 'csv', 'fashion_mnist'] as const;
+
 export interface DataSpec {
-  /** synthetic_digits | leaf_synthetic | csv */
+  /** One of DATA_GENERATORS (the CLI also accepts the aliases `digits` and `synthetic`). */
   generator: string;
   samples?: number;
   path?: string;
