@@ -76,6 +76,34 @@ describe('nacc verify: a simulator run that fails is a failed verification (exit
   }, 600_000);
 });
 
+describe('nacc verify on an MCU program: a run that fails is a failed verification (exit 3)', () => {
+  it('a program that writes its output and then exits 1 fails on the host and in QEMU', async () => {
+    const dir = join(work, 'kws-exit1');
+    const g = await nacc(['mcu', 'examples/mcu-kws.nacc', '--target', 'cortex_m4_board', '--out', dir]);
+    expect(g.code, g.stderr).toBe(0);
+    const main = readFileSync(join(dir, 'main.c'), 'utf8');
+    const edited = main.replace(/nacc_exit\(0\);(\s*return 0;\s*\}\s*)$/, 'nacc_exit(1);$1');
+    expect(edited, 'main.c no longer ends with nacc_exit(0)').not.toBe(main);
+    writeFileSync(join(dir, 'main.c'), edited);
+    const host = await nacc(['verify', dir, '--host'], { timeout: 300_000 });
+    expect(host.code, host.stderr).toBe(3);
+    expect(host.stderr).toMatch(/error\[V0001\]: running .* on the host: host program exited with status 1/);
+    const qemu = await nacc(['verify', dir, '--qemu', '--timeout', '240'], { timeout: 300_000 });
+    expect(qemu.code, qemu.stderr).toBe(3);
+    expect(qemu.stderr).toMatch(/error\[V0001\]: running .* in QEMU: qemu-system-arm exited with status 1/);
+  }, 600_000);
+
+  it('a program larger than the part\'s flash is an input error (exit 1), not a bug', async () => {
+    const src = join(work, 'tiny-flash.nacc');
+    writeFileSync(src, readFileSync('examples/mcu-kws.nacc', 'utf8').replace(/flash: 256 KB/, 'flash: 4 KB'));
+    const dir = join(work, 'kws-tiny');
+    expect((await nacc(['mcu', src, '--target', 'cortex_m4_board', '--out', dir])).code).toBe(0);
+    const r = await nacc(['verify', dir, '--qemu'], { timeout: 300_000 });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/error\[M0501\]: the program does not fit the part's memory[\s\S]*region `FLASH' overflowed/);
+  }, 300_000);
+});
+
 describe('generated code that does not compile is a bug in nacc (exit 70)', () => {
   it('a generated C file that gcc rejects: exit 70 with gcc\'s message and a request to report it', async () => {
     const dir = join(work, 'kws');
