@@ -17,6 +17,7 @@ import type { Network } from '../ir/network.ts';
 import { subset } from './data.ts';
 import { startAggregatorServer, type AverageEvent } from './aggregator-server.ts';
 import { DelayStat, type DelaySummary } from './frames.ts';
+import { resolveTool } from '../verify/run-tool.ts';
 import { NetnsSession, namespacePrefix, planNetns, probeNetem, removeStaleNamespaces, type KernelShaper, type NetemProbe } from './netem.ts';
 import { siblingScript } from '../util/project-paths.ts';
 
@@ -66,7 +67,8 @@ function childArgs(): { script: string; execArgv: string[] } {
 function spawnChild(init: ChildInit, children: ChildProcess[], ns?: string, niceness?: number): ChildProcess {
   const { script, execArgv } = childArgs();
   const child = ns
-    ? spawn('ip', ['netns', 'exec', ns, process.execPath, ...execArgv, script], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    ? // A long-lived child with an IPC channel, so not run-tool's runTool; `ip` is found as it finds tools.
+      spawn(resolveTool('ip'), ['netns', 'exec', ns, process.execPath, ...execArgv, script], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     : fork(script, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   if (niceness !== undefined && child.pid !== undefined) {
@@ -89,7 +91,7 @@ const once = <T>(child: ChildProcess, kind: string): Promise<T> =>
       } else if (m.kind === 'error') rej(new Error(`fl child: ${m.message}`));
     };
     child.on('message', onMsg);
-    child.once('exit', (code) => rej(new Error(`fl child exited with code ${code} before '${kind}'`)));
+    child.once('exit', (code, signal) => rej(new Error(`fl child ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before '${kind}'`)));
   });
 
 /** The aggregator as the workers see it, wherever it runs. */
