@@ -48,7 +48,9 @@ const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), e
  * each lexical error). A member whose text holds one, or that recovery touched, is broken.
  */
 export function fileToAst(cst: CstNode, damage: readonly number[] = []): FileAst {
+  // Recovery only ever happens after an error, and every error leaves a damage offset.
   const damaged = (n: CstNode): boolean => {
+    if (damage.length === 0) return false;
     const s = spanOf(n);
     return recovered(n) || damage.some((d) => d >= s.start && d < s.end);
   };
