@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Start-up time of each `nacc` command: median, min and max wall time over N runs of
 // `node bin/nacc.js ARGS`, with the load average (this machine is shared; read figures with it).
-// Usage: node bench/startup.mjs [--runs N] [--json] [--only TEXT]
+// Usage: node bench/startup.mjs [--runs N] [--json] [--only TEXT]   (cpu s: user + system time)
 // Plain Node on purpose: the bench must not pay for (or hide) a TypeScript loader itself.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { freshCompiledMain } from '../scripts/compiled-js.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/nacc.js', import.meta.url));
@@ -18,12 +19,26 @@ const runs = Number(option('--runs', '10'));
 const only = option('--only', '');
 const json = process.argv.includes('--json');
 
+/** CPU seconds (user + system) of this process's finished children, from /proc (Linux). */
+function childrenCpu() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100; // cutime, cstime in clock ticks (USER_HZ = 100)
+}
+
 function runOnce(args) {
+  const cpu0 = childrenCpu();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { seconds, status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { seconds, cpu: childrenCpu() - cpu0, status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
 
 // The command names come from `nacc --help`, so commands.ts stays the one list.
 function commandNames() {
@@ -38,32 +53,36 @@ const cases = [['--version'], ['--help'], ['inspect', 'examples/mcu-kws.nacc'], 
   .filter((args) => args.join(' ').includes(only));
 
 const loadBefore = loadavg();
+const layout = () => (freshCompiledMain() ? 'compiled dist/' : 'sources through tsx (dist/ missing or stale)');
+const layoutBefore = layout();
 const rows = [];
 for (const args of cases) {
   runOnce(args); // warm the file cache once, not counted
   const times = [];
+  const cpus = [];
   let status = 0;
   for (let i = 0; i < runs; i++) {
     const r = runOnce(args);
     times.push(r.seconds);
+    cpus.push(r.cpu);
     status = r.status ?? -1;
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  rows.push({ command: args.join(' '), runs, median_s: median, min_s: times[0], max_s: times[times.length - 1], exit: status });
-  if (!json) process.stderr.write(`  ${args.join(' ')}: ${median.toFixed(3)} s\n`);
+  rows.push({ command: args.join(' '), runs, median_s: median(times), min_s: Math.min(...times), max_s: Math.max(...times), cpu_median_s: median(cpus), exit: status });
+  if (!json) process.stderr.write(`  ${args.join(' ')}: ${median(times).toFixed(3)} s\n`);
 }
 const loadAfter = loadavg();
+const layoutAfter = layout();
 
 if (json) {
-  process.stdout.write(JSON.stringify({ node: process.version, loadavg_before: loadBefore, loadavg_after: loadAfter, rows }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ node: process.version, ran_before: layoutBefore, ran_after: layoutAfter, loadavg_before: loadBefore, loadavg_after: loadAfter, rows }, null, 2) + '\n');
 } else {
   const width = Math.max(...rows.map((r) => r.command.length), 7);
   const lines = [`nacc start-up, ${runs} runs each, node ${process.version}, loadavg before ${loadBefore}, after ${loadAfter}`,
-    `${'command'.padEnd(width)}  median s   min s   max s  exit`];
+    `ran: ${layoutBefore === layoutAfter ? layoutBefore : `${layoutBefore} at the start, ${layoutAfter} at the end`}`,
+    `${'command'.padEnd(width)}  median s   min s   max s   cpu s  exit`];
   for (const r of rows) {
-    lines.push(`${r.command.padEnd(width)}  ${r.median_s.toFixed(3).padStart(8)}  ${r.min_s.toFixed(3).padStart(6)}  ${r.max_s.toFixed(3).padStart(6)}  ${String(r.exit).padStart(4)}`);
+    const cols = [r.median_s, r.min_s, r.max_s, r.cpu_median_s].map((x, i) => x.toFixed(3).padStart(i === 0 ? 8 : 6));
+    lines.push(`${r.command.padEnd(width)}  ${cols.join('  ')}  ${String(r.exit).padStart(4)}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -5,12 +5,18 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = 'dist';
 const STAMP = '.sources-stamp';
+/**
+ * Packages whose own one-file ES module build loads in a fraction of the time of their entry:
+ * chevrotain's entry pulls in ~640 lodash-es files (most of `nacc inspect`'s start-up). The
+ * compiled modules import that build (same version, same code); the sources keep the entry.
+ */
+const PREBUILT = [{ name: 'chevrotain', file: 'lib/chevrotain.mjs' }];
 /** What the build reads: every file under these folders, and these files. */
 const SOURCE_DIRS = ['compiler'];
 const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/compiled-js.mjs'];
@@ -50,6 +56,32 @@ export function freshCompiledMain(root = ROOT) {
   return pathToFileURL(join(root, DIST, 'compiler/cli/main.js')).href;
 }
 
+/** Point the compiled modules' imports of PREBUILT packages at those packages' one-file builds. */
+function usePrebuiltBuilds(root, out) {
+  const require = createRequire(join(root, 'package.json'));
+  for (const { name, file } of PREBUILT) {
+    let entry;
+    try {
+      entry = require.resolve(name);
+    } catch {
+      continue;
+    }
+    const marker = `${sep}node_modules${sep}${name}${sep}`;
+    const bundle = join(entry.slice(0, entry.lastIndexOf(marker) + marker.length), file);
+    if (!existsSync(bundle)) continue;
+    for (const f of SOURCE_DIRS.flatMap((d) => listFiles(out, d, []))) {
+      if (!f.endsWith('.js')) continue;
+      const text = readFileSync(join(out, f), 'utf8');
+      const from = new RegExp(`(?<=\\bfrom )(['"])${name}\\1(?=;)`, 'g');
+      if (!from.test(text)) continue;
+      // Relative to where the file will live (dist/, a sibling of the build folder at the same depth).
+      let rel = relative(dirname(join(root, DIST, f)), bundle).split(sep).join('/');
+      if (!rel.startsWith('.')) rel = `./${rel}`;
+      writeFileSync(join(out, f), text.replace(from, () => JSON.stringify(rel)));
+    }
+  }
+}
+
 /**
  * Build dist/ when missing or stale. tsc emits JavaScript without type checking (`npm test` type
  * checks separately); the result is assembled in a temporary sibling and renamed into place, so
@@ -66,6 +98,7 @@ export function buildCompiled(root = ROOT) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   }
+  usePrebuiltBuilds(root, tmp);
   // Files that are not TypeScript (worker-entry.mjs, tools.json) sit beside the modules that load them.
   for (const dir of SOURCE_DIRS) {
     for (const f of listFiles(root, dir, [])) {

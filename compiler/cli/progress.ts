@@ -1,6 +1,11 @@
 // Progress bars for long CLI work (search, verification sweeps, training): drawn on stderr
 // only when it is a terminal; silent with --json, under CI=true, or with NACC_NO_PROGRESS=1.
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar as SingleBarClass } from 'cli-progress';
+
+// cli-progress is loaded only when a bar is drawn: commands that import this module for
+// watchFiles (inspect) start without it.
+const loadSingleBar = () => (createRequire(import.meta.url)('cli-progress') as { SingleBar: typeof SingleBarClass }).SingleBar;
 
 export interface ProgressOptions {
   /** Shown before the bar, e.g. "search", "verify". */
@@ -43,6 +48,7 @@ const SILENT: Progress = { active: false, tick() {}, update() {}, setTotal() {},
 /** A bar on a TTY, or an object whose methods do nothing. */
 export function createProgress(opts: ProgressOptions): Progress {
   if (!progressEnabled(opts)) return SILENT;
+  const SingleBar = loadSingleBar();
   const bar = new SingleBar({
     stream: (opts.stream ?? process.stderr) as NodeJS.WriteStream,
     format: `${opts.label} [{bar}] {value}/{total} {percentage}% | ETA {eta_formatted} {detail}`,

@@ -83,6 +83,9 @@ describe('nacc start-up', () => {
     expect(inspect.modules.filter((u) => u.endsWith('.ts'))).toEqual([]);
     const pkgs = packagesOf(inspect.modules);
     for (const p of [...HEAVY, ...LOADERS]) expect(pkgs.has(p), `${p} loaded by inspect`).toBe(false);
+    // chevrotain comes from its one-file build, not its entry's hundreds of lodash-es files.
+    expect(pkgs.has('chevrotain')).toBe(true);
+    expect(pkgs.has('lodash-es')).toBe(false);
 
     // The compiled modules find the project's files (templates/, examples/) from dist/.
     const probe = spawnSync(process.execPath, ['--input-type=module', '-e',
