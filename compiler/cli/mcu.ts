@@ -12,6 +12,7 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
+import { shellWord } from '../util/names.ts';
 import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -172,7 +173,7 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
         [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.weight_bytes), thousands(s.arena_bytes),
           thousands(s.peak_live_bytes), s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim()]],
         ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
-      ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${opts.out} (build: make -C ${opts.out} host|mcu|qemu)\n`,
+      ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${opts.out} (build: make -C ${shellWord(opts.out)} host|mcu|qemu)\n`,
     );
   }
   if (!s.fits_sram || !s.fits_flash) process.stderr.write(`warning: the model does not fit ${board.name} (${s.fits_sram ? 'flash' : 'SRAM'})\n`);

@@ -16,6 +16,7 @@ import type { RtlPackage } from '../rtl/pointacc/point-search-package.ts';
 import { modelNetwork, perfJson, perfText, type PerfOptions } from '../pointacc/perf-model.ts';
 import { measureCpuBaseline } from '../pointacc/cpu-baseline.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
+import { shellWord } from '../util/names.ts';
 
 const usage = (code: string, message: string): never => fail(code, message, undefined, ExitCode.usage);
 
@@ -150,7 +151,7 @@ export function registerPointacc(program: Command): void {
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (top ${pkg.top}); predicted ${pkg.predictedCycles} cycles\n`);
-          process.stdout.write(`check it with: nacc verify ${opts.out} --sim both\n`);
+          process.stdout.write(`check it with: nacc verify ${shellWord(opts.out)} --sim both\n`);
         }
         return;
       }

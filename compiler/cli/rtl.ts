@@ -9,6 +9,7 @@ import { loadPrograms } from '../frontend/index.ts';
 import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
 import { runYosys, type SynthResult } from '../verify/sim.ts';
 import { formatTable, thousands } from './table.ts';
+import { shellWord } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 
 /** What `nacc rtl` writes in its folder (and `nacc verify` builds there); a re-run replaces these and keeps the rest. */
@@ -163,6 +164,6 @@ export function registerRtl(program: Command): void {
             `(logic ${thousands(synth.area.logic_ge)}, SRAM ${thousands(synth.area.sram_ge)})\n`,
         );
       }
-      process.stdout.write(`wrote ${out}; check it with: nacc verify ${out} --sim both\n`);
+      process.stdout.write(`wrote ${out}; check it with: nacc verify ${shellWord(out)} --sim both\n`);
     });
 }

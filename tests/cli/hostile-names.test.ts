@@ -175,6 +175,10 @@ describe(`hostile names, seed ${SEED}`, () => {
       const out = join(root, `${schedule}-${hostileName(rng, `${MARK}_out`, { path: true })}`);
       const r = await nacc(['mcu', join(dir, 'm.onnx'), '--target', 'mps2-an386', '--schedule', schedule, ...(schedule === 'patch' ? ['--patches', '2'] : []), '--out', out]);
       expect(r.code, r.stderr).toBe(0);
+      // the printed build command, pasted into a shell, names the folder and runs nothing else
+      const word = r.stdout.match(/\(build: make -C ([\s\S]*) host\|mcu\|qemu\)/)?.[1];
+      expect(word, r.stdout).toBeDefined();
+      expect((await execa('sh', ['-c', `printf '%s' ${word}`], { cwd: root })).stdout).toBe(out);
       expectNoInjection(out, Object.values(names));
       await expectArmObjectsClean(out);
       await expectMakefileInert(out, root);
