@@ -151,7 +151,7 @@ export function registerPointacc(program: Command): void {
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (top ${pkg.top}); predicted ${pkg.predictedCycles} cycles\n`);
-          process.stdout.write(`check it with: nacc verify ${shellWord(opts.out)} --sim both\n`);
+          process.stdout.write(`check it with: nacc verify ${shellWord(opts.out!)} --sim both\n`);
         }
         return;
       }
