@@ -127,9 +127,8 @@ export async function runTool(command: string, args: readonly string[], o: RunTo
   const stderr = String(r.stderr ?? '');
   const output = String(r.all ?? stdout + stderr);
   // A failure to start (EACCES, ENOENT after resolution) has neither status nor signal.
-  const started = r.exitCode !== undefined || r.signal !== undefined || r.timedOut;
-  const base = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, timedOut: r.timedOut === true, output: started ? output : `${output}${r.shortMessage ?? ''}` };
-  if (!started) throw new ToolError(tool, `could not be started: ${r.shortMessage ?? r.message}`);
+  if (r.exitCode === undefined && r.signal === undefined && !r.timedOut) throw new ToolError(tool, `could not be started: ${r.shortMessage ?? r.message}`);
+  const base = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, timedOut: r.timedOut === true, output };
   return { tool, argv: [exe, ...args], cwd, stdout, stderr, ...base, verdict: verdictOf(tool, base, timeoutMs, o.failureMessages ?? []) };
 }
 
