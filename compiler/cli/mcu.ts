@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
 import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
-import { compileForMcu, MANIFEST, type McuManifest, type ScheduleKind } from '../mcu/compile.ts';
+import { compileForMcu, INPUT_MODES, MANIFEST, type InputMode, type McuManifest, type ScheduleKind } from '../mcu/compile.ts';
 import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
@@ -30,6 +30,7 @@ interface McuOptions {
   split?: string;
   maxMacOverhead?: string;
   fastKernels: boolean;
+  input: string;
 }
 
 const SCHEDULES: ScheduleKind[] = ['layer', 'patch', 'auto'];
@@ -63,11 +64,15 @@ export function registerMcu(program: Command): void {
     .option('--no-fold-pads', 'keep PAD ops instead of folding them into the following convolution')
     .option('--no-in-place', 'do not run depthwise convolutions and float QUANTIZE in place')
     .option('--no-fast-kernels', 'portable reference kernels only (default on Cortex-M4/M7: SMLAD convolutions)')
+    .option('--input <mode>', `patch-based: streamed (each input patch fetched through nacc_read_input) or whole (the whole input in SRAM)`, 'streamed')
     .option('--json', 'print JSON: {"schedule":{"kind"},"peak_sram_bytes","arena_bytes","macs",...}')
     .option('--watch', 're-compile whenever the model file changes (Ctrl-C to stop)')
     .action(async (file: string, opts: McuOptions & { watch?: boolean }) => {
       if (!SCHEDULES.includes(opts.schedule as ScheduleKind)) {
         fail('E0754', `--schedule ${opts.schedule} is not available (choose ${SCHEDULES.join(', ')})`, undefined, ExitCode.usage);
+      }
+      if (!INPUT_MODES.includes(opts.input as InputMode)) {
+        fail('E0754', `--input ${opts.input} is not available (choose ${INPUT_MODES.join(', ')})`, undefined, ExitCode.usage);
       }
       if (opts.watch) await watchFiles({ files: [file], run: () => compileMcuCommand(file, opts) });
       else await compileMcuCommand(file, opts);
@@ -151,7 +156,7 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
   const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
   const board = resolveBoard(opts.target, loaded.mcus);
   const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });
-  const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels };
+  const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels, input: opts.input as InputMode };
   const compiled = compileForMcu(loaded.model, board, options);
   const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
   // The folder appears only when complete; the previous program's build/ goes, a user's own files stay.

@@ -23,7 +23,16 @@ export interface McuCompileOptions {
   maxMacOverhead?: number;
   /** SMLAD convolution kernels on Cortex-M4/M7 (compiler/mcu/patch/fast.ts; default true). */
   fastKernels?: boolean;
+  /**
+   * Patch-based programs: 'streamed' (default) fetches each input patch through the public
+   * header's nacc_read_input callback; 'whole' keeps the whole input tensor in the arena.
+   * Layer-by-layer programs always hold the whole input.
+   */
+  input?: InputMode;
 }
+
+export type InputMode = 'whole' | 'streamed';
+export const INPUT_MODES: InputMode[] = ['streamed', 'whole'];
 
 export interface McuSourceRef {
   /** Absolute path of the model file the program was compiled from. */

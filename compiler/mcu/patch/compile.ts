@@ -49,7 +49,7 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   if (opts.schedule === 'patch') {
     const decision = decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules: EMITTED_RULES });
     const r = decision.chosen;
-    const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g), source, board.core, opts.fastKernels !== false);
+    const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: opts.input !== 'whole' }), source, board.core, opts.fastKernels !== false);
     return {
       model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision, layerArenaBytes: layerArena,
       summary: summaryOf(source, board, prog, r, layerSummary), laidOut: [{ split: r.split!, patches: r.patches!, arena_bytes: prog.layout.arenaBytes }],
@@ -67,7 +67,7 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   for (const c of pool) {
     let prog: EmittedPatchProgram;
     try {
-      prog = emitPatchProgram(source, c.report.split!, c.report.patches!, board, g);
+      prog = emitPatchProgram(source, c.report.split!, c.report.patches!, board, g, { streamInput: opts.input !== 'whole' });
     } catch (e) {
       if (e instanceof IllegalSplit) continue;
       throw e;

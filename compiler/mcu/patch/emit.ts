@@ -174,9 +174,10 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   const inT = g.tensors[inputId];
   body.push(`    /* input patch (with halo) of '${cComment(model.tensors[inputId].name)}' */`);
   if (stream) {
-    body.push(`    if (nacc_stream_rows(${R(inputId)}[0], ${H(inputId)}, (${R(inputId)}[2]) * ${px(inputId)}, ${inT.w * px(inputId)}, ${W(inputId)} * ${px(inputId)}, ${B(inputId)}) != 0) {`);
-    body.push('      nacc_io_print("nacc: cannot read an input patch from the input file\\n");');
-    body.push('      nacc_exit(2);');
+    // The application's input source (public header): rows y0..y0+h, columns x0..x0+w.
+    body.push(`    if (nacc_read_input(${R(inputId)}[2], ${R(inputId)}[0], ${W(inputId)}, ${H(inputId)}, ${B(inputId)}) != 0) {`);
+    body.push('      nacc_input_failed();');
+    body.push('      return;');
     body.push('    }');
   } else {
     body.push(`    nacc_patch_copy(nacc_arena + ${inputOffset} + (${R(inputId)}[0] * ${inT.w} + ${R(inputId)}[2]) * ${px(inputId)}, ${inT.w * px(inputId)}, ${B(inputId)}, ${W(inputId)} * ${px(inputId)}, ${H(inputId)}, ${W(inputId)} * ${px(inputId)});`);
@@ -291,7 +292,8 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   swap(/^void nacc_run\(void\) \{$/m, 'static void nacc_run_layers(void) {');
   swap(/^static const int32_t input_offset\[\d+\] = \{[^}]*\};\n/m, '');
   swap(/^static const int32_t input_bytes\[\d+\] = \{[^}]*\};\n/m, '');
-  swap(/^void \*nacc_input\(int32_t i\) \{[^\n]*\n/m, `void *nacc_input(int32_t i) { (void)i; return nacc_arena + ${inputOffset}; }\n`);
+  // Streamed: no buffer holds the whole input (nacc_input is NULL; nacc_read_input feeds the patches).
+  swap(/^void \*nacc_input\(int32_t i\) \{[^\n]*\n/m, `void *nacc_input(int32_t i) { (void)i; return ${stream ? 'NULL' : `nacc_arena + ${inputOffset}`}; }\n`);
   swap(/^int32_t nacc_input_bytes\(int32_t i\) \{[^\n]*\n/m, `int32_t nacc_input_bytes(int32_t i) { (void)i; return ${qTensorBytes(model.tensors[inputId])}; }\n`);
   swap(/^#include <stddef.h>$/m, '#include <stddef.h>\n#include <string.h>');
   const stagePart = [
@@ -305,7 +307,6 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
     '  for (int32_t r = 0; r < rows; r++) memcpy(dst + r * dst_stride, src + r * src_stride, (size_t)row_bytes);',
     '}',
     '',
-    ...(stream ? streamCode(qTensorBytes(model.tensors[inputId])) : []),
     'void nacc_run(void) {',
     ...body,
     '}',
@@ -317,10 +318,9 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   const files: Record<string, string> = { ...restProgram.files, 'model.c': modelC, 'model.h': modelH };
   if (stream) {
     // anchored at a line start: user text only ever sits inside a comment
-    const readCall = /^( {2}if \()nacc_io_read\(in_path, nacc_input\(0\), \(uint32_t\)nacc_input_bytes\(0\)\) != 0/m;
-    if (!readCall.test(files['main.c'])) throw new Error("internal: the MCU backend's main.c changed shape (input read)");
-    files['main.c'] = files['main.c'].replace(readCall, '$1nacc_stream_open(in_path) != 0');
-    files['model.h'] = files['model.h'].replace(/^void nacc_run\(void\);$/m, 'void nacc_run(void);\n/* Patch-based program: the input file is read patch by patch during nacc_run. */\nint nacc_stream_open(const char *path);');
+    const decl = /^void nacc_run\(void\);$/m;
+    if (!decl.test(files['model.h'])) throw new Error("internal: the MCU backend's model.h changed shape (nacc_run)");
+    files['model.h'] = files['model.h'].replace(decl, ['void nacc_run(void);', ...streamedInputHeader(inT, qTensorBytes(model.tensors[inputId]))].join('\n'));
   }
   let weightBytes = restProgram.weightBytes;
   for (const n of stage) {
@@ -340,55 +340,27 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
 }
 
 
-/** Row reads from the input file: stdio on the host, ARM semihosting on the board. */
-function streamCode(inputBytes: number): string[] {
+/**
+ * The public header's input callback of a streamed patch program: the application (the
+ * generated harness reads the input file; a camera or flash driver would do the same).
+ */
+function streamedInputHeader(t: { h: number; w: number; c: number; elemBytes: number }, bytes: number): string[] {
   return [
-    '/* The input file, read one patch row at a time (the whole input never sits in SRAM). */',
-    '#include "nacc_io.h"',
-    '#if defined(__arm__)',
-    'static int nacc_sh(int op, const void *arg) {',
-    '  register int r0 __asm__("r0") = op;',
-    '  register const void *r1 __asm__("r1") = arg;',
-    '  __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");',
-    '  return r0;',
-    '}',
-    'static int nacc_in_handle = -1;',
-    'int nacc_stream_open(const char *path) {',
-    '  uint32_t n = 0;',
-    '  while (path[n]) n++;',
-    '  const uint32_t open_args[3] = {(uint32_t)path, 1u /* rb */, n};',
-    '  nacc_in_handle = nacc_sh(0x01, open_args);',
-    '  if (nacc_in_handle < 0) return -1;',
-    '  const uint32_t len_args[1] = {(uint32_t)nacc_in_handle};',
-    `  return nacc_sh(0x0C, len_args) == ${inputBytes} ? 0 : -1;`,
-    '}',
-    'static int nacc_stream_read(int32_t at, int8_t *dst, int32_t bytes) {',
-    '  const uint32_t seek_args[2] = {(uint32_t)nacc_in_handle, (uint32_t)at};',
-    '  if (nacc_sh(0x0A, seek_args) != 0) return -1;',
-    '  const uint32_t read_args[3] = {(uint32_t)nacc_in_handle, (uint32_t)dst, (uint32_t)bytes};',
-    '  return nacc_sh(0x06, read_args) == 0 ? 0 : -1;',
-    '}',
-    '#else',
-    '#include <stdio.h>',
-    'static FILE *nacc_in_file;',
-    'int nacc_stream_open(const char *path) {',
-    '  nacc_in_file = fopen(path, "rb");',
-    '  if (!nacc_in_file) return -1;',
-    '  if (fseek(nacc_in_file, 0, SEEK_END) != 0) return -1;',
-    `  return ftell(nacc_in_file) == ${inputBytes} ? 0 : -1;`,
-    '}',
-    'static int nacc_stream_read(int32_t at, int8_t *dst, int32_t bytes) {',
-    '  if (fseek(nacc_in_file, (long)at, SEEK_SET) != 0) return -1;',
-    '  return fread(dst, 1, (size_t)bytes, nacc_in_file) == (size_t)bytes ? 0 : -1;',
-    '}',
-    '#endif',
-    '/* Rows y0..y0+rows of the input, `row_bytes` from byte `x_byte` of each row, packed into dst. */',
-    'static int nacc_stream_rows(int32_t y0, int32_t rows, int32_t x_byte, int32_t stride, int32_t row_bytes, int8_t *dst) {',
-    '  for (int32_t r = 0; r < rows; r++) {',
-    '    if (nacc_stream_read((y0 + r) * stride + x_byte, dst + r * row_bytes, row_bytes) != 0) return -1;',
-    '  }',
-    '  return 0;',
-    '}',
     '',
+    '/* Streamed input (patch-based program): the whole input tensor never sits in SRAM. nacc_run',
+    ' * calls nacc_read_input once per patch for the input region that patch reads (its halo',
+    ' * included): rows y .. y+h-1 and columns x .. x+w-1 of the NHWC input tensor, all channels,',
+    ' * in the tensor\'s element type, packed row-major into buf (h * w * NACC_INPUT_PIXEL_BYTES',
+    ' * bytes). The application implements it (camera, flash, file: the generated main.c reads the',
+    ' * input file); it returns 0 on success, anything else stops nacc_run (nacc_input_failed). */',
+    '#define NACC_INPUT_STREAMED 1',
+    `#define NACC_INPUT_H ${t.h}`,
+    `#define NACC_INPUT_W ${t.w}`,
+    `#define NACC_INPUT_C ${t.c}`,
+    `#define NACC_INPUT_PIXEL_BYTES ${t.c * t.elemBytes}`,
+    `#define NACC_INPUT_BYTES ${bytes}`,
+    'int nacc_read_input(int32_t x, int32_t y, int32_t w, int32_t h, void *buf);',
+    '/* Called when nacc_read_input fails (the run is abandoned); the application decides what to do. */',
+    'void nacc_input_failed(void);',
   ];
 }
