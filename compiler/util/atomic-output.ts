@@ -1,7 +1,7 @@
 // All-or-nothing output folders: a command writes into a fresh hidden sibling of its target and
 // renames it into place only when complete, so an interrupted or failed run never leaves a
 // complete-looking folder, and the previous output stays whole until the new one replaces it.
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 
@@ -35,7 +35,8 @@ export function siblingPattern(target: string): RegExp {
  * folder is removed and `target` is left as it was. Returns what `write` returned.
  */
 export async function writeOutputDir<T>(target: string, write: (dir: string) => Promise<T> | T, opts: OutputDirOptions = {}): Promise<T> {
-  const final = resolve(target);
+  // A symlinked target is replaced where it points, so the link keeps naming the output.
+  const final = existsSync(target) && lstatSync(target).isSymbolicLink() ? realpathSync(target) : resolve(target);
   const parent = dirname(final);
   const name = basename(final);
   if (existsSync(final) && !statSync(final).isDirectory()) fail('O0001', `${target} exists and is not a folder; give another output folder`, undefined, ExitCode.usage);

@@ -1,6 +1,6 @@
 // writeOutputDir: the target appears only when the writer completes; a failing writer leaves
 // the previous target untouched and no temporary folder; stale partials of dead runs go.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -76,6 +76,17 @@ describe('writeOutputDir', () => {
     expect(readFileSync(join(target, 'gen.v'), 'utf8')).toBe('newer');
     expect(readFileSync(join(target, 'notes.txt'), 'utf8')).toBe('mine');
     expect(siblings(parent)).toEqual([]);
+  });
+
+  it('replaces a symlinked target where the link points, keeping the link', async () => {
+    const parent = fresh();
+    const real = join(parent, 'real');
+    await writeOutputDir(real, (dir) => writeFileSync(join(dir, 'old'), 'old'));
+    symlinkSync(real, join(parent, 'link'));
+    await writeOutputDir(join(parent, 'link'), (dir) => writeFileSync(join(dir, 'new'), 'new'));
+    expect(lstatSync(join(parent, 'link')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(join(parent, 'link'))).toEqual(['new']);
+    expect(readdirSync(parent).sort()).toEqual(['link', 'real']);
   });
 
   it("removes stale partial and replaced folders of dead runs, not a live run's", async () => {
