@@ -5,7 +5,7 @@ import { analyzeNetwork, findLayer } from '../../compiler/analysis/analyze.ts';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
 import { compileSource, loadProgram } from '../../compiler/frontend/index.ts';
 import type { Network } from '../../compiler/ir/network.ts';
-import { hasShared } from '../helpers/shared.ts';
+import { describeNeeds, needShared } from '../helpers/requires.ts';
 
 const classic = loadProgram(join(process.cwd(), 'examples/classic.nacc'));
 const net = (name: string, p = classic): Network => p.networks.find((n) => n.name === name)!;
@@ -23,7 +23,7 @@ describe('reference MAC counts (conv + dense multiply-accumulates)', () => {
   it('VGG16 has 138,357,544 parameters (with biases)', () => expect(analyzeNetwork(net('vgg16')).totals.params).toBe(138_357_544));
 });
 
-describe.skipIf(!hasShared('dsl-examples'))('shared examples', () => {
+describeNeeds([needShared('dsl-examples')], 'shared examples', () => {
   const p = (f: string) => loadProgram(join(process.cwd(), '../shared/dsl-examples', f));
   it('MobileNetV2 with the built-in mbconv matches its comment', () => {
     const s = analyzeNetwork(net('mobilenetv2', p('mobilenetv2.nacc')));

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { simulate } from '../../compiler/fl/simulator.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { nacc } from '../helpers/cli.ts';
 import { tinyJob, tinyNet, tinySetup } from './helpers.ts';
+import { describeNeeds, needHost } from '../helpers/requires.ts';
 
 /** Can this process make network namespaces at all (root, iproute2)? */
 function canNetns(): boolean {
@@ -22,10 +23,11 @@ function canNetns(): boolean {
     return false;
   }
 }
-const NETNS = canNetns();
-if (!NETNS) console.warn('tests/fl/netem: cannot create network namespaces here (needs root and iproute2); the namespace tests are skipped');
-const TBF = NETNS && (await probeTbf());
-if (NETNS && !TBF) console.warn('tests/fl/netem: no tbf qdisc on veth here; the kernel-link run is skipped');
+const NETNS = needHost(canNetns(), 'network namespaces', 'run as root with iproute2 installed (apt-get install -y iproute2)');
+const TBF = needHost(NETNS.present && (await probeTbf()), 'the tbf qdisc on veth links', 'a kernel with sch_tbf (and network namespaces)');
+
+const PLOTS = mkdtempSync(join(tmpdir(), 'nacc-test-fl-netem-'));
+afterAll(() => rmSync(PLOTS, { recursive: true, force: true }));
 
 const ours = async (prefix: string) => (await listNamespaces()).filter((n) => n.startsWith(prefix));
 
@@ -74,7 +76,7 @@ describe('kernel link commands', () => {
   });
 });
 
-describe.skipIf(!NETNS)('kernel link on this machine', () => {
+describeNeeds([NETNS], 'kernel link on this machine', () => {
   it('detection really tries netem, says why not, and leaves nothing behind', async () => {
     const before = await ours(`naccfl${process.pid}p`);
     const p = await probeNetemUncached();
@@ -153,7 +155,7 @@ describe.skipIf(!NETNS)('kernel link on this machine', () => {
   });
 });
 
-describe.skipIf(!TBF)('runs over veth pairs between namespaces (rate-only tbf, as netem is not everywhere)', () => {
+describeNeeds([TBF], 'runs over veth pairs between namespaces (rate-only tbf, as netem is not everywhere)', () => {
   it('same arithmetic as the simulator; the kernel paces the messages', async () => {
     const job = tinyJob({ kind: 'fedavg', localSteps: 3 }, { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 0, bandwidthMbitPerS: 1 });
     const setup = tinySetup(job);
@@ -174,10 +176,13 @@ describe.skipIf(!TBF)('runs over veth pairs between namespaces (rate-only tbf, a
 });
 
 describe('nacc fl --link', () => {
-  it('--link netem where the kernel lacks it: exit 4 naming what is missing; bad value: exit 2', async () => {
+  it('--link netem: runs where the kernel has it, else exit 4 naming what is missing; bad value: exit 2', async () => {
     const p = await probeNetem();
-    if (!p.available) {
-      const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'netem']);
+    const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'netem', '--workers', '2', '--max-steps', '16', '--json', '--plot', join(PLOTS, 'netem.svg')]);
+    if (p.available) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).link).toBe('netem');
+    } else {
       expect(r.code).toBe(4);
       expect(r.stderr).toMatch(/netem/);
       expect(r.stderr).not.toMatch(/at .*\.ts:/);
@@ -188,7 +193,7 @@ describe('nacc fl --link', () => {
 
   it('--real --json reports the link it used (and the probe); --workers repartitions', async () => {
     const p = await probeNetem();
-    const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'relay', '--workers', '2', '--max-steps', '16', '--json', '--plot', join(tmpdir(), `nacc-fl-link-${process.pid}.svg`)]);
+    const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'relay', '--workers', '2', '--max-steps', '16', '--json', '--plot', join(PLOTS, 'relay.svg')]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.link).toBe('relay');

@@ -32,7 +32,9 @@ describe('diagnostics', () => {
       for (const d of r.diagnostics) expect(d.location?.file).toBe(rel);
       const printed = formatDiagnostics(r.diagnostics) + '\n';
       const golden = path.replace(/\.nacc$/, '.expected');
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(golden)) writeFileSync(golden, printed);
+      // Goldens are written only on request, never as a side effect of a normal (or CI) run.
+      if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, printed);
+      expect(existsSync(golden), `${relative(process.cwd(), golden)} is missing: UPDATE_GOLDEN=1 npx vitest run tests/frontend/diagnostics.test.ts writes it`).toBe(true);
       expect(printed).toBe(readFileSync(golden, 'utf8'));
     });
   }

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
 import { compileSource } from '../../compiler/frontend/index.ts';
-import { hasShared, sharedFiles } from '../helpers/shared.ts';
+import { describeNeeds, needShared } from '../helpers/requires.ts';
+import { sharedFiles } from '../helpers/shared.ts';
 
 function compileFile(path: string) {
   return compileSource(new SourceFile(path, readFileSync(path, 'utf8')));
 }
 
-describe.skipIf(!hasShared('dsl-examples'))('shared dsl-examples (the language contract)', () => {
+describeNeeds([needShared('dsl-examples')], 'shared dsl-examples (the language contract)', () => {
   for (const file of sharedFiles('dsl-examples', '.nacc')) {
     it(`parses and lowers ${file.split('/').pop()}`, () => {
       const r = compileFile(file);
@@ -30,7 +31,7 @@ describe('examples/', () => {
   }
 });
 
-describe.skipIf(!hasShared('dsl-examples'))('lowered declarations carry the declared values', () => {
+describeNeeds([needShared('dsl-examples')], 'lowered declarations carry the declared values', () => {
   it('accelerators, spaces and units', () => {
     const { program } = compileFile(join(process.cwd(), '../shared/dsl-examples/accelerators.nacc'));
     const eyeriss = program.accelerators.find((a) => a.name === 'eyeriss')!;

@@ -1,4 +1,5 @@
-// Access to ../shared (the team's read-only data). Tests that need it skip loudly when absent.
+// Access to ../shared (the team's read-only data). A test that needs it says so with
+// needShared() from ./requires.ts (fails under CI=true when absent, skips loudly locally).
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -6,14 +7,6 @@ export const SHARED = resolve(process.cwd(), '../shared');
 
 export function sharedPath(...parts: string[]): string {
   return join(SHARED, ...parts);
-}
-
-/** True when ../shared/<parts> exists; otherwise warns once, naming the missing path. */
-export function hasShared(...parts: string[]): boolean {
-  const p = sharedPath(...parts);
-  if (existsSync(p)) return true;
-  console.warn(`SKIPPED: ${p} is absent (these tests read the team's shared data from ../shared/)`);
-  return false;
 }
 
 export function sharedFiles(dir: string, ext: string): string[] {

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { ByteBuffer } from 'flatbuffers';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { F, FbTable } from '../../compiler/importers/tflite/schema.ts';
 import { planMemory } from '../../compiler/mcu/planner.ts';
 import { prepareModel } from '../../compiler/reference/int8/executor.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { HAVE_MODELS, SHARED_MODELS } from '../mcu/models.ts';
+import { NEED_MODELS, SHARED_MODELS } from '../mcu/models.ts';
+import { describeNeeds } from '../helpers/requires.ts';
 
 function errorOf(f: () => unknown): UserError {
   try {
@@ -19,7 +20,7 @@ function errorOf(f: () => unknown): UserError {
   throw new Error('expected a UserError');
 }
 
-describe.skipIf(!HAVE_MODELS)('TFLite import', () => {
+describeNeeds(NEED_MODELS, 'TFLite import', () => {
   it('loads every shared model with the op counts of its TFLM reference', () => {
     for (const m of SHARED_MODELS) {
       const model = importTflite(readFileSync(m.tflite), m.tflite);

@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { describeNeeds, needShared } from '../helpers/requires.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkCase, findCases } from '../../compiler/importers/timeloop/cases.ts';
 import { architectureToYaml, mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
@@ -9,11 +10,10 @@ import { architectureFromTimeloop, mappingFromTimeloopYaml, parseErt, problemFro
 import { evaluate } from '../../compiler/naas/model.ts';
 
 const REF = '../shared/reference/timeloop';
-const have = existsSync(REF);
-if (!have) console.warn(`timeloop reference cases missing at ${REF}; skipping`);
+const NEED_REF = needShared('reference', 'timeloop');
 
-describe.skipIf(!have)('timeloop check against the reference stats', () => {
-  const cases = have ? findCases(REF) : [];
+describeNeeds([NEED_REF], 'timeloop check against the reference stats', () => {
+  const cases = findCases(REF);
   it('finds both the v0.4 example designs and the ISPASS 2020 cases', () => {
     expect(cases.some((c) => c.format === 'v0.4')).toBe(true);
     expect(cases.some((c) => c.format === '2020')).toBe(true);

@@ -1,7 +1,7 @@
 // `nacc mcu-schedule` through the CLI: JSON fields, auto never worse than layer-by-layer, usage errors.
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { itNeeds, needShared } from '../helpers/requires.ts';
 
 const nacc = (args: string[]) => execa('node', ['bin/nacc.js', ...args], { reject: false });
 const VWW1 = '../shared/models/mcunet/mcunet-vww1.tflite';
@@ -19,7 +19,7 @@ describe('nacc mcu-schedule', () => {
     expect(j.candidates[0].kind).toBe('layer');
   });
 
-  it.skipIf(!existsSync(VWW1))('mcunet-vww1: layer-by-layer within 92 kB, patch-based lower', async () => {
+  itNeeds([needShared('models', 'mcunet', 'mcunet-vww1.tflite')], 'mcunet-vww1: layer-by-layer within 92 kB, patch-based lower', async () => {
     const r = await nacc(['mcu-schedule', VWW1, '--target', 'stm32h743', '--json']);
     const j = JSON.parse(r.stdout);
     expect(j.layer_peak_sram_bytes).toBeLessThanOrEqual(92 * 1024);

@@ -2,7 +2,7 @@
 // (and the auto schedule's choice among them), with TFLite Micro's outputs as a cross-check.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { runPatchBased } from '../../compiler/mcu/patch/execute.ts';
 import { graphFromQModel } from '../../compiler/mcu/patch/graph.ts';
@@ -11,15 +11,10 @@ import { DEFAULT_MAX_MAC_OVERHEAD, searchSchedule } from '../../compiler/mcu/pat
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import type { QData, QModel } from '../../compiler/ir/quantized.ts';
 import { Prng } from '../../compiler/util/prng.ts';
+import { describeNeeds, needShared } from '../helpers/requires.ts';
 
 const MODELS = '../shared/models';
 const TFLM = '../shared/reference/tflm';
-const have = existsSync(MODELS);
-if (!have) console.warn(`tests/mcu-patch: ${MODELS} is absent; patch execution on real models is skipped`);
-
-const models = have
-  ? readdirSync(MODELS).flatMap((d) => readdirSync(join(MODELS, d)).filter((f) => f.endsWith('.tflite')).map((f) => join(MODELS, d, f)))
-  : [];
 
 function inputFor(m: QModel, name: string, seed: number): QData {
   const t = m.tensors[m.inputs[0]];
@@ -34,16 +29,18 @@ function inputFor(m: QModel, name: string, seed: number): QData {
 
 const same = (a: QData[], b: QData[]) => a.length === b.length && a.every((x, i) => Buffer.compare(Buffer.from(toBytes(x)), Buffer.from(toBytes(b[i]))) === 0);
 
-describe.skipIf(!have)('patch-based execution is bit-exact', () => {
+describeNeeds([needShared('models'), needShared('reference', 'tflm')], 'patch-based execution is bit-exact', () => {
+  const models = readdirSync(MODELS).flatMap((d) => readdirSync(join(MODELS, d)).filter((f) => f.endsWith('.tflite')).map((f) => join(MODELS, d, f)));
   for (const file of models) {
     const name = file.split('/').pop()!.replace(/\.tflite$/, '');
-    it(name, () => {
+    it(`${name}: the reference equals TFLite Micro; every tried patch schedule equals the reference`, () => {
       const m = importTflite(readFileSync(file), file);
       const g = graphFromQModel(m);
       const input = inputFor(m, name, 8);
       const ref = runModel(m, [input]);
       const tflmOut = join(TFLM, name, 'output_0.bin');
-      if (existsSync(tflmOut)) expect(Buffer.compare(Buffer.from(toBytes(ref[0])), readFileSync(tflmOut))).toBe(0);
+      expect(existsSync(tflmOut), tflmOut).toBe(true);
+      expect(Buffer.compare(Buffer.from(toBytes(ref[0])), readFileSync(tflmOut))).toBe(0);
       const splits = legalSplits(g);
       const auto = searchSchedule(g, { maxMacOverhead: DEFAULT_MAX_MAC_OVERHEAD });
       // The auto choice, plus the first, middle and last legal splits at 2, 3 and 4 patches.
@@ -59,7 +56,9 @@ describe.skipIf(!have)('patch-based execution is bit-exact', () => {
         expect(same(out, ref), `split ${s}, ${p}x${p}`).toBe(true);
         ran++;
       }
+      // A network without a legal split (no spatial layers) must stay layer-by-layer.
       if (splits.length) expect(ran).toBeGreaterThan(0);
+      else expect(auto.chosen.kind).toBe('layer');
     });
   }
 });

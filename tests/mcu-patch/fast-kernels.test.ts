@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { QModel, QOp, QTensor } from '../../compiler/ir/quantized.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { buildArm, buildHost, runHost, runQemu } from '../../compiler/mcu/runner.ts';
@@ -17,14 +17,14 @@ import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { requireTool } from '../../compiler/verify/tools.ts';
+import { itNeeds, needTool } from '../helpers/requires.ts';
 
-const findTool = (name: string) => requireTool(name).then(() => true, () => false);
-const gcc = await findTool('gcc');
-const arm = (await findTool('arm-none-eabi-gcc')) && (await findTool('qemu-system-arm'));
-if (!gcc) console.warn('tests/mcu-patch/fast-kernels: gcc is missing; the fast kernels are not checked');
+const GCC = await needTool('gcc');
+/** The Cortex-M4 build and its emulator. */
+const CORTEX_M = await Promise.all(['arm-none-eabi-gcc', 'newlib', 'qemu-system-arm'].map(needTool));
 // a fresh folder per run: several suites may run at once in the same working tree
 const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-patch-fast-'));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 interface LayerSpec { kind: 'conv' | 'dw'; cout?: number; k: number; stride: number; dil?: number; act: 'NONE' | 'RELU6'; tinyChannel?: boolean }
 
@@ -80,7 +80,7 @@ const LAYERS: LayerSpec[] = [
 ];
 
 describe('fast kernels on a chain of layer geometries', () => {
-  it.skipIf(!gcc)('bit-exact with the TS reference on the host and in QEMU', async () => {
+  itNeeds([GCC, ...CORTEX_M], 'bit-exact with the TS reference on the host and in QEMU', async () => {
     const m = chain([63, 41, 3], LAYERS, 8);
     const rng = new Prng(9);
     const t = m.tensors[0];
@@ -97,10 +97,6 @@ describe('fast kernels on a chain of layer geometries', () => {
     for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
     const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
     expect(Buffer.from(host.output).equals(expected)).toBe(true);
-    if (!arm) {
-      console.warn('tests/mcu-patch/fast-kernels: arm-none-eabi-gcc or qemu-system-arm is missing; the DSP build is not run');
-      return;
-    }
     const elf = await buildArm(dir);
     const q = await runQemu(elf.elf, toBytes(x), join(dir, 'build'), { timeoutMs: 120_000 });
     expect(Buffer.from(q.output).equals(expected)).toBe(true);
@@ -134,7 +130,7 @@ const TINY: LayerSpec[] = [
 ];
 
 describe('fast depthwise kernels on tiny planes', () => {
-  it.skipIf(!gcc)('bit-exact with the TS reference on the host and in QEMU, in place and out of place', async () => {
+  itNeeds([GCC, ...CORTEX_M], 'bit-exact with the TS reference on the host and in QEMU, in place and out of place', async () => {
     const m = chain([10, 10, 8], TINY, 21);
     const rng = new Prng(22);
     const x = Int8Array.from({ length: 10 * 10 * 8 }, () => rng.int(256) - 128);
@@ -148,7 +144,6 @@ describe('fast depthwise kernels on tiny planes', () => {
       for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
       const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
       expect(Buffer.from(host.output).equals(expected), `host, in place ${inPlaceDepthwise}`).toBe(true);
-      if (!arm) continue;
       const q = await runQemu((await buildArm(dir)).elf, toBytes(x), join(dir, 'build'), { timeoutMs: 120_000 });
       expect(Buffer.from(q.output).equals(expected), `qemu, in place ${inPlaceDepthwise}`).toBe(true);
     }
@@ -156,7 +151,7 @@ describe('fast depthwise kernels on tiny planes', () => {
 });
 
 describe('fast-kernel output stage', () => {
-  it.skipIf(!gcc)('nf_rqc_of + nf_rqv equal MultiplyByQuantizedMultiplier plus the output offset wherever accepted', async () => {
+  itNeeds([GCC], 'nf_rqc_of + nf_rqv equal MultiplyByQuantizedMultiplier plus the output offset wherever accepted', async () => {
     const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
     const grab = (re: RegExp) => {
       const m = src.match(re);
@@ -226,7 +221,7 @@ describe('fast-kernel output stage', () => {
 });
 
 describe('fast QUANTIZE of a float input', () => {
-  it.skipIf(!gcc)('the integer kernel equals the reference float kernel on random bit patterns, near-ties and edge values', async () => {
+  itNeeds([GCC], 'the integer kernel equals the reference float kernel on random bit patterns, near-ties and edge values', async () => {
     const fast = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
     const ref = readFileSync('templates/mcu/nacc_kernels.c.hbs', 'utf8');
     const grab = (src: string, re: RegExp) => {

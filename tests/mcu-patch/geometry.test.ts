@@ -37,7 +37,7 @@ describe('patch geometry', () => {
         (k, s, d, pb, pa, inSize, a, b) => {
           const w = win(k, s, pb, pa, d);
           const eff = (k - 1) * d + 1;
-          if (inSize + pb + pa < eff) return;
+          fc.pre(inSize + pb + pa >= eff);
           const out = windowOutSize(w, inSize);
           const lo = a % out;
           const hi = lo + 1 + (b % (out - lo));

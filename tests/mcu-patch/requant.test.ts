@@ -4,16 +4,17 @@
 // kernels route that case to the reference kernels): edge values crossed exhaustively, plus
 // seeded random triples. The C function is compiled from the template text itself.
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect } from 'vitest';
 import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { requireTool } from '../../compiler/verify/tools.ts';
+import { itNeeds, needTool } from '../helpers/requires.ts';
 
-const haveGcc = await requireTool('gcc').then(() => true, () => false);
-if (!haveGcc) console.warn('tests/mcu-patch/requant: gcc is missing; the C requantisation is not checked');
-const OUT = resolve('mcu-out/test-mcu-patch-requant');
+const GCC = await needTool('gcc');
+const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-requant-'));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
 function cases(): Int32Array {
   const xs = [-2147483648, -2147483647, -1073741825, -1073741824, -65537, -65536, -32769, -257, -256, -129, -128, -3, -2, -1, 0, 1, 2, 3, 127, 128, 255, 256, 65535, 65536, 1073741823, 1073741824, 2147483646, 2147483647];
@@ -35,7 +36,7 @@ function cases(): Int32Array {
 }
 
 describe('fast-kernel requantisation', () => {
-  it.skipIf(!haveGcc)('nf_rq equals MultiplyByQuantizedMultiplier on edge values and 200,000 seeded triples', async () => {
+  itNeeds([GCC], 'nf_rq equals MultiplyByQuantizedMultiplier on edge values and 200,000 seeded triples', async () => {
     const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
     const fn = src.match(/static inline int32_t nf_rq\(int32_t x, int32_t mult, int32_t shift\) \{[\s\S]*?\n\}\n/);
     const small = src.match(/static inline int32_t nf_rq_small\(int32_t x, int32_t mult, int32_t shift\) \{[\s\S]*?\n\}\n/);
@@ -43,7 +44,6 @@ describe('fast-kernel requantisation', () => {
     expect(fn).not.toBeNull();
     expect(small).not.toBeNull();
     expect(smmulr).not.toBeNull();
-    mkdirSync(OUT, { recursive: true });
     const c = [
       '#include <stdint.h>', '#include <stdio.h>', '#include <stdlib.h>', fn![0], smmulr![0], small![0],
       'int main(int argc, char **argv) {',

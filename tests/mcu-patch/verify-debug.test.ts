@@ -2,16 +2,16 @@
 // per-layer stage are compared with the reference executor; a corrupted dump is caught at the
 // source op that produces the tensor, with exit code 3.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeNeeds, needShared, needTool } from '../helpers/requires.ts';
 
 const nacc = (args: string[]) => execa('node', ['bin/nacc.js', ...args], { reject: false });
 const VWW1 = '../shared/models/mcunet/mcunet-vww1.tflite';
-if (!existsSync(VWW1)) console.warn(`tests/mcu-patch/verify-debug: ${VWW1} is absent; skipped`);
 
-describe.skipIf(!existsSync(VWW1))('nacc verify --debug on a patch program', () => {
+describeNeeds([needShared('models', 'mcunet', 'mcunet-vww1.tflite'), await needTool('gcc')], 'nacc verify --debug on a patch program', () => {
   it('checks the split map and the per-layer stage op by op; a wrong dump fails at its source op', async () => {
     const root = mkdtempSync(join(tmpdir(), 'nacc-verify-debug-'));
     const dir = join(root, 'prog');

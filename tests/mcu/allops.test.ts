@@ -1,7 +1,7 @@
 // Ops the shared models do not use (dilation, groups, depth multiplier, broadcasting MUL/ADD,
 // RESIZE_NEAREST_NEIGHBOR, MAX_POOL_2D, CONCATENATION, requantising QUANTIZE, two outputs),
 // in a TFLite file written by tests/mcu/tflite-writer.ts: import, reference and generated C.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,9 @@ import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { computeOpParams, type ResizeParams } from '../../compiler/reference/int8/params.ts';
 import { allOpsModel } from './tflite-writer.ts';
+import { itNeeds, needTool } from '../helpers/requires.ts';
 
+const GCC = await needTool('gcc');
 const work = mkdtempSync(join(tmpdir(), 'nacc-mcu-allops-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -45,7 +47,7 @@ describe('every supported op, from a written TFLite file', () => {
     expect(Buffer.from(toBytes(runModel(model, [input])[0])).equals(Buffer.from(toBytes(sm)))).toBe(true);
   });
 
-  it.skipIf(!existsSync('/usr/bin/gcc'))('generated C equals the reference executor on three inputs, both outputs', async () => {
+  itNeeds([GCC], 'generated C equals the reference executor on three inputs, both outputs', async () => {
     const c = compileForMcu(model, resolveBoard('stm32f412'), { schedule: 'layer' });
     const dir = join(work, 'allops');
     mkdirSync(dir, { recursive: true });

@@ -1,8 +1,8 @@
 // .nacc and ONNX networks reach the MCU backend through seeded calibration.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { makeInput } from '../../compiler/mcu/inputs.ts';
@@ -10,6 +10,7 @@ import { loadQModel } from '../../compiler/mcu/load.ts';
 import { buildHost, runHost } from '../../compiler/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
+import { describeNeeds, needTool } from '../helpers/requires.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'nacc-mcu-cal-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -51,9 +52,9 @@ async function hostMatchesReference(file: string, network: string, seed: number)
   return { model, equal: Buffer.from(got.output).equals(Buffer.concat(want.map((w) => Buffer.from(toBytes(w))))), want };
 }
 
-const HAVE_GCC = existsSync('/usr/bin/gcc');
+const GCC = await needTool('gcc');
 
-describe.skipIf(!HAVE_GCC)('seeded calibration to int8', () => {
+describeNeeds([GCC], 'seeded calibration to int8', () => {
   it('a .nacc network with residual add, depthwise, pools and softmax runs bit-exact in C', async () => {
     const r = await hostMatchesReference(NACC, 'small_kws', 1);
     expect(r.equal).toBe(true);

@@ -3,14 +3,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterAll, describe, expect, it } from 'vitest';
-import { HAVE_MODELS, SHARED_MODELS } from './models.ts';
+import { afterAll, expect, it } from 'vitest';
+import { NEED_MODELS, SHARED_MODELS } from './models.ts';
+import { describeNeeds } from '../helpers/requires.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'nacc-mcu-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const nacc = (args: string[]) => execa('node', ['bin/nacc.js', ...args], { reject: false, stdin: 'ignore' });
 
-describe.skipIf(!HAVE_MODELS)('nacc mcu / run / verify', () => {
+describeNeeds(NEED_MODELS, 'nacc mcu / run / verify', () => {
   const kws = SHARED_MODELS.find((m) => m.name === 'kws_ref_model')!;
 
   it('mcu --json, then verify --host --json and run agree with TFLite Micro', async () => {

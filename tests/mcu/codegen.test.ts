@@ -1,17 +1,17 @@
 // Generated C against TFLite Micro's outputs, on the host and in QEMU (two small models; the
 // demo and bench/mcu-models.ts run all of them).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { buildArm, buildHost, parseDump, runHost, runQemu } from '../../compiler/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
-import { HAVE_MODELS, SHARED_MODELS } from './models.ts';
+import { NEED_MODELS, SHARED_MODELS } from './models.ts';
+import { describeNeeds, needTool } from '../helpers/requires.ts';
 
-const HAVE_TOOLS = ['/usr/bin/gcc', '/usr/bin/arm-none-eabi-gcc', '/usr/bin/qemu-system-arm'].every((p) => existsSync(p));
-if (!HAVE_TOOLS) console.warn('MCU codegen tests skipped: gcc, arm-none-eabi-gcc or qemu-system-arm missing');
+const NEED_TOOLS = await Promise.all(['gcc', 'arm-none-eabi-gcc', 'newlib', 'qemu-system-arm'].map(needTool));
 const work = mkdtempSync(join(tmpdir(), 'nacc-mcu-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -25,7 +25,7 @@ function emit(name: string, target = 'stm32f412') {
   return { m, dir, compiled };
 }
 
-describe.skipIf(!HAVE_MODELS || !HAVE_TOOLS)('generated C, bit-exact with TFLite Micro', () => {
+describeNeeds([...NEED_MODELS, ...NEED_TOOLS], 'generated C, bit-exact with TFLite Micro', () => {
   it('kws_ref_model: host (3 inputs, every op) and QEMU', async () => {
     const { m, dir, compiled } = emit('kws_ref_model');
     expect(compiled.summary.arena_bytes).toBeLessThanOrEqual(16000);

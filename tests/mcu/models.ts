@@ -1,5 +1,5 @@
 // The TFLite models under ../shared/models and their TFLite Micro reference folders.
-import { existsSync } from 'node:fs';
+import { needShared, type Requirement } from '../helpers/requires.ts';
 
 export interface SharedModel {
   name: string;
@@ -18,5 +18,5 @@ export const SHARED_MODELS: SharedModel[] = [
   ['vww_96_int8', 'mlperf-tiny/vww_96_int8'],
 ].map(([name, path]) => ({ name, tflite: `${MODELS}/${path}.tflite`, reference: `${REFERENCE}/${name}` }));
 
-export const HAVE_MODELS = existsSync(MODELS) && existsSync(REFERENCE);
-if (!HAVE_MODELS) console.warn(`MCU tests skipped: ${MODELS} or ${REFERENCE} is missing`);
+/** What a test of the shared models needs (for describeNeeds / itNeeds). */
+export const NEED_MODELS: Requirement[] = [needShared('models'), needShared('reference', 'tflm')];

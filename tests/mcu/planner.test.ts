@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { qTensorBytes } from '../../compiler/ir/quantized.ts';
 import { foldPads } from '../../compiler/mcu/fold.ts';
 import { liveSize, planMemory, type MemoryPlan } from '../../compiler/mcu/planner.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
-import { HAVE_MODELS, SHARED_MODELS } from './models.ts';
+import { NEED_MODELS, SHARED_MODELS } from './models.ts';
+import { describeNeeds } from '../helpers/requires.ts';
 
 /** At every op, the bytes each live buffer occupies there must not overlap another's. */
 function assertDisjoint(plan: MemoryPlan, ops: number): void {
@@ -17,7 +18,7 @@ function assertDisjoint(plan: MemoryPlan, ops: number): void {
   }
 }
 
-describe.skipIf(!HAVE_MODELS)('memory planner', () => {
+describeNeeds(NEED_MODELS, 'memory planner', () => {
   for (const m of SHARED_MODELS) {
     it(`${m.name}: arena within TFLite Micro's non-persistent head, buffers disjoint`, () => {
       const head = Number(readFileSync(`${m.reference}/README.md`, 'utf8').match(/non-persistent head[^*]*\*\*(\d+)\*\*/)![1]);

@@ -1,17 +1,17 @@
 // `nacc mcu --watch`: compiles once, re-compiles when the model file changes, survives an error.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
-const OUT = resolve('tests/mcu/_out/watch');
+const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-watch-'));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 const NET = (out: number) =>
   `network w {\n  input x: int8[8, 8, 3]\n  y = conv2d(x, out: ${out}, kernel: 3, act: relu)\n  output dense(y, out: 4)\n}\n`;
 
 describe('nacc mcu --watch', () => {
   it('re-compiles after the file changes and reports errors without exiting', async () => {
-    rmSync(OUT, { recursive: true, force: true });
-    mkdirSync(OUT, { recursive: true });
     const file = join(OUT, 'w.nacc');
     const prog = join(OUT, 'prog');
     writeFileSync(file, NET(4));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import { nacc } from '../helpers/cli.ts';
+import { itNeeds, needShared } from '../helpers/requires.ts';
 
 const FILE = 'examples/naas_accelerators.nacc';
 
@@ -91,7 +92,7 @@ describe('nacc search / cost / timeloop check', () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it.skipIf(!existsSync('../shared/reference/timeloop'))('timeloop check --json reports every reference case matching', async () => {
+  itNeeds([needShared('reference', 'timeloop')], 'timeloop check --json reports every reference case matching', async () => {
     const r = await nacc(['timeloop', 'check', '../shared/reference/timeloop', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);

@@ -3,7 +3,6 @@
 // compared with toStrictEqual against a frozen copy of the old model (model-oracle.ts), on
 // the Timeloop reference cases and on a seeded corpus of random valid and invalid mappings of
 // conv, strided/dilated conv, depthwise and dense problems across several architectures.
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findCases, conventionOf } from '../../compiler/importers/timeloop/cases.ts';
 import { fanoutBelow, type Architecture } from '../../compiler/ir/architecture.ts';
@@ -15,10 +14,11 @@ import { placementToMapping, primeFactors, randomPlacement } from '../../compile
 import * as model from '../../compiler/naas/model.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import * as oracle from './model-oracle.ts';
+import { itNeeds, needShared } from '../helpers/requires.ts';
 
 const REF = '../shared/reference/timeloop';
-const haveRef = existsSync(REF);
-if (!haveRef) console.warn(`timeloop reference cases missing at ${REF}; the equivalence test runs on the synthetic corpus only`);
+const NEED_REF = needShared('reference', 'timeloop');
+const haveRef = NEED_REF.present;
 
 const problems: Problem[] = [
   convProblem({ name: 'vgg_conv3_2', K: 256, C: 256, P: 56, Q: 56, R: 3, S: 3 }),
@@ -215,7 +215,7 @@ describe('optimised cost model = frozen oracle', () => {
     expect(prepared.size).toBeGreaterThan(20);
   });
 
-  it.skipIf(!haveRef)('evaluate() returns identical results on every Timeloop reference case', () => {
+  itNeeds([NEED_REF], 'evaluate() returns identical results on every Timeloop reference case', () => {
     expect(refCases.length).toBeGreaterThan(0);
     for (const c of refCases) {
       const options = { convention: conventionOf(c) };

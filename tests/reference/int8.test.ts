@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { mbqm, quantizeMultiplier, rdbpot, srdhm } from '../../compiler/reference/int8/fixedpoint.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
-import { HAVE_MODELS, SHARED_MODELS } from '../mcu/models.ts';
+import { NEED_MODELS, SHARED_MODELS } from '../mcu/models.ts';
+import { describeNeeds } from '../helpers/requires.ts';
 
 const I32 = fc.integer({ min: -2147483648, max: 2147483647 });
 
@@ -46,7 +47,7 @@ describe('fixed-point primitives', () => {
   });
 });
 
-describe.skipIf(!HAVE_MODELS)('int8 reference executor against TFLite Micro', () => {
+describeNeeds(NEED_MODELS, 'int8 reference executor against TFLite Micro', () => {
   for (const m of SHARED_MODELS) {
     it(`${m.name}: every input's outputs and every op's output for input 0`, () => {
       const model = importTflite(readFileSync(m.tflite), m.tflite);

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface PlotCheck {
@@ -27,10 +26,10 @@ export interface PageCheck {
   title: string;
 }
 
-/** Load htmlFile in a fresh browser profile, check it, and save a full-page screenshot. */
-export async function checkReportInBrowser(htmlFile: string, screenshot: string): Promise<PageCheck> {
+/** Load htmlFile in a fresh profile of the Chromium at `executable` (found on PATH by the caller), check it, and save a full-page screenshot. */
+export async function checkReportInBrowser(executable: string, htmlFile: string, screenshot: string): Promise<PageCheck> {
   const profile = mkdtempSync(join(tmpdir(), 'nacc-report-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: executable, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleErrors: string[] = [];

@@ -1,19 +1,19 @@
 // `nacc inspect --print-ir` and `--watch` through the CLI (the flags this area added to the
 // lead's inspect command; the IR dump itself is compiler/report/ir-text.ts).
-import { describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import { programIrJson, programIrText } from '../../compiler/report/ir-text.ts';
 
-const OUT = resolve('tests/report/_out/inspect');
+const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-inspect-'));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 const NET = (out: number) => `network w {\n  input x: int8[8, 8, 3]\n  y = conv2d(x, out: ${out}, kernel: 3)\n  output y\n}\n`;
 
 describe('nacc inspect --print-ir', () => {
   it('prints the lowered IR as text, or as JSON with --json, for the selected networks', async () => {
-    rmSync(OUT, { recursive: true, force: true });
-    mkdirSync(OUT, { recursive: true });
     const file = join(OUT, 'two.nacc');
     writeFileSync(file, NET(4) + NET(6).replace('network w', 'network v') + 'mcu m {\n  core: cortex-m4\n  sram: 64 KB\n  flash: 256 KB\n}\n');
     const text = await execa('node', ['bin/nacc.js', 'inspect', file, '--print-ir'], { reject: false });

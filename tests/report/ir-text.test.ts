@@ -1,15 +1,15 @@
 // `nacc inspect --print-ir` text and JSON (compiler/report/ir-text.ts): every layer once, in
 // order, with its op, inputs and output type; declarations with their fields; stable output.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import { programIrJson, programIrText, stableJson } from '../../compiler/report/ir-text.ts';
 import type { Program } from '../../compiler/ir/program.ts';
+import { describeNeeds, needShared } from '../helpers/requires.ts';
+import { sharedFiles } from '../helpers/shared.ts';
 
-const dirs = ['examples', '../shared/dsl-examples'].filter((d) => existsSync(d));
-const files = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.nacc')).map((f) => join(d, f)));
-if (files.length === 0) console.warn('tests/report: no .nacc files in examples/ or ../shared/dsl-examples; --print-ir checks on real files skipped');
+const exampleFiles = readdirSync('examples').filter((f) => f.endsWith('.nacc')).map((f) => join('examples', f));
 
 function checkAgainstIr(p: Program, text: string) {
   const lines = text.split('\n');
@@ -34,7 +34,13 @@ function checkAgainstIr(p: Program, text: string) {
   for (const f of p.federated) expect(text).toContain(`federated ${f.name} {`);
 }
 
-describe.skipIf(files.length === 0)('--print-ir on real files', () => {
+describe('--print-ir on real files (examples/)', () => {
+  it('examples/ holds .nacc files to check', () => expect(exampleFiles.length).toBeGreaterThan(0));
+  printIrChecks(exampleFiles);
+});
+describeNeeds([needShared('dsl-examples')], '--print-ir on real files (../shared/dsl-examples)', () => printIrChecks(sharedFiles('dsl-examples', '.nacc')));
+
+function printIrChecks(files: string[]): void {
   it.each(files)('%s', (file) => {
     const p = loadProgram(file);
     const text = programIrText(p);
@@ -44,7 +50,7 @@ describe.skipIf(files.length === 0)('--print-ir on real files', () => {
     expect(json.networks.map((n) => n.layers.length)).toEqual(p.networks.map((n) => n.layers.length));
     expect(json.accelerators).toHaveLength(p.accelerators.length);
   });
-});
+}
 
 describe('ir text', () => {
   it('sorts keys and drops undefined fields in declarations', () => {

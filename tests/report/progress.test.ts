@@ -1,9 +1,10 @@
 // compiler/cli/progress.ts (the report layer's CLI-comfort helper): a bar only on a TTY,
 // never with --json, CI=true or NACC_NO_PROGRESS.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Writable } from 'node:stream';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createProgress, progressEnabled, watchFiles, withProgress } from '../../compiler/cli/progress.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 
@@ -59,9 +60,8 @@ describe('progress', () => {
 
 describe('watchFiles', () => {
   it('runs once, re-runs on a change of the watched file only, survives a failing run, stops on abort', async () => {
-    const dir = resolve('tests/report/_out/watch');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    const dir = mkdtempSync(join(tmpdir(), 'nacc-test-watch-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'net.nacc');
     writeFileSync(file, 'network a {}\n');
     const seen: string[] = [];

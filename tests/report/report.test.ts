@@ -1,5 +1,6 @@
-import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { afterAll, describe, expect, it, beforeAll } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import fc from 'fast-check';
@@ -17,7 +18,8 @@ import { prefixIds } from '../../compiler/report/render.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { fixtureSections, writeFixtures } from './fixtures.ts';
 
-const OUT = resolve('tests/report/_out/unit');
+const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-report-'));
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 const fresh = (name: string) => {
   const d = join(OUT, name);
   rmSync(d, { recursive: true, force: true });

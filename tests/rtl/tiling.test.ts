@@ -133,7 +133,7 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
     }
     for (const l of r.layers) {
       expect(l.prediction_source).toBe('naas-model+rtl-overheads');
-      expect(Math.abs(l.error_pct!), `${l.name}: predicted ${l.predicted_cycles} vs ${JSON.stringify(l.cycles)}`).toBeLessThanOrEqual(10);
+      expect(Math.abs(l.error_pct!), `${l.name}: predicted ${l.predicted_cycles} vs ${JSON.stringify(l.sim_cycles)}`).toBeLessThanOrEqual(10);
     }
     expect(r.ok).toBe(true);
     return r;
@@ -156,7 +156,7 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
   it('the 3 x 3 tiled stride-2 layer in Verilator too', async () => {
     const g = generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 4, qc: 2 }, layers: ['s2'] });
     const r = await check(g, ['iverilog', 'verilator']);
-    expect(r.layers[0].cycles.verilator).toBe(r.layers[0].cycles.iverilog);
+    expect(r.layers[0].sim_cycles.verilator).toBe(r.layers[0].sim_cycles.iverilog);
   }, 180_000);
 });
 
