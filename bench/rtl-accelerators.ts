@@ -42,7 +42,7 @@ if (!process.argv.includes('--only-tiled')) {
       const ml = g.manifest.layers.find((x) => x.name === l.name)!;
       const ss = r.sims.map((x) => x.layers.find((y) => y.name === l.name)!);
       rows.push(
-        `| ${name} | ${l.name} | ${ss.map((x) => `${x.passed}/${x.failed}`).join(' · ')} | ${l.cycles.iverilog ?? '-'} | ${l.cycles.verilator ?? '-'} | ${ml.schedule_cycles} | ${l.predicted_cycles} | ${l.error_pct}% | ${l.model_cycles ?? '-'} | ${l.model_error_pct ?? '-'}% | ${s ? s.cells : '-'} | ${s ? s.area.total_ge : '-'} | ${r.lint.warnings} |`,
+        `| ${name} | ${l.name} | ${ss.map((x) => `${x.passed}/${x.failed}`).join(' · ')} | ${l.sim_cycles.iverilog ?? '-'} | ${l.sim_cycles.verilator ?? '-'} | ${ml.schedule_cycles} | ${l.predicted_cycles} | ${l.error_pct}% | ${l.model_cycles ?? '-'} | ${l.model_error_pct ?? '-'}% | ${s ? s.cells : '-'} | ${s ? s.area.total_ge : '-'} | ${r.lint.warnings} |`,
       );
     }
     process.stderr.write(`${name}: ok=${r.ok} (${secs} s)\n`);
@@ -106,7 +106,7 @@ if (!process.argv.includes('--no-tiled')) {
       const ss = r.sims.map((x) => x.layers.find((y) => y.name === l.name)!);
       const shape = ml.tile_count === 1 ? 'whole' : `${ml.tiles[0].kc}K x ${ml.tiles[0].qc}Q${ml.tiles[0].pc < ml.bounds.P ? ` x ${ml.tiles[0].pc}P` : ''}`;
       rows.push(
-        `| ${label} | ${c.network} | ${l.name} | ${ml.tile_count} (${shape}) | ${ss.map((x) => `${x.passed}/${x.failed}`).join(' · ')} | ${l.cycles.iverilog ?? '-'} | ${l.cycles.verilator ?? '-'} | ${ml.schedule_cycles} | ${l.predicted_cycles} | ${l.error_pct}% | ${l.model_cycles ?? '-'} | ${l.model_error_pct ?? '-'}% | ${r.lint.warnings} |`,
+        `| ${label} | ${c.network} | ${l.name} | ${ml.tile_count} (${shape}) | ${ss.map((x) => `${x.passed}/${x.failed}`).join(' · ')} | ${l.sim_cycles.iverilog ?? '-'} | ${l.sim_cycles.verilator ?? '-'} | ${ml.schedule_cycles} | ${l.predicted_cycles} | ${l.error_pct}% | ${l.model_cycles ?? '-'} | ${l.model_error_pct ?? '-'}% | ${r.lint.warnings} |`,
       );
     }
     process.stderr.write(

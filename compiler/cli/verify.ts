@@ -65,7 +65,7 @@ export function registerVerify(program: Command): void {
                 const r = s.layers.find((x) => x.name === l.name)!;
                 return `${r.passed}/${r.failed}`;
               }),
-              ...simNames.map((s) => (l.cycles[s] == null ? '-' : thousands(l.cycles[s]!))),
+              ...simNames.map((s) => (l.sim_cycles[s] == null ? '-' : thousands(l.sim_cycles[s]!))),
               l.predicted_cycles == null ? '-' : thousands(l.predicted_cycles),
               pct(l.error_pct),
               l.model_cycles == null ? '-' : thousands(l.model_cycles),

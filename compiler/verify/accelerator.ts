@@ -22,7 +22,7 @@ export interface VerifyManifest {
   benchFile: string;
   accelerator?: string;
   network?: string;
-  layers?: { name: string; dir: string; predicted_cycles?: number; prediction_source?: string; model_cycles?: number | null; schedule_cycles?: number }[];
+  layers?: { name: string; dir: string; predicted_cycles?: number | null; prediction_source?: string; model_cycles?: number | null; model_reason?: string; schedule_cycles?: number }[];
 }
 
 export interface LayerRun {
@@ -58,13 +58,26 @@ export interface AcceleratorVerifyReport {
   predicted_cycles: number | null;
   layers: {
     name: string;
+    /** Measured cycles of the layer (all of its programs): Verilator's when it ran, else Icarus's (they agree cycle for cycle). */
+    cycles: number | null;
+    /** Per simulator. */
+    sim_cycles: Partial<Record<SimName, number | null>>;
+    /**
+     * The NAAS cost model's cycles for exactly the programs that ran (compiler/naas/model.ts on the
+     * layer's problem, the generated architecture and each program's mapping), or null with the reason.
+     */
+    model_cycles: number | null;
+    model_reason?: string;
+    /** cycles / model_cycles - 1 (a fraction: 0.05 = the hardware took 5% more cycles than the model predicts). */
+    error: number | null;
+    /** The RTL's own schedule formula (compiler/rtl/accelerator/schedule.ts): a check of the RTL, not a prediction. */
+    schedule_cycles?: number;
+    /** The cost model plus the RTL overheads it has no term for (null when the model cannot express the mapping). */
     predicted_cycles: number | null;
     prediction_source?: string;
-    cycles: Partial<Record<SimName, number | null>>;
     /** (predicted - measured) / measured, in percent. */
     error_pct: number | null;
-    /** The analytical cost model alone, when the manifest carries it, and its error. */
-    model_cycles?: number | null;
+    /** (model_cycles - measured) / measured, in percent. */
     model_error_pct?: number | null;
   }[];
   lint: { warnings: number; diagnostics: Diagnostic[] };
@@ -172,14 +185,17 @@ export async function verifyAccelerator(
     const cycles: Partial<Record<SimName, number | null>> = {};
     for (const s of sims) cycles[s.name] = s.layers.find((x) => x.name === l.name)?.cycles ?? null;
     const pred = predictedOf(l.name);
-    const measured = Object.values(cycles).find((c) => c !== null && c !== undefined) ?? null;
+    const measured = cycles.verilator ?? cycles.iverilog ?? null;
     const err = (p: number | null | undefined) => (p != null && measured !== null && measured > 0 ? Math.round(((p - measured) / measured) * 10000) / 100 : null);
-    const row: AcceleratorVerifyReport['layers'][number] = { name: l.name, predicted_cycles: pred, cycles, error_pct: err(pred) };
+    const model = l.model_cycles ?? null;
+    const row: AcceleratorVerifyReport['layers'][number] = {
+      name: l.name, cycles: measured, sim_cycles: cycles, model_cycles: model,
+      error: model !== null && model > 0 && measured !== null ? Math.round((measured / model - 1) * 10000) / 10000 : null,
+      ...(l.model_reason ? { model_reason: l.model_reason } : {}),
+      ...(l.schedule_cycles !== undefined ? { schedule_cycles: l.schedule_cycles } : {}),
+      predicted_cycles: pred, error_pct: err(pred), model_error_pct: err(model),
+    };
     if (l.prediction_source) row.prediction_source = l.prediction_source;
-    if (l.model_cycles !== undefined) {
-      row.model_cycles = l.model_cycles;
-      row.model_error_pct = err(l.model_cycles);
-    }
     return row;
   });
   const preds = runs.map((r) => r.predicted_cycles);

@@ -91,6 +91,17 @@ describe('partial sums carried across refills run bit-exactly', () => {
       expect(l.passed).toBe(ml.bounds.K * ml.bounds.P * ml.bounds.Q);
       expect(l.cycles, l.name).toBe(ml.schedule_cycles);
     }
+    // nacc verify --json per layer: measured cycles, the cost model's cycles for the programs that
+    // ran (the manifest's), and error = cycles / model_cycles - 1; the schedule is under its own name.
+    for (const l of r.layers) {
+      const ml = g.manifest.layers.find((x) => x.name === l.name)!;
+      expect(l.cycles).toBe(l.sim_cycles.iverilog);
+      expect(l.model_cycles).toBe(ml.model_cycles);
+      expect(l.schedule_cycles).toBe(ml.schedule_cycles);
+      if (l.model_cycles === null) expect([l.error, l.predicted_cycles]).toEqual([null, null]);
+      else expect(l.error).toBeCloseTo(l.cycles! / l.model_cycles - 1, 4);
+    }
+    expect(r.layers.find((l) => l.name === 'c3')!.model_cycles).toEqual(expect.any(Number));
     expect(r.ok).toBe(true);
   }, 300_000);
 });

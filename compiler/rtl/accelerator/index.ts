@@ -82,11 +82,12 @@ export interface AcceleratorManifest {
     /**
      * The NAAS cost model's cycles for this layer, design and mapping (with this
      * microarchitecture's serial DRAM load and one-output-per-cycle drain as properties of its
-     * global buffer) plus the drain pipeline flush it does not model;
-     * the RTL schedule formula alone when the model cannot express the mapping.
+     * global buffer) plus the RTL overheads it has no term for (schedule.ts rtlOverheadCycles);
+     * null when the model cannot express the mapping (the schedule formula is schedule_cycles,
+     * a check of the RTL, never reported as a prediction).
      */
-    predicted_cycles: number;
-    prediction_source: 'naas-model+rtl-overheads' | 'rtl-schedule';
+    predicted_cycles: number | null;
+    prediction_source?: 'naas-model+rtl-overheads';
     /** The RTL's own schedule formula (schedule.ts). */
     schedule_cycles: number;
     predicted: ScheduleBreakdown;
@@ -293,7 +294,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       // load (records, no padding halo, latency), the compute -> drain pipeline fill, the flush.
       ...(pr.model.cycles !== null
         ? { predicted_cycles: Math.round(pr.model.cycles + pr.rtlOverheads), prediction_source: 'naas-model+rtl-overheads' as const }
-        : { predicted_cycles: pr.predicted.total, prediction_source: 'rtl-schedule' as const }),
+        : { predicted_cycles: null }),
       schedule_cycles: pr.predicted.total,
       predicted: pr.predicted,
       model_cycles: pr.model.cycles,

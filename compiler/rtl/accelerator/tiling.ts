@@ -418,7 +418,7 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
  * count; column bands when none of those fits; input-channel chunks when still none fits (or
  * `splitC`: the layers fit alone but not together).
  */
-function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], splitC = false): Candidate[] {
+function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], splitC = false): { front: Candidate[]; splitC: boolean } {
   const beat = hw.dramBeatBytes;
   const C = p.bounds.C;
   // Depthwise chunks of whole beats load no neighbouring channels.
@@ -445,13 +445,18 @@ function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], split
   }
   // Input-channel chunks last: they cost a partial-sum bank and a reload of every output tile's
   // inputs and weights per chunk.
-  if (canSplitChannels(p, beat) && (splitC || !fits())) {
+  const withC = canSplitChannels(p, beat) && (splitC || !fits());
+  if (withC) {
     const ccs = chunkSizes(C, Math.max(beat, parallelSize(hw, 'C'))).filter((cc) => cc < C);
     const small = (xs: number[], n: number) => spread([...xs].sort((a, b) => a - b), n);
-    for (const cc of small(ccs, 8)) for (const kc of small(ks, 8)) for (const qc of small(qs, 8)) for (const pc of [p.bounds.P, ...small(pcs, 5)]) consider(kc, qc, pc, cc);
+    for (const cc of small(ccs, 6)) for (const kc of small(ks, 6)) for (const qc of small(qs, 6)) for (const pc of [p.bounds.P, ...small(pcs, 3)]) consider(kc, qc, pc, cc);
   }
-  // Keep the Pareto front over (input bytes, weight bytes, channels, partial sums, cycles).
-  out.sort((a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels || a.psumWords - b.psumWords);
+  return { front: paretoFront(out), splitC: withC };
+}
+
+/** The Pareto front over (input bytes, weight bytes, channels, partial sums, cycles). */
+function paretoFront(cands: Candidate[]): Candidate[] {
+  const out = [...cands].sort((a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels || a.psumWords - b.psumWords);
   const front: Candidate[] = [];
   for (const c of out) {
     if (!front.some((f) => f.inBytes <= c.inBytes && f.wBytes <= c.wBytes && f.channels <= c.channels && f.psumWords <= c.psumWords)) front.push(c);
@@ -522,7 +527,7 @@ function spread(values: number[], n: number): number[] {
 }
 
 /** Cheapest picks (one candidate per layer) whose largest sizes fit the buffer, over bank splits; undefined when none fits. */
-function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): Candidate[] | undefined {
+function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: number; picks: Candidate[] } | undefined {
   const gb = hw.globalBufferBytes;
   const li = hw.inputLanes.count;
   const lw = hw.weightLanes.count;
@@ -549,7 +554,7 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): Candidate[] |
       }
     }
   }
-  return best?.picks;
+  return best;
 }
 
 /**
@@ -563,7 +568,8 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): Candidate[] |
 export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile): TilePlan {
   const gb = hw.globalBufferBytes;
   if (forced) return forcedPlan(hw, problems, order, forced, where);
-  let cands = problems.map((p) => candidates(hw, p, order));
+  const first = problems.map((p) => candidates(hw, p, order));
+  let cands = first.map((c) => c.front);
   problems.forEach((p, i) => {
     const best = cands[i].reduce<Candidate | undefined>((b, c) => (!b || bankBytes(hw, c) < bankBytes(hw, b) ? c : b), undefined);
     if (!best) fail('R0207', `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`, undefined, 2);
@@ -583,13 +589,16 @@ export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], orde
       );
     }
   });
-  let picks = bestSplit(hw, cands);
-  if (!picks) {
-    cands = problems.map((p) => candidates(hw, p, order, true));
-    picks = bestSplit(hw, cands);
+  let best = bestSplit(hw, cands);
+  // When the layers do not fit together, or some layer splits its input channels anyway (so the
+  // partial-sum bank is built), offer input-channel chunks to every layer and keep the cheaper plan.
+  if (!best || first.some((c) => c.splitC)) {
+    cands = problems.map((p, i) => (first[i].splitC ? cands[i] : candidates(hw, p, order, true).front));
+    const withC = bestSplit(hw, cands);
+    if (withC && (!best || withC.cycles < best.cycles)) best = withC;
   }
-  if (!picks) {
+  if (!best) {
     fail('R0206', `accelerator '${hw.name}': each layer fits the global buffer (${gb} B) as tiles on its own, but no bank sizes fit them all; program fewer layers at once (--layer)`, where);
   }
-  return planOf(hw, picks);
+  return planOf(hw, best.picks);
 }
