@@ -1,7 +1,7 @@
 // Output folders are all-or-nothing for the real CLI: a run killed after writing everything but
 // before the rename (NACC_HOLD_OUTPUT=1 holds it there) leaves no folder, or the previous one
 // whole; a re-run succeeds and removes the stale partial; a run failing mid-write leaves nothing.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -101,6 +101,18 @@ describe('all-or-nothing output folders (CLI)', () => {
     const r = await interrupt(['pointacc', 'examples/pointacc.nacc', '--config', 'edge', '--op', 'knn', '--cloud', 'clutter:64', '--centers', '4', '--k', '4', '--out', out], out, 'manifest.json', 'SIGINT');
     expect(r.code).toBe(130);
     expect(readdirSync(dirname(out))).toEqual([]);
+  });
+
+  it('nacc search --out interrupted by SIGINT exits 130 and leaves the previous folder as it was', async () => {
+    const out = join(fresh(), 'search');
+    mkdirSync(out);
+    writeFileSync(join(out, 'design.nacc'), '// an earlier search\n');
+    const args = ['search', 'examples/naas_accelerators.nacc', '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=1,population=4,inner=1x4,baseline=50', '--threads', '1', '--out', out];
+    const r = await interrupt(args, out, 'report.html', 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(readdirSync(out)).toEqual(['design.nacc']);
+    expect(readFileSync(join(out, 'design.nacc'), 'utf8')).toBe('// an earlier search\n');
+    expect(siblingsOf(out)).toEqual([]);
   });
 
   it('nacc demo interrupted leaves no folder; completed, it names its final folder', async () => {
