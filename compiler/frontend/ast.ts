@@ -57,9 +57,10 @@ export type ConfigKind = 'accelerator' | 'space' | 'mcu' | 'pointacc' | 'federat
  * need the whole text (a missing `output`, a missing required property) are not made.
  */
 export type Declaration =
-  | { kind: 'network'; name: string; nameSpan: Span; body: Statement[]; span: Span; broken?: true }
+  /** `lostNames`: names the unread text may have bound; their uses are not reported as undefined. */
+  | { kind: 'network'; name: string; nameSpan: Span; body: Statement[]; span: Span; broken?: true; lostNames?: string[] }
   /** `headerBroken`: the parameter list could not be read, so calls cannot be checked. */
-  | { kind: 'block'; name: string; nameSpan: Span; params: Param[]; body: Statement[]; span: Span; broken?: true; headerBroken?: true }
+  | { kind: 'block'; name: string; nameSpan: Span; params: Param[]; body: Statement[]; span: Span; broken?: true; headerBroken?: true; lostNames?: string[] }
   /** `brokenKeys`: properties whose text could not be read (they count as given). */
   | { kind: 'config'; configKind: ConfigKind; name: string; nameSpan: Span; props: Property[]; span: Span; broken?: true; brokenKeys?: string[] };
 

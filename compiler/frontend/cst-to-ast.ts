@@ -1,8 +1,10 @@
 // CST -> AST. The parser recovers from syntax errors, so the CST may hold partial nodes: a
-// declaration member (statement, property, parameter) touched by an error becomes `broken`
-// (see ast.ts) and only members read in full are converted, so every expected child exists.
+// declaration member (statement, property) an error touched becomes `broken` (ast.ts; judged
+// in recovery.ts) and only members read in full are converted, so every expected child exists.
 import type { CstNode, IToken } from 'chevrotain';
 import type { Arg, ConfigKind, Declaration, Expr, FileAst, Param, Property, Span, Statement } from './ast.ts';
+import { real, spanOf, tokSpan } from './cst-tokens.ts';
+import { NO_RECOVERY, brokenMembers, lostNames, touched, type Recovery } from './recovery.ts';
 
 type Children = Record<string, (CstNode | IToken)[]>;
 
@@ -12,48 +14,10 @@ const toks = (n: CstNode, key: string): IToken[] => (kids(n)[key] ?? []) as ITok
 const node = (n: CstNode, key: string, i = 0): CstNode => nodes(n, key)[i];
 const tok = (n: CstNode, key: string, i = 0): IToken => toks(n, key)[i];
 
-/** A token the parser made up to recover (it has no place in the text). */
-const inserted = (t: IToken): boolean => t.isInsertedInRecovery === true || Number.isNaN(t.startOffset);
-/** A token actually in the text, or undefined. */
-const real = (t: IToken | undefined): IToken | undefined => (t && !inserted(t) ? t : undefined);
-
-const tokSpan = (t: IToken): Span => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
-
-/** Span of a CST node: from its first to its last token in the text (empty at 0 if it has none). */
-function spanOf(n: CstNode): Span {
-  let start = Infinity;
-  let end = -Infinity;
-  const visit = (x: CstNode | IToken) => {
-    if ('image' in x) {
-      if (inserted(x)) return;
-      start = Math.min(start, x.startOffset);
-      end = Math.max(end, (x.endOffset ?? x.startOffset) + 1);
-    } else for (const list of Object.values(x.children)) for (const c of list as (CstNode | IToken)[]) visit(c);
-  };
-  visit(n);
-  return start === Infinity ? { start: 0, end: 0 } : { start, end };
-}
-
-/** Whether a node or anything under it was made up or cut short by recovery. */
-function recovered(n: CstNode): boolean {
-  if (n.recoveredNode) return true;
-  for (const list of Object.values(n.children)) for (const c of list as (CstNode | IToken)[]) if ('image' in c ? inserted(c) : recovered(c)) return true;
-  return false;
-}
-
 const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
 
-/**
- * `damage`: offsets where the text is known to be wrong (each syntax error's last good token,
- * each lexical error). A member whose text holds one, or that recovery touched, is broken.
- */
-export function fileToAst(cst: CstNode, damage: readonly number[] = []): FileAst {
-  // Recovery only ever happens after an error, and every error leaves a damage offset.
-  const damaged = (n: CstNode): boolean => {
-    if (damage.length === 0) return false;
-    const s = spanOf(n);
-    return recovered(n) || damage.some((d) => d >= s.start && d < s.end);
-  };
+/** `recovery`: where the file's errors are and what it lexed (see recovery.ts); none for a clean file. */
+export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): FileAst {
   const declarations: Declaration[] = [];
   const all = [...nodes(cst, 'networkDecl'), ...nodes(cst, 'blockDecl'), ...nodes(cst, 'configDecl')];
   all.sort((a, b) => spanOf(a).start - spanOf(b).start);
@@ -61,16 +25,23 @@ export function fileToAst(cst: CstNode, damage: readonly number[] = []): FileAst
     // Without its name a declaration cannot be referred to or reported on: its syntax error says it all.
     const id = real(tok(d, 'Identifier'));
     if (!id) continue;
-    const broken = damaged(d) ? { broken: true as const } : {};
-    const body = () => nodes(d, 'statement').map((s) => (damaged(s) ? brokenStatement(s) : statement(s)));
+    const members = nodes(d, d.name === 'configDecl' ? 'property' : 'statement');
+    const broken = brokenMembers(d, members, recovery);
+    const recovered = touched(d, recovery) || broken.includes(true) ? { broken: true as const } : {};
+    const lost = lostNames(d, members, broken, recovery);
+    const lostNamesField = lost.length ? { lostNames: lost } : {};
+    const body = () => members.map((s, i) => (broken[i] ? brokenStatement(s) : statement(s)));
     if (d.name === 'networkDecl') {
-      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: body(), span: spanOf(d), ...broken });
+      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: body(), span: spanOf(d), ...recovered, ...lostNamesField });
     } else if (d.name === 'blockDecl') {
       const params = nodes(d, 'param');
       const lbrace = real(tok(d, 'LBrace'));
       const header: Span = { start: spanOf(d).start, end: lbrace ? lbrace.startOffset : spanOf(d).end };
       const headerBroken =
-        params.some(damaged) || !real(tok(d, 'LParen')) || !real(tok(d, 'RParen')) || damage.some((x) => x >= header.start && x < header.end);
+        params.some((p) => touched(p, recovery)) ||
+        !real(tok(d, 'LParen')) ||
+        !real(tok(d, 'RParen')) ||
+        recovery.damage.some((x) => x.offset >= header.start && x.offset < header.end);
       declarations.push({
         kind: 'block',
         name: id.image,
@@ -78,7 +49,8 @@ export function fileToAst(cst: CstNode, damage: readonly number[] = []): FileAst
         params: headerBroken ? [] : params.map(param),
         body: body(),
         span: spanOf(d),
-        ...broken,
+        ...recovered,
+        ...lostNamesField,
         ...(headerBroken ? { headerBroken: true as const } : {}),
       });
     } else {
@@ -87,15 +59,15 @@ export function fileToAst(cst: CstNode, damage: readonly number[] = []): FileAst
       const configKind = (kw[1][0] as IToken).image as ConfigKind;
       const props: Property[] = [];
       const brokenKeys: string[] = [];
-      for (const p of nodes(d, 'property')) {
-        if (!damaged(p)) props.push(property(p));
+      members.forEach((p, i) => {
+        if (!broken[i]) props.push(property(p));
         else {
           const key = nodes(p, 'propName')[0];
           const keyTok = key && real(propName(key));
           if (keyTok) brokenKeys.push(keyTok.image);
         }
-      }
-      declarations.push({ kind: 'config', configKind, name: id.image, nameSpan: tokSpan(id), props, span: spanOf(d), ...broken, ...(brokenKeys.length ? { brokenKeys } : {}) });
+      });
+      declarations.push({ kind: 'config', configKind, name: id.image, nameSpan: tokSpan(id), props, span: spanOf(d), ...recovered, ...(brokenKeys.length ? { brokenKeys } : {}) });
     }
   }
   return { declarations };

@@ -39,6 +39,8 @@ class NetworkLowering {
    * undefined names are no longer reported (they could be cascades of its syntax error).
    */
   private anyNamePoisoned = false;
+  /** Names the unread text of the declaration being lowered may have bound (recovery.ts). */
+  private lostNames: ReadonlySet<string>;
   /** Set when a broken statement (here or in a called block) left a hole: nothing is lowered. */
   private incomplete = false;
 
@@ -47,7 +49,9 @@ class NetworkLowering {
     private blocks: Map<string, BlockDecl>,
     private src: SourceFile,
     private diagnostics: Diagnostic[],
-  ) {}
+  ) {
+    this.lostNames = new Set(decl.lostNames);
+  }
 
   private error(code: string, message: string, span: Span): void {
     this.errorCount++;
@@ -136,7 +140,7 @@ class NetworkLowering {
   }
 
   private undefinedName(name: string, span: Span): void {
-    if (!this.anyNamePoisoned) this.error(Codes.undefinedName, `undefined name '${name}'`, span);
+    if (!this.anyNamePoisoned && !this.lostNames.has(name)) this.error(Codes.undefinedName, `undefined name '${name}'`, span);
   }
 
   private lowerInput(st: Extract<Statement, { kind: 'input' }>, scope: Scope): void {
@@ -525,7 +529,9 @@ class NetworkLowering {
     this.binding = undefined;
     this.prefix = [...this.prefix, bindName ?? block.name];
     const savedPoison = this.anyNamePoisoned;
+    const savedLost = this.lostNames;
     this.anyNamePoisoned = false;
+    this.lostNames = new Set(block.lostNames);
     this.depth++;
     try {
       const counts = bindingCounts(block.body);
@@ -551,6 +557,7 @@ class NetworkLowering {
       return result;
     } finally {
       this.anyNamePoisoned = savedPoison;
+      this.lostNames = savedLost;
       this.depth--;
       this.prefix = savedPrefix;
       this.binding = savedBinding;

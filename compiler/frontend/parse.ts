@@ -8,19 +8,20 @@ import { fileToAst } from './cst-to-ast.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { Block, CONFIG_KEYWORDS, Network, naccLexer } from './lexer.ts';
 import { naccParser } from './parser.ts';
+import type { Damage } from './recovery.ts';
 
 /** At most this many syntax errors are reported per file: recovery's later guesses add noise. */
 const MAX_SYNTAX_ERRORS = 10;
 
 export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  /** Offsets where the text is wrong; the members holding them are broken (cst-to-ast.ts). */
-  const damage: number[] = [];
+  /** Where the text is wrong; the members there are broken (recovery.ts). */
+  const damage: Damage[] = [];
   const lex = naccLexer.tokenize(source.text);
   for (const e of lex.errors) {
     const ch = source.text.slice(e.offset, e.offset + e.length);
     diagnostics.push({ severity: 'error', code: Codes.lexical, message: `unexpected character '${ch}'`, location: source.locationAt(e.offset, e.length) });
-    damage.push(e.offset);
+    damage.push({ offset: e.offset, line: e.line ?? source.locationAt(e.offset).line });
   }
   naccParser.input = lex.tokens;
   const cst = naccParser.file();
@@ -35,7 +36,8 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
     const skipped = prev !== undefined && !atEnd && prev.startOffset >= t.startOffset;
     // A missing token is reported just after the token it should follow (where the user left it out).
     const missing = !skipped && e.name === 'MismatchedTokenException' && prev !== undefined;
-    damage.push(missing || (atEnd && prev) ? prev!.startOffset : atEnd ? source.text.length : t.startOffset);
+    const anchor = missing || (atEnd && prev) ? prev! : atEnd ? undefined : t;
+    damage.push(anchor ? { offset: anchor.startOffset, line: anchor.startLine ?? source.locationAt(anchor.startOffset).line } : { offset: source.text.length, line: Infinity });
     if (seenLines.size >= MAX_SYNTAX_ERRORS) continue;
     const offset = missing ? prev!.endOffset! + 1 : atEnd ? source.text.length : t.startOffset;
     const loc = source.locationAt(Math.max(0, Math.min(offset, source.text.length)), missing || atEnd ? 1 : t.image.length);
@@ -45,7 +47,7 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
     const message = syntaxMessage(e.message, found, e.context.ruleStack.at(-1)) + (missing ? ` (after '${prev!.image}')` : '');
     diagnostics.push({ severity: 'error', code: Codes.syntax, message, location: loc });
   }
-  return { ast: fileToAst(cst, damage), diagnostics };
+  return { ast: fileToAst(cst, { damage, tokens: lex.tokens }), diagnostics };
 }
 
 /** The last token in the text before the error, when chevrotain knows it. */
