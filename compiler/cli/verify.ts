@@ -76,8 +76,8 @@ export function registerVerify(program: Command): void {
         for (const s of report.sims) {
           for (const l of s.layers) {
             if (l.first_mismatch) process.stdout.write(`${s.name}: ${l.name}: first mismatch ${l.first_mismatch}\n`);
-            if (l.error) process.stdout.write(`${s.name}: ${l.name}: ${l.error}\n`);
-            if (l.output) process.stdout.write(`${s.name}: ${l.name}: ${l.error ? 'last output' : 'the bench did not report'}:\n${l.output}\n`);
+            if (l.failure) process.stdout.write(`${s.name}: ${l.name}: ${l.failure}\n`);
+            if (l.output) process.stdout.write(`${s.name}: ${l.name}: ${l.failure ? 'last output' : 'the bench did not report'}:\n${l.output}\n`);
             if (l.vcd && l.failed) process.stdout.write(`${s.name}: ${l.name}: waveform ${dir}/${l.vcd}\n`);
           }
         }
@@ -88,8 +88,8 @@ export function registerVerify(program: Command): void {
       if (!report.ok) {
         if (opts.json) process.exitCode = ExitCode.verificationFailed;
         else {
-          const failedRuns = report.sims.flatMap((s) => s.layers.filter((l) => l.error).map((l) => `${s.name}/${l.name}: ${l.error}`));
-          const failed = report.sims.flatMap((s) => s.layers.filter((l) => l.failed > 0 && !l.error).map((l) => `${s.name}/${l.name}`));
+          const failedRuns = report.sims.flatMap((s) => s.layers.filter((l) => l.failure).map((l) => `${s.name}/${l.name}: ${l.failure}`));
+          const failed = report.sims.flatMap((s) => s.layers.filter((l) => l.failed > 0 && !l.failure).map((l) => `${s.name}/${l.name}`));
           const reasons = [...(failed.length ? [`outputs differ from the golden model in ${failed.join(', ')}`] : []), ...(failedRuns.length ? [`the simulation failed in ${failedRuns.join('; ')}`] : [])];
           throw new VerificationError(reasons.length ? reasons.join('; ') : `the design has ${report.lint.warnings} lint warning(s)`);
         }

@@ -34,7 +34,7 @@ export interface LayerRun {
   /** Waveform of a failing run (relative to the design folder). */
   vcd?: string;
   /** Why the simulator run failed whatever the bench printed: exit status, signal, timeout, $fatal/$error. */
-  error?: string;
+  failure?: string;
   /** Last lines of the bench output when it did not report or the run failed. */
   output?: string;
 }
@@ -118,7 +118,7 @@ export function readVerifyManifest(dir: string): VerifyManifest {
 function layerRun(name: string, r: SimResult): LayerRun {
   const run: LayerRun = { name, passed: r.passed ?? 0, failed: r.failed ?? 0, cycles: r.cycles ?? null };
   if (r.firstMismatch) run.first_mismatch = r.firstMismatch;
-  if (r.failure !== undefined) run.error = r.failure;
+  if (r.failure !== undefined) run.failure = r.failure;
   if (r.passed === undefined || r.failure !== undefined) {
     run.failed = Math.max(1, run.failed);
     run.output = outputTail(r.output, 12);

@@ -48,7 +48,7 @@ describe('nacc verify: a simulator run that fails is a failed verification (exit
     const layer = report.sims[0].layers[0];
     expect(layer.passed).toBe(768); // the bench's own summary said every output matched
     expect(layer.failed).toBeGreaterThan(0);
-    expect(layer.error).toMatch(/FATAL/);
+    expect(layer.failure).toMatch(/FATAL/);
   }, 300_000);
 
   it('Icarus: $stop after the summary (vvp -N exits 1, no message) fails', async () => {
