@@ -15,10 +15,12 @@ export interface GatherCacheParams {
   maxRows: number;
   /** DRAM latency of a miss, cycles. */
   latency: number;
+  /** The cache turned off: every request goes to DRAM (the tag store stays, unused). */
+  bypass?: boolean;
 }
 
 export function gatherCacheName(p: GatherCacheParams): string {
-  return `pointacc_gather_cache_s${p.sets}_w${p.ways}_b${p.rowBytes}_n${p.maxRows}_l${p.latency}`;
+  return `pointacc_gather_cache_s${p.sets}_w${p.ways}_b${p.rowBytes}_n${p.maxRows}_l${p.latency}${p.bypass ? '_nc' : ''}`;
 }
 
 export function gatherCacheModules(p: GatherCacheParams): Module[] {
@@ -49,7 +51,7 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
   items.push(assign('set_of_req', setBits('req_idx')));
   for (let w = 0; w < WAYS; w++) {
     items.push(mem(`tag_${w}`, IW, p.sets), mem(`val_${w}`, 1, p.sets), mem(`stamp_${w}`, 32, p.sets), mem(`data_${w}`, DW, p.sets));
-    items.push(wire_(`hit_${w}`, 1), assign(`hit_${w}`, and(idx(`val_${w}`, ref('set_of_req')), eq(idx(`tag_${w}`, ref('set_of_req')), ref('req_idx')))));
+    items.push(wire_(`hit_${w}`, 1), assign(`hit_${w}`, p.bypass ? lit(0, 1) : and(idx(`val_${w}`, ref('set_of_req')), eq(idx(`tag_${w}`, ref('set_of_req')), ref('req_idx')))));
     items.push(wire_(`st_${w}`, 32), assign(`st_${w}`, cond(idx(`val_${w}`, ref('set_of_req')), idx(`stamp_${w}`, ref('set_of_req')), lit(0, 32))));
   }
   items.push(wire_('hit', 1), assign('hit', or(...Array.from({ length: WAYS }, (_, w) => ref(`hit_${w}`)))));
@@ -117,6 +119,11 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
   ];
   const reset: Stmt[] = [nb('state', stl(S.init)), nb('clr', lit(0, CB)), nb('clock', lit(0, 32)), nb('hits_r', lit(0, 32)), nb('misses_r', lit(0, 32)), nb('resp_valid', lit(0, 1))];
   items.push(alwaysFF('clk', [ifs(ref('rst'), reset, body)]));
+  // One way has no victim choice (stamps unread); a bypassed cache never reads its tags.
+  if (p.bypass || WAYS === 1) {
+    items.unshift({ kind: 'comment', text: 'verilator lint_off UNUSEDSIGNAL' });
+    items.push({ kind: 'comment', text: 'verilator lint_on UNUSEDSIGNAL' });
+  }
   return [
     {
       name: gatherCacheName(p),

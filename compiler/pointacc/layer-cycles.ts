@@ -1,0 +1,52 @@
+// Cycles of a whole point-cloud layer on the PointAcc top (compiler/rtl/pointacc/layer-top.ts):
+// the sequencer runs its phases back to back, so the layer is the sum of the units' own cycle
+// formulas plus the sequencer's hand-over cycles between phases.
+import { fpsCycles, matrixCycles, neighbourSearchCycles } from './mapping-cycles.ts';
+
+/** DRAM latency of a gather miss: a fixed access latency plus the row's transfer at the configured bandwidth. */
+export const DRAM_ACCESS_CYCLES = 8;
+export function missLatency(rowBytes: number, bandwidthBytesPerCycle: number): number {
+  return DRAM_ACCESS_CYCLES + Math.ceil(rowBytes / Math.max(1, bandwidthBytesPerCycle));
+}
+
+/** Sequencer cycles around each unit phase: the registered start pulse and the done it waits for. */
+export const HANDOVER_CYCLES = 2;
+
+export interface SaLayerShape {
+  points: number;
+  centers: number;
+  k: number;
+  cin: number;
+  cout: number;
+  sorterWidth: number;
+  arrayRows: number;
+  arrayCols: number;
+  /** Gather requests that miss the cache (the cache model on the layer's neighbour stream). */
+  misses: number;
+  latency: number;
+}
+
+export interface LayerCycles {
+  fps: number;
+  ballQuery: number;
+  gather: number;
+  matrix: number;
+  drain: number;
+  total: number;
+}
+
+/**
+ * Set-abstraction layer: FPS, ball query, gather of M*K rows (one per cycle, plus the DRAM
+ * latency of every miss), shared MLP over M*K rows, then one pooled center x output tile per
+ * cycle. The sequencer spends HANDOVER_CYCLES on each unit phase (its registered start pulse,
+ * and the cycle in which it sees the unit's done) and one cycle to raise its own done.
+ */
+export function saLayerCycles(s: SaLayerShape): LayerCycles {
+  const rows = s.centers * s.k;
+  const fps = fpsCycles(s.points, s.centers, s.sorterWidth) + HANDOVER_CYCLES;
+  const ballQuery = neighbourSearchCycles(s.points, s.centers, s.sorterWidth) + HANDOVER_CYCLES;
+  const gather = rows + s.misses * s.latency + HANDOVER_CYCLES;
+  const matrix = matrixCycles(rows, s.cin, s.cout, s.arrayRows, s.arrayCols) + HANDOVER_CYCLES;
+  const drain = s.centers * Math.ceil(s.cout / s.arrayCols) + 1;
+  return { fps, ballQuery, gather, matrix, drain, total: fps + ballQuery + gather + matrix + drain };
+}
