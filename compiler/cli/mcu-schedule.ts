@@ -8,7 +8,8 @@ import { ExitCode, fail } from '../diagnostics/index.ts';
 import type { McuTarget } from '../ir/targets.ts';
 import { graphFromNetwork, graphFromQModel, type PatchGraph } from '../mcu/patch/graph.ts';
 import { decideSchedule, parseScheduleOptions, scheduleReportJson, scheduleSvg, tradeoffTable } from '../mcu/patch/report.ts';
-import { DEFAULT_RULES } from '../mcu/patch/schedule.ts';
+import { programRules } from '../mcu/patch/compile.ts';
+import { INPUT_MODES, type InputMode } from '../mcu/compile.ts';
 import { redistribute, type RedistributionFigures } from '../mcu/patch/redistribute.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { loadNetworks, selectNetworks } from './inspect.ts';
@@ -22,6 +23,7 @@ export interface McuScheduleCliOptions {
   split?: string;
   maxMacOverhead?: string;
   inputInSram?: boolean;
+  input?: string;
   svg?: string;
   json?: boolean;
   redistribute?: boolean;
@@ -59,7 +61,8 @@ export function registerMcuSchedule(program: Command): void {
     .option('--patches <p>', 'patch grid p x p (with --schedule patch; default 4)')
     .option('--split <n>', 'ops (TFLite) or layers (.nacc) in the per-patch stage (with --schedule patch; default: lowest peak)')
     .option('--max-mac-overhead <f>', 'auto: largest extra MACs as a fraction of the network MACs', '0.15')
-    .option('--input-in-sram', 'count the whole model input in SRAM for patch-based runs (default: fetched patch by patch)')
+    .option('--input <mode>', 'patch-based: streamed (input fetched patch by patch, the default) or whole (the whole input in SRAM), as nacc mcu --input')
+    .option('--input-in-sram', 'the same as --input whole')
     .option('--redistribute', '.nacc/.onnx networks: shrink the per-patch stage\'s receptive field, move capacity later (MbV2-RD); report before/after')
     .option('--target-stage-overhead <f>', 'redistribution: shrink until the patch stage recomputes at most this fraction (uniform patches)', '0.2')
     .option('--svg <file>', 'write the per-layer memory figure (layer-by-layer against patch-based)')
@@ -69,7 +72,9 @@ export function registerMcuSchedule(program: Command): void {
       const sched = parseScheduleOptions(o);
       const { graph, mcus } = await loadPatchGraph(file, o.network);
       const board = o.target ? resolveBoard(o.target, mcus) : undefined;
-      const rules = { ...DEFAULT_RULES, streamInput: !o.inputInSram };
+      if (o.input !== undefined && !INPUT_MODES.includes(o.input as InputMode)) fail('E0780', `--input must be ${INPUT_MODES.join(' or ')}, not '${o.input}'`, undefined, ExitCode.usage);
+      // The rules of the program `nacc mcu` emits with the same options: one peak, one auto choice.
+      const rules = programRules({ input: o.inputInSram ? 'whole' : (o.input as InputMode | undefined) });
       const d = decideSchedule(graph, { ...sched, sramBytes: board?.sramBytes, rules });
       const target = board ? { name: board.name, sramBytes: board.sramBytes } : undefined;
       if (o.svg) writeFileSync(o.svg, scheduleSvg(graph, d, board?.sramBytes));

@@ -7,7 +7,9 @@ import { emitProgram, type EmittedProgram } from './emit.ts';
 import { foldPads } from './fold.ts';
 import { planMemory, type MemoryPlan } from './planner.ts';
 import type { McuBoard } from './targets.ts';
-import { compileScheduledForMcu } from './patch/compile.ts';
+import { compileScheduledForMcu, programRules } from './patch/compile.ts';
+import { graphFromQModel } from './patch/graph.ts';
+import { layerSchedule } from './patch/schedule.ts';
 import { fastKernelsFor } from './patch/fast.ts';
 
 export type ScheduleKind = 'layer' | 'patch' | 'auto';
@@ -53,10 +55,12 @@ export interface McuCompiled {
 export interface McuSummary {
   model: string;
   target: { name: string; core: string; sram_bytes: number; flash_bytes: number };
-  schedule: { kind: ScheduleKind; split?: number | null; patches?: number | null; patch_input?: [number, number] | null };
+  schedule: { kind: ScheduleKind; split?: number | null; patches?: number | null; patch_input?: [number, number] | null; input?: InputMode };
   /** Extra MACs of the patch stage's recomputation, relative to the network's MACs. */
   mac_overhead?: number;
+  /** Peak SRAM of the schedule under the program's memory rules: `nacc mcu-schedule`'s figure. */
   peak_sram_bytes: number;
+  /** Size of the generated program's one static arena (placement included). */
   arena_bytes: number;
   /** Sum of live buffer sizes at the worst op: no placement can beat it. */
   peak_live_bytes: number;
@@ -89,9 +93,9 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
   const summary: McuSummary = {
     model: model.name,
     target: { name: board.name, core: board.core, sram_bytes: board.sramBytes, flash_bytes: board.flashBytes },
-    schedule: { kind: opts.schedule, split: null, patches: null, patch_input: null },
+    schedule: { kind: 'layer', split: null, patches: null, patch_input: null, input: 'whole' },
     mac_overhead: 0,
-    peak_sram_bytes: plan.arenaBytes,
+    peak_sram_bytes: layerSchedule(graphFromQModel(source), programRules(opts)).peakSramBytes,
     arena_bytes: plan.arenaBytes,
     peak_live_bytes: plan.peakLiveBytes,
     macs: modelMacs(model),

@@ -8,7 +8,7 @@ import { fail } from '../diagnostics/index.ts';
 import type { QModel, QTensor } from '../ir/quantized.ts';
 import { qTensorBytes } from '../ir/quantized.ts';
 import { computeOpParams, type BroadcastMap, type OpParams } from '../reference/int8/params.ts';
-import type { MemoryPlan } from './planner.ts';
+import type { MemoryPlan, ResidualFusion } from './planner.ts';
 import type { McuBoard } from './targets.ts';
 import { cComment, linkerScriptComment, makeComment, makeWord } from '../util/names.ts';
 import { projectUrl } from '../util/project-paths.ts';
@@ -69,6 +69,27 @@ function broadcastInit(b: BroadcastMap): string {
 
 const pad6 = (a: number[]) => `{${[...a, ...new Array(Math.max(0, 6 - a.length)).fill(0)].join(', ')}}`;
 
+/**
+ * A pointwise convolution fused with the residual ADD after it (planner.ts, ResidualFusion):
+ * chunks of output pixels go through the scratch buffer and are added into the skip tensor,
+ * which the ADD's output overwrites in place (each element is read before it is written).
+ */
+function fusedConvAdd(f: ResidualFusion, conv: string, add: string, input: string, filter: string, bias: string, skip: string, scratch: string): string[] {
+  const operands = (chunk: string, at: string) => (f.convFirst ? `${chunk}, (const int8_t *)(${at})` : `(const int8_t *)(${at}), ${chunk}`);
+  return [
+    `  /* fused with op ${f.add}'s residual ADD: ${f.chunkPixels} pixel(s) at a time through the scratch, added into the skip tensor */`,
+    `  for (int32_t px = 0; px < ${f.pixels}; px += ${f.chunkPixels}) {`,
+    `    const int32_t n = ${f.pixels} - px < ${f.chunkPixels} ? ${f.pixels} - px : ${f.chunkPixels};`,
+    `    nacc_conv_params q = ${conv};`,
+    '    q.in_h = 1; q.in_w = n; q.out_h = 1; q.out_w = n;',
+    `    nacc_conv2d(&q, ${input} + px * ${conv}.in_c, ${filter}, ${bias}, ${scratch});`,
+    `    nacc_add_params a = ${add};`,
+    '    a.bc.rank = 1; a.bc.needed = 0; a.bc.out_shape[0] = n * q.out_c;',
+    `    nacc_add(&a, ${operands(scratch, `${skip} + px * q.out_c`)}, ${skip} + px * q.out_c);`,
+    '  }',
+  ];
+}
+
 /** Emit the C program for a model and its memory plan. */
 export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): EmittedProgram {
   if (model.inputs.length !== 1) fail('E0720', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
@@ -103,6 +124,7 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): E
     return `(${type} *)(nacc_arena + ${s.offset})`;
   };
 
+  const fusedAdds = new Map([...plan.fused.values()].map((f) => [f.add, f]));
   model.ops.forEach((op, k) => {
     const p: OpParams = computeOpParams(model, op);
     const outT = model.tensors[op.outputs[0]];
@@ -119,6 +141,11 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): E
             p.dilationH, p.dilationW, p.padTop, p.padLeft, p.filterInC, p.depthMultiplier, p.inputOffset, p.outputOffset, p.actMin, p.actMax].join(', ')}, m${k}, s${k}};`,
         );
         const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
+        const f = plan.fused.get(k);
+        if (f) {
+          body.push(...fusedConvAdd(f, `p${k}`, `p${f.add}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias, outPtr(f.skip), scratchPtr(k, 'int8_t')));
+          return; // the output is never stored: nothing to dump
+        }
         if (p.kind === 'conv') body.push(`  nacc_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
         else if (plan.inPlace.has(k)) body.push(`  nacc_depthwise_conv2d_inplace(&p${k}, ${outPtr(op.outputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${scratchPtr(k, 'int8_t')});`);
         else body.push(`  nacc_depthwise_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
@@ -137,9 +164,10 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): E
         body.push(`  nacc_${p.kind === 'avgpool' ? 'average' : 'max'}_pool2d(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'add':
+        if (fusedAdds.has(k)) body.push(`  /* computed with op ${fusedAdds.get(k)!.conv}: added into the skip tensor in place */`);
         decls.push(`static const nacc_add_params p${k} = {${[p.leftShift, p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift,
           p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`);
-        body.push(`  nacc_add(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
+        if (!fusedAdds.has(k)) body.push(`  nacc_add(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'mul':
         decls.push(`static const nacc_mul_params p${k} = {${[p.input1Offset, p.input2Offset, p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`);

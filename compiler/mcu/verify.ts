@@ -11,6 +11,7 @@ import { loweredForMcu, MANIFEST, type McuManifest } from './compile.ts';
 import { makeInput } from './inputs.ts';
 import { loadQModel } from './load.ts';
 import { foldPads } from './fold.ts';
+import { planMemory } from './planner.ts';
 import { buildArm, buildHost, parseDump, runHost, runQemu, ticksToInstructions, type RunResult } from './runner.ts';
 
 export interface VerifyOptions {
@@ -40,6 +41,8 @@ export interface QemuReport {
   stack_bytes: number;
   instructions: number;
   instructions_per_mac: number;
+  /** The schedule's peak (`nacc mcu` / `nacc mcu-schedule`), beside the measured ram_bytes. */
+  peak_sram_bytes: number;
   arena_bytes: number;
   data_bytes: number;
   bss_bytes: number;
@@ -89,8 +92,14 @@ function perOp(checks: DumpCheck[], dump: Uint8Array): PerOpCheck {
 }
 
 /** Layer-by-layer programs dump every op of the lowered model under its own index. */
-function layerChecks(model: QModel, expected: Map<number, Uint8Array>): DumpCheck[] {
-  return model.ops.map((op) => ({ dump: op.index, op: op.index, kind: op.kind, expected: expected.get(op.index) }));
+function layerChecks(model: QModel, expected: Map<number, Uint8Array>, inPlace?: boolean): DumpCheck[] {
+  const unstored = fusedConvs(model, inPlace);
+  return model.ops.filter((op) => !unstored.has(op.index)).map((op) => ({ dump: op.index, op: op.index, kind: op.kind, expected: expected.get(op.index) }));
+}
+
+/** Convolutions fused with a residual ADD: their output is never stored, so never dumped. */
+function fusedConvs(model: QModel, inPlace?: boolean): Set<number> {
+  return new Set(planMemory(model, { inPlaceDepthwise: inPlace }).fused.keys());
 }
 
 /**
@@ -101,7 +110,7 @@ function layerChecks(model: QModel, expected: Map<number, Uint8Array>): DumpChec
  * reported under that source op's index. The per-patch stage's own ops are checked through
  * the split map.
  */
-function patchChecks(source: QModel, split: number, expected: Map<number, Uint8Array>): DumpCheck[] {
+function patchChecks(source: QModel, split: number, expected: Map<number, Uint8Array>, inPlace?: boolean): DumpCheck[] {
   const producer = new Map<number, QModel['ops'][number]>();
   for (const op of source.ops) for (const t of op.outputs) producer.set(t, op);
   const readAfter = new Set(source.ops.filter((op) => op.index >= split).flatMap((op) => op.inputs));
@@ -113,7 +122,8 @@ function patchChecks(source: QModel, split: number, expected: Map<number, Uint8A
     const op = producer.get(t)!;
     return { dump, op: op.index, kind: op.kind, expected: expected.get(op.index) };
   };
-  return [of(cut, -1), ...rest.ops.map((op, k) => of(op.outputs[0], k))];
+  const unstored = fusedConvs(rest, inPlace);
+  return [of(cut, -1), ...rest.ops.filter((_, k) => !unstored.has(k)).map((op) => of(op.outputs[0], op.index))];
 }
 
 export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<VerifyReport> {
@@ -138,8 +148,8 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
       runModel(source, [fromBytes(source.tensors[source.inputs[0]], input, 'input')], {
         onOp: (i, o) => srcExpected.set(i, new Uint8Array(toBytes(o[0]))),
       }, prepareModel(source));
-      checks = patchChecks(source, sched.split!, srcExpected);
-    } else checks = layerChecks(model, expectedPerOp);
+      checks = patchChecks(source, sched.split!, srcExpected, manifest.options.inPlaceDepthwise);
+    } else checks = layerChecks(model, expectedPerOp, manifest.options.inPlaceDepthwise);
   }
   const same = (r: RunResult) => Buffer.from(r.output).equals(expected);
 
@@ -164,6 +174,7 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
       stack_bytes: r.stackBytes,
       instructions,
       instructions_per_mac: manifest.summary.macs > 0 ? Number((instructions / manifest.summary.macs).toFixed(3)) : 0,
+      peak_sram_bytes: manifest.summary.peak_sram_bytes,
       arena_bytes: manifest.summary.arena_bytes,
       data_bytes: arm.sections.data,
       bss_bytes: arm.sections.bss,

@@ -3,6 +3,7 @@
 // build and run in QEMU in a test, and it has every pattern the memory rules care about.
 import type { QModel, QOp, QTensor } from '../../compiler/ir/quantized.ts';
 import { Prng } from '../../compiler/util/prng.ts';
+import { writeTflite, type WOp, type WTensor } from '../mcu/tflite-writer.ts';
 
 /** `blocks` residual blocks at the stem's resolution, then a strided depthwise and a 1x1. */
 export function residualModel(seed: number, opts: { size?: number; blocks?: number; channels?: number; expand?: number } = {}): QModel {
@@ -49,4 +50,32 @@ export function residualModel(seed: number, opts: { size?: number; blocks?: numb
   x = conv(x, 0, 3, 2, true, 'RELU6');
   x = conv(x, ch * 2, 1, 1, false, 'NONE');
   return { name: `residual_${seed}`, source: 'test', tensors, ops, inputs: [input], outputs: [x] };
+}
+
+/** The same model as a .tflite file (through tests/mcu/tflite-writer.ts), for CLI tests. */
+export function residualTflite(seed: number, opts: Parameters<typeof residualModel>[1] = {}): Uint8Array {
+  const m = residualModel(seed, opts);
+  const tensors: WTensor[] = m.tensors.map((t) => ({
+    name: t.name, shape: t.shape, type: t.dtype as WTensor['type'],
+    ...(t.quant ? { scale: t.quant.scale.map(Math.fround), zeroPoint: t.quant.zeroPoint, axis: t.quant.axis } : {}),
+    ...(t.data ? { data: t.data as WTensor['data'] } : {}),
+  }));
+  const ACT = { NONE: 0, RELU6: 3 } as Record<string, number>;
+  const ops: WOp[] = m.ops.map((op) => {
+    const o = op.options;
+    const act = ACT[o.activation ?? 'NONE'];
+    switch (op.kind) {
+      case 'QUANTIZE':
+        return { code: 114, inputs: op.inputs, outputs: op.outputs };
+      case 'ADD':
+        return { code: 0, inputs: op.inputs, outputs: op.outputs, optionsType: 11, options: [[0, 'i8', act]] };
+      case 'CONV_2D':
+        return { code: 3, inputs: op.inputs, outputs: op.outputs, optionsType: 1, options: [[0, 'i8', 0], [1, 'i32', o.strideW!], [2, 'i32', o.strideH!], [3, 'i8', act], [4, 'i32', 1], [5, 'i32', 1]] };
+      case 'DEPTHWISE_CONV_2D':
+        return { code: 4, inputs: op.inputs, outputs: op.outputs, optionsType: 2, options: [[0, 'i8', 0], [1, 'i32', o.strideW!], [2, 'i32', o.strideH!], [3, 'i32', 1], [4, 'i8', act], [5, 'i32', 1], [6, 'i32', 1]] };
+      default:
+        throw new Error(`residualTflite: ${op.kind}`);
+    }
+  });
+  return writeTflite(tensors, ops, m.inputs, m.outputs);
 }

@@ -1,33 +1,37 @@
-// `nacc mcu --schedule patch|auto`: the MCU pipeline with a patch-based stage. The choice is
-// made on the arena the generated program really gets (patch programs read the input file
-// patch by patch), so auto never emits a program larger than layer-by-layer's.
+// `nacc mcu --schedule patch|auto`: the MCU pipeline with a patch-based stage, scheduled by the
+// same decision and memory rules as `nacc mcu-schedule` (one schedule, one peak figure).
 import type { QModel } from '../../ir/quantized.ts';
-import { compileForMcu, loweredForMcu, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
+import { compileForMcu, loweredForMcu, type InputMode, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
 import type { McuBoard } from '../targets.ts';
 import { emitPatchProgram, type EmittedPatchProgram } from './emit.ts';
 import { fastKernelsFor } from './fast.ts';
 import { graphFromQModel } from './graph.ts';
 import { decideSchedule, type ScheduleDecision } from './report.ts';
-import { DEFAULT_RULES, IllegalSplit, patchSchedule, type ScheduleReport } from './schedule.ts';
+import { DEFAULT_RULES, type MemoryRules, type ScheduleReport } from './schedule.ts';
 import { DEFAULT_MAX_MAC_OVERHEAD } from './search.ts';
 
-/** Rules matching the generated program: input read per patch, no residual fusion. */
-export const EMITTED_RULES = { ...DEFAULT_RULES, streamInput: true, fuseResidualAdd: false, inPlaceElementwise: false };
+/**
+ * The memory rules of the program `nacc mcu` emits with these options. They are also
+ * `nacc mcu-schedule`'s, so both commands print one peak for one schedule and pick one auto
+ * schedule: the generated program runs depthwise and elementwise ops in place and fuses
+ * pointwise convolutions into residual ADDs (compiler/mcu/planner.ts) unless --no-in-place,
+ * and streams the input of patch schedules unless --input whole.
+ */
+export function programRules(opts: Pick<McuCompileOptions, 'inPlaceDepthwise' | 'input'> = {}): MemoryRules {
+  const inPlace = opts.inPlaceDepthwise !== false;
+  return { ...DEFAULT_RULES, inPlaceDepthwise: inPlace, inPlaceElementwise: inPlace, fuseResidualAdd: inPlace, streamInput: opts.input !== 'whole' };
+}
 
 export interface ScheduledCompile extends McuCompiled {
   decision: ScheduleDecision;
-  /** Arena of the layer-by-layer program, for comparison. */
-  layerArenaBytes: number;
-  /** Candidates whose programs were laid out: split, patches, arena. */
-  laidOut: { split: number; patches: number; arena_bytes: number }[];
 }
 
-function summaryOf(model: QModel, board: McuBoard, prog: EmittedPatchProgram, r: ScheduleReport, base: McuSummary): McuSummary {
+function summaryOf(model: QModel, board: McuBoard, prog: EmittedPatchProgram, r: ScheduleReport, base: McuSummary, input: InputMode): McuSummary {
   return {
     ...base,
-    schedule: { kind: 'patch', split: r.split, patches: r.patches, patch_input: r.patchInput },
+    schedule: { kind: 'patch', split: r.split, patches: r.patches, patch_input: r.patchInput, input },
     mac_overhead: Number(r.macOverhead.toFixed(6)),
-    peak_sram_bytes: prog.layout.arenaBytes,
+    peak_sram_bytes: r.peakSramBytes,
     arena_bytes: prog.layout.arenaBytes,
     peak_live_bytes: r.peakSramBytes,
     macs: r.macs,
@@ -38,54 +42,23 @@ function summaryOf(model: QModel, board: McuBoard, prog: EmittedPatchProgram, r:
   };
 }
 
-/** Compile with --schedule patch (split/patches given or defaulted) or auto. */
+/**
+ * Compile with --schedule patch (split/patches given or defaulted) or auto. The schedule is
+ * decided by decideSchedule under programRules, exactly as `nacc mcu-schedule` decides it.
+ */
 export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: McuCompileOptions): ScheduledCompile {
-  const layer = compileForMcu(source, board, { ...opts, schedule: 'layer' });
   const g = graphFromQModel(source);
-  const layerArena = layer.summary.arena_bytes;
-  const layerSummary: McuSummary = { ...layer.summary, schedule: { kind: 'layer', split: null, patches: null, patch_input: null }, mac_overhead: 0 };
-  const asLayer = (decision: ScheduleDecision, laidOut: ScheduledCompile['laidOut']): ScheduledCompile => ({ ...layer, summary: layerSummary, decision, layerArenaBytes: layerArena, laidOut });
-
-  if (opts.schedule === 'patch') {
-    const decision = decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules: EMITTED_RULES });
-    const r = decision.chosen;
-    const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: opts.input !== 'whole' }), source, board.core, opts.fastKernels !== false);
-    return {
-      model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision, layerArenaBytes: layerArena,
-      summary: summaryOf(source, board, prog, r, layerSummary), laidOut: [{ split: r.split!, patches: r.patches!, arena_bytes: prog.layout.arenaBytes }],
-    };
-  }
-  // auto: rank the legal candidates analytically, lay out the best few for real, keep the
-  // smallest arena within the MAC bound (and the target's SRAM); layer-by-layer unless beaten.
-  const decision = decideSchedule(g, { schedule: 'auto', maxMacOverhead: opts.maxMacOverhead ?? DEFAULT_MAX_MAC_OVERHEAD, sramBytes: board.sramBytes, rules: EMITTED_RULES });
-  const pool = (decision.search?.candidates ?? [])
-    .filter((c) => c.withinMacBound)
-    .sort((a, b) => a.report.peakSramBytes - b.report.peakSramBytes || a.report.macs - b.report.macs)
-    .slice(0, 8);
-  const laidOut: ScheduledCompile['laidOut'] = [];
-  let best: { prog: EmittedPatchProgram; r: ScheduleReport } | undefined;
-  for (const c of pool) {
-    let prog: EmittedPatchProgram;
-    try {
-      prog = emitPatchProgram(source, c.report.split!, c.report.patches!, board, g, { streamInput: opts.input !== 'whole' });
-    } catch (e) {
-      if (e instanceof IllegalSplit) continue;
-      throw e;
-    }
-    laidOut.push({ split: c.report.split!, patches: c.report.patches!, arena_bytes: prog.layout.arenaBytes });
-    if (!best || prog.layout.arenaBytes < best.prog.layout.arenaBytes) best = { prog, r: c.report };
-  }
-  if (!best || best.prog.layout.arenaBytes >= layerArena) {
-    const why = best
-      ? `the best patch program needs ${best.prog.layout.arenaBytes} B of arena, layer-by-layer ${layerArena} B: layer-by-layer`
-      : decision.reason;
-    return asLayer({ ...decision, chosen: decision.layer, reason: why }, laidOut);
-  }
-  const { plan: _p, ...r } = patchSchedule(g, best.r.split!, best.r.patches!, EMITTED_RULES);
+  const rules = programRules(opts);
+  const decision = opts.schedule === 'patch'
+    ? decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules })
+    : decideSchedule(g, { schedule: 'auto', maxMacOverhead: opts.maxMacOverhead ?? DEFAULT_MAX_MAC_OVERHEAD, sramBytes: board.sramBytes, rules });
+  const layer = compileForMcu(source, board, { ...opts, schedule: 'layer' });
+  const r = decision.chosen;
+  if (r.kind === 'layer') return { ...layer, decision };
+  const input = opts.input ?? 'streamed';
+  const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole' }), source, board.core, opts.fastKernels !== false);
   return {
-    model: loweredForMcu(source, opts), plan: layer.plan, program: fastKernelsFor(best.prog, source, board.core, opts.fastKernels !== false), laidOut, layerArenaBytes: layerArena,
-    decision: { ...decision, chosen: r, reason: `patch-based (split ${r.split}, ${r.patches}x${r.patches}): arena ${best.prog.layout.arenaBytes} B against ${layerArena} B layer-by-layer` },
-    summary: summaryOf(source, board, best.prog, r, layerSummary),
+    model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision,
+    summary: summaryOf(source, board, prog, r, layer.summary, input),
   };
 }
-

@@ -233,17 +233,34 @@ function padAttr(l: Layer): [number, number, number, number] {
   return [0, 0, 0, 0];
 }
 
-/** Build the patch graph of a network (activation tensors are its inputs and layer outputs). */
+/**
+ * Build the patch graph of a network as the MCU backend lowers it (compiler/mcu/calibrate.ts):
+ * activations are int8; a float32 input is read by a QUANTIZE node first, and float outputs
+ * get a DEQUANTIZE node, so `nacc mcu-schedule` and `nacc mcu` weigh the same buffers. A split
+ * counts the ops `nacc mcu` runs: the layers, after the input's QUANTIZE when there is one.
+ */
 export function graphFromNetwork(net: Network): PatchGraph {
   const ids = new Map<string, number>();
   const tensors: PTensor[] = [];
+  const int8 = (t: TensorType): TensorType => ({ ...t, dtype: 'int8' } as TensorType);
+  const input = net.inputs.length === 1 ? net.inputs[0] : undefined;
+  const floatIO = input?.type.dtype === 'float32';
   for (const i of net.inputs) {
     ids.set(i.name, tensors.length);
     tensors.push(netTensor(tensors.length, i.name, i.type));
   }
+  const pre: PNode[] = [];
+  if (floatIO) {
+    const f = ids.get(input!.name)!;
+    const q = tensors.length;
+    tensors.push(netTensor(q, `${input!.name}_int8`, int8(input!.type)));
+    ids.set(input!.name, q);
+    const spatial = tensors[q].spatial;
+    pre.push({ index: 0, name: `${input!.name}_int8`, kind: 'eltwise', op: 'QUANTIZE', inputs: [f], output: q, macs: 0, patchable: spatial, end: 1, ops: [], ...(spatial ? {} : { reason: 'non-spatial or broadcast operands' }) });
+  }
   for (const l of net.layers) {
     ids.set(l.name, tensors.length);
-    tensors.push(netTensor(tensors.length, l.name, l.output));
+    tensors.push(netTensor(tensors.length, l.name, int8(l.output)));
   }
   const typeOf = (n: string): TensorType => net.inputs.find((i) => i.name === n)?.type ?? net.layers.find((l) => l.name === n)!.output;
   const nodes: PNode[] = net.layers.map((l, k) => {
@@ -251,7 +268,7 @@ export function graphFromNetwork(net: Network): PatchGraph {
     const output = ids.get(l.name)!;
     const def = opDef(l.op);
     const macs = def ? def.macs(l, l.inputs.map(typeOf)) : 0;
-    const node: PNode = { index: k, name: l.name, kind: 'other', op: l.op, inputs, output, macs, patchable: false, end: k + 1, ops: [] };
+    const node: PNode = { index: k + pre.length, name: l.name, kind: 'other', op: l.op, inputs, output, macs, patchable: false, end: k + 1 + pre.length, ops: [] };
     const outT = tensors[output];
     const allSpatial = [...inputs, output].every((t) => tensors[t].spatial);
     const win = (): { h: Window1D; w: Window1D } => {
@@ -287,10 +304,21 @@ export function graphFromNetwork(net: Network): PatchGraph {
     if (!node.patchable) node.reason = node.kind === 'other' ? `${l.op}${l.attrs.global === true ? ' (global)' : ''} is not a spatial op` : 'non-spatial or broadcast operands';
     return node;
   });
+  const all = [...pre, ...nodes];
+  const outputs = net.outputs.map((o) => {
+    const id = ids.get(o)!;
+    const t = net.layers.find((l) => l.name === o)?.output ?? input?.type;
+    if (!floatIO && t?.dtype !== 'float32') return id;
+    // the backend hands float outputs back through a DEQUANTIZE
+    const f = tensors.length;
+    tensors.push({ ...tensors[id], id: f, name: `${o}_float`, elemBytes: 4 });
+    all.push({ index: all.length, name: `${o}_float`, kind: 'eltwise', op: 'DEQUANTIZE', inputs: [id], output: f, macs: 0, patchable: tensors[f].spatial, end: all.length + 1, ops: [] });
+    return f;
+  });
   return {
-    name: net.name, tensors, nodes,
-    inputs: net.inputs.map((i) => ids.get(i.name)!),
-    outputs: net.outputs.map((o) => ids.get(o)!),
+    name: net.name, tensors, nodes: all,
+    inputs: net.inputs.map((i) => (floatIO && i === input ? 0 : ids.get(i.name)!)),
+    outputs,
     splitUnit: 'layer',
   };
 }

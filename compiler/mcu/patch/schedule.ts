@@ -3,6 +3,7 @@
 // overlapping halos recompute, and the peak SRAM of both execution orders.
 import { demandRegion, fullRegion, hull, patchGrid, regionArea, regionHeight, regionWidth, type Region } from './geometry.ts';
 import { lastUses, producers, tensorBytesOf, type PatchGraph, type PNode } from './graph.ts';
+import { fusedChunkPixels } from '../planner.ts';
 
 /** What the memory model assumes; the defaults follow TinyEngine (and the generated C). */
 export interface MemoryRules {
@@ -13,8 +14,9 @@ export interface MemoryRules {
   /** RESHAPE / flatten alias their input. */
   aliasReshape: boolean;
   /**
-   * A convolution whose only reader is a residual ADD writes each output pixel straight into
-   * the skip tensor (added there), so its own output is never stored whole.
+   * A pointwise (1x1, stride 1, unpadded) convolution whose only reader is a residual ADD adds
+   * its output into the skip tensor a chunk of pixels at a time (fusedChunkPixels: one output
+   * plane's bytes of scratch), so its own output is never stored whole.
    */
   fuseResidualAdd: boolean;
   /**
@@ -183,7 +185,10 @@ function inPlaceSaving(
     const skip = fused.byConv.get(n.index);
     // The conv's output goes into the skip buffer: only the skip is stored. (Not when the
     // ADD writes the full map at the split: the patch's conv output is then a buffer of its own.)
-    if (skip !== undefined && g.nodes[n.index + 1].output !== cut) return out;
+    if (skip !== undefined && g.nodes[n.index + 1].output !== cut) {
+      const t = g.tensors[n.output];
+      return out - fusedChunkPixels(t.h, t.w, t.c) * t.c * t.elemBytes;
+    }
     const add = fused.byAdd.get(n.index);
     if (add !== undefined) return size(add) + out;
   }
@@ -219,7 +224,8 @@ export function residualFusion(g: PatchGraph, last = lastUses(g)): { byConv: Map
   for (const a of g.nodes) {
     if (a.kind !== 'eltwise' || !/^(ADD|add)$/.test(a.op) || a.inputs.length !== 2 || a.index === 0) continue;
     const c = g.nodes[a.index - 1];
-    if (c.kind !== 'conv' && c.kind !== 'dwconv') continue;
+    const pointwise = (w: { kernel: number; stride: number; padBefore: number; padAfter: number }) => w.kernel === 1 && w.stride === 1 && w.padBefore === 0 && w.padAfter === 0;
+    if (c.kind !== 'conv' || !c.window || !pointwise(c.window.h) || !pointwise(c.window.w)) continue;
     const u = c.output;
     const v = a.inputs[0] === u ? a.inputs[1] : a.inputs[1] === u ? a.inputs[0] : -1;
     if (v < 0 || v === u || readers.get(u) !== 1 || g.outputs.includes(u) || c.inputs.includes(v)) continue;
@@ -275,13 +281,17 @@ export function patchMemory(g: PatchGraph, plan: PatchPlan, rules: MemoryRules =
       if (t.id === plan.cut || !isLiveSource(g, prod, t.id)) continue;
       if (prod[t.id] <= k && last[t.id] >= k) live += buf(t.id);
     }
-    // The node writing the cut writes straight into the full map: no in-place trick there.
-    return live - inPlaceSaving(g, n, last, buf, dims, rules, n.output !== plan.cut, plan.cut);
+    // The node writing the cut writes straight into the full map: no in-place trick there. The
+    // per-patch stage runs depthwise convolutions in place, never elementwise ops or fusions.
+    return live - inPlaceSaving(g, n, last, buf, dims, STAGE_RULES(rules), n.output !== plan.cut, plan.cut);
   });
   const stagePeak = Math.max(...perNode.slice(0, plan.stageNodes));
   const layerPeak = plan.stageNodes < g.nodes.length ? Math.max(...perNode.slice(plan.stageNodes)) : 0;
   return { profile: profile(perNode), stagePeak, layerPeak };
 }
+
+/** The rules inside a per-patch stage (compiler/mcu/patch/emit.ts runs only depthwise in place there). */
+const STAGE_RULES = (rules: MemoryRules): MemoryRules => ({ ...rules, inPlaceElementwise: false, fuseResidualAdd: false });
 
 function macsPerPixel(g: PatchGraph, n: PNode): number {
   const t = g.tensors[n.output];
