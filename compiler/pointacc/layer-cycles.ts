@@ -1,7 +1,7 @@
 // Cycles of a whole point-cloud layer on the PointAcc top (compiler/rtl/pointacc/layer-top.ts):
 // the sequencer runs its phases back to back, so the layer is the sum of the units' own cycle
 // formulas plus the sequencer's hand-over cycles between phases.
-import { fpsCycles, matrixCycles, neighbourSearchCycles } from './mapping-cycles.ts';
+import { fpsCycles, kernelMapCycles, matrixCycles, neighbourSearchCycles } from './mapping-cycles.ts';
 
 /** DRAM latency of a gather miss: a fixed access latency plus the row's transfer at the configured bandwidth. */
 export const DRAM_ACCESS_CYCLES = 8;
@@ -49,4 +49,47 @@ export function saLayerCycles(s: SaLayerShape): LayerCycles {
   const matrix = matrixCycles(rows, s.cin, s.cout, s.arrayRows, s.arrayCols) + HANDOVER_CYCLES;
   const drain = s.centers * Math.ceil(s.cout / s.arrayCols) + 1;
   return { fps, ballQuery, gather, matrix, drain, total: fps + ballQuery + gather + matrix + drain };
+}
+
+export interface SparseConvShape {
+  inputs: number;
+  outputs: number;
+  kernel: number;
+  cin: number;
+  cout: number;
+  sorterWidth: number;
+  arrayRows: number;
+  arrayCols: number;
+  /** Accumulator entries the sequencer clears while the kernel map runs ({voxel, output tile} address space). */
+  accumulatorEntries: number;
+  /** Per non-empty kernel offset, in order: its pairs and how many of their gathers miss the cache. */
+  groups: { rows: number; misses: number }[];
+  latency: number;
+}
+
+export interface SparseConvCycles {
+  kernelMap: number;
+  gather: number;
+  matrix: number;
+  drain: number;
+  total: number;
+}
+
+/**
+ * Sparse conv: the kernel map (in parallel with clearing the accumulators); per non-empty
+ * offset the gather of its rows in parallel with copying W_d into the array (one line per
+ * array row and output tile), then the GEMM over those rows, whose raw sums are added into the
+ * accumulators as they leave the array; last, one requantised voxel x output tile per cycle.
+ */
+export function sparseConvCycles(s: SparseConvShape): SparseConvCycles {
+  const kernelMap = Math.max(kernelMapCycles(s.inputs, s.outputs, s.kernel ** 3, s.sorterWidth), s.accumulatorEntries) + HANDOVER_CYCLES;
+  const weightLines = Math.ceil(s.cout / s.arrayCols) * s.arrayRows;
+  let gather = 0;
+  let matrix = 0;
+  for (const g of s.groups) {
+    gather += Math.max(g.rows + g.misses * s.latency + 1, weightLines) + 1;
+    matrix += matrixCycles(g.rows, s.cin, s.cout, s.arrayRows, s.arrayCols) + HANDOVER_CYCLES;
+  }
+  const drain = s.outputs * Math.ceil(s.cout / s.arrayCols) + 1;
+  return { kernelMap, gather, matrix, drain, total: kernelMap + gather + matrix + drain };
 }

@@ -52,14 +52,15 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   if (req.centers < 2 || req.centers > n) throw new Error(`centers ${req.centers} must be in 2..${n}`);
   const coordBits = coordBitsForKey(req.keyBits);
   const q = quantiseCloud(req.cloud, coordBits);
-  const maxPoints = Math.max(2 * W, nextPow2(n));
-  const search: PointSearchParams = { lanes: W, buffer: Math.max(W, nextPow2(req.k)), coordBits, maxPoints };
-  const shape = pointSearchShape(search);
   const rowBytes = MR;
   const cacheOn = req.ways > 0;
   const ways = cacheOn ? req.ways : 1;
   const sets = cacheOn ? Math.floor(req.cacheBytes / rowBytes / ways) : 1;
   if (sets < 1 || (sets & (sets - 1)) !== 0) throw new Error(`cache of ${req.cacheBytes} B, ${rowBytes}-byte rows, ${ways} ways: ${sets} sets is not a power of two`);
+  // The cache's set index is taken from the point index, so the tables are at least as deep as the sets.
+  const maxPoints = Math.max(2 * W, nextPow2(n), sets);
+  const search: PointSearchParams = { lanes: W, buffer: Math.max(W, nextPow2(req.k)), coordBits, maxPoints };
+  const shape = pointSearchShape(search);
   const latency = missLatency(rowBytes, req.dramBandwidth);
   const gather: GatherCacheParams = { sets, ways, rowBytes, maxRows: maxPoints, latency, bypass: !cacheOn };
   const rows = req.centers * req.k;

@@ -21,10 +21,12 @@ export interface MatrixUnitParams {
   /** Max input / output channel tiles (powers of two). */
   maxInTiles: number;
   maxOutTiles: number;
+  /** Also output the raw int32 sums (out_acc) next to the requantised bytes: sparse convs scatter-accumulate them. */
+  accOut?: boolean;
 }
 
 export function matrixUnitName(p: MatrixUnitParams): string {
-  return `pointacc_matrix_unit_r${p.rows}_c${p.cols}_n${p.maxRows}_i${p.maxInTiles}_o${p.maxOutTiles}`;
+  return `pointacc_matrix_unit_r${p.rows}_c${p.cols}_n${p.maxRows}_i${p.maxInTiles}_o${p.maxOutTiles}${p.accOut ? '_acc' : ''}`;
 }
 
 export const REQUANT_NAME = 'pointacc_requant';
@@ -188,6 +190,7 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
         { port: 'q', expr: partsel('out_q', lit(c * 8), 8) },
       ],
     });
+    if (p.accOut) items.push(assign(partsel('out_acc', lit(c * 32), 32), ref(sum)));
     items.push(assign(idx('out_v', c), and(ref(ok), ref('last_tile'))));
     items.push(assign(partsel('out_row', lit(c * RW), RW), slice(j, RW - 1, 0)));
     ctrl.push(ifs(and(ref(ok), not(ref('last_tile'))), [nb(idx(`acc_${c}`, slice(j, RW - 1, 0)), ref(sum))]));
@@ -288,6 +291,7 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
       output('out_row', MC * RW),
       output('out_q', MC * 8),
       output('out_o', OW),
+      ...(p.accOut ? [output('out_acc', MC * 32)] : []),
     ],
     items,
   };
