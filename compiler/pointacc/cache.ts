@@ -1,6 +1,11 @@
 // The gather unit's cache: set-associative, LRU, one line per point (its feature row rounded up
 // to the line size). Simulated on the real index stream of a layer to get its hit rate.
 
+/** The cache line that holds one feature row: the row rounded up to 16 bytes (at least 16). */
+export function cacheLineBytes(rowBytes: number): number {
+  return Math.max(16, Math.ceil(rowBytes / 16) * 16);
+}
+
 export interface CacheConfig {
   bytes: number;
   ways: number;

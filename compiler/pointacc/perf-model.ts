@@ -8,7 +8,7 @@
 // - matrix unit (shared MLPs, dense, sparse-conv GEMMs): R x C weight-stationary systolic array.
 // - gather unit (group, sparse-conv gathers, interpolation): one row per cycle, through an LRU
 //   set-associative cache simulated on the layer's real index stream; without the cache every
-//   access goes to DRAM.
+//   access goes to DRAM. The unit blocks on a miss: each costs the DRAM latency (layer-cycles.ts).
 // - fusion: a chain group -> shared_mlp* -> reduce_max (and shared_mlp -> shared_mlp) keeps its
 //   intermediates on chip when the chain's weights and a tile fit the buffer; without fusion
 //   every layer writes its output to DRAM and its consumer reads it back.
@@ -16,9 +16,11 @@
 // - energy: per-operation constants (ENERGY_PJ), documented assumptions for a 40 nm-class chip.
 import type { Network } from '../ir/network.ts';
 import type { PointAccConfig } from '../ir/targets.ts';
-import { simulateCache } from './cache.ts';
+import { cacheLineBytes, simulateCache } from './cache.ts';
 import { fpsCycles, kernelMapCycles, matrixCycles, neighbourSearchCycles } from './mapping-cycles.ts';
 import { buildWorkload, sparseGatherStream, type LayerWork } from './workload.ts';
+import { missLatency } from './layer-cycles.ts';
+import type { Cloud } from '../reference/pointcloud/cloud.ts';
 import type { BaselineReport } from './cpu-baseline.ts';
 
 /** Energy per operation in picojoules (assumptions; int8 MAC and SRAM figures of 40-45 nm designs, DDR4-class DRAM). */
@@ -42,6 +44,8 @@ export interface PerfOptions {
   /** Override of the network input size (points or voxels). */
   points?: number;
   seed?: number;
+  /** The input cloud (instead of the generated one of the declared size). */
+  cloud?: Cloud;
 }
 
 export interface LayerPerf {
@@ -126,7 +130,7 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
   const fusedInto = new Set<string>();
   for (const w of work) if (w.inputs.some((i) => fused.has(i))) fusedInto.add(w.layer.name);
   const producerBytes = new Map(work.map((w) => [w.layer.name, w.outputBytes]));
-  const lineOf = (rowBytes: number) => Math.max(16, Math.ceil(rowBytes / 16) * 16);
+  const lineOf = cacheLineBytes;
   let hits = 0;
   let accesses = 0;
   const layers = work.map((w): LayerPerf => {
@@ -152,14 +156,17 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
         return;
       }
       const line = lineOf(rowBytes);
+      const latency = missLatency(line, bw);
       if (cache && cfg.cacheBytes >= line) {
         const st = simulateCache(stream, { bytes: cfg.cacheBytes, ways: cfg.cacheWays ?? 4, lineBytes: line });
+        compute += st.misses * latency;
         dram += st.misses * line;
         cacheBytes += st.hits * rowBytes;
         hits += st.hits;
         accesses += st.accesses;
         hitRate = st.accesses ? st.hits / st.accesses : null;
       } else {
+        compute += stream.length * latency;
         dram += stream.length * rowBytes;
       }
     };
@@ -223,10 +230,13 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
         mapping = kernelMapCycles(it.nIn, it.nOut, it.volume, W);
         compares = (it.nIn + it.nOut) * Math.ceil(Math.log2(Math.max(2, it.nIn))) + it.volume * (it.nIn + it.nOut);
         dram += 6 * (it.nIn + it.nOut);
-        // Outputs are processed in raster-order tiles (the mapping unit's sorted order), sized so a
-        // tile's gathered rows (about 8 distinct inputs per output) fit the cache; within a tile,
-        // offset by offset: one GEMM of the tile's pairs for that offset with W_offset.
-        const tile = Math.max(1, Math.floor(cfg.cacheBytes / lineOf(it.cin) / 8));
+        // When every output's int32 partial sums fit half the buffer, the layer runs offset by
+        // offset over all outputs (what the RTL top does: one GEMM per offset, scatter-accumulate).
+        // Otherwise outputs are processed in raster-order tiles (the mapping unit's sorted order),
+        // sized so a tile's gathered rows (about 8 distinct inputs per output) fit the cache;
+        // within a tile, offset by offset: one GEMM of the tile's pairs for that offset with W_offset.
+        const allOnChip = 4 * it.nOut * it.cout <= cfg.bufferBytes / 2;
+        const tile = allOnChip ? Math.max(1, it.nOut) : Math.max(1, Math.floor(cfg.cacheBytes / lineOf(it.cin) / 8));
         gather(sparseGatherStream(it.pairList, it.outRank, tile), it.pairList.length / 2, it.cin);
         const tiles = Math.ceil(it.nOut / tile) || 1;
         const perTile = new Int32Array(tiles * it.volume);
@@ -288,7 +298,7 @@ function totals(layers: LayerPerf[], clockMHz: number): PerfTotals {
 
 /** Model a network on a configuration. Deterministic for a given seed. */
 export function modelNetwork(net: Network, cfg: PointAccConfig, opts: PerfOptions): PerfReport {
-  const work = buildWorkload(net, opts.seed ?? 1, opts.points);
+  const work = buildWorkload(net, opts.seed ?? 1, opts.points, opts.cloud);
   const main = costWorkload(work, cfg, opts.fusion, opts.cache);
   const t = totals(main.layers, cfg.clockMHz);
   const noFusion = totals(costWorkload(work, cfg, false, opts.cache).layers, cfg.clockMHz);
@@ -299,7 +309,7 @@ export function modelNetwork(net: Network, cfg: PointAccConfig, opts: PerfOption
     network: net.name,
     config: cfg.name,
     clock_mhz: cfg.clockMHz,
-    options: { fusion: opts.fusion, cache: opts.cache, points: opts.points ?? input?.type.shape[0] ?? 0 },
+    options: { fusion: opts.fusion, cache: opts.cache, points: opts.cloud ? opts.cloud.xyz.length / 3 : opts.points ?? input?.type.shape[0] ?? 0 },
     layers: main.layers,
     totals: t,
     ablation: { no_fusion: noFusion, no_cache: noCache, neither },

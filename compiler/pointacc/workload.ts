@@ -62,7 +62,7 @@ interface Geo {
 }
 
 /** A surface-like cloud of n points inside the unit sphere: the bunny (n <= 1839) or a sphere. */
-function pointInput(n: number, seed: number): Cloud {
+export function pointInput(n: number, seed: number): Cloud {
   const bunny = bunnyCloud();
   let c: Cloud;
   if (n <= cloudSize(bunny)) {
@@ -149,14 +149,18 @@ function features(t: TensorType): number {
   return t.shape[t.shape.length - 1];
 }
 
-/** Build the workload of a network; `points` overrides the input size. */
-export function buildWorkload(net: Network, seed: number, points?: number): LayerWork[] {
+/**
+ * Build the workload of a network; `points` overrides the input size, `cloud` replaces the
+ * generated input of the first input (points, or integer voxel coordinates for voxel inputs).
+ */
+export function buildWorkload(net: Network, seed: number, points?: number, cloud?: Cloud): LayerWork[] {
   const geo = new Map<string, Geo>();
   const types = new Map<string, TensorType>();
-  for (const inp of net.inputs) {
-    const n = points ?? inp.type.shape[0];
-    if (inp.type.kind === 'points') geo.set(inp.name, { coords: pointInput(n, seed) });
-    else if (inp.type.kind === 'voxels') geo.set(inp.name, { coords: voxelScene(n, seed), stride: 1 });
+  for (const [k, inp] of net.inputs.entries()) {
+    const given = k === 0 ? cloud : undefined;
+    const n = given ? cloudSize(given) : points ?? inp.type.shape[0];
+    if (inp.type.kind === 'points') geo.set(inp.name, { coords: given ?? pointInput(n, seed) });
+    else if (inp.type.kind === 'voxels') geo.set(inp.name, { coords: given ?? voxelScene(n, seed), stride: 1 });
     types.set(inp.name, { ...inp.type, shape: [n, ...inp.type.shape.slice(1)] });
   }
   // Coordinates per tensor stride, for transposed convs to find their targets.

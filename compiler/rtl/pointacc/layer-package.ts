@@ -5,7 +5,7 @@ import { emitDesign } from '../verilog/index.ts';
 import { type Cloud, cloudSize, coordBitsForKey, quantiseCloud, quantisedRadius2 } from '../../reference/pointcloud/cloud.ts';
 import { ballQuery, fps, subset } from '../../reference/pointcloud/mapping.ts';
 import { foldedBias, maxPool, sharedMlpInt8 } from '../../reference/pointcloud/compute.ts';
-import { simulateCache } from '../../pointacc/cache.ts';
+import { cacheLineBytes, simulateCache } from '../../pointacc/cache.ts';
 import { missLatency, saLayerCycles, type LayerCycles } from '../../pointacc/layer-cycles.ts';
 import { Prng } from '../../util/prng.ts';
 import { pointSearchShape, type PointSearchParams } from './point-search.ts';
@@ -52,7 +52,7 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   if (req.centers < 2 || req.centers > n) throw new Error(`centers ${req.centers} must be in 2..${n}`);
   const coordBits = coordBitsForKey(req.keyBits);
   const q = quantiseCloud(req.cloud, coordBits);
-  const rowBytes = MR;
+  const rowBytes = cacheLineBytes(req.cin);
   const cacheOn = req.ways > 0;
   const ways = cacheOn ? req.ways : 1;
   const sets = cacheOn ? Math.floor(req.cacheBytes / rowBytes / ways) : 1;
@@ -80,7 +80,7 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   const pooled = maxPool(groups.map((g) => sharedMlpInt8(g.map((i) => features[i]), layer)));
 
   // DRAM image (the bench's DRAM model) and expectations.
-  const featLines = features.map((f) => pack(Array.from({ length: MR }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
+  const featLines = features.map((f) => pack(Array.from({ length: rowBytes }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
   const KW = Math.max(1, Math.ceil(Math.log2(MR)));
   const wLines: bigint[] = [];
   for (let o = 0; o < matrix.maxOutTiles; o++) {
@@ -132,7 +132,7 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
       ptDataBits: W * shape.pointBits,
       indexBits: shape.indexBits,
       distBits: shape.distBits,
-      featBits: 8 * MR,
+      featBits: 8 * rowBytes,
       mc: MC,
       wAddrBits: OW + 1 + KW,
       outTileBits: OW,

@@ -47,7 +47,7 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
   const MB = clog2(M + 1);
   const MR = p.matrix.rows;
   const MC = p.matrix.cols;
-  if (p.gather.rowBytes !== MR) throw new Error('a gathered feature row must fill one activation line (row bytes = array rows)');
+  const GB = p.gather.rowBytes;
   const RW = Math.log2(p.matrix.maxRows);
   const TW = Math.log2(p.matrix.maxInTiles);
   const OW = Math.log2(p.matrix.maxOutTiles);
@@ -79,7 +79,9 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     wire_('g_req_ready', 1),
     wire_('g_resp_valid', 1),
     wire_('g_resp_idx', IW),
-    wire_('g_resp_data', 8 * MR),
+    // A gathered row is a cache line (16-byte multiple); the activation line takes its first MR bytes.
+    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire_('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire_('g_resp_data', 8 * GB)]),
+    wire_('x_data', 8 * MR),
     wire_('mx_busy', 1),
     wire_('mx_done', 1),
     wire_('mx_v', MC),
@@ -144,6 +146,8 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     ],
   });
   // Gathered rows land in the matrix unit's activation buffer (row got, input tile 0); weights come from the bench.
+  if (GB >= MR) items.push(assign('x_data', slice('g_resp_data', 8 * MR - 1, 0)));
+  else items.push(assign('x_data', cat(lit(0, 8 * (MR - GB)), ref('g_resp_data'))));
   items.push(wire_('x_en', 1), assign('x_en', and(inState(SA_STATES.gather), ref('g_resp_valid'))));
   items.push(wire_('x_addr', RW + TW), assign('x_addr', cat(slice('got', RW - 1, 0), lit(0, TW))));
   items.push({
@@ -156,7 +160,7 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
       { port: 'rst', expr: ref('rst') },
       { port: 'ld_x_en', expr: ref('x_en') },
       { port: 'ld_x_addr', expr: ref('x_addr') },
-      { port: 'ld_x_data', expr: ref('g_resp_data') },
+      { port: 'ld_x_data', expr: ref('x_data') },
       { port: 'ld_w_en', expr: ref('w_ld_en') },
       { port: 'ld_w_addr', expr: ref('w_ld_addr') },
       { port: 'ld_w_data', expr: ref('w_ld_data') },
@@ -272,7 +276,7 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
       input('pt_ld_data', p.search.lanes * s.pointBits),
       input('ft_ld_en'),
       input('ft_ld_addr', IW),
-      input('ft_ld_data', 8 * MR),
+      input('ft_ld_data', 8 * GB),
       input('w_ld_en'),
       input('w_ld_addr', OW + TW + KW),
       input('w_ld_data', MC * 8),

@@ -5,7 +5,7 @@ import { emitDesign, clog2 } from '../verilog/index.ts';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
 import { kernelMap, sparseConvOutputs } from '../../reference/pointcloud/mapping.ts';
 import { quantizeMultiplier, requantize, sparseConvAcc, type QuantLayer } from '../../reference/pointcloud/compute.ts';
-import { SetAssociativeCache } from '../../pointacc/cache.ts';
+import { SetAssociativeCache, cacheLineBytes } from '../../pointacc/cache.ts';
 import { missLatency, sparseConvCycles, type SparseConvCycles } from '../../pointacc/layer-cycles.ts';
 import { Prng } from '../../util/prng.ts';
 import type { KernelMapperParams } from './kernel-mapper.ts';
@@ -54,7 +54,7 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   let maxAbs = 0;
   for (const v of [...inputs.xyz, ...outputs.xyz]) maxAbs = Math.max(maxAbs, Math.abs(v));
   const coordBits = Math.max(4, clog2(maxAbs + 1) + 1);
-  const rowBytes = MR;
+  const rowBytes = cacheLineBytes(req.cin);
   const cacheOn = req.ways > 0;
   const ways = cacheOn ? req.ways : 1;
   const sets = cacheOn ? Math.floor(req.cacheBytes / rowBytes / ways) : 1;
@@ -101,7 +101,7 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
 
   // DRAM image and expectations.
   const pts = (c: Cloud) => Array.from({ length: cloudSize(c) }, (_, i) => pack([[c.xyz[3 * i], coordBits], [c.xyz[3 * i + 1], coordBits], [c.xyz[3 * i + 2], coordBits]]));
-  const featLines = x.map((f) => pack(Array.from({ length: MR }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
+  const featLines = x.map((f) => pack(Array.from({ length: rowBytes }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
   const wLines: bigint[] = [];
   for (let d = 0; d < 2 ** OFB; d++) {
     for (let o = 0; o < matrix.maxOutTiles; o++) {
@@ -144,7 +144,7 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
       dut: sparseConvTopName(top),
       indexBits: IW,
       pointBits: 3 * coordBits,
-      featBits: 8 * MR,
+      featBits: 8 * rowBytes,
       mc: MC,
       wAddrBits: OFB + OW + KW,
       outTileBits: OW,

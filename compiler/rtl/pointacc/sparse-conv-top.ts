@@ -49,7 +49,7 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
   const MC = p.matrix.cols;
   const KW = Math.log2(MR);
   if (!Number.isInteger(KW) || KW < 1) throw new Error('the sparse-conv top needs a power-of-two number of array rows');
-  if (p.gather.rowBytes !== MR) throw new Error('a gathered feature row must fill one activation line (row bytes = array rows)');
+  const GB = p.gather.rowBytes;
   const RW = Math.log2(p.matrix.maxRows);
   const TW = Math.log2(p.matrix.maxInTiles);
   const OW = Math.log2(p.matrix.maxOutTiles);
@@ -89,7 +89,9 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     wire_('g_req_ready', 1),
     wire_('g_resp_valid', 1),
     wire_('g_resp_idx', IW),
-    wire_('g_resp_data', 8 * MR),
+    // A gathered row is a cache line (16-byte multiple); the activation line takes its first MR bytes.
+    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire_('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire_('g_resp_data', 8 * GB)]),
+    wire_('x_data', 8 * MR),
     wire_('mx_busy', 1),
     wire_('mx_done', 1),
     wire_('mx_v', MC),
@@ -158,6 +160,8 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     ],
   });
   // Activations from the gather unit; W_d from the weight buffer, one line per cycle.
+  if (GB >= MR) items.push(assign('x_data', slice('g_resp_data', 8 * MR - 1, 0)));
+  else items.push(assign('x_data', cat(lit(0, 8 * (MR - GB)), ref('g_resp_data'))));
   items.push(wire_('x_en', 1), assign('x_en', and(inState(SC_STATES.group), ref('g_resp_valid'))));
   items.push(wire_('x_addr', RW + TW), assign('x_addr', cat(slice('got', RW - 1, 0), lit(0, TW))));
   const wcTotal = p.outTiles * MR;
@@ -174,7 +178,7 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
       { port: 'rst', expr: ref('rst') },
       { port: 'ld_x_en', expr: ref('x_en') },
       { port: 'ld_x_addr', expr: ref('x_addr') },
-      { port: 'ld_x_data', expr: ref('g_resp_data') },
+      { port: 'ld_x_data', expr: ref('x_data') },
       { port: 'ld_w_en', expr: ref('wc_busy') },
       { port: 'ld_w_addr', expr: ref('w_addr') },
       { port: 'ld_w_data', expr: ref('w_data') },
@@ -321,7 +325,7 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
       input('km_ld_xyz', 3 * C),
       input('ft_ld_en'),
       input('ft_ld_addr', IW),
-      input('ft_ld_data', 8 * MR),
+      input('ft_ld_data', 8 * GB),
       input('wb_ld_en'),
       input('wb_ld_addr', OFB + OW + KW),
       input('wb_ld_data', MC * 8),
