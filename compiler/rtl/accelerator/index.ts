@@ -249,7 +249,8 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     );
     const rtlOverheads = tiles.reduce((s, t) => {
       const halo = (t.model.inputWords ?? 0) - inputLoaded(t.tile);
-      const o = rtlOverheadCycles(hw, t.mapping, t.tile.kc, halo);
+      // Only the last input-channel chunk loads requantisation records.
+      const o = rtlOverheadCycles(hw, t.mapping, t.tile.lastChunk ? t.tile.kc : 0, halo);
       return s + o.records + o.halo + o.fill + o.flush;
     }, 0);
     programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, rtlOverheads, tiles, dir });
