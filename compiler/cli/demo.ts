@@ -2,7 +2,6 @@
 // summary table. Exit 3 when any step fails.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { DEMO_STEPS } from './demo/index.ts';
 import type { DemoResult } from './demo/step.ts';
 import { formatTable } from './table.ts';
 import { ExitCode, UserError, formatDiagnostics } from '../diagnostics/index.ts';
@@ -17,6 +16,8 @@ export function registerDemo(program: Command): void {
     .option('--seed <n>', 'seed for every random choice', '1')
     .option('--only <names>', 'comma-separated step names to run')
     .action(async (opts: { out: string; seed: string; only?: string }) => {
+      // The steps (every back-end) are loaded when the demo runs, not for `nacc demo --help`.
+      const { DEMO_STEPS } = await import('./demo/index.ts');
       const finalDir = resolve(opts.out);
       const examplesDir = projectPath('examples/');
       const only = opts.only?.split(',').map((s) => s.trim());

@@ -3,7 +3,8 @@
 // EDP (geometric mean over networks). Candidates of a generation are evaluated in
 // parallel worker threads (piscina); every candidate has its own derived seed, so the
 // result does not depend on the number of threads or their scheduling.
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina as PiscinaPool } from 'piscina';
 import type { Mapping } from '../ir/mapping.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { runCandidate, subSeed, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
@@ -65,6 +66,9 @@ export const inlineRunner: Runner = async (task) => runCandidate(task);
 
 /** A piscina pool of worker threads; call close() when done. */
 export function workerRunner(threads: number): { run: Runner; close: () => Promise<void> } {
+  // piscina is loaded here, not with the module, so `nacc search --help` and `cost` without
+  // threads never load it.
+  const { Piscina } = createRequire(import.meta.url)('piscina') as { Piscina: typeof PiscinaPool };
   const pool = new Piscina({ filename: new URL('./worker-entry.mjs', import.meta.url).href, minThreads: threads, maxThreads: threads });
   return { run: (task) => pool.run(task) as Promise<CandidateResult>, close: () => pool.destroy() };
 }

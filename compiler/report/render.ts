@@ -1,7 +1,7 @@
 // Vega-Lite spec -> standalone SVG string, rendered in Node with vega's headless view (no
 // canvas, no network). IDs inside the SVG are prefixed so several plots can share one page.
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 
 /**
  * Render a spec to SVG markup; idPrefix keeps clip-path and gradient ids unique per page.
@@ -9,8 +9,11 @@ import { compile, type TopLevelSpec } from 'vega-lite';
  * given, never to the console.
  */
 export async function renderSvg(spec: TopLevelSpec, idPrefix: string, warnings: string[] = []): Promise<string> {
+  // Loaded on the first plot, not with the module: vega and vega-lite take longer to load than
+  // most commands take to run, and the commands that import this module do not always plot.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const collect = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
-  const logger = { level: () => logger, error: collect, warn: collect, info: () => logger, debug: () => logger } as unknown as vega.LoggerInterface;
+  const logger = { level: () => logger, error: collect, warn: collect, info: () => logger, debug: () => logger } as unknown as Vega.LoggerInterface;
   const compiled = compile(spec, { logger }).spec;
   // The loader refuses every fetch: a report never reads anything but the data inlined in it.
   const loader = vega.loader({ mode: 'file' });

@@ -14,6 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./startup-module-recorder.mjs', import.meta.url));
 /** Packages only some commands need; none may load for `--version` or `inspect`. */
 const HEAVY = ['onnxruntime-node', 'onnx-proto', 'protobufjs', 'vega', 'vega-lite', 'playwright-core', 'piscina', '@tensorflow', 'handlebars', 'execa', 'yaml'];
+/** The heaviest: loaded only inside the action that uses them, so never for any `--help`. */
+const ACTION_ONLY = ['onnxruntime-node', 'vega', 'vega-lite', 'playwright-core', 'piscina', '@tensorflow'];
 const LOADERS = ['typescript', 'tsx', 'esbuild'];
 
 /** A copy of the project in a temp folder (node_modules linked), so dist/ is built outside the tree. */
@@ -91,6 +93,17 @@ describe('nacc start-up', () => {
     const probe = spawnSync(process.execPath, ['--input-type=module', '-e',
       `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'dist/compiler/util/project-paths.js')).href)}); console.log(m.projectPath('templates'));`], { encoding: 'utf8' });
     expect(probe.stdout.trim()).toBe(join(dir, 'templates'));
+  });
+
+  it('help for any command, and the full listing, loads no heavy subsystem', () => {
+    for (const args of [['--help'], ...COMMANDS.flatMap((c) => c.names.map((n) => [n, '--help']))]) {
+      const r = run(dir, args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain('Usage: nacc');
+      expect(r.modules, args.join(' ')).toContain(pathToFileURL(join(dir, 'dist/compiler/cli/main.js')).href);
+      const pkgs = packagesOf(r.modules);
+      for (const p of [...ACTION_ONLY, ...LOADERS]) expect(pkgs.has(p), `${p} loaded by ${args.join(' ')}`).toBe(false);
+    }
   });
 
   it('after a source edit runs the edited sources, not the stale dist/', () => {
