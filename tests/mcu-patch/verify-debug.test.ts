@@ -40,15 +40,18 @@ describeNeeds([needShared('models', 'mcunet', 'mcunet-vww1.tflite'), await needT
     expect(b.host.debug.ops_checked).toBe(1);
     expect(b.host.debug.first_mismatch.op).toBeLessThan(split);
 
-    // an op of the per-layer stage (dump 2) one byte off: reported under a source op after the split
+    // an op of the per-layer stage (the first dump from 2 on; a convolution fused into a residual
+    // ADD has no output to dump) one byte off: reported under a source op after the split
     const bad2 = join(root, 'bad2');
     cpSync(dir, bad2, { recursive: true });
-    expect(c).toMatch(/NACC_DUMP\(2, nacc_arena \+ /);
-    writeFileSync(join(bad2, 'model.c'), c.replace(/NACC_DUMP\(2, nacc_arena \+ /, 'NACC_DUMP(2, nacc_arena + 1 + '));
+    const dumps = [...c.matchAll(/NACC_DUMP\((-?\d+), nacc_arena \+ /g)].map((m) => Number(m[1]));
+    const k = dumps.find((d) => d >= 2)!;
+    expect(k).toBeDefined();
+    writeFileSync(join(bad2, 'model.c'), c.replace(`NACC_DUMP(${k}, nacc_arena + `, `NACC_DUMP(${k}, nacc_arena + 1 + `));
     const r2 = await nacc(['verify', bad2, '--host', '--debug', '--json']);
     expect(r2.exitCode).toBe(3);
     const b2 = JSON.parse(r2.stdout);
-    expect(b2.host.debug.ops_checked).toBe(4);
+    expect(b2.host.debug.ops_checked).toBe(dumps.filter((d) => d <= k).length);
     expect(b2.host.debug.first_mismatch.op).toBeGreaterThanOrEqual(split);
   }, 240_000);
 });
