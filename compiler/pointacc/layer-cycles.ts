@@ -16,39 +16,60 @@ export interface SaLayerShape {
   points: number;
   centers: number;
   k: number;
-  cin: number;
-  cout: number;
+  /** Input channels, then the output channels of each shared-MLP layer. */
+  channels: number[];
   sorterWidth: number;
   arrayRows: number;
   arrayCols: number;
   /** Gather requests that miss the cache (the cache model on the layer's neighbour stream). */
   misses: number;
   latency: number;
+  /** Intermediates stay on chip (true) or go through DRAM (false). */
+  fusion: boolean;
+  /** Cycles per activation line on the DRAM port. */
+  lineCycles: number;
 }
 
 export interface LayerCycles {
   fps: number;
   ballQuery: number;
-  gather: number;
-  matrix: number;
+  /** Per MLP layer: filling the array's activation memory (gather, on-chip move, or DRAM spill + fill) with the weight copy alongside. */
+  input: number[];
+  matrix: number[];
   drain: number;
   total: number;
 }
 
 /**
- * Set-abstraction layer: FPS, ball query, gather of M*K rows (one per cycle, plus the DRAM
- * latency of every miss), shared MLP over M*K rows, then one pooled center x output tile per
- * cycle. The sequencer spends HANDOVER_CYCLES on each unit phase (its registered start pulse,
- * and the cycle in which it sees the unit's done) and one cycle to raise its own done.
+ * Set-abstraction layer: FPS, ball query, then per shared-MLP layer its input phase and the
+ * GEMM over the M*K rows, then one pooled center x output tile per cycle. The input phase of
+ * layer 0 is the gather (one row per cycle plus the DRAM latency of every miss); of a later
+ * layer the move of its input lines (rows x input tiles) from the activation buffer, one per
+ * cycle (fused), or their spill to DRAM and fill back at the port's pace plus one DRAM latency
+ * (unfused). The layer's weights (output tiles x input tiles x array rows lines) are copied into
+ * the array alongside; the phase lasts as long as the longer of the two.
  */
 export function saLayerCycles(s: SaLayerShape): LayerCycles {
   const rows = s.centers * s.k;
   const fps = fpsCycles(s.points, s.centers, s.sorterWidth) + HANDOVER_CYCLES;
   const ballQuery = neighbourSearchCycles(s.points, s.centers, s.sorterWidth) + HANDOVER_CYCLES;
-  const gather = rows + s.misses * s.latency + HANDOVER_CYCLES;
-  const matrix = matrixCycles(rows, s.cin, s.cout, s.arrayRows, s.arrayCols) + HANDOVER_CYCLES;
-  const drain = s.centers * Math.ceil(s.cout / s.arrayCols) + 1;
-  return { fps, ballQuery, gather, matrix, drain, total: fps + ballQuery + gather + matrix + drain };
+  const input: number[] = [];
+  const matrix: number[] = [];
+  for (let l = 0; l + 1 < s.channels.length; l++) {
+    const [cin, cout] = [s.channels[l], s.channels[l + 1]];
+    const inTiles = Math.ceil(cin / s.arrayRows);
+    const weightLines = Math.ceil(cout / s.arrayCols) * inTiles * s.arrayRows;
+    const lines = rows * inTiles;
+    let fill: number;
+    if (l === 0) fill = rows + s.misses * s.latency + 1;
+    else if (s.fusion) fill = lines;
+    else fill = lines * s.lineCycles + 1 + lines * s.lineCycles + DRAM_ACCESS_CYCLES;
+    input.push(Math.max(fill, weightLines) + 1);
+    matrix.push(matrixCycles(rows, cin, cout, s.arrayRows, s.arrayCols) + HANDOVER_CYCLES);
+  }
+  const drain = s.centers * Math.ceil(s.channels[s.channels.length - 1] / s.arrayCols) + 1;
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return { fps, ballQuery, input, matrix, drain, total: fps + ballQuery + sum(input) + sum(matrix) + drain };
 }
 
 export interface SparseConvShape {

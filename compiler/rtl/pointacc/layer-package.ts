@@ -6,7 +6,7 @@ import { type Cloud, cloudSize, coordBitsForKey, quantiseCloud, quantisedRadius2
 import { ballQuery, fps, subset } from '../../reference/pointcloud/mapping.ts';
 import { foldedBias, maxPool, sharedMlpInt8 } from '../../reference/pointcloud/compute.ts';
 import { cacheLineBytes, simulateCache } from '../../pointacc/cache.ts';
-import { missLatency, saLayerCycles, type LayerCycles } from '../../pointacc/layer-cycles.ts';
+import { DRAM_ACCESS_CYCLES, missLatency, saLayerCycles, type LayerCycles } from '../../pointacc/layer-cycles.ts';
 import { Prng } from '../../util/prng.ts';
 import { pointSearchShape, type PointSearchParams } from './point-search.ts';
 import type { GatherCacheParams } from './gather-cache.ts';
@@ -30,7 +30,10 @@ export interface SaLayerRequest {
   k: number;
   radius: number;
   cin: number;
-  cout: number;
+  /** Output channels of each shared-MLP layer, in order. */
+  mlp: number[];
+  /** Keep the MLP's intermediates on chip (true) or spill them through DRAM (false). */
+  fusion: boolean;
   seed: number;
 }
 
@@ -64,8 +67,14 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   const latency = missLatency(rowBytes, req.dramBandwidth);
   const gather: GatherCacheParams = { sets, ways, rowBytes, maxRows: maxPoints, latency, bypass: !cacheOn };
   const rows = req.centers * req.k;
-  const outTiles = Math.ceil(req.cout / MC);
-  const matrix: MatrixUnitParams = { rows: MR, cols: MC, maxRows: Math.max(2, nextPow2(rows)), maxInTiles: 2, maxOutTiles: Math.max(2, nextPow2(outTiles)) };
+  const chans = [req.cin, ...req.mlp];
+  const L = req.mlp.length;
+  const cout = req.mlp[L - 1];
+  const tiles = req.mlp.map((c, l) => ({ inTiles: Math.ceil(chans[l] / MR), outTiles: Math.ceil(c / MC) }));
+  const outTiles = tiles[L - 1].outTiles;
+  const TT = Math.max(2, nextPow2(Math.max(...tiles.flatMap((t) => [t.inTiles, t.outTiles]))));
+  const matrix: MatrixUnitParams = { rows: MR, cols: MC, maxRows: Math.max(2, nextPow2(rows)), maxInTiles: TT, maxOutTiles: TT };
+  const lineCycles = Math.ceil(MR / Math.max(1, req.dramBandwidth));
 
   // Golden layer on the quantised cloud.
   const centers = fps(q.cloud, req.centers);
@@ -76,38 +85,52 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   const stats = cacheOn ? simulateCache(stream, { bytes: sets * ways * rowBytes, ways, lineBytes: rowBytes }) : { accesses: stream.length, hits: 0, misses: stream.length };
   const rng = new Prng(req.seed);
   const features = Array.from({ length: n }, () => Array.from({ length: req.cin }, () => rng.int(256) - 128));
-  const layer = syntheticLayer(req.cin, req.cout, true, rng);
-  const pooled = maxPool(groups.map((g) => sharedMlpInt8(g.map((i) => features[i]), layer)));
+  const layers = req.mlp.map((c, l) => syntheticLayer(chans[l], c, true, rng));
+  const pooled = maxPool(groups.map((g) => layers.reduce((x, layer) => sharedMlpInt8(x, layer), g.map((i) => features[i]))));
 
   // DRAM image (the bench's DRAM model) and expectations.
   const featLines = features.map((f) => pack(Array.from({ length: rowBytes }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
-  const KW = Math.max(1, Math.ceil(Math.log2(MR)));
+  const KW = Math.log2(MR);
+  const LB = Math.max(1, Math.ceil(Math.log2(L)));
   const wLines: bigint[] = [];
-  for (let o = 0; o < matrix.maxOutTiles; o++) {
-    for (let t = 0; t < matrix.maxInTiles; t++) {
-      for (let r = 0; r < 2 ** KW; r++) {
-        wLines.push(pack(Array.from({ length: MC }, (_, c): [number, number] => {
-          const co = o * MC + c;
-          return [t === 0 && r < req.cin && co < req.cout ? layer.weights[co][r] : 0, 8];
-        })));
+  for (let l = 0; l < 2 ** LB; l++) {
+    for (let o = 0; o < TT; o++) {
+      for (let t = 0; t < TT; t++) {
+        for (let r = 0; r < MR; r++) {
+          wLines.push(pack(Array.from({ length: MC }, (_, c): [number, number] => {
+            const co = o * MC + c;
+            const ci = t * MR + r;
+            return [l < L && co < req.mlp[l] && ci < chans[l] ? layers[l].weights[co][ci] : 0, 8];
+          })));
+        }
       }
     }
   }
-  const bias = foldedBias(layer);
-  const perTile = (f: (co: number) => number, bits: number) =>
-    Array.from({ length: matrix.maxOutTiles }, (_, o) => pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])));
+  const biases = layers.map(foldedBias);
+  const perTile = (f: (l: number, co: number) => number, bits: number) =>
+    Array.from({ length: 2 ** LB * TT }, (_, a) => {
+      const [l, o] = [Math.floor(a / TT), a % TT];
+      return pack(Array.from({ length: MC }, (_, c): [number, number] => [l < L && o * MC + c < req.mlp[l] ? f(l, o * MC + c) : 0, bits]));
+    });
+  const zpLines = Array.from({ length: 2 ** LB * TT }, (_, a) => {
+    const l = Math.min(L - 1, Math.floor(a / TT));
+    const zp = layers[l].outputZeroPoint;
+    return pack([[zp, 8], [Math.max(-128, zp), 8]]);
+  });
   const expected: bigint[] = [];
   const masks: bigint[] = [];
   for (let j = 0; j < req.centers; j++) {
     for (let o = 0; o < outTiles; o++) {
-      expected.push(pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? pooled[j][o * MC + c] : 0, 8])));
-      masks.push(pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? 0xff : 0, 8])));
+      expected.push(pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < cout ? pooled[j][o * MC + c] : 0, 8])));
+      masks.push(pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < cout ? 0xff : 0, 8])));
     }
   }
-  const model = saLayerCycles({ points: n, centers: req.centers, k: req.k, cin: req.cin, cout: req.cout, sorterWidth: W, arrayRows: MR, arrayCols: MC, misses: stats.misses, latency });
-  // DRAM traffic of the layer: points and weights in once, a row per gather miss, pooled features out.
-  const dramBytes = n * 3 * Math.ceil(coordBits / 8) + stats.misses * rowBytes + req.cin * req.cout + 4 * 2 * req.cout + req.centers * req.cout;
-  const top = { search, gather, matrix, centers: req.centers, k: req.k, outTiles };
+  const model = saLayerCycles({ points: n, centers: req.centers, k: req.k, channels: chans, sorterWidth: W, arrayRows: MR, arrayCols: MC, misses: stats.misses, latency, fusion: req.fusion, lineCycles });
+  // DRAM traffic of the layer: points and weights in once, a row per gather miss, unfused
+  // intermediates out and back, pooled features out.
+  const spilled = req.fusion ? 0 : req.mlp.slice(0, -1).reduce((a, c) => a + 2 * rows * Math.ceil(c / MR) * MR, 0);
+  const dramBytes = n * 3 * Math.ceil(coordBits / 8) + stats.misses * rowBytes + req.mlp.reduce((a, c, l) => a + chans[l] * c + 8 * c, 0) + spilled + req.centers * cout;
+  const top = { search, gather, matrix, centers: req.centers, k: req.k, layers: tiles, fusion: req.fusion, lineCycles };
   const modules = emitDesign(saLayerTopModules(top));
   const tb = 'tb_pointacc_sa_layer';
   const pts = pointRows(q.cloud, W, coordBits);
@@ -115,14 +138,14 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   files.push({ path: 'points.hex', text: hexFile(pts, W * shape.pointBits) });
   files.push({ path: 'features.hex', text: hexFile(featLines, 8 * MR) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({ path: 'bias.hex', text: hexFile(perTile((co) => bias[co], 32), MC * 32) });
-  files.push({ path: 'mult.hex', text: hexFile(perTile((co) => layer.multiplier[co], 32), MC * 32) });
-  files.push({ path: 'shift.hex', text: hexFile(perTile((co) => layer.shift[co], 6), MC * 6) });
+  files.push({ path: 'bias.hex', text: hexFile(perTile((l, co) => biases[l][co], 32), MC * 32) });
+  files.push({ path: 'mult.hex', text: hexFile(perTile((l, co) => layers[l].multiplier[co], 32), MC * 32) });
+  files.push({ path: 'shift.hex', text: hexFile(perTile((l, co) => layers[l].shift[co], 6), MC * 6) });
+  files.push({ path: 'zp.hex', text: hexFile(zpLines, 16) });
   files.push({ path: 'expect_fps.hex', text: hexFile(centers.map(BigInt), shape.indexBits) });
   files.push({ path: 'expect_out.hex', text: hexFile(expected, MC * 8) });
   files.push({ path: 'expect_mask.hex', text: hexFile(masks, MC * 8) });
-  const actMin = Math.max(-128, layer.outputZeroPoint);
-  const OW = Math.log2(matrix.maxOutTiles);
+  const OW = Math.log2(TT);
   files.push({
     path: `${tb}.v`,
     text: renderTemplate('sa-layer-tb.v.hbs', {
@@ -134,20 +157,22 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
       distBits: shape.distBits,
       featBits: 8 * rowBytes,
       mc: MC,
-      wAddrBits: OW + 1 + KW,
+      wAddrBits: LB + 2 * OW + KW,
+      qAddrBits: LB + OW,
+      actAddrBits: Math.log2(matrix.maxRows) + OW,
+      lineBits: 8 * MR,
+      dramLatency: DRAM_ACCESS_CYCLES,
       outTileBits: OW,
       centerBits: Math.max(1, Math.ceil(Math.log2(req.centers))),
       ptLines: pts.length,
       featLines: n,
       wLines: wLines.length,
-      qLines: matrix.maxOutTiles,
+      qLines: 2 ** LB * TT,
       n,
       m: req.centers,
       outTiles,
       outLines: expected.length,
       r2,
-      zpHex: `8'h${(layer.outputZeroPoint & 0xff).toString(16)}`,
-      actMinHex: `8'h${(actMin & 0xff).toString(16)}`,
       hits: stats.hits,
       misses: stats.misses,
       timeoutNs: 10 * (pts.length + n + wLines.length + 4 * model.total + 4 * sets + 1000),
@@ -165,7 +190,7 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
     misses: stats.misses,
     dramBytes,
     params: {
-      op: 'set_abstraction', points: n, centers: req.centers, k: req.k, cin: req.cin, cout: req.cout, lanes: W, arrayRows: MR, arrayCols: MC,
+      op: 'set_abstraction', points: n, centers: req.centers, k: req.k, cin: req.cin, mlp: req.mlp.join(','), fusion: String(req.fusion), lanes: W, arrayRows: MR, arrayCols: MC,
       cacheSets: sets, cacheWays: ways, cache: String(cacheOn), latency, radius2: r2, hits: stats.hits, misses: stats.misses,
     },
   };
