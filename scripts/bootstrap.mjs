@@ -73,7 +73,9 @@ function ensureDebianTools() {
 
 function ensureCompiled() {
   try {
-    if (buildCompiled(root) === 'built') log('compiled the CLI into dist/');
+    const result = buildCompiled(root);
+    if (result === 'built') log('compiled the CLI into dist/');
+    if (result === 'no-typescript') log('typescript is not installed: the CLI runs from the sources (slower start-up)');
   } catch (e) {
     log(e.message);
     process.exit(1);

@@ -85,14 +85,21 @@ function usePrebuiltBuilds(root, out) {
 /**
  * Build dist/ when missing or stale. tsc emits JavaScript without type checking (`npm test` type
  * checks separately); the result is assembled in a temporary sibling and renamed into place, so
- * a running CLI never sees half a build. Returns 'fresh' or 'built'; throws with tsc's output.
+ * a running CLI never sees half a build. Returns 'fresh', 'built', or 'no-typescript' (an
+ * install without dev dependencies: the CLI keeps running from the sources); throws with tsc's
+ * output when the sources do not compile.
  */
 export function buildCompiled(root = ROOT) {
   if (freshCompiledMain(root)) return 'fresh';
   const fingerprint = sourceFingerprint(root);
   const tmp = join(root, `${DIST}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  let tsc;
+  try {
+    tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
+  } catch {
+    return 'no-typescript';
+  }
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
@@ -109,9 +116,16 @@ export function buildCompiled(root = ROOT) {
   }
   writeFileSync(join(tmp, STAMP), fingerprint + '\n');
   const old = join(root, `${DIST}.old-${process.pid}`);
-  if (existsSync(join(root, DIST))) renameSync(join(root, DIST), old);
-  renameSync(tmp, join(root, DIST));
-  rmSync(old, { recursive: true, force: true });
+  try {
+    if (existsSync(join(root, DIST))) renameSync(join(root, DIST), old);
+    renameSync(tmp, join(root, DIST));
+  } catch (e) {
+    // Another bootstrap swapped its build in at the same moment; theirs will do if it is fresh.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!freshCompiledMain(root)) throw e;
+  } finally {
+    rmSync(old, { recursive: true, force: true });
+  }
   return 'built';
 }
 
