@@ -13,7 +13,7 @@ import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from 
 import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
 
-interface FlOptions {
+export interface FlOptions {
   job?: string;
   compare?: string;
   real?: boolean;
@@ -53,6 +53,7 @@ export function jobJson(r: FlRunResult) {
     ...(r.link ? { link: r.link } : {}),
     ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),
     ...(r.overheads ? { overheads: r.overheads } : {}),
+    ...(r.dropped ? { dropped: r.dropped, rejoined: r.rejoined ?? [], resumed: r.resumed ?? null, workers_per_round: r.workers_per_round ?? [] } : {}),
     curve: r.curve,
   };
 }
@@ -93,7 +94,7 @@ export function flSection(runs: FlRunResult[], network: string): FlTrainingSecti
 }
 
 export function registerFl(program: Command): void {
-  program
+  const fl = program
     .command('fl <file>')
     .description('federated training of a .nacc job (FedAvg, DGA, local SGD) on a virtual clock or over loopback sockets')
     .option('--job <name>', 'run one federated job')
@@ -109,8 +110,26 @@ export function registerFl(program: Command): void {
     .option('--sweep-latency <list>', 'with --compare: speedup of the second job over the first at each one-way latency (ms), e.g. 1,10,100,500,1000')
     .option('--plot <file.svg>', 'where to write the accuracy-vs-time plot (default out/fl/<name>.svg)')
     .option('--out <dir>', 'also write a report section (fl-training) into DIR')
-    .option('--events <file.json>', 'write the event log (simulated runs)')
-    .action(async (file: string, opts: FlOptions) => {
+    .option('--events <file.json>', 'write the event log (simulated runs)');
+  // `fl serve` / `fl join`: the options above (--job, --json, --workers, ...) are fl's and are
+  // read from the parent; serve.ts/join.ts load only when one of the two is named.
+  fl.command('serve <file>')
+    .description('run the aggregator of a job for workers on other machines: nacc fl serve FILE --job J --listen HOST:PORT --token-file T [--json]')
+    .requiredOption('--listen <host:port>', 'address to listen on (port 0: any free port, printed on stderr)')
+    .requiredOption('--token-file <path>', "where to write the job's fresh token (mode 0600); give it to each worker's join")
+    .option('--drop-after <ms>', 'drop a started worker silent for this long (default 30000)')
+    .action(async (file: string, sub: { listen: string; tokenFile: string; dropAfter?: string }, cmd: Command) => {
+      const { serveCommand } = await import('./fl-serve.ts');
+      await serveCommand(file, { ...(cmd.parent!.opts() as FlOptions), ...sub });
+    });
+  fl.command('join <address>')
+    .description('run one worker of a served job: nacc fl join HOST:PORT --token-file T')
+    .requiredOption('--token-file <path>', "the job's token file, as written by nacc fl serve")
+    .action(async (address: string, sub: { tokenFile: string }) => {
+      const { joinCommand } = await import('./fl-serve.ts');
+      await joinCommand(address, sub.tokenFile);
+    });
+  fl.action(async (file: string, opts: FlOptions) => {
       if (!opts.job === !opts.compare) fail('F0004', 'give exactly one of --job NAME or --compare J1,J2', undefined, ExitCode.usage);
       if (opts.sweepLatency && !opts.compare) fail('F0004', '--sweep-latency needs --compare J1,J2', undefined, ExitCode.usage);
       if (opts.sweepLatency && opts.real) fail('F0004', '--sweep-latency runs on the virtual clock; drop --real', undefined, ExitCode.usage);

@@ -208,13 +208,19 @@ export class FlWorker {
   }
 }
 
-/** Collects one message per worker per round and averages them in worker order. */
+/**
+ * Collects one message per worker per round and averages them in worker order. A dropped
+ * worker (real mode: it disconnected or stalled) is no longer waited for: a round completes
+ * when every worker still present has sent, and averages the messages it got.
+ */
 export class Aggregator {
   private readonly inbox = new Map<number, (Float32Array | undefined)[]>();
-  private readonly counts = new Map<number, number>();
+  private readonly absent = new Set<number>();
   /** The consensus model after every average applied so far (what is evaluated). */
   readonly consensus: Float32Array;
   roundsDone = 0;
+  /** Messages each averaged round was formed from, in round order. */
+  readonly contributors: number[] = [];
 
   constructor(readonly cfg: AlgoConfig, readonly workers: number, init: Float32Array) {
     this.consensus = Float32Array.from(init);
@@ -226,16 +232,48 @@ export class Aggregator {
     if (!box) {
       box = new Array(this.workers).fill(undefined);
       this.inbox.set(msg.round, box);
-      this.counts.set(msg.round, 0);
     }
     if (box[msg.worker]) throw new Error(`duplicate message from worker ${msg.worker} for round ${msg.round}`);
     box[msg.worker] = msg.values;
-    const n = this.counts.get(msg.round)! + 1;
-    this.counts.set(msg.round, n);
-    if (n < this.workers) return undefined;
-    this.inbox.delete(msg.round);
-    this.counts.delete(msg.round);
-    const mean = averageInOrder(box as Float32Array[]);
+    return this.completeIfReady(msg.round);
+  }
+
+  /** Stop waiting for a worker; returns the averages of rounds this completes, oldest first. */
+  drop(worker: number): { round: number; mean: Float32Array }[] {
+    this.absent.add(worker);
+    return this.completeReady();
+  }
+
+  /** Averages of every round now complete (after a drop, or a round completed behind another). */
+  completeReady(): { round: number; mean: Float32Array }[] {
+    const out: { round: number; mean: Float32Array }[] = [];
+    for (let mean; this.inbox.has(this.roundsDone) && (mean = this.completeIfReady(this.roundsDone)); ) out.push({ round: this.roundsDone - 1, mean });
+    return out;
+  }
+
+  /** Whether the worker's message for the round is in (or the round is already averaged). */
+  has(round: number, worker: number): boolean {
+    return round < this.roundsDone || this.inbox.get(round)?.[worker] !== undefined;
+  }
+
+  /** Wait for the worker again (it rejoined). */
+  readmit(worker: number): void {
+    this.absent.delete(worker);
+  }
+
+  get present(): number {
+    return this.workers - this.absent.size;
+  }
+
+  private completeIfReady(round: number): Float32Array | undefined {
+    const box = this.inbox.get(round)!;
+    // Rounds complete in order: a later round never overtakes an earlier one.
+    if (round !== this.roundsDone) return undefined;
+    for (let i = 0; i < this.workers; i++) if (!box[i] && !this.absent.has(i)) return undefined;
+    const got = box.filter((m): m is Float32Array => m !== undefined);
+    if (got.length === 0) return undefined;
+    this.inbox.delete(round);
+    const mean = averageInOrder(got);
     if (this.cfg.kind === 'local_sgd') this.consensus.set(mean);
     else {
       const lr = this.cfg.lr;
@@ -243,6 +281,7 @@ export class Aggregator {
       for (let j = 0; j < c.length; j++) c[j] = c[j] - lr * mean[j];
     }
     this.roundsDone++;
+    this.contributors.push(got.length);
     return mean;
   }
 }

@@ -56,7 +56,7 @@ export interface FlRunResult {
   events?: FlEvent[];
   transport?: string;
   /** Real mode: the link used, the userspace delay relay or the kernel's netem ('tbf': the tests' rate-only kernel link). */
-  link?: 'relay' | 'netem' | 'tbf';
+  link?: 'relay' | 'netem' | 'tbf' | 'direct';
   /** Real mode: mean wall-clock milliseconds a worker spent computing one step (preemption included). */
   compute_ms_per_step?: number;
   /**
@@ -64,6 +64,14 @@ export interface FlRunResult {
    * their step's end and how long each process took to read a frame after it was written.
    */
   overheads?: Record<string, { count: number; mean_ms: number; p95_ms: number; max_ms: number }>;
+  /** Real mode: workers dropped (disconnected or silent) and after how many averaged rounds. */
+  dropped?: { worker: number; after_rounds: number; reason: string }[];
+  /** Real mode: workers that took a dropped worker's place. */
+  rejoined?: { worker: number; at_round: number }[];
+  /** Real mode: the checkpoint the aggregator resumed from (null: a fresh start). */
+  resumed?: { from_round: number; checkpoint: string } | null;
+  /** Real mode: how many workers each run of rounds was averaged from (fewer after a drop). */
+  workers_per_round?: { from_round: number; workers: number }[];
 }
 
 /** Everything a run needs, built once from the job, its network and its data. */

@@ -1,0 +1,171 @@
+// `nacc fl serve` and `nacc fl join` as separate processes on loopback: the token stays in its
+// file, hostile clients are turned away with a message while the server keeps going, and a
+// worker that is killed or stalls is dropped while the job completes with the others.
+import { describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, statSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NACC, nacc } from '../helpers/cli.ts';
+import { ANY_SLOT, FRAME_AUTH, FRAME_CHALLENGE, FRAME_REJECT, PROTOCOL_VERSION, encodeBytesFrame, onRawFrames, payloadBytes } from '../../compiler/fl/frames.ts';
+import { proof } from '../../compiler/fl/token.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'nacc-fl-serve-'));
+const NACC_FILE = join(dir, 'jobs.nacc');
+writeFileSync(
+  NACC_FILE,
+  `network tiny { input x: float32[16, 16, 1]\n y = dense(x, out: 12, act: relu)\n output dense(y, out: 10) }\n` +
+    `federated small { network: tiny\n data: synthetic_digits(samples: 300, partition: iid, test: 100)\n workers: 3\n step_time: 20 ms\n latency: 10 ms\n` +
+    ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 24\n seed: 5 }\n` +
+    `federated long { network: tiny\n data: synthetic_digits(samples: 400, partition: iid, test: 100)\n workers: 4\n step_time: 40 ms\n latency: 10 ms\n` +
+    ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 150\n seed: 5 }\n`,
+);
+
+interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+  /** Resolves when stderr matches. */
+  waitFor(re: RegExp): Promise<RegExpMatchArray>;
+}
+
+function start(args: string[]): Proc {
+  const child = spawn(process.execPath, [NACC, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  let out = '';
+  let err = '';
+  const watchers: { re: RegExp; res: (m: RegExpMatchArray) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    for (const w of [...watchers]) {
+      const m = w.re.exec(err);
+      if (m) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.res(m);
+      }
+    }
+  });
+  const exit = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    waitFor: (re) =>
+      new Promise((res, rej) => {
+        const m = re.exec(err);
+        if (m) return res(m);
+        watchers.push({ re, res });
+        void exit.then(() => setTimeout(() => rej(new Error(`exited before /${re.source}/; stderr:\n${err}`)), 200));
+      }),
+  };
+}
+
+/** A raw client: the server's challenge, then whatever the test sends; resolves with the reject text. */
+function rawClient(port: number, reply: (nonce: Buffer, sock: Socket) => void): Promise<string> {
+  return new Promise((res, rej) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.on('error', rej);
+    onRawFrames(sock, (raw) => {
+      const type = raw.readUInt8(4);
+      if (type === FRAME_CHALLENGE) reply(payloadBytes(raw).subarray(4), sock);
+      if (type === FRAME_REJECT) res(payloadBytes(raw).toString('utf8'));
+    });
+    sock.on('close', () => res('(closed without a reason)'));
+  });
+}
+
+const authFrame = (version: number, token: string, nonce: Buffer) => {
+  const body = Buffer.concat([Buffer.alloc(4), proof(token, nonce)]);
+  body.writeUInt32LE(version, 0);
+  return encodeBytesFrame(FRAME_AUTH, ANY_SLOT, 0, body);
+};
+
+describe('nacc fl serve / join on loopback', () => {
+  it('three joins complete the job with the simulator\'s arithmetic; wrong token, malformed, oversized and wrong-version clients are turned away', async () => {
+    const tokenFile = join(dir, 'small.token');
+    const serve = start(['fl', 'serve', NACC_FILE, '--job', 'small', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json']);
+    const joins: Proc[] = [];
+    try {
+      const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      const token = readFileSync(tokenFile, 'utf8').trim();
+      expect(token).toMatch(/^[0-9a-f]{64}$/);
+
+      // A worker with another token: refused with a clear message, and the server keeps serving.
+      const wrongFile = join(dir, 'wrong.token');
+      writeFileSync(wrongFile, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+      const wrong = await nacc(['fl', 'join', `127.0.0.1:${port}`, '--token-file', wrongFile], { timeout: 120_000 });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toMatch(/refused this worker: unknown worker/);
+      expect(wrong.stderr).not.toMatch(/at .*\.ts:/);
+
+      // Garbage where the auth frame belongs; a length prefix of 2 GB; the right token in the wrong version.
+      const garbage = await rawClient(port, (_n, s) => s.write(Buffer.from([9, 0, 0, 0, 99, 1, 2, 3, 4, 5, 6, 7, 8])));
+      expect(garbage).toMatch(/malformed/);
+      const huge = await rawClient(port, (_n, s) => s.write(Buffer.from([0xff, 0xff, 0xff, 0x7f, 5])));
+      expect(huge).toMatch(/oversized frame: 2147483651 bytes, the limit for this job is \d+ bytes/);
+      const old = await rawClient(port, (nonce, s) => s.write(authFrame(PROTOCOL_VERSION + 97, token, nonce)));
+      expect(old).toMatch(new RegExp(`version mismatch: the worker speaks protocol version ${PROTOCOL_VERSION + 97}, this server speaks ${PROTOCOL_VERSION}`));
+
+      for (let i = 0; i < 3; i++) joins.push(start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]));
+      expect(await serve.exit, serve.stderr()).toBe(0);
+      for (const j of joins) expect(await j.exit, j.stderr()).toBe(0);
+      const result = JSON.parse(serve.stdout());
+      const job = result.jobs[0];
+      expect(job.mode).toBe('real');
+      expect(job.workers).toBe(3);
+      expect(job.rounds).toBe(8);
+      expect(job.messages).toBe(24);
+      expect(job.dropped).toEqual([]);
+      expect(job.workers_per_round).toEqual([{ from_round: 0, workers: 3 }]);
+      // Every rejection was logged by the server, which then ran the job.
+      expect(serve.stderr()).toMatch(/rejected .*unknown worker/);
+      expect(serve.stderr()).toMatch(/rejected .*malformed/);
+      expect(serve.stderr()).toMatch(/rejected .*oversized/);
+      expect(serve.stderr()).toMatch(/rejected .*version mismatch/);
+      // The token never shows in any output.
+      for (const text of [serve.stdout(), serve.stderr(), ...joins.flatMap((j) => [j.stdout(), j.stderr()])]) expect(text).not.toContain(token);
+      // Same arithmetic as the simulation of the same job.
+      const sim = await nacc(['fl', NACC_FILE, '--job', 'small', '--json', '--plot', join(dir, 'small.svg')]);
+      expect(sim.code, sim.stderr).toBe(0);
+      const simJob = JSON.parse(sim.stdout).jobs[0];
+      expect(job.final_accuracy).toBe(simJob.final_accuracy);
+      expect(job.curve.map((p: { accuracy: number }) => p.accuracy)).toEqual(simJob.curve.map((p: { accuracy: number }) => p.accuracy));
+    } finally {
+      for (const p of [serve, ...joins]) p.child.kill('SIGKILL');
+    }
+  }, 300_000);
+
+  it('a killed worker and a stalled one are dropped; FedAvg finishes every round with the workers present', async () => {
+    const tokenFile = join(dir, 'long.token');
+    const serve = start(['fl', 'serve', NACC_FILE, '--job', 'long', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json', '--drop-after', '5000']);
+    const joins: Proc[] = [];
+    try {
+      const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+      for (let i = 0; i < 4; i++) joins.push(start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]));
+      await serve.waitFor(/started;/);
+      // 150 steps of 40 ms: the job runs for 6 s or more; both faults land inside it.
+      await new Promise((r) => setTimeout(r, 1000));
+      joins[1].child.kill('SIGKILL');
+      joins[2].child.kill('SIGSTOP');
+      expect(await serve.exit, serve.stderr()).toBe(0);
+      const job = JSON.parse(serve.stdout()).jobs[0];
+      expect(job.rounds).toBe(50);
+      const byWorker = Object.fromEntries(job.dropped.map((d: { worker: number; reason: string }) => [d.worker, d.reason]));
+      expect(Object.keys(byWorker).sort()).toEqual(['1', '2']);
+      expect(byWorker[1]).toBe('disconnected');
+      expect(byWorker[2]).toMatch(/^stalled: silent for 5\.0 s/);
+      expect(job.workers_per_round[0].workers).toBeGreaterThanOrEqual(3);
+      expect(job.workers_per_round[job.workers_per_round.length - 1].workers).toBe(2);
+      expect(job.rejoined).toEqual([]);
+      expect(job.resumed).toBeNull();
+      expect(serve.stderr()).toMatch(/dropped worker 1 after \d+ rounds: disconnected/);
+      for (const j of [joins[0], joins[3]]) expect(await j.exit, j.stderr()).toBe(0);
+    } finally {
+      for (const p of [serve, ...joins]) p.child.kill('SIGKILL');
+    }
+  }, 300_000);
+});
