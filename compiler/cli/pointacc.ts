@@ -8,6 +8,7 @@ import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { PointAccConfig } from '../ir/targets.ts';
 import type { Program } from '../ir/program.ts';
+import type { Network } from '../ir/network.ts';
 import { type Cloud, parseCloud, SYNTHETIC_CLOUDS, syntheticCloud, bunnyCloud } from '../reference/pointcloud/cloud.ts';
 import { voxelize } from '../reference/pointcloud/mapping.ts';
 import { runPointOp } from '../pointacc/pointops.ts';
@@ -16,6 +17,7 @@ import type { RtlPackage } from '../rtl/pointacc/point-search-package.ts';
 import { modelNetwork, perfJson, perfText, type PerfOptions } from '../pointacc/perf-model.ts';
 import { measureCpuBaseline } from '../pointacc/cpu-baseline.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
+import { buildLayerRtl } from '../rtl/pointacc/layer-select.ts';
 import { shellWord } from '../util/names.ts';
 
 const usage = (code: string, message: string): never => fail(code, message, undefined, ExitCode.usage);
@@ -88,6 +90,7 @@ interface PointaccOpts {
   cin?: string;
   cout?: string;
   rowBytes?: string;
+  layer?: string;
 }
 
 export function registerPointacc(program: Command): void {
@@ -95,6 +98,7 @@ export function registerPointacc(program: Command): void {
     .command('pointacc <file>')
     .description('PointAcc: per-layer performance model of a network (--network), or RTL + vectors for one mapping op (--op ... --out)')
     .option('--network <name>', 'network to model')
+    .option('--layer <name>', 'with --network and --out: RTL of one whole layer (a set_abstraction or a sparse_conv3d reading the network input)')
     .option('--config <name>', 'pointacc configuration (default: the only one in the file)')
     .option('--op <op>', `emit RTL for one op: ${RTL_OPS.join('|')}`)
     .option('--cloud <cloud>', 'cloud for --op: .xyz/.ply/raw float32 file, or KIND[:N[:SEED]] (default clutter:512, kernel_map: voxelised bunny)')
@@ -158,6 +162,11 @@ export function registerPointacc(program: Command): void {
       if (!opts.network) usage('E0625', 'give --network N (performance model) or --op OP --out DIR (RTL)');
       const net = prog.networks.find((n) => n.name === opts.network);
       if (!net) usage('E0501', `no network '${opts.network}' in ${file} (it has: ${prog.networks.map((n) => n.name).join(', ')})`);
+      if (opts.layer) {
+        await writeLayerRtl(net!, config, opts, seed);
+        return;
+      }
+      if (opts.out) usage('E0626', '--out with --network needs --layer L (the RTL of one whole layer)');
       const perfOpts: PerfOptions = { fusion: opts.fusion !== false, cache: opts.cache !== false, points: num(opts.points) };
       const report = modelNetwork(net!, config, perfOpts);
       const baseline = opts.baseline ? await measureCpuBaseline(net!, { points: num(opts.points), seed, workDir: resolve('rtl-out', `.baseline-${net!.name}`) }) : undefined;
@@ -193,6 +202,48 @@ export function registerPointacc(program: Command): void {
       }
       process.stdout.write(pointOpText(op, res) + '\n');
     });
+}
+
+/**
+ * `--network N --layer L --out DIR`: the whole layer on the PointAcc top, with its vectors and
+ * bench, and next to the RTL-faithful prediction the performance model's cycles for the same
+ * layer, configuration, options and cloud (model_cycles, what `nacc verify` compares with).
+ */
+async function writeLayerRtl(net: Network, config: PointAccConfig, opts: PointaccOpts, seed: number): Promise<void> {
+  if (!opts.out) usage('E0624', '--layer needs --out DIR (e.g. rtl-out/NAME)');
+  const fusion = opts.fusion !== false;
+  const cache = opts.cache !== false;
+  let cloud = opts.cloud ? resolveCloud(opts.cloud, seed) : undefined;
+  const voxelInput = net.inputs[0]?.type.kind === 'voxels';
+  if (cloud && voxelInput && Array.from(cloud.xyz).some((v) => !Number.isInteger(v))) cloud = voxelize(cloud, num(opts.voxel) ?? defaultVoxel(cloud)).voxels;
+  const rtl = buildLayerRtl(net, opts.layer!, config, { cloud, points: num(opts.points), fusion, cache, seed });
+  const report = modelNetwork(net, config, { fusion, cache, cloud: rtl.cloud, seed });
+  const parts = report.layers.filter((l) => rtl.modelLayers.includes(l.name));
+  const modelCycles = parts.reduce((a, l) => a + l.cycles, 0);
+  const pkg = rtl.pkg;
+  const accesses = pkg.hits + pkg.misses;
+  const extra = {
+    config: config.name,
+    cloud: rtl.cloud.name,
+    network: net.name,
+    layer: opts.layer,
+    kind: rtl.kind,
+    options: { fusion, cache },
+    model_cycles: modelCycles,
+    model_layers: parts.map((l) => ({ name: l.name, cycles: l.cycles, dram_bytes: l.dram_bytes })),
+    predicted_phases: pkg.model,
+    dram_bytes: pkg.dramBytes,
+    model_dram_bytes: parts.reduce((a, l) => a + l.dram_bytes, 0),
+    cache: { hits: pkg.hits, misses: pkg.misses, hit_rate: accesses ? pkg.hits / accesses : null },
+  };
+  const dir = resolve(opts.out!);
+  await writeOutputDir(dir, (tmp) => writeRtlPackage(tmp, pkg, extra), { carryOver: (name) => !name.startsWith('build') });
+  const summary = { out: dir, manifest: join(dir, 'manifest.json'), top: pkg.top, files: pkg.files.map((f) => f.path), predicted_cycles: pkg.predictedCycles, params: pkg.params, ...extra };
+  if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  else {
+    process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (${rtl.kind} ${opts.layer} of ${net.name}, top ${pkg.top}); predicted ${pkg.predictedCycles} cycles, performance model ${modelCycles}\n`);
+    process.stdout.write(`check it with: nacc verify ${shellWord(opts.out!)} --sim both\n`);
+  }
 }
 
 function defaultVoxel(c: Cloud): number {

@@ -19,7 +19,7 @@ import type { PointAccConfig } from '../ir/targets.ts';
 import { cacheLineBytes, simulateCache } from './cache.ts';
 import { fpsCycles, kernelMapCycles, matrixCycles, neighbourSearchCycles } from './mapping-cycles.ts';
 import { buildWorkload, sparseGatherStream, type LayerWork } from './workload.ts';
-import { missLatency } from './layer-cycles.ts';
+import { DRAM_ACCESS_CYCLES, missLatency } from './layer-cycles.ts';
 import type { Cloud } from '../reference/pointcloud/cloud.ts';
 import type { BaselineReport } from './cpu-baseline.ts';
 
@@ -130,6 +130,7 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
   const fusedInto = new Set<string>();
   for (const w of work) if (w.inputs.some((i) => fused.has(i))) fusedInto.add(w.layer.name);
   const producerBytes = new Map(work.map((w) => [w.layer.name, w.outputBytes]));
+  const kindOf = new Map(work.map((w) => [w.layer.name, w.item.kind]));
   const lineOf = cacheLineBytes;
   let hits = 0;
   let accesses = 0;
@@ -203,6 +204,13 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
         unit = 'matrix';
         readInputs();
         compute = matrixCycles(it.rows, it.cin, it.cout, MR, MC);
+        // Input from another MLP layer: fused, its lines move from the activation buffer into the
+        // array's activation memory (one per cycle); unfused, they were spilled to DRAM and are read
+        // back at the port's pace, plus one DRAM latency (as the RTL top does, not overlapped).
+        if (kindOf.get(w.inputs[0]) === 'matmul') {
+          const lines = it.rows * Math.ceil(it.cin / MR);
+          compute += fusion && fused.has(w.inputs[0]) ? lines : 2 * lines * Math.ceil(MR / bw) + DRAM_ACCESS_CYCLES;
+        }
         macs = it.rows * it.cin * it.cout;
         sram += it.rows * it.cin * Math.ceil(it.cout / MC) + it.rows * it.cout + it.cin * it.cout;
         break;
@@ -210,7 +218,9 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
       case 'reduce': {
         unit = 'matrix';
         readInputs();
-        compute = Math.ceil((it.rows * it.channels) / MC);
+        // Fused behind the matrix unit, the max is taken as outputs leave the array; what remains is
+        // reading out one group x output tile per cycle.
+        compute = fusion && w.inputs.some((i) => fused.has(i)) ? it.groups * Math.ceil(it.channels / MC) : Math.ceil((it.rows * it.channels) / MC);
         sram += it.rows * it.channels;
         break;
       }

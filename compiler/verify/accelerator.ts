@@ -105,7 +105,13 @@ export function readVerifyManifest(dir: string): VerifyManifest {
       testbench: raw.top,
       designFiles: raw.design_files as string[],
       benchFile: raw.testbench,
-      layers: [{ name: raw.top, dir: '.', predicted_cycles: typeof raw.predicted_cycles === 'number' ? raw.predicted_cycles : undefined }],
+      // A PointAcc whole-layer design names its layer and carries the performance model's cycles for it.
+      layers: [{
+        name: typeof raw.layer === 'string' ? raw.layer : raw.top,
+        dir: '.',
+        predicted_cycles: typeof raw.predicted_cycles === 'number' ? raw.predicted_cycles : undefined,
+        model_cycles: typeof raw.model_cycles === 'number' ? raw.model_cycles : undefined,
+      }],
     };
   }
   const m = raw as unknown as VerifyManifest;
