@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { freshCompiledMain } from '../scripts/compiled-js.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/nacc.js', import.meta.url));
@@ -53,6 +52,8 @@ const cases = [['--version'], ['--help'], ['inspect', 'examples/mcu-kws.nacc'], 
   .filter((args) => args.join(' ').includes(only));
 
 const loadBefore = loadavg();
+// Older checkouts have no compiled layout: the bench still runs there, for before/after figures.
+const { freshCompiledMain } = await import('../scripts/compiled-js.mjs').catch(() => ({ freshCompiledMain: () => null }));
 const layout = () => (freshCompiledMain() ? 'compiled dist/' : 'sources through tsx (dist/ missing or stale)');
 const layoutBefore = layout();
 const rows = [];
