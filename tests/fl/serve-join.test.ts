@@ -146,6 +146,8 @@ describe('nacc fl serve / join on loopback', () => {
     try {
       const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
       for (let i = 0; i < 4; i++) joins.push(start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]));
+      // Slots are handed out in the order the joins reach the server: each join names its own.
+      const ids = await Promise.all(joins.map(async (j) => Number((await j.waitFor(/fl join: worker (\d+):/))[1])));
       await serve.waitFor(/started;/);
       // 150 steps of 40 ms: the job runs for 6 s or more; both faults land inside it.
       await new Promise((r) => setTimeout(r, 1000));
@@ -155,14 +157,14 @@ describe('nacc fl serve / join on loopback', () => {
       const job = JSON.parse(serve.stdout()).jobs[0];
       expect(job.rounds).toBe(50);
       const byWorker = Object.fromEntries(job.dropped.map((d: { worker: number; reason: string }) => [d.worker, d.reason]));
-      expect(Object.keys(byWorker).sort()).toEqual(['1', '2']);
-      expect(byWorker[1]).toBe('disconnected');
-      expect(byWorker[2]).toMatch(/^stalled: silent for 5\.0 s/);
+      expect(Object.keys(byWorker).sort()).toEqual([String(ids[1]), String(ids[2])].sort());
+      expect(byWorker[ids[1]]).toBe('disconnected');
+      expect(byWorker[ids[2]]).toMatch(/^stalled: silent for 5\.0 s/);
       expect(job.workers_per_round[0].workers).toBeGreaterThanOrEqual(3);
       expect(job.workers_per_round[job.workers_per_round.length - 1].workers).toBe(2);
       expect(job.rejoined).toEqual([]);
       expect(job.resumed).toBeNull();
-      expect(serve.stderr()).toMatch(/dropped worker 1 after \d+ rounds: disconnected/);
+      expect(serve.stderr()).toMatch(new RegExp(`dropped worker ${ids[1]} after \\d+ rounds: disconnected`));
       for (const j of [joins[0], joins[3]]) expect(await j.exit, j.stderr()).toBe(0);
     } finally {
       for (const p of [serve, ...joins]) p.child.kill('SIGKILL');
