@@ -56,8 +56,7 @@ describe('nacc start-up', () => {
 
   it('without dist/ runs the sources through tsx, still loading only the named command', () => {
     const r = run(dir, ['inspect', 'examples/mcu-kws.nacc']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('network kws_small');
     const pkgs = packagesOf(r.modules);
     expect(pkgs.has('tsx')).toBe(true);
@@ -70,7 +69,7 @@ describe('nacc start-up', () => {
     expect(buildCompiled(dir)).toBe('fresh');
 
     const version = run(dir, ['--version']);
-    expect(version.code).toBe(0);
+    expect(version.code, version.stderr).toBe(0);
     expect(version.stdout.trim()).toBe('0.1.0');
     expect(version.modules).toContain(pathToFileURL(join(dir, 'dist/compiler/cli/main.js')).href);
     // --version registers no command at all: only commander besides the CLI's own core.
@@ -78,8 +77,7 @@ describe('nacc start-up', () => {
     expect(version.modules.filter((u) => u.includes('/dist/compiler/cli/') && !/\/(main|commands)\.js$/.test(u))).toEqual([]);
 
     const inspect = run(dir, ['inspect', 'examples/mcu-kws.nacc']);
-    expect(inspect.stderr).toBe('');
-    expect(inspect.code).toBe(0);
+    expect(inspect.code, inspect.stderr).toBe(0);
     expect(inspect.stdout).toContain('network kws_small');
     expect(inspect.modules).toContain(pathToFileURL(join(dir, 'dist/compiler/cli/inspect.js')).href);
     expect(inspect.modules.filter((u) => u.endsWith('.ts'))).toEqual([]);
@@ -110,7 +108,7 @@ describe('nacc start-up', () => {
     const main = join(dir, 'compiler/cli/main.ts');
     writeFileSync(main, readFileSync(main, 'utf8').replace(".version('0.1.0')", ".version('0.1.0-edited')"));
     const r = run(dir, ['--version']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('0.1.0-edited');
     expect(r.modules).not.toContain(pathToFileURL(join(dir, 'dist/compiler/cli/main.js')).href);
   });
