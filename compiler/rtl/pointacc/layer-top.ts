@@ -141,7 +141,7 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     reg('dr_o', OW),
     wire_('dr_addr', CW + OW),
   ];
-  items.push(comment('verilator lint_off UNUSEDSIGNAL'), wire_('unused_ok', 1), assign('unused_ok', and(ref('ps_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('ps_count'), ref('ps_count')))), comment('verilator lint_on UNUSEDSIGNAL'));
+  items.push(comment('verilator lint_off UNUSEDSIGNAL'), wire_('unused_ok', 1), assign('unused_ok', and(ref('ps_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('ps_count'), ref('ps_count')), eq(ref('ps_idx'), ref('ps_idx')))), comment('verilator lint_on UNUSEDSIGNAL'));
   items.push(assign('lin_m1', perLayer(p.layers.map((l) => l.inTiles - 1), TW, LB)));
   items.push(assign('lout_m1', perLayer(p.layers.map((l) => l.outTiles - 1), OW, LB)));
   items.push({
