@@ -2,7 +2,6 @@
 // with a stamp of the sources it was built from; bin/nacc.js uses it only while the stamp matches.
 // Plain Node built-ins: bin/nacc.js imports this on every start, and bootstrap before node_modules.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -100,6 +99,8 @@ export function buildCompiled(root = ROOT) {
   } catch {
     return 'no-typescript';
   }
+  // child_process is required here, not imported at the top: bin/nacc.js loads this module on every start.
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process');
   const r = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) {
     rmSync(tmp, { recursive: true, force: true });
