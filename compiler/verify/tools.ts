@@ -18,13 +18,24 @@ export interface ToolStatus {
 
 export async function probeTool(spec: ToolSpec): Promise<ToolStatus> {
   const base = { name: spec.name, debian: spec.debian, usedFor: spec.usedFor };
-  if (spec.file) return { ...base, found: existsSync(spec.file), path: spec.file };
+  if (spec.file) {
+    if (!existsSync(spec.file)) return { ...base, found: false, path: spec.file };
+    return { ...base, found: true, path: spec.file, version: await debianVersion(spec.debian) };
+  }
   const path = findOnPath(spec.binary!);
   if (!path) return { ...base, found: false };
   const r = await runTool(path, spec.versionArgs ?? ['--version'], { name: spec.name, timeoutMs: 15_000 });
   const firstLine = r.output.split('\n').map((s) => s.trim()).find((s) => /\d+\.\d+/.test(s)) ?? '';
   const version = firstLine.match(/\d+\.\d+(\.\d+)?/)?.[0];
   return { ...base, found: true, path, version };
+}
+
+/** A data or library package (no binary to ask): the version dpkg installed, when dpkg is here. */
+async function debianVersion(pkg: string): Promise<string | undefined> {
+  const dpkg = findOnPath('dpkg-query');
+  if (!dpkg) return undefined;
+  const r = await runTool(dpkg, ['-W', '-f', '${Version}', pkg], { name: 'dpkg-query', timeoutMs: 15_000 });
+  return r.exitCode === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }
 
 export async function probeTools(): Promise<ToolStatus[]> {
