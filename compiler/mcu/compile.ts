@@ -10,7 +10,8 @@ import type { McuBoard } from './targets.ts';
 import { compileScheduledForMcu, programRules } from './patch/compile.ts';
 import { graphFromQModel } from './patch/graph.ts';
 import { layerSchedule } from './patch/schedule.ts';
-import { fastKernelsFor } from './patch/fast.ts';
+import { fastKernelsFor, hasDsp } from './patch/fast.ts';
+import { predictInstructions, type KernelPath, type PredictedInstructions } from './instructions.ts';
 
 export type ScheduleKind = 'layer' | 'patch' | 'auto';
 
@@ -73,6 +74,17 @@ export interface McuSummary {
   fits_flash: boolean;
   inputs: { name: string; dtype: string; shape: number[]; bytes: number }[];
   outputs: { name: string; dtype: string; shape: number[]; bytes: number }[];
+  /** Instructions of one inference on a Cortex-M4, per op and in total (compiler/mcu/instructions.ts). */
+  predicted_instructions?: { total: number; kernels: KernelPath; per_op: PredictedInstructions['per_op'] };
+}
+
+/** The kernels a program for this board gets: SMLAD on DSP cores unless turned off. */
+export function kernelPathOf(board: McuBoard, opts: Pick<McuCompileOptions, 'fastKernels'>): KernelPath {
+  return opts.fastKernels !== false && hasDsp(board.core) ? 'smlad' : 'portable';
+}
+
+export function predictedJson(p: PredictedInstructions, kernels: KernelPath): McuSummary['predicted_instructions'] {
+  return { total: p.total, kernels, per_op: p.per_op };
 }
 
 /** The model the generated code runs (after the graph rewrites). */
@@ -107,6 +119,7 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
     fits_flash: program.weightBytes <= board.flashBytes,
     inputs: io(model.inputs),
     outputs: io(model.outputs),
+    predicted_instructions: predictedJson(predictInstructions(model, plan, kernelPathOf(board, opts)), kernelPathOf(board, opts)),
   };
   return { model, plan, program, summary };
 }

@@ -1,11 +1,12 @@
 // `nacc mcu --schedule patch|auto`: the MCU pipeline with a patch-based stage, scheduled by the
 // same decision and memory rules as `nacc mcu-schedule` (one schedule, one peak figure).
 import type { QModel } from '../../ir/quantized.ts';
-import { compileForMcu, loweredForMcu, type InputMode, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
+import { compileForMcu, kernelPathOf, loweredForMcu, predictedJson, type InputMode, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
+import { predictPatchInstructions, type KernelPath } from '../instructions.ts';
 import type { McuBoard } from '../targets.ts';
 import { emitPatchProgram, type EmittedPatchProgram } from './emit.ts';
 import { fastKernelsFor } from './fast.ts';
-import { graphFromQModel } from './graph.ts';
+import { graphFromQModel, type PatchGraph } from './graph.ts';
 import { decideSchedule, type ScheduleDecision } from './report.ts';
 import { DEFAULT_RULES, type MemoryRules, type ScheduleReport } from './schedule.ts';
 import { DEFAULT_MAX_MAC_OVERHEAD } from './search.ts';
@@ -26,7 +27,7 @@ export interface ScheduledCompile extends McuCompiled {
   decision: ScheduleDecision;
 }
 
-function summaryOf(model: QModel, board: McuBoard, prog: EmittedPatchProgram, r: ScheduleReport, base: McuSummary, input: InputMode): McuSummary {
+function summaryOf(model: QModel, g: PatchGraph, board: McuBoard, prog: EmittedPatchProgram, r: ScheduleReport, base: McuSummary, input: InputMode, path: KernelPath): McuSummary {
   return {
     ...base,
     schedule: { kind: 'patch', split: r.split, patches: r.patches, patch_input: r.patchInput, input },
@@ -39,6 +40,7 @@ function summaryOf(model: QModel, board: McuBoard, prog: EmittedPatchProgram, r:
     fits_sram: prog.layout.arenaBytes <= board.sramBytes,
     fits_flash: prog.weightBytes <= board.flashBytes,
     model: model.name,
+    predicted_instructions: predictedJson(predictPatchInstructions(model, g, prog.plan, prog.rest, prog.restPlan, path), path),
   };
 }
 
@@ -59,6 +61,6 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole' }), source, board.core, opts.fastKernels !== false);
   return {
     model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision,
-    summary: summaryOf(source, board, prog, r, layer.summary, input),
+    summary: summaryOf(source, g, board, prog, r, layer.summary, input, kernelPathOf(board, opts)),
   };
 }

@@ -9,7 +9,7 @@ import { qTensorBytes } from '../../ir/quantized.ts';
 import { computeOpParams, type ConvParams, type PoolParams } from '../../reference/int8/params.ts';
 import { emitProgram, type EmittedProgram } from '../emit.ts';
 import { foldPads } from '../fold.ts';
-import { planMemory } from '../planner.ts';
+import { planMemory, type MemoryPlan } from '../planner.ts';
 import type { McuBoard } from '../targets.ts';
 import { nodeOp } from './execute.ts';
 import { graphFromQModel, lastUses, producers, type PatchGraph } from './graph.ts';
@@ -37,6 +37,9 @@ export interface PatchLayout {
 export interface EmittedPatchProgram extends EmittedProgram {
   layout: PatchLayout;
   plan: PatchPlan;
+  /** The per-layer stage: the model of the ops after the split (PADs folded) and its memory plan. */
+  rest: QModel;
+  restPlan: MemoryPlan;
 }
 
 const int32Literal = (v: number) => (v === -2147483648 ? '(-2147483647 - 1)' : String(v));
@@ -332,6 +335,8 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
     files,
     weightBytes,
     plan,
+    rest,
+    restPlan,
     layout: {
       arenaBytes, patchStageBytes: stageBytes, layerStageBytes: restPlan.arenaBytes,
       cutOffset, inputOffset, buffers,
