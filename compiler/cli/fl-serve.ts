@@ -1,11 +1,12 @@
 // `nacc fl serve FILE --job J --listen HOST:PORT --token-file T [--json]` and `nacc fl join
 // HOST:PORT --token-file T`: a federated job's aggregator and its workers on different machines.
 // Loaded only when `fl serve` or `fl join` is named (see fl.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import { startAggregatorServer } from '../fl/aggregator-server.ts';
+import { decodeCheckpoint, encodeCheckpoint, jobFingerprint, type CheckpointState } from '../fl/checkpoint.ts';
 import { JoinError, joinJob } from '../fl/join.ts';
 import { findJob, parsePartition, prepareJob } from '../fl/run.ts';
 import { driveJob, servedResult, workerJobs } from '../fl/serve.ts';
@@ -28,7 +29,7 @@ const positiveInt = (v: string | undefined, flag: string): number | undefined =>
   return n;
 };
 
-export async function serveCommand(file: string, opts: FlOptions & { listen: string; tokenFile: string; dropAfter?: string }): Promise<void> {
+export async function serveCommand(file: string, opts: FlOptions & { listen: string; tokenFile: string; dropAfter?: string; checkpoint?: string }): Promise<void> {
   if (!opts.job) fail('F0004', 'nacc fl serve needs --job NAME', undefined, ExitCode.usage);
   if (opts.compare || opts.real || opts.sweepLatency) fail('F0004', 'nacc fl serve runs one job: drop --compare, --real and --sweep-latency', undefined, ExitCode.usage);
   const { host, port } = parseAddress(opts.listen, '--listen', true);
@@ -52,14 +53,28 @@ export async function serveCommand(file: string, opts: FlOptions & { listen: str
     workers: positiveInt(opts.workers, '--workers'),
   });
   const network = program.networks.find((n) => n.name === setup.job.network)!;
+  const totalRounds = Math.floor(setup.stepsPerWorker / setup.cfg.K);
+  const fingerprint = jobFingerprint(setup);
+  const checkpoint = opts.checkpoint ? resolve(opts.checkpoint) : undefined;
+  const resume = checkpoint && existsSync(checkpoint) ? decodeCheckpoint(readFileSync(checkpoint), fingerprint, setup.init.length, checkpoint) : undefined;
+  if (resume && resume.roundsDone >= totalRounds) fail('F0032', `${checkpoint}: the checkpoint holds the finished job (${resume.roundsDone} rounds); remove it to run the job again`, undefined, ExitCode.inputError);
+  if (resume) stderr(`fl serve: resuming ${setup.job.name} from ${checkpoint} after round ${resume.roundsDone}`);
+  // Written after every averaged round, by rename, so a crash leaves the previous one whole.
+  const save = checkpoint
+    ? (state: CheckpointState) => {
+        writeFileSync(`${checkpoint}.tmp`, encodeCheckpoint(state));
+        renameSync(`${checkpoint}.tmp`, checkpoint);
+      }
+    : undefined;
   const token = newToken();
   writeTokenFile(resolve(opts.tokenFile), token);
   const N = setup.job.workers;
   let srv;
   try {
     srv = await startAggregatorServer(
-      { cfg: setup.cfg, workers: N, init: setup.init, totalRounds: Math.floor(setup.stepsPerWorker / setup.cfg.K), evalEvery: setup.evalEvery, host, port, token, jobs: workerJobs(setup, network), dropAfterMs },
+      { cfg: setup.cfg, workers: N, init: setup.init, totalRounds, evalEvery: setup.evalEvery, host, port, token, jobs: workerJobs(setup, network), dropAfterMs, resume, fingerprint },
       (m) => stderr(`fl serve: ${m}`),
+      save,
     );
   } catch (e) {
     fail('F0026', `cannot listen on ${opts.listen}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, ExitCode.usage);
@@ -69,7 +84,7 @@ export async function serveCommand(file: string, opts: FlOptions & { listen: str
   let result;
   try {
     const driven = await driveJob(srv, setup, (m) => stderr(`fl serve: ${m}`));
-    result = servedResult(setup, driven, { transport: `tcp, workers joined with nacc fl join on port ${srv.port}`, link: 'direct' }, (m) => stderr(`fl serve: ${m}`));
+    result = servedResult(setup, driven, { transport: `tcp, workers joined with nacc fl join on port ${srv.port}`, link: 'direct', ...(resume ? { resumed: { from_round: resume.roundsDone, checkpoint: checkpoint! } } : {}) }, (m) => stderr(`fl serve: ${m}`));
   } catch (e) {
     fail('F0027', `job '${setup.job.name}' could not finish: ${(e as Error).message}`, undefined, ExitCode.inputError);
   } finally {

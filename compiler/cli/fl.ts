@@ -118,7 +118,8 @@ export function registerFl(program: Command): void {
     .requiredOption('--listen <host:port>', 'address to listen on (port 0: any free port, printed on stderr)')
     .requiredOption('--token-file <path>', "where to write the job's fresh token (mode 0600); give it to each worker's join")
     .option('--drop-after <ms>', 'drop a started worker silent for this long (default 30000)')
-    .action(async (file: string, sub: { listen: string; tokenFile: string; dropAfter?: string }, cmd: Command) => {
+    .option('--checkpoint <file>', 'save the job after every averaged round; if FILE exists, resume from it')
+    .action(async (file: string, sub: { listen: string; tokenFile: string; dropAfter?: string; checkpoint?: string }, cmd: Command) => {
       const { serveCommand } = await import('./fl-serve.ts');
       await serveCommand(file, { ...(cmd.parent!.opts() as FlOptions), ...sub });
     });

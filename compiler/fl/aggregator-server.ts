@@ -39,6 +39,7 @@ import {
   payloadF64,
 } from './frames.ts';
 import { newNonce, proofMatches } from './token.ts';
+import type { CheckpointState } from './checkpoint.ts';
 
 /** Everything worker `id` needs, sent in its job frame: its data partition, the model, the schedule. */
 export interface WorkerJob {
@@ -53,6 +54,8 @@ export interface WorkerJob {
   seed: number;
   stepMs: number;
   steps: number;
+  /** The round it starts at (a rejoining worker, a resumed job); `init` is then the consensus after the rounds before. */
+  firstRound?: number;
 }
 
 export interface AggregatorServerInit {
@@ -71,6 +74,10 @@ export interface AggregatorServerInit {
   jobs: WorkerJob[];
   /** Drop a started worker silent for this long (ms); default 30 s. */
   dropAfterMs?: number;
+  /** Continue from this checkpoint: its rounds are done, every worker starts after them. */
+  resume?: CheckpointState;
+  /** Identity of the job written into checkpoints (see checkpoint.ts). */
+  fingerprint?: string;
 }
 
 export interface AverageEvent {
@@ -98,6 +105,12 @@ export interface DropEvent {
   reason: string;
 }
 
+export interface RejoinEvent {
+  worker: number;
+  /** The first round the new worker contributes to. */
+  at_round: number;
+}
+
 export interface ServerFinish {
   consensus: Float32Array;
   roundsDone: number;
@@ -107,8 +120,11 @@ export interface ServerFinish {
   /** Stats of the workers that finished (dropped ones are missing). */
   workerStats: WorkerStats[];
   dropped: DropEvent[];
+  rejoined: RejoinEvent[];
   /** Workers each averaged round was formed from. */
   contributors: number[];
+  /** Round sums received, before a resume included. */
+  messages: number;
 }
 
 export interface AggregatorServer {
@@ -133,17 +149,34 @@ const HANDSHAKE_MS = 15000;
 
 type Slot = { sock: Socket; state: 'joined' | 'ready' | 'running' | 'done' } | undefined;
 
-export async function startAggregatorServer(init: AggregatorServerInit, log: (m: string) => void = () => undefined): Promise<AggregatorServer> {
+/**
+ * Start serving. `log` gets one line per rejection, join, drop and rejoin; `onCheckpoint` the
+ * state after every averaged round (to be written where a restarted server finds it).
+ */
+export async function startAggregatorServer(init: AggregatorServerInit, log: (m: string) => void = () => undefined, onCheckpoint?: (state: CheckpointState) => void): Promise<AggregatorServer> {
   const N = init.workers;
   const params = init.init.length;
   const agg = new Aggregator(init.cfg, N, init.init);
   const slots: Slot[] = new Array(N).fill(undefined);
   const dropped = new Set<number>();
-  const drops: DropEvent[] = [];
+  const resume = init.resume;
+  const drops: DropEvent[] = resume ? [...resume.dropped] : [];
+  const rejoins: RejoinEvent[] = resume ? [...resume.rejoined] : [];
+  let stepMsOf: number[] = init.jobs.map((j) => j.stepMs);
   const lastHeard = new Array<number>(N).fill(0);
   const stats: WorkerStats[] = [];
-  const events: AverageEvent[] = [];
+  const events: AverageEvent[] = resume ? [...resume.events] : [];
   const receive = new DelayStat();
+  // A resumed job's clock goes on from its last average; its workers all start after its rounds.
+  const timeOffset = events.length ? events[events.length - 1].t : 0;
+  const firstRound = resume?.roundsDone ?? 0;
+  if (resume) {
+    agg.consensus.set(resume.consensus);
+    agg.roundsDone = resume.roundsDone;
+    agg.contributors.push(...resume.contributors);
+  }
+  const jobFor = (id: number): WorkerJob => (resume ? { ...init.jobs[id], init: Float32Array.from(resume.consensus), firstRound } : init.jobs[id]);
+  const messages = () => (resume?.messages ?? 0) + receive.raw().length;
   const maxFrame = maxWorkerFrame(params, init.totalRounds);
   const dropAfterMs = init.dropAfterMs ?? 30000;
   let startEpoch = 0;
@@ -171,18 +204,21 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
     if (!slots.every((s, i) => dropped.has(i) || s?.state === 'done')) return;
     // The job is complete: every connection is closed, which ends each worker's join.
     for (const s of slots) s?.sock.end();
-    settle.res({ consensus: agg.consensus, roundsDone: agg.roundsDone, receive: receive.raw(), events, workerStats: stats.sort((a, b) => a.id - b.id), dropped: drops, contributors: agg.contributors });
+    settle.res({ consensus: agg.consensus, roundsDone: agg.roundsDone, receive: receive.raw(), events, workerStats: stats.sort((a, b) => a.id - b.id), dropped: drops, rejoined: rejoins, contributors: agg.contributors, messages: messages() });
     settle = undefined;
   };
   const broadcast = (round: number, mean: Float32Array) => {
-    const t = epochNow() - startEpoch;
+    const t = epochNow() - startEpoch + timeOffset;
     const frame = encodeFrame(FRAME_AVERAGE, 0, round, mean);
+    // A worker's silence counts from when it last had something to do: an average gives it the next round.
+    lastHeard.fill(performance.now());
     slots.forEach((s, i) => {
       if (s && !dropped.has(i) && !s.sock.destroyed) s.sock.write(frame);
     });
     const done = round + 1;
     const sample = done % init.evalEvery === 0 || done === init.totalRounds;
     events.push({ done, t, ...(sample ? { snapshot: Float32Array.from(agg.consensus) } : {}) });
+    onCheckpoint?.({ fingerprint: init.fingerprint ?? '', roundsDone: agg.roundsDone, consensus: agg.consensus, events, contributors: agg.contributors, messages: messages(), dropped: drops, rejoined: rejoins });
   };
   const drop = (id: number, reason: string) => {
     if (dropped.has(id) || closed) return;
@@ -236,12 +272,27 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
           if (!proofMatches(init.token, nonce, body.subarray(4))) throw new BadFrame('unknown worker: it does not hold this job\'s token (check --token-file)');
           clearTimeout(handshake);
           const want = raw.readUInt32LE(5);
-          const slot = want !== ANY_SLOT && want < N && !slots[want] && !started ? want : slots.findIndex((s) => !s);
-          if (slot < 0 || started) throw new BadFrame(`the job is ${started ? 'already running' : 'full'}: ${N} workers have joined`);
+          if (started) {
+            // A running job takes a worker in the place of a dropped one, from the next round to average.
+            const free = [...dropped].sort((a, b) => a - b)[0];
+            if (free === undefined || agg.roundsDone >= init.totalRounds) throw new BadFrame(`the job is running with all ${N - dropped.size} of its workers; no place to rejoin`);
+            id = free;
+            dropped.delete(id);
+            slots[id] = { sock, state: 'joined' };
+            lastHeard[id] = performance.now();
+            const at = agg.roundsDone;
+            agg.readmit(id);
+            rejoins.push({ worker: id, at_round: at });
+            log(`worker ${id} rejoined from ${who} at round ${at}`);
+            sock.write(encodeBytesFrame(FRAME_JOB, id, 0, serialize({ ...init.jobs[id], init: Float32Array.from(agg.consensus), firstRound: at })));
+            return;
+          }
+          const slot = want !== ANY_SLOT && want < N && !slots[want] ? want : slots.findIndex((s) => !s);
+          if (slot < 0) throw new BadFrame(`the job is full: ${N} workers have joined`);
           id = slot;
           slots[id] = { sock, state: 'joined' };
           log(`worker ${id} joined from ${who}`);
-          sock.write(encodeBytesFrame(FRAME_JOB, id, 0, serialize(init.jobs[id])));
+          sock.write(encodeBytesFrame(FRAME_JOB, id, 0, serialize(jobFor(id))));
           return;
         }
         const slot = slots[id];
@@ -249,7 +300,10 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
         if (dropped.has(id)) return;
         lastHeard[id] = performance.now();
         if (raw.readUInt32LE(5) !== id) throw new BadFrame(`malformed frame: a ${frameName(type)} frame claims worker ${raw.readUInt32LE(5)} on worker ${id}'s connection`);
-        if (type === FRAME_READY && slot.state === 'joined') {
+        if (type === FRAME_READY && slot.state === 'joined' && started) {
+          slot.state = 'running';
+          sock.write(encodeF64Frame(FRAME_START, id, 0, [epochNow() + 20, stepMsOf[id]]));
+        } else if (type === FRAME_READY && slot.state === 'joined') {
           slot.state = 'ready';
           checkReady();
         } else if (type === FRAME_CALIBRATED && onCalibrated) {
@@ -295,7 +349,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
     if (!started || agg.roundsDone >= init.totalRounds) return;
     const now = performance.now();
     slots.forEach((s, i) => {
-      if (s?.state === 'running' && !dropped.has(i) && !agg.has(agg.roundsDone, i) && now - lastHeard[i] > dropAfterMs) drop(i, `stalled: silent for ${(dropAfterMs / 1000).toFixed(1)} s while round ${agg.roundsDone} waited for it`);
+      if ((s?.state === 'running' || s?.state === 'joined') && !dropped.has(i) && !agg.has(agg.roundsDone, i) && now - lastHeard[i] > dropAfterMs) drop(i, `stalled: silent for ${(dropAfterMs / 1000).toFixed(1)} s while round ${agg.roundsDone} waited for it`);
     });
   }, Math.max(50, Math.min(1000, dropAfterMs / 4)));
   watchdog.unref();
@@ -332,6 +386,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
     start: (at, stepMs) => {
       startEpoch = at;
       started = true;
+      stepMsOf = stepMs;
       const now = performance.now() + Math.max(0, at - epochNow());
       slots.forEach((s, i) => {
         if (!s) return;

@@ -79,7 +79,10 @@ export class FlWorker {
     private readonly data: Dataset,
     indices: Int32Array,
     seed: number,
+    /** The round it starts at, its `init` being the consensus after the rounds before (a worker that rejoins, or a resumed job). */
+    readonly firstRound = 0,
   ) {
+    this.step = firstRound * cfg.K;
     this.c = Float32Array.from(init);
     this.w = Float32Array.from(init);
     this.v = cfg.momentum > 0 ? new Float32Array(init.length) : undefined;
@@ -98,7 +101,9 @@ export class FlWorker {
 
   /** The round average the next step needs before it can be applied, or -1. */
   needs(): number {
-    return correctionRound(this.cfg, this.step);
+    const r = correctionRound(this.cfg, this.step);
+    // Rounds before its first are in the consensus it started from.
+    return r >= this.firstRound ? r : -1;
   }
 
   hasAverage(round: number): boolean {

@@ -97,7 +97,11 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
     sock.destroy();
     failed?.(new JoinError(m));
   };
-  sock.on('error', (e: NodeJS.ErrnoException) => die(`cannot reach the server at ${opts.host}:${opts.port}: ${e.code ?? e.message}`));
+  let connected = false;
+  sock.once('connect', () => (connected = true));
+  sock.on('error', (e: NodeJS.ErrnoException) =>
+    die(connected ? `the connection to the server at ${opts.host}:${opts.port} broke (${e.code ?? e.message})${job ? ` (worker ${job.id}, step ${worker?.step ?? 0})` : ''}` : `cannot reach the server at ${opts.host}:${opts.port}: ${e.code ?? e.message}`),
+  );
   sock.on('close', () => die(`the server at ${opts.host}:${opts.port} closed the connection${job ? ` (worker ${job.id}, step ${worker?.step ?? 0})` : ' before sending a job'}`));
 
   const calibrate = (at: number, steps: number) => {
@@ -160,7 +164,8 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
   log(`worker ${j.id}: ${j.y.length} samples, ${j.steps} steps`);
   trainer = new Trainer(compileModel(j.network), j.cfg.batch);
   const n = j.y.length;
-  worker = new FlWorker(j.id, j.cfg, j.init, { features: j.features, classes: j.classes, count: n, x: j.x, y: j.y }, Int32Array.from({ length: n }, (_, i) => i), j.seed);
+  worker = new FlWorker(j.id, j.cfg, j.init, { features: j.features, classes: j.classes, count: n, x: j.x, y: j.y }, Int32Array.from({ length: n }, (_, i) => i), j.seed, j.firstRound ?? 0);
+  if (j.firstRound) log(`worker ${j.id}: joining the running job at round ${j.firstRound}`);
   // Warm the JIT up on a scratch copy so the first timed steps are not compile-bound.
   const scratch = Float32Array.from(j.init);
   const b = Math.min(j.cfg.batch, n);
@@ -172,7 +177,7 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
   await Promise.race([waitUntil(stepStart), failure]);
   let stallMs = 0;
   let computeMs = 0;
-  for (let s = 0; s < j.steps; s++) {
+  while (worker.step < j.steps) {
     const c0 = performance.now();
     const msg = worker.compute(trainer);
     computeMs += performance.now() - c0;

@@ -66,6 +66,8 @@ export async function driveJob(end: AggregatorEnd, setup: JobSetup, log: (m: str
 export interface LinkFacts {
   transport: string;
   link: 'relay' | 'netem' | 'tbf' | 'direct';
+  /** The checkpoint a resumed job started from. */
+  resumed?: { from_round: number; checkpoint: string };
   /** The relay's own delays (relay link only). */
   relay?: { receive: number[]; timerLate: number[] };
 }
@@ -121,7 +123,7 @@ export function servedResult(setup: JobSetup, driven: Driven, facts: LinkFacts, 
     step_time_source: setup.stepSource,
     message_ms: job.latencyMs + serMs,
     message_bytes: setup.messageBytes,
-    messages: fin.receive.length,
+    messages: fin.messages,
     stall_s: stats.reduce((a, s) => a + s.stallMs, 0) / finishedWorkers / 1000,
     curve,
     average_times_s: averageTimes,
@@ -130,8 +132,8 @@ export function servedResult(setup: JobSetup, driven: Driven, facts: LinkFacts, 
     compute_ms_per_step: computeMean,
     overheads,
     dropped: fin.dropped,
-    rejoined: [],
-    resumed: null,
+    rejoined: fin.rejoined,
+    resumed: facts.resumed ?? null,
     workers_per_round: workersPerRound(fin.contributors),
   };
 }

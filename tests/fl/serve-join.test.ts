@@ -3,7 +3,7 @@
 // worker that is killed or stalls is dropped while the job completes with the others.
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, statSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ writeFileSync(
     `federated small { network: tiny\n data: synthetic_digits(samples: 300, partition: iid, test: 100)\n workers: 3\n step_time: 20 ms\n latency: 10 ms\n` +
     ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 24\n seed: 5 }\n` +
     `federated long { network: tiny\n data: synthetic_digits(samples: 400, partition: iid, test: 100)\n workers: 4\n step_time: 40 ms\n latency: 10 ms\n` +
-    ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 150\n seed: 5 }\n`,
+    ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 300\n seed: 5 }\n`,
 );
 
 interface Proc {
@@ -139,7 +139,7 @@ describe('nacc fl serve / join on loopback', () => {
     }
   }, 300_000);
 
-  it('a killed worker and a stalled one are dropped; FedAvg finishes every round with the workers present', async () => {
+  it('a killed worker and a stalled one are dropped, a new join takes a dropped place; FedAvg finishes every round with the workers present', async () => {
     const tokenFile = join(dir, 'long.token');
     const serve = start(['fl', 'serve', NACC_FILE, '--job', 'long', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json', '--drop-after', '5000']);
     const joins: Proc[] = [];
@@ -149,20 +149,26 @@ describe('nacc fl serve / join on loopback', () => {
       // Slots are handed out in the order the joins reach the server: each join names its own.
       const ids = await Promise.all(joins.map(async (j) => Number((await j.waitFor(/fl join: worker (\d+):/))[1])));
       await serve.waitFor(/started;/);
-      // 150 steps of 40 ms: the job runs for 6 s or more; both faults land inside it.
+      // 300 steps of 40 ms: the job runs for 12 s or more; the faults land inside it.
       await new Promise((r) => setTimeout(r, 1000));
       joins[1].child.kill('SIGKILL');
       joins[2].child.kill('SIGSTOP');
+      await serve.waitFor(new RegExp(`dropped worker ${ids[1]} after \\d+ rounds: disconnected`));
+      const rejoiner = start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]);
+      joins.push(rejoiner);
       expect(await serve.exit, serve.stderr()).toBe(0);
+      expect(await rejoiner.exit, rejoiner.stderr()).toBe(0);
+      expect(rejoiner.stderr()).toMatch(new RegExp(`worker ${ids[1]}: joining the running job at round \\d+`));
       const job = JSON.parse(serve.stdout()).jobs[0];
-      expect(job.rounds).toBe(50);
+      expect(job.rounds).toBe(100);
+      expect(job.rejoined).toHaveLength(1);
+      expect(job.rejoined[0].worker).toBe(ids[1]);
       const byWorker = Object.fromEntries(job.dropped.map((d: { worker: number; reason: string }) => [d.worker, d.reason]));
-      expect(Object.keys(byWorker).sort()).toEqual([String(ids[1]), String(ids[2])].sort());
+      expect(Object.keys(byWorker).sort(), serve.stderr()).toEqual([String(ids[1]), String(ids[2])].sort());
       expect(byWorker[ids[1]]).toBe('disconnected');
       expect(byWorker[ids[2]]).toMatch(/^stalled: silent for 5\.0 s/);
       expect(job.workers_per_round[0].workers).toBeGreaterThanOrEqual(3);
-      expect(job.workers_per_round[job.workers_per_round.length - 1].workers).toBe(2);
-      expect(job.rejoined).toEqual([]);
+      expect(Math.min(...job.workers_per_round.map((w: { workers: number }) => w.workers))).toBeLessThan(4);
       expect(job.resumed).toBeNull();
       expect(serve.stderr()).toMatch(new RegExp(`dropped worker ${ids[1]} after \\d+ rounds: disconnected`));
       for (const j of [joins[0], joins[3]]) expect(await j.exit, j.stderr()).toBe(0);
@@ -170,4 +176,47 @@ describe('nacc fl serve / join on loopback', () => {
       for (const p of [serve, ...joins]) p.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('a restarted server resumes from its checkpoint without losing finished rounds', async () => {
+    const tokenFile = join(dir, 'resume.token');
+    const checkpoint = join(dir, 'long.ckpt');
+    const args = ['fl', 'serve', NACC_FILE, '--job', 'long', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json', '--checkpoint', checkpoint];
+    const first = start(args);
+    let joins: Proc[] = [];
+    let second: Proc | undefined;
+    try {
+      const port = Number((await first.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+      for (let i = 0; i < 4; i++) joins.push(start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]));
+      await first.waitFor(/started;/);
+      while (!existsSync(checkpoint)) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 1000));
+      first.child.kill('SIGKILL');
+      // The workers lose their server and say so.
+      for (const j of joins) {
+        expect(await j.exit).toBe(1);
+        expect(j.stderr()).toMatch(/the (server at \S+ closed the connection|connection to the server at \S+ broke)/);
+      }
+      second = start(args);
+      const port2 = Number((await second.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+      const from = Number((await second.waitFor(/resuming long from .* after round (\d+)/))[1]);
+      expect(from).toBeGreaterThan(0);
+      expect(from).toBeLessThan(100);
+      joins = Array.from({ length: 4 }, () => start(['fl', 'join', `127.0.0.1:${port2}`, '--token-file', tokenFile]));
+      expect(await second.exit, second.stderr()).toBe(0);
+      const job = JSON.parse(second.stdout()).jobs[0];
+      expect(job.rounds).toBe(100);
+      expect(job.resumed).toEqual({ from_round: from, checkpoint });
+      expect(job.messages).toBe(400);
+      const rounds = job.curve.map((p: { round: number }) => p.round);
+      expect(rounds).toEqual([...rounds].sort((a: number, b: number) => a - b));
+      const times = job.curve.map((p: { time_s: number }) => p.time_s);
+      expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
+      // A finished job is not run again from its checkpoint.
+      const again = await nacc(args, { timeout: 120_000 });
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/holds the finished job \(100 rounds\)/);
+    } finally {
+      for (const p of [first, ...(second ? [second] : []), ...joins]) p.child.kill('SIGKILL');
+    }
+  }, 400_000);
 });
