@@ -148,3 +148,45 @@ describe('step time sources', () => {
     expect([...slow.workerStepMs].sort((a, b) => a - b)).toEqual([50, 50, 200, 200]);
   });
 });
+
+describe('Aggregator with a dropped worker (real mode faults)', () => {
+  const cfg = { kind: 'dga' as const, K: 2, D: 3, lr: 0.5, momentum: 0, batch: 4 };
+  const v = (...xs: number[]) => Float32Array.from(xs);
+
+  it('stops waiting for it: pending rounds complete in order from the messages of those present', () => {
+    const agg = new Aggregator(cfg, 3, v(1, 1));
+    expect(agg.receive({ worker: 0, round: 0, values: v(2, 4) })).toBeUndefined();
+    expect(agg.receive({ worker: 2, round: 0, values: v(4, 8) })).toBeUndefined();
+    // DGA runs ahead: round 1 arrives from the two live workers before round 0 is complete.
+    expect(agg.receive({ worker: 0, round: 1, values: v(1, 1) })).toBeUndefined();
+    expect(agg.receive({ worker: 2, round: 1, values: v(3, 3) })).toBeUndefined();
+    const done = agg.drop(1);
+    expect(done.map((d) => d.round)).toEqual([0, 1]);
+    expect(done[0].mean).toEqual(v(3, 6));
+    expect(done[1].mean).toEqual(v(2, 2));
+    expect(agg.contributors).toEqual([2, 2]);
+    expect(agg.roundsDone).toBe(2);
+    // c = 1 - 0.5 * 3 - 0.5 * 2 and 1 - 0.5 * 6 - 0.5 * 2
+    expect(agg.consensus).toEqual(v(-1.5, -3));
+    // Rejoined: the next round waits for it again.
+    agg.readmit(1);
+    expect(agg.receive({ worker: 0, round: 2, values: v(1, 1) })).toBeUndefined();
+    expect(agg.receive({ worker: 2, round: 2, values: v(1, 1) })).toBeUndefined();
+    expect(agg.receive({ worker: 1, round: 2, values: v(4, 4) })).toEqual(v(2, 2));
+    expect(agg.contributors).toEqual([2, 2, 3]);
+  });
+
+  it('a worker starting at a later round treats the rounds before as applied', () => {
+    const data = { features: 1, classes: 2, count: 4, x: v(0, 1, 2, 3), y: Int32Array.from([0, 1, 0, 1]) };
+    const w = new FlWorker(0, cfg, v(0, 0), data, Int32Array.from([0, 1, 2, 3]), 1, 5);
+    expect(w.step).toBe(10);
+    expect(w.round).toBe(5);
+    // DGA(2, 3) at step 10 applies round 3's average, at step 12 round 4's: both already in its consensus.
+    expect(correctionRound(cfg, 10)).toBe(3);
+    expect(w.needs()).toBe(-1);
+    w.step = 12;
+    expect(w.needs()).toBe(-1);
+    w.step = 14;
+    expect(w.needs()).toBe(5);
+  });
+});
