@@ -4,7 +4,6 @@
 // to a socket (each hop re-stamps it): it measures the emulation's own per-hop delays.
 import type { Socket } from 'node:net';
 
-export const FRAME_HELLO = 1;
 export const FRAME_ROUND = 2;
 export const FRAME_AVERAGE = 3;
 
@@ -110,7 +109,8 @@ export interface DelaySummary {
   max_ms: number;
 }
 
-// ---- serve/join: the handshake and control frames (see docs/fl.md, "Across machines") ----
+// ---- serve/join: the handshake and control frames (see docs/fl.md, "Across machines"); type 1,
+// protocol version 1's hello, is gone ----
 /** Bumped whenever a frame's layout or meaning changes; both ends must speak the same one. */
 export const PROTOCOL_VERSION = 2;
 /** server -> worker: u32 version | 32-byte nonce. */
@@ -136,7 +136,6 @@ export const NONCE_BYTES = 32;
 export const MAC_BYTES = 32;
 
 const FRAME_NAMES: Record<number, string> = {
-  [FRAME_HELLO]: 'hello',
   [FRAME_ROUND]: 'round sum',
   [FRAME_AVERAGE]: 'average',
   [FRAME_CHALLENGE]: 'challenge',

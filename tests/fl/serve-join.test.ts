@@ -19,7 +19,9 @@ writeFileSync(
     `federated small { network: tiny\n data: synthetic_digits(samples: 300, partition: iid, test: 100)\n workers: 3\n step_time: 20 ms\n latency: 10 ms\n` +
     ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 24\n seed: 5 }\n` +
     `federated long { network: tiny\n data: synthetic_digits(samples: 400, partition: iid, test: 100)\n workers: 4\n step_time: 40 ms\n latency: 10 ms\n` +
-    ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 300\n seed: 5 }\n`,
+    ` algorithm: fedavg(local_steps: 3)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 300\n seed: 5 }\n` +
+    `federated delayed { network: tiny\n data: synthetic_digits(samples: 300, partition: iid, test: 100)\n workers: 3\n step_time: 30 ms\n latency: 10 ms\n` +
+    ` algorithm: dga(local_steps: 3, delay: 4)\n optimizer: sgd(lr: 0.1)\n batch: 8\n max_steps: 210\n seed: 5 }\n`,
 );
 
 interface Proc {
@@ -219,4 +221,26 @@ describe('nacc fl serve / join on loopback', () => {
       for (const p of [first, ...(second ? [second] : []), ...joins]) p.child.kill('SIGKILL');
     }
   }, 400_000);
+
+  it('DGA keeps going when a worker is killed: every round is averaged from the workers left', async () => {
+    const tokenFile = join(dir, 'dga.token');
+    const serve = start(['fl', 'serve', NACC_FILE, '--job', 'delayed', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json']);
+    const joins: Proc[] = [];
+    try {
+      const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
+      for (let i = 0; i < 3; i++) joins.push(start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]));
+      const ids = await Promise.all(joins.map(async (j) => Number((await j.waitFor(/fl join: worker (\d+):/))[1])));
+      await serve.waitFor(/started;/);
+      await new Promise((r) => setTimeout(r, 1000));
+      joins[0].child.kill('SIGKILL');
+      expect(await serve.exit, serve.stderr()).toBe(0);
+      const job = JSON.parse(serve.stdout()).jobs[0];
+      expect(job.rounds).toBe(70);
+      expect(job.dropped).toEqual([{ worker: ids[0], after_rounds: job.dropped[0].after_rounds, reason: 'disconnected' }]);
+      expect(job.workers_per_round[job.workers_per_round.length - 1].workers).toBe(2);
+      for (const j of joins.slice(1)) expect(await j.exit, j.stderr()).toBe(0);
+    } finally {
+      for (const p of [serve, ...joins]) p.child.kill('SIGKILL');
+    }
+  }, 300_000);
 });
