@@ -11,6 +11,7 @@ import { runYosys, type SynthResult } from '../verify/sim.ts';
 import { formatTable, thousands } from './table.ts';
 import { shellWord } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
+import { SEARCHED_ACCELERATOR, readSearchedLayers, searchFolderDesign } from './rtl-from.ts';
 
 /** What `nacc rtl` writes in its folder (and `nacc verify` builds there); a re-run replaces these and keeps the rest. */
 const RTL_OWNED = ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log'];
@@ -67,7 +68,8 @@ export function parseTile(text: string): ForcedTile {
 
 interface RtlOpts {
   with?: string[];
-  accelerator: string;
+  from?: string;
+  accelerator?: string;
   network: string;
   layer?: string[];
   out?: string;
@@ -82,7 +84,8 @@ export function registerRtl(program: Command): void {
   program
     .command('rtl <file>')
     .description('generate Verilog for an accelerator running a network, with per-layer programs and a self-checking testbench')
-    .requiredOption('--accelerator <name>', 'accelerator block in FILE')
+    .option('--accelerator <name>', `accelerator block in FILE (with --from: ${SEARCHED_ACCELERATOR}, the searched design)`)
+    .option('--from <dir>', 'a folder written by `nacc search --out`: its design, and every layer programmed with the loop nest the search chose (DRAM tiles, loop order and bounds, spatial factors), where the hardware can run it')
     .requiredOption('--network <name>', 'network in FILE')
     .option('--with <files...>', 'more .nacc files providing networks or accelerators (e.g. the design.nacc that `nacc search --out` wrote)')
     .option('--layer <names...>', 'layers to program (default: every conv2d, dwconv2d and dense layer); comma-separated or repeated')
@@ -95,13 +98,28 @@ export function registerRtl(program: Command): void {
     .action(async (file: string, opts: RtlOpts) => {
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) fail('R0501', `--seed must be an integer, got '${opts.seed}'`, undefined, ExitCode.usage);
-      const prog = loadPrograms([file, ...(opts.with ?? [])]);
-      const spec = prog.accelerators.find((a) => a.name === opts.accelerator);
-      if (!spec) fail('R0502', `${file} has no accelerator '${opts.accelerator}' (it has: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+      if (!opts.accelerator && !opts.from) fail('R0506', 'nacc rtl needs --accelerator NAME or --from DIR (a `nacc search --out` folder)', undefined, ExitCode.usage);
+      const accelerator = opts.accelerator ?? SEARCHED_ACCELERATOR;
+      const prog = loadPrograms([file, ...(opts.from ? [searchFolderDesign(opts.from)] : []), ...(opts.with ?? [])]);
+      const spec = prog.accelerators.find((a) => a.name === accelerator);
+      if (!spec) fail('R0502', `${file} has no accelerator '${accelerator}' (it has: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
       const net = prog.networks.find((n) => n.name === opts.network);
       if (!net) fail('R0503', `${file} has no network '${opts.network}' (it has: ${prog.networks.map((n) => n.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
-      const g = generateAccelerator(spec, net, { seed, layers, order: opts.order ? parseOrder(opts.order) : undefined, tile: opts.tile ? parseTile(opts.tile) : undefined });
+      const fromSearch = opts.from ? readSearchedLayers(opts.from, spec, net, layers) : undefined;
+      if (fromSearch) {
+        // Never silently run a different mapping: say which layers do not replay the search, and why.
+        for (const [name, issues] of Object.entries(fromSearch.notReplayed)) process.stderr.write(`warning: layer '${name}': the searched mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs the planner's program\n`);
+        for (const name of fromSearch.missing) process.stderr.write(`warning: layer '${name}': ${opts.from} has no mapping for it; it runs the planner's program\n`);
+      }
+      const g = generateAccelerator(spec, net, {
+        seed,
+        layers,
+        order: opts.order ? parseOrder(opts.order) : undefined,
+        tile: opts.tile ? parseTile(opts.tile) : undefined,
+        searched: fromSearch?.searched,
+        notReplayed: fromSearch?.notReplayed,
+      });
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);
       // The folder appears only when complete; only what the generator owns is replaced, anything else in it is carried over.
       const synth = await writeOutputDir(
@@ -142,12 +160,13 @@ export function registerRtl(program: Command): void {
       );
       process.stdout.write(
         formatTable(
-          ['layer', 'op', 'K C P Q R S', 'order', 'tiles', 'MACs', 'utilisation', 'schedule cycles', 'cost model', 'predicted cycles'],
+          ['layer', 'op', 'K C P Q R S', 'order', 'mapping', 'tiles', 'MACs', 'utilisation', 'schedule cycles', 'cost model', 'predicted cycles'],
           g.manifest.layers.map((l) => [
             l.name,
             l.op,
             `${l.bounds.K} ${l.bounds.C} ${l.bounds.P} ${l.bounds.Q} ${l.bounds.R} ${l.bounds.S}`,
             l.order.join(''),
+            l.mapping_source,
             l.tile_count === 1 ? '1' : `${l.tile_count} (${l.tiles[0].kc}K x ${l.tiles[0].qc}Q${l.tiles[0].pc < l.bounds.P ? ` x ${l.tiles[0].pc}P` : ''})`,
             thousands(l.macs),
             `${(l.predicted.utilisation * 100).toFixed(0)}%`,
@@ -155,7 +174,7 @@ export function registerRtl(program: Command): void {
             l.model_cycles === null ? '-' : thousands(l.model_cycles),
             l.predicted_cycles === null ? '-' : thousands(l.predicted_cycles),
           ]),
-          ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+          ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
         ) + '\n',
       );
       if (synth) {

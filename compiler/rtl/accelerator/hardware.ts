@@ -118,7 +118,8 @@ export function planHardware(
   spec: AcceleratorSpec,
   problems: ConvProblem[],
   order: Dim[] = DEFAULT_ORDER,
-  forced?: ForcedTile,
+  /** One tile for every layer (`--tile`), or one per layer (replayed searched mappings). */
+  forced?: ForcedTile | ForcedTile[],
 ): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {

@@ -94,6 +94,9 @@ export interface AcceleratorManifest {
     /** The NAAS cost model alone (compiler/naas/model.ts evaluate), or null with the reason. */
     model_cycles: number | null;
     model_reason?: string;
+    /** Where the loop nest came from: the search's mapping replayed exactly, or the planner (with why the searched one could not run, when there was one). */
+    mapping_source: 'search' | 'planner';
+    search_issues?: string[];
     /** Sequencer programs the layer runs as (1 = the whole layer at once). */
     tile_count: number;
     /** Each tile: output channels [k0, k0 + kc), output rows [q0, q0 + qc), output columns [p0, p0 + pc), the input rows, columns and channels it loads, its cycles. */
@@ -125,6 +128,17 @@ export interface GenerateOptions {
   order?: Dim[];
   /** Run every layer as tiles of at most this many output channels / output rows (default: whole layers when they fit, else the planner's choice). */
   tile?: ForcedTile;
+  /** Layers that replay a searched mapping (compiler/naas/rtl-executable.ts rtlProgramOf): their tile and loop order. */
+  searched?: Record<string, SearchedProgram>;
+  /** Layers whose searched mapping the hardware cannot run, with why (they run the planner's program; reported, never silent). */
+  notReplayed?: Record<string, string[]>;
+}
+
+/** A searched mapping as the sequencer runs it: tile bounds (DRAM level) and the loop order inside a tile. */
+export interface SearchedProgram {
+  tile: Record<Dim, number>;
+  order: Dim[];
+  trips: Record<Dim, number>;
 }
 
 export interface GeneratedAccelerator {
@@ -176,7 +190,12 @@ export interface AcceleratorPlan {
 export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<GenerateOptions, 'seed'>): AcceleratorPlan {
   const problems = selectLayers(net, opts.layers);
   const order = opts.order ?? DEFAULT_ORDER;
-  const { hardware: hw, shapes } = planHardware(spec, problems, order, opts.tile);
+  const searched = problems.map((p) => opts.searched?.[p.layer]);
+  const orderOf = (i: number): Dim[] => searched[i]?.order ?? order;
+  // A searched DRAM level that splits the layer: every layer then runs its own tile (whole when not searched).
+  const splits = searched.some((s, i) => s && (['K', 'Q', 'P', 'C'] as Dim[]).some((d) => s.tile[d] < problems[i].bounds[d]));
+  const forced = splits ? searched.map((s) => (s ? { kc: s.tile.K, qc: s.tile.Q, pc: s.tile.P, cc: s.tile.C } : {})) : opts.tile;
+  const { hardware: hw, shapes } = planHardware(spec, problems, order, forced);
   const memories = problems.map((p) => memoryMap(hw, p));
   const tiles = problems.map((p, i) => (shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes)));
   // A tile's loop nest depends on its bounds only: tiles of one shape share it.
@@ -186,11 +205,28 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
       const ld = tile.load;
       if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536) fail('R0403', `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
       const key = DIMS.map((d) => tile.problem.bounds[d]).join(',');
-      if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, order));
+      if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, orderOf(i)));
       const mapping = byShape.get(key)!;
       configWords(tile, mapping, { inputOffset: 0, outputZeroPoint: 0, actMin: -128, actMax: 127 });
       return mapping;
     });
+  });
+  // A replayed mapping runs exactly: its tiles and loop bounds, or a located refusal.
+  searched.forEach((s, i) => {
+    if (!s) return;
+    const t = tiles[i][0];
+    const got: Record<string, number> = { K: t.kc, Q: t.qc, P: t.pc, C: t.cc };
+    const off = (['K', 'Q', 'P', 'C'] as Dim[]).filter((d) => got[d] !== s.tile[d]);
+    const m = mappings[i][0];
+    const tripsOff = DIMS.filter((d) => m.trips[d] !== s.trips[d]);
+    if (off.length || tripsOff.length) {
+      fail(
+        'R0405',
+        `layer '${problems[i].layer}': the searched mapping's tiles (${off.map((d) => `${d} ${s.tile[d]}`).join(', ') || 'as searched'}) or trips (${tripsOff.map((d) => `${d} ${s.trips[d]}`).join(', ') || 'as searched'}) cannot be programmed on '${spec.name}' ` +
+          `(got tiles ${off.map((d) => `${d} ${got[d]}`).join(', ') || '-'}, trips ${tripsOff.map((d) => `${d} ${m.trips[d]}`).join(', ') || '-'})`,
+        spec.location,
+      );
+    }
   });
   return { hardware: hw, problems, channelChunks: problems.map((p, i) => (shapes ? shapes[i].cc : p.bounds.C)), memories, tiles, mappings };
 }
@@ -300,6 +336,8 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       predicted: pr.predicted,
       model_cycles: pr.model.cycles,
       ...(pr.model.reason ? { model_reason: pr.model.reason } : {}),
+      mapping_source: opts.searched?.[pr.name] ? ('search' as const) : ('planner' as const),
+      ...(opts.notReplayed?.[pr.name] ? { search_issues: opts.notReplayed[pr.name] } : {}),
       tile_count: pr.tiles.length,
       tiles: pr.tiles.map((t) => ({
         k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, p0: t.tile.p0, pc: t.tile.pc, c0: t.tile.c0, cc: t.tile.cc, in_rows: t.tile.rows, in_cols: t.tile.cols, in_channels: t.tile.channels,

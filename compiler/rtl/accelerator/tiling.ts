@@ -480,6 +480,8 @@ export interface ForcedTile {
   qc?: number;
   /** Output columns per tile (column bands). */
   pc?: number;
+  /** Input channels per chunk (a replayed searched mapping; regular convolutions whose channels are whole beats). */
+  cc?: number;
 }
 
 function planOf(hw: AcceleratorHardware, picks: Candidate[]): TilePlan {
@@ -495,18 +497,21 @@ function planOf(hw: AcceleratorHardware, picks: Candidate[]): TilePlan {
   };
 }
 
-function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forced: ForcedTile, where?: Location): TilePlan {
-  const picks = problems.map((p) => {
+function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forcedTiles: ForcedTile | ForcedTile[], where?: Location): TilePlan {
+  const picks = problems.map((p, i) => {
+    const forced = Array.isArray(forcedTiles) ? forcedTiles[i] : forcedTiles;
     const kc = Math.min(p.bounds.K, forced.kc ?? p.bounds.K);
     const qc = Math.min(p.bounds.Q, forced.qc ?? p.bounds.Q);
     let pc = Math.min(p.bounds.P, forced.pc ?? p.bounds.P);
     // Column bands need the same beat offset in every input row; else the band stays full width.
     if (pc < p.bounds.P && !canSplitColumns(p, hw.dramBeatBytes)) pc = p.bounds.P;
-    const c = shapeCost(hw, p, order, { kc, qc, pc, cc: p.bounds.C, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
+    const cc = forced.cc !== undefined && forced.cc < p.bounds.C && canSplitChannels(p, hw.dramBeatBytes) ? forced.cc : p.bounds.C;
+    const c = shapeCost(hw, p, order, { kc, qc, pc, cc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
     if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
     return c;
   });
   const plan = planOf(hw, picks);
+  const forced: ForcedTile = Array.isArray(forcedTiles) ? {} : forcedTiles;
   if (plan.used > hw.globalBufferBytes) {
     fail(
       'R0206',
@@ -565,7 +570,7 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: num
  * with the fewest cycles. When the layers fit alone but not together, input-channel chunks
  * are offered to every layer that can split C, and the splits tried again.
  */
-export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile): TilePlan {
+export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile | ForcedTile[]): TilePlan {
   const gb = hw.globalBufferBytes;
   if (forced) return forcedPlan(hw, problems, order, forced, where);
   const first = problems.map((p) => candidates(hw, p, order));

@@ -1,0 +1,55 @@
+// `nacc rtl --from DIR`: reads the folder `nacc search --out` wrote (design.nacc, and per layer
+// timeloop/<network>/<layer>.{prob,map}.yaml) and turns each layer's searched mapping into the
+// sequencer program that replays it (compiler/naas/rtl-executable.ts), or says why it cannot.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ExitCode, fail } from '../diagnostics/index.ts';
+import { mappingFromTimeloopYaml, problemFromTimeloop } from '../importers/timeloop/parse.ts';
+import type { Network } from '../ir/network.ts';
+import type { AcceleratorSpec } from '../ir/targets.ts';
+import { specToArchitecture } from '../naas/arch-from-spec.ts';
+import { rtlProgramOf, type RtlAxis } from '../naas/rtl-executable.ts';
+import { dataflowParallel } from '../rtl/accelerator/hardware.ts';
+import { selectLayers, type SearchedProgram } from '../rtl/accelerator/index.ts';
+
+/** The accelerator `nacc search --out` names its design. */
+export const SEARCHED_ACCELERATOR = 'naas_best';
+
+export interface SearchedLayers {
+  searched: Record<string, SearchedProgram>;
+  /** Layers with a searched mapping the hardware cannot run, and why. */
+  notReplayed: Record<string, string[]>;
+  /** Layers the folder has no mapping for (they run the planner's program). */
+  missing: string[];
+}
+
+export function searchFolderDesign(dir: string): string {
+  const design = join(dir, 'design.nacc');
+  if (!existsSync(design)) fail('R0505', `--from ${dir}: no design.nacc there (a folder written by \`nacc search --out\`)`, undefined, ExitCode.usage);
+  return design;
+}
+
+/** Each selected layer's searched mapping as a sequencer program, read from a search folder. */
+export function readSearchedLayers(dir: string, spec: AcceleratorSpec, net: Network, layers?: string[]): SearchedLayers {
+  const arch = specToArchitecture(spec);
+  const parallel = spec.parallel ?? dataflowParallel(spec);
+  const axes = parallel.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[];
+  const out: SearchedLayers = { searched: {}, notReplayed: {}, missing: [] };
+  for (const p of selectLayers(net, layers)) {
+    const base = join(dir, 'timeloop', net.name, p.layer.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    if (!existsSync(`${base}.map.yaml`) || !existsSync(`${base}.prob.yaml`)) {
+      out.missing.push(p.layer);
+      continue;
+    }
+    const problem = problemFromTimeloop(parseYaml(readFileSync(`${base}.prob.yaml`, 'utf8')), `${base}.prob.yaml`);
+    const mapping = mappingFromTimeloopYaml(parseYaml(readFileSync(`${base}.map.yaml`, 'utf8')), arch, problem, `${base}.map.yaml`);
+    const r = rtlProgramOf(problem, mapping, axes);
+    const depthwise = (problem.bounds.G ?? 1) > 1;
+    const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every((d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d]);
+    if (!same) r.issues.unshift(`the searched problem ${JSON.stringify(problem.bounds)} is not this layer's`);
+    if (r.program && same) out.searched[p.layer] = r.program;
+    else out.notReplayed[p.layer] = r.issues;
+  }
+  return out;
+}

@@ -1,0 +1,124 @@
+// What the generated accelerator (compiler/rtl/accelerator) can execute of a searched mapping,
+// and the sequencer program that replays it: the one predicate both the RTL and the search use.
+//
+// The RTL's fixed structure, as constraints on a DRAM -> GlobalBuffer -> RegisterFile mapping:
+//   * DRAM loops are the tiles: only K (G for depthwise), Q, P and C may be split there, and the
+//     tiles run K, then Q, then P outermost first, input-channel chunks (C) innermost.
+//   * each array axis runs the one dimension the design wires to it, over min(tile bound, axis
+//     size) PEs, dividing the tile bound exactly; no other dimension is spatial.
+//   * inside a tile the sequencer has one loop per dimension: a dimension's temporal factor sits
+//     at the GlobalBuffer or at the RegisterFile, never both; the GlobalBuffer loops hold no
+//     reduction (C, R, S): partial sums stay in the PE from the first reduction loop on.
+//   * the PE register file keeps partial sums only (Outputs); weights and inputs are read from
+//     the global buffer every cycle.
+import type { Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
+
+export type RtlDim = 'K' | 'C' | 'P' | 'Q' | 'R' | 'S';
+const RTL_DIMS: RtlDim[] = ['K', 'C', 'P', 'Q', 'R', 'S'];
+const REDUCTION: RtlDim[] = ['C', 'R', 'S'];
+/** The order the RTL runs tiles in (layerTiles), outermost first. */
+export const RTL_TILE_ORDER: RtlDim[] = ['K', 'Q', 'P', 'C'];
+
+/** An array axis of the generated design: the dimension wired to it and its PEs. */
+export interface RtlAxis {
+  dim: RtlDim;
+  size: number;
+}
+
+export interface RtlProgram {
+  /** Tile bounds (the layer's bounds divided by the DRAM factors). */
+  tile: Record<RtlDim, number>;
+  /** The sequencer's loop order inside a tile, outermost first: GlobalBuffer loops, RegisterFile loops, then the trivial ones (reductions first). */
+  order: RtlDim[];
+  /** Temporal trip count of each dimension inside a tile (GlobalBuffer factor x RegisterFile factor). */
+  trips: Record<RtlDim, number>;
+}
+
+/** The RTL's name for a model dimension: depthwise layers are grouped convolutions (G = channels, K = C = 1) in the model. */
+function rtlDim(problem: Problem, d: string): RtlDim | undefined {
+  const depthwise = (problem.bounds.G ?? 1) > 1;
+  if (depthwise && d === 'G') return 'K';
+  if (depthwise && (d === 'K' || d === 'C')) return undefined;
+  return (RTL_DIMS as string[]).includes(d) ? (d as RtlDim) : undefined;
+}
+
+/**
+ * The sequencer program that runs `mapping` exactly on a design with these axes, or the reasons
+ * it cannot (each a sentence naming the loop); the search constrains itself with the same test.
+ */
+export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]): { program?: RtlProgram; issues: string[] } {
+  const issues: string[] = [];
+  const level = (name: string) => mapping.levels.find((l) => l.level === name);
+  const dram = level('DRAM');
+  const glb = level('GlobalBuffer');
+  const rf = level('RegisterFile');
+  if (!dram || !glb || !rf || mapping.levels.length !== 3) return { issues: ['the mapping is not DRAM -> GlobalBuffer -> RegisterFile'] };
+  const bound = (d: RtlDim): number => {
+    const depthwise = (problem.bounds.G ?? 1) > 1;
+    return (depthwise && d === 'K' ? problem.bounds.G : d === 'C' && depthwise ? 1 : problem.bounds[d]) ?? 1;
+  };
+  const loops = (lv: typeof dram) => lv.temporal.filter((l) => l.bound > 1).map((l) => ({ dim: rtlDim(problem, l.dim), name: l.dim, bound: l.bound }));
+  const unknown = [...loops(dram), ...loops(glb), ...loops(rf)].filter((l) => !l.dim);
+  for (const l of unknown) issues.push(`${l.name} = ${l.bound}: the accelerator has no loop over ${l.name}`);
+  // DRAM: the tiles.
+  const tile = Object.fromEntries(RTL_DIMS.map((d) => [d, bound(d)])) as Record<RtlDim, number>;
+  const dramLoops = loops(dram).filter((l) => l.dim);
+  for (const l of dramLoops) {
+    const d = l.dim!;
+    if (!RTL_TILE_ORDER.includes(d)) issues.push(`DRAM loop ${l.name} in [0:${l.bound}): tiles split only K, Q, P and input channels C`);
+    tile[d] = tile[d] / l.bound;
+  }
+  const dramOrder = dramLoops.map((l) => l.dim!).filter((d) => RTL_TILE_ORDER.includes(d));
+  const rank = dramOrder.map((d) => RTL_TILE_ORDER.indexOf(d));
+  if (rank.some((r, i) => i > 0 && r < rank[i - 1])) issues.push(`DRAM loop order ${dramOrder.join('')}: tiles run in the order ${RTL_TILE_ORDER.join('')} (outermost first, input-channel chunks innermost)`);
+  // Spatial: each axis its own dimension over min(tile bound, size) PEs.
+  const spatial = glb.spatial.concat(dram.spatial, rf.spatial).filter((s) => s.bound > 1);
+  const wanted = new Map<RtlDim, { axis: 'X' | 'Y'; bound: number }[]>();
+  axes.forEach((a, i) => {
+    const f = Math.min(tile[a.dim], a.size);
+    if (f > 1) wanted.set(a.dim, [...(wanted.get(a.dim) ?? []), { axis: i === 0 ? 'X' : 'Y', bound: f }]);
+    if (tile[a.dim] % f !== 0) issues.push(`${a.dim} tile of ${tile[a.dim]} does not divide into the ${a.size}-PE axis`);
+  });
+  for (const s of spatial) {
+    const d = rtlDim(problem, s.dim);
+    const w = d ? wanted.get(d)?.find((x) => x.axis === s.axis && x.bound === s.bound) : undefined;
+    if (!w) {
+      const axisDims = axes.map((a, i) => `${i === 0 ? 'X' : 'Y'}: ${a.dim} over ${Math.min(tile[a.dim], a.size)}`).join(', ');
+      issues.push(`spatial ${s.dim} = ${s.bound} on ${s.axis}: the array runs ${axisDims}`);
+    }
+  }
+  for (const [d, ws] of wanted) {
+    for (const w of ws) {
+      if (!spatial.some((s) => rtlDim(problem, s.dim) === d && s.axis === w.axis && s.bound === w.bound)) issues.push(`the array spreads ${d} over ${w.bound} PEs on ${w.axis}; the mapping has no such spatial loop`);
+    }
+  }
+  // Inside a tile: one loop per dimension, no reduction at the global buffer, psums only in the PE.
+  const glbLoops = loops(glb).filter((l) => l.dim);
+  const rfLoops = loops(rf).filter((l) => l.dim);
+  for (const l of glbLoops) {
+    if (rfLoops.some((r) => r.dim === l.dim)) issues.push(`${l.name} is split between GlobalBuffer (${l.bound}) and RegisterFile: the sequencer has one loop per dimension`);
+    if (REDUCTION.includes(l.dim!)) issues.push(`GlobalBuffer loop ${l.name} in [0:${l.bound}) is a reduction: the PE keeps partial sums from the first reduction loop on, so reductions belong to the RegisterFile`);
+  }
+  for (const ds of [glbLoops, rfLoops]) {
+    const seen = new Set<RtlDim>();
+    for (const l of ds) {
+      if (seen.has(l.dim!)) issues.push(`${l.name} appears twice at one level`);
+      seen.add(l.dim!);
+    }
+  }
+  const extra = rf.keep.filter((k) => k !== 'Outputs');
+  if (extra.length) issues.push(`RegisterFile keeps ${extra.join(', ')}: the generated PE keeps partial sums (Outputs) only`);
+  if (issues.length) return { issues };
+  const trips = Object.fromEntries(RTL_DIMS.map((d) => [d, 1])) as Record<RtlDim, number>;
+  for (const l of [...glbLoops, ...rfLoops]) trips[l.dim!] = l.bound;
+  for (const d of RTL_DIMS) {
+    const par = wanted.get(d)?.reduce((p, w) => p * w.bound, 1) ?? 1;
+    if (trips[d] * par !== tile[d]) issues.push(`${d}: ${trips[d]} temporal x ${par} spatial does not cover the tile's ${tile[d]}`);
+  }
+  if (issues.length) return { issues };
+  const placed = [...glbLoops, ...rfLoops].map((l) => l.dim!);
+  const trivial = RTL_DIMS.filter((d) => !placed.includes(d));
+  const order = [...placed, ...trivial.filter((d) => REDUCTION.includes(d)), ...trivial.filter((d) => !REDUCTION.includes(d))];
+  return { program: { tile, order, trips }, issues };
+}
