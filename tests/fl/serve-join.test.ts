@@ -3,7 +3,7 @@
 // worker that is killed or stalls is dropped while the job completes with the others.
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,4 +243,31 @@ describe('nacc fl serve / join on loopback', () => {
       for (const p of [serve, ...joins]) p.child.kill('SIGKILL');
     }
   }, 300_000);
+
+  it('usage errors name the problem without a stack: bad address, no job, missing or readable token file, no server', async () => {
+    const tokenFile = join(dir, 'usage.token');
+    const badListen = await nacc(['fl', 'serve', NACC_FILE, '--job', 'small', '--listen', 'nowhere', '--token-file', tokenFile]);
+    expect(badListen.code).toBe(2);
+    expect(badListen.stderr).toMatch(/--listen needs HOST:PORT/);
+    const noJob = await nacc(['fl', 'serve', NACC_FILE, '--listen', '127.0.0.1:0', '--token-file', tokenFile]);
+    expect(noJob.code).toBe(2);
+    expect(noJob.stderr).toMatch(/needs --job NAME/);
+    const missing = await nacc(['fl', 'join', '127.0.0.1:9', '--token-file', join(dir, 'absent.token')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the token file .*ENOENT/);
+    const open = join(dir, 'open.token');
+    writeFileSync(open, `${'cd'.repeat(32)}\n`, { mode: 0o644 });
+    chmodSync(open, 0o644);
+    const readable = await nacc(['fl', 'join', '127.0.0.1:9', '--token-file', open]);
+    expect(readable.code).toBe(2);
+    expect(readable.stderr).toMatch(/can be read by others \(mode 0644\); it must be 0600/);
+    chmodSync(open, 0o600);
+    const noServer = await nacc(['fl', 'join', '127.0.0.1:9', '--token-file', open]);
+    expect(noServer.code).toBe(1);
+    expect(noServer.stderr).toMatch(/cannot reach the server at 127\.0\.0\.1:9: ECONNREFUSED/);
+    for (const r of [badListen, noJob, missing, readable, noServer]) {
+      expect(r.stderr).not.toMatch(/at .*\.ts:/);
+      expect(r.stderr).not.toContain('cd'.repeat(32));
+    }
+  }, 120_000);
 });
