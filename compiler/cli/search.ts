@@ -14,6 +14,7 @@ import type { AcceleratorSpec } from '../ir/targets.ts';
 import { specToArchitecture } from '../naas/arch-from-spec.ts';
 import type { CandidateResult, Workloads } from '../naas/candidate.ts';
 import { buildWorkloads } from '../naas/problems.ts';
+import { areaPowerJson } from '../naas/area.ts';
 import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, workerRunner, type SearchBudget } from '../naas/search.ts';
 import { createProgress } from './progress.ts';
@@ -109,7 +110,8 @@ export function registerSearch(program: Command): void {
     .option('--with <files...>', 'more .nacc files providing networks, accelerators or spaces')
     .option('--json', 'print JSON')
     .option('--out <dir>', 'write the design, mappings, Timeloop YAML and an HTML report')
-    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string }) => {
+    .option('--rtl', 'map only as the generated RTL executes (PEs keep partial sums only, one loop per dimension in a tile, the array\'s own spatial factors), so `nacc rtl --from` replays every layer')
+    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean }) => {
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const space = prog.spaces.find((s) => s.name === o.space) ?? fail('NS015', `no space '${o.space}' in ${file} (have: ${prog.spaces.map((s) => s.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
@@ -135,9 +137,10 @@ export function registerSearch(program: Command): void {
           seed,
           budget,
           run,
+          rtl: o.rtl,
           onGeneration: (g) => bar.tick(1, `gen ${g.generation + 1}: best EDP ${g.best_edp.toExponential(3)}`),
         });
-        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run, objective, spaceLoopOrder(space));
+        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run, objective, spaceLoopOrder(space), o.rtl);
         bar.tick(1, 'final mapping');
         bar.stop();
         const seconds = (performance.now() - t0) / 1000;
@@ -152,8 +155,9 @@ export function registerSearch(program: Command): void {
           space: space.name,
           seed,
           budget,
-          best: { accelerator: { ...spec, name: 'naas_best' }, totals: totals(best), networks: networksJson(best) },
-          baseline: { name: baselineSpec.name, accelerator: baselineSpec, totals: totals(baseline), networks: networksJson(baseline) },
+          best: { accelerator: { ...spec, name: 'naas_best' }, totals: totals(best), ...areaPowerJson(spec, best), networks: networksJson(best) },
+          baseline: { name: baselineSpec.name, accelerator: baselineSpec, totals: totals(baseline), ...areaPowerJson(baselineSpec, baseline), networks: networksJson(baseline) },
+          ...(space.maxAreaMm2 !== undefined ? { area_bound_mm2: space.maxAreaMm2 } : {}),
           edp_ratio: edpRatio,
           objective,
           objective_ratio: baseline.cost / best.cost,
@@ -167,7 +171,7 @@ export function registerSearch(program: Command): void {
         };
         let written: string[] = [];
         if (o.out) {
-          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals, objective });
+          const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals, objective, maxAreaMm2: space.maxAreaMm2 });
           // The folder appears only when complete; files the search does not write (e.g. a later rtl/ folder) are carried over.
           const out = o.out;
           const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report).map((p) => relative(dir, p)), { carryOver: () => true });
@@ -223,6 +227,7 @@ export function registerCost(program: Command): void {
           accelerator: spec.name,
           layers: net.layers.map((l) => ({ name: l.name, cycles: l.cycles, energy_pj: round(l.energyPj), edp: l.cycles * l.energyPj })),
           totals: { cycles: net.cycles, energy_pj: round(net.energyPj), edp: net.edp },
+          ...areaPowerJson(spec, net),
         };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
         return;

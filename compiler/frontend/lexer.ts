@@ -75,7 +75,7 @@ export const ALL_TOKENS: TokenType[] = [
  * Units written after a number, and their value in the base unit of their dimension
  * (bytes, milliseconds, MHz, Mbit/s). `B/cycle` and `Mbit/s` are written as unit `/` unit.
  */
-export const UNITS: Record<string, { dimension: 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'per-cycle'; scale: number }> = {
+export const UNITS: Record<string, { dimension: 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'per-cycle' | 'area'; scale: number }> = {
   B: { dimension: 'bytes', scale: 1 },
   KB: { dimension: 'bytes', scale: 1024 },
   MB: { dimension: 'bytes', scale: 1024 * 1024 },
@@ -94,6 +94,9 @@ export const UNITS: Record<string, { dimension: 'bytes' | 'bits' | 'time' | 'fre
   Mbit: { dimension: 'bits', scale: 1e6 },
   Gbit: { dimension: 'bits', scale: 1e9 },
   cycle: { dimension: 'per-cycle', scale: 1 },
+  // Silicon area, in mm² (a space's `area:` bound).
+  um2: { dimension: 'area', scale: 1e-6 },
+  mm2: { dimension: 'area', scale: 1 },
 };
 
 /** Words with a meaning after a value: `520 B per pe`, `2..32 step 2`. */

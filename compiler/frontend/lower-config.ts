@@ -65,6 +65,7 @@ const DIM_UNITS: Record<Dimension, string> = {
   frequency: 'a frequency (MHz)',
   bandwidth: 'a bandwidth (Mbit/s)',
   'bytes-per-cycle': 'a bandwidth (B/cycle)',
+  area: 'an area (mm2, um2)',
 };
 
 function num(v: Value, span: Span, dim: Dimension, opts: { int?: boolean; min?: number; allowBare?: boolean } = {}): number {
@@ -179,7 +180,9 @@ const spaceSchema: Schema<DesignSpace> = {
       t.peArray = v.items.map((x, i) => range(x, v.spans[i], 'none'));
     },
   },
-  objective: { apply: (t, v, s) => void (t.objective = symbol(v, s, ['edp', 'energy', 'latency']) as DesignSpace['objective']) },
+  objective: { apply: (t, v, s) => void (t.objective = symbol(v, s, ['edp', 'energy', 'latency', 'edap']) as DesignSpace['objective']) },
+  // An upper bound on a design's area (compiler/naas/area.ts): `area: 1.5 mm2`.
+  area: { apply: (t, v, s) => void (t.maxAreaMm2 = num(v, s, 'area', { min: 1e-9, allowBare: false })) },
 };
 
 const MCU_CORES: readonly McuCore[] = ['cortex-m0', 'cortex-m0plus', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'];

@@ -3,7 +3,7 @@ import type { TensorType } from '../ir/network.ts';
 import type { Expr, Span } from './ast.ts';
 import { UNITS } from './lexer.ts';
 
-export type Dimension = 'none' | 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'bytes-per-cycle';
+export type Dimension = 'none' | 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'bytes-per-cycle' | 'area';
 
 export type Value =
   | { t: 'tensor'; ref: string; type: TensorType }

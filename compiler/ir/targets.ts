@@ -44,7 +44,10 @@ export interface DesignSpace {
   /** Per-axis size ranges of a fixed-dimensional array (sizing-only spaces). */
   peArray?: IntRange[];
   dramBandwidthBytesPerCycle?: IntRange;
-  objective: 'edp' | 'energy' | 'latency';
+  /** energy x delay, energy, delay, or energy x delay x area (compiler/naas/area.ts). */
+  objective: 'edp' | 'energy' | 'latency' | 'edap';
+  /** Upper bound on a design's area in mm² (`area: 1.5 mm2`); designs above it are never evaluated. */
+  maxAreaMm2?: number;
   location?: Location;
 }
 

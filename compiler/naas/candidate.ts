@@ -9,8 +9,10 @@ import { CmaEs } from './cmaes.ts';
 import { connectivityConstraints, dataflowConstraints, objectiveValue, withLoopOrder, type MappingConstraints, type Objective } from './dataflow.ts';
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
+import { rtlExecutableMapping, type RtlAxis } from './rtl-executable.ts';
 import { prepare, type Evaluation } from './model.ts';
 import type { Architecture } from '../ir/architecture.ts';
+import { acceleratorArea, UM2_PER_MM2 } from './area.ts';
 
 export interface WorkloadLayer {
   name: string;
@@ -32,7 +34,13 @@ export interface InnerBudget {
 }
 
 /** Every task may name the objective its mappings and networks are scored by (default EDP). */
-export type CandidateTask = { objective?: Objective; /** A fixed loop order at every level (the space's loop_order list). */ loopOrder?: string[] } & (
+export type CandidateTask = {
+  objective?: Objective;
+  /** A fixed loop order at every level (the space's loop_order list). */
+  loopOrder?: string[];
+  /** Only mappings the generated RTL executes on the design's axes (rtl-executable.ts; not the baselines, which have no RTL axes of their own). */
+  rtl?: boolean;
+} & (
   /** `start`: per layer shape, a mapping vector to start the inner search from (the best design so far's), when known. */
   | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number; start?: Record<string, number[]> }
   | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
@@ -95,7 +103,8 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   const model = prepare(problem, arch);
   let bestCost = Infinity;
   const consider = (x: number[]): number => {
-    const mapping = decodeMapping(x, problem, c);
+    const decoded = decodeMapping(x, problem, c);
+    const mapping = c.rtlAxes ? rtlExecutableMapping(problem, decoded, c.rtlAxes) : decoded;
     const t = model.totals(mapping);
     evaluations++;
     if (!t) return Infinity;
@@ -163,7 +172,9 @@ function mapAll(
     const energyPj = layers.reduce((a, l) => a + l.energyPj, 0);
     return { name: net.name, cycles, energyPj, edp: cycles * energyPj, layers };
   });
-  const cost = Math.exp(networks.reduce((a, n) => a + Math.log(objectiveValue(n, objective)), 0) / networks.length);
+  // edap: the networks' EDP times the design's area in mm² (the same for every network).
+  const areaFactor = objective === 'edap' ? acceleratorArea(spec).um2 / UM2_PER_MM2 : 1;
+  const cost = areaFactor * Math.exp(networks.reduce((a, n) => a + Math.log(objectiveValue(n, objective)), 0) / networks.length);
   return {
     valid: true,
     spec,
@@ -181,23 +192,34 @@ const mapperBudget = (inner: InnerBudget) => {
   return { samples: Math.ceil(total / 2), steps: Math.floor(total / 2) };
 };
 
+/** Whether a design keeps within its space's area bound (`area: 1.5 mm2`), if it has one. */
+export function withinAreaBound(spec: AcceleratorSpec, space: DesignSpace): boolean {
+  return space.maxAreaMm2 === undefined || acceleratorArea(spec).um2 <= space.maxAreaMm2 * UM2_PER_MM2;
+}
+
+/** Constraints that also keep every mapping executable by the generated RTL on these axes, when asked (and the design names its parallel dimensions). */
+function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[]): MappingConstraints {
+  if (!rtl || !parallel || parallel.length !== peArray.length) return c;
+  return { ...c, rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })) };
+}
+
 /** Evaluates one candidate task (the unit of work handed to worker threads). */
 export function runCandidate(task: CandidateTask): CandidateResult {
   const objective = task.objective ?? 'edp';
   if (task.kind === 'naas') {
     const hw = decodeHardware(task.x, task.space, task.limits);
-    if (!hw) return INVALID;
-    const c = { ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective };
+    if (!hw || !withinAreaBound(hw.spec, task.space)) return INVALID;
+    const c = withRtl({ ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective }, task.rtl, hw.parallel, hw.spec.peArray);
     return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective);
   }
   if (task.kind === 'sizing') {
     const spec = decodeSizing(task.x, task.space, task.limits);
-    if (!spec || !task.space.dataflow) return INVALID;
+    if (!spec || !task.space.dataflow || !withinAreaBound(spec, task.space)) return INVALID;
     const c = { ...withLoopOrder(dataflowConstraints(task.space.dataflow, spec.peArray), task.loopOrder), objective };
     return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
   }
   if (task.kind === 'remap') {
-    const c = { ...withLoopOrder(connectivityConstraints(task.parallel, task.spec.peArray), task.loopOrder), objective };
+    const c = withRtl({ ...withLoopOrder(connectivityConstraints(task.parallel, task.spec.peArray), task.loopOrder), objective }, task.rtl, task.parallel, task.spec.peArray);
     const budget = mapperBudget(task.inner);
     return mapAll(
       task.spec,
@@ -217,6 +239,6 @@ export function runCandidate(task: CandidateTask): CandidateResult {
     );
   }
   const spec = task.spec;
-  const c = { ...withLoopOrder(dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray), task.loopOrder), objective };
+  const c = withRtl({ ...withLoopOrder(dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray), task.loopOrder), objective }, task.rtl, spec.parallel, spec.peArray);
   return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
 }

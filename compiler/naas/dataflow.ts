@@ -4,13 +4,18 @@
 // follow Eyeriss (row stationary), ShiDianNao (output stationary) and NVDLA (weight
 // stationary); NAAS connectivity gives one parallel dimension per array axis.
 import type { Dataflow } from '../ir/targets.ts';
+import type { RtlAxis } from './rtl-executable.ts';
 
 export const CONV_DIMS = ['N', 'G', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
 
-/** What a search minimises: energy x delay, energy, or delay (cycles). */
-export type Objective = 'edp' | 'energy' | 'latency';
+/** What a search minimises: energy x delay, energy, delay (cycles), or energy x delay x area. */
+export type Objective = 'edp' | 'energy' | 'latency' | 'edap';
 
-/** The objective's value of a mapping's or a network's energy and cycles. */
+/**
+ * The objective's value of a mapping's or a network's energy and cycles. A mapping does not
+ * change the hardware's area, so `edap` ranks mappings as EDP; the area factor enters per
+ * design (candidate.ts).
+ */
 export function objectiveValue(e: { energyPj: number; cycles: number }, o: Objective = 'edp'): number {
   return o === 'energy' ? e.energyPj : o === 'latency' ? e.cycles : e.energyPj * e.cycles;
 }
@@ -42,6 +47,8 @@ export interface MappingConstraints {
   rfDims?: string[];
   /** A fixed loop order per level (outermost first), when the dataflow fixes it. */
   order?: Partial<Record<'DRAM' | 'GlobalBuffer' | 'RegisterFile', string[]>>;
+  /** When set, every mapping is made executable by the generated RTL with these array axes (rtl-executable.ts rtlExecutableMapping). */
+  rtlAxes?: RtlAxis[];
   /** What the mapper minimises per layer (default: EDP). */
   objective?: Objective;
 }

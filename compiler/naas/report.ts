@@ -3,6 +3,7 @@
 // Pareto front). The CLI writes them; nothing here touches the file system.
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import type { CandidateResult } from './candidate.ts';
+import { acceleratorArea, UM2_PER_MM2 } from './area.ts';
 import { paretoFront, type GenerationStat, type SearchPoint } from './search.ts';
 
 const bytes = (b: number): string => (b % 1024 === 0 ? `${b / 1024} KB` : `${b} B`);
@@ -90,23 +91,25 @@ export interface ReportInput {
   /** The EDP floor of any design within the resources (compiler/naas/bound.ts), when known. */
   ceiling?: { cycles: number; energy_pj: number; edp: number };
   /** The space's objective (the per-generation plot shows it); default EDP. */
-  objective?: 'edp' | 'energy' | 'latency';
+  objective?: 'edp' | 'energy' | 'latency' | 'edap';
+  /** The space's area bound in mm², drawn on the area plot when set. */
+  maxAreaMm2?: number;
 }
 
 const networkEdp = (c: CandidateResult): number => Math.exp(c.networks.reduce((a, n) => a + Math.log(n.edp), 0) / Math.max(1, c.networks.length));
 
 export function htmlReport(r: ReportInput): string {
   const objective = r.objective ?? 'edp';
-  const label = objective === 'edp' ? 'EDP' : objective === 'energy' ? 'energy' : 'latency';
+  const label = objective === 'edp' ? 'EDP' : objective === 'edap' ? 'EDAP' : objective === 'energy' ? 'energy' : 'latency';
   const edpPlot = svgPlot({
     title: `Best and median ${label} per generation`,
     xLabel: 'generation',
-    yLabel: objective === 'edp' ? 'EDP (pJ x cycles, log)' : objective === 'energy' ? 'energy (pJ, log)' : 'cycles (log)',
+    yLabel: objective === 'edp' ? 'EDP (pJ x cycles, log)' : objective === 'edap' ? 'EDAP (pJ x cycles x mm2, log)' : objective === 'energy' ? 'energy (pJ, log)' : 'cycles (log)',
     series: [
       { name: 'best so far', color: '#d62728', points: r.history.map((h) => [h.generation, h.best_edp]), line: true },
       { name: 'generation median', color: '#1f77b4', points: r.history.map((h) => [h.generation, h.median_edp]), line: true },
       { name: `${r.baselineName} (baseline)`, color: '#2ca02c', points: r.history.map((h) => [h.generation, r.baseline.cost]), line: true },
-      ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.generation, objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles]), line: true }] : []),
+      ...(r.ceiling && objective !== 'edap' ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.generation, objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles]), line: true }] : []),
     ],
   });
   const front = paretoFront(r.points);
@@ -120,6 +123,19 @@ export function htmlReport(r: ReportInput): string {
       { name: 'Pareto front', color: '#d62728', points: front.map((p) => [p.cycles, p.energy_pj]), line: true },
       { name: r.baselineName, color: '#2ca02c', points: [[r.baseline.cycles, r.baseline.energyPj]] },
       ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: [[r.ceiling.cycles, r.ceiling.energy_pj]] as [number, number][] }] : []),
+    ],
+  });
+  // Area against EDP of every candidate (compiler/naas/area.ts), with the best design, the baseline and the bound.
+  const mm2 = (spec: CandidateResult['spec']): number => (spec ? acceleratorArea(spec).um2 / UM2_PER_MM2 : NaN);
+  const areaPlot = svgPlot({
+    title: 'Area against EDP of every valid candidate',
+    xLabel: 'area mm2 (log)',
+    yLabel: 'EDP pJ x cycles (log)',
+    logX: true,
+    series: [
+      { name: 'candidates', color: '#9ecae1', points: r.points.map((p) => [p.area_um2 / UM2_PER_MM2, p.cycles * p.energy_pj]) },
+      { name: 'best design', color: '#d62728', points: [[mm2(r.best.spec), r.best.cycles * r.best.energyPj]] },
+      { name: r.baselineName, color: '#2ca02c', points: [[mm2(r.baseline.spec), r.baseline.cycles * r.baseline.energyPj]] },
     ],
   });
   const rows = r.best.networks
@@ -143,6 +159,8 @@ ${rows}
 <h2>Search</h2>
 ${edpPlot}
 ${paretoPlot}
+${r.maxAreaMm2 !== undefined ? `<p>Area bound: ${r.maxAreaMm2} mm2 (designs above it are never evaluated).</p>` : ''}
+${areaPlot}
 </body></html>
 `;
 }

@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 import type { Piscina as PiscinaPool } from 'piscina';
 import type { Mapping } from '../ir/mapping.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
-import { runCandidate, subSeed, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
+import { runCandidate, subSeed, withinAreaBound, type CandidateResult, type CandidateTask, type InnerBudget, type Workloads } from './candidate.ts';
 import { CmaEs } from './cmaes.ts';
+import { acceleratorArea } from './area.ts';
 import type { Objective } from './dataflow.ts';
 import { warmStartCandidates } from './warmstart.ts';
 import { decodeHardware, decodeSizing, encodeHardware, encodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
@@ -47,7 +48,11 @@ export interface SearchPoint {
   generation: number;
   cycles: number;
   energy_pj: number;
+  /** The design's area (compiler/naas/area.ts), for the report's area-against-EDP plot. */
+  area_um2: number;
 }
+
+const pointOf = (generation: number, r: CandidateResult): SearchPoint => ({ generation, cycles: r.cycles, energy_pj: r.energyPj, area_um2: r.spec ? acceleratorArea(r.spec).um2 : 0 });
 
 export interface SearchResult {
   best: CandidateResult;
@@ -80,6 +85,8 @@ export interface SearchOptions {
   seed: number;
   budget: SearchBudget;
   run: Runner;
+  /** Only mappings the generated RTL executes (rtl-executable.ts), so `nacc rtl --from` replays every layer. */
+  rtl?: boolean;
   onGeneration?: (g: GenerationStat, total: number) => void;
 }
 
@@ -125,20 +132,24 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       : [['K', 'C'], ['C', 'K'], ['K', 'Q'], ['Q', 'K'], ['P', 'Q'], ['K', 'P']].map((p) => (k === 1 ? p.slice(0, 1) : k >= 3 ? [...p, 'Q', 'P', 'C'].filter((d, i, a) => a.indexOf(d) === i).slice(0, k) : p));
     // Plus the shapes and connectivities whose array the workload's dimensions fill best
     // (compiler/naas/warmstart.ts), so the search does not start from idle PEs.
-    const seeds = options.map((par) => encodeHardware(o.resources, o.space, limits, par)).filter((x) => decodeHardware(x, o.space, limits));
+    const fits = (x: number[]): boolean => {
+      const d = decodeHardware(x, o.space, limits);
+      return d !== undefined && withinAreaBound(d.spec, o.space);
+    };
+    const seeds = options.map((par) => encodeHardware(o.resources, o.space, limits, par)).filter(fits);
     const key = (x: number[]): string => {
       const d = decodeHardware(x, o.space, limits)!;
       return `${d.spec.peArray.join('x')}:${d.parallel.join('')}`;
     };
     const have = new Set(seeds.map(key));
     for (const c of warmStartCandidates(o.workloads, o.space, o.resources, limits, WARM_START_DESIGNS)) {
-      if (!have.has(key(c.x))) {
+      if (!have.has(key(c.x)) && fits(c.x)) {
         have.add(key(c.x));
         seeds.push(c.x);
       }
     }
     const results = await Promise.all(
-      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i), objective: o.space.objective, loopOrder })),
+      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i), objective: o.space.objective, loopOrder, rtl: o.rtl })),
     );
     hardwareCandidates += results.length;
     let bi = -1;
@@ -146,7 +157,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       evaluations += r.evaluations;
       consider(r);
       if (!r.valid) return;
-      points.push({ generation: -1, cycles: r.cycles, energy_pj: r.energyPj });
+      points.push(pointOf(-1, r));
       if (!best || r.cost < best.cost) {
         best = r;
         bi = i;
@@ -155,7 +166,11 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
     mean = bi >= 0 ? seeds[bi] : encodeHardware(o.resources, o.space, limits, ['K', 'C', 'Q'].slice(0, k));
   }
   const cma = new CmaEs(n, { lambda: o.budget.population, seed: subSeed(o.seed, 1), sigma: 0.3, mean });
-  const decodes = (x: number[]): boolean => (sizingOnly ? decodeSizing(x, o.space, limits) !== undefined : decodeHardware(x, o.space, limits) !== undefined);
+  // Vectors that decode to a design inside the space, the resources and the area bound.
+  const decodes = (x: number[]): boolean => {
+    const spec = sizingOnly ? decodeSizing(x, o.space, limits) : decodeHardware(x, o.space, limits)?.spec;
+    return spec !== undefined && withinAreaBound(spec, o.space);
+  };
   for (let g = 0; g < o.budget.generations; g++) {
     const xs: number[][] = [];
     for (let i = 0; i < cma.lambda; i++) {
@@ -174,6 +189,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       seed: subSeed(o.seed, 2, g, i),
       objective: o.space.objective,
       loopOrder,
+      rtl: o.rtl,
       // Mapping inheritance: every candidate of a generation starts its inner search from the
       // best design so far's mapping vectors (fixed per generation, so thread count does not matter).
       ...(best?.vectors ? { start: best.vectors } : {}),
@@ -185,7 +201,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       evaluations += r.evaluations;
       consider(r);
       if (r.valid) {
-        points.push({ generation: g, cycles: r.cycles, energy_pj: r.energyPj });
+        points.push(pointOf(g, r));
         if (!best || r.cost < best.cost) best = r;
       }
     }
@@ -206,15 +222,15 @@ export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads,
 }
 
 /** Re-maps a design with the given mapper effort; keeps the design's own mappings when they are better. */
-async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[]): Promise<{ result: CandidateResult; evaluations: number }> {
+async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[], rtl?: boolean): Promise<{ result: CandidateResult; evaluations: number }> {
   if (!best.spec) return { result: best, evaluations: 0 };
   const start: Record<string, Mapping> = {};
   for (const n of best.networks) for (const l of n.layers) start[l.key] = l.mapping;
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
   const task: CandidateTask = best.spec.dataflow
-    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder }
-    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder };
+    ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder, rtl }
+    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder, rtl };
   const r = await run(task);
   return { result: r.valid && r.cost <= best.cost ? r : best, evaluations: r.evaluations };
 }
@@ -223,9 +239,9 @@ async function remapDesign(best: CandidateResult, workloads: Workloads, evaluati
  * Re-maps every finalist of a search with the baseline's mapper effort and returns the best
  * after re-mapping, with the evaluations spent (deterministic: ties keep the search's order).
  */
-export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[]): Promise<{ best: CandidateResult; evaluations: number }> {
+export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[], rtl?: boolean): Promise<{ best: CandidateResult; evaluations: number }> {
   const list = res.finalists.length ? res.finalists : [res.best];
-  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run, objective, loopOrder)));
+  const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run, objective, loopOrder, rtl)));
   let best = remapped[0].result;
   let evaluations = 0;
   for (const r of remapped) {
