@@ -1,9 +1,10 @@
 // An accelerator spec (a .nacc `accelerator` block, or a point of a NAAS design space) to
 // the cost model's storage hierarchy: DRAM -> GlobalBuffer -> PE array (1-3 axes) ->
-// per-PE RegisterFile -> MAC. Energies and areas come from a small technology table
-// (45 nm-class figures, scaled by word width); see docs/naas.md.
+// per-PE RegisterFile -> MAC. Energies come from a small technology table (45 nm-class
+// figures, scaled by word width), areas from the area model (area.ts); see docs/naas.md.
 import type { Architecture, StorageLevel } from '../ir/architecture.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
+import { acceleratorArea, UM2_PER_GE } from './area.ts';
 
 /** Energy (pJ) of one 16-bit SRAM/RF access as a function of its capacity in bytes. */
 export function sramAccessPj(bytes: number, wordBits: number): number {
@@ -13,9 +14,6 @@ export function sramAccessPj(bytes: number, wordBits: number): number {
 export const DRAM_PJ_PER_16BIT = 200;
 export const MAC_PJ_16BIT = 1.0;
 
-const sramAreaUm2 = (bytes: number): number => bytes * 8 * 0.45 + 800;
-const rfAreaUm2 = (bytes: number): number => bytes * 8 * 1.2 + 100;
-const macAreaUm2 = (wordBits: number): number => 1200 * (wordBits / 16) ** 2;
 
 /** Names of the hierarchy levels, outermost first. */
 export const LEVELS = ['DRAM', 'GlobalBuffer', 'RegisterFile'] as const;
@@ -43,6 +41,8 @@ export function specToArchitecture(spec: AcceleratorSpec, micro: Microarchitectu
   const glbPj = sramAccessPj(spec.globalBufferBytes, wb);
   const rfPj = sramAccessPj(spec.registerFileBytesPerPe, wb);
   const dramPj = DRAM_PJ_PER_16BIT * (wb / 16);
+  // Per-instance areas from the area model; the network and sequencer count with the MACs.
+  const area = acceleratorArea(spec).breakdown;
   const level = (l: Omit<StorageLevel, 'energy'> & { pj: number }): StorageLevel => {
     const { pj, ...rest } = l;
     return { ...rest, energy: { read: pj * l.blockSize, write: pj * l.blockSize, update: pj * l.blockSize, leak: 0 } };
@@ -57,7 +57,7 @@ export function specToArchitecture(spec: AcceleratorSpec, micro: Microarchitectu
       sizeWords: Math.floor(spec.globalBufferBytes / wordBytes),
       wordBits: wb,
       blockSize: 1,
-      areaUm2: sramAreaUm2(spec.globalBufferBytes),
+      areaUm2: area.globalBufferUm2,
       pj: glbPj,
       className: 'SRAM',
       ...(micro.drainWordsPerCycle !== undefined ? { drainBandwidth: micro.drainWordsPerCycle } : {}),
@@ -72,7 +72,7 @@ export function specToArchitecture(spec: AcceleratorSpec, micro: Microarchitectu
       sizeWords: Math.floor(spec.registerFileBytesPerPe / wordBytes),
       wordBits: wb,
       blockSize: 1,
-      areaUm2: rfAreaUm2(spec.registerFileBytesPerPe),
+      areaUm2: (area.registerFileGe / pes) * UM2_PER_GE,
       pj: rfPj,
       className: 'regfile',
     }),
@@ -88,7 +88,7 @@ export function specToArchitecture(spec: AcceleratorSpec, micro: Microarchitectu
       wordBits: wb,
       energyPerMac: MAC_PJ_16BIT * (wb / 16) ** 2,
       leakPerCycle: 0,
-      areaUm2: macAreaUm2(wb),
+      areaUm2: ((area.peGe + area.networkGe + area.sequencerGe) / pes) * UM2_PER_GE,
     },
     clockMHz: spec.clockMHz,
   };

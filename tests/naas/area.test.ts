@@ -8,6 +8,7 @@ import { loadProgram } from '../../compiler/frontend/index.ts';
 import { acceleratorArea, acceleratorPower, areaPowerJson, LOGIC_GE, sramBufferUm2, sramMacroUm2, UM2_PER_GE, UM2_PER_MM2 } from '../../compiler/naas/area.ts';
 import { calibrate, fitLogicCoefficients, spearman, type Measured } from '../../compiler/naas/area-fit.ts';
 import { buildWorkloads } from '../../compiler/naas/problems.ts';
+import { specToArchitecture } from '../../compiler/naas/arch-from-spec.ts';
 import { evaluateFixed, inlineRunner, searchSpace } from '../../compiler/naas/search.ts';
 import type { AcceleratorSpec } from '../../compiler/ir/targets.ts';
 import { nacc } from '../helpers/cli.ts';
@@ -51,6 +52,12 @@ describe('area of a design', () => {
     expect(a.logicGe).toBeCloseTo(b.peGe + b.registerFileGe + b.networkGe + b.sequencerGe, -1);
     expect(a.um2).toBeCloseTo(a.logicGe * UM2_PER_GE + b.globalBufferUm2, -1);
     expect(Math.abs(a.ge - a.um2 / UM2_PER_GE)).toBeLessThanOrEqual(1);
+  });
+  it('is the cost model\'s area too (evaluate().areaUm2 sums the same parts)', () => {
+    const s = spec({ peArray: [4, 2], registerFileBytesPerPe: 32 });
+    const arch = specToArchitecture(s);
+    const total = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, l) => a + l.areaUm2 * l.instances, 0);
+    expect(total).toBeCloseTo(acceleratorArea(s).um2, -1);
   });
   it('SRAM macros: at least the bit cells, overhead shrinking with size, big buffers are banks', () => {
     const small = sramMacroUm2(1024, 64);
