@@ -73,7 +73,7 @@ describeNeeds([NEED_MODELS, ...TOOLS], 'generated programs of the auto schedule 
     const ref = '../shared/reference/tflm/mcunet-vww1';
     const x = fromBytes(m.tensors[m.inputs[0]], readFileSync(join(ref, 'input_1.bin')), 'input_1.bin');
     const compiled = compileForMcu(m, resolveBoard('stm32h743'), { schedule: 'patch', split: 13, patches: 3 });
-    expect(compiled.summary.schedule).toEqual({ kind: 'patch', split: 13, patches: 3, patch_input: [43, 43] });
+    expect(compiled.summary.schedule).toEqual({ kind: 'patch', split: 13, patches: 3, patch_input: [43, 43], input: 'streamed' });
     const dir = join(OUT, 'mcunet-vww1-13-3');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
