@@ -62,7 +62,7 @@ for (const c of cases) {
   const fmt = (s: typeof iv) => (s.ok ? `${s.passed}/${s.passed} exact` : `FAIL ${s.failed}${s.firstMismatch ? ` (${s.firstMismatch})` : ''}`);
   const acc = rtl.pkg.hits + rtl.pkg.misses;
   const kind = rtl.kind === 'set_abstraction' ? `SA ${c.layer}` : `sparse conv ${c.layer}${c.layer === 'd1' ? ' (k2 s2)' : ' (k3)'}`;
-  const cloudName = `${rtl.cloud.name}${c.voxel ? ` @${c.voxel}` : ''} (${rtl.cloud.xyz.length / 3})`;
+  const cloudName = `${rtl.cloud.name} (${rtl.cloud.xyz.length / 3})`;
   console.log(
     `| ${kind} | ${c.config} | ${cloudName} | ${c.fusion ? 'on' : 'off'} | ${c.cache ? 'on' : 'off'} | ${fmt(iv)} | ${vl ? fmt(vl) : '-'} | ${cycles} | ${model} | ${(100 * err).toFixed(1)}% | ${rtl.pkg.dramBytes} | ${c.cache && acc ? `${((100 * rtl.pkg.hits) / acc).toFixed(1)}%` : '-'} |${lint.length ? ` lint: ${lint.length}` : ''}`,
   );
