@@ -389,7 +389,8 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
       stepMsOf = stepMs;
       const now = performance.now() + Math.max(0, at - epochNow());
       slots.forEach((s, i) => {
-        if (!s) return;
+        // A worker that left between ready and start is not waited for.
+        if (!s) return drop(i, 'left before the start');
         s.state = 'running';
         lastHeard[i] = now;
         s.sock.write(encodeF64Frame(FRAME_START, i, 0, [at, stepMs[i]]));

@@ -40,40 +40,50 @@ const send = (m: unknown) => process.send?.(m);
 /**
  * One direction of one link: serialises model frames at the bandwidth, then adds the latency.
  * Set-up and control frames (handshake, job, start, done) are not modelled: they pass without
- * delay, but never ahead of a model frame sent before them (TCP keeps order; so does the relay).
+ * delay, but never ahead of a model frame pushed before them (a worker's "done" must not
+ * overtake its last round sum), so each waits until the model frames before it are delivered.
  */
 class Link {
   private free = 0;
-  /** When the last frame pushed is delivered (performance.now()). */
-  private lastAt = 0;
+  private pushedModel = 0;
+  private deliveredModel = 0;
+  /** Control frames waiting for the model frames pushed before them. */
+  private readonly held: { raw: Buffer; after: number }[] = [];
   constructor(
     private readonly init: RelayInit,
     private readonly rng: Prng,
     private readonly out: () => Socket | undefined,
     private readonly stats: RelayStats,
   ) {}
+  private write(raw: Buffer): void {
+    const s = this.out();
+    if (s && !s.destroyed) s.write(raw);
+  }
+  private release(): void {
+    while (this.held.length && this.held[0].after <= this.deliveredModel) this.write(this.held.shift()!.raw);
+  }
   push(raw: Buffer): void {
-    const now = performance.now();
-    const model = isModelTraffic(raw.readUInt8(4));
-    let at = Math.max(now, this.lastAt);
-    if (model) {
-      // How long after its sender wrote it the relay got to the frame (loopback + wake-up).
-      this.stats.receive.add(epochNow() - frameStamp(raw));
-      const ser = this.init.bandwidthMbitPerS ? (raw.length * 8) / (this.init.bandwidthMbitPerS * 1e6) * 1000 : 0;
-      const depart = Math.max(now, this.free);
-      this.free = depart + ser;
-      const j = this.init.jitterMs > 0 ? this.rng.uniform(-this.init.jitterMs, this.init.jitterMs) : 0;
-      at = depart + ser + Math.max(0, this.init.latencyMs + j);
+    if (!isModelTraffic(raw.readUInt8(4))) {
+      this.held.push({ raw, after: this.pushedModel });
+      this.release();
+      return;
     }
-    this.lastAt = Math.max(this.lastAt, at);
-    const deliver = () => {
-      if (model) this.stats.timerLate.add(performance.now() - at);
-      const s = this.out();
-      if (model) restamp(raw);
-      if (s && !s.destroyed) s.write(raw);
-    };
-    if (!model && at <= now) deliver();
-    else setTimeout(deliver, at - now);
+    this.pushedModel++;
+    const now = performance.now();
+    // How long after its sender wrote it the relay got to the frame (loopback + wake-up).
+    this.stats.receive.add(epochNow() - frameStamp(raw));
+    const ser = this.init.bandwidthMbitPerS ? (raw.length * 8) / (this.init.bandwidthMbitPerS * 1e6) * 1000 : 0;
+    const depart = Math.max(now, this.free);
+    this.free = depart + ser;
+    const j = this.init.jitterMs > 0 ? this.rng.uniform(-this.init.jitterMs, this.init.jitterMs) : 0;
+    const at = depart + ser + Math.max(0, this.init.latencyMs + j);
+    setTimeout(() => {
+      this.stats.timerLate.add(performance.now() - at);
+      restamp(raw);
+      this.write(raw);
+      this.deliveredModel++;
+      this.release();
+    }, at - now);
   }
 }
 

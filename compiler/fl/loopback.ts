@@ -185,10 +185,12 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
     }
     log(`${describe}; starting ${N} workers`);
     const workers = Array.from({ length: N }, (_, i) => spawnChild({ role: 'join', ...address(i), token }, children, session ? session.namespaces[i + 1] : undefined, opts.nice));
+    // Listen for each worker's end from the start: it may come before the driver is done.
+    const joinsDone = Promise.all(workers.map((w) => once(w, 'joined-done').catch(() => undefined)));
     const died = childFailure(children, job.name);
     died.catch(() => undefined);
     const driven = await Promise.race([driveJob(end, setup, log), died]);
-    await Promise.race([Promise.all(workers.map((w) => once(w, 'joined-done').catch(() => undefined))), died]);
+    await Promise.race([joinsDone, died]);
     const relay = relayStats ? await relayStats() : undefined;
     return servedResult(
       setup,
