@@ -22,13 +22,13 @@ export const DEFAULT_CLOCK_MHZ = 200;
  */
 export const LOGIC_GE = {
   /** Sequencer and fixed logic: configuration registers, loop counters, address generation, requantiser. */
-  fixed: 42243.7,
+  fixed: 42101.725,
   /** Per PE, for an 8-bit datapath: multiplier, 32-bit accumulator, PE control (scaled by (word/8)² for the multiplier share). */
-  perPe: 1527.76,
+  perPe: 1665.2217,
   /** Per register-file bit (flip-flops with their write enables and read multiplexers). */
-  perRfBit: 8.55154,
+  perRfBit: 8.42148,
   /** Per network wire bit: operand lanes multicast to the array (word bits each) and reduction lanes (32-bit sums). */
-  perNetworkBit: 23.4254,
+  perNetworkBit: 20.41354,
 };
 
 /** Width of a partial sum in the datapath (int32 accumulation). */

@@ -1,9 +1,9 @@
 // The area and power model (compiler/naas/area.ts): its calibration against yosys on generated
 // RTL (from the committed measurements), its parts, power, and area bounds / EDAP in a search.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import { acceleratorArea, acceleratorPower, areaPowerJson, LOGIC_GE, sramBufferUm2, sramMacroUm2, UM2_PER_GE, UM2_PER_MM2 } from '../../compiler/naas/area.ts';
 import { calibrate, fitLogicCoefficients, spearman, type Measured } from '../../compiler/naas/area-fit.ts';
@@ -84,7 +84,8 @@ describe('power', () => {
 });
 
 describe('area bounds and EDAP in a search', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'nacc-area-'));
+  const dir = mkdtempSync(join(tmpdir(), 'nacc-area-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const src = readFileSync(join(process.cwd(), 'examples/naas_accelerators.nacc'), 'utf8');
   const file = join(dir, 'spaces.nacc');
   // A bound between the smallest designs of the space and eyeriss's own area.
@@ -123,6 +124,9 @@ space bounded {
     for (const d of [r.best, ...r.finalists]) expect(acceleratorArea(d.spec!).um2).toBeLessThanOrEqual(1.2 * UM2_PER_MM2);
     expect(r.points.length).toBeGreaterThan(0);
     for (const p of r.points) expect(p.area_um2).toBeLessThanOrEqual(1.2 * UM2_PER_MM2);
+    // The bound binds: the same search without it evaluates designs over 1.2 mm2.
+    const free = await searchSpace({ workloads, space: { ...space, maxAreaMm2: undefined }, resources: eyeriss, seed: 4, budget, run: inlineRunner });
+    expect(free.points.some((p) => p.area_um2 > 1.2 * UM2_PER_MM2)).toBe(true);
   }, 300_000);
 
   it('nacc search --json and nacc cost --json report area and power per design', async () => {
