@@ -8,6 +8,7 @@ import type { Problem } from '../ir/problem.ts';
 import { Prng } from '../util/prng.ts';
 import { imposeOrder, objectiveValue, type MappingConstraints } from './dataflow.ts';
 import { prepare, type Evaluation } from './model.ts';
+import { rtlExecutableMapping } from './rtl-executable.ts';
 
 /** Where each prime factor of each dimension goes: 0 DRAM, 1 GlobalBuffer, 2 RegisterFile, 3+a spatial axis a. */
 export interface FactorPlacement {
@@ -50,6 +51,12 @@ export function placementToMapping(pl: FactorPlacement, c: MappingConstraints): 
       { level: 'RegisterFile', temporal: temporal(2, imposeOrder(pl.order.RegisterFile, c.order?.RegisterFile)), spatial: [], keep: c.rfKeep },
     ],
   };
+}
+
+/** A placement's mapping, made executable by the generated RTL when the constraints ask for it. */
+function mappingOf(problem: Problem, pl: FactorPlacement, c: MappingConstraints): Mapping {
+  const m = placementToMapping(pl, c);
+  return c.rtlAxes ? rtlExecutableMapping(problem, m, c.rtlAxes) : m;
 }
 
 function shuffle<T>(xs: T[], rng: Prng): T[] {
@@ -157,7 +164,7 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
   let evaluations = 0;
   const tryOne = (pl: FactorPlacement): number | undefined => {
     evaluations++;
-    const t = model.totals(placementToMapping(pl, c));
+    const t = model.totals(mappingOf(problem, pl, c));
     return t && objectiveValue(t, c.objective);
   };
   for (let i = 0; i < samples; i++) {
@@ -177,7 +184,7 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
     const s = tryOne(pl);
     if (s !== undefined && s < best.s) best = { pl, s };
   }
-  const mapping = placementToMapping(best.pl, c);
+  const mapping = mappingOf(problem, best.pl, c);
   return { mapping, evaluation: model.evaluate(mapping), evaluations };
 }
 
@@ -215,7 +222,7 @@ export function polishMapping(problem: Problem, arch: Architecture, c: MappingCo
   const rng = new Prng(seed);
   const model = prepare(problem, arch);
   let pl = mappingToPlacement(problem, start, c);
-  const e = model.evaluate(placementToMapping(pl, c));
+  const e = model.evaluate(mappingOf(problem, pl, c));
   let evaluations = 1;
   if (!e.valid) {
     const s = model.evaluate(start);
@@ -225,7 +232,7 @@ export function polishMapping(problem: Problem, arch: Architecture, c: MappingCo
   let improved = false;
   for (let i = 0; i < steps; i++) {
     const n = mutate(pl, c, rng);
-    const t = model.totals(placementToMapping(n, c));
+    const t = model.totals(mappingOf(problem, n, c));
     evaluations++;
     if (t && objectiveValue(t, c.objective) < s) {
       pl = n;
@@ -233,6 +240,6 @@ export function polishMapping(problem: Problem, arch: Architecture, c: MappingCo
       improved = true;
     }
   }
-  const mapping = placementToMapping(pl, c);
+  const mapping = mappingOf(problem, pl, c);
   return { mapping, evaluation: improved ? model.evaluate(mapping) : e, evaluations };
 }

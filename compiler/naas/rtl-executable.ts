@@ -76,6 +76,7 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   const spatial = glb.spatial.concat(dram.spatial, rf.spatial).filter((s) => s.bound > 1);
   const wanted = new Map<RtlDim, { axis: 'X' | 'Y'; bound: number }[]>();
   axes.forEach((a, i) => {
+    if (!RTL_DIMS.includes(a.dim)) return void issues.push(`array axis ${i} runs ${a.dim}: the accelerator has no loop over it`);
     const f = Math.min(tile[a.dim], a.size);
     if (f > 1) wanted.set(a.dim, [...(wanted.get(a.dim) ?? []), { axis: i === 0 ? 'X' : 'Y', bound: f }]);
     if (tile[a.dim] % f !== 0) issues.push(`${a.dim} tile of ${tile[a.dim]} does not divide into the ${a.size}-PE axis`);
@@ -121,4 +122,61 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   const trivial = RTL_DIMS.filter((d) => !placed.includes(d));
   const order = [...placed, ...trivial.filter((d) => REDUCTION.includes(d)), ...trivial.filter((d) => !REDUCTION.includes(d))];
   return { program: { tile, order, trips }, issues };
+}
+
+/**
+ * The search's side of the same constraint: the executable mapping nearest to `mapping` (its
+ * DRAM tiles along K, Q, P, C in the RTL's tile order, the array's own spatial factors, each
+ * dimension's temporal loop where the mapping had most of it — reductions in the PE — and the
+ * PE keeping partial sums only). The search (`nacc search --rtl`) evaluates only these, so
+ * that `nacc rtl --from` replays every layer; rtlProgramOf then finds no issue unless a tile
+ * does not divide into an axis.
+ */
+export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: RtlAxis[]): Mapping {
+  const depthwise = (problem.bounds.G ?? 1) > 1;
+  const modelDim = (d: RtlDim): string => (depthwise && d === 'K' ? 'G' : d);
+  const bound = (d: RtlDim): number => (depthwise && d === 'C' ? 1 : (problem.bounds[modelDim(d)] ?? 1));
+  const factor = (level: string, d: RtlDim): number =>
+    (mapping.levels.find((l) => l.level === level)?.temporal ?? []).filter((t) => t.dim === modelDim(d)).reduce((a, t) => a * t.bound, 1);
+  const orderAt = (level: string): RtlDim[] =>
+    (mapping.levels.find((l) => l.level === level)?.temporal ?? []).map((t) => rtlDim(problem, t.dim)).filter((d): d is RtlDim => !!d);
+  const tile = Object.fromEntries(RTL_DIMS.map((d) => [d, bound(d)])) as Record<RtlDim, number>;
+  const dram: { dim: string; bound: number }[] = [];
+  for (const d of RTL_TILE_ORDER) {
+    const f = factor('DRAM', d);
+    const axis = axes.find((a) => a.dim === d);
+    // A split whose tile the axis cannot divide stays whole.
+    const t = bound(d) / f;
+    if (f > 1 && Number.isInteger(t) && (!axis || t % Math.min(t, axis.size) === 0)) {
+      tile[d] = t;
+      dram.push({ dim: modelDim(d), bound: f });
+    }
+  }
+  const spatial: Mapping['levels'][number]['spatial'] = [];
+  const par = Object.fromEntries(RTL_DIMS.map((d) => [d, 1])) as Record<RtlDim, number>;
+  axes.forEach((a, i) => {
+    // An axis over a dimension the RTL has no loop for (N) stays idle (the RTL refuses the design: R0203).
+    if (!RTL_DIMS.includes(a.dim)) return;
+    let f = Math.min(tile[a.dim], a.size);
+    // Not dividing: the largest divisor the axis holds (rtlProgramOf reports it, the RTL would pad).
+    while (f > 1 && tile[a.dim] % f !== 0) f--;
+    par[a.dim] *= f;
+    if (f > 1) spatial.push({ dim: modelDim(a.dim), bound: f, axis: i === 0 ? 'X' : 'Y' });
+  });
+  const inPe = (d: RtlDim) => REDUCTION.includes(d) || (factor('RegisterFile', d) > 1 && factor('GlobalBuffer', d) === 1);
+  const loop = (d: RtlDim) => ({ dim: modelDim(d), bound: tile[d] / par[d] });
+  const ordered = (level: string, pick: (d: RtlDim) => boolean): RtlDim[] => {
+    const seen = orderAt(level).filter(pick);
+    return [...new Set([...seen, ...RTL_DIMS.filter((d) => pick(d) && !seen.includes(d))])];
+  };
+  const glb = ordered('GlobalBuffer', (d) => !inPe(d)).map(loop).filter((l) => l.bound > 1);
+  const rf = ordered('RegisterFile', inPe).map(loop).filter((l) => l.bound > 1);
+  const all = problem.dataSpaces.map((s) => s.name);
+  return {
+    levels: [
+      { level: 'DRAM', temporal: dram, spatial: [], keep: all },
+      { level: 'GlobalBuffer', temporal: glb, spatial, keep: all },
+      { level: 'RegisterFile', temporal: rf, spatial: [], keep: all.filter((s) => s === 'Outputs') },
+    ],
+  };
 }

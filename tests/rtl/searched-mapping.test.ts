@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
 import type { Mapping } from '../../compiler/ir/mapping.ts';
 import { convProblem } from '../../compiler/ir/problem.ts';
-import { rtlProgramOf } from '../../compiler/naas/rtl-executable.ts';
+import { rtlExecutableMapping, rtlProgramOf } from '../../compiler/naas/rtl-executable.ts';
+import { connectivityConstraints } from '../../compiler/naas/dataflow.ts';
+import { bestMapping } from '../../compiler/naas/mapper.ts';
 import { evaluate } from '../../compiler/naas/model.ts';
 import { specToArchitecture } from '../../compiler/naas/arch-from-spec.ts';
 import { loadProgram } from '../../compiler/frontend/index.ts';
@@ -90,6 +92,28 @@ describe('the one predicate: what the generated accelerator executes of a mappin
     expect(rtlProgramOf(c3Problem, wrongAxis, AXES).issues.join('\n')).toMatch(/spatial K = 2 on X/);
     const reordered: Mapping = { levels: [{ ...c3Mapping.levels[0], temporal: [{ dim: 'Q', bound: 2 }, { dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }] }, ...c3Mapping.levels.slice(1)] };
     expect(rtlProgramOf(c3Problem, reordered, AXES).issues.join('\n')).toMatch(/DRAM loop order QKC/);
+  });
+});
+
+describe('the search keeps to the same predicate (nacc search --rtl)', () => {
+  it('the mapper with the RTL axes returns only mappings rtlProgramOf replays, valid in the cost model, except where a bound does not divide into an axis (seed 7)', () => {
+    const spec = loadProgram(writeDesign()).accelerators[0];
+    const arch = specToArchitecture(spec);
+    const c = { ...connectivityConstraints(['K', 'C'], [4, 4]), rtlAxes: AXES };
+    for (const p of [c3Problem, pwProblem, convProblem({ name: 'odd', K: 8, C: 12, P: 5, Q: 7, R: 3, S: 1, strideW: 1, strideH: 2 })]) {
+      const r = bestMapping(p, arch, c, { seed: 7, samples: 40, steps: 40 })!;
+      expect(r.evaluation.valid, p.name).toBe(true);
+      expect(rtlProgramOf(p, r.mapping, AXES).issues, p.name).toEqual([]);
+    }
+    // 6 output channels on a 4-PE axis: the RTL pads (2 trips of 4), the model needs exact factors; named, not hidden.
+    const six = convProblem({ name: 'six', K: 6, C: 8, P: 4, Q: 4, R: 1, S: 1, strideW: 1, strideH: 1 });
+    const r = bestMapping(six, arch, c, { seed: 7, samples: 40, steps: 40 })!;
+    expect(rtlProgramOf(six, r.mapping, AXES).issues.join('\n')).toMatch(/K tile of 6 does not divide into the 4-PE axis/);
+  });
+  it('projects what a row-stationary search proposes onto what the PE runs: partial sums only, one loop per dimension', () => {
+    const m = rtlExecutableMapping(pwProblem, pwMapping, AXES);
+    expect(m.levels[2].keep).toEqual(['Outputs']);
+    expect(rtlProgramOf(pwProblem, m, AXES)).toMatchObject({ issues: [], program: { order: ['P', 'Q', 'K', 'C', 'R', 'S'], trips: { K: 2, C: 2, P: 8, Q: 8, R: 1, S: 1 } } });
   });
 });
 

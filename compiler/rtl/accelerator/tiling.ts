@@ -515,7 +515,11 @@ function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim
   if (plan.used > hw.globalBufferBytes) {
     fail(
       'R0206',
-      `accelerator '${hw.name}': tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s)${forced.pc ? ` x ${forced.pc} output column(s)` : ''} need ${plan.used} B of global buffer ` +
+      `accelerator '${hw.name}': ${
+        Array.isArray(forcedTiles)
+          ? `the searched mappings' tiles (${picks.map((c, i) => `${problems[i].layer}: ${c.shape.kc} K x ${c.shape.qc} Q x ${c.shape.pc} P x ${c.shape.cc} C`).join(', ')}; every input lane keeps its own copy of a tile's input)`
+          : `tiles of at most ${forced.kc ?? 'all'} output channel(s) x ${forced.qc ?? 'all'} output row(s)${forced.pc ? ` x ${forced.pc} output column(s)` : ''}`
+      } need ${plan.used} B of global buffer ` +
         `(${hw.inputLanes.count} input banks x ${plan.inputBankBytes} B, ${hw.weightLanes.count} weight banks x ${plan.weightBankBytes} B, ${plan.maxChannels} requantisation records) but it has ${hw.globalBufferBytes} B; pick smaller tiles or let nacc choose (no --tile)`,
       where,
     );
