@@ -68,6 +68,7 @@ function loadAll(file: string, extra: string[] = []): Program {
 const edpOf = (r: CandidateResult): number => Math.exp(r.networks.reduce((a, n) => a + Math.log(n.edp), 0) / r.networks.length);
 const totals = (r: CandidateResult) => ({ cycles: r.cycles, energy_pj: round(r.energyPj), edp: edpOf(r) });
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+const areaPowerCells = (d: ReturnType<typeof areaPowerJson>): string[] => [(d.area.um2 / 1e6).toFixed(3), `${d.power_mw.dynamic.toPrecision(3)} + ${d.power_mw.leakage.toPrecision(3)}`];
 const networksJson = (r: CandidateResult) =>
   r.networks.map((n) => ({ name: n.name, cycles: n.cycles, energy_pj: round(n.energyPj), edp: n.edp, layers: n.layers.map((l) => ({ name: l.name, cycles: l.cycles, energy_pj: round(l.energyPj) })) }));
 
@@ -185,10 +186,10 @@ export function registerSearch(program: Command): void {
           process.stdout.write(acceleratorToNacc(spec, 'naas_best'));
           process.stdout.write(
             formatTable(
-              ['design', 'cycles', 'energy pJ', 'EDP'],
+              ['design', 'cycles', 'energy pJ', 'EDP', 'area mm2', 'power mW (dyn + leak)'],
               [
-                ['naas_best', thousands(best.cycles), best.energyPj.toExponential(4), edpOf(best).toExponential(4)],
-                [baselineSpec.name, thousands(baseline.cycles), baseline.energyPj.toExponential(4), edpOf(baseline).toExponential(4)],
+                ['naas_best', thousands(best.cycles), best.energyPj.toExponential(4), edpOf(best).toExponential(4), ...areaPowerCells(result.best)],
+                [baselineSpec.name, thousands(baseline.cycles), baseline.energyPj.toExponential(4), edpOf(baseline).toExponential(4), ...areaPowerCells(result.baseline)],
               ],
             ) + '\n',
           );

@@ -9,6 +9,7 @@ import { acceleratorArea, acceleratorPower, areaPowerJson, LOGIC_GE, sramBufferU
 import { calibrate, fitLogicCoefficients, spearman, type Measured } from '../../compiler/naas/area-fit.ts';
 import { buildWorkloads } from '../../compiler/naas/problems.ts';
 import { specToArchitecture } from '../../compiler/naas/arch-from-spec.ts';
+import { htmlReport } from '../../compiler/naas/report.ts';
 import { evaluateFixed, inlineRunner, searchSpace } from '../../compiler/naas/search.ts';
 import type { AcceleratorSpec } from '../../compiler/ir/targets.ts';
 import { nacc } from '../helpers/cli.ts';
@@ -124,6 +125,9 @@ space bounded {
     for (const d of [r.best, ...r.finalists]) expect(acceleratorArea(d.spec!).um2).toBeLessThanOrEqual(1.2 * UM2_PER_MM2);
     expect(r.points.length).toBeGreaterThan(0);
     for (const p of r.points) expect(p.area_um2).toBeLessThanOrEqual(1.2 * UM2_PER_MM2);
+    const html = htmlReport({ title: 't', best: r.best, baseline: r.best, baselineName: 'b', history: r.history, points: r.points, edpRatio: 1, seconds: 0, evaluations: 0, objective: 'edap', maxAreaMm2: 1.2 });
+    expect(html).toContain('Area against EDP of every valid candidate');
+    expect(html).toContain('Area bound: 1.2 mm2');
     // The bound binds: the same search without it evaluates designs over 1.2 mm2.
     const free = await searchSpace({ workloads, space: { ...space, maxAreaMm2: undefined }, resources: eyeriss, seed: 4, budget, run: inlineRunner });
     expect(free.points.some((p) => p.area_um2 > 1.2 * UM2_PER_MM2)).toBe(true);
