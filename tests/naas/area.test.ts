@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadProgram } from '../../compiler/frontend/index.ts';
+import { compileSource, loadProgram } from '../../compiler/frontend/index.ts';
+import { SourceFile } from '../../compiler/diagnostics/index.ts';
 import { acceleratorArea, acceleratorPower, areaPowerJson, LOGIC_GE, sramBufferUm2, sramMacroUm2, UM2_PER_GE, UM2_PER_MM2 } from '../../compiler/naas/area.ts';
 import { calibrate, fitLogicCoefficients, spearman, type Measured } from '../../compiler/naas/area-fit.ts';
 import { buildWorkloads } from '../../compiler/naas/problems.ts';
@@ -117,6 +118,12 @@ space bounded {
     expect(space.objective).toBe('edap');
     // The bound binds: the resources themselves are above it.
     expect(acceleratorArea(eyeriss).um2).toBeGreaterThan(1.2 * UM2_PER_MM2);
+  });
+
+  it('an area bound must be an area', () => {
+    const r = compileSource(new SourceFile('t.nacc', 'space s {\n  area: 3 KB\n}\nspace t {\n  area: 1500\n}\nspace u {\n  area: 250000 um2\n}\n'));
+    expect(r.diagnostics.map((d) => `${d.location?.line}: ${d.message}`)).toEqual(['2: area: expected an area (mm2, um2), got a size (B, KB, MB)', '5: area: expected an area (mm2, um2), got a plain number']);
+    expect(r.program.spaces.find((x) => x.name === 'u')?.maxAreaMm2).toBeCloseTo(0.25, 12);
   });
 
   it('never returns or evaluates a design over its area bound', async () => {
