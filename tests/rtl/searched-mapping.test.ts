@@ -154,6 +154,16 @@ describe('nacc rtl --from DIR replays the searched mapping', () => {
   }, 300_000);
 });
 
+describe('nacc rtl usage with and without a search folder', () => {
+  it('needs --accelerator or --from (exit 2); a folder without design.nacc is named', async () => {
+    const none = await nacc(['rtl', 'tests/rtl/searched.nacc', '--network', 'searched_net']);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringMatching(/error\[R0506\]: nacc rtl needs --accelerator NAME or --from DIR/)]);
+    const empty = mkdtempSync(join(tmpdir(), 'nacc-searched-empty-'));
+    const r = await nacc(['rtl', 'tests/rtl/searched.nacc', '--from', empty, '--network', 'searched_net']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/error\[R0505\]: --from .*: no design.nacc there/)]);
+  }, 120_000);
+});
+
 describeNeeds([await needTool('iverilog')], 'a replayed searched mapping in Icarus', () => {
   it('c3 on the searched tiles and loop nest: bit-exact, lint clean, |error| <= 10% against the model for that mapping', async () => {
     const search = searchFolder();
