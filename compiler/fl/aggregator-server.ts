@@ -26,6 +26,7 @@ import {
   FRAME_ROUND,
   FRAME_START,
   MAC_BYTES,
+  NONCE_BYTES,
   PROTOCOL_VERSION,
   decodeFrame,
   encodeBytesFrame,
@@ -38,7 +39,7 @@ import {
   payloadBytes,
   payloadF64,
 } from './frames.ts';
-import { newNonce, proofMatches } from './token.ts';
+import { newNonce, proofMatches, serverProof } from './token.ts';
 import type { CheckpointState } from './checkpoint.ts';
 
 /** Everything worker `id` needs, sent in its job frame: its data partition, the model, the schedule. */
@@ -144,7 +145,7 @@ export interface AggregatorServer {
 /** Largest frame a worker may send once it holds its job: a round sum, or its final stats. */
 export const maxWorkerFrame = (params: number, totalRounds: number): number => Math.max(frameBytes(params), frameBytes(0) + 8 * (3 + 2 * (totalRounds + 1)));
 /** Before authentication only the auth frame is expected. */
-const MAX_AUTH_FRAME = frameBytes(0) + 4 + MAC_BYTES;
+const MAX_AUTH_FRAME = frameBytes(0) + 4 + MAC_BYTES + NONCE_BYTES;
 const HANDSHAKE_MS = 15000;
 
 type Slot = { sock: Socket; state: 'joined' | 'ready' | 'running' | 'done' } | undefined;
@@ -266,10 +267,12 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
         if (id < 0) {
           if (type !== FRAME_AUTH) throw new BadFrame(`malformed handshake: expected an auth frame, got a ${frameName(type)} frame`);
           const body = payloadBytes(raw);
-          if (body.length !== 4 + MAC_BYTES) throw new BadFrame(`malformed auth frame: ${body.length} bytes of payload, expected ${4 + MAC_BYTES}`);
-          const version = body.readUInt32LE(0);
-          if (version !== PROTOCOL_VERSION) throw new BadFrame(`version mismatch: the worker speaks protocol version ${version}, this server speaks ${PROTOCOL_VERSION} (run the same nacc on both ends)`);
-          if (!proofMatches(init.token, nonce, body.subarray(4))) throw new BadFrame('unknown worker: it does not hold this job\'s token (check --token-file)');
+          const version = body.length >= 4 ? body.readUInt32LE(0) : -1;
+          if (version >= 0 && version !== PROTOCOL_VERSION) throw new BadFrame(`version mismatch: the worker speaks protocol version ${version}, this server speaks ${PROTOCOL_VERSION} (run the same nacc on both ends)`);
+          if (body.length !== 4 + MAC_BYTES + NONCE_BYTES) throw new BadFrame(`malformed auth frame: ${body.length} bytes of payload, expected ${4 + MAC_BYTES + NONCE_BYTES}`);
+          const workerNonce = body.subarray(4 + MAC_BYTES);
+          const jobFrame = (job: WorkerJob) => encodeBytesFrame(FRAME_JOB, id, 0, Buffer.concat([serverProof(init.token, workerNonce), serialize(job)]));
+          if (!proofMatches(init.token, nonce, body.subarray(4, 4 + MAC_BYTES))) throw new BadFrame('unknown worker: it does not hold this job\'s token (check --token-file)');
           clearTimeout(handshake);
           const want = raw.readUInt32LE(5);
           if (started) {
@@ -284,7 +287,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
             agg.readmit(id);
             rejoins.push({ worker: id, at_round: at });
             log(`worker ${id} rejoined from ${who} at round ${at}`);
-            sock.write(encodeBytesFrame(FRAME_JOB, id, 0, serialize({ ...init.jobs[id], init: Float32Array.from(agg.consensus), firstRound: at })));
+            sock.write(jobFrame({ ...init.jobs[id], init: Float32Array.from(agg.consensus), firstRound: at }));
             return;
           }
           const slot = want !== ANY_SLOT && want < N && !slots[want] ? want : slots.findIndex((s) => !s);
@@ -292,7 +295,7 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
           id = slot;
           slots[id] = { sock, state: 'joined' };
           log(`worker ${id} joined from ${who}`);
-          sock.write(encodeBytesFrame(FRAME_JOB, id, 0, serialize(jobFor(id))));
+          sock.write(jobFrame(jobFor(id)));
           return;
         }
         const slot = slots[id];

@@ -115,9 +115,9 @@ export interface DelaySummary {
 export const PROTOCOL_VERSION = 2;
 /** server -> worker: u32 version | 32-byte nonce. */
 export const FRAME_CHALLENGE = 4;
-/** worker -> server: u32 version | HMAC-SHA256(token, nonce); the frame's worker field asks for a slot (ANY_SLOT: any). */
+/** worker -> server: u32 version | HMAC-SHA256(token, nonce) | the worker's own nonce; the frame's worker field asks for a slot (ANY_SLOT: any). */
 export const FRAME_AUTH = 5;
-/** server -> worker: the worker's job (v8 serialised WorkerJob). */
+/** server -> worker: HMAC-SHA256(token, 'server' | worker's nonce) | the worker's job (v8 serialised WorkerJob). */
 export const FRAME_JOB = 6;
 /** server -> worker: why it is being turned away (UTF-8), then the server closes. */
 export const FRAME_REJECT = 7;

@@ -19,6 +19,7 @@ import {
   FRAME_REJECT,
   FRAME_ROUND,
   FRAME_START,
+  MAC_BYTES,
   PROTOCOL_VERSION,
   decodeFrame,
   encodeBytesFrame,
@@ -31,7 +32,7 @@ import {
   payloadBytes,
   payloadF64,
 } from './frames.ts';
-import { proof } from './token.ts';
+import { newNonce, proof, serverProofMatches } from './token.ts';
 import { Trainer, compileModel } from './trainer.ts';
 import type { WorkerJob } from './aggregator-server.ts';
 
@@ -74,6 +75,7 @@ const localInstant = (atEpochMs: number): number => atEpochMs - performance.time
 
 export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
   const log = opts.log ?? (() => undefined);
+  const ownNonce = newNonce();
   const sock: Socket = connect({ host: opts.host, port: opts.port });
   sock.setNoDelay(true);
   let failed: ((e: Error) => void) | undefined;
@@ -127,13 +129,16 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
         const body = payloadBytes(raw);
         const version = body.readUInt32LE(0);
         if (version !== PROTOCOL_VERSION) return die(`version mismatch: the server speaks protocol version ${version}, this nacc speaks ${PROTOCOL_VERSION}`);
-        const auth = Buffer.concat([Buffer.alloc(4), proof(opts.token, body.subarray(4))]);
+        const auth = Buffer.concat([Buffer.alloc(4), proof(opts.token, body.subarray(4)), ownNonce]);
         auth.writeUInt32LE(opts.protocolVersion ?? PROTOCOL_VERSION, 0);
         sock.write(encodeBytesFrame(FRAME_AUTH, ANY_SLOT, 0, auth));
         return;
       }
       if (type === FRAME_JOB && !job) {
-        job = deserialize(payloadBytes(raw)) as WorkerJob;
+        // Decode a job only from a server that proves it holds the token too.
+        const body = payloadBytes(raw);
+        if (!serverProofMatches(opts.token, ownNonce, body.subarray(0, MAC_BYTES))) return die('the server did not prove it holds the token: it is not the server of this job');
+        job = deserialize(body.subarray(MAC_BYTES)) as WorkerJob;
         onJob?.();
         return;
       }

@@ -42,7 +42,14 @@ export function readTokenFile(path: string): string {
 
 export const proof = (token: string, nonce: Uint8Array): Buffer => createHmac('sha256', token).update(nonce).digest();
 
+/** The server's answer to a worker's nonce: a worker decodes a job only from a server that holds the token. */
+export const serverProof = (token: string, workerNonce: Uint8Array): Buffer => proof(token, Buffer.concat([Buffer.from('server:'), workerNonce]));
+
 export function proofMatches(token: string, nonce: Uint8Array, mac: Uint8Array): boolean {
   const want = proof(token, nonce);
   return mac.length === MAC_BYTES && timingSafeEqual(want, mac);
+}
+
+export function serverProofMatches(token: string, workerNonce: Uint8Array, mac: Uint8Array): boolean {
+  return mac.length === MAC_BYTES && timingSafeEqual(serverProof(token, workerNonce), mac);
 }

@@ -4,11 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, statSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NACC, nacc } from '../helpers/cli.ts';
-import { ANY_SLOT, FRAME_AUTH, FRAME_CHALLENGE, FRAME_REJECT, PROTOCOL_VERSION, encodeBytesFrame, onRawFrames, payloadBytes } from '../../compiler/fl/frames.ts';
+import { ANY_SLOT, FRAME_AUTH, FRAME_CHALLENGE, FRAME_JOB, FRAME_REJECT, PROTOCOL_VERSION, encodeBytesFrame, onRawFrames, payloadBytes } from '../../compiler/fl/frames.ts';
 import { proof } from '../../compiler/fl/token.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nacc-fl-serve-'));
@@ -80,7 +80,7 @@ function rawClient(port: number, reply: (nonce: Buffer, sock: Socket) => void): 
 }
 
 const authFrame = (version: number, token: string, nonce: Buffer) => {
-  const body = Buffer.concat([Buffer.alloc(4), proof(token, nonce)]);
+  const body = Buffer.concat([Buffer.alloc(4), proof(token, nonce), Buffer.alloc(32)]);
   body.writeUInt32LE(version, 0);
   return encodeBytesFrame(FRAME_AUTH, ANY_SLOT, 0, body);
 };
@@ -268,6 +268,28 @@ describe('nacc fl serve / join on loopback', () => {
     for (const r of [badListen, noJob, missing, readable, noServer]) {
       expect(r.stderr).not.toMatch(/at .*\.ts:/);
       expect(r.stderr).not.toContain('cd'.repeat(32));
+    }
+  }, 120_000);
+
+  it('a worker takes a job only from a server that proves it holds the token', async () => {
+    const tokenFile = join(dir, 'fake.token');
+    writeFileSync(tokenFile, `${'ef'.repeat(32)}\n`, { mode: 0o600 });
+    // A server that does not know the token: it answers the auth with a job it cannot sign.
+    const fake = createServer((sock) => {
+      sock.on('error', () => undefined);
+      sock.write(encodeBytesFrame(FRAME_CHALLENGE, 0, 0, Buffer.concat([Buffer.from([PROTOCOL_VERSION, 0, 0, 0]), Buffer.alloc(32)])));
+      onRawFrames(sock, (raw) => {
+        if (raw.readUInt8(4) === FRAME_AUTH) sock.write(encodeBytesFrame(FRAME_JOB, 0, 0, Buffer.alloc(64, 7)));
+      });
+    });
+    await new Promise<void>((res) => fake.listen(0, '127.0.0.1', () => res()));
+    try {
+      const port = (fake.address() as { port: number }).port;
+      const r = await nacc(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile], { timeout: 120_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/the server did not prove it holds the token/);
+    } finally {
+      fake.close();
     }
   }, 120_000);
 });
