@@ -117,6 +117,18 @@ function fusionPlan(work: LayerWork[], cfg: PointAccConfig): Set<string> {
   return fused;
 }
 
+/** Edges matmul -> reduce_max (its only consumer): the pool takes the max as outputs leave the array. */
+function poolEdges(work: LayerWork[]): Set<string> {
+  const consumers = new Map<string, LayerWork[]>();
+  for (const w of work) for (const i of w.inputs) consumers.set(i, [...(consumers.get(i) ?? []), w]);
+  const edges = new Set<string>();
+  for (const w of work) {
+    const cs = consumers.get(w.layer.name) ?? [];
+    if (w.item.kind === 'matmul' && cs.length === 1 && cs[0].item.kind === 'reduce' && cs[0].inputs[0] === w.layer.name) edges.add(w.layer.name);
+  }
+  return edges;
+}
+
 function sorterCompares(w: number): number {
   const p = Math.log2(w);
   return (w / 2) * ((p * (p + 1)) / 2) + (w / 2) * p;
@@ -126,7 +138,8 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
   const W = cfg.mappingUnit.sorterWidth;
   const [MR, MC] = cfg.matrixUnit;
   const bw = cfg.dramBandwidthBytesPerCycle;
-  const fused = fusion ? fusionPlan(work, cfg) : new Set<string>();
+  // Without fusion, a max-pool still sits behind the matrix unit: its input never goes to DRAM.
+  const fused = fusion ? fusionPlan(work, cfg) : poolEdges(work);
   const fusedInto = new Set<string>();
   for (const w of work) if (w.inputs.some((i) => fused.has(i))) fusedInto.add(w.layer.name);
   const producerBytes = new Map(work.map((w) => [w.layer.name, w.outputBytes]));
@@ -147,7 +160,7 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
     let hitRate: number | null = null;
     let unit: LayerPerf['unit'] = 'none';
     const readInputs = () => {
-      for (const i of w.inputs) if (!(fusion && fused.has(i) && fusedInto.has(w.layer.name))) dram += producerBytes.get(i) ?? 0;
+      for (const i of w.inputs) if (!(fused.has(i) && fusedInto.has(w.layer.name))) dram += producerBytes.get(i) ?? 0;
     };
     const gather = (stream: Int32Array | null, rows: number, rowBytes: number): void => {
       // One row per cycle per ceil(rowBytes / MC) beats.
@@ -209,7 +222,7 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
         // back at the port's pace, plus one DRAM latency (as the RTL top does, not overlapped).
         if (kindOf.get(w.inputs[0]) === 'matmul') {
           const lines = it.rows * Math.ceil(it.cin / MR);
-          compute += fusion && fused.has(w.inputs[0]) ? lines : 2 * lines * Math.ceil(MR / bw) + DRAM_ACCESS_CYCLES;
+          compute += fused.has(w.inputs[0]) ? lines : 2 * lines * Math.ceil(MR / bw) + DRAM_ACCESS_CYCLES;
         }
         macs = it.rows * it.cin * it.cout;
         sram += it.rows * it.cin * Math.ceil(it.cout / MC) + it.rows * it.cout + it.cin * it.cout;
@@ -218,9 +231,10 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
       case 'reduce': {
         unit = 'matrix';
         readInputs();
-        // Fused behind the matrix unit, the max is taken as outputs leave the array; what remains is
-        // reading out one group x output tile per cycle.
-        compute = fusion && w.inputs.some((i) => fused.has(i)) ? it.groups * Math.ceil(it.channels / MC) : Math.ceil((it.rows * it.channels) / MC);
+        // Behind the matrix unit the max is taken as outputs leave the array (with or without fusion:
+        // fusion decides only whether those outputs also go to DRAM); what remains is reading out
+        // one group x output tile per cycle.
+        compute = kindOf.get(w.inputs[0]) === 'matmul' ? it.groups * Math.ceil(it.channels / MC) : Math.ceil((it.rows * it.channels) / MC);
         sram += it.rows * it.channels;
         break;
       }
@@ -267,7 +281,7 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
       case 'none':
         break;
     }
-    if (!(fusion && fused.has(w.layer.name))) dram += it.kind === 'none' ? 0 : w.outputBytes;
+    if (!(fused.has(w.layer.name))) dram += it.kind === 'none' ? 0 : w.outputBytes;
     const unitCycles = mapping + compute;
     const memory = Math.ceil(dram / bw);
     const cycles = it.kind === 'none' ? 0 : Math.max(unitCycles, memory);
@@ -284,8 +298,8 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
       dram_bytes: it.kind === 'none' ? 0 : dram,
       macs,
       energy_uj: energyPj / 1e6,
-      fused_in: fusion && fusedInto.has(w.layer.name),
-      fused_out: fusion && fused.has(w.layer.name),
+      fused_in: fusedInto.has(w.layer.name),
+      fused_out: fused.has(w.layer.name),
       cache_hit_rate: hitRate,
     };
   });
