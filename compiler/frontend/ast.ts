@@ -37,11 +37,13 @@ export type Statement =
   | { kind: 'return'; value: Expr; span: Span }
   | { kind: 'assign'; name: string; nameSpan: Span; value: Expr; span: Span }
   /**
-   * A statement the parser had to recover (a syntax error inside it or right after it): its
-   * syntax error is its only diagnostic. `was` is the statement it started as, `name` the name
-   * it would have bound; the checker binds that name as poisoned so its uses raise nothing more.
+   * Text the parser could not read as a statement (a syntax error in it or on its line, or
+   * text it skipped): its syntax error is its only diagnostic. `was` is the statement it started
+   * as, `names` the names it would have bound; the checker binds them poisoned, so their uses
+   * raise nothing more, and after `anyName` (a binding whose name is unreadable) no undefined
+   * name is reported.
    */
-  | { kind: 'broken'; was?: 'input' | 'output' | 'return' | 'assign'; name?: string; span: Span };
+  | { kind: 'broken'; was?: 'input' | 'output' | 'return' | 'assign'; names: string[]; anyName: boolean; span: Span };
 
 export interface Param {
   name: string;
@@ -57,13 +59,17 @@ export type ConfigKind = 'accelerator' | 'space' | 'mcu' | 'pointacc' | 'federat
  * need the whole text (a missing `output`, a missing required property) are not made.
  */
 export type Declaration =
-  /** `lostNames`: names the unread text may have bound; their uses are not reported as undefined. */
-  | { kind: 'network'; name: string; nameSpan: Span; body: Statement[]; span: Span; broken?: true; lostNames?: string[] }
+  | { kind: 'network'; name: string; nameSpan: Span; body: Statement[]; span: Span; broken?: true }
   /** `headerBroken`: the parameter list could not be read, so calls cannot be checked. */
-  | { kind: 'block'; name: string; nameSpan: Span; params: Param[]; body: Statement[]; span: Span; broken?: true; headerBroken?: true; lostNames?: string[] }
+  | { kind: 'block'; name: string; nameSpan: Span; params: Param[]; body: Statement[]; span: Span; broken?: true; headerBroken?: true }
   /** `brokenKeys`: properties whose text could not be read (they count as given). */
   | { kind: 'config'; configKind: ConfigKind; name: string; nameSpan: Span; props: Property[]; span: Span; broken?: true; brokenKeys?: string[] };
 
 export interface FileAst {
   declarations: Declaration[];
+  /**
+   * Names of declarations the parser could not read (`netwrk n {`, or no `{`): unknown ops and
+   * references by these names are not reported; by any name if `anyName` (`block (x) {`).
+   */
+  unread?: { names: string[]; anyName: boolean };
 }

@@ -3,8 +3,9 @@
 // in recovery.ts) and only members read in full are converted, so every expected child exists.
 import type { CstNode, IToken } from 'chevrotain';
 import type { Arg, ConfigKind, Declaration, Expr, FileAst, Param, Property, Span, Statement } from './ast.ts';
-import { real, spanOf, tokSpan } from './cst-tokens.ts';
-import { NO_RECOVERY, brokenMembers, lostNames, touched, type Recovery } from './recovery.ts';
+import { real, spanOf, tokSpan, tokenBounds } from './cst-tokens.ts';
+import { Equals } from './lexer.ts';
+import { NO_RECOVERY, bindingsIn, brokenMembers, damagedAfter, followedBy, readOffsets, skippedRuns, startsLine, touched, unreadNamesBetween, type Recovery } from './recovery.ts';
 
 type Children = Record<string, (CstNode | IToken)[]>;
 
@@ -16,27 +17,54 @@ const tok = (n: CstNode, key: string, i = 0): IToken => toks(n, key)[i];
 
 const join = (a: Span, b: Span): Span => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
 
-/** `recovery`: where the file's errors are and what it lexed (see recovery.ts); none for a clean file. */
-export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): FileAst {
+/**
+ * `recovery`: where the file's errors are and what it lexed (see recovery.ts); none for a clean
+ * file. Also returns the spans of the members found broken (one syntax error is enough for
+ * each), and spans where syntax errors only repeat an earlier one (`quietSpans`).
+ */
+export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): { ast: FileAst; brokenSpans: Span[]; quietSpans: Span[] } {
   const declarations: Declaration[] = [];
+  const brokenSpans: Span[] = [];
+  const quietSpans: Span[] = [];
   const all = [...nodes(cst, 'networkDecl'), ...nodes(cst, 'blockDecl'), ...nodes(cst, 'configDecl')];
   all.sort((a, b) => spanOf(a).start - spanOf(b).start);
-  for (const d of all) {
-    // Without its name a declaration cannot be referred to or reported on: its syntax error says it all.
+  const read = recovery.damage.length ? readOffsets(cst) : new Set<number>();
+  /** Names of declarations read only in part: references to them are not errors. */
+  const unreadNames: string[] = [];
+  let unreadAnyName = false;
+  for (const [i, d] of all.entries()) {
+    // Without its name a declaration cannot be referred to or reported on, and without its `{`
+    // it is likely not one at all: its syntax error says it all.
     const id = real(tok(d, 'Identifier'));
     if (!id) continue;
+    if (!real(tok(d, 'LBrace'))) {
+      unreadNames.push(id.image);
+      unreadAnyName = true;
+      continue;
+    }
     const members = nodes(d, d.name === 'configDecl' ? 'property' : 'statement');
-    const broken = brokenMembers(d, members, recovery);
-    const recovered = touched(d, recovery) || broken.includes(true) ? { broken: true as const } : {};
-    const lost = lostNames(d, members, broken, recovery);
-    const lostNamesField = lost.length ? { lostNames: lost } : {};
-    const body = () => members.map((s, i) => (broken[i] ? brokenStatement(s) : statement(s)));
+    const next = all[i + 1] && spanOf(all[i + 1]);
+    const broken = brokenMembers(d, members, recovery, next ? next.start : Infinity);
+    members.forEach((m, k) => broken[k] && brokenSpans.push(spanOf(m)));
+    const closedEarly = recovery.damage.length > 0 && damagedAfter(spanOf(d), next, recovery);
+    // A header the parser could not read (`block bott{leneck(x) {`, `accelerator ey{eriss {`)
+    // may have named the declaration otherwise.
+    const lbrace = tok(d, 'LBrace');
+    const headerLine = tokenBounds(d).first?.startLine;
+    if (recovery.damage.some((x) => (x.offset >= spanOf(d).start && x.offset < lbrace.startOffset) || x.line === headerLine)) unreadAnyName = true;
+    // After a `}` recovery supplied, or one that follows an error on its line, what the parser
+    // skipped up to the next declaration is the same mistake (`network,: x` in a job ends the
+    // job, then is no declaration either; `{ a: 1{2 }` ends the declaration, not the record).
+    const rbrace = real(tok(d, 'RBrace'));
+    if (!rbrace || recovery.damage.some((x) => x.line === rbrace.startLine && x.offset < rbrace.startOffset)) {
+      quietSpans.push({ start: spanOf(d).end, end: next ? next.start : Infinity });
+    }
+    const recovered = touched(d, recovery) || broken.includes(true) || closedEarly ? { broken: true as const } : {};
     if (d.name === 'networkDecl') {
-      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: body(), span: spanOf(d), ...recovered, ...lostNamesField });
+      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: body(d, members, broken, read, recovery), span: spanOf(d), ...recovered });
     } else if (d.name === 'blockDecl') {
       const params = nodes(d, 'param');
-      const lbrace = real(tok(d, 'LBrace'));
-      const header: Span = { start: spanOf(d).start, end: lbrace ? lbrace.startOffset : spanOf(d).end };
+      const header: Span = { start: spanOf(d).start, end: lbrace.startOffset };
       const headerBroken =
         params.some((p) => touched(p, recovery)) ||
         !real(tok(d, 'LParen')) ||
@@ -47,10 +75,9 @@ export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): FileA
         name: id.image,
         nameSpan: tokSpan(id),
         params: headerBroken ? [] : params.map(param),
-        body: body(),
+        body: body(d, members, broken, read, recovery),
         span: spanOf(d),
         ...recovered,
-        ...lostNamesField,
         ...(headerBroken ? { headerBroken: true as const } : {}),
       });
     } else {
@@ -70,25 +97,54 @@ export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): FileA
       declarations.push({ kind: 'config', configKind, name: id.image, nameSpan: tokSpan(id), props, span: spanOf(d), ...recovered, ...(brokenKeys.length ? { brokenKeys } : {}) });
     }
   }
-  return { declarations };
+  if (recovery.damage.length === 0) return { ast: { declarations }, brokenSpans, quietSpans };
+  const between = unreadNamesBetween(all.map(spanOf), read, recovery);
+  const unread = { names: [...new Set([...unreadNames, ...between.names])], anyName: between.anyName || unreadAnyName };
+  return { ast: unread.names.length || unread.anyName ? { declarations, unread } : { declarations }, brokenSpans, quietSpans };
+}
+
+/**
+ * A network's or block's statements in source order: those read in full, broken ones, and a
+ * broken statement for each run of text the parser skipped between them.
+ */
+function body(decl: CstNode, members: CstNode[], broken: boolean[], read: ReadonlySet<number>, recovery: Recovery): Statement[] {
+  const out = members.map((s, i) => ({ at: spanOf(s).start, st: broken[i] ? brokenStatement(s, recovery) : statement(s) }));
+  if (recovery.damage.length) {
+    const runs = skippedRuns(spanOf(decl), members.map(spanOf), read, recovery);
+    for (const span of runs) out.push({ at: span.start, st: { kind: 'broken', ...bindingsIn(span, recovery), span } });
+    out.sort((a, b) => a.at - b.at);
+  }
+  return out.map((x) => x.st);
 }
 
 /** What a statement the parser recovered would have bound, and what kind it started as. */
-function brokenStatement(n: CstNode): Statement {
-  const entry = Object.entries(kids(n))[0] as [string, CstNode[]] | undefined;
+function brokenStatement(n: CstNode, recovery: Recovery): Statement {
   const span = spanOf(n);
-  if (!entry) return { kind: 'broken', span };
-  const [kind, [inner]] = entry;
-  if (!inner) return { kind: 'broken', span };
-  switch (kind) {
+  const { names, anyName } = bindingsIn(span, recovery);
+  const entry = Object.entries(kids(n))[0] as [string, CstNode[]] | undefined;
+  const inner = entry?.[1][0];
+  // Re-synchronising mid-line makes fragments (`out: 8` of `f(x out: 8)`) look like statements.
+  const first = tokenBounds(n).first;
+  const statementStart = first !== undefined && startsLine(first, recovery);
+  const broken = (was: Extract<Statement, { kind: 'broken' }>['was'], name?: IToken): Statement => ({
+    kind: 'broken',
+    was,
+    names: name ? [...new Set([name.image, ...names])] : names,
+    // An input the parser could not read, or an assignment whose `name =` it could not, may
+    // have bound any name (`input i*mage: ...`, `log{its = ...`).
+    anyName: anyName || (statementStart && (was === 'input' || (was === 'assign' && !(name && followedBy(name, Equals, recovery))))),
+    span,
+  });
+  if (!entry || !inner) return broken(undefined);
+  switch (entry[0]) {
     case 'inputStmt':
-      return { kind: 'broken', was: 'input', name: real(tok(inner, 'name'))?.image, span };
+      return broken('input', real(tok(inner, 'name')));
     case 'outputStmt':
-      return { kind: 'broken', was: 'output', span };
+      return broken('output');
     case 'returnStmt':
-      return { kind: 'broken', was: 'return', span };
+      return broken('return');
     default:
-      return { kind: 'broken', was: 'assign', name: real(tok(inner, 'Identifier'))?.image, span };
+      return broken('assign', real(tok(inner, 'Identifier')));
   }
 }
 

@@ -38,6 +38,8 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   const { ast, diagnostics } = parseSource(source);
 
   const loc = (s: Span) => source.locationAt(s.start, s.end - s.start);
+  // A name in text the parser skipped may be a declaration's: references to it are not errors.
+  const unread = (name: string) => ast.unread !== undefined && (ast.unread.anyName || ast.unread.names.includes(name));
   const namespaces = new Map<string, Map<string, Declaration>>();
   const blocks = new Map<string, Extract<Declaration, { kind: 'block' }>>();
   for (const d of ast.declarations) {
@@ -64,7 +66,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   for (const d of ast.declarations) {
     if (namespaces.get(d.kind === 'config' ? d.configKind : d.kind)?.get(d.name) !== d) continue;
     if (d.kind === 'network') {
-      const net = lowerNetwork(d, blocks, source, diagnostics);
+      const net = lowerNetwork(d, blocks, source, diagnostics, unread);
       if (net) program.networks.push(net);
     } else if (d.kind === 'config') {
       const c = lowerConfig(d, source, diagnostics);
@@ -78,7 +80,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   }
   // Cross-references by name.
   const ext = options.external;
-  const known = (kind: 'accelerators' | 'networks', name: string): boolean => ext === 'any' || (ext?.[kind]?.includes(name) ?? false);
+  const known = (kind: 'accelerators' | 'networks', name: string): boolean => ext === 'any' || (ext?.[kind]?.includes(name) ?? false) || unread(name);
   for (const s of program.spaces) {
     // Declared names, not lowered ones: an accelerator with errors of its own is still declared.
     if (s.resources && !namespaces.get('accelerator')?.has(s.resources) && !known('accelerators', s.resources)) {

@@ -17,8 +17,8 @@ type Scope = Map<string, Value>;
 const ERROR: Value = { t: 'error' };
 const MAX_BLOCK_DEPTH = 32;
 
-export function lowerNetwork(decl: NetworkDecl, blocks: Map<string, BlockDecl>, src: SourceFile, diagnostics: Diagnostic[]): Network | undefined {
-  const l = new NetworkLowering(decl, blocks, src, diagnostics);
+export function lowerNetwork(decl: NetworkDecl, blocks: Map<string, BlockDecl>, src: SourceFile, diagnostics: Diagnostic[], unread: (name: string) => boolean = () => false): Network | undefined {
+  const l = new NetworkLowering(decl, blocks, src, diagnostics, unread);
   return l.run();
 }
 
@@ -39,8 +39,6 @@ class NetworkLowering {
    * undefined names are no longer reported (they could be cascades of its syntax error).
    */
   private anyNamePoisoned = false;
-  /** Names the unread text of the declaration being lowered may have bound (recovery.ts). */
-  private lostNames: ReadonlySet<string>;
   /** Set when a broken statement (here or in a called block) left a hole: nothing is lowered. */
   private incomplete = false;
 
@@ -49,9 +47,9 @@ class NetworkLowering {
     private blocks: Map<string, BlockDecl>,
     private src: SourceFile,
     private diagnostics: Diagnostic[],
-  ) {
-    this.lostNames = new Set(decl.lostNames);
-  }
+    /** Whether a block by this name may be in text the parser could not read (ast.ts). */
+    private unread: (name: string) => boolean,
+  ) {}
 
   private error(code: string, message: string, span: Span): void {
     this.errorCount++;
@@ -132,15 +130,19 @@ class NetworkLowering {
 
   // ---- statements --------------------------------------------------------------------
 
-  /** A broken statement binds its name as poisoned: using it raises nothing more. */
+  /** A broken statement binds its names as poisoned: using them raises nothing more. */
   private poison(st: Extract<Statement, { kind: 'broken' }>, scope: Scope): void {
     this.incomplete = true;
-    if (st.name !== undefined) scope.set(st.name, ERROR);
-    else if (st.was === 'input' || st.was === 'assign' || st.was === undefined) this.anyNamePoisoned = true;
+    for (const name of st.names) scope.set(name, ERROR);
+    // It may have re-bound any name: every one bound so far is now unknown too.
+    if (st.anyName) {
+      this.anyNamePoisoned = true;
+      for (const name of scope.keys()) scope.set(name, ERROR);
+    }
   }
 
   private undefinedName(name: string, span: Span): void {
-    if (!this.anyNamePoisoned && !this.lostNames.has(name)) this.error(Codes.undefinedName, `undefined name '${name}'`, span);
+    if (!this.anyNamePoisoned) this.error(Codes.undefinedName, `undefined name '${name}'`, span);
   }
 
   private lowerInput(st: Extract<Statement, { kind: 'input' }>, scope: Scope): void {
@@ -290,6 +292,11 @@ class NetworkLowering {
     const op = builtin(e.callee);
     const block = this.blocks.get(e.callee);
     if (!op && !block) {
+      if (this.unread(e.callee)) {
+        this.incomplete = true;
+        for (const a of e.args) this.evaluate(a.value, scope);
+        return ERROR;
+      }
       const hint = closest(e.callee, [...Object.keys(BUILTINS), ...this.blocks.keys()]);
       this.error(Codes.unknownOp, `unknown op '${e.callee}'${hint ? `; did you mean '${hint}'?` : ''}`, e.calleeSpan);
       for (const a of e.args) this.evaluate(a.value, scope);
@@ -528,10 +535,8 @@ class NetworkLowering {
     const savedBinding = this.binding;
     this.binding = undefined;
     this.prefix = [...this.prefix, bindName ?? block.name];
+    // A caller that may have lost a binding passes its unknown names on: the body stays quiet too.
     const savedPoison = this.anyNamePoisoned;
-    const savedLost = this.lostNames;
-    this.anyNamePoisoned = false;
-    this.lostNames = new Set(block.lostNames);
     this.depth++;
     try {
       const counts = bindingCounts(block.body);
@@ -557,7 +562,6 @@ class NetworkLowering {
       return result;
     } finally {
       this.anyNamePoisoned = savedPoison;
-      this.lostNames = savedLost;
       this.depth--;
       this.prefix = savedPrefix;
       this.binding = savedBinding;

@@ -3,12 +3,13 @@
 // had to guess, cst-to-ast.ts marks the statement or property as broken.
 import type { IRecognitionException, IToken } from 'chevrotain';
 import type { Diagnostic, SourceFile } from '../diagnostics/index.ts';
-import type { FileAst } from './ast.ts';
+import type { FileAst, Span } from './ast.ts';
 import { fileToAst } from './cst-to-ast.ts';
 import { Codes } from './diagnostic-codes.ts';
-import { Block, CONFIG_KEYWORDS, Network, naccLexer } from './lexer.ts';
+import { Block, CONFIG_KEYWORDS, Identifier, Network, naccLexer } from './lexer.ts';
 import { naccParser } from './parser.ts';
-import type { Damage } from './recovery.ts';
+import { readOffsets, type Damage } from './recovery.ts';
+import { closest } from './suggest.ts';
 
 /** At most this many syntax errors are reported per file: recovery's later guesses add noise. */
 const MAX_SYNTAX_ERRORS = 10;
@@ -25,29 +26,70 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
   }
   naccParser.input = lex.tokens;
   const cst = naccParser.file();
+  const read = naccParser.errors.length ? readOffsets(cst) : new Set<number>();
   const seenLines = new Set<number>();
+  /** Each syntax diagnostic's damage, to keep one per broken member below. */
+  const syntaxAt = new Map<Diagnostic, Damage>();
   for (const e of naccParser.errors) {
     const t = e.token;
     const prev = previousToken(e);
-
     const atEnd = t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset);
-    // Recovery inside a repetition skipped tokens from e.token on (its previous token is the
-    // last one skipped): the error is that token, not a missing one before it.
-    const skipped = prev !== undefined && !atEnd && prev.startOffset >= t.startOffset;
-    // A missing token is reported just after the token it should follow (where the user left it out).
-    const missing = !skipped && e.name === 'MismatchedTokenException' && prev !== undefined;
+    // A token recovery skipped or deleted is the error itself; when the parser went on to read
+    // the token after all, something was missing before it, and is reported just after the
+    // token it should follow (where the user left it out).
+    const missing = e.name === 'MismatchedTokenException' && prev !== undefined && (atEnd || read.has(t.startOffset));
     const anchor = missing || (atEnd && prev) ? prev! : atEnd ? undefined : t;
-    damage.push(anchor ? { offset: anchor.startOffset, line: anchor.startLine ?? source.locationAt(anchor.startOffset).line } : { offset: source.text.length, line: Infinity });
+    const at = anchor ? { offset: anchor.startOffset, line: anchor.startLine ?? source.locationAt(anchor.startOffset).line } : { offset: source.text.length, line: Infinity };
+    damage.push(at);
     if (seenLines.size >= MAX_SYNTAX_ERRORS) continue;
     const offset = missing ? prev!.endOffset! + 1 : atEnd ? source.text.length : t.startOffset;
     const loc = source.locationAt(Math.max(0, Math.min(offset, source.text.length)), missing || atEnd ? 1 : t.image.length);
     if (seenLines.has(loc.line)) continue;
     seenLines.add(loc.line);
     const found = atEnd ? 'end of file' : `'${t.image}'`;
-    const message = syntaxMessage(e.message, found, e.context.ruleStack.at(-1)) + (missing ? ` (after '${prev!.image}')` : '');
-    diagnostics.push({ severity: 'error', code: Codes.syntax, message, location: loc });
+    const rule = e.context.ruleStack.at(-1);
+    const message =
+      rule === 'file' && DECLARATION_WORDS.includes(t.image)
+        ? `'${t.image}' does not start a declaration here: expected '${t.image} NAME ${t.tokenType === Block ? '(' : '{'}'`
+        : syntaxMessage(e.message, found, rule) + (missing ? ` (after '${prev!.image}')` : '') + misspeltKeyword(rule === 'file' ? t : prev, rule === 'file', lex.tokens);
+    const diagnostic: Diagnostic = { severity: 'error', code: Codes.syntax, message, location: loc };
+    diagnostics.push(diagnostic);
+    syntaxAt.set(diagnostic, at);
   }
-  return { ast: fileToAst(cst, { damage, tokens: lex.tokens }), diagnostics };
+  const { ast, brokenSpans, quietSpans } = fileToAst(cst, { damage, tokens: lex.tokens });
+  // Later syntax errors inside a statement already broken are recovery's guesses, not news.
+  const reported = new Set<Span>();
+  const inside = (at: Damage, s: Span) => at.offset >= s.start && at.offset < s.end;
+  const news = diagnostics.filter((d) => {
+    const at = syntaxAt.get(d);
+    if (at && quietSpans.some((s) => inside(at, s))) return false;
+    const member = at && brokenSpans.find((s) => inside(at, s));
+    if (!member) return true;
+    if (reported.has(member)) return false;
+    reported.add(member);
+    return true;
+  });
+  return { ast, diagnostics: firstOnEachLine(news) };
+}
+
+const STATEMENT_WORDS = ['input', 'output', 'return'];
+
+/** `; did you mean 'network'?` when the word that starts a line is a keyword misspelt. */
+function misspeltKeyword(word: IToken | undefined, topLevel: boolean, tokens: readonly IToken[]): string {
+  if (!word || word.tokenType !== Identifier) return '';
+  const i = tokens.indexOf(word);
+  if (i > 0 && (tokens[i - 1].endLine ?? 0) >= (word.startLine ?? 0)) return '';
+  const hint = closest(word.image, topLevel ? DECLARATION_WORDS : STATEMENT_WORDS);
+  return hint ? `; did you mean '${hint}'?` : '';
+}
+
+/**
+ * One lexical or syntax error per line, the leftmost: the rest of a line after its first
+ * error is usually the same mistake (a lost `//` makes a comment's `.` and `'` errors too).
+ */
+function firstOnEachLine(diagnostics: Diagnostic[]): Diagnostic[] {
+  const byPosition = [...diagnostics].sort((a, b) => a.location!.line - b.location!.line || a.location!.column - b.location!.column);
+  return byPosition.filter((d, i) => i === 0 || byPosition[i - 1].location!.line !== d.location!.line);
 }
 
 /** The last token in the text before the error, when chevrotain knows it. */

@@ -14,7 +14,7 @@
 //   unit      := ID ('/' ID)?    (only names in UNITS)      args := (ID ':')? expr (',' ...)*
 //
 // `call(...) * N` at the top of an assignment is a repeat; elsewhere `*` multiplies.
-import { CstParser, type CstNode, type IToken } from 'chevrotain';
+import { CstParser, EOF, type CstNode, type IToken, type TokenType } from 'chevrotain';
 import * as T from './lexer.ts';
 
 const isName = (t: IToken) => t.tokenType === T.Identifier || T.KEYWORD_TOKENS.includes(t.tokenType);
@@ -26,15 +26,40 @@ export class NaccParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  // Recovery keeps to lines: statements and properties are written one per line, so a repair
+  // that would pull the next line into this one (`key` + inserted ':' + the next line's key as
+  // its value, or deleting the next line's first token) is refused, and the parser re-syncs at
+  // the next statement instead. A missing closer (`)`, `]`, `}`) may still be supplied at a line end.
+  private startsNewLine(): boolean {
+    const prev = this.LA(0);
+    const next = this.LA(1);
+    return next.tokenType !== EOF && prev.endLine !== undefined && next.startLine !== undefined && next.startLine > prev.endLine;
+  }
+
+  override canTokenTypeBeInsertedInRecovery(tokType: TokenType): boolean {
+    return !((tokType === T.Colon || tokType === T.Equals) && this.startsNewLine());
+  }
+
+  override canTokenTypeBeDeletedInRecovery(): boolean {
+    return !this.startsNewLine();
+  }
+
   file = this.RULE('file', () => {
-    this.MANY(() => {
+    this.MANY({ GATE: this.startsDeclaration, DEF: () => {
       this.OR([
         { ALT: () => this.SUBRULE(this.networkDecl) },
         { ALT: () => this.SUBRULE(this.blockDecl) },
         { ALT: () => this.SUBRULE(this.configDecl) },
       ]);
-    });
+    } });
   });
+
+  /**
+   * `KEYWORD NAME {` (`block NAME (`): after an error the parser skips to the next place this
+   * holds, so a key (`network: x`) or a word in a lost comment (`--network x`) is not taken
+   * for a declaration.
+   */
+  private startsDeclaration = () => this.LA(2).tokenType === T.Identifier && (this.LA(3).tokenType === T.LBrace || (this.LA(1).tokenType === T.Block && this.LA(3).tokenType === T.LParen));
 
   networkDecl = this.RULE('networkDecl', () => {
     this.CONSUME(T.Network);
@@ -195,7 +220,8 @@ export class NaccParser extends CstParser {
   quantity = this.RULE('quantity', () => {
     this.CONSUME(T.NumberLiteral);
     this.OPTION({
-      GATE: () => isUnit(this.LA(1)) && this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Equals,
+      // A unit is on its number's line (`workers: 5` then a line `s...` is not 5 seconds).
+      GATE: () => isUnit(this.LA(1)) && this.LA(1).startLine === this.LA(0).endLine && this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Equals,
       DEF: () => {
         this.CONSUME(T.Identifier, { LABEL: 'unit' });
         this.OPTION2({
