@@ -130,6 +130,23 @@ describe('front-end robustness (fast-check, seeded)', () => {
     );
   });
 
+  it('one slip in an example that breaks its syntax reports only syntax errors (no cascade)', () => {
+    // A deleted word or character, or a stray bracket or operator: what the recovered parse
+    // cannot read must not come back as undefined names, unknown ops or missing properties.
+    const slip = fc.record({ file: fc.nat(), at: fc.nat(), insert: fc.constantFrom('', '', '(', ')', '{', '}', '[', ']', ',', ':', '=', '*') });
+    fc.assert(
+      fc.property(slip, ({ file, at, insert }) => {
+        const t = texts[file % texts.length];
+        const i = at % t.length;
+        const word = insert ? '' : /^[A-Za-z0-9_.]+|^[^\s]?/.exec(t.slice(i))![0];
+        const r = compileSource(new SourceFile('slip.nacc', t.slice(0, i) + insert + t.slice(i + word.length)));
+        const errors = r.diagnostics.filter((d) => d.severity === 'error');
+        if (errors.some((d) => d.code === 'E0102')) expect(errors.filter((d) => d.code !== 'E0102' && d.code !== 'E0101')).toEqual([]);
+      }),
+      { seed: 16, numRuns: 1500 },
+    );
+  });
+
   it('stacked mutations only ever produce diagnostics', () => {
     fc.assert(
       fc.property(fc.array(mutation, { minLength: 2, maxLength: 6 }), (ms) => {
