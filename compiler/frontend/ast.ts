@@ -27,6 +27,8 @@ export interface Arg {
 export interface Property {
   key: string;
   keySpan: Span;
+  /** `key: <= value`: the value is an upper bound (`le`); `span` is the `<=`'s. */
+  bound?: { kind: 'le'; span: Span };
   value: Expr;
   span: Span;
 }

@@ -159,7 +159,8 @@ function propName(n: CstNode): IToken {
 
 function property(n: CstNode): Property {
   const key = propName(node(n, 'propName'));
-  return { key: key.image, keySpan: tokSpan(key), value: expression(node(n, 'expression')), span: spanOf(n) };
+  const bound = toks(n, 'bound')[0];
+  return { key: key.image, keySpan: tokSpan(key), ...(bound ? { bound: { kind: 'le' as const, span: tokSpan(bound) } } : {}), value: expression(node(n, 'expression')), span: spanOf(n) };
 }
 
 function statement(n: CstNode): Statement {

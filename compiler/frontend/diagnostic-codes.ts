@@ -21,4 +21,6 @@ export const Codes = {
   unknownProperty: 'E0402',
   missingProperty: 'E0403',
   unknownReference: 'E0404',
+  /** `key: <= value` where the key takes no upper bound (only a space's `area` does). */
+  misplacedBound: 'E0405',
 } as const;

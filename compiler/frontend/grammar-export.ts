@@ -132,6 +132,8 @@ export function naccGrammar(): Rule {
     operators: {
       patterns: [
         { name: SCOPES.range, match: '\\.\\.' },
+        // An upper bound (`area: <= 1.5 mm2`), one operator as the lexer's LessEqual token.
+        { name: SCOPES.operator, match: '<=' },
         { name: SCOPES.operator, match: '[=*/+-]' },
         { name: SCOPES.punctuation, match: '[,:]' },
       ],

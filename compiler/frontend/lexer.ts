@@ -42,6 +42,8 @@ export const RBracket = createToken({ name: 'RBracket', pattern: /]/ });
 export const Comma = createToken({ name: 'Comma', pattern: /,/ });
 export const Colon = createToken({ name: 'Colon', pattern: /:/ });
 export const Equals = createToken({ name: 'Equals', pattern: /=/ });
+/** An upper bound on a property's value (`area: <= 1.5 mm2`). */
+export const LessEqual = createToken({ name: 'LessEqual', pattern: /<=/ });
 export const Star = createToken({ name: 'Star', pattern: /\*/ });
 export const Slash = createToken({ name: 'Slash', pattern: /\// });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/ });
@@ -65,6 +67,8 @@ export const ALL_TOKENS: TokenType[] = [
   Comma,
   Colon,
   Equals,
+  // Before any token that could match '<' alone (none today).
+  LessEqual,
   Star,
   Slash,
   Plus,

@@ -7,7 +7,7 @@ import type { AcceleratorSpec, DataSpec, DesignSpace, FederatedJob, FlAlgorithm,
 import type { ConfigKind, Declaration, Expr, Property, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { closest } from './suggest.ts';
-import { EvalError, arithmetic, quantity, type Dimension, type Value } from './values.ts';
+import { EvalError, arithmetic, misplacedBound, quantity, type Dimension, type Value } from './values.ts';
 
 type ConfigDecl = Extract<Declaration, { kind: 'config' }>;
 
@@ -37,7 +37,15 @@ function evalConst(e: Expr): Value {
     case 'list':
       return { t: 'list', items: e.items.map(evalConst), spans: e.items.map((x) => x.span) };
     case 'record':
-      return { t: 'record', props: new Map(e.props.map((p) => [p.key, { value: evalConst(p.value), span: p.value.span, keySpan: p.keySpan }])) };
+      return {
+        t: 'record',
+        props: new Map(
+          e.props.map((p) => {
+            if (p.bound) throw misplacedBound(p.key, p.bound.span);
+            return [p.key, { value: evalConst(p.value), span: p.value.span, keySpan: p.keySpan }];
+          }),
+        ),
+      };
     case 'call':
       return { t: 'call', callee: e.callee, args: e.args.map((a) => ({ name: a.name, value: evalConst(a.value), span: a.value.span })) };
     case 'range':
@@ -110,6 +118,8 @@ function nameList(v: Value, span: Span): string[] {
 
 interface Field<T> {
   required?: boolean;
+  /** The value is an upper bound and may be written `key: <= value` (or `key: value`). */
+  bound?: true;
   apply(target: T, v: Value, span: Span): void;
 }
 
@@ -181,8 +191,8 @@ const spaceSchema: Schema<DesignSpace> = {
     },
   },
   objective: { apply: (t, v, s) => void (t.objective = symbol(v, s, ['edp', 'energy', 'latency', 'edap']) as DesignSpace['objective']) },
-  // An upper bound on a design's area (compiler/naas/area.ts): `area: 1.5 mm2`.
-  area: { apply: (t, v, s) => void (t.maxAreaMm2 = num(v, s, 'area', { min: 1e-9, allowBare: false })) },
+  // An upper bound on a design's area (compiler/naas/area.ts): `area: <= 1.5 mm2` (or `area: 1.5 mm2`).
+  area: { bound: true, apply: (t, v, s) => void (t.maxAreaMm2 = num(v, s, 'area', { min: 1e-9, allowBare: false })) },
 };
 
 const MCU_CORES: readonly McuCore[] = ['cortex-m0', 'cortex-m0plus', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'];
@@ -365,6 +375,12 @@ export function lowerConfig(decl: ConfigDecl, src: SourceFile, diagnostics: Diag
       continue;
     }
     seen.add(p.key);
+    if (p.bound && !f.bound) {
+      const e = misplacedBound(p.key, p.bound.span);
+      err(e.code, e.message, e.span);
+      errors++;
+      continue;
+    }
     try {
       f.apply(target, evalConst(p.value), p.value.span);
     } catch (e) {

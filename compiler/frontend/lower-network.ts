@@ -8,7 +8,7 @@ import type { Declaration, Expr, Span, Statement } from './ast.ts';
 import { ACTIVATIONS, BUILTINS, INPUT_TYPES, builtin, type BuiltArgs, type ParamSpec, type TensorValue } from './builtins.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { closest } from './suggest.ts';
-import { EvalError, arithmetic, describe, quantity, type Value } from './values.ts';
+import { EvalError, arithmetic, describe, misplacedBound, quantity, type Value } from './values.ts';
 
 type BlockDecl = Extract<Declaration, { kind: 'block' }>;
 type NetworkDecl = Extract<Declaration, { kind: 'network' }>;
@@ -184,6 +184,11 @@ class NetworkLowering {
       const allowed = spec.kind === 'voxels' ? ['voxel_size'] : spec.kind === 'points' ? ['radius_scale'] : [];
       if (!allowed.includes(p.key)) {
         this.error(Codes.unknownArgument, `unknown input property '${p.key}'${allowed.length ? ` (expected ${allowed.join(', ')})` : ` (${st.typeName} inputs take none)`}`, p.keySpan);
+        continue;
+      }
+      if (p.bound) {
+        const e = misplacedBound(p.key, p.bound.span);
+        this.error(e.code, e.message, e.span);
         continue;
       }
       const v = this.evaluate(p.value, scope);

@@ -109,7 +109,7 @@ function syntaxMessage(raw: string, found: string, rule?: string): string {
   const names: Record<string, string> = {
     EOF: `a declaration (${DECLARATION_WORDS.join(', ')})`,
     Identifier: 'a name', NumberLiteral: 'a number', StringLiteral: 'a string', LBrace: "'{'", RBrace: "'}'", LParen: "'('", RParen: "')'",
-    LBracket: "'['", RBracket: "']'", Comma: "','", Colon: "':'", Equals: "'='", DotDot: "'..'", Star: "'*'", Slash: "'/'", Plus: "'+'", Minus: "'-'",
+    LBracket: "'['", RBracket: "']'", Comma: "','", Colon: "':'", Equals: "'='", LessEqual: "'<='", DotDot: "'..'", Star: "'*'", Slash: "'/'", Plus: "'+'", Minus: "'-'",
   };
   const expecting = raw.match(/Expecting token of type --> (\w+) <--/);
   if (expecting) {

@@ -3,14 +3,15 @@
 //   file      := (network | block | config)*
 //   network   := 'network' ID '{' stmt* '}'
 //   block     := 'block' ID '(' (param (',' param)*)? ')' '{' stmt* '}'      param := ID (':' expr)?
-//   config    := ('accelerator'|'space'|'mcu'|'pointacc'|'federated') ID '{' (ID ':' expr ','?)* '}'
-//   stmt      := 'input' ID ':' ID '[' expr (',' expr)* ']' (ID ':' expr)*
+//   config    := ('accelerator'|'space'|'mcu'|'pointacc'|'federated') ID '{' (property ','?)* '}'
+//   property  := ID ':' '<='? expr    (an upper bound: only a space's `area` takes one, lowering says)
+//   stmt      := 'input' ID ':' ID '[' expr (',' expr)* ']' property*
 //              | 'output' expr (',' expr)* | 'return' expr | ID '=' expr
 //   expr      := sum ('..' sum ('step' sum)?)?
 //   sum       := product (('+'|'-') product)*          product := unary (('*'|'/') unary)*
 //   unary     := '-' unary | primary
 //   primary   := NUMBER unit? ('per' ID)? | STRING | 'true' | 'false' | ID ('(' args? ')')?
-//              | '[' (expr (',' expr)*)? ']' | '{' (ID ':' expr ','?)* '}' | '(' expr ')'
+//              | '[' (expr (',' expr)*)? ']' | '{' (property ','?)* '}' | '(' expr ')'
 //   unit      := ID ('/' ID)?    (only names in UNITS)      args := (ID ':')? expr (',' ...)*
 //
 // `call(...) * N` at the top of an assignment is a repeat; elsewhere `*` multiplies.
@@ -113,6 +114,7 @@ export class NaccParser extends CstParser {
   property = this.RULE('property', () => {
     this.SUBRULE(this.propName);
     this.CONSUME(T.Colon);
+    this.OPTION(() => this.CONSUME(T.LessEqual, { LABEL: 'bound' }));
     this.SUBRULE(this.expression);
   });
 

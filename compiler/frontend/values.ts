@@ -1,6 +1,7 @@
 // Values the lowering evaluates expressions to, and constant evaluation with units.
 import type { TensorType } from '../ir/network.ts';
 import type { Expr, Span } from './ast.ts';
+import { Codes } from './diagnostic-codes.ts';
 import { UNITS } from './lexer.ts';
 
 export type Dimension = 'none' | 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'bytes-per-cycle' | 'area';
@@ -27,6 +28,11 @@ export class EvalError extends Error {
   ) {
     super(message);
   }
+}
+
+/** `key: <= value` where the key takes no upper bound (only a space's `area` does); `span` is the `<=`'s. */
+export function misplacedBound(key: string, span: Span): EvalError {
+  return new EvalError(Codes.misplacedBound, `${key}: only \`area\` takes an upper bound (\`<=\`)`, span);
 }
 
 /** Number with unit -> value in the dimension's base unit (bytes, bits, ms, MHz, Mbit/s, B/cycle). */

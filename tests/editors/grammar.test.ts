@@ -111,6 +111,16 @@ describe('every word the compiler knows is highlighted', () => {
     expect(last(scopesAt('radius: 1.5e-3', '1.5e-3'))).toBe(SCOPES.number);
     expect(last(scopesAt('x = conv2d(a) * 3', '*'))).toBe(SCOPES.operator);
   });
+
+  it('an upper bound: `<=` is one operator, then the number and its unit', () => {
+    const line = '  area: <= 1.5 mm2';
+    expect(last(scopesAt(line, 'area'))).toBe(SCOPES.property);
+    expect(last(scopesAt(line, '<='))).toBe(SCOPES.operator);
+    expect(last(scopesAt(line, '1.5'))).toBe(SCOPES.number);
+    expect(last(scopesAt(line, 'mm2'))).toBe(SCOPES.unit);
+    // As the lexer cuts it: one LessEqual token.
+    expect(naccLexer.tokenize(line).tokens.map((t) => t.tokenType.name)).toEqual(['Identifier', 'Colon', 'LessEqual', 'NumberLiteral', 'Identifier']);
+  });
 });
 
 // Real files: colour each lexer token the way its token type says.
@@ -142,6 +152,7 @@ function colourChecks(files: string[]): void {
     Comma: SCOPES.punctuation,
     Colon: SCOPES.punctuation,
     Equals: SCOPES.operator,
+    LessEqual: SCOPES.operator,
     Star: SCOPES.operator,
     Slash: SCOPES.operator,
     Plus: SCOPES.operator,
