@@ -90,10 +90,9 @@ describe('area bounds and EDAP in a search', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const src = readFileSync(join(process.cwd(), 'examples/naas_accelerators.nacc'), 'utf8');
   const file = join(dir, 'spaces.nacc');
-  // A bound between the smallest designs of the space and eyeriss's own area.
-  writeFileSync(
-    file,
-    `${src}
+  // A bound between the smallest designs of the space and eyeriss's own area, in the documented
+  // spelling `area: <= 1.2 mm2`; `area: 1.2 mm2` must mean the same (checked below).
+  const bounded = (area: string) => `${src}
 space bounded {
   resources: eyeriss
   array_dims: 1..3
@@ -102,26 +101,38 @@ space bounded {
   parallel: search
   register_file: 16 B .. 1 KB step 16 B
   global_buffer: 16 KB .. 108 KB step 16 B
-  area: 1.2 mm2
+  area: ${area}
   objective: edap
 }
-`,
-  );
+`;
+  writeFileSync(file, bounded('<= 1.2 mm2'));
   const prog = loadProgram(file);
   const space = prog.spaces.find((s) => s.name === 'bounded')!;
   const eyeriss = prog.accelerators.find((a) => a.name === 'eyeriss')!;
   const workloads = buildWorkloads(prog.networks.filter((n) => n.name === 'tinyconv'));
   const budget = { generations: 2, population: 4, inner: { generations: 2, population: 4 }, baselineEvaluations: 100 };
 
-  it('lowers `area: 1.2 mm2` and `objective: edap`', () => {
+  it('lowers `area: <= 1.2 mm2` and `objective: edap`', () => {
     expect(space.maxAreaMm2).toBeCloseTo(1.2, 12);
     expect(space.objective).toBe('edap');
     // The bound binds: the resources themselves are above it.
     expect(acceleratorArea(eyeriss).um2).toBeGreaterThan(1.2 * UM2_PER_MM2);
   });
 
+  it('`area: 1.2 mm2` (no `<=`) lowers to the same space, so the searches below hold for both spellings', () => {
+    const lowered = (area: string) => {
+      const r = compileSource(new SourceFile('spaces.nacc', bounded(area)));
+      expect(r.diagnostics).toEqual([]);
+      return r.program.spaces.find((s) => s.name === 'bounded');
+    };
+    const bare = lowered('1.2 mm2');
+    expect(bare?.maxAreaMm2).toBeCloseTo(1.2, 12);
+    expect(bare).toEqual(lowered('<= 1.2 mm2'));
+    expect(lowered('<= 1200000 um2')?.maxAreaMm2).toBeCloseTo(1.2, 12);
+  });
+
   it('an area bound must be an area', () => {
-    const r = compileSource(new SourceFile('t.nacc', 'space s {\n  area: 3 KB\n}\nspace t {\n  area: 1500\n}\nspace u {\n  area: 250000 um2\n}\n'));
+    const r = compileSource(new SourceFile('t.nacc', 'space s {\n  area: <= 3 KB\n}\nspace t {\n  area: 1500\n}\nspace u {\n  area: <= 250000 um2\n}\n'));
     expect(r.diagnostics.map((d) => `${d.location?.line}: ${d.message}`)).toEqual(['2: area: expected an area (mm2, um2), got a size (B, KB, MB)', '5: area: expected an area (mm2, um2), got a plain number']);
     expect(r.program.spaces.find((x) => x.name === 'u')?.maxAreaMm2).toBeCloseTo(0.25, 12);
   });
