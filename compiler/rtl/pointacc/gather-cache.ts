@@ -4,7 +4,7 @@
 // fixed latency, and counts hits and misses so the hit rate can be reported and checked.
 import {
   type Item, type Module, type Stmt, alwaysFF, assign, bin, cond, eq, idx, ifs, input, lit, mem, nb, output,
-  ref, reg, slice, add, and, or, clog2,
+  ref, reg, slice, add, and, or, clog2, instance,
 } from '../verilog/index.ts';
 
 export interface GatherCacheParams {
@@ -21,6 +21,28 @@ export interface GatherCacheParams {
 
 export function gatherCacheName(p: GatherCacheParams): string {
   return `pointacc_gather_cache_s${p.sets}_w${p.ways}_b${p.rowBytes}_n${p.maxRows}_l${p.latency}${p.bypass ? '_nc' : ''}`;
+}
+
+/**
+ * The gather unit inside a PointAcc top: the table load port on ft_ld_*, requests on g_req_*,
+ * responses on g_resp_*, hit and miss counters on hits/misses (the nets every top declares).
+ */
+export function gatherCacheInstance(p: GatherCacheParams): Item {
+  return instance(gatherCacheName(p), 'gather', {
+    clk: 'clk',
+    rst: 'rst',
+    ld_en: 'ft_ld_en',
+    ld_addr: 'ft_ld_addr',
+    ld_data: 'ft_ld_data',
+    req_valid: 'g_req_valid',
+    req_idx: 'g_req_idx',
+    req_ready: 'g_req_ready',
+    resp_valid: 'g_resp_valid',
+    resp_idx: 'g_resp_idx',
+    resp_data: 'g_resp_data',
+    hits: 'hits',
+    misses: 'misses',
+  });
 }
 
 export function gatherCacheModules(p: GatherCacheParams): Module[] {

@@ -15,10 +15,10 @@
 // bench's DRAM model on the *_ld_* ports before `start`.
 import {
   type Expr, type Item, type Module, type Stmt, alwaysFF, assign, bin, cat, cond, eq, idx, ifs, input, lit, mem, nb, output,
-  partsel, ref, reg, slice, add, and, or, not, comment, signed, clog2,
+  partsel, ref, reg, wire, instance, slice, add, and, or, not, comment, signed, clog2,
 } from '../verilog/index.ts';
 import { OP_CODE, pointSearchModules, pointSearchName, pointSearchShape, type PointSearchParams } from './point-search.ts';
-import { gatherCacheModules, gatherCacheName, type GatherCacheParams } from './gather-cache.ts';
+import { gatherCacheInstance, gatherCacheModules, type GatherCacheParams } from './gather-cache.ts';
 import { matrixUnitModules, matrixUnitName, type MatrixUnitParams } from './matrix-unit.ts';
 
 export interface SaLayerTopParams {
@@ -44,7 +44,6 @@ export function saLayerTopName(p: SaLayerTopParams): string {
   return `pointacc_sa_layer_m${p.centers}_k${p.k}_w${p.search.lanes}_n${p.search.maxPoints}_a${p.matrix.rows}x${p.matrix.cols}_l${p.layers.length}${p.fusion ? '' : '_spill'}`;
 }
 
-const wire_ = (name: string, width: number): Item => ({ kind: 'decl', net: 'wire', name, width });
 
 /** A per-layer constant selected by the layer register: ly == 0 ? v0 : ly == 1 ? v1 : ... */
 function perLayer(values: number[], width: number, lyBits: number): Expr {
@@ -90,23 +89,23 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     reg('ps_op', 2),
     reg('mx_start', 1),
     reg('ly', LB),
-    wire_('ps_busy', 1),
-    wire_('ps_done', 1),
-    wire_('ps_valid', 1),
-    wire_('ps_idx', B * IW),
-    wire_('ps_count', s.kBits),
+    wire('ps_busy', 1),
+    wire('ps_done', 1),
+    wire('ps_valid', 1),
+    wire('ps_idx', B * IW),
+    wire('ps_count', s.kBits),
     mem('nbr', p.k * IW, 2 ** CW),
     reg('nbr_n', MB),
     reg('sent', GW),
     reg('got', GW),
     reg('g_done', 1),
-    wire_('g_req_valid', 1),
-    wire_('g_req_idx', IW),
-    wire_('g_req_ready', 1),
-    wire_('g_resp_valid', 1),
-    wire_('g_resp_idx', IW),
-    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire_('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire_('g_resp_data', 8 * GB)]),
-    wire_('g_line', 8 * MR),
+    wire('g_req_valid', 1),
+    wire('g_req_idx', IW),
+    wire('g_req_ready', 1),
+    wire('g_resp_valid', 1),
+    wire('g_resp_idx', IW),
+    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire('g_resp_data', 8 * GB)]),
+    wire('g_line', 8 * MR),
     mem('wbuf', MC * 8, 2 ** (LB + OW + TW + KW)),
     mem('bbuf', MC * 32, 2 ** (LB + OW)),
     mem('mbuf', MC * 32, 2 ** (LB + OW)),
@@ -118,8 +117,8 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     reg('wdone', 1),
     reg('qc', OW),
     reg('qdone', 1),
-    wire_('lin_m1', TW),
-    wire_('lout_m1', OW),
+    wire('lin_m1', TW),
+    wire('lout_m1', OW),
     reg('mv_row', RW),
     reg('mv_t', TW),
     reg('mv_done', 1),
@@ -127,74 +126,48 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     reg('fr_t', TW),
     reg('fr_done', 1),
     reg('gap', GPB),
-    wire_('mx_busy', 1),
-    wire_('mx_done', 1),
-    wire_('mx_v', MC),
-    wire_('mx_row', MC * RW),
-    wire_('mx_q', MC * 8),
-    wire_('mx_o', OW),
-    wire_('x_en', 1),
-    wire_('x_addr', RW + TW),
-    wire_('x_data', 8 * MR),
-    wire_('act_line', 8 * MR),
+    wire('mx_busy', 1),
+    wire('mx_done', 1),
+    wire('mx_v', MC),
+    wire('mx_row', MC * RW),
+    wire('mx_q', MC * 8),
+    wire('mx_o', OW),
+    wire('x_en', 1),
+    wire('x_addr', RW + TW),
+    wire('x_data', 8 * MR),
+    wire('act_line', 8 * MR),
     reg('dr_c', MB),
     reg('dr_o', OW),
-    wire_('dr_addr', CW + OW),
+    wire('dr_addr', CW + OW),
   ];
-  items.push(comment('verilator lint_off UNUSEDSIGNAL'), wire_('unused_ok', 1), assign('unused_ok', and(ref('ps_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('ps_count'), ref('ps_count')), eq(ref('ps_idx'), ref('ps_idx')))), comment('verilator lint_on UNUSEDSIGNAL'));
+  items.push(comment('verilator lint_off UNUSEDSIGNAL'), wire('unused_ok', 1), assign('unused_ok', and(ref('ps_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('ps_count'), ref('ps_count')), eq(ref('ps_idx'), ref('ps_idx')))), comment('verilator lint_on UNUSEDSIGNAL'));
   items.push(assign('lin_m1', perLayer(p.layers.map((l) => l.inTiles - 1), TW, LB)));
   items.push(assign('lout_m1', perLayer(p.layers.map((l) => l.outTiles - 1), OW, LB)));
-  items.push({
-    kind: 'instance',
-    module: pointSearchName(p.search),
-    name: 'search',
-    params: [],
-    conns: [
-      { port: 'clk', expr: ref('clk') },
-      { port: 'rst', expr: ref('rst') },
-      { port: 'ld_en', expr: ref('pt_ld_en') },
-      { port: 'ld_row', expr: ref('pt_ld_row') },
-      { port: 'ld_data', expr: ref('pt_ld_data') },
-      { port: 'start', expr: ref('ps_start') },
-      { port: 'op', expr: ref('ps_op') },
-      { port: 'n', expr: ref('n') },
-      { port: 'm', expr: lit(M, IW + 1) },
-      { port: 'k', expr: lit(p.k, s.kBits) },
-      { port: 'r2', expr: ref('r2') },
-      { port: 'busy', expr: ref('ps_busy') },
-      { port: 'done', expr: ref('ps_done') },
-      { port: 'out_valid', expr: ref('ps_valid') },
-      { port: 'out_idx', expr: ref('ps_idx') },
-      { port: 'out_count', expr: ref('ps_count') },
-    ],
-  });
+  items.push(instance(pointSearchName(p.search), 'search', {
+    clk: 'clk',
+    rst: 'rst',
+    ld_en: 'pt_ld_en',
+    ld_row: 'pt_ld_row',
+    ld_data: 'pt_ld_data',
+    start: 'ps_start',
+    op: 'ps_op',
+    n: 'n',
+    m: lit(M, IW + 1),
+    k: lit(p.k, s.kBits),
+    r2: 'r2',
+    busy: 'ps_busy',
+    done: 'ps_done',
+    out_valid: 'ps_valid',
+    out_idx: 'ps_idx',
+    out_count: 'ps_count',
+  }));
   // Gather: request j*K+s reads neighbour s of center j.
   const sentCenter = slice('sent', KL + CW - 1, KL);
   const sentSlot = KL > 0 ? slice('sent', KL - 1, 0) : lit(0, 1);
-  items.push(wire_('nbr_row', p.k * IW), assign('nbr_row', idx('nbr', sentCenter)));
+  items.push(wire('nbr_row', p.k * IW), assign('nbr_row', idx('nbr', sentCenter)));
   items.push(assign('g_req_valid', and(inState(SA_STATES.gather), bin('<', ref('sent'), lit(MK, GW)))));
   items.push(assign('g_req_idx', partsel('nbr_row', bin('*', sentSlot, lit(IW, clog2(p.k * IW))), IW)));
-  items.push({
-    kind: 'instance',
-    module: gatherCacheName(p.gather),
-    name: 'gather',
-    params: [],
-    conns: [
-      { port: 'clk', expr: ref('clk') },
-      { port: 'rst', expr: ref('rst') },
-      { port: 'ld_en', expr: ref('ft_ld_en') },
-      { port: 'ld_addr', expr: ref('ft_ld_addr') },
-      { port: 'ld_data', expr: ref('ft_ld_data') },
-      { port: 'req_valid', expr: ref('g_req_valid') },
-      { port: 'req_idx', expr: ref('g_req_idx') },
-      { port: 'req_ready', expr: ref('g_req_ready') },
-      { port: 'resp_valid', expr: ref('g_resp_valid') },
-      { port: 'resp_idx', expr: ref('g_resp_idx') },
-      { port: 'resp_data', expr: ref('g_resp_data') },
-      { port: 'hits', expr: ref('hits') },
-      { port: 'misses', expr: ref('misses') },
-    ],
-  });
+  items.push(gatherCacheInstance(p.gather));
   // A gathered row is a cache line (16-byte multiple); the activation line takes its first MR bytes.
   if (GB >= MR) items.push(assign('g_line', slice('g_resp_data', 8 * MR - 1, 0)));
   else items.push(assign('g_line', cat(lit(0, 8 * (MR - GB)), ref('g_resp_data'))));
@@ -207,41 +180,35 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
   items.push(assign('x_data', cond(inState(SA_STATES.gather), ref('g_line'), cond(inState(SA_STATES.move), ref('act_line'), ref('dram_rd_data')))));
   // Weight and quantisation copy of layer ly, during every input phase.
   const loading = or(inState(SA_STATES.gather), inState(SA_STATES.move), inState(SA_STATES.spill), inState(SA_STATES.fill));
-  items.push(wire_('w_en', 1), assign('w_en', and(loading, not(ref('wdone')))));
-  items.push(wire_('q_en', 1), assign('q_en', and(loading, not(ref('qdone')))));
-  items.push({
-    kind: 'instance',
-    module: matrixUnitName(p.matrix),
-    name: 'matrix',
-    params: [],
-    conns: [
-      { port: 'clk', expr: ref('clk') },
-      { port: 'rst', expr: ref('rst') },
-      { port: 'ld_x_en', expr: ref('x_en') },
-      { port: 'ld_x_addr', expr: ref('x_addr') },
-      { port: 'ld_x_data', expr: ref('x_data') },
-      { port: 'ld_w_en', expr: ref('w_en') },
-      { port: 'ld_w_addr', expr: cat(ref('wo'), ref('wt'), ref('wr')) },
-      { port: 'ld_w_data', expr: idx('wbuf', cat(ref('ly'), ref('wo'), ref('wt'), ref('wr'))) },
-      { port: 'ld_q_en', expr: ref('q_en') },
-      { port: 'ld_q_addr', expr: ref('qc') },
-      { port: 'ld_bias', expr: idx('bbuf', cat(ref('ly'), ref('qc'))) },
-      { port: 'ld_mult', expr: idx('mbuf', cat(ref('ly'), ref('qc'))) },
-      { port: 'ld_shift', expr: idx('sbuf', cat(ref('ly'), ref('qc'))) },
-      { port: 'start', expr: ref('mx_start') },
-      { port: 'rows', expr: lit(MK, RW + 1) },
-      { port: 'in_tiles_m1', expr: ref('lin_m1') },
-      { port: 'out_tiles_m1', expr: ref('lout_m1') },
-      { port: 'zp', expr: slice(idx('zbuf', ref('ly')), 7, 0) },
-      { port: 'act_min', expr: slice(idx('zbuf', ref('ly')), 15, 8) },
-      { port: 'busy', expr: ref('mx_busy') },
-      { port: 'done', expr: ref('mx_done') },
-      { port: 'out_v', expr: ref('mx_v') },
-      { port: 'out_row', expr: ref('mx_row') },
-      { port: 'out_q', expr: ref('mx_q') },
-      { port: 'out_o', expr: ref('mx_o') },
-    ],
-  });
+  items.push(wire('w_en', 1), assign('w_en', and(loading, not(ref('wdone')))));
+  items.push(wire('q_en', 1), assign('q_en', and(loading, not(ref('qdone')))));
+  items.push(instance(matrixUnitName(p.matrix), 'matrix', {
+    clk: 'clk',
+    rst: 'rst',
+    ld_x_en: 'x_en',
+    ld_x_addr: 'x_addr',
+    ld_x_data: 'x_data',
+    ld_w_en: 'w_en',
+    ld_w_addr: cat(ref('wo'), ref('wt'), ref('wr')),
+    ld_w_data: idx('wbuf', cat(ref('ly'), ref('wo'), ref('wt'), ref('wr'))),
+    ld_q_en: 'q_en',
+    ld_q_addr: 'qc',
+    ld_bias: idx('bbuf', cat(ref('ly'), ref('qc'))),
+    ld_mult: idx('mbuf', cat(ref('ly'), ref('qc'))),
+    ld_shift: idx('sbuf', cat(ref('ly'), ref('qc'))),
+    start: 'mx_start',
+    rows: lit(MK, RW + 1),
+    in_tiles_m1: 'lin_m1',
+    out_tiles_m1: 'lout_m1',
+    zp: slice(idx('zbuf', ref('ly')), 7, 0),
+    act_min: slice(idx('zbuf', ref('ly')), 15, 8),
+    busy: 'mx_busy',
+    done: 'mx_done',
+    out_v: 'mx_v',
+    out_row: 'mx_row',
+    out_q: 'mx_q',
+    out_o: 'mx_o',
+  }));
   // Activation buffer (one byte lane per array column) and max-pool (one pool column per array column).
   const lastLayer = eq(ref('ly'), lit(L - 1, LB));
   items.push(assign('dr_addr', cat(slice('dr_c', CW - 1, 0), ref('dr_o'))));
@@ -255,9 +222,9 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     const q = `mq_${c}`;
     items.push(mem(`pool_${c}`, 8, PD));
     if (L > 1) items.push(mem(`act_${c}`, 8, 2 ** (RW + TW)));
-    items.push(wire_(row, RW), assign(row, partsel('mx_row', lit(c * RW, 32), RW)));
-    items.push(wire_(q, 8), assign(q, partsel('mx_q', lit(c * 8, 32), 8)));
-    items.push(wire_(`pa_${c}`, CW + OW), assign(`pa_${c}`, cat(slice(row, KL + CW - 1, KL), ref('mx_o'))));
+    items.push(wire(row, RW), assign(row, partsel('mx_row', lit(c * RW, 32), RW)));
+    items.push(wire(q, 8), assign(q, partsel('mx_q', lit(c * 8, 32), 8)));
+    items.push(wire(`pa_${c}`, CW + OW), assign(`pa_${c}`, cat(slice(row, KL + CW - 1, KL), ref('mx_o'))));
     const first = KL > 0 ? eq(slice(row, KL - 1, 0), lit(0, KL)) : lit(1, 1);
     const cur = idx(`pool_${c}`, ref(`pa_${c}`));
     const outV = and(inState(SA_STATES.mlp), idx('mx_v', lit(c, 32)));

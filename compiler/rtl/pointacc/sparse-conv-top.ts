@@ -11,10 +11,10 @@
 // requantised with its bias and streamed out on out_* (one voxel x output tile per cycle).
 import {
   type Item, type Module, type Stmt, type Expr, alwaysFF, assign, bin, cat, eq, idx, ifs, input, lit, mem, nb, output,
-  partsel, ref, reg, slice, add, and, not, comment, clog2,
+  partsel, ref, reg, wire, instance, slice, add, and, not, comment, clog2,
 } from '../verilog/index.ts';
 import { kernelMapperModules, kernelMapperName, type KernelMapperParams } from './kernel-mapper.ts';
-import { gatherCacheModules, gatherCacheName, type GatherCacheParams } from './gather-cache.ts';
+import { gatherCacheInstance, gatherCacheModules, type GatherCacheParams } from './gather-cache.ts';
 import { REQUANT_NAME, matrixUnitModules, matrixUnitName, type MatrixUnitParams } from './matrix-unit.ts';
 
 export interface SparseConvTopParams {
@@ -33,7 +33,6 @@ export function sparseConvTopName(p: SparseConvTopParams): string {
   return `pointacc_sparse_conv_k${p.mapper.kernel}_w${p.mapper.lanes}_n${p.mapper.maxPoints}_p${p.maxPairs}_${p.matrix.rows}x${p.matrix.cols}_o${p.outTiles}`;
 }
 
-const wire_ = (name: string, width: number): Item => ({ kind: 'decl', net: 'wire', name, width });
 const zext = (e: Expr, from: number, to: number): Expr => (to > from ? cat(lit(0, to - from), e) : e);
 
 export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
@@ -62,12 +61,12 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     reg('state', SW),
     reg('km_start', 1),
     reg('mx_start', 1),
-    wire_('km_busy', 1),
-    wire_('km_done', 1),
-    wire_('kp_valid', 1),
-    wire_('kp_in', IW),
-    wire_('kp_out', IW),
-    wire_('kp_off', OFB),
+    wire('km_busy', 1),
+    wire('km_done', 1),
+    wire('kp_valid', 1),
+    wire('kp_in', IW),
+    wire('kp_out', IW),
+    wire('kp_off', OFB),
     mem('pin', IW, p.maxPairs),
     mem('pout', IW, p.maxPairs),
     mem('poff', OFB, p.maxPairs),
@@ -84,125 +83,93 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     mem('bbuf', MC * 32, 2 ** OW),
     mem('mbuf', MC * 32, 2 ** OW),
     mem('sbuf', MC * 6, 2 ** OW),
-    wire_('g_req_valid', 1),
-    wire_('g_req_idx', IW),
-    wire_('g_req_ready', 1),
-    wire_('g_resp_valid', 1),
-    wire_('g_resp_idx', IW),
+    wire('g_req_valid', 1),
+    wire('g_req_idx', IW),
+    wire('g_req_ready', 1),
+    wire('g_resp_valid', 1),
+    wire('g_resp_idx', IW),
     // A gathered row is a cache line (16-byte multiple); the activation line takes its first MR bytes.
-    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire_('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire_('g_resp_data', 8 * GB)]),
-    wire_('x_data', 8 * MR),
-    wire_('mx_busy', 1),
-    wire_('mx_done', 1),
-    wire_('mx_v', MC),
-    wire_('mx_row', MC * RW),
-    wire_('mx_q', MC * 8),
-    wire_('mx_o', OW),
-    wire_('mx_acc', MC * 32),
+    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire('g_resp_data', 8 * GB)]),
+    wire('x_data', 8 * MR),
+    wire('mx_busy', 1),
+    wire('mx_done', 1),
+    wire('mx_v', MC),
+    wire('mx_row', MC * RW),
+    wire('mx_q', MC * 8),
+    wire('mx_o', OW),
+    wire('mx_acc', MC * 32),
     reg('dr_j', IW + 1),
     reg('dr_o', OW),
-    wire_('dr_addr', AB),
+    wire('dr_addr', AB),
   ];
   items.push(
     comment('verilator lint_off UNUSEDSIGNAL'),
-    wire_('unused_ok', 1),
+    wire('unused_ok', 1),
     assign('unused_ok', and(ref('km_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('mx_q'), ref('mx_q')))),
     comment('verilator lint_on UNUSEDSIGNAL'),
   );
-  items.push({
-    kind: 'instance',
-    module: kernelMapperName(p.mapper),
-    name: 'mapper',
-    params: [],
-    conns: [
-      { port: 'clk', expr: ref('clk') },
-      { port: 'rst', expr: ref('rst') },
-      { port: 'ld_in_en', expr: ref('km_ld_in_en') },
-      { port: 'ld_out_en', expr: ref('km_ld_out_en') },
-      { port: 'ld_addr', expr: ref('km_ld_addr') },
-      { port: 'ld_xyz', expr: ref('km_ld_xyz') },
-      { port: 'start', expr: ref('km_start') },
-      { port: 'n_in', expr: ref('n_in') },
-      { port: 'n_out', expr: ref('n_out') },
-      { port: 'busy', expr: ref('km_busy') },
-      { port: 'done', expr: ref('km_done') },
-      { port: 'pair_valid', expr: ref('kp_valid') },
-      { port: 'pair_in', expr: ref('kp_in') },
-      { port: 'pair_out', expr: ref('kp_out') },
-      { port: 'pair_off', expr: ref('kp_off') },
-    ],
-  });
+  items.push(instance(kernelMapperName(p.mapper), 'mapper', {
+    clk: 'clk',
+    rst: 'rst',
+    ld_in_en: 'km_ld_in_en',
+    ld_out_en: 'km_ld_out_en',
+    ld_addr: 'km_ld_addr',
+    ld_xyz: 'km_ld_xyz',
+    start: 'km_start',
+    n_in: 'n_in',
+    n_out: 'n_out',
+    busy: 'km_busy',
+    done: 'km_done',
+    pair_valid: 'kp_valid',
+    pair_in: 'kp_in',
+    pair_out: 'kp_out',
+    pair_off: 'kp_off',
+  }));
   // Gather: the pairs of the current offset, in order.
   const sentAddr = slice('sent', PB - 1, 0);
-  items.push(wire_('in_group', 1), assign('in_group', and(bin('<', ref('sent'), ref('np')), eq(idx('poff', sentAddr), ref('d_cur')))));
+  items.push(wire('in_group', 1), assign('in_group', and(bin('<', ref('sent'), ref('np')), eq(idx('poff', sentAddr), ref('d_cur')))));
   items.push(assign('g_req_valid', and(inState(SC_STATES.group), ref('in_group'))));
   items.push(assign('g_req_idx', idx('pin', sentAddr)));
-  items.push(wire_('issued', PB + 1), assign('issued', bin('-', ref('sent'), ref('gbase'))));
-  items.push({
-    kind: 'instance',
-    module: gatherCacheName(p.gather),
-    name: 'gather',
-    params: [],
-    conns: [
-      { port: 'clk', expr: ref('clk') },
-      { port: 'rst', expr: ref('rst') },
-      { port: 'ld_en', expr: ref('ft_ld_en') },
-      { port: 'ld_addr', expr: ref('ft_ld_addr') },
-      { port: 'ld_data', expr: ref('ft_ld_data') },
-      { port: 'req_valid', expr: ref('g_req_valid') },
-      { port: 'req_idx', expr: ref('g_req_idx') },
-      { port: 'req_ready', expr: ref('g_req_ready') },
-      { port: 'resp_valid', expr: ref('g_resp_valid') },
-      { port: 'resp_idx', expr: ref('g_resp_idx') },
-      { port: 'resp_data', expr: ref('g_resp_data') },
-      { port: 'hits', expr: ref('hits') },
-      { port: 'misses', expr: ref('misses') },
-    ],
-  });
+  items.push(wire('issued', PB + 1), assign('issued', bin('-', ref('sent'), ref('gbase'))));
+  items.push(gatherCacheInstance(p.gather));
   // Activations from the gather unit; W_d from the weight buffer, one line per cycle.
   if (GB >= MR) items.push(assign('x_data', slice('g_resp_data', 8 * MR - 1, 0)));
   else items.push(assign('x_data', cat(lit(0, 8 * (MR - GB)), ref('g_resp_data'))));
-  items.push(wire_('x_en', 1), assign('x_en', and(inState(SC_STATES.group), ref('g_resp_valid'))));
-  items.push(wire_('x_addr', RW + TW), assign('x_addr', cat(slice('got', RW - 1, 0), lit(0, TW))));
+  items.push(wire('x_en', 1), assign('x_en', and(inState(SC_STATES.group), ref('g_resp_valid'))));
+  items.push(wire('x_addr', RW + TW), assign('x_addr', cat(slice('got', RW - 1, 0), lit(0, TW))));
   const wcTotal = p.outTiles * MR;
-  items.push(wire_('wc_busy', 1), assign('wc_busy', and(inState(SC_STATES.group), bin('<', ref('wc'), lit(wcTotal, WCB)))));
-  items.push(wire_('w_addr', OW + TW + KW), assign('w_addr', cat(slice('wc', OW + KW - 1, KW), lit(0, TW), slice('wc', KW - 1, 0))));
-  items.push(wire_('w_data', MC * 8), assign('w_data', idx('wbuf', cat(ref('d_cur'), slice('wc', OW + KW - 1, 0)))));
-  items.push({
-    kind: 'instance',
-    module: matrixUnitName(p.matrix),
-    name: 'matrix',
-    params: [],
-    conns: [
-      { port: 'clk', expr: ref('clk') },
-      { port: 'rst', expr: ref('rst') },
-      { port: 'ld_x_en', expr: ref('x_en') },
-      { port: 'ld_x_addr', expr: ref('x_addr') },
-      { port: 'ld_x_data', expr: ref('x_data') },
-      { port: 'ld_w_en', expr: ref('wc_busy') },
-      { port: 'ld_w_addr', expr: ref('w_addr') },
-      { port: 'ld_w_data', expr: ref('w_data') },
-      // The array adds no bias (the sums are partial); the requantiser's inputs are kept defined.
-      { port: 'ld_q_en', expr: ref('q_ld_en') },
-      { port: 'ld_q_addr', expr: ref('q_ld_addr') },
-      { port: 'ld_bias', expr: lit(0, MC * 32) },
-      { port: 'ld_mult', expr: ref('q_ld_mult') },
-      { port: 'ld_shift', expr: ref('q_ld_shift') },
-      { port: 'start', expr: ref('mx_start') },
-      { port: 'rows', expr: ref('rows_g') },
-      { port: 'in_tiles_m1', expr: lit(0, TW) },
-      { port: 'out_tiles_m1', expr: lit(p.outTiles - 1, OW) },
-      { port: 'zp', expr: ref('zp') },
-      { port: 'act_min', expr: ref('act_min') },
-      { port: 'busy', expr: ref('mx_busy') },
-      { port: 'done', expr: ref('mx_done') },
-      { port: 'out_v', expr: ref('mx_v') },
-      { port: 'out_row', expr: ref('mx_row') },
-      { port: 'out_q', expr: ref('mx_q') },
-      { port: 'out_o', expr: ref('mx_o') },
-      { port: 'out_acc', expr: ref('mx_acc') },
-    ],
-  });
+  items.push(wire('wc_busy', 1), assign('wc_busy', and(inState(SC_STATES.group), bin('<', ref('wc'), lit(wcTotal, WCB)))));
+  items.push(wire('w_addr', OW + TW + KW), assign('w_addr', cat(slice('wc', OW + KW - 1, KW), lit(0, TW), slice('wc', KW - 1, 0))));
+  items.push(wire('w_data', MC * 8), assign('w_data', idx('wbuf', cat(ref('d_cur'), slice('wc', OW + KW - 1, 0)))));
+  items.push(instance(matrixUnitName(p.matrix), 'matrix', {
+    clk: 'clk',
+    rst: 'rst',
+    ld_x_en: 'x_en',
+    ld_x_addr: 'x_addr',
+    ld_x_data: 'x_data',
+    ld_w_en: 'wc_busy',
+    ld_w_addr: 'w_addr',
+    ld_w_data: 'w_data',
+    // The array adds no bias (the sums are partial); the requantiser's inputs are kept defined.
+    ld_q_en: 'q_ld_en',
+    ld_q_addr: 'q_ld_addr',
+    ld_bias: lit(0, MC * 32),
+    ld_mult: 'q_ld_mult',
+    ld_shift: 'q_ld_shift',
+    start: 'mx_start',
+    rows: 'rows_g',
+    in_tiles_m1: lit(0, TW),
+    out_tiles_m1: lit(p.outTiles - 1, OW),
+    zp: 'zp',
+    act_min: 'act_min',
+    busy: 'mx_busy',
+    done: 'mx_done',
+    out_v: 'mx_v',
+    out_row: 'mx_row',
+    out_q: 'mx_q',
+    out_o: 'mx_o',
+    out_acc: 'mx_acc',
+  }));
   // Scatter-accumulate per column; drain through one requantiser per column.
   items.push(assign('dr_addr', cat(slice('dr_j', IW - 1, 0), ref('dr_o'))));
   const outParts: Expr[] = [];
@@ -210,11 +177,11 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
   for (let c = 0; c < MC; c++) {
     const pi = `pidx_${c}`;
     items.push(mem(`acc_${c}`, 32, 2 ** AB));
-    items.push(wire_(pi, PB), assign(pi, add(slice('gbase', PB - 1, 0), zext(partsel('mx_row', lit(c * RW, 32), RW), RW, PB))));
-    items.push(wire_(`sa_${c}`, AB), assign(`sa_${c}`, cat(idx('pout', ref(pi)), ref('mx_o'))));
+    items.push(wire(pi, PB), assign(pi, add(slice('gbase', PB - 1, 0), zext(partsel('mx_row', lit(c * RW, 32), RW), RW, PB))));
+    items.push(wire(`sa_${c}`, AB), assign(`sa_${c}`, cat(idx('pout', ref(pi)), ref('mx_o'))));
     const cur = idx(`acc_${c}`, ref(`sa_${c}`));
-    items.push(wire_(`dsum_${c}`, 32), assign(`dsum_${c}`, add(idx(`acc_${c}`, ref('dr_addr')), partsel(idx('bbuf', ref('dr_o')), lit(c * 32, 32), 32))));
-    items.push(wire_(`q_${c}`, 8));
+    items.push(wire(`dsum_${c}`, 32), assign(`dsum_${c}`, add(idx(`acc_${c}`, ref('dr_addr')), partsel(idx('bbuf', ref('dr_o')), lit(c * 32, 32), 32))));
+    items.push(wire(`q_${c}`, 8));
     items.push({
       kind: 'instance',
       module: REQUANT_NAME,

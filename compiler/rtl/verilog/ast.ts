@@ -140,6 +140,14 @@ export const mem = (name: string, width: Width, depth: number | { expr: Expr }, 
   signed: isSigned || undefined,
 });
 export const assign = (lhs: Expr | string, rhs: Expr): Item => ({ kind: 'assign', lhs: typeof lhs === 'string' ? ref(lhs) : lhs, rhs });
+/** An instance with its ports connected by name (a string connects the net of that name). */
+export const instance = (module: string, name: string, conns: Record<string, Expr | string>, params: { name: string; value: Expr }[] = []): Item => ({
+  kind: 'instance',
+  module,
+  name,
+  params,
+  conns: Object.entries(conns).map(([port, e]) => ({ port, expr: typeof e === 'string' ? ref(e) : e })),
+});
 export const alwaysFF = (clock: string, body: Stmt[]): Item => ({ kind: 'always_ff', clock, body });
 export const alwaysComb = (body: Stmt[]): Item => ({ kind: 'always_comb', body });
 export const input = (name: string, width: Width = 1, isSigned = false): Port => ({ dir: 'input', name, width, signed: isSigned || undefined });
