@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import { ExitCode, InternalError, ToolError, UserError, VerificationError, type Diagnostic } from '../diagnostics/index.ts';
 import { TOOLS } from './tool-list.ts';
+import { killTree } from '../util/process-tree.ts';
 
 /** Why a run did not succeed; `ok` when it exited 0 and printed no failure message. */
 export type ToolVerdict =
@@ -122,13 +123,25 @@ export async function runTool(command: string, args: readonly string[], o: RunTo
   const exe = resolveTool(command, { name: tool, debian: o.debian });
   const cwd = resolve(o.cwd ?? process.cwd());
   const timeoutMs = o.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-  const r = await execa(exe, args, { cwd, env: o.env, reject: false, stdin: 'ignore', all: true, timeout: timeoutMs, shell: false, stripFinalNewline: false });
+  // Our own timer, not execa's: on timeout the whole process tree goes (a `make` under
+  // verilator, a shell's children), or the grandchildren would keep running and hold the pipes.
+  const child = execa(exe, args, { cwd, env: o.env, reject: false, stdin: 'ignore', all: true, shell: false, stripFinalNewline: false });
+  let timedOut = false;
+  let cancelForce = () => {};
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) cancelForce = killTree(child.pid);
+  }, timeoutMs);
+  const r = await child.finally(() => {
+    clearTimeout(timer);
+    cancelForce();
+  });
   const stdout = String(r.stdout ?? '');
   const stderr = String(r.stderr ?? '');
   const output = String(r.all ?? stdout + stderr);
   // A failure to start (EACCES, ENOENT after resolution) has neither status nor signal.
-  if (r.exitCode === undefined && r.signal === undefined && !r.timedOut) throw new ToolError(tool, `could not be started: ${r.shortMessage ?? r.message}`);
-  const base = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, timedOut: r.timedOut === true, output };
+  if (r.exitCode === undefined && r.signal === undefined && !timedOut) throw new ToolError(tool, `could not be started: ${r.shortMessage ?? r.message}`);
+  const base = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, timedOut, output };
   return { tool, argv: [exe, ...args], cwd, stdout, stderr, ...base, verdict: verdictOf(tool, base, timeoutMs, o.failureMessages ?? []) };
 }
 

@@ -1,7 +1,7 @@
 // The one external-tool runner: PATH resolution, no shell, closed stdin, timeouts, verdicts
 // (exit status, signal, timeout, failure messages) and what each verdict means per role.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, InternalError, ToolError, UserError, VerificationError } from '../../compiler/diagnostics/index.ts';
@@ -47,6 +47,26 @@ describe('runTool', () => {
     const r = await runTool(script('echo "1 passed, 0 failed"; exec sleep 60'), [], { timeoutMs: 500 });
     expect(r.timedOut).toBe(true);
     expect(r.verdict).toMatchObject({ ok: false, kind: 'timeout', reason: expect.stringMatching(/timed out after 0.5 s/) });
+  });
+
+  it('a timeout kills the whole process tree, not only the direct child', async () => {
+    const dir = tmp();
+    const pidFile = join(dir, 'grandchild.pid');
+    // The grandchild holds the output pipe: were it left running, the run would wait for it.
+    const r = await runTool(script(`sleep 60 & echo $! > '${pidFile}'; wait`), [], { timeoutMs: 1000 });
+    expect(r.verdict).toMatchObject({ ok: false, kind: 'timeout' });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    let alive = true;
+    for (let i = 0; i < 50 && alive; i++) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((done) => setTimeout(done, 100));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
   });
 
   it('a failure message fails a run that exits 0 (Icarus $error), and is named when it also exits non-zero', async () => {
