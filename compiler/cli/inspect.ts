@@ -1,8 +1,11 @@
-// `nacc inspect FILE`: per-layer table (or JSON) of every network in a .nacc or .onnx file.
+// `nacc inspect FILE`: per-layer table (or JSON) of every network in a .nacc, .onnx or .tflite
+// file; the format is checked from the content (model-file.ts), so a binary is never read as text.
 import type { Command } from 'commander';
-import { extname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { analyzeNetwork, type NetworkStats } from '../analysis/analyze.ts';
+import { analyzeQModel, type QModelInspection } from '../analysis/qmodel-stats.ts';
 import { ExitCode, fail } from '../diagnostics/index.ts';
+import { modelFormat } from './model-file.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { Network } from '../ir/network.ts';
 import type { Program } from '../ir/program.ts';
@@ -19,15 +22,24 @@ export interface InspectOptions {
   watch?: boolean;
 }
 
-/** Networks of a file, whatever its format. */
+/** Networks of a .nacc or .onnx file (a .tflite model is a quantised graph: see loadInspection). */
 export async function loadNetworks(file: string): Promise<{ networks: Network[]; program?: Program }> {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.onnx') {
+  const format = modelFormat(file);
+  if (format === 'onnx') {
     const { importOnnx } = await import('../importers/onnx/index.ts');
     return { networks: [importOnnx(file)] };
   }
+  if (format === 'tflite') fail('E0002', `${file}: a .tflite model has no .nacc networks here; this reads .nacc or .onnx`, undefined, ExitCode.usage);
   const program = loadProgram(file);
   return { networks: program.networks, program };
+}
+
+/** A TFLite model's figures (inspect's table and JSON for a quantised graph). */
+async function inspectTflite(file: string, network: string | undefined): Promise<QModelInspection> {
+  const { importTflite } = await import('../importers/tflite/index.ts');
+  const q = analyzeQModel(importTflite(readFileSync(file), file));
+  if (network !== undefined && network !== q.stats.name) fail('E0501', `no network '${network}' in ${file} (a .tflite file holds one model: ${q.stats.name})`, undefined, ExitCode.usage);
+  return q;
 }
 
 export function selectNetworks(networks: Network[], wanted: string | undefined, file: string): Network[] {
@@ -42,11 +54,21 @@ export function selectNetworks(networks: Network[], wanted: string | undefined, 
 
 /** The stable JSON schema of `nacc inspect --json` (documented in the README). */
 export function inspectJson(stats: NetworkStats[], networks: Network[]) {
-  return {
-    networks: stats.map((s, i) => ({
-      name: s.name,
+  return inspectionJson(
+    stats.map((s, i) => ({
+      stats: s,
       inputs: networks[i].inputs.map((x) => ({ name: x.name, kind: x.type.kind, dtype: x.type.dtype, shape: x.type.shape })),
       outputs: networks[i].outputs,
+    })),
+  );
+}
+
+function inspectionJson(items: QModelInspection[]) {
+  return {
+    networks: items.map(({ stats: s, inputs, outputs }) => ({
+      name: s.name,
+      inputs,
+      outputs,
       layers: s.layers.map((l) => ({
         name: l.name,
         op: l.op,
@@ -80,7 +102,8 @@ export function inspectText(stats: NetworkStats[]): string {
       formatTable(
         ['layer', 'op', 'output', 'MACs', 'params', 'act bytes', 'RF'],
         s.layers.map((l) => [
-          l.name,
+          // TFLite converters join every fused op's name with ';': the first names the layer (JSON keeps them all).
+          l.name.includes(';') ? `${l.name.split(';')[0]};…` : l.name,
           l.origin ? `${l.op} (${l.origin})` : l.op,
           `${l.outputShape.join('x')}${l.estimated ? ' (est.)' : ''}`,
           thousands(l.macs),
@@ -102,13 +125,19 @@ export function inspectText(stats: NetworkStats[]): string {
 export function registerInspect(program: Command): void {
   program
     .command('inspect <file>')
-    .description('parse a .nacc or .onnx file and print each network layer by layer')
+    .description('parse a .nacc, .onnx or .tflite file and print each network layer by layer')
     .option('--network <name>', 'only this network (comma-separated for several)')
     .option('--json', 'print JSON: {"networks":[{"name","layers":[{"name","op","output_shape","macs","params","activation_bytes"}],"totals":{"macs","params"}}]}')
     .option('--print-ir', 'print the lowered IR, one primitive layer per line (with --json: the IR as JSON)')
     .option('--watch', 're-run whenever the file changes (Ctrl-C to stop)')
     .action(async (file: string, opts: InspectOptions) => {
       const once = async () => {
+        if (modelFormat(file) === 'tflite') {
+          if (opts.printIr) fail('E0002', `--print-ir prints the IR of .nacc and .onnx networks; ${file} is a TFLite model (drop --print-ir)`, undefined, ExitCode.usage);
+          const q = await inspectTflite(file, opts.network);
+          process.stdout.write(opts.json ? JSON.stringify(inspectionJson([q]), null, 2) + '\n' : inspectText([q.stats]));
+          return;
+        }
         const { networks, program: prog } = await loadNetworks(file);
         const selected = selectNetworks(networks, opts.network, file);
         if (opts.printIr) {
