@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   ballQuery, bunnyCloud, cloudSize, dist2, downsampleCoords, fps, kernelMap, kernelOffsets, knn, makeCloud,
-  maxPool, multiplyByQuantizedMultiplier, parseCloud, quantiseCloud, quantizeMultiplier, sharedMlpInt8,
+  maxPool, parseCloud, quantiseCloud, quantizeMultiplier, sharedMlpInt8,
   sphash, subset, syntheticCloud, voxelize, scatterAdd, gatherGroups, SYNTHETIC_CLOUDS,
 } from '../../compiler/reference/pointcloud/index.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
+import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 
 const line = makeCloud('line', [[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 0], [4, 0, 0]]);
 
@@ -164,10 +165,10 @@ describe('compute ops', () => {
   it('requantises like TFLite', () => {
     const { multiplier, shift } = quantizeMultiplier(0.5);
     expect([multiplier, shift]).toEqual([2 ** 30, 0]);
-    expect(multiplyByQuantizedMultiplier(5, multiplier, shift)).toBe(3); // 2.5 rounds away from zero
-    expect(multiplyByQuantizedMultiplier(-5, multiplier, shift)).toBe(-2); // gemmlowp nudge: -2.5 -> -2
+    expect(mbqm(5, multiplier, shift)).toBe(3); // 2.5 rounds away from zero
+    expect(mbqm(-5, multiplier, shift)).toBe(-2); // gemmlowp nudge: -2.5 -> -2
     const m = quantizeMultiplier(0.0123);
-    expect(Math.abs(multiplyByQuantizedMultiplier(100000, m.multiplier, m.shift) - 1230)).toBeLessThanOrEqual(1);
+    expect(Math.abs(mbqm(100000, m.multiplier, m.shift) - 1230)).toBeLessThanOrEqual(1);
   });
   it('shared MLP folds the input zero point and clamps ReLU at the output zero point', () => {
     const q = quantizeMultiplier(0.25);

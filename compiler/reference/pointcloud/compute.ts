@@ -8,46 +8,10 @@
 // (zero point 0); the input zero point is folded into the bias (bias - zx * sum(w)), which is
 // what the systolic array sees.
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
+// One requantisation for every int8 path: TFLite's, checked against TFLite Micro.
+import { mbqm, quantizeMultiplier } from '../int8/fixedpoint.ts';
 
-/** Round-to-nearest doubling high multiply of two int32 (TFLite gemmlowp semantics). */
-export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
-  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
-  const ab = BigInt(a) * BigInt(b);
-  const nudge = ab >= 0n ? 1n << 30n : 1n - (1n << 30n);
-  // C division truncates toward zero; BigInt division does too.
-  return Number((ab + nudge) / (1n << 31n));
-}
-
-/** Arithmetic right shift rounding half away from zero (gemmlowp RoundingDivideByPOT). */
-export function roundingDivideByPOT(x: number, exponent: number): number {
-  if (exponent === 0) return x;
-  const mask = (1 << exponent) - 1;
-  const remainder = x & mask;
-  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
-  const left = shift > 0 ? shift : 0;
-  const right = shift > 0 ? 0 : -shift;
-  const shifted = Number(BigInt.asIntN(32, BigInt(x) << BigInt(left)));
-  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), right);
-}
-
-/** TFLite QuantizeMultiplier: real = M * 2^(shift - 31), M in [2^30, 2^31). */
-export function quantizeMultiplier(real: number): { multiplier: number; shift: number } {
-  if (real === 0) return { multiplier: 0, shift: 0 };
-  let shift = Math.floor(Math.log2(real)) + 1;
-  let q = Math.round((real / 2 ** shift) * 2 ** 31);
-  if (q === 2 ** 31) {
-    q /= 2;
-    shift++;
-  }
-  if (shift < -31) return { multiplier: 0, shift: 0 };
-  return { multiplier: q, shift };
-}
+export { quantizeMultiplier };
 
 export interface QuantLayer {
   /** [cout][cin] int8 weights. */
@@ -68,7 +32,7 @@ export function foldedBias(l: QuantLayer): number[] {
 }
 
 export function requantize(acc: number, l: QuantLayer, o: number): number {
-  const v = multiplyByQuantizedMultiplier(acc, l.multiplier[o], l.shift[o]) + l.outputZeroPoint;
+  const v = mbqm(acc, l.multiplier[o], l.shift[o]) + l.outputZeroPoint;
   const lo = l.relu ? Math.max(-128, l.outputZeroPoint) : -128;
   return Math.min(127, Math.max(lo, v));
 }
