@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { analyzeNetwork, type NetworkStats } from '../analysis/analyze.ts';
 import { analyzeQModel, type QModelInspection } from '../analysis/qmodel-stats.ts';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { ExitCode, fail, pickDeclared, unknownDeclaration } from '../diagnostics/index.ts';
 import { modelFormat } from './model-file.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { Network } from '../ir/network.ts';
@@ -38,18 +38,14 @@ export async function loadNetworks(file: string): Promise<{ networks: Network[];
 async function inspectTflite(file: string, network: string | undefined): Promise<QModelInspection> {
   const { importTflite } = await import('../importers/tflite/index.ts');
   const q = analyzeQModel(importTflite(readFileSync(file), file));
-  if (network !== undefined && network !== q.stats.name) fail('E0501', `no network '${network}' in ${file} (a .tflite file holds one model: ${q.stats.name})`, undefined, ExitCode.usage);
+  if (network !== undefined && network !== q.stats.name) unknownDeclaration('network', network, [q.stats.name], file);
   return q;
 }
 
 export function selectNetworks(networks: Network[], wanted: string | undefined, file: string): Network[] {
   if (!wanted) return networks;
   const names = wanted.split(',').map((s) => s.trim());
-  return names.map((n) => {
-    const net = networks.find((x) => x.name === n);
-    if (!net) fail('E0501', `no network '${n}' in ${file} (it has: ${networks.map((x) => x.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
-    return net;
-  });
+  return names.map((n) => pickDeclared('network', n, networks, file));
 }
 
 /** The stable JSON schema of `nacc inspect --json` (documented in the README). */

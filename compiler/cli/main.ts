@@ -10,7 +10,8 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   const program = new Command('nacc')
     .description('Co-design neural networks with the hardware they run on')
     .version('0.1.0')
-    .showHelpAfterError()
+    // A usage error names the problem and where the options are, not the whole help (README conventions).
+    .showHelpAfterError("(see the command's options with --help)")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const command of commandsFor(argv)) (await command.load())(program);

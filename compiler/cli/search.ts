@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { parseChoice, parseSeed } from './options.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { workloadBound } from '../naas/bound.ts';
 import { architectureToYaml, mappingToYaml, problemToYaml } from '../importers/timeloop/export.ts';
@@ -32,6 +33,8 @@ const PRESETS: Record<string, SearchBudget> = {
 export function parseBudget(s: string | undefined): SearchBudget {
   if (!s) return DEFAULT_BUDGET;
   if (PRESETS[s]) return PRESETS[s];
+  // A word without '=' names a preset: an unknown one gets the presets and a suggestion.
+  if (!s.includes('=')) return PRESETS[parseChoice(s, '--budget', Object.keys(PRESETS), 'preset')];
   const b: SearchBudget = { ...DEFAULT_BUDGET, inner: { ...DEFAULT_BUDGET.inner } };
   for (const part of s.split(',')) {
     const [k, v] = part.split('=').map((x) => x.trim());
@@ -51,12 +54,12 @@ export function parseBudget(s: string | undefined): SearchBudget {
 
 function pickNetworks(prog: Program, names: string): Workloads {
   const wanted = names.split(',').map((x) => x.trim()).filter(Boolean);
-  const nets = wanted.map((n) => prog.networks.find((x) => x.name === n) ?? fail('NS013', `no network '${n}' in ${prog.file} (have: ${prog.networks.map((x) => x.name).join(', ')})`, undefined, ExitCode.usage));
+  const nets = wanted.map((n) => pickDeclared('network', n, prog.networks, prog.file));
   return buildWorkloads(nets);
 }
 
 function pickAccelerator(prog: Program, name: string): AcceleratorSpec {
-  return prog.accelerators.find((a) => a.name === name) ?? fail('NS014', `no accelerator '${name}' in ${prog.file} (have: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+  return pickDeclared('accelerator', name, prog.accelerators, prog.file);
 }
 
 /** Networks, accelerators and spaces may come from several files: FILE plus any --with files. */
@@ -115,11 +118,10 @@ export function registerSearch(program: Command): void {
     .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean }) => {
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
-      const space = prog.spaces.find((s) => s.name === o.space) ?? fail('NS015', `no space '${o.space}' in ${file} (have: ${prog.spaces.map((s) => s.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+      const space = pickDeclared('space', o.space, prog.spaces, file);
       const baselineSpec = pickAccelerator(prog, o.baseline);
       const resources = space.resources ? pickAccelerator(prog, space.resources) : baselineSpec;
-      const seed = Number(o.seed);
-      if (!Number.isInteger(seed)) fail('NS016', '--seed must be an integer', undefined, ExitCode.usage);
+      const seed = parseSeed(o.seed);
       const budget = parseBudget(o.budget);
       const threads = o.threads ? Number(o.threads) : availableParallelism();
       const pool = threads > 1 ? workerRunner(threads) : undefined;
