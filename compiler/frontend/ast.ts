@@ -53,7 +53,7 @@ export interface Param {
   span: Span;
 }
 
-export type ConfigKind = 'accelerator' | 'space' | 'mcu' | 'pointacc' | 'federated';
+export type ConfigKind = 'accelerator' | 'space' | 'mcu' | 'pointacc' | 'federated' | 'supernet';
 
 /**
  * `broken`: the parser recovered somewhere inside the declaration. It is still checked, so its

@@ -32,7 +32,7 @@ export interface CompileOptions {
 }
 
 export function compileSource(source: SourceFile, options: CompileOptions = {}): ParseResult {
-  const program: Program = { file: source.path, networks: [], accelerators: [], spaces: [], mcus: [], pointaccs: [], federated: [] };
+  const program: Program = { file: source.path, networks: [], accelerators: [], spaces: [], mcus: [], pointaccs: [], federated: [], supernets: [] };
   // Lowering runs on the recovered AST too, so errors independent of a syntax error are
   // reported with it; broken declarations are checked but never lowered into the program.
   const { ast, diagnostics } = parseSource(source);
@@ -75,6 +75,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       else if (c.kind === 'space') program.spaces.push(c.value);
       else if (c.kind === 'mcu') program.mcus.push(c.value);
       else if (c.kind === 'pointacc') program.pointaccs.push(c.value);
+      else if (c.kind === 'supernet') program.supernets.push(c.value);
       else program.federated.push(c.value);
     }
   }
@@ -157,5 +158,6 @@ export function loadPrograms(paths: string[]): Program {
     mcus: progs.flatMap((x) => x.mcus),
     pointaccs: progs.flatMap((x) => x.pointaccs),
     federated: progs.flatMap((x) => x.federated),
+    supernets: progs.flatMap((x) => x.supernets),
   };
 }

@@ -21,11 +21,12 @@ export const Space = keyword('space');
 export const Mcu = keyword('mcu');
 export const Pointacc = keyword('pointacc');
 export const Federated = keyword('federated');
+export const Supernet = keyword('supernet');
 export const True = keyword('true');
 export const False = keyword('false');
 
 /** Declaration keywords that open a `NAME { key: value ... }` configuration block. */
-export const CONFIG_KEYWORDS = [Accelerator, Space, Mcu, Pointacc, Federated];
+export const CONFIG_KEYWORDS = [Accelerator, Space, Mcu, Pointacc, Federated, Supernet];
 export const KEYWORD_TOKENS = [Network, Block, Return, Input, Output, ...CONFIG_KEYWORDS, True, False];
 export const KEYWORDS = KEYWORD_TOKENS.map((t) => (t.PATTERN as RegExp).source.replace('\\b', ''));
 

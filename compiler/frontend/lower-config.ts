@@ -1,9 +1,10 @@
-// Lowers the key: value declarations (accelerator, space, mcu, pointacc, federated) into
+// Lowers the key: value declarations (accelerator, space, mcu, pointacc, federated, supernet) into
 // their typed IR (compiler/ir/targets.ts). Every key is checked against the kind's schema;
 // units are converted to the IR's base units (bytes, ms, MHz, Mbit/s, B/cycle).
 import type { Diagnostic, SourceFile } from '../diagnostics/index.ts';
 import { DATA_GENERATORS } from '../ir/targets.ts';
 import type { AcceleratorSpec, DataSpec, DesignSpace, FederatedJob, FlAlgorithm, IntRange, McuCore, McuTarget, Partition, PointAccConfig, Dataflow } from '../ir/targets.ts';
+import type { SupernetSpec, SupernetStage } from '../ir/supernet.ts';
 import type { ConfigKind, Declaration, Expr, Property, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { closest } from './suggest.ts';
@@ -334,12 +335,84 @@ const federatedSchema: Schema<FederatedJob> = {
   straggler_slowdown: { apply: (t, v, s) => void (t.stragglerSlowdown = num(v, s, 'none', { min: 1 })) },
 };
 
+// ---- supernet -------------------------------------------------------------------------
+
+/** Choices of a supernet dimension: one number, a list, or an integer range; sorted, unique. */
+function choices(v: Value, span: Span, opts: { int: boolean; min: number; max?: number }): number[] {
+  let xs: number[];
+  if (v.t === 'range') {
+    const r = range(v, span, 'none');
+    xs = [];
+    for (let x = r.min; x <= r.max; x += r.step) xs.push(x);
+  } else if (v.t === 'list') {
+    if (v.items.length === 0) throw new ConfigError('expected at least one choice', span);
+    xs = v.items.map((x, i) => num(x, v.spans[i] ?? span, 'none', { int: opts.int, min: opts.min }));
+  } else xs = [num(v, span, 'none', { int: opts.int, min: opts.min })];
+  if (xs.length === 0) throw new ConfigError('expected at least one choice', span);
+  if (opts.max !== undefined && xs.some((x) => x > opts.max!)) throw new ConfigError(`choices must be at most ${opts.max}`, span);
+  return [...new Set(xs)].sort((a, b) => a - b);
+}
+
+const STAGE_HELP = 'stage(out: C, stride: S, depth: [..], width: [..], expand: [..], kernel: [..])';
+
+function supernetStage(v: Value, span: Span): SupernetStage {
+  const c = callArgs(v, span, STAGE_HELP, ['out', 'stride', 'depth', 'width', 'expand', 'kernel']);
+  if (c.callee !== 'stage') throw new ConfigError(`expected ${STAGE_HELP}`, span);
+  if (c.positional.length) throw new ConfigError(`stage arguments are named: ${STAGE_HELP}`, c.positional[0].span);
+  const need = (k: string) => {
+    const a = c.named.get(k);
+    if (!a) throw new ConfigError(`stage needs '${k}' (${STAGE_HELP})`, span);
+    return a;
+  };
+  const out = need('out');
+  const stride = c.named.get('stride');
+  const kernel = need('kernel');
+  const kernels = choices(kernel.value, kernel.span, { int: true, min: 1 });
+  if (kernels.some((k) => k % 2 === 0)) throw new ConfigError('kernel sizes must be odd (a centred kernel is shared by the smaller ones)', kernel.span);
+  const width = c.named.get('width');
+  return {
+    out: num(out.value, out.span, 'none', { int: true, min: 1 }),
+    stride: stride ? num(stride.value, stride.span, 'none', { int: true, min: 1 }) : 1,
+    depth: choices(need('depth').value, need('depth').span, { int: true, min: 1 }),
+    width: width ? choices(width.value, width.span, { int: false, min: 1e-3, max: 1 }) : [1],
+    expand: choices(need('expand').value, need('expand').span, { int: true, min: 1 }),
+    kernel: kernels,
+  };
+}
+
+const supernetSchema: Schema<SupernetSpec> = {
+  channels: { apply: (t, v, s) => void (t.channels = num(v, s, 'none', { int: true, min: 1 })) },
+  dtype: { apply: (t, v, s) => void (t.dtype = symbol(v, s, ['float32', 'int8']) as SupernetSpec['dtype']) },
+  resolution: { required: true, apply: (t, v, s) => void (t.resolution = choices(v, s, { int: true, min: 1 })) },
+  stem: {
+    required: true,
+    apply(t, v, s) {
+      const c = callArgs(v, s, 'conv(out: C, stride: S)', ['out', 'stride']);
+      if (c.callee !== 'conv') throw new ConfigError('expected conv(out: C, stride: S)', s);
+      const out = c.named.get('out') ?? c.positional[0];
+      if (!out) throw new ConfigError('conv needs out', s);
+      const stride = c.named.get('stride') ?? c.positional[1];
+      t.stem = { out: num(out.value, out.span, 'none', { int: true, min: 1 }), stride: stride ? num(stride.value, stride.span, 'none', { int: true, min: 1 }) : 1 };
+    },
+  },
+  stages: {
+    required: true,
+    apply(t, v, s) {
+      if (v.t !== 'list' || v.items.length === 0) throw new ConfigError(`expected a list of ${STAGE_HELP}`, s);
+      t.stages = v.items.map((x, i) => supernetStage(x, v.spans[i] ?? s));
+    },
+  },
+  head: { apply: (t, v, s) => void (t.head = num(v, s, 'none', { int: true, min: 0 })) },
+  classes: { required: true, apply: (t, v, s) => void (t.classes = num(v, s, 'none', { int: true, min: 2 })) },
+};
+
 const SCHEMAS: Record<ConfigKind, { schema: Schema<never>; init: (name: string) => object }> = {
   accelerator: { schema: acceleratorSchema as Schema<never>, init: (name) => ({ name }) },
   space: { schema: spaceSchema as Schema<never>, init: (name) => ({ name, objective: 'edp' }) },
   mcu: { schema: mcuSchema as Schema<never>, init: (name) => ({ name }) },
   pointacc: { schema: pointaccSchema as Schema<never>, init: (name) => ({ name, mappingUnit: { sorterWidth: 16, keyBits: 32 } }) },
   federated: { schema: federatedSchema as Schema<never>, init: (name) => ({ name, seed: 0 }) },
+  supernet: { schema: supernetSchema as Schema<never>, init: (name) => ({ name, channels: 3, dtype: 'float32', head: 0 }) },
 };
 
 export function configKeys(kind: ConfigKind): string[] {
@@ -351,7 +424,8 @@ export type LoweredConfig =
   | { kind: 'space'; value: DesignSpace }
   | { kind: 'mcu'; value: McuTarget }
   | { kind: 'pointacc'; value: PointAccConfig }
-  | { kind: 'federated'; value: FederatedJob };
+  | { kind: 'federated'; value: FederatedJob }
+  | { kind: 'supernet'; value: SupernetSpec };
 
 export function lowerConfig(decl: ConfigDecl, src: SourceFile, diagnostics: Diagnostic[]): LoweredConfig | undefined {
   const { schema, init } = SCHEMAS[decl.configKind];

@@ -3,7 +3,7 @@
 //   file      := (network | block | config)*
 //   network   := 'network' ID '{' stmt* '}'
 //   block     := 'block' ID '(' (param (',' param)*)? ')' '{' stmt* '}'      param := ID (':' expr)?
-//   config    := ('accelerator'|'space'|'mcu'|'pointacc'|'federated') ID '{' (property ','?)* '}'
+//   config    := ('accelerator'|'space'|'mcu'|'pointacc'|'federated'|'supernet') ID '{' (property ','?)* '}'
 //   property  := ID ':' '<='? expr    (an upper bound: only a space's `area` takes one, lowering says)
 //   stmt      := 'input' ID ':' ID '[' expr (',' expr)* ']' property*
 //              | 'output' expr (',' expr)* | 'return' expr | ID '=' expr

@@ -1,5 +1,6 @@
 // Everything one .nacc file declares, lowered.
 import type { Network } from './network.ts';
+import type { SupernetSpec } from './supernet.ts';
 import type { AcceleratorSpec, DesignSpace, FederatedJob, McuTarget, PointAccConfig } from './targets.ts';
 
 export interface Program {
@@ -10,4 +11,5 @@ export interface Program {
   mcus: McuTarget[];
   pointaccs: PointAccConfig[];
   federated: FederatedJob[];
+  supernets: SupernetSpec[];
 }
