@@ -15,6 +15,7 @@ export const COMMANDS: readonly CommandModule[] = [
   { names: ['doctor'], load: async () => (await import('./doctor.ts')).registerDoctor },
   { names: ['demo'], load: async () => (await import('./demo.ts')).registerDemo },
   { names: ['timeloop'], load: async () => (await import('./timeloop.ts')).registerTimeloop },
+  { names: ['maestro'], load: async () => (await import('./maestro.ts')).registerMaestro },
   { names: ['search'], load: async () => (await import('./search.ts')).registerSearch },
   { names: ['cost'], load: async () => (await import('./search.ts')).registerCost },
   { names: ['report'], load: async () => (await import('./report.ts')).registerReport },
