@@ -31,11 +31,21 @@ export interface MicroarchitectureOptions {
   serialLoad?: boolean;
 }
 
+/**
+ * The mesh axis of array axis `index` of a `pe_array` with `axes` axes, as Timeloop names
+ * them: `pe_array: [rows, columns]`, the columns run along meshX and the rows down meshY
+ * (Eyeriss [12, 14]: 14 columns = meshX, 12 rows = meshY, as Timeloop's eyeriss_like). The
+ * last axis is X; every earlier axis folds into Y (a 1-D array is one row of columns).
+ */
+export function meshAxis(index: number, axes: number): 'X' | 'Y' {
+  return index === axes - 1 ? 'X' : 'Y';
+}
+
 export function specToArchitecture(spec: AcceleratorSpec, micro: MicroarchitectureOptions = {}): Architecture {
   const wb = spec.wordBits;
   const wordBytes = wb / 8;
   const pes = spec.peArray.reduce((a, b) => a * b, 1);
-  const meshX = spec.peArray[0];
+  const meshX = spec.peArray[spec.peArray.length - 1];
   const meshY = pes / meshX;
   const dramWords = spec.dramBandwidthBytesPerCycle / wordBytes;
   const glbPj = sramAccessPj(spec.globalBufferBytes, wb);
@@ -48,7 +58,8 @@ export function specToArchitecture(spec: AcceleratorSpec, micro: Microarchitectu
     return { ...rest, energy: { read: pj * l.blockSize, write: pj * l.blockSize, update: pj * l.blockSize, leak: 0 } };
   };
   const levels: StorageLevel[] = [
-    level({ name: 'DRAM', instances: 1, meshX: 1, meshY: 1, wordBits: wb, blockSize: 1, readBandwidth: dramWords, areaUm2: 0, pj: dramPj, className: 'DRAM' }),
+    // The DRAM port's bandwidth is shared by reads and writes (Timeloop's shared_bandwidth).
+    level({ name: 'DRAM', instances: 1, meshX: 1, meshY: 1, wordBits: wb, blockSize: 1, sharedBandwidth: dramWords, areaUm2: 0, pj: dramPj, className: 'DRAM' }),
     level({
       name: 'GlobalBuffer',
       instances: 1,

@@ -37,7 +37,7 @@ export function withLoopOrder(c: MappingConstraints, order: string[] | undefined
 }
 
 export interface MappingConstraints {
-  /** Per array axis (axis 0 = X, the rest fold into Y), the dimensions allowed to be parallel on it. */
+  /** Per array axis in pe_array order (the last is X, the others fold into Y: meshAxis), the dimensions allowed to be parallel on it. */
   axisDims: string[][];
   /** Array axis sizes (PEs along each). */
   axisSizes: number[];
@@ -51,6 +51,17 @@ export interface MappingConstraints {
   rtlAxes?: RtlAxis[];
   /** What the mapper minimises per layer (default: EDP). */
   objective?: Objective;
+  /**
+   * When set, the mapper minimises weights.energy * e + weights.cycles * c instead: with
+   * weights 1/E and 1/C (the network totals at this design) that is the layer's first-order
+   * share of the network's E x C, so per-layer mappings agree with the network objective.
+   */
+  weights?: { energy: number; cycles: number };
+}
+
+/** What a mapper minimises for one layer under these constraints (lower is better). */
+export function mappingScore(e: { energyPj: number; cycles: number }, c: MappingConstraints): number {
+  return c.weights ? c.weights.energy * e.energyPj + c.weights.cycles * e.cycles : objectiveValue(e, c.objective);
 }
 
 const ALL = ['Weights', 'Inputs', 'Outputs'];
@@ -58,18 +69,20 @@ const ALL = ['Weights', 'Inputs', 'Outputs'];
 /** Constraints of a named dataflow on an array with the given axis sizes. */
 export function dataflowConstraints(df: Dataflow, axisSizes: number[]): MappingConstraints {
   switch (df) {
+    // Axes in pe_array order [rows, columns]: rows run down meshY, columns across meshX (meshAxis).
     case 'row_stationary':
-      // Eyeriss: filter rows (S) and channels down the columns, output rows (Q) across;
-      // a PE convolves one filter row (R) with one input row, psums stay in the PE.
-      return { axisDims: [['Q', 'K'], ['S', 'C', 'K', 'G']], axisSizes, rfKeep: ALL, rfDims: ['R', 'K', 'C', 'G', 'N'] };
+      // Eyeriss (and Timeloop's eyeriss_like): filter rows (S) with channels down the 12 rows,
+      // output rows (Q) across the 14 columns; a PE convolves one filter row (R) with one
+      // input row, psums stay in the PE.
+      return { axisDims: [['S', 'C', 'K', 'G'], ['Q', 'K']], axisSizes, rfKeep: ALL, rfDims: ['R', 'K', 'C', 'G', 'N'] };
     case 'output_stationary':
-      // ShiDianNao: each PE owns output pixels and accumulates over C, R, S in place.
-      return { axisDims: [['P'], ['Q']], axisSizes, rfKeep: ['Outputs'], rfDims: ['C', 'R', 'S', 'G'] };
+      // ShiDianNao: each PE owns output pixels (P across, Q down) and accumulates over C, R, S in place.
+      return { axisDims: [['Q'], ['P']], axisSizes, rfKeep: ['Outputs'], rfDims: ['C', 'R', 'S', 'G'] };
     case 'weight_stationary':
       // NVDLA: input channels across, output channels down; weights stay, pixels stream.
-      return { axisDims: [['C', 'G'], ['K']], axisSizes, rfKeep: ['Weights'], rfDims: ['P', 'Q', 'N'] };
+      return { axisDims: [['K'], ['C', 'G']], axisSizes, rfKeep: ['Weights'], rfDims: ['P', 'Q', 'N'] };
     case 'input_stationary':
-      return { axisDims: [['P'], ['Q']], axisSizes, rfKeep: ['Inputs'], rfDims: ['K', 'N'] };
+      return { axisDims: [['Q'], ['P']], axisSizes, rfKeep: ['Inputs'], rfDims: ['K', 'N'] };
   }
 }
 

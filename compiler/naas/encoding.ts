@@ -9,7 +9,7 @@
 import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec, DesignSpace, IntRange } from '../ir/targets.ts';
-import { onChipBytes } from './arch-from-spec.ts';
+import { meshAxis, onChipBytes } from './arch-from-spec.ts';
 import { imposeOrder, type MappingConstraints } from './dataflow.ts';
 
 export const PARALLEL_DIMS = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
@@ -157,7 +157,7 @@ export function decodeMapping(x: number[], problem: Problem, c: MappingConstrain
       if (!dims.includes(d) || remaining[d] <= 1) continue;
       const f = largestDivisorAtMost(remaining[d], Math.floor(cap / load));
       if (f > 1) {
-        spatial.push({ dim: d, bound: f, axis: a === 0 ? 'X' : 'Y' });
+        spatial.push({ dim: d, bound: f, axis: meshAxis(a, c.axisSizes.length) });
         remaining[d] /= f;
         load *= f;
       }

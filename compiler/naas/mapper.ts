@@ -6,8 +6,9 @@ import type { Architecture } from '../ir/architecture.ts';
 import type { LevelMapping, Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 import { Prng } from '../util/prng.ts';
-import { imposeOrder, objectiveValue, type MappingConstraints } from './dataflow.ts';
+import { imposeOrder, mappingScore, type MappingConstraints } from './dataflow.ts';
 import { prepare, type Evaluation } from './model.ts';
+import { meshAxis } from './arch-from-spec.ts';
 import { rtlExecutableMapping } from './rtl-executable.ts';
 
 /** Where each prime factor of each dimension goes: 0 DRAM, 1 GlobalBuffer, 2 RegisterFile, 3+a spatial axis a. */
@@ -40,7 +41,7 @@ export function placementToMapping(pl: FactorPlacement, c: MappingConstraints): 
   c.axisSizes.forEach((_, a) => {
     pl.dims.forEach((dim, d) => {
       const b = f(3 + a, d);
-      if (b > 1) spatial.push({ dim, bound: b, axis: a === 0 ? 'X' : 'Y' });
+      if (b > 1) spatial.push({ dim, bound: b, axis: meshAxis(a, c.axisSizes.length) });
     });
   });
   const all = ['Weights', 'Inputs', 'Outputs'];
@@ -150,7 +151,7 @@ export interface MapperResult {
   evaluations: number;
 }
 
-const score = (e: Evaluation, c: MappingConstraints): number => (e.valid ? objectiveValue(e, c.objective) : Infinity);
+const score = (e: Evaluation, c: MappingConstraints): number => (e.valid ? mappingScore(e, c) : Infinity);
 
 /** Best mapping found for one problem within the constraints (deterministic for a seed). */
 export function bestMapping(problem: Problem, arch: Architecture, c: MappingConstraints, opts: MapperOptions): MapperResult | undefined {
@@ -165,7 +166,7 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
   const tryOne = (pl: FactorPlacement): number | undefined => {
     evaluations++;
     const t = model.totals(mappingOf(problem, pl, c));
-    return t && objectiveValue(t, c.objective);
+    return t && mappingScore(t, c);
   };
   for (let i = 0; i < samples; i++) {
     const pl = randomPlacement(problem, c, rng);
@@ -204,12 +205,13 @@ export function mappingToPlacement(problem: Problem, m: Mapping, c: MappingConst
   for (const l of dram.temporal) add(l.dim, l.bound, 0);
   for (const l of gb.temporal) add(l.dim, l.bound, 1);
   for (const l of rf.temporal) add(l.dim, l.bound, 2);
-  // Spatial loops: X is axis 0; Y loops go to the first axis (>=1) that allows the dim.
+  // Spatial loops: X is the last axis (meshAxis); Y loops go to the first other axis that allows the dim.
+  const k = c.axisSizes.length;
   for (const l of gb.spatial) {
-    let a = 0;
+    let a = k - 1;
     if (l.axis === 'Y') {
-      a = c.axisDims.findIndex((ds, i) => i >= 1 && ds.includes(l.dim));
-      if (a < 0) a = 1;
+      a = c.axisDims.findIndex((ds, i) => i < k - 1 && ds.includes(l.dim));
+      if (a < 0) a = 0;
     }
     add(l.dim, l.bound, 3 + a);
   }
@@ -234,9 +236,9 @@ export function polishMapping(problem: Problem, arch: Architecture, c: MappingCo
     const n = mutate(pl, c, rng);
     const t = model.totals(mappingOf(problem, n, c));
     evaluations++;
-    if (t && objectiveValue(t, c.objective) < s) {
+    if (t && mappingScore(t, c) < s) {
       pl = n;
-      s = objectiveValue(t, c.objective);
+      s = mappingScore(t, c);
       improved = true;
     }
   }

@@ -11,6 +11,7 @@
 //     reduction (C, R, S): partial sums stay in the PE from the first reduction loop on.
 //   * the PE register file keeps partial sums only (Outputs); weights and inputs are read from
 //     the global buffer every cycle.
+import { meshAxis } from './arch-from-spec.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 
@@ -78,14 +79,14 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   axes.forEach((a, i) => {
     if (!RTL_DIMS.includes(a.dim)) return void issues.push(`array axis ${i} runs ${a.dim}: the accelerator has no loop over it`);
     const f = Math.min(tile[a.dim], a.size);
-    if (f > 1) wanted.set(a.dim, [...(wanted.get(a.dim) ?? []), { axis: i === 0 ? 'X' : 'Y', bound: f }]);
+    if (f > 1) wanted.set(a.dim, [...(wanted.get(a.dim) ?? []), { axis: meshAxis(i, axes.length), bound: f }]);
     if (tile[a.dim] % f !== 0) issues.push(`${a.dim} tile of ${tile[a.dim]} does not divide into the ${a.size}-PE axis`);
   });
   for (const s of spatial) {
     const d = rtlDim(problem, s.dim);
     const w = d ? wanted.get(d)?.find((x) => x.axis === s.axis && x.bound === s.bound) : undefined;
     if (!w) {
-      const axisDims = axes.map((a, i) => `${i === 0 ? 'X' : 'Y'}: ${a.dim} over ${Math.min(tile[a.dim], a.size)}`).join(', ');
+      const axisDims = axes.map((a, i) => `${meshAxis(i, axes.length)}: ${a.dim} over ${Math.min(tile[a.dim], a.size)}`).join(', ');
       issues.push(`spatial ${s.dim} = ${s.bound} on ${s.axis}: the array runs ${axisDims}`);
     }
   }
@@ -161,7 +162,7 @@ export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: R
     // Not dividing: the largest divisor the axis holds (rtlProgramOf reports it, the RTL would pad).
     while (f > 1 && tile[a.dim] % f !== 0) f--;
     par[a.dim] *= f;
-    if (f > 1) spatial.push({ dim: modelDim(a.dim), bound: f, axis: i === 0 ? 'X' : 'Y' });
+    if (f > 1) spatial.push({ dim: modelDim(a.dim), bound: f, axis: meshAxis(i, axes.length) });
   });
   const inPe = (d: RtlDim) => REDUCTION.includes(d) || (factor('RegisterFile', d) > 1 && factor('GlobalBuffer', d) === 1);
   const loop = (d: RtlDim) => ({ dim: modelDim(d), bound: tile[d] / par[d] });

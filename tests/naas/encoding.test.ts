@@ -86,8 +86,11 @@ describe('encoding', () => {
         const prod: Record<string, number> = {};
         for (const lv of m.levels) for (const l of [...lv.temporal, ...lv.spatial]) prod[l.dim] = (prod[l.dim] ?? 1) * l.bound;
         for (const d of p.dims) expect(prod[d] ?? 1).toBe(p.bounds[d]);
+        // pe_array [rows, columns]: the 14 columns are meshX, the 12 rows meshY.
         const xs = m.levels[1].spatial.filter((s) => s.axis === 'X').reduce((a, s) => a * s.bound, 1);
-        expect(xs).toBeLessThanOrEqual(12);
+        const ys = m.levels[1].spatial.filter((s) => s.axis === 'Y').reduce((a, s) => a * s.bound, 1);
+        expect(xs).toBeLessThanOrEqual(14);
+        expect(ys).toBeLessThanOrEqual(12);
         expect(Object.values(prod).reduce((a, b) => a * b, 1)).toBe(problemMacs(p));
       }),
       { numRuns: 200, seed: 3 },

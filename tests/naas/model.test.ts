@@ -82,7 +82,7 @@ describe('evaluate', () => {
     wide.levels[1].spatial[0].bound = 16;
     wide.levels[0].temporal[0].bound = 1;
     wide.levels[2].temporal[0].bound = 1;
-    expect(evaluate(p, eyeriss, wide).reason).toMatch(/spatial X factor 32 exceeds fanout 12/);
+    expect(evaluate(p, eyeriss, wide).reason).toMatch(/spatial X factor 32 exceeds fanout 14/);
     const tiny: Architecture = { ...eyeriss, levels: eyeriss.levels.map((l) => (l.name === 'RegisterFile' ? { ...l, sizeWords: 4 } : l)) };
     expect(evaluate(p, tiny, m()).reason).toMatch(/RegisterFile: tiles need \d+ words, capacity is 4/);
   });

@@ -38,7 +38,7 @@ const pwProblem = convProblem({ name: 'pw', K: 8, C: 8, P: 8, Q: 8, R: 1, S: 1, 
 const c3Mapping: Mapping = {
   levels: [
     { level: 'DRAM', temporal: [{ dim: 'K', bound: 2 }, { dim: 'Q', bound: 2 }, { dim: 'C', bound: 2 }], spatial: [], keep: ALL },
-    { level: 'GlobalBuffer', temporal: [{ dim: 'Q', bound: 4 }, { dim: 'P', bound: 8 }], spatial: [{ dim: 'K', bound: 4, axis: 'X' }, { dim: 'C', bound: 4, axis: 'Y' }], keep: ALL },
+    { level: 'GlobalBuffer', temporal: [{ dim: 'Q', bound: 4 }, { dim: 'P', bound: 8 }], spatial: [{ dim: 'K', bound: 4, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }], keep: ALL },
     { level: 'RegisterFile', temporal: [{ dim: 'S', bound: 3 }, { dim: 'R', bound: 3 }], spatial: [], keep: ['Outputs'] },
   ],
 };
@@ -46,10 +46,11 @@ const c3Mapping: Mapping = {
 const pwMapping: Mapping = {
   levels: [
     { level: 'DRAM', temporal: [], spatial: [], keep: ALL },
-    { level: 'GlobalBuffer', temporal: [{ dim: 'P', bound: 8 }, { dim: 'Q', bound: 8 }], spatial: [{ dim: 'K', bound: 4, axis: 'X' }, { dim: 'C', bound: 4, axis: 'Y' }], keep: ALL },
+    { level: 'GlobalBuffer', temporal: [{ dim: 'P', bound: 8 }, { dim: 'Q', bound: 8 }], spatial: [{ dim: 'K', bound: 4, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }], keep: ALL },
     { level: 'RegisterFile', temporal: [{ dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }], spatial: [], keep: ALL },
   ],
 };
+// pe_array [rows, columns]: K down the rows (meshY), C across the columns (meshX), as Timeloop.
 const AXES = [{ dim: 'K' as const, size: 4 }, { dim: 'C' as const, size: 4 }];
 
 /** A folder as `nacc search --out` writes it (writeArtefacts): design.nacc and timeloop/<network>/<layer>.{prob,map}.yaml. */
@@ -88,8 +89,8 @@ describe('the one predicate: what the generated accelerator executes of a mappin
     const s = rtlProgramOf(c3Problem, { levels: [{ ...c3Mapping.levels[0], temporal: [{ dim: 'K', bound: 2 }, { dim: 'Q', bound: 2 }] }, ...split.levels.slice(1)] }, AXES).issues.join('\n');
     expect(s).toMatch(/Q is split between GlobalBuffer/);
     expect(s).toMatch(/GlobalBuffer loop C in \[0:2\) is a reduction/);
-    const wrongAxis: Mapping = { levels: [c3Mapping.levels[0], { ...c3Mapping.levels[1], spatial: [{ dim: 'K', bound: 2, axis: 'X' }, { dim: 'C', bound: 4, axis: 'Y' }] }, c3Mapping.levels[2]] };
-    expect(rtlProgramOf(c3Problem, wrongAxis, AXES).issues.join('\n')).toMatch(/spatial K = 2 on X/);
+    const wrongAxis: Mapping = { levels: [c3Mapping.levels[0], { ...c3Mapping.levels[1], spatial: [{ dim: 'K', bound: 2, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }] }, c3Mapping.levels[2]] };
+    expect(rtlProgramOf(c3Problem, wrongAxis, AXES).issues.join('\n')).toMatch(/spatial K = 2 on Y/);
     const reordered: Mapping = { levels: [{ ...c3Mapping.levels[0], temporal: [{ dim: 'Q', bound: 2 }, { dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }] }, ...c3Mapping.levels.slice(1)] };
     expect(rtlProgramOf(c3Problem, reordered, AXES).issues.join('\n')).toMatch(/DRAM loop order QKC/);
   });
