@@ -55,6 +55,14 @@ export class DimensionTable {
     return ret;
   }
 
+  /** A string equal for equal tables (memoises the analysis of a sub-cluster tile). */
+  key(): string {
+    let k = '';
+    for (const [n, d] of this.dims) k += `${n}:${d.size}/${d.stride},`;
+    for (const [r, s] of this.overlaps) k += `${r}~${s},`;
+    return k;
+  }
+
   /** Reference dimension (input rows/cols) of an overlap pair, not the sliding filter dimension. */
   isReference(dim: string): boolean {
     return this.isOverlapped(dim) && !this.isSliding(dim);

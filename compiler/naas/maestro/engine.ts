@@ -51,6 +51,12 @@ export function nocDelay(hw: MaestroHardware, amount: number): number {
 
 const emptyCounts = (): TensorCounts => ({ l1Read: 0, l1Write: 0, l2Read: 0, l2Write: 0, l1Size: 0, l2Size: 0 });
 
+interface Memo {
+  first?: LevelResult;
+  produced: number;
+  levels: Map<string, LevelResult>;
+}
+
 export interface LayerAnalysis {
   top: LevelResult;
   /** The first result the recursion produced (the innermost level of the first case), or the top. */
@@ -61,7 +67,7 @@ export interface LayerAnalysis {
 
 /** Runs the engine over all cluster levels of one layer (outermost first in `clusters`). */
 export function analyzeLayer(clusters: readonly ClusterUnit[], tensors: readonly Tensor[], hw: MaestroHardware): LayerAnalysis {
-  const out: { first?: LevelResult; produced: number } = { produced: 0 };
+  const out: Memo = { produced: 0, levels: new Map() };
   const reuse = clusters.map((c) => new ReuseAnalysis(c));
   const top = analyzeLevel(0, clusters, reuse, tensors, hw, clusters[0].dims, out);
   return { top, first: out.first ?? top, produced: out.produced };
@@ -74,8 +80,15 @@ function analyzeLevel(
   tensors: readonly Tensor[],
   hw: MaestroHardware,
   dims: DimensionTable,
-  out: { first?: LevelResult; produced: number },
+  out: Memo,
 ): LevelResult {
+  // A level below the top depends only on its tile: analyse each distinct tile once.
+  const key = idx > 0 ? `${idx}|${dims.key()}` : '';
+  const seen = idx > 0 ? out.levels.get(key) : undefined;
+  if (seen) {
+    out.produced++;
+    return { ...seen };
+  }
   const cluster = clusters[idx];
   const reuse = reuses[idx];
   const nSub = cluster.clusters(false);
@@ -187,6 +200,7 @@ function analyzeLevel(
   for (const s of [r.ingressDelay, r.egressDelay, r.computeDelay]) s.avg = Math.trunc(s.avg / total);
   out.produced++;
   if (!out.first) out.first = r;
+  if (idx > 0) out.levels.set(key, { ...r });
   return r;
 }
 
