@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandModule[] = [
   { names: ['maestro'], load: async () => (await import('./maestro.ts')).registerMaestro },
   { names: ['search'], load: async () => (await import('./search.ts')).registerSearch },
   { names: ['cost'], load: async () => (await import('./search.ts')).registerCost },
+  { names: ['worker'], load: async () => (await import('./worker.ts')).registerWorker },
   { names: ['report'], load: async () => (await import('./report.ts')).registerReport },
   { names: ['fl'], load: async () => (await import('./fl.ts')).registerFl },
   { names: ['rtl'], load: async () => (await import('./rtl.ts')).registerRtl },

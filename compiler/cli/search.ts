@@ -2,7 +2,6 @@
 // `nacc cost`: the per-layer cost of a network on a fixed accelerator under its dataflow.
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { parseChoice, parseSeed } from './options.ts';
@@ -17,7 +16,8 @@ import type { CandidateResult, Workloads } from '../naas/candidate.ts';
 import { buildWorkloads } from '../naas/problems.ts';
 import { areaPowerJson } from '../naas/area.ts';
 import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
-import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, workerRunner, type SearchBudget } from '../naas/search.ts';
+import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, type SearchBudget } from '../naas/search.ts';
+import { addEvaluatorOptions, openSearchEvaluator } from './search-evaluator.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -102,20 +102,19 @@ export function writeArtefacts(out: string, best: CandidateResult, workloads: Wo
 }
 
 export function registerSearch(program: Command): void {
-  program
-    .command('search <file>')
+  addEvaluatorOptions(program.command('search <file>'))
     .description('NAAS: co-search accelerator connectivity, sizing and per-layer mappings; compare with a baseline')
     .requiredOption('--network <names>', 'network(s) to optimise, comma-separated (EDP geometric mean)')
     .requiredOption('--space <name>', 'design space (a space block)')
     .requiredOption('--baseline <name>', 'baseline accelerator (an accelerator block)')
     .option('--seed <k>', 'random seed', '1')
     .option('--budget <spec>', 'tiny|small|default|large or generations=G,population=P,inner=GxP,baseline=N')
-    .option('--threads <n>', 'worker threads (default: all cores)')
+    .option('--threads <n>', 'worker threads (default: all cores; not with --redis)')
     .option('--with <files...>', 'more .nacc files providing networks, accelerators or spaces')
     .option('--json', 'print JSON')
     .option('--out <dir>', 'write the design, mappings, Timeloop YAML and an HTML report')
     .option('--rtl', 'map only as the generated RTL executes (PEs keep partial sums only, one loop per dimension in a tile, the array\'s own spatial factors), so `nacc rtl --from` replays every layer')
-    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean }) => {
+    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean; redis?: string | true; queue?: string }) => {
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const space = pickDeclared('space', o.space, prog.spaces, file);
@@ -123,9 +122,9 @@ export function registerSearch(program: Command): void {
       const resources = space.resources ? pickAccelerator(prog, space.resources) : baselineSpec;
       const seed = parseSeed(o.seed);
       const budget = parseBudget(o.budget);
-      const threads = o.threads ? Number(o.threads) : availableParallelism();
-      const pool = threads > 1 ? workerRunner(threads) : undefined;
-      const run = pool?.run ?? inlineRunner;
+      // Local threads or the Redis queue; with --out, a journal that a restarted search resumes from.
+      const evaluator = await openSearchEvaluator(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
+      const run = evaluator.run;
       const t0 = performance.now();
       const bar = createProgress({ label: 'search', total: budget.generations + 2, json: o.json });
       try {
@@ -180,6 +179,7 @@ export function registerSearch(program: Command): void {
           const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report).map((p) => relative(dir, p)), { carryOver: () => true });
           written = inTmp.map((p) => join(out, p));
         }
+        evaluator.finished();
         if (o.json) {
           const { location: _l, ...acc } = result.baseline.accelerator;
           void _l;
@@ -202,7 +202,7 @@ export function registerSearch(program: Command): void {
         }
       } finally {
         bar.stop();
-        await pool?.close();
+        await evaluator.close();
       }
     });
 }

@@ -1,0 +1,137 @@
+// Candidate evaluations dispatched through a BullMQ queue on Redis to `nacc worker` processes
+// on any number of hosts. Each result comes back under its task's id (codec.ts), never by arrival.
+import { createRequire } from 'node:module';
+import type { Job, Queue as BullQueue, QueueEvents as BullQueueEvents } from 'bullmq';
+import { ExitCode, fail } from '../../diagnostics/index.ts';
+import type { CandidateResult, CandidateTask } from '../candidate.ts';
+import type { Evaluator } from './evaluator.ts';
+import { decodeExact, encodeExact, taskId } from './codec.ts';
+import { JOB_SCHEMA, type JobData } from './job-schema.ts';
+import { checkRedisReachable, redactRedisUrl, scrubCredentials } from './redis-url.ts';
+
+/** The queue searches and workers meet on unless --queue names another. */
+export const DEFAULT_QUEUE = 'nacc-naas';
+
+/** The job name every evaluation carries (one kind of job per queue). */
+export const JOB_NAME = 'candidate';
+
+/**
+ * Finished jobs stay in Redis for an hour (at most 2000 of them): a search restarted within
+ * that time finds the results of jobs that finished while it was down, by id.
+ */
+const KEEP_FINISHED = { age: 3600, count: 2000 };
+
+/** How long Redis may stay unreachable during a search before it fails (ms); NACC_REDIS_LOST_MS overrides. */
+const REDIS_LOST_MS = 60_000;
+
+export interface QueueRunnerOptions {
+  url: string;
+  queue?: string;
+  /** Where connection trouble is reported (default: stderr). */
+  warn?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** BullMQ, loaded on demand so local searches never load it. */
+export function loadBullmq(): typeof import('bullmq') {
+  return createRequire(import.meta.url)('bullmq') as typeof import('bullmq');
+}
+
+/**
+ * An Evaluator whose jobs run on the queue's workers. It checks that Redis answers first (exit 4
+ * naming the redacted URL otherwise). Jobs are added under their task id, so a task already
+ * queued, running or recently finished (by this search before a restart, or by an identical
+ * one) is joined, not run again.
+ */
+export async function queueEvaluator(o: QueueRunnerOptions): Promise<Evaluator> {
+  const env = o.env ?? process.env;
+  const warn = o.warn ?? ((line: string) => process.stderr.write(line + '\n'));
+  await checkRedisReachable(o.url, env);
+  const { Queue, QueueEvents } = loadBullmq();
+  const name = o.queue ?? DEFAULT_QUEUE;
+  const where = redactRedisUrl(o.url);
+  const queue: BullQueue = new Queue(name, { connection: { url: o.url } });
+  const events: BullQueueEvents = new QueueEvents(name, { connection: { url: o.url } });
+  queue.setMaxListeners(0);
+  events.setMaxListeners(0);
+  // Pending evaluations, so that losing Redis for good fails them instead of waiting forever.
+  const pending = new Set<(e: Error) => void>();
+  let lostSince: number | undefined;
+  const lostMs = Number(env.NACC_REDIS_LOST_MS) > 0 ? Number(env.NACC_REDIS_LOST_MS) : REDIS_LOST_MS;
+  const onError = (e: Error): void => {
+    lostSince ??= Date.now();
+    warn(`search: Redis at ${where}: ${scrubCredentials(e.message, o.url)}`);
+  };
+  queue.on('error', onError);
+  events.on('error', onError);
+  const watchdog = setInterval(() => {
+    if (lostSince === undefined) return;
+    // Any command that reaches Redis tells it is back.
+    void queue
+      .count()
+      .then(() => {
+        lostSince = undefined;
+      })
+      .catch(() => {
+        if (Date.now() - (lostSince as number) < lostMs) return;
+        const err = lostRedis(where, lostMs);
+        for (const reject of pending) reject(err);
+      });
+  }, Math.min(5_000, lostMs / 4));
+  watchdog.unref();
+  await events.waitUntilReady();
+
+  const inflight = new Map<string, Promise<CandidateResult>>();
+  const waitFor = async (job: Job, id: string): Promise<string> => {
+    try {
+      return (await job.waitUntilFinished(events)) as string;
+    } catch (e) {
+      // A job that stalled too often (workers killed under it) is retried once more; any other failure is final.
+      if (!/stalled more than allowable limit/.test((e as Error).message)) throw e;
+      await job.retry('failed');
+      return (await job.waitUntilFinished(events)) as string;
+    }
+  };
+  const evaluate = async (text: string, id: string): Promise<CandidateResult> => {
+    const data: JobData = { schema: JOB_SCHEMA, task: text };
+    const job = await queue.add(JOB_NAME, data, { jobId: id, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+    let reply: string;
+    try {
+      reply = await new Promise<string>((resolve, reject) => {
+        pending.add(reject);
+        waitFor(job, id).then(resolve, reject).finally(() => pending.delete(reject));
+      });
+    } catch (e) {
+      if ((e as { exitCode?: number }).exitCode !== undefined) throw e;
+      return fail('NQ004', `evaluation job ${id} failed on a worker of queue '${name}' at ${where}: ${scrubCredentials((e as Error).message, o.url)}`, undefined, ExitCode.toolMissing);
+    }
+    if (typeof reply !== 'string') fail('NQ005', `evaluation job ${id} came back without a result (a worker of another nacc version on queue '${name}'?)`, undefined, ExitCode.toolMissing);
+    return decodeExact(reply) as CandidateResult;
+  };
+  return {
+    run: (task: CandidateTask) => {
+      // One job per id even when a search asks for the same task twice at once.
+      const text = encodeExact(task);
+      const id = taskId(text);
+      let p = inflight.get(id);
+      if (!p) {
+        p = evaluate(text, id).finally(() => inflight.delete(id));
+        inflight.set(id, p);
+      }
+      return p;
+    },
+    close: async () => {
+      clearInterval(watchdog);
+      await events.close();
+      await queue.close();
+    },
+  };
+}
+
+function lostRedis(where: string, ms: number): Error {
+  try {
+    fail('NQ006', `lost the Redis server at ${where} for more than ${ms / 1000} s during the search`, undefined, ExitCode.toolMissing);
+  } catch (e) {
+    return e as Error;
+  }
+}
