@@ -16,6 +16,7 @@ import type { CandidateResult, Workloads } from '../naas/candidate.ts';
 import { buildWorkloads } from '../naas/problems.ts';
 import { areaPowerJson } from '../naas/area.ts';
 import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
+import { maestroRequested, searchWithMaestro, type MaestroSearchOptions } from './search-maestro.ts';
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, type SearchBudget } from '../naas/search.ts';
 import { addEvaluatorOptions, openSearchEvaluator } from './search-evaluator.ts';
 import { createProgress } from './progress.ts';
@@ -114,7 +115,10 @@ export function registerSearch(program: Command): void {
     .option('--json', 'print JSON')
     .option('--out <dir>', 'write the design, mappings, Timeloop YAML and an HTML report')
     .option('--rtl', 'map only as the generated RTL executes (PEs keep partial sums only, one loop per dimension in a tile, the array\'s own spatial factors), so `nacc rtl --from` replays every layer')
+    .option('--evaluator <model>', 'cost model: timeloop (Timeloop-faithful, default) or maestro')
+    .option('--protocol <name>', "with --evaluator maestro: paper (the NAAS paper's protocol: MAESTRO templates for baselines, the baseline's resources, no DRAM energy)")
     .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean; redis?: string | true; queue?: string }) => {
+      if (maestroRequested(o as MaestroSearchOptions)) return searchWithMaestro(file, o as MaestroSearchOptions);
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const space = pickDeclared('space', o.space, prog.spaces, file);
