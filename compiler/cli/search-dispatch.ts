@@ -4,14 +4,14 @@ import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { ExitCode, fail } from '../diagnostics/index.ts';
-import { localEvaluator, type Evaluator } from '../naas/dispatch/evaluator.ts';
+import { localDispatcher, type Dispatcher } from '../naas/dispatch/dispatcher.ts';
 import { encodeExact } from '../naas/dispatch/codec.ts';
 import { journalPathFor, openJournal } from '../naas/dispatch/journal.ts';
-import { DEFAULT_QUEUE } from '../naas/dispatch/queue-runner.ts';
+import { DEFAULT_QUEUE } from '../naas/dispatch/queue-dispatcher.ts';
 import { REDIS_URL_ENV, redisUrlOption } from '../naas/dispatch/redis-url.ts';
 import { queueNameOption } from './worker.ts';
 
-export interface EvaluatorFlags {
+export interface DispatchFlags {
   threads?: string;
   redis?: string | true;
   queue?: string;
@@ -19,36 +19,36 @@ export interface EvaluatorFlags {
 }
 
 /** The flags that choose where a search evaluates (added to `nacc search`). */
-export function addEvaluatorOptions(cmd: Command): Command {
+export function addDispatchOptions(cmd: Command): Command {
   return cmd
     .option('--redis [url]', `evaluate on \`nacc worker\` processes through this Redis server (redis://[USER:PASSWORD@]HOST:PORT[/DB]; bare --redis reads ${REDIS_URL_ENV}) instead of local threads`)
     .option('--queue <name>', `queue name with --redis (default ${DEFAULT_QUEUE})`);
 }
 
-export interface SearchEvaluator extends Evaluator {
+export interface SearchDispatcher extends Dispatcher {
   /** The search finished and its --out folder is written: drop the journal, say what was resumed. */
   finished(): void;
 }
 
 /**
- * The evaluator a search's flags ask for. `search` is everything that decides the search's
+ * The dispatcher a search's flags ask for. `search` is everything that decides the search's
  * results (inputs, seed, budget, options): a journal written for other inputs is not resumed.
  */
-export async function openSearchEvaluator(flags: EvaluatorFlags, search: unknown, say: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<SearchEvaluator> {
+export async function openSearchDispatcher(flags: DispatchFlags, search: unknown, say: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<SearchDispatcher> {
   let threads = availableParallelism();
   if (flags.threads !== undefined) {
     threads = Number(flags.threads);
     if (!Number.isInteger(threads) || threads < 1) fail('NQ009', `--threads needs a positive integer, got '${flags.threads}'`, undefined, ExitCode.usage);
   }
   if (flags.queue !== undefined && flags.redis === undefined) fail('NQ010', '--queue names the queue of --redis; give --redis URL too', undefined, ExitCode.usage);
-  let base: Evaluator;
+  let base: Dispatcher;
   if (flags.redis !== undefined) {
     const url = redisUrlOption(flags.redis);
     const queue = queueNameOption(flags.queue);
     // Loaded only here: local searches never load BullMQ or ioredis.
-    const { queueEvaluator } = await import('../naas/dispatch/queue-runner.ts');
-    base = await queueEvaluator({ url, queue });
-  } else base = localEvaluator(threads);
+    const { queueDispatcher } = await import('../naas/dispatch/queue-dispatcher.ts');
+    base = await queueDispatcher({ url, queue });
+  } else base = localDispatcher(threads);
   if (!flags.out) return { ...base, finished: () => undefined };
   const key = createHash('sha256').update(encodeExact(search)).digest('hex');
   const journal = openJournal(journalPathFor(flags.out), key, base.run);

@@ -18,7 +18,7 @@ import { areaPowerJson } from '../naas/area.ts';
 import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
 import { maestroRequested, searchWithMaestro, type MaestroSearchOptions } from './search-maestro.ts';
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, type SearchBudget } from '../naas/search.ts';
-import { addEvaluatorOptions, openSearchEvaluator } from './search-evaluator.ts';
+import { addDispatchOptions, openSearchDispatcher } from './search-dispatch.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -103,7 +103,7 @@ export function writeArtefacts(out: string, best: CandidateResult, workloads: Wo
 }
 
 export function registerSearch(program: Command): void {
-  addEvaluatorOptions(program.command('search <file>'))
+  addDispatchOptions(program.command('search <file>'))
     .description('NAAS: co-search accelerator connectivity, sizing and per-layer mappings; compare with a baseline')
     .requiredOption('--network <names>', 'network(s) to optimise, comma-separated (EDP geometric mean)')
     .requiredOption('--space <name>', 'design space (a space block)')
@@ -127,8 +127,8 @@ export function registerSearch(program: Command): void {
       const seed = parseSeed(o.seed);
       const budget = parseBudget(o.budget);
       // Local threads or the Redis queue; with --out, a journal that a restarted search resumes from.
-      const evaluator = await openSearchEvaluator(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
-      const run = evaluator.run;
+      const dispatcher = await openSearchDispatcher(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
+      const run = dispatcher.run;
       const t0 = performance.now();
       const bar = createProgress({ label: 'search', total: budget.generations + 2, json: o.json });
       try {
@@ -183,7 +183,7 @@ export function registerSearch(program: Command): void {
           const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report).map((p) => relative(dir, p)), { carryOver: () => true });
           written = inTmp.map((p) => join(out, p));
         }
-        evaluator.finished();
+        dispatcher.finished();
         if (o.json) {
           const { location: _l, ...acc } = result.baseline.accelerator;
           void _l;
@@ -206,7 +206,7 @@ export function registerSearch(program: Command): void {
         }
       } finally {
         bar.stop();
-        await evaluator.close();
+        await dispatcher.close();
       }
     });
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { ExitCode, fail } from '../diagnostics/index.ts';
-import { DEFAULT_QUEUE } from '../naas/dispatch/queue-runner.ts';
+import { DEFAULT_QUEUE } from '../naas/dispatch/queue-dispatcher.ts';
 import { DEFAULT_STALL_MS, startQueueWorker } from '../naas/dispatch/queue-worker.ts';
 import { REDIS_URL_ENV, redisUrlOption } from '../naas/dispatch/redis-url.ts';
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Job, Queue as BullQueue, QueueEvents as BullQueueEvents } from 'bullmq';
 import { ExitCode, fail } from '../../diagnostics/index.ts';
 import type { CandidateResult, CandidateTask } from '../candidate.ts';
-import type { Evaluator } from './evaluator.ts';
+import type { Dispatcher } from './dispatcher.ts';
 import { decodeExact, encodeExact, taskId } from './codec.ts';
 import { JOB_SCHEMA, type JobData } from './job-schema.ts';
 import { checkRedisReachable, redactRedisUrl, scrubCredentials } from './redis-url.ts';
@@ -38,12 +38,12 @@ export function loadBullmq(): typeof import('bullmq') {
 }
 
 /**
- * An Evaluator whose jobs run on the queue's workers. It checks that Redis answers first (exit 4
+ * An Dispatcher whose jobs run on the queue's workers. It checks that Redis answers first (exit 4
  * naming the redacted URL otherwise). Jobs are added under their task id, so a task already
  * queued, running or recently finished (by this search before a restart, or by an identical
  * one) is joined, not run again.
  */
-export async function queueEvaluator(o: QueueRunnerOptions): Promise<Evaluator> {
+export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher> {
   const env = o.env ?? process.env;
   const warn = o.warn ?? ((line: string) => process.stderr.write(line + '\n'));
   await checkRedisReachable(o.url, env);

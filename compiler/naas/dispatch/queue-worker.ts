@@ -4,7 +4,7 @@ import type { Job, Worker as BullWorker } from 'bullmq';
 import { workerRunner } from '../search.ts';
 import { encodeExact } from './codec.ts';
 import { parseJob } from './job-schema.ts';
-import { DEFAULT_QUEUE, JOB_NAME, loadBullmq } from './queue-runner.ts';
+import { DEFAULT_QUEUE, JOB_NAME, loadBullmq } from './queue-dispatcher.ts';
 import { checkRedisReachable, redactRedisUrl, scrubCredentials } from './redis-url.ts';
 
 /**
@@ -58,7 +58,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     lockDuration: stallMs,
     stalledInterval: stallMs,
     maxStalledCount: MAX_STALLS,
-    // Finished jobs are kept as the search's queue asks (queue-runner.ts); a few seconds of idle polling.
+    // Finished jobs are kept as the search's queue asks (queue-dispatcher.ts); a few seconds of idle polling.
     drainDelay: 5,
   });
   worker.on('error', (e: Error) => o.log(`Redis at ${redactRedisUrl(o.url)}: ${scrubCredentials(e.message, o.url)}`));
