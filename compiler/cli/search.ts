@@ -17,8 +17,9 @@ import { buildWorkloads } from '../naas/problems.ts';
 import { areaPowerJson } from '../naas/area.ts';
 import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
 import { maestroRequested, searchWithMaestro, type MaestroSearchOptions } from './search-maestro.ts';
-import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, remapFinalists, searchSpace, spaceLoopOrder, type SearchBudget } from '../naas/search.ts';
-import { addDispatchOptions, openSearchDispatcher } from './search-dispatch.ts';
+import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, type SearchBudget } from '../naas/search.ts';
+import { runStrategy, STRATEGIES } from '../naas/strategy/index.ts';
+import { addEvaluatorOptions, openSearchEvaluator } from './search-evaluator.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -103,12 +104,13 @@ export function writeArtefacts(out: string, best: CandidateResult, workloads: Wo
 }
 
 export function registerSearch(program: Command): void {
-  addDispatchOptions(program.command('search <file>'))
+  addEvaluatorOptions(program.command('search <file>'))
     .description('NAAS: co-search accelerator connectivity, sizing and per-layer mappings; compare with a baseline')
     .requiredOption('--network <names>', 'network(s) to optimise, comma-separated (EDP geometric mean)')
     .requiredOption('--space <name>', 'design space (a space block)')
     .requiredOption('--baseline <name>', 'baseline accelerator (an accelerator block)')
     .option('--seed <k>', 'random seed', '1')
+    .option('--strategy <name>', `outer search: ${STRATEGIES.join('|')} (naas: successive halving + CMA-ES on sizes; sweep: the plain sweep; random: uniform samples of the encoding)`, 'naas')
     .option('--budget <spec>', 'tiny|small|default|large or generations=G,population=P,inner=GxP,baseline=N')
     .option('--threads <n>', 'worker threads (default: all cores; not with --redis)')
     .option('--with <files...>', 'more .nacc files providing networks, accelerators or spaces')
@@ -126,9 +128,11 @@ export function registerSearch(program: Command): void {
       const resources = space.resources ? pickAccelerator(prog, space.resources) : baselineSpec;
       const seed = parseSeed(o.seed);
       const budget = parseBudget(o.budget);
+      const strategy = parseChoice((o as { strategy?: string }).strategy ?? 'naas', '--strategy', STRATEGIES, 'strategy');
+      if (strategy !== 'naas' && space.dataflow !== undefined) fail('NS018', `--strategy ${strategy} searches a NAAS space; '${space.name}' fixes a dataflow (sizing only: --strategy naas)`, undefined, ExitCode.usage);
       // Local threads or the Redis queue; with --out, a journal that a restarted search resumes from.
-      const dispatcher = await openSearchDispatcher(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
-      const run = dispatcher.run;
+      const evaluator = await openSearchEvaluator(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
+      const run = evaluator.run;
       const t0 = performance.now();
       const bar = createProgress({ label: 'search', total: budget.generations + 2, json: o.json });
       try {
@@ -136,7 +140,8 @@ export function registerSearch(program: Command): void {
         const baseline = await evaluateFixed(baselineSpec, workloads, budget.baselineEvaluations, seed, run, objective);
         bar.tick(1, 'baseline mapped');
         if (!baseline.valid) fail('NS017', `baseline '${baselineSpec.name}' cannot map every layer (buffers too small?)`);
-        const res = await searchSpace({
+        // The baseline is one of the strategy's candidates (NAAS never reports less than 1.0x).
+        const res = await runStrategy(strategy, {
           workloads,
           space,
           resources,
@@ -144,13 +149,17 @@ export function registerSearch(program: Command): void {
           budget,
           run,
           rtl: o.rtl,
-          onGeneration: (g) => bar.tick(1, `gen ${g.generation + 1}: best EDP ${g.best_edp.toExponential(3)}`),
+          baseline,
+          onGeneration: (g, total) => {
+            bar.setTotal(total + 1);
+            bar.tick(1, `step ${g.generation + 1}: best EDP ${g.best_edp.toExponential(3)}`);
+          },
         });
-        const { best, evaluations: remapEvaluations } = await remapFinalists(res, workloads, budget.baselineEvaluations, seed, run, objective, spaceLoopOrder(space), o.rtl);
-        bar.tick(1, 'final mapping');
+        const best = res.best;
         bar.stop();
         const seconds = (performance.now() - t0) / 1000;
-        const evaluations = baseline.evaluations + res.evaluations + remapEvaluations;
+        // Every cost-model evaluation the command ran (the baseline's mapping and the strategy's, all levels).
+        const evaluations = baseline.evaluations + res.evaluations;
         // best.cost / baseline.cost are in the space's objective; the EDP ratio is always reported.
         const edpRatio = edpOf(baseline) / edpOf(best);
         const spec = best.spec as AcceleratorSpec;
@@ -161,6 +170,7 @@ export function registerSearch(program: Command): void {
           space: space.name,
           seed,
           budget,
+          strategy,
           best: { accelerator: { ...spec, name: 'naas_best' }, totals: totals(best), ...areaPowerJson(spec, best), networks: networksJson(best) },
           baseline: { name: baselineSpec.name, accelerator: baselineSpec, totals: totals(baseline), ...areaPowerJson(baselineSpec, baseline), networks: networksJson(baseline) },
           ...(space.maxAreaMm2 !== undefined ? { area_bound_mm2: space.maxAreaMm2 } : {}),
@@ -170,6 +180,7 @@ export function registerSearch(program: Command): void {
           evaluations,
           hardware_candidates: res.hardwareCandidates,
           seconds: round(seconds),
+          // The anytime curve: best objective so far against the strategy's own evaluations (not the baseline's).
           history: res.history,
           // The floor no design within the resources can beat under this model (compiler/naas/bound.ts):
           // how far the best design and the baseline are from it.
@@ -183,7 +194,7 @@ export function registerSearch(program: Command): void {
           const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report).map((p) => relative(dir, p)), { carryOver: () => true });
           written = inTmp.map((p) => join(out, p));
         }
-        dispatcher.finished();
+        evaluator.finished();
         if (o.json) {
           const { location: _l, ...acc } = result.baseline.accelerator;
           void _l;
@@ -206,7 +217,7 @@ export function registerSearch(program: Command): void {
         }
       } finally {
         bar.stop();
-        await dispatcher.close();
+        await evaluator.close();
       }
     });
 }

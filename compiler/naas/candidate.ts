@@ -13,6 +13,7 @@ import { rtlExecutableMapping, type RtlAxis } from './rtl-executable.ts';
 import { prepare, type Evaluation } from './model.ts';
 import type { Architecture } from '../ir/architecture.ts';
 import { acceleratorArea, UM2_PER_MM2 } from './area.ts';
+import { mapDesign } from './design-mapping.ts';
 
 export interface WorkloadLayer {
   name: string;
@@ -47,6 +48,13 @@ export type CandidateTask = {
   | { kind: 'fixed'; spec: AcceleratorSpec; workloads: Workloads; inner: InnerBudget; seed: number }
   /** Re-map a chosen NAAS design with the baseline's mapper effort (starting from its inner-search mappings). */
   | { kind: 'remap'; spec: AcceleratorSpec; parallel: string[]; start: Record<string, Mapping>; workloads: Workloads; inner: InnerBudget; seed: number }
+  /**
+   * Map a whole design (its dataflow, or its `parallel` connectivity) with `effort` mapper
+   * evaluations per layer shape, from `start` mappings when given (design-mapping.ts). With
+   * `networkObjective`, part of the effort re-polishes every layer for e/E + c/C at the
+   * design's network totals E, C (edp and edap), so layers agree with the network's E x C.
+   */
+  | { kind: 'design'; spec: AcceleratorSpec; workloads: Workloads; effort: number; seed: number; start?: Record<string, Mapping>; networkObjective?: boolean }
 );
 
 export interface LayerResult {
@@ -78,7 +86,7 @@ export interface CandidateResult {
   vectors?: Record<string, number[]>;
 }
 
-const INVALID: CandidateResult = { valid: false, cost: Infinity, cycles: Infinity, energyPj: Infinity, networks: [], evaluations: 0 };
+export const INVALID: CandidateResult = { valid: false, cost: Infinity, cycles: Infinity, energyPj: Infinity, networks: [], evaluations: 0 };
 
 /** A small deterministic integer hash for deriving sub-seeds. */
 export function subSeed(...xs: number[]): number {
@@ -144,7 +152,7 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   return { ...(better ? { ...polished, x: best.x } : best), evaluations };
 }
 
-function mapAll(
+export function mapAll(
   spec: AcceleratorSpec,
   workloads: Workloads,
   mapOne: (p: Problem, arch: Architecture, seed: number, key: string) => { mapping: Mapping; evaluation: Evaluation; evaluations: number; x?: number[] } | undefined,
@@ -198,7 +206,7 @@ export function withinAreaBound(spec: AcceleratorSpec, space: DesignSpace): bool
 }
 
 /** Constraints that also keep every mapping executable by the generated RTL on these axes, when asked (and the design names its parallel dimensions). */
-function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[]): MappingConstraints {
+export function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[]): MappingConstraints {
   if (!rtl || !parallel || parallel.length !== peArray.length) return c;
   return { ...c, rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })) };
 }
@@ -206,6 +214,7 @@ function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: stri
 /** Evaluates one candidate task (the unit of work handed to worker threads). */
 export function runCandidate(task: CandidateTask): CandidateResult {
   const objective = task.objective ?? 'edp';
+  if (task.kind === 'design') return mapDesign(task, objective);
   if (task.kind === 'naas') {
     const hw = decodeHardware(task.x, task.space, task.limits);
     if (!hw || !withinAreaBound(hw.spec, task.space)) return INVALID;

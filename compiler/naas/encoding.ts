@@ -56,7 +56,7 @@ export const HW_VECTOR_LENGTH = 7 + PARALLEL_DIMS.length + 1;
 const BW_GENE = 7 + PARALLEL_DIMS.length;
 
 /** DRAM bandwidth of a decoded design: the space's range on its grid when it has one, never above the resources'. */
-function decodeBandwidth(x: number, space: DesignSpace, lim: SpaceLimits): number {
+export function decodeBandwidth(x: number, space: DesignSpace, lim: SpaceLimits): number {
   const r = space.dramBandwidthBytesPerCycle;
   if (!r) return lim.dramBandwidthBytesPerCycle;
   return Math.min(onGrid(x, r), lim.dramBandwidthBytesPerCycle);
@@ -197,8 +197,8 @@ export function decodeMapping(x: number[], problem: Problem, c: MappingConstrain
   };
 }
 
-/** Sizing-only hardware: a fixed dataflow on a 2-D array whose sizes and buffers move. */
-export const SIZING_VECTOR_LENGTH = 4;
+/** Sizing-only hardware: a fixed dataflow on a 2-D array whose sizes, buffers and DRAM bandwidth move. */
+export const SIZING_VECTOR_LENGTH = 5;
 
 export function decodeSizing(x: number[], space: DesignSpace, lim: SpaceLimits, name = 'sizing'): AcceleratorSpec | undefined {
   const axes = space.peArray ?? [
@@ -214,7 +214,7 @@ export function decodeSizing(x: number[], space: DesignSpace, lim: SpaceLimits, 
     dataflow: space.dataflow,
     registerFileBytesPerPe: onGrid(x[axes.length], rfR),
     globalBufferBytes: onGrid(x[axes.length + 1], gbR),
-    dramBandwidthBytesPerCycle: lim.dramBandwidthBytesPerCycle,
+    dramBandwidthBytesPerCycle: decodeBandwidth(x[axes.length + 2] ?? 1, space, lim),
     wordBits: lim.wordBits,
     clockMHz: lim.clockMHz,
   };
@@ -223,9 +223,9 @@ export function decodeSizing(x: number[], space: DesignSpace, lim: SpaceLimits, 
   return spec;
 }
 
-const toUnit = (v: number, r: IntRange): number => (r.max === r.min ? 0.5 : clamp01((v - r.min) / (r.max - r.min)));
+export const toUnit = (v: number, r: IntRange): number => (r.max === r.min ? 0.5 : clamp01((v - r.min) / (r.max - r.min)));
 /** Like toUnit, but onto the grid point at or below v (so resource caps still hold after decoding). */
-const toUnitFloor = (v: number, r: IntRange): number => {
+export const toUnitFloor = (v: number, r: IntRange): number => {
   const steps = Math.floor((r.max - r.min) / r.step);
   if (steps <= 0) return 0.5;
   return clamp01(Math.floor((v - r.min) / r.step) / steps);
@@ -265,5 +265,7 @@ export function encodeSizing(spec: AcceleratorSpec, space: DesignSpace): number[
   ];
   const rfR = space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
   const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
-  return [...axes.map((r, a) => toUnitFloor(spec.peArray[a] ?? r.min, r)), toUnitFloor(spec.registerFileBytesPerPe, rfR), toUnitFloor(spec.globalBufferBytes, gbR)];
+  const bwR = space.dramBandwidthBytesPerCycle;
+  const bw = bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1;
+  return [...axes.map((r, a) => toUnitFloor(spec.peArray[a] ?? r.min, r)), toUnitFloor(spec.registerFileBytesPerPe, rfR), toUnitFloor(spec.globalBufferBytes, gbR), bw];
 }

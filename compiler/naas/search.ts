@@ -39,6 +39,8 @@ export const DEFAULT_BUDGET: SearchBudget = { generations: 8, population: 8, inn
 
 export interface GenerationStat {
   generation: number;
+  /** Cost-model evaluations of the search so far (all levels), for the anytime curve. */
+  evaluations: number;
   best_edp: number;
   median_edp: number;
   valid: number;
@@ -52,7 +54,7 @@ export interface SearchPoint {
   area_um2: number;
 }
 
-const pointOf = (generation: number, r: CandidateResult): SearchPoint => ({ generation, cycles: r.cycles, energy_pj: r.energyPj, area_um2: r.spec ? acceleratorArea(r.spec).um2 : 0 });
+export const pointOf = (generation: number, r: CandidateResult): SearchPoint => ({ generation, cycles: r.cycles, energy_pj: r.energyPj, area_um2: r.spec ? acceleratorArea(r.spec).um2 : 0 });
 
 export interface SearchResult {
   best: CandidateResult;
@@ -90,7 +92,7 @@ export interface SearchOptions {
   onGeneration?: (g: GenerationStat, total: number) => void;
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : Infinity;
 };
@@ -206,7 +208,7 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       }
     }
     cma.tell(xs, costs);
-    const stat = { generation: g, best_edp: best ? best.cost : Infinity, median_edp: median(results.map((r) => r.cost)), valid: results.filter((r) => r.valid).length };
+    const stat = { generation: g, evaluations, best_edp: best ? best.cost : Infinity, median_edp: median(results.map((r) => r.cost)), valid: results.filter((r) => r.valid).length };
     history.push(stat);
     o.onGeneration?.(stat, o.budget.generations);
   }

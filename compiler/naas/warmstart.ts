@@ -31,7 +31,7 @@ function gridValues(r: { min: number; max: number; step: number }, cap = Infinit
 }
 
 /** Array shapes the decoder can produce: axis sizes on the grid, the last taking what the PE count leaves. */
-function shapes(space: DesignSpace, lim: SpaceLimits): { shape: number[]; pe: number }[] {
+export function arrayShapes(space: DesignSpace, lim: SpaceLimits): { shape: number[]; pe: number }[] {
   const dimsR = space.arrayDims ?? { min: 1, max: 3, step: 1 };
   const peR = space.peCount ?? { min: 8, max: lim.maxPes, step: 8 };
   const sizeR = space.arraySize ?? { min: 2, max: 64, step: 2 };
@@ -93,7 +93,7 @@ export function warmStartCandidates(workloads: Workloads, space: DesignSpace, re
   // Dimensions worth parallelising: those some layer has more than one of (N is batch).
   const dims = PARALLEL_DIMS.filter((d) => layers.some((l) => (l.bounds[d] ?? 1) > 1 || ((d === 'K' || d === 'C') && (l.bounds.G ?? 1) > 1)));
   const scored: WarmCandidate[] = [];
-  for (const { shape, pe } of shapes(space, lim)) {
+  for (const { shape, pe } of arrayShapes(space, lim)) {
     for (const par of parallelChoices(space, shape.length, dims.length >= shape.length ? dims : [...PARALLEL_DIMS])) {
       let cycles = 0;
       for (const l of layers) {

@@ -1,0 +1,80 @@
+// The NAAS strategy: successive halving over (array shape, connectivity) pairs, then CMA-ES on
+// the sizes of the shapes that survive. Cheap mapping on many designs, the full mapper on the
+// few left; per-layer mappings follow the network objective (design-mapping.ts). The baseline
+// design is one of the first candidates, so the result is never worse than the baseline.
+import type { AcceleratorSpec } from '../../ir/targets.ts';
+import { subSeed, type CandidateResult } from '../candidate.ts';
+import { CmaEs } from '../cmaes.ts';
+import { decodeBandwidth, limitsOf, onGrid, toUnitFloor, type SpaceLimits } from '../encoding.ts';
+import { designTask, fitsSpace, mappingsOf, naasPlan, SearchLog, shapeKey, sizedSpec, topDistinct, type StrategyOptions, type StrategyResult } from './common.ts';
+import { enumeratePairs } from './pairs.ts';
+
+/** Sizes of a shape as CMA-ES genes in [0,1]: register file, global buffer, DRAM bandwidth. */
+function sizeGenes(spec: AcceleratorSpec, o: StrategyOptions): number[] {
+  const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const gbR = o.space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
+  const bwR = o.space.dramBandwidthBytesPerCycle;
+  return [toUnitFloor(spec.registerFileBytesPerPe, rfR), toUnitFloor(spec.globalBufferBytes, gbR), bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1];
+}
+
+function decodeSizes(x: number[], shape: AcceleratorSpec, o: StrategyOptions, lim: SpaceLimits): AcceleratorSpec | undefined {
+  const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const gbR = o.space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
+  const spec: AcceleratorSpec = { ...shape, registerFileBytesPerPe: onGrid(x[0], rfR), globalBufferBytes: onGrid(x[1], gbR), dramBandwidthBytesPerCycle: decodeBandwidth(x[2], o.space, lim) };
+  return fitsSpace(spec, o.space, lim) ? spec : undefined;
+}
+
+export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> {
+  const plan = naasPlan(o.budget);
+  const lim = limitsOf(o.resources);
+  const log = new SearchLog(o, 3 + plan.sizeGenerations);
+  // Rung 0: the pairs the analytic filter ranks best, at one register-file size, mapped cheaply.
+  const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
+  const rf0 = Math.min(Math.max(rfR.min, plan.firstRegisterFile), rfR.max);
+  const pairs = enumeratePairs(o.workloads, o.space, o.resources, lim, plan.pairs, !o.rtl);
+  const first = pairs.map((p) => sizedSpec(p, rf0, o.space, lim)).filter((s): s is AcceleratorSpec => !!s);
+  // The baseline is a candidate of the first rung with its own (full-effort) mapping.
+  const baseline = o.baseline?.valid && o.baseline.spec && fitsSpace(o.baseline.spec, o.space, lim) && (!o.rtl || o.baseline.spec.parallel) ? o.baseline : undefined;
+  if (baseline) log.seed(baseline);
+  const r0 = await log.batch(first.map((s, i) => designTask(o, s, plan.firstEffort, subSeed(o.seed, 10, i))));
+  // Rung 1: the best designs, mapped with more effort and the network objective.
+  const keep = topDistinct([...(baseline ? [baseline] : []), ...r0], plan.keep);
+  const r1 = await log.batch(keep.map((r, i) => designTask(o, r.spec!, plan.keepEffort, subSeed(o.seed, 11, i), { start: mappingsOf(r), networkObjective: true })));
+  // Sizes: CMA-ES over register file, buffer and bandwidth of each surviving shape, all shapes
+  // of a generation in one batch; every candidate starts from its shape's best mappings so far.
+  const shapes = topDistinct(r1, plan.shapes, shapeKey);
+  const bestOf = shapes.map((r) => r);
+  const cmas = shapes.map((r, s) => new CmaEs(3, { lambda: plan.sizePopulation, seed: subSeed(o.seed, 12, s), sigma: 0.2, mean: sizeGenes(r.spec!, o) }));
+  const sized: CandidateResult[] = [];
+  for (let g = 0; g < plan.sizeGenerations; g++) {
+    const xs: number[][][] = [];
+    const specs: (AcceleratorSpec | undefined)[][] = [];
+    cmas.forEach((cma, s) => {
+      xs.push([]);
+      specs.push([]);
+      for (let i = 0; i < cma.lambda; i++) {
+        let x = cma.sample();
+        let spec = decodeSizes(x, bestOf[s].spec!, o, lim);
+        for (let r = 0; r < 100 && !spec; r++) spec = decodeSizes((x = cma.sample()), bestOf[s].spec!, o, lim);
+        xs[s].push(x);
+        specs[s].push(spec);
+      }
+    });
+    const tasks = specs.flatMap((ss, s) => ss.map((spec, i) => ({ spec, s, i }))).filter((t) => t.spec);
+    const results = await log.batch(tasks.map((t) => designTask(o, t.spec!, plan.sizeEffort, subSeed(o.seed, 12, g, t.s, t.i), { start: mappingsOf(bestOf[t.s]), networkObjective: true })));
+    sized.push(...results);
+    cmas.forEach((cma, s) => {
+      const costs = xs[s].map((_, i) => {
+        const j = tasks.findIndex((t) => t.s === s && t.i === i);
+        const r = j >= 0 ? results[j] : undefined;
+        return r && r.valid ? Math.log(r.cost) : 1e6;
+      });
+      cma.tell(xs[s], costs);
+    });
+    tasks.forEach((t, j) => {
+      if (results[j].valid && results[j].cost < bestOf[t.s].cost) bestOf[t.s] = results[j];
+    });
+  }
+  // The best few distinct designs (at least the survivors' effort) with the final mapper effort.
+  return log.finish(topDistinct([...r1, ...sized], plan.finalists), plan.final, true);
+}

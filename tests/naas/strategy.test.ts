@@ -1,0 +1,109 @@
+// The search strategies under one evaluator (compiler/naas/strategy/): reproducible, the anytime
+// curve, the baseline as a seed (never below 1.0x), the plain sweep's plan, and the
+// network-consistent per-layer objective of the design evaluator.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadProgram } from '../../compiler/frontend/index.ts';
+import { runCandidate } from '../../compiler/naas/candidate.ts';
+import { buildWorkloads } from '../../compiler/naas/problems.ts';
+import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, workerRunner, type SearchBudget } from '../../compiler/naas/search.ts';
+import { naasPlan, registerFileSizes, sweepPlan } from '../../compiler/naas/strategy/common.ts';
+import { runStrategy, STRATEGIES } from '../../compiler/naas/strategy/index.ts';
+import { limitsOf } from '../../compiler/naas/encoding.ts';
+import { nacc } from '../helpers/cli.ts';
+
+const FILE = 'examples/naas_accelerators.nacc';
+const prog = loadProgram(join(process.cwd(), FILE));
+const nets = loadProgram(join(process.cwd(), 'examples', 'naas_networks.nacc')).networks;
+const tiny = buildWorkloads(prog.networks.filter((n) => n.name === 'tinyconv'));
+const eyeriss = prog.accelerators.find((a) => a.name === 'eyeriss')!;
+const space = prog.spaces.find((s) => s.name === 'naas_eyeriss')!;
+const budget: SearchBudget = { generations: 2, population: 2, inner: { generations: 1, population: 2 }, baselineEvaluations: 100 };
+
+describe('search strategies', () => {
+  it('the sweep is the issue\'s: 40 pairs x 5 register files at 1,000, top 3 at 4,000; NAAS plans under 1/5 of it', () => {
+    const s = sweepPlan(DEFAULT_BUDGET);
+    expect(s).toEqual({ pairs: 40, registerFiles: 5, mapper: 1000, finalists: 3, final: 4000 });
+    const n = naasPlan(DEFAULT_BUDGET);
+    const naasPerLayer = n.pairs * n.firstEffort + n.keep * n.keepEffort + n.shapes * n.sizeGenerations * n.sizePopulation * n.sizeEffort + n.finalists * n.final;
+    const sweepPerLayer = s.pairs * s.registerFiles * s.mapper + s.finalists * s.final;
+    expect(naasPerLayer).toBeLessThan(sweepPerLayer / 5);
+    const rfs = registerFileSizes(space, limitsOf(eyeriss), 168, 5);
+    expect(rfs).toHaveLength(5);
+    expect(rfs[0]).toBe(16);
+    for (const rf of rfs) expect(rf * 168 + 16 * 1024).toBeLessThanOrEqual(110592 + 520 * 168);
+  });
+
+  for (const name of STRATEGIES) {
+    it(`${name}: reproducible for a seed, independent of threads, with an anytime curve`, async () => {
+      const base = await evaluateFixed(eyeriss, tiny, budget.baselineEvaluations, 5, inlineRunner);
+      const o = { workloads: tiny, space, resources: eyeriss, seed: 5, budget, baseline: base };
+      const a = await runStrategy(name, { ...o, run: inlineRunner });
+      const pool = workerRunner(2);
+      try {
+        const b = await runStrategy(name, { ...o, run: pool.run });
+        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      } finally {
+        await pool.close();
+      }
+      expect(a.best.valid).toBe(true);
+      expect(a.history.length).toBeGreaterThan(1);
+      for (let i = 1; i < a.history.length; i++) {
+        expect(a.history[i].evaluations).toBeGreaterThanOrEqual(a.history[i - 1].evaluations);
+        expect(a.history[i].best_edp).toBeLessThanOrEqual(a.history[i - 1].best_edp);
+      }
+      expect(a.history.at(-1)!.evaluations).toBe(a.evaluations);
+      expect(a.history.at(-1)!.best_edp).toBe(a.best.cost);
+      if (name === 'naas') expect(a.best.cost).toBeLessThanOrEqual(base.cost);
+    }, 120_000);
+  }
+
+  it('the network objective never makes a design\'s network EDP worse (same first pass, then e/E + c/C)', () => {
+    const w = buildWorkloads(nets.filter((n) => n.name === 'squeezenet'));
+    const spec = { ...eyeriss, dataflow: undefined, parallel: ['K', 'C'], peArray: [16, 8] };
+    const plain = runCandidate({ kind: 'design', spec, workloads: w, effort: 60, seed: 9 });
+    // 100 x 0.6 = 60: the first pass is the plain run above, the rest polishes for the network.
+    const network = runCandidate({ kind: 'design', spec, workloads: w, effort: 100, seed: 9, networkObjective: true });
+    expect(plain.valid && network.valid).toBe(true);
+    expect(network.cost).toBeLessThan(plain.cost);
+  }, 60_000);
+});
+
+describe('nacc search --strategy', () => {
+  const args = ['--network', 'tinyconv', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=2,population=2,inner=1x2,baseline=100', '--threads', '1', '--json'];
+
+  it('reports strategy, evaluations and the anytime history; rejects unknown strategies and sweeps of a sizing space', async () => {
+    const r = await nacc(['search', FILE, '--space', 'naas_eyeriss', '--strategy', 'sweep', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.strategy).toBe('sweep');
+    expect(j.evaluations).toBeGreaterThan(j.history.at(-1).evaluations);
+    for (const h of j.history) expect(Object.keys(h)).toEqual(expect.arrayContaining(['evaluations', 'best_edp']));
+    const d = await nacc(['search', FILE, '--space', 'naas_eyeriss', ...args]);
+    expect(JSON.parse(d.stdout).strategy).toBe('naas');
+    const bad = await nacc(['search', FILE, '--space', 'naas_eyeriss', '--strategy', 'anneal', ...args]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--strategy: unknown strategy 'anneal'/);
+    const sizing = await nacc(['search', FILE, '--space', 'sizing_eyeriss', '--strategy', 'random', ...args]);
+    expect(sizing.code).toBe(2);
+    expect(sizing.stderr).toMatch(/NS018/);
+  }, 180_000);
+
+  it('never reports less than 1.0x: the baseline is a candidate, in a NAAS space and in a sizing space', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'naas-seed-'));
+    // Spaces where every other design is far worse than Eyeriss: batch-parallel arrays, and 2x2 arrays.
+    writeFileSync(
+      join(dir, 'poor.nacc'),
+      `space batch_only {\n  resources: eyeriss\n  array_dims: 2..2\n  parallel: [N, N]\n  objective: edp\n}\n\nspace small_rs {\n  resources: eyeriss\n  dataflow: row_stationary\n  pe_array: [2..2 step 2, 2..2 step 2]\n  objective: edp\n}\n`,
+    );
+    for (const s of ['batch_only', 'small_rs']) {
+      const r = await nacc(['search', FILE, '--with', join(dir, 'poor.nacc'), '--space', s, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.edp_ratio, s).toBeGreaterThanOrEqual(1);
+      expect(j.best.accelerator.peArray, s).toEqual([12, 14]);
+    }
+  }, 180_000);
+});
