@@ -12,6 +12,8 @@ import { resolveLink, runReal, type LinkChoice } from '../fl/loopback.ts';
 import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from '../report/index.ts';
 import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
+import { nextStep } from './options.ts';
+import { shellWord } from '../util/names.ts';
 
 export interface FlOptions {
   job?: string;
@@ -108,8 +110,8 @@ export function registerFl(program: Command): void {
     .option('--partition <p>', 'data partition: iid, dirichlet(ALPHA), shards(N) (overrides the job)')
     .option('--samples <n>', 'training samples (overrides the job)')
     .option('--sweep-latency <list>', 'with --compare: speedup of the second job over the first at each one-way latency (ms), e.g. 1,10,100,500,1000')
-    .option('--plot <file.svg>', 'where to write the accuracy-vs-time plot (default out/fl/<name>.svg)')
-    .option('--out <dir>', 'also write a report section (fl-training) into DIR')
+    .option('--plot <file.svg>', 'also write the accuracy-vs-time plot to this file')
+    .option('--out <dir>', 'output folder: the report section (fl-training), the plot and the results (nothing is written without --out or --plot)')
     .option('--events <file.json>', 'write the event log (simulated runs)');
   // `fl serve` / `fl join`: the options above (--job, --json, --workers, ...) are fl's and are
   // read from the parent; serve.ts/join.ts load only when one of the two is named.
@@ -192,10 +194,14 @@ export function registerFl(program: Command): void {
         : undefined;
 
       const stem = basename(path).replace(/\.nacc$/, '');
-      const plotFile = resolve(opts.plot ?? join('out', 'fl', `${stem}-${names.join('-vs-')}${opts.real ? '-real' : ''}.svg`));
-      mkdirSync(dirname(plotFile), { recursive: true });
+      const runName = `${stem}-${names.join('-vs-')}${opts.real ? '-real' : ''}`.replace(/[^A-Za-z0-9._-]/g, '_');
       const netName = [...new Set(setups.map((s) => s.job.network))].join(', ');
-      writeFileSync(plotFile, await flPlotSvg(results, netName));
+      // Files only where asked: --plot FILE, and/or the --out folder (section + plot).
+      const plotFile = opts.plot ? resolve(opts.plot) : opts.out ? resolve(opts.out, `${runName}.svg`) : null;
+      if (plotFile) {
+        mkdirSync(dirname(plotFile), { recursive: true });
+        writeFileSync(plotFile, await flPlotSvg(results, netName));
+      }
       if (opts.out) writeReportSection(resolve(opts.out), `fl-${names.join('-vs-')}${opts.real ? '-real' : ''}`.replace(/[^A-Za-z0-9._-]/g, '_'), flSection(results, netName));
       if (opts.events) {
         mkdirSync(dirname(resolve(opts.events)), { recursive: true });
@@ -266,6 +272,7 @@ export function registerFl(program: Command): void {
             : 'transport: TCP over veth pairs between network namespaces, shaped by the kernel\'s netem\n',
         );
       }
-      process.stdout.write(`plot: ${plotFile}\n`);
+      if (plotFile) process.stdout.write(`plot: ${plotFile}\n`);
+      if (opts.out) nextStep(`nacc report ${shellWord(opts.out)}`);
     });
 }

@@ -14,6 +14,7 @@ import { redistribute, type RedistributionFigures } from '../mcu/patch/redistrib
 import { resolveBoard } from '../mcu/targets.ts';
 import { loadNetworks, selectNetworks } from './inspect.ts';
 import { formatTable, thousands } from './table.ts';
+import { SHARED_DEFAULTS } from './options.ts';
 
 export interface McuScheduleCliOptions {
   network?: string;
@@ -57,7 +58,7 @@ export function registerMcuSchedule(program: Command): void {
     .description('MCUNetV2 patch-based schedule of a .tflite/.nacc/.onnx model: peak SRAM, MAC overhead, trade-off table')
     .option('--network <name>', 'the network of a .nacc/.onnx file')
     .option('--target <mcu>', 'MCU target (its SRAM bounds the auto search): a .nacc mcu or stm32f412, stm32f746, stm32h743, mps2-an386')
-    .option('--schedule <kind>', 'layer | patch | auto', 'auto')
+    .option('--schedule <kind>', 'layer | patch | auto (auto: patch-based when it lowers peak SRAM within --max-mac-overhead)', SHARED_DEFAULTS.schedule)
     .option('--patches <p>', 'patch grid p x p (with --schedule patch; default 4)')
     .option('--split <n>', 'ops (TFLite) or layers (.nacc) in the per-patch stage (with --schedule patch; default: lowest peak)')
     .option('--max-mac-overhead <f>', 'auto: largest extra MACs as a fraction of the network MACs', '0.15')

@@ -12,7 +12,8 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
-import { shellWord } from '../util/names.ts';
+import { SHARED_DEFAULTS, nextStep, notApplicable, parseChoice, parseSeed, writeJson } from './options.ts';
+import { fileNameSegment, shellWord } from '../util/names.ts';
 import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -21,7 +22,7 @@ interface McuOptions {
   network?: string;
   target: string;
   schedule: string;
-  out: string;
+  out?: string;
   seed: string;
   foldPads: boolean;
   inPlace: boolean;
@@ -34,12 +35,6 @@ interface McuOptions {
 }
 
 const SCHEDULES: ScheduleKind[] = ['layer', 'patch', 'auto'];
-
-function parseSeed(s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n)) fail('E0752', `--seed must be an integer, got '${s}'`, undefined, ExitCode.usage);
-  return n;
-}
 
 function readInput(path: string): Uint8Array {
   try {
@@ -55,8 +50,8 @@ export function registerMcu(program: Command): void {
     .description('compile an int8 model (.tflite, or a .nacc/.onnx network calibrated with a seed) to self-contained C for a microcontroller')
     .option('--network <name>', 'network of a .nacc file')
     .requiredOption('--target <mcu>', 'MCU target: a built-in board (mps2-an386, stm32f412, stm32f746, stm32h743) or an mcu declared in the .nacc file')
-    .option('--schedule <kind>', `execution schedule (${SCHEDULES.join('|')})`, 'layer')
-    .requiredOption('--out <dir>', 'output folder for the C program, e.g. mcu-out/NAME')
+    .option('--schedule <kind>', `execution schedule (${SCHEDULES.join('|')}; auto: patch-based when it lowers peak SRAM within --max-mac-overhead)`, SHARED_DEFAULTS.schedule)
+    .option('--out <dir>', 'output folder for the C program (default mcu-out/<model>-<target>)')
     .option('--patches <p>', 'patch-based: p x p grid (--schedule patch; default 4)')
     .option('--split <n>', 'patch-based: ops before this index run patch by patch (--schedule patch; default: lowest peak)')
     .option('--max-mac-overhead <f>', 'auto: largest extra MACs as a fraction of the network MACs', '0.15')
@@ -68,12 +63,8 @@ export function registerMcu(program: Command): void {
     .option('--json', 'print JSON: {"schedule":{"kind"},"peak_sram_bytes","arena_bytes","macs",...}')
     .option('--watch', 're-compile whenever the model file changes (Ctrl-C to stop)')
     .action(async (file: string, opts: McuOptions & { watch?: boolean }) => {
-      if (!SCHEDULES.includes(opts.schedule as ScheduleKind)) {
-        fail('E0754', `--schedule ${opts.schedule} is not available (choose ${SCHEDULES.join(', ')})`, undefined, ExitCode.usage);
-      }
-      if (!INPUT_MODES.includes(opts.input as InputMode)) {
-        fail('E0754', `--input ${opts.input} is not available (choose ${INPUT_MODES.join(', ')})`, undefined, ExitCode.usage);
-      }
+      parseChoice(opts.schedule, '--schedule', SCHEDULES, 'schedule');
+      parseChoice(opts.input, '--input', INPUT_MODES, 'input mode');
       if (opts.watch) await watchFiles({ files: [file], run: () => compileMcuCommand(file, opts) });
       else await compileMcuCommand(file, opts);
     });
@@ -82,12 +73,12 @@ export function registerMcu(program: Command): void {
     .command('run <model>')
     .description('run the int8 reference executor on raw input tensor bytes (a model file, or an MCU program folder)')
     .requiredOption('--input <file>', 'raw bytes of the input tensor (NHWC, little-endian)')
-    .requiredOption('--output <file>', 'raw bytes of the outputs, one after another in the model\'s output order')
+    .option('--output <file>', 'also write the raw bytes of the outputs, one after another in the model\'s output order (the result is printed either way)')
     .option('--network <name>', 'network of a .nacc file')
     .option('--seed <n>', 'calibration seed for .nacc and ONNX models', '1')
     .option('--dump-dir <dir>', 'also write every op\'s output as <dir>/<op>_<KIND>.bin')
-    .option('--json', 'print JSON: {"model","outputs":[{"name","dtype","shape","bytes"}]}')
-    .action(async (file: string, opts: { input: string; output: string; network?: string; seed: string; dumpDir?: string; json?: boolean }) => {
+    .option('--json', 'print JSON: {"model","outputs":[{"name","dtype","shape","bytes","values"}]}')
+    .action(async (file: string, opts: { input: string; output?: string; network?: string; seed: string; dumpDir?: string; json?: boolean }) => {
       const isProgramDir = !/\.(tflite|nacc|onnx)$/i.test(file);
       const model = isProgramDir
         ? await manifestModel(readManifest(file))
@@ -97,10 +88,14 @@ export function registerMcu(program: Command): void {
       const outs = runModel(model, [input], {
         onOp: opts.dumpDir ? (i, o) => writeFileSync(join(opts.dumpDir!, `${i}_${model.ops[i].kind}.bin`), toBytes(o[0])) : undefined,
       });
-      writeFileSync(opts.output, Buffer.concat(outs.map((o) => Buffer.from(toBytes(o)))));
-      const info = model.outputs.map((id, i) => ({ name: model.tensors[id].name, dtype: model.tensors[id].dtype, shape: model.tensors[id].shape, bytes: outs[i].byteLength }));
-      if (opts.json) process.stdout.write(JSON.stringify({ model: model.name, outputs: info }, null, 2) + '\n');
-      else process.stdout.write(`${model.name}: wrote ${info.map((o) => `${o.name} ${o.dtype}[${o.shape.join(', ')}]`).join(', ')} to ${opts.output}\n`);
+      if (opts.output) writeFileSync(opts.output, Buffer.concat(outs.map((o) => Buffer.from(toBytes(o)))));
+      const info = model.outputs.map((id, i) => ({ name: model.tensors[id].name, dtype: model.tensors[id].dtype, shape: model.tensors[id].shape, bytes: outs[i].byteLength, values: Array.from(outs[i] as ArrayLike<number | bigint>, Number) }));
+      if (opts.json) writeJson({ model: model.name, outputs: info });
+      else {
+        // The result itself, so a run needs no --output file to be read.
+        for (const o of info) process.stdout.write(`${o.name} ${o.dtype}[${o.shape.join(', ')}]: ${o.values.join(' ')}\n`);
+        if (opts.output) process.stdout.write(`wrote ${opts.output}\n`);
+      }
     });
 }
 
@@ -159,9 +154,10 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
   const options = { schedule: opts.schedule as ScheduleKind, foldPads: opts.foldPads, inPlaceDepthwise: opts.inPlace, patches: patch.patches, split: patch.split, maxMacOverhead: patch.maxMacOverhead, fastKernels: opts.fastKernels, input: opts.input as InputMode };
   const compiled = compileForMcu(loaded.model, board, options);
   const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
+  const out = opts.out ?? join('mcu-out', fileNameSegment(`${loaded.model.name}-${board.name}`));
   // The folder appears only when complete; the previous program's build/ goes, a user's own files stay.
   await writeOutputDir(
-    opts.out,
+    out,
     (dir) => {
       for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(dir, name), text);
       writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
@@ -170,7 +166,7 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
   );
   const s = compiled.summary;
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ...s, out: opts.out }, null, 2) + '\n');
+    writeJson({ ...s, out });
   } else {
     process.stdout.write(
       formatTable(
@@ -178,8 +174,9 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
         [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.weight_bytes), thousands(s.arena_bytes),
           thousands(s.peak_live_bytes), s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim()]],
         ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
-      ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${opts.out} (build: make -C ${shellWord(opts.out)} host|mcu|qemu)\n`,
+      ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${out} (build: make -C ${shellWord(out)} host|mcu|qemu)\n`,
     );
+    nextStep(`nacc verify ${shellWord(out)}`);
   }
   if (!s.fits_sram || !s.fits_flash) process.stderr.write(`warning: the model does not fit ${board.name} (${s.fits_sram ? 'flash' : 'SRAM'})\n`);
 }

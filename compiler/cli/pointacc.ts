@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { SHARED_DEFAULTS, nextStep, parseSeed } from './options.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { PointAccConfig } from '../ir/targets.ts';
 import type { Program } from '../ir/program.ts';
@@ -37,14 +38,12 @@ export function resolveCloud(spec: string, defaultSeed: number): Cloud {
 }
 
 export function findConfig(program: Program, name: string | undefined, file: string): PointAccConfig {
-  if (program.pointaccs.length === 0) usage('E0620', `${file} declares no pointacc configuration`);
   if (!name) {
     if (program.pointaccs.length === 1) return program.pointaccs[0];
+    if (program.pointaccs.length === 0) usage('E0620', `${file} declares no pointacc configuration`);
     usage('E0621', `${file} has several pointacc configurations; pick one with --config (${program.pointaccs.map((p) => p.name).join(', ')})`);
   }
-  const c = program.pointaccs.find((p) => p.name === name);
-  if (!c) usage('E0622', `no pointacc configuration '${name}' in ${file} (it has: ${program.pointaccs.map((p) => p.name).join(', ')})`);
-  return c!;
+  return pickDeclared('pointacc configuration', name!, program.pointaccs, file);
 }
 
 const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
@@ -104,7 +103,7 @@ export function registerPointacc(program: Command): void {
     .option('--cloud <cloud>', 'cloud for --op: .xyz/.ply/raw float32 file, or KIND[:N[:SEED]] (default clutter:512, kernel_map: voxelised bunny)')
     .option('--out <dir>', 'output folder for --op (e.g. rtl-out/NAME)')
     .option('--centers <m>', 'centers for fps/knn/ball_query (default 16)')
-    .option('--k <k>', 'neighbours for knn/ball_query (default 8)')
+    .option('--k <k>', `neighbours per center for knn/ball_query (default ${SHARED_DEFAULTS.k}, or the cloud's points when fewer)`)
     .option('--radius <r>', 'ball-query radius in cloud units (default 0.2 x the bounding-box diagonal)')
     .option('--mode <mode>', 'ball query: pointnet2|nearest', 'pointnet2')
     .option('--kernel <k>', 'kernel_map kernel size', '3')
@@ -123,7 +122,7 @@ export function registerPointacc(program: Command): void {
     .action(async (file: string, opts: PointaccOpts) => {
       const prog = loadProgram(file);
       const config = findConfig(prog, opts.config, file);
-      const seed = Number(opts.seed);
+      const seed = parseSeed(opts.seed);
       if (opts.op) {
         const opName: string = opts.op;
         if (!(RTL_OPS as readonly string[]).includes(opts.op)) usage('E0623', `--op must be one of ${RTL_OPS.join(', ')}, got '${opts.op}'`);
@@ -155,13 +154,12 @@ export function registerPointacc(program: Command): void {
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (top ${pkg.top}); predicted ${pkg.predictedCycles} cycles\n`);
-          process.stdout.write(`check it with: nacc verify ${shellWord(opts.out!)} --sim both\n`);
+          nextStep(`nacc verify ${shellWord(opts.out!)} --sim both`);
         }
         return;
       }
       if (!opts.network) usage('E0625', 'give --network N (performance model) or --op OP --out DIR (RTL)');
-      const net = prog.networks.find((n) => n.name === opts.network);
-      if (!net) usage('E0501', `no network '${opts.network}' in ${file} (it has: ${prog.networks.map((n) => n.name).join(', ')})`);
+      const net = pickDeclared('network', opts.network!, prog.networks, file);
       if (opts.layer) {
         await writeLayerRtl(net!, config, opts, seed);
         return;
@@ -179,7 +177,7 @@ export function registerPointacc(program: Command): void {
     .description('run a golden point-cloud op (fps|knn|ball_query|kernel_map) on a cloud')
     .requiredOption('--cloud <cloud>', '.xyz (x y z per line), .ply (ASCII or binary) or raw float32 triples; or KIND[:N[:SEED]]')
     .option('--centers <m>', 'centers: the first M points of the FPS order (default 16)')
-    .option('--k <k>', 'neighbours per center (default 16)')
+    .option('--k <k>', `neighbours per center (default ${SHARED_DEFAULTS.k}, or the cloud's points when fewer)`)
     .option('--radius <r>', 'ball-query radius (strict: d^2 < r^2)')
     .option('--mode <mode>', 'ball query: pointnet2 (first K hits in index order) | nearest (nearest K within r)', 'pointnet2')
     .option('--kernel <k>', 'kernel_map kernel size', '3')
@@ -187,7 +185,7 @@ export function registerPointacc(program: Command): void {
     .option('--seed <n>', 'seed for generated clouds', '1')
     .option('--json', 'print JSON')
     .action((op: string, opts: { cloud: string; centers?: string; k?: string; radius?: string; mode?: string; kernel?: string; stride?: string; seed: string; json?: boolean }) => {
-      const cloud = resolveCloud(opts.cloud, Number(opts.seed));
+      const cloud = resolveCloud(opts.cloud, parseSeed(opts.seed));
       const res = runPointOp(op, cloud, {
         centers: num(opts.centers),
         k: num(opts.k),
@@ -242,7 +240,7 @@ async function writeLayerRtl(net: Network, config: PointAccConfig, opts: Pointac
   if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else {
     process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (${rtl.kind} ${opts.layer} of ${net.name}, top ${pkg.top}); predicted ${pkg.predictedCycles} cycles, performance model ${modelCycles}\n`);
-    process.stdout.write(`check it with: nacc verify ${shellWord(opts.out!)} --sim both\n`);
+    nextStep(`nacc verify ${shellWord(opts.out!)} --sim both`);
   }
 }
 

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { nextStep, parseSeed } from './options.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
 import { runYosys, type SynthResult } from '../verify/sim.ts';
@@ -96,15 +97,12 @@ export function registerRtl(program: Command): void {
     .option('--synth', 'also run yosys (synth; stat) and report cells and an area estimate')
     .option('--json', 'print JSON: {"out","top","files","hardware","layers":[{"name","predicted_cycles",...}],"synth"?}')
     .action(async (file: string, opts: RtlOpts) => {
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) fail('R0501', `--seed must be an integer, got '${opts.seed}'`, undefined, ExitCode.usage);
+      const seed = parseSeed(opts.seed);
       if (!opts.accelerator && !opts.from) fail('R0506', 'nacc rtl needs --accelerator NAME or --from DIR (a `nacc search --out` folder)', undefined, ExitCode.usage);
       const accelerator = opts.accelerator ?? SEARCHED_ACCELERATOR;
       const prog = loadPrograms([file, ...(opts.from ? [searchFolderDesign(opts.from)] : []), ...(opts.with ?? [])]);
-      const spec = prog.accelerators.find((a) => a.name === accelerator);
-      if (!spec) fail('R0502', `${file} has no accelerator '${accelerator}' (it has: ${prog.accelerators.map((a) => a.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
-      const net = prog.networks.find((n) => n.name === opts.network);
-      if (!net) fail('R0503', `${file} has no network '${opts.network}' (it has: ${prog.networks.map((n) => n.name).join(', ') || 'none'})`, undefined, ExitCode.usage);
+      const spec = pickDeclared('accelerator', accelerator, prog.accelerators, file);
+      const net = pickDeclared('network', opts.network, prog.networks, file);
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
       const fromSearch = opts.from ? readSearchedLayers(opts.from, spec, net, layers) : undefined;
       if (fromSearch) {
@@ -183,6 +181,7 @@ export function registerRtl(program: Command): void {
             `(logic ${thousands(synth.area.logic_ge)}, SRAM ${thousands(synth.area.sram_ge)})\n`,
         );
       }
-      process.stdout.write(`wrote ${out}; check it with: nacc verify ${shellWord(out)} --sim both\n`);
+      process.stdout.write(`wrote ${out}\n`);
+      nextStep(`nacc verify ${shellWord(out)} --sim both`);
     });
 }

@@ -7,13 +7,14 @@ import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
 import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
+import { notApplicable, parseChoice } from './options.ts';
 import { createProgress } from './progress.ts';
 import { isMcuProgram, verifyMcuCommand, type VerifyCliOptions } from './mcu.ts';
 
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${e.toFixed(1)}%`);
 
 interface VerifyOpts extends VerifyCliOptions {
-  sim: string;
+  sim?: string;
   layer?: string[];
   vcd?: boolean;
   json?: boolean;
@@ -23,7 +24,7 @@ export function registerVerify(program: Command): void {
   program
     .command('verify <dir>')
     .description('lint and simulate a design written by `nacc rtl` (or `nacc pointacc --out`) against its golden vectors')
-    .option('--sim <which>', 'iverilog | verilator | both', 'iverilog')
+    .option('--sim <which>', 'designs: iverilog | verilator | both (default iverilog)')
     .option('--layer <names...>', 'only these layers')
     .option('--vcd', 'dump a waveform (wave.vcd in each layer folder) for every run')
     .option('--json', 'print JSON: {"sims":[{"name","passed","failed","cycles","layers"}],"predicted_cycles","layers","lint":{"warnings","diagnostics"},"ok"}; MCU programs: {"host":{"bit_exact"},"qemu":{"bit_exact","ram_bytes","stack_bytes","instructions"}}')
@@ -35,12 +36,15 @@ export function registerVerify(program: Command): void {
     .option('--timeout <s>', 'time limit in seconds of one run: QEMU for MCU programs (default 600), one simulation for designs (default 300)')
     .action(async (dir: string, opts: VerifyOpts) => {
       // A folder written by `nacc mcu` (it holds nacc-mcu.json) is an MCU program; others are RTL designs.
+      // Options of the other kind of folder are rejected, never ignored.
       if (isMcuProgram(dir)) {
+        for (const flag of ['sim', 'layer', 'vcd'] as const) if (opts[flag] !== undefined) notApplicable(`--${flag}`, `${dir} is an MCU program (from nacc mcu), checked on the host and in QEMU (--host, --qemu); --${flag} is for Verilog designs`);
         await verifyMcuCommand(dir, opts);
         return;
       }
-      const sims: SimName[] =
-        opts.sim === 'both' ? ['iverilog', 'verilator'] : opts.sim === 'iverilog' || opts.sim === 'verilator' ? [opts.sim] : fail('V0201', `--sim must be iverilog, verilator or both, got '${opts.sim}'`, undefined, ExitCode.usage);
+      for (const flag of ['host', 'qemu', 'input', 'output', 'debug'] as const) if (opts[flag] !== undefined) notApplicable(`--${flag}`, `${dir} is a Verilog design, simulated with --sim; --${flag} is for MCU programs (from nacc mcu)`);
+      const sim = parseChoice(opts.sim ?? 'iverilog', '--sim', ['iverilog', 'verilator', 'both'] as const, 'simulator');
+      const sims: SimName[] = sim === 'both' ? ['iverilog', 'verilator'] : [sim];
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
       // A bar on a TTY (its detail names the run); plain log lines otherwise, none with --json.
       const bar = createProgress({ label: 'verify', total: 0, json: opts.json });

@@ -1,6 +1,6 @@
 // Job-level entry points of the fl stage: resolve a job in a program, build its data and
 // setup, run it (simulated), compare jobs, sweep latency. File reading is injected.
-import { fail } from '../diagnostics/index.ts';
+import { fail, pickDeclared } from '../diagnostics/index.ts';
 import type { Program } from '../ir/program.ts';
 import type { FederatedJob, Partition } from '../ir/targets.ts';
 import { prepareData } from './data.ts';
@@ -24,12 +24,7 @@ export interface JobContext {
 }
 
 export function findJob(program: Program, name: string): FederatedJob {
-  const job = program.federated.find((j) => j.name === name);
-  if (!job) {
-    const known = program.federated.map((j) => j.name);
-    fail('F0001', `no federated job '${name}' in ${program.file}${known.length ? ` (jobs: ${known.join(', ')})` : ' (it declares none)'}`, undefined, 2);
-  }
-  return job;
+  return pickDeclared('federated job', name, program.federated, program.file);
 }
 
 export function applyOverrides(job: FederatedJob, o: JobOverrides): FederatedJob {

@@ -2,7 +2,7 @@
 // network or an ONNX model through seeded calibration (compiler/mcu/calibrate.ts).
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { importTflite } from '../importers/tflite/index.ts';
 import type { QModel } from '../ir/quantized.ts';
 import type { McuTarget } from '../ir/targets.ts';
@@ -47,9 +47,7 @@ export async function loadQModel(file: string, opts: { network?: string; seed?: 
     if (networks.length === 0) fail('E0700', `${file} declares no network`);
     let net = networks[0];
     if (opts.network) {
-      const found = networks.find((n) => n.name === opts.network);
-      if (!found) fail('E0501', `no network '${opts.network}' in ${file} (it has: ${networks.map((n) => n.name).join(', ')})`, undefined, ExitCode.usage);
-      net = found;
+      net = pickDeclared('network', opts.network, networks, file);
     } else if (networks.length > 1) {
       fail('E0502', `${file} has ${networks.length} networks (${networks.map((n) => n.name).join(', ')}); choose one with --network`, undefined, ExitCode.usage);
     }

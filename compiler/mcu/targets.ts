@@ -1,6 +1,6 @@
 // MCU boards the backend can target: the parts the MCUNet papers use (and QEMU's mps2-an386,
 // the emulated Cortex-M4 that checks run on), or any `mcu` declared in a .nacc file.
-import { fail } from '../diagnostics/index.ts';
+import { fail, unknownDeclaration } from '../diagnostics/index.ts';
 import type { McuTarget } from '../ir/targets.ts';
 
 export interface McuBoard {
@@ -33,5 +33,5 @@ export function resolveBoard(name: string, declared: McuTarget[] = []): McuBoard
   const b = BUILTIN_BOARDS.find((x) => x.name === name);
   if (b) return b;
   const known = [...declared.map((t) => t.name), ...BUILTIN_BOARDS.map((x) => x.name)];
-  return fail('E0730', `unknown MCU target '${name}' (known: ${known.join(', ')})`, undefined, 2);
+  return unknownDeclaration('MCU target', name, known, declared.length ? 'the file or the built-in boards' : 'the built-in boards');
 }

@@ -174,3 +174,9 @@ export class UniqueNames {
     return this.map.get(name);
   }
 }
+
+/** A user's name (a model, network or target) as one file-name component of a default output folder. */
+export function fileNameSegment(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.-]+/, '');
+  return s || 'unnamed';
+}

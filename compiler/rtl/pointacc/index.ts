@@ -67,7 +67,8 @@ export function buildRtlPackage(op: RtlOp, cloud: Cloud, config: PointAccConfig,
     return gatherPackage({ cloud, centers, k: o.k ?? 16, radius: o.radius ?? 0.1 * diagonal(cloud), rowBytes, cacheBytes: config.cacheBytes, ways, latency: o.latency ?? 8, seed: o.seed ?? 1 });
   }
   const centers = o.centers ?? Math.min(16, n);
-  const k = o.k ?? Math.min(8, n);
+  // The same default as `nacc pointops` (DEFAULT_K in compiler/pointacc/pointops.ts; README conventions).
+  const k = o.k ?? Math.min(16, n);
   if (centers < 1 || centers > n) fail('E0630', `--centers ${centers} must be between 1 and the cloud's ${n} points`, undefined, ExitCode.usage);
   if (op !== 'fps' && (k < 1 || k > n)) fail('E0631', `--k ${k} must be between 1 and the cloud's ${n} points`, undefined, ExitCode.usage);
   return pointSearchPackage({
