@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { parseChoice, parseSeed } from './options.ts';
 import { loadPrograms } from '../frontend/index.ts';
-import { workloadBound } from '../naas/bound.ts';
+import { spaceFloorOptions, workloadBound } from '../naas/bound.ts';
 import { architectureToYaml, mappingToYaml, problemToYaml } from '../importers/timeloop/export.ts';
 import { formatLoopNest } from '../ir/mapping.ts';
 import type { Program } from '../ir/program.ts';
@@ -164,6 +164,8 @@ export function registerSearch(program: Command): void {
         const edpRatio = edpOf(baseline) / edpOf(best);
         const spec = best.spec as AcceleratorSpec;
         const ceiling = workloadBound(workloads, resources);
+        // The tighter floor of this space: also the register-file accesses and idle PEs no design of it avoids.
+        const floor = workloadBound(workloads, resources, spaceFloorOptions(space, baselineSpec, o.rtl));
         const result = {
           file,
           networks: workloads.networks.map((n) => n.name),
@@ -185,6 +187,7 @@ export function registerSearch(program: Command): void {
           // The floor no design within the resources can beat under this model (compiler/naas/bound.ts):
           // how far the best design and the baseline are from it.
           ceiling: { totals: ceiling.totals, edp_ratio: edpOf(baseline) / ceiling.totals.edp, best_to_ceiling: edpOf(best) / ceiling.totals.edp },
+          floor: { totals: floor.totals, edp_ratio: edpOf(baseline) / floor.totals.edp, best_to_floor: edpOf(best) / floor.totals.edp },
         };
         let written: string[] = [];
         if (o.out) {
@@ -213,6 +216,7 @@ export function registerSearch(program: Command): void {
           if (objective !== 'edp') process.stdout.write(`${objective} ratio (${baselineSpec.name} / naas_best, the space's objective): ${result.objective_ratio.toFixed(2)}x\n`);
           process.stdout.write(`EDP ratio (${baselineSpec.name} / naas_best): ${edpRatio.toFixed(2)}x; ${thousands(evaluations)} evaluations in ${seconds.toFixed(1)} s\n`);
           process.stdout.write(`ceiling: no design within ${resources.name}'s resources can beat ${baselineSpec.name} by more than ${result.ceiling.edp_ratio.toFixed(2)}x under this model (naas_best is ${result.ceiling.best_to_ceiling.toFixed(2)}x above that floor)\n`);
+          process.stdout.write(`floor of ${space.name} (also its register-file accesses and idle PEs): naas_best is ${result.floor.best_to_floor.toFixed(2)}x above it, ${baselineSpec.name} ${result.floor.edp_ratio.toFixed(2)}x\n`);
           for (const w of written) process.stdout.write(`wrote ${w}\n`);
         }
       } finally {

@@ -51,12 +51,49 @@ export interface StorageLevel {
 export interface ComputeLevel {
   name: string;
   instances: number;
+  /**
+   * Every iteration of the loops above this level is a separate program that fills the level
+   * afresh (the generated RTL's sequencer programs, compiler/rtl/accelerator): read-only tiles
+   * are reloaded whole (no reuse across iterations), partial sums carried across iterations stay
+   * on chip (no fills), and each program adds its fixed cost. Undefined: Timeloop's behaviour.
+   */
+  programs?: ProgramTerms;
+  /** Copies of a data space's tile the level holds (one per operand lane of an array that does not share them); 1 when absent. */
+  copies?: Record<string, number>;
+  /**
+   * Words of the level reserved for a data space's tile (copies included), by data-space name,
+   * and under `side` for the programs' records and carried partial sums: a fixed split of the
+   * buffer into banks, so that the tiles of different layers fit together. Unlimited when absent.
+   */
+  partitions?: Record<string, number>;
+  /**
+   * A data space's tile whose extent along one of `dims` is less than the problem's is stored
+   * and filled in whole blocks of `words` along that axis (DRAM beats per pixel when channels are
+   * split): the extent rounds up to a multiple of `words`.
+   */
+  blocks?: Record<string, { words: number; dims: string[] }>;
   meshX: number;
   meshY: number;
   wordBits: number;
   energyPerMac: number;
   leakPerCycle: number;
   areaUm2: number;
+/** Per-program costs of a level whose parent iterations are separate programs (StorageLevel.programs). */
+export interface ProgramTerms {
+  /** Fixed cycles per program: e.g. the DRAM read latency of its load and the drain pipeline's flush. */
+  overheadCycles: number;
+  /**
+   * The compute -> drain pipeline (drainBandwidth, drainOverheadCycles) restarts every program:
+   * when compute is the bottleneck its last drain follows the last step; when the drain is, the
+   * first drain waits for its steps.
+   */
+  pipelineFill: boolean;
+  /** Words per index of `dims` in the level's tile (per-channel requantisation records), filled with the program that completes the outputs (the last iteration of the reductions above). */
+  records?: { words: number; dims: string[] };
+  /** Words of on-chip storage per partial sum carried between programs when a reduction loop sits above the level. */
+  carriedWordsPerPartialSum?: number;
+}
+
 }
 
 export interface Architecture {

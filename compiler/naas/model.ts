@@ -25,6 +25,7 @@ import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 
 export type Convention = 'v3' | '2020';
+import type { ProgramTerms } from '../ir/architecture.ts';
 
 export interface EvaluateOptions {
   convention?: Convention;
@@ -369,6 +370,11 @@ const levelConst = (lv: StorageLevel): LevelConst => ({
   blockSize: lv.blockSize,
   leak: lv.energy.leak,
   readBandwidth: lv.readBandwidth,
+  programs: ProgramTerms | undefined;
+  /** Copies of each data space's tile, by data-space name (1 when absent). */
+  copies: Record<string, number>;
+  partitions: Record<string, number> | undefined;
+  blocks: Record<string, { words: number; dims: string[] }> | undefined;
   writeBandwidth: lv.writeBandwidth,
   drainBandwidth: lv.drainBandwidth,
   drainOverheadCycles: lv.drainOverheadCycles ?? 0,
@@ -386,6 +392,10 @@ export interface PreparedModel {
    * EDP (energyPj * cycles) of a valid mapping, Infinity for an invalid one: the same number
    * evaluate(mapping) gives, without building the per-level result objects.
    */
+  programs: lv.programs,
+  copies: lv.copies ?? {},
+  partitions: lv.partitions,
+  blocks: lv.blocks,
   edp(mapping: Mapping): number;
   /**
    * Cycles and energy of a valid mapping (undefined when invalid) without building the
@@ -492,6 +502,10 @@ class Prepared implements PreparedModel {
   private readonly levelCycles: Float64Array;
   private readonly levelEnergy: Float64Array;
   private readonly levelLeak: Float64Array;
+  /** Per dim: whether it indexes a read-write data space (outputs); the others are reductions. */
+  private readonly outRelevant: Uint8Array;
+  /** Per level: dims whose tile extents count its per-channel records (ProgramTerms.records). */
+  private readonly recordDims: number[][];
   private sums = new Float64Array(64);
   private readonly axCount: Int32Array;
   private readonly axProd: Float64Array;
@@ -628,6 +642,12 @@ class Prepared implements PreparedModel {
     this.levelCycles = new Float64Array(L);
     this.levelEnergy = new Float64Array(L);
     this.levelLeak = new Float64Array(L);
+    this.outRelevant = new Uint8Array(nd);
+    problem.dataSpaces.forEach((s, j) => {
+      if (!s.readWrite) return;
+      for (let d = 0; d < nd; d++) for (let a = 0; a < s.projection.length; a++) if (this.coef[(j * nd + d) * maxNa + a] !== 0) this.outRelevant[d] = 1;
+    });
+    this.recordDims = this.lc.map((c) => (c.programs?.records?.dims ?? []).map((n) => this.dimNames.indexOf(n)).filter((d) => d >= 0));
   }
 
   evaluate(mapping: Mapping): Evaluation {
@@ -985,7 +1005,9 @@ class Prepared implements PreparedModel {
         const o = (l * nds + j) * maxNa;
         let p = 1;
         for (let a = 0; a < na; a++) {
-          const e = this.axisExt(g0 + a, tileExt, l * nd);
+          let e = this.axisExt(g0 + a, tileExt, l * nd);
+          // Stored in whole blocks along a split axis (StorageLevel.blocks).
+          if (block && this.axTerms[g0 + a] === 1 && block.dims.includes(this.dimNames[this.ax1D[g0 + a]]) && e < this.axisExt(g0 + a, tileExt, 0)) e = Math.ceil(e / block.words) * block.words;
           tileAx[o + a] = e;
           p *= e;
         }
@@ -999,7 +1021,24 @@ class Prepared implements PreparedModel {
         const cap = lc[l].sizeWords;
         if (cap === undefined) continue;
         let used = 0;
-        for (let j = 0; j < nds; j++) if (keep[l * nds + j]) used += tileSz[l * nds + j];
+        const parts = lc[l].partitions;
+        for (let j = 0; j < nds; j++) {
+          if (!keep[l * nds + j]) continue;
+          const words = tileSz[l * nds + j] * (lc[l].copies[this.dsNames[j]] ?? 1);
+          const part = parts?.[this.dsNames[j]];
+          if (part !== undefined && words > part) return this.fail(`${this.levelNames[l]}: ${this.dsNames[j]} tiles need ${words} words, their banks hold ${part}`);
+          used += words;
+        }
+        const pt = lc[l].programs;
+        if (pt) {
+          const ps = this.programStats(l);
+          let side = (pt.records?.words ?? 0) * ps.channels;
+          if (ps.completing < ps.programs && pt.carriedWordsPerPartialSum) {
+            for (let j = 0; j < nds; j++) if (keep[l * nds + j] && this.dsRw[j]) side += tileSz[l * nds + j] * pt.carriedWordsPerPartialSum;
+          }
+          if (parts?.side !== undefined && side > parts.side) return this.fail(`${this.levelNames[l]}: records and carried partial sums need ${side} words, their banks hold ${parts.side}`);
+          used += side;
+        }
         if (used > cap) return this.fail(`${this.levelNames[l]}: tiles need ${used} words, capacity is ${cap}`);
       }
     }
@@ -1022,6 +1061,7 @@ class Prepared implements PreparedModel {
     for (let j = 0; j < nds; j++) {
       const rw = this.dsRw[j];
       const na = this.dsNa[j];
+        const block = lc[l].blocks?.[this.dsNames[j]];
       let nc = 0;
       for (let l = 0; l < L; l++) if (keep[l * nds + j]) chain[nc++] = l;
       for (let c = 0; c < nc; c++) {
@@ -1081,6 +1121,11 @@ class Prepared implements PreparedModel {
             reads = acc2 - part[c];
           } else reads = acc2;
         } else {
+        // Separate programs: read-only tiles are reloaded whole by every program; carried partial sums stay on chip.
+        if (lc[l].programs && c > 0) {
+          D[c] = rw ? part[c] : size * this.programStats(l).programs;
+          continue;
+        }
           const child = chain[c + 1];
           let dist = 1;
           for (let q = l; q < child; q++) dist *= distinct[q * nds + j];
@@ -1174,6 +1219,11 @@ class Prepared implements PreparedModel {
         if (x >= 0) e += this.sE[l * nds + x];
       }
       const leakPj = lc[l].leak * utilInst[l] * cycles;
+      const rec = lc[l].programs?.records;
+      if (rec) {
+        const ps = this.programStats(l);
+        words += rec.words * ps.channels * ps.completing * utilInst[l];
+      }
       this.levelEnergy[l] = e;
       this.levelLeak[l] = leakPj;
       levelSum = levelSum + e + leakPj;
@@ -1202,6 +1252,28 @@ class Prepared implements PreparedModel {
     const levels: LevelStats[] = [];
     for (let l = 0; l < L; l++) {
       const u = this.utilInst[l];
+    // Per-program costs (StorageLevel.programs): the fixed overhead, and the compute -> drain
+    // pipeline restarting in every program (its non-bottleneck stage's first or last block).
+    for (let l = 0; l < L; l++) {
+      const pt = lc[l].programs;
+      if (!pt) continue;
+      const ps = this.programStats(l);
+      let perProgram = pt.overheadCycles;
+      const bw = lc[l].drainBandwidth;
+      if (pt.pipelineFill && bw) {
+        let u = 0;
+        for (let j = 0; j < nds; j++) {
+          const x = entry[l * nds + j];
+          if (x >= 0) u += this.sU[l * nds + x];
+        }
+        const steps = computeCycles / ps.programs;
+        const drains = ps.levelSteps;
+        const outputs = u / ps.programs;
+        const drainWork = outputs / bw + drains * lc[l].drainOverheadCycles;
+        if (outputs > 0) perProgram += steps >= drainWork ? lc[l].drainOverheadCycles - 1 + Math.ceil(outputs / drains / bw) : steps / drains - 1;
+      }
+      cycles += perProgram * ps.programs;
+    }
       const dataSpaces: Record<string, DataSpaceStats> = {};
       for (let j = 0; j < nds; j++) {
         const x = this.entry[l * nds + j];
@@ -1227,6 +1299,26 @@ class Prepared implements PreparedModel {
       cycles: t.cycles,
       computeCycles: t.computeCycles,
       // Present only when some level fills serially (the key order of the result stays fixed).
+  /**
+   * Of a level whose parent iterations are programs (this run): how many programs, how many of
+   * them complete their outputs (the last iteration of every reduction loop above), the level's
+   * own temporal iterations per program (its drains), and its tile's extent over the record dims.
+   */
+  private programStats(l: number): { programs: number; completing: number; levelSteps: number; channels: number } {
+    let programs = 1;
+    let completing = 1;
+    for (let i = 0; i < this.boundary[l]; i++) {
+      if (this.lSp[i]) continue;
+      programs *= this.lN[i];
+      if (this.outRelevant[this.lD[i]]) completing *= this.lN[i];
+    }
+    let levelSteps = 1;
+    for (let i = this.boundary[l]; i < this.boundary[l + 1]; i++) if (!this.lSp[i]) levelSteps *= this.lN[i];
+    let channels = 1;
+    for (const d of this.recordDims[l]) channels *= this.tileExt[l * this.nd + d];
+    return { programs, completing, levelSteps, channels };
+  }
+
       ...(t.serialFillCycles > 0 ? { serialFillCycles: t.serialFillCycles } : {}),
       energyPj: t.energyPj,
       edp: t.energyPj * t.cycles,

@@ -81,6 +81,10 @@ describe('nacc search --strategy', () => {
     expect(j.strategy).toBe('sweep');
     expect(j.evaluations).toBeGreaterThan(j.history.at(-1).evaluations);
     for (const h of j.history) expect(Object.keys(h)).toEqual(expect.arrayContaining(['evaluations', 'best_edp']));
+    // The space's floor is tighter than the resources' ceiling and still below the best design.
+    expect(j.floor.totals.edp).toBeGreaterThan(j.ceiling.totals.edp);
+    expect(j.floor.best_to_floor).toBeGreaterThanOrEqual(1);
+    expect(j.floor.edp_ratio).toBeCloseTo(j.baseline.totals.edp / j.floor.totals.edp, 6);
     const d = await nacc(['search', FILE, '--space', 'naas_eyeriss', ...args]);
     expect(JSON.parse(d.stdout).strategy).toBe('naas');
     const bad = await nacc(['search', FILE, '--space', 'naas_eyeriss', '--strategy', 'anneal', ...args]);
