@@ -10,7 +10,7 @@ import type { McuBoard } from './targets.ts';
 import { compileScheduledForMcu, programRules } from './patch/compile.ts';
 import { graphFromQModel } from './patch/graph.ts';
 import { layerSchedule } from './patch/schedule.ts';
-import { fastKernelsFor, hasDsp } from './patch/fast.ts';
+import { fastKernelsFor, hasDsp, usesFastKernels } from './patch/fast.ts';
 import { predictInstructions, type KernelPath, type PredictedInstructions } from './instructions.ts';
 
 export type ScheduleKind = 'layer' | 'patch' | 'auto';
@@ -96,7 +96,7 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
   if (opts.schedule !== 'layer') return compileScheduledForMcu(source, board, opts);
   const model = loweredForMcu(source, opts);
   const plan = planMemory(model, { inPlaceDepthwise: opts.inPlaceDepthwise });
-  const program = fastKernelsFor(emitProgram(model, plan, board), model, board.core, opts.fastKernels !== false);
+  const program = fastKernelsFor(emitProgram(model, plan, board, { fastOps: usesFastKernels(board.core, opts.fastKernels !== false) }), model, board.core, opts.fastKernels !== false);
   const io = (ids: number[]) =>
     ids.map((id) => {
       const t = model.tensors[id];

@@ -74,7 +74,7 @@ const pad6 = (a: number[]) => `{${[...a, ...new Array(Math.max(0, 6 - a.length))
  * chunks of output pixels go through the scratch buffer and are added into the skip tensor,
  * which the ADD's output overwrites in place (each element is read before it is written).
  */
-function fusedConvAdd(f: ResidualFusion, conv: string, add: string, input: string, filter: string, bias: string, skip: string, scratch: string): string[] {
+function fusedConvAdd(f: ResidualFusion, conv: string, add: string, input: string, filter: string, bias: string, skip: string, scratch: string, addFn: string): string[] {
   const operands = (chunk: string, at: string) => (f.convFirst ? `${chunk}, (const int8_t *)(${at})` : `(const int8_t *)(${at}), ${chunk}`);
   return [
     `  /* fused with op ${f.add}'s residual ADD: ${f.chunkPixels} pixel(s) at a time through the scratch, added into the skip tensor */`,
@@ -85,13 +85,30 @@ function fusedConvAdd(f: ResidualFusion, conv: string, add: string, input: strin
     `    nacc_conv2d(&q, ${input} + px * ${conv}.in_c, ${filter}, ${bias}, ${scratch});`,
     `    nacc_add_params a = ${add};`,
     '    a.bc.rank = 1; a.bc.needed = 0; a.bc.out_shape[0] = n * q.out_c;',
-    `    nacc_add(&a, ${operands(scratch, `${skip} + px * q.out_c`)}, ${skip} + px * q.out_c);`,
+    `    ${addFn}(&a, ${operands(scratch, `${skip} + px * q.out_c`)}, ${skip} + px * q.out_c);`,
     '  }',
   ];
 }
 
+/**
+ * Reference kernels that have a DSP version in templates/mcu/patch/nacc_fast_ops.c (appended by
+ * compiler/mcu/patch/fast.ts on the same condition): the emitter calls `nacc_fast_<name>` then.
+ */
+export const FAST_OP_KERNELS = ['add', 'fully_connected', 'average_pool2d'] as const;
+
+export interface EmitOptions {
+  /** Call the DSP versions of FAST_OP_KERNELS (the program gets nacc_fast_ops.c appended). */
+  fastOps?: boolean;
+}
+
+/** The C function an op of `name` (a nacc_<name> kernel) calls under these options. */
+export function kernelFunction(name: string, opts: EmitOptions): string {
+  return opts.fastOps && (FAST_OP_KERNELS as readonly string[]).includes(name) ? `nacc_fast_${name}` : `nacc_${name}`;
+}
+
 /** Emit the C program for a model and its memory plan. */
-export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): EmittedProgram {
+export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, opts: EmitOptions = {}): EmittedProgram {
+  const kfn = (name: string) => kernelFunction(name, opts);
   if (model.inputs.length !== 1) fail('E0720', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const decls: string[] = [];
   const body: string[] = [];
@@ -143,7 +160,7 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): E
         const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
         const f = plan.fused.get(k);
         if (f) {
-          body.push(...fusedConvAdd(f, `p${k}`, `p${f.add}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias, outPtr(f.skip), scratchPtr(k, 'int8_t')));
+          body.push(...fusedConvAdd(f, `p${k}`, `p${f.add}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias, outPtr(f.skip), scratchPtr(k, 'int8_t'), kfn('add')));
           return; // the output is never stored: nothing to dump
         }
         if (p.kind === 'conv') body.push(`  nacc_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
@@ -155,19 +172,19 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard): E
         emitMults(p.multipliers, p.shifts);
         decls.push(`static const nacc_fc_params p${k} = {${[p.batches, p.accumDepth, p.outDepth, p.inputOffset, p.filterOffset, p.outputOffset, p.actMin, p.actMax].join(', ')}, m${k}, s${k}};`);
         const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
-        body.push(`  nacc_fully_connected(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
+        body.push(`  ${kfn('fully_connected')}(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
         break;
       }
       case 'avgpool':
       case 'maxpool':
         decls.push(`static const nacc_pool_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW, p.kH, p.kW, p.strideH, p.strideW, p.padTop, p.padLeft, p.actMin, p.actMax].join(', ')}};`);
-        body.push(`  nacc_${p.kind === 'avgpool' ? 'average' : 'max'}_pool2d(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        body.push(`  ${kfn(p.kind === 'avgpool' ? 'average_pool2d' : 'max_pool2d')}(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'add':
         if (fusedAdds.has(k)) body.push(`  /* computed with op ${fusedAdds.get(k)!.conv}: added into the skip tensor in place */`);
         decls.push(`static const nacc_add_params p${k} = {${[p.leftShift, p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift,
           p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`);
-        if (!fusedAdds.has(k)) body.push(`  nacc_add(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
+        if (!fusedAdds.has(k)) body.push(`  ${kfn('add')}(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'mul':
         decls.push(`static const nacc_mul_params p${k} = {${[p.input1Offset, p.input2Offset, p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`);

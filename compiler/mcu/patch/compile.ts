@@ -5,7 +5,7 @@ import { compileForMcu, kernelPathOf, loweredForMcu, predictedJson, type InputMo
 import { predictPatchInstructions, type KernelPath } from '../instructions.ts';
 import type { McuBoard } from '../targets.ts';
 import { emitPatchProgram, type EmittedPatchProgram } from './emit.ts';
-import { fastKernelsFor } from './fast.ts';
+import { fastKernelsFor, usesFastKernels } from './fast.ts';
 import { graphFromQModel, type PatchGraph } from './graph.ts';
 import { decideSchedule, type ScheduleDecision } from './report.ts';
 import { DEFAULT_RULES, type MemoryRules, type ScheduleReport } from './schedule.ts';
@@ -58,7 +58,8 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   const r = decision.chosen;
   if (r.kind === 'layer') return { ...layer, decision };
   const input = opts.input ?? 'streamed';
-  const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole' }), source, board.core, opts.fastKernels !== false);
+  const fast = usesFastKernels(board.core, opts.fastKernels !== false);
+  const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole', fastOps: fast }), source, board.core, opts.fastKernels !== false);
   return {
     model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision,
     summary: summaryOf(source, g, board, prog, r, layer.summary, input, kernelPathOf(board, opts)),

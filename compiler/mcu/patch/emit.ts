@@ -7,7 +7,7 @@ import { fail } from '../../diagnostics/index.ts';
 import type { QModel, QTensor } from '../../ir/quantized.ts';
 import { qTensorBytes } from '../../ir/quantized.ts';
 import { computeOpParams, type ConvParams, type PoolParams } from '../../reference/int8/params.ts';
-import { emitProgram, type EmittedProgram } from '../emit.ts';
+import { emitProgram, kernelFunction, type EmittedProgram } from '../emit.ts';
 import { foldPads } from '../fold.ts';
 import { planMemory, type MemoryPlan } from '../planner.ts';
 import type { McuBoard } from '../targets.ts';
@@ -81,6 +81,8 @@ export interface PatchEmitOptions {
    * the whole input in SRAM (default true): the program still takes the same input file.
    */
   streamInput?: boolean;
+  /** The DSP versions of the simple kernels (compiler/mcu/emit.ts, EmitOptions). */
+  fastOps?: boolean;
 }
 
 export function emitPatchProgram(model: QModel, split: number, p: number, board: McuBoard, graph: PatchGraph = graphFromQModel(model), opts: PatchEmitOptions = {}): EmittedPatchProgram {
@@ -95,7 +97,7 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   // The per-layer stage: the backend's own emission of the ops after the split, fed by the map.
   const rest = foldPads({ ...model, ops: model.ops.filter((op) => op.index >= split).map((op, index) => ({ ...op, index })), inputs: [cut] });
   const restPlan = planMemory(rest);
-  const restProgram = emitProgram(rest, restPlan, board);
+  const restProgram = emitProgram(rest, restPlan, board, { fastOps: opts.fastOps });
   const cutOffset = restPlan.tensorOffset.get(cut)!;
   const cutBytes = alignUp(qTensorBytes(model.tensors[cut]));
 
@@ -235,7 +237,7 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
         }
         body.push(`      nacc_${prm.kind}_params q = pp${k};`);
         body.push(`      q.bc.out_shape[0] = ${W(o)} * ${outT.c};`);
-        body.push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) nacc_${prm.kind}(&q, ${rowPtr(a, 'y', `${R(o)}[2]`)}, ${rowPtr(b, 'y', `${R(o)}[2]`)}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`);
+        body.push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${kernelFunction(prm.kind, { fastOps: opts.fastOps })}(&q, ${rowPtr(a, 'y', `${R(o)}[2]`)}, ${rowPtr(b, 'y', `${R(o)}[2]`)}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`);
         break;
       }
       case 'quantize':

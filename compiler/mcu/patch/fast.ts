@@ -6,6 +6,8 @@ import type { QModel } from '../../ir/quantized.ts';
 import { projectUrl } from '../../util/project-paths.ts';
 
 const FAST_C = projectUrl('templates/mcu/patch/nacc_fast.c');
+/** The DSP versions of the simple kernels the emitter calls by name (emit.ts, FAST_OP_KERNELS). */
+const FAST_OPS_C = projectUrl('templates/mcu/patch/nacc_fast_ops.c');
 
 /** Cores whose generated code gets the DSP kernels. */
 export function hasDsp(core: string): boolean {
@@ -45,6 +47,7 @@ export function withFastKernels(files: Record<string, string>, model: QModel): R
     'void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);',
     'void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);',
     readFileSync(FAST_C, 'utf8'),
+    readFileSync(FAST_OPS_C, 'utf8'),
   ].join('\n');
   // The fast kernels go before the first use (the prototypes are enough: append at the end).
   // anchored at a line start: user text only ever sits inside a one-line comment
@@ -52,7 +55,12 @@ export function withFastKernels(files: Record<string, string>, model: QModel): R
   return { ...files, 'model.c': `${withProto.trimEnd()}\n${code}` };
 }
 
+/** Whether a program for this core gets the DSP kernels (emit with EmitOptions.fastOps the same). */
+export function usesFastKernels(core: string, enabled = true): boolean {
+  return enabled && hasDsp(core);
+}
+
 /** The program a target gets: DSP kernels on cores that have them, unless turned off. */
 export function fastKernelsFor<T extends { files: Record<string, string> }>(program: T, model: QModel, core: string, enabled = true): T {
-  return enabled && hasDsp(core) ? { ...program, files: withFastKernels(program.files, model) } : program;
+  return usesFastKernels(core, enabled) ? { ...program, files: withFastKernels(program.files, model) } : program;
 }
