@@ -48,7 +48,8 @@ export function readSearchedLayers(dir: string, spec: AcceleratorSpec, net: Netw
     const depthwise = (problem.bounds.G ?? 1) > 1;
     const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every((d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d]);
     if (!same) r.issues.unshift(`the searched problem ${JSON.stringify(problem.bounds)} is not this layer's`);
-    if (r.program && same) out.searched[p.layer] = r.program;
+    // The model costs the layer on exactly this problem and mapping: the number the search reported.
+    if (r.program && same) out.searched[p.layer] = { ...r.program, searched: { problem, mapping } };
     else out.notReplayed[p.layer] = r.issues;
   }
   return out;

@@ -10,6 +10,7 @@ import { connectivityConstraints, dataflowConstraints, objectiveValue, withLoopO
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
 import { rtlExecutableMapping, type RtlAxis } from './rtl-executable.ts';
+import { costArchitecture, rtlParallel } from './rtl-architecture.ts';
 import { prepare, type Evaluation } from './model.ts';
 import type { Architecture } from '../ir/architecture.ts';
 import { acceleratorArea, UM2_PER_MM2 } from './area.ts';
@@ -158,8 +159,10 @@ export function mapAll(
   mapOne: (p: Problem, arch: Architecture, seed: number, key: string) => { mapping: Mapping; evaluation: Evaluation; evaluations: number; x?: number[] } | undefined,
   seed: number,
   objective: Objective = 'edp',
+  rtlAxes?: RtlAxis[],
 ): CandidateResult {
-  const arch = specToArchitecture(spec);
+  // Mappings the generated RTL executes are costed on the model's description of that RTL.
+  const arch = costArchitecture(spec, rtlAxes, Object.values(workloads.problems));
   const perKey = new Map<string, { mapping: Mapping; evaluation: Evaluation }>();
   const vectors: Record<string, number[]> = {};
   let evaluations = 0;
@@ -219,7 +222,7 @@ export function runCandidate(task: CandidateTask): CandidateResult {
     const hw = decodeHardware(task.x, task.space, task.limits);
     if (!hw || !withinAreaBound(hw.spec, task.space)) return INVALID;
     const c = withRtl({ ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective }, task.rtl, hw.parallel, hw.spec.peArray);
-    return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective);
+    return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective, c.rtlAxes);
   }
   if (task.kind === 'sizing') {
     const spec = decodeSizing(task.x, task.space, task.limits);
@@ -245,9 +248,13 @@ export function runCandidate(task: CandidateTask): CandidateResult {
       },
       task.seed,
       objective,
+      c.rtlAxes,
     );
   }
   const spec = task.spec;
-  const c = withRtl({ ...withLoopOrder(dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray), task.loopOrder), objective }, task.rtl, spec.parallel, spec.peArray);
-  return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
+  // On the generated RTL a fixed design runs on the axes its wiring gives it (rtlParallel), not its dataflow's mapping constraints.
+  const parallel = task.rtl ? rtlParallel(spec) : spec.parallel;
+  const base = task.rtl && parallel ? connectivityConstraints(parallel, spec.peArray) : dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray);
+  const c = withRtl({ ...withLoopOrder(base, task.loopOrder), objective }, task.rtl, parallel, spec.peArray);
+  return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective, c.rtlAxes);
 }

@@ -132,7 +132,7 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
       }
     }
     for (const l of r.layers) {
-      expect(l.prediction_source).toBe('naas-model+rtl-overheads');
+      expect(l.prediction_source).toBe('naas-model');
       expect(Math.abs(l.error_pct!), `${l.name}: predicted ${l.predicted_cycles} vs ${JSON.stringify(l.sim_cycles)}`).toBeLessThanOrEqual(10);
     }
     expect(r.ok).toBe(true);

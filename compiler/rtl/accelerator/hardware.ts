@@ -8,6 +8,7 @@ import { verilogIdentifier } from '../../util/names.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { DEFAULT_ORDER } from './mapping.ts';
+import { QPARAM_BYTES, RTL_DATAFLOW_PARALLEL, dramBeatBytes as beatBytes } from '../../naas/rtl-architecture.ts';
 import { planTiles, type ForcedTile, type TileShape } from './tiling.ts';
 
 export interface Axis {
@@ -56,21 +57,14 @@ export interface AcceleratorHardware {
   tiled: boolean;
 }
 
-export const QPARAM_BYTES = 16;
+export { QPARAM_BYTES };
 export const MAX_RF_DEPTH = 16;
 
 /** Parallel dimensions implied by a dataflow when the accelerator does not list them. */
 export function dataflowParallel(spec: AcceleratorSpec): string[] {
-  const n = spec.peArray.length;
-  const byFlow: Record<string, string[]> = {
-    weight_stationary: ['K', 'C', 'R'],
-    output_stationary: ['P', 'Q', 'K'],
-    row_stationary: ['R', 'P', 'K'],
-    input_stationary: ['C', 'P', 'Q'],
-  };
-  const dims = spec.dataflow ? byFlow[spec.dataflow] : undefined;
+  const dims = spec.dataflow ? RTL_DATAFLOW_PARALLEL[spec.dataflow] : undefined;
   if (!dims) fail('R0201', `accelerator '${spec.name}' needs 'parallel: [...]' or a dataflow to wire its PE array`, spec.location);
-  return dims.slice(0, n);
+  return dims.slice(0, spec.peArray.length);
 }
 
 function laneSet(axes: Axis[], dims: readonly Dim[]): LaneSet {
@@ -135,7 +129,7 @@ export function planHardware(
   const inputDims: Dim[] = depthwise ? [...INPUT_DIMS, 'K'] : [...INPUT_DIMS];
   const weightLanes = laneSet(axes, WEIGHT_DIMS);
   const inputLanes = laneSet(axes, inputDims);
-  const dramBeatBytes = Math.min(16, pow2Floor(spec.dramBandwidthBytesPerCycle));
+  const dramBeatBytes = beatBytes(spec.dramBandwidthBytesPerCycle);
   const maxBound = Math.max(...problems.flatMap((p) => [...Object.values(p.bounds), p.inH, p.inW, p.inC]));
   const hw: AcceleratorHardware = {
     name: spec.name,

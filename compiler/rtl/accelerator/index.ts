@@ -17,11 +17,13 @@ import { DIMS, acceleratableLayers, convProblem, type ConvProblem, type Dim } fr
 import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
-import { creditCap, predictCycles, rtlOverheadCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
-import { PSUM_BYTES, inputLoaded, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
+import { creditCap, predictCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
+import { PSUM_BYTES, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
 export type { ForcedTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
-import { modelPrediction, type ModelPrediction } from './model.ts';
+import { modelArchitecture, modelMapping, modelOf, modelPrediction, modelProblem, type ModelPrediction } from './model.ts';
+import type { Mapping } from '../../ir/mapping.ts';
+import type { Problem } from '../../ir/problem.ts';
 import { topModule, type TopNames } from './top.ts';
 import { clog2 } from '../verilog/index.ts';
 import { projectUrl } from '../../util/project-paths.ts';
@@ -50,10 +52,12 @@ export interface LayerProgram {
   memory: LayerMemoryMap;
   /** Summed over the tiles. */
   predicted: ScheduleBreakdown;
-  /** Summed over the tiles (null when the model cannot express some tile's mapping). */
+  /**
+   * The cost model on the layer's mapping: the searched one when replayed, else the RTL's tiles
+   * as DRAM loops when they divide the layer, else summed over the tiles (null when the model
+   * cannot express some tile's mapping).
+   */
   model: ModelPrediction;
-  /** RTL cycles the model has no term for, summed over the tiles (schedule.ts rtlOverheadCycles). */
-  rtlOverheads: number;
   /** The sequencer programs run back to back for this layer (one when the layer fits whole). */
   tiles: TileProgram[];
   /** Folder (relative to the output root) holding the layer's vectors. */
@@ -80,14 +84,13 @@ export interface AcceleratorManifest {
     footprint: number;
     macs: number;
     /**
-     * The NAAS cost model's cycles for this layer, design and mapping (with this
-     * microarchitecture's serial DRAM load and one-output-per-cycle drain as properties of its
-     * global buffer) plus the RTL overheads it has no term for (schedule.ts rtlOverheadCycles);
+     * The prediction: the NAAS cost model's cycles for this layer, design and mapping on the
+     * model's description of the generated architecture (naas/rtl-architecture.ts) — model_cycles;
      * null when the model cannot express the mapping (the schedule formula is schedule_cycles,
      * a check of the RTL, never reported as a prediction).
      */
     predicted_cycles: number | null;
-    prediction_source?: 'naas-model+rtl-overheads';
+    prediction_source?: 'naas-model';
     /** The RTL's own schedule formula (schedule.ts). */
     schedule_cycles: number;
     predicted: ScheduleBreakdown;
@@ -139,6 +142,8 @@ export interface SearchedProgram {
   tile: Record<Dim, number>;
   order: Dim[];
   trips: Record<Dim, number>;
+  /** The mapping and problem as the search (or the mapper) costed them: the layer's model_cycles is the model on exactly these. */
+  searched?: { problem: Problem; mapping: Mapping };
 }
 
 export interface GeneratedAccelerator {
@@ -252,6 +257,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
   const maxTiles = Math.max(...tilesOf.map((t) => t.length));
   // The cost model sees a tile through its bounds only, so tiles of one shape share its answer.
   const modelCache = new Map<string, ModelPrediction>();
+  const arch = modelArchitecture(spec, hw);
   problems.forEach((p, i) => {
     const memory = memories[i];
     const seed = opts.seed * 1000003 + i;
@@ -262,14 +268,22 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       const mapping = plan.mappings[i][j];
       words.push(...configWords(tile, mapping, v));
       const predicted = predictCycles(hw, mapping, { ...ld }, tile.problem.macs);
-      const key = `${i}:${JSON.stringify(tile.problem.bounds)}`;
-      if (!modelCache.has(key)) modelCache.set(key, modelPrediction(spec, hw, tile.problem, mapping));
+      const key = `${i}:${JSON.stringify(tile.problem.bounds)}:${tile.lastChunk}`;
+      if (!modelCache.has(key)) modelCache.set(key, modelPrediction(arch, hw, tile.problem, mapping, tile.lastChunk));
       return { tile, mapping, predicted, model: modelCache.get(key)! };
     });
     const predicted = tiles.length === 1 ? tiles[0].predicted : sumBreakdowns(hw, tiles.map((t) => t.predicted), p.macs);
     const missing = tiles.find((t) => t.model.cycles === null);
-    const model: ModelPrediction =
-      tiles.length === 1 ? tiles[0].model : missing ? { cycles: null, reason: missing.model.reason } : { cycles: tiles.reduce((s, t) => s + t.model.cycles!, 0) };
+    const searchedModel = opts.searched?.[p.layer]?.searched;
+    const t0 = tiles[0].tile;
+    const whole = modelMapping(hw, p, { ...p.bounds, K: t0.kc, Q: t0.qc, P: t0.pc, C: t0.cc }, tiles[0].mapping);
+    const model: ModelPrediction = searchedModel
+      ? modelOf(searchedModel.problem, arch, searchedModel.mapping)
+      : whole.mapping
+        ? modelOf(modelProblem(p), arch, whole.mapping)
+        : missing
+          ? { cycles: null, reason: missing.model.reason }
+          : { cycles: tiles.reduce((s, t) => s + t.model.cycles!, 0) };
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     const image = new Uint8Array(memBytes);
     image.set(dramImage(v, memory, hw.dramBeatBytes, p, plan.channelChunks[i]));
@@ -283,13 +297,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
     );
-    const rtlOverheads = tiles.reduce((s, t) => {
-      const halo = (t.model.inputWords ?? 0) - inputLoaded(t.tile);
-      // Only the last input-channel chunk loads requantisation records.
-      const o = rtlOverheadCycles(hw, t.mapping, t.tile.lastChunk ? t.tile.kc : 0, halo);
-      return s + o.records + o.halo + o.fill + o.flush;
-    }, 0);
-    programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, rtlOverheads, tiles, dir });
+    programs.push({ name: p.layer, op: p.op, problem: p, mapping: tiles[0].mapping, memory, predicted, model, tiles, dir });
   });
   const tb = `${hw.prefix}_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
@@ -327,11 +335,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       trips: pr.mapping.trips,
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
-      // Per tile, what the model has no term for (schedule.ts rtlOverheadCycles): the RTL's own
-      // load (records, no padding halo, latency), the compute -> drain pipeline fill, the flush.
-      ...(pr.model.cycles !== null
-        ? { predicted_cycles: Math.round(pr.model.cycles + pr.rtlOverheads), prediction_source: 'naas-model+rtl-overheads' as const }
-        : { predicted_cycles: null }),
+      ...(pr.model.cycles !== null ? { predicted_cycles: pr.model.cycles, prediction_source: 'naas-model' as const } : { predicted_cycles: null }),
       schedule_cycles: pr.predicted.total,
       predicted: pr.predicted,
       model_cycles: pr.model.cycles,

@@ -7,12 +7,10 @@ import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
 import { DIMS, OUTPUT_DIMS } from './problem.ts';
 import { QPARAM_BYTES, parallelSize } from './hardware.ts';
-import { DRAIN_PIPELINE } from './top.ts';
+import { DRAIN_HANDSHAKE, DRAIN_PIPELINE, DRAIN_WORDS_PER_CYCLE } from '../../naas/rtl-architecture.ts';
 
-/** Outputs the drain engine writes per cycle: one requantiser on the output path. */
-export const DRAIN_WORDS_PER_CYCLE = 1;
-/** Cycles of each drain beyond its outputs: one wait cycle, and the engine is free the cycle after. */
-export const DRAIN_HANDSHAKE = 2;
+// The microarchitecture's constants live with the cost model's description of it.
+export { DRAIN_WORDS_PER_CYCLE, DRAIN_HANDSHAKE } from '../../naas/rtl-architecture.ts';
 
 export interface ScheduleBreakdown {
   load: number;
@@ -98,35 +96,6 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
     load: sum('load'), compute: sum('compute'), drain: sum('drain'), overhead: sum('overhead'), total: sum('total'),
     steps, drains: sum('drains'), utilisation: macs / (hw.peCount * steps),
   };
-}
-
-/**
- * What one program of the RTL does that the cost model (serial load of inputs and weights,
- * then compute overlapped with drains at one output per cycle) has no term for, stated as
- * properties of the program, not fitted:
- *  - records: the per-channel requantisation records (16 B each) are loaded with the weights;
- *    the model's problem has no data space for them;
- *  - input: the model loads the tile's input window including its zero padding; the RTL loads
- *    only the pixels inside the image (padding is a compare), but all channels of them when a
- *    depthwise tile cannot load just its chunk (haloWords = model input - loaded input);
- *  - fill: the compute -> drain pipeline fills once per program: when compute is the bottleneck
- *    the last drain runs after the last step; when the drain engine is, the first drain waits
- *    for its steps;
- *  - flush: the drain pipeline's registers after the last output.
- * Not included (left as model error): DRAM beat rounding and the read latency.
- */
-export function rtlOverheadCycles(
-  hw: AcceleratorHardware,
-  m: LayerMapping,
-  records: number,
-  haloWords: number,
-): { records: number; halo: number; fill: number; flush: number } {
-  const steps = DIMS.reduce((p, d) => p * m.trips[d], 1);
-  const drains = m.order.slice(0, m.drainLevel).reduce((p, d) => p * m.trips[d], 1);
-  const outputs = OUTPUT_DIMS.reduce((p, d) => p * m.bounds[d], 1);
-  const drainWork = outputs / DRAIN_WORDS_PER_CYCLE + DRAIN_HANDSHAKE * drains;
-  const fill = steps >= drainWork ? DRAIN_HANDSHAKE - 1 + Math.ceil(outputs / drains / DRAIN_WORDS_PER_CYCLE) : steps / drains - 1;
-  return { records: (records * QPARAM_BYTES) / hw.dramBandwidth, halo: -haloWords / hw.dramBandwidth, fill, flush: DRAIN_PIPELINE };
 }
 
 export function creditCap(hw: AcceleratorHardware): number {

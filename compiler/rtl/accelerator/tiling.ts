@@ -11,7 +11,7 @@ import { DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './hardware.ts';
 import { mapLayer, type LayerMapping } from './mapping.ts';
 import { drainCycles } from './schedule.ts';
-import { DRAIN_PIPELINE } from './top.ts';
+import { DRAIN_PIPELINE, PSUM_BYTES } from '../../naas/rtl-architecture.ts';
 
 /** Where a tile sits in its layer's output. */
 export interface TileBounds {
@@ -299,8 +299,7 @@ function bankBytes(hw: AcceleratorHardware, c: { inBytes: number; wBytes: number
   return hw.inputLanes.count * c.inBytes + hw.weightLanes.count * c.wBytes + QPARAM_BYTES * c.channels + PSUM_BYTES * c.psumWords;
 }
 
-/** Bytes per carried partial sum (int32). */
-export const PSUM_BYTES = 4;
+export { PSUM_BYTES };
 
 /** Values ceil(n / j) for every chunk count j (each distinct chunk size once), optionally rounded up to multiples of g. */
 function chunkSizes(n: number, g: number): number[] {

@@ -2,6 +2,7 @@
 // the loop-nest sequencer (runtime loop order and trip counts from the configuration), per-lane
 // address generators for the global-buffer banks, the PE array wired per the parallel
 // dimensions, and the drain path (reduction across C/R/S axes, requantisation, DRAM writes).
+import { DRAIN_PIPELINE } from '../../naas/rtl-architecture.ts';
 import {
   add, alwaysFF, and, assign, bin, cat, clog2, cond, eq, idx, ifs, input, lit, mul, nb, not, or, output, partsel, ref, reg,
   signed, slice, slit, sub, un, wire, type Expr, type Item, type Module, type Stmt,
@@ -28,7 +29,7 @@ export const STATE = { IDLE: 0, LOAD: 1, COMPUTE: 2, FINISH: 3, DONE: 4 } as con
 /** The drain engine runs beside the sequencer, on the other half of the double-buffered register files. */
 export const DRAIN_STATE = { IDLE: 0, WAIT: 1, RUN: 2 } as const;
 /** Drain pipeline stages after the drain counters: d1 register, three requantiser stages. */
-export const DRAIN_PIPELINE = 4;
+export { DRAIN_PIPELINE };
 
 export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const items: Item[] = [];
