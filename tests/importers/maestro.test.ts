@@ -32,6 +32,22 @@ describeNeeds([NEED_REF], 'MAESTRO model against the reference CSVs', () => {
   }
 });
 
+// MAESTRO's own outputs on dataflows `nacc search --evaluator maestro --protocol paper` wrote
+// (see maestro-fixtures/README.md): designs no template covers, checked without ../shared.
+describe('MAESTRO model against MAESTRO on nacc-generated dataflows', () => {
+  const root = join(import.meta.dirname, 'maestro-fixtures');
+  const dirs = findMaestroCases(root);
+  it('has the six generated designs', () => expect(dirs.length).toBe(6));
+  for (const d of dirs) {
+    it(`${d.slice(root.length + 1)}: runtime and every L1/L2 count equal per layer, energy within 0.1%`, () => {
+      const r = checkMaestroCase(d, root, 0.001);
+      expect(r.mismatches).toEqual([]);
+      expect(r.match, r.error).toBe(true);
+      expect(r.layers).toBeGreaterThan(20);
+    });
+  }
+});
+
 const CONV = (dataflow: string, dims = 'K: 16, C: 8, R: 3, S: 3, Y: 12, X: 12', type = 'CONV') => `Network T {
   Layer L1 {
     Type: ${type}
