@@ -7,7 +7,8 @@ import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { parseChoice, parseSeed } from './options.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { spaceFloorOptions, workloadBound } from '../naas/bound.ts';
-import { architectureToYaml, mappingToYaml, problemToYaml } from '../importers/timeloop/export.ts';
+import { TIMELOOP_DIALECTS, type TimeloopDialect } from '../importers/timeloop/export.ts';
+import { designExportOf, designFiles, timeloopWriter } from '../naas/design-export.ts';
 import { formatLoopNest } from '../ir/mapping.ts';
 import type { Program } from '../ir/program.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
@@ -77,7 +78,11 @@ const areaPowerCells = (d: ReturnType<typeof areaPowerJson>): string[] => [(d.ar
 const networksJson = (r: CandidateResult) =>
   r.networks.map((n) => ({ name: n.name, cycles: n.cycles, energy_pj: round(n.energyPj), edp: n.edp, layers: n.layers.map((l) => ({ name: l.name, cycles: l.cycles, energy_pj: round(l.energyPj) })) }));
 
-export function writeArtefacts(out: string, best: CandidateResult, workloads: Workloads, report: string): string[] {
+/**
+ * The `--out` folder: design.nacc, per-format exports of the design (timeloop/...) and of the
+ * baseline it was compared with (baseline/timeloop/...), mappings/<network>.txt, report.html.
+ */
+export function writeArtefacts(out: string, best: CandidateResult, workloads: Workloads, report: string, o: { baseline?: { spec: AcceleratorSpec; result: CandidateResult }; dialect?: TimeloopDialect } = {}): string[] {
   const written: string[] = [];
   const put = (rel: string, text: string): void => {
     const p = join(out, rel);
@@ -87,15 +92,17 @@ export function writeArtefacts(out: string, best: CandidateResult, workloads: Wo
   };
   if (!best.spec) return written;
   put('design.nacc', `// Found by nacc search.\n${acceleratorToNacc(best.spec, 'naas_best')}`);
-  const arch = specToArchitecture(best.spec);
-  put('timeloop/arch.yaml', architectureToYaml({ ...arch, name: 'naas_best' }));
+  // One writer per format; a MAESTRO mapping writer (issue 17, the MAESTRO cost model) joins this list.
+  const writers = [timeloopWriter(o.dialect ?? 'v3')];
+  for (const [rel, text] of designFiles(designExportOf('naas_best', specToArchitecture(best.spec), best, workloads), writers)) put(rel, text);
+  if (o.baseline) {
+    const b = o.baseline;
+    for (const [rel, text] of designFiles(designExportOf(b.spec.name, specToArchitecture(b.spec), b.result, workloads), writers)) put(`baseline/${rel}`, text);
+  }
   for (const n of best.networks) {
     const nest: string[] = [];
     for (const l of n.layers) {
-      const safe = l.name.replace(/[^A-Za-z0-9_.-]/g, '_');
       nest.push(`# ${l.name}: ${thousands(l.cycles)} cycles, ${l.energyPj.toExponential(4)} pJ\n${formatLoopNest(l.mapping)}`);
-      put(`timeloop/${n.name}/${safe}.prob.yaml`, problemToYaml(workloads.problems[l.key]));
-      put(`timeloop/${n.name}/${safe}.map.yaml`, mappingToYaml(l.mapping, workloads.problems[l.key]));
     }
     put(`mappings/${n.name}.txt`, nest.join('\n'));
   }
@@ -115,12 +122,14 @@ export function registerSearch(program: Command): void {
     .option('--threads <n>', 'worker threads (default: all cores; not with --redis)')
     .option('--with <files...>', 'more .nacc files providing networks, accelerators or spaces')
     .option('--json', 'print JSON')
-    .option('--out <dir>', 'write the design, mappings, Timeloop YAML and an HTML report')
+    .option('--out <dir>', 'write the design, mappings, Timeloop YAML (design and baseline) and an HTML report')
+    .option('--timeloop-dialect <d>', `keyword dialect of the Timeloop YAML --out writes: ${TIMELOOP_DIALECTS.join('|')} (v3: timeloop-model v3.0.3)`, 'v3')
     .option('--rtl', 'map only as the generated RTL executes (PEs keep partial sums only, one loop per dimension in a tile, the array\'s own spatial factors), so `nacc rtl --from` replays every layer')
     .option('--evaluator <model>', 'cost model: timeloop (Timeloop-faithful, default) or maestro')
     .option('--protocol <name>', "with --evaluator maestro: paper (the NAAS paper's protocol: MAESTRO templates for baselines, the baseline's resources, no DRAM energy)")
-    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean; redis?: string | true; queue?: string }) => {
+    .action(async (file: string, o: { network: string; space: string; baseline: string; seed: string; budget?: string; threads?: string; with?: string[]; json?: boolean; out?: string; rtl?: boolean; redis?: string | true; queue?: string; timeloopDialect: string }) => {
       if (maestroRequested(o as MaestroSearchOptions)) return searchWithMaestro(file, o as MaestroSearchOptions);
+      const dialect = parseChoice(o.timeloopDialect, '--timeloop-dialect', TIMELOOP_DIALECTS, 'dialect');
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const space = pickDeclared('space', o.space, prog.spaces, file);
@@ -194,7 +203,7 @@ export function registerSearch(program: Command): void {
           const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals, objective, maxAreaMm2: space.maxAreaMm2 });
           // The folder appears only when complete; files the search does not write (e.g. a later rtl/ folder) are carried over.
           const out = o.out;
-          const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report).map((p) => relative(dir, p)), { carryOver: () => true });
+          const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report, { baseline: { spec: baselineSpec, result: baseline }, dialect }).map((p) => relative(dir, p)), { carryOver: () => true });
           written = inTmp.map((p) => join(out, p));
         }
         evaluator.finished();

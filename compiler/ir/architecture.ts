@@ -8,7 +8,10 @@ export interface ActionEnergies {
   write: number;
   /** A partial-sum update from the child level. */
   update: number;
-  /** Leakage per instance per cycle. */
+  /**
+   * Leakage per instance per cycle (the ERT's `leak` action). Timeloop v3.0.3 charges none of
+   * it; the model reports it beside the energy (LevelStats.leakPj), never inside it.
+   */
   leak: number;
 }
 
@@ -23,9 +26,15 @@ export interface StorageLevel {
   wordBits: number;
   /** Words per vector access. */
   blockSize: number;
-  /** Words per cycle per instance; undefined means unlimited. */
+  /**
+   * Words per cycle per instance, as Timeloop defines them (`read_bandwidth`,
+   * `write_bandwidth`, `shared_bandwidth`): reads served to the child level; writes = fills
+   * from the parent plus updates from the child; shared = reads + writes through one port.
+   * Undefined means unlimited.
+   */
   readBandwidth?: number;
   writeBandwidth?: number;
+  sharedBandwidth?: number;
   energy: ActionEnergies;
   areaUm2: number;
   /**
@@ -42,15 +51,6 @@ export interface StorageLevel {
    * Undefined/false means overlapped (Timeloop's behaviour).
    */
   serialFill?: boolean;
-  /** Pure network levels that hold nothing (Timeloop's dummy_storage). */
-  dummy?: boolean;
-  /** Component class as written (DRAM, SRAM, regfile...). */
-  className?: string;
-}
-
-export interface ComputeLevel {
-  name: string;
-  instances: number;
   /**
    * Every iteration of the loops above this level is a separate program that fills the level
    * afresh (the generated RTL's sequencer programs, compiler/rtl/accelerator): read-only tiles
@@ -72,12 +72,12 @@ export interface ComputeLevel {
    * split): the extent rounds up to a multiple of `words`.
    */
   blocks?: Record<string, { words: number; dims: string[] }>;
-  meshX: number;
-  meshY: number;
-  wordBits: number;
-  energyPerMac: number;
-  leakPerCycle: number;
-  areaUm2: number;
+  /** Pure network levels that hold nothing (Timeloop's dummy_storage). */
+  dummy?: boolean;
+  /** Component class as written (DRAM, SRAM, regfile...). */
+  className?: string;
+}
+
 /** Per-program costs of a level whose parent iterations are separate programs (StorageLevel.programs). */
 export interface ProgramTerms {
   /** Fixed cycles per program: e.g. the DRAM read latency of its load and the drain pipeline's flush. */
@@ -94,6 +94,16 @@ export interface ProgramTerms {
   carriedWordsPerPartialSum?: number;
 }
 
+export interface ComputeLevel {
+  name: string;
+  instances: number;
+  meshX: number;
+  meshY: number;
+  wordBits: number;
+  energyPerMac: number;
+  /** The ERT's `leak` per MAC unit per cycle: kept for export; no Timeloop version charges it. */
+  leakPerCycle: number;
+  areaUm2: number;
 }
 
 export interface Architecture {

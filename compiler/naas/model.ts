@@ -11,7 +11,13 @@
 //   several children are reduced spatially before the update;
 // - for read-write data the first read of every output is elided; under the 'v3'
 //   convention the first fill of an output tile is not counted either, under '2020' it is
-//   (the ISPASS 2020 artefacts count it at the child but not as a parent read).
+//   (the ISPASS 2020 artefacts count it at the child but not as a parent read);
+// - bandwidth throttles a level as BufferLevel::ComputePerformance does: per-cycle read and
+//   write demands against read_bandwidth, write_bandwidth and shared_bandwidth give a
+//   slowdown, cycles = ceil(compute cycles / slowdown) in floating point (bandwidthCycles);
+// - ERT `leak` is reported per level (leakPj) and charged only with `chargeLeak`: Timeloop
+//   v3.0.3 charges none; later versions charge storage levels per utilized instance per
+//   cycle; no version charges the MAC's leak.
 //
 // Speed: prepare(problem, arch, options) compiles everything that does not depend on the
 // mapping once (dimension and data-space tables, fanouts, area) and returns an evaluator
@@ -19,18 +25,23 @@
 // rejection before the delta walks. evaluate() uses the same evaluator (cached per problem
 // and architecture object, so both are treated as immutable values once evaluated).
 // tests/naas/model-equivalence.test.ts checks every field against the pre-optimisation model.
+import type { ProgramTerms } from '../ir/architecture.ts';
 import type { Architecture, StorageLevel } from '../ir/architecture.ts';
 import { fanoutBelow } from '../ir/architecture.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
 
 export type Convention = 'v3' | '2020';
-import type { ProgramTerms } from '../ir/architecture.ts';
 
 export interface EvaluateOptions {
   convention?: Convention;
   /** Skip the capacity check (Timeloop's model does check it; the importers keep it on). */
   ignoreCapacity?: boolean;
+  /**
+   * Charge storage levels' ERT leak per utilized instance per cycle, as Timeloop after v3.0.3
+   * does (v3.0.3 and the 2020 release charge none; default).
+   */
+  chargeLeak?: boolean;
 }
 
 export interface DataSpaceStats {
@@ -355,9 +366,15 @@ interface LevelConst {
   leak: number;
   readBandwidth: number | undefined;
   writeBandwidth: number | undefined;
+  sharedBandwidth: number | undefined;
   drainBandwidth: number | undefined;
   drainOverheadCycles: number;
   serialFill: boolean;
+  programs: ProgramTerms | undefined;
+  /** Copies of each data space's tile, by data-space name (1 when absent). */
+  copies: Record<string, number>;
+  partitions: Record<string, number> | undefined;
+  blocks: Record<string, { words: number; dims: string[] }> | undefined;
 }
 
 const levelConst = (lv: StorageLevel): LevelConst => ({
@@ -370,16 +387,40 @@ const levelConst = (lv: StorageLevel): LevelConst => ({
   blockSize: lv.blockSize,
   leak: lv.energy.leak,
   readBandwidth: lv.readBandwidth,
-  programs: ProgramTerms | undefined;
-  /** Copies of each data space's tile, by data-space name (1 when absent). */
-  copies: Record<string, number>;
-  partitions: Record<string, number> | undefined;
-  blocks: Record<string, { words: number; dims: string[] }> | undefined;
   writeBandwidth: lv.writeBandwidth,
+  sharedBandwidth: lv.sharedBandwidth,
   drainBandwidth: lv.drainBandwidth,
   drainOverheadCycles: lv.drainOverheadCycles ?? 0,
   serialFill: !!lv.serialFill,
+  programs: lv.programs,
+  copies: lv.copies ?? {},
+  partitions: lv.partitions,
+  blocks: lv.blocks,
 });
+
+/** Words per cycle a level can read: the tighter of its read and shared bandwidths (0: unlimited). */
+function readRate(lv: LevelConst): number {
+  const r = lv.readBandwidth || Infinity;
+  const s = lv.sharedBandwidth || Infinity;
+  const m = Math.min(r, s);
+  return m === Infinity ? 0 : m;
+}
+
+/**
+ * Cycles of a level whose per-cycle demands are `readDemand` (reads served to the child)
+ * and `writeDemand` (fills + updates), each summed per data space as count / compute cycles,
+ * exactly as Timeloop v3.0.3's BufferLevel::ComputePerformance: the worst ratio of a
+ * bandwidth to its demand is the slowdown, and cycles = ceil(compute / slowdown), in
+ * floating point (so an exact quotient can come out one cycle above the integer ceiling).
+ */
+export function bandwidthCycles(computeCycles: number, readDemand: number, writeDemand: number, bw: { readBandwidth?: number; writeBandwidth?: number; sharedBandwidth?: number }): number {
+  let slowdown = 1;
+  const { readBandwidth: rb, writeBandwidth: wb, sharedBandwidth: sb } = bw;
+  if (rb && rb < readDemand) slowdown = Math.min(slowdown, rb / readDemand);
+  if (wb && wb < writeDemand) slowdown = Math.min(slowdown, wb / writeDemand);
+  if (sb && sb < readDemand + writeDemand) slowdown = Math.min(slowdown, sb / (readDemand + writeDemand));
+  return Math.ceil(computeCycles / slowdown);
+}
 
 /** A cost model specialised to one problem on one architecture (see prepare()). */
 export interface PreparedModel {
@@ -392,10 +433,6 @@ export interface PreparedModel {
    * EDP (energyPj * cycles) of a valid mapping, Infinity for an invalid one: the same number
    * evaluate(mapping) gives, without building the per-level result objects.
    */
-  programs: lv.programs,
-  copies: lv.copies ?? {},
-  partitions: lv.partitions,
-  blocks: lv.blocks,
   edp(mapping: Mapping): number;
   /**
    * Cycles and energy of a valid mapping (undefined when invalid) without building the
@@ -427,6 +464,7 @@ class Prepared implements PreparedModel {
   readonly options: Readonly<EvaluateOptions>;
   private readonly conv: Convention;
   private readonly checkCapacity: boolean;
+  private readonly chargeLeak: boolean;
   // Problem tables.
   private readonly nd: number;
   private readonly dimNames: string[];
@@ -464,6 +502,10 @@ class Prepared implements PreparedModel {
   private readonly L: number;
   private readonly levelNames: string[];
   private readonly lc: LevelConst[];
+  /** Per dim: whether it indexes a read-write data space (outputs); the others are reductions. */
+  private readonly outRelevant: Uint8Array;
+  /** Per level: dims whose tile extents count its per-channel records (ProgramTerms.records). */
+  private readonly recordDims: number[][];
   /** Words of each data space over the whole problem (the partition above every spatial loop). */
   private readonly fullSize: number[];
   private readonly fanX: Float64Array;
@@ -502,10 +544,6 @@ class Prepared implements PreparedModel {
   private readonly levelCycles: Float64Array;
   private readonly levelEnergy: Float64Array;
   private readonly levelLeak: Float64Array;
-  /** Per dim: whether it indexes a read-write data space (outputs); the others are reductions. */
-  private readonly outRelevant: Uint8Array;
-  /** Per level: dims whose tile extents count its per-channel records (ProgramTerms.records). */
-  private readonly recordDims: number[][];
   private sums = new Float64Array(64);
   private readonly axCount: Int32Array;
   private readonly axProd: Float64Array;
@@ -523,6 +561,7 @@ class Prepared implements PreparedModel {
     this.options = { ...options };
     this.conv = options.convention ?? 'v3';
     this.checkCapacity = !options.ignoreCapacity;
+    this.chargeLeak = !!options.chargeLeak;
     const nd = problem.dims.length;
     this.nd = nd;
     const L0 = arch.levels.length;
@@ -603,6 +642,12 @@ class Prepared implements PreparedModel {
     this.L = L;
     this.levelNames = arch.levels.map((l) => l.name);
     this.lc = arch.levels.map(levelConst);
+    this.outRelevant = new Uint8Array(nd);
+    problem.dataSpaces.forEach((s, j) => {
+      if (!s.readWrite) return;
+      for (let d = 0; d < nd; d++) for (let a = 0; a < s.projection.length; a++) if (this.coef[(j * nd + d) * maxNa + a] !== 0) this.outRelevant[d] = 1;
+    });
+    this.recordDims = this.lc.map((c) => (c.programs?.records?.dims ?? []).map((n) => this.dimNames.indexOf(n)).filter((d) => d >= 0));
     const bounds = Float64Array.from(this.bounds);
     this.fullSize = problem.dataSpaces.map((_, j) => this.boxSize(j, bounds, 0));
     this.fanX = new Float64Array(L);
@@ -642,12 +687,6 @@ class Prepared implements PreparedModel {
     this.levelCycles = new Float64Array(L);
     this.levelEnergy = new Float64Array(L);
     this.levelLeak = new Float64Array(L);
-    this.outRelevant = new Uint8Array(nd);
-    problem.dataSpaces.forEach((s, j) => {
-      if (!s.readWrite) return;
-      for (let d = 0; d < nd; d++) for (let a = 0; a < s.projection.length; a++) if (this.coef[(j * nd + d) * maxNa + a] !== 0) this.outRelevant[d] = 1;
-    });
-    this.recordDims = this.lc.map((c) => (c.programs?.records?.dims ?? []).map((n) => this.dimNames.indexOf(n)).filter((d) => d >= 0));
   }
 
   evaluate(mapping: Mapping): Evaluation {
@@ -1003,6 +1042,7 @@ class Prepared implements PreparedModel {
         const g0 = this.dsAxis0[j];
         const na = this.dsNa[j];
         const o = (l * nds + j) * maxNa;
+        const block = lc[l].blocks?.[this.dsNames[j]];
         let p = 1;
         for (let a = 0; a < na; a++) {
           let e = this.axisExt(g0 + a, tileExt, l * nd);
@@ -1061,7 +1101,6 @@ class Prepared implements PreparedModel {
     for (let j = 0; j < nds; j++) {
       const rw = this.dsRw[j];
       const na = this.dsNa[j];
-        const block = lc[l].blocks?.[this.dsNames[j]];
       let nc = 0;
       for (let l = 0; l < L; l++) if (keep[l * nds + j]) chain[nc++] = l;
       for (let c = 0; c < nc; c++) {
@@ -1080,6 +1119,11 @@ class Prepared implements PreparedModel {
         const k = temporalAbove[l];
         if (k === 0) {
           D[c] = size;
+          continue;
+        }
+        // Separate programs: read-only tiles are reloaded whole by every program; carried partial sums stay on chip.
+        if (lc[l].programs && c > 0) {
+          D[c] = rw ? part[c] : size * this.programStats(l).programs;
           continue;
         }
         if (this.sparse[j]) {
@@ -1121,11 +1165,6 @@ class Prepared implements PreparedModel {
             reads = acc2 - part[c];
           } else reads = acc2;
         } else {
-        // Separate programs: read-only tiles are reloaded whole by every program; carried partial sums stay on chip.
-        if (lc[l].programs && c > 0) {
-          D[c] = rw ? part[c] : size * this.programStats(l).programs;
-          continue;
-        }
           const child = chain[c + 1];
           let dist = 1;
           for (let q = l; q < child; q++) dist *= distinct[q * nds + j];
@@ -1180,78 +1219,39 @@ class Prepared implements PreparedModel {
         const x = entry[l * nds + j];
         if (x >= 0) words += this.sF[l * nds + x] * utilInst[l];
       }
-      const parent = lc[l - 1];
-      const perInstance = words / Math.max(1, utilInst[l - 1]);
-      serialReads[l - 1] += perInstance;
-      if (parent.readBandwidth) serialFillCycles += Math.ceil(perInstance / parent.readBandwidth);
-    }
-    let cycles = computeCycles;
-    for (let l = 0; l < L; l++) {
-      const lv = lc[l];
-      let r = -serialReads[l];
-      let w = 0;
-      let u = 0;
-      for (let j = 0; j < nds; j++) {
-        const x = entry[l * nds + j];
-        if (x < 0) continue;
-        const y = l * nds + x;
-        r += this.sR[y];
-        w += this.sF[y] + this.sU[y];
-        u += this.sU[y];
-      }
-      let c = computeCycles;
-      if (lv.readBandwidth && lv.writeBandwidth === undefined) c = Math.max(c, Math.ceil((r + w) / lv.readBandwidth));
-      else {
-        if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
-        if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
-      }
-      if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * lv.drainOverheadCycles));
-      this.levelCycles[l] = c;
-      cycles = Math.max(cycles, c);
-    }
-    cycles += serialFillCycles;
-
-    let levelSum = 0;
-    for (let l = 0; l < L; l++) {
-      let e = 0;
-      for (let j = 0; j < nds; j++) {
-        const x = entry[l * nds + j];
-        if (x >= 0) e += this.sE[l * nds + x];
-      }
-      const leakPj = lc[l].leak * utilInst[l] * cycles;
       const rec = lc[l].programs?.records;
       if (rec) {
         const ps = this.programStats(l);
         words += rec.words * ps.channels * ps.completing * utilInst[l];
       }
-      this.levelEnergy[l] = e;
-      this.levelLeak[l] = leakPj;
-      levelSum = levelSum + e + leakPj;
+      const parent = lc[l - 1];
+      const perInstance = words / Math.max(1, utilInst[l - 1]);
+      serialReads[l - 1] += perInstance;
+      const rate = readRate(parent);
+      if (rate) serialFillCycles += Math.ceil(perInstance / rate);
     }
-    const compute = this.arch.compute;
-    const computeEnergyPj = this.macs * compute.energyPerMac + compute.leakPerCycle * utilizedPes * cycles;
-    const tot = this.tot;
-    tot.cycles = cycles;
-    tot.computeCycles = computeCycles;
-    tot.serialFillCycles = serialFillCycles;
-    tot.energyPj = computeEnergyPj + levelSum;
-    tot.computeEnergyPj = computeEnergyPj;
-    tot.utilizedPes = utilizedPes;
-    return true;
-  }
-
-  private fail(reason: string): false {
-    this.reason = reason;
-    return false;
-  }
-
-  /** Builds the Evaluation of the last valid run. */
-  private result(): Evaluation {
-    const L = this.L;
-    const nds = this.nds;
-    const levels: LevelStats[] = [];
+    let cycles = computeCycles;
     for (let l = 0; l < L; l++) {
-      const u = this.utilInst[l];
+      const lv = lc[l];
+      // Demands per cycle summed per data space in Timeloop's order (bandwidthCycles).
+      let dr = 0;
+      let dw = 0;
+      let u = 0;
+      for (let j = 0; j < nds; j++) {
+        const x = entry[l * nds + j];
+        if (x < 0) continue;
+        const y = l * nds + x;
+        dr += this.sR[y] / computeCycles;
+        dw += (this.sF[y] + this.sU[y]) / computeCycles;
+        u += this.sU[y];
+      }
+      if (serialReads[l] > 0) dr -= serialReads[l] / computeCycles;
+      let c = bandwidthCycles(computeCycles, dr, dw, lv);
+      if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * lv.drainOverheadCycles));
+      this.levelCycles[l] = c;
+      cycles = Math.max(cycles, c);
+    }
+    cycles += serialFillCycles;
     // Per-program costs (StorageLevel.programs): the fixed overhead, and the compute -> drain
     // pipeline restarting in every program (its non-bottleneck stage's first or last block).
     for (let l = 0; l < L; l++) {
@@ -1274,6 +1274,63 @@ class Prepared implements PreparedModel {
       }
       cycles += perProgram * ps.programs;
     }
+
+    let levelSum = 0;
+    for (let l = 0; l < L; l++) {
+      let e = 0;
+      for (let j = 0; j < nds; j++) {
+        const x = entry[l * nds + j];
+        if (x >= 0) e += this.sE[l * nds + x];
+      }
+      const leakPj = lc[l].leak * utilInst[l] * cycles;
+      this.levelEnergy[l] = e;
+      this.levelLeak[l] = leakPj;
+      levelSum = this.chargeLeak ? levelSum + e + leakPj : levelSum + e;
+    }
+    const compute = this.arch.compute;
+    const computeEnergyPj = this.macs * compute.energyPerMac;
+    const tot = this.tot;
+    tot.cycles = cycles;
+    tot.computeCycles = computeCycles;
+    tot.serialFillCycles = serialFillCycles;
+    tot.energyPj = computeEnergyPj + levelSum;
+    tot.computeEnergyPj = computeEnergyPj;
+    tot.utilizedPes = utilizedPes;
+    return true;
+  }
+
+  /**
+   * Of a level whose parent iterations are programs (this run): how many programs, how many of
+   * them complete their outputs (the last iteration of every reduction loop above), the level's
+   * own temporal iterations per program (its drains), and its tile's extent over the record dims.
+   */
+  private programStats(l: number): { programs: number; completing: number; levelSteps: number; channels: number } {
+    let programs = 1;
+    let completing = 1;
+    for (let i = 0; i < this.boundary[l]; i++) {
+      if (this.lSp[i]) continue;
+      programs *= this.lN[i];
+      if (this.outRelevant[this.lD[i]]) completing *= this.lN[i];
+    }
+    let levelSteps = 1;
+    for (let i = this.boundary[l]; i < this.boundary[l + 1]; i++) if (!this.lSp[i]) levelSteps *= this.lN[i];
+    let channels = 1;
+    for (const d of this.recordDims[l]) channels *= this.tileExt[l * this.nd + d];
+    return { programs, completing, levelSteps, channels };
+  }
+
+  private fail(reason: string): false {
+    this.reason = reason;
+    return false;
+  }
+
+  /** Builds the Evaluation of the last valid run. */
+  private result(): Evaluation {
+    const L = this.L;
+    const nds = this.nds;
+    const levels: LevelStats[] = [];
+    for (let l = 0; l < L; l++) {
+      const u = this.utilInst[l];
       const dataSpaces: Record<string, DataSpaceStats> = {};
       for (let j = 0; j < nds; j++) {
         const x = this.entry[l * nds + j];
@@ -1299,26 +1356,6 @@ class Prepared implements PreparedModel {
       cycles: t.cycles,
       computeCycles: t.computeCycles,
       // Present only when some level fills serially (the key order of the result stays fixed).
-  /**
-   * Of a level whose parent iterations are programs (this run): how many programs, how many of
-   * them complete their outputs (the last iteration of every reduction loop above), the level's
-   * own temporal iterations per program (its drains), and its tile's extent over the record dims.
-   */
-  private programStats(l: number): { programs: number; completing: number; levelSteps: number; channels: number } {
-    let programs = 1;
-    let completing = 1;
-    for (let i = 0; i < this.boundary[l]; i++) {
-      if (this.lSp[i]) continue;
-      programs *= this.lN[i];
-      if (this.outRelevant[this.lD[i]]) completing *= this.lN[i];
-    }
-    let levelSteps = 1;
-    for (let i = this.boundary[l]; i < this.boundary[l + 1]; i++) if (!this.lSp[i]) levelSteps *= this.lN[i];
-    let channels = 1;
-    for (const d of this.recordDims[l]) channels *= this.tileExt[l * this.nd + d];
-    return { programs, completing, levelSteps, channels };
-  }
-
       ...(t.serialFillCycles > 0 ? { serialFillCycles: t.serialFillCycles } : {}),
       energyPj: t.energyPj,
       edp: t.energyPj * t.cycles,
@@ -1354,7 +1391,7 @@ function preparedFor(problem: Problem, arch: Architecture, options: EvaluateOpti
     byOptions = new Map();
     byProblem.set(problem, byOptions);
   }
-  const key = `${options.convention ?? 'v3'}${options.ignoreCapacity ? '!' : ''}`;
+  const key = `${options.convention ?? 'v3'}${options.ignoreCapacity ? '!' : ''}${options.chargeLeak ? '+leak' : ''}`;
   let p = byOptions.get(key);
   if (!p) {
     p = prepare(problem, arch, options);

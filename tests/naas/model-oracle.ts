@@ -26,6 +26,8 @@ export interface EvaluateOptions {
   convention?: Convention;
   /** Skip the capacity check (Timeloop's model does check it; the importers keep it on). */
   ignoreCapacity?: boolean;
+  /** Charge storage levels' ERT leak per utilized instance per cycle (Timeloop after v3.0.3). */
+  chargeLeak?: boolean;
 }
 
 export interface DataSpaceStats {
@@ -524,26 +526,28 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
     const parent = arch.levels[l - 1];
     const perInstance = words / Math.max(1, utilInst[l - 1]);
     serialReads[l - 1] += perInstance;
-    if (parent.readBandwidth) serialFillCycles += Math.ceil(perInstance / parent.readBandwidth);
+    const rate = Math.min(parent.readBandwidth || Infinity, parent.sharedBandwidth || Infinity);
+    if (rate !== Infinity) serialFillCycles += Math.ceil(perInstance / rate);
   }
   let cycles = computeCycles;
   const levelCycles: number[] = [];
   for (let l = 0; l < L; l++) {
     const lv = arch.levels[l];
-    let r = -serialReads[l];
+    // Timeloop's slowdown: per-data-space demands per cycle against read, write and shared bandwidth.
+    let r = 0;
     let w = 0;
     let u = 0;
     for (const k of Object.keys(stats[l])) {
-      r += stats[l][k].reads;
-      w += stats[l][k].fills + stats[l][k].updates;
+      r += stats[l][k].reads / computeCycles;
+      w += (stats[l][k].fills + stats[l][k].updates) / computeCycles;
       u += stats[l][k].updates;
     }
-    let c = computeCycles;
-    if (lv.readBandwidth && lv.writeBandwidth === undefined) c = Math.max(c, Math.ceil((r + w) / lv.readBandwidth));
-    else {
-      if (lv.readBandwidth) c = Math.max(c, Math.ceil(r / lv.readBandwidth));
-      if (lv.writeBandwidth) c = Math.max(c, Math.ceil(w / lv.writeBandwidth));
-    }
+    if (serialReads[l] > 0) r -= serialReads[l] / computeCycles;
+    let slowdown = 1;
+    if (lv.readBandwidth && lv.readBandwidth < r) slowdown = Math.min(slowdown, lv.readBandwidth / r);
+    if (lv.writeBandwidth && lv.writeBandwidth < w) slowdown = Math.min(slowdown, lv.writeBandwidth / w);
+    if (lv.sharedBandwidth && lv.sharedBandwidth < r + w) slowdown = Math.min(slowdown, lv.sharedBandwidth / (r + w));
+    let c = Math.ceil(computeCycles / slowdown);
     if (lv.drainBandwidth) c = Math.max(c, Math.ceil(u / lv.drainBandwidth + drainsInto[l] * (lv.drainOverheadCycles ?? 0)));
     levelCycles.push(c);
     cycles = Math.max(cycles, c);
@@ -555,8 +559,9 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
     const leakPj = lv.energy.leak * utilInst[l] * cycles;
     return { name: lv.name, dataSpaces: stats[l], energyPj: e, leakPj, cycles: levelCycles[l], utilizedInstances: utilInst[l] };
   });
-  const computeEnergyPj = macs * arch.compute.energyPerMac + arch.compute.leakPerCycle * utilizedPes * cycles;
-  const energyPj = computeEnergyPj + levels.reduce((a, x) => a + x.energyPj + x.leakPj, 0);
+  // Leak is reported; charged on storage levels only when asked (Timeloop v3.0.3 charges none).
+  const computeEnergyPj = macs * arch.compute.energyPerMac;
+  const energyPj = computeEnergyPj + levels.reduce((a, x) => a + x.energyPj + (options.chargeLeak ? x.leakPj : 0), 0);
   const areaUm2 = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, x) => a + x.areaUm2 * x.instances, 0);
   return {
     valid: true,

@@ -178,7 +178,7 @@ export function conventionOf(c: TimeloopCase): Convention {
 }
 
 export function checkCase(c: TimeloopCase): { result: CaseResult; evaluation: Evaluation } {
-  const ev = evaluate(c.problem, c.arch, c.mapping, { convention: conventionOf(c) });
+  const ev = evaluate(c.problem, c.arch, c.mapping, { convention: conventionOf(c), chargeLeak: c.reference.chargesLeak });
   const mismatches: CountMismatch[] = [];
   for (const [level, dss] of Object.entries(c.reference.levels)) {
     const ours = ev.levels.find((l) => l.name === level);

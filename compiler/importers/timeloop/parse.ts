@@ -90,6 +90,23 @@ function flattenTree(node: Y, multiplicity: number, v04: boolean, out: RawCompon
   }
 }
 
+/**
+ * A buffer's bandwidths as Timeloop reads them: `read_bandwidth` bounds reads,
+ * `write_bandwidth` fills + updates, `shared_bandwidth` their sum; the deprecated `bandwidth`
+ * means read = write = bandwidth / 2 unless those are given. Either dialect's spelling.
+ */
+function bandwidths(attrs: Y): Pick<StorageLevel, 'readBandwidth' | 'writeBandwidth' | 'sharedBandwidth'> {
+  const legacy = numAttr(attrs, 'bandwidth');
+  const read = numAttr(attrs, 'read_bandwidth', 'read-bandwidth') ?? (legacy !== undefined ? legacy / 2 : undefined);
+  const write = numAttr(attrs, 'write_bandwidth', 'write-bandwidth') ?? (legacy !== undefined ? legacy / 2 : undefined);
+  const shared = numAttr(attrs, 'shared_bandwidth', 'shared-bandwidth');
+  return {
+    ...(read !== undefined ? { readBandwidth: read } : {}),
+    ...(write !== undefined ? { writeBandwidth: write } : {}),
+    ...(shared !== undefined ? { sharedBandwidth: shared } : {}),
+  };
+}
+
 /** Architecture from either format's `architecture:` block and its ERT. */
 export function architectureFromTimeloop(doc: unknown, ert: Map<string, ErtEntry>, file = 'architecture'): Architecture {
   const a = obj(obj(doc).architecture);
@@ -125,8 +142,7 @@ export function architectureFromTimeloop(doc: unknown, ert: Map<string, ErtEntry
       sizeWords,
       wordBits,
       blockSize,
-      readBandwidth: numAttr(c.attrs, 'read_bandwidth', 'read-bandwidth'),
-      writeBandwidth: numAttr(c.attrs, 'write_bandwidth', 'write-bandwidth'),
+      ...bandwidths(c.attrs),
       energy: { read: e.read, write: e.write, update: e.update, leak: e.leak },
       areaUm2: 0,
       dummy,
@@ -138,7 +154,7 @@ export function architectureFromTimeloop(doc: unknown, ert: Map<string, ErtEntry
     name: mac.base,
     instances: mac.count,
     ...mesh(mac),
-    wordBits: numAttr(mac.attrs, 'datawidth', 'word-bits', 'multiplier_width') ?? 8,
+    wordBits: numAttr(mac.attrs, 'datawidth', 'word-bits', 'word_bits', 'multiplier_width') ?? 8,
     energyPerMac: me?.compute ?? 0,
     leakPerCycle: me?.leak ?? 0,
     areaUm2: 0,
@@ -298,6 +314,8 @@ export interface ReferenceStats {
   cycles: number;
   energyPj: number;
   computes: number;
+  /** The Timeloop that wrote the stats charges ERT leak (prints "Leakage energy"; after v3.0.3). */
+  chargesLeak: boolean;
   /** level -> data space -> counts (per instance). */
   levels: Record<string, Record<string, { reads: number; fills: number; updates: number }>>;
 }
@@ -314,8 +332,10 @@ export function parseStatsText(text: string): ReferenceStats {
   let computes = NaN;
   let summaryEnergyUj = NaN;
   let inFj = false;
+  let chargesLeak = false;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
+    if (/^Leakage energy \(total\)\s*:/.test(line)) chargesLeak = true;
     if (/^Networks$/.test(line) || /^Operational Intensity Stats$/.test(line)) inNetworks = true;
     if (/^Summary Stats$/.test(line)) inNetworks = true;
     const lv = /^=== (\S+) ===$/.exec(line);
@@ -347,5 +367,5 @@ export function parseStatsText(text: string): ReferenceStats {
   let energyPj = topologyPj;
   if (Number.isNaN(energyPj) && !Number.isNaN(fjPerCompute) && !Number.isNaN(computes)) energyPj = (fjPerCompute * computes) / 1000;
   if (Number.isNaN(energyPj)) energyPj = summaryEnergyUj * 1e6;
-  return { cycles, energyPj, computes, levels };
+  return { cycles, energyPj, computes, chargesLeak, levels };
 }
