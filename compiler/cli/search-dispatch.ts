@@ -40,6 +40,7 @@ export async function openSearchDispatcher(flags: DispatchFlags, search: unknown
     threads = Number(flags.threads);
     if (!Number.isInteger(threads) || threads < 1) fail('NQ009', `--threads needs a positive integer, got '${flags.threads}'`, undefined, ExitCode.usage);
   }
+  if (flags.threads !== undefined && flags.redis !== undefined) fail('NQ011', '--threads is for local evaluation; with --redis the workers\' --concurrency sets the threads', undefined, ExitCode.usage);
   if (flags.queue !== undefined && flags.redis === undefined) fail('NQ010', '--queue names the queue of --redis; give --redis URL too', undefined, ExitCode.usage);
   let base: Dispatcher;
   if (flags.redis !== undefined) {
