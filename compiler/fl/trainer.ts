@@ -43,6 +43,11 @@ export interface TrainableModel {
   logits: number;
   /** Parameter tensors for initialisation: offset, count, fan-in, fan-out. */
   init: { offset: number; count: number; fanIn: number; fanOut: number; bias: boolean }[];
+  /**
+   * Where each layer's parameters sit in the flat vector: weights at `w` with `shape`
+   * (dense [in, out]; conv [kh, kw, cin / groups, out]), then `out` biases at `b`.
+   */
+  params: { layer: string; w: number; b: number; shape: number[] }[];
 }
 
 const actOf = (l: Layer): Act => {
@@ -80,6 +85,7 @@ export function compileModel(net: Network): TrainableModel {
   sizes.push(elems(input.type));
   const execs: Exec[] = [];
   const init: TrainableModel['init'] = [];
+  const params: TrainableModel['params'] = [];
   let paramCount = 0;
   let macs = 0;
   let logitsName = net.outputs[0];
@@ -106,6 +112,7 @@ export function compileModel(net: Network): TrainableModel {
         init.push({ offset: w, count: inSize * out, fanIn: inSize, fanOut: out, bias: false });
         init.push({ offset: b, count: out, fanIn: inSize, fanOut: out, bias: true });
         execs.push({ kind: 'dense', src: src(l), dst, inSize, out, w, b: hasBias ? b : -1, act: actOf(l) });
+        params.push({ layer: l.name, w, b, shape: [inSize, out] });
         macs += inSize * out;
         break;
       }
@@ -127,6 +134,7 @@ export function compileModel(net: Network): TrainableModel {
         init.push({ offset: w, count, fanIn, fanOut: kh * kw * (cout / groups), bias: false });
         init.push({ offset: b, count: cout, fanIn, fanOut: cout, bias: true });
         execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l) });
+        params.push({ layer: l.name, w, b, shape: [kh, kw, cin / groups, cout] });
         macs += oh * ow * cout * fanIn;
         break;
       }
@@ -174,7 +182,7 @@ export function compileModel(net: Network): TrainableModel {
   if (logits === undefined) fail('F0101', `network '${net.name}': output '${logitsName}' is not a layer`, net.location);
   const lt = types[logits];
   if (lt.kind !== 'vector') fail('F0101', `network '${net.name}': the output must be a vector of class scores, got ${lt.kind} [${lt.shape.join(', ')}]`, net.location);
-  return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init };
+  return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init, params };
 }
 
 /** Glorot-uniform weights (the tfjs/Keras default), zero biases, from a seed. */

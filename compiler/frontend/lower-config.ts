@@ -77,11 +77,21 @@ const DIM_UNITS: Record<Dimension, string> = {
   area: 'an area (mm2, um2)',
 };
 
-function num(v: Value, span: Span, dim: Dimension, opts: { int?: boolean; min?: number; allowBare?: boolean } = {}): number {
+/** What may follow a value as `per WORD`: only a size per PE (`520 B per pe`), where the key says so. */
+const PER_WORDS = ['pe'];
+
+function num(v: Value, span: Span, dim: Dimension, opts: { int?: boolean; min?: number; max?: number; allowBare?: boolean; per?: 'pe' } = {}): number {
   if (v.t !== 'number') throw new ConfigError(`expected ${DIM_UNITS[dim]}`, span);
+  if (v.per !== undefined && !PER_WORDS.includes(v.per)) {
+    const hint = closest(v.per, PER_WORDS);
+    throw new ConfigError(`unknown 'per ${v.per}'${hint ? `; did you mean 'per ${hint}'?` : ''}${opts.per ? ` (this value is per ${opts.per}: write 'per ${opts.per}')` : ` (this value takes no 'per')`}`, span);
+  }
+  if (v.per !== undefined && opts.per === undefined) throw new ConfigError(`'per ${v.per}' does not apply here: this value is not per ${v.per}`, span);
+  if (opts.per !== undefined && v.per === undefined) throw new ConfigError(`expected ${DIM_UNITS[dim]} per ${opts.per}, e.g. '64 B per ${opts.per}'`, span);
   if (v.dim !== dim && !(v.dim === 'none' && (opts.allowBare ?? true))) throw new ConfigError(`expected ${DIM_UNITS[dim]}, got ${DIM_UNITS[v.dim]}`, span);
   if (opts.int && !Number.isInteger(v.v)) throw new ConfigError(`expected a whole number, got ${v.v}`, span);
   if (opts.min !== undefined && v.v < opts.min) throw new ConfigError(`must be at least ${opts.min}, got ${v.v}`, span);
+  if (opts.max !== undefined && v.v > opts.max) throw new ConfigError(`must be at most ${opts.max}, got ${v.v}`, span);
   return v.v;
 }
 
@@ -145,7 +155,7 @@ const acceleratorSchema: Schema<AcceleratorSpec> = {
       t.parallel = dims;
     },
   },
-  register_file: { required: true, apply: (t, v, s) => void (t.registerFileBytesPerPe = num(v, s, 'bytes', { min: 0 })) },
+  register_file: { required: true, apply: (t, v, s) => void (t.registerFileBytesPerPe = num(v, s, 'bytes', { min: 0, per: 'pe' })) },
   global_buffer: { required: true, apply: (t, v, s) => void (t.globalBufferBytes = num(v, s, 'bytes', { min: 1 })) },
   dram_bandwidth: { required: true, apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = num(v, s, 'bytes-per-cycle', { min: 0.001 })) },
   word: { required: true, apply: (t, v, s) => void (t.wordBits = num(v, s, 'bits', { int: true, min: 1 })) },
@@ -403,6 +413,7 @@ const supernetSchema: Schema<SupernetSpec> = {
     },
   },
   head: { apply: (t, v, s) => void (t.head = num(v, s, 'none', { int: true, min: 0 })) },
+  data: { apply: (t, v, s) => void (t.data = dataSpec(v, s)) },
   classes: { required: true, apply: (t, v, s) => void (t.classes = num(v, s, 'none', { int: true, min: 2 })) },
 };
 

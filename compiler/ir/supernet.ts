@@ -3,6 +3,7 @@
 // to an ordinary network (compiler/nas/supernet.ts); the weights of all choices are shared.
 import type { Location } from '../diagnostics/diagnostic.ts';
 import type { ElementType } from './network.ts';
+import type { DataSpec } from './targets.ts';
 
 export interface SupernetStage {
   /** Output channels at width multiplier 1.0. */
@@ -29,6 +30,8 @@ export interface SupernetSpec {
   /** Channels of the 1x1 convolution before global pooling (0: none). */
   head: number;
   classes: number;
+  /** The data set the `train` accuracy source trains and tests on (`data: fashion_mnist(...)`). */
+  data?: DataSpec;
   location?: Location;
 }
 

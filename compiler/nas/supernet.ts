@@ -120,11 +120,11 @@ export const blockName = (i: number, b: number) => `s${i}b${b}`;
  * the classifier. Layer names are stable across subnets (`stem`, `s<i>b<j>.dw`, `head`,
  * `logits`), which is what weight sharing keys on.
  */
-export function subnetSource(s: SupernetSpec, c: SubnetConfig): string {
+export function subnetSource(s: SupernetSpec, c: SubnetConfig, dtype: SupernetSpec['dtype'] = s.dtype): string {
   const lines = [
     `// Subnet ${configKey(c)} of supernet '${s.name}'.`,
     `network ${subnetName(s, c)} {`,
-    `  input image: ${s.dtype}[${c.resolution}, ${c.resolution}, ${s.channels}]`,
+    `  input image: ${dtype}[${c.resolution}, ${c.resolution}, ${s.channels}]`,
     `  stem = conv2d(image, out: ${s.stem.out}, kernel: 3, stride: ${s.stem.stride}, act: relu6)`,
   ];
   let prev = 'stem';
@@ -144,9 +144,9 @@ export function subnetSource(s: SupernetSpec, c: SubnetConfig): string {
   return lines.join('\n');
 }
 
-/** Lower a subnet to the network IR through the front end. A failure here is nacc's bug, not the user's. */
-export function lowerSubnet(s: SupernetSpec, c: SubnetConfig): Network {
-  const text = subnetSource(s, c);
+/** Lower a subnet to the network IR through the front end (`dtype`: its input's, e.g. int8 as deployed). */
+export function lowerSubnet(s: SupernetSpec, c: SubnetConfig, dtype: SupernetSpec['dtype'] = s.dtype): Network {
+  const text = subnetSource(s, c, dtype);
   const r = compileSource(new SourceFile(`<subnet ${configKey(c)} of ${s.name}>`, text), { external: 'any' });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length || r.program.networks.length !== 1) {

@@ -1,0 +1,209 @@
+// `nacc nas FILE --supernet S (--space SP --baseline B | --target MCU) --accuracy SOURCE`:
+// the network level — an evolutionary search over a supernet's subnets scored on accuracy and
+// on their hardware (EDP after a NAAS inner search, or peak SRAM of the patch schedule on a
+// microcontroller), with the sequential baseline (network first, then hardware) beside it.
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { loadPrograms } from '../frontend/index.ts';
+import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
+import { analyzeNetwork } from '../analysis/analyze.ts';
+import type { Network } from '../ir/network.ts';
+import type { Program } from '../ir/program.ts';
+import { parseSeed } from './options.ts';
+import { writeOutputDir } from '../util/atomic-output.ts';
+import { configKey, lowerSubnet, parseConfigKey, subnetSource } from '../nas/supernet.ts';
+import { networkSearch, type HardwareScore, type NasPoint, type NasResult } from '../nas/search.ts';
+import { predictorSource, tableSource, type AccuracySource } from '../nas/accuracy/source.ts';
+import { nasReportHtml } from '../nas/report.ts';
+import { flashBytesOf } from '../nas/flash.ts';
+
+interface NasCliOptions {
+  supernet: string;
+  space?: string;
+  baseline?: string;
+  target?: string;
+  accuracy: string;
+  seed?: string;
+  json?: boolean;
+  out?: string;
+  population: string;
+  generations: string;
+  budgets: string;
+  budget: string;
+  trainEpochs?: string;
+  with?: string[];
+}
+
+const posInt = (v: string, flag: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail('N0120', `${flag} takes a positive integer, got '${v}'`, undefined, ExitCode.usage);
+  return n;
+};
+
+/** The accuracy source a `--accuracy` value names. */
+async function openSource(spec: SupernetSpec, value: string, seed: number, trainEpochs: string | undefined): Promise<AccuracySource> {
+  const [kind, ...rest] = value.split(':');
+  const file = rest.join(':');
+  if (kind === 'table' && file) return tableSource(spec, file);
+  if (kind === 'predictor' && file) return predictorSource(spec, file);
+  if (kind === 'train' && !file) {
+    if (!spec.data) fail('N0114', `supernet '${spec.name}' names no data set to train on: add e.g. 'data: fashion_mnist(samples: 60000)'`, spec.location, ExitCode.inputError);
+    const { prepareData } = await import('../fl/data.ts');
+    const { DEFAULT_TRAIN_OPTIONS, trainSource } = await import('../nas/accuracy/train.ts');
+    const data = prepareData(spec.data!, 1, seed);
+    const side = Math.round(Math.sqrt(data.train.features / spec.channels));
+    if (side * side * spec.channels !== data.train.features) fail('N0115', `supernet '${spec.name}': its data set's ${data.train.features} values per sample are not square images of ${spec.channels} channel(s)`, spec.location, ExitCode.inputError);
+    if (data.train.classes !== spec.classes) fail('N0115', `supernet '${spec.name}' has ${spec.classes} classes but its data set has ${data.train.classes}`, spec.location, ExitCode.inputError);
+    let epochs = { largestEpochs: DEFAULT_TRAIN_OPTIONS.largestEpochs, sandwichEpochs: DEFAULT_TRAIN_OPTIONS.sandwichEpochs };
+    if (trainEpochs !== undefined) {
+      const m = /^(\d+),(\d+)$/.exec(trainEpochs);
+      if (!m) fail('N0120', `--train-epochs takes LARGEST,SANDWICH epochs (e.g. 3,3), got '${trainEpochs}'`, undefined, ExitCode.usage);
+      epochs = { largestEpochs: Number(m![1]), sandwichEpochs: Number(m![2]) };
+    }
+    return trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, ...epochs, seed, imageSide: side });
+  }
+  return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
+}
+
+const macsOf = (net: Network): number => analyzeNetwork(net).totals.macs;
+
+/** The hardware level for `--space SP --baseline B`: NAAS (accelerator and mappings) per subnet. */
+async function spaceHardware(prog: Program, file: string, o: NasCliOptions, spec: SupernetSpec, seed: number): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
+  const { buildWorkloads } = await import('../naas/problems.ts');
+  const { inlineRunner } = await import('../naas/search.ts');
+  const { runStrategy } = await import('../naas/strategy/index.ts');
+  const { parseBudget } = await import('./search.ts');
+  const space = pickDeclared('space', o.space!, prog.spaces, file);
+  const baseline = pickDeclared('accelerator', o.baseline!, prog.accelerators, file);
+  const resources = space.resources ? pickDeclared('accelerator', space.resources, prog.accelerators, file) : baseline;
+  const budget = parseBudget(o.budget);
+  return {
+    describe: { space: space.name, baseline: baseline.name, budget: o.budget },
+    async score(c) {
+      const net = lowerSubnet(spec, c, 'int8');
+      const workloads = buildWorkloads([net]);
+      const res = await runStrategy('naas', { workloads, space, resources, seed, budget, run: inlineRunner });
+      const best = res.best;
+      const edp = best.networks.length ? best.networks[0].edp : best.energyPj * best.cycles;
+      return { value: edp, macs: macsOf(net), feasible: best.valid !== false, extra: { cycles: best.cycles, energy_pj: Math.round(best.energyPj) } };
+    },
+  };
+}
+
+/** The hardware level for `--target MCU`: the patch schedule nacc mcu would emit, within SRAM and flash. */
+async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpec): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
+  const { resolveBoard } = await import('../mcu/targets.ts');
+  const { graphFromNetwork } = await import('../mcu/patch/graph.ts');
+  const { decideSchedule } = await import('../mcu/patch/report.ts');
+  const { programRules } = await import('../mcu/patch/compile.ts');
+  const board = resolveBoard(o.target!, prog.mcus);
+  const rules = programRules({});
+  return {
+    describe: { target: board.name, sram_bytes: board.sramBytes, flash_bytes: board.flashBytes },
+    async score(c) {
+      const net = lowerSubnet(spec, c, 'int8');
+      const d = decideSchedule(graphFromNetwork(net), { schedule: 'auto', sramBytes: board.sramBytes, rules });
+      const flash = flashBytesOf(net);
+      const sram = d.chosen.peakSramBytes;
+      return {
+        value: sram,
+        macs: macsOf(net),
+        feasible: sram <= board.sramBytes && flash <= board.flashBytes,
+        extra: { flash_bytes: flash, schedule: d.chosen.kind === 'patch' ? `patch ${d.chosen.patches}x${d.chosen.patches} split ${d.chosen.split}` : 'layer' },
+      };
+    },
+  };
+}
+
+/** A point as JSON: the hardware value under its own name (`edp` or `peak_sram_bytes`). */
+function pointJson(p: NasPoint, metric: 'edp' | 'peak_sram_bytes') {
+  return { config: p.config, accuracy: Number(p.accuracy.toFixed(6)), accuracy_source: p.accuracy_source, [metric]: p.value, macs: p.macs, feasible: p.feasible, ...(p.extra ?? {}) };
+}
+
+export function registerNas(program: Command): void {
+  program
+    .command('nas <file>')
+    .description('network-level search over a supernet: accuracy with the accelerator (--space) or the microcontroller schedule (--target)')
+    .requiredOption('--supernet <name>', 'the supernet declaration to search')
+    .option('--space <name>', 'NAAS design space: each subnet gets its own accelerator and mappings (with --baseline)')
+    .option('--baseline <accelerator>', 'with --space: the accelerator whose resources bound the space')
+    .option('--target <mcu>', 'microcontroller: each subnet gets its patch schedule, within SRAM and flash')
+    .requiredOption('--accuracy <source>', 'train (weight-sharing supernet on its data set), table:FILE (CSV config,accuracy) or predictor:FILE (ONNX)')
+    .option('--seed <k>', 'seed of the search (and of training)', '0')
+    .option('--population <n>', 'subnets per generation', '12')
+    .option('--generations <n>', 'generations of the joint search', '6')
+    .option('--budgets <n>', 'MAC budgets of the sequential baseline', '4')
+    .option('--budget <preset>', 'with --space: the inner NAAS budget per subnet (tiny|small|default|large)', 'tiny')
+    .option('--with <files...>', 'more .nacc files providing the space, accelerators or mcu targets')
+    .option('--train-epochs <l,s>', 'with --accuracy train: epochs of the largest subnet, then of sandwich sampling')
+    .option('--json', 'print JSON: {"pareto":[{"config","accuracy","accuracy_source","edp"|"peak_sram_bytes","macs"}],"sequential":{...},"evaluations","seconds"}')
+    .option('--out <dir>', 'write result.json, the front as CSV, each front subnet as .nacc, and report.html')
+    .action(async (file: string, o: NasCliOptions) => {
+      if (!o.space === !o.target) fail('N0121', 'give either --space SP --baseline B (accelerator) or --target MCU (microcontroller)', undefined, ExitCode.usage);
+      if (o.space && !o.baseline) fail('N0121', '--space needs --baseline B (the accelerator whose resources bound the search)', undefined, ExitCode.usage);
+      if (o.target && o.baseline) fail('N0121', '--baseline applies to --space, not --target', undefined, ExitCode.usage);
+      const seed = parseSeed(o.seed);
+      const population = posInt(o.population, '--population');
+      const generations = posInt(o.generations, '--generations');
+      const budgets = posInt(o.budgets, '--budgets');
+      const prog = loadPrograms([file, ...(o.with ?? [])]);
+      const spec = pickDeclared('supernet', o.supernet, prog.supernets, file);
+      const t0 = performance.now();
+      const source = await openSource(spec, o.accuracy, seed, o.trainEpochs);
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const metric = o.space ? 'edp' : 'peak_sram_bytes';
+      const hw = o.space ? await spaceHardware(prog, file, o, spec, seed) : await targetHardware(prog, o, spec);
+      const macCache = new Map<string, number>();
+      const macs = (c: SubnetConfig) => {
+        const k = configKey(c);
+        if (!macCache.has(k)) macCache.set(k, macsOf(lowerSubnet(spec, c)));
+        return macCache.get(k)!;
+      };
+      const res: NasResult = await networkSearch({ spec, source, hardware: hw.score, macs, seed, population, generations, budgets });
+      const seconds = (performance.now() - t0) / 1000;
+      const json = {
+        file,
+        supernet: spec.name,
+        seed,
+        accuracy_source: source.name,
+        objective: metric,
+        ...hw.describe,
+        pareto: res.pareto.map((p) => pointJson(p, metric)),
+        sequential: {
+          pareto: res.sequential.pareto.map((p) => pointJson(p, metric)),
+          chosen: res.sequential.chosen.map((p) => pointJson(p, metric)),
+          mac_budgets: res.sequential.mac_budgets,
+          evaluations: { accuracy: res.sequential.accuracy_evaluations, hardware: res.sequential.hardware_evaluations },
+        },
+        evaluations: res.evaluations.accuracy + res.evaluations.hardware,
+        evaluations_by_level: res.evaluations,
+        seconds: Number(seconds.toFixed(2)),
+        ...(o.accuracy === 'train' ? { train_seconds: Number(trainSeconds.toFixed(2)) } : {}),
+      };
+      if (o.out) {
+        await writeOutputDir(o.out, (dir) => {
+          writeFileSync(join(dir, 'result.json'), `${JSON.stringify(json, null, 2)}\n`);
+          const csv = ['front,config,accuracy,accuracy_source,' + metric + ',macs', ...res.pareto.map((p) => `joint,${p.config},${p.accuracy},${p.accuracy_source},${p.value},${p.macs}`), ...res.sequential.pareto.map((p) => `sequential,${p.config},${p.accuracy},${p.accuracy_source},${p.value},${p.macs}`)];
+          writeFileSync(join(dir, 'pareto.csv'), `${csv.join('\n')}\n`);
+          res.pareto.forEach((p, i) => writeFileSync(join(dir, `subnet-${i}.nacc`), subnetSource(spec, parseConfigKey(spec, p.config)!)));
+          writeFileSync(join(dir, 'report.html'), nasReportHtml({ title: `NAS: ${spec.name} (${metric === 'edp' ? 'accelerator' : 'microcontroller'})`, metric, joint: res.pareto, evaluated: res.evaluated, sequential: res.sequential.pareto, source: source.name }));
+        });
+      }
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+        return;
+      }
+      const fmt = (p: NasPoint) => `  ${(p.accuracy * 100).toFixed(2).padStart(6)}%  ${metric === 'edp' ? p.value.toExponential(3) : `${p.value} B`}  ${p.macs} MACs  ${p.config}`;
+      const lines = [
+        `supernet ${spec.name}: ${res.evaluated.length} subnets scored (accuracy from ${source.name}; ${metric === 'edp' ? `EDP after NAAS in ${o.space}` : `peak SRAM on ${o.target}`}), ${seconds.toFixed(1)} s`,
+        'joint Pareto front (accuracy, ' + metric + ', MACs, config):',
+        ...res.pareto.map(fmt),
+        'sequential (network first under MAC budgets, then hardware):',
+        ...res.sequential.pareto.map(fmt),
+      ];
+      if (o.out) lines.push(`wrote ${o.out}/ (result.json, pareto.csv, subnet-*.nacc, report.html); next: nacc inspect ${o.out}/subnet-0.nacc`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,199 @@
+// The "train" accuracy source: a weight-sharing supernet trained with nacc's own trainer
+// (largest subnet first, then sandwich sampling — largest, smallest and random subnets each
+// step — as once-for-all does), and subnets scored on a held-out split with the shared
+// weights. The networks have no batch normalisation, so there are no statistics to
+// recalibrate per subnet: a subnet's accuracy is that of its slice of the shared weights.
+import type { Dataset } from '../../fl/data.ts';
+import { shuffleInts } from '../../fl/data.ts';
+import { Trainer, accuracy, compileModel, type TrainableModel } from '../../fl/trainer.ts';
+import type { SubnetConfig, SupernetSpec } from '../../ir/supernet.ts';
+import { Prng } from '../../util/prng.ts';
+import { configKey, largestConfig, lowerSubnet, sampleConfig, smallestConfig } from '../supernet.ts';
+import { resizeBatch } from './resize.ts';
+import type { AccuracySource } from './source.ts';
+import { gatherParams, scatterAddGrad, shareIndex } from './weight-sharing.ts';
+
+export interface SupernetTrainOptions {
+  /** Epochs of the largest subnet alone, then of sandwich sampling. */
+  largestEpochs: number;
+  sandwichEpochs: number;
+  /** Random subnets per sandwich step, beside the largest and the smallest. */
+  randomPerStep: number;
+  batch: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  seed: number;
+  /** Side of the data set's square images and their channels. */
+  imageSide: number;
+  /** Called after every epoch (progress). */
+  onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }) => void;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: Omit<SupernetTrainOptions, 'imageSide' | 'seed'> = {
+  largestEpochs: 3,
+  sandwichEpochs: 3,
+  randomPerStep: 2,
+  batch: 32,
+  lr: 0.05,
+  momentum: 0.9,
+  weightDecay: 4e-5,
+};
+
+/**
+ * He-uniform weights (bound sqrt(6 / fan-in)), zero biases: without batch normalisation,
+ * Glorot's smaller weights leave a deep ReLU6 chain with global pooling barely learning.
+ */
+export function heInit(model: TrainableModel, seed: number): Float32Array {
+  const p = new Float32Array(model.paramCount);
+  const rng = new Prng(seed);
+  for (const t of model.init) {
+    if (t.bias) continue;
+    const bound = Math.sqrt(6 / t.fanIn);
+    for (let i = 0; i < t.count; i++) p[t.offset + i] = (2 * rng.next() - 1) * bound;
+  }
+  return p;
+}
+
+interface Compiled {
+  model: TrainableModel;
+  trainer: Trainer;
+  index: Int32Array;
+  params: Float32Array;
+}
+
+/** A trained supernet: shared weights and what it takes to run any of its subnets. */
+export class SharedSupernet {
+  readonly supModel: TrainableModel;
+  readonly weights: Float32Array;
+  readonly log: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }[] = [];
+  private readonly cache = new Map<string, Compiled>();
+
+  constructor(
+    readonly spec: SupernetSpec,
+    readonly batch: number,
+    readonly imageSide: number,
+    seed: number,
+  ) {
+    this.supModel = compileModel(lowerSubnet(spec, largestConfig(spec)));
+    this.weights = heInit(this.supModel, seed);
+  }
+
+  /** The compiled subnet (cached: a search scores many). */
+  subnet(c: SubnetConfig): Compiled {
+    const key = configKey(c);
+    let s = this.cache.get(key);
+    if (!s) {
+      const model = compileModel(lowerSubnet(this.spec, c));
+      s = { model, trainer: new Trainer(model, this.batch), index: shareIndex(model, this.supModel), params: new Float32Array(model.paramCount) };
+      if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, s);
+    }
+    return s;
+  }
+
+  /** The subnet's own parameters (a copy of its slice of the shared weights). */
+  paramsOf(c: SubnetConfig): Float32Array {
+    const s = this.subnet(c);
+    return gatherParams(this.weights, s.index, new Float32Array(s.index.length));
+  }
+
+  /** Accuracy of a subnet on `data` (its images resized to the subnet's resolution). */
+  accuracy(c: SubnetConfig, data: Dataset, count = data.count): number {
+    const s = this.subnet(c);
+    gatherParams(this.weights, s.index, s.params);
+    const x = this.resized(data.x, count, c.resolution);
+    return accuracy(s.trainer, s.params, x, data.y, count);
+  }
+
+  /** Images of `data` at resolution r (the data set's own when equal). */
+  resized(x: Float32Array, count: number, r: number): Float32Array {
+    const side = this.imageSide;
+    const ch = this.spec.channels;
+    return r === side ? x.subarray(0, count * side * side * ch) : resizeBatch(x, count, side, side, ch, r);
+  }
+}
+
+/** Train a supernet's shared weights on `train`. Deterministic for a seed. */
+export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTrainOptions): SharedSupernet {
+  const net = new SharedSupernet(spec, o.batch, o.imageSide, o.seed);
+  const rng = new Prng(o.seed ^ 0x5a17);
+  const w = net.weights;
+  const velocity = new Float32Array(w.length);
+  const grad = new Float32Array(w.length);
+  const order = Int32Array.from({ length: train.count }, (_, i) => i);
+  const stepsPerEpoch = Math.floor(train.count / o.batch);
+  const totalSteps = (o.largestEpochs + o.sandwichEpochs) * stepsPerEpoch;
+  const side = o.imageSide;
+  const ch = spec.channels;
+  const inSize = side * side * ch;
+  const bx = new Float32Array(o.batch * inSize);
+  const by = new Int32Array(o.batch);
+  const resizedBuf = new Map<number, Float32Array>();
+  let step = 0;
+  const largest = largestConfig(spec);
+  const smallest = smallestConfig(spec);
+  const lossOf = (c: SubnetConfig, scale: number): number => {
+    const s = net.subnet(c);
+    gatherParams(w, s.index, s.params);
+    let x: Float32Array = bx;
+    if (c.resolution !== side) {
+      let buf = resizedBuf.get(c.resolution);
+      if (!buf) resizedBuf.set(c.resolution, (buf = new Float32Array(o.batch * c.resolution * c.resolution * ch)));
+      x = resizeBatch(bx, o.batch, side, side, ch, c.resolution, buf);
+    }
+    const loss = s.trainer.lossAndGradient(s.params, x, by, o.batch);
+    scatterAddGrad(grad, s.index, s.trainer.grad, scale);
+    return loss;
+  };
+  const phases: { phase: 'largest' | 'sandwich'; epochs: number }[] = [
+    { phase: 'largest', epochs: o.largestEpochs },
+    { phase: 'sandwich', epochs: o.sandwichEpochs },
+  ];
+  for (const { phase, epochs } of phases) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      shuffleInts(order, rng);
+      let lossSum = 0;
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        for (let i = 0; i < o.batch; i++) {
+          const k = order[b * o.batch + i];
+          bx.set(train.x.subarray(k * inSize, (k + 1) * inSize), i * inSize);
+          by[i] = train.y[k];
+        }
+        grad.fill(0);
+        if (phase === 'largest') lossSum += lossOf(largest, 1);
+        else {
+          // Sandwich rule: the largest and the smallest bound the space; random ones fill it.
+          const subnets = [largest, smallest, ...Array.from({ length: o.randomPerStep }, () => sampleConfig(spec, rng))];
+          let l = 0;
+          for (const c of subnets) l += lossOf(c, 1 / subnets.length);
+          lossSum += l / subnets.length;
+        }
+        // SGD with momentum, weight decay and a cosine learning rate over both phases.
+        const lr = 0.5 * o.lr * (1 + Math.cos((Math.PI * step) / totalSteps));
+        for (let i = 0; i < w.length; i++) {
+          const g = grad[i] + o.weightDecay * w[i];
+          velocity[i] = o.momentum * velocity[i] + g;
+          w[i] -= lr * velocity[i];
+        }
+        step++;
+      }
+      const e = { phase, epoch, loss: stepsPerEpoch ? lossSum / stepsPerEpoch : 0 };
+      net.log.push(e);
+      o.onEpoch?.(e);
+    }
+  }
+  return net;
+}
+
+/** The `train` accuracy source: trains the supernet once, then scores subnets on the test split. */
+export function trainSource(spec: SupernetSpec, data: { train: Dataset; test: Dataset }, o: SupernetTrainOptions): AccuracySource & { shared: SharedSupernet } {
+  const shared = trainSupernet(spec, data.train, o);
+  return {
+    name: 'train',
+    shared,
+    async accuracy(configs) {
+      return configs.map((c) => shared.accuracy(c, data.test));
+    },
+  };
+}
