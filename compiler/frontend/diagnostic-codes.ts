@@ -5,6 +5,8 @@ export const Codes = {
   syntax: 'E0102',
   /** Not an error itself: the note after the last reported diagnostic when there were more. */
   tooManyErrors: 'E0103',
+  /** A file with no declaration at all (empty, or only comments): nothing any command could use. */
+  emptyFile: 'E0104',
   unknownOp: 'E0201',
   unknownArgument: 'E0202',
   missingArgument: 'E0203',

@@ -36,6 +36,9 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   // Lowering runs on the recovered AST too, so errors independent of a syntax error are
   // reported with it; broken declarations are checked but never lowered into the program.
   const { ast, diagnostics } = parseSource(source);
+  if (ast.declarations.length === 0 && diagnostics.length === 0) {
+    diagnostics.push({ severity: 'error', code: Codes.emptyFile, message: `${source.path} declares nothing (no network, accelerator, space, mcu, pointacc or federated declaration)`, location: source.locationAt(0, 0) });
+  }
 
   const loc = (s: Span) => source.locationAt(s.start, s.end - s.start);
   // A name in text the parser skipped may be a declaration's: references to it are not errors.

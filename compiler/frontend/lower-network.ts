@@ -239,6 +239,8 @@ class NetworkLowering {
     try {
       switch (e.kind) {
         case 'number':
+          // `per WORD` sizes a declaration's per-PE storage; nothing in a network is per anything.
+          if (e.per !== undefined) throw new EvalError(Codes.badArgument, `'per ${e.per}' has no meaning in a network`, e.span);
           return quantity(e);
         case 'string':
           return { t: 'string', v: e.value };

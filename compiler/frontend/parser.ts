@@ -19,7 +19,8 @@ import { CstParser, EOF, type CstNode, type IToken, type TokenType } from 'chevr
 import * as T from './lexer.ts';
 
 const isName = (t: IToken) => t.tokenType === T.Identifier || T.KEYWORD_TOKENS.includes(t.tokenType);
-const isUnit = (t: IToken) => t.tokenType === T.Identifier && Object.prototype.hasOwnProperty.call(T.UNITS, t.image);
+/** A word right after a number on its line, other than `per`/`step`: a unit (checked against UNITS when lowered). */
+const isUnitPosition = (t: IToken, prev: IToken) => t.tokenType === T.Identifier && !T.CONTEXT_WORDS.includes(t.image) && t.startLine === prev.endLine;
 
 export class NaccParser extends CstParser {
   constructor() {
@@ -222,12 +223,13 @@ export class NaccParser extends CstParser {
   quantity = this.RULE('quantity', () => {
     this.CONSUME(T.NumberLiteral);
     this.OPTION({
-      // A unit is on its number's line (`workers: 5` then a line `s...` is not 5 seconds).
-      GATE: () => isUnit(this.LA(1)) && this.LA(1).startLine === this.LA(0).endLine && this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Equals,
+      // A unit is on its number's line (`workers: 5` then a line `s...` is not 5 seconds). Any word
+      // there is read as one, so a misspelt unit (`64 KBB`) is one error naming it, not a syntax error.
+      GATE: () => isUnitPosition(this.LA(1), this.LA(0)) && this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LParen,
       DEF: () => {
         this.CONSUME(T.Identifier, { LABEL: 'unit' });
         this.OPTION2({
-          GATE: () => this.LA(1).tokenType === T.Slash && isUnit(this.LA(2)),
+          GATE: () => this.LA(1).tokenType === T.Slash && isUnitPosition(this.LA(2), this.LA(1)),
           DEF: () => {
             this.CONSUME(T.Slash);
             this.CONSUME2(T.Identifier, { LABEL: 'perUnit' });

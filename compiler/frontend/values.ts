@@ -3,6 +3,7 @@ import type { TensorType } from '../ir/network.ts';
 import type { Expr, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { UNITS } from './lexer.ts';
+import { closest } from './suggest.ts';
 
 export type Dimension = 'none' | 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'bytes-per-cycle' | 'area';
 
@@ -38,6 +39,12 @@ export function misplacedBound(key: string, span: Span): EvalError {
 /** Number with unit -> value in the dimension's base unit (bytes, bits, ms, MHz, Mbit/s, B/cycle). */
 export function quantity(e: Extract<Expr, { kind: 'number' }>): Value {
   if (!e.unit) return { t: 'number', v: e.value, dim: 'none', per: e.per };
+  for (const unit of [e.unit, e.perUnit]) {
+    if (unit === undefined || Object.prototype.hasOwnProperty.call(UNITS, unit)) continue;
+    const exact = Object.keys(UNITS).find((k) => k.toLowerCase() === unit.toLowerCase());
+    const guess = exact ?? closest(unit, Object.keys(UNITS));
+    throw new EvalError(Codes.badProperty, `unknown unit '${unit}'${guess ? `; did you mean '${guess}'?` : ` (units: ${Object.keys(UNITS).join(', ')})`}`, e.span);
+  }
   const u = UNITS[e.unit];
   if (!e.perUnit) {
     const dim: Dimension = u.dimension === 'per-cycle' ? 'none' : u.dimension;
