@@ -1,5 +1,5 @@
 // Artefacts of a search as strings: the design as a .nacc accelerator block, and an HTML
-// report with inline SVG plots (EDP per generation; latency against energy with the
+// report with inline SVG plots (best EDP against evaluations; latency against energy with the
 // Pareto front). The CLI writes them; nothing here touches the file system.
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import type { CandidateResult } from './candidate.ts';
@@ -101,15 +101,17 @@ const networkEdp = (c: CandidateResult): number => Math.exp(c.networks.reduce((a
 export function htmlReport(r: ReportInput): string {
   const objective = r.objective ?? 'edp';
   const label = objective === 'edp' ? 'EDP' : objective === 'edap' ? 'EDAP' : objective === 'energy' ? 'energy' : 'latency';
+  // The anytime curve: best so far against the search's cost-model evaluations (every strategy reports them).
   const edpPlot = svgPlot({
-    title: `Best and median ${label} per generation`,
-    xLabel: 'generation',
+    title: `Best and batch median ${label} against evaluations`,
+    xLabel: 'cost-model evaluations (log)',
+    logX: true,
     yLabel: objective === 'edp' ? 'EDP (pJ x cycles, log)' : objective === 'edap' ? 'EDAP (pJ x cycles x mm2, log)' : objective === 'energy' ? 'energy (pJ, log)' : 'cycles (log)',
     series: [
-      { name: 'best so far', color: '#d62728', points: r.history.map((h) => [h.generation, h.best_edp]), line: true },
-      { name: 'generation median', color: '#1f77b4', points: r.history.map((h) => [h.generation, h.median_edp]), line: true },
-      { name: `${r.baselineName} (baseline)`, color: '#2ca02c', points: r.history.map((h) => [h.generation, r.baseline.cost]), line: true },
-      ...(r.ceiling && objective !== 'edap' ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.generation, objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles]), line: true }] : []),
+      { name: 'best so far', color: '#d62728', points: r.history.map((h) => [h.evaluations, h.best_edp]), line: true },
+      { name: 'batch median', color: '#1f77b4', points: r.history.map((h) => [h.evaluations, h.median_edp]), line: true },
+      { name: `${r.baselineName} (baseline)`, color: '#2ca02c', points: r.history.map((h) => [h.evaluations, r.baseline.cost]), line: true },
+      ...(r.ceiling && objective !== 'edap' ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.evaluations, objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles]), line: true }] : []),
     ],
   });
   const front = paretoFront(r.points);
