@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMaestroCommand } from '../../compiler/importers/maestro/cases.ts';
 import { maestroHwText, maestroMappingText } from '../../compiler/importers/maestro/export.ts';
-import { parseMaestroHw, parseMaestroMapping } from '../../compiler/importers/maestro/parse.ts';
+import { parseMaestroHw, parseMaestroMapping, parseMaestroModel } from '../../compiler/importers/maestro/parse.ts';
 import { problemMacs, convProblem, depthwiseProblem } from '../../compiler/ir/problem.ts';
 import { evaluateNetwork, MAESTRO_DEFAULTS } from '../../compiler/naas/maestro/index.ts';
-import { problemToMaestro } from '../../compiler/naas/maestro/from-problem.ts';
+import { maestroLayerToProblem, problemToMaestro } from '../../compiler/naas/maestro/from-problem.ts';
 import { evaluatePaperBaseline, PAPER_RESOURCES, searchPaper } from '../../compiler/naas/maestro/paper.ts';
 import { templateDataflow, type TemplateName } from '../../compiler/naas/maestro/templates.ts';
 import { nacc } from '../helpers/cli.ts';
@@ -37,7 +37,35 @@ describeNeeds([needShared('reference', 'maestro')], 'MAESTRO templates as data',
   }
 });
 
+describeNeeds([needShared('reference', 'maestro')], 'MAESTRO layers as nacc problems', () => {
+  it('every ResNet-50 and MobileNetV2 zoo layer goes to a problem and back to the same dimensions', () => {
+    for (const f of ['resnet50_rs_168pe/Resnet50_rs.m', 'mobilenetv2_rs_168pe/MobileNetV2_rs.m']) {
+      const net = parseMaestroMapping(readFileSync(sharedPath('reference', 'maestro', 'cases', f), 'utf8'), f);
+      let checked = 0;
+      for (const l of net.layers) {
+        const y = l.dims.find((d) => d.name === 'Y')!;
+        const r = l.dims.find((d) => d.name === 'R')!;
+        if ((y.size - r.size) % y.stride !== 0) continue; // MAESTRO floors: the last input rows are unused
+        const back = problemToMaestro(maestroLayerToProblem(l));
+        const want = l.type === 'DSCONV' ? l.dims.map((d) => (d.name === 'K' ? { ...d, size: 1 } : d)) : l.dims;
+        expect(Object.fromEntries(back.dims.map((d) => [d.name, [d.size, d.stride]])), `${f} ${l.name}`).toEqual(Object.fromEntries(want.map((d) => [d.name, [d.size, d.stride]])));
+        expect(back.type).toBe(l.type);
+        checked++;
+      }
+      expect(checked).toBeGreaterThan(40);
+    }
+  });
+});
+
 describe('nacc problems as MAESTRO layers', () => {
+  it('a model file (no dataflow) imports into problems with located errors for bad layers', () => {
+    const net = parseMaestroModel('Network M {\n  Layer A {\n    Type: CONV\n    Stride { X: 2, Y: 2 }\n    Dimensions { K: 8, C: 3, R: 3, S: 3, Y: 15, X: 15 }\n  }\n  Layer G {\n    Type: GEMM\n    Dimensions { K: 64, M: 10, N: 32 }\n  }\n}\n', 'm.m');
+    expect(net.layers.map((l) => l.dataflow.length)).toEqual([0, 0]);
+    const a = maestroLayerToProblem(net.layers[0]);
+    expect([a.bounds.P, a.bounds.Q, a.bounds.K, a.bounds.C]).toEqual([7, 7, 8, 3]);
+    expect(problemMacs(maestroLayerToProblem(net.layers[1]))).toBe(10 * 32 * 64);
+    expect(() => parseMaestroMapping('Network M {\n  Layer A {\n    Type: CONV\n    Dimensions { K: 8, C: 3, R: 3, S: 3, Y: 15, X: 15 }\n  }\n}\n', 'm.m')).toThrow(/no Dataflow/);
+  });
   it('a stride-1 convolution keeps its MACs under kcp_ws, and a strided one its output size', () => {
     const p = convProblem({ name: 'c', K: 32, C: 16, P: 14, Q: 12, R: 3, S: 3 });
     const s = problemToMaestro(p);

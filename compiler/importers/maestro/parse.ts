@@ -52,8 +52,17 @@ const LAYER_TYPES: Record<string, { type: LayerType; transposed?: boolean } | 'u
   POOL: 'unsupported',
 };
 
-/** Parses a mapping (`.m`) file. Throws UserError (exit 1) with the offending token's location. */
-export function parseMaestroMapping(text: string, path: string): MaestroNetwork {
+/** Parses a model (`.m`) file: MAESTRO's zoo networks, layers with no Dataflow blocks. */
+export function parseMaestroModel(text: string, path: string): MaestroNetwork {
+  return parseMaestroMapping(text, path, { requireDataflow: false });
+}
+
+/**
+ * Parses a mapping (`.m`) file. Throws UserError (exit 1) with the offending token's location.
+ * With `requireDataflow: false` (model files) a layer without a Dataflow keeps an empty one.
+ */
+export function parseMaestroMapping(text: string, path: string, opts: { requireDataflow?: boolean } = {}): MaestroNetwork {
+  const requireDataflow = opts.requireDataflow ?? true;
   const src = new SourceFile(path, text);
   const toks = tokenize(text);
   const loc = (t: Token | undefined): Location => (t ? src.locationAt(t.offset, t.text.length) : src.locationAt(Math.max(0, text.length - 1)));
@@ -187,7 +196,7 @@ export function parseMaestroMapping(text: string, path: string): MaestroNetwork 
       }
       const layerLoc = src.locationAt(lt.offset, 5);
       if (!kind) return err('MA0115', `layer ${tmpName || ''} has no (implemented) Type`.replace('  ', ' '), lt);
-      if (!sawDataflow || dataflow.length === 0) {
+      if ((!sawDataflow || dataflow.length === 0) && (requireDataflow || prevDataflow)) {
         if (!prevDataflow) return err('MA0116', `layer ${layerName} has no Dataflow and there is no earlier layer to inherit one from`, lt);
         dataflow = prevDataflow.map((x) => ({ ...x }));
       }

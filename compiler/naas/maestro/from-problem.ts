@@ -1,7 +1,8 @@
 // nacc's convolution problems (compiler/ir/problem.ts) as MAESTRO layers: K, C, R (kernel
 // rows), S (kernel columns), Y, X (input rows/cols without padding), strides on Y and X.
-import type { Problem } from '../../ir/problem.ts';
-import type { LayerDimension, LayerType } from './types.ts';
+import { convProblem, depthwiseProblem, type Problem } from '../../ir/problem.ts';
+import { MaestroAnalysisError } from './errors.ts';
+import type { LayerDimension, LayerType, MaestroLayer } from './types.ts';
 
 export interface MaestroShape {
   type: Extract<LayerType, 'CONV' | 'DSCONV'>;
@@ -46,4 +47,28 @@ export function problemToMaestro(p: Problem): MaestroShape {
   const G = b('G');
   if (G > 1 && b('C') === 1) return { type: 'DSCONV', dims: spatial(1, G), copies: b('N') * b('K') };
   return { type: 'CONV', dims: spatial(b('K'), b('C')), copies: b('N') * G };
+}
+
+/**
+ * A MAESTRO layer (from a model or mapping file) as a nacc problem: output rows/cols are
+ * MAESTRO's (Y - R) / stride + 1; GEMM (M x K) x (K x N) is a 1x1 convolution of M samples.
+ */
+export function maestroLayerToProblem(layer: MaestroLayer): Problem {
+  const get = (n: string) => layer.dims.find((d) => d.name === n);
+  const size = (n: string, d = 1) => get(n)?.size ?? d;
+  if (layer.type === 'GEMM') return convProblem({ name: layer.name, N: size('M'), K: size('N'), C: size('K'), P: 1, Q: 1, R: 1, S: 1 });
+  const R = size('R');
+  const S = size('S');
+  const y = get('Y');
+  const x = get('X');
+  const yo = get("Y'");
+  const xo = get("X'");
+  const sh = y?.stride ?? yo?.stride ?? 1;
+  const sw = x?.stride ?? xo?.stride ?? 1;
+  const Q = yo ? yo.size : Math.floor((size('Y', R) - R) / sh) + 1;
+  const P = xo ? xo.size : Math.floor((size('X', S) - S) / sw) + 1;
+  if (!(P > 0 && Q > 0)) throw new MaestroAnalysisError('MA0402', `layer ${layer.name}: the kernel is larger than the input`, layer.location);
+  const common = { name: layer.name, N: size('N'), P, Q, R: S, S: R, strideW: sw, strideH: sh };
+  if (layer.type === 'DSCONV') return depthwiseProblem({ ...common, channels: size('C') });
+  return convProblem({ ...common, G: size('G'), K: size('K'), C: size('C') });
 }
