@@ -1,12 +1,17 @@
 // `nacc rtl --from DIR`: reads the folder `nacc search --out` wrote (design.nacc, and per layer
 // timeloop/<network>/<layer>.{prob,map}.yaml) and turns each layer's searched mapping into the
-// sequencer program that replays it (compiler/naas/rtl-executable.ts), or says why it cannot.
+// sequencer program that replays it (compiler/naas/rtl-executable.ts), or says why it cannot;
+// without --from, the mapper's best mapping under the same predicate (mapperLayers).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { mappingFromTimeloopYaml, problemFromTimeloop } from '../importers/timeloop/parse.ts';
+import type { Mapping } from '../ir/mapping.ts';
 import type { Network } from '../ir/network.ts';
+import type { Problem } from '../ir/problem.ts';
+import { buildWorkloads } from '../naas/problems.ts';
+import { evaluateFixed, inlineRunner } from '../naas/search.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import { specToArchitecture } from '../naas/arch-from-spec.ts';
 import { rtlProgramOf, type RtlAxis } from '../naas/rtl-executable.ts';
@@ -33,22 +38,48 @@ export function searchFolderDesign(dir: string): string {
 /** Each selected layer's searched mapping as a sequencer program, read from a search folder. */
 export function readSearchedLayers(dir: string, spec: AcceleratorSpec, net: Network, layers?: string[]): SearchedLayers {
   const arch = specToArchitecture(spec);
+  return replayable(spec, net, layers, (layer) => {
+    const base = join(dir, 'timeloop', net.name, layer.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    if (!existsSync(`${base}.map.yaml`) || !existsSync(`${base}.prob.yaml`)) return undefined;
+    const problem = problemFromTimeloop(parseYaml(readFileSync(`${base}.prob.yaml`, 'utf8')), `${base}.prob.yaml`);
+    const mapping = mappingFromTimeloopYaml(parseYaml(readFileSync(`${base}.map.yaml`, 'utf8')), arch, problem, `${base}.map.yaml`);
+    return { problem, mapping };
+  });
+}
+
+/**
+ * Each selected layer's best mapping from the mapper, constrained to what the generated RTL
+ * executes and costed on its architecture (naas/rtl-architecture.ts): the mappings `nacc cost
+ * --rtl` reports with the same seed and effort (the whole network is mapped, as there).
+ */
+export async function mapperLayers(spec: AcceleratorSpec, net: Network, layers: string[] | undefined, seed: number, effort = RTL_MAPPER_EFFORT): Promise<SearchedLayers & { reason?: string }> {
+  const workloads = buildWorkloads([net]);
+  const r = await evaluateFixed(spec, workloads, effort, seed, inlineRunner, 'edp', true);
+  const byLayer = new Map((r.networks[0]?.layers ?? []).map((l) => [l.name, { problem: workloads.problems[l.key], mapping: l.mapping }]));
+  const out = replayable(spec, net, layers, (layer) => byLayer.get(layer));
+  return r.valid ? out : { ...out, reason: `the mapper found no mapping the generated RTL runs within the buffer's banks for some layer of '${net.name}'` };
+}
+
+/** The mapper's effort per layer shape for `nacc rtl` (as `nacc cost --effort`'s default). */
+export const RTL_MAPPER_EFFORT = 2000;
+
+/** Each selected layer's mapping (from `source`) as the sequencer program that runs it exactly, or why it cannot. */
+function replayable(spec: AcceleratorSpec, net: Network, layers: string[] | undefined, source: (layer: string) => { problem: Problem; mapping: Mapping } | undefined): SearchedLayers {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   const axes = parallel.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[];
   const out: SearchedLayers = { searched: {}, notReplayed: {}, missing: [] };
   for (const p of selectLayers(net, layers)) {
-    const base = join(dir, 'timeloop', net.name, p.layer.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    if (!existsSync(`${base}.map.yaml`) || !existsSync(`${base}.prob.yaml`)) {
+    const found = source(p.layer);
+    if (!found) {
       out.missing.push(p.layer);
       continue;
     }
-    const problem = problemFromTimeloop(parseYaml(readFileSync(`${base}.prob.yaml`, 'utf8')), `${base}.prob.yaml`);
-    const mapping = mappingFromTimeloopYaml(parseYaml(readFileSync(`${base}.map.yaml`, 'utf8')), arch, problem, `${base}.map.yaml`);
+    const { problem, mapping } = found;
     const r = rtlProgramOf(problem, mapping, axes);
     const depthwise = (problem.bounds.G ?? 1) > 1;
     const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every((d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d]);
     if (!same) r.issues.unshift(`the searched problem ${JSON.stringify(problem.bounds)} is not this layer's`);
-    // The model costs the layer on exactly this problem and mapping: the number the search reported.
+    // The model costs the layer on exactly this problem and mapping: the number the search (or the mapper) reported.
     if (r.program && same) out.searched[p.layer] = { ...r.program, searched: { problem, mapping } };
     else out.notReplayed[p.layer] = r.issues;
   }

@@ -12,7 +12,7 @@ import { runYosys, type SynthResult } from '../verify/sim.ts';
 import { formatTable, thousands } from './table.ts';
 import { shellWord } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
-import { SEARCHED_ACCELERATOR, readSearchedLayers, searchFolderDesign } from './rtl-from.ts';
+import { SEARCHED_ACCELERATOR, mapperLayers, readSearchedLayers, searchFolderDesign } from './rtl-from.ts';
 
 /** What `nacc rtl` writes in its folder (and `nacc verify` builds there); a re-run replaces these and keeps the rest. */
 const RTL_OWNED = ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log'];
@@ -105,17 +105,26 @@ export function registerRtl(program: Command): void {
       const net = pickDeclared('network', opts.network, prog.networks, file);
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
       const fromSearch = opts.from ? readSearchedLayers(opts.from, spec, net, layers) : undefined;
-      if (fromSearch) {
-        // Never silently run a different mapping: say which layers do not replay the search, and why.
-        for (const [name, issues] of Object.entries(fromSearch.notReplayed)) process.stderr.write(`warning: layer '${name}': the searched mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs the planner's program\n`);
-        for (const name of fromSearch.missing) process.stderr.write(`warning: layer '${name}': ${opts.from} has no mapping for it; it runs the planner's program\n`);
-      }
+      // Layers without a (runnable) searched mapping get the mapper's best mapping under the same
+      // predicate, unless --order or --tile asks for the planner's programs.
+      const mapperWanted = !opts.order && !opts.tile;
+      const unsearched = fromSearch ? [...fromSearch.missing, ...Object.keys(fromSearch.notReplayed)] : undefined;
+      const mapped = mapperWanted && (!unsearched || unsearched.length) ? await mapperLayers(spec, net, unsearched ?? layers, seed) : undefined;
+      const searched = { ...(mapped?.searched ?? {}), ...(fromSearch?.searched ?? {}) };
+      const sources = Object.fromEntries(Object.keys(searched).map((n) => [n, fromSearch?.searched[n] ? ('search' as const) : ('mapper' as const)]));
+      // Never silently run a different mapping: say which layers do not replay the search, and why, and what they run instead.
+      const instead = (name: string) => (sources[name] === 'mapper' ? "the mapper's best mapping for it" : "the planner's program");
+      for (const [name, issues] of Object.entries(fromSearch?.notReplayed ?? {})) process.stderr.write(`warning: layer '${name}': the searched mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs ${instead(name)}\n`);
+      for (const name of fromSearch?.missing ?? []) process.stderr.write(`warning: layer '${name}': ${opts.from} has no mapping for it; it runs ${instead(name)}\n`);
+      if (mapped?.reason) process.stderr.write(`warning: ${mapped.reason}; those layers run the planner's program\n`);
+      for (const [name, issues] of Object.entries(mapped?.notReplayed ?? {})) if (!fromSearch?.notReplayed[name]) process.stderr.write(`warning: layer '${name}': the mapper's mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs the planner's program\n`);
       const g = generateAccelerator(spec, net, {
         seed,
         layers,
         order: opts.order ? parseOrder(opts.order) : undefined,
         tile: opts.tile ? parseTile(opts.tile) : undefined,
-        searched: fromSearch?.searched,
+        searched,
+        mappingSources: sources,
         notReplayed: fromSearch?.notReplayed,
       });
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);

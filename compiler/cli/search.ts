@@ -245,7 +245,8 @@ export function registerCost(program: Command): void {
     .option('--effort <n>', 'mapper evaluations per distinct layer shape', '2000')
     .option('--with <files...>', 'more .nacc files providing networks or accelerators')
     .option('--json', 'print JSON')
-    .action(async (file: string, o: { network: string; accelerator: string; seed: string; effort: string; with?: string[]; json?: boolean }) => {
+    .option('--rtl', 'map only as the generated RTL executes and cost on its architecture (naas/rtl-architecture.ts): the mappings and model cycles `nacc rtl --accelerator` programs and `nacc verify` predicts')
+    .action(async (file: string, o: { network: string; accelerator: string; seed: string; effort: string; with?: string[]; json?: boolean; rtl?: boolean }) => {
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const spec = pickAccelerator(prog, o.accelerator);

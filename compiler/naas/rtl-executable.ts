@@ -10,7 +10,8 @@
 //     at the GlobalBuffer or at the RegisterFile, never both; the GlobalBuffer loops hold no
 //     reduction (C, R, S): partial sums stay in the PE from the first reduction loop on.
 //   * the PE register file keeps partial sums only (Outputs); weights and inputs are read from
-//     the global buffer every cycle.
+//     the global buffer every cycle; its loops start with a reduction loop (the PE drains after
+//     every iteration of the loops outside its first reduction loop).
 import { meshAxis } from './arch-from-spec.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
@@ -109,6 +110,10 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
       seen.add(l.dim!);
     }
   }
+  const firstReduction = rfLoops.findIndex((l) => REDUCTION.includes(l.dim!));
+  for (const l of firstReduction < 0 ? rfLoops : rfLoops.slice(0, firstReduction)) {
+    issues.push(`RegisterFile loop ${l.name} in [0:${l.bound}) runs before any reduction loop: the PE drains after each of its iterations (it is a GlobalBuffer loop to the sequencer)`);
+  }
   const extra = rf.keep.filter((k) => k !== 'Outputs');
   if (extra.length) issues.push(`RegisterFile keeps ${extra.join(', ')}: the generated PE keeps partial sums (Outputs) only`);
   if (issues.length) return { issues };
@@ -170,8 +175,13 @@ export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: R
     const seen = orderAt(level).filter(pick);
     return [...new Set([...seen, ...RTL_DIMS.filter((d) => pick(d) && !seen.includes(d))])];
   };
-  const glb = ordered('GlobalBuffer', (d) => !inPe(d)).map(loop).filter((l) => l.bound > 1);
-  const rf = ordered('RegisterFile', inPe).map(loop).filter((l) => l.bound > 1);
+  // The PE drains after every iteration of a loop outside its first reduction loop: output loops
+  // the register file would run before any reduction are buffer loops to the sequencer.
+  const pe = ordered('RegisterFile', inPe).filter((d) => tile[d] / par[d] > 1);
+  const firstReduction = pe.findIndex((d) => REDUCTION.includes(d));
+  const hoisted = firstReduction < 0 ? pe : pe.slice(0, firstReduction);
+  const glb = [...ordered('GlobalBuffer', (d) => !inPe(d)), ...hoisted].map(loop).filter((l) => l.bound > 1);
+  const rf = pe.slice(hoisted.length).map(loop);
   const all = problem.dataSpaces.map((s) => s.name);
   return {
     levels: [

@@ -217,10 +217,11 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
 }
 
 /** A fixed accelerator mapped by the mapper within its dataflow. */
-export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp'): Promise<CandidateResult> {
+export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', rtl?: boolean): Promise<CandidateResult> {
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
-  return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3), objective });
+  // rtl: only mappings the generated RTL executes, costed on its architecture (naas/rtl-architecture.ts).
+  return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3), objective, ...(rtl ? { rtl } : {}) });
 }
 
 /** Re-maps a design with the given mapper effort; keeps the design's own mappings when they are better. */

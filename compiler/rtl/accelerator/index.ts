@@ -97,8 +97,8 @@ export interface AcceleratorManifest {
     /** The NAAS cost model alone (compiler/naas/model.ts evaluate), or null with the reason. */
     model_cycles: number | null;
     model_reason?: string;
-    /** Where the loop nest came from: the search's mapping replayed exactly, or the planner (with why the searched one could not run, when there was one). */
-    mapping_source: 'search' | 'planner';
+    /** Where the loop nest came from: the search's mapping or the mapper's (rtl-from.ts mapperLayers), replayed exactly, or the planner (with why the searched one could not run, when there was one). */
+    mapping_source: 'search' | 'mapper' | 'planner';
     search_issues?: string[];
     /** Sequencer programs the layer runs as (1 = the whole layer at once). */
     tile_count: number;
@@ -133,8 +133,10 @@ export interface GenerateOptions {
   tile?: ForcedTile;
   /** Layers that replay a searched mapping (compiler/naas/rtl-executable.ts rtlProgramOf): their tile and loop order. */
   searched?: Record<string, SearchedProgram>;
-  /** Layers whose searched mapping the hardware cannot run, with why (they run the planner's program; reported, never silent). */
+  /** Layers whose searched mapping the hardware cannot run, with why (they run the mapper's or the planner's program; reported, never silent). */
   notReplayed?: Record<string, string[]>;
+  /** Where each `searched` layer's mapping came from: a search folder, or the mapper (default: search). */
+  mappingSources?: Record<string, 'search' | 'mapper'>;
 }
 
 /** A searched mapping as the sequencer runs it: tile bounds (DRAM level) and the loop order inside a tile. */
@@ -340,7 +342,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       predicted: pr.predicted,
       model_cycles: pr.model.cycles,
       ...(pr.model.reason ? { model_reason: pr.model.reason } : {}),
-      mapping_source: opts.searched?.[pr.name] ? ('search' as const) : ('planner' as const),
+      mapping_source: opts.searched?.[pr.name] ? (opts.mappingSources?.[pr.name] ?? ('search' as const)) : ('planner' as const),
       ...(opts.notReplayed?.[pr.name] ? { search_issues: opts.notReplayed[pr.name] } : {}),
       tile_count: pr.tiles.length,
       tiles: pr.tiles.map((t) => ({
