@@ -10,7 +10,7 @@ export function registerTimeloop(program: Command): void {
   tl.command('check <dir>')
     .description('evaluate every Timeloop reference case under DIR and compare with its stats')
     .option('--json', 'print JSON')
-    .option('--tolerance <fraction>', 'allowed relative energy error', '0.01')
+    .option('--tolerance <fraction>', 'allowed relative energy error (default 0.01%)', '0.0001')
     .action((dir: string, opts: { json?: boolean; tolerance: string }) => {
       const root = resolve(dir);
       const tol = Number(opts.tolerance);
