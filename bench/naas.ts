@@ -4,10 +4,10 @@
 // HTML report of the anytime curves (best EDP against evaluations, median and range over seeds).
 // Run: npx tsx bench/naas.ts [--networks vgg16,...] [--resources eyeriss,shidiannao,nvdla_256]
 //   [--strategies naas,sizing,sweep,random] [--seeds 5] [--sweep-seeds N] [--budget default]
-//   [--threads N] [--log runs.jsonl] [--from runs.jsonl] [--report report.html] [--json]
+//   [--threads N] [--log runs.jsonl [--resume]] [--from runs.jsonl] [--report report.html] [--json]
 // Every finished run is appended to --log at once, so a long bench can be cut short and
 // tabulated later with --from (the tables and report read only the log).
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseBudget } from '../compiler/cli/search.ts';
@@ -69,8 +69,10 @@ async function runAll(): Promise<Run[]> {
   const budget = parseBudget(arg('budget', 'default'));
   const threads = Number(arg('threads', String(availableParallelism())));
   const log = arg('log');
+  // With --resume, runs already in the log are kept and not run again.
+  const runs: Run[] = log && process.argv.includes('--resume') && existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run) : [];
+  const done = new Set(runs.map((r) => `${r.resources}/${r.network}/${r.strategy}/${r.seed}`));
   const pool = workerRunner(threads);
-  const runs: Run[] = [];
   try {
     for (const rName of resources) {
       const r = acc.accelerators.find((a) => a.name === rName);
@@ -84,6 +86,7 @@ async function runAll(): Promise<Run[]> {
           const base = await evaluateFixed(r, w, budget.baselineEvaluations, seed, pool.run);
           for (const strategy of strategies) {
             if ((strategy === 'sweep' || strategy === 'random') && seed > sweepSeeds) continue;
+            if (done.has(`${rName}/${name}/${strategy}/${seed}`)) continue;
             const space = strategy === 'sizing' ? sizing : naas;
             const floor = workloadBound(w, r, spaceFloorOptions(space, r)).totals.edp;
             const t0 = performance.now();

@@ -51,7 +51,8 @@ export function sweepPlan(b: SearchBudget) {
  * NAAS by successive halving (naas.ts): `pairs` (shape, connectivity) pairs at `firstEffort`;
  * the best `keep` at `keepEffort` with the network objective; CMA-ES on the sizes of the best
  * `shapes` (`sizeGenerations` x `sizePopulation` at `sizeEffort`); the best 3 at `final` (the
- * sweep's final effort). Default budget: 48 x 96, 12 x 500, 3 x 2 x 6 x 192, 3 x 4,000.
+ * sweep's final effort). Default budget: 48 x 96, 12 x 1,000, 3 x 2 x 6 x 192, 3 x 4,000
+ * evaluations per layer shape (17% of the sweep's).
  */
 export function naasPlan(b: SearchBudget) {
   const s = effortScale(b);
@@ -60,7 +61,7 @@ export function naasPlan(b: SearchBudget) {
     firstRegisterFile: 64,
     firstEffort: Math.max(10, Math.round(96 * s)),
     keep: Math.max(3, Math.round(1.5 * b.population)),
-    keepEffort: Math.max(20, Math.round(500 * s)),
+    keepEffort: Math.max(20, Math.round(1000 * s)),
     shapes: 3,
     sizeGenerations: Math.max(1, Math.round(b.generations / 4)),
     sizePopulation: Math.max(4, b.population - 2),
