@@ -198,7 +198,9 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
       if (!kind) return err('MA0115', `layer ${tmpName || ''} has no (implemented) Type`.replace('  ', ' '), lt);
       if ((!sawDataflow || dataflow.length === 0) && (requireDataflow || prevDataflow)) {
         if (!prevDataflow) return err('MA0116', `layer ${layerName} has no Dataflow and there is no earlier layer to inherit one from`, lt);
-        dataflow = prevDataflow.map((x) => ({ ...x }));
+        // MAESTRO shares the previous layer's directive list (and its directives) with this layer,
+        // and its analysis rewrites them in place: evaluate.ts keeps that sharing.
+        dataflow = prevDataflow;
       }
       prevDataflow = dataflow;
       layers.push({ name: layerName, type: kind.type, transposed: kind.transposed, dims: dims ?? [], dataflow, location: layerLoc });

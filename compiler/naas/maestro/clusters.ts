@@ -172,11 +172,11 @@ function convertToInputCentric(dataflow: Directive[]): void {
 }
 
 /**
- * The cluster levels of one layer, outermost first. `dataflow` is consumed (MAESTRO rewrites
- * directives in place), so callers pass a copy.
+ * The cluster levels of one layer, outermost first. Like MAESTRO it rewrites `dataflow` in
+ * place (appends the innermost Cluster, turns X'/Y' into X/Y, widens strided maps): layers
+ * that inherited this list see those changes, so callers pass a copy of the whole network.
  */
-export function analyzeClusters(numPes: number, tensors: readonly Tensor[], fullDims: DimensionTable, layerDataflow: readonly Directive[]): ClusterUnit[] {
-  const dataflow = layerDataflow.map((d) => ({ ...d }));
+export function analyzeClusters(numPes: number, tensors: readonly Tensor[], fullDims: DimensionTable, dataflow: Directive[]): ClusterUnit[] {
   const userClusters = dataflow.filter((d) => d.kind === 'cluster');
   const numLevels = userClusters.length;
   if (numLevels > 3) throw new MaestroAnalysisError('MA0307', `at most 3 Cluster directives are supported (MAESTRO models 4 NoC levels)`, userClusters[3].location);
@@ -194,7 +194,7 @@ export function analyzeClusters(numPes: number, tensors: readonly Tensor[], full
   let prevDataflow: Directive[] | undefined;
   let clusterDims = fullDims;
   let opening: Directive | undefined = dataflow[0];
-  for (const d of dataflow) {
+  for (const d of [...dataflow]) {
     if (d.kind !== 'cluster') {
       clusterDataflow.push(d);
       continue;

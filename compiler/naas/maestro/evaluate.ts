@@ -3,7 +3,7 @@
 import { analyzeClusters, layerDimensionTable, tensorsFor, type Tensor } from './clusters.ts';
 import { analyzeLayer, type LevelResult, type TensorCounts } from './engine.ts';
 import { MaestroAnalysisError } from './errors.ts';
-import { MAESTRO_ENERGY, type LayerType, type MaestroHardware, type MaestroLayer, type MaestroNetwork } from './types.ts';
+import { MAESTRO_ENERGY, type Directive, type LayerType, type MaestroHardware, type MaestroLayer, type MaestroNetwork } from './types.ts';
 
 export interface MaestroLayerResult {
   name: string;
@@ -43,12 +43,33 @@ export function activityEnergy(counts: Record<Tensor['name'], TensorCounts>, mac
 
 const l1Terms = (c: Record<Tensor['name'], TensorCounts>): number[] => [c.input.l1Read, c.input.l1Write, c.filter.l1Read, c.filter.l1Write, c.output.l1Read, c.output.l1Write];
 
+/**
+ * A copy of the network that keeps which layers share a directive list (inherited dataflows)
+ * and which directives are the same object, so the in-place rewrites act as in MAESTRO.
+ */
+function cloneSharing(net: MaestroNetwork): { layer: MaestroLayer; dataflow: Directive[] }[] {
+  const lists = new Map<readonly Directive[], Directive[]>();
+  const objects = new Map<Directive, Directive>();
+  return net.layers.map((layer) => {
+    let list = lists.get(layer.dataflow);
+    if (!list) {
+      list = layer.dataflow.map((d) => {
+        let o = objects.get(d);
+        if (!o) objects.set(d, (o = { ...d }));
+        return o;
+      });
+      lists.set(layer.dataflow, list);
+    }
+    return { layer, dataflow: list };
+  });
+}
+
 /** Evaluates every layer; a layer MAESTRO would stop on throws MaestroAnalysisError with its location. */
 export function evaluateNetwork(net: MaestroNetwork, hw: MaestroHardware): MaestroLayerResult[] {
   const tensorsByType = new Map<LayerType, Tensor[]>();
-  const results: MaestroLayerResult[] = [];
-  let prevL1 = [0, 0, 0, 0, 0, 0];
-  for (const layer of net.layers) {
+  // MAESTRO splits every layer into cluster levels before it costs any (shared, rewritten
+  // directive lists make the order visible), then costs the layers in order.
+  const prepared = cloneSharing(net).map(({ layer, dataflow }) => {
     let tensors = tensorsByType.get(layer.type);
     if (!tensors) {
       // MAESTRO builds one tensor table per layer type, from the first layer of that type.
@@ -56,7 +77,13 @@ export function evaluateNetwork(net: MaestroNetwork, hw: MaestroHardware): Maest
       tensors = tensorsFor(layer.type, batch);
       tensorsByType.set(layer.type, tensors);
     }
-    const { top, first, produced } = analyzeOne(layer, tensors, hw);
+    const t = tensors;
+    return { layer, tensors: t, clusters: located(layer, () => analyzeClusters(hw.numPes, t, layerDimensionTable(layer), dataflow)) };
+  });
+  const results: MaestroLayerResult[] = [];
+  let prevL1 = [0, 0, 0, 0, 0, 0];
+  for (const { layer, tensors, clusters } of prepared) {
+    const { top, first, produced } = located(layer, () => analyzeLayer(clusters, tensors, hw));
     let csv = 0;
     // OutputResults walks the level results innermost-first: with more than one, the L1 terms
     // it adds before reaching the top are the previous layer's.
@@ -83,11 +110,9 @@ export function evaluateNetwork(net: MaestroNetwork, hw: MaestroHardware): Maest
   return results;
 }
 
-function analyzeOne(layer: MaestroLayer, tensors: Tensor[], hw: MaestroHardware) {
+function located<T>(layer: MaestroLayer, fn: () => T): T {
   try {
-    const dims = layerDimensionTable(layer);
-    const clusters = analyzeClusters(hw.numPes, tensors, dims, layer.dataflow);
-    return analyzeLayer(clusters, tensors, hw);
+    return fn();
   } catch (e) {
     if (e instanceof MaestroAnalysisError) {
       throw new MaestroAnalysisError(e.code, `layer ${layer.name}: ${e.message}`, e.location ?? layer.location);
