@@ -12,6 +12,7 @@
 //   * per program: the DRAM read latency of its load (the last beat arrives two cycles after its
 //     grant) and the drain pipeline's flush (DRAIN_PIPELINE registers), and the compute -> drain
 //     pipeline's fill (the last drain after the last step, or the first drain's steps);
+//   * a PE keeps int32 partial sums only, in one half of its double-buffered register file;
 //   * every input lane and every weight lane keeps its own copy of the tile (one bank each), so
 //     a tile needs lanes x its bytes of the buffer; a pixel's chunk of input channels is loaded
 //     and stored in whole DRAM beats;
@@ -39,6 +40,14 @@ export const QPARAM_BYTES = 16;
 export const PSUM_BYTES = 4;
 /** Shares of the global buffer for input banks, weight banks, and records with carried partial sums, when the search sizes tiles. */
 export const RTL_BANK_SPLIT = { Inputs: 7 / 16, Weights: 7 / 16, side: 1 / 8 };
+
+/** Most int32 partial sums a PE's register file holds (both halves). */
+export const MAX_RF_DEPTH = 16;
+
+/** Partial sums a PE's register file holds: a power of two of int32 words within the declared bytes, 2 to MAX_RF_DEPTH; half of them fill while the drain empties the other half. */
+export function registerFileDepth(bytesPerPe: number): number {
+  return Math.max(2, Math.min(MAX_RF_DEPTH, 2 ** Math.floor(Math.log2(Math.max(1, bytesPerPe / 4)))));
+}
 
 /** Bytes per DRAM beat: the largest power of two within the declared bandwidth, 1 to 16. */
 export function dramBeatBytes(bandwidthBytesPerCycle: number): number {
@@ -77,7 +86,10 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
   const arch = specToArchitecture({ ...spec, wordBits: 8 }, { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true });
   const lanes = rtlLanes(parallel, spec.peArray, depthwiseLayers);
   const levels = arch.levels.map((lv) =>
-    lv.name !== 'GlobalBuffer'
+    lv.name === 'RegisterFile'
+      ? // One half of the double-buffered register file keeps the live partial sums.
+        { ...lv, sizeWords: registerFileDepth(spec.registerFileBytesPerPe) / 2 }
+      : lv.name !== 'GlobalBuffer'
       ? lv
       : {
           ...lv,

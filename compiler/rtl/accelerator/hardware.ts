@@ -8,7 +8,7 @@ import { verilogIdentifier } from '../../util/names.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { DEFAULT_ORDER } from './mapping.ts';
-import { QPARAM_BYTES, RTL_DATAFLOW_PARALLEL, dramBeatBytes as beatBytes } from '../../naas/rtl-architecture.ts';
+import { MAX_RF_DEPTH, QPARAM_BYTES, RTL_DATAFLOW_PARALLEL, dramBeatBytes as beatBytes, registerFileDepth } from '../../naas/rtl-architecture.ts';
 import { planTiles, type ForcedTile, type TileShape } from './tiling.ts';
 
 export interface Axis {
@@ -58,7 +58,7 @@ export interface AcceleratorHardware {
 }
 
 export { QPARAM_BYTES };
-export const MAX_RF_DEPTH = 16;
+export { MAX_RF_DEPTH };
 
 /** Parallel dimensions implied by a dataflow when the accelerator does not list them. */
 export function dataflowParallel(spec: AcceleratorSpec): string[] {
@@ -142,7 +142,7 @@ export function planHardware(
     inputLanes,
     outputLanes: laneSet(axes, OUTPUT_DIMS),
     reductionLanes: laneSet(axes, REDUCTION_DIMS),
-    rfDepth: Math.max(2, Math.min(MAX_RF_DEPTH, pow2Floor(spec.registerFileBytesPerPe / 4))),
+    rfDepth: registerFileDepth(spec.registerFileBytesPerPe),
     dramBeatBytes,
     dramBandwidth: spec.dramBandwidthBytesPerCycle,
     // Whole layers first: every bank holds the largest layer's tensor.
