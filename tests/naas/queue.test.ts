@@ -149,6 +149,27 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     expect(existsSync(journal)).toBe(false);
   });
 
+  it('Redis lost in the middle of a search is exit 4 naming it, not a hang', async () => {
+    const other = await startRedis(mkdtempSync(join(tmpdir(), 'nacc-queue-lost-')));
+    const probe = new Redis(other.url);
+    try {
+      // No worker listens on this server: the search waits on its first jobs when the server goes.
+      const search = new Proc(spawn(process.execPath, [NACC, ...SEARCH, '--redis', other.url], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', NACC_REDIS_LOST_MS: '2000' } }));
+      while ((await probe.dbsize()) === 0) {
+        expect(search.child.exitCode, search.lines.join('\n')).toBeNull();
+        await sleep(50);
+      }
+      probe.disconnect();
+      await other.stop();
+      const end = await search.exited;
+      expect(end.code, search.lines.join('\n')).toBe(4);
+      expect(search.lines.join('\n')).toContain(`error[NQ006]: lost the Redis server at ${other.url}`);
+    } finally {
+      probe.disconnect();
+      await other.stop();
+    }
+  });
+
   it('an unreachable Redis is exit 4 naming the URL, never its password', async () => {
     const port = await freePort();
     const url = `redis://alice:s3cret-pw@127.0.0.1:${port}/0`;

@@ -57,28 +57,35 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
   // Pending evaluations, so that losing Redis for good fails them instead of waiting forever.
   const pending = new Set<(e: Error) => void>();
   let lostSince: number | undefined;
+  let lost = false;
+  let warnedAt = -Infinity;
   const lostMs = Number(env.NACC_REDIS_LOST_MS) > 0 ? Number(env.NACC_REDIS_LOST_MS) : REDIS_LOST_MS;
   const onError = (e: Error): void => {
     lostSince ??= Date.now();
-    warn(`search: Redis at ${where}: ${scrubCredentials(e.message, o.url)}`);
+    // The client retries every few hundred ms: say so once every 10 s, not every time.
+    if (Date.now() - warnedAt < 10_000) return;
+    warnedAt = Date.now();
+    warn(`search: Redis at ${where}: ${scrubCredentials(e.message, o.url)} (retrying; the search fails after ${lostMs / 1000} s)`);
   };
   queue.on('error', onError);
   events.on('error', onError);
+  // While Redis is away, commands wait in the client's queue: a probe that does not answer in time failed.
+  const answers = (): Promise<boolean> =>
+    Promise.race([queue.count().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(resolve, 2_000, false).unref())]);
   const watchdog = setInterval(() => {
-    if (lostSince === undefined) return;
-    // Any command that reaches Redis tells it is back.
-    void queue
-      .count()
-      .then(() => {
+    if (lostSince === undefined || lost) return;
+    void answers().then((ok) => {
+      if (ok) {
         lostSince = undefined;
-      })
-      .catch(() => {
-        if (Date.now() - (lostSince as number) < lostMs) return;
-        const err = lostRedis(where, lostMs);
-        for (const reject of pending) reject(err);
-      });
+        return;
+      }
+      if (lostSince === undefined || Date.now() - lostSince < lostMs) return;
+      lost = true;
+      const err = lostRedis(where, lostMs);
+      for (const reject of pending) reject(err);
+    });
   }, Math.min(5_000, lostMs / 4));
-  watchdog.unref();
+  // Referenced until close(): while Redis is away nothing else may keep the search's process alive.
   await events.waitUntilReady();
 
   const inflight = new Map<string, Promise<CandidateResult>>();
@@ -122,8 +129,11 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
     },
     close: async () => {
       clearInterval(watchdog);
-      await events.close();
-      await queue.close();
+      // A graceful close waits for Redis; without it (or if it takes long), drop the connections.
+      // The timers are referenced: a close that never settles must not leave the process without work.
+      const within = <T>(p: Promise<T>, ms: number, otherwise: T): Promise<T> => Promise.race([p, new Promise<T>((resolve) => setTimeout(resolve, ms, otherwise))]);
+      const closed = !lost && (await within(Promise.all([events.close(), queue.close()]).then(() => true), 5_000, false));
+      if (!closed) await within(Promise.allSettled([events.disconnect(), queue.disconnect()]).then(() => true), 1_000, false);
     },
   };
 }

@@ -61,7 +61,13 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     // Finished jobs are kept as the search's queue asks (queue-dispatcher.ts); a few seconds of idle polling.
     drainDelay: 5,
   });
-  worker.on('error', (e: Error) => o.log(`Redis at ${redactRedisUrl(o.url)}: ${scrubCredentials(e.message, o.url)}`));
+  // Redis going away is retried for ever (a worker outlives a Redis restart); said once every 10 s.
+  let warnedAt = -Infinity;
+  worker.on('error', (e: Error) => {
+    if (Date.now() - warnedAt < 10_000) return;
+    warnedAt = Date.now();
+    o.log(`Redis at ${redactRedisUrl(o.url)}: ${scrubCredentials(e.message, o.url)} (retrying)`);
+  });
   await worker.waitUntilReady();
   o.log(`listening on queue '${name}' at ${redactRedisUrl(o.url)} with ${o.concurrency} thread${o.concurrency === 1 ? '' : 's'} (stalled jobs handed on after ${stallMs / 1000} s)`);
   return {
