@@ -10,6 +10,7 @@ import { convProblem, dataSpaceSize, type Problem } from '../../ir/problem.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { evaluate } from '../../naas/model.ts';
 import { rtlArchitecture } from '../../naas/rtl-architecture.ts';
+import { meshAxis } from '../../naas/arch-from-spec.ts';
 import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping } from './mapping.ts';
 import type { ConvProblem, Dim } from './problem.ts';
@@ -49,7 +50,7 @@ export function modelMapping(hw: AcceleratorHardware, p: ConvProblem, tile: Reco
     const f = Math.min(bound, axis.size);
     if (bound % f !== 0) return { reason: `${axis.dim} = ${bound} does not divide into the ${axis.size}-PE axis (the model needs exact factors)` };
     spatialOf[axis.dim] = f;
-    if (f > 1) spatial.push({ dim: name(axis.dim), bound: f, axis: a === 0 ? 'X' : 'Y' });
+    if (f > 1) spatial.push({ dim: name(axis.dim), bound: f, axis: meshAxis(a, hw.axes.length) });
   }
   const dram: Mapping['levels'][number]['temporal'] = [];
   for (const d of ['K', 'Q', 'P', 'C'] as Dim[]) {
