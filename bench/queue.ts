@@ -1,8 +1,8 @@
 // Search queue throughput (issue 23): cost-model evaluations per second of one seeded NAAS search
 // against the number of `nacc worker` processes on this machine, beside local threads (piscina),
 // and the queue's overhead per job (round trip of a near-empty job through Redis, less its work).
-// Run: npx tsx bench/queue.ts [--network resnet50] [--workers 1,2,3,4] [--threads 1,2]
-//   [--budget generations=2,population=8,inner=2x6,baseline=100] [--jobs 40] [--json]
+// Run: npx tsx bench/queue.ts [--network resnet50] [--strategy naas] [--workers 1,2,3,4] [--threads 1,2]
+//   [--budget generations=4,population=8,inner=2x8,baseline=100] [--jobs 40] [--json]
 // It starts its own redis-server (loopback, no persistence) and worker processes (concurrency 1).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { encodeExact } from '../compiler/naas/dispatch/codec.ts';
 import { localDispatcher, type Dispatcher } from '../compiler/naas/dispatch/dispatcher.ts';
 import { queueDispatcher } from '../compiler/naas/dispatch/queue-dispatcher.ts';
 import { buildWorkloads } from '../compiler/naas/problems.ts';
-import { searchSpace } from '../compiler/naas/search.ts';
+import { runStrategy, STRATEGIES, type StrategyName } from '../compiler/naas/strategy/index.ts';
 import { startRedis, startWorker, type Proc } from '../tests/helpers/redis.ts';
 
 const arg = (name: string, dflt: string): string => {
@@ -28,7 +28,9 @@ const ints = (s: string): number[] => s.split(',').map(Number).filter((n) => Num
 const networkName = arg('network', 'resnet50');
 const workerCounts = ints(arg('workers', '1,2,3,4'));
 const threadCounts = ints(arg('threads', '1,2'));
-const budget = parseBudget(arg('budget', 'generations=2,population=8,inner=2x6,baseline=100'));
+const budget = parseBudget(arg('budget', 'generations=4,population=8,inner=2x8,baseline=100'));
+const strategy = arg('strategy', 'naas') as StrategyName;
+if (!STRATEGIES.includes(strategy)) throw new Error(`--strategy: one of ${STRATEGIES.join(', ')}`);
 const overheadJobs = Number(arg('jobs', '40'));
 const asJson = process.argv.includes('--json');
 const log = (s: string) => process.stderr.write(`queue bench: ${s}\n`);
@@ -63,7 +65,8 @@ async function measure(where: string, processes: number, d: Dispatcher): Promise
   await Promise.all(Array.from({ length: 4 * processes }, () => d.run(task(warmSeed++))));
   let jobs = 0;
   const t0 = performance.now();
-  const res = await searchSpace({ workloads, space, resources, seed: 1, budget, run: (t) => (jobs++, d.run(t)) });
+  // The strategy `nacc search` runs (without its baseline, which is one more job).
+  const res = await runStrategy(strategy, { workloads, space, resources, seed: 1, budget, run: (t) => (jobs++, d.run(t)) });
   const seconds = (performance.now() - t0) / 1000;
   const key = encodeExact(res);
   reference ??= key;
@@ -119,9 +122,9 @@ try {
 }
 const load1 = loadavg()[0];
 const base = rows[0].evaluations_per_s;
-if (asJson) process.stdout.write(JSON.stringify({ network: networkName, budget, cores: availableParallelism(), loadavg: [load0, load1], rows, overhead }, null, 2) + '\n');
+if (asJson) process.stdout.write(JSON.stringify({ network: networkName, strategy, budget, cores: availableParallelism(), loadavg: [load0, load1], rows, overhead }, null, 2) + '\n');
 else {
-  process.stdout.write(`${networkName} on naas_eyeriss, budget ${JSON.stringify(budget)}, seed 1; ${availableParallelism()} cores; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end\n`);
+  process.stdout.write(`${networkName} on naas_eyeriss, strategy ${strategy}, budget ${JSON.stringify(budget)}, seed 1; ${availableParallelism()} cores; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end\n`);
   process.stdout.write(
     formatTable(
       ['evaluated by', 'processes / threads', 'jobs', 'evaluations', 'seconds', 'evaluations/s', 'vs first row', 'same result'],

@@ -50,6 +50,9 @@ describe('job schema', () => {
     expect('task' in parsed && parsed.task).toEqual(naasTask);
     const fixed: CandidateTask = { kind: 'fixed', spec: resources, workloads, inner: { generations: 2, population: 50 }, seed: 3 };
     expect(parseJob(job(fixed))).toEqual({ task: fixed });
+    const mapping = { levels: [{ level: 'DRAM', temporal: [{ dim: 'K', bound: 4 }], spatial: [{ dim: 'C', bound: 2, axis: 'X' as const }], keep: ['Weights', 'Inputs', 'Outputs'] }] };
+    const design: CandidateTask = { kind: 'design', spec: resources, workloads, effort: 96, seed: 3, start: { [Object.keys(workloads.problems)[0]]: mapping }, networkObjective: true, objective: 'edp' };
+    expect(parseJob(job(design))).toEqual({ task: design });
   });
 
   it.each([
