@@ -95,24 +95,37 @@ export function topDistinct(rs: CandidateResult[], n: number, key: (s: Accelerat
   return [...seen.values()].sort((a, b) => a.cost - b.cost).slice(0, n);
 }
 
-/** A design at given sizes: the global buffer takes what the register files leave of the on-chip bytes. */
+/**
+ * A design at given sizes: the global buffer takes what the register files leave of the
+ * on-chip bytes, or the largest size on its grid that keeps the design within the area bound.
+ */
 export function sizedSpec(shape: Pick<AcceleratorSpec, 'peArray' | 'parallel' | 'dataflow'>, registerFileBytes: number, space: DesignSpace, lim: SpaceLimits, name = 'naas'): AcceleratorSpec | undefined {
   const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
   const pes = shape.peArray.reduce((a, b) => a * b, 1);
   const room = lim.maxOnChipBytes - registerFileBytes * pes;
-  const gb = Math.min(gbR.max, gbR.min + Math.floor((room - gbR.min) / gbR.step) * gbR.step);
-  if (gb < gbR.min || pes > lim.maxPes) return undefined;
-  const spec: AcceleratorSpec = {
+  const steps = Math.floor((Math.min(gbR.max, room) - gbR.min) / gbR.step);
+  if (steps < 0 || pes > lim.maxPes) return undefined;
+  const at = (k: number): AcceleratorSpec => ({
     name,
     peArray: shape.peArray,
     ...(shape.dataflow ? { dataflow: shape.dataflow } : { parallel: shape.parallel }),
     registerFileBytesPerPe: registerFileBytes,
-    globalBufferBytes: gb,
+    globalBufferBytes: gbR.min + k * gbR.step,
     dramBandwidthBytesPerCycle: lim.dramBandwidthBytesPerCycle,
     wordBits: lim.wordBits,
     clockMHz: lim.clockMHz,
-  };
-  return fitsSpace(spec, space, lim) ? spec : undefined;
+  });
+  if (fitsSpace(at(steps), space, lim)) return at(steps);
+  if (!fitsSpace(at(0), space, lim)) return undefined;
+  // Area grows with the buffer: the largest grid step that still fits.
+  let lo = 0;
+  let hi = steps;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fitsSpace(at(mid), space, lim)) lo = mid;
+    else hi = mid;
+  }
+  return at(lo);
 }
 
 /** Within the resources (PEs, on-chip bytes) and the space's area bound. */

@@ -32,7 +32,8 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
   const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
   const rf0 = Math.min(Math.max(rfR.min, plan.firstRegisterFile), rfR.max);
   const pairs = enumeratePairs(o.workloads, o.space, o.resources, lim, plan.pairs, !o.rtl);
-  const first = pairs.map((p) => sizedSpec(p, rf0, o.space, lim)).filter((s): s is AcceleratorSpec => !!s);
+  // A pair whose design does not fit at that size (area bound) tries the smallest register file.
+  const first = pairs.map((p) => sizedSpec(p, rf0, o.space, lim) ?? sizedSpec(p, rfR.min, o.space, lim)).filter((s): s is AcceleratorSpec => !!s);
   // The baseline is a candidate of the first rung with its own (full-effort) mapping.
   const baseline = o.baseline?.valid && o.baseline.spec && fitsSpace(o.baseline.spec, o.space, lim) && (!o.rtl || o.baseline.spec.parallel) ? o.baseline : undefined;
   if (baseline) log.seed(baseline);
