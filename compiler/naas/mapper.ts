@@ -179,6 +179,16 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
     const s = tryOne(pl);
     if (s !== undefined) best = { pl, s };
   }
+  // Last resort: the smallest tiles, every factor at DRAM — first of the output dimensions only
+  // (reductions whole in the buffer), then of all (hill climbing grows them).
+  const dims = problem.dims;
+  const primes = dims.map((d) => primeFactors(problem.bounds[d]));
+  for (const atDram of [(d: string) => ['N', 'G', 'K', 'P', 'Q'].includes(d), () => true]) {
+    if (best) break;
+    const pl: FactorPlacement = { dims, primes, slot: primes.map((ps, i) => ps.map(() => (atDram(dims[i]) ? 0 : 1))), order: { DRAM: [...dims], GlobalBuffer: [...dims], RegisterFile: [...dims] } };
+    const s = tryOne(pl);
+    if (s !== undefined) best = { pl, s };
+  }
   if (!best) return undefined;
   for (let i = 0; i < steps; i++) {
     const pl = mutate(best.pl, c, rng);
