@@ -17,21 +17,8 @@ import { predictorSource, tableSource } from '../../compiler/nas/accuracy/source
 import { trainSupernet, DEFAULT_TRAIN_OPTIONS } from '../../compiler/nas/accuracy/train.ts';
 import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
+import { TINY } from './tiny-supernet.ts';
 
-export const TINY = `
-supernet tiny {
-  channels: 1
-  data: synthetic_digits(samples: 256)
-  resolution: [12, 16]
-  stem: conv(out: 8, stride: 2)
-  stages: [
-    stage(out: 8, stride: 1, depth: 1..2, width: [0.5, 1.0], expand: [2, 3], kernel: [3, 5]),
-    stage(out: 16, stride: 2, depth: [1, 2], width: [0.5, 1.0], expand: [2, 3], kernel: [3, 5])
-  ]
-  head: 16
-  classes: 10
-}
-`;
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'nacc-nas-'));
 const parse = (text: string) => compileSource(new SourceFile('t.nacc', text));
