@@ -38,7 +38,7 @@ export function loadBullmq(): typeof import('bullmq') {
 }
 
 /**
- * An Dispatcher whose jobs run on the queue's workers. It checks that Redis answers first (exit 4
+ * A Dispatcher whose jobs run on the queue's workers. It checks that Redis answers first (exit 4
  * naming the redacted URL otherwise). Jobs are added under their task id, so a task already
  * queued, running or recently finished (by this search before a restart, or by an identical
  * one) is joined, not run again.
@@ -86,7 +86,13 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
     });
   }, Math.min(5_000, lostMs / 4));
   // Referenced until close(): while Redis is away nothing else may keep the search's process alive.
-  await events.waitUntilReady();
+  try {
+    await events.waitUntilReady();
+  } catch (e) {
+    clearInterval(watchdog);
+    await Promise.allSettled([events.disconnect(), queue.disconnect()]);
+    throw e;
+  }
 
   const inflight = new Map<string, Promise<CandidateResult>>();
   const waitFor = async (job: Job, id: string): Promise<string> => {
@@ -99,22 +105,26 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
       return (await job.waitUntilFinished(events)) as string;
     }
   };
-  const evaluate = async (text: string, id: string): Promise<CandidateResult> => {
+  const attempt = async (text: string, id: string): Promise<CandidateResult> => {
     const data: JobData = { schema: JOB_SCHEMA, task: text };
     const job = await queue.add(JOB_NAME, data, { jobId: id, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
     let reply: string;
     try {
-      reply = await new Promise<string>((resolve, reject) => {
-        pending.add(reject);
-        waitFor(job, id).then(resolve, reject).finally(() => pending.delete(reject));
-      });
+      reply = await waitFor(job, id);
     } catch (e) {
-      if ((e as { exitCode?: number }).exitCode !== undefined) throw e;
       return fail('NQ004', `evaluation job ${id} failed on a worker of queue '${name}' at ${where}: ${scrubCredentials((e as Error).message, o.url)}`, undefined, ExitCode.toolMissing);
     }
     if (typeof reply !== 'string') fail('NQ005', `evaluation job ${id} came back without a result (a worker of another nacc version on queue '${name}'?)`, undefined, ExitCode.toolMissing);
     return decodeExact(reply) as CandidateResult;
   };
+  // Every step (adding the job too) may wait on Redis: losing it for good rejects the whole evaluation.
+  const evaluate = (text: string, id: string): Promise<CandidateResult> =>
+    new Promise<CandidateResult>((resolve, reject) => {
+      pending.add(reject);
+      attempt(text, id)
+        .then(resolve, reject)
+        .finally(() => pending.delete(reject));
+    });
   return {
     run: (task: CandidateTask) => {
       // One job per id even when a search asks for the same task twice at once.
