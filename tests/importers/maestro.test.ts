@@ -40,6 +40,7 @@ describe('MAESTRO model against MAESTRO on nacc-generated dataflows', () => {
   it('has the six generated designs and the probes, three of them rejected by MAESTRO', () => {
     expect(dirs.filter((d) => d.includes('naas_best')).length).toBe(6);
     expect(dirs.filter((d) => d.includes('probe_')).length).toBeGreaterThanOrEqual(14);
+    expect(dirs.filter((d) => d.includes('export_tl_')).length).toBe(3);
   });
   for (const d of dirs) {
     it(`${d.slice(root.length + 1)}: runtime and every L1/L2 count equal per layer, energy within 0.1%`, () => {

@@ -140,3 +140,27 @@ describe('nacc search --evaluator maestro --protocol paper', () => {
     expect(b.stderr).toMatch(/maestro/);
   }, 60_000);
 });
+
+describe('MAESTRO writer of nacc search --out', () => {
+  it('turns a Timeloop-style loop nest into directives MAESTRO takes, with the array axes as cluster levels', async () => {
+    const { mappingToDirectives, architectureToMaestroHw } = await import('../../compiler/naas/maestro/design-writer.ts');
+    const p = convProblem({ name: 'c', K: 32, C: 16, P: 14, Q: 14, R: 3, S: 3 });
+    const mapping = {
+      levels: [
+        { level: 'DRAM', temporal: [{ dim: 'K', bound: 2 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+        { level: 'GlobalBuffer', temporal: [{ dim: 'Q', bound: 14 }, { dim: 'C', bound: 4 }], spatial: [{ dim: 'K', bound: 16, axis: 'Y' as const }, { dim: 'C', bound: 4, axis: 'X' as const }], keep: ['Weights', 'Inputs', 'Outputs'] },
+        { level: 'RegisterFile', temporal: [{ dim: 'P', bound: 14 }, { dim: 'R', bound: 3 }, { dim: 'S', bound: 3 }], spatial: [], keep: ['Weights'] },
+      ],
+    };
+    const df = mappingToDirectives(p, mapping);
+    const cluster = df.findIndex((d) => d.kind === 'cluster');
+    expect(df[cluster].size).toBe(4);
+    expect(df.slice(0, cluster).find((d) => d.kind === 'spatial')).toMatchObject({ variable: 'K', size: 1 });
+    expect(df.slice(cluster + 1).find((d) => d.kind === 'spatial')).toMatchObject({ variable: 'C', size: 1 });
+    expect(df.slice(0, cluster).map((d) => d.variable)).toEqual(['K', "Y'", 'C', "X'", 'R', 'S']);
+    const s = problemToMaestro(p);
+    const [r] = evaluateNetwork({ name: 'n', layers: [{ name: 'c', type: s.type, dims: s.dims, dataflow: df }] }, { ...MAESTRO_DEFAULTS, numPes: 64, nocBw: 64 });
+    expect(r.macs).toBe(problemMacs(p));
+    expect(architectureToMaestroHw({ name: 'a', levels: [], compute: { name: 'mac', instances: 1, meshX: 1, meshY: 1, energyPj: 1 } } as never).numPes).toBe(1);
+  });
+});
