@@ -9,6 +9,7 @@ import { loadPrograms } from '../frontend/index.ts';
 import { spaceFloorOptions, workloadBound } from '../naas/bound.ts';
 import { TIMELOOP_DIALECTS, type TimeloopDialect } from '../importers/timeloop/export.ts';
 import { designExportOf, designFiles, timeloopWriter } from '../naas/design-export.ts';
+import { maestroWriter } from '../naas/maestro/design-writer.ts';
 import { formatLoopNest } from '../ir/mapping.ts';
 import type { Program } from '../ir/program.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
@@ -93,7 +94,7 @@ export function writeArtefacts(out: string, best: CandidateResult, workloads: Wo
   if (!best.spec) return written;
   put('design.nacc', `// Found by nacc search.\n${acceleratorToNacc(best.spec, 'naas_best')}`);
   // One writer per format; a MAESTRO mapping writer (issue 17, the MAESTRO cost model) joins this list.
-  const writers = [timeloopWriter(o.dialect ?? 'v3')];
+  const writers = [timeloopWriter(o.dialect ?? 'v3'), maestroWriter()];
   for (const [rel, text] of designFiles(designExportOf('naas_best', specToArchitecture(best.spec), best, workloads), writers)) put(rel, text);
   if (o.baseline) {
     const b = o.baseline;
