@@ -164,3 +164,20 @@ describe('MAESTRO writer of nacc search --out', () => {
     expect(architectureToMaestroHw({ name: 'a', levels: [], compute: { name: 'mac', instances: 1, meshX: 1, meshY: 1, energyPj: 1 } } as never).numPes).toBe(1);
   });
 });
+
+describe('nacc search --out (Timeloop-faithful search)', () => {
+  it('writes MAESTRO input for the design and the baseline that our MAESTRO model evaluates', async () => {
+    const { mkdtempSync, readFileSync: read } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const out = join(mkdtempSync(join(tmpdir(), 'nacc-maestro-out-')), 'o');
+    const r = await nacc(['search', 'examples/naas_accelerators.nacc', '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const who of ['', 'baseline/']) {
+      const hw = parseMaestroHw(read(join(out, `${who}maestro/hw.m`), 'utf8'), 'hw.m');
+      const net = parseMaestroMapping(read(join(out, `${who}maestro/tinyconv.m`), 'utf8'), 'tinyconv.m');
+      const res = evaluateNetwork(net, hw);
+      expect(res.length).toBe(5);
+      for (const l of res) expect(l.runtime).toBeGreaterThan(0);
+    }
+  }, 120_000);
+});
