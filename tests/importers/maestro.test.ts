@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../compiler/diagnostics/index.ts';
-import { checkMaestroCase, findMaestroCases, parseMaestroCommand } from '../../compiler/importers/maestro/cases.ts';
+import { checkMaestroCase, csvNameFor, findMaestroCases, parseMaestroCommand, parseMaestroCsv } from '../../compiler/importers/maestro/cases.ts';
 import { parseMaestroHw, parseMaestroMapping } from '../../compiler/importers/maestro/parse.ts';
 import { evaluateNetwork, MAESTRO_DEFAULTS, MaestroAnalysisError } from '../../compiler/naas/maestro/index.ts';
 import { nacc } from '../helpers/cli.ts';
@@ -126,6 +126,13 @@ describe('MAESTRO inputs MAESTRO rejects are rejected with a location', () => {
 });
 
 describe('MAESTRO options and the HW file', () => {
+  it('names the CSV as MAESTRO does and reads a CSV MAESTRO appended to', () => {
+    expect(csvNameFor('maestro --Mapping_file=layers_rs.m --num_pes=4')).toBe('layers_rs.csv');
+    expect(csvNameFor('maestro --Mapping_file=data/mapping/vgg16.rs.m')).toBe('vgg16.csv');
+    expect(csvNameFor('maestro --Mapping_file=a/b/c/net.m')).toBe('c/net.csv');
+    const row = 'N,L1,4,100,2.5,' + Array.from({ length: 47 }, (_, i) => i).join(',');
+    expect(parseMaestroCsv(`Neural Network Name, x\n${row}\nNeural Network Name, x\n${row}\n`).map((r) => r.runtime)).toEqual([100, 100]);
+  });
   it('takes unique option prefixes and MAESTRO defaults, and a HW file replaces the resources with hop latency 1', () => {
     const c = parseMaestroCommand('maestro --Mapping_file=x.m --num_pes=64 --noc_bw=32', 'cmd.txt');
     expect(c.hw).toMatchObject({ numPes: 64, nocBw: 32, offchipBw: 70000, nocLatency: 0, simdLanes: 1 });

@@ -100,8 +100,9 @@ export interface ReferenceRow {
 
 /** MAESTRO's CSV: header, then one row per layer (52 columns). */
 export function parseMaestroCsv(text: string): ReferenceRow[] {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  return lines.slice(1).map((l) => {
+  // MAESTRO appends to an existing CSV: a later run brings its own header line.
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Neural Network Name'));
+  return lines.map((l) => {
     const f = l.split(',').map((x) => x.trim());
     const n = (col: number) => Number(f[col - 1]);
     const counts = [27, 28, 29, 30, 32, 33, 34, 35, 37, 38, 39, 40].map(n);
@@ -114,6 +115,16 @@ export const COUNT_FIELDS = ['input.l1_read', 'input.l1_write', 'input.l2_read',
 export function ourCounts(r: MaestroLayerResult): number[] {
   const c = r.counts;
   return [c.input, c.filter, c.output].flatMap((k) => [k.l1Read, k.l1Write, k.l2Read, k.l2Write]);
+}
+
+/** The CSV MAESTRO writes for a command line: the mapping file's name without up to two leading folders, cut at the first '.'. */
+export function csvNameFor(cmd: string): string | undefined {
+  const m = /--Mapping_file[=\s]+(\S+)/.exec(cmd);
+  if (!m) return undefined;
+  let name = m[1];
+  for (let i = 0; i < 2; i++) name = name.slice(name.indexOf('/') + 1);
+  const dot = name.indexOf('.');
+  return `${dot < 0 ? name : name.slice(0, dot)}.csv`;
 }
 
 export interface MaestroCaseResult {
@@ -153,9 +164,10 @@ const render = (ds: Diagnostic[]): string =>
 export function checkMaestroCase(dir: string, root: string, tolerance: number): MaestroCaseResult {
   const name = relative(root, dir) || basename(dir);
   const exitCode = existsSync(join(dir, 'exit_code.txt')) ? Number(readFileSync(join(dir, 'exit_code.txt'), 'utf8').trim()) : 0;
-  const csvs = readdirSync(dir).filter((f) => f.endsWith('.csv'));
-  const referenceRejected = exitCode !== 0 || csvs.length === 0;
-  const reference = referenceRejected ? [] : parseMaestroCsv(readFileSync(join(dir, csvs[0]), 'utf8'));
+  const csvs = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+  const csv = csvs.find((f) => f === csvNameFor(readFileSync(join(dir, 'cmd.txt'), 'utf8'))) ?? csvs[0];
+  const referenceRejected = exitCode !== 0 || csv === undefined;
+  const reference = referenceRejected ? [] : parseMaestroCsv(readFileSync(join(dir, csv), 'utf8'));
   let ours: MaestroLayerResult[] | undefined;
   let error: string | undefined;
   try {
