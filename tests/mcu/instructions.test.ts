@@ -2,11 +2,17 @@
 // one inference, per op and in total (compiler/mcu/instructions.ts), and the prediction is close
 // to what QEMU counts for the same program on both kernel paths.
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importTflite } from '../../compiler/importers/tflite/index.ts';
+import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { INSTRUCTION_MODEL } from '../../compiler/mcu/instruction-model.ts';
+import { resolveBoard } from '../../compiler/mcu/targets.ts';
+import { Prng } from '../../compiler/util/prng.ts';
+import { measureOps } from '../../bench/mcu-op-ticks.ts';
+import { randomModelInput } from '../../bench/mcu-random-input.ts';
 import { itNeeds, needTool } from '../helpers/requires.ts';
 import { residualTflite } from '../mcu-patch/residual-model.ts';
 import { NEED_MODELS, SHARED_MODELS } from './models.ts';
@@ -39,15 +45,24 @@ describe('predicted instructions', () => {
     expect(portable.predicted_instructions.kernels).toBe('portable');
   }, 120_000);
 
-  for (const path of ['smlad', 'portable']) {
-    itNeeds([...NEED_MODELS, ...QEMU], `kws_ref_model, ${path} kernels: the predicted total is within 5% of QEMU's count`, async () => {
+  // The model was calibrated on micro-benchmarks (bench/mcu-instruction-calibrate.ts), never on a
+  // shipped model: these are held-out checks, per op and in total, of the issue's bounds.
+  for (const path of ['smlad', 'portable'] as const) {
+    itNeeds([...NEED_MODELS, ...QEMU], `kws_ref_model, ${path} kernels (held out): every op of >= 1% within 10% of QEMU's count, the total within 5%`, async () => {
       const kws = SHARED_MODELS.find((m) => m.name === 'kws_ref_model')!;
-      const dir = join(OUT, `kws-${path}`);
-      const m = await json(['mcu', kws.tflite, '--target', 'stm32h743', ...(path === 'portable' ? ['--no-fast-kernels'] : []), '--out', dir, '--json']);
-      const v = await json(['verify', dir, '--qemu', '--json']);
-      expect(v.qemu.bit_exact).toBe(true);
-      const err = Math.abs(m.predicted_instructions.total - v.qemu.instructions) / v.qemu.instructions;
-      expect(err).toBeLessThan(0.05);
+      const model = importTflite(readFileSync(kws.tflite), kws.tflite);
+      const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer', fastKernels: path === 'smlad' });
+      const m = await measureOps(c.program.files, model, randomModelInput(model, new Prng(8)));
+      expect(m.bitExact).toBe(true);
+      const p = c.summary.predicted_instructions!;
+      const byOp = new Map(p.per_op.map((o) => [o.op, o.instructions]));
+      const off = m.sites.flatMap((s, k) => {
+        const measured = m.instructions[k] + m.fusedAdd[k];
+        const err = (byOp.get(s.index)! - measured) / measured;
+        return measured >= 0.01 * m.total && Math.abs(err) > 0.1 ? [`op ${s.index} ${s.kind}: ${(100 * err).toFixed(1)}%`] : [];
+      });
+      expect(off).toEqual([]);
+      expect(Math.abs(p.total - m.total) / m.total).toBeLessThan(0.05);
     }, 300_000);
   }
 });
