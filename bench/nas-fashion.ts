@@ -1,0 +1,69 @@
+// The network level on real data: trains the example supernet (examples/supernet.nacc) on
+// Fashion-MNIST once, then runs the joint search and the sequential baseline against a
+// microcontroller (--target) and an accelerator space (--space) for several seeds, and prints
+// both fronts, where the joint front dominates, and the largest subnet's test accuracy.
+//   npx tsx bench/nas-fashion.ts [--samples 60000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
+import { loadavg } from 'node:os';
+import { loadPrograms } from '../compiler/frontend/index.ts';
+import { prepareData } from '../compiler/fl/data.ts';
+import { DEFAULT_TRAIN_OPTIONS, trainSource } from '../compiler/nas/accuracy/train.ts';
+import { configKey, largestConfig, lowerSubnet, smallestConfig } from '../compiler/nas/supernet.ts';
+import { dominates, networkSearch, type HardwareScore, type NasPoint } from '../compiler/nas/search.ts';
+import { analyzeNetwork } from '../compiler/analysis/analyze.ts';
+import { resolveBoard } from '../compiler/mcu/targets.ts';
+import { graphFromNetwork } from '../compiler/mcu/patch/graph.ts';
+import { decideSchedule } from '../compiler/mcu/patch/report.ts';
+import { programRules } from '../compiler/mcu/patch/compile.ts';
+import { flashBytesOf } from '../compiler/nas/flash.ts';
+import { buildWorkloads } from '../compiler/naas/problems.ts';
+import { inlineRunner, type SearchBudget } from '../compiler/naas/search.ts';
+import { runStrategy } from '../compiler/naas/strategy/index.ts';
+import type { SubnetConfig } from '../compiler/ir/supernet.ts';
+
+const args = process.argv.slice(2);
+const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
+const samples = Number(arg('--samples', '60000'));
+const [le, se] = arg('--epochs', '3,3').split(',').map(Number);
+const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
+const withSpace = args.includes('--space');
+
+const prog = loadPrograms(['examples/supernet.nacc', 'examples/naas_accelerators.nacc']);
+const spec = prog.supernets.find((s) => s.name === 'fashion_supernet')!;
+const data = prepareData({ ...spec.data!, samples }, 1, 0);
+const t0 = performance.now();
+const source = trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, onEpoch: (e) => console.error(`train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`) });
+const trainSeconds = (performance.now() - t0) / 1000;
+const [largestAcc, smallestAcc] = await source.accuracy([largestConfig(spec), smallestConfig(spec)]);
+console.log(`trained on ${data.train.count} Fashion-MNIST images (${le}+${se} epochs) in ${trainSeconds.toFixed(0)} s; test accuracy (${data.test.count} images): largest ${(largestAcc * 100).toFixed(2)}%, smallest ${(smallestAcc * 100).toFixed(2)}%`);
+
+const macs = (c: SubnetConfig) => analyzeNetwork(lowerSubnet(spec, c)).totals.macs;
+const board = resolveBoard('stm32f412');
+const mcu = async (c: SubnetConfig): Promise<HardwareScore> => {
+  const net = lowerSubnet(spec, c, 'int8');
+  const d = decideSchedule(graphFromNetwork(net), { schedule: 'auto', sramBytes: board.sramBytes, rules: programRules({}) });
+  return { value: d.chosen.peakSramBytes, macs: macs(c), feasible: d.chosen.peakSramBytes <= board.sramBytes && flashBytesOf(net) <= board.flashBytes };
+};
+const space = prog.spaces.find((s) => s.name === 'naas_eyeriss')!;
+const resources = prog.accelerators.find((a) => a.name === (space.resources ?? 'eyeriss'))!;
+const tiny: SearchBudget = { generations: 3, population: 6, inner: { generations: 2, population: 6 }, baselineEvaluations: 200 };
+const accel = (seed: number) => async (c: SubnetConfig): Promise<HardwareScore> => {
+  const res = await runStrategy('naas', { workloads: buildWorkloads([lowerSubnet(spec, c, 'int8')]), space, resources, seed, budget: tiny, run: inlineRunner });
+  return { value: res.best.networks[0]?.edp ?? res.best.energyPj * res.best.cycles, macs: macs(c), feasible: res.best.valid !== false };
+};
+
+/** Points of `a` that no point of `b` matches or beats, and points of `b` some point of `a` dominates. */
+const summary = (joint: NasPoint[], seq: NasPoint[]) => ({ sequential_dominated: seq.filter((s) => joint.some((j) => dominates(j, s))).length, sequential: seq.length });
+const fmt = (p: NasPoint, metric: string) => `${(p.accuracy * 100).toFixed(2)}% ${metric === 'edp' ? p.value.toExponential(3) : `${p.value} B`} ${p.macs} MACs ${p.config}`;
+const results: unknown[] = [];
+for (const [metric, hw] of [['peak_sram_bytes', () => mcu] as const, ...(withSpace ? ([['edp', accel]] as const) : [])]) {
+  for (const seed of seeds) {
+    const s0 = performance.now();
+    const r = await networkSearch({ spec, source, hardware: hw(seed), macs, seed, population: 12, generations: 6, budgets: 4 });
+    const s = summary(r.pareto, r.sequential.pareto);
+    console.log(`\n${metric} seed ${seed}: ${r.evaluated.length} subnets, ${((performance.now() - s0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)}; joint dominates ${s.sequential_dominated} of ${s.sequential} sequential points`);
+    console.log('  joint:      ' + r.pareto.map((p) => fmt(p, metric)).join('\n              '));
+    console.log('  sequential: ' + r.sequential.pareto.map((p) => fmt(p, metric)).join('\n              '));
+    results.push({ metric, seed, joint: r.pareto, sequential_front: r.sequential.pareto, ...s });
+  }
+}
+if (args.includes('--json')) console.log(JSON.stringify({ samples, epochs: [le, se], train_seconds: trainSeconds, largest: largestAcc, smallest: smallestAcc, largest_config: configKey(largestConfig(spec)), results }, null, 2));
