@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import { runCandidate } from '../../compiler/naas/candidate.ts';
 import { buildWorkloads } from '../../compiler/naas/problems.ts';
@@ -23,6 +23,9 @@ const space = prog.spaces.find((s) => s.name === 'naas_eyeriss')!;
 const budget: SearchBudget = { generations: 2, population: 2, inner: { generations: 1, population: 2 }, baselineEvaluations: 100 };
 
 describe('search strategies', () => {
+  // One pool of two worker threads for every strategy (started once).
+  const pool = workerRunner(2);
+  afterAll(() => pool.close());
   it('the sweep is the issue\'s: 40 pairs x 5 register files at 1,000, top 3 at 4,000; NAAS plans under 1/5 of it', () => {
     const s = sweepPlan(DEFAULT_BUDGET);
     expect(s).toEqual({ pairs: 40, registerFiles: 5, mapper: 1000, finalists: 3, final: 4000 });
@@ -41,13 +44,8 @@ describe('search strategies', () => {
       const base = await evaluateFixed(eyeriss, tiny, budget.baselineEvaluations, 5, inlineRunner);
       const o = { workloads: tiny, space, resources: eyeriss, seed: 5, budget, baseline: base };
       const a = await runStrategy(name, { ...o, run: inlineRunner });
-      const pool = workerRunner(2);
-      try {
-        const b = await runStrategy(name, { ...o, run: pool.run });
-        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-      } finally {
-        await pool.close();
-      }
+      const b = await runStrategy(name, { ...o, run: pool.run });
+      expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       expect(a.best.valid).toBe(true);
       expect(a.history.length).toBeGreaterThan(1);
       for (let i = 1; i < a.history.length; i++) {
@@ -85,8 +83,6 @@ describe('nacc search --strategy', () => {
     expect(j.floor.totals.edp).toBeGreaterThan(j.ceiling.totals.edp);
     expect(j.floor.best_to_floor).toBeGreaterThanOrEqual(1);
     expect(j.floor.edp_ratio).toBeCloseTo(j.baseline.totals.edp / j.floor.totals.edp, 6);
-    const d = await nacc(['search', FILE, '--space', 'naas_eyeriss', ...args]);
-    expect(JSON.parse(d.stdout).strategy).toBe('naas');
     const bad = await nacc(['search', FILE, '--space', 'naas_eyeriss', '--strategy', 'anneal', ...args]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--strategy: unknown strategy 'anneal'/);
@@ -106,6 +102,7 @@ describe('nacc search --strategy', () => {
       const r = await nacc(['search', FILE, '--with', join(dir, 'poor.nacc'), '--space', s, ...args]);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
+      expect(j.strategy, s).toBe('naas');
       expect(j.edp_ratio, s).toBeGreaterThanOrEqual(1);
       expect(j.best.accelerator.peArray, s).toEqual([12, 14]);
     }
