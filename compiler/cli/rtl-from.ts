@@ -15,6 +15,7 @@ import { evaluateFixed, inlineRunner } from '../naas/search.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import { specToArchitecture } from '../naas/arch-from-spec.ts';
 import { rtlProgramOf, type RtlAxis } from '../naas/rtl-executable.ts';
+import { dramBeatBytes } from '../naas/rtl-architecture.ts';
 import { dataflowParallel } from '../rtl/accelerator/hardware.ts';
 import { selectLayers, type SearchedProgram } from '../rtl/accelerator/index.ts';
 
@@ -75,7 +76,8 @@ function replayable(spec: AcceleratorSpec, net: Network, layers: string[] | unde
       continue;
     }
     const { problem, mapping } = found;
-    const r = rtlProgramOf(problem, mapping, axes);
+    // The problem as the RTL loads it: the layer's input width decides which column bands it can fetch.
+    const r = rtlProgramOf({ ...problem, inputWidth: p.inW }, mapping, axes, dramBeatBytes(spec.dramBandwidthBytesPerCycle));
     const depthwise = (problem.bounds.G ?? 1) > 1;
     const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every((d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d]);
     if (!same) r.issues.unshift(`the searched problem ${JSON.stringify(problem.bounds)} is not this layer's`);

@@ -19,6 +19,8 @@ export interface Problem {
   dims: string[];
   bounds: Record<string, number>;
   dataSpaces: DataSpace[];
+  /** Width of the layer's input tensor in pixels, when known (padding makes it differ from the window): what a DRAM row holds. */
+  inputWidth?: number;
 }
 
 export interface ConvShape {

@@ -10,7 +10,7 @@ import { connectivityConstraints, dataflowConstraints, objectiveValue, withLoopO
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
 import { rtlExecutableMapping, type RtlAxis } from './rtl-executable.ts';
-import { costArchitecture, rtlParallel } from './rtl-architecture.ts';
+import { costArchitecture, dramBeatBytes, rtlParallel } from './rtl-architecture.ts';
 import { prepare, type Evaluation } from './model.ts';
 import type { Architecture } from '../ir/architecture.ts';
 import { acceleratorArea, UM2_PER_MM2 } from './area.ts';
@@ -113,7 +113,7 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   let bestCost = Infinity;
   const consider = (x: number[]): number => {
     const decoded = decodeMapping(x, problem, c);
-    const mapping = c.rtlAxes ? rtlExecutableMapping(problem, decoded, c.rtlAxes) : decoded;
+    const mapping = c.rtlAxes ? rtlExecutableMapping(problem, decoded, c.rtlAxes, c.rtlBeat) : decoded;
     const t = model.totals(mapping);
     evaluations++;
     if (!t) return Infinity;
@@ -209,9 +209,9 @@ export function withinAreaBound(spec: AcceleratorSpec, space: DesignSpace): bool
 }
 
 /** Constraints that also keep every mapping executable by the generated RTL on these axes, when asked (and the design names its parallel dimensions). */
-export function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[]): MappingConstraints {
+export function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[], dramBandwidth?: number): MappingConstraints {
   if (!rtl || !parallel || parallel.length !== peArray.length) return c;
-  return { ...c, rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })) };
+  return { ...c, rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })), ...(dramBandwidth !== undefined ? { rtlBeat: dramBeatBytes(dramBandwidth) } : {}) };
 }
 
 /** Evaluates one candidate task (the unit of work handed to worker threads). */
@@ -221,7 +221,7 @@ export function runCandidate(task: CandidateTask): CandidateResult {
   if (task.kind === 'naas') {
     const hw = decodeHardware(task.x, task.space, task.limits);
     if (!hw || !withinAreaBound(hw.spec, task.space)) return INVALID;
-    const c = withRtl({ ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective }, task.rtl, hw.parallel, hw.spec.peArray);
+    const c = withRtl({ ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective }, task.rtl, hw.parallel, hw.spec.peArray, hw.spec.dramBandwidthBytesPerCycle);
     return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective, c.rtlAxes);
   }
   if (task.kind === 'sizing') {
@@ -231,7 +231,7 @@ export function runCandidate(task: CandidateTask): CandidateResult {
     return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
   }
   if (task.kind === 'remap') {
-    const c = withRtl({ ...withLoopOrder(connectivityConstraints(task.parallel, task.spec.peArray), task.loopOrder), objective }, task.rtl, task.parallel, task.spec.peArray);
+    const c = withRtl({ ...withLoopOrder(connectivityConstraints(task.parallel, task.spec.peArray), task.loopOrder), objective }, task.rtl, task.parallel, task.spec.peArray, task.spec.dramBandwidthBytesPerCycle);
     const budget = mapperBudget(task.inner);
     return mapAll(
       task.spec,
@@ -255,6 +255,6 @@ export function runCandidate(task: CandidateTask): CandidateResult {
   // On the generated RTL a fixed design runs on the axes its wiring gives it (rtlParallel), not its dataflow's mapping constraints.
   const parallel = task.rtl ? rtlParallel(spec) : spec.parallel;
   const base = task.rtl && parallel ? connectivityConstraints(parallel, spec.peArray) : dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray);
-  const c = withRtl({ ...withLoopOrder(base, task.loopOrder), objective }, task.rtl, parallel, spec.peArray);
+  const c = withRtl({ ...withLoopOrder(base, task.loopOrder), objective }, task.rtl, parallel, spec.peArray, spec.dramBandwidthBytesPerCycle);
   return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective, c.rtlAxes);
 }

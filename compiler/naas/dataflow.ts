@@ -49,6 +49,8 @@ export interface MappingConstraints {
   order?: Partial<Record<'DRAM' | 'GlobalBuffer' | 'RegisterFile', string[]>>;
   /** When set, every mapping is made executable by the generated RTL with these array axes (rtl-executable.ts rtlExecutableMapping). */
   rtlAxes?: RtlAxis[];
+  /** With rtlAxes: bytes per DRAM beat of the design (which tiles the load engine can fetch). */
+  rtlBeat?: number;
   /** What the mapper minimises per layer (default: EDP). */
   objective?: Objective;
   /**

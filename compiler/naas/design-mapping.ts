@@ -17,7 +17,7 @@ import { bestMapping, polishMapping, type MapperResult } from './mapper.ts';
 export function designConstraints(spec: AcceleratorSpec, objective: Objective, loopOrder?: string[], rtl?: boolean): MappingConstraints {
   if (spec.dataflow) return { ...withLoopOrder(dataflowConstraints(spec.dataflow, spec.peArray), loopOrder), objective };
   const parallel = spec.parallel ?? [];
-  return withRtl({ ...withLoopOrder(connectivityConstraints(parallel, spec.peArray), loopOrder), objective }, rtl, parallel, spec.peArray);
+  return withRtl({ ...withLoopOrder(connectivityConstraints(parallel, spec.peArray), loopOrder), objective }, rtl, parallel, spec.peArray, spec.dramBandwidthBytesPerCycle);
 }
 
 /** Share of the effort spent on the first (per-layer objective) pass when the network objective follows. */

@@ -57,7 +57,7 @@ export function placementToMapping(pl: FactorPlacement, c: MappingConstraints): 
 /** A placement's mapping, made executable by the generated RTL when the constraints ask for it. */
 function mappingOf(problem: Problem, pl: FactorPlacement, c: MappingConstraints): Mapping {
   const m = placementToMapping(pl, c);
-  return c.rtlAxes ? rtlExecutableMapping(problem, m, c.rtlAxes) : m;
+  return c.rtlAxes ? rtlExecutableMapping(problem, m, c.rtlAxes, c.rtlBeat) : m;
 }
 
 function shuffle<T>(xs: T[], rng: Prng): T[] {

@@ -28,10 +28,10 @@ export function layerProblem(net: Network, layer: Layer): Problem | undefined {
     const [Q, P, K] = out;
     if (layer.op === 'dwconv2d') {
       const mult = Number(layer.attrs.multiplier ?? 1);
-      return convProblem({ name: layer.name, G: cin, C: 1, K: mult, P, Q, R: kw, S: kh, strideW: sw, strideH: sh, dilationW: dw, dilationH: dh });
+      return { ...convProblem({ name: layer.name, G: cin, C: 1, K: mult, P, Q, R: kw, S: kh, strideW: sw, strideH: sh, dilationW: dw, dilationH: dh }), inputWidth: inT.shape[1] };
     }
     const groups = Number(layer.attrs.groups ?? 1);
-    return convProblem({
+    const problem = convProblem({
       name: layer.name,
       G: groups,
       C: cin / groups,
@@ -45,6 +45,7 @@ export function layerProblem(net: Network, layer: Layer): Problem | undefined {
       dilationW: dw,
       dilationH: dh,
     });
+    return { ...problem, inputWidth: inT.shape[1] };
   }
   if (layer.op === 'dense') {
     const C = inT.shape.reduce((a, b) => a * b, 1);
@@ -68,7 +69,7 @@ export function networkProblems(net: Network): LayerProblem[] {
 /** A key equal for problems with the same shape, so a search maps each shape once. */
 export function problemKey(p: Problem): string {
   const proj = p.dataSpaces.map((d) => d.projection.map((a) => a.map((t) => `${t.dim}${t.coef}`).join('+')).join(',')).join(';');
-  return `${p.dims.map((d) => `${d}${p.bounds[d]}`).join(' ')}|${proj}`;
+  return `${p.dims.map((d) => `${d}${p.bounds[d]}`).join(' ')}|${proj}${p.inputWidth !== undefined ? `|w${p.inputWidth}` : ''}`;
 }
 
 /** Networks to search workloads: every mappable layer, with equal shapes sharing one problem. */

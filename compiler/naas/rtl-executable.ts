@@ -37,6 +37,21 @@ export interface RtlProgram {
   trips: Record<RtlDim, number>;
 }
 
+/**
+ * Whether the load engine can fetch tiles that split `d` at DRAM: input-channel chunks need the
+ * input's channels to be whole DRAM beats, column bands an input row to be (one segment per row
+ * or per pixel at the same offset in its beat; compiler/rtl/accelerator/tiling.ts). Unknown beat:
+ * no constraint; unknown input width: no column bands.
+ */
+export function rtlCanSplit(problem: Problem, d: RtlDim, beat: number | undefined): boolean {
+  if (beat === undefined) return true;
+  const depthwise = (problem.bounds.G ?? 1) > 1;
+  const channels = depthwise ? problem.bounds.G : problem.bounds.C;
+  if (d === 'C') return !depthwise && channels % beat === 0;
+  if (d === 'P') return problem.inputWidth !== undefined && (problem.inputWidth * channels) % beat === 0;
+  return true;
+}
+
 /** The RTL's name for a model dimension: depthwise layers are grouped convolutions (G = channels, K = C = 1) in the model. */
 function rtlDim(problem: Problem, d: string): RtlDim | undefined {
   const depthwise = (problem.bounds.G ?? 1) > 1;
@@ -49,7 +64,7 @@ function rtlDim(problem: Problem, d: string): RtlDim | undefined {
  * The sequencer program that runs `mapping` exactly on a design with these axes, or the reasons
  * it cannot (each a sentence naming the loop); the search constrains itself with the same test.
  */
-export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]): { program?: RtlProgram; issues: string[] } {
+export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[], beat?: number): { program?: RtlProgram; issues: string[] } {
   const issues: string[] = [];
   const level = (name: string) => mapping.levels.find((l) => l.level === name);
   const dram = level('DRAM');
@@ -69,6 +84,7 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   for (const l of dramLoops) {
     const d = l.dim!;
     if (!RTL_TILE_ORDER.includes(d)) issues.push(`DRAM loop ${l.name} in [0:${l.bound}): tiles split only K, Q, P and input channels C`);
+    else if (!rtlCanSplit(problem, d, beat)) issues.push(`DRAM loop ${l.name} in [0:${l.bound}): the load engine cannot fetch ${d === 'C' ? 'input-channel chunks (the channels are not whole DRAM beats)' : 'column bands (an input row is not whole DRAM beats)'}`);
     tile[d] = tile[d] / l.bound;
   }
   const dramOrder = dramLoops.map((l) => l.dim!).filter((d) => RTL_TILE_ORDER.includes(d));
@@ -138,7 +154,7 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
  * that `nacc rtl --from` replays every layer; rtlProgramOf then finds no issue unless a tile
  * does not divide into an axis.
  */
-export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: RtlAxis[]): Mapping {
+export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: RtlAxis[], beat?: number): Mapping {
   const depthwise = (problem.bounds.G ?? 1) > 1;
   const modelDim = (d: RtlDim): string => (depthwise && d === 'K' ? 'G' : d);
   const bound = (d: RtlDim): number => (depthwise && d === 'C' ? 1 : (problem.bounds[modelDim(d)] ?? 1));
@@ -153,7 +169,7 @@ export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: R
     const axis = axes.find((a) => a.dim === d);
     // A split whose tile the axis cannot divide stays whole.
     const t = bound(d) / f;
-    if (f > 1 && Number.isInteger(t) && (!axis || t % Math.min(t, axis.size) === 0)) {
+    if (f > 1 && Number.isInteger(t) && (!axis || t % Math.min(t, axis.size) === 0) && rtlCanSplit(problem, d, beat)) {
       tile[d] = t;
       dram.push({ dim: modelDim(d), bound: f });
     }

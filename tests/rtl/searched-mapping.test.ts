@@ -2,7 +2,7 @@
 // the loop order and trip counts inside a tile (GlobalBuffer then RegisterFile loops) and the
 // spatial factors are what the sequencer's configuration words encode; it runs bit-exact in
 // Icarus within 10% of the cost model for that very mapping. A mapping the hardware cannot run
-// (the register file keeping weights) runs the planner's program, said on stderr and in the
+// (the register file keeping weights) runs the mapper's mapping (under the same predicate), said on stderr and in the
 // manifest. The search folder is written here with the search's own writers. Seed 1.
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -125,16 +125,16 @@ function writeDesign(): string {
 }
 
 describe('nacc rtl --from DIR replays the searched mapping', () => {
-  it('every program of c3 runs the mapping file\'s tiles, loop order and bounds; pw (PE-kept weights) runs the planner\'s, and says so', async () => {
+  it('every program of c3 runs the mapping file\'s tiles, loop order and bounds; pw (PE-kept weights) runs the mapper\'s, and says so', async () => {
     const search = searchFolder();
     const out = join(mkdtempSync(join(tmpdir(), 'nacc-searched-rtl-')), 'rtl');
     const r = await nacc(['rtl', 'tests/rtl/searched.nacc', '--from', search, '--network', 'searched_net', '--layer', 'c3,pw', '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/layer 'pw': the searched mapping cannot run on 'naas_best' \(.*RegisterFile keeps Weights, Inputs.*\); it runs the planner's program/);
+    expect(r.stderr).toMatch(/layer 'pw': the searched mapping cannot run on 'naas_best' \(.*RegisterFile keeps Weights, Inputs.*\); it runs the mapper's best mapping for it/);
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     const c3 = manifest.layers.find((l: { name: string }) => l.name === 'c3');
     const pw = manifest.layers.find((l: { name: string }) => l.name === 'pw');
-    expect([c3.mapping_source, pw.mapping_source]).toEqual(['search', 'planner']);
+    expect([c3.mapping_source, pw.mapping_source]).toEqual(['search', 'mapper']);
     expect(pw.search_issues.join(' ')).toMatch(/RegisterFile keeps Weights/);
     // DRAM level: 2 K x 2 Q x 2 C tiles of 4 x 4 x 4, K outermost, input-channel chunks innermost.
     expect(c3.tiles.map((t: Record<string, number>) => [t.k0, t.kc, t.q0, t.qc, t.p0, t.pc, t.c0, t.cc])).toEqual(
