@@ -7,7 +7,7 @@ import type { CandidateResult, CandidateTask } from '../candidate.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { decodeExact, encodeExact, taskId } from './codec.ts';
 import { JOB_SCHEMA, type JobData } from './job-schema.ts';
-import { checkRedisReachable, redactRedisUrl, scrubCredentials } from './redis-url.ts';
+import { checkRedisReachable, loadIoredis, redactRedisUrl, scrubCredentials } from './redis-url.ts';
 
 /** The queue searches and workers meet on unless --queue names another. */
 export const DEFAULT_QUEUE = 'nacc-naas';
@@ -23,6 +23,9 @@ const KEEP_FINISHED = { age: 3600, count: 2000 };
 
 /** How long Redis may stay unreachable during a search before it fails (ms); NACC_REDIS_LOST_MS overrides. */
 const REDIS_LOST_MS = 60_000;
+
+/** How often the state of a job still running is read, in case its end event was missed (ms). */
+const POLL_MS = 5_000;
 
 export interface QueueRunnerOptions {
   url: string;
@@ -51,7 +54,9 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
   const name = o.queue ?? DEFAULT_QUEUE;
   const where = redactRedisUrl(o.url);
   const queue: BullQueue = new Queue(name, { connection: { url: o.url } });
-  const events: BullQueueEvents = new QueueEvents(name, { connection: { url: o.url } });
+  // QueueEvents reads the event stream from '$' by default, which misses events written before
+  // its first blocking read (and again after an idle read): start from the stream's last event.
+  const events: BullQueueEvents = new QueueEvents(name, { connection: { url: o.url }, lastEventId: await lastEventId(o.url, queue.keys.events) });
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
   // Pending evaluations, so that losing Redis for good fails them instead of waiting forever.
@@ -95,14 +100,31 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
   }
 
   const inflight = new Map<string, Promise<CandidateResult>>();
+  // The job's end, from its event or, should an event ever be missed, from its state every few seconds.
+  const finished = (job: Job, id: string): Promise<string> => {
+    let poll: NodeJS.Timeout | undefined;
+    const polled = new Promise<string>((resolve, reject) => {
+      poll = setInterval(() => {
+        void queue.getJob(id).then(
+          async (j) => {
+            const state = j ? await j.getState() : 'unknown';
+            if (state === 'completed') resolve(j!.returnvalue as string);
+            else if (state === 'failed') reject(new Error(j!.failedReason));
+          },
+          () => undefined,
+        );
+      }, POLL_MS);
+    });
+    return Promise.race([job.waitUntilFinished(events) as Promise<string>, polled]).finally(() => clearInterval(poll));
+  };
   const waitFor = async (job: Job, id: string): Promise<string> => {
     try {
-      return (await job.waitUntilFinished(events)) as string;
+      return await finished(job, id);
     } catch (e) {
       // A job that stalled too often (workers killed under it) is retried once more; any other failure is final.
       if (!/stalled more than allowable limit/.test((e as Error).message)) throw e;
       await job.retry('failed');
-      return (await job.waitUntilFinished(events)) as string;
+      return await finished(job, id);
     }
   };
   const attempt = async (text: string, id: string): Promise<CandidateResult> => {
@@ -146,6 +168,18 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
       if (!closed) await within(Promise.allSettled([events.disconnect(), queue.disconnect()]).then(() => true), 1_000, false);
     },
   };
+}
+
+/** The id of the newest event in the queue's event stream ('0-0' when it has none yet). */
+async function lastEventId(url: string, key: string): Promise<string> {
+  const Redis = loadIoredis();
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    const newest = await client.xrevrange(key, '+', '-', 'COUNT', 1);
+    return newest.length ? newest[0][0] : '0-0';
+  } finally {
+    client.disconnect();
+  }
 }
 
 function lostRedis(where: string, ms: number): Error {
