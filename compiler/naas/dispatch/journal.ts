@@ -1,6 +1,6 @@
 // Resume for `nacc search --out DIR`: every finished evaluation is appended to a journal beside
 // DIR under its task's id, and a restarted search takes results from it instead of evaluating again.
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CandidateResult } from '../candidate.ts';
 import type { Runner } from '../search.ts';
@@ -56,6 +56,8 @@ export function openJournal(path: string, searchKey: string, inner: Runner): Jou
     }
   }
   // Rewritten with only whole lines, so a line cut short by a kill is not continued by the next one.
+  // `--out runs/search` where runs/ does not exist yet: the journal's folder is made first.
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(`${path}.tmp`, [header, ...[...done].map(([id, text]) => `${id}\t${text}`)].join('\n') + '\n');
   renameSync(`${path}.tmp`, path);
   const state = { reused: 0, evaluated: 0 };
