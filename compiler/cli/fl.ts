@@ -12,7 +12,8 @@ import { resolveLink, runReal, type LinkChoice } from '../fl/loopback.ts';
 import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from '../report/index.ts';
 import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
-import { nextStep } from './options.ts';
+import { invocation, nextStep } from './options.ts';
+import { writeRunManifest } from '../report/run-manifest.ts';
 import { shellWord } from '../util/names.ts';
 
 export interface FlOptions {
@@ -202,7 +203,10 @@ export function registerFl(program: Command): void {
         mkdirSync(dirname(plotFile), { recursive: true });
         writeFileSync(plotFile, await flPlotSvg(results, netName));
       }
-      if (opts.out) writeReportSection(resolve(opts.out), `fl-${names.join('-vs-')}${opts.real ? '-real' : ''}`.replace(/[^A-Za-z0-9._-]/g, '_'), flSection(results, netName));
+      if (opts.out) {
+        writeReportSection(resolve(opts.out), `fl-${names.join('-vs-')}${opts.real ? '-real' : ''}`.replace(/[^A-Za-z0-9._-]/g, '_'), flSection(results, netName));
+        writeRunManifest(resolve(opts.out), { kind: 'fl', title: `Federated training: ${names.join(' vs ')} (${opts.real ? 'real, wall-clock time' : 'simulated clock'})`, command: invocation() });
+      }
       if (opts.events) {
         mkdirSync(dirname(resolve(opts.events)), { recursive: true });
         writeFileSync(resolve(opts.events), JSON.stringify(results.map((r) => ({ name: r.name, events: r.events ?? [] }))) + '\n');

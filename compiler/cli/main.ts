@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError, formatDiagnostics, ExitCode } from '../diagnostics/index.ts';
 import { commandsFor } from './commands.ts';
+import { recordInvocation } from './options.ts';
 
 /** The CLI with the commands `argv` needs registered (all of them when argv names none). */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
@@ -20,6 +21,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 
 export async function main(argv: string[]): Promise<void> {
   let code: number = ExitCode.ok;
+  recordInvocation(argv);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

@@ -4,7 +4,7 @@
 // compare the generated program bit for bit, measuring RAM and instructions.
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
 import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
 import { compileForMcu, INPUT_MODES, MANIFEST, type InputMode, type McuManifest, type ScheduleKind } from '../mcu/compile.ts';
@@ -12,7 +12,8 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
-import { SHARED_DEFAULTS, nextStep, notApplicable, parseChoice, parseSeed, writeJson } from './options.ts';
+import { SHARED_DEFAULTS, invocation, nextStep, parseChoice, parseSeed, writeJson } from './options.ts';
+import { VERIFY_RESULT, writeRunManifest, writeVerifyResult } from '../report/run-manifest.ts';
 import { fileNameSegment, shellWord } from '../util/names.ts';
 import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
@@ -127,6 +128,8 @@ export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Pro
   });
   if (opts.output && report.output) writeFileSync(opts.output, report.output);
   const { output: _omit, ...json } = report;
+  // What was measured stays with the program, for `nacc report`.
+  writeVerifyResult(dir, json);
   if (opts.json) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   else {
     const rows: string[][] = [];
@@ -136,6 +139,7 @@ export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Pro
       rows.push(['qemu', q.bit_exact ? 'yes' : 'NO', thousands(q.ram_bytes), thousands(q.stack_bytes), `${thousands(q.instructions)} (${q.instructions_per_mac}/MAC)`, q.debug ? debugText(q.debug) : '-']);
     }
     process.stdout.write(formatTable(['run', 'bit-exact', 'RAM B', 'stack B', 'instructions', 'per-op'], rows, ['l', 'l', 'r', 'r', 'r', 'l']) + '\n');
+    if ([report.host, report.qemu].every((r) => !r || r.bit_exact)) nextStep(`nacc report ${shellWord(dirname(dir))}`);
   }
   const failed = [report.host, report.qemu].filter((r) => r && (!r.bit_exact || (r.debug && r.debug.first_mismatch)));
   if (failed.length > 0) throw new VerificationError(`${dir}: the generated program's output differs from the reference executor`);
@@ -161,8 +165,9 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
     (dir) => {
       for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(dir, name), text);
       writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+      writeRunManifest(dir, { kind: 'mcu', title: `MCU program: ${compiled.summary.model} on ${board.name}`, command: invocation() });
     },
-    { carryOver: (name) => name !== 'build' },
+    { carryOver: (name) => name !== 'build' && name !== VERIFY_RESULT },
   );
   const s = compiled.summary;
   if (opts.json) {

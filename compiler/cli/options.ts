@@ -51,6 +51,17 @@ export function notApplicable(flag: string, why: string): never {
   return fail(OPTION_NOT_APPLICABLE, `${flag} does not apply here: ${why}`, undefined, ExitCode.usage);
 }
 
+let invoked: readonly string[] = [];
+
+/** The command line being run (main.ts records it), for manifests that say how a folder was made. */
+export function recordInvocation(argv: readonly string[]): void {
+  invoked = argv.slice(2);
+}
+
+export function invocation(): string {
+  return ['nacc', ...invoked.map((w) => (/^[A-Za-z0-9_.,+=\/:@%-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`))].join(' ');
+}
+
 /** `--json`: the one JSON document on stdout (progress, warnings and hints go to stderr). */
 export function writeJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
-import { SHARED_DEFAULTS, nextStep, parseSeed } from './options.ts';
+import { SHARED_DEFAULTS, invocation, nextStep, parseSeed } from './options.ts';
+import { VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { PointAccConfig } from '../ir/targets.ts';
 import type { Program } from '../ir/program.ts';
@@ -148,7 +149,14 @@ export function registerPointacc(program: Command): void {
         });
         const dir = resolve(opts.out!);
         // The folder appears only when complete; the previous design's simulator builds go, a user's own files stay.
-        await writeOutputDir(dir, (tmp) => writeRtlPackage(tmp, pkg, { config: config.name, cloud: cloud.name }), { carryOver: (name) => !name.startsWith('build') });
+        await writeOutputDir(
+          dir,
+          (tmp) => {
+            writeRunManifest(tmp, { kind: 'pointacc', title: `PointAcc ${opName} on ${config.name} (${cloud.name})`, command: invocation() });
+            return writeRtlPackage(tmp, pkg, { config: config.name, cloud: cloud.name });
+          },
+          { carryOver: (name) => !name.startsWith('build') && name !== VERIFY_RESULT },
+        );
         const manifest = join(dir, 'manifest.json');
         const summary = { out: dir, manifest, top: pkg.top, files: pkg.files.map((f) => f.path), predicted_cycles: pkg.predictedCycles, params: pkg.params };
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -235,7 +243,14 @@ async function writeLayerRtl(net: Network, config: PointAccConfig, opts: Pointac
     cache: { hits: pkg.hits, misses: pkg.misses, hit_rate: accesses ? pkg.hits / accesses : null },
   };
   const dir = resolve(opts.out!);
-  await writeOutputDir(dir, (tmp) => writeRtlPackage(tmp, pkg, extra), { carryOver: (name) => !name.startsWith('build') });
+  await writeOutputDir(
+    dir,
+    (tmp) => {
+      writeRunManifest(tmp, { kind: 'pointacc', title: `PointAcc ${rtl.kind} ${opts.layer} of ${net.name} on ${config.name}`, command: invocation() });
+      return writeRtlPackage(tmp, pkg, extra);
+    },
+    { carryOver: (name) => !name.startsWith('build') && name !== VERIFY_RESULT },
+  );
   const summary = { out: dir, manifest: join(dir, 'manifest.json'), top: pkg.top, files: pkg.files.map((f) => f.path), predicted_cycles: pkg.predictedCycles, params: pkg.params, ...extra };
   if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else {

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
-import { nextStep, parseSeed } from './options.ts';
+import { invocation, nextStep, parseSeed } from './options.ts';
+import { RUN_MANIFEST, VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
 import { runYosys, type SynthResult } from '../verify/sim.ts';
@@ -15,7 +16,7 @@ import { writeOutputDir } from '../util/atomic-output.ts';
 import { SEARCHED_ACCELERATOR, mapperLayers, readSearchedLayers, searchFolderDesign } from './rtl-from.ts';
 
 /** What `nacc rtl` writes in its folder (and `nacc verify` builds there); a re-run replaces these and keeps the rest. */
-const RTL_OWNED = ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log'];
+const RTL_OWNED = ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log', RUN_MANIFEST, VERIFY_RESULT];
 
 /** Rough area of SRAM macros per bit, in NAND2 gate equivalents (6T cell plus periphery). */
 export const SRAM_GE_PER_BIT = 0.35;
@@ -136,6 +137,7 @@ export function registerRtl(program: Command): void {
             mkdirSync(dirname(join(dir, f.path)), { recursive: true });
             writeFileSync(join(dir, f.path), f.text);
           }
+          writeRunManifest(dir, { kind: 'rtl', title: `RTL: ${spec.name} running ${net.name}`, command: invocation() });
           return opts.synth ? await synthesise(dir, g) : undefined;
         },
         { carryOver: (name) => !RTL_OWNED.includes(name) },

@@ -3,11 +3,14 @@
 // Exit 3 when an output mismatches, a bench does not finish, a simulator run fails (exit
 // status, signal, timeout, $fatal/$error — whatever it printed before), or lint reports anything.
 import type { Command } from 'commander';
+import { dirname } from 'node:path';
 import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
 import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
-import { notApplicable, parseChoice } from './options.ts';
+import { nextStep, notApplicable, parseChoice } from './options.ts';
+import { writeVerifyResult } from '../report/run-manifest.ts';
+import { shellWord } from '../util/names.ts';
 import { createProgress } from './progress.ts';
 import { isMcuProgram, verifyMcuCommand, type VerifyCliOptions } from './mcu.ts';
 
@@ -57,6 +60,7 @@ export function registerVerify(program: Command): void {
       } finally {
         bar.stop();
       }
+      writeVerifyResult(dir, report);
       if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         const simNames = report.sims.map((s) => s.name);
@@ -88,6 +92,7 @@ export function registerVerify(program: Command): void {
         process.stdout.write(`lint (verilator -Wall): ${report.lint.warnings} warning(s)\n`);
         if (report.lint.warnings) process.stdout.write(formatDiagnostics(report.lint.diagnostics) + '\n');
         process.stdout.write(report.ok ? 'verified: every output bit-exact\n' : 'verification FAILED\n');
+        if (report.ok) nextStep(`nacc report ${shellWord(dirname(dir))}`);
       }
       if (!report.ok) {
         if (opts.json) process.exitCode = ExitCode.verificationFailed;

@@ -105,6 +105,16 @@ export function headline(s: ReportSection): { text: string; ok: boolean } {
       const badBenches = s.results.filter((r) => r.failed > 0).length;
       return { text: `${s.results.length} testbenches, ${passed} checks passed, ${failed} failed${badBenches ? ` (${badBenches} failing benches)` : ''}`, ok: failed === 0 };
     }
+    case 'rtl-cycles': {
+      const pred = s.layers.reduce((a, l) => a + (l.predicted_cycles ?? 0), 0);
+      const meas = s.layers.every((l) => l.measured_cycles !== undefined) ? s.layers.reduce((a, l) => a + l.measured_cycles!, 0) : undefined;
+      return { text: `${s.design}: ${s.layers.length} layers, ${fmt(pred)} cycles predicted${meas !== undefined ? `, ${fmt(meas)} measured (${(((pred - meas) / Math.max(1, meas)) * 100).toFixed(1)}%)` : ', not simulated yet (nacc verify)'}`, ok: s.facts?.verdict !== 'FAILED' };
+    }
+    case 'mcu-program':
+      return {
+        text: `${s.network} on ${s.mcu}: peak SRAM ${kb(s.peak_sram_bytes)} of ${kb(s.sram_bytes)}, flash ${kb(s.flash_used_bytes)} of ${kb(s.flash_bytes)} (${s.flash_source})`,
+        ok: s.peak_sram_bytes <= s.sram_bytes && s.flash_used_bytes <= s.flash_bytes && s.facts?.['bit-exact'] !== 'no',
+      };
   }
 }
 
@@ -124,6 +134,9 @@ export function pointaccTotals(s: Extract<ReportSection, { kind: 'pointacc-cycle
 function body(p: PageSection): string {
   const s = p.located.section;
   switch (s.kind) {
+    case 'rtl-cycles':
+    case 'mcu-program':
+      return runBody(s);
     case 'naas-search': {
       const front = paretoFront(s.points);
       const iters = bestSoFar(s);
@@ -246,6 +259,28 @@ function body(p: PageSection): string {
       );
     }
   }
+}
+
+function runBody(s: Extract<ReportSection, { kind: 'rtl-cycles' | 'mcu-program' }>): string {
+  if (s.kind === 'mcu-program') {
+    const facts: [string, string | number][] = [
+      ['network', s.network],
+      ['target', s.mcu],
+      ['peak SRAM', `${kb(s.peak_sram_bytes)} of ${kb(s.sram_bytes)}`],
+      [`flash (${s.flash_source})`, `${kb(s.flash_used_bytes)} of ${kb(s.flash_bytes)}`],
+      ...(s.measured_ram_bytes !== undefined ? [['RAM measured in QEMU', kb(s.measured_ram_bytes)] as [string, string]] : []),
+      ...extra(s.facts),
+    ];
+    return factsTable(facts);
+  }
+  const rows = s.layers.map((l) => [
+    l.name,
+    l.predicted_cycles ?? '-',
+    l.measured_cycles ?? '-',
+    l.predicted_cycles !== undefined && l.measured_cycles !== undefined && l.measured_cycles > 0 ? `${(((l.predicted_cycles - l.measured_cycles) / l.measured_cycles) * 100).toFixed(1)}%` : '-',
+  ]);
+  // Full layer names here (the plot's axis may shorten them).
+  return factsTable([['design', s.design], ...extra(s.facts)]) + table(['layer', 'predicted cycles', `measured cycles${s.tool ? ` (${s.tool})` : ''}`, 'error'], rows, { numeric: [false, true, true, true] });
 }
 
 const details = (summary: string, html: string) => `<details><summary>${esc(summary)}</summary>${html}</details>`;

@@ -1,24 +1,25 @@
 // The report layer: sections (JSON, one per capability run) -> one self-contained HTML file
 // with inline SVG plots. `nacc report DIR` and the demo's last step call buildReport.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { buildReportHtml, headline, type PageSection } from './html.ts';
 import { plotsFor } from './plots.ts';
 import { renderSvg } from './render.ts';
 import { collectExternalPlots, collectLinkedFiles, collectSections } from './section-io.ts';
 import { prefixIds } from './render.ts';
-import type { LocatedSection } from './sections.ts';
+import { KIND_HEADINGS, RUN_KIND_OF, type LocatedSection, type RunKind } from './sections.ts';
 
 export * from './sections.ts';
 export { writeReportSection, collectSections, collectExternalPlots, parseSectionFile } from './section-io.ts';
 export { NATIVE_ADAPTERS } from './adapters.ts';
+export { RUN_MANIFEST, VERIFY_RESULT, writeRunManifest, writeVerifyResult, type RunManifest } from './run-manifest.ts';
 export { plotsFor, paretoFront, bestSoFar } from './plots.ts';
 export { renderSvg } from './render.ts';
 export { buildReportHtml, headline } from './html.ts';
 
 export interface ReportSummary {
   file: string;
-  sections: { name: string; kind: string; source: string; plots: number; ok: boolean; headline: string }[];
+  sections: { name: string; kind: string; run_kind: RunKind; title: string; source: string; plots: number; ok: boolean; headline: string }[];
   /** Standalone SVG files shown under "Other figures" (paths relative to DIR). */
   figures: string[];
   /** Other files linked under "Other files" (paths relative to DIR). */
@@ -57,7 +58,8 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
   const located = collectSections(root);
   const pages = await renderSections(located, file);
   const figures = collectExternalPlots(root).map((f, i) => ({ name: f.name, svg: prefixIds(f.svg, `fig${i}`) }));
-  const rel = relative(process.cwd(), resolve(shownDir)) || '.';
+  // The folder by its own name: the page reads the same from wherever it was made.
+  const rel = basename(resolve(shownDir));
   const counts = `${located.length} section${located.length === 1 ? '' : 's'}${figures.length ? `, ${figures.length} other figure${figures.length === 1 ? '' : 's'}` : ''}`;
   // Waveforms already linked from a verification table are not listed again.
   const linked = located.flatMap((l) => (l.section.kind === 'rtl-verify' ? l.section.results.flatMap((r) => [r.waveform, r.log]) : []).filter((p): p is string => !!p).map((p) => resolve(l.baseDir, p)));
@@ -73,6 +75,8 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
       return {
         name: p.located.name,
         kind: p.located.section.kind,
+        run_kind: RUN_KIND_OF[p.located.section.kind],
+        title: p.located.section.title ?? KIND_HEADINGS[p.located.section.kind],
         source: relative(root, p.located.file).split(sep).join('/'),
         plots: p.plots.length,
         ok: h.ok,

@@ -4,6 +4,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type {
   FlTrainingSection,
   McuMemorySection,
+  McuProgramSection,
+  RtlCyclesSection,
   NaasSearchSection,
   PointaccCyclesSection,
   ReportSection,
@@ -317,6 +319,49 @@ function verifyPlots(s: RtlVerifySection): Plot[] {
   return [{ id: 'checks', title: 'Checks per testbench', spec }];
 }
 
+/** Predicted against measured cycles per layer (grouped bars; log axis when layers differ by decades). */
+function rtlCyclesPlots(s: RtlCyclesSection): Plot[] {
+  const names = s.layers.map((l) => l.name);
+  const measured = `measured${s.tool ? ` (${s.tool})` : ''}`;
+  const values = s.layers.flatMap((l) => [
+    ...(l.predicted_cycles !== undefined ? [{ layer: l.name, series: 'predicted', cycles: l.predicted_cycles }] : []),
+    ...(l.measured_cycles !== undefined ? [{ layer: l.name, series: measured, cycles: l.measured_cycles }] : []),
+  ]);
+  const positive = values.map((v) => v.cycles).filter((c) => c > 0);
+  const log = positive.length === values.length && Math.max(...positive) / Math.min(...positive) >= 100;
+  const spec = {
+    ...base(`Cycles per layer: ${s.design}`, wideEnough(names.length, 36)),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'layer', type: 'ordinal', sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 160 } },
+      xOffset: { field: 'series', type: 'nominal', sort: ['predicted', measured] },
+      y: { field: 'cycles', type: 'quantitative', title: 'cycles', ...(log ? { scale: { type: 'log' } } : {}), axis: { format: '.2~s', tickCount: 6 } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['predicted', measured], range: ['#8c8c8c', '#1f77b4'] } },
+      tooltip: [{ field: 'layer' }, { field: 'series' }, { field: 'cycles', format: ',' }],
+    },
+  } as TopLevelSpec;
+  return [{ id: 'cycles', title: 'Predicted and measured cycles', spec }];
+}
+
+/** Peak SRAM and flash against the target's capacity (bars with the capacity marked). */
+function mcuProgramPlots(s: McuProgramSection): Plot[] {
+  const rows = [
+    { memory: 'SRAM (peak)', kb: s.peak_sram_bytes / 1024, capacity: s.sram_bytes / 1024 },
+    { memory: `flash (${s.flash_source})`, kb: s.flash_used_bytes / 1024, capacity: s.flash_bytes / 1024 },
+  ];
+  const y = { field: 'memory', type: 'nominal' as const, title: null, sort: rows.map((r) => r.memory), axis: { labelLimit: 200 } };
+  const spec = {
+    ...base(`Memory of ${s.network} on ${s.mcu} (bars: used; black ticks: capacity)`, WIDTH, 110),
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'bar', color: '#1f77b4', height: 18 }, encoding: { y, x: { field: 'kb', type: 'quantitative', title: 'KB', axis: { tickCount: 6 } }, tooltip: [{ field: 'memory' }, { field: 'kb', format: '.1f', title: 'used KB' }, { field: 'capacity', format: '.0f', title: 'capacity KB' }] } },
+      { mark: { type: 'tick', color: '#222', thickness: 3, size: 26 }, encoding: { y, x: { field: 'capacity', type: 'quantitative' } } },
+    ],
+  } as TopLevelSpec;
+  return [{ id: 'memory', title: 'Memory against the target', spec }];
+}
+
 /** The plots of one section, in display order. */
 export function plotsFor(section: ReportSection): Plot[] {
   switch (section.kind) {
@@ -330,5 +375,9 @@ export function plotsFor(section: ReportSection): Plot[] {
       return flPlots(section);
     case 'rtl-verify':
       return verifyPlots(section);
+    case 'rtl-cycles':
+      return rtlCyclesPlots(section);
+    case 'mcu-program':
+      return mcuProgramPlots(section);
   }
 }

@@ -4,6 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError, type Diagnostic } from '../diagnostics/index.ts';
 import { adaptNative, adaptNativeGroup } from './adapters.ts';
+import { RUN_MANIFEST, parseRunManifest, sectionsOfRun } from './run-manifest.ts';
 import {
   SECTION_FORMAT,
   SECTION_KINDS,
@@ -81,9 +82,23 @@ export function collectSections(dir: string): LocatedSection[] {
   const root = checkedFolder(dir);
   const files = listJsonFiles(root);
   const sectionFiles = files.filter((f) => f.endsWith(SECTION_SUFFIX));
-  const foldersWithSections = new Set(sectionFiles.map((f) => dirname(f)));
+  const manifests = files.filter((f) => f.endsWith(`${sep}${RUN_MANIFEST}`));
+  // A run folder (it holds a manifest) and a folder with section files are taken at their word.
+  const foldersWithSections = new Set([...sectionFiles, ...manifests].map((f) => dirname(f)));
   const found: LocatedSection[] = [];
   const errors: Diagnostic[] = [];
+
+  for (const file of manifests) {
+    const json = readJson(file, errors);
+    if (json === undefined) continue;
+    const m = parseRunManifest(json);
+    if (typeof m === 'string') {
+      errors.push({ severity: 'error', code: 'E1002', message: `${rel(root, file)}: not a valid run manifest: ${m}` });
+      continue;
+    }
+    const folder = rel(root, dirname(file)) || m.kind;
+    for (const section of sectionsOfRun(dirname(file), m)) found.push({ name: folder.replace(/[^A-Za-z0-9._-]+/g, '-'), baseDir: dirname(file), file, section });
+  }
 
   for (const file of sectionFiles) {
     const json = readJson(file, errors);
@@ -136,7 +151,7 @@ const MAX_SVG_BYTES = 8 * 1024 * 1024;
  */
 export function collectExternalPlots(dir: string): ExternalPlot[] {
   const root = checkedFolder(dir);
-  const sectionFolders = new Set(listJsonFiles(root).filter((f) => f.endsWith(SECTION_SUFFIX)).map((f) => dirname(f)));
+  const sectionFolders = new Set(listJsonFiles(root).filter((f) => f.endsWith(SECTION_SUFFIX) || f.endsWith(`${sep}${RUN_MANIFEST}`)).map((f) => dirname(f)));
   const out: ExternalPlot[] = [];
   for (const file of listFiles(root, '.svg')) {
     if (sectionFolders.has(dirname(file)) || statSync(file).size > MAX_SVG_BYTES) continue;

@@ -98,18 +98,61 @@ export interface RtlVerifySection {
   facts?: Record<string, string | number>;
 }
 
-export type ReportSection = NaasSearchSection | McuMemorySection | PointaccCyclesSection | FlTrainingSection | RtlVerifySection;
+/** A generated design (nacc rtl, nacc pointacc --out): each layer's predicted cycles, and the simulators' once verified. */
+export interface RtlCyclesSection {
+  kind: 'rtl-cycles';
+  title?: string;
+  design: string;
+  layers: { name: string; predicted_cycles?: number; measured_cycles?: number }[];
+  /** The simulator the measured cycles come from. */
+  tool?: string;
+  facts?: Record<string, string | number>;
+}
+
+/** A generated MCU program (nacc mcu) and, once verified, what QEMU measured. */
+export interface McuProgramSection {
+  kind: 'mcu-program';
+  title?: string;
+  network: string;
+  mcu: string;
+  sram_bytes: number;
+  flash_bytes: number;
+  /** Peak SRAM (README: the schedule's peak of live activation bytes under the program's rules). */
+  peak_sram_bytes: number;
+  /** Flash the program needs: weights (predicted), or the measured text + data sections. */
+  flash_used_bytes: number;
+  flash_source: 'predicted' | 'measured';
+  /** RAM QEMU measured (arena, stack and static data), when verified. */
+  measured_ram_bytes?: number;
+  facts?: Record<string, string | number>;
+}
+
+export type ReportSection = NaasSearchSection | McuMemorySection | McuProgramSection | PointaccCyclesSection | FlTrainingSection | RtlVerifySection | RtlCyclesSection;
 export type SectionKind = ReportSection['kind'];
 
 /** Order of the kinds in the report: the pipeline order of DESIGN.md. */
-export const SECTION_KINDS: SectionKind[] = ['naas-search', 'mcu-memory', 'pointacc-cycles', 'fl-training', 'rtl-verify'];
+export const SECTION_KINDS: SectionKind[] = ['naas-search', 'rtl-cycles', 'mcu-program', 'mcu-memory', 'pointacc-cycles', 'fl-training', 'rtl-verify'];
 
 export const KIND_HEADINGS: Record<SectionKind, string> = {
   'naas-search': 'NAAS accelerator search',
+  'rtl-cycles': 'RTL: predicted against measured cycles',
+  'mcu-program': 'MCU programs: memory, flash, instructions and time',
   'mcu-memory': 'MCU memory: layer-by-layer vs patch-based',
   'pointacc-cycles': 'PointAcc cycles: with and without fusion',
   'fl-training': 'Federated training: accuracy vs time',
   'rtl-verify': 'RTL verification',
+};
+
+/** The run a section reports, as `nacc report --json` names it (one per command that writes --out). */
+export type RunKind = 'search' | 'rtl' | 'mcu' | 'pointacc' | 'fl';
+export const RUN_KIND_OF: Record<SectionKind, RunKind> = {
+  'naas-search': 'search',
+  'rtl-cycles': 'rtl',
+  'rtl-verify': 'rtl',
+  'mcu-program': 'mcu',
+  'mcu-memory': 'mcu',
+  'pointacc-cycles': 'pointacc',
+  'fl-training': 'fl',
 };
 
 /** A section located on disk; `name` is unique within one report. */
@@ -200,6 +243,24 @@ export function sectionProblems(value: unknown): string[] {
           num(q, 'accuracy', at2, p, { min: 0, max: 1 });
         }, 1, at);
       }, 1);
+      facts(value, p);
+      break;
+    case 'rtl-cycles':
+      str(value, 'design', '', p);
+      optString(value, 'tool', p);
+      rows(value, 'layers', p, (r, at) => {
+        str(r, 'name', at, p);
+        optNum(r, 'predicted_cycles', at, p);
+        optNum(r, 'measured_cycles', at, p);
+      }, 1);
+      facts(value, p);
+      break;
+    case 'mcu-program':
+      str(value, 'network', '', p);
+      str(value, 'mcu', '', p);
+      for (const k of ['sram_bytes', 'flash_bytes', 'peak_sram_bytes', 'flash_used_bytes']) num(value, k, '', p, { min: 0 });
+      if (value.flash_source !== 'predicted' && value.flash_source !== 'measured') p.push('"flash_source" must be "predicted" or "measured"');
+      optNum(value, 'measured_ram_bytes', '', p);
       facts(value, p);
       break;
     case 'rtl-verify':
