@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
-import { parseChoice, parseSeed } from './options.ts';
+import { invocation, nextStep, parseChoice, parseSeed } from './options.ts';
+import { writeRunManifest } from '../report/run-manifest.ts';
+import { shellWord } from '../util/names.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { spaceFloorOptions, workloadBound } from '../naas/bound.ts';
 import { TIMELOOP_DIALECTS, type TimeloopDialect } from '../importers/timeloop/export.ts';
@@ -204,7 +206,16 @@ export function registerSearch(program: Command): void {
           const report = htmlReport({ title: `NAAS search: ${result.networks.join(', ')} in ${space.name}`, best, baseline, baselineName: baselineSpec.name, history: res.history, points: res.points, edpRatio, seconds, evaluations, ceiling: ceiling.totals, objective, maxAreaMm2: space.maxAreaMm2 });
           // The folder appears only when complete; files the search does not write (e.g. a later rtl/ folder) are carried over.
           const out = o.out;
-          const inTmp = await writeOutputDir(out, (dir) => writeArtefacts(dir, best, workloads, report, { baseline: { spec: baselineSpec, result: baseline }, dialect }).map((p) => relative(dir, p)), { carryOver: () => true });
+          const inTmp = await writeOutputDir(
+            out,
+            (dir) => {
+              // What `nacc report` reads (compiler/report/run-manifest.ts): the result with every candidate.
+              const points = res.points.filter((p) => p.generation >= 0).map((p) => ({ generation: p.generation, cycles: p.cycles, energy_pj: p.energy_pj }));
+              writeRunManifest(dir, { kind: 'search', title: `NAAS search: ${result.networks.join(', ')} in ${space.name} (design naas_best)`, command: invocation(), result: { ...result, points } });
+              return writeArtefacts(dir, best, workloads, report, { baseline: { spec: baselineSpec, result: baseline }, dialect }).map((p) => relative(dir, p));
+            },
+            { carryOver: () => true },
+          );
           written = inTmp.map((p) => join(out, p));
         }
         evaluator.finished();
@@ -228,6 +239,7 @@ export function registerSearch(program: Command): void {
           process.stdout.write(`ceiling: no design within ${resources.name}'s resources can beat ${baselineSpec.name} by more than ${result.ceiling.edp_ratio.toFixed(2)}x under this model (naas_best is ${result.ceiling.best_to_ceiling.toFixed(2)}x above that floor)\n`);
           process.stdout.write(`floor of ${space.name} (also its register-file accesses and idle PEs): naas_best is ${result.floor.best_to_floor.toFixed(2)}x above it, ${baselineSpec.name} ${result.floor.edp_ratio.toFixed(2)}x\n`);
           for (const w of written) process.stdout.write(`wrote ${w}\n`);
+          if (o.out) nextStep(`nacc rtl ${shellWord(file)} --from ${shellWord(o.out)} --network ${workloads.networks[0].name}`);
         }
       } finally {
         bar.stop();
