@@ -4,7 +4,7 @@
 // compare the generated program bit for bit, measuring RAM and instructions.
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
 import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
 import { compileForMcu, INPUT_MODES, MANIFEST, type InputMode, type McuManifest, type ScheduleKind } from '../mcu/compile.ts';
@@ -119,7 +119,8 @@ export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Pro
   const host = opts.host ?? false;
   const qemu = opts.qemu ?? false;
   const both = !host && !qemu; // neither flag: do both
-  const report = await verifyProgram(dir, {
+  // Absolute: the builds run with the folder as their working directory (a relative DIR would be read twice).
+  const report = await verifyProgram(resolve(dir), {
     host: host || both,
     qemu: qemu || both,
     input: opts.input ? readInput(opts.input) : undefined,
