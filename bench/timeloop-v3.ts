@@ -1,11 +1,15 @@
 // Runs the real `timeloop-model` (v3.0.3, on PATH or --timeloop PATH) on every layer that
 // `nacc search --out DIR` exported (DIR/timeloop: the searched design; DIR/baseline/timeloop:
 // the baseline) and compares its stats with our cost model on the same files: counts, cycles,
-// energy. With --fixtures OUT, copies the inputs and timeloop-model's stats into OUT/<design>/
-// (tests/importers/timeloop-v3-fixtures.test.ts re-checks them without the tool).
+// energy. With --fixtures OUT, writes OUT/<design>/: arch.yaml, ERT.yaml, layers.json (every
+// layer -> the id of its files) and, once per distinct problem + mapping, <id>.prob.yaml,
+// <id>.map.yaml and timeloop-model's <id>.stats.txt.gz (tests/importers/timeloop-v3-fixtures.test.ts
+// re-checks them without the tool).
 //
 //   npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--json]
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { compareWithStats, loadExportedDesign, loadExportedLayer, type LayerComparison } from '../compiler/importers/timeloop/exported.ts';
@@ -38,6 +42,7 @@ const designName = (archFile: string): string => /^# architecture (\S+) for/.exe
 
 interface DesignSummary {
   design: string;
+  /** Distinct problem + mapping pairs run (layers of equal files run once). */
   layers: number;
   counts_equal: number;
   cycles_equal: number;
@@ -60,7 +65,20 @@ for (const dir of dirs) {
       copyFileSync(design.archFile, join(fixtureDir, 'arch.yaml'));
       copyFileSync(design.ertFile, join(fixtureDir, 'ERT.yaml'));
     }
+    // Layers of equal shape and mapping have equal files (but for the header): run them once.
+    const body = (f: string): string => readFileSync(f, 'utf8').replace(/^#.*\n/, '');
+    const idOf = new Map<string, string>();
+    const index: { network: string; layer: string; id: string }[] = [];
     for (const layer of design.layers) {
+      const key = createHash('sha256').update(body(layer.prob)).update('\0').update(body(layer.map)).digest('hex');
+      const seen = idOf.get(key);
+      if (seen) {
+        index.push({ network: layer.network, layer: layer.stem, id: seen });
+        continue;
+      }
+      const id = `${layer.network}.${layer.stem}`;
+      idOf.set(key, id);
+      index.push({ network: layer.network, layer: layer.stem, id });
       const out = mkdtempSync(join(tmpdir(), 'timeloop-v3-'));
       const run = await runTool(tool, [design.archFile, design.ertFile, layer.prob, layer.map, '-o', out], { timeoutMs: 300_000 });
       const statsFile = join(out, 'timeloop-model.stats.txt');
@@ -80,13 +98,13 @@ for (const dir of dirs) {
       s.max_energy_relative_error = Math.max(s.max_energy_relative_error, c.energy_pj.relative_error);
       if (!c.counts_match || Math.abs(c.cycles.ours - c.cycles.reference) > 1 || c.energy_pj.relative_error > 1e-4) s.failures.push({ layer: `${layer.network}/${layer.stem}`, comparison: c });
       if (fixtureDir) {
-        mkdirSync(join(fixtureDir, layer.network), { recursive: true });
-        copyFileSync(layer.prob, join(fixtureDir, layer.network, `${layer.stem}.prob.yaml`));
-        copyFileSync(layer.map, join(fixtureDir, layer.network, `${layer.stem}.map.yaml`));
-        writeFileSync(join(fixtureDir, layer.network, `${layer.stem}.stats.txt`), stats);
+        copyFileSync(layer.prob, join(fixtureDir, `${id}.prob.yaml`));
+        copyFileSync(layer.map, join(fixtureDir, `${id}.map.yaml`));
+        writeFileSync(join(fixtureDir, `${id}.stats.txt.gz`), gzipSync(stats, { level: 9 }));
       }
       rmSync(out, { recursive: true, force: true });
     }
+    if (fixtureDir) writeFileSync(join(fixtureDir, 'layers.json'), JSON.stringify({ design: designName(design.archFile), layers: index }, null, 1) + '\n');
     summaries.push(s);
     if (!json) console.error(`${name}: ${s.layers} layers, counts equal ${s.counts_equal}, cycles equal ${s.cycles_equal}, max |dcycles| ${s.max_cycle_difference}, max energy error ${s.max_energy_relative_error.toExponential(2)} (${relative(process.cwd(), ddir)})`);
   }
@@ -97,7 +115,7 @@ if (json) {
 } else {
   console.log(
     formatTable(
-      ['design', 'layers', 'counts equal', 'cycles equal', 'max |dcycles|', 'max energy error'],
+      ['design', 'distinct layers', 'counts equal', 'cycles equal', 'max |dcycles|', 'max energy error'],
       summaries.map((s) => [s.design, String(s.layers), String(s.counts_equal), String(s.cycles_equal), String(s.max_cycle_difference), s.max_energy_relative_error.toExponential(2)]),
     ),
   );

@@ -522,7 +522,8 @@ class Prepared implements PreparedModel {
   private readonly prodPerDim: Float64Array;
   private readonly acc: Float64Array;
   private readonly tileExt: Float64Array;
-  private readonly partExt: Float64Array;
+  /** Per dim: a tile's extents times one level's spatial factors (partitionSize). */
+  private readonly unionExt: Float64Array;
   private readonly utilInst: Float64Array;
   private readonly keep: Uint8Array;
   private readonly distinct: Float64Array;
@@ -666,7 +667,7 @@ class Prepared implements PreparedModel {
     this.prodPerDim = new Float64Array(nd);
     this.acc = new Float64Array(nd);
     this.tileExt = new Float64Array((L + 1) * nd);
-    this.partExt = new Float64Array((L + 1) * nd);
+    this.unionExt = new Float64Array(nd);
     this.utilInst = new Float64Array(L + 1);
     this.keep = new Uint8Array(L * nds);
     this.distinct = new Float64Array(L * nds);
@@ -738,6 +739,27 @@ class Prepared implements PreparedModel {
     let e = 1;
     for (let q = this.termStart[g]; q < this.termStart[g + 1]; q++) e += this.termC[q] * (ext[off + this.termD[q]] - 1);
     return e;
+  }
+
+  /**
+   * Words of data space j one instance of level l sees over the run, as Timeloop's
+   * ComputePartitionSizes: the whole data space, scaled at every spatial fanout above l by the
+   * child's tile over the union of the tiles of the children (size_t arithmetic). For axes of
+   * one term this is the bounds over the spatial factors; for an axis of several terms (a
+   * dimension written as digit dimensions) it counts what the instance sees, not its box.
+   */
+  private partitionSize(j: number, l: number): number {
+    const nd = this.nd;
+    let p = this.fullSize[j];
+    for (let q = 0; q < l; q++) {
+      let spatial = false;
+      for (let i = this.boundary[q]; i < this.boundary[q + 1]; i++) if (this.lSp[i]) spatial = true;
+      if (!spatial) continue;
+      for (let d = 0; d < nd; d++) this.unionExt[d] = this.tileExt[(q + 1) * nd + d];
+      for (let i = this.boundary[q]; i < this.boundary[q + 1]; i++) if (this.lSp[i]) this.unionExt[this.lD[i]] *= this.lN[i];
+      p = Math.floor((p * this.boxSize(j, this.tileExt, (q + 1) * nd)) / this.boxSize(j, this.unionExt, 0));
+    }
+    return p;
   }
 
   /** Words of data space j in a box with per-dim extents ext[off..off+nd). */
@@ -990,15 +1012,11 @@ class Prepared implements PreparedModel {
       stride[i] = acc[lD[i]];
       acc[lD[i]] *= lN[i];
     }
-    // Extents of the tile of each level (loops at or below its boundary), per dim; the
-    // partition each instance sees; instances used (index L: the MACs).
+    // Extents of the tile of each level (loops at or below its boundary), per dim; instances
+    // used (index L: the MACs).
     const tileExt = this.tileExt;
-    const partExt = this.partExt;
     const utilInst = this.utilInst;
-    for (let d = 0; d < nd; d++) {
-      tileExt[L * nd + d] = 1;
-      partExt[d] = this.bounds[d];
-    }
+    for (let d = 0; d < nd; d++) tileExt[L * nd + d] = 1;
     for (let l = L - 1; l >= 0; l--) {
       for (let d = 0; d < nd; d++) tileExt[l * nd + d] = tileExt[(l + 1) * nd + d];
       for (let i = boundary[l]; i < boundary[l + 1]; i++) tileExt[l * nd + lD[i]] *= lN[i];
@@ -1012,12 +1030,9 @@ class Prepared implements PreparedModel {
       temporalAbove[l] = tc;
       for (let i = boundary[l]; i < boundary[l + 1]; i++) if (!lSp[i]) tc++;
       let u = utilInst[l];
-      for (let d = 0; d < nd; d++) partExt[(l + 1) * nd + d] = partExt[l * nd + d];
       for (let i = boundary[l]; i < boundary[l + 1]; i++) {
-        if (lSp[i]) {
-          u *= lN[i];
-          partExt[(l + 1) * nd + lD[i]] /= lN[i];
-        } else temporalIters *= lN[i];
+        if (lSp[i]) u *= lN[i];
+        else temporalIters *= lN[i];
       }
       utilInst[l + 1] = u;
     }
@@ -1114,7 +1129,7 @@ class Prepared implements PreparedModel {
         }
         const size = tileSz[l * nds + j];
         tile[c] = size;
-        part[c] = l === 0 ? this.fullSize[j] : this.boxSize(j, partExt, l * nd);
+        part[c] = this.partitionSize(j, l);
         // Temporal loops above level l, innermost first, into T (suffix sums of steps).
         const k = temporalAbove[l];
         if (k === 0) {
@@ -1126,12 +1141,26 @@ class Prepared implements PreparedModel {
           D[c] = rw ? part[c] : size * this.programStats(l).programs;
           continue;
         }
-        if (this.sparse[j]) {
+        // Below a level whose parent iterations are programs, every program starts afresh: the
+        // walk covers the loops inside one program, and repeats once per program.
+        let pl = -1;
+        for (let p = l - 1; p >= 0 && pl < 0; p--) if (lc[p].programs) pl = p;
+        const stop = pl >= 0 ? boundary[pl] : 0;
+        const perProgram = pl >= 0 ? this.programStats(pl).programs : 1;
+        let kIn = k;
+        if (pl >= 0) {
+          kIn = 0;
+          for (let i = stop; i < boundary[l]; i++) if (!lSp[i]) kIn++;
+          if (kIn === 0) {
+            D[c] = size * perProgram;
+            continue;
+          }
+        } else if (this.sparse[j]) {
           D[c] = this.sparseWalk(j, l, k, na, size);
           continue;
         }
-        let q = k;
-        for (let i = boundary[l] - 1; i >= 0; i--) {
+        let q = kIn;
+        for (let i = boundary[l] - 1; i >= stop; i--) {
           if (lSp[i]) continue;
           q--;
           wN[q] = lN[i];
@@ -1144,7 +1173,7 @@ class Prepared implements PreparedModel {
             wSuffix[a] += u;
           }
         }
-        D[c] = walkDense(k, na, size, this.integral);
+        D[c] = walkDense(kIn, na, size, this.integral) * perProgram;
       }
       for (let c = 0; c < nc; c++) {
         const l = chain[c];

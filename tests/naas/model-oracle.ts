@@ -398,19 +398,24 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
   }
   // Instances used at each level (and the MACs at index L): spatial factors above it.
   const utilInst: number[] = [];
-  const partExt: number[][] = [];
   for (let l = 0; l <= L; l++) {
     let u = 1;
-    const e = problem.dims.map((d) => problem.bounds[d]);
-    for (let i = 0; i < boundary[l]; i++) {
-      if (loops[i].spatial) {
-        u *= loops[i].n;
-        e[loops[i].d] /= loops[i].n;
-      }
-    }
+    for (let i = 0; i < boundary[l]; i++) if (loops[i].spatial) u *= loops[i].n;
     utilInst.push(u);
-    partExt.push(e);
   }
+  // Words of data space s one instance of level l sees (Timeloop's partition): the whole
+  // space scaled at each spatial fanout above by child tile / union of the children's tiles.
+  const partitionOf = (s: DsShape, l: number): number => {
+    let p = product(boxExtents(s, problem.dims.map((d) => problem.bounds[d])));
+    for (let q = 0; q < l; q++) {
+      const sp = loops.slice(boundary[q], boundary[q + 1]).filter((x) => x.spatial);
+      if (sp.length === 0) continue;
+      const union = [...tileExt[q + 1]];
+      for (const x of sp) union[x.d] *= x.n;
+      p = Math.floor((p * product(boxExtents(s, tileExt[q + 1]))) / product(boxExtents(s, union)));
+    }
+    return p;
+  };
   const utilizedPes = utilInst[L];
   let temporalIters = 1;
   for (const lp of loops) if (!lp.spatial) temporalIters *= lp.n;
@@ -461,7 +466,7 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
     for (const l of chain) {
       const ext = boxExtents(s, tileExt[l]);
       tile.push(product(ext));
-      part.push(product(boxExtents(s, partExt[l])));
+      part.push(partitionOf(s, l));
       const tl: { n: number; u: number[] }[] = [];
       for (let i = 0; i < boundary[l]; i++) {
         if (!loops[i].spatial) tl.push({ n: loops[i].n, u: translation(s, loops[i].d, strideOf[i]) });
