@@ -295,17 +295,28 @@ function dataSpec(v: Value, span: Span): DataSpec {
 }
 
 function algorithm(v: Value, span: Span): FlAlgorithm {
-  const c = callArgs(v, span, 'fedavg(local_steps: K), dga(local_steps: K, delay: D) or local_sgd(local_steps: K)', ['local_steps', 'delay']);
+  const c = callArgs(v, span, 'fedavg(local_steps: K), dga(local_steps: K, delay: D) or local_sgd(local_steps: K)', ['local_steps', 'delay', 'warmup_rounds', 'local_weight']);
   const get = (k: string, pos: number) => c.named.get(k) ?? c.positional[pos];
   const k = get('local_steps', 0);
   if (!k) throw new ConfigError(`${c.callee} needs local_steps`, span);
   const localSteps = num(k.value, k.span, 'none', { int: true, min: 1 });
+  if (c.callee !== 'dga') {
+    for (const k of ['warmup_rounds', 'local_weight']) {
+      const extra = c.named.get(k);
+      if (extra) throw new ConfigError(`'${k}' is an option of dga only`, extra.span, Codes.unknownArgument);
+    }
+  }
   if (c.callee === 'fedavg') return { kind: 'fedavg', localSteps };
   if (c.callee === 'local_sgd') return { kind: 'local_sgd', localSteps };
   if (c.callee === 'dga') {
     const d = get('delay', 1);
     if (!d) throw new ConfigError('dga needs delay', span);
-    return { kind: 'dga', localSteps, delay: num(d.value, d.span, 'none', { int: true, min: 0 }) };
+    const alg: FlAlgorithm = { kind: 'dga', localSteps, delay: num(d.value, d.span, 'none', { int: true, min: 0 }) };
+    const w = c.named.get('warmup_rounds');
+    if (w) alg.syncRounds = num(w.value, w.span, 'none', { int: true, min: 0 });
+    const a = c.named.get('local_weight');
+    if (a) alg.localWeight = num(a.value, a.span, 'none', { min: 0, max: 1 });
+    return alg;
   }
   throw new ConfigError(`unknown algorithm '${c.callee}' (expected fedavg, dga, local_sgd)`, span);
 }
@@ -322,12 +333,19 @@ const federatedSchema: Schema<FederatedJob> = {
   optimizer: {
     required: true,
     apply(t, v, s) {
-      const c = callArgs(v, s, 'sgd(lr: x, momentum: m)', ['lr', 'momentum']);
+      const c = callArgs(v, s, 'sgd(lr: x, momentum: m)', ['lr', 'momentum', 'warmup', 'decay']);
       if (c.callee !== 'sgd') throw new ConfigError(`unknown optimizer '${c.callee}' (expected sgd)`, s);
       const lr = c.named.get('lr') ?? c.positional[0];
       if (!lr) throw new ConfigError('sgd needs lr', s);
       const m = c.named.get('momentum') ?? c.positional[1];
       t.optimizer = { kind: 'sgd', lr: num(lr.value, lr.span, 'none', { min: 0 }), momentum: m ? num(m.value, m.span, 'none', { min: 0 }) : 0 };
+      const w = c.named.get('warmup');
+      if (w) t.optimizer.warmupSteps = num(w.value, w.span, 'none', { int: true, min: 0 });
+      const d = c.named.get('decay');
+      if (d) {
+        if (d.value.t !== 'symbol' || (d.value.name !== 'constant' && d.value.name !== 'cosine')) throw new ConfigError('decay is constant or cosine', d.span);
+        t.optimizer.decay = d.value.name;
+      }
     },
   },
   batch: { required: true, apply: (t, v, s) => void (t.batch = num(v, s, 'none', { int: true, min: 1 })) },
