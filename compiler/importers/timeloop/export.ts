@@ -244,6 +244,9 @@ export function mappingToYaml(m: Mapping, p: Problem, dialect: TimeloopDialect =
         factors: factorsOf([...xs, ...ys], p),
         permutation: [...xd, ...yd, ...p.dims.filter((d) => !xd.includes(d) && !yd.includes(d))].join(''),
         split: xd.length,
+        // Children never pass data to their neighbours (our model has no link transfers;
+        // Timeloop v3.0.3 would otherwise shift sliding windows between them).
+        no_link_transfer: p.dataSpaces.map((d) => d.name),
       });
     }
     out.push({ target: lv.level, type: 'datatype', keep: lv.keep, bypass: p.dataSpaces.map((d) => d.name).filter((d) => !lv.keep.includes(d)) });
