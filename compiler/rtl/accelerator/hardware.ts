@@ -113,7 +113,7 @@ export function planHardware(
   problems: ConvProblem[],
   order: Dim[] = DEFAULT_ORDER,
   /** One tile for every layer (`--tile`), or one per layer (replayed searched mappings). */
-  forced?: ForcedTile | ForcedTile[],
+  forced?: ForcedTile | (ForcedTile | undefined)[],
 ): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {

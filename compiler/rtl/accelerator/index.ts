@@ -201,7 +201,8 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
   const orderOf = (i: number): Dim[] => searched[i]?.order ?? order;
   // A searched DRAM level that splits the layer: every layer then runs its own tile (whole when not searched).
   const splits = searched.some((s, i) => s && (['K', 'Q', 'P', 'C'] as Dim[]).some((d) => s.tile[d] < problems[i].bounds[d]));
-  const forced = splits ? searched.map((s) => (s ? { kc: s.tile.K, qc: s.tile.Q, pc: s.tile.P, cc: s.tile.C } : {})) : opts.tile;
+  // Layers without a replayed mapping then get the planner's cheapest shape that fits beside them.
+  const forced = splits ? searched.map((s) => (s ? { kc: s.tile.K, qc: s.tile.Q, pc: s.tile.P, cc: s.tile.C } : undefined)) : opts.tile;
   const { hardware: hw, shapes } = planHardware(spec, problems, order, forced);
   const memories = problems.map((p) => memoryMap(hw, p));
   const tiles = problems.map((p, i) => (shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes)));

@@ -496,9 +496,11 @@ function planOf(hw: AcceleratorHardware, picks: Candidate[]): TilePlan {
   };
 }
 
-function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forcedTiles: ForcedTile | ForcedTile[], where?: Location): TilePlan {
-  const picks = problems.map((p, i) => {
-    const forced = Array.isArray(forcedTiles) ? forcedTiles[i] : forcedTiles;
+function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forcedTiles: ForcedTile | (ForcedTile | undefined)[], where?: Location): TilePlan {
+  const free = problems.map((_, i) => Array.isArray(forcedTiles) && forcedTiles[i] === undefined);
+  const fixed = problems.map((p, i) => {
+    if (free[i]) return undefined;
+    const forced = (Array.isArray(forcedTiles) ? forcedTiles[i] : forcedTiles)!;
     const kc = Math.min(p.bounds.K, forced.kc ?? p.bounds.K);
     const qc = Math.min(p.bounds.Q, forced.qc ?? p.bounds.Q);
     let pc = Math.min(p.bounds.P, forced.pc ?? p.bounds.P);
@@ -508,6 +510,22 @@ function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim
     const c = shapeCost(hw, p, order, { kc, qc, pc, cc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
     if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
     return c;
+  });
+  // Layers without a forced shape (no replayable mapping) get the planner's cheapest shape that
+  // still fits the banks beside the forced ones.
+  const size = (cs: Candidate[]) => ({
+    inBytes: Math.max(1, ...cs.map((c) => c.inBytes)), wBytes: Math.max(1, ...cs.map((c) => c.wBytes)),
+    channels: Math.max(1, ...cs.map((c) => c.channels)), psumWords: Math.max(0, ...cs.map((c) => c.psumWords)),
+  });
+  const chosen = fixed.filter((c): c is Candidate => !!c);
+  const picks = problems.map((p, i) => {
+    if (fixed[i]) return fixed[i]!;
+    const front = [...candidates(hw, p, order).front, ...(canSplitChannels(p, hw.dramBeatBytes) ? candidates(hw, p, order, true).front : [])];
+    const fits = front.filter((c) => bankBytes(hw, size([...chosen, c])) <= hw.globalBufferBytes).sort((a, b) => a.cycles - b.cycles);
+    const pick = fits[0] ?? front.reduce((b, c) => (bankBytes(hw, size([...chosen, c])) < bankBytes(hw, size([...chosen, b])) ? c : b));
+    if (!pick) fail('R0207', `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`, undefined, 2);
+    chosen.push(pick);
+    return pick;
   });
   const plan = planOf(hw, picks);
   const forced: ForcedTile = Array.isArray(forcedTiles) ? {} : forcedTiles;
@@ -573,7 +591,7 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: num
  * with the fewest cycles. When the layers fit alone but not together, input-channel chunks
  * are offered to every layer that can split C, and the splits tried again.
  */
-export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile | ForcedTile[]): TilePlan {
+export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile | (ForcedTile | undefined)[]): TilePlan {
   const gb = hw.globalBufferBytes;
   if (forced) return forcedPlan(hw, problems, order, forced, where);
   const first = problems.map((p) => candidates(hw, p, order));

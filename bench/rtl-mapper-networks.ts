@@ -1,0 +1,50 @@
+// What `nacc rtl FILE --accelerator A --network N` programs for real networks: the mapper's best
+// mapping per layer under the RTL predicate (compiler/cli/rtl-from.ts mapperLayers), planned on
+// the generated hardware (planAccelerator, no vectors, no simulation). Prints per (network,
+// accelerator): layers replaying the mapper's mapping, programs, buffer used, and the schedule
+// formula (the RTL's cycles) against the cost model for the same mappings.
+//   npx tsx bench/rtl-mapper-networks.ts [file:network ...]   (default: ResNet-18, MobileNetV2, ds_cnn on the three baselines)
+import { loadPrograms } from '../compiler/frontend/index.ts';
+import { mapperLayers } from '../compiler/cli/rtl-from.ts';
+import { planAccelerator } from '../compiler/rtl/accelerator/index.ts';
+import { predictCycles } from '../compiler/rtl/accelerator/schedule.ts';
+import { modelArchitecture, modelOf } from '../compiler/rtl/accelerator/model.ts';
+
+const SHARED = '../shared/dsl-examples';
+const cases = process.argv.slice(2).length ? process.argv.slice(2) : [`${SHARED}/tiny.nacc:ds_cnn`, `${SHARED}/resnet18.nacc:resnet18`, `${SHARED}/mobilenetv2.nacc:mobilenetv2`];
+const accelerators = ['eyeriss', 'shidiannao', 'nvdla_256'];
+
+console.log('| network | accelerator | layers | mapper | planner | programs | buffer used (B) | schedule cycles | model cycles | schedule / model − 1 | worst layer | map + plan s |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const c of cases) {
+  const [file, network] = c.split(':');
+  for (const acc of accelerators) {
+    const t0 = performance.now();
+    const prog = loadPrograms([file, `${SHARED}/accelerators.nacc`]);
+    const spec = prog.accelerators.find((a) => a.name === acc)!;
+    const net = prog.networks.find((n) => n.name === network)!;
+    const mapped = await mapperLayers(spec, net, undefined, 1);
+    const plan = planAccelerator(spec, net, { searched: mapped.searched });
+    const arch = modelArchitecture(spec, plan.hardware);
+    let schedule = 0;
+    let model = 0;
+    let worst = { layer: '', error: 0 };
+    plan.problems.forEach((p, i) => {
+      const s = plan.tiles[i].reduce((sum, t, j) => sum + predictCycles(plan.hardware, plan.mappings[i][j], t.load, t.problem.macs).total, 0);
+      const searched = mapped.searched[p.layer]?.searched;
+      const m = searched ? modelOf(searched.problem, arch, searched.mapping).cycles : null;
+      schedule += s;
+      if (m !== null) {
+        model += m;
+        const e = s / m - 1;
+        if (Math.abs(e) > Math.abs(worst.error)) worst = { layer: p.layer, error: e };
+      }
+    });
+    const mapperCount = Object.keys(mapped.searched).length;
+    const programs = plan.tiles.reduce((s, t) => s + t.length, 0);
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
+    console.log(
+      `| ${network} | ${acc} | ${plan.problems.length} | ${mapperCount} | ${plan.problems.length - mapperCount} | ${programs} | ${plan.hardware.globalBufferUsed} | ${schedule} | ${mapperCount === plan.problems.length ? model : '-'} | ${mapperCount === plan.problems.length ? pct(schedule / model - 1) : '-'} | ${worst.layer ? `${worst.layer} ${pct(worst.error)}` : '-'} | ${((performance.now() - t0) / 1000).toFixed(1)} |`,
+    );
+  }
+}
