@@ -133,7 +133,8 @@ function program(i: number): QModel {
   const rng = new Prng(SEED * 1000 + i);
   const side = pick(rng, [10, 12, 14, 16, 18, 20, 24]);
   const narrow = i % 5 === 2; // tall and narrow maps (short rows)
-  const ch = new Chain(rng, narrow ? 2 * side : side, narrow ? 5 + rng.int(4) : side + rng.int(5), pick(rng, [1, 3, 8, 16]), i % 4 === 3);
+  const square = i % 2 === 0; // down to the 5x5 and 3x3 maps of the tiny-plane kernels
+  const ch = new Chain(rng, narrow ? 2 * side : side, narrow ? 5 + rng.int(4) : square ? side : side + rng.int(5), pick(rng, [1, 3, 8, 16]), i % 4 === 3);
   // stem: square or rectangular (an offset after the shift in a third)
   const [kh, kw] = pick(rng, [[1, 1], [3, 3], [3, 1], [5, 3], [10, 4], [3, 5]] as const);
   ch.conv(pick(rng, [8, 12, 16, 24]), kh, 1, act(rng), i % 3 === 0, kw);
@@ -142,7 +143,7 @@ function program(i: number): QModel {
     // every depthwise geometry the specialised ring kernels have, in turn
     const [k, s0] = [[3, 1], [3, 2], [5, 1], [5, 2], [7, 1], [7, 2]][(i * 7 + b) % 6];
     const s = ch.cur.h >= 6 && ch.cur.w >= 6 ? s0 : 1;
-    const kind = rng.int(4);
+    const kind = rng.int(5);
     if (kind === 0) {
       // inverted residual: 1x1 expand, depthwise in place, 1x1 project fused with the residual ADD
       const skip = ch.cur.id;
@@ -159,6 +160,12 @@ function program(i: number): QModel {
       // general convolution, then a strided or dilated depthwise in place
       ch.conv(pick(rng, [8, 16, 24, 32, 48]), pick(rng, [1, 3, 5]), s, act(rng));
       ch.dw(k, s, act(rng), rng.int(6) === 0 ? 2 : 1);
+    } else if (kind === 3) {
+      // a wide layer (a large column buffer: narrow 1x1 layers then keep 8-bit filters), then
+      // 8, 16 or 24 input channels into many outputs, full range
+      ch.conv(pick(rng, [160, 192, 256]), 1, 1, 'NONE');
+      ch.conv(pick(rng, [8, 16, 24]), 1, 1, 'NONE');
+      ch.conv(pick(rng, [32, 48, 64]), 1, 1, 'NONE');
     } else {
       // wide 1x1 pair
       ch.conv(pick(rng, [32, 48, 64, 96]), 1, 1, act(rng));
@@ -173,7 +180,13 @@ function program(i: number): QModel {
   }
   // heads: global pool + fully connected + softmax, or transpose + mean + fully connected
   if (i % 4 === 3) ch.transposeMean();
-  else {
+  else if (i % 4 === 1) {
+    // a long row: a flattened map into many outputs (no stack expansion past 512 inputs)
+    ch.avgpool(pick(rng, [2, 3]), 1, 'SAME');
+    while (ch.cur.h * ch.cur.w * ch.cur.c > 2000) ch.avgpool(2, 2, 'SAME');
+    ch.flatten();
+    ch.fc(pick(rng, [16, 32, 64, 128]));
+  } else {
     ch.avgpool(pick(rng, [2, 3]), 1, 'SAME');
     ch.avgpool(ch.cur.h, 1, 'VALID', ch.cur.w);
     ch.flatten();
@@ -203,7 +216,7 @@ async function measure(i: number, path: KernelPath): Promise<{ rows: { parts: Ke
 }
 
 function solve(rows: { x: number[]; y: number }[], n: number): number[] {
-  // least squares on relative error, columns scaled to their largest value, a tiny ridge
+  // least squares on relative error, columns scaled to their largest value
   const scale = Array.from({ length: n }, (_, i) => Math.max(1e-9, ...rows.map((r) => Math.abs(r.x[i]))));
   const A = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
   for (const r of rows) {
@@ -213,8 +226,9 @@ function solve(rows: { x: number[]; y: number }[], n: number): number[] {
       A[i][n] += w * w * (r.x[i] / scale[i]) * r.y;
     }
   }
-  const trace = A.reduce((t, row, i) => t + row[i], 0);
-  for (let i = 0; i < n; i++) A[i][i] += 1e-7 * trace;
+  // a ridge relative to each diagonal (a share of the trace would swamp the columns of small
+  // relative weight, e.g. per-MAC terms beside a per-call one)
+  for (let i = 0; i < n; i++) A[i][i] *= 1 + 1e-9;
   for (let c = 0; c < n; c++) {
     let piv = c;
     for (let r = c + 1; r < n; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;

@@ -18,7 +18,7 @@ export interface KernelLoops {
 
 /** What each class's features count (the coefficient of a feature is instructions per trip). */
 export const LOOP_FEATURES: Record<string, string[]> = {
-  'f:conv.pairs': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x channel chunks', 'pixel pairs x chunks x groups (column)', 'pixel pairs x chunks x receptive-field bytes (staging)', 'pixel pairs x chunks x kernel rows (staging)', 'channels x groups (16-bit filters)', 'channels', 'call'],
+  'f:conv.pairs': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x channel chunks', 'pixel pairs x chunks x groups (column)', 'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'channels x groups (16-bit filters)', 'channels', 'call'],
   'f:conv.col': ['pixel pairs x channel pairs x groups', 'pixel pairs x channels', 'pixel pairs x receptive field', 'call'],
   'f:dw.ring': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows x kernel rows', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'ring words', 'call'],
   'f:dw.tiny': ['channels', 'call'],
@@ -82,6 +82,30 @@ const validTaps = (p: Pick<ConvParams, 'outH' | 'outW' | 'inH' | 'inW' | 'kH' | 
 /** A fused convolution's chunk geometry: the kernel is called on 1 x n pixel strips. */
 export interface ConvCalls { pixels: number; chunk: number }
 
+/**
+ * The int8 staging of general receptive fields (nacc_fast.c nf_column2), summed over output
+ * pixels: bytes of window rows outside the image (padding), rows wholly inside (one copy loop),
+ * rows cut by the border (a per-tap loop: bytes, and taps).
+ */
+function stagingBytes(p: ConvParams): { pad: number; copy: number; border: number; borderFx: number } {
+  const rowlen = p.kW * p.inC;
+  let pad = 0, copy = 0, border = 0, borderFx = 0;
+  for (let oy = 0; oy < p.outH; oy++) {
+    const iy0 = oy * p.strideH - p.padTop;
+    for (let ox = 0; ox < p.outW; ox++) {
+      const ix0 = ox * p.strideW - p.padLeft;
+      const inside = p.dilationW === 1 && ix0 >= 0 && ix0 + p.kW <= p.inW;
+      for (let fy = 0; fy < p.kH; fy++) {
+        const iy = iy0 + p.dilationH * fy;
+        if (iy < 0 || iy >= p.inH) pad += rowlen;
+        else if (inside) copy += rowlen;
+        else { border += rowlen; borderFx += p.kW; }
+      }
+    }
+  }
+  return { pad, copy, border, borderFx };
+}
+
 function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, calls?: ConvCalls): KernelLoops | undefined {
   const kdim = p.kH * p.kW * p.inC;
   const bias = biasOf(model, op);
@@ -94,6 +118,7 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
   const pairsOk = (direct ? 4 : 6) * G <= colWords && rq.every((r) => r.ok);
   const pairs = strips.reduce((s, n) => s + Math.ceil(n / 2), 0);
   const calls1 = strips.length;
+  const stage = direct ? { pad: 0, copy: 0, border: 0, borderFx: 0 } : stagingBytes(p);
   if (pairsOk) {
     const full = p.actMin === -128 && p.actMax === 127;
     const post = rq.some((r) => r.post);
@@ -110,7 +135,8 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
     const blocks = pairs * Math.ceil(p.outC / 2);
     return {
       cls: `f:conv.pairs.${variant}`,
-      features: [blocks * G, blocks, clamped ? blocks : 0, pairs * chunks, pairs * chunks * G, direct ? 0 : pairs * chunks * kdim, direct ? 0 : pairs * chunks * p.kH, use16 ? p.outC * G * calls1 : 0, p.outC * calls1, calls1],
+      features: [blocks * G, blocks, clamped ? blocks : 0, pairs * chunks, pairs * chunks * G, chunks * stage.pad, chunks * stage.copy, chunks * stage.border, chunks * stage.borderFx,
+        direct ? 0 : 2 * pairs * chunks * p.kH, use16 ? p.outC * G * calls1 : 0, p.outC * calls1, calls1],
     };
   }
   const blocks = pairs * Math.ceil(p.outC / 2);
