@@ -14,7 +14,7 @@ import { redistribute, type RedistributionFigures } from '../mcu/patch/redistrib
 import { resolveBoard } from '../mcu/targets.ts';
 import { loadNetworks, selectNetworks } from './inspect.ts';
 import { formatTable, thousands } from './table.ts';
-import { SHARED_DEFAULTS } from './options.ts';
+import { PEAK_SRAM_DEFINITION, SHARED_DEFAULTS } from './options.ts';
 
 export interface McuScheduleCliOptions {
   network?: string;
@@ -96,6 +96,7 @@ export function registerMcuSchedule(program: Command): void {
         `schedule: ${c.kind}${c.kind === 'patch' ? ` split ${c.split} (${short(c.cutTensor)} ${c.cutShape!.join('x')}), ${c.patches}x${c.patches} patches, input patch ${c.patchInput!.join('x')}` : ''}`,
       );
       out.push(`peak SRAM ${thousands(c.peakSramBytes)} B at ${c.peakNode} (layer-by-layer ${thousands(d.layer.peakSramBytes)} B); MACs ${thousands(c.macs)} (+${(c.macOverhead * 100).toFixed(1)}%)`);
+      out.push(`peak SRAM: ${PEAK_SRAM_DEFINITION}`);
       out.push(d.reason);
       if (o.svg) out.push(`wrote ${o.svg}`);
       process.stdout.write(`${out.join('\n')}\n`);

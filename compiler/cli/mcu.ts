@@ -12,12 +12,15 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
-import { SHARED_DEFAULTS, invocation, nextStep, parseChoice, parseSeed, writeJson } from './options.ts';
+import { PEAK_SRAM_DEFINITION, SHARED_DEFAULTS, invocation, nextStep, parseChoice, parseSeed, writeJson } from './options.ts';
 import { VERIFY_RESULT, writeRunManifest, writeVerifyResult } from '../report/run-manifest.ts';
 import { fileNameSegment, shellWord } from '../util/names.ts';
 import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
+
+/** Milliseconds at the target's clock if one instruction retired per cycle: a lower bound on the time. */
+const msAtClock = (instructions: number, clockHz: number): string => `>= ${((instructions / clockHz) * 1000).toFixed(2)} ms`;
 
 interface McuOptions {
   network?: string;
@@ -135,11 +138,15 @@ export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Pro
   else {
     const rows: string[][] = [];
     if (report.host) rows.push(['host', report.host.bit_exact ? 'yes' : 'NO', '-', '-', '-', report.host.debug ? debugText(report.host.debug) : '-']);
+    const clockHz = readManifest(dir).board.clockHz;
     if (report.qemu) {
       const q = report.qemu;
-      rows.push(['qemu', q.bit_exact ? 'yes' : 'NO', thousands(q.ram_bytes), thousands(q.stack_bytes), `${thousands(q.instructions)} (${q.instructions_per_mac}/MAC)`, q.debug ? debugText(q.debug) : '-']);
+      rows.push(['qemu', q.bit_exact ? 'yes' : 'NO', thousands(q.peak_sram_bytes), thousands(q.ram_bytes), thousands(q.stack_bytes), thousands(q.text_bytes + q.data_bytes), `${thousands(q.instructions)} (${q.instructions_per_mac}/MAC)`, msAtClock(q.instructions, clockHz), q.debug ? debugText(q.debug) : '-']);
     }
-    process.stdout.write(formatTable(['run', 'bit-exact', 'RAM B', 'stack B', 'instructions', 'per-op'], rows, ['l', 'l', 'r', 'r', 'r', 'l']) + '\n');
+    process.stdout.write(
+      formatTable(['run', 'bit-exact', 'peak SRAM B (schedule)', 'RAM B (measured)', 'stack B', 'flash B (text+data)', 'instructions (measured)', `time at ${clockHz / 1e6} MHz`, 'per-op'], rows.map((r) => (r.length === 6 ? [r[0], r[1], '-', '-', '-', '-', '-', '-', r[5]] : r)), ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']) +
+        `\npeak SRAM: ${PEAK_SRAM_DEFINITION}; RAM: what QEMU measured (arena, stack and static data); time: at least instructions / clock\n`,
+    );
     if ([report.host, report.qemu].every((r) => !r || r.bit_exact)) nextStep(`nacc report ${shellWord(dirname(dir))}`);
   }
   const failed = [report.host, report.qemu].filter((r) => r && (!r.bit_exact || (r.debug && r.debug.first_mismatch)));
@@ -176,11 +183,12 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
   } else {
     process.stdout.write(
       formatTable(
-        ['model', 'target', 'schedule', 'ops', 'MACs', 'weights B', 'arena B', 'peak live B', 'fits'],
-        [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.weight_bytes), thousands(s.arena_bytes),
-          thousands(s.peak_live_bytes), s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim()]],
-        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
-      ) + `\nwrote ${Object.keys(compiled.program.files).length} files to ${out} (build: make -C ${shellWord(out)} host|mcu|qemu)\n`,
+        ['model', 'target', 'schedule', 'ops', 'MACs', 'peak SRAM B', 'arena B', 'flash B (weights)', 'fits', 'instructions (predicted)', `time at ${board.clockHz / 1e6} MHz (predicted)`],
+        [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.peak_sram_bytes), thousands(s.arena_bytes), thousands(s.weight_bytes),
+          s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim(),
+          s.predicted_instructions ? thousands(s.predicted_instructions.total) : '-', s.predicted_instructions ? msAtClock(s.predicted_instructions.total, board.clockHz) : '-']],
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
+      ) + `\npeak SRAM: ${PEAK_SRAM_DEFINITION}; time: at least instructions / clock (one instruction per cycle at best)` + `\nwrote ${Object.keys(compiled.program.files).length} files to ${out} (build: make -C ${shellWord(out)} host|mcu|qemu)\n`,
     );
     nextStep(`nacc verify ${shellWord(out)}`);
   }

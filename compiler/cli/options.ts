@@ -19,6 +19,9 @@ export const SHARED_DEFAULTS = {
   k: '16',
 } as const;
 
+/** One name and one definition of peak SRAM for every command (mcu, mcu-schedule, verify, report). */
+export const PEAK_SRAM_DEFINITION = "the schedule's largest sum of live activation bytes (nacc mcu-schedule's figure; the arena adds placement)";
+
 /** `--seed N`: an integer. */
 export function parseSeed(value: string | undefined, flag = '--seed'): number {
   const n = Number(value ?? SHARED_DEFAULTS.seed);
