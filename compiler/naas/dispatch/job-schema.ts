@@ -1,6 +1,11 @@
 // The schema of a queued evaluation job (one CandidateTask) and its check: a worker evaluates
 // only payloads that validate, so a malformed or hostile job fails alone and names what is wrong.
-import type { CandidateTask } from '../candidate.ts';
+import type { Location } from '../../diagnostics/diagnostic.ts';
+import type { LevelMapping, Mapping, SpatialLoop, TemporalLoop } from '../../ir/mapping.ts';
+import type { DataSpace, Problem, ProjectionTerm } from '../../ir/problem.ts';
+import type { AcceleratorSpec, DesignSpace, IntRange } from '../../ir/targets.ts';
+import type { CandidateTask, InnerBudget, WorkloadLayer, Workloads } from '../candidate.ts';
+import type { SpaceLimits } from '../encoding.ts';
 import { decodeExact } from './codec.ts';
 
 /** The job's schema name and version; a worker rejects any other. */
@@ -45,91 +50,93 @@ const either = (what: string, ...checks: Check[]): Check => (v, p, e) => {
   }
   e.push(`${p}: expected ${what}`);
 };
-/** An object with these fields (`?` marks optional ones); other keys are errors unless `open`. */
-const obj = (fields: Record<string, Check>, open = false): Check => (v, p, e) => {
-  if (!expect(kindOf(v) === 'object', 'an object', v, p, e)) return;
-  const o = v as Record<string, unknown>;
-  for (const [name, check] of Object.entries(fields)) {
-    const optional = name.endsWith('?');
-    const key = optional ? name.slice(0, -1) : name;
-    if (o[key] === undefined) {
-      if (!optional) e.push(`${p}.${key}: missing`);
-    } else check(o[key], `${p}.${key}`, e);
-  }
-  if (open) return;
-  const known = new Set(Object.keys(fields).map((k) => k.replace(/\?$/, '')));
-  for (const k of Object.keys(o)) if (!known.has(k)) e.push(`${p}.${k}: unknown field`);
-};
+/** The keys of T as `obj` spells them: optional ones with a trailing '?'. */
+type FieldsOf<T> = { [K in keyof T]-?: undefined extends T[K] ? `${K & string}?` : K & string }[keyof T];
+
+/**
+ * An object of type T: exactly these fields (`?` marks optional ones), other keys are errors.
+ * The field list is checked against T when compiling, so a field added to an IR type must be
+ * added here (with its check) before nacc builds: payloads of the new shape validate at once.
+ */
+function obj<T>(fields: Record<FieldsOf<T>, Check>): Check {
+  const entries = Object.entries(fields as Record<string, Check>);
+  const known = new Set(entries.map(([k]) => k.replace(/\?$/, '')));
+  return (v, p, e) => {
+    if (!expect(kindOf(v) === 'object', 'an object', v, p, e)) return;
+    const o = v as Record<string, unknown>;
+    for (const [name, check] of entries) {
+      const optional = name.endsWith('?');
+      const key = optional ? name.slice(0, -1) : name;
+      if (o[key] === undefined) {
+        if (!optional) e.push(`${p}.${key}: missing`);
+      } else check(o[key], `${p}.${key}`, e);
+    }
+    for (const k of Object.keys(o)) if (!known.has(k)) e.push(`${p}.${k}: unknown field`);
+  };
+}
 
 const SMALL = 1 << 20;
 const dimName = str(16);
 const dimList = arr(dimName, 16);
+const objective = oneOf('edp', 'energy', 'latency', 'edap');
 const dataflow = oneOf('row_stationary', 'output_stationary', 'weight_stationary', 'input_stationary');
-const intRange = obj({ min: finite, max: finite, step: finite });
+const intRange = obj<IntRange>({ min: finite, max: finite, step: finite });
 // Spans of the user's text, as the frontend attaches them; never read by the evaluation.
-const location = obj({ file: str(4096), line: int(0, 1e9), column: int(0, 1e9), length: int(0, 1e9), lineText: str(1 << 16) });
-const problem = obj({
-  name: str(1024),
-  dims: dimList,
-  bounds: record(int(1, 1 << 30), 16),
-  dataSpaces: arr(obj({ name: str(64), projection: arr(arr(obj({ dim: dimName, coef: int(-1024, 1024) }), 16), 8), readWrite: bool }), 8),
-});
-const workloads = obj({
-  networks: arr(obj({ name: str(), layers: arr(obj({ name: str(1024), key: str(1024) }), 1 << 16) }), 256),
+const location = obj<Location>({ file: str(4096), line: int(0, 1e9), column: int(0, 1e9), length: int(0, 1e9), lineText: str(1 << 16) });
+const projectionTerm = obj<ProjectionTerm>({ dim: dimName, coef: int(-1024, 1024) });
+const dataSpace = obj<DataSpace>({ name: str(64), projection: arr(arr(projectionTerm, 16), 8), readWrite: bool });
+const problem = obj<Problem>({ name: str(1024), dims: dimList, bounds: record(int(1, 1 << 30), 16), dataSpaces: arr(dataSpace, 8), 'inputWidth?': int(1, 1 << 30) });
+const workloadLayer = obj<WorkloadLayer>({ name: str(1024), key: str(1024) });
+const workloads = obj<Workloads>({
+  networks: arr(obj<Workloads['networks'][number]>({ name: str(), layers: arr(workloadLayer, 1 << 16) }), 256),
   problems: record(problem, 1 << 16),
 });
-const inner = obj({ generations: int(1, 100_000), population: int(1, 10_000), 'polish?': int(0, 10_000_000) });
-// Spaces and accelerators are checked field by field where the evaluation reads them; other
-// fields (later language features) pass, bounded by MAX_JOB_BYTES.
-const space = obj(
-  {
-    name: str(),
-    'resources?': str(),
-    'arrayDims?': intRange,
-    'peCount?': intRange,
-    'arraySize?': intRange,
-    'parallel?': either("'search' or a list of dimensions", oneOf('search'), dimList),
-    'registerFileBytes?': intRange,
-    'globalBufferBytes?': intRange,
-    'loopOrder?': either("'search' or a list of dimensions", oneOf('search'), dimList),
-    'tiling?': oneOf('search'),
-    'dataflow?': dataflow,
-    'peArray?': arr(intRange, 3),
-    'dramBandwidthBytesPerCycle?': intRange,
-    objective: oneOf('edp', 'energy', 'latency', 'edap'),
-    'maxAreaMm2?': finite,
-    'location?': location,
-  },
-  true,
-);
-const spec = obj(
-  {
-    name: str(),
-    peArray: arr(int(1, 1 << 20), 3),
-    'dataflow?': dataflow,
-    'parallel?': dimList,
-    registerFileBytesPerPe: finite,
-    globalBufferBytes: finite,
-    dramBandwidthBytesPerCycle: finite,
-    wordBits: int(1, 1024),
-    'clockMHz?': finite,
-    'location?': location,
-  },
-  true,
-);
-const limits = obj({ maxPes: num, maxOnChipBytes: num, dramBandwidthBytesPerCycle: num, wordBits: num, 'clockMHz?': num });
-const vector = arr(finite, 4096);
-const mapping = obj({
-  levels: arr(obj({ level: str(64), temporal: arr(obj({ dim: dimName, bound: int(1, 1 << 30) }), 64), spatial: arr(obj({ dim: dimName, bound: int(1, 1 << 30), axis: oneOf('X', 'Y') }), 16), keep: arr(str(64), 8) }), 16),
+const inner = obj<InnerBudget>({ generations: int(1, 100_000), population: int(1, 10_000), 'polish?': int(0, 10_000_000) });
+const space = obj<DesignSpace>({
+  name: str(),
+  'resources?': str(),
+  'arrayDims?': intRange,
+  'peCount?': intRange,
+  'arraySize?': intRange,
+  'parallel?': either("'search' or a list of dimensions", oneOf('search'), dimList),
+  'registerFileBytes?': intRange,
+  'globalBufferBytes?': intRange,
+  'loopOrder?': either("'search' or a list of dimensions", oneOf('search'), dimList),
+  'tiling?': oneOf('search'),
+  'dataflow?': dataflow,
+  'peArray?': arr(intRange, 3),
+  'dramBandwidthBytesPerCycle?': intRange,
+  objective,
+  'maxAreaMm2?': finite,
+  'location?': location,
 });
-const common = { 'objective?': oneOf('edp', 'energy', 'latency', 'edap'), 'loopOrder?': dimList, 'rtl?': bool, seed: int(0, 0xffffffff), workloads };
-// One check per task kind (candidate.ts); a kind missing here fails to compile below.
+const spec = obj<AcceleratorSpec>({
+  name: str(),
+  peArray: arr(int(1, 1 << 20), 3),
+  'dataflow?': dataflow,
+  'parallel?': dimList,
+  registerFileBytesPerPe: finite,
+  globalBufferBytes: finite,
+  dramBandwidthBytesPerCycle: finite,
+  wordBits: int(1, 1024),
+  'clockMHz?': finite,
+  'location?': location,
+});
+const limits = obj<SpaceLimits>({ maxPes: num, maxOnChipBytes: num, dramBandwidthBytesPerCycle: num, wordBits: num, 'clockMHz?': num });
+const vector = arr(finite, 4096);
+const temporalLoop = obj<TemporalLoop>({ dim: dimName, bound: int(1, 1 << 30) });
+const spatialLoop = obj<SpatialLoop>({ dim: dimName, bound: int(1, 1 << 30), axis: oneOf('X', 'Y') });
+const levelMapping = obj<LevelMapping>({ level: str(64), temporal: arr(temporalLoop, 64), spatial: arr(spatialLoop, 16), keep: arr(str(64), 8) });
+const mapping = obj<Mapping>({ levels: arr(levelMapping, 16) });
+const common = { 'objective?': objective, 'loopOrder?': dimList, 'rtl?': bool, seed: int(0, 0xffffffff), workloads };
+type Task<K extends CandidateTask['kind']> = Extract<CandidateTask, { kind: K }>;
+// One check per task kind (candidate.ts); a kind or a field missing here fails to compile.
 const TASKS = {
-  naas: obj({ kind: oneOf('naas'), ...common, inner, x: vector, space, limits, 'start?': record(vector, SMALL) }),
-  sizing: obj({ kind: oneOf('sizing'), ...common, inner, x: vector, space, limits }),
-  fixed: obj({ kind: oneOf('fixed'), ...common, inner, spec }),
-  remap: obj({ kind: oneOf('remap'), ...common, inner, spec, parallel: dimList, start: record(mapping, SMALL) }),
-  design: obj({ kind: oneOf('design'), ...common, spec, effort: int(1, 100_000_000), 'start?': record(mapping, SMALL), 'networkObjective?': bool }),
+  naas: obj<Task<'naas'>>({ kind: oneOf('naas'), ...common, inner, x: vector, space, limits, 'start?': record(vector, SMALL) }),
+  sizing: obj<Task<'sizing'>>({ kind: oneOf('sizing'), ...common, inner, x: vector, space, limits }),
+  fixed: obj<Task<'fixed'>>({ kind: oneOf('fixed'), ...common, inner, spec }),
+  remap: obj<Task<'remap'>>({ kind: oneOf('remap'), ...common, inner, spec, parallel: dimList, start: record(mapping, SMALL) }),
+  design: obj<Task<'design'>>({ kind: oneOf('design'), ...common, spec, effort: int(1, 100_000_000), 'start?': record(mapping, SMALL), 'networkObjective?': bool }),
 };
 const EVERY_KIND: Record<CandidateTask['kind'], Check> = TASKS;
 
