@@ -11,7 +11,7 @@ import { JoinError, joinJob } from '../fl/join.ts';
 import { findJob, parsePartition, prepareJob } from '../fl/run.ts';
 import { driveJob, servedResult, workerJobs } from '../fl/serve.ts';
 import { newToken, readTokenFile, writeTokenFile } from '../fl/token.ts';
-import { flPlotSvg, jobJson, type FlOptions } from './fl.ts';
+import { flPlotSvg, jobJson, seedOption, type FlOptions } from './fl.ts';
 
 /** `HOST:PORT`, `[v6]:PORT`; port 0 only where `zeroOk` (listening on any free port). */
 export function parseAddress(text: string, flag: string, zeroOk: boolean): { host: string; port: number } {
@@ -51,6 +51,7 @@ export async function serveCommand(file: string, opts: FlOptions & { listen: str
     partition: opts.partition ? parsePartition(opts.partition) : undefined,
     samples: positiveInt(opts.samples, '--samples'),
     workers: positiveInt(opts.workers, '--workers'),
+    seed: seedOption(opts.seed),
   });
   const network = program.networks.find((n) => n.name === setup.job.network)!;
   const totalRounds = Math.floor(setup.stepsPerWorker / setup.cfg.K);

@@ -27,6 +27,7 @@ export interface FlOptions {
   latency?: string;
   partition?: string;
   samples?: string;
+  seed?: string;
   sweepLatency?: string;
   plot?: string;
   out?: string;
@@ -74,6 +75,13 @@ const nonNegative = (v: string | undefined, flag: string): number | undefined =>
   return n;
 };
 
+export const seedOption = (v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) fail('F0004', `--seed needs an integer of 0 or more, got '${v}'`, undefined, ExitCode.usage);
+  return n;
+};
+
 /** Render the accuracy-vs-time plot of some runs to SVG. */
 export async function flPlotSvg(runs: FlRunResult[], title: string): Promise<string> {
   const section = flSection(runs, title);
@@ -87,6 +95,7 @@ export function flSection(runs: FlRunResult[], network: string): FlTrainingSecti
     kind: 'fl-training',
     network,
     ...(targets.length === 1 ? { target_accuracy: targets[0] } : {}),
+    clock: runs.every((r) => r.mode === 'real') ? 'wall' : runs.some((r) => r.mode === 'real') ? 'mixed' : 'simulated',
     runs: runs.map((r) => ({
       name: `${r.name}${r.mode === 'real' ? ' (real)' : ''}`,
       points: r.curve.map((p) => ({ time_s: p.time_s, accuracy: p.accuracy })),
@@ -110,6 +119,7 @@ export function registerFl(program: Command): void {
     .option('--latency <ms>', 'one-way latency in ms (overrides the job)')
     .option('--partition <p>', 'data partition: iid, dirichlet(ALPHA), shards(N) (overrides the job)')
     .option('--samples <n>', 'training samples (overrides the job)')
+    .option('--seed <n>', "the jobs' seed: data sample and partition, initial model, batch order, jitter (overrides the job)")
     .option('--sweep-latency <list>', 'with --compare: speedup of the second job over the first at each one-way latency (ms), e.g. 1,10,100,500,1000')
     .option('--plot <file.svg>', 'also write the accuracy-vs-time plot to this file')
     .option('--out <dir>', 'output folder: the report section (fl-training), the plot and the results (nothing is written without --out or --plot)')
@@ -149,6 +159,7 @@ export function registerFl(program: Command): void {
         partition: opts.partition ? parsePartition(opts.partition) : undefined,
         samples: positiveInt(opts.samples, '--samples'),
         workers: positiveInt(opts.workers, '--workers'),
+        seed: seedOption(opts.seed),
       };
       const readText = (p: string) => {
         const full = isAbsolute(p) ? p : join(dirname(path), p);

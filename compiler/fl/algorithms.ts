@@ -29,20 +29,60 @@ export interface AlgoConfig {
   lr: number;
   momentum: number;
   batch: number;
+  /** DGA warm-up: the first rounds are averaged synchronously (as FedAvg) before the delay starts. */
+  syncRounds?: number;
+  /**
+   * DGA: weight of the worker's own finished rounds still in flight in the model it computes
+   * gradients at (1: the paper's DGA; below 1 leans towards the delayed consensus).
+   */
+  localWeight?: number;
+  /** Learning-rate schedule over the job's local steps (absent: constant lr). */
+  schedule?: LrSchedule;
 }
 
-export function algoConfig(alg: FlAlgorithm, opt: { lr: number; momentum: number }, batch: number): AlgoConfig {
-  return { kind: alg.kind, K: alg.localSteps, D: alg.kind === 'dga' ? alg.delay : 0, lr: opt.lr, momentum: opt.momentum, batch };
+/** lr(s) = lr * scale(s): linear warm-up over the first steps, then constant or cosine decay. */
+export interface LrSchedule {
+  warmupSteps: number;
+  decay: 'constant' | 'cosine';
+  totalSteps: number;
+}
+
+export interface OptimizerSpec {
+  lr: number;
+  momentum: number;
+  warmupSteps?: number;
+  decay?: 'constant' | 'cosine';
+}
+
+export function algoConfig(alg: FlAlgorithm, opt: OptimizerSpec, batch: number, totalSteps = 0): AlgoConfig {
+  const cfg: AlgoConfig = { kind: alg.kind, K: alg.localSteps, D: alg.kind === 'dga' ? alg.delay : 0, lr: opt.lr, momentum: opt.momentum, batch };
+  if (alg.kind === 'dga' && alg.syncRounds) cfg.syncRounds = alg.syncRounds;
+  if (alg.kind === 'dga' && alg.localWeight !== undefined && alg.localWeight !== 1) cfg.localWeight = alg.localWeight;
+  if (opt.warmupSteps || (opt.decay && opt.decay !== 'constant')) cfg.schedule = { warmupSteps: opt.warmupSteps ?? 0, decay: opt.decay ?? 'constant', totalSteps };
+  return cfg;
+}
+
+/** The learning-rate factor of the step with 0-based global index s (1 without a schedule). */
+export function lrScale(cfg: AlgoConfig, s: number): number {
+  const sc = cfg.schedule;
+  if (!sc) return 1;
+  if (s < sc.warmupSteps) return (s + 1) / sc.warmupSteps;
+  if (sc.decay === 'constant') return 1;
+  const span = Math.max(1, sc.totalSteps - sc.warmupSteps);
+  return 0.5 * (1 + Math.cos((Math.PI * Math.min(s - sc.warmupSteps, span)) / span));
 }
 
 /** The round whose average the step with 0-based global index s applies, or -1 for a plain step. */
 export function correctionRound(cfg: AlgoConfig, s: number): number {
   const t = Math.floor(s / cfg.K);
   const k = (s % cfg.K) + 1;
+  const sync = cfg.syncRounds ?? 0;
+  // FedAvg, local SGD and DGA's synchronous warm-up rounds: the barrier at the round's end.
+  if (cfg.kind !== 'dga' || t < sync) return k === cfg.K ? t : -1;
   if (k % cfg.K !== cfg.D % cfg.K) return -1;
-  if (cfg.kind !== 'dga') return k === cfg.K ? t : -1;
   const r = t - 1 - Math.floor((cfg.D - 1) / cfg.K);
-  return r >= 0 ? r : -1;
+  // Rounds of the warm-up were applied at their own end.
+  return r >= sync ? r : -1;
 }
 
 /** Round sum message of one worker. */
@@ -142,19 +182,19 @@ export class FlWorker {
     if (k === 1) this.pending.push({ round: t, m: new Float32Array(g.length) });
     const m = this.pending[this.pending.length - 1].m;
     const d = this.lastDirection;
+    // The step's lr factor rides in the direction (w <- w - lr * d): a round sum carries the
+    // learning rates it was applied with, and the average replaces it at those same rates.
+    const sc = lrScale(cfg, this.step);
+    let src = g;
     if (this.v) {
       const v = this.v;
       const mu = cfg.momentum;
-      for (let j = 0; j < g.length; j++) {
-        v[j] = mu * v[j] + g[j];
-        d[j] = v[j];
-        m[j] += v[j];
-      }
-    } else {
-      for (let j = 0; j < g.length; j++) {
-        d[j] = g[j];
-        m[j] += g[j];
-      }
+      for (let j = 0; j < g.length; j++) v[j] = mu * v[j] + g[j];
+      src = v;
+    }
+    for (let j = 0; j < g.length; j++) {
+      d[j] = sc * src[j];
+      m[j] += d[j];
     }
     if (k !== cfg.K) return undefined;
     if (cfg.kind === 'local_sgd') {
@@ -190,6 +230,7 @@ export class FlWorker {
 
   /** w = c - lr * sum(pending), oldest round first (the order fixes the float result). */
   private modelInto(out: Float32Array): void {
+    if (this.cfg.localWeight !== undefined) return this.weightedInto(out, this.cfg.localWeight);
     const c = this.c;
     const lr = this.cfg.lr;
     const P = this.pending;
@@ -209,6 +250,24 @@ export class FlWorker {
           out[j] = c[j] - lr * s;
         }
       }
+    }
+  }
+
+  /**
+   * w = c - lr * (a * sum of own finished rounds in flight + own sum of the round under way):
+   * the model a worker steps from after its round's end is a mix of the delayed consensus and
+   * its own model (FedDelAvg's weighting). Only the worker's model changes; the consensus, the
+   * messages and so every average stay as in DGA.
+   */
+  private weightedInto(out: Float32Array, a: number): void {
+    const c = this.c;
+    const lr = this.cfg.lr;
+    const computed = this.step + 1;
+    out.set(c);
+    for (const p of this.pending) {
+      const f = (p.round + 1) * this.cfg.K <= computed ? lr * a : lr;
+      const m = p.m;
+      for (let j = 0; j < c.length; j++) out[j] -= f * m[j];
     }
   }
 }

@@ -15,6 +15,8 @@ export interface JobOverrides {
   samples?: number;
   /** Replace the number of workers (the data is partitioned across them). */
   workers?: number;
+  /** Replace the job's seed (data sample and partition, initial model, batch order, jitter). */
+  seed?: number;
 }
 
 export interface JobContext {
@@ -33,6 +35,7 @@ export function applyOverrides(job: FederatedJob, o: JobOverrides): FederatedJob
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
     data: { ...job.data, ...(o.partition ? { partition: o.partition } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
   };
 }

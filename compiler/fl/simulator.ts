@@ -111,8 +111,8 @@ export function setupJob(job: FederatedJob, net: Network, data: FederatedData, o
   if (!(job.workers >= 1)) fail('F0302', `job '${job.name}': workers must be at least 1`, job.location);
   if (!(job.algorithm.localSteps >= 1)) fail('F0302', `job '${job.name}': local_steps must be at least 1`, job.location);
   if (job.algorithm.kind === 'dga' && !(job.algorithm.delay >= 0)) fail('F0302', `job '${job.name}': delay must be 0 or more`, job.location);
-  const cfg = algoConfig(job.algorithm, job.optimizer, job.batch);
   const stepsPerWorker = opts.maxSteps ?? job.maxSteps ?? DEFAULT_STEPS;
+  const cfg = algoConfig(job.algorithm, job.optimizer, job.batch, stepsPerWorker);
   let stepMs: number;
   let stepSource: JobSetup['stepSource'];
   if (job.stepTimeMs !== undefined) {
@@ -448,6 +448,9 @@ export function retime(trained: FlRunResult, clock: FlRunResult): FlRunResult {
 }
 
 export function describeAlgorithm(cfg: AlgoConfig): string {
-  if (cfg.kind === 'dga') return `dga(local_steps: ${cfg.K}, delay: ${cfg.D})`;
+  if (cfg.kind === 'dga') {
+    const extra = `${cfg.syncRounds ? `, warmup_rounds: ${cfg.syncRounds}` : ''}${cfg.localWeight !== undefined ? `, local_weight: ${cfg.localWeight}` : ''}`;
+    return `dga(local_steps: ${cfg.K}, delay: ${cfg.D}${extra})`;
+  }
   return `${cfg.kind}(local_steps: ${cfg.K})`;
 }

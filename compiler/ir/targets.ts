@@ -96,7 +96,15 @@ export interface DataSpec {
 
 export type FlAlgorithm =
   | { kind: 'fedavg'; localSteps: number }
-  | { kind: 'dga'; localSteps: number; delay: number }
+  | {
+      kind: 'dga';
+      localSteps: number;
+      delay: number;
+      /** Warm-up: rounds averaged synchronously before the delay starts (`warmup_rounds`). */
+      syncRounds?: number;
+      /** Weight of a worker's own finished rounds in flight in the model it steps from (`local_weight`, default 1). */
+      localWeight?: number;
+    }
   | { kind: 'local_sgd'; localSteps: number };
 
 export interface FederatedJob {
@@ -109,7 +117,8 @@ export interface FederatedJob {
   bandwidthMbitPerS?: number;
   jitterMs?: number;
   algorithm: FlAlgorithm;
-  optimizer: { kind: 'sgd'; lr: number; momentum: number };
+  /** `warmup`: local steps of linear lr warm-up; `decay`: lr schedule after it. */
+  optimizer: { kind: 'sgd'; lr: number; momentum: number; warmupSteps?: number; decay?: 'constant' | 'cosine' };
   batch: number;
   targetAccuracy?: number;
   /** Upper bound on training length in local steps per worker. */

@@ -1,0 +1,145 @@
+// DGA's options against staleness (issue 20 item 4): synchronous warm-up rounds, the lr
+// schedule (warm-up, cosine decay) and the local weight; each keeps the consensus exact.
+import { describe, expect, it } from 'vitest';
+import { FlWorker, correctionRound, lrScale, type AlgoConfig } from '../../compiler/fl/algorithms.ts';
+import { Trainer } from '../../compiler/fl/trainer.ts';
+import { makeWorkers, simulate } from '../../compiler/fl/simulator.ts';
+import { runReal } from '../../compiler/fl/loopback.ts';
+import { compileSource } from '../../compiler/frontend/index.ts';
+import { SourceFile } from '../../compiler/diagnostics/index.ts';
+import type { FlAlgorithm } from '../../compiler/ir/targets.ts';
+import { tinyJob, tinyNet, tinySetup } from './helpers.ts';
+
+const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+function finalConsensus(job: ReturnType<typeof tinyJob>) {
+  let c: Float32Array | undefined;
+  const result = simulate(tinySetup(job), { onFinish: (x) => (c = Float32Array.from(x)) });
+  return { result, consensus: c! };
+}
+
+describe('DGA warm-up rounds', () => {
+  const cfg = (K: number, D: number, syncRounds: number): AlgoConfig => ({ kind: 'dga', K, D, lr: 0.1, momentum: 0, batch: 1, syncRounds });
+  it('averages the first rounds at their own end, then applies each later round D steps after it', () => {
+    const c = cfg(5, 20, 3);
+    for (let s = 0; s < 15; s++) expect(correctionRound(c, s)).toBe(s % 5 === 4 ? Math.floor(s / 5) : -1);
+    // Rounds 3..6 end the delay's first rounds; their averages come D steps later, from round 7 on.
+    for (let s = 15; s < 35; s++) expect(correctionRound(c, s)).toBe(-1);
+    for (let s = 35; s < 80; s++) {
+      const r = correctionRound(c, s);
+      if (s % 5 === 4) expect(r).toBe(Math.floor(s / 5) - 4);
+      else expect(r).toBe(-1);
+    }
+  });
+
+  it('equals FedAvg bit for bit while every round is a warm-up round', () => {
+    const fed = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 4 }));
+    const warm = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 12, syncRounds: 10 }, { latencyMs: 30 }));
+    expect(bytes(warm.consensus).equals(bytes(fed.consensus))).toBe(true);
+    const some = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 12, syncRounds: 3 }));
+    expect(bytes(some.consensus).equals(bytes(fed.consensus))).toBe(false);
+  });
+});
+
+describe('learning-rate schedule', () => {
+  const base: AlgoConfig = { kind: 'dga', K: 5, D: 20, lr: 0.1, momentum: 0, batch: 1 };
+  it('is linear over the warm-up steps, then constant or cosine down to 0 at the last step', () => {
+    expect(lrScale(base, 7)).toBe(1);
+    const warm = { ...base, schedule: { warmupSteps: 10, decay: 'constant' as const, totalSteps: 100 } };
+    expect([0, 4, 9, 10, 99].map((s) => lrScale(warm, s))).toEqual([0.1, 0.5, 1, 1, 1]);
+    const cos = { ...base, schedule: { warmupSteps: 10, decay: 'cosine' as const, totalSteps: 110 } };
+    expect(lrScale(cos, 10)).toBe(1);
+    expect(lrScale(cos, 60)).toBeCloseTo(0.5, 12);
+    expect(lrScale(cos, 110)).toBeCloseTo(0, 12);
+  });
+
+  it('scales each step and keeps DGA(K, 0) equal to FedAvg', () => {
+    const opt = { kind: 'sgd' as const, lr: 0.1, momentum: 0.5, warmupSteps: 8, decay: 'cosine' as const };
+    const fed = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: opt }));
+    const dga0 = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 0 }, { optimizer: opt, latencyMs: 9 }));
+    expect(bytes(dga0.consensus).equals(bytes(fed.consensus))).toBe(true);
+    const constant = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: { ...opt, warmupSteps: undefined, decay: undefined } }));
+    expect(bytes(constant.consensus).equals(bytes(fed.consensus))).toBe(false);
+    // The first step of a warm-up moves the model by lr / warmup of the plain step.
+    const setup = tinySetup(tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: opt }));
+    const w = makeWorkers(setup)[0];
+    const trainer = new Trainer(setup.model, setup.cfg.batch);
+    const before = Float32Array.from(w.w);
+    w.compute(trainer);
+    const g = Float32Array.from(trainer.grad);
+    w.apply();
+    for (let j = 0; j < 50; j++) expect(w.w[j]).toBeCloseTo(before[j] - 0.1 * (g[j] / 8), 6);
+  });
+});
+
+describe('DGA local weight', () => {
+  it('steps from the delayed consensus plus a times its finished rounds in flight; the consensus stays exact', () => {
+    const alg: FlAlgorithm = { kind: 'dga', localSteps: 3, delay: 6, localWeight: 0.5 };
+    const setup = tinySetup(tinyJob(alg));
+    const plain = tinySetup(tinyJob({ kind: 'dga', localSteps: 3, delay: 6 }));
+    expect(setup.cfg.localWeight).toBe(0.5);
+    const workers: FlWorker[] = makeWorkers(setup);
+    const twins: FlWorker[] = makeWorkers(plain);
+    const trainer = new Trainer(setup.model, setup.cfg.batch);
+    // Two rounds without averages: after the first round's end the weighted worker's model is
+    // c - lr * 0.5 * m_0, the plain worker's c - lr * m_0 (same first gradients).
+    for (let s = 0; s < 3; s++) {
+      workers[0].compute(trainer);
+      workers[0].apply();
+      twins[0].compute(trainer);
+      twins[0].apply();
+    }
+    const c = setup.init;
+    for (let j = 0; j < 40; j++) {
+      const m0 = (c[j] - twins[0].w[j]) / 0.1;
+      expect(workers[0].w[j]).toBeCloseTo(c[j] - 0.1 * 0.5 * m0, 5);
+    }
+    // Local weight 1 is the paper's DGA; D = 0 is FedAvg whatever the weight.
+    const fed = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 3 }));
+    const dga0 = finalConsensus(tinyJob({ kind: 'dga', localSteps: 3, delay: 0, localWeight: 0.5 }));
+    expect(bytes(dga0.consensus).equals(bytes(fed.consensus))).toBe(true);
+    const one = finalConsensus(tinyJob({ kind: 'dga', localSteps: 3, delay: 6, localWeight: 1 }));
+    const dga = finalConsensus(tinyJob({ kind: 'dga', localSteps: 3, delay: 6 }));
+    expect(bytes(one.consensus).equals(bytes(dga.consensus))).toBe(true);
+    const half = finalConsensus(tinyJob(alg));
+    expect(bytes(half.consensus).equals(bytes(dga.consensus))).toBe(false);
+    expect(half.result.algorithm).toBe('dga(local_steps: 3, delay: 6, local_weight: 0.5)');
+  });
+
+  it('a real run computes what the simulation computes, with every option on', async () => {
+    const job = tinyJob(
+      { kind: 'dga', localSteps: 3, delay: 4, syncRounds: 2, localWeight: 0.5 },
+      { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 40, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 4, decay: 'cosine' } },
+    );
+    const setup = tinySetup(job);
+    const sim = simulate(setup);
+    const real = await runReal(setup, tinyNet);
+    expect(real.rounds).toBe(6);
+    expect(real.final_accuracy).toBe(sim.final_accuracy);
+    expect(real.curve.map((p) => p.accuracy)).toEqual(sim.curve.map((p) => p.accuracy));
+  });
+});
+
+describe('the language', () => {
+  const job = (alg: string, opt = 'sgd(lr: 0.1, momentum: 0.5)') =>
+    compileSource(
+      new SourceFile(
+        't.nacc',
+        `network n { input x: float32[4]\n output dense(x, out: 2) }\nfederated j {\n network: n\n data: synthetic_digits(samples: 100)\n workers: 2\n latency: 10 ms\n algorithm: ${alg}\n optimizer: ${opt}\n batch: 4\n}\n`,
+      ),
+    );
+  it('lowers warmup_rounds, local_weight, warmup and decay', () => {
+    const r = job('dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5)', 'sgd(lr: 0.1, momentum: 0.5, warmup: 50, decay: cosine)');
+    expect(r.diagnostics).toEqual([]);
+    const j = r.program!.federated[0];
+    expect(j.algorithm).toEqual({ kind: 'dga', localSteps: 5, delay: 20, syncRounds: 3, localWeight: 0.5 });
+    expect(j.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 50, decay: 'cosine' });
+  });
+  it('rejects them where they do not belong, at the argument', () => {
+    const a = job('fedavg(local_steps: 5, local_weight: 0.5)');
+    expect(a.diagnostics[0].message).toContain("'local_weight' is an option of dga only");
+    expect(a.diagnostics[0].location!.column).toBeGreaterThan(20);
+    expect(job('dga(local_steps: 5, delay: 20, local_weight: 1.5)').diagnostics[0].message).toMatch(/1/);
+    expect(job('dga(local_steps: 5, delay: 20)', 'sgd(lr: 0.1, decay: linear)').diagnostics[0].message).toContain('decay is constant or cosine');
+  });
+});
