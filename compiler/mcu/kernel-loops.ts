@@ -16,13 +16,16 @@ export interface KernelLoops {
   features: number[];
 }
 
-/** What each class's features count (the coefficient of a feature is instructions per trip). */
+/**
+ * What each kernel family's features count (the coefficient of a feature is instructions per
+ * trip); a class is its family plus a variant suffix (`f:conv.pairs.p16`, `f:dw.ring.3_2`, ...).
+ */
 export const LOOP_FEATURES: Record<string, string[]> = {
   'f:conv.pairs': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x channel chunks', 'pixel pairs x chunks x groups (column)', 'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'channels x groups (16-bit filters)', 'channels', 'call'],
   'f:conv.col': ['pixel pairs x channel pairs x groups', 'pixel pairs x channels', 'pixel pairs x receptive field', 'call'],
   'f:dw.ring': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows x kernel rows', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'ring words', 'call'],
   'f:dw.tiny': ['channels', 'call'],
-  'f:dw.plane': ['outputs x valid taps', 'outputs', 'input elements', 'channels', 'call'],
+  'f:dw.plane': ['outputs x valid taps', 'outputs', 'input elements', 'channels', 'call'], // also f:dw.small, f:dw.generic
   'p:conv': ['valid taps x input channels x outputs (MACs run)', 'valid taps x outputs', 'kernel rows x outputs', 'outputs', 'pixels', 'call'],
   'p:dw': ['valid taps x outputs', 'kernel rows x outputs', 'outputs', 'input elements (in place: plane copies)', 'channels', 'call'],
   'f:add': ['elements', 'call'],
@@ -30,7 +33,7 @@ export const LOOP_FEATURES: Record<string, string[]> = {
   'f:fc': ['batches x outputs x 4-input groups', 'batches x outputs', 'batches x 4-input groups (expansion)', 'batches x outputs x tail inputs', 'call'],
   'p:fc': ['MACs', 'outputs', 'call'],
   'f:avgpool': ['outputs x channel groups x valid taps', 'outputs x channel groups', 'outputs', 'call'],
-  'p:pool': ['outputs x channels x valid taps', 'outputs x channels x kernel rows', 'outputs x channels', 'outputs', 'call'],
+  'p:avgpool': ['outputs x channels x valid taps', 'outputs x channels x kernel rows', 'outputs x channels', 'outputs', 'call'],
   'f:quantize_float': ['elements', 'call'],
   'p:quantize_float': ['elements', 'call'],
   'p:requantize': ['elements', 'call'],
