@@ -71,7 +71,7 @@ export interface StorageLevel {
    * and filled in whole blocks of `words` along that axis (DRAM beats per pixel when channels are
    * split): the extent rounds up to a multiple of `words`.
    */
-  blocks?: Record<string, { words: number; dims: string[] }>;
+  blocks?: Record<string, { words: number; dims: string[]; rowDims?: string[] }>;
   /** Pure network levels that hold nothing (Timeloop's dummy_storage). */
   dummy?: boolean;
   /** Component class as written (DRAM, SRAM, regfile...). */

@@ -374,7 +374,7 @@ interface LevelConst {
   /** Copies of each data space's tile, by data-space name (1 when absent). */
   copies: Record<string, number>;
   partitions: Record<string, number> | undefined;
-  blocks: Record<string, { words: number; dims: string[] }> | undefined;
+  blocks: Record<string, { words: number; dims: string[]; rowDims?: string[] }> | undefined;
 }
 
 const levelConst = (lv: StorageLevel): LevelConst => ({
@@ -1079,7 +1079,7 @@ class Prepared implements PreparedModel {
         const parts = lc[l].partitions;
         for (let j = 0; j < nds; j++) {
           if (!keep[l * nds + j]) continue;
-          const words = tileSz[l * nds + j] * (lc[l].copies[this.dsNames[j]] ?? 1);
+          const words = this.storedWords(l, j) * (lc[l].copies[this.dsNames[j]] ?? 1);
           const part = parts?.[this.dsNames[j]];
           if (part !== undefined && words > part) return this.fail(`${this.levelNames[l]}: ${this.dsNames[j]} tiles need ${words} words, their banks hold ${part}`);
           used += words;
@@ -1326,6 +1326,38 @@ class Prepared implements PreparedModel {
     tot.computeEnergyPj = computeEnergyPj;
     tot.utilizedPes = utilizedPes;
     return true;
+  }
+
+  /**
+   * Words a tile of data space j occupies at level l in the worst position (StorageLevel.blocks):
+   * a split block axis (a pixel's channel chunk) takes whole blocks plus one when the chunk can
+   * straddle a block; else, when a row axis is split (a column band), each row of the band
+   * (row extent x block-axis extent, contiguous) takes whole blocks plus one for its alignment.
+   */
+  private storedWords(l: number, j: number): number {
+    const size = this.tileSz[l * this.nds + j];
+    const block = this.lc[l].blocks?.[this.dsNames[j]];
+    if (!block) return size;
+    const g0 = this.dsAxis0[j];
+    const o = (l * this.nds + j) * this.maxNa;
+    const ext = (a: number) => this.axisExt(g0 + a, this.tileExt, l * this.nd);
+    const full = (a: number) => this.axisExt(g0 + a, this.tileExt, 0);
+    const axisOf = (dims: string[] | undefined, single: boolean) => {
+      for (let a = 0; a < this.dsNa[j]; a++) {
+        const g = g0 + a;
+        if (single ? this.axTerms[g] !== 1 : this.axTerms[g] < 1) continue;
+        for (let t = this.termStart[g]; t < this.termStart[g + 1]; t++) if (dims?.includes(this.dimNames[this.termD[t]])) return a;
+      }
+      return -1;
+    };
+    const ca = axisOf(block.dims, true);
+    if (ca < 0) return size;
+    const B = block.words;
+    if (ext(ca) < full(ca)) return ext(ca) % B === 0 ? size : (size / this.tileAx[o + ca]) * (this.tileAx[o + ca] + B);
+    const wa = axisOf(block.rowDims, false);
+    if (wa < 0 || ext(wa) >= full(wa)) return size;
+    const row = ext(wa) * ext(ca);
+    return (size / row) * (Math.ceil(row / B) + 1) * B;
   }
 
   /**

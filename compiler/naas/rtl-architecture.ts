@@ -103,7 +103,8 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
           // Outputs go from the drain straight to DRAM: the buffer holds none.
           copies: { Inputs: lanes.input, Weights: lanes.weight, Outputs: 0 },
           partitions: Object.fromEntries(Object.entries(RTL_BANK_SPLIT).map(([k, share]) => [k, Math.floor(share * spec.globalBufferBytes)])),
-          blocks: { Inputs: { words: dramBeatBytes(spec.dramBandwidthBytesPerCycle), dims: ['C', 'G'] } },
+          // A pixel's channel chunk, or a column band's row, is loaded in whole DRAM beats (worst alignment for the banks).
+          blocks: { Inputs: { words: dramBeatBytes(spec.dramBandwidthBytesPerCycle), dims: ['C', 'G'], rowDims: ['P', 'R'] } },
         },
   );
   return { ...arch, levels };

@@ -48,6 +48,8 @@ export function rtlCanSplit(problem: Problem, d: RtlDim, beat: number | undefine
   const depthwise = (problem.bounds.G ?? 1) > 1;
   const channels = depthwise ? problem.bounds.G : problem.bounds.C;
   if (d === 'C') return !depthwise && channels % beat === 0;
+  // A depthwise channel chunk loads just its channels only when they are whole beats (else every channel of its band).
+  if (d === 'K' && depthwise) return channels % beat === 0;
   if (d === 'P') return problem.inputWidth !== undefined && (problem.inputWidth * channels) % beat === 0;
   return true;
 }
