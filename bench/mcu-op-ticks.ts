@@ -66,10 +66,13 @@ export function instrument(files: Record<string, string>): { files: Record<strin
   return { files: { ...files, 'model.c': out.join('\n'), 'main.c': main }, sites };
 }
 
-/** Build the instrumented program in a fresh temp folder, run it in QEMU on `input`, read the counts. */
-export async function measureOps(files: Record<string, string>, source: QModel, input: Uint8Array): Promise<OpTicks> {
+/**
+ * Build the instrumented program in a fresh folder (under `parent`, default the system temp
+ * folder), run it in QEMU on `input`, read the counts.
+ */
+export async function measureOps(files: Record<string, string>, source: QModel, input: Uint8Array, parent = tmpdir()): Promise<OpTicks> {
   const { files: inst, sites } = instrument(files);
-  const dir = join(mkdtempSync(join(tmpdir(), 'nacc-op-ticks-')), 'prog');
+  const dir = join(mkdtempSync(join(parent, 'nacc-op-ticks-')), 'prog');
   mkdirSync(dir, { recursive: true });
   for (const [f, text] of Object.entries(inst)) writeFileSync(join(dir, f), text);
   const raw = input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength);

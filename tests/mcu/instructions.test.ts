@@ -52,7 +52,7 @@ describe('predicted instructions', () => {
       const kws = SHARED_MODELS.find((m) => m.name === 'kws_ref_model')!;
       const model = importTflite(readFileSync(kws.tflite), kws.tflite);
       const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer', fastKernels: path === 'smlad' });
-      const m = await measureOps(c.program.files, model, randomModelInput(model, new Prng(8)));
+      const m = await measureOps(c.program.files, model, randomModelInput(model, new Prng(8)), OUT);
       expect(m.bitExact).toBe(true);
       const p = c.summary.predicted_instructions!;
       const byOp = new Map(p.per_op.map((o) => [o.op, o.instructions]));
