@@ -51,8 +51,8 @@ export function sweepPlan(b: SearchBudget) {
  * NAAS by successive halving (naas.ts): `pairs` (shape, connectivity) pairs at `firstEffort`;
  * the best `keep` at `keepEffort` with the network objective; CMA-ES on the sizes of the best
  * `shapes` (`sizeGenerations` x `sizePopulation` at `sizeEffort`); the best 3 at `final` (the
- * sweep's final effort). Default budget: 48 x 96, 12 x 1,000, 3 x 2 x 6 x 192, 3 x 4,000
- * evaluations per layer shape (17% of the sweep's).
+ * sweep's final effort). Default budget: 48 x 96, 12 x 1,000, 3 x 2 x 4 x 400, 3 x 4,000
+ * evaluations per layer shape (18% of the sweep's).
  */
 export function naasPlan(b: SearchBudget) {
   const s = effortScale(b);
@@ -64,8 +64,8 @@ export function naasPlan(b: SearchBudget) {
     keepEffort: Math.max(20, Math.round(1000 * s)),
     shapes: 3,
     sizeGenerations: Math.max(1, Math.round(b.generations / 4)),
-    sizePopulation: Math.max(4, b.population - 2),
-    sizeEffort: Math.max(20, Math.round(192 * s)),
+    sizePopulation: Math.max(4, Math.round(b.population / 2)),
+    sizeEffort: Math.max(20, Math.round(400 * s)),
     finalists: 3,
     final: sweepPlan(b).final,
   };

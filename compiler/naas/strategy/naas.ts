@@ -2,25 +2,33 @@
 // the sizes of the shapes that survive. Cheap mapping on many designs, the full mapper on the
 // few left; per-layer mappings follow the network objective (design-mapping.ts). The baseline
 // design is one of the first candidates, so the result is never worse than the baseline.
-import type { AcceleratorSpec } from '../../ir/targets.ts';
+import type { AcceleratorSpec, IntRange } from '../../ir/targets.ts';
 import { subSeed, type CandidateResult } from '../candidate.ts';
 import { CmaEs } from '../cmaes.ts';
-import { decodeBandwidth, limitsOf, onGrid, toUnitFloor, type SpaceLimits } from '../encoding.ts';
+import { decodeBandwidth, limitsOf, toUnitFloor, type SpaceLimits } from '../encoding.ts';
 import { designTask, fitsSpace, mappingsOf, naasPlan, SearchLog, shapeKey, sizedSpec, topDistinct, type StrategyOptions, type StrategyResult } from './common.ts';
 import { enumeratePairs } from './pairs.ts';
 
-/** Sizes of a shape as CMA-ES genes in [0,1]: register file, global buffer, DRAM bandwidth. */
+// Buffer sizes are genes on a log scale (a step halves or doubles a size wherever it is: 32 B
+// and 64 B register files are as far apart as 512 B and 1 KB), snapped onto the space's grid.
+const logGene = (v: number, r: IntRange): number => (r.max <= r.min ? 0.5 : Math.log(Math.max(v, r.min) / r.min) / Math.log(r.max / r.min));
+const fromLogGene = (u: number, r: IntRange): number => {
+  const v = r.min * (r.max / r.min) ** Math.min(1, Math.max(0, u));
+  return Math.min(r.max, r.min + Math.round((v - r.min) / r.step) * r.step);
+};
+
+/** Sizes of a shape as CMA-ES genes in [0,1]: register file and global buffer (log scale), DRAM bandwidth. */
 function sizeGenes(spec: AcceleratorSpec, o: StrategyOptions): number[] {
   const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
   const gbR = o.space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
   const bwR = o.space.dramBandwidthBytesPerCycle;
-  return [toUnitFloor(spec.registerFileBytesPerPe, rfR), toUnitFloor(spec.globalBufferBytes, gbR), bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1];
+  return [logGene(spec.registerFileBytesPerPe, rfR), logGene(spec.globalBufferBytes, gbR), bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1];
 }
 
 function decodeSizes(x: number[], shape: AcceleratorSpec, o: StrategyOptions, lim: SpaceLimits): AcceleratorSpec | undefined {
   const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
   const gbR = o.space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
-  const spec: AcceleratorSpec = { ...shape, registerFileBytesPerPe: onGrid(x[0], rfR), globalBufferBytes: onGrid(x[1], gbR), dramBandwidthBytesPerCycle: decodeBandwidth(x[2], o.space, lim) };
+  const spec: AcceleratorSpec = { ...shape, registerFileBytesPerPe: fromLogGene(x[0], rfR), globalBufferBytes: fromLogGene(x[1], gbR), dramBandwidthBytesPerCycle: decodeBandwidth(x[2], o.space, lim) };
   return fitsSpace(spec, o.space, lim) ? spec : undefined;
 }
 
@@ -45,7 +53,7 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
   // of a generation in one batch; every candidate starts from its shape's best mappings so far.
   const shapes = topDistinct(r1, plan.shapes, shapeKey);
   const bestOf = shapes.map((r) => r);
-  const cmas = shapes.map((r, s) => new CmaEs(3, { lambda: plan.sizePopulation, seed: subSeed(o.seed, 12, s), sigma: 0.2, mean: sizeGenes(r.spec!, o) }));
+  const cmas = shapes.map((r, s) => new CmaEs(3, { lambda: plan.sizePopulation, seed: subSeed(o.seed, 12, s), sigma: 0.25, mean: sizeGenes(r.spec!, o) }));
   const sized: CandidateResult[] = [];
   for (let g = 0; g < plan.sizeGenerations; g++) {
     const xs: number[][][] = [];
@@ -76,6 +84,11 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
       if (results[j].valid && results[j].cost < bestOf[t.s].cost) bestOf[t.s] = results[j];
     });
   }
-  // The best few distinct designs (at least the survivors' effort) with the final mapper effort.
-  return log.finish(topDistinct([...r1, ...sized], plan.finalists), plan.final, true);
+  // The best few distinct designs with the final mapper effort: the best of the survivors and
+  // of the size search together, and the size search's best in any case (its designs were
+  // mapped with less effort than the survivors, so their costs are pessimistic).
+  const finalists = topDistinct([...r1, ...sized], plan.finalists);
+  const bestSized = topDistinct(sized, 1)[0];
+  if (bestSized && !finalists.includes(bestSized)) finalists.splice(plan.finalists - 1, 1, bestSized);
+  return log.finish(finalists, plan.final, true);
 }
