@@ -3,9 +3,11 @@
 // the generated hardware (planAccelerator, no vectors, no simulation). Prints per (network,
 // accelerator): layers replaying the mapper's mapping, programs, buffer used, and the schedule
 // formula (the RTL's cycles) against the cost model for the same mappings.
-//   npx tsx bench/rtl-mapper-networks.ts [file:network ...]   (default: ResNet-18, MobileNetV2, ds_cnn on the three baselines)
+//   npx tsx bench/rtl-mapper-networks.ts [file:network[@searchdir] ...]   (default: ds_cnn, ResNet-18, MobileNetV2 on the three baselines)
+// With @searchdir (a `nacc search --rtl --out` folder) the design is its naas_best and the layers
+// replay its searched mappings (`nacc rtl FILE --from searchdir`), the mapper's where they cannot.
 import { loadPrograms } from '../compiler/frontend/index.ts';
-import { mapperLayers } from '../compiler/cli/rtl-from.ts';
+import { mapperLayers, readSearchedLayers } from '../compiler/cli/rtl-from.ts';
 import { planAccelerator } from '../compiler/rtl/accelerator/index.ts';
 import { predictCycles } from '../compiler/rtl/accelerator/schedule.ts';
 import { modelArchitecture, modelOf } from '../compiler/rtl/accelerator/model.ts';
@@ -14,16 +16,21 @@ const SHARED = '../shared/dsl-examples';
 const cases = process.argv.slice(2).length ? process.argv.slice(2) : [`${SHARED}/tiny.nacc:ds_cnn`, `${SHARED}/resnet18.nacc:resnet18`, `${SHARED}/mobilenetv2.nacc:mobilenetv2`];
 const accelerators = ['eyeriss', 'shidiannao', 'nvdla_256'];
 
-console.log('| network | accelerator | layers | mapper | planner | programs | buffer used (B) | schedule cycles | model cycles | schedule / model − 1 | worst layer | map + plan s |');
+console.log('| network | accelerator | layers | replayed (searched or mapper) | planner | programs | buffer used (B) | schedule cycles | model cycles | schedule / model − 1 | worst layer | map + plan s |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const c of cases) {
-  const [file, network] = c.split(':');
-  for (const acc of accelerators) {
+  const [file, rest] = c.split(':');
+  const [network, from] = rest.split('@');
+  for (const acc of from ? ['naas_best'] : accelerators) {
     const t0 = performance.now();
-    const prog = loadPrograms([file, `${SHARED}/accelerators.nacc`]);
+    const prog = loadPrograms([file, from ? `${from}/design.nacc` : `${SHARED}/accelerators.nacc`]);
     const spec = prog.accelerators.find((a) => a.name === acc)!;
     const net = prog.networks.find((n) => n.name === network)!;
-    const mapped = await mapperLayers(spec, net, undefined, 1);
+    const searched = from ? readSearchedLayers(from, spec, net) : undefined;
+    const rest = searched ? [...searched.missing, ...Object.keys(searched.notReplayed)] : undefined;
+    const byMapper = !rest || rest.length ? await mapperLayers(spec, net, rest, 1) : undefined;
+    const mapped = { searched: { ...(byMapper?.searched ?? {}), ...(searched?.searched ?? {}) } };
+    if (searched) console.error(`${network} on ${from}: ${Object.keys(searched.searched).length} searched, ${rest!.length} not (${Object.values(searched.notReplayed).flat().join('; ')})`);
     const plan = planAccelerator(spec, net, { searched: mapped.searched });
     const arch = modelArchitecture(spec, plan.hardware);
     let schedule = 0;
@@ -44,7 +51,7 @@ for (const c of cases) {
     const programs = plan.tiles.reduce((s, t) => s + t.length, 0);
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
     console.log(
-      `| ${network} | ${acc} | ${plan.problems.length} | ${mapperCount} | ${plan.problems.length - mapperCount} | ${programs} | ${plan.hardware.globalBufferUsed} | ${schedule} | ${mapperCount === plan.problems.length ? model : '-'} | ${mapperCount === plan.problems.length ? pct(schedule / model - 1) : '-'} | ${worst.layer ? `${worst.layer} ${pct(worst.error)}` : '-'} | ${((performance.now() - t0) / 1000).toFixed(1)} |`,
+      `| ${network} | ${from ? `${acc} (${from})` : acc} | ${plan.problems.length} | ${mapperCount} | ${plan.problems.length - mapperCount} | ${programs} | ${plan.hardware.globalBufferUsed} | ${schedule} | ${mapperCount === plan.problems.length ? model : '-'} | ${mapperCount === plan.problems.length ? pct(schedule / model - 1) : '-'} | ${worst.layer ? `${worst.layer} ${pct(worst.error)}` : '-'} | ${((performance.now() - t0) / 1000).toFixed(1)} |`,
     );
   }
 }
