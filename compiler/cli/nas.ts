@@ -11,7 +11,7 @@ import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { analyzeNetwork } from '../analysis/analyze.ts';
 import type { Network } from '../ir/network.ts';
 import type { Program } from '../ir/program.ts';
-import { parseSeed } from './options.ts';
+import { SHARED_DEFAULTS, parseSeed } from './options.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 import { configKey, lowerSubnet, parseConfigKey, subnetSource } from '../nas/supernet.ts';
 import { networkSearch, type HardwareScore, type NasPoint, type NasResult } from '../nas/search.ts';
@@ -131,7 +131,7 @@ export function registerNas(program: Command): void {
     .option('--baseline <accelerator>', 'with --space: the accelerator whose resources bound the space')
     .option('--target <mcu>', 'microcontroller: each subnet gets its patch schedule, within SRAM and flash')
     .requiredOption('--accuracy <source>', 'train (weight-sharing supernet on its data set), table:FILE (CSV config,accuracy) or predictor:FILE (ONNX)')
-    .option('--seed <k>', 'seed of the search (and of training)', '0')
+    .option('--seed <k>', 'seed of the search (and of training)', SHARED_DEFAULTS.seed)
     .option('--population <n>', 'subnets per generation', '12')
     .option('--generations <n>', 'generations of the joint search', '6')
     .option('--budgets <n>', 'MAC budgets of the sequential baseline', '4')
