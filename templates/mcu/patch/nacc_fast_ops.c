@@ -82,15 +82,8 @@ static void nf_fc_few(const nacc_fc_params *p, const int8_t *input, const int8_t
   }
 }
 
-void nacc_fast_fully_connected(const nacc_fc_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
-  if (p->filter_offset != 0 || nf_min_mult(p->mult, p->out_depth)) {
-    nacc_fully_connected(p, input, filter, bias, output);
-    return;
-  }
-  if (p->out_depth < 4 || p->accum_depth > NF_FC_DEPTH) {
-    nf_fc_few(p, input, filter, bias, output);
-    return;
-  }
+/* The expansion's stack frame is taken only by layers that use it (its own function). */
+static void __attribute__((noinline)) nf_fc_expand(const nacc_fc_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t D = p->accum_depth, d4 = D & ~3, off = p->input_offset, N = p->out_depth;
   const int32_t off2 = nf_pack16(off, off);
   int32_t xs[NF_FC_DEPTH / 2] __attribute__((aligned(8)));
@@ -126,6 +119,12 @@ void nacc_fast_fully_connected(const nacc_fc_params *p, const int8_t *input, con
       if (two) out[oc + 1] = (int8_t)nf_clamp(nf_rq(a1, p->mult[oc + 1], p->shift[oc + 1]) + p->output_offset, p->act_min, p->act_max);
     }
   }
+}
+
+void nacc_fast_fully_connected(const nacc_fc_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
+  if (p->filter_offset != 0 || nf_min_mult(p->mult, p->out_depth)) nacc_fully_connected(p, input, filter, bias, output);
+  else if (p->out_depth < 4 || p->accum_depth > NF_FC_DEPTH) nf_fc_few(p, input, filter, bias, output);
+  else nf_fc_expand(p, input, filter, bias, output);
 }
 
 /* Average pool, four channels at a time: the window's bytes summed as sign-extended 16-bit
