@@ -6,7 +6,8 @@
 // <id>.map.yaml and timeloop-model's <id>.stats.txt.gz (tests/importers/timeloop-v3-fixtures.test.ts
 // re-checks them without the tool).
 //
-//   npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--json]
+//   npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--designs D1,D2] [--json]
+// (designs are named <DIR's name>-<design>, e.g. eyeriss-naas_best; --designs keeps only those)
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -23,13 +24,14 @@ const opt = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const flags = new Set(['--timeloop', '--fixtures']);
+const flags = new Set(['--timeloop', '--fixtures', '--designs']);
 const dirs = argv.filter((a, i) => !a.startsWith('--') && !flags.has(argv[i - 1] ?? ''));
 const tool = opt('timeloop') ?? 'timeloop-model';
 const fixtures = opt('fixtures');
 const json = argv.includes('--json');
+const only = opt('designs')?.split(',');
 if (dirs.length === 0) {
-  console.error('usage: npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--json]  (DIR: a nacc search --out folder)');
+  console.error('usage: npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--designs D1,D2] [--json]  (DIR: a nacc search --out folder)');
   process.exit(2);
 }
 if (!findOnPath(tool)) {
@@ -52,12 +54,25 @@ interface DesignSummary {
 }
 
 const summaries: DesignSummary[] = [];
+const seenDesigns = new Map<string, string>();
 for (const dir of dirs) {
   for (const sub of ['timeloop', 'baseline/timeloop']) {
     const ddir = join(dir, sub);
     if (!existsSync(join(ddir, 'arch.yaml'))) continue;
     const design = loadExportedDesign(ddir);
     const name = `${basename(dir)}-${designName(design.archFile)}`;
+    if (only && !only.includes(name)) continue;
+    // The same design exported by several runs (same space and seed) is checked once.
+    const body = (f: string): string => readFileSync(f, 'utf8').replace(/^#.*\n/, '');
+    const whole = createHash('sha256');
+    for (const f of [design.archFile, design.ertFile, ...design.layers.flatMap((l) => [l.prob, l.map])]) whole.update(body(f)).update('\0');
+    const digest = whole.digest('hex');
+    const same = seenDesigns.get(digest);
+    if (same) {
+      if (!json) console.error(`${name}: the same design and mappings as ${same}, skipped`);
+      continue;
+    }
+    seenDesigns.set(digest, name);
     const s: DesignSummary = { design: name, layers: 0, counts_equal: 0, cycles_equal: 0, max_cycle_difference: 0, max_energy_relative_error: 0, failures: [] };
     const fixtureDir = fixtures ? join(fixtures, name) : undefined;
     if (fixtureDir) {
@@ -66,7 +81,6 @@ for (const dir of dirs) {
       copyFileSync(design.ertFile, join(fixtureDir, 'ERT.yaml'));
     }
     // Layers of equal shape and mapping have equal files (but for the header): run them once.
-    const body = (f: string): string => readFileSync(f, 'utf8').replace(/^#.*\n/, '');
     const idOf = new Map<string, string>();
     const index: { network: string; layer: string; id: string }[] = [];
     for (const layer of design.layers) {
