@@ -62,7 +62,7 @@ export interface StorageLevel {
   copies?: Record<string, number>;
   /**
    * Words of the level reserved for a data space's tile (copies included), by data-space name,
-   * and under `side` for the programs' records and carried partial sums: a fixed split of the
+   * and under `records` and `carried` for the programs' records and carried partial sums: a fixed split of the
    * buffer into banks, so that the tiles of different layers fit together. Unlimited when absent.
    */
   partitions?: Record<string, number>;

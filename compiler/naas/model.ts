@@ -1087,12 +1087,14 @@ class Prepared implements PreparedModel {
         const pt = lc[l].programs;
         if (pt) {
           const ps = this.programStats(l);
-          let side = (pt.records?.words ?? 0) * ps.channels;
+          const records = (pt.records?.words ?? 0) * ps.channels;
+          let carried = 0;
           if (ps.completing < ps.programs && pt.carriedWordsPerPartialSum) {
-            for (let j = 0; j < nds; j++) if (keep[l * nds + j] && this.dsRw[j]) side += tileSz[l * nds + j] * pt.carriedWordsPerPartialSum;
+            for (let j = 0; j < nds; j++) if (keep[l * nds + j] && this.dsRw[j]) carried += tileSz[l * nds + j] * pt.carriedWordsPerPartialSum;
           }
-          if (parts?.side !== undefined && side > parts.side) return this.fail(`${this.levelNames[l]}: records and carried partial sums need ${side} words, their banks hold ${parts.side}`);
-          used += side;
+          if (parts?.records !== undefined && records > parts.records) return this.fail(`${this.levelNames[l]}: records need ${records} words, their bank holds ${parts.records}`);
+          if (parts?.carried !== undefined && carried > parts.carried) return this.fail(`${this.levelNames[l]}: carried partial sums need ${carried} words, their bank holds ${parts.carried}`);
+          used += records + carried;
         }
         if (used > cap) return this.fail(`${this.levelNames[l]}: tiles need ${used} words, capacity is ${cap}`);
       }

@@ -38,8 +38,8 @@ export const DRAM_READ_LATENCY = 2;
 export const QPARAM_BYTES = 16;
 /** Bytes per partial sum carried between input-channel chunks (int32). */
 export const PSUM_BYTES = 4;
-/** Shares of the global buffer for input banks, weight banks, and records with carried partial sums, when the search sizes tiles. */
-export const RTL_BANK_SPLIT = { Inputs: 7 / 16, Weights: 7 / 16, side: 1 / 8 };
+/** Shares of the global buffer for input banks, weight banks, requantisation records and carried partial sums, when the search sizes tiles. */
+export const RTL_BANK_SPLIT = { Inputs: 7 / 16, Weights: 7 / 16, records: 1 / 16, carried: 1 / 16 };
 
 /** Most int32 partial sums a PE's register file holds (both halves). */
 export const MAX_RF_DEPTH = 16;
