@@ -4,7 +4,10 @@
 import { Command, CommanderError } from 'commander';
 import { UserError, formatDiagnostics, ExitCode } from '../diagnostics/index.ts';
 import { commandsFor } from './commands.ts';
-import { recordInvocation } from './options.ts';
+
+let invoked: readonly string[] = [];
+/** The words after `nacc` of the command line being run (manifests record how a folder was made). */
+export const invokedArgs = (): readonly string[] => invoked;
 
 /** The CLI with the commands `argv` needs registered (all of them when argv names none). */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
@@ -21,7 +24,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 
 export async function main(argv: string[]): Promise<void> {
   let code: number = ExitCode.ok;
-  recordInvocation(argv);
+  invoked = argv.slice(2);
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

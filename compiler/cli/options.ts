@@ -3,6 +3,7 @@
 // that do not apply to an input, `--json` to stdout alone, and the hint naming the next step.
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { suggestion } from '../util/suggest.ts';
+import { invokedArgs } from './main.ts';
 
 /** A value an option does not take (exit 2): the message lists what it takes. */
 export const BAD_OPTION_VALUE = 'E0520';
@@ -54,15 +55,9 @@ export function notApplicable(flag: string, why: string): never {
   return fail(OPTION_NOT_APPLICABLE, `${flag} does not apply here: ${why}`, undefined, ExitCode.usage);
 }
 
-let invoked: readonly string[] = [];
-
 /** The command line being run (main.ts records it), for manifests that say how a folder was made. */
-export function recordInvocation(argv: readonly string[]): void {
-  invoked = argv.slice(2);
-}
-
 export function invocation(): string {
-  return ['nacc', ...invoked.map((w) => (/^[A-Za-z0-9_.,+=\/:@%-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`))].join(' ');
+  return ['nacc', ...invokedArgs().map((w) => (/^[A-Za-z0-9_.,+=\/:@%-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`))].join(' ');
 }
 
 /** `--json`: the one JSON document on stdout (progress, warnings and hints go to stderr). */

@@ -287,7 +287,7 @@ const details = (summary: string, html: string) => `<details><summary>${esc(summ
 
 const CSS = `
 body{font:14px/1.45 Helvetica,Arial,sans-serif;color:#222;margin:0;background:#fafafa}
-main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+main{max-width:min(1800px,98vw);margin:0 auto;padding:24px 28px 60px;background:#fff}
 h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:36px 0 8px;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{font-size:16px;margin:22px 0 6px}h4{font-size:14px;margin:14px 0 4px}
 .sub{color:#666;margin:0 0 18px}.file{color:#888;font-size:12px;font-family:monospace}

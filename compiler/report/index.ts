@@ -75,7 +75,7 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
       return {
         name: p.located.name,
         kind: p.located.section.kind,
-        run_kind: RUN_KIND_OF[p.located.section.kind],
+        run_kind: p.located.runKind ?? RUN_KIND_OF[p.located.section.kind],
         title: p.located.section.title ?? KIND_HEADINGS[p.located.section.kind],
         source: relative(root, p.located.file).split(sep).join('/'),
         plots: p.plots.length,

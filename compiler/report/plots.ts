@@ -20,15 +20,16 @@ export interface Plot {
   spec: TopLevelSpec;
 }
 
-const WIDTH = 640;
-const HEIGHT = 280;
+const WIDTH = 900;
+const HEIGHT = 320;
 /** Draw at most this many candidate dots; the Pareto front is always computed on all of them. */
 export const MAX_SCATTER_POINTS = 4000;
 
 const CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#e6e6e6' },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'top' as const },
+  // Below the plot: never over the data, never over the title.
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom' as const, direction: 'horizontal' as const },
   title: { fontSize: 13, anchor: 'start' as const },
   view: { stroke: '#ccc' },
 };
@@ -42,6 +43,25 @@ const base = (title: string, width = WIDTH, height = HEIGHT) => ({
   padding: 8,
   config: CONFIG,
 });
+
+/**
+ * A log axis with labelled ticks whatever the range: every decade over the data, and 2x and 5x
+ * between them when it spans fewer than three decades (Vega alone labels one or two ticks there).
+ */
+export function logAxis(values: number[]): { scale: { type: 'log'; domain: [number, number] }; axis: { values: number[]; format: string } } {
+  const pos = values.filter((v) => v > 0 && Number.isFinite(v));
+  const lo = pos.length ? Math.min(...pos) : 1;
+  const hi = pos.length ? Math.max(...pos) : 10;
+  const d0 = Math.floor(Math.log10(lo));
+  const d1 = Math.max(d0 + 1, Math.ceil(Math.log10(hi)));
+  const steps = d1 - d0 < 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let d = d0; d <= d1; d++) for (const m of steps) ticks.push(Number((m * 10 ** d).toPrecision(3)));
+  // The domain hugs the data (a little margin) so the interesting part fills the plot; ticks outside it are dropped.
+  const domain: [number, number] = [lo / 1.15, hi * 1.15];
+  const inside = ticks.filter((t) => t >= domain[0] && t <= domain[1]);
+  return { scale: { type: 'log', domain }, axis: { values: inside.length >= 2 ? inside : [Number(lo.toPrecision(2)), Number(hi.toPrecision(2))], format: '.2~s' } };
+}
 
 export const edpOf = (p: { latency_cycles: number; energy_pj: number; edp?: number }) => p.edp ?? p.latency_cycles * p.energy_pj;
 
@@ -102,6 +122,7 @@ export function thin<T>(xs: T[], max: number): T[] {
 function naasPlots(s: NaasSearchSection): Plot[] {
   const obj = objectiveOf(s);
   const candidates = thin(s.points, MAX_SCATTER_POINTS).map((p) => ({ iteration: p.iteration, value: obj.value(p), label: p.label ?? '' }));
+  const progressAxis = logAxis([...candidates.map((c) => c.value), ...bestSoFar(s).map((b) => b.best), ...(s.history ?? []).flatMap((h) => [h.best, h.median ?? h.best])]);
   const progress: TopLevelSpec = {
     ...base(s.history?.some((h) => h.median !== undefined) ? 'Search progress (solid: best so far; dashed: median of each iteration)' : 'Search progress (dots: candidates; line: best so far)'),
     layer: [
@@ -110,7 +131,7 @@ function naasPlots(s: NaasSearchSection): Plot[] {
         mark: { type: 'point', filled: true, size: 14, opacity: 0.35, color: '#8c8c8c' },
         encoding: {
           x: { field: 'iteration', type: 'quantitative', title: 'iteration', axis: { tickMinStep: 1, format: 'd' } },
-          y: { field: 'value', type: 'quantitative', title: obj.label, scale: { type: 'log' }, axis: { format: '.2~s', tickCount: 6 } },
+          y: { field: 'value', type: 'quantitative', title: obj.label, ...progressAxis },
           tooltip: [{ field: 'iteration' }, { field: 'value', format: '.4~g' }, { field: 'label' }],
         },
       },
@@ -121,7 +142,7 @@ function naasPlots(s: NaasSearchSection): Plot[] {
               mark: { type: 'line' as const, point: { size: 20, color: '#8c8c8c' }, color: '#8c8c8c', strokeDash: [4, 3] },
               encoding: {
                 x: { field: 'iteration', type: 'quantitative' as const },
-                y: { field: 'median', type: 'quantitative' as const, scale: { type: 'log' as const } },
+                y: { field: 'median', type: 'quantitative' as const, scale: progressAxis.scale },
               },
             },
           ]
@@ -131,7 +152,7 @@ function naasPlots(s: NaasSearchSection): Plot[] {
         mark: { type: 'line', interpolate: 'step-after', color: '#e4572e', strokeWidth: 2.5, point: { size: 24, color: '#e4572e' } },
         encoding: {
           x: { field: 'iteration', type: 'quantitative' },
-          y: { field: 'best', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'best', type: 'quantitative', scale: progressAxis.scale },
         },
       },
     ],
@@ -139,8 +160,9 @@ function naasPlots(s: NaasSearchSection): Plot[] {
 
   const all = s.points.map((p) => ({ ...p, edp: edpOf(p) }));
   const front = paretoFront(all).map((p) => ({ latency_cycles: p.latency_cycles, energy_pj: p.energy_pj, edp: p.edp, label: p.label ?? '' }));
-  const x = { field: 'latency_cycles', type: 'quantitative' as const, title: 'latency (cycles)', scale: { type: 'log' as const }, axis: { format: '.2~s', tickCount: 6 } };
-  const y = { field: 'energy_pj', type: 'quantitative' as const, title: 'energy (pJ)', scale: { type: 'log' as const }, axis: { format: '.2~s', tickCount: 6 } };
+  const marked = [...all, ...(s.baselines ?? []), ...(s.best ? [s.best] : [])];
+  const x = { field: 'latency_cycles', type: 'quantitative' as const, title: 'latency (cycles)', ...logAxis(marked.map((p) => p.latency_cycles)) };
+  const y = { field: 'energy_pj', type: 'quantitative' as const, title: 'energy (pJ)', ...logAxis(marked.map((p) => p.energy_pj)) };
   const pareto: TopLevelSpec = {
     ...base('Latency vs energy: candidates, Pareto front and baselines'),
     layer: [
@@ -199,16 +221,22 @@ function mcuPlots(s: McuMemorySection): Plot[] {
     { layer: l.name, schedule: 'layer-by-layer', kb: l.layer_by_layer_bytes / 1024 },
     { layer: l.name, schedule: 'patch-based', kb: l.patch_based_bytes / 1024 },
   ]);
-  const x = { field: 'layer', type: 'ordinal' as const, sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 120 } };
+  const x = { field: 'layer', type: 'ordinal' as const, sort: names, title: 'layer (full names on hover and in the table)', axis: { labelAngle: -45, labelLimit: 160 } };
+  // The y-range fits the data, so the difference between the schedules fills the plot; the SRAM
+  // limit is a marked line when it falls within reach, else named in the title.
+  const top = Math.max(...values.map((v) => v.kb)) * 1.1;
+  const sramKb = s.sram_bytes !== undefined ? s.sram_bytes / 1024 : undefined;
+  const limitShown = sramKb !== undefined && sramKb <= top * 1.5;
+  const yMax = limitShown ? Math.max(top, sramKb! * 1.05) : top;
   const spec = {
-    ...base(`Activation memory per layer: ${s.network}${s.mcu ? ` on ${s.mcu}` : ''}`, wideEnough(names.length, 16)),
+    ...base(`Activation memory per layer: ${s.network}${s.mcu ? ` on ${s.mcu}` : ''}${sramKb !== undefined && !limitShown ? ` (SRAM ${sramKb.toFixed(0)} KB, above the plot)` : ''}`, wideEnough(names.length, 16)),
     layer: [
       {
         data: { values },
         mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 2 },
         encoding: {
           x,
-          y: { field: 'kb', type: 'quantitative', title: 'live activation memory (KB)' },
+          y: { field: 'kb', type: 'quantitative', title: 'live activation memory (KB)', scale: { domain: [0, yMax], nice: false }, axis: { tickCount: 6 } },
           color: {
             field: 'schedule',
             type: 'nominal',
@@ -220,7 +248,7 @@ function mcuPlots(s: McuMemorySection): Plot[] {
           tooltip: [{ field: 'layer' }, { field: 'schedule' }, { field: 'kb', format: '.1f', title: 'KB' }],
         },
       },
-      ...(s.sram_bytes
+      ...(s.sram_bytes && limitShown
         ? [
             {
               data: { values: [{ kb: s.sram_bytes / 1024, label: `SRAM ${(s.sram_bytes / 1024).toFixed(0)} KB` }] },
@@ -250,7 +278,7 @@ function pointaccPlots(s: PointaccCyclesSection): Plot[] {
     data: { values },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'layer', type: 'ordinal', sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 120 } },
+      x: { field: 'layer', type: 'ordinal', sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 200 } },
       xOffset: { field: 'fusion', type: 'nominal', sort: ['without fusion', 'with fusion'] },
       y: { field: 'cycles', type: 'quantitative', title: 'cycles' },
       color: {
@@ -265,16 +293,19 @@ function pointaccPlots(s: PointaccCyclesSection): Plot[] {
   return [{ id: 'cycles', title: 'Per-layer cycles', spec }];
 }
 
+/** Which clock the runs' times are on: a simulation's virtual clock, or the wall clock of real runs. */
+const clockName = (s: FlTrainingSection): string => (s.clock === 'wall' ? 'wall-clock time' : s.clock === 'mixed' ? 'time (simulated and wall-clock runs)' : 'simulated time');
+
 function flPlots(s: FlTrainingSection): Plot[] {
   const values = s.runs.flatMap((r) => r.points.map((p) => ({ run: r.name, time_s: p.time_s, accuracy: p.accuracy })));
   const spec = {
-    ...base(`Test accuracy vs wall-clock time${s.network ? `: ${s.network}` : ''}`),
+    ...base(`Test accuracy vs ${clockName(s)}${s.network ? `: ${s.network}` : ''}`),
     layer: [
       {
         data: { values },
         mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 18 } },
         encoding: {
-          x: { field: 'time_s', type: 'quantitative', title: 'time (s)' },
+          x: { field: 'time_s', type: 'quantitative', title: `${clockName(s)} (s)`, axis: { tickCount: 8 } },
           y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] }, axis: { format: '%' } },
           color: { field: 'run', type: 'nominal', title: 'run', sort: s.runs.map((r) => r.name) },
           tooltip: [{ field: 'run' }, { field: 'time_s', format: '.1f' }, { field: 'accuracy', format: '.3f' }],
@@ -359,7 +390,7 @@ function mcuProgramPlots(s: McuProgramSection): Plot[] {
       { mark: { type: 'tick', color: '#222', thickness: 3, size: 26 }, encoding: { y, x: { field: 'capacity', type: 'quantitative' } } },
     ],
   } as TopLevelSpec;
-  return [{ id: 'memory', title: 'Memory against the target', spec }];
+  return [{ id: 'capacity', title: 'Memory against the target', spec }];
 }
 
 /** The plots of one section, in display order. */

@@ -97,7 +97,7 @@ export function collectSections(dir: string): LocatedSection[] {
       continue;
     }
     const folder = rel(root, dirname(file)) || m.kind;
-    for (const section of sectionsOfRun(dirname(file), m)) found.push({ name: folder.replace(/[^A-Za-z0-9._-]+/g, '-'), baseDir: dirname(file), file, section });
+    for (const section of sectionsOfRun(dirname(file), m)) found.push({ name: folder.replace(/[^A-Za-z0-9._-]+/g, '-'), baseDir: dirname(file), file, section, runKind: m.kind });
   }
 
   for (const file of sectionFiles) {

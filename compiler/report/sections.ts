@@ -72,6 +72,8 @@ export interface FlTrainingSection {
   title?: string;
   network?: string;
   target_accuracy?: number;
+  /** The clock of the runs' times: simulated (virtual, the default), wall (real runs) or mixed. */
+  clock?: 'simulated' | 'wall' | 'mixed';
   runs: FlRun[];
   facts?: Record<string, string | number>;
 }
@@ -163,6 +165,8 @@ export interface LocatedSection {
   /** The file it came from (absolute path). */
   file: string;
   section: ReportSection;
+  /** The run it shows when a run folder's manifest says (a PointAcc design is an rtl-cycles section of a pointacc run). */
+  runKind?: RunKind;
 }
 
 /** Why a JSON value is not a valid section of its kind (empty when it is). */
@@ -235,6 +239,7 @@ export function sectionProblems(value: unknown): string[] {
     case 'fl-training':
       optString(value, 'network', p);
       optNum(value, 'target_accuracy', '', p);
+      if (value.clock !== undefined && !['simulated', 'wall', 'mixed'].includes(value.clock as string)) p.push('"clock" must be simulated, wall or mixed');
       rows(value, 'runs', p, (r, at) => {
         str(r, 'name', at, p);
         optNum(r, 'time_to_target_s', at, p);

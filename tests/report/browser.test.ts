@@ -25,6 +25,21 @@ function expectRendered(check: PageCheck, expectedPlots: number) {
   }
 }
 
+/** Plots people read (issue 26): tick labels on both axes of every Vega plot, legends where series are coloured and never on the data. */
+function expectReadable(check: PageCheck) {
+  const vega = check.plots.filter((p) => p.section !== '');
+  expect(vega.length).toBeGreaterThan(0);
+  for (const p of vega) {
+    expect(p.axisLabels.length, `${p.section}/${p.plot} axes`).toBeGreaterThanOrEqual(2);
+    for (const n of p.axisLabels) expect(n, `${p.section}/${p.plot} tick labels per axis`).toBeGreaterThanOrEqual(2);
+    if (LEGEND_PLOTS.includes(p.plot)) expect(p.legends, `${p.section}/${p.plot} legend`).toBeGreaterThanOrEqual(1);
+    expect(p.marksUnderLegends, `${p.section}/${p.plot} data under a legend`).toBe(0);
+  }
+}
+
+/** Plots that colour several series and so need a legend. */
+const LEGEND_PLOTS = ['memory', 'cycles', 'accuracy', 'checks'];
+
 describeNeeds([CHROMIUM], 'report in Chromium', () => {
   it('renders every plot of a generated fixture without console errors', async () => {
     const dir = join(OUT, 'browser-fixture');
@@ -38,6 +53,7 @@ describeNeeds([CHROMIUM], 'report in Chromium', () => {
     const check = await checkReportInBrowser(CHROMIUM.path!, summary.file, shot);
     const sections = Object.values(fixtureSections(21));
     expectRendered(check, sections.reduce((a, s) => a + plotsFor(s).length, 0) + 1);
+    expectReadable(check);
     expect(check.sections).toBe(sections.length);
     expect(statSync(shot).size).toBeGreaterThan(20_000);
   });
@@ -66,6 +82,6 @@ describeNeeds([CHROMIUM], 'browser check', () => {
     writeFileSync(bad, `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><figure class="plot"><svg width="10" height="10"></svg></figure><img src="http://example.invalid/x.png"></body></html>`);
     const check = await checkReportInBrowser(CHROMIUM.path!, bad, join(OUT, 'bad-page.png'));
     expect(check.consoleErrors.length).toBeGreaterThan(0);
-    expect(check.plots).toEqual([{ section: '', plot: '', width: 10, height: 10, marks: 0 }]);
+    expect(check.plots).toEqual([{ section: '', plot: '', width: 10, height: 10, marks: 0, axisLabels: [], legends: 0, marksUnderLegends: 0 }]);
   });
 });

@@ -15,6 +15,12 @@ export interface PlotCheck {
   height: number;
   /** Mark paths (role-mark groups) with a non-empty path and a non-zero box. */
   marks: number;
+  /** Tick labels drawn on each axis (Vega plots; empty for standalone figures). */
+  axisLabels: number[];
+  /** Legends drawn. */
+  legends: number;
+  /** Data marks (not text) whose box meets a legend's box: a legend sitting on the data. */
+  marksUnderLegends: number;
 }
 
 export interface PageCheck {
@@ -65,12 +71,19 @@ export async function checkReportInBrowser(executable: string, htmlFile: string,
                 const b = p.getBBox();
                 return d.length > 0 && (b.width > 0 || b.height > 0);
               }).length;
+        const axisLabels = external || !svg ? [] : [...svg.querySelectorAll('g.role-axis-label')].map((g: any) => [...g.querySelectorAll('text')].filter((t: any) => (t.textContent ?? '').trim().length > 0 && t.getBoundingClientRect().width > 0).length);
+        const legendBoxes = external || !svg ? [] : [...svg.querySelectorAll('g.role-legend')].map((g: any) => g.getBoundingClientRect()).filter((b: any) => b.width > 0 && b.height > 0);
+        const meets = (a: any, b: any) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        const dataMarks = external || !svg ? [] : [...svg.querySelectorAll('g.role-mark:not(.mark-text) path')].map((p: any) => p.getBoundingClientRect()).filter((b: any) => b.width > 0 || b.height > 0);
         return {
           section: String(fig.closest('section')?.id ?? ''),
           plot: String(fig.getAttribute('data-plot') ?? ''),
           width: Number(box?.width ?? 0),
           height: Number(box?.height ?? 0),
           marks,
+          axisLabels,
+          legends: legendBoxes.length,
+          marksUnderLegends: dataMarks.filter((m: any) => legendBoxes.some((l: any) => meets(m, l))).length,
         };
       });
       return { plots: plots as PlotCheck[], sections: Number(doc.querySelectorAll('section[data-kind]').length), title: String(doc.title) };

@@ -60,7 +60,17 @@ export function fixtureSections(seed: number): Record<string, ReportSection> {
     },
     'mcu-ds_cnn': { kind: 'mcu-memory', network: 'ds_cnn', mcu: 'stm32f412', sram_bytes: 64 * 1024, layers: memLayers, facts: { 'patch grid': '3x3' } },
     'pointacc-pointnet2': { kind: 'pointacc-cycles', network: 'pointnet2_ssg', config: 'edge', layers: paLayers },
-    'fl-digits': { kind: 'fl-training', network: 'digits_mlp', target_accuracy: 0.85, runs: [curve('fedavg', 6), curve('dga (delay 20)', 1)] },
+    'fl-digits': { kind: 'fl-training', network: 'digits_mlp', target_accuracy: 0.85, clock: 'simulated', runs: [curve('fedavg', 6), curve('dga (delay 20)', 1)] },
+    'rtl-naas_best': {
+      kind: 'rtl-cycles',
+      design: 'naas_best',
+      tool: 'verilator',
+      layers: ['conv1', 'block1.expand', 'block1.depthwise', 'block1.project', 'classifier'].map((name) => {
+        const predicted = Math.round(2e3 * (1 + 30 * rng.next()));
+        return { name, predicted_cycles: predicted, measured_cycles: Math.round(predicted * (0.9 + 0.3 * rng.next())) };
+      }),
+    },
+    'mcu-kws': { kind: 'mcu-program', network: 'kws_small', mcu: 'stm32f412', sram_bytes: 256 * 1024, flash_bytes: 1024 * 1024, peak_sram_bytes: 8256, flash_used_bytes: 77_000, flash_source: 'measured', measured_ram_bytes: 11_544, facts: { 'instructions (measured, QEMU)': 1_243_320 } },
     'verify-rtl': {
       kind: 'rtl-verify',
       results: [

@@ -92,7 +92,7 @@ describe('report over a folder', () => {
 
   it('finds every section in pipeline order and renders one self-contained page', async () => {
     const summary = await buildReport(dir);
-    expect(summary.sections.map((s) => s.kind)).toEqual(['naas-search', 'mcu-memory', 'pointacc-cycles', 'fl-training', 'rtl-verify']);
+    expect(summary.sections.map((s) => s.kind)).toEqual(['naas-search', 'rtl-cycles', 'mcu-program', 'mcu-memory', 'pointacc-cycles', 'fl-training', 'rtl-verify']);
     const html = readFileSync(summary.file, 'utf8');
     const svgs = html.match(/<svg\b/g) ?? [];
     const expectedPlots = Object.values(fixtureSections(7)).reduce((a, s) => a + plotsFor(s).length, 0);
@@ -167,7 +167,13 @@ describe('nacc report CLI', () => {
     expect(r.exitCode).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.file).toBe(out);
-    expect(json.sections).toHaveLength(5);
+    expect(json.sections).toHaveLength(7);
+    // Each names the run it shows (one of five kinds), a title, and its file relative to DIR.
+    for (const s of json.sections) {
+      expect(['search', 'rtl', 'mcu', 'pointacc', 'fl']).toContain(s.kind);
+      expect(typeof s.title).toBe('string');
+      expect(s.source).toMatch(/^[^/.][^:]*\.json$/);
+    }
     const ok = Object.fromEntries((json.sections as { name: string; ok: boolean }[]).map((s) => [s.name, s.ok]));
     expect(ok['verify-rtl']).toBe(false); // sorter_tb has failing checks
     expect(ok['pointacc-pointnet2']).toBe(true);
@@ -281,7 +287,7 @@ describe('demo report step', () => {
     const ctx = { outDir: d, seed: 1, examplesDir: resolve('examples'), log: () => {} };
     const r = await reportStep.run(ctx);
     expect(r.status).toBe('ok');
-    expect(r.summary).toContain('5 section(s), 6 plots [naas-search, mcu-memory, pointacc-cycles, fl-training, rtl-verify]');
+    expect(r.summary).toContain('7 section(s), 8 plots [naas-search, rtl-cycles, mcu-program, mcu-memory, pointacc-cycles, fl-training, rtl-verify]');
     expect(r.summary).toContain('nothing to plot from quiet/');
     expect(r.artifacts).toEqual([join(d, 'report.html')]);
     writeFileSync(join(d, 'quiet', 'x.section.json'), JSON.stringify({ nacc_report_section: 1, kind: 'fl-training', runs: [] }));
