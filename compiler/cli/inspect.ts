@@ -29,9 +29,18 @@ export async function loadNetworks(file: string): Promise<{ networks: Network[];
     const { importOnnx } = await import('../importers/onnx/index.ts');
     return { networks: [importOnnx(file)] };
   }
-  if (format === 'tflite') fail('E0002', `${file}: a .tflite model has no .nacc networks here; this reads .nacc or .onnx`, undefined, ExitCode.usage);
+  if (format === 'tflite' || format === 'maestro') fail('E0002', `${file}: a ${format === 'tflite' ? '.tflite' : 'MAESTRO'} model has no .nacc networks here; this reads .nacc or .onnx`, undefined, ExitCode.usage);
   const program = loadProgram(file);
   return { networks: program.networks, program };
+}
+
+/** A MAESTRO model's figures: each layer's loop nest (MACs, weights, outputs). */
+async function inspectMaestro(file: string, network: string | undefined): Promise<QModelInspection> {
+  const { parseMaestroModel } = await import('../importers/maestro/parse.ts');
+  const { analyzeMaestro } = await import('../analysis/maestro-stats.ts');
+  const q = analyzeMaestro(parseMaestroModel(readFileSync(file, 'utf8'), file));
+  if (network !== undefined && network !== q.stats.name) unknownDeclaration('network', network, [q.stats.name], file);
+  return q;
 }
 
 /** A TFLite model's figures (inspect's table and JSON for a quantised graph). */
@@ -121,16 +130,17 @@ export function inspectText(stats: NetworkStats[]): string {
 export function registerInspect(program: Command): void {
   program
     .command('inspect <file>')
-    .description('parse a .nacc, .onnx or .tflite file and print each network layer by layer')
+    .description('parse a .nacc, .onnx, .tflite or MAESTRO .m file and print each network layer by layer')
     .option('--network <name>', 'only this network (comma-separated for several)')
     .option('--json', 'print JSON: {"networks":[{"name","layers":[{"name","op","output_shape","macs","params","activation_bytes"}],"totals":{"macs","params"}}]}')
     .option('--print-ir', 'print the lowered IR, one primitive layer per line (with --json: the IR as JSON)')
     .option('--watch', 're-run whenever the file changes (Ctrl-C to stop)')
     .action(async (file: string, opts: InspectOptions) => {
       const once = async () => {
-        if (modelFormat(file) === 'tflite') {
-          if (opts.printIr) fail('E0002', `--print-ir prints the IR of .nacc and .onnx networks; ${file} is a TFLite model (drop --print-ir)`, undefined, ExitCode.usage);
-          const q = await inspectTflite(file, opts.network);
+        const format = modelFormat(file);
+        if (format === 'tflite' || format === 'maestro') {
+          if (opts.printIr) fail('E0002', `--print-ir prints the IR of .nacc and .onnx networks; ${file} is a ${format === 'tflite' ? 'TFLite' : 'MAESTRO'} model (drop --print-ir)`, undefined, ExitCode.usage);
+          const q = format === 'tflite' ? await inspectTflite(file, opts.network) : await inspectMaestro(file, opts.network);
           process.stdout.write(opts.json ? JSON.stringify(inspectionJson([q]), null, 2) + '\n' : inspectText([q.stats]));
           return;
         }

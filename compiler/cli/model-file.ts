@@ -4,10 +4,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fail } from '../diagnostics/index.ts';
 
-export type ModelFormat = 'nacc' | 'onnx' | 'tflite';
+export type ModelFormat = 'nacc' | 'onnx' | 'tflite' | 'maestro';
 
 /** The formats a model file may be in, as errors name them. */
-export const MODEL_FORMATS = '.nacc (text), .onnx or .tflite';
+export const MODEL_FORMATS = '.nacc (text), .onnx, .tflite or MAESTRO .m';
 
 /** Code of "this file is not in a format the command reads". */
 export const UNREADABLE_FORMAT = 'E0002';
@@ -52,6 +52,7 @@ export function modelFormat(file: string): ModelFormat {
   if (ext === '.tflite') return isTflite(b) ? 'tflite' : other('not a TFLite flatbuffer (no "TFL3" identifier)');
   if (ext === '.onnx') return isTflite(b) ? other('a TFLite flatbuffer named .onnx') : 'onnx';
   if (ext === '.nacc') return isText(b) ? 'nacc' : other('binary content, not .nacc text');
+  if (ext === '.m') return isText(b) ? 'maestro' : other('binary content, not a MAESTRO model');
   if (isTflite(b)) return 'tflite';
   if (isText(b)) return 'nacc';
   return other(`binary content of an unknown format (extension '${ext || 'none'}')`);

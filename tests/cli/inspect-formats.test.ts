@@ -36,7 +36,7 @@ describe('nacc inspect reads every model format', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain('error[E0002]');
-      expect(r.stderr).toContain('.nacc (text), .onnx or .tflite');
+      expect(r.stderr).toContain('.nacc (text), .onnx, .tflite or MAESTRO .m');
       expect(r.stdout).toBe('');
     }
   });
@@ -47,6 +47,15 @@ describe('nacc inspect reads every model format', () => {
     const r = await nacc(['inspect', noExt, '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).networks).toHaveLength(1);
+  });
+
+  it('a MAESTRO .m model gets the per-layer table: MACs of each loop nest', async () => {
+    const m = join(dir, 'tiny.m');
+    writeFileSync(m, 'Network tiny {\n  Layer L1 {\n    Type: CONV\n    Stride { X: 1, Y: 1 }\n    Dimensions { K: 16, C: 8, R: 3, S: 3, Y: 12, X: 12 }\n  }\n}\n');
+    const j = JSON.parse((await nacc(['inspect', m, '--json'])).stdout);
+    expect(j.networks[0].name).toBe('tiny');
+    // 10x10 outputs x 16 filters x (8 x 3 x 3) taps.
+    expect(j.networks[0].layers[0]).toMatchObject({ name: 'L1', output_shape: [10, 10, 16], macs: 10 * 10 * 16 * 8 * 9, params: 16 * 8 * 9 });
   });
 
   it('--print-ir does not apply to a .tflite model: rejected with a message (exit 2)', async () => {
