@@ -75,9 +75,11 @@ function replayable(spec: AcceleratorSpec, net: Network, layers: string[] | unde
       out.missing.push(p.layer);
       continue;
     }
-    const { problem, mapping } = found;
-    // The problem as the RTL loads it: the layer's input width decides which column bands it can fetch.
-    const r = rtlProgramOf({ ...problem, inputWidth: p.inW }, mapping, axes, dramBeatBytes(spec.dramBandwidthBytesPerCycle));
+    // The problem with the layer's input image: its width decides which column bands the RTL can
+    // fetch, its padding what a tile loads (the search's problem carries the same).
+    const problem: Problem = { ...found.problem, inputWidth: p.inW, inputHeight: p.inH, padTop: p.padTop, padLeft: p.padLeft };
+    const mapping = found.mapping;
+    const r = rtlProgramOf(problem, mapping, axes, dramBeatBytes(spec.dramBandwidthBytesPerCycle));
     const depthwise = (problem.bounds.G ?? 1) > 1;
     const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every((d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d]);
     if (!same) r.issues.unshift(`the searched problem ${JSON.stringify(problem.bounds)} is not this layer's`);

@@ -90,6 +90,8 @@ export interface ProgramTerms {
   pipelineFill: boolean;
   /** Words per index of `dims` in the level's tile (per-channel requantisation records), filled with the program that completes the outputs (the last iteration of the reductions above). */
   records?: { words: number; dims: string[] };
+  /** A program loads only the part of its input windows inside the image (Problem.inputWidth/inputHeight/padTop/padLeft): the zero padding is not fetched. */
+  clipToImage?: boolean;
   /** Words of on-chip storage per partial sum carried between programs when a reduction loop sits above the level. */
   carriedWordsPerPartialSum?: number;
 }

@@ -21,6 +21,10 @@ export interface Problem {
   dataSpaces: DataSpace[];
   /** Width of the layer's input tensor in pixels, when known (padding makes it differ from the window): what a DRAM row holds. */
   inputWidth?: number;
+  /** Height of the layer's input tensor, and the zero padding above and left of it (the window rows and columns outside the image), when known. */
+  inputHeight?: number;
+  padTop?: number;
+  padLeft?: number;
 }
 
 export interface ConvShape {

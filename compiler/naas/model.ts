@@ -1140,7 +1140,7 @@ class Prepared implements PreparedModel {
         }
         // Separate programs: read-only tiles are reloaded whole by every program; carried partial sums stay on chip.
         if (lc[l].programs && c > 0) {
-          D[c] = rw ? part[c] : size * this.programStats(l).programs;
+          D[c] = rw ? part[c] : this.loadedWords(l, j, size) * this.programStats(l).programs;
           continue;
         }
         // Below a level whose parent iterations are programs, every program starts afresh: the
@@ -1328,6 +1328,50 @@ class Prepared implements PreparedModel {
     tot.computeEnergyPj = computeEnergyPj;
     tot.utilizedPes = utilizedPes;
     return true;
+  }
+
+  /**
+   * Words a program loads of data space j's tile at level l, on average over the programs: with
+   * ProgramTerms.clipToImage and a problem that knows its image, only the window rows and columns
+   * inside the image (each band of output rows / columns clipped at the padded edges).
+   */
+  private loadedWords(l: number, j: number, size: number): number {
+    const pb = this.problem;
+    if (!this.lc[l].programs?.clipToImage || pb.inputWidth === undefined || pb.inputHeight === undefined) return size;
+    const g0 = this.dsAxis0[j];
+    const o = (l * this.nds + j) * this.maxNa;
+    const nd = this.nd;
+    // The axis addressed by an output dim (Q or P) and a kernel dim (S or R): stride and extents.
+    const clipped = (out: string, ker: string, full: number, pad: number): number | undefined => {
+      const dOut = this.dimNames.indexOf(out);
+      const dKer = this.dimNames.indexOf(ker);
+      if (dOut < 0 || dKer < 0) return undefined;
+      for (let a = 0; a < this.dsNa[j]; a++) {
+        const g = g0 + a;
+        let stride = 0;
+        let dil = 0;
+        for (let t = this.termStart[g]; t < this.termStart[g + 1]; t++) {
+          if (this.termD[t] === dOut) stride = this.termC[t];
+          if (this.termD[t] === dKer) dil = this.termC[t];
+        }
+        if (!stride || !dil) continue;
+        const qt = this.tileExt[l * nd + dOut];
+        const st = this.tileExt[l * nd + dKer];
+        const bands = Math.round(this.bounds[dOut] / qt);
+        const len = (qt - 1) * stride + (st - 1) * dil + 1;
+        let sum = 0;
+        for (let b = 0; b < bands; b++) {
+          const start = b * qt * stride - pad;
+          sum += Math.max(0, Math.min(full, start + len) - Math.max(0, start));
+        }
+        // The tile's extent on this axis, and the mean of what its bands load.
+        return sum / bands / this.tileAx[o + a];
+      }
+      return undefined;
+    };
+    const rows = clipped('Q', 'S', pb.inputHeight, pb.padTop ?? 0);
+    const cols = clipped('P', 'R', pb.inputWidth, pb.padLeft ?? 0);
+    return size * (rows ?? 1) * (cols ?? 1);
   }
 
   /**

@@ -14,6 +14,12 @@ export interface LayerProblem {
 const pair = (v: unknown, d: number): [number, number] =>
   Array.isArray(v) ? [Number(v[0]), Number(v[1] ?? v[0])] : typeof v === 'number' ? [v, v] : [d, d];
 
+/** The input image a convolution's windows read (HWC shape; resolved padding [top, left, bottom, right]). */
+function imageOf(shape: number[], pad: unknown): Pick<Problem, 'inputWidth' | 'inputHeight' | 'padTop' | 'padLeft'> {
+  const p = Array.isArray(pad) ? pad.map(Number) : [0, 0, 0, 0];
+  return { inputWidth: shape[1], inputHeight: shape[0], padTop: p[0] ?? 0, padLeft: p[1] ?? 0 };
+}
+
 /** The problem of one layer, or undefined when the op has no multiply-accumulates to map. */
 export function layerProblem(net: Network, layer: Layer): Problem | undefined {
   const inT = producerType(net, layer.inputs[0]);
@@ -28,7 +34,7 @@ export function layerProblem(net: Network, layer: Layer): Problem | undefined {
     const [Q, P, K] = out;
     if (layer.op === 'dwconv2d') {
       const mult = Number(layer.attrs.multiplier ?? 1);
-      return { ...convProblem({ name: layer.name, G: cin, C: 1, K: mult, P, Q, R: kw, S: kh, strideW: sw, strideH: sh, dilationW: dw, dilationH: dh }), inputWidth: inT.shape[1] };
+      return { ...convProblem({ name: layer.name, G: cin, C: 1, K: mult, P, Q, R: kw, S: kh, strideW: sw, strideH: sh, dilationW: dw, dilationH: dh }), ...imageOf(inT.shape, layer.attrs.pad) };
     }
     const groups = Number(layer.attrs.groups ?? 1);
     const problem = convProblem({
@@ -45,7 +51,7 @@ export function layerProblem(net: Network, layer: Layer): Problem | undefined {
       dilationW: dw,
       dilationH: dh,
     });
-    return { ...problem, inputWidth: inT.shape[1] };
+    return { ...problem, ...imageOf(inT.shape, layer.attrs.pad) };
   }
   if (layer.op === 'dense') {
     const C = inT.shape.reduce((a, b) => a * b, 1);
@@ -69,7 +75,7 @@ export function networkProblems(net: Network): LayerProblem[] {
 /** A key equal for problems with the same shape, so a search maps each shape once. */
 export function problemKey(p: Problem): string {
   const proj = p.dataSpaces.map((d) => d.projection.map((a) => a.map((t) => `${t.dim}${t.coef}`).join('+')).join(',')).join(';');
-  return `${p.dims.map((d) => `${d}${p.bounds[d]}`).join(' ')}|${proj}${p.inputWidth !== undefined ? `|w${p.inputWidth}` : ''}`;
+  return `${p.dims.map((d) => `${d}${p.bounds[d]}`).join(' ')}|${proj}${p.inputWidth !== undefined ? `|w${p.inputWidth}h${p.inputHeight}t${p.padTop}l${p.padLeft}` : ''}`;
 }
 
 /** Networks to search workloads: every mappable layer, with equal shapes sharing one problem. */

@@ -99,6 +99,7 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
             // Depthwise layers are grouped convolutions in the model: their channels are G.
             records: { words: QPARAM_BYTES, dims: ['K', 'G'] },
             carriedWordsPerPartialSum: PSUM_BYTES,
+            clipToImage: true,
           },
           // Outputs go from the drain straight to DRAM: the buffer holds none.
           copies: { Inputs: lanes.input, Weights: lanes.weight, Outputs: 0 },

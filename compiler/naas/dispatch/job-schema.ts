@@ -85,7 +85,7 @@ const intRange = obj<IntRange>({ min: finite, max: finite, step: finite });
 const location = obj<Location>({ file: str(4096), line: int(0, 1e9), column: int(0, 1e9), length: int(0, 1e9), lineText: str(1 << 16) });
 const projectionTerm = obj<ProjectionTerm>({ dim: dimName, coef: int(-1024, 1024) });
 const dataSpace = obj<DataSpace>({ name: str(64), projection: arr(arr(projectionTerm, 16), 8), readWrite: bool });
-const problem = obj<Problem>({ name: str(1024), dims: dimList, bounds: record(int(1, 1 << 30), 16), dataSpaces: arr(dataSpace, 8), 'inputWidth?': int(1, 1 << 30) });
+const problem = obj<Problem>({ name: str(1024), dims: dimList, bounds: record(int(1, 1 << 30), 16), dataSpaces: arr(dataSpace, 8), 'inputWidth?': int(1, 1 << 30), 'inputHeight?': int(1, 1 << 30), 'padTop?': int(0, 1 << 30), 'padLeft?': int(0, 1 << 30) });
 const workloadLayer = obj<WorkloadLayer>({ name: str(1024), key: str(1024) });
 const workloads = obj<Workloads>({
   networks: arr(obj<Workloads['networks'][number]>({ name: str(), layers: arr(workloadLayer, 1 << 16) }), 256),

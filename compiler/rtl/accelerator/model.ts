@@ -30,11 +30,12 @@ export function modelArchitecture(spec: AcceleratorSpec, hw: AcceleratorHardware
   return rtlArchitecture(spec, hw.axes.map((a) => a.dim), hw.depthwiseLayers);
 }
 
-/** The layer (or tile) as the model's problem: depthwise layers are grouped convolutions there (our K is its G). */
+/** The layer (or tile) as the model's problem, with its input image (a tile's: its loaded rows and columns, its own padding): depthwise layers are grouped convolutions there (our K is its G). */
 export function modelProblem(p: ConvProblem): Problem {
   const b = p.bounds;
   const shape = { name: p.layer, P: b.P, Q: b.Q, R: b.R, S: b.S, strideW: p.strideW, strideH: p.strideH };
-  return p.depthwise ? convProblem({ ...shape, G: b.K, C: 1, K: 1 }) : convProblem({ ...shape, K: b.K, C: b.C });
+  const image = { inputWidth: p.inW, inputHeight: p.inH, padTop: p.padTop, padLeft: p.padLeft };
+  return { ...(p.depthwise ? convProblem({ ...shape, G: b.K, C: 1, K: 1 }) : convProblem({ ...shape, K: b.K, C: b.C })), ...image };
 }
 
 /**
