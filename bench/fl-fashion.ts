@@ -5,6 +5,7 @@
 // new `join` taking its place. Prints time to target, final accuracy and wall times.
 //   npx tsx bench/fl-fashion.ts [--json] [--samples N] [--workers N] [--max-steps N] [--seed S]
 //                               [--latencies 10,100,500] [--no-real] [--no-fault] [--real-samples N] [--real-workers N] [--real-max-steps N]
+//                               [--fault-samples N] [--fault-workers N] [--fault-max-steps N]
 // Real runs take wall-clock time (FedAvg at 500 ms: about 1.6 s a round); --real-* shrink them.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -30,6 +31,12 @@ const realOver: JobOverrides = {
   samples: numArg('--real-samples') ?? simOver.samples,
   workers: numArg('--real-workers') ?? simOver.workers,
   maxSteps: numArg('--real-max-steps') ?? simOver.maxSteps,
+};
+const faultOver: JobOverrides = {
+  ...realOver,
+  samples: numArg('--fault-samples') ?? realOver.samples,
+  workers: numArg('--fault-workers') ?? realOver.workers,
+  maxSteps: numArg('--fault-max-steps') ?? realOver.maxSteps,
 };
 const load = () => loadavg()[0].toFixed(1);
 const say = (s: string) => process.stderr.write(`fl-fashion: ${s}\n`);
@@ -130,12 +137,12 @@ if (!args.includes('--no-fault')) {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-fl-fashion-'));
   for (const name of PAIR) {
     const token = join(dir, `${name}.token`);
-    const over = Object.entries({ '--samples': realOver.samples, '--workers': realOver.workers, '--max-steps': realOver.maxSteps, '--seed': realOver.seed }).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+    const over = Object.entries({ '--samples': faultOver.samples, '--workers': faultOver.workers, '--max-steps': faultOver.maxSteps, '--seed': faultOver.seed }).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
     const ld = load();
     const t0 = Date.now();
     const serve = run(['fl', 'serve', FILE, '--job', name, '--listen', '127.0.0.1:0', '--token-file', token, '--json', '--drop-after', '10000', ...over]);
     const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
-    const setup = prepareJob({ program }, findJob(program, name), realOver);
+    const setup = prepareJob({ program }, findJob(program, name), faultOver);
     const joins = Array.from({ length: setup.job.workers }, () => run(['fl', 'join', `127.0.0.1:${port}`, '--token-file', token]));
     await serve.waitFor(/started;/);
     const totalRounds = Math.floor(setup.stepsPerWorker / setup.cfg.K);
