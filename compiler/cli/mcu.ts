@@ -12,7 +12,7 @@ import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
-import { PEAK_SRAM_DEFINITION, SHARED_DEFAULTS, invocation, nextStep, parseChoice, parseSeed, writeJson } from './options.ts';
+import { PEAK_SRAM_DEFINITION, SHARED_DEFAULTS, invocation, nextStep, notApplicable, parseChoice, parseSeed, writeJson } from './options.ts';
 import { VERIFY_RESULT, writeRunManifest, writeVerifyResult } from '../report/run-manifest.ts';
 import { fileNameSegment, shellWord } from '../util/names.ts';
 import { watchFiles } from './progress.ts';
@@ -84,6 +84,7 @@ export function registerMcu(program: Command): void {
     .option('--json', 'print JSON: {"model","outputs":[{"name","dtype","shape","bytes","values"}]}')
     .action(async (file: string, opts: { input: string; output?: string; network?: string; seed: string; dumpDir?: string; json?: boolean }) => {
       const isProgramDir = !/\.(tflite|nacc|onnx)$/i.test(file);
+      rejectNetworkForTflite(file, opts.network);
       const model = isProgramDir
         ? await manifestModel(readManifest(file))
         : (await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) })).model;
@@ -101,6 +102,11 @@ export function registerMcu(program: Command): void {
         if (opts.output) process.stdout.write(`wrote ${opts.output}\n`);
       }
     });
+}
+
+/** `--network` picks a network of a .nacc/.onnx file; a .tflite file holds one model. */
+function rejectNetworkForTflite(file: string, network: string | undefined): void {
+  if (network !== undefined && /\.tflite$/i.test(file)) notApplicable('--network', `${file} is a TFLite model (one model, no networks to choose from)`);
 }
 
 export interface VerifyCliOptions {
@@ -160,6 +166,7 @@ function debugText(d: { ops_checked: number; first_mismatch: { op: number; kind:
 
 /** `nacc mcu` once: load, compile, write the program folder and print the summary. */
 async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> {
+  rejectNetworkForTflite(file, opts.network);
   const loaded = await loadQModel(file, { network: opts.network, seed: parseSeed(opts.seed) });
   const board = resolveBoard(opts.target, loaded.mcus);
   const patch = parseScheduleOptions({ schedule: opts.schedule, patches: opts.patches, split: opts.split, maxMacOverhead: opts.maxMacOverhead });

@@ -10,6 +10,7 @@ import { SHARED_DEFAULTS } from '../../compiler/cli/options.ts';
 import { DEMO_STEP_NAMES } from '../../compiler/cli/demo/step-names.ts';
 import { DEFAULT_K } from '../../compiler/pointacc/pointops.ts';
 import { naccInProcess } from '../helpers/in-process.ts';
+import { allOpsModel } from '../mcu/tflite-writer.ts';
 
 function walk(cmd: Command, path: string[] = []): { path: string; cmd: Command }[] {
   return cmd.commands.flatMap((c) => [{ path: [...path, c.name()].join(' '), cmd: c }, ...walk(c, [...path, c.name()])]);
@@ -107,6 +108,12 @@ describe('friction points of issue 26', () => {
     const r = await naccInProcess(['verify', mcuDir, '--sim', 'verilator']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error[E0521]: --sim does not apply here');
+    // --network picks a network of a .nacc/.onnx file; a .tflite holds one model.
+    const tflite = join(dir, 'm.tflite');
+    writeFileSync(tflite, allOpsModel(5));
+    const n = await naccInProcess(['mcu', tflite, '--network', 'x', '--target', 'stm32f412', '--out', join(dir, 'n')]);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toContain('error[E0521]: --network does not apply here');
   });
 
   it('run prints its result without --output', async () => {
