@@ -168,7 +168,7 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
       probe.disconnect();
       await other.stop();
     }
-  });
+  }, 180_000);
 
   it('an unreachable Redis is exit 4 naming the URL, never its password', async () => {
     const port = await freePort();

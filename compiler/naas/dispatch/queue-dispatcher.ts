@@ -101,6 +101,7 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
 
   const inflight = new Map<string, Promise<CandidateResult>>();
   // The job's end, from its event or, should an event ever be missed, from its state every few seconds.
+  const polls = new Set<NodeJS.Timeout>();
   const finished = (job: Job, id: string): Promise<string> => {
     let poll: NodeJS.Timeout | undefined;
     const polled = new Promise<string>((resolve, reject) => {
@@ -114,8 +115,12 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
           () => undefined,
         );
       }, POLL_MS);
+      polls.add(poll);
     });
-    return Promise.race([job.waitUntilFinished(events) as Promise<string>, polled]).finally(() => clearInterval(poll));
+    return Promise.race([job.waitUntilFinished(events) as Promise<string>, polled]).finally(() => {
+      clearInterval(poll);
+      polls.delete(poll!);
+    });
   };
   const waitFor = async (job: Job, id: string): Promise<string> => {
     try {
@@ -161,6 +166,9 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
     },
     close: async () => {
       clearInterval(watchdog);
+      // Polls of jobs whose evaluation was abandoned (Redis lost, the search failed) end here.
+      for (const poll of polls) clearInterval(poll);
+      polls.clear();
       // A graceful close waits for Redis; without it (or if it takes long), drop the connections.
       // The timers are referenced: a close that never settles must not leave the process without work.
       const within = <T>(p: Promise<T>, ms: number, otherwise: T): Promise<T> => Promise.race([p, new Promise<T>((resolve) => setTimeout(resolve, ms, otherwise))]);
