@@ -153,7 +153,7 @@ export function htmlReport(r: ReportInput): string {
 <h1>${esc(r.title)}</h1>
 <p>EDP ratio against ${esc(r.baselineName)}: <b>${r.edpRatio.toFixed(2)}x</b> &middot; ${r.evaluations} model evaluations in ${r.seconds.toFixed(1)} s</p>
 ${r.ceiling ? `<p>Floor: no design within the resources can reach an EDP below ${r.ceiling.edp.toExponential(3)} under this model (every MAC on a PE, every compulsory word through DRAM once), so no search can beat ${esc(r.baselineName)} by more than <b>${(networkEdp(r.baseline) / r.ceiling.edp).toFixed(2)}x</b>; the best design is ${(networkEdp(r.best) / r.ceiling.edp).toFixed(2)}x above the floor.</p>` : ''}
-<h2>Design</h2><pre>${esc(r.best.spec ? acceleratorToNacc(r.best.spec) : '')}</pre>
+<h2>Design</h2><pre>${esc(r.best.spec ? acceleratorToNacc(r.best.spec, 'naas_best') : '')}</pre>
 <h2>Networks</h2>
 <table><tr><th>network</th><th>cycles</th><th>energy pJ</th><th>EDP</th><th>baseline EDP</th><th>ratio</th></tr>
 ${rows}

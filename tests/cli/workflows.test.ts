@@ -39,7 +39,10 @@ describe('README workflows', async () => {
   });
 
   itNeeds([await needTool('iverilog'), await needTool('vvp'), await needTool('verilator')], 'network → accelerator → RTL → report', async () => {
-    const { outputs, report } = await runVerbatim(workflows[0]);
+    const { dir, outputs, report } = await runVerbatim(workflows[0]);
+    // The search's own page names the design as design.nacc does.
+    expect(readFileSync(join(dir, 'runs/search/report.html'), 'utf8')).toContain('accelerator naas_best {');
+    expect(readFileSync(join(dir, 'runs/search/design.nacc'), 'utf8')).toContain('accelerator naas_best {');
     // Each step names the one after it.
     expect(outputs[0]).toContain(`next: ${workflows[0][1].replace(/ --out \S+$/, '')}`);
     expect(outputs[1]).toContain(`next: nacc verify runs/rtl`);
