@@ -2,7 +2,7 @@
 // Fashion-MNIST once, then runs the joint search and the sequential baseline against a
 // microcontroller (--target) and an accelerator space (--space) for several seeds, and prints
 // both fronts, where the joint front dominates, and the largest subnet's test accuracy.
-//   npx tsx bench/nas-fashion.ts [--samples 60000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
+//   npx tsx bench/nas-fashion.ts [--samples 60000] [--test 10000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
 import { prepareData } from '../compiler/fl/data.ts';
@@ -26,10 +26,11 @@ const samples = Number(arg('--samples', '60000'));
 const [le, se] = arg('--epochs', '3,3').split(',').map(Number);
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
 const withSpace = args.includes('--space');
+const testCount = Number(arg('--test', '10000'));
 
 const prog = loadPrograms(['examples/supernet.nacc', 'examples/naas_accelerators.nacc']);
 const spec = prog.supernets.find((s) => s.name === 'fashion_supernet')!;
-const data = prepareData({ ...spec.data!, samples }, 1, 0);
+const data = prepareData({ ...spec.data!, samples, args: { ...spec.data!.args, test: testCount } }, 1, 0);
 const t0 = performance.now();
 const source = trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, onEpoch: (e) => console.error(`train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`) });
 const trainSeconds = (performance.now() - t0) / 1000;
