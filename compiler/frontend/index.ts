@@ -37,7 +37,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   // reported with it; broken declarations are checked but never lowered into the program.
   const { ast, diagnostics } = parseSource(source);
   if (ast.declarations.length === 0 && diagnostics.length === 0) {
-    diagnostics.push({ severity: 'error', code: Codes.emptyFile, message: `${source.path} declares nothing (no network, accelerator, space, mcu, pointacc or federated declaration)`, location: source.locationAt(0, 0) });
+    diagnostics.push({ severity: 'error', code: Codes.emptyFile, message: `${source.path} declares nothing (a .nacc file holds network, block, accelerator, space, mcu, pointacc, federated or supernet declarations)`, location: source.locationAt(0, 0) });
   }
 
   const loc = (s: Span) => source.locationAt(s.start, s.end - s.start);
