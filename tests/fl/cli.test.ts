@@ -26,6 +26,16 @@ describe('nacc fl', () => {
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg/);
   });
 
+  it('--seed replaces the job\'s seed (same seed, same bytes); a bad one is a usage error', async () => {
+    const run = (seed: string) => nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--max-steps', '16', '--json', '--seed', seed]);
+    const [a, b, c, bad] = await Promise.all([run('7'), run('7'), run('8'), run('-1')]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(JSON.parse(a.stdout).jobs[0].curve).not.toEqual(JSON.parse(c.stdout).jobs[0].curve);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--seed needs an integer of 0 or more, got '-1'/);
+  });
+
   it('--job with a CSV data set next to the .nacc file', async () => {
     const rows = ['x1,x2,x3,x4,label'];
     for (let i = 0; i < 120; i++) {
