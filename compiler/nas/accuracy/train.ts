@@ -30,6 +30,10 @@ export interface SupernetTrainOptions {
   onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }) => void;
 }
 
+/** Share of all steps over which the learning rate warms up, and the gradient-norm clip. */
+const WARMUP_FRACTION = 0.03;
+const CLIP_NORM = 2;
+
 export const DEFAULT_TRAIN_OPTIONS: Omit<SupernetTrainOptions, 'imageSide' | 'seed'> = {
   largestEpochs: 3,
   sandwichEpochs: 3,
@@ -169,10 +173,17 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
           for (const c of subnets) l += lossOf(c, 1 / subnets.length);
           lossSum += l / subnets.length;
         }
-        // SGD with momentum, weight decay and a cosine learning rate over both phases.
-        const lr = 0.5 * o.lr * (1 + Math.cos((Math.PI * step) / totalSteps));
+        // SGD with momentum and weight decay; the learning rate warms up linearly, then follows a
+        // cosine over both phases; the gradient's norm is clipped. Without batch normalisation an
+        // early large step can kill every ReLU for good (the loss then sits at ln(classes)).
+        const warm = Math.max(1, Math.round(WARMUP_FRACTION * totalSteps));
+        const lr = step < warm ? (o.lr * (step + 1)) / warm : 0.5 * o.lr * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, totalSteps - warm)));
+        let norm = 0;
+        for (let i = 0; i < grad.length; i++) norm += grad[i] * grad[i];
+        norm = Math.sqrt(norm);
+        const clip = norm > CLIP_NORM ? CLIP_NORM / norm : 1;
         for (let i = 0; i < w.length; i++) {
-          const g = grad[i] + o.weightDecay * w[i];
+          const g = clip * grad[i] + o.weightDecay * w[i];
           velocity[i] = o.momentum * velocity[i] + g;
           w[i] -= lr * velocity[i];
         }
