@@ -106,9 +106,17 @@ export function headline(s: ReportSection): { text: string; ok: boolean } {
       return { text: `${s.results.length} testbenches, ${passed} checks passed, ${failed} failed${badBenches ? ` (${badBenches} failing benches)` : ''}`, ok: failed === 0 };
     }
     case 'rtl-cycles': {
-      const pred = s.layers.reduce((a, l) => a + (l.predicted_cycles ?? 0), 0);
-      const meas = s.layers.every((l) => l.measured_cycles !== undefined) ? s.layers.reduce((a, l) => a + l.measured_cycles!, 0) : undefined;
-      return { text: `${s.design}: ${s.layers.length} layers, ${fmt(pred)} cycles predicted${meas !== undefined ? `, ${fmt(meas)} measured (${(((pred - meas) / Math.max(1, meas)) * 100).toFixed(1)}%)` : ', not simulated yet (nacc verify)'}`, ok: s.facts?.verdict !== 'FAILED' };
+      // Compare like with like: only layers that have both a prediction and a measurement.
+      const predicted = s.layers.filter((l) => l.predicted_cycles !== undefined && l.predicted_cycles !== null);
+      const unpredicted = s.layers.length - predicted.length;
+      const pred = predicted.reduce((a, l) => a + l.predicted_cycles!, 0);
+      const simulated = s.layers.every((l) => l.measured_cycles !== undefined);
+      const meas = predicted.reduce((a, l) => a + (l.measured_cycles ?? 0), 0);
+      const without = unpredicted ? `; ${unpredicted} without a prediction` : '';
+      const text = simulated
+        ? `${s.design}: ${s.layers.length} layers; on the ${predicted.length} with a prediction ${fmt(pred)} cycles predicted, ${fmt(meas)} measured (${(((pred - meas) / Math.max(1, meas)) * 100).toFixed(1)}%)${without}`
+        : `${s.design}: ${s.layers.length} layers, ${fmt(pred)} cycles predicted${without}, not simulated yet (nacc verify)`;
+      return { text, ok: s.facts?.verdict !== 'FAILED' };
     }
     case 'mcu-program':
       return {
