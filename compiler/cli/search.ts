@@ -23,7 +23,7 @@ import { acceleratorToNacc, htmlReport } from '../naas/report.ts';
 import { maestroRequested, searchWithMaestro, type MaestroSearchOptions } from './search-maestro.ts';
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, type SearchBudget } from '../naas/search.ts';
 import { runStrategy, STRATEGIES } from '../naas/strategy/index.ts';
-import { addEvaluatorOptions, openSearchEvaluator } from './search-evaluator.ts';
+import { addDispatchOptions, openSearchDispatcher } from './search-dispatch.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -114,7 +114,7 @@ export function writeArtefacts(out: string, best: CandidateResult, workloads: Wo
 }
 
 export function registerSearch(program: Command): void {
-  addEvaluatorOptions(program.command('search <file>'))
+  addDispatchOptions(program.command('search <file>'))
     .description('NAAS: co-search accelerator connectivity, sizing and per-layer mappings; compare with a baseline')
     .requiredOption('--network <names>', 'network(s) to optimise, comma-separated (EDP geometric mean)')
     .requiredOption('--space <name>', 'design space (a space block)')
@@ -143,8 +143,8 @@ export function registerSearch(program: Command): void {
       const strategy = parseChoice((o as { strategy?: string }).strategy ?? 'naas', '--strategy', STRATEGIES, 'strategy');
       if (strategy !== 'naas' && space.dataflow !== undefined) fail('NS018', `--strategy ${strategy} searches a NAAS space; '${space.name}' fixes a dataflow (sizing only: --strategy naas)`, undefined, ExitCode.usage);
       // Local threads or the Redis queue; with --out, a journal that a restarted search resumes from.
-      const evaluator = await openSearchEvaluator(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
-      const run = evaluator.run;
+      const dispatcher = await openSearchDispatcher(o, { workloads, space, resources, baseline: baselineSpec, seed, budget, rtl: o.rtl === true });
+      const run = dispatcher.run;
       const t0 = performance.now();
       const bar = createProgress({ label: 'search', total: budget.generations + 2, json: o.json });
       try {
@@ -218,7 +218,7 @@ export function registerSearch(program: Command): void {
           );
           written = inTmp.map((p) => join(out, p));
         }
-        evaluator.finished();
+        dispatcher.finished();
         if (o.json) {
           const { location: _l, ...acc } = result.baseline.accelerator;
           void _l;
@@ -243,7 +243,7 @@ export function registerSearch(program: Command): void {
         }
       } finally {
         bar.stop();
-        await evaluator.close();
+        await dispatcher.close();
       }
     });
 }
@@ -263,7 +263,7 @@ export function registerCost(program: Command): void {
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const spec = pickAccelerator(prog, o.accelerator);
-      const r = await evaluateFixed(spec, workloads, Number(o.effort), Number(o.seed), inlineRunner);
+      const r = await evaluateFixed(spec, workloads, Number(o.effort), Number(o.seed), inlineRunner, 'edp', o.rtl);
       if (!r.valid) fail('NS017', `accelerator '${spec.name}' cannot map every layer of '${o.network}' (buffers too small?)`);
       const net = r.networks[0];
       if (o.json) {
