@@ -105,7 +105,7 @@ if (!args.includes('--no-real')) {
       const real = await runReal(setup, net, { link: 'relay' });
       const wall = (Date.now() - t0) / 1000;
       const same = real.final_accuracy === sim.final_accuracy ? 'final = simulated' : `final differs from simulated ${sim.final_accuracy}`;
-      const r = row('real', real, latency, setup.data.train.count, wall, `${same}; sim to target ${sim.time_to_target_s ?? '-'} s, total ${sim.total_time_s.toFixed(2)} s`, `${ld}-${load()}`);
+      const r = row('real', real, latency, setup.data.train.count, wall, `${same}; sim to target ${sim.time_to_target_s === null ? 'missed' : `${sim.time_to_target_s.toFixed(2)} s`}, total ${sim.total_time_s.toFixed(2)} s`, `${ld}-${load()}`);
       rows.push(r);
       pair.push(r);
       say(`real ${name} at ${latency} ms: ${wall.toFixed(0)} s wall (load ${ld}-${load()})`);
@@ -171,7 +171,7 @@ else {
   console.log('| mode | job | algorithm | workers | samples | steps | latency | time to target (s) | final accuracy | total (s) | wall (s) | load | note |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.mode} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.samples} | ${r.steps} | ${r.mode === 'fault' ? 'loopback' : `${r.latency_ms} ms`} | ${r.time_to_target_s ?? 'missed'} | ${pct(r.final_accuracy)} | ${r.total_time_s.toFixed(2)} | ${r.wall_s.toFixed(0)} | ${r.load} | ${r.note ?? ''} |`);
+    console.log(`| ${r.mode} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.samples} | ${r.steps} | ${r.mode === 'fault' ? 'loopback' : `${r.latency_ms} ms`} | ${r.time_to_target_s === null ? 'missed' : r.time_to_target_s.toFixed(2)} | ${pct(r.final_accuracy)} | ${r.total_time_s.toFixed(2)} | ${r.wall_s.toFixed(0)} | ${r.load} | ${r.note ?? ''} |`);
   }
   console.log('');
   for (const s of speedups) console.log(`speedup (${s.mode}, ${s.latency_ms} ms): ${s.speedup === null ? 'n/a' : `${s.speedup.toFixed(2)}x`}`);
