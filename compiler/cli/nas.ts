@@ -9,7 +9,6 @@ import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { analyzeNetwork } from '../analysis/analyze.ts';
-import type { Network } from '../ir/network.ts';
 import type { Program } from '../ir/program.ts';
 import { SHARED_DEFAULTS, parseSeed } from './options.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -67,10 +66,18 @@ async function openSource(spec: SupernetSpec, value: string, seed: number, train
   return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
 }
 
-const macsOf = (net: Network): number => analyzeNetwork(net).totals.macs;
+/** A subnet's MACs (the same for any input element type), each configuration counted once. */
+function macCounter(spec: SupernetSpec): (c: SubnetConfig) => number {
+  const cache = new Map<string, number>();
+  return (c) => {
+    const k = configKey(c);
+    if (!cache.has(k)) cache.set(k, analyzeNetwork(lowerSubnet(spec, c)).totals.macs);
+    return cache.get(k)!;
+  };
+}
 
 /** The hardware level for `--space SP --baseline B`: NAAS (accelerator and mappings) per subnet. */
-async function spaceHardware(prog: Program, file: string, o: NasCliOptions, spec: SupernetSpec, seed: number): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
+async function spaceHardware(prog: Program, file: string, o: NasCliOptions, spec: SupernetSpec, seed: number, macs: (c: SubnetConfig) => number): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
   const { buildWorkloads } = await import('../naas/problems.ts');
   const { inlineRunner } = await import('../naas/search.ts');
   const { runStrategy } = await import('../naas/strategy/index.ts');
@@ -87,13 +94,13 @@ async function spaceHardware(prog: Program, file: string, o: NasCliOptions, spec
       const res = await runStrategy('naas', { workloads, space, resources, seed, budget, run: inlineRunner });
       const best = res.best;
       const edp = best.networks.length ? best.networks[0].edp : best.energyPj * best.cycles;
-      return { value: edp, macs: macsOf(net), feasible: best.valid !== false, extra: { cycles: best.cycles, energy_pj: Math.round(best.energyPj) } };
+      return { value: edp, macs: macs(c), feasible: best.valid !== false, extra: { cycles: best.cycles, energy_pj: Math.round(best.energyPj) } };
     },
   };
 }
 
 /** The hardware level for `--target MCU`: the patch schedule nacc mcu would emit, within SRAM and flash. */
-async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpec): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
+async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpec, macs: (c: SubnetConfig) => number): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
   const { resolveBoard } = await import('../mcu/targets.ts');
   const { graphFromNetwork } = await import('../mcu/patch/graph.ts');
   const { decideSchedule } = await import('../mcu/patch/report.ts');
@@ -109,7 +116,7 @@ async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpe
       const sram = d.chosen.peakSramBytes;
       return {
         value: sram,
-        macs: macsOf(net),
+        macs: macs(c),
         feasible: sram <= board.sramBytes && flash <= board.flashBytes,
         extra: { flash_bytes: flash, schedule: d.chosen.kind === 'patch' ? `patch ${d.chosen.patches}x${d.chosen.patches} split ${d.chosen.split}` : 'layer' },
       };
@@ -154,13 +161,8 @@ export function registerNas(program: Command): void {
       const source = await openSource(spec, o.accuracy, seed, o.trainEpochs);
       const trainSeconds = (performance.now() - t0) / 1000;
       const metric = o.space ? 'edp' : 'peak_sram_bytes';
-      const hw = o.space ? await spaceHardware(prog, file, o, spec, seed) : await targetHardware(prog, o, spec);
-      const macCache = new Map<string, number>();
-      const macs = (c: SubnetConfig) => {
-        const k = configKey(c);
-        if (!macCache.has(k)) macCache.set(k, macsOf(lowerSubnet(spec, c)));
-        return macCache.get(k)!;
-      };
+      const macs = macCounter(spec);
+      const hw = o.space ? await spaceHardware(prog, file, o, spec, seed, macs) : await targetHardware(prog, o, spec, macs);
       const res: NasResult = await networkSearch({ spec, source, hardware: hw.score, macs, seed, population, generations, budgets });
       const seconds = (performance.now() - t0) / 1000;
       const json = {

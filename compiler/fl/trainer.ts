@@ -185,13 +185,16 @@ export function compileModel(net: Network): TrainableModel {
   return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init, params };
 }
 
-/** Glorot-uniform weights (the tfjs/Keras default), zero biases, from a seed. */
-export function initParams(model: TrainableModel, seed: number): Float32Array {
+/**
+ * Uniform weights and zero biases, from a seed: Glorot (bound sqrt(6 / (fan-in + fan-out)), the
+ * tfjs/Keras default) or He (bound sqrt(6 / fan-in), for deep ReLU chains without normalisation).
+ */
+export function initParams(model: TrainableModel, seed: number, scheme: 'glorot' | 'he' = 'glorot'): Float32Array {
   const p = new Float32Array(model.paramCount);
   const rng = new Prng(seed);
   for (const t of model.init) {
     if (t.bias) continue;
-    const bound = Math.sqrt(6 / (t.fanIn + t.fanOut));
+    const bound = Math.sqrt(6 / (scheme === 'he' ? t.fanIn : t.fanIn + t.fanOut));
     for (let i = 0; i < t.count; i++) p[t.offset + i] = (2 * rng.next() - 1) * bound;
   }
   return p;

@@ -5,7 +5,7 @@
 // recalibrate per subnet: a subnet's accuracy is that of its slice of the shared weights.
 import type { Dataset } from '../../fl/data.ts';
 import { shuffleInts } from '../../fl/data.ts';
-import { Trainer, accuracy, compileModel, type TrainableModel } from '../../fl/trainer.ts';
+import { Trainer, accuracy, compileModel, initParams, type TrainableModel } from '../../fl/trainer.ts';
 import type { SubnetConfig, SupernetSpec } from '../../ir/supernet.ts';
 import { Prng } from '../../util/prng.ts';
 import { configKey, largestConfig, lowerSubnet, sampleConfig, smallestConfig } from '../supernet.ts';
@@ -44,21 +44,6 @@ export const DEFAULT_TRAIN_OPTIONS: Omit<SupernetTrainOptions, 'imageSide' | 'se
   weightDecay: 4e-5,
 };
 
-/**
- * He-uniform weights (bound sqrt(6 / fan-in)), zero biases: without batch normalisation,
- * Glorot's smaller weights leave a deep ReLU6 chain with global pooling barely learning.
- */
-export function heInit(model: TrainableModel, seed: number): Float32Array {
-  const p = new Float32Array(model.paramCount);
-  const rng = new Prng(seed);
-  for (const t of model.init) {
-    if (t.bias) continue;
-    const bound = Math.sqrt(6 / t.fanIn);
-    for (let i = 0; i < t.count; i++) p[t.offset + i] = (2 * rng.next() - 1) * bound;
-  }
-  return p;
-}
-
 interface Compiled {
   model: TrainableModel;
   trainer: Trainer;
@@ -80,7 +65,9 @@ export class SharedSupernet {
     seed: number,
   ) {
     this.supModel = compileModel(lowerSubnet(spec, largestConfig(spec)));
-    this.weights = heInit(this.supModel, seed);
+    // He, not Glorot: without batch normalisation Glorot's smaller weights leave the deep
+    // ReLU6 chain with global pooling barely learning.
+    this.weights = initParams(this.supModel, seed, 'he');
   }
 
   /** The compiled subnet (cached: a search scores many). */
