@@ -10,7 +10,7 @@ import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { analyzeNetwork } from '../analysis/analyze.ts';
 import type { Program } from '../ir/program.ts';
-import { SHARED_DEFAULTS, parseSeed } from './options.ts';
+import { BAD_OPTION_VALUE, SHARED_DEFAULTS, parsePositiveInt, parseSeed } from './options.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 import { configKey, lowerSubnet, parseConfigKey, subnetSource } from '../nas/supernet.ts';
 import { networkSearch, type HardwareScore, type NasPoint, type NasResult } from '../nas/search.ts';
@@ -35,11 +35,6 @@ interface NasCliOptions {
   with?: string[];
 }
 
-const posInt = (v: string, flag: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail('N0120', `${flag} takes a positive integer, got '${v}'`, undefined, ExitCode.usage);
-  return n;
-};
 
 /** The accuracy source a `--accuracy` value names. */
 async function openSource(spec: SupernetSpec, value: string, seed: number, trainEpochs: string | undefined): Promise<AccuracySource> {
@@ -58,7 +53,7 @@ async function openSource(spec: SupernetSpec, value: string, seed: number, train
     let epochs = { largestEpochs: DEFAULT_TRAIN_OPTIONS.largestEpochs, sandwichEpochs: DEFAULT_TRAIN_OPTIONS.sandwichEpochs };
     if (trainEpochs !== undefined) {
       const m = /^(\d+),(\d+)$/.exec(trainEpochs);
-      if (!m) fail('N0120', `--train-epochs takes LARGEST,SANDWICH epochs (e.g. 3,3), got '${trainEpochs}'`, undefined, ExitCode.usage);
+      if (!m) fail(BAD_OPTION_VALUE, `--train-epochs takes LARGEST,SANDWICH epochs (e.g. 3,3), got '${trainEpochs}'`, undefined, ExitCode.usage);
       epochs = { largestEpochs: Number(m![1]), sandwichEpochs: Number(m![2]) };
     }
     return trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, ...epochs, seed, imageSide: side });
@@ -152,9 +147,9 @@ export function registerNas(program: Command): void {
       if (o.space && !o.baseline) fail('N0121', '--space needs --baseline B (the accelerator whose resources bound the search)', undefined, ExitCode.usage);
       if (o.target && o.baseline) fail('N0121', '--baseline applies to --space, not --target', undefined, ExitCode.usage);
       const seed = parseSeed(o.seed);
-      const population = posInt(o.population, '--population');
-      const generations = posInt(o.generations, '--generations');
-      const budgets = posInt(o.budgets, '--budgets');
+      const population = parsePositiveInt(o.population, '--population')!;
+      const generations = parsePositiveInt(o.generations, '--generations')!;
+      const budgets = parsePositiveInt(o.budgets, '--budgets')!;
       const prog = loadPrograms([file, ...(o.with ?? [])]);
       const spec = pickDeclared('supernet', o.supernet, prog.supernets, file);
       const t0 = performance.now();
