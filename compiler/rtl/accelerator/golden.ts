@@ -7,7 +7,7 @@ import { quantizeMultiplier } from '../../reference/int8/fixedpoint.ts';
 import { conv2d, depthwiseConv2d } from '../../reference/int8/kernels.ts';
 import type { ConvParams } from '../../reference/int8/params.ts';
 import type { ConvProblem } from './problem.ts';
-import { QPARAM_BYTES } from './hardware.ts';
+import { QPARAM_BYTES } from './array.ts';
 import type { LayerMemoryMap } from './mapping.ts';
 
 export interface LayerVectors {

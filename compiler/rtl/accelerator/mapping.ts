@@ -4,7 +4,7 @@
 // CONFIG_FIELDS is the one place that defines the configuration register map.
 import { fail } from '../../diagnostics/index.ts';
 import { DIMS, REDUCTION_DIMS, OUTPUT_DIMS, type ConvProblem, type Dim } from './problem.ts';
-import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './hardware.ts';
+import { DEFAULT_ORDER, QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import type { LayerTile } from './tiling.ts';
 
 export interface LayerMapping {
@@ -22,7 +22,8 @@ export interface LayerMapping {
   bounds: Record<Dim, number>;
 }
 
-export const DEFAULT_ORDER: Dim[] = ['K', 'P', 'Q', 'C', 'R', 'S'];
+// The planner's default order lives with the array's structure (array.ts); re-exported for existing importers.
+export { DEFAULT_ORDER } from './array.ts';
 
 export function parseOrder(text: string): Dim[] {
   const dims = text.toUpperCase().replace(/[^A-Z]/g, '').split('');

@@ -11,7 +11,7 @@ import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { evaluate } from '../../naas/model.ts';
 import { rtlArchitecture } from '../../naas/rtl-architecture.ts';
 import { meshAxis } from '../../naas/arch-from-spec.ts';
-import type { AcceleratorHardware } from './hardware.ts';
+import type { AcceleratorHardware } from './array.ts';
 import type { LayerMapping } from './mapping.ts';
 import type { ConvProblem, Dim } from './problem.ts';
 

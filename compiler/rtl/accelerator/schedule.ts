@@ -3,10 +3,9 @@
 // when the drain engine (overlapped with compute on the other register-file half) is slower
 // than the steps between two drains, the last drain, and the drain pipeline's flush.
 // This is the formula the RTL implements, stated once.
-import type { AcceleratorHardware } from './hardware.ts';
 import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
 import { DIMS, OUTPUT_DIMS } from './problem.ts';
-import { QPARAM_BYTES, parallelSize } from './hardware.ts';
+import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import { DRAIN_HANDSHAKE, DRAIN_PIPELINE, DRAIN_WORDS_PER_CYCLE } from '../../naas/rtl-architecture.ts';
 
 // The microarchitecture's constants live with the cost model's description of it.

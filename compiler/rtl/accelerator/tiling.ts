@@ -8,7 +8,7 @@
 // tile of every layer fits the banks, preferring the plan with the fewest estimated cycles.
 import { fail, UserError, type Location } from '../../diagnostics/index.ts';
 import { DIMS, type ConvProblem, type Dim } from './problem.ts';
-import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './hardware.ts';
+import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import { mapLayer, type LayerMapping } from './mapping.ts';
 import { drainCycles } from './schedule.ts';
 import { DRAIN_PIPELINE, PSUM_BYTES } from '../../naas/rtl-architecture.ts';

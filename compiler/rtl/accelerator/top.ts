@@ -8,10 +8,9 @@ import {
   signed, slice, slit, sub, un, wire, type Expr, type Item, type Module, type Stmt,
 } from '../verilog/index.ts';
 import { DIMS, OUTPUT_DIMS, REDUCTION_DIMS, dimIndex, type Dim } from './problem.ts';
-import { QPARAM_BYTES, laneOf, laneOffsets, parallelSize, peCoordinates, type AcceleratorHardware } from './hardware.ts';
+import { PSUM_BYTES, QPARAM_BYTES, laneOf, laneOffsets, parallelSize, peCoordinates, type AcceleratorHardware } from './array.ts';
 import { CONFIG_FIELDS } from './mapping.ts';
 import { verilogComment } from '../../util/names.ts';
-import { PSUM_BYTES } from './tiling.ts';
 import { sramAddressBits } from './units.ts';
 
 export interface TopNames {
