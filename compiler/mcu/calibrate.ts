@@ -1,7 +1,8 @@
 // Seeded post-training quantisation of a network-IR graph (.nacc or ONNX) into the
 // quantised-graph IR, so all three model sources reach the same MCU backend. Weights the
 // network does not carry are drawn from a seeded He-normal; a float reference pass over
-// seeded calibration inputs gives each activation's range; then TFLite's int8 scheme:
+// calibration inputs (real samples when given, else seeded uniform ones) gives each
+// activation's range; then TFLite's int8 scheme:
 // asymmetric per-tensor activations, symmetric per-channel weights, int32 biases at
 // input_scale * weight_scale, softmax output at 1/256 with zero point -128.
 import { fail } from '../diagnostics/index.ts';
@@ -15,6 +16,12 @@ export interface CalibrationOptions {
   /** Calibration samples (default 8). */
   samples?: number;
   source?: string;
+  /**
+   * Real calibration samples (e.g. a few hundred training images), `count` inputs of the
+   * network's input shape one after another (HWC floats). When given they replace the seeded
+   * inputs, and an int8 input is quantised over their range too (else it is taken to span [-1, 1)).
+   */
+  inputs?: { count: number; data: Float32Array };
 }
 
 type F = Float32Array;
@@ -254,7 +261,7 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   const typeOfAny = (name: string) => net.inputs.find((i) => i.name === name)?.type ?? net.layers.find((l) => l.name === name)!.output;
   const macs = net.layers.reduce((sum, l) => sum + (opDef(l.op)?.macs(l, l.inputs.map(typeOfAny)) ?? 0), 0);
   // as many float passes as ~40M MACs allow, between 1 and 8
-  const samples = opts.samples ?? Math.max(1, Math.min(8, Math.floor(4e7 / Math.max(1, macs))));
+  const samples = opts.inputs ? opts.inputs.count : opts.samples ?? Math.max(1, Math.min(8, Math.floor(4e7 / Math.max(1, macs))));
   const source = opts.source ?? net.name;
   if (net.inputs.length !== 1) fail('E0742', `${net.name}: the MCU backend takes networks with exactly one input (it has ${net.inputs.length})`, net.location);
   if (net.outputs.length < 1) fail('E0742', `${net.name}: the network has no output`, net.location);
@@ -278,9 +285,12 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   };
   const input = net.inputs[0];
   const inCount = input.type.shape.reduce((a, b) => a * b, 1);
+  if (opts.inputs && (opts.inputs.count < 1 || opts.inputs.data.length < opts.inputs.count * inCount)) {
+    fail('E0743', `${net.name}: ${opts.inputs.count} calibration input(s) of ${inCount} values each need ${opts.inputs.count * inCount} values, got ${opts.inputs.data.length}`, net.location);
+  }
   for (let s = 0; s < samples; s++) {
     const vals = new Map<string, FloatTensor>();
-    const x = Float32Array.from({ length: inCount }, () => rng.next() * 2 - 1);
+    const x = opts.inputs ? opts.inputs.data.slice(s * inCount, (s + 1) * inCount) : Float32Array.from({ length: inCount }, () => rng.next() * 2 - 1);
     vals.set(input.name, { shape: input.type.shape, data: x });
     note(input.name, x);
     for (const l of net.layers) {
@@ -313,8 +323,9 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
     name: floatIO ? `${input.name}_int8` : input.name,
     shape: nchw(input.type),
     dtype: 'int8',
-    // an int8 input means "already quantised": the calibration inputs span [-1, 1)
-    quant: floatIO ? actQuant(input.name) : { scale: [f32(1 / 128)], zeroPoint: [0], axis: 0 },
+    // an int8 input means "already quantised": over the real calibration inputs' range when
+    // given (the application quantises its samples with these parameters), else [-1, 1)
+    quant: floatIO || opts.inputs ? actQuant(input.name) : { scale: [f32(1 / 128)], zeroPoint: [0], axis: 0 },
   });
   let modelInput = int8Input;
   if (floatIO) {

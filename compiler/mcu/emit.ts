@@ -16,7 +16,7 @@ import { projectUrl } from '../util/project-paths.ts';
 const TEMPLATE_DIR = projectUrl('templates/mcu/');
 const templateCache = new Map<string, HandlebarsTemplateDelegate>();
 
-function render(name: string, data: Record<string, unknown>): string {
+export function render(name: string, data: Record<string, unknown>): string {
   let t = templateCache.get(name);
   if (!t) {
     t = Handlebars.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATE_DIR), 'utf8'), { noEscape: true, strict: true });

@@ -25,12 +25,25 @@ async function compile(tool: string, args: string[], cwd: string): Promise<void>
   expectSuccess(r, 'generated-build', `compiling the generated C in ${cwd}`);
 }
 
-export async function buildHost(dir: string, opts: { debugDump?: boolean } = {}): Promise<string> {
+/**
+ * Another harness in place of main.c (e.g. the batch harness of compiler/mcu/batch.ts): its
+ * source file in the program folder, its -D defines, and the build folder's name.
+ */
+export interface Harness {
+  main: string;
+  defines: string[];
+  name: string;
+}
+
+const sourcesOf = (h: Harness | undefined) => (h ? COMMON_SOURCES.map((s) => (s === 'main.c' ? h.main : s)) : COMMON_SOURCES);
+const definesOf = (h: Harness | undefined) => (h ? h.defines.map((d) => `-D${d}`) : []);
+
+export async function buildHost(dir: string, opts: { debugDump?: boolean; harness?: Harness } = {}): Promise<string> {
   const gcc = await requireTool('gcc');
-  const outDir = join(dir, 'build', opts.debugDump ? 'host-debug' : 'host');
+  const outDir = join(dir, 'build', opts.harness ? `host-${opts.harness.name}` : opts.debugDump ? 'host-debug' : 'host');
   mkdirSync(outDir, { recursive: true });
   const exe = join(outDir, 'model');
-  await compile(gcc, [...C_WARN_FLAGS, ...(opts.debugDump ? ['-DNACC_DEBUG_DUMP'] : []), ...COMMON_SOURCES, 'io_host.c', '-o', exe], dir);
+  await compile(gcc, [...C_WARN_FLAGS, ...(opts.debugDump ? ['-DNACC_DEBUG_DUMP'] : []), ...definesOf(opts.harness), ...sourcesOf(opts.harness), 'io_host.c', '-o', exe], dir);
   return exe;
 }
 
@@ -41,16 +54,16 @@ export interface ArmBuild {
   maxFrameBytes: number;
 }
 
-export async function buildArm(dir: string, opts: { debugDump?: boolean } = {}): Promise<ArmBuild> {
+export async function buildArm(dir: string, opts: { debugDump?: boolean; harness?: Harness } = {}): Promise<ArmBuild> {
   const gcc = await requireTool('arm-none-eabi-gcc');
   await requireTool('newlib');
-  const outDir = join(dir, 'build', opts.debugDump ? 'mcu-debug' : 'mcu');
+  const outDir = join(dir, 'build', opts.harness ? `mcu-${opts.harness.name}` : opts.debugDump ? 'mcu-debug' : 'mcu');
   mkdirSync(outDir, { recursive: true });
   const elf = join(outDir, 'model.elf');
   // the QEMU board is a Cortex-M4, whatever the target part
-  const flags = [...C_WARN_FLAGS, ...armFlags('cortex-m4'), ...(opts.debugDump ? ['-DNACC_DEBUG_DUMP'] : [])];
+  const flags = [...C_WARN_FLAGS, ...armFlags('cortex-m4'), ...(opts.debugDump ? ['-DNACC_DEBUG_DUMP'] : []), ...definesOf(opts.harness)];
   const objs: string[] = [];
-  for (const src of [...COMMON_SOURCES, 'io_semihost.c', 'startup_cm4.c']) {
+  for (const src of [...sourcesOf(opts.harness), 'io_semihost.c', 'startup_cm4.c']) {
     const obj = join(outDir, src.replace(/\.c$/, '.o'));
     await compile(gcc, [...flags, '-c', src, '-o', obj], dir);
     objs.push(obj);
@@ -95,16 +108,21 @@ export async function runHost(exe: string, input: Uint8Array, workDir: string, o
   };
 }
 
+/**
+ * QEMU's command line for `model.elf` in the working folder: the Cortex-M4 board, semihosting
+ * console text to console.txt (QEMU would otherwise write it to the terminal), one instruction
+ * per virtual nanosecond.
+ */
+export const QEMU_ARGS = ['-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
+  '-chardev', 'file,id=nacc_console,path=console.txt',
+  '-semihosting-config', 'enable=on,target=native,chardev=nacc_console', '-icount', 'shift=0', '-kernel', 'model.elf'];
+
 export async function runQemu(elf: string, input: Uint8Array, workDir: string, opts: { debugDump?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
   const qemu = await requireTool('qemu-system-arm');
   const runDir = freshDir(join(workDir, 'run-qemu'));
   writeFileSync(join(runDir, 'input.bin'), input);
   copyFileSync(elf, join(runDir, 'model.elf'));
-  // semihosting console text goes to a file: QEMU would otherwise write it to the terminal
-  const args = ['-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
-    '-chardev', 'file,id=nacc_console,path=console.txt',
-    '-semihosting-config', 'enable=on,target=native,chardev=nacc_console', '-icount', 'shift=0', '-kernel', 'model.elf'];
-  const r = await runTool(qemu, args, { cwd: runDir, timeoutMs: opts.timeoutMs ?? 600_000, failureMessages: FAILURE_MESSAGES.qemu, name: 'qemu-system-arm' });
+  const r = await runTool(qemu, QEMU_ARGS, { cwd: runDir, timeoutMs: opts.timeoutMs ?? 600_000, failureMessages: FAILURE_MESSAGES.qemu, name: 'qemu-system-arm' });
   const consolePath = join(runDir, 'console.txt');
   const consoleText = existsSync(consolePath) ? readFileSync(consolePath, 'utf8') : '';
   // The program's own console shows why it stopped (e.g. a HardFault exits with status 1).
