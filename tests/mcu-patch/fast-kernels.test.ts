@@ -26,7 +26,13 @@ const CORTEX_M = await Promise.all(['arm-none-eabi-gcc', 'newlib', 'qemu-system-
 const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-patch-fast-'));
 afterAll(() => rmSync(OUT, { recursive: true, force: true }));
 
-interface LayerSpec { kind: 'conv' | 'dw'; cout?: number; k: number; stride: number; dil?: number; act: 'NONE' | 'RELU6'; tinyChannel?: boolean }
+interface LayerSpec {
+  kind: 'conv' | 'dw'; cout?: number; k: number; stride: number; dil?: number; act: 'NONE' | 'RELU6'; tinyChannel?: boolean;
+  /** Pruned channels: all-zero filter, a bias of +-2^30 and a tiny scale (as vww_96_int8's). */
+  dead?: number[];
+  /** Live channels outside the output stage's bounds: a bias near 2^30, or (big) a left shift. */
+  hugeBias?: number[]; big?: number[];
+}
 
 /** A chain model: every layer reads the previous one's output (so depthwise layers run in place). */
 function chain(inShape: [number, number, number], layers: LayerSpec[], seed: number): QModel {
@@ -45,9 +51,13 @@ function chain(inShape: [number, number, number], layers: LayerSpec[], seed: num
     const oc = dw ? c : l.cout!;
     const fshape = dw ? [1, l.k, l.k, oc] : [oc, l.k, l.k, c];
     const n = fshape.reduce((a, b) => a * b, 1);
-    const fscale = Array.from({ length: oc }, (_, j) => (l.tinyChannel && j === 0 ? 3e-9 : 0.002 + rng.next() * 0.01));
-    const f = add(`w${i}`, fshape, 'int8', fscale, fscale.map(() => 0), dw ? 3 : 0, Int8Array.from({ length: n }, () => rng.int(255) - 127));
-    const b = add(`b${i}`, [oc], 'int32', fscale.map((s) => s * inScale), fscale.map(() => 0), 0, Int32Array.from({ length: oc }, () => rng.int(4001) - 2000));
+    const fscale = Array.from({ length: oc }, (_, j) => (l.tinyChannel && j === 0 ? 3e-9 : l.dead?.includes(j) ? 1e-10 * (1 + j % 3) : l.big?.includes(j) ? 2 : 0.002 + rng.next() * 0.01));
+    const fdata = Int8Array.from({ length: n }, () => rng.int(255) - 127);
+    // filters are [oc, kh, kw, c]: channel j's taps are one run
+    if (!dw) for (const j of l.dead ?? []) fdata.fill(0, j * (n / oc), (j + 1) * (n / oc));
+    const bdata = Int32Array.from({ length: oc }, (_, j) => (l.dead?.includes(j) ? (j % 2 ? -1 : 1) * 2 ** 30 : l.hugeBias?.includes(j) ? 2 ** 30 - 5000 * (j + 1) : rng.int(4001) - 2000));
+    const f = add(`w${i}`, fshape, 'int8', fscale, fscale.map(() => 0), dw ? 3 : 0, fdata);
+    const b = add(`b${i}`, [oc], 'int32', fscale.map((s) => s * inScale), fscale.map(() => 0), 0, bdata);
     h = Math.ceil(h / l.stride);
     w = Math.ceil(w / l.stride);
     const outScale = 0.06 + 0.02 * (i % 3);
@@ -111,6 +121,46 @@ describe('fast kernels on a chain of layer geometries', () => {
     expect(Buffer.from(host2.output).equals(expected)).toBe(true);
     const q2 = await runQemu((await buildArm(dir2)).elf, toBytes(x), join(dir2, 'build'), { timeoutMs: 120_000 });
     expect(Buffer.from(q2.output).equals(expected)).toBe(true);
+  }, 120_000);
+});
+
+// Pruned channels (all-zero filters: constant outputs, never computed) and live channels whose
+// constants fail the fast output stage's bounds (computed exactly beside the others), in narrow
+// layers (16-bit filters), wide ones (8-bit filters) and a 3x3 over 3 channels (27 taps, the layer's
+// last channel among the odd ones); then the pruned program must run far fewer instructions than the
+// same layers with those channels live.
+const PRUNED: LayerSpec[] = [
+  { kind: 'conv', cout: 16, k: 3, stride: 1, act: 'NONE', dead: [1, 2, 9], hugeBias: [15] }, // 27 taps, last channel slow
+  { kind: 'conv', cout: 24, k: 1, stride: 1, act: 'RELU6', dead: [0, 5, 6, 7, 23], big: [3] }, // 16 inputs: 16-bit filters
+  { kind: 'conv', cout: 96, k: 1, stride: 1, act: 'NONE', dead: Array.from({ length: 80 }, (_, j) => j + (j >= 40 ? 3 : 0)).filter((j) => j < 95), hugeBias: [41] }, // 24 inputs
+  { kind: 'dw', k: 3, stride: 1, act: 'NONE' },
+  { kind: 'conv', cout: 72, k: 1, stride: 1, act: 'NONE', dead: Array.from({ length: 70 }, (_, j) => j), big: [71] }, // 96 inputs: the assembly loop, 70 of 72 pruned
+  { kind: 'conv', cout: 40, k: 1, stride: 1, act: 'RELU6', dead: [39], hugeBias: [0, 1, 2] }, // last channel pruned
+];
+
+describe('fast convolutions with pruned and out-of-bounds channels', () => {
+  itNeeds([GCC, ...CORTEX_M], 'bit-exact on the host and in QEMU, and the pruned channels cost nothing', async () => {
+    const m = chain([12, 10, 3], PRUNED, 31);
+    // the same layers with every channel live (pruned filters refilled, normal biases)
+    const dense = chain([12, 10, 3], PRUNED.map((l) => ({ ...l, dead: undefined, hugeBias: undefined, big: undefined })), 31);
+    const rng = new Prng(32);
+    const x = Int8Array.from({ length: 12 * 10 * 3 }, () => rng.int(256) - 128);
+    const ticks: number[] = [];
+    for (const [name, model] of [['pruned', m], ['dense', dense]] as const) {
+      const expected = Buffer.concat(runModel(model, [x]).map((o) => Buffer.from(toBytes(o))));
+      const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer' });
+      const dir = join(OUT, name);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
+      const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
+      expect(Buffer.from(host.output).equals(expected), `host, ${name}`).toBe(true);
+      const q = await runQemu((await buildArm(dir)).elf, toBytes(x), join(dir, 'build'), { timeoutMs: 120_000 });
+      expect(Buffer.from(q.output).equals(expected), `qemu, ${name}`).toBe(true);
+      ticks.push(q.ticks);
+    }
+    // 171 of 248 convolution channels pruned: well under two thirds of the dense program's work
+    expect(ticks[0]).toBeLessThan(0.6 * ticks[1]);
   }, 120_000);
 });
 

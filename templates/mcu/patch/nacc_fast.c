@@ -377,17 +377,20 @@ static inline __attribute__((always_inline)) void nf_dot2x2(const int8_t *f0, in
  * (its filter must not be read past its end). Column words per group: A(x0,x2) B(x0,x2)
  * A(x1,x3) B(x1,x3). */
 static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail,
-                                                              int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+                                                              int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi, const int16_t *ci) {
   int32_t oc = 0;
   for (; oc + 1 < n; oc += 2) {
-    const int8_t *f0 = filter + oc * kdim;
+    /* listed channels (ci): the two filters and the outputs at the channels' own positions */
+    const int32_t ja = ci ? ci[oc] : oc, jb = ci ? ci[oc + 1] : oc + 1;
+    const int8_t *f0 = filter + ja * kdim;
+    const int32_t kd = ci ? (jb - ja) * kdim : kdim;
     int32_t a0 = t[oc].b2, a1 = t[oc + 1].b2;
     int32_t c0 = a0, c1 = a1;
     const int32_t gl = (last_tail && oc + 2 >= n) ? G - 1 : G;
-    nf_dot2x2(f0, kdim, colw, gl, &a0, &a1, &c0, &c1);
+    nf_dot2x2(f0, kd, colw, gl, &a0, &a1, &c0, &c1);
     if (gl < G) {
       const int32_t *cw = colw + 4 * gl;
-      const int32_t w0 = nf_load32(f0 + 4 * gl), w1 = nf_tail32(f0 + kdim + 4 * gl, last_tail);
+      const int32_t w0 = nf_load32(f0 + 4 * gl), w1 = nf_tail32(f0 + kd + 4 * gl, last_tail);
       const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
       const int32_t w1e = NF_SXTB16(w1), w1o = NF_SXTB16_ROR8(w1);
       a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
@@ -397,15 +400,16 @@ static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *col
     }
     const int32_t v0 = nf_out1(a0, &t[oc], full, lo, hi), v1 = nf_out1(a1, &t[oc + 1], full, lo, hi);
     const int32_t v2 = nf_out1(c0, &t[oc], full, lo, hi), v3 = nf_out1(c1, &t[oc + 1], full, lo, hi);
-    outa[oc] = (int8_t)v0;
-    outa[oc + 1] = (int8_t)v1;
+    outa[ja] = (int8_t)v0;
+    outa[jb] = (int8_t)v1;
     if (two) {
-      outb[oc] = (int8_t)v2;
-      outb[oc + 1] = (int8_t)v3;
+      outb[ja] = (int8_t)v2;
+      outb[jb] = (int8_t)v3;
     }
   }
   if (oc < n) {
-    const int8_t *f0 = filter + oc * kdim;
+    const int32_t ja = ci ? ci[oc] : oc;
+    const int8_t *f0 = filter + ja * kdim;
     int32_t a0 = t[oc].b2, c0 = a0;
     const int32_t *cw = colw;
     for (int32_t g = 0; g < G; g++, cw += 4) {
@@ -414,8 +418,8 @@ static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *col
       a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
       c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
     }
-    outa[oc] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
-    if (two) outb[oc] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
+    outa[ja] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
+    if (two) outb[ja] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
   }
 }
 
@@ -448,7 +452,7 @@ static inline __attribute__((always_inline)) void nf_pairs_small(const int32_t *
       outb[oc + 1] = (int8_t)v3;
     }
   }
-  if (oc < n) nf_pairs_px(colw, filter + oc * kdim, kdim, G, t + oc, n - oc, 0, outa + oc, outb + oc, two, 1, -128, 127);
+  if (oc < n) nf_pairs_px(colw, filter + oc * kdim, kdim, G, t + oc, n - oc, 0, outa + oc, outb + oc, two, 1, -128, 127, NULL);
 }
 
 #define NF_PAIRS_SMALL(G_) \
@@ -460,12 +464,24 @@ NF_PAIRS_SMALL(4)
 NF_PAIRS_SMALL(6)
 
 static void __attribute__((noinline)) nf_pairs_px_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) {
-  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127);
+  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127, NULL);
 }
 
 static void __attribute__((noinline)) nf_pairs_px_any(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail, int8_t *outa, int8_t *outb, int32_t two,
                                                      int32_t lo, int32_t hi) {
-  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi);
+  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi, NULL);
+}
+
+/* The same over listed channels (ci: the layer's channel of each entry of t; filter and output
+ * are the layer's, not the chunk's). */
+static void __attribute__((noinline)) nf_pairs_list_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb,
+                                                        int32_t two) {
+  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127, ci);
+}
+
+static void __attribute__((noinline)) nf_pairs_list_any(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int32_t last_tail, int8_t *outa,
+                                                       int8_t *outb, int32_t two, int32_t lo, int32_t hi) {
+  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi, ci);
 }
 
 /* Layers whose filters fit the column buffer as 16-bit pairs (narrow 1x1 layers, RGB stems):
@@ -473,7 +489,7 @@ static void __attribute__((noinline)) nf_pairs_px_any(const int32_t *colw, const
  * zero past the receptive field, so a group of two channels x two pixels is four LDRD-able word
  * pairs and eight SMLADs, without a SXTB16 per filter word. */
 static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo,
-                                                             int32_t hi) {
+                                                             int32_t hi, const int16_t *ci) {
   int32_t oc = 0;
   for (; oc + 1 < n; oc += 2) {
     const int32_t *w0 = f16 + 2 * G * oc;
@@ -491,11 +507,12 @@ static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw
     }
     const int32_t v0 = nf_out1(a0, &t[oc], full, lo, hi), v1 = nf_out1(a1, &t[oc + 1], full, lo, hi);
     const int32_t v2 = nf_out1(c0, &t[oc], full, lo, hi), v3 = nf_out1(c1, &t[oc + 1], full, lo, hi);
-    outa[oc] = (int8_t)v0;
-    outa[oc + 1] = (int8_t)v1;
+    const int32_t ja = ci ? ci[oc] : oc, jb = ci ? ci[oc + 1] : oc + 1;
+    outa[ja] = (int8_t)v0;
+    outa[jb] = (int8_t)v1;
     if (two) {
-      outb[oc] = (int8_t)v2;
-      outb[oc + 1] = (int8_t)v3;
+      outb[ja] = (int8_t)v2;
+      outb[jb] = (int8_t)v3;
     }
   }
   if (oc < n) {
@@ -506,14 +523,15 @@ static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw
       a0 = NF_SMLAD(w0[2 * g + 1], cw[2], NF_SMLAD(w0[2 * g], cw[0], a0));
       c0 = NF_SMLAD(w0[2 * g + 1], cw[3], NF_SMLAD(w0[2 * g], cw[1], c0));
     }
-    outa[oc] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
-    if (two) outb[oc] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
+    const int32_t ja = ci ? ci[oc] : oc;
+    outa[ja] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
+    if (two) outb[ja] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
   }
 }
 
 #define NF_P16(G_, FULL_) \
   static void __attribute__((noinline)) nf_p16_##G_##_##FULL_(const int32_t *colw, const int32_t *f16, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t lo, int32_t hi) { \
-    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi); \
+    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi, NULL); \
   }
 NF_P16(2, 1)
 NF_P16(4, 1)
@@ -526,7 +544,12 @@ NF_P16(7, 0)
 
 static void __attribute__((noinline)) nf_p16_any(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
   /* the clamp variant serves both (a channel without post adds 0) */
-  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi);
+  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi, NULL);
+}
+
+static void __attribute__((noinline)) nf_p16_list(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo,
+                                                 int32_t hi) {
+  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi, ci);
 }
 
 static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
@@ -544,7 +567,37 @@ static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const
   }
 }
 
-/* 1 when it ran the layer; 0 when its conditions fail (then the older kernel runs it). */
+/* 1 when a filter is all zero: its channel's output is its bias requantised, at every pixel. */
+static int32_t nf_zero_filter(const int8_t *f, int32_t n) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    if (nf_load32(f + i)) return 0;
+  for (; i < n; i++)
+    if (f[i]) return 0;
+  return 1;
+}
+
+/* A channel whose constants fail nf_rqc_of's bounds (a left shift, a bias near 2^30), computed
+ * exactly from the same doubled columns: acc = bias + dot, TFLite's requantisation. */
+static void __attribute__((noinline)) nf_slow_px(const nacc_conv_params *p, const int32_t *colw, const int8_t *f0, int32_t kdim, int32_t G, int32_t b, int32_t c, int8_t *outa, int8_t *outb, int32_t two) {
+  int32_t a0 = 0, c0 = 0;
+  const int32_t *cw = colw;
+  for (int32_t g = 0; g < G; g++, cw += 4) {
+    const int32_t w0 = 4 * g + 4 <= kdim ? nf_load32(f0 + 4 * g) : nf_tail32(f0 + 4 * g, kdim - 4 * g);
+    const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
+    a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
+    c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
+  }
+  outa[c] = nf_out((int32_t)((uint32_t)b + (uint32_t)(a0 >> 1)), p, c);
+  if (two) outb[c] = nf_out((int32_t)((uint32_t)b + (uint32_t)(c0 >> 1)), p, c);
+}
+
+/* Runs every layer whose receptive field fits the column buffer. Channels fall in three classes:
+ * an all-zero filter gives a constant channel (its bias requantised, written once per pixel and
+ * never computed: pruned channels); a channel whose constants fail nf_rqc_of's bounds goes through
+ * nf_slow_px; the rest through the two-channel kernels. A layer with channels of the first two
+ * classes ("listed") runs the kernels over lists of channels; the others over contiguous chunks.
+ * 1 when it ran the layer; 0 when the column buffer is too small (then the older kernel runs it). */
 static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t kdim = p->k_h * p->k_w * p->in_c;
   const int32_t G = (kdim + 3) >> 2;
@@ -552,9 +605,10 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   /* interleaved columns (4G words), plus two int8 staging columns (2G words) unless direct */
   const int32_t direct = p->k_h == 1 && p->k_w == 1 && (p->in_c & 3) == 0 && p->pad_top == 0 && p->pad_left == 0 && (p->out_h - 1) * p->stride_h < p->in_h && (p->out_w - 1) * p->stride_w < p->in_w;
   if ((direct ? 4 : 6) * G > NACC_FAST_COL) return 0;
-  for (int32_t c = 0; c < out_c; c++) {
+  int32_t listed = 0;
+  for (int32_t c = 0; c < out_c && !listed; c++) {
     nf_rqc r = {0, 0, 1, 0};
-    if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset)) return 0;
+    if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset) || nf_zero_filter(filter + c * kdim, kdim)) listed = 1;
   }
   int32_t *colw = (int32_t *)(void *)nf_col;
   /* the size checks above are at run time; hide the buffer's static size from gcc's bounds
@@ -567,25 +621,41 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   const int32_t use16 = G <= 8 && (room >= 32 || room >= out_c);
   const int32_t chunk = use16 && room < NF_OC_CHUNK ? room : NF_OC_CHUNK;
   nf_chq t[NF_OC_CHUNK];
+  int16_t ci[NF_OC_CHUNK], sl[NF_OC_CHUNK];
   int32_t post = 0;
-  for (int32_t oc0 = 0; oc0 < out_c; oc0 += chunk) {
-    const int32_t n = out_c - oc0 < chunk ? out_c - oc0 : chunk;
-    for (int32_t j = 0; j < n; j++) {
+  for (int32_t oc0 = 0; oc0 < out_c;) {
+    /* gather the chunk: up to `chunk` channels for the two-channel kernels (contiguous unless
+     * listed), the slow ones beside them; constant channels are written out on the way */
+    int32_t n = 0, ns = 0, c = oc0;
+    for (; c < out_c && n < chunk && ns < NF_OC_CHUNK; c++) {
       nf_rqc r = {0, 0, 1, 0};
-      const int32_t b = bias ? bias[oc0 + j] : 0;
-      nf_rqc_of(&r, p->mult[oc0 + j], p->shift[oc0 + j], b, kdim, p->output_offset);
-      t[j].m = r.m;
-      t[j].nudge = r.nudge;
-      t[j].down = r.down;
-      t[j].b2 = 2 * b;
-      t[j].post = r.post;
+      const int32_t b = bias ? bias[c] : 0;
+      if (listed && nf_zero_filter(filter + c * kdim, kdim)) {
+        const int8_t v = nf_out(b, p, c);
+        for (int32_t px = 0; px < pixels; px++) output[px * out_c + c] = v;
+        continue;
+      }
+      if (!nf_rqc_of(&r, p->mult[c], p->shift[c], b, kdim, p->output_offset)) {
+        sl[ns++] = (int16_t)c;
+        continue;
+      }
+      ci[n] = (int16_t)c;
+      t[n].m = r.m;
+      t[n].nudge = r.nudge;
+      t[n].down = r.down;
+      t[n].b2 = 2 * b;
+      t[n].post = r.post;
       if (r.post) post = 1;
+      n++;
     }
-    const int32_t last_tail = (oc0 + n == out_c) ? (kdim & 3) : 0;
-    const int8_t *f = filter + oc0 * kdim;
+    const int32_t first = oc0;
+    oc0 = c;
+    if (n == 0 && ns == 0) continue;
+    const int32_t last_tail = (n > 0 && ci[n - 1] == out_c - 1) ? (kdim & 3) : 0;
+    const int8_t *f = filter + first * kdim;
     if (use16) {
       for (int32_t j = 0; j < n; j++) {
-        const int8_t *fj = f + j * kdim;
+        const int8_t *fj = filter + ci[j] * kdim;
         int32_t *d = f16 + 2 * G * j;
         for (int32_t g = 0; g < G; g++, d += 2) {
           const int32_t w = 4 * g + 4 <= kdim ? nf_load32(fj + 4 * g) : nf_tail32(fj + 4 * g, kdim - 4 * g);
@@ -600,7 +670,16 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
       nf_column2(p, input, px / out_w, px % out_w, G, colw, 0, direct);
       if (two) nf_column2(p, input, (px + 1) / out_w, (px + 1) % out_w, G, colw, 1, direct);
       else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
-      int8_t *outa = output + px * out_c + oc0;
+      int8_t *pa = output + px * out_c;
+      int8_t *pb = pa + out_c;
+      if (listed) {
+        if (n > 0 && use16) nf_p16_list(colw, f16, G, t, ci, n, pa, pb, two, full && !post, p->act_min, p->act_max);
+        else if (n > 0 && spec) nf_pairs_list_full(colw, filter, kdim, G, t, ci, n, pa, pb, two);
+        else if (n > 0) nf_pairs_list_any(colw, filter, kdim, G, t, ci, n, last_tail, pa, pb, two, p->act_min, p->act_max);
+        for (int32_t j = 0; j < ns; j++) nf_slow_px(p, colw, filter + sl[j] * kdim, kdim, G, bias ? bias[sl[j]] : 0, sl[j], pa, pb, two);
+        continue;
+      }
+      int8_t *outa = pa + first;
       int8_t *outb = outa + out_c;
       if (use16) nf_p16_run(colw, f16, G, t, n, outa, outb, two, full && !post, p->act_min, p->act_max);
       else if (spec && kdim == 8) nf_pairs_px_2(colw, f, t, n, outa, outb, two);
