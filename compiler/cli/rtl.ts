@@ -14,9 +14,10 @@ import { formatTable, thousands } from './table.ts';
 import { shellWord } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 import { SEARCHED_ACCELERATOR, mapperLayers, readSearchedLayers, searchFolderDesign } from './rtl-from.ts';
+import { networkProgram } from '../rtl/network/program.ts';
 
 /** What `nacc rtl` writes in its folder (and `nacc verify` builds there); a re-run replaces these and keeps the rest. */
-const RTL_OWNED = ['rtl', 'tb', 'layers', 'build', 'manifest.json', 'synth.log', RUN_MANIFEST, VERIFY_RESULT];
+const RTL_OWNED = ['rtl', 'tb', 'layers', 'network', 'build', 'manifest.json', 'synth.log', RUN_MANIFEST, VERIFY_RESULT];
 
 /** Rough area of SRAM macros per bit, in NAND2 gate equivalents (6T cell plus periphery). */
 export const SRAM_GE_PER_BIT = 0.35;
@@ -128,6 +129,8 @@ export function registerRtl(program: Command): void {
         mappingSources: sources,
         notReplayed: fromSearch?.notReplayed,
       });
+      // Every layer programmed (no --layer): also the whole network in one simulation (`nacc verify DIR --network`).
+      if (!layers?.length) g.files.push(...networkProgram(g, net, seed).files);
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);
       // The folder appears only when complete; only what the generator owns is replaced, anything else in it is carried over.
       const synth = await writeOutputDir(
@@ -150,7 +153,7 @@ export function registerRtl(program: Command): void {
               out,
               top: g.manifest.top,
               testbench: g.manifest.testbench,
-              files: g.files.filter((f) => !f.path.startsWith('layers/')).map((f) => f.path),
+              files: g.files.filter((f) => !f.path.startsWith('layers/') && !f.path.startsWith('network/')).map((f) => f.path),
               hardware: hw,
               layers: g.manifest.layers,
               predicted_cycles: g.manifest.layers.every((l) => l.predicted_cycles !== null) ? g.manifest.layers.reduce((s, l) => s + l.predicted_cycles!, 0) : null,

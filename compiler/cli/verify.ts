@@ -13,6 +13,7 @@ import { writeVerifyResult } from '../report/run-manifest.ts';
 import { shellWord } from '../util/names.ts';
 import { createProgress } from './progress.ts';
 import { isMcuProgram, verifyMcuCommand, type VerifyCliOptions } from './mcu.ts';
+import { verifyNetworkCommand } from './verify-network.ts';
 
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${e.toFixed(1)}%`);
 
@@ -21,6 +22,7 @@ interface VerifyOpts extends VerifyCliOptions {
   layer?: string[];
   vcd?: boolean;
   json?: boolean;
+  network?: boolean;
 }
 
 export function registerVerify(program: Command): void {
@@ -29,6 +31,7 @@ export function registerVerify(program: Command): void {
     .description('lint and simulate a design written by `nacc rtl` (or `nacc pointacc --out`) against its golden vectors')
     .option('--sim <which>', 'designs: iverilog | verilator | both (default iverilog)')
     .option('--layer <names...>', 'only these layers')
+    .option('--network', 'the whole network in one simulation: every layer in order on one instance, activations kept in DRAM, each output and the final output against the int8 reference')
     .option('--vcd', 'dump a waveform (wave.vcd in each layer folder) for every run')
     .option('--json', 'print JSON: {"sims":[{"name","passed","failed","cycles","layers"}],"predicted_cycles","layers","lint":{"warnings","diagnostics"},"ok"}; MCU programs: {"host":{"bit_exact"},"qemu":{"bit_exact","ram_bytes","stack_bytes","instructions"}}')
     .option('--host', 'MCU programs: build with gcc and run on the host')
@@ -48,6 +51,13 @@ export function registerVerify(program: Command): void {
       for (const flag of ['host', 'qemu', 'input', 'output', 'debug'] as const) if (opts[flag] !== undefined) notApplicable(`--${flag}`, `${dir} is a Verilog design, simulated with --sim; --${flag} is for MCU programs (from nacc mcu)`);
       const sim = parseChoice(opts.sim ?? 'iverilog', '--sim', ['iverilog', 'verilator', 'both'] as const, 'simulator');
       const sims: SimName[] = sim === 'both' ? ['iverilog', 'verilator'] : [sim];
+      if (opts.network) {
+        if (opts.layer !== undefined) notApplicable('--layer', '--network runs every layer of the network in one simulation');
+        const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
+        if (timeoutMs !== undefined && !(timeoutMs > 0)) fail('V0202', `--timeout must be a positive number of seconds, got '${opts.timeout}'`, undefined, ExitCode.usage);
+        await verifyNetworkCommand(dir, { sims, vcd: opts.vcd, timeoutMs, json: opts.json, log: opts.json ? undefined : (m: string) => process.stderr.write(`${m}\n`) });
+        return;
+      }
       const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
       // A bar on a TTY (its detail names the run); plain log lines otherwise, none with --json.
       const bar = createProgress({ label: 'verify', total: 0, json: opts.json });
