@@ -43,13 +43,9 @@ async function openSource(spec: SupernetSpec, value: string, seed: number, train
   if (kind === 'table' && file) return tableSource(spec, file);
   if (kind === 'predictor' && file) return predictorSource(spec, file);
   if (kind === 'train' && !file) {
-    if (!spec.data) fail('N0114', `supernet '${spec.name}' names no data set to train on: add e.g. 'data: fashion_mnist(samples: 60000)'`, spec.location, ExitCode.inputError);
-    const { prepareData } = await import('../fl/data.ts');
+    const { supernetData } = await import('../nas/data.ts');
     const { DEFAULT_TRAIN_OPTIONS, trainSource } = await import('../nas/accuracy/train.ts');
-    const data = prepareData(spec.data!, 1, seed);
-    const side = Math.round(Math.sqrt(data.train.features / spec.channels));
-    if (side * side * spec.channels !== data.train.features) fail('N0115', `supernet '${spec.name}': its data set's ${data.train.features} values per sample are not square images of ${spec.channels} channel(s)`, spec.location, ExitCode.inputError);
-    if (data.train.classes !== spec.classes) fail('N0115', `supernet '${spec.name}' has ${spec.classes} classes but its data set has ${data.train.classes}`, spec.location, ExitCode.inputError);
+    const { side, ...data } = await supernetData(spec, seed);
     let epochs = { largestEpochs: DEFAULT_TRAIN_OPTIONS.largestEpochs, sandwichEpochs: DEFAULT_TRAIN_OPTIONS.sandwichEpochs };
     if (trainEpochs !== undefined) {
       const m = /^(\d+),(\d+)$/.exec(trainEpochs);
