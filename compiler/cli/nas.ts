@@ -36,6 +36,14 @@ interface NasCliOptions {
 }
 
 
+/** `--train-epochs L,S`: epochs of the largest subnet, then of sandwich sampling (the defaults when absent). */
+export function parseTrainEpochs(value: string | undefined, defaults: { largestEpochs: number; sandwichEpochs: number }): { largestEpochs: number; sandwichEpochs: number } {
+  if (value === undefined) return { largestEpochs: defaults.largestEpochs, sandwichEpochs: defaults.sandwichEpochs };
+  const m = /^(\d+),(\d+)$/.exec(value);
+  if (!m) fail(BAD_OPTION_VALUE, `--train-epochs takes LARGEST,SANDWICH epochs (e.g. 3,3), got '${value}'`, undefined, ExitCode.usage);
+  return { largestEpochs: Number(m![1]), sandwichEpochs: Number(m![2]) };
+}
+
 /** The accuracy source a `--accuracy` value names. */
 async function openSource(spec: SupernetSpec, value: string, seed: number, trainEpochs: string | undefined): Promise<AccuracySource> {
   const [kind, ...rest] = value.split(':');
@@ -46,13 +54,7 @@ async function openSource(spec: SupernetSpec, value: string, seed: number, train
     const { supernetData } = await import('../nas/data.ts');
     const { DEFAULT_TRAIN_OPTIONS, trainSource } = await import('../nas/accuracy/train.ts');
     const { side, ...data } = await supernetData(spec, seed);
-    let epochs = { largestEpochs: DEFAULT_TRAIN_OPTIONS.largestEpochs, sandwichEpochs: DEFAULT_TRAIN_OPTIONS.sandwichEpochs };
-    if (trainEpochs !== undefined) {
-      const m = /^(\d+),(\d+)$/.exec(trainEpochs);
-      if (!m) fail(BAD_OPTION_VALUE, `--train-epochs takes LARGEST,SANDWICH epochs (e.g. 3,3), got '${trainEpochs}'`, undefined, ExitCode.usage);
-      epochs = { largestEpochs: Number(m![1]), sandwichEpochs: Number(m![2]) };
-    }
-    return trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, ...epochs, seed, imageSide: side });
+    return trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, ...parseTrainEpochs(trainEpochs, DEFAULT_TRAIN_OPTIONS), seed, imageSide: side });
   }
   return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
 }
