@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
 import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
-import { compileForMcu, INPUT_MODES, MANIFEST, type InputMode, type McuManifest, type ScheduleKind } from '../mcu/compile.ts';
+import { compileForMcu, INPUT_MODES, MANIFEST, type InputMode, type McuManifest, type McuSummary, type ScheduleKind } from '../mcu/compile.ts';
+import { CYCLE_TIMINGS } from '../mcu/cycles.ts';
 import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
 import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
@@ -19,8 +20,9 @@ import { watchFiles } from './progress.ts';
 import { parseScheduleOptions } from '../mcu/patch/report.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 
-/** Milliseconds at the target's clock if one instruction retired per cycle: a lower bound on the time. */
-const msAtClock = (instructions: number, clockHz: number): string => `>= ${((instructions / clockHz) * 1000).toFixed(2)} ms`;
+/** The predicted time of a summary: cycles from the instruction model and the core's timings, at the target's clock. */
+const predictedTime = (s: McuSummary): string[] => s.predicted_cycles === undefined ? ['-', '-'] : [thousands(s.predicted_cycles), `${s.predicted_ms!.toFixed(2)} ms`];
+const CYCLES_NOTE = `cycles and time: predicted from the instruction model with ${CYCLE_TIMINGS}, at the target's clock`;
 
 interface McuOptions {
   network?: string;
@@ -144,14 +146,15 @@ export async function verifyMcuCommand(dir: string, opts: VerifyCliOptions): Pro
   else {
     const rows: string[][] = [];
     if (report.host) rows.push(['host', report.host.bit_exact ? 'yes' : 'NO', '-', '-', '-', report.host.debug ? debugText(report.host.debug) : '-']);
-    const clockHz = readManifest(dir).board.clockHz;
+    const manifest = readManifest(dir);
+    const clockHz = manifest.board.clockHz;
     if (report.qemu) {
       const q = report.qemu;
-      rows.push(['qemu', q.bit_exact ? 'yes' : 'NO', thousands(q.peak_sram_bytes), thousands(q.ram_bytes), thousands(q.stack_bytes), thousands(q.text_bytes + q.data_bytes), `${thousands(q.instructions)} (${q.instructions_per_mac}/MAC)`, msAtClock(q.instructions, clockHz), q.debug ? debugText(q.debug) : '-']);
+      rows.push(['qemu', q.bit_exact ? 'yes' : 'NO', thousands(q.peak_sram_bytes), thousands(q.ram_bytes), thousands(q.stack_bytes), thousands(q.text_bytes + q.data_bytes), `${thousands(q.instructions)} (${q.instructions_per_mac}/MAC)`, ...predictedTime(manifest.summary), q.debug ? debugText(q.debug) : '-']);
     }
     process.stdout.write(
-      formatTable(['run', 'bit-exact', 'peak SRAM B (schedule)', 'RAM B (measured)', 'stack B', 'flash B (text+data)', 'instructions (measured)', `time at ${clockHz / 1e6} MHz`, 'per-op'], rows.map((r) => (r.length === 6 ? [r[0], r[1], '-', '-', '-', '-', '-', '-', r[5]] : r)), ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']) +
-        `\npeak SRAM: ${PEAK_SRAM_DEFINITION}; RAM: what QEMU measured (arena, stack and static data); time: at least instructions / clock\n`,
+      formatTable(['run', 'bit-exact', 'peak SRAM B (schedule)', 'RAM B (measured)', 'stack B', 'flash B (text+data)', 'instructions (measured, QEMU)', 'cycles (predicted)', `time at ${clockHz / 1e6} MHz (predicted)`, 'per-op'], rows.map((r) => (r.length === 6 ? [r[0], r[1], '-', '-', '-', '-', '-', '-', '-', r[5]] : r)), ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']) +
+        `\npeak SRAM: ${PEAK_SRAM_DEFINITION}; RAM: what QEMU measured (arena, stack and static data); instructions: measured in QEMU; ${CYCLES_NOTE}\n`,
     );
     if ([report.host, report.qemu].every((r) => !r || r.bit_exact)) nextStep(`nacc report ${shellWord(dirname(dir))}`);
   }
@@ -190,12 +193,12 @@ async function compileMcuCommand(file: string, opts: McuOptions): Promise<void> 
   } else {
     process.stdout.write(
       formatTable(
-        ['model', 'target', 'schedule', 'ops', 'MACs', 'peak SRAM B', 'arena B', 'flash B (weights)', 'fits', 'instructions (predicted)', `time at ${board.clockHz / 1e6} MHz (predicted)`],
+        ['model', 'target', 'schedule', 'ops', 'MACs', 'peak SRAM B', 'arena B', 'flash B (weights)', 'fits', 'instructions (predicted)', 'cycles (predicted)', `time at ${board.clockHz / 1e6} MHz (predicted)`],
         [[s.model, s.target.name, s.schedule.kind, String(s.ops), thousands(s.macs), thousands(s.peak_sram_bytes), thousands(s.arena_bytes), thousands(s.weight_bytes),
           s.fits_sram && s.fits_flash ? 'yes' : `no (${s.fits_sram ? '' : 'SRAM '}${s.fits_flash ? '' : 'flash'})`.trim(),
-          s.predicted_instructions ? thousands(s.predicted_instructions.total) : '-', s.predicted_instructions ? msAtClock(s.predicted_instructions.total, board.clockHz) : '-']],
-        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r'],
-      ) + `\npeak SRAM: ${PEAK_SRAM_DEFINITION}; time: at least instructions / clock (one instruction per cycle at best)` + `\nwrote ${Object.keys(compiled.program.files).length} files to ${out} (build: make -C ${shellWord(out)} host|mcu|qemu)\n`,
+          s.predicted_instructions ? thousands(s.predicted_instructions.total) : '-', ...predictedTime(s)]],
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
+      ) + `\npeak SRAM: ${PEAK_SRAM_DEFINITION}; ${CYCLES_NOTE}` + `\nwrote ${Object.keys(compiled.program.files).length} files to ${out} (build: make -C ${shellWord(out)} host|mcu|qemu)\n`,
     );
     nextStep(`nacc verify ${shellWord(out)}`);
   }

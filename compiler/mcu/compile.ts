@@ -12,6 +12,7 @@ import { graphFromQModel } from './patch/graph.ts';
 import { layerSchedule } from './patch/schedule.ts';
 import { fastKernelsFor, hasDsp, usesFastKernels } from './patch/fast.ts';
 import { predictInstructions, type KernelPath, type PredictedInstructions } from './instructions.ts';
+import { CYCLE_TIMINGS, msAtClock } from './cycles.ts';
 
 export type ScheduleKind = 'layer' | 'patch' | 'auto';
 
@@ -55,7 +56,7 @@ export interface McuCompiled {
 
 export interface McuSummary {
   model: string;
-  target: { name: string; core: string; sram_bytes: number; flash_bytes: number };
+  target: { name: string; core: string; sram_bytes: number; flash_bytes: number; clock_hz: number };
   schedule: { kind: ScheduleKind; split?: number | null; patches?: number | null; patch_input?: [number, number] | null; input?: InputMode };
   /** Extra MACs of the patch stage's recomputation, relative to the network's MACs. */
   mac_overhead?: number;
@@ -75,16 +76,31 @@ export interface McuSummary {
   inputs: { name: string; dtype: string; shape: number[]; bytes: number }[];
   outputs: { name: string; dtype: string; shape: number[]; bytes: number }[];
   /** Instructions of one inference on a Cortex-M4, per op and in total (compiler/mcu/instructions.ts). */
-  predicted_instructions?: { total: number; kernels: KernelPath; per_op: PredictedInstructions['per_op'] };
+  predicted_instructions?: { total: number; kernels: KernelPath; per_op: PredictedOp[] };
+  /** Cycles of one inference predicted from the instruction model and the core's timings (compiler/mcu/cycles.ts). */
+  predicted_cycles?: number;
+  /** predicted_cycles at the target's clock. */
+  predicted_ms?: number;
+  /** Whose timings the cycles use (CYCLE_TIMINGS). */
+  cycle_timings?: string;
 }
+
+export type PredictedOp = Omit<PredictedInstructions['per_op'][number], 'cycles'> & { predicted_cycles: number; predicted_ms: number };
 
 /** The kernels a program for this board gets: SMLAD on DSP cores unless turned off. */
 export function kernelPathOf(board: McuBoard, opts: Pick<McuCompileOptions, 'fastKernels'>): KernelPath {
   return opts.fastKernels !== false && hasDsp(board.core) ? 'smlad' : 'portable';
 }
 
-export function predictedJson(p: PredictedInstructions, kernels: KernelPath): McuSummary['predicted_instructions'] {
-  return { total: p.total, kernels, per_op: p.per_op };
+/** The summary's predicted instructions, cycles and milliseconds at the board's clock. */
+export function predictedJson(p: PredictedInstructions, kernels: KernelPath, board: McuBoard): Pick<McuSummary, 'predicted_instructions' | 'predicted_cycles' | 'predicted_ms' | 'cycle_timings'> {
+  const perOp = p.per_op.map(({ cycles, ...o }) => ({ ...o, predicted_cycles: cycles, predicted_ms: msAtClock(cycles, board.clockHz) }));
+  return {
+    predicted_instructions: { total: p.total, kernels, per_op: perOp },
+    predicted_cycles: p.cycles,
+    predicted_ms: msAtClock(p.cycles, board.clockHz),
+    cycle_timings: CYCLE_TIMINGS,
+  };
 }
 
 /** The model the generated code runs (after the graph rewrites). */
@@ -104,7 +120,7 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
     });
   const summary: McuSummary = {
     model: model.name,
-    target: { name: board.name, core: board.core, sram_bytes: board.sramBytes, flash_bytes: board.flashBytes },
+    target: { name: board.name, core: board.core, sram_bytes: board.sramBytes, flash_bytes: board.flashBytes, clock_hz: board.clockHz },
     schedule: { kind: 'layer', split: null, patches: null, patch_input: null, input: 'whole' },
     mac_overhead: 0,
     peak_sram_bytes: layerSchedule(graphFromQModel(source), programRules(opts)).peakSramBytes,
@@ -119,7 +135,7 @@ export function compileForMcu(source: QModel, board: McuBoard, opts: McuCompileO
     fits_flash: program.weightBytes <= board.flashBytes,
     inputs: io(model.inputs),
     outputs: io(model.outputs),
-    predicted_instructions: predictedJson(predictInstructions(model, plan, kernelPathOf(board, opts)), kernelPathOf(board, opts)),
+    ...predictedJson(predictInstructions(model, plan, kernelPathOf(board, opts)), kernelPathOf(board, opts), board),
   };
   return { model, plan, program, summary };
 }

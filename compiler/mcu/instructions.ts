@@ -10,6 +10,7 @@ import { regionArea } from './patch/geometry.ts';
 import type { PatchGraph } from './patch/graph.ts';
 import type { PatchPlan } from './patch/schedule.ts';
 import { INSTRUCTION_MODEL } from './instruction-model.ts';
+import { cyclesPerInstruction, fixedCycles } from './cycles.ts';
 import { opLoops, type KernelLoops, type KernelPath, type OpLoopContext } from './kernel-loops.ts';
 
 export type { KernelPath } from './kernel-loops.ts';
@@ -32,12 +33,14 @@ export function loopContext(model: QModel, plan: Pick<MemoryPlan, 'fused' | 'inP
 
 export interface PredictedInstructions {
   total: number;
+  /** Cycles on a Cortex-M4 at zero wait states: each loop's instructions times its code's cycles per instruction (cycles.ts). */
+  cycles: number;
   /**
    * Per op: layer-by-layer programs by the lowered model's op index; patch programs list the
    * per-patch stage's ops (source op indices, all patches summed) then the per-layer stage's
    * (op indices of that stage, as its debug dumps number them).
    */
-  per_op: { op: number; kind: string; kernel: string; instructions: number; stage?: 'patch' | 'layer' }[];
+  per_op: { op: number; kind: string; kernel: string; instructions: number; cycles: number; stage?: 'patch' | 'layer' }[];
   /** Classes without coefficients (their ops count 0). */
   unknown: string[];
 }
@@ -61,19 +64,38 @@ function coefficientsOf(cls: string): number[] | undefined {
   return undefined;
 }
 
-/** Instructions of some kernel calls; `scale` scales every trip count but the calls (patch stages). */
-export function loopCost(parts: KernelLoops[], unknown: Set<string>, scale = 1): number {
-  let instructions = 0;
+/**
+ * Instructions and cycles of some kernel calls; `scale` scales every trip count but the calls
+ * (patch stages). A loop's cycles are its instructions times its code's cycles per instruction:
+ * the innermost loop's (the first feature) or the rest of the kernel's (cycles.ts).
+ */
+export function loopCost(parts: KernelLoops[], unknown: Set<string>, scale = 1): { instructions: number; cycles: number } {
+  let instructions = 0, cycles = 0;
   for (const part of parts) {
     const c = coefficientsOf(part.cls);
     if (!c) {
       unknown.add(part.cls);
       continue;
     }
-    instructions += part.features.reduce((s, f, i) => s + f * (c[i] ?? 0) * (i < part.features.length - 1 ? scale : 1), 0);
+    const [inner, rest] = cyclesPerInstruction(part.cls);
+    part.features.forEach((f, i) => {
+      const n = f * (c[i] ?? 0) * (i < part.features.length - 1 ? scale : 1);
+      instructions += n;
+      cycles += n * (i === 0 ? inner : rest);
+    });
   }
-  return instructions;
+  return { instructions, cycles };
 }
+
+const opCost = (parts: KernelLoops[], unknown: Set<string>, scale = 1) => {
+  const c = loopCost(parts, unknown, scale);
+  return { instructions: Math.max(0, Math.round(c.instructions)), cycles: Math.max(0, Math.round(c.cycles)) };
+};
+
+const totals = (perOp: { instructions: number; cycles: number }[]) => ({
+  total: Math.round(table.fixed) + perOp.reduce((s, o) => s + o.instructions, 0),
+  cycles: Math.round(fixedCycles(table.fixed)) + perOp.reduce((s, o) => s + o.cycles, 0),
+});
 
 /** Predicted instructions of one inference of the layer-by-layer program of `model` (lowered). */
 export function predictInstructions(model: QModel, plan: Pick<MemoryPlan, 'fused' | 'inPlace'>, path: KernelPath): PredictedInstructions {
@@ -81,9 +103,9 @@ export function predictInstructions(model: QModel, plan: Pick<MemoryPlan, 'fused
   const ctx = loopContext(model, plan);
   const perOp = model.ops.map((op) => {
     const parts = opLoops(model, op, path, ctx);
-    return { op: op.index, kind: op.kind, kernel: parts.map((x) => x.cls).join('+') || 'fused', instructions: Math.max(0, Math.round(loopCost(parts, unknown))) };
+    return { op: op.index, kind: op.kind, kernel: parts.map((x) => x.cls).join('+') || 'fused', ...opCost(parts, unknown) };
   });
-  return { total: Math.round(table.fixed) + perOp.reduce((s, o) => s + o.instructions, 0), per_op: perOp, unknown: [...unknown] };
+  return { ...totals(perOp), per_op: perOp, unknown: [...unknown] };
 }
 
 /**
@@ -100,15 +122,18 @@ export function predictPatchInstructions(
     const op = nodeOp(source, n);
     const parts = opLoops(source, op, path, ctx);
     const t = g.tensors[n.output];
-    let instructions = 0;
+    let instructions = 0, cycles = 0;
     for (const r of plan.regions) {
       const reg = r.get(n.output);
-      if (reg) instructions += loopCost(parts, unknown, regionArea(reg) / (t.h * t.w));
+      if (!reg) continue;
+      const c = loopCost(parts, unknown, regionArea(reg) / (t.h * t.w));
+      instructions += c.instructions;
+      cycles += c.cycles;
     }
-    return { op: op.index, kind: op.kind, kernel: parts.map((x) => x.cls).join('+'), instructions: Math.round(instructions), stage: 'patch' as const };
+    return { op: op.index, kind: op.kind, kernel: parts.map((x) => x.cls).join('+'), instructions: Math.round(instructions), cycles: Math.round(cycles), stage: 'patch' as const };
   });
   const layer = predictInstructions(rest, restPlan, path);
   layer.unknown.forEach((u) => unknown.add(u));
   const perOp = [...stage, ...layer.per_op.map((o) => ({ ...o, stage: 'layer' as const }))];
-  return { total: Math.round(table.fixed) + perOp.reduce((s, o) => s + o.instructions, 0), per_op: perOp, unknown: [...unknown] };
+  return { ...totals(perOp), per_op: perOp, unknown: [...unknown] };
 }

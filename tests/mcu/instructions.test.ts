@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { INSTRUCTION_MODEL } from '../../compiler/mcu/instruction-model.ts';
+import { CYCLE_MODEL } from '../../compiler/mcu/cycle-model.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { measureOps } from '../../bench/mcu-op-ticks.ts';
@@ -40,6 +41,17 @@ describe('predicted instructions', () => {
       expect(p.total).toBe(INSTRUCTION_MODEL.fixed + p.per_op.reduce((s: number, o: { instructions: number }) => s + o.instructions, 0));
       // convolutions are predicted from their shape: more MACs, more instructions
       expect(p.per_op.filter((o: { kind: string; instructions: number }) => o.kind === 'CONV_2D').every((o: { instructions: number }) => o.instructions > 0)).toBe(true);
+      // cycles (issue 26.6): per op and in total, at least one per instruction, ms at the target's clock (stm32f412: 100 MHz)
+      const opCycles = p.per_op.reduce((s: number, o: { predicted_cycles: number }) => s + o.predicted_cycles, 0);
+      expect(m.predicted_cycles).toBe(Math.round(INSTRUCTION_MODEL.fixed * CYCLE_MODEL.fallback) + opCycles);
+      expect(m.predicted_cycles).toBeGreaterThan(p.total);
+      expect(m.target.clock_hz).toBe(100e6);
+      expect(m.predicted_ms).toBeCloseTo((m.predicted_cycles / 100e6) * 1000, 3);
+      for (const o of p.per_op) {
+        expect(o.predicted_cycles).toBeGreaterThanOrEqual(o.instructions);
+        expect(o.predicted_ms).toBeCloseTo((o.predicted_cycles / 100e6) * 1000, 3);
+      }
+      expect(m.cycle_timings).toMatch(/Cortex-M4 TRM/);
     }
     const portable = await json(['mcu', file, '--target', 'stm32f412', '--no-fast-kernels', '--out', join(OUT, 'portable'), '--json']);
     expect(portable.predicted_instructions.kernels).toBe('portable');

@@ -40,7 +40,7 @@ function summaryOf(model: QModel, g: PatchGraph, board: McuBoard, prog: EmittedP
     fits_sram: prog.layout.arenaBytes <= board.sramBytes,
     fits_flash: prog.weightBytes <= board.flashBytes,
     model: model.name,
-    predicted_instructions: predictedJson(predictPatchInstructions(model, g, prog.plan, prog.rest, prog.restPlan, path), path),
+    ...predictedJson(predictPatchInstructions(model, g, prog.plan, prog.rest, prog.restPlan, path), path, board),
   };
 }
 
