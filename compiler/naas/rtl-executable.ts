@@ -4,8 +4,9 @@
 // The RTL's fixed structure, as constraints on a DRAM -> GlobalBuffer -> RegisterFile mapping:
 //   * DRAM loops are the tiles: only K (G for depthwise), Q, P and C may be split there, and the
 //     tiles run K, then Q, then P outermost first, input-channel chunks (C) innermost.
-//   * each array axis runs the one dimension the design wires to it, over min(tile bound, axis
-//     size) PEs, dividing the tile bound exactly; no other dimension is spatial.
+//   * each array axis runs the one dimension the design wires to it, over at most its size PEs
+//     (a configuration word per dimension: lanes beyond it stay idle), dividing the tile bound
+//     exactly; no other dimension is spatial. Projected mappings take rtlSpatialFactor.
 //   * inside a tile the sequencer has one loop per dimension: a dimension's temporal factor sits
 //     at the GlobalBuffer or at the RegisterFile, never both; the GlobalBuffer loops hold no
 //     reduction (C, R, S): partial sums stay in the PE from the first reduction loop on.
@@ -35,6 +36,19 @@ export interface RtlProgram {
   order: RtlDim[];
   /** Temporal trip count of each dimension inside a tile (GlobalBuffer factor x RegisterFile factor). */
   trips: Record<RtlDim, number>;
+  /** PEs each dimension runs on (its spatial factor; 1 off the array). */
+  par: Record<RtlDim, number>;
+}
+
+/**
+ * PEs an axis of `size` runs a tile bound on: the largest divisor of the bound within the axis
+ * (28 rows on 8 PEs: 7, in 4 trips, the trips of a ceil split; 25 rows: 5). The planner
+ * (compiler/rtl/accelerator/mapping.ts spatialFactors) and the search's projection both take it.
+ */
+export function rtlSpatialFactor(bound: number, size: number): number {
+  let f = Math.max(1, Math.min(bound, size));
+  while (f > 1 && bound % f !== 0) f--;
+  return f;
 }
 
 /**
@@ -92,27 +106,23 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   const dramOrder = dramLoops.map((l) => l.dim!).filter((d) => RTL_TILE_ORDER.includes(d));
   const rank = dramOrder.map((d) => RTL_TILE_ORDER.indexOf(d));
   if (rank.some((r, i) => i > 0 && r < rank[i - 1])) issues.push(`DRAM loop order ${dramOrder.join('')}: tiles run in the order ${RTL_TILE_ORDER.join('')} (outermost first, input-channel chunks innermost)`);
-  // Spatial: each axis its own dimension over min(tile bound, size) PEs.
+  // Spatial: each axis runs its own dimension over at most its size PEs.
   const spatial = glb.spatial.concat(dram.spatial, rf.spatial).filter((s) => s.bound > 1);
-  const wanted = new Map<RtlDim, { axis: 'X' | 'Y'; bound: number }[]>();
+  const par = Object.fromEntries(RTL_DIMS.map((d) => [d, 1])) as Record<RtlDim, number>;
+  const placedSpatial = new Set<(typeof spatial)[number]>();
   axes.forEach((a, i) => {
     if (!RTL_DIMS.includes(a.dim)) return void issues.push(`array axis ${i} runs ${a.dim}: the accelerator has no loop over it`);
-    const f = Math.min(tile[a.dim], a.size);
-    if (f > 1) wanted.set(a.dim, [...(wanted.get(a.dim) ?? []), { axis: meshAxis(i, axes.length), bound: f }]);
-    if (tile[a.dim] % f !== 0) issues.push(`${a.dim} tile of ${tile[a.dim]} does not divide into the ${a.size}-PE axis`);
+    const mesh = meshAxis(i, axes.length);
+    const on = spatial.filter((s) => rtlDim(problem, s.dim) === a.dim && s.axis === mesh);
+    on.forEach((s) => placedSpatial.add(s));
+    const f = on.reduce((p, s) => p * s.bound, 1);
+    if (f > a.size) issues.push(`spatial ${a.dim} = ${f} on ${mesh}: the axis has ${a.size} PEs`);
+    par[a.dim] = f;
   });
   for (const s of spatial) {
-    const d = rtlDim(problem, s.dim);
-    const w = d ? wanted.get(d)?.find((x) => x.axis === s.axis && x.bound === s.bound) : undefined;
-    if (!w) {
-      const axisDims = axes.map((a, i) => `${meshAxis(i, axes.length)}: ${a.dim} over ${Math.min(tile[a.dim], a.size)}`).join(', ');
-      issues.push(`spatial ${s.dim} = ${s.bound} on ${s.axis}: the array runs ${axisDims}`);
-    }
-  }
-  for (const [d, ws] of wanted) {
-    for (const w of ws) {
-      if (!spatial.some((s) => rtlDim(problem, s.dim) === d && s.axis === w.axis && s.bound === w.bound)) issues.push(`the array spreads ${d} over ${w.bound} PEs on ${w.axis}; the mapping has no such spatial loop`);
-    }
+    if (placedSpatial.has(s)) continue;
+    const axisDims = axes.map((a, i) => `${meshAxis(i, axes.length)}: ${a.dim}`).join(', ');
+    issues.push(`spatial ${s.dim} = ${s.bound} on ${s.axis}: the array's axes run ${axisDims}`);
   }
   // Inside a tile: one loop per dimension, no reduction at the global buffer, psums only in the PE.
   const glbLoops = loops(glb).filter((l) => l.dim);
@@ -138,14 +148,13 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   const trips = Object.fromEntries(RTL_DIMS.map((d) => [d, 1])) as Record<RtlDim, number>;
   for (const l of [...glbLoops, ...rfLoops]) trips[l.dim!] = l.bound;
   for (const d of RTL_DIMS) {
-    const par = wanted.get(d)?.reduce((p, w) => p * w.bound, 1) ?? 1;
-    if (trips[d] * par !== tile[d]) issues.push(`${d}: ${trips[d]} temporal x ${par} spatial does not cover the tile's ${tile[d]}`);
+    if (trips[d] * par[d] !== tile[d]) issues.push(`${d}: ${trips[d]} temporal x ${par[d]} spatial does not cover the tile's ${tile[d]}`);
   }
   if (issues.length) return { issues };
   const placed = [...glbLoops, ...rfLoops].map((l) => l.dim!);
   const trivial = RTL_DIMS.filter((d) => !placed.includes(d));
   const order = [...placed, ...trivial.filter((d) => REDUCTION.includes(d)), ...trivial.filter((d) => !REDUCTION.includes(d))];
-  return { program: { tile, order, trips }, issues };
+  return { program: { tile, order, trips, par }, issues };
 }
 
 /**
@@ -153,8 +162,7 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
  * DRAM tiles along K, Q, P, C in the RTL's tile order, the array's own spatial factors, each
  * dimension's temporal loop where the mapping had most of it — reductions in the PE — and the
  * PE keeping partial sums only). The search (`nacc search --rtl`) evaluates only these, so
- * that `nacc rtl --from` replays every layer; rtlProgramOf then finds no issue unless a tile
- * does not divide into an axis.
+ * that `nacc rtl --from` replays every layer (rtlProgramOf finds no issue in them).
  */
 export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: RtlAxis[], beat?: number): Mapping {
   const depthwise = (problem.bounds.G ?? 1) > 1;
@@ -168,10 +176,8 @@ export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: R
   const dram: { dim: string; bound: number }[] = [];
   for (const d of RTL_TILE_ORDER) {
     const f = factor('DRAM', d);
-    const axis = axes.find((a) => a.dim === d);
-    // A split whose tile the axis cannot divide stays whole.
     const t = bound(d) / f;
-    if (f > 1 && Number.isInteger(t) && (!axis || t % Math.min(t, axis.size) === 0) && rtlCanSplit(problem, d, beat)) {
+    if (f > 1 && Number.isInteger(t) && rtlCanSplit(problem, d, beat)) {
       tile[d] = t;
       dram.push({ dim: modelDim(d), bound: f });
     }
@@ -181,9 +187,7 @@ export function rtlExecutableMapping(problem: Problem, mapping: Mapping, axes: R
   axes.forEach((a, i) => {
     // An axis over a dimension the RTL has no loop for (N) stays idle (the RTL refuses the design: R0203).
     if (!RTL_DIMS.includes(a.dim)) return;
-    let f = Math.min(tile[a.dim], a.size);
-    // Not dividing: the largest divisor the axis holds (rtlProgramOf reports it, the RTL would pad).
-    while (f > 1 && tile[a.dim] % f !== 0) f--;
+    const f = rtlSpatialFactor(tile[a.dim], a.size);
     par[a.dim] *= f;
     if (f > 1) spatial.push({ dim: modelDim(a.dim), bound: f, axis: meshAxis(i, axes.length) });
   });

@@ -144,6 +144,8 @@ export interface SearchedProgram {
   tile: Record<Dim, number>;
   order: Dim[];
   trips: Record<Dim, number>;
+  /** PEs each dimension runs on (the mapping's spatial factors). */
+  par: Record<Dim, number>;
   /** The mapping and problem as the search (or the mapper) costed them: the layer's model_cycles is the model on exactly these. */
   searched?: { problem: Problem; mapping: Mapping };
 }
@@ -213,7 +215,7 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
       const ld = tile.load;
       if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536) fail('R0403', `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
       const key = DIMS.map((d) => tile.problem.bounds[d]).join(',');
-      if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, orderOf(i)));
+      if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, orderOf(i), searched[i]?.par));
       const mapping = byShape.get(key)!;
       configWords(tile, mapping, { inputOffset: 0, outputZeroPoint: 0, actMin: -128, actMax: 127 });
       return mapping;
@@ -226,7 +228,7 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
     const got: Record<string, number> = { K: t.kc, Q: t.qc, P: t.pc, C: t.cc };
     const off = (['K', 'Q', 'P', 'C'] as Dim[]).filter((d) => got[d] !== s.tile[d]);
     const m = mappings[i][0];
-    const tripsOff = DIMS.filter((d) => m.trips[d] !== s.trips[d]);
+    const tripsOff = DIMS.filter((d) => m.trips[d] !== s.trips[d] || m.par[d] !== s.par[d]);
     if (off.length || tripsOff.length) {
       fail(
         'R0405',

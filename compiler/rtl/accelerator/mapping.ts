@@ -5,6 +5,7 @@
 import { fail } from '../../diagnostics/index.ts';
 import { DIMS, REDUCTION_DIMS, OUTPUT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { DEFAULT_ORDER, QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
+import { rtlSpatialFactor } from '../../naas/rtl-executable.ts';
 import type { LayerTile } from './tiling.ts';
 
 export interface LayerMapping {
@@ -20,6 +21,11 @@ export interface LayerMapping {
   rfStride: number[];
   /** The loop bounds the program runs (the layer's, or its tile's). */
   bounds: Record<Dim, number>;
+  /**
+   * PEs each dimension runs on (its array axis's spatial factor, at most the axis size; 1 off the
+   * array). A dimension's index is trip x par + lane; lanes at or beyond par stay idle.
+   */
+  par: Record<Dim, number>;
 }
 
 // The planner's default order lives with the array's structure (array.ts); re-exported for existing importers.
@@ -33,8 +39,22 @@ export function parseOrder(text: string): Dim[] {
   return dims as Dim[];
 }
 
-export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] = DEFAULT_ORDER): LayerMapping {
-  const trips = Object.fromEntries(DIMS.map((d) => [d, Math.ceil(p.bounds[d] / parallelSize(hw, d))])) as Record<Dim, number>;
+/**
+ * The spatial factor the planner runs each dimension of a program with these bounds on: the
+ * largest divisor of the bound within its axis, so that every step uses the same lanes and the
+ * cost model's exact factors describe the program (28 rows on 8 PEs: 7 PEs x 4 trips, as many
+ * trips as a ceil split; 25 rows: 5 PEs x 5 trips). The one rule; rtl-executable.ts projects
+ * searched mappings with it (rtlSpatialFactor).
+ */
+export function spatialFactors(hw: AcceleratorHardware, bounds: Record<Dim, number>): Record<Dim, number> {
+  return Object.fromEntries(DIMS.map((d) => [d, rtlSpatialFactor(bounds[d], parallelSize(hw, d))])) as Record<Dim, number>;
+}
+
+export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] = DEFAULT_ORDER, par: Record<Dim, number> = spatialFactors(hw, p.bounds)): LayerMapping {
+  for (const d of DIMS) {
+    if (!(par[d] >= 1 && par[d] <= parallelSize(hw, d))) throw new Error(`spatial factor of ${d} is ${par[d]}; its axis has ${parallelSize(hw, d)} PEs`);
+  }
+  const trips = Object.fromEntries(DIMS.map((d) => [d, Math.ceil(p.bounds[d] / par[d])])) as Record<Dim, number>;
   const drainLevel = order.findIndex((d) => REDUCTION_DIMS.includes(d));
   const rfStride = order.map(() => 0);
   let footprint = 1;
@@ -53,7 +73,7 @@ export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] =
       2,
     );
   }
-  return { order, trips, drainLevel, footprint, rfStride, bounds: { ...p.bounds } };
+  return { order, trips, drainLevel, footprint, rfStride, bounds: { ...p.bounds }, par: { ...par } };
 }
 
 export interface ConfigField {
@@ -118,6 +138,8 @@ export const CONFIG_FIELDS: ConfigField[] = [
   ...perDim('level', 3),
   ...perDim('trip', 16, OUTPUT_DIMS),
   ...perDim('rf_stride', 16, OUTPUT_DIMS),
+  /** Spatial factor of each dimension (LayerMapping.par): index = trip x par + lane, lanes >= par idle. */
+  ...perDim('par', 16),
 ];
 
 export interface LayerMemoryMap {
@@ -169,6 +191,7 @@ export function configWords(
     values[`level_${d}`] = level(d);
     values[`trip_${d}`] = m.trips[d];
     values[`rf_stride_${d}`] = m.rfStride[level(d)];
+    values[`par_${d}`] = m.par[d];
   }
   m.order.forEach((d, l) => {
     values[`order_dim${l}`] = DIMS.indexOf(d);

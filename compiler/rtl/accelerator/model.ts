@@ -48,8 +48,9 @@ export function modelMapping(hw: AcceleratorHardware, p: ConvProblem, tile: Reco
   const spatialOf: Partial<Record<Dim, number>> = {};
   for (const [a, axis] of hw.axes.entries()) {
     const bound = tile[axis.dim];
-    const f = Math.min(bound, axis.size);
-    if (bound % f !== 0) return { reason: `${axis.dim} = ${bound} does not divide into the ${axis.size}-PE axis (the model needs exact factors)` };
+    // The program's spatial factor (mapping.ts spatialFactors: a divisor of the bound within the axis).
+    const f = m.par[axis.dim];
+    if (bound % f !== 0) return { reason: `${axis.dim} = ${bound} does not divide into ${f} PEs of the ${axis.size}-PE axis (the model needs exact factors)` };
     spatialOf[axis.dim] = f;
     if (f > 1) spatial.push({ dim: name(axis.dim), bound: f, axis: meshAxis(a, hw.axes.length) });
   }

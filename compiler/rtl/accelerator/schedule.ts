@@ -42,7 +42,7 @@ export function drainCycles(hw: AcceleratorHardware, m: LayerMapping): number {
   for (const d of OUTPUT_DIMS) if (m.order.indexOf(d) > m.drainLevel) inner *= m.bounds[d];
   // Per outer output loop: [drains with full lanes, lanes; drains on its last trip, lanes].
   const classes = outer.map((d) => {
-    const size = parallelSize(hw, d);
+    const size = m.par[d];
     const trips = m.trips[d];
     return [
       { count: trips - 1, lanes: size },

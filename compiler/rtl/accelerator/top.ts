@@ -142,10 +142,12 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     for (let l = L - 2; l >= 0; l--) e = cond(eq(cfg(`level_${d}`), lit(l, 3)), ref(`cnt${l}`), e);
     return e;
   };
+  // PEs a dimension runs on: its configured spatial factor on its axis (lanes at or beyond it idle), 1 off the array.
+  const parOf = (d: Dim): Expr => (parallelSize(hw, d) > 1 ? zc(`par_${d}`) : lit(1, IW));
   for (const d of DIMS) {
     decl(wire(`t_${d}`, 16), wire(`base_${d}`, IW));
     items.push(assign(`t_${d}`, cntOf(d)));
-    items.push(assign(`base_${d}`, mul(z(ref(`t_${d}`), 16), lit(parallelSize(hw, d), IW))));
+    items.push(assign(`base_${d}`, mul(z(ref(`t_${d}`), 16), parOf(d))));
   }
   // Register-file address: the bank bit (which half the sequencer fills) above the live-psum index.
   const bankAW = rfAW - 1;
@@ -166,11 +168,14 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const rfWIdx = rfIndex('rf_widx', DIMS.map((_, l) => [`cnt${l}`, `cfg_rf_stride${l}`] as [string, string]));
   const rfW = rfWIdx ? cat(ref('cbank'), rfWIdx) : ref('cbank');
 
-  // Lane validity per axis offset: that dimension's index is inside its bound.
+  // Lane validity per axis offset: the lane is within the spatial factor and its index inside the bound.
   hw.axes.forEach((a, ai) => {
     decl(wire(`axis_ok${ai}`, a.size), reg(`s1_axis_ok${ai}`, a.size));
     const bits: Expr[] = [];
-    for (let i = a.size - 1; i >= 0; i--) bits.push(bin('<', add(ref(`base_${a.dim}`), lit(i, IW)), zc(`bound_${a.dim}`)));
+    for (let i = a.size - 1; i >= 0; i--) {
+      const inBound = bin('<', add(ref(`base_${a.dim}`), lit(i, IW)), zc(`bound_${a.dim}`));
+      bits.push(i === 0 || a.size === 1 ? inBound : and(inBound, bin('<', lit(i, IW), parOf(a.dim))));
+    }
     items.push(assign(`axis_ok${ai}`, bits.length === 1 ? bits[0] : cat(...bits)));
   });
 
@@ -267,14 +272,15 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     items.push(assign(`deep_${d}`, bin('>', cfg(`level_${d}`), cfg('drain_level'))));
     items.push(assign(`dlast_${d}`, or(not(ref(`deep_${d}`)), eq(ref(`dc_${d}`), sub(cfg(`trip_${d}`), lit(1, 16))))));
     const ai = hw.axes.findIndex((a) => a.dim === d);
-    const t = mul(z(cond(ref(`deep_${d}`), ref(`dc_${d}`), ref(`lat_${d}`)), 16), lit(parallelSize(hw, d), IW));
+    const t = mul(z(cond(ref(`deep_${d}`), ref(`dc_${d}`), ref(`lat_${d}`)), 16), parOf(d));
     items.push(assign(`o_${d}`, ai >= 0 ? add(t, z(ref(`lc${ai}`), clog2(hw.axes[ai].size))) : t));
   }
-  // A lane counter wraps after the axis's last lane, or after the last lane inside the bound (a
-  // partial set of lanes, e.g. 5 output columns on a 14-wide axis, drains 5 outputs, not 14).
+  // A lane counter wraps after the dimension's last configured lane, or after the last lane inside
+  // the bound (a partial set of lanes, e.g. 5 output columns on a 14-wide axis, drains 5 outputs, not 14).
   for (const ai of outAxes) {
     const d = hw.axes[ai].dim;
-    items.push(assign(`llast${ai}`, or(eq(ref(`lc${ai}`), lit(hw.axes[ai].size - 1, clog2(hw.axes[ai].size))), not(bin('<', add(ref(`o_${d}`), lit(1, IW)), zc(`bound_${d}`))))));
+    const lastLane = hw.axes[ai].size === 1 ? lit(1, 1) : eq(z(ref(`lc${ai}`), clog2(hw.axes[ai].size)), sub(parOf(d), lit(1, IW)));
+    items.push(assign(`llast${ai}`, or(lastLane, not(bin('<', add(ref(`o_${d}`), lit(1, IW)), zc(`bound_${d}`))))));
   }
   const lanesLast = outAxes.length ? and(...outAxes.map((ai) => ref(`llast${ai}`))) : lit(1, 1);
   items.push(assign('drain_end', and(lanesLast, ...OUTPUT_DIMS.map((d) => ref(`dlast_${d}`)))));
