@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandModule[] = [
   { names: ['maestro'], load: async () => (await import('./maestro.ts')).registerMaestro },
   { names: ['search'], load: async () => (await import('./search.ts')).registerSearch },
   { names: ['nas'], load: async () => (await import('./nas.ts')).registerNas },
+  { names: ['nas-deploy'], load: async () => (await import('./nas-deploy.ts')).registerNasDeploy },
   { names: ['cost'], load: async () => (await import('./search.ts')).registerCost },
   { names: ['worker'], load: async () => (await import('./worker.ts')).registerWorker },
   { names: ['report'], load: async () => (await import('./report.ts')).registerReport },
