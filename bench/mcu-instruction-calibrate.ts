@@ -1,7 +1,7 @@
 // Calibration of the instruction-count model (compiler/mcu/instructions.ts) on micro-benchmarks:
 // seeded synthetic programs of single ops of varied shapes (convolutions 1x1 and kxk, depthwise
 // 3x3/5x5/7x7 at strides 1 and 2 in place and out of place, residual blocks, clamped and full
-// activation ranges, pools, fully connected, softmax, float QUANTIZE, TRANSPOSE, MEAN), none of
+// activation ranges, pruned channels, pools, fully connected, softmax, float QUANTIZE, TRANSPOSE, MEAN), none of
 // them a shipped model. Every op is bracketed by SysTick reads in QEMU on both kernel paths
 // (bench/mcu-op-ticks.ts, outputs checked bit for bit), and each kernel class's coefficients
 // (instructions per trip of each of its loops, compiler/mcu/kernel-loops.ts) are fitted by
@@ -54,17 +54,28 @@ class Chain {
     const zp = act === 'RELU6' ? this.rng.int(60) - 120 : this.zp();
     return { id: this.tensor('y', shape, 'int8', [scale], [zp]), scale };
   }
-  weights(oc: number, shape: number[], axis: number, tiny: boolean, big = false): { f: number; b: number } {
+  weights(oc: number, shape: number[], axis: number, tiny: boolean, big = false, pruned = 0): { f: number; b: number } {
     const n = shape.reduce((a, b) => a * b, 1);
     // a tiny weight scale gives a right shift of 24 and more (the output offset added after it);
-    // a big one a multiplier of at least 1/2 (no right shift: the older conv kernel runs the layer)
+    // a big one a multiplier of at least 1/2 (no right shift: that channel is computed apart)
     const fs = Array.from({ length: oc }, (_, j) => (tiny && j === 0 ? 2e-9 : big && j === oc - 1 ? 2 : 0.002 + 0.01 * this.rng.next()));
-    const f = this.tensor('w', shape, 'int8', fs, fs.map(() => 0), axis, Int8Array.from({ length: n }, () => this.rng.int(255) - 127));
-    const b = this.tensor('b', [oc], 'int32', fs.map((s) => s * this.cur.scale), fs.map(() => 0), 0, Int32Array.from({ length: oc }, () => this.rng.int(8001) - 4000));
+    const data = Int8Array.from({ length: n }, () => this.rng.int(255) - 127);
+    const bias = Int32Array.from({ length: oc }, () => this.rng.int(8001) - 4000);
+    // pruned channels (convolutions, filters [oc, kh, kw, c]): all-zero filters, a third of them
+    // with the bias of +-2^30 pruned models carry (outside the fast output stage's bounds)
+    for (let j = 0; j < oc; j++) {
+      if (this.rng.next() >= pruned) continue;
+      data.fill(0, j * (n / oc), (j + 1) * (n / oc));
+      if (this.rng.int(3) === 0) { bias[j] = (this.rng.int(2) ? 1 : -1) * 2 ** 30; fs[j] = 1e-10; }
+    }
+    const f = this.tensor('w', shape, 'int8', fs, fs.map(() => 0), axis, data);
+    const b = this.tensor('b', [oc], 'int32', fs.map((s) => s * this.cur.scale), fs.map(() => 0), 0, bias);
     return { f, b };
   }
   conv(oc: number, k: number, stride: number, act: Activation, tiny = false, kw = k): void {
-    const { f, b } = this.weights(oc, [oc, k, kw, this.cur.c], 0, tiny, this.rng.int(6) === 0);
+    // a quarter of the layers pruned (10% to 90% of their channels)
+    const pruned = this.rng.int(4) === 0 ? 0.1 + 0.8 * this.rng.next() : 0;
+    const { f, b } = this.weights(oc, [oc, k, kw, this.cur.c], 0, tiny, this.rng.int(6) === 0, pruned);
     const h = Math.ceil(this.cur.h / stride), w = Math.ceil(this.cur.w / stride);
     const y = this.out([1, h, w, oc], act);
     this.op('CONV_2D', [this.cur.id, f, b], [y.id], { padding: 'SAME', strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, activation: act });

@@ -23,6 +23,10 @@ export interface KernelLoops {
 export const LOOP_FEATURES: Record<string, string[]> = {
   'f:conv.pairs': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x channel chunks', 'pixel pairs x chunks x groups (column)', 'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'channels x groups (16-bit filters)', 'channels', 'call'],
   'f:conv.col': ['pixel pairs x channel pairs x groups', 'pixel pairs x channels', 'pixel pairs x receptive field', 'call'],
+  // a layer with pruned (all-zero) or out-of-bounds channels: the same kernels over channel lists
+  'f:conv.list': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x non-empty chunks', 'pixel pairs x chunks x groups (column)',
+    'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'listed channels x groups (16-bit filters)',
+    'channels', 'pruned channels x pixels (constant stores)', 'pruned channels x filter words (zero test)', 'slow channels x pixel pairs x groups', 'slow channels x pixel pairs', 'call'],
   'f:dw.ring': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows x kernel rows', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'ring words', 'call'],
   'f:dw.tiny': ['channels', 'call'],
   'f:dw.plane': ['outputs x valid taps', 'outputs', 'input elements', 'channels', 'call'], // also f:dw.small, f:dw.generic
@@ -118,16 +122,19 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
   const strips = calls ? Array.from({ length: Math.ceil(calls.pixels / calls.chunk) }, (_, i) => Math.min(calls.chunk, calls.pixels - i * calls.chunk)) : [p.outH * p.outW];
   const direct = p.kH === 1 && p.kW === 1 && p.inC % 4 === 0 && p.padTop === 0 && p.padLeft === 0;
   const rq = mults.map((m, c) => rqcOf(m, p.shifts[c], bias ? bias[c] : 0, kdim, p.outputOffset));
-  const pairsOk = (direct ? 4 : 6) * G <= colWords && rq.every((r) => r.ok);
+  const pairsOk = (direct ? 4 : 6) * G <= colWords;
   const pairs = strips.reduce((s, n) => s + Math.ceil(n / 2), 0);
   const calls1 = strips.length;
   const stage = direct ? { pad: 0, copy: 0, border: 0, borderFx: 0 } : stagingBytes(p);
+  const filter = model.tensors[op.inputs[1]].data as ArrayLike<number>;
+  const pruned = (c: number) => { for (let i = c * kdim; i < (c + 1) * kdim; i++) if (filter[i] !== 0) return false; return true; };
+  const full = p.actMin === -128 && p.actMax === 127;
+  const room = Math.floor((colWords - (direct ? 4 : 6) * G) / (2 * G));
+  const use16 = G <= 8 && (room >= 32 || room >= p.outC);
+  const chunk = use16 && room < 64 ? room : 64;
+  if (pairsOk && rq.some((r, c) => !r.ok || pruned(c))) return convListed(p, rq, pruned, { G, kdim, pairs, calls1, stage, direct, full, use16, chunk });
   if (pairsOk) {
-    const full = p.actMin === -128 && p.actMax === 127;
     const post = rq.some((r) => r.post);
-    const room = Math.floor((colWords - (direct ? 4 : 6) * G) / (2 * G));
-    const use16 = G <= 8 && (room >= 32 || room >= p.outC);
-    const chunk = use16 && room < 64 ? room : 64;
     const chunks = Math.ceil(p.outC / chunk);
     const lastTail = kdim & 3;
     const spec = full && !post && lastTail === 0;
@@ -144,6 +151,42 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
   }
   const blocks = pairs * Math.ceil(p.outC / 2);
   return { cls: 'f:conv.col', features: [blocks * G, pairs * p.outC, pairs * kdim, calls1] };
+}
+
+/**
+ * nacc_fast.c nf_conv_pairs on a layer with pruned or out-of-bounds channels: the chunks gathered as
+ * the C gathers them (up to `chunk` computed channels or 64 slow ones), pruned channels written as
+ * constants, slow ones through nf_slow_px, the rest through the listed kernels.
+ */
+function convListed(p: ConvParams, rq: { ok: boolean; post: boolean }[], pruned: (c: number) => boolean,
+  g: { G: number; kdim: number; pairs: number; calls1: number; stage: ReturnType<typeof stagingBytes>; direct: boolean; full: boolean; use16: boolean; chunk: number }): KernelLoops {
+  const { G, kdim, pairs, calls1, stage } = g;
+  let chunks = 0, blocks = 0, clampedBlocks = 0, dead = 0, slow = 0, computed = 0, post = false;
+  for (let c = 0; c < p.outC;) {
+    let n = 0, ns = 0, last = -1;
+    for (; c < p.outC && n < g.chunk && ns < 64; c++) {
+      if (pruned(c)) { dead++; continue; }
+      if (!rq[c].ok) { ns++; slow++; continue; }
+      if (rq[c].post) post = true;
+      last = c;
+      n++;
+    }
+    if (n === 0 && ns === 0) continue;
+    chunks++;
+    computed += n;
+    const lastTail = n > 0 && last === p.outC - 1 ? kdim & 3 : 0;
+    const spec = g.full && !post && lastTail === 0;
+    blocks += Math.ceil(n / 2);
+    if (g.use16 ? !(g.full && !post) : !spec) clampedBlocks += Math.ceil(n / 2);
+  }
+  const pixels = p.outH * p.outW;
+  // 16-bit filters: the unrolled kernels for 2, 4, 6 and 7 groups (listed twins), a rolled one otherwise
+  const variant = g.use16 ? ([2, 4, 6, 7].includes(G) ? 'p16' : 'p16any') : 'w8';
+  return {
+    cls: `f:conv.list.${variant}`,
+    features: [pairs * blocks * G, pairs * blocks, pairs * clampedBlocks, pairs * chunks, pairs * chunks * G, chunks * stage.pad, chunks * stage.copy, chunks * stage.border, chunks * stage.borderFx,
+      g.direct ? 0 : 2 * pairs * chunks * p.kH, g.use16 ? computed * G * calls1 : 0, p.outC * calls1, dead * pixels, dead * Math.ceil(kdim / 4) * calls1, slow * pairs * G, slow * pairs, calls1],
+  };
 }
 
 function convPortable(p: ConvParams, calls?: ConvCalls): KernelLoops {

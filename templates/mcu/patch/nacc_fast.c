@@ -529,9 +529,13 @@ static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw
   }
 }
 
+/* each specialisation twice: contiguous channels, and listed ones (ci) */
 #define NF_P16(G_, FULL_) \
   static void __attribute__((noinline)) nf_p16_##G_##_##FULL_(const int32_t *colw, const int32_t *f16, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t lo, int32_t hi) { \
     nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi, NULL); \
+  } \
+  static void __attribute__((noinline)) nf_p16l_##G_##_##FULL_(const int32_t *colw, const int32_t *f16, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t lo, int32_t hi) { \
+    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi, ci); \
   }
 NF_P16(2, 1)
 NF_P16(4, 1)
@@ -552,8 +556,22 @@ static void __attribute__((noinline)) nf_p16_list(const int32_t *colw, const int
   nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi, ci);
 }
 
-static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
   const int32_t spec = G * 2 + full;
+  if (ci) {
+    switch (spec) {
+      case 5: nf_p16l_2_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 9: nf_p16l_4_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 13: nf_p16l_6_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 15: nf_p16l_7_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 4: nf_p16l_2_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 8: nf_p16l_4_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 12: nf_p16l_6_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 14: nf_p16l_7_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      default: nf_p16_list(colw, f16, G, t, ci, n, outa, outb, two, full, lo, hi); break;
+    }
+    return;
+  }
   switch (spec) {
     case 5: nf_p16_2_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
     case 9: nf_p16_4_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
@@ -673,7 +691,7 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
       int8_t *pa = output + px * out_c;
       int8_t *pb = pa + out_c;
       if (listed) {
-        if (n > 0 && use16) nf_p16_list(colw, f16, G, t, ci, n, pa, pb, two, full && !post, p->act_min, p->act_max);
+        if (n > 0 && use16) nf_p16_run(colw, f16, G, t, ci, n, pa, pb, two, full && !post, p->act_min, p->act_max);
         else if (n > 0 && spec) nf_pairs_list_full(colw, filter, kdim, G, t, ci, n, pa, pb, two);
         else if (n > 0) nf_pairs_list_any(colw, filter, kdim, G, t, ci, n, last_tail, pa, pb, two, p->act_min, p->act_max);
         for (int32_t j = 0; j < ns; j++) nf_slow_px(p, colw, filter + sl[j] * kdim, kdim, G, bias ? bias[sl[j]] : 0, sl[j], pa, pb, two);
@@ -681,7 +699,7 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
       }
       int8_t *outa = pa + first;
       int8_t *outb = outa + out_c;
-      if (use16) nf_p16_run(colw, f16, G, t, n, outa, outb, two, full && !post, p->act_min, p->act_max);
+      if (use16) nf_p16_run(colw, f16, G, t, NULL, n, outa, outb, two, full && !post, p->act_min, p->act_max);
       else if (spec && kdim == 8) nf_pairs_px_2(colw, f, t, n, outa, outb, two);
       else if (spec && kdim == 16) nf_pairs_px_4(colw, f, t, n, outa, outb, two);
       else if (spec && kdim == 24) nf_pairs_px_6(colw, f, t, n, outa, outb, two);
