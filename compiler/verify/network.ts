@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fail, type Diagnostic } from '../diagnostics/index.ts';
-import type { NetworkManifest, StepEngine } from '../rtl/network/program.ts';
+import type { NetworkManifest, StepEngine, StepUnit } from '../rtl/network/program.ts';
 import { readVerifyManifest, type SimName } from './accelerator.ts';
 import { outputTail } from './run-tool.ts';
 import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from './sim.ts';
@@ -42,6 +42,10 @@ export interface NetworkVerifyReport {
     name: string;
     op: string;
     runs_on: StepEngine;
+    /** The design's unit that ran it: the conv engine or the post-processing unit. */
+    unit?: StepUnit;
+    /** Where model_cycles comes from: the NAAS cost model (conv engine) or the post-processing unit's cycle model. */
+    model_source?: string;
     /** Measured accelerator cycles of the step (Verilator's when it ran, else Icarus's); null for a host step. */
     cycles: number | null;
     sim_cycles: Partial<Record<SimName, number | null>>;
@@ -120,9 +124,11 @@ export async function verifyNetwork(
   const m = readVerifyManifest(dirArg);
   const nm = readNetworkManifest(dirArg);
   const log = opts.log ?? (() => {});
-  log(`lint: verilator --lint-only -Wall (${m.designFiles.length} files)`);
-  const diagnostics = await lintVerilator(m.designFiles, { cwd: dir, top: m.top || undefined });
-  const files = [...m.designFiles.map((f) => join(dir, f)), join(dir, nm.benchFile)];
+  log(`lint: verilator --lint-only -Wall (${m.designFiles.length + (nm.designFiles?.length ?? 0)} files)`);
+  // The network's design: the per-layer design (the conv engine) and the modules beside it (the post-processing unit, the system top).
+  const design = [...m.designFiles, ...(nm.designFiles ?? [])];
+  const diagnostics = await lintVerilator(design, { cwd: dir, top: nm.top ?? m.top });
+  const files = [...design.map((f) => join(dir, f)), join(dir, nm.benchFile)];
   const cwd = join(dir, nm.dir);
   const sims: NetworkSimReport[] = [];
   for (const sim of opts.sims) {
@@ -144,7 +150,8 @@ export async function verifyNetwork(
     const cycles = s.runs_on === 'accelerator' ? (simCycles.verilator ?? simCycles.iverilog ?? null) : null;
     const model = s.model_cycles;
     return {
-      name: s.name, op: s.op, runs_on: s.runs_on, cycles, sim_cycles: simCycles, model_cycles: model,
+      name: s.name, op: s.op, runs_on: s.runs_on, ...(s.unit ? { unit: s.unit } : {}), cycles, sim_cycles: simCycles, model_cycles: model,
+      ...(s.model_source ? { model_source: s.model_source } : {}),
       ...(s.model_reason ? { model_reason: s.model_reason } : {}),
       error: model !== null && model > 0 && cycles !== null ? Math.round((cycles / model - 1) * 10000) / 10000 : null,
       ...(s.schedule_cycles !== undefined ? { schedule_cycles: s.schedule_cycles, programs: s.programs, macs: s.macs, dram_bytes: s.dram_bytes } : {}),

@@ -1,8 +1,10 @@
 // `nacc verify DIR --network`: a small residual network end to end on one accelerator instance
 // in Icarus — every layer's programs in order, activations kept in the bench's DRAM model
-// between layers, each step's output and the final output bit-exact against the int8 reference
-// (`nacc run`'s arithmetic), cycles per layer against the cost model; a corrupted weight is
-// caught (exit 3, the first mismatch named). Seed 1.
+// between layers, the residual add, ReLU, max pooling and global pooling on the post-processing
+// unit, softmax outside the design (reported, not counted), each step's output and the final
+// outputs bit-exact against the int8 reference (`nacc run`'s arithmetic), cycles per layer
+// against the cost model (conv engine) and the PPU's cycle model; a corrupted weight is caught
+// (exit 3, the first mismatch named). Seed 1.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,7 @@ network res_small {
   g = avgpool(d, global: true)
   f = dense(g, out: 10)
   output f
+  output softmax(f)
 }
 `;
 
@@ -48,9 +51,11 @@ describe('nacc rtl writes the whole-network program', () => {
     const g = await nacc(['rtl', file, '--accelerator', 'kc_net', '--network', 'res_small', '--out', out]);
     expect(g.code, g.stderr).toBe(0);
     const nm = JSON.parse(readFileSync(join(out, 'network', 'network.json'), 'utf8'));
-    expect(nm.steps.map((s: Step) => s.name)).toEqual(['a', 'b', 's', 'r', 'm', 'd', 'g', 'f']);
-    expect(nm.steps.filter((s: Step) => s.runs_on === 'accelerator').map((s: Step) => s.name)).toEqual(['a', 'b', 'd', 'f']);
-    expect(nm.outputs).toEqual([{ name: 'f', step: 7 }]);
+    const softmax = nm.steps[8].name;
+    expect(nm.steps.map((s: Step) => s.name)).toEqual(['a', 'b', 's', 'r', 'm', 'd', 'g', 'f', softmax]);
+    expect(nm.steps.map((s: Step & { unit?: string }) => s.unit ?? s.runs_on)).toEqual(['conv', 'conv', 'post-process', 'post-process', 'post-process', 'conv', 'post-process', 'conv', 'host']);
+    expect(nm.steps.map((s: Step) => s.op)).toEqual(['CONV_2D', 'CONV_2D', 'ADD', 'QUANTIZE', 'MAX_POOL_2D', 'DEPTHWISE_CONV_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(nm.outputs).toEqual([{ name: 'f', step: 7 }, { name: softmax, step: 8 }]);
     const one = join(mkdtempSync(join(tmpdir(), 'nacc-rtl-network-')), 'rtl');
     expect((await nacc(['rtl', file, '--accelerator', 'kc_net', '--network', 'res_small', '--layer', 'a', '--out', one])).code).toBe(0);
     const v = await nacc(['verify', one, '--network']);
@@ -71,21 +76,27 @@ describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a resi
     expect(rep.ok).toBe(true);
     const sim = rep.sims[0];
     expect(sim).toMatchObject({ name: 'iverilog', failed: 0 });
-    // 8x8x8 per conv output, the add, relu, 4x4x8 pool and depthwise, 8 pooled, 10 logits, the final output again.
-    expect(sim.passed).toBe(512 * 4 + 128 * 2 + 8 + 10 + 10);
-    expect(sim.final_output).toEqual([{ name: 'f', passed: 10, failed: 0 }]);
+    // 8x8x8 per conv output, the add, relu, 4x4x8 pool and depthwise, 8 pooled, 10 logits, 10 softmax, the final outputs again.
+    expect(sim.passed).toBe(512 * 4 + 128 * 2 + 8 + 10 + 10 + 10 + 10);
+    expect(sim.final_output.map((o: { passed: number; failed: number }) => [o.passed, o.failed])).toEqual([[10, 0], [10, 0]]);
     const byName = new Map<string, Step>(rep.layers.map((l: Step) => [l.name, l]));
-    for (const name of ['a', 'b', 'd', 'f']) {
+    for (const name of ['a', 'b', 's', 'r', 'm', 'd', 'g', 'f']) {
       const l = byName.get(name)!;
+      expect(l.runs_on, name).toBe('accelerator');
       expect(l.cycles, name).toBeGreaterThan(0);
       expect(l.model_cycles, name).not.toBeNull();
       expect(Math.abs(l.error!), name).toBeLessThanOrEqual(0.1);
     }
+    // The post-processing unit's steps follow its cycle model exactly.
+    for (const name of ['s', 'r', 'm', 'g']) expect(byName.get(name)!.cycles, name).toBe(byName.get(name)!.model_cycles);
     const accelerator = rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.cycles!, 0);
     expect(sim.cycles).toBe(accelerator);
     expect(rep.model_cycles).toBe(rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.model_cycles!, 0));
-    // Ops outside the design take no accelerator cycles and say so.
-    for (const l of rep.layers.filter((x: Step) => x.runs_on === 'host')) expect(l).toMatchObject({ cycles: null, model_cycles: null });
+    // An op outside the design takes no accelerator cycles and says so.
+    const host = rep.layers.filter((x: Step) => x.runs_on === 'host');
+    expect(host.map((l: Step) => l.op)).toEqual(['SOFTMAX']);
+    expect(host[0]).toMatchObject({ cycles: null, model_cycles: null, passed: 10, failed: 0 });
+    expect(rep.host_steps).toEqual([host[0].name]);
 
     // One weight byte of layer b flipped: b (and everything after it) differs; exit 3.
     const nm = JSON.parse(readFileSync(join(out, 'network', 'network.json'), 'utf8'));

@@ -13,7 +13,10 @@ import { moduleNames } from '../accelerator/index.ts';
 import { CONFIG_FIELDS, configWords } from '../accelerator/mapping.ts';
 import { creditCap } from '../accelerator/schedule.ts';
 import type { TileLoad } from '../accelerator/tiling.ts';
-import { clog2 } from '../verilog/index.ts';
+import { clog2, emitDesign, type Module } from '../verilog/index.ts';
+import { topModule } from '../accelerator/top.ts';
+import { PP_FIELDS, mbqmModule, ppuModule, ppuNames, ppuWords, systemModule } from './post-process.ts';
+import { ppuCycles, ppuPlan } from './post-process-program.ts';
 import { hexLines } from '../../verify/vectors.ts';
 import { verilogComment } from '../../util/names.ts';
 import { projectUrl } from '../../util/project-paths.ts';
@@ -21,6 +24,8 @@ import { acceleratorOpData, networkReference, type NetworkReference } from './re
 
 /** Where a step runs: on the generated design, or outside it (its time is not accelerator time). */
 export type StepEngine = 'accelerator' | 'host';
+/** The unit of the design that runs an accelerator step: the conv engine, or the post-processing unit. */
+export type StepUnit = 'conv' | 'post-process';
 
 export interface NetworkStep {
   /** The op's output tensor (the layer's name). */
@@ -28,16 +33,19 @@ export interface NetworkStep {
   /** The quantised op (TFLite kind: CONV_2D, ADD, MAX_POOL_2D, ...). */
   op: string;
   runs_on: StepEngine;
+  unit?: StepUnit;
   /** Byte address and size of the output region in the DRAM image. */
   out_base: number;
   out_bytes: number;
   /** Offset of the reference output in expected.hex. */
   expected_offset: number;
-  /** Accelerator steps: the programs (index of the first in config.hex, count). */
-  first_program?: number;
+  /** Accelerator steps: the first configuration word in config.hex and the conv engine's programs (a PPU step: 1). */
+  first_word?: number;
   programs?: number;
-  /** The cost model's cycles for the layer's programs (the per-layer manifest's model_cycles), or null with the reason. */
+  /** The cost model's cycles for the layer's programs (the per-layer manifest's model_cycles; a PPU step: its cycle model), or null with the reason. */
   model_cycles: number | null;
+  /** Where model_cycles comes from: the NAAS cost model on the generated architecture, or the PPU's cycle model. */
+  model_source?: 'naas-model' | 'ppu-model';
   model_reason?: string;
   /** The RTL's own schedule formula for the step (a check of the RTL, not a prediction). */
   schedule_cycles?: number;
@@ -56,6 +64,9 @@ export interface NetworkManifest {
   seed: number;
   testbench: string;
   benchFile: string;
+  /** The network design's top (the conv engine and the PPU) and the files it adds to the per-layer design. */
+  top: string;
+  designFiles: string[];
   /** Folder (relative to the design folder) the bench runs in. */
   dir: string;
   dram_bytes: number;
@@ -68,7 +79,7 @@ const TEMPLATE = projectUrl('templates/rtl/network_tb.v.hbs');
 const ALIGN = 16;
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** Step kinds in steps.hex. */
-const KIND = { accelerator: 0, host: 1, check: 2 } as const;
+const KIND = { conv: 0, host: 1, check: 2, ppu: 3 } as const;
 /** Bytes of an activation region the bench has not written yet: not a plausible all-zero output. */
 const POISON = 0x5a;
 
@@ -111,6 +122,7 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
   const inputValue = ref.values.get(ref.inputTensor)!;
   blobs.push({ at: region.get(ref.inputTensor)!, bytes: new Uint8Array(inputValue.buffer, inputValue.byteOffset, inputValue.length) });
   const timeouts: number[] = [];
+  let ppuChannels = 1;
   for (const op of model.ops) {
     const outId = op.outputs[0];
     const outT = model.tensors[outId];
@@ -130,8 +142,24 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
     expectedBytes += value.length;
     const layer = (op.kind === 'CONV_2D' || op.kind === 'DEPTHWISE_CONV_2D' || op.kind === 'FULLY_CONNECTED') ? programs.get(outT.name) : undefined;
     if (!layer) {
-      steps.push({ name: outT.name, op: op.kind, runs_on: 'host', out_base: outBase, out_bytes: value.length, expected_offset: expOffset, model_cycles: null, model_reason: 'runs outside the design (on the host): not accelerator time' });
-      timeouts.push(0);
+      const plan = ppuPlan(ref, op, { a: region.get(op.inputs[0]) ?? -1, b: op.inputs[1] !== undefined ? region.get(op.inputs[1]) : undefined, out: outBase });
+      const operandsInDram = op.inputs.filter((id) => !model.tensors[id].data).every((id) => region.has(id));
+      if ('reason' in plan || !operandsInDram) {
+        const why = 'reason' in plan ? plan.reason : 'an operand is not an int8 tensor in DRAM';
+        steps.push({ name: outT.name, op: op.kind, runs_on: 'host', out_base: outBase, out_bytes: value.length, expected_offset: expOffset, model_cycles: null, model_reason: `runs outside the design (on the host; ${why}): not accelerator time` });
+        timeouts.push(0);
+        continue;
+      }
+      const cost = ppuCycles(plan.geometry, { a: plan.config.a_base!, b: plan.config.b_base }, beat, hw.dramBandwidth);
+      ppuChannels = Math.max(ppuChannels, plan.channels);
+      const firstWord = words.length;
+      words.push(...ppuWords(plan.config, `op '${outT.name}'`));
+      steps.push({
+        name: outT.name, op: op.kind, runs_on: 'accelerator', unit: 'post-process', out_base: outBase, out_bytes: value.length, expected_offset: expOffset,
+        first_word: firstWord, programs: 1, model_cycles: cost.cycles, model_source: 'ppu-model', schedule_cycles: cost.cycles,
+        dram_bytes: cost.readBeats * beat + cost.writeBytes,
+      });
+      timeouts.push(cost.cycles * 4 + 10_000);
       continue;
     }
     const inId = op.inputs[0];
@@ -153,7 +181,7 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
     const qBase = place(records.length);
     blobs.push({ at: qBase, bytes: records });
     const at = { input: region.get(inId)!, weights: wBase, records: qBase, output: outBase };
-    const first = words.length / CONFIG_FIELDS.length;
+    const firstWord = words.length;
     let dramBytes = 0;
     for (const t of layer.tiles) {
       const load = relocate(t.tile.load, layer, beat, at);
@@ -161,14 +189,14 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
       dramBytes += (load.inBeats + load.wBeats + load.qBeats) * beat + load.outBytes;
     }
     steps.push({
-      name: outT.name, op: op.kind, runs_on: 'accelerator', out_base: outBase, out_bytes: value.length, expected_offset: expOffset,
-      first_program: first, programs: layer.tiles.length, weights_base: wBase, records_base: qBase,
-      model_cycles: layer.model.cycles, ...(layer.model.reason ? { model_reason: layer.model.reason } : {}),
+      name: outT.name, op: op.kind, runs_on: 'accelerator', unit: 'conv', out_base: outBase, out_bytes: value.length, expected_offset: expOffset,
+      first_word: firstWord, programs: layer.tiles.length, weights_base: wBase, records_base: qBase,
+      model_cycles: layer.model.cycles, ...(layer.model.reason ? { model_reason: layer.model.reason } : { model_source: 'naas-model' as const }),
       schedule_cycles: layer.predicted.total, dram_bytes: dramBytes, macs: pr.macs,
     });
     timeouts.push(layer.predicted.total * 4 + 10_000);
   }
-  const missing = g.programs.filter((p) => !steps.some((s) => s.name === p.name && s.runs_on === 'accelerator'));
+  const missing = g.programs.filter((p) => !steps.some((s) => s.name === p.name && s.unit === 'conv'));
   if (missing.length) fail('R0705', `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`);
   const outputs = model.outputs
     .map((id) => (model.ops.find((o) => o.outputs[0] === id && o.kind === 'DEQUANTIZE')?.inputs[0] ?? id))
@@ -184,37 +212,48 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
     e += x.length;
   }
   const stepWords: number[] = [];
-  steps.forEach((s, i) => stepWords.push(KIND[s.runs_on], s.first_program ?? 0, s.programs ?? 0, s.out_base, s.out_bytes, s.expected_offset, timeouts[i], 0));
+  const kindOf = (s: NetworkStep) => (s.runs_on === 'host' ? KIND.host : s.unit === 'conv' ? KIND.conv : KIND.ppu);
+  steps.forEach((s, i) => stepWords.push(kindOf(s), s.first_word ?? 0, s.programs ?? 0, s.out_base, s.out_bytes, s.expected_offset, timeouts[i], 0));
   for (const o of outputs) {
     const s = steps[o.step];
     stepWords.push(KIND.check, 0, 0, s.out_base, s.out_bytes, s.expected_offset, 0, 0);
   }
+  // The network's design: the conv engine (generated per layer set, unchanged) beside the PPU.
   const names = moduleNames(hw);
+  const pp = ppuNames(hw.prefix);
+  const cfgAW = clog2(CONFIG_FIELDS.length);
+  const conv = topModule(hw, names);
+  const convPorts: Module = { name: conv.name, params: [], ports: conv.ports, items: [] };
+  const system = systemModule(pp, names.top, cfgAW, beat);
+  const added = emitDesign([convPorts, system, ppuModule(pp, beat, ppuChannels), mbqmModule(pp.mbqm)]).filter((f) => f.module !== names.top);
   const tb = `${hw.prefix}_net_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
   const bench = template({
     name: verilogComment(hw.name),
     network: verilogComment(net.name),
     tb,
-    top: names.top,
+    top: pp.system,
     bandwidth: hw.dramBandwidth,
     beatBytes: beat,
     memBytes: Math.max(1, top),
     expBytes: exp.length,
     creditStep: Math.round(hw.dramBandwidth * 256),
     creditCap: creditCap(hw),
-    cfgAW: clog2(CONFIG_FIELDS.length),
+    cfgAW: system.ports.find((p) => p.name === 'cfg_addr')!.width as number,
     cfgWords: CONFIG_FIELDS.length,
+    ppWords: PP_FIELDS.length,
     configCount: Math.max(1, words.length),
     stepCount: steps.length + outputs.length,
   });
   const dir = 'network';
   const manifest: NetworkManifest = {
-    kind: 'accelerator-network', accelerator: hw.name, network: net.name, seed, testbench: tb, benchFile: `tb/${tb}.v`, dir, dram_bytes: top, steps, outputs,
+    kind: 'accelerator-network', accelerator: hw.name, network: net.name, seed, testbench: tb, benchFile: `tb/${tb}.v`, top: pp.system, designFiles: added.map((f) => `rtl/${f.file}`),
+    dir, dram_bytes: top, steps, outputs,
   };
   return {
     manifest,
     files: [
+      ...added.map((f) => ({ path: `rtl/${f.file}`, text: f.text })),
       { path: `tb/${tb}.v`, text: bench },
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(exp, 8) },
