@@ -32,7 +32,9 @@ async function runVerbatim(lines: string[]) {
   return { dir, outputs, report: JSON.parse(report.stdout) as { file: string; sections: { kind: string; title: string; source: string; headline: string }[] } };
 }
 
-describe('README workflows', async () => {
+// The two workflows share nothing (each its own folder), so they run side by side: the suite's
+// wall time is the longer one's, not their sum (their own steps stay in the README's order).
+describe.concurrent('README workflows', async () => {
   it('there are two, each ending in nacc report', () => {
     expect(workflows).toHaveLength(2);
     for (const w of workflows) expect(w.at(-1)).toBe('nacc report runs');
@@ -60,6 +62,8 @@ describe('README workflows', async () => {
     expect(report.sections.map((s) => s.kind)).toEqual(['mcu']);
     const html = readFileSync(report.file, 'utf8');
     expect(html).toContain('instructions (measured, QEMU)');
+    expect(html).toContain('cycles (predicted, Cortex-M4 timings)');
+    expect(html).toMatch(/time at the clock \(predicted\)[\s\S]{0,200}\d+\.\d\d ms/);
     expect(html).toContain('flash (measured)');
   }, 900_000);
 });
