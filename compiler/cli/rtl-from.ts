@@ -1,7 +1,8 @@
 // `nacc rtl --from DIR`: reads the folder `nacc search --out` wrote (design.nacc, and per layer
 // timeloop/<network>/<layer>.{prob,map}.yaml) and turns each layer's searched mapping into the
 // sequencer program that replays it (compiler/naas/rtl-executable.ts), or says why it cannot;
-// without --from, the mapper's best mapping under the same predicate (mapperLayers).
+// without --from, the mapper's best mapping under the same predicate, never worse under the
+// model than the tile planner's program (mapperLayers, rtlMappings: also `nacc cost --rtl`).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -12,12 +13,14 @@ import type { Network } from '../ir/network.ts';
 import type { Problem } from '../ir/problem.ts';
 import { buildWorkloads } from '../naas/problems.ts';
 import { evaluateFixed, inlineRunner } from '../naas/search.ts';
+import type { CandidateResult, Workloads } from '../naas/candidate.ts';
+import { evaluate } from '../naas/model.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import { specToArchitecture } from '../naas/arch-from-spec.ts';
 import { rtlProgramOf, type RtlAxis } from '../naas/rtl-executable.ts';
-import { dramBeatBytes } from '../naas/rtl-architecture.ts';
+import { costArchitecture, dramBeatBytes, rtlParallel } from '../naas/rtl-architecture.ts';
 import { dataflowParallel } from '../rtl/accelerator/hardware.ts';
-import { selectLayers, type SearchedProgram } from '../rtl/accelerator/index.ts';
+import { plannerMappings, selectLayers, type SearchedProgram } from '../rtl/accelerator/index.ts';
 
 /** The accelerator `nacc search --out` names its design. */
 export const SEARCHED_ACCELERATOR = 'naas_best';
@@ -54,11 +57,50 @@ export function readSearchedLayers(dir: string, spec: AcceleratorSpec, net: Netw
  * --rtl` reports with the same seed and effort (the whole network is mapped, as there).
  */
 export async function mapperLayers(spec: AcceleratorSpec, net: Network, layers: string[] | undefined, seed: number, effort = RTL_MAPPER_EFFORT): Promise<SearchedLayers & { reason?: string }> {
-  const workloads = buildWorkloads([net]);
-  const r = await evaluateFixed(spec, workloads, effort, seed, inlineRunner, 'edp', true);
+  const { workloads, result: r } = await rtlMappings(spec, [net], effort, seed);
   const byLayer = new Map((r.networks[0]?.layers ?? []).map((l) => [l.name, { problem: workloads.problems[l.key], mapping: l.mapping }]));
   const out = replayable(spec, net, layers, (layer) => byLayer.get(layer));
   return r.valid ? out : { ...out, reason: `the mapper found no mapping the generated RTL runs within the buffer's banks for some layer of '${net.name}'` };
+}
+
+/**
+ * The mapper's best mappings of the networks' layers for the generated RTL (what `nacc cost --rtl`
+ * reports and `nacc rtl --accelerator` programs): per layer shape, the mapper's best under the
+ * RTL predicate, or the tile planner's program (its tiles as DRAM loops and its loop order) when
+ * the model scores that better by the mapper's objective (per-layer EDP), so the chosen mapping
+ * is never worse than the planner's under the model.
+ */
+export async function rtlMappings(spec: AcceleratorSpec, nets: Network[], effort: number, seed: number): Promise<{ workloads: Workloads; result: CandidateResult }> {
+  const workloads = buildWorkloads(nets);
+  const r = await evaluateFixed(spec, workloads, effort, seed, inlineRunner, 'edp', true);
+  return { workloads, result: r.valid ? withPlannerCandidates(spec, nets, workloads, r) : r };
+}
+
+function withPlannerCandidates(spec: AcceleratorSpec, nets: Network[], workloads: Workloads, r: CandidateResult): CandidateResult {
+  const parallel = rtlParallel(spec);
+  if (!parallel) return r;
+  const axes = parallel.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[];
+  const arch = costArchitecture(spec, axes, Object.values(workloads.problems));
+  // Per layer shape (the mapper maps shapes): the planner's mapping when the model scores it better.
+  const better = new Map<string, { mapping: Mapping; cycles: number; energyPj: number } | null>();
+  const networks = r.networks.map((n, i) => {
+    const planned = plannerMappings(spec, nets[i]);
+    const layers = n.layers.map((l) => {
+      if (!better.has(l.key)) {
+        const m = planned[l.name];
+        const e = m ? evaluate(workloads.problems[l.key], arch, m) : undefined;
+        better.set(l.key, e?.valid && e.cycles * e.energyPj < l.cycles * l.energyPj ? { mapping: m!, cycles: e.cycles, energyPj: e.energyPj } : null);
+      }
+      const b = better.get(l.key);
+      return b ? { ...l, ...b } : l;
+    });
+    const cycles = layers.reduce((a, l) => a + l.cycles, 0);
+    const energyPj = layers.reduce((a, l) => a + l.energyPj, 0);
+    return { ...n, layers, cycles, energyPj, edp: cycles * energyPj };
+  });
+  if (![...better.values()].some(Boolean)) return r;
+  const cost = Math.exp(networks.reduce((a, n) => a + Math.log(n.edp), 0) / networks.length);
+  return { ...r, networks, cost, cycles: networks.reduce((a, n) => a + n.cycles, 0), energyPj: networks.reduce((a, n) => a + n.energyPj, 0) };
 }
 
 /** The mapper's effort per layer shape for `nacc rtl` (as `nacc cost --effort`'s default). */

@@ -24,6 +24,7 @@ import { maestroRequested, searchWithMaestro, type MaestroSearchOptions } from '
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, type SearchBudget } from '../naas/search.ts';
 import { runStrategy, STRATEGIES } from '../naas/strategy/index.ts';
 import { addDispatchOptions, openSearchDispatcher } from './search-dispatch.ts';
+import { rtlMappings } from './rtl-from.ts';
 import { createProgress } from './progress.ts';
 import { formatTable, thousands } from './table.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
@@ -263,7 +264,9 @@ export function registerCost(program: Command): void {
       const prog = loadAll(file, o.with);
       const workloads = pickNetworks(prog, o.network);
       const spec = pickAccelerator(prog, o.accelerator);
-      const r = await evaluateFixed(spec, workloads, Number(o.effort), Number(o.seed), inlineRunner, 'edp', o.rtl);
+      // --rtl: the mappings `nacc rtl --accelerator` programs (the mapper's, or the tile planner's where the model scores it better).
+      const nets = workloads.networks.map((n) => pickDeclared('network', n.name, prog.networks, prog.file));
+      const r = o.rtl ? (await rtlMappings(spec, nets, Number(o.effort), Number(o.seed))).result : await evaluateFixed(spec, workloads, Number(o.effort), Number(o.seed), inlineRunner, 'edp');
       if (!r.valid) fail('NS017', `accelerator '${spec.name}' cannot map every layer of '${o.network}' (buffers too small?)`);
       const net = r.networks[0];
       if (o.json) {

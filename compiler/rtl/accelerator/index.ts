@@ -7,7 +7,7 @@
 //   manifest.json               design summary, per-layer mapping and predicted cycles
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { fail } from '../../diagnostics/index.ts';
+import { UserError, fail } from '../../diagnostics/index.ts';
 import type { Network } from '../../ir/network.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { emitDesign } from '../verilog/index.ts';
@@ -239,6 +239,28 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
     }
   });
   return { hardware: hw, problems, channelChunks: problems.map((p, i) => (shapes ? shapes[i].cc : p.bounds.C)), memories, tiles, mappings };
+}
+
+/**
+ * The tile planner's program of every layer as a mapping of the cost model (its tiles as DRAM
+ * loops, the default loop order, its spatial factors), for the layers whose tiles divide them;
+ * none when the planner refuses the network. A candidate beside the mapper's (cli/rtl-from.ts).
+ */
+export function plannerMappings(spec: AcceleratorSpec, net: Network): Record<string, Mapping> {
+  const out: Record<string, Mapping> = {};
+  try {
+    const problems = selectLayers(net);
+    const { hardware: hw, shapes } = planHardware(spec, problems, DEFAULT_ORDER);
+    problems.forEach((p, i) => {
+      const s = shapes?.[i];
+      const tile = s ? { ...p.bounds, K: s.kc, Q: s.qc, P: s.pc, C: s.cc } : p.bounds;
+      const mapping = modelMapping(hw, p, tile, mapLayer(hw, { ...p, bounds: tile }, DEFAULT_ORDER)).mapping;
+      if (mapping) out[p.layer] = mapping;
+    });
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+  }
+  return out;
 }
 
 export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: GenerateOptions): GeneratedAccelerator {
