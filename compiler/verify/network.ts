@@ -30,6 +30,9 @@ export interface NetworkSimReport {
   failure?: string;
   output?: string;
   vcd?: string;
+  /** Wall time of the simulator's build and of the run, seconds (they depend on the machine and its load). */
+  build_seconds: number;
+  run_seconds: number;
 }
 
 export interface NetworkVerifyReport {
@@ -106,6 +109,8 @@ function simReport(sim: SimName, nm: NetworkManifest, r: SimResult): NetworkSimR
     cycles: finished ? (r.cycles ?? null) : null,
     final_output: finals,
     steps,
+    build_seconds: 0,
+    run_seconds: 0,
   };
   if (r.firstMismatch) {
     const m = /^step (\d+) (.*)$/.exec(r.firstMismatch);
@@ -133,13 +138,17 @@ export async function verifyNetwork(
   const sims: NetworkSimReport[] = [];
   for (const sim of opts.sims) {
     log(`${sim}: building ${nm.testbench}`);
+    const t0 = performance.now();
     const exe =
       sim === 'iverilog'
         ? await buildIverilog({ files, top: nm.testbench, cwd: dir, buildDir: 'build/iverilog-network' })
         : await buildVerilator({ files, top: nm.testbench, cwd: dir, buildDir: 'build/verilator-network' });
     const run = (plusargs: string[]) => (sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs }));
+    const t1 = performance.now();
     const r = await run(opts.vcd ? ['+vcd'] : []);
     const rep = simReport(sim, nm, r);
+    rep.build_seconds = Math.round(t1 - t0) / 1000;
+    rep.run_seconds = Math.round(performance.now() - t1) / 1000;
     if (opts.vcd) rep.vcd = join(nm.dir, 'wave.vcd');
     log(`${sim}: ${nm.network}: ${rep.passed} passed, ${rep.failed} failed, ${rep.cycles ?? '?'} accelerator cycles`);
     sims.push(rep);
