@@ -3,10 +3,13 @@
 // microcontroller (--target) and an accelerator space (--space) for several seeds, and prints
 // both fronts, where the joint front dominates, and the largest subnet's test accuracy.
 //   npx tsx bench/nas-fashion.ts [--samples 60000] [--test 10000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
+//     [--weights FILE] (write the shared weights after every epoch, weights-file.ts's format)
+//     [--no-bn] [--lr 0.05] [--seeds none] (train and score only)
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
 import { prepareData } from '../compiler/fl/data.ts';
 import { DEFAULT_TRAIN_OPTIONS, trainSource } from '../compiler/nas/accuracy/train.ts';
+import { saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
 import { configKey, largestConfig, lowerSubnet, smallestConfig } from '../compiler/nas/supernet.ts';
 import { dominates, networkSearch, type HardwareScore, type NasPoint } from '../compiler/nas/search.ts';
 import { analyzeNetwork } from '../compiler/analysis/analyze.ts';
@@ -24,7 +27,10 @@ const args = process.argv.slice(2);
 const arg = (k: string, d: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const samples = Number(arg('--samples', '60000'));
 const [le, se] = arg('--epochs', '3,3').split(',').map(Number);
-const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
+const seeds = arg('--seeds', '1,2,3') === 'none' ? [] : arg('--seeds', '1,2,3').split(',').map(Number);
+const weightsFile = args.includes('--weights') ? arg('--weights', '') : undefined;
+const batchNorm = !args.includes('--no-bn');
+const lr = Number(arg('--lr', String(DEFAULT_TRAIN_OPTIONS.lr)));
 const withSpace = args.includes('--space');
 const testCount = Number(arg('--test', '10000'));
 
@@ -32,9 +38,20 @@ const prog = loadPrograms(['examples/supernet.nacc', 'examples/naas_accelerators
 const spec = prog.supernets.find((s) => s.name === 'fashion_supernet')!;
 const data = prepareData({ ...spec.data!, samples, args: { ...spec.data!.args, test: testCount } }, 1, 0);
 const t0 = performance.now();
-const source = trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, onEpoch: (e) => console.error(`train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`) });
+const trainOptions = { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, batchNorm, lr };
+const facts = (extra: Record<string, unknown>) => ({ samples: data.train.count, image_side: 28, epochs: [le, se], batch: trainOptions.batch, lr, momentum: trainOptions.momentum, weight_decay: trainOptions.weightDecay, random_per_step: trainOptions.randomPerStep, seed: trainOptions.seed, calibration_images: trainOptions.calibrationImages, ...extra });
+const source = trainSource(spec, data, {
+  ...trainOptions,
+  onEpoch: (e, net) => {
+    // A quick look at the largest subnet on the first 1,000 test images, and a checkpoint.
+    const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
+    console.error(`train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
+    if (weightsFile) saveSupernetWeights(weightsFile, net, facts({ log: net.log, complete: false, seconds: (performance.now() - t0) / 1000 }));
+  },
+});
 const trainSeconds = (performance.now() - t0) / 1000;
 const [largestAcc, smallestAcc] = await source.accuracy([largestConfig(spec), smallestConfig(spec)]);
+if (weightsFile) saveSupernetWeights(weightsFile, source.shared, facts({ log: source.shared.log, complete: true, seconds: trainSeconds, test_images: data.test.count, largest_accuracy: largestAcc, smallest_accuracy: smallestAcc }));
 console.log(`trained on ${data.train.count} Fashion-MNIST images (${le}+${se} epochs) in ${trainSeconds.toFixed(0)} s; test accuracy (${data.test.count} images): largest ${(largestAcc * 100).toFixed(2)}%, smallest ${(smallestAcc * 100).toFixed(2)}%`);
 
 const macs = (c: SubnetConfig) => analyzeNetwork(lowerSubnet(spec, c)).totals.macs;

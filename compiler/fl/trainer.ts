@@ -10,19 +10,14 @@
 import { fail } from '../diagnostics/index.ts';
 import type { Layer, Network, TensorType } from '../ir/network.ts';
 import { Prng } from '../util/prng.ts';
+import { BatchNormState, batchNormBackward, batchNormForward, beginCalibration, endCalibration } from './batch-norm.ts';
+import { convBackward, convForward, type ConvGeom } from './conv-kernels.ts';
 
 type Act = 'none' | 'relu' | 'relu6';
 
-interface ConvGeom {
-  ih: number; iw: number; cin: number;
-  oh: number; ow: number; cout: number;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
-  pt: number; pl: number; groups: number;
-}
-
 type Exec =
   | { kind: 'dense'; src: number; dst: number; inSize: number; out: number; w: number; b: number; act: Act }
-  | { kind: 'conv'; src: number; dst: number; g: ConvGeom; w: number; b: number; act: Act }
+  | { kind: 'conv'; src: number; dst: number; g: ConvGeom; w: number; b: number; act: Act; bn?: { index: number; gamma: number; beta: number } }
   | { kind: 'act'; src: number; dst: number; act: Act }
   | { kind: 'pool'; src: number; dst: number; max: boolean; g: ConvGeom; global: boolean }
   | { kind: 'alias'; src: number; dst: number }
@@ -42,12 +37,15 @@ export interface TrainableModel {
   /** Index of the tensor holding the logits. */
   logits: number;
   /** Parameter tensors for initialisation: offset, count, fan-in, fan-out. */
-  init: { offset: number; count: number; fanIn: number; fanOut: number; bias: boolean }[];
+  init: { offset: number; count: number; fanIn: number; fanOut: number; bias: boolean; constant?: number }[];
+  /** Batch-norm layers (one after each convolution when compiled with batchNorm), in exec order. */
+  batchNorms: number;
   /**
    * Where each layer's parameters sit in the flat vector: weights at `w` with `shape`
-   * (dense [in, out]; conv [kh, kw, cin / groups, out]), then `out` biases at `b`.
+   * (dense [in, out]; conv [kh, kw, cin / groups, out]), then `out` biases at `b`; with batch
+   * norm, `out` scales at `bn.gamma` and `out` shifts at `bn.beta`.
    */
-  params: { layer: string; w: number; b: number; shape: number[] }[];
+  params: { layer: string; w: number; b: number; shape: number[]; bn?: { gamma: number; beta: number } }[];
 }
 
 const actOf = (l: Layer): Act => {
@@ -69,8 +67,16 @@ const padAttr = (l: Layer): [number, number, number, number] => {
 };
 const elems = (t: TensorType) => t.shape.reduce((a, b) => a * b, 1);
 
+export interface CompileOptions {
+  /**
+   * Batch normalisation after every convolution, before its activation (conv → BN → act), as
+   * supernets train; a network lowered for deployment has it folded into the conv's weights.
+   */
+  batchNorm?: boolean;
+}
+
 /** Prepare a network for training. Fails with a located diagnostic on ops the trainer lacks. */
-export function compileModel(net: Network): TrainableModel {
+export function compileModel(net: Network, opts: CompileOptions = {}): TrainableModel {
   if (net.inputs.length !== 1) fail('F0101', `network '${net.name}': the trainer needs exactly one input, found ${net.inputs.length}`, net.location);
   if (net.outputs.length !== 1) fail('F0101', `network '${net.name}': the trainer needs exactly one output, found ${net.outputs.length}`, net.location);
   const index = new Map<string, number>();
@@ -88,6 +94,7 @@ export function compileModel(net: Network): TrainableModel {
   const params: TrainableModel['params'] = [];
   let paramCount = 0;
   let macs = 0;
+  let batchNorms = 0;
   let logitsName = net.outputs[0];
   const alloc = (n: number) => {
     const o = paramCount;
@@ -133,8 +140,17 @@ export function compileModel(net: Network): TrainableModel {
         const fanIn = kh * kw * (cin / groups);
         init.push({ offset: w, count, fanIn, fanOut: kh * kw * (cout / groups), bias: false });
         init.push({ offset: b, count: cout, fanIn, fanOut: cout, bias: true });
-        execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l) });
-        params.push({ layer: l.name, w, b, shape: [kh, kw, cin / groups, cout] });
+        if (opts.batchNorm) {
+          const gamma = alloc(cout);
+          const beta = alloc(cout);
+          init.push({ offset: gamma, count: cout, fanIn, fanOut: cout, bias: true, constant: 1 });
+          init.push({ offset: beta, count: cout, fanIn, fanOut: cout, bias: true });
+          execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l), bn: { index: batchNorms++, gamma, beta } });
+          params.push({ layer: l.name, w, b, shape: [kh, kw, cin / groups, cout], bn: { gamma, beta } });
+        } else {
+          execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l) });
+          params.push({ layer: l.name, w, b, shape: [kh, kw, cin / groups, cout] });
+        }
         macs += oh * ow * cout * fanIn;
         break;
       }
@@ -182,7 +198,7 @@ export function compileModel(net: Network): TrainableModel {
   if (logits === undefined) fail('F0101', `network '${net.name}': output '${logitsName}' is not a layer`, net.location);
   const lt = types[logits];
   if (lt.kind !== 'vector') fail('F0101', `network '${net.name}': the output must be a vector of class scores, got ${lt.kind} [${lt.shape.join(', ')}]`, net.location);
-  return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init, params };
+  return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init, params, batchNorms };
 }
 
 /**
@@ -193,6 +209,7 @@ export function initParams(model: TrainableModel, seed: number, scheme: 'glorot'
   const p = new Float32Array(model.paramCount);
   const rng = new Prng(seed);
   for (const t of model.init) {
+    if (t.constant !== undefined) p.fill(t.constant, t.offset, t.offset + t.count);
     if (t.bias) continue;
     const bound = Math.sqrt(6 / (scheme === 'he' ? t.fanIn : t.fanIn + t.fanOut));
     for (let i = 0; i < t.count; i++) p[t.offset + i] = (2 * rng.next() - 1) * bound;
@@ -213,6 +230,10 @@ export class Trainer {
   private readonly probs: Float32Array;
   /** Tensor index -> the tensor whose buffer it shares (itself unless an alias). */
   private readonly root: Int32Array;
+  /** Batch-norm state per batch-norm layer (running statistics live here, per model). */
+  readonly batchNorms: BatchNormState[] = [];
+  /** True while a forward pass normalises with batch statistics (training, calibration). */
+  private batchStats = false;
 
   constructor(readonly model: TrainableModel, readonly maxBatch: number) {
     this.grad = new Float32Array(model.paramCount);
@@ -236,6 +257,27 @@ export class Trainer {
     for (let t = 0; t < model.sizes.length; t++) this.argmax.push(new Int32Array(0));
     for (const e of model.execs) if (e.kind === 'pool' && e.max) this.argmax[e.dst] = new Int32Array(model.sizes[e.dst] * maxBatch);
     this.probs = new Float32Array(model.classes * maxBatch);
+    for (const e of model.execs) if (e.kind === 'conv' && e.bn) this.batchNorms[e.bn.index] = new BatchNormState(e.g.cout, model.sizes[e.dst] * maxBatch);
+  }
+
+  /**
+   * Set every batch-norm layer's running statistics to their exact values over `count`
+   * samples of x (forward passes with batch statistics, as once-for-all recalibrates a subnet).
+   */
+  recalibrate(params: Float32Array, x: Float32Array, count: number): void {
+    if (this.batchNorms.length === 0) return;
+    const d = this.model.inputSize;
+    for (const s of this.batchNorms) beginCalibration(s);
+    this.batchStats = true;
+    try {
+      for (let s = 0; s < count; s += this.maxBatch) {
+        const n = Math.min(this.maxBatch, count - s);
+        this.forward(params, x.subarray(s * d, (s + n) * d), n);
+      }
+    } finally {
+      this.batchStats = false;
+      for (const s of this.batchNorms) endCalibration(s);
+    }
   }
 
   /** Run the network on n samples (x holds n * inputSize values); returns the logits buffer. */
@@ -252,7 +294,12 @@ export class Trainer {
    */
   lossAndGradient(params: Float32Array, x: Float32Array, labels: Int32Array | Uint8Array, n: number): number {
     const m = this.model;
-    this.forward(params, x, n);
+    this.batchStats = true;
+    try {
+      this.forward(params, x, n);
+    } finally {
+      this.batchStats = false;
+    }
     const logits = this.acts[m.logits];
     const C = m.classes;
     for (const d of this.dacts) d.fill(0, 0, d.length);
@@ -304,6 +351,7 @@ export class Trainer {
         return;
       case 'conv':
         convForward(this.acts[e.src], this.acts[e.dst], p, e.w, e.b, e.g, n);
+        if (e.bn) batchNormForward(this.acts[e.dst], n * sizes[e.dst], p, e.bn.gamma, e.bn.beta, this.batchNorms[e.bn.index], this.batchStats);
         if (e.act !== 'none') applyAct(this.acts[e.dst], 0, n * sizes[e.dst], e.act);
         return;
       case 'act': {
@@ -345,6 +393,7 @@ export class Trainer {
         return;
       case 'conv':
         if (e.act !== 'none') maskAct(this.dacts[e.dst], this.acts[e.dst], 0, n * sizes[e.dst], e.act);
+        if (e.bn) batchNormBackward(this.dacts[e.dst], n * sizes[e.dst], p, gr, e.bn.gamma, e.bn.beta, this.batchNorms[e.bn.index]);
         convBackward(this.acts[e.src], this.dacts[e.dst], this.dacts[e.src], p, gr, e.w, e.b, e.g, n, this.needsDx(e.src));
         return;
       case 'act': {
@@ -468,94 +517,6 @@ function maskAct(dy: Float32Array, y: Float32Array, o: number, len: number, act:
   const end = o + len;
   if (act === 'relu') for (let i = o; i < end; i++) { if (y[i] <= 0) dy[i] = 0; }
   else for (let i = o; i < end; i++) { const v = y[i]; if (v <= 0 || v >= 6) dy[i] = 0; }
-}
-
-function convForward(x: Float32Array, y: Float32Array, p: Float32Array, wOff: number, bOff: number, g: ConvGeom, n: number): void {
-  const { ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups } = g;
-  const cig = cin / groups;
-  const cog = cout / groups;
-  const inS = ih * iw * cin;
-  const outS = oh * ow * cout;
-  for (let b = 0; b < n; b++) {
-    const xb = b * inS;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const yo = b * outS + (oy * ow + ox) * cout;
-        if (bOff >= 0) for (let c = 0; c < cout; c++) y[yo + c] = p[bOff + c];
-        else y.fill(0, yo, yo + cout);
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - pt + ky * dh;
-          if (iy < 0 || iy >= ih) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - pl + kx * dw;
-            if (ix < 0 || ix >= iw) continue;
-            const xo = xb + (iy * iw + ix) * cin;
-            const wk = wOff + (ky * kw + kx) * cig * cout;
-            for (let gi = 0; gi < groups; gi++) {
-              const c0 = gi * cog;
-              for (let ci = 0; ci < cig; ci++) {
-                const xv = x[xo + gi * cig + ci];
-                if (xv === 0) continue;
-                const wo = wk + ci * cout + c0;
-                const yc = yo + c0;
-                for (let co = 0; co < cog; co++) y[yc + co] += xv * p[wo + co];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-function convBackward(
-  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
-  wOff: number, bOff: number, g: ConvGeom, n: number, needDx: boolean,
-): void {
-  const { ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups } = g;
-  const cig = cin / groups;
-  const cog = cout / groups;
-  const inS = ih * iw * cin;
-  const outS = oh * ow * cout;
-  for (let b = 0; b < n; b++) {
-    const xb = b * inS;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const yo = b * outS + (oy * ow + ox) * cout;
-        if (bOff >= 0) for (let c = 0; c < cout; c++) gr[bOff + c] += dy[yo + c];
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - pt + ky * dh;
-          if (iy < 0 || iy >= ih) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - pl + kx * dw;
-            if (ix < 0 || ix >= iw) continue;
-            const xo = xb + (iy * iw + ix) * cin;
-            const wk = wOff + (ky * kw + kx) * cig * cout;
-            for (let gi = 0; gi < groups; gi++) {
-              const c0 = gi * cog;
-              const yc = yo + c0;
-              for (let ci = 0; ci < cig; ci++) {
-                const xi = xo + gi * cig + ci;
-                const xv = x[xi];
-                const wo = wk + ci * cout + c0;
-                if (needDx) {
-                  let s = 0;
-                  for (let co = 0; co < cog; co++) {
-                    const d = dy[yc + co];
-                    gr[wo + co] += xv * d;
-                    s += p[wo + co] * d;
-                  }
-                  dx[xi] += s;
-                } else if (xv !== 0) {
-                  for (let co = 0; co < cog; co++) gr[wo + co] += xv * dy[yc + co];
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
 }
 
 function poolForward(x: Float32Array, y: Float32Array, arg: Int32Array, g: ConvGeom, max: boolean, n: number): void {

@@ -1,10 +1,12 @@
 // The "train" accuracy source: a weight-sharing supernet trained with nacc's own trainer
 // (largest subnet first, then sandwich sampling — largest, smallest and random subnets each
 // step — as once-for-all does), and subnets scored on a held-out split with the shared
-// weights. The networks have no batch normalisation, so there are no statistics to
-// recalibrate per subnet: a subnet's accuracy is that of its slice of the shared weights.
+// weights. Convolutions are batch-normalised in training; a subnet's batch-norm statistics
+// are recalibrated on a fixed sample of training images before it is scored, and folded into
+// its convolutions when it is deployed (foldedParamsOf).
 import type { Dataset } from '../../fl/data.ts';
 import { shuffleInts } from '../../fl/data.ts';
+import { foldBatchNorm } from '../../fl/fold-batch-norm.ts';
 import { Trainer, accuracy, compileModel, initParams, type TrainableModel } from '../../fl/trainer.ts';
 import type { SubnetConfig, SupernetSpec } from '../../ir/supernet.ts';
 import { Prng } from '../../util/prng.ts';
@@ -24,10 +26,14 @@ export interface SupernetTrainOptions {
   momentum: number;
   weightDecay: number;
   seed: number;
+  /** Batch normalisation after every convolution (recalibrated per subnet). */
+  batchNorm: boolean;
+  /** Training images each subnet's batch-norm statistics are recalibrated on. */
+  calibrationImages: number;
   /** Side of the data set's square images and their channels. */
   imageSide: number;
-  /** Called after every epoch (progress). */
-  onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }) => void;
+  /** Called after every epoch (progress; `net` holds the weights so far). */
+  onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }, net: SharedSupernet) => void;
 }
 
 /** Share of all steps over which the learning rate warms up, and the gradient-norm clip. */
@@ -42,6 +48,8 @@ export const DEFAULT_TRAIN_OPTIONS: Omit<SupernetTrainOptions, 'imageSide' | 'se
   lr: 0.05,
   momentum: 0.9,
   weightDecay: 4e-5,
+  batchNorm: true,
+  calibrationImages: 500,
 };
 
 interface Compiled {
@@ -56,6 +64,9 @@ export class SharedSupernet {
   readonly supModel: TrainableModel;
   readonly weights: Float32Array;
   readonly log: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }[] = [];
+  readonly batchNorm: boolean;
+  /** Training images (at imageSide) that batch-norm statistics are recalibrated on. */
+  private calibration?: { x: Float32Array; count: number };
   private readonly cache = new Map<string, Compiled>();
 
   constructor(
@@ -63,11 +74,32 @@ export class SharedSupernet {
     readonly batch: number,
     readonly imageSide: number,
     seed: number,
+    opts: { batchNorm?: boolean } = {},
   ) {
-    this.supModel = compileModel(lowerSubnet(spec, largestConfig(spec)));
-    // He, not Glorot: without batch normalisation Glorot's smaller weights leave the deep
-    // ReLU6 chain with global pooling barely learning.
+    this.batchNorm = opts.batchNorm ?? false;
+    this.supModel = compileModel(lowerSubnet(spec, largestConfig(spec)), { batchNorm: this.batchNorm });
+    // He, not Glorot: it keeps the deep ReLU6 chain with global pooling learning when there
+    // is no batch normalisation.
     this.weights = initParams(this.supModel, seed, 'he');
+  }
+
+  /** Take `count` training images, chosen by `seed`, as the batch-norm recalibration set. */
+  useCalibration(data: Dataset, count: number, seed: number): void {
+    const n = Math.min(count, data.count);
+    const order = Int32Array.from({ length: data.count }, (_, i) => i);
+    shuffleInts(order, new Prng(seed ^ 0xca11b));
+    const d = data.x.length / data.count;
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) x.set(data.x.subarray(order[i] * d, (order[i] + 1) * d), i * d);
+    this.calibration = { x, count: n };
+  }
+
+  /** Recalibrate the subnet's batch-norm statistics for its current parameters (no-op without batch norm). */
+  private recalibrate(c: SubnetConfig, s: Compiled): void {
+    if (!this.batchNorm) return;
+    const cal = this.calibration;
+    if (!cal) throw new Error('supernet with batch norm: no calibration images (useCalibration)');
+    s.trainer.recalibrate(s.params, this.resized(cal.x, cal.count, c.resolution), cal.count);
   }
 
   /** The compiled subnet (cached: a search scores many). */
@@ -75,7 +107,7 @@ export class SharedSupernet {
     const key = configKey(c);
     let s = this.cache.get(key);
     if (!s) {
-      const model = compileModel(lowerSubnet(this.spec, c));
+      const model = compileModel(lowerSubnet(this.spec, c), { batchNorm: this.batchNorm });
       s = { model, trainer: new Trainer(model, this.batch), index: shareIndex(model, this.supModel), params: new Float32Array(model.paramCount) };
       if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, s);
@@ -89,10 +121,24 @@ export class SharedSupernet {
     return gatherParams(this.weights, s.index, new Float32Array(s.index.length));
   }
 
-  /** Accuracy of a subnet on `data` (its images resized to the subnet's resolution). */
+  /**
+   * The subnet's parameters for the plain network `lowerSubnet` gives (no batch norm): its
+   * slice of the shared weights with recalibrated batch-norm statistics folded into each
+   * convolution's weights and bias. What a back end deploys.
+   */
+  foldedParamsOf(c: SubnetConfig): Float32Array {
+    const s = this.subnet(c);
+    gatherParams(this.weights, s.index, s.params);
+    if (!this.batchNorm) return Float32Array.from(s.params);
+    this.recalibrate(c, s);
+    return foldBatchNorm(s.model, s.params, s.trainer.batchNorms, compileModel(lowerSubnet(this.spec, c)));
+  }
+
+  /** Accuracy of a subnet on `data` (its images resized to the subnet's resolution), batch norm recalibrated. */
   accuracy(c: SubnetConfig, data: Dataset, count = data.count): number {
     const s = this.subnet(c);
     gatherParams(this.weights, s.index, s.params);
+    this.recalibrate(c, s);
     const x = this.resized(data.x, count, c.resolution);
     return accuracy(s.trainer, s.params, x, data.y, count);
   }
@@ -107,7 +153,8 @@ export class SharedSupernet {
 
 /** Train a supernet's shared weights on `train`. Deterministic for a seed. */
 export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTrainOptions): SharedSupernet {
-  const net = new SharedSupernet(spec, o.batch, o.imageSide, o.seed);
+  const net = new SharedSupernet(spec, o.batch, o.imageSide, o.seed, { batchNorm: o.batchNorm });
+  net.useCalibration(train, o.calibrationImages, o.seed);
   const rng = new Prng(o.seed ^ 0x5a17);
   const w = net.weights;
   const velocity = new Float32Array(w.length);
@@ -161,8 +208,8 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
           lossSum += l / subnets.length;
         }
         // SGD with momentum and weight decay; the learning rate warms up linearly, then follows a
-        // cosine over both phases; the gradient's norm is clipped. Without batch normalisation an
-        // early large step can kill every ReLU for good (the loss then sits at ln(classes)).
+        // cosine over both phases; the gradient's norm is clipped (without batch normalisation an
+        // early large step can kill every ReLU for good: the loss then sits at ln(classes)).
         const warm = Math.max(1, Math.round(WARMUP_FRACTION * totalSteps));
         const lr = step < warm ? (o.lr * (step + 1)) / warm : 0.5 * o.lr * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, totalSteps - warm)));
         let norm = 0;
@@ -178,7 +225,7 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
       }
       const e = { phase, epoch, loss: stepsPerEpoch ? lossSum / stepsPerEpoch : 0 };
       net.log.push(e);
-      o.onEpoch?.(e);
+      o.onEpoch?.(e, net);
     }
   }
   return net;

@@ -1,7 +1,7 @@
 // Weight sharing: every subnet's parameters are a slice of the supernet's (the largest
-// subnet's) — the first channels of every tensor, the centre of every kernel, the first
-// blocks of every stage — as once-for-all shares them. An index map per subnet turns a
-// subnet's flat parameter vector into positions in the supernet's.
+// subnet's) — the first channels of every tensor (batch-norm scales and shifts included), the
+// centre of every kernel, the first blocks of every stage — as once-for-all shares them. An
+// index map per subnet turns a subnet's flat parameter vector into positions in the supernet's.
 import type { TrainableModel } from '../../fl/trainer.ts';
 
 /**
@@ -33,6 +33,13 @@ export function shareIndex(sub: TrainableModel, sup: TrainableModel): Int32Array
             for (let o = 0; o < out; o++) idx[p.w + ((y * kw + x) * ci + c) * out + o] = q.w + (((y + dy) * KW + (x + dx)) * CI + c) * OUT + o;
     }
     for (let o = 0; o < out; o++) idx[p.b + o] = q.b + o;
+    if (p.bn || q.bn) {
+      if (!p.bn || !q.bn) throw new Error(`weight sharing: layer '${p.layer}' has batch norm in only one of subnet and supernet`);
+      for (let o = 0; o < out; o++) {
+        idx[p.bn.gamma + o] = q.bn.gamma + o;
+        idx[p.bn.beta + o] = q.bn.beta + o;
+      }
+    }
   }
   if (idx.some((i) => i < 0)) throw new Error('weight sharing: a subnet parameter has no place in the supernet');
   return idx;
