@@ -1265,6 +1265,17 @@ static void __attribute__((noinline)) nf_dwr_row_any(const int32_t *const *rows,
   } \
   static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_rowc_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t lo, int32_t hi) { \
     nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 0, lo, hi); \
+  } \
+  /* whole-plane mode: every output row of the group in one call (rows move down SW_ ring rows) */ \
+  static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_plane_##KW_##_##SW_(const int32_t *const *rows0, int32_t rowwords, const int32_t *fk, int32_t out_h, int32_t out_w, int8_t *o, \
+                                                                                                                      int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) { \
+    const int32_t *rows[KW_]; \
+    for (int32_t fy = 0; fy < KW_; fy++) rows[fy] = rows0[fy]; \
+    for (int32_t oy = 0; oy < out_h; oy++, o += out_w * C) { \
+      if (full) nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
+      else nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 0, lo, hi); \
+      for (int32_t fy = 0; fy < KW_; fy++) rows[fy] += SW_ * rowwords; \
+    } \
   }
 NF_DWR_CASE(3, 1)
 NF_DWR_CASE(3, 2)
@@ -1272,6 +1283,33 @@ NF_DWR_CASE(5, 1)
 NF_DWR_CASE(5, 2)
 NF_DWR_CASE(7, 1)
 NF_DWR_CASE(7, 2)
+
+/* Rows [iy0, iy0 + n) of a channel group into consecutive ring rows from d (rowwords words each,
+ * the image's columns after pl padding columns): sign-extended pairs, or -offset for padding rows. */
+static void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
+  for (int32_t r = 0; r < n; r++) {
+    const int32_t iy = iy0 + r;
+    int32_t *d = d0 + r * rowwords + 2 * pl;
+    if (iy < 0 || iy >= in_h) {
+      for (int32_t i = 0; i < 2 * in_w; i++) d[i] = padw;
+      continue;
+    }
+    const int8_t *s = input + iy * in_w * C + c;
+    int32_t i = 0;
+    for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
+      const int32_t w = nf_load32(s), v = nf_load32(s + C);
+      d[0] = NF_SXTB16(w);
+      d[1] = NF_SXTB16_ROR8(w);
+      d[2] = NF_SXTB16(v);
+      d[3] = NF_SXTB16_ROR8(v);
+    }
+    if (i < in_w) {
+      const int32_t w = nf_load32(s);
+      d[0] = NF_SXTB16(w);
+      d[1] = NF_SXTB16_ROR8(w);
+    }
+  }
+}
 
 /* 1 when it ran the layer; 0 when its conditions fail (then another kernel runs it). */
 static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
@@ -1318,6 +1356,12 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
     if (hi - lo + 1 > R) R = hi - lo + 1;
   }
   const int32_t rowk = 2 * kw + 1; /* per window row: kw tap pairs, then the byte delta to the next row */
+  /* whole-plane mode when every padded row the outputs read fits: a group's rows are all converted
+   * first (in place, before any output overwrites them), and an output row costs only its call */
+  const int32_t rall = (out_h - 1) * sh + (kh - 1) * dh + 1;
+  const int32_t room = scratch && ((uintptr_t)scratch & 7) == 0 && in_h * in_w > NF_RING_STACK ? in_h * in_w : NF_RING_STACK;
+  const int32_t whole = (rall * rowwords + rowk * kh + 8) * 4 <= room;
+  if (whole) R = rall;
   const int32_t words = R * rowwords + rowk * kh + 8; /* + the doubled biases of the group, twice */
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
@@ -1362,48 +1406,56 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
     }
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
     int32_t lo_slot = 0;                 /* slot of the window's first row */
+    if (whole) {
+      /* every row now; the window's rows are then dh rows apart, and move down sh rows per output row */
+      nf_dwr_fill(mem, rowwords, pl, -pt, rall, input, in_h, in_w, C, c, padw);
+      for (int32_t fy = 0; fy < kh; fy++) {
+        rows[fy] = mem + fy * dh * rowwords;
+        fk[fy * rowk + 2 * kw] = 4 * (fy + 1 < kh ? dh * rowwords : -(kh - 1) * dh * rowwords);
+      }
+    }
+    const int32_t spec = dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
+    if (whole && spec) {
+      int8_t *o = output + c;
+      const int32_t fl = full && !post;
+      switch (spec) {
+        case 31: nf_dwr_plane_3_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 32: nf_dwr_plane_3_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 51: nf_dwr_plane_5_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 52: nf_dwr_plane_5_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 71: nf_dwr_plane_7_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 72: nf_dwr_plane_7_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        default: break;
+      }
+    }
     for (int32_t oy = 0; oy < out_h; oy++) {
       const int32_t lo = oy * sh - pt;
       int32_t hi = lo + (kh - 1) * dh;
       const int32_t clob = inplace ? ((oy + 1) * out_w - 1) / in_w : lo;
       if (clob > hi) hi = clob;
-      if (next < lo) {
+      if (whole) {
+        if (oy > 0)
+          for (int32_t fy = 0; fy < kh; fy++) rows[fy] += sh * rowwords;
+      } else if (next < lo) {
         next_slot = (next_slot + (lo - next)) % R;
         next = lo;
       }
-      for (; next <= hi; next++) {
-        int32_t *d = mem + next_slot * rowwords + 2 * pl;
-        if (++next_slot == R) next_slot = 0;
-        if (next < 0 || next >= in_h) {
-          for (int32_t i = 0; i < 2 * in_w; i++) d[i] = padw;
-        } else {
-          const int8_t *s = input + next * in_w * C + c;
-          int32_t i = 0;
-          for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
-            const int32_t w = nf_load32(s), v = nf_load32(s + C);
-            d[0] = NF_SXTB16(w);
-            d[1] = NF_SXTB16_ROR8(w);
-            d[2] = NF_SXTB16(v);
-            d[3] = NF_SXTB16_ROR8(v);
-          }
-          if (i < in_w) {
-            const int32_t w = nf_load32(s);
-            d[0] = NF_SXTB16(w);
-            d[1] = NF_SXTB16_ROR8(w);
-          }
+      if (!whole) {
+        for (; next <= hi; next++) {
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw);
+          if (++next_slot == R) next_slot = 0;
         }
+        int32_t sl = lo_slot;
+        for (int32_t fy = 0; fy < kh; fy++) {
+          rows[fy] = mem + sl * rowwords;
+          sl += dh;
+          while (sl >= R) sl -= R;
+        }
+        for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
+        lo_slot += sh;
+        while (lo_slot >= R) lo_slot -= R;
       }
-      int32_t sl = lo_slot;
-      for (int32_t fy = 0; fy < kh; fy++) {
-        rows[fy] = mem + sl * rowwords;
-        sl += dh;
-        while (sl >= R) sl -= R;
-      }
-      for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
-      lo_slot += sh;
-      while (lo_slot >= R) lo_slot -= R;
       int8_t *o = output + oy * out_w * C + c;
-      const int32_t spec = dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
       if (!(full && !post)) {
         /* clamped activation range, or the output offset added after the shift */
         switch (spec) {
