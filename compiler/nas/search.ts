@@ -82,6 +82,28 @@ function ranks(points: NasPoint[]): number[] {
   return r;
 }
 
+/**
+ * NSGA-II crowding distance of each point within its rank: the normalised gap between its
+ * neighbours along accuracy and along the hardware value (a front's ends get infinity), so
+ * selection keeps a front spread over the whole range instead of crowding at the accurate end.
+ */
+export function crowding(points: NasPoint[], rank: number[]): number[] {
+  const d = new Array<number>(points.length).fill(0);
+  const byRank = new Map<number, number[]>();
+  rank.forEach((r, i) => byRank.set(r, [...(byRank.get(r) ?? []), i]));
+  for (const members of byRank.values()) {
+    for (const key of [(p: NasPoint) => p.accuracy, (p: NasPoint) => Math.log(Math.max(p.value, 1e-300))]) {
+      const order = [...members].sort((a, b) => key(points[a]) - key(points[b]) || (points[a].config < points[b].config ? -1 : 1));
+      const lo = key(points[order[0]]);
+      const hi = key(points[order[order.length - 1]]);
+      d[order[0]] = d[order[order.length - 1]] = Infinity;
+      if (hi <= lo) continue;
+      for (let k = 1; k < order.length - 1; k++) d[order[k]] += (key(points[order[k + 1]]) - key(points[order[k - 1]])) / (hi - lo);
+    }
+  }
+  return d;
+}
+
 /** Memoised scoring: each distinct subnet's accuracy and hardware are computed once. */
 class Scorer {
   readonly acc = new Map<string, number>();
@@ -114,7 +136,7 @@ class Scorer {
 /** Map a configuration onto what the accuracy source knows (a table's rows), else itself. */
 const known = (o: NasOptions, c: SubnetConfig) => (o.source.nearest ? o.source.nearest(c) : c);
 
-/** The joint search: accuracy and hardware together, NSGA-style selection on both. */
+/** The joint search: accuracy and hardware together, NSGA-II selection (rank, then crowding distance) on both. */
 export async function jointSearch(o: NasOptions): Promise<{ pareto: NasPoint[]; evaluated: NasPoint[]; scorer: Scorer }> {
   const rng = new Prng(o.seed);
   const scorer = new Scorer(o);
@@ -133,23 +155,25 @@ export async function jointSearch(o: NasOptions): Promise<{ pareto: NasPoint[]; 
   let population = [...evaluated];
   for (let g = 0; g < o.generations; g++) {
     const r = ranks(population);
-    // Binary tournament on rank, then accuracy.
+    const cd = crowding(population, r);
+    // Binary tournament on rank, then crowding distance (NSGA-II).
     const pickParent = () => {
       const a = rng.int(population.length);
       const b = rng.int(population.length);
-      return r[a] < r[b] || (r[a] === r[b] && population[a].accuracy >= population[b].accuracy) ? population[a] : population[b];
+      return r[a] < r[b] || (r[a] === r[b] && cd[a] >= cd[b]) ? population[a] : population[b];
     };
     const before = evaluated.length;
     for (let tries = 0; evaluated.length - before < o.population && tries < o.population * 20; tries++) {
       const child = mutateConfig(o.spec, crossoverConfig(configs.get(pickParent().config)!, configs.get(pickParent().config)!, rng), rng, 0.25);
       await add(known(o, child));
     }
-    // Survivors: the best `population` of parents and children by rank, then accuracy.
+    // Survivors: the best `population` of parents and children by rank, then crowding distance.
     const pool = [...population, ...evaluated.slice(before)];
     const pr = ranks(pool);
+    const pc = crowding(pool, pr);
     population = pool
-      .map((p, i) => ({ p, r: pr[i] }))
-      .sort((a, b) => a.r - b.r || b.p.accuracy - a.p.accuracy || a.p.value - b.p.value || (a.p.config < b.p.config ? -1 : 1))
+      .map((p, i) => ({ p, r: pr[i], c: pc[i] }))
+      .sort((a, b) => a.r - b.r || (a.c === b.c ? 0 : a.c > b.c ? -1 : 1) || b.p.accuracy - a.p.accuracy || a.p.value - b.p.value || (a.p.config < b.p.config ? -1 : 1))
       .slice(0, o.population)
       .map((x) => x.p);
     o.onGeneration?.(g, paretoOf(evaluated));
