@@ -4,12 +4,13 @@
 // both fronts, where the joint front dominates, and the largest subnet's test accuracy.
 //   npx tsx bench/nas-fashion.ts [--samples 60000] [--test 10000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
 //     [--weights FILE] (write the shared weights after every epoch, weights-file.ts's format)
+//     [--load FILE] (no training: the shared weights of an earlier run)
 //     [--no-bn] [--lr 0.05] [--seeds none] (train and score only)
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
 import { prepareData } from '../compiler/fl/data.ts';
-import { DEFAULT_TRAIN_OPTIONS, trainSource } from '../compiler/nas/accuracy/train.ts';
-import { saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
+import { DEFAULT_TRAIN_OPTIONS, sharedSource, trainSource } from '../compiler/nas/accuracy/train.ts';
+import { loadSupernetWeights, saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
 import { configKey, largestConfig, lowerSubnet, smallestConfig } from '../compiler/nas/supernet.ts';
 import { dominates, networkSearch, type HardwareScore, type NasPoint } from '../compiler/nas/search.ts';
 import { analyzeNetwork } from '../compiler/analysis/analyze.ts';
@@ -29,6 +30,7 @@ const samples = Number(arg('--samples', '60000'));
 const [le, se] = arg('--epochs', '3,3').split(',').map(Number);
 const seeds = arg('--seeds', '1,2,3') === 'none' ? [] : arg('--seeds', '1,2,3').split(',').map(Number);
 const weightsFile = args.includes('--weights') ? arg('--weights', '') : undefined;
+const loadFile = args.includes('--load') ? arg('--load', '') : undefined;
 const batchNorm = !args.includes('--no-bn');
 const lr = Number(arg('--lr', String(DEFAULT_TRAIN_OPTIONS.lr)));
 const withSpace = args.includes('--space');
@@ -40,7 +42,9 @@ const data = prepareData({ ...spec.data!, samples, args: { ...spec.data!.args, t
 const t0 = performance.now();
 const trainOptions = { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, batchNorm, lr };
 const facts = (extra: Record<string, unknown>) => ({ samples: data.train.count, image_side: 28, epochs: [le, se], batch: trainOptions.batch, lr, momentum: trainOptions.momentum, weight_decay: trainOptions.weightDecay, random_per_step: trainOptions.randomPerStep, seed: trainOptions.seed, calibration_images: trainOptions.calibrationImages, ...extra });
-const source = trainSource(spec, data, {
+const loaded = loadFile ? loadSupernetWeights(loadFile, spec) : undefined;
+loaded?.useCalibration(data.train, trainOptions.calibrationImages, trainOptions.seed);
+const source = loaded ? sharedSource(loaded, data.test) : trainSource(spec, data, {
   ...trainOptions,
   onEpoch: (e, net) => {
     // A quick look at the largest subnet on the first 1,000 test images, and a checkpoint.
@@ -51,8 +55,8 @@ const source = trainSource(spec, data, {
 });
 const trainSeconds = (performance.now() - t0) / 1000;
 const [largestAcc, smallestAcc] = await source.accuracy([largestConfig(spec), smallestConfig(spec)]);
-if (weightsFile) saveSupernetWeights(weightsFile, source.shared, facts({ log: source.shared.log, complete: true, seconds: trainSeconds, test_images: data.test.count, largest_accuracy: largestAcc, smallest_accuracy: smallestAcc }));
-console.log(`trained on ${data.train.count} Fashion-MNIST images (${le}+${se} epochs) in ${trainSeconds.toFixed(0)} s; test accuracy (${data.test.count} images): largest ${(largestAcc * 100).toFixed(2)}%, smallest ${(smallestAcc * 100).toFixed(2)}%`);
+if (weightsFile && !loaded) saveSupernetWeights(weightsFile, source.shared, facts({ log: source.shared.log, complete: true, seconds: trainSeconds, test_images: data.test.count, largest_accuracy: largestAcc, smallest_accuracy: smallestAcc }));
+console.log(`${loaded ? `loaded ${loadFile} (${JSON.stringify(loaded.log)})` : `trained on ${data.train.count} Fashion-MNIST images (${le}+${se} epochs) in ${trainSeconds.toFixed(0)} s`}; test accuracy (${data.test.count} images): largest ${(largestAcc * 100).toFixed(2)}%, smallest ${(smallestAcc * 100).toFixed(2)}%`);
 
 const macs = (c: SubnetConfig) => analyzeNetwork(lowerSubnet(spec, c)).totals.macs;
 const board = resolveBoard('stm32f412');

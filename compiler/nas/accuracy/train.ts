@@ -233,12 +233,16 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
 
 /** The `train` accuracy source: trains the supernet once, then scores subnets on the test split. */
 export function trainSource(spec: SupernetSpec, data: { train: Dataset; test: Dataset }, o: SupernetTrainOptions): AccuracySource & { shared: SharedSupernet } {
-  const shared = trainSupernet(spec, data.train, o);
+  return sharedSource(trainSupernet(spec, data.train, o), data.test);
+}
+
+/** The `train` accuracy source over an already trained supernet (e.g. loaded from a weights file). */
+export function sharedSource(shared: SharedSupernet, test: Dataset): AccuracySource & { shared: SharedSupernet } {
   return {
     name: 'train',
     shared,
     async accuracy(configs) {
-      return configs.map((c) => shared.accuracy(c, data.test));
+      return configs.map((c) => shared.accuracy(c, test));
     },
   };
 }
