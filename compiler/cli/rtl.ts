@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { ExitCode, UserError, fail, pickDeclared } from '../diagnostics/index.ts';
 import { invocation, nextStep, parseSeed } from './options.ts';
 import { RUN_MANIFEST, VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadPrograms } from '../frontend/index.ts';
@@ -130,7 +130,15 @@ export function registerRtl(program: Command): void {
         notReplayed: fromSearch?.notReplayed,
       });
       // Every layer programmed (no --layer): also the whole network in one simulation (`nacc verify DIR --network`).
-      if (!layers?.length) g.files.push(...networkProgram(g, net, seed).files);
+      // A network the int8 reference cannot quantise still gets its per-layer programs, with a warning.
+      if (!layers?.length) {
+        try {
+          g.files.push(...networkProgram(g, net, seed).files);
+        } catch (e) {
+          if (!(e instanceof UserError)) throw e;
+          process.stderr.write(`warning: network '${net.name}' cannot run as a whole in one simulation (${e.message}); only its per-layer programs are written\n`);
+        }
+      }
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);
       // The folder appears only when complete; only what the generator owns is replaced, anything else in it is carried over.
       const synth = await writeOutputDir(

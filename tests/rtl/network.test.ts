@@ -27,7 +27,7 @@ network res_small {
   b = conv2d(a, out: 8, kernel: 3, pad: same)
   s = add(b, x)
   r = relu(s)
-  m = maxpool(r, kernel: 2, stride: 2)
+  m = maxpool(r, kernel: 3, stride: 2, pad: same)
   d = dwconv2d(m, kernel: 3, pad: same, act: relu6)
   g = avgpool(d, global: true)
   f = dense(g, out: 10)
@@ -45,11 +45,19 @@ function source(): { file: string; out: string } {
   return { file, out: join(dir, 'rtl') };
 }
 
-describe('nacc rtl writes the whole-network program', () => {
-  it('without --layer: network/ holds one DRAM image, every step in op order, the layers\' programs; with --layer it does not, and verify --network says so (exit 2)', async () => {
+/** One generated folder for both tests (the simulation test flips a weight byte in it last). */
+let generated: Promise<{ file: string; out: string; code: number; stderr: string }> | undefined;
+const generate = () =>
+  (generated ??= (async () => {
     const { file, out } = source();
     const g = await nacc(['rtl', file, '--accelerator', 'kc_net', '--network', 'res_small', '--out', out]);
-    expect(g.code, g.stderr).toBe(0);
+    return { file, out, code: g.code, stderr: g.stderr };
+  })());
+
+describe('nacc rtl writes the whole-network program', () => {
+  it('without --layer: network/ holds one DRAM image, every step in op order, the layers\' programs; with --layer it does not, and verify --network says so (exit 2)', async () => {
+    const { file, out, code, stderr } = await generate();
+    expect(code, stderr).toBe(0);
     const nm = JSON.parse(readFileSync(join(out, 'network', 'network.json'), 'utf8'));
     const softmax = nm.steps[8].name;
     expect(nm.steps.map((s: Step) => s.name)).toEqual(['a', 'b', 's', 'r', 'm', 'd', 'g', 'f', softmax]);
@@ -66,9 +74,8 @@ describe('nacc rtl writes the whole-network program', () => {
 
 describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a residual network in one simulation (Icarus)', () => {
   it('every step and the final output bit-exact, lint clean, accelerator cycles within 10% of the model per layer; a corrupted weight is caught', async () => {
-    const { file, out } = source();
-    const g = await nacc(['rtl', file, '--accelerator', 'kc_net', '--network', 'res_small', '--out', out]);
-    expect(g.code, g.stderr).toBe(0);
+    const { out, code, stderr } = await generate();
+    expect(code, stderr).toBe(0);
     const v = await nacc(['verify', out, '--network', '--sim', 'iverilog', '--json']);
     expect(v.code, v.stderr + v.stdout).toBe(0);
     const rep = JSON.parse(v.stdout);

@@ -59,6 +59,8 @@ export function acceleratorOpData(ref: NetworkReference, op: QOp): AcceleratorOp
   const biasT = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ref.model.tensors[op.inputs[2]] : undefined;
   if (p.kind !== 'conv' && p.kind !== 'dwconv' && p.kind !== 'fc') fail('R0701', `op ${op.index} (${op.kind}) is not a convolution or dense layer`);
   const w = filter.data as Int8Array;
+  const size = filter.shape.reduce((a, b) => a * b, 1);
+  if (!w || w.length !== size) fail('R0706', `op ${op.index} (${op.kind}, '${ref.model.tensors[op.outputs[0]].name}'): the quantised model's filter holds ${w?.length ?? 0} values for its shape [${filter.shape.join(', ')}] (${size}); the int8 reference cannot run it`);
   let weights = w;
   if (p.kind === 'dwconv') {
     // TFLite's depthwise filter is [1][kernel rows][kernel cols][K]; the accelerator reads [K][rows][cols].
