@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { ExitCode, VerificationError, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
+import type { SharedSupernet } from '../nas/accuracy/train.ts';
 import { configKey, largestConfig, parseConfigKey, smallestConfig, subnetName } from '../nas/supernet.ts';
 import { fileNameSegment, shellWord } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
-import { SHARED_DEFAULTS, nextStep, parseChoice, parsePositiveInt, parseSeed, writeJson } from './options.ts';
+import { SHARED_DEFAULTS, nextStep, notApplicable, parseChoice, parsePositiveInt, parseSeed, writeJson } from './options.ts';
 import { parseTrainEpochs } from './nas.ts';
 import { formatTable, thousands } from './table.ts';
 
@@ -20,6 +21,7 @@ interface DeployCliOptions {
   config?: string;
   from?: string;
   trainEpochs?: string;
+  weights?: string;
   calibration: string;
   images?: string;
   reference: string;
@@ -67,7 +69,8 @@ export function registerNasDeploy(program: Command): void {
     .requiredOption('--target <mcu>', 'microcontroller: a built-in board or an mcu declared in the files')
     .option('--config <key>', 'the subnet: largest, smallest or a configuration key (r28/d2-w1-e3-k5/...); default largest')
     .option('--from <dir>', "the subnet a 'nacc nas --target ... --out DIR' run chose: the most accurate feasible one on its joint front")
-    .option('--train-epochs <l,s>', 'epochs of the largest subnet, then of sandwich sampling, when training the supernet (default 3,3)')
+    .option('--weights <file>', 'trained supernet weights (a nacc-supernet-weights/1 file) instead of training here')
+    .option('--train-epochs <l,s>', 'epochs of the largest subnet, then of sandwich sampling, when training the supernet here (default 3,3)')
     .option('--calibration <n>', 'training images the int8 activation ranges are calibrated on', '500')
     .option('--images <n>', 'test images to run (default: the whole test split)')
     .option('--reference <n>', 'test images also run through the int8 reference executor, outputs compared byte for byte', '20')
@@ -91,15 +94,24 @@ export function registerNasDeploy(program: Command): void {
       const config = chooseConfig(spec, o);
       const { supernetData } = await import('../nas/data.ts');
       const { DEFAULT_TRAIN_OPTIONS, trainSupernet } = await import('../nas/accuracy/train.ts');
-      const { deploySubnet } = await import('../nas/deploy.ts');
+      const { deploySubnet, trainedSubnetOf } = await import('../nas/deploy.ts');
       const epochs = parseTrainEpochs(o.trainEpochs, DEFAULT_TRAIN_OPTIONS);
       const progress = (what: string) => process.stderr.isTTY && process.stderr.write(`${what}\n`);
       const t0 = performance.now();
       const data = await supernetData(spec, seed);
-      progress(`training supernet ${spec.name} on ${data.train.count} images (${epochs.largestEpochs}+${epochs.sandwichEpochs} epochs)`);
-      const shared = trainSupernet(spec, data.train, { ...DEFAULT_TRAIN_OPTIONS, ...epochs, seed, imageSide: data.side });
+      if (o.weights !== undefined && o.trainEpochs !== undefined) notApplicable('--train-epochs', `the supernet's weights come from ${o.weights}`);
+      let shared: SharedSupernet;
+      if (o.weights !== undefined) {
+        const { loadSupernetWeights } = await import('../nas/accuracy/weights-file.ts');
+        shared = loadSupernetWeights(o.weights, spec);
+        // batch-norm statistics are recalibrated per subnet on training images
+        shared.useCalibration(data.train, DEFAULT_TRAIN_OPTIONS.calibrationImages, seed);
+      } else {
+        progress(`training supernet ${spec.name} on ${data.train.count} images (${epochs.largestEpochs}+${epochs.sandwichEpochs} epochs)`);
+        shared = trainSupernet(spec, data.train, { ...DEFAULT_TRAIN_OPTIONS, ...epochs, seed, imageSide: data.side });
+      }
       const trainSeconds = (performance.now() - t0) / 1000;
-      const subnet = { config, model: shared.subnet(config).model, params: shared.paramsOf(config) };
+      const subnet = trainedSubnetOf(shared, config);
       const out = o.out ?? join('mcu-out', fileNameSegment(`${subnetName(spec, config)}-${board.name}`));
       const result = await writeOutputDir(out, async (dir) => {
         const r = await deploySubnet({
@@ -107,7 +119,7 @@ export function registerNasDeploy(program: Command): void {
           calibrationImages: calibration, images: images ?? data.test.count, referenceImages: reference, seed,
           host: o.host, qemu: o.qemu, dir, source: file, onProgress: progress,
         });
-        const json = { supernet: spec.name, accuracy_source: 'train', ...r, train_seconds: Number(trainSeconds.toFixed(2)), seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
+        const json = { supernet: spec.name, accuracy_source: 'train', ...(o.weights !== undefined ? { weights: o.weights } : { train_seconds: Number(trainSeconds.toFixed(2)) }), ...r, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
         writeFileSync(join(dir, 'deploy.json'), `${JSON.stringify(json, null, 2)}\n`);
         return json;
       });

@@ -17,6 +17,7 @@ import type { McuBoard } from '../mcu/targets.ts';
 import { fromBytes, prepareModel, runModel, toBytes } from '../reference/int8/executor.ts';
 import { Prng } from '../util/prng.ts';
 import { resizeBatch } from './accuracy/resize.ts';
+import type { SharedSupernet } from './accuracy/train.ts';
 import { withTrainedWeights } from './deploy-weights.ts';
 import { configKey, lowerSubnet } from './supernet.ts';
 
@@ -25,6 +26,11 @@ export interface TrainedSubnet {
   config: SubnetConfig;
   model: TrainableModel;
   params: Float32Array;
+}
+
+/** A subnet of a trained supernet as a back end deploys it: batch norm (if any) folded into its convolutions. */
+export function trainedSubnetOf(shared: SharedSupernet, c: SubnetConfig): TrainedSubnet {
+  return { config: c, model: compileModel(lowerSubnet(shared.spec, c)), params: shared.foldedParamsOf(c) };
 }
 
 export interface DeployOptions {
@@ -177,7 +183,7 @@ export async function deploySubnet(o: DeployOptions): Promise<DeployResult> {
     const run = await runBatchHost(o.dir, inputs, n, outBytes);
     hostOutputs = run.outputs;
     const acc = accuracyOf(argmaxRows(run.outputs, n, classes, scoreDtype), labels);
-    host = { accuracy: acc, seconds: round(run.seconds, 2) };
+    host = { accuracy: round(acc, 6), seconds: round(run.seconds, 2) };
     int8 = acc;
     bitExact = Math.min(bitExact, exactCount(run.outputs));
   }
@@ -186,7 +192,7 @@ export async function deploySubnet(o: DeployOptions): Promise<DeployResult> {
     const run = await runBatchQemu(o.dir, inputs, n, outBytes);
     const acc = accuracyOf(argmaxRows(run.outputs, n, classes, scoreDtype), labels);
     qemu = {
-      accuracy: acc,
+      accuracy: round(acc, 6),
       instructions_per_inference: Math.round(run.instructions!.total / n),
       instructions_per_inference_max: run.instructions!.per_inference_max,
       stack_bytes: run.stack_bytes!,
