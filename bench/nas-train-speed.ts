@@ -11,8 +11,9 @@ const args = process.argv.slice(2);
 const seconds = Number(args.includes('--seconds') ? args[args.indexOf('--seconds') + 1] : 5);
 const spec = loadPrograms(['examples/supernet.nacc']).supernets.find((s) => s.name === 'fashion_supernet')!;
 const BATCH = 32;
+const batchNorm = args.includes('--bn');
 for (const [name, c] of [['largest', largestConfig(spec)], ['smallest', smallestConfig(spec)]] as const) {
-  const model = compileModel(lowerSubnet(spec, c));
+  const model = compileModel(lowerSubnet(spec, c), { batchNorm });
   const t = new Trainer(model, BATCH);
   const p = initParams(model, 1, 'he');
   const rng = new Prng(3);
