@@ -80,29 +80,46 @@ const DIM_UNITS: Record<Dimension, string> = {
 /** What may follow a value as `per WORD`: only a size per PE (`520 B per pe`), where the key says so. */
 const PER_WORDS = ['pe'];
 
-function num(v: Value, span: Span, dim: Dimension, opts: { int?: boolean; min?: number; max?: number; allowBare?: boolean; per?: 'pe' } = {}): number {
+/** The unit a bare number of each dimension most likely meant (the suggestion of the error). */
+const BASE_UNIT: Record<Exclude<Dimension, 'none'>, string> = {
+  bytes: 'B', bits: 'bit', time: 'ms', frequency: 'MHz', bandwidth: 'Mbit/s', 'bytes-per-cycle': 'B/cycle', area: 'mm2',
+};
+
+/**
+ * A number of `dim`. Every quantity with a dimension needs its unit (`64 B`, `8 bit`, `100 MHz`,
+ * `16 B/cycle`): a bare number is an error suggesting the dimension's base unit, as a bare number
+ * has no documented meaning for any of them. Plain counts (`dim` none) take no unit.
+ */
+function num(v: Value, span: Span, dim: Dimension, opts: { int?: boolean; min?: number; max?: number; above?: number; below?: number; per?: 'pe' } = {}): number {
   if (v.t !== 'number') throw new ConfigError(`expected ${DIM_UNITS[dim]}`, span);
+  if (dim !== 'none' && v.dim === 'none') {
+    const written = `${v.v} ${BASE_UNIT[dim]}${opts.per ? ` per ${opts.per}` : ''}`;
+    throw new ConfigError(`expected ${DIM_UNITS[dim]}${opts.per ? ` per ${opts.per}` : ''}, got a number without a unit; did you mean '${written}'?`, span);
+  }
   if (v.per !== undefined && !PER_WORDS.includes(v.per)) {
     const hint = closest(v.per, PER_WORDS);
     throw new ConfigError(`unknown 'per ${v.per}'${hint ? `; did you mean 'per ${hint}'?` : ''}${opts.per ? ` (this value is per ${opts.per}: write 'per ${opts.per}')` : ` (this value takes no 'per')`}`, span);
   }
   if (v.per !== undefined && opts.per === undefined) throw new ConfigError(`'per ${v.per}' does not apply here: this value is not per ${v.per}`, span);
   if (opts.per !== undefined && v.per === undefined) throw new ConfigError(`expected ${DIM_UNITS[dim]} per ${opts.per}, e.g. '64 B per ${opts.per}'`, span);
-  if (v.dim !== dim && !(v.dim === 'none' && (opts.allowBare ?? true))) throw new ConfigError(`expected ${DIM_UNITS[dim]}, got ${DIM_UNITS[v.dim]}`, span);
+  if (v.dim !== dim) throw new ConfigError(`expected ${DIM_UNITS[dim]}, got ${DIM_UNITS[v.dim]}`, span);
   if (opts.int && !Number.isInteger(v.v)) throw new ConfigError(`expected a whole number, got ${v.v}`, span);
   if (opts.min !== undefined && v.v < opts.min) throw new ConfigError(`must be at least ${opts.min}, got ${v.v}`, span);
   if (opts.max !== undefined && v.v > opts.max) throw new ConfigError(`must be at most ${opts.max}, got ${v.v}`, span);
+  if (opts.above !== undefined && v.v <= opts.above) throw new ConfigError(`must be greater than ${opts.above}, got ${v.v}`, span);
+  if (opts.below !== undefined && v.v >= opts.below) throw new ConfigError(`must be less than ${opts.below}, got ${v.v}`, span);
   return v.v;
 }
 
-function range(v: Value, span: Span, dim: Dimension): IntRange {
+/** An integer range `a..b step s` (or one value) of `dim`, each end at least `least` (default 0). */
+function range(v: Value, span: Span, dim: Dimension, least = 0): IntRange {
   if (v.t === 'number') {
-    const x = num(v, span, dim, { int: true, min: 0 });
+    const x = num(v, span, dim, { int: true, min: least });
     return { min: x, max: x, step: 1 };
   }
   if (v.t !== 'range') throw new ConfigError(`expected a range 'a..b step s' of ${DIM_UNITS[dim]}`, span);
-  const min = num(v.min, span, dim, { int: true, min: 0 });
-  const max = num(v.max, span, dim, { int: true, min: 0 });
+  const min = num(v.min, span, dim, { int: true, min: least });
+  const max = num(v.max, span, dim, { int: true, min: least });
   const step = v.step ? num(v.step, span, dim, { int: true, min: 1 }) : 1;
   if (max < min) throw new ConfigError(`empty range: ${min}..${max}`, span);
   return { min, max, step };
@@ -174,11 +191,11 @@ const spaceSchema: Schema<DesignSpace> = {
       t.arrayDims = r;
     },
   },
-  pe_count: { apply: (t, v, s) => void (t.peCount = range(v, s, 'none')) },
-  array_size: { apply: (t, v, s) => void (t.arraySize = range(v, s, 'none')) },
+  pe_count: { apply: (t, v, s) => void (t.peCount = range(v, s, 'none', 1)) },
+  array_size: { apply: (t, v, s) => void (t.arraySize = range(v, s, 'none', 1)) },
   parallel: { apply: (t, v, s) => void (t.parallel = v.t === 'symbol' && v.name === 'search' ? 'search' : nameList(v, s).map((d) => d.toUpperCase())) },
   register_file: { apply: (t, v, s) => void (t.registerFileBytes = range(v, s, 'bytes')) },
-  global_buffer: { apply: (t, v, s) => void (t.globalBufferBytes = range(v, s, 'bytes')) },
+  global_buffer: { apply: (t, v, s) => void (t.globalBufferBytes = range(v, s, 'bytes', 1)) },
   dram_bandwidth: { apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = range(v, s, 'bytes-per-cycle')) },
   loop_order: {
     apply(t, v, s) {
@@ -198,12 +215,12 @@ const spaceSchema: Schema<DesignSpace> = {
   pe_array: {
     apply(t, v, s) {
       if (v.t !== 'list' || v.items.length < 1 || v.items.length > 3) throw new ConfigError('pe_array must be a list of 1 to 3 ranges', s);
-      t.peArray = v.items.map((x, i) => range(x, v.spans[i], 'none'));
+      t.peArray = v.items.map((x, i) => range(x, v.spans[i], 'none', 1));
     },
   },
   objective: { apply: (t, v, s) => void (t.objective = symbol(v, s, ['edp', 'energy', 'latency', 'edap']) as DesignSpace['objective']) },
   // An upper bound on a design's area (compiler/naas/area.ts): `area: <= 1.5 mm2` (or `area: 1.5 mm2`).
-  area: { bound: true, apply: (t, v, s) => void (t.maxAreaMm2 = num(v, s, 'area', { min: 1e-9, allowBare: false })) },
+  area: { bound: true, apply: (t, v, s) => void (t.maxAreaMm2 = num(v, s, 'area', { min: 1e-9 })) },
 };
 
 const MCU_CORES: readonly McuCore[] = ['cortex-m0', 'cortex-m0plus', 'cortex-m3', 'cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'];
@@ -325,10 +342,10 @@ const federatedSchema: Schema<FederatedJob> = {
   network: { required: true, apply: (t, v, s) => void (t.network = symbol(v, s, v.t === 'symbol' ? [v.name] : [])) },
   data: { required: true, apply: (t, v, s) => void (t.data = dataSpec(v, s)) },
   workers: { required: true, apply: (t, v, s) => void (t.workers = num(v, s, 'none', { int: true, min: 1 })) },
-  step_time: { apply: (t, v, s) => void (t.stepTimeMs = num(v, s, 'time', { min: 0, allowBare: false })) },
-  latency: { required: true, apply: (t, v, s) => void (t.latencyMs = num(v, s, 'time', { min: 0, allowBare: false })) },
-  bandwidth: { apply: (t, v, s) => void (t.bandwidthMbitPerS = num(v, s, 'bandwidth', { min: 1e-9, allowBare: false })) },
-  jitter: { apply: (t, v, s) => void (t.jitterMs = num(v, s, 'time', { min: 0, allowBare: false })) },
+  step_time: { apply: (t, v, s) => void (t.stepTimeMs = num(v, s, 'time', { min: 0 })) },
+  latency: { required: true, apply: (t, v, s) => void (t.latencyMs = num(v, s, 'time', { min: 0 })) },
+  bandwidth: { apply: (t, v, s) => void (t.bandwidthMbitPerS = num(v, s, 'bandwidth', { min: 1e-9 })) },
+  jitter: { apply: (t, v, s) => void (t.jitterMs = num(v, s, 'time', { min: 0 })) },
   algorithm: { required: true, apply: (t, v, s) => void (t.algorithm = algorithm(v, s)) },
   optimizer: {
     required: true,
@@ -338,7 +355,7 @@ const federatedSchema: Schema<FederatedJob> = {
       const lr = c.named.get('lr') ?? c.positional[0];
       if (!lr) throw new ConfigError('sgd needs lr', s);
       const m = c.named.get('momentum') ?? c.positional[1];
-      t.optimizer = { kind: 'sgd', lr: num(lr.value, lr.span, 'none', { min: 0 }), momentum: m ? num(m.value, m.span, 'none', { min: 0 }) : 0 };
+      t.optimizer = { kind: 'sgd', lr: num(lr.value, lr.span, 'none', { above: 0 }), momentum: m ? num(m.value, m.span, 'none', { min: 0, below: 1 }) : 0 };
       const w = c.named.get('warmup');
       if (w) t.optimizer.warmupSteps = num(w.value, w.span, 'none', { int: true, min: 0 });
       const d = c.named.get('decay');
@@ -349,7 +366,8 @@ const federatedSchema: Schema<FederatedJob> = {
     },
   },
   batch: { required: true, apply: (t, v, s) => void (t.batch = num(v, s, 'none', { int: true, min: 1 })) },
-  target_accuracy: { apply: (t, v, s) => void (t.targetAccuracy = num(v, s, 'none', { min: 0 })) },
+  // a fraction of the test set, as the accuracy curves are (0.8, not 80)
+  target_accuracy: { apply: (t, v, s) => void (t.targetAccuracy = num(v, s, 'none', { min: 0, max: 1 })) },
   max_steps: { apply: (t, v, s) => void (t.maxSteps = num(v, s, 'none', { int: true, min: 1 })) },
   seed: { apply: (t, v, s) => void (t.seed = num(v, s, 'none', { int: true, min: 0 })) },
   device_gflops: { apply: (t, v, s) => void (t.deviceGflops = num(v, s, 'none', { min: 1e-9 })) },
