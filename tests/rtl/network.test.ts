@@ -1,6 +1,6 @@
 // `nacc verify DIR --network`: a small residual network end to end on one accelerator instance
 // in Icarus — every layer's programs in order, activations kept in the bench's DRAM model
-// between layers, the residual add, ReLU, max pooling and global pooling on the post-processing
+// between layers, the residual add, ReLU, max and average pooling and global pooling on the post-processing
 // unit, softmax outside the design (reported, not counted), each step's output and the final
 // outputs bit-exact against the int8 reference (`nacc run`'s arithmetic), cycles per layer
 // against the cost model (conv engine) and the PPU's cycle model; a corrupted weight is caught
@@ -29,7 +29,8 @@ network res_small {
   r = relu(s)
   m = maxpool(r, kernel: 3, stride: 2, pad: same)
   d = dwconv2d(m, kernel: 3, pad: same, act: relu6)
-  g = avgpool(d, global: true)
+  p = avgpool(d, kernel: 3, stride: 1, pad: same)
+  g = avgpool(p, global: true)
   f = dense(g, out: 10)
   output f
   output softmax(f)
@@ -59,11 +60,11 @@ describe('nacc rtl writes the whole-network program', () => {
     const { file, out, code, stderr } = await generate();
     expect(code, stderr).toBe(0);
     const nm = JSON.parse(readFileSync(join(out, 'network', 'network.json'), 'utf8'));
-    const softmax = nm.steps[8].name;
-    expect(nm.steps.map((s: Step) => s.name)).toEqual(['a', 'b', 's', 'r', 'm', 'd', 'g', 'f', softmax]);
-    expect(nm.steps.map((s: Step & { unit?: string }) => s.unit ?? s.runs_on)).toEqual(['conv', 'conv', 'post-process', 'post-process', 'post-process', 'conv', 'post-process', 'conv', 'host']);
-    expect(nm.steps.map((s: Step) => s.op)).toEqual(['CONV_2D', 'CONV_2D', 'ADD', 'QUANTIZE', 'MAX_POOL_2D', 'DEPTHWISE_CONV_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX']);
-    expect(nm.outputs).toEqual([{ name: 'f', step: 7 }, { name: softmax, step: 8 }]);
+    const softmax = nm.steps[9].name;
+    expect(nm.steps.map((s: Step) => s.name)).toEqual(['a', 'b', 's', 'r', 'm', 'd', 'p', 'g', 'f', softmax]);
+    expect(nm.steps.map((s: Step & { unit?: string }) => s.unit ?? s.runs_on)).toEqual(['conv', 'conv', 'post-process', 'post-process', 'post-process', 'conv', 'post-process', 'post-process', 'conv', 'host']);
+    expect(nm.steps.map((s: Step) => s.op)).toEqual(['CONV_2D', 'CONV_2D', 'ADD', 'QUANTIZE', 'MAX_POOL_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX']);
+    expect(nm.outputs).toEqual([{ name: 'f', step: 8 }, { name: softmax, step: 9 }]);
     const one = join(mkdtempSync(join(tmpdir(), 'nacc-rtl-network-')), 'rtl');
     expect((await nacc(['rtl', file, '--accelerator', 'kc_net', '--network', 'res_small', '--layer', 'a', '--out', one])).code).toBe(0);
     const v = await nacc(['verify', one, '--network']);
@@ -83,11 +84,11 @@ describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a resi
     expect(rep.ok).toBe(true);
     const sim = rep.sims[0];
     expect(sim).toMatchObject({ name: 'iverilog', failed: 0 });
-    // 8x8x8 per conv output, the add, relu, 4x4x8 pool and depthwise, 8 pooled, 10 logits, 10 softmax, the final outputs again.
-    expect(sim.passed).toBe(512 * 4 + 128 * 2 + 8 + 10 + 10 + 10 + 10);
+    // 8x8x8 per conv output, the add, relu, 4x4x8 max pool, depthwise and average pool, 8 pooled, 10 logits, 10 softmax, the final outputs again.
+    expect(sim.passed).toBe(512 * 4 + 128 * 3 + 8 + 10 + 10 + 10 + 10);
     expect(sim.final_output.map((o: { passed: number; failed: number }) => [o.passed, o.failed])).toEqual([[10, 0], [10, 0]]);
     const byName = new Map<string, Step>(rep.layers.map((l: Step) => [l.name, l]));
-    for (const name of ['a', 'b', 's', 'r', 'm', 'd', 'g', 'f']) {
+    for (const name of ['a', 'b', 's', 'r', 'm', 'd', 'p', 'g', 'f']) {
       const l = byName.get(name)!;
       expect(l.runs_on, name).toBe('accelerator');
       expect(l.cycles, name).toBeGreaterThan(0);
@@ -95,7 +96,7 @@ describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a resi
       expect(Math.abs(l.error!), name).toBeLessThanOrEqual(0.1);
     }
     // The post-processing unit's steps follow its cycle model exactly.
-    for (const name of ['s', 'r', 'm', 'g']) expect(byName.get(name)!.cycles, name).toBe(byName.get(name)!.model_cycles);
+    for (const name of ['s', 'r', 'm', 'p', 'g']) expect(byName.get(name)!.cycles, name).toBe(byName.get(name)!.model_cycles);
     const accelerator = rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.cycles!, 0);
     expect(sim.cycles).toBe(accelerator);
     expect(rep.model_cycles).toBe(rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.model_cycles!, 0));

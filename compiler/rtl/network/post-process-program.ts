@@ -44,15 +44,17 @@ export function ppuPlan(ref: NetworkReference, op: QOp, at: { a: number; b?: num
         channels: 1,
       };
     }
-    case 'maxpool': {
+    case 'maxpool':
+    case 'avgpool': {
       const m = p as PoolParams;
+      const op = p.kind === 'maxpool' ? PPU_OP.maxpool : PPU_OP.avgpool;
       const g = { inH: m.inH, inW: m.inW, ch: m.channels, outH: m.outH, outW: m.outW, kH: m.kH, kW: m.kW, strideH: m.strideH, strideW: m.strideW, padTop: m.padTop, padLeft: m.padLeft };
       return {
         config: {
-          op: PPU_OP.maxpool, ...base, in_h: g.inH, in_w: g.inW, ch: g.ch, out_h: g.outH, out_w: g.outW, k_h: g.kH, k_w: g.kW, stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padTop, pad_l: g.padLeft,
+          op, ...base, in_h: g.inH, in_w: g.inW, ch: g.ch, out_h: g.outH, out_w: g.outW, k_h: g.kH, k_w: g.kW, stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padTop, pad_l: g.padLeft,
           act_min: m.actMin, act_max: m.actMax,
         },
-        geometry: { op: PPU_OP.maxpool, ...g },
+        geometry: { op, ...g },
         channels: m.channels,
       };
     }
@@ -70,8 +72,6 @@ export function ppuPlan(ref: NetworkReference, op: QOp, at: { a: number; b?: num
         channels: c,
       };
     }
-    case 'avgpool':
-      return { reason: 'windowed average pooling (a division by the window count) is not run by the post-processing unit' };
     default:
       return { reason: `${op.kind} is not run by the post-processing unit` };
   }

@@ -1,6 +1,6 @@
 // The post-processing unit (PPU) beside the conv engine, as NVDLA's SDP/PDP: residual add with
-// TFLite's requantisation, int8 -> int8 requantisation (a standalone ReLU/ReLU6 clamp), max
-// pooling over windows and global average pooling (TFLite MEAN), reading and writing the same
+// TFLite's requantisation, int8 -> int8 requantisation (a standalone ReLU/ReLU6 clamp), max and
+// average pooling over windows and global average pooling (TFLite MEAN), reading and writing the same
 // DRAM as the conv engine. PP_FIELDS is the one definition of its configuration register map.
 // The system module puts the conv engine and the PPU behind one configuration bus and one DRAM
 // port (the two never run at once: a network runs one step at a time).
@@ -17,14 +17,14 @@ export interface PpuField {
 }
 
 /** Operations of the PPU (the `op` register). */
-export const PPU_OP = { add: 0, requant: 1, maxpool: 2, mean: 3 } as const;
+export const PPU_OP = { add: 0, requant: 1, maxpool: 2, mean: 3, avgpool: 4 } as const;
 export type PpuOp = keyof typeof PPU_OP;
 
 const lohi = (name: string): PpuField[] => [{ name: `${name}_lo`, bits: 16 }, { name: `${name}_hi`, bits: 16 }];
 
 /** The PPU's configuration registers, in address order (16-bit writes; 32-bit values as _lo/_hi). */
 export const PP_FIELDS: PpuField[] = [
-  { name: 'op', bits: 2 },
+  { name: 'op', bits: 3 },
   ...lohi('a_base'), ...lohi('b_base'), ...lohi('o_base'), ...lohi('count'),
   { name: 'in_h', bits: 16 }, { name: 'in_w', bits: 16 }, { name: 'ch', bits: 16 }, { name: 'out_h', bits: 16 }, { name: 'out_w', bits: 16 },
   { name: 'k_h', bits: 16 }, { name: 'k_w', bits: 16 }, { name: 'stride_h', bits: 16 }, { name: 'stride_w', bits: 16 }, { name: 'pad_t', bits: 16 }, { name: 'pad_l', bits: 16 },
@@ -128,13 +128,14 @@ export function ppuModule(names: PpuNames, beatBytes: number, maxChannels: numbe
 
   const z32 = (e: Expr, bits: number) => (bits >= 32 ? e : cat(lit(0, 32 - bits), e));
   const sx32 = (e: string, bits: number) => signed(cat(rep(32 - bits, idx(e, bits - 1)), ref(e)));
-  decl(reg('state', 4), reg('i', 32), reg('oy', 16), reg('ox', 16), reg('fy', 16), reg('fx', 16), reg('c', 16), reg('seen', 1));
+  decl(reg('state', 4), reg('i', 32), reg('oy', 16), reg('ox', 16), reg('fy', 16), reg('fx', 16), reg('c', 16), reg('seen', 1), reg('wcount', 16));
   decl(reg('tag_a', 32 - lgDW), reg('tag_b', 32 - lgDW), reg('valid_a', 1), reg('valid_b', 1), reg('data_a', 8 * DW), reg('data_b', 8 * DW));
   decl(reg('va', 8, true), reg('vb', 8, true), reg('res', 8));
   decl(mem('acc', 32, 2 ** chAW, true));
   const st = (s: number) => eq(ref('state'), lit(s, 4));
-  const isPool = bin('>=', cfg('op'), lit(PPU_OP.maxpool, 2));
-  const isAdd = eq(cfg('op'), lit(PPU_OP.add, 2));
+  const opIs = (o: number) => eq(cfg('op'), lit(o, 3));
+  const isPool = bin('>=', cfg('op'), lit(PPU_OP.maxpool, 3));
+  const isAdd = opIs(PPU_OP.add);
   // Input window of the current output pixel (negative coordinates wrap above the bounds).
   decl(wire('iy', 32), wire('ix', 32), wire('inside', 1), wire('pool_off', 32), wire('a_addr', 32), wire('b_addr', 32), wire('o_addr', 32));
   items.push(assign('iy', sub(add(mul(z32(ref('oy'), 16), z32(cfg('stride_h'), 16)), z32(ref('fy'), 16)), z32(cfg('pad_t'), 16))));
@@ -158,7 +159,9 @@ export function ppuModule(names: PpuNames, beatBytes: number, maxChannels: numbe
   items.push(assign('wr_data', ref('res')));
 
   // Arithmetic: add = mbqm(mbqm((a + off_a) << 20) + mbqm((b + off_b) << 20)); requant = mbqm(a + off_a);
-  // mean = mbqm(sum - zp * n); then + output zero point and the activation clamp; max = the clamp alone.
+  // mean = mbqm(sum - zp * n); then + output zero point and the activation clamp; max = the clamp
+  // alone; average = the sum over the window's positions inside the image divided by their count,
+  // rounded half away from zero (TFLite's reference), then the clamp.
   const accIdx = slice('c', chAW - 1, 0);
   if (chAW < 16) unused.push(slice('c', 15, chAW));
   decl(wire('acc_c', 32, true), wire('xa', 32, true), wire('xb', 32, true), wire('y1', 32, true), wire('y2', 32, true), wire('xo', 32, true), wire('yo', 32, true), wire('pre', 32, true), wire('lo', 32, true), wire('hi', 32, true));
@@ -171,15 +174,20 @@ export function ppuModule(names: PpuNames, beatBytes: number, maxChannels: numbe
   });
   items.push(mb('u_m1', bin('<<<', ref('xa'), lit(20)), 'm1', 's1', 'y1'));
   items.push(mb('u_m2', bin('<<<', ref('xb'), lit(20)), 'm2', 's2', 'y2'));
-  items.push(assign('xo', cond(isAdd, add(ref('y1'), ref('y2')), cond(eq(cfg('op'), lit(PPU_OP.requant, 2)), ref('xa'), sub(ref('acc_c'), signed(w32('zp_n')))))));
+  items.push(assign('xo', cond(isAdd, add(ref('y1'), ref('y2')), cond(opIs(PPU_OP.requant), ref('xa'), sub(ref('acc_c'), signed(w32('zp_n')))))));
   items.push(mb('u_mo', ref('xo'), 'mo', 'so', 'yo'));
-  items.push(assign('pre', cond(eq(cfg('op'), lit(PPU_OP.maxpool, 2)), ref('acc_c'), add(ref('yo'), sx32('cfg_out_zp', 8)))));
+  decl(wire('wcnt', 32, true), wire('half', 32, true), wire('avg', 32, true));
+  items.push(assign('wcnt', signed(z32(ref('wcount'), 16))));
+  items.push(assign('half', signed(z32(slice('wcount', 15, 1), 15))));
+  unused.push(idx('wcount', 0));
+  items.push(assign('avg', bin('/', cond(bin('>', ref('acc_c'), slit(0, 32)), add(ref('acc_c'), ref('half')), sub(ref('acc_c'), ref('half'))), ref('wcnt'))));
+  items.push(assign('pre', cond(opIs(PPU_OP.maxpool), ref('acc_c'), cond(opIs(PPU_OP.avgpool), ref('avg'), add(ref('yo'), sx32('cfg_out_zp', 8))))));
   items.push(assign('lo', sx32('cfg_act_min', 8)), assign('hi', sx32('cfg_act_max', 8)));
   decl(wire('clamped', 32, true), wire('v32', 32, true), wire('next_acc', 32, true));
   items.push(assign('clamped', cond(bin('<', ref('pre'), ref('lo')), ref('lo'), cond(bin('>', ref('pre'), ref('hi')), ref('hi'), ref('pre')))));
   unused.push(slice('clamped', 31, 8));
   items.push(assign('v32', signed(cat(rep(24, idx('byte_a', 7)), ref('byte_a')))));
-  items.push(assign('next_acc', cond(not(ref('seen')), ref('v32'), cond(eq(cfg('op'), lit(PPU_OP.maxpool, 2)), cond(bin('>', ref('v32'), ref('acc_c')), ref('v32'), ref('acc_c')), add(ref('acc_c'), ref('v32'))))));
+  items.push(assign('next_acc', cond(not(ref('seen')), ref('v32'), cond(opIs(PPU_OP.maxpool), cond(bin('>', ref('v32'), ref('acc_c')), ref('v32'), ref('acc_c')), add(ref('acc_c'), ref('v32'))))));
 
   const go = (s: number) => nb('state', lit(s, 4));
   const last = (r: string, bound: string) => eq(ref(r), sub(cfg(bound), lit(1, 16)));
@@ -189,11 +197,11 @@ export function ppuModule(names: PpuNames, beatBytes: number, maxChannels: numbe
   ];
   const finish: Stmt[] = [go(S.IDLE), nb('done', lit(1, 1))];
   const nextPixel: Stmt[] = [
-    nb('c', lit(0, 16)), nb('seen', lit(0, 1)),
+    nb('c', lit(0, 16)), nb('seen', lit(0, 1)), nb('wcount', lit(0, 16)),
     ifs(last('ox', 'out_w'), [nb('ox', lit(0, 16)), ifs(last('oy', 'out_h'), finish, [nb('oy', add(ref('oy'), lit(1, 16))), go(S.PWIN)])], [nb('ox', add(ref('ox'), lit(1, 16))), go(S.PWIN)]),
   ];
   const restart: Stmt[] = [
-    nb('done', lit(0, 1)), nb('valid_a', lit(0, 1)), nb('valid_b', lit(0, 1)), nb('i', lit(0, 32)), nb('oy', lit(0, 16)), nb('ox', lit(0, 16)), nb('fy', lit(0, 16)), nb('fx', lit(0, 16)), nb('c', lit(0, 16)), nb('seen', lit(0, 1)),
+    nb('done', lit(0, 1)), nb('valid_a', lit(0, 1)), nb('valid_b', lit(0, 1)), nb('i', lit(0, 32)), nb('oy', lit(0, 16)), nb('ox', lit(0, 16)), nb('fy', lit(0, 16)), nb('fx', lit(0, 16)), nb('c', lit(0, 16)), nb('seen', lit(0, 1)), nb('wcount', lit(0, 16)),
     ifs(isPool, [go(S.PWIN)], [go(S.EA)]),
   ];
   const caseOf = (s: number, body: Stmt[]) => ({ labels: [lit(s, 4)], body });
@@ -212,7 +220,7 @@ export function ppuModule(names: PpuNames, beatBytes: number, maxChannels: numbe
             caseOf(S.CALC, [nb('res', slice('clamped', 7, 0)), go(S.WR)]),
             caseOf(S.WR, [ifs(ref('wr_gnt'), [ifs(eq(ref('i'), sub(w32('count'), lit(1, 32))), finish, [nb('i', add(ref('i'), lit(1, 32))), go(S.EA)])])]),
             caseOf(S.PWIN, [ifs(ref('inside'), [nb('c', lit(0, 16)), go(S.PRD)], nextWindow)]),
-            caseOf(S.PRD, [ifs(ref('hit_a'), [nb(idx('acc', accIdx), ref('next_acc')), ifs(last('c', 'ch'), [nb('seen', lit(1, 1)), ...nextWindow], [nb('c', add(ref('c'), lit(1, 16)))])], [ifs(ref('rd_gnt'), [go(S.FILLA)])])]),
+            caseOf(S.PRD, [ifs(ref('hit_a'), [nb(idx('acc', accIdx), ref('next_acc')), ifs(last('c', 'ch'), [nb('seen', lit(1, 1)), nb('wcount', add(ref('wcount'), lit(1, 16))), ...nextWindow], [nb('c', add(ref('c'), lit(1, 16)))])], [ifs(ref('rd_gnt'), [go(S.FILLA)])])]),
             caseOf(S.PF, [nb('res', slice('clamped', 7, 0)), go(S.PW)]),
             caseOf(S.PW, [ifs(ref('wr_gnt'), [ifs(last('c', 'ch'), nextPixel, [nb('c', add(ref('c'), lit(1, 16))), go(S.PF)])])]),
           ],
@@ -227,7 +235,7 @@ export function ppuModule(names: PpuNames, beatBytes: number, maxChannels: numbe
     name: names.ppu,
     comment: [
       'Post-processing unit: residual add with requantisation, int8 requantisation (ReLU/ReLU6 clamps),',
-      `max pooling and global average pooling over DRAM tensors; ${DW}-byte read beats, byte writes, ${2 ** chAW} channel accumulators.`,
+      `max and average pooling and global average pooling over DRAM tensors; ${DW}-byte read beats, byte writes, ${2 ** chAW} channel accumulators.`,
       'Configure through cfg_*, pulse start, wait for done. Generated by nacc; do not edit.',
     ],
     params: [],
