@@ -1,5 +1,6 @@
 // `nacc verify DIR --network [--sim ...] [--json]`: prints the whole-network run (compiler/verify/network.ts)
 // as a table or JSON; exit 3 when an output differs, the run failed or lint reported anything.
+import { join } from 'node:path';
 import { ExitCode, VerificationError, formatDiagnostics } from '../diagnostics/index.ts';
 import { writeVerifyResult } from '../report/run-manifest.ts';
 import { verifyNetwork } from '../verify/network.ts';
@@ -10,7 +11,8 @@ const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' 
 
 export async function verifyNetworkCommand(dir: string, opts: { sims: SimName[]; vcd?: boolean; timeoutMs?: number; json?: boolean; log?: (m: string) => void }): Promise<void> {
   const report = await verifyNetwork(dir, opts);
-  writeVerifyResult(dir, report);
+  // Beside the network's program, so that a per-layer `nacc verify DIR` result in DIR stays as it was.
+  writeVerifyResult(join(dir, 'network'), report);
   if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     process.stdout.write(
