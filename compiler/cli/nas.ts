@@ -10,7 +10,7 @@ import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { analyzeNetwork } from '../analysis/analyze.ts';
 import type { Program } from '../ir/program.ts';
-import { BAD_OPTION_VALUE, SHARED_DEFAULTS, parsePositiveInt, parseSeed } from './options.ts';
+import { BAD_OPTION_VALUE, SHARED_DEFAULTS, notApplicable, parsePositiveInt, parseSeed } from './options.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 import { configKey, lowerSubnet, parseConfigKey, subnetSource } from '../nas/supernet.ts';
 import { networkSearch, type HardwareScore, type NasPoint, type NasResult } from '../nas/search.ts';
@@ -32,6 +32,7 @@ interface NasCliOptions {
   budgets: string;
   budget: string;
   trainEpochs?: string;
+  weights?: string;
   with?: string[];
 }
 
@@ -45,15 +46,24 @@ export function parseTrainEpochs(value: string | undefined, defaults: { largestE
 }
 
 /** The accuracy source a `--accuracy` value names. */
-async function openSource(spec: SupernetSpec, value: string, seed: number, trainEpochs: string | undefined): Promise<AccuracySource> {
+async function openSource(spec: SupernetSpec, value: string, seed: number, trainEpochs: string | undefined, weights: string | undefined): Promise<AccuracySource> {
   const [kind, ...rest] = value.split(':');
   const file = rest.join(':');
+  if (weights !== undefined && kind !== 'train') notApplicable('--weights', `accuracy comes from ${value}, not from a trained supernet`);
+  if (weights !== undefined && trainEpochs !== undefined) notApplicable('--train-epochs', `the supernet's weights come from ${weights}`);
   if (kind === 'table' && file) return tableSource(spec, file);
   if (kind === 'predictor' && file) return predictorSource(spec, file);
   if (kind === 'train' && !file) {
     const { supernetData } = await import('../nas/data.ts');
-    const { DEFAULT_TRAIN_OPTIONS, trainSource } = await import('../nas/accuracy/train.ts');
+    const { DEFAULT_TRAIN_OPTIONS, sharedSource, trainSource } = await import('../nas/accuracy/train.ts');
     const { side, ...data } = await supernetData(spec, seed);
+    if (weights !== undefined) {
+      const { loadSupernetWeights } = await import('../nas/accuracy/weights-file.ts');
+      const shared = loadSupernetWeights(weights, spec);
+      // Batch-norm statistics are recalibrated per subnet on training images.
+      shared.useCalibration(data.train, DEFAULT_TRAIN_OPTIONS.calibrationImages, seed);
+      return sharedSource(shared, data.test);
+    }
     return trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, ...parseTrainEpochs(trainEpochs, DEFAULT_TRAIN_OPTIONS), seed, imageSide: side });
   }
   return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
@@ -138,6 +148,7 @@ export function registerNas(program: Command): void {
     .option('--budget <preset>', 'with --space: the inner NAAS budget per subnet (tiny|small|default|large)', 'tiny')
     .option('--with <files...>', 'more .nacc files providing the space, accelerators or mcu targets')
     .option('--train-epochs <l,s>', 'with --accuracy train: epochs of the largest subnet, then of sandwich sampling')
+    .option('--weights <file>', 'with --accuracy train: trained supernet weights (a nacc-supernet-weights/1 file, e.g. from bench/nas-fashion.ts --weights) instead of training here')
     .option('--json', 'print JSON: {"pareto":[{"config","accuracy","accuracy_source","edp"|"peak_sram_bytes","macs"}],"sequential":{...},"evaluations","seconds"}')
     .option('--out <dir>', 'write result.json, the front as CSV, each front subnet as .nacc, and report.html')
     .action(async (file: string, o: NasCliOptions) => {
@@ -151,7 +162,7 @@ export function registerNas(program: Command): void {
       const prog = loadPrograms([file, ...(o.with ?? [])]);
       const spec = pickDeclared('supernet', o.supernet, prog.supernets, file);
       const t0 = performance.now();
-      const source = await openSource(spec, o.accuracy, seed, o.trainEpochs);
+      const source = await openSource(spec, o.accuracy, seed, o.trainEpochs, o.weights);
       const trainSeconds = (performance.now() - t0) / 1000;
       const metric = o.space ? 'edp' : 'peak_sram_bytes';
       const macs = macCounter(spec);

@@ -262,16 +262,18 @@ export class Trainer {
 
   /**
    * Set every batch-norm layer's running statistics to their exact values over `count`
-   * samples of x (forward passes with batch statistics, as once-for-all recalibrates a subnet).
+   * samples of x (forward passes with batch statistics over `chunk` samples at a time, as
+   * once-for-all recalibrates a subnet; deeper layers' statistics depend on the chunk size).
    */
-  recalibrate(params: Float32Array, x: Float32Array, count: number): void {
+  recalibrate(params: Float32Array, x: Float32Array, count: number, chunk = this.maxBatch): void {
     if (this.batchNorms.length === 0) return;
+    if (chunk > this.maxBatch) throw new Error(`calibration chunk ${chunk} exceeds the trainer's batch ${this.maxBatch}`);
     const d = this.model.inputSize;
     for (const s of this.batchNorms) beginCalibration(s);
     this.batchStats = true;
     try {
-      for (let s = 0; s < count; s += this.maxBatch) {
-        const n = Math.min(this.maxBatch, count - s);
+      for (let s = 0; s < count; s += chunk) {
+        const n = Math.min(chunk, count - s);
         this.forward(params, x.subarray(s * d, (s + n) * d), n);
       }
     } finally {

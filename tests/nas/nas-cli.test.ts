@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
 import { compileSource } from '../../compiler/frontend/index.ts';
 import { analyzeNetwork } from '../../compiler/analysis/analyze.ts';
-import { allConfigs, configKey, lowerSubnet } from '../../compiler/nas/supernet.ts';
+import { allConfigs, configKey, lowerSubnet, parseConfigKey } from '../../compiler/nas/supernet.ts';
+import { DEFAULT_TRAIN_OPTIONS, trainSupernet } from '../../compiler/nas/accuracy/train.ts';
+import { saveSupernetWeights } from '../../compiler/nas/accuracy/weights-file.ts';
+import { supernetData } from '../../compiler/nas/data.ts';
 import { nacc } from '../helpers/cli.ts';
 import { TINY } from './tiny-supernet.ts';
 
@@ -78,6 +81,31 @@ describe('nacc nas', () => {
     }
     expect(j.sequential.pareto[0].edp).toBeGreaterThan(0);
   }, 600_000);
+
+  it('--weights: accuracy from a trained supernet saved to a file, no training in the command', async () => {
+    const { dir, file, table } = setup();
+    const s = compileSource(new SourceFile(file, TINY)).program.supernets[0];
+    const seed = 2;
+    const data = await supernetData(s, seed);
+    const shared = trainSupernet(s, data.train, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 0, seed, imageSide: data.side });
+    const weights = join(dir, 'tiny.weights.json');
+    saveSupernetWeights(weights, shared, { image_side: data.side });
+    const r = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', 'train', '--weights', weights, '--population', '4', '--generations', '1', '--budgets', '1', '--seed', String(seed), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.accuracy_source).toBe('train');
+    // Every front subnet is scored as the saved weights score it here (batch norm recalibrated alike).
+    expect(j.pareto.length).toBeGreaterThan(0);
+    for (const p of j.pareto as Point[]) expect(p.accuracy).toBe(shared.accuracy(parseConfigKey(s, p.config)!, data.test));
+    const wrong = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', `table:${table}`, '--weights', weights]);
+    expect(wrong.code).toBe(2);
+    writeFileSync(weights, '{"format":"something else"}');
+    const bad = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', 'train', '--weights', weights]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not a supernet weights file/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  }, 300_000);
 
   it('usage and input errors are clear and distinct', async () => {
     const { file, table } = setup();

@@ -36,6 +36,12 @@ export interface SupernetTrainOptions {
   onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }, net: SharedSupernet) => void;
 }
 
+/**
+ * Calibration images per batch-statistics pass when batch norm is recalibrated: fixed, so a
+ * subnet's accuracy does not depend on the batch size a supernet was built or loaded with.
+ */
+const CALIBRATION_CHUNK = 32;
+
 /** Share of all steps over which the learning rate warms up, and the gradient-norm clip. */
 const WARMUP_FRACTION = 0.03;
 const CLIP_NORM = 2;
@@ -99,7 +105,7 @@ export class SharedSupernet {
     if (!this.batchNorm) return;
     const cal = this.calibration;
     if (!cal) throw new Error('supernet with batch norm: no calibration images (useCalibration)');
-    s.trainer.recalibrate(s.params, this.resized(cal.x, cal.count, c.resolution), cal.count);
+    s.trainer.recalibrate(s.params, this.resized(cal.x, cal.count, c.resolution), cal.count, CALIBRATION_CHUNK);
   }
 
   /** The compiled subnet (cached: a search scores many). */
@@ -108,7 +114,7 @@ export class SharedSupernet {
     let s = this.cache.get(key);
     if (!s) {
       const model = compileModel(lowerSubnet(this.spec, c), { batchNorm: this.batchNorm });
-      s = { model, trainer: new Trainer(model, this.batch), index: shareIndex(model, this.supModel), params: new Float32Array(model.paramCount) };
+      s = { model, trainer: new Trainer(model, Math.max(this.batch, CALIBRATION_CHUNK)), index: shareIndex(model, this.supModel), params: new Float32Array(model.paramCount) };
       if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, s);
     }
