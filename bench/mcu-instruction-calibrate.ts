@@ -7,11 +7,14 @@
 // (instructions per trip of each of its loops, compiler/mcu/kernel-loops.ts) are fitted by
 // non-negative least squares on relative error. Writes compiler/mcu/instruction-model.ts.
 // The shipped models are the held-out check: bench/mcu-instruction-model.ts.
-// Run: npx tsx bench/mcu-instruction-calibrate.ts [--seed S] [--programs N] [--save DIR] [--from DIR]
+// `--paths smlad` measures the SMLAD kernels only and keeps the other classes' coefficients (the
+// reference kernels' C unchanged: their classes need no new measurement).
+// Run: npx tsx bench/mcu-instruction-calibrate.ts [--seed S] [--programs N] [--paths smlad|both] [--save DIR] [--from DIR]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Activation, QModel, QOp, QTensor } from '../compiler/ir/quantized.ts';
 import { compileForMcu } from '../compiler/mcu/compile.ts';
+import { INSTRUCTION_MODEL } from '../compiler/mcu/instruction-model.ts';
 import { loopContext } from '../compiler/mcu/instructions.ts';
 import { opLoops, type KernelLoops, type KernelPath } from '../compiler/mcu/kernel-loops.ts';
 import { resolveBoard } from '../compiler/mcu/targets.ts';
@@ -23,6 +26,7 @@ const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const SEED = Number(opt('--seed', '19'));
 const PROGRAMS = Number(opt('--programs', '8'));
+const PATHS: KernelPath[] = opt('--paths', 'both') === 'smlad' ? ['smlad'] : ['smlad', 'portable'];
 
 /** A chain of ops with random quantisation, built tensor by tensor. */
 class Chain {
@@ -273,7 +277,7 @@ if (save) mkdirSync(save, { recursive: true });
 const samples: Sample[] = [];
 const fixed: number[] = [];
 for (let i = 0; i < PROGRAMS; i++) {
-  for (const path of ['smlad', 'portable'] as KernelPath[]) {
+  for (const path of PATHS) {
     const file = from ? join(from, `calib-${i}.${path}.json`) : undefined;
     const r = file && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : await measure(i, path);
     if (save) writeFileSync(join(save, `calib-${i}.${path}.json`), JSON.stringify(r));
@@ -283,7 +287,8 @@ for (let i = 0; i < PROGRAMS; i++) {
     process.stderr.write(`program ${i} ${path}: ${r.rows.length} ops, ${r.total} instructions\n`);
   }
 }
-const classes: Record<string, number[]> = {};
+// measuring one path: the classes only the other path runs keep their coefficients
+const classes: Record<string, number[]> = PATHS.length === 1 ? { ...INSTRUCTION_MODEL.classes } : {};
 for (const cls of [...new Set(samples.map((s) => s.cls))].sort()) {
   const rows = samples.filter((s) => s.cls === cls);
   classes[cls] = fitClass(rows);
@@ -294,8 +299,8 @@ const fixedMean = Math.round(fixed.reduce((a, b) => a + b, 0) / Math.max(1, fixe
 writeFileSync('compiler/mcu/instruction-model.ts', [
   '// Coefficients of the instruction-count model (compiler/mcu/instructions.ts): per kernel class,',
   '// instructions per trip of each loop kernel-loops.ts counts (LOOP_FEATURES), fitted on micro-',
-  `// benchmarks by \`npx tsx bench/mcu-instruction-calibrate.ts --seed ${SEED} --programs ${PROGRAMS}\`. Generated.`,
-  `export const INSTRUCTION_MODEL = ${JSON.stringify({ fixed: fixedMean, classes }, null, 2).replace(/\n\s+(-?[\d.e+-]+,?)(?=\n)/g, ' $1').replace(/\[ /g, '[').replace(/\n\s+\]/g, ']')};`,
+  `// benchmarks by \`npx tsx bench/mcu-instruction-calibrate.ts --seed ${SEED} --programs ${PROGRAMS}${PATHS.length === 1 ? ' --paths smlad' : ''}\`. Generated.`,
+  `export const INSTRUCTION_MODEL = ${JSON.stringify({ fixed: fixedMean, classes: Object.fromEntries(Object.entries(classes).sort(([a], [b]) => (a < b ? -1 : 1))) }, null, 2).replace(/\n\s+(-?[\d.e+-]+,?)(?=\n)/g, ' $1').replace(/\[ /g, '[').replace(/\n\s+\]/g, ']')};`,
   '',
 ].join('\n'));
-process.stdout.write(`fitted ${Object.keys(classes).length} classes on ${samples.length} op samples of ${PROGRAMS} programs x 2 paths; wrote compiler/mcu/instruction-model.ts\n`);
+process.stdout.write(`fitted ${new Set(samples.map((x) => x.cls)).size} classes on ${samples.length} op samples of ${PROGRAMS} programs x ${PATHS.join(' + ')}; wrote compiler/mcu/instruction-model.ts\n`);

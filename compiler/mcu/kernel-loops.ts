@@ -28,6 +28,8 @@ export const LOOP_FEATURES: Record<string, string[]> = {
     'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'listed channels x groups (16-bit filters)',
     'channels', 'pruned channels x pixels (constant stores)', 'pruned channels x filter words (zero test)', 'slow channels x pixel pairs x groups', 'slow channels x pixel pairs', 'call'],
   'f:dw.ring': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows x kernel rows', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'ring words', 'call'],
+  // the ring in whole-plane mode (every padded row of a channel group fits): one call per group
+  'f:dw.whole': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'plane words', 'call'],
   'f:dw.tiny': ['channels', 'call'],
   'f:dw.plane': ['outputs x valid taps', 'outputs', 'input elements', 'channels', 'call'], // also f:dw.small, f:dw.generic
   'p:conv': ['valid taps x input channels x outputs (MACs run)', 'valid taps x outputs', 'kernel rows x outputs', 'outputs', 'pixels', 'call'],
@@ -225,6 +227,13 @@ function ringRows(p: ConvParams, inPlace: boolean): { inside: number; padding: n
 
 const RING_STACK = 2048;
 
+/** Whole-plane mode: rows [-pad_top, -pad_top + rall) filled once per group, inside the image or padding. */
+function wholeRows(p: ConvParams, rall: number): { inside: number; padding: number; R: number } {
+  let inside = 0;
+  for (let r = -p.padTop; r < -p.padTop + rall; r++) if (r >= 0 && r < p.inH) inside++;
+  return { inside, padding: rall - inside, R: rall };
+}
+
 function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean): KernelLoops | undefined {
   const C = p.inC;
   const bias = biasOf(model, op);
@@ -277,7 +286,11 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
   if (ringOk) {
     const pr = Math.max(0, (p.outW - 1) * p.strideW - p.padLeft + (p.kW - 1) * p.dilationW + 1 - p.inW);
     const wp = p.padLeft + p.inW + pr;
-    const rows = ringRows(p, inPlace);
+    // whole-plane mode (nf_dw_ring's `whole`): every padded row the outputs read, converted once per group
+    const rall = (p.outH - 1) * p.strideH + (p.kH - 1) * p.dilationH + 1;
+    const room = inPlace && p.inH * p.inW > RING_STACK ? p.inH * p.inW : RING_STACK;
+    const whole = (rall * 2 * wp + (2 * p.kW + 1) * p.kH + 8) * 4 <= room;
+    const rows = whole ? wholeRows(p, rall) : ringRows(p, inPlace);
     const words = rows.R * 2 * wp + (2 * p.kW + 1) * p.kH + 8;
     // in place the ring uses the planner's one-plane scratch (in_h x in_w bytes) when it fits
     const fits = (inPlace && words * 4 <= p.inH * p.inW) || words * 4 <= RING_STACK;
@@ -286,6 +299,12 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
       const clamp = !(full && !ringOk.post);
       const G4 = C / 4;
       const outputs = p.outH * p.outW;
+      if (whole && spec !== 'any') {
+        return {
+          cls: `f:dw.whole.${spec}`,
+          features: [G4 * outputs * taps, G4 * outputs, clamp ? G4 * outputs : 0, G4 * (rows.inside * p.inW + rows.padding * 2 * p.inW), G4 * p.outH, G4 * p.outH * (p.outW % 2), G4 * taps, G4, rows.R * 2 * wp, 1],
+        };
+      }
       return {
         cls: `f:dw.ring.${spec}`,
         features: [G4 * outputs * taps, G4 * outputs, clamp ? G4 * outputs : 0, G4 * (rows.inside * p.inW + rows.padding * 2 * p.inW), G4 * p.outH * p.kH, G4 * p.outH, G4 * p.outH * (p.outW % 2), G4 * taps, G4, rows.R * 2 * wp, 1],

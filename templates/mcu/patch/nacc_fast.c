@@ -15,6 +15,14 @@ static inline int32_t nf_sxtb16_ror8(int32_t x) {
   return r;
 }
 #define NF_SXTB16_ROR8(x) nf_sxtb16_ror8((int32_t)(x))
+/* a + the sign-extended bytes 0 and 2 (or 1 and 3) of x, per halfword */
+#define NF_SXTAB16(a, x) ((int32_t)__sxtab16((int16x2_t)(a), (int8x4_t)(x)))
+static inline int32_t nf_sxtab16_ror8(int32_t a, int32_t x) {
+  int32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+#define NF_SXTAB16_ROR8(a, x) nf_sxtab16_ror8((int32_t)(a), (int32_t)(x))
 #define NF_SMLAD(a, b, acc) ((int32_t)__smlad((int16x2_t)(a), (int16x2_t)(b), (acc)))
 #define NF_SADD16(a, b) ((int32_t)__sadd16((int16x2_t)(a), (int16x2_t)(b)))
 #define NF_SMLABB(a, b, acc) ((int32_t)__smlabb((int32_t)(a), (int32_t)(b), (acc)))
@@ -39,6 +47,8 @@ static inline int32_t nf_lo(int32_t x) { return (int16_t)(x & 0xffff); }
 static inline int32_t nf_hi(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
 #define NF_SXTB16(x) nf_pack((int8_t)((uint32_t)(x) & 0xffu), (int8_t)(((uint32_t)(x) >> 16) & 0xffu))
 #define NF_SXTB16_ROR8(x) nf_pack((int8_t)(((uint32_t)(x) >> 8) & 0xffu), (int8_t)(((uint32_t)(x) >> 24) & 0xffu))
+#define NF_SXTAB16(a, x) nf_pack(nf_lo(a) + (int8_t)((uint32_t)(x) & 0xffu), nf_hi(a) + (int8_t)(((uint32_t)(x) >> 16) & 0xffu))
+#define NF_SXTAB16_ROR8(a, x) nf_pack(nf_lo(a) + (int8_t)(((uint32_t)(x) >> 8) & 0xffu), nf_hi(a) + (int8_t)(((uint32_t)(x) >> 24) & 0xffu))
 #define NF_SMLAD(a, b, acc) ((int32_t)((uint32_t)(acc) + (uint32_t)(nf_lo(a) * nf_lo(b)) + (uint32_t)(nf_hi(a) * nf_hi(b))))
 #define NF_SADD16(a, b) nf_pack(nf_lo(a) + nf_lo(b), nf_hi(a) + nf_hi(b))
 #define NF_SMLABB(a, b, acc) ((acc) + nf_lo(a) * nf_lo(b))
@@ -266,8 +276,8 @@ static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t o
     int32_t *d = colw + P;
     for (int32_t k = 0; k < in_c; k += 4, d += 4) {
       const int32_t w = nf_load32(in + k);
-      const int32_t a = NF_SADD16(NF_SXTB16(w), off2);
-      const int32_t b = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+      const int32_t a = NF_SXTAB16(off2, w);
+      const int32_t b = NF_SXTAB16_ROR8(off2, w);
       d[0] = NF_SADD16(a, a);
       d[2] = NF_SADD16(b, b);
     }
@@ -287,7 +297,12 @@ static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t o
       for (int32_t i = 0; i < rowlen; i++) lin[k + i] = pad;
     } else if (dw == 1 && ix0 >= 0 && ix0 + kw <= in_w) {
       const int8_t *in = input + (iy * in_w + ix0) * in_c;
-      for (int32_t i = 0; i < rowlen; i++) lin[k + i] = in[i];
+      int32_t i = 0;
+      for (; i + 4 <= rowlen; i += 4) {
+        const int32_t w = nf_load32(in + i);
+        memcpy(lin + k + i, &w, 4);
+      }
+      for (; i < rowlen; i++) lin[k + i] = in[i];
     } else {
       for (int32_t fx = 0; fx < kw; fx++) {
         const int32_t ix = ix0 + dw * fx;
@@ -303,10 +318,25 @@ static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t o
   int32_t *d = colw + P;
   for (int32_t g = 0; g < G; g++, d += 4) {
     const int32_t w = nf_load32(lin + 4 * g);
-    const int32_t a = NF_SADD16(NF_SXTB16(w), off2);
-    const int32_t b = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+    const int32_t a = NF_SXTAB16(off2, w);
+    const int32_t b = NF_SXTAB16_ROR8(off2, w);
     d[0] = NF_SADD16(a, a);
     d[2] = NF_SADD16(b, b);
+  }
+}
+
+/* Two consecutive pixels of a 1x1 layer (in_c = 4 G channels each) into the interleaved columns. */
+static void nf_column2_flat(const int8_t *in, int32_t G, int32_t *d, int32_t off) {
+  const int32_t off2 = (int32_t)(((uint32_t)(off & 0xffff) << 16) | (uint32_t)(off & 0xffff));
+  const int8_t *inb = in + 4 * G;
+  for (int32_t g = 0; g < G; g++, d += 4) {
+    const int32_t wa = nf_load32(in + 4 * g), wb = nf_load32(inb + 4 * g);
+    const int32_t a02 = NF_SXTAB16(off2, wa), b02 = NF_SXTAB16(off2, wb);
+    const int32_t a13 = NF_SXTAB16_ROR8(off2, wa), b13 = NF_SXTAB16_ROR8(off2, wb);
+    d[0] = NF_SADD16(a02, a02);
+    d[1] = NF_SADD16(b02, b02);
+    d[2] = NF_SADD16(a13, a13);
+    d[3] = NF_SADD16(b13, b13);
   }
 }
 
@@ -463,7 +493,91 @@ NF_PAIRS_SMALL(2)
 NF_PAIRS_SMALL(4)
 NF_PAIRS_SMALL(6)
 
+#if defined(__ARM_FEATURE_DSP)
+/* The full-range kernel's channel pairs in one assembly function (DSP cores): per pair the dot
+ * products of nf_dot2x2 (two groups per turn) and the four-instruction output stage, the loop state
+ * (filter, constants, outputs, pairs left) kept in an argument block in memory rather than moved
+ * in and out of the fourteen registers the dot product needs, as the compiled C did. */
+typedef struct {
+  const int8_t *f;  /* the pair's first filter; the second is kd bytes on */
+  const int32_t *colw;
+  int32_t G, kd;    /* loaded together (LDM) into the dot product's registers */
+  const nf_chq *t;  /* the pair's constants (advanced by two per pair) */
+  int8_t *oa;       /* pixel A's output of the pair's first channel; pixel B's is ostride bytes on */
+  int32_t ostride;
+  const nf_chq *tend; /* past the last pair's constants */
+  int32_t fstep;    /* from the filter pointer after the dot product to the next pair's: 2 kdim - 4 G */
+} nf_pargs;
+void nacc_fast_pairs_full(nf_pargs *a);
+#define NF_PGROUP \
+  "ldr r1, [r8, r11]\n\t" "ldr r0, [r8], #4\n\t" "ldrd ip, lr, [r9], #16\n\t" "sxtb16 r2, r0\n\t" "sxtb16 r3, r1\n\t" \
+  "smlad r4, r2, ip, r4\n\t" "smlad r6, r2, lr, r6\n\t" "smlad r5, r3, ip, r5\n\t" "smlad r7, r3, lr, r7\n\t" \
+  "ldrd ip, lr, [r9, #-8]\n\t" "sxtb16 r2, r0, ror #8\n\t" "sxtb16 r3, r1, ror #8\n\t" \
+  "smlad r4, r2, ip, r4\n\t" "smlad r6, r2, lr, r6\n\t" "smlad r5, r3, ip, r5\n\t" "smlad r7, r3, lr, r7\n\t"
+__asm__(".syntax unified\n\t"
+        ".thumb\n\t"
+        ".section .text.nacc_fast_pairs_full,\"ax\",%progbits\n\t"
+        ".align 2\n\t"
+        ".global nacc_fast_pairs_full\n\t"
+        ".type nacc_fast_pairs_full, %function\n\t"
+        ".thumb_func\n"
+        "nacc_fast_pairs_full:\n\t"
+        "push {r0, r4-r11, lr}\n"
+        ".Lnf_pair:\n\t"
+        "ldr ip, [sp]\n\t"
+        "ldm ip, {r8-r11}\n\t"
+        "ldr r2, [ip, #16]\n\t" "ldr r4, [r2, #12]\n\t" "ldr r5, [r2, #32]\n\t" "mov r6, r4\n\t" "mov r7, r5\n\t"
+        /* G = 4q + r: r single groups first, then q turns of four */
+        "tst r10, #1\n\t"
+        "beq 1f\n\t"
+        NF_PGROUP
+        "\n1:\n\t"
+        "tst r10, #2\n\t"
+        "beq 2f\n\t"
+        NF_PGROUP
+        NF_PGROUP
+        "\n2:\n\t"
+        "lsrs r10, r10, #2\n\t"
+        "beq 3f\n"
+        "4:\n\t"
+        NF_PGROUP
+        NF_PGROUP
+        NF_PGROUP
+        NF_PGROUP
+        "subs r10, r10, #1\n\t"
+        "bne 4b\n"
+        "3:\n\t"
+        "ldr ip, [sp]\n\t"
+        "ldr r0, [ip, #32]\n\t" "add r8, r8, r0\n\t" "str r8, [ip]\n\t"
+        "ldr r0, [ip, #16]\n\t"
+        "ldm r0!, {r1, r2, r3}\n\t"
+        "smmlar r8, r4, r1, r2\n\t" "sub r8, r8, r4, lsr #31\n\t" "asr r8, r8, r3\n\t" "ssat r8, #8, r8\n\t"
+        "smmlar r9, r6, r1, r2\n\t" "sub r9, r9, r6, lsr #31\n\t" "asr r9, r9, r3\n\t" "ssat r9, #8, r9\n\t"
+        "adds r0, r0, #8\n\t"
+        "ldm r0!, {r1, r2, r3}\n\t"
+        "smmlar r10, r5, r1, r2\n\t" "sub r10, r10, r5, lsr #31\n\t" "asr r10, r10, r3\n\t" "ssat r10, #8, r10\n\t"
+        "smmlar r11, r7, r1, r2\n\t" "sub r11, r11, r7, lsr #31\n\t" "asr r11, r11, r3\n\t" "ssat r11, #8, r11\n\t"
+        "adds r0, r0, #8\n\t" "str r0, [ip, #16]\n\t"
+        "ldrd r1, r2, [ip, #20]\n\t"
+        "strb r8, [r1]\n\t" "strb r10, [r1, #1]\n\t" "strb r9, [r1, r2]\n\t" "adds r3, r1, r2\n\t" "strb r11, [r3, #1]\n\t"
+        "adds r1, r1, #2\n\t" "str r1, [ip, #20]\n\t"
+        "ldr r1, [ip, #28]\n\t" "cmp r0, r1\n\t"
+        "bne .Lnf_pair\n\t"
+        "pop {r0, r4-r11, pc}\n\t"
+        ".size nacc_fast_pairs_full, .-nacc_fast_pairs_full\n\t"
+        ".text\n");
+#undef NF_PGROUP
+#endif
+
 static void __attribute__((noinline)) nf_pairs_px_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) {
+#if defined(__ARM_FEATURE_DSP)
+  if (two && n >= 2) {
+    nf_pargs a = {filter, colw, G, kdim, t, outa, (int32_t)(outb - outa), t + 2 * (n >> 1), 2 * kdim - 4 * G};
+    nacc_fast_pairs_full(&a);
+    if (n & 1) nf_pairs_px(colw, filter + (n - 1) * kdim, kdim, G, t + n - 1, 1, 0, outa + n - 1, outb + n - 1, two, 1, -128, 127, NULL);
+    return;
+  }
+#endif
   nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127, NULL);
 }
 
@@ -628,6 +742,8 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
     nf_rqc r = {0, 0, 1, 0};
     if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset) || nf_zero_filter(filter + c * kdim, kdim)) listed = 1;
   }
+  /* a 1x1 stride-1 layer reads pixel px at px * in_c: both columns of a pair built in one pass */
+  const int32_t flat = direct && p->stride_h == 1 && p->stride_w == 1 && p->in_w == out_w && p->in_h == p->out_h;
   int32_t *colw = (int32_t *)(void *)nf_col;
   /* the size checks above are at run time; hide the buffer's static size from gcc's bounds
    * warnings in the specialised kernels that a model without such layers never calls */
@@ -685,9 +801,13 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
     const int32_t spec = full && !post && last_tail == 0;
     for (int32_t px = 0; px < pixels; px += 2) {
       const int32_t two = px + 1 < pixels;
-      nf_column2(p, input, px / out_w, px % out_w, G, colw, 0, direct);
-      if (two) nf_column2(p, input, (px + 1) / out_w, (px + 1) % out_w, G, colw, 1, direct);
-      else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
+      if (flat && two) {
+        nf_column2_flat(input + px * p->in_c, G, colw, p->input_offset);
+      } else {
+        nf_column2(p, input, px / out_w, px % out_w, G, colw, 0, direct);
+        if (two) nf_column2(p, input, (px + 1) / out_w, (px + 1) % out_w, G, colw, 1, direct);
+        else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
+      }
       int8_t *pa = output + px * out_c;
       int8_t *pb = pa + out_c;
       if (listed) {
@@ -1144,6 +1264,24 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldr %[x0], [%[k], #416]\n\t" "add %[r], %[r], %[x0]\n\t"
 #endif
 
+#if defined(__ARM_FEATURE_DSP)
+/* The full-range output stage of the two pixels inside the same assembly block: per channel its
+ * constants (m, nudge, down, stored after the group's doubled biases at byte Q of the filter
+ * block) and four instructions per output; each pixel's four bytes packed into one word (a0, e0). */
+#define NF_DWQ1(J, Q) \
+  "ldrd %[k0], %[k1], [%[k], #" #Q "]\n\t" "ldr %[x0], [%[k], #" #Q "+8]\n\t" \
+  "smmlar %[x1], %[a" #J "], %[k0], %[k1]\n\t" "sub %[a" #J "], %[x1], %[a" #J "], lsr #31\n\t" "asr %[a" #J "], %[a" #J "], %[x0]\n\t" "ssat %[a" #J "], #8, %[a" #J "]\n\t" \
+  "smmlar %[x1], %[e" #J "], %[k0], %[k1]\n\t" "sub %[e" #J "], %[x1], %[e" #J "], lsr #31\n\t" "asr %[e" #J "], %[e" #J "], %[x0]\n\t" "ssat %[e" #J "], #8, %[e" #J "]\n\t"
+#define NF_DWQ(Q0, Q1, Q2, Q3) \
+  NF_DWQ1(0, Q0) NF_DWQ1(1, Q1) NF_DWQ1(2, Q2) NF_DWQ1(3, Q3) \
+  "bfi %[a0], %[a1], #8, #8\n\t" "bfi %[a0], %[a2], #16, #8\n\t" "bfi %[a0], %[a3], #24, #8\n\t" \
+  "bfi %[e0], %[e1], #8, #8\n\t" "bfi %[e0], %[e2], #16, #8\n\t" "bfi %[e0], %[e3], #24, #8\n\t"
+/* Q of channel 0 for 3x3, 5x5, 7x7 windows: (2 kw + 1) kh words of taps and deltas, 8 of biases */
+#define NF_DWQ_3 NF_DWQ(116, 132, 148, 164)
+#define NF_DWQ_5 NF_DWQ(252, 268, 284, 300)
+#define NF_DWQ_7 NF_DWQ(452, 468, 484, 500)
+#endif
+
 /* Two pixels' four channels: each channel's constants are read once for both pixels. */
 static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *ob, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t e0, int32_t e1, int32_t e2, int32_t e3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
 #define NF_Q2(J, A, B) \
@@ -1207,6 +1345,18 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
 #define NF_DWP_ASM(BODY) \
   __asm__ volatile(BODY : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [e0] "=&r"(e0), [e1] "=&r"(e1), [e2] "=&r"(e2), [e3] "=&r"(e3), [r] "+r"(r), [k0] "=&r"(k0), [k1] "=&r"(k1), \
                    [x0] "=&r"(x0), [x1] "=&r"(x1) : [k] "r"(fk) : "memory")
+      if (full) {
+        /* taps and output stage in one block: two packed words out */
+        if (KW == 3 && SW == 1) NF_DWP_ASM(NF_DWP_3_1 NF_DWQ_3);
+        else if (KW == 3) NF_DWP_ASM(NF_DWP_3_2 NF_DWQ_3);
+        else if (KW == 5 && SW == 1) NF_DWP_ASM(NF_DWP_5_1 NF_DWQ_5);
+        else if (KW == 5) NF_DWP_ASM(NF_DWP_5_2 NF_DWQ_5);
+        else if (KW == 7 && SW == 1) NF_DWP_ASM(NF_DWP_7_1 NF_DWQ_7);
+        else NF_DWP_ASM(NF_DWP_7_2 NF_DWQ_7);
+        memcpy(o + ox * C, &a0, 4);
+        memcpy(o + (ox + 1) * C, &e0, 4);
+        continue;
+      }
       if (KW == 3 && SW == 1) NF_DWP_ASM(NF_DWP_3_1);
       else if (KW == 3) NF_DWP_ASM(NF_DWP_3_2);
       else if (KW == 5 && SW == 1) NF_DWP_ASM(NF_DWP_5_1);
@@ -1286,7 +1436,7 @@ NF_DWR_CASE(7, 2)
 
 /* Rows [iy0, iy0 + n) of a channel group into consecutive ring rows from d (rowwords words each,
  * the image's columns after pl padding columns): sign-extended pairs, or -offset for padding rows. */
-static void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
+static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
   for (int32_t r = 0; r < n; r++) {
     const int32_t iy = iy0 + r;
     int32_t *d = d0 + r * rowwords + 2 * pl;
@@ -1360,9 +1510,9 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
    * first (in place, before any output overwrites them), and an output row costs only its call */
   const int32_t rall = (out_h - 1) * sh + (kh - 1) * dh + 1;
   const int32_t room = scratch && ((uintptr_t)scratch & 7) == 0 && in_h * in_w > NF_RING_STACK ? in_h * in_w : NF_RING_STACK;
-  const int32_t whole = (rall * rowwords + rowk * kh + 8) * 4 <= room;
+  const int32_t whole = (rall * rowwords + rowk * kh + 24) * 4 <= room;
   if (whole) R = rall;
-  const int32_t words = R * rowwords + rowk * kh + 8; /* + the doubled biases of the group, twice */
+  const int32_t words = R * rowwords + rowk * kh + 24; /* + the doubled biases of the group, twice, and its output constants */
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
   if (scratch && words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
@@ -1403,12 +1553,18 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
       rq[j].post = post ? p->output_offset : 0;
       b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
       fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
+      /* the output stage's constants after them, four words per channel (the assembly reads them) */
+      fk[rowk * kh + 8 + 4 * j] = rq[j].m;
+      fk[rowk * kh + 9 + 4 * j] = rq[j].nudge;
+      fk[rowk * kh + 10 + 4 * j] = rq[j].down;
     }
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
     int32_t lo_slot = 0;                 /* slot of the window's first row */
     if (whole) {
       /* every row now; the window's rows are then dh rows apart, and move down sh rows per output row */
-      nf_dwr_fill(mem, rowwords, pl, -pt, rall, input, in_h, in_w, C, c, padw);
+      /* rows outside the image keep the padding written above */
+      const int32_t r0 = pt < rall ? pt : rall, r1 = in_h + pt < rall ? in_h + pt : rall;
+      nf_dwr_fill(mem + r0 * rowwords, rowwords, pl, r0 - pt, r1 - r0, input, in_h, in_w, C, c, padw);
       for (int32_t fy = 0; fy < kh; fy++) {
         rows[fy] = mem + fy * dh * rowwords;
         fk[fy * rowk + 2 * kw] = 4 * (fy + 1 < kh ? dh * rowwords : -(kh - 1) * dh * rowwords);

@@ -159,8 +159,8 @@ void nacc_fast_average_pool2d(const nacc_pool_params *p, const int8_t *input, in
             const int8_t *q = row;
             for (int32_t fx = fx0; fx < fx1; fx++, q += C) {
               const int32_t w = nf_load32(q);
-              s02 = NF_SADD16(s02, NF_SXTB16(w));
-              s13 = NF_SADD16(s13, NF_SXTB16_ROR8(w));
+              s02 = NF_SXTAB16(s02, w);
+              s13 = NF_SXTAB16_ROR8(s13, w);
             }
           }
           const int32_t sums[4] = {(int16_t)(s02 & 0xffff), (int16_t)(s13 & 0xffff), (int16_t)((uint32_t)s02 >> 16), (int16_t)((uint32_t)s13 >> 16)};
