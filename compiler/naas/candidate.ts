@@ -54,8 +54,11 @@ export type CandidateTask = {
    * evaluations per layer shape, from `start` mappings when given (design-mapping.ts). With
    * `networkObjective`, part of the effort re-polishes every layer for e/E + c/C at the
    * design's network totals E, C (edp and edap), so layers agree with the network's E x C.
+   * `restarts` (default 1) splits the fresh search of every layer into that many independent
+   * mapper runs and keeps each layer's best. `starts`: per layer shape, more mappings to start
+   * from (found on other designs); each is evaluated once and the best valid one is polished.
    */
-  | { kind: 'design'; spec: AcceleratorSpec; workloads: Workloads; effort: number; seed: number; start?: Record<string, Mapping>; networkObjective?: boolean }
+  | { kind: 'design'; spec: AcceleratorSpec; workloads: Workloads; effort: number; seed: number; start?: Record<string, Mapping>; starts?: Record<string, Mapping[]>; networkObjective?: boolean; restarts?: number }
 );
 
 export interface LayerResult {

@@ -6,7 +6,9 @@
 // design's network totals E, C (summed over networks, for their geometric mean). That is
 // the layer's first-order share of log(E·C); by AM-GM a step that does not raise
 // Σ(e/E + c/C) never raises E·C, so the polish cannot make the network worse.
+import type { Architecture } from '../ir/architecture.ts';
 import type { Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import { costArchitecture } from './rtl-architecture.ts';
 import { INVALID, mapAll, subSeed, withRtl, type CandidateResult, type CandidateTask } from './candidate.ts';
@@ -32,6 +34,24 @@ const better = (a: MapperResult | undefined, b: MapperResult | undefined, c: Map
   return mappingScore(b.evaluation, c) < mappingScore(a.evaluation, c) ? b : a;
 };
 
+/**
+ * The mapping a layer starts from: `start`, or the best on this design of it and the layer's
+ * `starts` (mappings found on other designs of the same shape), each evaluated once.
+ */
+function startOf(task: DesignTask, key: string, p: Problem, arch: Architecture, c: MappingConstraints): { mapping?: Mapping; evaluations: number } {
+  const given = task.start?.[key];
+  const more = task.starts?.[key] ?? [];
+  if (!more.length) return { mapping: given, evaluations: 0 };
+  let best: MapperResult | undefined;
+  let evaluations = 0;
+  for (const m of given ? [given, ...more] : more) {
+    const r = polishMapping(p, arch, c, m, 0, 0);
+    evaluations += r.evaluations;
+    best = better(best, r, c);
+  }
+  return { mapping: best?.mapping ?? given, evaluations };
+}
+
 export function mapDesign(task: DesignTask, objective: Objective): CandidateResult {
   const spec = task.spec;
   const c = designConstraints(spec, objective, task.loopOrder, task.rtl);
@@ -39,20 +59,29 @@ export function mapDesign(task: DesignTask, objective: Objective): CandidateResu
   const keys = Object.keys(task.workloads.problems).sort();
   const networkPass = !!task.networkObjective && (objective === 'edp' || objective === 'edap');
   const first = networkPass ? Math.max(2, Math.ceil(task.effort * FIRST_PASS)) : Math.max(2, task.effort);
+  const restarts = Math.max(1, Math.floor(task.restarts ?? 1));
   const chosen = new Map<string, MapperResult>();
   let evaluations = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const p = task.workloads.problems[key];
     const seed = subSeed(task.seed, i);
-    const start: Mapping | undefined = task.start?.[key];
-    // From a start mapping: half the effort polishes it, half searches afresh (the start may not fit this design).
-    const freshEffort = start ? Math.ceil(first / 2) : first;
-    const fresh = bestMapping(p, arch, c, { seed, samples: Math.ceil(freshEffort / 2), steps: Math.floor(freshEffort / 2) });
-    evaluations += fresh?.evaluations ?? 0;
-    let best = fresh;
-    if (start) {
-      const pol = polishMapping(p, arch, c, start, first - freshEffort, subSeed(seed, 9));
+    const start = startOf(task, key, p, arch, c);
+    evaluations += start.evaluations;
+    // From a start mapping, one share of the effort polishes it and the rest searches afresh
+    // (the start may not fit this design): half and half with one restart.
+    const freshEffort = start.mapping ? Math.ceil((first * restarts) / (restarts + 1)) : first;
+    // Independent restarts, each layer keeping its best: a hill climb stuck in one layer's
+    // local optimum does not hold back the others (one run per layer when restarts is 1).
+    let best: MapperResult | undefined;
+    for (let k = 0; k < restarts; k++) {
+      const e = Math.ceil(freshEffort / restarts);
+      const fresh = bestMapping(p, arch, c, { seed: k === 0 ? seed : subSeed(seed, 13, k), samples: Math.ceil(e / 2), steps: Math.floor(e / 2) });
+      evaluations += fresh?.evaluations ?? 0;
+      best = better(best, fresh, c);
+    }
+    if (start.mapping) {
+      const pol = polishMapping(p, arch, c, start.mapping, first - freshEffort, subSeed(seed, 9));
       evaluations += pol.evaluations;
       best = better(best, pol, c);
     }

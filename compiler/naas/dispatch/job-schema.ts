@@ -136,7 +136,7 @@ const TASKS = {
   sizing: obj<Task<'sizing'>>({ kind: oneOf('sizing'), ...common, inner, x: vector, space, limits }),
   fixed: obj<Task<'fixed'>>({ kind: oneOf('fixed'), ...common, inner, spec }),
   remap: obj<Task<'remap'>>({ kind: oneOf('remap'), ...common, inner, spec, parallel: dimList, start: record(mapping, SMALL) }),
-  design: obj<Task<'design'>>({ kind: oneOf('design'), ...common, spec, effort: int(1, 100_000_000), 'start?': record(mapping, SMALL), 'networkObjective?': bool }),
+  design: obj<Task<'design'>>({ kind: oneOf('design'), ...common, spec, effort: int(1, 100_000_000), 'start?': record(mapping, SMALL), 'starts?': record(arr(mapping, 64), SMALL), 'networkObjective?': bool, 'restarts?': int(1, 1000) }),
 };
 const EVERY_KIND: Record<CandidateTask['kind'], Check> = TASKS;
 

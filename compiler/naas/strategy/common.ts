@@ -51,8 +51,10 @@ export function sweepPlan(b: SearchBudget) {
  * NAAS by successive halving (naas.ts): `pairs` (shape, connectivity) pairs at `firstEffort`;
  * the best `keep` at `keepEffort` with the network objective; CMA-ES on the sizes of the best
  * `shapes` (`sizeGenerations` x `sizePopulation` at `sizeEffort`); the best 3 at `final` (the
- * sweep's final effort). Default budget: 48 x 96, 12 x 1,000, 3 x 2 x 4 x 400, 3 x 4,000
- * evaluations per layer shape (18% of the sweep's).
+ * sweep's final effort) split into `finalRestarts` mapper runs per layer. Size candidates and
+ * finalists also start from the `startPool` best mappings each layer had on designs of their
+ * shape. Default budget: 48 x 96, 12 x 1,000, 3 x 2 x 4 x 400, 3 x 4,000 evaluations per
+ * layer shape (18% of the sweep's) plus at most 16 per pooled start.
  */
 export function naasPlan(b: SearchBudget) {
   const s = effortScale(b);
@@ -68,6 +70,8 @@ export function naasPlan(b: SearchBudget) {
     sizeEffort: Math.max(20, Math.round(400 * s)),
     finalists: 3,
     final: sweepPlan(b).final,
+    finalRestarts: 8,
+    startPool: 16,
   };
 }
 
@@ -80,6 +84,29 @@ export const shapeKey = (s: AcceleratorSpec): string => JSON.stringify([s.peArra
 export function mappingsOf(r: CandidateResult): Record<string, Mapping> {
   const out: Record<string, Mapping> = {};
   for (const n of r.networks) for (const l of n.layers) out[l.key] = l.mapping;
+  return out;
+}
+
+/**
+ * Per layer shape, the distinct mappings that results of one shape and connectivity chose (at
+ * whatever sizes), best first by the layer's EDP on its own design, at most `n`: a pool of
+ * starts, since a layer's mapping from one design often fits another of the same shape.
+ */
+export function mappingPool(results: CandidateResult[], shape: string, n: number): Record<string, Mapping[]> {
+  const found = new Map<string, Map<string, { m: Mapping; score: number }>>();
+  for (const r of results) {
+    if (!r.valid || !r.spec || shapeKey(r.spec) !== shape) continue;
+    for (const net of r.networks)
+      for (const l of net.layers) {
+        const byText = found.get(l.key) ?? new Map<string, { m: Mapping; score: number }>();
+        found.set(l.key, byText);
+        const text = JSON.stringify(l.mapping);
+        const score = l.energyPj * l.cycles;
+        if ((byText.get(text)?.score ?? Infinity) > score) byText.set(text, { m: l.mapping, score });
+      }
+  }
+  const out: Record<string, Mapping[]> = {};
+  for (const [key, byText] of found) out[key] = [...byText.values()].sort((a, b) => a.score - b.score).slice(0, n).map((x) => x.m);
   return out;
 }
 
@@ -148,8 +175,8 @@ export function registerFileSizes(space: DesignSpace, lim: SpaceLimits, pes: num
 }
 
 /** A `design` task of the common evaluator (design-mapping.ts). */
-export function designTask(o: StrategyOptions, spec: AcceleratorSpec, effort: number, seed: number, opts: { start?: Record<string, Mapping>; networkObjective?: boolean } = {}): CandidateTask {
-  return { kind: 'design', spec, workloads: o.workloads, effort, seed, objective: o.space.objective, loopOrder: spaceLoopOrder(o.space), rtl: o.rtl, ...(opts.start ? { start: opts.start } : {}), ...(opts.networkObjective ? { networkObjective: true } : {}) };
+export function designTask(o: StrategyOptions, spec: AcceleratorSpec, effort: number, seed: number, opts: { start?: Record<string, Mapping>; starts?: Record<string, Mapping[]>; networkObjective?: boolean; restarts?: number } = {}): CandidateTask {
+  return { kind: 'design', spec, workloads: o.workloads, effort, seed, objective: o.space.objective, loopOrder: spaceLoopOrder(o.space), rtl: o.rtl, ...(opts.start ? { start: opts.start } : {}), ...(opts.starts ? { starts: opts.starts } : {}), ...(opts.networkObjective ? { networkObjective: true } : {}), ...(opts.restarts && opts.restarts > 1 ? { restarts: opts.restarts } : {}) };
 }
 
 /** Every design a strategy evaluated, the best so far and the anytime curve (one point per batch). */
@@ -192,8 +219,8 @@ export class SearchLog {
   }
 
   /** Re-maps the best distinct designs with the final effort; the best of everything evaluated wins. */
-  async finish(finalists: CandidateResult[], effort: number, networkObjective: boolean): Promise<StrategyResult> {
-    await this.batch(finalists.map((f, i) => designTask(this.o, f.spec!, effort, subSeed(this.o.seed, 40, i), { start: mappingsOf(f), networkObjective })));
+  async finish(finalists: CandidateResult[], effort: number, opts: { networkObjective?: boolean; restarts?: number; starts?: (f: CandidateResult) => Record<string, Mapping[]> } = {}): Promise<StrategyResult> {
+    await this.batch(finalists.map((f, i) => designTask(this.o, f.spec!, effort, subSeed(this.o.seed, 40, i), { start: mappingsOf(f), networkObjective: opts.networkObjective, restarts: opts.restarts, starts: opts.starts?.(f) })));
     if (!this.best) throw new Error('search found no valid accelerator; widen the space or raise the budget');
     return { best: this.best, history: this.history, points: this.points, evaluations: this.evaluations, hardwareCandidates: this.hardwareCandidates };
   }

@@ -6,7 +6,7 @@ import type { AcceleratorSpec, IntRange } from '../../ir/targets.ts';
 import { subSeed, type CandidateResult } from '../candidate.ts';
 import { CmaEs } from '../cmaes.ts';
 import { decodeBandwidth, limitsOf, toUnitFloor, type SpaceLimits } from '../encoding.ts';
-import { designTask, fitsSpace, mappingsOf, naasPlan, SearchLog, shapeKey, sizedSpec, topDistinct, type StrategyOptions, type StrategyResult } from './common.ts';
+import { designTask, fitsSpace, mappingPool, mappingsOf, naasPlan, SearchLog, shapeKey, sizedSpec, topDistinct, type StrategyOptions, type StrategyResult } from './common.ts';
 import { enumeratePairs } from './pairs.ts';
 
 // Buffer sizes are genes on a log scale (a step halves or doubles a size wherever it is: 32 B
@@ -50,7 +50,9 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
   const keep = topDistinct([...(baseline ? [baseline] : []), ...r0], plan.keep);
   const r1 = await log.batch(keep.map((r, i) => designTask(o, r.spec!, plan.keepEffort, subSeed(o.seed, 11, i), { start: mappingsOf(r), networkObjective: true })));
   // Sizes: CMA-ES over register file, buffer and bandwidth of each surviving shape, all shapes
-  // of a generation in one batch; every candidate starts from its shape's best mappings so far.
+  // of a generation in one batch; every candidate starts from its shape's best mappings so far,
+  // and from the pool of every layer's mappings on that shape (each tried once on its sizes):
+  // sizes are then compared on the same mappings more than on the luck of a short mapper run.
   const shapes = topDistinct(r1, plan.shapes, shapeKey);
   const bestOf = shapes.map((r) => r);
   const cmas = shapes.map((r, s) => new CmaEs(3, { lambda: plan.sizePopulation, seed: subSeed(o.seed, 12, s), sigma: 0.25, mean: sizeGenes(r.spec!, o) }));
@@ -70,7 +72,8 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
       }
     });
     const tasks = specs.flatMap((ss, s) => ss.map((spec, i) => ({ spec, s, i }))).filter((t) => t.spec);
-    const results = await log.batch(tasks.map((t) => designTask(o, t.spec!, plan.sizeEffort, subSeed(o.seed, 12, g, t.s, t.i), { start: mappingsOf(bestOf[t.s]), networkObjective: true })));
+    const pools = bestOf.map((r) => mappingPool(log.all, shapeKey(r.spec!), plan.startPool));
+    const results = await log.batch(tasks.map((t) => designTask(o, t.spec!, plan.sizeEffort, subSeed(o.seed, 12, g, t.s, t.i), { start: mappingsOf(bestOf[t.s]), starts: pools[t.s], networkObjective: true })));
     sized.push(...results);
     cmas.forEach((cma, s) => {
       const costs = xs[s].map((_, i) => {
@@ -86,9 +89,10 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
   }
   // The best few distinct designs with the final mapper effort: the best of the survivors and
   // of the size search together, and the size search's best in any case (its designs were
-  // mapped with less effort than the survivors, so their costs are pessimistic).
+  // mapped with less effort than the survivors, so their costs are pessimistic). Each final
+  // mapping keeps per layer the best of several mapper runs and of the shape's pooled mappings.
   const finalists = topDistinct([...r1, ...sized], plan.finalists);
   const bestSized = topDistinct(sized, 1)[0];
   if (bestSized && !finalists.includes(bestSized)) finalists.splice(plan.finalists - 1, 1, bestSized);
-  return log.finish(finalists, plan.final, true);
+  return log.finish(finalists, plan.final, { networkObjective: true, restarts: plan.finalRestarts, starts: (f) => mappingPool(log.all, shapeKey(f.spec!), plan.startPool) });
 }

@@ -28,5 +28,5 @@ export async function randomStrategy(o: StrategyOptions): Promise<StrategyResult
     }
     await log.batch(specs.map((s, j) => designTask(o, s, plan.mapper, subSeed(o.seed, 31, b + j))));
   }
-  return log.finish(topDistinct(log.all, plan.finalists), plan.final, false);
+  return log.finish(topDistinct(log.all, plan.finalists), plan.final);
 }

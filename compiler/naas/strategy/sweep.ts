@@ -17,5 +17,5 @@ export async function sweepStrategy(o: StrategyOptions): Promise<StrategyResult>
     const specs = registerFileSizes(o.space, lim, pes, plan.registerFiles).map((rf) => sizedSpec(p, rf, o.space, lim, 'sweep')).filter((s) => !!s);
     await log.batch(specs.map((s, j) => designTask(o, s!, plan.mapper, subSeed(o.seed, 20, i, j))));
   }
-  return log.finish(topDistinct(log.all, plan.finalists), plan.final, false);
+  return log.finish(topDistinct(log.all, plan.finalists), plan.final);
 }
