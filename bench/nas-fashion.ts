@@ -5,6 +5,7 @@
 //   npx tsx bench/nas-fashion.ts [--samples 60000] [--test 10000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
 //     [--weights FILE] (write the shared weights after every epoch, weights-file.ts's format)
 //     [--load FILE] (no training: the shared weights of an earlier run)
+//     [--checkpoint-steps K] (with --weights: also write them, and score the largest subnet, every K steps)
 //     [--no-bn] [--lr 0.05] [--seeds none] (train and score only)
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
@@ -31,6 +32,7 @@ const [le, se] = arg('--epochs', '3,3').split(',').map(Number);
 const seeds = arg('--seeds', '1,2,3') === 'none' ? [] : arg('--seeds', '1,2,3').split(',').map(Number);
 const weightsFile = args.includes('--weights') ? arg('--weights', '') : undefined;
 const loadFile = args.includes('--load') ? arg('--load', '') : undefined;
+const checkpointSteps = Number(arg('--checkpoint-steps', '0'));
 const batchNorm = !args.includes('--no-bn');
 const lr = Number(arg('--lr', String(DEFAULT_TRAIN_OPTIONS.lr)));
 const withSpace = args.includes('--space');
@@ -52,6 +54,14 @@ const source = loaded ? sharedSource(loaded, data.test) : trainSource(spec, data
     console.error(`train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
     if (weightsFile) saveSupernetWeights(weightsFile, net, facts({ log: net.log, complete: false, seconds: (performance.now() - t0) / 1000 }));
   },
+  onSteps: checkpointSteps > 0 ? {
+    every: checkpointSteps,
+    call: (step, total, net) => {
+      const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
+      console.error(`train step ${step}/${total} (${step * trainOptions.batch} images): largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
+      if (weightsFile) saveSupernetWeights(weightsFile, net, facts({ log: net.log, complete: false, steps_done: step, total_steps: total, quick_largest_accuracy_1000: quick, seconds: (performance.now() - t0) / 1000 }));
+    },
+  } : undefined,
 });
 const trainSeconds = (performance.now() - t0) / 1000;
 const [largestAcc, smallestAcc] = await source.accuracy([largestConfig(spec), smallestConfig(spec)]);

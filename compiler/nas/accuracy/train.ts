@@ -34,6 +34,8 @@ export interface SupernetTrainOptions {
   imageSide: number;
   /** Called after every epoch (progress; `net` holds the weights so far). */
   onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }, net: SharedSupernet) => void;
+  /** Called every `every` steps with the steps done so far (checkpoints within long epochs). */
+  onSteps?: { every: number; call: (step: number, totalSteps: number, net: SharedSupernet) => void };
 }
 
 /**
@@ -228,6 +230,7 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
           w[i] -= lr * velocity[i];
         }
         step++;
+        if (o.onSteps && step % o.onSteps.every === 0) o.onSteps.call(step, totalSteps, net);
       }
       const e = { phase, epoch, loss: stepsPerEpoch ? lossSum / stepsPerEpoch : 0 };
       net.log.push(e);
