@@ -9,9 +9,9 @@ import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import type { SharedSupernet } from '../nas/accuracy/train.ts';
 import { configKey, largestConfig, parseConfigKey, smallestConfig, subnetName } from '../nas/supernet.ts';
-import { fileNameSegment, shellWord } from '../util/names.ts';
+import { fileNameSegment } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
-import { SHARED_DEFAULTS, nextStep, notApplicable, parseChoice, parsePositiveInt, parseSeed, writeJson } from './options.ts';
+import { SHARED_DEFAULTS, notApplicable, parseChoice, parsePositiveInt, parseSeed, writeJson } from './options.ts';
 import { parseTrainEpochs } from './nas.ts';
 import { formatTable, thousands } from './table.ts';
 
@@ -135,7 +135,6 @@ export function registerNasDeploy(program: Command): void {
             ) +
             `\ncalibrated on ${result.calibration_images} training images; wrote ${out}/ (the C program, its batch harness batch_main.c, deploy.json)\n`,
         );
-        nextStep(`nacc verify ${shellWord(out)}`);
       }
       if (result.reference.bit_exact < result.reference.images || (result.host?.agrees_with_qemu === false)) {
         throw new VerificationError(`${out}: the generated program's outputs differ from the int8 reference executor or between host and QEMU`);

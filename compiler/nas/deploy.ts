@@ -11,7 +11,7 @@ import type { QModel } from '../ir/quantized.ts';
 import { qTensorBytes } from '../ir/quantized.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { quantizeNetwork } from '../mcu/calibrate.ts';
-import { compileForMcu, MANIFEST, type McuCompileOptions, type McuManifest, type McuSummary } from '../mcu/compile.ts';
+import { compileForMcu, type McuCompileOptions, type McuSummary } from '../mcu/compile.ts';
 import { BATCH_MAIN, batchHarnessSource, runBatchHost, runBatchQemu } from '../mcu/batch.ts';
 import type { McuBoard } from '../mcu/targets.ts';
 import { fromBytes, prepareModel, runModel, toBytes } from '../reference/int8/executor.ts';
@@ -145,8 +145,8 @@ export async function deploySubnet(o: DeployOptions): Promise<DeployResult> {
   const model = compiled.model;
   for (const [name, text] of Object.entries(compiled.program.files)) writeFileSync(join(o.dir, name), text);
   writeFileSync(join(o.dir, BATCH_MAIN), batchHarnessSource(model.name));
-  const manifest: McuManifest = { version: 1, source: { path: o.source, kind: 'nacc', network: net.name, seed: o.seed }, board, options: o.mcu, summary: compiled.summary };
-  writeFileSync(join(o.dir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  // No nacc-mcu.json: `nacc verify` rebuilds a model from its source file, and trained weights
+  // with real-image calibration are in no source file; the reference check below stands in.
 
   const n = Math.min(o.images, o.test.count);
   const testX = imagesAt(o.test, range(n), o.imageSide, ch, r);
