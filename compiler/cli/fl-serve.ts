@@ -11,7 +11,7 @@ import { JoinError, joinJob } from '../fl/join.ts';
 import { findJob, parsePartition, prepareJob } from '../fl/run.ts';
 import { driveJob, servedResult, workerJobs } from '../fl/serve.ts';
 import { newToken, readTokenFile, writeTokenFile } from '../fl/token.ts';
-import { flPlotSvg, jobJson, seedOption, type FlOptions } from './fl.ts';
+import { flPlotSvg, jobJson, seedOption, type FlOptions } from './fl-output.ts';
 
 /** `HOST:PORT`, `[v6]:PORT`; port 0 only where `zeroOk` (listening on any free port). */
 export function parseAddress(text: string, flag: string, zeroOk: boolean): { host: string; port: number } {

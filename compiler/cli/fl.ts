@@ -9,58 +9,13 @@ import { loadProgram } from '../frontend/index.ts';
 import { findJob, latencySweep, parsePartition, prepareJob, speedupOf, type JobOverrides, type SweepRow } from '../fl/run.ts';
 import { simulate, type FlRunResult, type JobSetup } from '../fl/simulator.ts';
 import { resolveLink, runReal, type LinkChoice } from '../fl/loopback.ts';
-import { plotsFor, renderSvg, writeReportSection, type FlTrainingSection } from '../report/index.ts';
+import { writeReportSection } from '../report/index.ts';
 import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
 import { invocation, nextStep } from './options.ts';
 import { writeRunManifest } from '../report/run-manifest.ts';
+import { flPlotSvg, flSection, jobJson, seedOption, type FlOptions } from './fl-output.ts';
 import { shellWord } from '../util/names.ts';
-
-export interface FlOptions {
-  job?: string;
-  compare?: string;
-  real?: boolean;
-  link?: string;
-  workers?: string;
-  json?: boolean;
-  maxSteps?: string;
-  latency?: string;
-  partition?: string;
-  samples?: string;
-  seed?: string;
-  sweepLatency?: string;
-  plot?: string;
-  out?: string;
-  events?: string;
-}
-
-/** The JSON of one job (stable schema; see docs/fl.md). */
-export function jobJson(r: FlRunResult) {
-  return {
-    name: r.name,
-    algorithm: r.algorithm,
-    mode: r.mode,
-    workers: r.workers,
-    final_accuracy: r.final_accuracy,
-    time_to_target_s: r.time_to_target_s,
-    target_accuracy: r.target_accuracy,
-    rounds: r.rounds,
-    steps_per_worker: r.steps_per_worker,
-    total_time_s: r.total_time_s,
-    stall_s: r.stall_s,
-    step_time_ms: r.step_time_ms,
-    step_time_source: r.step_time_source,
-    message_ms: r.message_ms,
-    message_bytes: r.message_bytes,
-    messages: r.messages,
-    ...(r.transport ? { transport: r.transport } : {}),
-    ...(r.link ? { link: r.link } : {}),
-    ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),
-    ...(r.overheads ? { overheads: r.overheads } : {}),
-    ...(r.dropped ? { dropped: r.dropped, rejoined: r.rejoined ?? [], resumed: r.resumed ?? null, workers_per_round: r.workers_per_round ?? [] } : {}),
-    curve: r.curve,
-  };
-}
 
 const positiveInt = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
@@ -74,36 +29,6 @@ const nonNegative = (v: string | undefined, flag: string): number | undefined =>
   if (!Number.isFinite(n) || n < 0) fail('F0004', `${flag} needs a number of milliseconds, got '${v}'`, undefined, ExitCode.usage);
   return n;
 };
-
-export const seedOption = (v: string | undefined): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) fail('F0004', `--seed needs an integer of 0 or more, got '${v}'`, undefined, ExitCode.usage);
-  return n;
-};
-
-/** Render the accuracy-vs-time plot of some runs to SVG. */
-export async function flPlotSvg(runs: FlRunResult[], title: string): Promise<string> {
-  const section = flSection(runs, title);
-  const [plot] = plotsFor(section);
-  return renderSvg(plot.spec, 'fl');
-}
-
-export function flSection(runs: FlRunResult[], network: string): FlTrainingSection {
-  const targets = [...new Set(runs.map((r) => r.target_accuracy).filter((t): t is number => t !== null))];
-  return {
-    kind: 'fl-training',
-    network,
-    ...(targets.length === 1 ? { target_accuracy: targets[0] } : {}),
-    clock: runs.every((r) => r.mode === 'real') ? 'wall' : runs.some((r) => r.mode === 'real') ? 'mixed' : 'simulated',
-    runs: runs.map((r) => ({
-      name: `${r.name}${r.mode === 'real' ? ' (real)' : ''}`,
-      points: r.curve.map((p) => ({ time_s: p.time_s, accuracy: p.accuracy })),
-      ...(r.time_to_target_s !== null ? { time_to_target_s: r.time_to_target_s } : {}),
-    })),
-    facts: Object.fromEntries(runs.flatMap((r) => [[`${r.name} final accuracy`, Number(r.final_accuracy.toFixed(4))], [`${r.name} stall (s/worker)`, Number(r.stall_s.toFixed(2))]])),
-  };
-}
 
 export function registerFl(program: Command): void {
   const fl = program

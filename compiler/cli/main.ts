@@ -4,10 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError, formatDiagnostics, ExitCode } from '../diagnostics/index.ts';
 import { commandsFor } from './commands.ts';
-
-let invoked: readonly string[] = [];
-/** The words after `nacc` of the command line being run (manifests record how a folder was made). */
-export const invokedArgs = (): readonly string[] => invoked;
+import { recordInvocation } from './invocation.ts';
 
 /** The CLI with the commands `argv` needs registered (all of them when argv names none). */
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
@@ -24,7 +21,7 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
 
 export async function main(argv: string[]): Promise<void> {
   let code: number = ExitCode.ok;
-  invoked = argv.slice(2);
+  recordInvocation(argv.slice(2));
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

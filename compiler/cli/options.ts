@@ -3,7 +3,7 @@
 // that do not apply to an input, `--json` to stdout alone, and the hint naming the next step.
 import { ExitCode, fail } from '../diagnostics/index.ts';
 import { suggestion } from '../util/suggest.ts';
-import { invokedArgs } from './main.ts';
+import { invokedArgs } from './invocation.ts';
 
 /** A value an option does not take (exit 2): the message lists what it takes. */
 export const BAD_OPTION_VALUE = 'E0520';

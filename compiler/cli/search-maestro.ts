@@ -21,7 +21,7 @@ import { buildWorkloads } from '../naas/problems.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';
 import { BAD_OPTION_VALUE, OPTION_NOT_APPLICABLE, parseChoice, parseSeed } from './options.ts';
 import { createProgress } from './progress.ts';
-import { parseBudget } from './search.ts';
+import { parseBudget } from './search-budget.ts';
 import { formatTable, thousands } from './table.ts';
 
 export interface MaestroSearchOptions {

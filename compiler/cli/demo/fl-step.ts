@@ -9,7 +9,7 @@ import { findJob, prepareJob, speedupOf } from '../../fl/run.ts';
 import { simulate } from '../../fl/simulator.ts';
 import { resolveLink, runReal } from '../../fl/loopback.ts';
 import { compareRealToSimulated } from '../../fl/agreement.ts';
-import { flPlotSvg, flSection } from '../fl.ts';
+import { flPlotSvg, flSection } from '../fl-output.ts';
 import { writeReportSection } from '../../report/index.ts';
 import type { DemoStep } from './step.ts';
 
