@@ -2,7 +2,7 @@
 // the layouts calibration reads, real-image calibration, and `nacc nas-deploy` running the
 // emitted C over a test split on the host and in QEMU with the batch harness.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
@@ -17,6 +17,7 @@ import { DEFAULT_TRAIN_OPTIONS, trainSupernet } from '../../compiler/nas/accurac
 import { loadSupernetWeights, saveSupernetWeights } from '../../compiler/nas/accuracy/weights-file.ts';
 import { largestConfig, lowerSubnet, smallestConfig } from '../../compiler/nas/supernet.ts';
 import { nacc } from '../helpers/cli.ts';
+import { naccInProcess } from '../helpers/in-process.ts';
 import { itNeeds, needTool } from '../helpers/requires.ts';
 import { TINY } from './tiny-supernet.ts';
 
@@ -117,17 +118,45 @@ describe('nacc nas-deploy', async () => {
     expect(j.float_accuracy).toBeCloseTo(loaded.accuracy(c, data.test, 48), 6);
   }, 300_000);
 
+  it('--from: the most accurate feasible subnet of a nacc nas result; without runs the reference executor gives the int8 accuracy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nacc-nas-deploy-'));
+    const file = join(dir, 'super.nacc');
+    writeFileSync(file, TINY);
+    const spec = tiny();
+    const shared = trainSupernet(spec, prepareData(spec.data!, 1, 1).train, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 0, seed: 1, imageSide: 16 });
+    const weights = join(dir, 'w.json');
+    saveSupernetWeights(weights, shared, { image_side: 16 });
+    const search = join(dir, 'search');
+    const pareto = [
+      { config: 'r16/d2-w1-e3-k5/d2-w1-e3-k5', accuracy: 0.9, feasible: false },
+      { config: 'r12/d1-w1-e2-k3/d2-w0.5-e3-k5', accuracy: 0.8, feasible: true },
+      { config: 'r12/d1-w0.5-e2-k3/d1-w0.5-e2-k3', accuracy: 0.7, feasible: true },
+    ];
+    mkdirSync(search);
+    writeFileSync(join(search, 'result.json'), JSON.stringify({ supernet: 'tiny', pareto }));
+    const r = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--from', search, '--weights', weights, '--no-host', '--no-qemu', '--images', '16', '--calibration', '8', '--json', '--out', join(dir, 'out')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.config).toBe('r12/d1-w1-e2-k3/d2-w0.5-e3-k5');
+    expect(j.images).toBe(16);
+    expect(j.host).toBeUndefined();
+    expect(j.qemu).toBeUndefined();
+    expect(j.int8_accuracy).toBeGreaterThanOrEqual(0);
+    expect(Math.round(j.int8_accuracy * 16)).toBeCloseTo(j.int8_accuracy * 16, 6);
+  });
+
   it('usage errors: --config and --from together, a configuration of another supernet', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nacc-nas-deploy-'));
     const file = join(dir, 'super.nacc');
     writeFileSync(file, TINY);
-    const both = await nacc(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'largest', '--from', dir]);
+    const both = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'largest', '--from', dir]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('error[N0130]');
-    const bad = await nacc(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'r28/d2-w1-e3-k5']);
+    const bad = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'r28/d2-w1-e3-k5']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/N0130.*not a configuration of supernet 'tiny'/);
-    const from = await nacc(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--from', dir]);
+    const from = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--from', dir]);
     expect(from.code).toBe(1);
     expect(from.stderr).toContain('error[N0131]');
   });
