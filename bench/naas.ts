@@ -4,7 +4,8 @@
 // HTML report of the anytime curves (best EDP against evaluations, median and range over seeds).
 // Run: npx tsx bench/naas.ts [--networks vgg16,...] [--resources eyeriss,shidiannao,nvdla_256]
 //   [--strategies naas,sizing,sweep,random] [--seeds 5] [--sweep-seeds N] [--budget default]
-//   [--threads N] [--log runs.jsonl [--resume]] [--from runs.jsonl] [--report report.html] [--json]
+//   [--threads N] [--log runs.jsonl [--resume]] [--from runs.jsonl[,more.jsonl]] [--report report.html]
+//   [--json | --markdown]
 // Every finished run is appended to --log at once, so a long bench can be cut short and
 // tabulated later with --from (the tables and report read only the log).
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -159,6 +160,10 @@ function report(runs: Run[]): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>NAAS strategies</title></head><body><h1>NAAS strategies: anytime curves</h1>\n${charts.join('\n')}\n</body></html>\n`;
 }
 
+/** A plain-text table, or a Markdown one with --markdown (for docs/naas.md). */
+const table = (headers: string[], rows: string[][]): string =>
+  process.argv.includes('--markdown') ? [headers, headers.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') : formatTable(headers, rows);
+
 function tables(runs: Run[]): string {
   const out: string[] = [];
   const fmt = (xs: number[], d = 2): string => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}-${Math.max(...xs).toFixed(d)})`;
@@ -173,7 +178,9 @@ function tables(runs: Run[]): string {
       for (const s of STRATEGY_NAMES) if (by(s).length) (per[s] ??= []).push(median(by(s).map((r) => r.ratio)));
       const floorX = median(rs.map((r) => r.baseline_edp / r.floor_edp));
       const naasToFloor = by('naas').length ? median(by('naas').map((r) => r.edp / r.floor_edp)).toFixed(2) : '-';
-      rows.push([net, median(rs.map((r) => r.baseline_edp)).toExponential(3), floorX.toFixed(2), naasToFloor, ...cell('naas'), ...cell('sizing'), ...cell('sweep'), ...cell('random'), by('naas').length ? by('naas')[0].design : '-']);
+      const seeds = STRATEGY_NAMES.map((s) => by(s).length).join('/');
+      const naas1 = by('naas').find((r) => r.seed === 1) ?? by('naas')[0];
+      rows.push([net, seeds, median(rs.map((r) => r.baseline_edp)).toExponential(3), floorX.toFixed(2), naasToFloor, ...cell('naas'), ...cell('sizing'), ...cell('sweep'), ...cell('random'), naas1 ? naas1.design : '-']);
       if (by('naas').length && by('sweep').length) {
         const ne = median(by('naas').map((r) => r.edp));
         const se = median(by('sweep').map((r) => r.edp));
@@ -183,7 +190,7 @@ function tables(runs: Run[]): string {
       }
     }
     out.push(`resources ${rName}: EDP ratio over the baseline, median (min-max) over seeds; evaluations and seconds are medians`);
-    out.push(formatTable(['network', 'baseline EDP', 'floor x', 'naas / floor', 'naas x', 'naas evals', 'naas s', 'sizing x', 'sizing evals', 'sizing s', 'sweep x', 'sweep evals', 'sweep s', 'random x', 'random evals', 'random s', 'naas design (seed 1)'], rows));
+    out.push(table(['network', `seeds ${STRATEGY_NAMES.join('/')}`, 'baseline EDP', 'floor x', 'naas / floor', 'naas x', 'naas evals', 'naas s', 'sizing x', 'sizing evals', 'sizing s', 'sweep x', 'sweep evals', 'sweep s', 'random x', 'random evals', 'random s', 'naas design (seed 1)'], rows));
     const gm = Object.fromEntries(Object.entries(per).map(([s, xs]) => [s, geomean(xs)]));
     out.push(`geometric mean of median ratios: ${Object.entries(gm).map(([s, g]) => `${s} ${g.toFixed(3)}x`).join(', ')}${gm.naas && gm.sizing && per.naas.length === per.sizing.length ? `; naas / sizing-only ${(gm.naas / gm.sizing).toFixed(3)}x` : ''}`);
     if (per.naas) out.push(`naas below 1.0x on ${runs.filter((r) => r.resources === rName && r.strategy === 'naas' && r.ratio < 1).length} runs`);
@@ -195,7 +202,7 @@ function tables(runs: Run[]): string {
 }
 
 const from = arg('from');
-const runs = from ? readFileSync(from, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run) : await runAll();
+const runs = from ? list(from).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run)) : await runAll();
 if (process.argv.includes('--json')) console.log(JSON.stringify(runs, null, 2));
 else console.log(tables(runs));
 const rep = arg('report');
