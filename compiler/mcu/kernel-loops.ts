@@ -40,7 +40,7 @@ export const LOOP_FEATURES: Record<string, string[]> = {
   'p:fc': ['MACs', 'outputs', 'call'],
   'f:avgpool': ['outputs x channel groups x valid taps', 'outputs x channel groups', 'outputs', 'call'],
   'p:avgpool': ['outputs x channels x valid taps', 'outputs x channels x kernel rows', 'outputs x channels', 'outputs', 'call'],
-  'f:quantize_float': ['elements', 'call'],
+  'f:quantize_float': ['elements', 'call'], // also f:quantize_float.t (threshold search)
   'p:quantize_float': ['elements', 'call'],
   'p:requantize': ['elements', 'call'],
   'p:dequantize': ['elements', 'call'],
@@ -361,6 +361,14 @@ function poolLoops(p: PoolParams, path: KernelPath, kind: string): KernelLoops {
   return { cls: kind === 'MAX_POOL_2D' ? 'p:maxpool' : 'p:avgpool', features: [p.batches * taps * p.channels, outputs * p.channels * p.kH, outputs * p.channels, outputs, 1] };
 }
 
+/** nacc_fast.c nacc_fast_quantize_float: the threshold search (at least 512 inputs, a scale's exponent field in (30, 240)). */
+function quantizeThresholds(scale: number, count: number): boolean {
+  const v = new DataView(new ArrayBuffer(4));
+  v.setFloat32(0, scale, true);
+  const e = (v.getUint32(0, true) >>> 23) & 0xff;
+  return scale > 0 && count >= 512 && e > 30 && e < 240;
+}
+
 /** The transpose's strided copy walks the longer innermost run (nacc_kernels.c nacc_transpose). */
 function transposeRuns(inShape: number[], perm: number[]): number {
   const outShape = perm.map((d) => inShape[d]);
@@ -412,7 +420,7 @@ export function opLoops(model: QModel, op: QOp, path: KernelPath, ctx: OpLoopCon
     case 'mul':
       return [{ cls: 'p:mul', features: [outElems, prm.broadcast.needed ? outElems * prm.broadcast.outShape.length : 0, 1] }];
     case 'quantize':
-      if (prm.fromFloat) return [{ cls: `${path === 'smlad' ? 'f' : 'p'}:quantize_float`, features: [outElems, 1] }];
+      if (prm.fromFloat) return [{ cls: path === 'smlad' ? (quantizeThresholds(prm.scale, outElems) ? 'f:quantize_float.t' : 'f:quantize_float') : 'p:quantize_float', features: [outElems, 1] }];
       return [{ cls: 'p:requantize', features: [outElems, 1] }];
     case 'dequantize':
       return [{ cls: 'p:dequantize', features: [outElems, 1] }];

@@ -2022,6 +2022,42 @@ static int32_t nf_quantize_one(uint32_t ux, uint32_t ms, int32_t es) {
   return (ux >> 31) ? -(int32_t)r : (int32_t)r;
 }
 
+/* Thresholds: for a positive scale the output is a non-decreasing step function of x, so it is
+ * the number of levels v = -127..127 whose threshold (the smallest input reaching v, as an ordered
+ * key of its bits) x has passed, minus 128. Each threshold lies within a few units in the last place
+ * of (v - zero point - 1/2) * scale; it is found there with nf_quantize_one itself, once per call,
+ * and every input then costs an eight-step binary search. Keys between the normal numbers (zero,
+ * subnormals) are given zero's output; such inputs take the reference arithmetic anyway. */
+static int32_t nf_qkey(uint32_t u) {
+  const uint32_t s = (uint32_t)((int32_t)u >> 31);
+  return (int32_t)(((u & 0x7fffffffu) ^ s) - s);
+}
+
+static int32_t nf_qout(int32_t k, uint32_t ms, int32_t es, int32_t zp) {
+  int32_t v = zp;
+  if (k <= -0x800000 || k >= 0x800000) v += nf_quantize_one(k < 0 ? 0x80000000u | (uint32_t)-k : (uint32_t)k, ms, es);
+  return v < -128 ? -128 : v > 127 ? 127 : v;
+}
+
+/* 1 when T[0..255] holds the thresholds (T[255] past every key); 0 when a bracket fails. */
+static int32_t nf_qthresholds(int32_t *T, uint32_t ms, int32_t es, int32_t zp) {
+  for (int32_t i = 0; i < 255; i++) {
+    const int32_t v = i - 127, n = 2 * (v - zp) - 1; /* y = n/2 * scale = n * ms * 2^(es - 151) */
+    const uint64_t P = (uint64_t)(uint32_t)(n < 0 ? -n : n) * ms;
+    const int32_t t = 63 - __builtin_clzll(P); /* >= 23 */
+    const int32_t ef = t + es - 151 + 127;
+    if (ef <= 0 || ef >= 255) return 0;
+    const int32_t bits = (int32_t)(((uint32_t)ef << 23) | ((uint32_t)(P >> (t - 23)) & 0x7fffffu));
+    int32_t k = (n < 0 ? -bits : bits) - 3;
+    if (nf_qout(k, ms, es, zp) >= v) return 0;
+    for (int32_t steps = 0; nf_qout(++k, ms, es, zp) < v;)
+      if (++steps > 8) return 0;
+    T[i] = k;
+  }
+  T[255] = 2147483647;
+  return 1;
+}
+
 void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output) {
   uint32_t us;
   memcpy(&us, &p->scale, 4);
@@ -2034,6 +2070,32 @@ void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input,
   const int32_t zp = p->zero_point;
   nacc_quantize_params one = *p;
   one.count = 1;
+  int32_t T[256];
+  /* the thresholds pay off from a few hundred inputs; scales near the ends of the float range keep
+   * the per-element path (their thresholds could fall among the subnormals) */
+  if (p->count >= 512 && es > 30 && es < 240 && nf_qthresholds(T, ms, es, zp)) {
+    for (int32_t i = 0; i < p->count; i++) {
+      uint32_t ux;
+      memcpy(&ux, &input[i], 4);
+      const uint32_t ex = (ux >> 23) & 0xffu;
+      if (ex == 0 || ex == 255) {
+        nacc_quantize_float(&one, &input[i], &output[i]);
+        continue;
+      }
+      const int32_t k = nf_qkey(ux);
+      int32_t j = 0;
+      if (k >= T[j + 127]) j += 128;
+      if (k >= T[j + 63]) j += 64;
+      if (k >= T[j + 31]) j += 32;
+      if (k >= T[j + 15]) j += 16;
+      if (k >= T[j + 7]) j += 8;
+      if (k >= T[j + 3]) j += 4;
+      if (k >= T[j + 1]) j += 2;
+      if (k >= T[j]) j += 1;
+      output[i] = (int8_t)(j - 128);
+    }
+    return;
+  }
   for (int32_t i = 0; i < p->count; i++) {
     uint32_t ux;
     memcpy(&ux, &input[i], 4);
