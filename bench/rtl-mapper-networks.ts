@@ -2,7 +2,7 @@
 // mapping per layer under the RTL predicate (compiler/cli/rtl-from.ts mapperLayers), planned on
 // the generated hardware (planAccelerator, no vectors, no simulation). Prints per (network,
 // accelerator): layers replaying the mapper's mapping, programs, buffer used, and the schedule
-// formula (the RTL's cycles) against the cost model for the same mappings.
+// formula (the RTL's cycles) against the cost model for the same mappings (planner layers: summed over their programs).
 //   npx tsx bench/rtl-mapper-networks.ts [file:network[@searchdir] ...]   (default: ds_cnn, ResNet-18, MobileNetV2 on the three baselines)
 // With @searchdir (a `nacc search --rtl --out` folder) the design is its naas_best and the layers
 // replay its searched mappings (`nacc rtl FILE --from searchdir`), the mapper's where they cannot.
@@ -10,7 +10,7 @@ import { loadPrograms } from '../compiler/frontend/index.ts';
 import { mapperLayers, readSearchedLayers } from '../compiler/cli/rtl-from.ts';
 import { planAccelerator } from '../compiler/rtl/accelerator/index.ts';
 import { predictCycles } from '../compiler/rtl/accelerator/schedule.ts';
-import { modelArchitecture, modelOf } from '../compiler/rtl/accelerator/model.ts';
+import { modelArchitecture, modelOf, modelPrediction } from '../compiler/rtl/accelerator/model.ts';
 
 const SHARED = '../shared/dsl-examples';
 const cases = process.argv.slice(2).length ? process.argv.slice(2) : [`${SHARED}/tiny.nacc:ds_cnn`, `${SHARED}/resnet18.nacc:resnet18`, `${SHARED}/mobilenetv2.nacc:mobilenetv2`];
@@ -36,22 +36,27 @@ for (const c of cases) {
     let schedule = 0;
     let model = 0;
     let worst = { layer: '', error: 0 };
+    let predictedLayers = 0;
     plan.problems.forEach((p, i) => {
       const s = plan.tiles[i].reduce((sum, t, j) => sum + predictCycles(plan.hardware, plan.mappings[i][j], t.load, t.problem.macs).total, 0);
       const searched = mapped.searched[p.layer]?.searched;
-      const m = searched ? modelOf(searched.problem, arch, searched.mapping).cycles : null;
+      // A planner layer: the model on each of its programs, summed (every program's spatial factors divide its bounds).
+      const tileModels = plan.tiles[i].map((t, j) => modelPrediction(arch, plan.hardware, t.problem, plan.mappings[i][j], t.lastChunk).cycles);
+      const m = searched ? modelOf(searched.problem, arch, searched.mapping).cycles : tileModels.some((c) => c === null) ? null : tileModels.reduce((a: number, c) => a + c!, 0);
       schedule += s;
       if (m !== null) {
+        predictedLayers++;
         model += m;
         const e = s / m - 1;
         if (Math.abs(e) > Math.abs(worst.error)) worst = { layer: p.layer, error: e };
       }
     });
     const mapperCount = Object.keys(mapped.searched).length;
+    const unpredicted = plan.problems.length - predictedLayers;
     const programs = plan.tiles.reduce((s, t) => s + t.length, 0);
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`;
     console.log(
-      `| ${network} | ${from ? `${acc} (${from})` : acc} | ${plan.problems.length} | ${mapperCount} | ${plan.problems.length - mapperCount} | ${programs} | ${plan.hardware.globalBufferUsed} | ${schedule} | ${mapperCount === plan.problems.length ? model : '-'} | ${mapperCount === plan.problems.length ? pct(schedule / model - 1) : '-'} | ${worst.layer ? `${worst.layer} ${pct(worst.error)}` : '-'} | ${((performance.now() - t0) / 1000).toFixed(1)} |`,
+      `| ${network} | ${from ? `${acc} (${from})` : acc} | ${plan.problems.length} | ${mapperCount} | ${plan.problems.length - mapperCount} | ${programs} | ${plan.hardware.globalBufferUsed} | ${schedule} | ${unpredicted ? '-' : model} | ${unpredicted ? '-' : pct(schedule / model - 1)} | ${worst.layer ? `${worst.layer} ${pct(worst.error)}` : '-'} | ${((performance.now() - t0) / 1000).toFixed(1)} |`,
     );
   }
 }
