@@ -2025,8 +2025,10 @@ static int32_t nf_quantize_one(uint32_t ux, uint32_t ms, int32_t es) {
 /* Thresholds: for a positive scale the output is a non-decreasing step function of x, so it is
  * the number of levels v = -127..127 whose threshold (the smallest input reaching v, as an ordered
  * key of its bits) x has passed, minus 128. Each threshold lies within a few units in the last place
- * of (v - zero point - 1/2) * scale; it is found there with nf_quantize_one itself, once per call,
- * and every input then costs an eight-step binary search. Keys between the normal numbers (zero,
+ * of (v - zero point - 1/2) * scale; it is found there with nf_quantize_one itself, once per call.
+ * An input's count is then estimated from its quotient by a 32-bit reciprocal of the scale's
+ * significand (within one of the true count: both round the same quotient but near a tie) and
+ * corrected against the two thresholds around it. Keys between the normal numbers (zero,
  * subnormals) are given zero's output; such inputs take the reference arithmetic anyway. */
 static int32_t nf_qkey(uint32_t u) {
   const uint32_t s = (uint32_t)((int32_t)u >> 31);
@@ -2039,10 +2041,13 @@ static int32_t nf_qout(int32_t k, uint32_t ms, int32_t es, int32_t zp) {
   return v < -128 ? -128 : v > 127 ? 127 : v;
 }
 
-/* 1 when T[0..255] holds the thresholds (T[255] past every key); 0 when a bracket fails. */
+/* 1 when T[1..255] holds the thresholds of levels -127..127 (T[0] and T[256] below and above every
+ * key); 0 when a bracket fails. */
 static int32_t nf_qthresholds(int32_t *T, uint32_t ms, int32_t es, int32_t zp) {
-  for (int32_t i = 0; i < 255; i++) {
-    const int32_t v = i - 127, n = 2 * (v - zp) - 1; /* y = n/2 * scale = n * ms * 2^(es - 151) */
+  T[0] = -2147483647 - 1;
+  T[256] = 2147483647;
+  for (int32_t i = 1; i < 256; i++) {
+    const int32_t v = i - 128, n = 2 * (v - zp) - 1; /* y = n/2 * scale = n * ms * 2^(es - 151) */
     const uint64_t P = (uint64_t)(uint32_t)(n < 0 ? -n : n) * ms;
     const int32_t t = 63 - __builtin_clzll(P); /* >= 23 */
     const int32_t ef = t + es - 151 + 127;
@@ -2054,7 +2059,6 @@ static int32_t nf_qthresholds(int32_t *T, uint32_t ms, int32_t es, int32_t zp) {
       if (++steps > 8) return 0;
     T[i] = k;
   }
-  T[255] = 2147483647;
   return 1;
 }
 
@@ -2070,28 +2074,33 @@ void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input,
   const int32_t zp = p->zero_point;
   nacc_quantize_params one = *p;
   one.count = 1;
-  int32_t T[256];
+  int32_t T[257];
   /* the thresholds pay off from a few hundred inputs; scales near the ends of the float range keep
    * the per-element path (their thresholds could fall among the subnormals) */
   if (p->count >= 512 && es > 30 && es < 240 && nf_qthresholds(T, ms, es, zp)) {
+    const uint32_t R = (uint32_t)((((uint64_t)1 << 55) - 1) / ms); /* (2^55 - 1) / ms, below 2^32 */
     for (int32_t i = 0; i < p->count; i++) {
       uint32_t ux;
       memcpy(&ux, &input[i], 4);
-      const uint32_t ex = (ux >> 23) & 0xffu;
+      const int32_t ex = (int32_t)((ux >> 23) & 0xffu);
       if (ex == 0 || ex == 255) {
         nacc_quantize_float(&one, &input[i], &output[i]);
         continue;
       }
+      /* |x / scale| = (mx / ms) 2^d; hi = mx R / 2^32 ~ |q| 2^(23 - d) */
+      const int32_t d = ex - es;
+      int32_t qr;
+      if (d > 9) qr = 1024;      /* |q| >= 512: saturates either way */
+      else if (d < -1) qr = 0;   /* |q| < 1/2 */
+      else {
+        const uint32_t hi = (uint32_t)(((uint64_t)((ux & 0x7fffffu) | 0x800000u) * R) >> 32);
+        qr = (int32_t)(((hi >> (22 - d)) + 1) >> 1);
+      }
+      int32_t j = ((ux >> 31) ? -qr : qr) + zp + 128;
+      j = j < 0 ? 0 : j > 255 ? 255 : j;
       const int32_t k = nf_qkey(ux);
-      int32_t j = 0;
-      if (k >= T[j + 127]) j += 128;
-      if (k >= T[j + 63]) j += 64;
-      if (k >= T[j + 31]) j += 32;
-      if (k >= T[j + 15]) j += 16;
-      if (k >= T[j + 7]) j += 8;
-      if (k >= T[j + 3]) j += 4;
-      if (k >= T[j + 1]) j += 2;
-      if (k >= T[j]) j += 1;
+      if (k < T[j]) j--;
+      else if (k >= T[j + 1]) j++;
       output[i] = (int8_t)(j - 128);
     }
     return;
