@@ -98,6 +98,12 @@ module nacc_kc_ws_top (
   reg [15:0] cfg_rf_stride_K;
   reg [15:0] cfg_rf_stride_P;
   reg [15:0] cfg_rf_stride_Q;
+  reg [15:0] cfg_par_K;
+  reg [15:0] cfg_par_C;
+  reg [15:0] cfg_par_P;
+  reg [15:0] cfg_par_Q;
+  reg [15:0] cfg_par_R;
+  reg [15:0] cfg_par_S;
   always @(posedge clk) begin
     if (cfg_we) begin
       case (cfg_addr)
@@ -332,6 +338,24 @@ module nacc_kc_ws_top (
         7'd76: begin
           cfg_rf_stride_Q <= cfg_data;
         end
+        7'd77: begin
+          cfg_par_K <= cfg_data;
+        end
+        7'd78: begin
+          cfg_par_C <= cfg_data;
+        end
+        7'd79: begin
+          cfg_par_P <= cfg_data;
+        end
+        7'd80: begin
+          cfg_par_Q <= cfg_data;
+        end
+        7'd81: begin
+          cfg_par_R <= cfg_data;
+        end
+        7'd82: begin
+          cfg_par_S <= cfg_data;
+        end
         default: begin
         end
       endcase
@@ -418,11 +442,11 @@ module nacc_kc_ws_top (
   wire [15:0] t_K;
   wire [19:0] base_K;
   assign t_K = ((cfg_level_K == 3'd0) ? cnt0 : ((cfg_level_K == 3'd1) ? cnt1 : ((cfg_level_K == 3'd2) ? cnt2 : ((cfg_level_K == 3'd3) ? cnt3 : ((cfg_level_K == 3'd4) ? cnt4 : cnt5)))));
-  assign base_K = ({4'd0, t_K} * 20'h4);
+  assign base_K = ({4'd0, t_K} * {4'd0, cfg_par_K});
   wire [15:0] t_C;
   wire [19:0] base_C;
   assign t_C = ((cfg_level_C == 3'd0) ? cnt0 : ((cfg_level_C == 3'd1) ? cnt1 : ((cfg_level_C == 3'd2) ? cnt2 : ((cfg_level_C == 3'd3) ? cnt3 : ((cfg_level_C == 3'd4) ? cnt4 : cnt5)))));
-  assign base_C = ({4'd0, t_C} * 20'h4);
+  assign base_C = ({4'd0, t_C} * {4'd0, cfg_par_C});
   wire [15:0] t_P;
   wire [19:0] base_P;
   assign t_P = ((cfg_level_P == 3'd0) ? cnt0 : ((cfg_level_P == 3'd1) ? cnt1 : ((cfg_level_P == 3'd2) ? cnt2 : ((cfg_level_P == 3'd3) ? cnt3 : ((cfg_level_P == 3'd4) ? cnt4 : cnt5)))));
@@ -443,10 +467,10 @@ module nacc_kc_ws_top (
   assign rf_widx = ((((((cnt0[2:0] * cfg_rf_stride0[2:0]) + (cnt1[2:0] * cfg_rf_stride1[2:0])) + (cnt2[2:0] * cfg_rf_stride2[2:0])) + (cnt3[2:0] * cfg_rf_stride3[2:0])) + (cnt4[2:0] * cfg_rf_stride4[2:0])) + (cnt5[2:0] * cfg_rf_stride5[2:0]));
   wire [3:0] axis_ok0;
   reg [3:0] s1_axis_ok0;
-  assign axis_ok0 = {((base_K + 20'h3) < {4'd0, cfg_bound_K}), ((base_K + 20'h2) < {4'd0, cfg_bound_K}), ((base_K + 20'h1) < {4'd0, cfg_bound_K}), ((base_K + 20'h0) < {4'd0, cfg_bound_K})};
+  assign axis_ok0 = {(((base_K + 20'h3) < {4'd0, cfg_bound_K}) && (20'h3 < {4'd0, cfg_par_K})), (((base_K + 20'h2) < {4'd0, cfg_bound_K}) && (20'h2 < {4'd0, cfg_par_K})), (((base_K + 20'h1) < {4'd0, cfg_bound_K}) && (20'h1 < {4'd0, cfg_par_K})), ((base_K + 20'h0) < {4'd0, cfg_bound_K})};
   wire [3:0] axis_ok1;
   reg [3:0] s1_axis_ok1;
-  assign axis_ok1 = {((base_C + 20'h3) < {4'd0, cfg_bound_C}), ((base_C + 20'h2) < {4'd0, cfg_bound_C}), ((base_C + 20'h1) < {4'd0, cfg_bound_C}), ((base_C + 20'h0) < {4'd0, cfg_bound_C})};
+  assign axis_ok1 = {(((base_C + 20'h3) < {4'd0, cfg_bound_C}) && (20'h3 < {4'd0, cfg_par_C})), (((base_C + 20'h2) < {4'd0, cfg_bound_C}) && (20'h2 < {4'd0, cfg_par_C})), (((base_C + 20'h1) < {4'd0, cfg_bound_C}) && (20'h1 < {4'd0, cfg_par_C})), ((base_C + 20'h0) < {4'd0, cfg_bound_C})};
   wire [19:0] w_base;
   wire [19:0] h_base;
   wire [19:0] x_base;
@@ -1226,14 +1250,14 @@ module nacc_kc_ws_top (
   wire drain_end;
   assign deep_K = (cfg_level_K > cfg_drain_level);
   assign dlast_K = ((!deep_K) || (dc_K == (cfg_trip_K - 16'd1)));
-  assign o_K = (({4'd0, (deep_K ? dc_K : lat_K)} * 20'h4) + {18'h0, lc0});
+  assign o_K = (({4'd0, (deep_K ? dc_K : lat_K)} * {4'd0, cfg_par_K}) + {18'h0, lc0});
   assign deep_P = (cfg_level_P > cfg_drain_level);
   assign dlast_P = ((!deep_P) || (dc_P == (cfg_trip_P - 16'd1)));
   assign o_P = ({4'd0, (deep_P ? dc_P : lat_P)} * 20'h1);
   assign deep_Q = (cfg_level_Q > cfg_drain_level);
   assign dlast_Q = ((!deep_Q) || (dc_Q == (cfg_trip_Q - 16'd1)));
   assign o_Q = ({4'd0, (deep_Q ? dc_Q : lat_Q)} * 20'h1);
-  assign llast0 = ((lc0 == 2'd3) || (!((o_K + 20'h1) < {4'd0, cfg_bound_K})));
+  assign llast0 = (({18'h0, lc0} == ({4'd0, cfg_par_K} - 20'h1)) || (!((o_K + 20'h1) < {4'd0, cfg_bound_K})));
   assign drain_end = (((llast0 && dlast_K) && dlast_P) && dlast_Q);
   assign d_issue = ((dstate == 2'd2) && den);
   assign d_valid = (((o_K < {4'd0, cfg_bound_K}) && (o_P < {4'd0, cfg_bound_P})) && (o_Q < {4'd0, cfg_bound_Q}));
@@ -1506,7 +1530,7 @@ module nacc_kc_ws_top (
     end
   end
   wire unused_bits;
-  assign unused_bits = (^{rd_beat[31:29], in_wbyte[19:9], w_wbyte[19:10], q_wbyte[19:8], cfg_rf_stride0[15:3], cfg_rf_stride1[15:3], cfg_rf_stride2[15:3], cfg_rf_stride3[15:3], cfg_rf_stride4[15:3], cfg_rf_stride5[15:3], w_raddr0[19:10], w_raddr1[19:10], w_raddr2[19:10], w_raddr3[19:10], w_raddr4[19:10], w_raddr5[19:10], w_raddr6[19:10], w_raddr7[19:10], w_raddr8[19:10], w_raddr9[19:10], w_raddr10[19:10], w_raddr11[19:10], w_raddr12[19:10], w_raddr13[19:10], w_raddr14[19:10], w_raddr15[19:10], in_raddr0[19:9], in_raddr1[19:9], in_raddr2[19:9], in_raddr3[19:9], in_raddr4[19:9], in_raddr5[19:9], in_raddr6[19:9], in_raddr7[19:9], in_raddr8[19:9], in_raddr9[19:9], in_raddr10[19:9], in_raddr11[19:9], in_raddr12[19:9], in_raddr13[19:9], in_raddr14[19:9], in_raddr15[19:9], cfg_rf_stride_K[15:3], cfg_rf_stride_P[15:3], cfg_rf_stride_Q[15:3], olane_full[19:2], q_raddr_full[19:8], q_rdata[127:72], cfg_bound_R, cfg_bound_S, cfg_in_row_step, cfg_in_col_step, cfg_c_first, cfg_c_last, cfg_ps_row, cfg_ps_pix});
+  assign unused_bits = (^{rd_beat[31:29], in_wbyte[19:9], w_wbyte[19:10], q_wbyte[19:8], cfg_rf_stride0[15:3], cfg_rf_stride1[15:3], cfg_rf_stride2[15:3], cfg_rf_stride3[15:3], cfg_rf_stride4[15:3], cfg_rf_stride5[15:3], w_raddr0[19:10], w_raddr1[19:10], w_raddr2[19:10], w_raddr3[19:10], w_raddr4[19:10], w_raddr5[19:10], w_raddr6[19:10], w_raddr7[19:10], w_raddr8[19:10], w_raddr9[19:10], w_raddr10[19:10], w_raddr11[19:10], w_raddr12[19:10], w_raddr13[19:10], w_raddr14[19:10], w_raddr15[19:10], in_raddr0[19:9], in_raddr1[19:9], in_raddr2[19:9], in_raddr3[19:9], in_raddr4[19:9], in_raddr5[19:9], in_raddr6[19:9], in_raddr7[19:9], in_raddr8[19:9], in_raddr9[19:9], in_raddr10[19:9], in_raddr11[19:9], in_raddr12[19:9], in_raddr13[19:9], in_raddr14[19:9], in_raddr15[19:9], cfg_rf_stride_K[15:3], cfg_rf_stride_P[15:3], cfg_rf_stride_Q[15:3], olane_full[19:2], q_raddr_full[19:8], q_rdata[127:72], cfg_bound_R, cfg_bound_S, cfg_in_row_step, cfg_in_col_step, cfg_c_first, cfg_c_last, cfg_ps_row, cfg_ps_pix, cfg_par_P, cfg_par_Q, cfg_par_R, cfg_par_S});
 endmodule
 
 `default_nettype wire

@@ -4,11 +4,12 @@
 // layer's weights and requantisation records and a region per activation tensor; each
 // accelerator step runs its layer's programs (config.hex) back to back, its configuration
 // pointing at its input and output regions. A host step (an op outside the design) copies the
-// reference's result into its region in zero time; its cycles are not counted. After each step
-// its output region is compared with the int8 reference (expected.hex); at the end the network's
-// outputs are compared again. steps.hex, 8 words per step: kind (0 accelerator, 1 host,
-// 2 final check), first program, programs, output byte address, output bytes, offset in
-// expected.hex, timeout in cycles, unused. Prints `step S: kind=K cycles=C passed=P failed=F`
+// reference's result into its region in zero time; its cycles are not counted. A post-processing
+// step configures the PPU (configuration addresses with the top bit set) and runs it. After each
+// step its output region is compared with the int8 reference (expected.hex); at the end the
+// network's outputs are compared again. steps.hex, 8 words per step: kind (0 conv engine, 1 host,
+// 2 final check, 3 post-processing unit), first configuration word, programs, output byte
+// address, output bytes, offset in expected.hex, timeout in cycles, unused. Prints `step S: kind=K cycles=C passed=P failed=F`
 // per step, then `cycles=N` (accelerator cycles) and `P passed, F failed`. +vcd dumps wave.vcd.
 `timescale 1ns/1ps
 `default_nettype none
@@ -18,17 +19,20 @@ module nacc_kc_ws_net_tb;
   localparam integer EXP_BYTES = 2176;
   localparam integer CREDIT_STEP = 2048;
   localparam integer CREDIT_CAP = 4096;
-  localparam integer CFG_WORDS = 77;
-  localparam integer N_CONFIG = 462;
+  localparam integer CFG_WORDS = 83;
+  localparam integer PP_WORDS = 36;
+  localparam integer N_CONFIG = 498;
   localparam integer N_STEPS = 5;
 
   reg clk = 1'b0;
   reg rst = 1'b1;
   reg cfg_we = 1'b0;
-  reg [7-1:0] cfg_addr = 0;
+  reg [8-1:0] cfg_addr = 0;
   reg [15:0] cfg_data = 16'd0;
   reg start = 1'b0;
   wire done;
+  reg pp_start = 1'b0;
+  wire pp_done;
   wire dram_rd_req;
   wire [31:0] dram_rd_addr;
   wire dram_rd_gnt;
@@ -58,10 +62,10 @@ module nacc_kc_ws_net_tb;
   reg alive = 1'b1;
   reg [7:0] got;
 
-  nacc_kc_ws_top dut (
+  nacc_kc_ws_system dut (
     .clk(clk), .rst(rst),
     .cfg_we(cfg_we), .cfg_addr(cfg_addr), .cfg_data(cfg_data),
-    .start(start), .done(done),
+    .start(start), .done(done), .pp_start(pp_start), .pp_done(pp_done),
     .dram_rd_req(dram_rd_req), .dram_rd_addr(dram_rd_addr), .dram_rd_gnt(dram_rd_gnt),
     .dram_rd_valid(dram_rd_valid), .dram_rd_data(dram_rd_data),
     .dram_wr_req(dram_wr_req), .dram_wr_addr(dram_wr_addr), .dram_wr_data(dram_wr_data), .dram_wr_gnt(dram_wr_gnt)
@@ -121,12 +125,12 @@ module nacc_kc_ws_net_tb;
       step_failed = 0;
       step_start = cycles;
       if (steps[8*s] == 0) begin
-        for (p = steps[8*s+1]; alive && p < steps[8*s+1] + steps[8*s+2]; p = p + 1) begin
+        for (p = 0; alive && p < steps[8*s+2]; p = p + 1) begin
           for (i = 0; i < CFG_WORDS; i = i + 1) begin
             @(negedge clk);
             cfg_we = 1'b1;
-            cfg_addr = i[7-1:0];
-            cfg_data = config_words[p * CFG_WORDS + i];
+            cfg_addr = i[8-1:0];
+            cfg_data = config_words[steps[8*s+1] + p * CFG_WORDS + i];
           end
           @(negedge clk);
           cfg_we = 1'b0;
@@ -140,6 +144,25 @@ module nacc_kc_ws_net_tb;
             $display("TIMEOUT: step %0d: done not raised after %0d cycles (program %0d)", s, cycles - step_start, p);
             alive = 1'b0;
           end
+        end
+      end else if (steps[8*s] == 3 && alive) begin
+        for (i = 0; i < PP_WORDS; i = i + 1) begin
+          @(negedge clk);
+          cfg_we = 1'b1;
+          cfg_addr = {1'b1, i[8-2:0]};
+          cfg_data = config_words[steps[8*s+1] + i];
+        end
+        @(negedge clk);
+        cfg_we = 1'b0;
+        pp_start = 1'b1;
+        counting = 1'b1;
+        @(negedge clk);
+        pp_start = 1'b0;
+        while (!pp_done && cycles - step_start < steps[8*s+6]) @(negedge clk);
+        counting = 1'b0;
+        if (!pp_done) begin
+          $display("TIMEOUT: step %0d: the post-processing unit did not finish after %0d cycles", s, cycles - step_start);
+          alive = 1'b0;
         end
       end else if (steps[8*s] == 1) begin
         for (i = 0; i < steps[8*s+4]; i = i + 1) dram[steps[8*s+3] + i] = expected[steps[8*s+5] + i];

@@ -34,7 +34,7 @@ module nacc_kc_ws_tb;
   reg [7:0] dram [0:MEM_BYTES-1];
   reg [7:0] expected [0:EXP_BYTES-1];
   reg [31:0] meta [0:8];
-  reg [15:0] config_words [0:77*MAX_TILES-1];
+  reg [15:0] config_words [0:83*MAX_TILES-1];
   integer credit = 0;
   integer cycles = 0;
   integer passed = 0;

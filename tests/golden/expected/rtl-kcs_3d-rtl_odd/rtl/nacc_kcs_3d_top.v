@@ -98,6 +98,12 @@ module nacc_kcs_3d_top (
   reg [15:0] cfg_rf_stride_K;
   reg [15:0] cfg_rf_stride_P;
   reg [15:0] cfg_rf_stride_Q;
+  reg [15:0] cfg_par_K;
+  reg [15:0] cfg_par_C;
+  reg [15:0] cfg_par_P;
+  reg [15:0] cfg_par_Q;
+  reg [15:0] cfg_par_R;
+  reg [15:0] cfg_par_S;
   always @(posedge clk) begin
     if (cfg_we) begin
       case (cfg_addr)
@@ -332,6 +338,24 @@ module nacc_kcs_3d_top (
         7'd76: begin
           cfg_rf_stride_Q <= cfg_data;
         end
+        7'd77: begin
+          cfg_par_K <= cfg_data;
+        end
+        7'd78: begin
+          cfg_par_C <= cfg_data;
+        end
+        7'd79: begin
+          cfg_par_P <= cfg_data;
+        end
+        7'd80: begin
+          cfg_par_Q <= cfg_data;
+        end
+        7'd81: begin
+          cfg_par_R <= cfg_data;
+        end
+        7'd82: begin
+          cfg_par_S <= cfg_data;
+        end
         default: begin
         end
       endcase
@@ -418,11 +442,11 @@ module nacc_kcs_3d_top (
   wire [15:0] t_K;
   wire [20:0] base_K;
   assign t_K = ((cfg_level_K == 3'd0) ? cnt0 : ((cfg_level_K == 3'd1) ? cnt1 : ((cfg_level_K == 3'd2) ? cnt2 : ((cfg_level_K == 3'd3) ? cnt3 : ((cfg_level_K == 3'd4) ? cnt4 : cnt5)))));
-  assign base_K = ({5'd0, t_K} * 21'h2);
+  assign base_K = ({5'd0, t_K} * {5'd0, cfg_par_K});
   wire [15:0] t_C;
   wire [20:0] base_C;
   assign t_C = ((cfg_level_C == 3'd0) ? cnt0 : ((cfg_level_C == 3'd1) ? cnt1 : ((cfg_level_C == 3'd2) ? cnt2 : ((cfg_level_C == 3'd3) ? cnt3 : ((cfg_level_C == 3'd4) ? cnt4 : cnt5)))));
-  assign base_C = ({5'd0, t_C} * 21'h2);
+  assign base_C = ({5'd0, t_C} * {5'd0, cfg_par_C});
   wire [15:0] t_P;
   wire [20:0] base_P;
   assign t_P = ((cfg_level_P == 3'd0) ? cnt0 : ((cfg_level_P == 3'd1) ? cnt1 : ((cfg_level_P == 3'd2) ? cnt2 : ((cfg_level_P == 3'd3) ? cnt3 : ((cfg_level_P == 3'd4) ? cnt4 : cnt5)))));
@@ -438,18 +462,18 @@ module nacc_kcs_3d_top (
   wire [15:0] t_S;
   wire [20:0] base_S;
   assign t_S = ((cfg_level_S == 3'd0) ? cnt0 : ((cfg_level_S == 3'd1) ? cnt1 : ((cfg_level_S == 3'd2) ? cnt2 : ((cfg_level_S == 3'd3) ? cnt3 : ((cfg_level_S == 3'd4) ? cnt4 : cnt5)))));
-  assign base_S = ({5'd0, t_S} * 21'h3);
+  assign base_S = ({5'd0, t_S} * {5'd0, cfg_par_S});
   wire [2:0] rf_widx;
   assign rf_widx = ((((((cnt0[2:0] * cfg_rf_stride0[2:0]) + (cnt1[2:0] * cfg_rf_stride1[2:0])) + (cnt2[2:0] * cfg_rf_stride2[2:0])) + (cnt3[2:0] * cfg_rf_stride3[2:0])) + (cnt4[2:0] * cfg_rf_stride4[2:0])) + (cnt5[2:0] * cfg_rf_stride5[2:0]));
   wire [1:0] axis_ok0;
   reg [1:0] s1_axis_ok0;
-  assign axis_ok0 = {((base_K + 21'h1) < {5'd0, cfg_bound_K}), ((base_K + 21'h0) < {5'd0, cfg_bound_K})};
+  assign axis_ok0 = {(((base_K + 21'h1) < {5'd0, cfg_bound_K}) && (21'h1 < {5'd0, cfg_par_K})), ((base_K + 21'h0) < {5'd0, cfg_bound_K})};
   wire [1:0] axis_ok1;
   reg [1:0] s1_axis_ok1;
-  assign axis_ok1 = {((base_C + 21'h1) < {5'd0, cfg_bound_C}), ((base_C + 21'h0) < {5'd0, cfg_bound_C})};
+  assign axis_ok1 = {(((base_C + 21'h1) < {5'd0, cfg_bound_C}) && (21'h1 < {5'd0, cfg_par_C})), ((base_C + 21'h0) < {5'd0, cfg_bound_C})};
   wire [2:0] axis_ok2;
   reg [2:0] s1_axis_ok2;
-  assign axis_ok2 = {((base_S + 21'h2) < {5'd0, cfg_bound_S}), ((base_S + 21'h1) < {5'd0, cfg_bound_S}), ((base_S + 21'h0) < {5'd0, cfg_bound_S})};
+  assign axis_ok2 = {(((base_S + 21'h2) < {5'd0, cfg_bound_S}) && (21'h2 < {5'd0, cfg_par_S})), (((base_S + 21'h1) < {5'd0, cfg_bound_S}) && (21'h1 < {5'd0, cfg_par_S})), ((base_S + 21'h0) < {5'd0, cfg_bound_S})};
   wire [20:0] w_base;
   wire [20:0] h_base;
   wire [20:0] x_base;
@@ -1046,14 +1070,14 @@ module nacc_kcs_3d_top (
   wire drain_end;
   assign deep_K = (cfg_level_K > cfg_drain_level);
   assign dlast_K = ((!deep_K) || (dc_K == (cfg_trip_K - 16'd1)));
-  assign o_K = (({5'd0, (deep_K ? dc_K : lat_K)} * 21'h2) + {20'h0, lc0});
+  assign o_K = (({5'd0, (deep_K ? dc_K : lat_K)} * {5'd0, cfg_par_K}) + {20'h0, lc0});
   assign deep_P = (cfg_level_P > cfg_drain_level);
   assign dlast_P = ((!deep_P) || (dc_P == (cfg_trip_P - 16'd1)));
   assign o_P = ({5'd0, (deep_P ? dc_P : lat_P)} * 21'h1);
   assign deep_Q = (cfg_level_Q > cfg_drain_level);
   assign dlast_Q = ((!deep_Q) || (dc_Q == (cfg_trip_Q - 16'd1)));
   assign o_Q = ({5'd0, (deep_Q ? dc_Q : lat_Q)} * 21'h1);
-  assign llast0 = ((lc0 == 1'd1) || (!((o_K + 21'h1) < {5'd0, cfg_bound_K})));
+  assign llast0 = (({20'h0, lc0} == ({5'd0, cfg_par_K} - 21'h1)) || (!((o_K + 21'h1) < {5'd0, cfg_bound_K})));
   assign drain_end = (((llast0 && dlast_K) && dlast_P) && dlast_Q);
   assign d_issue = ((dstate == 2'd2) && den);
   assign d_valid = (((o_K < {5'd0, cfg_bound_K}) && (o_P < {5'd0, cfg_bound_P})) && (o_Q < {5'd0, cfg_bound_Q}));
@@ -1334,7 +1358,7 @@ module nacc_kcs_3d_top (
     end
   end
   wire unused_bits;
-  assign unused_bits = (^{rd_beat[31:28], in_wbyte[20:9], w_wbyte[20:10], q_wbyte[20:7], cfg_rf_stride0[15:3], cfg_rf_stride1[15:3], cfg_rf_stride2[15:3], cfg_rf_stride3[15:3], cfg_rf_stride4[15:3], cfg_rf_stride5[15:3], w_raddr0[20:10], w_raddr1[20:10], w_raddr2[20:10], w_raddr3[20:10], w_raddr4[20:10], w_raddr5[20:10], w_raddr6[20:10], w_raddr7[20:10], w_raddr8[20:10], w_raddr9[20:10], w_raddr10[20:10], w_raddr11[20:10], in_raddr0[20:9], in_raddr1[20:9], in_raddr2[20:9], in_raddr3[20:9], in_raddr4[20:9], in_raddr5[20:9], in_raddr6[20:9], in_raddr7[20:9], in_raddr8[20:9], in_raddr9[20:9], in_raddr10[20:9], in_raddr11[20:9], cfg_rf_stride_K[15:3], cfg_rf_stride_P[15:3], cfg_rf_stride_Q[15:3], olane_full[20:1], q_raddr_full[20:7], q_rdata[127:72], cfg_bound_R, cfg_in_row_step, cfg_in_col_step, cfg_c_first, cfg_c_last, cfg_ps_row, cfg_ps_pix});
+  assign unused_bits = (^{rd_beat[31:28], in_wbyte[20:9], w_wbyte[20:10], q_wbyte[20:7], cfg_rf_stride0[15:3], cfg_rf_stride1[15:3], cfg_rf_stride2[15:3], cfg_rf_stride3[15:3], cfg_rf_stride4[15:3], cfg_rf_stride5[15:3], w_raddr0[20:10], w_raddr1[20:10], w_raddr2[20:10], w_raddr3[20:10], w_raddr4[20:10], w_raddr5[20:10], w_raddr6[20:10], w_raddr7[20:10], w_raddr8[20:10], w_raddr9[20:10], w_raddr10[20:10], w_raddr11[20:10], in_raddr0[20:9], in_raddr1[20:9], in_raddr2[20:9], in_raddr3[20:9], in_raddr4[20:9], in_raddr5[20:9], in_raddr6[20:9], in_raddr7[20:9], in_raddr8[20:9], in_raddr9[20:9], in_raddr10[20:9], in_raddr11[20:9], cfg_rf_stride_K[15:3], cfg_rf_stride_P[15:3], cfg_rf_stride_Q[15:3], olane_full[20:1], q_raddr_full[20:7], q_rdata[127:72], cfg_bound_R, cfg_in_row_step, cfg_in_col_step, cfg_c_first, cfg_c_last, cfg_ps_row, cfg_ps_pix, cfg_par_P, cfg_par_Q, cfg_par_R});
 endmodule
 
 `default_nettype wire
