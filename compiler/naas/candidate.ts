@@ -14,7 +14,6 @@ import { costArchitecture, dramBeatBytes, rtlParallel } from './rtl-architecture
 import { prepare, type Evaluation } from './model.ts';
 import type { Architecture } from '../ir/architecture.ts';
 import { acceleratorArea, UM2_PER_MM2 } from './area.ts';
-import { mapDesign } from './design-mapping.ts';
 
 export interface WorkloadLayer {
   name: string;
@@ -201,7 +200,7 @@ export function mapAll(
   };
 }
 
-const mapperBudget = (inner: InnerBudget) => {
+export const mapperBudget = (inner: InnerBudget) => {
   const total = inner.generations * inner.population;
   return { samples: Math.ceil(total / 2), steps: Math.floor(total / 2) };
 };
@@ -215,49 +214,4 @@ export function withinAreaBound(spec: AcceleratorSpec, space: DesignSpace): bool
 export function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[], dramBandwidth?: number): MappingConstraints {
   if (!rtl || !parallel || parallel.length !== peArray.length) return c;
   return { ...c, rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })), ...(dramBandwidth !== undefined ? { rtlBeat: dramBeatBytes(dramBandwidth) } : {}) };
-}
-
-/** Evaluates one candidate task (the unit of work handed to worker threads). */
-export function runCandidate(task: CandidateTask): CandidateResult {
-  const objective = task.objective ?? 'edp';
-  if (task.kind === 'design') return mapDesign(task, objective);
-  if (task.kind === 'naas') {
-    const hw = decodeHardware(task.x, task.space, task.limits);
-    if (!hw || !withinAreaBound(hw.spec, task.space)) return INVALID;
-    const c = withRtl({ ...withLoopOrder(connectivityConstraints(hw.parallel, hw.spec.peArray), task.loopOrder), objective }, task.rtl, hw.parallel, hw.spec.peArray, hw.spec.dramBandwidthBytesPerCycle);
-    return mapAll(hw.spec, task.workloads, (p, arch, s, key) => mapLayerNaas(p, arch, c, task.inner, s, task.start?.[key]), task.seed, objective, c.rtlAxes);
-  }
-  if (task.kind === 'sizing') {
-    const spec = decodeSizing(task.x, task.space, task.limits);
-    if (!spec || !task.space.dataflow || !withinAreaBound(spec, task.space)) return INVALID;
-    const c = { ...withLoopOrder(dataflowConstraints(task.space.dataflow, spec.peArray), task.loopOrder), objective };
-    return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective);
-  }
-  if (task.kind === 'remap') {
-    const c = withRtl({ ...withLoopOrder(connectivityConstraints(task.parallel, task.spec.peArray), task.loopOrder), objective }, task.rtl, task.parallel, task.spec.peArray, task.spec.dramBandwidthBytesPerCycle);
-    const budget = mapperBudget(task.inner);
-    return mapAll(
-      task.spec,
-      task.workloads,
-      (p, arch, s) => {
-        const key = Object.keys(task.workloads.problems).find((k) => task.workloads.problems[k] === p) as string;
-        const fresh = bestMapping(p, arch, c, { seed: s, ...budget });
-        const start = task.start[key];
-        const pol = start ? polishMapping(p, arch, c, start, budget.steps, subSeed(s, 9)) : undefined;
-        const cands = [fresh, pol].filter((r): r is NonNullable<typeof r> => !!r && r.evaluation.valid);
-        if (!cands.length) return undefined;
-        cands.sort((a, b) => objectiveValue(a.evaluation, objective) - objectiveValue(b.evaluation, objective));
-        return { ...cands[0], evaluations: (fresh?.evaluations ?? 0) + (pol?.evaluations ?? 0) };
-      },
-      task.seed,
-      objective,
-      c.rtlAxes,
-    );
-  }
-  const spec = task.spec;
-  // On the generated RTL a fixed design runs on the axes its wiring gives it (rtlParallel), not its dataflow's mapping constraints.
-  const parallel = task.rtl ? rtlParallel(spec) : spec.parallel;
-  const base = task.rtl && parallel ? connectivityConstraints(parallel, spec.peArray) : dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray);
-  const c = withRtl({ ...withLoopOrder(base, task.loopOrder), objective }, task.rtl, parallel, spec.peArray, spec.dramBandwidthBytesPerCycle);
-  return mapAll(spec, task.workloads, (p, arch, s) => bestMapping(p, arch, c, { seed: s, ...mapperBudget(task.inner) }), task.seed, objective, c.rtlAxes);
 }

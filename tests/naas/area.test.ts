@@ -133,7 +133,7 @@ space bounded {
 
   it('an area bound must be an area', () => {
     const r = compileSource(new SourceFile('t.nacc', 'space s {\n  area: <= 3 KB\n}\nspace t {\n  area: 1500\n}\nspace u {\n  area: <= 250000 um2\n}\n'));
-    expect(r.diagnostics.map((d) => `${d.location?.line}: ${d.message}`)).toEqual(['2: area: expected an area (mm2, um2), got a size (B, KB, MB)', '5: area: expected an area (mm2, um2), got a plain number']);
+    expect(r.diagnostics.map((d) => `${d.location?.line}: ${d.message}`)).toEqual(['2: area: expected an area (mm2, um2), got a size (B, KB, MB)', "5: area: expected an area (mm2, um2), got a number without a unit; did you mean '1500 mm2'?"]);
     expect(r.program.spaces.find((x) => x.name === 'u')?.maxAreaMm2).toBeCloseTo(0.25, 12);
   });
 

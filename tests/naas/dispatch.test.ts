@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import type { CandidateResult, CandidateTask } from '../../compiler/naas/candidate.ts';
-import { runCandidate } from '../../compiler/naas/candidate.ts';
+import { runCandidate } from '../../compiler/naas/run-candidate.ts';
 import { decodeExact, encodeExact, taskId } from '../../compiler/naas/dispatch/codec.ts';
 import { JOB_SCHEMA, parseJob } from '../../compiler/naas/dispatch/job-schema.ts';
 import { journalPathFor, openJournal } from '../../compiler/naas/dispatch/journal.ts';

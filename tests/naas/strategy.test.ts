@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadProgram } from '../../compiler/frontend/index.ts';
-import { runCandidate } from '../../compiler/naas/candidate.ts';
+import { runCandidate } from '../../compiler/naas/run-candidate.ts';
 import { buildWorkloads } from '../../compiler/naas/problems.ts';
 import { DEFAULT_BUDGET, evaluateFixed, inlineRunner, workerRunner, type SearchBudget } from '../../compiler/naas/search.ts';
 import { mappingPool, naasPlan, registerFileSizes, shapeKey, sweepPlan } from '../../compiler/naas/strategy/common.ts';

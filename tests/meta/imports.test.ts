@@ -1,0 +1,32 @@
+// No import circles anywhere in the project (issue 18): every module under compiler/, bench/,
+// scripts/ and tests/ can be read bottom-up. The graph is the run-time one (type-only imports
+// are erased by tsc and tsx), read with the TypeScript compiler's parser and resolver.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { circles, cyclePath, importGraph } from './import-graph.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+
+describe('import graph', () => {
+  it('has no circle in compiler/, bench/, scripts/ or tests/', () => {
+    const graph = importGraph(ROOT, ['compiler', 'bench', 'scripts', 'tests']);
+    expect(graph.size).toBeGreaterThan(300);
+    expect(circles(graph).map((c) => cyclePath(graph, c).join(' -> '))).toEqual([]);
+  });
+
+  it('finds a circle through a value import and a dynamic import, and ignores type-only ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nacc-imports-'));
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/a.ts'), "import { b } from './b.ts';\nexport const a = () => b;\n");
+    writeFileSync(join(dir, 'src/b.ts'), "export const b = 1;\nexport const later = () => import('./c.ts');\n");
+    writeFileSync(join(dir, 'src/c.ts'), "import { a } from './a.ts';\nimport type { T } from './d.ts';\nexport const c: T = a;\n");
+    writeFileSync(join(dir, 'src/d.ts'), "import { c } from './c.ts';\nexport type T = typeof c;\n");
+    const graph = importGraph(dir, ['src']);
+    rmSync(dir, { recursive: true, force: true });
+    // d -> c is a value import but c -> d is type-only, so d sits outside the circle
+    expect(circles(graph)).toEqual([['src/a.ts', 'src/b.ts', 'src/c.ts']]);
+    expect(cyclePath(graph, ['src/a.ts', 'src/b.ts', 'src/c.ts'])).toEqual(['src/a.ts', 'src/b.ts', 'src/c.ts', 'src/a.ts']);
+  });
+});
