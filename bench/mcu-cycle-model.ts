@@ -31,6 +31,9 @@ const CLASS_FUNCTIONS: Record<string, string[]> = {
   'f:conv.pairs.k24': ['nf_pairs_px_6'],
   'f:conv.pairs.p16': ['nf_p16_2_0', 'nf_p16_2_1', 'nf_p16_4_0', 'nf_p16_4_1', 'nf_p16_6_0', 'nf_p16_6_1', 'nf_p16_7_0', 'nf_p16_7_1'],
   'f:conv.pairs.p16any': ['nf_p16_any'],
+  'f:conv.list.w8': ['nf_pairs_list_full', 'nf_pairs_list_any'],
+  'f:conv.list.p16': ['nf_p16_list'],
+  'f:conv.list.p16any': ['nf_p16_list'],
   'f:conv.col': ['nacc_fast_conv2d', 'nf_column'],
   'f:dw.ring.3_1': ['nf_dwr_row_3_1', 'nf_dwr_rowc_3_1'],
   'f:dw.ring.3_2': ['nf_dwr_row_3_2', 'nf_dwr_rowc_3_2'],
@@ -39,6 +42,13 @@ const CLASS_FUNCTIONS: Record<string, string[]> = {
   'f:dw.ring.7_1': ['nf_dwr_row_7_1', 'nf_dwr_rowc_7_1'],
   'f:dw.ring.7_2': ['nf_dwr_row_7_2', 'nf_dwr_rowc_7_2'],
   'f:dw.ring.any': ['nf_dwr_row_any'],
+  // whole-plane mode runs the ring's row kernels over every output row of a group in one call
+  'f:dw.whole.3_1': ['nf_dwr_row_3_1', 'nf_dwr_rowc_3_1'],
+  'f:dw.whole.3_2': ['nf_dwr_row_3_2', 'nf_dwr_rowc_3_2'],
+  'f:dw.whole.5_1': ['nf_dwr_row_5_1', 'nf_dwr_rowc_5_1'],
+  'f:dw.whole.5_2': ['nf_dwr_row_5_2', 'nf_dwr_rowc_5_2'],
+  'f:dw.whole.7_1': ['nf_dwr_row_7_1', 'nf_dwr_rowc_7_1'],
+  'f:dw.whole.7_2': ['nf_dwr_row_7_2', 'nf_dwr_rowc_7_2'],
   'f:dw.tiny.3_3_1': ['nf_tiny_3map'],
   'f:dw.tiny.5_3_1': ['nf_tiny_5_3_1'],
   'f:dw.tiny.5_5_2': ['nf_tiny_5_5_2'],
@@ -101,7 +111,7 @@ async function main(): Promise<void> {
   for (const [cls, names] of Object.entries(CLASS_FUNCTIONS)) {
     const bodies = of(names);
     const inner = cpiOf(bodies.flatMap((b) => innermostLoops(b)));
-    const body = cpiOf(cls.startsWith('f:conv.pairs') ? of(CONV_PAIRS_STAGING) : cls.startsWith('f:dw.ring') ? of(DW_RING_SETUP) : bodies)!;
+    const body = cpiOf(cls.startsWith('f:conv.pairs') || cls.startsWith('f:conv.list') ? of(CONV_PAIRS_STAGING) : cls.startsWith('f:dw.ring') || cls.startsWith('f:dw.whole') ? of(DW_RING_SETUP) : bodies)!;
     classes[cls] = [round(inner ?? body), round(body)];
   }
   const all = [...functions.values()];

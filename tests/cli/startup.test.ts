@@ -72,9 +72,10 @@ describe('nacc start-up', () => {
     expect(version.code, version.stderr).toBe(0);
     expect(version.stdout.trim()).toBe('0.1.0');
     expect(version.modules).toContain(pathToFileURL(join(dir, 'dist/compiler/cli/main.js')).href);
-    // --version registers no command at all: only commander besides the CLI's own core.
+    // --version registers no command at all: only commander besides the CLI's own core (main,
+    // the command table, and invocation.js, the leaf that records the command line).
     expect([...packagesOf(version.modules)]).toEqual(['commander']);
-    expect(version.modules.filter((u) => u.includes('/dist/compiler/cli/') && !/\/(main|commands)\.js$/.test(u))).toEqual([]);
+    expect(version.modules.filter((u) => u.includes('/dist/compiler/cli/') && !/\/(main|commands|invocation)\.js$/.test(u))).toEqual([]);
 
     const inspect = run(dir, ['inspect', 'examples/mcu-kws.nacc']);
     expect(inspect.code, inspect.stderr).toBe(0);

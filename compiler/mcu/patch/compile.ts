@@ -1,27 +1,19 @@
 // `nacc mcu --schedule patch|auto`: the MCU pipeline with a patch-based stage, scheduled by the
 // same decision and memory rules as `nacc mcu-schedule` (one schedule, one peak figure).
 import type { QModel } from '../../ir/quantized.ts';
-import { compileForMcu, kernelPathOf, loweredForMcu, predictedJson, type InputMode, type McuCompiled, type McuCompileOptions, type McuSummary } from '../compile.ts';
+import { kernelPathOf, loweredForMcu, predictedJson, type InputMode, type McuCompiled, type McuCompileOptions, type McuSummary } from '../summary.ts';
+import { compileLayerForMcu } from '../layer-compile.ts';
+import { programRules } from '../program-rules.ts';
 import { predictPatchInstructions, type KernelPath } from '../instructions.ts';
 import type { McuBoard } from '../targets.ts';
 import { emitPatchProgram, type EmittedPatchProgram } from './emit.ts';
 import { fastKernelsFor, usesFastKernels } from './fast.ts';
 import { graphFromQModel, type PatchGraph } from './graph.ts';
 import { decideSchedule, type ScheduleDecision } from './report.ts';
-import { DEFAULT_RULES, type MemoryRules, type ScheduleReport } from './schedule.ts';
+import type { ScheduleReport } from './schedule.ts';
 import { DEFAULT_MAX_MAC_OVERHEAD } from './search.ts';
 
-/**
- * The memory rules of the program `nacc mcu` emits with these options. They are also
- * `nacc mcu-schedule`'s, so both commands print one peak for one schedule and pick one auto
- * schedule: the generated program runs depthwise and elementwise ops in place and fuses
- * pointwise convolutions into residual ADDs (compiler/mcu/planner.ts) unless --no-in-place,
- * and streams the input of patch schedules unless --input whole.
- */
-export function programRules(opts: Pick<McuCompileOptions, 'inPlaceDepthwise' | 'input'> = {}): MemoryRules {
-  const inPlace = opts.inPlaceDepthwise !== false;
-  return { ...DEFAULT_RULES, inPlaceDepthwise: inPlace, inPlaceElementwise: inPlace, fuseResidualAdd: inPlace, streamInput: opts.input !== 'whole' };
-}
+export { programRules } from '../program-rules.ts';
 
 export interface ScheduledCompile extends McuCompiled {
   decision: ScheduleDecision;
@@ -54,7 +46,7 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   const decision = opts.schedule === 'patch'
     ? decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules })
     : decideSchedule(g, { schedule: 'auto', maxMacOverhead: opts.maxMacOverhead ?? DEFAULT_MAX_MAC_OVERHEAD, sramBytes: board.sramBytes, rules });
-  const layer = compileForMcu(source, board, { ...opts, schedule: 'layer' });
+  const layer = compileLayerForMcu(source, board, opts);
   const r = decision.chosen;
   if (r.kind === 'layer') return { ...layer, decision };
   const input = opts.input ?? 'streamed';
