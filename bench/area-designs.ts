@@ -2,8 +2,14 @@
 // arrays, several connectivities (dataflows) and sizes; `fit` ones fit the model, `check` ones are held back.
 import type { AcceleratorSpec } from '../compiler/ir/targets.ts';
 
-type Design = { set: 'fit' | 'check'; spec: Pick<AcceleratorSpec, 'name' | 'peArray' | 'parallel' | 'registerFileBytesPerPe' | 'globalBufferBytes'> };
-const d = (set: 'fit' | 'check', name: string, peArray: number[], parallel: string[], rf: number, glb = 16384): Design => ({ set, spec: { name, peArray, parallel, registerFileBytesPerPe: rf, globalBufferBytes: glb } });
+type Design = {
+  set: 'fit' | 'check';
+  spec: Pick<AcceleratorSpec, 'name' | 'peArray' | 'parallel' | 'registerFileBytesPerPe' | 'globalBufferBytes'>;
+};
+const d = (set: 'fit' | 'check', name: string, peArray: number[], parallel: string[], rf: number, glb = 16384): Design => ({
+  set,
+  spec: { name, peArray, parallel, registerFileBytesPerPe: rf, globalBufferBytes: glb },
+});
 
 export const CALIBRATION_DESIGNS: Design[] = [
   d('fit', 'k4', [4], ['K'], 64),

@@ -25,7 +25,12 @@ const FILE = fileURLToPath(new URL('../examples/federated.nacc', import.meta.url
 const NACC = fileURLToPath(new URL('../bin/nacc.js', import.meta.url));
 const PAIR = ['fashion_fedavg', 'fashion_dga'];
 const latencies = (arg('--latencies') ?? '10,100,500').split(',').map(Number);
-const simOver: JobOverrides = { samples: numArg('--samples'), workers: numArg('--workers'), maxSteps: numArg('--max-steps'), seed: numArg('--seed') };
+const simOver: JobOverrides = {
+  samples: numArg('--samples'),
+  workers: numArg('--workers'),
+  maxSteps: numArg('--max-steps'),
+  seed: numArg('--seed'),
+};
 const realOver: JobOverrides = {
   ...simOver,
   samples: numArg('--real-samples') ?? simOver.samples,
@@ -59,7 +64,15 @@ interface Row {
 }
 const rows: Row[] = [];
 const speedups: { mode: string; latency_ms: number; speedup: number | null }[] = [];
-const row = (mode: Row['mode'], r: FlRunResult, latency: number, samples: number | string, wall: number, note?: string, ld = load()): Row => ({
+const row = (
+  mode: Row['mode'],
+  r: FlRunResult,
+  latency: number,
+  samples: number | string,
+  wall: number,
+  note?: string,
+  ld = load(),
+): Row => ({
   mode,
   job: r.name,
   algorithm: r.algorithm,
@@ -74,7 +87,8 @@ const row = (mode: Row['mode'], r: FlRunResult, latency: number, samples: number
   load: ld,
   note,
 });
-const ratio = (a: FlRunResult | Row, b: FlRunResult | Row) => (a.time_to_target_s !== null && b.time_to_target_s ? a.time_to_target_s / b.time_to_target_s : null);
+const ratio = (a: FlRunResult | Row, b: FlRunResult | Row) =>
+  a.time_to_target_s !== null && b.time_to_target_s ? a.time_to_target_s / b.time_to_target_s : null;
 
 // Simulated: each job is trained once; the sweep re-times its accuracy per round at each latency.
 {
@@ -85,7 +99,11 @@ const ratio = (a: FlRunResult | Row, b: FlRunResult | Row) => (a.time_to_target_
   const sweep = latencySweep(setups, trained, latencies);
   for (const s of sweep) {
     s.jobs.forEach((j, i) => {
-      rows.push({ ...row('simulated', trained[i], s.latency_ms, setups[i].data.train.count, wall / 2), time_to_target_s: j.time_to_target_s, total_time_s: j.total_time_s });
+      rows.push({
+        ...row('simulated', trained[i], s.latency_ms, setups[i].data.train.count, wall / 2),
+        time_to_target_s: j.time_to_target_s,
+        total_time_s: j.total_time_s,
+      });
     });
     speedups.push({ mode: 'simulated', latency_ms: s.latency_ms, speedup: s.speedup });
   }
@@ -105,7 +123,15 @@ if (!args.includes('--no-real')) {
       const real = await runReal(setup, net, { link: 'relay' });
       const wall = (Date.now() - t0) / 1000;
       const same = real.final_accuracy === sim.final_accuracy ? 'final = simulated' : `final differs from simulated ${sim.final_accuracy}`;
-      const r = row('real', real, latency, setup.data.train.count, wall, `${same}; sim to target ${sim.time_to_target_s === null ? 'missed' : `${sim.time_to_target_s.toFixed(2)} s`}, total ${sim.total_time_s.toFixed(2)} s`, `${ld}-${load()}`);
+      const r = row(
+        'real',
+        real,
+        latency,
+        setup.data.train.count,
+        wall,
+        `${same}; sim to target ${sim.time_to_target_s === null ? 'missed' : `${sim.time_to_target_s.toFixed(2)} s`}, total ${sim.total_time_s.toFixed(2)} s`,
+        `${ld}-${load()}`,
+      );
       rows.push(r);
       pair.push(r);
       say(`real ${name} at ${latency} ms: ${wall.toFixed(0)} s wall (load ${ld}-${load()})`);
@@ -137,10 +163,29 @@ if (!args.includes('--no-fault')) {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-fl-fashion-'));
   for (const name of PAIR) {
     const token = join(dir, `${name}.token`);
-    const over = Object.entries({ '--samples': faultOver.samples, '--workers': faultOver.workers, '--max-steps': faultOver.maxSteps, '--seed': faultOver.seed }).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
+    const over = Object.entries({
+      '--samples': faultOver.samples,
+      '--workers': faultOver.workers,
+      '--max-steps': faultOver.maxSteps,
+      '--seed': faultOver.seed,
+    }).flatMap(([k, v]) => (v === undefined ? [] : [k, String(v)]));
     const ld = load();
     const t0 = Date.now();
-    const serve = run(['fl', 'serve', FILE, '--job', name, '--listen', '127.0.0.1:0', '--token-file', token, '--json', '--drop-after', '10000', ...over]);
+    const serve = run([
+      'fl',
+      'serve',
+      FILE,
+      '--job',
+      name,
+      '--listen',
+      '127.0.0.1:0',
+      '--token-file',
+      token,
+      '--json',
+      '--drop-after',
+      '10000',
+      ...over,
+    ]);
     const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
     const setup = prepareJob({ program }, findJob(program, name), faultOver);
     const joins = Array.from({ length: setup.job.workers }, () => run(['fl', 'join', `127.0.0.1:${port}`, '--token-file', token]));
@@ -168,11 +213,16 @@ if (!args.includes('--no-fault')) {
 if (json) console.log(JSON.stringify({ file: FILE, rows, speedups }, null, 2));
 else {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-  console.log('| mode | job | algorithm | workers | samples | steps | latency | time to target (s) | final accuracy | total (s) | wall (s) | load | note |');
+  console.log(
+    '| mode | job | algorithm | workers | samples | steps | latency | time to target (s) | final accuracy | total (s) | wall (s) | load | note |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.mode} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.samples} | ${r.steps} | ${r.mode === 'fault' ? 'loopback' : `${r.latency_ms} ms`} | ${r.time_to_target_s === null ? 'missed' : r.time_to_target_s.toFixed(2)} | ${pct(r.final_accuracy)} | ${r.total_time_s.toFixed(2)} | ${r.wall_s.toFixed(0)} | ${r.load} | ${r.note ?? ''} |`);
+    console.log(
+      `| ${r.mode} | ${r.job} | ${r.algorithm} | ${r.workers} | ${r.samples} | ${r.steps} | ${r.mode === 'fault' ? 'loopback' : `${r.latency_ms} ms`} | ${r.time_to_target_s === null ? 'missed' : r.time_to_target_s.toFixed(2)} | ${pct(r.final_accuracy)} | ${r.total_time_s.toFixed(2)} | ${r.wall_s.toFixed(0)} | ${r.load} | ${r.note ?? ''} |`,
+    );
   }
   console.log('');
-  for (const s of speedups) console.log(`speedup (${s.mode}, ${s.latency_ms} ms): ${s.speedup === null ? 'n/a' : `${s.speedup.toFixed(2)}x`}`);
+  for (const s of speedups)
+    console.log(`speedup (${s.mode}, ${s.latency_ms} ms): ${s.speedup === null ? 'n/a' : `${s.speedup.toFixed(2)}x`}`);
 }

@@ -31,7 +31,10 @@ function job(workers: number, algorithm: FlAlgorithm): FederatedJob {
   };
 }
 
-const ALGORITHMS: FlAlgorithm[] = [{ kind: 'fedavg', localSteps: 2 }, { kind: 'dga', localSteps: 2, delay: 4 }];
+const ALGORITHMS: FlAlgorithm[] = [
+  { kind: 'fedavg', localSteps: 2 },
+  { kind: 'dga', localSteps: 2, delay: 4 },
+];
 
 if (arg('--child')) {
   const [n, k] = arg('--child')!.split(':').map(Number);
@@ -40,18 +43,33 @@ if (arg('--child')) {
   const setup = setupJob(j, mlp('scale_mlp', [16, 16, 1], 32, 10), prepareData(j.data, j.workers, j.seed));
   const r = simulate(setup);
   const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(JSON.stringify({ workers: n, algorithm: r.algorithm, rounds: r.rounds, messages: r.messages, final_accuracy: r.final_accuracy, seconds, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      workers: n,
+      algorithm: r.algorithm,
+      rounds: r.rounds,
+      messages: r.messages,
+      final_accuracy: r.final_accuracy,
+      seconds,
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    }) + '\n',
+  );
 } else {
   const counts = (arg('--workers') ?? '10,100,1000').split(',').map(Number);
   const rows: Record<string, unknown>[] = [];
   const self = fileURLToPath(import.meta.url);
   for (const n of counts) {
     for (let k = 0; k < ALGORITHMS.length; k++) {
-      const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', `${n}:${k}`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', `${n}:${k}`], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       rows.push(JSON.parse(out.trim().split('\n').pop()!));
     }
   }
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   if (args.includes('--json')) process.stdout.write(JSON.stringify({ load_average: load, rows }, null, 2) + '\n');
   else {
     process.stdout.write(`federated simulator scale (load average ${load})\n`);

@@ -25,7 +25,13 @@ const models: { net: Network; tfModel: () => tf.LayersModel }[] = [
   {
     net: mlp('digits_mlp', [16, 16, 1], 64, 10),
     tfModel: () =>
-      tf.sequential({ layers: [tf.layers.flatten({ inputShape: [16, 16, 1] }), tf.layers.dense({ units: 64, activation: 'relu' }), tf.layers.dense({ units: 10 })] }),
+      tf.sequential({
+        layers: [
+          tf.layers.flatten({ inputShape: [16, 16, 1] }),
+          tf.layers.dense({ units: 64, activation: 'relu' }),
+          tf.layers.dense({ units: 10 }),
+        ],
+      }),
   },
   {
     net: cnn,
@@ -67,7 +73,9 @@ for (const { net, tfModel } of models) {
   });
   const m = tfModel();
   const opt = tf.train.sgd(0.05);
-  const xs = Array.from({ length: batches }, (_, b) => tf.tensor4d(data.x.slice(b * BATCH * 256, (b + 1) * BATCH * 256), [BATCH, 16, 16, 1]));
+  const xs = Array.from({ length: batches }, (_, b) =>
+    tf.tensor4d(data.x.slice(b * BATCH * 256, (b + 1) * BATCH * 256), [BATCH, 16, 16, 1]),
+  );
   const ys = Array.from({ length: batches }, (_, b) => tf.oneHot(tf.tensor1d(data.y.slice(b * BATCH, (b + 1) * BATCH), 'int32'), 10));
   const theirs = timeLoop((i) => {
     const b = i % batches;
@@ -80,5 +88,8 @@ for (const { net, tfModel } of models) {
 if (json) process.stdout.write(JSON.stringify({ batch: BATCH, backend: tf.getBackend(), tfjs: tf.version.tfjs, rows }, null, 2) + '\n');
 else {
   process.stdout.write(`batch ${BATCH}, tfjs ${tf.version.tfjs} backend '${tf.getBackend()}'\n`);
-  for (const r of rows) process.stdout.write(`${r.model.padEnd(12)} params ${String(r.params).padStart(6)}  nacc ${r.nacc_steps_per_s.toFixed(0).padStart(5)} steps/s  tfjs ${r.tfjs_steps_per_s.toFixed(0).padStart(5)} steps/s  ${r.ratio.toFixed(2)}x\n`);
+  for (const r of rows)
+    process.stdout.write(
+      `${r.model.padEnd(12)} params ${String(r.params).padStart(6)}  nacc ${r.nacc_steps_per_s.toFixed(0).padStart(5)} steps/s  tfjs ${r.tfjs_steps_per_s.toFixed(0).padStart(5)} steps/s  ${r.ratio.toFixed(2)}x\n`,
+    );
 }

@@ -26,7 +26,9 @@ if (!findOnPath('maestro')) {
   process.exit(4);
 }
 const root = keep ?? mkdtempSync(join(tmpdir(), 'nacc-maestro-xcheck-'));
-const files = readdirSync(dir).filter((f) => f.endsWith('.m')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.m'))
+  .sort();
 let ok = 0;
 for (const f of files) {
   const name = basename(f, '.m');
@@ -41,8 +43,12 @@ for (const f of files) {
   writeFileSync(join(caseDir, 'exit_code.txt'), `${code}\n`);
   const r = checkMaestroCase(caseDir, root, 0.001);
   if (r.match) ok++;
-  const what = r.rejected.reference ? `MAESTRO exit ${code}, ${r.rejected.ours ? 'rejected by us' : 'ACCEPTED by us'}` : `${r.layers} layers, runtime ${r.runtime.ours}/${r.runtime.reference}, counts ${r.counts_match ? 'equal' : 'differ'}`;
+  const what = r.rejected.reference
+    ? `MAESTRO exit ${code}, ${r.rejected.ours ? 'rejected by us' : 'ACCEPTED by us'}`
+    : `${r.layers} layers, runtime ${r.runtime.ours}/${r.runtime.reference}, counts ${r.counts_match ? 'equal' : 'differ'}`;
   console.log(`${r.match ? 'ok  ' : 'FAIL'} ${name.padEnd(28)} ${what}`);
   for (const m of r.mismatches.slice(0, 3)) console.log(`       ${m.layer} ${m.field}: ours ${m.ours}, maestro ${m.reference}`);
 }
-console.log(`${ok}/${files.length} mapping files agree with maestro (${flags.join(' ') || 'default flags'})${keep ? `; cases kept in ${keep}` : ''}`);
+console.log(
+  `${ok}/${files.length} mapping files agree with maestro (${flags.join(' ') || 'default flags'})${keep ? `; cases kept in ${keep}` : ''}`,
+);

@@ -26,9 +26,7 @@ const arg = (k: string, d: string): string => {
 const budgetName = arg('--budget', 'small');
 const seed = Number(arg('--seed', '1'));
 const effort = Number(arg('--effort', '1000'));
-const only = arg('--only', '')
-  .split(',')
-  .filter(Boolean);
+const only = arg('--only', '').split(',').filter(Boolean);
 
 const PAPER: Record<string, { speedup: number; energy: number }> = {
   eyeriss: { speedup: 4.4, energy: 2.1 },
@@ -71,11 +69,23 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 async function main(): Promise<void> {
   const prog = loadPrograms(['examples/naas_networks.nacc', 'examples/naas_accelerators.nacc']);
   const b = parseBudget(budgetName);
-  const budget = { generations: b.generations, population: b.population, mappingSamples: b.inner.generations * b.inner.population, mappingSteps: b.inner.generations * b.inner.population };
+  const budget = {
+    generations: b.generations,
+    population: b.population,
+    mappingSamples: b.inner.generations * b.inner.population,
+    mappingSteps: b.inner.generations * b.inner.population,
+  };
   console.log(`budget ${budgetName} (${JSON.stringify(budget)}), seed ${seed}, Timeloop mapper effort ${effort} per layer shape`);
-  console.log('| network | baseline | MAESTRO speedup (ceiling) | MAESTRO energy (ceiling) | MAESTRO EDP | design | Timeloop speedup | Timeloop energy | Timeloop EDP | evals | s |');
+  console.log(
+    '| network | baseline | MAESTRO speedup (ceiling) | MAESTRO energy (ceiling) | MAESTRO EDP | design | Timeloop speedup | Timeloop energy | Timeloop EDP | evals | s |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  const rows: { baseline: string; m: ReturnType<typeof paperRatios>; t: { speedup: number; energy_ratio: number; edp_ratio: number }; ceil: { speedup: number; energy: number } }[] = [];
+  const rows: {
+    baseline: string;
+    m: ReturnType<typeof paperRatios>;
+    t: { speedup: number; energy_ratio: number; edp_ratio: number };
+    ceil: { speedup: number; energy: number };
+  }[] = [];
   for (const [net, baseName] of RUNS) {
     if (only.length && !only.includes(`${net}:${baseName}`)) continue;
     const t0 = performance.now();
@@ -87,18 +97,38 @@ async function main(): Promise<void> {
     const m = paperRatios(baseline, found.best.networks);
     const spec = designSpec(found.best.design, base, res.numPes * res.l1 + res.l2);
     const tlBase = await evaluateFixed(base, workloads, effort, seed, inlineRunner);
-    const tlDesign = await inlineRunner({ kind: 'remap', spec, parallel: spec.parallel ?? [], start: {}, workloads, inner: { generations: Math.max(1, Math.ceil(effort / 50)), population: 50 }, seed });
-    const t = tlDesign.valid && tlBase.valid
-      ? { speedup: tlBase.cycles / tlDesign.cycles, energy_ratio: tlBase.energyPj / tlDesign.energyPj, edp_ratio: (tlBase.cycles * tlBase.energyPj) / (tlDesign.cycles * tlDesign.energyPj) }
-      : { speedup: NaN, energy_ratio: NaN, edp_ratio: NaN };
+    const tlDesign = await inlineRunner({
+      kind: 'remap',
+      spec,
+      parallel: spec.parallel ?? [],
+      start: {},
+      workloads,
+      inner: { generations: Math.max(1, Math.ceil(effort / 50)), population: 50 },
+      seed,
+    });
+    const t =
+      tlDesign.valid && tlBase.valid
+        ? {
+            speedup: tlBase.cycles / tlDesign.cycles,
+            energy_ratio: tlBase.energyPj / tlDesign.energyPj,
+            edp_ratio: (tlBase.cycles * tlBase.energyPj) / (tlDesign.cycles * tlDesign.energyPj),
+          }
+        : { speedup: NaN, energy_ratio: NaN, edp_ratio: NaN };
     const macs = workloads.networks[0].layers.reduce((a, l) => a + problemMacs(workloads.problems[l.key]), 0);
-    const ceil = { speedup: baseline[0].cycles / (macs / res.numPes), energy: baseline[0].energyNj / (macs * (1 + 4 * MAESTRO_ENERGY.l1) * MAESTRO_ENERGY.macNj) };
+    const ceil = {
+      speedup: baseline[0].cycles / (macs / res.numPes),
+      energy: baseline[0].energyNj / (macs * (1 + 4 * MAESTRO_ENERGY.l1) * MAESTRO_ENERGY.macNj),
+    };
     rows.push({ baseline: baseName, m, t, ceil });
     const d = found.best.design;
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`| ${net} | ${baseName} (${res.template}) | ${f2(m.speedup)} (${f2(ceil.speedup)}) | ${f2(m.energy_ratio)} (${f2(ceil.energy)}) | ${f2(m.edp_ratio)} | ${d.clusters}x${d.clusterSize} ${d.outerParallel},${d.innerParallel} L1 ${d.l1} | ${f2(t.speedup)} | ${f2(t.energy_ratio)} | ${f2(t.edp_ratio)} | ${found.evaluations} | ${seconds.toFixed(0)} |`);
+    console.log(
+      `| ${net} | ${baseName} (${res.template}) | ${f2(m.speedup)} (${f2(ceil.speedup)}) | ${f2(m.energy_ratio)} (${f2(ceil.energy)}) | ${f2(m.edp_ratio)} | ${d.clusters}x${d.clusterSize} ${d.outerParallel},${d.innerParallel} L1 ${d.l1} | ${f2(t.speedup)} | ${f2(t.energy_ratio)} | ${f2(t.edp_ratio)} | ${found.evaluations} | ${seconds.toFixed(0)} |`,
+    );
   }
-  console.log('\n| baseline | paper speedup | ours (MAESTRO) | ceiling | Timeloop-faithful | paper energy | ours (MAESTRO) | ceiling | Timeloop-faithful | ours EDP (MAESTRO) | Timeloop EDP |');
+  console.log(
+    '\n| baseline | paper speedup | ours (MAESTRO) | ceiling | Timeloop-faithful | paper energy | ours (MAESTRO) | ceiling | Timeloop-faithful | ours EDP (MAESTRO) | Timeloop EDP |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const name of Object.keys(PAPER)) {
     const rs = rows.filter((r) => r.baseline === name);

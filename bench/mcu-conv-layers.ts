@@ -41,34 +41,89 @@ const rows = sites.map((s, k) => {
     const f = model.tensors[op.inputs[1]].shape;
     const inC = model.tensors[op.inputs[0]].shape[3];
     const stride = (op.options as { strideH?: number }).strideH ?? 1;
-    kind = op.kind === 'CONV_2D'
-      ? (f[1] === 1 && f[2] === 1 ? (inC <= 24 ? '1x1 conv, cin <= 24' : '1x1 conv, cin > 24') : `${f[1]}x${f[2]} conv`)
-      : `${f[1]}x${f[2]} depthwise${s.kernel.endsWith('inplace') ? ' in place' : ''}${stride > 1 ? ' s2' : ''}`;
+    kind =
+      op.kind === 'CONV_2D'
+        ? f[1] === 1 && f[2] === 1
+          ? inC <= 24
+            ? '1x1 conv, cin <= 24'
+            : '1x1 conv, cin > 24'
+          : `${f[1]}x${f[2]} conv`
+        : `${f[1]}x${f[2]} depthwise${s.kernel.endsWith('inplace') ? ' in place' : ''}${stride > 1 ? ' s2' : ''}`;
   }
-  const shape = op ? `${model.tensors[op.inputs[0]].shape.slice(1).join('x')} -> ${model.tensors[op.outputs[0]].shape.slice(1).join('x')}` : '';
-  return { op: s.index, kind, source_kind: s.kind, kernel: s.kernel, shape, macs, instructions, fused_add: m.fusedAdd[k], per_mac: macs ? Number((instructions / macs).toFixed(2)) : null };
+  const shape = op
+    ? `${model.tensors[op.inputs[0]].shape.slice(1).join('x')} -> ${model.tensors[op.outputs[0]].shape.slice(1).join('x')}`
+    : '';
+  return {
+    op: s.index,
+    kind,
+    source_kind: s.kind,
+    kernel: s.kernel,
+    shape,
+    macs,
+    instructions,
+    fused_add: m.fusedAdd[k],
+    per_mac: macs ? Number((instructions / macs).toFixed(2)) : null,
+  };
 });
 const total = m.total;
 const conv = rows.filter((r) => r.macs > 0 && r.source_kind !== 'FULLY_CONNECTED');
 const sum = (rs: typeof rows, k: 'macs' | 'instructions') => rs.reduce((s, r) => s + r[k], 0);
 const kinds = [...new Set(conv.map((r) => r.kind))].map((k) => {
   const rs = conv.filter((r) => r.kind === k);
-  return { kind: k, layers: rs.length, macs: sum(rs, 'macs'), instructions: sum(rs, 'instructions'), per_mac: Number((sum(rs, 'instructions') / sum(rs, 'macs')).toFixed(2)), at_most_3: rs.filter((r) => (r.per_mac ?? 99) <= 3).length };
+  return {
+    kind: k,
+    layers: rs.length,
+    macs: sum(rs, 'macs'),
+    instructions: sum(rs, 'instructions'),
+    per_mac: Number((sum(rs, 'instructions') / sum(rs, 'macs')).toFixed(2)),
+    at_most_3: rs.filter((r) => (r.per_mac ?? 99) <= 3).length,
+  };
 });
 const modelMacs = c.summary.macs; // executed MACs (a patch schedule's recomputation included)
 const summary = {
-  model: model.name, schedule: c.summary.schedule.kind, kernels: args.includes('--portable') ? 'portable' : 'smlad', bit_exact: exact, stack_bytes: m.stackBytes, ram_bytes: m.ramBytes,
-  total_instructions: total, model_macs: modelMacs, total_per_mac: Number((total / modelMacs).toFixed(2)),
-  conv_instructions: sum(conv, 'instructions'), conv_macs: sum(conv, 'macs'), conv_per_mac: Number((sum(conv, 'instructions') / sum(conv, 'macs')).toFixed(2)),
+  model: model.name,
+  schedule: c.summary.schedule.kind,
+  kernels: args.includes('--portable') ? 'portable' : 'smlad',
+  bit_exact: exact,
+  stack_bytes: m.stackBytes,
+  ram_bytes: m.ramBytes,
+  total_instructions: total,
+  model_macs: modelMacs,
+  total_per_mac: Number((total / modelMacs).toFixed(2)),
+  conv_instructions: sum(conv, 'instructions'),
+  conv_macs: sum(conv, 'macs'),
+  conv_per_mac: Number((sum(conv, 'instructions') / sum(conv, 'macs')).toFixed(2)),
   per_op_breakdown: conv.length > 0, // ops of a patch stage are not mapped to source ops
-  conv_layers: conv.length, conv_layers_at_most_3: conv.filter((r) => (r.per_mac ?? 99) <= 3).length,
+  conv_layers: conv.length,
+  conv_layers_at_most_3: conv.filter((r) => (r.per_mac ?? 99) <= 3).length,
 };
-if (json) process.stdout.write(`${JSON.stringify({ board: 'mps2-an386 (Cortex-M4, qemu -icount shift=0)', summary, kinds, rows }, null, 2)}\n`);
+if (json)
+  process.stdout.write(`${JSON.stringify({ board: 'mps2-an386 (Cortex-M4, qemu -icount shift=0)', summary, kinds, rows }, null, 2)}\n`);
 else {
-  process.stdout.write(`${formatTable(['op', 'kind', 'shape', 'MACs', 'instructions', 'instr/MAC'],
-    rows.map((r) => [String(r.op), r.kind, r.shape, thousands(r.macs), thousands(r.instructions), r.per_mac === null ? '' : String(r.per_mac)]), ['r', 'l', 'l', 'r', 'r', 'r'])}\n\n`);
-  process.stdout.write(`${formatTable(['kind', 'layers', 'MACs', 'instructions', 'instr/MAC', 'layers <= 3'],
-    kinds.map((k) => [k.kind, String(k.layers), thousands(k.macs), thousands(k.instructions), String(k.per_mac), String(k.at_most_3)]), ['l', 'r', 'r', 'r', 'r', 'r'])}\n\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['op', 'kind', 'shape', 'MACs', 'instructions', 'instr/MAC'],
+      rows.map((r) => [
+        String(r.op),
+        r.kind,
+        r.shape,
+        thousands(r.macs),
+        thousands(r.instructions),
+        r.per_mac === null ? '' : String(r.per_mac),
+      ]),
+      ['r', 'l', 'l', 'r', 'r', 'r'],
+    )}\n\n`,
+  );
+  process.stdout.write(
+    `${formatTable(
+      ['kind', 'layers', 'MACs', 'instructions', 'instr/MAC', 'layers <= 3'],
+      kinds.map((k) => [k.kind, String(k.layers), thousands(k.macs), thousands(k.instructions), String(k.per_mac), String(k.at_most_3)]),
+      ['l', 'r', 'r', 'r', 'r', 'r'],
+    )}\n\n`,
+  );
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
-if (!exact) { process.stderr.write('NOT BIT-EXACT\n'); process.exitCode = 3; }
+if (!exact) {
+  process.stderr.write('NOT BIT-EXACT\n');
+  process.exitCode = 3;
+}

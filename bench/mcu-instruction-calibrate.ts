@@ -33,7 +33,13 @@ class Chain {
   tensors: QTensor[] = [];
   ops: QOp[] = [];
   cur: { id: number; h: number; w: number; c: number; scale: number };
-  constructor(readonly rng: Prng, h: number, w: number, c: number, float = false) {
+  constructor(
+    readonly rng: Prng,
+    h: number,
+    w: number,
+    c: number,
+    float = false,
+  ) {
     if (float) {
       const x = this.tensor('x', [1, h, w, c], 'float32', [1], [0]);
       const s = [1 / 255, 0.0078125, 0.02, 0.1][rng.int(4)];
@@ -44,9 +50,18 @@ class Chain {
       this.cur = { id: this.tensor('x', [1, h, w, c], 'int8', [0.05], [this.zp()]), h, w, c, scale: 0.05 };
     }
   }
-  zp(): number { return this.rng.int(200) - 100; }
+  zp(): number {
+    return this.rng.int(200) - 100;
+  }
   tensor(name: string, shape: number[], dtype: QTensor['dtype'], scale: number[], zp: number[], axis = 0, data?: QTensor['data']): number {
-    this.tensors.push({ id: this.tensors.length, name: `${name}${this.tensors.length}`, shape, dtype, quant: { scale, zeroPoint: zp, axis }, ...(data ? { data } : {}) });
+    this.tensors.push({
+      id: this.tensors.length,
+      name: `${name}${this.tensors.length}`,
+      shape,
+      dtype,
+      quant: { scale, zeroPoint: zp, axis },
+      ...(data ? { data } : {}),
+    });
     return this.tensors.length - 1;
   }
   op(kind: QOp['kind'], inputs: number[], outputs: number[], options: QOp['options']): void {
@@ -70,27 +85,63 @@ class Chain {
     for (let j = 0; j < oc; j++) {
       if (this.rng.next() >= pruned) continue;
       data.fill(0, j * (n / oc), (j + 1) * (n / oc));
-      if (this.rng.int(3) === 0) { bias[j] = (this.rng.int(2) ? 1 : -1) * 2 ** 30; fs[j] = 1e-10; }
+      if (this.rng.int(3) === 0) {
+        bias[j] = (this.rng.int(2) ? 1 : -1) * 2 ** 30;
+        fs[j] = 1e-10;
+      }
     }
-    const f = this.tensor('w', shape, 'int8', fs, fs.map(() => 0), axis, data);
-    const b = this.tensor('b', [oc], 'int32', fs.map((s) => s * this.cur.scale), fs.map(() => 0), 0, bias);
+    const f = this.tensor(
+      'w',
+      shape,
+      'int8',
+      fs,
+      fs.map(() => 0),
+      axis,
+      data,
+    );
+    const b = this.tensor(
+      'b',
+      [oc],
+      'int32',
+      fs.map((s) => s * this.cur.scale),
+      fs.map(() => 0),
+      0,
+      bias,
+    );
     return { f, b };
   }
   conv(oc: number, k: number, stride: number, act: Activation, tiny = false, kw = k): void {
     // a quarter of the layers pruned (10% to 90% of their channels)
     const pruned = this.rng.int(4) === 0 ? 0.1 + 0.8 * this.rng.next() : 0;
     const { f, b } = this.weights(oc, [oc, k, kw, this.cur.c], 0, tiny, this.rng.int(6) === 0, pruned);
-    const h = Math.ceil(this.cur.h / stride), w = Math.ceil(this.cur.w / stride);
+    const h = Math.ceil(this.cur.h / stride),
+      w = Math.ceil(this.cur.w / stride);
     const y = this.out([1, h, w, oc], act);
-    this.op('CONV_2D', [this.cur.id, f, b], [y.id], { padding: 'SAME', strideH: stride, strideW: stride, dilationH: 1, dilationW: 1, activation: act });
+    this.op('CONV_2D', [this.cur.id, f, b], [y.id], {
+      padding: 'SAME',
+      strideH: stride,
+      strideW: stride,
+      dilationH: 1,
+      dilationW: 1,
+      activation: act,
+    });
     this.cur = { id: y.id, h, w, c: oc, scale: y.scale };
   }
   dw(k: number, stride: number, act: Activation, dil = 1, tiny = false): void {
     const c = this.cur.c;
     const { f, b } = this.weights(c, [1, k, k, c], 3, tiny);
-    const h = Math.ceil(this.cur.h / stride), w = Math.ceil(this.cur.w / stride);
+    const h = Math.ceil(this.cur.h / stride),
+      w = Math.ceil(this.cur.w / stride);
     const y = this.out([1, h, w, c], act);
-    this.op('DEPTHWISE_CONV_2D', [this.cur.id, f, b], [y.id], { padding: 'SAME', strideH: stride, strideW: stride, dilationH: dil, dilationW: dil, depthMultiplier: 1, activation: act });
+    this.op('DEPTHWISE_CONV_2D', [this.cur.id, f, b], [y.id], {
+      padding: 'SAME',
+      strideH: stride,
+      strideW: stride,
+      dilationH: dil,
+      dilationW: dil,
+      depthMultiplier: 1,
+      activation: act,
+    });
     this.cur = { id: y.id, h, w, c, scale: y.scale };
   }
   add(other: number, act: Activation = 'NONE'): void {
@@ -102,7 +153,14 @@ class Chain {
     const h = padding === 'SAME' ? Math.ceil(this.cur.h / stride) : Math.floor((this.cur.h - k) / stride) + 1;
     const w = padding === 'SAME' ? Math.ceil(this.cur.w / stride) : Math.floor((this.cur.w - kw) / stride) + 1;
     const y = this.tensor('p', [1, h, w, this.cur.c], 'int8', [this.cur.scale], [this.tensors[this.cur.id].quant!.zeroPoint[0]]);
-    this.op('AVERAGE_POOL_2D', [this.cur.id], [y], { padding, strideH: stride, strideW: stride, filterH: k, filterW: kw, activation: 'NONE' });
+    this.op('AVERAGE_POOL_2D', [this.cur.id], [y], {
+      padding,
+      strideH: stride,
+      strideW: stride,
+      filterH: k,
+      filterW: kw,
+      activation: 'NONE',
+    });
     this.cur = { ...this.cur, id: y, h, w };
   }
   flatten(): void {
@@ -149,14 +207,34 @@ function program(i: number): QModel {
   const side = pick(rng, [10, 12, 14, 16, 18, 20, 24]);
   const narrow = i % 5 === 2; // tall and narrow maps (short rows)
   const square = i % 2 === 0; // down to the 5x5 and 3x3 maps of the tiny-plane kernels
-  const ch = new Chain(rng, narrow ? 2 * side : side, narrow ? 5 + rng.int(4) : square ? side : side + rng.int(5), pick(rng, [1, 3, 8, 16]), i % 4 === 3);
+  const ch = new Chain(
+    rng,
+    narrow ? 2 * side : side,
+    narrow ? 5 + rng.int(4) : square ? side : side + rng.int(5),
+    pick(rng, [1, 3, 8, 16]),
+    i % 4 === 3,
+  );
   // stem: square or rectangular (an offset after the shift in a third)
-  const [kh, kw] = pick(rng, [[1, 1], [3, 3], [3, 1], [5, 3], [10, 4], [3, 5]] as const);
+  const [kh, kw] = pick(rng, [
+    [1, 1],
+    [3, 3],
+    [3, 1],
+    [5, 3],
+    [10, 4],
+    [3, 5],
+  ] as const);
   ch.conv(pick(rng, [8, 12, 16, 24]), kh, 1, act(rng), i % 3 === 0, kw);
   for (let b = 0; b < 7; b++) {
     const c = ch.cur.c;
     // every depthwise geometry the specialised ring kernels have, in turn
-    const [k, s0] = [[3, 1], [3, 2], [5, 1], [5, 2], [7, 1], [7, 2]][(i * 7 + b) % 6];
+    const [k, s0] = [
+      [3, 1],
+      [3, 2],
+      [5, 1],
+      [5, 2],
+      [7, 1],
+      [7, 2],
+    ][(i * 7 + b) % 6];
     const s = ch.cur.h >= 6 && ch.cur.w >= 6 ? s0 : 1;
     const kind = rng.int(5);
     if (kind === 0) {
@@ -169,7 +247,10 @@ function program(i: number): QModel {
     } else if (kind === 1) {
       // depthwise out of place (its input read again by the ADD)
       const skip = ch.cur.id;
-      if (c % 4 === 0) { ch.dw(k, 1, act(rng)); ch.add(skip, act(rng)); }
+      if (c % 4 === 0) {
+        ch.dw(k, 1, act(rng));
+        ch.add(skip, act(rng));
+      }
       ch.conv(pick(rng, [12, 16, 20, 24, 32, 40, 48]), 1, 1, act(rng));
     } else if (kind === 2) {
       // general convolution, then a strided or dilated depthwise in place
@@ -191,7 +272,11 @@ function program(i: number): QModel {
   // small maps: the tiny-plane depthwise kernels (5x5 and 3x3 maps), full range
   if (i % 2 === 0) {
     while (ch.cur.h > 5) ch.dw(3, 2, act(rng));
-    if (ch.cur.h === 5 && ch.cur.w === 5) { ch.dw(3, 1, 'NONE'); ch.dw(5, 2, 'NONE'); ch.dw(3, 1, 'NONE'); }
+    if (ch.cur.h === 5 && ch.cur.w === 5) {
+      ch.dw(3, 1, 'NONE');
+      ch.dw(5, 2, 'NONE');
+      ch.dw(3, 1, 'NONE');
+    }
   }
   // heads: global pool + fully connected + softmax, or transpose + mean + fully connected
   if (i % 4 === 3) ch.transposeMean();
@@ -211,10 +296,17 @@ function program(i: number): QModel {
   return ch.model(`calib_${SEED}_${i}`);
 }
 
-interface Sample { cls: string; x: number[]; y: number }
+interface Sample {
+  cls: string;
+  x: number[];
+  y: number;
+}
 
 /** Measure program i on both paths; every op's kernel calls and its measured instructions. */
-async function measure(i: number, path: KernelPath): Promise<{ rows: { parts: KernelLoops[]; y: number }[]; exact: boolean; total: number }> {
+async function measure(
+  i: number,
+  path: KernelPath,
+): Promise<{ rows: { parts: KernelLoops[]; y: number }[]; exact: boolean; total: number }> {
   const model = program(i);
   const board = resolveBoard('stm32h743');
   const c = compileForMcu(model, board, { schedule: 'layer', fastKernels: path === 'smlad' });
@@ -226,7 +318,14 @@ async function measure(i: number, path: KernelPath): Promise<{ rows: { parts: Ke
     return { parts: opLoops(c.model, op, path, ctx), y: m.instructions[k] + m.fusedAdd[k], add: m.fusedAdd[k] };
   });
   // a fused convolution's ADD was counted on its own: split the pair into two samples
-  const out = rows.flatMap((r) => (r.parts.length === 2 && r.add > 0 ? [{ parts: [r.parts[0]], y: r.y - r.add }, { parts: [r.parts[1]], y: r.add }] : [r]));
+  const out = rows.flatMap((r) =>
+    r.parts.length === 2 && r.add > 0
+      ? [
+          { parts: [r.parts[0]], y: r.y - r.add },
+          { parts: [r.parts[1]], y: r.add },
+        ]
+      : [r],
+  );
   return { rows: out, exact: m.bitExact, total: m.total };
 }
 
@@ -262,7 +361,13 @@ function fitClass(rows: { x: number[]; y: number }[]): number[] {
   const n = rows[0].x.length;
   const keep = Array.from({ length: n }, (_, i) => i).filter((i) => rows.some((r) => r.x[i] !== 0));
   for (;;) {
-    const sub = keep.length > 0 ? solve(rows.map((r) => ({ x: keep.map((i) => r.x[i]), y: r.y })), keep.length) : [];
+    const sub =
+      keep.length > 0
+        ? solve(
+            rows.map((r) => ({ x: keep.map((i) => r.x[i]), y: r.y })),
+            keep.length,
+          )
+        : [];
     const c = new Array<number>(n).fill(0);
     keep.forEach((i, j) => (c[i] = sub[j]));
     const neg = keep.filter((i) => c[i] < 0);
@@ -296,11 +401,23 @@ for (const cls of [...new Set(samples.map((s) => s.cls))].sort()) {
   process.stderr.write(`${cls}: ${rows.length} samples, worst fit error ${(100 * Math.max(...errs)).toFixed(1)}%\n`);
 }
 const fixedMean = Math.round(fixed.reduce((a, b) => a + b, 0) / Math.max(1, fixed.length));
-writeFileSync('compiler/mcu/instruction-model.ts', [
-  '// Coefficients of the instruction-count model (compiler/mcu/instructions.ts): per kernel class,',
-  '// instructions per trip of each loop kernel-loops.ts counts (LOOP_FEATURES), fitted on micro-',
-  `// benchmarks by \`npx tsx bench/mcu-instruction-calibrate.ts --seed ${SEED} --programs ${PROGRAMS}${PATHS.length === 1 ? ' --paths smlad' : ''}\`. Generated.`,
-  `export const INSTRUCTION_MODEL = ${JSON.stringify({ fixed: fixedMean, classes: Object.fromEntries(Object.entries(classes).sort(([a], [b]) => (a < b ? -1 : 1))) }, null, 2).replace(/\n\s+(-?[\d.e+-]+,?)(?=\n)/g, ' $1').replace(/\[ /g, '[').replace(/\n\s+\]/g, ']')};`,
-  '',
-].join('\n'));
-process.stdout.write(`fitted ${new Set(samples.map((x) => x.cls)).size} classes on ${samples.length} op samples of ${PROGRAMS} programs x ${PATHS.join(' + ')}; wrote compiler/mcu/instruction-model.ts\n`);
+writeFileSync(
+  'compiler/mcu/instruction-model.ts',
+  [
+    '// Coefficients of the instruction-count model (compiler/mcu/instructions.ts): per kernel class,',
+    '// instructions per trip of each loop kernel-loops.ts counts (LOOP_FEATURES), fitted on micro-',
+    `// benchmarks by \`npx tsx bench/mcu-instruction-calibrate.ts --seed ${SEED} --programs ${PROGRAMS}${PATHS.length === 1 ? ' --paths smlad' : ''}\`. Generated.`,
+    `export const INSTRUCTION_MODEL = ${JSON.stringify(
+      { fixed: fixedMean, classes: Object.fromEntries(Object.entries(classes).sort(([a], [b]) => (a < b ? -1 : 1))) },
+      null,
+      2,
+    )
+      .replace(/\n\s+(-?[\d.e+-]+,?)(?=\n)/g, ' $1')
+      .replace(/\[ /g, '[')
+      .replace(/\n\s+\]/g, ']')};`,
+    '',
+  ].join('\n'),
+);
+process.stdout.write(
+  `fitted ${new Set(samples.map((x) => x.cls)).size} classes on ${samples.length} op samples of ${PROGRAMS} programs x ${PATHS.join(' + ')}; wrote compiler/mcu/instruction-model.ts\n`,
+);

@@ -47,8 +47,19 @@ else {
   process.stdout.write(
     formatTable(
       ['model', 'MACs', 'arena B', 'TFLM head B', 'RAM B (ELF+stack)', 'stack B', 'flash B', 'instructions', 'instr/MAC', 'host', 'QEMU'],
-      rows.map((r) => [r.model, thousands(r.macs), thousands(r.arena_bytes), thousands(r.tflm_nonpersistent_bytes), thousands(r.ram_bytes), String(r.stack_bytes),
-        thousands(r.flash_bytes), thousands(r.instructions), String(r.instructions_per_mac), r.host_bit_exact ? 'exact' : 'DIFF', r.qemu_bit_exact ? 'exact' : 'DIFF']),
+      rows.map((r) => [
+        r.model,
+        thousands(r.macs),
+        thousands(r.arena_bytes),
+        thousands(r.tflm_nonpersistent_bytes),
+        thousands(r.ram_bytes),
+        String(r.stack_bytes),
+        thousands(r.flash_bytes),
+        thousands(r.instructions),
+        String(r.instructions_per_mac),
+        r.host_bit_exact ? 'exact' : 'DIFF',
+        r.qemu_bit_exact ? 'exact' : 'DIFF',
+      ]),
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
     ) + '\n',
   );

@@ -10,7 +10,12 @@ import type { QModel } from '../compiler/ir/quantized.ts';
 import { buildArm, runQemu, ticksToInstructions } from '../compiler/mcu/runner.ts';
 import { runModel, toBytes } from '../compiler/reference/int8/executor.ts';
 
-export interface OpSite { index: number; kind: string; name: string; kernel: string }
+export interface OpSite {
+  index: number;
+  kind: string;
+  name: string;
+  kernel: string;
+}
 
 export interface OpTicks {
   sites: OpSite[];
@@ -33,7 +38,12 @@ export function instrument(files: Record<string, string>): { files: Record<strin
   if (start < 0) throw new Error('model.c has no nacc_run');
   const sites: OpSite[] = [];
   const out = lines.slice(0, start);
-  out.push(`#define NACC_BENCH_CVR ${CVR}`, 'uint32_t nacc_bench_ticks[1024];', 'uint32_t nacc_bench_add[1024];', 'int32_t nacc_bench_ops;');
+  out.push(
+    `#define NACC_BENCH_CVR ${CVR}`,
+    'uint32_t nacc_bench_ticks[1024];',
+    'uint32_t nacc_bench_add[1024];',
+    'int32_t nacc_bench_ops;',
+  );
   let i = start;
   out.push(lines[i++]);
   let open = false;
@@ -44,7 +54,10 @@ export function instrument(files: Record<string, string>): { files: Record<strin
       if (open) out.push(`  nacc_bench_ticks[${sites.length - 1}] = (nacc_bench_t0 - NACC_BENCH_CVR) & 0x00FFFFFFu; }`);
       open = false;
     }
-    if (l === '}') { out.push(`  nacc_bench_ops = ${sites.length};`, l, ...lines.slice(i + 1)); break; }
+    if (l === '}') {
+      out.push(`  nacc_bench_ops = ${sites.length};`, l, ...lines.slice(i + 1));
+      break;
+    }
     if (m) {
       const next = lines.slice(i + 1).findIndex((x) => /^ {2}\/\* op \d+:/.test(x) || x === '}');
       const call = lines.slice(i + 1, next < 0 ? undefined : i + 1 + next).find((x) => /^\s*(nacc_\w+)\(/.test(x));
@@ -55,13 +68,19 @@ export function instrument(files: Record<string, string>): { files: Record<strin
     }
     // the residual ADD of a fused convolution: its own counter (the op's total still includes it)
     if (open && /^ {4}nacc_(fast_)?add\(&a,/.test(l)) {
-      out.push(`    { const uint32_t nacc_bench_a0 = NACC_BENCH_CVR;`, l, `      nacc_bench_add[${sites.length - 1}] += (nacc_bench_a0 - NACC_BENCH_CVR) & 0x00FFFFFFu; }`);
+      out.push(
+        `    { const uint32_t nacc_bench_a0 = NACC_BENCH_CVR;`,
+        l,
+        `      nacc_bench_add[${sites.length - 1}] += (nacc_bench_a0 - NACC_BENCH_CVR) & 0x00FFFFFFu; }`,
+      );
       continue;
     }
     out.push(l);
   }
-  const main = files['main.c'].replace('  print_u32("NACC_STACK ", nacc_stack_used());',
-    '  print_u32("NACC_STACK ", nacc_stack_used());\n  { extern uint32_t nacc_bench_ticks[]; extern uint32_t nacc_bench_add[]; extern int32_t nacc_bench_ops;\n    for (int32_t i = 0; i < nacc_bench_ops; i++) { print_u32("NACC_OP_TICKS ", nacc_bench_ticks[i]); print_u32("NACC_ADD_TICKS ", nacc_bench_add[i]); } }');
+  const main = files['main.c'].replace(
+    '  print_u32("NACC_STACK ", nacc_stack_used());',
+    '  print_u32("NACC_STACK ", nacc_stack_used());\n  { extern uint32_t nacc_bench_ticks[]; extern uint32_t nacc_bench_add[]; extern int32_t nacc_bench_ops;\n    for (int32_t i = 0; i < nacc_bench_ops; i++) { print_u32("NACC_OP_TICKS ", nacc_bench_ticks[i]); print_u32("NACC_ADD_TICKS ", nacc_bench_add[i]); } }',
+  );
   if (main === files['main.c']) throw new Error('main.c: no NACC_STACK line to extend');
   return { files: { ...files, 'model.c': out.join('\n'), 'main.c': main }, sites };
 }

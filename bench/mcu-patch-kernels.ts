@@ -27,21 +27,65 @@ function singleLayer(kind: 'conv' | 'dw', h: number, w: number, cin: number, cou
   const int8 = (n: number) => Int8Array.from({ length: n }, () => rng.int(255) - 127);
   const dw = kind === 'dw';
   const oc = dw ? cin : cout;
-  const t = (id: number, name: string, shape: number[], dtype: QTensor['dtype'], scale: number[], zp: number[], axis: number, data?: QTensor['data']): QTensor =>
-    ({ id, name, shape, dtype, quant: { scale, zeroPoint: zp, axis }, ...(data ? { data } : {}) });
+  const t = (
+    id: number,
+    name: string,
+    shape: number[],
+    dtype: QTensor['dtype'],
+    scale: number[],
+    zp: number[],
+    axis: number,
+    data?: QTensor['data'],
+  ): QTensor => ({ id, name, shape, dtype, quant: { scale, zeroPoint: zp, axis }, ...(data ? { data } : {}) });
   const fshape = dw ? [1, k, k, oc] : [oc, k, k, cin];
   const fscale = Array.from({ length: oc }, () => 0.002 + rng.next() * 0.01);
   const tensors = [
     t(0, 'x', [1, h, w, cin], 'int8', [0.05], [3], 0),
-    t(1, 'w', fshape, 'int8', fscale, fscale.map(() => 0), dw ? 3 : 0, int8(fshape.reduce((a, b) => a * b, 1))),
-    t(2, 'b', [oc], 'int32', fscale.map((s) => s * 0.05), fscale.map(() => 0), 0, Int32Array.from({ length: oc }, () => rng.int(2001) - 1000)),
+    t(
+      1,
+      'w',
+      fshape,
+      'int8',
+      fscale,
+      fscale.map(() => 0),
+      dw ? 3 : 0,
+      int8(fshape.reduce((a, b) => a * b, 1)),
+    ),
+    t(
+      2,
+      'b',
+      [oc],
+      'int32',
+      fscale.map((s) => s * 0.05),
+      fscale.map(() => 0),
+      0,
+      Int32Array.from({ length: oc }, () => rng.int(2001) - 1000),
+    ),
     t(3, 'y', [1, h, w, oc], 'int8', [0.08], [-5], 0),
   ];
   return {
-    name: `${kind}${k}x${k}_${h}x${w}x${cin}${dw ? '' : `_${cout}`}`, source: 'bench', tensors,
-    ops: [{ index: 0, kind: dw ? 'DEPTHWISE_CONV_2D' : 'CONV_2D', inputs: [0, 1, 2], outputs: [3],
-      options: { padding: 'SAME', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, activation: 'RELU6', ...(dw ? { depthMultiplier: 1 } : {}) } }],
-    inputs: [0], outputs: [3],
+    name: `${kind}${k}x${k}_${h}x${w}x${cin}${dw ? '' : `_${cout}`}`,
+    source: 'bench',
+    tensors,
+    ops: [
+      {
+        index: 0,
+        kind: dw ? 'DEPTHWISE_CONV_2D' : 'CONV_2D',
+        inputs: [0, 1, 2],
+        outputs: [3],
+        options: {
+          padding: 'SAME',
+          strideH: 1,
+          strideW: 1,
+          dilationH: 1,
+          dilationW: 1,
+          activation: 'RELU6',
+          ...(dw ? { depthMultiplier: 1 } : {}),
+        },
+      },
+    ],
+    inputs: [0],
+    outputs: [3],
   };
 }
 
@@ -51,7 +95,11 @@ async function measure(model: QModel, files: Record<string, string>, input: Uint
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
   const arm = await buildArm(dir);
   const q = await runQemu(arm.elf, input, join(dir, 'build'), { timeoutMs: 600_000 });
-  return { instructions: ticksToInstructions(q.ticks), exact: Buffer.from(q.output).equals(expected), ram: arm.sections.data + arm.sections.bss + q.stackBytes };
+  return {
+    instructions: ticksToInstructions(q.ticks),
+    exact: Buffer.from(q.output).equals(expected),
+    ram: arm.sections.data + arm.sections.bss + q.stackBytes,
+  };
 }
 
 const inputOf = (m: QModel): Uint8Array => randomModelInput(m, rng);
@@ -66,8 +114,14 @@ const cases: [string, QModel][] = [
   ['3x3 depthwise in place', singleLayer('dw', 20, 20, 96, 96, 3)],
   ['7x7 depthwise', singleLayer('dw', 10, 10, 96, 96, 7)],
 ];
-const models = process.argv.includes('--no-models') || !existsSync('../shared/models') ? [] :
-  readdirSync('../shared/models').flatMap((d) => readdirSync(join('../shared/models', d)).filter((f) => f.endsWith('.tflite')).map((f) => join('../shared/models', d, f)));
+const models =
+  process.argv.includes('--no-models') || !existsSync('../shared/models')
+    ? []
+    : readdirSync('../shared/models').flatMap((d) =>
+        readdirSync(join('../shared/models', d))
+          .filter((f) => f.endsWith('.tflite'))
+          .map((f) => join('../shared/models', d, f)),
+      );
 for (const f of models) {
   const m = importTflite(readFileSync(f), f);
   cases.push([`${m.name} (layer)`, m]);
@@ -79,22 +133,47 @@ for (const [what, m] of cases) {
   const x = m.tensors[m.inputs[0]].dtype === 'float32' ? new Float32Array(raw) : new Int8Array(raw);
   const expected = Buffer.concat(runModel(m, [x]).map((o) => Buffer.from(toBytes(o))));
   // Single depthwise layers run out of place, to measure the depthwise kernel itself.
-  const c = compileForMcu(m, board, { schedule: what.endsWith('(auto)') ? 'auto' : 'layer', inPlaceDepthwise: !what.includes('depthwise') || what.includes('in place'), fastKernels: false });
+  const c = compileForMcu(m, board, {
+    schedule: what.endsWith('(auto)') ? 'auto' : 'layer',
+    inPlaceDepthwise: !what.includes('depthwise') || what.includes('in place'),
+    fastKernels: false,
+  });
   const macs = c.summary.macs;
   const slow = await measure(m, c.program.files, input, expected, 'portable');
   const fast = await measure(m, withFastKernels(c.program.files, m), input, expected, 'smlad');
   rows.push({
-    case: what, schedule: c.summary.schedule.kind, macs, model_macs: modelMacs(m),
-    portable_instructions: slow.instructions, portable_per_mac: Number((slow.instructions / macs).toFixed(2)),
-    smlad_instructions: fast.instructions, smlad_per_mac: Number((fast.instructions / macs).toFixed(2)),
+    case: what,
+    schedule: c.summary.schedule.kind,
+    macs,
+    model_macs: modelMacs(m),
+    portable_instructions: slow.instructions,
+    portable_per_mac: Number((slow.instructions / macs).toFixed(2)),
+    smlad_instructions: fast.instructions,
+    smlad_per_mac: Number((fast.instructions / macs).toFixed(2)),
     speedup: Number((slow.instructions / fast.instructions).toFixed(2)),
-    bit_exact: slow.exact && fast.exact, ram_bytes: fast.ram,
+    bit_exact: slow.exact && fast.exact,
+    ram_bytes: fast.ram,
   });
-  if (!json) process.stderr.write(`${what}: ${(slow.instructions / macs).toFixed(2)} -> ${(fast.instructions / macs).toFixed(2)} instructions/MAC${slow.exact && fast.exact ? '' : ' (NOT BIT-EXACT)'}\n`);
+  if (!json)
+    process.stderr.write(
+      `${what}: ${(slow.instructions / macs).toFixed(2)} -> ${(fast.instructions / macs).toFixed(2)} instructions/MAC${slow.exact && fast.exact ? '' : ' (NOT BIT-EXACT)'}\n`,
+    );
 }
 if (json) process.stdout.write(`${JSON.stringify({ board: 'mps2-an386 (Cortex-M4, qemu -icount shift=0)', rows }, null, 2)}\n`);
 else {
-  process.stdout.write(`${formatTable(['case', 'schedule', 'MACs', 'portable instr/MAC', 'SMLAD instr/MAC', 'speed-up', 'bit-exact'],
-    rows.map((r) => [String(r.case), String(r.schedule), thousands(r.macs as number), String(r.portable_per_mac), String(r.smlad_per_mac), `${r.speedup}x`, r.bit_exact ? 'yes' : 'NO']),
-    ['l', 'l', 'r', 'r', 'r', 'r', 'l'])}\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['case', 'schedule', 'MACs', 'portable instr/MAC', 'SMLAD instr/MAC', 'speed-up', 'bit-exact'],
+      rows.map((r) => [
+        String(r.case),
+        String(r.schedule),
+        thousands(r.macs as number),
+        String(r.portable_per_mac),
+        String(r.smlad_per_mac),
+        `${r.speedup}x`,
+        r.bit_exact ? 'yes' : 'NO',
+      ]),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+    )}\n`,
+  );
 }

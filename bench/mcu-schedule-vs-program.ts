@@ -17,7 +17,14 @@ const target = flag('--target') ?? 'stm32h743';
 const asJson = args.includes('--json');
 const files = args.filter((a) => !a.startsWith('--'));
 const MODELS = '../shared/models';
-const models = files.length > 0 ? files : readdirSync(MODELS).flatMap((d) => readdirSync(join(MODELS, d)).filter((f) => f.endsWith('.tflite')).map((f) => join(MODELS, d, f)));
+const models =
+  files.length > 0
+    ? files
+    : readdirSync(MODELS).flatMap((d) =>
+        readdirSync(join(MODELS, d))
+          .filter((f) => f.endsWith('.tflite'))
+          .map((f) => join(MODELS, d, f)),
+      );
 const out = mkdtempSync(join(tmpdir(), 'nacc-bench-schedule-vs-program-'));
 
 async function nacc(a: string[]) {
@@ -38,7 +45,8 @@ try {
     rows.push({
       model: name,
       schedule: sc.kind === 'patch' ? `split ${sc.split}, ${sc.patches}x${sc.patches}, input ${sc.patch_input.join('x')}` : 'layer',
-      same_schedule: JSON.stringify(s.schedule) === JSON.stringify({ kind: sc.kind, split: sc.split, patches: sc.patches, patch_input: sc.patch_input }),
+      same_schedule:
+        JSON.stringify(s.schedule) === JSON.stringify({ kind: sc.kind, split: sc.split, patches: sc.patches, patch_input: sc.patch_input }),
       mcu_schedule_peak: s.peak_sram_bytes,
       mcu_peak: m.peak_sram_bytes,
       arena: m.arena_bytes,
@@ -58,8 +66,12 @@ try {
 if (asJson) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
 else {
   const n = (v: unknown) => Number(v).toLocaleString('en-US');
-  process.stdout.write(`target ${target}\n\n| model | auto schedule (both commands) | same | mcu-schedule peak B | mcu peak B | arena B | layer-by-layer peak B | MAC + | QEMU RAM B (stack) | instructions | host | QEMU |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n`);
+  process.stdout.write(
+    `target ${target}\n\n| model | auto schedule (both commands) | same | mcu-schedule peak B | mcu peak B | arena B | layer-by-layer peak B | MAC + | QEMU RAM B (stack) | instructions | host | QEMU |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n`,
+  );
   for (const r of rows) {
-    process.stdout.write(`| ${r.model} | ${r.schedule} | ${r.same_schedule ? 'yes' : 'NO'} | ${n(r.mcu_schedule_peak)} | ${n(r.mcu_peak)} | ${n(r.arena)} | ${n(r.layer_peak)} | ${(Number(r.mac_overhead) * 100).toFixed(1)}% | ${n(r.qemu_ram)} (${n(r.qemu_stack)}) | ${n(r.instructions)} | ${r.host_exact ? 'exact' : 'DIFFERS'} | ${r.qemu_exact ? 'exact' : 'DIFFERS'} |\n`);
+    process.stdout.write(
+      `| ${r.model} | ${r.schedule} | ${r.same_schedule ? 'yes' : 'NO'} | ${n(r.mcu_schedule_peak)} | ${n(r.mcu_peak)} | ${n(r.arena)} | ${n(r.layer_peak)} | ${(Number(r.mac_overhead) * 100).toFixed(1)}% | ${n(r.qemu_ram)} (${n(r.qemu_stack)}) | ${n(r.instructions)} | ${r.host_exact ? 'exact' : 'DIFFERS'} | ${r.qemu_exact ? 'exact' : 'DIFFERS'} |\n`,
+    );
   }
 }

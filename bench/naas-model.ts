@@ -19,7 +19,15 @@ import { evaluate, prepare } from '../compiler/naas/model.ts';
 import { Prng } from '../compiler/util/prng.ts';
 
 const seconds = Number(process.argv[2] ?? 5);
-const arch = specToArchitecture({ name: 'eyeriss', peArray: [12, 14], dataflow: 'row_stationary', registerFileBytesPerPe: 520, globalBufferBytes: 110592, dramBandwidthBytesPerCycle: 8, wordBits: 16 });
+const arch = specToArchitecture({
+  name: 'eyeriss',
+  peArray: [12, 14],
+  dataflow: 'row_stationary',
+  registerFileBytesPerPe: 520,
+  globalBufferBytes: 110592,
+  dramBandwidthBytesPerCycle: 8,
+  wordBits: 16,
+});
 const problem = convProblem({ name: 'vgg16_conv3_2', K: 256, C: 256, P: 56, Q: 56, R: 3, S: 3 });
 const c = dataflowConstraints('row_stationary', [12, 14]);
 const rng = new Prng(1);
@@ -69,7 +77,9 @@ const median = (xs: number[]): number => {
 };
 const fmt = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
 const load1 = loadavg()[0];
-console.log(`cost model: ${fmt(median(wall[0]))} valid mapping evaluations/s on one core (${problem.name} on eyeriss, evaluate(), median of ${rounds} rounds)`);
+console.log(
+  `cost model: ${fmt(median(wall[0]))} valid mapping evaluations/s on one core (${problem.name} on eyeriss, evaluate(), median of ${rounds} rounds)`,
+);
 console.log(`load average (1 min): ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end`);
 console.log('entry point            per wall second   per thread-CPU second');
 paths.forEach((p, i) => console.log(`${p.name.padEnd(22)} ${fmt(median(wall[i])).padStart(16)}   ${fmt(median(cpu[i])).padStart(21)}`));

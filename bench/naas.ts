@@ -26,7 +26,11 @@ const arg = (name: string, dflt?: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 interface Run {
   resources: string;
@@ -53,13 +57,37 @@ const STRATEGY_NAMES = ['naas', 'sizing', 'sweep', 'random'];
 function spacesFor(r: AcceleratorSpec): { naas: DesignSpace; sizing: DesignSpace } {
   const pes = r.peArray.reduce((a, b) => a * b, 1);
   const gbMax = Math.max(16384, r.globalBufferBytes);
-  const common = { registerFileBytes: { min: 16, max: 1024, step: 16 }, globalBufferBytes: { min: 16384, max: gbMax, step: 16 }, objective: 'edp' as const };
-  const naas = acc.spaces.find((s) => s.resources === r.name && !s.dataflow) ?? { name: `naas_${r.name}`, resources: r.name, arrayDims: { min: 1, max: 3, step: 1 }, peCount: { min: 8, max: pes, step: 8 }, arraySize: { min: 2, max: 64, step: 2 }, parallel: 'search', loopOrder: 'search', tiling: 'search', ...common };
-  const sizing = acc.spaces.find((s) => s.resources === r.name && s.dataflow) ?? { name: `sizing_${r.name}`, resources: r.name, dataflow: r.dataflow ?? 'row_stationary', peArray: [{ min: 2, max: 32, step: 2 }, { min: 2, max: 32, step: 2 }], ...common };
+  const common = {
+    registerFileBytes: { min: 16, max: 1024, step: 16 },
+    globalBufferBytes: { min: 16384, max: gbMax, step: 16 },
+    objective: 'edp' as const,
+  };
+  const naas = acc.spaces.find((s) => s.resources === r.name && !s.dataflow) ?? {
+    name: `naas_${r.name}`,
+    resources: r.name,
+    arrayDims: { min: 1, max: 3, step: 1 },
+    peCount: { min: 8, max: pes, step: 8 },
+    arraySize: { min: 2, max: 64, step: 2 },
+    parallel: 'search',
+    loopOrder: 'search',
+    tiling: 'search',
+    ...common,
+  };
+  const sizing = acc.spaces.find((s) => s.resources === r.name && s.dataflow) ?? {
+    name: `sizing_${r.name}`,
+    resources: r.name,
+    dataflow: r.dataflow ?? 'row_stationary',
+    peArray: [
+      { min: 2, max: 32, step: 2 },
+      { min: 2, max: 32, step: 2 },
+    ],
+    ...common,
+  };
   return { naas, sizing };
 }
 
-const designOf = (s: AcceleratorSpec | undefined): string => (s ? `${s.peArray.join('x')} ${s.dataflow ?? s.parallel?.join('')} rf ${s.registerFileBytesPerPe} gb ${s.globalBufferBytes}` : '-');
+const designOf = (s: AcceleratorSpec | undefined): string =>
+  s ? `${s.peArray.join('x')} ${s.dataflow ?? s.parallel?.join('')} rf ${s.registerFileBytesPerPe} gb ${s.globalBufferBytes}` : '-';
 
 async function runAll(): Promise<Run[]> {
   const networks = list(arg('networks') ?? 'vgg16,resnet50,mobilenetv2,squeezenet,mnasnet,unet');
@@ -71,7 +99,13 @@ async function runAll(): Promise<Run[]> {
   const threads = Number(arg('threads', String(availableParallelism())));
   const log = arg('log');
   // With --resume, runs already in the log are kept and not run again.
-  const runs: Run[] = log && process.argv.includes('--resume') && existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run) : [];
+  const runs: Run[] =
+    log && process.argv.includes('--resume') && existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Run)
+      : [];
   const done = new Set(runs.map((r) => `${r.resources}/${r.network}/${r.strategy}/${r.seed}`));
   const pool = workerRunner(threads);
   try {
@@ -91,7 +125,15 @@ async function runAll(): Promise<Run[]> {
             const space = strategy === 'sizing' ? sizing : naas;
             const floor = workloadBound(w, r, spaceFloorOptions(space, r)).totals.edp;
             const t0 = performance.now();
-            const res = await runStrategy(strategy === 'sizing' ? 'naas' : (strategy as 'naas'), { workloads: w, space, resources: r, seed, budget, run: pool.run, baseline: base });
+            const res = await runStrategy(strategy === 'sizing' ? 'naas' : (strategy as 'naas'), {
+              workloads: w,
+              space,
+              resources: r,
+              seed,
+              budget,
+              run: pool.run,
+              baseline: base,
+            });
             const run: Run = {
               resources: rName,
               network: name,
@@ -109,7 +151,9 @@ async function runAll(): Promise<Run[]> {
             };
             runs.push(run);
             if (log) appendFileSync(log, JSON.stringify(run) + '\n');
-            process.stderr.write(`${rName} ${name} ${strategy} seed ${seed}: ${run.ratio.toFixed(3)}x, ${run.evaluations} evaluations, ${run.seconds.toFixed(1)} s (load ${run.loadavg.toFixed(1)})\n`);
+            process.stderr.write(
+              `${rName} ${name} ${strategy} seed ${seed}: ${run.ratio.toFixed(3)}x, ${run.evaluations} evaluations, ${run.seconds.toFixed(1)} s (load ${run.loadavg.toFixed(1)})\n`,
+            );
           }
         }
       }
@@ -130,7 +174,9 @@ const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.
 function anytime(runs: Run[], grid: number[]): { x: number; median: number; min: number; max: number }[] {
   return grid
     .map((x) => {
-      const ys = runs.map((r) => [...r.history].reverse().find((h) => h.evaluations <= x)?.best_edp).filter((y): y is number => y !== undefined && Number.isFinite(y));
+      const ys = runs
+        .map((r) => [...r.history].reverse().find((h) => h.evaluations <= x)?.best_edp)
+        .filter((y): y is number => y !== undefined && Number.isFinite(y));
       return ys.length === runs.length ? { x, median: median(ys), min: Math.min(...ys), max: Math.max(...ys) } : undefined;
     })
     .filter((p): p is NonNullable<typeof p> => !!p);
@@ -146,15 +192,38 @@ function report(runs: Run[]): string {
     const minE = Math.max(1, Math.min(...rs.flatMap((r) => r.history.map((h) => h.evaluations)).filter((e) => e > 0)));
     const grid = Array.from({ length: 60 }, (_, i) => minE * (maxE / minE) ** (i / 59));
     const series = [...new Set(rs.map((r) => r.strategy))].flatMap((s) => {
-      const c = anytime(rs.filter((r) => r.strategy === s), grid);
+      const c = anytime(
+        rs.filter((r) => r.strategy === s),
+        grid,
+      );
       const n = rs.filter((r) => r.strategy === s).length;
       return [
-        { name: `${s} median (${n} seeds)`, color: COLORS[s] ?? '#333', points: c.map((p): [number, number] => [p.x, p.median]), line: true },
-        { name: `${s} min..max`, color: COLORS[s] ?? '#333', points: c.flatMap((p): [number, number][] => [[p.x, p.min], [p.x, p.max]]) },
+        {
+          name: `${s} median (${n} seeds)`,
+          color: COLORS[s] ?? '#333',
+          points: c.map((p): [number, number] => [p.x, p.median]),
+          line: true,
+        },
+        {
+          name: `${s} min..max`,
+          color: COLORS[s] ?? '#333',
+          points: c.flatMap((p): [number, number][] => [
+            [p.x, p.min],
+            [p.x, p.max],
+          ]),
+        },
       ];
     });
     const base = median(rs.map((r) => r.baseline_edp));
-    series.push({ name: 'baseline', color: '#7f7f7f', points: [[minE, base], [maxE, base]], line: true });
+    series.push({
+      name: 'baseline',
+      color: '#7f7f7f',
+      points: [
+        [minE, base],
+        [maxE, base],
+      ],
+      line: true,
+    });
     return `<h2>${g}</h2>\n${svgPlot({ title: `${g}: best EDP against cost-model evaluations`, xLabel: 'evaluations (log)', yLabel: 'best EDP (pJ x cycles)', series, logX: true })}`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>NAAS strategies</title></head><body><h1>NAAS strategies: anytime curves</h1>\n${charts.join('\n')}\n</body></html>\n`;
@@ -162,7 +231,9 @@ function report(runs: Run[]): string {
 
 /** A plain-text table, or a Markdown one with --markdown (for docs/naas.md). */
 const table = (headers: string[], rows: string[][]): string =>
-  process.argv.includes('--markdown') ? [headers, headers.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') : formatTable(headers, rows);
+  process.argv.includes('--markdown')
+    ? [headers, headers.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
+    : formatTable(headers, rows);
 
 function tables(runs: Run[]): string {
   const out: string[] = [];
@@ -174,26 +245,77 @@ function tables(runs: Run[]): string {
     for (const net of [...new Set(runs.filter((r) => r.resources === rName).map((r) => r.network))]) {
       const rs = runs.filter((r) => r.resources === rName && r.network === net);
       const by = (s: string) => rs.filter((r) => r.strategy === s);
-      const cell = (s: string): string[] => (by(s).length ? [fmt(by(s).map((r) => r.ratio)), Math.round(median(by(s).map((r) => r.evaluations))).toLocaleString('en-US'), median(by(s).map((r) => r.seconds)).toFixed(1)] : ['-', '-', '-']);
+      const cell = (s: string): string[] =>
+        by(s).length
+          ? [
+              fmt(by(s).map((r) => r.ratio)),
+              Math.round(median(by(s).map((r) => r.evaluations))).toLocaleString('en-US'),
+              median(by(s).map((r) => r.seconds)).toFixed(1),
+            ]
+          : ['-', '-', '-'];
       for (const s of STRATEGY_NAMES) if (by(s).length) (per[s] ??= []).push(median(by(s).map((r) => r.ratio)));
       const floorX = median(rs.map((r) => r.baseline_edp / r.floor_edp));
       const naasToFloor = by('naas').length ? median(by('naas').map((r) => r.edp / r.floor_edp)).toFixed(2) : '-';
       const seeds = STRATEGY_NAMES.map((s) => by(s).length).join('/');
       const naas1 = by('naas').find((r) => r.seed === 1) ?? by('naas')[0];
-      rows.push([net, seeds, median(rs.map((r) => r.baseline_edp)).toExponential(3), floorX.toFixed(2), naasToFloor, ...cell('naas'), ...cell('sizing'), ...cell('sweep'), ...cell('random'), naas1 ? naas1.design : '-']);
+      rows.push([
+        net,
+        seeds,
+        median(rs.map((r) => r.baseline_edp)).toExponential(3),
+        floorX.toFixed(2),
+        naasToFloor,
+        ...cell('naas'),
+        ...cell('sizing'),
+        ...cell('sweep'),
+        ...cell('random'),
+        naas1 ? naas1.design : '-',
+      ]);
       if (by('naas').length && by('sweep').length) {
         const ne = median(by('naas').map((r) => r.edp));
         const se = median(by('sweep').map((r) => r.edp));
         const nv = median(by('naas').map((r) => r.evaluations));
         const sv = median(by('sweep').map((r) => r.evaluations));
-        checks.push(`${net}: naas EDP / sweep EDP ${(ne / se).toFixed(3)} (${ne <= se ? 'reaches' : 'MISSES'}), evaluations naas / sweep ${(nv / sv).toFixed(3)} (${nv <= sv / 5 ? '<= 1/5' : '> 1/5'})`);
+        checks.push(
+          `${net}: naas EDP / sweep EDP ${(ne / se).toFixed(3)} (${ne <= se ? 'reaches' : 'MISSES'}), evaluations naas / sweep ${(nv / sv).toFixed(3)} (${nv <= sv / 5 ? '<= 1/5' : '> 1/5'})`,
+        );
       }
     }
     out.push(`resources ${rName}: EDP ratio over the baseline, median (min-max) over seeds; evaluations and seconds are medians`);
-    out.push(table(['network', `seeds ${STRATEGY_NAMES.join('/')}`, 'baseline EDP', 'floor x', 'naas / floor', 'naas x', 'naas evals', 'naas s', 'sizing x', 'sizing evals', 'sizing s', 'sweep x', 'sweep evals', 'sweep s', 'random x', 'random evals', 'random s', 'naas design (seed 1)'], rows));
+    out.push(
+      table(
+        [
+          'network',
+          `seeds ${STRATEGY_NAMES.join('/')}`,
+          'baseline EDP',
+          'floor x',
+          'naas / floor',
+          'naas x',
+          'naas evals',
+          'naas s',
+          'sizing x',
+          'sizing evals',
+          'sizing s',
+          'sweep x',
+          'sweep evals',
+          'sweep s',
+          'random x',
+          'random evals',
+          'random s',
+          'naas design (seed 1)',
+        ],
+        rows,
+      ),
+    );
     const gm = Object.fromEntries(Object.entries(per).map(([s, xs]) => [s, geomean(xs)]));
-    out.push(`geometric mean of median ratios: ${Object.entries(gm).map(([s, g]) => `${s} ${g.toFixed(3)}x`).join(', ')}${gm.naas && gm.sizing && per.naas.length === per.sizing.length ? `; naas / sizing-only ${(gm.naas / gm.sizing).toFixed(3)}x` : ''}`);
-    if (per.naas) out.push(`naas below 1.0x on ${runs.filter((r) => r.resources === rName && r.strategy === 'naas' && r.ratio < 1).length} runs`);
+    out.push(
+      `geometric mean of median ratios: ${Object.entries(gm)
+        .map(([s, g]) => `${s} ${g.toFixed(3)}x`)
+        .join(
+          ', ',
+        )}${gm.naas && gm.sizing && per.naas.length === per.sizing.length ? `; naas / sizing-only ${(gm.naas / gm.sizing).toFixed(3)}x` : ''}`,
+    );
+    if (per.naas)
+      out.push(`naas below 1.0x on ${runs.filter((r) => r.resources === rName && r.strategy === 'naas' && r.ratio < 1).length} runs`);
     out.push(...checks, '');
   }
   const loads = runs.map((r) => r.loadavg);
@@ -202,7 +324,14 @@ function tables(runs: Run[]): string {
 }
 
 const from = arg('from');
-const runs = from ? list(from).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run)) : await runAll();
+const runs = from
+  ? list(from).flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Run),
+    )
+  : await runAll();
 if (process.argv.includes('--json')) console.log(JSON.stringify(runs, null, 2));
 else console.log(tables(runs));
 const rep = arg('report');

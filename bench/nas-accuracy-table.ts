@@ -16,7 +16,8 @@ const args = process.argv.slice(2);
 const arg = (k: string, d?: string) => (args.includes(k) ? args[args.indexOf(k) + 1] : d);
 const weights = arg('--weights');
 const out = arg('--out');
-if (!weights || !out) throw new Error('usage: bench/nas-accuracy-table.ts --weights FILE --out table.csv [--subnets 200] [--test 1000] [--seed 1]');
+if (!weights || !out)
+  throw new Error('usage: bench/nas-accuracy-table.ts --weights FILE --out table.csv [--subnets 200] [--test 1000] [--seed 1]');
 const subnets = Number(arg('--subnets', '200'));
 const testCount = Number(arg('--test', '1000'));
 const seed = Number(arg('--seed', '1'));
@@ -37,8 +38,15 @@ let k = 0;
 for (const [key, c] of configs) {
   const a = shared.accuracy(c, data.test, testCount);
   rows.push(`${key},${a.toFixed(4)}`);
-  if (++k % 20 === 0) console.error(`${k}/${configs.size} subnets (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
+  if (++k % 20 === 0)
+    console.error(`${k}/${configs.size} subnets (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
 }
 writeFileSync(out, `${rows.join('\n')}\n`);
 const accs = rows.slice(1).map((r) => Number(r.split(',')[1]));
-console.log(`${configs.size} subnets of ${spec.name} scored on ${testCount} test images in ${((performance.now() - t0) / 1000).toFixed(0)} s (load ${loadavg().map((x) => x.toFixed(1)).join(' ')}): accuracy ${(Math.min(...accs) * 100).toFixed(2)}-${(Math.max(...accs) * 100).toFixed(2)}%, largest ${(accs[0] * 100).toFixed(2)}%, smallest ${(accs[1] * 100).toFixed(2)}%; wrote ${out}`);
+console.log(
+  `${configs.size} subnets of ${spec.name} scored on ${testCount} test images in ${((performance.now() - t0) / 1000).toFixed(0)} s (load ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' ',
+    )}): accuracy ${(Math.min(...accs) * 100).toFixed(2)}-${(Math.max(...accs) * 100).toFixed(2)}%, largest ${(accs[0] * 100).toFixed(2)}%, smallest ${(accs[1] * 100).toFixed(2)}%; wrote ${out}`,
+);

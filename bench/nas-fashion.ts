@@ -43,59 +43,141 @@ const spec = prog.supernets.find((s) => s.name === 'fashion_supernet')!;
 const data = prepareData({ ...spec.data!, samples, args: { ...spec.data!.args, test: testCount } }, 1, 0);
 const t0 = performance.now();
 const trainOptions = { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, batchNorm, lr };
-const facts = (extra: Record<string, unknown>) => ({ samples: data.train.count, image_side: 28, epochs: [le, se], batch: trainOptions.batch, lr, momentum: trainOptions.momentum, weight_decay: trainOptions.weightDecay, random_per_step: trainOptions.randomPerStep, seed: trainOptions.seed, calibration_images: trainOptions.calibrationImages, ...extra });
+const facts = (extra: Record<string, unknown>) => ({
+  samples: data.train.count,
+  image_side: 28,
+  epochs: [le, se],
+  batch: trainOptions.batch,
+  lr,
+  momentum: trainOptions.momentum,
+  weight_decay: trainOptions.weightDecay,
+  random_per_step: trainOptions.randomPerStep,
+  seed: trainOptions.seed,
+  calibration_images: trainOptions.calibrationImages,
+  ...extra,
+});
 const loaded = loadFile ? loadSupernetWeights(loadFile, spec) : undefined;
 loaded?.useCalibration(data.train, trainOptions.calibrationImages, trainOptions.seed);
-const source = loaded ? sharedSource(loaded, data.test) : trainSource(spec, data, {
-  ...trainOptions,
-  onEpoch: (e, net) => {
-    // A quick look at the largest subnet on the first 1,000 test images, and a checkpoint.
-    const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
-    console.error(`train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
-    if (weightsFile) saveSupernetWeights(weightsFile, net, facts({ log: net.log, complete: false, seconds: (performance.now() - t0) / 1000 }));
-  },
-  onSteps: checkpointSteps > 0 ? {
-    every: checkpointSteps,
-    call: (step, total, net) => {
-      const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
-      console.error(`train step ${step}/${total} (${step * trainOptions.batch} images): largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`);
-      if (weightsFile) saveSupernetWeights(weightsFile, net, facts({ log: net.log, complete: false, steps_done: step, total_steps: total, quick_largest_accuracy_1000: quick, seconds: (performance.now() - t0) / 1000 }));
-    },
-  } : undefined,
-});
+const source = loaded
+  ? sharedSource(loaded, data.test)
+  : trainSource(spec, data, {
+      ...trainOptions,
+      onEpoch: (e, net) => {
+        // A quick look at the largest subnet on the first 1,000 test images, and a checkpoint.
+        const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
+        console.error(
+          `train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`,
+        );
+        if (weightsFile)
+          saveSupernetWeights(weightsFile, net, facts({ log: net.log, complete: false, seconds: (performance.now() - t0) / 1000 }));
+      },
+      onSteps:
+        checkpointSteps > 0
+          ? {
+              every: checkpointSteps,
+              call: (step, total, net) => {
+                const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
+                console.error(
+                  `train step ${step}/${total} (${step * trainOptions.batch} images): largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`,
+                );
+                if (weightsFile)
+                  saveSupernetWeights(
+                    weightsFile,
+                    net,
+                    facts({
+                      log: net.log,
+                      complete: false,
+                      steps_done: step,
+                      total_steps: total,
+                      quick_largest_accuracy_1000: quick,
+                      seconds: (performance.now() - t0) / 1000,
+                    }),
+                  );
+              },
+            }
+          : undefined,
+    });
 const trainSeconds = (performance.now() - t0) / 1000;
 const [largestAcc, smallestAcc] = await source.accuracy([largestConfig(spec), smallestConfig(spec)]);
-if (weightsFile && !loaded) saveSupernetWeights(weightsFile, source.shared, facts({ log: source.shared.log, complete: true, seconds: trainSeconds, test_images: data.test.count, largest_accuracy: largestAcc, smallest_accuracy: smallestAcc }));
-console.log(`${loaded ? `loaded ${loadFile} (${JSON.stringify(loaded.log)})` : `trained on ${data.train.count} Fashion-MNIST images (${le}+${se} epochs) in ${trainSeconds.toFixed(0)} s`}; test accuracy (${data.test.count} images): largest ${(largestAcc * 100).toFixed(2)}%, smallest ${(smallestAcc * 100).toFixed(2)}%`);
+if (weightsFile && !loaded)
+  saveSupernetWeights(
+    weightsFile,
+    source.shared,
+    facts({
+      log: source.shared.log,
+      complete: true,
+      seconds: trainSeconds,
+      test_images: data.test.count,
+      largest_accuracy: largestAcc,
+      smallest_accuracy: smallestAcc,
+    }),
+  );
+console.log(
+  `${loaded ? `loaded ${loadFile} (${JSON.stringify(loaded.log)})` : `trained on ${data.train.count} Fashion-MNIST images (${le}+${se} epochs) in ${trainSeconds.toFixed(0)} s`}; test accuracy (${data.test.count} images): largest ${(largestAcc * 100).toFixed(2)}%, smallest ${(smallestAcc * 100).toFixed(2)}%`,
+);
 
 const macs = (c: SubnetConfig) => analyzeNetwork(lowerSubnet(spec, c)).totals.macs;
 const board = resolveBoard('stm32f412');
 const mcu = async (c: SubnetConfig): Promise<HardwareScore> => {
   const net = lowerSubnet(spec, c, 'int8');
   const d = decideSchedule(graphFromNetwork(net), { schedule: 'auto', sramBytes: board.sramBytes, rules: programRules({}) });
-  return { value: d.chosen.peakSramBytes, macs: macs(c), feasible: d.chosen.peakSramBytes <= board.sramBytes && flashBytesOf(net) <= board.flashBytes };
+  return {
+    value: d.chosen.peakSramBytes,
+    macs: macs(c),
+    feasible: d.chosen.peakSramBytes <= board.sramBytes && flashBytesOf(net) <= board.flashBytes,
+  };
 };
 const space = prog.spaces.find((s) => s.name === 'naas_eyeriss')!;
 const resources = prog.accelerators.find((a) => a.name === (space.resources ?? 'eyeriss'))!;
 const tiny: SearchBudget = { generations: 3, population: 6, inner: { generations: 2, population: 6 }, baselineEvaluations: 200 };
-const accel = (seed: number) => async (c: SubnetConfig): Promise<HardwareScore> => {
-  const res = await runStrategy('naas', { workloads: buildWorkloads([lowerSubnet(spec, c, 'int8')]), space, resources, seed, budget: tiny, run: inlineRunner });
-  return { value: res.best.networks[0]?.edp ?? res.best.energyPj * res.best.cycles, macs: macs(c), feasible: res.best.valid !== false };
-};
+const accel =
+  (seed: number) =>
+  async (c: SubnetConfig): Promise<HardwareScore> => {
+    const res = await runStrategy('naas', {
+      workloads: buildWorkloads([lowerSubnet(spec, c, 'int8')]),
+      space,
+      resources,
+      seed,
+      budget: tiny,
+      run: inlineRunner,
+    });
+    return { value: res.best.networks[0]?.edp ?? res.best.energyPj * res.best.cycles, macs: macs(c), feasible: res.best.valid !== false };
+  };
 
 /** Points of `a` that no point of `b` matches or beats, and points of `b` some point of `a` dominates. */
-const summary = (joint: NasPoint[], seq: NasPoint[]) => ({ sequential_dominated: seq.filter((s) => joint.some((j) => dominates(j, s))).length, sequential: seq.length });
-const fmt = (p: NasPoint, metric: string) => `${(p.accuracy * 100).toFixed(2)}% ${metric === 'edp' ? p.value.toExponential(3) : `${p.value} B`} ${p.macs} MACs ${p.config}`;
+const summary = (joint: NasPoint[], seq: NasPoint[]) => ({
+  sequential_dominated: seq.filter((s) => joint.some((j) => dominates(j, s))).length,
+  sequential: seq.length,
+});
+const fmt = (p: NasPoint, metric: string) =>
+  `${(p.accuracy * 100).toFixed(2)}% ${metric === 'edp' ? p.value.toExponential(3) : `${p.value} B`} ${p.macs} MACs ${p.config}`;
 const results: unknown[] = [];
 for (const [metric, hw] of [['peak_sram_bytes', () => mcu] as const, ...(withSpace ? ([['edp', accel]] as const) : [])]) {
   for (const seed of seeds) {
     const s0 = performance.now();
     const r = await networkSearch({ spec, source, hardware: hw(seed), macs, seed, population: 12, generations: 6, budgets: 4 });
     const s = summary(r.pareto, r.sequential.pareto);
-    console.log(`\n${metric} seed ${seed}: ${r.evaluated.length} subnets, ${((performance.now() - s0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)}; joint dominates ${s.sequential_dominated} of ${s.sequential} sequential points`);
+    console.log(
+      `\n${metric} seed ${seed}: ${r.evaluated.length} subnets, ${((performance.now() - s0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)}; joint dominates ${s.sequential_dominated} of ${s.sequential} sequential points`,
+    );
     console.log('  joint:      ' + r.pareto.map((p) => fmt(p, metric)).join('\n              '));
     console.log('  sequential: ' + r.sequential.pareto.map((p) => fmt(p, metric)).join('\n              '));
     results.push({ metric, seed, joint: r.pareto, sequential_front: r.sequential.pareto, ...s });
   }
 }
-if (args.includes('--json')) console.log(JSON.stringify({ samples, epochs: [le, se], train_seconds: trainSeconds, largest: largestAcc, smallest: smallestAcc, largest_config: configKey(largestConfig(spec)), results }, null, 2));
+if (args.includes('--json'))
+  console.log(
+    JSON.stringify(
+      {
+        samples,
+        epochs: [le, se],
+        train_seconds: trainSeconds,
+        largest: largestAcc,
+        smallest: smallestAcc,
+        largest_config: configKey(largestConfig(spec)),
+        results,
+      },
+      null,
+      2,
+    ),
+  );

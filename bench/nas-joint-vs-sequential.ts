@@ -17,26 +17,70 @@ const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
 const extra = ['--population', arg('--population', '12'), '--generations', arg('--generations', '6'), '--budgets', arg('--budgets', '4')];
 
 type Point = { config: string; accuracy: number; peak_sram_bytes: number; macs: number; feasible: boolean };
-const asNas = (p: Point): NasPoint => ({ config: p.config, accuracy: p.accuracy, accuracy_source: '', value: p.peak_sram_bytes, macs: p.macs, feasible: p.feasible });
+const asNas = (p: Point): NasPoint => ({
+  config: p.config,
+  accuracy: p.accuracy,
+  accuracy_source: '',
+  value: p.peak_sram_bytes,
+  macs: p.macs,
+  feasible: p.feasible,
+});
 const fmt = (p: Point) => `${(p.accuracy * 100).toFixed(2)}% @ ${p.peak_sram_bytes} B`;
 const results = [];
 for (const seed of seeds) {
   const t0 = performance.now();
-  const out = execFileSync('node', ['bin/nacc.js', 'nas', 'examples/supernet.nacc', '--supernet', 'fashion_supernet', '--target', target, '--accuracy', accuracy, '--seed', String(seed), ...extra, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(
+    'node',
+    [
+      'bin/nacc.js',
+      'nas',
+      'examples/supernet.nacc',
+      '--supernet',
+      'fashion_supernet',
+      '--target',
+      target,
+      '--accuracy',
+      accuracy,
+      '--seed',
+      String(seed),
+      ...extra,
+      '--json',
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const j = JSON.parse(out) as { pareto: Point[]; sequential: { pareto: Point[] }; evaluations: number };
   const joint = j.pareto.map(asNas);
   const seq = j.sequential.pareto.map(asNas);
   const seqDominated = j.sequential.pareto.filter((_, i) => joint.some((p) => dominates(p, seq[i])));
   const jointDominated = j.pareto.filter((_, i) => seq.some((p) => dominates(p, joint[i])));
-  const r = { seed, joint: j.pareto.length, sequential: j.sequential.pareto.length, sequential_dominated_by_joint: seqDominated.length, joint_dominated_by_sequential: jointDominated.length, evaluations: j.evaluations, seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), load: Number(loadavg()[0].toFixed(1)), joint_front: j.pareto.map(fmt), sequential_front: j.sequential.pareto.map(fmt), dominated: seqDominated.map(fmt) };
+  const r = {
+    seed,
+    joint: j.pareto.length,
+    sequential: j.sequential.pareto.length,
+    sequential_dominated_by_joint: seqDominated.length,
+    joint_dominated_by_sequential: jointDominated.length,
+    evaluations: j.evaluations,
+    seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
+    load: Number(loadavg()[0].toFixed(1)),
+    joint_front: j.pareto.map(fmt),
+    sequential_front: j.sequential.pareto.map(fmt),
+    dominated: seqDominated.map(fmt),
+  };
   results.push(r);
-  console.error(`seed ${seed}: joint ${r.joint} points, sequential ${r.sequential}; joint dominates ${r.sequential_dominated_by_joint}/${r.sequential} sequential points, sequential dominates ${r.joint_dominated_by_sequential}/${r.joint} joint points (${r.seconds} s, load ${r.load})`);
+  console.error(
+    `seed ${seed}: joint ${r.joint} points, sequential ${r.sequential}; joint dominates ${r.sequential_dominated_by_joint}/${r.sequential} sequential points, sequential dominates ${r.joint_dominated_by_sequential}/${r.joint} joint points (${r.seconds} s, load ${r.load})`,
+  );
   console.error(`  joint:      ${r.joint_front.join(', ')}`);
   console.error(`  sequential: ${r.sequential_front.join(', ')}`);
 }
 if (args.includes('--json')) console.log(JSON.stringify({ accuracy, target, seeds: results }, null, 2));
 else {
-  console.log('| seed | joint front | sequential front | sequential points the joint front dominates | joint points the sequential front dominates |');
+  console.log(
+    '| seed | joint front | sequential front | sequential points the joint front dominates | joint points the sequential front dominates |',
+  );
   console.log('|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.seed} | ${r.joint} | ${r.sequential} | ${r.sequential_dominated_by_joint} (${r.dominated.join('; ') || '-'}) | ${r.joint_dominated_by_sequential} |`);
+  for (const r of results)
+    console.log(
+      `| ${r.seed} | ${r.joint} | ${r.sequential} | ${r.sequential_dominated_by_joint} (${r.dominated.join('; ') || '-'}) | ${r.joint_dominated_by_sequential} |`,
+    );
 }

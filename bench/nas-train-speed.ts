@@ -12,7 +12,10 @@ const seconds = Number(args.includes('--seconds') ? args[args.indexOf('--seconds
 const spec = loadPrograms(['examples/supernet.nacc']).supernets.find((s) => s.name === 'fashion_supernet')!;
 const BATCH = 32;
 const batchNorm = args.includes('--bn');
-for (const [name, c] of [['largest', largestConfig(spec)], ['smallest', smallestConfig(spec)]] as const) {
+for (const [name, c] of [
+  ['largest', largestConfig(spec)],
+  ['smallest', smallestConfig(spec)],
+] as const) {
   const model = compileModel(lowerSubnet(spec, c), { batchNorm });
   const t = new Trainer(model, BATCH);
   const p = initParams(model, 1, 'he');
@@ -33,5 +36,7 @@ for (const [name, c] of [['largest', largestConfig(spec)], ['smallest', smallest
   const ips = (steps * BATCH) / s;
   const cpuIps = (steps * BATCH) / cpuS;
   // Per CPU-second figures hold up when other work shares the cores; wall figures do not.
-  console.log(`${name}: ${ips.toFixed(0)} images/s wall, ${cpuIps.toFixed(0)} images per CPU-second (${((cpuIps * model.forwardMacs * 3) / 1e9).toFixed(2)} GMAC per CPU-second fwd+bwd, ${model.forwardMacs} MACs/image), load ${loadavg()[0].toFixed(2)}`);
+  console.log(
+    `${name}: ${ips.toFixed(0)} images/s wall, ${cpuIps.toFixed(0)} images per CPU-second (${((cpuIps * model.forwardMacs * 3) / 1e9).toFixed(2)} GMAC per CPU-second fwd+bwd, ${model.forwardMacs} MACs/image), load ${loadavg()[0].toFixed(2)}`,
+  );
 }

@@ -18,7 +18,16 @@ const verilatorAll = process.argv.includes('--verilator-all');
 const prog = loadProgram('bench/pointacc-layers.nacc');
 const net = (n: string) => prog.networks.find((x) => x.name === n)!;
 const clouds = ['sphere:512:1', 'clutter:512:2', 'bunny:512'];
-interface Case { network: string; layer: string; config: string; cloud: string; fusion: boolean; cache: boolean; voxel?: number; both: boolean }
+interface Case {
+  network: string;
+  layer: string;
+  config: string;
+  cloud: string;
+  fusion: boolean;
+  cache: boolean;
+  voxel?: number;
+  both: boolean;
+}
 const voxelOf = (cloud: string) => (cloud.startsWith('bunny') ? 0.25 : 0.12);
 const cases: Case[] = [];
 // Both layer kinds on three clouds and two configurations, in both simulators.
@@ -59,7 +68,8 @@ for (const c of cases) {
   const cycles = iv.cycles ?? 0;
   const err = cycles ? cycles / model - 1 : NaN;
   worst = Math.max(worst, Math.abs(err));
-  const fmt = (s: typeof iv) => (s.ok ? `${s.passed}/${s.passed} exact` : `FAIL ${s.failed}${s.firstMismatch ? ` (${s.firstMismatch})` : ''}`);
+  const fmt = (s: typeof iv) =>
+    s.ok ? `${s.passed}/${s.passed} exact` : `FAIL ${s.failed}${s.firstMismatch ? ` (${s.firstMismatch})` : ''}`;
   const acc = rtl.pkg.hits + rtl.pkg.misses;
   const kind = rtl.kind === 'set_abstraction' ? `SA ${c.layer}` : `sparse conv ${c.layer}${c.layer === 'd1' ? ' (k2 s2)' : ' (k3)'}`;
   const cloudName = `${rtl.cloud.name} (${rtl.cloud.xyz.length / 3})`;
@@ -67,4 +77,6 @@ for (const c of cases) {
     `| ${kind} | ${c.config} | ${cloudName} | ${c.fusion ? 'on' : 'off'} | ${c.cache ? 'on' : 'off'} | ${fmt(iv)} | ${vl ? fmt(vl) : '-'} | ${cycles} | ${model} | ${(100 * err).toFixed(1)}% | ${rtl.pkg.dramBytes} | ${c.cache && acc ? `${((100 * rtl.pkg.hits) / acc).toFixed(1)}%` : '-'} |${lint.length ? ` lint: ${lint.length}` : ''}`,
   );
 }
-console.log(`\n${cases.length - bad}/${cases.length} cases bit-exact (${cases.filter((c) => c.both).length} in both simulators, identical cycles), lint clean; largest model error ${(100 * worst).toFixed(1)}%`);
+console.log(
+  `\n${cases.length - bad}/${cases.length} cases bit-exact (${cases.filter((c) => c.both).length} in both simulators, identical cycles), lint clean; largest model error ${(100 * worst).toFixed(1)}%`,
+);

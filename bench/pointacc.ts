@@ -50,7 +50,11 @@ if (!args.includes('--model-only')) {
     for (const f of pkg.files) writeFileSync(join(dir, f.path), f.text);
     const sim = await runIverilog({ files: [...pkg.designFiles, pkg.testbench], top: pkg.top, cwd: dir });
     const err = ((sim.cycles! - pkg.predictedCycles) / pkg.predictedCycles) * 100;
-    const p = Object.entries(r.opts).map(([k, v]) => `${k}=${v}`).join(' ');
-    console.log(`| ${r.op} | ${r.cloud.name} | ${p} | ${sim.cycles} | ${pkg.predictedCycles} | ${err >= 0 ? '+' : ''}${err.toFixed(1)}% | ${sim.ok ? `yes (${sim.passed} checks)` : `NO (${sim.failed} failed)`} |`);
+    const p = Object.entries(r.opts)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(
+      `| ${r.op} | ${r.cloud.name} | ${p} | ${sim.cycles} | ${pkg.predictedCycles} | ${err >= 0 ? '+' : ''}${err.toFixed(1)}% | ${sim.ok ? `yes (${sim.passed} checks)` : `NO (${sim.failed} failed)`} |`,
+    );
   }
 }

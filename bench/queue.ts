@@ -24,7 +24,11 @@ const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
-const ints = (s: string): number[] => s.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const ints = (s: string): number[] =>
+  s
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 
 const networkName = arg('network', 'resnet50');
 const workerCounts = ints(arg('workers', '1,2,3,4'));
@@ -36,7 +40,10 @@ const overheadJobs = Number(arg('jobs', '40'));
 const asJson = process.argv.includes('--json');
 const log = (s: string) => process.stderr.write(`queue bench: ${s}\n`);
 
-const prog = loadPrograms([new URL('../examples/naas_accelerators.nacc', import.meta.url).pathname, new URL('../examples/naas_networks.nacc', import.meta.url).pathname]);
+const prog = loadPrograms([
+  new URL('../examples/naas_accelerators.nacc', import.meta.url).pathname,
+  new URL('../examples/naas_networks.nacc', import.meta.url).pathname,
+]);
 const net = prog.networks.find((n) => n.name === networkName);
 if (!net) throw new Error(`no network ${networkName}`);
 const workloads = buildWorkloads([net]);
@@ -47,7 +54,13 @@ const resources = prog.accelerators.find((a) => a.name === 'eyeriss')!;
 const tiny = buildWorkloads([prog.networks.find((n) => n.name === 'tinyconv')!]);
 const tinyKey = Object.keys(tiny.problems)[0];
 const one = { networks: [{ name: 'one', layers: [{ name: tinyKey, key: tinyKey }] }], problems: { [tinyKey]: tiny.problems[tinyKey] } };
-const task = (seed: number): CandidateTask => ({ kind: 'fixed', spec: resources, workloads: one, inner: { generations: 1, population: 2 }, seed });
+const task = (seed: number): CandidateTask => ({
+  kind: 'fixed',
+  spec: resources,
+  workloads: one,
+  inner: { generations: 1, population: 2 },
+  seed,
+});
 let warmSeed = 1 << 30;
 
 interface Row {
@@ -71,7 +84,15 @@ async function measure(where: string, processes: number, d: Dispatcher): Promise
   const seconds = (performance.now() - t0) / 1000;
   const key = encodeExact(res);
   reference ??= key;
-  const row = { where, processes, jobs, evaluations: res.evaluations, seconds, evaluations_per_s: res.evaluations / seconds, identical: key === reference };
+  const row = {
+    where,
+    processes,
+    jobs,
+    evaluations: res.evaluations,
+    seconds,
+    evaluations_per_s: res.evaluations / seconds,
+    identical: key === reference,
+  };
   log(`${where} x${processes}: ${row.evaluations} evaluations in ${seconds.toFixed(2)} s (load ${loadavg()[0].toFixed(2)})`);
   return row;
 }
@@ -123,15 +144,36 @@ try {
 }
 const load1 = loadavg()[0];
 const base = rows[0].evaluations_per_s;
-if (asJson) process.stdout.write(JSON.stringify({ network: networkName, strategy, budget, cores: availableParallelism(), loadavg: [load0, load1], rows, overhead }, null, 2) + '\n');
+if (asJson)
+  process.stdout.write(
+    JSON.stringify(
+      { network: networkName, strategy, budget, cores: availableParallelism(), loadavg: [load0, load1], rows, overhead },
+      null,
+      2,
+    ) + '\n',
+  );
 else {
-  process.stdout.write(`${networkName} on naas_eyeriss, strategy ${strategy}, budget ${JSON.stringify(budget)}, seed 1; ${availableParallelism()} cores; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end\n`);
+  process.stdout.write(
+    `${networkName} on naas_eyeriss, strategy ${strategy}, budget ${JSON.stringify(budget)}, seed 1; ${availableParallelism()} cores; load average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at end\n`,
+  );
   process.stdout.write(
     formatTable(
       ['evaluated by', 'processes / threads', 'jobs', 'evaluations', 'seconds', 'evaluations/s', 'vs first row', 'same result'],
-      rows.map((r) => [r.where, String(r.processes), String(r.jobs), String(r.evaluations), r.seconds.toFixed(2), r.evaluations_per_s.toFixed(0), `${(r.evaluations_per_s / base).toFixed(2)}x`, r.identical ? 'yes' : 'NO']),
+      rows.map((r) => [
+        r.where,
+        String(r.processes),
+        String(r.jobs),
+        String(r.evaluations),
+        r.seconds.toFixed(2),
+        r.evaluations_per_s.toFixed(0),
+        `${(r.evaluations_per_s / base).toFixed(2)}x`,
+        r.identical ? 'yes' : 'NO',
+      ]),
     ) + '\n',
   );
-  if (overhead) process.stdout.write(`queue overhead per job: ${overhead.overhead_ms.toFixed(2)} ms (a near-empty job: ${overhead.inline_ms.toFixed(2)} ms inline, ${overhead.queue_ms.toFixed(2)} ms through the queue, one at a time, ${overhead.jobs} jobs); ${overhead.parallel_jobs_per_s.toFixed(0)} such jobs/s submitted at once to one worker\n`);
+  if (overhead)
+    process.stdout.write(
+      `queue overhead per job: ${overhead.overhead_ms.toFixed(2)} ms (a near-empty job: ${overhead.inline_ms.toFixed(2)} ms inline, ${overhead.queue_ms.toFixed(2)} ms through the queue, one at a time, ${overhead.jobs} jobs); ${overhead.parallel_jobs_per_s.toFixed(0)} such jobs/s submitted at once to one worker\n`,
+    );
 }
 if (rows.some((r) => !r.identical)) process.exitCode = 3;

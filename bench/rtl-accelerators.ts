@@ -47,7 +47,9 @@ if (!process.argv.includes('--only-tiled')) {
     }
     process.stderr.write(`${name}: ok=${r.ok} (${secs} s)\n`);
   }
-  process.stdout.write('| design | layer | passed/failed (Icarus · Verilator) | Icarus cycles | Verilator cycles | schedule | predicted | error | cost model alone | model error | yosys cells | area (GE) | lint |\n');
+  process.stdout.write(
+    '| design | layer | passed/failed (Icarus · Verilator) | Icarus cycles | Verilator cycles | schedule | predicted | error | cost model alone | model error | yosys cells | area (GE) | lint |\n',
+  );
   process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(rows.join('\n') + '\n\n');
 }
@@ -76,7 +78,14 @@ if (!process.argv.includes('--no-tiled')) {
   if (existsSync(`${shared}/tiny.nacc`)) {
     // ds_cnn's distinct layer shapes (x_4 .. x_9 repeat x_2 and x_3).
     for (const accelerator of ['eyeriss', 'shidiannao', 'nvdla_256']) {
-      cases.push({ file: `${shared}/tiny.nacc`, with: `${shared}/accelerators.nacc`, accelerator, network: 'ds_cnn', simulate: ['x_1', 'x_2', 'x_3', 'x_11'], sims: ['verilator'] });
+      cases.push({
+        file: `${shared}/tiny.nacc`,
+        with: `${shared}/accelerators.nacc`,
+        accelerator,
+        network: 'ds_cnn',
+        simulate: ['x_1', 'x_2', 'x_3', 'x_11'],
+        sims: ['verilator'],
+      });
     }
   } else process.stderr.write(`${shared}/tiny.nacc is missing: ds_cnn cases skipped\n`);
   const rows: string[] = [];
@@ -96,7 +105,9 @@ if (!process.argv.includes('--no-tiled')) {
     } catch (e) {
       // A simulator that cannot build this design (e.g. a build timeout on a large array) skips the case.
       process.stderr.write(`${label} ${c.network}: not simulated: ${(e as Error).message.split('\n')[0]}\n`);
-      rows.push(`| ${label} | ${c.network} | (all) | - | not simulated: ${(e as Error).message.split('\n')[0].replace(/\|/g, '/')} | - | - | - | - | - | - | - | - |`);
+      rows.push(
+        `| ${label} | ${c.network} | (all) | - | not simulated: ${(e as Error).message.split('\n')[0].replace(/\|/g, '/')} | - | - | - | - | - | - | - | - |`,
+      );
       continue;
     }
     const secs = ((performance.now() - t0) / 1000).toFixed(0);
@@ -104,7 +115,10 @@ if (!process.argv.includes('--no-tiled')) {
     for (const l of r.layers) {
       const ml = g.manifest.layers.find((x) => x.name === l.name)!;
       const ss = r.sims.map((x) => x.layers.find((y) => y.name === l.name)!);
-      const shape = ml.tile_count === 1 ? 'whole' : `${ml.tiles[0].kc}K x ${ml.tiles[0].qc}Q${ml.tiles[0].pc < ml.bounds.P ? ` x ${ml.tiles[0].pc}P` : ''}`;
+      const shape =
+        ml.tile_count === 1
+          ? 'whole'
+          : `${ml.tiles[0].kc}K x ${ml.tiles[0].qc}Q${ml.tiles[0].pc < ml.bounds.P ? ` x ${ml.tiles[0].pc}P` : ''}`;
       rows.push(
         `| ${label} | ${c.network} | ${l.name} | ${ml.tile_count} (${shape}) | ${ss.map((x) => `${x.passed}/${x.failed}`).join(' · ')} | ${l.sim_cycles.iverilog ?? '-'} | ${l.sim_cycles.verilator ?? '-'} | ${ml.schedule_cycles} | ${l.predicted_cycles} | ${l.error_pct}% | ${l.model_cycles ?? '-'} | ${l.model_error_pct ?? '-'}% | ${r.lint.warnings} |`,
       );
@@ -113,7 +127,9 @@ if (!process.argv.includes('--no-tiled')) {
       `${label} ${c.network}: ok=${r.ok}, ${hw.tiled ? 'tiled' : 'whole layers'}, ${hw.globalBufferUsed} of ${hw.globalBufferBytes} B (${hw.inputLanes.count} x ${hw.inputBankBytes} B input, ${hw.weightLanes.count} x ${hw.weightBankBytes} B weight banks, ${hw.maxChannels} records) (${secs} s)\n`,
     );
   }
-  process.stdout.write('| accelerator | network | layer | tiles (shape) | passed/failed (Icarus · Verilator) | Icarus cycles | Verilator cycles | schedule | predicted | error | cost model alone | model error | lint |\n');
+  process.stdout.write(
+    '| accelerator | network | layer | tiles (shape) | passed/failed (Icarus · Verilator) | Icarus cycles | Verilator cycles | schedule | predicted | error | cost model alone | model error | lint |\n',
+  );
   process.stdout.write('|---|---|---|---|---|---|---|---|---|---|---|---|---|\n');
   process.stdout.write(rows.join('\n') + '\n');
 }

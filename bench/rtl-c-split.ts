@@ -22,8 +22,36 @@ interface Case {
 }
 const CASES: Case[] = [
   { name: 'kc_tiny-c_split', rtl: ['tests/rtl/c-split.nacc', '--accelerator', 'kc_tiny', '--network', 'c_split'], sims: 'both' },
-  { name: 'shidiannao-resnet18', rtl: [`${D}/resnet18.nacc`, '--with', `${D}/accelerators.nacc`, '--network', 'resnet18', '--accelerator', 'shidiannao', '--layer', 'x_6[1].y_2'], sims: 'verilator' },
-  { name: 'eyeriss-mobilenetv2', rtl: [`${D}/mobilenetv2.nacc`, '--with', `${D}/accelerators.nacc`, '--network', 'mobilenetv2', '--accelerator', 'eyeriss', '--layer', 'x_7[2].project'], sims: 'verilator' },
+  {
+    name: 'shidiannao-resnet18',
+    rtl: [
+      `${D}/resnet18.nacc`,
+      '--with',
+      `${D}/accelerators.nacc`,
+      '--network',
+      'resnet18',
+      '--accelerator',
+      'shidiannao',
+      '--layer',
+      'x_6[1].y_2',
+    ],
+    sims: 'verilator',
+  },
+  {
+    name: 'eyeriss-mobilenetv2',
+    rtl: [
+      `${D}/mobilenetv2.nacc`,
+      '--with',
+      `${D}/accelerators.nacc`,
+      '--network',
+      'mobilenetv2',
+      '--accelerator',
+      'eyeriss',
+      '--layer',
+      'x_7[2].project',
+    ],
+    sims: 'verilator',
+  },
 ];
 
 const quote = (a: string) => (/[^\w./,=-]/.test(a) ? `'${a}'` : a);
@@ -34,7 +62,10 @@ for (const c of CASES) {
   const out = join(root, c.name);
   const rtlArgs = ['rtl', ...c.rtl, '--out', out, '--json'];
   const verifyArgs = ['verify', out, '--sim', c.sims, '--json'];
-  const command = `nacc ${rtlArgs.filter((a) => a !== '--json').map(quote).join(' ')} && nacc ${verifyArgs.map(quote).join(' ')}`;
+  const command = `nacc ${rtlArgs
+    .filter((a) => a !== '--json')
+    .map(quote)
+    .join(' ')} && nacc ${verifyArgs.map(quote).join(' ')}`;
   const gen = await execa('node', ['bin/nacc.js', ...rtlArgs], { reject: false, stdin: 'ignore' });
   if (gen.exitCode !== 0) {
     console.log(`| ${c.name} | | | | | | | | rtl exit ${gen.exitCode}: ${gen.stderr.split('\n')[0]} |`);
@@ -45,10 +76,17 @@ for (const c of CASES) {
   const v = ver.stdout ? JSON.parse(ver.stdout) : undefined;
   for (const ml of manifest.layers) {
     const row = v?.layers.find((l: { name: string }) => l.name === ml.name);
-    const pf = v ? v.sims.map((s: { layers: { name: string; passed: number; failed: number }[] }) => s.layers.find((l) => l.name === ml.name)).map((l: { passed: number; failed: number }) => `${l.passed}/${l.failed}`).join(' · ') : '-';
+    const pf = v
+      ? v.sims
+          .map((s: { layers: { name: string; passed: number; failed: number }[] }) => s.layers.find((l) => l.name === ml.name))
+          .map((l: { passed: number; failed: number }) => `${l.passed}/${l.failed}`)
+          .join(' · ')
+      : '-';
     const chunk = ml.tiles[0].cc < ml.bounds.C ? `${ml.tiles[0].cc} of ${ml.bounds.C} C` : 'C whole';
     const err = row?.error == null ? '-' : `${(row.error * 100).toFixed(2)}%`;
-    console.log(`| ${c.name} | ${ml.name} | ${ml.tile_count} (${chunk}) | ${pf} | ${row?.cycles ?? '-'} | ${ml.schedule_cycles} | ${row?.model_cycles ?? ml.model_cycles ?? '-'} | ${err} | \`${command}\` |`);
+    console.log(
+      `| ${c.name} | ${ml.name} | ${ml.tile_count} (${chunk}) | ${pf} | ${row?.cycles ?? '-'} | ${ml.schedule_cycles} | ${row?.model_cycles ?? ml.model_cycles ?? '-'} | ${err} | \`${command}\` |`,
+    );
   }
   if (ver.exitCode !== 0) console.log(`| ${c.name} | | | | | | | | verify exit ${ver.exitCode} |`);
 }

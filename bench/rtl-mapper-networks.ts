@@ -13,10 +13,14 @@ import { predictCycles } from '../compiler/rtl/accelerator/schedule.ts';
 import { modelArchitecture, modelOf, modelPrediction } from '../compiler/rtl/accelerator/model.ts';
 
 const SHARED = '../shared/dsl-examples';
-const cases = process.argv.slice(2).length ? process.argv.slice(2) : [`${SHARED}/tiny.nacc:ds_cnn`, `${SHARED}/resnet18.nacc:resnet18`, `${SHARED}/mobilenetv2.nacc:mobilenetv2`];
+const cases = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : [`${SHARED}/tiny.nacc:ds_cnn`, `${SHARED}/resnet18.nacc:resnet18`, `${SHARED}/mobilenetv2.nacc:mobilenetv2`];
 const accelerators = ['eyeriss', 'shidiannao', 'nvdla_256'];
 
-console.log('| network | accelerator | layers | replayed (searched or mapper) | planner | programs | buffer used (B) | schedule cycles | model cycles | schedule / model − 1 | worst layer | map + plan s |');
+console.log(
+  '| network | accelerator | layers | replayed (searched or mapper) | planner | programs | buffer used (B) | schedule cycles | model cycles | schedule / model − 1 | worst layer | map + plan s |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const c of cases) {
   const [file, rest] = c.split(':');
@@ -30,7 +34,10 @@ for (const c of cases) {
     const rest = searched ? [...searched.missing, ...Object.keys(searched.notReplayed)] : undefined;
     const byMapper = !rest || rest.length ? await mapperLayers(spec, net, rest, 1) : undefined;
     const mapped = { searched: { ...(byMapper?.searched ?? {}), ...(searched?.searched ?? {}) } };
-    if (searched) console.error(`${network} on ${from}: ${Object.keys(searched.searched).length} searched, ${rest!.length} not (${Object.values(searched.notReplayed).flat().join('; ')})`);
+    if (searched)
+      console.error(
+        `${network} on ${from}: ${Object.keys(searched.searched).length} searched, ${rest!.length} not (${Object.values(searched.notReplayed).flat().join('; ')})`,
+      );
     const plan = planAccelerator(spec, net, { searched: mapped.searched });
     const arch = modelArchitecture(spec, plan.hardware);
     let schedule = 0;
@@ -38,11 +45,20 @@ for (const c of cases) {
     let worst = { layer: '', error: 0 };
     let predictedLayers = 0;
     plan.problems.forEach((p, i) => {
-      const s = plan.tiles[i].reduce((sum, t, j) => sum + predictCycles(plan.hardware, plan.mappings[i][j], t.load, t.problem.macs).total, 0);
+      const s = plan.tiles[i].reduce(
+        (sum, t, j) => sum + predictCycles(plan.hardware, plan.mappings[i][j], t.load, t.problem.macs).total,
+        0,
+      );
       const searched = mapped.searched[p.layer]?.searched;
       // A planner layer: the model on each of its programs, summed (every program's spatial factors divide its bounds).
-      const tileModels = plan.tiles[i].map((t, j) => modelPrediction(arch, plan.hardware, t.problem, plan.mappings[i][j], t.lastChunk).cycles);
-      const m = searched ? modelOf(searched.problem, arch, searched.mapping).cycles : tileModels.some((c) => c === null) ? null : tileModels.reduce((a: number, c) => a + c!, 0);
+      const tileModels = plan.tiles[i].map(
+        (t, j) => modelPrediction(arch, plan.hardware, t.problem, plan.mappings[i][j], t.lastChunk).cycles,
+      );
+      const m = searched
+        ? modelOf(searched.problem, arch, searched.mapping).cycles
+        : tileModels.some((c) => c === null)
+          ? null
+          : tileModels.reduce((a: number, c) => a + c!, 0);
       schedule += s;
       if (m !== null) {
         predictedLayers++;

@@ -43,19 +43,42 @@ interface Case {
 }
 const CASES: Case[] = [];
 for (const acc of ['shidiannao', 'eyeriss', 'nvdla_256']) {
-  CASES.push({ name: `ds_cnn@${acc}`, rtl: [`${D}/tiny.nacc`, '--with', `${D}/accelerators.nacc`, '--network', 'ds_cnn', '--accelerator', acc] });
-  CASES.push({ name: `mobilenetv2_035_144@${acc}`, rtl: [`${D}/mobilenetv2.nacc`, '--with', `${D}/accelerators.nacc`, '--network', 'mobilenetv2_035_144', '--accelerator', acc] });
-  CASES.push({ name: `resnet18_stage1@${acc}`, rtl: [stage1, '--with', `${D}/accelerators.nacc`, '--network', 'resnet18_stage1', '--accelerator', acc] });
+  CASES.push({
+    name: `ds_cnn@${acc}`,
+    rtl: [`${D}/tiny.nacc`, '--with', `${D}/accelerators.nacc`, '--network', 'ds_cnn', '--accelerator', acc],
+  });
+  CASES.push({
+    name: `mobilenetv2_035_144@${acc}`,
+    rtl: [`${D}/mobilenetv2.nacc`, '--with', `${D}/accelerators.nacc`, '--network', 'mobilenetv2_035_144', '--accelerator', acc],
+  });
+  CASES.push({
+    name: `resnet18_stage1@${acc}`,
+    rtl: [stage1, '--with', `${D}/accelerators.nacc`, '--network', 'resnet18_stage1', '--accelerator', acc],
+  });
 }
 const FILES: Record<string, string> = { ds_cnn: `${D}/tiny.nacc`, mobilenetv2_035_144: `${D}/mobilenetv2.nacc`, resnet18_stage1: stage1 };
-for (const [network, dir] of searched) CASES.push({ name: `${network}@naas_best`, rtl: [FILES[network] ?? network, '--from', dir, '--network', network] });
+for (const [network, dir] of searched)
+  CASES.push({ name: `${network}@naas_best`, rtl: [FILES[network] ?? network, '--from', dir, '--network', network] });
 
-interface Layer { name: string; op: string; runs_on: string; unit?: string; cycles: number | null; model_cycles: number | null; error: number | null; macs?: number; dram_bytes?: number; failed: number }
+interface Layer {
+  name: string;
+  op: string;
+  runs_on: string;
+  unit?: string;
+  cycles: number | null;
+  model_cycles: number | null;
+  error: number | null;
+  macs?: number;
+  dram_bytes?: number;
+  failed: number;
+}
 
 const quote = (a: string) => (/[^\w./,=@-]/.test(a) ? `'${a}'` : a);
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${(e * 100).toFixed(2)}%`);
 const num = (n: number) => n.toLocaleString('en-US');
-console.log(`| network @ accelerator | steps (conv · PPU · host) | passed/failed | cycles | model cycles | error | worst layer error | PE utilisation | DRAM bytes | sim cycles/s | build + run s | command |`);
+console.log(
+  `| network @ accelerator | steps (conv · PPU · host) | passed/failed | cycles | model cycles | error | worst layer error | PE utilisation | DRAM bytes | sim cycles/s | build + run s | command |`,
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const c of CASES) {
   if (only && !only.some((o) => c.name === o || c.name.startsWith(`${o}@`) || c.name.endsWith(`@${o}`))) continue;
@@ -67,7 +90,9 @@ for (const c of CASES) {
   const gen = await execa('node', ['bin/nacc.js', ...rtlArgs], { reject: false, stdin: 'ignore' });
   const genSeconds = (performance.now() - t0) / 1000;
   if (gen.exitCode !== 0) {
-    console.log(`| ${c.name} | rtl exit ${gen.exitCode}: ${gen.stderr.split('\n').find((l) => /error/.test(l)) ?? gen.stderr.split('\n')[0]} |||||||||| \`${command}\` |`);
+    console.log(
+      `| ${c.name} | rtl exit ${gen.exitCode}: ${gen.stderr.split('\n').find((l) => /error/.test(l)) ?? gen.stderr.split('\n')[0]} |||||||||| \`${command}\` |`,
+    );
     continue;
   }
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
@@ -76,7 +101,9 @@ for (const c of CASES) {
   try {
     v = JSON.parse(ver.stdout);
   } catch {
-    console.log(`| ${c.name} | verify exit ${ver.exitCode}: ${(ver.stderr.split('\n').find((l) => /error/.test(l)) ?? ver.stderr.slice(0, 200)).replace(/\|/g, '/')} |||||||||| \`${command}\` |`);
+    console.log(
+      `| ${c.name} | verify exit ${ver.exitCode}: ${(ver.stderr.split('\n').find((l) => /error/.test(l)) ?? ver.stderr.slice(0, 200)).replace(/\|/g, '/')} |||||||||| \`${command}\` |`,
+    );
     continue;
   }
   const layers: Layer[] = v.layers;
@@ -86,7 +113,9 @@ for (const c of CASES) {
   const host = layers.filter((l) => l.runs_on === 'host');
   const convCycles = conv.reduce((t, l) => t + (l.cycles ?? 0), 0);
   const macs = conv.reduce((t, l) => t + (l.macs ?? 0), 0);
-  const worst = layers.filter((l) => l.error !== null).reduce<Layer | undefined>((w, l) => (!w || Math.abs(l.error!) > Math.abs(w.error!) ? l : w), undefined);
+  const worst = layers
+    .filter((l) => l.error !== null)
+    .reduce<Layer | undefined>((w, l) => (!w || Math.abs(l.error!) > Math.abs(w.error!) ? l : w), undefined);
   const dram = layers.reduce((t, l) => t + (l.dram_bytes ?? 0), 0);
   const util = convCycles ? macs / (manifest.hardware.peCount * convCycles) : 0;
   const rate = s.cycles && s.run_seconds ? Math.round(s.cycles / s.run_seconds) : null;

@@ -14,8 +14,12 @@ import { acceleratableLayers } from '../compiler/rtl/accelerator/problem.ts';
 const ACCS = '../shared/dsl-examples/accelerators.nacc';
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : undefined;
 const files = [
-  ...readdirSync('../shared/dsl-examples').filter((f) => f.endsWith('.nacc') && !f.startsWith('accelerators')).map((f) => join('../shared/dsl-examples', f)),
-  ...readdirSync('examples').filter((f) => f.endsWith('.nacc')).map((f) => join('examples', f)),
+  ...readdirSync('../shared/dsl-examples')
+    .filter((f) => f.endsWith('.nacc') && !f.startsWith('accelerators'))
+    .map((f) => join('../shared/dsl-examples', f)),
+  ...readdirSync('examples')
+    .filter((f) => f.endsWith('.nacc'))
+    .map((f) => join('examples', f)),
 ];
 console.log('| file | network | accelerator | layers | programs | C split | psum words | buffer used (B) | plan s | result |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
@@ -33,7 +37,9 @@ for (const file of files) {
         const split = p.channelChunks.filter((c, i) => c < p.problems[i].bounds.C).length;
         const programs = p.tiles.reduce((s, t) => s + t.length, 0);
         const secs = ((performance.now() - t0) / 1000).toFixed(1);
-        console.log(`| ${file} | ${net.name} | ${acc} | ${p.problems.length} | ${programs} | ${split} | ${p.hardware.psumWords} | ${p.hardware.globalBufferUsed} | ${secs} | ok |`);
+        console.log(
+          `| ${file} | ${net.name} | ${acc} | ${p.problems.length} | ${programs} | ${split} | ${p.hardware.psumWords} | ${p.hardware.globalBufferUsed} | ${secs} | ok |`,
+        );
       } catch (e) {
         if (!(e instanceof UserError)) throw e;
         const d = e.diagnostics[0];

@@ -48,8 +48,13 @@ function commandNames() {
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-const cases = [['--version'], ['--help'], ['inspect', 'examples/mcu-kws.nacc'], ['doctor'], ...commandNames().map((c) => [c, '--help'])]
-  .filter((args) => args.join(' ').includes(only));
+const cases = [
+  ['--version'],
+  ['--help'],
+  ['inspect', 'examples/mcu-kws.nacc'],
+  ['doctor'],
+  ...commandNames().map((c) => [c, '--help']),
+].filter((args) => args.join(' ').includes(only));
 
 const loadBefore = loadavg();
 // Older checkouts have no compiled layout: the bench still runs there, for before/after figures.
@@ -68,19 +73,42 @@ for (const args of cases) {
     cpus.push(r.cpu);
     status = r.status ?? -1;
   }
-  rows.push({ command: args.join(' '), runs, median_s: median(times), min_s: Math.min(...times), max_s: Math.max(...times), cpu_median_s: median(cpus), exit: status });
+  rows.push({
+    command: args.join(' '),
+    runs,
+    median_s: median(times),
+    min_s: Math.min(...times),
+    max_s: Math.max(...times),
+    cpu_median_s: median(cpus),
+    exit: status,
+  });
   if (!json) process.stderr.write(`  ${args.join(' ')}: ${median(times).toFixed(3)} s\n`);
 }
 const loadAfter = loadavg();
 const layoutAfter = layout();
 
 if (json) {
-  process.stdout.write(JSON.stringify({ node: process.version, ran_before: layoutBefore, ran_after: layoutAfter, loadavg_before: loadBefore, loadavg_after: loadAfter, rows }, null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      {
+        node: process.version,
+        ran_before: layoutBefore,
+        ran_after: layoutAfter,
+        loadavg_before: loadBefore,
+        loadavg_after: loadAfter,
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 } else {
   const width = Math.max(...rows.map((r) => r.command.length), 7);
-  const lines = [`nacc start-up, ${runs} runs each, node ${process.version}, loadavg before ${loadBefore}, after ${loadAfter}`,
+  const lines = [
+    `nacc start-up, ${runs} runs each, node ${process.version}, loadavg before ${loadBefore}, after ${loadAfter}`,
     `ran: ${layoutBefore === layoutAfter ? layoutBefore : `${layoutBefore} at the start, ${layoutAfter} at the end`}`,
-    `${'command'.padEnd(width)}  median s   min s   max s   cpu s  exit`];
+    `${'command'.padEnd(width)}  median s   min s   max s   cpu s  exit`,
+  ];
   for (const r of rows) {
     const cols = [r.median_s, r.min_s, r.max_s, r.cpu_median_s].map((x, i) => x.toFixed(3).padStart(i === 0 ? 8 : 6));
     lines.push(`${r.command.padEnd(width)}  ${cols.join('  ')}  ${String(r.exit).padStart(4)}`);

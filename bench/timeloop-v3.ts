@@ -31,7 +31,9 @@ const fixtures = opt('fixtures');
 const json = argv.includes('--json');
 const only = opt('designs')?.split(',');
 if (dirs.length === 0) {
-  console.error('usage: npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--designs D1,D2] [--json]  (DIR: a nacc search --out folder)');
+  console.error(
+    'usage: npx tsx bench/timeloop-v3.ts DIR... [--timeloop PATH] [--fixtures OUT] [--designs D1,D2] [--json]  (DIR: a nacc search --out folder)',
+  );
   process.exit(2);
 }
 if (!findOnPath(tool)) {
@@ -40,7 +42,8 @@ if (!findOnPath(tool)) {
 }
 
 /** The design's name from the header line the exporter writes (`# architecture NAME for ...`). */
-const designName = (archFile: string): string => /^# architecture (\S+) for/.exec(readFileSync(archFile, 'utf8'))?.[1] ?? basename(archFile);
+const designName = (archFile: string): string =>
+  /^# architecture (\S+) for/.exec(readFileSync(archFile, 'utf8'))?.[1] ?? basename(archFile);
 
 interface DesignSummary {
   design: string;
@@ -73,7 +76,15 @@ for (const dir of dirs) {
       continue;
     }
     seenDesigns.set(digest, name);
-    const s: DesignSummary = { design: name, layers: 0, counts_equal: 0, cycles_equal: 0, max_cycle_difference: 0, max_energy_relative_error: 0, failures: [] };
+    const s: DesignSummary = {
+      design: name,
+      layers: 0,
+      counts_equal: 0,
+      cycles_equal: 0,
+      max_cycle_difference: 0,
+      max_energy_relative_error: 0,
+      failures: [],
+    };
     const fixtureDir = fixtures ? join(fixtures, name) : undefined;
     if (fixtureDir) {
       mkdirSync(fixtureDir, { recursive: true });
@@ -97,7 +108,9 @@ for (const dir of dirs) {
       const run = await runTool(tool, [design.archFile, design.ertFile, layer.prob, layer.map, '-o', out], { timeoutMs: 300_000 });
       const statsFile = join(out, 'timeloop-model.stats.txt');
       if (!run.verdict.ok || !existsSync(statsFile)) {
-        console.error(`${name} ${layer.network}/${layer.stem}: ${run.verdict.ok ? 'no stats written' : run.verdict.reason}\n${run.output.split('\n').slice(-15).join('\n')}`);
+        console.error(
+          `${name} ${layer.network}/${layer.stem}: ${run.verdict.ok ? 'no stats written' : run.verdict.reason}\n${run.output.split('\n').slice(-15).join('\n')}`,
+        );
         s.layers++;
         rmSync(out, { recursive: true, force: true });
         continue;
@@ -110,7 +123,8 @@ for (const dir of dirs) {
       if (c.cycles.ours === c.cycles.reference) s.cycles_equal++;
       s.max_cycle_difference = Math.max(s.max_cycle_difference, Math.abs(c.cycles.ours - c.cycles.reference));
       s.max_energy_relative_error = Math.max(s.max_energy_relative_error, c.energy_pj.relative_error);
-      if (!c.counts_match || Math.abs(c.cycles.ours - c.cycles.reference) > 1 || c.energy_pj.relative_error > 1e-4) s.failures.push({ layer: `${layer.network}/${layer.stem}`, comparison: c });
+      if (!c.counts_match || Math.abs(c.cycles.ours - c.cycles.reference) > 1 || c.energy_pj.relative_error > 1e-4)
+        s.failures.push({ layer: `${layer.network}/${layer.stem}`, comparison: c });
       if (fixtureDir) {
         copyFileSync(layer.prob, join(fixtureDir, `${id}.prob.yaml`));
         copyFileSync(layer.map, join(fixtureDir, `${id}.map.yaml`));
@@ -118,9 +132,16 @@ for (const dir of dirs) {
       }
       rmSync(out, { recursive: true, force: true });
     }
-    if (fixtureDir) writeFileSync(join(fixtureDir, 'layers.json'), JSON.stringify({ design: designName(design.archFile), layers: index }, null, 1) + '\n');
+    if (fixtureDir)
+      writeFileSync(
+        join(fixtureDir, 'layers.json'),
+        JSON.stringify({ design: designName(design.archFile), layers: index }, null, 1) + '\n',
+      );
     summaries.push(s);
-    if (!json) console.error(`${name}: ${s.layers} layers, counts equal ${s.counts_equal}, cycles equal ${s.cycles_equal}, max |dcycles| ${s.max_cycle_difference}, max energy error ${s.max_energy_relative_error.toExponential(2)} (${relative(process.cwd(), ddir)})`);
+    if (!json)
+      console.error(
+        `${name}: ${s.layers} layers, counts equal ${s.counts_equal}, cycles equal ${s.cycles_equal}, max |dcycles| ${s.max_cycle_difference}, max energy error ${s.max_energy_relative_error.toExponential(2)} (${relative(process.cwd(), ddir)})`,
+      );
   }
 }
 
@@ -130,10 +151,24 @@ if (json) {
   console.log(
     formatTable(
       ['design', 'distinct layers', 'counts equal', 'cycles equal', 'max |dcycles|', 'max energy error'],
-      summaries.map((s) => [s.design, String(s.layers), String(s.counts_equal), String(s.cycles_equal), String(s.max_cycle_difference), s.max_energy_relative_error.toExponential(2)]),
+      summaries.map((s) => [
+        s.design,
+        String(s.layers),
+        String(s.counts_equal),
+        String(s.cycles_equal),
+        String(s.max_cycle_difference),
+        s.max_energy_relative_error.toExponential(2),
+      ]),
     ),
   );
-  for (const s of summaries) for (const f of s.failures.slice(0, 5)) console.log(`${s.design} ${f.layer}: cycles ${f.comparison.cycles.ours}/${f.comparison.cycles.reference}, energy ${f.comparison.energy_pj.ours}/${f.comparison.energy_pj.reference}, ${f.comparison.mismatches.slice(0, 3).map((m) => `${m.level}.${m.dataSpace}.${m.field} ${m.ours}/${m.reference}`).join('; ')}`);
+  for (const s of summaries)
+    for (const f of s.failures.slice(0, 5))
+      console.log(
+        `${s.design} ${f.layer}: cycles ${f.comparison.cycles.ours}/${f.comparison.cycles.reference}, energy ${f.comparison.energy_pj.ours}/${f.comparison.energy_pj.reference}, ${f.comparison.mismatches
+          .slice(0, 3)
+          .map((m) => `${m.level}.${m.dataSpace}.${m.field} ${m.ours}/${m.reference}`)
+          .join('; ')}`,
+      );
 }
 const bad = summaries.some((s) => s.failures.length > 0 || s.counts_equal < s.layers);
 process.exitCode = bad ? 3 : 0;

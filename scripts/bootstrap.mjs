@@ -14,7 +14,9 @@ const EXIT_TOOL_MISSING = 4;
 const log = (msg) => process.stderr.write(`bootstrap: ${msg}\n`);
 
 function lockHash() {
-  return createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 function ensureNodeModules() {

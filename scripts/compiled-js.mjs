@@ -74,9 +74,14 @@ function usePrebuiltBuilds(root, out) {
       const from = new RegExp(`(?<=\\bfrom )(['"])${name}\\1(?=;)`, 'g');
       if (!from.test(text)) continue;
       // Relative to where the file will live (dist/, a sibling of the build folder at the same depth).
-      let rel = relative(dirname(join(root, DIST, f)), bundle).split(sep).join('/');
+      let rel = relative(dirname(join(root, DIST, f)), bundle)
+        .split(sep)
+        .join('/');
       if (!rel.startsWith('.')) rel = `./${rel}`;
-      writeFileSync(join(out, f), text.replace(from, () => JSON.stringify(rel)));
+      writeFileSync(
+        join(out, f),
+        text.replace(from, () => JSON.stringify(rel)),
+      );
     }
   }
 }
@@ -129,4 +134,3 @@ export function buildCompiled(root = ROOT) {
   }
   return 'built';
 }
-

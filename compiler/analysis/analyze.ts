@@ -68,7 +68,7 @@ function receptiveFields(net: Network): Map<string, Field | null> {
       fields.set(l.name, base);
       continue;
     }
-    const grow = (axis: 0 | 1) => base.size[axis] + ((w.kernel[axis] - 1) * w.dilation[axis]) * base.jump[axis];
+    const grow = (axis: 0 | 1) => base.size[axis] + (w.kernel[axis] - 1) * w.dilation[axis] * base.jump[axis];
     fields.set(l.name, { size: [grow(0), grow(1)], jump: [base.jump[0] * w.stride[0], base.jump[1] * w.stride[1]] });
   }
   return fields;
@@ -110,7 +110,12 @@ export function analyzeNetwork(net: Network): NetworkStats {
     }
     // Free tensors whose last reader was this layer (inputs never read again, dead outputs).
     for (const n of [...live]) if ((lastUse.get(n) ?? -1) <= i) live.delete(n);
-    const rf = l.op === 'avgpool' || l.op === 'maxpool' ? (l.attrs.global === true ? null : clipToInput(net, fields.get(l.name) ?? null)) : clipToInput(net, fields.get(l.name) ?? null);
+    const rf =
+      l.op === 'avgpool' || l.op === 'maxpool'
+        ? l.attrs.global === true
+          ? null
+          : clipToInput(net, fields.get(l.name) ?? null)
+        : clipToInput(net, fields.get(l.name) ?? null);
     layers.push({
       name: l.name,
       op: l.op,

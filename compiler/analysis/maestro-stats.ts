@@ -32,7 +32,17 @@ export function analyzeMaestro(net: MaestroNetwork): QModelInspection {
   const peak = layers.reduce((b, l) => (l.liveBytes > b.liveBytes ? l : b), layers[0]);
   const sum = (k: 'macs' | 'params' | 'activationBytes') => layers.reduce((a, l) => a + l[k], 0);
   return {
-    stats: { name: net.name, layers, totals: { macs: sum('macs'), params: sum('params'), activationBytes: sum('activationBytes'), peakActivationBytes: peak?.liveBytes ?? 0, peakLayer: peak?.name ?? '' } },
+    stats: {
+      name: net.name,
+      layers,
+      totals: {
+        macs: sum('macs'),
+        params: sum('params'),
+        activationBytes: sum('activationBytes'),
+        peakActivationBytes: peak?.liveBytes ?? 0,
+        peakLayer: peak?.name ?? '',
+      },
+    },
     inputs: [],
     outputs: layers.length ? [layers[layers.length - 1].name] : [],
   };

@@ -52,7 +52,11 @@ export function analyzeQModel(model: QModel): QModelInspection {
   });
   const sum = (k: 'macs' | 'params' | 'activationBytes') => layers.reduce((a, l) => a + l[k], 0);
   return {
-    stats: { name: model.name, layers, totals: { macs: sum('macs'), params: sum('params'), activationBytes: sum('activationBytes'), peakActivationBytes: peak, peakLayer } },
+    stats: {
+      name: model.name,
+      layers,
+      totals: { macs: sum('macs'), params: sum('params'), activationBytes: sum('activationBytes'), peakActivationBytes: peak, peakLayer },
+    },
     inputs: model.inputs.map((t) => ({ name: model.tensors[t].name, dtype: model.tensors[t].dtype, ...described(model.tensors[t]) })),
     outputs: model.outputs.map((t) => model.tensors[t].name),
   };

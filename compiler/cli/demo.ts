@@ -39,7 +39,8 @@ export function registerDemo(program: Command): void {
           try {
             result = await step.run({ outDir, finalDir, seed, examplesDir, log: (m) => process.stderr.write(`  ${m}\n`) });
           } catch (e) {
-            const msg = e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
+            const msg =
+              e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? `${e.message}\n${e.stack}` : String(e);
             process.stderr.write(msg + '\n');
             result = { status: 'failed', summary: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
           }
@@ -47,7 +48,9 @@ export function registerDemo(program: Command): void {
           rows.push([step.name, result.status, ((performance.now() - t0) / 1000).toFixed(1), result.summary]);
         }
       });
-      process.stdout.write('\nnacc demo summary\n' + formatTable(['capability', 'status', 'seconds', 'result'], rows, ['l', 'l', 'r', 'l']) + '\n');
+      process.stdout.write(
+        '\nnacc demo summary\n' + formatTable(['capability', 'status', 'seconds', 'result'], rows, ['l', 'l', 'r', 'l']) + '\n',
+      );
       process.stdout.write(`outputs: ${finalDir}\n`);
       if (failed) process.exitCode = ExitCode.verificationFailed;
     });

@@ -45,7 +45,9 @@ export function jobJson(r: FlRunResult) {
     ...(r.link ? { link: r.link } : {}),
     ...(r.compute_ms_per_step !== undefined ? { compute_ms_per_step: r.compute_ms_per_step } : {}),
     ...(r.overheads ? { overheads: r.overheads } : {}),
-    ...(r.dropped ? { dropped: r.dropped, rejoined: r.rejoined ?? [], resumed: r.resumed ?? null, workers_per_round: r.workers_per_round ?? [] } : {}),
+    ...(r.dropped
+      ? { dropped: r.dropped, rejoined: r.rejoined ?? [], resumed: r.resumed ?? null, workers_per_round: r.workers_per_round ?? [] }
+      : {}),
     curve: r.curve,
   };
 }
@@ -76,6 +78,11 @@ export function flSection(runs: FlRunResult[], network: string): FlTrainingSecti
       points: r.curve.map((p) => ({ time_s: p.time_s, accuracy: p.accuracy })),
       ...(r.time_to_target_s !== null ? { time_to_target_s: r.time_to_target_s } : {}),
     })),
-    facts: Object.fromEntries(runs.flatMap((r) => [[`${r.name} final accuracy`, Number(r.final_accuracy.toFixed(4))], [`${r.name} stall (s/worker)`, Number(r.stall_s.toFixed(2))]])),
+    facts: Object.fromEntries(
+      runs.flatMap((r) => [
+        [`${r.name} final accuracy`, Number(r.final_accuracy.toFixed(4))],
+        [`${r.name} stall (s/worker)`, Number(r.stall_s.toFixed(2))],
+      ]),
+    ),
   };
 }

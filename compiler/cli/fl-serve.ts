@@ -17,7 +17,13 @@ import { flPlotSvg, jobJson, seedOption, type FlOptions } from './fl-output.ts';
 export function parseAddress(text: string, flag: string, zeroOk: boolean): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535 || (port === 0 && !zeroOk)) fail('F0025', `${flag} needs HOST:PORT (e.g. 0.0.0.0:7070${zeroOk ? ', port 0 for any free port' : ''}), got '${text}'`, undefined, ExitCode.usage);
+  if (!m || port > 65535 || (port === 0 && !zeroOk))
+    fail(
+      'F0025',
+      `${flag} needs HOST:PORT (e.g. 0.0.0.0:7070${zeroOk ? ', port 0 for any free port' : ''}), got '${text}'`,
+      undefined,
+      ExitCode.usage,
+    );
   return { host: m[1] ?? m[2], port };
 }
 
@@ -29,9 +35,13 @@ const positiveInt = (v: string | undefined, flag: string): number | undefined =>
   return n;
 };
 
-export async function serveCommand(file: string, opts: FlOptions & { listen: string; tokenFile: string; dropAfter?: string; checkpoint?: string }): Promise<void> {
+export async function serveCommand(
+  file: string,
+  opts: FlOptions & { listen: string; tokenFile: string; dropAfter?: string; checkpoint?: string },
+): Promise<void> {
   if (!opts.job) fail('F0004', 'nacc fl serve needs --job NAME', undefined, ExitCode.usage);
-  if (opts.compare || opts.real || opts.sweepLatency) fail('F0004', 'nacc fl serve runs one job: drop --compare, --real and --sweep-latency', undefined, ExitCode.usage);
+  if (opts.compare || opts.real || opts.sweepLatency)
+    fail('F0004', 'nacc fl serve runs one job: drop --compare, --real and --sweep-latency', undefined, ExitCode.usage);
   const { host, port } = parseAddress(opts.listen, '--listen', true);
   const dropAfterMs = positiveInt(opts.dropAfter, '--drop-after');
   const path = resolve(file);
@@ -57,8 +67,17 @@ export async function serveCommand(file: string, opts: FlOptions & { listen: str
   const totalRounds = Math.floor(setup.stepsPerWorker / setup.cfg.K);
   const fingerprint = jobFingerprint(setup);
   const checkpoint = opts.checkpoint ? resolve(opts.checkpoint) : undefined;
-  const resume = checkpoint && existsSync(checkpoint) ? decodeCheckpoint(readFileSync(checkpoint), fingerprint, setup.init.length, checkpoint) : undefined;
-  if (resume && resume.roundsDone >= totalRounds) fail('F0032', `${checkpoint}: the checkpoint holds the finished job (${resume.roundsDone} rounds); remove it to run the job again`, undefined, ExitCode.inputError);
+  const resume =
+    checkpoint && existsSync(checkpoint)
+      ? decodeCheckpoint(readFileSync(checkpoint), fingerprint, setup.init.length, checkpoint)
+      : undefined;
+  if (resume && resume.roundsDone >= totalRounds)
+    fail(
+      'F0032',
+      `${checkpoint}: the checkpoint holds the finished job (${resume.roundsDone} rounds); remove it to run the job again`,
+      undefined,
+      ExitCode.inputError,
+    );
   if (resume) stderr(`fl serve: resuming ${setup.job.name} from ${checkpoint} after round ${resume.roundsDone}`);
   // Written after every averaged round, by rename, so a crash leaves the previous one whole.
   const save = checkpoint
@@ -73,19 +92,48 @@ export async function serveCommand(file: string, opts: FlOptions & { listen: str
   let srv;
   try {
     srv = await startAggregatorServer(
-      { cfg: setup.cfg, workers: N, init: setup.init, totalRounds, evalEvery: setup.evalEvery, host, port, token, jobs: workerJobs(setup, network), dropAfterMs, resume, fingerprint },
+      {
+        cfg: setup.cfg,
+        workers: N,
+        init: setup.init,
+        totalRounds,
+        evalEvery: setup.evalEvery,
+        host,
+        port,
+        token,
+        jobs: workerJobs(setup, network),
+        dropAfterMs,
+        resume,
+        fingerprint,
+      },
       (m) => stderr(`fl serve: ${m}`),
       save,
     );
   } catch (e) {
-    fail('F0026', `cannot listen on ${opts.listen}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, ExitCode.usage);
+    fail(
+      'F0026',
+      `cannot listen on ${opts.listen}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      undefined,
+      ExitCode.usage,
+    );
   }
   // Where to connect is what a user needs from a server, with or without --json.
-  stderr(`fl serve: ${setup.job.name}: listening on ${host.includes(':') ? `[${host}]` : host}:${srv.port}; waiting for ${N} workers (nacc fl join HOST:${srv.port} --token-file ${opts.tokenFile})`);
+  stderr(
+    `fl serve: ${setup.job.name}: listening on ${host.includes(':') ? `[${host}]` : host}:${srv.port}; waiting for ${N} workers (nacc fl join HOST:${srv.port} --token-file ${opts.tokenFile})`,
+  );
   let result;
   try {
     const driven = await driveJob(srv, setup, (m) => stderr(`fl serve: ${m}`));
-    result = servedResult(setup, driven, { transport: `tcp, workers joined with nacc fl join on port ${srv.port}`, link: 'direct', ...(resume ? { resumed: { from_round: resume.roundsDone, checkpoint: checkpoint! } } : {}) }, (m) => stderr(`fl serve: ${m}`));
+    result = servedResult(
+      setup,
+      driven,
+      {
+        transport: `tcp, workers joined with nacc fl join on port ${srv.port}`,
+        link: 'direct',
+        ...(resume ? { resumed: { from_round: resume.roundsDone, checkpoint: checkpoint! } } : {}),
+      },
+      (m) => stderr(`fl serve: ${m}`),
+    );
   } catch (e) {
     fail('F0027', `job '${setup.job.name}' could not finish: ${(e as Error).message}`, undefined, ExitCode.inputError);
   } finally {
@@ -98,10 +146,18 @@ export async function serveCommand(file: string, opts: FlOptions & { listen: str
     writeFileSync(plot, await flPlotSvg([result], setup.job.network));
   }
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ file: path, mode: 'real', link: 'direct', jobs: [jobJson(result)], speedup: null, ...(plot ? { plot } : {}) }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        { file: path, mode: 'real', link: 'direct', jobs: [jobJson(result)], speedup: null, ...(plot ? { plot } : {}) },
+        null,
+        2,
+      ) + '\n',
+    );
   } else {
     const dropped = result.dropped?.length ? `; dropped ${result.dropped.map((d) => `worker ${d.worker} (${d.reason})`).join(', ')}` : '';
-    process.stdout.write(`${result.name}: final accuracy ${(result.final_accuracy * 100).toFixed(2)}%, ${result.rounds} rounds in ${result.total_time_s.toFixed(1)} s${dropped}\n`);
+    process.stdout.write(
+      `${result.name}: final accuracy ${(result.final_accuracy * 100).toFixed(2)}%, ${result.rounds} rounds in ${result.total_time_s.toFixed(1)} s${dropped}\n`,
+    );
   }
 }
 

@@ -29,7 +29,13 @@ export async function loadNetworks(file: string): Promise<{ networks: Network[];
     const { importOnnx } = await import('../importers/onnx/index.ts');
     return { networks: [importOnnx(file)] };
   }
-  if (format === 'tflite' || format === 'maestro') fail('E0002', `${file}: a ${format === 'tflite' ? '.tflite' : 'MAESTRO'} model has no .nacc networks here; this reads .nacc or .onnx`, undefined, ExitCode.usage);
+  if (format === 'tflite' || format === 'maestro')
+    fail(
+      'E0002',
+      `${file}: a ${format === 'tflite' ? '.tflite' : 'MAESTRO'} model has no .nacc networks here; this reads .nacc or .onnx`,
+      undefined,
+      ExitCode.usage,
+    );
   const program = loadProgram(file);
   return { networks: program.networks, program };
 }
@@ -132,14 +138,23 @@ export function registerInspect(program: Command): void {
     .command('inspect <file>')
     .description('parse a .nacc, .onnx, .tflite or MAESTRO .m file and print each network layer by layer')
     .option('--network <name>', 'only this network (comma-separated for several)')
-    .option('--json', 'print JSON: {"networks":[{"name","layers":[{"name","op","output_shape","macs","params","activation_bytes"}],"totals":{"macs","params"}}]}')
+    .option(
+      '--json',
+      'print JSON: {"networks":[{"name","layers":[{"name","op","output_shape","macs","params","activation_bytes"}],"totals":{"macs","params"}}]}',
+    )
     .option('--print-ir', 'print the lowered IR, one primitive layer per line (with --json: the IR as JSON)')
     .option('--watch', 're-run whenever the file changes (Ctrl-C to stop)')
     .action(async (file: string, opts: InspectOptions) => {
       const once = async () => {
         const format = modelFormat(file);
         if (format === 'tflite' || format === 'maestro') {
-          if (opts.printIr) fail('E0002', `--print-ir prints the IR of .nacc and .onnx networks; ${file} is a ${format === 'tflite' ? 'TFLite' : 'MAESTRO'} model (drop --print-ir)`, undefined, ExitCode.usage);
+          if (opts.printIr)
+            fail(
+              'E0002',
+              `--print-ir prints the IR of .nacc and .onnx networks; ${file} is a ${format === 'tflite' ? 'TFLite' : 'MAESTRO'} model (drop --print-ir)`,
+              undefined,
+              ExitCode.usage,
+            );
           const q = format === 'tflite' ? await inspectTflite(file, opts.network) : await inspectMaestro(file, opts.network);
           process.stdout.write(opts.json ? JSON.stringify(inspectionJson([q]), null, 2) + '\n' : inspectText([q.stats]));
           return;

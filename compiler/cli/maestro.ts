@@ -31,9 +31,14 @@ export function registerMaestro(program: Command): void {
       const root = resolve(dir);
       if (!existsSync(root)) throw new UserError([{ severity: 'error', code: 'MA0140', message: `${dir}: no such folder` }]);
       const tol = Number(opts.tolerance);
-      if (!(tol >= 0)) throw new UserError([{ severity: 'error', code: 'MA0141', message: `--tolerance must be a non-negative number, got '${opts.tolerance}'` }], ExitCode.usage);
+      if (!(tol >= 0))
+        throw new UserError(
+          [{ severity: 'error', code: 'MA0141', message: `--tolerance must be a non-negative number, got '${opts.tolerance}'` }],
+          ExitCode.usage,
+        );
       const cases = findMaestroCases(root).map((d) => checkMaestroCase(d, root, tol));
-      if (cases.length === 0) throw new UserError([{ severity: 'error', code: 'MA0142', message: `${root}: no reference cases (folders with cmd.txt) found` }]);
+      if (cases.length === 0)
+        throw new UserError([{ severity: 'error', code: 'MA0142', message: `${root}: no reference cases (folders with cmd.txt) found` }]);
       const all = cases.every((c) => c.match);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ root, tolerance: tol, all_match: all, cases: cases.map(caseJson) }, null, 2) + '\n');
@@ -46,7 +51,8 @@ export function registerMaestro(program: Command): void {
               : `${r.layers} layers  runtime ${r.runtime.ours}/${r.runtime.reference}  energy ${r.energy.ours?.toFixed(1)}/${r.energy.reference?.toFixed(1)} nJ  counts ${r.counts_match ? 'equal' : 'differ'}`;
           process.stdout.write(`${r.match ? 'ok  ' : 'FAIL'} ${r.name.padEnd(44)} ${what}\n`);
           if (r.error && !r.match) process.stdout.write(`       ${r.error}\n`);
-          for (const x of r.mismatches.slice(0, 5)) process.stdout.write(`       ${x.layer} ${x.field}: ours ${x.ours}, reference ${x.reference}\n`);
+          for (const x of r.mismatches.slice(0, 5))
+            process.stdout.write(`       ${x.layer} ${x.field}: ours ${x.ours}, reference ${x.reference}\n`);
         }
         process.stdout.write(`${cases.filter((c) => c.match).length}/${cases.length} cases match\n`);
       }

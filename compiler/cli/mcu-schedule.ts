@@ -48,7 +48,13 @@ export async function loadPatchGraph(file: string, network?: string): Promise<{ 
   const { networks, program } = await loadNetworks(file);
   const nets = selectNetworks(networks, network, file);
   if (nets.length === 0) fail('E0783', `${file} declares no network`);
-  if (nets.length > 1) fail('E0780', `${file} has ${nets.length} networks (${nets.map((n) => n.name).join(', ')}); pick one with --network`, undefined, ExitCode.usage);
+  if (nets.length > 1)
+    fail(
+      'E0780',
+      `${file} has ${nets.length} networks (${nets.map((n) => n.name).join(', ')}); pick one with --network`,
+      undefined,
+      ExitCode.usage,
+    );
   return { graph: graphFromNetwork(nets[0]), mcus: program?.mcus ?? [] };
 }
 
@@ -58,22 +64,40 @@ export function registerMcuSchedule(program: Command): void {
     .description('MCUNetV2 patch-based schedule of a .tflite/.nacc/.onnx model: peak SRAM, MAC overhead, trade-off table')
     .option('--network <name>', 'the network of a .nacc/.onnx file')
     .option('--target <mcu>', 'MCU target (its SRAM bounds the auto search): a .nacc mcu or stm32f412, stm32f746, stm32h743, mps2-an386')
-    .option('--schedule <kind>', 'layer | patch | auto (auto: patch-based when it lowers peak SRAM within --max-mac-overhead)', SHARED_DEFAULTS.schedule)
+    .option(
+      '--schedule <kind>',
+      'layer | patch | auto (auto: patch-based when it lowers peak SRAM within --max-mac-overhead)',
+      SHARED_DEFAULTS.schedule,
+    )
     .option('--patches <p>', 'patch grid p x p (with --schedule patch; default 4)')
     .option('--split <n>', 'ops (TFLite) or layers (.nacc) in the per-patch stage (with --schedule patch; default: lowest peak)')
     .option('--max-mac-overhead <f>', 'auto: largest extra MACs as a fraction of the network MACs', '0.15')
-    .option('--input <mode>', 'patch-based: streamed (input fetched patch by patch, the default) or whole (the whole input in SRAM), as nacc mcu --input')
+    .option(
+      '--input <mode>',
+      'patch-based: streamed (input fetched patch by patch, the default) or whole (the whole input in SRAM), as nacc mcu --input',
+    )
     .option('--input-in-sram', 'the same as --input whole')
-    .option('--redistribute', '.nacc/.onnx networks: shrink the per-patch stage\'s receptive field, move capacity later (MbV2-RD); report before/after')
-    .option('--target-stage-overhead <f>', 'redistribution: shrink until the patch stage recomputes at most this fraction (uniform patches)', '0.2')
+    .option(
+      '--redistribute',
+      ".nacc/.onnx networks: shrink the per-patch stage's receptive field, move capacity later (MbV2-RD); report before/after",
+    )
+    .option(
+      '--target-stage-overhead <f>',
+      'redistribution: shrink until the patch stage recomputes at most this fraction (uniform patches)',
+      '0.2',
+    )
     .option('--svg <file>', 'write the per-layer memory figure (layer-by-layer against patch-based)')
-    .option('--json', 'print JSON: {"schedule":{"kind","split","patches","patch_input"},"mac_overhead","peak_sram_bytes","layer_peak_sram_bytes","macs","candidates":[...]}')
+    .option(
+      '--json',
+      'print JSON: {"schedule":{"kind","split","patches","patch_input"},"mac_overhead","peak_sram_bytes","layer_peak_sram_bytes","macs","candidates":[...]}',
+    )
     .action(async (file: string, o: McuScheduleCliOptions) => {
       if (o.redistribute) return runRedistribute(file, o);
       const sched = parseScheduleOptions(o);
       const { graph, mcus } = await loadPatchGraph(file, o.network);
       const board = o.target ? resolveBoard(o.target, mcus) : undefined;
-      if (o.input !== undefined && !INPUT_MODES.includes(o.input as InputMode)) fail('E0780', `--input must be ${INPUT_MODES.join(' or ')}, not '${o.input}'`, undefined, ExitCode.usage);
+      if (o.input !== undefined && !INPUT_MODES.includes(o.input as InputMode))
+        fail('E0780', `--input must be ${INPUT_MODES.join(' or ')}, not '${o.input}'`, undefined, ExitCode.usage);
       // The rules of the program `nacc mcu` emits with the same options: one peak, one auto choice.
       const rules = programRules({ input: o.inputInSram ? 'whole' : (o.input as InputMode | undefined) });
       const d = decideSchedule(graph, { ...sched, sramBytes: board?.sramBytes, rules });
@@ -90,12 +114,16 @@ export function registerMcuSchedule(program: Command): void {
       if (d.search) {
         const t = tradeoffTable(d);
         out.push(formatTable(t.headers, t.rows, ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']));
-        out.push(`(${d.search.candidates.length} patch schedules tried; the table shows layer-by-layer and the Pareto front of peak SRAM against MACs)`);
+        out.push(
+          `(${d.search.candidates.length} patch schedules tried; the table shows layer-by-layer and the Pareto front of peak SRAM against MACs)`,
+        );
       }
       out.push(
         `schedule: ${c.kind}${c.kind === 'patch' ? ` split ${c.split} (${short(c.cutTensor)} ${c.cutShape!.join('x')}), ${c.patches}x${c.patches} patches, input patch ${c.patchInput!.join('x')}` : ''}`,
       );
-      out.push(`peak SRAM ${thousands(c.peakSramBytes)} B at ${c.peakNode} (layer-by-layer ${thousands(d.layer.peakSramBytes)} B); MACs ${thousands(c.macs)} (+${(c.macOverhead * 100).toFixed(1)}%)`);
+      out.push(
+        `peak SRAM ${thousands(c.peakSramBytes)} B at ${c.peakNode} (layer-by-layer ${thousands(d.layer.peakSramBytes)} B); MACs ${thousands(c.macs)} (+${(c.macOverhead * 100).toFixed(1)}%)`,
+      );
       out.push(`peak SRAM: ${PEAK_SRAM_DEFINITION}`);
       out.push(d.reason);
       if (o.svg) out.push(`wrote ${o.svg}`);
@@ -125,32 +153,62 @@ const figJson = (f: RedistributionFigures) => ({
 });
 
 async function runRedistribute(file: string, o: McuScheduleCliOptions): Promise<void> {
-  if (extname(file).toLowerCase() === '.tflite') fail('E0784', '--redistribute transforms .nacc/.onnx networks; a .tflite model has trained weights to keep', undefined, ExitCode.usage);
+  if (extname(file).toLowerCase() === '.tflite')
+    fail('E0784', '--redistribute transforms .nacc/.onnx networks; a .tflite model has trained weights to keep', undefined, ExitCode.usage);
   const { networks } = await loadNetworks(file);
   const nets = selectNetworks(networks, o.network, file);
   if (nets.length !== 1) fail('E0780', `${file} has ${nets.length} networks; pick one with --network`, undefined, ExitCode.usage);
   const net = nets[0];
   const graph = graphFromNetwork(net);
-  const sched = parseScheduleOptions({ schedule: o.split ? 'patch' : 'auto', patches: o.split ? o.patches ?? '4' : undefined, split: o.split, maxMacOverhead: o.maxMacOverhead });
+  const sched = parseScheduleOptions({
+    schedule: o.split ? 'patch' : 'auto',
+    patches: o.split ? (o.patches ?? '4') : undefined,
+    split: o.split,
+    maxMacOverhead: o.maxMacOverhead,
+  });
   // Redistribute around the patch schedule the network would get (or the one asked for).
   const patches = o.patches ? Number(o.patches) : undefined;
   const d = decideSchedule(graph, patches && !o.split ? { schedule: 'patch', patches } : sched);
-  if (d.chosen.kind !== 'patch') fail('E0784', `${net.name}: no patch schedule to redistribute around (${d.reason})`, undefined, ExitCode.usage);
+  if (d.chosen.kind !== 'patch')
+    fail('E0784', `${net.name}: no patch schedule to redistribute around (${d.reason})`, undefined, ExitCode.usage);
   const target = Number(o.targetStageOverhead ?? '0.2');
-  if (!Number.isFinite(target) || target < 0) fail('E0780', `--target-stage-overhead must be a fraction >= 0, not '${o.targetStageOverhead}'`, undefined, ExitCode.usage);
+  if (!Number.isFinite(target) || target < 0)
+    fail('E0780', `--target-stage-overhead must be a fraction >= 0, not '${o.targetStageOverhead}'`, undefined, ExitCode.usage);
   const r = redistribute(net, { splitLayer: d.chosen.cutTensor!, patches: d.chosen.patches!, targetStageOverhead: target });
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({
-      redistribution: {
-        network: net.name, result: r.network.name, split_layer: d.chosen.cutTensor, patches: d.chosen.patches,
-        before: figJson(r.before), after: figJson(r.after), actions: r.actions,
-        layers: r.network.layers.map((l) => ({ name: l.name, op: l.op, output_shape: l.output.shape, ...(l.attrs.kernel !== undefined ? { kernel: l.attrs.kernel } : {}) })),
-      },
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          redistribution: {
+            network: net.name,
+            result: r.network.name,
+            split_layer: d.chosen.cutTensor,
+            patches: d.chosen.patches,
+            before: figJson(r.before),
+            after: figJson(r.after),
+            actions: r.actions,
+            layers: r.network.layers.map((l) => ({
+              name: l.name,
+              op: l.op,
+              output_shape: l.output.shape,
+              ...(l.attrs.kernel !== undefined ? { kernel: l.attrs.kernel } : {}),
+            })),
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return;
   }
   const out = [`redistribution of ${net.name} around ${d.chosen.cutTensor} (${d.chosen.patches}x${d.chosen.patches} patches)`];
-  out.push(formatTable(['', 'MACs', 'patch in', 'stage MAC +', 'net MAC +', 'layer peak kB', 'patch peak kB'], [figRow('before', r.before), figRow('after', r.after)], ['l', 'r', 'r', 'r', 'r', 'r', 'r']));
+  out.push(
+    formatTable(
+      ['', 'MACs', 'patch in', 'stage MAC +', 'net MAC +', 'layer peak kB', 'patch peak kB'],
+      [figRow('before', r.before), figRow('after', r.after)],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
   out.push(...r.actions.map((a) => `  - ${a}`));
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -45,7 +45,8 @@ function chooseConfig(spec: SupernetSpec, o: DeployCliOptions): SubnetConfig {
     } catch {
       return fail('N0131', `cannot read ${file} (the --out folder of a 'nacc nas' run)`, undefined, ExitCode.inputError);
     }
-    if (result.supernet !== spec.name) fail('N0131', `${file} is a search of supernet '${result.supernet}', not '${spec.name}'`, undefined, ExitCode.inputError);
+    if (result.supernet !== spec.name)
+      fail('N0131', `${file} is a search of supernet '${result.supernet}', not '${spec.name}'`, undefined, ExitCode.inputError);
     // The chosen subnet: the most accurate one that fits, on the joint front.
     const best = (result.pareto ?? []).filter((p) => p.feasible !== false).sort((a, b) => b.accuracy - a.accuracy)[0];
     if (!best) fail('N0131', `${file}: no subnet on the joint front fits its target`, undefined, ExitCode.inputError);
@@ -57,20 +58,31 @@ function chooseConfig(spec: SupernetSpec, o: DeployCliOptions): SubnetConfig {
   if (key === 'largest') return largestConfig(spec);
   if (key === 'smallest') return smallestConfig(spec);
   const c = parseConfigKey(spec, key);
-  if (!c) fail('N0130', `--config '${key}' is not a configuration of supernet '${spec.name}' (largest, smallest, or a key like ${configKey(smallestConfig(spec))})`, undefined, ExitCode.usage);
+  if (!c)
+    fail(
+      'N0130',
+      `--config '${key}' is not a configuration of supernet '${spec.name}' (largest, smallest, or a key like ${configKey(smallestConfig(spec))})`,
+      undefined,
+      ExitCode.usage,
+    );
   return c!;
 }
 
 export function registerNasDeploy(program: Command): void {
   program
     .command('nas-deploy <file>')
-    .description('a trained subnet on a microcontroller: int8 calibration on training images, C, and its accuracy over the test split on the host and in QEMU beside the float accuracy')
+    .description(
+      'a trained subnet on a microcontroller: int8 calibration on training images, C, and its accuracy over the test split on the host and in QEMU beside the float accuracy',
+    )
     .requiredOption('--supernet <name>', 'the supernet declaration (its data set is trained on and tested)')
     .requiredOption('--target <mcu>', 'microcontroller: a built-in board or an mcu declared in the files')
     .option('--config <key>', 'the subnet: largest, smallest or a configuration key (r28/d2-w1-e3-k5/...); default largest')
     .option('--from <dir>', "the subnet a 'nacc nas --target ... --out DIR' run chose: the most accurate feasible one on its joint front")
     .option('--weights <file>', 'trained supernet weights (a nacc-supernet-weights/1 file) instead of training here')
-    .option('--train-epochs <l,s>', 'epochs of the largest subnet, then of sandwich sampling, when training the supernet here (default 3,3)')
+    .option(
+      '--train-epochs <l,s>',
+      'epochs of the largest subnet, then of sandwich sampling, when training the supernet here (default 3,3)',
+    )
     .option('--calibration <n>', 'training images the int8 activation ranges are calibrated on', '500')
     .option('--images <n>', 'test images to run (default: the whole test split)')
     .option('--reference <n>', 'test images also run through the int8 reference executor, outputs compared byte for byte', '20')
@@ -79,7 +91,10 @@ export function registerNasDeploy(program: Command): void {
     .option('--no-qemu', 'skip the QEMU (Cortex-M4) run')
     .option('--seed <k>', 'seed of training and of the calibration sample', SHARED_DEFAULTS.seed)
     .option('--with <files...>', 'more .nacc files providing mcu targets')
-    .option('--json', 'print JSON: {"config","float_accuracy","int8_accuracy","images","calibration_images","host":{...},"qemu":{"accuracy","instructions_per_inference",...},...}')
+    .option(
+      '--json',
+      'print JSON: {"config","float_accuracy","int8_accuracy","images","calibration_images","host":{...},"qemu":{"accuracy","instructions_per_inference",...},...}',
+    )
     .option('--out <dir>', 'the program folder, built and run in place, with deploy.json (default mcu-out/<subnet>-<target>)')
     .action(async (file: string, o: DeployCliOptions) => {
       const schedule = parseChoice(o.schedule, '--schedule', ['layer', 'patch', 'auto'] as const, 'schedule');
@@ -99,7 +114,8 @@ export function registerNasDeploy(program: Command): void {
       const progress = (what: string) => process.stderr.isTTY && process.stderr.write(`${what}\n`);
       const t0 = performance.now();
       const data = await supernetData(spec, seed);
-      if (o.weights !== undefined && o.trainEpochs !== undefined) notApplicable('--train-epochs', `the supernet's weights come from ${o.weights}`);
+      if (o.weights !== undefined && o.trainEpochs !== undefined)
+        notApplicable('--train-epochs', `the supernet's weights come from ${o.weights}`);
       let shared: SharedSupernet;
       if (o.weights !== undefined) {
         const { loadSupernetWeights } = await import('../nas/accuracy/weights-file.ts');
@@ -115,11 +131,30 @@ export function registerNasDeploy(program: Command): void {
       const out = o.out ?? join('mcu-out', fileNameSegment(`${subnetName(spec, config)}-${board.name}`));
       const result = await writeOutputDir(out, async (dir) => {
         const r = await deploySubnet({
-          spec, subnet, train: data.train, test: data.test, imageSide: data.side, board, mcu: { schedule },
-          calibrationImages: calibration, images: images ?? data.test.count, referenceImages: reference, seed,
-          host: o.host, qemu: o.qemu, dir, source: file, onProgress: progress,
+          spec,
+          subnet,
+          train: data.train,
+          test: data.test,
+          imageSide: data.side,
+          board,
+          mcu: { schedule },
+          calibrationImages: calibration,
+          images: images ?? data.test.count,
+          referenceImages: reference,
+          seed,
+          host: o.host,
+          qemu: o.qemu,
+          dir,
+          source: file,
+          onProgress: progress,
         });
-        const json = { supernet: spec.name, accuracy_source: 'train', ...(o.weights !== undefined ? { weights: o.weights } : { train_seconds: Number(trainSeconds.toFixed(2)) }), ...r, seconds: Number(((performance.now() - t0) / 1000).toFixed(2)) };
+        const json = {
+          supernet: spec.name,
+          accuracy_source: 'train',
+          ...(o.weights !== undefined ? { weights: o.weights } : { train_seconds: Number(trainSeconds.toFixed(2)) }),
+          ...r,
+          seconds: Number(((performance.now() - t0) / 1000).toFixed(2)),
+        };
         writeFileSync(join(dir, 'deploy.json'), `${JSON.stringify(json, null, 2)}\n`);
         return json;
       });
@@ -130,14 +165,26 @@ export function registerNasDeploy(program: Command): void {
           `subnet ${result.config} of ${spec.name} on ${board.name} (${result.schedule.kind} schedule, peak SRAM ${thousands(result.peak_sram_bytes)} B, weights ${thousands(result.weight_bytes)} B)\n` +
             formatTable(
               ['images', 'float', 'int8 (host)', 'int8 (QEMU)', 'drop (points)', 'reference bit-exact', 'instructions / inference (QEMU)'],
-              [[thousands(result.images), pct(result.float_accuracy), pct(result.host?.accuracy), pct(result.qemu?.accuracy), result.drop_points.toFixed(2), `${result.reference.bit_exact}/${result.reference.images}`, result.qemu ? thousands(result.qemu.instructions_per_inference) : '-']],
+              [
+                [
+                  thousands(result.images),
+                  pct(result.float_accuracy),
+                  pct(result.host?.accuracy),
+                  pct(result.qemu?.accuracy),
+                  result.drop_points.toFixed(2),
+                  `${result.reference.bit_exact}/${result.reference.images}`,
+                  result.qemu ? thousands(result.qemu.instructions_per_inference) : '-',
+                ],
+              ],
               ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
             ) +
             `\ncalibrated on ${result.calibration_images} training images; wrote ${out}/ (the C program, its batch harness batch_main.c, deploy.json)\n`,
         );
       }
-      if (result.reference.bit_exact < result.reference.images || (result.host?.agrees_with_qemu === false)) {
-        throw new VerificationError(`${out}: the generated program's outputs differ from the int8 reference executor or between host and QEMU`);
+      if (result.reference.bit_exact < result.reference.images || result.host?.agrees_with_qemu === false) {
+        throw new VerificationError(
+          `${out}: the generated program's outputs differ from the int8 reference executor or between host and QEMU`,
+        );
       }
     });
 }

@@ -36,9 +36,11 @@ interface NasCliOptions {
   with?: string[];
 }
 
-
 /** `--train-epochs L,S`: epochs of the largest subnet, then of sandwich sampling (the defaults when absent). */
-export function parseTrainEpochs(value: string | undefined, defaults: { largestEpochs: number; sandwichEpochs: number }): { largestEpochs: number; sandwichEpochs: number } {
+export function parseTrainEpochs(
+  value: string | undefined,
+  defaults: { largestEpochs: number; sandwichEpochs: number },
+): { largestEpochs: number; sandwichEpochs: number } {
   if (value === undefined) return { largestEpochs: defaults.largestEpochs, sandwichEpochs: defaults.sandwichEpochs };
   const m = /^(\d+),(\d+)$/.exec(value);
   if (!m) fail(BAD_OPTION_VALUE, `--train-epochs takes LARGEST,SANDWICH epochs (e.g. 3,3), got '${value}'`, undefined, ExitCode.usage);
@@ -46,7 +48,13 @@ export function parseTrainEpochs(value: string | undefined, defaults: { largestE
 }
 
 /** The accuracy source a `--accuracy` value names. */
-async function openSource(spec: SupernetSpec, value: string, seed: number, trainEpochs: string | undefined, weights: string | undefined): Promise<AccuracySource> {
+async function openSource(
+  spec: SupernetSpec,
+  value: string,
+  seed: number,
+  trainEpochs: string | undefined,
+  weights: string | undefined,
+): Promise<AccuracySource> {
   const [kind, ...rest] = value.split(':');
   const file = rest.join(':');
   if (weights !== undefined && kind !== 'train') notApplicable('--weights', `accuracy comes from ${value}, not from a trained supernet`);
@@ -64,7 +72,12 @@ async function openSource(spec: SupernetSpec, value: string, seed: number, train
       shared.useCalibration(data.train, DEFAULT_TRAIN_OPTIONS.calibrationImages, seed);
       return sharedSource(shared, data.test);
     }
-    return trainSource(spec, data, { ...DEFAULT_TRAIN_OPTIONS, ...parseTrainEpochs(trainEpochs, DEFAULT_TRAIN_OPTIONS), seed, imageSide: side });
+    return trainSource(spec, data, {
+      ...DEFAULT_TRAIN_OPTIONS,
+      ...parseTrainEpochs(trainEpochs, DEFAULT_TRAIN_OPTIONS),
+      seed,
+      imageSide: side,
+    });
   }
   return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
 }
@@ -80,7 +93,14 @@ function macCounter(spec: SupernetSpec): (c: SubnetConfig) => number {
 }
 
 /** The hardware level for `--space SP --baseline B`: NAAS (accelerator and mappings) per subnet. */
-async function spaceHardware(prog: Program, file: string, o: NasCliOptions, spec: SupernetSpec, seed: number, macs: (c: SubnetConfig) => number): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
+async function spaceHardware(
+  prog: Program,
+  file: string,
+  o: NasCliOptions,
+  spec: SupernetSpec,
+  seed: number,
+  macs: (c: SubnetConfig) => number,
+): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
   const { buildWorkloads } = await import('../naas/problems.ts');
   const { inlineRunner } = await import('../naas/search.ts');
   const { runStrategy } = await import('../naas/strategy/index.ts');
@@ -97,13 +117,23 @@ async function spaceHardware(prog: Program, file: string, o: NasCliOptions, spec
       const res = await runStrategy('naas', { workloads, space, resources, seed, budget, run: inlineRunner });
       const best = res.best;
       const edp = best.networks.length ? best.networks[0].edp : best.energyPj * best.cycles;
-      return { value: edp, macs: macs(c), feasible: best.valid !== false, extra: { cycles: best.cycles, energy_pj: Math.round(best.energyPj) } };
+      return {
+        value: edp,
+        macs: macs(c),
+        feasible: best.valid !== false,
+        extra: { cycles: best.cycles, energy_pj: Math.round(best.energyPj) },
+      };
     },
   };
 }
 
 /** The hardware level for `--target MCU`: the patch schedule nacc mcu would emit, within SRAM and flash. */
-async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpec, macs: (c: SubnetConfig) => number): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
+async function targetHardware(
+  prog: Program,
+  o: NasCliOptions,
+  spec: SupernetSpec,
+  macs: (c: SubnetConfig) => number,
+): Promise<{ score: (c: SubnetConfig) => Promise<HardwareScore>; describe: Record<string, unknown> }> {
   const { resolveBoard } = await import('../mcu/targets.ts');
   const { graphFromNetwork } = await import('../mcu/patch/graph.ts');
   const { decideSchedule } = await import('../mcu/patch/report.ts');
@@ -121,7 +151,10 @@ async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpe
         value: sram,
         macs: macs(c),
         feasible: sram <= board.sramBytes && flash <= board.flashBytes,
-        extra: { flash_bytes: flash, schedule: d.chosen.kind === 'patch' ? `patch ${d.chosen.patches}x${d.chosen.patches} split ${d.chosen.split}` : 'layer' },
+        extra: {
+          flash_bytes: flash,
+          schedule: d.chosen.kind === 'patch' ? `patch ${d.chosen.patches}x${d.chosen.patches} split ${d.chosen.split}` : 'layer',
+        },
       };
     },
   };
@@ -129,7 +162,15 @@ async function targetHardware(prog: Program, o: NasCliOptions, spec: SupernetSpe
 
 /** A point as JSON: the hardware value under its own name (`edp` or `peak_sram_bytes`). */
 function pointJson(p: NasPoint, metric: 'edp' | 'peak_sram_bytes') {
-  return { config: p.config, accuracy: Number(p.accuracy.toFixed(6)), accuracy_source: p.accuracy_source, [metric]: p.value, macs: p.macs, feasible: p.feasible, ...(p.extra ?? {}) };
+  return {
+    config: p.config,
+    accuracy: Number(p.accuracy.toFixed(6)),
+    accuracy_source: p.accuracy_source,
+    [metric]: p.value,
+    macs: p.macs,
+    feasible: p.feasible,
+    ...(p.extra ?? {}),
+  };
 }
 
 export function registerNas(program: Command): void {
@@ -140,7 +181,10 @@ export function registerNas(program: Command): void {
     .option('--space <name>', 'NAAS design space: each subnet gets its own accelerator and mappings (with --baseline)')
     .option('--baseline <accelerator>', 'with --space: the accelerator whose resources bound the space')
     .option('--target <mcu>', 'microcontroller: each subnet gets its patch schedule, within SRAM and flash')
-    .requiredOption('--accuracy <source>', 'train (weight-sharing supernet on its data set), table:FILE (CSV config,accuracy) or predictor:FILE (ONNX)')
+    .requiredOption(
+      '--accuracy <source>',
+      'train (weight-sharing supernet on its data set), table:FILE (CSV config,accuracy) or predictor:FILE (ONNX)',
+    )
     .option('--seed <k>', 'seed of the search (and of training)', SHARED_DEFAULTS.seed)
     .option('--population <n>', 'subnets per generation', '12')
     .option('--generations <n>', 'generations of the joint search', '6')
@@ -148,12 +192,20 @@ export function registerNas(program: Command): void {
     .option('--budget <preset>', 'with --space: the inner NAAS budget per subnet (tiny|small|default|large)', 'tiny')
     .option('--with <files...>', 'more .nacc files providing the space, accelerators or mcu targets')
     .option('--train-epochs <l,s>', 'with --accuracy train: epochs of the largest subnet, then of sandwich sampling')
-    .option('--weights <file>', 'with --accuracy train: trained supernet weights (a nacc-supernet-weights/1 file, e.g. from bench/nas-fashion.ts --weights) instead of training here')
-    .option('--json', 'print JSON: {"pareto":[{"config","accuracy","accuracy_source","edp"|"peak_sram_bytes","macs"}],"sequential":{...},"evaluations","seconds"}')
+    .option(
+      '--weights <file>',
+      'with --accuracy train: trained supernet weights (a nacc-supernet-weights/1 file, e.g. from bench/nas-fashion.ts --weights) instead of training here',
+    )
+    .option(
+      '--json',
+      'print JSON: {"pareto":[{"config","accuracy","accuracy_source","edp"|"peak_sram_bytes","macs"}],"sequential":{...},"evaluations","seconds"}',
+    )
     .option('--out <dir>', 'write result.json, the front as CSV, each front subnet as .nacc, and report.html')
     .action(async (file: string, o: NasCliOptions) => {
-      if (!o.space === !o.target) fail('N0121', 'give either --space SP --baseline B (accelerator) or --target MCU (microcontroller)', undefined, ExitCode.usage);
-      if (o.space && !o.baseline) fail('N0121', '--space needs --baseline B (the accelerator whose resources bound the search)', undefined, ExitCode.usage);
+      if (!o.space === !o.target)
+        fail('N0121', 'give either --space SP --baseline B (accelerator) or --target MCU (microcontroller)', undefined, ExitCode.usage);
+      if (o.space && !o.baseline)
+        fail('N0121', '--space needs --baseline B (the accelerator whose resources bound the search)', undefined, ExitCode.usage);
       if (o.target && o.baseline) fail('N0121', '--baseline applies to --space, not --target', undefined, ExitCode.usage);
       const seed = parseSeed(o.seed);
       const population = parsePositiveInt(o.population, '--population')!;
@@ -191,17 +243,32 @@ export function registerNas(program: Command): void {
       if (o.out) {
         await writeOutputDir(o.out, (dir) => {
           writeFileSync(join(dir, 'result.json'), `${JSON.stringify(json, null, 2)}\n`);
-          const csv = ['front,config,accuracy,accuracy_source,' + metric + ',macs', ...res.pareto.map((p) => `joint,${p.config},${p.accuracy},${p.accuracy_source},${p.value},${p.macs}`), ...res.sequential.pareto.map((p) => `sequential,${p.config},${p.accuracy},${p.accuracy_source},${p.value},${p.macs}`)];
+          const csv = [
+            'front,config,accuracy,accuracy_source,' + metric + ',macs',
+            ...res.pareto.map((p) => `joint,${p.config},${p.accuracy},${p.accuracy_source},${p.value},${p.macs}`),
+            ...res.sequential.pareto.map((p) => `sequential,${p.config},${p.accuracy},${p.accuracy_source},${p.value},${p.macs}`),
+          ];
           writeFileSync(join(dir, 'pareto.csv'), `${csv.join('\n')}\n`);
           res.pareto.forEach((p, i) => writeFileSync(join(dir, `subnet-${i}.nacc`), subnetSource(spec, parseConfigKey(spec, p.config)!)));
-          writeFileSync(join(dir, 'report.html'), nasReportHtml({ title: `NAS: ${spec.name} (${metric === 'edp' ? 'accelerator' : 'microcontroller'})`, metric, joint: res.pareto, evaluated: res.evaluated, sequential: res.sequential.pareto, source: source.name }));
+          writeFileSync(
+            join(dir, 'report.html'),
+            nasReportHtml({
+              title: `NAS: ${spec.name} (${metric === 'edp' ? 'accelerator' : 'microcontroller'})`,
+              metric,
+              joint: res.pareto,
+              evaluated: res.evaluated,
+              sequential: res.sequential.pareto,
+              source: source.name,
+            }),
+          );
         });
       }
       if (o.json) {
         process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
         return;
       }
-      const fmt = (p: NasPoint) => `  ${(p.accuracy * 100).toFixed(2).padStart(6)}%  ${metric === 'edp' ? p.value.toExponential(3) : `${p.value} B`}  ${p.macs} MACs  ${p.config}`;
+      const fmt = (p: NasPoint) =>
+        `  ${(p.accuracy * 100).toFixed(2).padStart(6)}%  ${metric === 'edp' ? p.value.toExponential(3) : `${p.value} B`}  ${p.macs} MACs  ${p.config}`;
       const lines = [
         `supernet ${spec.name}: ${res.evaluated.length} subnets scored (accuracy from ${source.name}; ${metric === 'edp' ? `EDP after NAAS in ${o.space}` : `peak SRAM on ${o.target}`}), ${seconds.toFixed(1)} s`,
         'joint Pareto front (accuracy, ' + metric + ', MACs, config):',
@@ -209,7 +276,8 @@ export function registerNas(program: Command): void {
         'sequential (network first under MAC budgets, then hardware):',
         ...res.sequential.pareto.map(fmt),
       ];
-      if (o.out) lines.push(`wrote ${o.out}/ (result.json, pareto.csv, subnet-*.nacc, report.html); next: nacc inspect ${o.out}/subnet-0.nacc`);
+      if (o.out)
+        lines.push(`wrote ${o.out}/ (result.json, pareto.csv, subnet-*.nacc, report.html); next: nacc inspect ${o.out}/subnet-0.nacc`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -21,12 +21,14 @@ export const SHARED_DEFAULTS = {
 } as const;
 
 /** One name and one definition of peak SRAM for every command (mcu, mcu-schedule, verify, report). */
-export const PEAK_SRAM_DEFINITION = "the schedule's largest sum of live activation bytes (nacc mcu-schedule's figure; the arena adds placement)";
+export const PEAK_SRAM_DEFINITION =
+  "the schedule's largest sum of live activation bytes (nacc mcu-schedule's figure; the arena adds placement)";
 
 /** `--seed N`: an integer. */
 export function parseSeed(value: string | undefined, flag = '--seed'): number {
   const n = Number(value ?? SHARED_DEFAULTS.seed);
-  if (value !== undefined && (value.trim() === '' || !Number.isInteger(n))) fail(BAD_OPTION_VALUE, `${flag} takes an integer, got '${value}'`, undefined, ExitCode.usage);
+  if (value !== undefined && (value.trim() === '' || !Number.isInteger(n)))
+    fail(BAD_OPTION_VALUE, `${flag} takes an integer, got '${value}'`, undefined, ExitCode.usage);
   return n;
 }
 
@@ -34,7 +36,8 @@ export function parseSeed(value: string | undefined, flag = '--seed'): number {
 export function parsePositiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 1) fail(BAD_OPTION_VALUE, `${flag} takes a positive integer, got '${value}'`, undefined, ExitCode.usage);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1)
+    fail(BAD_OPTION_VALUE, `${flag} takes a positive integer, got '${value}'`, undefined, ExitCode.usage);
   return n;
 }
 
@@ -42,12 +45,21 @@ export function parsePositiveInt(value: string | undefined, flag: string): numbe
 export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[], what = 'value'): T {
   if ((choices as readonly string[]).includes(value)) return value as T;
   const guess = suggestion(value, choices);
-  return fail(BAD_OPTION_VALUE, `${flag}: unknown ${what} '${value}'${guess ? `; did you mean '${guess}'?` : ''} (${what}s: ${choices.join(', ')})`, undefined, ExitCode.usage);
+  return fail(
+    BAD_OPTION_VALUE,
+    `${flag}: unknown ${what} '${value}'${guess ? `; did you mean '${guess}'?` : ''} (${what}s: ${choices.join(', ')})`,
+    undefined,
+    ExitCode.usage,
+  );
 }
 
 /** Several comma-separated choices (`demo --only a,b`), each checked as parseChoice does. */
 export function parseChoices<T extends string>(value: string, flag: string, choices: readonly T[], what = 'value'): T[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseChoice(s, flag, choices, what));
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => parseChoice(s, flag, choices, what));
 }
 
 /** An option given where it has no effect: rejected, never ignored silently. */

@@ -42,7 +42,10 @@ export function findConfig(program: Program, name: string | undefined, file: str
   if (!name) {
     if (program.pointaccs.length === 1) return program.pointaccs[0];
     if (program.pointaccs.length === 0) usage('E0620', `${file} declares no pointacc configuration`);
-    usage('E0621', `${file} has several pointacc configurations; pick one with --config (${program.pointaccs.map((p) => p.name).join(', ')})`);
+    usage(
+      'E0621',
+      `${file} has several pointacc configurations; pick one with --config (${program.pointaccs.map((p) => p.name).join(', ')})`,
+    );
   }
   return pickDeclared('pointacc configuration', name!, program.pointaccs, file);
 }
@@ -98,10 +101,16 @@ export function registerPointacc(program: Command): void {
     .command('pointacc <file>')
     .description('PointAcc: per-layer performance model of a network (--network), or RTL + vectors for one mapping op (--op ... --out)')
     .option('--network <name>', 'network to model')
-    .option('--layer <name>', 'with --network and --out: RTL of one whole layer (a set_abstraction or a sparse_conv3d reading the network input)')
+    .option(
+      '--layer <name>',
+      'with --network and --out: RTL of one whole layer (a set_abstraction or a sparse_conv3d reading the network input)',
+    )
     .option('--config <name>', 'pointacc configuration (default: the only one in the file)')
     .option('--op <op>', `emit RTL for one op: ${RTL_OPS.join('|')}`)
-    .option('--cloud <cloud>', 'cloud for --op: .xyz/.ply/raw float32 file, or KIND[:N[:SEED]] (default clutter:512, kernel_map: voxelised bunny)')
+    .option(
+      '--cloud <cloud>',
+      'cloud for --op: .xyz/.ply/raw float32 file, or KIND[:N[:SEED]] (default clutter:512, kernel_map: voxelised bunny)',
+    )
     .option('--out <dir>', 'output folder for --op (e.g. rtl-out/NAME)')
     .option('--centers <m>', 'centers for fps/knn/ball_query (default 16)')
     .option('--k <k>', `neighbours per center for knn/ball_query (default ${SHARED_DEFAULTS.k}, or the cloud's points when fewer)`)
@@ -126,7 +135,8 @@ export function registerPointacc(program: Command): void {
       const seed = parseSeed(opts.seed);
       if (opts.op) {
         const opName: string = opts.op;
-        if (!(RTL_OPS as readonly string[]).includes(opts.op)) usage('E0623', `--op must be one of ${RTL_OPS.join(', ')}, got '${opts.op}'`);
+        if (!(RTL_OPS as readonly string[]).includes(opts.op))
+          usage('E0623', `--op must be one of ${RTL_OPS.join(', ')}, got '${opts.op}'`);
         if (!opts.out) usage('E0624', '--op needs --out DIR (e.g. rtl-out/knn)');
         const op = opts.op as RtlOp;
         let cloud = resolveCloud(opts.cloud ?? (opName === 'kernel_map' ? 'bunny' : 'clutter:512'), seed);
@@ -152,13 +162,24 @@ export function registerPointacc(program: Command): void {
         await writeOutputDir(
           dir,
           (tmp) => {
-            writeRunManifest(tmp, { kind: 'pointacc', title: `PointAcc ${opName} on ${config.name} (${cloud.name})`, command: invocation() });
+            writeRunManifest(tmp, {
+              kind: 'pointacc',
+              title: `PointAcc ${opName} on ${config.name} (${cloud.name})`,
+              command: invocation(),
+            });
             return writeRtlPackage(tmp, pkg, { config: config.name, cloud: cloud.name });
           },
           { carryOver: (name) => !name.startsWith('build') && name !== VERIFY_RESULT },
         );
         const manifest = join(dir, 'manifest.json');
-        const summary = { out: dir, manifest, top: pkg.top, files: pkg.files.map((f) => f.path), predicted_cycles: pkg.predictedCycles, params: pkg.params };
+        const summary = {
+          out: dir,
+          manifest,
+          top: pkg.top,
+          files: pkg.files.map((f) => f.path),
+          predicted_cycles: pkg.predictedCycles,
+          params: pkg.params,
+        };
         if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         else {
           process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (top ${pkg.top}); predicted ${pkg.predictedCycles} cycles\n`);
@@ -175,7 +196,9 @@ export function registerPointacc(program: Command): void {
       if (opts.out) usage('E0626', '--out with --network needs --layer L (the RTL of one whole layer)');
       const perfOpts: PerfOptions = { fusion: opts.fusion !== false, cache: opts.cache !== false, points: num(opts.points) };
       const report = modelNetwork(net!, config, perfOpts);
-      const baseline = opts.baseline ? await measureCpuBaseline(net!, { points: num(opts.points), seed, workDir: resolve('rtl-out', `.baseline-${net!.name}`) }) : undefined;
+      const baseline = opts.baseline
+        ? await measureCpuBaseline(net!, { points: num(opts.points), seed, workDir: resolve('rtl-out', `.baseline-${net!.name}`) })
+        : undefined;
       if (opts.json) process.stdout.write(JSON.stringify(perfJson(report, baseline), null, 2) + '\n');
       else process.stdout.write(perfText(report, baseline) + '\n');
     });
@@ -192,22 +215,37 @@ export function registerPointacc(program: Command): void {
     .option('--stride <s>', 'kernel_map conv stride', '1')
     .option('--seed <n>', 'seed for generated clouds', '1')
     .option('--json', 'print JSON')
-    .action((op: string, opts: { cloud: string; centers?: string; k?: string; radius?: string; mode?: string; kernel?: string; stride?: string; seed: string; json?: boolean }) => {
-      const cloud = resolveCloud(opts.cloud, parseSeed(opts.seed));
-      const res = runPointOp(op, cloud, {
-        centers: num(opts.centers),
-        k: num(opts.k),
-        radius: num(opts.radius),
-        mode: opts.mode as 'pointnet2' | 'nearest',
-        kernel: num(opts.kernel),
-        stride: num(opts.stride),
-      });
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(res) + '\n');
-        return;
-      }
-      process.stdout.write(pointOpText(op, res) + '\n');
-    });
+    .action(
+      (
+        op: string,
+        opts: {
+          cloud: string;
+          centers?: string;
+          k?: string;
+          radius?: string;
+          mode?: string;
+          kernel?: string;
+          stride?: string;
+          seed: string;
+          json?: boolean;
+        },
+      ) => {
+        const cloud = resolveCloud(opts.cloud, parseSeed(opts.seed));
+        const res = runPointOp(op, cloud, {
+          centers: num(opts.centers),
+          k: num(opts.k),
+          radius: num(opts.radius),
+          mode: opts.mode as 'pointnet2' | 'nearest',
+          kernel: num(opts.kernel),
+          stride: num(opts.stride),
+        });
+        if (opts.json) {
+          process.stdout.write(JSON.stringify(res) + '\n');
+          return;
+        }
+        process.stdout.write(pointOpText(op, res) + '\n');
+      },
+    );
 }
 
 /**
@@ -221,7 +259,8 @@ async function writeLayerRtl(net: Network, config: PointAccConfig, opts: Pointac
   const cache = opts.cache !== false;
   let cloud = opts.cloud ? resolveCloud(opts.cloud, seed) : undefined;
   const voxelInput = net.inputs[0]?.type.kind === 'voxels';
-  if (cloud && voxelInput && Array.from(cloud.xyz).some((v) => !Number.isInteger(v))) cloud = voxelize(cloud, num(opts.voxel) ?? defaultVoxel(cloud)).voxels;
+  if (cloud && voxelInput && Array.from(cloud.xyz).some((v) => !Number.isInteger(v)))
+    cloud = voxelize(cloud, num(opts.voxel) ?? defaultVoxel(cloud)).voxels;
   const rtl = buildLayerRtl(net, opts.layer!, config, { cloud, points: num(opts.points), fusion, cache, seed });
   const report = modelNetwork(net, config, { fusion, cache, cloud: rtl.cloud, seed });
   const parts = report.layers.filter((l) => rtl.modelLayers.includes(l.name));
@@ -246,15 +285,29 @@ async function writeLayerRtl(net: Network, config: PointAccConfig, opts: Pointac
   await writeOutputDir(
     dir,
     (tmp) => {
-      writeRunManifest(tmp, { kind: 'pointacc', title: `PointAcc ${rtl.kind} ${opts.layer} of ${net.name} on ${config.name}`, command: invocation() });
+      writeRunManifest(tmp, {
+        kind: 'pointacc',
+        title: `PointAcc ${rtl.kind} ${opts.layer} of ${net.name} on ${config.name}`,
+        command: invocation(),
+      });
       return writeRtlPackage(tmp, pkg, extra);
     },
     { carryOver: (name) => !name.startsWith('build') && name !== VERIFY_RESULT },
   );
-  const summary = { out: dir, manifest: join(dir, 'manifest.json'), top: pkg.top, files: pkg.files.map((f) => f.path), predicted_cycles: pkg.predictedCycles, params: pkg.params, ...extra };
+  const summary = {
+    out: dir,
+    manifest: join(dir, 'manifest.json'),
+    top: pkg.top,
+    files: pkg.files.map((f) => f.path),
+    predicted_cycles: pkg.predictedCycles,
+    params: pkg.params,
+    ...extra,
+  };
   if (opts.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else {
-    process.stdout.write(`wrote ${pkg.files.length} files to ${dir} (${rtl.kind} ${opts.layer} of ${net.name}, top ${pkg.top}); predicted ${pkg.predictedCycles} cycles, performance model ${modelCycles}\n`);
+    process.stdout.write(
+      `wrote ${pkg.files.length} files to ${dir} (${rtl.kind} ${opts.layer} of ${net.name}, top ${pkg.top}); predicted ${pkg.predictedCycles} cycles, performance model ${modelCycles}\n`,
+    );
     nextStep(`nacc verify ${shellWord(opts.out!)} --sim both`);
   }
 }

@@ -125,7 +125,9 @@ export async function watchFiles(opts: WatchOptions): Promise<void> {
     opts.onError ??
     (async (e: unknown) => {
       const { UserError, formatDiagnostics } = await import('../diagnostics/index.ts');
-      process.stderr.write((e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n');
+      process.stderr.write(
+        (e instanceof UserError ? formatDiagnostics(e.diagnostics) : e instanceof Error ? (e.stack ?? e.message) : String(e)) + '\n',
+      );
     });
   const wanted = new Map<string, Set<string>>();
   for (const f of opts.files.map((x) => resolve(x))) {

@@ -17,11 +17,23 @@ export function registerReport(program: Command): void {
     .description('write one HTML report (inline SVG plots, no network needed) over the run outputs under DIR')
     .option('--out <file>', 'HTML file to write (default DIR/report.html)')
     .option('--title <text>', 'page title', 'nacc report')
-    .option('--json', 'print JSON: {"file","sections":[{"kind","title","source","name","section_kind","plots","ok","headline"}],"figures":[path],"files":[path]} (kind: search, rtl, mcu, pointacc or fl; paths relative to DIR)')
+    .option(
+      '--json',
+      'print JSON: {"file","sections":[{"kind","title","source","name","section_kind","plots","ok","headline"}],"figures":[path],"files":[path]} (kind: search, rtl, mcu, pointacc or fl; paths relative to DIR)',
+    )
     .action(async (dir: string, opts: ReportOptions) => {
       const summary = await buildReport(dir, opts.out, opts.title);
       if (opts.json) {
-        const sections = summary.sections.map((s) => ({ kind: s.run_kind, title: s.title, source: s.source, name: s.name, section_kind: s.kind, plots: s.plots, ok: s.ok, headline: s.headline }));
+        const sections = summary.sections.map((s) => ({
+          kind: s.run_kind,
+          title: s.title,
+          source: s.source,
+          name: s.name,
+          section_kind: s.kind,
+          plots: s.plots,
+          ok: s.ok,
+          headline: s.headline,
+        }));
         writeJson({ file: summary.file, sections, figures: summary.figures, files: summary.files });
         return;
       }

@@ -35,7 +35,8 @@ export interface SearchedLayers {
 
 export function searchFolderDesign(dir: string): string {
   const design = join(dir, 'design.nacc');
-  if (!existsSync(design)) fail('R0505', `--from ${dir}: no design.nacc there (a folder written by \`nacc search --out\`)`, undefined, ExitCode.usage);
+  if (!existsSync(design))
+    fail('R0505', `--from ${dir}: no design.nacc there (a folder written by \`nacc search --out\`)`, undefined, ExitCode.usage);
   return design;
 }
 
@@ -56,11 +57,19 @@ export function readSearchedLayers(dir: string, spec: AcceleratorSpec, net: Netw
  * executes and costed on its architecture (naas/rtl-architecture.ts): the mappings `nacc cost
  * --rtl` reports with the same seed and effort (the whole network is mapped, as there).
  */
-export async function mapperLayers(spec: AcceleratorSpec, net: Network, layers: string[] | undefined, seed: number, effort = RTL_MAPPER_EFFORT): Promise<SearchedLayers & { reason?: string }> {
+export async function mapperLayers(
+  spec: AcceleratorSpec,
+  net: Network,
+  layers: string[] | undefined,
+  seed: number,
+  effort = RTL_MAPPER_EFFORT,
+): Promise<SearchedLayers & { reason?: string }> {
   const { workloads, result: r } = await rtlMappings(spec, [net], effort, seed);
   const byLayer = new Map((r.networks[0]?.layers ?? []).map((l) => [l.name, { problem: workloads.problems[l.key], mapping: l.mapping }]));
   const out = replayable(spec, net, layers, (layer) => byLayer.get(layer));
-  return r.valid ? out : { ...out, reason: `the mapper found no mapping the generated RTL runs within the buffer's banks for some layer of '${net.name}'` };
+  return r.valid
+    ? out
+    : { ...out, reason: `the mapper found no mapping the generated RTL runs within the buffer's banks for some layer of '${net.name}'` };
 }
 
 /**
@@ -70,7 +79,12 @@ export async function mapperLayers(spec: AcceleratorSpec, net: Network, layers: 
  * the model scores that better by the mapper's objective (per-layer EDP), so the chosen mapping
  * is never worse than the planner's under the model.
  */
-export async function rtlMappings(spec: AcceleratorSpec, nets: Network[], effort: number, seed: number): Promise<{ workloads: Workloads; result: CandidateResult }> {
+export async function rtlMappings(
+  spec: AcceleratorSpec,
+  nets: Network[],
+  effort: number,
+  seed: number,
+): Promise<{ workloads: Workloads; result: CandidateResult }> {
   const workloads = buildWorkloads(nets);
   const r = await evaluateFixed(spec, workloads, effort, seed, inlineRunner, 'edp', true);
   return { workloads, result: r.valid ? withPlannerCandidates(spec, nets, workloads, r) : r };
@@ -89,7 +103,10 @@ function withPlannerCandidates(spec: AcceleratorSpec, nets: Network[], workloads
       if (!better.has(l.key)) {
         const m = planned[l.name];
         const e = m ? evaluate(workloads.problems[l.key], arch, m) : undefined;
-        better.set(l.key, e?.valid && e.cycles * e.energyPj < l.cycles * l.energyPj ? { mapping: m!, cycles: e.cycles, energyPj: e.energyPj } : null);
+        better.set(
+          l.key,
+          e?.valid && e.cycles * e.energyPj < l.cycles * l.energyPj ? { mapping: m!, cycles: e.cycles, energyPj: e.energyPj } : null,
+        );
       }
       const b = better.get(l.key);
       return b ? { ...l, ...b } : l;
@@ -100,14 +117,25 @@ function withPlannerCandidates(spec: AcceleratorSpec, nets: Network[], workloads
   });
   if (![...better.values()].some(Boolean)) return r;
   const cost = Math.exp(networks.reduce((a, n) => a + Math.log(n.edp), 0) / networks.length);
-  return { ...r, networks, cost, cycles: networks.reduce((a, n) => a + n.cycles, 0), energyPj: networks.reduce((a, n) => a + n.energyPj, 0) };
+  return {
+    ...r,
+    networks,
+    cost,
+    cycles: networks.reduce((a, n) => a + n.cycles, 0),
+    energyPj: networks.reduce((a, n) => a + n.energyPj, 0),
+  };
 }
 
 /** The mapper's effort per layer shape for `nacc rtl` (as `nacc cost --effort`'s default). */
 export const RTL_MAPPER_EFFORT = 2000;
 
 /** Each selected layer's mapping (from `source`) as the sequencer program that runs it exactly, or why it cannot. */
-function replayable(spec: AcceleratorSpec, net: Network, layers: string[] | undefined, source: (layer: string) => { problem: Problem; mapping: Mapping } | undefined): SearchedLayers {
+function replayable(
+  spec: AcceleratorSpec,
+  net: Network,
+  layers: string[] | undefined,
+  source: (layer: string) => { problem: Problem; mapping: Mapping } | undefined,
+): SearchedLayers {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   const axes = parallel.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[];
   const out: SearchedLayers = { searched: {}, notReplayed: {}, missing: [] };
@@ -123,7 +151,9 @@ function replayable(spec: AcceleratorSpec, net: Network, layers: string[] | unde
     const mapping = found.mapping;
     const r = rtlProgramOf(problem, mapping, axes, dramBeatBytes(spec.dramBandwidthBytesPerCycle));
     const depthwise = (problem.bounds.G ?? 1) > 1;
-    const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every((d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d]);
+    const same = (['K', 'C', 'P', 'Q', 'R', 'S'] as const).every(
+      (d) => (depthwise && d === 'K' ? problem.bounds.G : depthwise && d === 'C' ? p.bounds.C : problem.bounds[d]) === p.bounds[d],
+    );
     if (!same) r.issues.unshift(`the searched problem ${JSON.stringify(problem.bounds)} is not this layer's`);
     // The model costs the layer on exactly this problem and mapping: the number the search (or the mapper) reported.
     if (r.program && same) out.searched[p.layer] = { ...r.program, searched: { problem, mapping } };

@@ -64,7 +64,12 @@ export function parseTile(text: string): ForcedTile {
   const num = (v: string | undefined) => (v ? Number(v) : undefined);
   const [kc, qc, pc] = [num(m?.[1]), num(m?.[2]), num(m?.[3])];
   if (!m || (kc === undefined && qc === undefined && pc === undefined) || kc === 0 || qc === 0 || pc === 0) {
-    fail('R0504', `--tile must be KxQ or KxQxP with positive output channels, rows and columns per tile (e.g. 8x4, 8x, x4, 8x4x8), got '${text}'`, undefined, ExitCode.usage);
+    fail(
+      'R0504',
+      `--tile must be KxQ or KxQxP with positive output channels, rows and columns per tile (e.g. 8x4, 8x, x4, 8x4x8), got '${text}'`,
+      undefined,
+      ExitCode.usage,
+    );
   }
   return { ...(kc !== undefined ? { kc } : {}), ...(qc !== undefined ? { qc } : {}), ...(pc !== undefined ? { pc } : {}) };
 }
@@ -88,38 +93,62 @@ export function registerRtl(program: Command): void {
     .command('rtl <file>')
     .description('generate Verilog for an accelerator running a network, with per-layer programs and a self-checking testbench')
     .option('--accelerator <name>', `accelerator block in FILE (with --from: ${SEARCHED_ACCELERATOR}, the searched design)`)
-    .option('--from <dir>', 'a folder written by `nacc search --out`: its design, and every layer programmed with the loop nest the search chose (DRAM tiles, loop order and bounds, spatial factors), where the hardware can run it')
+    .option(
+      '--from <dir>',
+      'a folder written by `nacc search --out`: its design, and every layer programmed with the loop nest the search chose (DRAM tiles, loop order and bounds, spatial factors), where the hardware can run it',
+    )
     .requiredOption('--network <name>', 'network in FILE')
-    .option('--with <files...>', 'more .nacc files providing networks or accelerators (e.g. the design.nacc that `nacc search --out` wrote)')
+    .option(
+      '--with <files...>',
+      'more .nacc files providing networks or accelerators (e.g. the design.nacc that `nacc search --out` wrote)',
+    )
     .option('--layer <names...>', 'layers to program (default: every conv2d, dwconv2d and dense layer); comma-separated or repeated')
     .option('--out <dir>', 'output folder (default rtl-out/<accelerator>-<network>)')
     .option('--seed <n>', 'seed of the random test vectors', '1')
     .option('--order <dims>', 'loop order of every layer, outermost first (default KPQCRS)')
-    .option('--tile <KxQ[xP]>', 'run every layer as tiles of at most K output channels x Q output rows (x P output columns) (e.g. 8x4, 8x, x4, 8x4x8); default: whole layers when they fit the global buffer, else the tiling with the fewest estimated cycles')
+    .option(
+      '--tile <KxQ[xP]>',
+      'run every layer as tiles of at most K output channels x Q output rows (x P output columns) (e.g. 8x4, 8x, x4, 8x4x8); default: whole layers when they fit the global buffer, else the tiling with the fewest estimated cycles',
+    )
     .option('--synth', 'also run yosys (synth; stat) and report cells and an area estimate')
     .option('--json', 'print JSON: {"out","top","files","hardware","layers":[{"name","predicted_cycles",...}],"synth"?}')
     .action(async (file: string, opts: RtlOpts) => {
       const seed = parseSeed(opts.seed);
-      if (!opts.accelerator && !opts.from) fail('R0506', 'nacc rtl needs --accelerator NAME or --from DIR (a `nacc search --out` folder)', undefined, ExitCode.usage);
+      if (!opts.accelerator && !opts.from)
+        fail('R0506', 'nacc rtl needs --accelerator NAME or --from DIR (a `nacc search --out` folder)', undefined, ExitCode.usage);
       const accelerator = opts.accelerator ?? SEARCHED_ACCELERATOR;
       const prog = loadPrograms([file, ...(opts.from ? [searchFolderDesign(opts.from)] : []), ...(opts.with ?? [])]);
       const spec = pickDeclared('accelerator', accelerator, prog.accelerators, file);
       const net = pickDeclared('network', opts.network, prog.networks, file);
-      const layers = opts.layer?.flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
+      const layers = opts.layer
+        ?.flatMap((l) => l.split(','))
+        .map((l) => l.trim())
+        .filter(Boolean);
       const fromSearch = opts.from ? readSearchedLayers(opts.from, spec, net, layers) : undefined;
       // Layers without a (runnable) searched mapping get the mapper's best mapping under the same
       // predicate, unless --order or --tile asks for the planner's programs.
       const mapperWanted = !opts.order && !opts.tile;
       const unsearched = fromSearch ? [...fromSearch.missing, ...Object.keys(fromSearch.notReplayed)] : undefined;
-      const mapped = mapperWanted && (!unsearched || unsearched.length) ? await mapperLayers(spec, net, unsearched ?? layers, seed) : undefined;
+      const mapped =
+        mapperWanted && (!unsearched || unsearched.length) ? await mapperLayers(spec, net, unsearched ?? layers, seed) : undefined;
       const searched = { ...(mapped?.searched ?? {}), ...(fromSearch?.searched ?? {}) };
-      const sources = Object.fromEntries(Object.keys(searched).map((n) => [n, fromSearch?.searched[n] ? ('search' as const) : ('mapper' as const)]));
+      const sources = Object.fromEntries(
+        Object.keys(searched).map((n) => [n, fromSearch?.searched[n] ? ('search' as const) : ('mapper' as const)]),
+      );
       // Never silently run a different mapping: say which layers do not replay the search, and why, and what they run instead.
       const instead = (name: string) => (sources[name] === 'mapper' ? "the mapper's best mapping for it" : "the planner's program");
-      for (const [name, issues] of Object.entries(fromSearch?.notReplayed ?? {})) process.stderr.write(`warning: layer '${name}': the searched mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs ${instead(name)}\n`);
-      for (const name of fromSearch?.missing ?? []) process.stderr.write(`warning: layer '${name}': ${opts.from} has no mapping for it; it runs ${instead(name)}\n`);
+      for (const [name, issues] of Object.entries(fromSearch?.notReplayed ?? {}))
+        process.stderr.write(
+          `warning: layer '${name}': the searched mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs ${instead(name)}\n`,
+        );
+      for (const name of fromSearch?.missing ?? [])
+        process.stderr.write(`warning: layer '${name}': ${opts.from} has no mapping for it; it runs ${instead(name)}\n`);
       if (mapped?.reason) process.stderr.write(`warning: ${mapped.reason}; those layers run the planner's program\n`);
-      for (const [name, issues] of Object.entries(mapped?.notReplayed ?? {})) if (!fromSearch?.notReplayed[name]) process.stderr.write(`warning: layer '${name}': the mapper's mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs the planner's program\n`);
+      for (const [name, issues] of Object.entries(mapped?.notReplayed ?? {}))
+        if (!fromSearch?.notReplayed[name])
+          process.stderr.write(
+            `warning: layer '${name}': the mapper's mapping cannot run on '${spec.name}' (${issues.join('; ')}); it runs the planner's program\n`,
+          );
       const g = generateAccelerator(spec, net, {
         seed,
         layers,
@@ -136,7 +165,9 @@ export function registerRtl(program: Command): void {
           g.files.push(...networkProgram(g, net, seed).files);
         } catch (e) {
           if (!(e instanceof UserError)) throw e;
-          process.stderr.write(`warning: network '${net.name}' cannot run as a whole in one simulation (${e.message}); only its per-layer programs are written\n`);
+          process.stderr.write(
+            `warning: network '${net.name}' cannot run as a whole in one simulation (${e.message}); only its per-layer programs are written\n`,
+          );
         }
       }
       const out = opts.out ?? join('rtl-out', `${spec.name}-${net.name}`);
@@ -164,7 +195,9 @@ export function registerRtl(program: Command): void {
               files: g.files.filter((f) => !f.path.startsWith('layers/') && !f.path.startsWith('network/')).map((f) => f.path),
               hardware: hw,
               layers: g.manifest.layers,
-              predicted_cycles: g.manifest.layers.every((l) => l.predicted_cycles !== null) ? g.manifest.layers.reduce((s, l) => s + l.predicted_cycles!, 0) : null,
+              predicted_cycles: g.manifest.layers.every((l) => l.predicted_cycles !== null)
+                ? g.manifest.layers.reduce((s, l) => s + l.predicted_cycles!, 0)
+                : null,
               ...(synth ? { synth } : {}),
             },
             null,
@@ -180,14 +213,28 @@ export function registerRtl(program: Command): void {
       );
       process.stdout.write(
         formatTable(
-          ['layer', 'op', 'K C P Q R S', 'order', 'mapping', 'tiles', 'MACs', 'utilisation', 'schedule cycles', 'cost model', 'predicted cycles'],
+          [
+            'layer',
+            'op',
+            'K C P Q R S',
+            'order',
+            'mapping',
+            'tiles',
+            'MACs',
+            'utilisation',
+            'schedule cycles',
+            'cost model',
+            'predicted cycles',
+          ],
           g.manifest.layers.map((l) => [
             l.name,
             l.op,
             `${l.bounds.K} ${l.bounds.C} ${l.bounds.P} ${l.bounds.Q} ${l.bounds.R} ${l.bounds.S}`,
             l.order.join(''),
             l.mapping_source,
-            l.tile_count === 1 ? '1' : `${l.tile_count} (${l.tiles[0].kc}K x ${l.tiles[0].qc}Q${l.tiles[0].pc < l.bounds.P ? ` x ${l.tiles[0].pc}P` : ''})`,
+            l.tile_count === 1
+              ? '1'
+              : `${l.tile_count} (${l.tiles[0].kc}K x ${l.tiles[0].qc}Q${l.tiles[0].pc < l.bounds.P ? ` x ${l.tiles[0].pc}P` : ''})`,
             thousands(l.macs),
             `${(l.predicted.utilisation * 100).toFixed(0)}%`,
             thousands(l.schedule_cycles),

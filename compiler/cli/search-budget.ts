@@ -29,7 +29,13 @@ export function parseBudget(s: string | undefined): SearchBudget {
     else if (k === 'generations') b.generations = n;
     else if (k === 'population') b.population = n;
     else if (k === 'baseline') b.baselineEvaluations = n;
-    else fail('NS012', `unknown --budget key '${k}' (generations, population, inner, baseline) or preset (${Object.keys(PRESETS).join(', ')})`, undefined, ExitCode.usage);
+    else
+      fail(
+        'NS012',
+        `unknown --budget key '${k}' (generations, population, inner, baseline) or preset (${Object.keys(PRESETS).join(', ')})`,
+        undefined,
+        ExitCode.usage,
+      );
   }
   return b;
 }

@@ -21,7 +21,10 @@ export interface DispatchFlags {
 /** The flags that choose where a search evaluates (added to `nacc search`). */
 export function addDispatchOptions(cmd: Command): Command {
   return cmd
-    .option('--redis [url]', `evaluate on \`nacc worker\` processes through this Redis server (redis://[USER:PASSWORD@]HOST:PORT[/DB]; bare --redis reads ${REDIS_URL_ENV}) instead of local threads`)
+    .option(
+      '--redis [url]',
+      `evaluate on \`nacc worker\` processes through this Redis server (redis://[USER:PASSWORD@]HOST:PORT[/DB]; bare --redis reads ${REDIS_URL_ENV}) instead of local threads`,
+    )
     .option('--queue <name>', `queue name with --redis (default ${DEFAULT_QUEUE})`);
 }
 
@@ -34,14 +37,21 @@ export interface SearchDispatcher extends Dispatcher {
  * The dispatcher a search's flags ask for. `search` is everything that decides the search's
  * results (inputs, seed, budget, options): a journal written for other inputs is not resumed.
  */
-export async function openSearchDispatcher(flags: DispatchFlags, search: unknown, say: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<SearchDispatcher> {
+export async function openSearchDispatcher(
+  flags: DispatchFlags,
+  search: unknown,
+  say: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+): Promise<SearchDispatcher> {
   let threads = availableParallelism();
   if (flags.threads !== undefined) {
     threads = Number(flags.threads);
-    if (!Number.isInteger(threads) || threads < 1) fail('NQ009', `--threads needs a positive integer, got '${flags.threads}'`, undefined, ExitCode.usage);
+    if (!Number.isInteger(threads) || threads < 1)
+      fail('NQ009', `--threads needs a positive integer, got '${flags.threads}'`, undefined, ExitCode.usage);
   }
-  if (flags.threads !== undefined && flags.redis !== undefined) fail('NQ011', '--threads is for local evaluation; with --redis the workers\' --concurrency sets the threads', undefined, ExitCode.usage);
-  if (flags.queue !== undefined && flags.redis === undefined) fail('NQ010', '--queue names the queue of --redis; give --redis URL too', undefined, ExitCode.usage);
+  if (flags.threads !== undefined && flags.redis !== undefined)
+    fail('NQ011', "--threads is for local evaluation; with --redis the workers' --concurrency sets the threads", undefined, ExitCode.usage);
+  if (flags.queue !== undefined && flags.redis === undefined)
+    fail('NQ010', '--queue names the queue of --redis; give --redis URL too', undefined, ExitCode.usage);
   let base: Dispatcher;
   if (flags.redis !== undefined) {
     const url = redisUrlOption(flags.redis);
@@ -57,7 +67,10 @@ export async function openSearchDispatcher(flags: DispatchFlags, search: unknown
     run: journal.run,
     close: base.close,
     finished: () => {
-      if (journal.resumed) say(`search: resumed an interrupted run from ${journal.path}: ${journal.reused} evaluations came from it, ${journal.evaluated} ran now`);
+      if (journal.resumed)
+        say(
+          `search: resumed an interrupted run from ${journal.path}: ${journal.reused} evaluations came from it, ${journal.evaluated} ran now`,
+        );
       journal.remove();
     },
   };

@@ -42,7 +42,8 @@ export interface MaestroSearchOptions {
 export function maestroRequested(o: { evaluator?: string; protocol?: string }): boolean {
   const evaluator = parseChoice(o.evaluator ?? 'timeloop', '--evaluator', ['timeloop', 'maestro'] as const, 'evaluator');
   if (o.protocol !== undefined) parseChoice(o.protocol, '--protocol', ['paper'] as const, 'protocol');
-  if (evaluator === 'timeloop' && o.protocol !== undefined) fail(OPTION_NOT_APPLICABLE, `--protocol ${o.protocol} applies to --evaluator maestro only`, undefined, ExitCode.usage);
+  if (evaluator === 'timeloop' && o.protocol !== undefined)
+    fail(OPTION_NOT_APPLICABLE, `--protocol ${o.protocol} applies to --evaluator maestro only`, undefined, ExitCode.usage);
   return evaluator === 'maestro';
 }
 
@@ -65,10 +66,25 @@ function maestroNetworks(costs: PaperNetworkCost[], workloads: PaperWorkloads): 
 }
 
 export async function searchWithMaestro(file: string, o: MaestroSearchOptions): Promise<void> {
-  if (o.protocol === undefined) fail(BAD_OPTION_VALUE, "--evaluator maestro needs --protocol paper (the NAAS paper's protocol, the only one modelled)", undefined, ExitCode.usage);
-  if (o.rtl) fail(OPTION_NOT_APPLICABLE, '--rtl applies to --evaluator timeloop only (the RTL replays Timeloop-style mappings)', undefined, ExitCode.usage);
+  if (o.protocol === undefined)
+    fail(
+      BAD_OPTION_VALUE,
+      "--evaluator maestro needs --protocol paper (the NAAS paper's protocol, the only one modelled)",
+      undefined,
+      ExitCode.usage,
+    );
+  if (o.rtl)
+    fail(
+      OPTION_NOT_APPLICABLE,
+      '--rtl applies to --evaluator timeloop only (the RTL replays Timeloop-style mappings)',
+      undefined,
+      ExitCode.usage,
+    );
   const prog = loadPrograms([file, ...(o.with ?? [])]);
-  const wanted = o.network.split(',').map((x) => x.trim()).filter(Boolean);
+  const wanted = o.network
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const workloads = buildWorkloads(wanted.map((n) => pickDeclared('network', n, prog.networks, prog.file)));
   const space = pickDeclared('space', o.space, prog.spaces, file);
   const baselineSpec = pickDeclared('accelerator', o.baseline, prog.accelerators, prog.file);
@@ -76,7 +92,12 @@ export async function searchWithMaestro(file: string, o: MaestroSearchOptions): 
   const res = paperResources(baselineSpec);
   const seed = parseSeed(o.seed);
   const b = parseBudget(o.budget);
-  const budget = { generations: b.generations, population: b.population, mappingSamples: b.inner.generations * b.inner.population, mappingSteps: b.inner.generations * b.inner.population };
+  const budget = {
+    generations: b.generations,
+    population: b.population,
+    mappingSamples: b.inner.generations * b.inner.population,
+    mappingSteps: b.inner.generations * b.inner.population,
+  };
   const bar = createProgress({ label: 'search', total: budget.generations + 1, json: o.json });
   const t0 = performance.now();
   let baseline: PaperNetworkCost[];
@@ -93,7 +114,13 @@ export async function searchWithMaestro(file: string, o: MaestroSearchOptions): 
   const seconds = (performance.now() - t0) / 1000;
   const ratios = paperRatios(baseline, best.networks);
   const d = best.design;
-  const designHw: MaestroHardware = hardwareOf({ numPes: d.clusters * d.clusterSize, l1: d.l1, l2: d.l2, nocBw: d.nocBw, offchipBw: d.offchipBw });
+  const designHw: MaestroHardware = hardwareOf({
+    numPes: d.clusters * d.clusterSize,
+    l1: d.l1,
+    l2: d.l2,
+    nocBw: d.nocBw,
+    offchipBw: d.offchipBw,
+  });
   const baselineHw = hardwareOf(res);
   const result = {
     file,
@@ -103,9 +130,24 @@ export async function searchWithMaestro(file: string, o: MaestroSearchOptions): 
     protocol: 'paper',
     seed,
     budget: b,
-    resources: { pes: res.numPes, l1_elements_per_pe: res.l1, l2_elements: res.l2, noc_bandwidth: res.nocBw, offchip_bandwidth: res.offchipBw },
+    resources: {
+      pes: res.numPes,
+      l1_elements_per_pe: res.l1,
+      l2_elements: res.l2,
+      noc_bandwidth: res.nocBw,
+      offchip_bandwidth: res.offchipBw,
+    },
     best: {
-      design: { clusters: d.clusters, pes_per_cluster: d.clusterSize, pes: d.clusters * d.clusterSize, parallel: [d.outerParallel, d.innerParallel], l1_elements_per_pe: d.l1, l2_elements: d.l2, noc_bandwidth: d.nocBw, offchip_bandwidth: d.offchipBw },
+      design: {
+        clusters: d.clusters,
+        pes_per_cluster: d.clusterSize,
+        pes: d.clusters * d.clusterSize,
+        parallel: [d.outerParallel, d.innerParallel],
+        l1_elements_per_pe: d.l1,
+        l2_elements: d.l2,
+        noc_bandwidth: d.nocBw,
+        offchip_bandwidth: d.offchipBw,
+      },
       totals: paperTotals(best.networks),
       networks: best.networks.map(networkJson),
     },
@@ -135,7 +177,12 @@ export async function searchWithMaestro(file: string, o: MaestroSearchOptions): 
         rels.push(put(`maestro/${who}/hw.m`, maestroHwText(hw)));
         for (const net of maestroNetworks([...costs], workloads)) {
           const name = `${net.name}.m`;
-          rels.push(put(`maestro/${who}/${name}`, maestroMappingText(net, `nacc search --evaluator maestro --protocol paper: ${who}\nrun: ${maestroCommand(name, hw)}`)));
+          rels.push(
+            put(
+              `maestro/${who}/${name}`,
+              maestroMappingText(net, `nacc search --evaluator maestro --protocol paper: ${who}\nrun: ${maestroCommand(name, hw)}`),
+            ),
+          );
         }
       }
       return rels;

@@ -41,11 +41,13 @@ export function registerTimeloop(program: Command): void {
             `${ok(r) ? 'ok  ' : 'FAIL'} ${r.name.padEnd(56)} cycles ${r.cycles.ours}/${r.cycles.reference}  energy ${r.energy_pj.ours.toFixed(2)}/${r.energy_pj.reference.toFixed(2)} pJ (${(r.energy_pj.relative_error * 100).toFixed(3)}%)  counts ${r.counts_match ? 'equal' : `${r.mismatches.length} differ`}\n`,
           );
           if (r.reason) process.stdout.write(`       ${r.reason}\n`);
-          for (const m of r.mismatches.slice(0, 5)) process.stdout.write(`       ${m.level}.${m.dataSpace}.${m.field}: ours ${m.ours}, reference ${m.reference}\n`);
+          for (const m of r.mismatches.slice(0, 5))
+            process.stdout.write(`       ${m.level}.${m.dataSpace}.${m.field}: ours ${m.ours}, reference ${m.reference}\n`);
         }
         process.stdout.write(`${cases.filter(ok).length}/${cases.length} cases match\n`);
       }
-      if (cases.length === 0) throw new UserError([{ severity: 'error', code: 'TL016', message: `${root}: no *.stats.txt reference cases found` }]);
+      if (cases.length === 0)
+        throw new UserError([{ severity: 'error', code: 'TL016', message: `${root}: no *.stats.txt reference cases found` }]);
       if (!all) process.exitCode = ExitCode.verificationFailed;
     });
 }

@@ -16,7 +16,8 @@ const positiveInt = (v: string, flag: string): number => {
 /** A queue name as BullMQ keys it: no ':' (its key separator), nothing a shell or log would mangle. */
 export function queueNameOption(v: string | undefined): string {
   const name = v ?? DEFAULT_QUEUE;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name)) fail('NQ008', `--queue must be letters, digits, '_', '.' or '-' (at most 64), got '${name}'`, undefined, ExitCode.usage);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
+    fail('NQ008', `--queue must be letters, digits, '_', '.' or '-' (at most 64), got '${name}'`, undefined, ExitCode.usage);
   return name;
 }
 
@@ -27,7 +28,11 @@ export function registerWorker(program: Command): void {
     .requiredOption('--redis [url]', `Redis server, redis://[USER:PASSWORD@]HOST:PORT[/DB]; bare --redis reads ${REDIS_URL_ENV}`)
     .option('--concurrency <n>', 'jobs evaluated at once, one thread each (default: all cores)')
     .option('--queue <name>', 'queue name (searches and workers must agree)', DEFAULT_QUEUE)
-    .option('--stall-ms <ms>', `how soon a job whose worker died is handed to another worker (lock duration and stall check interval)`, String(DEFAULT_STALL_MS))
+    .option(
+      '--stall-ms <ms>',
+      `how soon a job whose worker died is handed to another worker (lock duration and stall check interval)`,
+      String(DEFAULT_STALL_MS),
+    )
     .option('--quiet', 'print only start-up and errors, not one line per job')
     .action(async (o: { redis: string | true; concurrency?: string; queue?: string; stallMs: string; quiet?: boolean }) => {
       const url = redisUrlOption(o.redis);
@@ -35,7 +40,13 @@ export function registerWorker(program: Command): void {
       const stallMs = positiveInt(o.stallMs, '--stall-ms');
       const queue = queueNameOption(o.queue);
       const say = (line: string) => process.stderr.write(`nacc worker: ${line}\n`);
-      const worker = await startQueueWorker({ url, queue, concurrency, stallMs, log: o.quiet ? (l) => (/^job /.test(l) && !/rejected/.test(l) ? undefined : say(l)) : say });
+      const worker = await startQueueWorker({
+        url,
+        queue,
+        concurrency,
+        stallMs,
+        log: o.quiet ? (l) => (/^job /.test(l) && !/rejected/.test(l) ? undefined : say(l)) : say,
+      });
       // First SIGINT/SIGTERM: take no more jobs, finish the running ones, exit 0. A second one
       // exits at once; the queue hands that worker's jobs to another after --stall-ms.
       await new Promise<void>((resolve) => {

@@ -25,7 +25,10 @@ export interface Diagnostic {
 /** Source text with a line index, so spans can be turned into Locations cheaply. */
 export class SourceFile {
   readonly lineStarts: number[];
-  constructor(readonly path: string, readonly text: string) {
+  constructor(
+    readonly path: string,
+    readonly text: string,
+  ) {
     this.lineStarts = [0];
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }

@@ -40,7 +40,10 @@ export class VerificationError extends UserError {
  */
 export class InternalError extends Error {
   readonly exitCode = ExitCode.internal;
-  constructor(message: string, readonly diagnostics: Diagnostic[] = []) {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
     super(message);
     this.name = 'InternalError';
   }

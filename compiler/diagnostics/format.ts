@@ -6,11 +6,7 @@ function codeFrame(loc: Location): string {
   const pad = ' '.repeat(gutter);
   const text = loc.lineText.replace(/\t/g, ' ');
   const caretLen = Math.max(1, Math.min(loc.length, Math.max(1, text.length - loc.column + 1)));
-  return [
-    `${pad} |`,
-    `${loc.line} | ${text}`,
-    `${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(caretLen)}`,
-  ].join('\n');
+  return [`${pad} |`, `${loc.line} | ${text}`, `${pad} | ${' '.repeat(Math.max(0, loc.column - 1))}${'^'.repeat(caretLen)}`].join('\n');
 }
 
 export function formatDiagnostic(d: Diagnostic): string {

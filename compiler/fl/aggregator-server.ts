@@ -143,7 +143,8 @@ export interface AggregatorServer {
 }
 
 /** Largest frame a worker may send once it holds its job: a round sum, or its final stats. */
-export const maxWorkerFrame = (params: number, totalRounds: number): number => Math.max(frameBytes(params), frameBytes(0) + 8 * (3 + 2 * (totalRounds + 1)));
+export const maxWorkerFrame = (params: number, totalRounds: number): number =>
+  Math.max(frameBytes(params), frameBytes(0) + 8 * (3 + 2 * (totalRounds + 1)));
 /** Before authentication only the auth frame is expected. */
 const MAX_AUTH_FRAME = frameBytes(0) + 4 + MAC_BYTES + NONCE_BYTES;
 const HANDSHAKE_MS = 15000;
@@ -154,7 +155,11 @@ type Slot = { sock: Socket; state: 'joined' | 'ready' | 'running' | 'done' } | u
  * Start serving. `log` gets one line per rejection, join, drop and rejoin; `onCheckpoint` the
  * state after every averaged round (to be written where a restarted server finds it).
  */
-export async function startAggregatorServer(init: AggregatorServerInit, log: (m: string) => void = () => undefined, onCheckpoint?: (state: CheckpointState) => void): Promise<AggregatorServer> {
+export async function startAggregatorServer(
+  init: AggregatorServerInit,
+  log: (m: string) => void = () => undefined,
+  onCheckpoint?: (state: CheckpointState) => void,
+): Promise<AggregatorServer> {
   const N = init.workers;
   const params = init.init.length;
   const agg = new Aggregator(init.cfg, N, init.init);
@@ -176,7 +181,8 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
     agg.roundsDone = resume.roundsDone;
     agg.contributors.push(...resume.contributors);
   }
-  const jobFor = (id: number): WorkerJob => (resume ? { ...init.jobs[id], init: Float32Array.from(resume.consensus), firstRound } : init.jobs[id]);
+  const jobFor = (id: number): WorkerJob =>
+    resume ? { ...init.jobs[id], init: Float32Array.from(resume.consensus), firstRound } : init.jobs[id];
   const messages = () => (resume?.messages ?? 0) + receive.raw().length;
   const maxFrame = maxWorkerFrame(params, init.totalRounds);
   const dropAfterMs = init.dropAfterMs ?? 30000;
@@ -205,7 +211,17 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
     if (!slots.every((s, i) => dropped.has(i) || s?.state === 'done')) return;
     // The job is complete: every connection is closed, which ends each worker's join.
     for (const s of slots) s?.sock.end();
-    settle.res({ consensus: agg.consensus, roundsDone: agg.roundsDone, receive: receive.raw(), events, workerStats: stats.sort((a, b) => a.id - b.id), dropped: drops, rejoined: rejoins, contributors: agg.contributors, messages: messages() });
+    settle.res({
+      consensus: agg.consensus,
+      roundsDone: agg.roundsDone,
+      receive: receive.raw(),
+      events,
+      workerStats: stats.sort((a, b) => a.id - b.id),
+      dropped: drops,
+      rejoined: rejoins,
+      contributors: agg.contributors,
+      messages: messages(),
+    });
     settle = undefined;
   };
   const broadcast = (round: number, mean: Float32Array) => {
@@ -219,7 +235,16 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
     const done = round + 1;
     const sample = done % init.evalEvery === 0 || done === init.totalRounds;
     events.push({ done, t, ...(sample ? { snapshot: Float32Array.from(agg.consensus) } : {}) });
-    onCheckpoint?.({ fingerprint: init.fingerprint ?? '', roundsDone: agg.roundsDone, consensus: agg.consensus, events, contributors: agg.contributors, messages: messages(), dropped: drops, rejoined: rejoins });
+    onCheckpoint?.({
+      fingerprint: init.fingerprint ?? '',
+      roundsDone: agg.roundsDone,
+      consensus: agg.consensus,
+      events,
+      contributors: agg.contributors,
+      messages: messages(),
+      dropped: drops,
+      rejoined: rejoins,
+    });
   };
   const drop = (id: number, reason: string) => {
     if (dropped.has(id) || closed) return;
@@ -268,17 +293,24 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
           if (type !== FRAME_AUTH) throw new BadFrame(`malformed handshake: expected an auth frame, got a ${frameName(type)} frame`);
           const body = payloadBytes(raw);
           const version = body.length >= 4 ? body.readUInt32LE(0) : -1;
-          if (version >= 0 && version !== PROTOCOL_VERSION) throw new BadFrame(`version mismatch: the worker speaks protocol version ${version}, this server speaks ${PROTOCOL_VERSION} (run the same nacc on both ends)`);
-          if (body.length !== 4 + MAC_BYTES + NONCE_BYTES) throw new BadFrame(`malformed auth frame: ${body.length} bytes of payload, expected ${4 + MAC_BYTES + NONCE_BYTES}`);
+          if (version >= 0 && version !== PROTOCOL_VERSION)
+            throw new BadFrame(
+              `version mismatch: the worker speaks protocol version ${version}, this server speaks ${PROTOCOL_VERSION} (run the same nacc on both ends)`,
+            );
+          if (body.length !== 4 + MAC_BYTES + NONCE_BYTES)
+            throw new BadFrame(`malformed auth frame: ${body.length} bytes of payload, expected ${4 + MAC_BYTES + NONCE_BYTES}`);
           const workerNonce = body.subarray(4 + MAC_BYTES);
-          const jobFrame = (job: WorkerJob) => encodeBytesFrame(FRAME_JOB, id, 0, Buffer.concat([serverProof(init.token, workerNonce), serialize(job)]));
-          if (!proofMatches(init.token, nonce, body.subarray(4, 4 + MAC_BYTES))) throw new BadFrame('unknown worker: it does not hold this job\'s token (check --token-file)');
+          const jobFrame = (job: WorkerJob) =>
+            encodeBytesFrame(FRAME_JOB, id, 0, Buffer.concat([serverProof(init.token, workerNonce), serialize(job)]));
+          if (!proofMatches(init.token, nonce, body.subarray(4, 4 + MAC_BYTES)))
+            throw new BadFrame("unknown worker: it does not hold this job's token (check --token-file)");
           clearTimeout(handshake);
           const want = raw.readUInt32LE(5);
           if (started) {
             // A running job takes a worker in the place of a dropped one, from the next round to average.
             const free = [...dropped].sort((a, b) => a - b)[0];
-            if (free === undefined || agg.roundsDone >= init.totalRounds) throw new BadFrame(`the job is running with all ${N - dropped.size} of its workers; no place to rejoin`);
+            if (free === undefined || agg.roundsDone >= init.totalRounds)
+              throw new BadFrame(`the job is running with all ${N - dropped.size} of its workers; no place to rejoin`);
             id = free;
             dropped.delete(id);
             slots[id] = { sock, state: 'joined' };
@@ -302,7 +334,10 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
         if (!slot || slot.sock !== sock) return;
         if (dropped.has(id)) return;
         lastHeard[id] = performance.now();
-        if (raw.readUInt32LE(5) !== id) throw new BadFrame(`malformed frame: a ${frameName(type)} frame claims worker ${raw.readUInt32LE(5)} on worker ${id}'s connection`);
+        if (raw.readUInt32LE(5) !== id)
+          throw new BadFrame(
+            `malformed frame: a ${frameName(type)} frame claims worker ${raw.readUInt32LE(5)} on worker ${id}'s connection`,
+          );
         if (type === FRAME_READY && slot.state === 'joined' && started) {
           slot.state = 'running';
           sock.write(encodeF64Frame(FRAME_START, id, 0, [epochNow() + 20, stepMsOf[id]]));
@@ -314,7 +349,10 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
         } else if (type === FRAME_ROUND && slot.state === 'running') {
           const f = decodeFrame(raw);
           if (f.payload.length !== params) throw new BadFrame(`malformed round sum: ${f.payload.length} values, the model has ${params}`);
-          if (f.round >= init.totalRounds || f.round < agg.roundsDone) throw new BadFrame(`malformed round sum: round ${f.round} is outside the job's rounds ${agg.roundsDone}..${init.totalRounds - 1}`);
+          if (f.round >= init.totalRounds || f.round < agg.roundsDone)
+            throw new BadFrame(
+              `malformed round sum: round ${f.round} is outside the job's rounds ${agg.roundsDone}..${init.totalRounds - 1}`,
+            );
           receive.add(epochNow() - f.stamp);
           let mean: Float32Array | undefined;
           try {
@@ -331,7 +369,13 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
           const v = payloadF64(raw);
           const n = v[2];
           if (!(Number.isInteger(n) && n >= 0 && 3 + n <= v.length)) throw new BadFrame('malformed done frame');
-          stats.push({ id, stallMs: v[0], computeMs: v[1], sendLate: Array.from(v.subarray(3, 3 + n)), wake: Array.from(v.subarray(3 + n)) });
+          stats.push({
+            id,
+            stallMs: v[0],
+            computeMs: v[1],
+            sendLate: Array.from(v.subarray(3, 3 + n)),
+            wake: Array.from(v.subarray(3 + n)),
+          });
           slot.state = 'done';
           checkFinished();
         } else throw new BadFrame(`malformed frame: a ${frameName(type)} frame is out of place (worker ${id} is ${slot.state})`);
@@ -348,13 +392,22 @@ export async function startAggregatorServer(init: AggregatorServerInit, log: (m:
   });
   // A started worker the next average waits for, silent for dropAfterMs, is dropped (one that
   // has sent its round sum is waiting for the average, not stalled).
-  const watchdog = setInterval(() => {
-    if (!started || agg.roundsDone >= init.totalRounds) return;
-    const now = performance.now();
-    slots.forEach((s, i) => {
-      if ((s?.state === 'running' || s?.state === 'joined') && !dropped.has(i) && !agg.has(agg.roundsDone, i) && now - lastHeard[i] > dropAfterMs) drop(i, `stalled: silent for ${(dropAfterMs / 1000).toFixed(1)} s while round ${agg.roundsDone} waited for it`);
-    });
-  }, Math.max(50, Math.min(1000, dropAfterMs / 4)));
+  const watchdog = setInterval(
+    () => {
+      if (!started || agg.roundsDone >= init.totalRounds) return;
+      const now = performance.now();
+      slots.forEach((s, i) => {
+        if (
+          (s?.state === 'running' || s?.state === 'joined') &&
+          !dropped.has(i) &&
+          !agg.has(agg.roundsDone, i) &&
+          now - lastHeard[i] > dropAfterMs
+        )
+          drop(i, `stalled: silent for ${(dropAfterMs / 1000).toFixed(1)} s while round ${agg.roundsDone} waited for it`);
+      });
+    },
+    Math.max(50, Math.min(1000, dropAfterMs / 4)),
+  );
   watchdog.unref();
   server.on('error', (e) => {
     failure = e;

@@ -55,10 +55,18 @@ export interface OptimizerSpec {
 }
 
 export function algoConfig(alg: FlAlgorithm, opt: OptimizerSpec, batch: number, totalSteps = 0): AlgoConfig {
-  const cfg: AlgoConfig = { kind: alg.kind, K: alg.localSteps, D: alg.kind === 'dga' ? alg.delay : 0, lr: opt.lr, momentum: opt.momentum, batch };
+  const cfg: AlgoConfig = {
+    kind: alg.kind,
+    K: alg.localSteps,
+    D: alg.kind === 'dga' ? alg.delay : 0,
+    lr: opt.lr,
+    momentum: opt.momentum,
+    batch,
+  };
   if (alg.kind === 'dga' && alg.syncRounds) cfg.syncRounds = alg.syncRounds;
   if (alg.kind === 'dga' && alg.localWeight !== undefined && alg.localWeight !== 1) cfg.localWeight = alg.localWeight;
-  if (opt.warmupSteps || (opt.decay && opt.decay !== 'constant')) cfg.schedule = { warmupSteps: opt.warmupSteps ?? 0, decay: opt.decay ?? 'constant', totalSteps };
+  if (opt.warmupSteps || (opt.decay && opt.decay !== 'constant'))
+    cfg.schedule = { warmupSteps: opt.warmupSteps ?? 0, decay: opt.decay ?? 'constant', totalSteps };
   return cfg;
 }
 
@@ -286,7 +294,11 @@ export class Aggregator {
   /** Messages each averaged round was formed from, in round order. */
   readonly contributors: number[] = [];
 
-  constructor(readonly cfg: AlgoConfig, readonly workers: number, init: Float32Array) {
+  constructor(
+    readonly cfg: AlgoConfig,
+    readonly workers: number,
+    init: Float32Array,
+  ) {
     this.consensus = Float32Array.from(init);
   }
 
@@ -311,7 +323,8 @@ export class Aggregator {
   /** Averages of every round now complete (after a drop, or a round completed behind another). */
   completeReady(): { round: number; mean: Float32Array }[] {
     const out: { round: number; mean: Float32Array }[] = [];
-    for (let mean; this.inbox.has(this.roundsDone) && (mean = this.completeIfReady(this.roundsDone)); ) out.push({ round: this.roundsDone - 1, mean });
+    for (let mean; this.inbox.has(this.roundsDone) && (mean = this.completeIfReady(this.roundsDone));)
+      out.push({ round: this.roundsDone - 1, mean });
     return out;
   }
 

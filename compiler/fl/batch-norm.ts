@@ -21,7 +21,10 @@ export class BatchNormState {
   /** Recalibration sums (count, sum, sum of squares per channel), or undefined when not calibrating. */
   calib?: { count: number; sum: Float64Array; sumSq: Float64Array };
 
-  constructor(readonly channels: number, elements: number) {
+  constructor(
+    readonly channels: number,
+    elements: number,
+  ) {
     this.runMean = new Float64Array(channels);
     this.runVar = new Float64Array(channels).fill(1);
     this.mean = new Float64Array(channels);
@@ -36,7 +39,15 @@ export class BatchNormState {
  * Normalise y (len = pixels × C, NHWC) in place: with the batch's statistics when `train`
  * (updating the running ones, or the calibration sums when calibrating), else the running ones.
  */
-export function batchNormForward(y: Float32Array, len: number, p: Float32Array, gamma: number, beta: number, s: BatchNormState, train: boolean): void {
+export function batchNormForward(
+  y: Float32Array,
+  len: number,
+  p: Float32Array,
+  gamma: number,
+  beta: number,
+  s: BatchNormState,
+  train: boolean,
+): void {
   const C = s.channels;
   const pixels = len / C;
   const { mean, invStd } = s;
@@ -80,7 +91,15 @@ export function batchNormForward(y: Float32Array, len: number, p: Float32Array, 
  * Given dy (gradient at the normalised output, activation already masked), add the gamma and
  * beta gradients into gr and overwrite dy with the gradient at the convolution's output.
  */
-export function batchNormBackward(dy: Float32Array, len: number, p: Float32Array, gr: Float32Array, gamma: number, beta: number, s: BatchNormState): void {
+export function batchNormBackward(
+  dy: Float32Array,
+  len: number,
+  p: Float32Array,
+  gr: Float32Array,
+  gamma: number,
+  beta: number,
+  s: BatchNormState,
+): void {
   const C = s.channels;
   const pixels = len / C;
   const { z, mean, invStd } = s;

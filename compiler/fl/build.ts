@@ -21,11 +21,21 @@ export function buildNetwork(name: string, input: { name: string; type: TensorTy
   for (const s of specs) {
     const def = opDef(s.op);
     if (!def) throw new Error(`unknown op ${s.op}`);
-    const defaults = s.op === 'conv2d' || s.op === 'dwconv2d' ? CONV_DEFAULTS : s.op.endsWith('pool') ? POOL_DEFAULTS : s.op === 'dense' ? { act: 'none', bias: true } : {};
+    const defaults =
+      s.op === 'conv2d' || s.op === 'dwconv2d'
+        ? CONV_DEFAULTS
+        : s.op.endsWith('pool')
+          ? POOL_DEFAULTS
+          : s.op === 'dense'
+            ? { act: 'none', bias: true }
+            : {};
     const attrs: Attrs = { ...defaults, ...(s.attrs ?? {}) };
     if (s.op === 'dwconv2d' && attrs.multiplier === undefined) attrs.multiplier = 1;
     const inputs = s.inputs ?? [prev];
-    const output = def.infer(inputs.map((i) => types.get(i)!), attrs);
+    const output = def.infer(
+      inputs.map((i) => types.get(i)!),
+      attrs,
+    );
     layers.push({ name: s.name, op: s.op, inputs, attrs, output });
     types.set(s.name, output);
     prev = s.name;

@@ -25,7 +25,16 @@ export interface CheckpointState {
 /** The job's identity: algorithm, workers, rounds, initial model and data partition sizes. */
 export function jobFingerprint(setup: JobSetup): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ name: setup.job.name, cfg: setup.cfg, workers: setup.job.workers, steps: setup.stepsPerWorker, parts: setup.data.parts.map((p) => p.length), seed: setup.job.seed }));
+  h.update(
+    JSON.stringify({
+      name: setup.job.name,
+      cfg: setup.cfg,
+      workers: setup.job.workers,
+      steps: setup.stepsPerWorker,
+      parts: setup.data.parts.map((p) => p.length),
+      seed: setup.job.seed,
+    }),
+  );
   h.update(Buffer.from(setup.init.buffer, setup.init.byteOffset, setup.init.byteLength));
   return h.digest('hex');
 }
@@ -43,9 +52,30 @@ export function decodeCheckpoint(bytes: Buffer, fingerprint: string, params: num
     fail('F0030', `${path}: not a nacc fl checkpoint (it cannot be decoded)`, undefined, ExitCode.inputError);
   }
   if (!v || v.magic !== MAGIC) fail('F0030', `${path}: not a nacc fl checkpoint (no '${MAGIC}' header)`, undefined, ExitCode.inputError);
-  if (v.fingerprint !== fingerprint) fail('F0031', `${path}: the checkpoint is of another job (or of this job with other settings); remove it to start afresh`, undefined, ExitCode.inputError);
-  if (!(v.consensus instanceof Float32Array) || v.consensus.length !== params || !Number.isInteger(v.roundsDone) || !Array.isArray(v.events) || !Array.isArray(v.contributors)) {
+  if (v.fingerprint !== fingerprint)
+    fail(
+      'F0031',
+      `${path}: the checkpoint is of another job (or of this job with other settings); remove it to start afresh`,
+      undefined,
+      ExitCode.inputError,
+    );
+  if (
+    !(v.consensus instanceof Float32Array) ||
+    v.consensus.length !== params ||
+    !Number.isInteger(v.roundsDone) ||
+    !Array.isArray(v.events) ||
+    !Array.isArray(v.contributors)
+  ) {
     fail('F0030', `${path}: the checkpoint is damaged (missing or mis-sized fields)`, undefined, ExitCode.inputError);
   }
-  return { fingerprint, roundsDone: v.roundsDone!, consensus: v.consensus, events: v.events, contributors: v.contributors, messages: v.messages ?? 0, dropped: v.dropped ?? [], rejoined: v.rejoined ?? [] };
+  return {
+    fingerprint,
+    roundsDone: v.roundsDone!,
+    consensus: v.consensus,
+    events: v.events,
+    contributors: v.contributors,
+    messages: v.messages ?? 0,
+    dropped: v.dropped ?? [],
+    rejoined: v.rejoined ?? [],
+  };
 }

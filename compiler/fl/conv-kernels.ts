@@ -9,10 +9,21 @@
 // Layout: activations NHWC, weights [kh][kw][cin / groups][cout] (see trainer.ts).
 
 export interface ConvGeom {
-  ih: number; iw: number; cin: number;
-  oh: number; ow: number; cout: number;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
-  pt: number; pl: number; groups: number;
+  ih: number;
+  iw: number;
+  cin: number;
+  oh: number;
+  ow: number;
+  cout: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  pt: number;
+  pl: number;
+  groups: number;
 }
 
 const fr = Math.fround;
@@ -35,8 +46,16 @@ export function convForward(x: Float32Array, y: Float32Array, p: Float32Array, w
 
 /** Adds the weight and bias gradients into gr and (when needDx) the input gradient into dx. */
 export function convBackward(
-  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
-  wOff: number, bOff: number, g: ConvGeom, n: number, needDx: boolean,
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: Float32Array,
+  gr: Float32Array,
+  wOff: number,
+  bOff: number,
+  g: ConvGeom,
+  n: number,
+  needDx: boolean,
 ): void {
   if (isPointwise(g)) pointwiseBackward(x, dy, dx, p, gr, wOff, bOff, n * g.oh * g.ow, g.cin, g.cout, needDx);
   else if (isDepthwise(g)) depthwiseBackward(x, dy, dx, p, gr, wOff, bOff, g, n, needDx);
@@ -58,10 +77,22 @@ function pointwiseForward(x: Float32Array, y: Float32Array, p: Float32Array, w: 
       const b1 = bo >= 0 ? p[bo + o + 1] : 0;
       const b2 = bo >= 0 ? p[bo + o + 2] : 0;
       const b3 = bo >= 0 ? p[bo + o + 3] : 0;
-      let a00 = b0, a01 = b1, a02 = b2, a03 = b3;
-      let a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-      let a20 = b0, a21 = b1, a22 = b2, a23 = b3;
-      let a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+      let a00 = b0,
+        a01 = b1,
+        a02 = b2,
+        a03 = b3;
+      let a10 = b0,
+        a11 = b1,
+        a12 = b2,
+        a13 = b3;
+      let a20 = b0,
+        a21 = b1,
+        a22 = b2,
+        a23 = b3;
+      let a30 = b0,
+        a31 = b1,
+        a32 = b2,
+        a33 = b3;
       for (let i = 0; i < I; i++) {
         const wi = w + i * O + o;
         const w0 = p[wi];
@@ -72,19 +103,43 @@ function pointwiseForward(x: Float32Array, y: Float32Array, p: Float32Array, w: 
         const v1 = x[x1 + i];
         const v2 = x[x2 + i];
         const v3 = x[x3 + i];
-        a00 = fr(a00 + v0 * w0); a01 = fr(a01 + v0 * w1); a02 = fr(a02 + v0 * w2); a03 = fr(a03 + v0 * w3);
-        a10 = fr(a10 + v1 * w0); a11 = fr(a11 + v1 * w1); a12 = fr(a12 + v1 * w2); a13 = fr(a13 + v1 * w3);
-        a20 = fr(a20 + v2 * w0); a21 = fr(a21 + v2 * w1); a22 = fr(a22 + v2 * w2); a23 = fr(a23 + v2 * w3);
-        a30 = fr(a30 + v3 * w0); a31 = fr(a31 + v3 * w1); a32 = fr(a32 + v3 * w2); a33 = fr(a33 + v3 * w3);
+        a00 = fr(a00 + v0 * w0);
+        a01 = fr(a01 + v0 * w1);
+        a02 = fr(a02 + v0 * w2);
+        a03 = fr(a03 + v0 * w3);
+        a10 = fr(a10 + v1 * w0);
+        a11 = fr(a11 + v1 * w1);
+        a12 = fr(a12 + v1 * w2);
+        a13 = fr(a13 + v1 * w3);
+        a20 = fr(a20 + v2 * w0);
+        a21 = fr(a21 + v2 * w1);
+        a22 = fr(a22 + v2 * w2);
+        a23 = fr(a23 + v2 * w3);
+        a30 = fr(a30 + v3 * w0);
+        a31 = fr(a31 + v3 * w1);
+        a32 = fr(a32 + v3 * w2);
+        a33 = fr(a33 + v3 * w3);
       }
       let yo = px * O + o;
-      y[yo] = a00; y[yo + 1] = a01; y[yo + 2] = a02; y[yo + 3] = a03;
+      y[yo] = a00;
+      y[yo + 1] = a01;
+      y[yo + 2] = a02;
+      y[yo + 3] = a03;
       yo += O;
-      y[yo] = a10; y[yo + 1] = a11; y[yo + 2] = a12; y[yo + 3] = a13;
+      y[yo] = a10;
+      y[yo + 1] = a11;
+      y[yo + 2] = a12;
+      y[yo + 3] = a13;
       yo += O;
-      y[yo] = a20; y[yo + 1] = a21; y[yo + 2] = a22; y[yo + 3] = a23;
+      y[yo] = a20;
+      y[yo + 1] = a21;
+      y[yo + 2] = a22;
+      y[yo + 3] = a23;
       yo += O;
-      y[yo] = a30; y[yo + 1] = a31; y[yo + 2] = a32; y[yo + 3] = a33;
+      y[yo] = a30;
+      y[yo + 1] = a31;
+      y[yo + 2] = a32;
+      y[yo + 3] = a33;
     }
     for (let o = O4; o < O; o++) for (let r = 0; r < 4; r++) y[(px + r) * O + o] = pointwiseDot(x, p, w, bo, (px + r) * I, I, O, o);
   }
@@ -101,8 +156,17 @@ function pointwiseDot(x: Float32Array, p: Float32Array, w: number, bo: number, x
 // db[O] += column sums of dY, dX[P][I] += dY · W^T (each a dot product over outputs in
 // double precision, rounded once, as the general kernel does).
 function pointwiseBackward(
-  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
-  w: number, bo: number, P: number, I: number, O: number, needDx: boolean,
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: Float32Array,
+  gr: Float32Array,
+  w: number,
+  bo: number,
+  P: number,
+  I: number,
+  O: number,
+  needDx: boolean,
 ): void {
   if (bo >= 0) {
     for (let px = 0; px < P; px++) {
@@ -121,10 +185,22 @@ function pointwiseBackward(
         const g1 = g0 + O;
         const g2 = g1 + O;
         const g3 = g2 + O;
-        let a00 = gr[g0], a01 = gr[g0 + 1], a02 = gr[g0 + 2], a03 = gr[g0 + 3];
-        let a10 = gr[g1], a11 = gr[g1 + 1], a12 = gr[g1 + 2], a13 = gr[g1 + 3];
-        let a20 = gr[g2], a21 = gr[g2 + 1], a22 = gr[g2 + 2], a23 = gr[g2 + 3];
-        let a30 = gr[g3], a31 = gr[g3 + 1], a32 = gr[g3 + 2], a33 = gr[g3 + 3];
+        let a00 = gr[g0],
+          a01 = gr[g0 + 1],
+          a02 = gr[g0 + 2],
+          a03 = gr[g0 + 3];
+        let a10 = gr[g1],
+          a11 = gr[g1 + 1],
+          a12 = gr[g1 + 2],
+          a13 = gr[g1 + 3];
+        let a20 = gr[g2],
+          a21 = gr[g2 + 1],
+          a22 = gr[g2 + 2],
+          a23 = gr[g2 + 3];
+        let a30 = gr[g3],
+          a31 = gr[g3 + 1],
+          a32 = gr[g3 + 2],
+          a33 = gr[g3 + 3];
         for (let px = p0; px < p1; px++) {
           const xo = px * I + i;
           const yo = px * O + o;
@@ -136,15 +212,39 @@ function pointwiseBackward(
           const d1 = dy[yo + 1];
           const d2 = dy[yo + 2];
           const d3 = dy[yo + 3];
-          a00 = fr(a00 + v0 * d0); a01 = fr(a01 + v0 * d1); a02 = fr(a02 + v0 * d2); a03 = fr(a03 + v0 * d3);
-          a10 = fr(a10 + v1 * d0); a11 = fr(a11 + v1 * d1); a12 = fr(a12 + v1 * d2); a13 = fr(a13 + v1 * d3);
-          a20 = fr(a20 + v2 * d0); a21 = fr(a21 + v2 * d1); a22 = fr(a22 + v2 * d2); a23 = fr(a23 + v2 * d3);
-          a30 = fr(a30 + v3 * d0); a31 = fr(a31 + v3 * d1); a32 = fr(a32 + v3 * d2); a33 = fr(a33 + v3 * d3);
+          a00 = fr(a00 + v0 * d0);
+          a01 = fr(a01 + v0 * d1);
+          a02 = fr(a02 + v0 * d2);
+          a03 = fr(a03 + v0 * d3);
+          a10 = fr(a10 + v1 * d0);
+          a11 = fr(a11 + v1 * d1);
+          a12 = fr(a12 + v1 * d2);
+          a13 = fr(a13 + v1 * d3);
+          a20 = fr(a20 + v2 * d0);
+          a21 = fr(a21 + v2 * d1);
+          a22 = fr(a22 + v2 * d2);
+          a23 = fr(a23 + v2 * d3);
+          a30 = fr(a30 + v3 * d0);
+          a31 = fr(a31 + v3 * d1);
+          a32 = fr(a32 + v3 * d2);
+          a33 = fr(a33 + v3 * d3);
         }
-        gr[g0] = a00; gr[g0 + 1] = a01; gr[g0 + 2] = a02; gr[g0 + 3] = a03;
-        gr[g1] = a10; gr[g1 + 1] = a11; gr[g1 + 2] = a12; gr[g1 + 3] = a13;
-        gr[g2] = a20; gr[g2 + 1] = a21; gr[g2 + 2] = a22; gr[g2 + 3] = a23;
-        gr[g3] = a30; gr[g3 + 1] = a31; gr[g3 + 2] = a32; gr[g3 + 3] = a33;
+        gr[g0] = a00;
+        gr[g0 + 1] = a01;
+        gr[g0 + 2] = a02;
+        gr[g0 + 3] = a03;
+        gr[g1] = a10;
+        gr[g1 + 1] = a11;
+        gr[g1 + 2] = a12;
+        gr[g1 + 3] = a13;
+        gr[g2] = a20;
+        gr[g2 + 1] = a21;
+        gr[g2 + 2] = a22;
+        gr[g2 + 3] = a23;
+        gr[g3] = a30;
+        gr[g3 + 1] = a31;
+        gr[g3 + 2] = a32;
+        gr[g3 + 3] = a33;
       }
     }
   }
@@ -172,10 +272,22 @@ function pointwiseBackward(
       const w1 = w0 + O;
       const w2 = w1 + O;
       const w3 = w2 + O;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
-      let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
-      let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0;
+      let s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
+      let s20 = 0,
+        s21 = 0,
+        s22 = 0,
+        s23 = 0;
+      let s30 = 0,
+        s31 = 0,
+        s32 = 0,
+        s33 = 0;
       for (let o = 0; o < O; o++) {
         const d0 = dy[y0 + o];
         const d1 = dy[y1 + o];
@@ -185,23 +297,50 @@ function pointwiseBackward(
         const q1 = p[w1 + o];
         const q2 = p[w2 + o];
         const q3 = p[w3 + o];
-        s00 += q0 * d0; s01 += q1 * d0; s02 += q2 * d0; s03 += q3 * d0;
-        s10 += q0 * d1; s11 += q1 * d1; s12 += q2 * d1; s13 += q3 * d1;
-        s20 += q0 * d2; s21 += q1 * d2; s22 += q2 * d2; s23 += q3 * d2;
-        s30 += q0 * d3; s31 += q1 * d3; s32 += q2 * d3; s33 += q3 * d3;
+        s00 += q0 * d0;
+        s01 += q1 * d0;
+        s02 += q2 * d0;
+        s03 += q3 * d0;
+        s10 += q0 * d1;
+        s11 += q1 * d1;
+        s12 += q2 * d1;
+        s13 += q3 * d1;
+        s20 += q0 * d2;
+        s21 += q1 * d2;
+        s22 += q2 * d2;
+        s23 += q3 * d2;
+        s30 += q0 * d3;
+        s31 += q1 * d3;
+        s32 += q2 * d3;
+        s33 += q3 * d3;
       }
       let xo = x0 + i;
-      dx[xo] += s00; dx[xo + 1] += s01; dx[xo + 2] += s02; dx[xo + 3] += s03;
+      dx[xo] += s00;
+      dx[xo + 1] += s01;
+      dx[xo + 2] += s02;
+      dx[xo + 3] += s03;
       xo += I;
-      dx[xo] += s10; dx[xo + 1] += s11; dx[xo + 2] += s12; dx[xo + 3] += s13;
+      dx[xo] += s10;
+      dx[xo + 1] += s11;
+      dx[xo + 2] += s12;
+      dx[xo + 3] += s13;
       xo += I;
-      dx[xo] += s20; dx[xo + 1] += s21; dx[xo + 2] += s22; dx[xo + 3] += s23;
+      dx[xo] += s20;
+      dx[xo + 1] += s21;
+      dx[xo + 2] += s22;
+      dx[xo + 3] += s23;
       xo += I;
-      dx[xo] += s30; dx[xo + 1] += s31; dx[xo + 2] += s32; dx[xo + 3] += s33;
+      dx[xo] += s30;
+      dx[xo + 1] += s31;
+      dx[xo + 2] += s32;
+      dx[xo + 3] += s33;
     }
     for (; i < I; i++) {
       const wi = w + i * O;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let o = 0; o < O; o++) {
         const wv = p[wi + o];
         s0 += wv * dy[y0 + o];
@@ -282,8 +421,16 @@ function depthwiseForward(x: Float32Array, y: Float32Array, p: Float32Array, wOf
 }
 
 function depthwiseBackward(
-  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
-  wOff: number, bOff: number, g: ConvGeom, n: number, needDx: boolean,
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: Float32Array,
+  gr: Float32Array,
+  wOff: number,
+  bOff: number,
+  g: ConvGeom,
+  n: number,
+  needDx: boolean,
 ): void {
   const { ih, iw, cin: C, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl } = g;
   const inS = ih * iw * C;
@@ -319,7 +466,15 @@ function depthwiseBackward(
 }
 
 /** The general convolution (any groups, stride, dilation, padding); the fast paths' reference. */
-export function convForwardGeneral(x: Float32Array, y: Float32Array, p: Float32Array, wOff: number, bOff: number, g: ConvGeom, n: number): void {
+export function convForwardGeneral(
+  x: Float32Array,
+  y: Float32Array,
+  p: Float32Array,
+  wOff: number,
+  bOff: number,
+  g: ConvGeom,
+  n: number,
+): void {
   const { ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups } = g;
   const cig = cin / groups;
   const cog = cout / groups;
@@ -359,8 +514,16 @@ export function convForwardGeneral(x: Float32Array, y: Float32Array, p: Float32A
 
 /** The general convolution's gradients; the fast paths' reference. */
 export function convBackwardGeneral(
-  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
-  wOff: number, bOff: number, g: ConvGeom, n: number, needDx: boolean,
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: Float32Array,
+  gr: Float32Array,
+  wOff: number,
+  bOff: number,
+  g: ConvGeom,
+  n: number,
+  needDx: boolean,
 ): void {
   const { ih, iw, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl, groups } = g;
   const cig = cin / groups;

@@ -45,15 +45,49 @@ function arc(cx: number, cy: number, rx: number, ry: number, from: number, to: n
 /** Each digit as polylines in the unit box. */
 const GLYPHS: Pt[][][] = [
   [arc(0.5, 0.5, 0.26, 0.4, 0, 360, 20)],
-  [[[0.36, 0.24], [0.54, 0.1], [0.54, 0.9]]],
+  [
+    [
+      [0.36, 0.24],
+      [0.54, 0.1],
+      [0.54, 0.9],
+    ],
+  ],
   [[...arc(0.5, 0.33, 0.24, 0.22, 200, 380, 10), [0.24, 0.9], [0.8, 0.9]]],
   [arc(0.48, 0.3, 0.22, 0.2, 200, 450, 12), arc(0.48, 0.7, 0.25, 0.2, 270, 520, 12)],
-  [[[0.66, 0.9], [0.66, 0.1], [0.2, 0.64], [0.82, 0.64]]],
+  [
+    [
+      [0.66, 0.9],
+      [0.66, 0.1],
+      [0.2, 0.64],
+      [0.82, 0.64],
+    ],
+  ],
   [[[0.76, 0.1], [0.34, 0.1], [0.3, 0.46], ...arc(0.5, 0.66, 0.25, 0.23, 240, 510, 12)]],
-  [[[0.7, 0.1], [0.48, 0.22], [0.33, 0.45], [0.28, 0.66]], arc(0.5, 0.68, 0.22, 0.21, 180, 540, 16)],
-  [[[0.2, 0.1], [0.8, 0.1], [0.42, 0.9]]],
+  [
+    [
+      [0.7, 0.1],
+      [0.48, 0.22],
+      [0.33, 0.45],
+      [0.28, 0.66],
+    ],
+    arc(0.5, 0.68, 0.22, 0.21, 180, 540, 16),
+  ],
+  [
+    [
+      [0.2, 0.1],
+      [0.8, 0.1],
+      [0.42, 0.9],
+    ],
+  ],
   [arc(0.5, 0.29, 0.19, 0.19, 0, 360, 16), arc(0.5, 0.7, 0.23, 0.21, 0, 360, 16)],
-  [arc(0.5, 0.32, 0.22, 0.21, 0, 360, 16), [[0.72, 0.34], [0.66, 0.62], [0.58, 0.9]]],
+  [
+    arc(0.5, 0.32, 0.22, 0.21, 0, 360, 16),
+    [
+      [0.72, 0.34],
+      [0.66, 0.62],
+      [0.58, 0.9],
+    ],
+  ],
 ];
 
 export interface DigitOptions {
@@ -170,7 +204,12 @@ export interface LeafOptions {
  * y = argmax(W_k x + b_k). Device sizes follow a log-normal law. Returns the pooled samples
  * and each device's indices.
  */
-export function leafSynthetic(total: number, devices: number, seed: number, opts: LeafOptions = {}): { data: Dataset; devices: Int32Array[] } {
+export function leafSynthetic(
+  total: number,
+  devices: number,
+  seed: number,
+  opts: LeafOptions = {},
+): { data: Dataset; devices: Int32Array[] } {
   const alpha = opts.alpha ?? 1;
   const beta = opts.beta ?? 1;
   const dim = opts.dim ?? 60;
@@ -232,7 +271,13 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Dat
   lines.forEach((l, i) => {
     if (l.trim() !== '' && !l.startsWith('#')) rows.push({ cells: l.split(',').map((c) => c.trim()), line: i + 1 });
   });
-  const loc = (line: number): Location => ({ file, line, column: 1, length: Math.max(1, lines[line - 1]?.length ?? 1), lineText: lines[line - 1] ?? '' });
+  const loc = (line: number): Location => ({
+    file,
+    line,
+    column: 1,
+    length: Math.max(1, lines[line - 1]?.length ?? 1),
+    lineText: lines[line - 1] ?? '',
+  });
   if (!rows.length) fail('F0201', `CSV file '${file}' has no rows`, loc(1));
   let header: string[] | undefined;
   if (rows[0].cells.some((c) => c !== '' && !Number.isFinite(Number(c)))) header = rows.shift()!.cells;
@@ -246,7 +291,8 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Dat
     if (i < 0) fail('F0202', `CSV file '${file}' has no column named '${opts.label}'`, loc(1));
     labelCol = i;
   }
-  if (labelCol < 0 || labelCol >= width) fail('F0202', `label column ${labelCol} is outside the ${width} columns of '${file}'`, loc(rows[0].line));
+  if (labelCol < 0 || labelCol >= width)
+    fail('F0202', `label column ${labelCol} is outside the ${width} columns of '${file}'`, loc(rows[0].line));
   const features = width - 1;
   const scale = opts.scale ?? 1;
   const x = new Float32Array(rows.length * features);
@@ -394,16 +440,30 @@ const numArg = (spec: DataSpec, k: string, d: number): number => {
  * readText reads a CSV path (the CLI resolves it next to the .nacc file).
  */
 export function prepareData(spec: DataSpec, workers: number, seed: number, readText?: (path: string) => string): FederatedData {
-  const partName = spec.partition.kind === 'dirichlet' ? `dirichlet(${spec.partition.alpha})` : spec.partition.kind === 'shards' ? `shards(${spec.partition.perWorker})` : 'iid';
+  const partName =
+    spec.partition.kind === 'dirichlet'
+      ? `dirichlet(${spec.partition.alpha})`
+      : spec.partition.kind === 'shards'
+        ? `shards(${spec.partition.perWorker})`
+        : 'iid';
   switch (spec.generator) {
     case 'synthetic_digits':
     case 'digits': {
       const n = spec.samples ?? 8000;
       const testN = numArg(spec, 'test', Math.min(2000, Math.max(200, Math.round(n / 4))));
-      const opts: DigitOptions = { noise: numArg(spec, 'noise', 0.12), rotation: numArg(spec, 'rotation', 0.3), shear: numArg(spec, 'shear', 0.3) };
+      const opts: DigitOptions = {
+        noise: numArg(spec, 'noise', 0.12),
+        rotation: numArg(spec, 'rotation', 0.3),
+        shear: numArg(spec, 'shear', 0.3),
+      };
       const train = syntheticDigits(n, seed * 7919 + 1, opts);
       const test = syntheticDigits(testN, seed * 7919 + 2, opts);
-      return { train, test, parts: partitionIndices(train.y, 10, workers, spec.partition, seed * 7919 + 3), description: `synthetic_digits ${n} train / ${testN} test, 16x16, ${partName}` };
+      return {
+        train,
+        test,
+        parts: partitionIndices(train.y, 10, workers, spec.partition, seed * 7919 + 3),
+        description: `synthetic_digits ${n} train / ${testN} test, 16x16, ${partName}`,
+      };
     }
     case 'leaf_synthetic':
     case 'synthetic': {
@@ -434,15 +494,25 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       const train = subset(data, trainIdx);
       const test = subset(data, testIdx);
       const useNatural = spec.args.natural !== false;
-      const parts = useNatural ? natural.map((q) => Int32Array.from(q)) : partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3);
-      return { train, test, parts, description: `leaf_synthetic(${numArg(spec, 'alpha', 1)}, ${numArg(spec, 'beta', 1)}) ${train.count} train / ${test.count} test, ${useNatural ? 'one device per worker' : partName}` };
+      const parts = useNatural
+        ? natural.map((q) => Int32Array.from(q))
+        : partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3);
+      return {
+        train,
+        test,
+        parts,
+        description: `leaf_synthetic(${numArg(spec, 'alpha', 1)}, ${numArg(spec, 'beta', 1)}) ${train.count} train / ${test.count} test, ${useNatural ? 'one device per worker' : partName}`,
+      };
     }
     case 'csv': {
       const path = spec.path ?? (typeof spec.args.path === 'string' ? spec.args.path : undefined);
       if (!path) fail('F0205', `csv data needs a path, e.g. csv(path: "train.csv")`);
       if (!readText) fail('F0205', 'csv data needs a file reader');
       const label = spec.args.label;
-      const all = parseCsv(readText(path), path, { label: typeof label === 'string' || typeof label === 'number' ? label : undefined, scale: numArg(spec, 'scale', 1) });
+      const all = parseCsv(readText(path), path, {
+        label: typeof label === 'string' || typeof label === 'number' ? label : undefined,
+        scale: numArg(spec, 'scale', 1),
+      });
       const testFraction = numArg(spec, 'test_fraction', 0.2);
       const order = Int32Array.from({ length: all.count }, (_, i) => i);
       shuffleInts(order, new Prng(seed * 7919 + 4));
@@ -450,7 +520,12 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       const train = subset(all, order.subarray(0, cut));
       const test = subset(all, order.subarray(cut));
       train.classes = test.classes = all.classes;
-      return { train, test, parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3), description: `csv ${path}: ${train.count} train / ${test.count} test, ${all.features} features, ${all.classes} classes, ${partName}` };
+      return {
+        train,
+        test,
+        parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3),
+        description: `csv ${path}: ${train.count} train / ${test.count} test, ${all.features} features, ${all.classes} classes, ${partName}`,
+      };
     }
     case 'fashion_mnist': {
       const dir = spec.path ?? (typeof spec.args.path === 'string' ? spec.args.path : undefined);
@@ -461,9 +536,20 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       const order = Int32Array.from({ length: all.train.count }, (_, i) => i);
       if (n < all.train.count) shuffleInts(order, new Prng(seed * 7919 + 5));
       const train = n < all.train.count ? subset(all.train, order.subarray(0, n)) : all.train;
-      const test = testN < all.test.count ? subset(all.test, Int32Array.from({ length: testN }, (_, i) => i)) : all.test;
+      const test =
+        testN < all.test.count
+          ? subset(
+              all.test,
+              Int32Array.from({ length: testN }, (_, i) => i),
+            )
+          : all.test;
       train.classes = test.classes = all.train.classes;
-      return { train, test, parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3), description: `fashion_mnist ${train.count} train / ${test.count} test, 28x28, ${partName}` };
+      return {
+        train,
+        test,
+        parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3),
+        description: `fashion_mnist ${train.count} train / ${test.count} test, 28x28, ${partName}`,
+      };
     }
     default:
       fail('F0205', `unknown data generator '${spec.generator}' (${DATA_GENERATORS.join(', ')})`);

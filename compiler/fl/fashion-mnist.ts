@@ -9,7 +9,18 @@ import type { Dataset } from './data.ts';
 /** Where Debian's dataset-fashion-mnist package installs the IDX files. */
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const FASHION_MNIST_PACKAGE = 'dataset-fashion-mnist';
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 const SIDE = 28;
 
 /** The split's IDX file in dir, gzipped (as Debian ships it) or not. */
@@ -19,14 +30,23 @@ function idxFile(dir: string, stem: string): string {
     {
       severity: 'error',
       code: 'F0212',
-      message: `Fashion-MNIST file ${stem}(.gz) not found in ${dir}` + (dir === FASHION_MNIST_DIR ? `; install it with: apt-get install -y ${FASHION_MNIST_PACKAGE} (npm run bootstrap does)` : ''),
+      message:
+        `Fashion-MNIST file ${stem}(.gz) not found in ${dir}` +
+        (dir === FASHION_MNIST_DIR ? `; install it with: apt-get install -y ${FASHION_MNIST_PACKAGE} (npm run bootstrap does)` : ''),
     },
   ]);
 }
 
 function labelError(file: string, labels: IdxTensor, i: number): UserError {
   const offset = 8 + i;
-  return new UserError([{ severity: 'error', code: 'F0210', message: `label ${labels.data[i]} of sample ${i} (byte ${offset}) is not a class 0-9`, location: { file, line: 1, column: 1, length: 1, lineText: `(binary IDX label file; problem at byte ${offset})` } }]);
+  return new UserError([
+    {
+      severity: 'error',
+      code: 'F0210',
+      message: `label ${labels.data[i]} of sample ${i} (byte ${offset}) is not a class 0-9`,
+      location: { file, line: 1, column: 1, length: 1, lineText: `(binary IDX label file; problem at byte ${offset})` },
+    },
+  ]);
 }
 
 /** One split: images [n, 28, 28] and labels [n], checked against each other; pixels scaled to [0, 1]. */
@@ -37,10 +57,14 @@ function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
   const labels = readIdx(labelsFile, 1);
   const [n, h, w] = images.dims;
   if (h !== SIDE || w !== SIDE) {
-    throw new UserError([{ severity: 'error', code: 'F0210', message: `${imagesFile}: images are ${h}×${w}, Fashion-MNIST's are ${SIDE}×${SIDE}` }]);
+    throw new UserError([
+      { severity: 'error', code: 'F0210', message: `${imagesFile}: images are ${h}×${w}, Fashion-MNIST's are ${SIDE}×${SIDE}` },
+    ]);
   }
   if (labels.dims[0] !== n) {
-    throw new UserError([{ severity: 'error', code: 'F0210', message: `${labelsFile} has ${labels.dims[0]} labels but ${imagesFile} has ${n} images` }]);
+    throw new UserError([
+      { severity: 'error', code: 'F0210', message: `${labelsFile} has ${labels.dims[0]} labels but ${imagesFile} has ${n} images` },
+    ]);
   }
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {

@@ -10,14 +10,20 @@ import type { TrainableModel } from './trainer.ts';
  * `params` of `withBn` in inference mode: W'[.., c] = W[.., c] · s[c] and
  * b'[c] = (b[c] − mean[c]) · s[c] + beta[c], with s[c] = gamma[c] / sqrt(var[c] + eps).
  */
-export function foldBatchNorm(withBn: TrainableModel, params: Float32Array, states: readonly BatchNormState[], plain: TrainableModel): Float32Array {
+export function foldBatchNorm(
+  withBn: TrainableModel,
+  params: Float32Array,
+  states: readonly BatchNormState[],
+  plain: TrainableModel,
+): Float32Array {
   const out = new Float32Array(plain.paramCount);
   const target = new Map(plain.params.map((p) => [p.layer, p]));
   const bnIndex = new Map<number, number>();
   for (const e of withBn.execs) if (e.kind === 'conv' && e.bn) bnIndex.set(e.w, e.bn.index);
   for (const p of withBn.params) {
     const q = target.get(p.layer);
-    if (!q || q.shape.join() !== p.shape.join() || q.bn) throw new Error(`folding batch norm: layer '${p.layer}' does not match the plain network`);
+    if (!q || q.shape.join() !== p.shape.join() || q.bn)
+      throw new Error(`folding batch norm: layer '${p.layer}' does not match the plain network`);
     const count = p.shape.reduce((a, b) => a * b, 1);
     const cout = p.shape[p.shape.length - 1];
     if (!p.bn) {

@@ -31,15 +31,31 @@ function idxError(file: string, bytes: Uint8Array, offset: number, length: numbe
  * length: a truncated file and trailing bytes are both errors.
  */
 export function parseIdx(bytes: Uint8Array, file: string, expectRank?: number): IdxTensor {
-  if (bytes.length < 4) throw idxError(file, bytes, 0, bytes.length, `not an IDX file: ${bytes.length} bytes, shorter than the 4-byte magic number`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw idxError(file, bytes, 0, 2, 'not an IDX file: the magic number must start with two zero bytes');
-  if (bytes[2] !== UBYTE) throw idxError(file, bytes, 2, 1, `IDX element type 0x${bytes[2].toString(16).padStart(2, '0')} is not supported (expected 0x08, unsigned byte)`);
+  if (bytes.length < 4)
+    throw idxError(file, bytes, 0, bytes.length, `not an IDX file: ${bytes.length} bytes, shorter than the 4-byte magic number`);
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    throw idxError(file, bytes, 0, 2, 'not an IDX file: the magic number must start with two zero bytes');
+  if (bytes[2] !== UBYTE)
+    throw idxError(
+      file,
+      bytes,
+      2,
+      1,
+      `IDX element type 0x${bytes[2].toString(16).padStart(2, '0')} is not supported (expected 0x08, unsigned byte)`,
+    );
   const rank = bytes[3];
   if (rank === 0 || (expectRank !== undefined && rank !== expectRank)) {
     throw idxError(file, bytes, 3, 1, `IDX rank ${rank}, expected ${expectRank ?? 'at least 1'}`);
   }
   const header = 4 + 4 * rank;
-  if (bytes.length < header) throw idxError(file, bytes, bytes.length, 1, `truncated IDX header: ${rank} dimensions need ${header} bytes, the file has ${bytes.length}`);
+  if (bytes.length < header)
+    throw idxError(
+      file,
+      bytes,
+      bytes.length,
+      1,
+      `truncated IDX header: ${rank} dimensions need ${header} bytes, the file has ${bytes.length}`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -50,9 +66,16 @@ export function parseIdx(bytes: Uint8Array, file: string, expectRank?: number): 
   const count = dims.reduce((a, b) => a * b, 1);
   const have = bytes.length - header;
   if (have < count) {
-    throw idxError(file, bytes, bytes.length, 1, `truncated IDX file: dimensions ${dims.join('×')} need ${count} data bytes after the ${header}-byte header, the file has ${have}`);
+    throw idxError(
+      file,
+      bytes,
+      bytes.length,
+      1,
+      `truncated IDX file: dimensions ${dims.join('×')} need ${count} data bytes after the ${header}-byte header, the file has ${have}`,
+    );
   }
-  if (have > count) throw idxError(file, bytes, header + count, have - count, `IDX file has ${have - count} bytes after the ${dims.join('×')} data`);
+  if (have > count)
+    throw idxError(file, bytes, header + count, have - count, `IDX file has ${have - count} bytes after the ${dims.join('×')} data`);
   return { dims, data: bytes.subarray(header, header + count) };
 }
 
@@ -62,7 +85,9 @@ export function readIdx(path: string, expectRank?: number): IdxTensor {
   try {
     raw = readFileSync(path);
   } catch (e) {
-    throw new UserError([{ severity: 'error', code: 'F0211', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    throw new UserError([
+      { severity: 'error', code: 'F0211', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+    ]);
   }
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {

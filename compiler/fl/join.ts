@@ -102,21 +102,32 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
   let connected = false;
   sock.once('connect', () => (connected = true));
   sock.on('error', (e: NodeJS.ErrnoException) =>
-    die(connected ? `the connection to the server at ${opts.host}:${opts.port} broke (${e.code ?? e.message})${job ? ` (worker ${job.id}, step ${worker?.step ?? 0})` : ''}` : `cannot reach the server at ${opts.host}:${opts.port}: ${e.code ?? e.message}`),
+    die(
+      connected
+        ? `the connection to the server at ${opts.host}:${opts.port} broke (${e.code ?? e.message})${job ? ` (worker ${job.id}, step ${worker?.step ?? 0})` : ''}`
+        : `cannot reach the server at ${opts.host}:${opts.port}: ${e.code ?? e.message}`,
+    ),
   );
-  sock.on('close', () => die(`the server at ${opts.host}:${opts.port} closed the connection${job ? ` (worker ${job.id}, step ${worker?.step ?? 0})` : ' before sending a job'}`));
+  sock.on('close', () =>
+    die(
+      `the server at ${opts.host}:${opts.port} closed the connection${job ? ` (worker ${job.id}, step ${worker?.step ?? 0})` : ' before sending a job'}`,
+    ),
+  );
 
   const calibrate = (at: number, steps: number) => {
     const scratch = Float32Array.from(job!.init);
     const b = Math.min(job!.cfg.batch, job!.y.length);
-    setTimeout(async () => {
-      const t0 = performance.now();
-      for (let i = 0; i < steps; i++) {
-        trainer!.lossAndGradient(scratch, job!.x.subarray(0, b * job!.features), job!.y.subarray(0, b), b);
-        await immediate();
-      }
-      sock.write(encodeF64Frame(FRAME_CALIBRATED, job!.id, 0, [(performance.now() - t0) / steps]));
-    }, Math.max(0, localInstant(at) - performance.now()));
+    setTimeout(
+      async () => {
+        const t0 = performance.now();
+        for (let i = 0; i < steps; i++) {
+          trainer!.lossAndGradient(scratch, job!.x.subarray(0, b * job!.features), job!.y.subarray(0, b), b);
+          await immediate();
+        }
+        sock.write(encodeF64Frame(FRAME_CALIBRATED, job!.id, 0, [(performance.now() - t0) / steps]));
+      },
+      Math.max(0, localInstant(at) - performance.now()),
+    );
   };
 
   onCheckedFrames(
@@ -128,7 +139,8 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
       if (type === FRAME_CHALLENGE) {
         const body = payloadBytes(raw);
         const version = body.readUInt32LE(0);
-        if (version !== PROTOCOL_VERSION) return die(`version mismatch: the server speaks protocol version ${version}, this nacc speaks ${PROTOCOL_VERSION}`);
+        if (version !== PROTOCOL_VERSION)
+          return die(`version mismatch: the server speaks protocol version ${version}, this nacc speaks ${PROTOCOL_VERSION}`);
         const auth = Buffer.concat([Buffer.alloc(4), proof(opts.token, body.subarray(4)), ownNonce]);
         auth.writeUInt32LE(opts.protocolVersion ?? PROTOCOL_VERSION, 0);
         sock.write(encodeBytesFrame(FRAME_AUTH, ANY_SLOT, 0, auth));
@@ -137,7 +149,8 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
       if (type === FRAME_JOB && !job) {
         // Decode a job only from a server that proves it holds the token too.
         const body = payloadBytes(raw);
-        if (!serverProofMatches(opts.token, ownNonce, body.subarray(0, MAC_BYTES))) return die('the server did not prove it holds the token: it is not the server of this job');
+        if (!serverProofMatches(opts.token, ownNonce, body.subarray(0, MAC_BYTES)))
+          return die('the server did not prove it holds the token: it is not the server of this job');
         job = deserialize(body.subarray(MAC_BYTES)) as WorkerJob;
         onJob?.();
         return;
@@ -169,7 +182,15 @@ export async function joinJob(opts: JoinOptions): Promise<JoinSummary> {
   log(`worker ${j.id}: ${j.y.length} samples, ${j.steps} steps`);
   trainer = new Trainer(compileModel(j.network), j.cfg.batch);
   const n = j.y.length;
-  worker = new FlWorker(j.id, j.cfg, j.init, { features: j.features, classes: j.classes, count: n, x: j.x, y: j.y }, Int32Array.from({ length: n }, (_, i) => i), j.seed, j.firstRound ?? 0);
+  worker = new FlWorker(
+    j.id,
+    j.cfg,
+    j.init,
+    { features: j.features, classes: j.classes, count: n, x: j.x, y: j.y },
+    Int32Array.from({ length: n }, (_, i) => i),
+    j.seed,
+    j.firstRound ?? 0,
+  );
   if (j.firstRound) log(`worker ${j.id}: joining the running job at round ${j.firstRound}`);
   // Warm the JIT up on a scratch copy so the first timed steps are not compile-bound.
   const scratch = Float32Array.from(j.init);

@@ -18,7 +18,15 @@ import { startAggregatorServer, type ServerFinish } from './aggregator-server.ts
 import { driveJob, servedResult, workerJobs, type AggregatorEnd } from './serve.ts';
 import { newToken } from './token.ts';
 import { resolveTool } from '../verify/run-tool.ts';
-import { NetnsSession, namespacePrefix, planNetns, probeNetem, removeStaleNamespaces, type KernelShaper, type NetemProbe } from './netem.ts';
+import {
+  NetnsSession,
+  namespacePrefix,
+  planNetns,
+  probeNetem,
+  removeStaleNamespaces,
+  type KernelShaper,
+  type NetemProbe,
+} from './netem.ts';
 import { siblingScript } from '../util/project-paths.ts';
 
 /** What the user asks for: the kernel's netem when it works here (auto), or one of the two. */
@@ -55,7 +63,13 @@ export async function resolveLink(choice: LinkChoice): Promise<{ link: LinkKind;
   if (choice === 'relay') return { link: 'relay' };
   const probe = await probeNetem();
   if (probe.available) return { link: 'netem', probe };
-  if (choice === 'netem') fail('F0010', `--link netem: the kernel link is not available here: ${probe.reason}; use --link relay (or auto)`, undefined, ExitCode.toolMissing);
+  if (choice === 'netem')
+    fail(
+      'F0010',
+      `--link netem: the kernel link is not available here: ${probe.reason}; use --link relay (or auto)`,
+      undefined,
+      ExitCode.toolMissing,
+    );
   return { link: 'relay', probe };
 }
 
@@ -68,7 +82,10 @@ function spawnChild(init: ChildInit, children: ChildProcess[], ns?: string, nice
   const { script, execArgv } = childArgs();
   const child = ns
     ? // A long-lived child with an IPC channel, so not run-tool's runTool; `ip` is found as it finds tools.
-      spawn(resolveTool('ip'), ['netns', 'exec', ns, process.execPath, ...execArgv, script], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      spawn(resolveTool('ip'), ['netns', 'exec', ns, process.execPath, ...execArgv, script], {
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
     : fork(script, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   if (niceness !== undefined && child.pid !== undefined) {
@@ -91,7 +108,9 @@ const once = <T>(child: ChildProcess, kind: string): Promise<T> =>
       } else if (m.kind === 'error') rej(new Error(`fl child: ${m.message}`));
     };
     child.on('message', onMsg);
-    child.once('exit', (code, signal) => rej(new Error(`fl child ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before '${kind}'`)));
+    child.once('exit', (code, signal) =>
+      rej(new Error(`fl child ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before '${kind}'`)),
+    );
   });
 
 let runCounter = 0;
@@ -146,7 +165,19 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       const srv = await startAggregatorServer({ ...serveInit, host: '127.0.0.1' }, (m) => log(`aggregator: ${m}`));
       closeLocal = srv.close;
       end = srv;
-      const relay = spawnChild({ role: 'relay', aggregatorPort: srv.port, latencyMs: job.latencyMs, jitterMs: job.jitterMs ?? 0, bandwidthMbitPerS: job.bandwidthMbitPerS, seed: job.seed }, children, undefined, opts.nice);
+      const relay = spawnChild(
+        {
+          role: 'relay',
+          aggregatorPort: srv.port,
+          latencyMs: job.latencyMs,
+          jitterMs: job.jitterMs ?? 0,
+          bandwidthMbitPerS: job.bandwidthMbitPerS,
+          seed: job.seed,
+        },
+        children,
+        undefined,
+        opts.nice,
+      );
       const { port: relayPort } = await once<{ port: number }>(relay, 'ready');
       address = () => ({ host: '127.0.0.1', port: relayPort });
       relayStats = () => {
@@ -184,7 +215,9 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       describe = `aggregator in namespace ${plan.aggregatorNs} on port ${port}; ${N} worker namespaces over veth with ${opts.kernelShaper ?? 'netem'}`;
     }
     log(`${describe}; starting ${N} workers`);
-    const workers = Array.from({ length: N }, (_, i) => spawnChild({ role: 'join', ...address(i), token }, children, session ? session.namespaces[i + 1] : undefined, opts.nice));
+    const workers = Array.from({ length: N }, (_, i) =>
+      spawnChild({ role: 'join', ...address(i), token }, children, session ? session.namespaces[i + 1] : undefined, opts.nice),
+    );
     // Listen for each worker's end from the start: it may come before the driver is done.
     const joinsDone = Promise.all(workers.map((w) => once(w, 'joined-done').catch(() => undefined)));
     const died = childFailure(children, job.name);
@@ -196,7 +229,10 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       setup,
       driven,
       {
-        transport: link === 'relay' ? 'tcp loopback via delay relay' : `tcp over veth pairs between network namespaces shaped by ${opts.kernelShaper ?? 'netem'}`,
+        transport:
+          link === 'relay'
+            ? 'tcp loopback via delay relay'
+            : `tcp over veth pairs between network namespaces shaped by ${opts.kernelShaper ?? 'netem'}`,
         link: link === 'netem' && opts.kernelShaper === 'tbf' ? 'tbf' : link,
         ...(relay ? { relay } : {}),
       },

@@ -89,7 +89,15 @@ export function planNetns(prefix: string, workers: number, shape: LinkShape, sha
   for (let i = 0; i < workers; i++) {
     const ns = `${prefix}w${i}`;
     const net = `10.${200 + Math.floor(i / 256)}.${i % 256}`;
-    const l: WorkerLink = { worker: i, ns, aggDev: `agg${i}`, workerDev: 'up0', aggIp: `${net}.1`, workerIp: `${net}.2`, subnet: `${net}.0/24` };
+    const l: WorkerLink = {
+      worker: i,
+      ns,
+      aggDev: `agg${i}`,
+      workerDev: 'up0',
+      aggIp: `${net}.1`,
+      workerIp: `${net}.2`,
+      subnet: `${net}.0/24`,
+    };
     links.push(l);
     setup.push(
       ['ip', 'netns', 'add', ns],
@@ -152,11 +160,17 @@ export async function probeNetemUncached(): Promise<NetemProbe> {
   const session = new NetnsSession([ns]);
   try {
     const add = await run(['ip', 'netns', 'add', ns]);
-    if (!add.ok) return { available: false, missing: 'netns', reason: `cannot create a network namespace (needs root or CAP_SYS_ADMIN): ${add.message}` };
+    if (!add.ok)
+      return {
+        available: false,
+        missing: 'netns',
+        reason: `cannot create a network namespace (needs root or CAP_SYS_ADMIN): ${add.message}`,
+      };
     const veth = await run(['ip', '-n', ns, 'link', 'add', 'p0', 'type', 'veth', 'peer', 'name', 'p1']);
     if (!veth.ok) return { available: false, missing: 'veth', reason: `cannot create a veth pair (kernel module veth): ${veth.message}` };
     const q = await run(qdiscArgs(ns, 'p0', { latencyMs: 1, jitterMs: 0.5, bandwidthMbitPerS: 10 }));
-    if (!q.ok) return { available: false, missing: 'sch_netem', reason: `the kernel has no netem qdisc (module sch_netem): tc says '${q.message}'` };
+    if (!q.ok)
+      return { available: false, missing: 'sch_netem', reason: `the kernel has no netem qdisc (module sch_netem): tc says '${q.message}'` };
     return { available: true };
   } finally {
     await session.destroy();

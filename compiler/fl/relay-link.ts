@@ -45,7 +45,7 @@ export class Link {
     const now = performance.now();
     // How long after its sender wrote it the relay got to the frame (loopback + wake-up).
     this.stats.receive.add(epochNow() - frameStamp(raw));
-    const ser = this.init.bandwidthMbitPerS ? (raw.length * 8) / (this.init.bandwidthMbitPerS * 1e6) * 1000 : 0;
+    const ser = this.init.bandwidthMbitPerS ? ((raw.length * 8) / (this.init.bandwidthMbitPerS * 1e6)) * 1000 : 0;
     const depart = Math.max(now, this.free);
     this.free = depart + ser;
     const j = this.init.jitterMs > 0 ? this.rng.uniform(-this.init.jitterMs, this.init.jitterMs) : 0;

@@ -85,7 +85,9 @@ export function servedResult(setup: JobSetup, driven: Driven, facts: LinkFacts, 
   const finishedWorkers = Math.max(1, stats.length);
   const computeMean = stats.reduce((a, s) => a + s.computeMs, 0) / finishedWorkers / Math.max(1, setup.stepsPerWorker);
   if (computeMean > Math.min(...workerStepMs)) {
-    log(`warning: a step computes in ${computeMean.toFixed(1)} ms on this machine, more than the ${Math.min(...workerStepMs).toFixed(1)} ms step time; wall-clock times will run long`);
+    log(
+      `warning: a step computes in ${computeMean.toFixed(1)} ms on this machine, more than the ${Math.min(...workerStepMs).toFixed(1)} ms step time; wall-clock times will run long`,
+    );
   }
   const serMs = job.bandwidthMbitPerS ? ((setup.messageBytes * 8) / (job.bandwidthMbitPerS * 1e6)) * 1000 : 0;
   const stat = (values: number[], minus = 0): DelaySummary => {
@@ -106,7 +108,10 @@ export function servedResult(setup: JobSetup, driven: Driven, facts: LinkFacts, 
     : {
         worker_send_late: sendLate,
         aggregator_receive_beyond_model: stat(fin.receive, job.latencyMs + serMs),
-        worker_receive_beyond_model: stat(stats.flatMap((s) => s.wake), job.latencyMs + serMs),
+        worker_receive_beyond_model: stat(
+          stats.flatMap((s) => s.wake),
+          job.latencyMs + serMs,
+        ),
       };
   return {
     name: job.name,

@@ -103,14 +103,23 @@ const DEFAULT_STEPS = 1000;
 export function setupJob(job: FederatedJob, net: Network, data: FederatedData, opts: SetupOptions = {}): JobSetup {
   const model = compileModel(net);
   if (data.train.features !== model.inputSize) {
-    fail('F0301', `job '${job.name}': the data has ${data.train.features} values per sample but network '${net.name}' takes ${model.inputSize}`, job.location);
+    fail(
+      'F0301',
+      `job '${job.name}': the data has ${data.train.features} values per sample but network '${net.name}' takes ${model.inputSize}`,
+      job.location,
+    );
   }
   if (data.train.classes > model.classes) {
-    fail('F0301', `job '${job.name}': the data has ${data.train.classes} classes but network '${net.name}' outputs ${model.classes}`, job.location);
+    fail(
+      'F0301',
+      `job '${job.name}': the data has ${data.train.classes} classes but network '${net.name}' outputs ${model.classes}`,
+      job.location,
+    );
   }
   if (!(job.workers >= 1)) fail('F0302', `job '${job.name}': workers must be at least 1`, job.location);
   if (!(job.algorithm.localSteps >= 1)) fail('F0302', `job '${job.name}': local_steps must be at least 1`, job.location);
-  if (job.algorithm.kind === 'dga' && !(job.algorithm.delay >= 0)) fail('F0302', `job '${job.name}': delay must be 0 or more`, job.location);
+  if (job.algorithm.kind === 'dga' && !(job.algorithm.delay >= 0))
+    fail('F0302', `job '${job.name}': delay must be 0 or more`, job.location);
   const stepsPerWorker = opts.maxSteps ?? job.maxSteps ?? DEFAULT_STEPS;
   const cfg = algoConfig(job.algorithm, job.optimizer, job.batch, stepsPerWorker);
   let stepMs: number;
@@ -169,14 +178,17 @@ export function measureStepMs(model: TrainableModel, data: FederatedData, batch:
 
 /** One-way transfer time of a message in ms, before jitter. */
 export function transferMs(job: FederatedJob, bytes: number): number {
-  const ser = job.bandwidthMbitPerS ? (bytes * 8) / (job.bandwidthMbitPerS * 1e6) * 1000 : 0;
+  const ser = job.bandwidthMbitPerS ? ((bytes * 8) / (job.bandwidthMbitPerS * 1e6)) * 1000 : 0;
   return job.latencyMs + ser;
 }
 
 /** Evaluates the consensus model on (a prefix of) the test set. */
 export class Evaluator {
   private readonly trainer: Trainer;
-  constructor(private readonly setup: JobSetup, private readonly limit = 1000) {
+  constructor(
+    private readonly setup: JobSetup,
+    private readonly limit = 1000,
+  ) {
     this.trainer = new Trainer(setup.model, 128);
   }
   curve(params: Float32Array): number {
@@ -274,7 +286,10 @@ export interface SimulateOptions {
 class ClockWorker {
   step = 0;
   private readonly arrived = new Set<number>();
-  constructor(readonly id: number, private readonly cfg: AlgoConfig) {}
+  constructor(
+    readonly id: number,
+    private readonly cfg: AlgoConfig,
+  ) {}
   get round(): number {
     return Math.floor(this.step / this.cfg.K);
   }

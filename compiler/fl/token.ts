@@ -15,7 +15,12 @@ export function writeTokenFile(path: string, token: string): void {
   try {
     fd = openSync(path, 'w', 0o600);
   } catch (e) {
-    fail('F0020', `cannot write the token file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, undefined, ExitCode.usage);
+    fail(
+      'F0020',
+      `cannot write the token file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      undefined,
+      ExitCode.usage,
+    );
   }
   try {
     chmodSync(path, 0o600);
@@ -30,20 +35,28 @@ export function readTokenFile(path: string): string {
   let text: string;
   try {
     const mode = statSync(path).mode & 0o777;
-    if (mode & 0o077) fail('F0021', `token file '${path}' can be read by others (mode ${mode.toString(8).padStart(4, '0')}); it must be 0600`, undefined, ExitCode.usage);
+    if (mode & 0o077)
+      fail(
+        'F0021',
+        `token file '${path}' can be read by others (mode ${mode.toString(8).padStart(4, '0')}); it must be 0600`,
+        undefined,
+        ExitCode.usage,
+      );
     text = readFileSync(path, 'utf8').trim();
   } catch (e) {
     if ((e as { code?: string }).code === undefined) throw e;
     fail('F0021', `cannot read the token file '${path}': ${(e as NodeJS.ErrnoException).code}`, undefined, ExitCode.usage);
   }
-  if (!/^[0-9a-f]{16,}$/.test(text)) fail('F0021', `token file '${path}' does not hold a token written by 'nacc fl serve'`, undefined, ExitCode.usage);
+  if (!/^[0-9a-f]{16,}$/.test(text))
+    fail('F0021', `token file '${path}' does not hold a token written by 'nacc fl serve'`, undefined, ExitCode.usage);
   return text;
 }
 
 export const proof = (token: string, nonce: Uint8Array): Buffer => createHmac('sha256', token).update(nonce).digest();
 
 /** The server's answer to a worker's nonce: a worker decodes a job only from a server that holds the token. */
-export const serverProof = (token: string, workerNonce: Uint8Array): Buffer => proof(token, Buffer.concat([Buffer.from('server:'), workerNonce]));
+export const serverProof = (token: string, workerNonce: Uint8Array): Buffer =>
+  proof(token, Buffer.concat([Buffer.from('server:'), workerNonce]));
 
 export function proofMatches(token: string, nonce: Uint8Array, mac: Uint8Array): boolean {
   const want = proof(token, nonce);

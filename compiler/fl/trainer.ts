@@ -17,7 +17,16 @@ type Act = 'none' | 'relu' | 'relu6';
 
 type Exec =
   | { kind: 'dense'; src: number; dst: number; inSize: number; out: number; w: number; b: number; act: Act }
-  | { kind: 'conv'; src: number; dst: number; g: ConvGeom; w: number; b: number; act: Act; bn?: { index: number; gamma: number; beta: number } }
+  | {
+      kind: 'conv';
+      src: number;
+      dst: number;
+      g: ConvGeom;
+      w: number;
+      b: number;
+      act: Act;
+      bn?: { index: number; gamma: number; beta: number };
+    }
   | { kind: 'act'; src: number; dst: number; act: Act }
   | { kind: 'pool'; src: number; dst: number; max: boolean; g: ConvGeom; global: boolean }
   | { kind: 'alias'; src: number; dst: number }
@@ -77,14 +86,20 @@ export interface CompileOptions {
 
 /** Prepare a network for training. Fails with a located diagnostic on ops the trainer lacks. */
 export function compileModel(net: Network, opts: CompileOptions = {}): TrainableModel {
-  if (net.inputs.length !== 1) fail('F0101', `network '${net.name}': the trainer needs exactly one input, found ${net.inputs.length}`, net.location);
-  if (net.outputs.length !== 1) fail('F0101', `network '${net.name}': the trainer needs exactly one output, found ${net.outputs.length}`, net.location);
+  if (net.inputs.length !== 1)
+    fail('F0101', `network '${net.name}': the trainer needs exactly one input, found ${net.inputs.length}`, net.location);
+  if (net.outputs.length !== 1)
+    fail('F0101', `network '${net.name}': the trainer needs exactly one output, found ${net.outputs.length}`, net.location);
   const index = new Map<string, number>();
   const types: TensorType[] = [];
   const sizes: number[] = [];
   const input = net.inputs[0];
   if (input.type.kind !== 'feature' && input.type.kind !== 'vector') {
-    fail('F0101', `network '${net.name}': input '${input.name}' is ${input.type.kind}; the trainer takes image or vector inputs`, input.location);
+    fail(
+      'F0101',
+      `network '${net.name}': input '${input.name}' is ${input.type.kind}; the trainer takes image or vector inputs`,
+      input.location,
+    );
   }
   index.set(input.name, 0);
   types.push(input.type);
@@ -145,7 +160,16 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
           const beta = alloc(cout);
           init.push({ offset: gamma, count: cout, fanIn, fanOut: cout, bias: true, constant: 1 });
           init.push({ offset: beta, count: cout, fanIn, fanOut: cout, bias: true });
-          execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l), bn: { index: batchNorms++, gamma, beta } });
+          execs.push({
+            kind: 'conv',
+            src: src(l),
+            dst,
+            g,
+            w,
+            b: hasBias ? b : -1,
+            act: actOf(l),
+            bn: { index: batchNorms++, gamma, beta },
+          });
           params.push({ layer: l.name, w, b, shape: [kh, kw, cin / groups, cout], bn: { gamma, beta } });
         } else {
           execs.push({ kind: 'conv', src: src(l), dst, g, w, b: hasBias ? b : -1, act: actOf(l) });
@@ -188,7 +212,11 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
         execs.push({ kind: 'add', srcs: l.inputs.map((_, i) => src(l, i)), dst, act: actOf(l) });
         break;
       default:
-        fail('F0102', `layer '${l.name}': op '${l.op}' is not supported by the trainer (dense, conv2d, dwconv2d, relu, relu6, maxpool, avgpool, flatten, add, softmax)`, l.location);
+        fail(
+          'F0102',
+          `layer '${l.name}': op '${l.op}' is not supported by the trainer (dense, conv2d, dwconv2d, relu, relu6, maxpool, avgpool, flatten, add, softmax)`,
+          l.location,
+        );
     }
     index.set(l.name, dst);
     types.push(l.output);
@@ -197,8 +225,25 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
   const logits = index.get(logitsName);
   if (logits === undefined) fail('F0101', `network '${net.name}': output '${logitsName}' is not a layer`, net.location);
   const lt = types[logits];
-  if (lt.kind !== 'vector') fail('F0101', `network '${net.name}': the output must be a vector of class scores, got ${lt.kind} [${lt.shape.join(', ')}]`, net.location);
-  return { network: net.name, paramCount, inputSize: sizes[0], classes: sizes[logits], forwardMacs: macs, sizes, execs, logits, init, params, batchNorms };
+  if (lt.kind !== 'vector')
+    fail(
+      'F0101',
+      `network '${net.name}': the output must be a vector of class scores, got ${lt.kind} [${lt.shape.join(', ')}]`,
+      net.location,
+    );
+  return {
+    network: net.name,
+    paramCount,
+    inputSize: sizes[0],
+    classes: sizes[logits],
+    forwardMacs: macs,
+    sizes,
+    execs,
+    logits,
+    init,
+    params,
+    batchNorms,
+  };
 }
 
 /**
@@ -235,7 +280,10 @@ export class Trainer {
   /** True while a forward pass normalises with batch statistics (training, calibration). */
   private batchStats = false;
 
-  constructor(readonly model: TrainableModel, readonly maxBatch: number) {
+  constructor(
+    readonly model: TrainableModel,
+    readonly maxBatch: number,
+  ) {
     this.grad = new Float32Array(model.paramCount);
     // Aliases share their source's buffer so flatten/reshape cost nothing.
     this.acts = [];
@@ -257,7 +305,8 @@ export class Trainer {
     for (let t = 0; t < model.sizes.length; t++) this.argmax.push(new Int32Array(0));
     for (const e of model.execs) if (e.kind === 'pool' && e.max) this.argmax[e.dst] = new Int32Array(model.sizes[e.dst] * maxBatch);
     this.probs = new Float32Array(model.classes * maxBatch);
-    for (const e of model.execs) if (e.kind === 'conv' && e.bn) this.batchNorms[e.bn.index] = new BatchNormState(e.g.cout, model.sizes[e.dst] * maxBatch);
+    for (const e of model.execs)
+      if (e.kind === 'conv' && e.bn) this.batchNorms[e.bn.index] = new BatchNormState(e.g.cout, model.sizes[e.dst] * maxBatch);
   }
 
   /**
@@ -320,7 +369,7 @@ export class Trainer {
       }
       const y = labels[b];
       loss += Math.log(s) - (logits[o + y] - mx);
-      for (let c = 0; c < C; c++) dl[o + c] = ((this.probs[o + c] / s) - (c === y ? 1 : 0)) * inv;
+      for (let c = 0; c < C; c++) dl[o + c] = (this.probs[o + c] / s - (c === y ? 1 : 0)) * inv;
     }
     this.grad.fill(0);
     const ex = m.execs;
@@ -353,7 +402,8 @@ export class Trainer {
         return;
       case 'conv':
         convForward(this.acts[e.src], this.acts[e.dst], p, e.w, e.b, e.g, n);
-        if (e.bn) batchNormForward(this.acts[e.dst], n * sizes[e.dst], p, e.bn.gamma, e.bn.beta, this.batchNorms[e.bn.index], this.batchStats);
+        if (e.bn)
+          batchNormForward(this.acts[e.dst], n * sizes[e.dst], p, e.bn.gamma, e.bn.beta, this.batchNorms[e.bn.index], this.batchStats);
         if (e.act !== 'none') applyAct(this.acts[e.dst], 0, n * sizes[e.dst], e.act);
         return;
       case 'act': {
@@ -461,8 +511,17 @@ function denseForward(x: Float32Array, y: Float32Array, p: Float32Array, w: numb
 }
 
 function denseBackward(
-  x: Float32Array, dy: Float32Array, dx: Float32Array, p: Float32Array, gr: Float32Array,
-  w: number, bo: number, I: number, O: number, n: number, needDx: boolean,
+  x: Float32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  p: Float32Array,
+  gr: Float32Array,
+  w: number,
+  bo: number,
+  I: number,
+  O: number,
+  n: number,
+  needDx: boolean,
 ): void {
   if (bo >= 0) for (let b = 0; b < n; b++) for (let j = 0; j < O; j++) gr[bo + j] += dy[b * O + j];
   // dW[i][:] += sum_b x[b][i] * dy[b][:], four samples per pass over the row.
@@ -509,16 +568,30 @@ function denseBackward(
 function applyAct(y: Float32Array, o: number, len: number, act: Act): void {
   if (act === 'none') return;
   const end = o + len;
-  if (act === 'relu') for (let i = o; i < end; i++) { if (y[i] < 0) y[i] = 0; }
-  else for (let i = o; i < end; i++) { const v = y[i]; y[i] = v < 0 ? 0 : v > 6 ? 6 : v; }
+  if (act === 'relu')
+    for (let i = o; i < end; i++) {
+      if (y[i] < 0) y[i] = 0;
+    }
+  else
+    for (let i = o; i < end; i++) {
+      const v = y[i];
+      y[i] = v < 0 ? 0 : v > 6 ? 6 : v;
+    }
 }
 
 /** Zero the gradient where the fused activation was flat (the output tells where). */
 function maskAct(dy: Float32Array, y: Float32Array, o: number, len: number, act: Act): void {
   if (act === 'none') return;
   const end = o + len;
-  if (act === 'relu') for (let i = o; i < end; i++) { if (y[i] <= 0) dy[i] = 0; }
-  else for (let i = o; i < end; i++) { const v = y[i]; if (v <= 0 || v >= 6) dy[i] = 0; }
+  if (act === 'relu')
+    for (let i = o; i < end; i++) {
+      if (y[i] <= 0) dy[i] = 0;
+    }
+  else
+    for (let i = o; i < end; i++) {
+      const v = y[i];
+      if (v <= 0 || v >= 6) dy[i] = 0;
+    }
 }
 
 function poolForward(x: Float32Array, y: Float32Array, arg: Int32Array, g: ConvGeom, max: boolean, n: number): void {
@@ -543,7 +616,10 @@ function poolForward(x: Float32Array, y: Float32Array, arg: Int32Array, g: ConvG
               const xi = b * inS + (iy * iw + ix) * c + ch;
               const v = x[xi];
               if (max) {
-                if (v > best) { best = v; bi = xi; }
+                if (v > best) {
+                  best = v;
+                  bi = xi;
+                }
               } else {
                 sum += v;
                 cnt++;

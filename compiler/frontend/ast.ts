@@ -65,7 +65,16 @@ export type Declaration =
   /** `headerBroken`: the parameter list could not be read, so calls cannot be checked. */
   | { kind: 'block'; name: string; nameSpan: Span; params: Param[]; body: Statement[]; span: Span; broken?: true; headerBroken?: true }
   /** `brokenKeys`: properties whose text could not be read (they count as given). */
-  | { kind: 'config'; configKind: ConfigKind; name: string; nameSpan: Span; props: Property[]; span: Span; broken?: true; brokenKeys?: string[] };
+  | {
+      kind: 'config';
+      configKind: ConfigKind;
+      name: string;
+      nameSpan: Span;
+      props: Property[];
+      span: Span;
+      broken?: true;
+      brokenKeys?: string[];
+    };
 
 export interface FileAst {
   declarations: Declaration[];

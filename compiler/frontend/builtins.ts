@@ -96,18 +96,44 @@ function emitMlp(ctx: BuildContext, x: TensorValue, widths: number[], act: strin
 export const BUILTINS: Record<string, BuiltinOp> = {
   conv2d: {
     summary: '2-D convolution (HWC), optional groups and fused activation',
-    params: [T('x'), { name: 'out', type: 'int', required: true }, { name: 'kernel', type: 'pair', required: true }, ...windowParams, { name: 'groups', type: 'int', default: 1 }, act, bias],
+    params: [
+      T('x'),
+      { name: 'out', type: 'int', required: true },
+      { name: 'kernel', type: 'pair', required: true },
+      ...windowParams,
+      { name: 'groups', type: 'int', default: 1 },
+      act,
+      bias,
+    ],
     build(ctx, a) {
       const x = tensor(a, 'x');
-      return ctx.emit('conv2d', [x], { out: int(a, 'out'), ...convAttrs(a, x.type), groups: int(a, 'groups'), act: a.act as string, bias: a.bias as boolean });
+      return ctx.emit('conv2d', [x], {
+        out: int(a, 'out'),
+        ...convAttrs(a, x.type),
+        groups: int(a, 'groups'),
+        act: a.act as string,
+        bias: a.bias as boolean,
+      });
     },
   },
   dwconv2d: {
     summary: 'depthwise 2-D convolution',
-    params: [T('x'), { name: 'kernel', type: 'pair', required: true }, ...windowParams, { name: 'multiplier', type: 'int', default: 1 }, act, bias],
+    params: [
+      T('x'),
+      { name: 'kernel', type: 'pair', required: true },
+      ...windowParams,
+      { name: 'multiplier', type: 'int', default: 1 },
+      act,
+      bias,
+    ],
     build(ctx, a) {
       const x = tensor(a, 'x');
-      return ctx.emit('dwconv2d', [x], { multiplier: int(a, 'multiplier'), ...convAttrs(a, x.type), act: a.act as string, bias: a.bias as boolean });
+      return ctx.emit('dwconv2d', [x], {
+        multiplier: int(a, 'multiplier'),
+        ...convAttrs(a, x.type),
+        act: a.act as string,
+        bias: a.bias as boolean,
+      });
     },
   },
   dense: {
@@ -175,12 +201,44 @@ export const BUILTINS: Record<string, BuiltinOp> = {
       const actName = a.act as string;
       let y = x;
       if (int(a, 'expand') !== 1) {
-        y = ctx.emit('conv2d', [y], { out: cin * int(a, 'expand'), kernel: [1, 1], stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0], groups: 1, act: actName, bias: true }, 'expand');
+        y = ctx.emit(
+          'conv2d',
+          [y],
+          {
+            out: cin * int(a, 'expand'),
+            kernel: [1, 1],
+            stride: [1, 1],
+            dilation: [1, 1],
+            pad: [0, 0, 0, 0],
+            groups: 1,
+            act: actName,
+            bias: true,
+          },
+          'expand',
+        );
       }
       const kernel = pair(a, 'kernel');
       const stride = pair(a, 'stride');
-      y = ctx.emit('dwconv2d', [y], { multiplier: 1, kernel, stride, dilation: [1, 1], pad: resolvePadding('same', y.type, kernel, stride, [1, 1]), act: actName, bias: true }, 'dw');
-      y = ctx.emit('conv2d', [y], { out: int(a, 'out'), kernel: [1, 1], stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0], groups: 1, act: 'none', bias: true }, 'project');
+      y = ctx.emit(
+        'dwconv2d',
+        [y],
+        {
+          multiplier: 1,
+          kernel,
+          stride,
+          dilation: [1, 1],
+          pad: resolvePadding('same', y.type, kernel, stride, [1, 1]),
+          act: actName,
+          bias: true,
+        },
+        'dw',
+      );
+      y = ctx.emit(
+        'conv2d',
+        [y],
+        { out: int(a, 'out'), kernel: [1, 1], stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0], groups: 1, act: 'none', bias: true },
+        'project',
+      );
       if (y.type.shape.join(',') === x.type.shape.join(',')) y = ctx.emit('add', [x, y], { act: 'none' }, 'add');
       return y;
     },
@@ -195,7 +253,16 @@ export const BUILTINS: Record<string, BuiltinOp> = {
       const [h, w] = x.type.shape;
       const [lh, lw, lc] = like.type.shape;
       const stride: [number, number] = [Math.max(1, Math.round(h / lh)), Math.max(1, Math.round(w / lw))];
-      return ctx.emit('conv2d', [x], { out: lc, kernel: [1, 1], stride, dilation: [1, 1], pad: [0, 0, 0, 0], groups: 1, act: 'none', bias: true });
+      return ctx.emit('conv2d', [x], {
+        out: lc,
+        kernel: [1, 1],
+        stride,
+        dilation: [1, 1],
+        pad: [0, 0, 0, 0],
+        groups: 1,
+        act: 'none',
+        bias: true,
+      });
     },
   },
   // ---- point clouds ----
@@ -206,8 +273,14 @@ export const BUILTINS: Record<string, BuiltinOp> = {
   },
   ball_query: {
     summary: 'neighbours within radius of each center (PointNet++ semantics)',
-    params: [T('centers'), T('cloud'), { name: 'radius', type: 'number', required: true }, { name: 'neighbors', type: 'int', required: true }],
-    build: (ctx, a) => ctx.emit('ball_query', [tensor(a, 'centers'), tensor(a, 'cloud')], { radius: a.radius as number, neighbors: int(a, 'neighbors') }),
+    params: [
+      T('centers'),
+      T('cloud'),
+      { name: 'radius', type: 'number', required: true },
+      { name: 'neighbors', type: 'int', required: true },
+    ],
+    build: (ctx, a) =>
+      ctx.emit('ball_query', [tensor(a, 'centers'), tensor(a, 'cloud')], { radius: a.radius as number, neighbors: int(a, 'neighbors') }),
   },
   knn: {
     summary: 'k nearest neighbours of each center in cloud',
@@ -225,7 +298,12 @@ export const BUILTINS: Record<string, BuiltinOp> = {
   shared_mlp: {
     summary: 'a 1x1 conv per point (or grouped neighbour) for each width in the list',
     composite: (a) => mlpList(a).length > 1,
-    params: [T('x'), { name: 'mlp', type: 'ints', positional: true }, { name: 'out', type: 'int' }, { name: 'act', type: 'act', default: 'relu' }],
+    params: [
+      T('x'),
+      { name: 'mlp', type: 'ints', positional: true },
+      { name: 'out', type: 'int' },
+      { name: 'act', type: 'act', default: 'relu' },
+    ],
     build: (ctx, a) => emitMlp(ctx, tensor(a, 'x'), mlpList(a), a.act as string),
   },
   reduce_max: {
@@ -236,7 +314,13 @@ export const BUILTINS: Record<string, BuiltinOp> = {
   set_abstraction: {
     summary: 'PointNet++ set abstraction: fps, ball query, group, shared MLP, max pool',
     composite: true,
-    params: [T('x'), { name: 'centers', type: 'int', required: true }, { name: 'radius', type: 'number', required: true }, { name: 'neighbors', type: 'int', required: true }, { name: 'mlp', type: 'ints', required: true }],
+    params: [
+      T('x'),
+      { name: 'centers', type: 'int', required: true },
+      { name: 'radius', type: 'number', required: true },
+      { name: 'neighbors', type: 'int', required: true },
+      { name: 'mlp', type: 'ints', required: true },
+    ],
     build(ctx, a) {
       const x = tensor(a, 'x');
       const c = ctx.emit('fps', [x], { centers: int(a, 'centers') }, 'fps');
@@ -280,7 +364,13 @@ export const BUILTINS: Record<string, BuiltinOp> = {
 function poolBuiltin(op: 'maxpool' | 'avgpool'): BuiltinOp {
   return {
     summary: `${op === 'maxpool' ? 'max' : 'average'} pooling; global: true pools the whole map to a vector`,
-    params: [T('x'), { name: 'kernel', type: 'pair' }, { name: 'stride', type: 'pair' }, { name: 'pad', type: 'pad', default: 'same' }, { name: 'global', type: 'bool', default: false }],
+    params: [
+      T('x'),
+      { name: 'kernel', type: 'pair' },
+      { name: 'stride', type: 'pair' },
+      { name: 'pad', type: 'pad', default: 'same' },
+      { name: 'global', type: 'bool', default: false },
+    ],
     build(ctx, a) {
       const x = tensor(a, 'x');
       if (a.global === true) return ctx.emit(op, [x], { global: true });
@@ -293,9 +383,26 @@ function poolBuiltin(op: 'maxpool' | 'avgpool'): BuiltinOp {
 
 function sparseBuiltin(op: string): BuiltinOp {
   return {
-    summary: op === 'sparse_conv3d' ? 'sparse 3-D convolution on voxels (submanifold when stride 1)' : 'sparse 3-D transposed convolution (upsampling)',
-    params: [T('x'), { name: 'out', type: 'int', required: true }, { name: 'kernel', type: 'int', required: true }, { name: 'stride', type: 'int', default: 1 }, act, bias],
-    build: (ctx, a) => ctx.emit(op, [tensor(a, 'x')], { out: int(a, 'out'), kernel: int(a, 'kernel'), stride: int(a, 'stride'), act: a.act as string, bias: a.bias as boolean }),
+    summary:
+      op === 'sparse_conv3d'
+        ? 'sparse 3-D convolution on voxels (submanifold when stride 1)'
+        : 'sparse 3-D transposed convolution (upsampling)',
+    params: [
+      T('x'),
+      { name: 'out', type: 'int', required: true },
+      { name: 'kernel', type: 'int', required: true },
+      { name: 'stride', type: 'int', default: 1 },
+      act,
+      bias,
+    ],
+    build: (ctx, a) =>
+      ctx.emit(op, [tensor(a, 'x')], {
+        out: int(a, 'out'),
+        kernel: int(a, 'kernel'),
+        stride: int(a, 'stride'),
+        act: a.act as string,
+        bias: a.bias as boolean,
+      }),
   };
 }
 

@@ -5,7 +5,19 @@ import type { CstNode, IToken } from 'chevrotain';
 import type { Arg, ConfigKind, Declaration, Expr, FileAst, Param, Property, Span, Statement } from './ast.ts';
 import { real, spanOf, tokSpan, tokenBounds } from './cst-tokens.ts';
 import { Equals } from './lexer.ts';
-import { NO_RECOVERY, bindingsIn, brokenMembers, damagedAfter, followedBy, readOffsets, skippedRuns, startsLine, touched, unreadNamesBetween, type Recovery } from './recovery.ts';
+import {
+  NO_RECOVERY,
+  bindingsIn,
+  brokenMembers,
+  damagedAfter,
+  followedBy,
+  readOffsets,
+  skippedRuns,
+  startsLine,
+  touched,
+  unreadNamesBetween,
+  type Recovery,
+} from './recovery.ts';
 
 type Children = Record<string, (CstNode | IToken)[]>;
 
@@ -51,7 +63,8 @@ export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): { ast
     // may have named the declaration otherwise.
     const lbrace = tok(d, 'LBrace');
     const headerLine = tokenBounds(d).first?.startLine;
-    if (recovery.damage.some((x) => (x.offset >= spanOf(d).start && x.offset < lbrace.startOffset) || x.line === headerLine)) unreadAnyName = true;
+    if (recovery.damage.some((x) => (x.offset >= spanOf(d).start && x.offset < lbrace.startOffset) || x.line === headerLine))
+      unreadAnyName = true;
     // After a `}` recovery supplied, or one that follows an error on its line, what the parser
     // skipped up to the next declaration is the same mistake (`network,: x` in a job ends the
     // job, then is no declaration either; `{ a: 1{2 }` ends the declaration, not the record).
@@ -61,7 +74,14 @@ export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): { ast
     }
     const recovered = touched(d, recovery) || broken.includes(true) || closedEarly ? { broken: true as const } : {};
     if (d.name === 'networkDecl') {
-      declarations.push({ kind: 'network', name: id.image, nameSpan: tokSpan(id), body: body(d, members, broken, read, recovery), span: spanOf(d), ...recovered });
+      declarations.push({
+        kind: 'network',
+        name: id.image,
+        nameSpan: tokSpan(id),
+        body: body(d, members, broken, read, recovery),
+        span: spanOf(d),
+        ...recovered,
+      });
     } else if (d.name === 'blockDecl') {
       const params = nodes(d, 'param');
       const header: Span = { start: spanOf(d).start, end: lbrace.startOffset };
@@ -81,7 +101,9 @@ export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): { ast
         ...(headerBroken ? { headerBroken: true as const } : {}),
       });
     } else {
-      const kw = Object.entries(kids(d)).find(([k]) => k !== 'Identifier' && k !== 'LBrace' && k !== 'RBrace' && k !== 'property' && k !== 'Comma');
+      const kw = Object.entries(kids(d)).find(
+        ([k]) => k !== 'Identifier' && k !== 'LBrace' && k !== 'RBrace' && k !== 'property' && k !== 'Comma',
+      );
       if (!kw) continue;
       const configKind = (kw[1][0] as IToken).image as ConfigKind;
       const props: Property[] = [];
@@ -94,7 +116,16 @@ export function fileToAst(cst: CstNode, recovery: Recovery = NO_RECOVERY): { ast
           if (keyTok) brokenKeys.push(keyTok.image);
         }
       });
-      declarations.push({ kind: 'config', configKind, name: id.image, nameSpan: tokSpan(id), props, span: spanOf(d), ...recovered, ...(brokenKeys.length ? { brokenKeys } : {}) });
+      declarations.push({
+        kind: 'config',
+        configKind,
+        name: id.image,
+        nameSpan: tokSpan(id),
+        props,
+        span: spanOf(d),
+        ...recovered,
+        ...(brokenKeys.length ? { brokenKeys } : {}),
+      });
     }
   }
   if (recovery.damage.length === 0) return { ast: { declarations }, brokenSpans, quietSpans };
@@ -160,7 +191,13 @@ function propName(n: CstNode): IToken {
 function property(n: CstNode): Property {
   const key = propName(node(n, 'propName'));
   const bound = toks(n, 'bound')[0];
-  return { key: key.image, keySpan: tokSpan(key), ...(bound ? { bound: { kind: 'le' as const, span: tokSpan(bound) } } : {}), value: expression(node(n, 'expression')), span: spanOf(n) };
+  return {
+    key: key.image,
+    keySpan: tokSpan(key),
+    ...(bound ? { bound: { kind: 'le' as const, span: tokSpan(bound) } } : {}),
+    value: expression(node(n, 'expression')),
+    span: spanOf(n),
+  };
 }
 
 function statement(n: CstNode): Statement {
@@ -170,7 +207,16 @@ function statement(n: CstNode): Statement {
     case 'inputStmt': {
       const name = tok(inner, 'name');
       const type = tok(inner, 'type');
-      return { kind: 'input', name: name.image, nameSpan: tokSpan(name), typeName: type.image, typeSpan: tokSpan(type), dims: nodes(inner, 'expression').map(expression), props: nodes(inner, 'property').map(property), span };
+      return {
+        kind: 'input',
+        name: name.image,
+        nameSpan: tokSpan(name),
+        typeName: type.image,
+        typeSpan: tokSpan(type),
+        dims: nodes(inner, 'expression').map(expression),
+        props: nodes(inner, 'property').map(property),
+        span,
+      };
     }
     case 'outputStmt':
       return { kind: 'output', values: nodes(inner, 'expression').map(expression), span };

@@ -53,6 +53,7 @@ export function spanOf(n: CstNode): Span {
 /** Whether a node or anything under it was made up or cut short by recovery. */
 export function recovered(n: CstNode): boolean {
   if (n.recoveredNode) return true;
-  for (const list of Object.values(n.children)) for (const c of list as (CstNode | IToken)[]) if ('image' in c ? inserted(c) : recovered(c)) return true;
+  for (const list of Object.values(n.children))
+    for (const c of list as (CstNode | IToken)[]) if ('image' in c ? inserted(c) : recovered(c)) return true;
   return false;
 }

@@ -32,12 +32,26 @@ export interface CompileOptions {
 }
 
 export function compileSource(source: SourceFile, options: CompileOptions = {}): ParseResult {
-  const program: Program = { file: source.path, networks: [], accelerators: [], spaces: [], mcus: [], pointaccs: [], federated: [], supernets: [] };
+  const program: Program = {
+    file: source.path,
+    networks: [],
+    accelerators: [],
+    spaces: [],
+    mcus: [],
+    pointaccs: [],
+    federated: [],
+    supernets: [],
+  };
   // Lowering runs on the recovered AST too, so errors independent of a syntax error are
   // reported with it; broken declarations are checked but never lowered into the program.
   const { ast, diagnostics } = parseSource(source);
   if (ast.declarations.length === 0 && diagnostics.length === 0) {
-    diagnostics.push({ severity: 'error', code: Codes.emptyFile, message: `${source.path} declares nothing (a .nacc file holds network, block, accelerator, space, mcu, pointacc, federated or supernet declarations)`, location: source.locationAt(0, 0) });
+    diagnostics.push({
+      severity: 'error',
+      code: Codes.emptyFile,
+      message: `${source.path} declares nothing (a .nacc file holds network, block, accelerator, space, mcu, pointacc, federated or supernet declarations)`,
+      location: source.locationAt(0, 0),
+    });
   }
 
   const loc = (s: Span) => source.locationAt(s.start, s.end - s.start);
@@ -84,16 +98,27 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   }
   // Cross-references by name.
   const ext = options.external;
-  const known = (kind: 'accelerators' | 'networks', name: string): boolean => ext === 'any' || (ext?.[kind]?.includes(name) ?? false) || unread(name);
+  const known = (kind: 'accelerators' | 'networks', name: string): boolean =>
+    ext === 'any' || (ext?.[kind]?.includes(name) ?? false) || unread(name);
   for (const s of program.spaces) {
     // Declared names, not lowered ones: an accelerator with errors of its own is still declared.
     if (s.resources && !namespaces.get('accelerator')?.has(s.resources) && !known('accelerators', s.resources)) {
-      diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `space '${s.name}': resources names an unknown accelerator '${s.resources}'`, location: s.location });
+      diagnostics.push({
+        severity: 'error',
+        code: Codes.unknownReference,
+        message: `space '${s.name}': resources names an unknown accelerator '${s.resources}'`,
+        location: s.location,
+      });
     }
   }
   for (const j of program.federated) {
     if (!namespaces.get('network')?.has(j.network) && !known('networks', j.network)) {
-      diagnostics.push({ severity: 'error', code: Codes.unknownReference, message: `federated '${j.name}': unknown network '${j.network}'`, location: j.location });
+      diagnostics.push({
+        severity: 'error',
+        code: Codes.unknownReference,
+        message: `federated '${j.name}': unknown network '${j.network}'`,
+        location: j.location,
+      });
     }
   }
   return { program, diagnostics: reportable(diagnostics), ast };
@@ -116,7 +141,11 @@ function reportable(diagnostics: Diagnostic[]): Diagnostic[] {
   const more = unique.length - MAX_DIAGNOSTICS;
   return [
     ...unique.slice(0, MAX_DIAGNOSTICS),
-    { severity: 'note', code: Codes.tooManyErrors, message: `${more} more error${more === 1 ? '' : 's'} not shown; nacc reports at most ${MAX_DIAGNOSTICS} per file` },
+    {
+      severity: 'note',
+      code: Codes.tooManyErrors,
+      message: `${more} more error${more === 1 ? '' : 's'} not shown; nacc reports at most ${MAX_DIAGNOSTICS} per file`,
+    },
   ];
 }
 

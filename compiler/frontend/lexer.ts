@@ -9,7 +9,8 @@ export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\
 /** Identifiers may hold inner hyphens (`cortex-m4`); write `a - b` with spaces to subtract. */
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*/ });
 
-const keyword = (word: string) => createToken({ name: word[0].toUpperCase() + word.slice(1), pattern: new RegExp(`${word}\\b`), longer_alt: Identifier });
+const keyword = (word: string) =>
+  createToken({ name: word[0].toUpperCase() + word.slice(1), pattern: new RegExp(`${word}\\b`), longer_alt: Identifier });
 
 export const Network = keyword('network');
 export const Block = keyword('block');
@@ -80,7 +81,10 @@ export const ALL_TOKENS: TokenType[] = [
  * Units written after a number, and their value in the base unit of their dimension
  * (bytes, milliseconds, MHz, Mbit/s). `B/cycle` and `Mbit/s` are written as unit `/` unit.
  */
-export const UNITS: Record<string, { dimension: 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'per-cycle' | 'area'; scale: number }> = {
+export const UNITS: Record<
+  string,
+  { dimension: 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'per-cycle' | 'area'; scale: number }
+> = {
   B: { dimension: 'bytes', scale: 1 },
   KB: { dimension: 'bytes', scale: 1024 },
   MB: { dimension: 'bytes', scale: 1024 * 1024 },

@@ -3,7 +3,19 @@
 // units are converted to the IR's base units (bytes, ms, MHz, Mbit/s, B/cycle).
 import type { Diagnostic, SourceFile } from '../diagnostics/index.ts';
 import { DATA_GENERATORS } from '../ir/targets.ts';
-import type { AcceleratorSpec, DataSpec, DesignSpace, FederatedJob, FlAlgorithm, IntRange, McuCore, McuTarget, Partition, PointAccConfig, Dataflow } from '../ir/targets.ts';
+import type {
+  AcceleratorSpec,
+  DataSpec,
+  DesignSpace,
+  FederatedJob,
+  FlAlgorithm,
+  IntRange,
+  McuCore,
+  McuTarget,
+  Partition,
+  PointAccConfig,
+  Dataflow,
+} from '../ir/targets.ts';
 import type { SupernetSpec, SupernetStage } from '../ir/supernet.ts';
 import type { ConfigKind, Declaration, Expr, Property, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
@@ -82,7 +94,13 @@ const PER_WORDS = ['pe'];
 
 /** The unit a bare number of each dimension most likely meant (the suggestion of the error). */
 const BASE_UNIT: Record<Exclude<Dimension, 'none'>, string> = {
-  bytes: 'B', bits: 'bit', time: 'ms', frequency: 'MHz', bandwidth: 'Mbit/s', 'bytes-per-cycle': 'B/cycle', area: 'mm2',
+  bytes: 'B',
+  bits: 'bit',
+  time: 'ms',
+  frequency: 'MHz',
+  bandwidth: 'Mbit/s',
+  'bytes-per-cycle': 'B/cycle',
+  area: 'mm2',
 };
 
 /**
@@ -90,18 +108,31 @@ const BASE_UNIT: Record<Exclude<Dimension, 'none'>, string> = {
  * `16 B/cycle`): a bare number is an error suggesting the dimension's base unit, as a bare number
  * has no documented meaning for any of them. Plain counts (`dim` none) take no unit.
  */
-function num(v: Value, span: Span, dim: Dimension, opts: { int?: boolean; min?: number; max?: number; above?: number; below?: number; per?: 'pe' } = {}): number {
+function num(
+  v: Value,
+  span: Span,
+  dim: Dimension,
+  opts: { int?: boolean; min?: number; max?: number; above?: number; below?: number; per?: 'pe' } = {},
+): number {
   if (v.t !== 'number') throw new ConfigError(`expected ${DIM_UNITS[dim]}`, span);
   if (dim !== 'none' && v.dim === 'none') {
     const written = `${v.v} ${BASE_UNIT[dim]}${opts.per ? ` per ${opts.per}` : ''}`;
-    throw new ConfigError(`expected ${DIM_UNITS[dim]}${opts.per ? ` per ${opts.per}` : ''}, got a number without a unit; did you mean '${written}'?`, span);
+    throw new ConfigError(
+      `expected ${DIM_UNITS[dim]}${opts.per ? ` per ${opts.per}` : ''}, got a number without a unit; did you mean '${written}'?`,
+      span,
+    );
   }
   if (v.per !== undefined && !PER_WORDS.includes(v.per)) {
     const hint = closest(v.per, PER_WORDS);
-    throw new ConfigError(`unknown 'per ${v.per}'${hint ? `; did you mean 'per ${hint}'?` : ''}${opts.per ? ` (this value is per ${opts.per}: write 'per ${opts.per}')` : ` (this value takes no 'per')`}`, span);
+    throw new ConfigError(
+      `unknown 'per ${v.per}'${hint ? `; did you mean 'per ${hint}'?` : ''}${opts.per ? ` (this value is per ${opts.per}: write 'per ${opts.per}')` : ` (this value takes no 'per')`}`,
+      span,
+    );
   }
-  if (v.per !== undefined && opts.per === undefined) throw new ConfigError(`'per ${v.per}' does not apply here: this value is not per ${v.per}`, span);
-  if (opts.per !== undefined && v.per === undefined) throw new ConfigError(`expected ${DIM_UNITS[dim]} per ${opts.per}, e.g. '64 B per ${opts.per}'`, span);
+  if (v.per !== undefined && opts.per === undefined)
+    throw new ConfigError(`'per ${v.per}' does not apply here: this value is not per ${v.per}`, span);
+  if (opts.per !== undefined && v.per === undefined)
+    throw new ConfigError(`expected ${DIM_UNITS[dim]} per ${opts.per}, e.g. '64 B per ${opts.per}'`, span);
   if (v.dim !== dim) throw new ConfigError(`expected ${DIM_UNITS[dim]}, got ${DIM_UNITS[v.dim]}`, span);
   if (opts.int && !Number.isInteger(v.v)) throw new ConfigError(`expected a whole number, got ${v.v}`, span);
   if (opts.min !== undefined && v.v < opts.min) throw new ConfigError(`must be at least ${opts.min}, got ${v.v}`, span);
@@ -168,13 +199,17 @@ const acceleratorSchema: Schema<AcceleratorSpec> = {
   parallel: {
     apply(t, v, s) {
       const dims = nameList(v, s).map((d) => d.toUpperCase());
-      for (const d of dims) if (!LOOP_DIMS.includes(d)) throw new ConfigError(`unknown loop dimension '${d}' (expected ${LOOP_DIMS.join(', ')})`, s);
+      for (const d of dims)
+        if (!LOOP_DIMS.includes(d)) throw new ConfigError(`unknown loop dimension '${d}' (expected ${LOOP_DIMS.join(', ')})`, s);
       t.parallel = dims;
     },
   },
   register_file: { required: true, apply: (t, v, s) => void (t.registerFileBytesPerPe = num(v, s, 'bytes', { min: 0, per: 'pe' })) },
   global_buffer: { required: true, apply: (t, v, s) => void (t.globalBufferBytes = num(v, s, 'bytes', { min: 1 })) },
-  dram_bandwidth: { required: true, apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = num(v, s, 'bytes-per-cycle', { min: 0.001 })) },
+  dram_bandwidth: {
+    required: true,
+    apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = num(v, s, 'bytes-per-cycle', { min: 0.001 })),
+  },
   word: { required: true, apply: (t, v, s) => void (t.wordBits = num(v, s, 'bits', { int: true, min: 1 })) },
   clock: { apply: (t, v, s) => void (t.clockMHz = num(v, s, 'frequency', { min: 0.001 })) },
 };
@@ -193,7 +228,9 @@ const spaceSchema: Schema<DesignSpace> = {
   },
   pe_count: { apply: (t, v, s) => void (t.peCount = range(v, s, 'none', 1)) },
   array_size: { apply: (t, v, s) => void (t.arraySize = range(v, s, 'none', 1)) },
-  parallel: { apply: (t, v, s) => void (t.parallel = v.t === 'symbol' && v.name === 'search' ? 'search' : nameList(v, s).map((d) => d.toUpperCase())) },
+  parallel: {
+    apply: (t, v, s) => void (t.parallel = v.t === 'symbol' && v.name === 'search' ? 'search' : nameList(v, s).map((d) => d.toUpperCase())),
+  },
   register_file: { apply: (t, v, s) => void (t.registerFileBytes = range(v, s, 'bytes')) },
   global_buffer: { apply: (t, v, s) => void (t.globalBufferBytes = range(v, s, 'bytes', 1)) },
   dram_bandwidth: { apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = range(v, s, 'bytes-per-cycle')) },
@@ -255,13 +292,19 @@ const pointaccSchema: Schema<PointAccConfig> = {
     required: true,
     apply(t, v, s) {
       if (v.t !== 'list' || v.items.length !== 2) throw new ConfigError('matrix_unit must be [rows, cols]', s);
-      t.matrixUnit = [num(v.items[0], v.spans[0], 'none', { int: true, min: 1 }), num(v.items[1], v.spans[1], 'none', { int: true, min: 1 })];
+      t.matrixUnit = [
+        num(v.items[0], v.spans[0], 'none', { int: true, min: 1 }),
+        num(v.items[1], v.spans[1], 'none', { int: true, min: 1 }),
+      ];
     },
   },
   cache: { required: true, apply: (t, v, s) => void (t.cacheBytes = num(v, s, 'bytes', { min: 0 })) },
   cache_ways: { apply: (t, v, s) => void (t.cacheWays = num(v, s, 'none', { int: true, min: 1 })) },
   buffers: { required: true, apply: (t, v, s) => void (t.bufferBytes = num(v, s, 'bytes', { min: 1 })) },
-  dram_bandwidth: { required: true, apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = num(v, s, 'bytes-per-cycle', { min: 0.001 })) },
+  dram_bandwidth: {
+    required: true,
+    apply: (t, v, s) => void (t.dramBandwidthBytesPerCycle = num(v, s, 'bytes-per-cycle', { min: 0.001 })),
+  },
   word: { required: true, apply: (t, v, s) => void (t.wordBits = num(v, s, 'bits', { int: true, min: 1 })) },
   clock: { required: true, apply: (t, v, s) => void (t.clockMHz = num(v, s, 'frequency', { min: 0.001 })) },
 };
@@ -272,7 +315,12 @@ function callArgs(v: Value, span: Span, what: string, allowed: string[]) {
   const positional: { value: Value; span: Span }[] = [];
   for (const a of v.args) {
     if (a.name === undefined) positional.push(a);
-    else if (!allowed.includes(a.name)) throw new ConfigError(`unknown argument '${a.name}' for ${v.callee} (expected ${allowed.join(', ') || 'none'})`, a.span, Codes.unknownArgument);
+    else if (!allowed.includes(a.name))
+      throw new ConfigError(
+        `unknown argument '${a.name}' for ${v.callee} (expected ${allowed.join(', ') || 'none'})`,
+        a.span,
+        Codes.unknownArgument,
+      );
     else named.set(a.name, a);
   }
   return { callee: v.callee, named, positional };
@@ -291,7 +339,8 @@ function partition(v: Value, span: Span): Partition {
 
 function dataSpec(v: Value, span: Span): DataSpec {
   const generators: readonly string[] = DATA_GENERATORS;
-  if (v.t !== 'call' || !generators.includes(v.callee)) throw new ConfigError(`expected a data set: ${generators.map((g) => `${g}(...)`).join(', ')}`, span);
+  if (v.t !== 'call' || !generators.includes(v.callee))
+    throw new ConfigError(`expected a data set: ${generators.map((g) => `${g}(...)`).join(', ')}`, span);
   const spec: DataSpec = { generator: v.callee, partition: { kind: 'iid' }, args: {} };
   for (const a of v.args) {
     const key = a.name ?? (v.callee === 'csv' ? 'path' : undefined);
@@ -312,7 +361,12 @@ function dataSpec(v: Value, span: Span): DataSpec {
 }
 
 function algorithm(v: Value, span: Span): FlAlgorithm {
-  const c = callArgs(v, span, 'fedavg(local_steps: K), dga(local_steps: K, delay: D) or local_sgd(local_steps: K)', ['local_steps', 'delay', 'warmup_rounds', 'local_weight']);
+  const c = callArgs(v, span, 'fedavg(local_steps: K), dga(local_steps: K, delay: D) or local_sgd(local_steps: K)', [
+    'local_steps',
+    'delay',
+    'warmup_rounds',
+    'local_weight',
+  ]);
   const get = (k: string, pos: number) => c.named.get(k) ?? c.positional[pos];
   const k = get('local_steps', 0);
   if (!k) throw new ConfigError(`${c.callee} needs local_steps`, span);
@@ -355,12 +409,17 @@ const federatedSchema: Schema<FederatedJob> = {
       const lr = c.named.get('lr') ?? c.positional[0];
       if (!lr) throw new ConfigError('sgd needs lr', s);
       const m = c.named.get('momentum') ?? c.positional[1];
-      t.optimizer = { kind: 'sgd', lr: num(lr.value, lr.span, 'none', { above: 0 }), momentum: m ? num(m.value, m.span, 'none', { min: 0, below: 1 }) : 0 };
+      t.optimizer = {
+        kind: 'sgd',
+        lr: num(lr.value, lr.span, 'none', { above: 0 }),
+        momentum: m ? num(m.value, m.span, 'none', { min: 0, below: 1 }) : 0,
+      };
       const w = c.named.get('warmup');
       if (w) t.optimizer.warmupSteps = num(w.value, w.span, 'none', { int: true, min: 0 });
       const d = c.named.get('decay');
       if (d) {
-        if (d.value.t !== 'symbol' || (d.value.name !== 'constant' && d.value.name !== 'cosine')) throw new ConfigError('decay is constant or cosine', d.span);
+        if (d.value.t !== 'symbol' || (d.value.name !== 'constant' && d.value.name !== 'cosine'))
+          throw new ConfigError('decay is constant or cosine', d.span);
         t.optimizer.decay = d.value.name;
       }
     },
@@ -414,7 +473,8 @@ function supernetStage(v: Value, span: Span): SupernetStage {
   const stride = c.named.get('stride');
   const kernel = need('kernel');
   const kernels = choices(kernel.value, kernel.span, { int: true, min: 1 });
-  if (kernels.some((k) => k % 2 === 0)) throw new ConfigError('kernel sizes must be odd (a centred kernel is shared by the smaller ones)', kernel.span);
+  if (kernels.some((k) => k % 2 === 0))
+    throw new ConfigError('kernel sizes must be odd (a centred kernel is shared by the smaller ones)', kernel.span);
   const width = c.named.get('width');
   return {
     out: num(out.value, out.span, 'none', { int: true, min: 1 }),
@@ -438,7 +498,10 @@ const supernetSchema: Schema<SupernetSpec> = {
       const out = c.named.get('out') ?? c.positional[0];
       if (!out) throw new ConfigError('conv needs out', s);
       const stride = c.named.get('stride') ?? c.positional[1];
-      t.stem = { out: num(out.value, out.span, 'none', { int: true, min: 1 }), stride: stride ? num(stride.value, stride.span, 'none', { int: true, min: 1 }) : 1 };
+      t.stem = {
+        out: num(out.value, out.span, 'none', { int: true, min: 1 }),
+        stride: stride ? num(stride.value, stride.span, 'none', { int: true, min: 1 }) : 1,
+      };
     },
   },
   stages: {
@@ -486,7 +549,11 @@ export function lowerConfig(decl: ConfigDecl, src: SourceFile, diagnostics: Diag
     const f = (schema as Record<string, Field<Record<string, unknown>>>)[p.key];
     if (!f) {
       const hint = closest(p.key, Object.keys(schema));
-      err(Codes.unknownProperty, `unknown property '${p.key}' in ${decl.configKind} '${decl.name}'${hint ? `; did you mean '${hint}'?` : ` (expected ${Object.keys(schema).join(', ')})`}`, p.keySpan);
+      err(
+        Codes.unknownProperty,
+        `unknown property '${p.key}' in ${decl.configKind} '${decl.name}'${hint ? `; did you mean '${hint}'?` : ` (expected ${Object.keys(schema).join(', ')})`}`,
+        p.keySpan,
+      );
       errors++;
       continue;
     }

@@ -17,7 +17,13 @@ type Scope = Map<string, Value>;
 const ERROR: Value = { t: 'error' };
 const MAX_BLOCK_DEPTH = 32;
 
-export function lowerNetwork(decl: NetworkDecl, blocks: Map<string, BlockDecl>, src: SourceFile, diagnostics: Diagnostic[], unread: (name: string) => boolean = () => false): Network | undefined {
+export function lowerNetwork(
+  decl: NetworkDecl,
+  blocks: Map<string, BlockDecl>,
+  src: SourceFile,
+  diagnostics: Diagnostic[],
+  unread: (name: string) => boolean = () => false,
+): Network | undefined {
   const l = new NetworkLowering(decl, blocks, src, diagnostics, unread);
   return l.run();
 }
@@ -153,7 +159,11 @@ class NetworkLowering {
     const spec = INPUT_TYPES[st.typeName];
     if (!spec) {
       const hint = closest(st.typeName, Object.keys(INPUT_TYPES));
-      this.error(Codes.badInput, `unknown input type '${st.typeName}' (expected ${Object.keys(INPUT_TYPES).join(', ')})${hint ? `; did you mean '${hint}'?` : ''}`, st.typeSpan);
+      this.error(
+        Codes.badInput,
+        `unknown input type '${st.typeName}' (expected ${Object.keys(INPUT_TYPES).join(', ')})${hint ? `; did you mean '${hint}'?` : ''}`,
+        st.typeSpan,
+      );
       scope.set(st.name, ERROR);
       return;
     }
@@ -168,7 +178,11 @@ class NetworkLowering {
       return;
     }
     if (!spec.rank.includes(dims.length)) {
-      this.error(Codes.badInput, `${st.typeName} input needs ${spec.rank.join(' or ')} dimensions (${spec.kind === 'feature' ? 'H, W, C or C' : 'N, 3 + F'}), got ${dims.length}`, st.span);
+      this.error(
+        Codes.badInput,
+        `${st.typeName} input needs ${spec.rank.join(' or ')} dimensions (${spec.kind === 'feature' ? 'H, W, C or C' : 'N, 3 + F'}), got ${dims.length}`,
+        st.span,
+      );
       scope.set(st.name, ERROR);
       return;
     }
@@ -183,7 +197,11 @@ class NetworkLowering {
     for (const p of st.props) {
       const allowed = spec.kind === 'voxels' ? ['voxel_size'] : spec.kind === 'points' ? ['radius_scale'] : [];
       if (!allowed.includes(p.key)) {
-        this.error(Codes.unknownArgument, `unknown input property '${p.key}'${allowed.length ? ` (expected ${allowed.join(', ')})` : ` (${st.typeName} inputs take none)`}`, p.keySpan);
+        this.error(
+          Codes.unknownArgument,
+          `unknown input property '${p.key}'${allowed.length ? ` (expected ${allowed.join(', ')})` : ` (${st.typeName} inputs take none)`}`,
+          p.keySpan,
+        );
         continue;
       }
       if (p.bound) {
@@ -196,7 +214,12 @@ class NetworkLowering {
       else if (v.t !== 'error') this.error(Codes.badArgument, `'${p.key}' must be a positive number, got ${describe(v)}`, p.value.span);
     }
     this.used.add(st.name);
-    this.inputs.push({ name: st.name, type, attrs: Object.keys(attrs).length ? attrs : undefined, location: this.src.locationAt(st.nameSpan.start, st.nameSpan.end - st.nameSpan.start) });
+    this.inputs.push({
+      name: st.name,
+      type,
+      attrs: Object.keys(attrs).length ? attrs : undefined,
+      location: this.src.locationAt(st.nameSpan.start, st.nameSpan.end - st.nameSpan.start),
+    });
     scope.set(st.name, { t: 'tensor', ref: st.name, type });
   }
 
@@ -323,7 +346,12 @@ class NetworkLowering {
     return this.callBuiltin(e.callee, op!.params, e, args, bindName);
   }
 
-  private bindArgs(callee: string, params: { name: string; positional: boolean; variadic: boolean; required: boolean }[], e: Extract<Expr, { kind: 'call' }>, args: { name?: string; nameSpan?: Span; value: Value; span: Span }[]) {
+  private bindArgs(
+    callee: string,
+    params: { name: string; positional: boolean; variadic: boolean; required: boolean }[],
+    e: Extract<Expr, { kind: 'call' }>,
+    args: { name?: string; nameSpan?: Span; value: Value; span: Span }[],
+  ) {
     const bound = new Map<string, { value: Value; span: Span } | { value: Value; span: Span }[]>();
     let ok = true;
     const positional = params.filter((p) => p.positional);
@@ -332,7 +360,11 @@ class NetworkLowering {
       if (a.name === undefined) {
         const p = positional[pi];
         if (!p) {
-          this.error(Codes.tooManyArguments, `${callee} takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'}; name the others (key: value)`, a.span);
+          this.error(
+            Codes.tooManyArguments,
+            `${callee} takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'}; name the others (key: value)`,
+            a.span,
+          );
           ok = false;
           continue;
         }
@@ -350,7 +382,11 @@ class NetworkLowering {
       if (!p || p.variadic) {
         const names = params.filter((q) => !q.variadic).map((q) => q.name);
         const hint = closest(a.name, names);
-        this.error(Codes.unknownArgument, `unknown argument '${a.name}' for ${callee} (expected ${names.join(', ')})${hint ? `; did you mean '${hint}'?` : ''}`, a.nameSpan ?? a.span);
+        this.error(
+          Codes.unknownArgument,
+          `unknown argument '${a.name}' for ${callee} (expected ${names.join(', ')})${hint ? `; did you mean '${hint}'?` : ''}`,
+          a.nameSpan ?? a.span,
+        );
         ok = false;
         continue;
       }
@@ -370,7 +406,13 @@ class NetworkLowering {
     return ok ? bound : undefined;
   }
 
-  private callBuiltin(callee: string, specs: ParamSpec[], e: Extract<Expr, { kind: 'call' }>, args: { name?: string; nameSpan?: Span; value: Value; span: Span }[], bindName?: string): Value {
+  private callBuiltin(
+    callee: string,
+    specs: ParamSpec[],
+    e: Extract<Expr, { kind: 'call' }>,
+    args: { name?: string; nameSpan?: Span; value: Value; span: Span }[],
+    bindName?: string,
+  ): Value {
     const bound = this.bindArgs(
       callee,
       specs.map((s) => ({ name: s.name, positional: !!s.positional, variadic: s.type === 'tensors', required: !!s.required })),
@@ -414,7 +456,11 @@ class NetworkLowering {
     }
   }
 
-  private convertArg(callee: string, s: ParamSpec, b: { value: Value; span: Span } | { value: Value; span: Span }[]): BuiltArgs[string] | undefined {
+  private convertArg(
+    callee: string,
+    s: ParamSpec,
+    b: { value: Value; span: Span } | { value: Value; span: Span }[],
+  ): BuiltArgs[string] | undefined {
     if (Array.isArray(b)) {
       const out: TensorValue[] = [];
       let ok = true;
@@ -521,7 +567,12 @@ class NetworkLowering {
 
   // ---- user blocks -------------------------------------------------------------------
 
-  private callBlock(block: BlockDecl, e: Extract<Expr, { kind: 'call' }>, args: { name?: string; nameSpan?: Span; value: Value; span: Span }[], bindName?: string): Value {
+  private callBlock(
+    block: BlockDecl,
+    e: Extract<Expr, { kind: 'call' }>,
+    args: { name?: string; nameSpan?: Span; value: Value; span: Span }[],
+    bindName?: string,
+  ): Value {
     if (this.depth >= MAX_BLOCK_DEPTH) {
       this.error(Codes.badRepeat, `block '${block.name}' nests deeper than ${MAX_BLOCK_DEPTH} calls (is it recursive?)`, e.span);
       return ERROR;
@@ -597,10 +648,12 @@ export function checkBlock(block: BlockDecl, src: SourceFile, diagnostics: Diagn
   }
   let returns = 0;
   for (const st of block.body) {
-    if (st.kind === 'input' || st.kind === 'output') err(Codes.badInput, `'${st.kind}' is not allowed inside a block; blocks take parameters and 'return' a value`, st.span);
+    if (st.kind === 'input' || st.kind === 'output')
+      err(Codes.badInput, `'${st.kind}' is not allowed inside a block; blocks take parameters and 'return' a value`, st.span);
     if (st.kind === 'return' || (st.kind === 'broken' && st.was === 'return')) returns++;
   }
   if (returns === 0 && !block.broken) err(Codes.noOutput, `block '${block.name}' has no 'return'`, block.nameSpan);
   if (returns > 1) err(Codes.duplicateDefinition, `block '${block.name}' has more than one 'return'`, block.nameSpan);
-  if (builtin(block.name)) err(Codes.duplicateDefinition, `block '${block.name}' redefines the built-in op '${block.name}'`, block.nameSpan);
+  if (builtin(block.name))
+    err(Codes.duplicateDefinition, `block '${block.name}' redefines the built-in op '${block.name}'`, block.nameSpan);
 }

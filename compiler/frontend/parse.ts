@@ -21,7 +21,12 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
   const lex = naccLexer.tokenize(source.text);
   for (const e of lex.errors) {
     const ch = source.text.slice(e.offset, e.offset + e.length);
-    diagnostics.push({ severity: 'error', code: Codes.lexical, message: `unexpected character '${ch}'`, location: source.locationAt(e.offset, e.length) });
+    diagnostics.push({
+      severity: 'error',
+      code: Codes.lexical,
+      message: `unexpected character '${ch}'`,
+      location: source.locationAt(e.offset, e.length),
+    });
     damage.push({ offset: e.offset, line: e.line ?? source.locationAt(e.offset).line });
   }
   naccParser.input = lex.tokens;
@@ -39,7 +44,9 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
     // token it should follow (where the user left it out).
     const missing = e.name === 'MismatchedTokenException' && prev !== undefined && (atEnd || read.has(t.startOffset));
     const anchor = missing || (atEnd && prev) ? prev! : atEnd ? undefined : t;
-    const at = anchor ? { offset: anchor.startOffset, line: anchor.startLine ?? source.locationAt(anchor.startOffset).line } : { offset: source.text.length, line: Infinity };
+    const at = anchor
+      ? { offset: anchor.startOffset, line: anchor.startLine ?? source.locationAt(anchor.startOffset).line }
+      : { offset: source.text.length, line: Infinity };
     damage.push(at);
     if (seenLines.size >= MAX_SYNTAX_ERRORS) continue;
     const offset = missing ? prev!.endOffset! + 1 : atEnd ? source.text.length : t.startOffset;
@@ -51,7 +58,9 @@ export function parseSource(source: SourceFile): { ast: FileAst; diagnostics: Di
     const message =
       rule === 'file' && DECLARATION_WORDS.includes(t.image)
         ? `'${t.image}' does not start a declaration here: expected '${t.image} NAME ${t.tokenType === Block ? '(' : '{'}'`
-        : syntaxMessage(e.message, found, rule) + (missing ? ` (after '${prev!.image}')` : '') + misspeltKeyword(rule === 'file' ? t : prev, rule === 'file', lex.tokens);
+        : syntaxMessage(e.message, found, rule) +
+          (missing ? ` (after '${prev!.image}')` : '') +
+          misspeltKeyword(rule === 'file' ? t : prev, rule === 'file', lex.tokens);
     const diagnostic: Diagnostic = { severity: 'error', code: Codes.syntax, message, location: loc };
     diagnostics.push(diagnostic);
     syntaxAt.set(diagnostic, at);
@@ -95,7 +104,14 @@ function firstOnEachLine(diagnostics: Diagnostic[]): Diagnostic[] {
 /** The last token in the text before the error, when chevrotain knows it. */
 function previousToken(e: IRecognitionException): IToken | undefined {
   const prev = (e as { previousToken?: IToken }).previousToken;
-  if (!prev || prev.tokenType?.name === 'EOF' || Number.isNaN(prev.startOffset) || prev.endOffset === undefined || Number.isNaN(prev.endOffset)) return undefined;
+  if (
+    !prev ||
+    prev.tokenType?.name === 'EOF' ||
+    Number.isNaN(prev.startOffset) ||
+    prev.endOffset === undefined ||
+    Number.isNaN(prev.endOffset)
+  )
+    return undefined;
   return prev;
 }
 
@@ -108,8 +124,24 @@ const LIST_RULES = new Set(['callOrName', 'list', 'blockDecl', 'inputStmt']);
 function syntaxMessage(raw: string, found: string, rule?: string): string {
   const names: Record<string, string> = {
     EOF: `a declaration (${DECLARATION_WORDS.join(', ')})`,
-    Identifier: 'a name', NumberLiteral: 'a number', StringLiteral: 'a string', LBrace: "'{'", RBrace: "'}'", LParen: "'('", RParen: "')'",
-    LBracket: "'['", RBracket: "']'", Comma: "','", Colon: "':'", Equals: "'='", LessEqual: "'<='", DotDot: "'..'", Star: "'*'", Slash: "'/'", Plus: "'+'", Minus: "'-'",
+    Identifier: 'a name',
+    NumberLiteral: 'a number',
+    StringLiteral: 'a string',
+    LBrace: "'{'",
+    RBrace: "'}'",
+    LParen: "'('",
+    RParen: "')'",
+    LBracket: "'['",
+    RBracket: "']'",
+    Comma: "','",
+    Colon: "':'",
+    Equals: "'='",
+    LessEqual: "'<='",
+    DotDot: "'..'",
+    Star: "'*'",
+    Slash: "'/'",
+    Plus: "'+'",
+    Minus: "'-'",
   };
   const expecting = raw.match(/Expecting token of type --> (\w+) <--/);
   if (expecting) {

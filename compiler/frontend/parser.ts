@@ -20,7 +20,8 @@ import * as T from './lexer.ts';
 
 const isName = (t: IToken) => t.tokenType === T.Identifier || T.KEYWORD_TOKENS.includes(t.tokenType);
 /** A word right after a number on its line, other than `per`/`step`: a unit (checked against UNITS when lowered). */
-const isUnitPosition = (t: IToken, prev: IToken) => t.tokenType === T.Identifier && !T.CONTEXT_WORDS.includes(t.image) && t.startLine === prev.endLine;
+const isUnitPosition = (t: IToken, prev: IToken) =>
+  t.tokenType === T.Identifier && !T.CONTEXT_WORDS.includes(t.image) && t.startLine === prev.endLine;
 
 export class NaccParser extends CstParser {
   constructor() {
@@ -47,13 +48,16 @@ export class NaccParser extends CstParser {
   }
 
   file = this.RULE('file', () => {
-    this.MANY({ GATE: this.startsDeclaration, DEF: () => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.networkDecl) },
-        { ALT: () => this.SUBRULE(this.blockDecl) },
-        { ALT: () => this.SUBRULE(this.configDecl) },
-      ]);
-    } });
+    this.MANY({
+      GATE: this.startsDeclaration,
+      DEF: () => {
+        this.OR([
+          { ALT: () => this.SUBRULE(this.networkDecl) },
+          { ALT: () => this.SUBRULE(this.blockDecl) },
+          { ALT: () => this.SUBRULE(this.configDecl) },
+        ]);
+      },
+    });
   });
 
   /**
@@ -61,7 +65,9 @@ export class NaccParser extends CstParser {
    * holds, so a key (`network: x`) or a word in a lost comment (`--network x`) is not taken
    * for a declaration.
    */
-  private startsDeclaration = () => this.LA(2).tokenType === T.Identifier && (this.LA(3).tokenType === T.LBrace || (this.LA(1).tokenType === T.Block && this.LA(3).tokenType === T.LParen));
+  private startsDeclaration = () =>
+    this.LA(2).tokenType === T.Identifier &&
+    (this.LA(3).tokenType === T.LBrace || (this.LA(1).tokenType === T.Block && this.LA(3).tokenType === T.LParen));
 
   networkDecl = this.RULE('networkDecl', () => {
     this.CONSUME(T.Network);
@@ -94,10 +100,13 @@ export class NaccParser extends CstParser {
     this.OR(T.CONFIG_KEYWORDS.map((tok) => ({ ALT: () => this.CONSUME(tok) })));
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY({ GATE: this.startsProperty, DEF: () => {
-      this.SUBRULE(this.property);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    } });
+    this.MANY({
+      GATE: this.startsProperty,
+      DEF: () => {
+        this.SUBRULE(this.property);
+        this.OPTION(() => this.CONSUME(T.Comma));
+      },
+    });
     this.CONSUME(T.RBrace);
   });
 
@@ -225,7 +234,11 @@ export class NaccParser extends CstParser {
     this.OPTION({
       // A unit is on its number's line (`workers: 5` then a line `s...` is not 5 seconds). Any word
       // there is read as one, so a misspelt unit (`64 KBB`) is one error naming it, not a syntax error.
-      GATE: () => isUnitPosition(this.LA(1), this.LA(0)) && this.LA(2).tokenType !== T.Colon && this.LA(2).tokenType !== T.Equals && this.LA(2).tokenType !== T.LParen,
+      GATE: () =>
+        isUnitPosition(this.LA(1), this.LA(0)) &&
+        this.LA(2).tokenType !== T.Colon &&
+        this.LA(2).tokenType !== T.Equals &&
+        this.LA(2).tokenType !== T.LParen,
       DEF: () => {
         this.CONSUME(T.Identifier, { LABEL: 'unit' });
         this.OPTION2({
@@ -274,10 +287,13 @@ export class NaccParser extends CstParser {
 
   record = this.RULE('record', () => {
     this.CONSUME(T.LBrace);
-    this.MANY({ GATE: this.startsProperty, DEF: () => {
-      this.SUBRULE(this.property);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    } });
+    this.MANY({
+      GATE: this.startsProperty,
+      DEF: () => {
+        this.SUBRULE(this.property);
+        this.OPTION(() => this.CONSUME(T.Comma));
+      },
+    });
     this.CONSUME(T.RBrace);
   });
 }

@@ -43,7 +43,11 @@ export function quantity(e: Extract<Expr, { kind: 'number' }>): Value {
     if (unit === undefined || Object.prototype.hasOwnProperty.call(UNITS, unit)) continue;
     const exact = Object.keys(UNITS).find((k) => k.toLowerCase() === unit.toLowerCase());
     const guess = exact ?? closest(unit, Object.keys(UNITS));
-    throw new EvalError(Codes.badProperty, `unknown unit '${unit}'${guess ? `; did you mean '${guess}'?` : ` (units: ${Object.keys(UNITS).join(', ')})`}`, e.span);
+    throw new EvalError(
+      Codes.badProperty,
+      `unknown unit '${unit}'${guess ? `; did you mean '${guess}'?` : ` (units: ${Object.keys(UNITS).join(', ')})`}`,
+      e.span,
+    );
   }
   const u = UNITS[e.unit];
   if (!e.perUnit) {
@@ -51,7 +55,8 @@ export function quantity(e: Extract<Expr, { kind: 'number' }>): Value {
     return { t: 'number', v: e.value * u.scale, dim, per: e.per };
   }
   const d = UNITS[e.perUnit];
-  if (u.dimension === 'bytes' && d.dimension === 'per-cycle') return { t: 'number', v: e.value * u.scale, dim: 'bytes-per-cycle', per: e.per };
+  if (u.dimension === 'bytes' && d.dimension === 'per-cycle')
+    return { t: 'number', v: e.value * u.scale, dim: 'bytes-per-cycle', per: e.per };
   if (u.dimension === 'bits' && d.dimension === 'time') {
     // bits per second -> Mbit/s
     return { t: 'number', v: (e.value * u.scale) / 1e6 / (d.scale / 1000), dim: 'bandwidth', per: e.per };

@@ -135,7 +135,8 @@ const dwconv2d: OpDef = {
 };
 
 function flatSize(x: TensorType): number {
-  if (x.kind === 'points' || x.kind === 'voxels') throw new ShapeError(`cannot flatten a ${x.kind} tensor; reduce it first (reduce_max or group_all)`);
+  if (x.kind === 'points' || x.kind === 'voxels')
+    throw new ShapeError(`cannot flatten a ${x.kind} tensor; reduce it first (reduce_max or group_all)`);
   return x.shape.reduce((p, q) => p * q, 1);
 }
 
@@ -209,7 +210,11 @@ const pool = (what: string): OpDef => ({
     const [kh, kw] = pair(a, 'kernel');
     const [sh, sw] = pair(a, 'stride');
     const [pt, pl, pb, pr] = pads(a);
-    return { kind: 'feature', dtype: x.dtype, shape: [windowOut(x.shape[0], kh, sh, 1, pt, pb), windowOut(x.shape[1], kw, sw, 1, pl, pr), channels(x)] };
+    return {
+      kind: 'feature',
+      dtype: x.dtype,
+      shape: [windowOut(x.shape[0], kh, sh, 1, pt, pb), windowOut(x.shape[1], kw, sw, 1, pl, pr), channels(x)],
+    };
   },
   macs: zero,
   params: zero,

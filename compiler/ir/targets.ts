@@ -76,10 +76,7 @@ export interface PointAccConfig {
   location?: Location;
 }
 
-export type Partition =
-  | { kind: 'iid' }
-  | { kind: 'dirichlet'; alpha: number }
-  | { kind: 'shards'; perWorker: number };
+export type Partition = { kind: 'iid' } | { kind: 'dirichlet'; alpha: number } | { kind: 'shards'; perWorker: number };
 
 /** The data sets a federated job can name, as `name(...)` in its `data:` field. */
 export const DATA_GENERATORS = ['synthetic_digits', 'leaf_synthetic', 'csv', 'fashion_mnist'] as const;

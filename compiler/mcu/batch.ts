@@ -31,7 +31,8 @@ export interface BatchRun {
 const harness = (count: number): Harness => ({ main: BATCH_MAIN, defines: [`NACC_BATCH_COUNT=${count}`], name: `batch${count}` });
 
 function prepare(dir: string, where: string, inputs: Uint8Array): string {
-  if (!existsSync(join(dir, BATCH_MAIN))) throw new Error(`${dir} has no ${BATCH_MAIN} (write batchHarnessSource into the program folder first)`);
+  if (!existsSync(join(dir, BATCH_MAIN)))
+    throw new Error(`${dir} has no ${BATCH_MAIN} (write batchHarnessSource into the program folder first)`);
   const runDir = join(dir, `run-batch-${where}`);
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true });
@@ -48,7 +49,13 @@ function outputsOf(runDir: string, what: string, log: string, expectBytes: numbe
 }
 
 /** Build the program folder `dir` with the batch harness for gcc and run it over `count` inputs. */
-export async function runBatchHost(dir: string, inputs: Uint8Array, count: number, outputBytes: number, timeoutMs = 600_000): Promise<BatchRun> {
+export async function runBatchHost(
+  dir: string,
+  inputs: Uint8Array,
+  count: number,
+  outputBytes: number,
+  timeoutMs = 600_000,
+): Promise<BatchRun> {
   dir = resolve(dir);
   const exe = await buildHost(dir, { harness: harness(count) });
   const runDir = prepare(dir, 'host', inputs);
@@ -59,7 +66,13 @@ export async function runBatchHost(dir: string, inputs: Uint8Array, count: numbe
 }
 
 /** The same for the Cortex-M4 build in QEMU (mps2-an386, semihosting), one boot for all inputs. */
-export async function runBatchQemu(dir: string, inputs: Uint8Array, count: number, outputBytes: number, timeoutMs = 3_600_000): Promise<BatchRun> {
+export async function runBatchQemu(
+  dir: string,
+  inputs: Uint8Array,
+  count: number,
+  outputBytes: number,
+  timeoutMs = 3_600_000,
+): Promise<BatchRun> {
   dir = resolve(dir);
   const qemu = await requireTool('qemu-system-arm');
   const build = await buildArm(dir, { harness: harness(count) });
@@ -72,7 +85,10 @@ export async function runBatchQemu(dir: string, inputs: Uint8Array, count: numbe
   const consoleText = existsSync(consolePath) ? readFileSync(consolePath, 'utf8') : '';
   expectSuccess({ ...r, output: `${consoleText}${r.output}` }, 'check', `running ${build.elf} in QEMU over ${count} inputs`);
   const num = (k: string) => Number(consoleText.match(new RegExp(`^${k} (\\d+)$`, 'm'))?.[1] ?? NaN);
-  if (num('NACC_BATCH') !== count) throw new VerificationError(`running ${build.elf} in QEMU: the batch harness did not finish ${count} inputs:\n${outputTail(consoleText + r.output)}`);
+  if (num('NACC_BATCH') !== count)
+    throw new VerificationError(
+      `running ${build.elf} in QEMU: the batch harness did not finish ${count} inputs:\n${outputTail(consoleText + r.output)}`,
+    );
   return {
     outputs: outputsOf(runDir, `running ${build.elf} in QEMU`, consoleText + r.output, count * outputBytes),
     instructions: { total: ticksToInstructions(num('NACC_TICKS_TOTAL')), per_inference_max: ticksToInstructions(num('NACC_TICKS_MAX')) },

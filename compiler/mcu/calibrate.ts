@@ -81,7 +81,10 @@ function weightsOf(l: Layer, inType: TensorType, rng: Prng): LayerWeights {
     return { kernel: toF('kernel') ?? normal(out * cin, Math.sqrt(2 / cin)), bias: toF('bias') ?? normal(out, 0.05) };
   }
   if (l.op === 'batchnorm') {
-    return { scale: toF('scale') ?? Float32Array.from({ length: cin }, () => 1 + 0.1 * rng.normal()), shift: toF('shift') ?? normal(cin, 0.05) };
+    return {
+      scale: toF('scale') ?? Float32Array.from({ length: cin }, () => 1 + 0.1 * rng.normal()),
+      shift: toF('shift') ?? normal(cin, 0.05),
+    };
   }
   return {};
 }
@@ -118,7 +121,9 @@ function runFloat(l: Layer, ins: FloatTensor[], w: LayerWeights): FloatTensor {
                 const ix = ox * sw - pl + fx * dw;
                 if (ix < 0 || ix >= W) continue;
                 if (dwise) s += w.kernel![(fy * kw + fx) * OC + oc] * x.data[(iy * W + ix) * C + Math.floor(oc / (OC / C))];
-                else for (let ic = 0; ic < icg; ic++) s += w.kernel![((oc * kh + fy) * kw + fx) * icg + ic] * x.data[(iy * W + ix) * C + g * icg + ic];
+                else
+                  for (let ic = 0; ic < icg; ic++)
+                    s += w.kernel![((oc * kh + fy) * kw + fx) * icg + ic] * x.data[(iy * W + ix) * C + g * icg + ic];
               }
             }
             out[(oy * OW + ox) * OC + oc] = applyAct(s, act);
@@ -215,7 +220,8 @@ function runFloat(l: Layer, ins: FloatTensor[], w: LayerWeights): FloatTensor {
       const [pt, pl] = padsOf(a.pad);
       const OW = outShape[1];
       out.fill(Number(a.value ?? 0));
-      for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) out[((y + pt) * OW + xx + pl) * C + c] = x.data[(y * W + xx) * C + c];
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) out[((y + pt) * OW + xx + pl) * C + c] = x.data[(y * W + xx) * C + c];
       break;
     }
     default:
@@ -261,12 +267,14 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   const typeOfAny = (name: string) => net.inputs.find((i) => i.name === name)?.type ?? net.layers.find((l) => l.name === name)!.output;
   const macs = net.layers.reduce((sum, l) => sum + (opDef(l.op)?.macs(l, l.inputs.map(typeOfAny)) ?? 0), 0);
   // as many float passes as ~40M MACs allow, between 1 and 8
-  const samples = opts.inputs ? opts.inputs.count : opts.samples ?? Math.max(1, Math.min(8, Math.floor(4e7 / Math.max(1, macs))));
+  const samples = opts.inputs ? opts.inputs.count : (opts.samples ?? Math.max(1, Math.min(8, Math.floor(4e7 / Math.max(1, macs)))));
   const source = opts.source ?? net.name;
-  if (net.inputs.length !== 1) fail('E0742', `${net.name}: the MCU backend takes networks with exactly one input (it has ${net.inputs.length})`, net.location);
+  if (net.inputs.length !== 1)
+    fail('E0742', `${net.name}: the MCU backend takes networks with exactly one input (it has ${net.inputs.length})`, net.location);
   if (net.outputs.length < 1) fail('E0742', `${net.name}: the network has no output`, net.location);
   for (const i of net.inputs) {
-    if (i.type.kind !== 'feature' && i.type.kind !== 'vector') fail('E0741', `${net.name}: input '${i.name}' is a ${i.type.kind} tensor; the MCU backend takes images and vectors`, i.location);
+    if (i.type.kind !== 'feature' && i.type.kind !== 'vector')
+      fail('E0741', `${net.name}: input '${i.name}' is a ${i.type.kind} tensor; the MCU backend takes images and vectors`, i.location);
   }
   const typeOf = new Map<string, TensorType>(net.inputs.map((i) => [i.name, i.type]));
   for (const l of net.layers) typeOf.set(l.name, l.output);
@@ -286,15 +294,25 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   const input = net.inputs[0];
   const inCount = input.type.shape.reduce((a, b) => a * b, 1);
   if (opts.inputs && (opts.inputs.count < 1 || opts.inputs.data.length < opts.inputs.count * inCount)) {
-    fail('E0743', `${net.name}: ${opts.inputs.count} calibration input(s) of ${inCount} values each need ${opts.inputs.count * inCount} values, got ${opts.inputs.data.length}`, net.location);
+    fail(
+      'E0743',
+      `${net.name}: ${opts.inputs.count} calibration input(s) of ${inCount} values each need ${opts.inputs.count * inCount} values, got ${opts.inputs.data.length}`,
+      net.location,
+    );
   }
   for (let s = 0; s < samples; s++) {
     const vals = new Map<string, FloatTensor>();
-    const x = opts.inputs ? opts.inputs.data.slice(s * inCount, (s + 1) * inCount) : Float32Array.from({ length: inCount }, () => rng.next() * 2 - 1);
+    const x = opts.inputs
+      ? opts.inputs.data.slice(s * inCount, (s + 1) * inCount)
+      : Float32Array.from({ length: inCount }, () => rng.next() * 2 - 1);
     vals.set(input.name, { shape: input.type.shape, data: x });
     note(input.name, x);
     for (const l of net.layers) {
-      const r = runFloat(l, l.inputs.map((n) => vals.get(n)!), weights.get(l.name)!);
+      const r = runFloat(
+        l,
+        l.inputs.map((n) => vals.get(n)!),
+        weights.get(l.name)!,
+      );
       vals.set(l.name, r);
       note(l.name, r.data);
     }
@@ -312,7 +330,8 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   const addOp = (kind: QOpKind, inputs: number[], outputs: number[], options: QOpOptions = {}) => {
     ops.push({ index: ops.length, kind, inputs, outputs, options });
   };
-  const constI32 = (name: string, values: number[]) => addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
+  const constI32 = (name: string, values: number[]) =>
+    addTensor({ name, shape: [values.length], dtype: 'int32', data: Int32Array.from(values) });
   const actQuant = (name: string) => {
     const [lo, hi] = range.get(name)!;
     return activationQuant(lo, hi);
@@ -358,7 +377,9 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
         const filter = addTensor({ name: `${l.name}.kernel`, shape: fShape, dtype: 'int8', data: qw.data, quant: qw.quant });
         const sIn = inT.quant!.scale[0];
         const bias = addTensor({
-          name: `${l.name}.bias`, shape: [OC], dtype: 'int32',
+          name: `${l.name}.bias`,
+          shape: [OC],
+          dtype: 'int32',
           data: Int32Array.from({ length: OC }, (_, c) => Math.round((w.bias ? w.bias[c] : 0) / (sIn * qw.quant.scale[c]))),
           quant: { scale: qw.quant.scale.map((s) => f32(sIn * s)), zeroPoint: qw.quant.scale.map(() => 0), axis: 0 },
         });
@@ -368,8 +389,14 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
           const [sh, sw] = pairOf(l.attrs.stride, 1);
           const [dh, dw] = pairOf(l.attrs.dilation, 1);
           addOp(dwise ? 'DEPTHWISE_CONV_2D' : 'CONV_2D', [ins[0], filter, bias], [out], {
-            padding: 'VALID', strideH: sh, strideW: sw, dilationH: dh, dilationW: dw, activation: actOf(l),
-            explicitPad: padsOf(l.attrs.pad), ...(dwise ? { depthMultiplier: Number(l.attrs.multiplier ?? 1) } : {}),
+            padding: 'VALID',
+            strideH: sh,
+            strideW: sw,
+            dilationH: dh,
+            dilationW: dw,
+            activation: actOf(l),
+            explicitPad: padsOf(l.attrs.pad),
+            ...(dwise ? { depthMultiplier: Number(l.attrs.multiplier ?? 1) } : {}),
           });
         }
         tensorOf.set(l.name, out);
@@ -423,8 +450,21 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
         const qw = quantizeWeights(w.scale!, [1, 1, 1, C], 3);
         const filter = addTensor({ name: `${l.name}.scale`, shape: [1, 1, 1, C], dtype: 'int8', data: qw.data, quant: qw.quant });
         const sIn = inT.quant!.scale[0];
-        const bias = addTensor({ name: `${l.name}.shift`, shape: [C], dtype: 'int32', data: Int32Array.from({ length: C }, (_, c) => Math.round(w.shift![c] / (sIn * qw.quant.scale[c]))) });
-        addOp('DEPTHWISE_CONV_2D', [ins[0], filter, bias], [out], { padding: 'VALID', strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, depthMultiplier: 1, activation: 'NONE' });
+        const bias = addTensor({
+          name: `${l.name}.shift`,
+          shape: [C],
+          dtype: 'int32',
+          data: Int32Array.from({ length: C }, (_, c) => Math.round(w.shift![c] / (sIn * qw.quant.scale[c]))),
+        });
+        addOp('DEPTHWISE_CONV_2D', [ins[0], filter, bias], [out], {
+          padding: 'VALID',
+          strideH: 1,
+          strideW: 1,
+          dilationH: 1,
+          dilationW: 1,
+          depthMultiplier: 1,
+          activation: 'NONE',
+        });
         tensorOf.set(l.name, out);
         break;
       }
@@ -438,7 +478,14 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
             tensorOf.set(l.name, out);
           } else {
             const pooled = addTensor({ name: `${l.name}.pooled`, shape: [1, 1, 1, inT.shape[3]], dtype: 'int8', quant: inT.quant });
-            addOp('MAX_POOL_2D', [ins[0]], [pooled], { padding: 'VALID', strideH: 1, strideW: 1, filterH: H, filterW: W, activation: 'NONE' });
+            addOp('MAX_POOL_2D', [ins[0]], [pooled], {
+              padding: 'VALID',
+              strideH: 1,
+              strideW: 1,
+              filterH: H,
+              filterW: W,
+              activation: 'NONE',
+            });
             const out = newOut(inT.quant!);
             addOp('RESHAPE', [pooled], [out]);
             tensorOf.set(l.name, out);
@@ -448,7 +495,13 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
           const [sh, sw] = pairOf(l.attrs.stride, 1);
           const out = newOut(inT.quant!);
           addOp(l.op === 'maxpool' ? 'MAX_POOL_2D' : 'AVERAGE_POOL_2D', [ins[0]], [out], {
-            padding: 'VALID', strideH: sh, strideW: sw, filterH: kh, filterW: kw, activation: 'NONE', explicitPad: padsOf(l.attrs.pad),
+            padding: 'VALID',
+            strideH: sh,
+            strideW: sw,
+            filterH: kh,
+            filterW: kw,
+            activation: 'NONE',
+            explicitPad: padsOf(l.attrs.pad),
           });
           tensorOf.set(l.name, out);
         }

@@ -53,14 +53,24 @@ export function parseObjdump(text: string): Map<string, Insn[]> {
   return functions;
 }
 
-const isBranch = (op: string) => op === 'b' || op === 'bl' || op === 'bx' || op === 'blx' || COND_BRANCH.test(op) || op === 'cbz' || op === 'cbnz' || op === 'tbb' || op === 'tbh';
+const isBranch = (op: string) =>
+  op === 'b' ||
+  op === 'bl' ||
+  op === 'bx' ||
+  op === 'blx' ||
+  COND_BRANCH.test(op) ||
+  op === 'cbz' ||
+  op === 'cbnz' ||
+  op === 'tbb' ||
+  op === 'tbh';
 const isSingleLoad = (op: string) => /^ldr(s?b|s?h)?(ex)?$/.test(op) || new RegExp(`^ldr(s?b|s?h)?(${CONDITIONS})$`).test(op);
 const isSingleStore = (op: string) => /^str(b|h)?(ex)?$/.test(op) || new RegExp(`^str(b|h)?(${CONDITIONS})$`).test(op);
 const isMultiple = (op: string) => /^(ldm|stm)(ia|db|fd|ea)?$/.test(op) || op === 'push' || op === 'pop';
 
 /** The branch target of a direct branch (`b 36 <f+0x36>`), else undefined. */
 export function branchTarget(insn: Insn): number | undefined {
-  if (!isBranch(insn.op) || insn.op === 'bx' || insn.op === 'blx' || insn.op === 'bl' || insn.op === 'tbb' || insn.op === 'tbh') return undefined;
+  if (!isBranch(insn.op) || insn.op === 'bx' || insn.op === 'blx' || insn.op === 'bl' || insn.op === 'tbb' || insn.op === 'tbh')
+    return undefined;
   const m = insn.args.match(/(?:^|,\s*)([0-9a-f]+) </);
   return m ? parseInt(m[1], 16) : undefined;
 }
@@ -83,7 +93,12 @@ function destination(insn: Insn): string | undefined {
 
 function addressRegisters(insn: Insn): string[] {
   const mem = insn.args.match(/\[([^\]]*)\]/);
-  return mem ? mem[1].split(',').map((s) => s.trim().match(REG)?.[1]).filter((r): r is string => !!r) : [];
+  return mem
+    ? mem[1]
+        .split(',')
+        .map((s) => s.trim().match(REG)?.[1])
+        .filter((r): r is string => !!r)
+    : [];
 }
 
 /**
@@ -128,7 +143,9 @@ export function innermostLoops(insns: readonly Insn[]): Insn[][] {
     const t = branchTarget(insn);
     if (t !== undefined && t <= insn.addr && t >= (insns[0]?.addr ?? 0)) loops.push({ from: t, to: insn.addr });
   }
-  const inner = loops.filter((l) => !loops.some((o) => o !== l && o.from >= l.from && o.to <= l.to && (o.from !== l.from || o.to !== l.to)));
+  const inner = loops.filter(
+    (l) => !loops.some((o) => o !== l && o.from >= l.from && o.to <= l.to && (o.from !== l.from || o.to !== l.to)),
+  );
   return inner.map((l) => insns.filter((x) => x.addr >= l.from && x.addr <= l.to));
 }
 

@@ -55,7 +55,14 @@ function cArray(type: string, name: string, values: ArrayLike<number | bigint>, 
   return `static const ${type} ${name}[${Math.max(1, values.length)}] = {\n${lines.join(',\n') || '  0'}\n};`;
 }
 
-const CTYPES: Record<string, string> = { int8: 'int8_t', uint8: 'uint8_t', int16: 'int16_t', int32: 'int32_t', int64: 'int64_t', float32: 'float' };
+const CTYPES: Record<string, string> = {
+  int8: 'int8_t',
+  uint8: 'uint8_t',
+  int16: 'int16_t',
+  int32: 'int32_t',
+  int64: 'int64_t',
+  float32: 'float',
+};
 
 function int32Literal(v: number): string {
   return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
@@ -74,7 +81,17 @@ const pad6 = (a: number[]) => `{${[...a, ...new Array(Math.max(0, 6 - a.length))
  * chunks of output pixels go through the scratch buffer and are added into the skip tensor,
  * which the ADD's output overwrites in place (each element is read before it is written).
  */
-function fusedConvAdd(f: ResidualFusion, conv: string, add: string, input: string, filter: string, bias: string, skip: string, scratch: string, addFn: string): string[] {
+function fusedConvAdd(
+  f: ResidualFusion,
+  conv: string,
+  add: string,
+  input: string,
+  filter: string,
+  bias: string,
+  skip: string,
+  scratch: string,
+  addFn: string,
+): string[] {
   const operands = (chunk: string, at: string) => (f.convFirst ? `${chunk}, (const int8_t *)(${at})` : `(const int8_t *)(${at}), ${chunk}`);
   return [
     `  /* fused with op ${f.add}'s residual ADD: ${f.chunkPixels} pixel(s) at a time through the scratch, added into the skip tensor */`,
@@ -109,7 +126,8 @@ export function kernelFunction(name: string, opts: EmitOptions): string {
 /** Emit the C program for a model and its memory plan. */
 export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, opts: EmitOptions = {}): EmittedProgram {
   const kfn = (name: string) => kernelFunction(name, opts);
-  if (model.inputs.length !== 1) fail('E0720', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
+  if (model.inputs.length !== 1)
+    fail('E0720', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const decls: string[] = [];
   const body: string[] = [];
   const constName = new Map<number, string>();
@@ -154,73 +172,151 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
       case 'dwconv': {
         emitMults(p.multipliers, p.shifts);
         decls.push(
-          `static const nacc_conv_params p${k} = {${[p.batches, p.inH, p.inW, p.inC, p.outH, p.outW, p.outC, p.kH, p.kW, p.strideH, p.strideW,
-            p.dilationH, p.dilationW, p.padTop, p.padLeft, p.filterInC, p.depthMultiplier, p.inputOffset, p.outputOffset, p.actMin, p.actMax].join(', ')}, m${k}, s${k}};`,
+          `static const nacc_conv_params p${k} = {${[
+            p.batches,
+            p.inH,
+            p.inW,
+            p.inC,
+            p.outH,
+            p.outW,
+            p.outC,
+            p.kH,
+            p.kW,
+            p.strideH,
+            p.strideW,
+            p.dilationH,
+            p.dilationW,
+            p.padTop,
+            p.padLeft,
+            p.filterInC,
+            p.depthMultiplier,
+            p.inputOffset,
+            p.outputOffset,
+            p.actMin,
+            p.actMax,
+          ].join(', ')}, m${k}, s${k}};`,
         );
         const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
         const f = plan.fused.get(k);
         if (f) {
-          body.push(...fusedConvAdd(f, `p${k}`, `p${f.add}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias, outPtr(f.skip), scratchPtr(k, 'int8_t'), kfn('add')));
+          body.push(
+            ...fusedConvAdd(
+              f,
+              `p${k}`,
+              `p${f.add}`,
+              ptr(op.inputs[0]),
+              ptr(op.inputs[1]),
+              bias,
+              outPtr(f.skip),
+              scratchPtr(k, 'int8_t'),
+              kfn('add'),
+            ),
+          );
           return; // the output is never stored: nothing to dump
         }
-        if (p.kind === 'conv') body.push(`  nacc_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
-        else if (plan.inPlace.has(k)) body.push(`  nacc_depthwise_conv2d_inplace(&p${k}, ${outPtr(op.outputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${scratchPtr(k, 'int8_t')});`);
+        if (p.kind === 'conv')
+          body.push(`  nacc_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
+        else if (plan.inPlace.has(k))
+          body.push(
+            `  nacc_depthwise_conv2d_inplace(&p${k}, ${outPtr(op.outputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${scratchPtr(k, 'int8_t')});`,
+          );
         else body.push(`  nacc_depthwise_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
         break;
       }
       case 'fc': {
         emitMults(p.multipliers, p.shifts);
-        decls.push(`static const nacc_fc_params p${k} = {${[p.batches, p.accumDepth, p.outDepth, p.inputOffset, p.filterOffset, p.outputOffset, p.actMin, p.actMax].join(', ')}, m${k}, s${k}};`);
+        decls.push(
+          `static const nacc_fc_params p${k} = {${[p.batches, p.accumDepth, p.outDepth, p.inputOffset, p.filterOffset, p.outputOffset, p.actMin, p.actMax].join(', ')}, m${k}, s${k}};`,
+        );
         const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
         body.push(`  ${kfn('fully_connected')}(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
         break;
       }
       case 'avgpool':
       case 'maxpool':
-        decls.push(`static const nacc_pool_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW, p.kH, p.kW, p.strideH, p.strideW, p.padTop, p.padLeft, p.actMin, p.actMax].join(', ')}};`);
-        body.push(`  ${kfn(p.kind === 'avgpool' ? 'average_pool2d' : 'max_pool2d')}(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        decls.push(
+          `static const nacc_pool_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW, p.kH, p.kW, p.strideH, p.strideW, p.padTop, p.padLeft, p.actMin, p.actMax].join(', ')}};`,
+        );
+        body.push(
+          `  ${kfn(p.kind === 'avgpool' ? 'average_pool2d' : 'max_pool2d')}(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`,
+        );
         break;
       case 'add':
         if (fusedAdds.has(k)) body.push(`  /* computed with op ${fusedAdds.get(k)!.conv}: added into the skip tensor in place */`);
-        decls.push(`static const nacc_add_params p${k} = {${[p.leftShift, p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift,
-          p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`);
+        decls.push(
+          `static const nacc_add_params p${k} = {${[
+            p.leftShift,
+            p.input1Offset,
+            p.input1Multiplier,
+            p.input1Shift,
+            p.input2Offset,
+            p.input2Multiplier,
+            p.input2Shift,
+            p.outputOffset,
+            p.outputMultiplier,
+            p.outputShift,
+            p.actMin,
+            p.actMax,
+          ].join(', ')}, ${broadcastInit(p.broadcast)}};`,
+        );
         if (!fusedAdds.has(k)) body.push(`  ${kfn('add')}(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'mul':
-        decls.push(`static const nacc_mul_params p${k} = {${[p.input1Offset, p.input2Offset, p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`);
+        decls.push(
+          `static const nacc_mul_params p${k} = {${[p.input1Offset, p.input2Offset, p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`,
+        );
         body.push(`  nacc_mul(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'mean':
         if (p.inShape.length > 6) fail('E0720', `${model.source}: op ${op.index} MEAN over more than 6 dimensions`);
-        decls.push(`static const nacc_mean_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.reduced.map(Number))}, ${[p.numOutputs, p.numElementsInAxis,
-          p.inputZeroPoint, p.outputZeroPoint, p.multiplier, p.shift].join(', ')}};`);
+        decls.push(
+          `static const nacc_mean_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.reduced.map(Number))}, ${[
+            p.numOutputs,
+            p.numElementsInAxis,
+            p.inputZeroPoint,
+            p.outputZeroPoint,
+            p.multiplier,
+            p.shift,
+          ].join(', ')}};`,
+        );
         body.push(`  nacc_mean(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])}, ${scratchPtr(k, 'int32_t')});`);
         break;
       case 'softmax':
-        decls.push(`static const nacc_softmax_params p${k} = {${[p.rows, p.depth, p.inputMultiplier, p.inputLeftShift, p.diffMin].join(', ')}};`);
+        decls.push(
+          `static const nacc_softmax_params p${k} = {${[p.rows, p.depth, p.inputMultiplier, p.inputLeftShift, p.diffMin].join(', ')}};`,
+        );
         body.push(`  nacc_softmax(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'pad':
-        decls.push(`static const nacc_pad_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.outShape)}, ${pad6(p.before)}, ${p.padValue}};`);
+        decls.push(
+          `static const nacc_pad_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.outShape)}, ${pad6(p.before)}, ${p.padValue}};`,
+        );
         body.push(`  nacc_pad(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'transpose':
-        if (model.tensors[op.inputs[0]].dtype !== 'int8') fail('E0720', `${model.source}: op ${op.index} TRANSPOSE of ${model.tensors[op.inputs[0]].dtype}`);
+        if (model.tensors[op.inputs[0]].dtype !== 'int8')
+          fail('E0720', `${model.source}: op ${op.index} TRANSPOSE of ${model.tensors[op.inputs[0]].dtype}`);
         decls.push(`static const nacc_transpose_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.perm)}};`);
         body.push(`  nacc_transpose(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'concat': {
         decls.push(cArray('int32_t', `ch${k}`, p.chunks));
-        body.push(`  {\n    const int8_t *const ins[${op.inputs.length}] = {${op.inputs.map((i) => ptr(i)).join(', ')}};\n    nacc_concat(${p.outer}, ${op.inputs.length}, ins, ch${k}, ${outPtr(op.outputs[0])});\n  }`);
+        body.push(
+          `  {\n    const int8_t *const ins[${op.inputs.length}] = {${op.inputs.map((i) => ptr(i)).join(', ')}};\n    nacc_concat(${p.outer}, ${op.inputs.length}, ins, ch${k}, ${outPtr(op.outputs[0])});\n  }`,
+        );
         break;
       }
       case 'resize':
         decls.push(cArray('int32_t', `ry${k}`, p.srcY), cArray('int32_t', `rx${k}`, p.srcX));
-        decls.push(`static const nacc_resize_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW].join(', ')}, ry${k}, rx${k}};`);
+        decls.push(
+          `static const nacc_resize_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW].join(', ')}, ry${k}, rx${k}};`,
+        );
         body.push(`  nacc_resize_nearest(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
       case 'quantize':
-        decls.push(`static const nacc_quantize_params p${k} = {${[p.count, p.zeroPoint, p.inputZeroPoint, p.multiplier, p.shift].join(', ')}, ${f32Literal(p.scale)}};`);
+        decls.push(
+          `static const nacc_quantize_params p${k} = {${[p.count, p.zeroPoint, p.inputZeroPoint, p.multiplier, p.shift].join(', ')}, ${f32Literal(p.scale)}};`,
+        );
         if (p.fromFloat) body.push(`  nacc_quantize_float(&p${k}, ${ptr(op.inputs[0], 'float')}, ${outPtr(op.outputs[0])});`);
         else body.push(`  nacc_requantize(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
         break;
@@ -303,11 +399,19 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
     'io_semihost.c': render('io_semihost.c', { ...ctx, clockHz: board.clockHz }),
     'startup_cm4.c': render('startup_cm4.c', ctx),
     'linker.ld': render('linker.ld', {
-      model: linkerScriptComment(model.name), target: linkerScriptComment(board.name), core: linkerScriptComment(board.core), flashBytes: board.flashBytes, sramBytes: board.sramBytes, stackBytes: STACK_BYTES }),
+      model: linkerScriptComment(model.name),
+      target: linkerScriptComment(board.name),
+      core: linkerScriptComment(board.core),
+      flashBytes: board.flashBytes,
+      sramBytes: board.sramBytes,
+      stackBytes: STACK_BYTES,
+    }),
     Makefile: render('Makefile', {
-      model: makeComment(model.name), core: makeComment(board.core), armFlags: armFlags(board.core).map(makeWord).join(' '), armLinkFlags: ARM_LINK_FLAGS.map(makeWord).join(' '),
+      model: makeComment(model.name),
+      core: makeComment(board.core),
+      armFlags: armFlags(board.core).map(makeWord).join(' '),
+      armLinkFlags: ARM_LINK_FLAGS.map(makeWord).join(' '),
     }),
   };
   return { files, weightBytes };
 }
-

@@ -20,7 +20,11 @@ export function foldPads(model: QModel): QModel {
     const pads = model.tensors[op.inputs[1]].data as Int32Array;
     const src = model.tensors[op.inputs[0]];
     if (pads.length !== 8 || pads[0] || pads[1] || pads[6] || pads[7] || src.data) return;
-    if (src.quant?.zeroPoint[0] !== model.tensors[padded].quant?.zeroPoint[0] || src.quant?.scale[0] !== model.tensors[padded].quant?.scale[0]) return;
+    if (
+      src.quant?.zeroPoint[0] !== model.tensors[padded].quant?.zeroPoint[0] ||
+      src.quant?.scale[0] !== model.tensors[padded].quant?.scale[0]
+    )
+      return;
     drop.add(k);
     replaced.set(r[0], {
       ...conv,

@@ -9,7 +9,7 @@ export function lcgInt8(count: number, seed: number): Int8Array {
   let x = BigInt(seed);
   for (let n = 0; n < count; n++) {
     x = (1103515245n * x + 12345n) % 2147483648n;
-    out[n] = Number((x >> 16n) & 0xffn) << 24 >> 24;
+    out[n] = (Number((x >> 16n) & 0xffn) << 24) >> 24;
   }
   return out;
 }

@@ -51,10 +51,18 @@ export interface PredictedInstructions {
  * kernel the generic row kernel, the one-plane depthwise kernels each other.
  */
 const SAME_LOOPS: Record<string, string[]> = {
-  'f:conv.pairs.k8': ['f:conv.pairs.full'], 'f:conv.pairs.k16': ['f:conv.pairs.full'], 'f:conv.pairs.k24': ['f:conv.pairs.full'],
-  'f:conv.pairs.full': ['f:conv.pairs.any'], 'f:conv.pairs.p16any': ['f:conv.pairs.p16'], 'f:conv.pairs.p16': ['f:conv.pairs.p16any'],
-  'f:dw.small': ['f:dw.plane', 'f:dw.generic'], 'f:dw.plane': ['f:dw.small', 'f:dw.generic'], 'f:dw.generic': ['f:dw.plane', 'f:dw.small'],
-  'p:maxpool': ['p:avgpool'], 'f:fc.few': ['f:fc.expand'], 'f:fc.expand': ['f:fc.few'],
+  'f:conv.pairs.k8': ['f:conv.pairs.full'],
+  'f:conv.pairs.k16': ['f:conv.pairs.full'],
+  'f:conv.pairs.k24': ['f:conv.pairs.full'],
+  'f:conv.pairs.full': ['f:conv.pairs.any'],
+  'f:conv.pairs.p16any': ['f:conv.pairs.p16'],
+  'f:conv.pairs.p16': ['f:conv.pairs.p16any'],
+  'f:dw.small': ['f:dw.plane', 'f:dw.generic'],
+  'f:dw.plane': ['f:dw.small', 'f:dw.generic'],
+  'f:dw.generic': ['f:dw.plane', 'f:dw.small'],
+  'p:maxpool': ['p:avgpool'],
+  'f:fc.few': ['f:fc.expand'],
+  'f:fc.expand': ['f:fc.few'],
 };
 
 function coefficientsOf(cls: string): number[] | undefined {
@@ -70,7 +78,8 @@ function coefficientsOf(cls: string): number[] | undefined {
  * the innermost loop's (the first feature) or the rest of the kernel's (cycles.ts).
  */
 export function loopCost(parts: KernelLoops[], unknown: Set<string>, scale = 1): { instructions: number; cycles: number } {
-  let instructions = 0, cycles = 0;
+  let instructions = 0,
+    cycles = 0;
   for (const part of parts) {
     const c = coefficientsOf(part.cls);
     if (!c) {
@@ -113,16 +122,27 @@ export function predictInstructions(model: QModel, plan: Pick<MemoryPlan, 'fused
  * its output map the patch computes (plus its per-call term); the per-layer stage as above.
  */
 export function predictPatchInstructions(
-  source: QModel, g: PatchGraph, plan: PatchPlan, rest: QModel, restPlan: Pick<MemoryPlan, 'fused' | 'inPlace'>, path: KernelPath,
+  source: QModel,
+  g: PatchGraph,
+  plan: PatchPlan,
+  rest: QModel,
+  restPlan: Pick<MemoryPlan, 'fused' | 'inPlace'>,
+  path: KernelPath,
 ): PredictedInstructions {
   const unknown = new Set<string>();
   // inside a per-patch stage only depthwise layers run in place, and nothing is fused
-  const ctx: OpLoopContext = { colWords: fastColumnSize(source), inPlace: (k) => source.ops[k]?.kind === 'DEPTHWISE_CONV_2D', fused: () => undefined, fusedAdd: () => false };
+  const ctx: OpLoopContext = {
+    colWords: fastColumnSize(source),
+    inPlace: (k) => source.ops[k]?.kind === 'DEPTHWISE_CONV_2D',
+    fused: () => undefined,
+    fusedAdd: () => false,
+  };
   const stage = g.nodes.slice(0, plan.stageNodes).map((n) => {
     const op = nodeOp(source, n);
     const parts = opLoops(source, op, path, ctx);
     const t = g.tensors[n.output];
-    let instructions = 0, cycles = 0;
+    let instructions = 0,
+      cycles = 0;
     for (const r of plan.regions) {
       const reg = r.get(n.output);
       if (!reg) continue;
@@ -130,7 +150,14 @@ export function predictPatchInstructions(
       instructions += c.instructions;
       cycles += c.cycles;
     }
-    return { op: op.index, kind: op.kind, kernel: parts.map((x) => x.cls).join('+'), instructions: Math.round(instructions), cycles: Math.round(cycles), stage: 'patch' as const };
+    return {
+      op: op.index,
+      kind: op.kind,
+      kernel: parts.map((x) => x.cls).join('+'),
+      instructions: Math.round(instructions),
+      cycles: Math.round(cycles),
+      stage: 'patch' as const,
+    };
   });
   const layer = predictInstructions(rest, restPlan, path);
   layer.unknown.forEach((u) => unknown.add(u));

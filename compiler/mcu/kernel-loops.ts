@@ -21,22 +21,88 @@ export interface KernelLoops {
  * trip); a class is its family plus a variant suffix (`f:conv.pairs.p16`, `f:dw.ring.3_2`, ...).
  */
 export const LOOP_FEATURES: Record<string, string[]> = {
-  'f:conv.pairs': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x channel chunks', 'pixel pairs x chunks x groups (column)', 'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'channels x groups (16-bit filters)', 'channels', 'call'],
+  'f:conv.pairs': [
+    '2x2 blocks x groups of 4 taps (inner loop)',
+    '2x2 blocks (output stage)',
+    '2x2 blocks of a clamped or post-offset kernel',
+    'pixel pairs x channel chunks',
+    'pixel pairs x chunks x groups (column)',
+    'chunks x staged bytes of padding rows',
+    'chunks x staged bytes of inside rows',
+    'chunks x staged bytes of border rows',
+    'chunks x taps of border rows',
+    'pixels x chunks x kernel rows (staging)',
+    'channels x groups (16-bit filters)',
+    'channels',
+    'call',
+  ],
   'f:conv.col': ['pixel pairs x channel pairs x groups', 'pixel pairs x channels', 'pixel pairs x receptive field', 'call'],
   // a layer with pruned (all-zero) or out-of-bounds channels: the same kernels over channel lists
-  'f:conv.list': ['2x2 blocks x groups of 4 taps (inner loop)', '2x2 blocks (output stage)', '2x2 blocks of a clamped or post-offset kernel', 'pixel pairs x non-empty chunks', 'pixel pairs x chunks x groups (column)',
-    'chunks x staged bytes of padding rows', 'chunks x staged bytes of inside rows', 'chunks x staged bytes of border rows', 'chunks x taps of border rows', 'pixels x chunks x kernel rows (staging)', 'listed channels x groups (16-bit filters)',
-    'channels', 'pruned channels x pixels (constant stores)', 'pruned channels x filter words (zero test)', 'slow channels x pixel pairs x groups', 'slow channels x pixel pairs', 'call'],
-  'f:dw.ring': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows x kernel rows', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'ring words', 'call'],
+  'f:conv.list': [
+    '2x2 blocks x groups of 4 taps (inner loop)',
+    '2x2 blocks (output stage)',
+    '2x2 blocks of a clamped or post-offset kernel',
+    'pixel pairs x non-empty chunks',
+    'pixel pairs x chunks x groups (column)',
+    'chunks x staged bytes of padding rows',
+    'chunks x staged bytes of inside rows',
+    'chunks x staged bytes of border rows',
+    'chunks x taps of border rows',
+    'pixels x chunks x kernel rows (staging)',
+    'listed channels x groups (16-bit filters)',
+    'channels',
+    'pruned channels x pixels (constant stores)',
+    'pruned channels x filter words (zero test)',
+    'slow channels x pixel pairs x groups',
+    'slow channels x pixel pairs',
+    'call',
+  ],
+  'f:dw.ring': [
+    'groups x outputs x taps',
+    'groups x outputs',
+    'groups x outputs of a clamped or post-offset kernel',
+    'groups x input rows filled x width',
+    'groups x output rows x kernel rows',
+    'groups x output rows',
+    'groups x output rows of odd width',
+    'groups x taps',
+    'groups',
+    'ring words',
+    'call',
+  ],
   // the ring in whole-plane mode (every padded row of a channel group fits): one call per group
-  'f:dw.whole': ['groups x outputs x taps', 'groups x outputs', 'groups x outputs of a clamped or post-offset kernel', 'groups x input rows filled x width', 'groups x output rows', 'groups x output rows of odd width', 'groups x taps', 'groups', 'plane words', 'call'],
+  'f:dw.whole': [
+    'groups x outputs x taps',
+    'groups x outputs',
+    'groups x outputs of a clamped or post-offset kernel',
+    'groups x input rows filled x width',
+    'groups x output rows',
+    'groups x output rows of odd width',
+    'groups x taps',
+    'groups',
+    'plane words',
+    'call',
+  ],
   'f:dw.tiny': ['channels', 'call'],
   'f:dw.plane': ['outputs x valid taps', 'outputs', 'input elements', 'channels', 'call'], // also f:dw.small, f:dw.generic
-  'p:conv': ['valid taps x input channels x outputs (MACs run)', 'valid taps x outputs', 'kernel rows x outputs', 'outputs', 'pixels', 'call'],
+  'p:conv': [
+    'valid taps x input channels x outputs (MACs run)',
+    'valid taps x outputs',
+    'kernel rows x outputs',
+    'outputs',
+    'pixels',
+    'call',
+  ],
   'p:dw': ['valid taps x outputs', 'kernel rows x outputs', 'outputs', 'input elements (in place: plane copies)', 'channels', 'call'],
   'f:add': ['elements', 'call'],
   'p:add': ['elements', 'elements x rank (broadcast indexing)', 'call'],
-  'f:fc': ['batches x outputs x 4-input groups', 'batches x outputs', 'batches x 4-input groups (expansion)', 'batches x outputs x tail inputs', 'call'],
+  'f:fc': [
+    'batches x outputs x 4-input groups',
+    'batches x outputs',
+    'batches x 4-input groups (expansion)',
+    'batches x outputs x tail inputs',
+    'call',
+  ],
   'p:fc': ['MACs', 'outputs', 'call'],
   'f:avgpool': ['outputs x channel groups x valid taps', 'outputs x channel groups', 'outputs', 'call'],
   'p:avgpool': ['outputs x channels x valid taps', 'outputs x channels x kernel rows', 'outputs x channels', 'outputs', 'call'],
@@ -85,11 +151,19 @@ function validTaps1d(out: number, inn: number, k: number, s: number, d: number, 
   return n;
 }
 /** Kernel rows visited (bounds checked) per output, summed: every row is checked. */
-const validTaps = (p: Pick<ConvParams, 'outH' | 'outW' | 'inH' | 'inW' | 'kH' | 'kW' | 'strideH' | 'strideW' | 'dilationH' | 'dilationW' | 'padTop' | 'padLeft'>) =>
+const validTaps = (
+  p: Pick<
+    ConvParams,
+    'outH' | 'outW' | 'inH' | 'inW' | 'kH' | 'kW' | 'strideH' | 'strideW' | 'dilationH' | 'dilationW' | 'padTop' | 'padLeft'
+  >,
+) =>
   validTaps1d(p.outH, p.inH, p.kH, p.strideH, p.dilationH, p.padTop) * validTaps1d(p.outW, p.inW, p.kW, p.strideW, p.dilationW, p.padLeft);
 
 /** A fused convolution's chunk geometry: the kernel is called on 1 x n pixel strips. */
-export interface ConvCalls { pixels: number; chunk: number }
+export interface ConvCalls {
+  pixels: number;
+  chunk: number;
+}
 
 /**
  * The int8 staging of general receptive fields (nacc_fast.c nf_column2), summed over output
@@ -98,7 +172,10 @@ export interface ConvCalls { pixels: number; chunk: number }
  */
 function stagingBytes(p: ConvParams): { pad: number; copy: number; border: number; borderFx: number } {
   const rowlen = p.kW * p.inC;
-  let pad = 0, copy = 0, border = 0, borderFx = 0;
+  let pad = 0,
+    copy = 0,
+    border = 0,
+    borderFx = 0;
   for (let oy = 0; oy < p.outH; oy++) {
     const iy0 = oy * p.strideH - p.padTop;
     for (let ox = 0; ox < p.outW; ox++) {
@@ -108,7 +185,10 @@ function stagingBytes(p: ConvParams): { pad: number; copy: number; border: numbe
         const iy = iy0 + p.dilationH * fy;
         if (iy < 0 || iy >= p.inH) pad += rowlen;
         else if (inside) copy += rowlen;
-        else { border += rowlen; borderFx += p.kW; }
+        else {
+          border += rowlen;
+          borderFx += p.kW;
+        }
       }
     }
   }
@@ -121,7 +201,9 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
   const mults = Array.from(p.multipliers);
   if (p.filterInC !== p.inC || kdim > colWords || p.batches !== 1 || mults.includes(INT32_MIN)) return undefined;
   const G = Math.ceil(kdim / 4);
-  const strips = calls ? Array.from({ length: Math.ceil(calls.pixels / calls.chunk) }, (_, i) => Math.min(calls.chunk, calls.pixels - i * calls.chunk)) : [p.outH * p.outW];
+  const strips = calls
+    ? Array.from({ length: Math.ceil(calls.pixels / calls.chunk) }, (_, i) => Math.min(calls.chunk, calls.pixels - i * calls.chunk))
+    : [p.outH * p.outW];
   const direct = p.kH === 1 && p.kW === 1 && p.inC % 4 === 0 && p.padTop === 0 && p.padLeft === 0;
   const rq = mults.map((m, c) => rqcOf(m, p.shifts[c], bias ? bias[c] : 0, kdim, p.outputOffset));
   const pairsOk = (direct ? 4 : 6) * G <= colWords;
@@ -129,12 +211,16 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
   const calls1 = strips.length;
   const stage = direct ? { pad: 0, copy: 0, border: 0, borderFx: 0 } : stagingBytes(p);
   const filter = model.tensors[op.inputs[1]].data as ArrayLike<number>;
-  const pruned = (c: number) => { for (let i = c * kdim; i < (c + 1) * kdim; i++) if (filter[i] !== 0) return false; return true; };
+  const pruned = (c: number) => {
+    for (let i = c * kdim; i < (c + 1) * kdim; i++) if (filter[i] !== 0) return false;
+    return true;
+  };
   const full = p.actMin === -128 && p.actMax === 127;
   const room = Math.floor((colWords - (direct ? 4 : 6) * G) / (2 * G));
   const use16 = G <= 8 && (room >= 32 || room >= p.outC);
   const chunk = use16 && room < 64 ? room : 64;
-  if (pairsOk && rq.some((r, c) => !r.ok || pruned(c))) return convListed(p, rq, pruned, { G, kdim, pairs, calls1, stage, direct, full, use16, chunk });
+  if (pairsOk && rq.some((r, c) => !r.ok || pruned(c)))
+    return convListed(p, rq, pruned, { G, kdim, pairs, calls1, stage, direct, full, use16, chunk });
   if (pairsOk) {
     const post = rq.some((r) => r.post);
     const chunks = Math.ceil(p.outC / chunk);
@@ -143,12 +229,33 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
     const clamped = !(full && !post);
     // 16-bit filters: unrolled kernels for 2, 4, 6 and 7 groups (nf_p16_run), a rolled one otherwise;
     // 8-bit filters: the full-range kernels (unrolled for 8, 16, 24 taps) or the clamp/tail one
-    const variant = use16 ? ([2, 4, 6, 7].includes(G) ? 'p16' : 'p16any') : spec ? ([8, 16, 24].includes(kdim) ? `k${kdim}` : 'full') : 'any';
+    const variant = use16
+      ? [2, 4, 6, 7].includes(G)
+        ? 'p16'
+        : 'p16any'
+      : spec
+        ? [8, 16, 24].includes(kdim)
+          ? `k${kdim}`
+          : 'full'
+        : 'any';
     const blocks = pairs * Math.ceil(p.outC / 2);
     return {
       cls: `f:conv.pairs.${variant}`,
-      features: [blocks * G, blocks, clamped ? blocks : 0, pairs * chunks, pairs * chunks * G, chunks * stage.pad, chunks * stage.copy, chunks * stage.border, chunks * stage.borderFx,
-        direct ? 0 : 2 * pairs * chunks * p.kH, use16 ? p.outC * G * calls1 : 0, p.outC * calls1, calls1],
+      features: [
+        blocks * G,
+        blocks,
+        clamped ? blocks : 0,
+        pairs * chunks,
+        pairs * chunks * G,
+        chunks * stage.pad,
+        chunks * stage.copy,
+        chunks * stage.border,
+        chunks * stage.borderFx,
+        direct ? 0 : 2 * pairs * chunks * p.kH,
+        use16 ? p.outC * G * calls1 : 0,
+        p.outC * calls1,
+        calls1,
+      ],
     };
   }
   const blocks = pairs * Math.ceil(p.outC / 2);
@@ -160,15 +267,44 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
  * the C gathers them (up to `chunk` computed channels or 64 slow ones), pruned channels written as
  * constants, slow ones through nf_slow_px, the rest through the listed kernels.
  */
-function convListed(p: ConvParams, rq: { ok: boolean; post: boolean }[], pruned: (c: number) => boolean,
-  g: { G: number; kdim: number; pairs: number; calls1: number; stage: ReturnType<typeof stagingBytes>; direct: boolean; full: boolean; use16: boolean; chunk: number }): KernelLoops {
+function convListed(
+  p: ConvParams,
+  rq: { ok: boolean; post: boolean }[],
+  pruned: (c: number) => boolean,
+  g: {
+    G: number;
+    kdim: number;
+    pairs: number;
+    calls1: number;
+    stage: ReturnType<typeof stagingBytes>;
+    direct: boolean;
+    full: boolean;
+    use16: boolean;
+    chunk: number;
+  },
+): KernelLoops {
   const { G, kdim, pairs, calls1, stage } = g;
-  let chunks = 0, blocks = 0, clampedBlocks = 0, dead = 0, slow = 0, computed = 0, post = false;
+  let chunks = 0,
+    blocks = 0,
+    clampedBlocks = 0,
+    dead = 0,
+    slow = 0,
+    computed = 0,
+    post = false;
   for (let c = 0; c < p.outC;) {
-    let n = 0, ns = 0, last = -1;
+    let n = 0,
+      ns = 0,
+      last = -1;
     for (; c < p.outC && n < g.chunk && ns < 64; c++) {
-      if (pruned(c)) { dead++; continue; }
-      if (!rq[c].ok) { ns++; slow++; continue; }
+      if (pruned(c)) {
+        dead++;
+        continue;
+      }
+      if (!rq[c].ok) {
+        ns++;
+        slow++;
+        continue;
+      }
       if (rq[c].post) post = true;
       last = c;
       n++;
@@ -186,8 +322,25 @@ function convListed(p: ConvParams, rq: { ok: boolean; post: boolean }[], pruned:
   const variant = g.use16 ? ([2, 4, 6, 7].includes(G) ? 'p16' : 'p16any') : 'w8';
   return {
     cls: `f:conv.list.${variant}`,
-    features: [pairs * blocks * G, pairs * blocks, pairs * clampedBlocks, pairs * chunks, pairs * chunks * G, chunks * stage.pad, chunks * stage.copy, chunks * stage.border, chunks * stage.borderFx,
-      g.direct ? 0 : 2 * pairs * chunks * p.kH, g.use16 ? computed * G * calls1 : 0, p.outC * calls1, dead * pixels, dead * Math.ceil(kdim / 4) * calls1, slow * pairs * G, slow * pairs, calls1],
+    features: [
+      pairs * blocks * G,
+      pairs * blocks,
+      pairs * clampedBlocks,
+      pairs * chunks,
+      pairs * chunks * G,
+      chunks * stage.pad,
+      chunks * stage.copy,
+      chunks * stage.border,
+      chunks * stage.borderFx,
+      g.direct ? 0 : 2 * pairs * chunks * p.kH,
+      g.use16 ? computed * G * calls1 : 0,
+      p.outC * calls1,
+      dead * pixels,
+      dead * Math.ceil(kdim / 4) * calls1,
+      slow * pairs * G,
+      slow * pairs,
+      calls1,
+    ],
   };
 }
 
@@ -210,7 +363,8 @@ function ringRows(p: ConvParams, inPlace: boolean): { inside: number; padding: n
     R = Math.max(R, hi - lo + 1);
   }
   let next = -p.padTop;
-  let inside = 0, padding = 0;
+  let inside = 0,
+    padding = 0;
   for (let oy = 0; oy < p.outH; oy++) {
     const lo = oy * p.strideH - p.padTop;
     let hi = lo + (p.kH - 1) * p.dilationH;
@@ -243,14 +397,31 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
   if (inPlace ? taps > 64 : C % 4 !== 0) return undefined;
   const full = p.actMin === -128 && p.actMax === 127;
   // nf_dw_tiny
-  const n = p.inH, k = p.kH, s = p.strideH, pt = p.padTop;
-  const tinyGeom = p.dilationH === 1 && p.dilationW === 1 && p.inW === n && p.kW === k && p.strideW === s && full && p.padTop === p.padLeft &&
-    p.outH === Math.ceil(n / s) && p.outW === p.outH &&
-    ((n === 3 && k === 3 && s === 1 && pt === 1) || (n === 5 && k === 3 && s === 1 && pt === 1) || (n === 5 && k === 5 && s === 2 && pt === 2));
+  const n = p.inH,
+    k = p.kH,
+    s = p.strideH,
+    pt = p.padTop;
+  const tinyGeom =
+    p.dilationH === 1 &&
+    p.dilationW === 1 &&
+    p.inW === n &&
+    p.kW === k &&
+    p.strideW === s &&
+    full &&
+    p.padTop === p.padLeft &&
+    p.outH === Math.ceil(n / s) &&
+    p.outW === p.outH &&
+    ((n === 3 && k === 3 && s === 1 && pt === 1) ||
+      (n === 5 && k === 3 && s === 1 && pt === 1) ||
+      (n === 5 && k === 5 && s === 2 && pt === 2));
   if (tinyGeom) {
-    let bmax = 0n, mmax = 0n, dmax = 1n, ok = true;
+    let bmax = 0n,
+      mmax = 0n,
+      dmax = 1n,
+      ok = true;
     for (let c = 0; c < C; c++) {
-      const m = mults[c], sh = p.shifts[c];
+      const m = mults[c],
+        sh = p.shifts[c];
       if (m < 0 || sh >= 0 || sh < -23) ok = false;
       bmax = BigInt(Math.max(Number(bmax), Math.abs(bias ? bias[c] : 0)));
       mmax = BigInt(Math.max(Number(mmax), m));
@@ -273,7 +444,8 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
     const off = BigInt(Math.abs(p.outputOffset));
     let post = false;
     for (let c = 0; c < C; c++) {
-      const m = mults[c], sh = p.shifts[c];
+      const m = mults[c],
+        sh = p.shifts[c];
       if (sh >= 0 || sh < -30 || m < 0) return undefined;
       const down = BigInt(-sh);
       const hmax = ((amax * BigInt(m)) >> 32n) + 1n;
@@ -295,19 +467,45 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
     // in place the ring uses the planner's one-plane scratch (in_h x in_w bytes) when it fits
     const fits = (inPlace && words * 4 <= p.inH * p.inW) || words * 4 <= RING_STACK;
     if (fits) {
-      const spec = p.dilationH === 1 && p.dilationW === 1 && p.kH === p.kW && [3, 5, 7].includes(p.kW) && [1, 2].includes(p.strideW) ? `${p.kW}_${p.strideW}` : 'any';
+      const spec =
+        p.dilationH === 1 && p.dilationW === 1 && p.kH === p.kW && [3, 5, 7].includes(p.kW) && [1, 2].includes(p.strideW)
+          ? `${p.kW}_${p.strideW}`
+          : 'any';
       const clamp = !(full && !ringOk.post);
       const G4 = C / 4;
       const outputs = p.outH * p.outW;
       if (whole && spec !== 'any') {
         return {
           cls: `f:dw.whole.${spec}`,
-          features: [G4 * outputs * taps, G4 * outputs, clamp ? G4 * outputs : 0, G4 * (rows.inside * p.inW + rows.padding * 2 * p.inW), G4 * p.outH, G4 * p.outH * (p.outW % 2), G4 * taps, G4, rows.R * 2 * wp, 1],
+          features: [
+            G4 * outputs * taps,
+            G4 * outputs,
+            clamp ? G4 * outputs : 0,
+            G4 * (rows.inside * p.inW + rows.padding * 2 * p.inW),
+            G4 * p.outH,
+            G4 * p.outH * (p.outW % 2),
+            G4 * taps,
+            G4,
+            rows.R * 2 * wp,
+            1,
+          ],
         };
       }
       return {
         cls: `f:dw.ring.${spec}`,
-        features: [G4 * outputs * taps, G4 * outputs, clamp ? G4 * outputs : 0, G4 * (rows.inside * p.inW + rows.padding * 2 * p.inW), G4 * p.outH * p.kH, G4 * p.outH, G4 * p.outH * (p.outW % 2), G4 * taps, G4, rows.R * 2 * wp, 1],
+        features: [
+          G4 * outputs * taps,
+          G4 * outputs,
+          clamp ? G4 * outputs : 0,
+          G4 * (rows.inside * p.inW + rows.padding * 2 * p.inW),
+          G4 * p.outH * p.kH,
+          G4 * p.outH,
+          G4 * p.outH * (p.outW % 2),
+          G4 * taps,
+          G4,
+          rows.R * 2 * wp,
+          1,
+        ],
       };
     }
   }
@@ -321,16 +519,21 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
 function depthwisePortable(p: ConvParams, inPlace: boolean): KernelLoops {
   const outputs = p.outH * p.outW * p.outC;
   const valid = validTaps(p) * p.outC;
-  return { cls: inPlace ? 'p:dw.inplace' : 'p:dw', features: [valid, outputs * p.kH, outputs, inPlace ? p.inH * p.inW * p.inC : 0, p.inC, 1] };
+  return {
+    cls: inPlace ? 'p:dw.inplace' : 'p:dw',
+    features: [valid, outputs * p.kH, outputs, inPlace ? p.inH * p.inW * p.inC : 0, p.inC, 1],
+  };
 }
 
 /** nacc_fast_ops.c nacc_fast_add: the SMMLAR path's conditions. */
 function fastAddApplies(p: AddParams): boolean {
   const ls = p.leftShift + 1;
-  const e1 = -p.input1Shift, e2 = -p.input2Shift;
-  if (p.broadcast.needed || ls > 22 || p.input1Multiplier < 0 || p.input2Multiplier < 0 || e1 < 0 || e1 > 30 || e2 < 0 || e2 > 30) return false;
-  const s1 = Number(((255n << BigInt(p.leftShift)) * BigInt(p.input1Multiplier)) >> 31n >> BigInt(e1)) + 1;
-  const s2 = Number(((255n << BigInt(p.leftShift)) * BigInt(p.input2Multiplier)) >> 31n >> BigInt(e2)) + 1;
+  const e1 = -p.input1Shift,
+    e2 = -p.input2Shift;
+  if (p.broadcast.needed || ls > 22 || p.input1Multiplier < 0 || p.input2Multiplier < 0 || e1 < 0 || e1 > 30 || e2 < 0 || e2 > 30)
+    return false;
+  const s1 = Number((((255n << BigInt(p.leftShift)) * BigInt(p.input1Multiplier)) >> 31n) >> BigInt(e1)) + 1;
+  const s2 = Number((((255n << BigInt(p.leftShift)) * BigInt(p.input2Multiplier)) >> 31n) >> BigInt(e2)) + 1;
   return s1 + s2 < 2 ** 29 && rqcOf(p.outputMultiplier, p.outputShift, s1 + s2, 0, p.outputOffset).ok;
 }
 
@@ -344,10 +547,14 @@ const FC_DEPTH = 512;
 function fcLoops(p: FcParams, path: KernelPath): KernelLoops {
   const macs = p.batches * p.outDepth * p.accumDepth;
   if (path === 'smlad' && p.filterOffset === 0 && !Array.from(p.multipliers).includes(INT32_MIN)) {
-    const g = Math.floor(p.accumDepth / 4), tail = p.accumDepth % 4;
+    const g = Math.floor(p.accumDepth / 4),
+      tail = p.accumDepth % 4;
     const expand = p.outDepth >= 4 && p.accumDepth <= FC_DEPTH;
     const steps = Math.ceil(p.outDepth / 2) * 2; // two outputs per step
-    return { cls: expand ? 'f:fc.expand' : 'f:fc.few', features: [p.batches * steps * g, p.batches * p.outDepth, expand ? p.batches * g : 0, p.batches * steps * tail, 1] };
+    return {
+      cls: expand ? 'f:fc.expand' : 'f:fc.few',
+      features: [p.batches * steps * g, p.batches * p.outDepth, expand ? p.batches * g : 0, p.batches * steps * tail, 1],
+    };
   }
   return { cls: 'p:fc', features: [macs, p.batches * p.outDepth, 1] };
 }
@@ -358,7 +565,10 @@ function poolLoops(p: PoolParams, path: KernelPath, kind: string): KernelLoops {
   if (path === 'smlad' && kind === 'AVERAGE_POOL_2D' && p.channels % 4 === 0 && p.kH * p.kW <= 256) {
     return { cls: 'f:avgpool', features: [p.batches * taps * (p.channels / 4), outputs * (p.channels / 4), outputs, 1] };
   }
-  return { cls: kind === 'MAX_POOL_2D' ? 'p:maxpool' : 'p:avgpool', features: [p.batches * taps * p.channels, outputs * p.channels * p.kH, outputs * p.channels, outputs, 1] };
+  return {
+    cls: kind === 'MAX_POOL_2D' ? 'p:maxpool' : 'p:avgpool',
+    features: [p.batches * taps * p.channels, outputs * p.channels * p.kH, outputs * p.channels, outputs, 1],
+  };
 }
 
 /** nacc_fast.c nacc_fast_quantize_float: the threshold search (at least 512 inputs, a scale's exponent field in (30, 240)). */
@@ -420,7 +630,14 @@ export function opLoops(model: QModel, op: QOp, path: KernelPath, ctx: OpLoopCon
     case 'mul':
       return [{ cls: 'p:mul', features: [outElems, prm.broadcast.needed ? outElems * prm.broadcast.outShape.length : 0, 1] }];
     case 'quantize':
-      if (prm.fromFloat) return [{ cls: path === 'smlad' ? (quantizeThresholds(prm.scale, outElems) ? 'f:quantize_float.t' : 'f:quantize_float') : 'p:quantize_float', features: [outElems, 1] }];
+      if (prm.fromFloat)
+        return [
+          {
+            cls:
+              path === 'smlad' ? (quantizeThresholds(prm.scale, outElems) ? 'f:quantize_float.t' : 'f:quantize_float') : 'p:quantize_float',
+            features: [outElems, 1],
+          },
+        ];
       return [{ cls: 'p:requantize', features: [outElems, 1] }];
     case 'dequantize':
       return [{ cls: 'p:dequantize', features: [outElems, 1] }];

@@ -16,7 +16,12 @@ import { kernelPathOf, loweredForMcu, predictedJson, type McuCompiled, type McuC
 export function compileLayerForMcu(source: QModel, board: McuBoard, opts: McuCompileOptions): McuCompiled {
   const model = loweredForMcu(source, opts);
   const plan = planMemory(model, { inPlaceDepthwise: opts.inPlaceDepthwise });
-  const program = fastKernelsFor(emitProgram(model, plan, board, { fastOps: usesFastKernels(board.core, opts.fastKernels !== false) }), model, board.core, opts.fastKernels !== false);
+  const program = fastKernelsFor(
+    emitProgram(model, plan, board, { fastOps: usesFastKernels(board.core, opts.fastKernels !== false) }),
+    model,
+    board.core,
+    opts.fastKernels !== false,
+  );
   const io = (ids: number[]) =>
     ids.map((id) => {
       const t = model.tensors[id];

@@ -49,7 +49,12 @@ export async function loadQModel(file: string, opts: { network?: string; seed?: 
     if (opts.network) {
       net = pickDeclared('network', opts.network, networks, file);
     } else if (networks.length > 1) {
-      fail('E0502', `${file} has ${networks.length} networks (${networks.map((n) => n.name).join(', ')}); choose one with --network`, undefined, ExitCode.usage);
+      fail(
+        'E0502',
+        `${file} has ${networks.length} networks (${networks.map((n) => n.name).join(', ')}); choose one with --network`,
+        undefined,
+        ExitCode.usage,
+      );
     }
     return {
       model: quantizeNetwork(net, { seed, source: file }),

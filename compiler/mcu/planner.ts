@@ -79,8 +79,18 @@ function isPointwiseConv(model: QModel, op: QOp): boolean {
   const ep = op.options.explicitPad ?? [0, 0, 0, 0];
   const inS = model.tensors[op.inputs[0]].shape;
   const outS = model.tensors[op.outputs[0]].shape;
-  return f[1] === 1 && f[2] === 1 && (op.options.strideH ?? 1) === 1 && (op.options.strideW ?? 1) === 1 && ep.every((v) => v === 0)
-    && inS.length === 4 && outS.length === 4 && inS[0] === 1 && inS[1] === outS[1] && inS[2] === outS[2];
+  return (
+    f[1] === 1 &&
+    f[2] === 1 &&
+    (op.options.strideH ?? 1) === 1 &&
+    (op.options.strideW ?? 1) === 1 &&
+    ep.every((v) => v === 0) &&
+    inS.length === 4 &&
+    outS.length === 4 &&
+    inS[0] === 1 &&
+    inS[1] === outS[1] &&
+    inS[2] === outS[2]
+  );
 }
 
 /** Bytes of scratch an op's kernel needs (besides in-place planes). */
@@ -105,9 +115,12 @@ function inPlaceOperand(model: QModel, op: QOp, lastUse: Map<number, number>, al
     if ((input.dtype === 'float32' || (input.dtype === 'int8' && sameShape(input))) && output.dtype === 'int8') candidates = [input.id];
   } else if (op.kind === 'DEPTHWISE_CONV_2D') {
     const input = model.tensors[op.inputs[0]];
-    if (input.shape[3] === output.shape[3] && input.shape[0] === 1 && output.shape[1] * output.shape[2] <= input.shape[1] * input.shape[2]) candidates = [input.id];
+    if (input.shape[3] === output.shape[3] && input.shape[0] === 1 && output.shape[1] * output.shape[2] <= input.shape[1] * input.shape[2])
+      candidates = [input.id];
   } else if (op.kind === 'ADD' || op.kind === 'MUL') {
-    candidates = op.inputs.filter((i) => i >= 0 && model.tensors[i].dtype === 'int8' && output.dtype === 'int8' && sameShape(model.tensors[i]));
+    candidates = op.inputs.filter(
+      (i) => i >= 0 && model.tensors[i].dtype === 'int8' && output.dtype === 'int8' && sameShape(model.tensors[i]),
+    );
   }
   return candidates.find((id) => {
     if (model.tensors[id].data) return false;
@@ -216,12 +229,24 @@ export function planMemory(model: QModel, opts: PlanOptions = {}): MemoryPlan {
   const buffers = [...groups.values()];
   model.ops.forEach((op, k) => {
     const bytes = scratchBytes(model, op) + (planeScratch.get(k) ?? 0);
-    if (bytes > 0) buffers.push({ tensors: [], scratchOf: k, size: alignUp(bytes), first: k, last: k, segments: [{ first: k, last: k, size: alignUp(bytes) }], offset: 0 });
+    if (bytes > 0)
+      buffers.push({
+        tensors: [],
+        scratchOf: k,
+        size: alignUp(bytes),
+        first: k,
+        last: k,
+        segments: [{ first: k, last: k, size: alignUp(bytes) }],
+        offset: 0,
+      });
   });
 
   let peakLiveBytes = 0;
   for (let k = -1; k <= n; k++) {
-    peakLiveBytes = Math.max(peakLiveBytes, buffers.reduce((sum, b) => sum + liveSize(b, k), 0));
+    peakLiveBytes = Math.max(
+      peakLiveBytes,
+      buffers.reduce((sum, b) => sum + liveSize(b, k), 0),
+    );
   }
 
   const orders: [string, (a: PlannedBuffer, b: PlannedBuffer) => number][] = [

@@ -12,5 +12,11 @@ import { DEFAULT_RULES, type MemoryRules } from './patch/schedule.ts';
  */
 export function programRules(opts: Pick<McuCompileOptions, 'inPlaceDepthwise' | 'input'> = {}): MemoryRules {
   const inPlace = opts.inPlaceDepthwise !== false;
-  return { ...DEFAULT_RULES, inPlaceDepthwise: inPlace, inPlaceElementwise: inPlace, fuseResidualAdd: inPlace, streamInput: opts.input !== 'whole' };
+  return {
+    ...DEFAULT_RULES,
+    inPlaceDepthwise: inPlace,
+    inPlaceElementwise: inPlace,
+    fuseResidualAdd: inPlace,
+    streamInput: opts.input !== 'whole',
+  };
 }

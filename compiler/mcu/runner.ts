@@ -20,7 +20,9 @@ const REGION_OVERFLOW = /region `?\w+'? overflowed|will not fit in region/;
 async function compile(tool: string, args: string[], cwd: string): Promise<void> {
   const r = await runTool(tool, args, { cwd, timeoutMs: 600_000 });
   if (!r.verdict.ok && r.verdict.kind === 'exit' && REGION_OVERFLOW.test(r.output)) {
-    throw new UserError([{ severity: 'error', code: 'M0501', message: `the program does not fit the part's memory (${cwd}):\n${outputTail(r.output)}` }]);
+    throw new UserError([
+      { severity: 'error', code: 'M0501', message: `the program does not fit the part's memory (${cwd}):\n${outputTail(r.output)}` },
+    ]);
   }
   expectSuccess(r, 'generated-build', `compiling the generated C in ${cwd}`);
 }
@@ -43,7 +45,19 @@ export async function buildHost(dir: string, opts: { debugDump?: boolean; harnes
   const outDir = join(dir, 'build', opts.harness ? `host-${opts.harness.name}` : opts.debugDump ? 'host-debug' : 'host');
   mkdirSync(outDir, { recursive: true });
   const exe = join(outDir, 'model');
-  await compile(gcc, [...C_WARN_FLAGS, ...(opts.debugDump ? ['-DNACC_DEBUG_DUMP'] : []), ...definesOf(opts.harness), ...sourcesOf(opts.harness), 'io_host.c', '-o', exe], dir);
+  await compile(
+    gcc,
+    [
+      ...C_WARN_FLAGS,
+      ...(opts.debugDump ? ['-DNACC_DEBUG_DUMP'] : []),
+      ...definesOf(opts.harness),
+      ...sourcesOf(opts.harness),
+      'io_host.c',
+      '-o',
+      exe,
+    ],
+    dir,
+  );
   return exe;
 }
 
@@ -69,7 +83,11 @@ export async function buildArm(dir: string, opts: { debugDump?: boolean; harness
     objs.push(obj);
   }
   await compile(gcc, [...flags, ...objs, '-o', elf, ...ARM_LINK_FLAGS], dir);
-  const size = expectSuccess(await runTool('arm-none-eabi-size', ['-A', elf], { timeoutMs: 60_000 }), 'helper', `reading the section sizes of ${elf}`);
+  const size = expectSuccess(
+    await runTool('arm-none-eabi-size', ['-A', elf], { timeoutMs: 60_000 }),
+    'helper',
+    `reading the section sizes of ${elf}`,
+  );
   const sec = (name: string) => Number(size.stdout.match(new RegExp(`^\\${name}\\s+(\\d+)`, 'm'))?.[1] ?? 0);
   let maxFrameBytes = 0;
   for (const f of readdirSync(outDir).filter((x) => x.endsWith('.su'))) {
@@ -113,23 +131,48 @@ export async function runHost(exe: string, input: Uint8Array, workDir: string, o
  * console text to console.txt (QEMU would otherwise write it to the terminal), one instruction
  * per virtual nanosecond.
  */
-export const QEMU_ARGS = ['-M', 'mps2-an386', '-nographic', '-monitor', 'none', '-serial', 'none',
-  '-chardev', 'file,id=nacc_console,path=console.txt',
-  '-semihosting-config', 'enable=on,target=native,chardev=nacc_console', '-icount', 'shift=0', '-kernel', 'model.elf'];
+export const QEMU_ARGS = [
+  '-M',
+  'mps2-an386',
+  '-nographic',
+  '-monitor',
+  'none',
+  '-serial',
+  'none',
+  '-chardev',
+  'file,id=nacc_console,path=console.txt',
+  '-semihosting-config',
+  'enable=on,target=native,chardev=nacc_console',
+  '-icount',
+  'shift=0',
+  '-kernel',
+  'model.elf',
+];
 
-export async function runQemu(elf: string, input: Uint8Array, workDir: string, opts: { debugDump?: boolean; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function runQemu(
+  elf: string,
+  input: Uint8Array,
+  workDir: string,
+  opts: { debugDump?: boolean; timeoutMs?: number } = {},
+): Promise<RunResult> {
   const qemu = await requireTool('qemu-system-arm');
   const runDir = freshDir(join(workDir, 'run-qemu'));
   writeFileSync(join(runDir, 'input.bin'), input);
   copyFileSync(elf, join(runDir, 'model.elf'));
-  const r = await runTool(qemu, QEMU_ARGS, { cwd: runDir, timeoutMs: opts.timeoutMs ?? 600_000, failureMessages: FAILURE_MESSAGES.qemu, name: 'qemu-system-arm' });
+  const r = await runTool(qemu, QEMU_ARGS, {
+    cwd: runDir,
+    timeoutMs: opts.timeoutMs ?? 600_000,
+    failureMessages: FAILURE_MESSAGES.qemu,
+    name: 'qemu-system-arm',
+  });
   const consolePath = join(runDir, 'console.txt');
   const consoleText = existsSync(consolePath) ? readFileSync(consolePath, 'utf8') : '';
   // The program's own console shows why it stopped (e.g. a HardFault exits with status 1).
   expectSuccess({ ...r, output: `${consoleText}${r.output}` }, 'check', `running ${elf} in QEMU`);
   const ticks = Number(consoleText.match(/NACC_TICKS (\d+)/)?.[1] ?? NaN);
   const stackBytes = Number(consoleText.match(/NACC_STACK (\d+)/)?.[1] ?? NaN);
-  if (!existsSync(join(runDir, 'output.bin'))) throw new VerificationError(`running ${elf} in QEMU: the program wrote no output:\n${outputTail(consoleText + r.output)}`);
+  if (!existsSync(join(runDir, 'output.bin')))
+    throw new VerificationError(`running ${elf} in QEMU: the program wrote no output:\n${outputTail(consoleText + r.output)}`);
   return {
     output: readFileSync(join(runDir, 'output.bin')),
     dump: opts.debugDump ? readFileSync(join(runDir, 'ops.bin')) : undefined,
@@ -163,4 +206,3 @@ function freshDir(d: string): string {
   mkdirSync(d, { recursive: true });
   return d;
 }
-

@@ -52,7 +52,13 @@ export interface McuCompiled {
 export interface McuSummary {
   model: string;
   target: { name: string; core: string; sram_bytes: number; flash_bytes: number; clock_hz: number };
-  schedule: { kind: ScheduleKind; split?: number | null; patches?: number | null; patch_input?: [number, number] | null; input?: InputMode };
+  schedule: {
+    kind: ScheduleKind;
+    split?: number | null;
+    patches?: number | null;
+    patch_input?: [number, number] | null;
+    input?: InputMode;
+  };
   /** Extra MACs of the patch stage's recomputation, relative to the network's MACs. */
   mac_overhead?: number;
   /** Peak SRAM of the schedule under the program's memory rules: `nacc mcu-schedule`'s figure. */
@@ -88,7 +94,11 @@ export function kernelPathOf(board: McuBoard, opts: Pick<McuCompileOptions, 'fas
 }
 
 /** The summary's predicted instructions, cycles and milliseconds at the board's clock. */
-export function predictedJson(p: PredictedInstructions, kernels: KernelPath, board: McuBoard): Pick<McuSummary, 'predicted_instructions' | 'predicted_cycles' | 'predicted_ms' | 'cycle_timings'> {
+export function predictedJson(
+  p: PredictedInstructions,
+  kernels: KernelPath,
+  board: McuBoard,
+): Pick<McuSummary, 'predicted_instructions' | 'predicted_cycles' | 'predicted_ms' | 'cycle_timings'> {
   const perOp = p.per_op.map(({ cycles, ...o }) => ({ ...o, predicted_cycles: cycles, predicted_ms: msAtClock(cycles, board.clockHz) }));
   return {
     predicted_instructions: { total: p.total, kernels, per_op: perOp },

@@ -62,7 +62,13 @@ export interface VerifyReport {
 
 export function readManifest(dir: string): McuManifest {
   const p = join(dir, MANIFEST);
-  if (!existsSync(p)) fail('E0750', `${dir} is not an MCU program folder (no ${MANIFEST}; create one with 'nacc mcu MODEL --out ${dir}')`, undefined, ExitCode.usage);
+  if (!existsSync(p))
+    fail(
+      'E0750',
+      `${dir} is not an MCU program folder (no ${MANIFEST}; create one with 'nacc mcu MODEL --out ${dir}')`,
+      undefined,
+      ExitCode.usage,
+    );
   return JSON.parse(readFileSync(p, 'utf8')) as McuManifest;
 }
 
@@ -74,7 +80,12 @@ export async function manifestModel(m: McuManifest): Promise<QModel> {
 }
 
 /** One dumped tensor to compare: the dump's op number, and the model op it reports as. */
-interface DumpCheck { dump: number; op: number; kind: string; expected: Uint8Array | undefined }
+interface DumpCheck {
+  dump: number;
+  op: number;
+  kind: string;
+  expected: Uint8Array | undefined;
+}
 
 function perOp(checks: DumpCheck[], dump: Uint8Array): PerOpCheck {
   const got = parseDump(dump);
@@ -94,7 +105,9 @@ function perOp(checks: DumpCheck[], dump: Uint8Array): PerOpCheck {
 /** Layer-by-layer programs dump every op of the lowered model under its own index. */
 function layerChecks(model: QModel, expected: Map<number, Uint8Array>, inPlace?: boolean): DumpCheck[] {
   const unstored = fusedConvs(model, inPlace);
-  return model.ops.filter((op) => !unstored.has(op.index)).map((op) => ({ dump: op.index, op: op.index, kind: op.kind, expected: expected.get(op.index) }));
+  return model.ops
+    .filter((op) => !unstored.has(op.index))
+    .map((op) => ({ dump: op.index, op: op.index, kind: op.kind, expected: expected.get(op.index) }));
 }
 
 /** Convolutions fused with a residual ADD: their output is never stored, so never dumped. */
@@ -114,10 +127,23 @@ function patchChecks(source: QModel, split: number, expected: Map<number, Uint8A
   const producer = new Map<number, QModel['ops'][number]>();
   for (const op of source.ops) for (const t of op.outputs) producer.set(t, op);
   const readAfter = new Set(source.ops.filter((op) => op.index >= split).flatMap((op) => op.inputs));
-  const cuts = source.ops.filter((op) => op.index < split).flatMap((op) => op.outputs).filter((t) => readAfter.has(t));
-  if (cuts.length !== 1) fail('E0752', `the patch program's split (op ${split}) is not crossed by exactly one feature map in ${source.name}; the program folder and its model disagree`, undefined, ExitCode.internal);
+  const cuts = source.ops
+    .filter((op) => op.index < split)
+    .flatMap((op) => op.outputs)
+    .filter((t) => readAfter.has(t));
+  if (cuts.length !== 1)
+    fail(
+      'E0752',
+      `the patch program's split (op ${split}) is not crossed by exactly one feature map in ${source.name}; the program folder and its model disagree`,
+      undefined,
+      ExitCode.internal,
+    );
   const cut = cuts[0];
-  const rest = foldPads({ ...source, ops: source.ops.filter((op) => op.index >= split).map((op, index) => ({ ...op, index })), inputs: [cut] });
+  const rest = foldPads({
+    ...source,
+    ops: source.ops.filter((op) => op.index >= split).map((op, index) => ({ ...op, index })),
+    inputs: [cut],
+  });
   const of = (t: number, dump: number): DumpCheck => {
     const op = producer.get(t)!;
     return { dump, op: op.index, kind: op.kind, expected: expected.get(op.index) };
@@ -132,9 +158,14 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
   const input = opts.input ?? makeInput(model, 1);
   const inT = model.tensors[model.inputs[0]];
   const expectedPerOp = new Map<number, Uint8Array>();
-  const outs = runModel(model, [fromBytes(inT, input, 'input')], {
-    onOp: (i, o) => expectedPerOp.set(i, new Uint8Array(toBytes(o[0]))),
-  }, prepareModel(model));
+  const outs = runModel(
+    model,
+    [fromBytes(inT, input, 'input')],
+    {
+      onOp: (i, o) => expectedPerOp.set(i, new Uint8Array(toBytes(o[0]))),
+    },
+    prepareModel(model),
+  );
   const expected = Buffer.concat(outs.map((o) => Buffer.from(toBytes(o))));
   const report: VerifyReport = { model: model.name, dir, macs: manifest.summary.macs };
   let checks: DumpCheck[] = [];
@@ -145,9 +176,14 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
       // indices the split counts); folding is exact, so its tensors hold the same bytes
       const { model: source } = await loadQModel(manifest.source.path, { network: manifest.source.network, seed: manifest.source.seed });
       const srcExpected = new Map<number, Uint8Array>();
-      runModel(source, [fromBytes(source.tensors[source.inputs[0]], input, 'input')], {
-        onOp: (i, o) => srcExpected.set(i, new Uint8Array(toBytes(o[0]))),
-      }, prepareModel(source));
+      runModel(
+        source,
+        [fromBytes(source.tensors[source.inputs[0]], input, 'input')],
+        {
+          onOp: (i, o) => srcExpected.set(i, new Uint8Array(toBytes(o[0]))),
+        },
+        prepareModel(source),
+      );
       checks = patchChecks(source, sched.split!, srcExpected, manifest.options.inPlaceDepthwise);
     } else checks = layerChecks(model, expectedPerOp, manifest.options.inPlaceDepthwise);
   }

@@ -14,7 +14,6 @@ export function sramAccessPj(bytes: number, wordBits: number): number {
 export const DRAM_PJ_PER_16BIT = 200;
 export const MAC_PJ_16BIT = 1.0;
 
-
 /** Names of the hierarchy levels, outermost first. */
 export const LEVELS = ['DRAM', 'GlobalBuffer', 'RegisterFile'] as const;
 
@@ -59,7 +58,18 @@ export function specToArchitecture(spec: AcceleratorSpec, micro: Microarchitectu
   };
   const levels: StorageLevel[] = [
     // The DRAM port's bandwidth is shared by reads and writes (Timeloop's shared_bandwidth).
-    level({ name: 'DRAM', instances: 1, meshX: 1, meshY: 1, wordBits: wb, blockSize: 1, sharedBandwidth: dramWords, areaUm2: 0, pj: dramPj, className: 'DRAM' }),
+    level({
+      name: 'DRAM',
+      instances: 1,
+      meshX: 1,
+      meshY: 1,
+      wordBits: wb,
+      blockSize: 1,
+      sharedBandwidth: dramWords,
+      areaUm2: 0,
+      pj: dramPj,
+      className: 'DRAM',
+    }),
     level({
       name: 'GlobalBuffer',
       instances: 1,

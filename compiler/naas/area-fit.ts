@@ -69,7 +69,7 @@ export function spearman(xs: number[], ys: number[]): number {
   const rank = (v: number[]): number[] => {
     const idx = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
     const r = new Array(v.length).fill(0);
-    for (let i = 0; i < idx.length; ) {
+    for (let i = 0; i < idx.length;) {
       let j = i;
       while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
       for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2 + 1;
@@ -80,7 +80,9 @@ export function spearman(xs: number[], ys: number[]): number {
   const [rx, ry] = [rank(xs), rank(ys)];
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const [mx, my] = [mean(rx), mean(ry)];
-  let sxy = 0, sxx = 0, syy = 0;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < rx.length; i++) {
     sxy += (rx[i] - mx) * (ry[i] - my);
     sxx += (rx[i] - mx) ** 2;
@@ -97,14 +99,23 @@ export interface CalibrationReport {
 }
 
 /** Fits on the `fit` designs and reports rank correlation and mean absolute relative error on both sets. */
-export function calibrate(designs: Measured[], coefficients = fitLogicCoefficients(designs.filter((d) => d.set === 'fit'))): CalibrationReport {
+export function calibrate(
+  designs: Measured[],
+  coefficients = fitLogicCoefficients(designs.filter((d) => d.set === 'fit')),
+): CalibrationReport {
   const rows = designs.map((d) => {
     const model = acceleratorArea(d.spec, coefficients).logicGe;
     return { name: d.name, set: d.set, measured: d.logic_ge, model, error: (model - d.logic_ge) / d.logic_ge };
   });
   const stats = (set: 'fit' | 'check') => {
     const r = rows.filter((x) => x.set === set);
-    return { spearman: spearman(r.map((x) => x.model), r.map((x) => x.measured)), mae: r.reduce((a, x) => a + Math.abs(x.error), 0) / r.length };
+    return {
+      spearman: spearman(
+        r.map((x) => x.model),
+        r.map((x) => x.measured),
+      ),
+      mae: r.reduce((a, x) => a + Math.abs(x.error), 0) / r.length,
+    };
   };
   return { coefficients, rows, fit: stats('fit'), check: stats('check') };
 }

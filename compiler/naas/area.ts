@@ -126,7 +126,10 @@ export function acceleratorArea(spec: AcceleratorSpec, coefficients = LOGIC_GE):
     registerFileGe: coefficients.perRfBit * f.rfBits,
     networkGe: coefficients.perNetworkBit * f.networkBits,
     sequencerGe: coefficients.fixed,
-    globalBufferUm2: sramBufferUm2(spec.globalBufferBytes, Math.max(spec.wordBits, 8 * Math.min(16, Math.max(1, spec.dramBandwidthBytesPerCycle)))),
+    globalBufferUm2: sramBufferUm2(
+      spec.globalBufferBytes,
+      Math.max(spec.wordBits, 8 * Math.min(16, Math.max(1, spec.dramBandwidthBytesPerCycle))),
+    ),
   };
   const logicGe = breakdown.peGe + breakdown.registerFileGe + breakdown.networkGe + breakdown.sequencerGe;
   const um2 = logicGe * UM2_PER_GE + breakdown.globalBufferUm2;
@@ -162,7 +165,10 @@ export function acceleratorPower(spec: AcceleratorSpec, run: { energyPj: number;
 }
 
 /** The JSON fields `nacc search` and `nacc cost` add per design. */
-export function areaPowerJson(spec: AcceleratorSpec, run: { energyPj: number; cycles: number }): { area: { ge: number; um2: number }; power_mw: { dynamic: number; leakage: number } } {
+export function areaPowerJson(
+  spec: AcceleratorSpec,
+  run: { energyPj: number; cycles: number },
+): { area: { ge: number; um2: number }; power_mw: { dynamic: number; leakage: number } } {
   const area = acceleratorArea(spec);
   const p = acceleratorPower(spec, run, area);
   const r4 = (x: number): number => Number(x.toPrecision(4));

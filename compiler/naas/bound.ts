@@ -104,7 +104,10 @@ export function layerBound(problem: Problem, resources: AcceleratorSpec, floor: 
   const dramWordsPerCycle = resources.dramBandwidthBytesPerCycle / (wb / 8);
   const macs = problemMacs(problem);
   const words = problem.dataSpaces.reduce((a, ds) => a + touchedPoints(problem, ds.name), 0);
-  const busyPes = largestDivisorOfProductAtMost(problem.dims.map((d) => problem.bounds[d] ?? 1), pes);
+  const busyPes = largestDivisorOfProductAtMost(
+    problem.dims.map((d) => problem.bounds[d] ?? 1),
+    pes,
+  );
   const cycles = Math.max(Math.ceil(macs / busyPes), Math.ceil(words / dramWordsPerCycle));
   const kept = (floor.registerFileKeeps ?? []).filter((d) => problem.dataSpaces.some((ds) => ds.name === d));
   const registerFileAccesses = macs * kept.length;

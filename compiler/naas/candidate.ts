@@ -6,7 +6,14 @@ import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec, DesignSpace } from '../ir/targets.ts';
 import { specToArchitecture } from './arch-from-spec.ts';
 import { CmaEs } from './cmaes.ts';
-import { connectivityConstraints, dataflowConstraints, objectiveValue, withLoopOrder, type MappingConstraints, type Objective } from './dataflow.ts';
+import {
+  connectivityConstraints,
+  dataflowConstraints,
+  objectiveValue,
+  withLoopOrder,
+  type MappingConstraints,
+  type Objective,
+} from './dataflow.ts';
 import { decodeHardware, decodeMapping, decodeSizing, MAP_VECTOR_LENGTH, ORDER_DIMS, type SpaceLimits } from './encoding.ts';
 import { bestMapping, polishMapping } from './mapper.ts';
 import { rtlExecutableMapping, type RtlAxis } from './rtl-executable.ts';
@@ -41,24 +48,52 @@ export type CandidateTask = {
   loopOrder?: string[];
   /** Only mappings the generated RTL executes on the design's axes (rtl-executable.ts; not the baselines, which have no RTL axes of their own). */
   rtl?: boolean;
-} & (
+} &
   /** `start`: per layer shape, a mapping vector to start the inner search from (the best design so far's), when known. */
-  | { kind: 'naas'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number; start?: Record<string, number[]> }
-  | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
-  | { kind: 'fixed'; spec: AcceleratorSpec; workloads: Workloads; inner: InnerBudget; seed: number }
-  /** Re-map a chosen NAAS design with the baseline's mapper effort (starting from its inner-search mappings). */
-  | { kind: 'remap'; spec: AcceleratorSpec; parallel: string[]; start: Record<string, Mapping>; workloads: Workloads; inner: InnerBudget; seed: number }
-  /**
-   * Map a whole design (its dataflow, or its `parallel` connectivity) with `effort` mapper
-   * evaluations per layer shape, from `start` mappings when given (design-mapping.ts). With
-   * `networkObjective`, part of the effort re-polishes every layer for e/E + c/C at the
-   * design's network totals E, C (edp and edap), so layers agree with the network's E x C.
-   * `restarts` (default 1) splits the fresh search of every layer into that many independent
-   * mapper runs and keeps each layer's best. `starts`: per layer shape, more mappings to start
-   * from (found on other designs); each is evaluated once and the best valid one is polished.
-   */
-  | { kind: 'design'; spec: AcceleratorSpec; workloads: Workloads; effort: number; seed: number; start?: Record<string, Mapping>; starts?: Record<string, Mapping[]>; networkObjective?: boolean; restarts?: number }
-);
+  (
+    | {
+        kind: 'naas';
+        x: number[];
+        space: DesignSpace;
+        limits: SpaceLimits;
+        workloads: Workloads;
+        inner: InnerBudget;
+        seed: number;
+        start?: Record<string, number[]>;
+      }
+    | { kind: 'sizing'; x: number[]; space: DesignSpace; limits: SpaceLimits; workloads: Workloads; inner: InnerBudget; seed: number }
+    | { kind: 'fixed'; spec: AcceleratorSpec; workloads: Workloads; inner: InnerBudget; seed: number }
+    /** Re-map a chosen NAAS design with the baseline's mapper effort (starting from its inner-search mappings). */
+    | {
+        kind: 'remap';
+        spec: AcceleratorSpec;
+        parallel: string[];
+        start: Record<string, Mapping>;
+        workloads: Workloads;
+        inner: InnerBudget;
+        seed: number;
+      }
+    /**
+     * Map a whole design (its dataflow, or its `parallel` connectivity) with `effort` mapper
+     * evaluations per layer shape, from `start` mappings when given (design-mapping.ts). With
+     * `networkObjective`, part of the effort re-polishes every layer for e/E + c/C at the
+     * design's network totals E, C (edp and edap), so layers agree with the network's E x C.
+     * `restarts` (default 1) splits the fresh search of every layer into that many independent
+     * mapper runs and keeps each layer's best. `starts`: per layer shape, more mappings to start
+     * from (found on other designs); each is evaluated once and the best valid one is polished.
+     */
+    | {
+        kind: 'design';
+        spec: AcceleratorSpec;
+        workloads: Workloads;
+        effort: number;
+        seed: number;
+        start?: Record<string, Mapping>;
+        starts?: Record<string, Mapping[]>;
+        networkObjective?: boolean;
+        restarts?: number;
+      }
+  );
 
 export interface LayerResult {
   name: string;
@@ -89,7 +124,14 @@ export interface CandidateResult {
   vectors?: Record<string, number[]>;
 }
 
-export const INVALID: CandidateResult = { valid: false, cost: Infinity, cycles: Infinity, energyPj: Infinity, networks: [], evaluations: 0 };
+export const INVALID: CandidateResult = {
+  valid: false,
+  cost: Infinity,
+  cycles: Infinity,
+  energyPj: Infinity,
+  networks: [],
+  evaluations: 0,
+};
 
 /** A small deterministic integer hash for deriving sub-seeds. */
 export function subSeed(...xs: number[]): number {
@@ -102,7 +144,14 @@ export function subSeed(...xs: number[]): number {
 }
 
 /** Inner NAAS search: CMA-ES over one layer's mapping vector. */
-export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingConstraints, inner: InnerBudget, seed: number, start?: number[]): { mapping: Mapping; evaluation: Evaluation; evaluations: number; x: number[] } | undefined {
+export function mapLayerNaas(
+  problem: Problem,
+  arch: Architecture,
+  c: MappingConstraints,
+  inner: InnerBudget,
+  seed: number,
+  start?: number[],
+): { mapping: Mapping; evaluation: Evaluation; evaluations: number; x: number[] } | undefined {
   const n = MAP_VECTOR_LENGTH;
   const nO = ORDER_DIMS.length;
   // A safe start: everything temporal at DRAM, so small buffers still fit.
@@ -130,7 +179,9 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   // An inherited vector (the best design's mapping of this layer) decodes onto this
   // hardware as the same loop orders and tiling ratios: when it is valid, search around it.
   const inherited = start && start.length === n && Number.isFinite(consider(start));
-  const cma = inherited ? new CmaEs(n, { lambda: inner.population, seed, sigma: 0.3, mean: start }) : new CmaEs(n, { lambda: inner.population, seed, sigma: 0.8 });
+  const cma = inherited
+    ? new CmaEs(n, { lambda: inner.population, seed, sigma: 0.3, mean: start })
+    : new CmaEs(n, { lambda: inner.population, seed, sigma: 0.8 });
   for (let g = 0; g < inner.generations; g++) {
     const xs: number[][] = [];
     const costs: number[] = [];
@@ -151,14 +202,20 @@ export function mapLayerNaas(problem: Problem, arch: Architecture, c: MappingCon
   // Local refinement of the CMA-ES result on its factor placement.
   const polished = polishMapping(problem, arch, c, best.mapping, inner.polish ?? inner.generations * inner.population, subSeed(seed, 7));
   evaluations += polished.evaluations;
-  const better = polished.evaluation.valid && objectiveValue(polished.evaluation, c.objective) < objectiveValue(best.evaluation, c.objective);
+  const better =
+    polished.evaluation.valid && objectiveValue(polished.evaluation, c.objective) < objectiveValue(best.evaluation, c.objective);
   return { ...(better ? { ...polished, x: best.x } : best), evaluations };
 }
 
 export function mapAll(
   spec: AcceleratorSpec,
   workloads: Workloads,
-  mapOne: (p: Problem, arch: Architecture, seed: number, key: string) => { mapping: Mapping; evaluation: Evaluation; evaluations: number; x?: number[] } | undefined,
+  mapOne: (
+    p: Problem,
+    arch: Architecture,
+    seed: number,
+    key: string,
+  ) => { mapping: Mapping; evaluation: Evaluation; evaluations: number; x?: number[] } | undefined,
   seed: number,
   objective: Objective = 'edp',
   rtlAxes?: RtlAxis[],
@@ -211,7 +268,17 @@ export function withinAreaBound(spec: AcceleratorSpec, space: DesignSpace): bool
 }
 
 /** Constraints that also keep every mapping executable by the generated RTL on these axes, when asked (and the design names its parallel dimensions). */
-export function withRtl(c: MappingConstraints, rtl: boolean | undefined, parallel: string[] | undefined, peArray: number[], dramBandwidth?: number): MappingConstraints {
+export function withRtl(
+  c: MappingConstraints,
+  rtl: boolean | undefined,
+  parallel: string[] | undefined,
+  peArray: number[],
+  dramBandwidth?: number,
+): MappingConstraints {
   if (!rtl || !parallel || parallel.length !== peArray.length) return c;
-  return { ...c, rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })), ...(dramBandwidth !== undefined ? { rtlBeat: dramBeatBytes(dramBandwidth) } : {}) };
+  return {
+    ...c,
+    rtlAxes: parallel.map((d, i) => ({ dim: d as RtlAxis['dim'], size: peArray[i] })),
+    ...(dramBandwidth !== undefined ? { rtlBeat: dramBeatBytes(dramBandwidth) } : {}),
+  };
 }

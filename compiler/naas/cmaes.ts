@@ -75,7 +75,10 @@ export class CmaEs {
   /** Update from a generation of candidates and their costs (lower is better). */
   tell(xs: number[][], costs: number[]): void {
     const n = this.n;
-    const idx = costs.map((c, i) => [c, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[1]);
+    const idx = costs
+      .map((c, i) => [c, i] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map((x) => x[1]);
     const sel = idx.slice(0, this.mu).map((i) => xs[i]);
     const old = this.mean;
     const mean = new Array(n).fill(0);

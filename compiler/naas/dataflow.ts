@@ -76,7 +76,15 @@ export function dataflowConstraints(df: Dataflow, axisSizes: number[]): MappingC
       // Eyeriss (and Timeloop's eyeriss_like): filter rows (S) with channels down the 12 rows,
       // output rows (Q) across the 14 columns; a PE convolves one filter row (R) with one
       // input row, psums stay in the PE.
-      return { axisDims: [['S', 'C', 'K', 'G'], ['Q', 'K']], axisSizes, rfKeep: ALL, rfDims: ['R', 'K', 'C', 'G', 'N'] };
+      return {
+        axisDims: [
+          ['S', 'C', 'K', 'G'],
+          ['Q', 'K'],
+        ],
+        axisSizes,
+        rfKeep: ALL,
+        rfDims: ['R', 'K', 'C', 'G', 'N'],
+      };
     case 'output_stationary':
       // ShiDianNao: each PE owns output pixels (P across, Q down) and accumulates over C, R, S in place.
       return { axisDims: [['Q'], ['P']], axisSizes, rfKeep: ['Outputs'], rfDims: ['C', 'R', 'S', 'G'] };

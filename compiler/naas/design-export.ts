@@ -4,7 +4,14 @@
 import type { Architecture } from '../ir/architecture.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
-import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml, timeloopForm, type TimeloopDialect } from '../importers/timeloop/export.ts';
+import {
+  architectureToYaml,
+  ertToYaml,
+  mappingToYaml,
+  problemToYaml,
+  timeloopForm,
+  type TimeloopDialect,
+} from '../importers/timeloop/export.ts';
 import type { CandidateResult, Workloads } from './candidate.ts';
 
 export interface ExportedLayer {
@@ -51,7 +58,10 @@ export function timeloopWriter(dialect: TimeloopDialect): DesignWriter {
     for (const l of d.layers) {
       const form = timeloopForm(l.problem, l.mapping);
       const base = `timeloop/${l.network}/${layerFileStem(l.layer)}`;
-      files.push([`${base}.prob.yaml`, problemToYaml(form.problem, dialect)], [`${base}.map.yaml`, mappingToYaml(form.mapping, form.problem, dialect)]);
+      files.push(
+        [`${base}.prob.yaml`, problemToYaml(form.problem, dialect)],
+        [`${base}.map.yaml`, mappingToYaml(form.mapping, form.problem, dialect)],
+      );
     }
     return files;
   };

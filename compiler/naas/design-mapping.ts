@@ -12,14 +12,27 @@ import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
 import { costArchitecture } from './rtl-architecture.ts';
 import { INVALID, mapAll, subSeed, withRtl, type CandidateResult, type CandidateTask } from './candidate.ts';
-import { connectivityConstraints, dataflowConstraints, mappingScore, withLoopOrder, type MappingConstraints, type Objective } from './dataflow.ts';
+import {
+  connectivityConstraints,
+  dataflowConstraints,
+  mappingScore,
+  withLoopOrder,
+  type MappingConstraints,
+  type Objective,
+} from './dataflow.ts';
 import { bestMapping, polishMapping, type MapperResult } from './mapper.ts';
 
 /** The mapping constraints of a design: its named dataflow, else its one-dimension-per-axis connectivity. */
 export function designConstraints(spec: AcceleratorSpec, objective: Objective, loopOrder?: string[], rtl?: boolean): MappingConstraints {
   if (spec.dataflow) return { ...withLoopOrder(dataflowConstraints(spec.dataflow, spec.peArray), loopOrder), objective };
   const parallel = spec.parallel ?? [];
-  return withRtl({ ...withLoopOrder(connectivityConstraints(parallel, spec.peArray), loopOrder), objective }, rtl, parallel, spec.peArray, spec.dramBandwidthBytesPerCycle);
+  return withRtl(
+    { ...withLoopOrder(connectivityConstraints(parallel, spec.peArray), loopOrder), objective },
+    rtl,
+    parallel,
+    spec.peArray,
+    spec.dramBandwidthBytesPerCycle,
+  );
 }
 
 /** Share of the effort spent on the first (per-layer objective) pass when the network objective follows. */
@@ -38,7 +51,13 @@ const better = (a: MapperResult | undefined, b: MapperResult | undefined, c: Map
  * The mapping a layer starts from: `start`, or the best on this design of it and the layer's
  * `starts` (mappings found on other designs of the same shape), each evaluated once.
  */
-function startOf(task: DesignTask, key: string, p: Problem, arch: Architecture, c: MappingConstraints): { mapping?: Mapping; evaluations: number } {
+function startOf(
+  task: DesignTask,
+  key: string,
+  p: Problem,
+  arch: Architecture,
+  c: MappingConstraints,
+): { mapping?: Mapping; evaluations: number } {
   const given = task.start?.[key];
   const more = task.starts?.[key] ?? [];
   if (!more.length) return { mapping: given, evaluations: 0 };
@@ -76,7 +95,11 @@ export function mapDesign(task: DesignTask, objective: Objective): CandidateResu
     let best: MapperResult | undefined;
     for (let k = 0; k < restarts; k++) {
       const e = Math.ceil(freshEffort / restarts);
-      const fresh = bestMapping(p, arch, c, { seed: k === 0 ? seed : subSeed(seed, 13, k), samples: Math.ceil(e / 2), steps: Math.floor(e / 2) });
+      const fresh = bestMapping(p, arch, c, {
+        seed: k === 0 ? seed : subSeed(seed, 13, k),
+        samples: Math.ceil(e / 2),
+        steps: Math.floor(e / 2),
+      });
       evaluations += fresh?.evaluations ?? 0;
       best = better(best, fresh, c);
     }

@@ -24,7 +24,10 @@ export function onGrid(x: number, r: IntRange): number {
 
 /** Sort indices by value descending; equal values keep the lower index first. */
 export function rankByImportance(values: number[]): number[] {
-  return values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).map((x) => x[1]);
+  return values
+    .map((v, i) => [v, i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .map((x) => x[1]);
 }
 
 export interface HardwarePoint {
@@ -100,7 +103,10 @@ export function decodeHardware(x: number[], space: DesignSpace, lim: SpaceLimits
   const imp = x.slice(7, 7 + PARALLEL_DIMS.length);
   let parallel: string[];
   if (Array.isArray(space.parallel)) parallel = space.parallel.slice(0, k);
-  else parallel = rankByImportance(imp).slice(0, k).map((i) => PARALLEL_DIMS[i]);
+  else
+    parallel = rankByImportance(imp)
+      .slice(0, k)
+      .map((i) => PARALLEL_DIMS[i]);
   spec.parallel = parallel;
   return { spec, parallel };
 }
@@ -186,7 +192,10 @@ export function decodeMapping(x: number[], problem: Problem, c: MappingConstrain
     // A fixed loop order (the space's loop_order) wins over the importance values.
     return imposeOrder(ranked, c.order?.[MAP_LEVELS[lvl]]);
   };
-  const temporal = (f: Record<string, number>, lvl: number) => order(lvl).map((dim) => ({ dim, bound: f[dim] })).filter((l) => l.bound > 1);
+  const temporal = (f: Record<string, number>, lvl: number) =>
+    order(lvl)
+      .map((dim) => ({ dim, bound: f[dim] }))
+      .filter((l) => l.bound > 1);
   const all = ['Weights', 'Inputs', 'Outputs'];
   return {
     levels: [
@@ -267,5 +276,10 @@ export function encodeSizing(spec: AcceleratorSpec, space: DesignSpace): number[
   const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
   const bwR = space.dramBandwidthBytesPerCycle;
   const bw = bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1;
-  return [...axes.map((r, a) => toUnitFloor(spec.peArray[a] ?? r.min, r)), toUnitFloor(spec.registerFileBytesPerPe, rfR), toUnitFloor(spec.globalBufferBytes, gbR), bw];
+  return [
+    ...axes.map((r, a) => toUnitFloor(spec.peArray[a] ?? r.min, r)),
+    toUnitFloor(spec.registerFileBytesPerPe, rfR),
+    toUnitFloor(spec.globalBufferBytes, gbR),
+    bw,
+  ];
 }

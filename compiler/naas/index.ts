@@ -28,11 +28,19 @@ export interface LayerPrediction {
  * mapper finds within the accelerator's dataflow (or its NAAS connectivity when it has
  * `parallel` and no dataflow). Undefined for layers without MACs; deterministic for a seed.
  */
-export function predictLayer(net: Network, layer: Layer, spec: AcceleratorSpec, opts: { seed?: number; effort?: number } = {}): LayerPrediction | undefined {
+export function predictLayer(
+  net: Network,
+  layer: Layer,
+  spec: AcceleratorSpec,
+  opts: { seed?: number; effort?: number } = {},
+): LayerPrediction | undefined {
   const problem = layerProblem(net, layer);
   if (!problem) return undefined;
   const arch = specToArchitecture(spec);
-  const c = spec.dataflow || !spec.parallel ? dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray) : connectivityConstraints(spec.parallel, spec.peArray);
+  const c =
+    spec.dataflow || !spec.parallel
+      ? dataflowConstraints(spec.dataflow ?? 'row_stationary', spec.peArray)
+      : connectivityConstraints(spec.parallel, spec.peArray);
   const effort = opts.effort ?? 1000;
   const r = bestMapping(problem, arch, c, { seed: opts.seed ?? 1, samples: Math.ceil(effort / 2), steps: Math.floor(effort / 2) });
   if (!r) return undefined;

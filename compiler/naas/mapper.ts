@@ -49,7 +49,12 @@ export function placementToMapping(pl: FactorPlacement, c: MappingConstraints): 
     levels: [
       { level: 'DRAM', temporal: temporal(0, imposeOrder(pl.order.DRAM, c.order?.DRAM)), spatial: [], keep: all },
       { level: 'GlobalBuffer', temporal: temporal(1, imposeOrder(pl.order.GlobalBuffer, c.order?.GlobalBuffer)), spatial, keep: all },
-      { level: 'RegisterFile', temporal: temporal(2, imposeOrder(pl.order.RegisterFile, c.order?.RegisterFile)), spatial: [], keep: c.rfKeep },
+      {
+        level: 'RegisterFile',
+        temporal: temporal(2, imposeOrder(pl.order.RegisterFile, c.order?.RegisterFile)),
+        spatial: [],
+        keep: c.rfKeep,
+      },
     ],
   };
 }
@@ -89,7 +94,12 @@ export function randomPlacement(problem: Problem, c: MappingConstraints, rng: Pr
   const dims = problem.dims;
   const primes = dims.map((d) => primeFactors(problem.bounds[d]));
   const slot = primes.map((ps) => ps.map(() => 0));
-  const pl: FactorPlacement = { dims, primes, slot, order: { DRAM: shuffle(dims, rng), GlobalBuffer: shuffle(dims, rng), RegisterFile: shuffle(dims, rng) } };
+  const pl: FactorPlacement = {
+    dims,
+    primes,
+    slot,
+    order: { DRAM: shuffle(dims, rng), GlobalBuffer: shuffle(dims, rng), RegisterFile: shuffle(dims, rng) },
+  };
   // Spatial first: with probability 0.85 try to put each prime on an allowed axis.
   const items: [number, number][] = [];
   primes.forEach((ps, d) => ps.forEach((_, i) => items.push([d, i])));
@@ -185,7 +195,12 @@ export function bestMapping(problem: Problem, arch: Architecture, c: MappingCons
   const primes = dims.map((d) => primeFactors(problem.bounds[d]));
   for (const atDram of [(d: string) => ['N', 'G', 'K', 'P', 'Q'].includes(d), () => true]) {
     if (best) break;
-    const pl: FactorPlacement = { dims, primes, slot: primes.map((ps, i) => ps.map(() => (atDram(dims[i]) ? 0 : 1))), order: { DRAM: [...dims], GlobalBuffer: [...dims], RegisterFile: [...dims] } };
+    const pl: FactorPlacement = {
+      dims,
+      primes,
+      slot: primes.map((ps, i) => ps.map(() => (atDram(dims[i]) ? 0 : 1))),
+      order: { DRAM: [...dims], GlobalBuffer: [...dims], RegisterFile: [...dims] },
+    };
     const s = tryOne(pl);
     if (s !== undefined) best = { pl, s };
   }
@@ -230,7 +245,14 @@ export function mappingToPlacement(problem: Problem, m: Mapping, c: MappingConst
 }
 
 /** Seeded hill climbing from a given mapping; returns the better of start and result. */
-export function polishMapping(problem: Problem, arch: Architecture, c: MappingConstraints, start: Mapping, steps: number, seed: number): MapperResult {
+export function polishMapping(
+  problem: Problem,
+  arch: Architecture,
+  c: MappingConstraints,
+  start: Mapping,
+  steps: number,
+  seed: number,
+): MapperResult {
   const rng = new Prng(seed);
   const model = prepare(problem, arch);
   let pl = mappingToPlacement(problem, start, c);

@@ -413,7 +413,12 @@ function readRate(lv: LevelConst): number {
  * bandwidth to its demand is the slowdown, and cycles = ceil(compute / slowdown), in
  * floating point (so an exact quotient can come out one cycle above the integer ceiling).
  */
-export function bandwidthCycles(computeCycles: number, readDemand: number, writeDemand: number, bw: { readBandwidth?: number; writeBandwidth?: number; sharedBandwidth?: number }): number {
+export function bandwidthCycles(
+  computeCycles: number,
+  readDemand: number,
+  writeDemand: number,
+  bw: { readBandwidth?: number; writeBandwidth?: number; sharedBandwidth?: number },
+): number {
   let slowdown = 1;
   const { readBandwidth: rb, writeBandwidth: wb, sharedBandwidth: sb } = bw;
   if (rb && rb < readDemand) slowdown = Math.min(slowdown, rb / readDemand);
@@ -646,7 +651,8 @@ class Prepared implements PreparedModel {
     this.outRelevant = new Uint8Array(nd);
     problem.dataSpaces.forEach((s, j) => {
       if (!s.readWrite) return;
-      for (let d = 0; d < nd; d++) for (let a = 0; a < s.projection.length; a++) if (this.coef[(j * nd + d) * maxNa + a] !== 0) this.outRelevant[d] = 1;
+      for (let d = 0; d < nd; d++)
+        for (let a = 0; a < s.projection.length; a++) if (this.coef[(j * nd + d) * maxNa + a] !== 0) this.outRelevant[d] = 1;
     });
     this.recordDims = this.lc.map((c) => (c.programs?.records?.dims ?? []).map((n) => this.dimNames.indexOf(n)).filter((d) => d >= 0));
     const bounds = Float64Array.from(this.bounds);
@@ -1062,7 +1068,13 @@ class Prepared implements PreparedModel {
         for (let a = 0; a < na; a++) {
           let e = this.axisExt(g0 + a, tileExt, l * nd);
           // Stored in whole blocks along a split axis (StorageLevel.blocks).
-          if (block && this.axTerms[g0 + a] === 1 && block.dims.includes(this.dimNames[this.ax1D[g0 + a]]) && e < this.axisExt(g0 + a, tileExt, 0)) e = Math.ceil(e / block.words) * block.words;
+          if (
+            block &&
+            this.axTerms[g0 + a] === 1 &&
+            block.dims.includes(this.dimNames[this.ax1D[g0 + a]]) &&
+            e < this.axisExt(g0 + a, tileExt, 0)
+          )
+            e = Math.ceil(e / block.words) * block.words;
           tileAx[o + a] = e;
           p *= e;
         }
@@ -1081,7 +1093,8 @@ class Prepared implements PreparedModel {
           if (!keep[l * nds + j]) continue;
           const words = this.storedWords(l, j) * (lc[l].copies[this.dsNames[j]] ?? 1);
           const part = parts?.[this.dsNames[j]];
-          if (part !== undefined && words > part) return this.fail(`${this.levelNames[l]}: ${this.dsNames[j]} tiles need ${words} words, their banks hold ${part}`);
+          if (part !== undefined && words > part)
+            return this.fail(`${this.levelNames[l]}: ${this.dsNames[j]} tiles need ${words} words, their banks hold ${part}`);
           used += words;
         }
         const pt = lc[l].programs;
@@ -1090,10 +1103,13 @@ class Prepared implements PreparedModel {
           const records = (pt.records?.words ?? 0) * ps.channels;
           let carried = 0;
           if (ps.completing < ps.programs && pt.carriedWordsPerPartialSum) {
-            for (let j = 0; j < nds; j++) if (keep[l * nds + j] && this.dsRw[j]) carried += tileSz[l * nds + j] * pt.carriedWordsPerPartialSum;
+            for (let j = 0; j < nds; j++)
+              if (keep[l * nds + j] && this.dsRw[j]) carried += tileSz[l * nds + j] * pt.carriedWordsPerPartialSum;
           }
-          if (parts?.records !== undefined && records > parts.records) return this.fail(`${this.levelNames[l]}: records need ${records} words, their bank holds ${parts.records}`);
-          if (parts?.carried !== undefined && carried > parts.carried) return this.fail(`${this.levelNames[l]}: carried partial sums need ${carried} words, their bank holds ${parts.carried}`);
+          if (parts?.records !== undefined && records > parts.records)
+            return this.fail(`${this.levelNames[l]}: records need ${records} words, their bank holds ${parts.records}`);
+          if (parts?.carried !== undefined && carried > parts.carried)
+            return this.fail(`${this.levelNames[l]}: carried partial sums need ${carried} words, their bank holds ${parts.carried}`);
           used += records + carried;
         }
         if (used > cap) return this.fail(`${this.levelNames[l]}: tiles need ${used} words, capacity is ${cap}`);
@@ -1301,7 +1317,8 @@ class Prepared implements PreparedModel {
         const drains = ps.levelSteps;
         const outputs = u / ps.programs;
         const drainWork = outputs / bw + drains * lc[l].drainOverheadCycles;
-        if (outputs > 0) perProgram += steps >= drainWork ? lc[l].drainOverheadCycles - 1 + Math.ceil(outputs / drains / bw) : steps / drains - 1;
+        if (outputs > 0)
+          perProgram += steps >= drainWork ? lc[l].drainOverheadCycles - 1 + Math.ceil(outputs / drains / bw) : steps / drains - 1;
       }
       cycles += perProgram * ps.programs;
     }
@@ -1454,7 +1471,14 @@ class Prepared implements PreparedModel {
           energyPj: this.sE[y],
         };
       }
-      levels.push({ name: this.levelNames[l], dataSpaces, energyPj: this.levelEnergy[l], leakPj: this.levelLeak[l], cycles: this.levelCycles[l], utilizedInstances: u });
+      levels.push({
+        name: this.levelNames[l],
+        dataSpaces,
+        energyPj: this.levelEnergy[l],
+        leakPj: this.levelLeak[l],
+        cycles: this.levelCycles[l],
+        utilizedInstances: u,
+      });
     }
     const t = this.tot;
     return {

@@ -34,7 +34,23 @@ export function layerProblem(net: Network, layer: Layer): Problem | undefined {
     const [Q, P, K] = out;
     if (layer.op === 'dwconv2d') {
       const mult = Number(layer.attrs.multiplier ?? 1);
-      return { ...convProblem({ name: layer.name, G: cin, C: 1, K: mult, P, Q, R: kw, S: kh, strideW: sw, strideH: sh, dilationW: dw, dilationH: dh }), ...imageOf(inT.shape, layer.attrs.pad) };
+      return {
+        ...convProblem({
+          name: layer.name,
+          G: cin,
+          C: 1,
+          K: mult,
+          P,
+          Q,
+          R: kw,
+          S: kh,
+          strideW: sw,
+          strideH: sh,
+          dilationW: dw,
+          dilationH: dh,
+        }),
+        ...imageOf(inT.shape, layer.attrs.pad),
+      };
     }
     const groups = Number(layer.attrs.groups ?? 1);
     const problem = convProblem({
@@ -79,7 +95,10 @@ export function problemKey(p: Problem): string {
 }
 
 /** Networks to search workloads: every mappable layer, with equal shapes sharing one problem. */
-export function buildWorkloads(nets: Network[]): { networks: { name: string; layers: { name: string; key: string }[] }[]; problems: Record<string, Problem> } {
+export function buildWorkloads(nets: Network[]): {
+  networks: { name: string; layers: { name: string; key: string }[] }[];
+  problems: Record<string, Problem>;
+} {
   const problems: Record<string, Problem> = {};
   const networks = nets.map((net) => ({
     name: net.name,

@@ -43,7 +43,9 @@ export function svgPlot(opts: {
   const W = 560;
   const H = 340;
   const m = { l: 70, r: 20, t: 30, b: 45 };
-  const all = opts.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && y > 0 && (!opts.logX || x > 0));
+  const all = opts.series
+    .flatMap((s) => s.points)
+    .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && y > 0 && (!opts.logX || x > 0));
   const fx = (x: number): number => (opts.logX ? Math.log10(x) : x);
   const fy = (y: number): number => Math.log10(y);
   const xs = all.map(([x]) => fx(x));
@@ -66,14 +68,26 @@ export function svgPlot(opts: {
   for (const e of axisTicks(y0, y1)) {
     if (e < y0 - 1e-9 || e > y1 + 1e-9) continue;
     const y = H - m.b - ((e - y0) / (y1 - y0)) * (H - m.t - m.b);
-    parts.push(`<line x1="${m.l - 4}" y1="${y}" x2="${W - m.r}" y2="${y}" stroke="#ddd"/><text x="${m.l - 6}" y="${y + 4}" text-anchor="end">1e${e}</text>`);
+    parts.push(
+      `<line x1="${m.l - 4}" y1="${y}" x2="${W - m.r}" y2="${y}" stroke="#ddd"/><text x="${m.l - 6}" y="${y + 4}" text-anchor="end">1e${e}</text>`,
+    );
   }
   for (const s of opts.series) {
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && y > 0 && (!opts.logX || x > 0));
-    if (s.line && pts.length > 1) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
-    for (const [x, y] of pts) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="${s.line ? 3 : 2.5}" fill="${s.color}" fill-opacity="0.7"/>`);
+    if (s.line && pts.length > 1)
+      parts.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
+      );
+    for (const [x, y] of pts)
+      parts.push(
+        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="${s.line ? 3 : 2.5}" fill="${s.color}" fill-opacity="0.7"/>`,
+      );
   }
-  opts.series.forEach((s, i) => parts.push(`<rect x="${W - m.r - 150}" y="${m.t + 4 + i * 16}" width="10" height="10" fill="${s.color}"/><text x="${W - m.r - 135}" y="${m.t + 13 + i * 16}">${esc(s.name)}</text>`));
+  opts.series.forEach((s, i) =>
+    parts.push(
+      `<rect x="${W - m.r - 150}" y="${m.t + 4 + i * 16}" width="10" height="10" fill="${s.color}"/><text x="${W - m.r - 135}" y="${m.t + 13 + i * 16}">${esc(s.name)}</text>`,
+    ),
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -96,7 +110,8 @@ export interface ReportInput {
   maxAreaMm2?: number;
 }
 
-const networkEdp = (c: CandidateResult): number => Math.exp(c.networks.reduce((a, n) => a + Math.log(n.edp), 0) / Math.max(1, c.networks.length));
+const networkEdp = (c: CandidateResult): number =>
+  Math.exp(c.networks.reduce((a, n) => a + Math.log(n.edp), 0) / Math.max(1, c.networks.length));
 
 export function htmlReport(r: ReportInput): string {
   const objective = r.objective ?? 'edp';
@@ -106,12 +121,36 @@ export function htmlReport(r: ReportInput): string {
     title: `Best and batch median ${label} against evaluations`,
     xLabel: 'cost-model evaluations (log)',
     logX: true,
-    yLabel: objective === 'edp' ? 'EDP (pJ x cycles, log)' : objective === 'edap' ? 'EDAP (pJ x cycles x mm2, log)' : objective === 'energy' ? 'energy (pJ, log)' : 'cycles (log)',
+    yLabel:
+      objective === 'edp'
+        ? 'EDP (pJ x cycles, log)'
+        : objective === 'edap'
+          ? 'EDAP (pJ x cycles x mm2, log)'
+          : objective === 'energy'
+            ? 'energy (pJ, log)'
+            : 'cycles (log)',
     series: [
       { name: 'best so far', color: '#d62728', points: r.history.map((h) => [h.evaluations, h.best_edp]), line: true },
       { name: 'batch median', color: '#1f77b4', points: r.history.map((h) => [h.evaluations, h.median_edp]), line: true },
-      { name: `${r.baselineName} (baseline)`, color: '#2ca02c', points: r.history.map((h) => [h.evaluations, r.baseline.cost]), line: true },
-      ...(r.ceiling && objective !== 'edap' ? [{ name: 'floor (any design)', color: '#7f7f7f', points: r.history.map((h): [number, number] => [h.evaluations, objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles]), line: true }] : []),
+      {
+        name: `${r.baselineName} (baseline)`,
+        color: '#2ca02c',
+        points: r.history.map((h) => [h.evaluations, r.baseline.cost]),
+        line: true,
+      },
+      ...(r.ceiling && objective !== 'edap'
+        ? [
+            {
+              name: 'floor (any design)',
+              color: '#7f7f7f',
+              points: r.history.map((h): [number, number] => [
+                h.evaluations,
+                objective === 'edp' ? r.ceiling!.edp : objective === 'energy' ? r.ceiling!.energy_pj : r.ceiling!.cycles,
+              ]),
+              line: true,
+            },
+          ]
+        : []),
     ],
   });
   const front = paretoFront(r.points);
@@ -124,7 +163,9 @@ export function htmlReport(r: ReportInput): string {
       { name: 'candidates', color: '#9ecae1', points: r.points.map((p) => [p.cycles, p.energy_pj]) },
       { name: 'Pareto front', color: '#d62728', points: front.map((p) => [p.cycles, p.energy_pj]), line: true },
       { name: r.baselineName, color: '#2ca02c', points: [[r.baseline.cycles, r.baseline.energyPj]] },
-      ...(r.ceiling ? [{ name: 'floor (any design)', color: '#7f7f7f', points: [[r.ceiling.cycles, r.ceiling.energy_pj]] as [number, number][] }] : []),
+      ...(r.ceiling
+        ? [{ name: 'floor (any design)', color: '#7f7f7f', points: [[r.ceiling.cycles, r.ceiling.energy_pj]] as [number, number][] }]
+        : []),
     ],
   });
   // Area against EDP of every candidate (compiler/naas/area.ts), with the best design, the baseline and the bound.

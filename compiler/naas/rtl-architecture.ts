@@ -83,30 +83,35 @@ export function rtlLanes(parallel: string[], peArray: number[], depthwiseLayers:
  * has depthwise layers (their input channel follows K, so a K axis also splits the inputs).
  */
 export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depthwiseLayers: boolean): Architecture {
-  const arch = specToArchitecture({ ...spec, wordBits: 8 }, { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true });
+  const arch = specToArchitecture(
+    { ...spec, wordBits: 8 },
+    { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true },
+  );
   const lanes = rtlLanes(parallel, spec.peArray, depthwiseLayers);
   const levels = arch.levels.map((lv) =>
     lv.name === 'RegisterFile'
       ? // One half of the double-buffered register file keeps the live partial sums.
         { ...lv, sizeWords: registerFileDepth(spec.registerFileBytesPerPe) / 2 }
       : lv.name !== 'GlobalBuffer'
-      ? lv
-      : {
-          ...lv,
-          programs: {
-            overheadCycles: DRAM_READ_LATENCY + DRAIN_PIPELINE,
-            pipelineFill: true,
-            // Depthwise layers are grouped convolutions in the model: their channels are G.
-            records: { words: QPARAM_BYTES, dims: ['K', 'G'] },
-            carriedWordsPerPartialSum: PSUM_BYTES,
-            clipToImage: true,
+        ? lv
+        : {
+            ...lv,
+            programs: {
+              overheadCycles: DRAM_READ_LATENCY + DRAIN_PIPELINE,
+              pipelineFill: true,
+              // Depthwise layers are grouped convolutions in the model: their channels are G.
+              records: { words: QPARAM_BYTES, dims: ['K', 'G'] },
+              carriedWordsPerPartialSum: PSUM_BYTES,
+              clipToImage: true,
+            },
+            // Outputs go from the drain straight to DRAM: the buffer holds none.
+            copies: { Inputs: lanes.input, Weights: lanes.weight, Outputs: 0 },
+            partitions: Object.fromEntries(
+              Object.entries(RTL_BANK_SPLIT).map(([k, share]) => [k, Math.floor(share * spec.globalBufferBytes)]),
+            ),
+            // A pixel's channel chunk, or a column band's row, is loaded in whole DRAM beats (worst alignment for the banks).
+            blocks: { Inputs: { words: dramBeatBytes(spec.dramBandwidthBytesPerCycle), dims: ['C', 'G'], rowDims: ['P', 'R'] } },
           },
-          // Outputs go from the drain straight to DRAM: the buffer holds none.
-          copies: { Inputs: lanes.input, Weights: lanes.weight, Outputs: 0 },
-          partitions: Object.fromEntries(Object.entries(RTL_BANK_SPLIT).map(([k, share]) => [k, Math.floor(share * spec.globalBufferBytes)])),
-          // A pixel's channel chunk, or a column band's row, is loaded in whole DRAM beats (worst alignment for the banks).
-          blocks: { Inputs: { words: dramBeatBytes(spec.dramBandwidthBytesPerCycle), dims: ['C', 'G'], rowDims: ['P', 'R'] } },
-        },
   );
   return { ...arch, levels };
 }
@@ -118,5 +123,9 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
  */
 export function costArchitecture(spec: AcceleratorSpec, rtlAxes: RtlAxis[] | undefined, problems: Problem[]): Architecture {
   if (!rtlAxes) return specToArchitecture(spec);
-  return rtlArchitecture(spec, rtlAxes.map((a) => a.dim), problems.some((p) => (p.bounds.G ?? 1) > 1));
+  return rtlArchitecture(
+    spec,
+    rtlAxes.map((a) => a.dim),
+    problems.some((p) => (p.bounds.G ?? 1) > 1),
+  );
 }

@@ -80,7 +80,12 @@ function rtlDim(problem: Problem, d: string): RtlDim | undefined {
  * The sequencer program that runs `mapping` exactly on a design with these axes, or the reasons
  * it cannot (each a sentence naming the loop); the search constrains itself with the same test.
  */
-export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[], beat?: number): { program?: RtlProgram; issues: string[] } {
+export function rtlProgramOf(
+  problem: Problem,
+  mapping: Mapping,
+  axes: RtlAxis[],
+  beat?: number,
+): { program?: RtlProgram; issues: string[] } {
   const issues: string[] = [];
   const level = (name: string) => mapping.levels.find((l) => l.level === name);
   const dram = level('DRAM');
@@ -91,7 +96,8 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
     const depthwise = (problem.bounds.G ?? 1) > 1;
     return (depthwise && d === 'K' ? problem.bounds.G : d === 'C' && depthwise ? 1 : problem.bounds[d]) ?? 1;
   };
-  const loops = (lv: typeof dram) => lv.temporal.filter((l) => l.bound > 1).map((l) => ({ dim: rtlDim(problem, l.dim), name: l.dim, bound: l.bound }));
+  const loops = (lv: typeof dram) =>
+    lv.temporal.filter((l) => l.bound > 1).map((l) => ({ dim: rtlDim(problem, l.dim), name: l.dim, bound: l.bound }));
   const unknown = [...loops(dram), ...loops(glb), ...loops(rf)].filter((l) => !l.dim);
   for (const l of unknown) issues.push(`${l.name} = ${l.bound}: the accelerator has no loop over ${l.name}`);
   // DRAM: the tiles.
@@ -100,12 +106,18 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   for (const l of dramLoops) {
     const d = l.dim!;
     if (!RTL_TILE_ORDER.includes(d)) issues.push(`DRAM loop ${l.name} in [0:${l.bound}): tiles split only K, Q, P and input channels C`);
-    else if (!rtlCanSplit(problem, d, beat)) issues.push(`DRAM loop ${l.name} in [0:${l.bound}): the load engine cannot fetch ${d === 'C' ? 'input-channel chunks (the channels are not whole DRAM beats)' : 'column bands (an input row is not whole DRAM beats)'}`);
+    else if (!rtlCanSplit(problem, d, beat))
+      issues.push(
+        `DRAM loop ${l.name} in [0:${l.bound}): the load engine cannot fetch ${d === 'C' ? 'input-channel chunks (the channels are not whole DRAM beats)' : 'column bands (an input row is not whole DRAM beats)'}`,
+      );
     tile[d] = tile[d] / l.bound;
   }
   const dramOrder = dramLoops.map((l) => l.dim!).filter((d) => RTL_TILE_ORDER.includes(d));
   const rank = dramOrder.map((d) => RTL_TILE_ORDER.indexOf(d));
-  if (rank.some((r, i) => i > 0 && r < rank[i - 1])) issues.push(`DRAM loop order ${dramOrder.join('')}: tiles run in the order ${RTL_TILE_ORDER.join('')} (outermost first, input-channel chunks innermost)`);
+  if (rank.some((r, i) => i > 0 && r < rank[i - 1]))
+    issues.push(
+      `DRAM loop order ${dramOrder.join('')}: tiles run in the order ${RTL_TILE_ORDER.join('')} (outermost first, input-channel chunks innermost)`,
+    );
   // Spatial: each axis runs its own dimension over at most its size PEs.
   const spatial = glb.spatial.concat(dram.spatial, rf.spatial).filter((s) => s.bound > 1);
   const par = Object.fromEntries(RTL_DIMS.map((d) => [d, 1])) as Record<RtlDim, number>;
@@ -128,8 +140,12 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   const glbLoops = loops(glb).filter((l) => l.dim);
   const rfLoops = loops(rf).filter((l) => l.dim);
   for (const l of glbLoops) {
-    if (rfLoops.some((r) => r.dim === l.dim)) issues.push(`${l.name} is split between GlobalBuffer (${l.bound}) and RegisterFile: the sequencer has one loop per dimension`);
-    if (REDUCTION.includes(l.dim!)) issues.push(`GlobalBuffer loop ${l.name} in [0:${l.bound}) is a reduction: the PE keeps partial sums from the first reduction loop on, so reductions belong to the RegisterFile`);
+    if (rfLoops.some((r) => r.dim === l.dim))
+      issues.push(`${l.name} is split between GlobalBuffer (${l.bound}) and RegisterFile: the sequencer has one loop per dimension`);
+    if (REDUCTION.includes(l.dim!))
+      issues.push(
+        `GlobalBuffer loop ${l.name} in [0:${l.bound}) is a reduction: the PE keeps partial sums from the first reduction loop on, so reductions belong to the RegisterFile`,
+      );
   }
   for (const ds of [glbLoops, rfLoops]) {
     const seen = new Set<RtlDim>();
@@ -140,7 +156,9 @@ export function rtlProgramOf(problem: Problem, mapping: Mapping, axes: RtlAxis[]
   }
   const firstReduction = rfLoops.findIndex((l) => REDUCTION.includes(l.dim!));
   for (const l of firstReduction < 0 ? rfLoops : rfLoops.slice(0, firstReduction)) {
-    issues.push(`RegisterFile loop ${l.name} in [0:${l.bound}) runs before any reduction loop: the PE drains after each of its iterations (it is a GlobalBuffer loop to the sequencer)`);
+    issues.push(
+      `RegisterFile loop ${l.name} in [0:${l.bound}) runs before any reduction loop: the PE drains after each of its iterations (it is a GlobalBuffer loop to the sequencer)`,
+    );
   }
   const extra = rf.keep.filter((k) => k !== 'Outputs');
   if (extra.length) issues.push(`RegisterFile keeps ${extra.join(', ')}: the generated PE keeps partial sums (Outputs) only`);

@@ -13,7 +13,15 @@ import { CmaEs } from './cmaes.ts';
 import { acceleratorArea } from './area.ts';
 import type { Objective } from './dataflow.ts';
 import { warmStartCandidates } from './warmstart.ts';
-import { decodeHardware, decodeSizing, encodeHardware, encodeSizing, HW_VECTOR_LENGTH, limitsOf, SIZING_VECTOR_LENGTH } from './encoding.ts';
+import {
+  decodeHardware,
+  decodeSizing,
+  encodeHardware,
+  encodeSizing,
+  HW_VECTOR_LENGTH,
+  limitsOf,
+  SIZING_VECTOR_LENGTH,
+} from './encoding.ts';
 
 export interface SearchBudget {
   /** Outer (hardware) CMA-ES generations and population. */
@@ -36,7 +44,12 @@ export const FINALISTS = 3;
 /** Designs the workload-aware warm start adds to the first generation. */
 export const WARM_START_DESIGNS = 6;
 
-export const DEFAULT_BUDGET: SearchBudget = { generations: 8, population: 8, inner: { generations: 4, population: 8 }, baselineEvaluations: 2000 };
+export const DEFAULT_BUDGET: SearchBudget = {
+  generations: 8,
+  population: 8,
+  inner: { generations: 4, population: 8 },
+  baselineEvaluations: 2000,
+};
 
 export interface GenerationStat {
   generation: number;
@@ -55,7 +68,12 @@ export interface SearchPoint {
   area_um2: number;
 }
 
-export const pointOf = (generation: number, r: CandidateResult): SearchPoint => ({ generation, cycles: r.cycles, energy_pj: r.energyPj, area_um2: r.spec ? acceleratorArea(r.spec).um2 : 0 });
+export const pointOf = (generation: number, r: CandidateResult): SearchPoint => ({
+  generation,
+  cycles: r.cycles,
+  energy_pj: r.energyPj,
+  area_um2: r.spec ? acceleratorArea(r.spec).um2 : 0,
+});
 
 export interface SearchResult {
   best: CandidateResult;
@@ -109,7 +127,8 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
   // connectivities (or the resources' own `parallel`) and the search starts from the best.
   let best: CandidateResult | undefined;
   const finalists: CandidateResult[] = [];
-  const designKey = (r: CandidateResult): string => JSON.stringify([r.spec?.peArray, r.spec?.parallel, r.spec?.registerFileBytesPerPe, r.spec?.globalBufferBytes, r.spec?.dataflow]);
+  const designKey = (r: CandidateResult): string =>
+    JSON.stringify([r.spec?.peArray, r.spec?.parallel, r.spec?.registerFileBytesPerPe, r.spec?.globalBufferBytes, r.spec?.dataflow]);
   const consider = (r: CandidateResult): void => {
     if (!r.valid) return;
     const k = designKey(r);
@@ -132,7 +151,14 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
     const k = o.resources.peArray.length;
     const options = o.resources.parallel
       ? [o.resources.parallel]
-      : [['K', 'C'], ['C', 'K'], ['K', 'Q'], ['Q', 'K'], ['P', 'Q'], ['K', 'P']].map((p) => (k === 1 ? p.slice(0, 1) : k >= 3 ? [...p, 'Q', 'P', 'C'].filter((d, i, a) => a.indexOf(d) === i).slice(0, k) : p));
+      : [
+          ['K', 'C'],
+          ['C', 'K'],
+          ['K', 'Q'],
+          ['Q', 'K'],
+          ['P', 'Q'],
+          ['K', 'P'],
+        ].map((p) => (k === 1 ? p.slice(0, 1) : k >= 3 ? [...p, 'Q', 'P', 'C'].filter((d, i, a) => a.indexOf(d) === i).slice(0, k) : p));
     // Plus the shapes and connectivities whose array the workload's dimensions fill best
     // (compiler/naas/warmstart.ts), so the search does not start from idle PEs.
     const fits = (x: number[]): boolean => {
@@ -152,7 +178,20 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       }
     }
     const results = await Promise.all(
-      seeds.map((x, i) => o.run({ kind: 'naas', x, space: o.space, limits, workloads: o.workloads, inner: o.budget.inner, seed: subSeed(o.seed, 5, i), objective: o.space.objective, loopOrder, rtl: o.rtl })),
+      seeds.map((x, i) =>
+        o.run({
+          kind: 'naas',
+          x,
+          space: o.space,
+          limits,
+          workloads: o.workloads,
+          inner: o.budget.inner,
+          seed: subSeed(o.seed, 5, i),
+          objective: o.space.objective,
+          loopOrder,
+          rtl: o.rtl,
+        }),
+      ),
     );
     hardwareCandidates += results.length;
     let bi = -1;
@@ -209,7 +248,13 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
       }
     }
     cma.tell(xs, costs);
-    const stat = { generation: g, evaluations, best_edp: best ? best.cost : Infinity, median_edp: median(results.map((r) => r.cost)), valid: results.filter((r) => r.valid).length };
+    const stat = {
+      generation: g,
+      evaluations,
+      best_edp: best ? best.cost : Infinity,
+      median_edp: median(results.map((r) => r.cost)),
+      valid: results.filter((r) => r.valid).length,
+    };
     history.push(stat);
     o.onGeneration?.(stat, o.budget.generations);
   }
@@ -218,15 +263,40 @@ export async function searchSpace(o: SearchOptions): Promise<SearchResult> {
 }
 
 /** A fixed accelerator mapped by the mapper within its dataflow. */
-export async function evaluateFixed(spec: AcceleratorSpec, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', rtl?: boolean): Promise<CandidateResult> {
+export async function evaluateFixed(
+  spec: AcceleratorSpec,
+  workloads: Workloads,
+  evaluationsPerLayer: number,
+  seed: number,
+  run: Runner,
+  objective: Objective = 'edp',
+  rtl?: boolean,
+): Promise<CandidateResult> {
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
   // rtl: only mappings the generated RTL executes, costed on its architecture (naas/rtl-architecture.ts).
-  return run({ kind: 'fixed', spec, workloads, inner: { generations, population }, seed: subSeed(seed, 3), objective, ...(rtl ? { rtl } : {}) });
+  return run({
+    kind: 'fixed',
+    spec,
+    workloads,
+    inner: { generations, population },
+    seed: subSeed(seed, 3),
+    objective,
+    ...(rtl ? { rtl } : {}),
+  });
 }
 
 /** Re-maps a design with the given mapper effort; keeps the design's own mappings when they are better. */
-async function remapDesign(best: CandidateResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[], rtl?: boolean): Promise<{ result: CandidateResult; evaluations: number }> {
+async function remapDesign(
+  best: CandidateResult,
+  workloads: Workloads,
+  evaluationsPerLayer: number,
+  seed: number,
+  run: Runner,
+  objective: Objective = 'edp',
+  loopOrder?: string[],
+  rtl?: boolean,
+): Promise<{ result: CandidateResult; evaluations: number }> {
   if (!best.spec) return { result: best, evaluations: 0 };
   const start: Record<string, Mapping> = {};
   for (const n of best.networks) for (const l of n.layers) start[l.key] = l.mapping;
@@ -234,7 +304,18 @@ async function remapDesign(best: CandidateResult, workloads: Workloads, evaluati
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
   const task: CandidateTask = best.spec.dataflow
     ? { kind: 'fixed', spec: best.spec, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder, rtl }
-    : { kind: 'remap', spec: best.spec, parallel: best.spec.parallel ?? [], start, workloads, inner: { generations, population }, seed: subSeed(seed, 4), objective, loopOrder, rtl };
+    : {
+        kind: 'remap',
+        spec: best.spec,
+        parallel: best.spec.parallel ?? [],
+        start,
+        workloads,
+        inner: { generations, population },
+        seed: subSeed(seed, 4),
+        objective,
+        loopOrder,
+        rtl,
+      };
   const r = await run(task);
   return { result: r.valid && r.cost <= best.cost ? r : best, evaluations: r.evaluations };
 }
@@ -243,7 +324,16 @@ async function remapDesign(best: CandidateResult, workloads: Workloads, evaluati
  * Re-maps every finalist of a search with the baseline's mapper effort and returns the best
  * after re-mapping, with the evaluations spent (deterministic: ties keep the search's order).
  */
-export async function remapFinalists(res: SearchResult, workloads: Workloads, evaluationsPerLayer: number, seed: number, run: Runner, objective: Objective = 'edp', loopOrder?: string[], rtl?: boolean): Promise<{ best: CandidateResult; evaluations: number }> {
+export async function remapFinalists(
+  res: SearchResult,
+  workloads: Workloads,
+  evaluationsPerLayer: number,
+  seed: number,
+  run: Runner,
+  objective: Objective = 'edp',
+  loopOrder?: string[],
+  rtl?: boolean,
+): Promise<{ best: CandidateResult; evaluations: number }> {
   const list = res.finalists.length ? res.finalists : [res.best];
   const remapped = await Promise.all(list.map((f) => remapDesign(f, workloads, evaluationsPerLayer, seed, run, objective, loopOrder, rtl)));
   let best = remapped[0].result;

@@ -80,7 +80,13 @@ function parallelChoices(space: DesignSpace, k: number, dims: string[]): string[
  * at most one per set of parallel dimensions first (so the first generation is diverse),
  * each encoded as a hardware vector with the resources' buffer sizes.
  */
-export function warmStartCandidates(workloads: Workloads, space: DesignSpace, resources: AcceleratorSpec, lim: SpaceLimits, count: number): WarmCandidate[] {
+export function warmStartCandidates(
+  workloads: Workloads,
+  space: DesignSpace,
+  resources: AcceleratorSpec,
+  lim: SpaceLimits,
+  count: number,
+): WarmCandidate[] {
   const layers: { bounds: Record<string, number>; macs: number; dramCycles: number; weight: number }[] = [];
   const uses = new Map<string, number>();
   for (const n of workloads.networks) for (const l of n.layers) uses.set(l.key, (uses.get(l.key) ?? 0) + 1);
@@ -91,7 +97,9 @@ export function warmStartCandidates(workloads: Workloads, space: DesignSpace, re
     layers.push({ bounds: p.bounds, macs: b.macs, dramCycles: Math.ceil(b.compulsoryDramWords / dramWordsPerCycle), weight });
   }
   // Dimensions worth parallelising: those some layer has more than one of (N is batch).
-  const dims = PARALLEL_DIMS.filter((d) => layers.some((l) => (l.bounds[d] ?? 1) > 1 || ((d === 'K' || d === 'C') && (l.bounds.G ?? 1) > 1)));
+  const dims = PARALLEL_DIMS.filter((d) =>
+    layers.some((l) => (l.bounds[d] ?? 1) > 1 || ((d === 'K' || d === 'C') && (l.bounds.G ?? 1) > 1)),
+  );
   const scored: WarmCandidate[] = [];
   for (const { shape, pe } of arrayShapes(space, lim)) {
     for (const par of parallelChoices(space, shape.length, dims.length >= shape.length ? dims : [...PARALLEL_DIMS])) {
@@ -115,7 +123,14 @@ export function warmStartCandidates(workloads: Workloads, space: DesignSpace, re
   }
   const pes = (c: WarmCandidate): number => c.peArray.reduce((x, y) => x * y, 1);
   // Equal estimates: the smaller array (fewer idle PEs, more room for buffers), then fewer axes.
-  scored.sort((a, b) => a.cycles - b.cycles || pes(a) - pes(b) || a.peArray.length - b.peArray.length || a.peArray.join('x').localeCompare(b.peArray.join('x')) || a.parallel.join().localeCompare(b.parallel.join()));
+  scored.sort(
+    (a, b) =>
+      a.cycles - b.cycles ||
+      pes(a) - pes(b) ||
+      a.peArray.length - b.peArray.length ||
+      a.peArray.join('x').localeCompare(b.peArray.join('x')) ||
+      a.parallel.join().localeCompare(b.parallel.join()),
+  );
   const picked: WarmCandidate[] = [];
   const sets = new Set<string>();
   const take = (c: WarmCandidate): boolean => {

@@ -12,11 +12,29 @@ export interface SupernetData {
 }
 
 export async function supernetData(spec: SupernetSpec, seed: number): Promise<SupernetData> {
-  if (!spec.data) fail('N0114', `supernet '${spec.name}' names no data set to train on: add e.g. 'data: fashion_mnist(samples: 60000)'`, spec.location, ExitCode.inputError);
+  if (!spec.data)
+    fail(
+      'N0114',
+      `supernet '${spec.name}' names no data set to train on: add e.g. 'data: fashion_mnist(samples: 60000)'`,
+      spec.location,
+      ExitCode.inputError,
+    );
   const { prepareData } = await import('../fl/data.ts');
   const data = prepareData(spec.data!, 1, seed);
   const side = Math.round(Math.sqrt(data.train.features / spec.channels));
-  if (side * side * spec.channels !== data.train.features) fail('N0115', `supernet '${spec.name}': its data set's ${data.train.features} values per sample are not square images of ${spec.channels} channel(s)`, spec.location, ExitCode.inputError);
-  if (data.train.classes !== spec.classes) fail('N0115', `supernet '${spec.name}' has ${spec.classes} classes but its data set has ${data.train.classes}`, spec.location, ExitCode.inputError);
+  if (side * side * spec.channels !== data.train.features)
+    fail(
+      'N0115',
+      `supernet '${spec.name}': its data set's ${data.train.features} values per sample are not square images of ${spec.channels} channel(s)`,
+      spec.location,
+      ExitCode.inputError,
+    );
+  if (data.train.classes !== spec.classes)
+    fail(
+      'N0115',
+      `supernet '${spec.name}' has ${spec.classes} classes but its data set has ${data.train.classes}`,
+      spec.location,
+      ExitCode.inputError,
+    );
   return { train: data.train, test: data.test, side };
 }

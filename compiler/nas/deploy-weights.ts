@@ -24,8 +24,7 @@ function kernelOf(l: Layer, p: TrainerParam, params: Float32Array): ConstTensor 
   const k = new Float32Array(kh * kw * ci * oc);
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
-      for (let c = 0; c < ci; c++)
-        for (let o = 0; o < oc; o++) k[((o * kh + y) * kw + x) * ci + c] = at(((y * kw + x) * ci + c) * oc + o);
+      for (let c = 0; c < ci; c++) for (let o = 0; o < oc; o++) k[((o * kh + y) * kw + x) * ci + c] = at(((y * kw + x) * ci + c) * oc + o);
   return { dtype: 'float32', shape: [oc, kh, kw, ci], data: k };
 }
 
@@ -34,14 +33,18 @@ function kernelOf(l: Layer, p: TrainerParam, params: Float32Array): ConstTensor 
  * this network (the trainer keys its parameters by layer name).
  */
 export function withTrainedWeights(net: Network, model: TrainableModel, params: Float32Array): Network {
-  if (params.length !== model.paramCount) throw new Error(`trained weights: ${params.length} values for a model of ${model.paramCount} parameters`);
+  if (params.length !== model.paramCount)
+    throw new Error(`trained weights: ${params.length} values for a model of ${model.paramCount} parameters`);
   const byLayer = new Map(model.params.map((p) => [p.layer, p]));
   const layers = net.layers.map((l) => {
     const p = byLayer.get(l.name);
     if (!p) return l;
     byLayer.delete(l.name);
     const oc = p.shape[p.shape.length - 1];
-    return { ...l, weights: { kernel: kernelOf(l, p, params), bias: { dtype: 'float32' as const, shape: [oc], data: params.slice(p.b, p.b + oc) } } };
+    return {
+      ...l,
+      weights: { kernel: kernelOf(l, p, params), bias: { dtype: 'float32' as const, shape: [oc], data: params.slice(p.b, p.b + oc) } },
+    };
   });
   if (byLayer.size) throw new Error(`trained weights: layers ${[...byLayer.keys()].join(', ')} are not in network '${net.name}'`);
   return { ...net, layers };

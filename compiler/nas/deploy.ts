@@ -74,7 +74,13 @@ export interface DeployResult {
   input_quant: { scale: number; zero_point: number };
   reference: { images: number; bit_exact: number };
   host?: { accuracy: number; agrees_with_qemu?: boolean; seconds: number };
-  qemu?: { accuracy: number; instructions_per_inference: number; instructions_per_inference_max: number; stack_bytes: number; seconds: number };
+  qemu?: {
+    accuracy: number;
+    instructions_per_inference: number;
+    instructions_per_inference_max: number;
+    stack_bytes: number;
+    seconds: number;
+  };
 }
 
 /** The first `count` images of `d`, resized to r x r (as the subnet sees them). */
@@ -89,7 +95,10 @@ const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /** Top-1 class of each of n outputs (int8 or float32 scores, first maximum on ties). */
 export function argmaxRows(bytes: Uint8Array, n: number, classes: number, dtype: 'int8' | 'float32'): Int32Array {
-  const v = dtype === 'int8' ? new Int8Array(bytes.buffer, bytes.byteOffset, n * classes) : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n * classes * 4));
+  const v =
+    dtype === 'int8'
+      ? new Int8Array(bytes.buffer, bytes.byteOffset, n * classes)
+      : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n * classes * 4));
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let best = 0;
@@ -133,7 +142,8 @@ export async function deploySubnet(o: DeployOptions): Promise<DeployResult> {
   // The deployed network takes int8 images, as the search sized its SRAM.
   const net = lowerSubnet(spec, c, 'int8');
   const trained = withTrainedWeights(net, subnet.model, subnet.params);
-  if (compileModel(net).paramCount !== subnet.model.paramCount) throw new Error(`deploy: subnet ${configKey(c)}'s trained model does not match its network`);
+  if (compileModel(net).paramCount !== subnet.model.paramCount)
+    throw new Error(`deploy: subnet ${configKey(c)}'s trained model does not match its network`);
 
   const calN = Math.min(o.calibrationImages, o.train.count);
   const order = range(o.train.count);
@@ -171,7 +181,9 @@ export async function deploySubnet(o: DeployOptions): Promise<DeployResult> {
     const outs = runModel(model, [fromBytes(inT, inputs.subarray(i * inBytes, (i + 1) * inBytes), `test image ${i}`)], {}, params);
     reference.push(Uint8Array.from(Buffer.concat(outs.map((x) => Buffer.from(toBytes(x))))));
   }
-  const exactCount = (outputs: Uint8Array) => reference.filter((ref, i) => Buffer.compare(Buffer.from(ref), Buffer.from(outputs.subarray(i * outBytes, (i + 1) * outBytes))) === 0).length;
+  const exactCount = (outputs: Uint8Array) =>
+    reference.filter((ref, i) => Buffer.compare(Buffer.from(ref), Buffer.from(outputs.subarray(i * outBytes, (i + 1) * outBytes))) === 0)
+      .length;
 
   let host: DeployResult['host'];
   let qemu: DeployResult['qemu'];

@@ -129,7 +129,15 @@ class Scorer {
   async point(c: SubnetConfig): Promise<NasPoint> {
     const [accuracy] = await this.accuracy([c]);
     const h = await this.hardware(c);
-    return { config: configKey(c), accuracy, accuracy_source: this.o.source.name, value: h.value, macs: h.macs, feasible: h.feasible, ...(h.extra ? { extra: h.extra } : {}) };
+    return {
+      config: configKey(c),
+      accuracy,
+      accuracy_source: this.o.source.name,
+      value: h.value,
+      macs: h.macs,
+      feasible: h.feasible,
+      ...(h.extra ? { extra: h.extra } : {}),
+    };
   }
 }
 
@@ -164,7 +172,12 @@ export async function jointSearch(o: NasOptions): Promise<{ pareto: NasPoint[]; 
     };
     const before = evaluated.length;
     for (let tries = 0; evaluated.length - before < o.population && tries < o.population * 20; tries++) {
-      const child = mutateConfig(o.spec, crossoverConfig(configs.get(pickParent().config)!, configs.get(pickParent().config)!, rng), rng, 0.25);
+      const child = mutateConfig(
+        o.spec,
+        crossoverConfig(configs.get(pickParent().config)!, configs.get(pickParent().config)!, rng),
+        rng,
+        0.25,
+      );
       await add(known(o, child));
     }
     // Survivors: the best `population` of parents and children by rank, then crowding distance.
@@ -173,7 +186,14 @@ export async function jointSearch(o: NasOptions): Promise<{ pareto: NasPoint[]; 
     const pc = crowding(pool, pr);
     population = pool
       .map((p, i) => ({ p, r: pr[i], c: pc[i] }))
-      .sort((a, b) => a.r - b.r || (a.c === b.c ? 0 : a.c > b.c ? -1 : 1) || b.p.accuracy - a.p.accuracy || a.p.value - b.p.value || (a.p.config < b.p.config ? -1 : 1))
+      .sort(
+        (a, b) =>
+          a.r - b.r ||
+          (a.c === b.c ? 0 : a.c > b.c ? -1 : 1) ||
+          b.p.accuracy - a.p.accuracy ||
+          a.p.value - b.p.value ||
+          (a.p.config < b.p.config ? -1 : 1),
+      )
       .slice(0, o.population)
       .map((x) => x.p);
     o.onGeneration?.(g, paretoOf(evaluated));
@@ -205,7 +225,8 @@ export async function sequentialSearch(o: NasOptions, accuracyEvaluations: numbe
       pool.push(c);
     };
     consider(known(o, smallestConfig(o.spec)));
-    for (let tries = 0; pool.length < Math.ceil(perBudget / 2) && tries < perBudget * 40; tries++) consider(known(o, sampleConfig(o.spec, rng)));
+    for (let tries = 0; pool.length < Math.ceil(perBudget / 2) && tries < perBudget * 40; tries++)
+      consider(known(o, sampleConfig(o.spec, rng)));
     // Evolve on accuracy alone within the budget.
     for (let tries = 0; pool.length < perBudget && tries < perBudget * 40; tries++) {
       const acc = await scorer.accuracy(pool);
@@ -217,10 +238,17 @@ export async function sequentialSearch(o: NasOptions, accuracyEvaluations: numbe
     }
     const acc = await scorer.accuracy(pool);
     let best = 0;
-    for (let i = 1; i < pool.length; i++) if (acc[i] > acc[best] || (acc[i] === acc[best] && o.macs(pool[i]) < o.macs(pool[best]))) best = i;
+    for (let i = 1; i < pool.length; i++)
+      if (acc[i] > acc[best] || (acc[i] === acc[best] && o.macs(pool[i]) < o.macs(pool[best]))) best = i;
     if (pool.length) chosen.push(await scorer.point(pool[best]));
   }
-  return { pareto: paretoOf(chosen), mac_budgets: budgets, chosen, accuracy_evaluations: scorer.acc.size, hardware_evaluations: scorer.hw.size };
+  return {
+    pareto: paretoOf(chosen),
+    mac_budgets: budgets,
+    chosen,
+    accuracy_evaluations: scorer.acc.size,
+    hardware_evaluations: scorer.hw.size,
+  };
 }
 
 /** Both searches, as `nacc nas` reports them. */
@@ -231,6 +259,9 @@ export async function networkSearch(o: NasOptions): Promise<NasResult> {
     pareto: joint.pareto,
     evaluated: joint.evaluated,
     sequential,
-    evaluations: { accuracy: joint.scorer.acc.size + sequential.accuracy_evaluations, hardware: joint.scorer.hw.size + sequential.hardware_evaluations },
+    evaluations: {
+      accuracy: joint.scorer.acc.size + sequential.accuracy_evaluations,
+      hardware: joint.scorer.hw.size + sequential.hardware_evaluations,
+    },
   };
 }

@@ -12,17 +12,31 @@ const last = <T>(xs: readonly T[]): T => xs[xs.length - 1];
 
 /** The largest subnet: every choice at its maximum (what a once-for-all supernet trains first). */
 export function largestConfig(s: SupernetSpec): SubnetConfig {
-  return { resolution: last(s.resolution), stages: s.stages.map((st) => ({ depth: last(st.depth), width: last(st.width), expand: last(st.expand), kernel: last(st.kernel) })) };
+  return {
+    resolution: last(s.resolution),
+    stages: s.stages.map((st) => ({ depth: last(st.depth), width: last(st.width), expand: last(st.expand), kernel: last(st.kernel) })),
+  };
 }
 
 /** The smallest subnet: every choice at its minimum. */
 export function smallestConfig(s: SupernetSpec): SubnetConfig {
-  return { resolution: s.resolution[0], stages: s.stages.map((st) => ({ depth: st.depth[0], width: st.width[0], expand: st.expand[0], kernel: st.kernel[0] })) };
+  return {
+    resolution: s.resolution[0],
+    stages: s.stages.map((st) => ({ depth: st.depth[0], width: st.width[0], expand: st.expand[0], kernel: st.kernel[0] })),
+  };
 }
 
 /** A uniformly random subnet. */
 export function sampleConfig(s: SupernetSpec, rng: Prng): SubnetConfig {
-  return { resolution: pick(s.resolution, rng), stages: s.stages.map((st) => ({ depth: pick(st.depth, rng), width: pick(st.width, rng), expand: pick(st.expand, rng), kernel: pick(st.kernel, rng) })) };
+  return {
+    resolution: pick(s.resolution, rng),
+    stages: s.stages.map((st) => ({
+      depth: pick(st.depth, rng),
+      width: pick(st.width, rng),
+      expand: pick(st.expand, rng),
+      kernel: pick(st.kernel, rng),
+    })),
+  };
 }
 
 /** Each choice re-drawn with probability `p`. */
@@ -32,7 +46,12 @@ export function mutateConfig(s: SupernetSpec, c: SubnetConfig, rng: Prng, p = 0.
     resolution: maybe(c.resolution, s.resolution),
     stages: c.stages.map((x, i) => {
       const st = s.stages[i];
-      return { depth: maybe(x.depth, st.depth), width: maybe(x.width, st.width), expand: maybe(x.expand, st.expand), kernel: maybe(x.kernel, st.kernel) };
+      return {
+        depth: maybe(x.depth, st.depth),
+        width: maybe(x.width, st.width),
+        expand: maybe(x.expand, st.expand),
+        kernel: maybe(x.kernel, st.kernel),
+      };
     }),
   };
 }
@@ -44,7 +63,12 @@ export function crossoverConfig(a: SubnetConfig, b: SubnetConfig, rng: Prng): Su
     resolution: either(a.resolution, b.resolution),
     stages: a.stages.map((x, i) => {
       const y = b.stages[i];
-      return { depth: either(x.depth, y.depth), width: either(x.width, y.width), expand: either(x.expand, y.expand), kernel: either(x.kernel, y.kernel) };
+      return {
+        depth: either(x.depth, y.depth),
+        width: either(x.width, y.width),
+        expand: either(x.expand, y.expand),
+        kernel: either(x.kernel, y.kernel),
+      };
     }),
   };
 }
@@ -78,7 +102,13 @@ export function validConfig(s: SupernetSpec, c: SubnetConfig): boolean {
   return (
     s.resolution.includes(c.resolution) &&
     c.stages.length === s.stages.length &&
-    c.stages.every((x, i) => s.stages[i].depth.includes(x.depth) && s.stages[i].width.includes(x.width) && s.stages[i].expand.includes(x.expand) && s.stages[i].kernel.includes(x.kernel))
+    c.stages.every(
+      (x, i) =>
+        s.stages[i].depth.includes(x.depth) &&
+        s.stages[i].width.includes(x.width) &&
+        s.stages[i].expand.includes(x.expand) &&
+        s.stages[i].kernel.includes(x.kernel),
+    )
   );
 }
 
@@ -132,7 +162,9 @@ export function subnetSource(s: SupernetSpec, c: SubnetConfig, dtype: SupernetSp
     const out = stageChannels(s.stages[i].out, x.width);
     for (let b = 0; b < x.depth; b++) {
       const name = blockName(i, b);
-      lines.push(`  ${name} = mbconv(${prev}, expand: ${x.expand}, out: ${out}, kernel: ${x.kernel}, stride: ${b === 0 ? s.stages[i].stride : 1})`);
+      lines.push(
+        `  ${name} = mbconv(${prev}, expand: ${x.expand}, out: ${out}, kernel: ${x.kernel}, stride: ${b === 0 ? s.stages[i].stride : 1})`,
+      );
       prev = name;
     }
   });
@@ -151,7 +183,12 @@ export function lowerSubnet(s: SupernetSpec, c: SubnetConfig, dtype: SupernetSpe
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length || r.program.networks.length !== 1) {
     throw new UserError([
-      { severity: 'error', code: 'N0101', message: `supernet '${s.name}': subnet ${configKey(c)} does not lower (${errors.map((e) => e.message).join('; ') || 'no network'})`, location: s.location },
+      {
+        severity: 'error',
+        code: 'N0101',
+        message: `supernet '${s.name}': subnet ${configKey(c)} does not lower (${errors.map((e) => e.message).join('; ') || 'no network'})`,
+        location: s.location,
+      },
     ]);
   }
   return { ...r.program.networks[0], location: s.location };
@@ -163,7 +200,11 @@ export function allConfigs(s: SupernetSpec, limit = 100_000): SubnetConfig[] | u
   const total = perStage.reduce((a, b) => a * b, s.resolution.length);
   if (total > limit) return undefined;
   const out: SubnetConfig[] = [];
-  const stageChoices = s.stages.map((st) => st.depth.flatMap((depth) => st.width.flatMap((width) => st.expand.flatMap((expand) => st.kernel.map((kernel) => ({ depth, width, expand, kernel }))))));
+  const stageChoices = s.stages.map((st) =>
+    st.depth.flatMap((depth) =>
+      st.width.flatMap((width) => st.expand.flatMap((expand) => st.kernel.map((kernel) => ({ depth, width, expand, kernel })))),
+    ),
+  );
   const rec = (i: number, acc: SubnetConfig['stages'], resolution: number) => {
     if (i === s.stages.length) return void out.push({ resolution, stages: [...acc] });
     for (const x of stageChoices[i]) rec(i + 1, [...acc, x], resolution);

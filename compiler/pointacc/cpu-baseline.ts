@@ -73,7 +73,9 @@ export function baselinePlan(work: LayerWork[]): BaselinePlan {
         const co = push(coords(it.mapOut));
         lines.push(`${name}.map kmap ${cloudSize(it.mapIn)} ${cloudSize(it.mapOut)} ${it.kernel} ${it.mapStride} ${ci} ${co}`);
         const pairsOff = push(it.pairList);
-        lines.push(`${name} spconv ${it.pairList.length / 2} ${it.cin} ${it.cout} ${Math.max(it.nIn, cloudSize(it.mapIn), cloudSize(it.mapOut))} ${Math.max(it.nOut, cloudSize(it.mapIn), cloudSize(it.mapOut))} ${pairsOff}`);
+        lines.push(
+          `${name} spconv ${it.pairList.length / 2} ${it.cin} ${it.cout} ${Math.max(it.nIn, cloudSize(it.mapIn), cloudSize(it.mapOut))} ${Math.max(it.nOut, cloudSize(it.mapIn), cloudSize(it.mapOut))} ${pairsOff}`,
+        );
         break;
       }
       case 'none':
@@ -102,8 +104,16 @@ export async function measureCpuBaseline(net: Network, o: { points?: number; see
   writeFileSync(join(o.workDir, 'blob.bin'), new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength));
   const exe = join(o.workDir, 'baseline');
   // baseline.c ships with nacc: gcc rejecting it is nacc's bug (exit 70); the run is a measurement (a failure is exit 4).
-  expectSuccess(await runTool('gcc', [...BASELINE_FLAGS, '-o', exe, src], { timeoutMs: 600_000 }), 'generated-build', 'compiling the CPU baseline');
-  const r = expectSuccess(await runTool(exe, ['plan.txt', 'blob.bin', String(maxBytes)], { cwd: o.workDir, timeoutMs: 600_000, name: 'CPU baseline' }), 'helper', 'running the CPU baseline');
+  expectSuccess(
+    await runTool('gcc', [...BASELINE_FLAGS, '-o', exe, src], { timeoutMs: 600_000 }),
+    'generated-build',
+    'compiling the CPU baseline',
+  );
+  const r = expectSuccess(
+    await runTool(exe, ['plan.txt', 'blob.bin', String(maxBytes)], { cwd: o.workDir, timeoutMs: 600_000, name: 'CPU baseline' }),
+    'helper',
+    'running the CPU baseline',
+  );
   const layers: { name: string; ms: number }[] = [];
   let total = 0;
   for (const line of String(r.stdout).split('\n')) {

@@ -124,7 +124,8 @@ function poolEdges(work: LayerWork[]): Set<string> {
   const edges = new Set<string>();
   for (const w of work) {
     const cs = consumers.get(w.layer.name) ?? [];
-    if (w.item.kind === 'matmul' && cs.length === 1 && cs[0].item.kind === 'reduce' && cs[0].inputs[0] === w.layer.name) edges.add(w.layer.name);
+    if (w.item.kind === 'matmul' && cs.length === 1 && cs[0].item.kind === 'reduce' && cs[0].inputs[0] === w.layer.name)
+      edges.add(w.layer.name);
   }
   return edges;
 }
@@ -134,7 +135,12 @@ function sorterCompares(w: number): number {
   return (w / 2) * ((p * (p + 1)) / 2) + (w / 2) * p;
 }
 
-function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, cache: boolean): { layers: LayerPerf[]; hits: number; accesses: number } {
+function costWorkload(
+  work: LayerWork[],
+  cfg: PointAccConfig,
+  fusion: boolean,
+  cache: boolean,
+): { layers: LayerPerf[]; hits: number; accesses: number } {
   const W = cfg.mappingUnit.sorterWidth;
   const [MR, MC] = cfg.matrixUnit;
   const bw = cfg.dramBandwidthBytesPerCycle;
@@ -281,12 +287,17 @@ function costWorkload(work: LayerWork[], cfg: PointAccConfig, fusion: boolean, c
       case 'none':
         break;
     }
-    if (!(fused.has(w.layer.name))) dram += it.kind === 'none' ? 0 : w.outputBytes;
+    if (!fused.has(w.layer.name)) dram += it.kind === 'none' ? 0 : w.outputBytes;
     const unitCycles = mapping + compute;
     const memory = Math.ceil(dram / bw);
     const cycles = it.kind === 'none' ? 0 : Math.max(unitCycles, memory);
     const energyPj =
-      macs * ENERGY_PJ.mac + compares * ENERGY_PJ.compare + distances * ENERGY_PJ.distance + sram * ENERGY_PJ.sramByte + cacheBytes * ENERGY_PJ.cacheByte + dram * ENERGY_PJ.dramByte;
+      macs * ENERGY_PJ.mac +
+      compares * ENERGY_PJ.compare +
+      distances * ENERGY_PJ.distance +
+      sram * ENERGY_PJ.sramByte +
+      cacheBytes * ENERGY_PJ.cacheByte +
+      dram * ENERGY_PJ.dramByte;
     return {
       name: w.layer.name,
       op: w.layer.op,
@@ -333,7 +344,11 @@ export function modelNetwork(net: Network, cfg: PointAccConfig, opts: PerfOption
     network: net.name,
     config: cfg.name,
     clock_mhz: cfg.clockMHz,
-    options: { fusion: opts.fusion, cache: opts.cache, points: opts.cloud ? opts.cloud.xyz.length / 3 : opts.points ?? input?.type.shape[0] ?? 0 },
+    options: {
+      fusion: opts.fusion,
+      cache: opts.cache,
+      points: opts.cloud ? opts.cloud.xyz.length / 3 : (opts.points ?? input?.type.shape[0] ?? 0),
+    },
     layers: main.layers,
     totals: t,
     ablation: { no_fusion: noFusion, no_cache: noCache, neither },
@@ -355,7 +370,11 @@ const round = (x: number, d = 4) => Number(x.toPrecision(d));
 export function perfJson(r: PerfReport, baseline?: BaselineReport) {
   return {
     ...r,
-    layers: r.layers.map((l) => ({ ...l, energy_uj: round(l.energy_uj, 6), cache_hit_rate: l.cache_hit_rate === null ? null : round(l.cache_hit_rate) })),
+    layers: r.layers.map((l) => ({
+      ...l,
+      energy_uj: round(l.energy_uj, 6),
+      cache_hit_rate: l.cache_hit_rate === null ? null : round(l.cache_hit_rate),
+    })),
     totals: { ...r.totals, time_ms: round(r.totals.time_ms, 6), energy_uj: round(r.totals.energy_uj, 6) },
     contributions: {
       ...r.contributions,
@@ -378,16 +397,27 @@ export function perfJson(r: PerfReport, baseline?: BaselineReport) {
 
 export function perfText(r: PerfReport, baseline?: BaselineReport): string {
   const pad = (s: string | number, n: number, right = false) => (right ? String(s).padStart(n) : String(s).padEnd(n));
-  const lines = [`network ${r.network} on pointacc ${r.config} (${r.clock_mhz} MHz, fusion ${r.options.fusion ? 'on' : 'off'}, cache ${r.options.cache ? 'on' : 'off'})`];
-  lines.push(`${pad('layer', 16)}${pad('op', 16)}${pad('unit', 16)}${pad('cycles', 12, true)}${pad('DRAM B', 12, true)}${pad('energy uJ', 11, true)}${pad('hit', 7, true)}  fused`);
+  const lines = [
+    `network ${r.network} on pointacc ${r.config} (${r.clock_mhz} MHz, fusion ${r.options.fusion ? 'on' : 'off'}, cache ${r.options.cache ? 'on' : 'off'})`,
+  ];
+  lines.push(
+    `${pad('layer', 16)}${pad('op', 16)}${pad('unit', 16)}${pad('cycles', 12, true)}${pad('DRAM B', 12, true)}${pad('energy uJ', 11, true)}${pad('hit', 7, true)}  fused`,
+  );
   for (const l of r.layers) {
     lines.push(
       `${pad(l.name, 16)}${pad(l.op, 16)}${pad(l.unit, 16)}${pad(l.cycles, 12, true)}${pad(l.dram_bytes, 12, true)}${pad(l.energy_uj.toFixed(3), 11, true)}${pad(l.cache_hit_rate === null ? '-' : (100 * l.cache_hit_rate).toFixed(1) + '%', 7, true)}  ${l.fused_in ? 'in' : ''}${l.fused_in && l.fused_out ? '+' : ''}${l.fused_out ? 'out' : ''}`,
     );
   }
   const t = r.totals;
-  lines.push(`total: ${t.cycles} cycles = ${t.time_ms.toFixed(4)} ms, ${t.dram_bytes} B DRAM, ${t.energy_uj.toFixed(2)} uJ, ${t.macs} MACs`);
-  lines.push(`fusion: ${r.contributions.fusion_speedup.toFixed(3)}x faster, ${r.contributions.fusion_dram_saved_bytes} B DRAM and ${r.contributions.fusion_energy_saved_uj.toFixed(1)} uJ saved; cache: ${r.contributions.cache_speedup.toFixed(3)}x faster, ${r.contributions.cache_dram_saved_bytes} B DRAM and ${r.contributions.cache_energy_saved_uj.toFixed(1)} uJ saved${r.cache_hit_rate === null ? '' : `, hit rate ${(100 * r.cache_hit_rate).toFixed(1)}%`}`);
-  if (baseline) lines.push(`CPU baseline (C, gcc -O3, this machine): ${baseline.total_ms.toFixed(3)} ms -> speedup ${(baseline.total_ms / t.time_ms).toFixed(1)}x at ${r.clock_mhz} MHz`);
+  lines.push(
+    `total: ${t.cycles} cycles = ${t.time_ms.toFixed(4)} ms, ${t.dram_bytes} B DRAM, ${t.energy_uj.toFixed(2)} uJ, ${t.macs} MACs`,
+  );
+  lines.push(
+    `fusion: ${r.contributions.fusion_speedup.toFixed(3)}x faster, ${r.contributions.fusion_dram_saved_bytes} B DRAM and ${r.contributions.fusion_energy_saved_uj.toFixed(1)} uJ saved; cache: ${r.contributions.cache_speedup.toFixed(3)}x faster, ${r.contributions.cache_dram_saved_bytes} B DRAM and ${r.contributions.cache_energy_saved_uj.toFixed(1)} uJ saved${r.cache_hit_rate === null ? '' : `, hit rate ${(100 * r.cache_hit_rate).toFixed(1)}%`}`,
+  );
+  if (baseline)
+    lines.push(
+      `CPU baseline (C, gcc -O3, this machine): ${baseline.total_ms.toFixed(3)} ms -> speedup ${(baseline.total_ms / t.time_ms).toFixed(1)}x at ${r.clock_mhz} MHz`,
+    );
   return lines.join('\n');
 }

@@ -38,13 +38,21 @@ export function runPointOp(op: string, cloud: Cloud, o: PointOpOptions): Record<
     const stride = positiveInt(o.stride, '--stride', 1);
     for (let i = 0; i < cloud.xyz.length; i++) {
       if (!Number.isInteger(cloud.xyz[i])) {
-        fail('E0607', `kernel_map needs integer voxel coordinates; point ${Math.floor(i / 3)} has ${cloud.xyz[i]} (voxelise the cloud first)`);
+        fail(
+          'E0607',
+          `kernel_map needs integer voxel coordinates; point ${Math.floor(i / 3)} has ${cloud.xyz[i]} (voxelise the cloud first)`,
+        );
       }
     }
     const outputs = sparseConvOutputs(cloud, stride);
     const map = kernelMap(cloud, outputs, kernel, 1);
     const res: Record<string, unknown> = { result: map.map((e) => ({ offset: e.offset, pairs: e.pairs })) };
-    if (stride > 1) res.outputs = Array.from({ length: cloudSize(outputs) }, (_, i) => [outputs.xyz[3 * i], outputs.xyz[3 * i + 1], outputs.xyz[3 * i + 2]]);
+    if (stride > 1)
+      res.outputs = Array.from({ length: cloudSize(outputs) }, (_, i) => [
+        outputs.xyz[3 * i],
+        outputs.xyz[3 * i + 1],
+        outputs.xyz[3 * i + 2],
+      ]);
     return res;
   }
   const m = Math.min(positiveInt(o.centers, '--centers', Math.min(DEFAULT_CENTERS, n)), Number.MAX_SAFE_INTEGER);

@@ -10,7 +10,26 @@ import { Prng } from '../util/prng.ts';
 import { fail } from '../diagnostics/index.ts';
 
 /** Ops the PointAcc model costs; anything else (2-D convs, pooling...) is not a PointAcc workload. */
-export const MODELLED_OPS = new Set(['fps', 'knn', 'ball_query', 'group', 'group_all', 'shared_mlp', 'dense', 'reduce_max', 'interpolate', 'sparse_conv3d', 'sparse_deconv3d', 'concat', 'relu', 'relu6', 'softmax', 'flatten', 'quantize', 'dequantize']);
+export const MODELLED_OPS = new Set([
+  'fps',
+  'knn',
+  'ball_query',
+  'group',
+  'group_all',
+  'shared_mlp',
+  'dense',
+  'reduce_max',
+  'interpolate',
+  'sparse_conv3d',
+  'sparse_deconv3d',
+  'concat',
+  'relu',
+  'relu6',
+  'softmax',
+  'flatten',
+  'quantize',
+  'dequantize',
+]);
 
 export type WorkItem =
   | { kind: 'fps'; n: number; m: number }
@@ -70,7 +89,9 @@ export function pointInput(n: number, seed: number): Cloud {
     c = subset(bunny, pick);
   } else c = syntheticCloud('sphere', n, seed);
   // Normalise to the unit sphere, as point-cloud networks' inputs are.
-  let cx = 0, cy = 0, cz = 0;
+  let cx = 0,
+    cy = 0,
+    cz = 0;
   for (let i = 0; i < n; i++) {
     cx += c.xyz[3 * i] / n;
     cy += c.xyz[3 * i + 1] / n;
@@ -122,7 +143,9 @@ export function voxelScene(n: number, seed: number): Cloud {
 /** Rank of every point in raster (x, then y, then z) order. */
 export function rasterRank(c: Cloud): Int32Array {
   const n = cloudSize(c);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => c.xyz[3 * a] - c.xyz[3 * b] || c.xyz[3 * a + 1] - c.xyz[3 * b + 1] || c.xyz[3 * a + 2] - c.xyz[3 * b + 2] || a - b);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => c.xyz[3 * a] - c.xyz[3 * b] || c.xyz[3 * a + 1] - c.xyz[3 * b + 1] || c.xyz[3 * a + 2] - c.xyz[3 * b + 2] || a - b,
+  );
   const rank = new Int32Array(n);
   order.forEach((i, r) => (rank[i] = r));
   return rank;
@@ -158,7 +181,7 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
   const types = new Map<string, TensorType>();
   for (const [k, inp] of net.inputs.entries()) {
     const given = k === 0 ? cloud : undefined;
-    const n = given ? cloudSize(given) : points ?? inp.type.shape[0];
+    const n = given ? cloudSize(given) : (points ?? inp.type.shape[0]);
     if (inp.type.kind === 'points') geo.set(inp.name, { coords: given ?? pointInput(n, seed) });
     else if (inp.type.kind === 'voxels') geo.set(inp.name, { coords: given ?? voxelScene(n, seed), stride: 1 });
     types.set(inp.name, { ...inp.type, shape: [n, ...inp.type.shape.slice(1)] });
@@ -169,7 +192,12 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
 
   const out: LayerWork[] = [];
   for (const l of net.layers) {
-    if (!MODELLED_OPS.has(l.op)) fail('E0640', `PointAcc does not model '${l.op}' (layer ${l.name} of ${net.name}); it runs point-cloud networks (${[...MODELLED_OPS].slice(0, 11).join(', ')})`, l.location);
+    if (!MODELLED_OPS.has(l.op))
+      fail(
+        'E0640',
+        `PointAcc does not model '${l.op}' (layer ${l.name} of ${net.name}); it runs point-cloud networks (${[...MODELLED_OPS].slice(0, 11).join(', ')})`,
+        l.location,
+      );
     const ins = l.inputs.map((i) => geo.get(i) ?? {});
     const inTypes = l.inputs.map((i) => types.get(i) ?? l.output);
     let item: WorkItem = { kind: 'none' };
@@ -192,10 +220,19 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
         const centers = ins[0].coords!;
         const cloud = (ins[1] ?? ins[0]).coords!;
         const k = Number(a.neighbors);
-        const idx = l.op === 'knn' ? knn(centers, cloud, Math.min(k, cloudSize(cloud))) : ballQuery(centers, cloud, Number(a.radius), k).result;
+        const idx =
+          l.op === 'knn' ? knn(centers, cloud, Math.min(k, cloudSize(cloud))) : ballQuery(centers, cloud, Number(a.radius), k).result;
         g = { idx, coords: centers };
         const dims = Math.max(3, features(inTypes[1] ?? inTypes[0]));
-        item = { kind: 'search', op: l.op, n: cloudSize(cloud), m: cloudSize(centers), k, dims: l.op === 'knn' ? dims : 3, radius: Number(a.radius ?? 0) };
+        item = {
+          kind: 'search',
+          op: l.op,
+          n: cloudSize(cloud),
+          m: cloudSize(centers),
+          k,
+          dims: l.op === 'knn' ? dims : 3,
+          radius: Number(a.radius ?? 0),
+        };
         outType = { ...l.output, shape: [cloudSize(centers), k] };
         break;
       }
@@ -225,7 +262,8 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
         item = { kind: 'matmul', rows, cin, cout };
         weightBytes = cin * cout + 4 * cout;
         g = { ...ins[0] };
-        outType = x.kind === 'feature' ? { ...l.output, shape: [x.shape[0], x.shape[1], cout] } : { ...l.output, shape: [x.shape[0], 3 + cout] };
+        outType =
+          x.kind === 'feature' ? { ...l.output, shape: [x.shape[0], x.shape[1], cout] } : { ...l.output, shape: [x.shape[0], 3 + cout] };
         break;
       }
       case 'dense': {
@@ -240,7 +278,8 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
         if (x.kind === 'feature') {
           item = { kind: 'reduce', rows: x.shape[0] * x.shape[1], groups: x.shape[0], channels: x.shape[2] };
           g = { coords: ins[0].centers };
-          outType = a.keep_centers === false || l.output.kind === 'vector' ? l.output : { ...l.output, shape: [x.shape[0], 3 + x.shape[2]] };
+          outType =
+            a.keep_centers === false || l.output.kind === 'vector' ? l.output : { ...l.output, shape: [x.shape[0], 3 + x.shape[2]] };
         } else {
           item = { kind: 'reduce', rows: x.shape[0], groups: 1, channels: cloudFeatures(x) };
         }
@@ -283,11 +322,28 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
           // Transposed conv: the map of the strided conv from the finer set, with in/out swapped.
           const fwd = kernelMap(outCoords, coords, k, outStride);
           [mapIn, mapOut, mapStride] = [outCoords, coords, outStride];
-          map = fwd.map((e) => ({ offset: e.offset, pairs: e.pairs.map(([i, o]) => [o, i] as [number, number]).sort((p, q) => p[1] - q[1]) }));
+          map = fwd.map((e) => ({
+            offset: e.offset,
+            pairs: e.pairs.map(([i, o]) => [o, i] as [number, number]).sort((p, q) => p[1] - q[1]),
+          }));
         }
         byStride.set(outStride, outCoords);
         const pairList = Int32Array.from(map.flatMap((e) => e.pairs.flat()));
-        item = { kind: 'sparse_conv', nIn: cloudSize(coords), nOut: cloudSize(outCoords), volume: k ** 3, kernel: k, mapStride, mapIn, mapOut, pairs: map.map((e) => e.pairs.length), pairList, cin, cout, outRank: rasterRank(outCoords) };
+        item = {
+          kind: 'sparse_conv',
+          nIn: cloudSize(coords),
+          nOut: cloudSize(outCoords),
+          volume: k ** 3,
+          kernel: k,
+          mapStride,
+          mapIn,
+          mapOut,
+          pairs: map.map((e) => e.pairs.length),
+          pairList,
+          cin,
+          cout,
+          outRank: rasterRank(outCoords),
+        };
         weightBytes = k ** 3 * cin * cout + 4 * cout;
         g = { coords: outCoords, stride: outStride };
         outType = { ...l.output, shape: [cloudSize(outCoords), 3 + cout] };
@@ -301,7 +357,9 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
       }
       default:
         g = { ...ins[0] };
-        outType = inTypes[0] ? { ...l.output, shape: l.output.kind === inTypes[0].kind ? [...inTypes[0].shape] : l.output.shape } : l.output;
+        outType = inTypes[0]
+          ? { ...l.output, shape: l.output.kind === inTypes[0].kind ? [...inTypes[0].shape] : l.output.shape }
+          : l.output;
     }
     geo.set(l.name, g);
     types.set(l.name, outType);

@@ -45,14 +45,14 @@ export function naasSearchSection(json: unknown): NaasSearchSection | undefined 
   if (!isObject(json) || !str(json.space) || !arr(json.history) || !isObject(json.best) || !isObject(json.baseline)) return undefined;
   const best = json.best as Obj;
   const baseline = json.baseline as Obj;
-  const bt = best.totals, lt = baseline.totals;
+  const bt = best.totals,
+    lt = baseline.totals;
   if (!isObject(bt) || !isObject(lt) || !num(bt.cycles) || !num(bt.energy_pj) || !num(lt.cycles) || !num(lt.energy_pj)) return undefined;
   const networks = arr(json.networks) ? json.networks.filter(str) : [];
   const acc = isObject(best.accelerator) ? best.accelerator : {};
-  const label = [
-    arr(acc.peArray) ? `PE ${acc.peArray.join('x')}` : '',
-    arr(acc.parallel) ? `parallel ${acc.parallel.join('')}` : '',
-  ].filter(Boolean).join(', ');
+  const label = [arr(acc.peArray) ? `PE ${acc.peArray.join('x')}` : '', arr(acc.parallel) ? `parallel ${acc.parallel.join('')}` : '']
+    .filter(Boolean)
+    .join(', ');
   return {
     kind: 'naas-search',
     title: `NAAS search: ${networks.join(', ') || 'network'} in ${json.space}`,
@@ -64,11 +64,24 @@ export function naasSearchSection(json: unknown): NaasSearchSection | undefined 
       .map((p) => ({ iteration: p.generation as number, latency_cycles: p.cycles as number, energy_pj: p.energy_pj as number })),
     history: objs(json.history)
       .filter((h) => num(h.generation) && num(h.best_edp) && h.best_edp > 0)
-      .map((h) => ({ iteration: h.generation as number, best: h.best_edp as number, ...(num(h.median_edp) && h.median_edp > 0 ? { median: h.median_edp } : {}) })),
-    baselines: [{ name: str(baseline.name) ? baseline.name : 'baseline', latency_cycles: lt.cycles, energy_pj: lt.energy_pj, ...(num(lt.edp) ? { edp: lt.edp } : {}) }],
+      .map((h) => ({
+        iteration: h.generation as number,
+        best: h.best_edp as number,
+        ...(num(h.median_edp) && h.median_edp > 0 ? { median: h.median_edp } : {}),
+      })),
+    baselines: [
+      {
+        name: str(baseline.name) ? baseline.name : 'baseline',
+        latency_cycles: lt.cycles,
+        energy_pj: lt.energy_pj,
+        ...(num(lt.edp) ? { edp: lt.edp } : {}),
+      },
+    ],
     best: { latency_cycles: bt.cycles, energy_pj: bt.energy_pj, ...(num(bt.edp) ? { edp: bt.edp } : {}), ...(label ? { label } : {}) },
     facts: {
-      ...(num(json.edp_ratio) ? { [`EDP ratio (${str(baseline.name) ? baseline.name : 'baseline'} / best)`]: Number(json.edp_ratio.toFixed(3)) } : {}),
+      ...(num(json.edp_ratio)
+        ? { [`EDP ratio (${str(baseline.name) ? baseline.name : 'baseline'} / best)`]: Number(json.edp_ratio.toFixed(3)) }
+        : {}),
       ...(num(json.evaluations) ? { 'mapping evaluations': json.evaluations } : {}),
       ...(num(json.hardware_candidates) ? { 'hardware candidates': json.hardware_candidates } : {}),
       ...(num(json.seconds) ? { 'search time (s)': json.seconds } : {}),
@@ -95,9 +108,18 @@ export function mcuScheduleSection(json: unknown): McuMemorySection | undefined 
     ...(target && str(target.name) ? { mcu: target.name } : {}),
     ...(target && num(target.sram_bytes) ? { sram_bytes: target.sram_bytes } : {}),
     // A layer-by-layer result has no patch-based figure of its own: both columns are the same run.
-    layers: rows.map((m) => ({ name: m.name as string, layer_by_layer_bytes: m.layer_bytes as number, patch_based_bytes: (patch ? m.scheduled_bytes : m.layer_bytes) as number })),
+    layers: rows.map((m) => ({
+      name: m.name as string,
+      layer_by_layer_bytes: m.layer_bytes as number,
+      patch_based_bytes: (patch ? m.scheduled_bytes : m.layer_bytes) as number,
+    })),
     ...(num(json.layer_peak_sram_bytes) && num(json.peak_sram_bytes)
-      ? { peak: { layer_by_layer_bytes: json.layer_peak_sram_bytes, patch_based_bytes: patch ? json.peak_sram_bytes : json.layer_peak_sram_bytes } }
+      ? {
+          peak: {
+            layer_by_layer_bytes: json.layer_peak_sram_bytes,
+            patch_based_bytes: patch ? json.peak_sram_bytes : json.layer_peak_sram_bytes,
+          },
+        }
       : {}),
     facts: {
       schedule: String(sched.kind),
@@ -122,12 +144,20 @@ interface PointaccRun {
 }
 
 function pointaccRun(json: unknown): PointaccRun | undefined {
-  if (!isObject(json) || !str(json.network) || !str(json.config) || !isObject(json.options) || !arr(json.layers) || !isObject(json.totals)) return undefined;
+  if (!isObject(json) || !str(json.network) || !str(json.config) || !isObject(json.options) || !arr(json.layers) || !isObject(json.totals))
+    return undefined;
   const o = json.options as Obj;
   if (typeof o.fusion !== 'boolean') return undefined;
   const layers = objs(json.layers).filter((l) => str(l.name) && num(l.cycles));
   if (layers.length === 0 || layers.length !== json.layers.length) return undefined;
-  return { network: json.network, config: json.config, fusion: o.fusion, cache: o.cache !== false, points: o.points, layers: layers.map((l) => ({ name: l.name as string, cycles: l.cycles as number })) };
+  return {
+    network: json.network,
+    config: json.config,
+    fusion: o.fusion,
+    cache: o.cache !== false,
+    points: o.points,
+    layers: layers.map((l) => ({ name: l.name as string, cycles: l.cycles as number })),
+  };
 }
 
 /**
@@ -170,7 +200,10 @@ export function verifySection(json: unknown, file: string): RtlVerifySection | u
     if (!str(sim.name)) return undefined;
     for (const l of objs(sim.layers)) {
       if (!str(l.name) || !num(l.passed) || !num(l.failed)) return undefined;
-      const detail = [str(l.first_mismatch) ? l.first_mismatch : '', num(l.cycles) ? `${l.cycles} cycles` : l.cycles === null ? 'did not finish' : '']
+      const detail = [
+        str(l.first_mismatch) ? l.first_mismatch : '',
+        num(l.cycles) ? `${l.cycles} cycles` : l.cycles === null ? 'did not finish' : '',
+      ]
         .filter(Boolean)
         .join('; ');
       results.push({
@@ -183,7 +216,14 @@ export function verifySection(json: unknown, file: string): RtlVerifySection | u
       });
     }
   }
-  if (num(lint.warnings)) results.push({ name: 'lint', tool: 'verilator -Wall', passed: lint.warnings === 0 ? 1 : 0, failed: lint.warnings, ...(lint.warnings ? { detail: `${lint.warnings} warning(s)` } : {}) });
+  if (num(lint.warnings))
+    results.push({
+      name: 'lint',
+      tool: 'verilator -Wall',
+      passed: lint.warnings === 0 ? 1 : 0,
+      failed: lint.warnings,
+      ...(lint.warnings ? { detail: `${lint.warnings} warning(s)` } : {}),
+    });
   if (results.length === 0) return undefined;
   const design = json.design.split(/[\\/]/).filter(Boolean).pop() ?? json.design;
   return {
@@ -193,7 +233,11 @@ export function verifySection(json: unknown, file: string): RtlVerifySection | u
     facts: {
       design: json.design,
       ...(num(json.predicted_cycles) ? { 'predicted cycles (model)': json.predicted_cycles } : {}),
-      ...Object.fromEntries(objs(json.sims).filter((s) => num(s.cycles)).map((s) => [`measured cycles (${s.name})`, s.cycles as number])),
+      ...Object.fromEntries(
+        objs(json.sims)
+          .filter((s) => num(s.cycles))
+          .map((s) => [`measured cycles (${s.name})`, s.cycles as number]),
+      ),
       verdict: json.ok ? 'bit-exact, lint clean' : 'FAILED',
     },
   };

@@ -54,7 +54,7 @@ const anchor = (name: string) => `s-${name.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
 function table(headers: string[], rows: (string | number)[][], opts: { raw?: boolean[]; numeric?: boolean[] } = {}): string {
   const cell = (v: string | number, i: number, tag: string) => {
-    const cls = opts.numeric?.[i] ?? typeof v === 'number' ? ' class="num"' : '';
+    const cls = (opts.numeric?.[i] ?? typeof v === 'number') ? ' class="num"' : '';
     const text = typeof v === 'number' ? fmt(v) : opts.raw?.[i] ? v : esc(v);
     return `<${tag}${cls}>${text}</${tag}>`;
   };
@@ -78,7 +78,10 @@ export function headline(s: ReportSection): { text: string; ok: boolean } {
     case 'naas-search': {
       const best = s.best ?? [...s.points].sort((a, b) => objectiveOf(s).value(a) - objectiveOf(s).value(b))[0];
       const baselines = (s.baselines ?? []).map((b) => `EDP ${b.name}/best ${(edpOf(b) / edpOf(best)).toFixed(2)}x`);
-      return { text: [...(s.points.length ? [`${s.points.length} candidates`] : []), `best EDP ${fmt(edpOf(best))}`, ...baselines].join(', '), ok: true };
+      return {
+        text: [...(s.points.length ? [`${s.points.length} candidates`] : []), `best EDP ${fmt(edpOf(best))}`, ...baselines].join(', '),
+        ok: true,
+      };
     }
     case 'mcu-memory': {
       const peak = mcuPeak(s);
@@ -90,12 +93,18 @@ export function headline(s: ReportSection): { text: string; ok: boolean } {
     }
     case 'pointacc-cycles': {
       const t = pointaccTotals(s);
-      return { text: `${s.network}: ${fmt(t.unfused)} cycles without fusion, ${fmt(t.fused)} with (${(t.unfused / Math.max(1, t.fused)).toFixed(2)}x)`, ok: true };
+      return {
+        text: `${s.network}: ${fmt(t.unfused)} cycles without fusion, ${fmt(t.fused)} with (${(t.unfused / Math.max(1, t.fused)).toFixed(2)}x)`,
+        ok: true,
+      };
     }
     case 'fl-training':
       return {
         text: s.runs
-          .map((r) => `${r.name}: ${pct(Math.max(...r.points.map((p) => p.accuracy)))}${r.time_to_target_s !== undefined ? ` (target at ${fmt(r.time_to_target_s)} s)` : ''}`)
+          .map(
+            (r) =>
+              `${r.name}: ${pct(Math.max(...r.points.map((p) => p.accuracy)))}${r.time_to_target_s !== undefined ? ` (target at ${fmt(r.time_to_target_s)} s)` : ''}`,
+          )
           .join('; '),
         ok: true,
       };
@@ -103,7 +112,10 @@ export function headline(s: ReportSection): { text: string; ok: boolean } {
       const passed = s.results.reduce((a, r) => a + r.passed, 0);
       const failed = s.results.reduce((a, r) => a + r.failed, 0);
       const badBenches = s.results.filter((r) => r.failed > 0).length;
-      return { text: `${s.results.length} testbenches, ${passed} checks passed, ${failed} failed${badBenches ? ` (${badBenches} failing benches)` : ''}`, ok: failed === 0 };
+      return {
+        text: `${s.results.length} testbenches, ${passed} checks passed, ${failed} failed${badBenches ? ` (${badBenches} failing benches)` : ''}`,
+        ok: failed === 0,
+      };
     }
     case 'rtl-cycles': {
       // Compare like with like: only layers that have both a prediction and a measurement.
@@ -170,7 +182,13 @@ function body(p: PageSection): string {
         ? '<h4>Baselines</h4>' +
           table(
             ['design', 'latency (cycles)', 'energy (pJ)', 'EDP', 'EDP / best EDP'],
-            s.baselines.map((b) => [b.name, b.latency_cycles, b.energy_pj, edpOf(b), best ? (edpOf(b) / edpOf(best)).toFixed(2) + 'x' : '-']),
+            s.baselines.map((b) => [
+              b.name,
+              b.latency_cycles,
+              b.energy_pj,
+              edpOf(b),
+              best ? (edpOf(b) / edpOf(best)).toFixed(2) + 'x' : '-',
+            ]),
             { numeric: [false, true, true, true, true] },
           )
         : '';
@@ -214,7 +232,12 @@ function body(p: PageSection): string {
           'Per-layer figures',
           table(
             ['layer', 'cycles without fusion', 'cycles with fusion', 'ratio'],
-            s.layers.map((l) => [l.name, l.cycles_unfused, l.cycles_fused, (l.cycles_unfused / Math.max(1, l.cycles_fused)).toFixed(2) + 'x']),
+            s.layers.map((l) => [
+              l.name,
+              l.cycles_unfused,
+              l.cycles_fused,
+              (l.cycles_unfused / Math.max(1, l.cycles_fused)).toFixed(2) + 'x',
+            ]),
             { numeric: [false, true, true, true] },
           ),
         )
@@ -246,7 +269,9 @@ function body(p: PageSection): string {
       const linkCell = (path: string | undefined, label: string) => {
         if (!path) return '';
         const l = p.link(path);
-        return l.exists ? `<a href="${esc(l.href)}">${esc(label)}</a>` : `<span class="missing" title="${esc(l.href)}">${esc(label)} (missing)</span>`;
+        return l.exists
+          ? `<a href="${esc(l.href)}">${esc(label)}</a>`
+          : `<span class="missing" title="${esc(l.href)}">${esc(label)} (missing)</span>`;
       };
       return (
         factsTable(extra(s.facts)) +
@@ -285,10 +310,17 @@ function runBody(s: Extract<ReportSection, { kind: 'rtl-cycles' | 'mcu-program' 
     l.name,
     l.predicted_cycles ?? '-',
     l.measured_cycles ?? '-',
-    l.predicted_cycles !== undefined && l.measured_cycles !== undefined && l.measured_cycles > 0 ? `${(((l.predicted_cycles - l.measured_cycles) / l.measured_cycles) * 100).toFixed(1)}%` : '-',
+    l.predicted_cycles !== undefined && l.measured_cycles !== undefined && l.measured_cycles > 0
+      ? `${(((l.predicted_cycles - l.measured_cycles) / l.measured_cycles) * 100).toFixed(1)}%`
+      : '-',
   ]);
   // Full layer names here (the plot's axis may shorten them).
-  return factsTable([['design', s.design], ...extra(s.facts)]) + table(['layer', 'predicted cycles', `measured cycles${s.tool ? ` (${s.tool})` : ''}`, 'error'], rows, { numeric: [false, true, true, true] });
+  return (
+    factsTable([['design', s.design], ...extra(s.facts)]) +
+    table(['layer', 'predicted cycles', `measured cycles${s.tool ? ` (${s.tool})` : ''}`, 'error'], rows, {
+      numeric: [false, true, true, true],
+    })
+  );
 }
 
 const details = (summary: string, html: string) => `<details><summary>${esc(summary)}</summary>${html}</details>`;
@@ -325,8 +357,19 @@ export function buildReportHtml(input: PageInput): string {
                 esc(h.text),
               ];
             }),
-            ...((input.files ?? []).length ? [['Other files', '<a href="#files">files</a>', '', esc(`${input.files!.length} file(s): HTML reports, waveforms, designs`)]] : []),
-            ...(figures.length ? [['Other figures', '<a href="#figures">figures</a>', '', esc(`${figures.length} figure(s) written by commands: ${figures.map((f) => f.name).join(', ')}`)]] : []),
+            ...((input.files ?? []).length
+              ? [['Other files', '<a href="#files">files</a>', '', esc(`${input.files!.length} file(s): HTML reports, waveforms, designs`)]]
+              : []),
+            ...(figures.length
+              ? [
+                  [
+                    'Other figures',
+                    '<a href="#figures">figures</a>',
+                    '',
+                    esc(`${figures.length} figure(s) written by commands: ${figures.map((f) => f.name).join(', ')}`),
+                  ],
+                ]
+              : []),
           ],
           { raw: [true, true, true, true] },
         )
@@ -353,11 +396,18 @@ export function buildReportHtml(input: PageInput): string {
   }
   if (figures.length) {
     parts.push('<h2 id="figures">Other figures</h2>');
-    for (const f of figures) parts.push(`<figure class="plot external" data-plot="${esc(f.name)}"><figcaption class="file">${esc(f.name)}</figcaption>${f.svg}</figure>`);
+    for (const f of figures)
+      parts.push(
+        `<figure class="plot external" data-plot="${esc(f.name)}"><figcaption class="file">${esc(f.name)}</figcaption>${f.svg}</figure>`,
+      );
   }
   const files = input.files ?? [];
   if (files.length) {
-    parts.push('<h2 id="files">Other files</h2><ul class="files">' + files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.name)}</a></li>`).join('') + '</ul>');
+    parts.push(
+      '<h2 id="files">Other files</h2><ul class="files">' +
+        files.map((f) => `<li><a href="${esc(f.href)}">${esc(f.name)}</a></li>`).join('') +
+        '</ul>',
+    );
   }
   return (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">' +

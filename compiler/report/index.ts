@@ -19,7 +19,16 @@ export { buildReportHtml, headline } from './html.ts';
 
 export interface ReportSummary {
   file: string;
-  sections: { name: string; kind: string; run_kind: RunKind; title: string; source: string; plots: number; ok: boolean; headline: string }[];
+  sections: {
+    name: string;
+    kind: string;
+    run_kind: RunKind;
+    title: string;
+    source: string;
+    plots: number;
+    ok: boolean;
+    headline: string;
+  }[];
   /** Standalone SVG files shown under "Other figures" (paths relative to DIR). */
   figures: string[];
   /** Other files linked under "Other files" (paths relative to DIR). */
@@ -62,9 +71,16 @@ export async function buildReport(dir: string, outFile?: string, title = 'nacc r
   const rel = basename(resolve(shownDir));
   const counts = `${located.length} section${located.length === 1 ? '' : 's'}${figures.length ? `, ${figures.length} other figure${figures.length === 1 ? '' : 's'}` : ''}`;
   // Waveforms already linked from a verification table are not listed again.
-  const linked = located.flatMap((l) => (l.section.kind === 'rtl-verify' ? l.section.results.flatMap((r) => [r.waveform, r.log]) : []).filter((p): p is string => !!p).map((p) => resolve(l.baseDir, p)));
+  const linked = located.flatMap((l) =>
+    (l.section.kind === 'rtl-verify' ? l.section.results.flatMap((r) => [r.waveform, r.log]) : [])
+      .filter((p): p is string => !!p)
+      .map((p) => resolve(l.baseDir, p)),
+  );
   const outDir = dirname(file);
-  const files = collectLinkedFiles(root, [file, ...linked]).map((f) => ({ name: relative(root, f).split(sep).join('/'), href: relative(outDir, f).split(sep).map(encodeURIComponent).join('/') }));
+  const files = collectLinkedFiles(root, [file, ...linked]).map((f) => ({
+    name: relative(root, f).split(sep).join('/'),
+    href: relative(outDir, f).split(sep).map(encodeURIComponent).join('/'),
+  }));
   const html = buildReportHtml({ title, subtitle: `Run outputs under ${rel}: ${counts}`, sections: pages, figures, files });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);

@@ -41,7 +41,13 @@ function layerLine(l: Layer): string {
 export function networkIrText(n: Network): string {
   const lines = [`network ${n.name} {  // ${n.source}${n.location ? `, ${where(n.location)}` : ''}`];
   for (const i of n.inputs) {
-    const attrs = i.attrs && Object.keys(i.attrs).length ? ` {${Object.keys(i.attrs).sort().map((k) => `${k}: ${attrText(i.attrs![k])}`).join(', ')}}` : '';
+    const attrs =
+      i.attrs && Object.keys(i.attrs).length
+        ? ` {${Object.keys(i.attrs)
+            .sort()
+            .map((k) => `${k}: ${attrText(i.attrs![k])}`)
+            .join(', ')}}`
+        : '';
     lines.push(`  input %${i.name} : ${typeText(i.type)}${attrs}`);
   }
   for (const l of n.layers) lines.push(layerLine(l));
@@ -102,7 +108,9 @@ export function programIrJson(p: Pick<Program, 'networks'> & Partial<Program>): 
         attrs: l.attrs,
         output: l.output,
         ...(l.origin ? { origin: l.origin } : {}),
-        ...(l.weights ? { weights: Object.fromEntries(Object.entries(l.weights).map(([k, w]) => [k, { dtype: w.dtype, shape: w.shape }])) } : {}),
+        ...(l.weights
+          ? { weights: Object.fromEntries(Object.entries(l.weights).map(([k, w]) => [k, { dtype: w.dtype, shape: w.shape }])) }
+          : {}),
         ...loc(l.location),
       })),
       outputs: n.outputs,

@@ -48,7 +48,10 @@ const base = (title: string, width = WIDTH, height = HEIGHT) => ({
  * A log axis with labelled ticks whatever the range: every decade over the data, and 2x and 5x
  * between them when it spans fewer than three decades (Vega alone labels one or two ticks there).
  */
-export function logAxis(values: number[]): { scale: { type: 'log'; domain: [number, number] }; axis: { values: number[]; format: string } } {
+export function logAxis(values: number[]): {
+  scale: { type: 'log'; domain: [number, number] };
+  axis: { values: number[]; format: string };
+} {
   const pos = values.filter((v) => v > 0 && Number.isFinite(v));
   const lo = pos.length ? Math.min(...pos) : 1;
   const hi = pos.length ? Math.max(...pos) : 10;
@@ -60,7 +63,10 @@ export function logAxis(values: number[]): { scale: { type: 'log'; domain: [numb
   // The domain hugs the data (a little margin) so the interesting part fills the plot; ticks outside it are dropped.
   const domain: [number, number] = [lo / 1.15, hi * 1.15];
   const inside = ticks.filter((t) => t >= domain[0] && t <= domain[1]);
-  return { scale: { type: 'log', domain }, axis: { values: inside.length >= 2 ? inside : [Number(lo.toPrecision(2)), Number(hi.toPrecision(2))], format: '.2~s' } };
+  return {
+    scale: { type: 'log', domain },
+    axis: { values: inside.length >= 2 ? inside : [Number(lo.toPrecision(2)), Number(hi.toPrecision(2))], format: '.2~s' },
+  };
 }
 
 export const edpOf = (p: { latency_cycles: number; energy_pj: number; edp?: number }) => p.edp ?? p.latency_cycles * p.energy_pj;
@@ -81,7 +87,9 @@ export function objectiveOf(section: NaasSearchSection): { label: string; value:
 export function bestSoFar(section: NaasSearchSection): { iteration: number; best: number }[] {
   if (section.points.length === 0 && section.history?.length) {
     let best = Infinity;
-    return [...section.history].sort((a, b) => a.iteration - b.iteration).map((h) => ({ iteration: h.iteration, best: (best = Math.min(best, h.best)) }));
+    return [...section.history]
+      .sort((a, b) => a.iteration - b.iteration)
+      .map((h) => ({ iteration: h.iteration, best: (best = Math.min(best, h.best)) }));
   }
   const { value } = objectiveOf(section);
   const byIter = new Map<number, number>();
@@ -122,9 +130,17 @@ export function thin<T>(xs: T[], max: number): T[] {
 function naasPlots(s: NaasSearchSection): Plot[] {
   const obj = objectiveOf(s);
   const candidates = thin(s.points, MAX_SCATTER_POINTS).map((p) => ({ iteration: p.iteration, value: obj.value(p), label: p.label ?? '' }));
-  const progressAxis = logAxis([...candidates.map((c) => c.value), ...bestSoFar(s).map((b) => b.best), ...(s.history ?? []).flatMap((h) => [h.best, h.median ?? h.best])]);
+  const progressAxis = logAxis([
+    ...candidates.map((c) => c.value),
+    ...bestSoFar(s).map((b) => b.best),
+    ...(s.history ?? []).flatMap((h) => [h.best, h.median ?? h.best]),
+  ]);
   const progress: TopLevelSpec = {
-    ...base(s.history?.some((h) => h.median !== undefined) ? 'Search progress (solid: best so far; dashed: median of each iteration)' : 'Search progress (dots: candidates; line: best so far)'),
+    ...base(
+      s.history?.some((h) => h.median !== undefined)
+        ? 'Search progress (solid: best so far; dashed: median of each iteration)'
+        : 'Search progress (dots: candidates; line: best so far)',
+    ),
     layer: [
       {
         data: { values: candidates },
@@ -159,22 +175,48 @@ function naasPlots(s: NaasSearchSection): Plot[] {
   };
 
   const all = s.points.map((p) => ({ ...p, edp: edpOf(p) }));
-  const front = paretoFront(all).map((p) => ({ latency_cycles: p.latency_cycles, energy_pj: p.energy_pj, edp: p.edp, label: p.label ?? '' }));
+  const front = paretoFront(all).map((p) => ({
+    latency_cycles: p.latency_cycles,
+    energy_pj: p.energy_pj,
+    edp: p.edp,
+    label: p.label ?? '',
+  }));
   const marked = [...all, ...(s.baselines ?? []), ...(s.best ? [s.best] : [])];
-  const x = { field: 'latency_cycles', type: 'quantitative' as const, title: 'latency (cycles)', ...logAxis(marked.map((p) => p.latency_cycles)) };
+  const x = {
+    field: 'latency_cycles',
+    type: 'quantitative' as const,
+    title: 'latency (cycles)',
+    ...logAxis(marked.map((p) => p.latency_cycles)),
+  };
   const y = { field: 'energy_pj', type: 'quantitative' as const, title: 'energy (pJ)', ...logAxis(marked.map((p) => p.energy_pj)) };
   const pareto: TopLevelSpec = {
     ...base('Latency vs energy: candidates, Pareto front and baselines'),
     layer: [
       {
-        data: { values: thin(all, MAX_SCATTER_POINTS).map((p) => ({ latency_cycles: p.latency_cycles, energy_pj: p.energy_pj, label: p.label ?? '' })) },
+        data: {
+          values: thin(all, MAX_SCATTER_POINTS).map((p) => ({
+            latency_cycles: p.latency_cycles,
+            energy_pj: p.energy_pj,
+            label: p.label ?? '',
+          })),
+        },
         mark: { type: 'point', filled: true, size: 14, opacity: 0.3, color: '#8c8c8c' },
         encoding: { x, y, tooltip: [{ field: 'label' }, { field: 'latency_cycles' }, { field: 'energy_pj' }] },
       },
       {
         data: { values: front },
-        mark: { type: 'line', point: { filled: true, size: 40, color: '#1f77b4' }, color: '#1f77b4', strokeWidth: 2, interpolate: 'step-after' },
-        encoding: { x, y, tooltip: [{ field: 'label' }, { field: 'latency_cycles' }, { field: 'energy_pj' }, { field: 'edp', format: '.4~g' }] },
+        mark: {
+          type: 'line',
+          point: { filled: true, size: 40, color: '#1f77b4' },
+          color: '#1f77b4',
+          strokeWidth: 2,
+          interpolate: 'step-after',
+        },
+        encoding: {
+          x,
+          y,
+          tooltip: [{ field: 'label' }, { field: 'latency_cycles' }, { field: 'energy_pj' }, { field: 'edp', format: '.4~g' }],
+        },
       },
       ...(s.baselines?.length
         ? [
@@ -221,7 +263,13 @@ function mcuPlots(s: McuMemorySection): Plot[] {
     { layer: l.name, schedule: 'layer-by-layer', kb: l.layer_by_layer_bytes / 1024 },
     { layer: l.name, schedule: 'patch-based', kb: l.patch_based_bytes / 1024 },
   ]);
-  const x = { field: 'layer', type: 'ordinal' as const, sort: names, title: 'layer (full names on hover and in the table)', axis: { labelAngle: -45, labelLimit: 160 } };
+  const x = {
+    field: 'layer',
+    type: 'ordinal' as const,
+    sort: names,
+    title: 'layer (full names on hover and in the table)',
+    axis: { labelAngle: -45, labelLimit: 160 },
+  };
   // The y-range fits the data, so the difference between the schedules fills the plot; the SRAM
   // limit is a marked line when it falls within reach, else named in the title.
   const top = Math.max(...values.map((v) => v.kb)) * 1.1;
@@ -229,14 +277,23 @@ function mcuPlots(s: McuMemorySection): Plot[] {
   const limitShown = sramKb !== undefined && sramKb <= top * 1.5;
   const yMax = limitShown ? Math.max(top, sramKb! * 1.05) : top;
   const spec = {
-    ...base(`Activation memory per layer: ${s.network}${s.mcu ? ` on ${s.mcu}` : ''}${sramKb !== undefined && !limitShown ? ` (SRAM ${sramKb.toFixed(0)} KB, above the plot)` : ''}`, wideEnough(names.length, 16)),
+    ...base(
+      `Activation memory per layer: ${s.network}${s.mcu ? ` on ${s.mcu}` : ''}${sramKb !== undefined && !limitShown ? ` (SRAM ${sramKb.toFixed(0)} KB, above the plot)` : ''}`,
+      wideEnough(names.length, 16),
+    ),
     layer: [
       {
         data: { values },
         mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 2 },
         encoding: {
           x,
-          y: { field: 'kb', type: 'quantitative', title: 'live activation memory (KB)', scale: { domain: [0, yMax], nice: false }, axis: { tickCount: 6 } },
+          y: {
+            field: 'kb',
+            type: 'quantitative',
+            title: 'live activation memory (KB)',
+            scale: { domain: [0, yMax], nice: false },
+            axis: { tickCount: 6 },
+          },
           color: {
             field: 'schedule',
             type: 'nominal',
@@ -244,7 +301,18 @@ function mcuPlots(s: McuMemorySection): Plot[] {
             scale: { domain: ['layer-by-layer', 'patch-based'], range: ['#e4572e', '#1f77b4'] },
           },
           // Dashed patch-based line: where both schedules agree, both colours stay visible.
-          strokeDash: { field: 'schedule', type: 'nominal', title: 'schedule', scale: { domain: ['layer-by-layer', 'patch-based'], range: [[1, 0], [6, 4]] } },
+          strokeDash: {
+            field: 'schedule',
+            type: 'nominal',
+            title: 'schedule',
+            scale: {
+              domain: ['layer-by-layer', 'patch-based'],
+              range: [
+                [1, 0],
+                [6, 4],
+              ],
+            },
+          },
           tooltip: [{ field: 'layer' }, { field: 'schedule' }, { field: 'kb', format: '.1f', title: 'KB' }],
         },
       },
@@ -294,7 +362,8 @@ function pointaccPlots(s: PointaccCyclesSection): Plot[] {
 }
 
 /** Which clock the runs' times are on: a simulation's virtual clock, or the wall clock of real runs. */
-const clockName = (s: FlTrainingSection): string => (s.clock === 'wall' ? 'wall-clock time' : s.clock === 'mixed' ? 'time (simulated and wall-clock runs)' : 'simulated time');
+const clockName = (s: FlTrainingSection): string =>
+  s.clock === 'wall' ? 'wall-clock time' : s.clock === 'mixed' ? 'time (simulated and wall-clock runs)' : 'simulated time';
 
 function flPlots(s: FlTrainingSection): Plot[] {
   const values = s.runs.flatMap((r) => r.points.map((p) => ({ run: r.name, time_s: p.time_s, accuracy: p.accuracy })));
@@ -367,7 +436,13 @@ function rtlCyclesPlots(s: RtlCyclesSection): Plot[] {
     encoding: {
       x: { field: 'layer', type: 'ordinal', sort: names, title: 'layer', axis: { labelAngle: -45, labelLimit: 160 } },
       xOffset: { field: 'series', type: 'nominal', sort: ['predicted', measured] },
-      y: { field: 'cycles', type: 'quantitative', title: 'cycles', ...(log ? { scale: { type: 'log' } } : {}), axis: { format: '.2~s', tickCount: 6 } },
+      y: {
+        field: 'cycles',
+        type: 'quantitative',
+        title: 'cycles',
+        ...(log ? { scale: { type: 'log' } } : {}),
+        axis: { format: '.2~s', tickCount: 6 },
+      },
       color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['predicted', measured], range: ['#8c8c8c', '#1f77b4'] } },
       tooltip: [{ field: 'layer' }, { field: 'series' }, { field: 'cycles', format: ',' }],
     },
@@ -386,7 +461,18 @@ function mcuProgramPlots(s: McuProgramSection): Plot[] {
     ...base(`Memory of ${s.network} on ${s.mcu} (bars: used; black ticks: capacity)`, WIDTH, 110),
     data: { values: rows },
     layer: [
-      { mark: { type: 'bar', color: '#1f77b4', height: 18 }, encoding: { y, x: { field: 'kb', type: 'quantitative', title: 'KB', axis: { tickCount: 6 } }, tooltip: [{ field: 'memory' }, { field: 'kb', format: '.1f', title: 'used KB' }, { field: 'capacity', format: '.0f', title: 'capacity KB' }] } },
+      {
+        mark: { type: 'bar', color: '#1f77b4', height: 18 },
+        encoding: {
+          y,
+          x: { field: 'kb', type: 'quantitative', title: 'KB', axis: { tickCount: 6 } },
+          tooltip: [
+            { field: 'memory' },
+            { field: 'kb', format: '.1f', title: 'used KB' },
+            { field: 'capacity', format: '.0f', title: 'capacity KB' },
+          ],
+        },
+      },
       { mark: { type: 'tick', color: '#222', thickness: 3, size: 26 }, encoding: { y, x: { field: 'capacity', type: 'quantitative' } } },
     ],
   } as TopLevelSpec;

@@ -13,7 +13,13 @@ export async function renderSvg(spec: TopLevelSpec, idPrefix: string, warnings: 
   // most commands take to run, and the commands that import this module do not always plot.
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const collect = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
-  const logger = { level: () => logger, error: collect, warn: collect, info: () => logger, debug: () => logger } as unknown as Vega.LoggerInterface;
+  const logger = {
+    level: () => logger,
+    error: collect,
+    warn: collect,
+    info: () => logger,
+    debug: () => logger,
+  } as unknown as Vega.LoggerInterface;
   const compiled = compile(spec, { logger }).spec;
   // The loader refuses every fetch: a report never reads anything but the data inlined in it.
   const loader = vega.loader({ mode: 'file' });

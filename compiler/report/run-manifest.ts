@@ -109,7 +109,8 @@ function designCycles(dir: string, m: RunManifest): RtlCyclesSection | undefined
     ...(measured.has(l.name) ? { measured_cycles: measured.get(l.name) } : {}),
   }));
   // A single-op PointAcc bench reports one layer under its own name: pair it with the one predicted row.
-  if (layers.length === 1 && layers[0].measured_cycles === undefined && measured.size === 1) layers[0].measured_cycles = [...measured.values()][0];
+  if (layers.length === 1 && layers[0].measured_cycles === undefined && measured.size === 1)
+    layers[0].measured_cycles = [...measured.values()][0];
   const sims = verified ? arr(verified.sims) : [];
   return {
     kind: 'rtl-cycles',
@@ -121,7 +122,9 @@ function designCycles(dir: string, m: RunManifest): RtlCyclesSection | undefined
       ...(verified
         ? {
             checks: `${sims.reduce((a, s) => a + (num(s.passed) ?? 0), 0)} passed, ${sims.reduce((a, s) => a + (num(s.failed) ?? 0), 0)} failed (${sims.map((s) => String(s.name)).join(', ')})`,
-            ...(isObject(verified.lint) && num(verified.lint.warnings) !== undefined ? { 'lint warnings': num(verified.lint.warnings)! } : {}),
+            ...(isObject(verified.lint) && num(verified.lint.warnings) !== undefined
+              ? { 'lint warnings': num(verified.lint.warnings)! }
+              : {}),
             verdict: verified.ok === true ? 'bit-exact, lint clean' : 'FAILED',
           }
         : { verdict: 'not simulated yet (nacc verify)' }),
@@ -143,7 +146,10 @@ function mcuProgram(dir: string, m: RunManifest): McuProgramSection | undefined 
   const clockHz = num(board.clockHz);
   const predicted = isObject(s.predicted_instructions) ? num((s.predicted_instructions as Obj).total) : undefined;
   const measured = qemu ? num(qemu.instructions) : undefined;
-  const measuredFlash = qemu && num(qemu.text_bytes) !== undefined && num(qemu.data_bytes) !== undefined ? num(qemu.text_bytes)! + num(qemu.data_bytes)! : undefined;
+  const measuredFlash =
+    qemu && num(qemu.text_bytes) !== undefined && num(qemu.data_bytes) !== undefined
+      ? num(qemu.text_bytes)! + num(qemu.data_bytes)!
+      : undefined;
   // Cycles and time predicted by the instruction model and the core's timings (compiler/mcu/cycles.ts); QEMU counts instructions only.
   const cycles = num(s.predicted_cycles);
   const ms = num(s.predicted_ms);
@@ -168,7 +174,9 @@ function mcuProgram(dir: string, m: RunManifest): McuProgramSection | undefined 
       ...(cycles !== undefined ? { 'cycles (predicted, Cortex-M4 timings)': cycles } : {}),
       ...(ms !== undefined ? { 'time at the clock (predicted)': `${ms.toFixed(2)} ms` } : {}),
       ...(measured !== undefined ? { 'instructions (measured, QEMU)': measured } : {}),
-      ...(qemu ? { 'bit-exact': qemu.bit_exact === true && (!host || host.bit_exact === true) ? 'yes' : 'no' } : { verified: 'not yet (nacc verify)' }),
+      ...(qemu
+        ? { 'bit-exact': qemu.bit_exact === true && (!host || host.bit_exact === true) ? 'yes' : 'no' }
+        : { verified: 'not yet (nacc verify)' }),
       command: m.command,
     },
   };

@@ -45,7 +45,11 @@ export function parseSectionFile(json: unknown, file: string): { section?: Repor
   return problems.length ? { name: sectionName, problems } : { section: rest as unknown as ReportSection, name: sectionName, problems };
 }
 
-const fileBase = (file: string) => file.split(/[\\/]/).pop()!.replace(/\.section\.json$|\.json$/, '');
+const fileBase = (file: string) =>
+  file
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.section\.json$|\.json$/, '');
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.nacc-cache']);
 const MAX_DEPTH = 8;
@@ -97,7 +101,8 @@ export function collectSections(dir: string): LocatedSection[] {
       continue;
     }
     const folder = rel(root, dirname(file)) || m.kind;
-    for (const section of sectionsOfRun(dirname(file), m)) found.push({ name: folder.replace(/[^A-Za-z0-9._-]+/g, '-'), baseDir: dirname(file), file, section, runKind: m.kind });
+    for (const section of sectionsOfRun(dirname(file), m))
+      found.push({ name: folder.replace(/[^A-Za-z0-9._-]+/g, '-'), baseDir: dirname(file), file, section, runKind: m.kind });
   }
 
   for (const file of sectionFiles) {
@@ -105,7 +110,11 @@ export function collectSections(dir: string): LocatedSection[] {
     if (json === undefined) continue;
     const r = parseSectionFile(json, file);
     if (!r.section) {
-      errors.push({ severity: 'error', code: 'E1002', message: `${rel(root, file)}: not a valid report section: ${r.problems.join('; ')}` });
+      errors.push({
+        severity: 'error',
+        code: 'E1002',
+        message: `${rel(root, file)}: not a valid report section: ${r.problems.join('; ')}`,
+      });
       continue;
     }
     found.push({ name: r.name, baseDir: dirname(file), file, section: r.section });
@@ -151,7 +160,11 @@ const MAX_SVG_BYTES = 8 * 1024 * 1024;
  */
 export function collectExternalPlots(dir: string): ExternalPlot[] {
   const root = checkedFolder(dir);
-  const sectionFolders = new Set(listJsonFiles(root).filter((f) => f.endsWith(SECTION_SUFFIX) || f.endsWith(`${sep}${RUN_MANIFEST}`)).map((f) => dirname(f)));
+  const sectionFolders = new Set(
+    listJsonFiles(root)
+      .filter((f) => f.endsWith(SECTION_SUFFIX) || f.endsWith(`${sep}${RUN_MANIFEST}`))
+      .map((f) => dirname(f)),
+  );
   const out: ExternalPlot[] = [];
   for (const file of listFiles(root, '.svg')) {
     if (sectionFolders.has(dirname(file)) || statSync(file).size > MAX_SVG_BYTES) continue;
@@ -215,7 +228,8 @@ function orderAndName(found: LocatedSection[], root: string): LocatedSection[] {
   const sorted = [...found].sort((a, b) => {
     const k = SECTION_KINDS.indexOf(a.section.kind) - SECTION_KINDS.indexOf(b.section.kind);
     if (k) return k;
-    const fa = rel(root, a.file), fb = rel(root, b.file);
+    const fa = rel(root, a.file),
+      fb = rel(root, b.file);
     return fa < fb ? -1 : fa > fb ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
   });
   const count = new Map<string, number>();

@@ -129,11 +129,26 @@ export interface McuProgramSection {
   facts?: Record<string, string | number>;
 }
 
-export type ReportSection = NaasSearchSection | McuMemorySection | McuProgramSection | PointaccCyclesSection | FlTrainingSection | RtlVerifySection | RtlCyclesSection;
+export type ReportSection =
+  | NaasSearchSection
+  | McuMemorySection
+  | McuProgramSection
+  | PointaccCyclesSection
+  | FlTrainingSection
+  | RtlVerifySection
+  | RtlCyclesSection;
 export type SectionKind = ReportSection['kind'];
 
 /** Order of the kinds in the report: the pipeline order of DESIGN.md. */
-export const SECTION_KINDS: SectionKind[] = ['naas-search', 'rtl-cycles', 'mcu-program', 'mcu-memory', 'pointacc-cycles', 'fl-training', 'rtl-verify'];
+export const SECTION_KINDS: SectionKind[] = [
+  'naas-search',
+  'rtl-cycles',
+  'mcu-program',
+  'mcu-memory',
+  'pointacc-cycles',
+  'fl-training',
+  'rtl-verify',
+];
 
 export const KIND_HEADINGS: Record<SectionKind, string> = {
   'naas-search': 'NAAS accelerator search',
@@ -219,65 +234,104 @@ export function sectionProblems(value: unknown): string[] {
       str(value, 'network', '', p);
       optString(value, 'mcu', p);
       optNum(value, 'sram_bytes', '', p);
-      rows(value, 'layers', p, (r, at) => {
-        str(r, 'name', at, p);
-        num(r, 'layer_by_layer_bytes', at, p, { min: 0 });
-        num(r, 'patch_based_bytes', at, p, { min: 0 });
-      }, 1);
+      rows(
+        value,
+        'layers',
+        p,
+        (r, at) => {
+          str(r, 'name', at, p);
+          num(r, 'layer_by_layer_bytes', at, p, { min: 0 });
+          num(r, 'patch_based_bytes', at, p, { min: 0 });
+        },
+        1,
+      );
       facts(value, p);
       break;
     case 'pointacc-cycles':
       str(value, 'network', '', p);
       optString(value, 'config', p);
-      rows(value, 'layers', p, (r, at) => {
-        str(r, 'name', at, p);
-        num(r, 'cycles_unfused', at, p, { min: 0 });
-        num(r, 'cycles_fused', at, p, { min: 0 });
-      }, 1);
+      rows(
+        value,
+        'layers',
+        p,
+        (r, at) => {
+          str(r, 'name', at, p);
+          num(r, 'cycles_unfused', at, p, { min: 0 });
+          num(r, 'cycles_fused', at, p, { min: 0 });
+        },
+        1,
+      );
       facts(value, p);
       break;
     case 'fl-training':
       optString(value, 'network', p);
       optNum(value, 'target_accuracy', '', p);
-      if (value.clock !== undefined && !['simulated', 'wall', 'mixed'].includes(value.clock as string)) p.push('"clock" must be simulated, wall or mixed');
-      rows(value, 'runs', p, (r, at) => {
-        str(r, 'name', at, p);
-        optNum(r, 'time_to_target_s', at, p);
-        rows(r, 'points', p, (q, at2) => {
-          num(q, 'time_s', at2, p, { min: 0 });
-          num(q, 'accuracy', at2, p, { min: 0, max: 1 });
-        }, 1, at);
-      }, 1);
+      if (value.clock !== undefined && !['simulated', 'wall', 'mixed'].includes(value.clock as string))
+        p.push('"clock" must be simulated, wall or mixed');
+      rows(
+        value,
+        'runs',
+        p,
+        (r, at) => {
+          str(r, 'name', at, p);
+          optNum(r, 'time_to_target_s', at, p);
+          rows(
+            r,
+            'points',
+            p,
+            (q, at2) => {
+              num(q, 'time_s', at2, p, { min: 0 });
+              num(q, 'accuracy', at2, p, { min: 0, max: 1 });
+            },
+            1,
+            at,
+          );
+        },
+        1,
+      );
       facts(value, p);
       break;
     case 'rtl-cycles':
       str(value, 'design', '', p);
       optString(value, 'tool', p);
-      rows(value, 'layers', p, (r, at) => {
-        str(r, 'name', at, p);
-        optNum(r, 'predicted_cycles', at, p);
-        optNum(r, 'measured_cycles', at, p);
-      }, 1);
+      rows(
+        value,
+        'layers',
+        p,
+        (r, at) => {
+          str(r, 'name', at, p);
+          optNum(r, 'predicted_cycles', at, p);
+          optNum(r, 'measured_cycles', at, p);
+        },
+        1,
+      );
       facts(value, p);
       break;
     case 'mcu-program':
       str(value, 'network', '', p);
       str(value, 'mcu', '', p);
       for (const k of ['sram_bytes', 'flash_bytes', 'peak_sram_bytes', 'flash_used_bytes']) num(value, k, '', p, { min: 0 });
-      if (value.flash_source !== 'predicted' && value.flash_source !== 'measured') p.push('"flash_source" must be "predicted" or "measured"');
+      if (value.flash_source !== 'predicted' && value.flash_source !== 'measured')
+        p.push('"flash_source" must be "predicted" or "measured"');
       optNum(value, 'measured_ram_bytes', '', p);
       facts(value, p);
       break;
     case 'rtl-verify':
-      rows(value, 'results', p, (r, at) => {
-        str(r, 'name', at, p);
-        optString(r, 'tool', p, at);
-        num(r, 'passed', at, p, { min: 0, integer: true });
-        num(r, 'failed', at, p, { min: 0, integer: true });
-        optString(r, 'waveform', p, at);
-        optString(r, 'log', p, at);
-        optString(r, 'detail', p, at);
-      }, 1);
+      rows(
+        value,
+        'results',
+        p,
+        (r, at) => {
+          str(r, 'name', at, p);
+          optString(r, 'tool', p, at);
+          num(r, 'passed', at, p, { min: 0, integer: true });
+          num(r, 'failed', at, p, { min: 0, integer: true });
+          optString(r, 'waveform', p, at);
+          optString(r, 'log', p, at);
+          optString(r, 'detail', p, at);
+        },
+        1,
+      );
       facts(value, p);
       break;
   }
@@ -330,5 +384,6 @@ function facts(o: Record<string, unknown>, p: string[]) {
   const f = o.facts;
   if (f === undefined) return;
   if (!isObject(f)) return void p.push('"facts" must be an object');
-  for (const [k, v] of Object.entries(f)) if (typeof v !== 'string' && typeof v !== 'number') p.push(`"facts.${k}" must be a string or number`);
+  for (const [k, v] of Object.entries(f))
+    if (typeof v !== 'string' && typeof v !== 'number') p.push(`"facts.${k}" must be a string or number`);
 }

@@ -39,10 +39,12 @@ export async function writeOutputDir<T>(target: string, write: (dir: string) => 
   const final = existsSync(target) && lstatSync(target).isSymbolicLink() ? realpathSync(target) : resolve(target);
   const parent = dirname(final);
   const name = basename(final);
-  if (existsSync(final) && !statSync(final).isDirectory()) fail('O0001', `${target} exists and is not a folder; give another output folder`, undefined, ExitCode.usage);
+  if (existsSync(final) && !statSync(final).isDirectory())
+    fail('O0001', `${target} exists and is not a folder; give another output folder`, undefined, ExitCode.usage);
   // The whole folder is replaced: never the one we stand in, nor one that contains it.
   const cwd = process.cwd();
-  if (final === parent || cwd === final || cwd.startsWith(final + sep)) fail('O0003', `${target} contains the current folder; give an output folder of its own (e.g. out/NAME)`, undefined, ExitCode.usage);
+  if (final === parent || cwd === final || cwd.startsWith(final + sep))
+    fail('O0003', `${target} contains the current folder; give an output folder of its own (e.g. out/NAME)`, undefined, ExitCode.usage);
   const n = ++serial;
   const tmp = join(parent, `.${name}.partial-${process.pid}-${n}`);
   try {

@@ -53,7 +53,9 @@ export function cStringLiteral(text: string): string {
 }
 
 const C_RESERVED = new Set(
-  `auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Complex _Imaginary main NULL`.split(' '),
+  `auto break case char const continue default do double else enum extern float for goto if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Complex _Imaginary main NULL`.split(
+    ' ',
+  ),
 );
 
 /** Longest identifier emitted; longer names are cut and get a hash of the whole name. */
@@ -129,7 +131,8 @@ export function makeComment(text: string): string {
  * never rewritten, because user text must not reach Make at all. Throws on anything else.
  */
 export function makeWord(word: string): string {
-  if (!/^[A-Za-z0-9_.,+=\/-]+$/.test(word)) throw new Error(`internal: '${word}' is not a plain Make word; user text must not reach a Makefile`);
+  if (!/^[A-Za-z0-9_.,+=\/-]+$/.test(word))
+    throw new Error(`internal: '${word}' is not a plain Make word; user text must not reach a Makefile`);
   return word;
 }
 

@@ -35,6 +35,13 @@ export function suggestion(word: string, candidates: readonly string[]): string 
   const near = closest(word, candidates);
   if (near !== undefined || word.length < 2) return near;
   const w = word.toLowerCase();
-  const partOf = candidates.filter((c) => c.toLowerCase().startsWith(w) || c.toLowerCase().split(/[\s_.-]+/).includes(w));
+  const partOf = candidates.filter(
+    (c) =>
+      c.toLowerCase().startsWith(w) ||
+      c
+        .toLowerCase()
+        .split(/[\s_.-]+/)
+        .includes(w),
+  );
   return partOf.length === 1 ? partOf[0] : undefined;
 }

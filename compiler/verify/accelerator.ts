@@ -22,7 +22,15 @@ export interface VerifyManifest {
   benchFile: string;
   accelerator?: string;
   network?: string;
-  layers?: { name: string; dir: string; predicted_cycles?: number | null; prediction_source?: string; model_cycles?: number | null; model_reason?: string; schedule_cycles?: number }[];
+  layers?: {
+    name: string;
+    dir: string;
+    predicted_cycles?: number | null;
+    prediction_source?: string;
+    model_cycles?: number | null;
+    model_reason?: string;
+    schedule_cycles?: number;
+  }[];
 }
 
 export interface LayerRun {
@@ -106,12 +114,14 @@ export function readVerifyManifest(dir: string): VerifyManifest {
       designFiles: raw.design_files as string[],
       benchFile: raw.testbench,
       // A PointAcc whole-layer design names its layer and carries the performance model's cycles for it.
-      layers: [{
-        name: typeof raw.layer === 'string' ? raw.layer : raw.top,
-        dir: '.',
-        predicted_cycles: typeof raw.predicted_cycles === 'number' ? raw.predicted_cycles : undefined,
-        model_cycles: typeof raw.model_cycles === 'number' ? raw.model_cycles : undefined,
-      }],
+      layers: [
+        {
+          name: typeof raw.layer === 'string' ? raw.layer : raw.top,
+          dir: '.',
+          predicted_cycles: typeof raw.predicted_cycles === 'number' ? raw.predicted_cycles : undefined,
+          model_cycles: typeof raw.model_cycles === 'number' ? raw.model_cycles : undefined,
+        },
+      ],
     };
   }
   const m = raw as unknown as VerifyManifest;
@@ -151,7 +161,9 @@ export async function verifyAccelerator(
   const log = opts.log ?? (() => {});
   let runs = m.layers ?? [{ name: m.testbench, dir: '.' }];
   if (opts.layers?.length) {
-    for (const l of opts.layers) if (!runs.some((r) => r.name === l)) fail('V0104', `design '${dirArg}' has no layer '${l}' (it has: ${runs.map((r) => r.name).join(', ')})`, undefined, 2);
+    for (const l of opts.layers)
+      if (!runs.some((r) => r.name === l))
+        fail('V0104', `design '${dirArg}' has no layer '${l}' (it has: ${runs.map((r) => r.name).join(', ')})`, undefined, 2);
     runs = runs.filter((r) => opts.layers!.includes(r.name));
   }
   const design = m.designFiles.map((f) => join(dir, f));
@@ -167,7 +179,8 @@ export async function verifyAccelerator(
         ? await buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog' })
         : await buildVerilator({ files, top: m.testbench, cwd: dir, buildDir: 'build/verilator' });
     const timeoutMs = opts.timeoutMs;
-    const run = (cwd: string, plusargs: string[]) => (sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs }));
+    const run = (cwd: string, plusargs: string[]) =>
+      sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs });
     const layers: LayerRun[] = [];
     for (const l of runs) {
       const cwd = join(dir, l.dir);
@@ -184,7 +197,13 @@ export async function verifyAccelerator(
       layers.push(lr);
     }
     const cycles = layers.every((l) => l.cycles !== null) ? layers.reduce((s, l) => s + (l.cycles ?? 0), 0) : null;
-    sims.push({ name: sim, passed: layers.reduce((s, l) => s + l.passed, 0), failed: layers.reduce((s, l) => s + l.failed, 0), cycles, layers });
+    sims.push({
+      name: sim,
+      passed: layers.reduce((s, l) => s + l.passed, 0),
+      failed: layers.reduce((s, l) => s + l.failed, 0),
+      cycles,
+      layers,
+    });
   }
   const predictedOf = (name: string) => runs.find((r) => r.name === name)?.predicted_cycles ?? null;
   const layerRows = runs.map((l) => {
@@ -192,14 +211,20 @@ export async function verifyAccelerator(
     for (const s of sims) cycles[s.name] = s.layers.find((x) => x.name === l.name)?.cycles ?? null;
     const pred = predictedOf(l.name);
     const measured = cycles.verilator ?? cycles.iverilog ?? null;
-    const err = (p: number | null | undefined) => (p != null && measured !== null && measured > 0 ? Math.round(((p - measured) / measured) * 10000) / 100 : null);
+    const err = (p: number | null | undefined) =>
+      p != null && measured !== null && measured > 0 ? Math.round(((p - measured) / measured) * 10000) / 100 : null;
     const model = l.model_cycles ?? null;
     const row: AcceleratorVerifyReport['layers'][number] = {
-      name: l.name, cycles: measured, sim_cycles: cycles, model_cycles: model,
+      name: l.name,
+      cycles: measured,
+      sim_cycles: cycles,
+      model_cycles: model,
       error: model !== null && model > 0 && measured !== null ? Math.round((measured / model - 1) * 10000) / 10000 : null,
       ...(l.model_reason ? { model_reason: l.model_reason } : {}),
       ...(l.schedule_cycles !== undefined ? { schedule_cycles: l.schedule_cycles } : {}),
-      predicted_cycles: pred, error_pct: err(pred), model_error_pct: err(model),
+      predicted_cycles: pred,
+      error_pct: err(pred),
+      model_error_pct: err(model),
     };
     if (l.prediction_source) row.prediction_source = l.prediction_source;
     return row;

@@ -28,7 +28,12 @@ export function parseVerilatorMessages(text: string, cwd: string): Diagnostic[] 
     const m = line.match(/^%(Warning|Error)(?:-([A-Z0-9_]+))?: ([^:\s]+):(\d+):(?:(\d+):)? (.*)$/);
     if (m) {
       const severity: Severity = m[1] === 'Warning' ? 'warning' : 'error';
-      out.push({ severity, code: `verilator-${m[2] ?? 'ERROR'}`, message: m[6], location: location(m[3], Number(m[4]), Number(m[5] ?? 1), cwd) });
+      out.push({
+        severity,
+        code: `verilator-${m[2] ?? 'ERROR'}`,
+        message: m[6],
+        location: location(m[3], Number(m[4]), Number(m[5] ?? 1), cwd),
+      });
       continue;
     }
     const g = line.match(/^%(Warning|Error)(?:-([A-Z0-9_]+))?: (.*)$/);

@@ -77,7 +77,12 @@ export interface NetworkVerifyReport {
 export function readNetworkManifest(dir: string): NetworkManifest {
   const path = join(dir, 'network', 'network.json');
   if (!existsSync(path)) {
-    fail('V0105', `'${dir}' has no whole-network program (network/network.json); generate it with \`nacc rtl FILE --accelerator A --network N --out ${dir}\` without --layer`, undefined, 2);
+    fail(
+      'V0105',
+      `'${dir}' has no whole-network program (network/network.json); generate it with \`nacc rtl FILE --accelerator A --network N --out ${dir}\` without --layer`,
+      undefined,
+      2,
+    );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as NetworkManifest;
 }
@@ -95,7 +100,13 @@ function simReport(sim: SimName, nm: NetworkManifest, r: SimResult): NetworkSimR
   const lines = parseStepLines(r.output);
   const steps = nm.steps.map((s, i) => {
     const l = lines.get(i);
-    return { name: s.name, runs_on: s.runs_on, cycles: l && s.runs_on === 'accelerator' ? l.cycles : null, passed: l?.passed ?? 0, failed: l ? l.failed : s.out_bytes };
+    return {
+      name: s.name,
+      runs_on: s.runs_on,
+      cycles: l && s.runs_on === 'accelerator' ? l.cycles : null,
+      passed: l?.passed ?? 0,
+      failed: l ? l.failed : s.out_bytes,
+    };
   });
   const finals = nm.outputs.map((o, j) => {
     const l = lines.get(nm.steps.length + j);
@@ -143,7 +154,10 @@ export async function verifyNetwork(
       sim === 'iverilog'
         ? await buildIverilog({ files, top: nm.testbench, cwd: dir, buildDir: 'build/iverilog-network' })
         : await buildVerilator({ files, top: nm.testbench, cwd: dir, buildDir: 'build/verilator-network' });
-    const run = (plusargs: string[]) => (sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs }));
+    const run = (plusargs: string[]) =>
+      sim === 'iverilog'
+        ? runVvp(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs })
+        : runVerilatorModel(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs });
     const t1 = performance.now();
     const r = await run(opts.vcd ? ['+vcd'] : []);
     const rep = simReport(sim, nm, r);
@@ -159,11 +173,19 @@ export async function verifyNetwork(
     const cycles = s.runs_on === 'accelerator' ? (simCycles.verilator ?? simCycles.iverilog ?? null) : null;
     const model = s.model_cycles;
     return {
-      name: s.name, op: s.op, runs_on: s.runs_on, ...(s.unit ? { unit: s.unit } : {}), cycles, sim_cycles: simCycles, model_cycles: model,
+      name: s.name,
+      op: s.op,
+      runs_on: s.runs_on,
+      ...(s.unit ? { unit: s.unit } : {}),
+      cycles,
+      sim_cycles: simCycles,
+      model_cycles: model,
       ...(s.model_source ? { model_source: s.model_source } : {}),
       ...(s.model_reason ? { model_reason: s.model_reason } : {}),
       error: model !== null && model > 0 && cycles !== null ? Math.round((cycles / model - 1) * 10000) / 10000 : null,
-      ...(s.schedule_cycles !== undefined ? { schedule_cycles: s.schedule_cycles, programs: s.programs, macs: s.macs, dram_bytes: s.dram_bytes } : {}),
+      ...(s.schedule_cycles !== undefined
+        ? { schedule_cycles: s.schedule_cycles, programs: s.programs, macs: s.macs, dram_bytes: s.dram_bytes }
+        : {}),
       passed: Math.min(...sims.map((r) => r.steps[i].passed)),
       failed: Math.max(0, ...sims.map((r) => r.steps[i].failed)),
     };
@@ -181,7 +203,11 @@ export async function verifyNetwork(
     sims,
     layers,
     model_cycles: modelCycles,
-    ...(unmodelled.length ? { model_reason: `the cost model cannot express ${unmodelled.map((s) => `'${s.name}' (${s.model_reason ?? 'no prediction'})`).join(', ')}` } : {}),
+    ...(unmodelled.length
+      ? {
+          model_reason: `the cost model cannot express ${unmodelled.map((s) => `'${s.name}' (${s.model_reason ?? 'no prediction'})`).join(', ')}`,
+        }
+      : {}),
     error: modelCycles !== null && modelCycles > 0 && measured !== null ? Math.round((measured / modelCycles - 1) * 10000) / 10000 : null,
     host_steps: nm.steps.filter((s) => s.runs_on === 'host').map((s) => s.name),
     lint: { warnings, diagnostics },

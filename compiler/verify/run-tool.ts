@@ -107,7 +107,12 @@ export function outputTail(text: string, lines = 30): string {
   return text.replace(/\s+$/, '').split('\n').slice(-lines).join('\n');
 }
 
-function verdictOf(tool: string, r: { exitCode: number | null; signal: string | null; timedOut: boolean; output: string }, timeoutMs: number, patterns: readonly RegExp[]): ToolVerdict {
+function verdictOf(
+  tool: string,
+  r: { exitCode: number | null; signal: string | null; timedOut: boolean; output: string },
+  timeoutMs: number,
+  patterns: readonly RegExp[],
+): ToolVerdict {
   const printed = patterns.map((p) => r.output.match(p)?.[0]).find((m) => m !== undefined);
   const after = printed ? ` after printing: ${printed.trim()}` : '';
   if (r.timedOut) return { ok: false, kind: 'timeout', reason: `${tool} timed out after ${timeoutMs / 1000} s${after}` };
@@ -140,7 +145,8 @@ export async function runTool(command: string, args: readonly string[], o: RunTo
   const stderr = String(r.stderr ?? '');
   const output = String(r.all ?? stdout + stderr);
   // A failure to start (EACCES, ENOENT after resolution) has neither status nor signal.
-  if (r.exitCode === undefined && r.signal === undefined && !timedOut) throw new ToolError(tool, `could not be started: ${r.shortMessage ?? r.message}`);
+  if (r.exitCode === undefined && r.signal === undefined && !timedOut)
+    throw new ToolError(tool, `could not be started: ${r.shortMessage ?? r.message}`);
   const base = { exitCode: r.exitCode ?? null, signal: r.signal ?? null, timedOut, output };
   return { tool, argv: [exe, ...args], cwd, stdout, stderr, ...base, verdict: verdictOf(tool, base, timeoutMs, o.failureMessages ?? []) };
 }
@@ -151,8 +157,16 @@ export function runToolSync(command: string, args: readonly string[], o: RunTool
   const exe = resolveTool(command, { name: tool, debian: o.debian });
   const cwd = resolve(o.cwd ?? process.cwd());
   const timeoutMs = o.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-  const r = spawnSync(exe, args, { cwd, env: o.env ? { ...process.env, ...o.env } : process.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, encoding: 'utf8', shell: false });
-  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw new ToolError(tool, `could not be started: ${r.error.message}`);
+  const r = spawnSync(exe, args, {
+    cwd,
+    env: o.env ? { ...process.env, ...o.env } : process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: timeoutMs,
+    encoding: 'utf8',
+    shell: false,
+  });
+  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT')
+    throw new ToolError(tool, `could not be started: ${r.error.message}`);
   const stdout = r.stdout ?? '';
   const stderr = r.stderr ?? '';
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
@@ -181,9 +195,16 @@ export function failureOf(run: ToolRun, role: ToolRole, what: string, diagnostic
   const detail = tail ? `:\n${tail}` : '';
   if (role === 'check') return new VerificationError(`${what}: ${v.reason}${detail}`);
   if (role === 'helper' || v.kind === 'signal' || v.kind === 'timeout') {
-    return new UserError([{ severity: 'error', code: 'T0002', message: `${what}: ${v.reason}${detail}` }, ...diagnostics], ExitCode.toolMissing);
+    return new UserError(
+      [{ severity: 'error', code: 'T0002', message: `${what}: ${v.reason}${detail}` }, ...diagnostics],
+      ExitCode.toolMissing,
+    );
   }
-  if (role === 'user-build') return new UserError([{ severity: 'error', code: 'T0003', message: `${what}: ${v.reason}${detail}` }, ...diagnostics], ExitCode.inputError);
+  if (role === 'user-build')
+    return new UserError(
+      [{ severity: 'error', code: 'T0003', message: `${what}: ${v.reason}${detail}` }, ...diagnostics],
+      ExitCode.inputError,
+    );
   // The CLI adds the request to report it (as for every internal error).
   return new InternalError(`${what}: ${run.tool} rejected code that nacc generated (${v.reason})${detail}`, diagnostics);
 }

@@ -96,14 +96,22 @@ export async function buildIverilog(o: BuildOptions): Promise<string> {
   const buildDir = resolve(o.cwd, o.buildDir ?? 'build-iverilog');
   mkdirSync(buildDir, { recursive: true });
   const vvpFile = join(buildDir, `${o.top}.vvp`);
-  const c = await runTool('iverilog', ['-g2012', '-s', o.top, '-o', toolRelative(o.cwd, vvpFile), ...o.files.map((f) => toolRelative(o.cwd, f))], { cwd: o.cwd });
+  const c = await runTool(
+    'iverilog',
+    ['-g2012', '-s', o.top, '-o', toolRelative(o.cwd, vvpFile), ...o.files.map((f) => toolRelative(o.cwd, f))],
+    { cwd: o.cwd },
+  );
   expectSuccess(c, buildRole(o.origin), `iverilog: compiling ${o.top}`, parseIcarusMessages(c.output, o.cwd));
   return vvpFile;
 }
 
 /** `vvp -N` with stdin closed, so that $stop ends the run instead of waiting for input. */
 export async function runVvp(vvpFile: string, o: RunOptions): Promise<SimResult> {
-  const r = await runTool('vvp', ['-N', vvpFile, ...(o.plusargs ?? [])], { cwd: o.cwd, timeoutMs: o.timeoutMs ?? SIM_TIMEOUT_MS, failureMessages: FAILURE_MESSAGES.icarus });
+  const r = await runTool('vvp', ['-N', vvpFile, ...(o.plusargs ?? [])], {
+    cwd: o.cwd,
+    timeoutMs: o.timeoutMs ?? SIM_TIMEOUT_MS,
+    failureMessages: FAILURE_MESSAGES.icarus,
+  });
   return simResult('iverilog', r);
 }
 
@@ -118,16 +126,43 @@ export async function buildVerilator(o: BuildOptions & { jobs?: number; trace?: 
   mkdirSync(buildDir, { recursive: true });
   const exe = `V${o.top}`;
   // --trace lets the bench's $dumpvars write a VCD under +vcd (Verilator ignores it otherwise).
-  const args = ['--binary', '--timing', ...(o.trace === false ? [] : ['--trace']), '-j', String(o.jobs ?? 2), '-O1', '-Wno-fatal', '-Wno-lint', '-Wno-style', '--top-module', o.top, '--Mdir', toolRelative(o.cwd, buildDir), '-o', exe, ...o.files.map((f) => toolRelative(o.cwd, f))];
+  const args = [
+    '--binary',
+    '--timing',
+    ...(o.trace === false ? [] : ['--trace']),
+    '-j',
+    String(o.jobs ?? 2),
+    '-O1',
+    '-Wno-fatal',
+    '-Wno-lint',
+    '-Wno-style',
+    '--top-module',
+    o.top,
+    '--Mdir',
+    toolRelative(o.cwd, buildDir),
+    '-o',
+    exe,
+    ...o.files.map((f) => toolRelative(o.cwd, f)),
+  ];
   const c = await runTool('verilator', args, { cwd: o.cwd, timeoutMs: 900_000 });
-  expectSuccess(c, buildRole(o.origin), `verilator: building ${o.top}`, parseVerilatorMessages(c.output, o.cwd).filter((d) => d.severity === 'error'));
-  if (!existsSync(join(buildDir, exe))) throw new InternalError(`verilator: building ${o.top} exited 0 but wrote no ${exe}:\n${outputTail(c.output)}`);
+  expectSuccess(
+    c,
+    buildRole(o.origin),
+    `verilator: building ${o.top}`,
+    parseVerilatorMessages(c.output, o.cwd).filter((d) => d.severity === 'error'),
+  );
+  if (!existsSync(join(buildDir, exe)))
+    throw new InternalError(`verilator: building ${o.top} exited 0 but wrote no ${exe}:\n${outputTail(c.output)}`);
   return join(buildDir, exe);
 }
 
 /** Run a Verilator-built model. */
 export async function runVerilatorModel(exe: string, o: RunOptions): Promise<SimResult> {
-  const r = await runTool(exe, o.plusargs ?? [], { cwd: o.cwd, timeoutMs: o.timeoutMs ?? SIM_TIMEOUT_MS, failureMessages: FAILURE_MESSAGES.verilator });
+  const r = await runTool(exe, o.plusargs ?? [], {
+    cwd: o.cwd,
+    timeoutMs: o.timeoutMs ?? SIM_TIMEOUT_MS,
+    failureMessages: FAILURE_MESSAGES.verilator,
+  });
   return simResult('verilator', r);
 }
 
@@ -141,7 +176,10 @@ export async function runVerilator(o: SimOptions & { jobs?: number }): Promise<S
  * exits non-zero when it has anything to say: that is data. A run that says nothing we can
  * parse, crashes or times out fails as a build of `origin` code would.
  */
-export async function lintVerilator(files: string[], opts: { top?: string; cwd?: string; origin?: SourceOrigin } = {}): Promise<Diagnostic[]> {
+export async function lintVerilator(
+  files: string[],
+  opts: { top?: string; cwd?: string; origin?: SourceOrigin } = {},
+): Promise<Diagnostic[]> {
   const cwd = opts.cwd ?? process.cwd();
   const args = ['--lint-only', '-Wall', ...(opts.top ? ['--top-module', opts.top] : []), ...files];
   const r = await runTool('verilator', args, { cwd });
@@ -185,7 +223,11 @@ export const GATE_EQUIVALENTS: Record<string, number> = {
 const FLOP_GE = 4.67;
 
 /** `yosys synth -flatten -top TOP; stat`. Modules in `blackbox` files are read with -lib (macros). */
-export async function runYosys(files: string[], top: string, opts: { cwd?: string; blackbox?: string[]; timeoutMs?: number; origin?: SourceOrigin } = {}): Promise<SynthResult> {
+export async function runYosys(
+  files: string[],
+  top: string,
+  opts: { cwd?: string; blackbox?: string[]; timeoutMs?: number; origin?: SourceOrigin } = {},
+): Promise<SynthResult> {
   const cwd = opts.cwd ?? process.cwd();
   const script = [
     ...(opts.blackbox ?? []).map((f) => `read_verilog -sv -lib ${f}`),

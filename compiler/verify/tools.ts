@@ -25,7 +25,11 @@ export async function probeTool(spec: ToolSpec): Promise<ToolStatus> {
   const path = findOnPath(spec.binary!);
   if (!path) return { ...base, found: false };
   const r = await runTool(path, spec.versionArgs ?? ['--version'], { name: spec.name, timeoutMs: 15_000 });
-  const firstLine = r.output.split('\n').map((s) => s.trim()).find((s) => /\d+\.\d+/.test(s)) ?? '';
+  const firstLine =
+    r.output
+      .split('\n')
+      .map((s) => s.trim())
+      .find((s) => /\d+\.\d+/.test(s)) ?? '';
   const version = firstLine.match(/\d+\.\d+(\.\d+)?/)?.[0];
   return { ...base, found: true, path, version };
 }

@@ -81,7 +81,12 @@ describe('all-or-nothing output folders (CLI)', () => {
 
   it('nacc rtl interrupted by SIGTERM exits 143 and leaves neither the folder nor the partial', async () => {
     const out = join(fresh(), 'kc');
-    const r = await interrupt(['rtl', 'examples/rtl.nacc', '--accelerator', 'kc_ws', '--network', 'rtl_layers', '--layer', 'pw', '--out', out], out, 'manifest.json', 'SIGTERM');
+    const r = await interrupt(
+      ['rtl', 'examples/rtl.nacc', '--accelerator', 'kc_ws', '--network', 'rtl_layers', '--layer', 'pw', '--out', out],
+      out,
+      'manifest.json',
+      'SIGTERM',
+    );
     expect(r.code).toBe(143);
     expect(readdirSync(dirname(out))).toEqual([]);
   });
@@ -90,7 +95,10 @@ describe('all-or-nothing output folders (CLI)', () => {
     const out = join(fresh(), 'kc');
     const bin = fresh(); // a PATH with node and nothing else
     symlinkSync(process.execPath, join(bin, 'node'));
-    const r = await run(['rtl', 'examples/rtl.nacc', '--accelerator', 'kc_ws', '--network', 'rtl_layers', '--layer', 'pw', '--out', out, '--synth'], { PATH: bin });
+    const r = await run(
+      ['rtl', 'examples/rtl.nacc', '--accelerator', 'kc_ws', '--network', 'rtl_layers', '--layer', 'pw', '--out', out, '--synth'],
+      { PATH: bin },
+    );
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/yosys/);
     expect(readdirSync(dirname(out))).toEqual([]);
@@ -98,7 +106,27 @@ describe('all-or-nothing output folders (CLI)', () => {
 
   it('nacc pointacc --op --out interrupted by SIGINT exits 130 and leaves nothing', async () => {
     const out = join(fresh(), 'knn');
-    const r = await interrupt(['pointacc', 'examples/pointacc.nacc', '--config', 'edge', '--op', 'knn', '--cloud', 'clutter:64', '--centers', '4', '--k', '4', '--out', out], out, 'manifest.json', 'SIGINT');
+    const r = await interrupt(
+      [
+        'pointacc',
+        'examples/pointacc.nacc',
+        '--config',
+        'edge',
+        '--op',
+        'knn',
+        '--cloud',
+        'clutter:64',
+        '--centers',
+        '4',
+        '--k',
+        '4',
+        '--out',
+        out,
+      ],
+      out,
+      'manifest.json',
+      'SIGINT',
+    );
     expect(r.code).toBe(130);
     expect(readdirSync(dirname(out))).toEqual([]);
   });
@@ -107,7 +135,24 @@ describe('all-or-nothing output folders (CLI)', () => {
     const out = join(fresh(), 'search');
     mkdirSync(out);
     writeFileSync(join(out, 'design.nacc'), '// an earlier search\n');
-    const args = ['search', 'examples/naas_accelerators.nacc', '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=1,population=4,inner=1x4,baseline=50', '--threads', '1', '--out', out];
+    const args = [
+      'search',
+      'examples/naas_accelerators.nacc',
+      '--network',
+      'tinyconv',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--seed',
+      '2',
+      '--budget',
+      'generations=1,population=4,inner=1x4,baseline=50',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    ];
     const r = await interrupt(args, out, 'report.html', 'SIGINT');
     expect(r.code).toBe(130);
     expect(readdirSync(out)).toEqual(['design.nacc']);

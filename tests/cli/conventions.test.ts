@@ -24,7 +24,22 @@ describe('CLI conventions over every registered command', async () => {
 
   it('walks every command (new ones included)', () => {
     const names = commands.map((c) => c.path);
-    for (const n of ['inspect', 'search', 'rtl', 'verify', 'mcu', 'mcu-schedule', 'run', 'pointacc', 'pointops', 'fl', 'fl serve', 'report', 'demo']) expect(names).toContain(n);
+    for (const n of [
+      'inspect',
+      'search',
+      'rtl',
+      'verify',
+      'mcu',
+      'mcu-schedule',
+      'run',
+      'pointacc',
+      'pointops',
+      'fl',
+      'fl serve',
+      'report',
+      'demo',
+    ])
+      expect(names).toContain(n);
   });
 
   for (const { path, cmd } of commands) {
@@ -43,10 +58,19 @@ describe('CLI conventions over every registered command', async () => {
         }
         if (o.long === '--seed') {
           if (!o.required) problems.push(`${where}: --seed takes a value`);
-          if (o.defaultValue !== undefined && o.defaultValue !== SHARED_DEFAULTS.seed) problems.push(`${where}: --seed defaults to ${SHARED_DEFAULTS.seed}, not ${o.defaultValue}`);
+          if (o.defaultValue !== undefined && o.defaultValue !== SHARED_DEFAULTS.seed)
+            problems.push(`${where}: --seed defaults to ${SHARED_DEFAULTS.seed}, not ${o.defaultValue}`);
         }
-        if (o.long === '--schedule' && o.defaultValue !== SHARED_DEFAULTS.schedule) problems.push(`${where}: --schedule defaults to ${SHARED_DEFAULTS.schedule}, not ${o.defaultValue}`);
-        if (o.long === '--k' && !(o.defaultValue === SHARED_DEFAULTS.k || (o.defaultValue === undefined && o.description.includes(`default ${SHARED_DEFAULTS.k}`)))) problems.push(`${where}: --k defaults to ${SHARED_DEFAULTS.k}`);
+        if (o.long === '--schedule' && o.defaultValue !== SHARED_DEFAULTS.schedule)
+          problems.push(`${where}: --schedule defaults to ${SHARED_DEFAULTS.schedule}, not ${o.defaultValue}`);
+        if (
+          o.long === '--k' &&
+          !(
+            o.defaultValue === SHARED_DEFAULTS.k ||
+            (o.defaultValue === undefined && o.description.includes(`default ${SHARED_DEFAULTS.k}`))
+          )
+        )
+          problems.push(`${where}: --k defaults to ${SHARED_DEFAULTS.k}`);
       }
       expect(problems).toEqual([]);
       expect(() => cmd.helpInformation()).not.toThrow();
@@ -58,7 +82,10 @@ describe('CLI conventions over every registered command', async () => {
   it('demo --help lists the real step names; --only checks against them', async () => {
     const { DEMO_STEPS } = await import('../../compiler/cli/demo/index.ts');
     expect(DEMO_STEPS.map((s) => s.name)).toEqual([...DEMO_STEP_NAMES]);
-    const help = commands.find((c) => c.path === 'demo')!.cmd.helpInformation().replace(/\s+/g, ' ');
+    const help = commands
+      .find((c) => c.path === 'demo')!
+      .cmd.helpInformation()
+      .replace(/\s+/g, ' ');
     for (const n of DEMO_STEP_NAMES) expect(help).toContain(n);
     const r = await naccInProcess(['demo', '--only', 'naas', '--out', join(mkdtempSync(join(tmpdir(), 'nacc-conv-')), 'demo')]);
     expect(r.code).toBe(2);
@@ -90,7 +117,20 @@ describe('friction points of issue 26', () => {
   });
 
   it('--budget huge names the presets; a missing option is one line, not the whole help', async () => {
-    const b = await naccInProcess(['search', 'examples/naas_networks.nacc', '--network', 'vgg16', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--budget', 'huge', '--with', 'examples/naas_accelerators.nacc']);
+    const b = await naccInProcess([
+      'search',
+      'examples/naas_networks.nacc',
+      '--network',
+      'vgg16',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--budget',
+      'huge',
+      '--with',
+      'examples/naas_accelerators.nacc',
+    ]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/unknown preset 'huge'.*presets: tiny, small, default, large/);
     const m = await naccInProcess(['mcu', 'examples/mcu-kws.nacc']);
@@ -126,7 +166,7 @@ describe('friction points of issue 26', () => {
     expect(JSON.parse(j.stdout).outputs[0].values.length).toBeGreaterThan(0);
   });
 
-  it('fl writes nothing under the caller\'s folder without --out or --plot', async () => {
+  it("fl writes nothing under the caller's folder without --out or --plot", async () => {
     const r = await naccInProcess(['fl', fl, '--job', 'quick_fedavg', '--max-steps', '4', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).plot).toBeNull();

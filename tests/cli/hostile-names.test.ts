@@ -33,8 +33,33 @@ const INJECTIONS: ((m: string) => string)[] = [
   (m) => `\n// verilator lint_off WIDTH\nwire ${m};`,
 ];
 const NOISE = [
-  '*/', '/*', '//', '"', "'", '\\', '$(shell id)', '`id`', '#include <stdio.h>', '#include "nacc_kernels.h"', 'void nacc_run(void) {',
-  'module', 'endmodule', 'wire', '0', '9lives', '-', ' ', '\t', '%', '??', ';', '{', '}', '\u00e9', '\u65e5\u672c', '\u{1f600}',
+  '*/',
+  '/*',
+  '//',
+  '"',
+  "'",
+  '\\',
+  '$(shell id)',
+  '`id`',
+  '#include <stdio.h>',
+  '#include "nacc_kernels.h"',
+  'void nacc_run(void) {',
+  'module',
+  'endmodule',
+  'wire',
+  '0',
+  '9lives',
+  '-',
+  ' ',
+  '\t',
+  '%',
+  '??',
+  ';',
+  '{',
+  '}',
+  '\u00e9',
+  '\u65e5\u672c',
+  '\u{1f600}',
 ];
 /** Every hostile name holds one of these, which every sanitiser must escape: a raw name can then never appear. */
 const BREAKERS = ['\n', '\r', '\u2028', '\u202e', '\u200b', '\u0007'];
@@ -57,7 +82,12 @@ function walk(dir: string): string[] {
 }
 
 /** The text a C compiler (and GNU ld) sees as code: trigraph splices and line splices joined, comments removed. */
-const cCode = (text: string) => text.replace(/\?\?\//g, '\\').replace(/\\\r?\n/g, '').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, '');
+const cCode = (text: string) =>
+  text
+    .replace(/\?\?\//g, '\\')
+    .replace(/\\\r?\n/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/.*$/gm, '');
 const makeCode = (text: string) => text.replace(/\\\r?\n/g, ' ').replace(/#.*$/gm, '');
 const verilogCode = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, '');
 
@@ -71,7 +101,13 @@ function expectNoInjection(out: string, names: string[], marker = MARK): void {
       continue;
     }
     for (const n of names) expect(text.includes(n), `${file} holds the raw name ${JSON.stringify(n)}`).toBe(false);
-    const code = /\.(c|h|ld)$/.test(file) ? cCode(text) : /Makefile$/.test(file) ? makeCode(text) : /\.s?v$/.test(file) ? verilogCode(text) : text;
+    const code = /\.(c|h|ld)$/.test(file)
+      ? cCode(text)
+      : /Makefile$/.test(file)
+        ? makeCode(text)
+        : /\.s?v$/.test(file)
+          ? verilogCode(text)
+          : text;
     expect(code.includes(marker), `${file}: '${marker}' outside a comment`).toBe(false);
   }
 }
@@ -83,7 +119,11 @@ async function expectArmObjectsClean(out: string, marker = MARK): Promise<void> 
   expect(sources.length).toBeGreaterThan(4);
   for (const src of sources) {
     const obj = join(objDir, src.replace(/\.c$/, '.o'));
-    const r = await execa('arm-none-eabi-gcc', [...C_WARN_FLAGS, ...armFlags('cortex-m4'), '-c', src, '-o', obj], { cwd: out, reject: false, all: true });
+    const r = await execa('arm-none-eabi-gcc', [...C_WARN_FLAGS, ...armFlags('cortex-m4'), '-c', src, '-o', obj], {
+      cwd: out,
+      reject: false,
+      all: true,
+    });
     expect(r.exitCode, `arm-none-eabi-gcc -c ${src}:\n${r.all}`).toBe(0);
     const nm = await execa('arm-none-eabi-nm', [obj], { reject: false });
     expect(nm.exitCode).toBe(0);
@@ -101,10 +141,17 @@ async function expectMakefileInert(out: string, root: string, marker = MARK): Pr
 }
 
 /** A one-conv ONNX model whose graph, tensor and node names are the given ones. */
-function onnxModel(names: { graph: string; input: string; weight: string; node: string; relu: string; output: string }, rng: Prng): Uint8Array {
+function onnxModel(
+  names: { graph: string; input: string; weight: string; node: string; relu: string; output: string },
+  rng: Prng,
+): Uint8Array {
   const b = new OnnxBuilder(names.graph);
   const x = b.input(names.input, [1, 3, 8, 8]);
-  const w = b.init(names.weight, [4, 3, 3, 3], Array.from({ length: 108 }, () => rng.uniform(-0.5, 0.5)));
+  const w = b.init(
+    names.weight,
+    [4, 3, 3, 3],
+    Array.from({ length: 108 }, () => rng.uniform(-0.5, 0.5)),
+  );
   const c = b.node('Conv', [x, w], { pads: [1, 1, 1, 1] }, { name: names.node });
   b.output(b.node('Relu', [c], {}, { name: names.relu, outputs: [names.output] }));
   return b.toBytes();
@@ -120,7 +167,27 @@ function tfliteModel(names: string[], rng: Prng): Uint8Array {
     { name: names[3], shape: [1, 6, 6, 3], type: 'int8', scale: [0.04], zeroPoint: [-20] },
   ];
   // Conv2DOptions: SAME, stride 1x1, RELU6, dilation 1x1
-  return writeTflite(T, [{ code: 3, inputs: [0, 1, 2], outputs: [3], optionsType: 1, options: [[0, 'i8', 0], [1, 'i32', 1], [2, 'i32', 1], [3, 'i8', 3], [4, 'i32', 1], [5, 'i32', 1]] }], [0], [3]);
+  return writeTflite(
+    T,
+    [
+      {
+        code: 3,
+        inputs: [0, 1, 2],
+        outputs: [3],
+        optionsType: 1,
+        options: [
+          [0, 'i8', 0],
+          [1, 'i32', 1],
+          [2, 'i32', 1],
+          [3, 'i8', 3],
+          [4, 'i32', 1],
+          [5, 'i32', 1],
+        ],
+      },
+    ],
+    [0],
+    [3],
+  );
 }
 
 const fresh = (tag: string) => mkdtempSync(join(tmpdir(), `nacc-hostile-${tag}-`));
@@ -149,7 +216,10 @@ describe('the reported exploits', () => {
   it('an accelerator whose name has a hyphen gives a legal Verilog design, bench and manifest', async () => {
     const root = fresh('hyphen');
     const file = join(root, 'h.nacc');
-    writeFileSync(file, `accelerator my-acc {\n  pe_array: [2, 2]\n  parallel: [K, C]\n  register_file: 64 B per pe\n  global_buffer: 8 KB\n  dram_bandwidth: 4 B/cycle\n  word: 8 bit\n}\nnetwork net-1 {\n  input x: int8[4, 4, 4]\n  c = conv2d(x, out: 4, kernel: 3, pad: same, act: relu)\n  output c\n}\n`);
+    writeFileSync(
+      file,
+      `accelerator my-acc {\n  pe_array: [2, 2]\n  parallel: [K, C]\n  register_file: 64 B per pe\n  global_buffer: 8 KB\n  dram_bandwidth: 4 B/cycle\n  word: 8 bit\n}\nnetwork net-1 {\n  input x: int8[4, 4, 4]\n  c = conv2d(x, out: 4, kernel: 3, pad: same, act: relu)\n  output c\n}\n`,
+    );
     const out = join(root, 'out');
     const r = await nacc(['rtl', file, '--accelerator', 'my-acc', '--network', 'net-1', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -173,7 +243,17 @@ describe(`hostile names, seed ${SEED}`, () => {
     writeFileSync(join(dir, 'm.onnx'), onnxModel(names, rng));
     for (const schedule of ['layer', 'patch']) {
       const out = join(root, `${schedule}-${hostileName(rng, `${MARK}_out`, { path: true })}`);
-      const r = await nacc(['mcu', join(dir, 'm.onnx'), '--target', 'mps2-an386', '--schedule', schedule, ...(schedule === 'patch' ? ['--patches', '2'] : []), '--out', out]);
+      const r = await nacc([
+        'mcu',
+        join(dir, 'm.onnx'),
+        '--target',
+        'mps2-an386',
+        '--schedule',
+        schedule,
+        ...(schedule === 'patch' ? ['--patches', '2'] : []),
+        '--out',
+        out,
+      ]);
       expect(r.code, r.stderr).toBe(0);
       // the printed build command, pasted into a shell, names the folder and runs nothing else
       const word = r.stdout.match(/\(build: make -C ([\s\S]*) host\|mcu\|qemu\)/)?.[1];
@@ -198,7 +278,13 @@ describe(`hostile names, seed ${SEED}`, () => {
     const out = join(root, hostileName(rng, `${MARK}_out`, { path: true }));
     const r = await nacc(['mcu', file, '--target', 'stm32f746', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expectNoInjection(out, [...names, file.split('/').pop()!.replace(/\.tflite$/, '')]);
+    expectNoInjection(out, [
+      ...names,
+      file
+        .split('/')
+        .pop()!
+        .replace(/\.tflite$/, ''),
+    ]);
     await expectArmObjectsClean(out);
     await expectMakefileInert(out, root);
   });
@@ -206,11 +292,28 @@ describe(`hostile names, seed ${SEED}`, () => {
   it('through .nacc identifiers (Verilog and C keywords, hyphens, collisions) into C and Verilog', async () => {
     const rng = new Prng(SEED + 2);
     const pick = <T>(xs: T[]) => xs[rng.int(xs.length)];
-    const WORDS = ['module', 'endmodule', 'wire', 'reg', 'always', 'begin', 'end', 'assign', 'logic', 'int', 'main', 'static', 'register', 'void', 'Reset_Handler', 'nacc_arena'];
+    const WORDS = [
+      'module',
+      'endmodule',
+      'wire',
+      'reg',
+      'always',
+      'begin',
+      'end',
+      'assign',
+      'logic',
+      'int',
+      'main',
+      'static',
+      'register',
+      'void',
+      'Reset_Handler',
+      'nacc_arena',
+    ];
     const ident = (taken: Set<string>): string => {
       for (;;) {
         const n = rng.int(3) === 0 ? pick(WORDS) : `${pick(WORDS)}-${pick(WORDS)}`;
-        if (!taken.has(n)) return taken.add(n), n;
+        if (!taken.has(n)) return (taken.add(n), n);
       }
     };
     const taken = new Set<string>();
@@ -221,12 +324,33 @@ describe(`hostile names, seed ${SEED}`, () => {
     const dir = join(root, hostileName(rng, `${MARK}_dir`, { path: true }));
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'n.nacc');
-    writeFileSync(file, [
-      `accelerator ${acc} {`, '  pe_array: [2, 2]', '  parallel: [K, C]', '  register_file: 64 B per pe', '  global_buffer: 8 KB', '  dram_bandwidth: 4 B/cycle', '  word: 8 bit', '}',
-      `mcu ${mcu} {`, '  core: cortex-m4', '  sram: 64 KB', '  flash: 256 KB', '}',
-      `network ${net} {`, '  input x: int8[6, 6, 4]', `  ${a} = conv2d(x, out: 4, kernel: 3, pad: same, act: relu)`, `  ${b} = dwconv2d(${a}, kernel: 3, pad: same)`,
-      `  ${b2} = conv2d(${b}, out: 4, kernel: 1)`, `  ${c} = add(${b2}, ${a})`, `  output ${c}`, '}', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        `accelerator ${acc} {`,
+        '  pe_array: [2, 2]',
+        '  parallel: [K, C]',
+        '  register_file: 64 B per pe',
+        '  global_buffer: 8 KB',
+        '  dram_bandwidth: 4 B/cycle',
+        '  word: 8 bit',
+        '}',
+        `mcu ${mcu} {`,
+        '  core: cortex-m4',
+        '  sram: 64 KB',
+        '  flash: 256 KB',
+        '}',
+        `network ${net} {`,
+        '  input x: int8[6, 6, 4]',
+        `  ${a} = conv2d(x, out: 4, kernel: 3, pad: same, act: relu)`,
+        `  ${b} = dwconv2d(${a}, kernel: 3, pad: same)`,
+        `  ${b2} = conv2d(${b}, out: 4, kernel: 1)`,
+        `  ${c} = add(${b2}, ${a})`,
+        `  output ${c}`,
+        '}',
+        '',
+      ].join('\n'),
+    );
     const mcuOut = join(root, hostileName(rng, `${MARK}_mcu`, { path: true }));
     const m = await nacc(['mcu', file, '--network', net, '--target', mcu, '--out', mcuOut]);
     expect(m.code, m.stderr).toBe(0);

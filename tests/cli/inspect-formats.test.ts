@@ -51,11 +51,19 @@ describe('nacc inspect reads every model format', () => {
 
   it('a MAESTRO .m model gets the per-layer table: MACs of each loop nest', async () => {
     const m = join(dir, 'tiny.m');
-    writeFileSync(m, 'Network tiny {\n  Layer L1 {\n    Type: CONV\n    Stride { X: 1, Y: 1 }\n    Dimensions { K: 16, C: 8, R: 3, S: 3, Y: 12, X: 12 }\n  }\n}\n');
+    writeFileSync(
+      m,
+      'Network tiny {\n  Layer L1 {\n    Type: CONV\n    Stride { X: 1, Y: 1 }\n    Dimensions { K: 16, C: 8, R: 3, S: 3, Y: 12, X: 12 }\n  }\n}\n',
+    );
     const j = JSON.parse((await nacc(['inspect', m, '--json'])).stdout);
     expect(j.networks[0].name).toBe('tiny');
     // 10x10 outputs x 16 filters x (8 x 3 x 3) taps.
-    expect(j.networks[0].layers[0]).toMatchObject({ name: 'L1', output_shape: [10, 10, 16], macs: 10 * 10 * 16 * 8 * 9, params: 16 * 8 * 9 });
+    expect(j.networks[0].layers[0]).toMatchObject({
+      name: 'L1',
+      output_shape: [10, 10, 16],
+      macs: 10 * 10 * 16 * 8 * 9,
+      params: 16 * 8 * 9,
+    });
   });
 
   it('--print-ir does not apply to a .tflite model: rejected with a message (exit 2)', async () => {

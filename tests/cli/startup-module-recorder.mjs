@@ -18,6 +18,11 @@ if (log) {
   register('data:text/javascript,' + encodeURIComponent(hooks), { data: log });
   const cache = createRequire(import.meta.url).cache;
   process.on('exit', () => {
-    appendFileSync(log, Object.keys(cache).map((p) => pathToFileURL(p).href + '\n').join(''));
+    appendFileSync(
+      log,
+      Object.keys(cache)
+        .map((p) => pathToFileURL(p).href + '\n')
+        .join(''),
+    );
   });
 }

@@ -13,7 +13,19 @@ import { COMMANDS, commandsFor } from '../../compiler/cli/commands.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RECORDER = fileURLToPath(new URL('./startup-module-recorder.mjs', import.meta.url));
 /** Packages only some commands need; none may load for `--version` or `inspect`. */
-const HEAVY = ['onnxruntime-node', 'onnx-proto', 'protobufjs', 'vega', 'vega-lite', 'playwright-core', 'piscina', '@tensorflow', 'handlebars', 'execa', 'yaml'];
+const HEAVY = [
+  'onnxruntime-node',
+  'onnx-proto',
+  'protobufjs',
+  'vega',
+  'vega-lite',
+  'playwright-core',
+  'piscina',
+  '@tensorflow',
+  'handlebars',
+  'execa',
+  'yaml',
+];
 /** The heaviest: loaded only inside the action that uses them, so never for any `--help`. */
 const ACTION_ONLY = ['onnxruntime-node', 'vega', 'vega-lite', 'playwright-core', 'piscina', '@tensorflow'];
 const LOADERS = ['typescript', 'tsx', 'esbuild'];
@@ -89,8 +101,15 @@ describe('nacc start-up', () => {
     expect(pkgs.has('lodash-es')).toBe(false);
 
     // The compiled modules find the project's files (templates/, examples/) from dist/.
-    const probe = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'dist/compiler/util/project-paths.js')).href)}); console.log(m.projectPath('templates'));`], { encoding: 'utf8' });
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(pathToFileURL(join(dir, 'dist/compiler/util/project-paths.js')).href)}); console.log(m.projectPath('templates'));`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(probe.stdout.trim()).toBe(join(dir, 'templates'));
   });
 

@@ -30,7 +30,9 @@ describe('committed editor files', () => {
   it('are exactly what scripts/gen-grammar.ts generates (run it after changing the lexer or builtins)', () => {
     const version = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
     for (const [rel, text] of Object.entries(vscodeExtensionFiles(version))) {
-      expect(readFileSync(join('editors/vscode', rel), 'utf8'), `editors/vscode/${rel} is stale: npx tsx scripts/gen-grammar.ts`).toBe(text);
+      expect(readFileSync(join('editors/vscode', rel), 'utf8'), `editors/vscode/${rel} is stale: npx tsx scripts/gen-grammar.ts`).toBe(
+        text,
+      );
     }
     expect(committed).toEqual(naccGrammar());
   });
@@ -63,7 +65,10 @@ describe('every word the compiler knows is highlighted', () => {
     // Inside a longer identifier it is not a keyword, as the lexer's longer_alt says.
     for (const line of [`my_${k} = 1`, `${k}s = 1`, `cortex-${k}`, `${k}-m4`]) {
       const s = tm.tokenize(line)[0];
-      expect(s.some((x) => x.includes(want)), line).toBe(false);
+      expect(
+        s.some((x) => x.includes(want)),
+        line,
+      ).toBe(false);
     }
   });
 
@@ -119,18 +124,28 @@ describe('every word the compiler knows is highlighted', () => {
     expect(last(scopesAt(line, '1.5'))).toBe(SCOPES.number);
     expect(last(scopesAt(line, 'mm2'))).toBe(SCOPES.unit);
     // As the lexer cuts it: one LessEqual token.
-    expect(naccLexer.tokenize(line).tokens.map((t) => t.tokenType.name)).toEqual(['Identifier', 'Colon', 'LessEqual', 'NumberLiteral', 'Identifier']);
+    expect(naccLexer.tokenize(line).tokens.map((t) => t.tokenType.name)).toEqual([
+      'Identifier',
+      'Colon',
+      'LessEqual',
+      'NumberLiteral',
+      'Identifier',
+    ]);
   });
 });
 
 // Real files: colour each lexer token the way its token type says.
-const exampleFiles = readdirSync('examples').filter((f) => f.endsWith('.nacc')).map((f) => join('examples', f));
+const exampleFiles = readdirSync('examples')
+  .filter((f) => f.endsWith('.nacc'))
+  .map((f) => join('examples', f));
 
 describe('real .nacc files colour like the lexer cuts them (examples/)', () => {
   it('examples/ holds .nacc files to check', () => expect(exampleFiles.length).toBeGreaterThan(0));
   colourChecks(exampleFiles);
 });
-describeNeeds([needShared('dsl-examples')], 'real .nacc files colour like the lexer cuts them (../shared/dsl-examples)', () => colourChecks(sharedFiles('dsl-examples', '.nacc')));
+describeNeeds([needShared('dsl-examples')], 'real .nacc files colour like the lexer cuts them (../shared/dsl-examples)', () =>
+  colourChecks(sharedFiles('dsl-examples', '.nacc')),
+);
 
 function colourChecks(files: string[]): void {
   const keywordNames = new Set(KEYWORD_TOKENS.map((t) => t.name));
@@ -186,10 +201,14 @@ function colourChecks(files: string[]): void {
         const prev2 = tokens[i - 2]?.tokenType.name;
         const next = tokens[i + 1]?.tokenType.name;
         if (t.image in BUILTINS && next === 'LParen') expect(last(s), where).toBe(SCOPES.op);
-        else if (t.image in UNITS && (prev === 'NumberLiteral' || (prev === 'Slash' && prev2 === 'Identifier' && tokens[i - 2].image in UNITS)))
+        else if (
+          t.image in UNITS &&
+          (prev === 'NumberLiteral' || (prev === 'Slash' && prev2 === 'Identifier' && tokens[i - 2].image in UNITS))
+        )
           expect(last(s), where).toBe(SCOPES.unit);
         else if (CONTEXT_WORDS.includes(t.image)) expect(last(s), where).toBe(SCOPES.contextWord);
-        else expect([SCOPES.op, SCOPES.unit, SCOPES.number, SCOPES.keyword, SCOPES.declaration, SCOPES.string], where).not.toContain(last(s));
+        else
+          expect([SCOPES.op, SCOPES.unit, SCOPES.number, SCOPES.keyword, SCOPES.declaration, SCOPES.string], where).not.toContain(last(s));
       } else if (expectation[name]) {
         // A slash between units belongs to the number rule and is still an operator.
         expect(last(s), where).toBe(expectation[name]);

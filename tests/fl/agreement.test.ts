@@ -22,7 +22,10 @@ const slower = (r: FlRunResult, k: number): FlRunResult => ({
 
 describe('real against simulated federated runs', () => {
   it('agree on a host whose cores are all busy; the time ratio is reported with the load', async () => {
-    const job = tinyJob({ kind: 'dga', localSteps: 3, delay: 4 }, { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 40, bandwidthMbitPerS: 50 });
+    const job = tinyJob(
+      { kind: 'dga', localSteps: 3, delay: 4 },
+      { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 40, bandwidthMbitPerS: 50 },
+    );
     const setup = tinySetup(job);
     const sim = simulate(setup);
     const burners = burnCores(2);

@@ -26,7 +26,13 @@ describe('DGA schedule', () => {
     // D = 0: the last step of round t applies round t itself (FedAvg's barrier).
     expect(correctionRound(cfg(5, 0), 5 * 3 + 4)).toBe(3);
     // Every correction happens exactly D steps after its round's last step.
-    for (const [K, D] of [[5, 20], [3, 7], [4, 4], [1, 3], [2, 1]]) {
+    for (const [K, D] of [
+      [5, 20],
+      [3, 7],
+      [4, 4],
+      [1, 3],
+      [2, 1],
+    ]) {
       for (let s = 0; s < 60; s++) {
         const r = correctionRound(cfg(K, D), s);
         if (r >= 0) expect(s - ((r + 1) * K - 1)).toBe(D);

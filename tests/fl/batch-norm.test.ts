@@ -17,7 +17,10 @@ const net = () =>
 
 const data = (n: number, features: number, seed: number) => {
   const rng = new Prng(seed);
-  return { x: Float32Array.from({ length: n * features }, () => rng.next() * 2 - 0.5), y: Int32Array.from({ length: n }, () => rng.int(3)) };
+  return {
+    x: Float32Array.from({ length: n * features }, () => rng.next() * 2 - 0.5),
+    y: Int32Array.from({ length: n }, () => rng.int(3)),
+  };
 };
 
 describe('batch norm', () => {

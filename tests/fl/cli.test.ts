@@ -9,7 +9,19 @@ const dir = mkdtempSync(join(tmpdir(), 'nacc-fl-'));
 describe('nacc fl', () => {
   it('--compare --json: the documented fields, a speedup and an SVG plot', async () => {
     const plot = join(dir, 'cmp.svg');
-    const r = await nacc(['fl', 'examples/federated.nacc', '--compare', 'quick_fedavg,quick_dga', '--max-steps', '48', '--json', '--plot', plot, '--sweep-latency', '1,400']);
+    const r = await nacc([
+      'fl',
+      'examples/federated.nacc',
+      '--compare',
+      'quick_fedavg,quick_dga',
+      '--max-steps',
+      '48',
+      '--json',
+      '--plot',
+      plot,
+      '--sweep-latency',
+      '1,400',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -26,8 +38,9 @@ describe('nacc fl', () => {
     expect(readFileSync(plot, 'utf8')).toMatch(/^<svg/);
   });
 
-  it('--seed replaces the job\'s seed (same seed, same bytes); a bad one is a usage error', async () => {
-    const run = (seed: string) => nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--max-steps', '16', '--json', '--seed', seed]);
+  it("--seed replaces the job's seed (same seed, same bytes); a bad one is a usage error", async () => {
+    const run = (seed: string) =>
+      nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--max-steps', '16', '--json', '--seed', seed]);
     const [a, b, c, bad] = await Promise.all([run('7'), run('7'), run('8'), run('-1')]);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toBe(b.stdout);

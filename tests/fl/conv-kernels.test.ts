@@ -1,7 +1,15 @@
 // The trainer's fast convolution paths (1x1 GEMM, depthwise) against the general kernel on the
 // same inputs: forward outputs, weight, bias and input gradients must be bit-identical.
 import { describe, expect, it } from 'vitest';
-import { convBackward, convBackwardGeneral, convForward, convForwardGeneral, isDepthwise, isPointwise, type ConvGeom } from '../../compiler/fl/conv-kernels.ts';
+import {
+  convBackward,
+  convBackwardGeneral,
+  convForward,
+  convForwardGeneral,
+  isDepthwise,
+  isPointwise,
+  type ConvGeom,
+} from '../../compiler/fl/conv-kernels.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 
 const geom = (o: Partial<ConvGeom> & { ih: number; cin: number; cout: number }): ConvGeom => {
@@ -41,7 +49,12 @@ function compare(g: ConvGeom, n: number, seed: number, sparse: boolean) {
 
 describe('convolution kernels', () => {
   it('1x1 convolutions (GEMM path) are bit-identical to the general kernel, ragged sizes included', () => {
-    const cases = [geom({ ih: 5, cin: 16, cout: 48 }), geom({ ih: 3, cin: 7, cout: 10 }), geom({ ih: 1, cin: 3, cout: 2 }), geom({ ih: 4, cin: 12, cout: 5 })];
+    const cases = [
+      geom({ ih: 5, cin: 16, cout: 48 }),
+      geom({ ih: 3, cin: 7, cout: 10 }),
+      geom({ ih: 1, cin: 3, cout: 2 }),
+      geom({ ih: 4, cin: 12, cout: 5 }),
+    ];
     for (const g of cases) expect(isPointwise(g)).toBe(true);
     cases.forEach((g, i) => compare(g, 3, 10 + i, i % 2 === 0));
   });

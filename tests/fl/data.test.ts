@@ -95,7 +95,12 @@ describe('LEAF synthetic and CSV', () => {
       expect(e).toBeInstanceOf(UserError);
       expect((e as UserError).diagnostics[0].location?.line).toBe(2);
     }
-    const fd = prepareData({ generator: 'csv', path: 'd.csv', partition: { kind: 'iid' }, args: {} }, 2, 1, () => 'f1,f2,y\n' + Array.from({ length: 50 }, (_, i) => `${i},${i % 3},${i % 2}`).join('\n'));
+    const fd = prepareData(
+      { generator: 'csv', path: 'd.csv', partition: { kind: 'iid' }, args: {} },
+      2,
+      1,
+      () => 'f1,f2,y\n' + Array.from({ length: 50 }, (_, i) => `${i},${i % 3},${i % 2}`).join('\n'),
+    );
     expect(fd.train.count).toBe(40);
     expect(fd.test.count).toBe(10);
   });

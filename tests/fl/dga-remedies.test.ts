@@ -58,7 +58,9 @@ describe('learning-rate schedule', () => {
     const fed = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: opt }));
     const dga0 = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 0 }, { optimizer: opt, latencyMs: 9 }));
     expect(bytes(dga0.consensus).equals(bytes(fed.consensus))).toBe(true);
-    const constant = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: { ...opt, warmupSteps: undefined, decay: undefined } }));
+    const constant = finalConsensus(
+      tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: { ...opt, warmupSteps: undefined, decay: undefined } }),
+    );
     expect(bytes(constant.consensus).equals(bytes(fed.consensus))).toBe(false);
     // The first step of a warm-up moves the model by lr / warmup of the plain step.
     const setup = tinySetup(tinyJob({ kind: 'fedavg', localSteps: 4 }, { optimizer: opt }));
@@ -109,7 +111,13 @@ describe('DGA local weight', () => {
   it('a real run computes what the simulation computes, with every option on', async () => {
     const job = tinyJob(
       { kind: 'dga', localSteps: 3, delay: 4, syncRounds: 2, localWeight: 0.5 },
-      { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 40, optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 4, decay: 'cosine' } },
+      {
+        workers: 3,
+        maxSteps: 18,
+        stepTimeMs: 15,
+        latencyMs: 40,
+        optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 4, decay: 'cosine' },
+      },
     );
     const setup = tinySetup(job);
     const sim = simulate(setup);
@@ -129,7 +137,10 @@ describe('the language', () => {
       ),
     );
   it('lowers warmup_rounds, local_weight, warmup and decay', () => {
-    const r = job('dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5)', 'sgd(lr: 0.1, momentum: 0.5, warmup: 50, decay: cosine)');
+    const r = job(
+      'dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5)',
+      'sgd(lr: 0.1, momentum: 0.5, warmup: 50, decay: cosine)',
+    );
     expect(r.diagnostics).toEqual([]);
     const j = r.program!.federated[0];
     expect(j.algorithm).toEqual({ kind: 'dga', localSteps: 5, delay: 20, syncRounds: 3, localWeight: 0.5 });
@@ -140,6 +151,8 @@ describe('the language', () => {
     expect(a.diagnostics[0].message).toContain("'local_weight' is an option of dga only");
     expect(a.diagnostics[0].location!.column).toBeGreaterThan(20);
     expect(job('dga(local_steps: 5, delay: 20, local_weight: 1.5)').diagnostics[0].message).toMatch(/1/);
-    expect(job('dga(local_steps: 5, delay: 20)', 'sgd(lr: 0.1, decay: linear)').diagnostics[0].message).toContain('decay is constant or cosine');
+    expect(job('dga(local_steps: 5, delay: 20)', 'sgd(lr: 0.1, decay: linear)').diagnostics[0].message).toContain(
+      'decay is constant or cosine',
+    );
   });
 });

@@ -22,7 +22,11 @@ function idx(dims: number[], data: Uint8Array): Uint8Array {
   return Buffer.concat([head, data]);
 }
 
-const images = (n: number) => idx([n, 28, 28], Uint8Array.from({ length: n * 784 }, (_, i) => (i * 7) % 256));
+const images = (n: number) =>
+  idx(
+    [n, 28, 28],
+    Uint8Array.from({ length: n * 784 }, (_, i) => (i * 7) % 256),
+  );
 const labels = (ys: number[]) => idx([ys.length], Uint8Array.from(ys));
 
 function errorOf(f: () => unknown): string {
@@ -48,7 +52,9 @@ describe('IDX files', () => {
 
     const whole = images(2);
     const truncated = errorOf(() => parseIdx(whole.subarray(0, whole.length - 100), 'img.idx', 3));
-    expect(truncated).toMatch(/^img\.idx:1:\d+: error\[F0210\]: truncated IDX file: dimensions 2×28×28 need 1568 data bytes after the 16-byte header, the file has 1468/);
+    expect(truncated).toMatch(
+      /^img\.idx:1:\d+: error\[F0210\]: truncated IDX file: dimensions 2×28×28 need 1568 data bytes after the 16-byte header, the file has 1468/,
+    );
     expect(truncated).toMatch(/00 00 08 03 00 00 00 02 00 00 00 1c 00 00 00 1c/);
 
     const badMagic = Uint8Array.from(whole);
@@ -128,7 +134,10 @@ describeNeeds([await needTool('fashion-mnist')], "Debian's Fashion-MNIST", () =>
   it('60,000 training and 10,000 test images, 6,000 and 1,000 per class', () => {
     const d = loadFashionMnist();
     expect([d.train.count, d.test.count]).toEqual([60000, 10000]);
-    for (const [set, per] of [[d.train, 6000], [d.test, 1000]] as const) {
+    for (const [set, per] of [
+      [d.train, 6000],
+      [d.test, 1000],
+    ] as const) {
       const counts = new Array(10).fill(0);
       for (const y of set.y) counts[y]++;
       expect(counts).toEqual(new Array(10).fill(per));

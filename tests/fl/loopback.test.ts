@@ -18,12 +18,16 @@ describe('frames', () => {
       const sock = new EventEmitter();
       const got: ReturnType<typeof decodeFrame>[] = [];
       onRawFrames(sock as unknown as Socket, (raw) => got.push(decodeFrame(raw)));
-      for (let at = 0; at < wire.length; ) {
+      for (let at = 0; at < wire.length;) {
         const n = 1 + rng.int(trial < 10 ? 7 : 5000);
         sock.emit('data', wire.subarray(at, at + n));
         at += n;
       }
-      expect(got.map((f) => [f.type, f.worker, f.round, f.payload.length])).toEqual([[2, 7, 11, 3000], [1, 3, 0, 0], [3, 0, 12, 5]]);
+      expect(got.map((f) => [f.type, f.worker, f.round, f.payload.length])).toEqual([
+        [2, 7, 11, 3000],
+        [1, 3, 0, 0],
+        [3, 0, 12, 5],
+      ]);
       expect(got[0].payload).toEqual(a);
     }
   });
@@ -44,7 +48,7 @@ describe('re-timing a trained run', () => {
 });
 
 describe('loopback transport', () => {
-  it('runs worker processes through the delay relay with the simulator\'s arithmetic', async () => {
+  it("runs worker processes through the delay relay with the simulator's arithmetic", async () => {
     for (const alg of [{ kind: 'fedavg', localSteps: 3 } as const, { kind: 'dga', localSteps: 3, delay: 4 } as const]) {
       const job = tinyJob(alg, { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 40, bandwidthMbitPerS: 50 });
       const setup = tinySetup(job);
@@ -76,7 +80,10 @@ describe('loopback transport', () => {
   });
 
   it('a measured step time is re-measured with every worker process at once', async () => {
-    const job = tinyJob({ kind: 'fedavg', localSteps: 3 }, { workers: 3, maxSteps: 9, stepTimeMs: undefined, latencyMs: 5, bandwidthMbitPerS: 100 });
+    const job = tinyJob(
+      { kind: 'fedavg', localSteps: 3 },
+      { workers: 3, maxSteps: 9, stepTimeMs: undefined, latencyMs: 5, bandwidthMbitPerS: 100 },
+    );
     const data = prepareData(job.data, job.workers, job.seed);
     const setup = setupJob(job, tinyNet, data, { measureStepMs: () => measureStepMs(compileModel(tinyNet), data, job.batch) });
     expect(setup.stepSource).toBe('measured');

@@ -4,7 +4,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IN_ORDER_RATE_MBIT, NetnsSession, listNamespaces, planNetns, probeNetem, probeNetemUncached, probeTbf, qdiscArgs } from '../../compiler/fl/netem.ts';
+import {
+  IN_ORDER_RATE_MBIT,
+  NetnsSession,
+  listNamespaces,
+  planNetns,
+  probeNetem,
+  probeNetemUncached,
+  probeTbf,
+  qdiscArgs,
+} from '../../compiler/fl/netem.ts';
 import { resolveLink, runReal } from '../../compiler/fl/loopback.ts';
 import { simulate } from '../../compiler/fl/simulator.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
@@ -34,18 +43,90 @@ const ours = async (prefix: string) => (await listNamespaces()).filter((n) => n.
 describe('kernel link commands', () => {
   it('netem argv: latency, jitter (uniform, no distribution table) and rate in exact units', () => {
     expect(qdiscArgs('nsA', 'agg3', { latencyMs: 500, jitterMs: 30, bandwidthMbitPerS: 20 })).toEqual([
-      'tc', '-n', 'nsA', 'qdisc', 'add', 'dev', 'agg3', 'root', 'netem', 'delay', '500000us', '30000us', 'rate', '20000000bit', 'limit', '100000',
+      'tc',
+      '-n',
+      'nsA',
+      'qdisc',
+      'add',
+      'dev',
+      'agg3',
+      'root',
+      'netem',
+      'delay',
+      '500000us',
+      '30000us',
+      'rate',
+      '20000000bit',
+      'limit',
+      '100000',
     ]);
-    expect(qdiscArgs('w', 'up0', { latencyMs: 12.5, jitterMs: 0 })).toEqual(['tc', '-n', 'w', 'qdisc', 'add', 'dev', 'up0', 'root', 'netem', 'delay', '12500us', 'limit', '100000']);
+    expect(qdiscArgs('w', 'up0', { latencyMs: 12.5, jitterMs: 0 })).toEqual([
+      'tc',
+      '-n',
+      'w',
+      'qdisc',
+      'add',
+      'dev',
+      'up0',
+      'root',
+      'netem',
+      'delay',
+      '12500us',
+      'limit',
+      '100000',
+    ]);
     expect(qdiscArgs('w', 'up0', { latencyMs: 0.25, jitterMs: 0, bandwidthMbitPerS: 5.5 })).toEqual([
-      'tc', '-n', 'w', 'qdisc', 'add', 'dev', 'up0', 'root', 'netem', 'delay', '250us', 'rate', '5500000bit', 'limit', '100000',
+      'tc',
+      '-n',
+      'w',
+      'qdisc',
+      'add',
+      'dev',
+      'up0',
+      'root',
+      'netem',
+      'delay',
+      '250us',
+      'rate',
+      '5500000bit',
+      'limit',
+      '100000',
     ]);
     // Jitter without a bandwidth: a fast rate keeps netem from reordering TCP segments.
     expect(qdiscArgs('w', 'up0', { latencyMs: 100, jitterMs: 10 })).toEqual([
-      'tc', '-n', 'w', 'qdisc', 'add', 'dev', 'up0', 'root', 'netem', 'delay', '100000us', '10000us', 'rate', `${IN_ORDER_RATE_MBIT * 1e6}bit`, 'limit', '100000',
+      'tc',
+      '-n',
+      'w',
+      'qdisc',
+      'add',
+      'dev',
+      'up0',
+      'root',
+      'netem',
+      'delay',
+      '100000us',
+      '10000us',
+      'rate',
+      `${IN_ORDER_RATE_MBIT * 1e6}bit`,
+      'limit',
+      '100000',
     ]);
     expect(qdiscArgs('w', 'up0', { latencyMs: 100, jitterMs: 10, bandwidthMbitPerS: 2 }, 'tbf')).toEqual([
-      'tc', '-n', 'w', 'qdisc', 'add', 'dev', 'up0', 'root', 'tbf', 'rate', '2000000bit', 'burst', '1600', 'limit', '4000000',
+      'tc',
+      '-n',
+      'w',
+      'qdisc',
+      'add',
+      'dev',
+      'up0',
+      'root',
+      'tbf',
+      'rate',
+      '2000000bit',
+      'burst',
+      '1600',
+      'limit',
+      '4000000',
     ]);
   });
 
@@ -59,7 +140,11 @@ describe('kernel link commands', () => {
       ['pxw1', 'agg1', 'up0', '10.200.1.1', '10.200.1.2'],
     ]);
     const cmds = p.setup.map((a) => a.join(' '));
-    expect(cmds.slice(0, 3)).toEqual(['ip netns add pxa', 'ip -n pxa link set lo up', 'ip netns exec pxa sysctl -q -w net.ipv4.tcp_slow_start_after_idle=0']);
+    expect(cmds.slice(0, 3)).toEqual([
+      'ip netns add pxa',
+      'ip -n pxa link set lo up',
+      'ip netns exec pxa sysctl -q -w net.ipv4.tcp_slow_start_after_idle=0',
+    ]);
     expect(cmds).toContain('ip link add agg1 netns pxa type veth peer name up0 netns pxw1');
     expect(cmds).toContain('ip -n pxw1 addr add 10.200.1.2/24 dev up0');
     expect(cmds).toContain('ip -n pxa route replace 10.200.1.0/24 dev agg1 src 10.200.1.1 initcwnd 64 initrwnd 64');
@@ -69,7 +154,11 @@ describe('kernel link commands', () => {
       expect(p.setup).toContainEqual(qdiscArgs('pxa', l.aggDev, shape));
     }
     expect(p.setup.filter((a) => a[0] === 'tc')).toHaveLength(4);
-    expect(p.teardown).toEqual([['ip', 'netns', 'delete', 'pxw1'], ['ip', 'netns', 'delete', 'pxw0'], ['ip', 'netns', 'delete', 'pxa']]);
+    expect(p.teardown).toEqual([
+      ['ip', 'netns', 'delete', 'pxw1'],
+      ['ip', 'netns', 'delete', 'pxw0'],
+      ['ip', 'netns', 'delete', 'pxa'],
+    ]);
     const big = planNetns('q', 300, shape);
     expect(new Set(big.links.map((l) => l.subnet)).size).toBe(300);
     expect(big.links[299].aggIp).toBe('10.201.43.1');
@@ -157,7 +246,10 @@ describeNeeds([NETNS], 'kernel link on this machine', () => {
 
 describeNeeds([TBF], 'runs over veth pairs between namespaces (rate-only tbf, as netem is not everywhere)', () => {
   it('same arithmetic as the simulator; the kernel paces the messages', async () => {
-    const job = tinyJob({ kind: 'fedavg', localSteps: 3 }, { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 0, bandwidthMbitPerS: 1 });
+    const job = tinyJob(
+      { kind: 'fedavg', localSteps: 3 },
+      { workers: 3, maxSteps: 18, stepTimeMs: 15, latencyMs: 0, bandwidthMbitPerS: 1 },
+    );
     const setup = tinySetup(job);
     const sim = simulate(setup);
     const real = await runReal(setup, tinyNet, { kernelShaper: 'tbf' });
@@ -178,7 +270,22 @@ describeNeeds([TBF], 'runs over veth pairs between namespaces (rate-only tbf, as
 describe('nacc fl --link', () => {
   it('--link netem: runs where the kernel has it, else exit 4 naming what is missing; bad value: exit 2', async () => {
     const p = await probeNetem();
-    const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'netem', '--workers', '2', '--max-steps', '16', '--json', '--plot', join(PLOTS, 'netem.svg')]);
+    const r = await nacc([
+      'fl',
+      'examples/federated.nacc',
+      '--job',
+      'quick_dga',
+      '--real',
+      '--link',
+      'netem',
+      '--workers',
+      '2',
+      '--max-steps',
+      '16',
+      '--json',
+      '--plot',
+      join(PLOTS, 'netem.svg'),
+    ]);
     if (p.available) {
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).link).toBe('netem');
@@ -193,7 +300,22 @@ describe('nacc fl --link', () => {
 
   it('--real --json reports the link it used (and the probe); --workers repartitions', async () => {
     const p = await probeNetem();
-    const r = await nacc(['fl', 'examples/federated.nacc', '--job', 'quick_dga', '--real', '--link', 'relay', '--workers', '2', '--max-steps', '16', '--json', '--plot', join(PLOTS, 'relay.svg')]);
+    const r = await nacc([
+      'fl',
+      'examples/federated.nacc',
+      '--job',
+      'quick_dga',
+      '--real',
+      '--link',
+      'relay',
+      '--workers',
+      '2',
+      '--max-steps',
+      '16',
+      '--json',
+      '--plot',
+      join(PLOTS, 'relay.svg'),
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.link).toBe('relay');

@@ -9,7 +9,10 @@ import { Prng } from '../../compiler/util/prng.ts';
 function link(latencyMs: number, jitterMs: number) {
   const written: number[] = [];
   const sock = { destroyed: false, write: (raw: Buffer) => written.push(raw.readUInt8(4)) } as unknown as Socket;
-  const l = new Link({ latencyMs, jitterMs, bandwidthMbitPerS: 50 }, new Prng(3), () => sock, { receive: new DelayStat(), timerLate: new DelayStat() });
+  const l = new Link({ latencyMs, jitterMs, bandwidthMbitPerS: 50 }, new Prng(3), () => sock, {
+    receive: new DelayStat(),
+    timerLate: new DelayStat(),
+  });
   return { l, written };
 }
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));

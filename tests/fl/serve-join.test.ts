@@ -8,7 +8,17 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NACC, nacc } from '../helpers/cli.ts';
-import { ANY_SLOT, FRAME_AUTH, FRAME_CHALLENGE, FRAME_JOB, FRAME_REJECT, PROTOCOL_VERSION, encodeBytesFrame, onRawFrames, payloadBytes } from '../../compiler/fl/frames.ts';
+import {
+  ANY_SLOT,
+  FRAME_AUTH,
+  FRAME_CHALLENGE,
+  FRAME_JOB,
+  FRAME_REJECT,
+  PROTOCOL_VERSION,
+  encodeBytesFrame,
+  onRawFrames,
+  payloadBytes,
+} from '../../compiler/fl/frames.ts';
 import { proof } from '../../compiler/fl/token.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nacc-fl-serve-'));
@@ -86,7 +96,7 @@ const authFrame = (version: number, token: string, nonce: Buffer) => {
 };
 
 describe('nacc fl serve / join on loopback', () => {
-  it('three joins complete the job with the simulator\'s arithmetic; wrong token, malformed, oversized and wrong-version clients are turned away', async () => {
+  it("three joins complete the job with the simulator's arithmetic; wrong token, malformed, oversized and wrong-version clients are turned away", async () => {
     const tokenFile = join(dir, 'small.token');
     const serve = start(['fl', 'serve', NACC_FILE, '--job', 'small', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json']);
     const joins: Proc[] = [];
@@ -110,7 +120,9 @@ describe('nacc fl serve / join on loopback', () => {
       const huge = await rawClient(port, (_n, s) => s.write(Buffer.from([0xff, 0xff, 0xff, 0x7f, 5])));
       expect(huge).toMatch(/oversized frame: 2147483651 bytes, the limit for this job is \d+ bytes/);
       const old = await rawClient(port, (nonce, s) => s.write(authFrame(PROTOCOL_VERSION + 97, token, nonce)));
-      expect(old).toMatch(new RegExp(`version mismatch: the worker speaks protocol version ${PROTOCOL_VERSION + 97}, this server speaks ${PROTOCOL_VERSION}`));
+      expect(old).toMatch(
+        new RegExp(`version mismatch: the worker speaks protocol version ${PROTOCOL_VERSION + 97}, this server speaks ${PROTOCOL_VERSION}`),
+      );
 
       for (let i = 0; i < 3; i++) joins.push(start(['fl', 'join', `127.0.0.1:${port}`, '--token-file', tokenFile]));
       expect(await serve.exit, serve.stderr()).toBe(0);
@@ -129,7 +141,8 @@ describe('nacc fl serve / join on loopback', () => {
       expect(serve.stderr()).toMatch(/rejected .*oversized/);
       expect(serve.stderr()).toMatch(/rejected .*version mismatch/);
       // The token never shows in any output.
-      for (const text of [serve.stdout(), serve.stderr(), ...joins.flatMap((j) => [j.stdout(), j.stderr()])]) expect(text).not.toContain(token);
+      for (const text of [serve.stdout(), serve.stderr(), ...joins.flatMap((j) => [j.stdout(), j.stderr()])])
+        expect(text).not.toContain(token);
       // Same arithmetic as the simulation of the same job.
       const sim = await nacc(['fl', NACC_FILE, '--job', 'small', '--json', '--plot', join(dir, 'small.svg')]);
       expect(sim.code, sim.stderr).toBe(0);
@@ -143,7 +156,20 @@ describe('nacc fl serve / join on loopback', () => {
 
   it('a killed worker and a stalled one are dropped, a new join takes a dropped place; FedAvg finishes every round with the workers present', async () => {
     const tokenFile = join(dir, 'long.token');
-    const serve = start(['fl', 'serve', NACC_FILE, '--job', 'long', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json', '--drop-after', '5000']);
+    const serve = start([
+      'fl',
+      'serve',
+      NACC_FILE,
+      '--job',
+      'long',
+      '--listen',
+      '127.0.0.1:0',
+      '--token-file',
+      tokenFile,
+      '--json',
+      '--drop-after',
+      '5000',
+    ]);
     const joins: Proc[] = [];
     try {
       const port = Number((await serve.waitFor(/listening on 127\.0\.0\.1:(\d+)/))[1]);
@@ -182,7 +208,20 @@ describe('nacc fl serve / join on loopback', () => {
   it('a restarted server resumes from its checkpoint without losing finished rounds', async () => {
     const tokenFile = join(dir, 'resume.token');
     const checkpoint = join(dir, 'long.ckpt');
-    const args = ['fl', 'serve', NACC_FILE, '--job', 'long', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--json', '--checkpoint', checkpoint];
+    const args = [
+      'fl',
+      'serve',
+      NACC_FILE,
+      '--job',
+      'long',
+      '--listen',
+      '127.0.0.1:0',
+      '--token-file',
+      tokenFile,
+      '--json',
+      '--checkpoint',
+      checkpoint,
+    ];
     const first = start(args);
     let joins: Proc[] = [];
     let second: Proc | undefined;

@@ -9,7 +9,9 @@ import { compileSource } from '../../compiler/frontend/index.ts';
 import { nacc } from '../helpers/cli.ts';
 
 const dir = join(process.cwd(), 'tests/frontend/diagnostics');
-const cases = readdirSync(dir).filter((f) => f.endsWith('.nacc')).sort();
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.nacc'))
+  .sort();
 
 function expectedMarks(text: string): string[] {
   const marks: string[] = [];
@@ -34,7 +36,10 @@ describe('diagnostics', () => {
       const golden = path.replace(/\.nacc$/, '.expected');
       // Goldens are written only on request, never as a side effect of a normal (or CI) run.
       if (process.env.UPDATE_GOLDEN === '1') writeFileSync(golden, printed);
-      expect(existsSync(golden), `${relative(process.cwd(), golden)} is missing: UPDATE_GOLDEN=1 npx vitest run tests/frontend/diagnostics.test.ts writes it`).toBe(true);
+      expect(
+        existsSync(golden),
+        `${relative(process.cwd(), golden)} is missing: UPDATE_GOLDEN=1 npx vitest run tests/frontend/diagnostics.test.ts writes it`,
+      ).toBe(true);
       expect(printed).toBe(readFileSync(golden, 'utf8'));
     });
   }

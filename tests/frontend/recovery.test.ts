@@ -36,7 +36,17 @@ describe('nacc inspect on a file with several errors', () => {
 });
 
 describe('recovery never lets a program with errors through', () => {
-  const missingBrace = ['network first {', '  input image: int8[8, 8, 1]', '  x = relu(image)', '  output x', 'network second {', '  input image: int8[8, 8, 1]', '  output image', '}', ''].join('\n');
+  const missingBrace = [
+    'network first {',
+    '  input image: int8[8, 8, 1]',
+    '  x = relu(image)',
+    '  output x',
+    'network second {',
+    '  input image: int8[8, 8, 1]',
+    '  output image',
+    '}',
+    '',
+  ].join('\n');
 
   it('a network whose only fault is a missing "}" is checked but not lowered; the next one is', () => {
     const r = compile(missingBrace);
@@ -58,7 +68,19 @@ describe('recovery never lets a program with errors through', () => {
   });
 
   it('a network that calls a broken block is not lowered, and says nothing more about it', () => {
-    const r = compile(['block half(x) {', '  y = maxpool(x, kernel: 2', '  return y', '}', 'network net {', '  input image: int8[8, 8, 1]', '  h = half(image)', '  output h', '}'].join('\n'));
+    const r = compile(
+      [
+        'block half(x) {',
+        '  y = maxpool(x, kernel: 2',
+        '  return y',
+        '}',
+        'network net {',
+        '  input image: int8[8, 8, 1]',
+        '  h = half(image)',
+        '  output h',
+        '}',
+      ].join('\n'),
+    );
     expect(located(r)).toEqual(['2:27 E0102']);
     expect(r.program.networks).toEqual([]);
   });
@@ -66,12 +88,34 @@ describe('recovery never lets a program with errors through', () => {
 
 describe('diagnostics after recovery', () => {
   it('an argument poisoned by an earlier error does not hide an undefined name beside it', () => {
-    const r = compile(['network net {', '  input image: int8[8, 8, 1]', '  a = conv2d(image out: 8, kernel: 3)', '  b = add(a, nope)', '  output b', '}'].join('\n'));
+    const r = compile(
+      [
+        'network net {',
+        '  input image: int8[8, 8, 1]',
+        '  a = conv2d(image out: 8, kernel: 3)',
+        '  b = add(a, nope)',
+        '  output b',
+        '}',
+      ].join('\n'),
+    );
     expect(located(r)).toEqual(['3:19 E0102', '4:14 E0210']);
   });
 
   it('an error in a block body is reported once, however often the block is called', () => {
-    const r = compile(['block b(x) {', '  return conv3d(x)', '}', 'network net {', '  input image: int8[8, 8, 1]', '  a = b(image)', '  c = b(image)', '  d = b(image)', '  output a, c, d', '}'].join('\n'));
+    const r = compile(
+      [
+        'block b(x) {',
+        '  return conv3d(x)',
+        '}',
+        'network net {',
+        '  input image: int8[8, 8, 1]',
+        '  a = b(image)',
+        '  c = b(image)',
+        '  d = b(image)',
+        '  output a, c, d',
+        '}',
+      ].join('\n'),
+    );
     expect(located(r)).toEqual(['2:10 E0201']);
   });
 
@@ -83,6 +127,10 @@ describe('diagnostics after recovery', () => {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     expect(errors).toHaveLength(MAX_DIAGNOSTICS);
     expect(errors.map((d) => d.location!.line)).toEqual(Array.from({ length: MAX_DIAGNOSTICS }, (_, i) => i + 3));
-    expect(r.diagnostics.at(-1)).toMatchObject({ severity: 'note', code: 'E0103', message: `10 more errors not shown; nacc reports at most ${MAX_DIAGNOSTICS} per file` });
+    expect(r.diagnostics.at(-1)).toMatchObject({
+      severity: 'note',
+      code: 'E0103',
+      message: `10 more errors not shown; nacc reports at most ${MAX_DIAGNOSTICS} per file`,
+    });
   });
 });

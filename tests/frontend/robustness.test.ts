@@ -19,8 +19,52 @@ const VOCAB = [
   ...KEYWORDS,
   ...Object.keys(UNITS),
   ...Object.keys(BUILTINS),
-  'x', 'y', 'image', 'int8', 'float32', 'points', 'voxels', 'out', 'kernel', 'stride', 'pad', 'same', 'valid', 'act', 'relu', 'step', 'per', 'pe',
-  '0', '1', '3', '16', '224', '0.5', '1e3', '-', '+', '*', '/', '<=', '..', '{', '}', '(', ')', '[', ']', ',', ':', '=', '"s"', '//c\n', '/*c*/', '\n', '$', '@',
+  'x',
+  'y',
+  'image',
+  'int8',
+  'float32',
+  'points',
+  'voxels',
+  'out',
+  'kernel',
+  'stride',
+  'pad',
+  'same',
+  'valid',
+  'act',
+  'relu',
+  'step',
+  'per',
+  'pe',
+  '0',
+  '1',
+  '3',
+  '16',
+  '224',
+  '0.5',
+  '1e3',
+  '-',
+  '+',
+  '*',
+  '/',
+  '<=',
+  '..',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  ':',
+  '=',
+  '"s"',
+  '//c\n',
+  '/*c*/',
+  '\n',
+  '$',
+  '@',
 ];
 
 function examples(): string[] {
@@ -96,11 +140,17 @@ describe('front-end robustness (fast-check, seeded)', () => {
   const texts = examples();
 
   it('random token streams only ever produce diagnostics', () => {
-    fc.assert(fc.property(tokenStream, (text) => void pipeline(text)), { seed: 20261127, numRuns: 1500 });
+    fc.assert(
+      fc.property(tokenStream, (text) => void pipeline(text)),
+      { seed: 20261127, numRuns: 1500 },
+    );
   });
 
   it('random mutations of the example files only ever produce diagnostics', () => {
-    fc.assert(fc.property(mutation, (m) => void pipeline(mutate(texts, m))), { seed: 7, numRuns: 1500 });
+    fc.assert(
+      fc.property(mutation, (m) => void pipeline(mutate(texts, m))),
+      { seed: 7, numRuns: 1500 },
+    );
   });
 
   it('every example cut short anywhere only ever produces diagnostics', () => {
@@ -133,7 +183,11 @@ describe('front-end robustness (fast-check, seeded)', () => {
   it('one slip in an example that breaks its syntax reports only syntax errors (no cascade)', () => {
     // A deleted word or character, or a stray bracket or operator: what the recovered parse
     // cannot read must not come back as undefined names, unknown ops or missing properties.
-    const slip = fc.record({ file: fc.nat(), at: fc.nat(), insert: fc.constantFrom('', '', '(', ')', '{', '}', '[', ']', ',', ':', '=', '*') });
+    const slip = fc.record({
+      file: fc.nat(),
+      at: fc.nat(),
+      insert: fc.constantFrom('', '', '(', ')', '{', '}', '[', ']', ',', ':', '=', '*'),
+    });
     fc.assert(
       fc.property(slip, ({ file, at, insert }) => {
         const t = texts[file % texts.length];

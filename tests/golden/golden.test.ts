@@ -44,7 +44,9 @@ async function produce(c: GoldenCase): Promise<Map<string, string>> {
     const files = new Map<string, string>();
     if (c.json) files.set('stdout.json', normaliseJson(r.stdout, out));
     if (c.files) {
-      for (const f of walk(out).filter((f) => kept(c, f)).sort()) {
+      for (const f of walk(out)
+        .filter((f) => kept(c, f))
+        .sort()) {
         const rel = relative(out, f);
         const text = readFileSync(f, 'utf8');
         files.set(rel, f.endsWith('.json') ? normaliseJson(text, out) : normalise(text, out));
@@ -71,7 +73,9 @@ describe('golden outputs (npm run update-golden refreshes them)', () => {
       }
       const hint = `run \`npm run update-golden\` and review the diff`;
       expect(existsSync(dir), `${relative(ROOT, dir)} is missing: ${hint}`).toBe(true);
-      const expected = walk(dir).map((f) => relative(dir, f)).sort();
+      const expected = walk(dir)
+        .map((f) => relative(dir, f))
+        .sort();
       expect([...got.keys()].sort(), `files written by \`nacc ${c.args.join(' ')}\` changed: ${hint}`).toEqual(expected);
       for (const rel of expected) {
         expect(got.get(rel), `${c.name}/${rel} differs from its golden: ${hint}`).toBe(readFileSync(join(dir, rel), 'utf8'));

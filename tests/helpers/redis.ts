@@ -52,7 +52,9 @@ export class Proc {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       this.waiters.push({ re, resolve });
-      void this.exited.then(({ code, signal }) => reject(new Error(`exited (${code ?? signal}) before printing ${re}:\n${this.lines.join('\n')}`)));
+      void this.exited.then(({ code, signal }) =>
+        reject(new Error(`exited (${code ?? signal}) before printing ${re}:\n${this.lines.join('\n')}`)),
+      );
     });
   }
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -74,7 +76,13 @@ export async function startRedis(dir: string): Promise<RedisServer> {
   const exe = resolveTool('redis-server');
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const proc = new Proc(spawn(exe, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const proc = new Proc(
+      spawn(
+        exe,
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'notice'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      ),
+    );
     try {
       await proc.waitFor(/Ready to accept connections/);
       return { url: `redis://127.0.0.1:${port}`, port, proc, stop: () => proc.stop() };
@@ -86,10 +94,15 @@ export async function startRedis(dir: string): Promise<RedisServer> {
 }
 
 /** `nacc worker` on `url`; resolves once it listens. */
-export async function startWorker(url: string, o: { concurrency?: number; stallMs?: number; queue?: string; env?: Record<string, string> } = {}): Promise<Proc> {
+export async function startWorker(
+  url: string,
+  o: { concurrency?: number; stallMs?: number; queue?: string; env?: Record<string, string> } = {},
+): Promise<Proc> {
   const args = [NACC, 'worker', '--redis', url, '--concurrency', String(o.concurrency ?? 1), '--stall-ms', String(o.stallMs ?? 30_000)];
   if (o.queue) args.push('--queue', o.queue);
-  const proc = new Proc(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', ...o.env } }));
+  const proc = new Proc(
+    spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', ...o.env } }),
+  );
   await proc.waitFor(/nacc worker: listening on queue/);
   return proc;
 }

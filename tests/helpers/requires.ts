@@ -22,7 +22,12 @@ export const underCi = (env: NodeJS.ProcessEnv = process.env): boolean => env.CI
 export function needShared(...parts: string[]): Requirement {
   const path = sharedPath(...parts);
   const what = ['../shared', ...parts].join('/');
-  return { what, present: existsSync(path), how: `${what} is absent: check out the team's shared data folder next to this tree as ../shared`, path };
+  return {
+    what,
+    present: existsSync(path),
+    how: `${what} is absent: check out the team's shared data folder next to this tree as ../shared`,
+    path,
+  };
 }
 
 const probed = new Map<string, Promise<Requirement>>();
@@ -71,7 +76,10 @@ export function describeNeeds(reqs: Requirement[], name: string, fn: () => void 
   if (p.mode === 'run') return void describe(name, fn);
   if (p.mode === 'fail') {
     return void describe(name, () => {
-      it(`needs ${reqs.filter((r) => !r.present).map((r) => r.what).join(', ')}`, () => {
+      it(`needs ${reqs
+        .filter((r) => !r.present)
+        .map((r) => r.what)
+        .join(', ')}`, () => {
         throw new Error(p.message);
       });
     });
@@ -79,7 +87,10 @@ export function describeNeeds(reqs: Requirement[], name: string, fn: () => void 
   warnSkipped(name, p.message);
   // fn is not collected: it may read the absent data at collection time.
   describe.skip(name, () => {
-    it(`needs ${reqs.filter((r) => !r.present).map((r) => r.what).join(', ')}`, () => undefined);
+    it(`needs ${reqs
+      .filter((r) => !r.present)
+      .map((r) => r.what)
+      .join(', ')}`, () => undefined);
   });
 }
 

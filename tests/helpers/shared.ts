@@ -12,5 +12,8 @@ export function sharedPath(...parts: string[]): string {
 export function sharedFiles(dir: string, ext: string): string[] {
   const p = sharedPath(dir);
   if (!existsSync(p)) return [];
-  return readdirSync(p).filter((f) => f.endsWith(ext)).sort().map((f) => join(p, f));
+  return readdirSync(p)
+    .filter((f) => f.endsWith(ext))
+    .sort()
+    .map((f) => join(p, f));
 }

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../compiler/diagnostics/index.ts';
-import { checkMaestroCase, csvNameFor, findMaestroCases, parseMaestroCommand, parseMaestroCsv } from '../../compiler/importers/maestro/cases.ts';
+import {
+  checkMaestroCase,
+  csvNameFor,
+  findMaestroCases,
+  parseMaestroCommand,
+  parseMaestroCsv,
+} from '../../compiler/importers/maestro/cases.ts';
 import { parseMaestroHw, parseMaestroMapping } from '../../compiler/importers/maestro/parse.ts';
 import { evaluateNetwork, MAESTRO_DEFAULTS, MaestroAnalysisError } from '../../compiler/naas/maestro/index.ts';
 import { nacc } from '../helpers/cli.ts';
@@ -83,7 +89,8 @@ function located(fn: () => unknown): { code: string; line: number; column: numbe
       const d = e.diagnostics[0];
       return { code: d.code, line: d.location?.line ?? 0, column: d.location?.column ?? 0, message: d.message };
     }
-    if (e instanceof MaestroAnalysisError) return { code: e.code, line: e.location?.line ?? 0, column: e.location?.column ?? 0, message: e.message };
+    if (e instanceof MaestroAnalysisError)
+      return { code: e.code, line: e.location?.line ?? 0, column: e.location?.column ?? 0, message: e.message };
     throw e;
   }
   throw new Error('expected an error');
@@ -136,7 +143,12 @@ describe('MAESTRO options and the HW file', () => {
   it('takes unique option prefixes and MAESTRO defaults, and a HW file replaces the resources with hop latency 1', () => {
     const c = parseMaestroCommand('maestro --Mapping_file=x.m --num_pes=64 --noc_bw=32', 'cmd.txt');
     expect(c.hw).toMatchObject({ numPes: 64, nocBw: 32, offchipBw: 70000, nocLatency: 0, simdLanes: 1 });
-    expect(parseMaestroHw('num_pes: 256\nnoc_bw_cstr: 256\n', 'hw.m')).toMatchObject({ numPes: 256, nocBw: 256, nocLatency: 1, offchipBw: 2147483647 });
+    expect(parseMaestroHw('num_pes: 256\nnoc_bw_cstr: 256\n', 'hw.m')).toMatchObject({
+      numPes: 256,
+      nocBw: 256,
+      nocLatency: 1,
+      offchipBw: 2147483647,
+    });
   });
   it('hop latency from a HW file changes the runtime, not the counts', () => {
     const net = parseMaestroMapping(CONV(RS), 'rs.m');
@@ -148,29 +160,35 @@ describe('MAESTRO options and the HW file', () => {
 });
 
 describe('nacc maestro check', () => {
-  itNeeds([NEED_REF], '--json spells the issue schema and a tampered CSV exits 3', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nacc-maestro-'));
-    for (const c of ['gemm_256pe_defaults', 'ykp_os_shipped_conv3x3_rejected']) cpSync(join(REF, 'cases', c), join(dir, 'cases', c), { recursive: true });
-    const ok = await nacc(['maestro', 'check', dir, '--json']);
-    expect(ok.code, ok.stderr).toBe(0);
-    const j = JSON.parse(ok.stdout);
-    expect(j.cases.map((c: { name: string }) => c.name)).toEqual(['cases/gemm_256pe_defaults', 'cases/ykp_os_shipped_conv3x3_rejected']);
-    const gemm = j.cases[0];
-    expect(Object.keys(gemm)).toEqual(expect.arrayContaining(['name', 'layers', 'runtime', 'energy', 'counts_match']));
-    expect(gemm).toMatchObject({ layers: 3, runtime: { ours: 49963, reference: 49963 }, counts_match: true });
-    expect(Math.abs(gemm.energy.ours - gemm.energy.reference) / gemm.energy.reference).toBeLessThan(0.001);
-    expect(j.cases[1].rejected).toEqual({ ours: true, reference: true });
-    // One L2 count off by one in MAESTRO's CSV is a mismatch: exit 3.
-    const csv = join(dir, 'cases', 'gemm_256pe_defaults', 'gemm.csv');
-    const lines = readFileSync(csv, 'utf8').split('\n');
-    const f = lines[2].split(',');
-    f[29] = ` ${Number(f[29]) + 1}`;
-    lines[2] = f.join(',');
-    writeFileSync(csv, lines.join('\n'));
-    const bad = await nacc(['maestro', 'check', dir, '--json']);
-    expect(bad.code).toBe(3);
-    const jb = JSON.parse(bad.stdout);
-    expect(jb.cases[0].counts_match).toBe(false);
-    expect(jb.cases[0].mismatches[0]).toMatchObject({ field: 'input.l2_write' });
-  }, 60_000);
+  itNeeds(
+    [NEED_REF],
+    '--json spells the issue schema and a tampered CSV exits 3',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nacc-maestro-'));
+      for (const c of ['gemm_256pe_defaults', 'ykp_os_shipped_conv3x3_rejected'])
+        cpSync(join(REF, 'cases', c), join(dir, 'cases', c), { recursive: true });
+      const ok = await nacc(['maestro', 'check', dir, '--json']);
+      expect(ok.code, ok.stderr).toBe(0);
+      const j = JSON.parse(ok.stdout);
+      expect(j.cases.map((c: { name: string }) => c.name)).toEqual(['cases/gemm_256pe_defaults', 'cases/ykp_os_shipped_conv3x3_rejected']);
+      const gemm = j.cases[0];
+      expect(Object.keys(gemm)).toEqual(expect.arrayContaining(['name', 'layers', 'runtime', 'energy', 'counts_match']));
+      expect(gemm).toMatchObject({ layers: 3, runtime: { ours: 49963, reference: 49963 }, counts_match: true });
+      expect(Math.abs(gemm.energy.ours - gemm.energy.reference) / gemm.energy.reference).toBeLessThan(0.001);
+      expect(j.cases[1].rejected).toEqual({ ours: true, reference: true });
+      // One L2 count off by one in MAESTRO's CSV is a mismatch: exit 3.
+      const csv = join(dir, 'cases', 'gemm_256pe_defaults', 'gemm.csv');
+      const lines = readFileSync(csv, 'utf8').split('\n');
+      const f = lines[2].split(',');
+      f[29] = ` ${Number(f[29]) + 1}`;
+      lines[2] = f.join(',');
+      writeFileSync(csv, lines.join('\n'));
+      const bad = await nacc(['maestro', 'check', dir, '--json']);
+      expect(bad.code).toBe(3);
+      const jb = JSON.parse(bad.stdout);
+      expect(jb.cases[0].counts_match).toBe(false);
+      expect(jb.cases[0].mismatches[0]).toMatchObject({ field: 'input.l2_write' });
+    },
+    60_000,
+  );
 });

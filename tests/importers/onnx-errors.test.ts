@@ -33,11 +33,31 @@ function smallCnn(): Uint8Array {
   const rng = new Prng(11);
   const b = new OnnxBuilder('cnn');
   const x = b.input('x', [1, 3, 8, 8]);
-  let y = b.node('Conv', [x, b.init('w', [4, 3, 3, 3], Array.from({ length: 108 }, () => rng.next()))], { pads: [1, 1, 1, 1] });
+  let y = b.node(
+    'Conv',
+    [
+      x,
+      b.init(
+        'w',
+        [4, 3, 3, 3],
+        Array.from({ length: 108 }, () => rng.next()),
+      ),
+    ],
+    { pads: [1, 1, 1, 1] },
+  );
   y = b.node('Relu', [y]);
   y = b.node('MaxPool', [y], { kernel_shape: [2, 2], strides: [2, 2] });
   y = b.node('Reshape', [y, b.init('s', [2], [1, -1], DataType.INT64)]);
-  b.output(b.node('Gemm', [y, b.init('fc', [64, 5], Array.from({ length: 320 }, () => rng.next()))]));
+  b.output(
+    b.node('Gemm', [
+      y,
+      b.init(
+        'fc',
+        [64, 5],
+        Array.from({ length: 320 }, () => rng.next()),
+      ),
+    ]),
+  );
   return b.toBytes();
 }
 
@@ -60,8 +80,12 @@ describe('ONNX import errors', () => {
     const truncated = userError(() => importOnnxBytes(bytes.slice(0, bytes.length - 7), 'cut.onnx'));
     expect(truncated.diagnostics[0]).toMatchObject({ code: 'O0001' });
     expect(truncated.message).toMatch(/^cut\.onnx: not a valid ONNX model/);
-    expect(userError(() => importOnnxBytes(new Uint8Array(0), 'empty.onnx')).message).toBe('empty.onnx: not an ONNX model: it has no graph');
-    expect(userError(() => importOnnx('/nonexistent/model.onnx')).message).toContain('/nonexistent/model.onnx: cannot read the file (ENOENT)');
+    expect(userError(() => importOnnxBytes(new Uint8Array(0), 'empty.onnx')).message).toBe(
+      'empty.onnx: not an ONNX model: it has no graph',
+    );
+    expect(userError(() => importOnnx('/nonexistent/model.onnx')).message).toContain(
+      '/nonexistent/model.onnx: cannot read the file (ENOENT)',
+    );
   });
 
   it('symbolic spatial dimensions, batch > 1 and weights fed at run time are refused with the reason', () => {
@@ -73,7 +97,9 @@ describe('ONNX import errors', () => {
     expect(userError(() => importOnnxBytes(b.toBytes(), 'm.onnx')).message).toContain('batch 4');
     b = new OnnxBuilder();
     b.output(b.node('Conv', [b.input('x', [1, 3, 8, 8]), b.input('w', [1, 3, 3, 3])], {}, { name: 'c' }));
-    expect(userError(() => importOnnxBytes(b.toBytes(), 'm.onnx')).message).toContain("node 0 'c' (Conv): weight (input 1, 'w') must be an initializer or a constant");
+    expect(userError(() => importOnnxBytes(b.toBytes(), 'm.onnx')).message).toContain(
+      "node 0 'c' (Conv): weight (input 1, 'w') must be an initializer or a constant",
+    );
   });
 
   it('shape mismatches are located at the node', () => {
@@ -88,7 +114,11 @@ describe('ONNX import errors', () => {
   it('zero strides, empty kernels and zero-size reshapes are refused, not turned into infinite shapes', () => {
     const conv = (attrs: Record<string, number[]>, dims = [2, 3, 3, 3]) => {
       const b = new OnnxBuilder();
-      b.output(b.node('Conv', [b.input('x', [1, 3, 8, 8]), b.init('w', dims, Array(dims.reduce((p, q) => p * q, 1)).fill(0))], attrs, { name: 'c' }));
+      b.output(
+        b.node('Conv', [b.input('x', [1, 3, 8, 8]), b.init('w', dims, Array(dims.reduce((p, q) => p * q, 1)).fill(0))], attrs, {
+          name: 'c',
+        }),
+      );
       return userError(() => importOnnxBytes(b.toBytes(), 'm.onnx')).message;
     };
     expect(conv({ strides: [0, 1] })).toContain('strides [0, 1] must be positive');

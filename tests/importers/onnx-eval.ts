@@ -160,7 +160,8 @@ function layerEval(l: Layer, xs: T[]): T {
       const [pt, pl] = l.attrs.pad as number[];
       const [oh, ow] = l.output.shape;
       const out = new Float32Array(oh * ow * C).fill(num(l.attrs.value));
-      for (let y = 0; y < H; y++) for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) out[((y + pt) * ow + xx + pl) * C + c] = x.data[(y * W + xx) * C + c];
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++) for (let c = 0; c < C; c++) out[((y + pt) * ow + xx + pl) * C + c] = x.data[(y * W + xx) * C + c];
       return { shape: l.output.shape, data: out };
     }
   }
@@ -180,6 +181,13 @@ export function nchwToHwc(dims: number[], data: ArrayLike<number>): Float32Array
 export function evaluate(net: Network, inputs: Record<string, Float32Array>): Record<string, Float32Array> {
   const env = new Map<string, T>();
   for (const i of net.inputs) env.set(i.name, { shape: i.type.shape, data: inputs[i.name] });
-  for (const l of net.layers) env.set(l.name, layerEval(l, l.inputs.map((n) => env.get(n)!)));
+  for (const l of net.layers)
+    env.set(
+      l.name,
+      layerEval(
+        l,
+        l.inputs.map((n) => env.get(n)!),
+      ),
+    );
   return Object.fromEntries(net.outputs.map((o) => [o, env.get(o)!.data]));
 }

@@ -21,7 +21,15 @@ function mobilenetV2(): Uint8Array {
   };
   let x = conv(b.input('input', [1, 3, 224, 224]), 3, 32, 3, 2, 1, true);
   let c = 32;
-  const settings: [number, number, number, number][] = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+  const settings: [number, number, number, number][] = [
+    [1, 16, 1, 1],
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
+  ];
   for (const [t, out, n, s] of settings) {
     for (let i = 0; i < n; i++) {
       const stride = i === 0 ? s : 1;
@@ -35,7 +43,11 @@ function mobilenetV2(): Uint8Array {
   }
   x = conv(x, c, 1280, 1, 1, 1, true);
   x = b.node('Reshape', [b.node('GlobalAveragePool', [x]), b.init('flat', [2], [1, -1], DataType.INT64)]);
-  b.output(b.node('Gemm', [x, b.init('fc.w', [1000, 1280], new Float32Array(1_280_000)), b.init('fc.b', [1000], new Float32Array(1000))], { transB: 1 }));
+  b.output(
+    b.node('Gemm', [x, b.init('fc.w', [1000, 1280], new Float32Array(1_280_000)), b.init('fc.b', [1000], new Float32Array(1000))], {
+      transB: 1,
+    }),
+  );
   return b.toBytes();
 }
 

@@ -11,7 +11,15 @@ const rand = (n: number, rng: Prng, scale = 0.5) => Array.from({ length: n }, ()
 const ops = (net: { layers: { op: string }[] }) => net.layers.map((l) => l.op);
 
 /** Conv with the given attributes on an input of [1, c, h, w]. */
-function convModel(c: number, h: number, w: number, m: number, k: [number, number], attrs: Record<string, number[] | number | string>, group = 1): OnnxBuilder {
+function convModel(
+  c: number,
+  h: number,
+  w: number,
+  m: number,
+  k: [number, number],
+  attrs: Record<string, number[] | number | string>,
+  group = 1,
+): OnnxBuilder {
   const rng = new Prng(SEED);
   const b = new OnnxBuilder('conv');
   const x = b.input('x', [1, c, h, w]);
@@ -26,7 +34,11 @@ describe('ONNX Conv', () => {
     ['asymmetric pads and strides', () => convModel(3, 11, 9, 8, [3, 3], { pads: [1, 0, 2, 1], strides: [2, 3] }), 'conv2d'],
     ['dilation', () => convModel(4, 12, 12, 4, [3, 3], { dilations: [2, 3], pads: [2, 3, 2, 3] }), 'conv2d'],
     ['non-square kernel', () => convModel(2, 10, 10, 6, [1, 5], { pads: [0, 2, 0, 2] }), 'conv2d'],
-    ['auto_pad SAME_UPPER stride 2 on odd sizes', () => convModel(3, 7, 9, 5, [3, 3], { auto_pad: 'SAME_UPPER', strides: [2, 2] }), 'conv2d'],
+    [
+      'auto_pad SAME_UPPER stride 2 on odd sizes',
+      () => convModel(3, 7, 9, 5, [3, 3], { auto_pad: 'SAME_UPPER', strides: [2, 2] }),
+      'conv2d',
+    ],
     ['auto_pad SAME_LOWER', () => convModel(3, 8, 8, 5, [4, 4], { auto_pad: 'SAME_LOWER', strides: [3, 3] }), 'conv2d'],
     ['auto_pad VALID', () => convModel(3, 9, 9, 5, [3, 3], { auto_pad: 'VALID', strides: [2, 2] }), 'conv2d'],
     ['grouped (2 groups)', () => convModel(8, 6, 6, 12, [3, 3], { pads: [1, 1, 1, 1] }, 2), 'conv2d'],
@@ -128,7 +140,11 @@ describe('ONNX activations', () => {
   });
   it('conv → BatchNormalization → Relu folds and fuses into one conv', async () => {
     const rng = new Prng(SEED);
-    const m = convThen((b, y) => b.node('Relu', [b.node('BatchNormalization', [y, ...['s', 'b', 'm'].map((n) => b.init(n, [4], rand(4, rng))), b.init('v', [4], [1, 2, 0.5, 1.5])])]));
+    const m = convThen((b, y) =>
+      b.node('Relu', [
+        b.node('BatchNormalization', [y, ...['s', 'b', 'm'].map((n) => b.init(n, [4], rand(4, rng))), b.init('v', [4], [1, 2, 0.5, 1.5])]),
+      ]),
+    );
     const { network, ort } = await importAndCompare(m.toBytes());
     expect(ops(network)).toEqual(['conv2d']);
     expect(network.layers[0].attrs).toMatchObject({ act: 'relu', bias: true });
@@ -254,7 +270,21 @@ describe('ONNX structure ops', () => {
     const b = new OnnxBuilder();
     const x = b.input('x', [1, 3, 6, 6]);
     const bn = (name: string, y: string) =>
-      b.node('BatchNormalization', [y, b.init(`${name}s`, [4], rand(4, rng)), b.init(`${name}b`, [4], rand(4, rng)), b.init(`${name}m`, [4], rand(4, rng)), b.init(`${name}v`, [4], rand(4, rng).map((v) => Math.abs(v) + 0.5))], { epsilon: 1e-3 });
+      b.node(
+        'BatchNormalization',
+        [
+          y,
+          b.init(`${name}s`, [4], rand(4, rng)),
+          b.init(`${name}b`, [4], rand(4, rng)),
+          b.init(`${name}m`, [4], rand(4, rng)),
+          b.init(
+            `${name}v`,
+            [4],
+            rand(4, rng).map((v) => Math.abs(v) + 0.5),
+          ),
+        ],
+        { epsilon: 1e-3 },
+      );
     const c = b.node('Conv', [x, b.init('w', [4, 3, 3, 3], rand(108, rng))], { pads: [1, 1, 1, 1] });
     const y = bn('bn1', c);
     b.output(bn('bn2', b.node('Add', [y, y])));
@@ -274,7 +304,19 @@ describe('ONNX structure ops', () => {
     const cast = b.node('Cast', [b.node('Constant', [], { value_ints: [1, 48] })], { to: DataType.INT64 });
     const sq = b.node('Squeeze', [b.node('Unsqueeze', [cast, b.init('ax0', [1], [0], DataType.INT64)]), 'ax0']);
     b.output(b.node('Reshape', [y, shape]));
-    b.output(b.node('Reshape', [y, b.node('Concat', [b.init('one', [1], [1], DataType.INT64), b.node('Unsqueeze', [b.node('Gather', [sq, b.init('i1', [], [1], DataType.INT64)]), b.init('ax', [1], [0], DataType.INT64)])], { axis: 0 })]));
+    b.output(
+      b.node('Reshape', [
+        y,
+        b.node(
+          'Concat',
+          [
+            b.init('one', [1], [1], DataType.INT64),
+            b.node('Unsqueeze', [b.node('Gather', [sq, b.init('i1', [], [1], DataType.INT64)]), b.init('ax', [1], [0], DataType.INT64)]),
+          ],
+          { axis: 0 },
+        ),
+      ]),
+    );
     const { network } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['relu6', 'flatten', 'flatten']);
   });
@@ -298,7 +340,10 @@ describe('ONNX quantisation ops', () => {
     b.output(b.node('QuantizeLinear', [x, 's', b.init('zu', [], [128], DataType.UINT8)]), DataType.UINT8);
     const { network } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['quantize', 'dequantize', 'quantize']);
-    expect(network.layers[0]).toMatchObject({ attrs: { scale: expect.closeTo(0.05, 6), zero_point: 3, signed: true }, output: { dtype: 'int8' } });
+    expect(network.layers[0]).toMatchObject({
+      attrs: { scale: expect.closeTo(0.05, 6), zero_point: 3, signed: true },
+      output: { dtype: 'int8' },
+    });
     expect(network.layers[1].output.dtype).toBe('float32');
     expect(network.layers[2].attrs.signed).toBe(false);
   });
@@ -307,7 +352,11 @@ describe('ONNX quantisation ops', () => {
     const b = new OnnxBuilder();
     b.output(b.node('QuantizeLinear', [b.input('x', [1, 8]), b.init('s', [], [0.1])]), DataType.UINT8);
     const { network } = await importAndCompare(b.toBytes());
-    expect(network.layers[0]).toMatchObject({ op: 'quantize', attrs: { zero_point: 0, signed: false }, output: { dtype: 'int8', shape: [8] } });
+    expect(network.layers[0]).toMatchObject({
+      op: 'quantize',
+      attrs: { zero_point: 0, signed: false },
+      output: { dtype: 'int8', shape: [8] },
+    });
   });
 
   it('QLinearConv (uint8 activations, per-channel int8 weights) and QLinearMatMul', async () => {
@@ -316,7 +365,12 @@ describe('ONNX quantisation ops', () => {
     const x = b.input('x', [1, 3, 8, 8], DataType.UINT8);
     const xs = b.init('xs', [], [0.02]);
     const xz = b.init('xz', [], [128], DataType.UINT8);
-    const w = b.init('w', [4, 3, 3, 3], Array.from({ length: 108 }, () => rng.int(255) - 127), DataType.INT8);
+    const w = b.init(
+      'w',
+      [4, 3, 3, 3],
+      Array.from({ length: 108 }, () => rng.int(255) - 127),
+      DataType.INT8,
+    );
     const ws = b.init('ws', [4], [0.01, 0.02, 0.015, 0.03]);
     const wz = b.init('wz', [4], [0, 0, 0, 0], DataType.INT8);
     const ys = b.init('ys', [], [0.1]);
@@ -325,11 +379,22 @@ describe('ONNX quantisation ops', () => {
     const c = b.node('QLinearConv', [x, xs, xz, w, ws, wz, ys, yz, bias], { pads: [1, 1, 1, 1], strides: [2, 2] });
     b.output(c, DataType.UINT8);
     const f = b.node('Reshape', [c, b.init('shape', [2], [1, -1], DataType.INT64)]);
-    const w2 = b.init('w2', [64, 5], Array.from({ length: 320 }, () => rng.int(255) - 127), DataType.INT8);
-    b.output(b.node('QLinearMatMul', [f, ys, yz, w2, b.init('w2s', [], [0.01]), b.init('w2z', [], [0], DataType.INT8), ys, yz]), DataType.UINT8);
+    const w2 = b.init(
+      'w2',
+      [64, 5],
+      Array.from({ length: 320 }, () => rng.int(255) - 127),
+      DataType.INT8,
+    );
+    b.output(
+      b.node('QLinearMatMul', [f, ys, yz, w2, b.init('w2s', [], [0.01]), b.init('w2z', [], [0], DataType.INT8), ys, yz]),
+      DataType.UINT8,
+    );
     const { network } = await importAndCompare(b.toBytes());
     expect(ops(network)).toEqual(['conv2d', 'flatten', 'dense']);
-    expect(network.layers[0]).toMatchObject({ attrs: { weight_scale: [0.01, 0.02, 0.015, 0.03].map((v) => expect.closeTo(v, 6)), input_zero_point: 128, output_zero_point: 100 }, output: { dtype: 'int8', shape: [4, 4, 4] } });
+    expect(network.layers[0]).toMatchObject({
+      attrs: { weight_scale: [0.01, 0.02, 0.015, 0.03].map((v) => expect.closeTo(v, 6)), input_zero_point: 128, output_zero_point: 100 },
+      output: { dtype: 'int8', shape: [4, 4, 4] },
+    });
     expect(network.layers[0].weights!.kernel.dtype).toBe('int8');
     expect(network.layers[0].weights!.bias!.dtype).toBe('int32');
     expect(network.layers[2].output).toMatchObject({ dtype: 'int8', shape: [5] });

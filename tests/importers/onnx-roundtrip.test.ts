@@ -20,18 +20,39 @@ function bn(b: OnnxBuilder, rng: Prng, name: string, x: string, c: number): stri
     b.init(`${name}.gamma`, [c], rand(c, rng, 1)),
     b.init(`${name}.beta`, [c], rand(c, rng)),
     b.init(`${name}.mean`, [c], rand(c, rng)),
-    b.init(`${name}.var`, [c], rand(c, rng).map((v) => Math.abs(v) + 0.3)),
+    b.init(
+      `${name}.var`,
+      [c],
+      rand(c, rng).map((v) => Math.abs(v) + 0.3),
+    ),
   ]);
 }
 
-function conv(b: OnnxBuilder, rng: Prng, name: string, x: string, cin: number, cout: number, k: number, attrs: Record<string, number | number[]> = {}): string {
+function conv(
+  b: OnnxBuilder,
+  rng: Prng,
+  name: string,
+  x: string,
+  cin: number,
+  cout: number,
+  k: number,
+  attrs: Record<string, number | number[]> = {},
+): string {
   const group = (attrs.group as number) ?? 1;
   const w = b.init(`${name}.w`, [cout, cin / group, k, k], rand(cout * (cin / group) * k * k, rng));
   return b.node('Conv', [x, w], { pads: [k >> 1, k >> 1, k >> 1, k >> 1], ...attrs }, { name });
 }
 
 const totalMacs = (net: Network) =>
-  net.layers.reduce((s, l) => s + opDef(l.op)!.macs(l, l.inputs.map((n) => net.layers.find((x) => x.name === n)?.output ?? net.inputs.find((x) => x.name === n)!.type)), 0);
+  net.layers.reduce(
+    (s, l) =>
+      s +
+      opDef(l.op)!.macs(
+        l,
+        l.inputs.map((n) => net.layers.find((x) => x.name === n)?.output ?? net.inputs.find((x) => x.name === n)!.type),
+      ),
+    0,
+  );
 
 describe('ONNX round trips', () => {
   it('small CNN: conv+bn+relu, maxpool, conv+bn+relu, flatten, gemm, softmax', async () => {
@@ -42,10 +63,22 @@ describe('ONNX round trips', () => {
     y = b.node('MaxPool', [y], { kernel_shape: [2, 2], strides: [2, 2] });
     y = b.node('Relu', [bn(b, rng, 'bn2', conv(b, rng, 'conv2', y, 8, 16, 3, { strides: [2, 2] }), 16)]);
     y = b.node('Flatten', [y]);
-    y = b.node('Gemm', [y, b.init('fc.w', [10, 256], rand(2560, rng, 0.1)), b.init('fc.b', [10], rand(10, rng))], { transB: 1 }, { name: 'fc' });
+    y = b.node(
+      'Gemm',
+      [y, b.init('fc.w', [10, 256], rand(2560, rng, 0.1)), b.init('fc.b', [10], rand(10, rng))],
+      { transB: 1 },
+      { name: 'fc' },
+    );
     b.output(b.node('Softmax', [y], { axis: 1 }, { outputs: ['probs'] }));
     const { network, ort } = await importAndCompare(b.toBytes(), SEED);
-    expect(network.layers.map((l) => `${l.name}:${l.op}:${l.attrs.act ?? ''}`)).toEqual(['conv1:conv2d:relu', 'MaxPool_3:maxpool:', 'conv2:conv2d:relu', 'Flatten_7:flatten:', 'fc:dense:none', 'Softmax_9:softmax:']);
+    expect(network.layers.map((l) => `${l.name}:${l.op}:${l.attrs.act ?? ''}`)).toEqual([
+      'conv1:conv2d:relu',
+      'MaxPool_3:maxpool:',
+      'conv2:conv2d:relu',
+      'Flatten_7:flatten:',
+      'fc:dense:none',
+      'Softmax_9:softmax:',
+    ]);
     expect(network.inputs[0]).toMatchObject({ name: 'image', type: { kind: 'feature', shape: [16, 16, 3] } });
     expect(totalMacs(network)).toBe(16 * 16 * 8 * 27 + 4 * 4 * 16 * 72 + 256 * 10);
     expectSameValues(network, ort, 1e-4);
@@ -63,7 +96,15 @@ describe('ONNX round trips', () => {
     y = b.node('Flatten', [b.node('GlobalAveragePool', [y])]);
     b.output(b.node('Gemm', [y, b.init('fc.w', [8, 4], rand(32, rng))], {}, { name: 'fc' }));
     const { network, ort } = await importAndCompare(b.toBytes(), SEED);
-    expect(network.layers.map((l) => `${l.op}:${l.attrs.act ?? ''}`)).toEqual(['conv2d:relu6', 'dwconv2d:relu6', 'conv2d:none', 'add:none', 'avgpool:', 'flatten:', 'dense:none']);
+    expect(network.layers.map((l) => `${l.op}:${l.attrs.act ?? ''}`)).toEqual([
+      'conv2d:relu6',
+      'dwconv2d:relu6',
+      'conv2d:none',
+      'add:none',
+      'avgpool:',
+      'flatten:',
+      'dense:none',
+    ]);
     expect(totalMacs(network)).toBe(144 * 24 * 8 + 144 * 24 * 9 + 144 * 8 * 24 + 8 * 4);
     expectSameValues(network, ort, 1e-4);
   });
@@ -75,7 +116,12 @@ describe('ONNX round trips', () => {
     const s = b.init('s', [], [0.01]);
     const z = b.init('z', [], [0], DataType.INT8);
     const xq = b.node('DequantizeLinear', [b.node('QuantizeLinear', [x, s, z]), s, z]);
-    const wq = b.init('wq', [6, 3, 3, 3], Array.from({ length: 162 }, () => rng.int(255) - 127), DataType.INT8);
+    const wq = b.init(
+      'wq',
+      [6, 3, 3, 3],
+      Array.from({ length: 162 }, () => rng.int(255) - 127),
+      DataType.INT8,
+    );
     const ws = b.init('ws', [6], [0.002, 0.003, 0.001, 0.004, 0.002, 0.0025]);
     const wz = b.init('wz', [6], [0, 0, 0, 0, 0, 0], DataType.INT8);
     const w = b.node('DequantizeLinear', [wq, ws, wz], { axis: 0 });
@@ -83,7 +129,13 @@ describe('ONNX round trips', () => {
     const ys = b.init('ys', [], [0.02]);
     b.output(b.node('DequantizeLinear', [b.node('QuantizeLinear', [y, ys, z]), ys, z]));
     const { network, ort } = await importAndCompare(b.toBytes(), SEED);
-    expect(network.layers.map((l) => `${l.op}:${l.output.dtype}`)).toEqual(['quantize:int8', 'dequantize:float32', 'conv2d:float32', 'quantize:int8', 'dequantize:float32']);
+    expect(network.layers.map((l) => `${l.op}:${l.output.dtype}`)).toEqual([
+      'quantize:int8',
+      'dequantize:float32',
+      'conv2d:float32',
+      'quantize:int8',
+      'dequantize:float32',
+    ]);
     expect(network.layers[2].attrs.act).toBe('relu');
     // One quantisation step of the output is the most float rounding can move a value.
     expectSameValues(network, ort, 0.02 + 1e-6);
@@ -97,19 +149,37 @@ describe('ONNX round trips', () => {
     const z = b.init('z', [], [128], DataType.UINT8);
     const ws = b.init('ws', [], [0.01]);
     const wz = b.init('wz', [], [0], DataType.INT8);
-    const w1 = b.init('w1', [8, 4, 3, 3], Array.from({ length: 288 }, () => rng.int(255) - 127), DataType.INT8);
-    const w2 = b.init('w2', [8, 1, 3, 3], Array.from({ length: 72 }, () => rng.int(255) - 127), DataType.INT8);
+    const w1 = b.init(
+      'w1',
+      [8, 4, 3, 3],
+      Array.from({ length: 288 }, () => rng.int(255) - 127),
+      DataType.INT8,
+    );
+    const w2 = b.init(
+      'w2',
+      [8, 1, 3, 3],
+      Array.from({ length: 72 }, () => rng.int(255) - 127),
+      DataType.INT8,
+    );
     let y = b.node('QLinearConv', [x, s, z, w1, ws, wz, s, z], { pads: [1, 1, 1, 1] });
     y = b.node('QLinearConv', [y, s, z, w2, ws, wz, s, z], { group: 8, strides: [2, 2], auto_pad: 'SAME_UPPER' });
     b.output(b.node('GlobalAveragePool', [b.node('DequantizeLinear', [y, s, z])]));
     const { network } = await importAndCompare(b.toBytes(), SEED);
-    expect(network.layers.map((l) => `${l.op}:${l.output.dtype}:${l.output.shape.join('x')}`)).toEqual(['conv2d:int8:9x9x8', 'dwconv2d:int8:5x5x8', 'dequantize:float32:5x5x8', 'avgpool:float32:8']);
+    expect(network.layers.map((l) => `${l.op}:${l.output.dtype}:${l.output.shape.join('x')}`)).toEqual([
+      'conv2d:int8:9x9x8',
+      'dwconv2d:int8:5x5x8',
+      'dequantize:float32:5x5x8',
+      'avgpool:float32:8',
+    ]);
     expect(network.inputs[0].attrs).toEqual({ signed: false });
   });
 
   it('the committed example model is what scripts/make-example-onnx.ts writes, and imports exactly', async () => {
     const bytes = exampleOnnxModel(1);
-    expect(Buffer.compare(readFileSync(`examples/${EXAMPLE_ONNX_FILE}`), Buffer.from(bytes)), 'regenerate with: npx tsx scripts/make-example-onnx.ts').toBe(0);
+    expect(
+      Buffer.compare(readFileSync(`examples/${EXAMPLE_ONNX_FILE}`), Buffer.from(bytes)),
+      'regenerate with: npx tsx scripts/make-example-onnx.ts',
+    ).toBe(0);
     const { network, ort } = await importAndCompare(bytes, SEED);
     expect(network.layers.filter((l) => l.op === 'dwconv2d').length).toBe(3);
     expect(network.layers.filter((l) => l.op === 'batchnorm').length).toBe(0);

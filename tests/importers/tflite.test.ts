@@ -28,7 +28,12 @@ describeNeeds(NEED_MODELS, 'TFLite import', () => {
       const opSet = readme.match(/^Op set: (.*)$/m)![1];
       const counts: Record<string, number> = {};
       for (const op of model.ops) counts[op.kind] = (counts[op.kind] ?? 0) + 1;
-      const expected = Object.fromEntries(opSet.split(', ').map((s) => { const [k, n] = s.split(' x'); return [k, Number(n)]; }));
+      const expected = Object.fromEntries(
+        opSet.split(', ').map((s) => {
+          const [k, n] = s.split(' x');
+          return [k, Number(n)];
+        }),
+      );
       expect(counts, m.name).toEqual(expected);
       expect(model.inputs.length).toBe(1);
     }

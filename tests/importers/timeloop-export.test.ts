@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml, timeloopForm } from '../../compiler/importers/timeloop/export.ts';
-import { architectureFromTimeloop, mappingFromTimeloopYaml, parseErt, problemFromTimeloop, type ErtEntry } from '../../compiler/importers/timeloop/parse.ts';
+import {
+  architectureFromTimeloop,
+  mappingFromTimeloopYaml,
+  parseErt,
+  problemFromTimeloop,
+  type ErtEntry,
+} from '../../compiler/importers/timeloop/parse.ts';
 import type { Architecture } from '../../compiler/ir/architecture.ts';
 import type { Mapping } from '../../compiler/ir/mapping.ts';
 import { convProblem } from '../../compiler/ir/problem.ts';
@@ -24,7 +30,15 @@ const arch = specToArchitecture(eyeriss);
 const problem = convProblem({ name: 'conv', K: 16, C: 8, P: 14, Q: 14, R: 3, S: 3 });
 const mapping: Mapping = {
   levels: [
-    { level: 'DRAM', temporal: [{ dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+    {
+      level: 'DRAM',
+      temporal: [
+        { dim: 'K', bound: 2 },
+        { dim: 'C', bound: 2 },
+      ],
+      spatial: [],
+      keep: ['Weights', 'Inputs', 'Outputs'],
+    },
     {
       level: 'GlobalBuffer',
       temporal: [{ dim: 'P', bound: 14 }],
@@ -35,7 +49,16 @@ const mapping: Mapping = {
       ],
       keep: ['Weights', 'Inputs', 'Outputs'],
     },
-    { level: 'RegisterFile', temporal: [{ dim: 'C', bound: 4 }, { dim: 'K', bound: 2 }, { dim: 'R', bound: 3 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+    {
+      level: 'RegisterFile',
+      temporal: [
+        { dim: 'C', bound: 4 },
+        { dim: 'K', bound: 2 },
+        { dim: 'R', bound: 3 },
+      ],
+      spatial: [],
+      keep: ['Weights', 'Inputs', 'Outputs'],
+    },
   ],
 };
 
@@ -58,7 +81,8 @@ describe('Timeloop export dialects', () => {
 
   it('writes an ERT with our energies, which the importer reads back', () => {
     const ert = ertOf(arch);
-    for (const lv of arch.levels) expect(ert.get(lv.name)).toMatchObject({ read: lv.energy.read, write: lv.energy.write, update: lv.energy.update });
+    for (const lv of arch.levels)
+      expect(ert.get(lv.name)).toMatchObject({ read: lv.energy.read, write: lv.energy.write, update: lv.energy.update });
     expect(ert.get(arch.compute.name)?.compute).toBe(arch.compute.energyPerMac);
   });
 
@@ -82,7 +106,18 @@ describe('bandwidth as Timeloop defines it', () => {
 
   it('the importer reads shared_bandwidth, read/write bandwidth and the deprecated bandwidth (read = write = half)', () => {
     const doc = (attrs: Record<string, number>) => ({
-      architecture: { version: '0.4', subtree: [{ name: 'system', local: [{ name: 'Buf', class: 'SRAM', attributes: { depth: 64, width: 16, datawidth: 16, ...attrs } }, { name: 'MAC', class: 'intmac', attributes: {} }] }] },
+      architecture: {
+        version: '0.4',
+        subtree: [
+          {
+            name: 'system',
+            local: [
+              { name: 'Buf', class: 'SRAM', attributes: { depth: 64, width: 16, datawidth: 16, ...attrs } },
+              { name: 'MAC', class: 'intmac', attributes: {} },
+            ],
+          },
+        ],
+      },
     });
     const lv = (attrs: Record<string, number>) => architectureFromTimeloop(doc(attrs), new Map()).levels[0];
     expect(lv({ shared_bandwidth: 3 })).toMatchObject({ sharedBandwidth: 3 });
@@ -92,7 +127,10 @@ describe('bandwidth as Timeloop defines it', () => {
   });
 
   it('a DRAM with only a read bandwidth no longer throttles its writes; a shared one throttles both', () => {
-    const dram = (o: Partial<Architecture['levels'][number]>): Architecture => ({ ...arch, levels: arch.levels.map((l, i) => (i === 0 ? { ...l, sharedBandwidth: undefined, ...o } : l)) });
+    const dram = (o: Partial<Architecture['levels'][number]>): Architecture => ({
+      ...arch,
+      levels: arch.levels.map((l, i) => (i === 0 ? { ...l, sharedBandwidth: undefined, ...o } : l)),
+    });
     const ev = evaluate(problem, arch, mapping);
     const dr = ev.levels[0];
     const reads = Object.values(dr.dataSpaces).reduce((a, d) => a + d.reads, 0);
@@ -102,14 +140,20 @@ describe('bandwidth as Timeloop defines it', () => {
     const shared = evaluate(problem, dram({ sharedBandwidth: bw }), mapping);
     const readOnly = evaluate(problem, dram({ readBandwidth: bw }), mapping);
     expect(shared.cycles).toBeGreaterThanOrEqual(2 * ev.computeCycles);
-    expect(readOnly.cycles).toBe(Math.max(ev.computeCycles, bandwidthCycles(ev.computeCycles, reads / ev.computeCycles, 0, { readBandwidth: bw })));
+    expect(readOnly.cycles).toBe(
+      Math.max(ev.computeCycles, bandwidthCycles(ev.computeCycles, reads / ev.computeCycles, 0, { readBandwidth: bw })),
+    );
     expect(readOnly.cycles).toBeLessThan(shared.cycles);
   });
 });
 
 describe('leak accounting', () => {
   it('reports ERT leak per level but charges it only when asked (Timeloop v3.0.3 charges none)', () => {
-    const leaky: Architecture = { ...arch, levels: arch.levels.map((l) => ({ ...l, energy: { ...l.energy, leak: 0.5 } })), compute: { ...arch.compute, leakPerCycle: 0.25 } };
+    const leaky: Architecture = {
+      ...arch,
+      levels: arch.levels.map((l) => ({ ...l, energy: { ...l.energy, leak: 0.5 } })),
+      compute: { ...arch.compute, leakPerCycle: 0.25 },
+    };
     const plain = evaluate(problem, arch, mapping);
     const v3 = evaluate(problem, leaky, mapping);
     const later = evaluate(problem, leaky, mapping, { chargeLeak: true });
@@ -126,9 +170,24 @@ describe('dimensions on both array axes', () => {
   const both: Mapping = {
     levels: mapping.levels.map((l) =>
       l.level === 'GlobalBuffer'
-        ? { ...l, spatial: [{ dim: 'S', bound: 3, axis: 'Y' }, { dim: 'K', bound: 2, axis: 'Y' }, { dim: 'Q', bound: 7, axis: 'X' }, { dim: 'K', bound: 2, axis: 'X' }] }
+        ? {
+            ...l,
+            spatial: [
+              { dim: 'S', bound: 3, axis: 'Y' },
+              { dim: 'K', bound: 2, axis: 'Y' },
+              { dim: 'Q', bound: 7, axis: 'X' },
+              { dim: 'K', bound: 2, axis: 'X' },
+            ],
+          }
         : l.level === 'DRAM'
-          ? { ...l, temporal: [{ dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }, { dim: 'Q', bound: 2 }] }
+          ? {
+              ...l,
+              temporal: [
+                { dim: 'K', bound: 2 },
+                { dim: 'C', bound: 2 },
+                { dim: 'Q', bound: 2 },
+              ],
+            }
           : l,
     ),
   };
@@ -157,7 +216,10 @@ describe('nacc search --out exports', () => {
       expect(result.valid).toBe(true);
       const design = designExportOf(name, specToArchitecture(spec), result, workloads);
       const files = new Map(designFiles(design, [timeloopWriter('v3')]));
-      const arch2 = architectureFromTimeloop(parse(files.get('timeloop/arch.yaml') as string), parseErt(parse(files.get('timeloop/ERT.yaml') as string)));
+      const arch2 = architectureFromTimeloop(
+        parse(files.get('timeloop/arch.yaml') as string),
+        parseErt(parse(files.get('timeloop/ERT.yaml') as string)),
+      );
       let splitLayers = 0;
       for (const l of design.layers) {
         const base = `timeloop/${l.network}/${l.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
@@ -170,7 +232,10 @@ describe('nacc search --out exports', () => {
         expect(back.energyPj / ours.energyPj, l.layer).toBeCloseTo(1, 12);
         for (const [i, lv] of ours.levels.entries()) {
           for (const [ds, s] of Object.entries(lv.dataSpaces)) {
-            expect([back.levels[i].dataSpaces[ds].reads, back.levels[i].dataSpaces[ds].fills, back.levels[i].dataSpaces[ds].updates], `${l.layer} ${lv.name} ${ds}`).toEqual([s.reads, s.fills, s.updates]);
+            expect(
+              [back.levels[i].dataSpaces[ds].reads, back.levels[i].dataSpaces[ds].fills, back.levels[i].dataSpaces[ds].updates],
+              `${l.layer} ${lv.name} ${ds}`,
+            ).toEqual([s.reads, s.fills, s.updates]);
           }
         }
       }
@@ -180,7 +245,18 @@ describe('nacc search --out exports', () => {
   }
 
   it('--timeloop-dialect takes v3 or latest; anything else is a usage error', async () => {
-    const r = await nacc(['search', 'examples/naas_accelerators.nacc', '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--timeloop-dialect', 'v4']);
+    const r = await nacc([
+      'search',
+      'examples/naas_accelerators.nacc',
+      '--network',
+      'tinyconv',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--timeloop-dialect',
+      'v4',
+    ]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/--timeloop-dialect/);
     expect(r.stderr).toMatch(/v3/);
@@ -193,7 +269,8 @@ describe('nacc search --out exports', () => {
     const out = mkdtempSync(join(tmpdir(), 'tl-out-'));
     const { writeArtefacts } = await import('../../compiler/cli/search.ts');
     writeArtefacts(out, { ...result, spec }, workloads, '<html></html>', { baseline: { spec, result }, dialect: 'latest' });
-    for (const f of ['timeloop/arch.yaml', 'timeloop/ERT.yaml', 'baseline/timeloop/arch.yaml', 'baseline/timeloop/ERT.yaml']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['timeloop/arch.yaml', 'timeloop/ERT.yaml', 'baseline/timeloop/arch.yaml', 'baseline/timeloop/ERT.yaml'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     const layer = design0(result);
     const prob = readFileSync(join(out, 'baseline/timeloop/squeezenet', `${layer}.prob.yaml`), 'utf8');
     expect(prob).toMatch(/data_spaces:/);
@@ -201,4 +278,5 @@ describe('nacc search --out exports', () => {
   });
 });
 
-const design0 = (r: { networks: { layers: { name: string }[] }[] }): string => r.networks[0].layers[0].name.replace(/[^A-Za-z0-9_.-]/g, '_');
+const design0 = (r: { networks: { layers: { name: string }[] }[] }): string =>
+  r.networks[0].layers[0].name.replace(/[^A-Za-z0-9_.-]/g, '_');

@@ -9,13 +9,23 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compareWithStats } from '../../compiler/importers/timeloop/exported.ts';
-import { architectureFromTimeloop, mappingFromTimeloopYaml, parseErt, parseStatsText, problemFromTimeloop } from '../../compiler/importers/timeloop/parse.ts';
+import {
+  architectureFromTimeloop,
+  mappingFromTimeloopYaml,
+  parseErt,
+  parseStatsText,
+  problemFromTimeloop,
+} from '../../compiler/importers/timeloop/parse.ts';
 import { evaluate } from '../../compiler/naas/model.ts';
 
 const ROOT = join(import.meta.dirname, 'fixtures', 'timeloop-v3.0.3');
 const NETWORKS = ['mnasnet', 'mobilenetv2', 'resnet50', 'squeezenet', 'unet', 'vgg16'];
 const read = (dir: string, f: string): unknown => parse(readFileSync(join(dir, f), 'utf8'));
-const designs = existsSync(ROOT) ? readdirSync(ROOT).filter((d) => existsSync(join(ROOT, d, 'layers.json'))).sort() : [];
+const designs = existsSync(ROOT)
+  ? readdirSync(ROOT)
+      .filter((d) => existsSync(join(ROOT, d, 'layers.json')))
+      .sort()
+  : [];
 
 describe('timeloop-model v3.0.3 on our exports', () => {
   it('covers the six NAAS networks on the three baselines and on a searched design', () => {
@@ -42,7 +52,9 @@ describe('timeloop-model v3.0.3 on our exports', () => {
         const c = compareWithStats(evaluate(problem, arch, mapping), stats);
         expect(c.mismatches, id).toEqual([]);
         expect(c.counts_match, id).toBe(true);
-        expect(Math.abs(c.cycles.ours - c.cycles.reference), `${id} cycles ${c.cycles.ours} vs ${c.cycles.reference}`).toBeLessThanOrEqual(1);
+        expect(Math.abs(c.cycles.ours - c.cycles.reference), `${id} cycles ${c.cycles.ours} vs ${c.cycles.reference}`).toBeLessThanOrEqual(
+          1,
+        );
         expect(c.energy_pj.relative_error, `${id} energy ${c.energy_pj.ours} vs ${c.energy_pj.reference}`).toBeLessThan(1e-4);
       }
     });

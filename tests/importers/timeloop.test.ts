@@ -6,7 +6,13 @@ import { expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkCase, findCases } from '../../compiler/importers/timeloop/cases.ts';
 import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
-import { architectureFromTimeloop, mappingFromTimeloopYaml, parseErt, problemFromTimeloop, sameMapping } from '../../compiler/importers/timeloop/parse.ts';
+import {
+  architectureFromTimeloop,
+  mappingFromTimeloopYaml,
+  parseErt,
+  problemFromTimeloop,
+  sameMapping,
+} from '../../compiler/importers/timeloop/parse.ts';
 import { evaluate } from '../../compiler/naas/model.ts';
 
 const REF = '../shared/reference/timeloop';

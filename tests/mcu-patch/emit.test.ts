@@ -32,10 +32,17 @@ function input(m: QModel, seed: number): QData {
 }
 
 describeNeeds([NEED_MODELS, ...TOOLS], 'generated programs of the auto schedule are bit-exact', () => {
-  const models = readdirSync(MODELS).flatMap((d) => readdirSync(join(MODELS, d)).filter((f) => f.endsWith('.tflite')).map((f) => join(MODELS, d, f)));
+  const models = readdirSync(MODELS).flatMap((d) =>
+    readdirSync(join(MODELS, d))
+      .filter((f) => f.endsWith('.tflite'))
+      .map((f) => join(MODELS, d, f)),
+  );
   const kinds: string[] = [];
   for (const file of models) {
-    const name = file.split('/').pop()!.replace(/\.tflite$/, '');
+    const name = file
+      .split('/')
+      .pop()!
+      .replace(/\.tflite$/, '');
     it(`${name}: patch-based below layer-by-layer or layer-by-layer itself; host and QEMU bit-exact`, async () => {
       const m = importTflite(readFileSync(file), file);
       const x = input(m, 8);
@@ -67,18 +74,23 @@ describeNeeds([NEED_MODELS, ...TOOLS], 'generated programs of the auto schedule 
     expect(kinds).toContain('patch');
   });
 
-  itNeeds([needShared('models', 'mcunet', 'mcunet-vww1.tflite'), needShared('reference', 'tflm', 'mcunet-vww1')], 'mcunet-vww1 with a forced 3x3 schedule (float input, folded pads) on the host', async () => {
-    const file = join(MODELS, 'mcunet/mcunet-vww1.tflite');
-    const m = importTflite(readFileSync(file), file);
-    const ref = '../shared/reference/tflm/mcunet-vww1';
-    const x = fromBytes(m.tensors[m.inputs[0]], readFileSync(join(ref, 'input_1.bin')), 'input_1.bin');
-    const compiled = compileForMcu(m, resolveBoard('stm32h743'), { schedule: 'patch', split: 13, patches: 3 });
-    expect(compiled.summary.schedule).toEqual({ kind: 'patch', split: 13, patches: 3, patch_input: [43, 43], input: 'streamed' });
-    const dir = join(OUT, 'mcunet-vww1-13-3');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    for (const [f, text] of Object.entries(compiled.program.files)) writeFileSync(join(dir, f), text);
-    const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
-    expect(Buffer.from(host.output).equals(readFileSync(join(ref, 'output_1.bin')))).toBe(true);
-  }, 180_000);
+  itNeeds(
+    [needShared('models', 'mcunet', 'mcunet-vww1.tflite'), needShared('reference', 'tflm', 'mcunet-vww1')],
+    'mcunet-vww1 with a forced 3x3 schedule (float input, folded pads) on the host',
+    async () => {
+      const file = join(MODELS, 'mcunet/mcunet-vww1.tflite');
+      const m = importTflite(readFileSync(file), file);
+      const ref = '../shared/reference/tflm/mcunet-vww1';
+      const x = fromBytes(m.tensors[m.inputs[0]], readFileSync(join(ref, 'input_1.bin')), 'input_1.bin');
+      const compiled = compileForMcu(m, resolveBoard('stm32h743'), { schedule: 'patch', split: 13, patches: 3 });
+      expect(compiled.summary.schedule).toEqual({ kind: 'patch', split: 13, patches: 3, patch_input: [43, 43], input: 'streamed' });
+      const dir = join(OUT, 'mcunet-vww1-13-3');
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      for (const [f, text] of Object.entries(compiled.program.files)) writeFileSync(join(dir, f), text);
+      const host = await runHost(await buildHost(dir), toBytes(x), join(dir, 'build'));
+      expect(Buffer.from(host.output).equals(readFileSync(join(ref, 'output_1.bin')))).toBe(true);
+    },
+    180_000,
+  );
 });

@@ -27,12 +27,20 @@ function inputFor(m: QModel, name: string, seed: number): QData {
   return data;
 }
 
-const same = (a: QData[], b: QData[]) => a.length === b.length && a.every((x, i) => Buffer.compare(Buffer.from(toBytes(x)), Buffer.from(toBytes(b[i]))) === 0);
+const same = (a: QData[], b: QData[]) =>
+  a.length === b.length && a.every((x, i) => Buffer.compare(Buffer.from(toBytes(x)), Buffer.from(toBytes(b[i]))) === 0);
 
 describeNeeds([needShared('models'), needShared('reference', 'tflm')], 'patch-based execution is bit-exact', () => {
-  const models = readdirSync(MODELS).flatMap((d) => readdirSync(join(MODELS, d)).filter((f) => f.endsWith('.tflite')).map((f) => join(MODELS, d, f)));
+  const models = readdirSync(MODELS).flatMap((d) =>
+    readdirSync(join(MODELS, d))
+      .filter((f) => f.endsWith('.tflite'))
+      .map((f) => join(MODELS, d, f)),
+  );
   for (const file of models) {
-    const name = file.split('/').pop()!.replace(/\.tflite$/, '');
+    const name = file
+      .split('/')
+      .pop()!
+      .replace(/\.tflite$/, '');
     it(`${name}: the reference equals TFLite Micro; every tried patch schedule equals the reference`, () => {
       const m = importTflite(readFileSync(file), file);
       const g = graphFromQModel(m);

@@ -34,8 +34,13 @@ function kernelSources() {
   return {
     header: files['nacc_kernels.h'],
     kernels: files['nacc_kernels.c'],
-    fast: ['#include "nacc_kernels.h"', '#include <string.h>', '#define NACC_FAST_COL 64',
-      readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8'), readFileSync('templates/mcu/patch/nacc_fast_ops.c', 'utf8')].join('\n'),
+    fast: [
+      '#include "nacc_kernels.h"',
+      '#include <string.h>',
+      '#define NACC_FAST_COL 64',
+      readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8'),
+      readFileSync('templates/mcu/patch/nacc_fast_ops.c', 'utf8'),
+    ].join('\n'),
   };
 }
 
@@ -124,87 +129,125 @@ function permutations(n: number): number[][] {
 }
 
 describe('fast ADD, FULLY_CONNECTED, AVERAGE_POOL_2D and the strided TRANSPOSE', () => {
-  itNeeds([GCC], 'equal the reference kernels on the host over seeded parameters and shapes', async () => {
-    const rng = new Prng(1919);
-    const src = kernelSources();
-    const dir = join(OUT, 'host');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'nacc_kernels.h'), src.header);
-    writeFileSync(join(dir, 'nacc_kernels.c'), src.kernels);
-    writeFileSync(join(dir, 'fast.c'), src.fast);
-    writeFileSync(join(dir, 'main.c'), HARNESS);
-    await execa('gcc', ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-Wno-unused-function', '-fno-strict-aliasing', '-o', join(dir, 'h'),
-      join(dir, 'main.c'), join(dir, 'nacc_kernels.c'), join(dir, 'fast.c')], { cwd: dir });
-    let input = '';
-    let cases = 0;
-    const scale = () => Math.fround(10 ** (-3 + 2.5 * rng.next()));
-    const zp = () => rng.int(256) - 128;
-    const act = (): [number, number] => (rng.int(3) === 0 ? [zp() >> 1, 127 - rng.int(40)] : [-128, 127]);
-    // ADD: TFLite's parameters from random scales (the larger input gets shift 0), and extremes
-    for (let k = 0; k < 40; k++) {
-      const s1 = scale(), s2 = rng.int(4) === 0 ? s1 : scale(), so = k % 10 === 9 ? Math.fround(1e-6) : scale();
-      const twiceMax = 2 * Math.max(s1, s2);
-      const m1 = quantizeMultiplier(s1 / twiceMax), m2 = quantizeMultiplier(s2 / twiceMax), mo = quantizeMultiplier(twiceMax / ((1 << 20) * so));
-      const [lo, hi] = act();
-      input += ints([1, 20, -zp(), m1.multiplier, m1.shift, -zp(), m2.multiplier, m2.shift, zp(), mo.multiplier, mo.shift, lo, hi]);
-      cases++;
-    }
-    // FULLY_CONNECTED: depths around the 4-byte groups and the 512-input expansion, 1..13 outputs
-    for (const depth of [1, 3, 4, 7, 64, 130, 511, 512, 513, 640]) {
-      for (const outs of [1, 2, 3, 4, 5, 12, 13]) {
-        const rows = Array.from({ length: outs }, () => {
-          const q = quantizeMultiplier(10 ** (-4 + 4.2 * rng.next())); // up to ~16: left shifts too
-          return [q.multiplier, q.shift, rng.int(40001) - 20000];
-        });
+  itNeeds(
+    [GCC],
+    'equal the reference kernels on the host over seeded parameters and shapes',
+    async () => {
+      const rng = new Prng(1919);
+      const src = kernelSources();
+      const dir = join(OUT, 'host');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'nacc_kernels.h'), src.header);
+      writeFileSync(join(dir, 'nacc_kernels.c'), src.kernels);
+      writeFileSync(join(dir, 'fast.c'), src.fast);
+      writeFileSync(join(dir, 'main.c'), HARNESS);
+      await execa(
+        'gcc',
+        [
+          '-std=c99',
+          '-O2',
+          '-Wall',
+          '-Wextra',
+          '-Werror',
+          '-Wno-unused-function',
+          '-fno-strict-aliasing',
+          '-o',
+          join(dir, 'h'),
+          join(dir, 'main.c'),
+          join(dir, 'nacc_kernels.c'),
+          join(dir, 'fast.c'),
+        ],
+        { cwd: dir },
+      );
+      let input = '';
+      let cases = 0;
+      const scale = () => Math.fround(10 ** (-3 + 2.5 * rng.next()));
+      const zp = () => rng.int(256) - 128;
+      const act = (): [number, number] => (rng.int(3) === 0 ? [zp() >> 1, 127 - rng.int(40)] : [-128, 127]);
+      // ADD: TFLite's parameters from random scales (the larger input gets shift 0), and extremes
+      for (let k = 0; k < 40; k++) {
+        const s1 = scale(),
+          s2 = rng.int(4) === 0 ? s1 : scale(),
+          so = k % 10 === 9 ? Math.fround(1e-6) : scale();
+        const twiceMax = 2 * Math.max(s1, s2);
+        const m1 = quantizeMultiplier(s1 / twiceMax),
+          m2 = quantizeMultiplier(s2 / twiceMax),
+          mo = quantizeMultiplier(twiceMax / ((1 << 20) * so));
         const [lo, hi] = act();
-        input += ints([2, 1 + rng.int(2), depth, outs, -zp(), zp(), lo, hi, rng.int(4) === 0 ? 0 : 1, rng.int(1 << 30), ...rows.flat()]);
+        input += ints([1, 20, -zp(), m1.multiplier, m1.shift, -zp(), m2.multiplier, m2.shift, zp(), mo.multiplier, mo.shift, lo, hi]);
         cases++;
       }
-    }
-    // AVERAGE_POOL_2D: global, strided, SAME-padded border windows, channels 4k and not
-    for (let k = 0; k < 40; k++) {
-      const h = 1 + rng.int(12), w = 1 + rng.int(12), c = k % 5 === 4 ? 3 + 2 * rng.int(4) : 4 * (1 + rng.int(16));
-      const kh = 1 + rng.int(h), kw = 1 + rng.int(w), sh = 1 + rng.int(3), sw = 1 + rng.int(3);
-      const same = rng.int(2) === 1;
-      const oh = same ? Math.ceil(h / sh) : Math.floor((h - kh) / sh) + 1, ow = same ? Math.ceil(w / sw) : Math.floor((w - kw) / sw) + 1;
-      const pt = same ? Math.max(0, ((oh - 1) * sh + kh - h) >> 1) : 0, pl = same ? Math.max(0, ((ow - 1) * sw + kw - w) >> 1) : 0;
-      const [lo, hi] = act();
-      input += ints([3, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl, lo, hi, rng.int(1 << 30)]);
+      // FULLY_CONNECTED: depths around the 4-byte groups and the 512-input expansion, 1..13 outputs
+      for (const depth of [1, 3, 4, 7, 64, 130, 511, 512, 513, 640]) {
+        for (const outs of [1, 2, 3, 4, 5, 12, 13]) {
+          const rows = Array.from({ length: outs }, () => {
+            const q = quantizeMultiplier(10 ** (-4 + 4.2 * rng.next())); // up to ~16: left shifts too
+            return [q.multiplier, q.shift, rng.int(40001) - 20000];
+          });
+          const [lo, hi] = act();
+          input += ints([2, 1 + rng.int(2), depth, outs, -zp(), zp(), lo, hi, rng.int(4) === 0 ? 0 : 1, rng.int(1 << 30), ...rows.flat()]);
+          cases++;
+        }
+      }
+      // AVERAGE_POOL_2D: global, strided, SAME-padded border windows, channels 4k and not
+      for (let k = 0; k < 40; k++) {
+        const h = 1 + rng.int(12),
+          w = 1 + rng.int(12),
+          c = k % 5 === 4 ? 3 + 2 * rng.int(4) : 4 * (1 + rng.int(16));
+        const kh = 1 + rng.int(h),
+          kw = 1 + rng.int(w),
+          sh = 1 + rng.int(3),
+          sw = 1 + rng.int(3);
+        const same = rng.int(2) === 1;
+        const oh = same ? Math.ceil(h / sh) : Math.floor((h - kh) / sh) + 1,
+          ow = same ? Math.ceil(w / sw) : Math.floor((w - kw) / sw) + 1;
+        const pt = same ? Math.max(0, ((oh - 1) * sh + kh - h) >> 1) : 0,
+          pl = same ? Math.max(0, ((ow - 1) * sw + kw - w) >> 1) : 0;
+        const [lo, hi] = act();
+        input += ints([3, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl, lo, hi, rng.int(1 << 30)]);
+        cases++;
+      }
+      input += ints([3, 25, 5, 64, 1, 1, 25, 5, 25, 5, 0, 0, -128, 127, 5]); // kws_ref_model's pool
       cases++;
-    }
-    input += ints([3, 25, 5, 64, 1, 1, 25, 5, 25, 5, 0, 0, -128, 127, 5]); // kws_ref_model's pool
-    cases++;
-    // TRANSPOSE: every permutation of ranks 1..4 (some dimensions of 1), a few of rank 5
-    for (const rank of [1, 2, 3, 4, 5]) {
-      const perms = permutations(rank);
-      for (const perm of rank === 5 ? perms.filter((_, i) => i % 17 === 0) : perms) {
-        const shape = Array.from({ length: rank }, () => 1 + rng.int(rank >= 4 ? 4 : 7));
-        input += ints([4, rank, ...shape, ...perm]);
-        cases++;
+      // TRANSPOSE: every permutation of ranks 1..4 (some dimensions of 1), a few of rank 5
+      for (const rank of [1, 2, 3, 4, 5]) {
+        const perms = permutations(rank);
+        for (const perm of rank === 5 ? perms.filter((_, i) => i % 17 === 0) : perms) {
+          const shape = Array.from({ length: rank }, () => 1 + rng.int(rank >= 4 ? 4 : 7));
+          input += ints([4, rank, ...shape, ...perm]);
+          cases++;
+        }
       }
-    }
-    input += ints([4, 4, 1, 3, 3, 160, 0, 3, 1, 2]); // mcunet-vww1's
-    cases++;
-    input += '0\n';
-    const r = await execa(join(dir, 'h'), { input });
-    expect(r.stdout.trim()).toBe(`${cases} 0`);
-  }, 120_000);
+      input += ints([4, 4, 1, 3, 3, 160, 0, 3, 1, 2]); // mcunet-vww1's
+      cases++;
+      input += '0\n';
+      const r = await execa(join(dir, 'h'), { input });
+      expect(r.stdout.trim()).toBe(`${cases} 0`);
+    },
+    120_000,
+  );
 
-  itNeeds(CORTEX_M, 'a program for a DSP core calls them and is bit-exact with the TS reference in QEMU', async () => {
-    const model = importTflite(allOpsModel(11), 'allops.tflite');
-    const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer' });
-    const modelC = c.program.files['model.c'];
-    for (const k of ['nacc_fast_fully_connected', 'nacc_fast_average_pool2d', 'nacc_fast_add']) expect(modelC).toMatch(new RegExp(`^\\s+${k}\\(`, 'm'));
-    const portable = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer', fastKernels: false });
-    expect(portable.program.files['model.c']).not.toMatch(/nacc_fast_/);
-    const dir = join(OUT, 'qemu');
-    mkdirSync(dir, { recursive: true });
-    for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
-    const rng = new Prng(5);
-    const x = Int8Array.from({ length: 8 * 8 * 4 }, () => rng.int(256) - 128);
-    const arm = await buildArm(dir);
-    const q = await runQemu(arm.elf, new Uint8Array(x.buffer), join(dir, 'build'), { timeoutMs: 120_000 });
-    const want = Buffer.concat(runModel(model, [x]).map((o) => Buffer.from(toBytes(o))));
-    expect(Buffer.from(q.output).equals(want)).toBe(true);
-  }, 180_000);
+  itNeeds(
+    CORTEX_M,
+    'a program for a DSP core calls them and is bit-exact with the TS reference in QEMU',
+    async () => {
+      const model = importTflite(allOpsModel(11), 'allops.tflite');
+      const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer' });
+      const modelC = c.program.files['model.c'];
+      for (const k of ['nacc_fast_fully_connected', 'nacc_fast_average_pool2d', 'nacc_fast_add'])
+        expect(modelC).toMatch(new RegExp(`^\\s+${k}\\(`, 'm'));
+      const portable = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer', fastKernels: false });
+      expect(portable.program.files['model.c']).not.toMatch(/nacc_fast_/);
+      const dir = join(OUT, 'qemu');
+      mkdirSync(dir, { recursive: true });
+      for (const [f, text] of Object.entries(c.program.files)) writeFileSync(join(dir, f), text);
+      const rng = new Prng(5);
+      const x = Int8Array.from({ length: 8 * 8 * 4 }, () => rng.int(256) - 128);
+      const arm = await buildArm(dir);
+      const q = await runQemu(arm.elf, new Uint8Array(x.buffer), join(dir, 'build'), { timeoutMs: 120_000 });
+      const want = Buffer.concat(runModel(model, [x]).map((o) => Buffer.from(toBytes(o))));
+      expect(Buffer.from(q.output).equals(want)).toBe(true);
+    },
+    180_000,
+  );
 });

@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  chainInputRegions, demandInterval, maxInputPatch, patchGrid, receptiveField, splitBoundaries, tfSamePadding, windowOutSize,
-  type Window1D, type WindowLayer,
+  chainInputRegions,
+  demandInterval,
+  maxInputPatch,
+  patchGrid,
+  receptiveField,
+  splitBoundaries,
+  tfSamePadding,
+  windowOutSize,
+  type Window1D,
+  type WindowLayer,
 } from '../../compiler/mcu/patch/geometry.ts';
 
-const win = (kernel: number, stride: number, padBefore: number, padAfter: number, dilation = 1): Window1D => ({ kernel, stride, dilation, padBefore, padAfter });
+const win = (kernel: number, stride: number, padBefore: number, padAfter: number, dilation = 1): Window1D => ({
+  kernel,
+  stride,
+  dilation,
+  padBefore,
+  padAfter,
+});
 const layer = (w: Window1D, size: number): WindowLayer => ({ h: w, w, inSize: [size, size] });
 
 /** Input pixels outputs [lo, hi) really read (the kernel loop, padding skipped). */
@@ -32,8 +46,14 @@ describe('patch geometry', () => {
   it('demand interval is exactly the set of input pixels the kernel loop reads', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 8, max: 40 }), fc.nat(), fc.nat(),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.integer({ min: 8, max: 40 }),
+        fc.nat(),
+        fc.nat(),
         (k, s, d, pb, pa, inSize, a, b) => {
           const w = win(k, s, pb, pa, d);
           const eff = (k - 1) * d + 1;

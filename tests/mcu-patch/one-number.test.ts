@@ -53,7 +53,10 @@ describe('nacc mcu and nacc mcu-schedule agree', () => {
 
   it('a float-input network (.nacc): both patch the input QUANTIZE alone, with one peak', async () => {
     const file = join(OUT, 'mlp.nacc');
-    writeFileSync(file, 'network mlp {\n  input x: float32[8, 8, 4]\n  f = flatten(x)\n  h = dense(f, out: 32, act: relu)\n  output dense(h, out: 10)\n}\n');
+    writeFileSync(
+      file,
+      'network mlp {\n  input x: float32[8, 8, 4]\n  f = flatten(x)\n  h = dense(f, out: 32, act: relu)\n  output dense(h, out: 10)\n}\n',
+    );
     const { s, m, mSchedule } = await both(file, ['--schedule', 'auto'], 'mlp');
     expect(s.schedule).toMatchObject({ kind: 'patch', split: 1 });
     expect(mSchedule).toEqual(s.schedule);

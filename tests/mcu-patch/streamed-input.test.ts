@@ -74,31 +74,34 @@ describe('streamed input of patch-based programs', () => {
     const { c, dir } = write('app', model, {});
     const bytes = new Uint8Array(x.buffer);
     const patchIn = c.summary.schedule.patch_input!;
-    writeFileSync(join(dir, 'app.c'), [
-      '#include <stdio.h>',
-      '#include <string.h>',
-      '#include "model.h"',
-      `static const unsigned char image[${bytes.length}] = {${Array.from(bytes).join(',')}};`,
-      'static long calls, bad, largest;',
-      'int nacc_read_input(int32_t x, int32_t y, int32_t w, int32_t h, void *buf) {',
-      '  calls++;',
-      '  if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > NACC_INPUT_W || y + h > NACC_INPUT_H) { bad++; return -1; }',
-      '  if ((long)w * h > largest) largest = (long)w * h;',
-      '  for (int32_t r = 0; r < h; r++) memcpy((unsigned char *)buf + r * w * NACC_INPUT_PIXEL_BYTES, image + ((y + r) * NACC_INPUT_W + x) * NACC_INPUT_PIXEL_BYTES, (size_t)(w * NACC_INPUT_PIXEL_BYTES));',
-      '  return 0;',
-      '}',
-      'void nacc_input_failed(void) { bad++; }',
-      'int main(int argc, char **argv) {',
-      '  (void)argc;',
-      '  nacc_run();',
-      '  FILE *f = fopen(argv[1], "wb");',
-      '  for (int32_t i = 0; i < NACC_NUM_OUTPUTS; i++) fwrite(nacc_output(i), 1, (size_t)nacc_output_bytes(i), f);',
-      '  fclose(f);',
-      '  printf("calls %ld bad %ld largest %ld\\n", calls, bad, largest);',
-      '  return 0;',
-      '}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'app.c'),
+      [
+        '#include <stdio.h>',
+        '#include <string.h>',
+        '#include "model.h"',
+        `static const unsigned char image[${bytes.length}] = {${Array.from(bytes).join(',')}};`,
+        'static long calls, bad, largest;',
+        'int nacc_read_input(int32_t x, int32_t y, int32_t w, int32_t h, void *buf) {',
+        '  calls++;',
+        '  if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > NACC_INPUT_W || y + h > NACC_INPUT_H) { bad++; return -1; }',
+        '  if ((long)w * h > largest) largest = (long)w * h;',
+        '  for (int32_t r = 0; r < h; r++) memcpy((unsigned char *)buf + r * w * NACC_INPUT_PIXEL_BYTES, image + ((y + r) * NACC_INPUT_W + x) * NACC_INPUT_PIXEL_BYTES, (size_t)(w * NACC_INPUT_PIXEL_BYTES));',
+        '  return 0;',
+        '}',
+        'void nacc_input_failed(void) { bad++; }',
+        'int main(int argc, char **argv) {',
+        '  (void)argc;',
+        '  nacc_run();',
+        '  FILE *f = fopen(argv[1], "wb");',
+        '  for (int32_t i = 0; i < NACC_NUM_OUTPUTS; i++) fwrite(nacc_output(i), 1, (size_t)nacc_output_bytes(i), f);',
+        '  fclose(f);',
+        '  printf("calls %ld bad %ld largest %ld\\n", calls, bad, largest);',
+        '  return 0;',
+        '}',
+        '',
+      ].join('\n'),
+    );
     await execa(gcc, [...C_WARN_FLAGS, 'model.c', 'nacc_kernels.c', 'app.c', '-o', 'app'], { cwd: dir });
     const r = await execa(join(dir, 'app'), [join(dir, 'out.bin')], { cwd: dir });
     expect(r.stdout).toBe(`calls 9 bad 0 largest ${patchIn[0] * patchIn[1]}`);

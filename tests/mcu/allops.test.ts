@@ -25,8 +25,18 @@ describe('every supported op, from a written TFLite file', () => {
 
   it('imports options, per-channel axes and both outputs', () => {
     expect(model.ops.map((o) => o.kind)).toEqual([
-      'CONV_2D', 'DEPTHWISE_CONV_2D', 'MUL', 'RESIZE_NEAREST_NEIGHBOR', 'MAX_POOL_2D', 'AVERAGE_POOL_2D',
-      'QUANTIZE', 'ADD', 'CONCATENATION', 'RESHAPE', 'FULLY_CONNECTED', 'SOFTMAX',
+      'CONV_2D',
+      'DEPTHWISE_CONV_2D',
+      'MUL',
+      'RESIZE_NEAREST_NEIGHBOR',
+      'MAX_POOL_2D',
+      'AVERAGE_POOL_2D',
+      'QUANTIZE',
+      'ADD',
+      'CONCATENATION',
+      'RESHAPE',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
     ]);
     expect(model.ops[0].options).toMatchObject({ padding: 'SAME', dilationH: 2, dilationW: 2, activation: 'RELU6' });
     expect(model.ops[1].options).toMatchObject({ padding: 'VALID', strideH: 2, depthMultiplier: 2, activation: 'RELU' });
@@ -55,7 +65,9 @@ describe('every supported op, from a written TFLite file', () => {
     const exe = await buildHost(dir);
     for (const seed of [1, 2, 3]) {
       const input = makeInput(model, seed);
-      const want = Buffer.concat(runModel(model, [fromBytes(model.tensors[model.inputs[0]], input, 'in')]).map((o) => Buffer.from(toBytes(o))));
+      const want = Buffer.concat(
+        runModel(model, [fromBytes(model.tensors[model.inputs[0]], input, 'in')]).map((o) => Buffer.from(toBytes(o))),
+      );
       const got = await runHost(exe, input, join(dir, `run${seed}`));
       expect(Buffer.from(got.output).equals(want), `seed ${seed}`).toBe(true);
     }

@@ -58,7 +58,9 @@ describeNeeds([GCC], 'seeded calibration to int8', () => {
   it('a .nacc network with residual add, depthwise, pools and softmax runs bit-exact in C', async () => {
     const r = await hostMatchesReference(NACC, 'small_kws', 1);
     expect(r.equal).toBe(true);
-    expect(r.model.ops.map((o) => o.kind)).toEqual(expect.arrayContaining(['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'MAX_POOL_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX']));
+    expect(r.model.ops.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['CONV_2D', 'DEPTHWISE_CONV_2D', 'ADD', 'MAX_POOL_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX']),
+    );
     // softmax probabilities (scale 1/256, zero point -128) sum to about one
     const probs = Array.from(r.want[0] as Int8Array, (q) => (q + 128) / 256);
     expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(0.05);

@@ -39,7 +39,10 @@ describeNeeds([...NEED_MODELS, ...NEED_TOOLS], 'generated C, bit-exact with TFLi
     const ops = parseDump(d.dump!);
     expect(ops.size).toBe(compiled.model.ops.length);
     for (const [i, bytes] of ops) {
-      expect(Buffer.from(bytes).equals(readFileSync(`${m.reference}/intermediate_0/${i}_${compiled.model.ops[i].kind}.bin`)), `op ${i}`).toBe(true);
+      expect(
+        Buffer.from(bytes).equals(readFileSync(`${m.reference}/intermediate_0/${i}_${compiled.model.ops[i].kind}.bin`)),
+        `op ${i}`,
+      ).toBe(true);
     }
     const arm = await buildArm(dir);
     expect(arm.sections.bss).toBeGreaterThanOrEqual(compiled.summary.arena_bytes);
@@ -68,7 +71,11 @@ describeNeeds([...NEED_MODELS, ...NEED_TOOLS], 'generated C, bit-exact with TFLi
   it('a model whose weights exceed the flash of the part fails to link, as it would on the part', async () => {
     const { dir, compiled } = emit('model_ToyCar_quant_fullint_micro_intio');
     expect(compiled.summary.fits_flash).toBe(true);
-    const small = compileForMcu(compiled.model, { name: 'tiny', core: 'cortex-m4', sramBytes: 64 * 1024, flashBytes: 128 * 1024, clockHz: 1e6 }, { schedule: 'layer' });
+    const small = compileForMcu(
+      compiled.model,
+      { name: 'tiny', core: 'cortex-m4', sramBytes: 64 * 1024, flashBytes: 128 * 1024, clockHz: 1e6 },
+      { schedule: 'layer' },
+    );
     expect(small.summary.weight_bytes).toBeGreaterThan(128 * 1024);
     expect(small.summary.fits_flash).toBe(false);
     writeFileSync(join(dir, 'linker.ld'), small.program.files['linker.ld']);

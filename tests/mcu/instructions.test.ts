@@ -40,7 +40,11 @@ describe('predicted instructions', () => {
       expect(p.per_op.length).toBeGreaterThanOrEqual(m.ops - 1);
       expect(p.total).toBe(INSTRUCTION_MODEL.fixed + p.per_op.reduce((s: number, o: { instructions: number }) => s + o.instructions, 0));
       // convolutions are predicted from their shape: more MACs, more instructions
-      expect(p.per_op.filter((o: { kind: string; instructions: number }) => o.kind === 'CONV_2D').every((o: { instructions: number }) => o.instructions > 0)).toBe(true);
+      expect(
+        p.per_op
+          .filter((o: { kind: string; instructions: number }) => o.kind === 'CONV_2D')
+          .every((o: { instructions: number }) => o.instructions > 0),
+      ).toBe(true);
       // cycles (issue 26.6): per op and in total, at least one per instruction, ms at the target's clock (stm32f412: 100 MHz)
       const opCycles = p.per_op.reduce((s: number, o: { predicted_cycles: number }) => s + o.predicted_cycles, 0);
       expect(m.predicted_cycles).toBe(Math.round(INSTRUCTION_MODEL.fixed * CYCLE_MODEL.fallback) + opCycles);
@@ -60,28 +64,33 @@ describe('predicted instructions', () => {
   // The model was calibrated on micro-benchmarks (bench/mcu-instruction-calibrate.ts), never on a
   // shipped model: these are held-out checks, per op and in total, of the issue's bounds.
   for (const path of ['smlad', 'portable'] as const) {
-    itNeeds([...NEED_MODELS, ...QEMU], `kws_ref_model, ${path} kernels (held out): every op of >= 1% within 10% of QEMU's count, the total within 5%`, async () => {
-      const kws = SHARED_MODELS.find((m) => m.name === 'kws_ref_model')!;
-      const model = importTflite(readFileSync(kws.tflite), kws.tflite);
-      const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer', fastKernels: path === 'smlad' });
-      const m = await measureOps(c.program.files, model, randomModelInput(model, new Prng(8)), OUT);
-      expect(m.bitExact).toBe(true);
-      const p = c.summary.predicted_instructions!;
-      const byOp = new Map(p.per_op.map((o) => [o.op, o.instructions]));
-      const off = m.sites.flatMap((s, k) => {
-        const measured = m.instructions[k] + m.fusedAdd[k];
-        const err = (byOp.get(s.index)! - measured) / measured;
-        return measured >= 0.01 * m.total && Math.abs(err) > 0.1 ? [`op ${s.index} ${s.kind}: ${(100 * err).toFixed(1)}%`] : [];
-      });
-      expect(off).toEqual([]);
-      expect(Math.abs(p.total - m.total) / m.total).toBeLessThan(0.05);
-      // issue 19.3: at least 1.8x fewer instructions than TFLite Micro with CMSIS-NN in the same QEMU
-      // (../shared/reference/tflm/cmsis-nn-qemu.md; its input_0 costs within 0.1% of this input)
-      if (path === 'smlad') {
-        const md = readFileSync('../shared/reference/tflm/cmsis-nn-qemu.md', 'utf8');
-        const cmsis = Number(md.match(/^\| kws_ref_model \| ([\d,]+) \|/m)![1].replace(/,/g, ''));
-        expect(m.total * 1.8).toBeLessThanOrEqual(cmsis);
-      }
-    }, 300_000);
+    itNeeds(
+      [...NEED_MODELS, ...QEMU],
+      `kws_ref_model, ${path} kernels (held out): every op of >= 1% within 10% of QEMU's count, the total within 5%`,
+      async () => {
+        const kws = SHARED_MODELS.find((m) => m.name === 'kws_ref_model')!;
+        const model = importTflite(readFileSync(kws.tflite), kws.tflite);
+        const c = compileForMcu(model, resolveBoard('stm32h743'), { schedule: 'layer', fastKernels: path === 'smlad' });
+        const m = await measureOps(c.program.files, model, randomModelInput(model, new Prng(8)), OUT);
+        expect(m.bitExact).toBe(true);
+        const p = c.summary.predicted_instructions!;
+        const byOp = new Map(p.per_op.map((o) => [o.op, o.instructions]));
+        const off = m.sites.flatMap((s, k) => {
+          const measured = m.instructions[k] + m.fusedAdd[k];
+          const err = (byOp.get(s.index)! - measured) / measured;
+          return measured >= 0.01 * m.total && Math.abs(err) > 0.1 ? [`op ${s.index} ${s.kind}: ${(100 * err).toFixed(1)}%`] : [];
+        });
+        expect(off).toEqual([]);
+        expect(Math.abs(p.total - m.total) / m.total).toBeLessThan(0.05);
+        // issue 19.3: at least 1.8x fewer instructions than TFLite Micro with CMSIS-NN in the same QEMU
+        // (../shared/reference/tflm/cmsis-nn-qemu.md; its input_0 costs within 0.1% of this input)
+        if (path === 'smlad') {
+          const md = readFileSync('../shared/reference/tflm/cmsis-nn-qemu.md', 'utf8');
+          const cmsis = Number(md.match(/^\| kws_ref_model \| ([\d,]+) \|/m)![1].replace(/,/g, ''));
+          expect(m.total * 1.8).toBeLessThanOrEqual(cmsis);
+        }
+      },
+      300_000,
+    );
   }
 });

@@ -167,13 +167,30 @@ export function allOpsModel(seed: number): Uint8Array {
   const scales = (n: number, base: number) => Array.from({ length: n }, () => Math.fround(base * (0.5 + rng.next())));
   const T: WTensor[] = [];
   const add = (t: WTensor) => T.push(t) - 1;
-  const act = (name: string, shape: number[], scale: number, zp: number) => add({ name, shape, type: 'int8', scale: [Math.fround(scale)], zeroPoint: [zp] });
+  const act = (name: string, shape: number[], scale: number, zp: number) =>
+    add({ name, shape, type: 'int8', scale: [Math.fround(scale)], zeroPoint: [zp] });
 
   const x = act('input', [1, 8, 8, 4], 0.05, 3);
-  const w1 = add({ name: 'conv.w', shape: [6, 3, 3, 2], type: 'int8', scale: scales(6, 0.01), zeroPoint: new Array(6).fill(0), axis: 0, data: i8(6 * 9 * 2) });
+  const w1 = add({
+    name: 'conv.w',
+    shape: [6, 3, 3, 2],
+    type: 'int8',
+    scale: scales(6, 0.01),
+    zeroPoint: new Array(6).fill(0),
+    axis: 0,
+    data: i8(6 * 9 * 2),
+  });
   const b1 = add({ name: 'conv.b', shape: [6], type: 'int32', data: i32(6, 500) });
   const c1 = act('conv', [1, 8, 8, 6], 0.04, -20);
-  const w2 = add({ name: 'dw.w', shape: [1, 3, 3, 12], type: 'int8', scale: scales(12, 0.02), zeroPoint: new Array(12).fill(0), axis: 3, data: i8(9 * 12) });
+  const w2 = add({
+    name: 'dw.w',
+    shape: [1, 3, 3, 12],
+    type: 'int8',
+    scale: scales(12, 0.02),
+    zeroPoint: new Array(12).fill(0),
+    axis: 3,
+    data: i8(9 * 12),
+  });
   const b2 = add({ name: 'dw.b', shape: [12], type: 'int32', data: i32(12, 300) });
   const d1 = act('dw', [1, 3, 3, 12], 0.06, 5);
   const k = add({ name: 'mul.k', shape: [1, 1, 1, 12], type: 'int8', scale: [Math.fround(0.02)], zeroPoint: [-3], data: i8(12) });
@@ -189,25 +206,104 @@ export function allOpsModel(seed: number): Uint8Array {
   const cat = act('concat', [1, 4, 3, 16], 0.03, -7);
   const shp = add({ name: 'reshape.shape', shape: [2], type: 'int32', data: Int32Array.from([1, 192]) });
   const flat = act('flat', [1, 192], 0.03, -7);
-  const w3 = add({ name: 'fc.w', shape: [10, 192], type: 'int8', scale: scales(10, 0.005), zeroPoint: new Array(10).fill(0), axis: 0, data: i8(1920) });
+  const w3 = add({
+    name: 'fc.w',
+    shape: [10, 192],
+    type: 'int8',
+    scale: scales(10, 0.005),
+    zeroPoint: new Array(10).fill(0),
+    axis: 0,
+    data: i8(1920),
+  });
   const b3 = add({ name: 'fc.b', shape: [10], type: 'int32', data: i32(10, 2000) });
   const f1 = act('fc', [1, 10], 0.2, 4);
   const sm = act('softmax', [1, 10], 1 / 256, -128);
 
   const ops: WOp[] = [
     // Conv2DOptions (type 1): padding SAME=0, stride_w, stride_h, act RELU6=3, dilation_w, dilation_h
-    { code: 3, inputs: [x, w1, b1], outputs: [c1], optionsType: 1, options: [[0, 'i8', 0], [1, 'i32', 1], [2, 'i32', 1], [3, 'i8', 3], [4, 'i32', 2], [5, 'i32', 2]] },
+    {
+      code: 3,
+      inputs: [x, w1, b1],
+      outputs: [c1],
+      optionsType: 1,
+      options: [
+        [0, 'i8', 0],
+        [1, 'i32', 1],
+        [2, 'i32', 1],
+        [3, 'i8', 3],
+        [4, 'i32', 2],
+        [5, 'i32', 2],
+      ],
+    },
     // DepthwiseConv2DOptions (type 2): VALID, stride 2, multiplier 2, RELU
-    { code: 4, inputs: [c1, w2, b2], outputs: [d1], optionsType: 2, options: [[0, 'i8', 1], [1, 'i32', 2], [2, 'i32', 2], [3, 'i32', 2], [4, 'i8', 1], [5, 'i32', 1], [6, 'i32', 1]] },
+    {
+      code: 4,
+      inputs: [c1, w2, b2],
+      outputs: [d1],
+      optionsType: 2,
+      options: [
+        [0, 'i8', 1],
+        [1, 'i32', 2],
+        [2, 'i32', 2],
+        [3, 'i32', 2],
+        [4, 'i8', 1],
+        [5, 'i32', 1],
+        [6, 'i32', 1],
+      ],
+    },
     { code: 18, inputs: [d1, k], outputs: [m1], optionsType: 21, options: [[0, 'i8', 0]] },
     // ResizeNearestNeighborOptions: align_corners false, half_pixel_centers true
-    { code: 97, inputs: [m1, size], outputs: [r1], optionsType: 74, options: [[0, 'bool', 0], [1, 'bool', 1]] },
+    {
+      code: 97,
+      inputs: [m1, size],
+      outputs: [r1],
+      optionsType: 74,
+      options: [
+        [0, 'bool', 0],
+        [1, 'bool', 1],
+      ],
+    },
     // Pool2DOptions (type 5): SAME, stride 2, filter 3x3
-    { code: 17, inputs: [r1], outputs: [p1], optionsType: 5, options: [[0, 'i8', 0], [1, 'i32', 2], [2, 'i32', 2], [3, 'i32', 3], [4, 'i32', 3], [5, 'i8', 0]] },
-    { code: 1, inputs: [x], outputs: [a1], optionsType: 5, options: [[0, 'i8', 0], [1, 'i32', 3], [2, 'i32', 2], [3, 'i32', 2], [4, 'i32', 3], [5, 'i8', 0]] },
+    {
+      code: 17,
+      inputs: [r1],
+      outputs: [p1],
+      optionsType: 5,
+      options: [
+        [0, 'i8', 0],
+        [1, 'i32', 2],
+        [2, 'i32', 2],
+        [3, 'i32', 3],
+        [4, 'i32', 3],
+        [5, 'i8', 0],
+      ],
+    },
+    {
+      code: 1,
+      inputs: [x],
+      outputs: [a1],
+      optionsType: 5,
+      options: [
+        [0, 'i8', 0],
+        [1, 'i32', 3],
+        [2, 'i32', 2],
+        [3, 'i32', 2],
+        [4, 'i32', 3],
+        [5, 'i8', 0],
+      ],
+    },
     { code: 114, inputs: [a1], outputs: [q1] },
     { code: 0, inputs: [q1, bias2], outputs: [s1], optionsType: 11, options: [[0, 'i8', 1]] },
-    { code: 2, inputs: [p1, s1], outputs: [cat], optionsType: 10, options: [[0, 'i32', 3], [1, 'i8', 0]] },
+    {
+      code: 2,
+      inputs: [p1, s1],
+      outputs: [cat],
+      optionsType: 10,
+      options: [
+        [0, 'i32', 3],
+        [1, 'i8', 0],
+      ],
+    },
     { code: 22, inputs: [cat, shp], outputs: [flat] },
     { code: 9, inputs: [flat, w3, b3], outputs: [f1], optionsType: 8, options: [[0, 'i8', 0]] },
     { code: 25, inputs: [f1], outputs: [sm], optionsType: 9, options: [[0, 'f32', 1]] },

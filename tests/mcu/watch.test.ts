@@ -15,7 +15,10 @@ describe('nacc mcu --watch', () => {
     const file = join(OUT, 'w.nacc');
     const prog = join(OUT, 'prog');
     writeFileSync(file, NET(4));
-    const child = execa('node', ['bin/nacc.js', 'mcu', file, '--target', 'stm32f412', '--out', prog, '--json', '--watch'], { reject: false, env: { CI: 'true' } });
+    const child = execa('node', ['bin/nacc.js', 'mcu', file, '--target', 'stm32f412', '--out', prog, '--json', '--watch'], {
+      reject: false,
+      env: { CI: 'true' },
+    });
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => (out += String(d)));

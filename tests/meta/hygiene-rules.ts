@@ -29,7 +29,8 @@ export const RULES: Rule[] = [
     says: 'write into a fresh mkdtempSync(join(tmpdir(), "nacc-...")) folder, not a folder of the tree',
     // A path built from the default output roots or a scratch folder of tests/ (a plain string
     // such as shellWord('mcu-out/kws') is data, not a folder, and passes).
-    pattern: /\b(resolve|join|mkdirSync|writeFileSync|rmSync|cpSync|mkdtempSync)\(\s*['"`](\.\/)?(rtl-out|mcu-out|out|tests\/[^'"`]*\/(_out|tmp|out))\b/,
+    pattern:
+      /\b(resolve|join|mkdirSync|writeFileSync|rmSync|cpSync|mkdtempSync)\(\s*['"`](\.\/)?(rtl-out|mcu-out|out|tests\/[^'"`]*\/(_out|tmp|out))\b/,
   },
   {
     id: 'relative-write',

@@ -26,14 +26,26 @@ describe('test hygiene', () => {
 
   // Lines as they stood in the tree before issue 14, one per rule, and their fixed forms.
   const cases: [string, string, string][] = [
-    ['skip', "describe.skipIf(!hasShared('dsl-examples'))('shared examples', () => {", "describeNeeds([needShared('dsl-examples')], 'shared examples', () => {"],
-    ['skip', "  it.skipIf(!gcc)(name, async () => {", "  itNeeds([GCC], name, async () => {"],
+    [
+      'skip',
+      "describe.skipIf(!hasShared('dsl-examples'))('shared examples', () => {",
+      "describeNeeds([needShared('dsl-examples')], 'shared examples', () => {",
+    ],
+    ['skip', '  it.skipIf(!gcc)(name, async () => {', '  itNeeds([GCC], name, async () => {'],
     ['skip', "it.skip('later', () => {});", "it('now', () => {});"],
     ['skip', "it.todo('write me');", "it('written', () => {});"],
-    ['warn-skip', "if (!have) console.warn(`timeloop reference cases missing at ${REF}; skipping`);", "const NEED_REF = needShared('reference', 'timeloop');"],
+    [
+      'warn-skip',
+      'if (!have) console.warn(`timeloop reference cases missing at ${REF}; skipping`);',
+      "const NEED_REF = needShared('reference', 'timeloop');",
+    ],
     ['tool-path', "const HAVE_GCC = existsSync('/usr/bin/gcc');", "const GCC = await needTool('gcc');"],
     ['tool-path', "export const CHROMIUM = '/usr/bin/chromium';", 'const CHROMIUM = await needChromium();'],
-    ['tree-folder', "const OUT = resolve('mcu-out/test-mcu-patch');", "const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-patch-emit-'));"],
+    [
+      'tree-folder',
+      "const OUT = resolve('mcu-out/test-mcu-patch');",
+      "const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-patch-emit-'));",
+    ],
     ['tree-folder', "const OUT = resolve('tests/report/_out/unit');", "const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-report-'));"],
     ['tree-folder', "mkdirSync('rtl-out/acc', { recursive: true });", "mkdirSync(join(OUT, 'rtl-out', 'acc'), { recursive: true });"],
     ['tree-folder', "const shot = join('tests/report/_out', 'a.png');", "const shot = join(OUT, 'a.png');"],
@@ -52,8 +64,8 @@ describe('test hygiene', () => {
 
   it('lets the requirements helper skip, and comments name what they forbid', () => {
     expect(hygieneProblems('tests/x.test.ts', "expect(shellWord('mcu-out/kws')).toBe('mcu-out/kws');")).toEqual([]);
-    expect(hygieneProblems('tests/helpers/requires.ts', "  describe.skip(name, () => {")).toEqual([]);
-    expect(hygieneProblems('tests/helpers/other.ts', "  describe.skip(name, () => {")).toHaveLength(1);
+    expect(hygieneProblems('tests/helpers/requires.ts', '  describe.skip(name, () => {')).toEqual([]);
+    expect(hygieneProblems('tests/helpers/other.ts', '  describe.skip(name, () => {')).toHaveLength(1);
     expect(hygieneProblems('tests/x.test.ts', "// never describe.skipIf( or '/usr/bin/gcc' here")).toEqual([]);
   });
 });

@@ -42,7 +42,12 @@ function typeOnly(node: ts.ImportDeclaration | ts.ExportDeclaration): boolean {
 export function importGraph(root: string, roots: string[]): Graph {
   const files = roots.flatMap((r) => sourcesUnder(resolve(root, r)));
   const inside = new Set(files);
-  const options: ts.CompilerOptions = { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, allowImportingTsExtensions: true, resolveJsonModule: true };
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    allowImportingTsExtensions: true,
+    resolveJsonModule: true,
+  };
   const host = ts.sys;
   const graph: Graph = new Map();
   for (const file of files) {
@@ -50,9 +55,18 @@ export function importGraph(root: string, roots: string[]): Graph {
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
     const specifiers: string[] = [];
     const visit = (node: ts.Node): void => {
-      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (
+        (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+        node.moduleSpecifier &&
+        ts.isStringLiteral(node.moduleSpecifier)
+      ) {
         if (!typeOnly(node)) specifiers.push(node.moduleSpecifier.text);
-      } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+      } else if (
+        ts.isCallExpression(node) &&
+        node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+        node.arguments[0] &&
+        ts.isStringLiteralLike(node.arguments[0])
+      ) {
         specifiers.push(node.arguments[0].text);
       }
       ts.forEachChild(node, visit);

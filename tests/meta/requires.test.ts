@@ -17,12 +17,16 @@ describe('requirements', () => {
   it('name what is absent and how to get it', async () => {
     const data = needShared('no-such-folder-for-nacc-tests');
     expect(data).toMatchObject({ what: '../shared/no-such-folder-for-nacc-tests', present: false });
-    expect(data.how).toBe("../shared/no-such-folder-for-nacc-tests is absent: check out the team's shared data folder next to this tree as ../shared");
+    expect(data.how).toBe(
+      "../shared/no-such-folder-for-nacc-tests is absent: check out the team's shared data folder next to this tree as ../shared",
+    );
     const gcc = await needTool('gcc');
     expect(gcc.present, gcc.how).toBe(true);
     expect(gcc.path).toMatch(/\/gcc$/);
     expect(gcc.how).toBe('gcc is not on PATH: install it with apt-get install -y gcc (or npm run bootstrap)');
-    expect((await needTool('newlib')).how).toMatch(/^newlib is absent \(\/.*libc\.a\): install it with apt-get install -y libnewlib-arm-none-eabi/);
+    expect((await needTool('newlib')).how).toMatch(
+      /^newlib is absent \(\/.*libc\.a\): install it with apt-get install -y libnewlib-arm-none-eabi/,
+    );
     expect(() => needTool('no-such-tool')).toThrow(/not in compiler\/verify\/tools\.json/);
     expect(needHost(false, 'network namespaces', 'run as root').how).toBe('network namespaces is not available: run as root');
   });
@@ -35,7 +39,8 @@ describe('requirements', () => {
     expect(underCi({ CI: '1' })).toBe(false); // only the exact value CI sets
     expect(plan(absent, { CI: 'true' })).toEqual({
       mode: 'fail',
-      message: "missing ../shared/no-such-folder-for-nacc-tests, a tbf qdisc; ../shared/no-such-folder-for-nacc-tests is absent: check out the team's shared data folder next to this tree as ../shared; a tbf qdisc is not available: load sch_tbf",
+      message:
+        "missing ../shared/no-such-folder-for-nacc-tests, a tbf qdisc; ../shared/no-such-folder-for-nacc-tests is absent: check out the team's shared data folder next to this tree as ../shared; a tbf qdisc is not available: load sch_tbf",
     });
     expect(plan(absent, {}).mode).toBe('skip');
     expect(plan([present], { CI: 'true' })).toEqual({ mode: 'run', message: '' });
@@ -61,9 +66,17 @@ async function runFixture(ci: boolean) {
   const env: Record<string, string> = { PATH: join(dir, 'empty-path'), HOME: dir, NO_COLOR: '1' };
   if (ci) env.CI = 'true';
   const report = join(dir, 'report.json');
-  const r = await execa(process.execPath, [VITEST, 'run', '--root', dir, '--reporter', 'default', '--reporter', 'json', '--outputFile.json', report], { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 110_000, all: true });
-  const json = JSON.parse(readFileSync(report, 'utf8')) as { testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
-  const tests = Object.fromEntries(json.testResults[0].assertionResults.map((t) => [t.title, { status: t.status, failure: t.failureMessages.join('\n') }]));
+  const r = await execa(
+    process.execPath,
+    [VITEST, 'run', '--root', dir, '--reporter', 'default', '--reporter', 'json', '--outputFile.json', report],
+    { cwd: dir, env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 110_000, all: true },
+  );
+  const json = JSON.parse(readFileSync(report, 'utf8')) as {
+    testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+  };
+  const tests = Object.fromEntries(
+    json.testResults[0].assertionResults.map((t) => [t.title, { status: t.status, failure: t.failureMessages.join('\n') }]),
+  );
   return { code: r.exitCode, output: r.all ?? '', tests };
 }
 
@@ -72,7 +85,9 @@ describe('on a real vitest run (no verilator on PATH, no ../shared folder)', () 
     const r = await runFixture(true);
     expect(r.code).toBe(1);
     expect(r.tests['needs ../shared/no-such-folder-for-nacc-tests'].status).toBe('failed');
-    expect(r.tests['needs ../shared/no-such-folder-for-nacc-tests'].failure).toContain("../shared/no-such-folder-for-nacc-tests is absent: check out the team's shared data folder");
+    expect(r.tests['needs ../shared/no-such-folder-for-nacc-tests'].failure).toContain(
+      "../shared/no-such-folder-for-nacc-tests is absent: check out the team's shared data folder",
+    );
     expect(r.tests['lints with verilator'].status).toBe('failed');
     expect(r.tests['lints with verilator'].failure).toContain('verilator is not on PATH: install it with apt-get install -y verilator');
     expect(r.tests['needs nothing'].status).toBe('passed');

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileSource, loadProgram } from '../../compiler/frontend/index.ts';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
-import { acceleratorArea, acceleratorPower, areaPowerJson, LOGIC_GE, sramBufferUm2, sramMacroUm2, UM2_PER_GE, UM2_PER_MM2 } from '../../compiler/naas/area.ts';
+import {
+  acceleratorArea,
+  acceleratorPower,
+  areaPowerJson,
+  LOGIC_GE,
+  sramBufferUm2,
+  sramMacroUm2,
+  UM2_PER_GE,
+  UM2_PER_MM2,
+} from '../../compiler/naas/area.ts';
 import { calibrate, fitLogicCoefficients, spearman, type Measured } from '../../compiler/naas/area-fit.ts';
 import { buildWorkloads } from '../../compiler/naas/problems.ts';
 import { specToArchitecture } from '../../compiler/naas/arch-from-spec.ts';
@@ -15,8 +24,20 @@ import { evaluateFixed, inlineRunner, searchSpace } from '../../compiler/naas/se
 import type { AcceleratorSpec } from '../../compiler/ir/targets.ts';
 import { nacc } from '../helpers/cli.ts';
 
-const fixture = JSON.parse(readFileSync(join(process.cwd(), 'tests/naas/fixtures/area-calibration.json'), 'utf8')) as { designs: Measured[] };
-const spec = (over: Partial<AcceleratorSpec> = {}): AcceleratorSpec => ({ name: 'a', peArray: [4, 4], parallel: ['K', 'C'], registerFileBytesPerPe: 64, globalBufferBytes: 16384, dramBandwidthBytesPerCycle: 8, wordBits: 8, clockMHz: 200, ...over });
+const fixture = JSON.parse(readFileSync(join(process.cwd(), 'tests/naas/fixtures/area-calibration.json'), 'utf8')) as {
+  designs: Measured[];
+};
+const spec = (over: Partial<AcceleratorSpec> = {}): AcceleratorSpec => ({
+  name: 'a',
+  peArray: [4, 4],
+  parallel: ['K', 'C'],
+  registerFileBytesPerPe: 64,
+  globalBufferBytes: 16384,
+  dramBandwidthBytesPerCycle: 8,
+  wordBits: 8,
+  clockMHz: 200,
+  ...over,
+});
 
 describe('area model calibrated against yosys on generated RTL', () => {
   const designs = fixture.designs;
@@ -55,7 +76,7 @@ describe('area of a design', () => {
     expect(a.um2).toBeCloseTo(a.logicGe * UM2_PER_GE + b.globalBufferUm2, -1);
     expect(Math.abs(a.ge - a.um2 / UM2_PER_GE)).toBeLessThanOrEqual(1);
   });
-  it('is the cost model\'s area too (evaluate().areaUm2 sums the same parts)', () => {
+  it("is the cost model's area too (evaluate().areaUm2 sums the same parts)", () => {
     const s = spec({ peArray: [4, 2], registerFileBytesPerPe: 32 });
     const arch = specToArchitecture(s);
     const total = arch.compute.areaUm2 * arch.compute.instances + arch.levels.reduce((a, l) => a + l.areaUm2 * l.instances, 0);
@@ -132,8 +153,13 @@ space bounded {
   });
 
   it('an area bound must be an area', () => {
-    const r = compileSource(new SourceFile('t.nacc', 'space s {\n  area: <= 3 KB\n}\nspace t {\n  area: 1500\n}\nspace u {\n  area: <= 250000 um2\n}\n'));
-    expect(r.diagnostics.map((d) => `${d.location?.line}: ${d.message}`)).toEqual(['2: area: expected an area (mm2, um2), got a size (B, KB, MB)', "5: area: expected an area (mm2, um2), got a number without a unit; did you mean '1500 mm2'?"]);
+    const r = compileSource(
+      new SourceFile('t.nacc', 'space s {\n  area: <= 3 KB\n}\nspace t {\n  area: 1500\n}\nspace u {\n  area: <= 250000 um2\n}\n'),
+    );
+    expect(r.diagnostics.map((d) => `${d.location?.line}: ${d.message}`)).toEqual([
+      '2: area: expected an area (mm2, um2), got a size (B, KB, MB)',
+      "5: area: expected an area (mm2, um2), got a number without a unit; did you mean '1500 mm2'?",
+    ]);
     expect(r.program.spaces.find((x) => x.name === 'u')?.maxAreaMm2).toBeCloseTo(0.25, 12);
   });
 
@@ -143,16 +169,51 @@ space bounded {
     for (const d of [r.best, ...r.finalists]) expect(acceleratorArea(d.spec!).um2).toBeLessThanOrEqual(1.2 * UM2_PER_MM2);
     expect(r.points.length).toBeGreaterThan(0);
     for (const p of r.points) expect(p.area_um2).toBeLessThanOrEqual(1.2 * UM2_PER_MM2);
-    const html = htmlReport({ title: 't', best: r.best, baseline: r.best, baselineName: 'b', history: r.history, points: r.points, edpRatio: 1, seconds: 0, evaluations: 0, objective: 'edap', maxAreaMm2: 1.2 });
+    const html = htmlReport({
+      title: 't',
+      best: r.best,
+      baseline: r.best,
+      baselineName: 'b',
+      history: r.history,
+      points: r.points,
+      edpRatio: 1,
+      seconds: 0,
+      evaluations: 0,
+      objective: 'edap',
+      maxAreaMm2: 1.2,
+    });
     expect(html).toContain('Area against EDP of every valid candidate');
     expect(html).toContain('Area bound: 1.2 mm2');
     // The bound binds: the same search without it evaluates designs over 1.2 mm2.
-    const free = await searchSpace({ workloads, space: { ...space, maxAreaMm2: undefined }, resources: eyeriss, seed: 4, budget, run: inlineRunner });
+    const free = await searchSpace({
+      workloads,
+      space: { ...space, maxAreaMm2: undefined },
+      resources: eyeriss,
+      seed: 4,
+      budget,
+      run: inlineRunner,
+    });
     expect(free.points.some((p) => p.area_um2 > 1.2 * UM2_PER_MM2)).toBe(true);
   }, 300_000);
 
   it('nacc search --json and nacc cost --json report area and power per design', async () => {
-    const s = await nacc(['search', file, '--network', 'tinyconv', '--space', 'bounded', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=1,population=4,inner=2x4,baseline=100', '--threads', '1', '--json']);
+    const s = await nacc([
+      'search',
+      file,
+      '--network',
+      'tinyconv',
+      '--space',
+      'bounded',
+      '--baseline',
+      'eyeriss',
+      '--seed',
+      '2',
+      '--budget',
+      'generations=1,population=4,inner=2x4,baseline=100',
+      '--threads',
+      '1',
+      '--json',
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const j = JSON.parse(s.stdout);
     expect(j.area_bound_mm2).toBe(1.2);

@@ -8,7 +8,15 @@ import { bestMapping, placementToMapping, randomPlacement } from '../../compiler
 import { evaluate } from '../../compiler/naas/model.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 
-const resources: AcceleratorSpec = { name: 'eyeriss', peArray: [12, 14], dataflow: 'row_stationary', registerFileBytesPerPe: 520, globalBufferBytes: 110592, dramBandwidthBytesPerCycle: 8, wordBits: 16 };
+const resources: AcceleratorSpec = {
+  name: 'eyeriss',
+  peArray: [12, 14],
+  dataflow: 'row_stationary',
+  registerFileBytesPerPe: 520,
+  globalBufferBytes: 110592,
+  dramBandwidthBytesPerCycle: 8,
+  wordBits: 16,
+};
 
 describe('touched points', () => {
   it('counts the input points a strided window touches, not the gaps', () => {
@@ -53,7 +61,13 @@ describe('layer bound', () => {
       const b = 2 + 2 * rng.int(Math.floor(168 / a / 2));
       const rf = 16 * (1 + rng.int(32));
       const gb = 16384 * (1 + rng.int(6));
-      const spec: AcceleratorSpec = { ...resources, dataflow: undefined, peArray: [a, b], registerFileBytesPerPe: rf, globalBufferBytes: gb };
+      const spec: AcceleratorSpec = {
+        ...resources,
+        dataflow: undefined,
+        peArray: [a, b],
+        registerFileBytesPerPe: rf,
+        globalBufferBytes: gb,
+      };
       const par = [dims[rng.int(6)], dims[rng.int(6)]];
       if (par[0] === par[1]) continue;
       const c = trial % 3 === 0 ? dataflowConstraints('row_stationary', [a, b]) : connectivityConstraints(par, [a, b]);
@@ -90,13 +104,19 @@ describe('floor of a space (utilisation of perfect factorisation, register-file 
   it('counts one register-file access per MAC for each operand every design keeps, at the smallest register file', () => {
     const p = convProblem({ K: 64, C: 64, P: 56, Q: 56, R: 3, S: 3 });
     const plain = layerBound(p, resources);
-    const naas = layerBound(p, resources, spaceFloorOptions({ name: 's', objective: 'edp', registerFileBytes: { min: 64, max: 1024, step: 16 } }));
+    const naas = layerBound(
+      p,
+      resources,
+      spaceFloorOptions({ name: 's', objective: 'edp', registerFileBytes: { min: 64, max: 1024, step: 16 } }),
+    );
     expect(naas.registerFileAccesses).toBe(3 * problemMacs(p));
     expect(naas.energyPj - plain.energyPj).toBeCloseTo(3 * problemMacs(p) * 0.125 * Math.cbrt(64), 0);
     // Output stationary keeps only outputs; --rtl designs only partial sums; the baseline's own keeps count too.
     expect(spaceFloorOptions({ name: 's', objective: 'edp', dataflow: 'output_stationary' }).registerFileKeeps).toEqual(['Outputs']);
     expect(spaceFloorOptions({ name: 's', objective: 'edp' }, undefined, true).registerFileKeeps).toEqual(['Outputs']);
-    expect(spaceFloorOptions({ name: 's', objective: 'edp' }, { ...resources, dataflow: 'weight_stationary', registerFileBytesPerPe: 32 })).toEqual({ registerFileKeeps: ['Weights'], minRegisterFileBytes: 16 });
+    expect(
+      spaceFloorOptions({ name: 's', objective: 'edp' }, { ...resources, dataflow: 'weight_stationary', registerFileBytesPerPe: 32 }),
+    ).toEqual({ registerFileKeeps: ['Weights'], minRegisterFileBytes: 16 });
   });
 
   it('is never beaten by random or mapper-optimised mappings on 1-D, 2-D and 3-D arrays, 16- and 8-bit words', () => {
@@ -114,14 +134,26 @@ describe('floor of a space (utilisation of perfect factorisation, register-file 
       const wordBits = trial % 2 === 0 ? 16 : 8;
       const res: AcceleratorSpec = { ...resources, wordBits, dramBandwidthBytesPerCycle: 8 };
       const k = 1 + (trial % 3);
-      const shape = k === 1 ? [2 + 2 * rng.int(40)] : k === 2 ? [2 + 2 * rng.int(8), 2 + 2 * rng.int(5)] : [2 + 2 * rng.int(3), 2 + 2 * rng.int(3), 2 + 2 * rng.int(3)];
-      const spec: AcceleratorSpec = { ...res, dataflow: undefined, peArray: shape, registerFileBytesPerPe: 16 * (1 + rng.int(32)), globalBufferBytes: 16384 * (1 + rng.int(6)) };
+      const shape =
+        k === 1
+          ? [2 + 2 * rng.int(40)]
+          : k === 2
+            ? [2 + 2 * rng.int(8), 2 + 2 * rng.int(5)]
+            : [2 + 2 * rng.int(3), 2 + 2 * rng.int(3), 2 + 2 * rng.int(3)];
+      const spec: AcceleratorSpec = {
+        ...res,
+        dataflow: undefined,
+        peArray: shape,
+        registerFileBytesPerPe: 16 * (1 + rng.int(32)),
+        globalBufferBytes: 16384 * (1 + rng.int(6)),
+      };
       const par: string[] = [];
       while (par.length < k) {
         const d = dims[rng.int(6)];
         if (!par.includes(d)) par.push(d);
       }
-      const flow = k === 2 && trial % 4 === 1 ? (['row_stationary', 'output_stationary', 'weight_stationary'] as const)[rng.int(3)] : undefined;
+      const flow =
+        k === 2 && trial % 4 === 1 ? (['row_stationary', 'output_stationary', 'weight_stationary'] as const)[rng.int(3)] : undefined;
       const c: MappingConstraints = flow ? dataflowConstraints(flow, shape) : connectivityConstraints(par, shape);
       const floor = spaceFloorOptions({ name: 's', objective: 'edp', ...(flow ? { dataflow: flow } : {}) });
       const arch = specToArchitecture(spec);

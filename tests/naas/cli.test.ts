@@ -11,7 +11,25 @@ const FILE = 'examples/naas_accelerators.nacc';
 describe('nacc search / cost / timeloop check', () => {
   it('search --json has the documented shape and writes the artefacts', async () => {
     const out = mkdtempSync(join(tmpdir(), 'naas-'));
-    const r = await nacc(['search', FILE, '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--json', '--out', out]);
+    const r = await nacc([
+      'search',
+      FILE,
+      '--network',
+      'tinyconv',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--seed',
+      '2',
+      '--budget',
+      'generations=2,population=4,inner=2x4,baseline=100',
+      '--threads',
+      '1',
+      '--json',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(Object.keys(j.best.totals).sort()).toEqual(['cycles', 'edp', 'energy_pj']);
@@ -25,7 +43,8 @@ describe('nacc search / cost / timeloop check', () => {
     expect(j.ceiling.best_to_ceiling).toBeGreaterThanOrEqual(1);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('floor (any design)');
     expect(typeof j.seconds).toBe('number');
-    for (const f of ['design.nacc', 'report.html', 'mappings/tinyconv.txt', 'timeloop/arch.yaml']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['design.nacc', 'report.html', 'mappings/tinyconv.txt', 'timeloop/arch.yaml'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
     const again = loadProgram(join(out, 'design.nacc')).accelerators[0];
     expect(again.peArray).toEqual(j.best.accelerator.peArray);
@@ -35,12 +54,35 @@ describe('nacc search / cost / timeloop check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'naas-obj-'));
     // A space names its resources within its own file.
     const res = `accelerator res {\n  pe_array: [12, 14]\n  dataflow: row_stationary\n  register_file: 520 B per pe\n  global_buffer: 108 KB\n  dram_bandwidth: 8 B/cycle\n  word: 16 bit\n}\n`;
-    const spaces = res + ['latency', 'energy']
-      .map((o) => `space obj_${o} {\n  resources: res\n  array_dims: 2..2\n  pe_count: 8..168 step 8\n  array_size: 2..64 step 2\n  parallel: search\n  register_file: 16 B .. 1 KB step 16 B\n  global_buffer: 16 KB .. 108 KB step 16 B\n  objective: ${o}\n}\n`)
-      .join('\n');
+    const spaces =
+      res +
+      ['latency', 'energy']
+        .map(
+          (o) =>
+            `space obj_${o} {\n  resources: res\n  array_dims: 2..2\n  pe_count: 8..168 step 8\n  array_size: 2..64 step 2\n  parallel: search\n  register_file: 16 B .. 1 KB step 16 B\n  global_buffer: 16 KB .. 108 KB step 16 B\n  objective: ${o}\n}\n`,
+        )
+        .join('\n');
     writeFileSync(join(dir, 'spaces.nacc'), spaces);
     for (const o of ['latency', 'energy']) {
-      const r = await nacc(['search', FILE, '--with', join(dir, 'spaces.nacc'), '--network', 'tinyconv', '--space', `obj_${o}`, '--baseline', 'eyeriss', '--seed', '1', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--json']);
+      const r = await nacc([
+        'search',
+        FILE,
+        '--with',
+        join(dir, 'spaces.nacc'),
+        '--network',
+        'tinyconv',
+        '--space',
+        `obj_${o}`,
+        '--baseline',
+        'eyeriss',
+        '--seed',
+        '1',
+        '--budget',
+        'generations=2,population=4,inner=2x4,baseline=100',
+        '--threads',
+        '1',
+        '--json',
+      ]);
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout);
       expect(j.objective).toBe(o);
@@ -55,9 +97,31 @@ describe('nacc search / cost / timeloop check', () => {
     const dir = mkdtempSync(join(tmpdir(), 'naas-order-'));
     const res = `accelerator res {\n  pe_array: [12, 14]\n  dataflow: row_stationary\n  register_file: 520 B per pe\n  global_buffer: 108 KB\n  dram_bandwidth: 8 B/cycle\n  word: 16 bit\n}\n`;
     // The space names its resources from FILE: --with files see each other's accelerators.
-    writeFileSync(join(dir, 'order.nacc'), `space fixed_order {\n  resources: eyeriss\n  array_dims: 2..2\n  parallel: search\n  loop_order: [K, C, Q, P, R, S]\n}\n`);
+    writeFileSync(
+      join(dir, 'order.nacc'),
+      `space fixed_order {\n  resources: eyeriss\n  array_dims: 2..2\n  parallel: search\n  loop_order: [K, C, Q, P, R, S]\n}\n`,
+    );
     const out = join(dir, 'out');
-    const r = await nacc(['search', FILE, '--with', join(dir, 'order.nacc'), '--network', 'tinyconv', '--space', 'fixed_order', '--baseline', 'eyeriss', '--seed', '3', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--out', out]);
+    const r = await nacc([
+      'search',
+      FILE,
+      '--with',
+      join(dir, 'order.nacc'),
+      '--network',
+      'tinyconv',
+      '--space',
+      'fixed_order',
+      '--baseline',
+      'eyeriss',
+      '--seed',
+      '3',
+      '--budget',
+      'generations=2,population=4,inner=2x4,baseline=100',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const nests = readFileSync(join(out, 'mappings/tinyconv.txt'), 'utf8');
     const fixed = ['K', 'C', 'Q', 'P', 'R', 'S'];
@@ -92,15 +156,20 @@ describe('nacc search / cost / timeloop check', () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  itNeeds([needShared('reference', 'timeloop')], 'timeloop check --json reports every reference case matching', async () => {
-    const r = await nacc(['timeloop', 'check', '../shared/reference/timeloop', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    const j = JSON.parse(r.stdout);
-    expect(j.cases.length).toBeGreaterThanOrEqual(15);
-    for (const c of j.cases) {
-      expect(c.counts_match, c.name).toBe(true);
-      expect(c.cycles.ours).toBe(c.cycles.reference);
-      expect(Math.abs(c.energy_pj.ours - c.energy_pj.reference) / c.energy_pj.reference).toBeLessThan(0.01);
-    }
-  }, 60_000);
+  itNeeds(
+    [needShared('reference', 'timeloop')],
+    'timeloop check --json reports every reference case matching',
+    async () => {
+      const r = await nacc(['timeloop', 'check', '../shared/reference/timeloop', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.cases.length).toBeGreaterThanOrEqual(15);
+      for (const c of j.cases) {
+        expect(c.counts_match, c.name).toBe(true);
+        expect(c.cycles.ours).toBe(c.cycles.reference);
+        expect(Math.abs(c.energy_pj.ours - c.energy_pj.reference) / c.energy_pj.reference).toBeLessThan(0.01);
+      }
+    },
+    60_000,
+  );
 });

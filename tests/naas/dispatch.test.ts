@@ -19,7 +19,16 @@ const prog = loadProgram('examples/naas_accelerators.nacc');
 const workloads = buildWorkloads([prog.networks.find((n) => n.name === 'tinyconv')!]);
 const space = prog.spaces.find((s) => s.name === 'naas_eyeriss')!;
 const resources = prog.accelerators.find((a) => a.name === 'eyeriss')!;
-const naasTask: CandidateTask = { kind: 'naas', x: new Array(HW_VECTOR_LENGTH).fill(0.5), space, limits: limitsOf(resources), workloads, inner: { generations: 1, population: 4 }, seed: 7, objective: 'edp' };
+const naasTask: CandidateTask = {
+  kind: 'naas',
+  x: new Array(HW_VECTOR_LENGTH).fill(0.5),
+  space,
+  limits: limitsOf(resources),
+  workloads,
+  inner: { generations: 1, population: 4 },
+  seed: 7,
+  objective: 'edp',
+};
 const job = (task: unknown) => ({ schema: JOB_SCHEMA, task: encodeExact(task) });
 
 describe('exact codec', () => {
@@ -50,8 +59,26 @@ describe('job schema', () => {
     expect('task' in parsed && parsed.task).toEqual(naasTask);
     const fixed: CandidateTask = { kind: 'fixed', spec: resources, workloads, inner: { generations: 2, population: 50 }, seed: 3 };
     expect(parseJob(job(fixed))).toEqual({ task: fixed });
-    const mapping = { levels: [{ level: 'DRAM', temporal: [{ dim: 'K', bound: 4 }], spatial: [{ dim: 'C', bound: 2, axis: 'X' as const }], keep: ['Weights', 'Inputs', 'Outputs'] }] };
-    const design: CandidateTask = { kind: 'design', spec: resources, workloads, effort: 96, seed: 3, start: { [Object.keys(workloads.problems)[0]]: mapping }, networkObjective: true, objective: 'edp' };
+    const mapping = {
+      levels: [
+        {
+          level: 'DRAM',
+          temporal: [{ dim: 'K', bound: 4 }],
+          spatial: [{ dim: 'C', bound: 2, axis: 'X' as const }],
+          keep: ['Weights', 'Inputs', 'Outputs'],
+        },
+      ],
+    };
+    const design: CandidateTask = {
+      kind: 'design',
+      spec: resources,
+      workloads,
+      effort: 96,
+      seed: 3,
+      start: { [Object.keys(workloads.problems)[0]]: mapping },
+      networkObjective: true,
+      objective: 'edp',
+    };
     expect(parseJob(job(design))).toEqual({ task: design });
   });
 
@@ -62,8 +89,16 @@ describe('job schema', () => {
     ['unknown kind', job({ ...naasTask, kind: 'shell' }), /task\.kind: expected one of naas, sizing, fixed, remap/],
     ['vector of strings', job({ ...naasTask, x: ['rm -rf /'] }), /task\.x\[0\]: expected a finite number/],
     ['unknown field', job({ ...naasTask, eval: 'process.exit()' }), /task\.eval: unknown field/],
-    ['huge budget', job({ ...naasTask, inner: { generations: 1e9, population: 4 } }), /task\.inner\.generations: expected an integer in 1\.\.100000/],
-    ['layer without problem', job({ ...naasTask, workloads: { ...workloads, networks: [{ name: 'n', layers: [{ name: 'l', key: 'nope' }] }] } }), /no problem 'nope'/],
+    [
+      'huge budget',
+      job({ ...naasTask, inner: { generations: 1e9, population: 4 } }),
+      /task\.inner\.generations: expected an integer in 1\.\.100000/,
+    ],
+    [
+      'layer without problem',
+      job({ ...naasTask, workloads: { ...workloads, networks: [{ name: 'n', layers: [{ name: 'l', key: 'nope' }] }] } }),
+      /no problem 'nope'/,
+    ],
     ['negative seed', job({ ...naasTask, seed: -1 }), /task\.seed: expected an integer/],
   ])('rejects %s', (_what, data, message) => {
     const parsed = parseJob(data);

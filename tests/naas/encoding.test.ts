@@ -36,13 +36,16 @@ describe('encoding', () => {
     const bwSpace: DesignSpace = { ...space, dramBandwidthBytesPerCycle: { min: 2, max: 16, step: 2 } };
     const seen = new Set<number>();
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: HW_VECTOR_LENGTH, maxLength: HW_VECTOR_LENGTH }), (x) => {
-        const hw = decodeHardware(x, bwSpace, lim);
-        fc.pre(hw !== undefined); // rejections are allowed; a run of nothing but rejections fails
-        expect(hw.spec.dramBandwidthBytesPerCycle % 2).toBe(0);
-        expect(hw.spec.dramBandwidthBytesPerCycle).toBeLessThanOrEqual(8);
-        seen.add(hw.spec.dramBandwidthBytesPerCycle);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: HW_VECTOR_LENGTH, maxLength: HW_VECTOR_LENGTH }),
+        (x) => {
+          const hw = decodeHardware(x, bwSpace, lim);
+          fc.pre(hw !== undefined); // rejections are allowed; a run of nothing but rejections fails
+          expect(hw.spec.dramBandwidthBytesPerCycle % 2).toBe(0);
+          expect(hw.spec.dramBandwidthBytesPerCycle).toBeLessThanOrEqual(8);
+          seen.add(hw.spec.dramBandwidthBytesPerCycle);
+        },
+      ),
       { numRuns: 300, seed: 3 },
     );
     expect(seen.size).toBeGreaterThan(2);
@@ -54,20 +57,23 @@ describe('encoding', () => {
   it('decodes hardware inside the space and the resources, or rejects it', () => {
     const lim = limitsOf(eyeriss);
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -0.5, max: 1.5, noNaN: true }), { minLength: HW_VECTOR_LENGTH, maxLength: HW_VECTOR_LENGTH }), (x) => {
-        const hw = decodeHardware(x, space, lim);
-        fc.pre(hw !== undefined); // rejections are allowed; a run of nothing but rejections fails
-        const pes = hw.spec.peArray.reduce((a, b) => a * b, 1);
-        expect(pes).toBeLessThanOrEqual(168);
-        expect(hw.spec.peArray.length).toBeGreaterThanOrEqual(1);
-        expect(hw.spec.peArray.length).toBeLessThanOrEqual(3);
-        for (const s of hw.spec.peArray) expect(s % 2).toBe(0);
-        expect(hw.spec.registerFileBytesPerPe % 16).toBe(0);
-        expect(hw.spec.globalBufferBytes % 16).toBe(0);
-        expect(onChipBytes(hw.spec)).toBeLessThanOrEqual(onChipBytes(eyeriss));
-        expect(new Set(hw.parallel).size).toBe(hw.parallel.length);
-        expect(hw.parallel.length).toBe(hw.spec.peArray.length);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -0.5, max: 1.5, noNaN: true }), { minLength: HW_VECTOR_LENGTH, maxLength: HW_VECTOR_LENGTH }),
+        (x) => {
+          const hw = decodeHardware(x, space, lim);
+          fc.pre(hw !== undefined); // rejections are allowed; a run of nothing but rejections fails
+          const pes = hw.spec.peArray.reduce((a, b) => a * b, 1);
+          expect(pes).toBeLessThanOrEqual(168);
+          expect(hw.spec.peArray.length).toBeGreaterThanOrEqual(1);
+          expect(hw.spec.peArray.length).toBeLessThanOrEqual(3);
+          for (const s of hw.spec.peArray) expect(s % 2).toBe(0);
+          expect(hw.spec.registerFileBytesPerPe % 16).toBe(0);
+          expect(hw.spec.globalBufferBytes % 16).toBe(0);
+          expect(onChipBytes(hw.spec)).toBeLessThanOrEqual(onChipBytes(eyeriss));
+          expect(new Set(hw.parallel).size).toBe(hw.parallel.length);
+          expect(hw.parallel.length).toBe(hw.spec.peArray.length);
+        },
+      ),
       { numRuns: 300, seed: 7 },
     );
   });
@@ -81,18 +87,21 @@ describe('encoding', () => {
     const p = convProblem({ K: 96, C: 24, P: 56, Q: 56, R: 3, S: 3, strideW: 2, strideH: 2 });
     const c = connectivityConstraints(['K', 'Q'], [12, 14]);
     fc.assert(
-      fc.property(fc.array(fc.double({ min: -1, max: 2, noNaN: true }), { minLength: MAP_VECTOR_LENGTH, maxLength: MAP_VECTOR_LENGTH }), (x) => {
-        const m = decodeMapping(x, p, c);
-        const prod: Record<string, number> = {};
-        for (const lv of m.levels) for (const l of [...lv.temporal, ...lv.spatial]) prod[l.dim] = (prod[l.dim] ?? 1) * l.bound;
-        for (const d of p.dims) expect(prod[d] ?? 1).toBe(p.bounds[d]);
-        // pe_array [rows, columns]: the 14 columns are meshX, the 12 rows meshY.
-        const xs = m.levels[1].spatial.filter((s) => s.axis === 'X').reduce((a, s) => a * s.bound, 1);
-        const ys = m.levels[1].spatial.filter((s) => s.axis === 'Y').reduce((a, s) => a * s.bound, 1);
-        expect(xs).toBeLessThanOrEqual(14);
-        expect(ys).toBeLessThanOrEqual(12);
-        expect(Object.values(prod).reduce((a, b) => a * b, 1)).toBe(problemMacs(p));
-      }),
+      fc.property(
+        fc.array(fc.double({ min: -1, max: 2, noNaN: true }), { minLength: MAP_VECTOR_LENGTH, maxLength: MAP_VECTOR_LENGTH }),
+        (x) => {
+          const m = decodeMapping(x, p, c);
+          const prod: Record<string, number> = {};
+          for (const lv of m.levels) for (const l of [...lv.temporal, ...lv.spatial]) prod[l.dim] = (prod[l.dim] ?? 1) * l.bound;
+          for (const d of p.dims) expect(prod[d] ?? 1).toBe(p.bounds[d]);
+          // pe_array [rows, columns]: the 14 columns are meshX, the 12 rows meshY.
+          const xs = m.levels[1].spatial.filter((s) => s.axis === 'X').reduce((a, s) => a * s.bound, 1);
+          const ys = m.levels[1].spatial.filter((s) => s.axis === 'Y').reduce((a, s) => a * s.bound, 1);
+          expect(xs).toBeLessThanOrEqual(14);
+          expect(ys).toBeLessThanOrEqual(12);
+          expect(Object.values(prod).reduce((a, b) => a * b, 1)).toBe(problemMacs(p));
+        },
+      ),
       { numRuns: 200, seed: 3 },
     );
   });

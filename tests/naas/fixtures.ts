@@ -1,7 +1,15 @@
 // Shared fixtures of the NAAS tests: Eyeriss's resources and the full NAAS space over them.
 import type { AcceleratorSpec, DesignSpace } from '../../compiler/ir/targets.ts';
 
-export const eyeriss: AcceleratorSpec = { name: 'eyeriss', peArray: [12, 14], dataflow: 'row_stationary', registerFileBytesPerPe: 520, globalBufferBytes: 110592, dramBandwidthBytesPerCycle: 8, wordBits: 16 };
+export const eyeriss: AcceleratorSpec = {
+  name: 'eyeriss',
+  peArray: [12, 14],
+  dataflow: 'row_stationary',
+  registerFileBytesPerPe: 520,
+  globalBufferBytes: 110592,
+  dramBandwidthBytesPerCycle: 8,
+  wordBits: 16,
+};
 
 export const naasSpace: DesignSpace = {
   name: 'naas',

@@ -30,7 +30,7 @@ describeNeeds([shared], 'pe_array geometry (Timeloop eyeriss_like)', () => {
     expect([rf.meshX, rf.meshY]).toEqual([14, 12]);
   });
 
-  itNeeds([shared], 'row stationary runs the reference mapping\'s spatial loops on the same axes (Q across X, C and S down Y)', () => {
+  itNeeds([shared], "row stationary runs the reference mapping's spatial loops on the same axes (Q across X, C and S down Y)", () => {
     const r = ref();
     const c = dataflowConstraints('row_stationary', eyeriss.peArray);
     const spatial = r.mapping.levels.flatMap((l) => l.spatial).filter((s) => s.bound > 1);
@@ -45,9 +45,38 @@ describeNeeds([shared], 'pe_array geometry (Timeloop eyeriss_like)', () => {
     const p = convProblem({ K: b.M, C: b.C, P: b.P, Q: b.Q, R: b.R, S: b.S });
     const m: Mapping = {
       levels: [
-        { level: 'DRAM', temporal: [{ dim: 'K', bound: 4 }, { dim: 'Q', bound: 2 }, { dim: 'P', bound: 8 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
-        { level: 'GlobalBuffer', temporal: [{ dim: 'Q', bound: 4 }, { dim: 'P', bound: 14 }], spatial: [{ dim: 'Q', bound: 14, axis: 'X' }, { dim: 'C', bound: 3, axis: 'Y' }, { dim: 'S', bound: 3, axis: 'Y' }], keep: ['Weights', 'Inputs', 'Outputs'] },
-        { level: 'RegisterFile', temporal: [{ dim: 'R', bound: 3 }, { dim: 'K', bound: 8 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+        {
+          level: 'DRAM',
+          temporal: [
+            { dim: 'K', bound: 4 },
+            { dim: 'Q', bound: 2 },
+            { dim: 'P', bound: 8 },
+          ],
+          spatial: [],
+          keep: ['Weights', 'Inputs', 'Outputs'],
+        },
+        {
+          level: 'GlobalBuffer',
+          temporal: [
+            { dim: 'Q', bound: 4 },
+            { dim: 'P', bound: 14 },
+          ],
+          spatial: [
+            { dim: 'Q', bound: 14, axis: 'X' },
+            { dim: 'C', bound: 3, axis: 'Y' },
+            { dim: 'S', bound: 3, axis: 'Y' },
+          ],
+          keep: ['Weights', 'Inputs', 'Outputs'],
+        },
+        {
+          level: 'RegisterFile',
+          temporal: [
+            { dim: 'R', bound: 3 },
+            { dim: 'K', bound: 8 },
+          ],
+          spatial: [],
+          keep: ['Weights', 'Inputs', 'Outputs'],
+        },
       ],
     };
     const e = evaluate(p, specToArchitecture(eyeriss), m);

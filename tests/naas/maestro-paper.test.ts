@@ -31,7 +31,10 @@ describeNeeds([needShared('reference', 'maestro')], 'MAESTRO templates as data',
       const cmd = parseMaestroCommand(readFileSync(join(dir, 'cmd.txt'), 'utf8'), c);
       const net = parseMaestroMapping(readFileSync(join(dir, cmd.mappingFile), 'utf8'), cmd.mappingFile);
       const fromFile = evaluateNetwork(net, cmd.hw);
-      const fromTemplate = evaluateNetwork({ ...net, layers: net.layers.map((l) => ({ ...l, dataflow: templateDataflow(template, l.type, l.dims) })) }, cmd.hw);
+      const fromTemplate = evaluateNetwork(
+        { ...net, layers: net.layers.map((l) => ({ ...l, dataflow: templateDataflow(template, l.type, l.dims) })) },
+        cmd.hw,
+      );
       expect(fromTemplate.map((r) => [r.runtime, r.macs])).toEqual(fromFile.map((r) => [r.runtime, r.macs]));
     });
   }
@@ -48,7 +51,9 @@ describeNeeds([needShared('reference', 'maestro')], 'MAESTRO layers as nacc prob
         if ((y.size - r.size) % y.stride !== 0) continue; // MAESTRO floors: the last input rows are unused
         const back = problemToMaestro(maestroLayerToProblem(l));
         const want = l.type === 'DSCONV' ? l.dims.map((d) => (d.name === 'K' ? { ...d, size: 1 } : d)) : l.dims;
-        expect(Object.fromEntries(back.dims.map((d) => [d.name, [d.size, d.stride]])), `${f} ${l.name}`).toEqual(Object.fromEntries(want.map((d) => [d.name, [d.size, d.stride]])));
+        expect(Object.fromEntries(back.dims.map((d) => [d.name, [d.size, d.stride]])), `${f} ${l.name}`).toEqual(
+          Object.fromEntries(want.map((d) => [d.name, [d.size, d.stride]])),
+        );
         expect(back.type).toBe(l.type);
         checked++;
       }
@@ -59,19 +64,30 @@ describeNeeds([needShared('reference', 'maestro')], 'MAESTRO layers as nacc prob
 
 describe('nacc problems as MAESTRO layers', () => {
   it('a model file (no dataflow) imports into problems with located errors for bad layers', () => {
-    const net = parseMaestroModel('Network M {\n  Layer A {\n    Type: CONV\n    Stride { X: 2, Y: 2 }\n    Dimensions { K: 8, C: 3, R: 3, S: 3, Y: 15, X: 15 }\n  }\n  Layer G {\n    Type: GEMM\n    Dimensions { K: 64, M: 10, N: 32 }\n  }\n}\n', 'm.m');
+    const net = parseMaestroModel(
+      'Network M {\n  Layer A {\n    Type: CONV\n    Stride { X: 2, Y: 2 }\n    Dimensions { K: 8, C: 3, R: 3, S: 3, Y: 15, X: 15 }\n  }\n  Layer G {\n    Type: GEMM\n    Dimensions { K: 64, M: 10, N: 32 }\n  }\n}\n',
+      'm.m',
+    );
     expect(net.layers.map((l) => l.dataflow.length)).toEqual([0, 0]);
     const a = maestroLayerToProblem(net.layers[0]);
     expect([a.bounds.P, a.bounds.Q, a.bounds.K, a.bounds.C]).toEqual([7, 7, 8, 3]);
     expect(problemMacs(maestroLayerToProblem(net.layers[1]))).toBe(10 * 32 * 64);
-    expect(() => parseMaestroMapping('Network M {\n  Layer A {\n    Type: CONV\n    Dimensions { K: 8, C: 3, R: 3, S: 3, Y: 15, X: 15 }\n  }\n}\n', 'm.m')).toThrow(/no Dataflow/);
+    expect(() =>
+      parseMaestroMapping(
+        'Network M {\n  Layer A {\n    Type: CONV\n    Dimensions { K: 8, C: 3, R: 3, S: 3, Y: 15, X: 15 }\n  }\n}\n',
+        'm.m',
+      ),
+    ).toThrow(/no Dataflow/);
   });
   it('a stride-1 convolution keeps its MACs under kcp_ws, and a strided one its output size', () => {
     const p = convProblem({ name: 'c', K: 32, C: 16, P: 14, Q: 12, R: 3, S: 3 });
     const s = problemToMaestro(p);
     expect(s.dims.find((d) => d.name === 'Y')!.size).toBe(14);
     expect(s.dims.find((d) => d.name === 'X')!.size).toBe(16);
-    const [r] = evaluateNetwork({ name: 'n', layers: [{ name: 'c', type: s.type, dims: s.dims, dataflow: templateDataflow('kcp_ws', s.type, s.dims) }] }, { ...MAESTRO_DEFAULTS, numPes: 256, nocBw: 256 });
+    const [r] = evaluateNetwork(
+      { name: 'n', layers: [{ name: 'c', type: s.type, dims: s.dims, dataflow: templateDataflow('kcp_ws', s.type, s.dims) }] },
+      { ...MAESTRO_DEFAULTS, numPes: 256, nocBw: 256 },
+    );
     expect(r.macs).toBe(problemMacs(p));
     const strided = problemToMaestro(convProblem({ name: 's', K: 8, C: 3, P: 56, Q: 56, R: 3, S: 3, strideW: 2, strideH: 2 }));
     expect(strided.dims.find((d) => d.name === 'Y')).toMatchObject({ size: 113, stride: 2 });
@@ -99,7 +115,18 @@ describe('MAESTRO files written by nacc', () => {
 describe('NAAS under the paper protocol', () => {
   const p1 = convProblem({ name: 'a', K: 32, C: 16, P: 16, Q: 16, R: 3, S: 3 });
   const p2 = depthwiseProblem({ name: 'b', channels: 32, P: 16, Q: 16, R: 3, S: 3 });
-  const workloads = { networks: [{ name: 'n', layers: [{ name: 'a', key: 'a' }, { name: 'b', key: 'b' }] }], problems: { a: p1, b: p2 } };
+  const workloads = {
+    networks: [
+      {
+        name: 'n',
+        layers: [
+          { name: 'a', key: 'a' },
+          { name: 'b', key: 'b' },
+        ],
+      },
+    ],
+    problems: { a: p1, b: p2 },
+  };
   it('finds a design within the baseline resources, the same for the same seed', () => {
     const budget = { generations: 2, population: 3, mappingSamples: 6, mappingSteps: 6 };
     const r1 = searchPaper(workloads, PAPER_RESOURCES.shidiannao, budget, 7);
@@ -119,8 +146,21 @@ describe('NAAS under the paper protocol', () => {
 describe('nacc search --evaluator maestro --protocol paper', () => {
   it('--json reports speedup, energy_ratio and edp_ratio consistent with the totals', async () => {
     const r = await nacc([
-      'search', 'examples/naas_accelerators.nacc', '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'shidiannao',
-      '--evaluator', 'maestro', '--protocol', 'paper', '--budget', 'generations=2,population=3,inner=2x3', '--json',
+      'search',
+      'examples/naas_accelerators.nacc',
+      '--network',
+      'tinyconv',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'shidiannao',
+      '--evaluator',
+      'maestro',
+      '--protocol',
+      'paper',
+      '--budget',
+      'generations=2,population=3,inner=2x3',
+      '--json',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -148,8 +188,28 @@ describe('MAESTRO writer of nacc search --out', () => {
     const mapping = {
       levels: [
         { level: 'DRAM', temporal: [{ dim: 'K', bound: 2 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
-        { level: 'GlobalBuffer', temporal: [{ dim: 'Q', bound: 14 }, { dim: 'C', bound: 4 }], spatial: [{ dim: 'K', bound: 16, axis: 'Y' as const }, { dim: 'C', bound: 4, axis: 'X' as const }], keep: ['Weights', 'Inputs', 'Outputs'] },
-        { level: 'RegisterFile', temporal: [{ dim: 'P', bound: 14 }, { dim: 'R', bound: 3 }, { dim: 'S', bound: 3 }], spatial: [], keep: ['Weights'] },
+        {
+          level: 'GlobalBuffer',
+          temporal: [
+            { dim: 'Q', bound: 14 },
+            { dim: 'C', bound: 4 },
+          ],
+          spatial: [
+            { dim: 'K', bound: 16, axis: 'Y' as const },
+            { dim: 'C', bound: 4, axis: 'X' as const },
+          ],
+          keep: ['Weights', 'Inputs', 'Outputs'],
+        },
+        {
+          level: 'RegisterFile',
+          temporal: [
+            { dim: 'P', bound: 14 },
+            { dim: 'R', bound: 3 },
+            { dim: 'S', bound: 3 },
+          ],
+          spatial: [],
+          keep: ['Weights'],
+        },
       ],
     };
     const df = mappingToDirectives(p, mapping);
@@ -159,9 +219,15 @@ describe('MAESTRO writer of nacc search --out', () => {
     expect(df.slice(cluster + 1).find((d) => d.kind === 'spatial')).toMatchObject({ variable: 'C', size: 1 });
     expect(df.slice(0, cluster).map((d) => d.variable)).toEqual(['K', "Y'", 'C', "X'", 'R', 'S']);
     const s = problemToMaestro(p);
-    const [r] = evaluateNetwork({ name: 'n', layers: [{ name: 'c', type: s.type, dims: s.dims, dataflow: df }] }, { ...MAESTRO_DEFAULTS, numPes: 64, nocBw: 64 });
+    const [r] = evaluateNetwork(
+      { name: 'n', layers: [{ name: 'c', type: s.type, dims: s.dims, dataflow: df }] },
+      { ...MAESTRO_DEFAULTS, numPes: 64, nocBw: 64 },
+    );
     expect(r.macs).toBe(problemMacs(p));
-    expect(architectureToMaestroHw({ name: 'a', levels: [], compute: { name: 'mac', instances: 1, meshX: 1, meshY: 1, energyPj: 1 } } as never).numPes).toBe(1);
+    expect(
+      architectureToMaestroHw({ name: 'a', levels: [], compute: { name: 'mac', instances: 1, meshX: 1, meshY: 1, energyPj: 1 } } as never)
+        .numPes,
+    ).toBe(1);
   });
 });
 
@@ -170,7 +236,24 @@ describe('nacc search --out (Timeloop-faithful search)', () => {
     const { mkdtempSync, readFileSync: read } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const out = join(mkdtempSync(join(tmpdir(), 'nacc-maestro-out-')), 'o');
-    const r = await nacc(['search', 'examples/naas_accelerators.nacc', '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--threads', '1', '--out', out]);
+    const r = await nacc([
+      'search',
+      'examples/naas_accelerators.nacc',
+      '--network',
+      'tinyconv',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--seed',
+      '2',
+      '--budget',
+      'generations=2,population=4,inner=2x4,baseline=100',
+      '--threads',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     for (const who of ['', 'baseline/']) {
       const hw = parseMaestroHw(read(join(out, `${who}maestro/hw.m`), 'utf8'), 'hw.m');

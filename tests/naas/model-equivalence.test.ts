@@ -37,11 +37,26 @@ const problems: Problem[] = [
   ((p: Problem): Problem => ({
     ...p,
     name: 'skewed',
-    dataSpaces: p.dataSpaces.map((d) => (d.name === 'Inputs' ? { ...d, projection: [...d.projection, [{ dim: 'P', coef: 1 }, { dim: 'Q', coef: 2 }]] } : d)),
+    dataSpaces: p.dataSpaces.map((d) =>
+      d.name === 'Inputs'
+        ? {
+            ...d,
+            projection: [
+              ...d.projection,
+              [
+                { dim: 'P', coef: 1 },
+                { dim: 'Q', coef: 2 },
+              ],
+            ],
+          }
+        : d,
+    ),
   }))(convProblem({ K: 8, C: 6, P: 6, Q: 4, R: 3, S: 3 })),
-  ((p: Problem): Problem => ({ ...p, name: 'dup_names', dataSpaces: p.dataSpaces.map((d) => (d.name === 'Inputs' ? { ...d, name: 'Weights' } : d)) }))(
-    convProblem({ K: 12, C: 6, P: 7, Q: 7, R: 3, S: 3 }),
-  ),
+  ((p: Problem): Problem => ({
+    ...p,
+    name: 'dup_names',
+    dataSpaces: p.dataSpaces.map((d) => (d.name === 'Inputs' ? { ...d, name: 'Weights' } : d)),
+  }))(convProblem({ K: 12, C: 6, P: 7, Q: 7, R: 3, S: 3 })),
 ];
 
 const spec = (name: string, peArray: number[], rf: number, gb: number, bw: number, wordBits = 16) => ({
@@ -55,16 +70,29 @@ const spec = (name: string, peArray: number[], rf: number, gb: number, bw: numbe
 const archs: { arch: Architecture; c: MappingConstraints[] }[] = [
   {
     arch: specToArchitecture(spec('eyeriss', [12, 14], 520, 110592, 8)),
-    c: [dataflowConstraints('row_stationary', [12, 14]), dataflowConstraints('output_stationary', [12, 14]), dataflowConstraints('weight_stationary', [12, 14])],
+    c: [
+      dataflowConstraints('row_stationary', [12, 14]),
+      dataflowConstraints('output_stationary', [12, 14]),
+      dataflowConstraints('weight_stationary', [12, 14]),
+    ],
   },
-  { arch: specToArchitecture(spec('tiny', [4, 4], 16, 2048, 4, 8)), c: [dataflowConstraints('input_stationary', [4, 4]), connectivityConstraints(['K', 'C'], [4, 4])] },
+  {
+    arch: specToArchitecture(spec('tiny', [4, 4], 16, 2048, 4, 8)),
+    c: [dataflowConstraints('input_stationary', [4, 4]), connectivityConstraints(['K', 'C'], [4, 4])],
+  },
   { arch: specToArchitecture(spec('line', [16], 64, 16384, 16)), c: [connectivityConstraints(['P'], [16])] },
-  { arch: specToArchitecture(spec('cube', [4, 3, 2], 128, 65536, 8)), c: [connectivityConstraints(['K', 'Q', 'S'], [4, 3, 2]), dataflowConstraints('row_stationary', [4, 6])] },
+  {
+    arch: specToArchitecture(spec('cube', [4, 3, 2], 128, 65536, 8)),
+    c: [connectivityConstraints(['K', 'Q', 'S'], [4, 3, 2]), dataflowConstraints('row_stationary', [4, 6])],
+  },
   {
     arch: specToArchitecture(spec('rtl', [4, 4], 64, 32768, 8, 8), { drainWordsPerCycle: 1, drainOverheadCycles: 2, serialLoad: true }),
     c: [connectivityConstraints(['K', 'C'], [4, 4]), dataflowConstraints('output_stationary', [4, 4])],
   },
-  { arch: specToArchitecture(spec('drain', [8, 8], 256, 65536, 16), { drainWordsPerCycle: 3 }), c: [dataflowConstraints('weight_stationary', [8, 8])] },
+  {
+    arch: specToArchitecture(spec('drain', [8, 8], 256, 65536, 16), { drainWordsPerCycle: 3 }),
+    c: [dataflowConstraints('weight_stationary', [8, 8])],
+  },
 ];
 
 /** A random mapping of any problem onto any hierarchy: primes scattered over levels and axes. */
@@ -166,7 +194,11 @@ function corpus(n: number, seed: number, refArchs: Architecture[]): Item[] {
 }
 
 const refCases = haveRef ? findCases(REF) : [];
-const items = corpus(2000, 20261127, refCases.map((c) => c.arch));
+const items = corpus(
+  2000,
+  20261127,
+  refCases.map((c) => c.arch),
+);
 
 describe('optimised cost model = frozen oracle', () => {
   it('the corpus exercises valid and invalid mappings of every kind of problem', () => {
@@ -209,7 +241,9 @@ describe('optimised cost model = frozen oracle', () => {
       else if (which === 1) expect(pm.edp(it.mapping), it.label).toBe(want.valid ? want.energyPj * want.cycles : Infinity);
       else {
         const t = pm.totals(it.mapping);
-        expect(t === undefined ? undefined : { cycles: t.cycles, energyPj: t.energyPj }, it.label).toStrictEqual(want.valid ? { cycles: want.cycles, energyPj: want.energyPj } : undefined);
+        expect(t === undefined ? undefined : { cycles: t.cycles, energyPj: t.energyPj }, it.label).toStrictEqual(
+          want.valid ? { cycles: want.cycles, energyPj: want.energyPj } : undefined,
+        );
       }
     }
     expect(prepared.size).toBeGreaterThan(20);
@@ -219,7 +253,9 @@ describe('optimised cost model = frozen oracle', () => {
     expect(refCases.length).toBeGreaterThan(0);
     for (const c of refCases) {
       const options = { convention: conventionOf(c) };
-      expect(model.evaluate(c.problem, c.arch, c.mapping, options), c.name).toStrictEqual(oracle.evaluate(c.problem, c.arch, c.mapping, options));
+      expect(model.evaluate(c.problem, c.arch, c.mapping, options), c.name).toStrictEqual(
+        oracle.evaluate(c.problem, c.arch, c.mapping, options),
+      );
     }
   });
 
@@ -229,7 +265,10 @@ describe('optimised cost model = frozen oracle', () => {
       const na = 1 + rng.int(4);
       const ext = Array.from({ length: na }, () => 1 + rng.int(9));
       const frac = i % 5 === 0 ? 0.37 : 0;
-      const loops = Array.from({ length: rng.int(8) }, () => ({ n: 1 + rng.int(5), u: Array.from({ length: na }, () => (rng.next() < 0.6 ? 0 : rng.int(6) + frac)) }));
+      const loops = Array.from({ length: rng.int(8) }, () => ({
+        n: 1 + rng.int(5),
+        u: Array.from({ length: na }, () => (rng.next() < 0.6 ? 0 : rng.int(6) + frac)),
+      }));
       expect(model.temporalDeltaSum(ext, loops)).toBe(oracle.temporalDeltaSum(ext, loops));
     }
   });

@@ -349,7 +349,8 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
   const prodPerDim = new Array(nd).fill(1);
   for (let l = 0; l < L; l++) {
     const lm = mapping.levels[l];
-    if (lm.level !== arch.levels[l].name) return invalid(`mapping level ${l} is ${lm.level}, architecture has ${arch.levels[l].name}`, macs);
+    if (lm.level !== arch.levels[l].name)
+      return invalid(`mapping level ${l} is ${lm.level}, architecture has ${arch.levels[l].name}`, macs);
     boundary.push(loops.length);
     let sx = 1;
     let sy = 1;
@@ -406,7 +407,12 @@ export function evaluate(problem: Problem, arch: Architecture, mapping: Mapping,
   // Words of data space s one instance of level l sees (Timeloop's partition): the whole
   // space scaled at each spatial fanout above by child tile / union of the children's tiles.
   const partitionOf = (s: DsShape, l: number): number => {
-    let p = product(boxExtents(s, problem.dims.map((d) => problem.bounds[d])));
+    let p = product(
+      boxExtents(
+        s,
+        problem.dims.map((d) => problem.bounds[d]),
+      ),
+    );
     for (let q = 0; q < l; q++) {
       const sp = loops.slice(boundary[q], boundary[q + 1]).filter((x) => x.spatial);
       if (sp.length === 0) continue;

@@ -9,7 +9,15 @@ import { placementToMapping, randomPlacement } from '../../compiler/naas/mapper.
 import { evaluate, temporalDeltaSum } from '../../compiler/naas/model.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 
-const eyeriss = specToArchitecture({ name: 'eyeriss', peArray: [12, 14], dataflow: 'row_stationary', registerFileBytesPerPe: 520, globalBufferBytes: 110592, dramBandwidthBytesPerCycle: 8, wordBits: 16 });
+const eyeriss = specToArchitecture({
+  name: 'eyeriss',
+  peArray: [12, 14],
+  dataflow: 'row_stationary',
+  registerFileBytesPerPe: 520,
+  globalBufferBytes: 110592,
+  dramBandwidthBytesPerCycle: 8,
+  wordBits: 16,
+});
 
 describe('temporal deltas', () => {
   it('keeps sliding-window overlap while the tile moves by the same step', () => {
@@ -22,12 +30,28 @@ describe('temporal deltas', () => {
   it('discards the residual when the stride changes after standing still', () => {
     // Outer loop moves the tile by 8 rows (overlap 1 of 9), inner loop is irrelevant:
     // Timeloop refetches the whole tile at every outer step.
-    expect(temporalDeltaSum([9, 3], [{ n: 4, u: [8, 0] }, { n: 2, u: [0, 0] }])).toBe(4 * 27);
+    expect(
+      temporalDeltaSum(
+        [9, 3],
+        [
+          { n: 4, u: [8, 0] },
+          { n: 2, u: [0, 0] },
+        ],
+      ),
+    ).toBe(4 * 27);
     // Without the inner loop the overlap is kept.
     expect(temporalDeltaSum([9, 3], [{ n: 4, u: [8, 0] }])).toBe(27 + 3 * 24);
   });
   it('refetches everything when a step moves two axes', () => {
-    expect(temporalDeltaSum([2, 2], [{ n: 2, u: [1, 0] }, { n: 2, u: [0, 1] }])).toBe(4 + 2 + 4 + 2);
+    expect(
+      temporalDeltaSum(
+        [2, 2],
+        [
+          { n: 2, u: [1, 0] },
+          { n: 2, u: [0, 1] },
+        ],
+      ),
+    ).toBe(4 + 2 + 4 + 2);
   });
 });
 
@@ -35,10 +59,21 @@ describe('evaluate', () => {
   const p = convProblem({ K: 16, C: 8, P: 14, Q: 14, R: 3, S: 3 });
   const m = (rfK = 2): Mapping => ({
     levels: [
-      { level: 'DRAM', temporal: [{ dim: 'K', bound: 16 / (4 * rfK) }, { dim: 'C', bound: 2 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+      {
+        level: 'DRAM',
+        temporal: [
+          { dim: 'K', bound: 16 / (4 * rfK) },
+          { dim: 'C', bound: 2 },
+        ],
+        spatial: [],
+        keep: ['Weights', 'Inputs', 'Outputs'],
+      },
       {
         level: 'GlobalBuffer',
-        temporal: [{ dim: 'Q', bound: 7 }, { dim: 'P', bound: 14 }],
+        temporal: [
+          { dim: 'Q', bound: 7 },
+          { dim: 'P', bound: 14 },
+        ],
         spatial: [
           { dim: 'K', bound: 4, axis: 'X' },
           { dim: 'Q', bound: 2, axis: 'X' },
@@ -47,7 +82,15 @@ describe('evaluate', () => {
         ],
         keep: ['Weights', 'Inputs', 'Outputs'],
       },
-      { level: 'RegisterFile', temporal: [{ dim: 'K', bound: rfK }, { dim: 'R', bound: 3 }], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
+      {
+        level: 'RegisterFile',
+        temporal: [
+          { dim: 'K', bound: rfK },
+          { dim: 'R', bound: 3 },
+        ],
+        spatial: [],
+        keep: ['Weights', 'Inputs', 'Outputs'],
+      },
     ],
   });
   it('counts every MAC once and derives cycles from the utilised PEs', () => {
@@ -89,27 +132,34 @@ describe('evaluate', () => {
 
   it('holds conservation laws on random mappings (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.constantFrom(4, 8, 16), fc.constantFrom(3, 6), fc.constantFrom(7, 14), fc.constantFrom(1, 3), (seed, K, C, P, R) => {
-        const prob = convProblem({ K, C, P, Q: P, R, S: R, strideW: 1 + (seed % 2), strideH: 1 });
-        const c = dataflowConstraints('row_stationary', [12, 14]);
-        const mp = placementToMapping(randomPlacement(prob, c, new Prng(seed)), c);
-        const e = evaluate(prob, eyeriss, mp, { ignoreCapacity: true });
-        expect(e.valid).toBe(true);
-        expect(e.computeCycles * e.utilizedPes).toBe(e.macs);
-        for (const lv of e.levels) {
-          for (const [name, s] of Object.entries(lv.dataSpaces)) {
-            // A level is filled with at least its tile, never more than once per iteration above it.
-            if (lv.name !== 'DRAM' && name !== 'Outputs') expect(s.fills).toBeGreaterThanOrEqual(s.tileSize);
-            expect(s.reads).toBeGreaterThanOrEqual(0);
-            expect(s.fills).toBeGreaterThanOrEqual(0);
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.constantFrom(4, 8, 16),
+        fc.constantFrom(3, 6),
+        fc.constantFrom(7, 14),
+        fc.constantFrom(1, 3),
+        (seed, K, C, P, R) => {
+          const prob = convProblem({ K, C, P, Q: P, R, S: R, strideW: 1 + (seed % 2), strideH: 1 });
+          const c = dataflowConstraints('row_stationary', [12, 14]);
+          const mp = placementToMapping(randomPlacement(prob, c, new Prng(seed)), c);
+          const e = evaluate(prob, eyeriss, mp, { ignoreCapacity: true });
+          expect(e.valid).toBe(true);
+          expect(e.computeCycles * e.utilizedPes).toBe(e.macs);
+          for (const lv of e.levels) {
+            for (const [name, s] of Object.entries(lv.dataSpaces)) {
+              // A level is filled with at least its tile, never more than once per iteration above it.
+              if (lv.name !== 'DRAM' && name !== 'Outputs') expect(s.fills).toBeGreaterThanOrEqual(s.tileSize);
+              expect(s.reads).toBeGreaterThanOrEqual(0);
+              expect(s.fills).toBeGreaterThanOrEqual(0);
+            }
           }
-        }
-        // Every output value reaches DRAM at least once; each extra visit is read back first.
-        const out = e.levels[0].dataSpaces.Outputs;
-        expect(out.updates).toBeGreaterThanOrEqual(K * P * P);
-        expect(out.reads).toBe(out.updates - K * P * P);
-        expect(e.cycles).toBeGreaterThanOrEqual(Math.ceil(e.macs / e.utilizedPes));
-      }),
+          // Every output value reaches DRAM at least once; each extra visit is read back first.
+          const out = e.levels[0].dataSpaces.Outputs;
+          expect(out.updates).toBeGreaterThanOrEqual(K * P * P);
+          expect(out.reads).toBe(out.updates - K * P * P);
+          expect(e.cycles).toBeGreaterThanOrEqual(Math.ceil(e.macs / e.utilizedPes));
+        },
+      ),
       { numRuns: 150, seed: 42 },
     );
   });
@@ -119,15 +169,29 @@ describe('microarchitecture bottlenecks (off unless set; set for the generated R
   // 1x1 convolution on a 4 K x 4 C array: 4 x 4 output pixels at the global buffer, the two
   // remaining C steps inside a register-file tile. 32 array steps, 64 outputs in 16 drains,
   // 128 input + 32 weight words loaded at 8 words/cycle.
-  const spec = { name: 'kc', peArray: [4, 4], parallel: ['K', 'C'], registerFileBytesPerPe: 64, globalBufferBytes: 32768, dramBandwidthBytesPerCycle: 8, wordBits: 8 };
+  const spec = {
+    name: 'kc',
+    peArray: [4, 4],
+    parallel: ['K', 'C'],
+    registerFileBytesPerPe: 64,
+    globalBufferBytes: 32768,
+    dramBandwidthBytesPerCycle: 8,
+    wordBits: 8,
+  };
   const p = convProblem({ K: 4, C: 8, P: 4, Q: 4, R: 1, S: 1 });
   const mapping: Mapping = {
     levels: [
       { level: 'DRAM', temporal: [], spatial: [], keep: ['Weights', 'Inputs', 'Outputs'] },
       {
         level: 'GlobalBuffer',
-        temporal: [{ dim: 'P', bound: 4 }, { dim: 'Q', bound: 4 }],
-        spatial: [{ dim: 'K', bound: 4, axis: 'X' }, { dim: 'C', bound: 4, axis: 'Y' }],
+        temporal: [
+          { dim: 'P', bound: 4 },
+          { dim: 'Q', bound: 4 },
+        ],
+        spatial: [
+          { dim: 'K', bound: 4, axis: 'X' },
+          { dim: 'C', bound: 4, axis: 'Y' },
+        ],
         keep: ['Weights', 'Inputs', 'Outputs'],
       },
       { level: 'RegisterFile', temporal: [{ dim: 'C', bound: 2 }], spatial: [], keep: ['Outputs'] },

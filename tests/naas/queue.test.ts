@@ -17,7 +17,21 @@ import { freePort, Proc, startRedis, startWorker, type RedisServer } from '../he
 import { describeNeeds, needTool } from '../helpers/requires.ts';
 
 const FILE = 'examples/naas_accelerators.nacc';
-const SEARCH = ['search', FILE, '--network', 'tinyconv', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--seed', '4', '--budget', 'generations=2,population=4,inner=2x4,baseline=100', '--json'];
+const SEARCH = [
+  'search',
+  FILE,
+  '--network',
+  'tinyconv',
+  '--space',
+  'naas_eyeriss',
+  '--baseline',
+  'eyeriss',
+  '--seed',
+  '4',
+  '--budget',
+  'generations=2,population=4,inner=2x4,baseline=100',
+  '--json',
+];
 /** How soon a dead worker's job is handed on, here (BullMQ's default is 30 s). */
 const STALL_MS = 1500;
 
@@ -42,7 +56,10 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     redis = await startRedis(dir);
     admin = new Redis(redis.url);
     localOut = join(dir, 'local-out');
-    const [run] = await Promise.all([nacc([...SEARCH, '--threads', '1', '--out', localOut]), startWorker(redis.url, { stallMs: STALL_MS }).then((w) => workers.push(w))]);
+    const [run] = await Promise.all([
+      nacc([...SEARCH, '--threads', '1', '--out', localOut]),
+      startWorker(redis.url, { stallMs: STALL_MS }).then((w) => workers.push(w)),
+    ]);
     local = run;
     expect(local.code, local.stderr).toBe(0);
   });
@@ -53,7 +70,7 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     await redis?.stop();
   });
 
-  it('1, 2 and 3 workers give the local run\'s JSON byte for byte', async () => {
+  it("1, 2 and 3 workers give the local run's JSON byte for byte", async () => {
     for (const n of [1, 2, 3]) {
       while (workers.length < n) workers.push(await startWorker(redis.url, { stallMs: STALL_MS }));
       // Finished jobs stay in Redis for a restarted search: drop them so every run evaluates afresh.
@@ -63,7 +80,10 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
       expect(r.code, r.stderr).toBe(0);
       expect(comparable(r.stdout), `${n} workers`).toBe(comparable(local.stdout));
       const done = workers.map((w, i) => w.lines.slice(from[i]).filter((l) => / done: /.test(l)).length);
-      expect(done.reduce((a, b) => a + b, 0), `jobs done by the workers: ${done}`).toBeGreaterThan(n);
+      expect(
+        done.reduce((a, b) => a + b, 0),
+        `jobs done by the workers: ${done}`,
+      ).toBeGreaterThan(n);
     }
   });
 
@@ -71,7 +91,11 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     const queue = new Queue(DEFAULT_QUEUE, { connection: { url: redis.url } });
     try {
       const bad = [
-        { name: JOB_NAME, data: { schema: JOB_SCHEMA, task: encodeExact({ kind: 'naas', x: ['1; rm -rf /'] }) }, message: /invalid job payload: .*task\.x\[0\]: expected a finite number/ },
+        {
+          name: JOB_NAME,
+          data: { schema: JOB_SCHEMA, task: encodeExact({ kind: 'naas', x: ['1; rm -rf /'] }) },
+          message: /invalid job payload: .*task\.x\[0\]: expected a finite number/,
+        },
         { name: JOB_NAME, data: { schema: 'something/else', task: '{}' }, message: /invalid job payload: job data\.schema/ },
         { name: 'exec', data: {}, message: /unknown job name 'exec'/ },
       ];
@@ -127,14 +151,22 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     expect(r.code, r.stderr).toBe(0);
     expect(comparable(r.stdout)).toBe(comparable(local.stdout));
     // The victim may have printed `done` before it froze, but Redis never got the result: it was still active.
-    expect(workers.some((w) => w.lines.some((l) => l.includes(`job ${caught} done`))), `job ${caught} finished by another worker`).toBe(true);
+    expect(
+      workers.some((w) => w.lines.some((l) => l.includes(`job ${caught} done`))),
+      `job ${caught} finished by another worker`,
+    ).toBe(true);
   });
 
   it('a search killed mid-way and restarted with the same --out resumes: same JSON and artefacts, nothing counted twice', async () => {
     await admin.flushall();
     const out = join(dir, 'queue-out');
     const journal = join(dir, '.queue-out.search-journal');
-    const first = new Proc(spawn(process.execPath, [NACC, ...SEARCH, '--redis', redis.url, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } }));
+    const first = new Proc(
+      spawn(process.execPath, [NACC, ...SEARCH, '--redis', redis.url, '--out', out], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, CI: 'true' },
+      }),
+    );
     // Killed once a few evaluations are in its journal.
     while ((existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').length - 2 : 0) < 3) {
       expect(first.child.exitCode, `the first run ended before it was killed:\n${first.lines.join('\n')}`).toBeNull();
@@ -149,7 +181,8 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     expect(reused, r.stderr).toBeGreaterThanOrEqual(3);
     // The evaluation count is the uninterrupted run's: the resumed results are counted once.
     expect(comparable(r.stdout)).toBe(comparable(local.stdout));
-    for (const f of ['design.nacc', 'mappings/tinyconv.txt', 'timeloop/arch.yaml']) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(localOut, f), 'utf8'));
+    for (const f of ['design.nacc', 'mappings/tinyconv.txt', 'timeloop/arch.yaml'])
+      expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(localOut, f), 'utf8'));
     expect(existsSync(journal)).toBe(false);
   });
 
@@ -158,7 +191,12 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
     const probe = new Redis(other.url);
     try {
       // No worker listens on this server: the search waits on its first jobs when the server goes.
-      const search = new Proc(spawn(process.execPath, [NACC, ...SEARCH, '--redis', other.url], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', NACC_REDIS_LOST_MS: '2000' } }));
+      const search = new Proc(
+        spawn(process.execPath, [NACC, ...SEARCH, '--redis', other.url], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, CI: 'true', NACC_REDIS_LOST_MS: '2000' },
+        }),
+      );
       while ((await probe.dbsize()) === 0) {
         expect(search.child.exitCode, search.lines.join('\n')).toBeNull();
         await sleep(50);
@@ -177,7 +215,12 @@ describeNeeds([await needTool('redis-server')], 'nacc search --redis with nacc w
   it('an unreachable Redis is exit 4 naming the URL, never its password', async () => {
     const port = await freePort();
     const url = `redis://alice:s3cret-pw@127.0.0.1:${port}/0`;
-    const runs = await Promise.all([[...SEARCH, '--redis', url], ['worker', '--redis', url]].map((args) => nacc(args)));
+    const runs = await Promise.all(
+      [
+        [...SEARCH, '--redis', url],
+        ['worker', '--redis', url],
+      ].map((args) => nacc(args)),
+    );
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(4);
       expect(r.stderr).toContain(`error[NQ003]: cannot use the Redis server at redis://***@127.0.0.1:${port}/0`);

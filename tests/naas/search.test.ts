@@ -78,6 +78,12 @@ describe('predictLayer (for other stages)', () => {
     const b = predictLayer(net, net.layers[0], spec, { seed: 4, effort: 200 })!;
     expect(a.cycles).toBe(b.cycles);
     expect(a.cycles).toBeGreaterThanOrEqual(Math.ceil(a.evaluation.macs / 168));
-    expect(predictLayer(net, net.layers.find((l) => l.op === 'avgpool')!, spec)).toBeUndefined();
+    expect(
+      predictLayer(
+        net,
+        net.layers.find((l) => l.op === 'avgpool')!,
+        spec,
+      ),
+    ).toBeUndefined();
   });
 });

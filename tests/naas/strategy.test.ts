@@ -26,11 +26,15 @@ describe('search strategies', () => {
   // One pool of two worker threads for every strategy (started once).
   const pool = workerRunner(2);
   afterAll(() => pool.close());
-  it('the sweep is the issue\'s: 40 pairs x 5 register files at 1,000, top 3 at 4,000; NAAS plans under 1/5 of it', () => {
+  it("the sweep is the issue's: 40 pairs x 5 register files at 1,000, top 3 at 4,000; NAAS plans under 1/5 of it", () => {
     const s = sweepPlan(DEFAULT_BUDGET);
     expect(s).toEqual({ pairs: 40, registerFiles: 5, mapper: 1000, finalists: 3, final: 4000 });
     const n = naasPlan(DEFAULT_BUDGET);
-    const naasPerLayer = n.pairs * n.firstEffort + n.keep * n.keepEffort + n.shapes * n.sizeGenerations * n.sizePopulation * n.sizeEffort + n.finalists * n.final;
+    const naasPerLayer =
+      n.pairs * n.firstEffort +
+      n.keep * n.keepEffort +
+      n.shapes * n.sizeGenerations * n.sizePopulation * n.sizeEffort +
+      n.finalists * n.final;
     const sweepPerLayer = s.pairs * s.registerFiles * s.mapper + s.finalists * s.final;
     expect(naasPerLayer).toBeLessThan(sweepPerLayer / 5);
     const rfs = registerFileSizes(space, limitsOf(eyeriss), 168, 5);
@@ -58,7 +62,7 @@ describe('search strategies', () => {
     }, 120_000);
   }
 
-  it('the network objective never makes a design\'s network EDP worse (same first pass, then e/E + c/C)', () => {
+  it("the network objective never makes a design's network EDP worse (same first pass, then e/E + c/C)", () => {
     const w = buildWorkloads(nets.filter((n) => n.name === 'squeezenet'));
     const spec = { ...eyeriss, dataflow: undefined, parallel: ['K', 'C'], peArray: [16, 8] };
     const plain = runCandidate({ kind: 'design', spec, workloads: w, effort: 60, seed: 9 });
@@ -71,9 +75,18 @@ describe('search strategies', () => {
   it('restarts: each layer keeps the best of independent mapper runs, which beats one run of the same effort (one restart is the plain run)', () => {
     const one = { ...eyeriss, dataflow: undefined, parallel: ['K', 'C'], peArray: [16, 8] };
     const plainTiny = runCandidate({ kind: 'design', spec: one, workloads: tiny, effort: 200, seed: 3 });
-    expect(JSON.stringify(runCandidate({ kind: 'design', spec: one, workloads: tiny, effort: 200, seed: 3, restarts: 1 }))).toBe(JSON.stringify(plainTiny));
+    expect(JSON.stringify(runCandidate({ kind: 'design', spec: one, workloads: tiny, effort: 200, seed: 3, restarts: 1 }))).toBe(
+      JSON.stringify(plainTiny),
+    );
     const w = buildWorkloads(nets.filter((n) => n.name === 'unet'));
-    const spec = { ...eyeriss, dataflow: undefined, parallel: ['K', 'P'], peArray: [16, 8], registerFileBytesPerPe: 32, globalBufferBytes: 110592 };
+    const spec = {
+      ...eyeriss,
+      dataflow: undefined,
+      parallel: ['K', 'P'],
+      peArray: [16, 8],
+      registerFileBytesPerPe: 32,
+      globalBufferBytes: 110592,
+    };
     const plain = runCandidate({ kind: 'design', spec, workloads: w, effort: 4000, seed: 1 });
     const four = runCandidate({ kind: 'design', spec, workloads: w, effort: 4000, seed: 1, restarts: 4 });
     expect(four.valid && plain.valid).toBe(true);
@@ -104,7 +117,19 @@ describe('search strategies', () => {
 });
 
 describe('nacc search --strategy', () => {
-  const args = ['--network', 'tinyconv', '--baseline', 'eyeriss', '--seed', '2', '--budget', 'generations=2,population=2,inner=1x2,baseline=100', '--threads', '1', '--json'];
+  const args = [
+    '--network',
+    'tinyconv',
+    '--baseline',
+    'eyeriss',
+    '--seed',
+    '2',
+    '--budget',
+    'generations=2,population=2,inner=1x2,baseline=100',
+    '--threads',
+    '1',
+    '--json',
+  ];
 
   it('reports strategy, evaluations and the anytime history; rejects unknown strategies and sweeps of a sizing space', async () => {
     const r = await nacc(['search', FILE, '--space', 'naas_eyeriss', '--strategy', 'sweep', ...args]);

@@ -11,7 +11,18 @@ describe('warm start', () => {
   // Compute-bound layers whose channel counts are powers of two and images 28x28.
   const p1 = convProblem({ K: 128, C: 64, P: 28, Q: 28, R: 3, S: 3 });
   const p2 = convProblem({ K: 256, C: 128, P: 28, Q: 28, R: 3, S: 3 });
-  const workloads = { networks: [{ name: 'n', layers: [{ name: 'a', key: 'a' }, { name: 'b', key: 'b' }] }], problems: { a: p1, b: p2 } };
+  const workloads = {
+    networks: [
+      {
+        name: 'n',
+        layers: [
+          { name: 'a', key: 'a' },
+          { name: 'b', key: 'b' },
+        ],
+      },
+    ],
+    problems: { a: p1, b: p2 },
+  };
   const lim = limitsOf(resources);
   const picks = warmStartCandidates(workloads, space, resources, lim, 6);
 

@@ -35,7 +35,10 @@ describe('trained weights through int8 calibration', () => {
     const data = prepareData(spec.data!, 1, 3).test;
     const n = 40;
     const x = data.x.slice(0, n * model.inputSize);
-    const q = quantizeNetwork(withTrainedWeights(net, model, params), { seed: 1, inputs: { count: 20, data: data.x.slice(n * model.inputSize, (n + 20) * model.inputSize) } });
+    const q = quantizeNetwork(withTrainedWeights(net, model, params), {
+      seed: 1,
+      inputs: { count: 20, data: data.x.slice(n * model.inputSize, (n + 20) * model.inputSize) },
+    });
     const bytes = quantizeInputs(q, x);
     const inT = q.tensors[q.inputs[0]];
     const outT = q.tensors[q.outputs[0]];
@@ -80,50 +83,96 @@ describe('trained weights through int8 calibration', () => {
 
 describe('nacc nas-deploy', async () => {
   const tools = [await needTool('gcc'), await needTool('arm-none-eabi-gcc'), await needTool('qemu-system-arm')];
-  itNeeds(tools, 'a trained subnet over a test split on the host and in QEMU: the same predictions, int8 beside float accuracy', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nacc-nas-deploy-'));
-    const file = join(dir, 'super.nacc');
-    writeFileSync(file, TINY);
-    const out = join(dir, 'deployed');
-    // a supernet trained here and written as a weights file, which the command reads
-    const spec = tiny();
-    const data = prepareData(spec.data!, 1, 2);
-    const shared = trainSupernet(spec, data.train, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 1, seed: 2, imageSide: 16 });
-    const weights = join(dir, 'tiny.weights.json');
-    saveSupernetWeights(weights, shared, { image_side: 16 });
-    const r = await nacc(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'smallest', '--weights', weights, '--calibration', '32', '--images', '48', '--reference', '4', '--seed', '2', '--json', '--out', out]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ supernet: 'tiny', accuracy_source: 'train', target: 'stm32f412', images: 48, calibration_images: 32, reference: { images: 4, bit_exact: 4 } });
-    expect(j.config).toBe('r12/d1-w0.5-e2-k3/d1-w0.5-e2-k3');
-    expect(j.host.agrees_with_qemu).toBe(true);
-    expect(j.qemu.accuracy).toBe(j.int8_accuracy);
-    expect(j.host.accuracy).toBe(j.int8_accuracy);
-    expect(j.qemu.instructions_per_inference).toBeGreaterThan(j.macs);
-    expect(j.drop_points).toBeCloseTo((j.int8_accuracy - j.float_accuracy) * 100, 3);
-    // the accuracy is what the QEMU run's outputs say, against the labels it was given
-    const outputs = readFileSync(join(out, 'run-batch-qemu', 'outputs.bin'));
-    const labels = readFileSync(join(out, 'test-labels.bin'));
-    expect(outputs.length).toBe(48 * 10);
-    const pred = argmaxRows(outputs, 48, 10, 'int8');
-    expect(pred.filter((p, i) => p === labels[i]).length / 48).toBeCloseTo(j.int8_accuracy, 6);
-    expect(JSON.parse(readFileSync(join(out, 'deploy.json'), 'utf8')).int8_accuracy).toBe(j.int8_accuracy);
-    // the float accuracy is the same subnet's, batch norm recalibrated and folded, on the same 48 images
-    const loaded = loadSupernetWeights(weights, spec);
-    loaded.useCalibration(data.train, DEFAULT_TRAIN_OPTIONS.calibrationImages, 2);
-    const c = smallestConfig(spec);
-    const x = loaded.resized(data.test.x, 48, c.resolution);
-    expect(j.float_accuracy).toBeCloseTo(floatAccuracy(trainedSubnetOf(loaded, c), x, data.test.y.slice(0, 48)), 6);
-    expect(j.float_accuracy).toBeCloseTo(loaded.accuracy(c, data.test, 48), 6);
-  }, 300_000);
+  itNeeds(
+    tools,
+    'a trained subnet over a test split on the host and in QEMU: the same predictions, int8 beside float accuracy',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'nacc-nas-deploy-'));
+      const file = join(dir, 'super.nacc');
+      writeFileSync(file, TINY);
+      const out = join(dir, 'deployed');
+      // a supernet trained here and written as a weights file, which the command reads
+      const spec = tiny();
+      const data = prepareData(spec.data!, 1, 2);
+      const shared = trainSupernet(spec, data.train, {
+        ...DEFAULT_TRAIN_OPTIONS,
+        largestEpochs: 1,
+        sandwichEpochs: 1,
+        seed: 2,
+        imageSide: 16,
+      });
+      const weights = join(dir, 'tiny.weights.json');
+      saveSupernetWeights(weights, shared, { image_side: 16 });
+      const r = await nacc([
+        'nas-deploy',
+        file,
+        '--supernet',
+        'tiny',
+        '--target',
+        'stm32f412',
+        '--config',
+        'smallest',
+        '--weights',
+        weights,
+        '--calibration',
+        '32',
+        '--images',
+        '48',
+        '--reference',
+        '4',
+        '--seed',
+        '2',
+        '--json',
+        '--out',
+        out,
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j).toMatchObject({
+        supernet: 'tiny',
+        accuracy_source: 'train',
+        target: 'stm32f412',
+        images: 48,
+        calibration_images: 32,
+        reference: { images: 4, bit_exact: 4 },
+      });
+      expect(j.config).toBe('r12/d1-w0.5-e2-k3/d1-w0.5-e2-k3');
+      expect(j.host.agrees_with_qemu).toBe(true);
+      expect(j.qemu.accuracy).toBe(j.int8_accuracy);
+      expect(j.host.accuracy).toBe(j.int8_accuracy);
+      expect(j.qemu.instructions_per_inference).toBeGreaterThan(j.macs);
+      expect(j.drop_points).toBeCloseTo((j.int8_accuracy - j.float_accuracy) * 100, 3);
+      // the accuracy is what the QEMU run's outputs say, against the labels it was given
+      const outputs = readFileSync(join(out, 'run-batch-qemu', 'outputs.bin'));
+      const labels = readFileSync(join(out, 'test-labels.bin'));
+      expect(outputs.length).toBe(48 * 10);
+      const pred = argmaxRows(outputs, 48, 10, 'int8');
+      expect(pred.filter((p, i) => p === labels[i]).length / 48).toBeCloseTo(j.int8_accuracy, 6);
+      expect(JSON.parse(readFileSync(join(out, 'deploy.json'), 'utf8')).int8_accuracy).toBe(j.int8_accuracy);
+      // the float accuracy is the same subnet's, batch norm recalibrated and folded, on the same 48 images
+      const loaded = loadSupernetWeights(weights, spec);
+      loaded.useCalibration(data.train, DEFAULT_TRAIN_OPTIONS.calibrationImages, 2);
+      const c = smallestConfig(spec);
+      const x = loaded.resized(data.test.x, 48, c.resolution);
+      expect(j.float_accuracy).toBeCloseTo(floatAccuracy(trainedSubnetOf(loaded, c), x, data.test.y.slice(0, 48)), 6);
+      expect(j.float_accuracy).toBeCloseTo(loaded.accuracy(c, data.test, 48), 6);
+    },
+    300_000,
+  );
 
   it('--from: the most accurate feasible subnet of a nacc nas result; without runs the reference executor gives the int8 accuracy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nacc-nas-deploy-'));
     const file = join(dir, 'super.nacc');
     writeFileSync(file, TINY);
     const spec = tiny();
-    const shared = trainSupernet(spec, prepareData(spec.data!, 1, 1).train, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 0, seed: 1, imageSide: 16 });
+    const shared = trainSupernet(spec, prepareData(spec.data!, 1, 1).train, {
+      ...DEFAULT_TRAIN_OPTIONS,
+      largestEpochs: 1,
+      sandwichEpochs: 0,
+      seed: 1,
+      imageSide: 16,
+    });
     const weights = join(dir, 'w.json');
     saveSupernetWeights(weights, shared, { image_side: 16 });
     const search = join(dir, 'search');
@@ -134,7 +183,27 @@ describe('nacc nas-deploy', async () => {
     ];
     mkdirSync(search);
     writeFileSync(join(search, 'result.json'), JSON.stringify({ supernet: 'tiny', pareto }));
-    const r = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--from', search, '--weights', weights, '--no-host', '--no-qemu', '--images', '16', '--calibration', '8', '--json', '--out', join(dir, 'out')]);
+    const r = await naccInProcess([
+      'nas-deploy',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--from',
+      search,
+      '--weights',
+      weights,
+      '--no-host',
+      '--no-qemu',
+      '--images',
+      '16',
+      '--calibration',
+      '8',
+      '--json',
+      '--out',
+      join(dir, 'out'),
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -150,7 +219,18 @@ describe('nacc nas-deploy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nacc-nas-deploy-'));
     const file = join(dir, 'super.nacc');
     writeFileSync(file, TINY);
-    const both = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'largest', '--from', dir]);
+    const both = await naccInProcess([
+      'nas-deploy',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--config',
+      'largest',
+      '--from',
+      dir,
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('error[N0130]');
     const bad = await naccInProcess(['nas-deploy', file, '--supernet', 'tiny', '--target', 'stm32f412', '--config', 'r28/d2-w1-e3-k5']);

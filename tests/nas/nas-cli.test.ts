@@ -24,17 +24,52 @@ function setup() {
   const macs = configs.map((c) => analyzeNetwork(lowerSubnet(s, c)).totals.macs);
   const max = Math.max(...macs);
   const table = join(dir, 'acc.csv');
-  writeFileSync(table, `config,accuracy\n${configs.map((c, i) => `${configKey(c)},${(0.6 + 0.3 * Math.sqrt(macs[i] / max)).toFixed(4)}`).join('\n')}\n`);
-  return { dir, file, table, accuracyOf: new Map(configs.map((c, i) => [configKey(c), Number((0.6 + 0.3 * Math.sqrt(macs[i] / max)).toFixed(4))])) };
+  writeFileSync(
+    table,
+    `config,accuracy\n${configs.map((c, i) => `${configKey(c)},${(0.6 + 0.3 * Math.sqrt(macs[i] / max)).toFixed(4)}`).join('\n')}\n`,
+  );
+  return {
+    dir,
+    file,
+    table,
+    accuracyOf: new Map(configs.map((c, i) => [configKey(c), Number((0.6 + 0.3 * Math.sqrt(macs[i] / max)).toFixed(4))])),
+  };
 }
 
-type Point = { config: string; accuracy: number; accuracy_source: string; macs: number; peak_sram_bytes?: number; edp?: number; feasible: boolean };
-const dominated = (p: Point, front: Point[], v: (x: Point) => number) => front.some((q) => q !== p && q.accuracy >= p.accuracy && v(q) <= v(p) && (q.accuracy > p.accuracy || v(q) < v(p)));
+type Point = {
+  config: string;
+  accuracy: number;
+  accuracy_source: string;
+  macs: number;
+  peak_sram_bytes?: number;
+  edp?: number;
+  feasible: boolean;
+};
+const dominated = (p: Point, front: Point[], v: (x: Point) => number) =>
+  front.some((q) => q !== p && q.accuracy >= p.accuracy && v(q) <= v(p) && (q.accuracy > p.accuracy || v(q) < v(p)));
 
 describe('nacc nas', () => {
   it('--target: subnets scored on accuracy and peak SRAM of their patch schedule; a true front; reproducible', async () => {
     const { dir, file, table, accuracyOf } = setup();
-    const args = ['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', `table:${table}`, '--population', '6', '--generations', '2', '--budgets', '3', '--seed', '4', '--json'];
+    const args = [
+      'nas',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--accuracy',
+      `table:${table}`,
+      '--population',
+      '6',
+      '--generations',
+      '2',
+      '--budgets',
+      '3',
+      '--seed',
+      '4',
+      '--json',
+    ];
     const r = await nacc(args);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -70,7 +105,27 @@ describe('nacc nas', () => {
 
   it('--space: each subnet gets its own NAAS accelerator and mappings, scored by EDP', async () => {
     const { file, table } = setup();
-    const r = await nacc(['nas', file, '--supernet', 'tiny', '--with', 'examples/naas_accelerators.nacc', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--accuracy', `table:${table}`, '--population', '2', '--generations', '1', '--budgets', '1', '--json']);
+    const r = await nacc([
+      'nas',
+      file,
+      '--supernet',
+      'tiny',
+      '--with',
+      'examples/naas_accelerators.nacc',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--accuracy',
+      `table:${table}`,
+      '--population',
+      '2',
+      '--generations',
+      '1',
+      '--budgets',
+      '1',
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -87,10 +142,36 @@ describe('nacc nas', () => {
     const s = compileSource(new SourceFile(file, TINY)).program.supernets[0];
     const seed = 2;
     const data = await supernetData(s, seed);
-    const shared = trainSupernet(s, data.train, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 0, seed, imageSide: data.side });
+    const shared = trainSupernet(s, data.train, {
+      ...DEFAULT_TRAIN_OPTIONS,
+      largestEpochs: 1,
+      sandwichEpochs: 0,
+      seed,
+      imageSide: data.side,
+    });
     const weights = join(dir, 'tiny.weights.json');
     saveSupernetWeights(weights, shared, { image_side: data.side });
-    const r = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', 'train', '--weights', weights, '--population', '4', '--generations', '1', '--budgets', '1', '--seed', String(seed), '--json']);
+    const r = await nacc([
+      'nas',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--accuracy',
+      'train',
+      '--weights',
+      weights,
+      '--population',
+      '4',
+      '--generations',
+      '1',
+      '--budgets',
+      '1',
+      '--seed',
+      String(seed),
+      '--json',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -98,7 +179,18 @@ describe('nacc nas', () => {
     // Every front subnet is scored as the saved weights score it here (batch norm recalibrated alike).
     expect(j.pareto.length).toBeGreaterThan(0);
     for (const p of j.pareto as Point[]) expect(p.accuracy).toBe(shared.accuracy(parseConfigKey(s, p.config)!, data.test));
-    const wrong = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', `table:${table}`, '--weights', weights]);
+    const wrong = await nacc([
+      'nas',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--accuracy',
+      `table:${table}`,
+      '--weights',
+      weights,
+    ]);
     expect(wrong.code).toBe(2);
     writeFileSync(weights, '{"format":"something else"}');
     const bad = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', 'train', '--weights', weights]);

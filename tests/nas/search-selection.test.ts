@@ -3,10 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { crowding, type NasPoint } from '../../compiler/nas/search.ts';
 
-const pt = (config: string, accuracy: number, value: number): NasPoint => ({ config, accuracy, accuracy_source: 'test', value, macs: 0, feasible: true });
+const pt = (config: string, accuracy: number, value: number): NasPoint => ({
+  config,
+  accuracy,
+  accuracy_source: 'test',
+  value,
+  macs: 0,
+  feasible: true,
+});
 
 describe('crowding distance', () => {
-  it('a front\'s ends are kept first; inner points by the normalised gap to their neighbours on both objectives', () => {
+  it("a front's ends are kept first; inner points by the normalised gap to their neighbours on both objectives", () => {
     // one front: accuracy rises with the hardware value (log scale: 1, e, e^4)
     const front = [pt('a', 0.5, 1), pt('b', 0.6, Math.E), pt('c', 0.9, Math.E ** 4), pt('d', 0.7, Math.E ** 2)];
     const d = crowding(front, [0, 0, 0, 0]);

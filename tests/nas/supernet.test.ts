@@ -11,14 +11,24 @@ import { compileModel, Trainer } from '../../compiler/fl/trainer.ts';
 import { syntheticDigits } from '../../compiler/fl/data.ts';
 import type { SupernetSpec } from '../../compiler/ir/supernet.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { allConfigs, configKey, encodeConfig, largestConfig, lowerSubnet, mutateConfig, parseConfigKey, sampleConfig, smallestConfig, validConfig } from '../../compiler/nas/supernet.ts';
+import {
+  allConfigs,
+  configKey,
+  encodeConfig,
+  largestConfig,
+  lowerSubnet,
+  mutateConfig,
+  parseConfigKey,
+  sampleConfig,
+  smallestConfig,
+  validConfig,
+} from '../../compiler/nas/supernet.ts';
 import { gatherParams, shareIndex } from '../../compiler/nas/accuracy/weight-sharing.ts';
 import { predictorSource, tableSource } from '../../compiler/nas/accuracy/source.ts';
 import { trainSupernet, DEFAULT_TRAIN_OPTIONS } from '../../compiler/nas/accuracy/train.ts';
 import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { TINY } from './tiny-supernet.ts';
-
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'nacc-nas-'));
 const parse = (text: string) => compileSource(new SourceFile('t.nacc', text));
@@ -38,12 +48,19 @@ describe('supernet declarations', () => {
   });
 
   it('report wrong values at their place', () => {
-    const bad = parse(TINY.replace('kernel: [3, 5]),\n    stage(out: 16', 'kernel: [3, 4]),\n    stage(out: 16').replace('resolution: [12, 16]', 'resolution: [12, 16]\n  colour: 3'));
+    const bad = parse(
+      TINY.replace('kernel: [3, 5]),\n    stage(out: 16', 'kernel: [3, 4]),\n    stage(out: 16').replace(
+        'resolution: [12, 16]',
+        'resolution: [12, 16]\n  colour: 3',
+      ),
+    );
     const msgs = bad.diagnostics.map((d) => `${d.location?.line}: ${d.message}`);
     expect(msgs.some((m) => /^9: stages: kernel sizes must be odd/.test(m))).toBe(true);
     expect(msgs.some((m) => /^6: unknown property 'colour'/.test(m))).toBe(true);
     const missing = parse('supernet s { resolution: 8\n stem: conv(out: 4) }');
-    expect(missing.diagnostics.map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringMatching(/needs 'stages'/), expect.stringMatching(/needs 'classes'/)]));
+    expect(missing.diagnostics.map((d) => d.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/needs 'stages'/), expect.stringMatching(/needs 'classes'/)]),
+    );
   });
 });
 
@@ -79,7 +96,13 @@ describe('subnets', () => {
     const s = tiny();
     const sup = compileModel(lowerSubnet(s, largestConfig(s)));
     expect([...shareIndex(sup, sup)]).toEqual(Array.from({ length: sup.paramCount }, (_, i) => i));
-    const c = { resolution: 12, stages: [{ depth: 1, width: 0.5, expand: 2, kernel: 3 }, { depth: 2, width: 1, expand: 3, kernel: 3 }] };
+    const c = {
+      resolution: 12,
+      stages: [
+        { depth: 1, width: 0.5, expand: 2, kernel: 3 },
+        { depth: 2, width: 1, expand: 3, kernel: 3 },
+      ],
+    };
     const sub = compileModel(lowerSubnet(s, c));
     const idx = shareIndex(sub, sup);
     expect(new Set(idx).size).toBe(idx.length);

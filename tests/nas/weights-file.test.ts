@@ -20,7 +20,14 @@ describe('supernet weights', () => {
     const s = tiny();
     const train = syntheticDigits(96, 1);
     const test = syntheticDigits(64, 2);
-    const net = trainSupernet(s, train, { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 1, calibrationImages: 48, seed: 3, imageSide: 16 });
+    const net = trainSupernet(s, train, {
+      ...DEFAULT_TRAIN_OPTIONS,
+      largestEpochs: 1,
+      sandwichEpochs: 1,
+      calibrationImages: 48,
+      seed: 3,
+      imageSide: 16,
+    });
     expect(net.batchNorm).toBe(true);
     const file = join(mkdtempSync(join(tmpdir(), 'nacc-nas-w-')), 'tiny.weights.json');
     saveSupernetWeights(file, net, { image_side: 16, note: 'test' });

@@ -5,7 +5,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ballQuery, fps, kernelMap, knn, makeCloud, subset, syntheticCloud, formatXyz, point, cloudSize } from '../../compiler/reference/pointcloud/index.ts';
+import {
+  ballQuery,
+  fps,
+  kernelMap,
+  knn,
+  makeCloud,
+  subset,
+  syntheticCloud,
+  formatXyz,
+  point,
+  cloudSize,
+} from '../../compiler/reference/pointcloud/index.ts';
 
 const nacc = (args: string[]) => execa('node', ['bin/nacc.js', ...args], { reject: false, stdin: 'ignore' });
 const dir = mkdtempSync(join(tmpdir(), 'nacc-pointops-'));
@@ -21,12 +32,29 @@ describe('nacc pointops', () => {
     const centers = subset(cloud, fps(cloud, 6));
     const k = await nacc(['pointops', 'knn', '--cloud', xyz, '--centers', '6', '--k', '5', '--json']);
     expect(JSON.parse(k.stdout)).toEqual({ result: knn(centers, cloud, 5) });
-    const b = await nacc(['pointops', 'ball_query', '--cloud', xyz, '--centers', '6', '--k', '7', '--radius', '0.3', '--mode', 'nearest', '--json']);
+    const b = await nacc([
+      'pointops',
+      'ball_query',
+      '--cloud',
+      xyz,
+      '--centers',
+      '6',
+      '--k',
+      '7',
+      '--radius',
+      '0.3',
+      '--mode',
+      'nearest',
+      '--json',
+    ]);
     const want = ballQuery(centers, cloud, 0.3, 7, 'nearest');
     expect(JSON.parse(b.stdout)).toEqual({ result: want.result, count: want.count });
   });
   it('prints the kernel map of integer voxels in TorchSparse order from a binary PLY', async () => {
-    const vox = makeCloud('v', Array.from({ length: cloudSize(cloud) }, (_, i) => point(cloud, i).map((v) => v * 8)));
+    const vox = makeCloud(
+      'v',
+      Array.from({ length: cloudSize(cloud) }, (_, i) => point(cloud, i).map((v) => v * 8)),
+    );
     const header = `ply\nformat binary_little_endian 1.0\nelement vertex ${cloudSize(vox)}\nproperty int x\nproperty int y\nproperty int z\nend_header\n`;
     const body = Int32Array.from(vox.xyz);
     const ply = join(dir, 'vox.ply');
@@ -59,7 +87,8 @@ describe('nacc pointacc', () => {
     expect(j.network).toBe('pointnet');
     expect(j.config).toBe('edge');
     expect(j.layers.length).toBeGreaterThan(3);
-    for (const k of ['cycles', 'dram_bytes', 'energy_uj', 'macs', 'cache_hit_rate', 'fused_in', 'fused_out']) expect(j.layers[0]).toHaveProperty(k);
+    for (const k of ['cycles', 'dram_bytes', 'energy_uj', 'macs', 'cache_hit_rate', 'fused_in', 'fused_out'])
+      expect(j.layers[0]).toHaveProperty(k);
     expect(j.totals.time_ms).toBeCloseTo(j.totals.cycles / 1e6, 6);
     expect(j.contributions).toHaveProperty('fusion_speedup');
     const missing = await nacc(['pointacc', 'examples/pointacc.nacc', '--network', 'nope', '--config', 'edge']);

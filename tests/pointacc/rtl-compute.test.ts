@@ -49,7 +49,10 @@ describe('gather unit with cache vs golden gather and cache model', () => {
   const cases: [string, GatherRequest][] = [
     ['bunny, 2 KB 4-way', { ...base, cloud: bunnyCloud(), radius: 4, cacheBytes: 2048, ways: 4 }],
     ['tie-heavy lattice, 1 KB 2-way', { ...base, cloud: syntheticCloud('ties', 500, 1), radius: 0.5, cacheBytes: 1024, ways: 2 }],
-    ['sparse cloud (padded balls), 512 B direct-mapped', { ...base, cloud: syntheticCloud('sparse', 300, 2), radius: 0.05, cacheBytes: 512, ways: 1 }],
+    [
+      'sparse cloud (padded balls), 512 B direct-mapped',
+      { ...base, cloud: syntheticCloud('sparse', 300, 2), radius: 0.05, cacheBytes: 512, ways: 1 },
+    ],
   ];
   for (const [name, req] of cases) {
     it(name, async () => {

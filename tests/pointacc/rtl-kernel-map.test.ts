@@ -20,7 +20,10 @@ function writePkg(req: KernelMapRequest) {
 
 const ties = syntheticCloud('ties', 150, 3);
 /** Integer lattice coordinates with repeated voxels (duplicates resolve to the lowest index). */
-const latticeWithDuplicates = makeCloud('lattice-dups', Array.from({ length: cloudSize(ties) }, (_, i) => point(ties, i).map((v) => v * 8)));
+const latticeWithDuplicates = makeCloud(
+  'lattice-dups',
+  Array.from({ length: cloudSize(ties) }, (_, i) => point(ties, i).map((v) => v * 8)),
+);
 
 describe('kernel mapper RTL vs golden (Icarus)', () => {
   const cases: [string, KernelMapRequest][] = [
@@ -47,7 +50,12 @@ describe('kernel mapper in Verilator', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nacc-km-lint-'));
     const files = emitDesign(kernelMapperModules({ lanes: 8, coordBits: 10, maxPoints: 256, kernel: 3, strideIn: 2 }));
     for (const f of files) writeFileSync(join(dir, f.file), f.text);
-    expect(await lintVerilator(files.map((f) => f.file), { cwd: dir, top: files[0].module })).toEqual([]);
+    expect(
+      await lintVerilator(
+        files.map((f) => f.file),
+        { cwd: dir, top: files[0].module },
+      ),
+    ).toEqual([]);
   });
   it('matches the golden map on the duplicate lattice', async () => {
     const { pkg, dir, files } = writePkg({ voxels: latticeWithDuplicates, sorterWidth: 8, kernel: 3, stride: 1 });

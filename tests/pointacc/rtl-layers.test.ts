@@ -65,13 +65,17 @@ describeNeeds(tools, 'set-abstraction layer end to end (Icarus)', () => {
     ['mid (16-wide sorter, 16 x 16 array), clutter cloud, fusion off', ['--config', 'mid', '--cloud', 'clutter:180:4', '--no-fusion']],
   ];
   for (const [name, args] of cases) {
-    it(name, async () => {
-      const r = await runLayer(['--network', 'sa_small', '--layer', 'l1', ...args]);
-      expectExactAndModelled(r, 'l1');
-      expect(r.manifest.kind).toBe('set_abstraction');
-      // 12 FPS centers + 12 centers x 2 output tiles (tiny) or 1 (mid) + the cache counts.
-      expect(r.report.sims[0].passed).toBe(12 + 12 * (args.includes('mid') ? 1 : 2) + 1);
-    }, 300_000);
+    it(
+      name,
+      async () => {
+        const r = await runLayer(['--network', 'sa_small', '--layer', 'l1', ...args]);
+        expectExactAndModelled(r, 'l1');
+        expect(r.manifest.kind).toBe('set_abstraction');
+        // 12 FPS centers + 12 centers x 2 output tiles (tiny) or 1 (mid) + the cache counts.
+        expect(r.report.sims[0].passed).toBe(12 + 12 * (args.includes('mid') ? 1 : 2) + 1);
+      },
+      300_000,
+    );
   }
 });
 
@@ -83,11 +87,15 @@ describeNeeds(tools, 'sparse-conv layer end to end (Icarus)', () => {
     ['s0, mid, voxelised sphere', ['--layer', 's0', '--config', 'mid', '--cloud', 'sphere:300:1', '--voxel', '0.2']],
   ];
   for (const [name, args] of cases) {
-    it(name, async () => {
-      const r = await runLayer(['--network', 'mink_small', ...args]);
-      expectExactAndModelled(r, args[1]);
-      expect(r.manifest.kind).toBe('sparse_conv3d');
-    }, 300_000);
+    it(
+      name,
+      async () => {
+        const r = await runLayer(['--network', 'mink_small', ...args]);
+        expectExactAndModelled(r, args[1]);
+        expect(r.manifest.kind).toBe('sparse_conv3d');
+      },
+      300_000,
+    );
   }
 });
 
@@ -102,7 +110,18 @@ describeNeeds(tools, 'whole layers in both simulators', () => {
 
 describe('nacc pointacc --layer: user errors', () => {
   it('an unknown layer or a layer the top does not run is a usage error naming the choices', async () => {
-    const unknown = await nacc(['pointacc', FILE, '--network', 'sa_small', '--layer', 'nope', '--out', join(root, 'x'), '--config', 'tiny']);
+    const unknown = await nacc([
+      'pointacc',
+      FILE,
+      '--network',
+      'sa_small',
+      '--layer',
+      'nope',
+      '--out',
+      join(root, 'x'),
+      '--config',
+      'tiny',
+    ]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toMatch(/E0641.*set-abstraction layers: l1/);
     expect(unknown.stderr).not.toMatch(/\bat .*\.ts:\d+/);

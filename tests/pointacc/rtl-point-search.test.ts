@@ -46,7 +46,10 @@ describe('point search RTL vs golden (Icarus)', () => {
     ['ball query (PointNet++) on ties', { ...base, op: 'ball_query', cloud: syntheticCloud('ties', 203, 2), radius: 0.3 }],
     ['ball query (PointNet++) on a sparse cloud', { ...base, op: 'ball_query', cloud: syntheticCloud('sparse', 177, 5), radius: 0.05 }],
     ['ball query (nearest) on the bunny', { ...base, op: 'ball_query', mode: 'nearest', cloud: bunnyCloud(600), radius: 1.0 }],
-    ['ball query (nearest) on a sphere, W = 4', { ...base, sorterWidth: 4, op: 'ball_query', mode: 'nearest', cloud: syntheticCloud('sphere', 97, 6), radius: 0.4 }],
+    [
+      'ball query (nearest) on a sphere, W = 4',
+      { ...base, sorterWidth: 4, op: 'ball_query', mode: 'nearest', cloud: syntheticCloud('sphere', 97, 6), radius: 0.4 },
+    ],
   ];
   for (const [name, req] of cases) {
     it(name, async () => {
@@ -74,16 +77,28 @@ describe('point search RTL vs golden (Icarus)', () => {
 
 describe('point search RTL in Verilator', () => {
   it('is lint-clean under -Wall at two widths', async () => {
-    for (const p of [{ lanes: 4, buffer: 8, coordBits: 15, maxPoints: 64 }, { lanes: 16, buffer: 32, coordBits: 12, maxPoints: 2048 }]) {
+    for (const p of [
+      { lanes: 4, buffer: 8, coordBits: 15, maxPoints: 64 },
+      { lanes: 16, buffer: 32, coordBits: 12, maxPoints: 2048 },
+    ]) {
       const dir = mkdtempSync(join(tmpdir(), 'nacc-pa-lint-'));
       const files = emitDesign(pointSearchModules(p));
       for (const f of files) writeFileSync(join(dir, f.file), f.text);
-      const diags = await lintVerilator(files.map((f) => f.file), { cwd: dir, top: files[0].module });
+      const diags = await lintVerilator(
+        files.map((f) => f.file),
+        { cwd: dir, top: files[0].module },
+      );
       expect(diags).toEqual([]);
     }
   });
   it('matches the golden model on the tie-heavy lattice', async () => {
-    const { pkg, dir, files } = writePkg({ ...base, op: 'ball_query', mode: 'nearest', cloud: syntheticCloud('ties', 203, 2), radius: 0.3 });
+    const { pkg, dir, files } = writePkg({
+      ...base,
+      op: 'ball_query',
+      mode: 'nearest',
+      cloud: syntheticCloud('ties', 203, 2),
+      radius: 0.3,
+    });
     const r = await runVerilator({ files, top: pkg.top, cwd: dir });
     expect(r.failed).toBe(0);
     expect(r.passed).toBe(2 * base.centers);

@@ -19,8 +19,17 @@ function srdhmBig(a: number, b: number): number {
 
 describe('fixed-point primitives', () => {
   it('SaturatingRoundingDoublingHighMul matches 64-bit integer arithmetic', () => {
-    fc.assert(fc.property(I32, I32, (a, b) => srdhm(a, b) === srdhmBig(a, b)), { seed: 7, numRuns: 20000 });
-    for (const [a, b] of [[-2147483648, -2147483648], [-2147483648, 2147483647], [1, 1 << 30], [-1, 1 << 30], [-3, 1 << 29]]) {
+    fc.assert(
+      fc.property(I32, I32, (a, b) => srdhm(a, b) === srdhmBig(a, b)),
+      { seed: 7, numRuns: 20000 },
+    );
+    for (const [a, b] of [
+      [-2147483648, -2147483648],
+      [-2147483648, 2147483647],
+      [1, 1 << 30],
+      [-1, 1 << 30],
+      [-3, 1 << 29],
+    ]) {
       expect(srdhm(a, b)).toBe(srdhmBig(a, b));
     }
   });
@@ -30,18 +39,24 @@ describe('fixed-point primitives', () => {
     expect(rdbpot(-5, 1)).toBe(-3);
     expect(rdbpot(-4, 1)).toBe(-2);
     expect(rdbpot(7, 0)).toBe(7);
-    fc.assert(fc.property(I32, fc.integer({ min: 0, max: 31 }), (x, e) => {
-      const exact = x / 2 ** e;
-      const want = exact < 0 ? -Math.floor(-exact + 0.5) : Math.floor(exact + 0.5);
-      return rdbpot(x, e) === want;
-    }), { seed: 11, numRuns: 20000 });
+    fc.assert(
+      fc.property(I32, fc.integer({ min: 0, max: 31 }), (x, e) => {
+        const exact = x / 2 ** e;
+        const want = exact < 0 ? -Math.floor(-exact + 0.5) : Math.floor(exact + 0.5);
+        return rdbpot(x, e) === want;
+      }),
+      { seed: 11, numRuns: 20000 },
+    );
   });
 
   it('QuantizeMultiplier gives a Q31 significand in [2^30, 2^31) and the right exponent', () => {
-    fc.assert(fc.property(fc.double({ min: 1e-8, max: 1e4, noNaN: true }), (m) => {
-      const { multiplier, shift } = quantizeMultiplier(m);
-      return multiplier >= 2 ** 30 && multiplier < 2 ** 31 && Math.abs((multiplier / 2 ** 31) * 2 ** shift - m) <= m * 2 ** -30;
-    }), { seed: 3 });
+    fc.assert(
+      fc.property(fc.double({ min: 1e-8, max: 1e4, noNaN: true }), (m) => {
+        const { multiplier, shift } = quantizeMultiplier(m);
+        return multiplier >= 2 ** 30 && multiplier < 2 ** 31 && Math.abs((multiplier / 2 ** 31) * 2 ** shift - m) <= m * 2 ** -30;
+      }),
+      { seed: 3 },
+    );
     expect(quantizeMultiplier(0.5)).toEqual({ multiplier: 2 ** 30, shift: 0 });
     expect(mbqm(1000, 2 ** 30, -1)).toBe(250);
   });
@@ -53,7 +68,12 @@ describeNeeds(NEED_MODELS, 'int8 reference executor against TFLite Micro', () =>
       const model = importTflite(readFileSync(m.tflite), m.tflite);
       const inputT = model.tensors[model.inputs[0]];
       const shaLines = readFileSync(`${m.reference}/intermediate_0_sha256.txt`, 'utf8').trim().split('\n');
-      const expectedSha = new Map(shaLines.map((l) => { const [sha, name] = l.trim().split(/\s+/); return [name, sha]; }));
+      const expectedSha = new Map(
+        shaLines.map((l) => {
+          const [sha, name] = l.trim().split(/\s+/);
+          return [name, sha];
+        }),
+      );
       let k = 0;
       for (; existsSync(`${m.reference}/input_${k}.bin`); k++) {
         const input = fromBytes(inputT, readFileSync(`${m.reference}/input_${k}.bin`), 'input');

@@ -2,24 +2,58 @@
 // invariants on seeded synthetic clouds and the bunny.
 import { describe, expect, it } from 'vitest';
 import {
-  ballQuery, bunnyCloud, cloudSize, dist2, downsampleCoords, fps, kernelMap, kernelOffsets, knn, makeCloud,
-  maxPool, parseCloud, quantiseCloud, quantizeMultiplier, sharedMlpInt8,
-  sphash, subset, syntheticCloud, voxelize, scatterAdd, gatherGroups, SYNTHETIC_CLOUDS,
+  ballQuery,
+  bunnyCloud,
+  cloudSize,
+  dist2,
+  downsampleCoords,
+  fps,
+  kernelMap,
+  kernelOffsets,
+  knn,
+  makeCloud,
+  maxPool,
+  parseCloud,
+  quantiseCloud,
+  quantizeMultiplier,
+  sharedMlpInt8,
+  sphash,
+  subset,
+  syntheticCloud,
+  voxelize,
+  scatterAdd,
+  gatherGroups,
+  SYNTHETIC_CLOUDS,
 } from '../../compiler/reference/pointcloud/index.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 
-const line = makeCloud('line', [[0, 0, 0], [1, 0, 0], [2, 0, 0], [3, 0, 0], [4, 0, 0]]);
+const line = makeCloud('line', [
+  [0, 0, 0],
+  [1, 0, 0],
+  [2, 0, 0],
+  [3, 0, 0],
+  [4, 0, 0],
+]);
 
 describe('fps', () => {
   it('starts at 0 and picks the farthest point, ties to the lowest index', () => {
     expect(fps(line, 3)).toEqual([0, 4, 2]);
     // Square corners: after 0, points 1 and 2 are at distance 1, 3 at 2 -> 3; then 1 and 2 tie at 1 -> 1.
-    const sq = makeCloud('sq', [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]]);
+    const sq = makeCloud('sq', [
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 1, 0],
+    ]);
     expect(fps(sq, 4)).toEqual([0, 3, 1, 2]);
   });
   it('repeats index 0 once every point is selected (CUDA kernel behaviour)', () => {
-    const dup = makeCloud('d', [[0, 0, 0], [0, 0, 0], [1, 0, 0]]);
+    const dup = makeCloud('d', [
+      [0, 0, 0],
+      [0, 0, 0],
+      [1, 0, 0],
+    ]);
     expect(fps(dup, 4)).toEqual([0, 2, 0, 0]);
   });
   it('selects distinct points on synthetic clouds while distinct points remain', () => {
@@ -58,7 +92,13 @@ describe('knn', () => {
 
 describe('ball query', () => {
   it('PointNet++ mode: first K hits in index order, strict radius, padded with the first hit', () => {
-    const c = makeCloud('c', [[5, 0, 0], [0, 0, 0], [1, 0, 0], [2, 0, 0], [0.5, 0, 0]]);
+    const c = makeCloud('c', [
+      [5, 0, 0],
+      [0, 0, 0],
+      [1, 0, 0],
+      [2, 0, 0],
+      [0.5, 0, 0],
+    ]);
     const centers = makeCloud('q', [[0, 0, 0]]);
     // radius 1: d2 < 1 holds for indices 1 and 4 only (index 2 is at exactly r).
     expect(ballQuery(centers, c, 1, 4)).toEqual({ result: [[1, 4, 1, 1]], count: [2] });
@@ -66,7 +106,13 @@ describe('ball query', () => {
     expect(ballQuery(makeCloud('far', [[100, 0, 0]]), c, 1, 3)).toEqual({ result: [[0, 0, 0]], count: [0] });
   });
   it('nearest mode: nearest K within r', () => {
-    const c = makeCloud('c', [[5, 0, 0], [0, 0, 0], [1, 0, 0], [2, 0, 0], [0.5, 0, 0]]);
+    const c = makeCloud('c', [
+      [5, 0, 0],
+      [0, 0, 0],
+      [1, 0, 0],
+      [2, 0, 0],
+      [0.5, 0, 0],
+    ]);
     const centers = makeCloud('q', [[0.9, 0, 0]]);
     expect(ballQuery(centers, c, 1, 4, 'nearest')).toEqual({ result: [[2, 4, 1, 2]], count: [3] });
     expect(ballQuery(centers, c, 0.5, 3, 'nearest')).toEqual({ result: [[2, 4, 2]], count: [2] });
@@ -89,17 +135,46 @@ describe('kernel map', () => {
   it('enumerates offsets TorchSparse-style, x fastest', () => {
     const k3 = kernelOffsets(3);
     expect(k3.length).toBe(27);
-    expect(k3.slice(0, 4)).toEqual([[-1, -1, -1], [0, -1, -1], [1, -1, -1], [-1, 0, -1]]);
-    expect(kernelOffsets(2)).toEqual([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]]);
+    expect(k3.slice(0, 4)).toEqual([
+      [-1, -1, -1],
+      [0, -1, -1],
+      [1, -1, -1],
+      [-1, 0, -1],
+    ]);
+    expect(kernelOffsets(2)).toEqual([
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 1, 0],
+      [0, 0, 1],
+      [1, 0, 1],
+      [0, 1, 1],
+      [1, 1, 1],
+    ]);
   });
   it('pairs satisfy c_in = c_out + d * stride and are sorted by out', () => {
-    const vox = makeCloud('v', [[0, 0, 0], [1, 0, 0], [0, 1, 0], [5, 5, 5], [1, 1, 0]]);
+    const vox = makeCloud('v', [
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      [5, 5, 5],
+      [1, 1, 0],
+    ]);
     const map = kernelMap(vox, vox, 3);
     const centre = map[13];
     expect(centre.offset).toEqual([0, 0, 0]);
-    expect(centre.pairs).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(centre.pairs).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
     expect(map[14].offset).toEqual([1, 0, 0]);
-    expect(map[14].pairs).toEqual([[1, 0], [4, 2]]);
+    expect(map[14].pairs).toEqual([
+      [1, 0],
+      [4, 2],
+    ]);
     for (const e of map) {
       for (const [i, o] of e.pairs) for (let a = 0; a < 3; a++) expect(vox.xyz[3 * i + a]).toBe(vox.xyz[3 * o + a] + e.offset[a]);
       for (let t = 1; t < e.pairs.length; t++) expect(e.pairs[t][1]).toBeGreaterThan(e.pairs[t - 1][1]);
@@ -142,9 +217,12 @@ describe('clouds', () => {
   it('parse .xyz, ASCII and binary PLY, raw float32', () => {
     const enc = new TextEncoder();
     expect(Array.from(parseCloud(enc.encode('# c\n1 2 3\n\n4 5 6 7\n'), 'a.xyz').xyz)).toEqual([1, 2, 3, 4, 5, 6]);
-    const ascii = 'ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nproperty uchar red\nend_header\n1 2 3 9\n4 5 6 9\n';
+    const ascii =
+      'ply\nformat ascii 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nproperty uchar red\nend_header\n1 2 3 9\n4 5 6 9\n';
     expect(Array.from(parseCloud(enc.encode(ascii), 'a.ply').xyz)).toEqual([1, 2, 3, 4, 5, 6]);
-    const header = enc.encode('ply\nformat binary_little_endian 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nend_header\n');
+    const header = enc.encode(
+      'ply\nformat binary_little_endian 1.0\nelement vertex 2\nproperty float x\nproperty float y\nproperty float z\nend_header\n',
+    );
     const body = new Float32Array([1, 2, 3, 4.5, 5, 6]);
     const bin = new Uint8Array(header.length + 24);
     bin.set(header);
@@ -172,12 +250,30 @@ describe('compute ops', () => {
   });
   it('shared MLP folds the input zero point and clamps ReLU at the output zero point', () => {
     const q = quantizeMultiplier(0.25);
-    const layer = { weights: [[1, -1], [2, 2]], bias: [0, -100], inputZeroPoint: 3, outputZeroPoint: -5, multiplier: [q.multiplier, q.multiplier], shift: [q.shift, q.shift], relu: true };
+    const layer = {
+      weights: [
+        [1, -1],
+        [2, 2],
+      ],
+      bias: [0, -100],
+      inputZeroPoint: 3,
+      outputZeroPoint: -5,
+      multiplier: [q.multiplier, q.multiplier],
+      shift: [q.shift, q.shift],
+      relu: true,
+    };
     // row [7, 3]: (4, 0) -> acc0 = 4, acc1 = 8 - 100 = -92 -> 1 - 5 = -4, -23 - 5 -> clamp -5
     expect(sharedMlpInt8([[7, 3]], layer)).toEqual([[-4, -5]]);
   });
   it('max-pools, gathers and scatters', () => {
-    expect(maxPool([[[1, 5], [3, 2]]])).toEqual([[3, 5]]);
+    expect(
+      maxPool([
+        [
+          [1, 5],
+          [3, 2],
+        ],
+      ]),
+    ).toEqual([[3, 5]]);
     expect(gatherGroups(['a', 'b', 'c'], [[2, 0]])).toEqual([['c', 'a']]);
     expect(scatterAdd([[1], [2], [3]], [0, 2, 0], 3, 1)).toEqual([[4], [0], [2]]);
   });

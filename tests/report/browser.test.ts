@@ -63,9 +63,29 @@ describeNeeds([CHROMIUM], 'report in Chromium', () => {
   it('renders the run outputs that nacc fl and nacc mcu-schedule write', async () => {
     const dir = join(OUT, 'real');
     mkdirSync(join(dir, 'mcu'), { recursive: true });
-    const fl = await nacc(['fl', 'examples/federated.nacc', '--compare', 'quick_fedavg,quick_dga', '--max-steps', '48', '--out', join(dir, 'fl'), '--plot', join(dir, 'fl', 'quick.svg')]);
+    const fl = await nacc([
+      'fl',
+      'examples/federated.nacc',
+      '--compare',
+      'quick_fedavg,quick_dga',
+      '--max-steps',
+      '48',
+      '--out',
+      join(dir, 'fl'),
+      '--plot',
+      join(dir, 'fl', 'quick.svg'),
+    ]);
     expect(fl.code, fl.stderr).toBe(0);
-    const sched = await nacc(['mcu-schedule', 'examples/mcunetv2-mobilenetv2.nacc', '--network', 'mbv2_224', '--target', 'stm32f412', '--svg', join(dir, 'mcu', 'schedule.svg')]);
+    const sched = await nacc([
+      'mcu-schedule',
+      'examples/mcunetv2-mobilenetv2.nacc',
+      '--network',
+      'mbv2_224',
+      '--target',
+      'stm32f412',
+      '--svg',
+      join(dir, 'mcu', 'schedule.svg'),
+    ]);
     expect(sched.code, sched.stderr).toBe(0);
     const summary = await buildReport(dir, join(OUT, 'real-report', 'report.html'));
     expect(summary.sections).toHaveLength(1);
@@ -79,9 +99,14 @@ describeNeeds([CHROMIUM], 'report in Chromium', () => {
 describeNeeds([CHROMIUM], 'browser check', () => {
   it('does catch a page that reaches for the network or throws', async () => {
     const bad = join(OUT, 'bad-page.html');
-    writeFileSync(bad, `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><figure class="plot"><svg width="10" height="10"></svg></figure><img src="http://example.invalid/x.png"></body></html>`);
+    writeFileSync(
+      bad,
+      `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><figure class="plot"><svg width="10" height="10"></svg></figure><img src="http://example.invalid/x.png"></body></html>`,
+    );
     const check = await checkReportInBrowser(CHROMIUM.path!, bad, join(OUT, 'bad-page.png'));
     expect(check.consoleErrors.length).toBeGreaterThan(0);
-    expect(check.plots).toEqual([{ section: '', plot: '', width: 10, height: 10, marks: 0, axisLabels: [], legends: 0, marksUnderLegends: 0 }]);
+    expect(check.plots).toEqual([
+      { section: '', plot: '', width: 10, height: 10, marks: 0, axisLabels: [], legends: 0, marksUnderLegends: 0 },
+    ]);
   });
 });

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface PlotCheck {
   section: string;
@@ -35,7 +44,12 @@ export interface PageCheck {
 /** Load htmlFile in a fresh profile of the Chromium at `executable` (found on PATH by the caller), check it, and save a full-page screenshot. */
 export async function checkReportInBrowser(executable: string, htmlFile: string, screenshot: string): Promise<PageCheck> {
   const profile = mkdtempSync(join(tmpdir(), 'nacc-report-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: executable, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: executable,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1200, height: 900 },
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const consoleErrors: string[] = [];
@@ -71,10 +85,28 @@ export async function checkReportInBrowser(executable: string, htmlFile: string,
                 const b = p.getBBox();
                 return d.length > 0 && (b.width > 0 || b.height > 0);
               }).length;
-        const axisLabels = external || !svg ? [] : [...svg.querySelectorAll('g.role-axis-label')].map((g: any) => [...g.querySelectorAll('text')].filter((t: any) => (t.textContent ?? '').trim().length > 0 && t.getBoundingClientRect().width > 0).length);
-        const legendBoxes = external || !svg ? [] : [...svg.querySelectorAll('g.role-legend')].map((g: any) => g.getBoundingClientRect()).filter((b: any) => b.width > 0 && b.height > 0);
+        const axisLabels =
+          external || !svg
+            ? []
+            : [...svg.querySelectorAll('g.role-axis-label')].map(
+                (g: any) =>
+                  [...g.querySelectorAll('text')].filter(
+                    (t: any) => (t.textContent ?? '').trim().length > 0 && t.getBoundingClientRect().width > 0,
+                  ).length,
+              );
+        const legendBoxes =
+          external || !svg
+            ? []
+            : [...svg.querySelectorAll('g.role-legend')]
+                .map((g: any) => g.getBoundingClientRect())
+                .filter((b: any) => b.width > 0 && b.height > 0);
         const meets = (a: any, b: any) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-        const dataMarks = external || !svg ? [] : [...svg.querySelectorAll('g.role-mark:not(.mark-text) path')].map((p: any) => p.getBoundingClientRect()).filter((b: any) => b.width > 0 || b.height > 0);
+        const dataMarks =
+          external || !svg
+            ? []
+            : [...svg.querySelectorAll('g.role-mark:not(.mark-text) path')]
+                .map((p: any) => p.getBoundingClientRect())
+                .filter((b: any) => b.width > 0 || b.height > 0);
         return {
           section: String(fig.closest('section')?.id ?? ''),
           plot: String(fig.getAttribute('data-plot') ?? ''),

@@ -41,7 +41,10 @@ export function fixtureSections(seed: number): Record<string, ReportSection> {
     let t = 0;
     for (let r = 0; r < 25; r++) {
       t += 2 + rng.next() * speed;
-      pts.push({ time_s: Number(t.toFixed(2)), accuracy: Number(Math.min(0.98, 0.1 + 0.85 * (1 - Math.exp(-r / 6)) + 0.01 * rng.normal()).toFixed(4)) });
+      pts.push({
+        time_s: Number(t.toFixed(2)),
+        accuracy: Number(Math.min(0.98, 0.1 + 0.85 * (1 - Math.exp(-r / 6)) + 0.01 * rng.normal()).toFixed(4)),
+      });
     }
     const hit = pts.find((p) => p.accuracy >= 0.85);
     return { name, points: pts, ...(hit ? { time_to_target_s: hit.time_s } : {}) };
@@ -58,9 +61,22 @@ export function fixtureSections(seed: number): Record<string, ReportSection> {
       baselines: [baseline('eyeriss', 1), baseline('nvdla_256', 0.8)],
       best: points[bestIdx],
     },
-    'mcu-ds_cnn': { kind: 'mcu-memory', network: 'ds_cnn', mcu: 'stm32f412', sram_bytes: 64 * 1024, layers: memLayers, facts: { 'patch grid': '3x3' } },
+    'mcu-ds_cnn': {
+      kind: 'mcu-memory',
+      network: 'ds_cnn',
+      mcu: 'stm32f412',
+      sram_bytes: 64 * 1024,
+      layers: memLayers,
+      facts: { 'patch grid': '3x3' },
+    },
     'pointacc-pointnet2': { kind: 'pointacc-cycles', network: 'pointnet2_ssg', config: 'edge', layers: paLayers },
-    'fl-digits': { kind: 'fl-training', network: 'digits_mlp', target_accuracy: 0.85, clock: 'simulated', runs: [curve('fedavg', 6), curve('dga (delay 20)', 1)] },
+    'fl-digits': {
+      kind: 'fl-training',
+      network: 'digits_mlp',
+      target_accuracy: 0.85,
+      clock: 'simulated',
+      runs: [curve('fedavg', 6), curve('dga (delay 20)', 1)],
+    },
     'rtl-naas_best': {
       kind: 'rtl-cycles',
       design: 'naas_best',
@@ -70,12 +86,30 @@ export function fixtureSections(seed: number): Record<string, ReportSection> {
         return { name, predicted_cycles: predicted, measured_cycles: Math.round(predicted * (0.9 + 0.3 * rng.next())) };
       }),
     },
-    'mcu-kws': { kind: 'mcu-program', network: 'kws_small', mcu: 'stm32f412', sram_bytes: 256 * 1024, flash_bytes: 1024 * 1024, peak_sram_bytes: 8256, flash_used_bytes: 77_000, flash_source: 'measured', measured_ram_bytes: 11_544, facts: { 'instructions (measured, QEMU)': 1_243_320 } },
+    'mcu-kws': {
+      kind: 'mcu-program',
+      network: 'kws_small',
+      mcu: 'stm32f412',
+      sram_bytes: 256 * 1024,
+      flash_bytes: 1024 * 1024,
+      peak_sram_bytes: 8256,
+      flash_used_bytes: 77_000,
+      flash_source: 'measured',
+      measured_ram_bytes: 11_544,
+      facts: { 'instructions (measured, QEMU)': 1_243_320 },
+    },
     'verify-rtl': {
       kind: 'rtl-verify',
       results: [
         { name: 'pe_array_tb', tool: 'iverilog', passed: 64, failed: 0, waveform: 'waves/pe_array_tb.vcd', log: 'logs/pe_array_tb.log' },
-        { name: 'sorter_tb', tool: 'iverilog', passed: 30 + rng.int(10), failed: 2, waveform: 'waves/sorter_tb.vcd', detail: 'mismatch at vector 7' },
+        {
+          name: 'sorter_tb',
+          tool: 'iverilog',
+          passed: 30 + rng.int(10),
+          failed: 2,
+          waveform: 'waves/sorter_tb.vcd',
+          detail: 'mismatch at vector 7',
+        },
         { name: 'accelerator_lint', tool: 'verilator', passed: 1, failed: 0 },
       ],
     },

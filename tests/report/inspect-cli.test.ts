@@ -15,14 +15,19 @@ const NET = (out: number) => `network w {\n  input x: int8[8, 8, 3]\n  y = conv2
 describe('nacc inspect --print-ir', () => {
   it('prints the lowered IR as text, or as JSON with --json, for the selected networks', async () => {
     const file = join(OUT, 'two.nacc');
-    writeFileSync(file, NET(4) + NET(6).replace('network w', 'network v') + 'mcu m {\n  core: cortex-m4\n  sram: 64 KB\n  flash: 256 KB\n}\n');
+    writeFileSync(
+      file,
+      NET(4) + NET(6).replace('network w', 'network v') + 'mcu m {\n  core: cortex-m4\n  sram: 64 KB\n  flash: 256 KB\n}\n',
+    );
     const text = await execa('node', ['bin/nacc.js', 'inspect', file, '--print-ir'], { reject: false });
     expect(text.exitCode).toBe(0);
     expect(text.stdout + '\n').toBe(programIrText(loadProgram(file)));
     const json = await execa('node', ['bin/nacc.js', 'inspect', file, '--print-ir', '--json', '--network', 'v'], { reject: false });
     expect(json.exitCode).toBe(0);
     const p = loadProgram(file);
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(programIrJson({ ...p, networks: p.networks.filter((n) => n.name === 'v') }))));
+    expect(JSON.parse(json.stdout)).toEqual(
+      JSON.parse(JSON.stringify(programIrJson({ ...p, networks: p.networks.filter((n) => n.name === 'v') }))),
+    );
   });
 
   it('--watch re-runs after the file changes and reports errors without exiting', async () => {

@@ -9,7 +9,9 @@ import type { Program } from '../../compiler/ir/program.ts';
 import { describeNeeds, needShared } from '../helpers/requires.ts';
 import { sharedFiles } from '../helpers/shared.ts';
 
-const exampleFiles = readdirSync('examples').filter((f) => f.endsWith('.nacc')).map((f) => join('examples', f));
+const exampleFiles = readdirSync('examples')
+  .filter((f) => f.endsWith('.nacc'))
+  .map((f) => join('examples', f));
 
 function checkAgainstIr(p: Program, text: string) {
   const lines = text.split('\n');
@@ -17,7 +19,12 @@ function checkAgainstIr(p: Program, text: string) {
     const start = lines.indexOf(lines.find((l) => l.startsWith(`network ${n.name} {`))!);
     expect(start, n.name).toBeGreaterThanOrEqual(0);
     const body = lines.slice(start + 1, start + 1 + n.inputs.length + n.layers.length);
-    n.inputs.forEach((inp, i) => expect(body[i]).toBe(`  input %${inp.name} : ${inp.type.dtype} ${inp.type.kind}[${inp.type.shape.join(', ')}]${inp.type.estimated ? '~' : ''}` + (inp.attrs && Object.keys(inp.attrs).length ? body[i].slice(body[i].indexOf(' {')) : '')));
+    n.inputs.forEach((inp, i) =>
+      expect(body[i]).toBe(
+        `  input %${inp.name} : ${inp.type.dtype} ${inp.type.kind}[${inp.type.shape.join(', ')}]${inp.type.estimated ? '~' : ''}` +
+          (inp.attrs && Object.keys(inp.attrs).length ? body[i].slice(body[i].indexOf(' {')) : ''),
+      ),
+    );
     n.layers.forEach((l, i) => {
       const line = body[n.inputs.length + i];
       const m = /^  %(\S+) = (\w+)\(([^)]*)\)/.exec(line);
@@ -38,7 +45,9 @@ describe('--print-ir on real files (examples/)', () => {
   it('examples/ holds .nacc files to check', () => expect(exampleFiles.length).toBeGreaterThan(0));
   printIrChecks(exampleFiles);
 });
-describeNeeds([needShared('dsl-examples')], '--print-ir on real files (../shared/dsl-examples)', () => printIrChecks(sharedFiles('dsl-examples', '.nacc')));
+describeNeeds([needShared('dsl-examples')], '--print-ir on real files (../shared/dsl-examples)', () =>
+  printIrChecks(sharedFiles('dsl-examples', '.nacc')),
+);
 
 function printIrChecks(files: string[]): void {
   it.each(files)('%s', (file) => {
@@ -77,7 +86,9 @@ describe('ir text', () => {
         },
       ],
     };
-    expect(programIrText(p)).toBe('network n {  // onnx\n  input %x : float32 vector[4]\n  %fc = dense(%x) {out: 2} weights {kernel: float32[4, 2]} : float32 vector[2]\n  output %fc\n}\n');
+    expect(programIrText(p)).toBe(
+      'network n {  // onnx\n  input %x : float32 vector[4]\n  %fc = dense(%x) {out: 2} weights {kernel: float32[4, 2]} : float32 vector[2]\n  output %fc\n}\n',
+    );
     expect(JSON.stringify(programIrJson(p))).toContain('"weights":{"kernel":{"dtype":"float32","shape":[4,2]}}');
   });
 });

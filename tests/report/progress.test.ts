@@ -44,7 +44,11 @@ describe('progress', () => {
   });
 
   it('writes nothing when silent, and stops even when the work throws', async () => {
-    for (const opts of [{ stream: fakeStream(false) }, { stream: fakeStream(true), json: true }, { stream: fakeStream(true), env: { CI: 'true' } }]) {
+    for (const opts of [
+      { stream: fakeStream(false) },
+      { stream: fakeStream(true), json: true },
+      { stream: fakeStream(true), env: { CI: 'true' } },
+    ]) {
       const p = createProgress({ label: 'verify', total: 3, stream: opts.stream.stream, json: opts.json, env: opts.env ?? {} });
       expect(p.active).toBe(false);
       p.tick();
@@ -53,7 +57,9 @@ describe('progress', () => {
       expect(opts.stream.text()).toBe('');
     }
     const f = fakeStream(true);
-    await expect(withProgress({ label: 'train', total: 2, stream: f.stream, env: {} }, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      withProgress({ label: 'train', total: 2, stream: f.stream, env: {} }, () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     expect(f.text()).toContain('train [');
   });
 });

@@ -30,10 +30,9 @@ const fresh = (name: string) => {
 describe('section schema', () => {
   it('accepts every generated fixture and rejects broken ones with the field named', () => {
     for (const s of Object.values(fixtureSections(3))) expect(sectionProblems(s)).toEqual([]);
-    expect(sectionProblems({ kind: 'mcu-memory', network: 'n', layers: [{ name: 'a', layer_by_layer_bytes: -1, patch_based_bytes: 'x' }] })).toEqual([
-      '"layers[0].layer_by_layer_bytes" must be >= 0 (got -1)',
-      '"layers[0].patch_based_bytes" must be a finite number',
-    ]);
+    expect(
+      sectionProblems({ kind: 'mcu-memory', network: 'n', layers: [{ name: 'a', layer_by_layer_bytes: -1, patch_based_bytes: 'x' }] }),
+    ).toEqual(['"layers[0].layer_by_layer_bytes" must be >= 0 (got -1)', '"layers[0].patch_based_bytes" must be a finite number']);
     expect(sectionProblems({ kind: 'nope' })[0]).toMatch(/"kind" must be one of/);
     expect(sectionProblems({ kind: 'fl-training', runs: [{ name: 'a', points: [{ time_s: 1, accuracy: 1.5 }] }] })).toEqual([
       '"runs[0].points[0].accuracy" must be <= 1 (got 1.5)',
@@ -54,13 +53,21 @@ describe('section schema', () => {
 });
 
 describe('derived series', () => {
-  const pts = fc.array(fc.record({ latency_cycles: fc.integer({ min: 1, max: 1000 }), energy_pj: fc.integer({ min: 1, max: 1000 }) }), { minLength: 1, maxLength: 60 });
+  const pts = fc.array(fc.record({ latency_cycles: fc.integer({ min: 1, max: 1000 }), energy_pj: fc.integer({ min: 1, max: 1000 }) }), {
+    minLength: 1,
+    maxLength: 60,
+  });
   it('paretoFront is exactly the set of points no other point dominates', () => {
     fc.assert(
       fc.property(pts, (ps) => {
         const front = paretoFront(ps);
         const dominated = (p: (typeof ps)[0]) =>
-          ps.some((q) => q.latency_cycles <= p.latency_cycles && q.energy_pj <= p.energy_pj && (q.latency_cycles < p.latency_cycles || q.energy_pj < p.energy_pj));
+          ps.some(
+            (q) =>
+              q.latency_cycles <= p.latency_cycles &&
+              q.energy_pj <= p.energy_pj &&
+              (q.latency_cycles < p.latency_cycles || q.energy_pj < p.energy_pj),
+          );
         const key = (p: (typeof ps)[0]) => `${p.latency_cycles},${p.energy_pj}`;
         const expected = new Set(ps.filter((p) => !dominated(p)).map(key));
         expect(new Set(front.map(key))).toEqual(expected);
@@ -79,7 +86,9 @@ describe('derived series', () => {
 
   it('prefixIds renames ids and their references only', () => {
     const svg = '<svg><clipPath id="clip1"><rect/></clipPath><g clip-path="url(#clip1)"/><g fill="url(#other)"/></svg>';
-    expect(prefixIds(svg, 'a b')).toBe('<svg><clipPath id="a-b-clip1"><rect/></clipPath><g clip-path="url(#a-b-clip1)"/><g fill="url(#other)"/></svg>');
+    expect(prefixIds(svg, 'a b')).toBe(
+      '<svg><clipPath id="a-b-clip1"><rect/></clipPath><g clip-path="url(#a-b-clip1)"/><g fill="url(#other)"/></svg>',
+    );
   });
 });
 
@@ -92,7 +101,15 @@ describe('report over a folder', () => {
 
   it('finds every section in pipeline order and renders one self-contained page', async () => {
     const summary = await buildReport(dir);
-    expect(summary.sections.map((s) => s.kind)).toEqual(['naas-search', 'rtl-cycles', 'mcu-program', 'mcu-memory', 'pointacc-cycles', 'fl-training', 'rtl-verify']);
+    expect(summary.sections.map((s) => s.kind)).toEqual([
+      'naas-search',
+      'rtl-cycles',
+      'mcu-program',
+      'mcu-memory',
+      'pointacc-cycles',
+      'fl-training',
+      'rtl-verify',
+    ]);
     const html = readFileSync(summary.file, 'utf8');
     const svgs = html.match(/<svg\b/g) ?? [];
     const expectedPlots = Object.values(fixtureSections(7)).reduce((a, s) => a + plotsFor(s).length, 0);
@@ -116,7 +133,11 @@ describe('report over a folder', () => {
 
   it('escapes user text', async () => {
     const d = fresh('escape');
-    writeReportSection(d, 'x', { kind: 'rtl-verify', title: '<script>alert(1)</script>', results: [{ name: '<b>&', passed: 1, failed: 0 }] });
+    writeReportSection(d, 'x', {
+      kind: 'rtl-verify',
+      title: '<script>alert(1)</script>',
+      results: [{ name: '<b>&', passed: 1, failed: 0 }],
+    });
     const html = readFileSync((await buildReport(d)).file, 'utf8');
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -146,7 +167,9 @@ describe('report over a folder', () => {
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(UserError);
-      expect((e as UserError).diagnostics[0].message).toBe('broken.section.json: not a valid report section: "layers" must have at least 1 entry');
+      expect((e as UserError).diagnostics[0].message).toBe(
+        'broken.section.json: not a valid report section: "layers" must have at least 1 entry',
+      );
     }
   });
 
@@ -190,7 +213,8 @@ describe('standalone figures', () => {
     const d = fresh('figures');
     mkdirSync(join(d, 'fl'));
     mkdirSync(join(d, 'mcu'));
-    const svg = (id: string) => `<?xml version="1.0"?>\n<!-- made by a command -->\n<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" onload="x()"><defs><clipPath id="c"><rect width="5" height="5"/></clipPath></defs><script>alert(1)</script><rect x="10" y="10" width="${id.length * 10}" height="20" clip-path="url(#c)"/></svg>\n`;
+    const svg = (id: string) =>
+      `<?xml version="1.0"?>\n<!-- made by a command -->\n<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100" onload="x()"><defs><clipPath id="c"><rect width="5" height="5"/></clipPath></defs><script>alert(1)</script><rect x="10" y="10" width="${id.length * 10}" height="20" clip-path="url(#c)"/></svg>\n`;
     writeFileSync(join(d, 'fl', 'curve.svg'), svg('curve'));
     writeFileSync(join(d, 'mcu', 'memory.svg'), svg('memory'));
     writeReportSection(join(d, 'mcu'), 'memory', fixtureSections(4)['mcu-ds_cnn']);
@@ -213,7 +237,12 @@ describe('command JSON adapters', () => {
       model: 'ds_cnn',
       target: { name: 'stm32f412', sram_bytes: 262144 },
       schedule: { kind: 'patch', split: 5, patches: 3 },
-      memory: mem.layers.map((l) => ({ name: l.name, op: 'conv2d', layer_bytes: l.layer_by_layer_bytes, scheduled_bytes: l.patch_based_bytes })),
+      memory: mem.layers.map((l) => ({
+        name: l.name,
+        op: 'conv2d',
+        layer_bytes: l.layer_by_layer_bytes,
+        scheduled_bytes: l.patch_based_bytes,
+      })),
       peak_sram_bytes: Math.max(...mem.layers.map((l) => l.patch_based_bytes)),
       layer_peak_sram_bytes: Math.max(...mem.layers.map((l) => l.layer_by_layer_bytes)),
       mac_overhead: 0.093,
@@ -232,7 +261,10 @@ describe('command JSON adapters', () => {
     const searchJson = {
       space: 'naas_eyeriss',
       networks: ['ds_cnn'],
-      best: { accelerator: { peArray: [2, 36], parallel: ['Q', 'K'] }, totals: { cycles: naas.best!.latency_cycles, energy_pj: naas.best!.energy_pj, edp: 5 } },
+      best: {
+        accelerator: { peArray: [2, 36], parallel: ['Q', 'K'] },
+        totals: { cycles: naas.best!.latency_cycles, energy_pj: naas.best!.energy_pj, edp: 5 },
+      },
       baseline: { name: 'eyeriss', totals: { cycles: 100, energy_pj: 200, edp: 20000 } },
       edp_ratio: 4000,
       history,
@@ -250,12 +282,27 @@ describe('command JSON adapters', () => {
     const verifyJson = {
       design: 'design',
       top: 't',
-      sims: [{ name: 'iverilog', passed: 7, failed: 1, cycles: null, layers: [{ name: 'c1', passed: 7, failed: 1, cycles: null, vcd: 'layers/c1/wave.vcd', first_mismatch: 'y[3]' }] }],
+      sims: [
+        {
+          name: 'iverilog',
+          passed: 7,
+          failed: 1,
+          cycles: null,
+          layers: [{ name: 'c1', passed: 7, failed: 1, cycles: null, vcd: 'layers/c1/wave.vcd', first_mismatch: 'y[3]' }],
+        },
+      ],
       lint: { warnings: 0, diagnostics: [] },
       ok: false,
     };
     const v = verifySection(verifyJson, join(d, 'verify.json'))!;
-    expect(v.results[0]).toEqual({ name: 'c1', tool: 'iverilog', passed: 7, failed: 1, waveform: join(d, 'design', 'layers', 'c1', 'wave.vcd'), detail: 'y[3]; did not finish' });
+    expect(v.results[0]).toEqual({
+      name: 'c1',
+      tool: 'iverilog',
+      passed: 7,
+      failed: 1,
+      waveform: join(d, 'design', 'layers', 'c1', 'wave.vcd'),
+      detail: 'y[3]; did not finish',
+    });
     expect(v.results[1]).toMatchObject({ name: 'lint', passed: 1, failed: 0 });
 
     const pa = (fusion: boolean, cache = true) => ({
@@ -273,7 +320,13 @@ describe('command JSON adapters', () => {
     ]);
     expect(groups).toHaveLength(1);
     expect(groups[0].files).toEqual(['/x/fused.json', '/x/unfused.json']);
-    expect(groups[0].section).toMatchObject({ kind: 'pointacc-cycles', layers: [{ name: 'a', cycles_unfused: 150, cycles_fused: 100 }, { name: 'b', cycles_unfused: 300, cycles_fused: 200 }] });
+    expect(groups[0].section).toMatchObject({
+      kind: 'pointacc-cycles',
+      layers: [
+        { name: 'a', cycles_unfused: 150, cycles_fused: 100 },
+        { name: 'b', cycles_unfused: 300, cycles_fused: 200 },
+      ],
+    });
   });
 });
 
@@ -287,7 +340,9 @@ describe('demo report step', () => {
     const ctx = { outDir: d, seed: 1, examplesDir: resolve('examples'), log: () => {} };
     const r = await reportStep.run(ctx);
     expect(r.status).toBe('ok');
-    expect(r.summary).toContain('7 section(s), 8 plots [naas-search, rtl-cycles, mcu-program, mcu-memory, pointacc-cycles, fl-training, rtl-verify]');
+    expect(r.summary).toContain(
+      '7 section(s), 8 plots [naas-search, rtl-cycles, mcu-program, mcu-memory, pointacc-cycles, fl-training, rtl-verify]',
+    );
     expect(r.summary).toContain('nothing to plot from quiet/');
     expect(r.artifacts).toEqual([join(d, 'report.html')]);
     writeFileSync(join(d, 'quiet', 'x.section.json'), JSON.stringify({ nacc_report_section: 1, kind: 'fl-training', runs: [] }));

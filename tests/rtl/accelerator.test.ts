@@ -40,7 +40,10 @@ describe('array wiring follows the parallel dimensions', () => {
     expect(hw.reductionLanes.count).toBe(4);
     // rtl_layers has a depthwise layer, whose input channel follows K.
     expect(hw.inputLanes.count).toBe(16);
-    const noDw = buildHardware(acc('kc_ws'), problems().filter((p) => !p.depthwise));
+    const noDw = buildHardware(
+      acc('kc_ws'),
+      problems().filter((p) => !p.depthwise),
+    );
     expect(noDw.inputLanes.count).toBe(4);
   });
   it('P x Q: one weight multicast to every PE, no reduction', () => {
@@ -53,7 +56,13 @@ describe('array wiring follows the parallel dimensions', () => {
   });
   it('rejects a buffer too small for the banks, with the accelerator location', () => {
     const small = { ...acc('kc_ws'), globalBufferBytes: 1024 };
-    const e = (() => { try { buildHardware(small, problems()); } catch (x) { return x; } })() as UserError;
+    const e = (() => {
+      try {
+        buildHardware(small, problems());
+      } catch (x) {
+        return x;
+      }
+    })() as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.diagnostics[0].message).toMatch(/global buffer/);
     expect(e.diagnostics[0].location?.line).toBeGreaterThan(0);
@@ -78,8 +87,16 @@ describe('mapping', () => {
   });
   it('refuses layers it cannot run, pointing at the layer', () => {
     const n = net();
-    const pool = { ...n, layers: [...n.layers, { name: 'mp', op: 'maxpool', inputs: ['s2'], attrs: { kernel: [2, 2], stride: [2, 2] }, output: n.layers[3].output }] };
-    expect(() => generateAccelerator(acc('kc_ws'), pool, { seed: 1, layers: ['mp'] })).toThrow(/maxpool; the accelerator runs conv2d, dwconv2d and dense/);
+    const pool = {
+      ...n,
+      layers: [
+        ...n.layers,
+        { name: 'mp', op: 'maxpool', inputs: ['s2'], attrs: { kernel: [2, 2], stride: [2, 2] }, output: n.layers[3].output },
+      ],
+    };
+    expect(() => generateAccelerator(acc('kc_ws'), pool, { seed: 1, layers: ['mp'] })).toThrow(
+      /maxpool; the accelerator runs conv2d, dwconv2d and dense/,
+    );
     expect(() => generateAccelerator(acc('kc_ws'), n, { seed: 1, layers: ['nope'] })).toThrow(/no layer 'nope'/);
   });
   it('vectors are a function of the seed', () => {
@@ -104,14 +121,20 @@ describe.each([
     expect(sim.layers.map((l) => l.name)).toEqual(['c3', 'pw', 'dw', 's2']);
     for (const l of sim.layers) {
       expect(l.failed, `${name}/${l.name}: ${l.first_mismatch}`).toBe(0);
-      expect(l.passed).toBe(g.manifest.layers.find((x) => x.name === l.name)!.bounds.K * g.manifest.layers.find((x) => x.name === l.name)!.bounds.P * g.manifest.layers.find((x) => x.name === l.name)!.bounds.Q);
+      expect(l.passed).toBe(
+        g.manifest.layers.find((x) => x.name === l.name)!.bounds.K *
+          g.manifest.layers.find((x) => x.name === l.name)!.bounds.P *
+          g.manifest.layers.find((x) => x.name === l.name)!.bounds.Q,
+      );
     }
     for (const l of r.layers) {
       expect(Math.abs(l.error_pct!)).toBeLessThanOrEqual(10);
       // The cost model alone (serial load and requantiser drain as global-buffer properties)
       // must agree with the hardware within 10% too; every one of these layers divides its axes.
       expect(l.model_cycles, `${name}/${l.name}`).toEqual(expect.any(Number));
-      expect(Math.abs(l.model_error_pct!), `${name}/${l.name}: model ${l.model_cycles} vs ${l.sim_cycles.iverilog}`).toBeLessThanOrEqual(10);
+      expect(Math.abs(l.model_error_pct!), `${name}/${l.name}: model ${l.model_cycles} vs ${l.sim_cycles.iverilog}`).toBeLessThanOrEqual(
+        10,
+      );
       // The schedule formula is the RTL's: it must predict the simulated cycles exactly.
       expect(l.sim_cycles.iverilog).toBe(g.manifest.layers.find((x) => x.name === l.name)!.schedule_cycles);
     }
@@ -124,7 +147,11 @@ describe('non-square shapes', () => {
     const odd = prog.networks.find((n) => n.name === 'rtl_odd')!;
     const g = generateAccelerator(acc('rp_rs'), odd, { seed: 2 });
     const r = await verifyAccelerator(write(g), { sims: ['iverilog'] });
-    expect(r.sims[0].layers.map((l) => [l.name, l.passed, l.failed])).toEqual([['a', 7 * 5 * 6, 0], ['d', 4 * 5 * 6, 0], ['f', 5, 0]]);
+    expect(r.sims[0].layers.map((l) => [l.name, l.passed, l.failed])).toEqual([
+      ['a', 7 * 5 * 6, 0],
+      ['d', 4 * 5 * 6, 0],
+      ['f', 5, 0],
+    ]);
     expect(r.lint.warnings).toBe(0);
   }, 120_000);
 });

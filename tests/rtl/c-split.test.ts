@@ -29,7 +29,9 @@ describe('input-channel chunks', () => {
     expect(plan.channelChunks[i]).toBeLessThan(48);
     expect(hw.psumWords).toBeGreaterThan(0);
     // The partial-sum bank is part of the buffer's budget.
-    expect(hw.globalBufferUsed).toBe(hw.inputLanes.count * hw.inputBankBytes + hw.weightLanes.count * hw.weightBankBytes + 16 * hw.maxChannels + 4 * hw.psumWords);
+    expect(hw.globalBufferUsed).toBe(
+      hw.inputLanes.count * hw.inputBankBytes + hw.weightLanes.count * hw.weightBankBytes + 16 * hw.maxChannels + 4 * hw.psumWords,
+    );
     expect(hw.globalBufferUsed).toBeLessThanOrEqual(spec().globalBufferBytes);
     // Every output tile runs its chunks back to back, covering C once; only the last loads
     // records and writes outputs; the bank holds the output tile's sums.
@@ -68,7 +70,9 @@ describe('input-channel chunks', () => {
     })() as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.diagnostics[0].code).toBe('R0206');
-    expect(e.diagnostics[0].message).toMatch(/layer 'f' does not fit the global buffer .* = \d+ B\) but it has 100 B; its input channels are not split \(6 channels are not a whole number of 8-byte DRAM beats\)/);
+    expect(e.diagnostics[0].message).toMatch(
+      /layer 'f' does not fit the global buffer .* = \d+ B\) but it has 100 B; its input channels are not split \(6 channels are not a whole number of 8-byte DRAM beats\)/,
+    );
     expect(e.diagnostics[0].location?.line).toBeGreaterThan(0);
   });
 });

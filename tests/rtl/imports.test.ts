@@ -13,7 +13,11 @@ const DIR = 'compiler/rtl/accelerator';
 function valueImports(): Map<string, string[]> {
   const graph = importGraph(ROOT, [DIR]);
   const out = new Map<string, string[]>();
-  for (const [file, deps] of graph) out.set(file.slice(DIR.length + 1), [...deps].map((d) => d.slice(DIR.length + 1)));
+  for (const [file, deps] of graph)
+    out.set(
+      file.slice(DIR.length + 1),
+      [...deps].map((d) => d.slice(DIR.length + 1)),
+    );
   return out;
 }
 

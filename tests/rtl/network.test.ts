@@ -37,7 +37,16 @@ network res_small {
 }
 `;
 
-interface Step { name: string; op: string; runs_on: string; cycles: number | null; model_cycles: number | null; error: number | null; passed: number; failed: number }
+interface Step {
+  name: string;
+  op: string;
+  runs_on: string;
+  cycles: number | null;
+  model_cycles: number | null;
+  error: number | null;
+  passed: number;
+  failed: number;
+}
 
 function source(): { file: string; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-rtl-network-'));
@@ -56,15 +65,40 @@ const generate = () =>
   })());
 
 describe('nacc rtl writes the whole-network program', () => {
-  it('without --layer: network/ holds one DRAM image, every step in op order, the layers\' programs; with --layer it does not, and verify --network says so (exit 2)', async () => {
+  it("without --layer: network/ holds one DRAM image, every step in op order, the layers' programs; with --layer it does not, and verify --network says so (exit 2)", async () => {
     const { file, out, code, stderr } = await generate();
     expect(code, stderr).toBe(0);
     const nm = JSON.parse(readFileSync(join(out, 'network', 'network.json'), 'utf8'));
     const softmax = nm.steps[9].name;
     expect(nm.steps.map((s: Step) => s.name)).toEqual(['a', 'b', 's', 'r', 'm', 'd', 'p', 'g', 'f', softmax]);
-    expect(nm.steps.map((s: Step & { unit?: string }) => s.unit ?? s.runs_on)).toEqual(['conv', 'conv', 'post-process', 'post-process', 'post-process', 'conv', 'post-process', 'post-process', 'conv', 'host']);
-    expect(nm.steps.map((s: Step) => s.op)).toEqual(['CONV_2D', 'CONV_2D', 'ADD', 'QUANTIZE', 'MAX_POOL_2D', 'DEPTHWISE_CONV_2D', 'AVERAGE_POOL_2D', 'MEAN', 'FULLY_CONNECTED', 'SOFTMAX']);
-    expect(nm.outputs).toEqual([{ name: 'f', step: 8 }, { name: softmax, step: 9 }]);
+    expect(nm.steps.map((s: Step & { unit?: string }) => s.unit ?? s.runs_on)).toEqual([
+      'conv',
+      'conv',
+      'post-process',
+      'post-process',
+      'post-process',
+      'conv',
+      'post-process',
+      'post-process',
+      'conv',
+      'host',
+    ]);
+    expect(nm.steps.map((s: Step) => s.op)).toEqual([
+      'CONV_2D',
+      'CONV_2D',
+      'ADD',
+      'QUANTIZE',
+      'MAX_POOL_2D',
+      'DEPTHWISE_CONV_2D',
+      'AVERAGE_POOL_2D',
+      'MEAN',
+      'FULLY_CONNECTED',
+      'SOFTMAX',
+    ]);
+    expect(nm.outputs).toEqual([
+      { name: 'f', step: 8 },
+      { name: softmax, step: 9 },
+    ]);
     const one = join(mkdtempSync(join(tmpdir(), 'nacc-rtl-network-')), 'rtl');
     expect((await nacc(['rtl', file, '--accelerator', 'kc_net', '--network', 'res_small', '--layer', 'a', '--out', one])).code).toBe(0);
     const v = await nacc(['verify', one, '--network']);
@@ -86,7 +120,10 @@ describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a resi
     expect(sim).toMatchObject({ name: 'iverilog', failed: 0 });
     // 8x8x8 per conv output, the add, relu, 4x4x8 max pool, depthwise and average pool, 8 pooled, 10 logits, 10 softmax, the final outputs again.
     expect(sim.passed).toBe(512 * 4 + 128 * 3 + 8 + 10 + 10 + 10 + 10);
-    expect(sim.final_output.map((o: { passed: number; failed: number }) => [o.passed, o.failed])).toEqual([[10, 0], [10, 0]]);
+    expect(sim.final_output.map((o: { passed: number; failed: number }) => [o.passed, o.failed])).toEqual([
+      [10, 0],
+      [10, 0],
+    ]);
     const byName = new Map<string, Step>(rep.layers.map((l: Step) => [l.name, l]));
     for (const name of ['a', 'b', 's', 'r', 'm', 'd', 'p', 'g', 'f']) {
       const l = byName.get(name)!;
@@ -99,7 +136,9 @@ describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a resi
     for (const name of ['s', 'r', 'm', 'p', 'g']) expect(byName.get(name)!.cycles, name).toBe(byName.get(name)!.model_cycles);
     const accelerator = rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.cycles!, 0);
     expect(sim.cycles).toBe(accelerator);
-    expect(rep.model_cycles).toBe(rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.model_cycles!, 0));
+    expect(rep.model_cycles).toBe(
+      rep.layers.filter((l: Step) => l.runs_on === 'accelerator').reduce((s: number, l: Step) => s + l.model_cycles!, 0),
+    );
     // An op outside the design takes no accelerator cycles and says so.
     const host = rep.layers.filter((x: Step) => x.runs_on === 'host');
     expect(host.map((l: Step) => l.op)).toEqual(['SOFTMAX']);
@@ -108,7 +147,9 @@ describeNeeds([await needTool('iverilog'), await needTool('verilator')], 'a resi
 
     // One weight byte of layer b flipped: b (and everything after it) differs; exit 3.
     const nm = JSON.parse(readFileSync(join(out, 'network', 'network.json'), 'utf8'));
-    const dram = readFileSync(join(out, 'network', 'dram.hex'), 'utf8').trim().split('\n');
+    const dram = readFileSync(join(out, 'network', 'dram.hex'), 'utf8')
+      .trim()
+      .split('\n');
     const wAt = nm.steps.find((s: { name: string }) => s.name === 'b').weights_base + 5;
     dram[wAt] = ((parseInt(dram[wAt], 16) ^ 0x40) & 0xff).toString(16).padStart(2, '0');
     writeFileSync(join(out, 'network', 'dram.hex'), dram.join('\n') + '\n');

@@ -19,7 +19,11 @@ describe("the tile planner's program is a candidate beside the mapper's", () => 
     it(`${name}: every layer's chosen mapping scores at least as well as the planner's (low mapper effort)`, async () => {
       const spec = prog.accelerators.find((a) => a.name === name)!;
       const workloads = buildWorkloads([net]);
-      const arch = costArchitecture(spec, rtlParallel(spec)!.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[], Object.values(workloads.problems));
+      const arch = costArchitecture(
+        spec,
+        rtlParallel(spec)!.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[],
+        Object.values(workloads.problems),
+      );
       const planned = plannerMappings(spec, net);
       const { result } = await rtlMappings(spec, [net], 1, 1);
       const plain = await evaluateFixed(spec, workloads, 1, 1, inlineRunner, 'edp', true);

@@ -20,12 +20,41 @@ interface RtlLayer {
 const fresh = (tag: string) => mkdtempSync(join(tmpdir(), `nacc-rtl-model-${tag}-`));
 
 describe('nacc search --rtl and nacc rtl --from report the same model cycles', () => {
-  it('every layer of the searched folder replays its mapping, with the search\'s cycles as model_cycles (searched_net, tiny budget)', async () => {
+  it("every layer of the searched folder replays its mapping, with the search's cycles as model_cycles (searched_net, tiny budget)", async () => {
     const dir = fresh('search');
-    const s = await nacc(['search', 'tests/rtl/searched.nacc', '--with', 'examples/naas_accelerators.nacc', '--network', 'searched_net', '--space', 'naas_eyeriss', '--baseline', 'eyeriss', '--budget', 'tiny', '--threads', '1', '--rtl', '--out', join(dir, 'S'), '--json']);
+    const s = await nacc([
+      'search',
+      'tests/rtl/searched.nacc',
+      '--with',
+      'examples/naas_accelerators.nacc',
+      '--network',
+      'searched_net',
+      '--space',
+      'naas_eyeriss',
+      '--baseline',
+      'eyeriss',
+      '--budget',
+      'tiny',
+      '--threads',
+      '1',
+      '--rtl',
+      '--out',
+      join(dir, 'S'),
+      '--json',
+    ]);
     expect(s.code, s.stderr).toBe(0);
     const searched: { name: string; cycles: number }[] = JSON.parse(s.stdout).best.networks[0].layers;
-    const r = await nacc(['rtl', 'tests/rtl/searched.nacc', '--from', join(dir, 'S'), '--network', 'searched_net', '--out', join(dir, 'O'), '--json']);
+    const r = await nacc([
+      'rtl',
+      'tests/rtl/searched.nacc',
+      '--from',
+      join(dir, 'S'),
+      '--network',
+      'searched_net',
+      '--out',
+      join(dir, 'O'),
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/warning/);
     const layers: RtlLayer[] = JSON.parse(r.stdout).layers;
@@ -33,18 +62,31 @@ describe('nacc search --rtl and nacc rtl --from report the same model cycles', (
     for (const l of layers) {
       expect(l.model_cycles, l.name).toBe(searched.find((x) => x.name === l.name)!.cycles);
       // The schedule formula is what the RTL runs (checked cycle for cycle in the simulations below).
-      expect(Math.abs(l.schedule_cycles / l.model_cycles! - 1), `${l.name}: schedule ${l.schedule_cycles}, model ${l.model_cycles}`).toBeLessThanOrEqual(0.1);
+      expect(
+        Math.abs(l.schedule_cycles / l.model_cycles! - 1),
+        `${l.name}: schedule ${l.schedule_cycles}, model ${l.model_cycles}`,
+      ).toBeLessThanOrEqual(0.1);
     }
   }, 300_000);
 });
 
-describeNeeds([await needTool('iverilog')], 'nacc rtl --accelerator programs the mapper\'s mappings, as nacc cost --rtl costs them', () => {
-  it('rp_rs: every layer is the mapper\'s, model_cycles = nacc cost --rtl; Icarus: bit-exact, |error| <= 10% on every layer', async () => {
+describeNeeds([await needTool('iverilog')], "nacc rtl --accelerator programs the mapper's mappings, as nacc cost --rtl costs them", () => {
+  it("rp_rs: every layer is the mapper's, model_cycles = nacc cost --rtl; Icarus: bit-exact, |error| <= 10% on every layer", async () => {
     const dir = fresh('mapper');
     const c = await nacc(['cost', 'examples/rtl.nacc', '--network', 'rtl_layers', '--accelerator', 'rp_rs', '--rtl', '--json']);
     expect(c.code, c.stderr).toBe(0);
     const cost: { name: string; cycles: number }[] = JSON.parse(c.stdout).layers;
-    const r = await nacc(['rtl', 'examples/rtl.nacc', '--accelerator', 'rp_rs', '--network', 'rtl_layers', '--out', join(dir, 'O'), '--json']);
+    const r = await nacc([
+      'rtl',
+      'examples/rtl.nacc',
+      '--accelerator',
+      'rp_rs',
+      '--network',
+      'rtl_layers',
+      '--out',
+      join(dir, 'O'),
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const layers: RtlLayer[] = JSON.parse(r.stdout).layers;
     expect(layers.map((l) => [l.name, l.mapping_source, l.model_cycles])).toEqual(cost.map((l) => [l.name, 'mapper', l.cycles]));

@@ -37,28 +37,81 @@ const pwProblem = convProblem({ name: 'pw', K: 8, C: 8, P: 8, Q: 8, R: 1, S: 1, 
 /** Tiles of 4 K x 4 Q x 4 C (K, Q, C outermost first); in a tile Q 4, P 8 at the buffer; S 3, R 3 in the PE; K and C across the array. */
 const c3Mapping: Mapping = {
   levels: [
-    { level: 'DRAM', temporal: [{ dim: 'K', bound: 2 }, { dim: 'Q', bound: 2 }, { dim: 'C', bound: 2 }], spatial: [], keep: ALL },
-    { level: 'GlobalBuffer', temporal: [{ dim: 'Q', bound: 4 }, { dim: 'P', bound: 8 }], spatial: [{ dim: 'K', bound: 4, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }], keep: ALL },
-    { level: 'RegisterFile', temporal: [{ dim: 'S', bound: 3 }, { dim: 'R', bound: 3 }], spatial: [], keep: ['Outputs'] },
+    {
+      level: 'DRAM',
+      temporal: [
+        { dim: 'K', bound: 2 },
+        { dim: 'Q', bound: 2 },
+        { dim: 'C', bound: 2 },
+      ],
+      spatial: [],
+      keep: ALL,
+    },
+    {
+      level: 'GlobalBuffer',
+      temporal: [
+        { dim: 'Q', bound: 4 },
+        { dim: 'P', bound: 8 },
+      ],
+      spatial: [
+        { dim: 'K', bound: 4, axis: 'Y' },
+        { dim: 'C', bound: 4, axis: 'X' },
+      ],
+      keep: ALL,
+    },
+    {
+      level: 'RegisterFile',
+      temporal: [
+        { dim: 'S', bound: 3 },
+        { dim: 'R', bound: 3 },
+      ],
+      spatial: [],
+      keep: ['Outputs'],
+    },
   ],
 };
 /** What a row-stationary-like search proposes: the PE keeps weights and inputs too. */
 const pwMapping: Mapping = {
   levels: [
     { level: 'DRAM', temporal: [], spatial: [], keep: ALL },
-    { level: 'GlobalBuffer', temporal: [{ dim: 'P', bound: 8 }, { dim: 'Q', bound: 8 }], spatial: [{ dim: 'K', bound: 4, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }], keep: ALL },
-    { level: 'RegisterFile', temporal: [{ dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }], spatial: [], keep: ALL },
+    {
+      level: 'GlobalBuffer',
+      temporal: [
+        { dim: 'P', bound: 8 },
+        { dim: 'Q', bound: 8 },
+      ],
+      spatial: [
+        { dim: 'K', bound: 4, axis: 'Y' },
+        { dim: 'C', bound: 4, axis: 'X' },
+      ],
+      keep: ALL,
+    },
+    {
+      level: 'RegisterFile',
+      temporal: [
+        { dim: 'K', bound: 2 },
+        { dim: 'C', bound: 2 },
+      ],
+      spatial: [],
+      keep: ALL,
+    },
   ],
 };
 // pe_array [rows, columns]: K down the rows (meshY), C across the columns (meshX), as Timeloop.
-const AXES = [{ dim: 'K' as const, size: 4 }, { dim: 'C' as const, size: 4 }];
+const AXES = [
+  { dim: 'K' as const, size: 4 },
+  { dim: 'C' as const, size: 4 },
+];
 
 /** A folder as `nacc search --out` writes it (writeArtefacts): design.nacc and timeloop/<network>/<layer>.{prob,map}.yaml. */
 function searchFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-searched-'));
   writeFileSync(join(dir, 'design.nacc'), `// Found by nacc search.\n${DESIGN}`);
   mkdirSync(join(dir, 'timeloop', 'searched_net'), { recursive: true });
-  for (const [p, m] of [[c3Problem, c3Mapping], [pwProblem, pwMapping]] as const) {
+  for (const [p, m] of [
+    [c3Problem, c3Mapping],
+    [pwProblem, pwMapping],
+  ] as const) {
     writeFileSync(join(dir, 'timeloop', 'searched_net', `${p.name}.prob.yaml`), problemToYaml(p));
     writeFileSync(join(dir, 'timeloop', 'searched_net', `${p.name}.map.yaml`), mappingToYaml(m, p));
   }
@@ -67,7 +120,10 @@ function searchFolder(): string {
 
 /** The configuration words of every program of a layer, decoded by CONFIG_FIELDS. */
 function decodePrograms(layerDir: string): Record<string, number>[] {
-  const words = readFileSync(join(layerDir, 'config.hex'), 'utf8').trim().split('\n').map((h) => parseInt(h, 16));
+  const words = readFileSync(join(layerDir, 'config.hex'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((h) => parseInt(h, 16));
   const n = CONFIG_FIELDS.length;
   return Array.from({ length: words.length / n }, (_, t) => Object.fromEntries(CONFIG_FIELDS.map((f, i) => [f.name, words[t * n + i]])));
 }
@@ -85,15 +141,72 @@ describe('the one predicate: what the generated accelerator executes of a mappin
   it('names what the hardware cannot run: PE-kept weights, a dimension at two levels, a reduction at the buffer, foreign spatial factors, tile order', () => {
     const issues = rtlProgramOf(pwProblem, pwMapping, AXES).issues.join('\n');
     expect(issues).toMatch(/RegisterFile keeps Weights, Inputs/);
-    const split: Mapping = { levels: [c3Mapping.levels[0], { ...c3Mapping.levels[1], temporal: [{ dim: 'C', bound: 2 }, ...c3Mapping.levels[1].temporal] }, { ...c3Mapping.levels[2], temporal: [{ dim: 'C', bound: 1 }, { dim: 'Q', bound: 2 }, ...c3Mapping.levels[2].temporal] }] };
-    const s = rtlProgramOf(c3Problem, { levels: [{ ...c3Mapping.levels[0], temporal: [{ dim: 'K', bound: 2 }, { dim: 'Q', bound: 2 }] }, ...split.levels.slice(1)] }, AXES).issues.join('\n');
+    const split: Mapping = {
+      levels: [
+        c3Mapping.levels[0],
+        { ...c3Mapping.levels[1], temporal: [{ dim: 'C', bound: 2 }, ...c3Mapping.levels[1].temporal] },
+        { ...c3Mapping.levels[2], temporal: [{ dim: 'C', bound: 1 }, { dim: 'Q', bound: 2 }, ...c3Mapping.levels[2].temporal] },
+      ],
+    };
+    const s = rtlProgramOf(
+      c3Problem,
+      {
+        levels: [
+          {
+            ...c3Mapping.levels[0],
+            temporal: [
+              { dim: 'K', bound: 2 },
+              { dim: 'Q', bound: 2 },
+            ],
+          },
+          ...split.levels.slice(1),
+        ],
+      },
+      AXES,
+    ).issues.join('\n');
     expect(s).toMatch(/Q is split between GlobalBuffer/);
     expect(s).toMatch(/GlobalBuffer loop C in \[0:2\) is a reduction/);
-    const wrongAxis: Mapping = { levels: [c3Mapping.levels[0], { ...c3Mapping.levels[1], spatial: [{ dim: 'P', bound: 2, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }] }, c3Mapping.levels[2]] };
+    const wrongAxis: Mapping = {
+      levels: [
+        c3Mapping.levels[0],
+        {
+          ...c3Mapping.levels[1],
+          spatial: [
+            { dim: 'P', bound: 2, axis: 'Y' },
+            { dim: 'C', bound: 4, axis: 'X' },
+          ],
+        },
+        c3Mapping.levels[2],
+      ],
+    };
     expect(rtlProgramOf(c3Problem, wrongAxis, AXES).issues.join('\n')).toMatch(/spatial P = 2 on Y: the array's axes run Y: K, X: C/);
-    const tooWide: Mapping = { levels: [c3Mapping.levels[0], { ...c3Mapping.levels[1], spatial: [{ dim: 'K', bound: 8, axis: 'Y' }, { dim: 'C', bound: 4, axis: 'X' }] }, c3Mapping.levels[2]] };
+    const tooWide: Mapping = {
+      levels: [
+        c3Mapping.levels[0],
+        {
+          ...c3Mapping.levels[1],
+          spatial: [
+            { dim: 'K', bound: 8, axis: 'Y' },
+            { dim: 'C', bound: 4, axis: 'X' },
+          ],
+        },
+        c3Mapping.levels[2],
+      ],
+    };
     expect(rtlProgramOf(c3Problem, tooWide, AXES).issues.join('\n')).toMatch(/spatial K = 8 on Y: the axis has 4 PEs/);
-    const reordered: Mapping = { levels: [{ ...c3Mapping.levels[0], temporal: [{ dim: 'Q', bound: 2 }, { dim: 'K', bound: 2 }, { dim: 'C', bound: 2 }] }, ...c3Mapping.levels.slice(1)] };
+    const reordered: Mapping = {
+      levels: [
+        {
+          ...c3Mapping.levels[0],
+          temporal: [
+            { dim: 'Q', bound: 2 },
+            { dim: 'K', bound: 2 },
+            { dim: 'C', bound: 2 },
+          ],
+        },
+        ...c3Mapping.levels.slice(1),
+      ],
+    };
     expect(rtlProgramOf(c3Problem, reordered, AXES).issues.join('\n')).toMatch(/DRAM loop order QKC/);
   });
 });
@@ -119,7 +232,10 @@ describe('the search keeps to the same predicate (nacc search --rtl)', () => {
   it('projects what a row-stationary search proposes onto what the PE runs: partial sums only, one loop per dimension', () => {
     const m = rtlExecutableMapping(pwProblem, pwMapping, AXES);
     expect(m.levels[2].keep).toEqual(['Outputs']);
-    expect(rtlProgramOf(pwProblem, m, AXES)).toMatchObject({ issues: [], program: { order: ['P', 'Q', 'K', 'C', 'R', 'S'], trips: { K: 2, C: 2, P: 8, Q: 8, R: 1, S: 1 } } });
+    expect(rtlProgramOf(pwProblem, m, AXES)).toMatchObject({
+      issues: [],
+      program: { order: ['P', 'Q', 'K', 'C', 'R', 'S'], trips: { K: 2, C: 2, P: 8, Q: 8, R: 1, S: 1 } },
+    });
   });
 });
 
@@ -130,12 +246,26 @@ function writeDesign(): string {
 }
 
 describe('nacc rtl --from DIR replays the searched mapping', () => {
-  it('every program of c3 runs the mapping file\'s tiles, loop order and bounds; pw (PE-kept weights) runs the mapper\'s, and says so', async () => {
+  it("every program of c3 runs the mapping file's tiles, loop order and bounds; pw (PE-kept weights) runs the mapper's, and says so", async () => {
     const search = searchFolder();
     const out = join(mkdtempSync(join(tmpdir(), 'nacc-searched-rtl-')), 'rtl');
-    const r = await nacc(['rtl', 'tests/rtl/searched.nacc', '--from', search, '--network', 'searched_net', '--layer', 'c3,pw', '--out', out, '--json']);
+    const r = await nacc([
+      'rtl',
+      'tests/rtl/searched.nacc',
+      '--from',
+      search,
+      '--network',
+      'searched_net',
+      '--layer',
+      'c3,pw',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/layer 'pw': the searched mapping cannot run on 'naas_best' \(.*RegisterFile keeps Weights, Inputs.*\); it runs the mapper's best mapping for it/);
+    expect(r.stderr).toMatch(
+      /layer 'pw': the searched mapping cannot run on 'naas_best' \(.*RegisterFile keeps Weights, Inputs.*\); it runs the mapper's best mapping for it/,
+    );
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     const c3 = manifest.layers.find((l: { name: string }) => l.name === 'c3');
     const pw = manifest.layers.find((l: { name: string }) => l.name === 'pw');

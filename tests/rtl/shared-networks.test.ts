@@ -10,7 +10,10 @@ import { loadPrograms } from '../../compiler/frontend/index.ts';
 import { planAccelerator } from '../../compiler/rtl/accelerator/index.ts';
 import { acceleratableLayers } from '../../compiler/rtl/accelerator/problem.ts';
 
-const CASES: [string, string][] = [['resnet18.nacc', 'resnet18'], ['mobilenetv2.nacc', 'mobilenetv2']];
+const CASES: [string, string][] = [
+  ['resnet18.nacc', 'resnet18'],
+  ['mobilenetv2.nacc', 'mobilenetv2'],
+];
 const BASELINES = ['eyeriss', 'shidiannao', 'nvdla_256'];
 
 describeNeeds(
@@ -31,7 +34,10 @@ describeNeeds(
             const { K, P, Q, C } = p.bounds;
             const macs = plan.tiles[i].reduce((s, t) => s + t.kc * t.pc * t.qc * t.cc, 0);
             expect(macs, p.layer).toBe(K * P * Q * C);
-            expect(plan.tiles[i].filter((t) => t.lastChunk).reduce((s, t) => s + t.kc * t.pc * t.qc, 0), p.layer).toBe(K * P * Q);
+            expect(
+              plan.tiles[i].filter((t) => t.lastChunk).reduce((s, t) => s + t.kc * t.pc * t.qc, 0),
+              p.layer,
+            ).toBe(K * P * Q);
           });
           if (name === 'resnet18') expect(plan.channelChunks.some((c, i) => c < plan.problems[i].bounds.C)).toBe(true);
         }, 600_000);

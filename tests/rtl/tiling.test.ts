@@ -41,7 +41,8 @@ function expectTilesCoverOutputs(m: AcceleratorManifest) {
     const seen = new Uint8Array(Q * P * K);
     // Each output is written once: by its tile's last input-channel chunk.
     for (const t of l.tiles.filter((x) => x.c0 + x.cc >= C)) {
-      for (let q = t.q0; q < t.q0 + t.qc; q++) for (let x = t.p0; x < t.p0 + t.pc; x++) for (let k = t.k0; k < t.k0 + t.kc; k++) seen[(q * P + x) * K + k]++;
+      for (let q = t.q0; q < t.q0 + t.qc; q++)
+        for (let x = t.p0; x < t.p0 + t.pc; x++) for (let k = t.k0; k < t.k0 + t.kc; k++) seen[(q * P + x) * K + k]++;
     }
     expect([...new Set(seen)], l.name).toEqual([1]);
     expect(l.tile_count).toBe(l.tiles.length);
@@ -50,7 +51,11 @@ function expectTilesCoverOutputs(m: AcceleratorManifest) {
 
 describe('tile plan', () => {
   it('layers that fit whole stay one program each, on the same hardware as before', () => {
-    const g = generateAccelerator(base.accelerators.find((a) => a.name === 'kc_ws')!, base.networks.find((n) => n.name === 'rtl_layers')!, { seed: 1 });
+    const g = generateAccelerator(
+      base.accelerators.find((a) => a.name === 'kc_ws')!,
+      base.networks.find((n) => n.name === 'rtl_layers')!,
+      { seed: 1 },
+    );
     expect(g.hardware.tiled).toBe(false);
     expect(g.manifest.layers.map((l) => l.tile_count)).toEqual([1, 1, 1, 1]);
     // Banks hold the largest layer whole, as they always did.
@@ -62,7 +67,9 @@ describe('tile plan', () => {
     const hw = g.hardware;
     expect(hw.tiled).toBe(true);
     expect(hw.globalBufferUsed).toBeLessThanOrEqual(spec.globalBufferBytes);
-    expect(hw.globalBufferUsed).toBe(hw.inputLanes.count * hw.inputBankBytes + hw.weightLanes.count * hw.weightBankBytes + 16 * hw.maxChannels);
+    expect(hw.globalBufferUsed).toBe(
+      hw.inputLanes.count * hw.inputBankBytes + hw.weightLanes.count * hw.weightBankBytes + 16 * hw.maxChannels,
+    );
     // Whole layers would need 16 input banks of the 11 x 8 x 8 input.
     expect(hw.inputLanes.count * 11 * 8 * 8).toBeGreaterThan(spec.globalBufferBytes);
     expect(g.manifest.layers.some((l) => l.tile_count > 1)).toBe(true);
@@ -71,7 +78,10 @@ describe('tile plan', () => {
   });
   it('row bands: the first keeps the top padding, middle bands none, the last ends at the image (its bottom padding)', () => {
     const n = net();
-    const s2 = convProblem(n, n.layers.find((l) => l.name === 's2')!);
+    const s2 = convProblem(
+      n,
+      n.layers.find((l) => l.name === 's2')!,
+    );
     // 11 input rows, 3x3, stride 2, pad same: 6 output rows, one padding row at the top and the bottom.
     expect([s2.bounds.Q, s2.padTop]).toEqual([6, 1]);
     expect(bandRows(s2, 0, 2)).toEqual({ lo: 0, hi: 4, padTop: 1 });
@@ -82,13 +92,24 @@ describe('tile plan', () => {
     const g = generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 4, qc: 2 } });
     const s2 = g.manifest.layers.find((l) => l.name === 's2')!;
     expect(s2.tiles.map((t) => [t.k0, t.q0, t.in_rows])).toEqual([
-      [0, 0, [0, 4]], [0, 2, [3, 8]], [0, 4, [7, 11]],
-      [4, 0, [0, 4]], [4, 2, [3, 8]], [4, 4, [7, 11]],
-      [8, 0, [0, 4]], [8, 2, [3, 8]], [8, 4, [7, 11]],
+      [0, 0, [0, 4]],
+      [0, 2, [3, 8]],
+      [0, 4, [7, 11]],
+      [4, 0, [0, 4]],
+      [4, 2, [3, 8]],
+      [4, 4, [7, 11]],
+      [8, 0, [0, 4]],
+      [8, 2, [3, 8]],
+      [8, 4, [7, 11]],
     ]);
     // The depthwise layer loads only each chunk's 4 channels (16 channels, 8-byte beats: one beat per pixel).
     const dw = g.manifest.layers.find((l) => l.name === 'dw')!;
-    expect(dw.tiles.map((t) => t.in_channels).slice(0, 4)).toEqual([[0, 4], [0, 4], [0, 4], [4, 8]]);
+    expect(dw.tiles.map((t) => t.in_channels).slice(0, 4)).toEqual([
+      [0, 4],
+      [0, 4],
+      [0, 4],
+      [4, 8],
+    ]);
     expectTilesCoverOutputs(g.manifest);
   });
   it('column bands: --tile 4x2x2 splits each row band in two, each loading its columns and halo', () => {
@@ -96,7 +117,10 @@ describe('tile plan', () => {
     const s2 = g.manifest.layers.find((l) => l.name === 's2')!;
     // 8 input columns, 4 output columns, 3x3 stride 2, pad same: no padding on the left, one
     // column on the right, which the second band reads as zero where the image ends.
-    expect(s2.tiles.slice(0, 2).map((t) => [t.p0, t.pc, t.in_cols])).toEqual([[0, 2, [0, 5]], [2, 2, [4, 8]]]);
+    expect(s2.tiles.slice(0, 2).map((t) => [t.p0, t.pc, t.in_cols])).toEqual([
+      [0, 2, [0, 5]],
+      [2, 2, [4, 8]],
+    ]);
     expect(s2.tile_count).toBe(18);
     expectTilesCoverOutputs(g.manifest);
   });
@@ -114,11 +138,13 @@ describe('tile plan', () => {
     expect(e.diagnostics[0].code).toBe('R0206');
     expect(e.diagnostics[0].message).toMatch(/layer 's2' does not fit the global buffer even as its smallest tile/);
     expect(e.diagnostics[0].location?.line).toBeGreaterThan(0);
-    expect(() => generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 12, qc: 6 } })).toThrow(/tiles of at most 12 output channel\(s\) x 6 output row\(s\) need/);
+    expect(() => generateAccelerator(acc('kc_small'), net(), { seed: 1, tile: { kc: 12, qc: 6 } })).toThrow(
+      /tiles of at most 12 output channel\(s\) x 6 output row\(s\) need/,
+    );
   });
 });
 
-describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', () => {
+describe("tiled layers run bit-exactly, cycles = the tiles' schedules summed", () => {
   const check = async (g: ReturnType<typeof generateAccelerator>, sims: ('iverilog' | 'verilator')[]) => {
     const r = await verifyAccelerator(write(g), { sims });
     expect(r.lint.warnings).toBe(0);
@@ -134,7 +160,9 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
     }
     for (const l of r.layers) {
       expect(l.prediction_source).toBe('naas-model');
-      expect(Math.abs(l.error_pct!), `${l.name}: predicted ${l.predicted_cycles} vs ${JSON.stringify(l.sim_cycles)}`).toBeLessThanOrEqual(10);
+      expect(Math.abs(l.error_pct!), `${l.name}: predicted ${l.predicted_cycles} vs ${JSON.stringify(l.sim_cycles)}`).toBeLessThanOrEqual(
+        10,
+      );
     }
     expect(r.ok).toBe(true);
     return r;
@@ -149,7 +177,7 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
     expect(g.manifest.layers.map((l) => l.tile_count)).toEqual([18, 24, 24, 5]);
     await check(g, ['iverilog']);
   }, 120_000);
-  it('R x P with the planner\'s tiles (Icarus)', async () => {
+  it("R x P with the planner's tiles (Icarus)", async () => {
     const g = generateAccelerator(acc('rp_small'), net(), { seed: 1 });
     expect(g.hardware.tiled).toBe(true);
     await check(g, ['iverilog']);
@@ -164,21 +192,29 @@ describe('tiled layers run bit-exactly, cycles = the tiles\' schedules summed', 
 const TINY = '../shared/dsl-examples/tiny.nacc';
 const ACCS = '../shared/dsl-examples/accelerators.nacc';
 
-describeNeeds([needShared('dsl-examples', 'tiny.nacc'), needShared('dsl-examples', 'accelerators.nacc')], 'ds_cnn on eyeriss through the CLI (every layer larger than its share of the buffer)', () => {
-  it('nacc rtl tiles every layer into the 108 KB buffer; nacc verify runs the dense layer bit-exactly', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'nacc-dscnn-'));
-    const gen = await execa('node', ['bin/nacc.js', 'rtl', TINY, '--with', ACCS, '--network', 'ds_cnn', '--accelerator', 'eyeriss', '--out', out, '--json'], { reject: false });
-    expect(gen.exitCode, gen.stderr).toBe(0);
-    const j = JSON.parse(gen.stdout);
-    expect(j.hardware.tiled).toBe(true);
-    expect(j.hardware.globalBufferUsed).toBeLessThanOrEqual(108 * 1024);
-    expect(j.layers.length).toBe(10);
-    expect(j.layers.filter((l: { tile_count: number }) => l.tile_count > 1).length).toBeGreaterThan(0);
-    expectTilesCoverOutputs(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
-    const ver = await execa('node', ['bin/nacc.js', 'verify', out, '--layer', 'x_11', '--json'], { reject: false });
-    expect(ver.exitCode, ver.stderr).toBe(0);
-    const v = JSON.parse(ver.stdout);
-    expect(v.sims[0].layers[0]).toMatchObject({ name: 'x_11', passed: 12, failed: 0 });
-    expect(Math.abs(v.layers[0].error_pct)).toBeLessThanOrEqual(10);
-  }, 120_000);
-});
+describeNeeds(
+  [needShared('dsl-examples', 'tiny.nacc'), needShared('dsl-examples', 'accelerators.nacc')],
+  'ds_cnn on eyeriss through the CLI (every layer larger than its share of the buffer)',
+  () => {
+    it('nacc rtl tiles every layer into the 108 KB buffer; nacc verify runs the dense layer bit-exactly', async () => {
+      const out = mkdtempSync(join(tmpdir(), 'nacc-dscnn-'));
+      const gen = await execa(
+        'node',
+        ['bin/nacc.js', 'rtl', TINY, '--with', ACCS, '--network', 'ds_cnn', '--accelerator', 'eyeriss', '--out', out, '--json'],
+        { reject: false },
+      );
+      expect(gen.exitCode, gen.stderr).toBe(0);
+      const j = JSON.parse(gen.stdout);
+      expect(j.hardware.tiled).toBe(true);
+      expect(j.hardware.globalBufferUsed).toBeLessThanOrEqual(108 * 1024);
+      expect(j.layers.length).toBe(10);
+      expect(j.layers.filter((l: { tile_count: number }) => l.tile_count > 1).length).toBeGreaterThan(0);
+      expectTilesCoverOutputs(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')));
+      const ver = await execa('node', ['bin/nacc.js', 'verify', out, '--layer', 'x_11', '--json'], { reject: false });
+      expect(ver.exitCode, ver.stderr).toBe(0);
+      const v = JSON.parse(ver.stdout);
+      expect(v.sims[0].layers[0]).toMatchObject({ name: 'x_11', passed: 12, failed: 0 });
+      expect(Math.abs(v.layers[0].error_pct)).toBeLessThanOrEqual(10);
+    }, 120_000);
+  },
+);

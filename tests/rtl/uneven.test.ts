@@ -38,14 +38,21 @@ describeNeeds(tools, 'layers that do not divide the array', () => {
         expect(l.mapping_source, l.name).toBe('mapper');
         expect(l.model_cycles, `${name}/${l.name}: ${l.model_reason}`).toEqual(expect.any(Number));
         // The first program's configuration words carry the spatial factors the mapping chose.
-        const words = readFileSync(join(dir, l.dir, 'config.hex'), 'utf8').trim().split('\n').slice(0, CONFIG_FIELDS.length).map((w) => parseInt(w, 16));
+        const words = readFileSync(join(dir, l.dir, 'config.hex'), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(0, CONFIG_FIELDS.length)
+          .map((w) => parseInt(w, 16));
         const field = (f: string) => words[CONFIG_FIELDS.findIndex((c) => c.name === f)];
-        for (const [d, f] of Object.entries(expected[l.name as 'c3' | 'pw'])) expect(field(`par_${d}`), `${name}/${l.name} par_${d}`).toBe(f);
+        for (const [d, f] of Object.entries(expected[l.name as 'c3' | 'pw']))
+          expect(field(`par_${d}`), `${name}/${l.name} par_${d}`).toBe(f);
       }
       const r = await verifyAccelerator(dir, { sims: ['iverilog'] });
       expect(r.lint.warnings, JSON.stringify(r.lint.diagnostics.slice(0, 3))).toBe(0);
-      for (const l of r.sims[0].layers) expect([l.name, l.failed, l.passed]).toEqual([l.name, 0, g.manifest.layers.find((x) => x.name === l.name)!.bounds.K * 30]);
-      for (const l of r.layers) expect(Math.abs(l.error!), `${name}/${l.name}: ${l.cycles} vs model ${l.model_cycles}`).toBeLessThanOrEqual(0.1);
+      for (const l of r.sims[0].layers)
+        expect([l.name, l.failed, l.passed]).toEqual([l.name, 0, g.manifest.layers.find((x) => x.name === l.name)!.bounds.K * 30]);
+      for (const l of r.layers)
+        expect(Math.abs(l.error!), `${name}/${l.name}: ${l.cycles} vs model ${l.model_cycles}`).toBeLessThanOrEqual(0.1);
       expect(r.ok).toBe(true);
     }, 240_000);
   }

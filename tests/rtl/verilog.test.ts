@@ -4,7 +4,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  add, alwaysFF, assign, emitDesign, idx, ifs, input, lit, mem, nb, output, ref, reg, wire, type Module,
+  add,
+  alwaysFF,
+  assign,
+  emitDesign,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  output,
+  ref,
+  reg,
+  wire,
+  type Module,
 } from '../../compiler/rtl/verilog/index.ts';
 import { lintVerilator, runIverilog } from '../../compiler/verify/index.ts';
 
@@ -54,7 +68,17 @@ describe('verilog emission', () => {
       items: [
         wire('en', 1),
         assign('en', lit(1, 1)),
-        { kind: 'instance', module: 'counter', name: 'u', params: [{ name: 'W', value: lit(8) }], conns: [{ port: 'clk', expr: ref('clk') }, { port: 'en', expr: ref('en') }, { port: 'reg', expr: ref('q') }] },
+        {
+          kind: 'instance',
+          module: 'counter',
+          name: 'u',
+          params: [{ name: 'W', value: lit(8) }],
+          conns: [
+            { port: 'clk', expr: ref('clk') },
+            { port: 'en', expr: ref('en') },
+            { port: 'reg', expr: ref('q') },
+          ],
+        },
       ],
     };
     const files = emitDesign([counter(), top]);

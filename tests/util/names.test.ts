@@ -3,14 +3,52 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  UniqueNames, cComment, cIdentifier, cStringLiteral, isVerilogKeyword, makeComment, makeWord, shellWord, toolPathArg, verilogComment, verilogIdentifier,
+  UniqueNames,
+  cComment,
+  cIdentifier,
+  cStringLiteral,
+  isVerilogKeyword,
+  makeComment,
+  makeWord,
+  shellWord,
+  toolPathArg,
+  verilogComment,
+  verilogIdentifier,
 } from '../../compiler/util/names.ts';
 
 const SEED = 1402; // fast-check seed: issue 14, item 2
 const RUNS = { seed: SEED, numRuns: 2000 };
-const HOSTILE = ['*/', '/*', '//', '"', "'", '\\', '\n', '\r', '??/', '$(shell id)', '`id`', '#include <x.h>', 'module', 'endmodule', 'wire', '0', '-', '\u202e', '\u200b', '\u2028', '\u00e9', '\u{1f600}', '\0', '*', '/'];
+const HOSTILE = [
+  '*/',
+  '/*',
+  '//',
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\r',
+  '??/',
+  '$(shell id)',
+  '`id`',
+  '#include <x.h>',
+  'module',
+  'endmodule',
+  'wire',
+  '0',
+  '-',
+  '\u202e',
+  '\u200b',
+  '\u2028',
+  '\u00e9',
+  '\u{1f600}',
+  '\0',
+  '*',
+  '/',
+];
 /** Strings mixing the hostile pieces with arbitrary (full Unicode) text. */
-const text = fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), { maxLength: 8 }).map((xs) => xs.join(''));
+const text = fc
+  .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), { maxLength: 8 })
+  .map((xs) => xs.join(''));
 
 const printableAscii = /^[ -~]*$/;
 
@@ -103,9 +141,12 @@ describe('Verilog comments, Make comments, Make words, shell words, tool argumen
     expect(verilogComment('verilator lint_off WIDTH')).toBe('- verilator lint_off WIDTH');
   });
   it('Make # comments: one printable ASCII line without a backslash', () => {
-    fc.assert(fc.property(text, (s) => {
-      expect(makeComment(s)).toMatch(/^[ -[\]-~]*$/);
-    }), RUNS);
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(makeComment(s)).toMatch(/^[ -[\]-~]*$/);
+      }),
+      RUNS,
+    );
   });
   it('Make words: only what the generator writes; user text is refused', () => {
     expect(makeWord('-mcpu=cortex-m4')).toBe('-mcpu=cortex-m4');

@@ -11,18 +11,52 @@ const nacc = (...args: string[]) => execa('node', ['bin/nacc.js', ...args], { re
 describe('nacc rtl / nacc verify', () => {
   it('rtl --json describes the design and its layers', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nacc-cli-')), 'rp');
-    const r = await nacc('rtl', 'examples/rtl.nacc', '--accelerator', 'rp_rs', '--network', 'rtl_layers', '--layer', 'dw,s2', '--out', out, '--json');
+    const r = await nacc(
+      'rtl',
+      'examples/rtl.nacc',
+      '--accelerator',
+      'rp_rs',
+      '--network',
+      'rtl_layers',
+      '--layer',
+      'dw,s2',
+      '--out',
+      out,
+      '--json',
+    );
     expect(r.exitCode).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.top).toBe('nacc_rp_rs_top');
     expect(j.layers.map((l: { name: string }) => l.name)).toEqual(['dw', 's2']);
     expect(j.predicted_cycles).toBe(j.layers[0].predicted_cycles + j.layers[1].predicted_cycles);
-    expect(j.hardware.axes).toEqual([{ dim: 'R', size: 3 }, { dim: 'P', size: 4 }]);
+    expect(j.hardware.axes).toEqual([
+      { dim: 'R', size: 3 },
+      { dim: 'P', size: 4 },
+    ]);
   }, 60_000);
 
   it('verify --sim both --json: bit-exact in Icarus and Verilator with equal cycle counts', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nacc-cli-')), 'kc');
-    expect((await nacc('rtl', 'examples/rtl.nacc', '--accelerator', 'kc_ws', '--network', 'rtl_layers', '--layer', 'dw', '--layer', 's2', '--out', out, '--seed', '5')).exitCode).toBe(0);
+    expect(
+      (
+        await nacc(
+          'rtl',
+          'examples/rtl.nacc',
+          '--accelerator',
+          'kc_ws',
+          '--network',
+          'rtl_layers',
+          '--layer',
+          'dw',
+          '--layer',
+          's2',
+          '--out',
+          out,
+          '--seed',
+          '5',
+        )
+      ).exitCode,
+    ).toBe(0);
     const r = await nacc('verify', out, '--sim', 'both', '--json');
     expect(r.exitCode, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);

@@ -70,13 +70,25 @@ describe('runTool', () => {
   });
 
   it('a failure message fails a run that exits 0 (Icarus $error), and is named when it also exits non-zero', async () => {
-    const err = await runTool(script('echo "ERROR: tb.v:3: bad"; echo "1 passed, 0 failed"'), [], { failureMessages: FAILURE_MESSAGES.icarus });
+    const err = await runTool(script('echo "ERROR: tb.v:3: bad"; echo "1 passed, 0 failed"'), [], {
+      failureMessages: FAILURE_MESSAGES.icarus,
+    });
     expect(err.verdict).toMatchObject({ ok: false, kind: 'message', reason: expect.stringMatching(/printed: ERROR: tb\.v:3: bad/) });
-    const fatal = await runTool(script('echo "1 passed, 0 failed"; echo "FATAL: tb.v:4: boom"; exit 1'), [], { failureMessages: FAILURE_MESSAGES.icarus });
-    expect(fatal.verdict).toMatchObject({ ok: false, kind: 'exit', reason: expect.stringMatching(/status 1 after printing: FATAL: tb\.v:4: boom/) });
-    const v = await runTool(script('echo "[0] %Error: tb.v:4: Assertion failed in TOP.tb"'), [], { failureMessages: FAILURE_MESSAGES.verilator });
+    const fatal = await runTool(script('echo "1 passed, 0 failed"; echo "FATAL: tb.v:4: boom"; exit 1'), [], {
+      failureMessages: FAILURE_MESSAGES.icarus,
+    });
+    expect(fatal.verdict).toMatchObject({
+      ok: false,
+      kind: 'exit',
+      reason: expect.stringMatching(/status 1 after printing: FATAL: tb\.v:4: boom/),
+    });
+    const v = await runTool(script('echo "[0] %Error: tb.v:4: Assertion failed in TOP.tb"'), [], {
+      failureMessages: FAILURE_MESSAGES.verilator,
+    });
     expect(v.verdict).toMatchObject({ ok: false, kind: 'message' });
-    const q = await runTool(script('echo "qemu: fatal: Lockup: can\'t escalate 3 to HardFault" >&2'), [], { failureMessages: FAILURE_MESSAGES.qemu });
+    const q = await runTool(script('echo "qemu: fatal: Lockup: can\'t escalate 3 to HardFault" >&2'), [], {
+      failureMessages: FAILURE_MESSAGES.qemu,
+    });
     expect(q.verdict).toMatchObject({ ok: false, kind: 'message' });
   });
 
@@ -121,7 +133,7 @@ describe('failureOf: what a failed run means, by role', () => {
     expect(failureOf({ ...r, verdict: { ok: true } }, 'check', 'x')).toBeUndefined();
   });
 
-  it('a compiler rejecting generated code is nacc\'s bug (70); user code is an input error (1); a crashed compiler is a failing tool (4)', async () => {
+  it("a compiler rejecting generated code is nacc's bug (70); user code is an input error (1); a crashed compiler is a failing tool (4)", async () => {
     const rejected = await runTool(script('echo "model.c:3:1: error: expected expression" >&2; exit 1'), [], { name: 'gcc' });
     const internal = failureOf(rejected, 'generated-build', 'compiling the generated C');
     expect(internal).toBeInstanceOf(InternalError);
@@ -143,9 +155,24 @@ describe('Icarus through the runner', () => {
 
   it('a passing summary then $fatal, $stop (exit 1), $error or a hang is not ok', async () => {
     expect(await sim('$finish;')).toMatchObject({ passed: 1, failed: 0, ok: true });
-    expect(await sim('$fatal(1, "boom");')).toMatchObject({ passed: 1, ok: false, exitCode: 1, failure: expect.stringMatching(/FATAL: .*boom/) });
+    expect(await sim('$fatal(1, "boom");')).toMatchObject({
+      passed: 1,
+      ok: false,
+      exitCode: 1,
+      failure: expect.stringMatching(/FATAL: .*boom/),
+    });
     expect(await sim('$stop;')).toMatchObject({ passed: 1, ok: false, failure: expect.stringMatching(/vvp exited with status 1/) });
-    expect(await sim('$error("bad"); $finish;')).toMatchObject({ passed: 1, ok: false, exitCode: 0, failure: expect.stringMatching(/printed: ERROR: .*bad/) });
-    expect(await sim('forever #10;', 1000)).toMatchObject({ passed: 1, ok: false, timedOut: true, failure: expect.stringMatching(/timed out/) });
+    expect(await sim('$error("bad"); $finish;')).toMatchObject({
+      passed: 1,
+      ok: false,
+      exitCode: 0,
+      failure: expect.stringMatching(/printed: ERROR: .*bad/),
+    });
+    expect(await sim('forever #10;', 1000)).toMatchObject({
+      passed: 1,
+      ok: false,
+      timedOut: true,
+      failure: expect.stringMatching(/timed out/),
+    });
   }, 60_000);
 });

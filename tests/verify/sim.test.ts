@@ -5,7 +5,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, InternalError, UserError } from '../../compiler/diagnostics/index.ts';
-import { parseTestbenchOutput, parseVerilatorMessages, runIverilog, runVerilator, runYosys, hexLines } from '../../compiler/verify/index.ts';
+import {
+  parseTestbenchOutput,
+  parseVerilatorMessages,
+  runIverilog,
+  runVerilator,
+  runYosys,
+  hexLines,
+} from '../../compiler/verify/index.ts';
 
 const ADDER = [
   '`default_nettype none',
@@ -38,18 +45,23 @@ function workdir(bench: string): string {
 
 describe('testbench output', () => {
   it('parses summary, cycles, first mismatch and vcd', () => {
-    const r = parseTestbenchOutput('x\nMISMATCH out[3] got 1 expected 2\nMISMATCH out[4]\nvcd: wave.vcd\ncycles=1234\n7 passed, 2 failed\n');
+    const r = parseTestbenchOutput(
+      'x\nMISMATCH out[3] got 1 expected 2\nMISMATCH out[4]\nvcd: wave.vcd\ncycles=1234\n7 passed, 2 failed\n',
+    );
     expect(r).toEqual({ passed: 7, failed: 2, cycles: 1234, firstMismatch: 'out[3] got 1 expected 2', vcd: 'wave.vcd' });
   });
   it('leaves the counts undefined when the bench never finished', () => {
     expect(parseTestbenchOutput('cycles=3\n').passed).toBeUndefined();
   });
   it('parses verilator messages into located diagnostics', () => {
-    const d = parseVerilatorMessages('%Warning-UNUSEDSIGNAL: a.v:3:14: Signal is not used: \'x\'\n%Error: Exiting due to 1 warning(s)\n', '/nonexistent');
+    const d = parseVerilatorMessages(
+      "%Warning-UNUSEDSIGNAL: a.v:3:14: Signal is not used: 'x'\n%Error: Exiting due to 1 warning(s)\n",
+      '/nonexistent',
+    );
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ severity: 'warning', code: 'verilator-UNUSEDSIGNAL', location: { file: 'a.v', line: 3, column: 14 } });
   });
-  it('writes two\'s-complement hex words', () => {
+  it("writes two's-complement hex words", () => {
     expect(hexLines([-1, 5, -128], 8)).toBe('ff\n05\n80\n');
     expect(hexLines([-2], 32)).toBe('fffffffe\n');
   });
@@ -68,7 +80,9 @@ describe('runners', () => {
     const err = await runIverilog({ files: ['adder.v', 'tb.v'], top: 'tb', cwd: dir, origin: 'user' }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.exitCode).toBe(ExitCode.inputError);
-    expect(err.diagnostics.some((d: { location?: { file: string; line: number } }) => d.location?.file === 'tb.v' && d.location.line === 1)).toBe(true);
+    expect(
+      err.diagnostics.some((d: { location?: { file: string; line: number } }) => d.location?.file === 'tb.v' && d.location.line === 1),
+    ).toBe(true);
   });
 
   it('iverilog: a compile error in generated code is an internal error (exit 70) with the messages', async () => {

@@ -70,9 +70,13 @@ describe('nacc verify: a simulator run that fails is a failed verification (exit
   }, 300_000);
 
   it('Verilator: $fatal after the summary (the model aborts) fails', async () => {
-    const r = await nacc(['verify', designEndingWith('$fatal(1, "injected after the summary");'), '--sim', 'verilator'], { timeout: 600_000 });
+    const r = await nacc(['verify', designEndingWith('$fatal(1, "injected after the summary");'), '--sim', 'verilator'], {
+      timeout: 600_000,
+    });
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stdout).toMatch(/verilator: pw: Vnacc_pq_os_tb (was killed by SIGABRT|exited with status \d+) after printing: .*%Error: .*Assertion failed/);
+    expect(r.stdout).toMatch(
+      /verilator: pw: Vnacc_pq_os_tb (was killed by SIGABRT|exited with status \d+) after printing: .*%Error: .*Assertion failed/,
+    );
   }, 600_000);
 });
 
@@ -93,7 +97,7 @@ describe('nacc verify on an MCU program: a run that fails is a failed verificati
     expect(qemu.stderr).toMatch(/error\[V0001\]: running .* in QEMU: qemu-system-arm exited with status 1/);
   }, 600_000);
 
-  it('a program larger than the part\'s flash is an input error (exit 1), not a bug', async () => {
+  it("a program larger than the part's flash is an input error (exit 1), not a bug", async () => {
     const src = join(work, 'tiny-flash.nacc');
     writeFileSync(src, readFileSync('examples/mcu-kws.nacc', 'utf8').replace(/flash: 256 KB/, 'flash: 4 KB'));
     const dir = join(work, 'kws-tiny');
@@ -105,7 +109,7 @@ describe('nacc verify on an MCU program: a run that fails is a failed verificati
 });
 
 describe('generated code that does not compile is a bug in nacc (exit 70)', () => {
-  it('a generated C file that gcc rejects: exit 70 with gcc\'s message and a request to report it', async () => {
+  it("a generated C file that gcc rejects: exit 70 with gcc's message and a request to report it", async () => {
     const dir = join(work, 'kws');
     const g = await nacc(['mcu', 'examples/mcu-kws.nacc', '--target', 'stm32f412', '--out', dir]);
     expect(g.code, g.stderr).toBe(0);
@@ -135,7 +139,12 @@ describe('a tool that is not on PATH (exit 4)', () => {
   it('nacc verify with an empty PATH names the package to install', async () => {
     const empty = join(work, 'empty-path');
     mkdirSync(empty);
-    const r = await execa(process.execPath, [NACC, 'verify', base], { reject: false, stdin: 'ignore', timeout: 120_000, env: { CI: 'true', PATH: empty } });
+    const r = await execa(process.execPath, [NACC, 'verify', base], {
+      reject: false,
+      stdin: 'ignore',
+      timeout: 120_000,
+      env: { CI: 'true', PATH: empty },
+    });
     expect(r.exitCode, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/error\[T0001\]: verilator: not found on PATH; install it with: apt-get install -y verilator/);
     expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);

@@ -23,12 +23,16 @@ export const flStep: DemoStep = {
     const problems: string[] = [];
 
     const [fedSetup, dgaSetup] = ['digits_fedavg', 'digits_dga'].map((n) => prepareJob({ program }, findJob(program, n)));
-    ctx.log(`simulating digits_fedavg and digits_dga: ${fedSetup.data.description}, ${fedSetup.job.workers} workers, latency ${fedSetup.job.latencyMs} ms`);
+    ctx.log(
+      `simulating digits_fedavg and digits_dga: ${fedSetup.data.description}, ${fedSetup.job.workers} workers, latency ${fedSetup.job.latencyMs} ms`,
+    );
     const fed = simulate(fedSetup);
     const dga = simulate(dgaSetup);
     const speedup = speedupOf(fed, dga);
     const accGap = (fed.final_accuracy - dga.final_accuracy) * 100;
-    ctx.log(`fedavg: ${(fed.final_accuracy * 100).toFixed(1)}%, target at ${fed.time_to_target_s?.toFixed(1)} s; dga: ${(dga.final_accuracy * 100).toFixed(1)}%, target at ${dga.time_to_target_s?.toFixed(1)} s`);
+    ctx.log(
+      `fedavg: ${(fed.final_accuracy * 100).toFixed(1)}%, target at ${fed.time_to_target_s?.toFixed(1)} s; dga: ${(dga.final_accuracy * 100).toFixed(1)}%, target at ${dga.time_to_target_s?.toFixed(1)} s`,
+    );
     if (speedup === null) problems.push('a job missed the target accuracy');
     else if (speedup < 2.55) problems.push(`speedup ${speedup.toFixed(2)}x < 2.55x`);
     if (accGap > 1) problems.push(`DGA final accuracy ${accGap.toFixed(2)} points below FedAvg`);
@@ -38,7 +42,9 @@ export const flStep: DemoStep = {
 
     const quick = prepareJob({ program }, findJob(program, 'quick_dga'));
     const { link } = await resolveLink('auto');
-    ctx.log(`quick_dga for real: ${quick.job.workers} worker processes over the ${link === 'netem' ? "kernel's netem (veth pairs between network namespaces)" : 'loopback delay relay'}`);
+    ctx.log(
+      `quick_dga for real: ${quick.job.workers} worker processes over the ${link === 'netem' ? "kernel's netem (veth pairs between network namespaces)" : 'loopback delay relay'}`,
+    );
     const qSim = simulate(quick);
     const net = program.networks.find((n) => n.name === quick.job.network)!;
     const qReal = await runReal(quick, net, { link, log: ctx.log });
@@ -50,7 +56,9 @@ export const flStep: DemoStep = {
     for (const m of agreement.mismatches) problems.push(`real run differs from the simulator: ${m}`);
     if (qSim.time_to_target_s === null) problems.push('quick_dga missed its target in simulation');
     const ratio = agreement.time_ratio === null ? 'n/a' : `${agreement.time_ratio.toFixed(2)}x`;
-    ctx.log(`real/simulated ${agreement.time_basis.replace(/_/g, ' ')}: ${ratio} at load average ${agreement.load_average.map((l) => l.toFixed(2)).join(' ')} (reported, not judged)`);
+    ctx.log(
+      `real/simulated ${agreement.time_basis.replace(/_/g, ' ')}: ${ratio} at load average ${agreement.load_average.map((l) => l.toFixed(2)).join(' ')} (reported, not judged)`,
+    );
     const summary =
       `DGA ${speedup === null ? 'n/a' : speedup.toFixed(2) + 'x'} sooner to ${((fed.target_accuracy ?? 0) * 100).toFixed(0)}%, ` +
       `acc ${(fed.final_accuracy * 100).toFixed(1)}/${(dga.final_accuracy * 100).toFixed(1)}%; ` +

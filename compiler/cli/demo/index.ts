@@ -11,4 +11,15 @@ import { mcuStep } from './mcu-step.ts';
 import { rtlStep } from './rtl-step.ts';
 import { mcuPatchStep } from './mcu-patch-step.ts';
 
-export const DEMO_STEPS: DemoStep[] = [doctorStep, inspectStep, onnxStep, flStep, naasStep, pointaccStep, mcuStep, mcuPatchStep, rtlStep, reportStep];
+export const DEMO_STEPS: DemoStep[] = [
+  doctorStep,
+  inspectStep,
+  onnxStep,
+  flStep,
+  naasStep,
+  pointaccStep,
+  mcuStep,
+  mcuPatchStep,
+  rtlStep,
+  reportStep,
+];

@@ -13,7 +13,9 @@ const REFERENCE_MACS: Record<string, number> = { resnet50: 4_089_184_256, vgg16:
 export const inspectStep: DemoStep = {
   name: 'inspect',
   async run(ctx) {
-    const files = readdirSync(ctx.examplesDir).filter((f) => f.endsWith('.nacc')).sort();
+    const files = readdirSync(ctx.examplesDir)
+      .filter((f) => f.endsWith('.nacc'))
+      .sort();
     let networks = 0;
     let layers = 0;
     const mismatches: string[] = [];

@@ -38,7 +38,9 @@ export const mcuStep: DemoStep = {
     const v = await verifyProgram(dir, { host: true, qemu: true, debug: true, timeoutMs: 600_000 });
     if (!v.host?.bit_exact || v.host.debug?.first_mismatch) problems.push('kws_small host output differs');
     if (!v.qemu?.bit_exact || v.qemu.debug?.first_mismatch) problems.push('kws_small QEMU output differs');
-    parts.push(`kws_small.nacc: arena ${compiled.summary.arena_bytes} B, RAM ${v.qemu?.ram_bytes} B, ${v.qemu?.instructions_per_mac} instr/MAC, every op bit-exact`);
+    parts.push(
+      `kws_small.nacc: arena ${compiled.summary.arena_bytes} B, RAM ${v.qemu?.ram_bytes} B, ${v.qemu?.instructions_per_mac} instr/MAC, every op bit-exact`,
+    );
 
     // 2. TFLite models against TFLite Micro's own outputs
     let tflmOk = 0;

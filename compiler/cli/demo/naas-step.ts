@@ -20,7 +20,9 @@ export const naasStep: DemoStep = {
     let timeloop = 'Timeloop references absent';
     if (existsSync(REFERENCE)) {
       const results = findCases(REFERENCE).map((c) => checkCase(c).result);
-      const ok = results.filter((r) => r.valid && r.counts_match && r.cycles.ours === r.cycles.reference && r.energy_pj.relative_error < 0.01);
+      const ok = results.filter(
+        (r) => r.valid && r.counts_match && r.cycles.ours === r.cycles.reference && r.energy_pj.relative_error < 0.01,
+      );
       timeloop = `Timeloop ${ok.length}/${results.length} cases equal`;
       if (ok.length !== results.length) problems.push(`${results.length - ok.length} Timeloop cases differ`);
     }
@@ -42,7 +44,17 @@ export const naasStep: DemoStep = {
       const seconds = (performance.now() - t0) / 1000;
       const ratio = baseline.cost / best.cost;
       const out = join(ctx.outDir, 'naas');
-      const report = htmlReport({ title: 'NAAS demo: tinyconv under Eyeriss resources', best, baseline, baselineName: 'eyeriss', history: res.history, points: res.points, edpRatio: ratio, seconds, evaluations: res.evaluations });
+      const report = htmlReport({
+        title: 'NAAS demo: tinyconv under Eyeriss resources',
+        best,
+        baseline,
+        baselineName: 'eyeriss',
+        history: res.history,
+        points: res.points,
+        edpRatio: ratio,
+        seconds,
+        evaluations: res.evaluations,
+      });
       const files = writeArtefacts(out, best, workloads, report);
       // The written design must be a valid accelerator block again.
       const again = loadProgram(join(out, 'design.nacc')).accelerators[0];
@@ -55,13 +67,28 @@ export const naasStep: DemoStep = {
         network: 'tinyconv',
         space: space.name,
         objective: 'edp',
-        points: res.points.filter((p) => ok(p.cycles, p.energy_pj)).map((p) => ({ iteration: Math.max(0, p.generation), latency_cycles: p.cycles, energy_pj: p.energy_pj })), // generation -1 is the warm-up,
-        history: res.history.filter((h) => Number.isFinite(h.best_edp) && h.best_edp > 0).map((h) => ({ iteration: h.generation, best: h.best_edp, ...(Number.isFinite(h.median_edp) && h.median_edp > 0 ? { median: h.median_edp } : {}) })),
+        points: res.points
+          .filter((p) => ok(p.cycles, p.energy_pj))
+          .map((p) => ({ iteration: Math.max(0, p.generation), latency_cycles: p.cycles, energy_pj: p.energy_pj })), // generation -1 is the warm-up,
+        history: res.history
+          .filter((h) => Number.isFinite(h.best_edp) && h.best_edp > 0)
+          .map((h) => ({
+            iteration: h.generation,
+            best: h.best_edp,
+            ...(Number.isFinite(h.median_edp) && h.median_edp > 0 ? { median: h.median_edp } : {}),
+          })),
         baselines: [{ name: 'eyeriss', latency_cycles: baseline.cycles, energy_pj: baseline.energyPj }],
-        best: { latency_cycles: best.cycles, energy_pj: best.energyPj, label: `PE ${best.spec?.peArray.join('x')}, parallel ${best.spec?.parallel?.join('') ?? '-'}` },
+        best: {
+          latency_cycles: best.cycles,
+          energy_pj: best.energyPj,
+          label: `PE ${best.spec?.peArray.join('x')}, parallel ${best.spec?.parallel?.join('') ?? '-'}`,
+        },
         facts: { 'EDP ratio (eyeriss / best)': Number(ratio.toFixed(3)), 'mapping evaluations': res.evaluations, seed: ctx.seed },
       });
-      writeFileSync(join(out, 'summary.json'), JSON.stringify({ edp_ratio: ratio, best: best.spec, baseline_edp: baseline.cost, best_edp: best.cost, seconds }, null, 2));
+      writeFileSync(
+        join(out, 'summary.json'),
+        JSON.stringify({ edp_ratio: ratio, best: best.spec, baseline_edp: baseline.cost, best_edp: best.cost, seconds }, null, 2),
+      );
       return {
         status: problems.length ? 'failed' : 'ok',
         summary: `${timeloop}; tinyconv EDP ${ratio.toFixed(2)}x vs eyeriss (${best.spec?.peArray.join('x')} ${best.spec?.parallel?.join('')}) in ${seconds.toFixed(0)} s${problems.length ? ' — ' + problems.join('; ') : ''}`,

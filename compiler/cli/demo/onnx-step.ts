@@ -29,7 +29,8 @@ export const onnxStep: DemoStep = {
     for (const name of session.outputNames) {
       const theirs = [...result[name].dims];
       const ours = onnxShapes.get(name);
-      if (!ours || ours.join(',') !== theirs.join(',')) mismatches.push(`${name}: nacc [${ours?.join(', ')}] vs onnxruntime [${theirs.join(', ')}]`);
+      if (!ours || ours.join(',') !== theirs.join(','))
+        mismatches.push(`${name}: nacc [${ours?.join(', ')}] vs onnxruntime [${theirs.join(', ')}]`);
     }
     const summary = `${EXAMPLE_ONNX_FILE}: ${network.layers.length} layers, ${stats.totals.macs.toLocaleString('en-US')} MACs, ${stats.totals.params.toLocaleString('en-US')} params; output shape ${mismatches.length ? 'DIFFERS from' : 'matches'} onnxruntime`;
     if (mismatches.length) ctx.log(`onnx: ${mismatches.join('; ')}`);

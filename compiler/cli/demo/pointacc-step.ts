@@ -34,8 +34,16 @@ export const pointaccStep: DemoStep = {
       title: `PointAcc: ${net.name} on ${config.name}, cycles per layer with and without fusion`,
       network: net.name,
       config: config.name,
-      layers: report.layers.map((l) => ({ name: l.name, cycles_fused: l.cycles, cycles_unfused: unfused.layers.find((u) => u.name === l.name)?.cycles ?? l.cycles })),
-      facts: { 'total cycles (fused)': report.totals.cycles, 'total cycles (unfused)': unfused.totals.cycles, 'DRAM bytes (fused)': report.totals.dram_bytes },
+      layers: report.layers.map((l) => ({
+        name: l.name,
+        cycles_fused: l.cycles,
+        cycles_unfused: unfused.layers.find((u) => u.name === l.name)?.cycles ?? l.cycles,
+      })),
+      facts: {
+        'total cycles (fused)': report.totals.cycles,
+        'total cycles (unfused)': unfused.totals.cycles,
+        'DRAM bytes (fused)': report.totals.dram_bytes,
+      },
     });
     const runs: { op: RtlOp; cloud: Cloud; opts: Record<string, number | string> }[] = [
       { op: 'knn', cloud: bunnyCloud(), opts: { centers: 8, k: 8 } },
@@ -51,16 +59,21 @@ export const pointaccStep: DemoStep = {
       ctx.log(`pointacc: simulating ${r.op} on ${r.cloud.name} in Icarus`);
       const sim = await runIverilog({ files: [...pkg.designFiles, pkg.testbench], top: pkg.top, cwd: dir });
       const err = sim.cycles === undefined ? Infinity : Math.abs(sim.cycles - pkg.predictedCycles) / pkg.predictedCycles;
-      if (!sim.ok) problems.push(`${r.op} on ${r.cloud.name}: ${sim.passed ?? 0} passed, ${sim.failed ?? '?'} failed${sim.firstMismatch ? ` (${sim.firstMismatch})` : ''}`);
+      if (!sim.ok)
+        problems.push(
+          `${r.op} on ${r.cloud.name}: ${sim.passed ?? 0} passed, ${sim.failed ?? '?'} failed${sim.firstMismatch ? ` (${sim.firstMismatch})` : ''}`,
+        );
       if (err > 0.1) problems.push(`${r.op}: RTL ${sim.cycles} cycles vs model ${pkg.predictedCycles}`);
-      figures.push(`${r.op}/${r.cloud.name} ${sim.passed}/${(sim.passed ?? 0) + (sim.failed ?? 0)} bit-exact, ${sim.cycles} cyc (model ${pkg.predictedCycles})`);
+      figures.push(
+        `${r.op}/${r.cloud.name} ${sim.passed}/${(sim.passed ?? 0) + (sim.failed ?? 0)} bit-exact, ${sim.cycles} cyc (model ${pkg.predictedCycles})`,
+      );
     }
     const speedup = baseline.total_ms / report.totals.time_ms;
     return {
       status: problems.length ? 'failed' : 'ok',
       summary: problems.length
         ? problems.join('; ')
-        : `pointnet2_cls ${(report.totals.time_ms).toFixed(2)} ms on edge vs ${baseline.total_ms.toFixed(1)} ms C -O3 (${speedup.toFixed(1)}x); ${figures.join('; ')}`,
+        : `pointnet2_cls ${report.totals.time_ms.toFixed(2)} ms on edge vs ${baseline.total_ms.toFixed(1)} ms C -O3 (${speedup.toFixed(1)}x); ${figures.join('; ')}`,
       artifacts,
     };
   },

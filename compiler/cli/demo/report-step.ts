@@ -17,7 +17,9 @@ export const reportStep: DemoStep = {
     const html = readFileSync(summary.file, 'utf8');
     // Plots from sections are Vega SVGs with mark groups; other figures need some drawn shape.
     const figures = [...html.matchAll(/<figure class="plot( external)?"[\s\S]*?<\/figure>/g)];
-    const empty = figures.filter((m) => (m[1] ? !/<(path|rect|line|circle|polyline|polygon)\b/.test(m[0]) : renderedMarkCount(m[0]) === 0)).length;
+    const empty = figures.filter((m) =>
+      m[1] ? !/<(path|rect|line|circle|polyline|polygon)\b/.test(m[0]) : renderedMarkCount(m[0]) === 0,
+    ).length;
     const svgs = figures.filter((m) => /<svg\b/.test(m[0]));
     const expected = summary.sections.reduce((a, s) => a + s.plots, 0) + summary.figures.length;
     const kinds = SECTION_KINDS.filter((k) => summary.sections.some((s) => s.kind === k));

@@ -24,13 +24,17 @@ export const rtlStep: DemoStep = {
       mkdirSync(dirname(join(out, f.path)), { recursive: true });
       writeFileSync(join(out, f.path), f.text);
     }
-    ctx.log(`rtl: ${g.manifest.designFiles.length} modules, ${g.hardware.peCount} PEs, ${g.programs.length} layer programs -> ${relative(ctx.outDir, out)}`);
+    ctx.log(
+      `rtl: ${g.manifest.designFiles.length} modules, ${g.hardware.peCount} PEs, ${g.programs.length} layer programs -> ${relative(ctx.outDir, out)}`,
+    );
     const r = await verifyAccelerator(out, { sims: ['iverilog'], log: (m) => ctx.log(`rtl: ${m}`) });
     // The section names the design relative to the demo folder: outDir is renamed when the demo completes.
     const section = verifySection(JSON.parse(JSON.stringify({ ...r, design: relative(ctx.outDir, out) })), join(out, 'verify.json'));
     if (section) writeReportSection(out, 'verify', section);
     const sim = r.sims[0];
-    const model = r.layers.filter((l) => l.model_error_pct != null).map((l) => `${l.name} ${l.model_error_pct! > 0 ? '+' : ''}${l.model_error_pct!.toFixed(0)}%`);
+    const model = r.layers
+      .filter((l) => l.model_error_pct != null)
+      .map((l) => `${l.name} ${l.model_error_pct! > 0 ? '+' : ''}${l.model_error_pct!.toFixed(0)}%`);
     const worst = Math.max(...r.layers.map((l) => Math.abs(l.error_pct ?? Infinity)));
     // The cost model alone (serial load, one-output-per-cycle drain) must agree within 10% too.
     const worstModel = Math.max(...r.layers.map((l) => Math.abs(l.model_error_pct ?? Infinity)));

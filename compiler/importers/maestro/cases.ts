@@ -3,7 +3,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { UserError, type Diagnostic } from '../../diagnostics/index.ts';
-import { evaluateNetwork, MaestroAnalysisError, MAESTRO_DEFAULTS, type MaestroHardware, type MaestroLayerResult } from '../../naas/maestro/index.ts';
+import {
+  evaluateNetwork,
+  MaestroAnalysisError,
+  MAESTRO_DEFAULTS,
+  type MaestroHardware,
+  type MaestroLayerResult,
+} from '../../naas/maestro/index.ts';
 import { parseMaestroHw, parseMaestroMapping } from './parse.ts';
 
 /** Options of the `maestro` binary that change what it computes (the rest are accepted and ignored). */
@@ -63,17 +69,27 @@ export function parseMaestroCommand(cmd: string, where: string): MaestroCommand 
     if (val === undefined) val = words[++i] ?? '';
     const exact = OPTIONS.find((o) => o === key);
     const matches = exact ? [exact] : OPTIONS.filter((o) => o.startsWith(key));
-    if (matches.length !== 1) throw new UserError([{ severity: 'error', code: 'MA0131', message: `${where}: ${matches.length === 0 ? 'unknown' : 'ambiguous'} option --${key} (MAESTRO aborts)` }]);
+    if (matches.length !== 1)
+      throw new UserError([
+        {
+          severity: 'error',
+          code: 'MA0131',
+          message: `${where}: ${matches.length === 0 ? 'unknown' : 'ambiguous'} option --${key} (MAESTRO aborts)`,
+        },
+      ]);
     opts.set(matches[0], val);
   }
   const int = (k: string, d: number): number => {
     const v = opts.get(k);
     if (v === undefined) return d;
-    if (!/^[+-]?\d+$/.test(v)) throw new UserError([{ severity: 'error', code: 'MA0132', message: `${where}: --${k} needs an integer, found '${v}'` }]);
+    if (!/^[+-]?\d+$/.test(v))
+      throw new UserError([{ severity: 'error', code: 'MA0132', message: `${where}: --${k} needs an integer, found '${v}'` }]);
     return Number(v);
   };
   if (opts.get('bw_sweep') === 'true' && opts.get('top_bw_only') === 'true') {
-    throw new UserError([{ severity: 'error', code: 'MA0133', message: `${where}: the bandwidth sweep mode (--bw_sweep --top_bw_only) is not modelled` }]);
+    throw new UserError([
+      { severity: 'error', code: 'MA0133', message: `${where}: the bandwidth sweep mode (--bw_sweep --top_bw_only) is not modelled` },
+    ]);
   }
   const mappingFile = opts.get('Mapping_file');
   if (!mappingFile) throw new UserError([{ severity: 'error', code: 'MA0134', message: `${where}: no --Mapping_file` }]);
@@ -110,7 +126,20 @@ export function parseMaestroCsv(text: string): ReferenceRow[] {
   });
 }
 
-export const COUNT_FIELDS = ['input.l1_read', 'input.l1_write', 'input.l2_read', 'input.l2_write', 'filter.l1_read', 'filter.l1_write', 'filter.l2_read', 'filter.l2_write', 'output.l1_read', 'output.l1_write', 'output.l2_read', 'output.l2_write'];
+export const COUNT_FIELDS = [
+  'input.l1_read',
+  'input.l1_write',
+  'input.l2_read',
+  'input.l2_write',
+  'filter.l1_read',
+  'filter.l1_write',
+  'filter.l2_read',
+  'filter.l2_write',
+  'output.l1_read',
+  'output.l1_write',
+  'output.l2_read',
+  'output.l2_write',
+];
 
 export function ourCounts(r: MaestroLayerResult): number[] {
   const c = r.counts;
@@ -158,13 +187,17 @@ export function findMaestroCases(root: string): string[] {
 
 /** One line per diagnostic, `file:line:col: error[CODE]: message` (no code frame, for JSON). */
 const render = (ds: Diagnostic[]): string =>
-  ds.map((d) => `${d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : ''}${d.severity}[${d.code}]: ${d.message}`).join('\n');
+  ds
+    .map((d) => `${d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : ''}${d.severity}[${d.code}]: ${d.message}`)
+    .join('\n');
 
 /** Evaluates one case folder and compares it with MAESTRO's CSV; `tolerance` is on energy. */
 export function checkMaestroCase(dir: string, root: string, tolerance: number): MaestroCaseResult {
   const name = relative(root, dir) || basename(dir);
   const exitCode = existsSync(join(dir, 'exit_code.txt')) ? Number(readFileSync(join(dir, 'exit_code.txt'), 'utf8').trim()) : 0;
-  const csvs = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+  const csvs = readdirSync(dir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort();
   const csv = csvs.find((f) => f === csvNameFor(readFileSync(join(dir, 'cmd.txt'), 'utf8'))) ?? csvs[0];
   const referenceRejected = exitCode !== 0 || csv === undefined;
   const reference = referenceRejected ? [] : parseMaestroCsv(readFileSync(join(dir, csv), 'utf8'));
@@ -183,7 +216,8 @@ export function checkMaestroCase(dir: string, root: string, tolerance: number): 
     ours = evaluateNetwork(net, hw);
   } catch (e) {
     if (e instanceof UserError) error = render(e.diagnostics);
-    else if (e instanceof MaestroAnalysisError) error = render([{ severity: 'error', code: e.code, message: e.message, location: e.location }]);
+    else if (e instanceof MaestroAnalysisError)
+      error = render([{ severity: 'error', code: e.code, message: e.message, location: e.location }]);
     else throw e;
   }
   const mismatches: MaestroCaseResult['mismatches'] = [];
@@ -199,10 +233,15 @@ export function checkMaestroCase(dir: string, root: string, tolerance: number): 
       oc.forEach((v, j) => {
         if (v !== r.counts[j]) mismatches.push({ layer: r.name, field: COUNT_FIELDS[j], ours: v, reference: r.counts[j] });
       });
-      if (Math.abs(o.csvEnergyNj - r.energyNj) > tolerance * Math.abs(r.energyNj)) mismatches.push({ layer: r.name, field: 'energy_nj', ours: o.csvEnergyNj, reference: r.energyNj });
+      if (Math.abs(o.csvEnergyNj - r.energyNj) > tolerance * Math.abs(r.energyNj))
+        mismatches.push({ layer: r.name, field: 'energy_nj', ours: o.csvEnergyNj, reference: r.energyNj });
     }
   }
-  const countsMatch = !!ours && !referenceRejected && ours.length === reference.length && !mismatches.some((m) => m.field.includes('.l') || m.field === 'layers');
+  const countsMatch =
+    !!ours &&
+    !referenceRejected &&
+    ours.length === reference.length &&
+    !mismatches.some((m) => m.field.includes('.l') || m.field === 'layers');
   const both = ours && !referenceRejected;
   const eOurs = ours ? sum(ours.map((o) => o.csvEnergyNj)) : null;
   const eRef = referenceRejected ? null : sum(reference.map((r) => r.energyNj));
@@ -211,7 +250,10 @@ export function checkMaestroCase(dir: string, root: string, tolerance: number): 
   return {
     name,
     layers: referenceRejected ? (ours?.length ?? 0) : reference.length,
-    runtime: { ours: ours ? sum(ours.map((o) => o.runtime)) : null, reference: referenceRejected ? null : sum(reference.map((r) => r.runtime)) },
+    runtime: {
+      ours: ours ? sum(ours.map((o) => o.runtime)) : null,
+      reference: referenceRejected ? null : sum(reference.map((r) => r.runtime)),
+    },
     energy: { ours: eOurs, reference: eRef },
     counts_match: referenceRejected ? !ours : countsMatch,
     rejected: { ours: !ours, reference: referenceRejected },
@@ -220,4 +262,3 @@ export function checkMaestroCase(dir: string, root: string, tolerance: number): 
     mismatches,
   };
 }
-

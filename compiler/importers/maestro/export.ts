@@ -3,7 +3,9 @@
 import type { Directive, MaestroHardware, MaestroNetwork } from '../../naas/maestro/types.ts';
 
 const directiveText = (d: Directive): string =>
-  d.kind === 'cluster' ? `Cluster(${d.size}, P);` : `${d.kind === 'temporal' ? 'TemporalMap' : 'SpatialMap'}(${d.size},${d.ofs}) ${d.variable};`;
+  d.kind === 'cluster'
+    ? `Cluster(${d.size}, P);`
+    : `${d.kind === 'temporal' ? 'TemporalMap' : 'SpatialMap'}(${d.size},${d.ofs}) ${d.variable};`;
 
 /** Names MAESTRO's tokenizer keeps whole (no separators, no braces). */
 const safeName = (s: string): string => s.replace(/[^A-Za-z0-9_.']/g, '_') || 'Layer';
@@ -25,7 +27,14 @@ export function maestroMappingText(net: MaestroNetwork, header = ''): string {
 }
 
 export function maestroHwText(hw: MaestroHardware): string {
-  return [`num_pes: ${hw.numPes}`, `l1_size_cstr: ${hw.l1Size}`, `l2_size_cstr: ${hw.l2Size}`, `noc_bw_cstr: ${hw.nocBw}`, `offchip_bw_cstr: ${hw.offchipBw}`, ''].join('\n');
+  return [
+    `num_pes: ${hw.numPes}`,
+    `l1_size_cstr: ${hw.l1Size}`,
+    `l2_size_cstr: ${hw.l2Size}`,
+    `noc_bw_cstr: ${hw.nocBw}`,
+    `offchip_bw_cstr: ${hw.offchipBw}`,
+    '',
+  ].join('\n');
 }
 
 /** The `maestro` command line that evaluates a mapping file with these resources (hop latency 0, as from flags). */

@@ -65,7 +65,8 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
   const requireDataflow = opts.requireDataflow ?? true;
   const src = new SourceFile(path, text);
   const toks = tokenize(text);
-  const loc = (t: Token | undefined): Location => (t ? src.locationAt(t.offset, t.text.length) : src.locationAt(Math.max(0, text.length - 1)));
+  const loc = (t: Token | undefined): Location =>
+    t ? src.locationAt(t.offset, t.text.length) : src.locationAt(Math.max(0, text.length - 1));
   const err = (code: string, message: string, t: Token | undefined): never => {
     const d: Diagnostic = { severity: 'error', code, message, location: loc(t) };
     throw new UserError([d]);
@@ -102,7 +103,8 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
       constants.set(name.text, atoi(v.text));
       continue;
     }
-    if (t.text === 'Accelerator') return err('MA0105', 'Accelerator blocks are not supported; give the hardware with flags or a HW file', t);
+    if (t.text === 'Accelerator')
+      return err('MA0105', 'Accelerator blocks are not supported; give the hardware with flags or a HW file', t);
     if (t.text !== 'Network') continue; // MAESTRO ignores anything else between blocks
     const nameTok = next();
     if (!nameTok) return err('MA0101', "expected the network's name", t);
@@ -135,7 +137,8 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
         if (bt.text === 'Type') {
           typeTok = next();
           const k = typeTok ? LAYER_TYPES[typeTok.text] : undefined;
-          if (!typeTok || k === undefined) return err('MA0106', `unknown layer type '${typeTok?.text ?? ''}' (CONV, DSCONV, NGCONV, TRCONV, GEMM)`, typeTok ?? bt);
+          if (!typeTok || k === undefined)
+            return err('MA0106', `unknown layer type '${typeTok?.text ?? ''}' (CONV, DSCONV, NGCONV, TRCONV, GEMM)`, typeTok ?? bt);
           if (k === 'unsupported') return err('MA0107', `layer type ${typeTok.text} is parsed but not implemented by MAESTRO`, typeTok);
           kind = k;
           layerName = tmpName || 'Layer';
@@ -180,15 +183,18 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
               if (!v) return err('MA0101', 'expected the mapped dimension', d);
               const location = src.locationAt(d.offset, v.offset + v.text.length - d.offset);
               if (d.text === 'TemporalMap' && (v.text === 'R' || v.text === 'S')) {
-                if (size !== ofs) return err('MA0111', `TemporalMap on ${v.text}: its size (${size}) must equal its offset (${ofs})`, ofsTok);
+                if (size !== ofs)
+                  return err('MA0111', `TemporalMap on ${v.text}: its size (${size}) must equal its offset (${ofs})`, ofsTok);
                 const dim = dims?.find((x) => x.name === v.text);
-                if (dim && dim.size !== size) return err('MA0112', `TemporalMap on ${v.text}: its size (${size}) must equal the dimension's size (${dim.size})`, v);
+                if (dim && dim.size !== size)
+                  return err('MA0112', `TemporalMap on ${v.text}: its size (${size}) must equal the dimension's size (${dim.size})`, v);
               }
               dataflow.push({ kind: d.text === 'TemporalMap' ? 'temporal' : 'spatial', size, ofs, variable: v.text, location });
             } else if (d.text === 'Cluster') {
               const size = value(next(), dims, 'a cluster size');
               const ty = next();
-              if (!ty || (ty.text !== 'L' && ty.text !== 'P')) return err('MA0113', `a Cluster's type must be L or P, found '${ty?.text ?? ''}'`, ty ?? d);
+              if (!ty || (ty.text !== 'L' && ty.text !== 'P'))
+                return err('MA0113', `a Cluster's type must be L or P, found '${ty?.text ?? ''}'`, ty ?? d);
               dataflow.push({ kind: 'cluster', size, ofs: 0, variable: '', location: src.locationAt(d.offset, ty.offset + 1 - d.offset) });
             } else return err('MA0114', `expected TemporalMap, SpatialMap, Cluster or '}', found '${d.text}'`, d);
           }
@@ -216,7 +222,15 @@ export function parseMaestroHw(text: string, path: string): MaestroHardware {
   const toks = tokenize(text);
   const INT_MAX = 2147483647;
   // A HW file replaces every resource; what it leaves out takes the HWConfig defaults.
-  const hw: MaestroHardware = { numPes: 1, l1Size: INT_MAX, l2Size: INT_MAX, nocBw: INT_MAX, nocLatency: 1, offchipBw: INT_MAX, simdLanes: 1 };
+  const hw: MaestroHardware = {
+    numPes: 1,
+    l1Size: INT_MAX,
+    l2Size: INT_MAX,
+    nocBw: INT_MAX,
+    nocLatency: 1,
+    offchipBw: INT_MAX,
+    simdLanes: 1,
+  };
   const keys: Record<string, keyof MaestroHardware> = {
     num_pes: 'numPes',
     l1_size_cstr: 'l1Size',
@@ -228,13 +242,31 @@ export function parseMaestroHw(text: string, path: string): MaestroHardware {
   for (let i = 0; i < toks.length; i += 2) {
     const k = toks[i];
     const field = keys[k.text];
-    if (!field) throw new UserError([{ severity: 'error', code: 'MA0120', message: `unknown HW file key '${k.text}' (${Object.keys(keys).join(', ')})`, location: src.locationAt(k.offset, k.text.length) }]);
+    if (!field)
+      throw new UserError([
+        {
+          severity: 'error',
+          code: 'MA0120',
+          message: `unknown HW file key '${k.text}' (${Object.keys(keys).join(', ')})`,
+          location: src.locationAt(k.offset, k.text.length),
+        },
+      ]);
     const v = toks[i + 1];
-    if (!v) throw new UserError([{ severity: 'error', code: 'MA0121', message: `${k.text} needs a value`, location: src.locationAt(k.offset, k.text.length) }]);
+    if (!v)
+      throw new UserError([
+        { severity: 'error', code: 'MA0121', message: `${k.text} needs a value`, location: src.locationAt(k.offset, k.text.length) },
+      ]);
     hw[field] = atoi(v.text);
   }
   if (!(hw.numPes > 0) || !(hw.nocBw > 0) || !(hw.offchipBw > 0)) {
-    throw new UserError([{ severity: 'error', code: 'MA0122', message: 'num_pes, noc_bw_cstr and offchip_bw_cstr must be positive', location: src.locationAt(0, 1) }]);
+    throw new UserError([
+      {
+        severity: 'error',
+        code: 'MA0122',
+        message: 'num_pes, noc_bw_cstr and offchip_bw_cstr must be positive',
+        location: src.locationAt(0, 1),
+      },
+    ]);
   }
   return hw;
 }

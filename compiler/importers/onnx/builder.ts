@@ -11,7 +11,8 @@ export const floats = (...values: number[]): { floats: number[] } => ({ floats: 
 function attribute(name: string, v: AttrInput): AttributeProto {
   if (typeof v === 'string') return { name, type: AttrType.STRING, s: Buffer.from(v, 'utf8') };
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: AttrType.INT, i: v } : { name, type: AttrType.FLOAT, f: v };
-  if (Array.isArray(v)) return v.every((x) => Number.isInteger(x)) ? { name, type: AttrType.INTS, ints: v } : { name, type: AttrType.FLOATS, floats: v };
+  if (Array.isArray(v))
+    return v.every((x) => Number.isInteger(x)) ? { name, type: AttrType.INTS, ints: v } : { name, type: AttrType.FLOATS, floats: v };
   if ('tensor' in v) return { name, type: AttrType.TENSOR, t: v.tensor };
   return v.floats.length === 1 ? { name, type: AttrType.FLOAT, f: v.floats[0] } : { name, type: AttrType.FLOATS, floats: v.floats };
 }
@@ -65,7 +66,12 @@ export class OnnxBuilder {
   }
 
   /** Add a node; returns its first output's name (generated from the op type when omitted). */
-  node(opType: string, inputs: string[], attrs: Record<string, AttrInput> = {}, opts: { name?: string; outputs?: string[]; domain?: string } = {}): string {
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrInput> = {},
+    opts: { name?: string; outputs?: string[]; domain?: string } = {},
+  ): string {
     const k = this.counter++;
     const outputs = opts.outputs ?? [`${opType.toLowerCase()}_${k}`];
     const node: NodeProto = {

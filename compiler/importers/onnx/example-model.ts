@@ -20,11 +20,25 @@ export function exampleOnnxModel(seed = 1): Uint8Array {
   const six = b.init('six', [], [6]);
 
   const convBn = (name: string, x: string, cin: number, cout: number, k: number, stride: number, group: number, relu6: boolean): string => {
-    const w = b.init(`${name}.weight`, [cout, cin / group, k, k], rand(cout * (cin / group) * k * k, Math.sqrt(2 / ((cin / group) * k * k))));
+    const w = b.init(
+      `${name}.weight`,
+      [cout, cin / group, k, k],
+      rand(cout * (cin / group) * k * k, Math.sqrt(2 / ((cin / group) * k * k))),
+    );
     const p = k >> 1;
     let y = b.node('Conv', [x, w], { pads: [p, p, p, p], strides: [stride, stride], group }, { name, outputs: [`${name}.out`] });
-    const bn = (what: string, n: number, base: number, scale: number) => b.init(`${name}.bn.${what}`, [n], rand(n, scale).map((v) => base + v));
-    y = b.node('BatchNormalization', [y, bn('gamma', cout, 1, 0.1), bn('beta', cout, 0, 0.1), bn('mean', cout, 0, 0.1), bn('var', cout, 1, 0.1)], { epsilon: 1e-5 }, { name: `${name}.bn`, outputs: [`${name}.bn.out`] });
+    const bn = (what: string, n: number, base: number, scale: number) =>
+      b.init(
+        `${name}.bn.${what}`,
+        [n],
+        rand(n, scale).map((v) => base + v),
+      );
+    y = b.node(
+      'BatchNormalization',
+      [y, bn('gamma', cout, 1, 0.1), bn('beta', cout, 0, 0.1), bn('mean', cout, 0, 0.1), bn('var', cout, 1, 0.1)],
+      { epsilon: 1e-5 },
+      { name: `${name}.bn`, outputs: [`${name}.bn.out`] },
+    );
     if (relu6) y = b.node('Clip', [y, zero, six], {}, { name: `${name}.relu6`, outputs: [`${name}.relu6.out`] });
     return y;
   };
@@ -43,7 +57,12 @@ export function exampleOnnxModel(seed = 1): Uint8Array {
   y = b.node('Add', [y, skip], {}, { name: 'block3.add', outputs: ['block3.add.out'] });
   y = b.node('GlobalAveragePool', [y], {}, { name: 'pool', outputs: ['pool.out'] });
   y = b.node('Flatten', [y], { axis: 1 }, { name: 'flatten', outputs: ['flatten.out'] });
-  y = b.node('Gemm', [y, b.init('classifier.weight', [10, 16], rand(160, 0.25)), b.init('classifier.bias', [10], rand(10, 0.1))], { transB: 1 }, { name: 'classifier', outputs: ['logits'] });
+  y = b.node(
+    'Gemm',
+    [y, b.init('classifier.weight', [10, 16], rand(160, 0.25)), b.init('classifier.bias', [10], rand(10, 0.1))],
+    { transB: 1 },
+    { name: 'classifier', outputs: ['logits'] },
+  );
   b.node('Softmax', [y], { axis: 1 }, { name: 'softmax', outputs: ['probs'] });
   b.output('probs', DataType.FLOAT);
   return b.toBytes();

@@ -14,7 +14,9 @@ export function decodeOnnx(bytes: Uint8Array, fileName: string): ModelProto {
     return onnx.ModelProto.decode(bytes);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new UserError([{ severity: 'error', code: OnnxCode.malformed, message: `${fileName}: not a valid ONNX model (protobuf decoding failed: ${why})` }]);
+    throw new UserError([
+      { severity: 'error', code: OnnxCode.malformed, message: `${fileName}: not a valid ONNX model (protobuf decoding failed: ${why})` },
+    ]);
   }
 }
 

@@ -138,13 +138,15 @@ class GraphLowering {
   act(i: number): Act {
     const v = this.input(i);
     if (!v) this.fail(OnnxCode.invalidModel, `input ${i} is missing`);
-    if (v.kind !== 'act') this.fail(OnnxCode.unsupportedForm, `input ${i} ('${this.inputName(i)}') is a constant; nacc needs a run-time tensor here`);
+    if (v.kind !== 'act')
+      this.fail(OnnxCode.unsupportedForm, `input ${i} ('${this.inputName(i)}') is a constant; nacc needs a run-time tensor here`);
     return v;
   }
   constant(i: number, what: string): Const {
     const v = this.input(i);
     if (!v) this.fail(OnnxCode.invalidModel, `${what} (input ${i}) is missing`);
-    if (v.kind !== 'const') this.fail(OnnxCode.unsupportedForm, `${what} (input ${i}, '${this.inputName(i)}') must be an initializer or a constant`);
+    if (v.kind !== 'const')
+      this.fail(OnnxCode.unsupportedForm, `${what} (input ${i}, '${this.inputName(i)}') must be an initializer or a constant`);
     return v.c;
   }
   optConstant(i: number, what: string): Const | undefined {
@@ -203,12 +205,20 @@ class GraphLowering {
   }
 
   /** Add a layer; its output type comes from the op's shape rule in compiler/ir/ops.ts. */
-  emit(op: string, inputs: Act[], attrs: Attrs, opts: { onnxShape?: number[]; weights?: Record<string, ConstTensor>; name?: string; flattenedFrom?: [number, number, number] } = {}): Act {
+  emit(
+    op: string,
+    inputs: Act[],
+    attrs: Attrs,
+    opts: { onnxShape?: number[]; weights?: Record<string, ConstTensor>; name?: string; flattenedFrom?: [number, number, number] } = {},
+  ): Act {
     const def = opDef(op);
     if (!def) throw new Error(`ONNX importer emitted unknown IR op '${op}'`);
     let output: TensorType;
     try {
-      output = def.infer(inputs.map((x) => x.type), attrs);
+      output = def.infer(
+        inputs.map((x) => x.type),
+        attrs,
+      );
     } catch (e) {
       if (e instanceof ShapeError) this.fail(OnnxCode.shape, e.message);
       throw e;
@@ -264,7 +274,13 @@ function normAxis(g: GraphLowering, axis: number, rank: number): number {
 // ---- convolution and friends ----------------------------------------------------------------
 
 /** Spatial padding [top, left, bottom, right] from pads / auto_pad. */
-function spatialPads(g: GraphLowering, inHW: [number, number], kernel: [number, number], stride: [number, number], dilation: [number, number]): [number, number, number, number] {
+function spatialPads(
+  g: GraphLowering,
+  inHW: [number, number],
+  kernel: [number, number],
+  stride: [number, number],
+  dilation: [number, number],
+): [number, number, number, number] {
   const autoPad = g.str('auto_pad', 'NOTSET');
   if (autoPad === 'VALID') return [0, 0, 0, 0];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
@@ -297,15 +313,18 @@ interface ConvQuant {
  */
 function lowerConv(g: GraphLowering, xIn: Act, w: Const, b: Const | undefined, quant?: ConvQuant): void {
   const x = g.asFeature(xIn);
-  if (w.dims.length !== 4) g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)}: only 2-D convolutions (4-D weights) are supported`);
+  if (w.dims.length !== 4)
+    g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)}: only 2-D convolutions (4-D weights) are supported`);
   const [m, cg, kh, kw] = w.dims;
   if (w.dims.some((d) => d < 1)) g.fail(OnnxCode.invalidModel, `weight shape ${fmt(w.dims)} has an empty dimension`);
   const cin = x.type.shape[2];
   const groups = g.int('group', 1);
-  if (groups < 1 || cg * groups !== cin) g.fail(OnnxCode.shape, `weight ${fmt(w.dims)} with group ${groups} does not fit ${cin} input channels`);
+  if (groups < 1 || cg * groups !== cin)
+    g.fail(OnnxCode.shape, `weight ${fmt(w.dims)} with group ${groups} does not fit ${cin} input channels`);
   if (m % groups !== 0) g.fail(OnnxCode.shape, `${m} output channels are not divisible by group ${groups}`);
   const ks = g.ints('kernel_shape');
-  if (ks && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw)) g.fail(OnnxCode.invalidModel, `kernel_shape ${fmt(ks)} disagrees with weight shape ${fmt(w.dims)}`);
+  if (ks && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw))
+    g.fail(OnnxCode.invalidModel, `kernel_shape ${fmt(ks)} disagrees with weight shape ${fmt(w.dims)}`);
   const stride = pair(g, 'strides', [1, 1]);
   const dilation = pair(g, 'dilations', [1, 1]);
   const pad = spatialPads(g, [x.type.shape[0], x.type.shape[1]], [kh, kw], stride, dilation);
@@ -316,14 +335,16 @@ function lowerConv(g: GraphLowering, xIn: Act, w: Const, b: Const | undefined, q
   if (depthwise) {
     // ONNX [C*m, 1, kh, kw] → IR [kh, kw, C*m]
     const order = new Int32Array(kh * kw * m);
-    for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) for (let o = 0; o < m; o++) order[(y * kw + xx) * m + o] = (o * kh + y) * kw + xx;
+    for (let y = 0; y < kh; y++)
+      for (let xx = 0; xx < kw; xx++) for (let o = 0; o < m; o++) order[(y * kw + xx) * m + o] = (o * kh + y) * kw + xx;
     weights.kernel = toConstTensor(w, [kh, kw, m], order);
   } else {
     // ONNX OIHW → IR OHWI
     const order = new Int32Array(m * kh * kw * cg);
     for (let o = 0; o < m; o++)
       for (let y = 0; y < kh; y++)
-        for (let xx = 0; xx < kw; xx++) for (let c = 0; c < cg; c++) order[((o * kh + y) * kw + xx) * cg + c] = ((o * cg + c) * kh + y) * kw + xx;
+        for (let xx = 0; xx < kw; xx++)
+          for (let c = 0; c < cg; c++) order[((o * kh + y) * kw + xx) * cg + c] = ((o * cg + c) * kh + y) * kw + xx;
     weights.kernel = toConstTensor(w, [m, kh, kw, cg], order);
   }
   if (b) weights.bias = toConstTensor(b, [m]);
@@ -332,9 +353,20 @@ function lowerConv(g: GraphLowering, xIn: Act, w: Const, b: Const | undefined, q
 }
 
 /** Dense from a [K, N] (or transposed [N, K]) weight; rows permuted when the input is a flattened CHW feature. */
-function lowerDense(g: GraphLowering, a: Act, w: Const, transB: boolean, alpha: number, bias: number[] | undefined, extraAttrs: Attrs = {}, biasConst?: Const): void {
-  if (a.onnxShape.length !== 2 || a.onnxShape[0] !== 1) g.fail(OnnxCode.unsupportedForm, `expects a [1, K] input, got ${fmt(a.onnxShape)}; flatten it first`);
-  if (w.dims.length !== 2 || w.dims.some((d) => d < 1)) g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)} must be 2-D and non-empty`);
+function lowerDense(
+  g: GraphLowering,
+  a: Act,
+  w: Const,
+  transB: boolean,
+  alpha: number,
+  bias: number[] | undefined,
+  extraAttrs: Attrs = {},
+  biasConst?: Const,
+): void {
+  if (a.onnxShape.length !== 2 || a.onnxShape[0] !== 1)
+    g.fail(OnnxCode.unsupportedForm, `expects a [1, K] input, got ${fmt(a.onnxShape)}; flatten it first`);
+  if (w.dims.length !== 2 || w.dims.some((d) => d < 1))
+    g.fail(OnnxCode.unsupportedForm, `weight shape ${fmt(w.dims)} must be 2-D and non-empty`);
   const [k, n] = transB ? [w.dims[1], w.dims[0]] : w.dims;
   const kIn = a.onnxShape[1];
   if (k !== kIn) g.fail(OnnxCode.shape, `weight ${fmt(w.dims)} does not fit an input of ${kIn} features`);
@@ -460,7 +492,11 @@ function lowerSpatialReduce(g: GraphLowering, op: 'maxpool' | 'avgpool'): void {
   const x = g.act(0);
   const rank = x.onnxShape.length;
   const axes = (axesOf(g, 1) ?? []).map((a) => normAxis(g, a, rank)).sort();
-  if (rank !== 4 || axes.join(',') !== '2,3') g.fail(OnnxCode.unsupportedForm, `reducing axes ${fmt(axes)} of ${fmt(x.onnxShape)}: only the spatial axes [2, 3] of an N×C×H×W tensor (a global pool) are supported`);
+  if (rank !== 4 || axes.join(',') !== '2,3')
+    g.fail(
+      OnnxCode.unsupportedForm,
+      `reducing axes ${fmt(axes)} of ${fmt(x.onnxShape)}: only the spatial axes [2, 3] of an N×C×H×W tensor (a global pool) are supported`,
+    );
   const f = g.asFeature(x);
   const c = f.type.shape[2];
   g.setOutput(0, g.emit(op, [f], { global: true }, { onnxShape: g.int('keepdims', 1) === 1 ? [1, c, 1, 1] : [1, c] }));
@@ -487,19 +523,30 @@ function reshapeTo(g: GraphLowering, x: Act, target: number[], flatten = false):
     g.setOutput(0, g.emit('reshape', [x], { shape: [target[2], target[3], target[1]] }, { onnxShape: target }));
     return;
   }
-  g.fail(OnnxCode.unsupportedForm, `reshaping to ${fmt(target)} has no channels-last equivalent (the IR holds [1, C, H, W] and [1, N] tensors)`);
+  g.fail(
+    OnnxCode.unsupportedForm,
+    `reshaping to ${fmt(target)} has no channels-last equivalent (the IR holds [1, C, H, W] and [1, N] tensors)`,
+  );
 }
 
 // ---- quantisation ----------------------------------------------------------------------------
 
 /** scale and zero point of a per-tensor (de)quantisation; signed from the zero point's type. */
-function quantParams(g: GraphLowering, scaleIdx: number, zpIdx: number, what: string): { scale: number; zero_point: number; signed: boolean } {
+function quantParams(
+  g: GraphLowering,
+  scaleIdx: number,
+  zpIdx: number,
+  what: string,
+): { scale: number; zero_point: number; signed: boolean } {
   const scale = g.scalar(g.constant(scaleIdx, `${what} scale`), `${what} scale`);
   const zp = g.optConstant(zpIdx, `${what} zero point`);
   const zero_point = zp ? g.scalar(zp, `${what} zero point`) : 0;
   const signed = zp ? zp.dataType === DataType.INT8 : false;
   if (zp && zp.dataType !== DataType.INT8 && zp.dataType !== DataType.UINT8) {
-    g.fail(OnnxCode.unsupportedForm, `${what} zero point of type ${DATA_TYPE_NAMES[zp.dataType] ?? zp.dataType}: only 8-bit quantisation is supported`);
+    g.fail(
+      OnnxCode.unsupportedForm,
+      `${what} zero point of type ${DATA_TYPE_NAMES[zp.dataType] ?? zp.dataType}: only 8-bit quantisation is supported`,
+    );
   }
   return { scale, zero_point, signed };
 }
@@ -634,7 +681,8 @@ const HANDLERS: Record<string, Handler> = {
     const a = g.input(0);
     const b = g.input(1);
     if (a?.kind === 'act' && b?.kind === 'act') {
-      if (a.onnxShape.join(',') !== b.onnxShape.join(',')) g.fail(OnnxCode.unsupportedForm, `broadcasting Add of ${fmt(a.onnxShape)} and ${fmt(b.onnxShape)} is not supported`);
+      if (a.onnxShape.join(',') !== b.onnxShape.join(','))
+        g.fail(OnnxCode.unsupportedForm, `broadcasting Add of ${fmt(a.onnxShape)} and ${fmt(b.onnxShape)} is not supported`);
       const [x, y] = a.type.kind === b.type.kind ? [a, b] : [g.asFeature(a), g.asFeature(b)];
       g.setOutput(0, g.emit('add', [x, y], { act: 'none' }, { onnxShape: a.onnxShape }));
       return;
@@ -643,14 +691,21 @@ const HANDLERS: Record<string, Handler> = {
     if (!c || c.kind !== 'const') g.fail(OnnxCode.unsupportedForm, 'Add of two constants is not supported');
     const x = g.act(actIdx);
     const shift = perChannel(c.c, x);
-    if (!shift) g.fail(OnnxCode.unsupportedForm, `Add of a constant of shape ${fmt(c.c.dims)} to ${fmt(x.onnxShape)}: only per-channel constants (biases) are supported`);
+    if (!shift)
+      g.fail(
+        OnnxCode.unsupportedForm,
+        `Add of a constant of shape ${fmt(c.c.dims)} to ${fmt(x.onnxShape)}: only per-channel constants (biases) are supported`,
+      );
     const p = fusableProducer(g, actIdx, true);
     if (p && p.output.shape[p.output.shape.length - 1] === shift.length) {
       foldAffine(p, Array(shift.length).fill(1), shift);
       g.alias(0, x);
       return;
     }
-    const weights = { scale: { dtype: 'float32' as const, shape: [shift.length], data: new Float32Array(shift.length).fill(1) }, shift: { dtype: 'float32' as const, shape: [shift.length], data: Float32Array.from(shift) } };
+    const weights = {
+      scale: { dtype: 'float32' as const, shape: [shift.length], data: new Float32Array(shift.length).fill(1) },
+      shift: { dtype: 'float32' as const, shape: [shift.length], data: Float32Array.from(shift) },
+    };
     g.setOutput(0, g.emit('batchnorm', [x], {}, { weights, onnxShape: x.onnxShape, flattenedFrom: x.flattenedFrom }));
   },
   Concat(g: GraphLowering) {
@@ -660,13 +715,21 @@ const HANDLERS: Record<string, Handler> = {
     if (ins.every((v) => v?.kind === 'const')) {
       const cs = ins.map((v) => (v as ConstValue).c);
       if (cs.some((c) => c.dims.length !== 1)) g.fail(OnnxCode.unsupportedForm, 'only 1-D constant Concat is folded');
-      g.setOutput(0, makeConst(cs[0].dataType, [cs.reduce((s, c) => s + c.data.length, 0)], cs.flatMap((c) => Array.from(c.data))));
+      g.setOutput(
+        0,
+        makeConst(
+          cs[0].dataType,
+          [cs.reduce((s, c) => s + c.data.length, 0)],
+          cs.flatMap((c) => Array.from(c.data)),
+        ),
+      );
       return;
     }
     const xs = ins.map((_, i) => g.act(i));
     const rank = xs[0].onnxShape.length;
     const axis = normAxis(g, axisAttr, rank);
-    if (axis !== 1) g.fail(OnnxCode.unsupportedForm, `Concat along axis ${axisAttr} of ${fmt(xs[0].onnxShape)}: only the channel axis (1) is supported`);
+    if (axis !== 1)
+      g.fail(OnnxCode.unsupportedForm, `Concat along axis ${axisAttr} of ${fmt(xs[0].onnxShape)}: only the channel axis (1) is supported`);
     const kinds = new Set(xs.map((x) => x.type.kind));
     const ys = kinds.size > 1 ? xs.map((x) => g.asFeature(x)) : xs;
     const onnxShape = [...xs[0].onnxShape];
@@ -690,7 +753,8 @@ const HANDLERS: Record<string, Handler> = {
     const s = x.onnxShape;
     const axis = normAxis(g, g.int('axis', 1), s.length + 1);
     const lead = s.slice(0, axis).reduce((a, b) => a * b, 1);
-    if (lead !== 1) g.fail(OnnxCode.unsupportedForm, `Flatten at axis ${axis} of ${fmt(s)} keeps ${lead} rows; only a single row (batch 1) is supported`);
+    if (lead !== 1)
+      g.fail(OnnxCode.unsupportedForm, `Flatten at axis ${axis} of ${fmt(s)} keeps ${lead} rows; only a single row (batch 1) is supported`);
     reshapeTo(g, x, [1, constSize(s)], true);
   },
   Reshape(g: GraphLowering) {
@@ -734,12 +798,14 @@ const HANDLERS: Record<string, Handler> = {
       value = g.float('value', 0);
     }
     if (pads.length !== 8) g.fail(OnnxCode.unsupportedForm, `pads ${fmt(pads)}: expected 8 values for an N×C×H×W tensor`);
-    if (pads[0] || pads[1] || pads[4] || pads[5]) g.fail(OnnxCode.unsupportedForm, `pads ${fmt(pads)}: only spatial (H, W) padding is supported`);
+    if (pads[0] || pads[1] || pads[4] || pads[5])
+      g.fail(OnnxCode.unsupportedForm, `pads ${fmt(pads)}: only spatial (H, W) padding is supported`);
     if (pads.some((p) => p < 0)) g.fail(OnnxCode.unsupportedForm, `negative pads ${fmt(pads)} (cropping) are not supported`);
     g.setOutput(0, g.emit('pad', [x], { pad: [pads[2], pads[3], pads[6], pads[7]], value, mode }));
   },
   BatchNormalization(g: GraphLowering) {
-    if (g.outputUsed(1) || g.outputUsed(2)) g.fail(OnnxCode.unsupportedForm, 'training-mode BatchNormalization (running mean/var outputs) is not supported');
+    if (g.outputUsed(1) || g.outputUsed(2))
+      g.fail(OnnxCode.unsupportedForm, 'training-mode BatchNormalization (running mean/var outputs) is not supported');
     const x = g.act(0);
     const [s, bb, mean, v] = [1, 2, 3, 4].map((i) => g.constant(i, ['scale', 'B', 'mean', 'var'][i - 1]));
     const eps = g.float('epsilon', 1e-5);
@@ -753,7 +819,10 @@ const HANDLERS: Record<string, Handler> = {
       g.alias(0, x);
       return;
     }
-    const weights = { scale: { dtype: 'float32' as const, shape: [c], data: Float32Array.from(scale) }, shift: { dtype: 'float32' as const, shape: [c], data: Float32Array.from(shift) } };
+    const weights = {
+      scale: { dtype: 'float32' as const, shape: [c], data: Float32Array.from(scale) },
+      shift: { dtype: 'float32' as const, shape: [c], data: Float32Array.from(shift) },
+    };
     g.setOutput(0, g.emit('batchnorm', [x], {}, { weights, onnxShape: x.onnxShape, flattenedFrom: x.flattenedFrom }));
   },
   Softmax(g: GraphLowering) {
@@ -761,7 +830,11 @@ const HANDLERS: Record<string, Handler> = {
     const rank = x.onnxShape.length;
     const axis = normAxis(g, g.int('axis', g.opset >= 13 ? -1 : 1), rank);
     const overChannels = rank === 2 ? axis === 1 : g.opset >= 13 && axis === 1 && x.onnxShape.slice(2).every((d) => d === 1);
-    if (!overChannels) g.fail(OnnxCode.unsupportedForm, `Softmax along axis ${axis} of ${fmt(x.onnxShape)}: only softmax over the channels of a vector is supported`);
+    if (!overChannels)
+      g.fail(
+        OnnxCode.unsupportedForm,
+        `Softmax along axis ${axis} of ${fmt(x.onnxShape)}: only softmax over the channels of a vector is supported`,
+      );
     g.setOutput(0, g.emit('softmax', [x], {}, { onnxShape: x.onnxShape, flattenedFrom: x.flattenedFrom }));
   },
   QuantizeLinear: lowerQuantize,
@@ -784,7 +857,12 @@ const HANDLERS: Record<string, Handler> = {
     } else if (a.name === 'value_float') v = makeConst(DataType.FLOAT, [], [a.f ?? 0]);
     else if (a.name === 'value_floats') v = makeConst(DataType.FLOAT, [(a.floats ?? []).length], a.floats ?? []);
     else if (a.name === 'value_int') v = makeConst(DataType.INT64, [], [int64(a.i)]);
-    else if (a.name === 'value_ints') v = makeConst(DataType.INT64, [(a.ints ?? []).length], (a.ints ?? []).map((i) => int64(i)));
+    else if (a.name === 'value_ints')
+      v = makeConst(
+        DataType.INT64,
+        [(a.ints ?? []).length],
+        (a.ints ?? []).map((i) => int64(i)),
+      );
     else g.fail(OnnxCode.unsupportedForm, `Constant attribute '${a.name}' is not supported`);
     g.setOutput(0, v);
   },
@@ -802,7 +880,13 @@ const HANDLERS: Record<string, Handler> = {
     const idx = g.constant(1, 'indices');
     if (data.dims.length !== 1) g.fail(OnnxCode.unsupportedForm, 'only Gather from a 1-D constant (shape arithmetic) is supported');
     const n = data.dims[0];
-    constOnly(g, () => makeConst(data.dataType, idx.dims, Array.from(idx.data, (i) => data.data[i < 0 ? i + n : i])));
+    constOnly(g, () =>
+      makeConst(
+        data.dataType,
+        idx.dims,
+        Array.from(idx.data, (i) => data.data[i < 0 ? i + n : i]),
+      ),
+    );
   },
   Unsqueeze(g: GraphLowering) {
     const v = g.required(0);
@@ -835,7 +919,13 @@ const HANDLERS: Record<string, Handler> = {
     const c = g.constant(0, 'input');
     const to = g.int('to', DataType.FLOAT);
     const isInt = to !== DataType.FLOAT && to !== DataType.DOUBLE && to !== DataType.FLOAT16;
-    constOnly(g, () => makeConst(to, c.dims, Array.from(c.data, (v) => (isInt ? Math.trunc(v) : v))));
+    constOnly(g, () =>
+      makeConst(
+        to,
+        c.dims,
+        Array.from(c.data, (v) => (isInt ? Math.trunc(v) : v)),
+      ),
+    );
   },
 };
 
@@ -852,7 +942,8 @@ function lowerInput(g: GraphLowering, vi: ValueInfoProto): void {
   const tt = vi.type?.tensorType;
   if (!tt) bad('is not a tensor');
   const dtype = elemDtype(tt!.elemType ?? 0);
-  if (!dtype) bad(`has element type ${DATA_TYPE_NAMES[tt!.elemType ?? 0] ?? tt!.elemType}; only float32, int8 and uint8 inputs are supported`);
+  if (!dtype)
+    bad(`has element type ${DATA_TYPE_NAMES[tt!.elemType ?? 0] ?? tt!.elemType}; only float32, int8 and uint8 inputs are supported`);
   const dims = (tt!.shape?.dim ?? []).map((d, i) => {
     if (d.dimValue !== undefined && d.dimValue !== null && int64(d.dimValue) > 0) return int64(d.dimValue);
     if (i === 0) return 1; // a symbolic batch is batch 1
@@ -911,7 +1002,8 @@ export function lowerModel(model: ModelProto, file: string): LoweredOnnx {
     }
     handler(g);
     (node.output ?? []).forEach((o, i) => {
-      if (o && !g.values.has(o) && (g.consumers.get(o) || g.graphOutputs.has(o))) g.fail(OnnxCode.unsupportedForm, `output ${i} ('${o}') is not supported`);
+      if (o && !g.values.has(o) && (g.consumers.get(o) || g.graphOutputs.has(o)))
+        g.fail(OnnxCode.unsupportedForm, `output ${i} ('${o}') is not supported`);
     });
   });
 

@@ -70,7 +70,18 @@ export function decodeTensor(t: TensorProto): Const | string {
   const w = width[dataType];
   if (w === undefined) return `tensor data type ${DATA_TYPE_NAMES[dataType] ?? dataType} is not supported`;
   if (view && view.byteLength !== n * w) return `raw data holds ${view.byteLength} bytes, dims [${dims.join(', ')}] need ${n * w}`;
-  const given = view ? n : (dataType === DataType.FLOAT ? t.floatData : dataType === DataType.DOUBLE ? t.doubleData : dataType === DataType.INT64 ? t.int64Data : dataType === DataType.UINT32 || dataType === DataType.UINT64 ? t.uint64Data : t.int32Data)?.length ?? 0;
+  const given = view
+    ? n
+    : ((dataType === DataType.FLOAT
+        ? t.floatData
+        : dataType === DataType.DOUBLE
+          ? t.doubleData
+          : dataType === DataType.INT64
+            ? t.int64Data
+            : dataType === DataType.UINT32 || dataType === DataType.UINT64
+              ? t.uint64Data
+              : t.int32Data
+      )?.length ?? 0);
   if (given !== n) return `tensor holds ${given} values, dims [${dims.join(', ')}] need ${n}`;
   // Lengths are checked before allocating, so a corrupt dims field cannot ask for gigabytes.
   const out = dataType === DataType.FLOAT ? new Float32Array(n) : new Float64Array(n);
@@ -78,28 +89,61 @@ export function decodeTensor(t: TensorProto): Const | string {
     for (let i = 0; i < n; i++) {
       const o = i * w;
       switch (dataType) {
-        case DataType.FLOAT: out[i] = view.getFloat32(o, true); break;
-        case DataType.UINT8: case DataType.BOOL: out[i] = view.getUint8(o); break;
-        case DataType.INT8: out[i] = view.getInt8(o); break;
-        case DataType.UINT16: out[i] = view.getUint16(o, true); break;
-        case DataType.INT16: out[i] = view.getInt16(o, true); break;
-        case DataType.INT32: out[i] = view.getInt32(o, true); break;
-        case DataType.INT64: out[i] = Number(view.getBigInt64(o, true)); break;
-        case DataType.FLOAT16: out[i] = half(view.getUint16(o, true)); break;
-        case DataType.DOUBLE: out[i] = view.getFloat64(o, true); break;
-        case DataType.UINT32: out[i] = view.getUint32(o, true); break;
-        case DataType.UINT64: out[i] = Number(view.getBigUint64(o, true)); break;
+        case DataType.FLOAT:
+          out[i] = view.getFloat32(o, true);
+          break;
+        case DataType.UINT8:
+        case DataType.BOOL:
+          out[i] = view.getUint8(o);
+          break;
+        case DataType.INT8:
+          out[i] = view.getInt8(o);
+          break;
+        case DataType.UINT16:
+          out[i] = view.getUint16(o, true);
+          break;
+        case DataType.INT16:
+          out[i] = view.getInt16(o, true);
+          break;
+        case DataType.INT32:
+          out[i] = view.getInt32(o, true);
+          break;
+        case DataType.INT64:
+          out[i] = Number(view.getBigInt64(o, true));
+          break;
+        case DataType.FLOAT16:
+          out[i] = half(view.getUint16(o, true));
+          break;
+        case DataType.DOUBLE:
+          out[i] = view.getFloat64(o, true);
+          break;
+        case DataType.UINT32:
+          out[i] = view.getUint32(o, true);
+          break;
+        case DataType.UINT64:
+          out[i] = Number(view.getBigUint64(o, true));
+          break;
       }
     }
     return { dataType, dims, data: out };
   }
   let src: ArrayLike<number | LongLike>;
   switch (dataType) {
-    case DataType.FLOAT: src = t.floatData ?? []; break;
-    case DataType.DOUBLE: src = t.doubleData ?? []; break;
-    case DataType.INT64: src = t.int64Data ?? []; break;
-    case DataType.UINT32: case DataType.UINT64: src = t.uint64Data ?? []; break;
-    default: src = t.int32Data ?? [];
+    case DataType.FLOAT:
+      src = t.floatData ?? [];
+      break;
+    case DataType.DOUBLE:
+      src = t.doubleData ?? [];
+      break;
+    case DataType.INT64:
+      src = t.int64Data ?? [];
+      break;
+    case DataType.UINT32:
+    case DataType.UINT64:
+      src = t.uint64Data ?? [];
+      break;
+    default:
+      src = t.int32Data ?? [];
   }
   if (src.length !== n) return `tensor holds ${src.length} values, dims [${dims.join(', ')}] need ${n}`;
   for (let i = 0; i < n; i++) {

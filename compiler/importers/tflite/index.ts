@@ -121,7 +121,10 @@ function parse(bytes: Uint8Array, file: string, name: string): QModel {
     const opName = oc.builtin === 32 ? `CUSTOM '${oc.custom ?? '?'}'` : (BUILTIN_NAMES[oc.builtin] ?? `builtin ${oc.builtin}`);
     const kind = SUPPORTED[opName];
     if (!kind) {
-      fail('E0704', `${file}: operator ${index} is ${opName}, which the MCU backend does not support (supported: ${Object.keys(SUPPORTED).join(', ')})`);
+      fail(
+        'E0704',
+        `${file}: operator ${index} is ${opName}, which the MCU backend does not support (supported: ${Object.keys(SUPPORTED).join(', ')})`,
+      );
     }
     const inputs = o.i32s(F.Operator.inputs).map((i) => checkTensor(i, `operator ${index} (${opName}) input`));
     const outputs = o.i32s(F.Operator.outputs).map((i) => checkTensor(i, `operator ${index} (${opName}) output`));
@@ -129,7 +132,8 @@ function parse(bytes: Uint8Array, file: string, name: string): QModel {
     const options = readOptions(kind, opts, `${file}: operator ${index} (${opName})`);
     for (const t of [...inputs, ...outputs]) {
       const u = t >= 0 ? (tensors[t] as QTensor & { unsupported?: string }).unsupported : undefined;
-      if (u) fail('E0705', `${file}: operator ${index} (${opName}) uses tensor ${t} '${tensors[t].name}' of type ${u}, which is not supported`);
+      if (u)
+        fail('E0705', `${file}: operator ${index} (${opName}) uses tensor ${t} '${tensors[t].name}' of type ${u}, which is not supported`);
     }
     return { index, kind, inputs, outputs, options };
   });
@@ -155,12 +159,24 @@ function typedData(raw: Uint8Array, t: QTensor, file: string, id: number): QData
     }
   };
   switch (t.dtype) {
-    case 'int8': expect(1); return new Int8Array(copy.buffer, 0, n);
-    case 'uint8': expect(1); return new Uint8Array(copy.buffer, 0, n);
-    case 'int16': expect(2); return new Int16Array(copy.buffer, 0, n);
-    case 'int32': expect(4); return new Int32Array(copy.buffer, 0, n);
-    case 'int64': expect(8); return new BigInt64Array(copy.buffer, 0, n);
-    case 'float32': expect(4); return new Float32Array(copy.buffer, 0, n);
+    case 'int8':
+      expect(1);
+      return new Int8Array(copy.buffer, 0, n);
+    case 'uint8':
+      expect(1);
+      return new Uint8Array(copy.buffer, 0, n);
+    case 'int16':
+      expect(2);
+      return new Int16Array(copy.buffer, 0, n);
+    case 'int32':
+      expect(4);
+      return new Int32Array(copy.buffer, 0, n);
+    case 'int64':
+      expect(8);
+      return new BigInt64Array(copy.buffer, 0, n);
+    case 'float32':
+      expect(4);
+      return new Float32Array(copy.buffer, 0, n);
   }
 }
 
@@ -221,7 +237,10 @@ function readOptions(kind: QOpKind, o: FbTable | undefined, where: string): QOpO
       if (!o) return { activation: 'NONE', keepDims: false };
       const wf = o.i8(F.FullyConnectedOptions.weightsFormat, 0);
       if (wf !== 0) fail('E0706', `${where}: shuffled weights format ${wf} is not supported`);
-      return { activation: activationOf(o.i8(F.FullyConnectedOptions.activation, 0), where), keepDims: o.bool(F.FullyConnectedOptions.keepNumDims, false) };
+      return {
+        activation: activationOf(o.i8(F.FullyConnectedOptions.activation, 0), where),
+        keepDims: o.bool(F.FullyConnectedOptions.keepNumDims, false),
+      };
     }
     case 'ADD':
       return { activation: activationOf(o ? o.i8(F.AddOptions.activation, 0) : 0, where) };
@@ -253,7 +272,8 @@ function validate(m: QModel, file: string): void {
   for (const id of m.inputs) if (m.tensors[id].data) fail('E0701', `${file}: model input ${id} '${m.tensors[id].name}' is a constant`);
   for (const op of m.ops) {
     for (const id of op.inputs) {
-      if (id >= 0 && !m.tensors[id].data && !written.has(id)) fail('E0701', `${where(op)} reads tensor ${id} '${m.tensors[id].name}' before any operator writes it`);
+      if (id >= 0 && !m.tensors[id].data && !written.has(id))
+        fail('E0701', `${where(op)} reads tensor ${id} '${m.tensors[id].name}' before any operator writes it`);
     }
     for (const id of op.outputs) {
       if (m.tensors[id].data) fail('E0701', `${where(op)} writes the constant tensor ${id} '${m.tensors[id].name}'`);
@@ -267,7 +287,8 @@ function validate(m: QModel, file: string): void {
     const out = m.tensors[op.outputs[0]];
     if (!out) fail('E0701', `${where(op)} has no output`);
     const needInputs = (n: number) => {
-      if (op.inputs.length < n || op.inputs.slice(0, n).some((i) => i < 0)) fail('E0701', `${where(op)} needs ${n} inputs, has ${op.inputs.length}`);
+      if (op.inputs.length < n || op.inputs.slice(0, n).some((i) => i < 0))
+        fail('E0701', `${where(op)} needs ${n} inputs, has ${op.inputs.length}`);
     };
     const needQuant8 = (x: QTensor, role: string) => {
       if (x.dtype !== 'int8') fail('E0705', `${where(op)}: ${role} '${x.name}' is ${x.dtype}; only int8 is supported here`);

@@ -68,7 +68,12 @@ function findUp(start: string, root: string, sub: string): string | undefined {
 }
 
 /** Chooses the mapping: a YAML mapping that matches the printed nest, else the printout. */
-function chooseMapping(candidates: { source: string; doc: unknown }[], mapTxt: string | undefined, arch: Architecture, problem: Problem): { mapping: Mapping; source: string } {
+function chooseMapping(
+  candidates: { source: string; doc: unknown }[],
+  mapTxt: string | undefined,
+  arch: Architecture,
+  problem: Problem,
+): { mapping: Mapping; source: string } {
   const printed = mapTxt ? mappingFromLoopNestText(readFileSync(mapTxt, 'utf8'), arch, problem, mapTxt) : undefined;
   const parsed = candidates.map((c) => ({ source: c.source, mapping: mappingFromTimeloopYaml(c.doc, arch, problem, c.source) }));
   if (printed) {
@@ -84,14 +89,25 @@ function chooseMapping(candidates: { source: string; doc: unknown }[], mapTxt: s
 function pickByName(files: string[], caseName: string, what: string): string {
   if (files.length === 1) return files[0];
   if (files.length === 0) return fail('TL014', `${caseName}: no ${what} YAML found`);
-  const where = caseName.toLowerCase().split(/[\/\\]/).flatMap((p) => p.split(/[-_.+]/)).filter(Boolean);
+  const where = caseName
+    .toLowerCase()
+    .split(/[\/\\]/)
+    .flatMap((p) => p.split(/[-_.+]/))
+    .filter(Boolean);
   const scored = files.map((f) => {
-    const tokens = basename(f).toLowerCase().replace(/\.ya?ml$/, '').split(/[-_.+]/).filter(Boolean);
+    const tokens = basename(f)
+      .toLowerCase()
+      .replace(/\.ya?ml$/, '')
+      .split(/[-_.+]/)
+      .filter(Boolean);
     return { f, score: tokens.filter((t) => where.includes(t)).length };
   });
   scored.sort((a, b) => b.score - a.score);
   if (scored[0].score === 0 || (scored.length > 1 && scored[1].score === scored[0].score)) {
-    return fail('TL014', `${caseName}: cannot tell which ${what} YAML produced the reference (${files.map((f) => basename(f)).join(', ')})`);
+    return fail(
+      'TL014',
+      `${caseName}: cannot tell which ${what} YAML produced the reference (${files.map((f) => basename(f)).join(', ')})`,
+    );
   }
   return scored[0].f;
 }

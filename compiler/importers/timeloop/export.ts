@@ -20,7 +20,10 @@ const KEYS: Record<TimeloopDialect, { dataSpaces: string; readWrite: string }> =
 
 /** First line of every exported file: which tool and dialect it is written for. */
 export function exportHeader(dialect: TimeloopDialect, what: string): string {
-  const tool = dialect === 'v3' ? 'Timeloop v3.0.3 (dialect v3: hyphenated problem keys)' : 'Timeloop after v3.0.3 (dialect latest: underscored problem keys)';
+  const tool =
+    dialect === 'v3'
+      ? 'Timeloop v3.0.3 (dialect v3: hyphenated problem keys)'
+      : 'Timeloop after v3.0.3 (dialect latest: underscored problem keys)';
   return `# ${what} for ${tool}, written by nacc\n`;
 }
 
@@ -32,7 +35,8 @@ function bothAxes(mapping: Mapping): { level: number; dim: string }[] {
   const out: { level: number; dim: string }[] = [];
   mapping.levels.forEach((lm, level) => {
     const xs = new Set(lm.spatial.filter((s) => s.axis === 'X' && s.bound > 1).map((s) => s.dim));
-    for (const dim of new Set(lm.spatial.filter((s) => s.axis === 'Y' && s.bound > 1 && xs.has(s.dim)).map((s) => s.dim))) out.push({ level, dim });
+    for (const dim of new Set(lm.spatial.filter((s) => s.axis === 'Y' && s.bound > 1 && xs.has(s.dim)).map((s) => s.dim)))
+      out.push({ level, dim });
   });
   return out;
 }
@@ -81,10 +85,15 @@ export function timeloopForm(problem: Problem, mapping: Mapping): { problem: Pro
     p = {
       ...q,
       dims: q.dims.flatMap((d) => (d === dim ? names : [d])),
-      bounds: { ...Object.fromEntries(Object.entries(q.bounds).filter(([d]) => d !== dim)), ...Object.fromEntries(names.map((n, r) => [n, runBounds[r]])) },
+      bounds: {
+        ...Object.fromEntries(Object.entries(q.bounds).filter(([d]) => d !== dim)),
+        ...Object.fromEntries(names.map((n, r) => [n, runBounds[r]])),
+      },
       dataSpaces: q.dataSpaces.map((ds) => ({
         ...ds,
-        projection: ds.projection.map((axis) => axis.flatMap((t) => (t.dim === dim ? names.map((n, r) => ({ dim: n, coef: t.coef * weight[r] })) : [t]))),
+        projection: ds.projection.map((axis) =>
+          axis.flatMap((t) => (t.dim === dim ? names.map((n, r) => ({ dim: n, coef: t.coef * weight[r] })) : [t])),
+        ),
       })),
     };
     m = {
@@ -101,7 +110,11 @@ export function timeloopForm(problem: Problem, mapping: Mapping): { problem: Pro
 export function architectureToYaml(arch: Architecture, dialect: TimeloopDialect = 'v3'): string {
   const local: unknown[] = arch.levels.map((lv) => {
     if (lv.dummy) {
-      return { name: `${lv.name}${range(lv.instances)}`, class: 'dummy_storage', attributes: { width: 1, depth: 1, datawidth: 1, meshX: lv.meshX, meshY: lv.meshY } };
+      return {
+        name: `${lv.name}${range(lv.instances)}`,
+        class: 'dummy_storage',
+        attributes: { width: 1, depth: 1, datawidth: 1, meshX: lv.meshX, meshY: lv.meshY },
+      };
     }
     const attributes: Record<string, unknown> = {
       datawidth: lv.wordBits,
@@ -177,7 +190,8 @@ function coefficientNames(p: Problem): Map<string, string> {
 export function problemToYaml(p: Problem, dialect: TimeloopDialect = 'v3'): string {
   const k = KEYS[dialect];
   const coefs = coefficientNames(p);
-  const term = (t: { dim: string; coef: number }): string[] => (t.coef === 1 ? [t.dim] : [t.dim, coefs.get(`${t.dim}=${t.coef}`) as string]);
+  const term = (t: { dim: string; coef: number }): string[] =>
+    t.coef === 1 ? [t.dim] : [t.dim, coefs.get(`${t.dim}=${t.coef}`) as string];
   return (
     exportHeader(dialect, `problem ${p.name}`) +
     dump({
@@ -230,12 +244,20 @@ export function mappingToYaml(m: Mapping, p: Problem, dialect: TimeloopDialect =
       if (seen.has(t.dim)) throw new Error(`mappingToYaml: ${lv.level} has two temporal loops over ${t.dim}; Timeloop allows one`);
       seen.add(t.dim);
     }
-    out.push({ target: lv.level, type: 'temporal', factors: factorsOf(lv.temporal, p), permutation: permutationOf(lv.temporal, p).join('') });
+    out.push({
+      target: lv.level,
+      type: 'temporal',
+      factors: factorsOf(lv.temporal, p),
+      permutation: permutationOf(lv.temporal, p).join(''),
+    });
     const xs = lv.spatial.filter((s) => s.axis === 'X' && s.bound > 1);
     const ys = lv.spatial.filter((s) => s.axis === 'Y' && s.bound > 1);
     if (xs.length + ys.length > 0) {
       const both = xs.filter((x) => ys.some((y) => y.dim === x.dim)).map((x) => x.dim);
-      if (both.length) throw new Error(`mappingToYaml: ${lv.level} maps ${both.join(', ')} on both axes; export timeloopForm() of the problem and mapping`);
+      if (both.length)
+        throw new Error(
+          `mappingToYaml: ${lv.level} maps ${both.join(', ')} on both axes; export timeloopForm() of the problem and mapping`,
+        );
       const xd = permutationOf(xs, p).slice(0, new Set(xs.map((s) => s.dim)).size);
       const yd = permutationOf(ys, p).slice(0, new Set(ys.map((s) => s.dim)).size);
       out.push({
@@ -249,7 +271,12 @@ export function mappingToYaml(m: Mapping, p: Problem, dialect: TimeloopDialect =
         no_link_transfer: p.dataSpaces.map((d) => d.name),
       });
     }
-    out.push({ target: lv.level, type: 'datatype', keep: lv.keep, bypass: p.dataSpaces.map((d) => d.name).filter((d) => !lv.keep.includes(d)) });
+    out.push({
+      target: lv.level,
+      type: 'datatype',
+      keep: lv.keep,
+      bypass: p.dataSpaces.map((d) => d.name).filter((d) => !lv.keep.includes(d)),
+    });
   }
   return exportHeader(dialect, `mapping of ${p.name}`) + dump({ mapping: out });
 }

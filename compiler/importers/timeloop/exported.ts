@@ -39,11 +39,17 @@ const readYaml = (p: string): unknown => {
 export function loadExportedDesign(dir: string): ExportedDesign {
   const archFile = join(dir, 'arch.yaml');
   const ertFile = join(dir, 'ERT.yaml');
-  for (const f of [archFile, ertFile]) if (!existsSync(f)) fail('TL017', `${dir}: no ${f.slice(dir.length + 1)} (not a folder nacc search --out wrote?)`);
+  for (const f of [archFile, ertFile])
+    if (!existsSync(f)) fail('TL017', `${dir}: no ${f.slice(dir.length + 1)} (not a folder nacc search --out wrote?)`);
   const arch = architectureFromTimeloop(readYaml(archFile), parseErt(readYaml(ertFile)), archFile);
   const layers: ExportedLayer[] = [];
-  for (const network of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-    for (const f of readdirSync(join(dir, network)).filter((x) => x.endsWith('.prob.yaml')).sort()) {
+  for (const network of readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
+    for (const f of readdirSync(join(dir, network))
+      .filter((x) => x.endsWith('.prob.yaml'))
+      .sort()) {
       const stem = f.slice(0, -'.prob.yaml'.length);
       const map = join(dir, network, `${stem}.map.yaml`);
       if (!existsSync(map)) fail('TL018', `${join(dir, network, f)}: no ${stem}.map.yaml beside it`);

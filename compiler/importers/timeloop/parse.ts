@@ -202,7 +202,9 @@ export function problemFromTimeloop(doc: unknown, file = 'problem'): Problem {
 
 function parseFactors(s: unknown): Map<string, number> {
   const m = new Map<string, number>();
-  for (const tok of String(s ?? '').split(/[\s,]+/).filter(Boolean)) {
+  for (const tok of String(s ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)) {
     const r = /^([A-Za-z_]+)=?(\d+)$/.exec(tok);
     if (r) m.set(r[1], Number(r[2]));
   }
@@ -303,8 +305,15 @@ export function sameMapping(a: Mapping, b: Mapping): boolean {
   if (a.levels.length !== b.levels.length) return false;
   const sig = (l: LevelMapping): string =>
     [
-      l.temporal.filter((x) => x.bound > 1).map((x) => `${x.dim}${x.bound}`).join(','),
-      l.spatial.filter((x) => x.bound > 1).map((x) => `${x.dim}${x.bound}${x.axis}`).sort().join(','),
+      l.temporal
+        .filter((x) => x.bound > 1)
+        .map((x) => `${x.dim}${x.bound}`)
+        .join(','),
+      l.spatial
+        .filter((x) => x.bound > 1)
+        .map((x) => `${x.dim}${x.bound}${x.axis}`)
+        .sort()
+        .join(','),
       [...l.keep].sort().join(','),
     ].join('|');
   return a.levels.every((l, i) => sig(l) === sig(b.levels[i]));

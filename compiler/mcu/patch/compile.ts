@@ -1,7 +1,15 @@
 // `nacc mcu --schedule patch|auto`: the MCU pipeline with a patch-based stage, scheduled by the
 // same decision and memory rules as `nacc mcu-schedule` (one schedule, one peak figure).
 import type { QModel } from '../../ir/quantized.ts';
-import { kernelPathOf, loweredForMcu, predictedJson, type InputMode, type McuCompiled, type McuCompileOptions, type McuSummary } from '../summary.ts';
+import {
+  kernelPathOf,
+  loweredForMcu,
+  predictedJson,
+  type InputMode,
+  type McuCompiled,
+  type McuCompileOptions,
+  type McuSummary,
+} from '../summary.ts';
 import { compileLayerForMcu } from '../layer-compile.ts';
 import { programRules } from '../program-rules.ts';
 import { predictPatchInstructions, type KernelPath } from '../instructions.ts';
@@ -19,7 +27,16 @@ export interface ScheduledCompile extends McuCompiled {
   decision: ScheduleDecision;
 }
 
-function summaryOf(model: QModel, g: PatchGraph, board: McuBoard, prog: EmittedPatchProgram, r: ScheduleReport, base: McuSummary, input: InputMode, path: KernelPath): McuSummary {
+function summaryOf(
+  model: QModel,
+  g: PatchGraph,
+  board: McuBoard,
+  prog: EmittedPatchProgram,
+  r: ScheduleReport,
+  base: McuSummary,
+  input: InputMode,
+  path: KernelPath,
+): McuSummary {
   return {
     ...base,
     schedule: { kind: 'patch', split: r.split, patches: r.patches, patch_input: r.patchInput, input },
@@ -43,17 +60,31 @@ function summaryOf(model: QModel, g: PatchGraph, board: McuBoard, prog: EmittedP
 export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: McuCompileOptions): ScheduledCompile {
   const g = graphFromQModel(source);
   const rules = programRules(opts);
-  const decision = opts.schedule === 'patch'
-    ? decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules })
-    : decideSchedule(g, { schedule: 'auto', maxMacOverhead: opts.maxMacOverhead ?? DEFAULT_MAX_MAC_OVERHEAD, sramBytes: board.sramBytes, rules });
+  const decision =
+    opts.schedule === 'patch'
+      ? decideSchedule(g, { schedule: 'patch', split: opts.split, patches: opts.patches, rules })
+      : decideSchedule(g, {
+          schedule: 'auto',
+          maxMacOverhead: opts.maxMacOverhead ?? DEFAULT_MAX_MAC_OVERHEAD,
+          sramBytes: board.sramBytes,
+          rules,
+        });
   const layer = compileLayerForMcu(source, board, opts);
   const r = decision.chosen;
   if (r.kind === 'layer') return { ...layer, decision };
   const input = opts.input ?? 'streamed';
   const fast = usesFastKernels(board.core, opts.fastKernels !== false);
-  const prog = fastKernelsFor(emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole', fastOps: fast }), source, board.core, opts.fastKernels !== false);
+  const prog = fastKernelsFor(
+    emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole', fastOps: fast }),
+    source,
+    board.core,
+    opts.fastKernels !== false,
+  );
   return {
-    model: loweredForMcu(source, opts), plan: layer.plan, program: prog, decision,
+    model: loweredForMcu(source, opts),
+    plan: layer.plan,
+    program: prog,
+    decision,
     summary: summaryOf(source, g, board, prog, r, layer.summary, input, kernelPathOf(board, opts)),
   };
 }

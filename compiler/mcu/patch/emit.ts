@@ -53,7 +53,10 @@ function cArray(type: string, name: string, values: ArrayLike<number>, format: (
 }
 
 /** First-fit placement of buffers with [first, last] lifetimes (largest first), around fixed blocks. */
-function place(bufs: { size: number; first: number; last: number }[], fixed: [number, number][] = []): { offsets: number[]; total: number } {
+function place(
+  bufs: { size: number; first: number; last: number }[],
+  fixed: [number, number][] = [],
+): { offsets: number[]; total: number } {
   const order = bufs.map((_, i) => i).sort((a, b) => bufs[b].size - bufs[a].size || a - b);
   const offsets = new Array<number>(bufs.length).fill(0);
   const placed: number[] = [];
@@ -61,7 +64,9 @@ function place(bufs: { size: number; first: number; last: number }[], fixed: [nu
     const b = bufs[i];
     const busy = [
       ...fixed,
-      ...placed.filter((j) => bufs[j].first <= b.last && b.first <= bufs[j].last).map((j): [number, number] => [offsets[j], offsets[j] + bufs[j].size]),
+      ...placed
+        .filter((j) => bufs[j].first <= b.last && b.first <= bufs[j].last)
+        .map((j): [number, number] => [offsets[j], offsets[j] + bufs[j].size]),
     ].sort((x, y) => x[0] - y[0]);
     let off = 0;
     for (const [st, e] of busy) {
@@ -85,9 +90,17 @@ export interface PatchEmitOptions {
   fastOps?: boolean;
 }
 
-export function emitPatchProgram(model: QModel, split: number, p: number, board: McuBoard, graph: PatchGraph = graphFromQModel(model), opts: PatchEmitOptions = {}): EmittedPatchProgram {
+export function emitPatchProgram(
+  model: QModel,
+  split: number,
+  p: number,
+  board: McuBoard,
+  graph: PatchGraph = graphFromQModel(model),
+  opts: PatchEmitOptions = {},
+): EmittedPatchProgram {
   const stream = opts.streamInput !== false;
-  if (model.inputs.length !== 1) fail('E0785', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
+  if (model.inputs.length !== 1)
+    fail('E0785', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const g = graph;
   const plan = planPatches(g, split, p);
   const stage = g.nodes.slice(0, plan.stageNodes);
@@ -95,7 +108,11 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   const inputId = model.inputs[0];
 
   // The per-layer stage: the backend's own emission of the ops after the split, fed by the map.
-  const rest = foldPads({ ...model, ops: model.ops.filter((op) => op.index >= split).map((op, index) => ({ ...op, index })), inputs: [cut] });
+  const rest = foldPads({
+    ...model,
+    ops: model.ops.filter((op) => op.index >= split).map((op, index) => ({ ...op, index })),
+    inputs: [cut],
+  });
   const restPlan = planMemory(rest);
   const restProgram = emitProgram(rest, restPlan, board, { fastOps: opts.fastOps });
   const cutOffset = restPlan.tensorOffset.get(cut)!;
@@ -153,7 +170,8 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
 
   const decls: string[] = [];
   const body: string[] = [];
-  const ctype = (t: number) => ({ int8: 'int8_t', float32: 'float', int32: 'int32_t', int16: 'int16_t', uint8: 'uint8_t', int64: 'int64_t' })[model.tensors[t].dtype];
+  const ctype = (t: number) =>
+    ({ int8: 'int8_t', float32: 'float', int32: 'int32_t', int16: 'int16_t', uint8: 'uint8_t', int64: 'int64_t' })[model.tensors[t].dtype];
   const B = (t: number) => `(nacc_arena + ${bufOffset(t)})`;
   const constName = (tensor: QTensor) => `pc${tensor.id}`;
   const declConst = (tensor: QTensor) => {
@@ -162,7 +180,15 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
     return constName(tensor);
   };
   // Region table: nacc_rg[patch][slot] = {y0, y1, x0, x1} (all zero where a patch computes nothing).
-  const rows: string[] = plan.regions.map((r) => `  {${slots.map((t) => { const q = r.get(t); return q ? `{${q.y0}, ${q.y1}, ${q.x0}, ${q.x1}}` : '{0, 0, 0, 0}'; }).join(', ')}}`);
+  const rows: string[] = plan.regions.map(
+    (r) =>
+      `  {${slots
+        .map((t) => {
+          const q = r.get(t);
+          return q ? `{${q.y0}, ${q.y1}, ${q.x0}, ${q.x1}}` : '{0, 0, 0, 0}';
+        })
+        .join(', ')}}`,
+  );
   const tileRows = plan.tiles.map((t) => `{${t.y0}, ${t.y1}, ${t.x0}, ${t.x1}}`);
   const big = Math.max(...plan.regions.flatMap((r) => [...r.values()].flatMap((q) => [q.y1, q.x1])));
   const rt = big > 32767 ? 'int32_t' : 'int16_t';
@@ -185,7 +211,9 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
     body.push('      return;');
     body.push('    }');
   } else {
-    body.push(`    nacc_patch_copy(nacc_arena + ${inputOffset} + (${R(inputId)}[0] * ${inT.w} + ${R(inputId)}[2]) * ${px(inputId)}, ${inT.w * px(inputId)}, ${B(inputId)}, ${W(inputId)} * ${px(inputId)}, ${H(inputId)}, ${W(inputId)} * ${px(inputId)});`);
+    body.push(
+      `    nacc_patch_copy(nacc_arena + ${inputOffset} + (${R(inputId)}[0] * ${inT.w} + ${R(inputId)}[2]) * ${px(inputId)}, ${inT.w * px(inputId)}, ${B(inputId)}, ${W(inputId)} * ${px(inputId)}, ${H(inputId)}, ${W(inputId)} * ${px(inputId)});`,
+    );
   }
   for (const n of stage) {
     const op = nodeOp(model, n);
@@ -205,12 +233,37 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
         if (isConv) {
           const c = prm as ConvParams;
           decls.push(cArray('int32_t', `pm${k}`, c.multipliers, int32Literal), cArray('int32_t', `ps${k}`, c.shifts));
-          decls.push(`static const nacc_conv_params pp${k} = {${[c.batches, c.inH, c.inW, c.inC, c.outH, c.outW, c.outC, c.kH, c.kW, c.strideH, c.strideW,
-            c.dilationH, c.dilationW, c.padTop, c.padLeft, c.filterInC, c.depthMultiplier, c.inputOffset, c.outputOffset, c.actMin, c.actMax].join(', ')}, pm${k}, ps${k}};`);
+          decls.push(
+            `static const nacc_conv_params pp${k} = {${[
+              c.batches,
+              c.inH,
+              c.inW,
+              c.inC,
+              c.outH,
+              c.outW,
+              c.outC,
+              c.kH,
+              c.kW,
+              c.strideH,
+              c.strideW,
+              c.dilationH,
+              c.dilationW,
+              c.padTop,
+              c.padLeft,
+              c.filterInC,
+              c.depthMultiplier,
+              c.inputOffset,
+              c.outputOffset,
+              c.actMin,
+              c.actMax,
+            ].join(', ')}, pm${k}, ps${k}};`,
+          );
           body.push(`      nacc_conv_params q = pp${k};`);
         } else {
           const c = prm as PoolParams;
-          decls.push(`static const nacc_pool_params pp${k} = {${[c.batches, c.inH, c.inW, c.channels, c.outH, c.outW, c.kH, c.kW, c.strideH, c.strideW, c.padTop, c.padLeft, c.actMin, c.actMax].join(', ')}};`);
+          decls.push(
+            `static const nacc_pool_params pp${k} = {${[c.batches, c.inH, c.inW, c.channels, c.outH, c.outW, c.kH, c.kW, c.strideH, c.strideW, c.padTop, c.padLeft, c.actMin, c.actMax].join(', ')}};`,
+          );
           body.push(`      nacc_pool_params q = pp${k};`);
         }
         body.push(`      q.in_h = ${H(a)}; q.in_w = ${W(a)}; q.out_h = ${H(o)}; q.out_w = ${W(o)};`);
@@ -219,7 +272,8 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
         if (isConv) {
           const filter = declConst(model.tensors[op.inputs[1]]);
           const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? declConst(model.tensors[op.inputs[2]]) : 'NULL';
-          if (inPlace.get(o) === a) body.push(`      nacc_depthwise_conv2d_inplace(&q, ${B(o)}, ${filter}, ${bias}, nacc_arena + ${scratchOffset});`);
+          if (inPlace.get(o) === a)
+            body.push(`      nacc_depthwise_conv2d_inplace(&q, ${B(o)}, ${filter}, ${bias}, nacc_arena + ${scratchOffset});`);
           else body.push(`      nacc_${prm.kind === 'conv' ? 'conv2d' : 'depthwise_conv2d'}(&q, ${B(a)}, ${filter}, ${bias}, ${B(o)});`);
         } else {
           body.push(`      nacc_${prm.kind === 'avgpool' ? 'average' : 'max'}_pool2d(&q, ${B(a)}, ${B(o)});`);
@@ -230,34 +284,66 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
       case 'mul': {
         const [a, b] = n.inputs;
         if (prm.kind === 'add') {
-          decls.push(`static const nacc_add_params pp${k} = {${[prm.leftShift, prm.input1Offset, prm.input1Multiplier, prm.input1Shift, prm.input2Offset, prm.input2Multiplier, prm.input2Shift,
-            prm.outputOffset, prm.outputMultiplier, prm.outputShift, prm.actMin, prm.actMax].join(', ')}, {1, 0, {0}, {0}, {0}}};`);
+          decls.push(
+            `static const nacc_add_params pp${k} = {${[
+              prm.leftShift,
+              prm.input1Offset,
+              prm.input1Multiplier,
+              prm.input1Shift,
+              prm.input2Offset,
+              prm.input2Multiplier,
+              prm.input2Shift,
+              prm.outputOffset,
+              prm.outputMultiplier,
+              prm.outputShift,
+              prm.actMin,
+              prm.actMax,
+            ].join(', ')}, {1, 0, {0}, {0}, {0}}};`,
+          );
         } else {
-          decls.push(`static const nacc_mul_params pp${k} = {${[prm.input1Offset, prm.input2Offset, prm.outputOffset, prm.outputMultiplier, prm.outputShift, prm.actMin, prm.actMax].join(', ')}, {1, 0, {0}, {0}, {0}}};`);
+          decls.push(
+            `static const nacc_mul_params pp${k} = {${[prm.input1Offset, prm.input2Offset, prm.outputOffset, prm.outputMultiplier, prm.outputShift, prm.actMin, prm.actMax].join(', ')}, {1, 0, {0}, {0}, {0}}};`,
+          );
         }
         body.push(`      nacc_${prm.kind}_params q = pp${k};`);
         body.push(`      q.bc.out_shape[0] = ${W(o)} * ${outT.c};`);
-        body.push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${kernelFunction(prm.kind, { fastOps: opts.fastOps })}(&q, ${rowPtr(a, 'y', `${R(o)}[2]`)}, ${rowPtr(b, 'y', `${R(o)}[2]`)}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`);
+        body.push(
+          `      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${kernelFunction(prm.kind, { fastOps: opts.fastOps })}(&q, ${rowPtr(a, 'y', `${R(o)}[2]`)}, ${rowPtr(b, 'y', `${R(o)}[2]`)}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`,
+        );
         break;
       }
       case 'quantize':
       case 'dequantize': {
         const a = n.inputs[0];
         if (prm.kind === 'quantize') {
-          decls.push(`static const nacc_quantize_params pp${k} = {${[prm.count, prm.zeroPoint, prm.inputZeroPoint, prm.multiplier, prm.shift].join(', ')}, ${Math.fround(prm.scale).toPrecision(9)}f};`);
+          decls.push(
+            `static const nacc_quantize_params pp${k} = {${[prm.count, prm.zeroPoint, prm.inputZeroPoint, prm.multiplier, prm.shift].join(', ')}, ${Math.fround(prm.scale).toPrecision(9)}f};`,
+          );
         } else {
-          decls.push(`static const nacc_quantize_params pp${k} = {${[prm.count, prm.zeroPoint, 0, 0, 0].join(', ')}, ${Math.fround(prm.scale).toPrecision(9)}f};`);
+          decls.push(
+            `static const nacc_quantize_params pp${k} = {${[prm.count, prm.zeroPoint, 0, 0, 0].join(', ')}, ${Math.fround(prm.scale).toPrecision(9)}f};`,
+          );
         }
         const fn = prm.kind === 'dequantize' ? 'nacc_dequantize' : prm.fromFloat ? 'nacc_quantize_float' : 'nacc_requantize';
         body.push(`      nacc_quantize_params q = pp${k};`);
         body.push(`      q.count = ${W(o)} * ${outT.c};`);
-        body.push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${fn}(&q, (const ${ctype(a)} *)${rowPtr(a, 'y', `${R(o)}[2]`)}, (${ctype(o)} *)${rowPtr(o, 'y', `${R(o)}[2]`)});`);
+        body.push(
+          `      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${fn}(&q, (const ${ctype(a)} *)${rowPtr(a, 'y', `${R(o)}[2]`)}, (${ctype(o)} *)${rowPtr(o, 'y', `${R(o)}[2]`)});`,
+        );
         break;
       }
       case 'concat': {
-        decls.push(cArray('int32_t', `pch${k}`, n.inputs.map((i) => g.tensors[i].c)));
+        decls.push(
+          cArray(
+            'int32_t',
+            `pch${k}`,
+            n.inputs.map((i) => g.tensors[i].c),
+          ),
+        );
         body.push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) {`);
-        body.push(`        const int8_t *const ins[${n.inputs.length}] = {${n.inputs.map((i) => `(const int8_t *)${rowPtr(i, 'y', `${R(o)}[2]`)}`).join(', ')}};`);
+        body.push(
+          `        const int8_t *const ins[${n.inputs.length}] = {${n.inputs.map((i) => `(const int8_t *)${rowPtr(i, 'y', `${R(o)}[2]`)}`).join(', ')}};`,
+        );
         body.push(`        nacc_concat(${W(o)}, ${n.inputs.length}, ins, pch${k}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`);
         body.push('      }');
         break;
@@ -271,7 +357,9 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
         body.push(`      const int32_t y1 = ${R(o)}[1] - ${w.h.padBefore} < ${at.h} ? ${R(o)}[1] - ${w.h.padBefore} : ${at.h};`);
         body.push(`      const int32_t x0 = ${R(o)}[2] - ${w.w.padBefore} > 0 ? ${R(o)}[2] - ${w.w.padBefore} : 0;`);
         body.push(`      const int32_t x1 = ${R(o)}[3] - ${w.w.padBefore} < ${at.w} ? ${R(o)}[3] - ${w.w.padBefore} : ${at.w};`);
-        body.push(`      for (int32_t y = y0; y < y1 && x1 > x0; y++) memcpy(${rowPtr(o, `(y + ${w.h.padBefore})`, `(x0 + ${w.w.padBefore})`)}, ${rowPtr(a, 'y', 'x0')}, (size_t)((x1 - x0) * ${px(o)}));`);
+        body.push(
+          `      for (int32_t y = y0; y < y1 && x1 > x0; y++) memcpy(${rowPtr(o, `(y + ${w.h.padBefore})`, `(x0 + ${w.w.padBefore})`)}, ${rowPtr(a, 'y', 'x0')}, (size_t)((x1 - x0) * ${px(o)}));`,
+        );
         break;
       }
       default:
@@ -282,7 +370,9 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   // 3. Write this patch's tile into the full-size split map.
   const ct = g.tensors[cut];
   body.push('    /* the output tile into the full-size map the per-layer stage starts from */');
-  body.push(`    nacc_patch_copy(${rowPtr(cut, 'nacc_tile[pi][0]', 'nacc_tile[pi][2]')}, ${W(cut)} * ${px(cut)}, nacc_arena + ${cutOffset} + (nacc_tile[pi][0] * ${ct.w} + nacc_tile[pi][2]) * ${px(cut)}, ${ct.w * px(cut)}, nacc_tile[pi][1] - nacc_tile[pi][0], (nacc_tile[pi][3] - nacc_tile[pi][2]) * ${px(cut)});`);
+  body.push(
+    `    nacc_patch_copy(${rowPtr(cut, 'nacc_tile[pi][0]', 'nacc_tile[pi][2]')}, ${W(cut)} * ${px(cut)}, nacc_arena + ${cutOffset} + (nacc_tile[pi][0] * ${ct.w} + nacc_tile[pi][2]) * ${px(cut)}, ${ct.w * px(cut)}, nacc_tile[pi][1] - nacc_tile[pi][0], (nacc_tile[pi][3] - nacc_tile[pi][2]) * ${px(cut)});`,
+  );
   body.push('  }');
   body.push(`  NACC_DUMP(-1, nacc_arena + ${cutOffset}, ${qTensorBytes(model.tensors[cut])});`);
   body.push('  nacc_run_layers();');
@@ -298,8 +388,14 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
   swap(/^static const int32_t input_offset\[\d+\] = \{[^}]*\};\n/m, '');
   swap(/^static const int32_t input_bytes\[\d+\] = \{[^}]*\};\n/m, '');
   // Streamed: no buffer holds the whole input (nacc_input is NULL; nacc_read_input feeds the patches).
-  swap(/^void \*nacc_input\(int32_t i\) \{[^\n]*\n/m, `void *nacc_input(int32_t i) { (void)i; return ${stream ? 'NULL' : `nacc_arena + ${inputOffset}`}; }\n`);
-  swap(/^int32_t nacc_input_bytes\(int32_t i\) \{[^\n]*\n/m, `int32_t nacc_input_bytes(int32_t i) { (void)i; return ${qTensorBytes(model.tensors[inputId])}; }\n`);
+  swap(
+    /^void \*nacc_input\(int32_t i\) \{[^\n]*\n/m,
+    `void *nacc_input(int32_t i) { (void)i; return ${stream ? 'NULL' : `nacc_arena + ${inputOffset}`}; }\n`,
+  );
+  swap(
+    /^int32_t nacc_input_bytes\(int32_t i\) \{[^\n]*\n/m,
+    `int32_t nacc_input_bytes(int32_t i) { (void)i; return ${qTensorBytes(model.tensors[inputId])}; }\n`,
+  );
   swap(/^#include <stddef.h>$/m, '#include <stddef.h>\n#include <string.h>');
   const stagePart = [
     '',
@@ -318,21 +414,33 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
     '',
   ].join('\n');
   modelC = `${modelC.trimEnd()}\n${stagePart}`;
-  const modelH = restProgram.files['model.h'].replace(/#define NACC_ARENA_BYTES \d+/, `#define NACC_ARENA_BYTES ${Math.max(8, arenaBytes)}`)
-    .replace(/^\/\* Model [^\n]*\*\/$/m, `/* Model ${cComment(model.name)}: patch-based (split ${split}, ${p}x${p}), arena ${arenaBytes} bytes. Generated by nacc. */`);
+  const modelH = restProgram.files['model.h']
+    .replace(/#define NACC_ARENA_BYTES \d+/, `#define NACC_ARENA_BYTES ${Math.max(8, arenaBytes)}`)
+    .replace(
+      /^\/\* Model [^\n]*\*\/$/m,
+      `/* Model ${cComment(model.name)}: patch-based (split ${split}, ${p}x${p}), arena ${arenaBytes} bytes. Generated by nacc. */`,
+    );
   const files: Record<string, string> = { ...restProgram.files, 'model.c': modelC, 'model.h': modelH };
   if (stream) {
     // anchored at a line start: user text only ever sits inside a comment
     const decl = /^void nacc_run\(void\);$/m;
     if (!decl.test(files['model.h'])) throw new Error("internal: the MCU backend's model.h changed shape (nacc_run)");
-    files['model.h'] = files['model.h'].replace(decl, ['void nacc_run(void);', ...streamedInputHeader(inT, qTensorBytes(model.tensors[inputId]))].join('\n'));
+    files['model.h'] = files['model.h'].replace(
+      decl,
+      ['void nacc_run(void);', ...streamedInputHeader(inT, qTensorBytes(model.tensors[inputId]))].join('\n'),
+    );
   }
   let weightBytes = restProgram.weightBytes;
   for (const n of stage) {
     const op = nodeOp(model, n);
     for (const i of op.inputs.slice(1)) if (i >= 0 && model.tensors[i].data) weightBytes += qTensorBytes(model.tensors[i]);
   }
-  const buffers = slots.map((t) => ({ tensor: model.tensors[t].name, bytes: bufs[roots.indexOf(rootOf(t))].size, offset: bufOffset(t), ...(inPlace.has(t) ? { inPlaceOf: model.tensors[inPlace.get(t)!].name } : {}) }));
+  const buffers = slots.map((t) => ({
+    tensor: model.tensors[t].name,
+    bytes: bufs[roots.indexOf(rootOf(t))].size,
+    offset: bufOffset(t),
+    ...(inPlace.has(t) ? { inPlaceOf: model.tensors[inPlace.get(t)!].name } : {}),
+  }));
   return {
     files,
     weightBytes,
@@ -340,12 +448,15 @@ export function emitPatchProgram(model: QModel, split: number, p: number, board:
     rest,
     restPlan,
     layout: {
-      arenaBytes, patchStageBytes: stageBytes, layerStageBytes: restPlan.arenaBytes,
-      cutOffset, inputOffset, buffers,
+      arenaBytes,
+      patchStageBytes: stageBytes,
+      layerStageBytes: restPlan.arenaBytes,
+      cutOffset,
+      inputOffset,
+      buffers,
     },
   };
 }
-
 
 /**
  * The public header's input callback of a streamed patch program: the application (the
@@ -357,7 +468,7 @@ function streamedInputHeader(t: { h: number; w: number; c: number; elemBytes: nu
     '/* Streamed input (patch-based program): the whole input tensor never sits in SRAM. nacc_run',
     ' * calls nacc_read_input once per patch for the input region that patch reads (its halo',
     ' * included): rows y .. y+h-1 and columns x .. x+w-1 of the NHWC input tensor, all channels,',
-    ' * in the tensor\'s element type, packed row-major into buf (h * w * NACC_INPUT_PIXEL_BYTES',
+    " * in the tensor's element type, packed row-major into buf (h * w * NACC_INPUT_PIXEL_BYTES",
     ' * bytes). The application implements it (camera, flash, file: the generated main.c reads the',
     ' * input file); it returns 0 on success, anything else stops nacc_run (nacc_input_failed). */',
     '#define NACC_INPUT_STREAMED 1',

@@ -5,7 +5,17 @@
 import type { QData, QModel, QOp } from '../../ir/quantized.ts';
 import { allocateData, runModel, type RunOptions } from '../../reference/int8/executor.ts';
 import * as K from '../../reference/int8/kernels.ts';
-import type { AddParams, ConcatParams, ConvParams, DequantizeParams, MulParams, OpParams, PadParams, PoolParams, QuantizeParams } from '../../reference/int8/params.ts';
+import type {
+  AddParams,
+  ConcatParams,
+  ConvParams,
+  DequantizeParams,
+  MulParams,
+  OpParams,
+  PadParams,
+  PoolParams,
+  QuantizeParams,
+} from '../../reference/int8/params.ts';
 import { computeOpParams } from '../../reference/int8/params.ts';
 import { regionHeight, regionWidth, type Region } from './geometry.ts';
 import { graphFromQModel, type PatchGraph, type PNode } from './graph.ts';
@@ -32,7 +42,9 @@ function crop(src: Patch, sub: Region): QData {
   const sw = regionWidth(src.region);
   const out = new (ctorOf(src.data))(h * w * c);
   if (sub.y0 < src.region.y0 || sub.x0 < src.region.x0 || sub.y1 > src.region.y1 || sub.x1 > src.region.x1) {
-    throw new Error(`internal: region [${sub.y0},${sub.y1})x[${sub.x0},${sub.x1}) is outside the buffer's [${src.region.y0},${src.region.y1})x[${src.region.x0},${src.region.x1})`);
+    throw new Error(
+      `internal: region [${sub.y0},${sub.y1})x[${sub.x0},${sub.x1}) is outside the buffer's [${src.region.y0},${src.region.y1})x[${src.region.x0},${src.region.x1})`,
+    );
   }
   for (let y = 0; y < h; y++) {
     const from = ((sub.y0 - src.region.y0 + y) * sw + (sub.x0 - src.region.x0)) * c;
@@ -67,7 +79,10 @@ export function nodeOp(model: QModel, n: PNode): QOp {
 function windowed<P extends ConvParams | PoolParams>(p: P, rin: Region, rout: Region): P {
   return {
     ...p,
-    inH: regionHeight(rin), inW: regionWidth(rin), outH: regionHeight(rout), outW: regionWidth(rout),
+    inH: regionHeight(rin),
+    inW: regionWidth(rin),
+    outH: regionHeight(rout),
+    outW: regionWidth(rout),
     padTop: p.padTop - rout.y0 * p.strideH + rin.y0,
     padLeft: p.padLeft - rout.x0 * p.strideW + rin.x0,
   };
@@ -139,8 +154,10 @@ export function runPatchBased(model: QModel, inputs: QData[], split: number, p: 
           const win = n.window!;
           // Exactly the input pixels this output region copies (the buffer may hold more).
           const need: Region = {
-            y0: Math.max(0, rout.y0 - win.h.padBefore), y1: Math.min(g.tensors[n.inputs[0]].h, rout.y1 - win.h.padBefore),
-            x0: Math.max(0, rout.x0 - win.w.padBefore), x1: Math.min(g.tensors[n.inputs[0]].w, rout.x1 - win.w.padBefore),
+            y0: Math.max(0, rout.y0 - win.h.padBefore),
+            y1: Math.min(g.tensors[n.inputs[0]].h, rout.y1 - win.h.padBefore),
+            x0: Math.max(0, rout.x0 - win.w.padBefore),
+            x1: Math.min(g.tensors[n.inputs[0]].w, rout.x1 - win.w.padBefore),
           };
           const pp = prm as PadParams;
           if (need.y1 <= need.y0 || need.x1 <= need.x0) {
@@ -179,7 +196,11 @@ export function runPatchBased(model: QModel, inputs: QData[], split: number, p: 
         case 'concat': {
           const area = regionHeight(rout) * regionWidth(rout);
           const q: ConcatParams = { ...prm, outer: area, chunks: n.inputs.map((i) => g.tensors[i].c) };
-          K.concatenation(q, n.inputs.map((i) => crop(src(i), rout) as Int8Array), out as Int8Array);
+          K.concatenation(
+            q,
+            n.inputs.map((i) => crop(src(i), rout) as Int8Array),
+            out as Int8Array,
+          );
           break;
         }
         default:

@@ -37,7 +37,11 @@ export function fastColumnSize(model: QModel): number {
 export function withFastKernels(files: Record<string, string>, model: QModel): Record<string, string> {
   const modelC = files['model.c'];
   if (/^void nacc_fast_conv2d\(const nacc_conv_params \*p/m.test(modelC)) return files;
-  const routed = modelC.replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(').replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(').replace(/\bnacc_depthwise_conv2d_inplace\(/g, 'nacc_fast_depthwise_conv2d_inplace(').replace(/\bnacc_quantize_float\(/g, 'nacc_fast_quantize_float(');
+  const routed = modelC
+    .replace(/\bnacc_conv2d\(/g, 'nacc_fast_conv2d(')
+    .replace(/\bnacc_depthwise_conv2d\(/g, 'nacc_fast_depthwise_conv2d(')
+    .replace(/\bnacc_depthwise_conv2d_inplace\(/g, 'nacc_fast_depthwise_conv2d_inplace(')
+    .replace(/\bnacc_quantize_float\(/g, 'nacc_fast_quantize_float(');
   const code = [
     '',
     '#include <string.h>',
@@ -51,7 +55,10 @@ export function withFastKernels(files: Record<string, string>, model: QModel): R
   ].join('\n');
   // The fast kernels go before the first use (the prototypes are enough: append at the end).
   // anchored at a line start: user text only ever sits inside a one-line comment
-  const withProto = routed.replace(/^#include "nacc_kernels.h"$/m, '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);\nvoid nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);');
+  const withProto = routed.replace(
+    /^#include "nacc_kernels.h"$/m,
+    '#include "nacc_kernels.h"\n#include <string.h>\nvoid nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);\nvoid nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);\nvoid nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);',
+  );
   return { ...files, 'model.c': `${withProto.trimEnd()}\n${code}` };
 }
 

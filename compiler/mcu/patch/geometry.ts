@@ -155,7 +155,12 @@ export function maxInputPatch(layers: WindowLayer[], p: number): [number, number
 }
 
 /** Halo of a tile: how far the needed input reaches beyond the tile's own (stride-scaled) extent. */
-export function halo(needed: Region, tile: Region, scaleH: number, scaleW: number): { top: number; bottom: number; left: number; right: number } {
+export function halo(
+  needed: Region,
+  tile: Region,
+  scaleH: number,
+  scaleW: number,
+): { top: number; bottom: number; left: number; right: number } {
   return {
     top: tile.y0 * scaleH - needed.y0,
     bottom: needed.y1 - tile.y1 * scaleH,

@@ -133,8 +133,16 @@ export function graphFromQModel(model: QModel): PatchGraph {
     const outT = tensors[output];
     const o = op.options;
     const node: PNode = {
-      index: nodes.length, name: `${op.index}:${op.kind.toLowerCase()}`, kind: 'other', op: pad ? `PAD+${op.kind}` : op.kind,
-      inputs, output, macs: opMacs(model, op), patchable: false, end: op.index + 1, ops: pad ? [pad.index, op.index] : [op.index],
+      index: nodes.length,
+      name: `${op.index}:${op.kind.toLowerCase()}`,
+      kind: 'other',
+      op: pad ? `PAD+${op.kind}` : op.kind,
+      inputs,
+      output,
+      macs: opMacs(model, op),
+      patchable: false,
+      end: op.index + 1,
+      ops: pad ? [pad.index, op.index] : [op.index],
     };
     if (pad) node.name = `${pad.index}-${op.index}:${op.kind.toLowerCase()}`;
     const inT = tensors[inputs[0]];
@@ -197,7 +205,9 @@ export function graphFromQModel(model: QModel): PatchGraph {
       default:
         if (ELEMENTWISE_Q.has(op.kind)) {
           node.kind = 'eltwise';
-          const same = inputs.every((t) => tensors[t].spatial && tensors[t].h === outT.h && tensors[t].w === outT.w && tensors[t].c === outT.c);
+          const same = inputs.every(
+            (t) => tensors[t].spatial && tensors[t].h === outT.h && tensors[t].w === outT.w && tensors[t].c === outT.c,
+          );
           node.patchable = allSpatial && same;
           if (!node.patchable) node.reason = 'broadcast or non-spatial operands';
         } else {
@@ -216,7 +226,8 @@ const ELEMENTWISE_NET = new Set(['add', 'mul', 'relu', 'relu6', 'clip', 'quantiz
 
 function netTensor(id: number, name: string, t: TensorType): PTensor {
   const eb = elementBytes(t.dtype);
-  if (t.kind === 'feature' && t.shape.length === 3) return { id, name, h: t.shape[0], w: t.shape[1], c: t.shape[2], spatial: true, elemBytes: eb };
+  if (t.kind === 'feature' && t.shape.length === 3)
+    return { id, name, h: t.shape[0], w: t.shape[1], c: t.shape[2], spatial: true, elemBytes: eb };
   return { id, name, h: 1, w: 1, c: t.shape.reduce((a, b) => a * b, 1), spatial: false, elemBytes: eb };
 }
 
@@ -242,7 +253,7 @@ function padAttr(l: Layer): [number, number, number, number] {
 export function graphFromNetwork(net: Network): PatchGraph {
   const ids = new Map<string, number>();
   const tensors: PTensor[] = [];
-  const int8 = (t: TensorType): TensorType => ({ ...t, dtype: 'int8' } as TensorType);
+  const int8 = (t: TensorType): TensorType => ({ ...t, dtype: 'int8' }) as TensorType;
   const input = net.inputs.length === 1 ? net.inputs[0] : undefined;
   const floatIO = input?.type.dtype === 'float32';
   for (const i of net.inputs) {
@@ -256,7 +267,19 @@ export function graphFromNetwork(net: Network): PatchGraph {
     tensors.push(netTensor(q, `${input!.name}_int8`, int8(input!.type)));
     ids.set(input!.name, q);
     const spatial = tensors[q].spatial;
-    pre.push({ index: 0, name: `${input!.name}_int8`, kind: 'eltwise', op: 'QUANTIZE', inputs: [f], output: q, macs: 0, patchable: spatial, end: 1, ops: [], ...(spatial ? {} : { reason: 'non-spatial or broadcast operands' }) });
+    pre.push({
+      index: 0,
+      name: `${input!.name}_int8`,
+      kind: 'eltwise',
+      op: 'QUANTIZE',
+      inputs: [f],
+      output: q,
+      macs: 0,
+      patchable: spatial,
+      end: 1,
+      ops: [],
+      ...(spatial ? {} : { reason: 'non-spatial or broadcast operands' }),
+    });
   }
   for (const l of net.layers) {
     ids.set(l.name, tensors.length);
@@ -268,7 +291,18 @@ export function graphFromNetwork(net: Network): PatchGraph {
     const output = ids.get(l.name)!;
     const def = opDef(l.op);
     const macs = def ? def.macs(l, l.inputs.map(typeOf)) : 0;
-    const node: PNode = { index: k + pre.length, name: l.name, kind: 'other', op: l.op, inputs, output, macs, patchable: false, end: k + 1 + pre.length, ops: [] };
+    const node: PNode = {
+      index: k + pre.length,
+      name: l.name,
+      kind: 'other',
+      op: l.op,
+      inputs,
+      output,
+      macs,
+      patchable: false,
+      end: k + 1 + pre.length,
+      ops: [],
+    };
     const outT = tensors[output];
     const allSpatial = [...inputs, output].every((t) => tensors[t].spatial);
     const win = (): { h: Window1D; w: Window1D } => {
@@ -301,7 +335,11 @@ export function graphFromNetwork(net: Network): PatchGraph {
       node.kind = 'eltwise';
       node.patchable = allSpatial && inputs.every((t) => tensors[t].h === outT.h && tensors[t].w === outT.w && tensors[t].c === outT.c);
     }
-    if (!node.patchable) node.reason = node.kind === 'other' ? `${l.op}${l.attrs.global === true ? ' (global)' : ''} is not a spatial op` : 'non-spatial or broadcast operands';
+    if (!node.patchable)
+      node.reason =
+        node.kind === 'other'
+          ? `${l.op}${l.attrs.global === true ? ' (global)' : ''} is not a spatial op`
+          : 'non-spatial or broadcast operands';
     return node;
   });
   const all = [...pre, ...nodes];
@@ -312,11 +350,24 @@ export function graphFromNetwork(net: Network): PatchGraph {
     // the backend hands float outputs back through a DEQUANTIZE
     const f = tensors.length;
     tensors.push({ ...tensors[id], id: f, name: `${o}_float`, elemBytes: 4 });
-    all.push({ index: all.length, name: `${o}_float`, kind: 'eltwise', op: 'DEQUANTIZE', inputs: [id], output: f, macs: 0, patchable: tensors[f].spatial, end: all.length + 1, ops: [] });
+    all.push({
+      index: all.length,
+      name: `${o}_float`,
+      kind: 'eltwise',
+      op: 'DEQUANTIZE',
+      inputs: [id],
+      output: f,
+      macs: 0,
+      patchable: tensors[f].spatial,
+      end: all.length + 1,
+      ops: [],
+    });
     return f;
   });
   return {
-    name: net.name, tensors, nodes: all,
+    name: net.name,
+    tensors,
+    nodes: all,
     inputs: net.inputs.map((i) => (floatIO && i === input ? 0 : ids.get(i.name)!)),
     outputs,
     splitUnit: 'layer',

@@ -124,7 +124,7 @@ function duplicateBlock(net: Network, b: Block, n: number): { net: Network; pref
   const copies: Layer[] = b.layers.map((l) => ({
     ...l,
     name: map.get(l.name)!,
-    inputs: l.inputs.map((i) => (i === b.input ? b.output : map.get(i) ?? i)),
+    inputs: l.inputs.map((i) => (i === b.input ? b.output : (map.get(i) ?? i))),
     location: l.location,
   }));
   const newOut = map.get(b.output)!;
@@ -184,14 +184,19 @@ export function redistribute(net: Network, opts: RedistributeOptions): Redistrib
       // Strided kernels keep at least 3 taps (every input pixel still read); stride 1 may go to 1x1.
       const k = kernelOf(l);
       const minK = strideOf(l) > 1 ? 3 : 1;
-      if (l.op === 'dwconv2d' && inStage.has(l.name) && k - 2 >= minK) options.push({ net: withKernel(cur, l.name, k - 2), what: `${l.name} kernel ${k} -> ${k - 2}` });
+      if (l.op === 'dwconv2d' && inStage.has(l.name) && k - 2 >= minK)
+        options.push({ net: withKernel(cur, l.name, k - 2), what: `${l.name} kernel ${k} -> ${k - 2}` });
     }
     let best: { net: Network; what: string; fig: RedistributionFigures } | undefined;
     for (const o of options) {
       const f = figures(o.net, opts.splitLayer, opts.patches, rules);
       if (f.patchStageMacOverhead >= fig.patchStageMacOverhead) continue;
       // Largest overhead drop first; on a tie, the change that removes fewer MACs.
-      if (!best || f.patchStageMacOverhead < best.fig.patchStageMacOverhead - 1e-12 || (Math.abs(f.patchStageMacOverhead - best.fig.patchStageMacOverhead) <= 1e-12 && f.macs > best.fig.macs)) {
+      if (
+        !best ||
+        f.patchStageMacOverhead < best.fig.patchStageMacOverhead - 1e-12 ||
+        (Math.abs(f.patchStageMacOverhead - best.fig.patchStageMacOverhead) <= 1e-12 && f.macs > best.fig.macs)
+      ) {
         best = { ...o, fig: f };
       }
     }
@@ -227,7 +232,9 @@ export function redistribute(net: Network, opts: RedistributeOptions): Redistrib
   }
   const tol = opts.macTolerance ?? 0.1;
   if (Math.abs(fig.macs - before.macs) > tol * before.macs) {
-    actions.push(`note: MACs moved by ${(((fig.macs - before.macs) / before.macs) * 100).toFixed(1)}% (outside the ${(tol * 100).toFixed(0)}% tolerance)`);
+    actions.push(
+      `note: MACs moved by ${(((fig.macs - before.macs) / before.macs) * 100).toFixed(1)}% (outside the ${(tol * 100).toFixed(0)}% tolerance)`,
+    );
   }
   return { network: { ...cur, name: `${net.name}_rd` }, before, after: fig, actions };
 }

@@ -2,7 +2,15 @@
 // schedule options against a patch graph, and build the JSON report, the table and the SVG.
 import { fail } from '../../diagnostics/index.ts';
 import type { PatchGraph } from './graph.ts';
-import { IllegalSplit, layerSchedule, legalSplits, patchSchedule, DEFAULT_RULES, type MemoryRules, type ScheduleReport } from './schedule.ts';
+import {
+  IllegalSplit,
+  layerSchedule,
+  legalSplits,
+  patchSchedule,
+  DEFAULT_RULES,
+  type MemoryRules,
+  type ScheduleReport,
+} from './schedule.ts';
 import { candidateRow, DEFAULT_MAX_MAC_OVERHEAD, scheduleJson, searchSchedule, type Candidate, type SearchResult } from './search.ts';
 import { memorySvg } from './svg.ts';
 
@@ -27,9 +35,15 @@ export interface ScheduleDecision {
 }
 
 /** Parse and check the CLI's schedule options (usage errors exit 2). */
-export function parseScheduleOptions(o: { schedule?: string; patches?: string; split?: string; maxMacOverhead?: string }): Omit<ScheduleOptions, 'sramBytes'> {
+export function parseScheduleOptions(o: {
+  schedule?: string;
+  patches?: string;
+  split?: string;
+  maxMacOverhead?: string;
+}): Omit<ScheduleOptions, 'sramBytes'> {
   const schedule = (o.schedule ?? 'layer') as ScheduleKind;
-  if (!['layer', 'patch', 'auto'].includes(schedule)) fail('E0780', `--schedule must be layer, patch or auto, not '${o.schedule}'`, undefined, 2);
+  if (!['layer', 'patch', 'auto'].includes(schedule))
+    fail('E0780', `--schedule must be layer, patch or auto, not '${o.schedule}'`, undefined, 2);
   const int = (v: string | undefined, what: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -41,7 +55,8 @@ export function parseScheduleOptions(o: { schedule?: string; patches?: string; s
   let maxMacOverhead: number | undefined;
   if (o.maxMacOverhead !== undefined) {
     maxMacOverhead = Number(o.maxMacOverhead);
-    if (!Number.isFinite(maxMacOverhead) || maxMacOverhead < 0) fail('E0780', `--max-mac-overhead must be a fraction >= 0 (e.g. 0.15), not '${o.maxMacOverhead}'`, undefined, 2);
+    if (!Number.isFinite(maxMacOverhead) || maxMacOverhead < 0)
+      fail('E0780', `--max-mac-overhead must be a fraction >= 0 (e.g. 0.15), not '${o.maxMacOverhead}'`, undefined, 2);
   }
   if (schedule !== 'patch' && (patches !== undefined || split !== undefined)) {
     fail('E0780', '--patches and --split go with --schedule patch', undefined, 2);
@@ -56,7 +71,8 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
   if (opts.schedule === 'layer') return { chosen: layer, layer, reason: 'layer-by-layer, as asked' };
   if (opts.schedule === 'patch') {
     const legal = legalSplits(g);
-    if (legal.length === 0) fail('E0781', `${g.name}: no legal patch split (the network has no spatial stage with one feature map crossing it)`, undefined, 2);
+    if (legal.length === 0)
+      fail('E0781', `${g.name}: no legal patch split (the network has no spatial stage with one feature map crossing it)`, undefined, 2);
     const p = opts.patches ?? 4;
     let split = opts.split;
     if (split === undefined) {
@@ -78,7 +94,12 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
       return { chosen, layer, reason: `patch-based, split ${split}, ${p}x${p} patches, as asked` };
     } catch (e) {
       if (e instanceof IllegalSplit || e instanceof RangeError) {
-        fail('E0782', `${g.name}: split ${split} with ${p}x${p} patches: ${e.message} (legal splits: ${legal.join(', ')}; a split counts ${g.splitUnit === 'op' ? 'model ops' : 'layers'})`, undefined, 2);
+        fail(
+          'E0782',
+          `${g.name}: split ${split} with ${p}x${p} patches: ${e.message} (legal splits: ${legal.join(', ')}; a split counts ${g.splitUnit === 'op' ? 'model ops' : 'layers'})`,
+          undefined,
+          2,
+        );
       }
       throw e;
     }
@@ -125,7 +146,9 @@ export function scheduleReportJson(g: PatchGraph, d: ScheduleDecision, target?: 
     fits_sram: target ? c.peakSramBytes <= target.sramBytes : null,
     reason: d.reason,
     memory: memoryRows(g, d),
-    ...(d.search ? { max_mac_overhead: d.maxMacOverhead, candidates: [layerRow(d.layer, target), ...d.search.candidates.map(candidateRow)] } : {}),
+    ...(d.search
+      ? { max_mac_overhead: d.maxMacOverhead, candidates: [layerRow(d.layer, target), ...d.search.candidates.map(candidateRow)] }
+      : {}),
   };
 }
 
@@ -138,9 +161,20 @@ export function tradeoffTable(d: ScheduleDecision): { headers: string[]; rows: (
   // Only schedules that beat layer-by-layer's peak; among exact ties the smaller grid.
   const list: Candidate[] = (d.search?.candidates ?? [])
     .filter((c) => c.report.peakSramBytes < d.layer.peakSramBytes)
-    .filter((c, i, all) => !all.some((o, j) => j < i && o.report.peakSramBytes === c.report.peakSramBytes && o.report.macs === c.report.macs));
+    .filter(
+      (c, i, all) => !all.some((o, j) => j < i && o.report.peakSramBytes === c.report.peakSramBytes && o.report.macs === c.report.macs),
+    );
   const pareto = list
-    .filter((c) => !list.some((o) => o !== c && o.report.peakSramBytes <= c.report.peakSramBytes && o.report.macs <= c.report.macs && (o.report.peakSramBytes < c.report.peakSramBytes || o.report.macs < c.report.macs)))
+    .filter(
+      (c) =>
+        !list.some(
+          (o) =>
+            o !== c &&
+            o.report.peakSramBytes <= c.report.peakSramBytes &&
+            o.report.macs <= c.report.macs &&
+            (o.report.peakSramBytes < c.report.peakSramBytes || o.report.macs < c.report.macs),
+        ),
+    )
     .sort((a, b) => a.report.macs - b.report.macs);
   const row = (r: ScheduleReport, mark: string, ok: string) => [
     mark,
@@ -154,15 +188,28 @@ export function tradeoffTable(d: ScheduleDecision): { headers: string[]; rows: (
     ok,
   ];
   const rows = [row(d.layer, d.chosen === d.layer ? '*' : '', '')];
-  for (const c of pareto) rows.push(row(c.report, c.report === d.chosen ? '*' : '', `${c.withinMacBound ? '' : 'over MAC bound'}${c.fitsSram ? '' : `${c.withinMacBound ? '' : ', '}over SRAM`}`));
+  for (const c of pareto)
+    rows.push(
+      row(
+        c.report,
+        c.report === d.chosen ? '*' : '',
+        `${c.withinMacBound ? '' : 'over MAC bound'}${c.fitsSram ? '' : `${c.withinMacBound ? '' : ', '}over SRAM`}`,
+      ),
+    );
   if (d.chosen.kind === 'patch' && !pareto.some((c) => c.report === d.chosen)) rows.push(row(d.chosen, '*', ''));
   return { headers: ['', 'schedule', 'split', 'patches', 'patch in', 'split map', 'MAC +', 'peak kB', 'note'], rows };
 }
 
 export function scheduleSvg(g: PatchGraph, d: ScheduleDecision, budget?: number): string {
-  const series = [{ label: `layer-by-layer (peak ${(d.layer.peakSramBytes / 1024).toFixed(1)} kB)`, perLayer: d.layer.memory.perNode, color: '#9aa5b1' }];
+  const series = [
+    { label: `layer-by-layer (peak ${(d.layer.peakSramBytes / 1024).toFixed(1)} kB)`, perLayer: d.layer.memory.perNode, color: '#9aa5b1' },
+  ];
   if (d.chosen.kind === 'patch') {
-    series.push({ label: `patch-based ${d.chosen.patches}x${d.chosen.patches} (peak ${(d.chosen.peakSramBytes / 1024).toFixed(1)} kB)`, perLayer: d.chosen.memory.perNode, color: '#2b7bba' });
+    series.push({
+      label: `patch-based ${d.chosen.patches}x${d.chosen.patches} (peak ${(d.chosen.peakSramBytes / 1024).toFixed(1)} kB)`,
+      perLayer: d.chosen.memory.perNode,
+      color: '#2b7bba',
+    });
   }
   return memorySvg({
     title: `${g.name}: live activation memory per layer`,

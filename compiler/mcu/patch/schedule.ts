@@ -26,7 +26,13 @@ export interface MemoryRules {
   streamInput: boolean;
 }
 
-export const DEFAULT_RULES: MemoryRules = { inPlaceDepthwise: true, inPlaceElementwise: true, aliasReshape: true, fuseResidualAdd: true, streamInput: true };
+export const DEFAULT_RULES: MemoryRules = {
+  inPlaceDepthwise: true,
+  inPlaceElementwise: true,
+  aliasReshape: true,
+  fuseResidualAdd: true,
+  streamInput: true,
+};
 
 export interface PatchPlan {
   split: number;
@@ -102,7 +108,8 @@ export function checkSplit(g: PatchGraph, split: number): { stageNodes: number; 
   const k = stageOf(g, split);
   if (k === 0) throw new IllegalSplit(`split ${split} leaves the patch stage empty`);
   if (k >= g.nodes.length) throw new IllegalSplit(`split ${split} puts every op in the patch stage`);
-  if (g.nodes[k - 1].end !== split) throw new IllegalSplit(`split ${split} falls inside a fused op (${g.nodes[k - 1].name}); use ${g.nodes[k - 1].end}`);
+  if (g.nodes[k - 1].end !== split)
+    throw new IllegalSplit(`split ${split} falls inside a fused op (${g.nodes[k - 1].name}); use ${g.nodes[k - 1].end}`);
   for (let i = 0; i < k; i++) {
     const n = g.nodes[i];
     if (!n.patchable) throw new IllegalSplit(`${n.name} cannot run patch by patch: ${n.reason ?? 'not spatial'}`);
@@ -118,7 +125,9 @@ export function checkSplit(g: PatchGraph, split: number): { stageNodes: number; 
   const inputsAcross = crossing.filter((t) => prod[t] < 0);
   if (inputsAcross.length) throw new IllegalSplit(`the model input ${g.tensors[inputsAcross[0]].name} is also read after the split`);
   if (crossing.length !== 1) {
-    throw new IllegalSplit(`${crossing.length} tensors cross split ${split} (${crossing.map((t) => g.tensors[t].name).join(', ')}); exactly one must`);
+    throw new IllegalSplit(
+      `${crossing.length} tensors cross split ${split} (${crossing.map((t) => g.tensors[t].name).join(', ')}); exactly one must`,
+    );
   }
   const cut = crossing[0];
   if (!g.tensors[cut].spatial) throw new IllegalSplit(`the tensor at split ${split} is not a feature map`);
@@ -164,7 +173,17 @@ export function layerMemory(g: PatchGraph, rules: MemoryRules = DEFAULT_RULES): 
   const perNode = g.nodes.map((n) => {
     let live = 0;
     for (const t of g.tensors) if (prod[t.id] <= n.index && last[t.id] >= n.index && isLiveSource(g, prod, t.id)) live += bytes[t.id];
-    return live - inPlaceSaving(g, n, last, (t) => bytes[t], (t) => [g.tensors[t].h, g.tensors[t].w], rules);
+    return (
+      live -
+      inPlaceSaving(
+        g,
+        n,
+        last,
+        (t) => bytes[t],
+        (t) => [g.tensors[t].h, g.tensors[t].w],
+        rules,
+      )
+    );
   });
   return profile(perNode);
 }
@@ -176,7 +195,14 @@ function isLiveSource(g: PatchGraph, prod: Int32Array, t: number): boolean {
 
 /** Bytes an in-place op saves, minus the scratch it needs. */
 function inPlaceSaving(
-  g: PatchGraph, n: PNode, last: Int32Array, size: (t: number) => number, dims: (t: number) => [number, number], rules: MemoryRules, outInPlace = true, cut = -1,
+  g: PatchGraph,
+  n: PNode,
+  last: Int32Array,
+  size: (t: number) => number,
+  dims: (t: number) => [number, number],
+  rules: MemoryRules,
+  outInPlace = true,
+  cut = -1,
 ): number {
   if (!outInPlace) return 0;
   const out = size(n.output);
@@ -224,7 +250,8 @@ export function residualFusion(g: PatchGraph, last = lastUses(g)): { byConv: Map
   for (const a of g.nodes) {
     if (a.kind !== 'eltwise' || !/^(ADD|add)$/.test(a.op) || a.inputs.length !== 2 || a.index === 0) continue;
     const c = g.nodes[a.index - 1];
-    const pointwise = (w: { kernel: number; stride: number; padBefore: number; padAfter: number }) => w.kernel === 1 && w.stride === 1 && w.padBefore === 0 && w.padAfter === 0;
+    const pointwise = (w: { kernel: number; stride: number; padBefore: number; padAfter: number }) =>
+      w.kernel === 1 && w.stride === 1 && w.padBefore === 0 && w.padAfter === 0;
     if (c.kind !== 'conv' || !c.window || !pointwise(c.window.h) || !pointwise(c.window.w)) continue;
     const u = c.output;
     const v = a.inputs[0] === u ? a.inputs[1] : a.inputs[1] === u ? a.inputs[0] : -1;
@@ -257,7 +284,11 @@ function profile(perNode: number[]): MemoryProfile {
  * Live bytes per node for patch-based execution: stage nodes hold patch-sized buffers (the
  * largest over the grid) plus the full cut map; the nodes after the split run layer by layer.
  */
-export function patchMemory(g: PatchGraph, plan: PatchPlan, rules: MemoryRules = DEFAULT_RULES): { profile: MemoryProfile; stagePeak: number; layerPeak: number } {
+export function patchMemory(
+  g: PatchGraph,
+  plan: PatchPlan,
+  rules: MemoryRules = DEFAULT_RULES,
+): { profile: MemoryProfile; stagePeak: number; layerPeak: number } {
   const last = lastUses(g);
   const prod = producers(g);
   const full = g.tensors.map(tensorBytesOf);
@@ -343,10 +374,23 @@ export function totalMacs(g: PatchGraph): number {
 export function layerSchedule(g: PatchGraph, rules: MemoryRules = DEFAULT_RULES): ScheduleReport {
   const memory = layerMemory(g, rules);
   return {
-    kind: 'layer', split: null, patches: null, patchInput: null, cutTensor: null, cutShape: null,
-    macs: totalMacs(g), macOverhead: 0, stageMacOverhead: 0, uniformStageMacOverhead: 0, stageMacs: 0, stagePatchMacs: 0,
-    peakSramBytes: memory.peak, peakNode: memory.peakNode >= 0 ? g.nodes[memory.peakNode].name : '', memory,
-    stagePeakBytes: null, layerStagePeakBytes: null,
+    kind: 'layer',
+    split: null,
+    patches: null,
+    patchInput: null,
+    cutTensor: null,
+    cutShape: null,
+    macs: totalMacs(g),
+    macOverhead: 0,
+    stageMacOverhead: 0,
+    uniformStageMacOverhead: 0,
+    stageMacs: 0,
+    stagePatchMacs: 0,
+    peakSramBytes: memory.peak,
+    peakNode: memory.peakNode >= 0 ? g.nodes[memory.peakNode].name : '',
+    memory,
+    stagePeakBytes: null,
+    layerStagePeakBytes: null,
   };
 }
 
@@ -359,7 +403,12 @@ export function patchInputOf(g: PatchGraph, plan: PatchPlan): [number, number] {
 }
 
 /** The patch-based schedule's report for split N and p x p patches. */
-export function patchSchedule(g: PatchGraph, split: number, p: number, rules: MemoryRules = DEFAULT_RULES): ScheduleReport & { plan: PatchPlan } {
+export function patchSchedule(
+  g: PatchGraph,
+  split: number,
+  p: number,
+  rules: MemoryRules = DEFAULT_RULES,
+): ScheduleReport & { plan: PatchPlan } {
   const plan = planPatches(g, split, p);
   const total = totalMacs(g);
   let stageMacs = 0;
@@ -368,14 +417,23 @@ export function patchSchedule(g: PatchGraph, split: number, p: number, rules: Me
   const mem = patchMemory(g, plan, rules);
   const ct = g.tensors[plan.cut];
   return {
-    kind: 'patch', split, patches: p, patchInput: patchInputOf(g, plan), cutTensor: ct.name, cutShape: [ct.h, ct.w, ct.c],
+    kind: 'patch',
+    split,
+    patches: p,
+    patchInput: patchInputOf(g, plan),
+    cutTensor: ct.name,
+    cutShape: [ct.h, ct.w, ct.c],
     macs: total - stageMacs + stagePatchMacs,
     macOverhead: total > 0 ? (stagePatchMacs - stageMacs) / total : 0,
     stageMacOverhead: stageMacs > 0 ? (stagePatchMacs - stageMacs) / stageMacs : 0,
     uniformStageMacOverhead: stageMacs > 0 ? (uniformStageMacs(g, plan) - stageMacs) / stageMacs : 0,
-    stageMacs, stagePatchMacs,
-    peakSramBytes: mem.profile.peak, peakNode: g.nodes[mem.profile.peakNode]?.name ?? '', memory: mem.profile,
-    stagePeakBytes: mem.stagePeak, layerStagePeakBytes: mem.layerPeak,
+    stageMacs,
+    stagePatchMacs,
+    peakSramBytes: mem.profile.peak,
+    peakNode: g.nodes[mem.profile.peakNode]?.name ?? '',
+    memory: mem.profile,
+    stagePeakBytes: mem.stagePeak,
+    layerStagePeakBytes: mem.layerPeak,
     plan,
   };
 }

@@ -1,7 +1,15 @@
 // `--schedule auto`: try every legal split and patch grid, keep the lowest peak SRAM within
 // the MAC-overhead bound that fits the target, and never do worse than layer-by-layer.
 import type { PatchGraph } from './graph.ts';
-import { IllegalSplit, layerSchedule, legalSplits, patchSchedule, DEFAULT_RULES, type MemoryRules, type ScheduleReport } from './schedule.ts';
+import {
+  IllegalSplit,
+  layerSchedule,
+  legalSplits,
+  patchSchedule,
+  DEFAULT_RULES,
+  type MemoryRules,
+  type ScheduleReport,
+} from './schedule.ts';
 
 export interface SearchOptions {
   /** Largest extra MACs allowed, as a fraction of the network's layer-by-layer MACs. */
@@ -68,7 +76,10 @@ export function searchSchedule(g: PatchGraph, opts: SearchOptions): SearchResult
   for (const c of candidates) if (c.withinMacBound && c.fitsSram && (!best || better(c.report, best))) best = c.report;
   if (best && best.peakSramBytes < layer.peakSramBytes) {
     return {
-      chosen: best, layer, candidates, fits: true,
+      chosen: best,
+      layer,
+      candidates,
+      fits: true,
       reason: `patch-based (split ${best.split}, ${best.patches}x${best.patches}) cuts peak SRAM from ${layer.peakSramBytes} to ${best.peakSramBytes} bytes at +${(best.macOverhead * 100).toFixed(1)}% MACs`,
     };
   }
@@ -77,15 +88,31 @@ export function searchSchedule(g: PatchGraph, opts: SearchOptions): SearchResult
     let lowest: ScheduleReport | undefined;
     for (const c of candidates) if (c.withinMacBound && (!lowest || better(c.report, lowest))) lowest = c.report;
     if (lowest && lowest.peakSramBytes < layer.peakSramBytes) {
-      return { chosen: lowest, layer, candidates, fits: fits(lowest), reason: `nothing fits ${opts.sramBytes} bytes of SRAM; patch-based has the lowest peak` };
+      return {
+        chosen: lowest,
+        layer,
+        candidates,
+        fits: fits(lowest),
+        reason: `nothing fits ${opts.sramBytes} bytes of SRAM; patch-based has the lowest peak`,
+      };
     }
-    return { chosen: layer, layer, candidates, fits: false, reason: `nothing fits ${opts.sramBytes} bytes of SRAM; layer-by-layer has the lowest peak` };
+    return {
+      chosen: layer,
+      layer,
+      candidates,
+      fits: false,
+      reason: `nothing fits ${opts.sramBytes} bytes of SRAM; layer-by-layer has the lowest peak`,
+    };
   }
   return {
-    chosen: layer, layer, candidates, fits: true,
-    reason: candidates.length === 0
-      ? 'no legal patch split (no spatial stage with a single feature map crossing it)'
-      : `no patch schedule within +${(opts.maxMacOverhead * 100).toFixed(0)}% MACs has a lower peak than layer-by-layer`,
+    chosen: layer,
+    layer,
+    candidates,
+    fits: true,
+    reason:
+      candidates.length === 0
+        ? 'no legal patch split (no spatial stage with a single feature map crossing it)'
+        : `no patch schedule within +${(opts.maxMacOverhead * 100).toFixed(0)}% MACs has a lower peak than layer-by-layer`,
   };
 }
 

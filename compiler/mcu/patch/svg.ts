@@ -43,9 +43,13 @@ export function memorySvg(opts: {
   const y = (kb: number) => m.top + ph - (kb / top) * ph;
   const bw = pw / Math.max(1, n) / (opts.series.length + 0.5);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  out.push(`<text x="${m.left}" y="20" font-size="14">${esc(opts.title)}${opts.budget !== undefined && !showBudget ? ` (SRAM ${(opts.budget / 1024).toFixed(0)} kB, off scale)` : ''}</text>`);
+  out.push(
+    `<text x="${m.left}" y="20" font-size="14">${esc(opts.title)}${opts.budget !== undefined && !showBudget ? ` (SRAM ${(opts.budget / 1024).toFixed(0)} kB, off scale)` : ''}</text>`,
+  );
   for (let v = 0; v <= top + 1e-9; v += step) {
     out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`);
     out.push(`<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${Number(v.toFixed(1))}</text>`);
@@ -54,7 +58,9 @@ export function memorySvg(opts: {
   opts.series.forEach((s, si) => {
     s.perLayer.forEach((b, i) => {
       const h = (b / 1024 / top) * ph;
-      out.push(`<rect x="${(x(i) + bw * (si + 0.25)).toFixed(1)}" y="${(m.top + ph - h).toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${esc(opts.layerNames[i])}: ${esc(s.label)} ${b} B</title></rect>`);
+      out.push(
+        `<rect x="${(x(i) + bw * (si + 0.25)).toFixed(1)}" y="${(m.top + ph - h).toFixed(1)}" width="${bw.toFixed(1)}" height="${h.toFixed(1)}" fill="${s.color}"><title>${esc(opts.layerNames[i])}: ${esc(s.label)} ${b} B</title></rect>`,
+      );
     });
   });
   if (opts.splitAfter !== undefined && opts.splitAfter > 0 && opts.splitAfter < n) {
@@ -66,14 +72,18 @@ export function memorySvg(opts: {
   if (showBudget) {
     const by = y(opts.budget! / 1024).toFixed(1);
     out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${by}" y2="${by}" stroke="#c00" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${W - m.right}" y="${Number(by) - 4}" text-anchor="end" fill="#c00">SRAM ${(opts.budget! / 1024).toFixed(0)} kB</text>`);
+    out.push(
+      `<text x="${W - m.right}" y="${Number(by) - 4}" text-anchor="end" fill="#c00">SRAM ${(opts.budget! / 1024).toFixed(0)} kB</text>`,
+    );
   }
   out.push(`<line x1="${m.left}" x2="${W - m.right}" y1="${m.top + ph}" y2="${m.top + ph}" stroke="#000"/>`);
   const every = Math.max(1, Math.ceil(n / 30));
   opts.layerNames.forEach((name, i) => {
     if (i % every) return;
     const lx = x(i) + pw / Math.max(1, n) / 2;
-    out.push(`<text transform="translate(${lx.toFixed(1)} ${m.top + ph + 8}) rotate(60)" font-size="9">${esc(name.length > 18 ? `${name.slice(0, 17)}…` : name)}</text>`);
+    out.push(
+      `<text transform="translate(${lx.toFixed(1)} ${m.top + ph + 8}) rotate(60)" font-size="9">${esc(name.length > 18 ? `${name.slice(0, 17)}…` : name)}</text>`,
+    );
   });
   opts.series.forEach((s, si) => {
     const lx = W - m.right - 420 + si * 210;

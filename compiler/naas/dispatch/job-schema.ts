@@ -24,32 +24,49 @@ type Check = (v: unknown, path: string, errors: string[]) => void;
 
 const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 const expect = (ok: boolean, what: string, v: unknown, path: string, errors: string[]): boolean => {
-  if (!ok) errors.push(`${path}: expected ${what}, got ${kindOf(v) === 'number' || kindOf(v) === 'string' ? JSON.stringify(v) : kindOf(v)}`);
+  if (!ok)
+    errors.push(`${path}: expected ${what}, got ${kindOf(v) === 'number' || kindOf(v) === 'string' ? JSON.stringify(v) : kindOf(v)}`);
   return ok;
 };
 
 const num: Check = (v, p, e) => void expect(typeof v === 'number' && !Number.isNaN(v), 'a number', v, p, e);
 const finite: Check = (v, p, e) => void expect(typeof v === 'number' && Number.isFinite(v), 'a finite number', v, p, e);
-const int = (min: number, max: number): Check => (v, p, e) => void expect(Number.isInteger(v) && (v as number) >= min && (v as number) <= max, `an integer in ${min}..${max}`, v, p, e);
-const str = (maxLength = 256): Check => (v, p, e) => void expect(typeof v === 'string' && v.length <= maxLength, `a string of at most ${maxLength} characters`, v, p, e);
+const int =
+  (min: number, max: number): Check =>
+  (v, p, e) =>
+    void expect(Number.isInteger(v) && (v as number) >= min && (v as number) <= max, `an integer in ${min}..${max}`, v, p, e);
+const str =
+  (maxLength = 256): Check =>
+  (v, p, e) =>
+    void expect(typeof v === 'string' && v.length <= maxLength, `a string of at most ${maxLength} characters`, v, p, e);
 const bool: Check = (v, p, e) => void expect(typeof v === 'boolean', 'a boolean', v, p, e);
-const oneOf = (...values: string[]): Check => (v, p, e) => void expect(typeof v === 'string' && values.includes(v), `one of ${values.join(', ')}`, v, p, e);
-const arr = (item: Check, maxLength: number): Check => (v, p, e) => {
-  if (!expect(Array.isArray(v) && v.length <= maxLength, `an array of at most ${maxLength} items`, v, p, e)) return;
-  (v as unknown[]).forEach((x, i) => item(x, `${p}[${i}]`, e));
-};
-const record = (value: Check, maxKeys: number): Check => (v, p, e) => {
-  if (!expect(kindOf(v) === 'object' && Object.keys(v as object).length <= maxKeys, `an object of at most ${maxKeys} keys`, v, p, e)) return;
-  for (const [k, x] of Object.entries(v as object)) value(x, `${p}.${k}`, e);
-};
-const either = (what: string, ...checks: Check[]): Check => (v, p, e) => {
-  for (const c of checks) {
-    const mine: string[] = [];
-    c(v, p, mine);
-    if (!mine.length) return;
-  }
-  e.push(`${p}: expected ${what}`);
-};
+const oneOf =
+  (...values: string[]): Check =>
+  (v, p, e) =>
+    void expect(typeof v === 'string' && values.includes(v), `one of ${values.join(', ')}`, v, p, e);
+const arr =
+  (item: Check, maxLength: number): Check =>
+  (v, p, e) => {
+    if (!expect(Array.isArray(v) && v.length <= maxLength, `an array of at most ${maxLength} items`, v, p, e)) return;
+    (v as unknown[]).forEach((x, i) => item(x, `${p}[${i}]`, e));
+  };
+const record =
+  (value: Check, maxKeys: number): Check =>
+  (v, p, e) => {
+    if (!expect(kindOf(v) === 'object' && Object.keys(v as object).length <= maxKeys, `an object of at most ${maxKeys} keys`, v, p, e))
+      return;
+    for (const [k, x] of Object.entries(v as object)) value(x, `${p}.${k}`, e);
+  };
+const either =
+  (what: string, ...checks: Check[]): Check =>
+  (v, p, e) => {
+    for (const c of checks) {
+      const mine: string[] = [];
+      c(v, p, mine);
+      if (!mine.length) return;
+    }
+    e.push(`${p}: expected ${what}`);
+  };
 /** The keys of T as `obj` spells them: optional ones with a trailing '?'. */
 type FieldsOf<T> = { [K in keyof T]-?: undefined extends T[K] ? `${K & string}?` : K & string }[keyof T];
 
@@ -85,7 +102,16 @@ const intRange = obj<IntRange>({ min: finite, max: finite, step: finite });
 const location = obj<Location>({ file: str(4096), line: int(0, 1e9), column: int(0, 1e9), length: int(0, 1e9), lineText: str(1 << 16) });
 const projectionTerm = obj<ProjectionTerm>({ dim: dimName, coef: int(-1024, 1024) });
 const dataSpace = obj<DataSpace>({ name: str(64), projection: arr(arr(projectionTerm, 16), 8), readWrite: bool });
-const problem = obj<Problem>({ name: str(1024), dims: dimList, bounds: record(int(1, 1 << 30), 16), dataSpaces: arr(dataSpace, 8), 'inputWidth?': int(1, 1 << 30), 'inputHeight?': int(1, 1 << 30), 'padTop?': int(0, 1 << 30), 'padLeft?': int(0, 1 << 30) });
+const problem = obj<Problem>({
+  name: str(1024),
+  dims: dimList,
+  bounds: record(int(1, 1 << 30), 16),
+  dataSpaces: arr(dataSpace, 8),
+  'inputWidth?': int(1, 1 << 30),
+  'inputHeight?': int(1, 1 << 30),
+  'padTop?': int(0, 1 << 30),
+  'padLeft?': int(0, 1 << 30),
+});
 const workloadLayer = obj<WorkloadLayer>({ name: str(1024), key: str(1024) });
 const workloads = obj<Workloads>({
   networks: arr(obj<Workloads['networks'][number]>({ name: str(), layers: arr(workloadLayer, 1 << 16) }), 256),
@@ -126,7 +152,12 @@ const limits = obj<SpaceLimits>({ maxPes: num, maxOnChipBytes: num, dramBandwidt
 const vector = arr(finite, 4096);
 const temporalLoop = obj<TemporalLoop>({ dim: dimName, bound: int(1, 1 << 30) });
 const spatialLoop = obj<SpatialLoop>({ dim: dimName, bound: int(1, 1 << 30), axis: oneOf('X', 'Y') });
-const levelMapping = obj<LevelMapping>({ level: str(64), temporal: arr(temporalLoop, 64), spatial: arr(spatialLoop, 16), keep: arr(str(64), 8) });
+const levelMapping = obj<LevelMapping>({
+  level: str(64),
+  temporal: arr(temporalLoop, 64),
+  spatial: arr(spatialLoop, 16),
+  keep: arr(str(64), 8),
+});
 const mapping = obj<Mapping>({ levels: arr(levelMapping, 16) });
 const common = { 'objective?': objective, 'loopOrder?': dimList, 'rtl?': bool, seed: int(0, 0xffffffff), workloads };
 type Task<K extends CandidateTask['kind']> = Extract<CandidateTask, { kind: K }>;
@@ -136,14 +167,24 @@ const TASKS = {
   sizing: obj<Task<'sizing'>>({ kind: oneOf('sizing'), ...common, inner, x: vector, space, limits }),
   fixed: obj<Task<'fixed'>>({ kind: oneOf('fixed'), ...common, inner, spec }),
   remap: obj<Task<'remap'>>({ kind: oneOf('remap'), ...common, inner, spec, parallel: dimList, start: record(mapping, SMALL) }),
-  design: obj<Task<'design'>>({ kind: oneOf('design'), ...common, spec, effort: int(1, 100_000_000), 'start?': record(mapping, SMALL), 'starts?': record(arr(mapping, 64), SMALL), 'networkObjective?': bool, 'restarts?': int(1, 1000) }),
+  design: obj<Task<'design'>>({
+    kind: oneOf('design'),
+    ...common,
+    spec,
+    effort: int(1, 100_000_000),
+    'start?': record(mapping, SMALL),
+    'starts?': record(arr(mapping, 64), SMALL),
+    'networkObjective?': bool,
+    'restarts?': int(1, 1000),
+  }),
 };
 const EVERY_KIND: Record<CandidateTask['kind'], Check> = TASKS;
 
 /** Layer keys must name problems: the evaluation looks them up. */
 function crossCheck(t: CandidateTask, errors: string[]): void {
   for (const [i, n] of t.workloads.networks.entries()) {
-    for (const [j, l] of n.layers.entries()) if (!Object.hasOwn(t.workloads.problems, l.key)) errors.push(`task.workloads.networks[${i}].layers[${j}].key: no problem '${l.key}'`);
+    for (const [j, l] of n.layers.entries())
+      if (!Object.hasOwn(t.workloads.problems, l.key)) errors.push(`task.workloads.networks[${i}].layers[${j}].key: no problem '${l.key}'`);
   }
   for (const [k, p] of Object.entries(t.workloads.problems)) {
     for (const d of p.dims) if (!Number.isInteger(p.bounds[d])) errors.push(`task.workloads.problems.${k}.bounds.${d}: missing`);
@@ -155,7 +196,8 @@ export function parseJob(data: unknown): { task: CandidateTask } | { errors: str
   const errors: string[] = [];
   if (kindOf(data) !== 'object') return { errors: [`job data: expected an object, got ${kindOf(data)}`] };
   const d = data as Partial<JobData>;
-  if (d.schema !== JOB_SCHEMA) return { errors: [`job data.schema: expected '${JOB_SCHEMA}', got ${JSON.stringify(d.schema) ?? 'nothing'}`] };
+  if (d.schema !== JOB_SCHEMA)
+    return { errors: [`job data.schema: expected '${JOB_SCHEMA}', got ${JSON.stringify(d.schema) ?? 'nothing'}`] };
   if (typeof d.task !== 'string') return { errors: ['job data.task: expected a string (the task in exact JSON)'] };
   if (d.task.length > MAX_JOB_BYTES) return { errors: [`job data.task: ${d.task.length} characters, more than ${MAX_JOB_BYTES}`] };
   let task: unknown;
@@ -166,8 +208,11 @@ export function parseJob(data: unknown): { task: CandidateTask } | { errors: str
   }
   const kind = (task as { kind?: unknown } | null)?.kind;
   const check = typeof kind === 'string' && Object.hasOwn(EVERY_KIND, kind) ? EVERY_KIND[kind as CandidateTask['kind']] : undefined;
-  if (!check) return { errors: [`task.kind: expected one of ${Object.keys(EVERY_KIND).join(', ')}, got ${JSON.stringify(kind) ?? kindOf(task)}`] };
+  if (!check)
+    return { errors: [`task.kind: expected one of ${Object.keys(EVERY_KIND).join(', ')}, got ${JSON.stringify(kind) ?? kindOf(task)}`] };
   check(task, 'task', errors);
   if (!errors.length) crossCheck(task as CandidateTask, errors);
-  return errors.length ? { errors: errors.slice(0, 5).concat(errors.length > 5 ? [`… and ${errors.length - 5} more`] : []) } : { task: task as CandidateTask };
+  return errors.length
+    ? { errors: errors.slice(0, 5).concat(errors.length > 5 ? [`… and ${errors.length - 5} more`] : []) }
+    : { task: task as CandidateTask };
 }

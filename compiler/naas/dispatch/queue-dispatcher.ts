@@ -56,7 +56,10 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
   const queue: BullQueue = new Queue(name, { connection: { url: o.url } });
   // QueueEvents reads the event stream from '$' by default, which misses events written before
   // its first blocking read (and again after an idle read): start from the stream's last event.
-  const events: BullQueueEvents = new QueueEvents(name, { connection: { url: o.url }, lastEventId: await lastEventId(o.url, queue.keys.events) });
+  const events: BullQueueEvents = new QueueEvents(name, {
+    connection: { url: o.url },
+    lastEventId: await lastEventId(o.url, queue.keys.events),
+  });
   queue.setMaxListeners(0);
   events.setMaxListeners(0);
   // Pending evaluations, so that losing Redis for good fails them instead of waiting forever.
@@ -76,20 +79,29 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
   events.on('error', onError);
   // While Redis is away, commands wait in the client's queue: a probe that does not answer in time failed.
   const answers = (): Promise<boolean> =>
-    Promise.race([queue.count().then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(resolve, 2_000, false).unref())]);
-  const watchdog = setInterval(() => {
-    if (lostSince === undefined || lost) return;
-    void answers().then((ok) => {
-      if (ok) {
-        lostSince = undefined;
-        return;
-      }
-      if (lostSince === undefined || Date.now() - lostSince < lostMs) return;
-      lost = true;
-      const err = lostRedis(where, lostMs);
-      for (const reject of pending) reject(err);
-    });
-  }, Math.min(5_000, lostMs / 4));
+    Promise.race([
+      queue.count().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 2_000, false).unref()),
+    ]);
+  const watchdog = setInterval(
+    () => {
+      if (lostSince === undefined || lost) return;
+      void answers().then((ok) => {
+        if (ok) {
+          lostSince = undefined;
+          return;
+        }
+        if (lostSince === undefined || Date.now() - lostSince < lostMs) return;
+        lost = true;
+        const err = lostRedis(where, lostMs);
+        for (const reject of pending) reject(err);
+      });
+    },
+    Math.min(5_000, lostMs / 4),
+  );
   // Referenced until close(): while Redis is away nothing else may keep the search's process alive.
   try {
     await events.waitUntilReady();
@@ -139,9 +151,20 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
     try {
       reply = await waitFor(job, id);
     } catch (e) {
-      return fail('NQ004', `evaluation job ${id} failed on a worker of queue '${name}' at ${where}: ${scrubCredentials((e as Error).message, o.url)}`, undefined, ExitCode.toolMissing);
+      return fail(
+        'NQ004',
+        `evaluation job ${id} failed on a worker of queue '${name}' at ${where}: ${scrubCredentials((e as Error).message, o.url)}`,
+        undefined,
+        ExitCode.toolMissing,
+      );
     }
-    if (typeof reply !== 'string') fail('NQ005', `evaluation job ${id} came back without a result (a worker of another nacc version on queue '${name}'?)`, undefined, ExitCode.toolMissing);
+    if (typeof reply !== 'string')
+      fail(
+        'NQ005',
+        `evaluation job ${id} came back without a result (a worker of another nacc version on queue '${name}'?)`,
+        undefined,
+        ExitCode.toolMissing,
+      );
     return decodeExact(reply) as CandidateResult;
   };
   // Every step (adding the job too) may wait on Redis: losing it for good rejects the whole evaluation.
@@ -171,9 +194,21 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
       polls.clear();
       // A graceful close waits for Redis; without it (or if it takes long), drop the connections.
       // The timers are referenced: a close that never settles must not leave the process without work.
-      const within = <T>(p: Promise<T>, ms: number, otherwise: T): Promise<T> => Promise.race([p, new Promise<T>((resolve) => setTimeout(resolve, ms, otherwise))]);
-      const closed = !lost && (await within(Promise.all([events.close(), queue.close()]).then(() => true), 5_000, false));
-      if (!closed) await within(Promise.allSettled([events.disconnect(), queue.disconnect()]).then(() => true), 1_000, false);
+      const within = <T>(p: Promise<T>, ms: number, otherwise: T): Promise<T> =>
+        Promise.race([p, new Promise<T>((resolve) => setTimeout(resolve, ms, otherwise))]);
+      const closed =
+        !lost &&
+        (await within(
+          Promise.all([events.close(), queue.close()]).then(() => true),
+          5_000,
+          false,
+        ));
+      if (!closed)
+        await within(
+          Promise.allSettled([events.disconnect(), queue.disconnect()]).then(() => true),
+          1_000,
+          false,
+        );
     },
   };
 }

@@ -40,7 +40,8 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
   const stallMs = o.stallMs ?? DEFAULT_STALL_MS;
   const pool = workerRunner(o.concurrency);
   const processJob = async (job: Job): Promise<string> => {
-    if (job.name !== JOB_NAME) throw new UnrecoverableError(`rejected job ${job.id}: unknown job name '${String(job.name).slice(0, 64)}' (expected '${JOB_NAME}')`);
+    if (job.name !== JOB_NAME)
+      throw new UnrecoverableError(`rejected job ${job.id}: unknown job name '${String(job.name).slice(0, 64)}' (expected '${JOB_NAME}')`);
     const parsed = parseJob(job.data);
     if ('errors' in parsed) {
       o.log(`job ${job.id} rejected: invalid payload: ${parsed.errors.join('; ')}`);
@@ -69,7 +70,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     o.log(`Redis at ${redactRedisUrl(o.url)}: ${scrubCredentials(e.message, o.url)} (retrying)`);
   });
   await worker.waitUntilReady();
-  o.log(`listening on queue '${name}' at ${redactRedisUrl(o.url)} with ${o.concurrency} thread${o.concurrency === 1 ? '' : 's'} (stalled jobs handed on after ${stallMs / 1000} s)`);
+  o.log(
+    `listening on queue '${name}' at ${redactRedisUrl(o.url)} with ${o.concurrency} thread${o.concurrency === 1 ? '' : 's'} (stalled jobs handed on after ${stallMs / 1000} s)`,
+  );
   return {
     close: async () => {
       await worker.close();

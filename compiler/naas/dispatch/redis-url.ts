@@ -35,7 +35,8 @@ export function redisUrlOption(value: string | true, env: NodeJS.ProcessEnv = pr
   } catch {
     return fail('NQ002', `--redis must be a URL such as redis://HOST:6379 (got ${redactRedisUrl(url)})`, undefined, ExitCode.usage);
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') fail('NQ002', `--redis must be a redis:// or rediss:// URL (got ${redactRedisUrl(url)})`, undefined, ExitCode.usage);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    fail('NQ002', `--redis must be a redis:// or rediss:// URL (got ${redactRedisUrl(url)})`, undefined, ExitCode.usage);
   return url;
 }
 
@@ -65,7 +66,13 @@ export async function checkRedisReachable(url: string, env: NodeJS.ProcessEnv = 
   const Redis = loadIoredis();
   const timeout = Number(env.NACC_REDIS_CONNECT_TIMEOUT_MS) > 0 ? Number(env.NACC_REDIS_CONNECT_TIMEOUT_MS) : CONNECT_TIMEOUT_MS;
   let lastError: Error | undefined;
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeout, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeout,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   client.on('error', (e: Error) => {
     lastError = e;
   });

@@ -55,7 +55,8 @@ export function layerDimensionTable(layer: MaestroLayer): DimensionTable {
     const o = get(outName);
     const f = get(filt);
     if (i && o) throw new MaestroAnalysisError('MA0201', `layer ${layer.name} defines both ${inName} and ${outName}`, layer.location);
-    if ((i || o) && !f) throw new MaestroAnalysisError('MA0202', `layer ${layer.name} defines ${i ? inName : outName} but not ${filt}`, layer.location);
+    if ((i || o) && !f)
+      throw new MaestroAnalysisError('MA0202', `layer ${layer.name} defines ${i ? inName : outName} but not ${filt}`, layer.location);
     if (i && f) table.add(outName, i.size - f.size + 1, i.stride);
     if (o && f) table.add(inName, o.size + f.size - 1, o.stride);
   }
@@ -84,7 +85,8 @@ export class ClusterUnit {
     convertTableToInputCentric(dataflow);
     const spatial = dataflow.flatMap((d, i) => (d.kind === 'spatial' ? [i] : []));
     if (spatial.length === 0) throw new MaestroAnalysisError('MA0303', `cluster level ${level} has no SpatialMap`, where?.location);
-    if (spatial.length > 2) throw new MaestroAnalysisError('MA0304', `cluster level ${level} has more than two SpatialMaps`, dataflow[spatial[2]].location);
+    if (spatial.length > 2)
+      throw new MaestroAnalysisError('MA0304', `cluster level ${level} has more than two SpatialMaps`, dataflow[spatial[2]].location);
     this.spatialIdx = spatial[0];
     this.numEdgeClusters = this.spatialEdgeClusters();
   }
@@ -109,7 +111,12 @@ export class ClusterUnit {
     const map = d.size;
     const ofs = d.ofs;
     const cs = this.size;
-    if (cs <= 0) throw new MaestroAnalysisError('MA0305', `cluster level ${this.level} has no sub-clusters (a Cluster groups more units than there are PEs)`, this.where?.location);
+    if (cs <= 0)
+      throw new MaestroAnalysisError(
+        'MA0305',
+        `cluster level ${this.level} has no sub-clusters (a Cluster groups more units than there are PEs)`,
+        this.where?.location,
+      );
     const full = ofs * (cs - 1) + map;
     let edge: number;
     if (dim > full) {
@@ -135,7 +142,8 @@ function convertTableToInputCentric(dataflow: Directive[]): void {
   }
   for (const d of dataflow) {
     if (d.variable === "X'") {
-      if (sizeS === undefined) throw new MaestroAnalysisError('MA0306', "a map on X' needs a map on S at the same cluster level", d.location);
+      if (sizeS === undefined)
+        throw new MaestroAnalysisError('MA0306', "a map on X' needs a map on S at the same cluster level", d.location);
       d.variable = 'X';
       d.size = d.size + sizeS - 1;
     } else if (d.variable === "Y'") {
@@ -163,7 +171,8 @@ function convertToInputCentric(dataflow: Directive[]): void {
   }
   const convert = (out: string, inp: string, outSize: number, filt: number | undefined, filtName: string) => {
     const d = dataflow.find((x) => x.variable === out)!;
-    if (filt === undefined) throw new MaestroAnalysisError('MA0306', `a map on ${out} needs a map on ${filtName} at the same cluster level`, d.location);
+    if (filt === undefined)
+      throw new MaestroAnalysisError('MA0306', `a map on ${out} needs a map on ${filtName} at the same cluster level`, d.location);
     d.variable = inp;
     d.size = outSize + filt - 1;
   };
@@ -176,15 +185,30 @@ function convertToInputCentric(dataflow: Directive[]): void {
  * place (appends the innermost Cluster, turns X'/Y' into X/Y, widens strided maps): layers
  * that inherited this list see those changes, so callers pass a copy of the whole network.
  */
-export function analyzeClusters(numPes: number, tensors: readonly Tensor[], fullDims: DimensionTable, dataflow: Directive[]): ClusterUnit[] {
+export function analyzeClusters(
+  numPes: number,
+  tensors: readonly Tensor[],
+  fullDims: DimensionTable,
+  dataflow: Directive[],
+): ClusterUnit[] {
   const userClusters = dataflow.filter((d) => d.kind === 'cluster');
   const numLevels = userClusters.length;
-  if (numLevels > 3) throw new MaestroAnalysisError('MA0307', `at most 3 Cluster directives are supported (MAESTRO models 4 NoC levels)`, userClusters[3].location);
+  if (numLevels > 3)
+    throw new MaestroAnalysisError(
+      'MA0307',
+      `at most 3 Cluster directives are supported (MAESTRO models 4 NoC levels)`,
+      userClusters[3].location,
+    );
   let uppermost = 1;
   for (const c of userClusters) uppermost *= c.size;
   const last = numLevels > 0 ? userClusters[numLevels - 1].size : numPes;
   dataflow.push({ kind: 'cluster', size: last, ofs: 0, variable: '', location: undefined });
-  if (uppermost > numPes) throw new MaestroAnalysisError('MA0305', `the Cluster directives group ${uppermost} units but there are only ${numPes} PEs`, userClusters[0]?.location);
+  if (uppermost > numPes)
+    throw new MaestroAnalysisError(
+      'MA0305',
+      `the Cluster directives group ${uppermost} units but there are only ${numPes} PEs`,
+      userClusters[0]?.location,
+    );
   const numUnitClusters = uppermost * idiv(numPes, uppermost);
   const inputVars = inputTensorVars(tensors);
   const units: ClusterUnit[] = [];
@@ -202,7 +226,8 @@ export function analyzeClusters(numPes: number, tensors: readonly Tensor[], full
     convertToInputCentric(clusterDataflow);
     if (prevDataflow) {
       for (const up of prevDataflow) {
-        if (!clusterDataflow.some((x) => x.variable === up.variable)) clusterDataflow.unshift({ kind: 'temporal', size: up.size, ofs: up.ofs, variable: up.variable });
+        if (!clusterDataflow.some((x) => x.variable === up.variable))
+          clusterDataflow.unshift({ kind: 'temporal', size: up.size, ofs: up.ofs, variable: up.variable });
       }
     }
     for (const v of inputVars) {

@@ -24,7 +24,8 @@ const LOOP_DIMS = ['K', 'C', "Y'", "X'"];
 
 /** A map of `tile` elements of d per step; output rows/cols in the input-row units MAESTRO converts. */
 function map(shape: MaestroShape, kind: Directive['kind'], d: string, tile: number): Directive {
-  const stride = d === "Y'" ? shape.dims.find((x) => x.name === 'Y')!.stride : d === "X'" ? shape.dims.find((x) => x.name === 'X')!.stride : 1;
+  const stride =
+    d === "Y'" ? shape.dims.find((x) => x.name === 'Y')!.stride : d === "X'" ? shape.dims.find((x) => x.name === 'X')!.stride : 1;
   const size = d === "Y'" || d === "X'" ? (tile - 1) * stride + 1 : tile;
   return { kind, size, ofs: size, variable: d };
 }
@@ -68,7 +69,15 @@ export function mappingToDirectives(problem: Problem, mapping: Mapping, shape: M
   const clusterSize = acrossClusters ? (acrossPes?.bound ?? 1) : 1;
   const innerSpatial = acrossClusters ? (acrossPes?.dim ?? dims[0]) : topSpatial;
   const inner = order.map((d) => map(shape, d === innerSpatial ? 'spatial' : 'temporal', d, 1));
-  return [...top, whole('R', R), whole('S', S), { kind: 'cluster', size: clusterSize, ofs: 0, variable: '' }, ...inner, whole('R', R), whole('S', S)];
+  return [
+    ...top,
+    whole('R', R),
+    whole('S', S),
+    { kind: 'cluster', size: clusterSize, ofs: 0, variable: '' },
+    ...inner,
+    whole('R', R),
+    whole('S', S),
+  ];
 }
 
 /** MAESTRO's resources for a storage hierarchy: PEs = instances of the innermost level, L1/L2 its and the next level's words. */
@@ -99,13 +108,24 @@ export function maestroWriter(): DesignWriter {
     const byNet = new Map<string, MaestroLayer[]>();
     for (const l of d.layers) {
       const shape = problemToMaestro(l.problem);
-      const layer: MaestroLayer = { name: l.layer, type: shape.type, dims: shape.dims, dataflow: mappingToDirectives(l.problem, l.mapping, shape) };
+      const layer: MaestroLayer = {
+        name: l.layer,
+        type: shape.type,
+        dims: shape.dims,
+        dataflow: mappingToDirectives(l.problem, l.mapping, shape),
+      };
       if (!byNet.has(l.network)) byNet.set(l.network, []);
       byNet.get(l.network)!.push(layer);
     }
     const files: [string, string][] = [['maestro/hw.m', maestroHwText(hw)]];
     for (const [net, layers] of byNet) {
-      files.push([`maestro/${net}.m`, maestroMappingText({ name: net, layers }, `${d.name}: ${net}, written by nacc from the searched loop nests\nrun: maestro --HW_file=hw.m --Mapping_file=${net}.m --print_res=true --print_res_csv_file=true --print_log_file=false`)]);
+      files.push([
+        `maestro/${net}.m`,
+        maestroMappingText(
+          { name: net, layers },
+          `${d.name}: ${net}, written by nacc from the searched loop nests\nrun: maestro --HW_file=hw.m --Mapping_file=${net}.m --print_res=true --print_res_csv_file=true --print_log_file=false`,
+        ),
+      ]);
     }
     return files;
   };

@@ -168,7 +168,12 @@ function analyzeLevel(
       const outSize = counts.output.l2Size;
       const inSize = counts.input.l2Size + counts.filter.l2Size;
       delay = Math.max(idiv(idiv(inSize, hw.offchipBw), 2), delay, idiv(idiv(outSize, hw.offchipBw), 2));
-      if (compute === 0) throw new MaestroAnalysisError('MA0309', `a case at the top cluster level has no compute (division by zero in MAESTRO)`, spDirective.location);
+      if (compute === 0)
+        throw new MaestroAnalysisError(
+          'MA0309',
+          `a case at the top cluster level has no compute (division by zero in MAESTRO)`,
+          spDirective.location,
+        );
       r.offchipBwReq = Math.max(r.offchipBwReq, idiv(outSize, compute));
       r.offchipBwReq = Math.max(r.offchipBwReq, idiv(inSize, compute));
       r.offchipBwReq = idiv(r.offchipBwReq, 2);
@@ -205,7 +210,14 @@ function analyzeLevel(
 }
 
 /** Size requirements and the fills of L2 from off-chip, read from the level's first case. */
-function bufferRequirements(r: LevelResult, dims: DimensionTable, reuse: ReuseAnalysis, c: ReturnType<typeof iterationCases>[number], inputs: Tensor[], outputs: Tensor[]): void {
+function bufferRequirements(
+  r: LevelResult,
+  dims: DimensionTable,
+  reuse: ReuseAnalysis,
+  c: ReturnType<typeof iterationCases>[number],
+  inputs: Tensor[],
+  outputs: Tensor[],
+): void {
   for (const t of inputs) {
     let size = 1;
     for (const v of t.vars) size *= dims.size(v);

@@ -41,7 +41,14 @@ export function activityEnergy(counts: Record<Tensor['name'], TensorCounts>, mac
   return l2 + l1 + macs;
 }
 
-const l1Terms = (c: Record<Tensor['name'], TensorCounts>): number[] => [c.input.l1Read, c.input.l1Write, c.filter.l1Read, c.filter.l1Write, c.output.l1Read, c.output.l1Write];
+const l1Terms = (c: Record<Tensor['name'], TensorCounts>): number[] => [
+  c.input.l1Read,
+  c.input.l1Write,
+  c.filter.l1Read,
+  c.filter.l1Write,
+  c.output.l1Read,
+  c.output.l1Write,
+];
 
 /**
  * A copy of the network that keeps which layers share a directive list (inherited dataflows)

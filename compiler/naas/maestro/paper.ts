@@ -33,7 +33,12 @@ export const PAPER_RESOURCES: Record<string, PaperResources> = {
   nvdla_1024: { template: 'kcp_ws', numPes: 1024, l1: 512, l2: 524288, nocBw: 1024, offchipBw: 256 },
 };
 
-const TEMPLATE_OF: Record<string, TemplateName> = { row_stationary: 'rs', output_stationary: 'ykp_os', weight_stationary: 'kcp_ws', input_stationary: 'xp_ws' };
+const TEMPLATE_OF: Record<string, TemplateName> = {
+  row_stationary: 'rs',
+  output_stationary: 'ykp_os',
+  weight_stationary: 'kcp_ws',
+  input_stationary: 'xp_ws',
+};
 
 /** A named paper baseline, else the accelerator's own PEs, buffers (one element per word) and a NoC as wide as the array. */
 export function paperResources(spec: AcceleratorSpec): PaperResources {
@@ -157,7 +162,8 @@ const boundOf = (shape: MaestroShape, d: string): number => {
   if (d === "X'") return Math.floor((g('X').size - g('S').size) / g('X').stride) + 1;
   return g(d).size;
 };
-const strideOf = (shape: MaestroShape, d: string): number => (d === "Y'" ? shape.dims.find((x) => x.name === 'Y')!.stride : d === "X'" ? shape.dims.find((x) => x.name === 'X')!.stride : 1);
+const strideOf = (shape: MaestroShape, d: string): number =>
+  d === "Y'" ? shape.dims.find((x) => x.name === 'Y')!.stride : d === "X'" ? shape.dims.find((x) => x.name === 'X')!.stride : 1;
 
 /** A directive mapping `tile` outputs of d per step (output rows/cols are written in input-row units MAESTRO converts). */
 function directive(shape: MaestroShape, kind: 'temporal' | 'spatial', d: string, tile: number): Directive {
@@ -174,9 +180,21 @@ export function designDataflow(shape: MaestroShape, design: PaperDesign, m: Laye
   const R = shape.dims.find((x) => x.name === 'R')!.size;
   const S = shape.dims.find((x) => x.name === 'S')!.size;
   const full = (v: string, n: number): Directive => ({ kind: 'temporal', size: n, ofs: n, variable: v });
-  const top: Directive[] = m.order.filter((d) => dims.includes(d)).map((d) => directive(shape, d === outerP ? 'spatial' : 'temporal', d, m.outer[d]));
-  const inner: Directive[] = m.order.filter((d) => dims.includes(d)).map((d) => directive(shape, d === innerP ? 'spatial' : 'temporal', d, d === innerP ? 1 : Math.min(m.inner[d], m.outer[d])));
-  return [...top, full('R', R), full('S', S), { kind: 'cluster', size: design.clusterSize, ofs: 0, variable: '' }, ...inner, full('R', R), full('S', S)];
+  const top: Directive[] = m.order
+    .filter((d) => dims.includes(d))
+    .map((d) => directive(shape, d === outerP ? 'spatial' : 'temporal', d, m.outer[d]));
+  const inner: Directive[] = m.order
+    .filter((d) => dims.includes(d))
+    .map((d) => directive(shape, d === innerP ? 'spatial' : 'temporal', d, d === innerP ? 1 : Math.min(m.inner[d], m.outer[d])));
+  return [
+    ...top,
+    full('R', R),
+    full('S', S),
+    { kind: 'cluster', size: design.clusterSize, ofs: 0, variable: '' },
+    ...inner,
+    full('R', R),
+    full('S', S),
+  ];
 }
 
 function divisorsUpTo(n: number): number[] {
@@ -240,8 +258,20 @@ interface DesignResult {
 const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
 
 /** Best mapping of every layer shape on one design (random samples, then hill climbing on EDP). */
-function evaluateDesign(workloads: PaperWorkloads, shapes: Map<string, MaestroShape>, design: PaperDesign, budget: PaperBudget, rng: Prng): DesignResult {
-  const hw = hardwareOf({ numPes: design.clusters * design.clusterSize, l1: design.l1, l2: design.l2, nocBw: design.nocBw, offchipBw: design.offchipBw });
+function evaluateDesign(
+  workloads: PaperWorkloads,
+  shapes: Map<string, MaestroShape>,
+  design: PaperDesign,
+  budget: PaperBudget,
+  rng: Prng,
+): DesignResult {
+  const hw = hardwareOf({
+    numPes: design.clusters * design.clusterSize,
+    l1: design.l1,
+    l2: design.l2,
+    nocBw: design.nocBw,
+    offchipBw: design.offchipBw,
+  });
   const perShape = new Map<string, ShapeCost>();
   let evaluations = 0;
   for (const [key, shape] of shapes) {
@@ -307,7 +337,13 @@ export interface PaperSearchResult {
 }
 
 /** NAAS under the paper's protocol: an evolutionary search over designs within `res`, each mapped per layer. */
-export function searchPaper(workloads: PaperWorkloads, res: PaperResources, budget: PaperBudget, seed: number, onGeneration?: (g: number, bestEdp: number) => void): PaperSearchResult {
+export function searchPaper(
+  workloads: PaperWorkloads,
+  res: PaperResources,
+  budget: PaperBudget,
+  seed: number,
+  onGeneration?: (g: number, bestEdp: number) => void,
+): PaperSearchResult {
   const rng = new Prng(seed);
   const shapes = new Map<string, MaestroShape>(Object.entries(workloads.problems).map(([k, p]) => [k, problemToMaestro(p)]));
   let evaluations = 0;
@@ -343,7 +379,10 @@ export function paperTotals(networks: PaperNetworkCost[]): { cycles: number; ene
 }
 
 /** Baseline / design: speedup (cycles), energy ratio and EDP ratio, geometric means over networks. */
-export function paperRatios(baseline: PaperNetworkCost[], best: PaperNetworkCost[]): { speedup: number; energy_ratio: number; edp_ratio: number } {
+export function paperRatios(
+  baseline: PaperNetworkCost[],
+  best: PaperNetworkCost[],
+): { speedup: number; energy_ratio: number; edp_ratio: number } {
   const r = (f: (n: PaperNetworkCost) => number) => geomean(baseline.map((b, i) => f(b) / f(best[i])));
   return { speedup: r((n) => n.cycles), energy_ratio: r((n) => n.energyNj), edp_ratio: r((n) => n.edp) };
 }

@@ -155,7 +155,12 @@ export class ReuseAnalysis {
       if (d.kind === 'temporal') {
         if (s.position === 'init') ret *= isEdge(s) ? this.mappedEdge.get(v) : this.mapped.get(v);
         else if (isChanging && !inited) {
-          if (this.unique.get(v) === 0) throw new MaestroAnalysisError('MA0308', `dimension ${v} advances but its map covers the whole dimension (no new elements per step)`, d.location);
+          if (this.unique.get(v) === 0)
+            throw new MaestroAnalysisError(
+              'MA0308',
+              `dimension ${v} advances but its map covers the whole dimension (no new elements per step)`,
+              d.location,
+            );
           ret *= Math.max(this.unique.get(v), 1);
         } else ret *= this.mapped.get(v);
       } else if (s.position === 'init') {
@@ -274,7 +279,9 @@ export class ReuseAnalysis {
     if (!sp.mapped) return this.peEgressVolume(t, c, true);
     if (!sp.edge) return this.peEgressVolume(t, c, true, true, false);
     const ee = sp.state!.spEdgeEdge;
-    return this.cluster.clusters(true) === 1 && ee ? this.peEgressVolume(t, c, true, true, true) : this.peEgressVolume(t, c, true, true, false);
+    return this.cluster.clusters(true) === 1 && ee
+      ? this.peEgressVolume(t, c, true, true, true)
+      : this.peEgressVolume(t, c, true, true, false);
   }
 
   /** Outputs (or partial sums, i.e. MACs) over all sub-clusters in this case. */

@@ -44,7 +44,13 @@ const effortScale = (b: SearchBudget): number => (b.inner.generations * b.inner.
  */
 export function sweepPlan(b: SearchBudget) {
   const s = effortScale(b);
-  return { pairs: 5 * b.population, registerFiles: 5, mapper: Math.max(20, Math.round(1000 * s)), finalists: 3, final: Math.max(40, Math.round(4000 * s)) };
+  return {
+    pairs: 5 * b.population,
+    registerFiles: 5,
+    mapper: Math.max(20, Math.round(1000 * s)),
+    finalists: 3,
+    final: Math.max(40, Math.round(4000 * s)),
+  };
 }
 
 /**
@@ -76,7 +82,15 @@ export function naasPlan(b: SearchBudget) {
 }
 
 /** A design's identity (its shape, connectivity and sizes). */
-export const designKey = (s: AcceleratorSpec): string => JSON.stringify([s.peArray, s.parallel ?? null, s.dataflow ?? null, s.registerFileBytesPerPe, s.globalBufferBytes, s.dramBandwidthBytesPerCycle]);
+export const designKey = (s: AcceleratorSpec): string =>
+  JSON.stringify([
+    s.peArray,
+    s.parallel ?? null,
+    s.dataflow ?? null,
+    s.registerFileBytesPerPe,
+    s.globalBufferBytes,
+    s.dramBandwidthBytesPerCycle,
+  ]);
 /** A design's shape and connectivity, whatever its sizes. */
 export const shapeKey = (s: AcceleratorSpec): string => JSON.stringify([s.peArray, s.parallel ?? null, s.dataflow ?? null]);
 
@@ -106,7 +120,11 @@ export function mappingPool(results: CandidateResult[], shape: string, n: number
       }
   }
   const out: Record<string, Mapping[]> = {};
-  for (const [key, byText] of found) out[key] = [...byText.values()].sort((a, b) => a.score - b.score).slice(0, n).map((x) => x.m);
+  for (const [key, byText] of found)
+    out[key] = [...byText.values()]
+      .sort((a, b) => a.score - b.score)
+      .slice(0, n)
+      .map((x) => x.m);
   return out;
 }
 
@@ -126,7 +144,13 @@ export function topDistinct(rs: CandidateResult[], n: number, key: (s: Accelerat
  * A design at given sizes: the global buffer takes what the register files leave of the
  * on-chip bytes, or the largest size on its grid that keeps the design within the area bound.
  */
-export function sizedSpec(shape: Pick<AcceleratorSpec, 'peArray' | 'parallel' | 'dataflow'>, registerFileBytes: number, space: DesignSpace, lim: SpaceLimits, name = 'naas'): AcceleratorSpec | undefined {
+export function sizedSpec(
+  shape: Pick<AcceleratorSpec, 'peArray' | 'parallel' | 'dataflow'>,
+  registerFileBytes: number,
+  space: DesignSpace,
+  lim: SpaceLimits,
+  name = 'naas',
+): AcceleratorSpec | undefined {
   const gbR = space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
   const pes = shape.peArray.reduce((a, b) => a * b, 1);
   const room = lim.maxOnChipBytes - registerFileBytes * pes;
@@ -175,8 +199,27 @@ export function registerFileSizes(space: DesignSpace, lim: SpaceLimits, pes: num
 }
 
 /** A `design` task of the common evaluator (design-mapping.ts). */
-export function designTask(o: StrategyOptions, spec: AcceleratorSpec, effort: number, seed: number, opts: { start?: Record<string, Mapping>; starts?: Record<string, Mapping[]>; networkObjective?: boolean; restarts?: number } = {}): CandidateTask {
-  return { kind: 'design', spec, workloads: o.workloads, effort, seed, objective: o.space.objective, loopOrder: spaceLoopOrder(o.space), rtl: o.rtl, ...(opts.start ? { start: opts.start } : {}), ...(opts.starts ? { starts: opts.starts } : {}), ...(opts.networkObjective ? { networkObjective: true } : {}), ...(opts.restarts && opts.restarts > 1 ? { restarts: opts.restarts } : {}) };
+export function designTask(
+  o: StrategyOptions,
+  spec: AcceleratorSpec,
+  effort: number,
+  seed: number,
+  opts: { start?: Record<string, Mapping>; starts?: Record<string, Mapping[]>; networkObjective?: boolean; restarts?: number } = {},
+): CandidateTask {
+  return {
+    kind: 'design',
+    spec,
+    workloads: o.workloads,
+    effort,
+    seed,
+    objective: o.space.objective,
+    loopOrder: spaceLoopOrder(o.space),
+    rtl: o.rtl,
+    ...(opts.start ? { start: opts.start } : {}),
+    ...(opts.starts ? { starts: opts.starts } : {}),
+    ...(opts.networkObjective ? { networkObjective: true } : {}),
+    ...(opts.restarts && opts.restarts > 1 ? { restarts: opts.restarts } : {}),
+  };
 }
 
 /** Every design a strategy evaluated, the best so far and the anytime curve (one point per batch). */
@@ -212,16 +255,41 @@ export class SearchLog {
       this.points.push(pointOf(g, r));
       if (!this.best || r.cost < this.best.cost) this.best = r;
     }
-    const stat: GenerationStat = { generation: g, evaluations: this.evaluations, best_edp: this.best ? this.best.cost : Infinity, median_edp: median(results.map((r) => r.cost)), valid: results.filter((r) => r.valid).length };
+    const stat: GenerationStat = {
+      generation: g,
+      evaluations: this.evaluations,
+      best_edp: this.best ? this.best.cost : Infinity,
+      median_edp: median(results.map((r) => r.cost)),
+      valid: results.filter((r) => r.valid).length,
+    };
     this.history.push(stat);
     this.o.onGeneration?.(stat, this.batches);
     return results;
   }
 
   /** Re-maps the best distinct designs with the final effort; the best of everything evaluated wins. */
-  async finish(finalists: CandidateResult[], effort: number, opts: { networkObjective?: boolean; restarts?: number; starts?: (f: CandidateResult) => Record<string, Mapping[]> } = {}): Promise<StrategyResult> {
-    await this.batch(finalists.map((f, i) => designTask(this.o, f.spec!, effort, subSeed(this.o.seed, 40, i), { start: mappingsOf(f), networkObjective: opts.networkObjective, restarts: opts.restarts, starts: opts.starts?.(f) })));
+  async finish(
+    finalists: CandidateResult[],
+    effort: number,
+    opts: { networkObjective?: boolean; restarts?: number; starts?: (f: CandidateResult) => Record<string, Mapping[]> } = {},
+  ): Promise<StrategyResult> {
+    await this.batch(
+      finalists.map((f, i) =>
+        designTask(this.o, f.spec!, effort, subSeed(this.o.seed, 40, i), {
+          start: mappingsOf(f),
+          networkObjective: opts.networkObjective,
+          restarts: opts.restarts,
+          starts: opts.starts?.(f),
+        }),
+      ),
+    );
     if (!this.best) throw new Error('search found no valid accelerator; widen the space or raise the budget');
-    return { best: this.best, history: this.history, points: this.points, evaluations: this.evaluations, hardwareCandidates: this.hardwareCandidates };
+    return {
+      best: this.best,
+      history: this.history,
+      points: this.points,
+      evaluations: this.evaluations,
+      hardwareCandidates: this.hardwareCandidates,
+    };
   }
 }

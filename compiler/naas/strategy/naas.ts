@@ -6,7 +6,19 @@ import type { AcceleratorSpec, IntRange } from '../../ir/targets.ts';
 import { subSeed, type CandidateResult } from '../candidate.ts';
 import { CmaEs } from '../cmaes.ts';
 import { decodeBandwidth, limitsOf, toUnitFloor, type SpaceLimits } from '../encoding.ts';
-import { designTask, fitsSpace, mappingPool, mappingsOf, naasPlan, SearchLog, shapeKey, sizedSpec, topDistinct, type StrategyOptions, type StrategyResult } from './common.ts';
+import {
+  designTask,
+  fitsSpace,
+  mappingPool,
+  mappingsOf,
+  naasPlan,
+  SearchLog,
+  shapeKey,
+  sizedSpec,
+  topDistinct,
+  type StrategyOptions,
+  type StrategyResult,
+} from './common.ts';
 import { enumeratePairs } from './pairs.ts';
 
 // Buffer sizes are genes on a log scale (a step halves or doubles a size wherever it is: 32 B
@@ -22,13 +34,22 @@ function sizeGenes(spec: AcceleratorSpec, o: StrategyOptions): number[] {
   const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
   const gbR = o.space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
   const bwR = o.space.dramBandwidthBytesPerCycle;
-  return [logGene(spec.registerFileBytesPerPe, rfR), logGene(spec.globalBufferBytes, gbR), bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1];
+  return [
+    logGene(spec.registerFileBytesPerPe, rfR),
+    logGene(spec.globalBufferBytes, gbR),
+    bwR ? toUnitFloor(spec.dramBandwidthBytesPerCycle, bwR) : 1,
+  ];
 }
 
 function decodeSizes(x: number[], shape: AcceleratorSpec, o: StrategyOptions, lim: SpaceLimits): AcceleratorSpec | undefined {
   const rfR = o.space.registerFileBytes ?? { min: 16, max: 1024, step: 16 };
   const gbR = o.space.globalBufferBytes ?? { min: 16384, max: 131072, step: 16 };
-  const spec: AcceleratorSpec = { ...shape, registerFileBytesPerPe: fromLogGene(x[0], rfR), globalBufferBytes: fromLogGene(x[1], gbR), dramBandwidthBytesPerCycle: decodeBandwidth(x[2], o.space, lim) };
+  const spec: AcceleratorSpec = {
+    ...shape,
+    registerFileBytesPerPe: fromLogGene(x[0], rfR),
+    globalBufferBytes: fromLogGene(x[1], gbR),
+    dramBandwidthBytesPerCycle: decodeBandwidth(x[2], o.space, lim),
+  };
   return fitsSpace(spec, o.space, lim) ? spec : undefined;
 }
 
@@ -41,21 +62,30 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
   const rf0 = Math.min(Math.max(rfR.min, plan.firstRegisterFile), rfR.max);
   const pairs = enumeratePairs(o.workloads, o.space, o.resources, lim, plan.pairs, !o.rtl);
   // A pair whose design does not fit at that size (area bound) tries the smallest register file.
-  const first = pairs.map((p) => sizedSpec(p, rf0, o.space, lim) ?? sizedSpec(p, rfR.min, o.space, lim)).filter((s): s is AcceleratorSpec => !!s);
+  const first = pairs
+    .map((p) => sizedSpec(p, rf0, o.space, lim) ?? sizedSpec(p, rfR.min, o.space, lim))
+    .filter((s): s is AcceleratorSpec => !!s);
   // The baseline is a candidate of the first rung with its own (full-effort) mapping.
-  const baseline = o.baseline?.valid && o.baseline.spec && fitsSpace(o.baseline.spec, o.space, lim) && (!o.rtl || o.baseline.spec.parallel) ? o.baseline : undefined;
+  const baseline =
+    o.baseline?.valid && o.baseline.spec && fitsSpace(o.baseline.spec, o.space, lim) && (!o.rtl || o.baseline.spec.parallel)
+      ? o.baseline
+      : undefined;
   if (baseline) log.seed(baseline);
   const r0 = await log.batch(first.map((s, i) => designTask(o, s, plan.firstEffort, subSeed(o.seed, 10, i))));
   // Rung 1: the best designs, mapped with more effort and the network objective.
   const keep = topDistinct([...(baseline ? [baseline] : []), ...r0], plan.keep);
-  const r1 = await log.batch(keep.map((r, i) => designTask(o, r.spec!, plan.keepEffort, subSeed(o.seed, 11, i), { start: mappingsOf(r), networkObjective: true })));
+  const r1 = await log.batch(
+    keep.map((r, i) => designTask(o, r.spec!, plan.keepEffort, subSeed(o.seed, 11, i), { start: mappingsOf(r), networkObjective: true })),
+  );
   // Sizes: CMA-ES over register file, buffer and bandwidth of each surviving shape, all shapes
   // of a generation in one batch; every candidate starts from its shape's best mappings so far,
   // and from the pool of every layer's mappings on that shape (each tried once on its sizes):
   // sizes are then compared on the same mappings more than on the luck of a short mapper run.
   const shapes = topDistinct(r1, plan.shapes, shapeKey);
   const bestOf = shapes.map((r) => r);
-  const cmas = shapes.map((r, s) => new CmaEs(3, { lambda: plan.sizePopulation, seed: subSeed(o.seed, 12, s), sigma: 0.25, mean: sizeGenes(r.spec!, o) }));
+  const cmas = shapes.map(
+    (r, s) => new CmaEs(3, { lambda: plan.sizePopulation, seed: subSeed(o.seed, 12, s), sigma: 0.25, mean: sizeGenes(r.spec!, o) }),
+  );
   const sized: CandidateResult[] = [];
   for (let g = 0; g < plan.sizeGenerations; g++) {
     const xs: number[][][] = [];
@@ -73,7 +103,15 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
     });
     const tasks = specs.flatMap((ss, s) => ss.map((spec, i) => ({ spec, s, i }))).filter((t) => t.spec);
     const pools = bestOf.map((r) => mappingPool(log.all, shapeKey(r.spec!), plan.startPool));
-    const results = await log.batch(tasks.map((t) => designTask(o, t.spec!, plan.sizeEffort, subSeed(o.seed, 12, g, t.s, t.i), { start: mappingsOf(bestOf[t.s]), starts: pools[t.s], networkObjective: true })));
+    const results = await log.batch(
+      tasks.map((t) =>
+        designTask(o, t.spec!, plan.sizeEffort, subSeed(o.seed, 12, g, t.s, t.i), {
+          start: mappingsOf(bestOf[t.s]),
+          starts: pools[t.s],
+          networkObjective: true,
+        }),
+      ),
+    );
     sized.push(...results);
     cmas.forEach((cma, s) => {
       const costs = xs[s].map((_, i) => {
@@ -94,5 +132,9 @@ export async function naasStrategy(o: StrategyOptions): Promise<StrategyResult> 
   const finalists = topDistinct([...r1, ...sized], plan.finalists);
   const bestSized = topDistinct(sized, 1)[0];
   if (bestSized && !finalists.includes(bestSized)) finalists.splice(plan.finalists - 1, 1, bestSized);
-  return log.finish(finalists, plan.final, { networkObjective: true, restarts: plan.finalRestarts, starts: (f) => mappingPool(log.all, shapeKey(f.spec!), plan.startPool) });
+  return log.finish(finalists, plan.final, {
+    networkObjective: true,
+    restarts: plan.finalRestarts,
+    starts: (f) => mappingPool(log.all, shapeKey(f.spec!), plan.startPool),
+  });
 }

@@ -58,7 +58,14 @@ export function busyPes(bounds: Record<string, number>, axisDims: string[][], si
 }
 
 /** The best `count` pairs of the space for the workloads (a quarter at most from the named dataflows when allowed). */
-export function enumeratePairs(workloads: Workloads, space: DesignSpace, resources: AcceleratorSpec, lim: SpaceLimits, count: number, withDataflows: boolean): DesignPair[] {
+export function enumeratePairs(
+  workloads: Workloads,
+  space: DesignSpace,
+  resources: AcceleratorSpec,
+  lim: SpaceLimits,
+  count: number,
+  withDataflows: boolean,
+): DesignPair[] {
   const flows = withDataflows && !Array.isArray(space.parallel) ? PAIR_DATAFLOWS : [];
   const perFlow = flows.length ? Math.max(1, Math.floor(count / 4 / flows.length)) : 0;
   const out: DesignPair[] = [];
@@ -79,10 +86,13 @@ export function enumeratePairs(workloads: Workloads, space: DesignSpace, resourc
         return { peArray: shape, dataflow: df, cycles };
       });
       const pes = (s: number[]): number => s[0] * s[1];
-      scored.sort((a, b) => a.cycles - b.cycles || pes(a.peArray) - pes(b.peArray) || a.peArray.join('x').localeCompare(b.peArray.join('x')));
+      scored.sort(
+        (a, b) => a.cycles - b.cycles || pes(a.peArray) - pes(b.peArray) || a.peArray.join('x').localeCompare(b.peArray.join('x')),
+      );
       out.push(...scored.slice(0, perFlow));
     }
   }
-  for (const c of warmStartCandidates(workloads, space, resources, lim, count - out.length)) out.push({ peArray: c.peArray, parallel: c.parallel, cycles: c.cycles });
+  for (const c of warmStartCandidates(workloads, space, resources, lim, count - out.length))
+    out.push({ peArray: c.peArray, parallel: c.parallel, cycles: c.cycles });
   return out;
 }

@@ -2,7 +2,15 @@
 // resize_bilinear with half_pixel_centers), for subnets that take a smaller resolution.
 
 /** Resize n images of h×w×c in `x` to r×r×c into `out` (allocated when absent). */
-export function resizeBatch(x: Float32Array, n: number, h: number, w: number, c: number, r: number, out: Float32Array = new Float32Array(n * r * r * c)): Float32Array {
+export function resizeBatch(
+  x: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  r: number,
+  out: Float32Array = new Float32Array(n * r * r * c),
+): Float32Array {
   if (r === h && r === w) {
     out.set(x.subarray(0, n * h * w * c));
     return out;

@@ -17,7 +17,10 @@ export interface AccuracySource {
 }
 
 const sourceError = (file: string, line: number, text: string, message: string, column = 1, length = 1): never => {
-  throw new UserError([{ severity: 'error', code: 'N0110', message, location: { file, line, column, length: Math.max(1, length), lineText: text } }], ExitCode.inputError);
+  throw new UserError(
+    [{ severity: 'error', code: 'N0110', message, location: { file, line, column, length: Math.max(1, length), lineText: text } }],
+    ExitCode.inputError,
+  );
 };
 
 /**
@@ -44,9 +47,18 @@ export function tableSource(spec: SupernetSpec, file: string): AccuracySource {
     const cells = line.split(',');
     const key = (cells[ci] ?? '').trim();
     const config = parseConfigKey(spec, key);
-    if (!config) sourceError(file, i + 1, line, `'${key}' is not a configuration of supernet '${spec.name}' (expected e.g. ${configKey({ resolution: spec.resolution[0], stages: spec.stages.map((s) => ({ depth: s.depth[0], width: s.width[0], expand: s.expand[0], kernel: s.kernel[0] })) })})`, line.indexOf(key) + 1, key.length);
+    if (!config)
+      sourceError(
+        file,
+        i + 1,
+        line,
+        `'${key}' is not a configuration of supernet '${spec.name}' (expected e.g. ${configKey({ resolution: spec.resolution[0], stages: spec.stages.map((s) => ({ depth: s.depth[0], width: s.width[0], expand: s.expand[0], kernel: s.kernel[0] })) })})`,
+        line.indexOf(key) + 1,
+        key.length,
+      );
     const acc = Number((cells[ai] ?? '').trim());
-    if (!Number.isFinite(acc) || acc < 0 || acc > 100) sourceError(file, i + 1, line, `accuracy '${(cells[ai] ?? '').trim()}' is not a number in [0, 1] or [0, 100]`);
+    if (!Number.isFinite(acc) || acc < 0 || acc > 100)
+      sourceError(file, i + 1, line, `accuracy '${(cells[ai] ?? '').trim()}' is not a number in [0, 1] or [0, 100]`);
     rows.push({ config: config!, accuracy: acc });
   }
   if (rows.length === 0) sourceError(file, 1, lines[0] ?? '', 'the table has no rows');
@@ -94,7 +106,12 @@ export async function predictorSource(spec: SupernetSpec, file: string): Promise
   try {
     session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   } catch (e) {
-    return fail('N0113', `${file}: onnxruntime cannot load the predictor: ${(e as Error).message.split('\n')[0]}`, undefined, ExitCode.inputError);
+    return fail(
+      'N0113',
+      `${file}: onnxruntime cannot load the predictor: ${(e as Error).message.split('\n')[0]}`,
+      undefined,
+      ExitCode.inputError,
+    );
   }
   const d = 1 + 4 * spec.stages.length;
   const [inputName] = session.inputNames;
@@ -110,7 +127,12 @@ export async function predictorSource(spec: SupernetSpec, file: string): Promise
         try {
           r = await session.run({ [inputName]: feed });
         } catch (e) {
-          return fail('N0113', `${file}: the predictor does not take the encoding float32[1, ${d}] (1 + 4 x ${spec.stages.length} stages): ${(e as Error).message.split('\n')[0]}`, undefined, ExitCode.inputError);
+          return fail(
+            'N0113',
+            `${file}: the predictor does not take the encoding float32[1, ${d}] (1 + 4 x ${spec.stages.length} stages): ${(e as Error).message.split('\n')[0]}`,
+            undefined,
+            ExitCode.inputError,
+          );
         }
         const v = Number((r[outputName].data as ArrayLike<number>)[0]);
         if (!Number.isFinite(v)) fail('N0113', `${file}: the predictor returned ${v} for ${configKey(c)}`, undefined, ExitCode.inputError);

@@ -116,7 +116,12 @@ export class SharedSupernet {
     let s = this.cache.get(key);
     if (!s) {
       const model = compileModel(lowerSubnet(this.spec, c), { batchNorm: this.batchNorm });
-      s = { model, trainer: new Trainer(model, Math.max(this.batch, CALIBRATION_CHUNK)), index: shareIndex(model, this.supModel), params: new Float32Array(model.paramCount) };
+      s = {
+        model,
+        trainer: new Trainer(model, Math.max(this.batch, CALIBRATION_CHUNK)),
+        index: shareIndex(model, this.supModel),
+        params: new Float32Array(model.paramCount),
+      };
       if (this.cache.size > 64) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(key, s);
     }
@@ -219,7 +224,10 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
         // cosine over both phases; the gradient's norm is clipped (without batch normalisation an
         // early large step can kill every ReLU for good: the loss then sits at ln(classes)).
         const warm = Math.max(1, Math.round(WARMUP_FRACTION * totalSteps));
-        const lr = step < warm ? (o.lr * (step + 1)) / warm : 0.5 * o.lr * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, totalSteps - warm)));
+        const lr =
+          step < warm
+            ? (o.lr * (step + 1)) / warm
+            : 0.5 * o.lr * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, totalSteps - warm)));
         let norm = 0;
         for (let i = 0; i < grad.length; i++) norm += grad[i] * grad[i];
         norm = Math.sqrt(norm);
@@ -241,7 +249,11 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
 }
 
 /** The `train` accuracy source: trains the supernet once, then scores subnets on the test split. */
-export function trainSource(spec: SupernetSpec, data: { train: Dataset; test: Dataset }, o: SupernetTrainOptions): AccuracySource & { shared: SharedSupernet } {
+export function trainSource(
+  spec: SupernetSpec,
+  data: { train: Dataset; test: Dataset },
+  o: SupernetTrainOptions,
+): AccuracySource & { shared: SharedSupernet } {
   return sharedSource(trainSupernet(spec, data.train, o), data.test);
 }
 

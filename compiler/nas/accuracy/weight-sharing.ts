@@ -30,7 +30,8 @@ export function shareIndex(sub: TrainableModel, sup: TrainableModel): Int32Array
       for (let y = 0; y < kh; y++)
         for (let x = 0; x < kw; x++)
           for (let c = 0; c < ci; c++)
-            for (let o = 0; o < out; o++) idx[p.w + ((y * kw + x) * ci + c) * out + o] = q.w + (((y + dy) * KW + (x + dx)) * CI + c) * OUT + o;
+            for (let o = 0; o < out; o++)
+              idx[p.w + ((y * kw + x) * ci + c) * out + o] = q.w + (((y + dy) * KW + (x + dx)) * CI + c) * OUT + o;
     }
     for (let o = 0; o < out; o++) idx[p.b + o] = q.b + o;
     if (p.bn || q.bn) {

@@ -56,17 +56,39 @@ export function loadSupernetWeights(file: string, spec: SupernetSpec, batch = 64
   } catch (e) {
     return fail('N0112', `cannot read supernet weights '${file}': ${(e as Error).message}`, undefined, ExitCode.inputError);
   }
-  if (body.format !== WEIGHTS_FORMAT) fail('N0112', `'${file}' is not a supernet weights file (format '${String(body.format)}', expected '${WEIGHTS_FORMAT}')`, undefined, ExitCode.inputError);
-  if (body.supernet !== spec.name) fail('N0112', `'${file}' holds weights of supernet '${body.supernet}', not '${spec.name}'`, undefined, ExitCode.inputError);
+  if (body.format !== WEIGHTS_FORMAT)
+    fail(
+      'N0112',
+      `'${file}' is not a supernet weights file (format '${String(body.format)}', expected '${WEIGHTS_FORMAT}')`,
+      undefined,
+      ExitCode.inputError,
+    );
+  if (body.supernet !== spec.name)
+    fail('N0112', `'${file}' holds weights of supernet '${body.supernet}', not '${spec.name}'`, undefined, ExitCode.inputError);
   const side = Number(body.training.image_side ?? spec.resolution[spec.resolution.length - 1]);
   const net = new SharedSupernet(spec, batch, side, 0, { batchNorm: body.batch_norm });
   net.log.push(...((body.training.log as SharedSupernet['log']) ?? []));
   const m = net.supModel;
-  const same = m.paramCount === body.param_count && m.params.length === body.layers.length &&
-    m.params.every((p, i) => p.layer === body.layers[i].layer && p.w === body.layers[i].w && p.b === body.layers[i].b && p.shape.join() === body.layers[i].shape.join());
-  if (!same) fail('N0112', `'${file}' was written for another layout of supernet '${spec.name}' (${body.param_count} parameters, this one has ${m.paramCount})`, undefined, ExitCode.inputError);
+  const same =
+    m.paramCount === body.param_count &&
+    m.params.length === body.layers.length &&
+    m.params.every(
+      (p, i) =>
+        p.layer === body.layers[i].layer &&
+        p.w === body.layers[i].w &&
+        p.b === body.layers[i].b &&
+        p.shape.join() === body.layers[i].shape.join(),
+    );
+  if (!same)
+    fail(
+      'N0112',
+      `'${file}' was written for another layout of supernet '${spec.name}' (${body.param_count} parameters, this one has ${m.paramCount})`,
+      undefined,
+      ExitCode.inputError,
+    );
   const raw = Buffer.from(body.weights_f32le_base64, 'base64');
-  if (raw.length !== 4 * m.paramCount) fail('N0112', `'${file}': ${raw.length} bytes of weights for ${m.paramCount} parameters`, undefined, ExitCode.inputError);
+  if (raw.length !== 4 * m.paramCount)
+    fail('N0112', `'${file}': ${raw.length} bytes of weights for ${m.paramCount} parameters`, undefined, ExitCode.inputError);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   for (let i = 0; i < m.paramCount; i++) net.weights[i] = view.getFloat32(i * 4, true);
   return net;

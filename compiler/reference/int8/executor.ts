@@ -15,12 +15,18 @@ function allocate(t: QTensor): QData {
 /** A zeroed typed array of n elements of a tensor dtype. */
 export function allocateData(dtype: QTensor['dtype'], n: number): QData {
   switch (dtype) {
-    case 'int8': return new Int8Array(n);
-    case 'uint8': return new Uint8Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'float32': return new Float32Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'uint8':
+      return new Uint8Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'float32':
+      return new Float32Array(n);
   }
 }
 
@@ -67,22 +73,58 @@ export function runModel(model: QModel, inputs: QData[], opts: RunOptions = {}, 
     const in0 = get(op.inputs[0]);
     const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? (get(op.inputs[2]) as Int32Array) : undefined;
     switch (p.kind) {
-      case 'conv': K.conv2d(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, bias, out as Int8Array); break;
-      case 'dwconv': K.depthwiseConv2d(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, bias, out as Int8Array); break;
-      case 'fc': K.fullyConnected(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, bias, out as Int8Array); break;
-      case 'avgpool': K.averagePool2d(p, in0 as Int8Array, out as Int8Array); break;
-      case 'maxpool': K.maxPool2d(p, in0 as Int8Array, out as Int8Array); break;
-      case 'add': K.add(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, out as Int8Array); break;
-      case 'mul': K.mul(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, out as Int8Array); break;
-      case 'mean': K.mean(p, in0 as Int8Array, out as Int8Array); break;
-      case 'softmax': K.softmax(p, in0 as Int8Array, out as Int8Array); break;
-      case 'pad': K.pad(p, in0 as Int8Array, out as Int8Array); break;
-      case 'transpose': K.transpose(p, in0 as Int8Array, out as Int8Array); break;
-      case 'concat': K.concatenation(p, op.inputs.map((i) => get(i) as Int8Array), out as Int8Array); break;
-      case 'resize': K.resizeNearestNeighbor(p, in0 as Int8Array, out as Int8Array); break;
-      case 'quantize': K.quantize(p, in0 as Float32Array | Int8Array, out as Int8Array); break;
-      case 'dequantize': K.dequantize(p, in0 as Int8Array, out as Float32Array); break;
-      case 'copy': new Uint8Array(out.buffer).set(new Uint8Array(in0.buffer, in0.byteOffset, out.byteLength)); break;
+      case 'conv':
+        K.conv2d(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, bias, out as Int8Array);
+        break;
+      case 'dwconv':
+        K.depthwiseConv2d(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, bias, out as Int8Array);
+        break;
+      case 'fc':
+        K.fullyConnected(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, bias, out as Int8Array);
+        break;
+      case 'avgpool':
+        K.averagePool2d(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'maxpool':
+        K.maxPool2d(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'add':
+        K.add(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, out as Int8Array);
+        break;
+      case 'mul':
+        K.mul(p, in0 as Int8Array, get(op.inputs[1]) as Int8Array, out as Int8Array);
+        break;
+      case 'mean':
+        K.mean(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'softmax':
+        K.softmax(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'pad':
+        K.pad(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'transpose':
+        K.transpose(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'concat':
+        K.concatenation(
+          p,
+          op.inputs.map((i) => get(i) as Int8Array),
+          out as Int8Array,
+        );
+        break;
+      case 'resize':
+        K.resizeNearestNeighbor(p, in0 as Int8Array, out as Int8Array);
+        break;
+      case 'quantize':
+        K.quantize(p, in0 as Float32Array | Int8Array, out as Int8Array);
+        break;
+      case 'dequantize':
+        K.dequantize(p, in0 as Int8Array, out as Float32Array);
+        break;
+      case 'copy':
+        new Uint8Array(out.buffer).set(new Uint8Array(in0.buffer, in0.byteOffset, out.byteLength));
+        break;
     }
     values.set(op.outputs[0], out);
     opts.onOp?.(op.index, [out]);

@@ -15,8 +15,14 @@ export function frexp(x: number): [number, number] {
   if (x === 0 || !Number.isFinite(x)) return [x, 0];
   let e = Math.floor(Math.log2(Math.abs(x))) + 1;
   let m = x / 2 ** e;
-  while (Math.abs(m) >= 1) { m /= 2; e++; }
-  while (Math.abs(m) < 0.5) { m *= 2; e--; }
+  while (Math.abs(m) >= 1) {
+    m /= 2;
+    e++;
+  }
+  while (Math.abs(m) < 0.5) {
+    m *= 2;
+    e--;
+  }
   return [m, e];
 }
 
@@ -69,7 +75,7 @@ export function rdbpot(x: number, exponent: number): number {
 export function mbqm(x: number, multiplier: number, shift: number): number {
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;
-  return rdbpot(srdhm(Math.imul(x, 2 ** left | 0), multiplier), right);
+  return rdbpot(srdhm(Math.imul(x, (2 ** left) | 0), multiplier), right);
 }
 
 // ---- gemmlowp fixed point, for softmax --------------------------------------------------

@@ -2,8 +2,19 @@
 // step by step (offsets, per-channel requantisation, clamps, rounding). The patch-based
 // executor reuses them on sub-tensors, so they take plain arrays and precomputed params.
 import type {
-  AddParams, ConcatParams, ConvParams, DequantizeParams, FcParams, MeanParams, MulParams, PadParams,
-  PoolParams, QuantizeParams, ResizeParams, SoftmaxParams, TransposeParams,
+  AddParams,
+  ConcatParams,
+  ConvParams,
+  DequantizeParams,
+  FcParams,
+  MeanParams,
+  MulParams,
+  PadParams,
+  PoolParams,
+  QuantizeParams,
+  ResizeParams,
+  SoftmaxParams,
+  TransposeParams,
 } from './params.ts';
 import { expOnNegativeValues, getReciprocal, mbqm, rdbpot, rescale, roundHalfAway, srdhm } from './fixedpoint.ts';
 
@@ -211,7 +222,7 @@ export function softmax(p: SoftmaxParams, input: Int8Array, out: Int8Array): voi
     for (let c = 0; c < p.depth; c++) {
       const diff = input[base + c] - maxInRow;
       if (diff >= p.diffMin) {
-        const rescaled = srdhm(Math.imul(diff, 2 ** p.inputLeftShift | 0), p.inputMultiplier);
+        const rescaled = srdhm(Math.imul(diff, (2 ** p.inputLeftShift) | 0), p.inputMultiplier);
         const e = expOnNegativeValues(rescaled, kScaledDiffIntegerBits);
         sumOfExps = (sumOfExps + rescale(e, 0, kAccumulationIntegerBits)) | 0;
       }
@@ -220,7 +231,7 @@ export function softmax(p: SoftmaxParams, input: Int8Array, out: Int8Array): voi
     for (let c = 0; c < p.depth; c++) {
       const diff = input[base + c] - maxInRow;
       if (diff >= p.diffMin) {
-        const rescaled = srdhm(Math.imul(diff, 2 ** p.inputLeftShift | 0), p.inputMultiplier);
+        const rescaled = srdhm(Math.imul(diff, (2 ** p.inputLeftShift) | 0), p.inputMultiplier);
         const e = expOnNegativeValues(rescaled, kScaledDiffIntegerBits);
         const unsat = rdbpot(srdhm(scale, e), numBitsOverUnit + 31 - 8);
         out[base + c] = clamp(unsat - 128, -128, 127);

@@ -10,49 +10,90 @@ const f32 = Math.fround;
 
 export interface ConvParams {
   kind: 'conv' | 'dwconv';
-  inH: number; inW: number; inC: number;
-  outH: number; outW: number; outC: number;
-  kH: number; kW: number;
-  strideH: number; strideW: number; dilationH: number; dilationW: number;
-  padTop: number; padLeft: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  dilationH: number;
+  dilationW: number;
+  padTop: number;
+  padLeft: number;
   /** conv: input channels per group; dwconv: depth multiplier. */
-  filterInC: number; depthMultiplier: number;
-  inputOffset: number; outputOffset: number;
-  multipliers: Int32Array; shifts: Int32Array;
-  actMin: number; actMax: number;
+  filterInC: number;
+  depthMultiplier: number;
+  inputOffset: number;
+  outputOffset: number;
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
   batches: number;
 }
 
 export interface FcParams {
   kind: 'fc';
-  batches: number; accumDepth: number; outDepth: number;
-  inputOffset: number; filterOffset: number; outputOffset: number;
-  multipliers: Int32Array; shifts: Int32Array;
-  actMin: number; actMax: number;
+  batches: number;
+  accumDepth: number;
+  outDepth: number;
+  inputOffset: number;
+  filterOffset: number;
+  outputOffset: number;
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
 }
 
 export interface PoolParams {
   kind: 'avgpool' | 'maxpool';
-  batches: number; inH: number; inW: number; channels: number; outH: number; outW: number;
-  kH: number; kW: number; strideH: number; strideW: number; padTop: number; padLeft: number;
-  actMin: number; actMax: number;
+  batches: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  actMin: number;
+  actMax: number;
 }
 
 export interface AddParams {
   kind: 'add';
   leftShift: number;
-  input1Offset: number; input1Multiplier: number; input1Shift: number;
-  input2Offset: number; input2Multiplier: number; input2Shift: number;
-  outputOffset: number; outputMultiplier: number; outputShift: number;
-  actMin: number; actMax: number;
+  input1Offset: number;
+  input1Multiplier: number;
+  input1Shift: number;
+  input2Offset: number;
+  input2Multiplier: number;
+  input2Shift: number;
+  outputOffset: number;
+  outputMultiplier: number;
+  outputShift: number;
+  actMin: number;
+  actMax: number;
   broadcast: BroadcastMap;
 }
 
 export interface MulParams {
   kind: 'mul';
-  input1Offset: number; input2Offset: number; outputOffset: number;
-  outputMultiplier: number; outputShift: number;
-  actMin: number; actMax: number;
+  input1Offset: number;
+  input2Offset: number;
+  outputOffset: number;
+  outputMultiplier: number;
+  outputShift: number;
+  actMin: number;
+  actMax: number;
   broadcast: BroadcastMap;
 }
 
@@ -71,54 +112,73 @@ export interface MeanParams {
   reduced: boolean[];
   numOutputs: number;
   numElementsInAxis: number;
-  inputZeroPoint: number; outputZeroPoint: number;
+  inputZeroPoint: number;
+  outputZeroPoint: number;
   /** Multiplier and shift after folding 1/numElementsInAxis in, as TFLite does. */
-  multiplier: number; shift: number;
+  multiplier: number;
+  shift: number;
 }
 
 export interface SoftmaxParams {
   kind: 'softmax';
-  rows: number; depth: number;
-  inputMultiplier: number; inputLeftShift: number; diffMin: number;
+  rows: number;
+  depth: number;
+  inputMultiplier: number;
+  inputLeftShift: number;
+  diffMin: number;
 }
 
 export interface PadParams {
   kind: 'pad';
-  inShape: number[]; outShape: number[];
+  inShape: number[];
+  outShape: number[];
   before: number[];
   padValue: number;
 }
 
 export interface TransposeParams {
   kind: 'transpose';
-  inShape: number[]; perm: number[];
+  inShape: number[];
+  perm: number[];
 }
 
 export interface ConcatParams {
   kind: 'concat';
   /** Outer count, and per input the contiguous chunk copied per outer step. */
-  outer: number; chunks: number[];
+  outer: number;
+  chunks: number[];
 }
 
 export interface ResizeParams {
   kind: 'resize';
-  batches: number; inH: number; inW: number; channels: number; outH: number; outW: number;
+  batches: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  outH: number;
+  outW: number;
   /** Source row/column for each output row/column (float math done here, once). */
-  srcY: number[]; srcX: number[];
+  srcY: number[];
+  srcX: number[];
 }
 
 export interface QuantizeParams {
   kind: 'quantize';
   fromFloat: boolean;
-  scale: number; zeroPoint: number;
+  scale: number;
+  zeroPoint: number;
   /** int8 -> int8 requantisation. */
-  inputZeroPoint: number; multiplier: number; shift: number;
+  inputZeroPoint: number;
+  multiplier: number;
+  shift: number;
   count: number;
 }
 
 export interface DequantizeParams {
   kind: 'dequantize';
-  scale: number; zeroPoint: number; count: number;
+  scale: number;
+  zeroPoint: number;
+  count: number;
 }
 
 export interface CopyParams {
@@ -127,11 +187,27 @@ export interface CopyParams {
 }
 
 export type OpParams =
-  | ConvParams | FcParams | PoolParams | AddParams | MulParams | MeanParams | SoftmaxParams
-  | PadParams | TransposeParams | ConcatParams | ResizeParams | QuantizeParams | DequantizeParams | CopyParams;
+  | ConvParams
+  | FcParams
+  | PoolParams
+  | AddParams
+  | MulParams
+  | MeanParams
+  | SoftmaxParams
+  | PadParams
+  | TransposeParams
+  | ConcatParams
+  | ResizeParams
+  | QuantizeParams
+  | DequantizeParams
+  | CopyParams;
 
 export function computePadding(
-  padding: Padding, inSize: number, filter: number, stride: number, dilation: number,
+  padding: Padding,
+  inSize: number,
+  filter: number,
+  stride: number,
+  dilation: number,
 ): { out: number; pad: number } {
   const eff = (filter - 1) * dilation + 1;
   const out = padding === 'SAME' ? Math.floor((inSize + stride - 1) / stride) : Math.floor((inSize + stride - eff) / stride);
@@ -157,7 +233,12 @@ export function activationRange(act: Activation | undefined, out: QTensor): { ac
   return { actMin: lo, actMax: hi };
 }
 
-function perChannelMultipliers(input: QTensor, filter: QTensor, output: QTensor, channels: number): { multipliers: Int32Array; shifts: Int32Array } {
+function perChannelMultipliers(
+  input: QTensor,
+  filter: QTensor,
+  output: QTensor,
+  channels: number,
+): { multipliers: Int32Array; shifts: Int32Array } {
   const multipliers = new Int32Array(channels);
   const shifts = new Int32Array(channels);
   const inScale = input.quant!.scale[0];
@@ -223,10 +304,25 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       }
       return {
         kind: dw ? 'dwconv' : 'conv',
-        batches, inH, inW, inC, outH: ph.out, outW: pw.out, outC, kH, kW,
-        strideH: o.strideH!, strideW: o.strideW!, dilationH: o.dilationH ?? 1, dilationW: o.dilationW ?? 1,
-        padTop: ph.pad, padLeft: pw.pad, filterInC, depthMultiplier,
-        inputOffset: -input.quant!.zeroPoint[0], outputOffset: output.quant!.zeroPoint[0],
+        batches,
+        inH,
+        inW,
+        inC,
+        outH: ph.out,
+        outW: pw.out,
+        outC,
+        kH,
+        kW,
+        strideH: o.strideH!,
+        strideW: o.strideW!,
+        dilationH: o.dilationH ?? 1,
+        dilationW: o.dilationW ?? 1,
+        padTop: ph.pad,
+        padLeft: pw.pad,
+        filterInC,
+        depthMultiplier,
+        inputOffset: -input.quant!.zeroPoint[0],
+        outputOffset: output.quant!.zeroPoint[0],
         ...perChannelMultipliers(input, filter, output, outC),
         ...activationRange(o.activation, output),
       };
@@ -238,8 +334,13 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const total = qElements(input.shape);
       if (total % accumDepth !== 0) fail('E0707', `${where}: input of ${total} elements is not a multiple of ${accumDepth}`);
       return {
-        kind: 'fc', batches: total / accumDepth, accumDepth, outDepth,
-        inputOffset: -input.quant!.zeroPoint[0], filterOffset: -filter.quant!.zeroPoint[0], outputOffset: output.quant!.zeroPoint[0],
+        kind: 'fc',
+        batches: total / accumDepth,
+        accumDepth,
+        outDepth,
+        inputOffset: -input.quant!.zeroPoint[0],
+        filterOffset: -filter.quant!.zeroPoint[0],
+        outputOffset: output.quant!.zeroPoint[0],
         ...perChannelMultipliers(input, filter, output, outDepth),
         ...activationRange(o.activation, output),
       };
@@ -257,8 +358,18 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       }
       return {
         kind: op.kind === 'AVERAGE_POOL_2D' ? 'avgpool' : 'maxpool',
-        batches, inH, inW, channels, outH: ph.out, outW: pw.out, kH: o.filterH!, kW: o.filterW!,
-        strideH: o.strideH!, strideW: o.strideW!, padTop: ph.pad, padLeft: pw.pad,
+        batches,
+        inH,
+        inW,
+        channels,
+        outH: ph.out,
+        outW: pw.out,
+        kH: o.filterH!,
+        kW: o.filterW!,
+        strideH: o.strideH!,
+        strideW: o.strideW!,
+        padTop: ph.pad,
+        padLeft: pw.pad,
         ...activationRange(o.activation, output),
       };
     }
@@ -273,10 +384,17 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const m2 = quantizeMultiplier(s2 / twiceMax);
       const mo = quantizeMultiplier(twiceMax / ((1 << leftShift) * so));
       return {
-        kind: 'add', leftShift,
-        input1Offset: -input.quant!.zeroPoint[0], input1Multiplier: m1.multiplier, input1Shift: m1.shift,
-        input2Offset: -in2.quant!.zeroPoint[0], input2Multiplier: m2.multiplier, input2Shift: m2.shift,
-        outputOffset: output.quant!.zeroPoint[0], outputMultiplier: mo.multiplier, outputShift: mo.shift,
+        kind: 'add',
+        leftShift,
+        input1Offset: -input.quant!.zeroPoint[0],
+        input1Multiplier: m1.multiplier,
+        input1Shift: m1.shift,
+        input2Offset: -in2.quant!.zeroPoint[0],
+        input2Multiplier: m2.multiplier,
+        input2Shift: m2.shift,
+        outputOffset: output.quant!.zeroPoint[0],
+        outputMultiplier: mo.multiplier,
+        outputShift: mo.shift,
         ...activationRange(o.activation, output),
         broadcast: broadcastMap(input.shape, in2.shape, output.shape),
       };
@@ -286,8 +404,11 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const m = quantizeMultiplier((input.quant!.scale[0] * in2.quant!.scale[0]) / output.quant!.scale[0]);
       return {
         kind: 'mul',
-        input1Offset: -input.quant!.zeroPoint[0], input2Offset: -in2.quant!.zeroPoint[0], outputOffset: output.quant!.zeroPoint[0],
-        outputMultiplier: m.multiplier, outputShift: m.shift,
+        input1Offset: -input.quant!.zeroPoint[0],
+        input2Offset: -in2.quant!.zeroPoint[0],
+        outputOffset: output.quant!.zeroPoint[0],
+        outputMultiplier: m.multiplier,
+        outputShift: m.shift,
         ...activationRange(o.activation, output),
         broadcast: broadcastMap(input.shape, in2.shape, output.shape),
       };
@@ -302,9 +423,15 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       shift = Math.min(shift, 32, 31 + base.shift);
       const multiplier = Number((BigInt(base.multiplier) << BigInt(shift)) / BigInt(numElementsInAxis));
       return {
-        kind: 'mean', inShape: input.shape, reduced, numOutputs: qElements(output.shape), numElementsInAxis,
-        inputZeroPoint: input.quant!.zeroPoint[0], outputZeroPoint: output.quant!.zeroPoint[0],
-        multiplier: Number(BigInt.asIntN(32, BigInt(multiplier))), shift: base.shift - shift,
+        kind: 'mean',
+        inShape: input.shape,
+        reduced,
+        numOutputs: qElements(output.shape),
+        numElementsInAxis,
+        inputZeroPoint: input.quant!.zeroPoint[0],
+        outputZeroPoint: output.quant!.zeroPoint[0],
+        multiplier: Number(BigInt.asIntN(32, BigInt(multiplier))),
+        shift: base.shift - shift,
       };
     }
     case 'SOFTMAX': {
@@ -317,8 +444,12 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const maxInputRescaled = (((1 << kScaledDiffIntegerBits) - 1) * 2 ** (31 - kScaledDiffIntegerBits)) / 2 ** shift;
       const depth = input.shape[input.shape.length - 1];
       return {
-        kind: 'softmax', rows: qElements(input.shape) / depth, depth,
-        inputMultiplier: multiplier, inputLeftShift: shift, diffMin: -Math.floor(maxInputRescaled),
+        kind: 'softmax',
+        rows: qElements(input.shape) / depth,
+        depth,
+        inputMultiplier: multiplier,
+        inputLeftShift: shift,
+        diffMin: -Math.floor(maxInputRescaled),
       };
     }
     case 'PAD': {
@@ -356,7 +487,13 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
         return r;
       };
       return {
-        kind: 'resize', batches, inH, inW, channels, outH, outW,
+        kind: 'resize',
+        batches,
+        inH,
+        inW,
+        channels,
+        outH,
+        outW,
         srcY: Array.from({ length: outH }, (_, y) => near(y, inH, outH)),
         srcX: Array.from({ length: outW }, (_, x) => near(x, inW, outW)),
       };
@@ -387,14 +524,16 @@ function checkShapes(model: QModel, op: QOp, where: string): void {
   switch (op.kind) {
     case 'CONV_2D':
     case 'DEPTHWISE_CONV_2D':
-      if (out.shape.length !== 4 || T(0).shape[0] !== out.shape[0]) bad(`output [${out.shape.join(', ')}] must be 4-D with the input's batch`);
+      if (out.shape.length !== 4 || T(0).shape[0] !== out.shape[0])
+        bad(`output [${out.shape.join(', ')}] must be 4-D with the input's batch`);
       if (hasBias && n(T(2)) !== outC) bad(`bias has ${n(T(2))} values for ${outC} output channels`);
       break;
     case 'FULLY_CONNECTED': {
       const f = T(1);
       if (f.shape.length !== 2) bad(`filter [${f.shape.join(', ')}] must be 2-D`);
       if (outC !== f.shape[0]) bad(`output [${out.shape.join(', ')}] does not end in the filter's ${f.shape[0]} units`);
-      if (n(out) !== (n(T(0)) / f.shape[1]) * f.shape[0]) bad(`output [${out.shape.join(', ')}] does not match input [${T(0).shape.join(', ')}] and filter [${f.shape.join(', ')}]`);
+      if (n(out) !== (n(T(0)) / f.shape[1]) * f.shape[0])
+        bad(`output [${out.shape.join(', ')}] does not match input [${T(0).shape.join(', ')}] and filter [${f.shape.join(', ')}]`);
       if (hasBias && n(T(2)) !== f.shape[0]) bad(`bias has ${n(T(2))} values for ${f.shape[0]} units`);
       break;
     }
@@ -408,19 +547,23 @@ function checkShapes(model: QModel, op: QOp, where: string): void {
         const da = a[i - (rank - a.length)] ?? 1;
         const db = b[i - (rank - b.length)] ?? 1;
         if (da !== db && da !== 1 && db !== 1) bad(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
-        if (out.shape[i] !== Math.max(da, db)) bad(`output [${out.shape.join(', ')}] is not the broadcast of [${a.join(', ')}] and [${b.join(', ')}]`);
+        if (out.shape[i] !== Math.max(da, db))
+          bad(`output [${out.shape.join(', ')}] is not the broadcast of [${a.join(', ')}] and [${b.join(', ')}]`);
       }
       break;
     }
     case 'AVERAGE_POOL_2D':
     case 'MAX_POOL_2D':
-      if (T(0).shape.length !== 4 || out.shape.length !== 4 || out.shape[3] !== T(0).shape[3] || out.shape[0] !== T(0).shape[0]) bad('pooling needs 4-D input and output with equal batch and channels');
+      if (T(0).shape.length !== 4 || out.shape.length !== 4 || out.shape[3] !== T(0).shape[3] || out.shape[0] !== T(0).shape[0])
+        bad('pooling needs 4-D input and output with equal batch and channels');
       break;
     case 'MEAN': {
       const axes = Array.from(T(1).data as Int32Array);
       if (axes.some((a) => a < -T(0).shape.length || a >= T(0).shape.length)) bad(`axes [${axes.join(', ')}] out of range`);
       const r = T(0).shape.length;
-      const kept = T(0).shape.filter((_, i) => !axes.map((a) => (a < 0 ? a + r : a)).includes(i)).reduce((p, d) => p * d, 1);
+      const kept = T(0)
+        .shape.filter((_, i) => !axes.map((a) => (a < 0 ? a + r : a)).includes(i))
+        .reduce((p, d) => p * d, 1);
       if (n(out) !== kept) bad(`output [${out.shape.join(', ')}] does not hold the ${kept} means`);
       break;
     }
@@ -428,29 +571,33 @@ function checkShapes(model: QModel, op: QOp, where: string): void {
       const p = T(1).data as Int32Array;
       const r = T(0).shape.length;
       if (p.length !== 2 * r || out.shape.length !== r || p.some((v) => v < 0)) bad('paddings must be a non-negative [rank, 2] tensor');
-      for (let i = 0; i < r; i++) if (out.shape[i] !== T(0).shape[i] + p[2 * i] + p[2 * i + 1]) bad(`output [${out.shape.join(', ')}] does not match the paddings`);
+      for (let i = 0; i < r; i++)
+        if (out.shape[i] !== T(0).shape[i] + p[2 * i] + p[2 * i + 1]) bad(`output [${out.shape.join(', ')}] does not match the paddings`);
       if (r > 6) bad('more than 6 dimensions');
       break;
     }
     case 'TRANSPOSE': {
       const perm = Array.from(T(1).data as Int32Array);
       const r = T(0).shape.length;
-      if (perm.length !== r || [...perm].sort((x, y) => x - y).some((v, i) => v !== i)) bad(`[${perm.join(', ')}] is not a permutation of ${r} axes`);
+      if (perm.length !== r || [...perm].sort((x, y) => x - y).some((v, i) => v !== i))
+        bad(`[${perm.join(', ')}] is not a permutation of ${r} axes`);
       if (out.shape.some((d, i) => d !== T(0).shape[perm[i]])) bad(`output [${out.shape.join(', ')}] does not follow the permutation`);
       if (r > 6) bad('more than 6 dimensions');
       break;
     }
     case 'CONCATENATION': {
       const r = out.shape.length;
-      const axis = (op.options.axis ?? 0) < 0 ? (op.options.axis ?? 0) + r : op.options.axis ?? 0;
+      const axis = (op.options.axis ?? 0) < 0 ? (op.options.axis ?? 0) + r : (op.options.axis ?? 0);
       if (axis < 0 || axis >= r) bad(`axis ${op.options.axis} out of range`);
       const ins = op.inputs.map((i) => model.tensors[i]);
-      if (ins.some((t) => t.shape.length !== r || t.shape.some((d, i) => i !== axis && d !== out.shape[i]))) bad('inputs must match the output except along the axis');
+      if (ins.some((t) => t.shape.length !== r || t.shape.some((d, i) => i !== axis && d !== out.shape[i])))
+        bad('inputs must match the output except along the axis');
       if (ins.reduce((s, t) => s + t.shape[axis], 0) !== out.shape[axis]) bad('input sizes along the axis do not add up to the output');
       break;
     }
     case 'RESIZE_NEAREST_NEIGHBOR':
-      if (T(0).shape.length !== 4 || out.shape.length !== 4 || out.shape[3] !== T(0).shape[3] || out.shape[0] !== T(0).shape[0]) bad('resize needs 4-D input and output with equal batch and channels');
+      if (T(0).shape.length !== 4 || out.shape.length !== 4 || out.shape[3] !== T(0).shape[3] || out.shape[0] !== T(0).shape[0])
+        bad('resize needs 4-D input and output with equal batch and channels');
       break;
     case 'SOFTMAX':
     case 'RESHAPE':

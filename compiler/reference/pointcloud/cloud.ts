@@ -45,7 +45,8 @@ export function parseCloud(bytes: Uint8Array, fileName: string): Cloud {
   const name = fileName.replace(/^.*[\\/]/, '');
   if (lower.endsWith('.xyz') || lower.endsWith('.txt')) return parseXyz(new TextDecoder().decode(bytes), fileName, name);
   if (lower.endsWith('.ply')) return parsePly(bytes, fileName, name);
-  if (bytes.length % 12 !== 0) fail('E0601', `raw float32 cloud '${fileName}' has ${bytes.length} bytes, not a multiple of 12 (x y z float32 triples)`);
+  if (bytes.length % 12 !== 0)
+    fail('E0601', `raw float32 cloud '${fileName}' has ${bytes.length} bytes, not a multiple of 12 (x y z float32 triples)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const xyz = new Float64Array(bytes.length / 4);
   for (let i = 0; i < xyz.length; i++) xyz[i] = view.getFloat32(4 * i, true);
@@ -108,9 +109,16 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
   let bodyStart = endIdx + 'end_header'.length;
   if (head[bodyStart] === '\r') bodyStart++;
   if (head[bodyStart] === '\n') bodyStart++;
-  const headerLines = head.slice(0, endIdx).split(/\r?\n/).map((l) => l.trim());
+  const headerLines = head
+    .slice(0, endIdx)
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   let format = 'ascii';
-  interface Prop { name: string; type: string; listCount?: string }
+  interface Prop {
+    name: string;
+    type: string;
+    listCount?: string;
+  }
   const elements: { name: string; count: number; props: Prop[] }[] = [];
   for (const l of headerLines) {
     const f = l.split(/\s+/);
@@ -128,7 +136,10 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
   if (axes.some((a) => a < 0)) fail('E0605', `PLY '${file}': vertex element lacks x, y or z`);
   const xyz = new Float64Array(vertex.count * 3);
   if (format === 'ascii') {
-    const lines = new TextDecoder('latin1').decode(bytes.subarray(bodyStart)).split(/\r?\n/).filter((l) => l.trim());
+    const lines = new TextDecoder('latin1')
+      .decode(bytes.subarray(bodyStart))
+      .split(/\r?\n/)
+      .filter((l) => l.trim());
     // Elements before the vertex element occupy one line per item.
     let line = 0;
     for (const el of elements) {
@@ -175,7 +186,12 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
 /** `.xyz` text of a cloud (integers printed as integers). */
 export function formatXyz(c: Cloud): string {
   const lines: string[] = [];
-  for (let i = 0; i < cloudSize(c); i++) lines.push(point(c, i).map((v) => String(v)).join(' '));
+  for (let i = 0; i < cloudSize(c); i++)
+    lines.push(
+      point(c, i)
+        .map((v) => String(v))
+        .join(' '),
+    );
   return lines.join('\n') + '\n';
 }
 

@@ -76,7 +76,12 @@ function ranked(centers: Cloud, j: number, c: Cloud): { i: number; d: number }[]
 /** k nearest neighbours of each center among c, ranked by (d^2, index), nearest first. */
 export function knn(centers: Cloud, c: Cloud, k: number): number[][] {
   const out: number[][] = [];
-  for (let j = 0; j < cloudSize(centers); j++) out.push(ranked(centers, j, c).slice(0, k).map((r) => r.i));
+  for (let j = 0; j < cloudSize(centers); j++)
+    out.push(
+      ranked(centers, j, c)
+        .slice(0, k)
+        .map((r) => r.i),
+    );
   return out;
 }
 
@@ -88,7 +93,14 @@ export interface BallQueryResult {
 }
 
 /** Ball query (see the header for both modes). */
-export function ballQuery(centers: Cloud, c: Cloud, radius: number, k: number, mode: BallQueryMode = 'pointnet2', radius2?: number): BallQueryResult {
+export function ballQuery(
+  centers: Cloud,
+  c: Cloud,
+  radius: number,
+  k: number,
+  mode: BallQueryMode = 'pointnet2',
+  radius2?: number,
+): BallQueryResult {
   const r2 = radius2 ?? radius * radius;
   const n = cloudSize(c);
   const result: number[][] = [];

@@ -50,16 +50,36 @@ export function layerVectors(p: ConvProblem, seed: number): LayerVectors {
   const actMax = p.act === 'relu6' ? Math.min(127, outputZeroPoint + 60) : 127;
   const params: ConvParams = {
     kind: p.depthwise ? 'dwconv' : 'conv',
-    inH: p.inH, inW: p.inW, inC: p.inC, outH: Q, outW: P, outC: K, kH: S, kW: R,
-    strideH: p.strideH, strideW: p.strideW, dilationH: 1, dilationW: 1, padTop: p.padTop, padLeft: p.padLeft,
-    filterInC: C, depthMultiplier: 1, inputOffset: -inputZeroPoint, outputOffset: outputZeroPoint,
-    multipliers, shifts, actMin, actMax, batches: 1,
+    inH: p.inH,
+    inW: p.inW,
+    inC: p.inC,
+    outH: Q,
+    outW: P,
+    outC: K,
+    kH: S,
+    kW: R,
+    strideH: p.strideH,
+    strideW: p.strideW,
+    dilationH: 1,
+    dilationW: 1,
+    padTop: p.padTop,
+    padLeft: p.padLeft,
+    filterInC: C,
+    depthMultiplier: 1,
+    inputOffset: -inputZeroPoint,
+    outputOffset: outputZeroPoint,
+    multipliers,
+    shifts,
+    actMin,
+    actMax,
+    batches: 1,
   };
   const output = new Int8Array(K * P * Q);
   if (p.depthwise) {
     // TFLite's depthwise filter is [1][kernel rows][kernel cols][K].
     const hwk = new Int8Array(R * S * K);
-    for (let k = 0; k < K; k++) for (let y = 0; y < S; y++) for (let x = 0; x < R; x++) hwk[(y * R + x) * K + k] = weights[(k * S + y) * R + x];
+    for (let k = 0; k < K; k++)
+      for (let y = 0; y < S; y++) for (let x = 0; x < R; x++) hwk[(y * R + x) * K + k] = weights[(k * S + y) * R + x];
     depthwiseConv2d(params, input, hwk, bias, output);
   } else {
     conv2d(params, input, weights, bias, output);
@@ -80,11 +100,13 @@ export function weightImage(weights: Int8Array, bounds: Pick<ConvProblem['bounds
   let at = 0;
   for (let c0 = 0; c0 < C; c0 += cc) {
     const n = Math.min(cc, C - c0);
-    for (let k = 0; k < K; k++) for (let y = 0; y < S; y++) for (let x = 0; x < R; x++) {
-      const from = ((k * S + y) * R + x) * C + c0;
-      out.set(bytes.subarray(from, from + n), at);
-      at += n;
-    }
+    for (let k = 0; k < K; k++)
+      for (let y = 0; y < S; y++)
+        for (let x = 0; x < R; x++) {
+          const from = ((k * S + y) * R + x) * C + c0;
+          out.set(bytes.subarray(from, from + n), at);
+          at += n;
+        }
   }
   return out;
 }

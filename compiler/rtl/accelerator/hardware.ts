@@ -31,13 +31,23 @@ export function planHardware(
 ): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {
-    fail('R0202', `accelerator '${spec.name}': pe_array has ${spec.peArray.length} axes but parallel lists ${parallel.length} dimensions`, spec.location);
+    fail(
+      'R0202',
+      `accelerator '${spec.name}': pe_array has ${spec.peArray.length} axes but parallel lists ${parallel.length} dimensions`,
+      spec.location,
+    );
   }
   const axes: Axis[] = parallel.map((d, i) => {
-    if (!(DIMS as readonly string[]).includes(d)) fail('R0203', `accelerator '${spec.name}': dimension '${d}' cannot be parallel on this accelerator (batch is 1); use K, C, P, Q, R or S`, spec.location);
+    if (!(DIMS as readonly string[]).includes(d))
+      fail(
+        'R0203',
+        `accelerator '${spec.name}': dimension '${d}' cannot be parallel on this accelerator (batch is 1); use K, C, P, Q, R or S`,
+        spec.location,
+      );
     return { dim: d as Dim, size: spec.peArray[i] };
   });
-  if (new Set(parallel).size !== parallel.length) fail('R0204', `accelerator '${spec.name}': a dimension is parallel on two axes`, spec.location);
+  if (new Set(parallel).size !== parallel.length)
+    fail('R0204', `accelerator '${spec.name}': a dimension is parallel on two axes`, spec.location);
   if (spec.wordBits < 8) fail('R0205', `accelerator '${spec.name}': ${spec.wordBits}-bit words cannot hold int8 operands`, spec.location);
   const depthwise = problems.some((p) => p.depthwise) && axes.some((a) => a.dim === 'K');
   const inputDims: Dim[] = depthwise ? [...INPUT_DIMS, 'K'] : [...INPUT_DIMS];

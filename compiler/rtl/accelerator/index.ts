@@ -161,14 +161,23 @@ const TEMPLATE = projectUrl('templates/rtl/accelerator_tb.v.hbs');
 
 export function moduleNames(hw: AcceleratorHardware): TopNames {
   const p = hw.prefix;
-  return { top: `${p}_top`, pe: `${p}_pe`, sramInput: `${p}_sram_act`, sramWeight: `${p}_sram_wgt`, sramQparam: `${p}_sram_qp`, sramPsum: `${p}_sram_ps`, requant: `${p}_requant` };
+  return {
+    top: `${p}_top`,
+    pe: `${p}_pe`,
+    sramInput: `${p}_sram_act`,
+    sramWeight: `${p}_sram_wgt`,
+    sramQparam: `${p}_sram_qp`,
+    sramPsum: `${p}_sram_ps`,
+    requant: `${p}_requant`,
+  };
 }
 
 /** Layers to run: the named ones, or every conv/depthwise/dense layer of the network. */
 export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
   const candidates = acceleratableLayers(net);
   if (!names || names.length === 0) {
-    if (candidates.length === 0) fail('R0401', `network '${net.name}' has no conv2d, dwconv2d or dense layer to run on an accelerator`, net.location);
+    if (candidates.length === 0)
+      fail('R0401', `network '${net.name}' has no conv2d, dwconv2d or dense layer to run on an accelerator`, net.location);
     return candidates.map((l) => convProblem(net, l));
   }
   return names.map((n) => {
@@ -207,13 +216,16 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
   const forced = splits ? searched.map((s) => (s ? { kc: s.tile.K, qc: s.tile.Q, pc: s.tile.P, cc: s.tile.C } : undefined)) : opts.tile;
   const { hardware: hw, shapes } = planHardware(spec, problems, order, forced);
   const memories = problems.map((p) => memoryMap(hw, p));
-  const tiles = problems.map((p, i) => (shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes)));
+  const tiles = problems.map((p, i) =>
+    shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes),
+  );
   // A tile's loop nest depends on its bounds only: tiles of one shape share it.
   const mappings = tiles.map((ts, i) => {
     const byShape = new Map<string, LayerMapping>();
     return ts.map((tile) => {
       const ld = tile.load;
-      if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536) fail('R0403', `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
+      if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536)
+        fail('R0403', `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
       const key = DIMS.map((d) => tile.problem.bounds[d]).join(',');
       if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, orderOf(i), searched[i]?.par));
       const mapping = byShape.get(key)!;
@@ -299,7 +311,14 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       if (!modelCache.has(key)) modelCache.set(key, modelPrediction(arch, hw, tile.problem, mapping, tile.lastChunk));
       return { tile, mapping, predicted, model: modelCache.get(key)! };
     });
-    const predicted = tiles.length === 1 ? tiles[0].predicted : sumBreakdowns(hw, tiles.map((t) => t.predicted), p.macs);
+    const predicted =
+      tiles.length === 1
+        ? tiles[0].predicted
+        : sumBreakdowns(
+            hw,
+            tiles.map((t) => t.predicted),
+            p.macs,
+          );
     const missing = tiles.find((t) => t.model.cycles === null);
     const searchedModel = opts.searched?.[p.layer]?.searched;
     const t0 = tiles[0].tile;
@@ -319,7 +338,13 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     const timeout = predicted.total * 4 + 10_000;
     files.push(
       // meta: config words per tile, output base, output bytes, output rows, output cols, channels, timeout, seed, tiles
-      { path: `${dir}/meta.hex`, text: hexLines([CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.Q, p.bounds.P, p.bounds.K, timeout, seed, tiles.length], 32) },
+      {
+        path: `${dir}/meta.hex`,
+        text: hexLines(
+          [CONFIG_FIELDS.length, memory.outBase, memory.outBytes, p.bounds.Q, p.bounds.P, p.bounds.K, timeout, seed, tiles.length],
+          32,
+        ),
+      },
       { path: `${dir}/config.hex`, text: hexLines(words, 16) },
       { path: `${dir}/dram.hex`, text: hexLines(image, 8) },
       { path: `${dir}/expected.hex`, text: hexLines(expected, 8) },
@@ -362,7 +387,9 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       trips: pr.mapping.trips,
       footprint: pr.mapping.footprint,
       macs: pr.problem.macs,
-      ...(pr.model.cycles !== null ? { predicted_cycles: pr.model.cycles, prediction_source: 'naas-model' as const } : { predicted_cycles: null }),
+      ...(pr.model.cycles !== null
+        ? { predicted_cycles: pr.model.cycles, prediction_source: 'naas-model' as const }
+        : { predicted_cycles: null }),
       schedule_cycles: pr.predicted.total,
       predicted: pr.predicted,
       model_cycles: pr.model.cycles,
@@ -371,8 +398,20 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
       ...(opts.notReplayed?.[pr.name] ? { search_issues: opts.notReplayed[pr.name] } : {}),
       tile_count: pr.tiles.length,
       tiles: pr.tiles.map((t) => ({
-        k0: t.tile.k0, kc: t.tile.kc, q0: t.tile.q0, qc: t.tile.qc, p0: t.tile.p0, pc: t.tile.pc, c0: t.tile.c0, cc: t.tile.cc, in_rows: t.tile.rows, in_cols: t.tile.cols, in_channels: t.tile.channels,
-        load_beats: t.tile.load.inBeats + t.tile.load.wBeats + t.tile.load.qBeats, schedule_cycles: t.predicted.total, model_cycles: t.model.cycles,
+        k0: t.tile.k0,
+        kc: t.tile.kc,
+        q0: t.tile.q0,
+        qc: t.tile.qc,
+        p0: t.tile.p0,
+        pc: t.tile.pc,
+        c0: t.tile.c0,
+        cc: t.tile.cc,
+        in_rows: t.tile.rows,
+        in_cols: t.tile.cols,
+        in_channels: t.tile.channels,
+        load_beats: t.tile.load.inBeats + t.tile.load.wBeats + t.tile.load.qBeats,
+        schedule_cycles: t.predicted.total,
+        model_cycles: t.model.cycles,
       })),
     })),
   };

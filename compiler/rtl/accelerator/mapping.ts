@@ -32,7 +32,10 @@ export interface LayerMapping {
 export { DEFAULT_ORDER } from './array.ts';
 
 export function parseOrder(text: string): Dim[] {
-  const dims = text.toUpperCase().replace(/[^A-Z]/g, '').split('');
+  const dims = text
+    .toUpperCase()
+    .replace(/[^A-Z]/g, '')
+    .split('');
   if (dims.length !== 6 || new Set(dims).size !== 6 || dims.some((d) => !(DIMS as readonly string[]).includes(d))) {
     fail('R0301', `loop order '${text}' must list each of K, C, P, Q, R, S once (outermost first), e.g. KPQCRS`, undefined, 2);
   }
@@ -50,9 +53,15 @@ export function spatialFactors(hw: AcceleratorHardware, bounds: Record<Dim, numb
   return Object.fromEntries(DIMS.map((d) => [d, rtlSpatialFactor(bounds[d], parallelSize(hw, d))])) as Record<Dim, number>;
 }
 
-export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] = DEFAULT_ORDER, par: Record<Dim, number> = spatialFactors(hw, p.bounds)): LayerMapping {
+export function mapLayer(
+  hw: AcceleratorHardware,
+  p: ConvProblem,
+  order: Dim[] = DEFAULT_ORDER,
+  par: Record<Dim, number> = spatialFactors(hw, p.bounds),
+): LayerMapping {
   for (const d of DIMS) {
-    if (!(par[d] >= 1 && par[d] <= parallelSize(hw, d))) throw new Error(`spatial factor of ${d} is ${par[d]}; its axis has ${parallelSize(hw, d)} PEs`);
+    if (!(par[d] >= 1 && par[d] <= parallelSize(hw, d)))
+      throw new Error(`spatial factor of ${d} is ${par[d]}; its axis has ${parallelSize(hw, d)} PEs`);
   }
   const trips = Object.fromEntries(DIMS.map((d) => [d, Math.ceil(p.bounds[d] / par[d])])) as Record<Dim, number>;
   const drainLevel = order.findIndex((d) => REDUCTION_DIMS.includes(d));
@@ -68,7 +77,10 @@ export function mapLayer(hw: AcceleratorHardware, p: ConvProblem, order: Dim[] =
   if (footprint > hw.rfDepth / 2) {
     fail(
       'R0302',
-      `layer '${p.layer}': loop order ${order.join('')} keeps ${footprint} partial sums per PE live, but each half of the double-buffered register file holds ${hw.rfDepth / 2}; move output loops (${order.slice(drainLevel + 1).filter((d) => OUTPUT_DIMS.includes(d)).join(', ')}) outside the reduction loops`,
+      `layer '${p.layer}': loop order ${order.join('')} keeps ${footprint} partial sums per PE live, but each half of the double-buffered register file holds ${hw.rfDepth / 2}; move output loops (${order
+        .slice(drainLevel + 1)
+        .filter((d) => OUTPUT_DIMS.includes(d))
+        .join(', ')}) outside the reduction loops`,
       undefined,
       2,
     );
@@ -83,7 +95,8 @@ export interface ConfigField {
 }
 
 const perLevel = (base: string, bits: number): ConfigField[] => DIMS.map((_, l) => ({ name: `${base}${l}`, bits }));
-const perDim = (base: string, bits: number, dims: readonly Dim[] = DIMS): ConfigField[] => dims.map((d) => ({ name: `${base}_${d}`, bits }));
+const perDim = (base: string, bits: number, dims: readonly Dim[] = DIMS): ConfigField[] =>
+  dims.map((d) => ({ name: `${base}_${d}`, bits }));
 
 /** The sequencer's configuration registers, in address order (16-bit writes). */
 export const CONFIG_FIELDS: ConfigField[] = [
@@ -175,16 +188,47 @@ export function configWords(
   const lo = (v: number) => v % 65536;
   const hi = (v: number) => Math.floor(v / 65536);
   const values: Record<string, number> = {
-    in_h: p.inH, in_w: p.inW, in_c: ld.pixPitch, stride_h: p.strideH, stride_w: p.strideW, pad_t: p.padTop, pad_l: p.padLeft,
-    in_row: ld.rowPitch, in_row_step: p.strideH * ld.rowPitch, in_col_step: p.strideW * ld.pixPitch,
-    w_stride_k: p.bounds.S * p.bounds.R * p.bounds.C, w_stride_s: p.bounds.R * p.bounds.C,
-    depthwise: p.depthwise ? 1 : 0, in_offset: q.inputOffset, out_zp: q.outputZeroPoint, act_min: q.actMin, act_max: q.actMax,
-    in_beats: ld.inBeats, w_beats: ld.wBeats, q_beats: ld.qBeats, drain_level: m.drainLevel,
-    out_base_lo: lo(ld.outBase), out_base_hi: hi(ld.outBase),
-    in_dram_lo: lo(ld.inDramBeat), in_dram_hi: hi(ld.inDramBeat), in_seg_beats: ld.inSegBeats, in_seg_stride: ld.inSegStride, in_row_segs: ld.inRowSegs, in_row_stride: ld.inRowStride,
-    w_dram_lo: lo(ld.wDramBeat), w_dram_hi: hi(ld.wDramBeat), q_dram_lo: lo(ld.qDramBeat), q_dram_hi: hi(ld.qDramBeat),
-    in_off: ld.inOff, w_off: ld.wOff, out_row: ld.outRow, out_pix: ld.outPix,
-    c_first: t.firstChunk ? 1 : 0, c_last: t.lastChunk ? 1 : 0, ps_row: t.pc * t.kc, ps_pix: t.kc,
+    in_h: p.inH,
+    in_w: p.inW,
+    in_c: ld.pixPitch,
+    stride_h: p.strideH,
+    stride_w: p.strideW,
+    pad_t: p.padTop,
+    pad_l: p.padLeft,
+    in_row: ld.rowPitch,
+    in_row_step: p.strideH * ld.rowPitch,
+    in_col_step: p.strideW * ld.pixPitch,
+    w_stride_k: p.bounds.S * p.bounds.R * p.bounds.C,
+    w_stride_s: p.bounds.R * p.bounds.C,
+    depthwise: p.depthwise ? 1 : 0,
+    in_offset: q.inputOffset,
+    out_zp: q.outputZeroPoint,
+    act_min: q.actMin,
+    act_max: q.actMax,
+    in_beats: ld.inBeats,
+    w_beats: ld.wBeats,
+    q_beats: ld.qBeats,
+    drain_level: m.drainLevel,
+    out_base_lo: lo(ld.outBase),
+    out_base_hi: hi(ld.outBase),
+    in_dram_lo: lo(ld.inDramBeat),
+    in_dram_hi: hi(ld.inDramBeat),
+    in_seg_beats: ld.inSegBeats,
+    in_seg_stride: ld.inSegStride,
+    in_row_segs: ld.inRowSegs,
+    in_row_stride: ld.inRowStride,
+    w_dram_lo: lo(ld.wDramBeat),
+    w_dram_hi: hi(ld.wDramBeat),
+    q_dram_lo: lo(ld.qDramBeat),
+    q_dram_hi: hi(ld.qDramBeat),
+    in_off: ld.inOff,
+    w_off: ld.wOff,
+    out_row: ld.outRow,
+    out_pix: ld.outPix,
+    c_first: t.firstChunk ? 1 : 0,
+    c_last: t.lastChunk ? 1 : 0,
+    ps_row: t.pc * t.kc,
+    ps_pix: t.kc,
   };
   for (const d of DIMS) {
     values[`bound_${d}`] = p.bounds[d];
@@ -202,7 +246,8 @@ export function configWords(
     const v = values[f.name];
     if (v === undefined) throw new Error(`config field ${f.name} has no value`);
     const lim = f.signed ? 2 ** (f.bits - 1) : 2 ** f.bits;
-    if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim) fail('R0303', `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`);
+    if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim)
+      fail('R0303', `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`);
     return v & 0xffff;
   });
 }

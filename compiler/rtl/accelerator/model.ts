@@ -27,7 +27,11 @@ export interface ModelPrediction {
 
 /** The generated design as the cost model's architecture (the one `nacc search --rtl` and `nacc cost --rtl` cost with). */
 export function modelArchitecture(spec: AcceleratorSpec, hw: AcceleratorHardware): Architecture {
-  return rtlArchitecture(spec, hw.axes.map((a) => a.dim), hw.depthwiseLayers);
+  return rtlArchitecture(
+    spec,
+    hw.axes.map((a) => a.dim),
+    hw.depthwiseLayers,
+  );
 }
 
 /** The layer (or tile) as the model's problem, with its input image (a tile's: its loaded rows and columns, its own padding): depthwise layers are grouped convolutions there (our K is its G). */
@@ -42,7 +46,12 @@ export function modelProblem(p: ConvProblem): Problem {
  * The RTL's loop nest for a layer run as tiles of `tile` bounds (DRAM loops in the RTL's tile
  * order K, Q, P, C), or the reason the model cannot express it (a bound that does not divide).
  */
-export function modelMapping(hw: AcceleratorHardware, p: ConvProblem, tile: Record<Dim, number>, m: LayerMapping): { mapping?: Mapping; reason?: string } {
+export function modelMapping(
+  hw: AcceleratorHardware,
+  p: ConvProblem,
+  tile: Record<Dim, number>,
+  m: LayerMapping,
+): { mapping?: Mapping; reason?: string } {
   const name = (d: Dim): string => (p.depthwise && d === 'K' ? 'G' : d);
   const spatial: Mapping['levels'][number]['spatial'] = [];
   const spatialOf: Partial<Record<Dim, number>> = {};
@@ -50,14 +59,16 @@ export function modelMapping(hw: AcceleratorHardware, p: ConvProblem, tile: Reco
     const bound = tile[axis.dim];
     // The program's spatial factor (mapping.ts spatialFactors: a divisor of the bound within the axis).
     const f = m.par[axis.dim];
-    if (bound % f !== 0) return { reason: `${axis.dim} = ${bound} does not divide into ${f} PEs of the ${axis.size}-PE axis (the model needs exact factors)` };
+    if (bound % f !== 0)
+      return { reason: `${axis.dim} = ${bound} does not divide into ${f} PEs of the ${axis.size}-PE axis (the model needs exact factors)` };
     spatialOf[axis.dim] = f;
     if (f > 1) spatial.push({ dim: name(axis.dim), bound: f, axis: meshAxis(a, hw.axes.length) });
   }
   const dram: Mapping['levels'][number]['temporal'] = [];
   for (const d of ['K', 'Q', 'P', 'C'] as Dim[]) {
     const f = p.bounds[d] / tile[d];
-    if (!Number.isInteger(f)) return { reason: `${d} = ${p.bounds[d]} does not divide into tiles of ${tile[d]} (the model needs exact factors)` };
+    if (!Number.isInteger(f))
+      return { reason: `${d} = ${p.bounds[d]} does not divide into tiles of ${tile[d]} (the model needs exact factors)` };
     if (f > 1) dram.push({ dim: name(d), bound: f });
   }
   // Loops outside the first reduction loop advance the global buffer's tiles (each of their
@@ -80,7 +91,10 @@ export function modelOf(problem: Problem, arch: Architecture, mapping: Mapping):
   // The RTL's planner has fitted the program to its banks; the model's own capacity view (padded halo) does not decide.
   const e = evaluate(problem, arch, mapping, { ignoreCapacity: true });
   if (!e.valid) return { cycles: null, reason: e.reason ?? 'invalid mapping', mapping };
-  const inputWords = dataSpaceSize(problem, problem.dataSpaces.find((d) => d.name === 'Inputs')!);
+  const inputWords = dataSpaceSize(
+    problem,
+    problem.dataSpaces.find((d) => d.name === 'Inputs')!,
+  );
   return { cycles: e.cycles, computeCycles: e.computeCycles, mapping, inputWords };
 }
 
@@ -90,7 +104,13 @@ export function modelOf(problem: Problem, arch: Architecture, mapping: Mapping):
  * output tile's last input-channel chunk neither loads records nor requantises: it is costed as
  * the difference between the two-chunk program pair and the last chunk alone.
  */
-export function modelPrediction(arch: Architecture, hw: AcceleratorHardware, p: ConvProblem, m: LayerMapping, lastChunk = true): ModelPrediction {
+export function modelPrediction(
+  arch: Architecture,
+  hw: AcceleratorHardware,
+  p: ConvProblem,
+  m: LayerMapping,
+  lastChunk = true,
+): ModelPrediction {
   const tileOnly = modelMapping(hw, p, p.bounds, m);
   if (!tileOnly.mapping) return { cycles: null, reason: tileOnly.reason };
   const last = modelOf(modelProblem(p), arch, tileOnly.mapping);

@@ -34,7 +34,8 @@ export interface ConvProblem {
   macs: number;
 }
 
-const pair = (v: unknown, d: number): [number, number] => (Array.isArray(v) ? [Number(v[0]), Number(v[1])] : typeof v === 'number' ? [v, v] : [d, d]);
+const pair = (v: unknown, d: number): [number, number] =>
+  Array.isArray(v) ? [Number(v[0]), Number(v[1])] : typeof v === 'number' ? [v, v] : [d, d];
 
 /** The conv problem of one layer, or a located error if the accelerator cannot run it. */
 export function convProblem(net: Network, layer: Layer): ConvProblem {
@@ -42,13 +43,25 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
   const where = layer.location;
   if (!x) fail('R0101', `layer '${layer.name}': input '${layer.inputs[0]}' not found`, where);
   const act = (layer.attrs.act ?? 'none') as string;
-  if (act !== 'none' && act !== 'relu' && act !== 'relu6') fail('R0102', `layer '${layer.name}': activation '${act}' is not fused by the accelerator`, where);
+  if (act !== 'none' && act !== 'relu' && act !== 'relu6')
+    fail('R0102', `layer '${layer.name}': activation '${act}' is not fused by the accelerator`, where);
   if (layer.op === 'dense') {
     const cin = x.shape.reduce((a, b) => a * b, 1);
     const k = Number(layer.attrs.out);
     return {
-      layer: layer.name, op: layer.op, bounds: { K: k, C: cin, P: 1, Q: 1, R: 1, S: 1 },
-      inH: 1, inW: 1, inC: cin, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, depthwise: false, act, macs: k * cin,
+      layer: layer.name,
+      op: layer.op,
+      bounds: { K: k, C: cin, P: 1, Q: 1, R: 1, S: 1 },
+      inH: 1,
+      inW: 1,
+      inC: cin,
+      strideH: 1,
+      strideW: 1,
+      padTop: 0,
+      padLeft: 0,
+      depthwise: false,
+      act,
+      macs: k * cin,
     };
   }
   if (layer.op !== 'conv2d' && layer.op !== 'dwconv2d') {
@@ -59,13 +72,15 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
   const [kh, kw] = pair(layer.attrs.kernel, 1);
   const [sh, sw] = pair(layer.attrs.stride, 1);
   const [dh, dw] = pair(layer.attrs.dilation, 1);
-  if (dh !== 1 || dw !== 1) fail('R0105', `layer '${layer.name}': dilated convolution is not supported by the accelerator's address generators`, where);
+  if (dh !== 1 || dw !== 1)
+    fail('R0105', `layer '${layer.name}': dilated convolution is not supported by the accelerator's address generators`, where);
   const pad = (layer.attrs.pad as number[] | undefined) ?? [0, 0, 0, 0];
   const [outH, outW, outC] = layer.output.shape;
   let depthwise = false;
   let c = inC;
   if (layer.op === 'dwconv2d') {
-    if (Number(layer.attrs.multiplier ?? 1) !== 1) fail('R0106', `layer '${layer.name}': depthwise multiplier ${layer.attrs.multiplier} is not supported (only 1)`, where);
+    if (Number(layer.attrs.multiplier ?? 1) !== 1)
+      fail('R0106', `layer '${layer.name}': depthwise multiplier ${layer.attrs.multiplier} is not supported (only 1)`, where);
     depthwise = true;
     c = 1;
   } else {
@@ -79,8 +94,19 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
   }
   const bounds = { K: outC, C: c, P: outW, Q: outH, R: kw, S: kh };
   return {
-    layer: layer.name, op: layer.op, bounds, inH, inW, inC, strideH: sh, strideW: sw, padTop: pad[0], padLeft: pad[1], depthwise,
-    act: act as ConvProblem['act'], macs: outC * c * outH * outW * kh * kw,
+    layer: layer.name,
+    op: layer.op,
+    bounds,
+    inH,
+    inW,
+    inC,
+    strideH: sh,
+    strideW: sw,
+    padTop: pad[0],
+    padLeft: pad[1],
+    depthwise,
+    act: act as ConvProblem['act'],
+    macs: outC * c * outH * outW * kh * kw,
   };
 }
 

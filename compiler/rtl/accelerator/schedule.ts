@@ -92,8 +92,14 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
   const sum = (k: keyof ScheduleBreakdown) => parts.reduce((s, b) => s + b[k], 0);
   const steps = sum('steps');
   return {
-    load: sum('load'), compute: sum('compute'), drain: sum('drain'), overhead: sum('overhead'), total: sum('total'),
-    steps, drains: sum('drains'), utilisation: macs / (hw.peCount * steps),
+    load: sum('load'),
+    compute: sum('compute'),
+    drain: sum('drain'),
+    overhead: sum('overhead'),
+    total: sum('total'),
+    steps,
+    drains: sum('drains'),
+    utilisation: macs / (hw.peCount * steps),
   };
 }
 
@@ -102,7 +108,12 @@ export function creditCap(hw: AcceleratorHardware): number {
 }
 
 /** Cycles of one sequencer program (a whole layer, or one tile of it) from its loads and mapping. */
-export function predictCycles(hw: AcceleratorHardware, m: LayerMapping, mem: Pick<LayerMemoryMap, 'inBeats' | 'wBeats' | 'qBeats' | 'outBytes'>, macs: number): ScheduleBreakdown {
+export function predictCycles(
+  hw: AcceleratorHardware,
+  m: LayerMapping,
+  mem: Pick<LayerMemoryMap, 'inBeats' | 'wBeats' | 'qBeats' | 'outBytes'>,
+  macs: number,
+): ScheduleBreakdown {
   const steps = DIMS.reduce((p, d) => p * m.trips[d], 1);
   const drains = m.order.slice(0, m.drainLevel).reduce((p, d) => p * m.trips[d], 1);
   const load = loadCycles(hw, mem.inBeats + mem.wBeats + mem.qBeats);

@@ -152,7 +152,14 @@ export function tileLoad(
   const cb = colBand ? bandCols(p, t.p0, t.pc) : { lo: 0, hi: p.inW, padLeft: p.padLeft };
   const cols = cb.hi - cb.lo;
   const rowBeats = (p.inW * p.inC) / beat;
-  let inDramBeat: number, inSegBeats: number, inSegStride: number, inRowSegs: number, inRowStride: number, inBeats: number, inOff: number, pixPitch: number;
+  let inDramBeat: number,
+    inSegBeats: number,
+    inSegStride: number,
+    inRowSegs: number,
+    inRowStride: number,
+    inBeats: number,
+    inOff: number,
+    pixPitch: number;
   let rowPitch: number;
   let channels: [number, number];
   const splitC = t.cc < C;
@@ -217,12 +224,26 @@ export function tileLoad(
     padTop: band.padTop,
     padLeft: cb.padLeft,
     load: {
-      inDramBeat, inSegBeats, inSegStride, inRowSegs, inRowStride, inBeats, inOff, pixPitch, rowPitch,
-      wDramBeat, wBeats: ceilDiv(wOff + t.kc * taps, beat), wOff,
+      inDramBeat,
+      inSegBeats,
+      inSegStride,
+      inRowSegs,
+      inRowStride,
+      inBeats,
+      inOff,
+      pixPitch,
+      rowPitch,
+      wDramBeat,
+      wBeats: ceilDiv(wOff + t.kc * taps, beat),
+      wOff,
       // Records are 16 bytes and beats at most 16, so a chunk's records start on a beat. Only
       // the last input-channel chunk requantises and writes outputs, so only it loads records.
-      qDramBeat: qStart / beat, qBeats: t.c0 + t.cc >= C ? ceilDiv(t.kc * QPARAM_BYTES, beat) : 0,
-      outBase: regions.outBase + (t.q0 * P + t.p0) * K + t.k0, outRow: P * K, outPix: K, outBytes: t.c0 + t.cc >= C ? t.kc * t.pc * t.qc : 0,
+      qDramBeat: qStart / beat,
+      qBeats: t.c0 + t.cc >= C ? ceilDiv(t.kc * QPARAM_BYTES, beat) : 0,
+      outBase: regions.outBase + (t.q0 * P + t.p0) * K + t.k0,
+      outRow: P * K,
+      outPix: K,
+      outBytes: t.c0 + t.cc >= C ? t.kc * t.pc * t.qc : 0,
     },
   };
 }
@@ -269,10 +290,27 @@ function makeTile(p: ConvProblem, regions: LayerRegions, beat: number, pos: Tile
   const t = tileLoad(p, regions, beat, pos);
   const bounds = { ...p.bounds, K: pos.kc, Q: pos.qc, P: pos.pc, C: pos.cc };
   return {
-    k0: pos.k0, kc: pos.kc, q0: pos.q0, qc: pos.qc, p0: pos.p0, pc: pos.pc, c0: pos.c0, cc: pos.cc, rows: t.rows, cols: t.cols, channels: t.channels, load: t.load,
-    firstChunk: pos.c0 === 0, lastChunk: pos.c0 + pos.cc >= p.bounds.C,
+    k0: pos.k0,
+    kc: pos.kc,
+    q0: pos.q0,
+    qc: pos.qc,
+    p0: pos.p0,
+    pc: pos.pc,
+    c0: pos.c0,
+    cc: pos.cc,
+    rows: t.rows,
+    cols: t.cols,
+    channels: t.channels,
+    load: t.load,
+    firstChunk: pos.c0 === 0,
+    lastChunk: pos.c0 + pos.cc >= p.bounds.C,
     problem: {
-      ...p, bounds, inH: t.rows[1] - t.rows[0], inW: t.cols[1] - t.cols[0], padTop: t.padTop, padLeft: t.padLeft,
+      ...p,
+      bounds,
+      inH: t.rows[1] - t.rows[0],
+      inW: t.cols[1] - t.cols[0],
+      padTop: t.padTop,
+      padLeft: t.padLeft,
       macs: DIMS.reduce((m, d) => m * bounds[d], 1),
     },
   };
@@ -319,7 +357,8 @@ function tileEstimate(hw: AcceleratorHardware, m: LayerMapping): number {
 }
 
 /** The chunks [start, size] of n in pieces of at most c. */
-const pieces = (n: number, c: number): [number, number][] => Array.from({ length: ceilDiv(n, c) }, (_, i) => [i * c, Math.min(c, n - i * c)]);
+const pieces = (n: number, c: number): [number, number][] =>
+  Array.from({ length: ceilDiv(n, c) }, (_, i) => [i * c, Math.min(c, n - i * c)]);
 
 /**
  * Bank bytes and estimated cycles of a layer run as tiles of one shape; null when a tile's
@@ -329,13 +368,25 @@ const pieces = (n: number, c: number): [number, number][] => Array.from({ length
  */
 function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape: TileShape): Candidate | null {
   const beat = hw.dramBeatBytes;
-  const regions: LayerRegions = { inBeats: ceilDiv(p.inH * p.inW * p.inC, beat), wBeats: ceilDiv(p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S, beat), outBase: 0 };
+  const regions: LayerRegions = {
+    inBeats: ceilDiv(p.inH * p.inW * p.inC, beat),
+    wBeats: ceilDiv(p.bounds.K * p.bounds.C * p.bounds.R * p.bounds.S, beat),
+    outBase: 0,
+  };
   const ks = pieces(p.bounds.K, shape.kc);
   const qs = pieces(p.bounds.Q, shape.qc);
   const ps = pieces(p.bounds.P, shape.pc);
   const cs = pieces(p.bounds.C, shape.cc);
   const pos = (k: [number, number], q: [number, number], c: [number, number], ch: [number, number] = cs[0]): TilePosition => ({
-    k0: k[0], kc: k[1], q0: q[0], qc: q[1], p0: c[0], pc: c[1], c0: ch[0], cc: ch[1], chunkChannels: shape.chunkChannels,
+    k0: k[0],
+    kc: k[1],
+    q0: q[0],
+    qc: q[1],
+    p0: c[0],
+    pc: c[1],
+    c0: ch[0],
+    cc: ch[1],
+    chunkChannels: shape.chunkChannels,
   });
   // Input beats of a tile: rows x segment beats (column bands: a segment per row; depthwise
   // and input-channel chunks: a segment per pixel), or its band's contiguous beats.
@@ -398,16 +449,19 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
     for (const [, n] of list) m.set(n, (m.get(n) ?? 0) + 1);
     return [...m];
   };
-  for (const [k, nk] of sizes(ks)) for (const [q, nq] of sizes(qs)) for (const [c, np] of sizes(ps)) for (const [ch, nc] of sizes(cs)) {
-    let m: LayerMapping;
-    try {
-      m = mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q, P: c, C: ch } }, order);
-    } catch (e) {
-      if (!(e instanceof UserError)) throw e;
-      return null;
-    }
-    cycles += nk * nq * np * nc * tileEstimate(hw, m);
-  }
+  for (const [k, nk] of sizes(ks))
+    for (const [q, nq] of sizes(qs))
+      for (const [c, np] of sizes(ps))
+        for (const [ch, nc] of sizes(cs)) {
+          let m: LayerMapping;
+          try {
+            m = mapLayer(hw, { ...p, bounds: { ...p.bounds, K: k, Q: q, P: c, C: ch } }, order);
+          } catch (e) {
+            if (!(e instanceof UserError)) throw e;
+            return null;
+          }
+          cycles += nk * nq * np * nc * tileEstimate(hw, m);
+        }
   const psumWords = cs.length > 1 ? shape.kc * shape.qc * shape.pc : 0;
   return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, psumWords, cycles };
 }
@@ -422,7 +476,9 @@ function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], split
   const C = p.bounds.C;
   // Depthwise chunks of whole beats load no neighbouring channels.
   const kAlign = p.depthwise && p.inC % beat === 0 ? beat : 1;
-  const ks = [...new Set(chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : []))];
+  const ks = [
+    ...new Set(chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : [])),
+  ];
   const qs = chunkSizes(p.bounds.Q, Math.max(parallelSize(hw, 'Q'), 1));
   const out: Candidate[] = [];
   const seen = new Set<string>();
@@ -440,25 +496,46 @@ function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], split
   const fits = () => out.some((c) => bankBytes(hw, c) <= hw.globalBufferBytes);
   const pcs = canSplitColumns(p, beat) ? chunkSizes(p.bounds.P, Math.max(parallelSize(hw, 'P'), 1)).filter((pc) => pc < p.bounds.P) : [];
   if (pcs.length && !fits()) {
-    for (const kc of spread([...ks].sort((a, b) => a - b), 16)) for (const qc of spread([...qs].sort((a, b) => a - b), 12)) for (const pc of spread([...pcs].sort((a, b) => a - b), 16)) consider(kc, qc, pc);
+    for (const kc of spread(
+      [...ks].sort((a, b) => a - b),
+      16,
+    ))
+      for (const qc of spread(
+        [...qs].sort((a, b) => a - b),
+        12,
+      ))
+        for (const pc of spread(
+          [...pcs].sort((a, b) => a - b),
+          16,
+        ))
+          consider(kc, qc, pc);
   }
   // Input-channel chunks last: they cost a partial-sum bank and a reload of every output tile's
   // inputs and weights per chunk.
   const withC = canSplitChannels(p, beat) && (splitC || !fits());
   if (withC) {
     const ccs = chunkSizes(C, Math.max(beat, parallelSize(hw, 'C'))).filter((cc) => cc < C);
-    const small = (xs: number[], n: number) => spread([...xs].sort((a, b) => a - b), n);
-    for (const cc of small(ccs, 6)) for (const kc of small(ks, 6)) for (const qc of small(qs, 6)) for (const pc of [p.bounds.P, ...small(pcs, 3)]) consider(kc, qc, pc, cc);
+    const small = (xs: number[], n: number) =>
+      spread(
+        [...xs].sort((a, b) => a - b),
+        n,
+      );
+    for (const cc of small(ccs, 6))
+      for (const kc of small(ks, 6))
+        for (const qc of small(qs, 6)) for (const pc of [p.bounds.P, ...small(pcs, 3)]) consider(kc, qc, pc, cc);
   }
   return { front: paretoFront(out), splitC: withC };
 }
 
 /** The Pareto front over (input bytes, weight bytes, channels, partial sums, cycles). */
 function paretoFront(cands: Candidate[]): Candidate[] {
-  const out = [...cands].sort((a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels || a.psumWords - b.psumWords);
+  const out = [...cands].sort(
+    (a, b) => a.cycles - b.cycles || a.inBytes - b.inBytes || a.wBytes - b.wBytes || a.channels - b.channels || a.psumWords - b.psumWords,
+  );
   const front: Candidate[] = [];
   for (const c of out) {
-    if (!front.some((f) => f.inBytes <= c.inBytes && f.wBytes <= c.wBytes && f.channels <= c.channels && f.psumWords <= c.psumWords)) front.push(c);
+    if (!front.some((f) => f.inBytes <= c.inBytes && f.wBytes <= c.wBytes && f.channels <= c.channels && f.psumWords <= c.psumWords))
+      front.push(c);
   }
   return front;
 }
@@ -491,12 +568,22 @@ function planOf(hw: AcceleratorHardware, picks: Candidate[]): TilePlan {
     psumWords: Math.max(...picks.map((c) => c.psumWords)),
   };
   return {
-    shapes: picks.map((c) => c.shape), inputBankBytes: sizes.inBytes, weightBankBytes: sizes.wBytes, maxChannels: sizes.channels, psumWords: sizes.psumWords,
+    shapes: picks.map((c) => c.shape),
+    inputBankBytes: sizes.inBytes,
+    weightBankBytes: sizes.wBytes,
+    maxChannels: sizes.channels,
+    psumWords: sizes.psumWords,
     used: bankBytes(hw, sizes),
   };
 }
 
-function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], forcedTiles: ForcedTile | (ForcedTile | undefined)[], where?: Location): TilePlan {
+function forcedPlan(
+  hw: AcceleratorHardware,
+  problems: ConvProblem[],
+  order: Dim[],
+  forcedTiles: ForcedTile | (ForcedTile | undefined)[],
+  where?: Location,
+): TilePlan {
   const free = problems.map((_, i) => Array.isArray(forcedTiles) && forcedTiles[i] === undefined);
   const fixed = problems.map((p, i) => {
     if (free[i]) return undefined;
@@ -508,19 +595,30 @@ function forcedPlan(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim
     if (pc < p.bounds.P && !canSplitColumns(p, hw.dramBeatBytes)) pc = p.bounds.P;
     const cc = forced.cc !== undefined && forced.cc < p.bounds.C && canSplitChannels(p, hw.dramBeatBytes) ? forced.cc : p.bounds.C;
     const c = shapeCost(hw, p, order, { kc, qc, pc, cc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
-    if (!c) fail('R0207', `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`, undefined, 2);
+    if (!c)
+      fail(
+        'R0207',
+        `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`,
+        undefined,
+        2,
+      );
     return c;
   });
   // Layers without a forced shape (no replayable mapping) get the planner's cheapest shape that
   // still fits the banks beside the forced ones.
   const size = (cs: Candidate[]) => ({
-    inBytes: Math.max(1, ...cs.map((c) => c.inBytes)), wBytes: Math.max(1, ...cs.map((c) => c.wBytes)),
-    channels: Math.max(1, ...cs.map((c) => c.channels)), psumWords: Math.max(0, ...cs.map((c) => c.psumWords)),
+    inBytes: Math.max(1, ...cs.map((c) => c.inBytes)),
+    wBytes: Math.max(1, ...cs.map((c) => c.wBytes)),
+    channels: Math.max(1, ...cs.map((c) => c.channels)),
+    psumWords: Math.max(0, ...cs.map((c) => c.psumWords)),
   });
   const chosen = fixed.filter((c): c is Candidate => !!c);
   const picks = problems.map((p, i) => {
     if (fixed[i]) return fixed[i]!;
-    const front = [...candidates(hw, p, order).front, ...(canSplitChannels(p, hw.dramBeatBytes) ? candidates(hw, p, order, true).front : [])];
+    const front = [
+      ...candidates(hw, p, order).front,
+      ...(canSplitChannels(p, hw.dramBeatBytes) ? candidates(hw, p, order, true).front : []),
+    ];
     const fits = front.filter((c) => bankBytes(hw, size([...chosen, c])) <= hw.globalBufferBytes).sort((a, b) => a.cycles - b.cycles);
     const pick = fits[0] ?? front.reduce((b, c) => (bankBytes(hw, size([...chosen, c])) < bankBytes(hw, size([...chosen, b])) ? c : b));
     if (!pick) fail('R0207', `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`, undefined, 2);
@@ -557,7 +655,11 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: num
   const gb = hw.globalBufferBytes;
   const li = hw.inputLanes.count;
   const lw = hw.weightLanes.count;
-  const values = (f: (c: Candidate) => number, n: number) => spread([...new Set(cands.flatMap((cs) => cs.map(f)))].sort((a, b) => a - b), n);
+  const values = (f: (c: Candidate) => number, n: number) =>
+    spread(
+      [...new Set(cands.flatMap((cs) => cs.map(f)))].sort((a, b) => a - b),
+      n,
+    );
   const inValues = values((c) => c.inBytes, 96);
   const chValues = values((c) => c.channels, 24);
   const psValues = values((c) => c.psumWords, 8);
@@ -571,7 +673,8 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: num
         let cycles = 0;
         for (const cs of cands) {
           let pick: Candidate | undefined;
-          for (const c of cs) if (c.inBytes <= bi && c.channels <= kq && c.psumWords <= ps && c.wBytes <= bw && (!pick || c.cycles < pick.cycles)) pick = c;
+          for (const c of cs)
+            if (c.inBytes <= bi && c.channels <= kq && c.psumWords <= ps && c.wBytes <= bw && (!pick || c.cycles < pick.cycles)) pick = c;
           if (!pick) break;
           picks.push(pick);
           cycles += pick.cycles;
@@ -591,7 +694,13 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: num
  * with the fewest cycles. When the layers fit alone but not together, input-channel chunks
  * are offered to every layer that can split C, and the splits tried again.
  */
-export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], order: Dim[], where?: Location, forced?: ForcedTile | (ForcedTile | undefined)[]): TilePlan {
+export function planTiles(
+  hw: AcceleratorHardware,
+  problems: ConvProblem[],
+  order: Dim[],
+  where?: Location,
+  forced?: ForcedTile | (ForcedTile | undefined)[],
+): TilePlan {
   const gb = hw.globalBufferBytes;
   if (forced) return forcedPlan(hw, problems, order, forced, where);
   const first = problems.map((p) => candidates(hw, p, order));
@@ -602,7 +711,11 @@ export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], orde
     if (bankBytes(hw, best) > gb) {
       const beat = hw.dramBeatBytes;
       const why = [
-        canSplitChannels(p, beat) ? '' : p.depthwise ? '' : `its input channels are not split (${p.inC} channels are not a whole number of ${beat}-byte DRAM beats)`,
+        canSplitChannels(p, beat)
+          ? ''
+          : p.depthwise
+            ? ''
+            : `its input channels are not split (${p.inC} channels are not a whole number of ${beat}-byte DRAM beats)`,
         canSplitColumns(p, beat) ? '' : 'it is not split into column bands (an input row is not a whole number of DRAM beats)',
       ].filter(Boolean);
       fail(
@@ -624,7 +737,11 @@ export function planTiles(hw: AcceleratorHardware, problems: ConvProblem[], orde
     if (withC && (!best || withC.cycles < best.cycles)) best = withC;
   }
   if (!best) {
-    fail('R0206', `accelerator '${hw.name}': each layer fits the global buffer (${gb} B) as tiles on its own, but no bank sizes fit them all; program fewer layers at once (--layer)`, where);
+    fail(
+      'R0206',
+      `accelerator '${hw.name}': each layer fits the global buffer (${gb} B) as tiles on its own, but no bank sizes fit them all; program fewer layers at once (--layer)`,
+      where,
+    );
   }
   return planOf(hw, best.picks);
 }

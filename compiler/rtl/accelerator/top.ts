@@ -4,8 +4,37 @@
 // dimensions, and the drain path (reduction across C/R/S axes, requantisation, DRAM writes).
 import { DRAIN_PIPELINE } from '../../naas/rtl-architecture.ts';
 import {
-  add, alwaysFF, and, assign, bin, cat, clog2, cond, eq, idx, ifs, input, lit, mul, nb, not, or, output, partsel, ref, reg,
-  signed, slice, slit, sub, un, wire, type Expr, type Item, type Module, type Stmt,
+  add,
+  alwaysFF,
+  and,
+  assign,
+  bin,
+  cat,
+  clog2,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mul,
+  nb,
+  not,
+  or,
+  output,
+  partsel,
+  ref,
+  reg,
+  signed,
+  slice,
+  slit,
+  sub,
+  un,
+  wire,
+  type Expr,
+  type Item,
+  type Module,
+  type Stmt,
 } from '../verilog/index.ts';
 import { DIMS, OUTPUT_DIMS, REDUCTION_DIMS, dimIndex, type Dim } from './problem.ts';
 import { PSUM_BYTES, QPARAM_BYTES, laneOf, laneOffsets, parallelSize, peCoordinates, type AcceleratorHardware } from './array.ts';
@@ -87,7 +116,17 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   // beats apart per input row, rows in_row_stride beats apart (seg_addr / row_addr walk the
   // segment and row starts, seg_cnt the beats within a segment, seg_idx the segments within a
   // row), then the weight and record regions, each contiguous.
-  decl(reg('seg_addr', 32), reg('row_addr', 32), reg('seg_cnt', 16), reg('seg_idx', 16), wire('req_in', 1), wire('req_w', 1), wire('rd_beat', 32), wire('seg_last', 1), wire('row_last', 1));
+  decl(
+    reg('seg_addr', 32),
+    reg('row_addr', 32),
+    reg('seg_cnt', 16),
+    reg('seg_idx', 16),
+    wire('req_in', 1),
+    wire('req_w', 1),
+    wire('rd_beat', 32),
+    wire('seg_last', 1),
+    wire('row_last', 1),
+  );
   const z32 = (e: Expr): Expr => cat(lit(0, 16), e);
   items.push(assign('req_in', bin('<', ref('req_beat'), inBeatsEnd)));
   items.push(assign('req_w', bin('<', ref('req_beat'), ref('w_beats_end'))));
@@ -110,7 +149,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   items.push(assign('dram_rd_addr', lgDW ? cat(slice('rd_beat', 31 - lgDW, 0), lit(0, lgDW)) : ref('rd_beat')));
   if (lgDW) unused.push(slice('rd_beat', 31, 32 - lgDW));
   const segStart: Stmt[] = [
-    nb('seg_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))), nb('row_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))), nb('seg_cnt', lit(0, 16)), nb('seg_idx', lit(0, 16)),
+    nb('seg_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))),
+    nb('row_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))),
+    nb('seg_cnt', lit(0, 16)),
+    nb('seg_idx', lit(0, 16)),
   ];
   const nextRow = add(ref('row_addr'), z32(cfg('in_row_stride')));
   const loading = and(stateIs(STATE.LOAD), ref('dram_rd_valid'));
@@ -132,7 +174,9 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   // A step that completes a set of partial sums hands its register-file half to the drain
   // engine, so it waits while the engine still drains the other half.
   items.push(assign('step', and(stateIs(STATE.COMPUTE), not(and(ref('drain_now'), ref('dbusy'))))));
-  items.push(assign('drain_now', and(...Array.from({ length: L }, (_, l) => or(bin('>', cfg('drain_level'), lit(l, 3)), ref(`last${l}`))))));
+  items.push(
+    assign('drain_now', and(...Array.from({ length: L }, (_, l) => or(bin('>', cfg('drain_level'), lit(l, 3)), ref(`last${l}`))))),
+  );
   items.push(assign('all_last', and(...Array.from({ length: L }, (_, l) => ref(`last${l}`)))));
   const isReduction = (l: number) => or(...REDUCTION_DIMS.map((d) => eq(cfg(`order_dim${l}`), lit(dimIndex(d), 3))));
   items.push(assign('first', and(...Array.from({ length: L }, (_, l) => or(not(isReduction(l)), eq(ref(`cnt${l}`), lit(0, 16)))))));
@@ -165,7 +209,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     items.push(assign(name, pairs.map(([c, st]) => mul(low(c), low(st))).reduce(add)));
     return ref(name);
   };
-  const rfWIdx = rfIndex('rf_widx', DIMS.map((_, l) => [`cnt${l}`, `cfg_rf_stride${l}`] as [string, string]));
+  const rfWIdx = rfIndex(
+    'rf_widx',
+    DIMS.map((_, l) => [`cnt${l}`, `cfg_rf_stride${l}`] as [string, string]),
+  );
   const rfW = rfWIdx ? cat(ref('cbank'), rfWIdx) : ref('cbank');
 
   // Lane validity per axis offset: the lane is within the spatial factor and its index inside the bound.
@@ -181,17 +228,34 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
 
   // ---- global-buffer banks: weight lanes ----------------------------------------------------
   const bankPorts = (we: string, waddr: Expr, re: Expr, raddr: Expr, rdata: string) => [
-    { port: 'clk', expr: ref('clk') }, { port: 'we', expr: ref(we) }, { port: 'waddr', expr: waddr }, { port: 'wdata', expr: ref('dram_rd_data') },
-    { port: 're', expr: re }, { port: 'raddr', expr: raddr }, { port: 'rdata', expr: ref(rdata) },
+    { port: 'clk', expr: ref('clk') },
+    { port: 'we', expr: ref(we) },
+    { port: 'waddr', expr: waddr },
+    { port: 'wdata', expr: ref('dram_rd_data') },
+    { port: 're', expr: re },
+    { port: 'raddr', expr: raddr },
+    { port: 'rdata', expr: ref(rdata) },
   ];
   // Addresses: the runtime multiplies happen once, for the array's base indices; each lane adds
   // its constant offsets times configured strides (shift-and-add, no multiplier per lane).
-  const offTerm = (off: number | undefined, cfgName: string): Expr[] => (!off ? [] : off === 1 ? [zc(cfgName)] : [mul(lit(off, IW), zc(cfgName))]);
+  const offTerm = (off: number | undefined, cfgName: string): Expr[] =>
+    !off ? [] : off === 1 ? [zc(cfgName)] : [mul(lit(off, IW), zc(cfgName))];
   const offConst = (off: number | undefined): Expr[] => (off ? [lit(off, IW)] : []);
   const sum = (base: string, terms: Expr[]): Expr => terms.reduce((a, t) => add(a, t), ref(base) as Expr);
   decl(wire('w_base', IW), wire('h_base', IW), wire('x_base', IW), wire('in_base', IW));
   // OHWI with S kernel rows and R kernel columns: k * (S*R*C) + s * (R*C) + r * C + c
-  items.push(assign('w_base', add(add(add(add(mul(ref('base_K'), zc('w_stride_k')), mul(ref('base_S'), zc('w_stride_s'))), mul(ref('base_R'), zc('bound_C'))), ref('base_C')), zc('w_off'))));
+  items.push(
+    assign(
+      'w_base',
+      add(
+        add(
+          add(add(mul(ref('base_K'), zc('w_stride_k')), mul(ref('base_S'), zc('w_stride_s'))), mul(ref('base_R'), zc('bound_C'))),
+          ref('base_C'),
+        ),
+        zc('w_off'),
+      ),
+    ),
+  );
   // Q and S walk the rows, P and R the columns (Timeloop's orientation); HWC input.
   items.push(assign('h_base', sub(add(mul(ref('base_Q'), zc('stride_h')), ref('base_S')), zc('pad_t'))));
   items.push(assign('x_base', sub(add(mul(ref('base_P'), zc('stride_w')), ref('base_R')), zc('pad_l'))));
@@ -204,27 +268,60 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
 
   for (let wl = 0; wl < hw.weightLanes.count; wl++) {
     const o = laneOffsets(hw.axes, hw.weightLanes, wl);
-    const addr = sum('w_base', [...offTerm(offOf(o, 'K'), 'w_stride_k'), ...offTerm(offOf(o, 'S'), 'w_stride_s'), ...offTerm(offOf(o, 'R'), 'bound_C'), ...offConst(offOf(o, 'C'))]);
+    const addr = sum('w_base', [
+      ...offTerm(offOf(o, 'K'), 'w_stride_k'),
+      ...offTerm(offOf(o, 'S'), 'w_stride_s'),
+      ...offTerm(offOf(o, 'R'), 'bound_C'),
+      ...offConst(offOf(o, 'C')),
+    ]);
     const ra = narrow(`w_raddr${wl}`, addr, wAW);
     decl(wire(`w_q${wl}`, 8, true));
-    items.push({ kind: 'instance', module: names.sramWeight, name: `u_wbank${wl}`, params: [], conns: bankPorts('load_w', wW, ref('step'), ra, `w_q${wl}`) });
+    items.push({
+      kind: 'instance',
+      module: names.sramWeight,
+      name: `u_wbank${wl}`,
+      params: [],
+      conns: bankPorts('load_w', wW, ref('step'), ra, `w_q${wl}`),
+    });
   }
 
   // ---- input lanes: sliding-window coordinates, zero padding, input offset -------------------
   for (let il = 0; il < hw.inputLanes.count; il++) {
     const o = laneOffsets(hw.axes, hw.inputLanes, il);
     const [ko, co, po, qo, ro, so] = DIMS.map((d) => offOf(o, d));
-    decl(wire(`h${il}`, IW), wire(`x${il}`, IW), wire(`inb${il}`, 1), reg(`s1_inb${il}`, 1), wire(`in_q${il}`, 8), wire(`xe${il}`, 9, true));
+    decl(
+      wire(`h${il}`, IW),
+      wire(`x${il}`, IW),
+      wire(`inb${il}`, 1),
+      reg(`s1_inb${il}`, 1),
+      wire(`in_q${il}`, 8),
+      wire(`xe${il}`, 9, true),
+    );
     items.push(assign(`h${il}`, sum('h_base', [...offTerm(qo, 'stride_h'), ...offConst(so)])));
     items.push(assign(`x${il}`, sum('x_base', [...offTerm(po, 'stride_w'), ...offConst(ro)])));
     // Negative (padding) coordinates wrap far above any bound, so one unsigned compare each.
     items.push(assign(`inb${il}`, and(bin('<', ref(`h${il}`), zc('in_h')), bin('<', ref(`x${il}`), zc('in_w')))));
     const chOff: Expr[] = hw.depthwiseLayers && (ko || co) ? [cond(cfg('depthwise'), lit(ko ?? 0, IW), lit(co ?? 0, IW))] : offConst(co);
-    const addr = sum('in_base', [...offTerm(qo, 'in_row_step'), ...offTerm(so, 'in_row'), ...offTerm(po, 'in_col_step'), ...offTerm(ro, 'in_c'), ...chOff]);
+    const addr = sum('in_base', [
+      ...offTerm(qo, 'in_row_step'),
+      ...offTerm(so, 'in_row'),
+      ...offTerm(po, 'in_col_step'),
+      ...offTerm(ro, 'in_c'),
+      ...chOff,
+    ]);
     const ra = narrow(`in_raddr${il}`, addr, inAW);
-    items.push({ kind: 'instance', module: names.sramInput, name: `u_inbank${il}`, params: [], conns: bankPorts('load_in', inW, ref('step'), ra, `in_q${il}`) });
+    items.push({
+      kind: 'instance',
+      module: names.sramInput,
+      name: `u_inbank${il}`,
+      params: [],
+      conns: bankPorts('load_in', inW, ref('step'), ra, `in_q${il}`),
+    });
     items.push(
-      assign(`xe${il}`, cond(ref(`s1_inb${il}`), add(signed(cat(idx(`in_q${il}`, 7), ref(`in_q${il}`))), cfg('in_offset')), lit(0, 9) as Expr)),
+      assign(
+        `xe${il}`,
+        cond(ref(`s1_inb${il}`), add(signed(cat(idx(`in_q${il}`, 7), ref(`in_q${il}`))), cfg('in_offset')), lit(0, 9) as Expr),
+      ),
     );
   }
   if (!hw.depthwiseLayers) unused.push(cfg('depthwise'));
@@ -265,7 +362,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const outAxes = hw.outputLanes.axes;
   const redCount = hw.reductionLanes.count;
   const OL = hw.outputLanes.count;
-  for (const d of OUTPUT_DIMS) decl(reg(`dc_${d}`, 16), reg(`lat_${d}`, 16), wire(`deep_${d}`, 1), wire(`dlast_${d}`, 1), wire(`o_${d}`, IW));
+  for (const d of OUTPUT_DIMS)
+    decl(reg(`dc_${d}`, 16), reg(`lat_${d}`, 16), wire(`deep_${d}`, 1), wire(`dlast_${d}`, 1), wire(`o_${d}`, IW));
   for (const ai of outAxes) decl(reg(`lc${ai}`, clog2(hw.axes[ai].size)), wire(`llast${ai}`, 1));
   decl(reg('fin_cnt', 3), wire('den', 1), wire('d_issue', 1), wire('d_valid', 1), wire('drain_end', 1));
   for (const d of OUTPUT_DIMS) {
@@ -286,7 +384,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   items.push(assign('drain_end', and(lanesLast, ...OUTPUT_DIMS.map((d) => ref(`dlast_${d}`)))));
   items.push(assign('d_issue', and(eq(ref('dstate'), lit(DRAIN_STATE.RUN, 2)), ref('den'))));
   items.push(assign('d_valid', and(...OUTPUT_DIMS.map((d) => bin('<', ref(`o_${d}`), zc(`bound_${d}`))))));
-  const dRfIdx = rfIndex('rf_ridx', OUTPUT_DIMS.map((d) => [`dc_${d}`, `cfg_rf_stride_${d}`] as [string, string]));
+  const dRfIdx = rfIndex(
+    'rf_ridx',
+    OUTPUT_DIMS.map((d) => [`dc_${d}`, `cfg_rf_stride_${d}`] as [string, string]),
+  );
   items.push(assign('d_raddr', dRfIdx ? cat(ref('dbank'), dRfIdx) : ref('dbank')));
   // Output lane id: mixed radix of the output-axis lane counters (first axis most significant).
   let olane: Expr = lit(0, IW);
@@ -295,7 +396,9 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   // Reduction: per reduction lane, select the PE of the current output lane; sum the selections.
   const sums: Expr[] = [];
   for (let j = 0; j < redCount; j++) {
-    const members = coords.map((pc, n) => ({ n, o: laneOf(hw.axes, hw.outputLanes, pc), j: laneOf(hw.axes, hw.reductionLanes, pc) })).filter((m) => m.j === j);
+    const members = coords
+      .map((pc, n) => ({ n, o: laneOf(hw.axes, hw.outputLanes, pc), j: laneOf(hw.axes, hw.reductionLanes, pc) }))
+      .filter((m) => m.j === j);
     members.sort((a, b) => b.o - a.o);
     decl(wire(`red${j}`, 32, true));
     if (OL === 1) items.push(assign(`red${j}`, ref(`psum${members[0].n}`)));
@@ -317,7 +420,13 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       // HWC output of the layer: the tile's origin + row q * (P * K) + column p * K + k
       add(
         cat(cfg('out_base_hi'), cfg('out_base_lo')),
-        add(add(mul(cat(lit(0, 32 - IW), ref('o_Q')), cat(lit(0, 16), cfg('out_row'))), mul(cat(lit(0, 32 - IW), ref('o_P')), cat(lit(0, 16), cfg('out_pix')))), cat(lit(0, 32 - IW), ref('o_K'))),
+        add(
+          add(
+            mul(cat(lit(0, 32 - IW), ref('o_Q')), cat(lit(0, 16), cfg('out_row'))),
+            mul(cat(lit(0, 32 - IW), ref('o_P')), cat(lit(0, 16), cfg('out_pix'))),
+          ),
+          cat(lit(0, 32 - IW), ref('o_K')),
+        ),
       ),
     ),
   );
@@ -333,10 +442,18 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     const psRa = narrow('ps_raddr_full', mul(psIdx, lit(PSUM_BYTES, IW)), psAW);
     decl(reg('d1_paddr', psAW), wire('ps_rdata', 32), wire('ps_we', 1));
     items.push({
-      kind: 'instance', module: names.sramPsum, name: 'u_psbank', params: [],
+      kind: 'instance',
+      module: names.sramPsum,
+      name: 'u_psbank',
+      params: [],
       conns: [
-        { port: 'clk', expr: ref('clk') }, { port: 'we', expr: ref('ps_we') }, { port: 'waddr', expr: ref('d1_paddr') }, { port: 'wdata', expr: ref('rq_acc') },
-        { port: 're', expr: ref('den') }, { port: 'raddr', expr: psRa }, { port: 'rdata', expr: ref('ps_rdata') },
+        { port: 'clk', expr: ref('clk') },
+        { port: 'we', expr: ref('ps_we') },
+        { port: 'waddr', expr: ref('d1_paddr') },
+        { port: 'wdata', expr: ref('rq_acc') },
+        { port: 're', expr: ref('den') },
+        { port: 'raddr', expr: psRa },
+        { port: 'rdata', expr: ref('ps_rdata') },
       ],
     });
     items.push(alwaysFF('clk', [ifs(ref('den'), [nb('d1_paddr', psRa)])]));
@@ -346,28 +463,53 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   } else {
     items.push(assign('rq_acc', ref('d1_acc')), assign('rq_in_valid', ref('d1_valid')));
   }
-  items.push({ kind: 'instance', module: names.sramQparam, name: 'u_qbank', params: [], conns: bankPorts('load_q', qW, ref('den'), qRa, 'q_rdata') });
+  items.push({
+    kind: 'instance',
+    module: names.sramQparam,
+    name: 'u_qbank',
+    params: [],
+    conns: bankPorts('load_q', qW, ref('den'), qRa, 'q_rdata'),
+  });
   unused.push(slice('q_rdata', 8 * QPARAM_BYTES - 1, 72));
   // Signed views of the record, as plain wires (port connections stay identifiers).
   decl(wire('qp_bias', 32, true), wire('qp_mult', 32, true), wire('qp_shift', 8, true));
-  items.push(assign('qp_bias', signed(slice('q_rdata', 31, 0))), assign('qp_mult', signed(slice('q_rdata', 63, 32))), assign('qp_shift', signed(slice('q_rdata', 71, 64))));
+  items.push(
+    assign('qp_bias', signed(slice('q_rdata', 31, 0))),
+    assign('qp_mult', signed(slice('q_rdata', 63, 32))),
+    assign('qp_shift', signed(slice('q_rdata', 71, 64))),
+  );
   items.push({
     kind: 'instance',
     module: names.requant,
     name: 'u_requant',
     params: [],
     conns: [
-      { port: 'clk', expr: ref('clk') }, { port: 'rst', expr: ref('rst') }, { port: 'en', expr: ref('den') }, { port: 'in_valid', expr: ref('rq_in_valid') }, { port: 'acc', expr: ref('rq_acc') },
-      { port: 'bias', expr: ref('qp_bias') }, { port: 'mult', expr: ref('qp_mult') }, { port: 'shift', expr: ref('qp_shift') },
-      { port: 'out_zp', expr: cfg('out_zp') }, { port: 'act_min', expr: cfg('act_min') }, { port: 'act_max', expr: cfg('act_max') },
-      { port: 'out_valid', expr: ref('rq_valid') }, { port: 'out', expr: ref('rq_out') },
+      { port: 'clk', expr: ref('clk') },
+      { port: 'rst', expr: ref('rst') },
+      { port: 'en', expr: ref('den') },
+      { port: 'in_valid', expr: ref('rq_in_valid') },
+      { port: 'acc', expr: ref('rq_acc') },
+      { port: 'bias', expr: ref('qp_bias') },
+      { port: 'mult', expr: ref('qp_mult') },
+      { port: 'shift', expr: ref('qp_shift') },
+      { port: 'out_zp', expr: cfg('out_zp') },
+      { port: 'act_min', expr: cfg('act_min') },
+      { port: 'act_max', expr: cfg('act_max') },
+      { port: 'out_valid', expr: ref('rq_valid') },
+      { port: 'out', expr: ref('rq_out') },
     ],
   });
   items.push(assign('den', not(and(ref('rq_valid'), not(ref('dram_wr_gnt'))))));
   items.push(
     alwaysFF('clk', [
       ifs(ref('rst'), [nb('d1_valid', lit(0, 1))], [ifs(ref('den'), [nb('d1_valid', and(ref('d_issue'), ref('d_valid')))])]),
-      ifs(ref('den'), [nb('d1_acc', ref('drain_sum')), nb('d1_addr', ref('out_addr')), nb('a2', ref('d1_addr')), nb('a3', ref('a2')), nb('a4', ref('a3'))]),
+      ifs(ref('den'), [
+        nb('d1_acc', ref('drain_sum')),
+        nb('d1_addr', ref('out_addr')),
+        nb('a2', ref('d1_addr')),
+        nb('a3', ref('a2')),
+        nb('a4', ref('a3')),
+      ]),
     ]),
   );
   items.push(assign('dram_wr_req', ref('rq_valid')));
@@ -376,7 +518,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
 
   // ---- control ------------------------------------------------------------------------------
   const resetCounters: Stmt[] = [...DIMS.map((_, l) => nb(`cnt${l}`, lit(0, 16)))];
-  const resetDrain: Stmt[] = [...OUTPUT_DIMS.map((d) => nb(`dc_${d}`, lit(0, 16))), ...outAxes.map((ai) => nb(`lc${ai}`, lit(0, clog2(hw.axes[ai].size))))];
+  const resetDrain: Stmt[] = [
+    ...OUTPUT_DIMS.map((d) => nb(`dc_${d}`, lit(0, 16))),
+    ...outAxes.map((ai) => nb(`lc${ai}`, lit(0, clog2(hw.axes[ai].size)))),
+  ];
   // Drain counters: output lanes innermost (last axis fastest), then Q, P, K.
   const drainAdvance: Stmt[] = [];
   {
@@ -390,7 +535,9 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       carry = and(carry, c.last);
     }
   }
-  const stepAdvance: Stmt[] = DIMS.map((_, l) => ifs(ref(`inc${l}`), [nb(`cnt${l}`, cond(ref(`last${l}`), lit(0, 16), add(ref(`cnt${l}`), lit(1, 16))))]));
+  const stepAdvance: Stmt[] = DIMS.map((_, l) =>
+    ifs(ref(`inc${l}`), [nb(`cnt${l}`, cond(ref(`last${l}`), lit(0, 16), add(ref(`cnt${l}`), lit(1, 16))))]),
+  );
   const go = (s: number) => nb('state', lit(s, 3));
   const dgo = (s: number) => nb('dstate', lit(s, 2));
   const resetBanks: Stmt[] = [dgo(DRAIN_STATE.IDLE), nb('cbank', lit(0, 1)), nb('dbank', lit(0, 1))];
@@ -398,7 +545,17 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     alwaysFF('clk', [
       ifs(
         ref('rst'),
-        [go(STATE.IDLE), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks, ...segStart],
+        [
+          go(STATE.IDLE),
+          nb('done', lit(0, 1)),
+          nb('req_beat', lit(0, 16)),
+          nb('resp_beat', lit(0, 16)),
+          nb('fin_cnt', lit(0, 3)),
+          ...resetCounters,
+          ...resetDrain,
+          ...resetBanks,
+          ...segStart,
+        ],
         [
           // Drain engine: WAIT lets the last step's writes land, RUN walks live psums x output lanes.
           {
@@ -406,7 +563,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
             expr: ref('dstate'),
             items: [
               { labels: [lit(DRAIN_STATE.WAIT, 2)], body: [dgo(DRAIN_STATE.RUN)] },
-              { labels: [lit(DRAIN_STATE.RUN, 2)], body: [ifs(ref('den'), [...drainAdvance, ifs(ref('drain_end'), [dgo(DRAIN_STATE.IDLE)])])] },
+              {
+                labels: [lit(DRAIN_STATE.RUN, 2)],
+                body: [ifs(ref('den'), [...drainAdvance, ifs(ref('drain_end'), [dgo(DRAIN_STATE.IDLE)])])],
+              },
             ],
             default: [],
           },
@@ -414,7 +574,22 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
             kind: 'case',
             expr: ref('state'),
             items: [
-              { labels: [lit(STATE.IDLE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks, ...segStart])] },
+              {
+                labels: [lit(STATE.IDLE, 3)],
+                body: [
+                  ifs(ref('start'), [
+                    go(STATE.LOAD),
+                    nb('done', lit(0, 1)),
+                    nb('req_beat', lit(0, 16)),
+                    nb('resp_beat', lit(0, 16)),
+                    nb('fin_cnt', lit(0, 3)),
+                    ...resetCounters,
+                    ...resetDrain,
+                    ...resetBanks,
+                    ...segStart,
+                  ]),
+                ],
+              },
               {
                 labels: [lit(STATE.LOAD, 3)],
                 body: [
@@ -428,7 +603,10 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
                           ifs(
                             ref('row_last'),
                             [nb('seg_idx', lit(0, 16)), nb('row_addr', nextRow), nb('seg_addr', nextRow)],
-                            [nb('seg_idx', add(ref('seg_idx'), lit(1, 16))), nb('seg_addr', add(ref('seg_addr'), z32(cfg('in_seg_stride'))))],
+                            [
+                              nb('seg_idx', add(ref('seg_idx'), lit(1, 16))),
+                              nb('seg_addr', add(ref('seg_addr'), z32(cfg('in_seg_stride')))),
+                            ],
                           ),
                         ],
                         [nb('seg_cnt', add(ref('seg_cnt'), lit(1, 16)))],
@@ -458,9 +636,29 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
               },
               {
                 labels: [lit(STATE.FINISH, 3)],
-                body: [ifs(and(not(ref('dbusy')), ref('den')), [nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))), ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))])])],
+                body: [
+                  ifs(and(not(ref('dbusy')), ref('den')), [
+                    nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))),
+                    ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))]),
+                  ]),
+                ],
               },
-              { labels: [lit(STATE.DONE, 3)], body: [ifs(ref('start'), [go(STATE.LOAD), nb('done', lit(0, 1)), nb('req_beat', lit(0, 16)), nb('resp_beat', lit(0, 16)), nb('fin_cnt', lit(0, 3)), ...resetCounters, ...resetDrain, ...resetBanks, ...segStart])] },
+              {
+                labels: [lit(STATE.DONE, 3)],
+                body: [
+                  ifs(ref('start'), [
+                    go(STATE.LOAD),
+                    nb('done', lit(0, 1)),
+                    nb('req_beat', lit(0, 16)),
+                    nb('resp_beat', lit(0, 16)),
+                    nb('fin_cnt', lit(0, 3)),
+                    ...resetCounters,
+                    ...resetDrain,
+                    ...resetBanks,
+                    ...segStart,
+                  ]),
+                ],
+              },
             ],
             default: [go(STATE.IDLE)],
           },
@@ -483,11 +681,22 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     ],
     params: [],
     ports: [
-      input('clk'), input('rst'),
-      input('cfg_we'), input('cfg_addr', cfgAW), input('cfg_data', 16),
-      input('start'), output('done', 1, false, 'reg'),
-      output('dram_rd_req'), output('dram_rd_addr', 32), input('dram_rd_gnt'), input('dram_rd_valid'), input('dram_rd_data', 8 * DWB),
-      output('dram_wr_req'), output('dram_wr_addr', 32), output('dram_wr_data', 8), input('dram_wr_gnt'),
+      input('clk'),
+      input('rst'),
+      input('cfg_we'),
+      input('cfg_addr', cfgAW),
+      input('cfg_data', 16),
+      input('start'),
+      output('done', 1, false, 'reg'),
+      output('dram_rd_req'),
+      output('dram_rd_addr', 32),
+      input('dram_rd_gnt'),
+      input('dram_rd_valid'),
+      input('dram_rd_data', 8 * DWB),
+      output('dram_wr_req'),
+      output('dram_wr_addr', 32),
+      output('dram_wr_data', 8),
+      input('dram_wr_gnt'),
     ],
     items,
   };

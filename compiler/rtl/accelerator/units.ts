@@ -1,8 +1,36 @@
 // The accelerator's leaf modules as Verilog ASTs: the MAC processing element with its partial-sum
 // register file, a byte-lane global-buffer SRAM bank, and TFLite's per-channel requantiser.
 import {
-  add, alwaysFF, and, assign, bin, cat, clog2, cond, eq, idx, ifs, input, lit, mem, nb, output, partsel, ref, reg, rep, set,
-  signed, slice, slit, sub, un, wire, alwaysComb, type Item, type Module,
+  add,
+  alwaysFF,
+  and,
+  assign,
+  bin,
+  cat,
+  clog2,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  output,
+  partsel,
+  ref,
+  reg,
+  rep,
+  set,
+  signed,
+  slice,
+  slit,
+  sub,
+  un,
+  wire,
+  alwaysComb,
+  type Item,
+  type Module,
 } from '../verilog/index.ts';
 
 /**
@@ -33,7 +61,9 @@ export function peModule(name: string, rfDepth: number): Module {
       // Operands sign-extended to the product width, so the multiply is 17 bits wide by construction.
       assign('prod', bin('*', signed(cat(rep(9, idx('w', 7)), ref('w'))), signed(cat(rep(8, idx('x', 8)), ref('x'))))),
       assign('prod32', cond(ref('ok'), signed(cat(rep(15, idx('prod', 16)), ref('prod'))), slit(0, 32))),
-      alwaysFF('clk', [ifs(ref('en'), [nb(idx('rf', ref('waddr')), add(cond(ref('first'), slit(0, 32), idx('rf', ref('waddr'))), ref('prod32')))])]),
+      alwaysFF('clk', [
+        ifs(ref('en'), [nb(idx('rf', ref('waddr')), add(cond(ref('first'), slit(0, 32), idx('rf', ref('waddr'))), ref('prod32')))]),
+      ]),
       assign('psum', idx('rf', ref('raddr'))),
     ],
   };
@@ -78,13 +108,23 @@ export function sramModule(name: string, bytes: number, writeBytes: number, read
       mem('bytes', 8, rows),
       reg('q', 8),
       alwaysFF('clk', [
-        ifs(lanes > 1 ? idx('lane_we', ref('l')) : ref('lane_we'), [nb(idx('bytes', ref('wrow')), partsel('lane_wdata', bin('*', ref('l'), lit(8)), 8))]),
+        ifs(lanes > 1 ? idx('lane_we', ref('l')) : ref('lane_we'), [
+          nb(idx('bytes', ref('wrow')), partsel('lane_wdata', bin('*', ref('l'), lit(8)), 8)),
+        ]),
         ifs(ref('re'), [nb('q', idx('bytes', ref('rrow')))]),
       ]),
       assign(partsel('lane_q', bin('*', ref('l'), lit(8)), 8), ref('q')),
     ],
   });
-  const ports = [input('clk'), input('we'), input('waddr', aw), input('wdata', 8 * writeBytes), input('re'), input('raddr', aw), output('rdata', 8 * readBytes)];
+  const ports = [
+    input('clk'),
+    input('we'),
+    input('waddr', aw),
+    input('wdata', 8 * writeBytes),
+    input('re'),
+    input('raddr', aw),
+    output('rdata', 8 * readBytes),
+  ];
   if (readBytes < lanes) {
     // Remember which lane group the read addressed, then select it.
     const selBits = laneBits - Math.log2(readBytes);
@@ -104,7 +144,9 @@ export function sramModule(name: string, bytes: number, writeBytes: number, read
   }
   return {
     name,
-    comment: [`Global-buffer bank: ${rows * lanes} bytes in ${lanes} byte lanes, ${writeBytes}-byte writes, ${readBytes}-byte synchronous reads.`],
+    comment: [
+      `Global-buffer bank: ${rows * lanes} bytes in ${lanes} byte lanes, ${writeBytes}-byte writes, ${readBytes}-byte synchronous reads.`,
+    ],
     params: [],
     ports,
     items,
@@ -125,12 +167,36 @@ export function sramAddressBits(bytes: number, writeBytes: number, readBytes: nu
 export function requantModule(name: string): Module {
   const MIN = slit(-(2 ** 31), 32);
   const items: Item[] = [
-    reg('v1', 1), reg('x1', 32, true), reg('m1', 32, true), reg('right1', 5), reg('zp1', 8, true), reg('lo1', 8, true), reg('hi1', 8, true),
-    reg('v2', 1), reg('p2', 64, true), reg('sat2', 1), reg('right2', 5), reg('zp2', 8, true), reg('lo2', 8, true), reg('hi2', 8, true),
-    reg('v3', 1), reg('y3', 8),
-    wire('sum', 32, true), wire('left', 5), wire('right', 5),
-    wire('nudged', 64, true), wire('hm64', 64, true), wire('hm', 32, true), wire('mask', 32), wire('rem', 32), wire('thr', 32),
-    wire('rounded', 32, true), wire('biased', 32, true), reg('clamped', 32, true), wire('neg_shift', 8, true), wire('unused_bits', 1),
+    reg('v1', 1),
+    reg('x1', 32, true),
+    reg('m1', 32, true),
+    reg('right1', 5),
+    reg('zp1', 8, true),
+    reg('lo1', 8, true),
+    reg('hi1', 8, true),
+    reg('v2', 1),
+    reg('p2', 64, true),
+    reg('sat2', 1),
+    reg('right2', 5),
+    reg('zp2', 8, true),
+    reg('lo2', 8, true),
+    reg('hi2', 8, true),
+    reg('v3', 1),
+    reg('y3', 8),
+    wire('sum', 32, true),
+    wire('left', 5),
+    wire('right', 5),
+    wire('nudged', 64, true),
+    wire('hm64', 64, true),
+    wire('hm', 32, true),
+    wire('mask', 32),
+    wire('rem', 32),
+    wire('thr', 32),
+    wire('rounded', 32, true),
+    wire('biased', 32, true),
+    reg('clamped', 32, true),
+    wire('neg_shift', 8, true),
+    wire('unused_bits', 1),
   ];
   items.push(assign('sum', add(ref('acc'), ref('bias'))));
   const shiftPos = bin('>', ref('shift'), slit(0, 8));
@@ -139,7 +205,11 @@ export function requantModule(name: string): Module {
   items.push(assign('right', cond(shiftPos, lit(0, 5), slice('neg_shift', 4, 0))));
   items.push(
     alwaysFF('clk', [
-      ifs(ref('rst'), [nb('v1', lit(0, 1)), nb('v2', lit(0, 1)), nb('v3', lit(0, 1))], [ifs(ref('en'), [nb('v1', ref('in_valid')), nb('v2', ref('v1')), nb('v3', ref('v2'))])]),
+      ifs(
+        ref('rst'),
+        [nb('v1', lit(0, 1)), nb('v2', lit(0, 1)), nb('v3', lit(0, 1))],
+        [ifs(ref('en'), [nb('v1', ref('in_valid')), nb('v2', ref('v1')), nb('v3', ref('v2'))])],
+      ),
     ]),
   );
   items.push(
@@ -148,11 +218,15 @@ export function requantModule(name: string): Module {
         nb('x1', bin('<<<', ref('sum'), ref('left'))),
         nb('m1', ref('mult')),
         nb('right1', ref('right')),
-        nb('zp1', ref('out_zp')), nb('lo1', ref('act_min')), nb('hi1', ref('act_max')),
+        nb('zp1', ref('out_zp')),
+        nb('lo1', ref('act_min')),
+        nb('hi1', ref('act_max')),
         nb('p2', bin('*', signed(cat(rep(32, idx('x1', 31)), ref('x1'))), signed(cat(rep(32, idx('m1', 31)), ref('m1'))))),
         nb('sat2', and(eq(ref('x1'), MIN), eq(ref('m1'), MIN))),
         nb('right2', ref('right1')),
-        nb('zp2', ref('zp1')), nb('lo2', ref('lo1')), nb('hi2', ref('hi1')),
+        nb('zp2', ref('zp1')),
+        nb('lo2', ref('lo1')),
+        nb('hi2', ref('hi1')),
         nb('y3', slice('clamped', 7, 0)),
       ]),
     ]),
@@ -162,7 +236,10 @@ export function requantModule(name: string): Module {
   items.push(
     assign(
       'hm64',
-      add(bin('>>>', ref('nudged'), lit(31)), cond(and(idx('nudged', 63), bin('!=', slice('nudged', 30, 0), lit(0, 31))), slit(1, 64), slit(0, 64))),
+      add(
+        bin('>>>', ref('nudged'), lit(31)),
+        cond(and(idx('nudged', 63), bin('!=', slice('nudged', 30, 0), lit(0, 31))), slit(1, 64), slit(0, 64)),
+      ),
     ),
   );
   items.push(assign('hm', cond(ref('sat2'), slit(2 ** 31 - 1, 32), signed(slice('hm64', 31, 0)))));
@@ -175,8 +252,12 @@ export function requantModule(name: string): Module {
   items.push(
     alwaysComb([
       set('clamped', ref('biased')),
-      ifs(bin('<', ref('biased'), signed(cat(rep(24, idx('lo2', 7)), ref('lo2')))), [set('clamped', signed(cat(rep(24, idx('lo2', 7)), ref('lo2'))))]),
-      ifs(bin('>', ref('biased'), signed(cat(rep(24, idx('hi2', 7)), ref('hi2')))), [set('clamped', signed(cat(rep(24, idx('hi2', 7)), ref('hi2'))))]),
+      ifs(bin('<', ref('biased'), signed(cat(rep(24, idx('lo2', 7)), ref('lo2')))), [
+        set('clamped', signed(cat(rep(24, idx('lo2', 7)), ref('lo2')))),
+      ]),
+      ifs(bin('>', ref('biased'), signed(cat(rep(24, idx('hi2', 7)), ref('hi2')))), [
+        set('clamped', signed(cat(rep(24, idx('hi2', 7)), ref('hi2')))),
+      ]),
     ]),
   );
   items.push(assign('out_valid', ref('v3')));
@@ -186,10 +267,19 @@ export function requantModule(name: string): Module {
     comment: ['Requantiser: TFLite MultiplyByQuantizedMultiplier per output channel, zero point, activation clamp.'],
     params: [],
     ports: [
-      input('clk'), input('rst'), input('en'), input('in_valid'),
-      input('acc', 32, true), input('bias', 32, true), input('mult', 32, true), input('shift', 8, true),
-      input('out_zp', 8, true), input('act_min', 8, true), input('act_max', 8, true),
-      output('out_valid'), output('out', 8),
+      input('clk'),
+      input('rst'),
+      input('en'),
+      input('in_valid'),
+      input('acc', 32, true),
+      input('bias', 32, true),
+      input('mult', 32, true),
+      input('shift', 8, true),
+      input('out_zp', 8, true),
+      input('act_min', 8, true),
+      input('act_max', 8, true),
+      output('out_valid'),
+      output('out', 8),
     ],
     items,
   };

@@ -12,7 +12,17 @@ export interface PpuGeometry {
   /** Elementwise ops: bytes per operand. */
   count?: number;
   /** Pooling: input H x W x C, output H x W, window, strides, padding. */
-  inH?: number; inW?: number; ch?: number; outH?: number; outW?: number; kH?: number; kW?: number; strideH?: number; strideW?: number; padTop?: number; padLeft?: number;
+  inH?: number;
+  inW?: number;
+  ch?: number;
+  outH?: number;
+  outW?: number;
+  kH?: number;
+  kW?: number;
+  strideH?: number;
+  strideW?: number;
+  padTop?: number;
+  padLeft?: number;
 }
 
 export type PpuPlan = { config: PpuConfig; geometry: PpuGeometry; channels: number } | { reason: string };
@@ -28,8 +38,20 @@ export function ppuPlan(ref: NetworkReference, op: QOp, at: { a: number; b?: num
       const count = a.broadcast.outShape.reduce((x, y) => x * y, 1);
       return {
         config: {
-          op: PPU_OP.add, ...base, count, off_a: a.input1Offset, off_b: a.input2Offset, m1: a.input1Multiplier, s1: a.input1Shift, m2: a.input2Multiplier, s2: a.input2Shift,
-          mo: a.outputMultiplier, so: a.outputShift, out_zp: a.outputOffset, act_min: a.actMin, act_max: a.actMax,
+          op: PPU_OP.add,
+          ...base,
+          count,
+          off_a: a.input1Offset,
+          off_b: a.input2Offset,
+          m1: a.input1Multiplier,
+          s1: a.input1Shift,
+          m2: a.input2Multiplier,
+          s2: a.input2Shift,
+          mo: a.outputMultiplier,
+          so: a.outputShift,
+          out_zp: a.outputOffset,
+          act_min: a.actMin,
+          act_max: a.actMax,
         },
         geometry: { op: PPU_OP.add, count },
         channels: 1,
@@ -39,7 +61,17 @@ export function ppuPlan(ref: NetworkReference, op: QOp, at: { a: number; b?: num
       const q = p as QuantizeParams;
       if (q.fromFloat) return { reason: 'quantising a float tensor runs on the host' };
       return {
-        config: { op: PPU_OP.requant, ...base, count: q.count, off_a: -q.inputZeroPoint, mo: q.multiplier, so: q.shift, out_zp: q.zeroPoint, act_min: -128, act_max: 127 },
+        config: {
+          op: PPU_OP.requant,
+          ...base,
+          count: q.count,
+          off_a: -q.inputZeroPoint,
+          mo: q.multiplier,
+          so: q.shift,
+          out_zp: q.zeroPoint,
+          act_min: -128,
+          act_max: 127,
+        },
         geometry: { op: PPU_OP.requant, count: q.count },
         channels: 1,
       };
@@ -48,11 +80,36 @@ export function ppuPlan(ref: NetworkReference, op: QOp, at: { a: number; b?: num
     case 'avgpool': {
       const m = p as PoolParams;
       const op = p.kind === 'maxpool' ? PPU_OP.maxpool : PPU_OP.avgpool;
-      const g = { inH: m.inH, inW: m.inW, ch: m.channels, outH: m.outH, outW: m.outW, kH: m.kH, kW: m.kW, strideH: m.strideH, strideW: m.strideW, padTop: m.padTop, padLeft: m.padLeft };
+      const g = {
+        inH: m.inH,
+        inW: m.inW,
+        ch: m.channels,
+        outH: m.outH,
+        outW: m.outW,
+        kH: m.kH,
+        kW: m.kW,
+        strideH: m.strideH,
+        strideW: m.strideW,
+        padTop: m.padTop,
+        padLeft: m.padLeft,
+      };
       return {
         config: {
-          op, ...base, in_h: g.inH, in_w: g.inW, ch: g.ch, out_h: g.outH, out_w: g.outW, k_h: g.kH, k_w: g.kW, stride_h: g.strideH, stride_w: g.strideW, pad_t: g.padTop, pad_l: g.padLeft,
-          act_min: m.actMin, act_max: m.actMax,
+          op,
+          ...base,
+          in_h: g.inH,
+          in_w: g.inW,
+          ch: g.ch,
+          out_h: g.outH,
+          out_w: g.outW,
+          k_h: g.kH,
+          k_w: g.kW,
+          stride_h: g.strideH,
+          stride_w: g.strideW,
+          pad_t: g.padTop,
+          pad_l: g.padLeft,
+          act_min: m.actMin,
+          act_max: m.actMax,
         },
         geometry: { op, ...g },
         channels: m.channels,
@@ -61,12 +118,28 @@ export function ppuPlan(ref: NetworkReference, op: QOp, at: { a: number; b?: num
     case 'mean': {
       const m = p as MeanParams;
       const [n, h, w, c] = m.inShape;
-      if (m.inShape.length !== 4 || n !== 1 || m.reduced.join() !== 'false,true,true,false') return { reason: 'a mean over other axes than height and width is not run by the post-processing unit' };
+      if (m.inShape.length !== 4 || n !== 1 || m.reduced.join() !== 'false,true,true,false')
+        return { reason: 'a mean over other axes than height and width is not run by the post-processing unit' };
       const g = { inH: h, inW: w, ch: c, outH: 1, outW: 1, kH: h, kW: w, strideH: 1, strideW: 1, padTop: 0, padLeft: 0 };
       return {
         config: {
-          op: PPU_OP.mean, ...base, in_h: h, in_w: w, ch: c, out_h: 1, out_w: 1, k_h: h, k_w: w, stride_h: 1, stride_w: 1,
-          zp_n: Math.imul(m.inputZeroPoint, m.numElementsInAxis), mo: m.multiplier, so: m.shift, out_zp: m.outputZeroPoint, act_min: -128, act_max: 127,
+          op: PPU_OP.mean,
+          ...base,
+          in_h: h,
+          in_w: w,
+          ch: c,
+          out_h: 1,
+          out_w: 1,
+          k_h: h,
+          k_w: w,
+          stride_h: 1,
+          stride_w: 1,
+          zp_n: Math.imul(m.inputZeroPoint, m.numElementsInAxis),
+          mo: m.multiplier,
+          so: m.shift,
+          out_zp: m.outputZeroPoint,
+          act_min: -128,
+          act_max: 127,
         },
         geometry: { op: PPU_OP.mean, ...g },
         channels: c,

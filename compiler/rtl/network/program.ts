@@ -84,7 +84,12 @@ const KIND = { conv: 0, host: 1, check: 2, ppu: 3 } as const;
 const POISON = 0x5a;
 
 /** The accelerator's loads of one tile moved from the per-layer image (input at 0) to the network image. */
-function relocate(load: TileLoad, layer: LayerProgram, beat: number, at: { input: number; weights: number; records: number; output: number }): TileLoad {
+function relocate(
+  load: TileLoad,
+  layer: LayerProgram,
+  beat: number,
+  at: { input: number; weights: number; records: number; output: number },
+): TileLoad {
   const m = layer.memory;
   return {
     ...load,
@@ -99,7 +104,12 @@ function relocate(load: TileLoad, layer: LayerProgram, beat: number, at: { input
  * The `network/` folder of a design: the whole network (every op in order) on the design `g`
  * was generated with for every conv/depthwise/dense layer of `net` (no `--layer` subset).
  */
-export function networkProgram(g: GeneratedAccelerator, net: Network, seed: number, ref: NetworkReference = networkReference(net, seed)): { files: GeneratedFile[]; manifest: NetworkManifest } {
+export function networkProgram(
+  g: GeneratedAccelerator,
+  net: Network,
+  seed: number,
+  ref: NetworkReference = networkReference(net, seed),
+): { files: GeneratedFile[]; manifest: NetworkManifest } {
   const hw = g.hardware;
   const beat = hw.dramBeatBytes;
   const { model } = ref;
@@ -140,13 +150,27 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
     const expOffset = expectedBytes;
     expected.push(new Uint8Array(value.buffer, value.byteOffset, value.length));
     expectedBytes += value.length;
-    const layer = (op.kind === 'CONV_2D' || op.kind === 'DEPTHWISE_CONV_2D' || op.kind === 'FULLY_CONNECTED') ? programs.get(outT.name) : undefined;
+    const layer =
+      op.kind === 'CONV_2D' || op.kind === 'DEPTHWISE_CONV_2D' || op.kind === 'FULLY_CONNECTED' ? programs.get(outT.name) : undefined;
     if (!layer) {
-      const plan = ppuPlan(ref, op, { a: region.get(op.inputs[0]) ?? -1, b: op.inputs[1] !== undefined ? region.get(op.inputs[1]) : undefined, out: outBase });
+      const plan = ppuPlan(ref, op, {
+        a: region.get(op.inputs[0]) ?? -1,
+        b: op.inputs[1] !== undefined ? region.get(op.inputs[1]) : undefined,
+        out: outBase,
+      });
       const operandsInDram = op.inputs.filter((id) => !model.tensors[id].data).every((id) => region.has(id));
       if ('reason' in plan || !operandsInDram) {
         const why = 'reason' in plan ? plan.reason : 'an operand is not an int8 tensor in DRAM';
-        steps.push({ name: outT.name, op: op.kind, runs_on: 'host', out_base: outBase, out_bytes: value.length, expected_offset: expOffset, model_cycles: null, model_reason: `runs outside the design (on the host; ${why}): not accelerator time` });
+        steps.push({
+          name: outT.name,
+          op: op.kind,
+          runs_on: 'host',
+          out_base: outBase,
+          out_bytes: value.length,
+          expected_offset: expOffset,
+          model_cycles: null,
+          model_reason: `runs outside the design (on the host; ${why}): not accelerator time`,
+        });
         timeouts.push(0);
         continue;
       }
@@ -155,8 +179,18 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
       const firstWord = words.length;
       words.push(...ppuWords(plan.config, `op '${outT.name}'`));
       steps.push({
-        name: outT.name, op: op.kind, runs_on: 'accelerator', unit: 'post-process', out_base: outBase, out_bytes: value.length, expected_offset: expOffset,
-        first_word: firstWord, programs: 1, model_cycles: cost.cycles, model_source: 'ppu-model', schedule_cycles: cost.cycles,
+        name: outT.name,
+        op: op.kind,
+        runs_on: 'accelerator',
+        unit: 'post-process',
+        out_base: outBase,
+        out_bytes: value.length,
+        expected_offset: expOffset,
+        first_word: firstWord,
+        programs: 1,
+        model_cycles: cost.cycles,
+        model_source: 'ppu-model',
+        schedule_cycles: cost.cycles,
         dram_bytes: cost.readBeats * beat + cost.writeBytes,
       });
       timeouts.push(cost.cycles * 4 + 10_000);
@@ -165,7 +199,10 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
     const inId = op.inputs[0];
     const pr = layer.problem;
     if (tensorBytes(inId) !== pr.inH * pr.inW * pr.inC || value.length !== pr.bounds.K * pr.bounds.P * pr.bounds.Q) {
-      fail('R0704', `layer '${layer.name}': the quantised op's tensors (${tensorBytes(inId)} -> ${value.length} bytes) are not the accelerator problem's`);
+      fail(
+        'R0704',
+        `layer '${layer.name}': the quantised op's tensors (${tensorBytes(inId)} -> ${value.length} bytes) are not the accelerator problem's`,
+      );
     }
     const data = acceleratorOpData(ref, op);
     const wBytes = weightImage(data.weights, pr.bounds, layer.tiles[0].tile.cc);
@@ -189,17 +226,30 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
       dramBytes += (load.inBeats + load.wBeats + load.qBeats) * beat + load.outBytes;
     }
     steps.push({
-      name: outT.name, op: op.kind, runs_on: 'accelerator', unit: 'conv', out_base: outBase, out_bytes: value.length, expected_offset: expOffset,
-      first_word: firstWord, programs: layer.tiles.length, weights_base: wBase, records_base: qBase,
-      model_cycles: layer.model.cycles, ...(layer.model.reason ? { model_reason: layer.model.reason } : { model_source: 'naas-model' as const }),
-      schedule_cycles: layer.predicted.total, dram_bytes: dramBytes, macs: pr.macs,
+      name: outT.name,
+      op: op.kind,
+      runs_on: 'accelerator',
+      unit: 'conv',
+      out_base: outBase,
+      out_bytes: value.length,
+      expected_offset: expOffset,
+      first_word: firstWord,
+      programs: layer.tiles.length,
+      weights_base: wBase,
+      records_base: qBase,
+      model_cycles: layer.model.cycles,
+      ...(layer.model.reason ? { model_reason: layer.model.reason } : { model_source: 'naas-model' as const }),
+      schedule_cycles: layer.predicted.total,
+      dram_bytes: dramBytes,
+      macs: pr.macs,
     });
     timeouts.push(layer.predicted.total * 4 + 10_000);
   }
   const missing = g.programs.filter((p) => !steps.some((s) => s.name === p.name && s.unit === 'conv'));
-  if (missing.length) fail('R0705', `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`);
+  if (missing.length)
+    fail('R0705', `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`);
   const outputs = model.outputs
-    .map((id) => (model.ops.find((o) => o.outputs[0] === id && o.kind === 'DEQUANTIZE')?.inputs[0] ?? id))
+    .map((id) => model.ops.find((o) => o.outputs[0] === id && o.kind === 'DEQUANTIZE')?.inputs[0] ?? id)
     .map((id) => ({ name: model.tensors[id].name, step: steps.findIndex((s) => region.get(id) === s.out_base) }))
     .filter((o) => o.step >= 0);
 
@@ -213,7 +263,9 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
   }
   const stepWords: number[] = [];
   const kindOf = (s: NetworkStep) => (s.runs_on === 'host' ? KIND.host : s.unit === 'conv' ? KIND.conv : KIND.ppu);
-  steps.forEach((s, i) => stepWords.push(kindOf(s), s.first_word ?? 0, s.programs ?? 0, s.out_base, s.out_bytes, s.expected_offset, timeouts[i], 0));
+  steps.forEach((s, i) =>
+    stepWords.push(kindOf(s), s.first_word ?? 0, s.programs ?? 0, s.out_base, s.out_bytes, s.expected_offset, timeouts[i], 0),
+  );
   for (const o of outputs) {
     const s = steps[o.step];
     stepWords.push(KIND.check, 0, 0, s.out_base, s.out_bytes, s.expected_offset, 0, 0);
@@ -225,7 +277,9 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
   const conv = topModule(hw, names);
   const convPorts: Module = { name: conv.name, params: [], ports: conv.ports, items: [] };
   const system = systemModule(pp, names.top, cfgAW, beat);
-  const added = emitDesign([convPorts, system, ppuModule(pp, beat, ppuChannels), mbqmModule(pp.mbqm)]).filter((f) => f.module !== names.top);
+  const added = emitDesign([convPorts, system, ppuModule(pp, beat, ppuChannels), mbqmModule(pp.mbqm)]).filter(
+    (f) => f.module !== names.top,
+  );
   const tb = `${hw.prefix}_net_tb`;
   const template = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'), { noEscape: true, strict: true });
   const bench = template({
@@ -247,8 +301,18 @@ export function networkProgram(g: GeneratedAccelerator, net: Network, seed: numb
   });
   const dir = 'network';
   const manifest: NetworkManifest = {
-    kind: 'accelerator-network', accelerator: hw.name, network: net.name, seed, testbench: tb, benchFile: `tb/${tb}.v`, top: pp.system, designFiles: added.map((f) => `rtl/${f.file}`),
-    dir, dram_bytes: top, steps, outputs,
+    kind: 'accelerator-network',
+    accelerator: hw.name,
+    network: net.name,
+    seed,
+    testbench: tb,
+    benchFile: `tb/${tb}.v`,
+    top: pp.system,
+    designFiles: added.map((f) => `rtl/${f.file}`),
+    dir,
+    dram_bytes: top,
+    steps,
+    outputs,
   };
   return {
     manifest,

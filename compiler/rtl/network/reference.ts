@@ -38,15 +38,23 @@ export function networkReference(net: Network, seed: number): NetworkReference {
   const inT = model.tensors[model.inputs[0]];
   const rng = new Prng(seed * 7919 + 17);
   const count = inT.shape.reduce((a, b) => a * b, 1);
-  const input: QData = inT.dtype === 'float32' ? Float32Array.from({ length: count }, () => rng.next() * 2 - 1) : Int8Array.from({ length: count }, () => rng.int(256) - 128);
+  const input: QData =
+    inT.dtype === 'float32'
+      ? Float32Array.from({ length: count }, () => rng.next() * 2 - 1)
+      : Int8Array.from({ length: count }, () => rng.int(256) - 128);
   const values = new Map<number, Int8Array>();
   if (input instanceof Int8Array) values.set(model.inputs[0], input);
-  runModel(model, [input], {
-    onOp: (i, outs) => {
-      const out = outs[0];
-      if (out instanceof Int8Array) values.set(model.ops[i].outputs[0], out);
+  runModel(
+    model,
+    [input],
+    {
+      onOp: (i, outs) => {
+        const out = outs[0];
+        if (out instanceof Int8Array) values.set(model.ops[i].outputs[0], out);
+      },
     },
-  }, params);
+    params,
+  );
   // A float input is quantised by the model's first op; its int8 output is what DRAM holds.
   const q = model.ops.find((op) => op.kind === 'QUANTIZE' && op.inputs[0] === model.inputs[0]);
   return { model, params, inputTensor: q ? q.outputs[0] : model.inputs[0], values };
@@ -57,19 +65,26 @@ export function acceleratorOpData(ref: NetworkReference, op: QOp): AcceleratorOp
   const p = ref.params[op.index];
   const filter = ref.model.tensors[op.inputs[1]];
   const biasT = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ref.model.tensors[op.inputs[2]] : undefined;
-  if (p.kind !== 'conv' && p.kind !== 'dwconv' && p.kind !== 'fc') fail('R0701', `op ${op.index} (${op.kind}) is not a convolution or dense layer`);
+  if (p.kind !== 'conv' && p.kind !== 'dwconv' && p.kind !== 'fc')
+    fail('R0701', `op ${op.index} (${op.kind}) is not a convolution or dense layer`);
   const w = filter.data as Int8Array;
   const size = filter.shape.reduce((a, b) => a * b, 1);
-  if (!w || w.length !== size) fail('R0706', `op ${op.index} (${op.kind}, '${ref.model.tensors[op.outputs[0]].name}'): the quantised model's filter holds ${w?.length ?? 0} values for its shape [${filter.shape.join(', ')}] (${size}); the int8 reference cannot run it`);
+  if (!w || w.length !== size)
+    fail(
+      'R0706',
+      `op ${op.index} (${op.kind}, '${ref.model.tensors[op.outputs[0]].name}'): the quantised model's filter holds ${w?.length ?? 0} values for its shape [${filter.shape.join(', ')}] (${size}); the int8 reference cannot run it`,
+    );
   let weights = w;
   if (p.kind === 'dwconv') {
     // TFLite's depthwise filter is [1][kernel rows][kernel cols][K]; the accelerator reads [K][rows][cols].
     const [, kh, kw, K] = filter.shape;
     weights = new Int8Array(w.length);
-    for (let k = 0; k < K; k++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) weights[(k * kh + y) * kw + x] = w[(y * kw + x) * K + k];
+    for (let k = 0; k < K; k++)
+      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) weights[(k * kh + y) * kw + x] = w[(y * kw + x) * K + k];
   }
   const channels = p.kind === 'fc' ? (p as FcParams).outDepth : (p as ConvParams).outC;
-  if (p.kind === 'fc' && (p as FcParams).filterOffset !== 0) fail('R0702', `op ${op.index}: dense weights with a zero point are not supported by the accelerator`);
+  if (p.kind === 'fc' && (p as FcParams).filterOffset !== 0)
+    fail('R0702', `op ${op.index}: dense weights with a zero point are not supported by the accelerator`);
   return {
     weights,
     bias: biasT ? (biasT.data as Int32Array) : new Int32Array(channels),

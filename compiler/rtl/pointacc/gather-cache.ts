@@ -3,8 +3,29 @@
 // victim = least recently used way, ties to the lowest way) in front of a DRAM model with a
 // fixed latency, and counts hits and misses so the hit rate can be reported and checked.
 import {
-  type Item, type Module, type Stmt, alwaysFF, assign, bin, cond, eq, idx, ifs, input, lit, mem, nb, output,
-  ref, reg, slice, add, and, or, clog2, instance,
+  type Item,
+  type Module,
+  type Stmt,
+  alwaysFF,
+  assign,
+  bin,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  output,
+  ref,
+  reg,
+  slice,
+  add,
+  and,
+  or,
+  clog2,
+  instance,
 } from '../verilog/index.ts';
 
 export interface GatherCacheParams {
@@ -73,8 +94,17 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
   items.push(assign('set_of_req', setBits('req_idx')));
   for (let w = 0; w < WAYS; w++) {
     items.push(mem(`tag_${w}`, IW, p.sets), mem(`val_${w}`, 1, p.sets), mem(`stamp_${w}`, 32, p.sets), mem(`data_${w}`, DW, p.sets));
-    items.push(wire_(`hit_${w}`, 1), assign(`hit_${w}`, p.bypass ? lit(0, 1) : and(idx(`val_${w}`, ref('set_of_req')), eq(idx(`tag_${w}`, ref('set_of_req')), ref('req_idx')))));
-    items.push(wire_(`st_${w}`, 32), assign(`st_${w}`, cond(idx(`val_${w}`, ref('set_of_req')), idx(`stamp_${w}`, ref('set_of_req')), lit(0, 32))));
+    items.push(
+      wire_(`hit_${w}`, 1),
+      assign(
+        `hit_${w}`,
+        p.bypass ? lit(0, 1) : and(idx(`val_${w}`, ref('set_of_req')), eq(idx(`tag_${w}`, ref('set_of_req')), ref('req_idx'))),
+      ),
+    );
+    items.push(
+      wire_(`st_${w}`, 32),
+      assign(`st_${w}`, cond(idx(`val_${w}`, ref('set_of_req')), idx(`stamp_${w}`, ref('set_of_req')), lit(0, 32))),
+    );
   }
   items.push(wire_('hit', 1), assign('hit', or(...Array.from({ length: WAYS }, (_, w) => ref(`hit_${w}`)))));
   // Hit way (lowest on a tie, which cannot happen) and LRU victim (lowest way among equal stamps).
@@ -91,13 +121,17 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
     bestS = ref(bs);
   }
   items.push(wire_('victim', WB), assign('victim', bestW));
-  const hitData = Array.from({ length: WAYS }, (_, w) => w).reverse().reduce((acc, w) => cond(ref(`hit_${w}`), idx(`data_${w}`, ref('set_of_req')), acc), lit(0, DW) as ReturnType<typeof lit>);
+  const hitData = Array.from({ length: WAYS }, (_, w) => w)
+    .reverse()
+    .reduce((acc, w) => cond(ref(`hit_${w}`), idx(`data_${w}`, ref('set_of_req')), acc), lit(0, DW) as ReturnType<typeof lit>);
   items.push(assign('req_ready', eq(ref('state'), stl(S.idle))));
   items.push(assign('hits', ref('hits_r')));
   items.push(assign('misses', ref('misses_r')));
   const pendSet = setBits('pend_idx');
   const perWay = (w: number, body: Stmt[]): Stmt => ifs(eq(ref('victim_r'), lit(w, WB)), body);
-  const touch: Stmt[] = Array.from({ length: WAYS }, (_, w) => ifs(ref(`hit_${w}`), [nb(idx(`stamp_${w}`, ref('set_of_req')), add(ref('clock'), lit(1, 32)))]));
+  const touch: Stmt[] = Array.from({ length: WAYS }, (_, w) =>
+    ifs(ref(`hit_${w}`), [nb(idx(`stamp_${w}`, ref('set_of_req')), add(ref('clock'), lit(1, 32)))]),
+  );
   const fill: Stmt[] = Array.from({ length: WAYS }, (_, w) =>
     perWay(w, [
       nb(idx(`tag_${w}`, pendSet), ref('pend_idx')),
@@ -116,8 +150,20 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
           nb('clock', add(ref('clock'), lit(1, 32))),
           ifs(
             ref('hit'),
-            [...touch, nb('hits_r', add(ref('hits_r'), lit(1, 32))), nb('resp_valid', lit(1, 1)), nb('resp_idx', ref('req_idx')), nb('resp_data', hitData)],
-            [nb('misses_r', add(ref('misses_r'), lit(1, 32))), nb('pend_idx', ref('req_idx')), nb('victim_r', ref('victim')), nb('wait_n', lit(p.latency, LB)), nb('state', stl(S.miss))],
+            [
+              ...touch,
+              nb('hits_r', add(ref('hits_r'), lit(1, 32))),
+              nb('resp_valid', lit(1, 1)),
+              nb('resp_idx', ref('req_idx')),
+              nb('resp_data', hitData),
+            ],
+            [
+              nb('misses_r', add(ref('misses_r'), lit(1, 32))),
+              nb('pend_idx', ref('req_idx')),
+              nb('victim_r', ref('victim')),
+              nb('wait_n', lit(p.latency, LB)),
+              nb('state', stl(S.miss)),
+            ],
           ),
         ]),
       ],
@@ -133,13 +179,26 @@ export function gatherCacheModules(p: GatherCacheParams): Module[] {
           [
             // Miss: wait for DRAM, then fill the victim line and answer.
             nb('wait_n', bin('-', ref('wait_n'), lit(1, LB))),
-            ifs(eq(ref('wait_n'), lit(1, LB)), [...fill, nb('resp_valid', lit(1, 1)), nb('resp_idx', ref('pend_idx')), nb('resp_data', idx('feat', ref('pend_idx'))), nb('state', stl(S.idle))]),
+            ifs(eq(ref('wait_n'), lit(1, LB)), [
+              ...fill,
+              nb('resp_valid', lit(1, 1)),
+              nb('resp_idx', ref('pend_idx')),
+              nb('resp_data', idx('feat', ref('pend_idx'))),
+              nb('state', stl(S.idle)),
+            ]),
           ],
         ),
       ],
     ),
   ];
-  const reset: Stmt[] = [nb('state', stl(S.init)), nb('clr', lit(0, CB)), nb('clock', lit(0, 32)), nb('hits_r', lit(0, 32)), nb('misses_r', lit(0, 32)), nb('resp_valid', lit(0, 1))];
+  const reset: Stmt[] = [
+    nb('state', stl(S.init)),
+    nb('clr', lit(0, CB)),
+    nb('clock', lit(0, 32)),
+    nb('hits_r', lit(0, 32)),
+    nb('misses_r', lit(0, 32)),
+    nb('resp_valid', lit(0, 1)),
+  ];
   items.push(alwaysFF('clk', [ifs(ref('rst'), reset, body)]));
   // One way has no victim choice (stamps unread); a bypassed cache never reads its tags.
   if (p.bypass || WAYS === 1) {

@@ -35,7 +35,10 @@ export function gatherPackage(req: GatherRequest): RtlPackage {
   const stream = ballQuery(centers, req.cloud, req.radius, req.k).result.flat();
   const lines = Math.floor(req.cacheBytes / req.rowBytes);
   const sets = Math.max(1, Math.floor(lines / req.ways));
-  if ((sets & (sets - 1)) !== 0) throw new Error(`cache of ${req.cacheBytes} B with ${req.rowBytes}-byte rows and ${req.ways} ways has ${sets} sets, not a power of two`);
+  if ((sets & (sets - 1)) !== 0)
+    throw new Error(
+      `cache of ${req.cacheBytes} B with ${req.rowBytes}-byte rows and ${req.ways} ways has ${sets} sets, not a power of two`,
+    );
   const stats = simulateCache(stream, { bytes: req.cacheBytes, ways: req.ways, lineBytes: req.rowBytes });
   const rng = new Prng(req.seed);
   const rows = Array.from({ length: n }, () => {
@@ -44,7 +47,13 @@ export function gatherPackage(req: GatherRequest): RtlPackage {
     return v;
   });
   const golden = gather(rows, stream);
-  const params: GatherCacheParams = { sets, ways: req.ways, rowBytes: req.rowBytes, maxRows: Math.max(2, nextPow2(n)), latency: req.latency };
+  const params: GatherCacheParams = {
+    sets,
+    ways: req.ways,
+    rowBytes: req.rowBytes,
+    maxRows: Math.max(2, nextPow2(n)),
+    latency: req.latency,
+  };
   const modules = emitDesign(gatherCacheModules(params));
   const tb = 'tb_pointacc_gather';
   const predicted = gatherCycles(stream.length, stats.misses, req.latency);
@@ -72,6 +81,16 @@ export function gatherPackage(req: GatherRequest): RtlPackage {
     testbench: `${tb}.v`,
     predictedCycles: predicted,
     golden: { rows: golden.length, hits: stats.hits, misses: stats.misses },
-    params: { op: 'gather', accesses: stream.length, hits: stats.hits, misses: stats.misses, hitRate: stats.accesses ? stats.hits / stats.accesses : 0, sets, ways: req.ways, rowBytes: req.rowBytes, latency: req.latency },
+    params: {
+      op: 'gather',
+      accesses: stream.length,
+      hits: stats.hits,
+      misses: stats.misses,
+      hitRate: stats.accesses ? stats.hits / stats.accesses : 0,
+      sets,
+      ways: req.ways,
+      rowBytes: req.rowBytes,
+      latency: req.latency,
+    },
   };
 }

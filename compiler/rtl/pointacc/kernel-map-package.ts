@@ -28,12 +28,35 @@ export function kernelMapPackage(req: KernelMapRequest): RtlPackage {
   for (const v of [...inputs.xyz, ...outputs.xyz]) maxAbs = Math.max(maxAbs, Math.abs(v));
   const coordBits = Math.max(4, clog2(maxAbs + 1) + 1);
   const W = req.sorterWidth;
-  const params: KernelMapperParams = { lanes: W, coordBits, maxPoints: Math.max(2 * W, nextPow2(Math.max(nIn, nOut))), kernel: req.kernel, strideIn: 1 };
+  const params: KernelMapperParams = {
+    lanes: W,
+    coordBits,
+    maxPoints: Math.max(2 * W, nextPow2(Math.max(nIn, nOut))),
+    kernel: req.kernel,
+    strideIn: 1,
+  };
   const IW = Math.log2(params.maxPoints);
   const OW = clog2(req.kernel ** 3);
-  const pts = (c: Cloud) => Array.from({ length: cloudSize(c) }, (_, i) => pack([[c.xyz[3 * i], coordBits], [c.xyz[3 * i + 1], coordBits], [c.xyz[3 * i + 2], coordBits]]));
+  const pts = (c: Cloud) =>
+    Array.from({ length: cloudSize(c) }, (_, i) =>
+      pack([
+        [c.xyz[3 * i], coordBits],
+        [c.xyz[3 * i + 1], coordBits],
+        [c.xyz[3 * i + 2], coordBits],
+      ]),
+    );
   const expected: bigint[] = [];
-  map.forEach((e, d) => e.pairs.forEach(([i, o]) => expected.push(pack([[o, IW], [i, IW], [d, OW]]))));
+  map.forEach((e, d) =>
+    e.pairs.forEach(([i, o]) =>
+      expected.push(
+        pack([
+          [o, IW],
+          [i, IW],
+          [d, OW],
+        ]),
+      ),
+    ),
+  );
   const pairs = expected.length;
   expected.push(0n); // a sentinel so the bench's memory is never empty
   const modules = emitDesign(kernelMapperModules(params));

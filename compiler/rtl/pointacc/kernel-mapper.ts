@@ -4,8 +4,37 @@
 // the equality detector records out[o] -> in in a slot table, and a scan of the table in output
 // order emits the pairs (in, o) sorted by o, offsets in TorchSparse order.
 import {
-  type Item, type Module, type Stmt, alwaysFF, assign, bin, cat, cond, eq, idx, ifs, input, lit, mem, nb, not, output, partsel,
-  ref, rep, reg, slice, sub, wire, add, and, or, clog2, comment, slit, set,
+  type Item,
+  type Module,
+  type Stmt,
+  alwaysFF,
+  assign,
+  bin,
+  cat,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  not,
+  output,
+  partsel,
+  ref,
+  rep,
+  reg,
+  slice,
+  sub,
+  wire,
+  add,
+  and,
+  or,
+  clog2,
+  comment,
+  slit,
+  set,
 } from '../verilog/index.ts';
 import { kernelOffsets } from '../../reference/pointcloud/mapping.ts';
 import { bitonicSorter, sorterName, type RecordShape } from './sorter.ts';
@@ -69,16 +98,34 @@ export function mergeSorter(w: number, r: RecordShape, n: number): Module[] {
     const valid = bin('<', cat(lit(0, 2), addr), ref('n_r'));
     items.push(assign(partsel('chunk_in', lit(l * REC), REC), cond(valid, idx('raw', addr), rep(REC, lit(1, 1)))));
   }
-  items.push({ kind: 'instance', module: sorterName(w, r), name: 'chunk_sort', params: [], conns: [{ port: 'in_recs', expr: ref('chunk_in') }, { port: 'out_recs', expr: ref('chunk_sorted') }] });
+  items.push({
+    kind: 'instance',
+    module: sorterName(w, r),
+    name: 'chunk_sort',
+    params: [],
+    conns: [
+      { port: 'in_recs', expr: ref('chunk_in') },
+      { port: 'out_recs', expr: ref('chunk_sorted') },
+    ],
+  });
   // Merge step.
   items.push(comment('verilator lint_off UNUSEDSIGNAL'));
-  items.push(wire('src_i', REC), assign('src_i', cond(ref('src_b'), idx('buf_b', slice('pi', IW - 1, 0)), idx('buf_a', slice('pi', IW - 1, 0)))));
-  items.push(wire('src_j', REC), assign('src_j', cond(ref('src_b'), idx('buf_b', slice('pj', IW - 1, 0)), idx('buf_a', slice('pj', IW - 1, 0)))));
+  items.push(
+    wire('src_i', REC),
+    assign('src_i', cond(ref('src_b'), idx('buf_b', slice('pi', IW - 1, 0)), idx('buf_a', slice('pi', IW - 1, 0)))),
+  );
+  items.push(
+    wire('src_j', REC),
+    assign('src_j', cond(ref('src_b'), idx('buf_b', slice('pj', IW - 1, 0)), idx('buf_a', slice('pj', IW - 1, 0)))),
+  );
   items.push(wire('lr2', XW), assign('lr2', add(ref('lr'), ref('lr'))));
   items.push(wire('next_a', XW), assign('next_a', add(ref('pa'), ref('lr2'))));
   items.push(wire('lr4', XW), assign('lr4', add(ref('lr2'), ref('lr2'))));
   items.push(comment('verilator lint_on UNUSEDSIGNAL'));
-  items.push(wire('take_left', 1), assign('take_left', and(bin('<', ref('pi'), ref('le')), or(bin('>=', ref('pj'), ref('re')), bin('<=', ref('src_i'), ref('src_j'))))));
+  items.push(
+    wire('take_left', 1),
+    assign('take_left', and(bin('<', ref('pi'), ref('le')), or(bin('>=', ref('pj'), ref('re')), bin('<=', ref('src_i'), ref('src_j'))))),
+  );
   items.push(wire('merged', REC), assign('merged', cond(ref('take_left'), ref('src_i'), ref('src_j'))));
   const minN = (e: ReturnType<typeof ref>) => cond(bin('<', e, ref('n_r')), e, ref('n_r'));
   // Pair bounds of the pair starting at next_a (same pass) or at 0 (next pass, run length 2 lr).
@@ -132,7 +179,11 @@ export function mergeSorter(w: number, r: RecordShape, n: number): Module[] {
         {
           labels: [st(S.merge)],
           body: [
-            ifs(ref('src_b'), [nb(idx('buf_a', slice('po', IW - 1, 0)), ref('merged'))], [nb(idx('buf_b', slice('po', IW - 1, 0)), ref('merged'))]),
+            ifs(
+              ref('src_b'),
+              [nb(idx('buf_a', slice('po', IW - 1, 0)), ref('merged'))],
+              [nb(idx('buf_b', slice('po', IW - 1, 0)), ref('merged'))],
+            ),
             nb('po', add(ref('po'), x(1))),
             ifs(ref('take_left'), [nb('pi', add(ref('pi'), x(1)))], [nb('pj', add(ref('pj'), x(1)))]),
             ifs(eq(add(ref('po'), x(1)), ref('re')), [
@@ -163,7 +214,9 @@ export function mergeSorter(w: number, r: RecordShape, n: number): Module[] {
   items.push(alwaysFF('clk', [ifs(ref('rst'), [nb('state', st(S.idle)), nb('done', lit(0, 1)), nb('final_b', lit(0, 1))], body)]));
   const top: Module = {
     name: mergeSorterName(w, r, n),
-    comment: [`Merge sorter of up to ${n} records (${r.keyBits}-bit key + ${r.payloadBits}-bit payload): ${w}-wide bitonic chunks, then streaming merge passes.`],
+    comment: [
+      `Merge sorter of up to ${n} records (${r.keyBits}-bit key + ${r.payloadBits}-bit payload): ${w}-wide bitonic chunks, then streaming merge passes.`,
+    ],
     params: [],
     ports: [
       input('clk'),
@@ -216,7 +269,10 @@ export function kernelMapperModules(p: KernelMapperParams): Module[] {
     mem('slot_v', 1, p.maxPoints),
     mem('slot_i', IW, p.maxPoints),
     wire('ld_key', 3 * C),
-    assign('ld_key', cat(flip(slice('ld_xyz', C - 1, 0), C), flip(slice('ld_xyz', 2 * C - 1, C), C), flip(slice('ld_xyz', 3 * C - 1, 2 * C), C))),
+    assign(
+      'ld_key',
+      cat(flip(slice('ld_xyz', C - 1, 0), C), flip(slice('ld_xyz', 2 * C - 1, C), C), flip(slice('ld_xyz', 3 * C - 1, 2 * C), C)),
+    ),
     wire('ld_rec', REC),
     assign('ld_rec', cat(ref('ld_key'), ref('ld_addr'))),
     wire('in_done', 1),
@@ -264,7 +320,10 @@ export function kernelMapperModules(p: KernelMapperParams): Module[] {
       {
         kind: 'case',
         expr: ref('off'),
-        items: offsets.map((o, j) => ({ labels: [lit(j, OW)], body: [set('dx', slit(o[0], E)), set('dy', slit(o[1], E)), set('dz', slit(o[2], E))] })),
+        items: offsets.map((o, j) => ({
+          labels: [lit(j, OW)],
+          body: [set('dx', slit(o[0], E)), set('dy', slit(o[1], E)), set('dz', slit(o[2], E))],
+        })),
         default: [
           { kind: 'blocking', lhs: ref('dx'), rhs: slit(0, E) },
           { kind: 'blocking', lhs: ref('dy'), rhs: slit(0, E) },
@@ -347,9 +406,15 @@ export function kernelMapperModules(p: KernelMapperParams): Module[] {
               ref('merge_end'),
               [nb('state', st(S.scan)), nb('o', lit(0, IW + 1))],
               [
-                ifs(ref('hit'), [nb(idx('slot_v', ref('o_idx')), lit(1, 1)), nb(idx('slot_i', ref('o_idx')), ref('i_idx')), nb('q', add(ref('q'), lit(1, IW + 1)))], [
-                  ifs(ref('in_less'), [nb('p', add(ref('p'), lit(1, IW + 1)))], [nb('q', add(ref('q'), lit(1, IW + 1)))]),
-                ]),
+                ifs(
+                  ref('hit'),
+                  [
+                    nb(idx('slot_v', ref('o_idx')), lit(1, 1)),
+                    nb(idx('slot_i', ref('o_idx')), ref('i_idx')),
+                    nb('q', add(ref('q'), lit(1, IW + 1))),
+                  ],
+                  [ifs(ref('in_less'), [nb('p', add(ref('p'), lit(1, IW + 1)))], [nb('q', add(ref('q'), lit(1, IW + 1)))])],
+                ),
               ],
             ),
           ],

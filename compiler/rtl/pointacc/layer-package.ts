@@ -59,7 +59,8 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   const cacheOn = req.ways > 0;
   const ways = cacheOn ? req.ways : 1;
   const sets = cacheOn ? Math.floor(req.cacheBytes / rowBytes / ways) : 1;
-  if (sets < 1 || (sets & (sets - 1)) !== 0) throw new Error(`cache of ${req.cacheBytes} B, ${rowBytes}-byte rows, ${ways} ways: ${sets} sets is not a power of two`);
+  if (sets < 1 || (sets & (sets - 1)) !== 0)
+    throw new Error(`cache of ${req.cacheBytes} B, ${rowBytes}-byte rows, ${ways} ways: ${sets} sets is not a power of two`);
   // The cache's set index is taken from the point index, so the tables are at least as deep as the sets.
   const maxPoints = Math.max(2 * W, nextPow2(n), sets);
   const search: PointSearchParams = { lanes: W, buffer: Math.max(W, nextPow2(req.k)), coordBits, maxPoints };
@@ -82,11 +83,20 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   if (r2 >= 2 ** shape.distBits) throw new Error(`radius ${req.radius} does not fit ${shape.distBits}-bit squared distances`);
   const groups = ballQuery(subset(q.cloud, centers), q.cloud, req.radius, req.k, 'pointnet2', r2).result;
   const stream = groups.flat();
-  const stats = cacheOn ? simulateCache(stream, { bytes: sets * ways * rowBytes, ways, lineBytes: rowBytes }) : { accesses: stream.length, hits: 0, misses: stream.length };
+  const stats = cacheOn
+    ? simulateCache(stream, { bytes: sets * ways * rowBytes, ways, lineBytes: rowBytes })
+    : { accesses: stream.length, hits: 0, misses: stream.length };
   const rng = new Prng(req.seed);
   const features = Array.from({ length: n }, () => Array.from({ length: req.cin }, () => rng.int(256) - 128));
   const layers = req.mlp.map((c, l) => syntheticLayer(chans[l], c, true, rng));
-  const pooled = maxPool(groups.map((g) => layers.reduce((x, layer) => sharedMlpInt8(x, layer), g.map((i) => features[i]))));
+  const pooled = maxPool(
+    groups.map((g) =>
+      layers.reduce(
+        (x, layer) => sharedMlpInt8(x, layer),
+        g.map((i) => features[i]),
+      ),
+    ),
+  );
 
   // DRAM image (the bench's DRAM model) and expectations.
   const featLines = features.map((f) => pack(Array.from({ length: rowBytes }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
@@ -97,11 +107,15 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
     for (let o = 0; o < TT; o++) {
       for (let t = 0; t < TT; t++) {
         for (let r = 0; r < MR; r++) {
-          wLines.push(pack(Array.from({ length: MC }, (_, c): [number, number] => {
-            const co = o * MC + c;
-            const ci = t * MR + r;
-            return [l < L && co < req.mlp[l] && ci < chans[l] ? layers[l].weights[co][ci] : 0, 8];
-          })));
+          wLines.push(
+            pack(
+              Array.from({ length: MC }, (_, c): [number, number] => {
+                const co = o * MC + c;
+                const ci = t * MR + r;
+                return [l < L && co < req.mlp[l] && ci < chans[l] ? layers[l].weights[co][ci] : 0, 8];
+              }),
+            ),
+          );
         }
       }
     }
@@ -115,7 +129,10 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   const zpLines = Array.from({ length: 2 ** LB * TT }, (_, a) => {
     const l = Math.min(L - 1, Math.floor(a / TT));
     const zp = layers[l].outputZeroPoint;
-    return pack([[zp, 8], [Math.max(-128, zp), 8]]);
+    return pack([
+      [zp, 8],
+      [Math.max(-128, zp), 8],
+    ]);
   });
   const expected: bigint[] = [];
   const masks: bigint[] = [];
@@ -125,11 +142,28 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
       masks.push(pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < cout ? 0xff : 0, 8])));
     }
   }
-  const model = saLayerCycles({ points: n, centers: req.centers, k: req.k, channels: chans, sorterWidth: W, arrayRows: MR, arrayCols: MC, misses: stats.misses, latency, fusion: req.fusion, lineCycles });
+  const model = saLayerCycles({
+    points: n,
+    centers: req.centers,
+    k: req.k,
+    channels: chans,
+    sorterWidth: W,
+    arrayRows: MR,
+    arrayCols: MC,
+    misses: stats.misses,
+    latency,
+    fusion: req.fusion,
+    lineCycles,
+  });
   // DRAM traffic of the layer: points and weights in once, a row per gather miss, unfused
   // intermediates out and back, pooled features out.
   const spilled = req.fusion ? 0 : req.mlp.slice(0, -1).reduce((a, c) => a + 2 * rows * Math.ceil(c / MR) * MR, 0);
-  const dramBytes = n * 3 * Math.ceil(coordBits / 8) + stats.misses * rowBytes + req.mlp.reduce((a, c, l) => a + chans[l] * c + 8 * c, 0) + spilled + req.centers * cout;
+  const dramBytes =
+    n * 3 * Math.ceil(coordBits / 8) +
+    stats.misses * rowBytes +
+    req.mlp.reduce((a, c, l) => a + chans[l] * c + 8 * c, 0) +
+    spilled +
+    req.centers * cout;
   const top = { search, gather, matrix, centers: req.centers, k: req.k, layers: tiles, fusion: req.fusion, lineCycles };
   const modules = emitDesign(saLayerTopModules(top));
   const tb = 'tb_pointacc_sa_layer';
@@ -138,9 +172,27 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   files.push({ path: 'points.hex', text: hexFile(pts, W * shape.pointBits) });
   files.push({ path: 'features.hex', text: hexFile(featLines, 8 * MR) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({ path: 'bias.hex', text: hexFile(perTile((l, co) => biases[l][co], 32), MC * 32) });
-  files.push({ path: 'mult.hex', text: hexFile(perTile((l, co) => layers[l].multiplier[co], 32), MC * 32) });
-  files.push({ path: 'shift.hex', text: hexFile(perTile((l, co) => layers[l].shift[co], 6), MC * 6) });
+  files.push({
+    path: 'bias.hex',
+    text: hexFile(
+      perTile((l, co) => biases[l][co], 32),
+      MC * 32,
+    ),
+  });
+  files.push({
+    path: 'mult.hex',
+    text: hexFile(
+      perTile((l, co) => layers[l].multiplier[co], 32),
+      MC * 32,
+    ),
+  });
+  files.push({
+    path: 'shift.hex',
+    text: hexFile(
+      perTile((l, co) => layers[l].shift[co], 6),
+      MC * 6,
+    ),
+  });
   files.push({ path: 'zp.hex', text: hexFile(zpLines, 16) });
   files.push({ path: 'expect_fps.hex', text: hexFile(centers.map(BigInt), shape.indexBits) });
   files.push({ path: 'expect_out.hex', text: hexFile(expected, MC * 8) });
@@ -190,8 +242,23 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
     misses: stats.misses,
     dramBytes,
     params: {
-      op: 'set_abstraction', points: n, centers: req.centers, k: req.k, cin: req.cin, mlp: req.mlp.join(','), fusion: String(req.fusion), lanes: W, arrayRows: MR, arrayCols: MC,
-      cacheSets: sets, cacheWays: ways, cache: String(cacheOn), latency, radius2: r2, hits: stats.hits, misses: stats.misses,
+      op: 'set_abstraction',
+      points: n,
+      centers: req.centers,
+      k: req.k,
+      cin: req.cin,
+      mlp: req.mlp.join(','),
+      fusion: String(req.fusion),
+      lanes: W,
+      arrayRows: MR,
+      arrayCols: MC,
+      cacheSets: sets,
+      cacheWays: ways,
+      cache: String(cacheOn),
+      latency,
+      radius2: r2,
+      hits: stats.hits,
+      misses: stats.misses,
     },
   };
 }

@@ -32,7 +32,12 @@ const usage = (code: string, message: string, loc?: Layer['location']): never =>
 /** The network input the layer reads, with the cloud the RTL runs on. */
 function inputCloud(net: Network, name: string, o: LayerRtlOptions, layer: Layer): { cloud: Cloud; channels: number } {
   const inp = net.inputs.find((i) => i.name === name);
-  if (!inp) return usage('E0642', `layer '${layer.name}' reads '${name}', not the network input; the RTL top runs a layer on the network's input cloud`, layer.location);
+  if (!inp)
+    return usage(
+      'E0642',
+      `layer '${layer.name}' reads '${name}', not the network input; the RTL top runs a layer on the network's input cloud`,
+      layer.location,
+    );
   const n = o.points ?? inp.type.shape[0];
   const cloud = o.cloud ?? (inp.type.kind === 'voxels' ? voxelScene(n, o.seed) : pointInput(n, o.seed));
   return { cloud, channels: cloudFeatures(inp.type) };
@@ -41,29 +46,80 @@ function inputCloud(net: Network, name: string, o: LayerRtlOptions, layer: Layer
 export function buildLayerRtl(net: Network, layerName: string, cfg: PointAccConfig, o: LayerRtlOptions): LayerRtl {
   const W = cfg.mappingUnit.sorterWidth;
   const [MR, MC] = cfg.matrixUnit;
-  const ways = o.cache ? cfg.cacheWays ?? 4 : 0;
-  const common = { sorterWidth: W, arrayRows: MR, arrayCols: MC, cacheBytes: cfg.cacheBytes, ways, dramBandwidth: cfg.dramBandwidthBytesPerCycle, seed: o.seed };
+  const ways = o.cache ? (cfg.cacheWays ?? 4) : 0;
+  const common = {
+    sorterWidth: W,
+    arrayRows: MR,
+    arrayCols: MC,
+    cacheBytes: cfg.cacheBytes,
+    ways,
+    dramBandwidth: cfg.dramBandwidthBytesPerCycle,
+    seed: o.seed,
+  };
   const sub = net.layers.filter((l) => l.name.startsWith(`${layerName}.`) && l.origin === 'set_abstraction');
   if (sub.length > 0) {
     const fpsL = sub.find((l) => l.op === 'fps');
     const bq = sub.find((l) => l.op === 'ball_query');
     const mlps = sub.filter((l) => l.op === 'shared_mlp');
-    if (!fpsL || !bq || mlps.length === 0) return usage('E0643', `set-abstraction layer '${layerName}' lacks fps, ball_query or shared_mlp`);
+    if (!fpsL || !bq || mlps.length === 0)
+      return usage('E0643', `set-abstraction layer '${layerName}' lacks fps, ball_query or shared_mlp`);
     const { cloud, channels } = inputCloud(net, fpsL.inputs[0], o, fpsL);
     const n = cloudSize(cloud);
     const centers = Math.min(Number(fpsL.attrs.centers), n);
     const k = Number(bq.attrs.neighbors);
     if ((k & (k - 1)) !== 0) usage('E0644', `the RTL top needs a power-of-two neighbour count, '${layerName}' has ${k}`, bq.location);
-    if (channels > MR) usage('E0645', `'${layerName}' gathers ${channels}-channel rows; the RTL top takes at most one activation line (${MR} channels on '${cfg.name}')`, fpsL.location);
-    const pkg = saLayerPackage({ ...common, keyBits: cfg.mappingUnit.keyBits, cloud, centers, k, radius: Number(bq.attrs.radius), cin: channels, mlp: mlps.map((l) => Number(l.attrs.out)), fusion: o.fusion });
+    if (channels > MR)
+      usage(
+        'E0645',
+        `'${layerName}' gathers ${channels}-channel rows; the RTL top takes at most one activation line (${MR} channels on '${cfg.name}')`,
+        fpsL.location,
+      );
+    const pkg = saLayerPackage({
+      ...common,
+      keyBits: cfg.mappingUnit.keyBits,
+      cloud,
+      centers,
+      k,
+      radius: Number(bq.attrs.radius),
+      cin: channels,
+      mlp: mlps.map((l) => Number(l.attrs.out)),
+      fusion: o.fusion,
+    });
     return { kind: 'set_abstraction', modelLayers: sub.map((l) => l.name), cloud, pkg };
   }
   const layer = net.layers.find((l) => l.name === layerName);
-  if (!layer) return usage('E0641', `no layer '${layerName}' in network ${net.name} (set-abstraction layers: ${[...new Set(net.layers.filter((l) => l.origin === 'set_abstraction').map((l) => l.name.split('.')[0]))].join(', ') || 'none'}; sparse convs: ${net.layers.filter((l) => l.op === 'sparse_conv3d').map((l) => l.name).join(', ') || 'none'})`);
-  if (layer.op !== 'sparse_conv3d') return usage('E0646', `layer '${layerName}' is a ${layer.op}; the RTL top runs set-abstraction layers and sparse_conv3d layers`, layer.location);
+  if (!layer)
+    return usage(
+      'E0641',
+      `no layer '${layerName}' in network ${net.name} (set-abstraction layers: ${[...new Set(net.layers.filter((l) => l.origin === 'set_abstraction').map((l) => l.name.split('.')[0]))].join(', ') || 'none'}; sparse convs: ${
+        net.layers
+          .filter((l) => l.op === 'sparse_conv3d')
+          .map((l) => l.name)
+          .join(', ') || 'none'
+      })`,
+    );
+  if (layer.op !== 'sparse_conv3d')
+    return usage(
+      'E0646',
+      `layer '${layerName}' is a ${layer.op}; the RTL top runs set-abstraction layers and sparse_conv3d layers`,
+      layer.location,
+    );
   const { cloud, channels } = inputCloud(net, layer.inputs[0], o, layer);
-  for (const v of cloud.xyz) if (!Number.isInteger(v)) fail('E0607', `sparse conv '${layerName}' needs integer voxel coordinates (voxelise the cloud first)`);
-  if (channels > MR) usage('E0645', `'${layerName}' has ${channels} input channels; the RTL top takes at most one activation line (${MR} on '${cfg.name}')`, layer.location);
-  const pkg = sparseConvPackage({ ...common, voxels: cloud, kernel: Number(layer.attrs.kernel), stride: Number(layer.attrs.stride ?? 1), cin: channels, cout: Number(layer.attrs.out) });
+  for (const v of cloud.xyz)
+    if (!Number.isInteger(v)) fail('E0607', `sparse conv '${layerName}' needs integer voxel coordinates (voxelise the cloud first)`);
+  if (channels > MR)
+    usage(
+      'E0645',
+      `'${layerName}' has ${channels} input channels; the RTL top takes at most one activation line (${MR} on '${cfg.name}')`,
+      layer.location,
+    );
+  const pkg = sparseConvPackage({
+    ...common,
+    voxels: cloud,
+    kernel: Number(layer.attrs.kernel),
+    stride: Number(layer.attrs.stride ?? 1),
+    cin: channels,
+    cout: Number(layer.attrs.out),
+  });
   return { kind: 'sparse_conv3d', modelLayers: [layer.name], cloud, pkg };
 }

@@ -14,8 +14,36 @@
 // out_* (one center x output tile per cycle). Points, features and weights arrive from the
 // bench's DRAM model on the *_ld_* ports before `start`.
 import {
-  type Expr, type Item, type Module, type Stmt, alwaysFF, assign, bin, cat, cond, eq, idx, ifs, input, lit, mem, nb, output,
-  partsel, ref, reg, wire, instance, slice, add, and, or, not, comment, signed, clog2,
+  type Expr,
+  type Item,
+  type Module,
+  type Stmt,
+  alwaysFF,
+  assign,
+  bin,
+  cat,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  output,
+  partsel,
+  ref,
+  reg,
+  wire,
+  instance,
+  slice,
+  add,
+  and,
+  or,
+  not,
+  comment,
+  signed,
+  clog2,
 } from '../verilog/index.ts';
 import { OP_CODE, pointSearchModules, pointSearchName, pointSearchShape, type PointSearchParams } from './point-search.ts';
 import { gatherCacheInstance, gatherCacheModules, type GatherCacheParams } from './gather-cache.ts';
@@ -44,7 +72,6 @@ export function saLayerTopName(p: SaLayerTopParams): string {
   return `pointacc_sa_layer_m${p.centers}_k${p.k}_w${p.search.lanes}_n${p.search.maxPoints}_a${p.matrix.rows}x${p.matrix.cols}_l${p.layers.length}${p.fusion ? '' : '_spill'}`;
 }
 
-
 /** A per-layer constant selected by the layer register: ly == 0 ? v0 : ly == 1 ? v1 : ... */
 function perLayer(values: number[], width: number, lyBits: number): Expr {
   let e: Expr = lit(values[values.length - 1], width);
@@ -64,7 +91,7 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
   const MR = p.matrix.rows;
   const MC = p.matrix.cols;
   const L = p.layers.length;
-  if (L > 1 && MR !== MC) throw new Error('chained MLP layers need a square array (an output tile is the next layer\'s input tile)');
+  if (L > 1 && MR !== MC) throw new Error("chained MLP layers need a square array (an output tile is the next layer's input tile)");
   const GB = p.gather.rowBytes;
   const RW = Math.log2(p.matrix.maxRows);
   const TW = Math.log2(p.matrix.maxInTiles);
@@ -104,7 +131,9 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     wire('g_req_ready', 1),
     wire('g_resp_valid', 1),
     wire('g_resp_idx', IW),
-    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire('g_resp_data', 8 * GB)]),
+    ...(GB > MR
+      ? [comment('verilator lint_off UNUSEDSIGNAL'), wire('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')]
+      : [wire('g_resp_data', 8 * GB)]),
     wire('g_line', 8 * MR),
     mem('wbuf', MC * 8, 2 ** (LB + OW + TW + KW)),
     mem('bbuf', MC * 32, 2 ** (LB + OW)),
@@ -140,27 +169,61 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     reg('dr_o', OW),
     wire('dr_addr', CW + OW),
   ];
-  items.push(comment('verilator lint_off UNUSEDSIGNAL'), wire('unused_ok', 1), assign('unused_ok', and(ref('ps_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('ps_count'), ref('ps_count')), eq(ref('ps_idx'), ref('ps_idx')))), comment('verilator lint_on UNUSEDSIGNAL'));
-  items.push(assign('lin_m1', perLayer(p.layers.map((l) => l.inTiles - 1), TW, LB)));
-  items.push(assign('lout_m1', perLayer(p.layers.map((l) => l.outTiles - 1), OW, LB)));
-  items.push(instance(pointSearchName(p.search), 'search', {
-    clk: 'clk',
-    rst: 'rst',
-    ld_en: 'pt_ld_en',
-    ld_row: 'pt_ld_row',
-    ld_data: 'pt_ld_data',
-    start: 'ps_start',
-    op: 'ps_op',
-    n: 'n',
-    m: lit(M, IW + 1),
-    k: lit(p.k, s.kBits),
-    r2: 'r2',
-    busy: 'ps_busy',
-    done: 'ps_done',
-    out_valid: 'ps_valid',
-    out_idx: 'ps_idx',
-    out_count: 'ps_count',
-  }));
+  items.push(
+    comment('verilator lint_off UNUSEDSIGNAL'),
+    wire('unused_ok', 1),
+    assign(
+      'unused_ok',
+      and(
+        ref('ps_busy'),
+        ref('mx_busy'),
+        eq(ref('g_resp_idx'), ref('g_resp_idx')),
+        eq(ref('ps_count'), ref('ps_count')),
+        eq(ref('ps_idx'), ref('ps_idx')),
+      ),
+    ),
+    comment('verilator lint_on UNUSEDSIGNAL'),
+  );
+  items.push(
+    assign(
+      'lin_m1',
+      perLayer(
+        p.layers.map((l) => l.inTiles - 1),
+        TW,
+        LB,
+      ),
+    ),
+  );
+  items.push(
+    assign(
+      'lout_m1',
+      perLayer(
+        p.layers.map((l) => l.outTiles - 1),
+        OW,
+        LB,
+      ),
+    ),
+  );
+  items.push(
+    instance(pointSearchName(p.search), 'search', {
+      clk: 'clk',
+      rst: 'rst',
+      ld_en: 'pt_ld_en',
+      ld_row: 'pt_ld_row',
+      ld_data: 'pt_ld_data',
+      start: 'ps_start',
+      op: 'ps_op',
+      n: 'n',
+      m: lit(M, IW + 1),
+      k: lit(p.k, s.kBits),
+      r2: 'r2',
+      busy: 'ps_busy',
+      done: 'ps_done',
+      out_valid: 'ps_valid',
+      out_idx: 'ps_idx',
+      out_count: 'ps_count',
+    }),
+  );
   // Gather: request j*K+s reads neighbour s of center j.
   const sentCenter = slice('sent', KL + CW - 1, KL);
   const sentSlot = KL > 0 ? slice('sent', KL - 1, 0) : lit(0, 1);
@@ -176,39 +239,52 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
   const moveX = and(inState(SA_STATES.move), not(ref('mv_done')));
   const fillX = and(inState(SA_STATES.fill), ref('dram_rd_valid'));
   items.push(assign('x_en', or(gatherX, moveX, fillX)));
-  items.push(assign('x_addr', cond(inState(SA_STATES.gather), cat(slice('got', RW - 1, 0), lit(0, TW)), cond(inState(SA_STATES.move), cat(ref('mv_row'), ref('mv_t')), cat(ref('fr_row'), ref('fr_t'))))));
-  items.push(assign('x_data', cond(inState(SA_STATES.gather), ref('g_line'), cond(inState(SA_STATES.move), ref('act_line'), ref('dram_rd_data')))));
+  items.push(
+    assign(
+      'x_addr',
+      cond(
+        inState(SA_STATES.gather),
+        cat(slice('got', RW - 1, 0), lit(0, TW)),
+        cond(inState(SA_STATES.move), cat(ref('mv_row'), ref('mv_t')), cat(ref('fr_row'), ref('fr_t'))),
+      ),
+    ),
+  );
+  items.push(
+    assign('x_data', cond(inState(SA_STATES.gather), ref('g_line'), cond(inState(SA_STATES.move), ref('act_line'), ref('dram_rd_data')))),
+  );
   // Weight and quantisation copy of layer ly, during every input phase.
   const loading = or(inState(SA_STATES.gather), inState(SA_STATES.move), inState(SA_STATES.spill), inState(SA_STATES.fill));
   items.push(wire('w_en', 1), assign('w_en', and(loading, not(ref('wdone')))));
   items.push(wire('q_en', 1), assign('q_en', and(loading, not(ref('qdone')))));
-  items.push(instance(matrixUnitName(p.matrix), 'matrix', {
-    clk: 'clk',
-    rst: 'rst',
-    ld_x_en: 'x_en',
-    ld_x_addr: 'x_addr',
-    ld_x_data: 'x_data',
-    ld_w_en: 'w_en',
-    ld_w_addr: cat(ref('wo'), ref('wt'), ref('wr')),
-    ld_w_data: idx('wbuf', cat(ref('ly'), ref('wo'), ref('wt'), ref('wr'))),
-    ld_q_en: 'q_en',
-    ld_q_addr: 'qc',
-    ld_bias: idx('bbuf', cat(ref('ly'), ref('qc'))),
-    ld_mult: idx('mbuf', cat(ref('ly'), ref('qc'))),
-    ld_shift: idx('sbuf', cat(ref('ly'), ref('qc'))),
-    start: 'mx_start',
-    rows: lit(MK, RW + 1),
-    in_tiles_m1: 'lin_m1',
-    out_tiles_m1: 'lout_m1',
-    zp: slice(idx('zbuf', ref('ly')), 7, 0),
-    act_min: slice(idx('zbuf', ref('ly')), 15, 8),
-    busy: 'mx_busy',
-    done: 'mx_done',
-    out_v: 'mx_v',
-    out_row: 'mx_row',
-    out_q: 'mx_q',
-    out_o: 'mx_o',
-  }));
+  items.push(
+    instance(matrixUnitName(p.matrix), 'matrix', {
+      clk: 'clk',
+      rst: 'rst',
+      ld_x_en: 'x_en',
+      ld_x_addr: 'x_addr',
+      ld_x_data: 'x_data',
+      ld_w_en: 'w_en',
+      ld_w_addr: cat(ref('wo'), ref('wt'), ref('wr')),
+      ld_w_data: idx('wbuf', cat(ref('ly'), ref('wo'), ref('wt'), ref('wr'))),
+      ld_q_en: 'q_en',
+      ld_q_addr: 'qc',
+      ld_bias: idx('bbuf', cat(ref('ly'), ref('qc'))),
+      ld_mult: idx('mbuf', cat(ref('ly'), ref('qc'))),
+      ld_shift: idx('sbuf', cat(ref('ly'), ref('qc'))),
+      start: 'mx_start',
+      rows: lit(MK, RW + 1),
+      in_tiles_m1: 'lin_m1',
+      out_tiles_m1: 'lout_m1',
+      zp: slice(idx('zbuf', ref('ly')), 7, 0),
+      act_min: slice(idx('zbuf', ref('ly')), 15, 8),
+      busy: 'mx_busy',
+      done: 'mx_done',
+      out_v: 'mx_v',
+      out_row: 'mx_row',
+      out_q: 'mx_q',
+      out_o: 'mx_o',
+    }),
+  );
   // Activation buffer (one byte lane per array column) and max-pool (one pool column per array column).
   const lastLayer = eq(ref('ly'), lit(L - 1, LB));
   items.push(assign('dr_addr', cat(slice('dr_c', CW - 1, 0), ref('dr_o'))));
@@ -277,7 +353,14 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
     ]),
     ifs(ref('q_en'), [nb('qc', add(ref('qc'), lit(1, OW))), ifs(eq(ref('qc'), ref('lout_m1')), [nb('qdone', lit(1, 1))])]),
   ];
-  const startCopy: Stmt[] = [nb('wo', lit(0, OW)), nb('wt', lit(0, TW)), nb('wr', lit(0, KW)), nb('wdone', lit(0, 1)), nb('qc', lit(0, OW)), nb('qdone', lit(0, 1))];
+  const startCopy: Stmt[] = [
+    nb('wo', lit(0, OW)),
+    nb('wt', lit(0, TW)),
+    nb('wr', lit(0, KW)),
+    nb('wdone', lit(0, 1)),
+    nb('qc', lit(0, OW)),
+    nb('qdone', lit(0, 1)),
+  ];
   const startWalk: Stmt[] = [nb('mv_row', lit(0, RW)), nb('mv_t', lit(0, TW)), nb('mv_done', lit(0, 1)), nb('gap', lit(0, GPB))];
   const copied = and(ref('wdone'), ref('qdone'));
   const toMlp: Stmt[] = [nb('mx_start', lit(1, 1)), nb('state', st(SA_STATES.mlp))];
@@ -295,19 +378,43 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
       kind: 'case',
       expr: ref('state'),
       items: [
-        { labels: [st(SA_STATES.idle)], body: [ifs(ref('start'), [nb('ps_start', lit(1, 1)), nb('ps_op', lit(OP_CODE.fps, 2)), nb('ly', lit(0, LB)), nb('state', st(SA_STATES.fps))])] },
+        {
+          labels: [st(SA_STATES.idle)],
+          body: [
+            ifs(ref('start'), [
+              nb('ps_start', lit(1, 1)),
+              nb('ps_op', lit(OP_CODE.fps, 2)),
+              nb('ly', lit(0, LB)),
+              nb('state', st(SA_STATES.fps)),
+            ]),
+          ],
+        },
         {
           labels: [st(SA_STATES.fps)],
           body: [
             ifs(ref('ps_valid'), [nb('ctr_valid', lit(1, 1)), nb('ctr_idx', slice('ps_idx', IW - 1, 0))]),
-            ifs(and(ref('ps_done'), not(ref('ps_start'))), [nb('ps_start', lit(1, 1)), nb('ps_op', lit(OP_CODE.ball_query_pointnet2, 2)), nb('nbr_n', lit(0, MB)), nb('state', st(SA_STATES.ball))]),
+            ifs(and(ref('ps_done'), not(ref('ps_start'))), [
+              nb('ps_start', lit(1, 1)),
+              nb('ps_op', lit(OP_CODE.ball_query_pointnet2, 2)),
+              nb('nbr_n', lit(0, MB)),
+              nb('state', st(SA_STATES.ball)),
+            ]),
           ],
         },
         {
           labels: [st(SA_STATES.ball)],
           body: [
-            ifs(ref('ps_valid'), [nb(idx('nbr', slice('nbr_n', CW - 1, 0)), slice('ps_idx', p.k * IW - 1, 0)), nb('nbr_n', add(ref('nbr_n'), lit(1, MB)))]),
-            ifs(and(ref('ps_done'), not(ref('ps_start'))), [nb('sent', lit(0, GW)), nb('got', lit(0, GW)), nb('g_done', lit(0, 1)), ...startCopy, nb('state', st(SA_STATES.gather))]),
+            ifs(ref('ps_valid'), [
+              nb(idx('nbr', slice('nbr_n', CW - 1, 0)), slice('ps_idx', p.k * IW - 1, 0)),
+              nb('nbr_n', add(ref('nbr_n'), lit(1, MB))),
+            ]),
+            ifs(and(ref('ps_done'), not(ref('ps_start'))), [
+              nb('sent', lit(0, GW)),
+              nb('got', lit(0, GW)),
+              nb('g_done', lit(0, 1)),
+              ...startCopy,
+              nb('state', st(SA_STATES.gather)),
+            ]),
           ],
         },
         {
@@ -315,7 +422,10 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
           body: [
             ...copyStep,
             ifs(and(ref('g_req_valid'), ref('g_req_ready')), [nb('sent', add(ref('sent'), lit(1, GW)))]),
-            ifs(ref('g_resp_valid'), [nb('got', add(ref('got'), lit(1, GW))), ifs(eq(ref('got'), lit(MK - 1, GW)), [nb('g_done', lit(1, 1))])]),
+            ifs(ref('g_resp_valid'), [
+              nb('got', add(ref('got'), lit(1, GW))),
+              ifs(eq(ref('got'), lit(MK - 1, GW)), [nb('g_done', lit(1, 1))]),
+            ]),
             ifs(and(ref('g_done'), copied), toMlp),
           ],
         },
@@ -325,11 +435,26 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
         },
         {
           labels: [st(SA_STATES.spill)],
-          body: [...copyStep, ...paced('mv_done'), ifs(ref('mv_done'), [...startWalk, nb('fr_row', lit(0, RW)), nb('fr_t', lit(0, TW)), nb('fr_done', lit(0, 1)), nb('state', st(SA_STATES.fill))])],
+          body: [
+            ...copyStep,
+            ...paced('mv_done'),
+            ifs(ref('mv_done'), [
+              ...startWalk,
+              nb('fr_row', lit(0, RW)),
+              nb('fr_t', lit(0, TW)),
+              nb('fr_done', lit(0, 1)),
+              nb('state', st(SA_STATES.fill)),
+            ]),
+          ],
         },
         {
           labels: [st(SA_STATES.fill)],
-          body: [...copyStep, ...paced('mv_done'), ifs(ref('dram_rd_valid'), [step('fr_row', 'fr_t', 'fr_done')]), ifs(and(ref('fr_done'), copied), toMlp)],
+          body: [
+            ...copyStep,
+            ...paced('mv_done'),
+            ifs(ref('dram_rd_valid'), [step('fr_row', 'fr_t', 'fr_done')]),
+            ifs(and(ref('fr_done'), copied), toMlp),
+          ],
         },
         {
           labels: [st(SA_STATES.mlp)],
@@ -338,7 +463,12 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
               ifs(
                 lastLayer,
                 [nb('dr_c', lit(0, MB)), nb('dr_o', lit(0, OW)), nb('state', st(SA_STATES.drain))],
-                [nb('ly', add(ref('ly'), lit(1, LB))), ...startCopy, ...startWalk, nb('state', st(p.fusion ? SA_STATES.move : SA_STATES.spill))],
+                [
+                  nb('ly', add(ref('ly'), lit(1, LB))),
+                  ...startCopy,
+                  ...startWalk,
+                  nb('state', st(p.fusion ? SA_STATES.move : SA_STATES.spill)),
+                ],
               ),
             ]),
           ],
@@ -351,7 +481,11 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
             nb('out_tile', ref('dr_o')),
             ifs(
               eq(ref('dr_o'), ref('lout_m1')),
-              [nb('dr_o', lit(0, OW)), nb('dr_c', add(ref('dr_c'), lit(1, MB))), ifs(eq(ref('dr_c'), lit(M - 1, MB)), [nb('state', st(SA_STATES.done))])],
+              [
+                nb('dr_o', lit(0, OW)),
+                nb('dr_c', add(ref('dr_c'), lit(1, MB))),
+                ifs(eq(ref('dr_c'), lit(M - 1, MB)), [nb('state', st(SA_STATES.done))]),
+              ],
               [nb('dr_o', add(ref('dr_o'), lit(1, OW)))],
             ),
           ],
@@ -360,7 +494,22 @@ export function saLayerTopModules(p: SaLayerTopParams): Module[] {
       default: [nb('done', lit(1, 1)), nb('state', st(SA_STATES.idle))],
     },
   ];
-  items.push(alwaysFF('clk', [ifs(ref('rst'), [nb('state', st(SA_STATES.idle)), nb('ps_start', lit(0, 1)), nb('mx_start', lit(0, 1)), nb('done', lit(0, 1)), nb('ctr_valid', lit(0, 1)), nb('out_valid', lit(0, 1))], body)]));
+  items.push(
+    alwaysFF('clk', [
+      ifs(
+        ref('rst'),
+        [
+          nb('state', st(SA_STATES.idle)),
+          nb('ps_start', lit(0, 1)),
+          nb('mx_start', lit(0, 1)),
+          nb('done', lit(0, 1)),
+          nb('ctr_valid', lit(0, 1)),
+          nb('out_valid', lit(0, 1)),
+        ],
+        body,
+      ),
+    ]),
+  );
   const top: Module = {
     name: saLayerTopName(p),
     comment: [

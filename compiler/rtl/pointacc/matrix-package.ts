@@ -25,7 +25,15 @@ export function syntheticLayer(cin: number, cout: number, relu: boolean, rng: Pr
   const weights = Array.from({ length: cout }, () => Array.from({ length: cin }, () => rng.int(255) - 127));
   const bias = Array.from({ length: cout }, () => rng.int(20001) - 10000);
   const q = Array.from({ length: cout }, () => quantizeMultiplier((0.5 + rng.next()) / (64 * Math.sqrt(cin) * 16)));
-  return { weights, bias, inputZeroPoint: rng.int(21) - 10, outputZeroPoint: rng.int(21) - 10, multiplier: q.map((v) => v.multiplier), shift: q.map((v) => v.shift), relu };
+  return {
+    weights,
+    bias,
+    inputZeroPoint: rng.int(21) - 10,
+    outputZeroPoint: rng.int(21) - 10,
+    multiplier: q.map((v) => v.multiplier),
+    shift: q.map((v) => v.shift),
+    relu,
+  };
 }
 
 export function matrixPackage(req: MatrixRequest): RtlPackage {
@@ -34,7 +42,13 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
   const MC = req.arrayCols;
   const inTiles = Math.ceil(req.cin / MR);
   const outTiles = Math.ceil(req.cout / MC);
-  const params: MatrixUnitParams = { rows: MR, cols: MC, maxRows: Math.max(2, nextPow2(req.rows)), maxInTiles: Math.max(2, nextPow2(inTiles)), maxOutTiles: Math.max(2, nextPow2(outTiles)) };
+  const params: MatrixUnitParams = {
+    rows: MR,
+    cols: MC,
+    maxRows: Math.max(2, nextPow2(req.rows)),
+    maxInTiles: Math.max(2, nextPow2(inTiles)),
+    maxOutTiles: Math.max(2, nextPow2(outTiles)),
+  };
   const layer = syntheticLayer(req.cin, req.cout, req.relu, rng);
   const x = Array.from({ length: req.rows }, () => Array.from({ length: req.cin }, () => rng.int(256) - 128));
   const y = sharedMlpInt8(x, layer);
@@ -46,7 +60,9 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
   const xLines: bigint[] = [];
   for (let j = 0; j < params.maxRows; j++) {
     for (let t = 0; t < params.maxInTiles; t++) {
-      xLines.push(pack(Array.from({ length: MR }, (_, r): [number, number] => [j < req.rows && t * MR + r < req.cin ? x[j][t * MR + r] : 0, 8])));
+      xLines.push(
+        pack(Array.from({ length: MR }, (_, r): [number, number] => [j < req.rows && t * MR + r < req.cin ? x[j][t * MR + r] : 0, 8])),
+      );
     }
   }
   const wLines: bigint[] = [];
@@ -54,17 +70,21 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
     for (let t = 0; t < params.maxInTiles; t++) {
       for (let r = 0; r < 2 ** KW; r++) {
         wLines.push(
-          pack(Array.from({ length: MC }, (_, c): [number, number] => {
-            const co = o * MC + c;
-            const ci = t * MR + r;
-            return [r < MR && co < req.cout && ci < req.cin ? layer.weights[co][ci] : 0, 8];
-          })),
+          pack(
+            Array.from({ length: MC }, (_, c): [number, number] => {
+              const co = o * MC + c;
+              const ci = t * MR + r;
+              return [r < MR && co < req.cout && ci < req.cin ? layer.weights[co][ci] : 0, 8];
+            }),
+          ),
         );
       }
     }
   }
   const perTile = (f: (co: number) => number, bits: number) =>
-    Array.from({ length: params.maxOutTiles }, (_, o) => pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])));
+    Array.from({ length: params.maxOutTiles }, (_, o) =>
+      pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])),
+    );
   const coutP = outTiles * MC;
   const expected: bigint[] = [];
   for (let j = 0; j < req.rows; j++) for (let c = 0; c < coutP; c++) expected.push(BigInt.asUintN(8, BigInt(c < req.cout ? y[j][c] : 0)));
@@ -75,9 +95,27 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
   const files: TextFile[] = modules.map((f) => ({ path: f.file, text: f.text }));
   files.push({ path: 'x.hex', text: hexFile(xLines, MR * 8) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({ path: 'bias.hex', text: hexFile(perTile((co) => bias[co], 32), MC * 32) });
-  files.push({ path: 'mult.hex', text: hexFile(perTile((co) => layer.multiplier[co], 32), MC * 32) });
-  files.push({ path: 'shift.hex', text: hexFile(perTile((co) => layer.shift[co], 6), MC * 6) });
+  files.push({
+    path: 'bias.hex',
+    text: hexFile(
+      perTile((co) => bias[co], 32),
+      MC * 32,
+    ),
+  });
+  files.push({
+    path: 'mult.hex',
+    text: hexFile(
+      perTile((co) => layer.multiplier[co], 32),
+      MC * 32,
+    ),
+  });
+  files.push({
+    path: 'shift.hex',
+    text: hexFile(
+      perTile((co) => layer.shift[co], 6),
+      MC * 6,
+    ),
+  });
   files.push({ path: 'expect.hex', text: hexFile(expected, 8) });
   files.push({
     path: `${tb}.v`,
@@ -112,6 +150,15 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
     testbench: `${tb}.v`,
     predictedCycles: predicted,
     golden: { outputs: y },
-    params: { op: 'shared_mlp', rows: req.rows, cin: req.cin, cout: req.cout, arrayRows: MR, arrayCols: MC, relu: String(req.relu), outputs: req.rows * req.cout },
+    params: {
+      op: 'shared_mlp',
+      rows: req.rows,
+      cin: req.cin,
+      cout: req.cout,
+      arrayRows: MR,
+      arrayCols: MC,
+      relu: String(req.relu),
+      outputs: req.rows * req.cout,
+    },
   };
 }

@@ -9,8 +9,38 @@
 // cycle j + MR + c and is accumulated (bias first) or, on the last input tile, requantised and
 // emitted. Memories are loaded through ld_* ports (weights pre-arranged per tile).
 import {
-  type Expr, type Item, type Module, type Stmt, alwaysFF, assign, bin, cat, cond, eq, idx, ifs, input, lit, mem, nb, not, output, partsel,
-  ref, rep, reg, slice, sub, wire, add, and, or, comment, un, signed, mul,
+  type Expr,
+  type Item,
+  type Module,
+  type Stmt,
+  alwaysFF,
+  assign,
+  bin,
+  cat,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  not,
+  output,
+  partsel,
+  ref,
+  rep,
+  reg,
+  slice,
+  sub,
+  wire,
+  add,
+  and,
+  or,
+  comment,
+  un,
+  signed,
+  mul,
 } from '../verilog/index.ts';
 
 export interface MatrixUnitParams {
@@ -87,7 +117,10 @@ export function requantModule(): Module {
   ];
   return {
     name: REQUANT_NAME,
-    comment: ['TFLite requantisation: MultiplyByQuantizedMultiplier(acc, mult, shift) + zp, clamped to [act_min, 127].', 'mult is a positive Q31 multiplier (never INT32_MIN).'],
+    comment: [
+      'TFLite requantisation: MultiplyByQuantizedMultiplier(acc, mult, shift) + zp, clamped to [act_min, 127].',
+      'mult is a positive Q31 multiplier (never INT32_MIN).',
+    ],
     params: [],
     ports: [input('acc', 32), input('mult', 32), input('shift', 6), input('zp', 8), input('act_min', 8), output('q', 8)],
     items,
@@ -102,7 +135,8 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
   const TW = Math.max(1, Math.log2(p.maxInTiles));
   const OW = Math.max(1, Math.log2(p.maxOutTiles));
   const KW = Math.max(1, Math.ceil(Math.log2(MR)));
-  for (const v of [p.maxRows, p.maxInTiles, p.maxOutTiles]) if (!Number.isInteger(Math.log2(v))) throw new Error('matrix unit memory sizes must be powers of two');
+  for (const v of [p.maxRows, p.maxInTiles, p.maxOutTiles])
+    if (!Number.isInteger(Math.log2(v))) throw new Error('matrix unit memory sizes must be powers of two');
   const SW = RW + 2; // stream cycle counter: up to maxRows + MR + MC
   const S = { idle: 0, loadw: 1, stream: 2, finish: 3 };
   const st = (v: number) => lit(v, 2);
@@ -129,11 +163,17 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
   ];
   for (let r = 0; r < MR; r++) items.push(reg(`w_${r}`, MC * 8));
   // Input row of this stream cycle and the skew lines.
-  items.push(wire('xrow_ok', 1), assign('xrow_ok', and(inState(S.stream), bin('<', cat(lit(0, 1), ref('sc')), cat(lit(0, 2), ref('rows_r'))))));
+  items.push(
+    wire('xrow_ok', 1),
+    assign('xrow_ok', and(inState(S.stream), bin('<', cat(lit(0, 1), ref('sc')), cat(lit(0, 2), ref('rows_r'))))),
+  );
   items.push(comment('verilator lint_off UNUSEDSIGNAL'));
   items.push(wire('sc_row', SW), assign('sc_row', ref('sc')));
   items.push(comment('verilator lint_on UNUSEDSIGNAL'));
-  items.push(wire('xrow', MR * 8), assign('xrow', cond(ref('xrow_ok'), idx('xmem', cat(slice('sc_row', RW - 1, 0), ref('ti'))), lit(0, MR * 8))));
+  items.push(
+    wire('xrow', MR * 8),
+    assign('xrow', cond(ref('xrow_ok'), idx('xmem', cat(slice('sc_row', RW - 1, 0), ref('ti'))), lit(0, MR * 8))),
+  );
   const laneIn: string[] = [];
   for (let r = 0; r < MR; r++) {
     let prev: Expr = partsel('xrow', lit(r * 8), 8);
@@ -157,7 +197,12 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
       if (c < MC - 1) items.push(reg(a, 8));
       const prod = `m_${r}_${c}`;
       items.push(wire(prod, 32));
-      items.push(assign(prod, mul(cat(rep(24, idx(`w_${r}`, c * 8 + 7)), partsel(`w_${r}`, lit(c * 8), 8)), cat(rep(24, idx(actIn as never, 7)), actIn))));
+      items.push(
+        assign(
+          prod,
+          mul(cat(rep(24, idx(`w_${r}`, c * 8 + 7)), partsel(`w_${r}`, lit(c * 8), 8)), cat(rep(24, idx(actIn as never, 7)), actIn)),
+        ),
+      );
       const psum = nb(pr, add(r === 0 ? lit(0, 32) : ref(`p_${r - 1}_${c}`), ref(prod)));
       items.push(alwaysFF('clk', c < MC - 1 ? [nb(a, actIn), psum] : [psum]));
     }
@@ -170,10 +215,16 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
     items.push(wire(j, SW), assign(j, sub(ref('sc'), lit(MR + c, SW))));
     items.push(comment('verilator lint_on UNUSEDSIGNAL'));
     const ok = `ok_${c}`;
-    items.push(wire(ok, 1), assign(ok, and(inState(S.stream), bin('>=', ref('sc'), lit(MR + c, SW)), bin('<', ref(j), cat(lit(0, 1), ref('rows_r'))))));
+    items.push(
+      wire(ok, 1),
+      assign(ok, and(inState(S.stream), bin('>=', ref('sc'), lit(MR + c, SW)), bin('<', ref(j), cat(lit(0, 1), ref('rows_r'))))),
+    );
     items.push(mem(`acc_${c}`, 32, p.maxRows));
     const prev = `prev_${c}`;
-    items.push(wire(prev, 32), assign(prev, cond(ref('first_tile'), partsel(idx('bmem', ref('to')), lit(c * 32), 32), idx(`acc_${c}`, slice(j, RW - 1, 0)))));
+    items.push(
+      wire(prev, 32),
+      assign(prev, cond(ref('first_tile'), partsel(idx('bmem', ref('to')), lit(c * 32), 32), idx(`acc_${c}`, slice(j, RW - 1, 0)))),
+    );
     const sum = `sum_${c}`;
     items.push(wire(sum, 32), assign(sum, add(ref(prev), ref(`p_${MR - 1}_${c}`))));
     items.push({
@@ -199,12 +250,17 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
   items.push(assign('busy', not(inState(S.idle))));
   items.push(wire('stream_end', SW), assign('stream_end', add(cat(lit(0, 1), ref('rows_r')), lit(MR + MC - 2, SW))));
   const wLoad: Stmt[] = [];
-  for (let r = 0; r < MR; r++) wLoad.push(ifs(eq(ref('kr'), lit(r, KW)), [nb(`w_${r}`, idx('wmem', cat(ref('to'), ref('ti'), ref('kr'))))]));
+  for (let r = 0; r < MR; r++)
+    wLoad.push(ifs(eq(ref('kr'), lit(r, KW)), [nb(`w_${r}`, idx('wmem', cat(ref('to'), ref('ti'), ref('kr'))))]));
   const body: Stmt[] = [
     nb('done', lit(0, 1)),
     ifs(ref('ld_x_en'), [nb(idx('xmem', ref('ld_x_addr')), ref('ld_x_data'))]),
     ifs(ref('ld_w_en'), [nb(idx('wmem', ref('ld_w_addr')), ref('ld_w_data'))]),
-    ifs(ref('ld_q_en'), [nb(idx('bmem', ref('ld_q_addr')), ref('ld_bias')), nb(idx('mmem', ref('ld_q_addr')), ref('ld_mult')), nb(idx('smem', ref('ld_q_addr')), ref('ld_shift'))]),
+    ifs(ref('ld_q_en'), [
+      nb(idx('bmem', ref('ld_q_addr')), ref('ld_bias')),
+      nb(idx('mmem', ref('ld_q_addr')), ref('ld_mult')),
+      nb(idx('smem', ref('ld_q_addr')), ref('ld_shift')),
+    ]),
     ...ctrl,
     {
       kind: 'case',
@@ -247,7 +303,11 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
               nb('kr', lit(0, KW)),
               ifs(
                 eq(ref('ti'), ref('tin_last')),
-                [nb('ti', lit(0, TW)), nb('to', add(ref('to'), lit(1, OW))), nb('state', cond(eq(ref('to'), ref('tout_last')), st(S.finish), st(S.loadw)))],
+                [
+                  nb('ti', lit(0, TW)),
+                  nb('to', add(ref('to'), lit(1, OW))),
+                  nb('state', cond(eq(ref('to'), ref('tout_last')), st(S.finish), st(S.loadw))),
+                ],
                 [nb('ti', add(ref('ti'), lit(1, TW))), nb('state', st(S.loadw))],
               ),
             ]),
@@ -262,7 +322,8 @@ export function matrixUnitModules(p: MatrixUnitParams): Module[] {
     name: matrixUnitName(p),
     comment: [
       `PointAcc matrix unit: ${MR} x ${MC} weight-stationary int8 systolic array, int32 accumulation over input tiles,`,
-      'TFLite requantisation per output channel. Up to ' + `${p.maxRows} rows, ${p.maxInTiles * MR} input and ${p.maxOutTiles * MC} output channels.`,
+      'TFLite requantisation per output channel. Up to ' +
+        `${p.maxRows} rows, ${p.maxInTiles * MR} input and ${p.maxOutTiles * MC} output channels.`,
     ],
     params: [],
     ports: [

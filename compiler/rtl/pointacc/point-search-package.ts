@@ -55,13 +55,23 @@ export function pointSearchPackage(req: PointSearchRequest): RtlPackage {
     op = OP_CODE.knn;
     const res = knn(ctrCloud, q.cloud, k);
     golden = { fps: centers, knn: res };
-    nsRows = res.map((row) => pack([...row.map((v): [number, number] => [v, shape.indexBits]), ...Array.from({ length: params.buffer - k }, (): [number, number] => [0, shape.indexBits]), [0, shape.kBits]]));
+    nsRows = res.map((row) =>
+      pack([
+        ...row.map((v): [number, number] => [v, shape.indexBits]),
+        ...Array.from({ length: params.buffer - k }, (): [number, number] => [0, shape.indexBits]),
+        [0, shape.kBits],
+      ]),
+    );
   } else if (req.op === 'ball_query') {
     op = req.mode === 'pointnet2' ? OP_CODE.ball_query_pointnet2 : OP_CODE.ball_query_nearest;
     const res = ballQuery(ctrCloud, q.cloud, req.radius, k, req.mode, r2);
     golden = { fps: centers, ball_query: res };
     nsRows = res.result.map((row, j) =>
-      pack([...row.map((v): [number, number] => [v, shape.indexBits]), ...Array.from({ length: params.buffer - k }, (): [number, number] => [0, shape.indexBits]), [res.count[j], shape.kBits]]),
+      pack([
+        ...row.map((v): [number, number] => [v, shape.indexBits]),
+        ...Array.from({ length: params.buffer - k }, (): [number, number] => [0, shape.indexBits]),
+        [res.count[j], shape.kBits],
+      ]),
     );
   }
   const modules = emitDesign(pointSearchModules(params));
@@ -103,6 +113,17 @@ export function pointSearchPackage(req: PointSearchRequest): RtlPackage {
     testbench: `${tb}.v`,
     predictedCycles: predicted,
     golden,
-    params: { op: req.op, mode: req.mode, points: n, centers: m, k, lanes: W, buffer: params.buffer, coordBits, fracBits: q.fracBits, radius2: r2 },
+    params: {
+      op: req.op,
+      mode: req.mode,
+      points: n,
+      centers: m,
+      k,
+      lanes: W,
+      buffer: params.buffer,
+      coordBits,
+      fracBits: q.fracBits,
+      radius2: r2,
+    },
   };
 }

@@ -14,8 +14,37 @@
 // selections kept in the center memory (run op 0 first). Points are packed {z, y, x}, x in the
 // low bits, signed C-bit coordinates.
 import {
-  type Expr, type Item, type Module, type Stmt, alwaysFF, assign, bin, cat, cond, eq, idx, ifs, input, lit, mem, nb, not, output,
-  partsel, ref, rep, reg, slice, sub, un, wire, add, and, or, clog2, comment,
+  type Expr,
+  type Item,
+  type Module,
+  type Stmt,
+  alwaysFF,
+  assign,
+  bin,
+  cat,
+  cond,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  not,
+  output,
+  partsel,
+  ref,
+  rep,
+  reg,
+  slice,
+  sub,
+  un,
+  wire,
+  add,
+  and,
+  or,
+  clog2,
+  comment,
 } from '../verilog/index.ts';
 import { bitonicSorter, sorterName, topkMerge, topkName, type RecordShape } from './sorter.ts';
 
@@ -206,11 +235,25 @@ export function pointSearchModules(p: PointSearchParams): Module[] {
     items.push(assign(partsel('issue_recs', lit(l * REC), REC), cat(ref(key), ref(index))));
     sqTerms.push(cat(lit(0, s.laneBits), idx('hits', l)));
   }
-  items.push(assign('pop', sqTerms.reduce((a, b) => add(a, b))));
+  items.push(
+    assign(
+      'pop',
+      sqTerms.reduce((a, b) => add(a, b)),
+    ),
+  );
 
   // Sorter and merger.
   items.push(wire('sorted', W * REC));
-  items.push({ kind: 'instance', module: sorterName(W, s.record), name: 'sorter', params: [], conns: [{ port: 'in_recs', expr: ref('s1_recs') }, { port: 'out_recs', expr: ref('sorted') }] });
+  items.push({
+    kind: 'instance',
+    module: sorterName(W, s.record),
+    name: 'sorter',
+    params: [],
+    conns: [
+      { port: 'in_recs', expr: ref('s1_recs') },
+      { port: 'out_recs', expr: ref('sorted') },
+    ],
+  });
   items.push(wire('merge_in', B * REC), assign('merge_in', cond(ref('s2_first'), rep(B * REC, lit(1, 1)), ref('buf_recs'))));
   items.push(wire('merged', B * REC));
   items.push({
@@ -218,7 +261,11 @@ export function pointSearchModules(p: PointSearchParams): Module[] {
     module: topkName(W, B, s.record),
     name: 'topk',
     params: [],
-    conns: [{ port: 'buf_recs', expr: ref('merge_in') }, { port: 'new_recs', expr: ref('s2_recs') }, { port: 'out_recs', expr: ref('merged') }],
+    conns: [
+      { port: 'buf_recs', expr: ref('merge_in') },
+      { port: 'new_recs', expr: ref('s2_recs') },
+      { port: 'out_recs', expr: ref('merged') },
+    ],
   });
 
   // Outputs: ball query pads with the first hit (0 when there is none) and caps the count at k.
@@ -334,15 +381,19 @@ export function pointSearchModules(p: PointSearchParams): Module[] {
   ];
   items.push(
     alwaysFF('clk', [
-      ifs(ref('rst'), [
-        nb('state', st(ST.idle)),
-        nb('s1_valid', lit(0, 1)),
-        nb('s2_valid', lit(0, 1)),
-        nb('res_valid', lit(0, 1)),
-        nb('emit_zero', lit(0, 1)),
-        nb('done', lit(0, 1)),
-        nb('first_iter', lit(1, 1)),
-      ], control),
+      ifs(
+        ref('rst'),
+        [
+          nb('state', st(ST.idle)),
+          nb('s1_valid', lit(0, 1)),
+          nb('s2_valid', lit(0, 1)),
+          nb('res_valid', lit(0, 1)),
+          nb('emit_zero', lit(0, 1)),
+          nb('done', lit(0, 1)),
+          nb('first_iter', lit(1, 1)),
+        ],
+        control,
+      ),
     ]),
   );
 

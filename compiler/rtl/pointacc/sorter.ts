@@ -106,7 +106,10 @@ export function bitonicSorter(w: number, r: RecordShape): Module {
   const rec = recordBits(r);
   return {
     name: sorterName(w, r),
-    comment: [`Bitonic sorter: ${w} records of ${r.keyBits}-bit key + ${r.payloadBits}-bit payload, ascending by {key, payload}.`, 'Combinational; the caller registers around it.'],
+    comment: [
+      `Bitonic sorter: ${w} records of ${r.keyBits}-bit key + ${r.payloadBits}-bit payload, ascending by {key, payload}.`,
+      'Combinational; the caller registers around it.',
+    ],
     params: [],
     ports: [input('in_recs', w * rec), output('out_recs', w * rec)],
     items: networkItems('st', w, rec, bitonicSortStages(w), 'in_recs', 'out_recs'),
@@ -145,7 +148,16 @@ export function topkMerge(w: number, b: number, r: RecordShape): Module[] {
     }
     items.push(assign(partsel(ref('bitonic'), lit(i * rec), rec), v));
   }
-  items.push({ kind: 'instance', module: mergerName(b, r), name: 'merge', params: [], conns: [{ port: 'in_recs', expr: ref('bitonic') }, { port: 'out_recs', expr: ref('out_recs') }] });
+  items.push({
+    kind: 'instance',
+    module: mergerName(b, r),
+    name: 'merge',
+    params: [],
+    conns: [
+      { port: 'in_recs', expr: ref('bitonic') },
+      { port: 'out_recs', expr: ref('out_recs') },
+    ],
+  });
   return [
     {
       name: topkName(w, b, r),

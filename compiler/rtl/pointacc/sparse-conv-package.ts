@@ -58,7 +58,8 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   const cacheOn = req.ways > 0;
   const ways = cacheOn ? req.ways : 1;
   const sets = cacheOn ? Math.floor(req.cacheBytes / rowBytes / ways) : 1;
-  if (sets < 1 || (sets & (sets - 1)) !== 0) throw new Error(`cache of ${req.cacheBytes} B, ${rowBytes}-byte rows, ${ways} ways: ${sets} sets is not a power of two`);
+  if (sets < 1 || (sets & (sets - 1)) !== 0)
+    throw new Error(`cache of ${req.cacheBytes} B, ${rowBytes}-byte rows, ${ways} ways: ${sets} sets is not a power of two`);
   // The cache's set index is taken from the point index, so the tables are at least as deep as the sets.
   const maxPoints = Math.max(2 * W, nextPow2(Math.max(nIn, nOut)), sets);
   const mapper: KernelMapperParams = { lanes: W, coordBits, maxPoints, kernel: req.kernel, strideIn: 1 };
@@ -67,27 +68,46 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   const outTiles = Math.ceil(req.cout / MC);
   const pairsTotal = map.reduce((s, e) => s + e.pairs.length, 0);
   const maxGroup = Math.max(1, ...map.map((e) => e.pairs.length));
-  const matrix: MatrixUnitParams = { rows: MR, cols: MC, maxRows: Math.max(2, nextPow2(maxGroup)), maxInTiles: 2, maxOutTiles: Math.max(2, nextPow2(outTiles)), accOut: true };
+  const matrix: MatrixUnitParams = {
+    rows: MR,
+    cols: MC,
+    maxRows: Math.max(2, nextPow2(maxGroup)),
+    maxInTiles: 2,
+    maxOutTiles: Math.max(2, nextPow2(outTiles)),
+    accOut: true,
+  };
   const top = { mapper, gather, matrix, maxPairs: Math.max(2, nextPow2(pairsTotal)), outTiles };
 
   // Golden layer.
   const rng = new Prng(req.seed);
   const volume = req.kernel ** 3;
   const x = Array.from({ length: nIn }, () => Array.from({ length: req.cin }, () => rng.int(256) - 128));
-  const weights = Array.from({ length: volume }, () => Array.from({ length: req.cout }, () => Array.from({ length: req.cin }, () => rng.int(255) - 127)));
+  const weights = Array.from({ length: volume }, () =>
+    Array.from({ length: req.cout }, () => Array.from({ length: req.cin }, () => rng.int(255) - 127)),
+  );
   const bias = Array.from({ length: req.cout }, () => rng.int(20001) - 10000);
   const qm = Array.from({ length: req.cout }, () => quantizeMultiplier((0.5 + rng.next()) / (64 * Math.sqrt(req.cin * 4) * 16)));
-  const layer: QuantLayer = { weights: weights[0], bias, inputZeroPoint: 0, outputZeroPoint: rng.int(21) - 10, multiplier: qm.map((v) => v.multiplier), shift: qm.map((v) => v.shift), relu: true };
+  const layer: QuantLayer = {
+    weights: weights[0],
+    bias,
+    inputZeroPoint: 0,
+    outputZeroPoint: rng.int(21) - 10,
+    multiplier: qm.map((v) => v.multiplier),
+    shift: qm.map((v) => v.shift),
+    relu: true,
+  };
   const acc = sparseConvAcc(x, weights, map, nOut);
   const y = acc.map((row) => row.map((a, co) => requantize(a + bias[co], layer, co)));
 
   // Cache behaviour per offset group (the cache persists across groups).
   const cache = new SetAssociativeCache({ bytes: sets * ways * rowBytes, ways, lineBytes: rowBytes });
-  const groups = map.filter((e) => e.pairs.length > 0).map((e) => {
-    let misses = 0;
-    for (const [i] of e.pairs) if (!cacheOn || !cache.access(i)) misses++;
-    return { rows: e.pairs.length, misses };
-  });
+  const groups = map
+    .filter((e) => e.pairs.length > 0)
+    .map((e) => {
+      let misses = 0;
+      for (const [i] of e.pairs) if (!cacheOn || !cache.access(i)) misses++;
+      return { rows: e.pairs.length, misses };
+    });
   const misses = groups.reduce((s, g) => s + g.misses, 0);
   const hits = pairsTotal - misses;
   const IW = Math.log2(maxPoints);
@@ -95,26 +115,48 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   const KW = Math.log2(MR);
   const OFB = clog2(volume);
   const model = sparseConvCycles({
-    inputs: nIn, outputs: nOut, kernel: req.kernel, cin: req.cin, cout: req.cout, sorterWidth: W, arrayRows: MR, arrayCols: MC,
-    accumulatorEntries: 2 ** (IW + OW), groups, latency,
+    inputs: nIn,
+    outputs: nOut,
+    kernel: req.kernel,
+    cin: req.cin,
+    cout: req.cout,
+    sorterWidth: W,
+    arrayRows: MR,
+    arrayCols: MC,
+    accumulatorEntries: 2 ** (IW + OW),
+    groups,
+    latency,
   });
 
   // DRAM image and expectations.
-  const pts = (c: Cloud) => Array.from({ length: cloudSize(c) }, (_, i) => pack([[c.xyz[3 * i], coordBits], [c.xyz[3 * i + 1], coordBits], [c.xyz[3 * i + 2], coordBits]]));
+  const pts = (c: Cloud) =>
+    Array.from({ length: cloudSize(c) }, (_, i) =>
+      pack([
+        [c.xyz[3 * i], coordBits],
+        [c.xyz[3 * i + 1], coordBits],
+        [c.xyz[3 * i + 2], coordBits],
+      ]),
+    );
   const featLines = x.map((f) => pack(Array.from({ length: rowBytes }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
   const wLines: bigint[] = [];
   for (let d = 0; d < 2 ** OFB; d++) {
     for (let o = 0; o < matrix.maxOutTiles; o++) {
       for (let r = 0; r < MR; r++) {
-        wLines.push(pack(Array.from({ length: MC }, (_, c): [number, number] => {
-          const co = o * MC + c;
-          return [d < volume && r < req.cin && co < req.cout ? weights[d][co][r] : 0, 8];
-        })));
+        wLines.push(
+          pack(
+            Array.from({ length: MC }, (_, c): [number, number] => {
+              const co = o * MC + c;
+              return [d < volume && r < req.cin && co < req.cout ? weights[d][co][r] : 0, 8];
+            }),
+          ),
+        );
       }
     }
   }
   const perTile = (f: (co: number) => number, bits: number) =>
-    Array.from({ length: matrix.maxOutTiles }, (_, o) => pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])));
+    Array.from({ length: matrix.maxOutTiles }, (_, o) =>
+      pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])),
+    );
   const expected: bigint[] = [];
   const masks: bigint[] = [];
   for (let j = 0; j < nOut; j++) {
@@ -123,7 +165,8 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
       masks.push(pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? 0xff : 0, 8])));
     }
   }
-  const dramBytes = (nIn + nOut) * 3 * Math.ceil(coordBits / 8) + misses * rowBytes + volume * req.cin * req.cout + 8 * req.cout + nOut * req.cout;
+  const dramBytes =
+    (nIn + nOut) * 3 * Math.ceil(coordBits / 8) + misses * rowBytes + volume * req.cin * req.cout + 8 * req.cout + nOut * req.cout;
   const modules = emitDesign(sparseConvTopModules(top));
   const tb = 'tb_pointacc_sparse_conv';
   const files: TextFile[] = modules.map((f) => ({ path: f.file, text: f.text }));
@@ -131,9 +174,27 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   files.push({ path: 'out_voxels.hex', text: hexFile(pts(outputs), 3 * coordBits) });
   files.push({ path: 'features.hex', text: hexFile(featLines, 8 * MR) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({ path: 'bias.hex', text: hexFile(perTile((co) => bias[co], 32), MC * 32) });
-  files.push({ path: 'mult.hex', text: hexFile(perTile((co) => layer.multiplier[co], 32), MC * 32) });
-  files.push({ path: 'shift.hex', text: hexFile(perTile((co) => layer.shift[co], 6), MC * 6) });
+  files.push({
+    path: 'bias.hex',
+    text: hexFile(
+      perTile((co) => bias[co], 32),
+      MC * 32,
+    ),
+  });
+  files.push({
+    path: 'mult.hex',
+    text: hexFile(
+      perTile((co) => layer.multiplier[co], 32),
+      MC * 32,
+    ),
+  });
+  files.push({
+    path: 'shift.hex',
+    text: hexFile(
+      perTile((co) => layer.shift[co], 6),
+      MC * 6,
+    ),
+  });
   files.push({ path: 'expect_out.hex', text: hexFile(expected, MC * 8) });
   files.push({ path: 'expect_mask.hex', text: hexFile(masks, MC * 8) });
   const actMin = Math.max(-128, layer.outputZeroPoint);
@@ -173,8 +234,23 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
     misses,
     dramBytes,
     params: {
-      op: 'sparse_conv3d', inputs: nIn, outputs: nOut, pairs: pairsTotal, kernel: req.kernel, stride: req.stride, cin: req.cin, cout: req.cout,
-      lanes: W, arrayRows: MR, arrayCols: MC, cacheSets: sets, cacheWays: ways, cache: String(cacheOn), latency, hits, misses,
+      op: 'sparse_conv3d',
+      inputs: nIn,
+      outputs: nOut,
+      pairs: pairsTotal,
+      kernel: req.kernel,
+      stride: req.stride,
+      cin: req.cin,
+      cout: req.cout,
+      lanes: W,
+      arrayRows: MR,
+      arrayCols: MC,
+      cacheSets: sets,
+      cacheWays: ways,
+      cache: String(cacheOn),
+      latency,
+      hits,
+      misses,
     },
   };
 }

@@ -10,8 +10,33 @@
 // and offset, so one read-modify-write per column and cycle). Last, every output row is
 // requantised with its bias and streamed out on out_* (one voxel x output tile per cycle).
 import {
-  type Item, type Module, type Stmt, type Expr, alwaysFF, assign, bin, cat, eq, idx, ifs, input, lit, mem, nb, output,
-  partsel, ref, reg, wire, instance, slice, add, and, not, comment, clog2,
+  type Item,
+  type Module,
+  type Stmt,
+  type Expr,
+  alwaysFF,
+  assign,
+  bin,
+  cat,
+  eq,
+  idx,
+  ifs,
+  input,
+  lit,
+  mem,
+  nb,
+  output,
+  partsel,
+  ref,
+  reg,
+  wire,
+  instance,
+  slice,
+  add,
+  and,
+  not,
+  comment,
+  clog2,
 } from '../verilog/index.ts';
 import { kernelMapperModules, kernelMapperName, type KernelMapperParams } from './kernel-mapper.ts';
 import { gatherCacheInstance, gatherCacheModules, type GatherCacheParams } from './gather-cache.ts';
@@ -89,7 +114,9 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     wire('g_resp_valid', 1),
     wire('g_resp_idx', IW),
     // A gathered row is a cache line (16-byte multiple); the activation line takes its first MR bytes.
-    ...(GB > MR ? [comment('verilator lint_off UNUSEDSIGNAL'), wire('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')] : [wire('g_resp_data', 8 * GB)]),
+    ...(GB > MR
+      ? [comment('verilator lint_off UNUSEDSIGNAL'), wire('g_resp_data', 8 * GB), comment('verilator lint_on UNUSEDSIGNAL')]
+      : [wire('g_resp_data', 8 * GB)]),
     wire('x_data', 8 * MR),
     wire('mx_busy', 1),
     wire('mx_done', 1),
@@ -108,23 +135,25 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     assign('unused_ok', and(ref('km_busy'), ref('mx_busy'), eq(ref('g_resp_idx'), ref('g_resp_idx')), eq(ref('mx_q'), ref('mx_q')))),
     comment('verilator lint_on UNUSEDSIGNAL'),
   );
-  items.push(instance(kernelMapperName(p.mapper), 'mapper', {
-    clk: 'clk',
-    rst: 'rst',
-    ld_in_en: 'km_ld_in_en',
-    ld_out_en: 'km_ld_out_en',
-    ld_addr: 'km_ld_addr',
-    ld_xyz: 'km_ld_xyz',
-    start: 'km_start',
-    n_in: 'n_in',
-    n_out: 'n_out',
-    busy: 'km_busy',
-    done: 'km_done',
-    pair_valid: 'kp_valid',
-    pair_in: 'kp_in',
-    pair_out: 'kp_out',
-    pair_off: 'kp_off',
-  }));
+  items.push(
+    instance(kernelMapperName(p.mapper), 'mapper', {
+      clk: 'clk',
+      rst: 'rst',
+      ld_in_en: 'km_ld_in_en',
+      ld_out_en: 'km_ld_out_en',
+      ld_addr: 'km_ld_addr',
+      ld_xyz: 'km_ld_xyz',
+      start: 'km_start',
+      n_in: 'n_in',
+      n_out: 'n_out',
+      busy: 'km_busy',
+      done: 'km_done',
+      pair_valid: 'kp_valid',
+      pair_in: 'kp_in',
+      pair_out: 'kp_out',
+      pair_off: 'kp_off',
+    }),
+  );
   // Gather: the pairs of the current offset, in order.
   const sentAddr = slice('sent', PB - 1, 0);
   items.push(wire('in_group', 1), assign('in_group', and(bin('<', ref('sent'), ref('np')), eq(idx('poff', sentAddr), ref('d_cur')))));
@@ -141,35 +170,37 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
   items.push(wire('wc_busy', 1), assign('wc_busy', and(inState(SC_STATES.group), bin('<', ref('wc'), lit(wcTotal, WCB)))));
   items.push(wire('w_addr', OW + TW + KW), assign('w_addr', cat(slice('wc', OW + KW - 1, KW), lit(0, TW), slice('wc', KW - 1, 0))));
   items.push(wire('w_data', MC * 8), assign('w_data', idx('wbuf', cat(ref('d_cur'), slice('wc', OW + KW - 1, 0)))));
-  items.push(instance(matrixUnitName(p.matrix), 'matrix', {
-    clk: 'clk',
-    rst: 'rst',
-    ld_x_en: 'x_en',
-    ld_x_addr: 'x_addr',
-    ld_x_data: 'x_data',
-    ld_w_en: 'wc_busy',
-    ld_w_addr: 'w_addr',
-    ld_w_data: 'w_data',
-    // The array adds no bias (the sums are partial); the requantiser's inputs are kept defined.
-    ld_q_en: 'q_ld_en',
-    ld_q_addr: 'q_ld_addr',
-    ld_bias: lit(0, MC * 32),
-    ld_mult: 'q_ld_mult',
-    ld_shift: 'q_ld_shift',
-    start: 'mx_start',
-    rows: 'rows_g',
-    in_tiles_m1: lit(0, TW),
-    out_tiles_m1: lit(p.outTiles - 1, OW),
-    zp: 'zp',
-    act_min: 'act_min',
-    busy: 'mx_busy',
-    done: 'mx_done',
-    out_v: 'mx_v',
-    out_row: 'mx_row',
-    out_q: 'mx_q',
-    out_o: 'mx_o',
-    out_acc: 'mx_acc',
-  }));
+  items.push(
+    instance(matrixUnitName(p.matrix), 'matrix', {
+      clk: 'clk',
+      rst: 'rst',
+      ld_x_en: 'x_en',
+      ld_x_addr: 'x_addr',
+      ld_x_data: 'x_data',
+      ld_w_en: 'wc_busy',
+      ld_w_addr: 'w_addr',
+      ld_w_data: 'w_data',
+      // The array adds no bias (the sums are partial); the requantiser's inputs are kept defined.
+      ld_q_en: 'q_ld_en',
+      ld_q_addr: 'q_ld_addr',
+      ld_bias: lit(0, MC * 32),
+      ld_mult: 'q_ld_mult',
+      ld_shift: 'q_ld_shift',
+      start: 'mx_start',
+      rows: 'rows_g',
+      in_tiles_m1: lit(0, TW),
+      out_tiles_m1: lit(p.outTiles - 1, OW),
+      zp: 'zp',
+      act_min: 'act_min',
+      busy: 'mx_busy',
+      done: 'mx_done',
+      out_v: 'mx_v',
+      out_row: 'mx_row',
+      out_q: 'mx_q',
+      out_o: 'mx_o',
+      out_acc: 'mx_acc',
+    }),
+  );
   // Scatter-accumulate per column; drain through one requantiser per column.
   items.push(assign('dr_addr', cat(slice('dr_j', IW - 1, 0), ref('dr_o'))));
   const outParts: Expr[] = [];
@@ -180,7 +211,10 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     items.push(wire(pi, PB), assign(pi, add(slice('gbase', PB - 1, 0), zext(partsel('mx_row', lit(c * RW, 32), RW), RW, PB))));
     items.push(wire(`sa_${c}`, AB), assign(`sa_${c}`, cat(idx('pout', ref(pi)), ref('mx_o'))));
     const cur = idx(`acc_${c}`, ref(`sa_${c}`));
-    items.push(wire(`dsum_${c}`, 32), assign(`dsum_${c}`, add(idx(`acc_${c}`, ref('dr_addr')), partsel(idx('bbuf', ref('dr_o')), lit(c * 32, 32), 32))));
+    items.push(
+      wire(`dsum_${c}`, 32),
+      assign(`dsum_${c}`, add(idx(`acc_${c}`, ref('dr_addr')), partsel(idx('bbuf', ref('dr_o')), lit(c * 32, 32), 32))),
+    );
     items.push(wire(`q_${c}`, 8));
     items.push({
       kind: 'instance',
@@ -198,7 +232,9 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     });
     items.push(
       alwaysFF('clk', [
-        ifs(and(inState(SC_STATES.map), bin('<', ref('clr'), lit(2 ** AB, AB + 1))), [nb(idx(`acc_${c}`, slice('clr', AB - 1, 0)), lit(0, 32))]),
+        ifs(and(inState(SC_STATES.map), bin('<', ref('clr'), lit(2 ** AB, AB + 1))), [
+          nb(idx(`acc_${c}`, slice('clr', AB - 1, 0)), lit(0, 32)),
+        ]),
         ifs(and(inState(SC_STATES.mlp), idx('mx_v', lit(c, 32))), [nb(cur, add(cur, partsel('mx_acc', lit(c * 32, 32), 32)))]),
       ]),
     );
@@ -207,7 +243,11 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
     alwaysFF('clk', [
       nb('out_data', cat(...outParts)),
       ifs(ref('wb_ld_en'), [nb(idx('wbuf', ref('wb_ld_addr')), ref('wb_ld_data'))]),
-      ifs(ref('q_ld_en'), [nb(idx('bbuf', ref('q_ld_addr')), ref('q_ld_bias')), nb(idx('mbuf', ref('q_ld_addr')), ref('q_ld_mult')), nb(idx('sbuf', ref('q_ld_addr')), ref('q_ld_shift'))]),
+      ifs(ref('q_ld_en'), [
+        nb(idx('bbuf', ref('q_ld_addr')), ref('q_ld_bias')),
+        nb(idx('mbuf', ref('q_ld_addr')), ref('q_ld_mult')),
+        nb(idx('sbuf', ref('q_ld_addr')), ref('q_ld_shift')),
+      ]),
       ifs(and(inState(SC_STATES.map), ref('kp_valid')), [
         nb(idx('pin', slice('np', PB - 1, 0)), ref('kp_in')),
         nb(idx('pout', slice('np', PB - 1, 0)), ref('kp_out')),
@@ -215,7 +255,13 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
       ]),
     ]),
   );
-  const startGroup = (at: Expr, atAddr: Expr): Stmt[] => [nb('gbase', at), nb('sent', at), nb('d_cur', idx('poff', atAddr)), nb('got', lit(0, RW + 1)), nb('wc', lit(0, WCB))];
+  const startGroup = (at: Expr, atAddr: Expr): Stmt[] => [
+    nb('gbase', at),
+    nb('sent', at),
+    nb('d_cur', idx('poff', atAddr)),
+    nb('got', lit(0, RW + 1)),
+    nb('wc', lit(0, WCB)),
+  ];
   const toDrain: Stmt[] = [nb('dr_j', lit(0, IW + 1)), nb('dr_o', lit(0, OW)), nb('state', st(SC_STATES.drain))];
   const body: Stmt[] = [
     nb('km_start', lit(0, 1)),
@@ -226,14 +272,27 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
       kind: 'case',
       expr: ref('state'),
       items: [
-        { labels: [st(SC_STATES.idle)], body: [ifs(ref('start'), [nb('km_start', lit(1, 1)), nb('np', lit(0, PB + 1)), nb('clr', lit(0, AB + 1)), nb('km_seen', lit(0, 1)), nb('state', st(SC_STATES.map))])] },
+        {
+          labels: [st(SC_STATES.idle)],
+          body: [
+            ifs(ref('start'), [
+              nb('km_start', lit(1, 1)),
+              nb('np', lit(0, PB + 1)),
+              nb('clr', lit(0, AB + 1)),
+              nb('km_seen', lit(0, 1)),
+              nb('state', st(SC_STATES.map)),
+            ]),
+          ],
+        },
         {
           labels: [st(SC_STATES.map)],
           body: [
             ifs(ref('kp_valid'), [nb('np', add(ref('np'), lit(1, PB + 1)))]),
             ifs(bin('<', ref('clr'), lit(2 ** AB, AB + 1)), [nb('clr', add(ref('clr'), lit(1, AB + 1)))]),
             ifs(and(ref('km_done'), not(ref('km_start'))), [nb('km_seen', lit(1, 1))]),
-            ifs(and(ref('km_seen'), eq(ref('clr'), lit(2 ** AB, AB + 1))), [ifs(eq(ref('np'), lit(0, PB + 1)), toDrain, [...startGroup(lit(0, PB + 1), lit(0, PB)), nb('state', st(SC_STATES.group))])]),
+            ifs(and(ref('km_seen'), eq(ref('clr'), lit(2 ** AB, AB + 1))), [
+              ifs(eq(ref('np'), lit(0, PB + 1)), toDrain, [...startGroup(lit(0, PB + 1), lit(0, PB)), nb('state', st(SC_STATES.group))]),
+            ]),
           ],
         },
         {
@@ -242,18 +301,24 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
             ifs(and(ref('g_req_valid'), ref('g_req_ready')), [nb('sent', add(ref('sent'), lit(1, PB + 1)))]),
             ifs(ref('g_resp_valid'), [nb('got', add(ref('got'), lit(1, RW + 1)))]),
             ifs(ref('wc_busy'), [nb('wc', add(ref('wc'), lit(1, WCB)))]),
-            ifs(and(not(ref('in_group')), not(ref('wc_busy')), eq(zext(ref('got'), RW + 1, Math.max(RW + 1, PB + 1)), zext(ref('issued'), PB + 1, Math.max(RW + 1, PB + 1)))), [
-              nb('rows_g', ref('got')),
-              nb('mx_start', lit(1, 1)),
-              nb('state', st(SC_STATES.mlp)),
-            ]),
+            ifs(
+              and(
+                not(ref('in_group')),
+                not(ref('wc_busy')),
+                eq(zext(ref('got'), RW + 1, Math.max(RW + 1, PB + 1)), zext(ref('issued'), PB + 1, Math.max(RW + 1, PB + 1))),
+              ),
+              [nb('rows_g', ref('got')), nb('mx_start', lit(1, 1)), nb('state', st(SC_STATES.mlp))],
+            ),
           ],
         },
         {
           labels: [st(SC_STATES.mlp)],
           body: [
             ifs(and(ref('mx_done'), not(ref('mx_start'))), [
-              ifs(eq(ref('sent'), ref('np')), toDrain, [...startGroup(ref('sent'), slice('sent', PB - 1, 0)), nb('state', st(SC_STATES.group))]),
+              ifs(eq(ref('sent'), ref('np')), toDrain, [
+                ...startGroup(ref('sent'), slice('sent', PB - 1, 0)),
+                nb('state', st(SC_STATES.group)),
+              ]),
             ]),
           ],
         },
@@ -265,7 +330,11 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
             nb('out_tile', ref('dr_o')),
             ifs(
               eq(ref('dr_o'), lit(p.outTiles - 1, OW)),
-              [nb('dr_o', lit(0, OW)), nb('dr_j', add(ref('dr_j'), lit(1, IW + 1))), ifs(eq(add(ref('dr_j'), lit(1, IW + 1)), ref('n_out')), [nb('state', st(SC_STATES.done))])],
+              [
+                nb('dr_o', lit(0, OW)),
+                nb('dr_j', add(ref('dr_j'), lit(1, IW + 1))),
+                ifs(eq(add(ref('dr_j'), lit(1, IW + 1)), ref('n_out')), [nb('state', st(SC_STATES.done))]),
+              ],
               [nb('dr_o', add(ref('dr_o'), lit(1, OW)))],
             ),
           ],
@@ -274,7 +343,21 @@ export function sparseConvTopModules(p: SparseConvTopParams): Module[] {
       default: [nb('done', lit(1, 1)), nb('state', st(SC_STATES.idle))],
     },
   ];
-  items.push(alwaysFF('clk', [ifs(ref('rst'), [nb('state', st(SC_STATES.idle)), nb('km_start', lit(0, 1)), nb('mx_start', lit(0, 1)), nb('done', lit(0, 1)), nb('out_valid', lit(0, 1))], body)]));
+  items.push(
+    alwaysFF('clk', [
+      ifs(
+        ref('rst'),
+        [
+          nb('state', st(SC_STATES.idle)),
+          nb('km_start', lit(0, 1)),
+          nb('mx_start', lit(0, 1)),
+          nb('done', lit(0, 1)),
+          nb('out_valid', lit(0, 1)),
+        ],
+        body,
+      ),
+    ]),
+  );
   items.push(assign('busy', bin('!=', ref('state'), st(SC_STATES.idle))));
   const top: Module = {
     name: sparseConvTopName(p),

@@ -8,11 +8,7 @@ export type Width = number | { expr: Expr };
 
 export type UnaryOp = '~' | '!' | '-' | '&' | '|' | '^';
 export type BinaryOp =
-  | '+' | '-' | '*' | '/' | '%'
-  | '&' | '|' | '^'
-  | '&&' | '||'
-  | '==' | '!=' | '<' | '<=' | '>' | '>='
-  | '<<' | '>>' | '>>>' | '<<<';
+  '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '&&' | '||' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '<<' | '>>' | '>>>' | '<<<';
 
 export type Expr =
   | { kind: 'ref'; name: string }
@@ -129,8 +125,20 @@ export const nb = (lhs: Expr | string, rhs: Expr): Stmt => ({ kind: 'nb', lhs: t
 export const set = (lhs: Expr | string, rhs: Expr): Stmt => ({ kind: 'blocking', lhs: typeof lhs === 'string' ? ref(lhs) : lhs, rhs });
 export const ifs = (c: Expr, then: Stmt[], els?: Stmt[]): Stmt => ({ kind: 'if', cond: c, then, else: els });
 
-export const wire = (name: string, width: Width, isSigned = false): Decl => ({ kind: 'decl', net: 'wire', name, width, signed: isSigned || undefined });
-export const reg = (name: string, width: Width, isSigned = false): Decl => ({ kind: 'decl', net: 'reg', name, width, signed: isSigned || undefined });
+export const wire = (name: string, width: Width, isSigned = false): Decl => ({
+  kind: 'decl',
+  net: 'wire',
+  name,
+  width,
+  signed: isSigned || undefined,
+});
+export const reg = (name: string, width: Width, isSigned = false): Decl => ({
+  kind: 'decl',
+  net: 'reg',
+  name,
+  width,
+  signed: isSigned || undefined,
+});
 export const mem = (name: string, width: Width, depth: number | { expr: Expr }, isSigned = false): Decl => ({
   kind: 'decl',
   net: 'reg',
@@ -141,7 +149,12 @@ export const mem = (name: string, width: Width, depth: number | { expr: Expr }, 
 });
 export const assign = (lhs: Expr | string, rhs: Expr): Item => ({ kind: 'assign', lhs: typeof lhs === 'string' ? ref(lhs) : lhs, rhs });
 /** An instance with its ports connected by name (a string connects the net of that name). */
-export const instance = (module: string, name: string, conns: Record<string, Expr | string>, params: { name: string; value: Expr }[] = []): Item => ({
+export const instance = (
+  module: string,
+  name: string,
+  conns: Record<string, Expr | string>,
+  params: { name: string; value: Expr }[] = [],
+): Item => ({
   kind: 'instance',
   module,
   name,
@@ -150,7 +163,12 @@ export const instance = (module: string, name: string, conns: Record<string, Exp
 });
 export const alwaysFF = (clock: string, body: Stmt[]): Item => ({ kind: 'always_ff', clock, body });
 export const alwaysComb = (body: Stmt[]): Item => ({ kind: 'always_comb', body });
-export const input = (name: string, width: Width = 1, isSigned = false): Port => ({ dir: 'input', name, width, signed: isSigned || undefined });
+export const input = (name: string, width: Width = 1, isSigned = false): Port => ({
+  dir: 'input',
+  name,
+  width,
+  signed: isSigned || undefined,
+});
 export const output = (name: string, width: Width = 1, isSigned = false, net: NetKind = 'wire'): Port => ({
   dir: 'output',
   name,

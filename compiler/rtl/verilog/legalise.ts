@@ -91,7 +91,8 @@ export function legaliseDesign(modules: Module[]): Module[] {
           return { ...e, args: e.args.map(expr) };
       }
     };
-    const width = <W>(w: W): W => (typeof w === 'object' && w !== null && 'expr' in w ? ({ expr: expr((w as { expr: Expr }).expr) } as W) : w);
+    const width = <W>(w: W): W =>
+      typeof w === 'object' && w !== null && 'expr' in w ? ({ expr: expr((w as { expr: Expr }).expr) } as W) : w;
     const stmt = (s: Stmt): Stmt => {
       switch (s.kind) {
         case 'nb':
