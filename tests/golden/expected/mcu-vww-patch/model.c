@@ -2118,6 +2118,14 @@ static inline int32_t nf_sxtb16_ror8(int32_t x) {
   return r;
 }
 #define NF_SXTB16_ROR8(x) nf_sxtb16_ror8((int32_t)(x))
+/* a + the sign-extended bytes 0 and 2 (or 1 and 3) of x, per halfword */
+#define NF_SXTAB16(a, x) ((int32_t)__sxtab16((int16x2_t)(a), (int8x4_t)(x)))
+static inline int32_t nf_sxtab16_ror8(int32_t a, int32_t x) {
+  int32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+  return r;
+}
+#define NF_SXTAB16_ROR8(a, x) nf_sxtab16_ror8((int32_t)(a), (int32_t)(x))
 #define NF_SMLAD(a, b, acc) ((int32_t)__smlad((int16x2_t)(a), (int16x2_t)(b), (acc)))
 #define NF_SADD16(a, b) ((int32_t)__sadd16((int16x2_t)(a), (int16x2_t)(b)))
 #define NF_SMLABB(a, b, acc) ((int32_t)__smlabb((int32_t)(a), (int32_t)(b), (acc)))
@@ -2142,6 +2150,8 @@ static inline int32_t nf_lo(int32_t x) { return (int16_t)(x & 0xffff); }
 static inline int32_t nf_hi(int32_t x) { return (int16_t)((uint32_t)x >> 16); }
 #define NF_SXTB16(x) nf_pack((int8_t)((uint32_t)(x) & 0xffu), (int8_t)(((uint32_t)(x) >> 16) & 0xffu))
 #define NF_SXTB16_ROR8(x) nf_pack((int8_t)(((uint32_t)(x) >> 8) & 0xffu), (int8_t)(((uint32_t)(x) >> 24) & 0xffu))
+#define NF_SXTAB16(a, x) nf_pack(nf_lo(a) + (int8_t)((uint32_t)(x) & 0xffu), nf_hi(a) + (int8_t)(((uint32_t)(x) >> 16) & 0xffu))
+#define NF_SXTAB16_ROR8(a, x) nf_pack(nf_lo(a) + (int8_t)(((uint32_t)(x) >> 8) & 0xffu), nf_hi(a) + (int8_t)(((uint32_t)(x) >> 24) & 0xffu))
 #define NF_SMLAD(a, b, acc) ((int32_t)((uint32_t)(acc) + (uint32_t)(nf_lo(a) * nf_lo(b)) + (uint32_t)(nf_hi(a) * nf_hi(b))))
 #define NF_SADD16(a, b) nf_pack(nf_lo(a) + nf_lo(b), nf_hi(a) + nf_hi(b))
 #define NF_SMLABB(a, b, acc) ((acc) + nf_lo(a) * nf_lo(b))
@@ -2369,8 +2379,8 @@ static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t o
     int32_t *d = colw + P;
     for (int32_t k = 0; k < in_c; k += 4, d += 4) {
       const int32_t w = nf_load32(in + k);
-      const int32_t a = NF_SADD16(NF_SXTB16(w), off2);
-      const int32_t b = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+      const int32_t a = NF_SXTAB16(off2, w);
+      const int32_t b = NF_SXTAB16_ROR8(off2, w);
       d[0] = NF_SADD16(a, a);
       d[2] = NF_SADD16(b, b);
     }
@@ -2390,7 +2400,12 @@ static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t o
       for (int32_t i = 0; i < rowlen; i++) lin[k + i] = pad;
     } else if (dw == 1 && ix0 >= 0 && ix0 + kw <= in_w) {
       const int8_t *in = input + (iy * in_w + ix0) * in_c;
-      for (int32_t i = 0; i < rowlen; i++) lin[k + i] = in[i];
+      int32_t i = 0;
+      for (; i + 4 <= rowlen; i += 4) {
+        const int32_t w = nf_load32(in + i);
+        memcpy(lin + k + i, &w, 4);
+      }
+      for (; i < rowlen; i++) lin[k + i] = in[i];
     } else {
       for (int32_t fx = 0; fx < kw; fx++) {
         const int32_t ix = ix0 + dw * fx;
@@ -2406,10 +2421,25 @@ static void nf_column2(const nacc_conv_params *p, const int8_t *input, int32_t o
   int32_t *d = colw + P;
   for (int32_t g = 0; g < G; g++, d += 4) {
     const int32_t w = nf_load32(lin + 4 * g);
-    const int32_t a = NF_SADD16(NF_SXTB16(w), off2);
-    const int32_t b = NF_SADD16(NF_SXTB16_ROR8(w), off2);
+    const int32_t a = NF_SXTAB16(off2, w);
+    const int32_t b = NF_SXTAB16_ROR8(off2, w);
     d[0] = NF_SADD16(a, a);
     d[2] = NF_SADD16(b, b);
+  }
+}
+
+/* Two consecutive pixels of a 1x1 layer (in_c = 4 G channels each) into the interleaved columns. */
+static void nf_column2_flat(const int8_t *in, int32_t G, int32_t *d, int32_t off) {
+  const int32_t off2 = (int32_t)(((uint32_t)(off & 0xffff) << 16) | (uint32_t)(off & 0xffff));
+  const int8_t *inb = in + 4 * G;
+  for (int32_t g = 0; g < G; g++, d += 4) {
+    const int32_t wa = nf_load32(in + 4 * g), wb = nf_load32(inb + 4 * g);
+    const int32_t a02 = NF_SXTAB16(off2, wa), b02 = NF_SXTAB16(off2, wb);
+    const int32_t a13 = NF_SXTAB16_ROR8(off2, wa), b13 = NF_SXTAB16_ROR8(off2, wb);
+    d[0] = NF_SADD16(a02, a02);
+    d[1] = NF_SADD16(b02, b02);
+    d[2] = NF_SADD16(a13, a13);
+    d[3] = NF_SADD16(b13, b13);
   }
 }
 
@@ -2480,17 +2510,20 @@ static inline __attribute__((always_inline)) void nf_dot2x2(const int8_t *f0, in
  * (its filter must not be read past its end). Column words per group: A(x0,x2) B(x0,x2)
  * A(x1,x3) B(x1,x3). */
 static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail,
-                                                              int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+                                                              int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi, const int16_t *ci) {
   int32_t oc = 0;
   for (; oc + 1 < n; oc += 2) {
-    const int8_t *f0 = filter + oc * kdim;
+    /* listed channels (ci): the two filters and the outputs at the channels' own positions */
+    const int32_t ja = ci ? ci[oc] : oc, jb = ci ? ci[oc + 1] : oc + 1;
+    const int8_t *f0 = filter + ja * kdim;
+    const int32_t kd = ci ? (jb - ja) * kdim : kdim;
     int32_t a0 = t[oc].b2, a1 = t[oc + 1].b2;
     int32_t c0 = a0, c1 = a1;
     const int32_t gl = (last_tail && oc + 2 >= n) ? G - 1 : G;
-    nf_dot2x2(f0, kdim, colw, gl, &a0, &a1, &c0, &c1);
+    nf_dot2x2(f0, kd, colw, gl, &a0, &a1, &c0, &c1);
     if (gl < G) {
       const int32_t *cw = colw + 4 * gl;
-      const int32_t w0 = nf_load32(f0 + 4 * gl), w1 = nf_tail32(f0 + kdim + 4 * gl, last_tail);
+      const int32_t w0 = nf_load32(f0 + 4 * gl), w1 = nf_tail32(f0 + kd + 4 * gl, last_tail);
       const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
       const int32_t w1e = NF_SXTB16(w1), w1o = NF_SXTB16_ROR8(w1);
       a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
@@ -2500,15 +2533,16 @@ static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *col
     }
     const int32_t v0 = nf_out1(a0, &t[oc], full, lo, hi), v1 = nf_out1(a1, &t[oc + 1], full, lo, hi);
     const int32_t v2 = nf_out1(c0, &t[oc], full, lo, hi), v3 = nf_out1(c1, &t[oc + 1], full, lo, hi);
-    outa[oc] = (int8_t)v0;
-    outa[oc + 1] = (int8_t)v1;
+    outa[ja] = (int8_t)v0;
+    outa[jb] = (int8_t)v1;
     if (two) {
-      outb[oc] = (int8_t)v2;
-      outb[oc + 1] = (int8_t)v3;
+      outb[ja] = (int8_t)v2;
+      outb[jb] = (int8_t)v3;
     }
   }
   if (oc < n) {
-    const int8_t *f0 = filter + oc * kdim;
+    const int32_t ja = ci ? ci[oc] : oc;
+    const int8_t *f0 = filter + ja * kdim;
     int32_t a0 = t[oc].b2, c0 = a0;
     const int32_t *cw = colw;
     for (int32_t g = 0; g < G; g++, cw += 4) {
@@ -2517,8 +2551,8 @@ static inline __attribute__((always_inline)) void nf_pairs_px(const int32_t *col
       a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
       c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
     }
-    outa[oc] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
-    if (two) outb[oc] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
+    outa[ja] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
+    if (two) outb[ja] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
   }
 }
 
@@ -2551,7 +2585,7 @@ static inline __attribute__((always_inline)) void nf_pairs_small(const int32_t *
       outb[oc + 1] = (int8_t)v3;
     }
   }
-  if (oc < n) nf_pairs_px(colw, filter + oc * kdim, kdim, G, t + oc, n - oc, 0, outa + oc, outb + oc, two, 1, -128, 127);
+  if (oc < n) nf_pairs_px(colw, filter + oc * kdim, kdim, G, t + oc, n - oc, 0, outa + oc, outb + oc, two, 1, -128, 127, NULL);
 }
 
 #define NF_PAIRS_SMALL(G_) \
@@ -2562,13 +2596,109 @@ NF_PAIRS_SMALL(2)
 NF_PAIRS_SMALL(4)
 NF_PAIRS_SMALL(6)
 
+#if defined(__ARM_FEATURE_DSP)
+/* The full-range kernel's channel pairs in one assembly function (DSP cores): per pair the dot
+ * products of nf_dot2x2 (two groups per turn) and the four-instruction output stage, the loop state
+ * (filter, constants, outputs, pairs left) kept in an argument block in memory rather than moved
+ * in and out of the fourteen registers the dot product needs, as the compiled C did. */
+typedef struct {
+  const int8_t *f;  /* the pair's first filter; the second is kd bytes on */
+  const int32_t *colw;
+  int32_t G, kd;    /* loaded together (LDM) into the dot product's registers */
+  const nf_chq *t;  /* the pair's constants (advanced by two per pair) */
+  int8_t *oa;       /* pixel A's output of the pair's first channel; pixel B's is ostride bytes on */
+  int32_t ostride;
+  const nf_chq *tend; /* past the last pair's constants */
+  int32_t fstep;    /* from the filter pointer after the dot product to the next pair's: 2 kdim - 4 G */
+} nf_pargs;
+void nacc_fast_pairs_full(nf_pargs *a);
+#define NF_PGROUP \
+  "ldr r1, [r8, r11]\n\t" "ldr r0, [r8], #4\n\t" "ldrd ip, lr, [r9], #16\n\t" "sxtb16 r2, r0\n\t" "sxtb16 r3, r1\n\t" \
+  "smlad r4, r2, ip, r4\n\t" "smlad r6, r2, lr, r6\n\t" "smlad r5, r3, ip, r5\n\t" "smlad r7, r3, lr, r7\n\t" \
+  "ldrd ip, lr, [r9, #-8]\n\t" "sxtb16 r2, r0, ror #8\n\t" "sxtb16 r3, r1, ror #8\n\t" \
+  "smlad r4, r2, ip, r4\n\t" "smlad r6, r2, lr, r6\n\t" "smlad r5, r3, ip, r5\n\t" "smlad r7, r3, lr, r7\n\t"
+__asm__(".syntax unified\n\t"
+        ".thumb\n\t"
+        ".section .text.nacc_fast_pairs_full,\"ax\",%progbits\n\t"
+        ".align 2\n\t"
+        ".global nacc_fast_pairs_full\n\t"
+        ".type nacc_fast_pairs_full, %function\n\t"
+        ".thumb_func\n"
+        "nacc_fast_pairs_full:\n\t"
+        "push {r0, r4-r11, lr}\n"
+        ".Lnf_pair:\n\t"
+        "ldr ip, [sp]\n\t"
+        "ldm ip, {r8-r11}\n\t"
+        "ldr r2, [ip, #16]\n\t" "ldr r4, [r2, #12]\n\t" "ldr r5, [r2, #32]\n\t" "mov r6, r4\n\t" "mov r7, r5\n\t"
+        /* G = 4q + r: r single groups first, then q turns of four */
+        "tst r10, #1\n\t"
+        "beq 1f\n\t"
+        NF_PGROUP
+        "\n1:\n\t"
+        "tst r10, #2\n\t"
+        "beq 2f\n\t"
+        NF_PGROUP
+        NF_PGROUP
+        "\n2:\n\t"
+        "lsrs r10, r10, #2\n\t"
+        "beq 3f\n"
+        "4:\n\t"
+        NF_PGROUP
+        NF_PGROUP
+        NF_PGROUP
+        NF_PGROUP
+        "subs r10, r10, #1\n\t"
+        "bne 4b\n"
+        "3:\n\t"
+        "ldr ip, [sp]\n\t"
+        "ldr r0, [ip, #32]\n\t" "add r8, r8, r0\n\t" "str r8, [ip]\n\t"
+        "ldr r0, [ip, #16]\n\t"
+        "ldm r0!, {r1, r2, r3}\n\t"
+        "smmlar r8, r4, r1, r2\n\t" "sub r8, r8, r4, lsr #31\n\t" "asr r8, r8, r3\n\t" "ssat r8, #8, r8\n\t"
+        "smmlar r9, r6, r1, r2\n\t" "sub r9, r9, r6, lsr #31\n\t" "asr r9, r9, r3\n\t" "ssat r9, #8, r9\n\t"
+        "adds r0, r0, #8\n\t"
+        "ldm r0!, {r1, r2, r3}\n\t"
+        "smmlar r10, r5, r1, r2\n\t" "sub r10, r10, r5, lsr #31\n\t" "asr r10, r10, r3\n\t" "ssat r10, #8, r10\n\t"
+        "smmlar r11, r7, r1, r2\n\t" "sub r11, r11, r7, lsr #31\n\t" "asr r11, r11, r3\n\t" "ssat r11, #8, r11\n\t"
+        "adds r0, r0, #8\n\t" "str r0, [ip, #16]\n\t"
+        "ldrd r1, r2, [ip, #20]\n\t"
+        "strb r8, [r1]\n\t" "strb r10, [r1, #1]\n\t" "strb r9, [r1, r2]\n\t" "adds r3, r1, r2\n\t" "strb r11, [r3, #1]\n\t"
+        "adds r1, r1, #2\n\t" "str r1, [ip, #20]\n\t"
+        "ldr r1, [ip, #28]\n\t" "cmp r0, r1\n\t"
+        "bne .Lnf_pair\n\t"
+        "pop {r0, r4-r11, pc}\n\t"
+        ".size nacc_fast_pairs_full, .-nacc_fast_pairs_full\n\t"
+        ".text\n");
+#undef NF_PGROUP
+#endif
+
 static void __attribute__((noinline)) nf_pairs_px_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two) {
-  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127);
+#if defined(__ARM_FEATURE_DSP)
+  if (two && n >= 2) {
+    nf_pargs a = {filter, colw, G, kdim, t, outa, (int32_t)(outb - outa), t + 2 * (n >> 1), 2 * kdim - 4 * G};
+    nacc_fast_pairs_full(&a);
+    if (n & 1) nf_pairs_px(colw, filter + (n - 1) * kdim, kdim, G, t + n - 1, 1, 0, outa + n - 1, outb + n - 1, two, 1, -128, 127, NULL);
+    return;
+  }
+#endif
+  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127, NULL);
 }
 
 static void __attribute__((noinline)) nf_pairs_px_any(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, int32_t n, int32_t last_tail, int8_t *outa, int8_t *outb, int32_t two,
                                                      int32_t lo, int32_t hi) {
-  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi);
+  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi, NULL);
+}
+
+/* The same over listed channels (ci: the layer's channel of each entry of t; filter and output
+ * are the layer's, not the chunk's). */
+static void __attribute__((noinline)) nf_pairs_list_full(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb,
+                                                        int32_t two) {
+  nf_pairs_px(colw, filter, kdim, G, t, n, 0, outa, outb, two, 1, -128, 127, ci);
+}
+
+static void __attribute__((noinline)) nf_pairs_list_any(const int32_t *colw, const int8_t *filter, int32_t kdim, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int32_t last_tail, int8_t *outa,
+                                                       int8_t *outb, int32_t two, int32_t lo, int32_t hi) {
+  nf_pairs_px(colw, filter, kdim, G, t, n, last_tail, outa, outb, two, 0, lo, hi, ci);
 }
 
 /* Layers whose filters fit the column buffer as 16-bit pairs (narrow 1x1 layers, RGB stems):
@@ -2576,7 +2706,7 @@ static void __attribute__((noinline)) nf_pairs_px_any(const int32_t *colw, const
  * zero past the receptive field, so a group of two channels x two pixels is four LDRD-able word
  * pairs and eight SMLADs, without a SXTB16 per filter word. */
 static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo,
-                                                             int32_t hi) {
+                                                             int32_t hi, const int16_t *ci) {
   int32_t oc = 0;
   for (; oc + 1 < n; oc += 2) {
     const int32_t *w0 = f16 + 2 * G * oc;
@@ -2594,11 +2724,12 @@ static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw
     }
     const int32_t v0 = nf_out1(a0, &t[oc], full, lo, hi), v1 = nf_out1(a1, &t[oc + 1], full, lo, hi);
     const int32_t v2 = nf_out1(c0, &t[oc], full, lo, hi), v3 = nf_out1(c1, &t[oc + 1], full, lo, hi);
-    outa[oc] = (int8_t)v0;
-    outa[oc + 1] = (int8_t)v1;
+    const int32_t ja = ci ? ci[oc] : oc, jb = ci ? ci[oc + 1] : oc + 1;
+    outa[ja] = (int8_t)v0;
+    outa[jb] = (int8_t)v1;
     if (two) {
-      outb[oc] = (int8_t)v2;
-      outb[oc + 1] = (int8_t)v3;
+      outb[ja] = (int8_t)v2;
+      outb[jb] = (int8_t)v3;
     }
   }
   if (oc < n) {
@@ -2609,14 +2740,19 @@ static inline __attribute__((always_inline)) void nf_pairs16(const int32_t *colw
       a0 = NF_SMLAD(w0[2 * g + 1], cw[2], NF_SMLAD(w0[2 * g], cw[0], a0));
       c0 = NF_SMLAD(w0[2 * g + 1], cw[3], NF_SMLAD(w0[2 * g], cw[1], c0));
     }
-    outa[oc] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
-    if (two) outb[oc] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
+    const int32_t ja = ci ? ci[oc] : oc;
+    outa[ja] = (int8_t)nf_out1(a0, &t[oc], full, lo, hi);
+    if (two) outb[ja] = (int8_t)nf_out1(c0, &t[oc], full, lo, hi);
   }
 }
 
+/* each specialisation twice: contiguous channels, and listed ones (ci) */
 #define NF_P16(G_, FULL_) \
   static void __attribute__((noinline)) nf_p16_##G_##_##FULL_(const int32_t *colw, const int32_t *f16, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t lo, int32_t hi) { \
-    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi); \
+    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi, NULL); \
+  } \
+  static void __attribute__((noinline)) nf_p16l_##G_##_##FULL_(const int32_t *colw, const int32_t *f16, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t lo, int32_t hi) { \
+    nf_pairs16(colw, f16, G_, t, n, outa, outb, two, FULL_, lo, hi, ci); \
   }
 NF_P16(2, 1)
 NF_P16(4, 1)
@@ -2629,11 +2765,30 @@ NF_P16(7, 0)
 
 static void __attribute__((noinline)) nf_p16_any(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
   /* the clamp variant serves both (a channel without post adds 0) */
-  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi);
+  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi, NULL);
 }
 
-static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
+static void __attribute__((noinline)) nf_p16_list(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo,
+                                                 int32_t hi) {
+  nf_pairs16(colw, f16, G, t, n, outa, outb, two, 0, full ? -128 : lo, full ? 127 : hi, ci);
+}
+
+static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const nf_chq *t, const int16_t *ci, int32_t n, int8_t *outa, int8_t *outb, int32_t two, int32_t full, int32_t lo, int32_t hi) {
   const int32_t spec = G * 2 + full;
+  if (ci) {
+    switch (spec) {
+      case 5: nf_p16l_2_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 9: nf_p16l_4_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 13: nf_p16l_6_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 15: nf_p16l_7_1(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 4: nf_p16l_2_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 8: nf_p16l_4_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 12: nf_p16l_6_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      case 14: nf_p16l_7_0(colw, f16, t, ci, n, outa, outb, two, lo, hi); break;
+      default: nf_p16_list(colw, f16, G, t, ci, n, outa, outb, two, full, lo, hi); break;
+    }
+    return;
+  }
   switch (spec) {
     case 5: nf_p16_2_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
     case 9: nf_p16_4_1(colw, f16, t, n, outa, outb, two, lo, hi); break;
@@ -2647,7 +2802,37 @@ static void nf_p16_run(const int32_t *colw, const int32_t *f16, int32_t G, const
   }
 }
 
-/* 1 when it ran the layer; 0 when its conditions fail (then the older kernel runs it). */
+/* 1 when a filter is all zero: its channel's output is its bias requantised, at every pixel. */
+static int32_t nf_zero_filter(const int8_t *f, int32_t n) {
+  int32_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    if (nf_load32(f + i)) return 0;
+  for (; i < n; i++)
+    if (f[i]) return 0;
+  return 1;
+}
+
+/* A channel whose constants fail nf_rqc_of's bounds (a left shift, a bias near 2^30), computed
+ * exactly from the same doubled columns: acc = bias + dot, TFLite's requantisation. */
+static void __attribute__((noinline)) nf_slow_px(const nacc_conv_params *p, const int32_t *colw, const int8_t *f0, int32_t kdim, int32_t G, int32_t b, int32_t c, int8_t *outa, int8_t *outb, int32_t two) {
+  int32_t a0 = 0, c0 = 0;
+  const int32_t *cw = colw;
+  for (int32_t g = 0; g < G; g++, cw += 4) {
+    const int32_t w0 = 4 * g + 4 <= kdim ? nf_load32(f0 + 4 * g) : nf_tail32(f0 + 4 * g, kdim - 4 * g);
+    const int32_t w0e = NF_SXTB16(w0), w0o = NF_SXTB16_ROR8(w0);
+    a0 = NF_SMLAD(w0o, cw[2], NF_SMLAD(w0e, cw[0], a0));
+    c0 = NF_SMLAD(w0o, cw[3], NF_SMLAD(w0e, cw[1], c0));
+  }
+  outa[c] = nf_out((int32_t)((uint32_t)b + (uint32_t)(a0 >> 1)), p, c);
+  if (two) outb[c] = nf_out((int32_t)((uint32_t)b + (uint32_t)(c0 >> 1)), p, c);
+}
+
+/* Runs every layer whose receptive field fits the column buffer. Channels fall in three classes:
+ * an all-zero filter gives a constant channel (its bias requantised, written once per pixel and
+ * never computed: pruned channels); a channel whose constants fail nf_rqc_of's bounds goes through
+ * nf_slow_px; the rest through the two-channel kernels. A layer with channels of the first two
+ * classes ("listed") runs the kernels over lists of channels; the others over contiguous chunks.
+ * 1 when it ran the layer; 0 when the column buffer is too small (then the older kernel runs it). */
 static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output) {
   const int32_t kdim = p->k_h * p->k_w * p->in_c;
   const int32_t G = (kdim + 3) >> 2;
@@ -2655,10 +2840,13 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   /* interleaved columns (4G words), plus two int8 staging columns (2G words) unless direct */
   const int32_t direct = p->k_h == 1 && p->k_w == 1 && (p->in_c & 3) == 0 && p->pad_top == 0 && p->pad_left == 0 && (p->out_h - 1) * p->stride_h < p->in_h && (p->out_w - 1) * p->stride_w < p->in_w;
   if ((direct ? 4 : 6) * G > NACC_FAST_COL) return 0;
-  for (int32_t c = 0; c < out_c; c++) {
+  int32_t listed = 0;
+  for (int32_t c = 0; c < out_c && !listed; c++) {
     nf_rqc r = {0, 0, 1, 0};
-    if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset)) return 0;
+    if (!nf_rqc_of(&r, p->mult[c], p->shift[c], bias ? bias[c] : 0, kdim, p->output_offset) || nf_zero_filter(filter + c * kdim, kdim)) listed = 1;
   }
+  /* a 1x1 stride-1 layer reads pixel px at px * in_c: both columns of a pair built in one pass */
+  const int32_t flat = direct && p->stride_h == 1 && p->stride_w == 1 && p->in_w == out_w && p->in_h == p->out_h;
   int32_t *colw = (int32_t *)(void *)nf_col;
   /* the size checks above are at run time; hide the buffer's static size from gcc's bounds
    * warnings in the specialised kernels that a model without such layers never calls */
@@ -2670,25 +2858,41 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
   const int32_t use16 = G <= 8 && (room >= 32 || room >= out_c);
   const int32_t chunk = use16 && room < NF_OC_CHUNK ? room : NF_OC_CHUNK;
   nf_chq t[NF_OC_CHUNK];
+  int16_t ci[NF_OC_CHUNK], sl[NF_OC_CHUNK];
   int32_t post = 0;
-  for (int32_t oc0 = 0; oc0 < out_c; oc0 += chunk) {
-    const int32_t n = out_c - oc0 < chunk ? out_c - oc0 : chunk;
-    for (int32_t j = 0; j < n; j++) {
+  for (int32_t oc0 = 0; oc0 < out_c;) {
+    /* gather the chunk: up to `chunk` channels for the two-channel kernels (contiguous unless
+     * listed), the slow ones beside them; constant channels are written out on the way */
+    int32_t n = 0, ns = 0, c = oc0;
+    for (; c < out_c && n < chunk && ns < NF_OC_CHUNK; c++) {
       nf_rqc r = {0, 0, 1, 0};
-      const int32_t b = bias ? bias[oc0 + j] : 0;
-      nf_rqc_of(&r, p->mult[oc0 + j], p->shift[oc0 + j], b, kdim, p->output_offset);
-      t[j].m = r.m;
-      t[j].nudge = r.nudge;
-      t[j].down = r.down;
-      t[j].b2 = 2 * b;
-      t[j].post = r.post;
+      const int32_t b = bias ? bias[c] : 0;
+      if (listed && nf_zero_filter(filter + c * kdim, kdim)) {
+        const int8_t v = nf_out(b, p, c);
+        for (int32_t px = 0; px < pixels; px++) output[px * out_c + c] = v;
+        continue;
+      }
+      if (!nf_rqc_of(&r, p->mult[c], p->shift[c], b, kdim, p->output_offset)) {
+        sl[ns++] = (int16_t)c;
+        continue;
+      }
+      ci[n] = (int16_t)c;
+      t[n].m = r.m;
+      t[n].nudge = r.nudge;
+      t[n].down = r.down;
+      t[n].b2 = 2 * b;
+      t[n].post = r.post;
       if (r.post) post = 1;
+      n++;
     }
-    const int32_t last_tail = (oc0 + n == out_c) ? (kdim & 3) : 0;
-    const int8_t *f = filter + oc0 * kdim;
+    const int32_t first = oc0;
+    oc0 = c;
+    if (n == 0 && ns == 0) continue;
+    const int32_t last_tail = (n > 0 && ci[n - 1] == out_c - 1) ? (kdim & 3) : 0;
+    const int8_t *f = filter + first * kdim;
     if (use16) {
       for (int32_t j = 0; j < n; j++) {
-        const int8_t *fj = f + j * kdim;
+        const int8_t *fj = filter + ci[j] * kdim;
         int32_t *d = f16 + 2 * G * j;
         for (int32_t g = 0; g < G; g++, d += 2) {
           const int32_t w = 4 * g + 4 <= kdim ? nf_load32(fj + 4 * g) : nf_tail32(fj + 4 * g, kdim - 4 * g);
@@ -2700,12 +2904,25 @@ static int32_t __attribute__((noinline)) nf_conv_pairs(const nacc_conv_params *p
     const int32_t spec = full && !post && last_tail == 0;
     for (int32_t px = 0; px < pixels; px += 2) {
       const int32_t two = px + 1 < pixels;
-      nf_column2(p, input, px / out_w, px % out_w, G, colw, 0, direct);
-      if (two) nf_column2(p, input, (px + 1) / out_w, (px + 1) % out_w, G, colw, 1, direct);
-      else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
-      int8_t *outa = output + px * out_c + oc0;
+      if (flat && two) {
+        nf_column2_flat(input + px * p->in_c, G, colw, p->input_offset);
+      } else {
+        nf_column2(p, input, px / out_w, px % out_w, G, colw, 0, direct);
+        if (two) nf_column2(p, input, (px + 1) / out_w, (px + 1) % out_w, G, colw, 1, direct);
+        else for (int32_t g = 0; g < G; g++) colw[4 * g + 1] = colw[4 * g + 3] = 0;
+      }
+      int8_t *pa = output + px * out_c;
+      int8_t *pb = pa + out_c;
+      if (listed) {
+        if (n > 0 && use16) nf_p16_run(colw, f16, G, t, ci, n, pa, pb, two, full && !post, p->act_min, p->act_max);
+        else if (n > 0 && spec) nf_pairs_list_full(colw, filter, kdim, G, t, ci, n, pa, pb, two);
+        else if (n > 0) nf_pairs_list_any(colw, filter, kdim, G, t, ci, n, last_tail, pa, pb, two, p->act_min, p->act_max);
+        for (int32_t j = 0; j < ns; j++) nf_slow_px(p, colw, filter + sl[j] * kdim, kdim, G, bias ? bias[sl[j]] : 0, sl[j], pa, pb, two);
+        continue;
+      }
+      int8_t *outa = pa + first;
       int8_t *outb = outa + out_c;
-      if (use16) nf_p16_run(colw, f16, G, t, n, outa, outb, two, full && !post, p->act_min, p->act_max);
+      if (use16) nf_p16_run(colw, f16, G, t, NULL, n, outa, outb, two, full && !post, p->act_min, p->act_max);
       else if (spec && kdim == 8) nf_pairs_px_2(colw, f, t, n, outa, outb, two);
       else if (spec && kdim == 16) nf_pairs_px_4(colw, f, t, n, outa, outb, two);
       else if (spec && kdim == 24) nf_pairs_px_6(colw, f, t, n, outa, outb, two);
@@ -3150,6 +3367,24 @@ static void __attribute__((noinline)) nf_dw_inplace_small(const nacc_conv_params
   "ldr %[x0], [%[k], #416]\n\t" "add %[r], %[r], %[x0]\n\t"
 #endif
 
+#if defined(__ARM_FEATURE_DSP)
+/* The full-range output stage of the two pixels inside the same assembly block: per channel its
+ * constants (m, nudge, down, stored after the group's doubled biases at byte Q of the filter
+ * block) and four instructions per output; each pixel's four bytes packed into one word (a0, e0). */
+#define NF_DWQ1(J, Q) \
+  "ldrd %[k0], %[k1], [%[k], #" #Q "]\n\t" "ldr %[x0], [%[k], #" #Q "+8]\n\t" \
+  "smmlar %[x1], %[a" #J "], %[k0], %[k1]\n\t" "sub %[a" #J "], %[x1], %[a" #J "], lsr #31\n\t" "asr %[a" #J "], %[a" #J "], %[x0]\n\t" "ssat %[a" #J "], #8, %[a" #J "]\n\t" \
+  "smmlar %[x1], %[e" #J "], %[k0], %[k1]\n\t" "sub %[e" #J "], %[x1], %[e" #J "], lsr #31\n\t" "asr %[e" #J "], %[e" #J "], %[x0]\n\t" "ssat %[e" #J "], #8, %[e" #J "]\n\t"
+#define NF_DWQ(Q0, Q1, Q2, Q3) \
+  NF_DWQ1(0, Q0) NF_DWQ1(1, Q1) NF_DWQ1(2, Q2) NF_DWQ1(3, Q3) \
+  "bfi %[a0], %[a1], #8, #8\n\t" "bfi %[a0], %[a2], #16, #8\n\t" "bfi %[a0], %[a3], #24, #8\n\t" \
+  "bfi %[e0], %[e1], #8, #8\n\t" "bfi %[e0], %[e2], #16, #8\n\t" "bfi %[e0], %[e3], #24, #8\n\t"
+/* Q of channel 0 for 3x3, 5x5, 7x7 windows: (2 kw + 1) kh words of taps and deltas, 8 of biases */
+#define NF_DWQ_3 NF_DWQ(116, 132, 148, 164)
+#define NF_DWQ_5 NF_DWQ(252, 268, 284, 300)
+#define NF_DWQ_7 NF_DWQ(452, 468, 484, 500)
+#endif
+
 /* Two pixels' four channels: each channel's constants are read once for both pixels. */
 static inline __attribute__((always_inline)) void nf_put4x2(int8_t *oa, int8_t *ob, int32_t a0, int32_t a1, int32_t a2, int32_t a3, int32_t e0, int32_t e1, int32_t e2, int32_t e3, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) {
 #define NF_Q2(J, A, B) \
@@ -3213,6 +3448,18 @@ static inline __attribute__((always_inline)) void nf_dwr_row(const int32_t *cons
 #define NF_DWP_ASM(BODY) \
   __asm__ volatile(BODY : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [e0] "=&r"(e0), [e1] "=&r"(e1), [e2] "=&r"(e2), [e3] "=&r"(e3), [r] "+r"(r), [k0] "=&r"(k0), [k1] "=&r"(k1), \
                    [x0] "=&r"(x0), [x1] "=&r"(x1) : [k] "r"(fk) : "memory")
+      if (full) {
+        /* taps and output stage in one block: two packed words out */
+        if (KW == 3 && SW == 1) NF_DWP_ASM(NF_DWP_3_1 NF_DWQ_3);
+        else if (KW == 3) NF_DWP_ASM(NF_DWP_3_2 NF_DWQ_3);
+        else if (KW == 5 && SW == 1) NF_DWP_ASM(NF_DWP_5_1 NF_DWQ_5);
+        else if (KW == 5) NF_DWP_ASM(NF_DWP_5_2 NF_DWQ_5);
+        else if (KW == 7 && SW == 1) NF_DWP_ASM(NF_DWP_7_1 NF_DWQ_7);
+        else NF_DWP_ASM(NF_DWP_7_2 NF_DWQ_7);
+        memcpy(o + ox * C, &a0, 4);
+        memcpy(o + (ox + 1) * C, &e0, 4);
+        continue;
+      }
       if (KW == 3 && SW == 1) NF_DWP_ASM(NF_DWP_3_1);
       else if (KW == 3) NF_DWP_ASM(NF_DWP_3_2);
       else if (KW == 5 && SW == 1) NF_DWP_ASM(NF_DWP_5_1);
@@ -3271,6 +3518,17 @@ static void __attribute__((noinline)) nf_dwr_row_any(const int32_t *const *rows,
   } \
   static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_rowc_##KW_##_##SW_(const int32_t *const *rows, const int32_t *fk, int32_t out_w, int8_t *o, int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t lo, int32_t hi) { \
     nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 0, lo, hi); \
+  } \
+  /* whole-plane mode: every output row of the group in one call (rows move down SW_ ring rows) */ \
+  static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_plane_##KW_##_##SW_(const int32_t *const *rows0, int32_t rowwords, const int32_t *fk, int32_t out_h, int32_t out_w, int8_t *o, \
+                                                                                                                      int32_t C, const int32_t *b2, const nf_rqc *rq, int32_t full, int32_t lo, int32_t hi) { \
+    const int32_t *rows[KW_]; \
+    for (int32_t fy = 0; fy < KW_; fy++) rows[fy] = rows0[fy]; \
+    for (int32_t oy = 0; oy < out_h; oy++, o += out_w * C) { \
+      if (full) nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
+      else nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 0, lo, hi); \
+      for (int32_t fy = 0; fy < KW_; fy++) rows[fy] += SW_ * rowwords; \
+    } \
   }
 NF_DWR_CASE(3, 1)
 NF_DWR_CASE(3, 2)
@@ -3278,6 +3536,33 @@ NF_DWR_CASE(5, 1)
 NF_DWR_CASE(5, 2)
 NF_DWR_CASE(7, 1)
 NF_DWR_CASE(7, 2)
+
+/* Rows [iy0, iy0 + n) of a channel group into consecutive ring rows from d (rowwords words each,
+ * the image's columns after pl padding columns): sign-extended pairs, or -offset for padding rows. */
+static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
+  for (int32_t r = 0; r < n; r++) {
+    const int32_t iy = iy0 + r;
+    int32_t *d = d0 + r * rowwords + 2 * pl;
+    if (iy < 0 || iy >= in_h) {
+      for (int32_t i = 0; i < 2 * in_w; i++) d[i] = padw;
+      continue;
+    }
+    const int8_t *s = input + iy * in_w * C + c;
+    int32_t i = 0;
+    for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
+      const int32_t w = nf_load32(s), v = nf_load32(s + C);
+      d[0] = NF_SXTB16(w);
+      d[1] = NF_SXTB16_ROR8(w);
+      d[2] = NF_SXTB16(v);
+      d[3] = NF_SXTB16_ROR8(v);
+    }
+    if (i < in_w) {
+      const int32_t w = nf_load32(s);
+      d[0] = NF_SXTB16(w);
+      d[1] = NF_SXTB16_ROR8(w);
+    }
+  }
+}
 
 /* 1 when it ran the layer; 0 when its conditions fail (then another kernel runs it). */
 static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
@@ -3324,7 +3609,13 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
     if (hi - lo + 1 > R) R = hi - lo + 1;
   }
   const int32_t rowk = 2 * kw + 1; /* per window row: kw tap pairs, then the byte delta to the next row */
-  const int32_t words = R * rowwords + rowk * kh + 8; /* + the doubled biases of the group, twice */
+  /* whole-plane mode when every padded row the outputs read fits: a group's rows are all converted
+   * first (in place, before any output overwrites them), and an output row costs only its call */
+  const int32_t rall = (out_h - 1) * sh + (kh - 1) * dh + 1;
+  const int32_t room = scratch && ((uintptr_t)scratch & 7) == 0 && in_h * in_w > NF_RING_STACK ? in_h * in_w : NF_RING_STACK;
+  const int32_t whole = (rall * rowwords + rowk * kh + 24) * 4 <= room;
+  if (whole) R = rall;
+  const int32_t words = R * rowwords + rowk * kh + 24; /* + the doubled biases of the group, twice, and its output constants */
   int32_t stackbuf[NF_RING_STACK / 4] __attribute__((aligned(8)));
   int32_t *mem;
   if (scratch && words * 4 <= in_h * in_w && ((uintptr_t)scratch & 7) == 0) mem = (int32_t *)(void *)scratch;
@@ -3365,51 +3656,65 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
       rq[j].post = post ? p->output_offset : 0;
       b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
       fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
+      /* the output stage's constants after them, four words per channel (the assembly reads them) */
+      fk[rowk * kh + 8 + 4 * j] = rq[j].m;
+      fk[rowk * kh + 9 + 4 * j] = rq[j].nudge;
+      fk[rowk * kh + 10 + 4 * j] = rq[j].down;
     }
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
     int32_t lo_slot = 0;                 /* slot of the window's first row */
+    if (whole) {
+      /* every row now; the window's rows are then dh rows apart, and move down sh rows per output row */
+      /* rows outside the image keep the padding written above */
+      const int32_t r0 = pt < rall ? pt : rall, r1 = in_h + pt < rall ? in_h + pt : rall;
+      nf_dwr_fill(mem + r0 * rowwords, rowwords, pl, r0 - pt, r1 - r0, input, in_h, in_w, C, c, padw);
+      for (int32_t fy = 0; fy < kh; fy++) {
+        rows[fy] = mem + fy * dh * rowwords;
+        fk[fy * rowk + 2 * kw] = 4 * (fy + 1 < kh ? dh * rowwords : -(kh - 1) * dh * rowwords);
+      }
+    }
+    const int32_t spec = dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
+    if (whole && spec) {
+      int8_t *o = output + c;
+      const int32_t fl = full && !post;
+      switch (spec) {
+        case 31: nf_dwr_plane_3_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 32: nf_dwr_plane_3_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 51: nf_dwr_plane_5_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 52: nf_dwr_plane_5_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 71: nf_dwr_plane_7_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        case 72: nf_dwr_plane_7_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        default: break;
+      }
+    }
     for (int32_t oy = 0; oy < out_h; oy++) {
       const int32_t lo = oy * sh - pt;
       int32_t hi = lo + (kh - 1) * dh;
       const int32_t clob = inplace ? ((oy + 1) * out_w - 1) / in_w : lo;
       if (clob > hi) hi = clob;
-      if (next < lo) {
+      if (whole) {
+        if (oy > 0)
+          for (int32_t fy = 0; fy < kh; fy++) rows[fy] += sh * rowwords;
+      } else if (next < lo) {
         next_slot = (next_slot + (lo - next)) % R;
         next = lo;
       }
-      for (; next <= hi; next++) {
-        int32_t *d = mem + next_slot * rowwords + 2 * pl;
-        if (++next_slot == R) next_slot = 0;
-        if (next < 0 || next >= in_h) {
-          for (int32_t i = 0; i < 2 * in_w; i++) d[i] = padw;
-        } else {
-          const int8_t *s = input + next * in_w * C + c;
-          int32_t i = 0;
-          for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
-            const int32_t w = nf_load32(s), v = nf_load32(s + C);
-            d[0] = NF_SXTB16(w);
-            d[1] = NF_SXTB16_ROR8(w);
-            d[2] = NF_SXTB16(v);
-            d[3] = NF_SXTB16_ROR8(v);
-          }
-          if (i < in_w) {
-            const int32_t w = nf_load32(s);
-            d[0] = NF_SXTB16(w);
-            d[1] = NF_SXTB16_ROR8(w);
-          }
+      if (!whole) {
+        for (; next <= hi; next++) {
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw);
+          if (++next_slot == R) next_slot = 0;
         }
+        int32_t sl = lo_slot;
+        for (int32_t fy = 0; fy < kh; fy++) {
+          rows[fy] = mem + sl * rowwords;
+          sl += dh;
+          while (sl >= R) sl -= R;
+        }
+        for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
+        lo_slot += sh;
+        while (lo_slot >= R) lo_slot -= R;
       }
-      int32_t sl = lo_slot;
-      for (int32_t fy = 0; fy < kh; fy++) {
-        rows[fy] = mem + sl * rowwords;
-        sl += dh;
-        while (sl >= R) sl -= R;
-      }
-      for (int32_t fy = 0; fy < kh; fy++) fk[fy * rowk + 2 * kw] = (int32_t)((const char *)rows[fy + 1 < kh ? fy + 1 : 0] - (const char *)rows[fy]);
-      lo_slot += sh;
-      while (lo_slot >= R) lo_slot -= R;
       int8_t *o = output + oy * out_w * C + c;
-      const int32_t spec = dw == 1 && dh == 1 && kh == kw ? kw * 10 + sw : 0;
       if (!(full && !post)) {
         /* clamped activation range, or the output offset added after the shift */
         switch (spec) {
@@ -3820,6 +4125,46 @@ static int32_t nf_quantize_one(uint32_t ux, uint32_t ms, int32_t es) {
   return (ux >> 31) ? -(int32_t)r : (int32_t)r;
 }
 
+/* Thresholds: for a positive scale the output is a non-decreasing step function of x, so it is
+ * the number of levels v = -127..127 whose threshold (the smallest input reaching v, as an ordered
+ * key of its bits) x has passed, minus 128. Each threshold lies within a few units in the last place
+ * of (v - zero point - 1/2) * scale; it is found there with nf_quantize_one itself, once per call.
+ * An input's count is then estimated from its quotient by a 32-bit reciprocal of the scale's
+ * significand (within one of the true count: both round the same quotient but near a tie) and
+ * corrected against the two thresholds around it. Keys between the normal numbers (zero,
+ * subnormals) are given zero's output; such inputs take the reference arithmetic anyway. */
+static int32_t nf_qkey(uint32_t u) {
+  const uint32_t s = (uint32_t)((int32_t)u >> 31);
+  return (int32_t)(((u & 0x7fffffffu) ^ s) - s);
+}
+
+static int32_t nf_qout(int32_t k, uint32_t ms, int32_t es, int32_t zp) {
+  int32_t v = zp;
+  if (k <= -0x800000 || k >= 0x800000) v += nf_quantize_one(k < 0 ? 0x80000000u | (uint32_t)-k : (uint32_t)k, ms, es);
+  return v < -128 ? -128 : v > 127 ? 127 : v;
+}
+
+/* 1 when T[1..255] holds the thresholds of levels -127..127 (T[0] and T[256] below and above every
+ * key); 0 when a bracket fails. */
+static int32_t nf_qthresholds(int32_t *T, uint32_t ms, int32_t es, int32_t zp) {
+  T[0] = -2147483647 - 1;
+  T[256] = 2147483647;
+  for (int32_t i = 1; i < 256; i++) {
+    const int32_t v = i - 128, n = 2 * (v - zp) - 1; /* y = n/2 * scale = n * ms * 2^(es - 151) */
+    const uint64_t P = (uint64_t)(uint32_t)(n < 0 ? -n : n) * ms;
+    const int32_t t = 63 - __builtin_clzll(P); /* >= 23 */
+    const int32_t ef = t + es - 151 + 127;
+    if (ef <= 0 || ef >= 255) return 0;
+    const int32_t bits = (int32_t)(((uint32_t)ef << 23) | ((uint32_t)(P >> (t - 23)) & 0x7fffffu));
+    int32_t k = (n < 0 ? -bits : bits) - 3;
+    if (nf_qout(k, ms, es, zp) >= v) return 0;
+    for (int32_t steps = 0; nf_qout(++k, ms, es, zp) < v;)
+      if (++steps > 8) return 0;
+    T[i] = k;
+  }
+  return 1;
+}
+
 void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output) {
   uint32_t us;
   memcpy(&us, &p->scale, 4);
@@ -3832,6 +4177,37 @@ void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input,
   const int32_t zp = p->zero_point;
   nacc_quantize_params one = *p;
   one.count = 1;
+  int32_t T[257];
+  /* the thresholds pay off from a few hundred inputs; scales near the ends of the float range keep
+   * the per-element path (their thresholds could fall among the subnormals) */
+  if (p->count >= 512 && es > 30 && es < 240 && nf_qthresholds(T, ms, es, zp)) {
+    const uint32_t R = (uint32_t)((((uint64_t)1 << 55) - 1) / ms); /* (2^55 - 1) / ms, below 2^32 */
+    for (int32_t i = 0; i < p->count; i++) {
+      uint32_t ux;
+      memcpy(&ux, &input[i], 4);
+      const int32_t ex = (int32_t)((ux >> 23) & 0xffu);
+      if (ex == 0 || ex == 255) {
+        nacc_quantize_float(&one, &input[i], &output[i]);
+        continue;
+      }
+      /* |x / scale| = (mx / ms) 2^d; hi = mx R / 2^32 ~ |q| 2^(23 - d) */
+      const int32_t d = ex - es;
+      int32_t qr;
+      if (d > 9) qr = 1024;      /* |q| >= 512: saturates either way */
+      else if (d < -1) qr = 0;   /* |q| < 1/2 */
+      else {
+        const uint32_t hi = (uint32_t)(((uint64_t)((ux & 0x7fffffu) | 0x800000u) * R) >> 32);
+        qr = (int32_t)(((hi >> (22 - d)) + 1) >> 1);
+      }
+      int32_t j = ((ux >> 31) ? -qr : qr) + zp + 128;
+      j = j < 0 ? 0 : j > 255 ? 255 : j;
+      const int32_t k = nf_qkey(ux);
+      if (k < T[j]) j--;
+      else if (k >= T[j + 1]) j++;
+      output[i] = (int8_t)(j - 128);
+    }
+    return;
+  }
   for (int32_t i = 0; i < p->count; i++) {
     uint32_t ux;
     memcpy(&ux, &input[i], 4);
@@ -4006,8 +4382,8 @@ void nacc_fast_average_pool2d(const nacc_pool_params *p, const int8_t *input, in
             const int8_t *q = row;
             for (int32_t fx = fx0; fx < fx1; fx++, q += C) {
               const int32_t w = nf_load32(q);
-              s02 = NF_SADD16(s02, NF_SXTB16(w));
-              s13 = NF_SADD16(s13, NF_SXTB16_ROR8(w));
+              s02 = NF_SXTAB16(s02, w);
+              s13 = NF_SXTAB16_ROR8(s13, w);
             }
           }
           const int32_t sums[4] = {(int16_t)(s02 & 0xffff), (int16_t)(s13 & 0xffff), (int16_t)((uint32_t)s02 >> 16), (int16_t)((uint32_t)s13 >> 16)};
