@@ -5,13 +5,14 @@
 //   npx tsx bench/nas-fashion.ts [--samples 60000] [--test 10000] [--epochs 3,3] [--seeds 1,2,3] [--space] [--json]
 //     [--weights FILE] (write the shared weights after every epoch, weights-file.ts's format)
 //     [--load FILE] (no training: the shared weights of an earlier run)
+//     [--init FILE] (train starting from the shared weights of an earlier run instead of He initialisation)
 //     [--checkpoint-steps K] (with --weights: also write them, and score the largest subnet, every K steps)
 //     [--no-bn] [--lr 0.05] [--seeds none] (train and score only)
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
 import { prepareData } from '../compiler/fl/data.ts';
 import { DEFAULT_TRAIN_OPTIONS, sharedSource, trainSource } from '../compiler/nas/accuracy/train.ts';
-import { loadSupernetWeights, saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
+import { loadSupernetWeights, readWeightsTraining, saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
 import { configKey, largestConfig, lowerSubnet, smallestConfig } from '../compiler/nas/supernet.ts';
 import { dominates, networkSearch, type HardwareScore, type NasPoint } from '../compiler/nas/search.ts';
 import { analyzeNetwork } from '../compiler/analysis/analyze.ts';
@@ -32,6 +33,7 @@ const [le, se] = arg('--epochs', '3,3').split(',').map(Number);
 const seeds = arg('--seeds', '1,2,3') === 'none' ? [] : arg('--seeds', '1,2,3').split(',').map(Number);
 const weightsFile = args.includes('--weights') ? arg('--weights', '') : undefined;
 const loadFile = args.includes('--load') ? arg('--load', '') : undefined;
+const initFile = args.includes('--init') ? arg('--init', '') : undefined;
 const checkpointSteps = Number(arg('--checkpoint-steps', '0'));
 const batchNorm = !args.includes('--no-bn');
 const lr = Number(arg('--lr', String(DEFAULT_TRAIN_OPTIONS.lr)));
@@ -54,14 +56,19 @@ const facts = (extra: Record<string, unknown>) => ({
   random_per_step: trainOptions.randomPerStep,
   seed: trainOptions.seed,
   calibration_images: trainOptions.calibrationImages,
+  ...initFacts,
   ...extra,
 });
+const init = initFile ? loadSupernetWeights(initFile, spec) : undefined;
+if (init && init.batchNorm !== batchNorm) throw new Error(`--init ${initFile}: batch norm ${init.batchNorm}, this run ${batchNorm}`);
+const initFacts = initFile ? { init_from: initFile, init_training: readWeightsTraining(initFile) } : {};
 const loaded = loadFile ? loadSupernetWeights(loadFile, spec) : undefined;
 loaded?.useCalibration(data.train, trainOptions.calibrationImages, trainOptions.seed);
 const source = loaded
   ? sharedSource(loaded, data.test)
   : trainSource(spec, data, {
       ...trainOptions,
+      initWeights: init?.weights,
       onEpoch: (e, net) => {
         // A quick look at the largest subnet on the first 1,000 test images, and a checkpoint.
         const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));

@@ -51,4 +51,20 @@ describe('supernet weights', () => {
     writeFileSync(file, JSON.stringify({ ...body, param_count: body.param_count + 1 }));
     expect(() => loadSupernetWeights(file, s)).toThrow(/another layout/);
   }, 120_000);
+
+  it('training continues from given weights (a weights file), not from a fresh initialisation', () => {
+    const s = tiny();
+    const train = syntheticDigits(64, 1);
+    const o = { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: 1, sandwichEpochs: 0, calibrationImages: 32, seed: 3, imageSide: 16 };
+    const first = trainSupernet(s, train, o);
+    // No steps: the weights are the given ones exactly.
+    const kept = trainSupernet(s, train, { ...o, largestEpochs: 0, initWeights: first.weights });
+    expect(Buffer.from(kept.weights.buffer).equals(Buffer.from(first.weights.buffer))).toBe(true);
+    // A fresh run of the same seed repeats the first run; one continued from its weights moves on.
+    const fresh = trainSupernet(s, train, o);
+    const continued = trainSupernet(s, train, { ...o, initWeights: first.weights });
+    expect(Buffer.from(fresh.weights.buffer).equals(Buffer.from(first.weights.buffer))).toBe(true);
+    expect(Buffer.from(continued.weights.buffer).equals(Buffer.from(first.weights.buffer))).toBe(false);
+    expect(() => trainSupernet(s, train, { ...o, initWeights: new Float32Array(3) })).toThrow(/initial weights: 3 parameters/);
+  }, 60_000);
 });

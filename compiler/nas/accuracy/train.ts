@@ -32,6 +32,8 @@ export interface SupernetTrainOptions {
   calibrationImages: number;
   /** Side of the data set's square images and their channels. */
   imageSide: number;
+  /** Shared weights to start from instead of He initialisation (continue a trained supernet, e.g. from a weights file). */
+  initWeights?: Float32Array;
   /** Called after every epoch (progress; `net` holds the weights so far). */
   onEpoch?: (e: { phase: 'largest' | 'sandwich'; epoch: number; loss: number }, net: SharedSupernet) => void;
   /** Called every `every` steps with the steps done so far (checkpoints within long epochs). */
@@ -167,6 +169,11 @@ export class SharedSupernet {
 /** Train a supernet's shared weights on `train`. Deterministic for a seed. */
 export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTrainOptions): SharedSupernet {
   const net = new SharedSupernet(spec, o.batch, o.imageSide, o.seed, { batchNorm: o.batchNorm });
+  if (o.initWeights) {
+    if (o.initWeights.length !== net.weights.length)
+      throw new Error(`initial weights: ${o.initWeights.length} parameters, the supernet has ${net.weights.length}`);
+    net.weights.set(o.initWeights);
+  }
   net.useCalibration(train, o.calibrationImages, o.seed);
   const rng = new Prng(o.seed ^ 0x5a17);
   const w = net.weights;

@@ -44,6 +44,12 @@ export function saveSupernetWeights(file: string, net: SharedSupernet, training:
   renameSync(tmp, file);
 }
 
+/** The `training` facts of a weights file (what run produced it), without decoding the weights. */
+export function readWeightsTraining(file: string): Record<string, unknown> {
+  const { training } = JSON.parse(readFileSync(file, 'utf8')) as WeightsFile;
+  return training;
+}
+
 /**
  * Read weights written by saveSupernetWeights for `spec`; a file of another supernet or layout
  * is an input error. With batch norm, call useCalibration (training images) before scoring or
