@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { checkMaestroCase } from '../compiler/importers/maestro/cases.ts';
-import { findOnPath, runToolSync } from '../compiler/verify/run-tool.ts';
+import { findOnPath, runToolSync } from '../testbench/tools/run-tool.ts';
 
 const args = process.argv.slice(2);
 const keepAt = args.indexOf('--keep');

@@ -12,7 +12,7 @@ import { cpiOf, innermostLoops, parseObjdump, type Insn } from '../compiler/mcu/
 import { armFlags, C_WARN_FLAGS } from '../compiler/mcu/emit.ts';
 import { loadQModel } from '../compiler/mcu/load.ts';
 import { resolveBoard } from '../compiler/mcu/targets.ts';
-import { expectSuccess, runTool } from '../compiler/verify/run-tool.ts';
+import { expectSuccess, runTool } from '../testbench/tools/run-tool.ts';
 import { projectPath } from '../compiler/util/project-paths.ts';
 
 const args = process.argv.slice(2);

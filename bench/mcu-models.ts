@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileForMcu } from '../compiler/mcu/compile.ts';
 import { loadQModel } from '../compiler/mcu/load.ts';
-import { buildArm, buildHost, runHost, runQemu, ticksToInstructions } from '../compiler/mcu/runner.ts';
+import { buildArm, buildHost, runHost, runQemu, ticksToInstructions } from '../testbench/mcu/runner.ts';
 import { resolveBoard } from '../compiler/mcu/targets.ts';
 import { formatTable, thousands } from '../compiler/cli/table.ts';
 import { SHARED_MODELS } from '../tests/mcu/models.ts';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QModel } from '../compiler/ir/quantized.ts';
-import { buildArm, runQemu, ticksToInstructions } from '../compiler/mcu/runner.ts';
+import { buildArm, runQemu, ticksToInstructions } from '../testbench/mcu/runner.ts';
 import { runModel, toBytes } from '../compiler/reference/int8/executor.ts';
 
 export interface OpSite {

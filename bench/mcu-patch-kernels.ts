@@ -12,7 +12,7 @@ import type { QModel, QTensor } from '../compiler/ir/quantized.ts';
 import { modelMacs } from '../compiler/ir/quantized.ts';
 import { compileForMcu } from '../compiler/mcu/compile.ts';
 import { withFastKernels } from '../compiler/mcu/patch/fast.ts';
-import { buildArm, runQemu, ticksToInstructions } from '../compiler/mcu/runner.ts';
+import { buildArm, runQemu, ticksToInstructions } from '../testbench/mcu/runner.ts';
 import { resolveBoard } from '../compiler/mcu/targets.ts';
 import { runModel, toBytes } from '../compiler/reference/int8/executor.ts';
 import { Prng } from '../compiler/util/prng.ts';

@@ -12,7 +12,7 @@ import { modelNetwork } from '../compiler/pointacc/perf-model.ts';
 import { resolveCloud } from '../compiler/cli/pointacc.ts';
 import { writeRtlPackage } from '../compiler/cli/pointacc.ts';
 import { voxelize } from '../compiler/reference/pointcloud/mapping.ts';
-import { runIverilog, runVerilator, lintVerilator } from '../compiler/verify/index.ts';
+import { runIverilog, runVerilator, lintVerilator } from '../testbench/index.ts';
 
 const verilatorAll = process.argv.includes('--verilator-all');
 const prog = loadProgram('bench/pointacc-layers.nacc');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadProgram } from '../compiler/frontend/index.ts';
 import { buildRtlPackage, type RtlOp } from '../compiler/rtl/pointacc/index.ts';
 import { bunnyCloud, cloudSize, makeCloud, point, syntheticCloud, voxelize, type Cloud } from '../compiler/reference/pointcloud/index.ts';
-import { runIverilog, runVerilator } from '../compiler/verify/index.ts';
+import { runIverilog, runVerilator } from '../testbench/index.ts';
 
 const prog = loadProgram('examples/pointacc.nacc');
 const edge = {

@@ -10,7 +10,7 @@ import { modelNetwork } from '../compiler/pointacc/perf-model.ts';
 import { measureCpuBaseline } from '../compiler/pointacc/cpu-baseline.ts';
 import { buildRtlPackage, type RtlOp } from '../compiler/rtl/pointacc/index.ts';
 import { bunnyCloud, syntheticCloud, voxelize, type Cloud } from '../compiler/reference/pointcloud/index.ts';
-import { runIverilog } from '../compiler/verify/index.ts';
+import { runIverilog } from '../testbench/index.ts';
 
 const args = process.argv.slice(2);
 const prog = loadProgram('examples/pointacc.nacc');

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadProgram } from '../compiler/frontend/index.ts';
 import { generateAccelerator, type ForcedTile, type GeneratedAccelerator } from '../compiler/rtl/accelerator/index.ts';
-import { verifyAccelerator, type SimName } from '../compiler/verify/accelerator.ts';
+import { verifyAccelerator, type SimName } from '../testbench/rtl/accelerator.ts';
 import { synthesise } from '../compiler/cli/rtl.ts';
 
 const arg = (name: string) => {

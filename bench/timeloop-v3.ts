@@ -16,7 +16,7 @@ import { basename, join, relative } from 'node:path';
 import { compareWithStats, loadExportedDesign, loadExportedLayer, type LayerComparison } from '../compiler/importers/timeloop/exported.ts';
 import { parseStatsText } from '../compiler/importers/timeloop/parse.ts';
 import { evaluate } from '../compiler/naas/model.ts';
-import { findOnPath, runTool } from '../compiler/verify/run-tool.ts';
+import { findOnPath, runTool } from '../testbench/tools/run-tool.ts';
 import { formatTable } from '../compiler/cli/table.ts';
 
 const argv = process.argv.slice(2);

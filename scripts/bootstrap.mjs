@@ -43,7 +43,7 @@ function onPath(binary) {
 }
 
 function missingDebianPackages() {
-  const { tools } = JSON.parse(readFileSync(join(root, 'compiler/verify/tools.json'), 'utf8'));
+  const { tools } = JSON.parse(readFileSync(join(root, 'testbench/tools/tools.json'), 'utf8'));
   const missing = new Set();
   for (const t of tools) {
     const present = t.binary ? onPath(t.binary) : existsSync(t.file);

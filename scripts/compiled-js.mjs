@@ -1,4 +1,4 @@
-// The compiled JavaScript the CLI starts from: dist/ (git-ignored) holds compiler/ built by tsc
+// The compiled JavaScript the CLI starts from: dist/ (git-ignored) holds compiler/ and testbench/ built by tsc
 // with a stamp of the sources it was built from; bin/nacc.js uses it only while the stamp matches.
 // Plain Node built-ins: bin/nacc.js imports this on every start, and bootstrap before node_modules.
 import { createHash } from 'node:crypto';
@@ -17,7 +17,7 @@ const STAMP = '.sources-stamp';
  */
 const PREBUILT = [{ name: 'chevrotain', file: 'lib/chevrotain.mjs' }];
 /** What the build reads: every file under these folders, and these files. */
-const SOURCE_DIRS = ['compiler'];
+const SOURCE_DIRS = ['compiler', 'testbench'];
 const SOURCE_FILES = ['tsconfig.json', 'tsconfig.build.json', 'scripts/compiled-js.mjs'];
 
 function listFiles(root, dir, out) {

@@ -1,6 +1,6 @@
 // `nacc doctor`: every external tool nacc drives, found or not, with its version.
 import type { Command } from 'commander';
-import { probeTools } from '../verify/tools.ts';
+import { probeTools } from '../../testbench/tools/tools.ts';
 import { formatTable } from './table.ts';
 import { ExitCode } from '../diagnostics/index.ts';
 

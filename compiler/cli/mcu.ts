@@ -19,7 +19,7 @@ import {
 import { CYCLE_TIMINGS } from '../mcu/cycles.ts';
 import { loadQModel } from '../mcu/load.ts';
 import { resolveBoard } from '../mcu/targets.ts';
-import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../mcu/verify.ts';
+import { readManifest, verifyProgram, manifestModel, type VerifyReport } from '../../testbench/mcu/verify.ts';
 import { formatTable, thousands } from './table.ts';
 import {
   PEAK_SRAM_DEFINITION,

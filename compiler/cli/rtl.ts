@@ -9,7 +9,7 @@ import { invocation, nextStep, parseSeed } from './options.ts';
 import { RUN_MANIFEST, VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { generateAccelerator, parseOrder, moduleNames, type ForcedTile, type GeneratedAccelerator } from '../rtl/accelerator/index.ts';
-import { runYosys, type SynthResult } from '../verify/sim.ts';
+import { runYosys, type SynthResult } from '../../testbench/sim/sim.ts';
 import { formatTable, thousands } from './table.ts';
 import { shellWord } from '../util/names.ts';
 import { writeOutputDir } from '../util/atomic-output.ts';

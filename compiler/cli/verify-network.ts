@@ -1,10 +1,10 @@
-// `nacc verify DIR --network [--sim ...] [--json]`: prints the whole-network run (compiler/verify/network.ts)
+// `nacc verify DIR --network [--sim ...] [--json]`: prints the whole-network run (testbench/rtl/network.ts)
 // as a table or JSON; exit 3 when an output differs, the run failed or lint reported anything.
 import { join } from 'node:path';
 import { ExitCode, VerificationError, formatDiagnostics } from '../diagnostics/index.ts';
 import { writeVerifyResult } from '../report/run-manifest.ts';
-import { verifyNetwork } from '../verify/network.ts';
-import type { SimName } from '../verify/accelerator.ts';
+import { verifyNetwork } from '../../testbench/rtl/network.ts';
+import type { SimName } from '../../testbench/rtl/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
 
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${(e * 100).toFixed(2)}%`);

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
-import { verifyAccelerator, type SimName } from '../verify/accelerator.ts';
+import { verifyAccelerator, type SimName } from '../../testbench/rtl/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
 import { nextStep, notApplicable, parseChoice } from './options.ts';
 import { writeVerifyResult } from '../report/run-manifest.ts';

@@ -17,7 +17,7 @@ import type { Network } from '../ir/network.ts';
 import { startAggregatorServer, type ServerFinish } from './aggregator-server.ts';
 import { driveJob, servedResult, workerJobs, type AggregatorEnd } from './serve.ts';
 import { newToken } from './token.ts';
-import { resolveTool } from '../verify/run-tool.ts';
+import { resolveTool } from '../../testbench/tools/run-tool.ts';
 import {
   NetnsSession,
   namespacePrefix,

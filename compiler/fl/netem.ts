@@ -13,7 +13,7 @@
 // which deletes every namespace it made on success, on error, on SIGINT/SIGTERM and at exit.
 // Detection really tries: it makes a throw-away namespace, a veth pair and a netem qdisc in it,
 // and deletes the namespace again; the result is cached per process.
-import { findOnPath, runTool, runToolSync } from '../verify/run-tool.ts';
+import { findOnPath, runTool, runToolSync } from '../../testbench/tools/run-tool.ts';
 
 export interface LinkShape {
   latencyMs: number;

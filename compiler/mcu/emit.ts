@@ -1,7 +1,8 @@
 // C emission: one self-contained C99 file set per model. Weights become const arrays (flash),
 // activations live in one static arena laid out by the memory planner, every op calls its
 // kernel with integer parameters computed by compiler/reference/int8/params.ts (the same
-// ones the TS reference executor uses). Fixed parts come from templates/mcu/*.hbs.
+// ones the TS reference executor uses). Fixed parts come from templates/mcu/*.hbs; the host and
+// semihosting I/O harness, startup code and linker script from testbench/mcu/*.hbs.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { fail } from '../diagnostics/index.ts';
@@ -14,12 +15,18 @@ import { cComment, linkerScriptComment, makeComment, makeWord } from '../util/na
 import { projectUrl } from '../util/project-paths.ts';
 
 const TEMPLATE_DIR = projectUrl('templates/mcu/');
+/** The harness that runs a program on the host or in QEMU: it proves the product, so it lives in testbench/. */
+const HARNESS_DIR = projectUrl('testbench/mcu/');
+const HARNESS = new Set(['nacc_io.h', 'io_host.c', 'io_semihost.c', 'startup_cm4.c', 'linker.ld', 'batch_main.c']);
 const templateCache = new Map<string, HandlebarsTemplateDelegate>();
 
 export function render(name: string, data: Record<string, unknown>): string {
   let t = templateCache.get(name);
   if (!t) {
-    t = Handlebars.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATE_DIR), 'utf8'), { noEscape: true, strict: true });
+    t = Handlebars.compile(readFileSync(new URL(`${name}.hbs`, HARNESS.has(name) ? HARNESS_DIR : TEMPLATE_DIR), 'utf8'), {
+      noEscape: true,
+      strict: true,
+    });
     templateCache.set(name, t);
   }
   return t(data);

@@ -7,7 +7,7 @@ export interface Measured {
   name: string;
   set: 'fit' | 'check';
   spec: AcceleratorSpec;
-  /** Yosys logic gate equivalents (compiler/verify/sim.ts GATE_EQUIVALENTS). */
+  /** Yosys logic gate equivalents (testbench/sim/sim.ts GATE_EQUIVALENTS). */
   logic_ge: number;
 }
 

@@ -12,7 +12,7 @@ import { qTensorBytes } from '../ir/quantized.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { quantizeNetwork } from '../mcu/calibrate.ts';
 import { compileForMcu, type McuCompileOptions, type McuSummary } from '../mcu/compile.ts';
-import { BATCH_MAIN, batchHarnessSource, runBatchHost, runBatchQemu } from '../mcu/batch.ts';
+import { BATCH_MAIN, batchHarnessSource, runBatchHost, runBatchQemu } from '../../testbench/mcu/batch.ts';
 import type { McuBoard } from '../mcu/targets.ts';
 import { fromBytes, prepareModel, runModel, toBytes } from '../reference/int8/executor.ts';
 import { Prng } from '../util/prng.ts';

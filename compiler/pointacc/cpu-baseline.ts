@@ -1,11 +1,11 @@
 // The measured CPU baseline of the performance model: the same network's mapping ops and layers
 // (sizes and index streams from the same workload) run by the project's own C implementation
-// (templates/pointacc/baseline.c), compiled with gcc -O3 and timed on this machine.
+// (testbench/pointacc/baseline.c), compiled with gcc -O3 and timed on this machine.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Network } from '../ir/network.ts';
 import { cloudSize, type Cloud } from '../reference/pointcloud/cloud.ts';
-import { expectSuccess, runTool } from '../verify/run-tool.ts';
+import { expectSuccess, runTool } from '../../testbench/tools/run-tool.ts';
 import { buildWorkload, type LayerWork } from './workload.ts';
 import { projectPath } from '../util/project-paths.ts';
 
@@ -99,7 +99,7 @@ export async function measureCpuBaseline(net: Network, o: { points?: number; see
   const { plan, blob, maxBytes } = baselinePlan(work);
   mkdirSync(o.workDir, { recursive: true });
   const src = join(o.workDir, 'baseline.c');
-  writeFileSync(src, readFileSync(projectPath('templates/pointacc/baseline.c')));
+  writeFileSync(src, readFileSync(projectPath('testbench/pointacc/baseline.c')));
   writeFileSync(join(o.workDir, 'plan.txt'), plan);
   writeFileSync(join(o.workDir, 'blob.bin'), new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength));
   const exe = join(o.workDir, 'baseline');

@@ -33,7 +33,17 @@ const LOADERS = ['typescript', 'tsx', 'esbuild'];
 /** A copy of the project in a temp folder (node_modules linked), so dist/ is built outside the tree. */
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-startup-'));
-  for (const p of ['bin', 'scripts', 'compiler', 'templates', 'examples', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+  for (const p of [
+    'bin',
+    'scripts',
+    'compiler',
+    'templates',
+    'testbench',
+    'examples',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+  ]) {
     cpSync(join(ROOT, p), join(dir, p), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');

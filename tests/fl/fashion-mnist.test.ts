@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { parseIdx } from '../../compiler/fl/idx.ts';
 import { FASHION_MNIST_DIR, loadFashionMnist } from '../../compiler/fl/fashion-mnist.ts';
 import { prepareData } from '../../compiler/fl/data.ts';
-import { TOOLS } from '../../compiler/verify/tools.ts';
+import { TOOLS } from '../../testbench/tools/tools.ts';
 import { UserError, formatDiagnostics } from '../../compiler/diagnostics/index.ts';
 import { describeNeeds, needTool } from '../helpers/requires.ts';
 import { nacc } from '../helpers/cli.ts';

@@ -2,7 +2,7 @@
 // worker` processes on it, for the search-queue tests and bench/queue.ts. Everything started here is stopped by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolveTool } from '../../compiler/verify/run-tool.ts';
+import { resolveTool } from '../../testbench/tools/run-tool.ts';
 import { NACC } from './cli.ts';
 
 /** A loopback port nothing listens on (at the time of asking). */

@@ -2,7 +2,7 @@
 // Absent under CI=true: the test FAILS naming what is missing and how to get it; locally it skips, loudly.
 import { existsSync } from 'node:fs';
 import { describe, it, type TestFunction } from 'vitest';
-import { TOOLS, probeTool } from '../../compiler/verify/tools.ts';
+import { TOOLS, probeTool } from '../../testbench/tools/tools.ts';
 import { sharedPath } from './shared.ts';
 
 export interface Requirement {
@@ -32,10 +32,10 @@ export function needShared(...parts: string[]): Requirement {
 
 const probed = new Map<string, Promise<Requirement>>();
 
-/** A tool from compiler/verify/tools.json, looked up on PATH exactly as `nacc doctor` does. */
+/** A tool from testbench/tools/tools.json, looked up on PATH exactly as `nacc doctor` does. */
 export function needTool(name: string): Promise<Requirement> {
   const spec = TOOLS.find((t) => t.name === name);
-  if (!spec) throw new Error(`needTool: ${name} is not in compiler/verify/tools.json`);
+  if (!spec) throw new Error(`needTool: ${name} is not in testbench/tools/tools.json`);
   if (!probed.has(name)) {
     probed.set(
       name,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
-import { buildArm, buildHost, runHost, runQemu } from '../../compiler/mcu/runner.ts';
+import { buildArm, buildHost, runHost, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import type { QData, QModel } from '../../compiler/ir/quantized.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QModel, QOp, QTensor } from '../../compiler/ir/quantized.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
-import { buildArm, buildHost, runHost, runQemu } from '../../compiler/mcu/runner.ts';
+import { buildArm, buildHost, runHost, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';

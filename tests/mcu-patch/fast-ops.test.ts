@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
-import { buildArm, runQemu } from '../../compiler/mcu/runner.ts';
+import { buildArm, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { quantizeMultiplier } from '../../compiler/reference/int8/fixedpoint.ts';
 import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';

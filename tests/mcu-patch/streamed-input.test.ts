@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QModel } from '../../compiler/ir/quantized.ts';
 import { compileForMcu, type McuCompileOptions } from '../../compiler/mcu/compile.ts';
-import { buildArm, buildHost, runHost, runQemu } from '../../compiler/mcu/runner.ts';
+import { buildArm, buildHost, runHost, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { C_WARN_FLAGS } from '../../compiler/mcu/emit.ts';
 import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { requireTool } from '../../compiler/verify/tools.ts';
+import { requireTool } from '../../testbench/tools/tools.ts';
 import { residualModel } from './residual-model.ts';
 
 const OUT = mkdtempSync(join(tmpdir(), 'nacc-test-mcu-streamed-'));

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { makeInput } from '../../compiler/mcu/inputs.ts';
-import { buildHost, runHost } from '../../compiler/mcu/runner.ts';
+import { buildHost, runHost } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { computeOpParams, type ResizeParams } from '../../compiler/reference/int8/params.ts';

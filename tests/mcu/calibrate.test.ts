@@ -7,7 +7,7 @@ import { UserError } from '../../compiler/diagnostics/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
 import { makeInput } from '../../compiler/mcu/inputs.ts';
 import { loadQModel } from '../../compiler/mcu/load.ts';
-import { buildHost, runHost } from '../../compiler/mcu/runner.ts';
+import { buildHost, runHost } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { fromBytes, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { describeNeeds, needTool } from '../helpers/requires.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
-import { buildArm, buildHost, parseDump, runHost, runQemu } from '../../compiler/mcu/runner.ts';
+import { buildArm, buildHost, parseDump, runHost, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { NEED_MODELS, SHARED_MODELS } from './models.ts';
 import { describeNeeds, needTool } from '../helpers/requires.ts';

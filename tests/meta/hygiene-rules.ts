@@ -21,7 +21,7 @@ export const RULES: Rule[] = [
   },
   {
     id: 'tool-path',
-    says: 'find tools on PATH (needTool / compiler/verify/tools.ts), not at a fixed path',
+    says: 'find tools on PATH (needTool / testbench/tools/tools.ts), not at a fixed path',
     pattern: /['"`]\/(usr\/(local\/)?)?s?bin\/[A-Za-z]/,
   },
   {

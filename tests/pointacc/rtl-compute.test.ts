@@ -9,7 +9,7 @@ import { matrixPackage, type MatrixRequest } from '../../compiler/rtl/pointacc/m
 import { gatherPackage, type GatherRequest } from '../../compiler/rtl/pointacc/gather-package.ts';
 import type { RtlPackage } from '../../compiler/rtl/pointacc/point-search-package.ts';
 import { bunnyCloud, syntheticCloud } from '../../compiler/reference/pointcloud/index.ts';
-import { lintVerilator, runIverilog, runVerilator } from '../../compiler/verify/index.ts';
+import { lintVerilator, runIverilog, runVerilator } from '../../testbench/index.ts';
 
 function write(pkg: RtlPackage) {
   const dir = mkdtempSync(join(tmpdir(), 'nacc-pac-'));

@@ -9,7 +9,7 @@ import { kernelMapPackage, type KernelMapRequest } from '../../compiler/rtl/poin
 import { kernelMapperModules } from '../../compiler/rtl/pointacc/kernel-mapper.ts';
 import { bunnyCloud, makeCloud, point, syntheticCloud, voxelize, cloudSize } from '../../compiler/reference/pointcloud/index.ts';
 import { emitDesign } from '../../compiler/rtl/verilog/index.ts';
-import { lintVerilator, runIverilog, runVerilator } from '../../compiler/verify/index.ts';
+import { lintVerilator, runIverilog, runVerilator } from '../../testbench/index.ts';
 
 function writePkg(req: KernelMapRequest) {
   const pkg = kernelMapPackage(req);

@@ -10,7 +10,7 @@ import { pointSearchModules } from '../../compiler/rtl/pointacc/point-search.ts'
 import { applyNetwork, bitonicMergeStages, bitonicSortStages } from '../../compiler/rtl/pointacc/sorter.ts';
 import { bunnyCloud, syntheticCloud } from '../../compiler/reference/pointcloud/index.ts';
 import { emitDesign } from '../../compiler/rtl/verilog/index.ts';
-import { lintVerilator, runIverilog, runVerilator } from '../../compiler/verify/index.ts';
+import { lintVerilator, runIverilog, runVerilator } from '../../testbench/index.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 
 function writePkg(req: PointSearchRequest) {

@@ -13,7 +13,7 @@ import { buildHardware } from '../../compiler/rtl/accelerator/hardware.ts';
 import { convProblem } from '../../compiler/rtl/accelerator/problem.ts';
 import { mapLayer } from '../../compiler/rtl/accelerator/mapping.ts';
 import { layerVectors } from '../../compiler/rtl/accelerator/golden.ts';
-import { verifyAccelerator } from '../../compiler/verify/accelerator.ts';
+import { verifyAccelerator } from '../../testbench/rtl/accelerator.ts';
 
 let prog: Program;
 beforeAll(() => {

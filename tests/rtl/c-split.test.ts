@@ -11,7 +11,7 @@ import type { Program } from '../../compiler/ir/program.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { generateAccelerator, planAccelerator } from '../../compiler/rtl/accelerator/index.ts';
 import { weightImage } from '../../compiler/rtl/accelerator/golden.ts';
-import { verifyAccelerator } from '../../compiler/verify/accelerator.ts';
+import { verifyAccelerator } from '../../testbench/rtl/accelerator.ts';
 
 const FILE = 'tests/rtl/c-split.nacc';
 let prog: Program;

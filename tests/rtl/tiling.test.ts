@@ -14,7 +14,7 @@ import { UserError } from '../../compiler/diagnostics/index.ts';
 import { generateAccelerator, type AcceleratorManifest } from '../../compiler/rtl/accelerator/index.ts';
 import { convProblem } from '../../compiler/rtl/accelerator/problem.ts';
 import { bandRows } from '../../compiler/rtl/accelerator/tiling.ts';
-import { verifyAccelerator } from '../../compiler/verify/accelerator.ts';
+import { verifyAccelerator } from '../../testbench/rtl/accelerator.ts';
 
 let prog: Program;
 let base: Program;

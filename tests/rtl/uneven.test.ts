@@ -10,7 +10,7 @@ import { loadProgram } from '../../compiler/frontend/index.ts';
 import { generateAccelerator } from '../../compiler/rtl/accelerator/index.ts';
 import { CONFIG_FIELDS } from '../../compiler/rtl/accelerator/mapping.ts';
 import { mapperLayers } from '../../compiler/cli/rtl-from.ts';
-import { verifyAccelerator } from '../../compiler/verify/accelerator.ts';
+import { verifyAccelerator } from '../../testbench/rtl/accelerator.ts';
 import { describeNeeds, needTool } from '../helpers/requires.ts';
 
 const prog = loadProgram('tests/rtl/uneven.nacc');

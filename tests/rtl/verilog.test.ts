@@ -20,7 +20,7 @@ import {
   wire,
   type Module,
 } from '../../compiler/rtl/verilog/index.ts';
-import { lintVerilator, runIverilog } from '../../compiler/verify/index.ts';
+import { lintVerilator, runIverilog } from '../../testbench/index.ts';
 
 /** A counter whose names collide with keywords and with each other after sanitising. */
 function counter(): Module {

@@ -1,5 +1,5 @@
 import type { DemoStep } from './step.ts';
-import { probeTools } from '../../verify/tools.ts';
+import { probeTools } from '../../../testbench/tools/tools.ts';
 
 export const doctorStep: DemoStep = {
   name: 'doctor',

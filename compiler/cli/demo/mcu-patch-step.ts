@@ -14,7 +14,7 @@ import { writeReportSection } from '../../report/index.ts';
 import { mcuScheduleSection } from '../../report/adapters.ts';
 import { patchSchedule } from '../../mcu/patch/schedule.ts';
 import { resolveBoard } from '../../mcu/targets.ts';
-import { verifyProgram } from '../../mcu/verify.ts';
+import { verifyProgram } from '../../../testbench/mcu/verify.ts';
 
 const kB = (b: number) => (b / 1024).toFixed(1);
 

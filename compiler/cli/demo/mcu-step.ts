@@ -7,8 +7,8 @@ import type { DemoStep } from './step.ts';
 import { compileForMcu, MANIFEST, type McuManifest } from '../../mcu/compile.ts';
 import { loadQModel } from '../../mcu/load.ts';
 import { resolveBoard } from '../../mcu/targets.ts';
-import { verifyProgram } from '../../mcu/verify.ts';
-import { buildArm, buildHost, runHost, runQemu } from '../../mcu/runner.ts';
+import { verifyProgram } from '../../../testbench/mcu/verify.ts';
+import { buildArm, buildHost, runHost, runQemu } from '../../../testbench/mcu/runner.ts';
 
 const TFLM_CASES = [
   { name: 'kws_ref_model', tflite: '../shared/models/mlperf-tiny/kws_ref_model.tflite' },

@@ -10,7 +10,7 @@ import { modelNetwork, perfJson } from '../../pointacc/perf-model.ts';
 import { measureCpuBaseline } from '../../pointacc/cpu-baseline.ts';
 import { buildRtlPackage, type RtlOp } from '../../rtl/pointacc/index.ts';
 import { bunnyCloud, syntheticCloud, type Cloud } from '../../reference/pointcloud/cloud.ts';
-import { runIverilog } from '../../verify/index.ts';
+import { runIverilog } from '../../../testbench/index.ts';
 import { writeRtlPackage, findConfig } from '../pointacc.ts';
 import { writeReportSection } from '../../report/index.ts';
 

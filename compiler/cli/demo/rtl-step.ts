@@ -7,7 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
 import { generateAccelerator } from '../../rtl/accelerator/index.ts';
-import { verifyAccelerator } from '../../verify/accelerator.ts';
+import { verifyAccelerator } from '../../../testbench/rtl/accelerator.ts';
 import { writeReportSection } from '../../report/index.ts';
 import { verifySection } from '../../report/adapters.ts';
 

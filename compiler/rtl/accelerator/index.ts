@@ -12,7 +12,7 @@ import type { Network } from '../../ir/network.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { emitDesign } from '../verilog/index.ts';
 import { verilogComment } from '../../util/names.ts';
-import { hexLines } from '../../verify/vectors.ts';
+import { hexLines } from '../../../testbench/rtl/vectors.ts';
 import { DIMS, acceleratableLayers, convProblem, type ConvProblem, type Dim } from './problem.ts';
 import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
@@ -157,7 +157,7 @@ export interface GeneratedAccelerator {
   programs: LayerProgram[];
 }
 
-const TEMPLATE = projectUrl('templates/rtl/accelerator_tb.v.hbs');
+const TEMPLATE = projectUrl('testbench/rtl/accelerator_tb.v.hbs');
 
 export function moduleNames(hw: AcceleratorHardware): TopNames {
   const p = hw.prefix;

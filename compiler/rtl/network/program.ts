@@ -17,7 +17,7 @@ import { clog2, emitDesign, type Module } from '../verilog/index.ts';
 import { topModule } from '../accelerator/top.ts';
 import { PP_FIELDS, mbqmModule, ppuModule, ppuNames, ppuWords, systemModule } from './post-process.ts';
 import { ppuCycles, ppuPlan } from './post-process-program.ts';
-import { hexLines } from '../../verify/vectors.ts';
+import { hexLines } from '../../../testbench/rtl/vectors.ts';
 import { verilogComment } from '../../util/names.ts';
 import { projectUrl } from '../../util/project-paths.ts';
 import { acceleratorOpData, networkReference, type NetworkReference } from './reference.ts';
@@ -75,7 +75,7 @@ export interface NetworkManifest {
   outputs: { name: string; step: number }[];
 }
 
-const TEMPLATE = projectUrl('templates/rtl/network_tb.v.hbs');
+const TEMPLATE = projectUrl('testbench/rtl/network_tb.v.hbs');
 const ALIGN = 16;
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 /** Step kinds in steps.hex. */

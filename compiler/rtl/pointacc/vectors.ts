@@ -14,11 +14,11 @@ export interface TextFile {
 
 const templateCache = new Map<string, HandlebarsTemplateDelegate>();
 
-/** Render templates/pointacc/NAME (compiled with noEscape + strict). */
+/** Render testbench/pointacc/NAME (compiled with noEscape + strict). */
 export function renderTemplate(name: string, data: Record<string, unknown>): string {
   let t = templateCache.get(name);
   if (!t) {
-    const text = readFileSync(projectPath('templates/pointacc', name), 'utf8');
+    const text = readFileSync(projectPath('testbench/pointacc', name), 'utf8');
     t = Handlebars.compile(text, { noEscape: true, strict: true });
     templateCache.set(name, t);
   }

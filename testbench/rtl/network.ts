@@ -3,11 +3,11 @@
 // per-step lines into per-layer cycles, checks and the cost model's error.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fail, type Diagnostic } from '../diagnostics/index.ts';
-import type { NetworkManifest, StepEngine, StepUnit } from '../rtl/network/program.ts';
+import { fail, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import type { NetworkManifest, StepEngine, StepUnit } from '../../compiler/rtl/network/program.ts';
 import { readVerifyManifest, type SimName } from './accelerator.ts';
-import { outputTail } from './run-tool.ts';
-import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from './sim.ts';
+import { outputTail } from '../tools/run-tool.ts';
+import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from '../sim/sim.ts';
 
 export interface NetworkStepRun {
   name: string;

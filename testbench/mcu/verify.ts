@@ -4,14 +4,14 @@
 // instructions per inference (SysTick under -icount).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
-import type { QModel } from '../ir/quantized.ts';
-import { fromBytes, prepareModel, runModel, toBytes } from '../reference/int8/executor.ts';
-import { loweredForMcu, MANIFEST, type McuManifest } from './compile.ts';
-import { makeInput } from './inputs.ts';
-import { loadQModel } from './load.ts';
-import { foldPads } from './fold.ts';
-import { planMemory } from './planner.ts';
+import { ExitCode, fail } from '../../compiler/diagnostics/index.ts';
+import type { QModel } from '../../compiler/ir/quantized.ts';
+import { fromBytes, prepareModel, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
+import { loweredForMcu, MANIFEST, type McuManifest } from '../../compiler/mcu/compile.ts';
+import { makeInput } from '../../compiler/mcu/inputs.ts';
+import { loadQModel } from '../../compiler/mcu/load.ts';
+import { foldPads } from '../../compiler/mcu/fold.ts';
+import { planMemory } from '../../compiler/mcu/planner.ts';
 import { buildArm, buildHost, parseDump, runHost, runQemu, ticksToInstructions, type RunResult } from './runner.ts';
 
 export interface VerifyOptions {

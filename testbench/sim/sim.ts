@@ -2,9 +2,9 @@
 // Runners report what happened as data; callers decide what a mismatch means (the CLI exits 3).
 import { mkdirSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { toolPathArg } from '../util/names.ts';
-import { InternalError, ToolError, type Diagnostic } from '../diagnostics/index.ts';
-import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool, type ToolRole, type ToolRun } from './run-tool.ts';
+import { toolPathArg } from '../../compiler/util/names.ts';
+import { InternalError, ToolError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool, type ToolRole, type ToolRun } from '../tools/run-tool.ts';
 import { parseTestbenchOutput, type TestbenchReport } from './testbench-output.ts';
 import { parseIcarusMessages, parseVerilatorMessages } from './diagnostics.ts';
 

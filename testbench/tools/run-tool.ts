@@ -7,9 +7,9 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
-import { ExitCode, InternalError, ToolError, UserError, VerificationError, type Diagnostic } from '../diagnostics/index.ts';
+import { ExitCode, InternalError, ToolError, UserError, VerificationError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
 import { TOOLS } from './tool-list.ts';
-import { killTree } from '../util/process-tree.ts';
+import { killTree } from '../../compiler/util/process-tree.ts';
 
 /** Why a run did not succeed; `ok` when it exited 0 and printed no failure message. */
 export type ToolVerdict =

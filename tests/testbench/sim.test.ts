@@ -5,14 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, InternalError, UserError } from '../../compiler/diagnostics/index.ts';
-import {
-  parseTestbenchOutput,
-  parseVerilatorMessages,
-  runIverilog,
-  runVerilator,
-  runYosys,
-  hexLines,
-} from '../../compiler/verify/index.ts';
+import { parseTestbenchOutput, parseVerilatorMessages, runIverilog, runVerilator, runYosys, hexLines } from '../../testbench/index.ts';
 
 const ADDER = [
   '`default_nettype none',

@@ -5,8 +5,8 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, InternalError, ToolError, UserError, VerificationError } from '../../compiler/diagnostics/index.ts';
-import { FAILURE_MESSAGES, failureOf, findOnPath, resolveTool, runTool, runToolSync } from '../../compiler/verify/run-tool.ts';
-import { runVvp, buildIverilog } from '../../compiler/verify/sim.ts';
+import { FAILURE_MESSAGES, failureOf, findOnPath, resolveTool, runTool, runToolSync } from '../../testbench/tools/run-tool.ts';
+import { runVvp, buildIverilog } from '../../testbench/sim/sim.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'nacc-run-tool-'));
 

@@ -7,9 +7,9 @@
 // bench runs with that folder as cwd). Without layers the bench runs once in the folder itself.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fail, type Diagnostic } from '../diagnostics/index.ts';
-import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from './sim.ts';
-import { outputTail } from './run-tool.ts';
+import { fail, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from '../sim/sim.ts';
+import { outputTail } from '../tools/run-tool.ts';
 
 export type SimName = 'iverilog' | 'verilator';
 

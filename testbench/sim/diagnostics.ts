@@ -2,7 +2,7 @@
 // and the line's text when the file can be read).
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Diagnostic, Location, Severity } from '../diagnostics/index.ts';
+import type { Diagnostic, Location, Severity } from '../../compiler/diagnostics/index.ts';
 
 const lineCache = new Map<string, string[]>();
 

@@ -1,13 +1,13 @@
 // Runs a generated MCU program over many inputs in one process: the batch harness
-// (templates/mcu/batch_main.c.hbs) in place of main.c reads N inputs from one file and writes
+// (testbench/mcu/batch_main.c.hbs) in place of main.c reads N inputs from one file and writes
 // N outputs, so QEMU boots once for a whole test set. Host gcc and QEMU builds alike.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { VerificationError } from '../diagnostics/index.ts';
-import { requireTool } from '../verify/tools.ts';
-import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool } from '../verify/run-tool.ts';
-import { cComment } from '../util/names.ts';
-import { render } from './emit.ts';
+import { VerificationError } from '../../compiler/diagnostics/index.ts';
+import { requireTool } from '../tools/tools.ts';
+import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool } from '../tools/run-tool.ts';
+import { cComment } from '../../compiler/util/names.ts';
+import { render } from '../../compiler/mcu/emit.ts';
 import { QEMU_ARGS, buildArm, buildHost, ticksToInstructions, type Harness } from './runner.ts';
 
 /** The harness's file name in a program folder. */

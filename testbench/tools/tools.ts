@@ -1,7 +1,7 @@
 // External tools: which exist on PATH and their versions (for `nacc doctor`), and `requireTool`
 // for code that needs one before it starts. Running them goes through run-tool.ts.
 import { existsSync } from 'node:fs';
-import { ToolError } from '../diagnostics/index.ts';
+import { ToolError } from '../../compiler/diagnostics/index.ts';
 import { findOnPath, resolveTool, runTool } from './run-tool.ts';
 import { TOOLS, type ToolSpec } from './tool-list.ts';
 

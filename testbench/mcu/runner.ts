@@ -2,15 +2,15 @@
 // Cortex-M4 and QEMU's mps2-an386 with semihosting (always under a timeout). Measures RAM
 // from the ELF (.data + .bss, the arena included) plus the painted stack, and instructions
 // per inference from SysTick under `-icount shift=0` (one instruction per virtual ns).
-// Every program runs through verify/run-tool.ts: a compile error in the generated C is nacc's bug
+// Every program runs through testbench/tools/run-tool.ts: a compile error in the generated C is nacc's bug
 // (exit 70), a program that fails in any way (status, signal, timeout, QEMU fatal) fails verification (3).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError, VerificationError } from '../diagnostics/index.ts';
-import { requireTool } from '../verify/tools.ts';
-import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool } from '../verify/run-tool.ts';
-import { ARM_LINK_FLAGS, C_WARN_FLAGS, armFlags } from './emit.ts';
-import { QEMU_AN386_CLOCK_HZ } from './targets.ts';
+import { UserError, VerificationError } from '../../compiler/diagnostics/index.ts';
+import { requireTool } from '../tools/tools.ts';
+import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool } from '../tools/run-tool.ts';
+import { ARM_LINK_FLAGS, C_WARN_FLAGS, armFlags } from '../../compiler/mcu/emit.ts';
+import { QEMU_AN386_CLOCK_HZ } from '../../compiler/mcu/targets.ts';
 
 const COMMON_SOURCES = ['model.c', 'nacc_kernels.c', 'main.c'];
 
@@ -28,7 +28,7 @@ async function compile(tool: string, args: string[], cwd: string): Promise<void>
 }
 
 /**
- * Another harness in place of main.c (e.g. the batch harness of compiler/mcu/batch.ts): its
+ * Another harness in place of main.c (e.g. the batch harness of testbench/mcu/batch.ts): its
  * source file in the program folder, its -D defines, and the build folder's name.
  */
 export interface Harness {

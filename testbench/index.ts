@@ -1,7 +1,15 @@
-// Verification back-end shared by every hardware generator: external tool runners and the
-// testbench conventions (vectors in, `N passed, M failed` and `cycles=` out).
+// testbench/: everything that proves what the compiler emitted. The compiler (compiler/, with
+// templates/ for the product's boilerplate) emits Verilog and C; this folder checks them.
+//   tools/     the one runner for external programs (run-tool.ts), tools.json, `nacc doctor`'s probe
+//   sim/       Icarus / Verilator / Yosys runners, their messages as Diagnostics, the bench output format
+//   rtl/       self-checking accelerator and whole-network benches (with the DRAM model), vector
+//              writers, `nacc verify` for an `nacc rtl` folder
+//   pointacc/  self-checking PointAcc unit benches and the C baseline they are timed against
+//   mcu/       host and semihosting I/O harness, Cortex-M startup and linker script, host/QEMU
+//              runner, batch harness, and the comparison with the int8 reference executor
+// The CLI (compiler/cli/verify.ts) imports from here; nothing here imports the CLI.
 //
-// API
+// API (the RTL side; testbench/mcu/ is imported by path)
 //   runTool(cmd, args, {cwd, timeoutMs, failureMessages}) -> ToolRun {exitCode, signal, timedOut,
 //       stdout, stderr, output, verdict}   run-tool.ts: the only way nacc starts an external program;
 //   failureOf / expectSuccess(run, role, what) decide what a failed verdict means (see ToolRole).
@@ -27,10 +35,10 @@
 // InternalError (exit 70; origin 'user': UserError exit 1 with the tool's messages as
 // Diagnostics); a compiler that crashes or times out -> exit 4. A simulation failure or
 // mismatch is *not* thrown here: callers raise VerificationError (exit 3) from the SimResult.
-export * from './tools.ts';
-export * from './run-tool.ts';
-export * from './sim.ts';
-export * from './testbench-output.ts';
-export * from './diagnostics.ts';
-export * from './vectors.ts';
-export * from './accelerator.ts';
+export * from './tools/tools.ts';
+export * from './tools/run-tool.ts';
+export * from './sim/sim.ts';
+export * from './sim/testbench-output.ts';
+export * from './sim/diagnostics.ts';
+export * from './rtl/vectors.ts';
+export * from './rtl/accelerator.ts';
