@@ -3,7 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXAMPLE_ONNX_FILE, exampleOnnxModel } from '../compiler/importers/onnx/example-model.ts';
+import { EXAMPLE_ONNX_FILE } from '../compiler/cli/demo/onnx-step.ts';
+import { exampleOnnxModel } from './example-onnx-model.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'examples', EXAMPLE_ONNX_FILE);

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder } from '../helpers/onnx-builder.ts';
 import { C_WARN_FLAGS, armFlags } from '../../compiler/mcu/emit.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { nacc } from '../helpers/cli.ts';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder } from '../helpers/onnx-builder.ts';
 import { importOnnx, importOnnxBytes } from '../../compiler/importers/onnx/index.ts';
 import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';

@@ -1,7 +1,7 @@
 // MobileNetV2 1.0 at 224 written as an ONNX graph (BatchNorm already folded, as exporters do):
 // the import must give the reference 300,774,272 MACs and onnxruntime's output shape.
 import { describe, expect, it } from 'vitest';
-import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder } from '../helpers/onnx-builder.ts';
 import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { analyzeNetwork } from '../../compiler/analysis/analyze.ts';
 import { importAndCompare } from './onnx-helpers.ts';

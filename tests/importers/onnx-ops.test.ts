@@ -1,7 +1,7 @@
 // Each supported ONNX op, built in TypeScript, run in onnxruntime-node and imported: the shapes
 // the importer derives must equal onnxruntime's, and each op must lower to the documented IR op.
 import { describe, expect, it } from 'vitest';
-import { OnnxBuilder, floats, tensor } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder, floats, tensor } from '../helpers/onnx-builder.ts';
 import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { expectSameValues, importAndCompare } from './onnx-helpers.ts';

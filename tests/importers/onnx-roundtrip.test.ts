@@ -2,12 +2,13 @@
 // again with a plain float evaluator of the IR using the kept weights. Shapes must be equal
 // and values close, which checks kernel layouts, BatchNorm folding and flatten order.
 import { describe, expect, it } from 'vitest';
-import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder } from '../helpers/onnx-builder.ts';
 import { DataType } from '../../compiler/importers/onnx/proto.ts';
 import { opDef } from '../../compiler/ir/ops.ts';
 import type { Network } from '../../compiler/ir/network.ts';
 import { Prng } from '../../compiler/util/prng.ts';
-import { EXAMPLE_ONNX_FILE, exampleOnnxModel } from '../../compiler/importers/onnx/example-model.ts';
+import { EXAMPLE_ONNX_FILE } from '../../compiler/cli/demo/onnx-step.ts';
+import { exampleOnnxModel } from '../../scripts/example-onnx-model.ts';
 import { readFileSync } from 'node:fs';
 import { expectSameValues, importAndCompare } from './onnx-helpers.ts';
 

@@ -26,7 +26,7 @@ import {
 import { gatherParams, shareIndex } from '../../compiler/nas/accuracy/weight-sharing.ts';
 import { predictorSource, tableSource } from '../../compiler/nas/accuracy/source.ts';
 import { trainSupernet, DEFAULT_TRAIN_OPTIONS } from '../../compiler/nas/accuracy/train.ts';
-import { OnnxBuilder } from '../../compiler/importers/onnx/builder.ts';
+import { OnnxBuilder } from '../helpers/onnx-builder.ts';
 import { UserError } from '../../compiler/diagnostics/index.ts';
 import { TINY } from './tiny-supernet.ts';
 

@@ -4,8 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoStep } from './step.ts';
 import { lowerOnnxBytes } from '../../importers/onnx/index.ts';
-import { EXAMPLE_ONNX_FILE } from '../../importers/onnx/example-model.ts';
 import { analyzeNetwork } from '../../analysis/analyze.ts';
+
+/** The demo's ONNX model under examples/ (written by scripts/make-example-onnx.ts). */
+export const EXAMPLE_ONNX_FILE = 'models/mobilenet-tiny.onnx';
 
 export const onnxStep: DemoStep = {
   name: 'onnx',

@@ -1,10 +1,8 @@
 // The example ONNX model of examples/models/ (a tiny MobileNetV2-style classifier), built with
-// the ONNX builder from a seed; scripts/make-example-onnx.ts writes it, the demo imports it.
-import { OnnxBuilder } from './builder.ts';
-import { DataType } from './proto.ts';
-import { Prng } from '../../util/prng.ts';
-
-export const EXAMPLE_ONNX_FILE = 'models/mobilenet-tiny.onnx';
+// the tests' ONNX builder from a seed; scripts/make-example-onnx.ts writes it, the demo imports the file.
+import { OnnxBuilder } from '../tests/helpers/onnx-builder.ts';
+import { DataType } from '../compiler/importers/onnx/proto.ts';
+import { Prng } from '../compiler/util/prng.ts';
 
 /**
  * 32×32×3 input; stem conv 3×3/2 + BN + ReLU6; a depthwise-separable block; two inverted

@@ -1,6 +1,14 @@
 // A small ONNX model builder (encodes a ModelProto with protobufjs), so tests and example
 // scripts can write .onnx files in TypeScript without Python.
-import { AttrType, DataType, onnx, type AttributeProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.ts';
+import {
+  AttrType,
+  DataType,
+  onnx,
+  type AttributeProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from '../../compiler/importers/onnx/proto.ts';
 
 /** An attribute value: integers become INT(S), other numbers FLOAT(S); wrap with `floats()` to force floats. */
 export type AttrInput = number | number[] | string | { floats: number[] } | { tensor: TensorProto };
