@@ -57,6 +57,24 @@ export interface AcceleratorHardware {
   maxBound: number;
   /** Whether layers run as tiles (some layer does not fit the buffer whole); banks are then sized by the largest tile. */
   tiled: boolean;
+  /**
+   * Whether the input, weight and record banks are double-buffered: each has two halves of the
+   * bank sizes above, the next program's loads fill one while the current program computes on the
+   * other (the partial-sum bank is single). On when the layers run as tiles and their tiles fit
+   * the buffer with every such bank doubled (bankBytes in tiling.ts), unless turned off.
+   */
+  doubleBuffer: boolean;
+}
+
+/** A bank's half rounded up to whole rows of its byte lanes (the second half starts there). */
+export function bankHalfBytes(halfBytes: number, writeBytes: number, readBytes: number): number {
+  const lanes = Math.max(writeBytes, readBytes);
+  return lanes * Math.max(1, Math.ceil(halfBytes / lanes));
+}
+
+/** Bytes of a bank that holds `halfBytes` per program: two rounded halves when double-buffered. */
+export function bankSramBytes(hw: AcceleratorHardware, halfBytes: number, writeBytes: number, readBytes: number): number {
+  return hw.doubleBuffer ? 2 * bankHalfBytes(halfBytes, writeBytes, readBytes) : halfBytes;
 }
 
 /** Parallel dimensions implied by a dataflow when the accelerator does not list them. */

@@ -4,7 +4,7 @@
 // lane arithmetic is array.ts), global-buffer bank sizes (tiling.ts plans them when layers do
 // not fit whole), register-file depth and DRAM beat width. Layers are then run on it by
 // per-layer configurations (mapping.ts); nothing here depends on a single layer.
-import { fail } from '../../diagnostics/index.ts';
+import { UserError, fail } from '../../diagnostics/index.ts';
 import { verilogIdentifier } from '../../util/names.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
@@ -28,6 +28,8 @@ export function planHardware(
   order: Dim[] = DEFAULT_ORDER,
   /** One tile for every layer (`--tile`), or one per layer (replayed searched mappings). */
   forced?: ForcedTile | (ForcedTile | undefined)[],
+  /** false: single-buffered banks even when double-buffered ones would fit (`nacc rtl --single-buffer`). */
+  doubleBuffer = true,
 ): { hardware: AcceleratorHardware; shapes: TileShape[] | null } {
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {
@@ -78,12 +80,24 @@ export function planHardware(
     globalBufferUsed: 0,
     maxBound,
     tiled: false,
+    doubleBuffer: false,
   };
   hw.globalBufferUsed = hw.inputBankBytes * inputLanes.count + hw.weightBankBytes * weightLanes.count + hw.maxChannels * QPARAM_BYTES;
   if (!forced && hw.globalBufferUsed <= spec.globalBufferBytes) return { hardware: hw, shapes: null };
   // Some layer does not fit whole (or tiles were asked for): run every layer as buffer-sized
   // tiles, banks sized by the largest tile.
-  const plan = planTiles(hw, problems, order, spec.location, forced);
+  // Double-buffered banks when the tiles fit the buffer with the input, weight and record banks
+  // doubled (the planner then sizes each half); else single-buffered (a program loads, then computes).
+  let plan: ReturnType<typeof planTiles> | undefined;
+  if (doubleBuffer) {
+    try {
+      plan = planTiles({ ...hw, doubleBuffer: true }, problems, order, spec.location, forced);
+      hw.doubleBuffer = true;
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+    }
+  }
+  plan ??= planTiles(hw, problems, order, spec.location, forced);
   hw.tiled = true;
   hw.inputBankBytes = plan.inputBankBytes;
   hw.weightBankBytes = plan.weightBankBytes;

@@ -15,6 +15,7 @@ import { verilogComment } from '../../util/names.ts';
 import { hexLines } from '../../../testbench/rtl/vectors.ts';
 import { DIMS, acceleratableLayers, convProblem, type ConvProblem, type Dim } from './problem.ts';
 import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware.ts';
+import { bankSramBytes } from './array.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
 import { creditCap, predictCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
@@ -137,6 +138,8 @@ export interface GenerateOptions {
   notReplayed?: Record<string, string[]>;
   /** Where each `searched` layer's mapping came from: a search folder, or the mapper (default: search). */
   mappingSources?: Record<string, 'search' | 'mapper'>;
+  /** false: single-buffered banks (a program loads, then computes) even when double-buffered ones fit (`nacc rtl --single-buffer`). */
+  doubleBuffer?: boolean;
 }
 
 /** A searched mapping as the sequencer runs it: tile bounds (DRAM level) and the loop order inside a tile. */
@@ -214,7 +217,7 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
   const splits = searched.some((s, i) => s && (['K', 'Q', 'P', 'C'] as Dim[]).some((d) => s.tile[d] < problems[i].bounds[d]));
   // Layers without a replayed mapping then get the planner's cheapest shape that fits beside them.
   const forced = splits ? searched.map((s) => (s ? { kc: s.tile.K, qc: s.tile.Q, pc: s.tile.P, cc: s.tile.C } : undefined)) : opts.tile;
-  const { hardware: hw, shapes } = planHardware(spec, problems, order, forced);
+  const { hardware: hw, shapes } = planHardware(spec, problems, order, forced, opts.doubleBuffer ?? true);
   const memories = problems.map((p) => memoryMap(hw, p));
   const tiles = problems.map((p, i) =>
     shapes ? layerTiles(p, memories[i], hw.dramBeatBytes, shapes[i]) : wholeLayerTile(p, memories[i], hw.dramBeatBytes),
@@ -282,9 +285,15 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
   const design = emitDesign([
     topModule(hw, names),
     peModule(names.pe, hw.rfDepth),
-    sramModule(names.sramInput, hw.inputBankBytes, hw.dramBeatBytes, 1),
-    sramModule(names.sramWeight, hw.weightBankBytes, hw.dramBeatBytes, 1),
-    sramModule(names.sramQparam, hw.maxChannels * QPARAM_BYTES, hw.dramBeatBytes, QPARAM_BYTES),
+    // Double-buffered banks hold two halves of the planned sizes (array.ts bankSramBytes).
+    sramModule(names.sramInput, bankSramBytes(hw, hw.inputBankBytes, hw.dramBeatBytes, 1), hw.dramBeatBytes, 1),
+    sramModule(names.sramWeight, bankSramBytes(hw, hw.weightBankBytes, hw.dramBeatBytes, 1), hw.dramBeatBytes, 1),
+    sramModule(
+      names.sramQparam,
+      bankSramBytes(hw, hw.maxChannels * QPARAM_BYTES, hw.dramBeatBytes, QPARAM_BYTES),
+      hw.dramBeatBytes,
+      QPARAM_BYTES,
+    ),
     ...(hw.psumWords > 0 ? [sramModule(names.sramPsum, hw.psumWords * PSUM_BYTES, PSUM_BYTES, PSUM_BYTES)] : []),
     requantModule(names.requant),
   ]);

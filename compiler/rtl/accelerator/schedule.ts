@@ -3,7 +3,10 @@
 // when the drain engine (overlapped with compute on the other register-file half) is slower
 // than the steps between two drains, the last drain, and the drain pipeline's flush.
 // This is the formula the RTL implements, stated once.
-import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
+import { CONFIG_FIELDS, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
+
+/** Cycles between a program's start (or its predecessor's launch) and its loads starting. */
+const LAUNCH_GAP = 1;
 import { DIMS, OUTPUT_DIMS } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import { DRAIN_HANDSHAKE, DRAIN_PIPELINE, DRAIN_WORDS_PER_CYCLE } from '../../naas/rtl-architecture.ts';
@@ -87,7 +90,32 @@ export function loadCycles(hw: AcceleratorHardware, beats: number): number {
   return lastGrant + 2;
 }
 
-/** The breakdowns of a layer's tiles added up (utilisation over all of their steps). */
+/** Cycles between two start pulses of the bench: it sees ready, writes the configuration words one per cycle, then pulses start. */
+export const CONFIG_ISSUE_CYCLES = CONFIG_FIELDS.length + 2;
+
+/**
+ * Cycles of a layer's programs run back to back on a double-buffered design: program i + 1's
+ * loads start once program i computes (its bank half is the one program i - 1 used) and its
+ * configuration has been written (the bench writes it once program i's loads have started);
+ * program i + 1 computes when its loads are done and program i has finished. Loads are costed
+ * as on an idle DRAM port (the drain's writes, served first, are not subtracted).
+ */
+export function overlappedCycles(parts: ScheduleBreakdown[]): number {
+  let loadStart = 0;
+  let loadEnd = parts[0].load;
+  let busyEnd = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const busyStart = Math.max(loadEnd, busyEnd);
+    busyEnd = busyStart + parts[i].total - parts[i].load;
+    if (i + 1 < parts.length) {
+      loadStart = Math.max(busyStart + LAUNCH_GAP, loadStart + CONFIG_ISSUE_CYCLES);
+      loadEnd = loadStart + parts[i + 1].load;
+    }
+  }
+  return busyEnd;
+}
+
+/** The breakdowns of a layer's tiles added up (utilisation over all of their steps); a double-buffered design overlaps their loads. */
 export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[], macs: number): ScheduleBreakdown {
   const sum = (k: keyof ScheduleBreakdown) => parts.reduce((s, b) => s + b[k], 0);
   const steps = sum('steps');
@@ -96,7 +124,7 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
     compute: sum('compute'),
     drain: sum('drain'),
     overhead: sum('overhead'),
-    total: sum('total'),
+    total: hw.doubleBuffer ? overlappedCycles(parts) : sum('total'),
     steps,
     drains: sum('drains'),
     utilisation: macs / (hw.peCount * steps),

@@ -333,8 +333,12 @@ interface Candidate {
 }
 
 /** Bytes of the banks a set of sizes needs: input and weight banks per lane, records, partial sums. */
+/** Global-buffer bytes of banks sized for a tile: the input, weight and record banks twice when double-buffered (two halves), the partial-sum bank once. */
 function bankBytes(hw: AcceleratorHardware, c: { inBytes: number; wBytes: number; channels: number; psumWords: number }): number {
-  return hw.inputLanes.count * c.inBytes + hw.weightLanes.count * c.wBytes + QPARAM_BYTES * c.channels + PSUM_BYTES * c.psumWords;
+  const halves = hw.doubleBuffer ? 2 : 1;
+  return (
+    halves * (hw.inputLanes.count * c.inBytes + hw.weightLanes.count * c.wBytes + QPARAM_BYTES * c.channels) + PSUM_BYTES * c.psumWords
+  );
 }
 
 export { PSUM_BYTES };
@@ -442,7 +446,8 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
   }
   const loadBeats = inBeatsSum + wqBeats * qs.length * ps.length;
   const tiles = ks.length * qs.length * ps.length * cs.length;
-  let cycles = Math.ceil((loadBeats * beat) / hw.dramBandwidth) + 2 * tiles;
+  const loadCycles = Math.ceil((loadBeats * beat) / hw.dramBandwidth);
+  let cycles = 2 * tiles;
   // Compute and drains: tiles differ only in whether they are a last (smaller) chunk or band.
   const sizes = (list: [number, number][]) => {
     const m = new Map<number, number>();
@@ -462,6 +467,9 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
           }
           cycles += nk * nq * np * nc * tileEstimate(hw, m);
         }
+  // Double-buffered: every tile's loads but the first run while the tile before computes.
+  if (hw.doubleBuffer) cycles = loadCycles / tiles + Math.max(cycles, (loadCycles * (tiles - 1)) / tiles);
+  else cycles += loadCycles;
   const psumWords = cs.length > 1 ? shape.kc * shape.qc * shape.pc : 0;
   return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, psumWords, cycles };
 }
@@ -652,9 +660,10 @@ function spread(values: number[], n: number): number[] {
 
 /** Cheapest picks (one candidate per layer) whose largest sizes fit the buffer, over bank splits; undefined when none fits. */
 function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: number; picks: Candidate[] } | undefined {
+  const halves = hw.doubleBuffer ? 2 : 1;
   const gb = hw.globalBufferBytes;
-  const li = hw.inputLanes.count;
-  const lw = hw.weightLanes.count;
+  const li = hw.inputLanes.count * halves;
+  const lw = hw.weightLanes.count * halves;
   const values = (f: (c: Candidate) => number, n: number) =>
     spread(
       [...new Set(cands.flatMap((cs) => cs.map(f)))].sort((a, b) => a - b),
@@ -667,7 +676,7 @@ function bestSplit(hw: AcceleratorHardware, cands: Candidate[][]): { cycles: num
   for (const ps of psValues) {
     for (const bi of inValues) {
       for (const kq of chValues) {
-        const bw = Math.floor((gb - li * bi - QPARAM_BYTES * kq - PSUM_BYTES * ps) / lw);
+        const bw = Math.floor((gb - li * bi - halves * QPARAM_BYTES * kq - PSUM_BYTES * ps) / lw);
         if (bw < 1) continue;
         const picks: Candidate[] = [];
         let cycles = 0;

@@ -37,7 +37,17 @@ import {
   type Stmt,
 } from '../verilog/index.ts';
 import { DIMS, OUTPUT_DIMS, REDUCTION_DIMS, dimIndex, type Dim } from './problem.ts';
-import { PSUM_BYTES, QPARAM_BYTES, laneOf, laneOffsets, parallelSize, peCoordinates, type AcceleratorHardware } from './array.ts';
+import {
+  PSUM_BYTES,
+  QPARAM_BYTES,
+  bankHalfBytes,
+  bankSramBytes,
+  laneOf,
+  laneOffsets,
+  parallelSize,
+  peCoordinates,
+  type AcceleratorHardware,
+} from './array.ts';
 import { CONFIG_FIELDS } from './mapping.ts';
 import { verilogComment } from '../../util/names.ts';
 import { sramAddressBits } from './units.ts';
@@ -53,6 +63,7 @@ export interface TopNames {
   requant: string;
 }
 
+/** The sequencer's states (LOAD is no longer entered: the load engine is its own machine, see `lstate`). */
 export const STATE = { IDLE: 0, LOAD: 1, COMPUTE: 2, FINISH: 3, DONE: 4 } as const;
 /** The drain engine runs beside the sequencer, on the other half of the double-buffered register files. */
 export const DRAIN_STATE = { IDLE: 0, WAIT: 1, RUN: 2 } as const;
@@ -65,9 +76,17 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const DWB = hw.dramBeatBytes;
   const lgDW = Math.log2(DWB);
   const rfAW = clog2(hw.rfDepth);
-  const inAW = sramAddressBits(hw.inputBankBytes, DWB, 1);
-  const wAW = sramAddressBits(hw.weightBankBytes, DWB, 1);
-  const qAW = sramAddressBits(hw.maxChannels * QPARAM_BYTES, DWB, QPARAM_BYTES);
+  // Double buffering: every input, weight and record bank has two halves (the top address bit),
+  // the load engine fills one while the sequencer computes on the other (bankHalfBytes).
+  const halves = hw.doubleBuffer ? 2 : 1;
+  const inHalf = bankHalfBytes(hw.inputBankBytes, DWB, 1);
+  const wHalf = bankHalfBytes(hw.weightBankBytes, DWB, 1);
+  const qHalf = bankHalfBytes(hw.maxChannels * QPARAM_BYTES, DWB, QPARAM_BYTES);
+  const inAW = sramAddressBits(bankSramBytes(hw, hw.inputBankBytes, DWB, 1), DWB, 1);
+  const wAW = sramAddressBits(bankSramBytes(hw, hw.weightBankBytes, DWB, 1), DWB, 1);
+  const qAW = sramAddressBits(bankSramBytes(hw, hw.maxChannels * QPARAM_BYTES, DWB, QPARAM_BYTES), DWB, QPARAM_BYTES);
+  /** The byte offset of a half: the load engine writes the half of the program it loads (nbank), the sequencer and drain read the computing program's (gbank). */
+  const halfOff = (bank: 'nbank' | 'gbank', bytes: number): Expr[] => (halves > 1 ? [cond(ref(bank), lit(bytes, IW), lit(0, IW))] : []);
   /** Width of index arithmetic: every valid index and address fits, and negative (padding) coordinates wrap far above any bound. */
   const IW = Math.max(18, 17 + lgDW, inAW + 1, wAW + 1, qAW + 1, clog2(hw.maxBound + 1) + 2);
   const cfgAW = clog2(CONFIG_FIELDS.length);
@@ -94,24 +113,56 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const stateIs = (s: number) => eq(ref('state'), lit(s, 3));
 
   // ---- configuration registers ------------------------------------------------------------
+  // Three sets, so that the next program's loads run while the current one computes: the bus
+  // writes sh_* (free again as soon as its loads start: `ready`), the load engine reads nx_*
+  // (latched from sh_* when its loads start), the sequencer and drain read cfg_* (latched from
+  // nx_* when the program starts computing).
   const cfgCases: { labels: Expr[]; body: Stmt[] }[] = [];
   CONFIG_FIELDS.forEach((f, i) => {
-    decl(reg(`cfg_${f.name}`, f.bits, f.signed ?? false));
+    decl(
+      reg(`sh_${f.name}`, f.bits, f.signed ?? false),
+      reg(`nx_${f.name}`, f.bits, f.signed ?? false),
+      reg(`cfg_${f.name}`, f.bits, f.signed ?? false),
+    );
     const value = f.bits === 16 ? ref('cfg_data') : slice('cfg_data', f.bits - 1, 0);
-    cfgCases.push({ labels: [lit(i, cfgAW)], body: [nb(`cfg_${f.name}`, f.signed ? signed(value) : value)] });
+    cfgCases.push({ labels: [lit(i, cfgAW)], body: [nb(`sh_${f.name}`, f.signed ? signed(value) : value)] });
   });
   items.push(alwaysFF('clk', [ifs(ref('cfg_we'), [{ kind: 'case', expr: ref('cfg_addr'), items: cfgCases, default: [] }])]));
+  decl(wire('lgo', 1), wire('launch', 1));
+  items.push(
+    alwaysFF('clk', [
+      ifs(
+        ref('lgo'),
+        CONFIG_FIELDS.map((f) => nb(`nx_${f.name}`, ref(`sh_${f.name}`))),
+      ),
+    ]),
+  );
+  items.push(
+    alwaysFF('clk', [
+      ifs(
+        ref('launch'),
+        CONFIG_FIELDS.map((f) => nb(`cfg_${f.name}`, ref(`nx_${f.name}`))),
+      ),
+    ]),
+  );
+  /** A load-engine field of the program being loaded. */
+  const ld = (name: string) => ref(`nx_${name}`);
 
   // ---- state, load engine -------------------------------------------------------------------
   decl(reg('state', 3), reg('req_beat', 16), reg('resp_beat', 16), wire('total_beats', 16));
+  // Load engine: lstate (loading), sh_full (a program waits in sh_*), nx_full / nx_loaded (the
+  // program in nx_* and whether its loads are done), nbank / gbank: the bank half of the program
+  // in nx_* and of the one computing.
+  decl(reg('lstate', 1), reg('sh_full', 1), reg('nx_full', 1), reg('nx_loaded', 1), reg('nbank', 1), reg('gbank', 1));
+  decl(wire('load_last', 1), wire('nx_ready', 1), wire('seq_free', 1), wire('fin_end', 1));
   decl(reg('dstate', 2), reg('cbank', 1), reg('dbank', 1), wire('dbusy', 1));
   items.push(assign('dbusy', bin('!=', ref('dstate'), lit(DRAIN_STATE.IDLE, 2))));
-  items.push(assign('total_beats', add(add(cfg('in_beats'), cfg('w_beats')), cfg('q_beats'))));
+  items.push(assign('total_beats', add(add(ld('in_beats'), ld('w_beats')), ld('q_beats'))));
   const beatAddr = (e: Expr): Expr => (lgDW ? cat(e, lit(0, lgDW)) : e);
-  items.push(assign('dram_rd_req', and(stateIs(STATE.LOAD), bin('<', ref('req_beat'), ref('total_beats')))));
-  const inBeatsEnd = ref('cfg_in_beats');
+  items.push(assign('dram_rd_req', and(ref('lstate'), bin('<', ref('req_beat'), ref('total_beats')))));
+  const inBeatsEnd = ld('in_beats');
   decl(wire('w_beats_end', 16), wire('load_in', 1), wire('load_w', 1), wire('load_q', 1));
-  items.push(assign('w_beats_end', add(cfg('in_beats'), cfg('w_beats'))));
+  items.push(assign('w_beats_end', add(ld('in_beats'), ld('w_beats'))));
   // DRAM beat address of each request: inputs in segments, in_row_segs segments in_seg_stride
   // beats apart per input row, rows in_row_stride beats apart (seg_addr / row_addr walk the
   // segment and row starts, seg_cnt the beats within a segment, seg_idx the segments within a
@@ -130,8 +181,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const z32 = (e: Expr): Expr => cat(lit(0, 16), e);
   items.push(assign('req_in', bin('<', ref('req_beat'), inBeatsEnd)));
   items.push(assign('req_w', bin('<', ref('req_beat'), ref('w_beats_end'))));
-  items.push(assign('seg_last', eq(ref('seg_cnt'), sub(cfg('in_seg_beats'), lit(1, 16)))));
-  items.push(assign('row_last', eq(ref('seg_idx'), sub(cfg('in_row_segs'), lit(1, 16)))));
+  items.push(assign('seg_last', eq(ref('seg_cnt'), sub(ld('in_seg_beats'), lit(1, 16)))));
+  items.push(assign('row_last', eq(ref('seg_idx'), sub(ld('in_row_segs'), lit(1, 16)))));
   items.push(
     assign(
       'rd_beat',
@@ -140,28 +191,30 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
         add(ref('seg_addr'), z32(ref('seg_cnt'))),
         cond(
           ref('req_w'),
-          add(cat(cfg('w_dram_hi'), cfg('w_dram_lo')), z32(sub(ref('req_beat'), inBeatsEnd))),
-          add(cat(cfg('q_dram_hi'), cfg('q_dram_lo')), z32(sub(ref('req_beat'), ref('w_beats_end')))),
+          add(cat(ld('w_dram_hi'), ld('w_dram_lo')), z32(sub(ref('req_beat'), inBeatsEnd))),
+          add(cat(ld('q_dram_hi'), ld('q_dram_lo')), z32(sub(ref('req_beat'), ref('w_beats_end')))),
         ),
       ),
     ),
   );
   items.push(assign('dram_rd_addr', lgDW ? cat(slice('rd_beat', 31 - lgDW, 0), lit(0, lgDW)) : ref('rd_beat')));
   if (lgDW) unused.push(slice('rd_beat', 31, 32 - lgDW));
+  // Loads start from the program being latched into nx_* (its sh_* values this cycle).
   const segStart: Stmt[] = [
-    nb('seg_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))),
-    nb('row_addr', cat(cfg('in_dram_hi'), cfg('in_dram_lo'))),
+    nb('seg_addr', cat(ref('sh_in_dram_hi'), ref('sh_in_dram_lo'))),
+    nb('row_addr', cat(ref('sh_in_dram_hi'), ref('sh_in_dram_lo'))),
     nb('seg_cnt', lit(0, 16)),
     nb('seg_idx', lit(0, 16)),
   ];
-  const nextRow = add(ref('row_addr'), z32(cfg('in_row_stride')));
-  const loading = and(stateIs(STATE.LOAD), ref('dram_rd_valid'));
+  const nextRow = add(ref('row_addr'), z32(ld('in_row_stride')));
+  const loading = and(ref('lstate'), ref('dram_rd_valid'));
   items.push(assign('load_in', and(loading, bin('<', ref('resp_beat'), inBeatsEnd))));
   items.push(assign('load_w', and(loading, not(bin('<', ref('resp_beat'), inBeatsEnd)), bin('<', ref('resp_beat'), ref('w_beats_end')))));
   items.push(assign('load_q', and(loading, not(bin('<', ref('resp_beat'), ref('w_beats_end'))))));
-  const inW = narrow('in_wbyte', z(beatAddr(ref('resp_beat')), 16 + lgDW), inAW);
-  const wW = narrow('w_wbyte', z(beatAddr(sub(ref('resp_beat'), inBeatsEnd)), 16 + lgDW), wAW);
-  const qW = narrow('q_wbyte', z(beatAddr(sub(ref('resp_beat'), ref('w_beats_end'))), 16 + lgDW), qAW);
+  const plus = (e: Expr, terms: Expr[]): Expr => terms.reduce((a, t) => add(a, t), e);
+  const inW = narrow('in_wbyte', plus(z(beatAddr(ref('resp_beat')), 16 + lgDW), halfOff('nbank', inHalf)), inAW);
+  const wW = narrow('w_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), inBeatsEnd)), 16 + lgDW), halfOff('nbank', wHalf)), wAW);
+  const qW = narrow('q_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), ref('w_beats_end'))), 16 + lgDW), halfOff('nbank', qHalf)), qAW);
 
   // ---- loop-nest sequencer ------------------------------------------------------------------
   const L = DIMS.length;
@@ -274,7 +327,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       ...offTerm(offOf(o, 'R'), 'bound_C'),
       ...offConst(offOf(o, 'C')),
     ]);
-    const ra = narrow(`w_raddr${wl}`, addr, wAW);
+    const ra = narrow(`w_raddr${wl}`, plus(addr, halfOff('gbank', wHalf)), wAW);
     decl(wire(`w_q${wl}`, 8, true));
     items.push({
       kind: 'instance',
@@ -309,7 +362,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       ...offTerm(ro, 'in_c'),
       ...chOff,
     ]);
-    const ra = narrow(`in_raddr${il}`, addr, inAW);
+    const ra = narrow(`in_raddr${il}`, plus(addr, halfOff('gbank', inHalf)), inAW);
     items.push({
       kind: 'instance',
       module: names.sramInput,
@@ -430,7 +483,7 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       ),
     ),
   );
-  const qRa = narrow('q_raddr_full', mul(ref('o_K'), lit(QPARAM_BYTES, IW)), qAW);
+  const qRa = narrow('q_raddr_full', plus(mul(ref('o_K'), lit(QPARAM_BYTES, IW)), halfOff('gbank', qHalf)), qAW);
   decl(wire('q_rdata', 8 * QPARAM_BYTES), wire('rq_valid', 1), wire('rq_out', 8), wire('rq_in_valid', 1), wire('rq_acc', 32, true));
   // Input-channel chunks: the drained sum plus the chunk before's (read from the partial-sum
   // bank at the output's tile-relative index when the drain issues it, so the word arrives with
@@ -541,22 +594,78 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
   const go = (s: number) => nb('state', lit(s, 3));
   const dgo = (s: number) => nb('dstate', lit(s, 2));
   const resetBanks: Stmt[] = [dgo(DRAIN_STATE.IDLE), nb('cbank', lit(0, 1)), nb('dbank', lit(0, 1))];
+  // The load engine starts a program's loads as soon as one is written (start, or waiting in
+  // sh_*), nx_* is free, and its bank half is free: with two halves always (the half is the one
+  // the program before the computing one used, and that one has finished), with one only when the
+  // sequencer is idle. The sequencer launches the program in nx_* when its loads are done (also
+  // in the cycle the last beat arrives) and it is idle or finishing.
+  const seqIdle = or(stateIs(STATE.IDLE), stateIs(STATE.DONE));
+  items.push(assign('seq_free', halves > 1 ? lit(1, 1) : seqIdle));
+  items.push(assign('lgo', and(or(ref('sh_full'), ref('start')), not(ref('nx_full')), ref('seq_free'))));
+  items.push(assign('load_last', and(ref('lstate'), ref('dram_rd_valid'), eq(ref('resp_beat'), sub(ref('total_beats'), lit(1, 16))))));
+  items.push(assign('nx_ready', and(ref('nx_full'), or(ref('nx_loaded'), ref('load_last')))));
+  items.push(assign('fin_end', and(stateIs(STATE.FINISH), not(ref('dbusy')), ref('den'), eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)))));
+  items.push(assign('launch', and(ref('nx_ready'), or(seqIdle, ref('fin_end')))));
+  items.push(assign('ready', not(ref('sh_full'))));
+  items.push(assign('done', and(seqIdle, not(ref('sh_full')), not(ref('nx_full')))));
+  const resetLoad: Stmt[] = [
+    nb('lstate', lit(0, 1)),
+    nb('sh_full', lit(0, 1)),
+    nb('nx_full', lit(0, 1)),
+    nb('nx_loaded', lit(0, 1)),
+    nb('nbank', lit(0, 1)),
+    nb('gbank', lit(0, 1)),
+  ];
+  // Starting a program: the sequencer takes nx_* (the cfg_* copy is its own always block) and its bank half.
+  const launchProgram: Stmt[] = [
+    go(STATE.COMPUTE),
+    nb('nx_full', lit(0, 1)),
+    nb('nx_loaded', lit(0, 1)),
+    nb('gbank', ref('nbank')),
+    nb('fin_cnt', lit(0, 3)),
+    ...resetCounters,
+    ...resetDrain,
+    ...resetBanks,
+  ];
   items.push(
     alwaysFF('clk', [
       ifs(
         ref('rst'),
         [
           go(STATE.IDLE),
-          nb('done', lit(0, 1)),
           nb('req_beat', lit(0, 16)),
           nb('resp_beat', lit(0, 16)),
           nb('fin_cnt', lit(0, 3)),
           ...resetCounters,
           ...resetDrain,
           ...resetBanks,
+          ...resetLoad,
           ...segStart,
         ],
         [
+          // ---- load engine: requests, then responses written into the program's bank half ----
+          ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [
+            nb('req_beat', add(ref('req_beat'), lit(1, 16))),
+            ifs(ref('req_in'), [
+              ifs(
+                ref('seg_last'),
+                [
+                  nb('seg_cnt', lit(0, 16)),
+                  ifs(
+                    ref('row_last'),
+                    [nb('seg_idx', lit(0, 16)), nb('row_addr', nextRow), nb('seg_addr', nextRow)],
+                    [nb('seg_idx', add(ref('seg_idx'), lit(1, 16))), nb('seg_addr', add(ref('seg_addr'), z32(ld('in_seg_stride'))))],
+                  ),
+                ],
+                [nb('seg_cnt', add(ref('seg_cnt'), lit(1, 16)))],
+              ),
+            ]),
+          ]),
+          ifs(and(ref('lstate'), ref('dram_rd_valid')), [
+            nb('resp_beat', add(ref('resp_beat'), lit(1, 16))),
+            ifs(ref('load_last'), [nb('lstate', lit(0, 1)), nb('nx_loaded', lit(1, 1))]),
+          ]),
+          ifs(and(ref('start'), not(ref('lgo'))), [nb('sh_full', lit(1, 1))]),
           // Drain engine: WAIT lets the last step's writes land, RUN walks live psums x output lanes.
           {
             kind: 'case',
@@ -574,51 +683,6 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
             kind: 'case',
             expr: ref('state'),
             items: [
-              {
-                labels: [lit(STATE.IDLE, 3)],
-                body: [
-                  ifs(ref('start'), [
-                    go(STATE.LOAD),
-                    nb('done', lit(0, 1)),
-                    nb('req_beat', lit(0, 16)),
-                    nb('resp_beat', lit(0, 16)),
-                    nb('fin_cnt', lit(0, 3)),
-                    ...resetCounters,
-                    ...resetDrain,
-                    ...resetBanks,
-                    ...segStart,
-                  ]),
-                ],
-              },
-              {
-                labels: [lit(STATE.LOAD, 3)],
-                body: [
-                  ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [
-                    nb('req_beat', add(ref('req_beat'), lit(1, 16))),
-                    ifs(ref('req_in'), [
-                      ifs(
-                        ref('seg_last'),
-                        [
-                          nb('seg_cnt', lit(0, 16)),
-                          ifs(
-                            ref('row_last'),
-                            [nb('seg_idx', lit(0, 16)), nb('row_addr', nextRow), nb('seg_addr', nextRow)],
-                            [
-                              nb('seg_idx', add(ref('seg_idx'), lit(1, 16))),
-                              nb('seg_addr', add(ref('seg_addr'), z32(cfg('in_seg_stride')))),
-                            ],
-                          ),
-                        ],
-                        [nb('seg_cnt', add(ref('seg_cnt'), lit(1, 16)))],
-                      ),
-                    ]),
-                  ]),
-                  ifs(ref('dram_rd_valid'), [
-                    nb('resp_beat', add(ref('resp_beat'), lit(1, 16))),
-                    ifs(eq(ref('resp_beat'), sub(ref('total_beats'), lit(1, 16))), [go(STATE.COMPUTE)]),
-                  ]),
-                ],
-              },
               {
                 labels: [lit(STATE.COMPUTE, 3)],
                 body: [
@@ -639,33 +703,30 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
                 body: [
                   ifs(and(not(ref('dbusy')), ref('den')), [
                     nb('fin_cnt', add(ref('fin_cnt'), lit(1, 3))),
-                    ifs(eq(ref('fin_cnt'), lit(DRAIN_PIPELINE - 1, 3)), [go(STATE.DONE), nb('done', lit(1, 1))]),
-                  ]),
-                ],
-              },
-              {
-                labels: [lit(STATE.DONE, 3)],
-                body: [
-                  ifs(ref('start'), [
-                    go(STATE.LOAD),
-                    nb('done', lit(0, 1)),
-                    nb('req_beat', lit(0, 16)),
-                    nb('resp_beat', lit(0, 16)),
-                    nb('fin_cnt', lit(0, 3)),
-                    ...resetCounters,
-                    ...resetDrain,
-                    ...resetBanks,
-                    ...segStart,
+                    ifs(ref('fin_end'), [go(STATE.DONE)]),
                   ]),
                 ],
               },
             ],
-            default: [go(STATE.IDLE)],
+            default: [],
           },
+          ifs(ref('launch'), launchProgram),
+          // A program's loads start (after the launch, which frees nx_*, in program order).
+          ifs(ref('lgo'), [
+            nb('lstate', lit(1, 1)),
+            nb('sh_full', lit(0, 1)),
+            nb('nx_full', lit(1, 1)),
+            nb('nx_loaded', lit(0, 1)),
+            nb('nbank', halves > 1 ? not(ref('nbank')) : lit(0, 1)),
+            nb('req_beat', lit(0, 16)),
+            nb('resp_beat', lit(0, 16)),
+            ...segStart,
+          ]),
         ],
       ),
     ]),
   );
+  if (halves === 1) unused.push(ref('gbank'));
   for (const f of CONFIG_FIELDS) if (!cfgRead.has(f.name)) unused.push(ref(`cfg_${f.name}`));
   if (unused.length) {
     decl(wire('unused_bits', 1));
@@ -677,7 +738,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
     comment: [
       `nacc accelerator '${verilogComment(hw.name)}': ${hw.axes.map((a) => `${a.size} ${a.dim}`).join(' x ')} PE array, ${hw.weightLanes.count} weight / ${hw.inputLanes.count} input lanes,`,
       `${hw.outputLanes.count} output lanes x ${hw.reductionLanes.count}-way reduction, ${hw.rfDepth}-entry psum register files, ${hw.dramBeatBytes}-byte DRAM beats.`,
-      'Configure through cfg_*, pulse start, wait for done. Generated by nacc; do not edit.',
+      `${hw.doubleBuffer ? 'Double-buffered global buffer: the next program loads while this one computes.' : 'Single-buffered global buffer: a program loads, then computes.'}`,
+      'Per program: wait for ready, write cfg_*, pulse start; done when every program has finished. Generated by nacc; do not edit.',
     ],
     params: [],
     ports: [
@@ -687,7 +749,8 @@ export function topModule(hw: AcceleratorHardware, names: TopNames): Module {
       input('cfg_addr', cfgAW),
       input('cfg_data', 16),
       input('start'),
-      output('done', 1, false, 'reg'),
+      output('done'),
+      output('ready'),
       output('dram_rd_req'),
       output('dram_rd_addr', 32),
       input('dram_rd_gnt'),
