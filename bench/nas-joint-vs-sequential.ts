@@ -4,6 +4,8 @@
 // bench/nas-accuracy-table.ts makes seeds cheap).
 //   npx tsx bench/nas-joint-vs-sequential.ts --accuracy table:FILE [--target stm32f412] [--seeds 1,2,3]
 //     [--population 12] [--generations 6] [--budgets 4] [--json]
+//   npx tsx bench/nas-joint-vs-sequential.ts --accuracy train --weights FILE [--test-images N] [...]
+//     (a trained supernet's weights file: no training per seed; subnets scored on the first N test images)
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dominates, type NasPoint } from '../compiler/nas/search.ts';
@@ -14,7 +16,16 @@ const accuracy = arg('--accuracy', '');
 if (!accuracy) throw new Error('usage: bench/nas-joint-vs-sequential.ts --accuracy table:FILE|train|predictor:FILE [...]');
 const target = arg('--target', 'stm32f412');
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
-const extra = ['--population', arg('--population', '12'), '--generations', arg('--generations', '6'), '--budgets', arg('--budgets', '4')];
+const extra = [
+  '--population',
+  arg('--population', '12'),
+  '--generations',
+  arg('--generations', '6'),
+  '--budgets',
+  arg('--budgets', '4'),
+  ...(args.includes('--weights') ? ['--weights', arg('--weights', '')] : []),
+  ...(args.includes('--test-images') ? ['--test-images', arg('--test-images', '')] : []),
+];
 
 type Point = { config: string; accuracy: number; peak_sram_bytes: number; macs: number; feasible: boolean };
 const asNas = (p: Point): NasPoint => ({
@@ -48,7 +59,7 @@ for (const seed of seeds) {
     ],
     { encoding: 'utf8', maxBuffer: 1 << 26 },
   );
-  const j = JSON.parse(out) as { pareto: Point[]; sequential: { pareto: Point[] }; evaluations: number };
+  const j = JSON.parse(out) as { pareto: Point[]; sequential: { pareto: Point[] }; evaluations: number; test_images?: number };
   const joint = j.pareto.map(asNas);
   const seq = j.sequential.pareto.map(asNas);
   const seqDominated = j.sequential.pareto.filter((_, i) => joint.some((p) => dominates(p, seq[i])));
@@ -60,15 +71,20 @@ for (const seed of seeds) {
     sequential_dominated_by_joint: seqDominated.length,
     joint_dominated_by_sequential: jointDominated.length,
     evaluations: j.evaluations,
+    test_images: j.test_images,
     seconds: Number(((performance.now() - t0) / 1000).toFixed(1)),
     load: Number(loadavg()[0].toFixed(1)),
     joint_front: j.pareto.map(fmt),
     sequential_front: j.sequential.pareto.map(fmt),
-    dominated: seqDominated.map(fmt),
+    // Each dominated sequential point with a joint point that dominates it (the region where the joint front is ahead).
+    dominated: seqDominated.map((q) => {
+      const by = j.pareto.find((p) => dominates(asNas(p), asNas(q)))!;
+      return `${fmt(q)} by ${fmt(by)}`;
+    }),
   };
   results.push(r);
   console.error(
-    `seed ${seed}: joint ${r.joint} points, sequential ${r.sequential}; joint dominates ${r.sequential_dominated_by_joint}/${r.sequential} sequential points, sequential dominates ${r.joint_dominated_by_sequential}/${r.joint} joint points (${r.seconds} s, load ${r.load})`,
+    `seed ${seed}${r.test_images ? ` (accuracy on ${r.test_images} test images)` : ''}: joint ${r.joint} points, sequential ${r.sequential}; joint dominates ${r.sequential_dominated_by_joint}/${r.sequential} sequential points, sequential dominates ${r.joint_dominated_by_sequential}/${r.joint} joint points (${r.seconds} s, load ${r.load})`,
   );
   console.error(`  joint:      ${r.joint_front.join(', ')}`);
   console.error(`  sequential: ${r.sequential_front.join(', ')}`);

@@ -33,6 +33,7 @@ interface NasCliOptions {
   budget: string;
   trainEpochs?: string;
   weights?: string;
+  testImages?: string;
   with?: string[];
 }
 
@@ -54,30 +55,47 @@ async function openSource(
   seed: number,
   trainEpochs: string | undefined,
   weights: string | undefined,
-): Promise<AccuracySource> {
+  testImages: number | undefined,
+): Promise<AccuracySource & { testImages?: number }> {
   const [kind, ...rest] = value.split(':');
   const file = rest.join(':');
   if (weights !== undefined && kind !== 'train') notApplicable('--weights', `accuracy comes from ${value}, not from a trained supernet`);
   if (weights !== undefined && trainEpochs !== undefined) notApplicable('--train-epochs', `the supernet's weights come from ${weights}`);
+  if (testImages !== undefined && kind !== 'train') notApplicable('--test-images', `accuracy comes from ${value}, not from the test split`);
   if (kind === 'table' && file) return tableSource(spec, file);
   if (kind === 'predictor' && file) return predictorSource(spec, file);
   if (kind === 'train' && !file) {
     const { supernetData } = await import('../nas/data.ts');
     const { DEFAULT_TRAIN_OPTIONS, sharedSource, trainSource } = await import('../nas/accuracy/train.ts');
-    const { side, ...data } = await supernetData(spec, seed);
+    const { subset } = await import('../fl/data.ts');
+    const { side, ...all } = await supernetData(spec, seed);
+    // --test-images N: subnets are scored on the first N images of the test split (a cheaper, stated estimate).
+    const data =
+      testImages !== undefined && testImages < all.test.count
+        ? {
+            train: all.train,
+            test: subset(
+              all.test,
+              Int32Array.from({ length: testImages }, (_, i) => i),
+            ),
+          }
+        : all;
+    const scoredOn = (source: AccuracySource) => Object.assign(source, { testImages: data.test.count });
     if (weights !== undefined) {
       const { loadSupernetWeights } = await import('../nas/accuracy/weights-file.ts');
       const shared = loadSupernetWeights(weights, spec);
       // Batch-norm statistics are recalibrated per subnet on training images.
       shared.useCalibration(data.train, DEFAULT_TRAIN_OPTIONS.calibrationImages, seed);
-      return sharedSource(shared, data.test);
+      return scoredOn(sharedSource(shared, data.test));
     }
-    return trainSource(spec, data, {
-      ...DEFAULT_TRAIN_OPTIONS,
-      ...parseTrainEpochs(trainEpochs, DEFAULT_TRAIN_OPTIONS),
-      seed,
-      imageSide: side,
-    });
+    return scoredOn(
+      trainSource(spec, data, {
+        ...DEFAULT_TRAIN_OPTIONS,
+        ...parseTrainEpochs(trainEpochs, DEFAULT_TRAIN_OPTIONS),
+        seed,
+        imageSide: side,
+      }),
+    );
   }
   return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
 }
@@ -196,6 +214,7 @@ export function registerNas(program: Command): void {
       '--weights <file>',
       'with --accuracy train: trained supernet weights (a nacc-supernet-weights/1 file, e.g. from bench/nas-fashion.ts --weights) instead of training here',
     )
+    .option('--test-images <n>', 'with --accuracy train: score subnets on the first N images of the test split (default: all of it)')
     .option(
       '--json',
       'print JSON: {"pareto":[{"config","accuracy","accuracy_source","edp"|"peak_sram_bytes","macs"}],"sequential":{...},"evaluations","seconds"}',
@@ -214,7 +233,8 @@ export function registerNas(program: Command): void {
       const prog = loadPrograms([file, ...(o.with ?? [])]);
       const spec = pickDeclared('supernet', o.supernet, prog.supernets, file);
       const t0 = performance.now();
-      const source = await openSource(spec, o.accuracy, seed, o.trainEpochs, o.weights);
+      const testImages = o.testImages === undefined ? undefined : parsePositiveInt(o.testImages, '--test-images')!;
+      const source = await openSource(spec, o.accuracy, seed, o.trainEpochs, o.weights, testImages);
       const trainSeconds = (performance.now() - t0) / 1000;
       const metric = o.space ? 'edp' : 'peak_sram_bytes';
       const macs = macCounter(spec);
@@ -238,7 +258,7 @@ export function registerNas(program: Command): void {
         evaluations: res.evaluations.accuracy + res.evaluations.hardware,
         evaluations_by_level: res.evaluations,
         seconds: Number(seconds.toFixed(2)),
-        ...(o.accuracy === 'train' ? { train_seconds: Number(trainSeconds.toFixed(2)) } : {}),
+        ...(o.accuracy === 'train' ? { train_seconds: Number(trainSeconds.toFixed(2)), test_images: source.testImages } : {}),
       };
       if (o.out) {
         await writeOutputDir(o.out, (dir) => {

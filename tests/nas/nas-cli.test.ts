@@ -179,6 +179,37 @@ describe('nacc nas', () => {
     // Every front subnet is scored as the saved weights score it here (batch norm recalibrated alike).
     expect(j.pareto.length).toBeGreaterThan(0);
     for (const p of j.pareto as Point[]) expect(p.accuracy).toBe(shared.accuracy(parseConfigKey(s, p.config)!, data.test));
+    expect(j.test_images).toBe(data.test.count);
+    // --test-images N: the same subnets scored on the first N test images only, and the JSON says so.
+    const few = Math.floor(data.test.count / 3);
+    const fewRun = await nacc([
+      'nas',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--accuracy',
+      'train',
+      '--weights',
+      weights,
+      '--test-images',
+      String(few),
+      '--population',
+      '4',
+      '--generations',
+      '1',
+      '--budgets',
+      '1',
+      '--seed',
+      String(seed),
+      '--json',
+    ]);
+    expect(fewRun.stderr).toBe('');
+    expect(fewRun.code).toBe(0);
+    const jf = JSON.parse(fewRun.stdout);
+    expect(jf.test_images).toBe(few);
+    for (const p of jf.pareto as Point[]) expect(p.accuracy).toBeCloseTo(shared.accuracy(parseConfigKey(s, p.config)!, data.test, few), 6);
     const wrong = await nacc([
       'nas',
       file,
@@ -192,6 +223,20 @@ describe('nacc nas', () => {
       weights,
     ]);
     expect(wrong.code).toBe(2);
+    const wrongTest = await nacc([
+      'nas',
+      file,
+      '--supernet',
+      'tiny',
+      '--target',
+      'stm32f412',
+      '--accuracy',
+      `table:${table}`,
+      '--test-images',
+      '10',
+    ]);
+    expect(wrongTest.code).toBe(2);
+    expect(wrongTest.stderr).toMatch(/--test-images/);
     writeFileSync(weights, '{"format":"something else"}');
     const bad = await nacc(['nas', file, '--supernet', 'tiny', '--target', 'stm32f412', '--accuracy', 'train', '--weights', weights]);
     expect(bad.code).toBe(1);
