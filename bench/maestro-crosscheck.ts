@@ -10,7 +10,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { checkMaestroCase } from '../compiler/importers/maestro/cases.ts';
+import { checkMaestroCase } from '../testbench/fidelity/maestro-cases.ts';
 import { findOnPath, runToolSync } from '../testbench/tools/run-tool.ts';
 
 const args = process.argv.slice(2);

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
-import { compareWithStats, loadExportedDesign, loadExportedLayer, type LayerComparison } from '../compiler/importers/timeloop/exported.ts';
+import { compareWithStats, loadExportedDesign, loadExportedLayer, type LayerComparison } from '../testbench/fidelity/timeloop-exported.ts';
 import { parseStatsText } from '../compiler/importers/timeloop/parse.ts';
 import { evaluate } from '../compiler/naas/model.ts';
 import { findOnPath, runTool } from '../testbench/tools/run-tool.ts';

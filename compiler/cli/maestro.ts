@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, UserError } from '../diagnostics/index.ts';
-import { checkMaestroCase, findMaestroCases, type MaestroCaseResult } from '../importers/maestro/cases.ts';
+import { checkMaestroCase, findMaestroCases, type MaestroCaseResult } from '../../testbench/fidelity/maestro-cases.ts';
 
 /** The stable JSON of one case (issue 17): totals over layers plus rejection and mismatches. */
 function caseJson(r: MaestroCaseResult) {

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode, UserError } from '../diagnostics/index.ts';
-import { checkCase, findCasesWithErrors, type CaseResult } from '../importers/timeloop/cases.ts';
+import { checkCase, findCasesWithErrors, type CaseResult } from '../../testbench/fidelity/timeloop-cases.ts';
 
 export function registerTimeloop(program: Command): void {
   const tl = program.command('timeloop').description('Timeloop interoperability');

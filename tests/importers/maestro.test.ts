@@ -11,7 +11,7 @@ import {
   findMaestroCases,
   parseMaestroCommand,
   parseMaestroCsv,
-} from '../../compiler/importers/maestro/cases.ts';
+} from '../../testbench/fidelity/maestro-cases.ts';
 import { parseMaestroHw, parseMaestroMapping } from '../../compiler/importers/maestro/parse.ts';
 import { evaluateNetwork, MAESTRO_DEFAULTS, MaestroAnalysisError } from '../../compiler/naas/maestro/index.ts';
 import { nacc } from '../helpers/cli.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compareWithStats } from '../../compiler/importers/timeloop/exported.ts';
+import { compareWithStats } from '../../testbench/fidelity/timeloop-exported.ts';
 import {
   architectureFromTimeloop,
   mappingFromTimeloopYaml,

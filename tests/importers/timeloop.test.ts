@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkCase, findCases } from '../../compiler/importers/timeloop/cases.ts';
+import { checkCase, findCases } from '../../testbench/fidelity/timeloop-cases.ts';
 import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
 import {
   architectureFromTimeloop,

@@ -5,15 +5,39 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { circles, cyclePath, importGraph } from './import-graph.ts';
+import { circles, cyclePath, importGraph, type Graph } from './import-graph.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
+let projectGraph: Graph | undefined;
+/** The whole project's run-time graph, read once for every test below (it takes seconds). */
+const graphOfProject = (): Graph => (projectGraph ??= importGraph(ROOT, ['compiler', 'testbench', 'bench', 'scripts', 'tests']));
 
 describe('import graph', () => {
   it('has no circle in compiler/, testbench/, bench/, scripts/ or tests/', () => {
-    const graph = importGraph(ROOT, ['compiler', 'testbench', 'bench', 'scripts', 'tests']);
+    const graph = graphOfProject();
     expect(graph.size).toBeGreaterThan(300);
     expect(circles(graph).map((c) => cyclePath(graph, c).join(' -> '))).toEqual([]);
+  });
+
+  it('importers only import: they read into the IR and nothing else, and the product uses each of them', () => {
+    const graph = graphOfProject();
+    const importer = (m: string) => m.startsWith('compiler/importers/');
+    // An importer produces IR from a file: it may use diagnostics, the IR and utilities, never a
+    // cost model, an emitter or a checking harness (those live in naas/, rtl/, testbench/fidelity/).
+    const allowed = (m: string) =>
+      ['compiler/importers/', 'compiler/diagnostics/', 'compiler/ir/', 'compiler/util/'].some((p) => m.startsWith(p));
+    const reaching = [...graph].flatMap(([from, to]) =>
+      importer(from) ? [...to].filter((t) => !allowed(t)).map((t) => `${from} -> ${t}`) : [],
+    );
+    expect(reaching).toEqual([]);
+    // Every importer module is reached from the compiler or the testbench, not only from tests or
+    // scripts (a writer or generator kept here for their sake belongs beside them).
+    const used = new Set<string>();
+    const visit = (m: string): void => {
+      for (const t of graph.get(m) ?? []) if (importer(t) && !used.has(t)) (used.add(t), visit(t));
+    };
+    for (const m of graph.keys()) if ((m.startsWith('compiler/') || m.startsWith('testbench/')) && !importer(m)) visit(m);
+    expect([...graph.keys()].filter((m) => importer(m) && !used.has(m))).toEqual([]);
   });
 
   it('finds a circle through a value import and a dynamic import, and ignores type-only ones', () => {

@@ -2,7 +2,7 @@
 // against Timeloop's eyeriss_like (14 PE columns = meshX, 12 rows = meshY; Q across X, C and S down Y).
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { loadCase } from '../../compiler/importers/timeloop/cases.ts';
+import { loadCase } from '../../testbench/fidelity/timeloop-cases.ts';
 import { loadProgram } from '../../compiler/frontend/index.ts';
 import { convProblem } from '../../compiler/ir/problem.ts';
 import type { Mapping } from '../../compiler/ir/mapping.ts';

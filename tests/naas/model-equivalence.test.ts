@@ -4,7 +4,7 @@
 // the Timeloop reference cases and on a seeded corpus of random valid and invalid mappings of
 // conv, strided/dilated conv, depthwise and dense problems across several architectures.
 import { describe, expect, it } from 'vitest';
-import { findCases, conventionOf } from '../../compiler/importers/timeloop/cases.ts';
+import { findCases, conventionOf } from '../../testbench/fidelity/timeloop-cases.ts';
 import { fanoutBelow, type Architecture } from '../../compiler/ir/architecture.ts';
 import type { LevelMapping, Mapping } from '../../compiler/ir/mapping.ts';
 import { convProblem, denseProblem, depthwiseProblem, type Problem } from '../../compiler/ir/problem.ts';

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
-import { checkCase, findCases } from '../../importers/timeloop/cases.ts';
+import { checkCase, findCases } from '../../../testbench/fidelity/timeloop-cases.ts';
 import { buildWorkloads } from '../../naas/problems.ts';
 import { evaluateFixed, remapFinalists, searchSpace, workerRunner } from '../../naas/search.ts';
 import { htmlReport } from '../../naas/report.ts';

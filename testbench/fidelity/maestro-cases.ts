@@ -2,15 +2,15 @@
 // command line the way MAESTRO's option parser does, evaluates with our model, compares per layer.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { UserError, type Diagnostic } from '../../diagnostics/index.ts';
+import { UserError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
 import {
   evaluateNetwork,
   MaestroAnalysisError,
   MAESTRO_DEFAULTS,
   type MaestroHardware,
   type MaestroLayerResult,
-} from '../../naas/maestro/index.ts';
-import { parseMaestroHw, parseMaestroMapping } from './parse.ts';
+} from '../../compiler/naas/maestro/index.ts';
+import { parseMaestroHw, parseMaestroMapping } from '../../compiler/importers/maestro/parse.ts';
 
 /** Options of the `maestro` binary that change what it computes (the rest are accepted and ignored). */
 const OPTIONS = [

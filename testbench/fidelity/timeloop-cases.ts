@@ -3,11 +3,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fail, UserError } from '../../diagnostics/index.ts';
-import type { Architecture } from '../../ir/architecture.ts';
-import type { Mapping } from '../../ir/mapping.ts';
-import type { Problem } from '../../ir/problem.ts';
-import { evaluate, type Convention, type Evaluation } from '../../naas/model.ts';
+import { fail, UserError } from '../../compiler/diagnostics/index.ts';
+import type { Architecture } from '../../compiler/ir/architecture.ts';
+import type { Mapping } from '../../compiler/ir/mapping.ts';
+import type { Problem } from '../../compiler/ir/problem.ts';
+import { evaluate, type Convention, type Evaluation } from '../../compiler/naas/model.ts';
 import {
   architectureFromTimeloop,
   mappingFromLoopNestText,
@@ -17,7 +17,7 @@ import {
   problemFromTimeloop,
   sameMapping,
   type ReferenceStats,
-} from './parse.ts';
+} from '../../compiler/importers/timeloop/parse.ts';
 
 export interface TimeloopCase {
   name: string;

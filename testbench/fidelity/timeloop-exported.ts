@@ -4,12 +4,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fail } from '../../diagnostics/index.ts';
-import type { Architecture } from '../../ir/architecture.ts';
-import type { Mapping } from '../../ir/mapping.ts';
-import type { Problem } from '../../ir/problem.ts';
-import type { Evaluation } from '../../naas/model.ts';
-import { architectureFromTimeloop, mappingFromTimeloopYaml, parseErt, problemFromTimeloop, type ReferenceStats } from './parse.ts';
+import { fail } from '../../compiler/diagnostics/index.ts';
+import type { Architecture } from '../../compiler/ir/architecture.ts';
+import type { Mapping } from '../../compiler/ir/mapping.ts';
+import type { Problem } from '../../compiler/ir/problem.ts';
+import type { Evaluation } from '../../compiler/naas/model.ts';
+import {
+  architectureFromTimeloop,
+  mappingFromTimeloopYaml,
+  parseErt,
+  problemFromTimeloop,
+  type ReferenceStats,
+} from '../../compiler/importers/timeloop/parse.ts';
 
 export interface ExportedLayer {
   network: string;
