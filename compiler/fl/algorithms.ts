@@ -32,6 +32,13 @@ export interface AlgoConfig {
   /** DGA warm-up: the first rounds are averaged synchronously (as FedAvg) before the delay starts. */
   syncRounds?: number;
   /**
+   * DGA cool-down: the job's last rounds are averaged synchronously (as FedAvg), so the final
+   * model is formed without stale gradients; needs `totalRounds`.
+   */
+  finalSyncRounds?: number;
+  /** Rounds in the job (local steps per worker / K); only the cool-down reads it. */
+  totalRounds?: number;
+  /**
    * DGA: weight of the worker's own finished rounds still in flight in the model it computes
    * gradients at (1: the paper's DGA; below 1 leans towards the delayed consensus).
    */
@@ -45,6 +52,8 @@ export interface LrSchedule {
   warmupSteps: number;
   decay: 'constant' | 'cosine';
   totalSteps: number;
+  /** The cosine decay spans the last decaySteps steps (absent: every step after the warm-up). */
+  decaySteps?: number;
 }
 
 export interface OptimizerSpec {
@@ -52,6 +61,7 @@ export interface OptimizerSpec {
   momentum: number;
   warmupSteps?: number;
   decay?: 'constant' | 'cosine';
+  decaySteps?: number;
 }
 
 export function algoConfig(alg: FlAlgorithm, opt: OptimizerSpec, batch: number, totalSteps = 0): AlgoConfig {
@@ -65,8 +75,17 @@ export function algoConfig(alg: FlAlgorithm, opt: OptimizerSpec, batch: number, 
   };
   if (alg.kind === 'dga' && alg.syncRounds) cfg.syncRounds = alg.syncRounds;
   if (alg.kind === 'dga' && alg.localWeight !== undefined && alg.localWeight !== 1) cfg.localWeight = alg.localWeight;
+  if (alg.kind === 'dga' && alg.finalSyncRounds) {
+    cfg.finalSyncRounds = alg.finalSyncRounds;
+    cfg.totalRounds = Math.floor(totalSteps / alg.localSteps);
+  }
   if (opt.warmupSteps || (opt.decay && opt.decay !== 'constant'))
-    cfg.schedule = { warmupSteps: opt.warmupSteps ?? 0, decay: opt.decay ?? 'constant', totalSteps };
+    cfg.schedule = {
+      warmupSteps: opt.warmupSteps ?? 0,
+      decay: opt.decay ?? 'constant',
+      totalSteps,
+      ...(opt.decaySteps !== undefined ? { decaySteps: opt.decaySteps } : {}),
+    };
   return cfg;
 }
 
@@ -76,12 +95,54 @@ export function lrScale(cfg: AlgoConfig, s: number): number {
   if (!sc) return 1;
   if (s < sc.warmupSteps) return (s + 1) / sc.warmupSteps;
   if (sc.decay === 'constant') return 1;
-  const span = Math.max(1, sc.totalSteps - sc.warmupSteps);
-  return 0.5 * (1 + Math.cos((Math.PI * Math.min(s - sc.warmupSteps, span)) / span));
+  const start = sc.decaySteps !== undefined ? Math.max(sc.warmupSteps, sc.totalSteps - sc.decaySteps) : sc.warmupSteps;
+  if (s < start) return 1;
+  const span = Math.max(1, sc.totalSteps - start);
+  return 0.5 * (1 + Math.cos((Math.PI * Math.min(s - start, span)) / span));
 }
 
 /** The round whose average the step with 0-based global index s applies, or -1 for a plain step. */
 export function correctionRound(cfg: AlgoConfig, s: number): number {
+  const tail = coolDownStart(cfg);
+  if (s >= tail * cfg.K) return coolDownRound(cfg, tail, s);
+  return delayedRound(cfg, s);
+}
+
+/** The first round of DGA's synchronous cool-down (Infinity without one). */
+function coolDownStart(cfg: AlgoConfig): number {
+  if (cfg.kind !== 'dga' || !cfg.finalSyncRounds || cfg.totalRounds === undefined) return Infinity;
+  return Math.max(0, cfg.totalRounds - cfg.finalSyncRounds);
+}
+
+/**
+ * In the cool-down a round is applied at its own end (FedAvg's barrier). The rounds still in
+ * flight when it starts are applied first, one per step in round order, each as soon as it is
+ * finished (the worker waits for its average there); a round whose end finds older rounds still
+ * queued is applied right after them. One average per step keeps every step a DGA step, and
+ * with D = 0 the queue is always empty: FedAvg.
+ */
+function coolDownRound(cfg: AlgoConfig, tail: number, s: number): number {
+  const first = tail * cfg.K;
+  // The oldest round the delayed schedule had not applied before the cool-down.
+  let next = 0;
+  for (let b = first - 1; b >= 0; b--) {
+    const r = delayedRound(cfg, b);
+    if (r >= 0) {
+      next = r + 1;
+      break;
+    }
+  }
+  for (let p = first; p <= s; p++) {
+    const t = Math.floor(p / cfg.K);
+    const finished = next < t || (next === t && (p % cfg.K) + 1 === cfg.K);
+    if (p === s) return finished ? next : -1;
+    if (finished) next++;
+  }
+  return -1;
+}
+
+/** DGA's schedule (with its synchronous warm-up): the round step s applies, or -1. */
+function delayedRound(cfg: AlgoConfig, s: number): number {
   const t = Math.floor(s / cfg.K);
   const k = (s % cfg.K) + 1;
   const sync = cfg.syncRounds ?? 0;

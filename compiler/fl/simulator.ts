@@ -464,7 +464,7 @@ export function retime(trained: FlRunResult, clock: FlRunResult): FlRunResult {
 
 export function describeAlgorithm(cfg: AlgoConfig): string {
   if (cfg.kind === 'dga') {
-    const extra = `${cfg.syncRounds ? `, warmup_rounds: ${cfg.syncRounds}` : ''}${cfg.localWeight !== undefined ? `, local_weight: ${cfg.localWeight}` : ''}`;
+    const extra = `${cfg.syncRounds ? `, warmup_rounds: ${cfg.syncRounds}` : ''}${cfg.localWeight !== undefined ? `, local_weight: ${cfg.localWeight}` : ''}${cfg.finalSyncRounds ? `, cooldown_rounds: ${cfg.finalSyncRounds}` : ''}`;
     return `dga(local_steps: ${cfg.K}, delay: ${cfg.D}${extra})`;
   }
   return `${cfg.kind}(local_steps: ${cfg.K})`;

@@ -366,13 +366,14 @@ function algorithm(v: Value, span: Span): FlAlgorithm {
     'delay',
     'warmup_rounds',
     'local_weight',
+    'cooldown_rounds',
   ]);
   const get = (k: string, pos: number) => c.named.get(k) ?? c.positional[pos];
   const k = get('local_steps', 0);
   if (!k) throw new ConfigError(`${c.callee} needs local_steps`, span);
   const localSteps = num(k.value, k.span, 'none', { int: true, min: 1 });
   if (c.callee !== 'dga') {
-    for (const k of ['warmup_rounds', 'local_weight']) {
+    for (const k of ['warmup_rounds', 'local_weight', 'cooldown_rounds']) {
       const extra = c.named.get(k);
       if (extra) throw new ConfigError(`'${k}' is an option of dga only`, extra.span, Codes.unknownArgument);
     }
@@ -387,6 +388,8 @@ function algorithm(v: Value, span: Span): FlAlgorithm {
     if (w) alg.syncRounds = num(w.value, w.span, 'none', { int: true, min: 0 });
     const a = c.named.get('local_weight');
     if (a) alg.localWeight = num(a.value, a.span, 'none', { min: 0, max: 1 });
+    const f = c.named.get('cooldown_rounds');
+    if (f) alg.finalSyncRounds = num(f.value, f.span, 'none', { int: true, min: 0 });
     return alg;
   }
   throw new ConfigError(`unknown algorithm '${c.callee}' (expected fedavg, dga, local_sgd)`, span);
@@ -404,7 +407,7 @@ const federatedSchema: Schema<FederatedJob> = {
   optimizer: {
     required: true,
     apply(t, v, s) {
-      const c = callArgs(v, s, 'sgd(lr: x, momentum: m)', ['lr', 'momentum', 'warmup', 'decay']);
+      const c = callArgs(v, s, 'sgd(lr: x, momentum: m)', ['lr', 'momentum', 'warmup', 'decay', 'decay_steps']);
       if (c.callee !== 'sgd') throw new ConfigError(`unknown optimizer '${c.callee}' (expected sgd)`, s);
       const lr = c.named.get('lr') ?? c.positional[0];
       if (!lr) throw new ConfigError('sgd needs lr', s);
@@ -421,6 +424,11 @@ const federatedSchema: Schema<FederatedJob> = {
         if (d.value.t !== 'symbol' || (d.value.name !== 'constant' && d.value.name !== 'cosine'))
           throw new ConfigError('decay is constant or cosine', d.span);
         t.optimizer.decay = d.value.name;
+      }
+      const ds = c.named.get('decay_steps');
+      if (ds) {
+        if (t.optimizer.decay !== 'cosine') throw new ConfigError('decay_steps needs decay: cosine', ds.span);
+        t.optimizer.decaySteps = num(ds.value, ds.span, 'none', { int: true, min: 1 });
       }
     },
   },

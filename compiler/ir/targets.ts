@@ -101,6 +101,8 @@ export type FlAlgorithm =
       syncRounds?: number;
       /** Weight of a worker's own finished rounds in flight in the model it steps from (`local_weight`, default 1). */
       localWeight?: number;
+      /** Cool-down: the job's last rounds averaged synchronously (`cooldown_rounds`). */
+      finalSyncRounds?: number;
     }
   | { kind: 'local_sgd'; localSteps: number };
 
@@ -114,8 +116,11 @@ export interface FederatedJob {
   bandwidthMbitPerS?: number;
   jitterMs?: number;
   algorithm: FlAlgorithm;
-  /** `warmup`: local steps of linear lr warm-up; `decay`: lr schedule after it. */
-  optimizer: { kind: 'sgd'; lr: number; momentum: number; warmupSteps?: number; decay?: 'constant' | 'cosine' };
+  /**
+   * `warmup`: local steps of linear lr warm-up; `decay`: lr schedule after it; `decay_steps`: the
+   * cosine decay spans only the job's last steps (default: every step after the warm-up).
+   */
+  optimizer: { kind: 'sgd'; lr: number; momentum: number; warmupSteps?: number; decay?: 'constant' | 'cosine'; decaySteps?: number };
   batch: number;
   targetAccuracy?: number;
   /** Upper bound on training length in local steps per worker. */

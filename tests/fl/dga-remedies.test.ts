@@ -41,6 +41,46 @@ describe('DGA warm-up rounds', () => {
   });
 });
 
+describe('DGA cool-down rounds', () => {
+  const cfg = (K: number, D: number, rounds: number, finalSyncRounds: number): AlgoConfig => ({
+    kind: 'dga',
+    K,
+    D,
+    lr: 0.1,
+    momentum: 0,
+    batch: 1,
+    finalSyncRounds,
+    totalRounds: rounds,
+  });
+  it('applies the rounds in flight one per step once finished, then every round at its own end', () => {
+    // K 5, D 20, 12 rounds, the last 4 synchronous (from round 8, step 40).
+    const c = cfg(5, 20, 12, 4);
+    const plain = { ...c, finalSyncRounds: undefined, totalRounds: undefined };
+    for (let s = 0; s < 40; s++) expect(correctionRound(c, s)).toBe(correctionRound(plain, s));
+    // Round 3 was applied at step 39; rounds 4..7 are in flight and round 8 ends at step 44.
+    expect([40, 41, 42, 43, 44].map((s) => correctionRound(c, s))).toEqual([4, 5, 6, 7, 8]);
+    for (let s = 45; s < 60; s++) expect(correctionRound(c, s)).toBe(s % 5 === 4 ? Math.floor(s / 5) : -1);
+    // More rounds in flight than steps in a round: the queue drains over two rounds.
+    const long = cfg(3, 12, 10, 3);
+    expect([21, 22, 23, 24, 25, 26, 27, 28, 29].map((s) => correctionRound(long, s))).toEqual([3, 4, 5, 6, 7, 8, -1, -1, 9]);
+  });
+
+  it('leaves DGA(K, 0) equal to FedAvg, is FedAvg when every round cools down, and changes DGA otherwise', () => {
+    const fed = finalConsensus(tinyJob({ kind: 'fedavg', localSteps: 4 }));
+    const dga0 = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 0, finalSyncRounds: 3 }, { latencyMs: 30 }));
+    expect(bytes(dga0.consensus).equals(bytes(fed.consensus))).toBe(true);
+    const all = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 12, finalSyncRounds: 10 }));
+    expect(bytes(all.consensus).equals(bytes(fed.consensus))).toBe(true);
+    const dga = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 12 }));
+    const cooled = finalConsensus(tinyJob({ kind: 'dga', localSteps: 4, delay: 12, finalSyncRounds: 3 }));
+    expect(bytes(cooled.consensus).equals(bytes(dga.consensus))).toBe(false);
+    expect(cooled.result.rounds).toBe(10);
+    expect(cooled.result.algorithm).toBe('dga(local_steps: 4, delay: 12, cooldown_rounds: 3)');
+    // The synchronous rounds wait for their averages: the cooled job stalls more than DGA.
+    expect(cooled.result.stall_s).toBeGreaterThan(dga.result.stall_s);
+  });
+});
+
 describe('learning-rate schedule', () => {
   const base: AlgoConfig = { kind: 'dga', K: 5, D: 20, lr: 0.1, momentum: 0, batch: 1 };
   it('is linear over the warm-up steps, then constant or cosine down to 0 at the last step', () => {
@@ -51,6 +91,11 @@ describe('learning-rate schedule', () => {
     expect(lrScale(cos, 10)).toBe(1);
     expect(lrScale(cos, 60)).toBeCloseTo(0.5, 12);
     expect(lrScale(cos, 110)).toBeCloseTo(0, 12);
+    // decay_steps: constant until the last 20 of 110 steps, then cosine down to 0.
+    const tail = { ...base, schedule: { warmupSteps: 10, decay: 'cosine' as const, totalSteps: 110, decaySteps: 20 } };
+    expect([5, 10, 89, 90].map((s) => lrScale(tail, s))).toEqual([0.6, 1, 1, 1]);
+    expect(lrScale(tail, 100)).toBeCloseTo(0.5, 12);
+    expect(lrScale(tail, 110)).toBeCloseTo(0, 12);
   });
 
   it('scales each step and keeps DGA(K, 0) equal to FedAvg', () => {
@@ -110,13 +155,13 @@ describe('DGA local weight', () => {
 
   it('a real run computes what the simulation computes, with every option on', async () => {
     const job = tinyJob(
-      { kind: 'dga', localSteps: 3, delay: 4, syncRounds: 2, localWeight: 0.5 },
+      { kind: 'dga', localSteps: 3, delay: 4, syncRounds: 2, localWeight: 0.5, finalSyncRounds: 2 },
       {
         workers: 3,
         maxSteps: 18,
         stepTimeMs: 15,
         latencyMs: 40,
-        optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 4, decay: 'cosine' },
+        optimizer: { kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 4, decay: 'cosine', decaySteps: 9 },
       },
     );
     const setup = tinySetup(job);
@@ -136,15 +181,15 @@ describe('the language', () => {
         `network n { input x: float32[4]\n output dense(x, out: 2) }\nfederated j {\n network: n\n data: synthetic_digits(samples: 100)\n workers: 2\n latency: 10 ms\n algorithm: ${alg}\n optimizer: ${opt}\n batch: 4\n}\n`,
       ),
     );
-  it('lowers warmup_rounds, local_weight, warmup and decay', () => {
+  it('lowers warmup_rounds, local_weight, cooldown_rounds, warmup, decay and decay_steps', () => {
     const r = job(
-      'dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5)',
-      'sgd(lr: 0.1, momentum: 0.5, warmup: 50, decay: cosine)',
+      'dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5, cooldown_rounds: 4)',
+      'sgd(lr: 0.1, momentum: 0.5, warmup: 50, decay: cosine, decay_steps: 120)',
     );
     expect(r.diagnostics).toEqual([]);
     const j = r.program!.federated[0];
-    expect(j.algorithm).toEqual({ kind: 'dga', localSteps: 5, delay: 20, syncRounds: 3, localWeight: 0.5 });
-    expect(j.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 50, decay: 'cosine' });
+    expect(j.algorithm).toEqual({ kind: 'dga', localSteps: 5, delay: 20, syncRounds: 3, localWeight: 0.5, finalSyncRounds: 4 });
+    expect(j.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 50, decay: 'cosine', decaySteps: 120 });
   });
   it('rejects them where they do not belong, at the argument', () => {
     const a = job('fedavg(local_steps: 5, local_weight: 0.5)');
@@ -153,6 +198,12 @@ describe('the language', () => {
     expect(job('dga(local_steps: 5, delay: 20, local_weight: 1.5)').diagnostics[0].message).toMatch(/1/);
     expect(job('dga(local_steps: 5, delay: 20)', 'sgd(lr: 0.1, decay: linear)').diagnostics[0].message).toContain(
       'decay is constant or cosine',
+    );
+    expect(job('fedavg(local_steps: 5, cooldown_rounds: 2)').diagnostics[0].message).toContain(
+      "'cooldown_rounds' is an option of dga only",
+    );
+    expect(job('dga(local_steps: 5, delay: 20)', 'sgd(lr: 0.1, decay_steps: 10)').diagnostics[0].message).toContain(
+      'decay_steps needs decay: cosine',
     );
   });
 });
