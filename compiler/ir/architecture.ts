@@ -94,6 +94,14 @@ export interface ProgramTerms {
   clipToImage?: boolean;
   /** Words of on-chip storage per partial sum carried between programs when a reduction loop sits above the level. */
   carriedWordsPerPartialSum?: number;
+  /**
+   * The level's serial fills are double-buffered across programs: the next program's fill runs
+   * while the current one computes, so only the first program's fill adds in full. A fill takes
+   * `latencyCycles` beyond its words (instead of in overheadCycles); it starts `gapCycles` after
+   * the program before it starts computing, and at most one per `issueCycles` (the host writing
+   * a program's configuration). Absent: every fill precedes its program's compute.
+   */
+  overlappedFill?: { latencyCycles: number; gapCycles: number; issueCycles: number };
 }
 
 export interface ComputeLevel {

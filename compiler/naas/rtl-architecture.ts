@@ -7,8 +7,15 @@
 //   * one requantiser drains outputs, one per cycle, with a two-cycle hand-shake per drain;
 //   * every DRAM-level iteration is a sequencer program: it loads its whole tile (inputs, weights
 //     and, when it completes its outputs, a 16-byte requantisation record per output channel)
-//     before compute starts, then computes while the drain engine empties the other half of the
+//     before it computes, then computes while the drain engine empties the other half of the
 //     register files; partial sums carried between input-channel chunks stay in an on-chip bank;
+//   * double-buffered (the default when a design runs tiles): the input, weight and record banks
+//     have two halves, each a half of their share of the buffer (RTL_BANK_SPLIT), and the next
+//     program's loads fill one while the current program computes on the other, so only the
+//     first program's load adds in full: a program starts computing when its loads are done and
+//     the one before has finished; its loads start one cycle after the one before starts
+//     computing, at most one program per PROGRAM_ISSUE_CYCLES (the host writes a program's
+//     configuration words one per cycle once the one before has started loading);
 //   * per program: the DRAM read latency of its load (the last beat arrives two cycles after its
 //     grant) and the drain pipeline's flush (DRAIN_PIPELINE registers), and the compute -> drain
 //     pipeline's fill (the last drain after the last step, or the first drain's steps);
@@ -40,6 +47,11 @@ export const QPARAM_BYTES = 16;
 export const PSUM_BYTES = 4;
 /** Shares of the global buffer for input banks, weight banks, requantisation records and carried partial sums, when the search sizes tiles. */
 export const RTL_BANK_SPLIT = { Inputs: 7 / 16, Weights: 7 / 16, records: 1 / 16, carried: 1 / 16 };
+
+/** Configuration words of a sequencer program (compiler/rtl/accelerator/mapping.ts CONFIG_FIELDS; a test keeps the two equal). */
+export const RTL_CONFIG_WORDS = 83;
+/** Cycles between two programs' start pulses when the host writes their configurations back to back: one per word, then the start pulse. */
+export const PROGRAM_ISSUE_CYCLES = RTL_CONFIG_WORDS + 2;
 
 /** Most int32 partial sums a PE's register file holds (both halves). */
 export const MAX_RF_DEPTH = 16;
@@ -80,9 +92,10 @@ export function rtlLanes(parallel: string[], peArray: number[], depthwiseLayers:
 
 /**
  * The generated accelerator as the cost model's architecture. `depthwiseLayers`: the network
- * has depthwise layers (their input channel follows K, so a K axis also splits the inputs).
+ * has depthwise layers (their input channel follows K, so a K axis also splits the inputs);
+ * `doubleBuffered`: the global buffer's banks are double-buffered (halved shares, overlapped loads).
  */
-export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depthwiseLayers: boolean): Architecture {
+export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depthwiseLayers: boolean, doubleBuffered = true): Architecture {
   const arch = specToArchitecture(
     { ...spec, wordBits: 8 },
     { drainWordsPerCycle: DRAIN_WORDS_PER_CYCLE, drainOverheadCycles: DRAIN_HANDSHAKE, serialLoad: true },
@@ -97,7 +110,12 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
         : {
             ...lv,
             programs: {
-              overheadCycles: DRAM_READ_LATENCY + DRAIN_PIPELINE,
+              ...(doubleBuffered
+                ? {
+                    overheadCycles: DRAIN_PIPELINE,
+                    overlappedFill: { latencyCycles: DRAM_READ_LATENCY, gapCycles: 1, issueCycles: PROGRAM_ISSUE_CYCLES },
+                  }
+                : { overheadCycles: DRAM_READ_LATENCY + DRAIN_PIPELINE }),
               pipelineFill: true,
               // Depthwise layers are grouped convolutions in the model: their channels are G.
               records: { words: QPARAM_BYTES, dims: ['K', 'G'] },
@@ -106,8 +124,12 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
             },
             // Outputs go from the drain straight to DRAM: the buffer holds none.
             copies: { Inputs: lanes.input, Weights: lanes.weight, Outputs: 0 },
+            // Double-buffered: a program's tile has half of its bank's share (the partial-sum bank is single).
             partitions: Object.fromEntries(
-              Object.entries(RTL_BANK_SPLIT).map(([k, share]) => [k, Math.floor(share * spec.globalBufferBytes)]),
+              Object.entries(RTL_BANK_SPLIT).map(([k, share]) => [
+                k,
+                Math.floor((doubleBuffered && k !== 'carried' ? 0.5 : 1) * share * spec.globalBufferBytes),
+              ]),
             ),
             // A pixel's channel chunk, or a column band's row, is loaded in whole DRAM beats (worst alignment for the banks).
             blocks: { Inputs: { words: dramBeatBytes(spec.dramBandwidthBytesPerCycle), dims: ['C', 'G'], rowDims: ['P', 'R'] } },

@@ -69,6 +69,8 @@ export class Cycles {
     const serialReads = this.serialReads;
     for (let l = 0; l < L; l++) serialReads[l] = 0;
     let serialFillCycles = 0;
+    // Fills double-buffered across programs (ProgramTerms.overlappedFill): level, fill cycles.
+    let overlapped: { l: number; fill: number } | undefined;
     for (let l = 1; l < L; l++) {
       if (!lc[l].serialFill) continue;
       let words = 0;
@@ -85,7 +87,9 @@ export class Cycles {
       const perInstance = words / Math.max(1, utilInst[l - 1]);
       serialReads[l - 1] += perInstance;
       const rate = readRate(parent);
-      if (rate) serialFillCycles += Math.ceil(perInstance / rate);
+      if (!rate) continue;
+      if (lc[l].programs?.overlappedFill && !overlapped) overlapped = { l, fill: Math.ceil(perInstance / rate) };
+      else serialFillCycles += Math.ceil(perInstance / rate);
     }
     let cycles = computeCycles;
     for (let l = 0; l < L; l++) {
@@ -131,6 +135,16 @@ export class Cycles {
           perProgram += steps >= drainWork ? lc[l].drainOverheadCycles - 1 + Math.ceil(outputs / drains / bw) : steps / drains - 1;
       }
       cycles += perProgram * ps.programs;
+    }
+    if (overlapped) {
+      // Programs of equal shares: the first fill, then per program the longest of its busy time,
+      // the next fill (after the start gap) and the host's configuration issue.
+      const { latencyCycles, gapCycles, issueCycles } = lc[overlapped.l].programs!.overlappedFill!;
+      const n = ta.programStats(overlapped.l).programs;
+      const fill = overlapped.fill / n + latencyCycles;
+      const busy = (cycles - serialFillCycles) / n;
+      cycles = Math.ceil(serialFillCycles + fill + busy + (n - 1) * Math.max(busy, fill + gapCycles, issueCycles));
+      serialFillCycles += fill;
     }
     this.computeCycles = computeCycles;
     this.serialFillCycles = serialFillCycles;

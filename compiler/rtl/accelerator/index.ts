@@ -18,7 +18,7 @@ import { planHardware, QPARAM_BYTES, type AcceleratorHardware } from './hardware
 import { bankSramBytes } from './array.ts';
 import { CONFIG_FIELDS, DEFAULT_ORDER, configWords, mapLayer, memoryMap, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
 import { dramImage, layerVectors } from './golden.ts';
-import { creditCap, predictCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
+import { creditCap, overlappedCycles, predictCycles, sumBreakdowns, type ScheduleBreakdown } from './schedule.ts';
 import { PSUM_BYTES, layerTiles, wholeLayerTile, type ForcedTile, type LayerTile } from './tiling.ts';
 export type { ForcedTile } from './tiling.ts';
 import { peModule, requantModule, sramModule } from './units.ts';
@@ -338,7 +338,12 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
         ? modelOf(modelProblem(p), arch, whole.mapping)
         : missing
           ? { cycles: null, reason: missing.model.reason }
-          : { cycles: tiles.reduce((s, t) => s + t.model.cycles!, 0) };
+          : {
+              // Tiles of several shapes: each costed alone, their loads overlapped as the schedule does.
+              cycles: hw.doubleBuffer
+                ? overlappedCycles(tiles.map((t) => ({ load: t.model.fillCycles ?? 0, total: t.model.cycles! })))
+                : tiles.reduce((s, t) => s + t.model.cycles!, 0),
+            };
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
     const image = new Uint8Array(memBytes);
     image.set(dramImage(v, memory, hw.dramBeatBytes, p, plan.channelChunks[i]));

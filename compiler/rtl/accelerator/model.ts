@@ -23,6 +23,8 @@ export interface ModelPrediction {
   mapping?: Mapping;
   /** Input words the model loads from DRAM before compute (the padded halo included). */
   inputWords?: number;
+  /** Cycles of the loads before compute (the first program's when they overlap compute). */
+  fillCycles?: number;
 }
 
 /** The generated design as the cost model's architecture (the one `nacc search --rtl` and `nacc cost --rtl` cost with). */
@@ -31,6 +33,7 @@ export function modelArchitecture(spec: AcceleratorSpec, hw: AcceleratorHardware
     spec,
     hw.axes.map((a) => a.dim),
     hw.depthwiseLayers,
+    hw.doubleBuffer,
   );
 }
 
@@ -95,7 +98,7 @@ export function modelOf(problem: Problem, arch: Architecture, mapping: Mapping):
     problem,
     problem.dataSpaces.find((d) => d.name === 'Inputs')!,
   );
-  return { cycles: e.cycles, computeCycles: e.computeCycles, mapping, inputWords };
+  return { cycles: e.cycles, computeCycles: e.computeCycles, mapping, inputWords, fillCycles: e.serialFillCycles ?? 0 };
 }
 
 /**
@@ -120,5 +123,5 @@ export function modelPrediction(
   if (!both.mapping) return { cycles: null, reason: both.reason };
   const two = modelOf(modelProblem(pair), arch, both.mapping);
   if (two.cycles === null) return two;
-  return { ...last, cycles: two.cycles - last.cycles };
+  return { ...last, cycles: two.cycles - last.cycles, fillCycles: (two.fillCycles ?? 0) - (last.fillCycles ?? 0) };
 }

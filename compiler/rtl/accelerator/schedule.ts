@@ -3,13 +3,13 @@
 // when the drain engine (overlapped with compute on the other register-file half) is slower
 // than the steps between two drains, the last drain, and the drain pipeline's flush.
 // This is the formula the RTL implements, stated once.
-import { CONFIG_FIELDS, type LayerMapping, type LayerMemoryMap } from './mapping.ts';
+import type { LayerMapping, LayerMemoryMap } from './mapping.ts';
 
 /** Cycles between a program's start (or its predecessor's launch) and its loads starting. */
 const LAUNCH_GAP = 1;
 import { DIMS, OUTPUT_DIMS } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
-import { DRAIN_HANDSHAKE, DRAIN_PIPELINE, DRAIN_WORDS_PER_CYCLE } from '../../naas/rtl-architecture.ts';
+import { DRAIN_HANDSHAKE, DRAIN_PIPELINE, DRAIN_WORDS_PER_CYCLE, PROGRAM_ISSUE_CYCLES } from '../../naas/rtl-architecture.ts';
 
 // The microarchitecture's constants live with the cost model's description of it.
 export { DRAIN_WORDS_PER_CYCLE, DRAIN_HANDSHAKE } from '../../naas/rtl-architecture.ts';
@@ -90,9 +90,6 @@ export function loadCycles(hw: AcceleratorHardware, beats: number): number {
   return lastGrant + 2;
 }
 
-/** Cycles between two start pulses of the bench: it sees ready, writes the configuration words one per cycle, then pulses start. */
-export const CONFIG_ISSUE_CYCLES = CONFIG_FIELDS.length + 2;
-
 /**
  * Cycles of a layer's programs run back to back on a double-buffered design: program i + 1's
  * loads start once program i computes (its bank half is the one program i - 1 used) and its
@@ -100,7 +97,7 @@ export const CONFIG_ISSUE_CYCLES = CONFIG_FIELDS.length + 2;
  * program i + 1 computes when its loads are done and program i has finished. Loads are costed
  * as on an idle DRAM port (the drain's writes, served first, are not subtracted).
  */
-export function overlappedCycles(parts: ScheduleBreakdown[]): number {
+export function overlappedCycles(parts: Pick<ScheduleBreakdown, 'load' | 'total'>[]): number {
   let loadStart = 0;
   let loadEnd = parts[0].load;
   let busyEnd = 0;
@@ -108,7 +105,7 @@ export function overlappedCycles(parts: ScheduleBreakdown[]): number {
     const busyStart = Math.max(loadEnd, busyEnd);
     busyEnd = busyStart + parts[i].total - parts[i].load;
     if (i + 1 < parts.length) {
-      loadStart = Math.max(busyStart + LAUNCH_GAP, loadStart + CONFIG_ISSUE_CYCLES);
+      loadStart = Math.max(busyStart + LAUNCH_GAP, loadStart + PROGRAM_ISSUE_CYCLES);
       loadEnd = loadStart + parts[i + 1].load;
     }
   }
