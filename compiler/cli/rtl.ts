@@ -84,6 +84,7 @@ interface RtlOpts {
   seed: string;
   order?: string;
   tile?: string;
+  singleBuffer?: boolean;
   synth?: boolean;
   json?: boolean;
 }
@@ -109,6 +110,10 @@ export function registerRtl(program: Command): void {
     .option(
       '--tile <KxQ[xP]>',
       'run every layer as tiles of at most K output channels x Q output rows (x P output columns) (e.g. 8x4, 8x, x4, 8x4x8); default: whole layers when they fit the global buffer, else the tiling with the fewest estimated cycles',
+    )
+    .option(
+      '--single-buffer',
+      'single-buffered global buffer (a tile loads, then computes); default: double-buffered when the layers run as tiles and those fit with the banks doubled',
     )
     .option('--synth', 'also run yosys (synth; stat) and report cells and an area estimate')
     .option('--json', 'print JSON: {"out","top","files","hardware","layers":[{"name","predicted_cycles",...}],"synth"?}')
@@ -157,6 +162,7 @@ export function registerRtl(program: Command): void {
         searched,
         mappingSources: sources,
         notReplayed: fromSearch?.notReplayed,
+        ...(opts.singleBuffer ? { doubleBuffer: false } : {}),
       });
       // Every layer programmed (no --layer): also the whole network in one simulation (`nacc verify DIR --network`).
       // A network the int8 reference cannot quantise still gets its per-layer programs, with a warning.
@@ -209,7 +215,7 @@ export function registerRtl(program: Command): void {
       process.stdout.write(
         `${spec.name}: ${hw.axes.map((a) => `${a.size}${a.dim}`).join(' x ')} = ${hw.peCount} PEs, ${hw.weightLanes.count} weight lanes, ${hw.inputLanes.count} input lanes, ` +
           `${hw.outputLanes.count} output lanes x ${hw.reductionLanes.count}-way reduction, ${hw.rfDepth}-entry RF, ` +
-          `${thousands(hw.globalBufferUsed)} of ${thousands(hw.globalBufferBytes)} B global buffer${hw.tiled ? ' (banks sized by the largest tile)' : ''}, ${hw.dramBeatBytes} B DRAM beats\n`,
+          `${thousands(hw.globalBufferUsed)} of ${thousands(hw.globalBufferBytes)} B global buffer${hw.tiled ? ` (banks sized by the largest tile${hw.doubleBuffer ? ', double-buffered: two halves each' : ''})` : ''}, ${hw.dramBeatBytes} B DRAM beats\n`,
       );
       process.stdout.write(
         formatTable(
