@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
-import { maestroCommand, maestroHwText, maestroMappingText } from '../importers/maestro/export.ts';
+import { maestroCommand, maestroHwText, maestroMappingText } from '../naas/maestro/export.ts';
 import { problemToMaestro } from '../naas/maestro/from-problem.ts';
 import {
   evaluatePaperBaseline,

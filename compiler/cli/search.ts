@@ -9,7 +9,7 @@ import { writeRunManifest } from '../report/run-manifest.ts';
 import { shellWord } from '../util/names.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { spaceFloorOptions, workloadBound } from '../naas/bound.ts';
-import { TIMELOOP_DIALECTS, type TimeloopDialect } from '../importers/timeloop/export.ts';
+import { TIMELOOP_DIALECTS, type TimeloopDialect } from '../naas/timeloop-export.ts';
 import { designExportOf, designFiles, timeloopWriter } from '../naas/design-export.ts';
 import { maestroWriter } from '../naas/maestro/design-writer.ts';
 import { formatLoopNest } from '../ir/mapping.ts';

@@ -4,14 +4,7 @@
 import type { Architecture } from '../ir/architecture.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Problem } from '../ir/problem.ts';
-import {
-  architectureToYaml,
-  ertToYaml,
-  mappingToYaml,
-  problemToYaml,
-  timeloopForm,
-  type TimeloopDialect,
-} from '../importers/timeloop/export.ts';
+import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml, timeloopForm, type TimeloopDialect } from './timeloop-export.ts';
 import type { CandidateResult, Workloads } from './candidate.ts';
 
 export interface ExportedLayer {

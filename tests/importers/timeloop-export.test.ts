@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml, timeloopForm } from '../../compiler/importers/timeloop/export.ts';
+import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml, timeloopForm } from '../../compiler/naas/timeloop-export.ts';
 import {
   architectureFromTimeloop,
   mappingFromTimeloopYaml,

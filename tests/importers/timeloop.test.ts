@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkCase, findCases } from '../../testbench/fidelity/timeloop-cases.ts';
-import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
+import { architectureToYaml, ertToYaml, mappingToYaml, problemToYaml } from '../../compiler/naas/timeloop-export.ts';
 import {
   architectureFromTimeloop,
   mappingFromTimeloopYaml,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMaestroCommand } from '../../testbench/fidelity/maestro-cases.ts';
-import { maestroHwText, maestroMappingText } from '../../compiler/importers/maestro/export.ts';
+import { maestroHwText, maestroMappingText } from '../../compiler/naas/maestro/export.ts';
 import { parseMaestroHw, parseMaestroMapping, parseMaestroModel } from '../../compiler/importers/maestro/parse.ts';
 import { problemMacs, convProblem, depthwiseProblem } from '../../compiler/ir/problem.ts';
 import { evaluateNetwork, MAESTRO_DEFAULTS } from '../../compiler/naas/maestro/index.ts';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mappingToYaml, problemToYaml } from '../../compiler/importers/timeloop/export.ts';
+import { mappingToYaml, problemToYaml } from '../../compiler/naas/timeloop-export.ts';
 import type { Mapping } from '../../compiler/ir/mapping.ts';
 import { convProblem } from '../../compiler/ir/problem.ts';
 import { rtlExecutableMapping, rtlProgramOf } from '../../compiler/naas/rtl-executable.ts';

@@ -2,7 +2,7 @@
 // layer's loop nest as data-centric directives — the array's Y axis across clusters, its X axis
 // across the PEs of a cluster, loops above the array as top-level tiles in their order, loops
 // inside a PE one element at a time — and the storage hierarchy as a HW file.
-import { maestroHwText, maestroMappingText } from '../../importers/maestro/export.ts';
+import { maestroHwText, maestroMappingText } from './export.ts';
 import type { Architecture } from '../../ir/architecture.ts';
 import type { Mapping } from '../../ir/mapping.ts';
 import type { Problem } from '../../ir/problem.ts';

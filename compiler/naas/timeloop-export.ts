@@ -5,9 +5,9 @@
 // type, so a dimension spread over both array axes of a level is exported as several
 // dimensions (its loops' digits): see timeloopForm().
 import { stringify } from 'yaml';
-import type { Architecture } from '../../ir/architecture.ts';
-import type { Mapping } from '../../ir/mapping.ts';
-import type { Problem } from '../../ir/problem.ts';
+import type { Architecture } from '../ir/architecture.ts';
+import type { Mapping } from '../ir/mapping.ts';
+import type { Problem } from '../ir/problem.ts';
 
 export type TimeloopDialect = 'v3' | 'latest';
 export const TIMELOOP_DIALECTS: readonly TimeloopDialect[] = ['v3', 'latest'];

@@ -1,6 +1,6 @@
 // Our MAESTRO IR back to MAESTRO's own input files: a mapping file (network, layers, dataflow
 // directives) and a HW file, which the `maestro` binary and our importer both read.
-import type { Directive, MaestroHardware, MaestroNetwork } from '../../naas/maestro/types.ts';
+import type { Directive, MaestroHardware, MaestroNetwork } from './types.ts';
 
 const directiveText = (d: Directive): string =>
   d.kind === 'cluster'
