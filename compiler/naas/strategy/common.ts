@@ -4,24 +4,25 @@
 import type { Mapping } from '../../ir/mapping.ts';
 import type { AcceleratorSpec, DesignSpace } from '../../ir/targets.ts';
 import { onChipBytes } from '../arch-from-spec.ts';
-import { subSeed, withinAreaBound, type CandidateResult, type CandidateTask, type Workloads } from '../candidate.ts';
+import { subSeed, withinAreaBound, type CandidateResult, type CandidateTask } from '../candidate.ts';
 import { onGrid, type SpaceLimits } from '../encoding.ts';
-import { median, pointOf, spaceLoopOrder, type GenerationStat, type Runner, type SearchBudget, type SearchPoint } from '../search.ts';
+import {
+  median,
+  pointOf,
+  spaceLoopOrder,
+  type GenerationStat,
+  type SearchBudget,
+  type SearchOptions,
+  type SearchPoint,
+} from '../search.ts';
 
 export type StrategyName = 'naas' | 'sweep' | 'random';
 export const STRATEGIES: readonly StrategyName[] = ['naas', 'sweep', 'random'];
 
-export interface StrategyOptions {
-  workloads: Workloads;
-  space: DesignSpace;
-  resources: AcceleratorSpec;
-  seed: number;
-  budget: SearchBudget;
-  run: Runner;
-  rtl?: boolean;
+/** The search's options (one type for searchSpace and every strategy), plus the mapped baseline. */
+export interface StrategyOptions extends SearchOptions {
   /** The baseline, already mapped: NAAS takes it as one of its first candidates (never reports < 1.0x). */
   baseline?: CandidateResult;
-  onGeneration?: (g: GenerationStat, total: number) => void;
 }
 
 export interface StrategyResult {
