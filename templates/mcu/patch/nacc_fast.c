@@ -1434,6 +1434,33 @@ NF_DWR_CASE(5, 2)
 NF_DWR_CASE(7, 1)
 NF_DWR_CASE(7, 2)
 
+#if defined(__ARM_FEATURE_DSP)
+/* Four pixels of a channel group a turn into the ring (DSP cores): four word loads C bytes apart
+ * (r12 = 3C), eight SXTB16 and one STM of the (x0,x2) (x1,x3) words; d word-aligned, n4 >= 1 turns. */
+void nacc_fast_dw_fill4(int32_t *d, const int8_t *s, int32_t n4, int32_t C);
+__asm__(".syntax unified\n\t"
+        ".thumb\n\t"
+        ".section .text.nacc_fast_dw_fill4,\"ax\",%progbits\n\t"
+        ".align 2\n\t"
+        ".global nacc_fast_dw_fill4\n\t"
+        ".type nacc_fast_dw_fill4, %function\n\t"
+        ".thumb_func\n"
+        "nacc_fast_dw_fill4:\n\t"
+        "push {r4-r11}\n\t"
+        "add r12, r3, r3, lsl #1\n"
+        "1:\n\t"
+        "ldr r4, [r1]\n\t" "ldr r6, [r1, r3]\n\t" "ldr r8, [r1, r3, lsl #1]\n\t" "ldr r10, [r1, r12]\n\t" "add r1, r1, r3, lsl #2\n\t"
+        "sxtb16 r5, r4, ror #8\n\t" "sxtb16 r4, r4\n\t" "sxtb16 r7, r6, ror #8\n\t" "sxtb16 r6, r6\n\t"
+        "sxtb16 r9, r8, ror #8\n\t" "sxtb16 r8, r8\n\t" "sxtb16 r11, r10, ror #8\n\t" "sxtb16 r10, r10\n\t"
+        "stm r0!, {r4-r11}\n\t"
+        "subs r2, r2, #1\n\t"
+        "bne 1b\n\t"
+        "pop {r4-r11}\n\t"
+        "bx lr\n\t"
+        ".size nacc_fast_dw_fill4, .-nacc_fast_dw_fill4\n\t"
+        ".text\n");
+#endif
+
 /* Rows [iy0, iy0 + n) of a channel group into consecutive ring rows from d (rowwords words each,
  * the image's columns after pl padding columns): sign-extended pairs, or -offset for padding rows. */
 static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
@@ -1446,6 +1473,14 @@ static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32
     }
     const int8_t *s = input + iy * in_w * C + c;
     int32_t i = 0;
+#if defined(__ARM_FEATURE_DSP)
+    if (in_w >= 4) {
+      nacc_fast_dw_fill4(d, s, in_w >> 2, C);
+      i = in_w & ~3;
+      s += i * C;
+      d += 2 * i;
+    }
+#endif
     for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
       const int32_t w = nf_load32(s), v = nf_load32(s + C);
       d[0] = NF_SXTB16(w);
@@ -1460,6 +1495,58 @@ static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32
     }
   }
 }
+
+/* One channel group through the ring, all its output rows in one call (square windows, dilation 1,
+ * full int8 range): the ring's bookkeeping with the window size and stride as constants, so the
+ * per-row pointer and delta updates unroll and the row kernel is inlined (no call per output row). */
+typedef struct {
+  int32_t *mem;
+  int32_t *fk;
+  const int8_t *input;
+  int8_t *o;
+  const int32_t *b2;
+  const nf_rqc *rq;
+  int32_t R, rowwords, pl, pt, in_h, in_w, C, c, padw, out_h, out_w, inplace;
+} nf_ringargs;
+#define NF_DWR_RING(KW_, SW_) \
+  static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_ring_##KW_##_##SW_(const nf_ringargs *g) { \
+    int32_t *const mem = g->mem, *const fk = g->fk; \
+    const int32_t R = g->R, rowwords = g->rowwords, out_w = g->out_w, in_w = g->in_w, C = g->C; \
+    const int32_t *rows[KW_]; \
+    int32_t next = -g->pt, next_slot = 0, lo_slot = 0; \
+    int8_t *o = g->o; \
+    for (int32_t oy = 0; oy < g->out_h; oy++, o += out_w * C) { \
+      const int32_t lo = oy * SW_ - g->pt; \
+      int32_t hi = lo + KW_ - 1; \
+      if (g->inplace) { \
+        const int32_t clob = ((oy + 1) * out_w - 1) / in_w; \
+        if (clob > hi) hi = clob; \
+      } \
+      if (next < lo) { \
+        next_slot = (next_slot + (lo - next)) % R; \
+        next = lo; \
+      } \
+      for (; next <= hi; next++) { \
+        nf_dwr_fill(mem + next_slot * rowwords, rowwords, g->pl, next, 1, g->input, g->in_h, in_w, C, g->c, g->padw); \
+        if (++next_slot == R) next_slot = 0; \
+      } \
+      int32_t sl = lo_slot; \
+      for (int32_t fy = 0; fy < KW_; fy++) { \
+        rows[fy] = mem + sl * rowwords; \
+        if (++sl == R) sl = 0; \
+      } \
+      for (int32_t fy = 0; fy < KW_; fy++) fk[fy * (2 * KW_ + 1) + 2 * KW_] = (int32_t)((const char *)rows[fy + 1 < KW_ ? fy + 1 : 0] - (const char *)rows[fy]); \
+      lo_slot += SW_; \
+      while (lo_slot >= R) lo_slot -= R; \
+      nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, g->b2, g->rq, 1, -128, 127); \
+    } \
+  }
+NF_DWR_RING(3, 1)
+NF_DWR_RING(3, 2)
+NF_DWR_RING(5, 1)
+NF_DWR_RING(5, 2)
+NF_DWR_RING(7, 1)
+NF_DWR_RING(7, 2)
 
 /* 1 when it ran the layer; 0 when its conditions fail (then another kernel runs it). */
 static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
@@ -1581,6 +1668,18 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
         case 52: nf_dwr_plane_5_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
         case 71: nf_dwr_plane_7_1(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
         case 72: nf_dwr_plane_7_2(rows, rowwords, fk, out_h, out_w, o, C, b2, rq, fl, lo_act, hi_act); continue;
+        default: break;
+      }
+    }
+    if (!whole && spec && sh == sw && full && !post) {
+      const nf_ringargs g = {mem, fk, input, output + c, b2, rq, R, rowwords, pl, pt, in_h, in_w, C, c, padw, out_h, out_w, inplace};
+      switch (spec) {
+        case 31: nf_dwr_ring_3_1(&g); continue;
+        case 32: nf_dwr_ring_3_2(&g); continue;
+        case 51: nf_dwr_ring_5_1(&g); continue;
+        case 52: nf_dwr_ring_5_2(&g); continue;
+        case 71: nf_dwr_ring_7_1(&g); continue;
+        case 72: nf_dwr_ring_7_2(&g); continue;
         default: break;
       }
     }
