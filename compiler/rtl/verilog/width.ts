@@ -49,19 +49,20 @@ export class WidthScope {
     this.module = m.name;
     for (const p of m.params) this.unsizedNames.add(p.name);
     for (const p of m.ports) this.nets.set(p.name, { width: fixedWidth(p.width), memory: false });
-    this.declare(m.items);
+    this.declareItems(m.items);
   }
 
-  private declare(items: Item[]): void {
+  /** Adds declarations (for a module built item by item: widths of what is declared so far). */
+  declareItems(items: readonly Item[]): void {
     for (const it of items) {
       if (it.kind === 'decl') this.nets.set(it.name, { width: fixedWidth(it.width), memory: it.depth !== undefined });
       else if (it.kind === 'localparam') this.unsizedNames.add(it.name);
       else if (it.kind === 'generate_for') {
         this.unsizedNames.add(it.genvar);
-        this.declare(it.items);
+        this.declareItems(it.items);
       } else if (it.kind === 'generate_if') {
-        this.declare(it.items);
-        if (it.elseItems) this.declare(it.elseItems);
+        this.declareItems(it.items);
+        if (it.elseItems) this.declareItems(it.elseItems);
       }
     }
   }
