@@ -1,6 +1,6 @@
 // What `nacc fl` prints and plots (the job JSON, the accuracy plot, the --seed option), shared
 // by the simulated and real runs (fl.ts) and the serve/join path (fl-serve.ts).
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { FlRunResult } from '../fl/simulator.ts';
 import { plotsFor, renderSvg, type FlTrainingSection } from '../report/index.ts';
 
@@ -55,7 +55,7 @@ export function jobJson(r: FlRunResult) {
 export const seedOption = (v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) fail('F0004', `--seed needs an integer of 0 or more, got '${v}'`, undefined, ExitCode.usage);
+  if (!Number.isInteger(n) || n < 0) fail(D.badOptionValue, `--seed needs an integer of 0 or more, got '${v}'`);
   return n;
 };
 

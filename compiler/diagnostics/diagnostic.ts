@@ -1,6 +1,8 @@
 // Diagnostics as plain data (esbuild-style): one type for the parser, importers, lowering
 // and external tools. Printing lives in format.ts; exit codes in exit-codes.ts.
 
+import type { DiagnosticCode } from './codes.ts';
+
 export type Severity = 'error' | 'warning' | 'note';
 
 /** A location in a user's file; line and column are 1-based, length in characters. */
@@ -53,6 +55,6 @@ export class SourceFile {
   }
 }
 
-export function error(code: string, message: string, location?: Location): Diagnostic {
-  return { severity: 'error', code, message, location };
+export function error(code: DiagnosticCode | string, message: string, location?: Location): Diagnostic {
+  return { severity: 'error', code: typeof code === 'string' ? code : code.code, message, location };
 }

@@ -1,6 +1,7 @@
 // Errors a user can cause carry diagnostics and an exit code; the CLI prints them without a
 // stack. Anything else that escapes is an internal error (exit 70).
 import type { Diagnostic, Location } from './diagnostic.ts';
+import { D, type DiagnosticCode } from './codes.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 
 export class UserError extends Error {
@@ -13,15 +14,22 @@ export class UserError extends Error {
   }
 }
 
-/** Throw a single located (or unlocated) input error. */
-export function fail(code: string, message: string, location?: Location, exitCode: ExitCodeValue = ExitCode.inputError): never {
-  throw new UserError([{ severity: 'error', code, message, location }], exitCode);
+/**
+ * Throw a single located (or unlocated) error: `fail(D.name, message, location)` exits with the
+ * table's exit code for that diagnostic (codes.ts); a bare code string exits 1 unless told.
+ */
+export function fail(code: DiagnosticCode | string, message: string, location?: Location, exitCode?: ExitCodeValue): never {
+  const entry = typeof code === 'string' ? undefined : code;
+  throw new UserError(
+    [{ severity: 'error', code: entry?.code ?? (code as string), message, location }],
+    exitCode ?? entry?.exit ?? ExitCode.inputError,
+  );
 }
 
 /** An external tool is missing or failed to run (exit 4). */
 export class ToolError extends UserError {
   constructor(tool: string, message: string) {
-    super([{ severity: 'error', code: 'T0001', message: `${tool}: ${message}` }], ExitCode.toolMissing);
+    super([{ severity: 'error', code: D.toolMissing.code, message: `${tool}: ${message}` }], D.toolMissing.exit);
     this.name = 'ToolError';
   }
 }
@@ -29,7 +37,7 @@ export class ToolError extends UserError {
 /** A simulation or comparison disagreed with the golden model (exit 3). */
 export class VerificationError extends UserError {
   constructor(message: string, diagnostics: Diagnostic[] = []) {
-    super([{ severity: 'error', code: 'V0001', message }, ...diagnostics], ExitCode.verificationFailed);
+    super([{ severity: 'error', code: D.verificationFailed.code, message }, ...diagnostics], D.verificationFailed.exit);
     this.name = 'VerificationError';
   }
 }

@@ -1,3 +1,4 @@
+export * from './codes.ts';
 export * from './diagnostic.ts';
 export * from './errors.ts';
 export * from './exit-codes.ts';

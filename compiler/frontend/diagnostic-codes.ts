@@ -1,28 +1,30 @@
-// Stable diagnostic codes of the front-end (documented in the README's language reference).
+// The front end's diagnostic codes by name: a view of the one table (compiler/diagnostics/codes.ts).
+import { D } from '../diagnostics/codes.ts';
+
 export const Codes = {
-  cannotRead: 'E0001',
-  lexical: 'E0101',
-  syntax: 'E0102',
+  cannotRead: D.cannotRead.code,
+  lexical: D.lexical.code,
+  syntax: D.syntax.code,
   /** Not an error itself: the note after the last reported diagnostic when there were more. */
-  tooManyErrors: 'E0103',
+  tooManyErrors: D.tooManyErrors.code,
   /** A file with no declaration at all (empty, or only comments): nothing any command could use. */
-  emptyFile: 'E0104',
-  unknownOp: 'E0201',
-  unknownArgument: 'E0202',
-  missingArgument: 'E0203',
-  duplicateArgument: 'E0204',
-  badArgument: 'E0205',
-  tooManyArguments: 'E0206',
-  undefinedName: 'E0210',
-  duplicateDefinition: 'E0211',
-  badRepeat: 'E0212',
-  badInput: 'E0213',
-  noOutput: 'E0214',
-  wrongShape: 'E0301',
-  badProperty: 'E0401',
-  unknownProperty: 'E0402',
-  missingProperty: 'E0403',
-  unknownReference: 'E0404',
+  emptyFile: D.emptyFile.code,
+  unknownOp: D.unknownOp.code,
+  unknownArgument: D.unknownArgument.code,
+  missingArgument: D.missingArgument.code,
+  duplicateArgument: D.duplicateArgument.code,
+  badArgument: D.badArgument.code,
+  tooManyArguments: D.tooManyArguments.code,
+  undefinedName: D.undefinedName.code,
+  duplicateDefinition: D.duplicateDefinition.code,
+  badRepeat: D.badRepeat.code,
+  badInput: D.badInput.code,
+  noOutput: D.noOutput.code,
+  wrongShape: D.wrongShape.code,
+  badProperty: D.badProperty.code,
+  unknownProperty: D.unknownProperty.code,
+  missingProperty: D.missingProperty.code,
+  unknownReference: D.unknownReference.code,
   /** `key: <= value` where the key takes no upper bound (only a space's `area` does). */
-  misplacedBound: 'E0405',
+  misplacedBound: D.misplacedBound.code,
 } as const;

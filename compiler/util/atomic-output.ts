@@ -3,7 +3,7 @@
 // complete-looking folder, and the previous output stays whole until the new one replaces it.
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 
 export interface OutputDirOptions {
   /**
@@ -40,11 +40,11 @@ export async function writeOutputDir<T>(target: string, write: (dir: string) => 
   const parent = dirname(final);
   const name = basename(final);
   if (existsSync(final) && !statSync(final).isDirectory())
-    fail('O0001', `${target} exists and is not a folder; give another output folder`, undefined, ExitCode.usage);
+    fail(D.outputNotFolder, `${target} exists and is not a folder; give another output folder`);
   // The whole folder is replaced: never the one we stand in, nor one that contains it.
   const cwd = process.cwd();
   if (final === parent || cwd === final || cwd.startsWith(final + sep))
-    fail('O0003', `${target} contains the current folder; give an output folder of its own (e.g. out/NAME)`, undefined, ExitCode.usage);
+    fail(D.outputHoldsCwd, `${target} contains the current folder; give an output folder of its own (e.g. out/NAME)`);
   const n = ++serial;
   const tmp = join(parent, `.${name}.partial-${process.pid}-${n}`);
   try {
@@ -52,7 +52,7 @@ export async function writeOutputDir<T>(target: string, write: (dir: string) => 
     removeStaleSiblings(final);
     mkdirSync(tmp);
   } catch (e) {
-    fail('O0002', `cannot create the output folder ${target}: ${(e as Error).message}`);
+    fail(D.outputNotCreated, `cannot create the output folder ${target}: ${(e as Error).message}`);
   }
   track(tmp, true);
   try {
