@@ -19,7 +19,9 @@ import {
   type Expr,
   type Item,
   type Port,
+  printExpr,
 } from '../../verilog/index.ts';
+import { InternalError } from '../../../diagnostics/errors.ts';
 import { QPARAM_BYTES, bankHalfBytes, bankSramBytes, type AcceleratorHardware } from '../array.ts';
 import { CONFIG_FIELDS } from '../mapping.ts';
 import { sramAddressBits } from '../units.ts';
@@ -86,18 +88,23 @@ export function topBuilder(hw: AcceleratorHardware, names: TopNames) {
     items.push(...ds);
     scope.declareItems(ds);
   };
-  const z = (e: Expr, bits: number): Expr => {
-    if (bits > IW) throw new Error(`index arithmetic is ${IW} bits; cannot widen a ${bits}-bit value`);
-    return bits === IW ? e : cat(lit(0, IW - bits), e);
+  /** e zero-extended to `bits`, from its own width as the Verilog AST computes it (never hand-tracked). */
+  const zext = (e: Expr, bits: number): Expr => {
+    const w = scope.widthOf(e);
+    if (!w?.sized) throw new InternalError(`top ${names.top}: cannot widen ${printExpr(e)}, its width is not known`);
+    if (w.bits > bits) throw new InternalError(`top ${names.top}: cannot widen the ${w.bits}-bit ${printExpr(e)} to ${bits} bits`);
+    return w.bits === bits ? e : cat(lit(0, bits - w.bits), e);
   };
+  /** e zero-extended to the index-arithmetic width IW. */
+  const z = (e: Expr): Expr => zext(e, IW);
   /** Configuration registers read by the datapath; the rest (unused by this array's wiring) are declared unused. */
   const cfgRead = new Set<string>();
   const cfg = (name: string) => {
     cfgRead.add(name);
     return ref(`cfg_${name}`);
   };
-  const cfgBits = (name: string) => CONFIG_FIELDS.find((f) => f.name === name)!.bits;
-  const zc = (name: string) => z(cfg(name), cfgBits(name));
+  /** A configuration field zero-extended to IW. */
+  const zc = (name: string) => z(cfg(name));
   /** Assign an IW-bit expression to a named wire and return its low `bits` bits; the rest is declared unused. */
   const narrow = (name: string, e: Expr, bits: number): Expr => {
     decl(wire(name, IW));
@@ -139,10 +146,10 @@ export function topBuilder(hw: AcceleratorHardware, names: TopNames) {
     IW,
     cfgAW,
     decl,
+    zext,
     z,
     cfgRead,
     cfg,
-    cfgBits,
     zc,
     narrow,
     stateIs,

@@ -46,7 +46,7 @@ export interface DrainPath {
 /** Declares the drain counters, reduction, partial-sum and record banks, requantiser and write port. */
 export function drainPath(b: TopBuilder, load: LoadEngine, seq: Sequencer, coords: number[][]): DrainPath {
   const { parOf, rfIndex } = seq;
-  const { hw, names, items, unused, qHalf, qAW, halfOff, IW, decl, z, cfg, zc, narrow, plus, bankPorts } = b;
+  const { hw, names, items, unused, qHalf, qAW, halfOff, IW, decl, zext, z, cfg, zc, narrow, plus, bankPorts } = b;
   // ---- drain: walk the live partial sums, reduce across C/R/S axes, requantise, write ---------
   const outAxes = hw.outputLanes.axes;
   const redCount = hw.reductionLanes.count;
@@ -59,14 +59,14 @@ export function drainPath(b: TopBuilder, load: LoadEngine, seq: Sequencer, coord
     items.push(assign(`deep_${d}`, bin('>', cfg(`level_${d}`), cfg('drain_level'))));
     items.push(assign(`dlast_${d}`, or(not(ref(`deep_${d}`)), eq(ref(`dc_${d}`), sub(cfg(`trip_${d}`), lit(1, 16))))));
     const ai = hw.axes.findIndex((a) => a.dim === d);
-    const t = mul(z(cond(ref(`deep_${d}`), ref(`dc_${d}`), ref(`lat_${d}`)), 16), parOf(d));
-    items.push(assign(`o_${d}`, ai >= 0 ? add(t, z(ref(`lc${ai}`), clog2(hw.axes[ai].size))) : t));
+    const t = mul(z(cond(ref(`deep_${d}`), ref(`dc_${d}`), ref(`lat_${d}`))), parOf(d));
+    items.push(assign(`o_${d}`, ai >= 0 ? add(t, z(ref(`lc${ai}`))) : t));
   }
   // A lane counter wraps after the dimension's last configured lane, or after the last lane inside
   // the bound (a partial set of lanes, e.g. 5 output columns on a 14-wide axis, drains 5 outputs, not 14).
   for (const ai of outAxes) {
     const d = hw.axes[ai].dim;
-    const lastLane = hw.axes[ai].size === 1 ? lit(1, 1) : eq(z(ref(`lc${ai}`), clog2(hw.axes[ai].size)), sub(parOf(d), lit(1, IW)));
+    const lastLane = hw.axes[ai].size === 1 ? lit(1, 1) : eq(z(ref(`lc${ai}`)), sub(parOf(d), lit(1, IW)));
     items.push(assign(`llast${ai}`, or(lastLane, not(bin('<', add(ref(`o_${d}`), lit(1, IW)), zc(`bound_${d}`))))));
   }
   const lanesLast = outAxes.length ? and(...outAxes.map((ai) => ref(`llast${ai}`))) : lit(1, 1);
@@ -80,7 +80,7 @@ export function drainPath(b: TopBuilder, load: LoadEngine, seq: Sequencer, coord
   items.push(assign('d_raddr', dRfIdx ? cat(ref('dbank'), dRfIdx) : ref('dbank')));
   // Output lane id: mixed radix of the output-axis lane counters (first axis most significant).
   let olane: Expr = lit(0, IW);
-  for (const ai of outAxes) olane = add(mul(olane, lit(hw.axes[ai].size, IW)), z(ref(`lc${ai}`), clog2(hw.axes[ai].size)));
+  for (const ai of outAxes) olane = add(mul(olane, lit(hw.axes[ai].size, IW)), z(ref(`lc${ai}`)));
   const olaneBits = narrow('olane_full', olane, clog2(OL));
   // Reduction: per reduction lane, select the PE of the current output lane; sum the selections.
   const sums: Expr[] = [];
@@ -110,11 +110,8 @@ export function drainPath(b: TopBuilder, load: LoadEngine, seq: Sequencer, coord
       add(
         cat(cfg('out_base_hi'), cfg('out_base_lo')),
         add(
-          add(
-            mul(cat(lit(0, 32 - IW), ref('o_Q')), cat(lit(0, 16), cfg('out_row'))),
-            mul(cat(lit(0, 32 - IW), ref('o_P')), cat(lit(0, 16), cfg('out_pix'))),
-          ),
-          cat(lit(0, 32 - IW), ref('o_K')),
+          add(mul(zext(ref('o_Q'), 32), zext(cfg('out_row'), 32)), mul(zext(ref('o_P'), 32), zext(cfg('out_pix'), 32))),
+          zext(ref('o_K'), 32),
         ),
       ),
     ),

@@ -41,7 +41,7 @@ export interface LoadEngine {
 
 /** Declares the load engine's registers and wires (and the handshake state it shares). */
 export function loadEngine(b: TopBuilder): LoadEngine {
-  const { items, unused, lgDW, halves, inHalf, wHalf, qHalf, inAW, wAW, qAW, halfOff, decl, z, narrow, ld, plus } = b;
+  const { items, unused, lgDW, halves, inHalf, wHalf, qHalf, inAW, wAW, qAW, halfOff, decl, zext, z, narrow, ld, plus } = b;
   // ---- state, load engine -------------------------------------------------------------------
   decl(reg('state', 3), reg('req_beat', 16), reg('resp_beat', 16), wire('total_beats', 16));
   // Load engine: lstate (loading), sh_full (a program waits in sh_*), nx_full / nx_loaded (the
@@ -72,7 +72,7 @@ export function loadEngine(b: TopBuilder): LoadEngine {
     wire('seg_last', 1),
     wire('row_last', 1),
   );
-  const z32 = (e: Expr): Expr => cat(lit(0, 16), e);
+  const z32 = (e: Expr): Expr => zext(e, 32);
   items.push(assign('req_in', bin('<', ref('req_beat'), inBeatsEnd)));
   items.push(assign('req_w', bin('<', ref('req_beat'), ref('w_beats_end'))));
   items.push(assign('seg_last', eq(ref('seg_cnt'), sub(ld('in_seg_beats'), lit(1, 16)))));
@@ -105,9 +105,9 @@ export function loadEngine(b: TopBuilder): LoadEngine {
   items.push(assign('load_in', and(loading, bin('<', ref('resp_beat'), inBeatsEnd))));
   items.push(assign('load_w', and(loading, not(bin('<', ref('resp_beat'), inBeatsEnd)), bin('<', ref('resp_beat'), ref('w_beats_end')))));
   items.push(assign('load_q', and(loading, not(bin('<', ref('resp_beat'), ref('w_beats_end'))))));
-  const inW = narrow('in_wbyte', plus(z(beatAddr(ref('resp_beat')), 16 + lgDW), halfOff('nbank', inHalf)), inAW);
-  const wW = narrow('w_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), inBeatsEnd)), 16 + lgDW), halfOff('nbank', wHalf)), wAW);
-  const qW = narrow('q_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), ref('w_beats_end'))), 16 + lgDW), halfOff('nbank', qHalf)), qAW);
+  const inW = narrow('in_wbyte', plus(z(beatAddr(ref('resp_beat'))), halfOff('nbank', inHalf)), inAW);
+  const wW = narrow('w_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), inBeatsEnd))), halfOff('nbank', wHalf)), wAW);
+  const qW = narrow('q_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), ref('w_beats_end')))), halfOff('nbank', qHalf)), qAW);
   const requests: Stmt[] = [
     ifs(and(ref('dram_rd_req'), ref('dram_rd_gnt')), [
       nb('req_beat', add(ref('req_beat'), lit(1, 16))),

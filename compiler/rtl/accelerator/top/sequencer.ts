@@ -75,7 +75,7 @@ export function sequencer(b: TopBuilder): Sequencer {
   for (const d of DIMS) {
     decl(wire(`t_${d}`, 16), wire(`base_${d}`, IW));
     items.push(assign(`t_${d}`, cntOf(d)));
-    items.push(assign(`base_${d}`, mul(z(ref(`t_${d}`), 16), parOf(d))));
+    items.push(assign(`base_${d}`, mul(z(ref(`t_${d}`)), parOf(d))));
   }
   // Register-file address: the bank bit (which half the sequencer fills) above the live-psum index.
   const bankAW = rfAW - 1;
