@@ -143,7 +143,16 @@ export class Cycles {
       const n = ta.programStats(overlapped.l).programs;
       const fill = overlapped.fill / n + latencyCycles;
       const busy = (cycles - serialFillCycles) / n;
-      cycles = Math.ceil(serialFillCycles + fill + busy + (n - 1) * Math.max(busy, fill + gapCycles, issueCycles));
+      // The parent's writes (outputs drained to it), served first, share its port with the next fill.
+      const parent = overlapped.l - 1;
+      let writes = 0;
+      for (let j = 0; j < nds; j++) {
+        const x = entry[parent * nds + j];
+        if (x >= 0) writes += ac.sU[parent * nds + x];
+      }
+      const rate = readRate(lc[parent]);
+      const writeCycles = rate ? writes / rate / n : 0;
+      cycles = Math.ceil(serialFillCycles + fill + busy + (n - 1) * Math.max(busy, fill + writeCycles + gapCycles, issueCycles));
       serialFillCycles += fill;
     }
     this.computeCycles = computeCycles;

@@ -87,17 +87,24 @@ export function planHardware(
   // Some layer does not fit whole (or tiles were asked for): run every layer as buffer-sized
   // tiles, banks sized by the largest tile.
   // Double-buffered banks when the tiles fit the buffer with the input, weight and record banks
-  // doubled (the planner then sizes each half); else single-buffered (a program loads, then computes).
-  let plan: ReturnType<typeof planTiles> | undefined;
+  // doubled (the planner then sizes each half) and the planner estimates fewer cycles than with
+  // single-buffered banks (whole banks, larger tiles, a load before each compute); else single.
+  let double: ReturnType<typeof planTiles> | undefined;
   if (doubleBuffer) {
     try {
-      plan = planTiles({ ...hw, doubleBuffer: true }, problems, order, spec.location, forced);
-      hw.doubleBuffer = true;
+      double = planTiles({ ...hw, doubleBuffer: true }, problems, order, spec.location, forced);
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
     }
   }
-  plan ??= planTiles(hw, problems, order, spec.location, forced);
+  let single: ReturnType<typeof planTiles> | undefined;
+  try {
+    single = planTiles(hw, problems, order, spec.location, forced);
+  } catch (e) {
+    if (!(e instanceof UserError) || !double) throw e;
+  }
+  hw.doubleBuffer = !!double && (!single || double.cycles < single.cycles);
+  const plan = hw.doubleBuffer ? double! : single!;
   hw.tiled = true;
   hw.inputBankBytes = plan.inputBankBytes;
   hw.weightBankBytes = plan.weightBankBytes;

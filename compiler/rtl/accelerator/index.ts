@@ -341,7 +341,9 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
           : {
               // Tiles of several shapes: each costed alone, their loads overlapped as the schedule does.
               cycles: hw.doubleBuffer
-                ? overlappedCycles(tiles.map((t) => ({ load: t.model.fillCycles ?? 0, total: t.model.cycles! })))
+                ? overlappedCycles(
+                    tiles.map((t) => ({ load: t.model.fillCycles ?? 0, total: t.model.cycles!, writes: t.predicted.writes, beats: 0 })),
+                  )
                 : tiles.reduce((s, t) => s + t.model.cycles!, 0),
             };
     const dir = `layers/${p.layer.replace(/[^A-Za-z0-9_.-]/g, '_')}`;

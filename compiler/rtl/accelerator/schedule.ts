@@ -25,6 +25,10 @@ export interface ScheduleBreakdown {
   drains: number;
   /** MACs / (PEs x compute steps): how well the mapping fills the array. */
   utilisation: number;
+  /** Cycles the DRAM port spends on the program's output writes (served before reads: they slow the next program's overlapped loads). */
+  writes: number;
+  /** DRAM beats the program loads. */
+  beats: number;
 }
 
 /**
@@ -70,21 +74,29 @@ export function drainCycles(hw: AcceleratorHardware, m: LayerMapping): number {
 }
 
 /** Cycles the bench's DRAM model needs to deliver `beats` read beats (credit model of the bench). */
-export function loadCycles(hw: AcceleratorHardware, beats: number): number {
+export function loadCycles(hw: AcceleratorHardware, beats: number, writes = 0): number {
   const step = Math.round(hw.dramBandwidth * 256);
   const cap = creditCap(hw);
   const cost = 256 * hw.dramBeatBytes;
   let credit = 0;
   let granted = 0;
   let cycle = 0;
-  // Cycle 0 is the first LOAD cycle; a grant in cycle t returns data in t + 1.
+  // Cycle 0 is the first LOAD cycle; a grant in cycle t returns data in t + 1. `writes` output
+  // bytes (the drain's, one per cycle, served first) compete from cycle 0.
   let lastGrant = 0;
+  let written = 0;
   while (granted < beats) {
-    if (credit >= cost) {
+    let spent = 0;
+    if (written < writes && credit >= 256) {
+      written++;
+      spent = 256;
+    }
+    if (credit - spent >= cost) {
       granted++;
       lastGrant = cycle;
-      credit = Math.min(credit + step, cap) - cost;
-    } else credit = Math.min(credit + step, cap);
+      spent += cost;
+    }
+    credit = Math.min(credit + step, cap) - spent;
     cycle++;
   }
   return lastGrant + 2;
@@ -94,10 +106,14 @@ export function loadCycles(hw: AcceleratorHardware, beats: number): number {
  * Cycles of a layer's programs run back to back on a double-buffered design: program i + 1's
  * loads start once program i computes (its bank half is the one program i - 1 used) and its
  * configuration has been written (the bench writes it once program i's loads have started);
- * program i + 1 computes when its loads are done and program i has finished. Loads are costed
- * as on an idle DRAM port (the drain's writes, served first, are not subtracted).
+ * program i + 1 computes when its loads are done and program i has finished. Program i's output
+ * writes, served first, share the DRAM port with those loads: they are added to them (exact when
+ * the loads are the bottleneck; the writes spread over program i's compute otherwise).
  */
-export function overlappedCycles(parts: Pick<ScheduleBreakdown, 'load' | 'total'>[]): number {
+export function overlappedCycles(
+  parts: Pick<ScheduleBreakdown, 'load' | 'total' | 'writes' | 'beats'>[],
+  loadWithWrites: (beats: number, writeCycles: number) => number = (beats, w) => beats + w,
+): number {
   let loadStart = 0;
   let loadEnd = parts[0].load;
   let busyEnd = 0;
@@ -106,7 +122,7 @@ export function overlappedCycles(parts: Pick<ScheduleBreakdown, 'load' | 'total'
     busyEnd = busyStart + parts[i].total - parts[i].load;
     if (i + 1 < parts.length) {
       loadStart = Math.max(busyStart + LAUNCH_GAP, loadStart + PROGRAM_ISSUE_CYCLES);
-      loadEnd = loadStart + parts[i + 1].load;
+      loadEnd = loadStart + Math.max(parts[i + 1].load, loadWithWrites(parts[i + 1].beats, parts[i].writes));
     }
   }
   return busyEnd;
@@ -121,15 +137,22 @@ export function sumBreakdowns(hw: AcceleratorHardware, parts: ScheduleBreakdown[
     compute: sum('compute'),
     drain: sum('drain'),
     overhead: sum('overhead'),
-    total: hw.doubleBuffer ? overlappedCycles(parts) : sum('total'),
+    total: hw.doubleBuffer ? overlappedCycles(parts, (beats, w) => loadCycles(hw, beats, Math.round(w * hw.dramBandwidth))) : sum('total'),
+    beats: sum('beats'),
+    writes: sum('writes'),
     steps,
     drains: sum('drains'),
     utilisation: macs / (hw.peCount * steps),
   };
 }
 
+/**
+ * Most credit the bench's DRAM model saves up (1/256 bytes): two cycles' or two beats' worth, and
+ * one write byte more, so that a write and a read beat granted in the same cycle (a drain beside
+ * the next program's loads) lose none of the bandwidth to the cap.
+ */
 export function creditCap(hw: AcceleratorHardware): number {
-  return Math.max(Math.round(hw.dramBandwidth * 256), 256 * hw.dramBeatBytes) * 2;
+  return Math.max(Math.round(hw.dramBandwidth * 256), 256 * hw.dramBeatBytes) * 2 + 256;
 }
 
 /** Cycles of one sequencer program (a whole layer, or one tile of it) from its loads and mapping. */
@@ -155,5 +178,7 @@ export function predictCycles(
     steps,
     drains,
     utilisation: macs / (hw.peCount * steps),
+    writes: mem.outBytes / hw.dramBandwidth,
+    beats: mem.inBeats + mem.wBeats + mem.qBeats,
   };
 }

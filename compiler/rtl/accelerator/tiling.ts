@@ -11,7 +11,7 @@ import { DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import { mapLayer, type LayerMapping } from './mapping.ts';
 import { drainCycles } from './schedule.ts';
-import { DRAIN_PIPELINE, PSUM_BYTES } from '../../naas/rtl-architecture.ts';
+import { DRAIN_PIPELINE, PROGRAM_ISSUE_CYCLES, PSUM_BYTES } from '../../naas/rtl-architecture.ts';
 
 /** Where a tile sits in its layer's output. */
 export interface TileBounds {
@@ -467,9 +467,12 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
           }
           cycles += nk * nq * np * nc * tileEstimate(hw, m);
         }
-  // Double-buffered: every tile's loads but the first run while the tile before computes.
-  if (hw.doubleBuffer) cycles = loadCycles / tiles + Math.max(cycles, (loadCycles * (tiles - 1)) / tiles);
-  else cycles += loadCycles;
+  // Double-buffered: every tile's loads but the first run while the tile before computes (the
+  // outputs' writes share the DRAM port with them; the host issues one program per PROGRAM_ISSUE_CYCLES).
+  if (hw.doubleBuffer) {
+    const port = loadCycles + (p.bounds.K * p.bounds.P * p.bounds.Q) / hw.dramBandwidth;
+    cycles = loadCycles / tiles + Math.max(cycles, (port * (tiles - 1)) / tiles, tiles * PROGRAM_ISSUE_CYCLES);
+  } else cycles += loadCycles;
   const psumWords = cs.length > 1 ? shape.kc * shape.qc * shape.pc : 0;
   return { shape, inBytes: Math.max(1, inBytes), wBytes: Math.max(1, wBytes), channels: shape.kc, psumWords, cycles };
 }
@@ -550,6 +553,8 @@ function paretoFront(cands: Candidate[]): Candidate[] {
 
 export interface TilePlan {
   shapes: TileShape[];
+  /** The planner's cycle estimate of every layer's tiles (shapeCost), summed. */
+  cycles: number;
   inputBankBytes: number;
   weightBankBytes: number;
   maxChannels: number;
@@ -577,6 +582,7 @@ function planOf(hw: AcceleratorHardware, picks: Candidate[]): TilePlan {
   };
   return {
     shapes: picks.map((c) => c.shape),
+    cycles: picks.reduce((s, c) => s + c.cycles, 0),
     inputBankBytes: sizes.inBytes,
     weightBankBytes: sizes.wBytes,
     maxChannels: sizes.channels,
