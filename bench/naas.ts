@@ -309,7 +309,7 @@ function tables(runs: Run[]): string {
     const gm = Object.fromEntries(Object.entries(per).map(([s, xs]) => [s, geomean(xs)]));
     out.push(
       `geometric mean of median ratios: ${Object.entries(gm)
-        .map(([s, g]) => `${s} ${g.toFixed(3)}x`)
+        .map(([s, g]) => `${s} ${g.toFixed(3)}x (${per[s].length} networks)`)
         .join(
           ', ',
         )}${gm.naas && gm.sizing && per.naas.length === per.sizing.length ? `; naas / sizing-only ${(gm.naas / gm.sizing).toFixed(3)}x` : ''}`,
