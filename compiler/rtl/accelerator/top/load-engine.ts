@@ -37,6 +37,8 @@ export interface LoadEngine {
   requests: Stmt[];
   /** When a program's loads start (lgo). */
   startLoads: Stmt;
+  /** On reset: the engine idle, no program waiting or loaded, both bank halves at 0. */
+  reset: Stmt[];
 }
 
 /** Declares the load engine's registers and wires (and the handshake state it shares). */
@@ -143,5 +145,6 @@ export function loadEngine(b: TopBuilder): LoadEngine {
     nb('resp_beat', lit(0, 16)),
     ...segStart,
   ]);
-  return { inW, wW, qW, segStart, requests, startLoads };
+  const reset = ['lstate', 'sh_full', 'nx_full', 'nx_loaded', 'nbank', 'gbank'].map((r) => nb(r, lit(0, 1)));
+  return { inW, wW, qW, segStart, requests, startLoads, reset };
 }

@@ -138,14 +138,6 @@ export function control(b: TopBuilder, load: LoadEngine, drain: DrainPath): void
   items.push(assign('launch', and(ref('nx_ready'), or(seqIdle, ref('fin_end')))));
   items.push(assign('ready', not(ref('sh_full'))));
   items.push(assign('done', and(seqIdle, not(ref('sh_full')), not(ref('nx_full')))));
-  const resetLoad: Stmt[] = [
-    nb('lstate', lit(0, 1)),
-    nb('sh_full', lit(0, 1)),
-    nb('nx_full', lit(0, 1)),
-    nb('nx_loaded', lit(0, 1)),
-    nb('nbank', lit(0, 1)),
-    nb('gbank', lit(0, 1)),
-  ];
   // Starting a program: the sequencer takes nx_* (the cfg_* copy is its own always block) and its bank half.
   const launchProgram: Stmt[] = [
     go(STATE.COMPUTE),
@@ -169,7 +161,7 @@ export function control(b: TopBuilder, load: LoadEngine, drain: DrainPath): void
           ...resetCounters,
           ...drain.resetDrain,
           ...resetBanks,
-          ...resetLoad,
+          ...load.reset,
           ...load.segStart,
         ],
         [
