@@ -17,6 +17,7 @@ const input = ExitCode.inputError;
 const usage = ExitCode.usage;
 const verify = ExitCode.verificationFailed;
 const tool = ExitCode.toolMissing;
+const internal = ExitCode.internal;
 const c = (code: string, exit: ExitCodeValue, summary: string): DiagnosticCode => ({ code, exit, summary });
 
 /** Every diagnostic code, by name. Groups follow the code's prefix; the README lists them in this order. */
@@ -65,7 +66,7 @@ export const D = {
   cloudNonFinite: c('E0603', input, 'a point with a non-finite coordinate'),
   cloudTextLine: c('E0604', input, 'a line of an x y z text cloud that is not three numbers'),
   cloudPly: c('E0605', input, 'not a PLY file, or a PLY file without x, y, z vertices'),
-  unknownSyntheticCloud: c('E0606', usage, 'unknown generated cloud name'),
+  unknownSyntheticCloud: c('E0606', input, 'unknown generated cloud name'),
   voxelsNotInteger: c('E0607', input, 'kernel_map and sparse convolution need integer voxel coordinates'),
   pointOpNotPositive: c('E0610', usage, 'a point-op option that must be a positive integer'),
   unknownPointOp: c('E0611', usage, 'unknown point op'),
@@ -110,7 +111,7 @@ export const D = {
   calibrationInputs: c('E0743', input, 'calibration inputs of the wrong size'),
   notMcuFolder: c('E0750', usage, 'not an MCU program folder (no manifest)'),
   mcuSourceGone: c('E0751', input, 'the model an MCU program was compiled from is gone'),
-  patchSplitMismatch: c('E0752', input, "a patch program's split does not match its model"),
+  patchSplitMismatch: c('E0752', internal, "a patch program's split does not match its model"),
   mcuInputFile: c('E0753', input, 'cannot read an input file for nacc run'),
   mcuScheduleUsage: c('E0780', usage, 'an option of nacc mcu-schedule that does not fit the model'),
   noPatchSplit: c('E0781', usage, 'the network has no legal patch split'),
@@ -252,7 +253,7 @@ export const D = {
   rtlGlobalBuffer: c('R0206', input, 'the layers do not fit the global buffer'),
   rtlLoopOrderTiling: c('R0207', usage, 'no tiling can be programmed with the loop order'),
   rtlLoopOrder: c('R0301', usage, 'a loop order that does not list K, C, P, Q, R, S once each'),
-  rtlPartialSums: c('R0302', input, 'the loop order keeps more partial sums live than a register file half holds'),
+  rtlPartialSums: c('R0302', usage, 'the loop order keeps more partial sums live than a register file half holds'),
   rtlConfigRegister: c('R0303', input, 'a value that does not fit its configuration register'),
   rtlNoLayer: c('R0401', input, 'a network without a layer the accelerator can run'),
   rtlUnknownLayer: c('R0402', usage, 'no layer of that name the accelerator can run'),
@@ -299,7 +300,7 @@ export const D = {
   manifestJson: c('V0102', input, 'the manifest is not valid JSON'),
   manifestField: c('V0103', input, 'the manifest lacks a field'),
   verifyUnknownLayer: c('V0104', usage, 'the design has no layer of that name'),
-  noNetworkProgram: c('V0105', input, 'the folder has no whole-network program'),
+  noNetworkProgram: c('V0105', usage, 'the folder has no whole-network program'),
   verifyTimeout: c('V0202', usage, '--timeout must be a positive number of seconds'),
 } as const satisfies Record<string, DiagnosticCode>;
 

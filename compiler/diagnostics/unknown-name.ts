@@ -4,8 +4,9 @@
 import { suggestion } from '../util/suggest.ts';
 import { UserError } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
+import { D } from './codes.ts';
 
-export const UNKNOWN_DECLARATION = 'E0510';
+export const UNKNOWN_DECLARATION = D.unknownDeclaration.code;
 
 /**
  * Throws E0510: `no network 'x' in f.nacc; did you mean 'y'?` with a note listing every

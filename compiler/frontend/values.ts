@@ -4,6 +4,7 @@ import type { Expr, Span } from './ast.ts';
 import { Codes } from './diagnostic-codes.ts';
 import { UNITS } from './lexer.ts';
 import { closest } from './suggest.ts';
+import { D } from '../diagnostics/index.ts';
 
 export type Dimension = 'none' | 'bytes' | 'bits' | 'time' | 'frequency' | 'bandwidth' | 'bytes-per-cycle' | 'area';
 
@@ -64,7 +65,7 @@ export function quantity(e: Extract<Expr, { kind: 'number' }>): Value {
   if (u.dimension === 'bytes' && d.dimension === 'time') {
     return { t: 'number', v: (e.value * u.scale * 8) / 1e6 / (d.scale / 1000), dim: 'bandwidth', per: e.per };
   }
-  throw new EvalError('E0401', `unsupported unit ${e.unit}/${e.perUnit}`, e.span);
+  throw new EvalError(D.badProperty.code, `unsupported unit ${e.unit}/${e.perUnit}`, e.span);
 }
 
 export function describe(v: Value): string {

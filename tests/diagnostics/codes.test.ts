@@ -33,7 +33,7 @@ describe('diagnostic codes', () => {
     const codes = entries.map(([, d]) => d.code);
     expect(codes.filter((c, i) => codes.indexOf(c) !== i)).toEqual([]);
     expect(codes.filter((c) => !CODE.test(c))).toEqual([]);
-    expect(entries.filter(([, d]) => ![1, 2, 3, 4].includes(d.exit) || d.summary.trim() === '').map(([n]) => n)).toEqual([]);
+    expect(entries.filter(([, d]) => ![1, 2, 3, 4, 70].includes(d.exit) || d.summary.trim() === '').map(([n]) => n)).toEqual([]);
   });
 
   it('holds every code the compiler and testbench use, and each of its entries is used', () => {

@@ -1,7 +1,7 @@
 // MAESTRO's input files to its IR: the mapping file (`Network { Layer { Type, Stride,
 // Dimensions, Dataflow } }`) and the HW file (`num_pes: 256` ...). Same tokens and the same
 // rejections as MAESTRO's parser, reported as located errors.
-import { SourceFile, UserError, type Diagnostic, type Location } from '../../diagnostics/index.ts';
+import { D, SourceFile, UserError, type Diagnostic, type Location } from '../../diagnostics/index.ts';
 import type { Directive, LayerDimension, LayerType, MaestroHardware, MaestroLayer, MaestroNetwork } from '../../naas/maestro/types.ts';
 
 interface Token {
@@ -76,22 +76,23 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
   let networkName = '';
   let i = 0;
   const next = (): Token | undefined => toks[i++];
-  const expect = (what: string, code = 'MA0101'): Token => {
+  const expect = (what: string, code = D.maestroSyntax.code): Token => {
     const t = next();
     if (!t || t.text !== what) return err(code, `expected '${what}'${t ? `, found '${t.text}'` : ' before the end of the file'}`, t);
     return t;
   };
   let prevDataflow: Directive[] | undefined;
   const value = (t: Token | undefined, dims: LayerDimension[] | undefined, what: string): number => {
-    if (!t) return err('MA0102', `expected ${what} before the end of the file`, t);
+    if (!t) return err(D.maestroEof.code, `expected ${what} before the end of the file`, t);
     if (t.text === 'Sz') {
       const name = next();
       const d = dims?.find((x) => x.name === name?.text);
-      if (!d) return err('MA0103', `Sz(${name?.text ?? ''}): dimension ${name?.text ?? ''} is not in the layer's Dimensions`, name ?? t);
+      if (!d)
+        return err(D.maestroSz.code, `Sz(${name?.text ?? ''}): dimension ${name?.text ?? ''} is not in the layer's Dimensions`, name ?? t);
       return d.size;
     }
     const v = constants.get(t.text) ?? atoi(t.text);
-    if (v <= 0) return err('MA0104', `${what} must be a positive integer, found '${t.text}'`, t);
+    if (v <= 0) return err(D.maestroPositive.code, `${what} must be a positive integer, found '${t.text}'`, t);
     return v;
   };
   while (i < toks.length) {
@@ -99,30 +100,30 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
     if (t.text === 'Constant') {
       const name = next();
       const v = next();
-      if (!name || !v) return err('MA0101', 'Constant needs a name and a value', t);
+      if (!name || !v) return err(D.maestroSyntax.code, 'Constant needs a name and a value', t);
       constants.set(name.text, atoi(v.text));
       continue;
     }
     if (t.text === 'Accelerator')
-      return err('MA0105', 'Accelerator blocks are not supported; give the hardware with flags or a HW file', t);
+      return err(D.maestroAcceleratorBlock.code, 'Accelerator blocks are not supported; give the hardware with flags or a HW file', t);
     if (t.text !== 'Network') continue; // MAESTRO ignores anything else between blocks
     const nameTok = next();
-    if (!nameTok) return err('MA0101', "expected the network's name", t);
+    if (!nameTok) return err(D.maestroSyntax.code, "expected the network's name", t);
     if (nameTok.text === '{') i--;
     else networkName = nameTok.text;
     expect('{');
     for (;;) {
       const lt = next();
-      if (!lt) return err('MA0101', "expected 'Layer' or '}' before the end of the file", lt);
+      if (!lt) return err(D.maestroSyntax.code, "expected 'Layer' or '}' before the end of the file", lt);
       if (lt.text === '}') break;
-      if (lt.text !== 'Layer') return err('MA0101', `expected 'Layer' or '}', found '${lt.text}'`, lt);
+      if (lt.text !== 'Layer') return err(D.maestroSyntax.code, `expected 'Layer' or '}', found '${lt.text}'`, lt);
       let tmpName = '';
       let nt = next();
       while (nt && nt.text !== '{') {
         tmpName = nt.text;
         nt = next();
       }
-      if (!nt) return err('MA0101', "expected '{' after the layer's name", lt);
+      if (!nt) return err(D.maestroSyntax.code, "expected '{' after the layer's name", lt);
       let kind: { type: LayerType; transposed?: boolean } | undefined;
       let layerName = '';
       let typeTok: Token | undefined;
@@ -132,27 +133,36 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
       let sawDataflow = false;
       for (;;) {
         const bt = next();
-        if (!bt) return err('MA0101', "expected '}' closing the layer before the end of the file", lt);
+        if (!bt) return err(D.maestroSyntax.code, "expected '}' closing the layer before the end of the file", lt);
         if (bt.text === '}') break;
         if (bt.text === 'Type') {
           typeTok = next();
           const k = typeTok ? LAYER_TYPES[typeTok.text] : undefined;
           if (!typeTok || k === undefined)
-            return err('MA0106', `unknown layer type '${typeTok?.text ?? ''}' (CONV, DSCONV, NGCONV, TRCONV, GEMM)`, typeTok ?? bt);
-          if (k === 'unsupported') return err('MA0107', `layer type ${typeTok.text} is parsed but not implemented by MAESTRO`, typeTok);
+            return err(
+              D.maestroLayerType.code,
+              `unknown layer type '${typeTok?.text ?? ''}' (CONV, DSCONV, NGCONV, TRCONV, GEMM)`,
+              typeTok ?? bt,
+            );
+          if (k === 'unsupported')
+            return err(
+              D.maestroLayerTypeUnimplemented.code,
+              `layer type ${typeTok.text} is parsed but not implemented by MAESTRO`,
+              typeTok,
+            );
           kind = k;
           layerName = tmpName || 'Layer';
           tmpName = '';
         } else if (bt.text === 'Stride') {
-          if (dims) return err('MA0108', 'Stride must come before Dimensions', bt);
+          if (dims) return err(D.maestroStrideOrder.code, 'Stride must come before Dimensions', bt);
           expect('{');
           for (;;) {
             const s = next();
-            if (!s) return err('MA0101', "expected '}' closing Stride", bt);
+            if (!s) return err(D.maestroSyntax.code, "expected '}' closing Stride", bt);
             if (s.text === '}') break;
             const v = next();
             const n = v ? atoi(v.text) : 0;
-            if (n < 1) return err('MA0109', 'a stride must be a positive integer', v ?? s);
+            if (n < 1) return err(D.maestroStride.code, 'a stride must be a positive integer', v ?? s);
             strides.set(s.text, n);
           }
         } else if (bt.text === 'Dimensions') {
@@ -160,12 +170,12 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
           expect('{');
           for (;;) {
             const s = next();
-            if (!s) return err('MA0101', "expected '}' closing Dimensions", bt);
+            if (!s) return err(D.maestroSyntax.code, "expected '}' closing Dimensions", bt);
             if (s.text === '}') break;
             tmpName = s.text;
             const v = next();
             const n = v ? (constants.get(v.text) ?? atoi(v.text)) : 0;
-            if (n === 0) return err('MA0110', `dimension ${s.text} needs a non-zero size`, v ?? s);
+            if (n === 0) return err(D.maestroDimensionSize.code, `dimension ${s.text} needs a non-zero size`, v ?? s);
             dims.push({ name: s.text, size: n, stride: strides.get(s.text) ?? 1 });
           }
         } else if (bt.text === 'Dataflow') {
@@ -173,37 +183,46 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
           expect('{');
           for (;;) {
             const d = next();
-            if (!d) return err('MA0101', "expected '}' closing Dataflow", bt);
+            if (!d) return err(D.maestroSyntax.code, "expected '}' closing Dataflow", bt);
             if (d.text === '}') break;
             if (d.text === 'TemporalMap' || d.text === 'SpatialMap') {
               const size = value(next(), dims, 'a map size');
               const ofsTok = toks[i];
               const ofs = value(next(), dims, 'a map offset');
               const v = next();
-              if (!v) return err('MA0101', 'expected the mapped dimension', d);
+              if (!v) return err(D.maestroSyntax.code, 'expected the mapped dimension', d);
               const location = src.locationAt(d.offset, v.offset + v.text.length - d.offset);
               if (d.text === 'TemporalMap' && (v.text === 'R' || v.text === 'S')) {
                 if (size !== ofs)
-                  return err('MA0111', `TemporalMap on ${v.text}: its size (${size}) must equal its offset (${ofs})`, ofsTok);
+                  return err(
+                    D.maestroTemporalOffset.code,
+                    `TemporalMap on ${v.text}: its size (${size}) must equal its offset (${ofs})`,
+                    ofsTok,
+                  );
                 const dim = dims?.find((x) => x.name === v.text);
                 if (dim && dim.size !== size)
-                  return err('MA0112', `TemporalMap on ${v.text}: its size (${size}) must equal the dimension's size (${dim.size})`, v);
+                  return err(
+                    D.maestroTemporalSize.code,
+                    `TemporalMap on ${v.text}: its size (${size}) must equal the dimension's size (${dim.size})`,
+                    v,
+                  );
               }
               dataflow.push({ kind: d.text === 'TemporalMap' ? 'temporal' : 'spatial', size, ofs, variable: v.text, location });
             } else if (d.text === 'Cluster') {
               const size = value(next(), dims, 'a cluster size');
               const ty = next();
               if (!ty || (ty.text !== 'L' && ty.text !== 'P'))
-                return err('MA0113', `a Cluster's type must be L or P, found '${ty?.text ?? ''}'`, ty ?? d);
+                return err(D.maestroClusterType.code, `a Cluster's type must be L or P, found '${ty?.text ?? ''}'`, ty ?? d);
               dataflow.push({ kind: 'cluster', size, ofs: 0, variable: '', location: src.locationAt(d.offset, ty.offset + 1 - d.offset) });
-            } else return err('MA0114', `expected TemporalMap, SpatialMap, Cluster or '}', found '${d.text}'`, d);
+            } else return err(D.maestroDirective.code, `expected TemporalMap, SpatialMap, Cluster or '}', found '${d.text}'`, d);
           }
-        } else return err('MA0101', `expected Type, Stride, Dimensions, Dataflow or '}', found '${bt.text}'`, bt);
+        } else return err(D.maestroSyntax.code, `expected Type, Stride, Dimensions, Dataflow or '}', found '${bt.text}'`, bt);
       }
       const layerLoc = src.locationAt(lt.offset, 5);
-      if (!kind) return err('MA0115', `layer ${tmpName || ''} has no (implemented) Type`.replace('  ', ' '), lt);
+      if (!kind) return err(D.maestroNoType.code, `layer ${tmpName || ''} has no (implemented) Type`.replace('  ', ' '), lt);
       if ((!sawDataflow || dataflow.length === 0) && (requireDataflow || prevDataflow)) {
-        if (!prevDataflow) return err('MA0116', `layer ${layerName} has no Dataflow and there is no earlier layer to inherit one from`, lt);
+        if (!prevDataflow)
+          return err(D.maestroNoDataflow.code, `layer ${layerName} has no Dataflow and there is no earlier layer to inherit one from`, lt);
         // MAESTRO shares the previous layer's directive list (and its directives) with this layer,
         // and its analysis rewrites them in place: evaluate.ts keeps that sharing.
         dataflow = prevDataflow;
@@ -212,7 +231,7 @@ export function parseMaestroMapping(text: string, path: string, opts: { requireD
       layers.push({ name: layerName, type: kind.type, transposed: kind.transposed, dims: dims ?? [], dataflow, location: layerLoc });
     }
   }
-  if (layers.length === 0) err('MA0117', 'no Network with layers found', toks[toks.length - 1]);
+  if (layers.length === 0) err(D.maestroNoNetwork.code, 'no Network with layers found', toks[toks.length - 1]);
   return { name: networkName, layers };
 }
 
@@ -246,7 +265,7 @@ export function parseMaestroHw(text: string, path: string): MaestroHardware {
       throw new UserError([
         {
           severity: 'error',
-          code: 'MA0120',
+          code: D.maestroHwKey.code,
           message: `unknown HW file key '${k.text}' (${Object.keys(keys).join(', ')})`,
           location: src.locationAt(k.offset, k.text.length),
         },
@@ -254,7 +273,12 @@ export function parseMaestroHw(text: string, path: string): MaestroHardware {
     const v = toks[i + 1];
     if (!v)
       throw new UserError([
-        { severity: 'error', code: 'MA0121', message: `${k.text} needs a value`, location: src.locationAt(k.offset, k.text.length) },
+        {
+          severity: 'error',
+          code: D.maestroHwValue.code,
+          message: `${k.text} needs a value`,
+          location: src.locationAt(k.offset, k.text.length),
+        },
       ]);
     hw[field] = atoi(v.text);
   }
@@ -262,7 +286,7 @@ export function parseMaestroHw(text: string, path: string): MaestroHardware {
     throw new UserError([
       {
         severity: 'error',
-        code: 'MA0122',
+        code: D.maestroHwPositive.code,
         message: 'num_pes, noc_bw_cstr and offchip_bw_cstr must be positive',
         location: src.locationAt(0, 1),
       },

@@ -4,17 +4,17 @@
 import { basename, extname } from 'node:path';
 import type { Attrs, ConstTensor, Layer, Network, NetworkInput, TensorType } from '../../ir/network.ts';
 import { opDef, samePadding, ShapeError } from '../../ir/ops.ts';
-import { UserError } from '../../diagnostics/index.ts';
+import { D, UserError } from '../../diagnostics/index.ts';
 import { AttrType, DATA_TYPE_NAMES, DataType, constSize, decodeTensor, int64 } from './proto.ts';
 import type { AttributeProto, Const, GraphProto, ModelProto, NodeProto, ValueInfoProto } from './proto.ts';
 
 /** Diagnostic codes of the ONNX importer. */
 export const OnnxCode = {
-  malformed: 'O0001',
-  unsupportedOp: 'O0002',
-  invalidModel: 'O0003',
-  unsupportedForm: 'O0004',
-  shape: 'O0005',
+  malformed: D.onnxMalformed.code,
+  unsupportedOp: D.onnxUnsupportedOp.code,
+  invalidModel: D.onnxInvalidModel.code,
+  unsupportedForm: D.onnxUnsupportedForm.code,
+  shape: D.onnxShape.code,
 } as const;
 
 /** An activation: a tensor produced at run time by a layer or a network input. */

@@ -1,7 +1,7 @@
 // TFLite flatbuffer importer: int8 models (per-channel quantisation, float I/O around an int8
 // body) into the quantised-graph IR. Unsupported ops and malformed files are located errors.
 import { ByteBuffer } from 'flatbuffers';
-import { fail, UserError } from '../../diagnostics/index.ts';
+import { D, fail, UserError } from '../../diagnostics/index.ts';
 import type { Activation, QData, QDType, QModel, QOp, QOpKind, QOpOptions, QTensor } from '../../ir/quantized.ts';
 import { qElements } from '../../ir/quantized.ts';
 import { ACTIVATIONS, BUILTIN_NAMES, F, FbTable, MalformedFlatbuffer, PADDINGS, TENSOR_TYPES } from './schema.ts';
@@ -35,7 +35,7 @@ export function importTflite(bytes: Uint8Array, file: string, name = modelNameOf
   } catch (e) {
     if (e instanceof UserError) throw e;
     if (e instanceof MalformedFlatbuffer || e instanceof RangeError || e instanceof TypeError) {
-      fail('E0701', `${file}: malformed TFLite flatbuffer: ${(e as Error).message}`);
+      fail(D.tfliteMalformed, `${file}: malformed TFLite flatbuffer: ${(e as Error).message}`);
     }
     throw e;
   }
@@ -47,13 +47,13 @@ function modelNameOf(file: string): string {
 }
 
 function parse(bytes: Uint8Array, file: string, name: string): QModel {
-  if (bytes.length < 8) fail('E0701', `${file}: not a TFLite file (${bytes.length} bytes)`);
+  if (bytes.length < 8) fail(D.tfliteMalformed, `${file}: not a TFLite file (${bytes.length} bytes)`);
   const ident = String.fromCharCode(bytes[4], bytes[5], bytes[6], bytes[7]);
-  if (ident !== 'TFL3') fail('E0701', `${file}: not a TFLite file (file identifier '${ident}', expected 'TFL3')`);
+  if (ident !== 'TFL3') fail(D.tfliteMalformed, `${file}: not a TFLite file (file identifier '${ident}', expected 'TFL3')`);
   const bb = new ByteBuffer(bytes);
   const root = new FbTable(bb, bb.readUint32(0), 'Model');
   const version = root.u32(F.Model.version, 0);
-  if (version !== 3) fail('E0701', `${file}: unsupported TFLite schema version ${version} (expected 3)`);
+  if (version !== 3) fail(D.tfliteMalformed, `${file}: unsupported TFLite schema version ${version} (expected 3)`);
 
   const opcodes = root.tables(F.Model.operatorCodes, 'OperatorCode').map((t) => {
     const deprecated = t.i8(F.OperatorCode.deprecatedBuiltinCode, 0);
@@ -63,8 +63,8 @@ function parse(bytes: Uint8Array, file: string, name: string): QModel {
   });
   const buffers = root.tables(F.Model.buffers, 'Buffer');
   const subgraphs = root.tables(F.Model.subgraphs, 'SubGraph');
-  if (subgraphs.length === 0) fail('E0701', `${file}: the model has no subgraph`);
-  if (subgraphs.length > 1) fail('E0702', `${file}: ${subgraphs.length} subgraphs; only single-subgraph models are supported`);
+  if (subgraphs.length === 0) fail(D.tfliteMalformed, `${file}: the model has no subgraph`);
+  if (subgraphs.length > 1) fail(D.tfliteSubgraphs, `${file}: ${subgraphs.length} subgraphs; only single-subgraph models are supported`);
   const sg = subgraphs[0];
 
   const bufferData = (index: number): Uint8Array | undefined => {
@@ -87,7 +87,7 @@ function parse(bytes: Uint8Array, file: string, name: string): QModel {
     const typeCode = t.i8(F.Tensor.type, 0);
     const dtypeName = TENSOR_TYPES[typeCode] ?? `type ${typeCode}`;
     const shape = t.i32s(F.Tensor.shape);
-    if (shape.some((d) => d < 0)) fail('E0703', `${file}: tensor ${id} '${tname}' has a dynamic shape [${shape.join(', ')}]`);
+    if (shape.some((d) => d < 0)) fail(D.tfliteDynamicShape, `${file}: tensor ${id} '${tname}' has a dynamic shape [${shape.join(', ')}]`);
     const tensor: QTensor = { id, name: tname, shape, dtype: (SUPPORTED_DTYPES.has(dtypeName) ? dtypeName : 'int8') as QDType };
     if (!SUPPORTED_DTYPES.has(dtypeName)) (tensor as QTensor & { unsupported?: string }).unsupported = dtypeName;
     const q = t.table(F.Tensor.quantization, `quantization of tensor ${id}`);
@@ -110,19 +110,19 @@ function parse(bytes: Uint8Array, file: string, name: string): QModel {
   const checkTensor = (i: number, where: string): number => {
     if (i === -1) return -1;
     if (!Number.isInteger(i) || i < 0 || i >= tensors.length) {
-      fail('E0701', `${file}: ${where} refers to tensor ${i}, but there are ${tensors.length}`);
+      fail(D.tfliteMalformed, `${file}: ${where} refers to tensor ${i}, but there are ${tensors.length}`);
     }
     return i;
   };
 
   const ops: QOp[] = sg.tables(F.SubGraph.operators, 'Operator').map((o, index) => {
     const oc = opcodes[o.u32(F.Operator.opcodeIndex, 0)];
-    if (!oc) fail('E0701', `${file}: operator ${index} has opcode index out of range`);
+    if (!oc) fail(D.tfliteMalformed, `${file}: operator ${index} has opcode index out of range`);
     const opName = oc.builtin === 32 ? `CUSTOM '${oc.custom ?? '?'}'` : (BUILTIN_NAMES[oc.builtin] ?? `builtin ${oc.builtin}`);
     const kind = SUPPORTED[opName];
     if (!kind) {
       fail(
-        'E0704',
+        D.tfliteUnsupportedOp,
         `${file}: operator ${index} is ${opName}, which the MCU backend does not support (supported: ${Object.keys(SUPPORTED).join(', ')})`,
       );
     }
@@ -133,7 +133,10 @@ function parse(bytes: Uint8Array, file: string, name: string): QModel {
     for (const t of [...inputs, ...outputs]) {
       const u = t >= 0 ? (tensors[t] as QTensor & { unsupported?: string }).unsupported : undefined;
       if (u)
-        fail('E0705', `${file}: operator ${index} (${opName}) uses tensor ${t} '${tensors[t].name}' of type ${u}, which is not supported`);
+        fail(
+          D.tfliteUnsupportedType,
+          `${file}: operator ${index} (${opName}) uses tensor ${t} '${tensors[t].name}' of type ${u}, which is not supported`,
+        );
     }
     return { index, kind, inputs, outputs, options };
   });
@@ -155,7 +158,7 @@ function typedData(raw: Uint8Array, t: QTensor, file: string, id: number): QData
   const copy = new Uint8Array(raw); // aligned copy
   const expect = (bytesPer: number) => {
     if (copy.length < n * bytesPer) {
-      fail('E0701', `${file}: tensor ${id} '${t.name}' has ${copy.length} bytes of data, expected ${n * bytesPer}`);
+      fail(D.tfliteMalformed, `${file}: tensor ${id} '${t.name}' has ${copy.length} bytes of data, expected ${n * bytesPer}`);
     }
   };
   switch (t.dtype) {
@@ -183,17 +186,17 @@ function typedData(raw: Uint8Array, t: QTensor, file: string, id: number): QData
 function activationOf(code: number, where: string): Activation {
   const a = ACTIVATIONS[code];
   if (a === 'NONE' || a === 'RELU' || a === 'RELU6' || a === 'RELU_N1_TO_1') return a;
-  return fail('E0706', `${where}: fused activation ${a ?? code} is not supported`);
+  return fail(D.tfliteUnsupportedOption, `${where}: fused activation ${a ?? code} is not supported`);
 }
 
 function paddingOf(code: number, where: string): 'SAME' | 'VALID' {
   const p = PADDINGS[code];
-  if (!p) fail('E0701', `${where}: padding code ${code} is not SAME or VALID`);
+  if (!p) fail(D.tfliteMalformed, `${where}: padding code ${code} is not SAME or VALID`);
   return p;
 }
 
 function readOptions(kind: QOpKind, o: FbTable | undefined, where: string): QOpOptions {
-  const need = (): FbTable => o ?? fail('E0701', `${where}: builtin options are missing`);
+  const need = (): FbTable => o ?? fail(D.tfliteMalformed, `${where}: builtin options are missing`);
   switch (kind) {
     case 'CONV_2D': {
       const t = need();
@@ -236,7 +239,7 @@ function readOptions(kind: QOpKind, o: FbTable | undefined, where: string): QOpO
     case 'FULLY_CONNECTED': {
       if (!o) return { activation: 'NONE', keepDims: false };
       const wf = o.i8(F.FullyConnectedOptions.weightsFormat, 0);
-      if (wf !== 0) fail('E0706', `${where}: shuffled weights format ${wf} is not supported`);
+      if (wf !== 0) fail(D.tfliteUnsupportedOption, `${where}: shuffled weights format ${wf} is not supported`);
       return {
         activation: activationOf(o.i8(F.FullyConnectedOptions.activation, 0), where),
         keepDims: o.bool(F.FullyConnectedOptions.keepNumDims, false),
@@ -269,33 +272,35 @@ function readOptions(kind: QOpKind, o: FbTable | undefined, where: string): QOpO
 function validate(m: QModel, file: string): void {
   const where = (op: QOp) => `${file}: operator ${op.index} (${op.kind})`;
   const written = new Set<number>(m.inputs);
-  for (const id of m.inputs) if (m.tensors[id].data) fail('E0701', `${file}: model input ${id} '${m.tensors[id].name}' is a constant`);
+  for (const id of m.inputs)
+    if (m.tensors[id].data) fail(D.tfliteMalformed, `${file}: model input ${id} '${m.tensors[id].name}' is a constant`);
   for (const op of m.ops) {
     for (const id of op.inputs) {
       if (id >= 0 && !m.tensors[id].data && !written.has(id))
-        fail('E0701', `${where(op)} reads tensor ${id} '${m.tensors[id].name}' before any operator writes it`);
+        fail(D.tfliteMalformed, `${where(op)} reads tensor ${id} '${m.tensors[id].name}' before any operator writes it`);
     }
     for (const id of op.outputs) {
-      if (m.tensors[id].data) fail('E0701', `${where(op)} writes the constant tensor ${id} '${m.tensors[id].name}'`);
-      if (written.has(id)) fail('E0701', `${where(op)} writes tensor ${id} '${m.tensors[id].name}', which is already written`);
+      if (m.tensors[id].data) fail(D.tfliteMalformed, `${where(op)} writes the constant tensor ${id} '${m.tensors[id].name}'`);
+      if (written.has(id)) fail(D.tfliteMalformed, `${where(op)} writes tensor ${id} '${m.tensors[id].name}', which is already written`);
       written.add(id);
     }
   }
-  for (const id of m.outputs) if (!written.has(id)) fail('E0701', `${file}: model output ${id} '${m.tensors[id].name}' is never written`);
+  for (const id of m.outputs)
+    if (!written.has(id)) fail(D.tfliteMalformed, `${file}: model output ${id} '${m.tensors[id].name}' is never written`);
   for (const op of m.ops) {
     const t = (i: number) => m.tensors[op.inputs[i]];
     const out = m.tensors[op.outputs[0]];
-    if (!out) fail('E0701', `${where(op)} has no output`);
+    if (!out) fail(D.tfliteMalformed, `${where(op)} has no output`);
     const needInputs = (n: number) => {
       if (op.inputs.length < n || op.inputs.slice(0, n).some((i) => i < 0))
-        fail('E0701', `${where(op)} needs ${n} inputs, has ${op.inputs.length}`);
+        fail(D.tfliteMalformed, `${where(op)} needs ${n} inputs, has ${op.inputs.length}`);
     };
     const needQuant8 = (x: QTensor, role: string) => {
-      if (x.dtype !== 'int8') fail('E0705', `${where(op)}: ${role} '${x.name}' is ${x.dtype}; only int8 is supported here`);
-      if (!x.quant) fail('E0705', `${where(op)}: ${role} '${x.name}' has no quantisation parameters`);
+      if (x.dtype !== 'int8') fail(D.tfliteUnsupportedType, `${where(op)}: ${role} '${x.name}' is ${x.dtype}; only int8 is supported here`);
+      if (!x.quant) fail(D.tfliteUnsupportedType, `${where(op)}: ${role} '${x.name}' has no quantisation parameters`);
     };
     const needConst = (x: QTensor, role: string) => {
-      if (!x.data) fail('E0705', `${where(op)}: ${role} '${x.name}' must be a constant`);
+      if (!x.data) fail(D.tfliteUnsupportedType, `${where(op)}: ${role} '${x.name}' must be a constant`);
     };
     switch (op.kind) {
       case 'CONV_2D':
@@ -309,13 +314,13 @@ function validate(m: QModel, file: string): void {
         const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? t(2) : undefined;
         if (bias) {
           needConst(bias, 'bias');
-          if (bias.dtype !== 'int32') fail('E0705', `${where(op)}: bias '${bias.name}' is ${bias.dtype}; int32 expected`);
+          if (bias.dtype !== 'int32') fail(D.tfliteUnsupportedType, `${where(op)}: bias '${bias.name}' is ${bias.dtype}; int32 expected`);
         }
         if (op.kind !== 'FULLY_CONNECTED' && (t(0).shape.length !== 4 || t(1).shape.length !== 4)) {
-          fail('E0705', `${where(op)}: 4-D input and filter expected`);
+          fail(D.tfliteUnsupportedType, `${where(op)}: 4-D input and filter expected`);
         }
         if (op.kind !== 'FULLY_CONNECTED' && ((op.options.strideH ?? 0) < 1 || (op.options.strideW ?? 0) < 1)) {
-          fail('E0701', `${where(op)}: strides must be positive`);
+          fail(D.tfliteMalformed, `${where(op)}: strides must be positive`);
         }
         break;
       }
@@ -344,7 +349,7 @@ function validate(m: QModel, file: string): void {
       case 'RESHAPE':
       case 'RESIZE_NEAREST_NEIGHBOR':
         needInputs(1);
-        if (t(0).dtype !== out.dtype) fail('E0705', `${where(op)}: input and output types differ`);
+        if (t(0).dtype !== out.dtype) fail(D.tfliteUnsupportedType, `${where(op)}: input and output types differ`);
         break;
       case 'CONCATENATION':
         needInputs(1);
@@ -353,13 +358,13 @@ function validate(m: QModel, file: string): void {
         break;
       case 'QUANTIZE':
         needInputs(1);
-        if (t(0).dtype !== 'float32' && t(0).dtype !== 'int8') fail('E0705', `${where(op)}: input must be float32 or int8`);
+        if (t(0).dtype !== 'float32' && t(0).dtype !== 'int8') fail(D.tfliteUnsupportedType, `${where(op)}: input must be float32 or int8`);
         needQuant8(out, 'output');
         break;
       case 'DEQUANTIZE':
         needInputs(1);
         needQuant8(t(0), 'input');
-        if (out.dtype !== 'float32') fail('E0705', `${where(op)}: output must be float32`);
+        if (out.dtype !== 'float32') fail(D.tfliteUnsupportedType, `${where(op)}: output must be float32`);
         break;
     }
   }

@@ -1,7 +1,7 @@
 // Timeloop input formats to our IR: v0.4 (`parsed-processed-input.yaml`, `*.map.yaml`,
 // ERT) and the ISPASS 2020 format (arch/prob/map YAML, v0.2 architectures, ERT with
 // argument-dependent read energies). Pure functions from parsed YAML/text to IR.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { Architecture, ComputeLevel, StorageLevel } from '../../ir/architecture.ts';
 import type { LevelMapping, Mapping, SpatialLoop, TemporalLoop } from '../../ir/mapping.ts';
 import type { DataSpace, Problem, ProjectionTerm } from '../../ir/problem.ts';
@@ -114,9 +114,9 @@ export function architectureFromTimeloop(doc: unknown, ert: Map<string, ErtEntry
   const v04 = version.startsWith('0.4');
   const comps: RawComponent[] = [];
   flattenTree(a, 1, v04, comps);
-  if (comps.length === 0) fail('TL001', `${file}: no components in the architecture`);
+  if (comps.length === 0) fail(D.timeloopNoComponents, `${file}: no components in the architecture`);
   const computeIdx = comps.findIndex((c) => COMPUTE_CLASS.test(c.cls) && !/buffer|sram|regfile|dram/i.test(c.cls));
-  if (computeIdx < 0) fail('TL002', `${file}: no compute (MAC) component in the architecture`);
+  if (computeIdx < 0) fail(D.timeloopNoCompute, `${file}: no compute (MAC) component in the architecture`);
   const storage = comps.filter((_, i) => i !== computeIdx);
   const mac = comps[computeIdx];
   const mesh = (c: RawComponent): { meshX: number; meshY: number } => {
@@ -168,7 +168,7 @@ export function problemFromTimeloop(doc: unknown, file = 'problem'): Problem {
   const shape = obj(p.shape);
   const instance = obj(p.instance);
   const dims = arr(shape.dimensions).map(String);
-  if (dims.length === 0) fail('TL003', `${file}: problem shape has no dimensions`);
+  if (dims.length === 0) fail(D.timeloopNoDimensions, `${file}: problem shape has no dimensions`);
   const coefficients = new Map<string, number>();
   for (const c of arr(shape.coefficients)) {
     const co = obj(c);
@@ -180,7 +180,7 @@ export function problemFromTimeloop(doc: unknown, file = 'problem'): Problem {
     const d = coefficients.get(name);
     if (d !== undefined) return d;
     if (/stride|dilation/i.test(name)) return 1;
-    return fail('TL004', `${file}: unknown projection coefficient ${name}`);
+    return fail(D.timeloopCoefficient, `${file}: unknown projection coefficient ${name}`);
   };
   const bounds: Record<string, number> = {};
   for (const d of dims) bounds[d] = numAttr(instance, d) ?? 1;
@@ -191,7 +191,7 @@ export function problemFromTimeloop(doc: unknown, file = 'problem'): Problem {
       arr(axis).map((term) => {
         const t = arr(term).map(String);
         const [dim, c] = t;
-        if (!dims.includes(dim)) fail('TL005', `${file}: data space ${String(so.name)} uses unknown dimension ${dim}`);
+        if (!dims.includes(dim)) fail(D.timeloopDataSpaceDimension, `${file}: data space ${String(so.name)} uses unknown dimension ${dim}`);
         return { dim, coef: c === undefined ? 1 : coef(c) };
       }),
     );
@@ -250,7 +250,7 @@ export function mappingFromTimeloopYaml(doc: unknown, arch: Architecture, proble
     const eo = obj(e);
     const target = String(eo.target);
     const lv = byName.get(target);
-    if (!lv) fail('TL006', `${file}: mapping targets unknown level ${target}`);
+    if (!lv) fail(D.timeloopMappingLevel, `${file}: mapping targets unknown level ${target}`);
     const type = String(eo.type);
     if (type === 'temporal' || type === 'spatial') {
       const f = parseFactors(eo.factors);
@@ -282,7 +282,7 @@ export function mappingFromLoopNestText(text: string, arch: Architecture, proble
     const head = /^(\S+) \[(.*)\]\s*$/.exec(line);
     if (head) {
       cur = byName.get(head[1]);
-      if (!cur) fail('TL007', `${file}: loop nest names unknown level ${head[1]}`);
+      if (!cur) fail(D.timeloopNestLevel, `${file}: loop nest names unknown level ${head[1]}`);
       seen.add(head[1]);
       cur.keep = [...head[2].matchAll(/([A-Za-z_][\w]*):\d+/g)].map((x) => x[1]);
       continue;
@@ -290,7 +290,7 @@ export function mappingFromLoopNestText(text: string, arch: Architecture, proble
     const loop = /for (\w+) in \[0:(\d+)\)(?: \(Spatial-([XY])\))?/.exec(line);
     if (loop && cur) {
       const [, dim, b, axis] = loop;
-      if (!problem.dims.includes(dim)) fail('TL008', `${file}: unknown dimension ${dim}`);
+      if (!problem.dims.includes(dim)) fail(D.timeloopDimension, `${file}: unknown dimension ${dim}`);
       if (axis) cur.spatial.push({ dim, bound: Number(b), axis: axis as 'X' | 'Y' });
       else cur.temporal.push({ dim, bound: Number(b) });
     }

@@ -1,6 +1,6 @@
 // The int8 reference executor: runs a quantised model op by op with the reference kernels.
 // Golden model for the generated C (and, through the TFLM dumps, checked against TFLite Micro).
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { QData, QModel, QTensor } from '../../ir/quantized.ts';
 import { qElements, Q_DTYPE_BYTES } from '../../ir/quantized.ts';
 import * as K from './kernels.ts';
@@ -34,7 +34,7 @@ export function allocateData(dtype: QTensor['dtype'], n: number): QData {
 export function fromBytes(t: QTensor, bytes: Uint8Array, what: string): QData {
   const need = qElements(t.shape) * Q_DTYPE_BYTES[t.dtype];
   if (bytes.length !== need) {
-    fail('E0710', `${what}: ${bytes.length} bytes, but tensor '${t.name}' (${t.dtype} [${t.shape.join(', ')}]) needs ${need}`);
+    fail(D.int8Inputs, `${what}: ${bytes.length} bytes, but tensor '${t.name}' (${t.dtype} [${t.shape.join(', ')}]) needs ${need}`);
   }
   const out = allocate(t);
   new Uint8Array(out.buffer).set(bytes);
@@ -58,7 +58,7 @@ export function prepareModel(model: QModel): OpParams[] {
 /** Run the model on one set of inputs (one typed array per model input, in order). */
 export function runModel(model: QModel, inputs: QData[], opts: RunOptions = {}, params = prepareModel(model)): QData[] {
   const values: Activations = new Map();
-  if (inputs.length !== model.inputs.length) fail('E0710', `${model.name} has ${model.inputs.length} inputs, got ${inputs.length}`);
+  if (inputs.length !== model.inputs.length) fail(D.int8Inputs, `${model.name} has ${model.inputs.length} inputs, got ${inputs.length}`);
   model.inputs.forEach((id, i) => values.set(id, inputs[i]));
   const get = (id: number): QData => {
     const t = model.tensors[id];

@@ -1,7 +1,7 @@
 // Per-op integer parameters, computed once from the float scales exactly as TFLite Micro's
 // Prepare functions do (double arithmetic on float32 scales). The TS kernels and the C
 // emitter both consume these, so the generated code cannot drift from the reference.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { Activation, Padding, QModel, QOp, QTensor } from '../../ir/quantized.ts';
 import { qElements } from '../../ir/quantized.ts';
 import { quantizeMultiplier, roundHalfAway } from './fixedpoint.ts';
@@ -292,15 +292,15 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       ph.pad += ep[0];
       pw.pad += ep[1];
       if (ph.out !== output.shape[1] || pw.out !== output.shape[2]) {
-        fail('E0707', `${where}: output shape [${output.shape.join(', ')}] does not follow from the input, filter and strides`);
+        fail(D.int8Shapes, `${where}: output shape [${output.shape.join(', ')}] does not follow from the input, filter and strides`);
       }
       const filterInC = dw ? 1 : filter.shape[3];
       if (!dw && (inC % filterInC !== 0 || outC % (inC / filterInC) !== 0 || filter.shape[0] !== outC)) {
-        fail('E0707', `${where}: channel counts do not match (input ${inC}, filter [${filter.shape.join(', ')}], output ${outC})`);
+        fail(D.int8Shapes, `${where}: channel counts do not match (input ${inC}, filter [${filter.shape.join(', ')}], output ${outC})`);
       }
       const depthMultiplier = dw ? outC / inC : 1;
       if (dw && (filter.shape[3] !== outC || !Number.isInteger(depthMultiplier))) {
-        fail('E0707', `${where}: depthwise filter [${filter.shape.join(', ')}] does not match ${inC} -> ${outC} channels`);
+        fail(D.int8Shapes, `${where}: depthwise filter [${filter.shape.join(', ')}] does not match ${inC} -> ${outC} channels`);
       }
       return {
         kind: dw ? 'dwconv' : 'conv',
@@ -332,7 +332,7 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const accumDepth = filter.shape[filter.shape.length - 1];
       const outDepth = filter.shape[0];
       const total = qElements(input.shape);
-      if (total % accumDepth !== 0) fail('E0707', `${where}: input of ${total} elements is not a multiple of ${accumDepth}`);
+      if (total % accumDepth !== 0) fail(D.int8Shapes, `${where}: input of ${total} elements is not a multiple of ${accumDepth}`);
       return {
         kind: 'fc',
         batches: total / accumDepth,
@@ -354,7 +354,7 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       ph.pad += ep[0];
       pw.pad += ep[1];
       if (ph.out !== output.shape[1] || pw.out !== output.shape[2]) {
-        fail('E0707', `${where}: output shape [${output.shape.join(', ')}] does not follow from the input, window and strides`);
+        fail(D.int8Shapes, `${where}: output shape [${output.shape.join(', ')}] does not follow from the input, window and strides`);
       }
       return {
         kind: op.kind === 'AVERAGE_POOL_2D' ? 'avgpool' : 'maxpool',
@@ -436,7 +436,7 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
     }
     case 'SOFTMAX': {
       if (output.quant!.zeroPoint[0] !== -128 || output.quant!.scale[0] !== 1 / 256) {
-        fail('E0707', `${where}: int8 softmax output must have scale 1/256 and zero point -128`);
+        fail(D.int8Shapes, `${where}: int8 softmax output must have scale 1/256 and zero point -128`);
       }
       const kScaledDiffIntegerBits = 5;
       const real = Math.min(o.beta! * input.quant!.scale[0] * 2 ** (31 - kScaledDiffIntegerBits), 2147483647);
@@ -455,7 +455,7 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
     case 'PAD': {
       const pads = T(1).data as Int32Array;
       const rank = input.shape.length;
-      if (pads.length !== rank * 2) fail('E0707', `${where}: paddings must be [${rank}, 2]`);
+      if (pads.length !== rank * 2) fail(D.int8Shapes, `${where}: paddings must be [${rank}, 2]`);
       const before = Array.from({ length: rank }, (_, i) => pads[2 * i]);
       return { kind: 'pad', inShape: input.shape, outShape: output.shape, before, padValue: output.quant!.zeroPoint[0] };
     }
@@ -469,7 +469,7 @@ export function computeOpParams(model: QModel, op: QOp): OpParams {
       const ins = op.inputs.map((i) => model.tensors[i]);
       for (const t of ins) {
         if (t.quant!.scale[0] !== output.quant!.scale[0] || t.quant!.zeroPoint[0] !== output.quant!.zeroPoint[0]) {
-          fail('E0707', `${where}: inputs with quantisation different from the output are not supported`);
+          fail(D.int8Shapes, `${where}: inputs with quantisation different from the output are not supported`);
         }
       }
       const outer = output.shape.slice(0, axis).reduce((a, b) => a * b, 1);
@@ -518,7 +518,7 @@ function checkShapes(model: QModel, op: QOp, where: string): void {
   const T = (i: number) => model.tensors[op.inputs[i]];
   const out = model.tensors[op.outputs[0]];
   const n = (t: QTensor) => qElements(t.shape);
-  const bad = (what: string): never => fail('E0707', `${where}: ${what}`);
+  const bad = (what: string): never => fail(D.int8Shapes, `${where}: ${what}`);
   const outC = out.shape[out.shape.length - 1];
   const hasBias = op.inputs[2] !== undefined && op.inputs[2] >= 0;
   switch (op.kind) {

@@ -8,7 +8,7 @@
 // after quantisation. C = floor((keyBits - 2) / 2) so that 3 * (2^C - 1)^2 < 2^keyBits: a squared
 // distance always fits the sorter key.
 import { createRequire } from 'node:module';
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import { Prng } from '../../util/prng.ts';
 
 /** N points, coordinates interleaved x0 y0 z0 x1 ... (float64; integer-valued when quantised). */
@@ -46,18 +46,18 @@ export function parseCloud(bytes: Uint8Array, fileName: string): Cloud {
   if (lower.endsWith('.xyz') || lower.endsWith('.txt')) return parseXyz(new TextDecoder().decode(bytes), fileName, name);
   if (lower.endsWith('.ply')) return parsePly(bytes, fileName, name);
   if (bytes.length % 12 !== 0)
-    fail('E0601', `raw float32 cloud '${fileName}' has ${bytes.length} bytes, not a multiple of 12 (x y z float32 triples)`);
+    fail(D.cloudSize, `raw float32 cloud '${fileName}' has ${bytes.length} bytes, not a multiple of 12 (x y z float32 triples)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const xyz = new Float64Array(bytes.length / 4);
   for (let i = 0; i < xyz.length; i++) xyz[i] = view.getFloat32(4 * i, true);
   checkFinite(xyz, fileName);
-  if (xyz.length === 0) fail('E0602', `cloud '${fileName}' has no points`);
+  if (xyz.length === 0) fail(D.cloudEmpty, `cloud '${fileName}' has no points`);
   return { name, xyz };
 }
 
 function checkFinite(xyz: Float64Array, file: string): void {
   for (let i = 0; i < xyz.length; i++) {
-    if (!Number.isFinite(xyz[i])) fail('E0603', `cloud '${file}': point ${Math.floor(i / 3)} has a non-finite coordinate`);
+    if (!Number.isFinite(xyz[i])) fail(D.cloudNonFinite, `cloud '${file}': point ${Math.floor(i / 3)} has a non-finite coordinate`);
   }
 }
 
@@ -72,14 +72,14 @@ function parseXyz(text: string, file: string, name: string): Cloud {
     const t = raw.replace(/#.*/, '').trim();
     if (!t) return;
     const f = t.split(/[\s,]+/);
-    if (f.length < 3) fail('E0604', `expected 'x y z', got ${f.length} value(s)`, lineLocation(file, k + 1, raw));
+    if (f.length < 3) fail(D.cloudTextLine, `expected 'x y z', got ${f.length} value(s)`, lineLocation(file, k + 1, raw));
     for (let j = 0; j < 3; j++) {
       const v = Number(f[j]);
-      if (!Number.isFinite(v)) fail('E0604', `'${f[j]}' is not a number`, lineLocation(file, k + 1, raw));
+      if (!Number.isFinite(v)) fail(D.cloudTextLine, `'${f[j]}' is not a number`, lineLocation(file, k + 1, raw));
       out.push(v);
     }
   });
-  if (out.length === 0) fail('E0602', `cloud '${file}' has no points`);
+  if (out.length === 0) fail(D.cloudEmpty, `cloud '${file}' has no points`);
   return { name, xyz: Float64Array.from(out) };
 }
 
@@ -105,7 +105,7 @@ const PLY_TYPES: Record<string, [number, (v: DataView, o: number, le: boolean) =
 function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, Math.min(bytes.length, 65536)));
   const endIdx = head.indexOf('end_header');
-  if (!head.startsWith('ply') || endIdx < 0) fail('E0605', `'${file}' is not a PLY file (no 'ply' magic or 'end_header')`);
+  if (!head.startsWith('ply') || endIdx < 0) fail(D.cloudPly, `'${file}' is not a PLY file (no 'ply' magic or 'end_header')`);
   let bodyStart = endIdx + 'end_header'.length;
   if (head[bodyStart] === '\r') bodyStart++;
   if (head[bodyStart] === '\n') bodyStart++;
@@ -131,9 +131,9 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
     }
   }
   const vertex = elements.find((e) => e.name === 'vertex');
-  if (!vertex) fail('E0605', `PLY '${file}' has no vertex element`);
+  if (!vertex) fail(D.cloudPly, `PLY '${file}' has no vertex element`);
   const axes = ['x', 'y', 'z'].map((a) => vertex.props.findIndex((p) => p.name === a));
-  if (axes.some((a) => a < 0)) fail('E0605', `PLY '${file}': vertex element lacks x, y or z`);
+  if (axes.some((a) => a < 0)) fail(D.cloudPly, `PLY '${file}': vertex element lacks x, y or z`);
   const xyz = new Float64Array(vertex.count * 3);
   if (format === 'ascii') {
     const lines = new TextDecoder('latin1')
@@ -148,7 +148,7 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
     }
     for (let i = 0; i < vertex.count; i++) {
       const f = (lines[line + i] ?? '').trim().split(/\s+/).map(Number);
-      if (f.length < vertex.props.length) fail('E0605', `PLY '${file}': vertex ${i} has too few values`);
+      if (f.length < vertex.props.length) fail(D.cloudPly, `PLY '${file}': vertex ${i} has too few values`);
       for (let a = 0; a < 3; a++) xyz[3 * i + a] = f[axes[a]];
     }
   } else if (format === 'binary_little_endian' || format === 'binary_big_endian') {
@@ -157,8 +157,8 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
     let o = 0;
     const read = (type: string): number => {
       const t = PLY_TYPES[type];
-      if (!t) fail('E0605', `PLY '${file}': unknown property type '${type}'`);
-      if (o + t[0] > view.byteLength) fail('E0605', `PLY '${file}' is truncated`);
+      if (!t) fail(D.cloudPly, `PLY '${file}': unknown property type '${type}'`);
+      if (o + t[0] > view.byteLength) fail(D.cloudPly, `PLY '${file}' is truncated`);
       const v = t[1](view, o, le);
       o += t[0];
       return v;
@@ -177,9 +177,9 @@ function parsePly(bytes: Uint8Array, file: string, name: string): Cloud {
       }
       if (el === vertex) break;
     }
-  } else fail('E0605', `PLY '${file}': unsupported format '${format}'`);
+  } else fail(D.cloudPly, `PLY '${file}': unsupported format '${format}'`);
   checkFinite(xyz, file);
-  if (vertex.count === 0) fail('E0602', `cloud '${file}' has no points`);
+  if (vertex.count === 0) fail(D.cloudEmpty, `cloud '${file}' has no points`);
   return { name, xyz };
 }
 
@@ -290,7 +290,7 @@ export function syntheticCloud(kind: string, n: number, seed: number): Cloud {
     case 'bunny':
       return bunnyCloud(n);
     default:
-      fail('E0606', `unknown synthetic cloud '${kind}' (known: ${SYNTHETIC_CLOUDS.join(', ')})`);
+      fail(D.unknownSyntheticCloud, `unknown synthetic cloud '${kind}' (known: ${SYNTHETIC_CLOUDS.join(', ')})`);
   }
   return makeCloud(`${kind}-${n}-s${seed}`, pts);
 }
