@@ -115,7 +115,9 @@ export function topBuilder(hw: AcceleratorHardware, names: TopNames) {
   const stateIs = (s: number) => eq(ref('state'), lit(s, 3));
   /** A load-engine field of the program being loaded. */
   const ld = (name: string) => ref(`nx_${name}`);
+  /** e plus each of terms (none: e itself). */
   const plus = (e: Expr, terms: Expr[]): Expr => terms.reduce((a, t) => add(a, t), e);
+  /** Port connections of a global-buffer bank: written from DRAM beats, read at raddr when re. */
   const bankPorts = (we: string, waddr: Expr, re: Expr, raddr: Expr, rdata: string) => [
     { port: 'clk', expr: ref('clk') },
     { port: 'we', expr: ref(we) },

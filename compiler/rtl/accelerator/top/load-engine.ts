@@ -41,10 +41,13 @@ export interface LoadEngine {
   reset: Stmt[];
 }
 
-/** Declares the load engine's registers and wires (and the handshake state it shares). */
+/**
+ * Declares the load engine's registers and wires. The program handshake state it shares with the
+ * sequencer and drain engine (state, dstate, bank bits) is declared here too, first, where the
+ * emitted file has always declared it.
+ */
 export function loadEngine(b: TopBuilder): LoadEngine {
   const { items, unused, lgDW, halves, inHalf, wHalf, qHalf, inAW, wAW, qAW, halfOff, decl, zext, z, narrow, ld, plus } = b;
-  // ---- state, load engine -------------------------------------------------------------------
   decl(reg('state', 3), reg('req_beat', 16), reg('resp_beat', 16), wire('total_beats', 16));
   // Load engine: lstate (loading), sh_full (a program waits in sh_*), nx_full / nx_loaded (the
   // program in nx_* and whether its loads are done), nbank / gbank: the bank half of the program
