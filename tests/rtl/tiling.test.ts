@@ -67,8 +67,10 @@ describe('tile plan', () => {
     const hw = g.hardware;
     expect(hw.tiled).toBe(true);
     expect(hw.globalBufferUsed).toBeLessThanOrEqual(spec.globalBufferBytes);
+    // Double-buffered banks hold two halves of these sizes.
     expect(hw.globalBufferUsed).toBe(
-      hw.inputLanes.count * hw.inputBankBytes + hw.weightLanes.count * hw.weightBankBytes + 16 * hw.maxChannels,
+      (hw.doubleBuffer ? 2 : 1) *
+        (hw.inputLanes.count * hw.inputBankBytes + hw.weightLanes.count * hw.weightBankBytes + 16 * hw.maxChannels),
     );
     // Whole layers would need 16 input banks of the 11 x 8 x 8 input.
     expect(hw.inputLanes.count * 11 * 8 * 8).toBeGreaterThan(spec.globalBufferBytes);
@@ -153,9 +155,19 @@ describe("tiled layers run bit-exactly, cycles = the tiles' schedules summed", (
         const ml = g.manifest.layers.find((x) => x.name === l.name)!;
         expect(l.failed, `${sim.name}/${l.name}: ${l.first_mismatch}`).toBe(0);
         expect(l.passed).toBe(ml.bounds.K * ml.bounds.P * ml.bounds.Q);
-        // The bench runs every tile, loads included; the schedule formula is exact per tile.
-        expect(l.cycles, `${sim.name}/${l.name}`).toBe(ml.schedule_cycles);
-        expect(ml.schedule_cycles).toBe(ml.tiles.reduce((s, t) => s + t.schedule_cycles, 0));
+        // The bench runs every tile, loads included; the schedule formula is exact per tile, and
+        // single-buffered tiles add up; double-buffered ones overlap the next tile's loads with
+        // compute (the schedule within 1%: the drain's writes beside those loads are approximated).
+        const summed = ml.tiles.reduce((s, t) => s + t.schedule_cycles, 0);
+        if (g.hardware.doubleBuffer && ml.tile_count > 1) {
+          expect(ml.schedule_cycles).toBeLessThan(summed);
+          expect(Math.abs(l.cycles / ml.schedule_cycles - 1), `${sim.name}/${l.name}: ${l.cycles} vs ${ml.schedule_cycles}`).toBeLessThan(
+            0.01,
+          );
+        } else {
+          expect(l.cycles, `${sim.name}/${l.name}`).toBe(ml.schedule_cycles);
+          expect(ml.schedule_cycles).toBe(summed);
+        }
       }
     }
     for (const l of r.layers) {
