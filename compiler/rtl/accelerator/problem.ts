@@ -114,3 +114,8 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
 export function acceleratableLayers(net: Network): Layer[] {
   return net.layers.filter((l) => l.op === 'conv2d' || l.op === 'dwconv2d' || l.op === 'dense');
 }
+
+/** Whether `nacc rtl` builds the network: image or vector inputs (point and voxel clouds run on PointAcc) and some layer to run. */
+export function acceleratorNetwork(net: Network): boolean {
+  return net.inputs.every((i) => i.type.kind === 'feature' || i.type.kind === 'vector') && acceleratableLayers(net).length > 0;
+}
