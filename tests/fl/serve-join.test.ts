@@ -186,11 +186,14 @@ describe('nacc fl serve / join on loopback', () => {
       joins.push(rejoiner);
       expect(await serve.exit, serve.stderr()).toBe(0);
       expect(await rejoiner.exit, rejoiner.stderr()).toBe(0);
-      expect(rejoiner.stderr()).toMatch(new RegExp(`worker ${ids[1]}: joining the running job at round \\d+`));
+      // The rejoiner takes the lowest dropped place: the killed worker's, or the stalled one's when a
+      // loaded host starts the new process after the stall timeout has dropped that one too.
+      const took = Number(rejoiner.stderr().match(/worker (\d+): joining the running job at round \d+/)?.[1]);
+      expect([ids[1], ids[2]], rejoiner.stderr()).toContain(took);
       const job = JSON.parse(serve.stdout()).jobs[0];
       expect(job.rounds).toBe(100);
       expect(job.rejoined).toHaveLength(1);
-      expect(job.rejoined[0].worker).toBe(ids[1]);
+      expect(job.rejoined[0].worker).toBe(took);
       const byWorker = Object.fromEntries(job.dropped.map((d: { worker: number; reason: string }) => [d.worker, d.reason]));
       expect(Object.keys(byWorker).sort(), serve.stderr()).toEqual([String(ids[1]), String(ids[2])].sort());
       expect(byWorker[ids[1]]).toBe('disconnected');
