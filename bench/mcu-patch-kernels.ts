@@ -11,7 +11,6 @@ import { importTflite } from '../compiler/importers/tflite/index.ts';
 import type { QModel, QTensor } from '../compiler/ir/quantized.ts';
 import { modelMacs } from '../compiler/ir/quantized.ts';
 import { compileForMcu } from '../compiler/mcu/compile.ts';
-import { withFastKernels } from '../compiler/mcu/patch/fast.ts';
 import { buildArm, runQemu, ticksToInstructions } from '../testbench/mcu/runner.ts';
 import { resolveBoard } from '../compiler/mcu/targets.ts';
 import { runModel, toBytes } from '../compiler/reference/int8/executor.ts';
@@ -133,14 +132,16 @@ for (const [what, m] of cases) {
   const x = m.tensors[m.inputs[0]].dtype === 'float32' ? new Float32Array(raw) : new Int8Array(raw);
   const expected = Buffer.concat(runModel(m, [x]).map((o) => Buffer.from(toBytes(o))));
   // Single depthwise layers run out of place, to measure the depthwise kernel itself.
-  const c = compileForMcu(m, board, {
-    schedule: what.endsWith('(auto)') ? 'auto' : 'layer',
+  // The same program on both kernel paths (compiler/mcu/kernel-registry.ts): every call that has an SMLAD version takes it.
+  const options = (fastKernels: boolean) => ({
+    schedule: what.endsWith('(auto)') ? ('auto' as const) : ('layer' as const),
     inPlaceDepthwise: !what.includes('depthwise') || what.includes('in place'),
-    fastKernels: false,
+    fastKernels,
   });
+  const c = compileForMcu(m, board, options(false));
   const macs = c.summary.macs;
   const slow = await measure(m, c.program.files, input, expected, 'portable');
-  const fast = await measure(m, withFastKernels(c.program.files, m), input, expected, 'smlad');
+  const fast = await measure(m, compileForMcu(m, board, options(true)).program.files, input, expected, 'smlad');
   rows.push({
     case: what,
     schedule: c.summary.schedule.kind,

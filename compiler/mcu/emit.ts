@@ -1,16 +1,32 @@
 // C emission: one self-contained C99 file set per model. Weights become const arrays (flash),
-// activations live in one static arena laid out by the memory planner, every op calls its
-// kernel with integer parameters computed by compiler/reference/int8/params.ts (the same
-// ones the TS reference executor uses). Fixed parts come from templates/mcu/*.hbs; the host and
+// activations live in one static arena laid out by the memory planner, every op is one call
+// record (c-program.ts) of the kernel the registry names for the program's path, with integer
+// parameters computed by compiler/reference/int8/params.ts (the same ones the TS reference
+// executor uses) written as designated initialisers from the struct field tables (c-structs.ts). Fixed parts come from templates/mcu/*.hbs; the host and
 // semihosting I/O harness, startup code and linker script from testbench/mcu/*.hbs.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { fail } from '../diagnostics/index.ts';
 import type { QModel, QTensor } from '../ir/quantized.ts';
 import { qTensorBytes } from '../ir/quantized.ts';
-import { computeOpParams, type BroadcastMap, type OpParams } from '../reference/int8/params.ts';
+import {
+  computeOpParams,
+  type AddParams,
+  type BroadcastMap,
+  type ConvParams,
+  type DequantizeParams,
+  type MulParams,
+  type OpParams,
+  type PoolParams,
+  type QuantizeParams,
+} from '../reference/int8/params.ts';
 import type { MemoryPlan, ResidualFusion } from './planner.ts';
 import type { McuBoard } from './targets.ts';
+import { call, line, printModelC, printModelH, type CProgram, type CStmt, type OpRecord } from './c-program.ts';
+import { f32Literal, int32Literal, MAX_RANK, renderTypedefs, structDecl, type StructValue } from './c-structs.ts';
+import { fastColumnSize, fastLibrary } from './fast-library.ts';
+import { needsFastLibrary } from './kernel-registry.ts';
+import type { KernelPath } from './kernel-loops.ts';
 import { cComment, linkerScriptComment, makeComment, makeWord } from '../util/names.ts';
 import { projectUrl } from '../util/project-paths.ts';
 
@@ -46,15 +62,11 @@ export interface EmittedProgram {
   files: Record<string, string>;
   /** Bytes of const weight data emitted. */
   weightBytes: number;
+  /** The program model model.c and model.h were printed from (a patch schedule builds on it). */
+  program: CProgram;
 }
 
-const f32Literal = (v: number): string => {
-  if (!Number.isFinite(v)) fail('E0720', `cannot emit the non-finite float ${v}`);
-  const s = Math.fround(v).toPrecision(9);
-  return `${s.includes('e') || s.includes('.') ? s : `${s}.0`}f`;
-};
-
-function cArray(type: string, name: string, values: ArrayLike<number | bigint>, format: (v: number) => string = String): string {
+export function cArray(type: string, name: string, values: ArrayLike<number | bigint>, format: (v: number) => string = String): string {
   const parts: string[] = [];
   for (let i = 0; i < values.length; i++) parts.push(format(Number(values[i])));
   const lines: string[] = [];
@@ -62,7 +74,7 @@ function cArray(type: string, name: string, values: ArrayLike<number | bigint>, 
   return `static const ${type} ${name}[${Math.max(1, values.length)}] = {\n${lines.join(',\n') || '  0'}\n};`;
 }
 
-const CTYPES: Record<string, string> = {
+export const CTYPES: Record<string, string> = {
   int8: 'int8_t',
   uint8: 'uint8_t',
   int16: 'int16_t',
@@ -71,17 +83,98 @@ const CTYPES: Record<string, string> = {
   float32: 'float',
 };
 
-function int32Literal(v: number): string {
-  return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
+export function broadcastValue(b: BroadcastMap): StructValue<'nacc_broadcast'> {
+  if (b.outShape.length > MAX_RANK) fail('E0720', `broadcast of more than ${MAX_RANK} dimensions`);
+  return { rank: b.outShape.length, needed: b.needed ? 1 : 0, out_shape: b.outShape, strides1: b.strides1, strides2: b.strides2 };
 }
 
-function broadcastInit(b: BroadcastMap): string {
-  const pad6 = (a: number[]) => [...a, ...new Array(6 - a.length).fill(0)].join(', ');
-  if (b.outShape.length > 6) fail('E0720', 'broadcast of more than 6 dimensions');
-  return `{${b.outShape.length}, ${b.needed ? 1 : 0}, {${pad6(b.outShape)}}, {${pad6(b.strides1)}}, {${pad6(b.strides2)}}}`;
+/** The field values of a convolution's parameter struct (multiplier and shift tables named). */
+export function convValue(p: ConvParams, mult: string, shift: string): StructValue<'nacc_conv_params'> {
+  return {
+    batches: p.batches,
+    in_h: p.inH,
+    in_w: p.inW,
+    in_c: p.inC,
+    out_h: p.outH,
+    out_w: p.outW,
+    out_c: p.outC,
+    k_h: p.kH,
+    k_w: p.kW,
+    stride_h: p.strideH,
+    stride_w: p.strideW,
+    dil_h: p.dilationH,
+    dil_w: p.dilationW,
+    pad_top: p.padTop,
+    pad_left: p.padLeft,
+    filter_in_c: p.filterInC,
+    depth_mult: p.depthMultiplier,
+    input_offset: p.inputOffset,
+    output_offset: p.outputOffset,
+    act_min: p.actMin,
+    act_max: p.actMax,
+    mult,
+    shift,
+  };
 }
 
-const pad6 = (a: number[]) => `{${[...a, ...new Array(Math.max(0, 6 - a.length)).fill(0)].join(', ')}}`;
+export function poolValue(p: PoolParams): StructValue<'nacc_pool_params'> {
+  return {
+    batches: p.batches,
+    in_h: p.inH,
+    in_w: p.inW,
+    channels: p.channels,
+    out_h: p.outH,
+    out_w: p.outW,
+    k_h: p.kH,
+    k_w: p.kW,
+    stride_h: p.strideH,
+    stride_w: p.strideW,
+    pad_top: p.padTop,
+    pad_left: p.padLeft,
+    act_min: p.actMin,
+    act_max: p.actMax,
+  };
+}
+
+export function addValue(p: AddParams, bc: StructValue<'nacc_broadcast'>): StructValue<'nacc_add_params'> {
+  return {
+    left_shift: p.leftShift,
+    input1_offset: p.input1Offset,
+    input1_mult: p.input1Multiplier,
+    input1_shift: p.input1Shift,
+    input2_offset: p.input2Offset,
+    input2_mult: p.input2Multiplier,
+    input2_shift: p.input2Shift,
+    output_offset: p.outputOffset,
+    output_mult: p.outputMultiplier,
+    output_shift: p.outputShift,
+    act_min: p.actMin,
+    act_max: p.actMax,
+    bc,
+  };
+}
+
+export function mulValue(p: MulParams, bc: StructValue<'nacc_broadcast'>): StructValue<'nacc_mul_params'> {
+  return {
+    input1_offset: p.input1Offset,
+    input2_offset: p.input2Offset,
+    output_offset: p.outputOffset,
+    output_mult: p.outputMultiplier,
+    output_shift: p.outputShift,
+    act_min: p.actMin,
+    act_max: p.actMax,
+    bc,
+  };
+}
+
+export function quantizeValue(p: QuantizeParams | DequantizeParams): StructValue<'nacc_quantize_params'> {
+  return p.kind === 'quantize'
+    ? { count: p.count, zero_point: p.zeroPoint, input_zp: p.inputZeroPoint, mult: p.multiplier, shift: p.shift, scale: p.scale }
+    : { count: p.count, zero_point: p.zeroPoint, input_zp: 0, mult: 0, shift: 0, scale: p.scale };
+}
+
+/** A broadcast of one flat run of elements (patch stages set out_shape[0] per row). */
+export const FLAT_BROADCAST: StructValue<'nacc_broadcast'> = { rank: 1, needed: 0, out_shape: [], strides1: [], strides2: [] };
 
 /**
  * A pointwise convolution fused with the residual ADD after it (planner.ts, ResidualFusion):
@@ -97,46 +190,47 @@ function fusedConvAdd(
   bias: string,
   skip: string,
   scratch: string,
-  addFn: string,
-): string[] {
-  const operands = (chunk: string, at: string) => (f.convFirst ? `${chunk}, (const int8_t *)(${at})` : `(const int8_t *)(${at}), ${chunk}`);
+): { indent: number; stmt: CStmt }[] {
+  const operands = (chunk: string, at: string) => (f.convFirst ? [chunk, `(const int8_t *)(${at})`] : [`(const int8_t *)(${at})`, chunk]);
   return [
-    `  /* fused with op ${f.add}'s residual ADD: ${f.chunkPixels} pixel(s) at a time through the scratch, added into the skip tensor */`,
-    `  for (int32_t px = 0; px < ${f.pixels}; px += ${f.chunkPixels}) {`,
-    `    const int32_t n = ${f.pixels} - px < ${f.chunkPixels} ? ${f.pixels} - px : ${f.chunkPixels};`,
-    `    nacc_conv_params q = ${conv};`,
-    '    q.in_h = 1; q.in_w = n; q.out_h = 1; q.out_w = n;',
-    `    nacc_conv2d(&q, ${input} + px * ${conv}.in_c, ${filter}, ${bias}, ${scratch});`,
-    `    nacc_add_params a = ${add};`,
-    '    a.bc.rank = 1; a.bc.needed = 0; a.bc.out_shape[0] = n * q.out_c;',
-    `    ${addFn}(&a, ${operands(scratch, `${skip} + px * q.out_c`)}, ${skip} + px * q.out_c);`,
-    '  }',
+    {
+      indent: 2,
+      stmt: line(
+        `/* fused with op ${f.add}'s residual ADD: ${f.chunkPixels} pixel(s) at a time through the scratch, added into the skip tensor */`,
+      ),
+    },
+    { indent: 2, stmt: line(`for (int32_t px = 0; px < ${f.pixels}; px += ${f.chunkPixels}) {`) },
+    { indent: 4, stmt: line(`const int32_t n = ${f.pixels} - px < ${f.chunkPixels} ? ${f.pixels} - px : ${f.chunkPixels};`) },
+    { indent: 4, stmt: line(`nacc_conv_params q = ${conv};`) },
+    { indent: 4, stmt: line('q.in_h = 1; q.in_w = n; q.out_h = 1; q.out_w = n;') },
+    { indent: 4, stmt: call('conv2d', '&q', `${input} + px * ${conv}.in_c`, filter, bias, scratch) },
+    { indent: 4, stmt: line(`nacc_add_params a = ${add};`) },
+    { indent: 4, stmt: line('a.bc.rank = 1; a.bc.needed = 0; a.bc.out_shape[0] = n * q.out_c;') },
+    { indent: 4, stmt: call('add', '&a', ...operands(scratch, `${skip} + px * q.out_c`), `${skip} + px * q.out_c`) },
+    { indent: 2, stmt: line('}') },
   ];
 }
 
-/**
- * Reference kernels that have a DSP version in templates/mcu/patch/nacc_fast_ops.c (appended by
- * compiler/mcu/patch/fast.ts on the same condition): the emitter calls `nacc_fast_<name>` then.
- */
-export const FAST_OP_KERNELS = ['add', 'fully_connected', 'average_pool2d'] as const;
-
 export interface EmitOptions {
-  /** Call the DSP versions of FAST_OP_KERNELS (the program gets nacc_fast_ops.c appended). */
-  fastOps?: boolean;
+  /** The kernels the program calls (kernel-registry.ts): the SMLAD library on DSP cores. */
+  path?: KernelPath;
+  /** Words of the SMLAD library's column buffer (fast-library.ts fastColumnSize of the whole model). */
+  fastColumnWords?: number;
 }
 
-/** The C function an op of `name` (a nacc_<name> kernel) calls under these options. */
-export function kernelFunction(name: string, opts: EmitOptions): string {
-  return opts.fastOps && (FAST_OP_KERNELS as readonly string[]).includes(name) ? `nacc_fast_${name}` : `nacc_${name}`;
-}
-
-/** Emit the C program for a model and its memory plan. */
+/** Emit the C program for a model and its memory plan: the program model, then its files. */
 export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, opts: EmitOptions = {}): EmittedProgram {
-  const kfn = (name: string) => kernelFunction(name, opts);
+  const { program, weightBytes } = buildProgram(model, plan, opts);
+  return { files: programFiles(program, board), weightBytes, program };
+}
+
+/** The program model of a layer-by-layer program: every op one call record in nacc_run. */
+export function buildProgram(model: QModel, plan: MemoryPlan, opts: EmitOptions = {}): { program: CProgram; weightBytes: number } {
+  const path = opts.path ?? 'portable';
   if (model.inputs.length !== 1)
     fail('E0720', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const decls: string[] = [];
-  const body: string[] = [];
+  const ops: OpRecord[] = [];
   const constName = new Map<number, string>();
   let weightBytes = 0;
 
@@ -170,172 +264,154 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
   model.ops.forEach((op, k) => {
     const p: OpParams = computeOpParams(model, op);
     const outT = model.tensors[op.outputs[0]];
-    body.push(`  /* op ${k}: ${op.kind} -> '${cComment(outT.name)}' [${outT.shape.join(', ')}] */`);
+    const rec: OpRecord = {
+      op: k,
+      comment: `op ${k}: ${op.kind} -> '${cComment(outT.name)}' [${outT.shape.join(', ')}]`,
+      stmts: [],
+      dump: { offset: plan.tensorOffset.get(op.outputs[0]) ?? 0, bytes: qTensorBytes(outT) },
+    };
+    ops.push(rec);
+    const emit = (stmt: CStmt, indent = 2) => rec.stmts.push({ indent, stmt });
     const emitMults = (mult: Int32Array, shift: Int32Array) => {
       decls.push(cArray('int32_t', `m${k}`, mult, int32Literal), cArray('int32_t', `s${k}`, shift));
     };
+    const bias = () => (op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL');
     switch (p.kind) {
       case 'conv':
       case 'dwconv': {
         emitMults(p.multipliers, p.shifts);
-        decls.push(
-          `static const nacc_conv_params p${k} = {${[
-            p.batches,
-            p.inH,
-            p.inW,
-            p.inC,
-            p.outH,
-            p.outW,
-            p.outC,
-            p.kH,
-            p.kW,
-            p.strideH,
-            p.strideW,
-            p.dilationH,
-            p.dilationW,
-            p.padTop,
-            p.padLeft,
-            p.filterInC,
-            p.depthMultiplier,
-            p.inputOffset,
-            p.outputOffset,
-            p.actMin,
-            p.actMax,
-          ].join(', ')}, m${k}, s${k}};`,
-        );
-        const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
+        decls.push(structDecl('nacc_conv_params', `p${k}`, convValue(p, `m${k}`, `s${k}`)));
         const f = plan.fused.get(k);
         if (f) {
-          body.push(
-            ...fusedConvAdd(
-              f,
-              `p${k}`,
-              `p${f.add}`,
-              ptr(op.inputs[0]),
-              ptr(op.inputs[1]),
-              bias,
-              outPtr(f.skip),
-              scratchPtr(k, 'int8_t'),
-              kfn('add'),
-            ),
+          rec.stmts.push(
+            ...fusedConvAdd(f, `p${k}`, `p${f.add}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias(), outPtr(f.skip), scratchPtr(k, 'int8_t')),
           );
-          return; // the output is never stored: nothing to dump
+          delete rec.dump; // the output is never stored: nothing to dump
+          return;
         }
-        if (p.kind === 'conv')
-          body.push(`  nacc_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
+        if (p.kind === 'conv') emit(call('conv2d', `&p${k}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias(), outPtr(op.outputs[0])));
         else if (plan.inPlace.has(k))
-          body.push(
-            `  nacc_depthwise_conv2d_inplace(&p${k}, ${outPtr(op.outputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${scratchPtr(k, 'int8_t')});`,
-          );
-        else body.push(`  nacc_depthwise_conv2d(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
+          emit(call('depthwise_conv2d_inplace', `&p${k}`, outPtr(op.outputs[0]), ptr(op.inputs[1]), bias(), scratchPtr(k, 'int8_t')));
+        else emit(call('depthwise_conv2d', `&p${k}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias(), outPtr(op.outputs[0])));
         break;
       }
       case 'fc': {
         emitMults(p.multipliers, p.shifts);
         decls.push(
-          `static const nacc_fc_params p${k} = {${[p.batches, p.accumDepth, p.outDepth, p.inputOffset, p.filterOffset, p.outputOffset, p.actMin, p.actMax].join(', ')}, m${k}, s${k}};`,
+          structDecl('nacc_fc_params', `p${k}`, {
+            batches: p.batches,
+            accum_depth: p.accumDepth,
+            out_depth: p.outDepth,
+            input_offset: p.inputOffset,
+            filter_offset: p.filterOffset,
+            output_offset: p.outputOffset,
+            act_min: p.actMin,
+            act_max: p.actMax,
+            mult: `m${k}`,
+            shift: `s${k}`,
+          }),
         );
-        const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ptr(op.inputs[2], 'int32_t') : 'NULL';
-        body.push(`  ${kfn('fully_connected')}(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${bias}, ${outPtr(op.outputs[0])});`);
+        emit(call('fully_connected', `&p${k}`, ptr(op.inputs[0]), ptr(op.inputs[1]), bias(), outPtr(op.outputs[0])));
         break;
       }
       case 'avgpool':
       case 'maxpool':
-        decls.push(
-          `static const nacc_pool_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW, p.kH, p.kW, p.strideH, p.strideW, p.padTop, p.padLeft, p.actMin, p.actMax].join(', ')}};`,
-        );
-        body.push(
-          `  ${kfn(p.kind === 'avgpool' ? 'average_pool2d' : 'max_pool2d')}(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`,
-        );
+        decls.push(structDecl('nacc_pool_params', `p${k}`, poolValue(p)));
+        emit(call(p.kind === 'avgpool' ? 'average_pool2d' : 'max_pool2d', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
       case 'add':
-        if (fusedAdds.has(k)) body.push(`  /* computed with op ${fusedAdds.get(k)!.conv}: added into the skip tensor in place */`);
-        decls.push(
-          `static const nacc_add_params p${k} = {${[
-            p.leftShift,
-            p.input1Offset,
-            p.input1Multiplier,
-            p.input1Shift,
-            p.input2Offset,
-            p.input2Multiplier,
-            p.input2Shift,
-            p.outputOffset,
-            p.outputMultiplier,
-            p.outputShift,
-            p.actMin,
-            p.actMax,
-          ].join(', ')}, ${broadcastInit(p.broadcast)}};`,
-        );
-        if (!fusedAdds.has(k)) body.push(`  ${kfn('add')}(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
+        decls.push(structDecl('nacc_add_params', `p${k}`, addValue(p, broadcastValue(p.broadcast))));
+        if (fusedAdds.has(k)) emit(line(`/* computed with op ${fusedAdds.get(k)!.conv}: added into the skip tensor in place */`));
+        else emit(call('add', `&p${k}`, ptr(op.inputs[0]), ptr(op.inputs[1]), outPtr(op.outputs[0])));
         break;
       case 'mul':
-        decls.push(
-          `static const nacc_mul_params p${k} = {${[p.input1Offset, p.input2Offset, p.outputOffset, p.outputMultiplier, p.outputShift, p.actMin, p.actMax].join(', ')}, ${broadcastInit(p.broadcast)}};`,
-        );
-        body.push(`  nacc_mul(&p${k}, ${ptr(op.inputs[0])}, ${ptr(op.inputs[1])}, ${outPtr(op.outputs[0])});`);
+        decls.push(structDecl('nacc_mul_params', `p${k}`, mulValue(p, broadcastValue(p.broadcast))));
+        emit(call('mul', `&p${k}`, ptr(op.inputs[0]), ptr(op.inputs[1]), outPtr(op.outputs[0])));
         break;
       case 'mean':
-        if (p.inShape.length > 6) fail('E0720', `${model.source}: op ${op.index} MEAN over more than 6 dimensions`);
+        if (p.inShape.length > MAX_RANK) fail('E0720', `${model.source}: op ${op.index} MEAN over more than ${MAX_RANK} dimensions`);
         decls.push(
-          `static const nacc_mean_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.reduced.map(Number))}, ${[
-            p.numOutputs,
-            p.numElementsInAxis,
-            p.inputZeroPoint,
-            p.outputZeroPoint,
-            p.multiplier,
-            p.shift,
-          ].join(', ')}};`,
+          structDecl('nacc_mean_params', `p${k}`, {
+            rank: p.inShape.length,
+            in_shape: p.inShape,
+            reduced: p.reduced.map(Number),
+            num_outputs: p.numOutputs,
+            num_in_axis: p.numElementsInAxis,
+            input_zp: p.inputZeroPoint,
+            output_zp: p.outputZeroPoint,
+            mult: p.multiplier,
+            shift: p.shift,
+          }),
         );
-        body.push(`  nacc_mean(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])}, ${scratchPtr(k, 'int32_t')});`);
+        emit(call('mean', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0]), scratchPtr(k, 'int32_t')));
         break;
       case 'softmax':
         decls.push(
-          `static const nacc_softmax_params p${k} = {${[p.rows, p.depth, p.inputMultiplier, p.inputLeftShift, p.diffMin].join(', ')}};`,
+          structDecl('nacc_softmax_params', `p${k}`, {
+            rows: p.rows,
+            depth: p.depth,
+            input_mult: p.inputMultiplier,
+            input_left_shift: p.inputLeftShift,
+            diff_min: p.diffMin,
+          }),
         );
-        body.push(`  nacc_softmax(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        emit(call('softmax', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
       case 'pad':
         decls.push(
-          `static const nacc_pad_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.outShape)}, ${pad6(p.before)}, ${p.padValue}};`,
+          structDecl('nacc_pad_params', `p${k}`, {
+            rank: p.inShape.length,
+            in_shape: p.inShape,
+            out_shape: p.outShape,
+            before: p.before,
+            pad_value: p.padValue,
+          }),
         );
-        body.push(`  nacc_pad(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        emit(call('pad', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
       case 'transpose':
         if (model.tensors[op.inputs[0]].dtype !== 'int8')
           fail('E0720', `${model.source}: op ${op.index} TRANSPOSE of ${model.tensors[op.inputs[0]].dtype}`);
-        decls.push(`static const nacc_transpose_params p${k} = {${p.inShape.length}, ${pad6(p.inShape)}, ${pad6(p.perm)}};`);
-        body.push(`  nacc_transpose(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        decls.push(structDecl('nacc_transpose_params', `p${k}`, { rank: p.inShape.length, in_shape: p.inShape, perm: p.perm }));
+        emit(call('transpose', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
       case 'concat': {
         decls.push(cArray('int32_t', `ch${k}`, p.chunks));
-        body.push(
-          `  {\n    const int8_t *const ins[${op.inputs.length}] = {${op.inputs.map((i) => ptr(i)).join(', ')}};\n    nacc_concat(${p.outer}, ${op.inputs.length}, ins, ch${k}, ${outPtr(op.outputs[0])});\n  }`,
-        );
+        emit(line('{'));
+        emit(line(`const int8_t *const ins[${op.inputs.length}] = {${op.inputs.map((i) => ptr(i)).join(', ')}};`), 4);
+        emit(call('concat', String(p.outer), String(op.inputs.length), 'ins', `ch${k}`, outPtr(op.outputs[0])), 4);
+        emit(line('}'));
         break;
       }
       case 'resize':
         decls.push(cArray('int32_t', `ry${k}`, p.srcY), cArray('int32_t', `rx${k}`, p.srcX));
         decls.push(
-          `static const nacc_resize_params p${k} = {${[p.batches, p.inH, p.inW, p.channels, p.outH, p.outW].join(', ')}, ry${k}, rx${k}};`,
+          structDecl('nacc_resize_params', `p${k}`, {
+            batches: p.batches,
+            in_h: p.inH,
+            in_w: p.inW,
+            channels: p.channels,
+            out_h: p.outH,
+            out_w: p.outW,
+            src_y: `ry${k}`,
+            src_x: `rx${k}`,
+          }),
         );
-        body.push(`  nacc_resize_nearest(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        emit(call('resize_nearest', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
       case 'quantize':
-        decls.push(
-          `static const nacc_quantize_params p${k} = {${[p.count, p.zeroPoint, p.inputZeroPoint, p.multiplier, p.shift].join(', ')}, ${f32Literal(p.scale)}};`,
-        );
-        if (p.fromFloat) body.push(`  nacc_quantize_float(&p${k}, ${ptr(op.inputs[0], 'float')}, ${outPtr(op.outputs[0])});`);
-        else body.push(`  nacc_requantize(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0])});`);
+        decls.push(structDecl('nacc_quantize_params', `p${k}`, quantizeValue(p)));
+        if (p.fromFloat) emit(call('quantize_float', `&p${k}`, ptr(op.inputs[0], 'float'), outPtr(op.outputs[0])));
+        else emit(call('requantize', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
       case 'dequantize':
-        decls.push(`static const nacc_quantize_params p${k} = {${[p.count, p.zeroPoint, 0, 0, 0].join(', ')}, ${f32Literal(p.scale)}};`);
-        body.push(`  nacc_dequantize(&p${k}, ${ptr(op.inputs[0])}, ${outPtr(op.outputs[0], 'float')});`);
+        decls.push(structDecl('nacc_quantize_params', `p${k}`, quantizeValue(p)));
+        emit(call('dequantize', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0], 'float')));
         break;
       case 'copy':
-        body.push(`  nacc_copy(${ptr(op.inputs[0], 'void')}, ${outPtr(op.outputs[0], 'void')}, ${p.bytes});`);
+        emit(call('copy', ptr(op.inputs[0], 'void'), outPtr(op.outputs[0], 'void'), String(p.bytes)));
         break;
     }
-    body.push(`  NACC_DUMP(${k}, nacc_arena + ${plan.tensorOffset.get(op.outputs[0]) ?? 0}, ${qTensorBytes(outT)});`);
   });
 
   const ioTensor = (id: number, role: string) => {
@@ -343,62 +419,32 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
     if (t.data) fail('E0720', `${model.source}: model ${role} '${t.name}' is a constant`);
     return { offset: plan.tensorOffset.get(id)!, bytes: qTensorBytes(t) };
   };
-  const ins = model.inputs.map((i) => ioTensor(i, 'input'));
-  const outs = model.outputs.map((i) => ioTensor(i, 'output'));
+  const program: CProgram = {
+    model: model.name,
+    source: model.source,
+    summary: `${model.ops.length} ops, arena ${plan.arenaBytes} bytes`,
+    arenaBytes: plan.arenaBytes,
+    arenaComment: `One arena for every activation and scratch buffer, laid out by the memory planner (${plan.strategy} order).`,
+    path,
+    includes: ['<stddef.h>', '<stdint.h>', '"model.h"', '"nacc_kernels.h"'],
+    decls,
+    inputs: model.inputs.map((i) => ({ kind: 'arena' as const, ...ioTensor(i, 'input') })),
+    outputs: model.outputs.map((i) => ioTensor(i, 'output')),
+    sections: [],
+    functions: [{ name: 'nacc_run', isStatic: false, prologue: [], ops, epilogue: [] }],
+    ...(needsFastLibrary(path) ? { library: fastLibrary(opts.fastColumnWords ?? fastColumnSize(model)) } : {}),
+  };
+  return { program, weightBytes };
+}
+
+/** The files of a program for a board: model.c and model.h printed from the model, the fixed kernels and the harness. */
+export function programFiles(program: CProgram, board: McuBoard): Record<string, string> {
   // Templates get user text only as comment-safe renderings (compiler/util/names.ts).
-  const ctx = { model: cComment(model.name) };
-  const modelH = [
-    `/* Model ${cComment(model.name)}: ${model.ops.length} ops, arena ${plan.arenaBytes} bytes. Generated by nacc. */`,
-    '#ifndef NACC_MODEL_H',
-    '#define NACC_MODEL_H',
-    '#include <stdint.h>',
-    `#define NACC_ARENA_BYTES ${Math.max(8, plan.arenaBytes)}`,
-    `#define NACC_NUM_INPUTS ${ins.length}`,
-    `#define NACC_NUM_OUTPUTS ${outs.length}`,
-    'void nacc_run(void);',
-    'void *nacc_input(int32_t i);',
-    'int32_t nacc_input_bytes(int32_t i);',
-    'const void *nacc_output(int32_t i);',
-    'int32_t nacc_output_bytes(int32_t i);',
-    '#ifdef NACC_DEBUG_DUMP',
-    'void nacc_dump(int32_t op, const void *data, int32_t bytes);',
-    '#define NACC_DUMP(op, data, bytes) nacc_dump((op), (data), (bytes))',
-    '#else',
-    '#define NACC_DUMP(op, data, bytes) ((void)0)',
-    '#endif',
-    '#endif',
-    '',
-  ].join('\n');
-  const modelC = [
-    `/* Model ${cComment(model.name)} (from ${cComment(model.source)}): weights, op parameters, arena and schedule. Generated by nacc. */`,
-    '#include <stddef.h>',
-    '#include <stdint.h>',
-    '#include "model.h"',
-    '#include "nacc_kernels.h"',
-    '',
-    `/* One arena for every activation and scratch buffer, laid out by the memory planner (${plan.strategy} order). */`,
-    'static int8_t nacc_arena[NACC_ARENA_BYTES] __attribute__((aligned(8)));',
-    '',
-    ...decls,
-    '',
-    `static const int32_t input_offset[${ins.length}] = {${ins.map((x) => x.offset).join(', ')}};`,
-    `static const int32_t input_bytes[${ins.length}] = {${ins.map((x) => x.bytes).join(', ')}};`,
-    `static const int32_t output_offset[${outs.length}] = {${outs.map((x) => x.offset).join(', ')}};`,
-    `static const int32_t output_bytes[${outs.length}] = {${outs.map((x) => x.bytes).join(', ')}};`,
-    'void *nacc_input(int32_t i) { return nacc_arena + input_offset[i]; }',
-    'int32_t nacc_input_bytes(int32_t i) { return input_bytes[i]; }',
-    'const void *nacc_output(int32_t i) { return nacc_arena + output_offset[i]; }',
-    'int32_t nacc_output_bytes(int32_t i) { return output_bytes[i]; }',
-    '',
-    'void nacc_run(void) {',
-    ...body,
-    '}',
-    '',
-  ].join('\n');
-  const files: Record<string, string> = {
-    'model.h': modelH,
-    'model.c': modelC,
-    'nacc_kernels.h': render('nacc_kernels.h', ctx),
+  const ctx = { model: cComment(program.model) };
+  return {
+    'model.h': printModelH(program),
+    'model.c': printModelC(program),
+    'nacc_kernels.h': render('nacc_kernels.h', { ...ctx, typedefs: renderTypedefs() }),
     'nacc_kernels.c': render('nacc_kernels.c', ctx),
     'nacc_io.h': render('nacc_io.h', ctx),
     'main.c': render('main.c', ctx),
@@ -406,7 +452,7 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
     'io_semihost.c': render('io_semihost.c', { ...ctx, clockHz: board.clockHz }),
     'startup_cm4.c': render('startup_cm4.c', ctx),
     'linker.ld': render('linker.ld', {
-      model: linkerScriptComment(model.name),
+      model: linkerScriptComment(program.model),
       target: linkerScriptComment(board.name),
       core: linkerScriptComment(board.core),
       flashBytes: board.flashBytes,
@@ -414,11 +460,10 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
       stackBytes: STACK_BYTES,
     }),
     Makefile: render('Makefile', {
-      model: makeComment(model.name),
+      model: makeComment(program.model),
       core: makeComment(board.core),
       armFlags: armFlags(board.core).map(makeWord).join(' '),
       armLinkFlags: ARM_LINK_FLAGS.map(makeWord).join(' '),
     }),
   };
-  return { files, weightBytes };
 }

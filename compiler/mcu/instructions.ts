@@ -5,7 +5,7 @@
 import type { QModel } from '../ir/quantized.ts';
 import type { MemoryPlan } from './planner.ts';
 import { nodeOp } from './patch/execute.ts';
-import { fastColumnSize } from './patch/fast.ts';
+import { fastColumnSize } from './fast-library.ts';
 import { regionArea } from './patch/geometry.ts';
 import type { PatchGraph } from './patch/graph.ts';
 import type { PatchPlan } from './patch/schedule.ts';

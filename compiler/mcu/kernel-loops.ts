@@ -588,7 +588,7 @@ function transposeRuns(inShape: number[], perm: number[]): number {
 }
 
 export interface OpLoopContext {
-  /** The fast kernels' column buffer, in 32-bit words (compiler/mcu/patch/fast.ts fastColumnSize). */
+  /** The fast kernels' column buffer, in 32-bit words (compiler/mcu/fast-library.ts fastColumnSize). */
   colWords: number;
   /** Ops run in place (depthwise). */
   inPlace: (op: number) => boolean;

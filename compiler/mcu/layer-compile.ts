@@ -8,7 +8,6 @@ import type { McuBoard } from './targets.ts';
 import { programRules } from './program-rules.ts';
 import { graphFromQModel } from './patch/graph.ts';
 import { layerSchedule } from './patch/schedule.ts';
-import { fastKernelsFor, usesFastKernels } from './patch/fast.ts';
 import { predictInstructions } from './instructions.ts';
 import { kernelPathOf, loweredForMcu, predictedJson, type McuCompiled, type McuCompileOptions, type McuSummary } from './summary.ts';
 
@@ -16,12 +15,7 @@ import { kernelPathOf, loweredForMcu, predictedJson, type McuCompiled, type McuC
 export function compileLayerForMcu(source: QModel, board: McuBoard, opts: McuCompileOptions): McuCompiled {
   const model = loweredForMcu(source, opts);
   const plan = planMemory(model, { inPlaceDepthwise: opts.inPlaceDepthwise });
-  const program = fastKernelsFor(
-    emitProgram(model, plan, board, { fastOps: usesFastKernels(board.core, opts.fastKernels !== false) }),
-    model,
-    board.core,
-    opts.fastKernels !== false,
-  );
+  const program = emitProgram(model, plan, board, { path: kernelPathOf(board, opts) });
   const io = (ids: number[]) =>
     ids.map((id) => {
       const t = model.tensors[id];

@@ -5,7 +5,7 @@ import type { EmittedProgram } from './emit.ts';
 import { foldPads } from './fold.ts';
 import type { MemoryPlan } from './planner.ts';
 import type { McuBoard } from './targets.ts';
-import { hasDsp } from './patch/fast.ts';
+import { hasDsp } from './fast-library.ts';
 import type { KernelPath, PredictedInstructions } from './instructions.ts';
 import { CYCLE_TIMINGS, msAtClock } from './cycles.ts';
 
@@ -20,7 +20,7 @@ export interface McuCompileOptions {
   patches?: number;
   split?: number;
   maxMacOverhead?: number;
-  /** SMLAD convolution kernels on Cortex-M4/M7 (compiler/mcu/patch/fast.ts; default true). */
+  /** SMLAD convolution kernels on Cortex-M4/M7 (compiler/mcu/fast-library.ts; default true). */
   fastKernels?: boolean;
   /**
    * Patch-based programs: 'streamed' (default) fetches each input patch through the public

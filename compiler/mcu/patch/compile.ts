@@ -15,7 +15,6 @@ import { programRules } from '../program-rules.ts';
 import { predictPatchInstructions, type KernelPath } from '../instructions.ts';
 import type { McuBoard } from '../targets.ts';
 import { emitPatchProgram, type EmittedPatchProgram } from './emit.ts';
-import { fastKernelsFor, usesFastKernels } from './fast.ts';
 import { graphFromQModel, type PatchGraph } from './graph.ts';
 import { decideSchedule, type ScheduleDecision } from './report.ts';
 import type { ScheduleReport } from './schedule.ts';
@@ -73,13 +72,10 @@ export function compileScheduledForMcu(source: QModel, board: McuBoard, opts: Mc
   const r = decision.chosen;
   if (r.kind === 'layer') return { ...layer, decision };
   const input = opts.input ?? 'streamed';
-  const fast = usesFastKernels(board.core, opts.fastKernels !== false);
-  const prog = fastKernelsFor(
-    emitPatchProgram(source, r.split!, r.patches!, board, g, { streamInput: input !== 'whole', fastOps: fast }),
-    source,
-    board.core,
-    opts.fastKernels !== false,
-  );
+  const prog = emitPatchProgram(source, r.split!, r.patches!, board, g, {
+    streamInput: input !== 'whole',
+    path: kernelPathOf(board, opts),
+  });
   return {
     model: loweredForMcu(source, opts),
     plan: layer.plan,

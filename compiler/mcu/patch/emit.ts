@@ -7,7 +7,22 @@ import { fail } from '../../diagnostics/index.ts';
 import type { QModel, QTensor } from '../../ir/quantized.ts';
 import { qTensorBytes } from '../../ir/quantized.ts';
 import { computeOpParams, type ConvParams, type PoolParams } from '../../reference/int8/params.ts';
-import { emitProgram, kernelFunction, type EmittedProgram } from '../emit.ts';
+import {
+  addValue,
+  cArray,
+  convValue,
+  emitProgram,
+  FLAT_BROADCAST,
+  mulValue,
+  poolValue,
+  programFiles,
+  quantizeValue,
+  type EmittedProgram,
+} from '../emit.ts';
+import { call, line, portable, type CProgram, type CStmt, type OpRecord } from '../c-program.ts';
+import { int32Literal, structDecl } from '../c-structs.ts';
+import { fastColumnSize } from '../fast-library.ts';
+import type { KernelPath } from '../kernel-loops.ts';
 import { foldPads } from '../fold.ts';
 import { planMemory, type MemoryPlan } from '../planner.ts';
 import type { McuBoard } from '../targets.ts';
@@ -40,16 +55,6 @@ export interface EmittedPatchProgram extends EmittedProgram {
   /** The per-layer stage: the model of the ops after the split (PADs folded) and its memory plan. */
   rest: QModel;
   restPlan: MemoryPlan;
-}
-
-const int32Literal = (v: number) => (v === -2147483648 ? '(-2147483647 - 1)' : String(v));
-
-function cArray(type: string, name: string, values: ArrayLike<number>, format: (v: number) => string = String): string {
-  const parts: string[] = [];
-  for (let i = 0; i < values.length; i++) parts.push(format(Number(values[i])));
-  const lines: string[] = [];
-  for (let i = 0; i < parts.length; i += 24) lines.push(`  ${parts.slice(i, i + 24).join(', ')}`);
-  return `static const ${type} ${name}[${Math.max(1, values.length)}] = {\n${lines.join(',\n') || '  0'}\n};`;
 }
 
 /** First-fit placement of buffers with [first, last] lifetimes (largest first), around fixed blocks. */
@@ -86,8 +91,8 @@ export interface PatchEmitOptions {
    * the whole input in SRAM (default true): the program still takes the same input file.
    */
   streamInput?: boolean;
-  /** The DSP versions of the simple kernels (compiler/mcu/emit.ts, EmitOptions). */
-  fastOps?: boolean;
+  /** The kernels the program calls (compiler/mcu/kernel-registry.ts). */
+  path?: KernelPath;
 }
 
 export function emitPatchProgram(
@@ -114,7 +119,8 @@ export function emitPatchProgram(
     inputs: [cut],
   });
   const restPlan = planMemory(rest);
-  const restProgram = emitProgram(rest, restPlan, board, { fastOps: opts.fastOps });
+  // the SMLAD library's column buffer is sized for every convolution of the model, the stage's included
+  const restProgram = emitProgram(rest, restPlan, board, { path: opts.path, fastColumnWords: fastColumnSize(model) });
   const cutOffset = restPlan.tensorOffset.get(cut)!;
   const cutBytes = alignUp(qTensorBytes(model.tensors[cut]));
 
@@ -169,7 +175,18 @@ export function emitPatchProgram(
   const arenaBytes = Math.max(restPlan.arenaBytes, stageBytes, cutOffset + cutBytes);
 
   const decls: string[] = [];
-  const body: string[] = [];
+  // nacc_run's statements: the patch loop's head (prologue), one record per stage op, the tail (epilogue)
+  type Stmt = { indent: number; stmt: CStmt };
+  const prologue: Stmt[] = [];
+  const stageOps: OpRecord[] = [];
+  const epilogue: Stmt[] = [];
+  let cur = prologue;
+  /** A line of C, indented as written. */
+  const push = (text: string) => {
+    const t = text.trimStart();
+    cur.push({ indent: text.length - t.length, stmt: line(t) });
+  };
+  const pushCall = (indent: number, stmt: CStmt) => cur.push({ indent, stmt });
   const ctype = (t: number) =>
     ({ int8: 'int8_t', float32: 'float', int32: 'int32_t', int16: 'int16_t', uint8: 'uint8_t', int64: 'int64_t' })[model.tensors[t].dtype];
   const B = (t: number) => `(nacc_arena + ${bufOffset(t)})`;
@@ -200,18 +217,18 @@ export function emitPatchProgram(
   const W = (t: number) => `(${R(t)}[3] - ${R(t)}[2])`;
   const rowPtr = (t: number, y: string, x0: string) => `(${B(t)} + ((${y} - ${R(t)}[0]) * ${W(t)} + (${x0} - ${R(t)}[2])) * ${px(t)})`;
 
-  body.push('  for (int32_t pi = 0; pi < NACC_PATCHES; pi++) {');
+  push('  for (int32_t pi = 0; pi < NACC_PATCHES; pi++) {');
   // 1. Copy the input patch (with halo) out of the full input.
   const inT = g.tensors[inputId];
-  body.push(`    /* input patch (with halo) of '${cComment(model.tensors[inputId].name)}' */`);
+  push(`    /* input patch (with halo) of '${cComment(model.tensors[inputId].name)}' */`);
   if (stream) {
     // The application's input source (public header): rows y0..y0+h, columns x0..x0+w.
-    body.push(`    if (nacc_read_input(${R(inputId)}[2], ${R(inputId)}[0], ${W(inputId)}, ${H(inputId)}, ${B(inputId)}) != 0) {`);
-    body.push('      nacc_input_failed();');
-    body.push('      return;');
-    body.push('    }');
+    push(`    if (nacc_read_input(${R(inputId)}[2], ${R(inputId)}[0], ${W(inputId)}, ${H(inputId)}, ${B(inputId)}) != 0) {`);
+    push('      nacc_input_failed();');
+    push('      return;');
+    push('    }');
   } else {
-    body.push(
+    push(
       `    nacc_patch_copy(nacc_arena + ${inputOffset} + (${R(inputId)}[0] * ${inT.w} + ${R(inputId)}[2]) * ${px(inputId)}, ${inT.w * px(inputId)}, ${B(inputId)}, ${W(inputId)} * ${px(inputId)}, ${H(inputId)}, ${W(inputId)} * ${px(inputId)});`,
     );
   }
@@ -221,8 +238,15 @@ export function emitPatchProgram(
     const k = n.index;
     const o = n.output;
     const outT = g.tensors[o];
-    body.push(`    /* ${cComment(n.name)} (${n.op}) -> '${cComment(model.tensors[o].name)}' */`);
-    body.push(`    if (${H(o)} > 0 && ${W(o)} > 0) {`);
+    const rec: OpRecord = {
+      op: k,
+      comment: `${cComment(n.name)} (${n.op}) -> '${cComment(model.tensors[o].name)}'`,
+      commentIndent: 4,
+      stmts: [],
+    };
+    stageOps.push(rec);
+    cur = rec.stmts;
+    push(`    if (${H(o)} > 0 && ${W(o)} > 0) {`);
     switch (prm.kind) {
       case 'conv':
       case 'dwconv':
@@ -233,50 +257,25 @@ export function emitPatchProgram(
         if (isConv) {
           const c = prm as ConvParams;
           decls.push(cArray('int32_t', `pm${k}`, c.multipliers, int32Literal), cArray('int32_t', `ps${k}`, c.shifts));
-          decls.push(
-            `static const nacc_conv_params pp${k} = {${[
-              c.batches,
-              c.inH,
-              c.inW,
-              c.inC,
-              c.outH,
-              c.outW,
-              c.outC,
-              c.kH,
-              c.kW,
-              c.strideH,
-              c.strideW,
-              c.dilationH,
-              c.dilationW,
-              c.padTop,
-              c.padLeft,
-              c.filterInC,
-              c.depthMultiplier,
-              c.inputOffset,
-              c.outputOffset,
-              c.actMin,
-              c.actMax,
-            ].join(', ')}, pm${k}, ps${k}};`,
-          );
-          body.push(`      nacc_conv_params q = pp${k};`);
+          decls.push(structDecl('nacc_conv_params', `pp${k}`, convValue(c, `pm${k}`, `ps${k}`)));
+          push(`      nacc_conv_params q = pp${k};`);
         } else {
           const c = prm as PoolParams;
-          decls.push(
-            `static const nacc_pool_params pp${k} = {${[c.batches, c.inH, c.inW, c.channels, c.outH, c.outW, c.kH, c.kW, c.strideH, c.strideW, c.padTop, c.padLeft, c.actMin, c.actMax].join(', ')}};`,
-          );
-          body.push(`      nacc_pool_params q = pp${k};`);
+          decls.push(structDecl('nacc_pool_params', `pp${k}`, poolValue(c)));
+          push(`      nacc_pool_params q = pp${k};`);
         }
-        body.push(`      q.in_h = ${H(a)}; q.in_w = ${W(a)}; q.out_h = ${H(o)}; q.out_w = ${W(o)};`);
-        body.push(`      q.pad_top = pp${k}.pad_top - ${R(o)}[0] * pp${k}.stride_h + ${R(a)}[0];`);
-        body.push(`      q.pad_left = pp${k}.pad_left - ${R(o)}[2] * pp${k}.stride_w + ${R(a)}[2];`);
+        push(`      q.in_h = ${H(a)}; q.in_w = ${W(a)}; q.out_h = ${H(o)}; q.out_w = ${W(o)};`);
+        push(`      q.pad_top = pp${k}.pad_top - ${R(o)}[0] * pp${k}.stride_h + ${R(a)}[0];`);
+        push(`      q.pad_left = pp${k}.pad_left - ${R(o)}[2] * pp${k}.stride_w + ${R(a)}[2];`);
         if (isConv) {
           const filter = declConst(model.tensors[op.inputs[1]]);
           const bias = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? declConst(model.tensors[op.inputs[2]]) : 'NULL';
           if (inPlace.get(o) === a)
-            body.push(`      nacc_depthwise_conv2d_inplace(&q, ${B(o)}, ${filter}, ${bias}, nacc_arena + ${scratchOffset});`);
-          else body.push(`      nacc_${prm.kind === 'conv' ? 'conv2d' : 'depthwise_conv2d'}(&q, ${B(a)}, ${filter}, ${bias}, ${B(o)});`);
+            pushCall(6, call('depthwise_conv2d_inplace', '&q', B(o), filter, bias, `nacc_arena + ${scratchOffset}`));
+          else pushCall(6, call(prm.kind === 'conv' ? 'conv2d' : 'depthwise_conv2d', '&q', B(a), filter, bias, B(o)));
         } else {
-          body.push(`      nacc_${prm.kind === 'avgpool' ? 'average' : 'max'}_pool2d(&q, ${B(a)}, ${B(o)});`);
+          // pools of a patch stage stay on the portable kernels (as measured and modelled: kernel-loops.ts)
+          pushCall(6, portable(call(prm.kind === 'avgpool' ? 'average_pool2d' : 'max_pool2d', '&q', B(a), B(o))));
         }
         break;
       }
@@ -284,52 +283,30 @@ export function emitPatchProgram(
       case 'mul': {
         const [a, b] = n.inputs;
         if (prm.kind === 'add') {
-          decls.push(
-            `static const nacc_add_params pp${k} = {${[
-              prm.leftShift,
-              prm.input1Offset,
-              prm.input1Multiplier,
-              prm.input1Shift,
-              prm.input2Offset,
-              prm.input2Multiplier,
-              prm.input2Shift,
-              prm.outputOffset,
-              prm.outputMultiplier,
-              prm.outputShift,
-              prm.actMin,
-              prm.actMax,
-            ].join(', ')}, {1, 0, {0}, {0}, {0}}};`,
-          );
+          decls.push(structDecl('nacc_add_params', `pp${k}`, addValue(prm, FLAT_BROADCAST)));
         } else {
-          decls.push(
-            `static const nacc_mul_params pp${k} = {${[prm.input1Offset, prm.input2Offset, prm.outputOffset, prm.outputMultiplier, prm.outputShift, prm.actMin, prm.actMax].join(', ')}, {1, 0, {0}, {0}, {0}}};`,
-          );
+          decls.push(structDecl('nacc_mul_params', `pp${k}`, mulValue(prm, FLAT_BROADCAST)));
         }
-        body.push(`      nacc_${prm.kind}_params q = pp${k};`);
-        body.push(`      q.bc.out_shape[0] = ${W(o)} * ${outT.c};`);
-        body.push(
-          `      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${kernelFunction(prm.kind, { fastOps: opts.fastOps })}(&q, ${rowPtr(a, 'y', `${R(o)}[2]`)}, ${rowPtr(b, 'y', `${R(o)}[2]`)}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`,
-        );
+        push(`      nacc_${prm.kind}_params q = pp${k};`);
+        push(`      q.bc.out_shape[0] = ${W(o)} * ${outT.c};`);
+        push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) {`);
+        pushCall(8, call(prm.kind, '&q', rowPtr(a, 'y', `${R(o)}[2]`), rowPtr(b, 'y', `${R(o)}[2]`), rowPtr(o, 'y', `${R(o)}[2]`)));
+        push('      }');
         break;
       }
       case 'quantize':
       case 'dequantize': {
         const a = n.inputs[0];
-        if (prm.kind === 'quantize') {
-          decls.push(
-            `static const nacc_quantize_params pp${k} = {${[prm.count, prm.zeroPoint, prm.inputZeroPoint, prm.multiplier, prm.shift].join(', ')}, ${Math.fround(prm.scale).toPrecision(9)}f};`,
-          );
-        } else {
-          decls.push(
-            `static const nacc_quantize_params pp${k} = {${[prm.count, prm.zeroPoint, 0, 0, 0].join(', ')}, ${Math.fround(prm.scale).toPrecision(9)}f};`,
-          );
-        }
-        const fn = prm.kind === 'dequantize' ? 'nacc_dequantize' : prm.fromFloat ? 'nacc_quantize_float' : 'nacc_requantize';
-        body.push(`      nacc_quantize_params q = pp${k};`);
-        body.push(`      q.count = ${W(o)} * ${outT.c};`);
-        body.push(
-          `      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) ${fn}(&q, (const ${ctype(a)} *)${rowPtr(a, 'y', `${R(o)}[2]`)}, (${ctype(o)} *)${rowPtr(o, 'y', `${R(o)}[2]`)});`,
+        decls.push(structDecl('nacc_quantize_params', `pp${k}`, quantizeValue(prm)));
+        const kernel = prm.kind === 'dequantize' ? 'dequantize' : prm.fromFloat ? 'quantize_float' : 'requantize';
+        push(`      nacc_quantize_params q = pp${k};`);
+        push(`      q.count = ${W(o)} * ${outT.c};`);
+        push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) {`);
+        pushCall(
+          8,
+          call(kernel, '&q', `(const ${ctype(a)} *)${rowPtr(a, 'y', `${R(o)}[2]`)}`, `(${ctype(o)} *)${rowPtr(o, 'y', `${R(o)}[2]`)}`),
         );
+        push('      }');
         break;
       }
       case 'concat': {
@@ -340,24 +317,24 @@ export function emitPatchProgram(
             n.inputs.map((i) => g.tensors[i].c),
           ),
         );
-        body.push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) {`);
-        body.push(
+        push(`      for (int32_t y = ${R(o)}[0]; y < ${R(o)}[1]; y++) {`);
+        push(
           `        const int8_t *const ins[${n.inputs.length}] = {${n.inputs.map((i) => `(const int8_t *)${rowPtr(i, 'y', `${R(o)}[2]`)}`).join(', ')}};`,
         );
-        body.push(`        nacc_concat(${W(o)}, ${n.inputs.length}, ins, pch${k}, ${rowPtr(o, 'y', `${R(o)}[2]`)});`);
-        body.push('      }');
+        pushCall(8, call('concat', W(o), String(n.inputs.length), 'ins', `pch${k}`, rowPtr(o, 'y', `${R(o)}[2]`)));
+        push('      }');
         break;
       }
       case 'pad': {
         const a = n.inputs[0];
         const at = g.tensors[a];
         const w = n.window!;
-        body.push(`      memset(${B(o)}, ${prm.padValue}, (size_t)(${H(o)} * ${W(o)} * ${px(o)}));`);
-        body.push(`      const int32_t y0 = ${R(o)}[0] - ${w.h.padBefore} > 0 ? ${R(o)}[0] - ${w.h.padBefore} : 0;`);
-        body.push(`      const int32_t y1 = ${R(o)}[1] - ${w.h.padBefore} < ${at.h} ? ${R(o)}[1] - ${w.h.padBefore} : ${at.h};`);
-        body.push(`      const int32_t x0 = ${R(o)}[2] - ${w.w.padBefore} > 0 ? ${R(o)}[2] - ${w.w.padBefore} : 0;`);
-        body.push(`      const int32_t x1 = ${R(o)}[3] - ${w.w.padBefore} < ${at.w} ? ${R(o)}[3] - ${w.w.padBefore} : ${at.w};`);
-        body.push(
+        push(`      memset(${B(o)}, ${prm.padValue}, (size_t)(${H(o)} * ${W(o)} * ${px(o)}));`);
+        push(`      const int32_t y0 = ${R(o)}[0] - ${w.h.padBefore} > 0 ? ${R(o)}[0] - ${w.h.padBefore} : 0;`);
+        push(`      const int32_t y1 = ${R(o)}[1] - ${w.h.padBefore} < ${at.h} ? ${R(o)}[1] - ${w.h.padBefore} : ${at.h};`);
+        push(`      const int32_t x0 = ${R(o)}[2] - ${w.w.padBefore} > 0 ? ${R(o)}[2] - ${w.w.padBefore} : 0;`);
+        push(`      const int32_t x1 = ${R(o)}[3] - ${w.w.padBefore} < ${at.w} ? ${R(o)}[3] - ${w.w.padBefore} : ${at.w};`);
+        push(
           `      for (int32_t y = y0; y < y1 && x1 > x0; y++) memcpy(${rowPtr(o, `(y + ${w.h.padBefore})`, `(x0 + ${w.w.padBefore})`)}, ${rowPtr(a, 'y', 'x0')}, (size_t)((x1 - x0) * ${px(o)}));`,
         );
         break;
@@ -365,71 +342,58 @@ export function emitPatchProgram(
       default:
         fail('E0785', `${model.source}: ${n.name} (${prm.kind}) cannot run in a patch stage`);
     }
-    body.push('    }');
+    push('    }');
   }
   // 3. Write this patch's tile into the full-size split map.
+  cur = epilogue;
   const ct = g.tensors[cut];
-  body.push('    /* the output tile into the full-size map the per-layer stage starts from */');
-  body.push(
+  push('    /* the output tile into the full-size map the per-layer stage starts from */');
+  push(
     `    nacc_patch_copy(${rowPtr(cut, 'nacc_tile[pi][0]', 'nacc_tile[pi][2]')}, ${W(cut)} * ${px(cut)}, nacc_arena + ${cutOffset} + (nacc_tile[pi][0] * ${ct.w} + nacc_tile[pi][2]) * ${px(cut)}, ${ct.w * px(cut)}, nacc_tile[pi][1] - nacc_tile[pi][0], (nacc_tile[pi][3] - nacc_tile[pi][2]) * ${px(cut)});`,
   );
-  body.push('  }');
-  body.push(`  NACC_DUMP(-1, nacc_arena + ${cutOffset}, ${qTensorBytes(model.tensors[cut])});`);
-  body.push('  nacc_run_layers();');
+  push('  }');
+  push(`  NACC_DUMP(-1, nacc_arena + ${cutOffset}, ${qTensorBytes(model.tensors[cut])});`);
+  push('  nacc_run_layers();');
 
-  // Splice into the backend's program: its nacc_run becomes the per-layer stage.
-  let modelC = restProgram.files['model.c'];
-  const swap = (from: RegExp | string, to: string) => {
-    const next = modelC.replace(from, to);
-    if (next === modelC) throw new Error(`internal: the MCU backend's model.c changed shape (no match for ${String(from)})`);
-    modelC = next;
+  // The backend's program, transformed as data: its nacc_run becomes the per-layer stage
+  // (nacc_run_layers), the patch stage's tables and loop become the new nacc_run.
+  const base = restProgram.program;
+  const inputBytes = qTensorBytes(model.tensors[inputId]);
+  const program: CProgram = {
+    ...base,
+    model: model.name,
+    source: model.source,
+    summary: `patch-based (split ${split}, ${p}x${p}), arena ${arenaBytes} bytes`,
+    arenaBytes,
+    includes: base.includes.flatMap((i) => (i === '<stddef.h>' ? [i, '<string.h>'] : [i])),
+    // Streamed: no buffer holds the whole input (nacc_input is NULL; nacc_read_input feeds the patches).
+    inputs: [
+      stream
+        ? { kind: 'streamed', bytes: inputBytes, h: inT.h, w: inT.w, c: inT.c, pixelBytes: inT.c * inT.elemBytes }
+        : { kind: 'arena', offset: inputOffset, bytes: inputBytes },
+    ],
+    sections: [
+      ...base.sections,
+      {
+        comment: `---- per-patch stage: ops before ${split}, ${p}x${p} patches over the ${ct.h}x${ct.w}x${ct.c} map '${cComment(model.tensors[cut].name)}' ----`,
+        defines: [['NACC_PATCHES', plan.regions.length]],
+        decls,
+        helpers: [
+          [
+            '/* Copy `rows` rows of `row_bytes` bytes between buffers of different row strides. */',
+            'static void nacc_patch_copy(const int8_t *src, int32_t src_stride, int8_t *dst, int32_t dst_stride, int32_t rows, int32_t row_bytes) {',
+            '  for (int32_t r = 0; r < rows; r++) memcpy(dst + r * dst_stride, src + r * src_stride, (size_t)row_bytes);',
+            '}',
+          ].join('\n'),
+        ],
+      },
+    ],
+    functions: [
+      ...base.functions.map((f) => (f.name === 'nacc_run' ? { ...f, name: 'nacc_run_layers', isStatic: true } : f)),
+      { name: 'nacc_run', isStatic: false, prologue, ops: stageOps, epilogue },
+    ],
   };
-  swap(/^void nacc_run\(void\) \{$/m, 'static void nacc_run_layers(void) {');
-  swap(/^static const int32_t input_offset\[\d+\] = \{[^}]*\};\n/m, '');
-  swap(/^static const int32_t input_bytes\[\d+\] = \{[^}]*\};\n/m, '');
-  // Streamed: no buffer holds the whole input (nacc_input is NULL; nacc_read_input feeds the patches).
-  swap(
-    /^void \*nacc_input\(int32_t i\) \{[^\n]*\n/m,
-    `void *nacc_input(int32_t i) { (void)i; return ${stream ? 'NULL' : `nacc_arena + ${inputOffset}`}; }\n`,
-  );
-  swap(
-    /^int32_t nacc_input_bytes\(int32_t i\) \{[^\n]*\n/m,
-    `int32_t nacc_input_bytes(int32_t i) { (void)i; return ${qTensorBytes(model.tensors[inputId])}; }\n`,
-  );
-  swap(/^#include <stddef.h>$/m, '#include <stddef.h>\n#include <string.h>');
-  const stagePart = [
-    '',
-    `/* ---- per-patch stage: ops before ${split}, ${p}x${p} patches over the ${ct.h}x${ct.w}x${ct.c} map '${cComment(model.tensors[cut].name)}' ---- */`,
-    `#define NACC_PATCHES ${plan.regions.length}`,
-    ...decls,
-    '',
-    '/* Copy `rows` rows of `row_bytes` bytes between buffers of different row strides. */',
-    'static void nacc_patch_copy(const int8_t *src, int32_t src_stride, int8_t *dst, int32_t dst_stride, int32_t rows, int32_t row_bytes) {',
-    '  for (int32_t r = 0; r < rows; r++) memcpy(dst + r * dst_stride, src + r * src_stride, (size_t)row_bytes);',
-    '}',
-    '',
-    'void nacc_run(void) {',
-    ...body,
-    '}',
-    '',
-  ].join('\n');
-  modelC = `${modelC.trimEnd()}\n${stagePart}`;
-  const modelH = restProgram.files['model.h']
-    .replace(/#define NACC_ARENA_BYTES \d+/, `#define NACC_ARENA_BYTES ${Math.max(8, arenaBytes)}`)
-    .replace(
-      /^\/\* Model [^\n]*\*\/$/m,
-      `/* Model ${cComment(model.name)}: patch-based (split ${split}, ${p}x${p}), arena ${arenaBytes} bytes. Generated by nacc. */`,
-    );
-  const files: Record<string, string> = { ...restProgram.files, 'model.c': modelC, 'model.h': modelH };
-  if (stream) {
-    // anchored at a line start: user text only ever sits inside a comment
-    const decl = /^void nacc_run\(void\);$/m;
-    if (!decl.test(files['model.h'])) throw new Error("internal: the MCU backend's model.h changed shape (nacc_run)");
-    files['model.h'] = files['model.h'].replace(
-      decl,
-      ['void nacc_run(void);', ...streamedInputHeader(inT, qTensorBytes(model.tensors[inputId]))].join('\n'),
-    );
-  }
+  const files = programFiles(program, board);
   let weightBytes = restProgram.weightBytes;
   for (const n of stage) {
     const op = nodeOp(model, n);
@@ -444,6 +408,7 @@ export function emitPatchProgram(
   return {
     files,
     weightBytes,
+    program,
     plan,
     rest,
     restPlan,
@@ -456,29 +421,4 @@ export function emitPatchProgram(
       buffers,
     },
   };
-}
-
-/**
- * The public header's input callback of a streamed patch program: the application (the
- * generated harness reads the input file; a camera or flash driver would do the same).
- */
-function streamedInputHeader(t: { h: number; w: number; c: number; elemBytes: number }, bytes: number): string[] {
-  return [
-    '',
-    '/* Streamed input (patch-based program): the whole input tensor never sits in SRAM. nacc_run',
-    ' * calls nacc_read_input once per patch for the input region that patch reads (its halo',
-    ' * included): rows y .. y+h-1 and columns x .. x+w-1 of the NHWC input tensor, all channels,',
-    " * in the tensor's element type, packed row-major into buf (h * w * NACC_INPUT_PIXEL_BYTES",
-    ' * bytes). The application implements it (camera, flash, file: the generated main.c reads the',
-    ' * input file); it returns 0 on success, anything else stops nacc_run (nacc_input_failed). */',
-    '#define NACC_INPUT_STREAMED 1',
-    `#define NACC_INPUT_H ${t.h}`,
-    `#define NACC_INPUT_W ${t.w}`,
-    `#define NACC_INPUT_C ${t.c}`,
-    `#define NACC_INPUT_PIXEL_BYTES ${t.c * t.elemBytes}`,
-    `#define NACC_INPUT_BYTES ${bytes}`,
-    'int nacc_read_input(int32_t x, int32_t y, int32_t w, int32_t h, void *buf);',
-    '/* Called when nacc_read_input fails (the run is abandoned); the application decides what to do. */',
-    'void nacc_input_failed(void);',
-  ];
 }
