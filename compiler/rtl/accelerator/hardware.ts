@@ -87,8 +87,9 @@ export function planHardware(
   // Some layer does not fit whole (or tiles were asked for): run every layer as buffer-sized
   // tiles, banks sized by the largest tile.
   // Double-buffered banks when the tiles fit the buffer with the input, weight and record banks
-  // doubled (the planner then sizes each half) and the planner estimates fewer cycles than with
-  // single-buffered banks (whole banks, larger tiles, a load before each compute); else single.
+  // doubled (the planner then sizes each half): always for given tiles (--tile, replayed searched
+  // mappings, which the search sized for halved banks), for the planner's own tiles when it
+  // estimates fewer cycles than with single-buffered banks (whole banks, larger tiles); else single.
   let double: ReturnType<typeof planTiles> | undefined;
   if (doubleBuffer) {
     try {
@@ -103,7 +104,7 @@ export function planHardware(
   } catch (e) {
     if (!(e instanceof UserError) || !double) throw e;
   }
-  hw.doubleBuffer = !!double && (!single || double.cycles < single.cycles);
+  hw.doubleBuffer = !!double && (!single || !!forced || double.cycles < single.cycles);
   const plan = hw.doubleBuffer ? double! : single!;
   hw.tiled = true;
   hw.inputBankBytes = plan.inputBankBytes;
