@@ -6,7 +6,7 @@
 // passed/failed, accelerator cycles, model cycles, error (network and worst layer), PE
 // utilisation (MACs / (PEs x conv-engine cycles)), DRAM bytes, simulated cycles per second and
 // wall times; one line per case as soon as it finishes.
-//   nice -n 10 npx tsx bench/rtl-network.ts [--only CASE,...] [--sim verilator|iverilog] [--from NETWORK=DIR ...] [--out DIR]
+//   nice -n 10 npx tsx bench/rtl-network.ts [--only CASE,...] [--sim verilator|iverilog] [--from NETWORK=DIR ...] [--out DIR] [--single-buffer]
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,13 +77,14 @@ const quote = (a: string) => (/[^\w./,=@-]/.test(a) ? `'${a}'` : a);
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${(e * 100).toFixed(2)}%`);
 const num = (n: number) => n.toLocaleString('en-US');
 console.log(
-  `| network @ accelerator | steps (conv · PPU · host) | passed/failed | cycles | model cycles | error | worst layer error | PE utilisation | DRAM bytes | sim cycles/s | build + run s | command |`,
+  `| network @ accelerator | buffer | steps (conv · PPU · host) | passed/failed | cycles | model cycles | error | worst layer error | PE utilisation | DRAM bytes | sim cycles/s | build + run s | command |`,
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const c of CASES) {
   if (only && !only.some((o) => c.name === o || c.name.startsWith(`${o}@`) || c.name.endsWith(`@${o}`))) continue;
   const out = join(root, c.name.replace(/[^\w.-]/g, '_'));
-  const rtlArgs = ['rtl', ...c.rtl, '--out', out];
+  // --single-buffer: the same cases with the global buffer single-buffered (the before of issue 25 item 2).
+  const rtlArgs = ['rtl', ...c.rtl, '--out', out, ...(process.argv.includes('--single-buffer') ? ['--single-buffer'] : [])];
   const verifyArgs = ['verify', out, '--network', '--sim', sim, '--json'];
   const command = `nacc ${rtlArgs.map(quote).join(' ')} && nacc ${verifyArgs.map(quote).join(' ')}`;
   const t0 = performance.now();
@@ -120,6 +121,6 @@ for (const c of CASES) {
   const util = convCycles ? macs / (manifest.hardware.peCount * convCycles) : 0;
   const rate = s.cycles && s.run_seconds ? Math.round(s.cycles / s.run_seconds) : null;
   console.log(
-    `| ${c.name} | ${conv.length} · ${ppu.length} · ${host.length}${host.length ? ` (${host.map((l) => l.op.toLowerCase()).join(', ')})` : ''} | ${num(s.passed)}/${s.failed} | ${s.cycles === null ? '-' : num(s.cycles)} | ${v.model_cycles === null ? '-' : num(v.model_cycles)} | ${pct(v.error)} | ${worst ? `${worst.name} ${pct(worst.error)}` : '-'} | ${(util * 100).toFixed(1)}% | ${num(dram)} | ${rate === null ? '-' : num(rate)} | ${genSeconds.toFixed(0)} gen + ${s.build_seconds.toFixed(0)} + ${s.run_seconds.toFixed(0)} | \`${command}\` |`,
+    `| ${c.name} | ${manifest.hardware.doubleBuffer ? 'double' : manifest.hardware.tiled ? 'single' : 'whole layers'} | ${conv.length} · ${ppu.length} · ${host.length}${host.length ? ` (${host.map((l) => l.op.toLowerCase()).join(', ')})` : ''} | ${num(s.passed)}/${s.failed} | ${s.cycles === null ? '-' : num(s.cycles)} | ${v.model_cycles === null ? '-' : num(v.model_cycles)} | ${pct(v.error)} | ${worst ? `${worst.name} ${pct(worst.error)}` : '-'} | ${(util * 100).toFixed(1)}% | ${num(dram)} | ${rate === null ? '-' : num(rate)} | ${genSeconds.toFixed(0)} gen + ${s.build_seconds.toFixed(0)} + ${s.run_seconds.toFixed(0)} | \`${command}\` |`,
   );
 }
