@@ -3,7 +3,7 @@
 // Loaded only when `fl serve` or `fl join` is named (see fl.ts).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import { startAggregatorServer } from '../fl/aggregator-server.ts';
 import { decodeCheckpoint, encodeCheckpoint, jobFingerprint, type CheckpointState } from '../fl/checkpoint.ts';
@@ -18,12 +18,7 @@ export function parseAddress(text: string, flag: string, zeroOk: boolean): { hos
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535 || (port === 0 && !zeroOk))
-    fail(
-      'F0025',
-      `${flag} needs HOST:PORT (e.g. 0.0.0.0:7070${zeroOk ? ', port 0 for any free port' : ''}), got '${text}'`,
-      undefined,
-      ExitCode.usage,
-    );
+    fail(D.flHostPort, `${flag} needs HOST:PORT (e.g. 0.0.0.0:7070${zeroOk ? ', port 0 for any free port' : ''}), got '${text}'`);
   return { host: m[1] ?? m[2], port };
 }
 
@@ -31,7 +26,7 @@ const stderr = (m: string) => process.stderr.write(`${m}\n`);
 const positiveInt = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail('F0004', `${flag} needs a positive integer, got '${v}'`, undefined, ExitCode.usage);
+  if (!Number.isInteger(n) || n < 1) fail(D.flUsage, `${flag} needs a positive integer, got '${v}'`);
   return n;
 };
 
@@ -39,9 +34,9 @@ export async function serveCommand(
   file: string,
   opts: FlOptions & { listen: string; tokenFile: string; dropAfter?: string; checkpoint?: string },
 ): Promise<void> {
-  if (!opts.job) fail('F0004', 'nacc fl serve needs --job NAME', undefined, ExitCode.usage);
+  if (!opts.job) fail(D.flUsage, 'nacc fl serve needs --job NAME');
   if (opts.compare || opts.real || opts.sweepLatency)
-    fail('F0004', 'nacc fl serve runs one job: drop --compare, --real and --sweep-latency', undefined, ExitCode.usage);
+    fail(D.flUsage, 'nacc fl serve runs one job: drop --compare, --real and --sweep-latency');
   const { host, port } = parseAddress(opts.listen, '--listen', true);
   const dropAfterMs = positiveInt(opts.dropAfter, '--drop-after');
   const path = resolve(file);
@@ -52,7 +47,7 @@ export async function serveCommand(
     try {
       return readFileSync(full, 'utf8');
     } catch {
-      fail('F0005', `cannot read data file '${full}'`);
+      fail(D.flDataFile, `cannot read data file '${full}'`);
     }
   };
   const setup = prepareJob({ program, readText }, job, {
@@ -73,10 +68,8 @@ export async function serveCommand(
       : undefined;
   if (resume && resume.roundsDone >= totalRounds)
     fail(
-      'F0032',
+      D.flCheckpointFinished,
       `${checkpoint}: the checkpoint holds the finished job (${resume.roundsDone} rounds); remove it to run the job again`,
-      undefined,
-      ExitCode.inputError,
     );
   if (resume) stderr(`fl serve: resuming ${setup.job.name} from ${checkpoint} after round ${resume.roundsDone}`);
   // Written after every averaged round, by rename, so a crash leaves the previous one whole.
@@ -110,12 +103,7 @@ export async function serveCommand(
       save,
     );
   } catch (e) {
-    fail(
-      'F0026',
-      `cannot listen on ${opts.listen}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      undefined,
-      ExitCode.usage,
-    );
+    fail(D.flListen, `cannot listen on ${opts.listen}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   // Where to connect is what a user needs from a server, with or without --json.
   stderr(
@@ -135,7 +123,7 @@ export async function serveCommand(
       (m) => stderr(`fl serve: ${m}`),
     );
   } catch (e) {
-    fail('F0027', `job '${setup.job.name}' could not finish: ${(e as Error).message}`, undefined, ExitCode.inputError);
+    fail(D.flJobFailed, `job '${setup.job.name}' could not finish: ${(e as Error).message}`);
   } finally {
     srv.close();
   }
@@ -168,7 +156,7 @@ export async function joinCommand(address: string, tokenFile: string): Promise<v
     const done = await joinJob({ host, port, token, log: (m) => stderr(`fl join: ${m}`) });
     stderr(`fl join: worker ${done.id} ran its ${done.steps} steps (stalled ${(done.stallMs / 1000).toFixed(1)} s)`);
   } catch (e) {
-    if (e instanceof JoinError) fail('F0028', e.message, undefined, ExitCode.inputError);
+    if (e instanceof JoinError) fail(D.flJoin, e.message);
     throw e;
   }
 }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import { findJob, latencySweep, parsePartition, prepareJob, speedupOf, type JobOverrides, type SweepRow } from '../fl/run.ts';
 import { simulate, type FlRunResult, type JobSetup } from '../fl/simulator.ts';
@@ -20,13 +20,13 @@ import { shellWord } from '../util/names.ts';
 const positiveInt = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail('F0004', `${flag} needs a positive integer, got '${v}'`, undefined, ExitCode.usage);
+  if (!Number.isInteger(n) || n < 1) fail(D.flUsage, `${flag} needs a positive integer, got '${v}'`);
   return n;
 };
 const nonNegative = (v: string | undefined, flag: string): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) fail('F0004', `${flag} needs a number of milliseconds, got '${v}'`, undefined, ExitCode.usage);
+  if (!Number.isFinite(n) || n < 0) fail(D.flUsage, `${flag} needs a number of milliseconds, got '${v}'`);
   return n;
 };
 
@@ -80,17 +80,16 @@ export function registerFl(program: Command): void {
       await joinCommand(address, sub.tokenFile);
     });
   fl.action(async (file: string, opts: FlOptions) => {
-    if (!opts.job === !opts.compare) fail('F0004', 'give exactly one of --job NAME or --compare J1,J2', undefined, ExitCode.usage);
-    if (opts.sweepLatency && !opts.compare) fail('F0004', '--sweep-latency needs --compare J1,J2', undefined, ExitCode.usage);
-    if (opts.sweepLatency && opts.real) fail('F0004', '--sweep-latency runs on the virtual clock; drop --real', undefined, ExitCode.usage);
+    if (!opts.job === !opts.compare) fail(D.flUsage, 'give exactly one of --job NAME or --compare J1,J2');
+    if (opts.sweepLatency && !opts.compare) fail(D.flUsage, '--sweep-latency needs --compare J1,J2');
+    if (opts.sweepLatency && opts.real) fail(D.flUsage, '--sweep-latency runs on the virtual clock; drop --real');
     if (opts.link !== undefined && !['auto', 'netem', 'relay'].includes(opts.link))
-      fail('F0004', `--link must be auto, netem or relay, got '${opts.link}'`, undefined, ExitCode.usage);
-    if (opts.link !== undefined && !opts.real)
-      fail('F0004', '--link chooses the link of --real runs; add --real', undefined, ExitCode.usage);
+      fail(D.flUsage, `--link must be auto, netem or relay, got '${opts.link}'`);
+    if (opts.link !== undefined && !opts.real) fail(D.flUsage, '--link chooses the link of --real runs; add --real');
     const path = resolve(file);
     const program = loadProgram(path);
     const names = (opts.job ? [opts.job] : opts.compare!.split(',')).map((s) => s.trim()).filter(Boolean);
-    if (opts.compare && names.length < 2) fail('F0004', '--compare needs at least two job names', undefined, ExitCode.usage);
+    if (opts.compare && names.length < 2) fail(D.flUsage, '--compare needs at least two job names');
     const overrides: JobOverrides = {
       maxSteps: positiveInt(opts.maxSteps, '--max-steps'),
       latencyMs: nonNegative(opts.latency, '--latency'),
@@ -104,7 +103,7 @@ export function registerFl(program: Command): void {
       try {
         return readFileSync(full, 'utf8');
       } catch {
-        fail('F0005', `cannot read data file '${full}'`);
+        fail(D.flDataFile, `cannot read data file '${full}'`);
       }
     };
     const jobs = names.map((n) => findJob(program, n));

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { analyzeNetwork, type NetworkStats } from '../analysis/analyze.ts';
 import { analyzeQModel, type QModelInspection } from '../analysis/qmodel-stats.ts';
-import { ExitCode, fail, pickDeclared, unknownDeclaration } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, pickDeclared, unknownDeclaration } from '../diagnostics/index.ts';
 import { modelFormat } from './model-file.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { Network } from '../ir/network.ts';
@@ -31,10 +31,8 @@ export async function loadNetworks(file: string): Promise<{ networks: Network[];
   }
   if (format === 'tflite' || format === 'maestro')
     fail(
-      'E0002',
+      D.unreadableFormat,
       `${file}: a ${format === 'tflite' ? '.tflite' : 'MAESTRO'} model has no .nacc networks here; this reads .nacc or .onnx`,
-      undefined,
-      ExitCode.usage,
     );
   const program = loadProgram(file);
   return { networks: program.networks, program };
@@ -150,10 +148,8 @@ export function registerInspect(program: Command): void {
         if (format === 'tflite' || format === 'maestro') {
           if (opts.printIr)
             fail(
-              'E0002',
+              D.unreadableFormat,
               `--print-ir prints the IR of .nacc and .onnx networks; ${file} is a ${format === 'tflite' ? 'TFLite' : 'MAESTRO'} model (drop --print-ir)`,
-              undefined,
-              ExitCode.usage,
             );
           const q = format === 'tflite' ? await inspectTflite(file, opts.network) : await inspectMaestro(file, opts.network);
           process.stdout.write(opts.json ? JSON.stringify(inspectionJson([q]), null, 2) + '\n' : inspectText([q.stats]));

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, UserError } from '../diagnostics/index.ts';
+import { D, ExitCode, UserError } from '../diagnostics/index.ts';
 import { checkMaestroCase, findMaestroCases, type MaestroCaseResult } from '../../testbench/fidelity/maestro-cases.ts';
 
 /** The stable JSON of one case (issue 17): totals over layers plus rejection and mismatches. */
@@ -29,16 +29,25 @@ export function registerMaestro(program: Command): void {
     .option('--tolerance <fraction>', 'allowed relative energy error', '0.001')
     .action((dir: string, opts: { json?: boolean; tolerance: string }) => {
       const root = resolve(dir);
-      if (!existsSync(root)) throw new UserError([{ severity: 'error', code: 'MA0140', message: `${dir}: no such folder` }]);
+      if (!existsSync(root))
+        throw new UserError([{ severity: 'error', code: D.maestroCasesFolder.code, message: `${dir}: no such folder` }]);
       const tol = Number(opts.tolerance);
       if (!(tol >= 0))
         throw new UserError(
-          [{ severity: 'error', code: 'MA0141', message: `--tolerance must be a non-negative number, got '${opts.tolerance}'` }],
+          [
+            {
+              severity: 'error',
+              code: D.maestroTolerance.code,
+              message: `--tolerance must be a non-negative number, got '${opts.tolerance}'`,
+            },
+          ],
           ExitCode.usage,
         );
       const cases = findMaestroCases(root).map((d) => checkMaestroCase(d, root, tol));
       if (cases.length === 0)
-        throw new UserError([{ severity: 'error', code: 'MA0142', message: `${root}: no reference cases (folders with cmd.txt) found` }]);
+        throw new UserError([
+          { severity: 'error', code: D.maestroNoCases.code, message: `${root}: no reference cases (folders with cmd.txt) found` },
+        ]);
       const all = cases.every((c) => c.match);
       if (opts.json) {
         process.stdout.write(JSON.stringify({ root, tolerance: tol, all_match: all, cases: cases.map(caseJson) }, null, 2) + '\n');

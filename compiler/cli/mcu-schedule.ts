@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import type { McuTarget } from '../ir/targets.ts';
 import { graphFromNetwork, graphFromQModel, type PatchGraph } from '../mcu/patch/graph.ts';
 import { decideSchedule, parseScheduleOptions, scheduleReportJson, scheduleSvg, tradeoffTable } from '../mcu/patch/report.ts';
@@ -40,21 +40,16 @@ export async function loadPatchGraph(file: string, network?: string): Promise<{ 
     try {
       bytes = readFileSync(file);
     } catch {
-      return fail('E0783', `cannot read ${file}`);
+      return fail(D.mcuModel, `cannot read ${file}`);
     }
-    if (network) fail('E0780', '--network applies to .nacc and .onnx files, not .tflite', undefined, ExitCode.usage);
+    if (network) fail(D.mcuScheduleUsage, '--network applies to .nacc and .onnx files, not .tflite');
     return { graph: graphFromQModel(importTflite(bytes, file)), mcus: [] };
   }
   const { networks, program } = await loadNetworks(file);
   const nets = selectNetworks(networks, network, file);
-  if (nets.length === 0) fail('E0783', `${file} declares no network`);
+  if (nets.length === 0) fail(D.mcuModel, `${file} declares no network`);
   if (nets.length > 1)
-    fail(
-      'E0780',
-      `${file} has ${nets.length} networks (${nets.map((n) => n.name).join(', ')}); pick one with --network`,
-      undefined,
-      ExitCode.usage,
-    );
+    fail(D.severalNetworks, `${file} has ${nets.length} networks (${nets.map((n) => n.name).join(', ')}); pick one with --network`);
   return { graph: graphFromNetwork(nets[0]), mcus: program?.mcus ?? [] };
 }
 
@@ -97,7 +92,7 @@ export function registerMcuSchedule(program: Command): void {
       const { graph, mcus } = await loadPatchGraph(file, o.network);
       const board = o.target ? resolveBoard(o.target, mcus) : undefined;
       if (o.input !== undefined && !INPUT_MODES.includes(o.input as InputMode))
-        fail('E0780', `--input must be ${INPUT_MODES.join(' or ')}, not '${o.input}'`, undefined, ExitCode.usage);
+        fail(D.mcuScheduleUsage, `--input must be ${INPUT_MODES.join(' or ')}, not '${o.input}'`);
       // The rules of the program `nacc mcu` emits with the same options: one peak, one auto choice.
       const rules = programRules({ input: o.inputInSram ? 'whole' : (o.input as InputMode | undefined) });
       const d = decideSchedule(graph, { ...sched, sramBytes: board?.sramBytes, rules });
@@ -154,10 +149,10 @@ const figJson = (f: RedistributionFigures) => ({
 
 async function runRedistribute(file: string, o: McuScheduleCliOptions): Promise<void> {
   if (extname(file).toLowerCase() === '.tflite')
-    fail('E0784', '--redistribute transforms .nacc/.onnx networks; a .tflite model has trained weights to keep', undefined, ExitCode.usage);
+    fail(D.redistribute, '--redistribute transforms .nacc/.onnx networks; a .tflite model has trained weights to keep');
   const { networks } = await loadNetworks(file);
   const nets = selectNetworks(networks, o.network, file);
-  if (nets.length !== 1) fail('E0780', `${file} has ${nets.length} networks; pick one with --network`, undefined, ExitCode.usage);
+  if (nets.length !== 1) fail(D.mcuScheduleUsage, `${file} has ${nets.length} networks; pick one with --network`);
   const net = nets[0];
   const graph = graphFromNetwork(net);
   const sched = parseScheduleOptions({
@@ -169,11 +164,10 @@ async function runRedistribute(file: string, o: McuScheduleCliOptions): Promise<
   // Redistribute around the patch schedule the network would get (or the one asked for).
   const patches = o.patches ? Number(o.patches) : undefined;
   const d = decideSchedule(graph, patches && !o.split ? { schedule: 'patch', patches } : sched);
-  if (d.chosen.kind !== 'patch')
-    fail('E0784', `${net.name}: no patch schedule to redistribute around (${d.reason})`, undefined, ExitCode.usage);
+  if (d.chosen.kind !== 'patch') fail(D.redistribute, `${net.name}: no patch schedule to redistribute around (${d.reason})`);
   const target = Number(o.targetStageOverhead ?? '0.2');
   if (!Number.isFinite(target) || target < 0)
-    fail('E0780', `--target-stage-overhead must be a fraction >= 0, not '${o.targetStageOverhead}'`, undefined, ExitCode.usage);
+    fail(D.mcuScheduleUsage, `--target-stage-overhead must be a fraction >= 0, not '${o.targetStageOverhead}'`);
   const r = redistribute(net, { splitLayer: d.chosen.cutTensor!, patches: d.chosen.patches!, targetStageOverhead: target });
   if (o.json) {
     process.stdout.write(

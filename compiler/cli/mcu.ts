@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
 import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
 import {
   compileForMcu,
@@ -64,7 +64,7 @@ function readInput(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch {
-    return fail('E0753', `cannot read input file ${path}`);
+    return fail(D.mcuInputFile, `cannot read input file ${path}`);
   }
 }
 

@@ -2,7 +2,7 @@
 // its name and checked against its first bytes, so no command reads a binary as .nacc text.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 
 export type ModelFormat = 'nacc' | 'onnx' | 'tflite' | 'maestro';
 
@@ -10,7 +10,7 @@ export type ModelFormat = 'nacc' | 'onnx' | 'tflite' | 'maestro';
 export const MODEL_FORMATS = '.nacc (text), .onnx, .tflite or MAESTRO .m';
 
 /** Code of "this file is not in a format the command reads". */
-export const UNREADABLE_FORMAT = 'E0002';
+export const UNREADABLE_FORMAT = D.unreadableFormat.code;
 
 function head(file: string, n = 4096): Uint8Array {
   let fd: number | undefined;
@@ -20,7 +20,7 @@ function head(file: string, n = 4096): Uint8Array {
     const got = readSync(fd, buf, 0, n, 0);
     return buf.subarray(0, got);
   } catch {
-    return fail('E0001', `cannot read file '${file}'`);
+    return fail(D.cannotRead, `cannot read file '${file}'`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

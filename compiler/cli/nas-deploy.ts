@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, VerificationError, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, VerificationError, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import type { SharedSupernet } from '../nas/accuracy/train.ts';
@@ -36,22 +36,21 @@ interface DeployCliOptions {
 
 /** The subnet to deploy: `--config` (a key, largest or smallest) or the pick of a `nacc nas --out DIR` result. */
 function chooseConfig(spec: SupernetSpec, o: DeployCliOptions): SubnetConfig {
-  if (o.config !== undefined && o.from !== undefined) fail('N0130', 'give --config or --from, not both', undefined, ExitCode.usage);
+  if (o.config !== undefined && o.from !== undefined) fail(D.nasDeployConfig, 'give --config or --from, not both');
   if (o.from !== undefined) {
     const file = join(o.from, 'result.json');
     let result: { supernet?: string; pareto?: { config: string; accuracy: number; feasible?: boolean }[] };
     try {
       result = JSON.parse(readFileSync(file, 'utf8'));
     } catch {
-      return fail('N0131', `cannot read ${file} (the --out folder of a 'nacc nas' run)`, undefined, ExitCode.inputError);
+      return fail(D.nasDeployFrom, `cannot read ${file} (the --out folder of a 'nacc nas' run)`);
     }
-    if (result.supernet !== spec.name)
-      fail('N0131', `${file} is a search of supernet '${result.supernet}', not '${spec.name}'`, undefined, ExitCode.inputError);
+    if (result.supernet !== spec.name) fail(D.nasDeployFrom, `${file} is a search of supernet '${result.supernet}', not '${spec.name}'`);
     // The chosen subnet: the most accurate one that fits, on the joint front.
     const best = (result.pareto ?? []).filter((p) => p.feasible !== false).sort((a, b) => b.accuracy - a.accuracy)[0];
-    if (!best) fail('N0131', `${file}: no subnet on the joint front fits its target`, undefined, ExitCode.inputError);
+    if (!best) fail(D.nasDeployFrom, `${file}: no subnet on the joint front fits its target`);
     const c = parseConfigKey(spec, best.config);
-    if (!c) fail('N0131', `${file}: '${best.config}' is not a configuration of supernet '${spec.name}'`, undefined, ExitCode.inputError);
+    if (!c) fail(D.nasDeployFrom, `${file}: '${best.config}' is not a configuration of supernet '${spec.name}'`);
     return c!;
   }
   const key = o.config ?? 'largest';
@@ -60,10 +59,8 @@ function chooseConfig(spec: SupernetSpec, o: DeployCliOptions): SubnetConfig {
   const c = parseConfigKey(spec, key);
   if (!c)
     fail(
-      'N0130',
+      D.nasDeployConfig,
       `--config '${key}' is not a configuration of supernet '${spec.name}' (largest, smallest, or a key like ${configKey(smallestConfig(spec))})`,
-      undefined,
-      ExitCode.usage,
     );
   return c!;
 }

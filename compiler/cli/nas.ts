@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import { analyzeNetwork } from '../analysis/analyze.ts';
@@ -97,7 +97,7 @@ async function openSource(
       }),
     );
   }
-  return fail('N0116', `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`, undefined, ExitCode.usage);
+  return fail(D.accuracySourceKind, `--accuracy must be train, table:FILE or predictor:FILE, got '${value}'`);
 }
 
 /** A subnet's MACs (the same for any input element type), each configuration counted once. */
@@ -221,11 +221,9 @@ export function registerNas(program: Command): void {
     )
     .option('--out <dir>', 'write result.json, the front as CSV, each front subnet as .nacc, and report.html')
     .action(async (file: string, o: NasCliOptions) => {
-      if (!o.space === !o.target)
-        fail('N0121', 'give either --space SP --baseline B (accelerator) or --target MCU (microcontroller)', undefined, ExitCode.usage);
-      if (o.space && !o.baseline)
-        fail('N0121', '--space needs --baseline B (the accelerator whose resources bound the search)', undefined, ExitCode.usage);
-      if (o.target && o.baseline) fail('N0121', '--baseline applies to --space, not --target', undefined, ExitCode.usage);
+      if (!o.space === !o.target) fail(D.nasTarget, 'give either --space SP --baseline B (accelerator) or --target MCU (microcontroller)');
+      if (o.space && !o.baseline) fail(D.nasTarget, '--space needs --baseline B (the accelerator whose resources bound the search)');
+      if (o.target && o.baseline) fail(D.nasTarget, '--baseline applies to --space, not --target');
       const seed = parseSeed(o.seed);
       const population = parsePositiveInt(o.population, '--population')!;
       const generations = parsePositiveInt(o.generations, '--generations')!;

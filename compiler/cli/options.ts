@@ -1,14 +1,14 @@
 // The CLI's shared conventions in code (README "CLI conventions"): option values every command
 // parses the same way (seeds, integers, choices with "did you mean"), shared defaults, options
 // that do not apply to an input, `--json` to stdout alone, and the hint naming the next step.
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { suggestion } from '../util/suggest.ts';
 import { invokedArgs } from './invocation.ts';
 
 /** A value an option does not take (exit 2): the message lists what it takes. */
-export const BAD_OPTION_VALUE = 'E0520';
+export const BAD_OPTION_VALUE = D.badOptionValue.code;
 /** An option that does not apply to this input or to the other options given (exit 2). */
-export const OPTION_NOT_APPLICABLE = 'E0521';
+export const OPTION_NOT_APPLICABLE = D.optionNotApplicable.code;
 
 /** Defaults shared by every command that takes the option (the conventions test checks them). */
 export const SHARED_DEFAULTS = {

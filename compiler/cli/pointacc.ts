@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { SHARED_DEFAULTS, invocation, nextStep, parseSeed } from './options.ts';
 import { VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadProgram } from '../frontend/index.ts';
@@ -35,15 +35,15 @@ export function resolveCloud(spec: string, defaultSeed: number): Cloud {
     const n = m[2] ? Number(m[2]) : m[1] === 'bunny' ? 0 : 1000;
     return m[1] === 'bunny' ? bunnyCloud(n || undefined) : syntheticCloud(m[1], n, m[3] ? Number(m[3]) : defaultSeed);
   }
-  return fail('E0001', `cannot read cloud '${spec}' (not a file, nor a generated cloud ${SYNTHETIC_CLOUDS.join('|')}[:N[:SEED]])`);
+  return fail(D.cannotRead, `cannot read cloud '${spec}' (not a file, nor a generated cloud ${SYNTHETIC_CLOUDS.join('|')}[:N[:SEED]])`);
 }
 
 export function findConfig(program: Program, name: string | undefined, file: string): PointAccConfig {
   if (!name) {
     if (program.pointaccs.length === 1) return program.pointaccs[0];
-    if (program.pointaccs.length === 0) usage('E0620', `${file} declares no pointacc configuration`);
+    if (program.pointaccs.length === 0) usage(D.noPointaccConfig.code, `${file} declares no pointacc configuration`);
     usage(
-      'E0621',
+      D.severalPointaccConfigs.code,
       `${file} has several pointacc configurations; pick one with --config (${program.pointaccs.map((p) => p.name).join(', ')})`,
     );
   }
@@ -136,8 +136,8 @@ export function registerPointacc(program: Command): void {
       if (opts.op) {
         const opName: string = opts.op;
         if (!(RTL_OPS as readonly string[]).includes(opts.op))
-          usage('E0623', `--op must be one of ${RTL_OPS.join(', ')}, got '${opts.op}'`);
-        if (!opts.out) usage('E0624', '--op needs --out DIR (e.g. rtl-out/knn)');
+          usage(D.unknownRtlPointOp.code, `--op must be one of ${RTL_OPS.join(', ')}, got '${opts.op}'`);
+        if (!opts.out) usage(D.pointaccNeedsOut.code, '--op needs --out DIR (e.g. rtl-out/knn)');
         const op = opts.op as RtlOp;
         let cloud = resolveCloud(opts.cloud ?? (opName === 'kernel_map' ? 'bunny' : 'clutter:512'), seed);
         if (opName === 'kernel_map' && Array.from(cloud.xyz).some((v) => !Number.isInteger(v))) {
@@ -187,13 +187,13 @@ export function registerPointacc(program: Command): void {
         }
         return;
       }
-      if (!opts.network) usage('E0625', 'give --network N (performance model) or --op OP --out DIR (RTL)');
+      if (!opts.network) usage(D.pointaccNeedsWhat.code, 'give --network N (performance model) or --op OP --out DIR (RTL)');
       const net = pickDeclared('network', opts.network!, prog.networks, file);
       if (opts.layer) {
         await writeLayerRtl(net!, config, opts, seed);
         return;
       }
-      if (opts.out) usage('E0626', '--out with --network needs --layer L (the RTL of one whole layer)');
+      if (opts.out) usage(D.pointaccOutNeedsLayer.code, '--out with --network needs --layer L (the RTL of one whole layer)');
       const perfOpts: PerfOptions = { fusion: opts.fusion !== false, cache: opts.cache !== false, points: num(opts.points) };
       const report = modelNetwork(net!, config, perfOpts);
       const baseline = opts.baseline
@@ -254,7 +254,7 @@ export function registerPointacc(program: Command): void {
  * layer, configuration, options and cloud (model_cycles, what `nacc verify` compares with).
  */
 async function writeLayerRtl(net: Network, config: PointAccConfig, opts: PointaccOpts, seed: number): Promise<void> {
-  if (!opts.out) usage('E0624', '--layer needs --out DIR (e.g. rtl-out/NAME)');
+  if (!opts.out) usage(D.pointaccNeedsOut.code, '--layer needs --out DIR (e.g. rtl-out/NAME)');
   const fusion = opts.fusion !== false;
   const cache = opts.cache !== false;
   let cloud = opts.cloud ? resolveCloud(opts.cloud, seed) : undefined;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { mappingFromTimeloopYaml, problemFromTimeloop } from '../importers/timeloop/parse.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Network } from '../ir/network.ts';
@@ -35,8 +35,7 @@ export interface SearchedLayers {
 
 export function searchFolderDesign(dir: string): string {
   const design = join(dir, 'design.nacc');
-  if (!existsSync(design))
-    fail('R0505', `--from ${dir}: no design.nacc there (a folder written by \`nacc search --out\`)`, undefined, ExitCode.usage);
+  if (!existsSync(design)) fail(D.rtlFromFolder, `--from ${dir}: no design.nacc there (a folder written by \`nacc search --out\`)`);
   return design;
 }
 

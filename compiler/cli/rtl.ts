@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExitCode, UserError, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, UserError, fail, pickDeclared } from '../diagnostics/index.ts';
 import { invocation, nextStep, parseSeed } from './options.ts';
 import { RUN_MANIFEST, VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadPrograms } from '../frontend/index.ts';
@@ -65,10 +65,8 @@ export function parseTile(text: string): ForcedTile {
   const [kc, qc, pc] = [num(m?.[1]), num(m?.[2]), num(m?.[3])];
   if (!m || (kc === undefined && qc === undefined && pc === undefined) || kc === 0 || qc === 0 || pc === 0) {
     fail(
-      'R0504',
+      D.rtlTileOption,
       `--tile must be KxQ or KxQxP with positive output channels, rows and columns per tile (e.g. 8x4, 8x, x4, 8x4x8), got '${text}'`,
-      undefined,
-      ExitCode.usage,
     );
   }
   return { ...(kc !== undefined ? { kc } : {}), ...(qc !== undefined ? { qc } : {}), ...(pc !== undefined ? { pc } : {}) };
@@ -120,7 +118,7 @@ export function registerRtl(program: Command): void {
     .action(async (file: string, opts: RtlOpts) => {
       const seed = parseSeed(opts.seed);
       if (!opts.accelerator && !opts.from)
-        fail('R0506', 'nacc rtl needs --accelerator NAME or --from DIR (a `nacc search --out` folder)', undefined, ExitCode.usage);
+        fail(D.rtlNeedsAccelerator, 'nacc rtl needs --accelerator NAME or --from DIR (a `nacc search --out` folder)');
       const accelerator = opts.accelerator ?? SEARCHED_ACCELERATOR;
       const prog = loadPrograms([file, ...(opts.from ? [searchFolderDesign(opts.from)] : []), ...(opts.with ?? [])]);
       const spec = pickDeclared('accelerator', accelerator, prog.accelerators, file);

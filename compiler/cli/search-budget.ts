@@ -1,6 +1,6 @@
 // `--budget` of `nacc search` and `nacc nas`: the presets and the key=value form, read apart
 // from the search command so that the MAESTRO search path (search-maestro.ts) can share it.
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { DEFAULT_BUDGET, type SearchBudget } from '../naas/search.ts';
 import { parseChoice } from './options.ts';
 
@@ -23,18 +23,16 @@ export function parseBudget(s: string | undefined): SearchBudget {
     const n = Number(v);
     if (k === 'inner') {
       const m = /^(\d+)x(\d+)$/.exec(v ?? '');
-      if (!m) fail('NS010', `--budget inner must look like GENERATIONSxPOPULATION, got '${v}'`, undefined, ExitCode.usage);
+      if (!m) fail(D.budgetInner, `--budget inner must look like GENERATIONSxPOPULATION, got '${v}'`);
       b.inner = { generations: Number(m[1]), population: Number(m[2]) };
-    } else if (!Number.isInteger(n) || n < 1) fail('NS011', `--budget ${k} must be a positive integer`, undefined, ExitCode.usage);
+    } else if (!Number.isInteger(n) || n < 1) fail(D.budgetInteger, `--budget ${k} must be a positive integer`);
     else if (k === 'generations') b.generations = n;
     else if (k === 'population') b.population = n;
     else if (k === 'baseline') b.baselineEvaluations = n;
     else
       fail(
-        'NS012',
+        D.budgetKey,
         `unknown --budget key '${k}' (generations, population, inner, baseline) or preset (${Object.keys(PRESETS).join(', ')})`,
-        undefined,
-        ExitCode.usage,
       );
   }
   return b;

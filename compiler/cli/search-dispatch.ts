@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { localDispatcher, type Dispatcher } from '../naas/dispatch/dispatcher.ts';
 import { encodeExact } from '../naas/dispatch/codec.ts';
 import { journalPathFor, openJournal } from '../naas/dispatch/journal.ts';
@@ -45,13 +45,12 @@ export async function openSearchDispatcher(
   let threads = availableParallelism();
   if (flags.threads !== undefined) {
     threads = Number(flags.threads);
-    if (!Number.isInteger(threads) || threads < 1)
-      fail('NQ009', `--threads needs a positive integer, got '${flags.threads}'`, undefined, ExitCode.usage);
+    if (!Number.isInteger(threads) || threads < 1) fail(D.threadsInteger, `--threads needs a positive integer, got '${flags.threads}'`);
   }
   if (flags.threads !== undefined && flags.redis !== undefined)
-    fail('NQ011', "--threads is for local evaluation; with --redis the workers' --concurrency sets the threads", undefined, ExitCode.usage);
+    fail(D.threadsWithRedis, "--threads is for local evaluation; with --redis the workers' --concurrency sets the threads");
   if (flags.queue !== undefined && flags.redis === undefined)
-    fail('NQ010', '--queue names the queue of --redis; give --redis URL too', undefined, ExitCode.usage);
+    fail(D.queueWithoutRedis, '--queue names the queue of --redis; give --redis URL too');
   let base: Dispatcher;
   if (flags.redis !== undefined) {
     const url = redisUrlOption(flags.redis);

@@ -2,7 +2,7 @@
 // MAESTRO costs every design, baselines run MAESTRO's templates, energy has no DRAM term.
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import { maestroCommand, maestroHwText, maestroMappingText } from '../naas/maestro/export.ts';
 import { problemToMaestro } from '../naas/maestro/from-problem.ts';
@@ -110,7 +110,8 @@ export async function searchWithMaestro(file: string, o: MaestroSearchOptions): 
     bar.stop();
   }
   const best = found.best;
-  if (!best.valid) fail('NS030', `no design within ${baselineSpec.name}'s resources mapped every layer under MAESTRO; raise --budget`);
+  if (!best.valid)
+    fail(D.maestroSearchEmpty, `no design within ${baselineSpec.name}'s resources mapped every layer under MAESTRO; raise --budget`);
   const seconds = (performance.now() - t0) / 1000;
   const ratios = paperRatios(baseline, best.networks);
   const d = best.design;

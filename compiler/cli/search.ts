@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { invocation, nextStep, parseChoice, parseSeed } from './options.ts';
 import { writeRunManifest } from '../report/run-manifest.ts';
 import { shellWord } from '../util/names.ts';
@@ -169,10 +169,8 @@ export function registerSearch(program: Command): void {
         const strategy = parseChoice((o as { strategy?: string }).strategy ?? 'naas', '--strategy', STRATEGIES, 'strategy');
         if (strategy !== 'naas' && space.dataflow !== undefined)
           fail(
-            'NS018',
+            D.strategyNeedsSpace,
             `--strategy ${strategy} searches a NAAS space; '${space.name}' fixes a dataflow (sizing only: --strategy naas)`,
-            undefined,
-            ExitCode.usage,
           );
         // Local threads or the Redis queue; with --out, a journal that a restarted search resumes from.
         const dispatcher = await openSearchDispatcher(o, {
@@ -191,7 +189,7 @@ export function registerSearch(program: Command): void {
           const objective = space.objective;
           const baseline = await evaluateFixed(baselineSpec, workloads, budget.baselineEvaluations, seed, run, objective);
           bar.tick(1, 'baseline mapped');
-          if (!baseline.valid) fail('NS017', `baseline '${baselineSpec.name}' cannot map every layer (buffers too small?)`);
+          if (!baseline.valid) fail(D.unmappableDesign, `baseline '${baselineSpec.name}' cannot map every layer (buffers too small?)`);
           // The baseline is one of the strategy's candidates (NAAS never reports less than 1.0x).
           const res = await runStrategy(strategy, {
             workloads,
@@ -376,7 +374,7 @@ export function registerCost(program: Command): void {
         const r = o.rtl
           ? (await rtlMappings(spec, nets, Number(o.effort), Number(o.seed))).result
           : await evaluateFixed(spec, workloads, Number(o.effort), Number(o.seed), inlineRunner, 'edp');
-        if (!r.valid) fail('NS017', `accelerator '${spec.name}' cannot map every layer of '${o.network}' (buffers too small?)`);
+        if (!r.valid) fail(D.unmappableDesign, `accelerator '${spec.name}' cannot map every layer of '${o.network}' (buffers too small?)`);
         const net = r.networks[0];
         if (o.json) {
           const out = {

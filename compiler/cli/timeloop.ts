@@ -2,7 +2,7 @@
 // our model and compare cycles, energy and every read/fill/update count with its stats.
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { ExitCode, UserError } from '../diagnostics/index.ts';
+import { D, ExitCode, UserError } from '../diagnostics/index.ts';
 import { checkCase, findCasesWithErrors, type CaseResult } from '../../testbench/fidelity/timeloop-cases.ts';
 
 export function registerTimeloop(program: Command): void {
@@ -47,7 +47,9 @@ export function registerTimeloop(program: Command): void {
         process.stdout.write(`${cases.filter(ok).length}/${cases.length} cases match\n`);
       }
       if (cases.length === 0)
-        throw new UserError([{ severity: 'error', code: 'TL016', message: `${root}: no *.stats.txt reference cases found` }]);
+        throw new UserError([
+          { severity: 'error', code: D.timeloopNoCases.code, message: `${root}: no *.stats.txt reference cases found` },
+        ]);
       if (!all) process.exitCode = ExitCode.verificationFailed;
     });
 }

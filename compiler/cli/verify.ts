@@ -4,7 +4,7 @@
 // status, signal, timeout, $fatal/$error — whatever it printed before), or lint reports anything.
 import type { Command } from 'commander';
 import { dirname } from 'node:path';
-import { ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, VerificationError, fail } from '../diagnostics/index.ts';
 import { formatDiagnostics } from '../diagnostics/index.ts';
 import { verifyAccelerator, type SimName } from '../../testbench/rtl/accelerator.ts';
 import { formatTable, thousands } from './table.ts';
@@ -71,7 +71,7 @@ export function registerVerify(program: Command): void {
         if (opts.layer !== undefined) notApplicable('--layer', '--network runs every layer of the network in one simulation');
         const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
         if (timeoutMs !== undefined && !(timeoutMs > 0))
-          fail('V0202', `--timeout must be a positive number of seconds, got '${opts.timeout}'`, undefined, ExitCode.usage);
+          fail(D.verifyTimeout, `--timeout must be a positive number of seconds, got '${opts.timeout}'`);
         await verifyNetworkCommand(dir, {
           sims,
           vcd: opts.vcd,
@@ -92,7 +92,7 @@ export function registerVerify(program: Command): void {
       try {
         const timeoutMs = opts.timeout === undefined ? undefined : Number(opts.timeout) * 1000;
         if (timeoutMs !== undefined && !(timeoutMs > 0))
-          fail('V0202', `--timeout must be a positive number of seconds, got '${opts.timeout}'`, undefined, ExitCode.usage);
+          fail(D.verifyTimeout, `--timeout must be a positive number of seconds, got '${opts.timeout}'`);
         report = await verifyAccelerator(dir, {
           sims,
           layers,

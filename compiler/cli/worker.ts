@@ -2,14 +2,14 @@
 // queue's jobs for `nacc search --redis URL` (compiler/naas/dispatch/), on any number of hosts.
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { DEFAULT_QUEUE } from '../naas/dispatch/queue-dispatcher.ts';
 import { DEFAULT_STALL_MS, startQueueWorker } from '../naas/dispatch/queue-worker.ts';
 import { REDIS_URL_ENV, redisUrlOption } from '../naas/dispatch/redis-url.ts';
 
 const positiveInt = (v: string, flag: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail('NQ007', `${flag} needs a positive integer, got '${v}'`, undefined, ExitCode.usage);
+  if (!Number.isInteger(n) || n < 1) fail(D.workerInteger, `${flag} needs a positive integer, got '${v}'`);
   return n;
 };
 
@@ -17,7 +17,7 @@ const positiveInt = (v: string, flag: string): number => {
 export function queueNameOption(v: string | undefined): string {
   const name = v ?? DEFAULT_QUEUE;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(name))
-    fail('NQ008', `--queue must be letters, digits, '_', '.' or '-' (at most 64), got '${name}'`, undefined, ExitCode.usage);
+    fail(D.queueName, `--queue must be letters, digits, '_', '.' or '-' (at most 64), got '${name}'`);
   return name;
 }
 

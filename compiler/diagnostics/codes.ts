@@ -95,7 +95,11 @@ export const D = {
   pointaccLayerKind: c('E0646', usage, 'the RTL top runs set-abstraction and sparse_conv3d layers only'),
 
   // --- TFLite, int8 and the MCU back end (E07xx) ---
-  mcuModel: c('E0700', input, 'the MCU back end cannot load this model file (unreadable, no network, or not .tflite/.nacc/.onnx)'),
+  mcuModel: c(
+    'E0700',
+    input,
+    'the MCU back end or nacc mcu-schedule cannot load this model file (unreadable, no network, or not .tflite/.nacc/.onnx)',
+  ),
   tfliteMalformed: c('E0701', input, 'not a TFLite file, or a malformed flatbuffer'),
   tfliteSubgraphs: c('E0702', input, 'a TFLite model with more than one subgraph'),
   tfliteDynamicShape: c('E0703', input, 'a TFLite tensor with a dynamic shape'),
@@ -116,7 +120,6 @@ export const D = {
   mcuScheduleUsage: c('E0780', usage, 'an option of nacc mcu-schedule that does not fit the model'),
   noPatchSplit: c('E0781', usage, 'the network has no legal patch split'),
   patchSplitIllegal: c('E0782', usage, 'the requested patches fit no legal split'),
-  mcuScheduleModel: c('E0783', input, 'nacc mcu-schedule cannot load the model (unreadable, or no network)'),
   redistribute: c('E0784', usage, '--redistribute does not apply to this model'),
   patchEmission: c('E0785', input, 'a model the patch-based C emitter cannot express'),
 
