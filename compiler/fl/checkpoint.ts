@@ -3,7 +3,7 @@
 // the curve's snapshots and times so far, and the faults seen. Pure encode/decode; the CLI does the I/O.
 import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
-import { fail, ExitCode } from '../diagnostics/index.ts';
+import { D, fail, ExitCode } from '../diagnostics/index.ts';
 import type { AverageEvent, DropEvent, RejoinEvent } from './aggregator-server.ts';
 import type { JobSetup } from './simulator.ts';
 
@@ -49,15 +49,13 @@ export function decodeCheckpoint(bytes: Buffer, fingerprint: string, params: num
   try {
     v = deserialize(bytes) as typeof v;
   } catch {
-    fail('F0030', `${path}: not a nacc fl checkpoint (it cannot be decoded)`, undefined, ExitCode.inputError);
+    fail(D.flCheckpointInvalid, `${path}: not a nacc fl checkpoint (it cannot be decoded)`);
   }
-  if (!v || v.magic !== MAGIC) fail('F0030', `${path}: not a nacc fl checkpoint (no '${MAGIC}' header)`, undefined, ExitCode.inputError);
+  if (!v || v.magic !== MAGIC) fail(D.flCheckpointInvalid, `${path}: not a nacc fl checkpoint (no '${MAGIC}' header)`);
   if (v.fingerprint !== fingerprint)
     fail(
-      'F0031',
+      D.flCheckpointOtherJob,
       `${path}: the checkpoint is of another job (or of this job with other settings); remove it to start afresh`,
-      undefined,
-      ExitCode.inputError,
     );
   if (
     !(v.consensus instanceof Float32Array) ||
@@ -66,7 +64,7 @@ export function decodeCheckpoint(bytes: Buffer, fingerprint: string, params: num
     !Array.isArray(v.events) ||
     !Array.isArray(v.contributors)
   ) {
-    fail('F0030', `${path}: the checkpoint is damaged (missing or mis-sized fields)`, undefined, ExitCode.inputError);
+    fail(D.flCheckpointInvalid, `${path}: the checkpoint is damaged (missing or mis-sized fields)`);
   }
   return {
     fingerprint,

@@ -3,7 +3,7 @@
 // synthetic generator (Li et al., FedProx), a CSV parser, and the IID / Dirichlet / shard
 // partitions that split a training set across workers; Fashion-MNIST from Debian's package
 // (fashion-mnist.ts). Everything is seeded.
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { Location } from '../diagnostics/index.ts';
 import { DATA_GENERATORS, type DataSpec, type Partition } from '../ir/targets.ts';
 import { Prng } from '../util/prng.ts';
@@ -278,27 +278,27 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Dat
     length: Math.max(1, lines[line - 1]?.length ?? 1),
     lineText: lines[line - 1] ?? '',
   });
-  if (!rows.length) fail('F0201', `CSV file '${file}' has no rows`, loc(1));
+  if (!rows.length) fail(D.csvEmpty, `CSV file '${file}' has no rows`, loc(1));
   let header: string[] | undefined;
   if (rows[0].cells.some((c) => c !== '' && !Number.isFinite(Number(c)))) header = rows.shift()!.cells;
-  if (!rows.length) fail('F0201', `CSV file '${file}' has a header but no data rows`, loc(1));
+  if (!rows.length) fail(D.csvEmpty, `CSV file '${file}' has a header but no data rows`, loc(1));
   const width = rows[0].cells.length;
-  if (width < 2) fail('F0201', `CSV file '${file}' needs at least one feature column and a label column`, loc(rows[0].line));
+  if (width < 2) fail(D.csvEmpty, `CSV file '${file}' needs at least one feature column and a label column`, loc(rows[0].line));
   let labelCol = width - 1;
   if (typeof opts.label === 'number') labelCol = opts.label;
   else if (typeof opts.label === 'string') {
     const i = header ? header.indexOf(opts.label) : -1;
-    if (i < 0) fail('F0202', `CSV file '${file}' has no column named '${opts.label}'`, loc(1));
+    if (i < 0) fail(D.csvLabel, `CSV file '${file}' has no column named '${opts.label}'`, loc(1));
     labelCol = i;
   }
   if (labelCol < 0 || labelCol >= width)
-    fail('F0202', `label column ${labelCol} is outside the ${width} columns of '${file}'`, loc(rows[0].line));
+    fail(D.csvLabel, `label column ${labelCol} is outside the ${width} columns of '${file}'`, loc(rows[0].line));
   const features = width - 1;
   const scale = opts.scale ?? 1;
   const x = new Float32Array(rows.length * features);
   const rawLabels: string[] = [];
   rows.forEach((r, i) => {
-    if (r.cells.length !== width) fail('F0203', `row has ${r.cells.length} columns, expected ${width}`, loc(r.line));
+    if (r.cells.length !== width) fail(D.csvRow, `row has ${r.cells.length} columns, expected ${width}`, loc(r.line));
     let f = 0;
     for (let c = 0; c < width; c++) {
       if (c === labelCol) {
@@ -306,7 +306,7 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Dat
         continue;
       }
       const v = Number(r.cells[c]);
-      if (r.cells[c] === '' || !Number.isFinite(v)) fail('F0203', `column ${c + 1} is not a number: '${r.cells[c]}'`, loc(r.line));
+      if (r.cells[c] === '' || !Number.isFinite(v)) fail(D.csvRow, `column ${c + 1} is not a number: '${r.cells[c]}'`, loc(r.line));
       x[i * features + f++] = v * scale;
     }
   });
@@ -369,7 +369,7 @@ export function sampleGamma(shape: number, rng: Prng): number {
 export function partitionIndices(labels: Int32Array, classes: number, workers: number, p: Partition, seed: number): Int32Array[] {
   const rng = new Prng(seed);
   const n = labels.length;
-  if (n < workers) fail('F0204', `${n} training samples cannot be split across ${workers} workers`);
+  if (n < workers) fail(D.flDataSplit, `${n} training samples cannot be split across ${workers} workers`);
   if (p.kind === 'iid') {
     const all = Int32Array.from({ length: n }, (_, i) => i);
     shuffleInts(all, rng);
@@ -383,7 +383,7 @@ export function partitionIndices(labels: Int32Array, classes: number, workers: n
     c.splice(0, c.length, ...a);
   }
   if (p.kind === 'dirichlet') {
-    if (!(p.alpha > 0)) fail('F0204', `dirichlet alpha must be positive, got ${p.alpha}`);
+    if (!(p.alpha > 0)) fail(D.flDataSplit, `dirichlet alpha must be positive, got ${p.alpha}`);
     // Resample until every worker holds a usable share (at most a few tries for alpha >= 0.1).
     const minSize = Math.min(10, Math.floor(n / workers / 2));
     let parts: number[][] = [];
@@ -411,7 +411,7 @@ export function partitionIndices(labels: Int32Array, classes: number, workers: n
   }
   // Label shards: sort by label, cut into workers * perWorker shards, deal them out at random.
   const per = p.perWorker;
-  if (!(per >= 1)) fail('F0204', `shards per worker must be at least 1, got ${per}`);
+  if (!(per >= 1)) fail(D.flDataSplit, `shards per worker must be at least 1, got ${per}`);
   const sorted = Int32Array.from(byClass.flat());
   const shards = workers * per;
   const order = Int32Array.from({ length: shards }, (_, i) => i);
@@ -431,7 +431,7 @@ export function partitionIndices(labels: Int32Array, classes: number, workers: n
 const numArg = (spec: DataSpec, k: string, d: number): number => {
   const v = spec.args[k];
   if (v === undefined) return d;
-  if (typeof v !== 'number') fail('F0205', `data argument '${k}' must be a number`);
+  if (typeof v !== 'number') fail(D.flDataSpec, `data argument '${k}' must be a number`);
   return v;
 };
 
@@ -506,8 +506,8 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
     }
     case 'csv': {
       const path = spec.path ?? (typeof spec.args.path === 'string' ? spec.args.path : undefined);
-      if (!path) fail('F0205', `csv data needs a path, e.g. csv(path: "train.csv")`);
-      if (!readText) fail('F0205', 'csv data needs a file reader');
+      if (!path) fail(D.flDataSpec, `csv data needs a path, e.g. csv(path: "train.csv")`);
+      if (!readText) fail(D.flDataSpec, 'csv data needs a file reader');
       const label = spec.args.label;
       const all = parseCsv(readText(path), path, {
         label: typeof label === 'string' || typeof label === 'number' ? label : undefined,
@@ -552,6 +552,6 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       };
     }
     default:
-      fail('F0205', `unknown data generator '${spec.generator}' (${DATA_GENERATORS.join(', ')})`);
+      fail(D.flDataSpec, `unknown data generator '${spec.generator}' (${DATA_GENERATORS.join(', ')})`);
   }
 }

@@ -2,7 +2,7 @@
 // classes) from Debian's dataset-fashion-mnist package: the one loader every data set user shares.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../diagnostics/index.ts';
+import { D, UserError } from '../diagnostics/index.ts';
 import { readIdx, type IdxTensor } from './idx.ts';
 import type { Dataset } from './data.ts';
 
@@ -29,7 +29,7 @@ function idxFile(dir: string, stem: string): string {
   throw new UserError([
     {
       severity: 'error',
-      code: 'F0212',
+      code: D.fashionMnistMissing.code,
       message:
         `Fashion-MNIST file ${stem}(.gz) not found in ${dir}` +
         (dir === FASHION_MNIST_DIR ? `; install it with: apt-get install -y ${FASHION_MNIST_PACKAGE} (npm run bootstrap does)` : ''),
@@ -42,7 +42,7 @@ function labelError(file: string, labels: IdxTensor, i: number): UserError {
   return new UserError([
     {
       severity: 'error',
-      code: 'F0210',
+      code: D.idxData.code,
       message: `label ${labels.data[i]} of sample ${i} (byte ${offset}) is not a class 0-9`,
       location: { file, line: 1, column: 1, length: 1, lineText: `(binary IDX label file; problem at byte ${offset})` },
     },
@@ -58,12 +58,12 @@ function loadSplit(dir: string, prefix: 'train' | 't10k'): Dataset {
   const [n, h, w] = images.dims;
   if (h !== SIDE || w !== SIDE) {
     throw new UserError([
-      { severity: 'error', code: 'F0210', message: `${imagesFile}: images are ${h}×${w}, Fashion-MNIST's are ${SIDE}×${SIDE}` },
+      { severity: 'error', code: D.idxData.code, message: `${imagesFile}: images are ${h}×${w}, Fashion-MNIST's are ${SIDE}×${SIDE}` },
     ]);
   }
   if (labels.dims[0] !== n) {
     throw new UserError([
-      { severity: 'error', code: 'F0210', message: `${labelsFile} has ${labels.dims[0]} labels but ${imagesFile} has ${n} images` },
+      { severity: 'error', code: D.idxData.code, message: `${labelsFile} has ${labels.dims[0]} labels but ${imagesFile} has ${n} images` },
     ]);
   }
   const y = new Int32Array(n);

@@ -2,7 +2,7 @@
 // gzipped, validated so a damaged file gets a located error (a hex frame of its header) instead of garbage.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { UserError, type Location } from '../diagnostics/index.ts';
+import { D, UserError, type Location } from '../diagnostics/index.ts';
 
 /** An IDX tensor of unsigned bytes: dims as stored (e.g. [60000, 28, 28]) and the values. */
 export interface IdxTensor {
@@ -22,7 +22,7 @@ function byteLocation(file: string, bytes: Uint8Array, offset: number, length: n
 }
 
 function idxError(file: string, bytes: Uint8Array, offset: number, length: number, message: string): UserError {
-  return new UserError([{ severity: 'error', code: 'F0210', message, location: byteLocation(file, bytes, offset, length) }]);
+  return new UserError([{ severity: 'error', code: D.idxData.code, message, location: byteLocation(file, bytes, offset, length) }]);
 }
 
 /**
@@ -86,7 +86,11 @@ export function readIdx(path: string, expectRank?: number): IdxTensor {
     raw = readFileSync(path);
   } catch (e) {
     throw new UserError([
-      { severity: 'error', code: 'F0211', message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` },
+      {
+        severity: 'error',
+        code: D.idxRead.code,
+        message: `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      },
     ]);
   }
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {

@@ -10,7 +10,7 @@
 // snapshots are evaluated afterwards, so evaluation never delays the traffic it is timing.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import type { ChildInit } from './loopback-child.ts';
 import type { FlRunResult, JobSetup } from './simulator.ts';
 import type { Network } from '../ir/network.ts';
@@ -64,12 +64,7 @@ export async function resolveLink(choice: LinkChoice): Promise<{ link: LinkKind;
   const probe = await probeNetem();
   if (probe.available) return { link: 'netem', probe };
   if (choice === 'netem')
-    fail(
-      'F0010',
-      `--link netem: the kernel link is not available here: ${probe.reason}; use --link relay (or auto)`,
-      undefined,
-      ExitCode.toolMissing,
-    );
+    fail(D.flNetemUnavailable, `--link netem: the kernel link is not available here: ${probe.reason}; use --link relay (or auto)`);
   return { link: 'relay', probe };
 }
 
@@ -192,7 +187,7 @@ export async function runReal(setup: JobSetup, network: Network, opts: RealOptio
       try {
         session = await NetnsSession.create(plan);
       } catch (e) {
-        fail('F0011', `could not build the kernel link: ${(e as Error).message}`, undefined, ExitCode.toolMissing);
+        fail(D.flNetemFailed, `could not build the kernel link: ${(e as Error).message}`);
       }
       const aggregator = spawnChild({ role: 'aggregator', ...serveInit, host: '0.0.0.0' }, children, plan.aggregatorNs, opts.nice);
       const ready = once<unknown>(aggregator, 'workers-ready');

@@ -1,6 +1,6 @@
 // Job-level entry points of the fl stage: resolve a job in a program, build its data and
 // setup, run it (simulated), compare jobs, sweep latency. File reading is injected.
-import { fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, fail, pickDeclared } from '../diagnostics/index.ts';
 import type { Program } from '../ir/program.ts';
 import type { FederatedJob, Partition } from '../ir/targets.ts';
 import { prepareData } from './data.ts';
@@ -43,7 +43,7 @@ export function applyOverrides(job: FederatedJob, o: JobOverrides): FederatedJob
 export function prepareJob(ctx: JobContext, jobIn: FederatedJob, o: JobOverrides = {}): JobSetup {
   const job = applyOverrides(jobIn, o);
   const net = ctx.program.networks.find((n) => n.name === job.network);
-  if (!net) fail('F0002', `federated job '${job.name}': unknown network '${job.network}'`, job.location);
+  if (!net) fail(D.flUnknownNetwork, `federated job '${job.name}': unknown network '${job.network}'`, job.location);
   const data = prepareData(job.data, job.workers, job.seed, ctx.readText);
   return setupJob(job, net, data, { measureStepMs: () => measureStepMs(compileModel(net), data, job.batch) });
 }
@@ -51,10 +51,10 @@ export function prepareJob(ctx: JobContext, jobIn: FederatedJob, o: JobOverrides
 /** Parse `iid`, `dirichlet(0.5)` / `dirichlet:0.5`, `shards(2)`. */
 export function parsePartition(text: string): Partition {
   const m = /^\s*(iid|dirichlet|shards)\s*(?:[(:]\s*([0-9.eE+-]+)\s*\)?)?\s*$/.exec(text);
-  if (!m) fail('F0003', `unknown partition '${text}' (iid, dirichlet(ALPHA), shards(N))`, undefined, 2);
+  if (!m) fail(D.flPartition, `unknown partition '${text}' (iid, dirichlet(ALPHA), shards(N))`);
   if (m[1] === 'iid') return { kind: 'iid' };
   const v = Number(m[2]);
-  if (!Number.isFinite(v) || v <= 0) fail('F0003', `partition '${text}' needs a positive number`, undefined, 2);
+  if (!Number.isFinite(v) || v <= 0) fail(D.flPartition, `partition '${text}' needs a positive number`);
   return m[1] === 'dirichlet' ? { kind: 'dirichlet', alpha: v } : { kind: 'shards', perWorker: Math.round(v) };
 }
 

@@ -5,7 +5,7 @@
 // by the step that needs it. Events: step, send, arrive, average, stall, eval.
 import type { FederatedJob } from '../ir/targets.ts';
 import type { Network } from '../ir/network.ts';
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { Prng } from '../util/prng.ts';
 import { Trainer, accuracy, compileModel, initParams, type TrainableModel } from './trainer.ts';
 import { Aggregator, FlWorker, algoConfig, correctionRound, type AlgoConfig, type RoundMessage } from './algorithms.ts';
@@ -104,22 +104,22 @@ export function setupJob(job: FederatedJob, net: Network, data: FederatedData, o
   const model = compileModel(net);
   if (data.train.features !== model.inputSize) {
     fail(
-      'F0301',
+      D.flDataMismatch,
       `job '${job.name}': the data has ${data.train.features} values per sample but network '${net.name}' takes ${model.inputSize}`,
       job.location,
     );
   }
   if (data.train.classes > model.classes) {
     fail(
-      'F0301',
+      D.flDataMismatch,
       `job '${job.name}': the data has ${data.train.classes} classes but network '${net.name}' outputs ${model.classes}`,
       job.location,
     );
   }
-  if (!(job.workers >= 1)) fail('F0302', `job '${job.name}': workers must be at least 1`, job.location);
-  if (!(job.algorithm.localSteps >= 1)) fail('F0302', `job '${job.name}': local_steps must be at least 1`, job.location);
+  if (!(job.workers >= 1)) fail(D.flJobSettings, `job '${job.name}': workers must be at least 1`, job.location);
+  if (!(job.algorithm.localSteps >= 1)) fail(D.flJobSettings, `job '${job.name}': local_steps must be at least 1`, job.location);
   if (job.algorithm.kind === 'dga' && !(job.algorithm.delay >= 0))
-    fail('F0302', `job '${job.name}': delay must be 0 or more`, job.location);
+    fail(D.flJobSettings, `job '${job.name}': delay must be 0 or more`, job.location);
   const stepsPerWorker = opts.maxSteps ?? job.maxSteps ?? DEFAULT_STEPS;
   const cfg = algoConfig(job.algorithm, job.optimizer, job.batch, stepsPerWorker);
   let stepMs: number;
@@ -132,7 +132,7 @@ export function setupJob(job: FederatedJob, net: Network, data: FederatedData, o
     stepMs = ((6 * model.forwardMacs * job.batch) / (job.deviceGflops * 1e9)) * 1000;
     stepSource = 'device';
   } else {
-    if (!opts.measureStepMs) fail('F0303', `job '${job.name}' gives neither step_time nor device_gflops`, job.location);
+    if (!opts.measureStepMs) fail(D.flStepTime, `job '${job.name}' gives neither step_time nor device_gflops`, job.location);
     stepMs = opts.measureStepMs();
     stepSource = 'measured';
   }

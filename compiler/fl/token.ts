@@ -2,7 +2,7 @@
 // owner can read, never on a command line or in output, and never sent: workers prove it by an HMAC.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import { MAC_BYTES, NONCE_BYTES } from './frames.ts';
 
 /** A fresh token (a secret, not a simulation input: node:crypto, not the seeded PRNG). */
@@ -15,12 +15,7 @@ export function writeTokenFile(path: string, token: string): void {
   try {
     fd = openSync(path, 'w', 0o600);
   } catch (e) {
-    fail(
-      'F0020',
-      `cannot write the token file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      undefined,
-      ExitCode.usage,
-    );
+    fail(D.flTokenWrite, `cannot write the token file '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
     chmodSync(path, 0o600);
@@ -36,19 +31,13 @@ export function readTokenFile(path: string): string {
   try {
     const mode = statSync(path).mode & 0o777;
     if (mode & 0o077)
-      fail(
-        'F0021',
-        `token file '${path}' can be read by others (mode ${mode.toString(8).padStart(4, '0')}); it must be 0600`,
-        undefined,
-        ExitCode.usage,
-      );
+      fail(D.flTokenRead, `token file '${path}' can be read by others (mode ${mode.toString(8).padStart(4, '0')}); it must be 0600`);
     text = readFileSync(path, 'utf8').trim();
   } catch (e) {
     if ((e as { code?: string }).code === undefined) throw e;
-    fail('F0021', `cannot read the token file '${path}': ${(e as NodeJS.ErrnoException).code}`, undefined, ExitCode.usage);
+    fail(D.flTokenRead, `cannot read the token file '${path}': ${(e as NodeJS.ErrnoException).code}`);
   }
-  if (!/^[0-9a-f]{16,}$/.test(text))
-    fail('F0021', `token file '${path}' does not hold a token written by 'nacc fl serve'`, undefined, ExitCode.usage);
+  if (!/^[0-9a-f]{16,}$/.test(text)) fail(D.flTokenRead, `token file '${path}' does not hold a token written by 'nacc fl serve'`);
   return text;
 }
 

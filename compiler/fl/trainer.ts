@@ -7,7 +7,7 @@
 //   dense   W[in][out] then b[out]
 //   conv2d  W[kh][kw][cin/groups][out] then b[out]
 //   dwconv2d (as conv2d with groups = C, out = C * multiplier)
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { Layer, Network, TensorType } from '../ir/network.ts';
 import { Prng } from '../util/prng.ts';
 import { BatchNormState, batchNormBackward, batchNormForward, beginCalibration, endCalibration } from './batch-norm.ts';
@@ -61,7 +61,7 @@ const actOf = (l: Layer): Act => {
   const a = l.attrs.act;
   if (a === undefined || a === 'none') return 'none';
   if (a === 'relu' || a === 'relu6') return a;
-  fail('F0102', `layer '${l.name}': activation '${String(a)}' is not supported by the trainer (relu, relu6 or none)`, l.location);
+  fail(D.trainerLayer, `layer '${l.name}': activation '${String(a)}' is not supported by the trainer (relu, relu6 or none)`, l.location);
 };
 const pairAttr = (l: Layer, k: string, dflt: number): [number, number] => {
   const v = l.attrs[k];
@@ -87,16 +87,16 @@ export interface CompileOptions {
 /** Prepare a network for training. Fails with a located diagnostic on ops the trainer lacks. */
 export function compileModel(net: Network, opts: CompileOptions = {}): TrainableModel {
   if (net.inputs.length !== 1)
-    fail('F0101', `network '${net.name}': the trainer needs exactly one input, found ${net.inputs.length}`, net.location);
+    fail(D.trainerNetwork, `network '${net.name}': the trainer needs exactly one input, found ${net.inputs.length}`, net.location);
   if (net.outputs.length !== 1)
-    fail('F0101', `network '${net.name}': the trainer needs exactly one output, found ${net.outputs.length}`, net.location);
+    fail(D.trainerNetwork, `network '${net.name}': the trainer needs exactly one output, found ${net.outputs.length}`, net.location);
   const index = new Map<string, number>();
   const types: TensorType[] = [];
   const sizes: number[] = [];
   const input = net.inputs[0];
   if (input.type.kind !== 'feature' && input.type.kind !== 'vector') {
     fail(
-      'F0101',
+      D.trainerNetwork,
       `network '${net.name}': input '${input.name}' is ${input.type.kind}; the trainer takes image or vector inputs`,
       input.location,
     );
@@ -118,7 +118,7 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
   };
   const src = (l: Layer, i = 0): number => {
     const s = index.get(l.inputs[i]);
-    if (s === undefined) fail('F0101', `layer '${l.name}': unknown input '${l.inputs[i]}'`, l.location);
+    if (s === undefined) fail(D.trainerNetwork, `layer '${l.name}': unknown input '${l.inputs[i]}'`, l.location);
     return s;
   };
   for (const l of net.layers) {
@@ -140,7 +140,7 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
       }
       case 'conv2d':
       case 'dwconv2d': {
-        if (x.kind !== 'feature') fail('F0101', `layer '${l.name}': ${l.op} needs an image input`, l.location);
+        if (x.kind !== 'feature') fail(D.trainerNetwork, `layer '${l.name}': ${l.op} needs an image input`, l.location);
         const [kh, kw] = pairAttr(l, 'kernel', 1);
         const [sh, sw] = pairAttr(l, 'stride', 1);
         const [dh, dw] = pairAttr(l, 'dilation', 1);
@@ -184,7 +184,7 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
         break;
       case 'maxpool':
       case 'avgpool': {
-        if (x.kind !== 'feature') fail('F0101', `layer '${l.name}': ${l.op} needs an image input`, l.location);
+        if (x.kind !== 'feature') fail(D.trainerNetwork, `layer '${l.name}': ${l.op} needs an image input`, l.location);
         const global = l.attrs.global === true;
         const [kh, kw] = global ? [x.shape[0], x.shape[1]] : pairAttr(l, 'kernel', 2);
         const [sh, sw] = global ? [1, 1] : pairAttr(l, 'stride', kh);
@@ -204,7 +204,7 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
         break;
       case 'softmax':
         // Softmax is folded into the loss: its input's values are the logits.
-        if (net.outputs[0] !== l.name) fail('F0102', `layer '${l.name}': softmax is only supported as the final layer`, l.location);
+        if (net.outputs[0] !== l.name) fail(D.trainerLayer, `layer '${l.name}': softmax is only supported as the final layer`, l.location);
         logitsName = l.inputs[0];
         execs.push({ kind: 'alias', src: src(l), dst });
         break;
@@ -213,7 +213,7 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
         break;
       default:
         fail(
-          'F0102',
+          D.trainerLayer,
           `layer '${l.name}': op '${l.op}' is not supported by the trainer (dense, conv2d, dwconv2d, relu, relu6, maxpool, avgpool, flatten, add, softmax)`,
           l.location,
         );
@@ -223,11 +223,11 @@ export function compileModel(net: Network, opts: CompileOptions = {}): Trainable
     sizes.push(elems(l.output));
   }
   const logits = index.get(logitsName);
-  if (logits === undefined) fail('F0101', `network '${net.name}': output '${logitsName}' is not a layer`, net.location);
+  if (logits === undefined) fail(D.trainerNetwork, `network '${net.name}': output '${logitsName}' is not a layer`, net.location);
   const lt = types[logits];
   if (lt.kind !== 'vector')
     fail(
-      'F0101',
+      D.trainerNetwork,
       `network '${net.name}': the output must be a vector of class scores, got ${lt.kind} [${lt.shape.join(', ')}]`,
       net.location,
     );

@@ -2,7 +2,7 @@
 // `--out` (writeReportSection) and the folder scan behind `nacc report DIR`.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { UserError, type Diagnostic } from '../diagnostics/index.ts';
+import { D, UserError, type Diagnostic } from '../diagnostics/index.ts';
 import { adaptNative, adaptNativeGroup } from './adapters.ts';
 import { RUN_MANIFEST, parseRunManifest, sectionsOfRun } from './run-manifest.ts';
 import {
@@ -97,7 +97,7 @@ export function collectSections(dir: string): LocatedSection[] {
     if (json === undefined) continue;
     const m = parseRunManifest(json);
     if (typeof m === 'string') {
-      errors.push({ severity: 'error', code: 'E1002', message: `${rel(root, file)}: not a valid run manifest: ${m}` });
+      errors.push({ severity: 'error', code: D.reportSection.code, message: `${rel(root, file)}: not a valid run manifest: ${m}` });
       continue;
     }
     const folder = rel(root, dirname(file)) || m.kind;
@@ -112,7 +112,7 @@ export function collectSections(dir: string): LocatedSection[] {
     if (!r.section) {
       errors.push({
         severity: 'error',
-        code: 'E1002',
+        code: D.reportSection.code,
         message: `${rel(root, file)}: not a valid report section: ${r.problems.join('; ')}`,
       });
       continue;
@@ -206,9 +206,10 @@ function checkedFolder(dir: string): string {
   try {
     st = statSync(root);
   } catch {
-    throw new UserError([{ severity: 'error', code: 'E1001', message: `report: no such folder '${dir}'` }]);
+    throw new UserError([{ severity: 'error', code: D.reportFolder.code, message: `report: no such folder '${dir}'` }]);
   }
-  if (!st.isDirectory()) throw new UserError([{ severity: 'error', code: 'E1001', message: `report: '${dir}' is not a folder` }]);
+  if (!st.isDirectory())
+    throw new UserError([{ severity: 'error', code: D.reportFolder.code, message: `report: '${dir}' is not a folder` }]);
   return root;
 }
 
@@ -216,7 +217,7 @@ function readJson(file: string, errors: Diagnostic[]): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    errors.push({ severity: 'error', code: 'E1002', message: `${file}: not valid JSON: ${(e as Error).message}` });
+    errors.push({ severity: 'error', code: D.reportSection.code, message: `${file}: not valid JSON: ${(e as Error).message}` });
     return undefined;
   }
 }
