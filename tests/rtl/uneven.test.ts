@@ -20,7 +20,8 @@ const tools = [await needTool('iverilog'), await needTool('verilator')];
 
 describeNeeds(tools, 'layers that do not divide the array', () => {
   for (const [name, expected] of [
-    ['kc_odd', { c3: { K: 6, C: 3 }, pw: { K: 5, C: 4 } }],
+    // c3's 12 channels: the mapper, costing halved (double-buffered) banks, runs them on 4 of the 8 PEs x 3 trips.
+    ['kc_odd', { c3: { K: 4, C: 3 }, pw: { K: 5, C: 4 } }],
     ['pq_odd', { c3: { P: 3, Q: 1 }, pw: { P: 3, Q: 1 } }],
   ] as const) {
     it(`${name}: the mapper's mappings run, predicted by the model, bit-exact within 10%`, async () => {
