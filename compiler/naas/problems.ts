@@ -1,6 +1,6 @@
 // Network layers to cost-model problems: conv2d (grouped or not), dwconv2d (grouped conv
 // with one channel per group) and dense. Other ops carry no MACs and are not mapped.
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { Layer, Network } from '../ir/network.ts';
 import { producerType } from '../ir/network.ts';
 import { convProblem, type Problem } from '../ir/problem.ts';
@@ -84,7 +84,7 @@ export function networkProblems(net: Network): LayerProblem[] {
     const p = layerProblem(net, l);
     if (p) out.push({ layer: l.name, op: l.op, problem: p });
   }
-  if (out.length === 0) fail('NS001', `network '${net.name}' has no conv2d, dwconv2d or dense layer to map`, net.location);
+  if (out.length === 0) fail(D.noMappableLayer, `network '${net.name}' has no conv2d, dwconv2d or dense layer to map`, net.location);
   return out;
 }
 

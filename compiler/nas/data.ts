@@ -1,6 +1,6 @@
 // The data set a supernet names (`data: fashion_mnist(...)`), checked against the supernet:
 // square images of its channels and as many classes. Training and deployment both read it here.
-import { ExitCode, fail } from '../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../diagnostics/index.ts';
 import type { Dataset } from '../fl/data.ts';
 import type { SupernetSpec } from '../ir/supernet.ts';
 
@@ -14,27 +14,24 @@ export interface SupernetData {
 export async function supernetData(spec: SupernetSpec, seed: number): Promise<SupernetData> {
   if (!spec.data)
     fail(
-      'N0114',
+      D.supernetNoData,
       `supernet '${spec.name}' names no data set to train on: add e.g. 'data: fashion_mnist(samples: 60000)'`,
       spec.location,
-      ExitCode.inputError,
     );
   const { prepareData } = await import('../fl/data.ts');
   const data = prepareData(spec.data!, 1, seed);
   const side = Math.round(Math.sqrt(data.train.features / spec.channels));
   if (side * side * spec.channels !== data.train.features)
     fail(
-      'N0115',
+      D.supernetDataMismatch,
       `supernet '${spec.name}': its data set's ${data.train.features} values per sample are not square images of ${spec.channels} channel(s)`,
       spec.location,
-      ExitCode.inputError,
     );
   if (data.train.classes !== spec.classes)
     fail(
-      'N0115',
+      D.supernetDataMismatch,
       `supernet '${spec.name}' has ${spec.classes} classes but its data set has ${data.train.classes}`,
       spec.location,
-      ExitCode.inputError,
     );
   return { train: data.train, test: data.test, side };
 }

@@ -1,7 +1,7 @@
 // Subnets of a supernet: sampling, mutation and crossover over the per-stage choices, a
 // documented numeric encoding (for accuracy predictors), and lowering of any choice to an
 // ordinary network by writing it as .nacc text and compiling it (same IR, same backends).
-import { SourceFile, UserError } from '../diagnostics/index.ts';
+import { D, SourceFile, UserError } from '../diagnostics/index.ts';
 import { compileSource } from '../frontend/index.ts';
 import type { Network } from '../ir/network.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
@@ -185,7 +185,7 @@ export function lowerSubnet(s: SupernetSpec, c: SubnetConfig, dtype: SupernetSpe
     throw new UserError([
       {
         severity: 'error',
-        code: 'N0101',
+        code: D.subnetLowering.code,
         message: `supernet '${s.name}': subnet ${configKey(c)} does not lower (${errors.map((e) => e.message).join('; ') || 'no network'})`,
         location: s.location,
       },

@@ -2,7 +2,7 @@
 // on any number of hosts. Each result comes back under its task's id (codec.ts), never by arrival.
 import { createRequire } from 'node:module';
 import type { Job, Queue as BullQueue, QueueEvents as BullQueueEvents } from 'bullmq';
-import { ExitCode, fail } from '../../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../../diagnostics/index.ts';
 import type { CandidateResult, CandidateTask } from '../candidate.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { decodeExact, encodeExact, taskId } from './codec.ts';
@@ -152,19 +152,12 @@ export async function queueDispatcher(o: QueueRunnerOptions): Promise<Dispatcher
       reply = await waitFor(job, id);
     } catch (e) {
       return fail(
-        'NQ004',
+        D.queueJobFailed,
         `evaluation job ${id} failed on a worker of queue '${name}' at ${where}: ${scrubCredentials((e as Error).message, o.url)}`,
-        undefined,
-        ExitCode.toolMissing,
       );
     }
     if (typeof reply !== 'string')
-      fail(
-        'NQ005',
-        `evaluation job ${id} came back without a result (a worker of another nacc version on queue '${name}'?)`,
-        undefined,
-        ExitCode.toolMissing,
-      );
+      fail(D.queueJobEmpty, `evaluation job ${id} came back without a result (a worker of another nacc version on queue '${name}'?)`);
     return decodeExact(reply) as CandidateResult;
   };
   // Every step (adding the job too) may wait on Redis: losing it for good rejects the whole evaluation.
@@ -227,7 +220,7 @@ async function lastEventId(url: string, key: string): Promise<string> {
 
 function lostRedis(where: string, ms: number): Error {
   try {
-    fail('NQ006', `lost the Redis server at ${where} for more than ${ms / 1000} s during the search`, undefined, ExitCode.toolMissing);
+    fail(D.redisLost, `lost the Redis server at ${where} for more than ${ms / 1000} s during the search`);
   } catch (e) {
     return e as Error;
   }

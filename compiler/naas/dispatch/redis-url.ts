@@ -3,7 +3,7 @@
 // the check that the server answers before a search or a worker starts (exit 4 when not).
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { ExitCode, fail } from '../../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../../diagnostics/index.ts';
 
 /** The environment variable a bare `--redis` reads its URL from. */
 export const REDIS_URL_ENV = 'NACC_REDIS_URL';
@@ -28,15 +28,15 @@ export function redactRedisUrl(url: string): string {
 /** `--redis URL` as given, or NACC_REDIS_URL for a bare `--redis`; a usage error (exit 2) unless it is redis:// or rediss://. */
 export function redisUrlOption(value: string | true, env: NodeJS.ProcessEnv = process.env): string {
   const url = value === true ? env[REDIS_URL_ENV] : value;
-  if (!url) fail('NQ001', `--redis without a URL reads it from ${REDIS_URL_ENV}, which is not set`, undefined, ExitCode.usage);
+  if (!url) fail(D.redisUrlMissing, `--redis without a URL reads it from ${REDIS_URL_ENV}, which is not set`);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return fail('NQ002', `--redis must be a URL such as redis://HOST:6379 (got ${redactRedisUrl(url)})`, undefined, ExitCode.usage);
+    return fail(D.redisUrl, `--redis must be a URL such as redis://HOST:6379 (got ${redactRedisUrl(url)})`);
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    fail('NQ002', `--redis must be a redis:// or rediss:// URL (got ${redactRedisUrl(url)})`, undefined, ExitCode.usage);
+    fail(D.redisUrl, `--redis must be a redis:// or rediss:// URL (got ${redactRedisUrl(url)})`);
   return url;
 }
 
@@ -82,7 +82,7 @@ export async function checkRedisReachable(url: string, env: NodeJS.ProcessEnv = 
     if (pong !== 'PONG') throw new Error(`answered PING with ${JSON.stringify(pong)}`);
   } catch (e) {
     const reason = scrubCredentials((lastError ?? (e as Error)).message || String(e), url);
-    fail('NQ003', `cannot use the Redis server at ${redactRedisUrl(url)}: ${reason}`, undefined, ExitCode.toolMissing);
+    fail(D.redisUnreachable, `cannot use the Redis server at ${redactRedisUrl(url)}: ${reason}`);
   } finally {
     client.disconnect();
   }

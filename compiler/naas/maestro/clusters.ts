@@ -4,6 +4,7 @@
 import { DimensionTable } from './dimensions.ts';
 import { MaestroAnalysisError } from './errors.ts';
 import { idiv, type Directive, type LayerType, type MaestroLayer } from './types.ts';
+import { D } from '../../diagnostics/index.ts';
 
 export interface Tensor {
   readonly name: 'input' | 'filter' | 'output';
@@ -54,9 +55,14 @@ export function layerDimensionTable(layer: MaestroLayer): DimensionTable {
     const i = get(inName);
     const o = get(outName);
     const f = get(filt);
-    if (i && o) throw new MaestroAnalysisError('MA0201', `layer ${layer.name} defines both ${inName} and ${outName}`, layer.location);
+    if (i && o)
+      throw new MaestroAnalysisError(D.maestroBothSides.code, `layer ${layer.name} defines both ${inName} and ${outName}`, layer.location);
     if ((i || o) && !f)
-      throw new MaestroAnalysisError('MA0202', `layer ${layer.name} defines ${i ? inName : outName} but not ${filt}`, layer.location);
+      throw new MaestroAnalysisError(
+        D.maestroNoFilter.code,
+        `layer ${layer.name} defines ${i ? inName : outName} but not ${filt}`,
+        layer.location,
+      );
     if (i && f) table.add(outName, i.size - f.size + 1, i.stride);
     if (o && f) table.add(inName, o.size + f.size - 1, o.stride);
   }
@@ -84,9 +90,14 @@ export class ClusterUnit {
   ) {
     convertTableToInputCentric(dataflow);
     const spatial = dataflow.flatMap((d, i) => (d.kind === 'spatial' ? [i] : []));
-    if (spatial.length === 0) throw new MaestroAnalysisError('MA0303', `cluster level ${level} has no SpatialMap`, where?.location);
+    if (spatial.length === 0)
+      throw new MaestroAnalysisError(D.maestroNoSpatialMap.code, `cluster level ${level} has no SpatialMap`, where?.location);
     if (spatial.length > 2)
-      throw new MaestroAnalysisError('MA0304', `cluster level ${level} has more than two SpatialMaps`, dataflow[spatial[2]].location);
+      throw new MaestroAnalysisError(
+        D.maestroSpatialMaps.code,
+        `cluster level ${level} has more than two SpatialMaps`,
+        dataflow[spatial[2]].location,
+      );
     this.spatialIdx = spatial[0];
     this.numEdgeClusters = this.spatialEdgeClusters();
   }
@@ -113,7 +124,7 @@ export class ClusterUnit {
     const cs = this.size;
     if (cs <= 0)
       throw new MaestroAnalysisError(
-        'MA0305',
+        D.maestroClusterSize.code,
         `cluster level ${this.level} has no sub-clusters (a Cluster groups more units than there are PEs)`,
         this.where?.location,
       );
@@ -143,7 +154,7 @@ function convertTableToInputCentric(dataflow: Directive[]): void {
   for (const d of dataflow) {
     if (d.variable === "X'") {
       if (sizeS === undefined)
-        throw new MaestroAnalysisError('MA0306', "a map on X' needs a map on S at the same cluster level", d.location);
+        throw new MaestroAnalysisError(D.maestroMapPair.code, "a map on X' needs a map on S at the same cluster level", d.location);
       d.variable = 'X';
       d.size = d.size + sizeS - 1;
     } else if (d.variable === "Y'") {
@@ -172,7 +183,11 @@ function convertToInputCentric(dataflow: Directive[]): void {
   const convert = (out: string, inp: string, outSize: number, filt: number | undefined, filtName: string) => {
     const d = dataflow.find((x) => x.variable === out)!;
     if (filt === undefined)
-      throw new MaestroAnalysisError('MA0306', `a map on ${out} needs a map on ${filtName} at the same cluster level`, d.location);
+      throw new MaestroAnalysisError(
+        D.maestroMapPair.code,
+        `a map on ${out} needs a map on ${filtName} at the same cluster level`,
+        d.location,
+      );
     d.variable = inp;
     d.size = outSize + filt - 1;
   };
@@ -195,7 +210,7 @@ export function analyzeClusters(
   const numLevels = userClusters.length;
   if (numLevels > 3)
     throw new MaestroAnalysisError(
-      'MA0307',
+      D.maestroClusterCount.code,
       `at most 3 Cluster directives are supported (MAESTRO models 4 NoC levels)`,
       userClusters[3].location,
     );
@@ -205,7 +220,7 @@ export function analyzeClusters(
   dataflow.push({ kind: 'cluster', size: last, ofs: 0, variable: '', location: undefined });
   if (uppermost > numPes)
     throw new MaestroAnalysisError(
-      'MA0305',
+      D.maestroClusterSize.code,
       `the Cluster directives group ${uppermost} units but there are only ${numPes} PEs`,
       userClusters[0]?.location,
     );
@@ -245,7 +260,12 @@ export function analyzeClusters(
     clusterDims = new DimensionTable(prevDims.overlaps);
     for (const v of inputVars) {
       const dir = clusterDataflow.find((x) => x.variable === v);
-      if (!dir) throw new MaestroAnalysisError('MA0301', `dimension ${v} is not defined at cluster level ${level}`, opening?.location);
+      if (!dir)
+        throw new MaestroAnalysisError(
+          D.maestroUndefinedDimension.code,
+          `dimension ${v} is not defined at cluster level ${level}`,
+          opening?.location,
+        );
       clusterDims.add(v, Math.min(dir.size, prevDims.size(v)), prevDims.stride(v));
     }
     prevDataflow = clusterDataflow;
@@ -260,7 +280,12 @@ export function analyzeClusters(
 function applyOuterStride(isTop: boolean, dataflow: Directive[], dims: DimensionTable, fullDims: DimensionTable): void {
   for (const d of dataflow) {
     const v = d.variable;
-    if (!dims.has(v)) throw new MaestroAnalysisError('MA0301', `dimension ${v} is not defined for this layer or cluster level`, d.location);
+    if (!dims.has(v))
+      throw new MaestroAnalysisError(
+        D.maestroUndefinedDimension.code,
+        `dimension ${v} is not defined for this layer or cluster level`,
+        d.location,
+      );
     const stride = dims.stride(v);
     if (!(dims.isReference(v) && stride !== 1)) continue;
     const target = dataflow.find((x) => x.variable === v)!;

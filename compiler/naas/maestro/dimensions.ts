@@ -1,6 +1,7 @@
 // A cluster level's dimension sizes and which pairs of dimensions overlap (an input row Y
 // and the filter rows R that slide over it): MAESTRO's DimensionTable.
 import { MaestroAnalysisError } from './errors.ts';
+import { D } from '../../diagnostics/index.ts';
 
 export interface DimEntry {
   size: number;
@@ -27,13 +28,13 @@ export class DimensionTable {
 
   size(name: string): number {
     const d = this.dims.get(name);
-    if (!d) throw new MaestroAnalysisError('MA0301', `dimension ${name} is not defined at this cluster level`);
+    if (!d) throw new MaestroAnalysisError(D.maestroUndefinedDimension.code, `dimension ${name} is not defined at this cluster level`);
     return d.size;
   }
 
   stride(name: string): number {
     const d = this.dims.get(name);
-    if (!d) throw new MaestroAnalysisError('MA0301', `dimension ${name} is not defined at this cluster level`);
+    if (!d) throw new MaestroAnalysisError(D.maestroUndefinedDimension.code, `dimension ${name} is not defined at this cluster level`);
     return d.stride;
   }
 

@@ -7,6 +7,7 @@ import { MaestroAnalysisError } from './errors.ts';
 import { allInit, isEdge, iterationCases, stateOf } from './iterations.ts';
 import { ReuseAnalysis } from './reuse.ts';
 import { idiv, type MaestroHardware } from './types.ts';
+import { D } from '../../diagnostics/index.ts';
 
 export interface TensorCounts {
   l1Read: number;
@@ -170,7 +171,7 @@ function analyzeLevel(
       delay = Math.max(idiv(idiv(inSize, hw.offchipBw), 2), delay, idiv(idiv(outSize, hw.offchipBw), 2));
       if (compute === 0)
         throw new MaestroAnalysisError(
-          'MA0309',
+          D.maestroNoCompute.code,
           `a case at the top cluster level has no compute (division by zero in MAESTRO)`,
           spDirective.location,
         );

@@ -3,6 +3,7 @@
 import { convProblem, depthwiseProblem, type Problem } from '../../ir/problem.ts';
 import { MaestroAnalysisError } from './errors.ts';
 import type { LayerDimension, LayerType, MaestroLayer } from './types.ts';
+import { D } from '../../diagnostics/index.ts';
 
 export interface MaestroShape {
   type: Extract<LayerType, 'CONV' | 'DSCONV'>;
@@ -68,7 +69,7 @@ export function maestroLayerToProblem(layer: MaestroLayer): Problem {
   const Q = yo ? yo.size : Math.floor((size('Y', R) - R) / sh) + 1;
   const P = xo ? xo.size : Math.floor((size('X', S) - S) / sw) + 1;
   if (!(P > 0 && Q > 0))
-    throw new MaestroAnalysisError('MA0402', `layer ${layer.name}: the kernel is larger than the input`, layer.location);
+    throw new MaestroAnalysisError(D.maestroKernelSize.code, `layer ${layer.name}: the kernel is larger than the input`, layer.location);
   const common = { name: layer.name, N: size('N'), P, Q, R: S, S: R, strideW: sw, strideH: sh };
   if (layer.type === 'DSCONV') return depthwiseProblem({ ...common, channels: size('C') });
   return convProblem({ ...common, G: size('G'), K: size('K'), C: size('C') });

@@ -10,6 +10,7 @@ import { evaluateNetwork } from './evaluate.ts';
 import { problemToMaestro, type MaestroShape } from './from-problem.ts';
 import { templateDataflow, type TemplateName } from './templates.ts';
 import type { Directive, MaestroHardware, MaestroLayer } from './types.ts';
+import { D } from '../../diagnostics/index.ts';
 
 /** A baseline's resources as the paper's MAESTRO runs state them (sizes in elements). */
 export interface PaperResources {
@@ -127,7 +128,7 @@ export function evaluatePaperBaseline(workloads: PaperWorkloads, res: PaperResou
     const shape = problemToMaestro(p);
     const df = templateDataflow(res.template, shape.type, shape.dims);
     const c = costShape(shape, df, hw, p.name);
-    if (!c) throw new MaestroAnalysisError('MA0401', `the ${res.template} template cannot map layer ${p.name} under MAESTRO`);
+    if (!c) throw new MaestroAnalysisError(D.maestroTemplate.code, `the ${res.template} template cannot map layer ${p.name} under MAESTRO`);
     perShape.set(key, c);
   }
   return assemble(workloads, perShape);

@@ -6,6 +6,7 @@ import { DimensionTable } from './dimensions.ts';
 import { MaestroAnalysisError } from './errors.ts';
 import { isEdge, stateOf, type IterationCase, type IterationState } from './iterations.ts';
 import { idiv } from './types.ts';
+import { D } from '../../diagnostics/index.ts';
 
 /** std::map<string,int> read with operator[]: a missing key reads as 0. */
 class Counts {
@@ -98,7 +99,11 @@ export class ReuseAnalysis {
     let state: IterationState | undefined;
     for (const v of t.vars) {
       const d = this.cluster.find(v);
-      if (!d) throw new MaestroAnalysisError('MA0301', `dimension ${v} has no directive at cluster level ${this.cluster.level}`);
+      if (!d)
+        throw new MaestroAnalysisError(
+          D.maestroUndefinedDimension.code,
+          `dimension ${v} has no directive at cluster level ${this.cluster.level}`,
+        );
       if (d.kind === 'spatial') {
         mapped = true;
         state = stateOf(c, v);
@@ -157,7 +162,7 @@ export class ReuseAnalysis {
         else if (isChanging && !inited) {
           if (this.unique.get(v) === 0)
             throw new MaestroAnalysisError(
-              'MA0308',
+              D.maestroStuckMap.code,
               `dimension ${v} advances but its map covers the whole dimension (no new elements per step)`,
               d.location,
             );
@@ -227,7 +232,11 @@ export class ReuseAnalysis {
     }
     for (const v of t.vars) {
       const d = df.find((x) => x.variable === v);
-      if (!d) throw new MaestroAnalysisError('MA0301', `output dimension ${v} has no directive at cluster level ${this.cluster.level}`);
+      if (!d)
+        throw new MaestroAnalysisError(
+          D.maestroUndefinedDimension.code,
+          `output dimension ${v} has no directive at cluster level ${this.cluster.level}`,
+        );
       const s = stateOf(c, v);
       const a = outputName(v);
       if (d.kind === 'temporal') {

@@ -3,7 +3,7 @@
 // accuracy) or `predictor:FILE` (a user's ONNX model over the encoding of compiler/nas/supernet.ts).
 // Every accuracy a search reports names its source.
 import { readFileSync } from 'node:fs';
-import { ExitCode, UserError, fail } from '../../diagnostics/index.ts';
+import { D, ExitCode, UserError, fail } from '../../diagnostics/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../../ir/supernet.ts';
 import { configKey, encodeConfig, parseConfigKey } from '../supernet.ts';
 
@@ -18,7 +18,14 @@ export interface AccuracySource {
 
 const sourceError = (file: string, line: number, text: string, message: string, column = 1, length = 1): never => {
   throw new UserError(
-    [{ severity: 'error', code: 'N0110', message, location: { file, line, column, length: Math.max(1, length), lineText: text } }],
+    [
+      {
+        severity: 'error',
+        code: D.accuracyTableSyntax.code,
+        message,
+        location: { file, line, column, length: Math.max(1, length), lineText: text },
+      },
+    ],
     ExitCode.inputError,
   );
 };
@@ -33,7 +40,7 @@ export function tableSource(spec: SupernetSpec, file: string): AccuracySource {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return fail('N0111', `cannot read accuracy table '${file}'`, undefined, ExitCode.inputError);
+    return fail(D.accuracySourceRead, `cannot read accuracy table '${file}'`);
   }
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
@@ -71,7 +78,7 @@ export function tableSource(spec: SupernetSpec, file: string): AccuracySource {
     async accuracy(configs) {
       return configs.map((c) => {
         const a = byKey.get(configKey(c));
-        if (a === undefined) fail('N0112', `${file}: no accuracy for configuration ${configKey(c)}`, undefined, ExitCode.inputError);
+        if (a === undefined) fail(D.accuracyMissing, `${file}: no accuracy for configuration ${configKey(c)}`);
         return a!;
       });
     },
@@ -99,19 +106,14 @@ export async function predictorSource(spec: SupernetSpec, file: string): Promise
   try {
     bytes = readFileSync(file);
   } catch {
-    return fail('N0111', `cannot read accuracy predictor '${file}'`, undefined, ExitCode.inputError);
+    return fail(D.accuracySourceRead, `cannot read accuracy predictor '${file}'`);
   }
   const ort = await import('onnxruntime-node');
   let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
   try {
     session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
   } catch (e) {
-    return fail(
-      'N0113',
-      `${file}: onnxruntime cannot load the predictor: ${(e as Error).message.split('\n')[0]}`,
-      undefined,
-      ExitCode.inputError,
-    );
+    return fail(D.accuracyPredictor, `${file}: onnxruntime cannot load the predictor: ${(e as Error).message.split('\n')[0]}`);
   }
   const d = 1 + 4 * spec.stages.length;
   const [inputName] = session.inputNames;
@@ -128,14 +130,12 @@ export async function predictorSource(spec: SupernetSpec, file: string): Promise
           r = await session.run({ [inputName]: feed });
         } catch (e) {
           return fail(
-            'N0113',
+            D.accuracyPredictor,
             `${file}: the predictor does not take the encoding float32[1, ${d}] (1 + 4 x ${spec.stages.length} stages): ${(e as Error).message.split('\n')[0]}`,
-            undefined,
-            ExitCode.inputError,
           );
         }
         const v = Number((r[outputName].data as ArrayLike<number>)[0]);
-        if (!Number.isFinite(v)) fail('N0113', `${file}: the predictor returned ${v} for ${configKey(c)}`, undefined, ExitCode.inputError);
+        if (!Number.isFinite(v)) fail(D.accuracyPredictor, `${file}: the predictor returned ${v} for ${configKey(c)}`);
         out.push(v > 1 ? v / 100 : v);
       }
       return out;

@@ -2,7 +2,7 @@
 // deployments: one JSON file holding the parameter layout of the largest subnet and the
 // weights as little-endian float32, base64 (format "nacc-supernet-weights/1").
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { ExitCode, fail } from '../../diagnostics/index.ts';
+import { D, ExitCode, fail } from '../../diagnostics/index.ts';
 import type { SupernetSpec } from '../../ir/supernet.ts';
 import { configKey, largestConfig } from '../supernet.ts';
 import { SharedSupernet } from './train.ts';
@@ -60,17 +60,11 @@ export function loadSupernetWeights(file: string, spec: SupernetSpec, batch = 64
   try {
     body = JSON.parse(readFileSync(file, 'utf8')) as WeightsFile;
   } catch (e) {
-    return fail('N0112', `cannot read supernet weights '${file}': ${(e as Error).message}`, undefined, ExitCode.inputError);
+    return fail(D.accuracyMissing, `cannot read supernet weights '${file}': ${(e as Error).message}`);
   }
   if (body.format !== WEIGHTS_FORMAT)
-    fail(
-      'N0112',
-      `'${file}' is not a supernet weights file (format '${String(body.format)}', expected '${WEIGHTS_FORMAT}')`,
-      undefined,
-      ExitCode.inputError,
-    );
-  if (body.supernet !== spec.name)
-    fail('N0112', `'${file}' holds weights of supernet '${body.supernet}', not '${spec.name}'`, undefined, ExitCode.inputError);
+    fail(D.accuracyMissing, `'${file}' is not a supernet weights file (format '${String(body.format)}', expected '${WEIGHTS_FORMAT}')`);
+  if (body.supernet !== spec.name) fail(D.accuracyMissing, `'${file}' holds weights of supernet '${body.supernet}', not '${spec.name}'`);
   const side = Number(body.training.image_side ?? spec.resolution[spec.resolution.length - 1]);
   const net = new SharedSupernet(spec, batch, side, 0, { batchNorm: body.batch_norm });
   net.log.push(...((body.training.log as SharedSupernet['log']) ?? []));
@@ -87,14 +81,11 @@ export function loadSupernetWeights(file: string, spec: SupernetSpec, batch = 64
     );
   if (!same)
     fail(
-      'N0112',
+      D.accuracyMissing,
       `'${file}' was written for another layout of supernet '${spec.name}' (${body.param_count} parameters, this one has ${m.paramCount})`,
-      undefined,
-      ExitCode.inputError,
     );
   const raw = Buffer.from(body.weights_f32le_base64, 'base64');
-  if (raw.length !== 4 * m.paramCount)
-    fail('N0112', `'${file}': ${raw.length} bytes of weights for ${m.paramCount} parameters`, undefined, ExitCode.inputError);
+  if (raw.length !== 4 * m.paramCount) fail(D.accuracyMissing, `'${file}': ${raw.length} bytes of weights for ${m.paramCount} parameters`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   for (let i = 0; i < m.paramCount; i++) net.weights[i] = view.getFloat32(i * 4, true);
   return net;
