@@ -161,7 +161,7 @@ describe("tiled layers run bit-exactly, cycles = the tiles' schedules summed", (
         const summed = ml.tiles.reduce((s, t) => s + t.schedule_cycles, 0);
         if (g.hardware.doubleBuffer && ml.tile_count > 1) {
           expect(ml.schedule_cycles).toBeLessThan(summed);
-          expect(Math.abs(l.cycles / ml.schedule_cycles - 1), `${sim.name}/${l.name}: ${l.cycles} vs ${ml.schedule_cycles}`).toBeLessThan(
+          expect(Math.abs(l.cycles! / ml.schedule_cycles - 1), `${sim.name}/${l.name}: ${l.cycles} vs ${ml.schedule_cycles}`).toBeLessThan(
             0.01,
           );
         } else {
