@@ -7,7 +7,7 @@ import { cloudFeatures } from '../ir/ops.ts';
 import { type Cloud, bunnyCloud, cloudSize, makeCloud, syntheticCloud } from '../reference/pointcloud/cloud.ts';
 import { ballQuery, downsampleCoords, fps, kernelMap, knn, subset } from '../reference/pointcloud/mapping.ts';
 import { Prng } from '../util/prng.ts';
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 
 /** Ops the PointAcc model costs; anything else (2-D convs, pooling...) is not a PointAcc workload. */
 export const MODELLED_OPS = new Set([
@@ -194,7 +194,7 @@ export function buildWorkload(net: Network, seed: number, points?: number, cloud
   for (const l of net.layers) {
     if (!MODELLED_OPS.has(l.op))
       fail(
-        'E0640',
+        D.pointaccUnmodelledOp,
         `PointAcc does not model '${l.op}' (layer ${l.name} of ${net.name}); it runs point-cloud networks (${[...MODELLED_OPS].slice(0, 11).join(', ')})`,
         l.location,
       );

@@ -2,7 +2,7 @@
 // command line the way MAESTRO's option parser does, evaluates with our model, compares per layer.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { UserError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import { D, UserError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
 import {
   evaluateNetwork,
   MaestroAnalysisError,
@@ -64,7 +64,8 @@ export function parseMaestroCommand(cmd: string, where: string): MaestroCommand 
   const opts = new Map<string, string>();
   for (let i = 0; i < words.length; i++) {
     const w = words[i];
-    if (!w.startsWith('--')) throw new UserError([{ severity: 'error', code: 'MA0130', message: `${where}: unexpected argument '${w}'` }]);
+    if (!w.startsWith('--'))
+      throw new UserError([{ severity: 'error', code: D.maestroCaseArgument.code, message: `${where}: unexpected argument '${w}'` }]);
     let [key, val] = w.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     if (val === undefined) val = words[++i] ?? '';
     const exact = OPTIONS.find((o) => o === key);
@@ -73,7 +74,7 @@ export function parseMaestroCommand(cmd: string, where: string): MaestroCommand 
       throw new UserError([
         {
           severity: 'error',
-          code: 'MA0131',
+          code: D.maestroCaseOption.code,
           message: `${where}: ${matches.length === 0 ? 'unknown' : 'ambiguous'} option --${key} (MAESTRO aborts)`,
         },
       ]);
@@ -83,16 +84,22 @@ export function parseMaestroCommand(cmd: string, where: string): MaestroCommand 
     const v = opts.get(k);
     if (v === undefined) return d;
     if (!/^[+-]?\d+$/.test(v))
-      throw new UserError([{ severity: 'error', code: 'MA0132', message: `${where}: --${k} needs an integer, found '${v}'` }]);
+      throw new UserError([
+        { severity: 'error', code: D.maestroCaseInteger.code, message: `${where}: --${k} needs an integer, found '${v}'` },
+      ]);
     return Number(v);
   };
   if (opts.get('bw_sweep') === 'true' && opts.get('top_bw_only') === 'true') {
     throw new UserError([
-      { severity: 'error', code: 'MA0133', message: `${where}: the bandwidth sweep mode (--bw_sweep --top_bw_only) is not modelled` },
+      {
+        severity: 'error',
+        code: D.maestroCaseBwSweep.code,
+        message: `${where}: the bandwidth sweep mode (--bw_sweep --top_bw_only) is not modelled`,
+      },
     ]);
   }
   const mappingFile = opts.get('Mapping_file');
-  if (!mappingFile) throw new UserError([{ severity: 'error', code: 'MA0134', message: `${where}: no --Mapping_file` }]);
+  if (!mappingFile) throw new UserError([{ severity: 'error', code: D.maestroCaseMapping.code, message: `${where}: no --Mapping_file` }]);
   const hw: MaestroHardware = {
     numPes: int('num_pes', MAESTRO_DEFAULTS.numPes),
     nocBw: int('noc_bw_cstr', MAESTRO_DEFAULTS.nocBw),

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fail, UserError } from '../../compiler/diagnostics/index.ts';
+import { D, fail, UserError } from '../../compiler/diagnostics/index.ts';
 import type { Architecture } from '../../compiler/ir/architecture.ts';
 import type { Mapping } from '../../compiler/ir/mapping.ts';
 import type { Problem } from '../../compiler/ir/problem.ts';
@@ -43,7 +43,7 @@ const readYaml = (p: string): unknown => {
   try {
     return parseYaml(readFileSync(p, 'utf8'));
   } catch (e) {
-    return fail('TL010', `${p}: not valid YAML (${(e as Error).message})`);
+    return fail(D.timeloopYaml, `${p}: not valid YAML (${(e as Error).message})`);
   }
 };
 
@@ -82,13 +82,16 @@ function chooseMapping(
     return { mapping: printed, source: mapTxt as string };
   }
   if (parsed.length === 1) return parsed[0];
-  return fail('TL011', `cannot tell which mapping produced the reference (${parsed.map((p) => p.source).join(', ') || 'none found'})`);
+  return fail(
+    D.timeloopCaseMapping,
+    `cannot tell which mapping produced the reference (${parsed.map((p) => p.source).join(', ') || 'none found'})`,
+  );
 }
 
 /** One file, or the one whose name shares most tokens with the case's folder names. */
 function pickByName(files: string[], caseName: string, what: string): string {
   if (files.length === 1) return files[0];
-  if (files.length === 0) return fail('TL014', `${caseName}: no ${what} YAML found`);
+  if (files.length === 0) return fail(D.timeloopCaseYaml, `${caseName}: no ${what} YAML found`);
   const where = caseName
     .toLowerCase()
     .split(/[\/\\]/)
@@ -105,7 +108,7 @@ function pickByName(files: string[], caseName: string, what: string): string {
   scored.sort((a, b) => b.score - a.score);
   if (scored[0].score === 0 || (scored.length > 1 && scored[1].score === scored[0].score)) {
     return fail(
-      'TL014',
+      D.timeloopCaseYaml,
       `${caseName}: cannot tell which ${what} YAML produced the reference (${files.map((f) => basename(f)).join(', ')})`,
     );
   }
@@ -117,7 +120,7 @@ export function loadCase(statsPath: string, root: string): TimeloopCase {
   const prefix = basename(statsPath).replace(/\.stats\.txt$/, '');
   const reference = parseStatsText(readFileSync(statsPath, 'utf8'));
   const ertPath = join(dir, `${prefix}.ERT.yaml`);
-  if (!existsSync(ertPath)) fail('TL012', `${dir}: no ${prefix}.ERT.yaml next to the stats`);
+  if (!existsSync(ertPath)) fail(D.timeloopCaseErt, `${dir}: no ${prefix}.ERT.yaml next to the stats`);
   const ert = parseErt(readYaml(ertPath));
   const mapTxt = existsSync(join(dir, `${prefix}.map.txt`)) ? join(dir, `${prefix}.map.txt`) : undefined;
   const name = relative(root, dir) || basename(dir);
@@ -136,7 +139,7 @@ export function loadCase(statsPath: string, root: string): TimeloopCase {
   }
   const archDir = findUp(dir, root, 'arch');
   const probDir = findUp(dir, root, 'prob');
-  if (!archDir || !probDir) fail('TL013', `${dir}: no parsed-processed-input.yaml and no arch/ and prob/ folders above it`);
+  if (!archDir || !probDir) fail(D.timeloopCaseInputs, `${dir}: no parsed-processed-input.yaml and no arch/ and prob/ folders above it`);
   const archFile = pickByName(yamlFiles(archDir), name, 'architecture');
   const probFile = pickByName(yamlFiles(probDir), name, 'problem');
   const problem = problemFromTimeloop(readYaml(probFile), probFile);
@@ -153,7 +156,7 @@ export function findCases(root: string): TimeloopCase[] {
 
 /** Every case under root; cases whose inputs cannot be read are reported, not fatal. */
 export function findCasesWithErrors(root: string): { cases: TimeloopCase[]; errors: { name: string; message: string }[] } {
-  if (!existsSync(root)) fail('TL015', `${root}: no such folder`);
+  if (!existsSync(root)) fail(D.timeloopCasesFolder, `${root}: no such folder`);
   const stats: string[] = [];
   walk(root, stats);
   const cases: TimeloopCase[] = [];

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { fail } from '../../compiler/diagnostics/index.ts';
+import { D, fail } from '../../compiler/diagnostics/index.ts';
 import type { Architecture } from '../../compiler/ir/architecture.ts';
 import type { Mapping } from '../../compiler/ir/mapping.ts';
 import type { Problem } from '../../compiler/ir/problem.ts';
@@ -37,7 +37,7 @@ const readYaml = (p: string): unknown => {
   try {
     return parseYaml(readFileSync(p, 'utf8'));
   } catch (e) {
-    return fail('TL010', `${p}: not valid YAML (${(e as Error).message})`);
+    return fail(D.timeloopYaml, `${p}: not valid YAML (${(e as Error).message})`);
   }
 };
 
@@ -46,7 +46,7 @@ export function loadExportedDesign(dir: string): ExportedDesign {
   const archFile = join(dir, 'arch.yaml');
   const ertFile = join(dir, 'ERT.yaml');
   for (const f of [archFile, ertFile])
-    if (!existsSync(f)) fail('TL017', `${dir}: no ${f.slice(dir.length + 1)} (not a folder nacc search --out wrote?)`);
+    if (!existsSync(f)) fail(D.timeloopExportFile, `${dir}: no ${f.slice(dir.length + 1)} (not a folder nacc search --out wrote?)`);
   const arch = architectureFromTimeloop(readYaml(archFile), parseErt(readYaml(ertFile)), archFile);
   const layers: ExportedLayer[] = [];
   for (const network of readdirSync(dir, { withFileTypes: true })
@@ -58,7 +58,7 @@ export function loadExportedDesign(dir: string): ExportedDesign {
       .sort()) {
       const stem = f.slice(0, -'.prob.yaml'.length);
       const map = join(dir, network, `${stem}.map.yaml`);
-      if (!existsSync(map)) fail('TL018', `${join(dir, network, f)}: no ${stem}.map.yaml beside it`);
+      if (!existsSync(map)) fail(D.timeloopExportMap, `${join(dir, network, f)}: no ${stem}.map.yaml beside it`);
       layers.push({ network, stem, prob: join(dir, network, f), map });
     }
   }

@@ -6,7 +6,7 @@
 // (exit 70), a program that fails in any way (status, signal, timeout, QEMU fatal) fails verification (3).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserError, VerificationError } from '../../compiler/diagnostics/index.ts';
+import { D, UserError, VerificationError } from '../../compiler/diagnostics/index.ts';
 import { requireTool } from '../tools/tools.ts';
 import { FAILURE_MESSAGES, expectSuccess, outputTail, runTool } from '../tools/run-tool.ts';
 import { ARM_LINK_FLAGS, C_WARN_FLAGS, armFlags } from '../../compiler/mcu/emit.ts';
@@ -21,7 +21,11 @@ async function compile(tool: string, args: string[], cwd: string): Promise<void>
   const r = await runTool(tool, args, { cwd, timeoutMs: 600_000 });
   if (!r.verdict.ok && r.verdict.kind === 'exit' && REGION_OVERFLOW.test(r.output)) {
     throw new UserError([
-      { severity: 'error', code: 'M0501', message: `the program does not fit the part's memory (${cwd}):\n${outputTail(r.output)}` },
+      {
+        severity: 'error',
+        code: D.mcuMemory.code,
+        message: `the program does not fit the part's memory (${cwd}):\n${outputTail(r.output)}`,
+      },
     ]);
   }
   expectSuccess(r, 'generated-build', `compiling the generated C in ${cwd}`);

@@ -4,7 +4,7 @@
 // instructions per inference (SysTick under -icount).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExitCode, fail } from '../../compiler/diagnostics/index.ts';
+import { D, ExitCode, fail } from '../../compiler/diagnostics/index.ts';
 import type { QModel } from '../../compiler/ir/quantized.ts';
 import { fromBytes, prepareModel, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { loweredForMcu, MANIFEST, type McuManifest } from '../../compiler/mcu/compile.ts';
@@ -63,18 +63,13 @@ export interface VerifyReport {
 export function readManifest(dir: string): McuManifest {
   const p = join(dir, MANIFEST);
   if (!existsSync(p))
-    fail(
-      'E0750',
-      `${dir} is not an MCU program folder (no ${MANIFEST}; create one with 'nacc mcu MODEL --out ${dir}')`,
-      undefined,
-      ExitCode.usage,
-    );
+    fail(D.notMcuFolder, `${dir} is not an MCU program folder (no ${MANIFEST}; create one with 'nacc mcu MODEL --out ${dir}')`);
   return JSON.parse(readFileSync(p, 'utf8')) as McuManifest;
 }
 
 /** The quantised model a program folder was compiled from, lowered the same way. */
 export async function manifestModel(m: McuManifest): Promise<QModel> {
-  if (!existsSync(m.source.path)) fail('E0751', `the model ${m.source.path} this program was compiled from is gone`);
+  if (!existsSync(m.source.path)) fail(D.mcuSourceGone, `the model ${m.source.path} this program was compiled from is gone`);
   const { model } = await loadQModel(m.source.path, { network: m.source.network, seed: m.source.seed });
   return loweredForMcu(model, m.options);
 }
@@ -133,7 +128,7 @@ function patchChecks(source: QModel, split: number, expected: Map<number, Uint8A
     .filter((t) => readAfter.has(t));
   if (cuts.length !== 1)
     fail(
-      'E0752',
+      D.patchSplitMismatch,
       `the patch program's split (op ${split}) is not crossed by exactly one feature map in ${source.name}; the program folder and its model disagree`,
       undefined,
       ExitCode.internal,

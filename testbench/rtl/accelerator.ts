@@ -7,7 +7,7 @@
 // bench runs with that folder as cwd). Without layers the bench runs once in the folder itself.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fail, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import { D, fail, type Diagnostic } from '../../compiler/diagnostics/index.ts';
 import { buildIverilog, buildVerilator, lintVerilator, runVerilatorModel, runVvp, type SimResult } from '../sim/sim.ts';
 import { outputTail } from '../tools/run-tool.ts';
 
@@ -99,12 +99,12 @@ export interface AcceleratorVerifyReport {
  */
 export function readVerifyManifest(dir: string): VerifyManifest {
   const path = join(dir, 'manifest.json');
-  if (!existsSync(path)) fail('V0101', `'${dir}' has no manifest.json; generate a design first with \`nacc rtl ... --out ${dir}\``);
+  if (!existsSync(path)) fail(D.noManifest, `'${dir}' has no manifest.json; generate a design first with \`nacc rtl ... --out ${dir}\``);
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    fail('V0102', `${path}: not valid JSON (${(e as Error).message})`);
+    fail(D.manifestJson, `${path}: not valid JSON (${(e as Error).message})`);
   }
   if (Array.isArray(raw.design_files) && typeof raw.testbench === 'string' && typeof raw.top === 'string') {
     return {
@@ -125,8 +125,9 @@ export function readVerifyManifest(dir: string): VerifyManifest {
     };
   }
   const m = raw as unknown as VerifyManifest;
-  for (const k of ['top', 'testbench', 'benchFile'] as const) if (typeof m[k] !== 'string') fail('V0103', `${path}: missing "${k}"`);
-  if (!Array.isArray(m.designFiles)) fail('V0103', `${path}: missing "designFiles"`);
+  for (const k of ['top', 'testbench', 'benchFile'] as const)
+    if (typeof m[k] !== 'string') fail(D.manifestField, `${path}: missing "${k}"`);
+  if (!Array.isArray(m.designFiles)) fail(D.manifestField, `${path}: missing "designFiles"`);
   return m;
 }
 
@@ -163,7 +164,7 @@ export async function verifyAccelerator(
   if (opts.layers?.length) {
     for (const l of opts.layers)
       if (!runs.some((r) => r.name === l))
-        fail('V0104', `design '${dirArg}' has no layer '${l}' (it has: ${runs.map((r) => r.name).join(', ')})`, undefined, 2);
+        fail(D.verifyUnknownLayer, `design '${dirArg}' has no layer '${l}' (it has: ${runs.map((r) => r.name).join(', ')})`);
     runs = runs.filter((r) => opts.layers!.includes(r.name));
   }
   const design = m.designFiles.map((f) => join(dir, f));

@@ -3,7 +3,7 @@
 // per-step lines into per-layer cycles, checks and the cost model's error.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fail, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import { D, fail, type Diagnostic } from '../../compiler/diagnostics/index.ts';
 import type { NetworkManifest, StepEngine, StepUnit } from '../../compiler/rtl/network/program.ts';
 import { readVerifyManifest, type SimName } from './accelerator.ts';
 import { outputTail } from '../tools/run-tool.ts';
@@ -78,10 +78,8 @@ export function readNetworkManifest(dir: string): NetworkManifest {
   const path = join(dir, 'network', 'network.json');
   if (!existsSync(path)) {
     fail(
-      'V0105',
+      D.noNetworkProgram,
       `'${dir}' has no whole-network program (network/network.json); generate it with \`nacc rtl FILE --accelerator A --network N --out ${dir}\` without --layer`,
-      undefined,
-      2,
     );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as NetworkManifest;

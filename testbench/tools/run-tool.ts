@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
-import { ExitCode, InternalError, ToolError, UserError, VerificationError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
+import { D, ExitCode, InternalError, ToolError, UserError, VerificationError, type Diagnostic } from '../../compiler/diagnostics/index.ts';
 import { TOOLS } from './tool-list.ts';
 import { killTree } from '../../compiler/util/process-tree.ts';
 
@@ -196,13 +196,13 @@ export function failureOf(run: ToolRun, role: ToolRole, what: string, diagnostic
   if (role === 'check') return new VerificationError(`${what}: ${v.reason}${detail}`);
   if (role === 'helper' || v.kind === 'signal' || v.kind === 'timeout') {
     return new UserError(
-      [{ severity: 'error', code: 'T0002', message: `${what}: ${v.reason}${detail}` }, ...diagnostics],
+      [{ severity: 'error', code: D.toolFailed.code, message: `${what}: ${v.reason}${detail}` }, ...diagnostics],
       ExitCode.toolMissing,
     );
   }
   if (role === 'user-build')
     return new UserError(
-      [{ severity: 'error', code: 'T0003', message: `${what}: ${v.reason}${detail}` }, ...diagnostics],
+      [{ severity: 'error', code: D.toolRejectedInput.code, message: `${what}: ${v.reason}${detail}` }, ...diagnostics],
       ExitCode.inputError,
     );
   // The CLI adds the request to report it (as for every internal error).

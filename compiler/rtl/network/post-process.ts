@@ -39,7 +39,7 @@ import {
   type Module,
   type Stmt,
 } from '../verilog/index.ts';
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 
 export interface PpuField {
   name: string;
@@ -106,7 +106,7 @@ export function ppuWords(cfg: PpuConfig, what: string): number[] {
     const v = values[f.name] ?? 0;
     const lim = 2 ** (f.signed ? f.bits - 1 : f.bits);
     if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim)
-      fail('R0710', `${what}: post-processing register ${f.name} = ${v} does not fit its ${f.bits} bits`);
+      fail(D.rtlPostProcessRegister, `${what}: post-processing register ${f.name} = ${v} does not fit its ${f.bits} bits`);
     return v & 0xffff;
   });
 }

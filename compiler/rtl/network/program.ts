@@ -4,7 +4,7 @@
 // int8 reference's output of every step. Pure: returns the files of the folder's `network/`.
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { Network } from '../../ir/network.ts';
 import { QPARAM_BYTES } from '../accelerator/hardware.ts';
 import { weightImage } from '../accelerator/golden.ts';
@@ -144,7 +144,7 @@ export function networkProgram(
       continue;
     }
     const value = ref.values.get(outId);
-    if (!value) fail('R0703', `network '${net.name}': the reference has no value for '${outT.name}'`);
+    if (!value) fail(D.rtlNetworkValue, `network '${net.name}': the reference has no value for '${outT.name}'`);
     const outBase = place(value.length);
     region.set(outId, outBase);
     const expOffset = expectedBytes;
@@ -200,7 +200,7 @@ export function networkProgram(
     const pr = layer.problem;
     if (tensorBytes(inId) !== pr.inH * pr.inW * pr.inC || value.length !== pr.bounds.K * pr.bounds.P * pr.bounds.Q) {
       fail(
-        'R0704',
+        D.rtlNetworkTensors,
         `layer '${layer.name}': the quantised op's tensors (${tensorBytes(inId)} -> ${value.length} bytes) are not the accelerator problem's`,
       );
     }
@@ -247,7 +247,7 @@ export function networkProgram(
   }
   const missing = g.programs.filter((p) => !steps.some((s) => s.name === p.name && s.unit === 'conv'));
   if (missing.length)
-    fail('R0705', `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`);
+    fail(D.rtlNetworkMissingOp, `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`);
   const outputs = model.outputs
     .map((id) => model.ops.find((o) => o.outputs[0] === id && o.kind === 'DEQUANTIZE')?.inputs[0] ?? id)
     .map((id) => ({ name: model.tensors[id].name, step: steps.findIndex((s) => region.get(id) === s.out_base) }))

@@ -1,7 +1,7 @@
 // The int8 reference of a whole network as the accelerator runs it: the network quantised
 // exactly as `nacc run` does (mcu/calibrate.ts, same --seed), a seeded input, every op's output
 // from the reference executor, and each conv/depthwise/dense op's weights and requantisation.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { Network } from '../../ir/network.ts';
 import type { QData, QModel, QOp } from '../../ir/quantized.ts';
 import { quantizeNetwork } from '../../mcu/calibrate.ts';
@@ -66,12 +66,12 @@ export function acceleratorOpData(ref: NetworkReference, op: QOp): AcceleratorOp
   const filter = ref.model.tensors[op.inputs[1]];
   const biasT = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ref.model.tensors[op.inputs[2]] : undefined;
   if (p.kind !== 'conv' && p.kind !== 'dwconv' && p.kind !== 'fc')
-    fail('R0701', `op ${op.index} (${op.kind}) is not a convolution or dense layer`);
+    fail(D.rtlNetworkOp, `op ${op.index} (${op.kind}) is not a convolution or dense layer`);
   const w = filter.data as Int8Array;
   const size = filter.shape.reduce((a, b) => a * b, 1);
   if (!w || w.length !== size)
     fail(
-      'R0706',
+      D.rtlNetworkFilter,
       `op ${op.index} (${op.kind}, '${ref.model.tensors[op.outputs[0]].name}'): the quantised model's filter holds ${w?.length ?? 0} values for its shape [${filter.shape.join(', ')}] (${size}); the int8 reference cannot run it`,
     );
   let weights = w;
@@ -84,7 +84,7 @@ export function acceleratorOpData(ref: NetworkReference, op: QOp): AcceleratorOp
   }
   const channels = p.kind === 'fc' ? (p as FcParams).outDepth : (p as ConvParams).outC;
   if (p.kind === 'fc' && (p as FcParams).filterOffset !== 0)
-    fail('R0702', `op ${op.index}: dense weights with a zero point are not supported by the accelerator`);
+    fail(D.rtlDenseZeroPoint, `op ${op.index}: dense weights with a zero point are not supported by the accelerator`);
   return {
     weights,
     bias: biasT ? (biasT.data as Int32Array) : new Int32Array(channels),

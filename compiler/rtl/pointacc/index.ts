@@ -2,7 +2,7 @@
 // on a cloud, sized by a `pointacc` configuration.
 import type { PointAccConfig } from '../../ir/targets.ts';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
-import { fail, ExitCode } from '../../diagnostics/index.ts';
+import { D, fail, ExitCode } from '../../diagnostics/index.ts';
 import { pointSearchPackage, type RtlPackage } from './point-search-package.ts';
 import { kernelMapPackage } from './kernel-map-package.ts';
 import { matrixPackage } from './matrix-package.ts';
@@ -45,20 +45,20 @@ export function buildRtlPackage(op: RtlOp, cloud: Cloud, config: PointAccConfig,
   const n = cloudSize(cloud);
   const W = config.mappingUnit.sorterWidth;
   if ((W & (W - 1)) !== 0 || W < 2)
-    fail('E0632', `sorter_width ${W} of '${config.name}' must be a power of two >= 2 for the RTL`, config.location);
+    fail(D.sorterWidth, `sorter_width ${W} of '${config.name}' must be a power of two >= 2 for the RTL`, config.location);
   if (op === 'kernel_map') {
     for (const v of cloud.xyz)
-      if (!Number.isInteger(v)) fail('E0607', 'kernel_map needs integer voxel coordinates (voxelise the cloud first)');
+      if (!Number.isInteger(v)) fail(D.voxelsNotInteger, 'kernel_map needs integer voxel coordinates (voxelise the cloud first)');
     const kernel = o.kernel ?? 3;
     const stride = o.stride ?? 1;
     if (!(kernel >= 1 && kernel <= 7) || !(stride >= 1))
-      fail('E0633', `--kernel must be 1..7 and --stride >= 1 (got ${kernel}, ${stride})`, undefined, ExitCode.usage);
+      fail(D.kernelMapRange, `--kernel must be 1..7 and --stride >= 1 (got ${kernel}, ${stride})`);
     return kernelMapPackage({ voxels: cloud, sorterWidth: W, kernel, stride });
   }
   if (op === 'shared_mlp') {
     const [rows, cin, cout] = [o.rows ?? 64, o.cin ?? 64, o.cout ?? 64];
     if (![rows, cin, cout].every((v) => Number.isInteger(v) && v >= 1 && v <= 4096))
-      fail('E0634', '--rows, --cin and --cout must be integers in 1..4096', undefined, ExitCode.usage);
+      fail(D.matrixRange, '--rows, --cin and --cout must be integers in 1..4096');
     const [mr, mc] = config.matrixUnit;
     return matrixPackage({ arrayRows: mr, arrayCols: mc, rows, cin, cout, relu: true, seed: o.seed ?? 1 });
   }
@@ -68,7 +68,7 @@ export function buildRtlPackage(op: RtlOp, cloud: Cloud, config: PointAccConfig,
     const sets = Math.floor(config.cacheBytes / rowBytes / ways);
     if (sets < 1 || (sets & (sets - 1)) !== 0)
       fail(
-        'E0635',
+        D.cacheSets,
         `cache of ${config.cacheBytes} B with ${rowBytes}-byte rows and ${ways} ways gives ${sets} sets; the RTL needs a power of two`,
         config.location,
       );
@@ -88,9 +88,8 @@ export function buildRtlPackage(op: RtlOp, cloud: Cloud, config: PointAccConfig,
   const centers = o.centers ?? Math.min(16, n);
   // The same default as `nacc pointops` (DEFAULT_K in compiler/pointacc/pointops.ts; README conventions).
   const k = o.k ?? Math.min(16, n);
-  if (centers < 1 || centers > n)
-    fail('E0630', `--centers ${centers} must be between 1 and the cloud's ${n} points`, undefined, ExitCode.usage);
-  if (op !== 'fps' && (k < 1 || k > n)) fail('E0631', `--k ${k} must be between 1 and the cloud's ${n} points`, undefined, ExitCode.usage);
+  if (centers < 1 || centers > n) fail(D.rtlCentersRange, `--centers ${centers} must be between 1 and the cloud's ${n} points`);
+  if (op !== 'fps' && (k < 1 || k > n)) fail(D.rtlKRange, `--k ${k} must be between 1 and the cloud's ${n} points`);
   return pointSearchPackage({
     op,
     cloud,

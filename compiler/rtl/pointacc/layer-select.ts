@@ -5,7 +5,7 @@ import type { Network, Layer } from '../../ir/network.ts';
 import type { PointAccConfig } from '../../ir/targets.ts';
 import { cloudFeatures } from '../../ir/ops.ts';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
-import { fail, ExitCode } from '../../diagnostics/index.ts';
+import { D, fail, ExitCode } from '../../diagnostics/index.ts';
 import { pointInput, voxelScene } from '../../pointacc/workload.ts';
 import { saLayerPackage, type SaLayerPackage } from './layer-package.ts';
 import { sparseConvPackage, type SparseConvPackage } from './sparse-conv-package.ts';
@@ -34,7 +34,7 @@ function inputCloud(net: Network, name: string, o: LayerRtlOptions, layer: Layer
   const inp = net.inputs.find((i) => i.name === name);
   if (!inp)
     return usage(
-      'E0642',
+      D.pointaccLayerInput.code,
       `layer '${layer.name}' reads '${name}', not the network input; the RTL top runs a layer on the network's input cloud`,
       layer.location,
     );
@@ -62,15 +62,16 @@ export function buildLayerRtl(net: Network, layerName: string, cfg: PointAccConf
     const bq = sub.find((l) => l.op === 'ball_query');
     const mlps = sub.filter((l) => l.op === 'shared_mlp');
     if (!fpsL || !bq || mlps.length === 0)
-      return usage('E0643', `set-abstraction layer '${layerName}' lacks fps, ball_query or shared_mlp`);
+      return usage(D.pointaccIncompleteSa.code, `set-abstraction layer '${layerName}' lacks fps, ball_query or shared_mlp`);
     const { cloud, channels } = inputCloud(net, fpsL.inputs[0], o, fpsL);
     const n = cloudSize(cloud);
     const centers = Math.min(Number(fpsL.attrs.centers), n);
     const k = Number(bq.attrs.neighbors);
-    if ((k & (k - 1)) !== 0) usage('E0644', `the RTL top needs a power-of-two neighbour count, '${layerName}' has ${k}`, bq.location);
+    if ((k & (k - 1)) !== 0)
+      usage(D.pointaccNeighbours.code, `the RTL top needs a power-of-two neighbour count, '${layerName}' has ${k}`, bq.location);
     if (channels > MR)
       usage(
-        'E0645',
+        D.pointaccChannels.code,
         `'${layerName}' gathers ${channels}-channel rows; the RTL top takes at most one activation line (${MR} channels on '${cfg.name}')`,
         fpsL.location,
       );
@@ -90,7 +91,7 @@ export function buildLayerRtl(net: Network, layerName: string, cfg: PointAccConf
   const layer = net.layers.find((l) => l.name === layerName);
   if (!layer)
     return usage(
-      'E0641',
+      D.pointaccNoLayer.code,
       `no layer '${layerName}' in network ${net.name} (set-abstraction layers: ${[...new Set(net.layers.filter((l) => l.origin === 'set_abstraction').map((l) => l.name.split('.')[0]))].join(', ') || 'none'}; sparse convs: ${
         net.layers
           .filter((l) => l.op === 'sparse_conv3d')
@@ -100,16 +101,17 @@ export function buildLayerRtl(net: Network, layerName: string, cfg: PointAccConf
     );
   if (layer.op !== 'sparse_conv3d')
     return usage(
-      'E0646',
+      D.pointaccLayerKind.code,
       `layer '${layerName}' is a ${layer.op}; the RTL top runs set-abstraction layers and sparse_conv3d layers`,
       layer.location,
     );
   const { cloud, channels } = inputCloud(net, layer.inputs[0], o, layer);
   for (const v of cloud.xyz)
-    if (!Number.isInteger(v)) fail('E0607', `sparse conv '${layerName}' needs integer voxel coordinates (voxelise the cloud first)`);
+    if (!Number.isInteger(v))
+      fail(D.voxelsNotInteger, `sparse conv '${layerName}' needs integer voxel coordinates (voxelise the cloud first)`);
   if (channels > MR)
     usage(
-      'E0645',
+      D.pointaccChannels.code,
       `'${layerName}' has ${channels} input channels; the RTL top takes at most one activation line (${MR} on '${cfg.name}')`,
       layer.location,
     );
