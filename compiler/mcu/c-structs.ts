@@ -1,7 +1,7 @@
 // The C parameter structs of the MCU kernels, one field table each: the table renders the typedefs
 // of nacc_kernels.h and every initialiser the emitters write, as designated initialisers
 // (`.in_h = 32`), so a reordered or renamed field fails to compile instead of running wrong.
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 
 /** A field's C type: scalars, a pointer to constant int32 tables, a rank-sized array, or a nested struct. */
 type FieldType = 'int32_t' | 'float' | 'const int32_t *' | 'int32_t[NACC_MAX_RANK]' | 'nacc_broadcast';
@@ -167,7 +167,7 @@ export const int32Literal = (v: number): string => (v === -2147483648 ? '(-21474
 
 /** A float32 as a C literal that reads back to the same float. */
 export const f32Literal = (v: number): string => {
-  if (!Number.isFinite(v)) fail('E0720', `cannot emit the non-finite float ${v}`);
+  if (!Number.isFinite(v)) fail(D.cEmission, `cannot emit the non-finite float ${v}`);
   const s = Math.fround(v).toPrecision(9);
   return `${s.includes('e') || s.includes('.') ? s : `${s}.0`}f`;
 };

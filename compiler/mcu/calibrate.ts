@@ -5,7 +5,7 @@
 // activation's range; then TFLite's int8 scheme:
 // asymmetric per-tensor activations, symmetric per-channel weights, int32 biases at
 // input_scale * weight_scale, softmax output at 1/256 with zero point -128.
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { Layer, Network, TensorType } from '../ir/network.ts';
 import type { Activation, QModel, QOp, QOpKind, QOpOptions, QTensor, QuantParams } from '../ir/quantized.ts';
 import { opDef } from '../ir/ops.ts';
@@ -49,7 +49,7 @@ function actOf(l: Layer): Activation {
   if (a === undefined || a === 'none') return 'NONE';
   if (a === 'relu') return 'RELU';
   if (a === 'relu6') return 'RELU6';
-  return fail('E0740', `${l.name}: activation '${String(a)}' cannot be quantised for the MCU backend`, l.location);
+  return fail(D.mcuQuantisation, `${l.name}: activation '${String(a)}' cannot be quantised for the MCU backend`, l.location);
 }
 
 function applyAct(v: number, act: Activation): number {
@@ -225,7 +225,7 @@ function runFloat(l: Layer, ins: FloatTensor[], w: LayerWeights): FloatTensor {
       break;
     }
     default:
-      fail('E0741', `${l.name}: op '${l.op}' is not supported by the MCU backend`, l.location);
+      fail(D.mcuUnsupportedLayer, `${l.name}: op '${l.op}' is not supported by the MCU backend`, l.location);
   }
   return { shape: outShape, data: out };
 }
@@ -270,11 +270,15 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   const samples = opts.inputs ? opts.inputs.count : (opts.samples ?? Math.max(1, Math.min(8, Math.floor(4e7 / Math.max(1, macs)))));
   const source = opts.source ?? net.name;
   if (net.inputs.length !== 1)
-    fail('E0742', `${net.name}: the MCU backend takes networks with exactly one input (it has ${net.inputs.length})`, net.location);
-  if (net.outputs.length < 1) fail('E0742', `${net.name}: the network has no output`, net.location);
+    fail(D.mcuNetworkIo, `${net.name}: the MCU backend takes networks with exactly one input (it has ${net.inputs.length})`, net.location);
+  if (net.outputs.length < 1) fail(D.mcuNetworkIo, `${net.name}: the network has no output`, net.location);
   for (const i of net.inputs) {
     if (i.type.kind !== 'feature' && i.type.kind !== 'vector')
-      fail('E0741', `${net.name}: input '${i.name}' is a ${i.type.kind} tensor; the MCU backend takes images and vectors`, i.location);
+      fail(
+        D.mcuUnsupportedLayer,
+        `${net.name}: input '${i.name}' is a ${i.type.kind} tensor; the MCU backend takes images and vectors`,
+        i.location,
+      );
   }
   const typeOf = new Map<string, TensorType>(net.inputs.map((i) => [i.name, i.type]));
   for (const l of net.layers) typeOf.set(l.name, l.output);
@@ -295,7 +299,7 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
   const inCount = input.type.shape.reduce((a, b) => a * b, 1);
   if (opts.inputs && (opts.inputs.count < 1 || opts.inputs.data.length < opts.inputs.count * inCount)) {
     fail(
-      'E0743',
+      D.calibrationInputs,
       `${net.name}: ${opts.inputs.count} calibration input(s) of ${inCount} values each need ${opts.inputs.count * inCount} values, got ${opts.inputs.data.length}`,
       net.location,
     );
@@ -430,7 +434,7 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
         const [, hi] = range.get(l.name)!;
         const lo = l.op === 'clip' ? Number(l.attrs.min) : 0;
         const top = l.op === 'relu6' ? Math.min(6, hi) : l.op === 'clip' ? Math.min(Number(l.attrs.max), hi) : hi;
-        if (lo > 0) fail('E0740', `${where}: clip with a positive minimum is not supported`, l.location);
+        if (lo > 0) fail(D.mcuQuantisation, `${where}: clip with a positive minimum is not supported`, l.location);
         const out = newOut(activationQuant(lo, top));
         addOp('QUANTIZE', ins, [out]);
         tensorOf.set(l.name, out);
@@ -445,7 +449,7 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
       case 'batchnorm': {
         // per-channel affine as a depthwise 1x1 convolution
         const C = inT.shape[inT.shape.length - 1];
-        if (inT.shape.length !== 4) fail('E0741', `${where}: batchnorm on a vector is not supported`, l.location);
+        if (inT.shape.length !== 4) fail(D.mcuUnsupportedLayer, `${where}: batchnorm on a vector is not supported`, l.location);
         const out = newOut(actQuant(l.name));
         const qw = quantizeWeights(w.scale!, [1, 1, 1, C], 3);
         const filter = addTensor({ name: `${l.name}.scale`, shape: [1, 1, 1, C], dtype: 'int8', data: qw.data, quant: qw.quant });
@@ -515,7 +519,8 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
         break;
       }
       case 'pad': {
-        if (Number(l.attrs.value ?? 0) !== 0) fail('E0740', `${where}: padding with a value other than 0 is not supported`, l.location);
+        if (Number(l.attrs.value ?? 0) !== 0)
+          fail(D.mcuQuantisation, `${where}: padding with a value other than 0 is not supported`, l.location);
         const [pt, pl, pb, pr] = padsOf(l.attrs.pad);
         const out = newOut(inT.quant!);
         addOp('PAD', [ins[0], constI32(`${l.name}.paddings`, [0, 0, pt, pb, pl, pr, 0, 0])], [out]);
@@ -527,7 +532,7 @@ export function quantizeNetwork(net: Network, opts: CalibrationOptions): QModel 
         tensorOf.set(l.name, ins[0]);
         break;
       default:
-        fail('E0741', `${where}: op '${l.op}' is not supported by the MCU backend`, l.location);
+        fail(D.mcuUnsupportedLayer, `${where}: op '${l.op}' is not supported by the MCU backend`, l.location);
     }
   }
 

@@ -6,7 +6,7 @@
 // semihosting I/O harness, startup code and linker script from testbench/mcu/*.hbs.
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { QModel, QTensor } from '../ir/quantized.ts';
 import { qTensorBytes } from '../ir/quantized.ts';
 import {
@@ -84,7 +84,7 @@ export const CTYPES: Record<string, string> = {
 };
 
 export function broadcastValue(b: BroadcastMap): StructValue<'nacc_broadcast'> {
-  if (b.outShape.length > MAX_RANK) fail('E0720', `broadcast of more than ${MAX_RANK} dimensions`);
+  if (b.outShape.length > MAX_RANK) fail(D.cEmission, `broadcast of more than ${MAX_RANK} dimensions`);
   return { rank: b.outShape.length, needed: b.needed ? 1 : 0, out_shape: b.outShape, strides1: b.strides1, strides2: b.strides2 };
 }
 
@@ -228,7 +228,7 @@ export function emitProgram(model: QModel, plan: MemoryPlan, board: McuBoard, op
 export function buildProgram(model: QModel, plan: MemoryPlan, opts: EmitOptions = {}): { program: CProgram; weightBytes: number } {
   const path = opts.path ?? 'portable';
   if (model.inputs.length !== 1)
-    fail('E0720', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
+    fail(D.cEmission, `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const decls: string[] = [];
   const ops: OpRecord[] = [];
   const constName = new Map<number, string>();
@@ -329,7 +329,7 @@ export function buildProgram(model: QModel, plan: MemoryPlan, opts: EmitOptions 
         emit(call('mul', `&p${k}`, ptr(op.inputs[0]), ptr(op.inputs[1]), outPtr(op.outputs[0])));
         break;
       case 'mean':
-        if (p.inShape.length > MAX_RANK) fail('E0720', `${model.source}: op ${op.index} MEAN over more than ${MAX_RANK} dimensions`);
+        if (p.inShape.length > MAX_RANK) fail(D.cEmission, `${model.source}: op ${op.index} MEAN over more than ${MAX_RANK} dimensions`);
         decls.push(
           structDecl('nacc_mean_params', `p${k}`, {
             rank: p.inShape.length,
@@ -371,7 +371,7 @@ export function buildProgram(model: QModel, plan: MemoryPlan, opts: EmitOptions 
         break;
       case 'transpose':
         if (model.tensors[op.inputs[0]].dtype !== 'int8')
-          fail('E0720', `${model.source}: op ${op.index} TRANSPOSE of ${model.tensors[op.inputs[0]].dtype}`);
+          fail(D.cEmission, `${model.source}: op ${op.index} TRANSPOSE of ${model.tensors[op.inputs[0]].dtype}`);
         decls.push(structDecl('nacc_transpose_params', `p${k}`, { rank: p.inShape.length, in_shape: p.inShape, perm: p.perm }));
         emit(call('transpose', `&p${k}`, ptr(op.inputs[0]), outPtr(op.outputs[0])));
         break;
@@ -416,7 +416,7 @@ export function buildProgram(model: QModel, plan: MemoryPlan, opts: EmitOptions 
 
   const ioTensor = (id: number, role: string) => {
     const t = model.tensors[id];
-    if (t.data) fail('E0720', `${model.source}: model ${role} '${t.name}' is a constant`);
+    if (t.data) fail(D.cEmission, `${model.source}: model ${role} '${t.name}' is a constant`);
     return { offset: plan.tensorOffset.get(id)!, bytes: qTensorBytes(t) };
   };
   const program: CProgram = {

@@ -2,7 +2,7 @@
 // network or an ONNX model through seeded calibration (compiler/mcu/calibrate.ts).
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
 import { importTflite } from '../importers/tflite/index.ts';
 import type { QModel } from '../ir/quantized.ts';
 import type { McuTarget } from '../ir/targets.ts';
@@ -27,7 +27,7 @@ export async function loadQModel(file: string, opts: { network?: string; seed?: 
     try {
       bytes = readFileSync(path);
     } catch {
-      return fail('E0700', `cannot read ${file}`);
+      return fail(D.mcuModel, `cannot read ${file}`);
     }
     return { model: importTflite(bytes, file), ref: { path, kind: 'tflite' }, mcus: [] };
   }
@@ -44,16 +44,14 @@ export async function loadQModel(file: string, opts: { network?: string; seed?: 
       networks = program.networks;
       mcus = program.mcus;
     }
-    if (networks.length === 0) fail('E0700', `${file} declares no network`);
+    if (networks.length === 0) fail(D.mcuModel, `${file} declares no network`);
     let net = networks[0];
     if (opts.network) {
       net = pickDeclared('network', opts.network, networks, file);
     } else if (networks.length > 1) {
       fail(
-        'E0502',
+        D.severalNetworks,
         `${file} has ${networks.length} networks (${networks.map((n) => n.name).join(', ')}); choose one with --network`,
-        undefined,
-        ExitCode.usage,
       );
     }
     return {
@@ -62,5 +60,5 @@ export async function loadQModel(file: string, opts: { network?: string; seed?: 
       mcus,
     };
   }
-  return fail('E0700', `${file}: the MCU backend reads .tflite, .nacc or .onnx models`, undefined, ExitCode.usage);
+  return fail(D.mcuModel, `${file}: the MCU backend reads .tflite, .nacc or .onnx models`, undefined, ExitCode.usage);
 }

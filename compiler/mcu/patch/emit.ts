@@ -3,7 +3,7 @@
 // copy the output tile into the full-size map), then the per-layer stage runs exactly as the
 // layer-by-layer backend emits it. Kernels, I/O, startup and linker script are the MCU
 // backend's (compiler/mcu/emit.ts); region tables drive the per-patch kernel parameters.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { QModel, QTensor } from '../../ir/quantized.ts';
 import { qTensorBytes } from '../../ir/quantized.ts';
 import { computeOpParams, type ConvParams, type PoolParams } from '../../reference/int8/params.ts';
@@ -105,7 +105,7 @@ export function emitPatchProgram(
 ): EmittedPatchProgram {
   const stream = opts.streamInput !== false;
   if (model.inputs.length !== 1)
-    fail('E0785', `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
+    fail(D.patchEmission, `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const g = graph;
   const plan = planPatches(g, split, p);
   const stage = g.nodes.slice(0, plan.stageNodes);
@@ -340,7 +340,7 @@ export function emitPatchProgram(
         break;
       }
       default:
-        fail('E0785', `${model.source}: ${n.name} (${prm.kind}) cannot run in a patch stage`);
+        fail(D.patchEmission, `${model.source}: ${n.name} (${prm.kind}) cannot run in a patch stage`);
     }
     push('    }');
   }

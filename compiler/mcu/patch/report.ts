@@ -1,6 +1,6 @@
 // One entry point for the CLI (`nacc mcu --schedule`, `nacc mcu-schedule`): resolve the
 // schedule options against a patch graph, and build the JSON report, the table and the SVG.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { PatchGraph } from './graph.ts';
 import {
   IllegalSplit,
@@ -43,11 +43,11 @@ export function parseScheduleOptions(o: {
 }): Omit<ScheduleOptions, 'sramBytes'> {
   const schedule = (o.schedule ?? 'layer') as ScheduleKind;
   if (!['layer', 'patch', 'auto'].includes(schedule))
-    fail('E0780', `--schedule must be layer, patch or auto, not '${o.schedule}'`, undefined, 2);
+    fail(D.mcuScheduleUsage, `--schedule must be layer, patch or auto, not '${o.schedule}'`);
   const int = (v: string | undefined, what: string): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) fail('E0780', `${what} must be a positive integer, not '${v}'`, undefined, 2);
+    if (!Number.isInteger(n) || n < 1) fail(D.mcuScheduleUsage, `${what} must be a positive integer, not '${v}'`);
     return n;
   };
   const patches = int(o.patches, '--patches');
@@ -56,10 +56,10 @@ export function parseScheduleOptions(o: {
   if (o.maxMacOverhead !== undefined) {
     maxMacOverhead = Number(o.maxMacOverhead);
     if (!Number.isFinite(maxMacOverhead) || maxMacOverhead < 0)
-      fail('E0780', `--max-mac-overhead must be a fraction >= 0 (e.g. 0.15), not '${o.maxMacOverhead}'`, undefined, 2);
+      fail(D.mcuScheduleUsage, `--max-mac-overhead must be a fraction >= 0 (e.g. 0.15), not '${o.maxMacOverhead}'`);
   }
   if (schedule !== 'patch' && (patches !== undefined || split !== undefined)) {
-    fail('E0780', '--patches and --split go with --schedule patch', undefined, 2);
+    fail(D.mcuScheduleUsage, '--patches and --split go with --schedule patch');
   }
   return { schedule, split, patches, maxMacOverhead };
 }
@@ -72,7 +72,7 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
   if (opts.schedule === 'patch') {
     const legal = legalSplits(g);
     if (legal.length === 0)
-      fail('E0781', `${g.name}: no legal patch split (the network has no spatial stage with one feature map crossing it)`, undefined, 2);
+      fail(D.noPatchSplit, `${g.name}: no legal patch split (the network has no spatial stage with one feature map crossing it)`);
     const p = opts.patches ?? 4;
     let split = opts.split;
     if (split === undefined) {
@@ -86,7 +86,7 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
           if (!(e instanceof IllegalSplit)) throw e;
         }
       }
-      if (!best) fail('E0782', `${g.name}: ${p}x${p} patches fit no legal split (legal splits: ${legal.join(', ')})`, undefined, 2);
+      if (!best) fail(D.patchSplitIllegal, `${g.name}: ${p}x${p} patches fit no legal split (legal splits: ${legal.join(', ')})`);
       split = best.split!;
     }
     try {
@@ -95,10 +95,8 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
     } catch (e) {
       if (e instanceof IllegalSplit || e instanceof RangeError) {
         fail(
-          'E0782',
+          D.patchSplitIllegal,
           `${g.name}: split ${split} with ${p}x${p} patches: ${e.message} (legal splits: ${legal.join(', ')}; a split counts ${g.splitUnit === 'op' ? 'model ops' : 'layers'})`,
-          undefined,
-          2,
         );
       }
       throw e;

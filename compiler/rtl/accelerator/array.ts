@@ -2,7 +2,7 @@
 // the loop nest (mapping.ts), the schedule formula (schedule.ts) and the emitter (top.ts): the
 // PE-array axes and their operand lanes, the hardware summary, and the default loop order.
 // It imports no other module of the generator, so those modules import it, not each other.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { RTL_DATAFLOW_PARALLEL } from '../../naas/rtl-architecture.ts';
 import type { Dim } from './problem.ts';
@@ -80,7 +80,7 @@ export function bankSramBytes(hw: AcceleratorHardware, halfBytes: number, writeB
 /** Parallel dimensions implied by a dataflow when the accelerator does not list them. */
 export function dataflowParallel(spec: AcceleratorSpec): string[] {
   const dims = spec.dataflow ? RTL_DATAFLOW_PARALLEL[spec.dataflow] : undefined;
-  if (!dims) fail('R0201', `accelerator '${spec.name}' needs 'parallel: [...]' or a dataflow to wire its PE array`, spec.location);
+  if (!dims) fail(D.rtlParallel, `accelerator '${spec.name}' needs 'parallel: [...]' or a dataflow to wire its PE array`, spec.location);
   return dims.slice(0, spec.peArray.length);
 }
 

@@ -4,7 +4,7 @@
 // lane arithmetic is array.ts), global-buffer bank sizes (tiling.ts plans them when layers do
 // not fit whole), register-file depth and DRAM beat width. Layers are then run on it by
 // per-layer configurations (mapping.ts); nothing here depends on a single layer.
-import { UserError, fail } from '../../diagnostics/index.ts';
+import { D, UserError, fail } from '../../diagnostics/index.ts';
 import { verilogIdentifier } from '../../util/names.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { DIMS, INPUT_DIMS, OUTPUT_DIMS, REDUCTION_DIMS, WEIGHT_DIMS, type ConvProblem, type Dim } from './problem.ts';
@@ -34,7 +34,7 @@ export function planHardware(
   const parallel = spec.parallel ?? dataflowParallel(spec);
   if (parallel.length !== spec.peArray.length) {
     fail(
-      'R0202',
+      D.rtlParallelAxes,
       `accelerator '${spec.name}': pe_array has ${spec.peArray.length} axes but parallel lists ${parallel.length} dimensions`,
       spec.location,
     );
@@ -42,15 +42,16 @@ export function planHardware(
   const axes: Axis[] = parallel.map((d, i) => {
     if (!(DIMS as readonly string[]).includes(d))
       fail(
-        'R0203',
+        D.rtlParallelBatch,
         `accelerator '${spec.name}': dimension '${d}' cannot be parallel on this accelerator (batch is 1); use K, C, P, Q, R or S`,
         spec.location,
       );
     return { dim: d as Dim, size: spec.peArray[i] };
   });
   if (new Set(parallel).size !== parallel.length)
-    fail('R0204', `accelerator '${spec.name}': a dimension is parallel on two axes`, spec.location);
-  if (spec.wordBits < 8) fail('R0205', `accelerator '${spec.name}': ${spec.wordBits}-bit words cannot hold int8 operands`, spec.location);
+    fail(D.rtlParallelTwice, `accelerator '${spec.name}': a dimension is parallel on two axes`, spec.location);
+  if (spec.wordBits < 8)
+    fail(D.rtlWordBits, `accelerator '${spec.name}': ${spec.wordBits}-bit words cannot hold int8 operands`, spec.location);
   const depthwise = problems.some((p) => p.depthwise) && axes.some((a) => a.dim === 'K');
   const inputDims: Dim[] = depthwise ? [...INPUT_DIMS, 'K'] : [...INPUT_DIMS];
   const weightLanes = laneSet(axes, WEIGHT_DIMS);

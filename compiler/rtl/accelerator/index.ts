@@ -7,7 +7,7 @@
 //   manifest.json               design summary, per-layer mapping and predicted cycles
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { UserError, fail } from '../../diagnostics/index.ts';
+import { D, UserError, fail } from '../../diagnostics/index.ts';
 import type { Network } from '../../ir/network.ts';
 import type { AcceleratorSpec } from '../../ir/targets.ts';
 import { emitDesign } from '../verilog/index.ts';
@@ -180,14 +180,14 @@ export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
   const candidates = acceleratableLayers(net);
   if (!names || names.length === 0) {
     if (candidates.length === 0)
-      fail('R0401', `network '${net.name}' has no conv2d, dwconv2d or dense layer to run on an accelerator`, net.location);
+      fail(D.rtlNoLayer, `network '${net.name}' has no conv2d, dwconv2d or dense layer to run on an accelerator`, net.location);
     return candidates.map((l) => convProblem(net, l));
   }
   return names.map((n) => {
     const layer = net.layers.find((l) => l.name === n);
     if (!layer) {
       const known = candidates.map((l) => l.name).join(', ');
-      fail('R0402', `network '${net.name}' has no layer '${n}' (layers the accelerator can run: ${known})`, undefined, 2);
+      fail(D.rtlUnknownLayer, `network '${net.name}' has no layer '${n}' (layers the accelerator can run: ${known})`);
     }
     return convProblem(net, layer);
   });
@@ -228,7 +228,7 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
     return ts.map((tile) => {
       const ld = tile.load;
       if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536)
-        fail('R0403', `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
+        fail(D.rtlDramBeats, `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
       const key = DIMS.map((d) => tile.problem.bounds[d]).join(',');
       if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, orderOf(i), searched[i]?.par));
       const mapping = byShape.get(key)!;
@@ -246,7 +246,7 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
     const tripsOff = DIMS.filter((d) => m.trips[d] !== s.trips[d] || m.par[d] !== s.par[d]);
     if (off.length || tripsOff.length) {
       fail(
-        'R0405',
+        D.rtlSearchedMapping,
         `layer '${problems[i].layer}': the searched mapping's tiles (${off.map((d) => `${d} ${s.tile[d]}`).join(', ') || 'as searched'}) or trips (${tripsOff.map((d) => `${d} ${s.trips[d]}`).join(', ') || 'as searched'}) cannot be programmed on '${spec.name}' ` +
           `(got tiles ${off.map((d) => `${d} ${got[d]}`).join(', ') || '-'}, trips ${tripsOff.map((d) => `${d} ${m.trips[d]}`).join(', ') || '-'})`,
         spec.location,

@@ -2,7 +2,7 @@
 // (each dimension's bound divided by its parallel size), where partial sums are drained, and
 // the register-file addressing — encoded as the configuration words the sequencer reads.
 // CONFIG_FIELDS is the one place that defines the configuration register map.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import { DIMS, REDUCTION_DIMS, OUTPUT_DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { DEFAULT_ORDER, QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import { rtlSpatialFactor } from '../../naas/rtl-executable.ts';
@@ -37,7 +37,7 @@ export function parseOrder(text: string): Dim[] {
     .replace(/[^A-Z]/g, '')
     .split('');
   if (dims.length !== 6 || new Set(dims).size !== 6 || dims.some((d) => !(DIMS as readonly string[]).includes(d))) {
-    fail('R0301', `loop order '${text}' must list each of K, C, P, Q, R, S once (outermost first), e.g. KPQCRS`, undefined, 2);
+    fail(D.rtlLoopOrder, `loop order '${text}' must list each of K, C, P, Q, R, S once (outermost first), e.g. KPQCRS`);
   }
   return dims as Dim[];
 }
@@ -76,13 +76,11 @@ export function mapLayer(
   // The register file is double-buffered: one half fills while the drain engine empties the other.
   if (footprint > hw.rfDepth / 2) {
     fail(
-      'R0302',
+      D.rtlPartialSums,
       `layer '${p.layer}': loop order ${order.join('')} keeps ${footprint} partial sums per PE live, but each half of the double-buffered register file holds ${hw.rfDepth / 2}; move output loops (${order
         .slice(drainLevel + 1)
         .filter((d) => OUTPUT_DIMS.includes(d))
         .join(', ')}) outside the reduction loops`,
-      undefined,
-      2,
     );
   }
   return { order, trips, drainLevel, footprint, rfStride, bounds: { ...p.bounds }, par: { ...par } };
@@ -247,7 +245,7 @@ export function configWords(
     if (v === undefined) throw new Error(`config field ${f.name} has no value`);
     const lim = f.signed ? 2 ** (f.bits - 1) : 2 ** f.bits;
     if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim)
-      fail('R0303', `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`);
+      fail(D.rtlConfigRegister, `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`);
     return v & 0xffff;
   });
 }

@@ -2,7 +2,7 @@
 // K (output channels), C (input channels per group), P x Q output and R x S kernel, in
 // Timeloop's orientation as the cost model uses it (compiler/ir/problem.ts): P and R walk the
 // width, Q and S the height. Plus strides, padding, and whether the input channel follows K.
-import { fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { Layer, Network } from '../../ir/network.ts';
 import { producerType } from '../../ir/network.ts';
 
@@ -41,10 +41,10 @@ const pair = (v: unknown, d: number): [number, number] =>
 export function convProblem(net: Network, layer: Layer): ConvProblem {
   const x = producerType(net, layer.inputs[0]);
   const where = layer.location;
-  if (!x) fail('R0101', `layer '${layer.name}': input '${layer.inputs[0]}' not found`, where);
+  if (!x) fail(D.rtlLayerInput, `layer '${layer.name}': input '${layer.inputs[0]}' not found`, where);
   const act = (layer.attrs.act ?? 'none') as string;
   if (act !== 'none' && act !== 'relu' && act !== 'relu6')
-    fail('R0102', `layer '${layer.name}': activation '${act}' is not fused by the accelerator`, where);
+    fail(D.rtlActivation, `layer '${layer.name}': activation '${act}' is not fused by the accelerator`, where);
   if (layer.op === 'dense') {
     const cin = x.shape.reduce((a, b) => a * b, 1);
     const k = Number(layer.attrs.out);
@@ -65,22 +65,22 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
     };
   }
   if (layer.op !== 'conv2d' && layer.op !== 'dwconv2d') {
-    fail('R0103', `layer '${layer.name}' is a ${layer.op}; the accelerator runs conv2d, dwconv2d and dense layers`, where);
+    fail(D.rtlLayerOp, `layer '${layer.name}' is a ${layer.op}; the accelerator runs conv2d, dwconv2d and dense layers`, where);
   }
-  if (x.kind !== 'feature') fail('R0104', `layer '${layer.name}': expected a feature map input, got ${x.kind}`, where);
+  if (x.kind !== 'feature') fail(D.rtlLayerInputKind, `layer '${layer.name}': expected a feature map input, got ${x.kind}`, where);
   const [inH, inW, inC] = x.shape;
   const [kh, kw] = pair(layer.attrs.kernel, 1);
   const [sh, sw] = pair(layer.attrs.stride, 1);
   const [dh, dw] = pair(layer.attrs.dilation, 1);
   if (dh !== 1 || dw !== 1)
-    fail('R0105', `layer '${layer.name}': dilated convolution is not supported by the accelerator's address generators`, where);
+    fail(D.rtlDilation, `layer '${layer.name}': dilated convolution is not supported by the accelerator's address generators`, where);
   const pad = (layer.attrs.pad as number[] | undefined) ?? [0, 0, 0, 0];
   const [outH, outW, outC] = layer.output.shape;
   let depthwise = false;
   let c = inC;
   if (layer.op === 'dwconv2d') {
     if (Number(layer.attrs.multiplier ?? 1) !== 1)
-      fail('R0106', `layer '${layer.name}': depthwise multiplier ${layer.attrs.multiplier} is not supported (only 1)`, where);
+      fail(D.rtlDepthMultiplier, `layer '${layer.name}': depthwise multiplier ${layer.attrs.multiplier} is not supported (only 1)`, where);
     depthwise = true;
     c = 1;
   } else {
@@ -89,7 +89,7 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
       depthwise = true;
       c = 1;
     } else if (groups !== 1) {
-      fail('R0107', `layer '${layer.name}': grouped convolution with ${groups} groups is not supported (only 1 or depthwise)`, where);
+      fail(D.rtlGroups, `layer '${layer.name}': grouped convolution with ${groups} groups is not supported (only 1 or depthwise)`, where);
     }
   }
   const bounds = { K: outC, C: c, P: outW, Q: outH, R: kw, S: kh };

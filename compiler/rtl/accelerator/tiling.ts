@@ -6,7 +6,7 @@
 // back to back, carrying int32 partial sums in the partial-sum bank; only the last requantises.
 // Pure: the plan picks one (channels, rows, columns) tile shape per layer so that the largest
 // tile of every layer fits the banks, preferring the plan with the fewest estimated cycles.
-import { fail, UserError, type Location } from '../../diagnostics/index.ts';
+import { D, fail, UserError, type Location } from '../../diagnostics/index.ts';
 import { DIMS, type ConvProblem, type Dim } from './problem.ts';
 import { QPARAM_BYTES, parallelSize, type AcceleratorHardware } from './array.ts';
 import { mapLayer, type LayerMapping } from './mapping.ts';
@@ -611,10 +611,8 @@ function forcedPlan(
     const c = shapeCost(hw, p, order, { kc, qc, pc, cc, chunkChannels: canChunkChannels(p, kc, hw.dramBeatBytes) });
     if (!c)
       fail(
-        'R0207',
+        D.rtlLoopOrderTiling,
         `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`,
-        undefined,
-        2,
       );
     return c;
   });
@@ -635,7 +633,7 @@ function forcedPlan(
     ];
     const fits = front.filter((c) => bankBytes(hw, size([...chosen, c])) <= hw.globalBufferBytes).sort((a, b) => a.cycles - b.cycles);
     const pick = fits[0] ?? front.reduce((b, c) => (bankBytes(hw, size([...chosen, c])) < bankBytes(hw, size([...chosen, b])) ? c : b));
-    if (!pick) fail('R0207', `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`, undefined, 2);
+    if (!pick) fail(D.rtlLoopOrderTiling, `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`);
     chosen.push(pick);
     return pick;
   });
@@ -643,7 +641,7 @@ function forcedPlan(
   const forced: ForcedTile = Array.isArray(forcedTiles) ? {} : forcedTiles;
   if (plan.used > hw.globalBufferBytes) {
     fail(
-      'R0206',
+      D.rtlGlobalBuffer,
       `accelerator '${hw.name}': ${
         Array.isArray(forcedTiles)
           ? `the searched mappings' tiles (${picks.map((c, i) => `${problems[i].layer}: ${c.shape.kc} K x ${c.shape.qc} Q x ${c.shape.pc} P x ${c.shape.cc} C`).join(', ')}; every input lane keeps its own copy of a tile's input)`
@@ -722,7 +720,7 @@ export function planTiles(
   let cands = first.map((c) => c.front);
   problems.forEach((p, i) => {
     const best = cands[i].reduce<Candidate | undefined>((b, c) => (!b || bankBytes(hw, c) < bankBytes(hw, b) ? c : b), undefined);
-    if (!best) fail('R0207', `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`, undefined, 2);
+    if (!best) fail(D.rtlLoopOrderTiling, `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`);
     if (bankBytes(hw, best) > gb) {
       const beat = hw.dramBeatBytes;
       const why = [
@@ -734,7 +732,7 @@ export function planTiles(
         canSplitColumns(p, beat) ? '' : 'it is not split into column bands (an input row is not a whole number of DRAM beats)',
       ].filter(Boolean);
       fail(
-        'R0206',
+        D.rtlGlobalBuffer,
         `accelerator '${hw.name}': layer '${p.layer}' does not fit the global buffer even as its smallest tile ` +
           `(${best.shape.kc} output channel(s) x ${best.shape.qc} output row(s) x ${best.shape.pc} output column(s) x ${best.shape.cc} input channel(s): ${hw.inputLanes.count} input banks x ${best.inBytes} B, ` +
           `${hw.weightLanes.count} weight banks x ${best.wBytes} B, ${best.channels} requantisation records, ${best.psumWords} partial sums = ${bankBytes(hw, best)} B) but it has ${gb} B` +
@@ -753,7 +751,7 @@ export function planTiles(
   }
   if (!best) {
     fail(
-      'R0206',
+      D.rtlGlobalBuffer,
       `accelerator '${hw.name}': each layer fits the global buffer (${gb} B) as tiles on its own, but no bank sizes fit them all; program fewer layers at once (--layer)`,
       where,
     );
