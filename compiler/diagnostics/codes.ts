@@ -108,7 +108,7 @@ export const D = {
   tfliteUnsupportedOption: c('E0706', input, 'an operator option the MCU back end does not support (fused activation, weights format)'),
   int8Shapes: c('E0707', input, 'an int8 op whose tensor shapes do not agree'),
   int8Inputs: c('E0710', input, "input data that does not match the model's inputs"),
-  cEmission: c('E0720', input, 'a model the C emitter cannot express'),
+  cEmission: c('E0720', input, "a model beyond the generated runner's limits (one model input, rank <= 6, ...)"),
   mcuQuantisation: c('E0740', input, 'a layer that cannot be quantised for the MCU back end'),
   mcuUnsupportedLayer: c('E0741', input, 'a layer or input the MCU back end does not support'),
   mcuNetworkIo: c('E0742', input, 'the MCU back end takes networks with one input and at least one output'),
@@ -121,7 +121,7 @@ export const D = {
   noPatchSplit: c('E0781', usage, 'the network has no legal patch split'),
   patchSplitIllegal: c('E0782', usage, 'the requested patches fit no legal split'),
   redistribute: c('E0784', usage, '--redistribute does not apply to this model'),
-  patchEmission: c('E0785', input, 'a model the patch-based C emitter cannot express'),
+  patchEmission: c('E0785', input, 'an op that cannot run in a patch stage'),
 
   // --- reports (E10xx) ---
   reportFolder: c('E1001', input, 'nacc report: no such folder'),

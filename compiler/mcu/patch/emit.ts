@@ -105,7 +105,7 @@ export function emitPatchProgram(
 ): EmittedPatchProgram {
   const stream = opts.streamInput !== false;
   if (model.inputs.length !== 1)
-    fail(D.patchEmission, `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
+    fail(D.cEmission, `${model.source}: ${model.inputs.length} model inputs; the generated runner takes exactly one`);
   const g = graph;
   const plan = planPatches(g, split, p);
   const stage = g.nodes.slice(0, plan.stageNodes);
