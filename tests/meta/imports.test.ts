@@ -19,6 +19,15 @@ describe('import graph', () => {
     expect(circles(graph).map((c) => cyclePath(graph, c).join(' -> '))).toEqual([]);
   });
 
+  it('the testbench proves what the compiler emits without reaching into the CLI', () => {
+    const graph = graphOfProject();
+    const into = [...graph].flatMap(([from, to]) =>
+      from.startsWith('testbench/') ? [...to].filter((t) => t.startsWith('compiler/cli/')).map((t) => `${from} -> ${t}`) : [],
+    );
+    expect(into).toEqual([]);
+    expect([...graph.keys()].filter((m) => m.startsWith('testbench/')).length).toBeGreaterThan(10);
+  });
+
   it('importers only import: they read into the IR and nothing else, and the product uses each of them', () => {
     const graph = graphOfProject();
     const importer = (m: string) => m.startsWith('compiler/importers/');
