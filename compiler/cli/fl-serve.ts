@@ -3,7 +3,7 @@
 // Loaded only when `fl serve` or `fl join` is named (see fl.ts).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import { startAggregatorServer } from '../fl/aggregator-server.ts';
 import { decodeCheckpoint, encodeCheckpoint, jobFingerprint, type CheckpointState } from '../fl/checkpoint.ts';

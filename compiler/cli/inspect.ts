@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { analyzeNetwork, type NetworkStats } from '../analysis/analyze.ts';
 import { analyzeQModel, type QModelInspection } from '../analysis/qmodel-stats.ts';
-import { D, ExitCode, fail, pickDeclared, unknownDeclaration } from '../diagnostics/index.ts';
+import { D, fail, pickDeclared, unknownDeclaration } from '../diagnostics/index.ts';
 import { modelFormat } from './model-file.ts';
 import { loadProgram } from '../frontend/index.ts';
 import type { Network } from '../ir/network.ts';

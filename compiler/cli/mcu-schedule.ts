@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { McuTarget } from '../ir/targets.ts';
 import { graphFromNetwork, graphFromQModel, type PatchGraph } from '../mcu/patch/graph.ts';
 import { decideSchedule, parseScheduleOptions, scheduleReportJson, scheduleSvg, tradeoffTable } from '../mcu/patch/report.ts';

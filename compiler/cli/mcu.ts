@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { D, ExitCode, fail, VerificationError } from '../diagnostics/index.ts';
+import { D, fail, VerificationError } from '../diagnostics/index.ts';
 import { fromBytes, runModel, toBytes } from '../reference/int8/executor.ts';
 import {
   compileForMcu,

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { D, ExitCode, VerificationError, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, VerificationError, fail, pickDeclared } from '../diagnostics/index.ts';
 import { loadPrograms } from '../frontend/index.ts';
 import type { SubnetConfig, SupernetSpec } from '../ir/supernet.ts';
 import type { SharedSupernet } from '../nas/accuracy/train.ts';

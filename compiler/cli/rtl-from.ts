@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { mappingFromTimeloopYaml, problemFromTimeloop } from '../importers/timeloop/parse.ts';
 import type { Mapping } from '../ir/mapping.ts';
 import type { Network } from '../ir/network.ts';

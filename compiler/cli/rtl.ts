@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { D, ExitCode, UserError, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, UserError, fail, pickDeclared } from '../diagnostics/index.ts';
 import { invocation, nextStep, parseSeed } from './options.ts';
 import { RUN_MANIFEST, VERIFY_RESULT, writeRunManifest } from '../report/run-manifest.ts';
 import { loadPrograms } from '../frontend/index.ts';

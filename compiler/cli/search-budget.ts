@@ -1,6 +1,6 @@
 // `--budget` of `nacc search` and `nacc nas`: the presets and the key=value form, read apart
 // from the search command so that the MAESTRO search path (search-maestro.ts) can share it.
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { DEFAULT_BUDGET, type SearchBudget } from '../naas/search.ts';
 import { parseChoice } from './options.ts';
 

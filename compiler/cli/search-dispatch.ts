@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { localDispatcher, type Dispatcher } from '../naas/dispatch/dispatcher.ts';
 import { encodeExact } from '../naas/dispatch/codec.ts';
 import { journalPathFor, openJournal } from '../naas/dispatch/journal.ts';

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { D, ExitCode, fail, pickDeclared } from '../diagnostics/index.ts';
+import { D, fail, pickDeclared } from '../diagnostics/index.ts';
 import { invocation, nextStep, parseChoice, parseSeed } from './options.ts';
 import { writeRunManifest } from '../report/run-manifest.ts';
 import { shellWord } from '../util/names.ts';

@@ -2,7 +2,7 @@
 // queue's jobs for `nacc search --redis URL` (compiler/naas/dispatch/), on any number of hosts.
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { DEFAULT_QUEUE } from '../naas/dispatch/queue-dispatcher.ts';
 import { DEFAULT_STALL_MS, startQueueWorker } from '../naas/dispatch/queue-worker.ts';
 import { REDIS_URL_ENV, redisUrlOption } from '../naas/dispatch/redis-url.ts';

@@ -3,7 +3,7 @@
 // the curve's snapshots and times so far, and the faults seen. Pure encode/decode; the CLI does the I/O.
 import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
-import { D, fail, ExitCode } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { AverageEvent, DropEvent, RejoinEvent } from './aggregator-server.ts';
 import type { JobSetup } from './simulator.ts';
 

@@ -10,7 +10,7 @@
 // snapshots are evaluated afterwards, so evaluation never delays the traffic it is timing.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { ChildInit } from './loopback-child.ts';
 import type { FlRunResult, JobSetup } from './simulator.ts';
 import type { Network } from '../ir/network.ts';

@@ -2,7 +2,7 @@
 // owner can read, never on a command line or in output, and never sent: workers prove it by an HMAC.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, openSync, readFileSync, statSync, writeSync, closeSync } from 'node:fs';
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import { MAC_BYTES, NONCE_BYTES } from './frames.ts';
 
 /** A fresh token (a secret, not a simulation input: node:crypto, not the seeded PRNG). */

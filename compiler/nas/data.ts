@@ -1,6 +1,6 @@
 // The data set a supernet names (`data: fashion_mnist(...)`), checked against the supernet:
 // square images of its channels and as many classes. Training and deployment both read it here.
-import { D, ExitCode, fail } from '../diagnostics/index.ts';
+import { D, fail } from '../diagnostics/index.ts';
 import type { Dataset } from '../fl/data.ts';
 import type { SupernetSpec } from '../ir/supernet.ts';
 

@@ -2,7 +2,7 @@
 // on any number of hosts. Each result comes back under its task's id (codec.ts), never by arrival.
 import { createRequire } from 'node:module';
 import type { Job, Queue as BullQueue, QueueEvents as BullQueueEvents } from 'bullmq';
-import { D, ExitCode, fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { CandidateResult, CandidateTask } from '../candidate.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { decodeExact, encodeExact, taskId } from './codec.ts';

@@ -3,7 +3,7 @@
 // the check that the server answers before a search or a worker starts (exit 4 when not).
 import { createRequire } from 'node:module';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { D, ExitCode, fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 
 /** The environment variable a bare `--redis` reads its URL from. */
 export const REDIS_URL_ENV = 'NACC_REDIS_URL';

@@ -2,7 +2,7 @@
 // deployments: one JSON file holding the parameter layout of the largest subnet and the
 // weights as little-endian float32, base64 (format "nacc-supernet-weights/1").
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { D, ExitCode, fail } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import type { SupernetSpec } from '../../ir/supernet.ts';
 import { configKey, largestConfig } from '../supernet.ts';
 import { SharedSupernet } from './train.ts';

@@ -2,7 +2,7 @@
 // on a cloud, sized by a `pointacc` configuration.
 import type { PointAccConfig } from '../../ir/targets.ts';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
-import { D, fail, ExitCode } from '../../diagnostics/index.ts';
+import { D, fail } from '../../diagnostics/index.ts';
 import { pointSearchPackage, type RtlPackage } from './point-search-package.ts';
 import { kernelMapPackage } from './kernel-map-package.ts';
 import { matrixPackage } from './matrix-package.ts';
