@@ -1463,7 +1463,9 @@ __asm__(".syntax unified\n\t"
 
 /* Rows [iy0, iy0 + n) of a channel group into consecutive ring rows from d (rowwords words each,
  * the image's columns after pl padding columns): sign-extended pairs, or -offset for padding rows. */
-static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
+static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw,
+                                                              const int32_t by4) {
+  (void)by4; /* 1: four pixels a turn in assembly on DSP cores (the whole-plane fill keeps the C loop) */
   for (int32_t r = 0; r < n; r++) {
     const int32_t iy = iy0 + r;
     int32_t *d = d0 + r * rowwords + 2 * pl;
@@ -1474,7 +1476,7 @@ static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32
     const int8_t *s = input + iy * in_w * C + c;
     int32_t i = 0;
 #if defined(__ARM_FEATURE_DSP)
-    if (in_w >= 4) {
+    if (by4 && in_w >= 4) {
       nacc_fast_dw_fill4(d, s, in_w >> 2, C);
       i = in_w & ~3;
       s += i * C;
@@ -1496,49 +1498,92 @@ static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32
   }
 }
 
-/* One channel group through the ring, all its output rows in one call (square windows, dilation 1,
- * full int8 range): the ring's bookkeeping with the window size and stride as constants, so the
- * per-row pointer and delta updates unroll and the row kernel is inlined (no call per output row). */
+/* A channel group's block after the ring rows: per tap its doubled filter pairs and the byte delta
+ * to the next window row, then the doubled biases (twice, with the input offset folded in:
+ * acc = bias + offset * sum k + sum k x) and the output stage's constants, four words per channel. */
+static inline __attribute__((always_inline)) void nf_dwr_group(const nacc_conv_params *p, const int8_t *filter, const int32_t *bias, int32_t c, int32_t *fk, int32_t rowk, int32_t post, nf_rqc *rq, int32_t *b2) {
+  const int32_t C = p->in_c, kh = p->k_h, kw = p->k_w;
+  int32_t ks02 = 0, ks13 = 0; /* per-lane filter sums (|sum| <= 64 * 128 fits 16 bits) */
+  for (int32_t fy = 0, t = 0; fy < kh; fy++) {
+    int32_t *d = fk + fy * rowk;
+    for (int32_t fx = 0; fx < kw; fx++, t++, d += 2) {
+      const int32_t w = nf_load32(filter + t * C + c);
+      const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
+      ks02 = NF_SADD16(ks02, k02);
+      ks13 = NF_SADD16(ks13, k13);
+      d[0] = NF_SADD16(k02, k02);
+      d[1] = NF_SADD16(k13, k13);
+    }
+  }
+  const int32_t ksum[4] = {(int16_t)(ks02 & 0xffff), (int16_t)(ks13 & 0xffff), (int16_t)((uint32_t)ks02 >> 16), (int16_t)((uint32_t)ks13 >> 16)};
+  for (int32_t j = 0; j < 4; j++) {
+    /* nf_rqc_of's constants (nf_dw_ring checked its bounds for every channel), with the
+     * layer's choice of folding the output offset (post = 0) or adding it after the shift */
+    const int32_t down = -p->shift[c + j];
+    rq[j].m = p->mult[c + j];
+    rq[j].down = down;
+    rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
+    rq[j].post = post ? p->output_offset : 0;
+    b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
+    fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
+    /* the output stage's constants after them, four words per channel (the assembly reads them) */
+    fk[rowk * kh + 8 + 4 * j] = rq[j].m;
+    fk[rowk * kh + 9 + 4 * j] = rq[j].nudge;
+    fk[rowk * kh + 10 + 4 * j] = rq[j].down;
+  }
+}
+
+/* Ring mode of square windows with dilation 1 and the full int8 range: every channel group in one
+ * call, the window size and stride as constants, so the per-row pointer and delta updates unroll
+ * and the row kernel is inlined (no call per output row). The ring as nf_dw_ring lays it out. */
 typedef struct {
+  const nacc_conv_params *p;
+  const int8_t *input, *filter;
+  const int32_t *bias;
+  int8_t *output;
   int32_t *mem;
-  int32_t *fk;
-  const int8_t *input;
-  int8_t *o;
-  const int32_t *b2;
-  const nf_rqc *rq;
-  int32_t R, rowwords, pl, pt, in_h, in_w, C, c, padw, out_h, out_w, inplace;
+  int32_t R, rowwords, padw;
 } nf_ringargs;
 #define NF_DWR_RING(KW_, SW_) \
   static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_ring_##KW_##_##SW_(const nf_ringargs *g) { \
-    int32_t *const mem = g->mem, *const fk = g->fk; \
-    const int32_t R = g->R, rowwords = g->rowwords, out_w = g->out_w, in_w = g->in_w, C = g->C; \
+    const nacc_conv_params *p = g->p; \
+    int32_t *const mem = g->mem; \
+    const int32_t R = g->R, rowwords = g->rowwords, rowk = 2 * KW_ + 1; \
+    int32_t *const fk = mem + R * rowwords; \
+    const int32_t C = p->in_c, in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w, pt = p->pad_top, pl = p->pad_left; \
+    const int32_t inplace = g->input == g->output; \
+    nf_rqc rq[4]; \
+    int32_t b2[4]; \
     const int32_t *rows[KW_]; \
-    int32_t next = -g->pt, next_slot = 0, lo_slot = 0; \
-    int8_t *o = g->o; \
-    for (int32_t oy = 0; oy < g->out_h; oy++, o += out_w * C) { \
-      const int32_t lo = oy * SW_ - g->pt; \
-      int32_t hi = lo + KW_ - 1; \
-      if (g->inplace) { \
-        const int32_t clob = ((oy + 1) * out_w - 1) / in_w; \
-        if (clob > hi) hi = clob; \
+    for (int32_t c = 0; c < C; c += 4) { \
+      nf_dwr_group(p, g->filter, g->bias, c, fk, rowk, 0, rq, b2); \
+      int32_t next = -pt, next_slot = 0, lo_slot = 0; \
+      int8_t *o = g->output + c; \
+      for (int32_t oy = 0; oy < out_h; oy++, o += out_w * C) { \
+        const int32_t lo = oy * SW_ - pt; \
+        int32_t hi = lo + KW_ - 1; \
+        if (inplace) { \
+          const int32_t clob = ((oy + 1) * out_w - 1) / in_w; \
+          if (clob > hi) hi = clob; \
+        } \
+        if (next < lo) { \
+          next_slot = (next_slot + (lo - next)) % R; \
+          next = lo; \
+        } \
+        for (; next <= hi; next++) { \
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, g->input, in_h, in_w, C, c, g->padw, 1); \
+          if (++next_slot == R) next_slot = 0; \
+        } \
+        int32_t sl = lo_slot; \
+        for (int32_t fy = 0; fy < KW_; fy++) { \
+          rows[fy] = mem + sl * rowwords; \
+          if (++sl == R) sl = 0; \
+        } \
+        for (int32_t fy = 0; fy < KW_; fy++) fk[fy * rowk + 2 * KW_] = (int32_t)((const char *)rows[fy + 1 < KW_ ? fy + 1 : 0] - (const char *)rows[fy]); \
+        lo_slot += SW_; \
+        while (lo_slot >= R) lo_slot -= R; \
+        nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
       } \
-      if (next < lo) { \
-        next_slot = (next_slot + (lo - next)) % R; \
-        next = lo; \
-      } \
-      for (; next <= hi; next++) { \
-        nf_dwr_fill(mem + next_slot * rowwords, rowwords, g->pl, next, 1, g->input, g->in_h, in_w, C, g->c, g->padw); \
-        if (++next_slot == R) next_slot = 0; \
-      } \
-      int32_t sl = lo_slot; \
-      for (int32_t fy = 0; fy < KW_; fy++) { \
-        rows[fy] = mem + sl * rowwords; \
-        if (++sl == R) sl = 0; \
-      } \
-      for (int32_t fy = 0; fy < KW_; fy++) fk[fy * (2 * KW_ + 1) + 2 * KW_] = (int32_t)((const char *)rows[fy + 1 < KW_ ? fy + 1 : 0] - (const char *)rows[fy]); \
-      lo_slot += SW_; \
-      while (lo_slot >= R) lo_slot -= R; \
-      nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, g->b2, g->rq, 1, -128, 127); \
     } \
   }
 NF_DWR_RING(3, 1)
@@ -1616,42 +1661,27 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
    * Padding columns are never overwritten. */
   const int32_t padw = (int32_t)(((uint32_t)(-p->input_offset & 0xffff) << 16) | (uint32_t)(-p->input_offset & 0xffff));
   for (int32_t i = 0; i < R * rowwords; i++) mem[i] = padw;
+  if (!whole && dw == 1 && dh == 1 && kh == kw && sh == sw && full && !post) {
+    const nf_ringargs g = {p, input, filter, bias, output, mem, R, rowwords, padw};
+    switch (kw * 10 + sw) {
+      case 31: nf_dwr_ring_3_1(&g); return 1;
+      case 32: nf_dwr_ring_3_2(&g); return 1;
+      case 51: nf_dwr_ring_5_1(&g); return 1;
+      case 52: nf_dwr_ring_5_2(&g); return 1;
+      case 71: nf_dwr_ring_7_1(&g); return 1;
+      case 72: nf_dwr_ring_7_2(&g); return 1;
+      default: break;
+    }
+  }
   for (int32_t c = 0; c < C; c += 4) {
-    int32_t ks02 = 0, ks13 = 0; /* per-lane filter sums (|sum| <= 64 * 128 fits 16 bits) */
-    for (int32_t fy = 0, t = 0; fy < kh; fy++) {
-      int32_t *d = fk + fy * rowk;
-      for (int32_t fx = 0; fx < kw; fx++, t++, d += 2) {
-        const int32_t w = nf_load32(filter + t * C + c);
-        const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
-        ks02 = NF_SADD16(ks02, k02);
-        ks13 = NF_SADD16(ks13, k13);
-        d[0] = NF_SADD16(k02, k02);
-        d[1] = NF_SADD16(k13, k13);
-      }
-    }
-    const int32_t ksum[4] = {(int16_t)(ks02 & 0xffff), (int16_t)(ks13 & 0xffff), (int16_t)((uint32_t)ks02 >> 16), (int16_t)((uint32_t)ks13 >> 16)};
-    for (int32_t j = 0; j < 4; j++) {
-      /* nf_rqc_of's constants (its bounds were checked for every channel above), with the
-       * layer's choice of folding the output offset (post = 0) or adding it after the shift */
-      const int32_t down = -p->shift[c + j];
-      rq[j].m = p->mult[c + j];
-      rq[j].down = down;
-      rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
-      rq[j].post = post ? p->output_offset : 0;
-      b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
-      fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
-      /* the output stage's constants after them, four words per channel (the assembly reads them) */
-      fk[rowk * kh + 8 + 4 * j] = rq[j].m;
-      fk[rowk * kh + 9 + 4 * j] = rq[j].nudge;
-      fk[rowk * kh + 10 + 4 * j] = rq[j].down;
-    }
+    nf_dwr_group(p, filter, bias, c, fk, rowk, post, rq, b2);
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
     int32_t lo_slot = 0;                 /* slot of the window's first row */
     if (whole) {
       /* every row now; the window's rows are then dh rows apart, and move down sh rows per output row */
       /* rows outside the image keep the padding written above */
       const int32_t r0 = pt < rall ? pt : rall, r1 = in_h + pt < rall ? in_h + pt : rall;
-      nf_dwr_fill(mem + r0 * rowwords, rowwords, pl, r0 - pt, r1 - r0, input, in_h, in_w, C, c, padw);
+      nf_dwr_fill(mem + r0 * rowwords, rowwords, pl, r0 - pt, r1 - r0, input, in_h, in_w, C, c, padw, 0);
       for (int32_t fy = 0; fy < kh; fy++) {
         rows[fy] = mem + fy * dh * rowwords;
         fk[fy * rowk + 2 * kw] = 4 * (fy + 1 < kh ? dh * rowwords : -(kh - 1) * dh * rowwords);
@@ -1671,18 +1701,6 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
         default: break;
       }
     }
-    if (!whole && spec && sh == sw && full && !post) {
-      const nf_ringargs g = {mem, fk, input, output + c, b2, rq, R, rowwords, pl, pt, in_h, in_w, C, c, padw, out_h, out_w, inplace};
-      switch (spec) {
-        case 31: nf_dwr_ring_3_1(&g); continue;
-        case 32: nf_dwr_ring_3_2(&g); continue;
-        case 51: nf_dwr_ring_5_1(&g); continue;
-        case 52: nf_dwr_ring_5_2(&g); continue;
-        case 71: nf_dwr_ring_7_1(&g); continue;
-        case 72: nf_dwr_ring_7_2(&g); continue;
-        default: break;
-      }
-    }
     for (int32_t oy = 0; oy < out_h; oy++) {
       const int32_t lo = oy * sh - pt;
       int32_t hi = lo + (kh - 1) * dh;
@@ -1697,7 +1715,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
       }
       if (!whole) {
         for (; next <= hi; next++) {
-          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw);
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw, 1);
           if (++next_slot == R) next_slot = 0;
         }
         int32_t sl = lo_slot;
