@@ -1,7 +1,8 @@
 // Joint against sequential on the example supernet over several seeds, through `nacc nas --json`:
 // per seed the two fronts, how many sequential points the joint front dominates (and the other
 // way round), and where. Any accuracy source `nacc nas` takes (a table from
-// bench/nas-accuracy-table.ts makes seeds cheap).
+// bench/nas-accuracy-table.ts makes seeds cheap). Also, per SRAM budget where either front has a
+// point, which front reaches the higher accuracy within it.
 //   npx tsx bench/nas-joint-vs-sequential.ts --accuracy table:FILE [--target stm32f412] [--seeds 1,2,3]
 //     [--population 12] [--generations 6] [--budgets 4] [--json]
 //   npx tsx bench/nas-joint-vs-sequential.ts --accuracy train --weights FILE [--test-images N] [...]
@@ -37,6 +38,19 @@ const asNas = (p: Point): NasPoint => ({
   feasible: p.feasible,
 });
 const fmt = (p: Point) => `${(p.accuracy * 100).toFixed(2)}% @ ${p.peak_sram_bytes} B`;
+/**
+ * The fronts as the best accuracy each reaches within a peak-SRAM budget, compared at every budget
+ * where either front has a point: the budgets where `a` is more accurate than `b` (a region where a
+ * is ahead, whether or not one of b's points is dominated point by point).
+ */
+const aheadAt = (a: Point[], b: Point[]) => {
+  const best = (f: Point[], v: number) =>
+    Math.max(-Infinity, ...f.filter((p) => p.feasible && p.peak_sram_bytes <= v).map((p) => p.accuracy));
+  const levels = [...new Set([...a, ...b].map((p) => p.peak_sram_bytes))].sort((x, y) => x - y);
+  return levels
+    .filter((v) => best(a, v) > best(b, v))
+    .map((v) => `${v} B: ${(best(a, v) * 100).toFixed(2)}% vs ${best(b, v) === -Infinity ? 'none' : `${(best(b, v) * 100).toFixed(2)}%`}`);
+};
 const results = [];
 for (const seed of seeds) {
   const t0 = performance.now();
@@ -81,6 +95,8 @@ for (const seed of seeds) {
       const by = j.pareto.find((p) => dominates(asNas(p), asNas(q)))!;
       return `${fmt(q)} by ${fmt(by)}`;
     }),
+    joint_ahead_at: aheadAt(j.pareto, j.sequential.pareto),
+    sequential_ahead_at: aheadAt(j.sequential.pareto, j.pareto),
   };
   results.push(r);
   console.error(
@@ -88,15 +104,17 @@ for (const seed of seeds) {
   );
   console.error(`  joint:      ${r.joint_front.join(', ')}`);
   console.error(`  sequential: ${r.sequential_front.join(', ')}`);
+  console.error(`  joint more accurate within: ${r.joint_ahead_at.join('; ') || '-'}`);
+  console.error(`  sequential more accurate within: ${r.sequential_ahead_at.join('; ') || '-'}`);
 }
 if (args.includes('--json')) console.log(JSON.stringify({ accuracy, target, seeds: results }, null, 2));
 else {
   console.log(
-    '| seed | joint front | sequential front | sequential points the joint front dominates | joint points the sequential front dominates |',
+    '| seed | joint front | sequential front | sequential points the joint front dominates | joint points the sequential front dominates | SRAM budgets where the joint front is more accurate | where the sequential is |',
   );
-  console.log('|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of results)
     console.log(
-      `| ${r.seed} | ${r.joint} | ${r.sequential} | ${r.sequential_dominated_by_joint} (${r.dominated.join('; ') || '-'}) | ${r.joint_dominated_by_sequential} |`,
+      `| ${r.seed} | ${r.joint} | ${r.sequential} | ${r.sequential_dominated_by_joint} (${r.dominated.join('; ') || '-'}) | ${r.joint_dominated_by_sequential} | ${r.joint_ahead_at.join('; ') || '-'} | ${r.sequential_ahead_at.join('; ') || '-'} |`,
     );
 }
