@@ -1661,7 +1661,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
    * Padding columns are never overwritten. */
   const int32_t padw = (int32_t)(((uint32_t)(-p->input_offset & 0xffff) << 16) | (uint32_t)(-p->input_offset & 0xffff));
   for (int32_t i = 0; i < R * rowwords; i++) mem[i] = padw;
-  if (!whole && dw == 1 && dh == 1 && kh == kw && sh == sw && full && !post) {
+  if (!whole && dw == 1 && dh == 1 && kh == kw && sh == sw && full && !post && (out_w & 1) == 0) {
     const nf_ringargs g = {p, input, filter, bias, output, mem, R, rowwords, padw};
     switch (kw * 10 + sw) {
       case 31: nf_dwr_ring_3_1(&g); return 1;
@@ -1715,7 +1715,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
       }
       if (!whole) {
         for (; next <= hi; next++) {
-          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw, 1);
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw, 0);
           if (++next_slot == R) next_slot = 0;
         }
         int32_t sl = lo_slot;
