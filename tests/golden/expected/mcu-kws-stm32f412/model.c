@@ -3,11 +3,6 @@
 #include <stdint.h>
 #include "model.h"
 #include "nacc_kernels.h"
-#include <string.h>
-void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
-void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
-void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);
-void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);
 
 /* One arena for every activation and scratch buffer, laid out by the memory planner (size order). */
 static int8_t nacc_arena[NACC_ARENA_BYTES] __attribute__((aligned(8)));
@@ -20,12 +15,7 @@ static const int32_t s0[32] = {
   -9, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -8, -7, -8, -8, -8, -7, -8, -8, -8, -8, -8, -8, -8,
   -8, -8, -7, -8, -8, -8, -8, -8
 };
-static const nacc_conv_params p0 = {1, 49, 10, 1, 25, 5, 32, 10, 4, 2, 2, 1, 1, 4, 1, 1, 1, 0, -128, -128, 127, m0, s0};
-/* tensor 3 'x_1.bias' int32 [32] */
-static const int32_t c3[32] = {
-  3504, -1564, -35, 440, -1275, 79, -3064, -277, -2087, -1513, -97, 1154, -107, -135, -1570, 270, -422, 2241, -2492, -3570, -190, 1203, 523, 2304,
-  -667, 2782, 113, -1936, -1038, 743, 1592, -432
-};
+static const nacc_conv_params p0 = {.batches = 1, .in_h = 49, .in_w = 10, .in_c = 1, .out_h = 25, .out_w = 5, .out_c = 32, .k_h = 10, .k_w = 4, .stride_h = 2, .stride_w = 2, .dil_h = 1, .dil_w = 1, .pad_top = 4, .pad_left = 1, .filter_in_c = 1, .depth_mult = 1, .input_offset = 0, .output_offset = -128, .act_min = -128, .act_max = 127, .mult = m0, .shift = s0};
 /* tensor 2 'x_1.kernel' int8 [32, 10, 4, 1] */
 static const int8_t c2[1280] = {
   73, -31, 8, -61, 80, 102, -86, 67, 127, -32, -127, 19, 27, 102, -26, -98, -8, 14, 19, 36, -57, 4, 68, -28,
@@ -83,6 +73,11 @@ static const int8_t c2[1280] = {
   -51, 38, 9, -9, 7, -33, -30, -22, 36, 49, 127, -52, 54, 24, -41, -4, 57, -26, 50, -45, -34, -90, -106, 12,
   1, -17, -109, -84, 60, -13, -33, 31
 };
+/* tensor 3 'x_1.bias' int32 [32] */
+static const int32_t c3[32] = {
+  3504, -1564, -35, 440, -1275, 79, -3064, -277, -2087, -1513, -97, 1154, -107, -135, -1570, 270, -422, 2241, -2492, -3570, -190, 1203, 523, 2304,
+  -667, 2782, 113, -1936, -1038, 743, 1592, -432
+};
 static const int32_t m1[32] = {
   2147188640, 1337796896, 1666408366, 1881768430, 1099040357, 1156391179, 1450266602, 1436906135, 1321959103, 1138721678, 2109669288, 1532169657, 1369989278, 1618858376, 1758468232, 1679874583, 1097132248, 1969683181, 1507942843, 1077422716, 1832302843, 1148498909, 1430677191, 1805600367,
   2125020844, 1776983655, 1938736043, 1676060483, 1782516678, 1166228093, 1916401376, 1092390381
@@ -91,12 +86,7 @@ static const int32_t s1[32] = {
   -8, -7, -8, -8, -7, -7, -7, -7, -7, -7, -8, -8, -7, -7, -8, -8, -8, -8, -7, -7, -7, -7, -7, -8,
   -8, -7, -8, -8, -8, -7, -8, -6
 };
-static const nacc_conv_params p1 = {1, 25, 5, 32, 25, 5, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 128, -128, -128, 127, m1, s1};
-/* tensor 6 'y_1.bias' int32 [32] */
-static const int32_t c6[32] = {
-  -1643, -634, -724, 1144, 1009, -45, 584, -302, 54, -646, 308, -445, 1, -43, -103, 413, 1174, -640, -4, -218, 379, -359, -681, 430,
-  330, -671, 641, -1110, 620, 515, -979, -272
-};
+static const nacc_conv_params p1 = {.batches = 1, .in_h = 25, .in_w = 5, .in_c = 32, .out_h = 25, .out_w = 5, .out_c = 32, .k_h = 3, .k_w = 3, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_top = 1, .pad_left = 1, .filter_in_c = 1, .depth_mult = 1, .input_offset = 128, .output_offset = -128, .act_min = -128, .act_max = 127, .mult = m1, .shift = s1};
 /* tensor 5 'y_1.kernel' int8 [1, 3, 3, 32] */
 static const int8_t c5[288] = {
   20, -62, -20, -53, 113, -66, 76, 114, 15, -49, 79, -98, 28, -31, 18, 7, -105, 62, -38, -30, 60, 21, 54, -105,
@@ -112,6 +102,11 @@ static const int8_t c5[288] = {
   -63, -127, 127, 96, -127, -33, 48, -108, 127, -58, -45, 51, -19, 51, -40, 127, 46, 127, 38, 30, 50, 127, -15, -120,
   3, 27, 54, 18, 28, 73, -127, -127, -62, -21, -19, -34, 20, 32, -127, 48, -11, -10, -48, -76, 34, -63, 40, -36
 };
+/* tensor 6 'y_1.bias' int32 [32] */
+static const int32_t c6[32] = {
+  -1643, -634, -724, 1144, 1009, -45, 584, -302, 54, -646, 308, -445, 1, -43, -103, 413, 1174, -640, -4, -218, 379, -359, -681, 430,
+  330, -671, 641, -1110, 620, 515, -979, -272
+};
 static const int32_t m2[32] = {
   1862118449, 1985492076, 1498050356, 1509317122, 2108511609, 1466038021, 1508695022, 1500534520, 1849693933, 1835264380, 1401623558, 1813806835, 1581163344, 1391321989, 1845561081, 1155907127, 1668293074, 1936546734, 1869561295, 2010487867, 1809425000, 1370233774, 2035914558, 1894142593,
   1644963009, 1076051398, 1394881599, 1464552138, 1900879593, 1873543242, 1394846352, 1130969841
@@ -120,12 +115,7 @@ static const int32_t s2[32] = {
   -7, -7, -6, -7, -7, -7, -6, -7, -7, -7, -7, -7, -7, -7, -7, -6, -7, -7, -7, -7, -7, -7, -7, -7,
   -7, -6, -7, -7, -8, -7, -7, -6
 };
-static const nacc_conv_params p2 = {1, 25, 5, 32, 25, 5, 32, 1, 1, 1, 1, 1, 1, 0, 0, 32, 1, 128, -128, -128, 127, m2, s2};
-/* tensor 9 'y_2.bias' int32 [32] */
-static const int32_t c9[32] = {
-  -534, 22, 233, 90, -92, -252, 135, -1111, -497, 764, -475, -43, 468, -439, 160, -108, -58, 680, 1032, -873, 395, -1938, 282, -263,
-  94, -267, -106, -586, -380, -584, -518, 281
-};
+static const nacc_conv_params p2 = {.batches = 1, .in_h = 25, .in_w = 5, .in_c = 32, .out_h = 25, .out_w = 5, .out_c = 32, .k_h = 1, .k_w = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_top = 0, .pad_left = 0, .filter_in_c = 32, .depth_mult = 1, .input_offset = 128, .output_offset = -128, .act_min = -128, .act_max = 127, .mult = m2, .shift = s2};
 /* tensor 8 'y_2.kernel' int8 [32, 1, 1, 32] */
 static const int8_t c8[1024] = {
   18, 49, -12, 1, 47, -14, -44, -10, -127, 86, -15, -48, -68, -82, 32, 64, 29, 50, 81, 37, -21, 67, 68, -71,
@@ -172,7 +162,12 @@ static const int8_t c8[1024] = {
   70, -15, 25, 6, -53, -64, -127, 85, -18, 6, -127, -21, -16, 5, -9, -13, -23, 0, 23, 44, -72, -16, 34, 2,
   -66, -49, 34, -5, 7, 72, 59, -32, -41, -54, 18, 14, -63, 30, -46, 8
 };
-static const nacc_add_params p3 = {20, 128, 1787558103, -1, 128, 1073741824, 0, -128, 1848012725, -19, -128, 127, {4, 0, {1, 25, 5, 32, 0, 0}, {4000, 160, 32, 1, 0, 0}, {4000, 160, 32, 1, 0, 0}}};
+/* tensor 9 'y_2.bias' int32 [32] */
+static const int32_t c9[32] = {
+  -534, 22, 233, 90, -92, -252, 135, -1111, -497, 764, -475, -43, 468, -439, 160, -108, -58, 680, 1032, -873, 395, -1938, 282, -263,
+  94, -267, -106, -586, -380, -584, -518, 281
+};
+static const nacc_add_params p3 = {.left_shift = 20, .input1_offset = 128, .input1_mult = 1787558103, .input1_shift = -1, .input2_offset = 128, .input2_mult = 1073741824, .input2_shift = 0, .output_offset = -128, .output_mult = 1848012725, .output_shift = -19, .act_min = -128, .act_max = 127, .bc = {.rank = 4, .needed = 0, .out_shape = {1, 25, 5, 32, 0, 0}, .strides1 = {4000, 160, 32, 1, 0, 0}, .strides2 = {4000, 160, 32, 1, 0, 0}}};
 static const int32_t m4[32] = {
   1336985270, 1250324491, 1179744452, 1722589324, 2059387742, 1651092166, 1692945828, 1318593082, 1762948119, 1738575440, 1494816688, 1403663460, 1386987572, 2089757063, 1659291075, 2002882131, 1831458273, 1132644880, 1469884343, 1827342611, 2113334656, 1679103409, 2144687059, 2109192155,
   2015237075, 1613450949, 2111435593, 1593465859, 1540135703, 1115536931, 1565400139, 2124244775
@@ -181,12 +176,7 @@ static const int32_t s4[32] = {
   -7, -7, -7, -7, -7, -7, -7, -6, -7, -7, -7, -7, -7, -7, -6, -7, -7, -6, -8, -7, -7, -7, -7, -8,
   -7, -7, -7, -7, -7, -6, -8, -8
 };
-static const nacc_conv_params p4 = {1, 25, 5, 32, 13, 3, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 128, -128, -128, 127, m4, s4};
-/* tensor 13 'y_3.bias' int32 [32] */
-static const int32_t c13[32] = {
-  230, 354, -69, 446, -149, -99, -419, -429, -58, 139, 780, -280, -404, -242, 132, -565, 118, 515, 471, 104, 47, 37, -473, -123,
-  213, -827, 275, -369, 142, -395, -843, 303
-};
+static const nacc_conv_params p4 = {.batches = 1, .in_h = 25, .in_w = 5, .in_c = 32, .out_h = 13, .out_w = 3, .out_c = 32, .k_h = 3, .k_w = 3, .stride_h = 2, .stride_w = 2, .dil_h = 1, .dil_w = 1, .pad_top = 1, .pad_left = 1, .filter_in_c = 1, .depth_mult = 1, .input_offset = 128, .output_offset = -128, .act_min = -128, .act_max = 127, .mult = m4, .shift = s4};
 /* tensor 12 'y_3.kernel' int8 [1, 3, 3, 32] */
 static const int8_t c12[288] = {
   -69, 91, -73, 48, 54, -78, 8, 20, 57, 65, 78, 17, -78, 127, 49, -104, -44, 48, -91, -7, -127, -42, 39, 9,
@@ -202,6 +192,11 @@ static const int8_t c12[288] = {
   -8, -17, -47, 3, -47, -95, -98, -19, -74, -50, -30, -39, -125, 1, 127, 79, 127, 2, -45, -7, 30, 14, 75, 47,
   27, 127, 92, 58, 16, 40, -15, -25, 98, 26, -75, -127, -28, 37, 121, -46, -126, 41, -27, -121, 0, -81, -40, 17
 };
+/* tensor 13 'y_3.bias' int32 [32] */
+static const int32_t c13[32] = {
+  230, 354, -69, 446, -149, -99, -419, -429, -58, 139, 780, -280, -404, -242, 132, -565, 118, 515, 471, 104, 47, 37, -473, -123,
+  213, -827, 275, -369, 142, -395, -843, 303
+};
 static const int32_t m5[48] = {
   1634645400, 1147574555, 1144102806, 1476409228, 1863738360, 1856566385, 1836935403, 1109826452, 1641370840, 1092037286, 2037143822, 1197303385, 1741276579, 1199544169, 1957879078, 1572770854, 1117795014, 1984981913, 1729872354, 1756747676, 1585690965, 1733632981, 1946936827, 1769777299,
   1449281596, 2027212163, 1568670597, 1745041258, 1235323095, 1354091403, 2053929827, 1291766558, 2125266727, 2111873353, 2071153490, 2079608726, 1828338526, 1436951012, 1683659946, 1272792643, 2081068361, 1150344949, 1573581526, 1552307393, 1735223259, 1740081893, 1690450996, 1708217295
@@ -210,12 +205,7 @@ static const int32_t s5[48] = {
   -8, -7, -7, -8, -8, -8, -8, -7, -8, -7, -8, -7, -8, -7, -8, -8, -7, -8, -8, -8, -8, -8, -8, -8,
   -8, -8, -8, -8, -7, -8, -8, -7, -8, -8, -8, -8, -8, -7, -8, -7, -8, -7, -8, -8, -8, -8, -8, -8
 };
-static const nacc_conv_params p5 = {1, 13, 3, 32, 13, 3, 48, 1, 1, 1, 1, 1, 1, 0, 0, 32, 1, 128, -128, -128, 127, m5, s5};
-/* tensor 16 'y_4.bias' int32 [48] */
-static const int32_t c16[48] = {
-  7, 422, 711, 337, 51, -673, -195, -1084, 144, -511, -597, 100, -308, 382, 517, -1495, 355, -1134, -261, -62, -489, 829, -335, 51,
-  -329, 158, 405, 1218, -198, -74, -401, 193, 276, 568, -57, 88, -358, -410, 296, -182, 103, 420, -284, -215, -267, -65, 370, 956
-};
+static const nacc_conv_params p5 = {.batches = 1, .in_h = 13, .in_w = 3, .in_c = 32, .out_h = 13, .out_w = 3, .out_c = 48, .k_h = 1, .k_w = 1, .stride_h = 1, .stride_w = 1, .dil_h = 1, .dil_w = 1, .pad_top = 0, .pad_left = 0, .filter_in_c = 32, .depth_mult = 1, .input_offset = 128, .output_offset = -128, .act_min = -128, .act_max = 127, .mult = m5, .shift = s5};
 /* tensor 15 'y_4.kernel' int8 [48, 1, 1, 32] */
 static const int8_t c15[1536] = {
   12, 33, 15, 126, 16, 75, 17, -19, 72, -22, -42, 105, 74, -78, 61, 5, -86, 11, -36, -4, 53, 51, 108, -79,
@@ -283,18 +273,19 @@ static const int8_t c15[1536] = {
   54, 44, 88, -33, -21, -22, 4, 4, 54, 79, -89, -72, 22, -36, -18, 93, 33, 23, -16, -36, 39, 22, -76, 55,
   104, 78, 54, -42, -80, 9, -48, 74, 95, 84, 0, -15, 58, -82, -38, -28, -69, 32, -127, 1, -68, -36, 38, 55
 };
-static const nacc_mean_params p6 = {4, {1, 13, 3, 48, 0, 0}, {0, 1, 1, 0, 0, 0}, 48, 39, -128, -128, 881018932, -4};
+/* tensor 16 'y_4.bias' int32 [48] */
+static const int32_t c16[48] = {
+  7, 422, 711, 337, 51, -673, -195, -1084, 144, -511, -597, 100, -308, 382, 517, -1495, 355, -1134, -261, -62, -489, 829, -335, 51,
+  -329, 158, 405, 1218, -198, -74, -401, 193, 276, 568, -57, 88, -358, -410, 296, -182, 103, 420, -284, -215, -267, -65, 370, 956
+};
+static const nacc_mean_params p6 = {.rank = 4, .in_shape = {1, 13, 3, 48, 0, 0}, .reduced = {0, 1, 1, 0, 0, 0}, .num_outputs = 48, .num_in_axis = 39, .input_zp = -128, .output_zp = -128, .mult = 881018932, .shift = -4};
 static const int32_t m7[12] = {
   1878805684, 1190297185, 1379363158, 2056799533, 1329326666, 2088155100, 2010673851, 2035080109, 1706744963, 1139462081, 1397028581, 1112453752
 };
 static const int32_t s7[12] = {
   -6, -6, -6, -7, -6, -7, -7, -7, -6, -6, -6, -6
 };
-static const nacc_fc_params p7 = {1, 48, 12, 128, 0, -19, -128, 127, m7, s7};
-/* tensor 21 'dense.bias' int32 [12] */
-static const int32_t c21[12] = {
-  120, 436, -111, -388, -459, -447, -805, 143, -554, 95, -564, -32
-};
+static const nacc_fc_params p7 = {.batches = 1, .accum_depth = 48, .out_depth = 12, .input_offset = 128, .filter_offset = 0, .output_offset = -19, .act_min = -128, .act_max = 127, .mult = m7, .shift = s7};
 /* tensor 20 'dense.kernel' int8 [12, 48] */
 static const int8_t c20[576] = {
   -75, 3, 2, -23, 26, -30, -28, 22, 8, 16, 19, -44, 16, -23, 16, -18, -18, -52, 17, 28, 35, 0, 4, -7,
@@ -322,14 +313,16 @@ static const int8_t c20[576] = {
   49, 37, 40, -16, -103, 40, -32, 61, -40, 52, -45, 114, 15, 40, -29, 86, 6, 32, 50, -26, 4, -6, 9, -29,
   53, 14, -77, -17, -87, 13, 57, 115, 94, -27, -47, 60, -40, -44, 56, -10, 34, -93, 11, 17, -22, 66, 17, 127
 };
-static const nacc_softmax_params p8 = {1, 12, 1640623616, 20, -1984};
+/* tensor 21 'dense.bias' int32 [12] */
+static const int32_t c21[12] = {
+  120, 436, -111, -388, -459, -447, -805, 143, -554, 95, -564, -32
+};
+static const nacc_softmax_params p8 = {.rows = 1, .depth = 12, .input_mult = 1640623616, .input_left_shift = 20, .diff_min = -1984};
 
-static const int32_t input_offset[1] = {4000};
-static const int32_t input_bytes[1] = {490};
+void *nacc_input(int32_t i) { (void)i; return nacc_arena + 4000; }
+int32_t nacc_input_bytes(int32_t i) { (void)i; return 490; }
 static const int32_t output_offset[1] = {16};
 static const int32_t output_bytes[1] = {12};
-void *nacc_input(int32_t i) { return nacc_arena + input_offset[i]; }
-int32_t nacc_input_bytes(int32_t i) { return input_bytes[i]; }
 const void *nacc_output(int32_t i) { return nacc_arena + output_offset[i]; }
 int32_t nacc_output_bytes(int32_t i) { return output_bytes[i]; }
 
@@ -371,12 +364,8 @@ void nacc_run(void) {
   NACC_DUMP(8, nacc_arena + 16, 12);
 }
 
-#include <string.h>
 #define NACC_FAST_COL 60
-void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
-void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
-void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);
-void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);
+#include <string.h>
 /* ---- nacc fast convolution kernels (appended by nacc; fixed code) ----
  * Same arithmetic as the reference kernels, reorganised for Cortex-M4/M7 DSP instructions:
  * general and 1x1 convolutions expand each output pixel's receptive field once into 16-bit
@@ -1813,9 +1802,38 @@ NF_DWR_CASE(5, 2)
 NF_DWR_CASE(7, 1)
 NF_DWR_CASE(7, 2)
 
+#if defined(__ARM_FEATURE_DSP)
+/* Four pixels of a channel group a turn into the ring (DSP cores): four word loads C bytes apart
+ * (r12 = 3C), eight SXTB16 and one STM of the (x0,x2) (x1,x3) words; d word-aligned, n4 >= 1 turns. */
+void nacc_fast_dw_fill4(int32_t *d, const int8_t *s, int32_t n4, int32_t C);
+__asm__(".syntax unified\n\t"
+        ".thumb\n\t"
+        ".section .text.nacc_fast_dw_fill4,\"ax\",%progbits\n\t"
+        ".align 2\n\t"
+        ".global nacc_fast_dw_fill4\n\t"
+        ".type nacc_fast_dw_fill4, %function\n\t"
+        ".thumb_func\n"
+        "nacc_fast_dw_fill4:\n\t"
+        "push {r4-r11}\n\t"
+        "add r12, r3, r3, lsl #1\n"
+        "1:\n\t"
+        "ldr r4, [r1]\n\t" "ldr r6, [r1, r3]\n\t" "ldr r8, [r1, r3, lsl #1]\n\t" "ldr r10, [r1, r12]\n\t" "add r1, r1, r3, lsl #2\n\t"
+        "sxtb16 r5, r4, ror #8\n\t" "sxtb16 r4, r4\n\t" "sxtb16 r7, r6, ror #8\n\t" "sxtb16 r6, r6\n\t"
+        "sxtb16 r9, r8, ror #8\n\t" "sxtb16 r8, r8\n\t" "sxtb16 r11, r10, ror #8\n\t" "sxtb16 r10, r10\n\t"
+        "stm r0!, {r4-r11}\n\t"
+        "subs r2, r2, #1\n\t"
+        "bne 1b\n\t"
+        "pop {r4-r11}\n\t"
+        "bx lr\n\t"
+        ".size nacc_fast_dw_fill4, .-nacc_fast_dw_fill4\n\t"
+        ".text\n");
+#endif
+
 /* Rows [iy0, iy0 + n) of a channel group into consecutive ring rows from d (rowwords words each,
  * the image's columns after pl padding columns): sign-extended pairs, or -offset for padding rows. */
-static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw) {
+static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32_t rowwords, int32_t pl, int32_t iy0, int32_t n, const int8_t *input, int32_t in_h, int32_t in_w, int32_t C, int32_t c, int32_t padw,
+                                                              const int32_t by4) {
+  (void)by4; /* 1: four pixels a turn in assembly on DSP cores (the whole-plane fill keeps the C loop) */
   for (int32_t r = 0; r < n; r++) {
     const int32_t iy = iy0 + r;
     int32_t *d = d0 + r * rowwords + 2 * pl;
@@ -1825,6 +1843,14 @@ static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32
     }
     const int8_t *s = input + iy * in_w * C + c;
     int32_t i = 0;
+#if defined(__ARM_FEATURE_DSP)
+    if (by4 && in_w >= 4) {
+      nacc_fast_dw_fill4(d, s, in_w >> 2, C);
+      i = in_w & ~3;
+      s += i * C;
+      d += 2 * i;
+    }
+#endif
     for (; i + 1 < in_w; i += 2, s += 2 * C, d += 4) {
       const int32_t w = nf_load32(s), v = nf_load32(s + C);
       d[0] = NF_SXTB16(w);
@@ -1839,6 +1865,101 @@ static inline __attribute__((always_inline)) void nf_dwr_fill(int32_t *d0, int32
     }
   }
 }
+
+/* A channel group's block after the ring rows: per tap its doubled filter pairs and the byte delta
+ * to the next window row, then the doubled biases (twice, with the input offset folded in:
+ * acc = bias + offset * sum k + sum k x) and the output stage's constants, four words per channel. */
+static inline __attribute__((always_inline)) void nf_dwr_group(const nacc_conv_params *p, const int8_t *filter, const int32_t *bias, int32_t c, int32_t *fk, int32_t rowk, int32_t post, nf_rqc *rq, int32_t *b2) {
+  const int32_t C = p->in_c, kh = p->k_h, kw = p->k_w;
+  int32_t ks02 = 0, ks13 = 0; /* per-lane filter sums (|sum| <= 64 * 128 fits 16 bits) */
+  for (int32_t fy = 0, t = 0; fy < kh; fy++) {
+    int32_t *d = fk + fy * rowk;
+    for (int32_t fx = 0; fx < kw; fx++, t++, d += 2) {
+      const int32_t w = nf_load32(filter + t * C + c);
+      const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
+      ks02 = NF_SADD16(ks02, k02);
+      ks13 = NF_SADD16(ks13, k13);
+      d[0] = NF_SADD16(k02, k02);
+      d[1] = NF_SADD16(k13, k13);
+    }
+  }
+  const int32_t ksum[4] = {(int16_t)(ks02 & 0xffff), (int16_t)(ks13 & 0xffff), (int16_t)((uint32_t)ks02 >> 16), (int16_t)((uint32_t)ks13 >> 16)};
+  for (int32_t j = 0; j < 4; j++) {
+    /* nf_rqc_of's constants (nf_dw_ring checked its bounds for every channel), with the
+     * layer's choice of folding the output offset (post = 0) or adding it after the shift */
+    const int32_t down = -p->shift[c + j];
+    rq[j].m = p->mult[c + j];
+    rq[j].down = down;
+    rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
+    rq[j].post = post ? p->output_offset : 0;
+    b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
+    fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
+    /* the output stage's constants after them, four words per channel (the assembly reads them) */
+    fk[rowk * kh + 8 + 4 * j] = rq[j].m;
+    fk[rowk * kh + 9 + 4 * j] = rq[j].nudge;
+    fk[rowk * kh + 10 + 4 * j] = rq[j].down;
+  }
+}
+
+/* Ring mode of square windows with dilation 1 and the full int8 range: every channel group in one
+ * call, the window size and stride as constants, so the per-row pointer and delta updates unroll
+ * and the row kernel is inlined (no call per output row). The ring as nf_dw_ring lays it out. */
+typedef struct {
+  const nacc_conv_params *p;
+  const int8_t *input, *filter;
+  const int32_t *bias;
+  int8_t *output;
+  int32_t *mem;
+  int32_t R, rowwords, padw;
+} nf_ringargs;
+#define NF_DWR_RING(KW_, SW_) \
+  static void __attribute__((noinline, optimize("no-schedule-insns", "no-store-merging"))) nf_dwr_ring_##KW_##_##SW_(const nf_ringargs *g) { \
+    const nacc_conv_params *p = g->p; \
+    int32_t *const mem = g->mem; \
+    const int32_t R = g->R, rowwords = g->rowwords, rowk = 2 * KW_ + 1; \
+    int32_t *const fk = mem + R * rowwords; \
+    const int32_t C = p->in_c, in_h = p->in_h, in_w = p->in_w, out_h = p->out_h, out_w = p->out_w, pt = p->pad_top, pl = p->pad_left; \
+    const int32_t inplace = g->input == g->output; \
+    nf_rqc rq[4]; \
+    int32_t b2[4]; \
+    const int32_t *rows[KW_]; \
+    for (int32_t c = 0; c < C; c += 4) { \
+      nf_dwr_group(p, g->filter, g->bias, c, fk, rowk, 0, rq, b2); \
+      int32_t next = -pt, next_slot = 0, lo_slot = 0; \
+      int8_t *o = g->output + c; \
+      for (int32_t oy = 0; oy < out_h; oy++, o += out_w * C) { \
+        const int32_t lo = oy * SW_ - pt; \
+        int32_t hi = lo + KW_ - 1; \
+        if (inplace) { \
+          const int32_t clob = ((oy + 1) * out_w - 1) / in_w; \
+          if (clob > hi) hi = clob; \
+        } \
+        if (next < lo) { \
+          next_slot = (next_slot + (lo - next)) % R; \
+          next = lo; \
+        } \
+        for (; next <= hi; next++) { \
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, g->input, in_h, in_w, C, c, g->padw, 1); \
+          if (++next_slot == R) next_slot = 0; \
+        } \
+        int32_t sl = lo_slot; \
+        for (int32_t fy = 0; fy < KW_; fy++) { \
+          rows[fy] = mem + sl * rowwords; \
+          if (++sl == R) sl = 0; \
+        } \
+        for (int32_t fy = 0; fy < KW_; fy++) fk[fy * rowk + 2 * KW_] = (int32_t)((const char *)rows[fy + 1 < KW_ ? fy + 1 : 0] - (const char *)rows[fy]); \
+        lo_slot += SW_; \
+        while (lo_slot >= R) lo_slot -= R; \
+        nf_dwr_row(rows, fk, KW_, KW_, SW_, 1, out_w, o, C, b2, rq, 1, -128, 127); \
+      } \
+    } \
+  }
+NF_DWR_RING(3, 1)
+NF_DWR_RING(3, 2)
+NF_DWR_RING(5, 1)
+NF_DWR_RING(5, 2)
+NF_DWR_RING(7, 1)
+NF_DWR_RING(7, 2)
 
 /* 1 when it ran the layer; 0 when its conditions fail (then another kernel runs it). */
 static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, const int8_t *input, int8_t *output, const int8_t *filter, const int32_t *bias, int8_t *scratch) {
@@ -1908,42 +2029,27 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
    * Padding columns are never overwritten. */
   const int32_t padw = (int32_t)(((uint32_t)(-p->input_offset & 0xffff) << 16) | (uint32_t)(-p->input_offset & 0xffff));
   for (int32_t i = 0; i < R * rowwords; i++) mem[i] = padw;
+  if (!whole && dw == 1 && dh == 1 && kh == kw && sh == sw && full && !post && (out_w & 1) == 0) {
+    const nf_ringargs g = {p, input, filter, bias, output, mem, R, rowwords, padw};
+    switch (kw * 10 + sw) {
+      case 31: nf_dwr_ring_3_1(&g); return 1;
+      case 32: nf_dwr_ring_3_2(&g); return 1;
+      case 51: nf_dwr_ring_5_1(&g); return 1;
+      case 52: nf_dwr_ring_5_2(&g); return 1;
+      case 71: nf_dwr_ring_7_1(&g); return 1;
+      case 72: nf_dwr_ring_7_2(&g); return 1;
+      default: break;
+    }
+  }
   for (int32_t c = 0; c < C; c += 4) {
-    int32_t ks02 = 0, ks13 = 0; /* per-lane filter sums (|sum| <= 64 * 128 fits 16 bits) */
-    for (int32_t fy = 0, t = 0; fy < kh; fy++) {
-      int32_t *d = fk + fy * rowk;
-      for (int32_t fx = 0; fx < kw; fx++, t++, d += 2) {
-        const int32_t w = nf_load32(filter + t * C + c);
-        const int32_t k02 = NF_SXTB16(w), k13 = NF_SXTB16_ROR8(w);
-        ks02 = NF_SADD16(ks02, k02);
-        ks13 = NF_SADD16(ks13, k13);
-        d[0] = NF_SADD16(k02, k02);
-        d[1] = NF_SADD16(k13, k13);
-      }
-    }
-    const int32_t ksum[4] = {(int16_t)(ks02 & 0xffff), (int16_t)(ks13 & 0xffff), (int16_t)((uint32_t)ks02 >> 16), (int16_t)((uint32_t)ks13 >> 16)};
-    for (int32_t j = 0; j < 4; j++) {
-      /* nf_rqc_of's constants (its bounds were checked for every channel above), with the
-       * layer's choice of folding the output offset (post = 0) or adding it after the shift */
-      const int32_t down = -p->shift[c + j];
-      rq[j].m = p->mult[c + j];
-      rq[j].down = down;
-      rq[j].nudge = (int32_t)((1u << (down - 1)) + (post ? 0u : (uint32_t)p->output_offset << down));
-      rq[j].post = post ? p->output_offset : 0;
-      b2[j] = 2 * ((bias ? bias[c + j] : 0) + p->input_offset * ksum[j]);
-      fk[rowk * kh + j] = fk[rowk * kh + 4 + j] = b2[j];
-      /* the output stage's constants after them, four words per channel (the assembly reads them) */
-      fk[rowk * kh + 8 + 4 * j] = rq[j].m;
-      fk[rowk * kh + 9 + 4 * j] = rq[j].nudge;
-      fk[rowk * kh + 10 + 4 * j] = rq[j].down;
-    }
+    nf_dwr_group(p, filter, bias, c, fk, rowk, post, rq, b2);
     int32_t next = -pt, next_slot = 0; /* the next input row to enter the ring, and its slot */
     int32_t lo_slot = 0;                 /* slot of the window's first row */
     if (whole) {
       /* every row now; the window's rows are then dh rows apart, and move down sh rows per output row */
       /* rows outside the image keep the padding written above */
       const int32_t r0 = pt < rall ? pt : rall, r1 = in_h + pt < rall ? in_h + pt : rall;
-      nf_dwr_fill(mem + r0 * rowwords, rowwords, pl, r0 - pt, r1 - r0, input, in_h, in_w, C, c, padw);
+      nf_dwr_fill(mem + r0 * rowwords, rowwords, pl, r0 - pt, r1 - r0, input, in_h, in_w, C, c, padw, 0);
       for (int32_t fy = 0; fy < kh; fy++) {
         rows[fy] = mem + fy * dh * rowwords;
         fk[fy * rowk + 2 * kw] = 4 * (fy + 1 < kh ? dh * rowwords : -(kh - 1) * dh * rowwords);
@@ -1977,7 +2083,7 @@ static int32_t __attribute__((noinline)) nf_dw_ring(const nacc_conv_params *p, c
       }
       if (!whole) {
         for (; next <= hi; next++) {
-          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw);
+          nf_dwr_fill(mem + next_slot * rowwords, rowwords, pl, next, 1, input, in_h, in_w, C, c, padw, 0);
           if (++next_slot == R) next_slot = 0;
         }
         int32_t sl = lo_slot;

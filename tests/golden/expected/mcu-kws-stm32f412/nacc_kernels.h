@@ -6,26 +6,67 @@
 
 #define NACC_MAX_RANK 6
 
+/* Parameter structs: rendered from their field tables (compiler/mcu/c-structs.ts), which also
+ * write every initialiser as designated fields. */
 typedef struct {
-  int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
-  int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
-  int32_t filter_in_c, depth_mult, input_offset, output_offset, act_min, act_max;
+  int32_t batches;
+  int32_t in_h;
+  int32_t in_w;
+  int32_t in_c;
+  int32_t out_h;
+  int32_t out_w;
+  int32_t out_c;
+  int32_t k_h;
+  int32_t k_w;
+  int32_t stride_h;
+  int32_t stride_w;
+  int32_t dil_h;
+  int32_t dil_w;
+  int32_t pad_top;
+  int32_t pad_left;
+  int32_t filter_in_c;
+  int32_t depth_mult;
+  int32_t input_offset;
+  int32_t output_offset;
+  int32_t act_min;
+  int32_t act_max;
   const int32_t *mult;
   const int32_t *shift;
 } nacc_conv_params;
 
 typedef struct {
-  int32_t batches, accum_depth, out_depth, input_offset, filter_offset, output_offset, act_min, act_max;
+  int32_t batches;
+  int32_t accum_depth;
+  int32_t out_depth;
+  int32_t input_offset;
+  int32_t filter_offset;
+  int32_t output_offset;
+  int32_t act_min;
+  int32_t act_max;
   const int32_t *mult;
   const int32_t *shift;
 } nacc_fc_params;
 
 typedef struct {
-  int32_t batches, in_h, in_w, channels, out_h, out_w, k_h, k_w, stride_h, stride_w, pad_top, pad_left, act_min, act_max;
+  int32_t batches;
+  int32_t in_h;
+  int32_t in_w;
+  int32_t channels;
+  int32_t out_h;
+  int32_t out_w;
+  int32_t k_h;
+  int32_t k_w;
+  int32_t stride_h;
+  int32_t stride_w;
+  int32_t pad_top;
+  int32_t pad_left;
+  int32_t act_min;
+  int32_t act_max;
 } nacc_pool_params;
 
 typedef struct {
-  int32_t rank, needed;
+  int32_t rank;
+  int32_t needed;
   int32_t out_shape[NACC_MAX_RANK];
   int32_t strides1[NACC_MAX_RANK];
   int32_t strides2[NACC_MAX_RANK];
@@ -33,14 +74,28 @@ typedef struct {
 
 typedef struct {
   int32_t left_shift;
-  int32_t input1_offset, input1_mult, input1_shift;
-  int32_t input2_offset, input2_mult, input2_shift;
-  int32_t output_offset, output_mult, output_shift, act_min, act_max;
+  int32_t input1_offset;
+  int32_t input1_mult;
+  int32_t input1_shift;
+  int32_t input2_offset;
+  int32_t input2_mult;
+  int32_t input2_shift;
+  int32_t output_offset;
+  int32_t output_mult;
+  int32_t output_shift;
+  int32_t act_min;
+  int32_t act_max;
   nacc_broadcast bc;
 } nacc_add_params;
 
 typedef struct {
-  int32_t input1_offset, input2_offset, output_offset, output_mult, output_shift, act_min, act_max;
+  int32_t input1_offset;
+  int32_t input2_offset;
+  int32_t output_offset;
+  int32_t output_mult;
+  int32_t output_shift;
+  int32_t act_min;
+  int32_t act_max;
   nacc_broadcast bc;
 } nacc_mul_params;
 
@@ -48,11 +103,20 @@ typedef struct {
   int32_t rank;
   int32_t in_shape[NACC_MAX_RANK];
   int32_t reduced[NACC_MAX_RANK];
-  int32_t num_outputs, num_in_axis, input_zp, output_zp, mult, shift;
+  int32_t num_outputs;
+  int32_t num_in_axis;
+  int32_t input_zp;
+  int32_t output_zp;
+  int32_t mult;
+  int32_t shift;
 } nacc_mean_params;
 
 typedef struct {
-  int32_t rows, depth, input_mult, input_left_shift, diff_min;
+  int32_t rows;
+  int32_t depth;
+  int32_t input_mult;
+  int32_t input_left_shift;
+  int32_t diff_min;
 } nacc_softmax_params;
 
 typedef struct {
@@ -70,13 +134,22 @@ typedef struct {
 } nacc_transpose_params;
 
 typedef struct {
-  int32_t batches, in_h, in_w, channels, out_h, out_w;
+  int32_t batches;
+  int32_t in_h;
+  int32_t in_w;
+  int32_t channels;
+  int32_t out_h;
+  int32_t out_w;
   const int32_t *src_y;
   const int32_t *src_x;
 } nacc_resize_params;
 
 typedef struct {
-  int32_t count, zero_point, input_zp, mult, shift;
+  int32_t count;
+  int32_t zero_point;
+  int32_t input_zp;
+  int32_t mult;
+  int32_t shift;
   float scale;
 } nacc_quantize_params;
 
@@ -88,10 +161,6 @@ void nacc_fully_connected(const nacc_fc_params *p, const int8_t *input, const in
 void nacc_average_pool2d(const nacc_pool_params *p, const int8_t *input, int8_t *output);
 void nacc_max_pool2d(const nacc_pool_params *p, const int8_t *input, int8_t *output);
 void nacc_add(const nacc_add_params *p, const int8_t *a, const int8_t *b, int8_t *output);
-/* DSP versions (templates/mcu/patch/nacc_fast_ops.c), linked into programs for DSP cores only */
-void nacc_fast_add(const nacc_add_params *p, const int8_t *a, const int8_t *b, int8_t *output);
-void nacc_fast_fully_connected(const nacc_fc_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
-void nacc_fast_average_pool2d(const nacc_pool_params *p, const int8_t *input, int8_t *output);
 void nacc_mul(const nacc_mul_params *p, const int8_t *a, const int8_t *b, int8_t *output);
 void nacc_mean(const nacc_mean_params *p, const int8_t *input, int8_t *output, int32_t *scratch);
 void nacc_softmax(const nacc_softmax_params *p, const int8_t *input, int8_t *output);
@@ -103,5 +172,15 @@ void nacc_requantize(const nacc_quantize_params *p, const int8_t *input, int8_t 
 void nacc_dequantize(const nacc_quantize_params *p, const int8_t *input, float *output);
 void nacc_copy(const void *input, void *output, int32_t bytes);
 void nacc_concat(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *chunks, int8_t *output);
+
+/* SMLAD versions (the fast kernel library, templates/mcu/patch/nacc_fast*.c), bit-exact with the
+ * ones above, linked into programs for DSP cores only (compiler/mcu/kernel-registry.ts) */
+void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void nacc_fast_depthwise_conv2d_inplace(const nacc_conv_params *p, int8_t *buffer, const int8_t *filter, const int32_t *bias, int8_t *scratch);
+void nacc_fast_quantize_float(const nacc_quantize_params *p, const float *input, int8_t *output);
+void nacc_fast_add(const nacc_add_params *p, const int8_t *a, const int8_t *b, int8_t *output);
+void nacc_fast_fully_connected(const nacc_fc_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
+void nacc_fast_average_pool2d(const nacc_pool_params *p, const int8_t *input, int8_t *output);
 
 #endif
