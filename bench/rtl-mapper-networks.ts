@@ -69,14 +69,18 @@ async function row(file: string, network: string, from: string | undefined, acc:
   const net = loadPrograms([file]).networks.find((n) => n.name === network)!;
   const searched = from ? readSearchedLayers(from, spec, net) : undefined;
   const rest = searched ? [...searched.missing, ...Object.keys(searched.notReplayed)] : undefined;
-  const byMapper = !rest || rest.length ? await mapperLayers(spec, net, rest, 1) : undefined;
+  // as nacc rtl: a search's mappings keep the double buffer they were sized for, else the mapper picks
+  const byMapper = !rest || rest.length ? await mapperLayers(spec, net, rest, 1, undefined, searched ? 'double' : 'best') : undefined;
   const mapped = { searched: { ...(byMapper?.searched ?? {}), ...(searched?.searched ?? {}) } };
   if (byMapper?.reason) console.error(`${network} on ${acc}: ${byMapper.reason}; those layers run the planner's program`);
   if (searched)
     console.error(
       `${network} on ${from}: ${Object.keys(searched.searched).length} searched, ${rest!.length} not (${Object.values(searched.notReplayed).flat().join('; ')})`,
     );
-  const plan = planAccelerator(spec, net, { searched: mapped.searched });
+  const plan = planAccelerator(spec, net, {
+    searched: mapped.searched,
+    ...(byMapper?.doubleBuffer === false ? { doubleBuffer: false } : {}),
+  });
   const arch = modelArchitecture(spec, plan.hardware);
   let schedule = 0;
   let model = 0;

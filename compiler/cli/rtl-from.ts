@@ -62,38 +62,63 @@ export async function mapperLayers(
   layers: string[] | undefined,
   seed: number,
   effort = RTL_MAPPER_EFFORT,
-): Promise<SearchedLayers & { reason?: string }> {
-  const { workloads, result: r } = await rtlMappings(spec, [net], effort, seed);
+  buffering: Buffering = 'best',
+): Promise<SearchedLayers & { reason?: string; doubleBuffer: boolean }> {
+  const { workloads, result: r, doubleBuffer } = await rtlMappings(spec, [net], effort, seed, buffering);
   const byLayer = new Map((r.networks[0]?.layers ?? []).map((l) => [l.name, { problem: workloads.problems[l.key], mapping: l.mapping }]));
-  const out = replayable(spec, net, layers, (layer) => byLayer.get(layer));
+  const out = { ...replayable(spec, net, layers, (layer) => byLayer.get(layer)), doubleBuffer };
   return r.valid
     ? out
     : { ...out, reason: `the mapper found no mapping the generated RTL runs within the buffer's banks for some layer of '${net.name}'` };
 }
 
 /**
+ * How the generated global buffer is built for mapper-chosen mappings: double-buffered (halved
+ * bank shares, the next tile's loads overlapping the current tile's compute), single-buffered
+ * (whole banks, larger tiles), or `best`: both mapped, and the one whose mappings the model scores
+ * better (network EDP, the mapper's objective) is built. Halved banks can cost more than the
+ * overlap saves where every lane keeps its own copy of the inputs (eyeriss: an 8x8x8 3x3 layer's
+ * whole-layer tile needs 40,320 input words against 24,192 in a half bank).
+ */
+export type Buffering = 'best' | 'double' | 'single';
+
+/**
  * The mapper's best mappings of the networks' layers for the generated RTL (what `nacc cost --rtl`
  * reports and `nacc rtl --accelerator` programs): per layer shape, the mapper's best under the
  * RTL predicate, or the tile planner's program (its tiles as DRAM loops and its loop order) when
  * the model scores that better by the mapper's objective (per-layer EDP), so the chosen mapping
- * is never worse than the planner's under the model.
+ * is never worse than the planner's under the model; `doubleBuffer` says which buffer they are for.
  */
 export async function rtlMappings(
   spec: AcceleratorSpec,
   nets: Network[],
   effort: number,
   seed: number,
-): Promise<{ workloads: Workloads; result: CandidateResult }> {
+  buffering: Buffering = 'best',
+): Promise<{ workloads: Workloads; result: CandidateResult; doubleBuffer: boolean }> {
   const workloads = buildWorkloads(nets);
-  const r = await evaluateFixed(spec, workloads, effort, seed, inlineRunner, 'edp', true);
-  return { workloads, result: r.valid ? withPlannerCandidates(spec, nets, workloads, r) : r };
+  const mapped = async (double: boolean): Promise<CandidateResult> => {
+    const r = await evaluateFixed(spec, workloads, effort, seed, inlineRunner, 'edp', true, !double);
+    return r.valid ? withPlannerCandidates(spec, nets, workloads, r, double) : r;
+  };
+  if (buffering !== 'best') return { workloads, result: await mapped(buffering === 'double'), doubleBuffer: buffering === 'double' };
+  const double = await mapped(true);
+  const single = await mapped(false);
+  const useSingle = single.valid && (!double.valid || single.cost < double.cost);
+  return { workloads, result: useSingle ? single : double, doubleBuffer: !useSingle };
 }
 
-function withPlannerCandidates(spec: AcceleratorSpec, nets: Network[], workloads: Workloads, r: CandidateResult): CandidateResult {
+function withPlannerCandidates(
+  spec: AcceleratorSpec,
+  nets: Network[],
+  workloads: Workloads,
+  r: CandidateResult,
+  doubleBuffered: boolean,
+): CandidateResult {
   const parallel = rtlParallel(spec);
   if (!parallel) return r;
   const axes = parallel.map((d, i) => ({ dim: d, size: spec.peArray[i] })) as RtlAxis[];
-  const arch = costArchitecture(spec, axes, Object.values(workloads.problems));
+  const arch = costArchitecture(spec, axes, Object.values(workloads.problems), doubleBuffered);
   // Per layer shape (the mapper maps shapes): the planner's mapping when the model scores it better.
   const better = new Map<string, { mapping: Mapping; cycles: number; energyPj: number } | null>();
   const networks = r.networks.map((n, i) => {

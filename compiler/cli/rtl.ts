@@ -132,8 +132,13 @@ export function registerRtl(program: Command): void {
       // predicate, unless --order or --tile asks for the planner's programs.
       const mapperWanted = !opts.order && !opts.tile;
       const unsearched = fromSearch ? [...fromSearch.missing, ...Object.keys(fromSearch.notReplayed)] : undefined;
+      // The buffer: single when asked; double for a search's mappings (the search sized them for
+      // halved banks); else whichever the mapper's mappings are better on (rtl-from.ts, Buffering).
+      const buffering = opts.singleBuffer ? 'single' : fromSearch ? 'double' : 'best';
       const mapped =
-        mapperWanted && (!unsearched || unsearched.length) ? await mapperLayers(spec, net, unsearched ?? layers, seed) : undefined;
+        mapperWanted && (!unsearched || unsearched.length)
+          ? await mapperLayers(spec, net, unsearched ?? layers, seed, undefined, buffering)
+          : undefined;
       const searched = { ...(mapped?.searched ?? {}), ...(fromSearch?.searched ?? {}) };
       const sources = Object.fromEntries(
         Object.keys(searched).map((n) => [n, fromSearch?.searched[n] ? ('search' as const) : ('mapper' as const)]),
@@ -160,7 +165,7 @@ export function registerRtl(program: Command): void {
         searched,
         mappingSources: sources,
         notReplayed: fromSearch?.notReplayed,
-        ...(opts.singleBuffer ? { doubleBuffer: false } : {}),
+        ...(opts.singleBuffer || mapped?.doubleBuffer === false ? { doubleBuffer: false } : {}),
       });
       // Every layer programmed (no --layer): also the whole network in one simulation (`nacc verify DIR --network`).
       // A network the int8 reference cannot quantise still gets its per-layer programs, with a warning.

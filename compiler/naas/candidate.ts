@@ -48,6 +48,8 @@ export type CandidateTask = {
   loopOrder?: string[];
   /** Only mappings the generated RTL executes on the design's axes (rtl-executable.ts; not the baselines, which have no RTL axes of their own). */
   rtl?: boolean;
+  /** With `rtl`: the generated global buffer single-buffered (whole bank shares, loads not overlapped); default double. */
+  rtlSingleBuffer?: boolean;
 } &
   /** `start`: per layer shape, a mapping vector to start the inner search from (the best design so far's), when known. */
   (
@@ -219,9 +221,10 @@ export function mapAll(
   seed: number,
   objective: Objective = 'edp',
   rtlAxes?: RtlAxis[],
+  doubleBuffered = true,
 ): CandidateResult {
   // Mappings the generated RTL executes are costed on the model's description of that RTL.
-  const arch = costArchitecture(spec, rtlAxes, Object.values(workloads.problems));
+  const arch = costArchitecture(spec, rtlAxes, Object.values(workloads.problems), doubleBuffered);
   const perKey = new Map<string, { mapping: Mapping; evaluation: Evaluation }>();
   const vectors: Record<string, number[]> = {};
   let evaluations = 0;

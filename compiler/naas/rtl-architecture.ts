@@ -143,11 +143,17 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
  * mappings are constrained to what the RTL executes (`rtlAxes`, nacc search --rtl, nacc cost
  * --rtl), else the spec's own. `problems`: the workload (depthwise layers widen the input lanes).
  */
-export function costArchitecture(spec: AcceleratorSpec, rtlAxes: RtlAxis[] | undefined, problems: Problem[]): Architecture {
+export function costArchitecture(
+  spec: AcceleratorSpec,
+  rtlAxes: RtlAxis[] | undefined,
+  problems: Problem[],
+  doubleBuffered = true,
+): Architecture {
   if (!rtlAxes) return specToArchitecture(spec);
   return rtlArchitecture(
     spec,
     rtlAxes.map((a) => a.dim),
     problems.some((p) => (p.bounds.G ?? 1) > 1),
+    doubleBuffered,
   );
 }

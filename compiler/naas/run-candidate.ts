@@ -102,5 +102,6 @@ export function runCandidate(task: CandidateTask): CandidateResult {
     task.seed,
     objective,
     c.rtlAxes,
+    !task.rtlSingleBuffer,
   );
 }

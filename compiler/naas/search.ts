@@ -271,6 +271,7 @@ export async function evaluateFixed(
   run: Runner,
   objective: Objective = 'edp',
   rtl?: boolean,
+  rtlSingleBuffer?: boolean,
 ): Promise<CandidateResult> {
   const population = 50;
   const generations = Math.max(1, Math.ceil(evaluationsPerLayer / population));
@@ -283,6 +284,7 @@ export async function evaluateFixed(
     seed: subSeed(seed, 3),
     objective,
     ...(rtl ? { rtl } : {}),
+    ...(rtl && rtlSingleBuffer ? { rtlSingleBuffer } : {}),
   });
 }
 

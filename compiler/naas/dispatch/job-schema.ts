@@ -159,7 +159,14 @@ const levelMapping = obj<LevelMapping>({
   keep: arr(str(64), 8),
 });
 const mapping = obj<Mapping>({ levels: arr(levelMapping, 16) });
-const common = { 'objective?': objective, 'loopOrder?': dimList, 'rtl?': bool, seed: int(0, 0xffffffff), workloads };
+const common = {
+  'objective?': objective,
+  'loopOrder?': dimList,
+  'rtl?': bool,
+  'rtlSingleBuffer?': bool,
+  seed: int(0, 0xffffffff),
+  workloads,
+};
 type Task<K extends CandidateTask['kind']> = Extract<CandidateTask, { kind: K }>;
 // One check per task kind (candidate.ts); a kind or a field missing here fails to compile.
 const TASKS = {

@@ -1,26 +1,26 @@
-// Global-buffer bank: 640 bytes in 8 byte lanes, 8-byte writes, 1-byte synchronous reads.
+// Global-buffer bank: 512 bytes in 8 byte lanes, 8-byte writes, 1-byte synchronous reads.
 `default_nettype none
 
 module nacc_kc_ws_sram_act (
   input wire clk,
   input wire we,
-  input wire [9:0] waddr,
+  input wire [8:0] waddr,
   input wire [63:0] wdata,
   input wire re,
-  input wire [9:0] raddr,
+  input wire [8:0] raddr,
   output wire [7:0] rdata
 );
-  wire [6:0] wrow;
-  wire [6:0] rrow;
+  wire [5:0] wrow;
+  wire [5:0] rrow;
   wire [7:0] lane_we;
   wire [63:0] lane_wdata;
   wire [63:0] lane_q;
-  assign wrow = waddr[9:3];
-  assign rrow = raddr[9:3];
+  assign wrow = waddr[8:3];
+  assign rrow = raddr[8:3];
   assign lane_we = {we, we, we, we, we, we, we, we};
   assign lane_wdata = wdata;
   for (genvar l = 0; l < 8; l = l + 1) begin : g_lane
-    reg [7:0] bytes [0:79];
+    reg [7:0] bytes [0:63];
     reg [7:0] q;
     always @(posedge clk) begin
       if (lane_we[l]) begin

@@ -23,7 +23,7 @@ module nacc_kc_ws_net_tb;
   localparam integer CREDIT_CAP = 4352;
   localparam integer CFG_WORDS = 83;
   localparam integer PP_WORDS = 36;
-  localparam integer N_CONFIG = 2158;
+  localparam integer N_CONFIG = 498;
   localparam integer N_STEPS = 5;
 
   reg clk = 1'b0;

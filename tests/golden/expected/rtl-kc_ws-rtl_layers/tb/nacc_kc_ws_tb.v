@@ -14,7 +14,7 @@ module nacc_kc_ws_tb;
   localparam integer EXP_BYTES = 768;
   localparam integer CREDIT_STEP = 2048;
   localparam integer CREDIT_CAP = 4352;
-  localparam integer MAX_TILES = 8;
+  localparam integer MAX_TILES = 2;
 
   reg clk = 1'b0;
   reg rst = 1'b1;

@@ -1,26 +1,26 @@
-// Global-buffer bank: 256 bytes in 16 byte lanes, 16-byte writes, 1-byte synchronous reads.
+// Global-buffer bank: 608 bytes in 16 byte lanes, 16-byte writes, 1-byte synchronous reads.
 `default_nettype none
 
 module nacc_kcs_3d_sram_wgt (
   input wire clk,
   input wire we,
-  input wire [7:0] waddr,
+  input wire [9:0] waddr,
   input wire [127:0] wdata,
   input wire re,
-  input wire [7:0] raddr,
+  input wire [9:0] raddr,
   output wire [7:0] rdata
 );
-  wire [3:0] wrow;
-  wire [3:0] rrow;
+  wire [5:0] wrow;
+  wire [5:0] rrow;
   wire [15:0] lane_we;
   wire [127:0] lane_wdata;
   wire [127:0] lane_q;
-  assign wrow = waddr[7:4];
-  assign rrow = raddr[7:4];
+  assign wrow = waddr[9:4];
+  assign rrow = raddr[9:4];
   assign lane_we = {we, we, we, we, we, we, we, we, we, we, we, we, we, we, we, we};
   assign lane_wdata = wdata;
   for (genvar l = 0; l < 16; l = l + 1) begin : g_lane
-    reg [7:0] bytes [0:15];
+    reg [7:0] bytes [0:37];
     reg [7:0] q;
     always @(posedge clk) begin
       if (lane_we[l]) begin

@@ -14,7 +14,7 @@ module nacc_kcs_3d_tb;
   localparam integer EXP_BYTES = 210;
   localparam integer CREDIT_STEP = 4096;
   localparam integer CREDIT_CAP = 8448;
-  localparam integer MAX_TILES = 5;
+  localparam integer MAX_TILES = 2;
 
   reg clk = 1'b0;
   reg rst = 1'b1;
