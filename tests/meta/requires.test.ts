@@ -27,7 +27,7 @@ describe('requirements', () => {
     expect((await needTool('newlib')).how).toMatch(
       /^newlib is absent \(\/.*libc\.a\): install it with apt-get install -y libnewlib-arm-none-eabi/,
     );
-    expect(() => needTool('no-such-tool')).toThrow(/not in compiler\/verify\/tools\.json/);
+    expect(() => needTool('no-such-tool')).toThrow(/not in testbench\/tools\/tools\.json/);
     expect(needHost(false, 'network namespaces', 'run as root').how).toBe('network namespaces is not available: run as root');
   });
 
