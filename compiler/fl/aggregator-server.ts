@@ -114,6 +114,8 @@ export interface RejoinEvent {
 
 export interface ServerFinish {
   consensus: Float32Array;
+  /** The job's final model: the consensus, or its tail average (`tail_average`). */
+  finalModel: Float32Array;
   roundsDone: number;
   /** Milliseconds from each round sum's last write (its stamp) to the aggregator's reading it. */
   receive: number[];
@@ -180,6 +182,10 @@ export async function startAggregatorServer(
     agg.consensus.set(resume.consensus);
     agg.roundsDone = resume.roundsDone;
     agg.contributors.push(...resume.contributors);
+    if (resume.tail) {
+      agg.tailSum = Float64Array.from(resume.tail.sum);
+      agg.tailCount = resume.tail.count;
+    }
   }
   const jobFor = (id: number): WorkerJob =>
     resume ? { ...init.jobs[id], init: Float32Array.from(resume.consensus), firstRound } : init.jobs[id];
@@ -213,6 +219,7 @@ export async function startAggregatorServer(
     for (const s of slots) s?.sock.end();
     settle.res({
       consensus: agg.consensus,
+      finalModel: agg.finalModel(),
       roundsDone: agg.roundsDone,
       receive: receive.raw(),
       events,
@@ -244,6 +251,7 @@ export async function startAggregatorServer(
       messages: messages(),
       dropped: drops,
       rejoined: rejoins,
+      ...(agg.tailSum ? { tail: { sum: agg.tailSum, count: agg.tailCount } } : {}),
     });
   };
   const drop = (id: number, reason: string) => {

@@ -36,8 +36,14 @@ export interface AlgoConfig {
    * model is formed without stale gradients; needs `totalRounds`.
    */
   finalSyncRounds?: number;
-  /** Rounds in the job (local steps per worker / K); only the cool-down reads it. */
+  /** Rounds in the job (local steps per worker / K); only the cool-down and the tail average read it. */
   totalRounds?: number;
+  /**
+   * DGA tail average: the job's final model is the mean of the consensus after each of its last
+   * `tailRounds` rounds (Polyak–Ruppert iterate averaging, as SWA does) instead of the last one;
+   * needs `totalRounds`. Formed by the aggregator from models it already holds: no message, no time.
+   */
+  tailRounds?: number;
   /**
    * DGA: weight of the worker's own finished rounds still in flight in the model it computes
    * gradients at (1: the paper's DGA; below 1 leans towards the delayed consensus).
@@ -77,6 +83,10 @@ export function algoConfig(alg: FlAlgorithm, opt: OptimizerSpec, batch: number, 
   if (alg.kind === 'dga' && alg.localWeight !== undefined && alg.localWeight !== 1) cfg.localWeight = alg.localWeight;
   if (alg.kind === 'dga' && alg.finalSyncRounds) {
     cfg.finalSyncRounds = alg.finalSyncRounds;
+    cfg.totalRounds = Math.floor(totalSteps / alg.localSteps);
+  }
+  if (alg.kind === 'dga' && alg.tailRounds) {
+    cfg.tailRounds = alg.tailRounds;
     cfg.totalRounds = Math.floor(totalSteps / alg.localSteps);
   }
   if (opt.warmupSteps || (opt.decay && opt.decay !== 'constant'))
@@ -354,6 +364,9 @@ export class Aggregator {
   roundsDone = 0;
   /** Messages each averaged round was formed from, in round order. */
   readonly contributors: number[] = [];
+  /** Tail average: the sum (float64, in round order) of the consensus after each tail round so far, and their count. */
+  tailSum: Float64Array | undefined;
+  tailCount = 0;
 
   constructor(
     readonly cfg: AlgoConfig,
@@ -420,7 +433,35 @@ export class Aggregator {
     }
     this.roundsDone++;
     this.contributors.push(got.length);
+    this.addToTail();
     return mean;
+  }
+
+  /** The first round (1-based count of rounds done) whose consensus the tail average takes in. */
+  get tailFrom(): number {
+    const { tailRounds, totalRounds } = this.cfg;
+    if (!tailRounds || totalRounds === undefined) return Infinity;
+    return Math.max(1, totalRounds - tailRounds + 1);
+  }
+
+  private addToTail(): void {
+    if (this.roundsDone < this.tailFrom) return;
+    const c = this.consensus;
+    const sum = (this.tailSum ??= new Float64Array(c.length));
+    for (let j = 0; j < c.length; j++) sum[j] += c[j];
+    this.tailCount++;
+  }
+
+  /**
+   * The job's final model: the consensus, or with a tail average the mean of the consensus
+   * after each tail round averaged so far (the consensus before the tail starts).
+   */
+  finalModel(): Float32Array {
+    if (!this.tailSum || this.tailCount === 0) return this.consensus;
+    const out = new Float32Array(this.tailSum.length);
+    const inv = 1 / this.tailCount;
+    for (let j = 0; j < out.length; j++) out[j] = this.tailSum[j] * inv;
+    return out;
   }
 }
 

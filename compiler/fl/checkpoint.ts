@@ -20,6 +20,8 @@ export interface CheckpointState {
   messages: number;
   dropped: DropEvent[];
   rejoined: RejoinEvent[];
+  /** Tail average (`tail_average`) so far: the float64 sum of the tail rounds' consensus and their count. */
+  tail?: { sum: Float64Array; count: number };
 }
 
 /** The job's identity: algorithm, workers, rounds, initial model and data partition sizes. */
@@ -62,7 +64,8 @@ export function decodeCheckpoint(bytes: Buffer, fingerprint: string, params: num
     v.consensus.length !== params ||
     !Number.isInteger(v.roundsDone) ||
     !Array.isArray(v.events) ||
-    !Array.isArray(v.contributors)
+    !Array.isArray(v.contributors) ||
+    (v.tail !== undefined && (!(v.tail.sum instanceof Float64Array) || v.tail.sum.length !== params || !Number.isInteger(v.tail.count)))
   ) {
     fail(D.flCheckpointInvalid, `${path}: the checkpoint is damaged (missing or mis-sized fields)`);
   }
@@ -75,5 +78,6 @@ export function decodeCheckpoint(bytes: Buffer, fingerprint: string, params: num
     messages: v.messages ?? 0,
     dropped: v.dropped ?? [],
     rejoined: v.rejoined ?? [],
+    ...(v.tail ? { tail: v.tail } : {}),
   };
 }

@@ -87,7 +87,7 @@ async function runAggregator(init: AggregatorInit): Promise<void> {
   await srv.ready;
   send({ kind: 'workers-ready' });
   const fin = await srv.finished;
-  send({ kind: 'finished', ...fin, consensus: Float32Array.from(fin.consensus) });
+  send({ kind: 'finished', ...fin, consensus: Float32Array.from(fin.consensus), finalModel: Float32Array.from(fin.finalModel) });
 }
 
 const reportAndExit = (e: unknown) => {

@@ -418,7 +418,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
     }
   }
   if (stalledOn.some((r) => r >= 0)) throw new Error('simulation ended with a worker still waiting for an average');
-  const final = evaluator ? evaluator.full(agg.consensus) : NaN;
+  const final = evaluator ? evaluator.full(agg instanceof Aggregator ? agg.finalModel() : agg.consensus) : NaN;
   if (!timing) opts.onFinish?.(agg.consensus, workers as FlWorker[]);
   return {
     name: job.name,
@@ -464,7 +464,7 @@ export function retime(trained: FlRunResult, clock: FlRunResult): FlRunResult {
 
 export function describeAlgorithm(cfg: AlgoConfig): string {
   if (cfg.kind === 'dga') {
-    const extra = `${cfg.syncRounds ? `, warmup_rounds: ${cfg.syncRounds}` : ''}${cfg.localWeight !== undefined ? `, local_weight: ${cfg.localWeight}` : ''}${cfg.finalSyncRounds ? `, cooldown_rounds: ${cfg.finalSyncRounds}` : ''}`;
+    const extra = `${cfg.syncRounds ? `, warmup_rounds: ${cfg.syncRounds}` : ''}${cfg.localWeight !== undefined ? `, local_weight: ${cfg.localWeight}` : ''}${cfg.finalSyncRounds ? `, cooldown_rounds: ${cfg.finalSyncRounds}` : ''}${cfg.tailRounds ? `, tail_average: ${cfg.tailRounds}` : ''}`;
     return `dga(local_steps: ${cfg.K}, delay: ${cfg.D}${extra})`;
   }
   return `${cfg.kind}(local_steps: ${cfg.K})`;

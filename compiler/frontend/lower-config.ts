@@ -367,13 +367,14 @@ function algorithm(v: Value, span: Span): FlAlgorithm {
     'warmup_rounds',
     'local_weight',
     'cooldown_rounds',
+    'tail_average',
   ]);
   const get = (k: string, pos: number) => c.named.get(k) ?? c.positional[pos];
   const k = get('local_steps', 0);
   if (!k) throw new ConfigError(`${c.callee} needs local_steps`, span);
   const localSteps = num(k.value, k.span, 'none', { int: true, min: 1 });
   if (c.callee !== 'dga') {
-    for (const k of ['warmup_rounds', 'local_weight', 'cooldown_rounds']) {
+    for (const k of ['warmup_rounds', 'local_weight', 'cooldown_rounds', 'tail_average']) {
       const extra = c.named.get(k);
       if (extra) throw new ConfigError(`'${k}' is an option of dga only`, extra.span, Codes.unknownArgument);
     }
@@ -390,6 +391,8 @@ function algorithm(v: Value, span: Span): FlAlgorithm {
     if (a) alg.localWeight = num(a.value, a.span, 'none', { min: 0, max: 1 });
     const f = c.named.get('cooldown_rounds');
     if (f) alg.finalSyncRounds = num(f.value, f.span, 'none', { int: true, min: 0 });
+    const ta = c.named.get('tail_average');
+    if (ta) alg.tailRounds = num(ta.value, ta.span, 'none', { int: true, min: 0 });
     return alg;
   }
   throw new ConfigError(`unknown algorithm '${c.callee}' (expected fedavg, dga, local_sgd)`, span);

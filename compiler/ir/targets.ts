@@ -103,6 +103,8 @@ export type FlAlgorithm =
       localWeight?: number;
       /** Cool-down: the job's last rounds averaged synchronously (`cooldown_rounds`). */
       finalSyncRounds?: number;
+      /** Tail average: the final model is the mean of the consensus after each of the job's last rounds (`tail_average`). */
+      tailRounds?: number;
     }
   | { kind: 'local_sgd'; localSteps: number };
 

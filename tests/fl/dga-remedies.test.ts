@@ -1,9 +1,9 @@
 // DGA's options against staleness (issue 20 item 4): synchronous warm-up rounds, the lr
 // schedule (warm-up, cosine decay) and the local weight; each keeps the consensus exact.
 import { describe, expect, it } from 'vitest';
-import { FlWorker, correctionRound, lrScale, type AlgoConfig } from '../../compiler/fl/algorithms.ts';
+import { Aggregator, FlWorker, correctionRound, lrScale, type AlgoConfig } from '../../compiler/fl/algorithms.ts';
 import { Trainer } from '../../compiler/fl/trainer.ts';
-import { makeWorkers, simulate } from '../../compiler/fl/simulator.ts';
+import { Evaluator, makeWorkers, simulate } from '../../compiler/fl/simulator.ts';
 import { runReal } from '../../compiler/fl/loopback.ts';
 import { compileSource } from '../../compiler/frontend/index.ts';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
@@ -155,7 +155,7 @@ describe('DGA local weight', () => {
 
   it('a real run computes what the simulation computes, with every option on', async () => {
     const job = tinyJob(
-      { kind: 'dga', localSteps: 3, delay: 4, syncRounds: 2, localWeight: 0.5, finalSyncRounds: 2 },
+      { kind: 'dga', localSteps: 3, delay: 4, syncRounds: 2, localWeight: 0.5, finalSyncRounds: 2, tailRounds: 3 },
       {
         workers: 3,
         maxSteps: 18,
@@ -173,6 +173,65 @@ describe('DGA local weight', () => {
   });
 });
 
+describe('DGA tail average', () => {
+  it('averages the consensus after each of the last rounds, in float64, and leaves the consensus alone', () => {
+    const cfg: AlgoConfig = { kind: 'dga', K: 2, D: 4, lr: 0.5, momentum: 0, batch: 1, tailRounds: 3, totalRounds: 5 };
+    const agg = new Aggregator(cfg, 2, new Float32Array([1, -2]));
+    const plain = new Aggregator({ ...cfg, tailRounds: undefined }, 2, new Float32Array([1, -2]));
+    const after: Float32Array[] = [];
+    for (let r = 0; r < 5; r++) {
+      for (const a of [agg, plain]) {
+        a.receive({ worker: 0, round: r, values: new Float32Array([r + 1, 0.25 * r]) });
+        a.receive({ worker: 1, round: r, values: new Float32Array([r + 3, -0.75]) });
+      }
+      expect(agg.consensus).toEqual(plain.consensus);
+      after.push(Float32Array.from(agg.consensus));
+      // Before the tail the final model is the consensus itself.
+      if (r < 2) expect(agg.finalModel()).toBe(agg.consensus);
+    }
+    expect(agg.tailCount).toBe(3);
+    const want = [0, 1].map((j) => Math.fround((after[2][j] + after[3][j] + after[4][j]) / 3));
+    expect(Array.from(agg.finalModel())).toEqual(want);
+    expect(plain.finalModel()).toBe(plain.consensus);
+    // A tail longer than the job averages every round's consensus.
+    const all = new Aggregator({ ...cfg, tailRounds: 9 }, 1, new Float32Array([0]));
+    for (let r = 0; r < 5; r++) all.receive({ worker: 0, round: r, values: new Float32Array([1]) });
+    expect(all.tailCount).toBe(5);
+    expect(all.finalModel()[0]).toBeCloseTo(-0.5 * 3, 6);
+  });
+
+  it('changes only the final model: consensus, curve and time to target stay those of the job without it', () => {
+    const alg: FlAlgorithm = { kind: 'dga', localSteps: 4, delay: 4, localWeight: 0.5 };
+    const plain = finalConsensus(tinyJob(alg));
+    const setup = tinySetup(tinyJob({ ...alg, tailRounds: 4 }));
+    expect(setup.cfg.tailRounds).toBe(4);
+    expect(setup.cfg.totalRounds).toBe(10);
+    // The consensus after each of rounds 7..9 from worker 0's copy (bit-identical to the
+    // aggregator's) when it applies that round; after round 10 from the end of the run.
+    const seen = new Map<number, Float32Array>();
+    let last: Float32Array | undefined;
+    const tailed = simulate(setup, {
+      onApplied: (ws, i) => {
+        const r = i === 0 ? correctionRound(setup.cfg, ws[0].step - 1) : -1;
+        if (r >= 0) seen.set(r + 1, Float32Array.from(ws[0].c));
+      },
+      onFinish: (c) => (last = Float32Array.from(c)),
+    });
+    expect(bytes(last!).equals(bytes(plain.consensus))).toBe(true);
+    expect(tailed.curve).toEqual(plain.result.curve);
+    expect(tailed.time_to_target_s).toBe(plain.result.time_to_target_s);
+    expect(tailed.total_time_s).toBe(plain.result.total_time_s);
+    expect(tailed.algorithm).toBe('dga(local_steps: 4, delay: 4, local_weight: 0.5, tail_average: 4)');
+    // Its final accuracy is that of the mean of the last four consensus models.
+    expect([7, 8, 9].every((r) => seen.has(r))).toBe(true);
+    seen.set(10, last!);
+    const mean = new Float32Array(last!.length);
+    for (let j = 0; j < mean.length; j++) mean[j] = [7, 8, 9, 10].reduce((a, r) => a + seen.get(r)![j], 0) / 4;
+    expect(tailed.final_accuracy).toBe(new Evaluator(setup).full(mean));
+    expect(tailed.final_accuracy).not.toBe(plain.result.final_accuracy);
+  });
+});
+
 describe('the language', () => {
   const job = (alg: string, opt = 'sgd(lr: 0.1, momentum: 0.5)') =>
     compileSource(
@@ -181,14 +240,22 @@ describe('the language', () => {
         `network n { input x: float32[4]\n output dense(x, out: 2) }\nfederated j {\n network: n\n data: synthetic_digits(samples: 100)\n workers: 2\n latency: 10 ms\n algorithm: ${alg}\n optimizer: ${opt}\n batch: 4\n}\n`,
       ),
     );
-  it('lowers warmup_rounds, local_weight, cooldown_rounds, warmup, decay and decay_steps', () => {
+  it('lowers warmup_rounds, local_weight, cooldown_rounds, tail_average, warmup, decay and decay_steps', () => {
     const r = job(
-      'dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5, cooldown_rounds: 4)',
+      'dga(local_steps: 5, delay: 20, warmup_rounds: 3, local_weight: 0.5, cooldown_rounds: 4, tail_average: 24)',
       'sgd(lr: 0.1, momentum: 0.5, warmup: 50, decay: cosine, decay_steps: 120)',
     );
     expect(r.diagnostics).toEqual([]);
     const j = r.program!.federated[0];
-    expect(j.algorithm).toEqual({ kind: 'dga', localSteps: 5, delay: 20, syncRounds: 3, localWeight: 0.5, finalSyncRounds: 4 });
+    expect(j.algorithm).toEqual({
+      kind: 'dga',
+      localSteps: 5,
+      delay: 20,
+      syncRounds: 3,
+      localWeight: 0.5,
+      finalSyncRounds: 4,
+      tailRounds: 24,
+    });
     expect(j.optimizer).toEqual({ kind: 'sgd', lr: 0.1, momentum: 0.5, warmupSteps: 50, decay: 'cosine', decaySteps: 120 });
   });
   it('rejects them where they do not belong, at the argument', () => {
@@ -202,6 +269,7 @@ describe('the language', () => {
     expect(job('fedavg(local_steps: 5, cooldown_rounds: 2)').diagnostics[0].message).toContain(
       "'cooldown_rounds' is an option of dga only",
     );
+    expect(job('fedavg(local_steps: 5, tail_average: 12)').diagnostics[0].message).toContain("'tail_average' is an option of dga only");
     expect(job('dga(local_steps: 5, delay: 20)', 'sgd(lr: 0.1, decay_steps: 10)').diagnostics[0].message).toContain(
       'decay_steps needs decay: cosine',
     );
