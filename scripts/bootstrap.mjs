@@ -64,7 +64,10 @@ function ensureDebianTools() {
     process.exit(EXIT_TOOL_MISSING);
   }
   log(`installing Debian packages: ${missing.join(', ')}`);
-  const r = spawnSync('sh', ['-c', cmd], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // On a busy machine another apt (unattended upgrades, a second bootstrap) may hold dpkg's lock: wait for it.
+  const wait = '-o DPkg::Lock::Timeout=900';
+  const run = `apt-get ${wait} update && DEBIAN_FRONTEND=noninteractive apt-get ${wait} install -y --no-install-recommends ${missing.join(' ')}`;
+  const r = spawnSync('sh', ['-c', run], { stdio: ['ignore', 'inherit', 'inherit'] });
   const still = missingDebianPackages();
   if (r.status !== 0 || still.length > 0) {
     log(`apt-get failed; still missing: ${still.join(', ') || '(none)'}`);

@@ -8,6 +8,7 @@ import { compileForMcu, MANIFEST, type McuManifest } from '../../mcu/compile.ts'
 import { loadQModel } from '../../mcu/load.ts';
 import { resolveBoard } from '../../mcu/targets.ts';
 import { verifyProgram } from '../../../testbench/mcu/verify.ts';
+import { writeRunManifest, writeVerifyResult } from '../../report/index.ts';
 import { buildArm, buildHost, runHost, runQemu } from '../../../testbench/mcu/runner.ts';
 
 const TFLM_CASES = [
@@ -34,8 +35,16 @@ export const mcuStep: DemoStep = {
     for (const [f, text] of Object.entries(compiled.program.files)) writeFileSync(join(dir, f), text);
     const manifest: McuManifest = { version: 1, source: loaded.ref, board, options, summary: compiled.summary };
     writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
+    // The run folder as `nacc mcu --out` and `nacc verify` leave it, so the report shows the program's memory and instructions.
+    writeRunManifest(dir, {
+      kind: 'mcu',
+      title: `MCU program: ${compiled.summary.model} on ${board.name}`,
+      command: 'nacc demo --only mcu',
+    });
     ctx.log(`mcu: ${compiled.summary.model}: arena ${compiled.summary.arena_bytes} B, verifying on the host and in QEMU`);
     const v = await verifyProgram(dir, { host: true, qemu: true, debug: true, timeoutMs: 600_000 });
+    const { output: _omit, ...measured } = v;
+    writeVerifyResult(dir, measured);
     if (!v.host?.bit_exact || v.host.debug?.first_mismatch) problems.push('kws_small host output differs');
     if (!v.qemu?.bit_exact || v.qemu.debug?.first_mismatch) problems.push('kws_small QEMU output differs');
     parts.push(

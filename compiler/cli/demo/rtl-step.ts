@@ -8,8 +8,10 @@ import type { DemoStep } from './step.ts';
 import { loadProgram } from '../../frontend/index.ts';
 import { generateAccelerator } from '../../rtl/accelerator/index.ts';
 import { verifyAccelerator } from '../../../testbench/rtl/accelerator.ts';
-import { writeReportSection } from '../../report/index.ts';
+import { writeReportSection, writeRunManifest, writeVerifyResult } from '../../report/index.ts';
 import { verifySection } from '../../report/adapters.ts';
+
+const DEMO_COMMAND = 'nacc demo --only rtl';
 
 export const rtlStep: DemoStep = {
   name: 'rtl',
@@ -27,7 +29,10 @@ export const rtlStep: DemoStep = {
     ctx.log(
       `rtl: ${g.manifest.designFiles.length} modules, ${g.hardware.peCount} PEs, ${g.programs.length} layer programs -> ${relative(ctx.outDir, out)}`,
     );
+    // The run folder as `nacc rtl --out` and `nacc verify` leave it, so the report shows predicted against measured cycles.
+    writeRunManifest(out, { kind: 'rtl', title: `RTL: ${spec.name} running ${net.name}`, command: DEMO_COMMAND });
     const r = await verifyAccelerator(out, { sims: ['iverilog'], log: (m) => ctx.log(`rtl: ${m}`) });
+    writeVerifyResult(out, r);
     // The section names the design relative to the demo folder: outDir is renamed when the demo completes.
     const section = verifySection(JSON.parse(JSON.stringify({ ...r, design: relative(ctx.outDir, out) })), join(out, 'verify.json'));
     if (section) writeReportSection(out, 'verify', section);
@@ -51,7 +56,9 @@ export const rtlStep: DemoStep = {
     }
     const tiles = tg.manifest.layers.reduce((s, l) => s + l.tile_count, 0);
     ctx.log(`rtl: ${tNet.name} on ${tSpec.name} (${tSpec.globalBufferBytes} B buffer) as ${tiles} tiles -> ${relative(ctx.outDir, tOut)}`);
+    writeRunManifest(tOut, { kind: 'rtl', title: `RTL: ${tSpec.name} running ${tNet.name} as tiles`, command: DEMO_COMMAND });
     const tr = await verifyAccelerator(tOut, { sims: ['iverilog'], log: (m) => ctx.log(`rtl: ${m}`) });
+    writeVerifyResult(tOut, tr);
     const tsim = tr.sims[0];
     const tWorst = Math.max(...tr.layers.map((l) => Math.abs(l.error_pct ?? Infinity)));
     const summary =
