@@ -52,8 +52,9 @@ export function rtlSpatialFactor(bound: number, size: number): number {
 }
 
 /**
- * Whether the load engine can fetch tiles that split `d` at DRAM: input-channel chunks need the
- * input's channels to be whole DRAM beats, column bands an input row to be (one segment per row
+ * Whether the load engine can fetch tiles that split `d` at DRAM: input-channel chunks of a
+ * regular convolution need the input's channels to be whole DRAM beats (depthwise channel chunks
+ * do not), column bands an input row to be (one segment per row
  * or per pixel at the same offset in its beat; compiler/rtl/accelerator/tiling.ts). Unknown beat:
  * no constraint; unknown input width: no column bands.
  */
@@ -61,9 +62,9 @@ export function rtlCanSplit(problem: Problem, d: RtlDim, beat: number | undefine
   if (beat === undefined) return true;
   const depthwise = (problem.bounds.G ?? 1) > 1;
   const channels = depthwise ? problem.bounds.G : problem.bounds.C;
+  // A depthwise channel chunk loads just its channels, whole beats or not (per pixel the beats
+  // covering the chunk, only its bytes written: chunkSegmentBeats in tiling.ts).
   if (d === 'C') return !depthwise && channels % beat === 0;
-  // A depthwise channel chunk loads just its channels only when they are whole beats (else every channel of its band).
-  if (d === 'K' && depthwise) return channels % beat === 0;
   if (d === 'P') return problem.inputWidth !== undefined && (problem.inputWidth * channels) % beat === 0;
   return true;
 }

@@ -212,7 +212,7 @@ export class TileAnalysis {
             block.dims.includes(this.pt.dimNames[this.pt.ax1D[g0 + a]]) &&
             e < this.pt.axisExt(g0 + a, tileExt, 0)
           )
-            e = Math.ceil(e / block.words) * block.words;
+            e = blockExtent(e, this.pt.axisExt(g0 + a, tileExt, 0), block.words);
           tileAx[o + a] = e;
           p *= e;
         }
@@ -491,7 +491,9 @@ export class TileAnalysis {
     const ca = axisOf(block.dims, true);
     if (ca < 0) return size;
     const B = block.words;
-    if (ext(ca) < full(ca)) return ext(ca) % B === 0 ? size : (size / this.tileAx[o + ca]) * (this.tileAx[o + ca] + B);
+    // A chunk of a tensor whose extent is not whole blocks is already its worst position's blocks (blockExtent).
+    if (ext(ca) < full(ca))
+      return ext(ca) % B === 0 || full(ca) % B !== 0 ? size : (size / this.tileAx[o + ca]) * (this.tileAx[o + ca] + B);
     const wa = axisOf(block.rowDims, false);
     if (wa < 0 || ext(wa) >= full(wa)) return size;
     const row = ext(wa) * ext(ca);
@@ -522,4 +524,18 @@ export class TileAnalysis {
     this.reason = reason;
     return false;
   }
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Words a chunk of `ext` of a tensor's `full` extent along a block axis takes (StorageLevel.blocks):
+ * whole blocks; when `full` is not whole blocks either, the chunks of different pixels start at
+ * different offsets within their blocks (every multiple of gcd(full, B)), so every pixel takes the
+ * blocks of the worst offset, B - gcd(ext, B), as the RTL's load engine loads them
+ * (chunkSegmentBeats in compiler/rtl/accelerator/tiling.ts).
+ */
+export function blockExtent(ext: number, full: number, words: number): number {
+  if (full % words === 0) return Math.ceil(ext / words) * words;
+  return Math.ceil((ext + words - gcd(ext, words)) / words) * words;
 }

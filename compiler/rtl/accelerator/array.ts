@@ -32,6 +32,12 @@ export interface AcceleratorHardware {
   peCount: number;
   /** The layers include depthwise convolutions (the input channel then follows K). */
   depthwiseLayers: boolean;
+  /**
+   * Some depthwise layer's input channels are not whole DRAM beats: its channel chunks start at
+   * different offsets within their beats per pixel, so the input banks take byte enables and the
+   * load engine writes only a chunk's bytes (load-engine.ts). Absent: false.
+   */
+  maskedInputWrites?: boolean;
   /** Whether input lanes also follow K (depthwise layers and K is parallel). */
   depthwise: boolean;
   weightLanes: LaneSet;

@@ -64,6 +64,7 @@ export function planHardware(
     axes,
     peCount: axes.reduce((p, a) => p * a.size, 1),
     depthwiseLayers: problems.some((p) => p.depthwise),
+    maskedInputWrites: problems.some((p) => p.depthwise && p.inC % dramBeatBytes !== 0),
     depthwise,
     weightLanes,
     inputLanes,

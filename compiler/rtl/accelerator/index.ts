@@ -286,7 +286,7 @@ export function generateAccelerator(spec: AcceleratorSpec, net: Network, opts: G
     topModule(hw, names),
     peModule(names.pe, hw.rfDepth),
     // Double-buffered banks hold two halves of the planned sizes (array.ts bankSramBytes).
-    sramModule(names.sramInput, bankSramBytes(hw, hw.inputBankBytes, hw.dramBeatBytes, 1), hw.dramBeatBytes, 1),
+    sramModule(names.sramInput, bankSramBytes(hw, hw.inputBankBytes, hw.dramBeatBytes, 1), hw.dramBeatBytes, 1, !!hw.maskedInputWrites),
     sramModule(names.sramWeight, bankSramBytes(hw, hw.weightBankBytes, hw.dramBeatBytes, 1), hw.dramBeatBytes, 1),
     sramModule(
       names.sramQparam,

@@ -123,7 +123,7 @@ export const CONFIG_FIELDS: ConfigField[] = [
   { name: 'drain_level', bits: 3 },
   { name: 'out_base_lo', bits: 16 },
   { name: 'out_base_hi', bits: 16 },
-  /** Tiles: DRAM beat addresses of the loads (inputs in segments), bank offsets, output strides. */
+  /** Tiles: DRAM addresses of the loads (inputs: byte address and byte strides of their segments; weights and records: beats), bank offsets, output strides. */
   { name: 'in_dram_lo', bits: 16 },
   { name: 'in_dram_hi', bits: 16 },
   { name: 'in_seg_beats', bits: 16 },
@@ -209,8 +209,8 @@ export function configWords(
     drain_level: m.drainLevel,
     out_base_lo: lo(ld.outBase),
     out_base_hi: hi(ld.outBase),
-    in_dram_lo: lo(ld.inDramBeat),
-    in_dram_hi: hi(ld.inDramBeat),
+    in_dram_lo: lo(ld.inDramByte),
+    in_dram_hi: hi(ld.inDramByte),
     in_seg_beats: ld.inSegBeats,
     in_seg_stride: ld.inSegStride,
     in_row_segs: ld.inRowSegs,

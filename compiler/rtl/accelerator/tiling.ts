@@ -46,17 +46,19 @@ export interface LayerTile extends TileBounds {
 
 /**
  * The tile's DRAM reads and bank layout. Inputs come in segments of `inSegBeats` beats,
- * `inRowSegs` segments `inSegStride` beats apart per input row, rows `inRowStride` beats apart
+ * `inRowSegs` segments `inSegStride` bytes apart per input row, rows `inRowStride` bytes apart
  * (one segment when the band is contiguous; one per input row of a column band; one per pixel
  * when a depthwise tile loads only its channel chunk); weights and requantisation
  * records are contiguous. Bank addresses add `inOff` / `wOff` (the offset of the first byte
  * within its beat, plus the first channel when all channels are loaded for a depthwise chunk).
  */
 export interface TileLoad {
-  inDramBeat: number;
+  /** Byte address of the first segment's first byte (beat-aligned but for a chunk's, whose segments start at the beat holding it). */
+  inDramByte: number;
   inSegBeats: number;
+  /** Bytes between the segments of a row (a pixel's channels) and, below, between row starts. */
   inSegStride: number;
-  /** Segments per input row and DRAM beats between row starts. */
+  /** Segments per input row and bytes between row starts. */
   inRowSegs: number;
   inRowStride: number;
   inBeats: number;
@@ -120,11 +122,43 @@ export function canSplitColumns(p: ConvProblem, beat: number): boolean {
 }
 
 /**
- * Whether a depthwise tile of kc channels can load just its channels, one segment of whole
- * beats per pixel: every pixel's chunk then starts at the same offset within its beat.
+ * Whether a depthwise tile of kc channels can load just its channels, one segment per pixel:
+ * every pixel's chunk at the same offset within its beat when the input's channels are whole
+ * beats, else at its own offset (chunkSegmentBeats, chunkPitches; the load engine writes only the
+ * chunk's bytes).
  */
-export function canChunkChannels(p: ConvProblem, kc: number, beat: number): boolean {
-  return p.depthwise && kc < p.bounds.K && p.inC % beat === 0;
+export function canChunkChannels(p: ConvProblem, kc: number, _beat: number): boolean {
+  return p.depthwise && kc < p.bounds.K;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Beats a pixel's chunk of n channels takes when the chunk's first byte is `start` (the first
+ * pixel's) and pixels are inC bytes apart: when inC is whole beats every pixel's chunk has the
+ * first one's offset in its beat; else the offsets run over every multiple of g = gcd(inC, beat)
+ * (plus start mod g), so the segment covers the worst of them — and, so that every tile of a
+ * layer split into equal chunks loads the same (the cost model's StorageLevel.blocks), at least
+ * B - gcd(n, B), the worst offset over the layer's chunks.
+ */
+export function chunkSegmentBeats(inC: number, start: number, n: number, beat: number): number {
+  if (inC % beat === 0) return ceilDiv((start % beat) + n, beat);
+  const g = gcd(inC, beat);
+  return ceilDiv(Math.max(beat - g + (start % g), beat - gcd(n, beat)) + n, beat);
+}
+
+/**
+ * Bank pitches of a chunked tile (a segment of seg beats per pixel): the largest values within
+ * the beats loaded (seg beats per pixel, cols pixels per row) congruent to the DRAM pitches
+ * modulo a beat, so that every pixel's chunk sits in the bank at its DRAM offset within the beat
+ * (the load engine writes whole beats with only the chunk's bytes enabled) and the lanes address
+ * it linearly. With inC whole beats: seg beats and a row of them.
+ */
+export function chunkPitches(inC: number, inW: number, cols: number, seg: number, beat: number): { pixPitch: number; rowPitch: number } {
+  const below = (limit: number, residue: number) => limit - ((((limit - residue) % beat) + beat) % beat);
+  const pixPitch = below(seg * beat, inC % beat);
+  const rowPitch = cols > 0 ? below(cols * seg * beat, (inW * inC) % beat) : 0;
+  return { pixPitch, rowPitch };
 }
 
 /**
@@ -151,8 +185,7 @@ export function tileLoad(
   const colBand = t.pc < P;
   const cb = colBand ? bandCols(p, t.p0, t.pc) : { lo: 0, hi: p.inW, padLeft: p.padLeft };
   const cols = cb.hi - cb.lo;
-  const rowBeats = (p.inW * p.inC) / beat;
-  let inDramBeat: number,
+  let inDramByte: number,
     inSegBeats: number,
     inSegStride: number,
     inRowSegs: number,
@@ -167,29 +200,31 @@ export function tileLoad(
     // A segment per pixel (the chunk's channels, same offset in every pixel), the band's
     // columns per row, rows a whole input row apart. The chunk: a depthwise tile's output
     // channels, or a regular convolution's input-channel chunk.
+    // When the input's channels are not whole beats, pixels' chunks start at different offsets
+    // within their beats: every segment covers the worst offset, and the load engine writes only
+    // the chunk's bytes, each at its DRAM offset within the beat (chunkPitches).
     const [ch0, chN] = p.depthwise ? [t.k0, t.kc] : [t.c0, t.cc];
     const start = (band.lo * p.inW + cb.lo) * p.inC + ch0;
     inOff = start % beat;
-    const seg = ceilDiv(inOff + chN, beat);
-    inDramBeat = (start - inOff) / beat;
+    const seg = chunkSegmentBeats(p.inC, start, chN, beat);
+    inDramByte = start;
     inSegBeats = seg;
-    inSegStride = p.inC / beat;
+    inSegStride = p.inC;
     inRowSegs = Math.max(1, cols);
-    inRowStride = rowBeats;
+    inRowStride = p.inW * p.inC;
     inBeats = rows * cols * seg;
-    pixPitch = seg * beat;
-    rowPitch = cols * pixPitch;
+    ({ pixPitch, rowPitch } = chunkPitches(p.inC, p.inW, cols, seg, beat));
     channels = [ch0, ch0 + chN];
   } else if (colBand) {
     // A segment per input row: the band's columns, all channels (canSplitColumns: same offset in every row).
     const start = (band.lo * p.inW + cb.lo) * p.inC;
     const off = start % beat;
     const seg = ceilDiv(off + cols * p.inC, beat);
-    inDramBeat = (start - off) / beat;
+    inDramByte = start - off;
     inSegBeats = seg;
     inSegStride = 0;
     inRowSegs = 1;
-    inRowStride = rowBeats;
+    inRowStride = p.inW * p.inC;
     inBeats = cols > 0 ? rows * seg : 0;
     inOff = off + (p.depthwise ? t.k0 : 0);
     pixPitch = p.inC;
@@ -199,9 +234,9 @@ export function tileLoad(
     // The band's rows are contiguous: one segment.
     const start = band.lo * p.inW * p.inC;
     const end = band.hi * p.inW * p.inC;
-    inDramBeat = Math.floor(start / beat);
-    inOff = start - inDramBeat * beat + (p.depthwise ? t.k0 : 0);
-    inBeats = end > start ? ceilDiv(end - inDramBeat * beat, beat) : 0;
+    inDramByte = Math.floor(start / beat) * beat;
+    inOff = start - inDramByte + (p.depthwise ? t.k0 : 0);
+    inBeats = end > start ? ceilDiv(end - inDramByte, beat) : 0;
     inSegBeats = inBeats;
     inSegStride = 0;
     inRowSegs = 1;
@@ -224,7 +259,7 @@ export function tileLoad(
     padTop: band.padTop,
     padLeft: cb.padLeft,
     load: {
-      inDramBeat,
+      inDramByte,
       inSegBeats,
       inSegStride,
       inRowSegs,
@@ -485,8 +520,9 @@ function shapeCost(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], shape:
 function candidates(hw: AcceleratorHardware, p: ConvProblem, order: Dim[], splitC = false): { front: Candidate[]; splitC: boolean } {
   const beat = hw.dramBeatBytes;
   const C = p.bounds.C;
-  // Depthwise chunks of whole beats load no neighbouring channels.
-  const kAlign = p.depthwise && p.inC % beat === 0 ? beat : 1;
+  // Depthwise chunks of whole beats load no neighbouring channels (of gcd(inC, beat) channels
+  // when the input's channels are not whole beats: such chunks straddle no more beats than they must).
+  const kAlign = p.depthwise ? gcd(p.inC, beat) : 1;
   const ks = [
     ...new Set(chunkSizes(p.bounds.K, Math.max(parallelSize(hw, 'K'), 1)).concat(kAlign > 1 ? chunkSizes(p.bounds.K, kAlign) : [])),
   ];

@@ -72,9 +72,9 @@ export function peModule(name: string, rfDepth: number): Module {
 /**
  * A global-buffer bank of `bytes` bytes built from byte lanes: writes of `writeBytes` (one DRAM
  * beat), synchronous reads of `readBytes`, both at aligned byte addresses. One generate block
- * per lane holds that lane's memory.
+ * per lane holds that lane's memory. `byteEnables`: a `wmask` port enables each byte of a write.
  */
-export function sramModule(name: string, bytes: number, writeBytes: number, readBytes: number): Module {
+export function sramModule(name: string, bytes: number, writeBytes: number, readBytes: number, byteEnables = false): Module {
   const lanes = Math.max(writeBytes, readBytes);
   const rows = Math.max(2, Math.ceil(bytes / lanes));
   const laneBits = Math.log2(lanes);
@@ -94,7 +94,8 @@ export function sramModule(name: string, bytes: number, writeBytes: number, read
   const weBits = [];
   for (let l = lanes - 1; l >= 0; l--) {
     const group = Math.floor(l / writeBytes);
-    weBits.push(wsel ? and(ref('we'), eq(wsel, lit(group, laneBits - Math.log2(writeBytes)))) : ref('we'));
+    const we = byteEnables ? and(ref('we'), writeBytes > 1 ? idx('wmask', l % writeBytes) : ref('wmask')) : ref('we');
+    weBits.push(wsel ? and(we, eq(wsel, lit(group, laneBits - Math.log2(writeBytes)))) : we);
   }
   items.push(assign('lane_we', cat(...weBits)));
   items.push(assign('lane_wdata', lanes === writeBytes ? ref('wdata') : rep(lanes / writeBytes, ref('wdata'))));
@@ -121,6 +122,7 @@ export function sramModule(name: string, bytes: number, writeBytes: number, read
     input('we'),
     input('waddr', aw),
     input('wdata', 8 * writeBytes),
+    ...(byteEnables ? [input('wmask', writeBytes)] : []),
     input('re'),
     input('raddr', aw),
     output('rdata', 8 * readBytes),

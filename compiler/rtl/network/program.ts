@@ -93,7 +93,7 @@ function relocate(
   const m = layer.memory;
   return {
     ...load,
-    inDramBeat: load.inDramBeat + at.input / beat,
+    inDramByte: load.inDramByte + at.input,
     wDramBeat: load.wDramBeat - m.inBeats + at.weights / beat,
     qDramBeat: load.qDramBeat - m.inBeats - m.wBeats + at.records / beat,
     outBase: load.outBase - m.outBase + at.output,

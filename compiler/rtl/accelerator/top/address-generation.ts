@@ -111,7 +111,10 @@ export function addressGeneration(b: TopBuilder, load: LoadEngine, seq: Sequence
       module: names.sramInput,
       name: `u_inbank${il}`,
       params: [],
-      conns: bankPorts('load_in', load.inW, ref('step'), ra, `in_q${il}`),
+      conns: [
+        ...bankPorts('load_in', load.inW, ref('step'), ra, `in_q${il}`),
+        ...(load.inMask ? [{ port: 'wmask', expr: load.inMask }] : []),
+      ],
     });
     items.push(
       assign(

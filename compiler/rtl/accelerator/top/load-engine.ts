@@ -14,6 +14,7 @@ import {
   lit,
   nb,
   not,
+  or,
   ref,
   reg,
   slice,
@@ -29,6 +30,8 @@ import { DRAIN_STATE } from './states.ts';
 export interface LoadEngine {
   /** Bank write addresses of the input, weight and record banks. */
   inW: Expr;
+  /** Byte enables of an input-bank write (hw.maskedInputWrites), else every byte of the beat. */
+  inMask?: Expr;
   wW: Expr;
   qW: Expr;
   /** The segment walk's start, from the program being latched into nx_*. */
@@ -63,9 +66,10 @@ export function loadEngine(b: TopBuilder): LoadEngine {
   decl(wire('w_beats_end', 16), wire('load_in', 1), wire('load_w', 1), wire('load_q', 1));
   items.push(assign('w_beats_end', add(ld('in_beats'), ld('w_beats'))));
   // DRAM beat address of each request: inputs in segments, in_row_segs segments in_seg_stride
-  // beats apart per input row, rows in_row_stride beats apart (seg_addr / row_addr walk the
-  // segment and row starts, seg_cnt the beats within a segment, seg_idx the segments within a
-  // row), then the weight and record regions, each contiguous.
+  // bytes apart per input row, rows in_row_stride bytes apart (seg_addr / row_addr walk the byte
+  // addresses of the segment and row starts, seg_cnt the beats within a segment from the beat
+  // holding the start, seg_idx the segments within a row), then the weight and record regions,
+  // each contiguous.
   decl(
     reg('seg_addr', 32),
     reg('row_addr', 32),
@@ -87,7 +91,7 @@ export function loadEngine(b: TopBuilder): LoadEngine {
       'rd_beat',
       cond(
         ref('req_in'),
-        add(ref('seg_addr'), z32(ref('seg_cnt'))),
+        add(lgDW ? z32(slice('seg_addr', 31, lgDW)) : ref('seg_addr'), z32(ref('seg_cnt'))),
         cond(
           ref('req_w'),
           add(cat(ld('w_dram_hi'), ld('w_dram_lo')), z32(sub(ref('req_beat'), inBeatsEnd))),
@@ -110,7 +114,71 @@ export function loadEngine(b: TopBuilder): LoadEngine {
   items.push(assign('load_in', and(loading, bin('<', ref('resp_beat'), inBeatsEnd))));
   items.push(assign('load_w', and(loading, not(bin('<', ref('resp_beat'), inBeatsEnd)), bin('<', ref('resp_beat'), ref('w_beats_end')))));
   items.push(assign('load_q', and(loading, not(bin('<', ref('resp_beat'), ref('w_beats_end'))))));
-  const inW = narrow('in_wbyte', plus(z(beatAddr(ref('resp_beat'))), halfOff('nbank', inHalf)), inAW);
+  // Input bank writes: beat after beat (resp_beat), or — designs with depthwise layers whose input
+  // channels are not whole beats (hw.maskedInputWrites) — a chunk's segments (in_seg_stride != 0)
+  // at the bank address of their pixel (rb_pix: in_off, then in_c per pixel and in_row per row,
+  // congruent to the DRAM addresses modulo a beat), with only the chunk's bytes enabled
+  // (in_wmask: bound_K bytes of a depthwise chunk, bound_C of an input-channel chunk, from the
+  // pixel's offset within its first beat).
+  let inWBeat: Expr = ref('resp_beat');
+  let inMask: Expr | undefined;
+  const respStmts: Stmt[] = [];
+  const respStart: Stmt[] = [];
+  if (b.hw.maskedInputWrites) {
+    const beat = 1 << lgDW;
+    decl(
+      reg('rb_pix', 32),
+      reg('rb_row', 32),
+      reg('rb_cnt', 16),
+      reg('rb_idx', 16),
+      wire('in_chunked', 1),
+      wire('rb_beat', 32),
+      wire('rb_pos', 32),
+      wire('rb_lo', 32),
+      wire('rb_hi', 32),
+      wire('in_wmask', beat),
+    );
+    items.push(assign('in_chunked', bin('!=', ld('in_seg_stride'), lit(0, 16))));
+    items.push(assign('rb_beat', add(lgDW ? z32(slice('rb_pix', 31, lgDW)) : ref('rb_pix'), z32(ref('rb_cnt')))));
+    // Byte position of the beat's byte 0 within the segment (from the beat holding the pixel's start).
+    items.push(assign('rb_pos', z32(beatAddr(ref('rb_cnt')))));
+    items.push(assign('rb_lo', lgDW ? z32(slice('rb_pix', lgDW - 1, 0)) : lit(0, 32)));
+    const n = b.hw.depthwiseLayers ? cond(ld('depthwise'), ld('bound_K'), ld('bound_C')) : ld('bound_C');
+    items.push(assign('rb_hi', add(ref('rb_lo'), z32(n))));
+    const bits: Expr[] = [];
+    for (let l = beat - 1; l >= 0; l--) {
+      const pos = l ? add(ref('rb_pos'), lit(l, 32)) : ref('rb_pos');
+      bits.push(or(not(ref('in_chunked')), and(not(bin('<', pos, ref('rb_lo'))), bin('<', pos, ref('rb_hi')))));
+    }
+    items.push(assign('in_wmask', beat > 1 ? cat(...bits) : bits[0]));
+    inWBeat = cond(ref('in_chunked'), slice('rb_beat', 15, 0), ref('resp_beat'));
+    unused.push(slice('rb_beat', 31, 16));
+    inMask = ref('in_wmask');
+    const nextRbRow = add(ref('rb_row'), z32(ld('in_row')));
+    respStmts.push(
+      ifs(ref('load_in'), [
+        ifs(
+          eq(ref('rb_cnt'), sub(ld('in_seg_beats'), lit(1, 16))),
+          [
+            nb('rb_cnt', lit(0, 16)),
+            ifs(
+              eq(ref('rb_idx'), sub(ld('in_row_segs'), lit(1, 16))),
+              [nb('rb_idx', lit(0, 16)), nb('rb_row', nextRbRow), nb('rb_pix', nextRbRow)],
+              [nb('rb_idx', add(ref('rb_idx'), lit(1, 16))), nb('rb_pix', add(ref('rb_pix'), z32(ld('in_c'))))],
+            ),
+          ],
+          [nb('rb_cnt', add(ref('rb_cnt'), lit(1, 16)))],
+        ),
+      ]),
+    );
+    respStart.push(
+      nb('rb_pix', z32(ref('sh_in_off'))),
+      nb('rb_row', z32(ref('sh_in_off'))),
+      nb('rb_cnt', lit(0, 16)),
+      nb('rb_idx', lit(0, 16)),
+    );
+  }
+  const inW = narrow('in_wbyte', plus(z(beatAddr(inWBeat)), halfOff('nbank', inHalf)), inAW);
   const wW = narrow('w_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), inBeatsEnd))), halfOff('nbank', wHalf)), wAW);
   const qW = narrow('q_wbyte', plus(z(beatAddr(sub(ref('resp_beat'), ref('w_beats_end')))), halfOff('nbank', qHalf)), qAW);
   const requests: Stmt[] = [
@@ -131,6 +199,7 @@ export function loadEngine(b: TopBuilder): LoadEngine {
         ),
       ]),
     ]),
+    ...respStmts,
     ifs(and(ref('lstate'), ref('dram_rd_valid')), [
       nb('resp_beat', add(ref('resp_beat'), lit(1, 16))),
       ifs(ref('load_last'), [nb('lstate', lit(0, 1)), nb('nx_loaded', lit(1, 1))]),
@@ -147,7 +216,8 @@ export function loadEngine(b: TopBuilder): LoadEngine {
     nb('req_beat', lit(0, 16)),
     nb('resp_beat', lit(0, 16)),
     ...segStart,
+    ...respStart,
   ]);
   const reset = ['lstate', 'sh_full', 'nx_full', 'nx_loaded', 'nbank', 'gbank'].map((r) => nb(r, lit(0, 1)));
-  return { inW, wW, qW, segStart, requests, startLoads, reset };
+  return { inW, inMask, wW, qW, segStart, requests, startLoads, reset };
 }
