@@ -5,6 +5,7 @@ import { Aggregator, FlWorker, correctionRound, lrScale, type AlgoConfig } from 
 import { Trainer } from '../../compiler/fl/trainer.ts';
 import { Evaluator, makeWorkers, simulate } from '../../compiler/fl/simulator.ts';
 import { runReal } from '../../compiler/fl/loopback.ts';
+import { decodeCheckpoint, encodeCheckpoint, type CheckpointState } from '../../compiler/fl/checkpoint.ts';
 import { compileSource } from '../../compiler/frontend/index.ts';
 import { SourceFile } from '../../compiler/diagnostics/index.ts';
 import type { FlAlgorithm } from '../../compiler/ir/targets.ts';
@@ -229,6 +230,26 @@ describe('DGA tail average', () => {
     for (let j = 0; j < mean.length; j++) mean[j] = [7, 8, 9, 10].reduce((a, r) => a + seen.get(r)![j], 0) / 4;
     expect(tailed.final_accuracy).toBe(new Evaluator(setup).full(mean));
     expect(tailed.final_accuracy).not.toBe(plain.result.final_accuracy);
+  });
+  it('is kept in a checkpoint, so a resumed job averages the same rounds', () => {
+    const state: CheckpointState = {
+      fingerprint: 'f',
+      roundsDone: 7,
+      consensus: new Float32Array([1, 2, 3]),
+      events: [],
+      contributors: [4, 4],
+      messages: 28,
+      dropped: [],
+      rejoined: [],
+      tail: { sum: new Float64Array([0.5, -1, 2.25]), count: 2 },
+    };
+    const back = decodeCheckpoint(encodeCheckpoint(state), 'f', 3, 'ck');
+    expect(back.tail!.count).toBe(2);
+    expect(Array.from(back.tail!.sum)).toEqual([0.5, -1, 2.25]);
+    const { tail: _, ...none } = state;
+    expect(decodeCheckpoint(encodeCheckpoint(none), 'f', 3, 'ck').tail).toBeUndefined();
+    const bad = { ...state, tail: { sum: new Float64Array(2), count: 2 } };
+    expect(() => decodeCheckpoint(encodeCheckpoint(bad), 'f', 3, 'ck')).toThrow(/damaged/);
   });
 });
 
