@@ -22,11 +22,14 @@
 //   * a PE keeps int32 partial sums only, in one half of its double-buffered register file;
 //   * every input lane and every weight lane keeps its own copy of the tile (one bank each), so
 //     a tile needs lanes x its bytes of the buffer; a pixel's chunk of input channels is loaded
-//     and stored in whole DRAM beats;
+//     and stored in whole DRAM beats — when the tensor's channels are not whole beats, the beats
+//     of the worst offset a pixel's chunk can start at (every pixel loads as many: blockExtent in
+//     cost/tile-analysis.ts);
 //   * a searched design's buffer is split into fixed bank groups (RTL_BANK_SPLIT), so that every
 //     layer's tiles fit the banks together, whatever the other layers' tiles are.
-// Not modelled (error left to measure): a channel chunk that straddles a beat boundary loads one
-// beat more per pixel, and the zero padding the model counts in a tile's input is not loaded.
+// Not modelled (error left to measure): a chunk of a tensor whose channels are whole beats that
+// straddles a beat boundary loads one beat more per pixel, and the zero padding the model counts
+// in a tile's input is not loaded.
 import type { Architecture } from '../ir/architecture.ts';
 import type { Problem } from '../ir/problem.ts';
 import type { AcceleratorSpec } from '../ir/targets.ts';
@@ -131,7 +134,8 @@ export function rtlArchitecture(spec: AcceleratorSpec, parallel: string[], depth
                 Math.floor((doubleBuffered && k !== 'carried' ? 0.5 : 1) * share * spec.globalBufferBytes),
               ]),
             ),
-            // A pixel's channel chunk, or a column band's row, is loaded in whole DRAM beats (worst alignment for the banks).
+            // A pixel's channel chunk, or a column band's row, is loaded in whole DRAM beats (worst alignment for the banks;
+            // a chunk of channels that are not whole beats: the worst offset's beats, as the load engine fetches them).
             blocks: { Inputs: { words: dramBeatBytes(spec.dramBandwidthBytesPerCycle), dims: ['C', 'G'], rowDims: ['P', 'R'] } },
           },
   );
