@@ -19,7 +19,7 @@ const args = process.argv.slice(2);
 const MODEL = args.includes('--model') ? args[args.indexOf('--model') + 1] : 'examples/models/mobilenet-tiny.onnx';
 
 /**
- * The functions of templates/mcu/nacc_kernels.c.hbs and templates/mcu/patch/nacc_fast*.c that run
+ * The functions of templates/mcu/nacc_kernels.c.hbs and templates/mcu/dsp-library/*.c that run
  * each kernel class's loops (kernel-loops.ts names the classes). A class missing here falls back
  * as compiler/mcu/instructions.ts falls back for coefficients, then to the family's default.
  */

@@ -1,5 +1,5 @@
 // Instructions per MAC in QEMU (-icount, Cortex-M4 mps2-an386) per layer kind, portable
-// reference kernels against the SMLAD fast kernels (templates/mcu/patch/nacc_fast.c), on
+// reference kernels against the SMLAD fast kernels (templates/mcu/dsp-library/), on
 // single-layer models and on the shared models (layer-by-layer and the auto patch schedule).
 // Every run is also checked bit for bit against the TS reference executor.
 // Run: npx tsx bench/mcu-patch-kernels.ts [--json] [--no-models]

@@ -1,4 +1,4 @@
-// The SMLAD kernel library for Cortex-M4/M7 (templates/mcu/patch/nacc_fast*.c): bit-exact with the
+// The SMLAD kernel library for Cortex-M4/M7 (templates/mcu/dsp-library/, one file per kernel family): bit-exact with the
 // portable kernels, linked into programs for cores with the DSP extension. Which calls go to it is
 // the kernel registry's business (kernel-registry.ts); this module knows the library's text, its
 // column buffer and which cores get it.
@@ -6,9 +6,23 @@ import { readFileSync } from 'node:fs';
 import type { QModel } from '../ir/quantized.ts';
 import { projectUrl } from '../util/project-paths.ts';
 
-const FAST_C = projectUrl('templates/mcu/patch/nacc_fast.c');
-/** The DSP versions of the simple kernels (add, fully connected, average pooling). */
-const FAST_OPS_C = projectUrl('templates/mcu/patch/nacc_fast_ops.c');
+/**
+ * The library's files in the order model.c carries them (each kernel family uses the helpers of
+ * the files before it; see templates/mcu/dsp-library/README.md).
+ */
+export const FAST_LIBRARY_FILES = [
+  'common.c', // DSP instruction macros (and their portable C definitions), column buffer, output stages
+  'conv.c', // convolutions (general and 1x1) and the out-of-place depthwise
+  'depthwise-ring.c', // in-place depthwise through a row ring, four channels at a time
+  'depthwise-tiny.c', // depthwise on 3x3 and 5x5 maps, one channel at a time; the in-place entry point
+  'quantize.c', // QUANTIZE of float input without floating point
+  'ops.c', // ADD, FULLY_CONNECTED, AVERAGE_POOL_2D
+] as const;
+
+/** The C text of one file of the library (a name of FAST_LIBRARY_FILES). */
+export function fastLibraryFile(name: (typeof FAST_LIBRARY_FILES)[number]): string {
+  return readFileSync(projectUrl(`templates/mcu/dsp-library/${name}`), 'utf8');
+}
 
 /** Cores whose generated code gets the DSP kernels. */
 export function hasDsp(core: string): boolean {
@@ -43,6 +57,7 @@ export function fastColumnSize(model: QModel): number {
 export function fastLibrary(columnWords: number): { defines: [string, string | number][]; text: string } {
   return {
     defines: [['NACC_FAST_COL', columnWords]],
-    text: ['#include <string.h>', readFileSync(FAST_C, 'utf8'), readFileSync(FAST_OPS_C, 'utf8')].join('\n'),
+    // the kernel files back to back, ops.c after a blank line (model.c as before the split)
+    text: ['#include <string.h>', FAST_LIBRARY_FILES.slice(0, -1).map(fastLibraryFile).join(''), fastLibraryFile('ops.c')].join('\n'),
   };
 }

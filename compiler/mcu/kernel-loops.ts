@@ -1,5 +1,5 @@
 // Which kernel the emitted C runs for an op, and how many times each of its loops turns: the
-// run-time tests of templates/mcu/patch/nacc_fast.c / nacc_fast_ops.c (requantisation bounds,
+// run-time tests of templates/mcu/dsp-library/*.c (requantisation bounds,
 // geometry) replayed on the op's parameters, and each loop's trip count from the op's shape.
 // compiler/mcu/instructions.ts turns these counts into instructions (one coefficient per loop).
 import type { QModel, QOp } from '../ir/quantized.ts';
@@ -122,7 +122,7 @@ export const LOOP_FEATURES: Record<string, string[]> = {
 
 const INT32_MIN = -2147483648;
 
-/** nacc_fast.c nf_rqc_of: 0 when the output-stage bounds fail, else whether the offset is added after (post). */
+/** dsp-library/common.c nf_rqc_of: 0 when the output-stage bounds fail, else whether the offset is added after (post). */
 function rqcOf(mult: number, shift: number, bias: number, taps: number, outOff: number): { ok: boolean; post: boolean } {
   if (shift >= 0 || shift < -30 || mult < 0) return { ok: false, post: false };
   const down = BigInt(-shift);
@@ -166,7 +166,7 @@ export interface ConvCalls {
 }
 
 /**
- * The int8 staging of general receptive fields (nacc_fast.c nf_column2), summed over output
+ * The int8 staging of general receptive fields (dsp-library/conv.c nf_column2), summed over output
  * pixels: bytes of window rows outside the image (padding), rows wholly inside (one copy loop),
  * rows cut by the border (a per-tap loop: bytes, and taps).
  */
@@ -263,7 +263,7 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
 }
 
 /**
- * nacc_fast.c nf_conv_pairs on a layer with pruned or out-of-bounds channels: the chunks gathered as
+ * dsp-library/conv.c nf_conv_pairs on a layer with pruned or out-of-bounds channels: the chunks gathered as
  * the C gathers them (up to `chunk` computed channels or 64 slow ones), pruned channels written as
  * constants, slow ones through nf_slow_px, the rest through the listed kernels.
  */
@@ -352,7 +352,7 @@ function convPortable(p: ConvParams, calls?: ConvCalls): KernelLoops {
   return { cls: 'p:conv', features: [valid * p.filterInC, valid, outputs * p.kH, outputs, geo.outH * geo.outW, strips] };
 }
 
-/** The ring's rows filled per channel group (nacc_fast.c nf_dw_ring): inside the image, and padding rows. */
+/** The ring's rows filled per channel group (dsp-library/depthwise-ring.c nf_dw_ring): inside the image, and padding rows. */
 function ringRows(p: ConvParams, inPlace: boolean): { inside: number; padding: number; R: number } {
   let R = 1;
   for (let oy = 0; oy < p.outH; oy++) {
@@ -525,7 +525,7 @@ function depthwisePortable(p: ConvParams, inPlace: boolean): KernelLoops {
   };
 }
 
-/** nacc_fast_ops.c nacc_fast_add: the SMMLAR path's conditions. */
+/** dsp-library/ops.c nacc_fast_add: the SMMLAR path's conditions. */
 function fastAddApplies(p: AddParams): boolean {
   const ls = p.leftShift + 1;
   const e1 = -p.input1Shift,
@@ -571,7 +571,7 @@ function poolLoops(p: PoolParams, path: KernelPath, kind: string): KernelLoops {
   };
 }
 
-/** nacc_fast.c nacc_fast_quantize_float: the threshold search (at least 512 inputs, a scale's exponent field in (30, 240)). */
+/** dsp-library/quantize.c nacc_fast_quantize_float: the threshold search (at least 512 inputs, a scale's exponent field in (30, 240)). */
 function quantizeThresholds(scale: number, count: number): boolean {
   const v = new DataView(new ArrayBuffer(4));
   v.setFloat32(0, scale, true);

@@ -1,4 +1,4 @@
-// The fast kernels (templates/mcu/patch/nacc_fast.c) on layer geometries the shared models do not
+// The fast kernels (templates/mcu/dsp-library/) on layer geometries the shared models do not
 // all cover: a chain of convolutions and in-place depthwise layers (RGB stem with a channel whose
 // output offset cannot be folded, narrow and wide 1x1 layers, 3x3 / 5x5 / 7x7 depthwise with
 // strides 1 and 2, dilation 2, odd widths, clamped activation ranges, ring in the arena scratch and
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { QModel, QOp, QTensor } from '../../compiler/ir/quantized.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
+import { fastLibraryFile } from '../../compiler/mcu/fast-library.ts';
 import { buildArm, buildHost, runHost, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
@@ -287,7 +288,7 @@ describe('fast-kernel output stage', () => {
     [GCC],
     'nf_rqc_of + nf_rqv equal MultiplyByQuantizedMultiplier plus the output offset wherever accepted',
     async () => {
-      const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
+      const src = fastLibraryFile('common.c');
       const grab = (re: RegExp) => {
         const m = src.match(re);
         expect(m, String(re)).not.toBeNull();
@@ -371,7 +372,7 @@ describe('fast QUANTIZE of a float input', () => {
     [GCC],
     'the integer kernel equals the reference float kernel on random bit patterns, near-ties and edge values',
     async () => {
-      const fast = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
+      const fast = fastLibraryFile('quantize.c');
       const ref = readFileSync('templates/mcu/nacc_kernels.c.hbs', 'utf8');
       const grab = (src: string, re: RegExp) => {
         const m = src.match(re);

@@ -1,4 +1,4 @@
-// The DSP versions of ADD, FULLY_CONNECTED and AVERAGE_POOL_2D (templates/mcu/patch/nacc_fast_ops.c)
+// The DSP versions of ADD, FULLY_CONNECTED and AVERAGE_POOL_2D (templates/mcu/dsp-library/ops.c)
 // equal the reference kernels (templates/mcu/nacc_kernels.c.hbs) bit for bit: on the host (the
 // portable definitions of the DSP instructions) over every input pair of seeded ADD parameter
 // sets (TFLite's multipliers from random scales, input shifts of 0 included, clamped ranges,
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { importTflite } from '../../compiler/importers/tflite/index.ts';
 import { compileForMcu } from '../../compiler/mcu/compile.ts';
+import { fastLibrary } from '../../compiler/mcu/fast-library.ts';
 import { buildArm, runQemu } from '../../testbench/mcu/runner.ts';
 import { resolveBoard } from '../../compiler/mcu/targets.ts';
 import { quantizeMultiplier } from '../../compiler/reference/int8/fixedpoint.ts';
@@ -34,13 +35,7 @@ function kernelSources() {
   return {
     header: files['nacc_kernels.h'],
     kernels: files['nacc_kernels.c'],
-    fast: [
-      '#include "nacc_kernels.h"',
-      '#include <string.h>',
-      '#define NACC_FAST_COL 64',
-      readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8'),
-      readFileSync('templates/mcu/patch/nacc_fast_ops.c', 'utf8'),
-    ].join('\n'),
+    fast: ['#include "nacc_kernels.h"', '#define NACC_FAST_COL 64', fastLibrary(64).text].join('\n'),
   };
 }
 

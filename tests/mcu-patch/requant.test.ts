@@ -1,4 +1,4 @@
-// The fast kernels' branch-free requantisation (nf_rq in templates/mcu/patch/nacc_fast.c) equals
+// The fast kernels' branch-free requantisation (nf_rq in templates/mcu/dsp-library/common.c) equals
 // TFLite's MultiplyByQuantizedMultiplier (SaturatingRoundingDoublingHighMul, then
 // RoundingDivideByPOT) of the reference arithmetic, for every multiplier but INT32_MIN (the
 // kernels route that case to the reference kernels): edge values crossed exhaustively, plus
@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
+import { fastLibraryFile } from '../../compiler/mcu/fast-library.ts';
 import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { itNeeds, needTool } from '../helpers/requires.ts';
@@ -43,7 +44,7 @@ describe('fast-kernel requantisation', () => {
     [GCC],
     'nf_rq equals MultiplyByQuantizedMultiplier on edge values and 200,000 seeded triples',
     async () => {
-      const src = readFileSync('templates/mcu/patch/nacc_fast.c', 'utf8');
+      const src = fastLibraryFile('common.c');
       const fn = src.match(/static inline int32_t nf_rq\(int32_t x, int32_t mult, int32_t shift\) \{[\s\S]*?\n\}\n/);
       const small = src.match(/static inline int32_t nf_rq_small\(int32_t x, int32_t mult, int32_t shift\) \{[\s\S]*?\n\}\n/);
       const smmulr = src.match(/#define NF_SMMULR\(a, b\) \(\(int32_t\).*\n/); // the portable definition
