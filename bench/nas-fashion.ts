@@ -8,10 +8,11 @@
 //     [--init FILE] (train starting from the shared weights of an earlier run instead of He initialisation)
 //     [--checkpoint-steps K] (with --weights: also write them, and score the largest subnet, every K steps)
 //     [--no-bn] [--lr 0.05] [--seeds none] (train and score only)
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
 import { prepareData } from '../compiler/fl/data.ts';
-import { DEFAULT_TRAIN_OPTIONS, sharedSource, trainSource } from '../compiler/nas/accuracy/train.ts';
+import { DEFAULT_TRAIN_OPTIONS, TRAIN_SCHEDULE_FACTS, sharedSource, trainSource } from '../compiler/nas/accuracy/train.ts';
 import { loadSupernetWeights, readWeightsTraining, saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
 import { configKey, largestConfig, lowerSubnet, smallestConfig } from '../compiler/nas/supernet.ts';
 import { dominates, networkSearch, type HardwareScore, type NasPoint } from '../compiler/nas/search.ts';
@@ -45,7 +46,21 @@ const spec = prog.supernets.find((s) => s.name === 'fashion_supernet')!;
 const data = prepareData({ ...spec.data!, samples, args: { ...spec.data!.args, test: testCount } }, 1, 0);
 const t0 = performance.now();
 const trainOptions = { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, batchNorm, lr };
+/** The commit the run started from (with '+dirty' when the tree had changes), for the weights file. */
+const commit = (() => {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    return head + (dirty ? '+dirty' : '');
+  } catch {
+    return 'unknown';
+  }
+})();
+/** Every quick look at the largest subnet during training (epoch ends and step checkpoints): the curve. */
+const curve: { step: number; phase?: string; epoch?: number; quick_largest_accuracy_1000: number; seconds: number; load: number }[] = [];
 const facts = (extra: Record<string, unknown>) => ({
+  command: `npx tsx bench/nas-fashion.ts ${args.join(' ')}`,
+  commit,
   samples: data.train.count,
   image_side: 28,
   epochs: [le, se],
@@ -56,7 +71,9 @@ const facts = (extra: Record<string, unknown>) => ({
   random_per_step: trainOptions.randomPerStep,
   seed: trainOptions.seed,
   calibration_images: trainOptions.calibrationImages,
+  ...TRAIN_SCHEDULE_FACTS,
   ...initFacts,
+  checkpoints: curve,
   ...extra,
 });
 const init = initFile ? loadSupernetWeights(initFile, spec) : undefined;
@@ -72,6 +89,14 @@ const source = loaded
       onEpoch: (e, net) => {
         // A quick look at the largest subnet on the first 1,000 test images, and a checkpoint.
         const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
+        curve.push({
+          step: net.log.length * Math.floor(data.train.count / trainOptions.batch),
+          phase: e.phase,
+          epoch: e.epoch,
+          quick_largest_accuracy_1000: quick,
+          seconds: (performance.now() - t0) / 1000,
+          load: loadavg()[0],
+        });
         console.error(
           `train ${e.phase} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`,
         );
@@ -84,6 +109,7 @@ const source = loaded
               every: checkpointSteps,
               call: (step, total, net) => {
                 const quick = net.accuracy(largestConfig(spec), data.test, Math.min(1000, data.test.count));
+                curve.push({ step, quick_largest_accuracy_1000: quick, seconds: (performance.now() - t0) / 1000, load: loadavg()[0] });
                 console.error(
                   `train step ${step}/${total} (${step * trainOptions.batch} images): largest ${(quick * 100).toFixed(1)}% on 1,000 test images (${((performance.now() - t0) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(1)})`,
                 );

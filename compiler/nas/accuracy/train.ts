@@ -50,6 +50,14 @@ const CALIBRATION_CHUNK = 32;
 const WARMUP_FRACTION = 0.03;
 const CLIP_NORM = 2;
 
+/** The learning-rate schedule and update rule trainSupernet follows, as facts a weights file records. */
+export const TRAIN_SCHEDULE_FACTS = {
+  lr_schedule: 'linear warm-up over the first 3% of all steps, then one cosine to 0 over all steps of both phases',
+  warmup_fraction: WARMUP_FRACTION,
+  clip_norm: CLIP_NORM,
+  sandwich_gradient: "mean over the step's subnets (largest, smallest, random_per_step random)",
+} as const;
+
 export const DEFAULT_TRAIN_OPTIONS: Omit<SupernetTrainOptions, 'imageSide' | 'seed'> = {
   largestEpochs: 3,
   sandwichEpochs: 3,
