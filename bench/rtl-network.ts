@@ -7,7 +7,11 @@
 // utilisation (MACs / (PEs x conv-engine cycles)), DRAM bytes, simulated cycles per second and
 // wall times; one line per case as soon as it finishes.
 //   nice -n 10 npx tsx bench/rtl-network.ts [--only CASE,...] [--sim verilator|iverilog] [--from NETWORK=DIR ...] [--out DIR] [--single-buffer]
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+//     [--build-timeout S] [--timeout S]
+// --build-timeout S: the simulator build's limit (`nacc verify --build-timeout`, default 900 s: 168 or 256 PEs
+// can take longer on a loaded machine); --timeout S: the simulation run's limit (`nacc verify --timeout`,
+// default here 14,400 s: mobilenetv2_035_144 runs tens of millions of cycles). A limit exceeded fails the case.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -17,6 +21,9 @@ const arg = (name: string) => (process.argv.includes(name) ? process.argv[proces
 const only = arg('--only')?.split(',');
 const sim = arg('--sim') ?? 'verilator';
 const root = arg('--out') ?? mkdtempSync(join(tmpdir(), 'nacc-bench-rtl-network-'));
+mkdirSync(root, { recursive: true });
+const buildTimeout = arg('--build-timeout');
+const runTimeout = Number(arg('--timeout') ?? 4 * 3600);
 const searched = process.argv.flatMap((a, i) => (a === '--from' ? [process.argv[i + 1]] : [])).map((s) => s.split('='));
 
 // ResNet-18 (../shared/dsl-examples/resnet18.nacc) through its first residual stage.
@@ -85,7 +92,17 @@ for (const c of CASES) {
   const out = join(root, c.name.replace(/[^\w.-]/g, '_'));
   // --single-buffer: the same cases with the global buffer single-buffered (the before of issue 25 item 2).
   const rtlArgs = ['rtl', ...c.rtl, '--out', out, ...(process.argv.includes('--single-buffer') ? ['--single-buffer'] : [])];
-  const verifyArgs = ['verify', out, '--network', '--sim', sim, '--json'];
+  const verifyArgs = [
+    'verify',
+    out,
+    '--network',
+    '--sim',
+    sim,
+    '--json',
+    '--timeout',
+    String(runTimeout),
+    ...(buildTimeout ? ['--build-timeout', buildTimeout] : []),
+  ];
   const command = `nacc ${rtlArgs.map(quote).join(' ')} && nacc ${verifyArgs.map(quote).join(' ')}`;
   const t0 = performance.now();
   const gen = await execa('node', ['bin/nacc.js', ...rtlArgs], { reject: false, stdin: 'ignore' });
@@ -97,7 +114,13 @@ for (const c of CASES) {
     continue;
   }
   const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  const ver = await execa('node', ['bin/nacc.js', ...verifyArgs], { reject: false, stdin: 'ignore', timeout: 4 * 3600_000 });
+  // The build's and the run's limits are nacc verify's (a limit exceeded is a failed case, with its message); this one only
+  // guards against a verify that hangs past both.
+  const ver = await execa('node', ['bin/nacc.js', ...verifyArgs], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: (runTimeout + Number(buildTimeout ?? 900) + 3600) * 1000,
+  });
   let v;
   try {
     v = JSON.parse(ver.stdout);

@@ -11,7 +11,7 @@ const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' 
 
 export async function verifyNetworkCommand(
   dir: string,
-  opts: { sims: SimName[]; vcd?: boolean; timeoutMs?: number; json?: boolean; log?: (m: string) => void },
+  opts: { sims: SimName[]; vcd?: boolean; timeoutMs?: number; buildTimeoutMs?: number; json?: boolean; log?: (m: string) => void },
 ): Promise<void> {
   const report = await verifyNetwork(dir, opts);
   // Beside the network's program, so that a per-layer `nacc verify DIR` result in DIR stays as it was.

@@ -18,11 +18,20 @@ import { verifyNetworkCommand } from './verify-network.ts';
 const pct = (e: number | null | undefined) => (e == null ? '-' : `${e > 0 ? '+' : ''}${e.toFixed(1)}%`);
 
 interface VerifyOpts extends VerifyCliOptions {
+  buildTimeout?: string;
   sim?: string;
   layer?: string[];
   vcd?: boolean;
   json?: boolean;
   network?: boolean;
+}
+
+/** `--build-timeout S` in milliseconds (undefined: the default of testbench/sim's BUILD_TIMEOUT_MS). */
+function buildTimeoutMs(opts: VerifyOpts): number | undefined {
+  if (opts.buildTimeout === undefined) return undefined;
+  const ms = Number(opts.buildTimeout) * 1000;
+  if (!(ms > 0)) fail(D.verifyTimeout, `--build-timeout must be a positive number of seconds, got '${opts.buildTimeout}'`);
+  return ms;
 }
 
 export function registerVerify(program: Command): void {
@@ -49,6 +58,10 @@ export function registerVerify(program: Command): void {
       '--timeout <s>',
       'time limit in seconds of one run: QEMU for MCU programs (default 600), one simulation for designs (default 300)',
     )
+    .option(
+      '--build-timeout <s>',
+      'designs: time limit in seconds of each simulator build (iverilog, verilator; default 900); a build that exceeds it fails',
+    )
     .action(async (dir: string, opts: VerifyOpts) => {
       // A folder written by `nacc mcu` (it holds nacc-mcu.json) is an MCU program; others are RTL designs.
       // Options of the other kind of folder are rejected, never ignored.
@@ -59,6 +72,11 @@ export function registerVerify(program: Command): void {
               `--${flag}`,
               `${dir} is an MCU program (from nacc mcu), checked on the host and in QEMU (--host, --qemu); --${flag} is for Verilog designs`,
             );
+        if (opts.buildTimeout !== undefined)
+          notApplicable(
+            '--build-timeout',
+            `${dir} is an MCU program (from nacc mcu); --build-timeout limits the simulator builds of Verilog designs (QEMU runs: --timeout)`,
+          );
         await verifyMcuCommand(dir, opts);
         return;
       }
@@ -76,6 +94,7 @@ export function registerVerify(program: Command): void {
           sims,
           vcd: opts.vcd,
           timeoutMs,
+          buildTimeoutMs: buildTimeoutMs(opts),
           json: opts.json,
           log: opts.json ? undefined : (m: string) => process.stderr.write(`${m}\n`),
         });
@@ -98,6 +117,7 @@ export function registerVerify(program: Command): void {
           layers,
           vcd: opts.vcd,
           timeoutMs,
+          buildTimeoutMs: buildTimeoutMs(opts),
           log,
           onPlan: (n) => bar.setTotal(n),
           onRunDone: (sim, layer) => bar.tick(1, `${sim} ${layer}`),

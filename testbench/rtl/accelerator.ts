@@ -151,6 +151,8 @@ export async function verifyAccelerator(
     vcd?: boolean;
     /** Limit of one simulation run (default SIM_TIMEOUT_MS); a run that exceeds it fails. */
     timeoutMs?: number;
+    /** Limit of each simulator build (default BUILD_TIMEOUT_MS); a build that exceeds it fails. */
+    buildTimeoutMs?: number;
     log?: (m: string) => void;
     /** Progress: the number of simulations planned, then one call per finished layer run. */
     onPlan?: (runs: number) => void;
@@ -177,8 +179,8 @@ export async function verifyAccelerator(
     log(`${sim}: building ${m.testbench}`);
     const exe =
       sim === 'iverilog'
-        ? await buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog' })
-        : await buildVerilator({ files, top: m.testbench, cwd: dir, buildDir: 'build/verilator' });
+        ? await buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog', buildTimeoutMs: opts.buildTimeoutMs })
+        : await buildVerilator({ files, top: m.testbench, cwd: dir, buildDir: 'build/verilator', buildTimeoutMs: opts.buildTimeoutMs });
     const timeoutMs = opts.timeoutMs;
     const run = (cwd: string, plusargs: string[]) =>
       sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs });

@@ -132,7 +132,15 @@ function simReport(sim: SimName, nm: NetworkManifest, r: SimResult): NetworkSimR
 
 export async function verifyNetwork(
   dirArg: string,
-  opts: { sims: SimName[]; vcd?: boolean; timeoutMs?: number; log?: (m: string) => void },
+  opts: {
+    sims: SimName[];
+    vcd?: boolean;
+    /** Limit of the simulation run (default SIM_TIMEOUT_MS); a run that exceeds it fails. */
+    timeoutMs?: number;
+    /** Limit of each simulator build (default BUILD_TIMEOUT_MS); a build that exceeds it fails. */
+    buildTimeoutMs?: number;
+    log?: (m: string) => void;
+  },
 ): Promise<NetworkVerifyReport> {
   const dir = resolve(dirArg);
   const m = readVerifyManifest(dirArg);
@@ -150,8 +158,20 @@ export async function verifyNetwork(
     const t0 = performance.now();
     const exe =
       sim === 'iverilog'
-        ? await buildIverilog({ files, top: nm.testbench, cwd: dir, buildDir: 'build/iverilog-network' })
-        : await buildVerilator({ files, top: nm.testbench, cwd: dir, buildDir: 'build/verilator-network' });
+        ? await buildIverilog({
+            files,
+            top: nm.testbench,
+            cwd: dir,
+            buildDir: 'build/iverilog-network',
+            buildTimeoutMs: opts.buildTimeoutMs,
+          })
+        : await buildVerilator({
+            files,
+            top: nm.testbench,
+            cwd: dir,
+            buildDir: 'build/verilator-network',
+            buildTimeoutMs: opts.buildTimeoutMs,
+          });
     const run = (plusargs: string[]) =>
       sim === 'iverilog'
         ? runVvp(exe, { cwd, plusargs, timeoutMs: opts.timeoutMs })

@@ -50,6 +50,9 @@ export interface SimResult extends TestbenchReport {
 /** Default time one simulation run may take. */
 export const SIM_TIMEOUT_MS = 300_000;
 
+/** Default time one simulator build (iverilog, verilator) may take; `nacc verify --build-timeout S` changes it. */
+export const BUILD_TIMEOUT_MS = 900_000;
+
 function simResult(sim: SimResult['sim'], r: ToolRun): SimResult {
   const report = parseTestbenchOutput(r.output);
   const failure = r.verdict.ok ? undefined : r.verdict.reason;
@@ -76,6 +79,8 @@ export interface BuildOptions {
   buildDir?: string;
   /** Default 'generated'. */
   origin?: SourceOrigin;
+  /** Limit of the build (default BUILD_TIMEOUT_MS); a build that exceeds it fails (exit 4: the tool timed out). */
+  buildTimeoutMs?: number;
 }
 
 export interface RunOptions {
@@ -99,7 +104,7 @@ export async function buildIverilog(o: BuildOptions): Promise<string> {
   const c = await runTool(
     'iverilog',
     ['-g2012', '-s', o.top, '-o', toolRelative(o.cwd, vvpFile), ...o.files.map((f) => toolRelative(o.cwd, f))],
-    { cwd: o.cwd },
+    { cwd: o.cwd, timeoutMs: o.buildTimeoutMs ?? BUILD_TIMEOUT_MS },
   );
   expectSuccess(c, buildRole(o.origin), `iverilog: compiling ${o.top}`, parseIcarusMessages(c.output, o.cwd));
   return vvpFile;
@@ -144,7 +149,7 @@ export async function buildVerilator(o: BuildOptions & { jobs?: number; trace?: 
     exe,
     ...o.files.map((f) => toolRelative(o.cwd, f)),
   ];
-  const c = await runTool('verilator', args, { cwd: o.cwd, timeoutMs: 900_000 });
+  const c = await runTool('verilator', args, { cwd: o.cwd, timeoutMs: o.buildTimeoutMs ?? BUILD_TIMEOUT_MS });
   expectSuccess(
     c,
     buildRole(o.origin),

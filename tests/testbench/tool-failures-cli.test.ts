@@ -69,6 +69,20 @@ describe('nacc verify: a simulator run that fails is a failed verification (exit
     expect(r.stdout).toMatch(/iverilog: pw: vvp timed out after 5 s/);
   }, 300_000);
 
+  it('a simulator build that exceeds --build-timeout fails (the tool timed out: exit 4), never passes', async () => {
+    // verilator plus make and g++ on the bench take several seconds: 1 s is too short.
+    const r = await nacc(['verify', designEndingWith('$finish; // as generated'), '--sim', 'verilator', '--build-timeout', '1'], {
+      timeout: 300_000,
+    });
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/verilator: building Vnacc_pq_os_tb|verilator: building nacc_pq_os_tb/);
+    expect(r.stderr).toMatch(/verilator timed out after 1 s/);
+    expect(r.stdout).not.toMatch(/verified/);
+    const bad = await nacc(['verify', base, '--build-timeout', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--build-timeout must be a positive number of seconds, got '0'/);
+  }, 300_000);
+
   it('Verilator: $fatal after the summary (the model aborts) fails', async () => {
     const r = await nacc(['verify', designEndingWith('$fatal(1, "injected after the summary");'), '--sim', 'verilator'], {
       timeout: 600_000,
