@@ -366,10 +366,17 @@ export function sampleGamma(shape: number, rng: Prng): number {
 }
 
 /** Split sample indices 0..labels.length-1 across workers. */
-export function partitionIndices(labels: Int32Array, classes: number, workers: number, p: Partition, seed: number): Int32Array[] {
+export function partitionIndices(
+  labels: Int32Array,
+  classes: number,
+  workers: number,
+  p: Partition,
+  seed: number,
+  where?: Location,
+): Int32Array[] {
   const rng = new Prng(seed);
   const n = labels.length;
-  if (n < workers) fail(D.flDataSplit, `${n} training samples cannot be split across ${workers} workers`);
+  if (n < workers) fail(D.flDataSplit, `${n} training samples cannot be split across ${workers} workers`, where);
   if (p.kind === 'iid') {
     const all = Int32Array.from({ length: n }, (_, i) => i);
     shuffleInts(all, rng);
@@ -383,7 +390,7 @@ export function partitionIndices(labels: Int32Array, classes: number, workers: n
     c.splice(0, c.length, ...a);
   }
   if (p.kind === 'dirichlet') {
-    if (!(p.alpha > 0)) fail(D.flDataSplit, `dirichlet alpha must be positive, got ${p.alpha}`);
+    if (!(p.alpha > 0)) fail(D.flDataSplit, `dirichlet alpha must be positive, got ${p.alpha}`, where);
     // Resample until every worker holds a usable share (at most a few tries for alpha >= 0.1).
     const minSize = Math.min(10, Math.floor(n / workers / 2));
     let parts: number[][] = [];
@@ -411,7 +418,7 @@ export function partitionIndices(labels: Int32Array, classes: number, workers: n
   }
   // Label shards: sort by label, cut into workers * perWorker shards, deal them out at random.
   const per = p.perWorker;
-  if (!(per >= 1)) fail(D.flDataSplit, `shards per worker must be at least 1, got ${per}`);
+  if (!(per >= 1)) fail(D.flDataSplit, `shards per worker must be at least 1, got ${per}`, where);
   const sorted = Int32Array.from(byClass.flat());
   const shards = workers * per;
   const order = Int32Array.from({ length: shards }, (_, i) => i);
@@ -428,10 +435,10 @@ export function partitionIndices(labels: Int32Array, classes: number, workers: n
   });
 }
 
-const numArg = (spec: DataSpec, k: string, d: number): number => {
+const numArg = (spec: DataSpec, k: string, d: number, where?: Location): number => {
   const v = spec.args[k];
   if (v === undefined) return d;
-  if (typeof v !== 'number') fail(D.flDataSpec, `data argument '${k}' must be a number`);
+  if (typeof v !== 'number') fail(D.flDataSpec, `data argument '${k}' must be a number`, where);
   return v;
 };
 
@@ -439,7 +446,14 @@ const numArg = (spec: DataSpec, k: string, d: number): number => {
  * Build the training set, the test set and the worker partition for a data spec.
  * readText reads a CSV path (the CLI resolves it next to the .nacc file).
  */
-export function prepareData(spec: DataSpec, workers: number, seed: number, readText?: (path: string) => string): FederatedData {
+export function prepareData(
+  spec: DataSpec,
+  workers: number,
+  seed: number,
+  readText?: (path: string) => string,
+  where?: Location,
+): FederatedData {
+  const num = (k: string, d: number) => numArg(spec, k, d, where);
   const partName =
     spec.partition.kind === 'dirichlet'
       ? `dirichlet(${spec.partition.alpha})`
@@ -450,31 +464,31 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
     case 'synthetic_digits':
     case 'digits': {
       const n = spec.samples ?? 8000;
-      const testN = numArg(spec, 'test', Math.min(2000, Math.max(200, Math.round(n / 4))));
+      const testN = num('test', Math.min(2000, Math.max(200, Math.round(n / 4))));
       const opts: DigitOptions = {
-        noise: numArg(spec, 'noise', 0.12),
-        rotation: numArg(spec, 'rotation', 0.3),
-        shear: numArg(spec, 'shear', 0.3),
+        noise: num('noise', 0.12),
+        rotation: num('rotation', 0.3),
+        shear: num('shear', 0.3),
       };
       const train = syntheticDigits(n, seed * 7919 + 1, opts);
       const test = syntheticDigits(testN, seed * 7919 + 2, opts);
       return {
         train,
         test,
-        parts: partitionIndices(train.y, 10, workers, spec.partition, seed * 7919 + 3),
+        parts: partitionIndices(train.y, 10, workers, spec.partition, seed * 7919 + 3, where),
         description: `synthetic_digits ${n} train / ${testN} test, 16x16, ${partName}`,
       };
     }
     case 'leaf_synthetic':
     case 'synthetic': {
       const n = spec.samples ?? 4000;
-      const testFraction = numArg(spec, 'test_fraction', 0.2);
+      const testFraction = num('test_fraction', 0.2);
       const total = Math.round(n / (1 - testFraction));
       const { data, devices } = leafSynthetic(total, workers, seed * 7919 + 1, {
-        alpha: numArg(spec, 'alpha', 1),
-        beta: numArg(spec, 'beta', 1),
-        dim: numArg(spec, 'dim', 60),
-        classes: numArg(spec, 'classes', 10),
+        alpha: num('alpha', 1),
+        beta: num('beta', 1),
+        dim: num('dim', 60),
+        classes: num('classes', 10),
       });
       // LEAF's split: the last test_fraction of each device is held out.
       const trainIdx: number[] = [];
@@ -496,24 +510,24 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       const useNatural = spec.args.natural !== false;
       const parts = useNatural
         ? natural.map((q) => Int32Array.from(q))
-        : partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3);
+        : partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3, where);
       return {
         train,
         test,
         parts,
-        description: `leaf_synthetic(${numArg(spec, 'alpha', 1)}, ${numArg(spec, 'beta', 1)}) ${train.count} train / ${test.count} test, ${useNatural ? 'one device per worker' : partName}`,
+        description: `leaf_synthetic(${num('alpha', 1)}, ${num('beta', 1)}) ${train.count} train / ${test.count} test, ${useNatural ? 'one device per worker' : partName}`,
       };
     }
     case 'csv': {
       const path = spec.path ?? (typeof spec.args.path === 'string' ? spec.args.path : undefined);
-      if (!path) fail(D.flDataSpec, `csv data needs a path, e.g. csv(path: "train.csv")`);
-      if (!readText) fail(D.flDataSpec, 'csv data needs a file reader');
+      if (!path) fail(D.flDataSpec, `csv data needs a path, e.g. csv(path: "train.csv")`, where);
+      if (!readText) fail(D.flDataSpec, 'csv data needs a file reader', where);
       const label = spec.args.label;
       const all = parseCsv(readText(path), path, {
         label: typeof label === 'string' || typeof label === 'number' ? label : undefined,
-        scale: numArg(spec, 'scale', 1),
+        scale: num('scale', 1),
       });
-      const testFraction = numArg(spec, 'test_fraction', 0.2);
+      const testFraction = num('test_fraction', 0.2);
       const order = Int32Array.from({ length: all.count }, (_, i) => i);
       shuffleInts(order, new Prng(seed * 7919 + 4));
       const cut = Math.round(all.count * (1 - testFraction));
@@ -523,7 +537,7 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       return {
         train,
         test,
-        parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3),
+        parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3, where),
         description: `csv ${path}: ${train.count} train / ${test.count} test, ${all.features} features, ${all.classes} classes, ${partName}`,
       };
     }
@@ -531,7 +545,7 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       const dir = spec.path ?? (typeof spec.args.path === 'string' ? spec.args.path : undefined);
       const all = loadFashionMnist(dir);
       const n = Math.min(spec.samples ?? all.train.count, all.train.count);
-      const testN = Math.min(numArg(spec, 'test', all.test.count), all.test.count);
+      const testN = Math.min(num('test', all.test.count), all.test.count);
       // A seeded sample of the training split (all of it by default); the test split in its own order.
       const order = Int32Array.from({ length: all.train.count }, (_, i) => i);
       if (n < all.train.count) shuffleInts(order, new Prng(seed * 7919 + 5));
@@ -547,11 +561,11 @@ export function prepareData(spec: DataSpec, workers: number, seed: number, readT
       return {
         train,
         test,
-        parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3),
+        parts: partitionIndices(train.y, train.classes, workers, spec.partition, seed * 7919 + 3, where),
         description: `fashion_mnist ${train.count} train / ${test.count} test, 28x28, ${partName}`,
       };
     }
     default:
-      fail(D.flDataSpec, `unknown data generator '${spec.generator}' (${DATA_GENERATORS.join(', ')})`);
+      fail(D.flDataSpec, `unknown data generator '${spec.generator}' (${DATA_GENERATORS.join(', ')})`, where);
   }
 }

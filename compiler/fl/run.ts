@@ -44,7 +44,7 @@ export function prepareJob(ctx: JobContext, jobIn: FederatedJob, o: JobOverrides
   const job = applyOverrides(jobIn, o);
   const net = ctx.program.networks.find((n) => n.name === job.network);
   if (!net) fail(D.flUnknownNetwork, `federated job '${job.name}': unknown network '${job.network}'`, job.location);
-  const data = prepareData(job.data, job.workers, job.seed, ctx.readText);
+  const data = prepareData(job.data, job.workers, job.seed, ctx.readText, job.location);
   return setupJob(job, net, data, { measureStepMs: () => measureStepMs(compileModel(net), data, job.batch) });
 }
 

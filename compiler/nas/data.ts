@@ -19,7 +19,7 @@ export async function supernetData(spec: SupernetSpec, seed: number): Promise<Su
       spec.location,
     );
   const { prepareData } = await import('../fl/data.ts');
-  const data = prepareData(spec.data!, 1, seed);
+  const data = prepareData(spec.data!, 1, seed, undefined, spec.location);
   const side = Math.round(Math.sqrt(data.train.features / spec.channels));
   if (side * side * spec.channels !== data.train.features)
     fail(

@@ -4,7 +4,8 @@
 // instructions per inference (SysTick under -icount).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { D, ExitCode, fail } from '../../compiler/diagnostics/index.ts';
+import { D, ExitCode, fail, UserError, type Location } from '../../compiler/diagnostics/index.ts';
+import { loadProgram } from '../../compiler/frontend/index.ts';
 import type { QModel } from '../../compiler/ir/quantized.ts';
 import { fromBytes, prepareModel, runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { loweredForMcu, MANIFEST, type McuManifest } from '../../compiler/mcu/compile.ts';
@@ -72,6 +73,24 @@ export async function manifestModel(m: McuManifest): Promise<QModel> {
   if (!existsSync(m.source.path)) fail(D.mcuSourceGone, `the model ${m.source.path} this program was compiled from is gone`);
   const { model } = await loadQModel(m.source.path, { network: m.source.network, seed: m.source.seed });
   return loweredForMcu(model, m.options);
+}
+
+/** The declaration of the part a program was built for, when its source .nacc declares it. */
+function partDeclaration(m: McuManifest): Location | undefined {
+  if (m.source.kind !== 'nacc' || !existsSync(m.source.path)) return undefined;
+  return loadProgram(m.source.path).mcus.find((t) => t.name === m.board.name)?.location;
+}
+
+/** A program larger than its part (M0501) is located at the part's declaration when a .nacc declares it. */
+async function atPart<T>(m: McuManifest, build: Promise<T>): Promise<T> {
+  try {
+    return await build;
+  } catch (e) {
+    const d = e instanceof UserError ? e.diagnostics[0] : undefined;
+    const location = d?.code === D.mcuMemory.code && !d.location ? partDeclaration(m) : undefined;
+    if (location) throw new UserError([{ ...d!, location }, ...(e as UserError).diagnostics.slice(1)], (e as UserError).exitCode);
+    throw e;
+  }
 }
 
 /** One dumped tensor to compare: the dump's op number, and the model op it reports as. */
@@ -185,18 +204,18 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
   const same = (r: RunResult) => Buffer.from(r.output).equals(expected);
 
   if (opts.host) {
-    const exe = await buildHost(dir);
+    const exe = await atPart(manifest, buildHost(dir));
     const r = await runHost(exe, input, join(dir, 'build'));
     report.host = { bit_exact: same(r), output_bytes: r.output.length };
     report.output = r.output;
     if (opts.debug) {
-      const dexe = await buildHost(dir, { debugDump: true });
+      const dexe = await atPart(manifest, buildHost(dir, { debugDump: true }));
       const d = await runHost(dexe, input, join(dir, 'build', 'debug'), { debugDump: true });
       report.host.debug = perOp(checks, d.dump!);
     }
   }
   if (opts.qemu) {
-    const arm = await buildArm(dir);
+    const arm = await atPart(manifest, buildArm(dir));
     const r = await runQemu(arm.elf, input, join(dir, 'build'), { timeoutMs: opts.timeoutMs });
     const instructions = ticksToInstructions(r.ticks);
     report.qemu = {
@@ -213,7 +232,7 @@ export async function verifyProgram(dir: string, opts: VerifyOptions): Promise<V
     };
     report.output = r.output;
     if (opts.debug) {
-      const darm = await buildArm(dir, { debugDump: true });
+      const darm = await atPart(manifest, buildArm(dir, { debugDump: true }));
       const d = await runQemu(darm.elf, input, join(dir, 'build', 'debug'), { debugDump: true, timeoutMs: opts.timeoutMs });
       report.qemu.debug = perOp(checks, d.dump!);
     }

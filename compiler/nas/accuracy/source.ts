@@ -132,6 +132,7 @@ export async function predictorSource(spec: SupernetSpec, file: string): Promise
           return fail(
             D.accuracyPredictor,
             `${file}: the predictor does not take the encoding float32[1, ${d}] (1 + 4 x ${spec.stages.length} stages): ${(e as Error).message.split('\n')[0]}`,
+            spec.location,
           );
         }
         const v = Number((r[outputName].data as ArrayLike<number>)[0]);

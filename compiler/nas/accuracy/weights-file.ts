@@ -64,7 +64,8 @@ export function loadSupernetWeights(file: string, spec: SupernetSpec, batch = 64
   }
   if (body.format !== WEIGHTS_FORMAT)
     fail(D.accuracyMissing, `'${file}' is not a supernet weights file (format '${String(body.format)}', expected '${WEIGHTS_FORMAT}')`);
-  if (body.supernet !== spec.name) fail(D.accuracyMissing, `'${file}' holds weights of supernet '${body.supernet}', not '${spec.name}'`);
+  if (body.supernet !== spec.name)
+    fail(D.accuracyMissing, `'${file}' holds weights of supernet '${body.supernet}', not '${spec.name}'`, spec.location);
   const side = Number(body.training.image_side ?? spec.resolution[spec.resolution.length - 1]);
   const net = new SharedSupernet(spec, batch, side, 0, { batchNorm: body.batch_norm });
   net.log.push(...((body.training.log as SharedSupernet['log']) ?? []));
@@ -83,6 +84,7 @@ export function loadSupernetWeights(file: string, spec: SupernetSpec, batch = 64
     fail(
       D.accuracyMissing,
       `'${file}' was written for another layout of supernet '${spec.name}' (${body.param_count} parameters, this one has ${m.paramCount})`,
+      spec.location,
     );
   const raw = Buffer.from(body.weights_f32le_base64, 'base64');
   if (raw.length !== 4 * m.paramCount) fail(D.accuracyMissing, `'${file}': ${raw.length} bytes of weights for ${m.paramCount} parameters`);

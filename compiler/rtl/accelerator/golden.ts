@@ -10,8 +10,8 @@ import type { ConvProblem } from './problem.ts';
 import { QPARAM_BYTES } from './array.ts';
 import type { LayerMemoryMap } from './mapping.ts';
 
-export interface LayerVectors {
-  input: Int8Array;
+/** A layer's weights and requantisation as the accelerator loads them (a bench's random layer or a network's op). */
+export interface LayerConstants {
   /** OHWI: [K][kernel rows S][kernel cols R][C] (C per group; 1 for depthwise). */
   weights: Int8Array;
   bias: Int32Array;
@@ -21,6 +21,10 @@ export interface LayerVectors {
   outputZeroPoint: number;
   actMin: number;
   actMax: number;
+}
+
+export interface LayerVectors extends LayerConstants {
+  input: Int8Array;
   /** Expected output, HWC: [Q rows][P cols][K]. */
   output: Int8Array;
 }

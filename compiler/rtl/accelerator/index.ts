@@ -187,7 +187,7 @@ export function selectLayers(net: Network, names?: string[]): ConvProblem[] {
     const layer = net.layers.find((l) => l.name === n);
     if (!layer) {
       const known = candidates.map((l) => l.name).join(', ');
-      fail(D.rtlUnknownLayer, `network '${net.name}' has no layer '${n}' (layers the accelerator can run: ${known})`);
+      fail(D.rtlUnknownLayer, `network '${net.name}' has no layer '${n}' (layers the accelerator can run: ${known})`, net.location);
     }
     return convProblem(net, layer);
   });
@@ -228,7 +228,7 @@ export function planAccelerator(spec: AcceleratorSpec, net: Network, opts: Omit<
     return ts.map((tile) => {
       const ld = tile.load;
       if (ld.inBeats + ld.wBeats + ld.qBeats >= 65536)
-        fail(D.rtlDramBeats, `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`);
+        fail(D.rtlDramBeats, `layer '${problems[i].layer}' needs more than 65535 DRAM beats to load one tile`, problems[i].location);
       const key = DIMS.map((d) => tile.problem.bounds[d]).join(',');
       if (!byShape.has(key)) byShape.set(key, mapLayer(hw, tile.problem, orderOf(i), searched[i]?.par));
       const mapping = byShape.get(key)!;

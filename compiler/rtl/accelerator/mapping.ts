@@ -81,6 +81,7 @@ export function mapLayer(
         .slice(drainLevel + 1)
         .filter((d) => OUTPUT_DIMS.includes(d))
         .join(', ')}) outside the reduction loops`,
+      p.location,
     );
   }
   return { order, trips, drainLevel, footprint, rfStride, bounds: { ...p.bounds }, par: { ...par } };
@@ -245,7 +246,7 @@ export function configWords(
     if (v === undefined) throw new Error(`config field ${f.name} has no value`);
     const lim = f.signed ? 2 ** (f.bits - 1) : 2 ** f.bits;
     if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim)
-      fail(D.rtlConfigRegister, `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`);
+      fail(D.rtlConfigRegister, `layer '${p.layer}': ${f.name} = ${v} does not fit the ${f.bits}-bit configuration register`, p.location);
     return v & 0xffff;
   });
 }

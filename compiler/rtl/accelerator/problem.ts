@@ -3,6 +3,7 @@
 // Timeloop's orientation as the cost model uses it (compiler/ir/problem.ts): P and R walk the
 // width, Q and S the height. Plus strides, padding, and whether the input channel follows K.
 import { D, fail } from '../../diagnostics/index.ts';
+import type { Location } from '../../diagnostics/index.ts';
 import type { Layer, Network } from '../../ir/network.ts';
 import { producerType } from '../../ir/network.ts';
 
@@ -18,6 +19,8 @@ export const INPUT_DIMS: readonly Dim[] = ['C', 'P', 'Q', 'R', 'S'];
 
 export interface ConvProblem {
   layer: string;
+  /** The layer's declaration, for the back end's errors about it. */
+  location?: Location;
   op: string;
   /** Loop bounds. C is input channels per group (1 for depthwise). */
   bounds: Record<Dim, number>;
@@ -95,6 +98,7 @@ export function convProblem(net: Network, layer: Layer): ConvProblem {
   const bounds = { K: outC, C: c, P: outW, Q: outH, R: kw, S: kh };
   return {
     layer: layer.name,
+    location: layer.location,
     op: layer.op,
     bounds,
     inH,

@@ -649,6 +649,7 @@ function forcedPlan(
       fail(
         D.rtlLoopOrderTiling,
         `layer '${p.layer}': tiles of ${kc} channel(s) x ${qc} row(s) x ${pc} column(s) cannot be programmed with loop order ${order.join('')}`,
+        p.location ?? where,
       );
     return c;
   });
@@ -669,7 +670,12 @@ function forcedPlan(
     ];
     const fits = front.filter((c) => bankBytes(hw, size([...chosen, c])) <= hw.globalBufferBytes).sort((a, b) => a.cycles - b.cycles);
     const pick = fits[0] ?? front.reduce((b, c) => (bankBytes(hw, size([...chosen, c])) < bankBytes(hw, size([...chosen, b])) ? c : b));
-    if (!pick) fail(D.rtlLoopOrderTiling, `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`);
+    if (!pick)
+      fail(
+        D.rtlLoopOrderTiling,
+        `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`,
+        p.location ?? where,
+      );
     chosen.push(pick);
     return pick;
   });
@@ -756,7 +762,12 @@ export function planTiles(
   let cands = first.map((c) => c.front);
   problems.forEach((p, i) => {
     const best = cands[i].reduce<Candidate | undefined>((b, c) => (!b || bankBytes(hw, c) < bankBytes(hw, b) ? c : b), undefined);
-    if (!best) fail(D.rtlLoopOrderTiling, `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`);
+    if (!best)
+      fail(
+        D.rtlLoopOrderTiling,
+        `layer '${p.layer}': no tiling of it can be programmed with loop order ${order.join('')}`,
+        p.location ?? where,
+      );
     if (bankBytes(hw, best) > gb) {
       const beat = hw.dramBeatBytes;
       const why = [

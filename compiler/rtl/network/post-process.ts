@@ -39,7 +39,7 @@ import {
   type Module,
   type Stmt,
 } from '../verilog/index.ts';
-import { D, fail } from '../../diagnostics/index.ts';
+import { D, fail, type Location } from '../../diagnostics/index.ts';
 
 export interface PpuField {
   name: string;
@@ -92,7 +92,7 @@ export const PP_FIELDS: PpuField[] = [
 export type PpuConfig = Partial<Record<string, number>> & { op: number };
 
 /** The configuration words of one PPU step, PP_FIELDS order. */
-export function ppuWords(cfg: PpuConfig, what: string): number[] {
+export function ppuWords(cfg: PpuConfig, what: string, where?: Location): number[] {
   const values: Record<string, number> = {};
   for (const [k, v] of Object.entries(cfg)) {
     if (v === undefined) continue;
@@ -106,7 +106,7 @@ export function ppuWords(cfg: PpuConfig, what: string): number[] {
     const v = values[f.name] ?? 0;
     const lim = 2 ** (f.signed ? f.bits - 1 : f.bits);
     if (f.signed ? v < -lim || v >= lim : v < 0 || v >= lim)
-      fail(D.rtlPostProcessRegister, `${what}: post-processing register ${f.name} = ${v} does not fit its ${f.bits} bits`);
+      fail(D.rtlPostProcessRegister, `${what}: post-processing register ${f.name} = ${v} does not fit its ${f.bits} bits`, where);
     return v & 0xffff;
   });
 }

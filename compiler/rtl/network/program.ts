@@ -144,7 +144,7 @@ export function networkProgram(
       continue;
     }
     const value = ref.values.get(outId);
-    if (!value) fail(D.rtlNetworkValue, `network '${net.name}': the reference has no value for '${outT.name}'`);
+    if (!value) fail(D.rtlNetworkValue, `network '${net.name}': the reference has no value for '${outT.name}'`, net.location);
     const outBase = place(value.length);
     region.set(outId, outBase);
     const expOffset = expectedBytes;
@@ -177,7 +177,7 @@ export function networkProgram(
       const cost = ppuCycles(plan.geometry, { a: plan.config.a_base!, b: plan.config.b_base }, beat, hw.dramBandwidth);
       ppuChannels = Math.max(ppuChannels, plan.channels);
       const firstWord = words.length;
-      words.push(...ppuWords(plan.config, `op '${outT.name}'`));
+      words.push(...ppuWords(plan.config, `op '${outT.name}'`, net.layers.find((l) => l.name === outT.name)?.location ?? net.location));
       steps.push({
         name: outT.name,
         op: op.kind,
@@ -202,9 +202,10 @@ export function networkProgram(
       fail(
         D.rtlNetworkTensors,
         `layer '${layer.name}': the quantised op's tensors (${tensorBytes(inId)} -> ${value.length} bytes) are not the accelerator problem's`,
+        pr.location,
       );
     }
-    const data = acceleratorOpData(ref, op);
+    const data = acceleratorOpData(ref, op, pr.location);
     const wBytes = weightImage(data.weights, pr.bounds, layer.tiles[0].tile.cc);
     const wBase = place(wBytes.length);
     blobs.push({ at: wBase, bytes: wBytes });
@@ -247,7 +248,11 @@ export function networkProgram(
   }
   const missing = g.programs.filter((p) => !steps.some((s) => s.name === p.name && s.unit === 'conv'));
   if (missing.length)
-    fail(D.rtlNetworkMissingOp, `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`);
+    fail(
+      D.rtlNetworkMissingOp,
+      `network '${net.name}': no quantised op computes layer(s) ${missing.map((p) => `'${p.name}'`).join(', ')}`,
+      net.location,
+    );
   const outputs = model.outputs
     .map((id) => model.ops.find((o) => o.outputs[0] === id && o.kind === 'DEQUANTIZE')?.inputs[0] ?? id)
     .map((id) => ({ name: model.tensors[id].name, step: steps.findIndex((s) => region.get(id) === s.out_base) }))

@@ -1,7 +1,8 @@
 // The int8 reference of a whole network as the accelerator runs it: the network quantised
 // exactly as `nacc run` does (mcu/calibrate.ts, same --seed), a seeded input, every op's output
 // from the reference executor, and each conv/depthwise/dense op's weights and requantisation.
-import { D, fail } from '../../diagnostics/index.ts';
+import { D, fail, type Location } from '../../diagnostics/index.ts';
+import type { LayerConstants } from '../accelerator/golden.ts';
 import type { Network } from '../../ir/network.ts';
 import type { QData, QModel, QOp } from '../../ir/quantized.ts';
 import { quantizeNetwork } from '../../mcu/calibrate.ts';
@@ -9,18 +10,8 @@ import { runModel, prepareModel } from '../../reference/int8/executor.ts';
 import type { ConvParams, FcParams, OpParams } from '../../reference/int8/params.ts';
 import { Prng } from '../../util/prng.ts';
 
-/** Weights and requantisation of one conv/depthwise/dense op, in the accelerator's layouts. */
-export interface AcceleratorOpData {
-  /** OHWI ([K][kernel rows][kernel cols][C]); depthwise [K][kernel rows][kernel cols]. */
-  weights: Int8Array;
-  bias: Int32Array;
-  multipliers: Int32Array;
-  shifts: Int32Array;
-  inputOffset: number;
-  outputZeroPoint: number;
-  actMin: number;
-  actMax: number;
-}
+/** Weights and requantisation of one conv/depthwise/dense op, in the accelerator's layouts (as a bench layer's). */
+export type AcceleratorOpData = LayerConstants;
 
 export interface NetworkReference {
   model: QModel;
@@ -61,18 +52,19 @@ export function networkReference(net: Network, seed: number): NetworkReference {
 }
 
 /** The weights and requantisation of a conv/depthwise/dense op as the accelerator loads them. */
-export function acceleratorOpData(ref: NetworkReference, op: QOp): AcceleratorOpData {
+export function acceleratorOpData(ref: NetworkReference, op: QOp, where?: Location): AcceleratorOpData {
   const p = ref.params[op.index];
   const filter = ref.model.tensors[op.inputs[1]];
   const biasT = op.inputs[2] !== undefined && op.inputs[2] >= 0 ? ref.model.tensors[op.inputs[2]] : undefined;
   if (p.kind !== 'conv' && p.kind !== 'dwconv' && p.kind !== 'fc')
-    fail(D.rtlNetworkOp, `op ${op.index} (${op.kind}) is not a convolution or dense layer`);
+    fail(D.rtlNetworkOp, `op ${op.index} (${op.kind}) is not a convolution or dense layer`, where);
   const w = filter.data as Int8Array;
   const size = filter.shape.reduce((a, b) => a * b, 1);
   if (!w || w.length !== size)
     fail(
       D.rtlNetworkFilter,
       `op ${op.index} (${op.kind}, '${ref.model.tensors[op.outputs[0]].name}'): the quantised model's filter holds ${w?.length ?? 0} values for its shape [${filter.shape.join(', ')}] (${size}); the int8 reference cannot run it`,
+      where,
     );
   let weights = w;
   if (p.kind === 'dwconv') {
@@ -84,7 +76,7 @@ export function acceleratorOpData(ref: NetworkReference, op: QOp): AcceleratorOp
   }
   const channels = p.kind === 'fc' ? (p as FcParams).outDepth : (p as ConvParams).outC;
   if (p.kind === 'fc' && (p as FcParams).filterOffset !== 0)
-    fail(D.rtlDenseZeroPoint, `op ${op.index}: dense weights with a zero point are not supported by the accelerator`);
+    fail(D.rtlDenseZeroPoint, `op ${op.index}: dense weights with a zero point are not supported by the accelerator`, where);
   return {
     weights,
     bias: biasT ? (biasT.data as Int32Array) : new Int32Array(channels),
