@@ -1,10 +1,11 @@
 // The one table of diagnostic codes (compiler/diagnostics/codes.ts): every code once, every code
-// the compiler and testbench use is in it (and every entry is used), and the README lists it.
+// the compiler and testbench use is in it (and every entry is used), and the README and the
+// capability docs list it (scripts/diagnostic-codes.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { D, fail, UserError } from '../../compiler/diagnostics/index.ts';
-import { README, readmeWithCodes } from '../../scripts/diagnostic-codes.ts';
+import { CODE_PAGES, pagePath, pageWithCodes } from '../../scripts/diagnostic-codes.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 const TABLE = 'compiler/diagnostics/codes.ts';
@@ -66,8 +67,9 @@ describe('diagnostic codes', () => {
     expect((caught as UserError).diagnostics[0]).toMatchObject({ code: 'E0520', message: '--seed takes an integer' });
   });
 
-  it("the README's code list is the table (regenerate: npx tsx scripts/diagnostic-codes.ts --write)", () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(readme).toBe(readmeWithCodes(readme));
-  });
+  for (const page of CODE_PAGES)
+    it(`the code list of ${page.path} is the table (regenerate: npx tsx scripts/diagnostic-codes.ts --write)`, () => {
+      const text = readFileSync(pagePath(page), 'utf8');
+      expect(text).toBe(pageWithCodes(text, page));
+    });
 });
