@@ -1,6 +1,10 @@
-// What `nacc fl` prints and plots (the job JSON, the accuracy plot, the --seed option), shared
-// by the simulated and real runs (fl.ts) and the serve/join path (fl-serve.ts).
+// What `nacc fl` reads and prints (the job options the command line overrides, data files, the
+// job JSON, the accuracy plot), shared by the simulated and real runs (fl.ts) and the serve/join
+// path (fl-serve.ts).
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { D, fail } from '../diagnostics/index.ts';
+import { parsePartition, type JobOverrides } from '../fl/run.ts';
 import type { FlRunResult } from '../fl/simulator.ts';
 import { plotsFor, renderSvg, type FlTrainingSection } from '../report/index.ts';
 
@@ -49,6 +53,46 @@ export function jobJson(r: FlRunResult) {
       ? { dropped: r.dropped, rejoined: r.rejoined ?? [], resumed: r.resumed ?? null, workers_per_round: r.workers_per_round ?? [] }
       : {}),
     curve: r.curve,
+  };
+}
+
+/** An option that takes a positive integer (undefined when not given). */
+export const positiveInt = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail(D.flUsage, `${flag} needs a positive integer, got '${v}'`);
+  return n;
+};
+
+/** An option that takes a number of milliseconds, 0 or more (undefined when not given). */
+export const nonNegative = (v: string | undefined, flag: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) fail(D.flUsage, `${flag} needs a number of milliseconds, got '${v}'`);
+  return n;
+};
+
+/** The job settings the command line overrides: the same options for nacc fl and nacc fl serve. */
+export function jobOverrides(opts: FlOptions): JobOverrides {
+  return {
+    maxSteps: positiveInt(opts.maxSteps, '--max-steps'),
+    latencyMs: nonNegative(opts.latency, '--latency'),
+    partition: opts.partition ? parsePartition(opts.partition) : undefined,
+    samples: positiveInt(opts.samples, '--samples'),
+    workers: positiveInt(opts.workers, '--workers'),
+    seed: seedOption(opts.seed),
+  };
+}
+
+/** Reads the data files a job names (csv(path: ...)), relative to the .nacc file at `path`. */
+export function dataFileReader(path: string): (file: string) => string {
+  return (p) => {
+    const full = isAbsolute(p) ? p : join(dirname(path), p);
+    try {
+      return readFileSync(full, 'utf8');
+    } catch {
+      return fail(D.flDataFile, `cannot read data file '${full}'`);
+    }
   };
 }
 

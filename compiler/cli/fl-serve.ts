@@ -2,16 +2,16 @@
 // HOST:PORT --token-file T`: a federated job's aggregator and its workers on different machines.
 // Loaded only when `fl serve` or `fl join` is named (see fl.ts).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { D, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
 import { startAggregatorServer } from '../fl/aggregator-server.ts';
 import { decodeCheckpoint, encodeCheckpoint, jobFingerprint, type CheckpointState } from '../fl/checkpoint.ts';
 import { JoinError, joinJob } from '../fl/join.ts';
-import { findJob, parsePartition, prepareJob } from '../fl/run.ts';
+import { findJob, prepareJob } from '../fl/run.ts';
 import { driveJob, servedResult, workerJobs } from '../fl/serve.ts';
 import { newToken, readTokenFile, writeTokenFile } from '../fl/token.ts';
-import { flPlotSvg, jobJson, seedOption, type FlOptions } from './fl-output.ts';
+import { dataFileReader, flPlotSvg, jobJson, jobOverrides, positiveInt, type FlOptions } from './fl-output.ts';
 
 /** `HOST:PORT`, `[v6]:PORT`; port 0 only where `zeroOk` (listening on any free port). */
 export function parseAddress(text: string, flag: string, zeroOk: boolean): { host: string; port: number } {
@@ -23,12 +23,6 @@ export function parseAddress(text: string, flag: string, zeroOk: boolean): { hos
 }
 
 const stderr = (m: string) => process.stderr.write(`${m}\n`);
-const positiveInt = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail(D.flUsage, `${flag} needs a positive integer, got '${v}'`);
-  return n;
-};
 
 export async function serveCommand(
   file: string,
@@ -42,22 +36,8 @@ export async function serveCommand(
   const path = resolve(file);
   const program = loadProgram(path);
   const job = findJob(program, opts.job);
-  const readText = (p: string) => {
-    const full = isAbsolute(p) ? p : join(dirname(path), p);
-    try {
-      return readFileSync(full, 'utf8');
-    } catch {
-      fail(D.flDataFile, `cannot read data file '${full}'`);
-    }
-  };
-  const setup = prepareJob({ program, readText }, job, {
-    maxSteps: positiveInt(opts.maxSteps, '--max-steps'),
-    latencyMs: opts.latency === undefined ? undefined : Number(opts.latency),
-    partition: opts.partition ? parsePartition(opts.partition) : undefined,
-    samples: positiveInt(opts.samples, '--samples'),
-    workers: positiveInt(opts.workers, '--workers'),
-    seed: seedOption(opts.seed),
-  });
+  const readText = dataFileReader(path);
+  const setup = prepareJob({ program, readText }, job, jobOverrides(opts));
   const network = program.networks.find((n) => n.name === setup.job.network)!;
   const totalRounds = Math.floor(setup.stepsPerWorker / setup.cfg.K);
   const fingerprint = jobFingerprint(setup);

@@ -2,11 +2,11 @@
 // .nacc job with FedAvg / DGA / local SGD on the virtual clock or over loopback sockets, with
 // a JSON summary and an SVG plot of accuracy against (virtual) time.
 import type { Command } from 'commander';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { D, fail } from '../diagnostics/index.ts';
 import { loadProgram } from '../frontend/index.ts';
-import { findJob, latencySweep, parsePartition, prepareJob, speedupOf, type JobOverrides, type SweepRow } from '../fl/run.ts';
+import { findJob, latencySweep, prepareJob, speedupOf, type SweepRow } from '../fl/run.ts';
 import { simulate, type FlRunResult, type JobSetup } from '../fl/simulator.ts';
 import { resolveLink, runReal, type LinkChoice } from '../fl/loopback.ts';
 import { writeReportSection } from '../report/index.ts';
@@ -14,21 +14,8 @@ import { createProgress } from './progress.ts';
 import { formatTable } from './table.ts';
 import { invocation, nextStep } from './options.ts';
 import { writeRunManifest } from '../report/run-manifest.ts';
-import { flPlotSvg, flSection, jobJson, seedOption, type FlOptions } from './fl-output.ts';
+import { dataFileReader, flPlotSvg, flSection, jobJson, jobOverrides, nonNegative, type FlOptions } from './fl-output.ts';
 import { shellWord } from '../util/names.ts';
-
-const positiveInt = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) fail(D.flUsage, `${flag} needs a positive integer, got '${v}'`);
-  return n;
-};
-const nonNegative = (v: string | undefined, flag: string): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) fail(D.flUsage, `${flag} needs a number of milliseconds, got '${v}'`);
-  return n;
-};
 
 export function registerFl(program: Command): void {
   const fl = program
@@ -90,22 +77,8 @@ export function registerFl(program: Command): void {
     const program = loadProgram(path);
     const names = (opts.job ? [opts.job] : opts.compare!.split(',')).map((s) => s.trim()).filter(Boolean);
     if (opts.compare && names.length < 2) fail(D.flUsage, '--compare needs at least two job names');
-    const overrides: JobOverrides = {
-      maxSteps: positiveInt(opts.maxSteps, '--max-steps'),
-      latencyMs: nonNegative(opts.latency, '--latency'),
-      partition: opts.partition ? parsePartition(opts.partition) : undefined,
-      samples: positiveInt(opts.samples, '--samples'),
-      workers: positiveInt(opts.workers, '--workers'),
-      seed: seedOption(opts.seed),
-    };
-    const readText = (p: string) => {
-      const full = isAbsolute(p) ? p : join(dirname(path), p);
-      try {
-        return readFileSync(full, 'utf8');
-      } catch {
-        fail(D.flDataFile, `cannot read data file '${full}'`);
-      }
-    };
+    const overrides = jobOverrides(opts);
+    const readText = dataFileReader(path);
     const jobs = names.map((n) => findJob(program, n));
     // Decide the link before any work: --link netem where it cannot work fails here (exit 4).
     const linked = opts.real ? await resolveLink((opts.link ?? 'auto') as LinkChoice) : undefined;

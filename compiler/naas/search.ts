@@ -13,6 +13,7 @@ import { CmaEs } from './cmaes.ts';
 import { acceleratorArea } from './area.ts';
 import type { Objective } from './dataflow.ts';
 import { warmStartCandidates } from './warmstart.ts';
+import { paretoFront2 } from '../util/pareto.ts';
 import {
   decodeHardware,
   decodeSizing,
@@ -349,14 +350,9 @@ export async function remapFinalists(
 
 /** Pareto front (minimal cycles and energy) of the explored points. */
 export function paretoFront(points: SearchPoint[]): SearchPoint[] {
-  const s = [...points].sort((a, b) => a.cycles - b.cycles || a.energy_pj - b.energy_pj);
-  const out: SearchPoint[] = [];
-  let bestE = Infinity;
-  for (const p of s) {
-    if (p.energy_pj < bestE) {
-      out.push(p);
-      bestE = p.energy_pj;
-    }
-  }
-  return out;
+  return paretoFront2(
+    points,
+    (p) => p.cycles,
+    (p) => p.energy_pj,
+  );
 }

@@ -12,6 +12,7 @@ import type {
   RtlVerifySection,
   SearchPoint,
 } from './sections.ts';
+import { paretoFront2 } from '../util/pareto.ts';
 
 export interface Plot {
   /** Unique within a section; becomes part of the element id. */
@@ -105,16 +106,11 @@ export function bestSoFar(section: NaasSearchSection): { iteration: number; best
 
 /** Points no other point beats on both latency and energy, sorted by latency. */
 export function paretoFront<T extends { latency_cycles: number; energy_pj: number }>(points: T[]): T[] {
-  const sorted = [...points].sort((a, b) => a.latency_cycles - b.latency_cycles || a.energy_pj - b.energy_pj);
-  const front: T[] = [];
-  let minEnergy = Infinity;
-  for (const p of sorted) {
-    if (p.energy_pj < minEnergy) {
-      front.push(p);
-      minEnergy = p.energy_pj;
-    }
-  }
-  return front;
+  return paretoFront2(
+    points,
+    (p) => p.latency_cycles,
+    (p) => p.energy_pj,
+  );
 }
 
 /** Every k-th point so that at most max remain (deterministic; keeps first and last). */

@@ -29,9 +29,41 @@ import {
   un,
   wire,
   alwaysComb,
+  type Expr,
   type Item,
   type Module,
 } from '../verilog/index.ts';
+
+/**
+ * TFLite's SaturatingRoundingDoublingHighMul of the doubled 64-bit product `p` (`sat`: both
+ * operands INT32_MIN, which saturates): the wires nudged, hm64 and hm, the high half rounded half
+ * away from zero then truncated toward zero. The requantiser and the PPU's scaler share it.
+ */
+export function doublingHighMul(p: string, sat: string): Item[] {
+  return [
+    assign('nudged', add(ref(p), cond(idx(p, 63), slit(1 - 2 ** 30, 64), slit(2 ** 30, 64)))),
+    assign(
+      'hm64',
+      add(
+        bin('>>>', ref('nudged'), lit(31)),
+        cond(and(idx('nudged', 63), bin('!=', slice('nudged', 30, 0), lit(0, 31))), slit(1, 64), slit(0, 64)),
+      ),
+    ),
+    assign('hm', cond(ref(sat), slit(2 ** 31 - 1, 32), signed(slice('hm64', 31, 0)))),
+  ];
+}
+
+/** TFLite's RoundingDivideByPOT of hm by `right` (after doublingHighMul): the wires mask, rem and thr, and the quotient. */
+export function roundingDivideByPot(right: string): { items: Item[]; value: Expr } {
+  return {
+    items: [
+      assign('mask', sub(bin('<<', lit(1, 32), ref(right)), lit(1, 32))),
+      assign('rem', bin('&', ref('hm'), ref('mask'))),
+      assign('thr', add(bin('>>', ref('mask'), lit(1)), cat(lit(0, 31), idx('hm', 31)))),
+    ],
+    value: add(bin('>>>', ref('hm'), ref(right)), signed(cat(lit(0, 31), bin('>', ref('rem'), ref('thr'))))),
+  };
+}
 
 /**
  * int8 weight x 9-bit offset activation MAC (TFLite adds the input offset before multiplying),
@@ -234,22 +266,10 @@ export function requantModule(name: string): Module {
     ]),
   );
   // High half of the doubled product, rounded half away from zero then truncated toward zero.
-  items.push(assign('nudged', add(ref('p2'), cond(idx('p2', 63), slit(1 - 2 ** 30, 64), slit(2 ** 30, 64)))));
-  items.push(
-    assign(
-      'hm64',
-      add(
-        bin('>>>', ref('nudged'), lit(31)),
-        cond(and(idx('nudged', 63), bin('!=', slice('nudged', 30, 0), lit(0, 31))), slit(1, 64), slit(0, 64)),
-      ),
-    ),
-  );
-  items.push(assign('hm', cond(ref('sat2'), slit(2 ** 31 - 1, 32), signed(slice('hm64', 31, 0)))));
+  items.push(...doublingHighMul('p2', 'sat2'));
   items.push(assign('unused_bits', un('^', cat(slice('hm64', 63, 32), slice('clamped', 31, 8), slice('neg_shift', 7, 5)))));
-  items.push(assign('mask', sub(bin('<<', lit(1, 32), ref('right2')), lit(1, 32))));
-  items.push(assign('rem', bin('&', ref('hm'), ref('mask'))));
-  items.push(assign('thr', add(bin('>>', ref('mask'), lit(1)), cat(lit(0, 31), idx('hm', 31)))));
-  items.push(assign('rounded', add(bin('>>>', ref('hm'), ref('right2')), signed(cat(lit(0, 31), bin('>', ref('rem'), ref('thr')))))));
+  const divided = roundingDivideByPot('right2');
+  items.push(...divided.items, assign('rounded', divided.value));
   items.push(assign('biased', add(ref('rounded'), signed(cat(rep(24, idx('zp2', 7)), ref('zp2'))))));
   items.push(
     alwaysComb([

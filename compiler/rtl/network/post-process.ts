@@ -40,6 +40,7 @@ import {
   type Stmt,
 } from '../verilog/index.ts';
 import { D, fail, type Location } from '../../diagnostics/index.ts';
+import { doublingHighMul, roundingDivideByPot } from '../accelerator/units.ts';
 
 export interface PpuField {
   name: string;
@@ -142,21 +143,8 @@ export function mbqmModule(name: string): Module {
   items.push(assign('xl', bin('<<<', ref('x'), ref('left'))));
   items.push(assign('p', bin('*', signed(cat(rep(32, idx('xl', 31)), ref('xl'))), signed(cat(rep(32, idx('m', 31)), ref('m'))))));
   items.push(assign('sat', and(eq(ref('xl'), MIN), eq(ref('m'), MIN))));
-  items.push(assign('nudged', add(ref('p'), cond(idx('p', 63), slit(1 - 2 ** 30, 64), slit(2 ** 30, 64)))));
-  items.push(
-    assign(
-      'hm64',
-      add(
-        bin('>>>', ref('nudged'), lit(31)),
-        cond(and(idx('nudged', 63), bin('!=', slice('nudged', 30, 0), lit(0, 31))), slit(1, 64), slit(0, 64)),
-      ),
-    ),
-  );
-  items.push(assign('hm', cond(ref('sat'), slit(2 ** 31 - 1, 32), signed(slice('hm64', 31, 0)))));
-  items.push(assign('mask', sub(bin('<<', lit(1, 32), ref('right')), lit(1, 32))));
-  items.push(assign('rem', bin('&', ref('hm'), ref('mask'))));
-  items.push(assign('thr', add(bin('>>', ref('mask'), lit(1)), cat(lit(0, 31), idx('hm', 31)))));
-  items.push(assign('y', add(bin('>>>', ref('hm'), ref('right')), signed(cat(lit(0, 31), bin('>', ref('rem'), ref('thr')))))));
+  const divided = roundingDivideByPot('right');
+  items.push(...doublingHighMul('p', 'sat'), ...divided.items, assign('y', divided.value));
   items.push(assign('unused_bits', un('^', cat(slice('hm64', 63, 32), slice('neg_sh', 7, 5)))));
   return {
     name,

@@ -7,7 +7,7 @@ import { gather } from '../../reference/pointcloud/compute.ts';
 import { simulateCache } from '../../pointacc/cache.ts';
 import { Prng } from '../../util/prng.ts';
 import { gatherCacheModules, gatherCacheName, type GatherCacheParams } from './gather-cache.ts';
-import { hexFile, renderTemplate, type TextFile } from './vectors.ts';
+import { hexFile, nextPow2, renderTemplate, type TextFile } from './vectors.ts';
 import type { RtlPackage } from './point-search-package.ts';
 
 export interface GatherRequest {
@@ -21,8 +21,6 @@ export interface GatherRequest {
   latency: number;
   seed: number;
 }
-
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** Cycles of the gather unit: one per request, plus the DRAM latency of every miss, plus the last response. */
 export function gatherCycles(accesses: number, misses: number, latency: number): number {

@@ -1,9 +1,8 @@
 // RTL + vectors + bench for the kernel map of one sparse conv on one voxel cloud.
 import { emitDesign } from '../verilog/index.ts';
-import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
-import { kernelMap, sparseConvOutputs } from '../../reference/pointcloud/mapping.ts';
+import type { Cloud } from '../../reference/pointcloud/cloud.ts';
 import { kernelMapperModules, kernelMapperName, type KernelMapperParams } from './kernel-mapper.ts';
-import { hexFile, pack, renderTemplate, type TextFile } from './vectors.ts';
+import { hexFile, nextPow2, pack, renderTemplate, voxelGeometry, voxelRows, type TextFile } from './vectors.ts';
 import type { RtlPackage } from './point-search-package.ts';
 import { kernelMapCycles } from '../../pointacc/mapping-cycles.ts';
 import { clog2 } from '../verilog/index.ts';
@@ -16,17 +15,8 @@ export interface KernelMapRequest {
   stride: number;
 }
 
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
-
 export function kernelMapPackage(req: KernelMapRequest): RtlPackage {
-  const inputs = req.voxels;
-  const outputs = sparseConvOutputs(inputs, req.stride);
-  const nIn = cloudSize(inputs);
-  const nOut = cloudSize(outputs);
-  const map = kernelMap(inputs, outputs, req.kernel, 1);
-  let maxAbs = 0;
-  for (const v of [...inputs.xyz, ...outputs.xyz]) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const coordBits = Math.max(4, clog2(maxAbs + 1) + 1);
+  const { inputs, outputs, nIn, nOut, map, coordBits } = voxelGeometry(req.voxels, req.kernel, req.stride);
   const W = req.sorterWidth;
   const params: KernelMapperParams = {
     lanes: W,
@@ -37,14 +27,6 @@ export function kernelMapPackage(req: KernelMapRequest): RtlPackage {
   };
   const IW = Math.log2(params.maxPoints);
   const OW = clog2(req.kernel ** 3);
-  const pts = (c: Cloud) =>
-    Array.from({ length: cloudSize(c) }, (_, i) =>
-      pack([
-        [c.xyz[3 * i], coordBits],
-        [c.xyz[3 * i + 1], coordBits],
-        [c.xyz[3 * i + 2], coordBits],
-      ]),
-    );
   const expected: bigint[] = [];
   map.forEach((e, d) =>
     e.pairs.forEach(([i, o]) =>
@@ -63,8 +45,8 @@ export function kernelMapPackage(req: KernelMapRequest): RtlPackage {
   const tb = 'tb_pointacc_kernel_map';
   const predicted = kernelMapCycles(nIn, nOut, req.kernel ** 3, W);
   const files: TextFile[] = modules.map((f) => ({ path: f.file, text: f.text }));
-  files.push({ path: 'in_voxels.hex', text: hexFile(pts(inputs), 3 * coordBits) });
-  files.push({ path: 'out_voxels.hex', text: hexFile(pts(outputs), 3 * coordBits) });
+  files.push({ path: 'in_voxels.hex', text: hexFile(voxelRows(inputs, coordBits), 3 * coordBits) });
+  files.push({ path: 'out_voxels.hex', text: hexFile(voxelRows(outputs, coordBits), 3 * coordBits) });
   files.push({ path: 'expect_pairs.hex', text: hexFile(expected, OW + 2 * IW) });
   files.push({
     path: `${tb}.v`,

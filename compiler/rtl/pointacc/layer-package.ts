@@ -13,7 +13,7 @@ import type { GatherCacheParams } from './gather-cache.ts';
 import type { MatrixUnitParams } from './matrix-unit.ts';
 import { saLayerTopModules, saLayerTopName } from './layer-top.ts';
 import { syntheticLayer } from './matrix-package.ts';
-import { hexFile, pack, pointRows, renderTemplate, type TextFile } from './vectors.ts';
+import { hexFile, nextPow2, pack, pointRows, renderTemplate, requantFiles, type TextFile } from './vectors.ts';
 import type { RtlPackage } from './point-search-package.ts';
 
 export interface SaLayerRequest {
@@ -36,8 +36,6 @@ export interface SaLayerRequest {
   fusion: boolean;
   seed: number;
 }
-
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 export interface SaLayerPackage extends RtlPackage {
   model: LayerCycles;
@@ -172,27 +170,7 @@ export function saLayerPackage(req: SaLayerRequest): SaLayerPackage {
   files.push({ path: 'points.hex', text: hexFile(pts, W * shape.pointBits) });
   files.push({ path: 'features.hex', text: hexFile(featLines, 8 * MR) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({
-    path: 'bias.hex',
-    text: hexFile(
-      perTile((l, co) => biases[l][co], 32),
-      MC * 32,
-    ),
-  });
-  files.push({
-    path: 'mult.hex',
-    text: hexFile(
-      perTile((l, co) => layers[l].multiplier[co], 32),
-      MC * 32,
-    ),
-  });
-  files.push({
-    path: 'shift.hex',
-    text: hexFile(
-      perTile((l, co) => layers[l].shift[co], 6),
-      MC * 6,
-    ),
-  });
+  files.push(...requantFiles((field, bits) => perTile((l, co) => (field === 'bias' ? biases[l] : layers[l][field])[co], bits), MC));
   files.push({ path: 'zp.hex', text: hexFile(zpLines, 16) });
   files.push({ path: 'expect_fps.hex', text: hexFile(centers.map(BigInt), shape.indexBits) });
   files.push({ path: 'expect_out.hex', text: hexFile(expected, MC * 8) });

@@ -4,7 +4,7 @@ import { emitDesign } from '../verilog/index.ts';
 import { foldedBias, quantizeMultiplier, sharedMlpInt8, type QuantLayer } from '../../reference/pointcloud/compute.ts';
 import { Prng } from '../../util/prng.ts';
 import { matrixUnitModules, matrixUnitName, type MatrixUnitParams } from './matrix-unit.ts';
-import { hexFile, pack, renderTemplate, type TextFile } from './vectors.ts';
+import { channelTiles, hexFile, nextPow2, pack, renderTemplate, requantFiles, type TextFile } from './vectors.ts';
 import type { RtlPackage } from './point-search-package.ts';
 import { matrixCycles } from '../../pointacc/mapping-cycles.ts';
 
@@ -17,8 +17,6 @@ export interface MatrixRequest {
   relu: boolean;
   seed: number;
 }
-
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 /** A seeded quantised layer with realistic scales (accumulators land in the int8 range). */
 export function syntheticLayer(cin: number, cout: number, relu: boolean, rng: Prng): QuantLayer {
@@ -81,10 +79,6 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
       }
     }
   }
-  const perTile = (f: (co: number) => number, bits: number) =>
-    Array.from({ length: params.maxOutTiles }, (_, o) =>
-      pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])),
-    );
   const coutP = outTiles * MC;
   const expected: bigint[] = [];
   for (let j = 0; j < req.rows; j++) for (let c = 0; c < coutP; c++) expected.push(BigInt.asUintN(8, BigInt(c < req.cout ? y[j][c] : 0)));
@@ -95,27 +89,12 @@ export function matrixPackage(req: MatrixRequest): RtlPackage {
   const files: TextFile[] = modules.map((f) => ({ path: f.file, text: f.text }));
   files.push({ path: 'x.hex', text: hexFile(xLines, MR * 8) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({
-    path: 'bias.hex',
-    text: hexFile(
-      perTile((co) => bias[co], 32),
-      MC * 32,
+  files.push(
+    ...requantFiles(
+      (field, bits) => channelTiles(params.maxOutTiles, MC, req.cout, (co) => (field === 'bias' ? bias : layer[field])[co], bits),
+      MC,
     ),
-  });
-  files.push({
-    path: 'mult.hex',
-    text: hexFile(
-      perTile((co) => layer.multiplier[co], 32),
-      MC * 32,
-    ),
-  });
-  files.push({
-    path: 'shift.hex',
-    text: hexFile(
-      perTile((co) => layer.shift[co], 6),
-      MC * 6,
-    ),
-  });
+  );
   files.push({ path: 'expect.hex', text: hexFile(expected, 8) });
   files.push({
     path: `${tb}.v`,

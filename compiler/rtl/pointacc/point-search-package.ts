@@ -4,7 +4,7 @@ import { emitDesign } from '../verilog/index.ts';
 import { type Cloud, cloudSize, coordBitsForKey, quantiseCloud, quantisedRadius2 } from '../../reference/pointcloud/cloud.ts';
 import { ballQuery, fps, knn, subset, type BallQueryMode } from '../../reference/pointcloud/mapping.ts';
 import { OP_CODE, pointSearchModules, pointSearchName, pointSearchShape, type PointSearchParams } from './point-search.ts';
-import { hexFile, pack, pointRows, renderTemplate, type TextFile } from './vectors.ts';
+import { hexFile, nextPow2, pack, pointRows, renderTemplate, type TextFile } from './vectors.ts';
 import { fpsCycles, neighbourSearchCycles } from '../../pointacc/mapping-cycles.ts';
 
 export type PointSearchOp = 'fps' | 'knn' | 'ball_query';
@@ -32,8 +32,6 @@ export interface RtlPackage {
   golden: unknown;
   params: Record<string, number | string>;
 }
-
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 export function pointSearchPackage(req: PointSearchRequest): RtlPackage {
   const n = cloudSize(req.cloud);

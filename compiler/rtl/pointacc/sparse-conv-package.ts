@@ -2,8 +2,7 @@
 // (sparse-conv-top.ts): the golden model builds the kernel map, gathers, multiplies per offset,
 // scatter-accumulates and requantises; the bench (the DRAM model) checks every output byte.
 import { emitDesign, clog2 } from '../verilog/index.ts';
-import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
-import { kernelMap, sparseConvOutputs } from '../../reference/pointcloud/mapping.ts';
+import type { Cloud } from '../../reference/pointcloud/cloud.ts';
 import { quantizeMultiplier, requantize, sparseConvAcc, type QuantLayer } from '../../reference/pointcloud/compute.ts';
 import { SetAssociativeCache, cacheLineBytes } from '../../pointacc/cache.ts';
 import { missLatency, sparseConvCycles, type SparseConvCycles } from '../../pointacc/layer-cycles.ts';
@@ -12,7 +11,7 @@ import type { KernelMapperParams } from './kernel-mapper.ts';
 import type { GatherCacheParams } from './gather-cache.ts';
 import type { MatrixUnitParams } from './matrix-unit.ts';
 import { sparseConvTopModules, sparseConvTopName } from './sparse-conv-top.ts';
-import { hexFile, pack, renderTemplate, type TextFile } from './vectors.ts';
+import { channelTiles, hexFile, nextPow2, pack, renderTemplate, requantFiles, voxelGeometry, voxelRows, type TextFile } from './vectors.ts';
 import type { RtlPackage } from './point-search-package.ts';
 
 export interface SparseConvRequest {
@@ -39,21 +38,12 @@ export interface SparseConvPackage extends RtlPackage {
   dramBytes: number;
 }
 
-const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
-
 export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
-  const inputs = req.voxels;
-  const outputs = sparseConvOutputs(inputs, req.stride);
-  const nIn = cloudSize(inputs);
-  const nOut = cloudSize(outputs);
-  const map = kernelMap(inputs, outputs, req.kernel, 1);
+  const { inputs, outputs, nIn, nOut, map, coordBits } = voxelGeometry(req.voxels, req.kernel, req.stride);
   const W = req.sorterWidth;
   const MR = req.arrayRows;
   const MC = req.arrayCols;
   if (req.cin > MR) throw new Error(`input channels ${req.cin} must fit one activation line (${MR})`);
-  let maxAbs = 0;
-  for (const v of [...inputs.xyz, ...outputs.xyz]) maxAbs = Math.max(maxAbs, Math.abs(v));
-  const coordBits = Math.max(4, clog2(maxAbs + 1) + 1);
   const rowBytes = cacheLineBytes(req.cin);
   const cacheOn = req.ways > 0;
   const ways = cacheOn ? req.ways : 1;
@@ -129,14 +119,6 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   });
 
   // DRAM image and expectations.
-  const pts = (c: Cloud) =>
-    Array.from({ length: cloudSize(c) }, (_, i) =>
-      pack([
-        [c.xyz[3 * i], coordBits],
-        [c.xyz[3 * i + 1], coordBits],
-        [c.xyz[3 * i + 2], coordBits],
-      ]),
-    );
   const featLines = x.map((f) => pack(Array.from({ length: rowBytes }, (_, c): [number, number] => [c < req.cin ? f[c] : 0, 8])));
   const wLines: bigint[] = [];
   for (let d = 0; d < 2 ** OFB; d++) {
@@ -153,10 +135,6 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
       }
     }
   }
-  const perTile = (f: (co: number) => number, bits: number) =>
-    Array.from({ length: matrix.maxOutTiles }, (_, o) =>
-      pack(Array.from({ length: MC }, (_, c): [number, number] => [o * MC + c < req.cout ? f(o * MC + c) : 0, bits])),
-    );
   const expected: bigint[] = [];
   const masks: bigint[] = [];
   for (let j = 0; j < nOut; j++) {
@@ -170,31 +148,16 @@ export function sparseConvPackage(req: SparseConvRequest): SparseConvPackage {
   const modules = emitDesign(sparseConvTopModules(top));
   const tb = 'tb_pointacc_sparse_conv';
   const files: TextFile[] = modules.map((f) => ({ path: f.file, text: f.text }));
-  files.push({ path: 'in_voxels.hex', text: hexFile(pts(inputs), 3 * coordBits) });
-  files.push({ path: 'out_voxels.hex', text: hexFile(pts(outputs), 3 * coordBits) });
+  files.push({ path: 'in_voxels.hex', text: hexFile(voxelRows(inputs, coordBits), 3 * coordBits) });
+  files.push({ path: 'out_voxels.hex', text: hexFile(voxelRows(outputs, coordBits), 3 * coordBits) });
   files.push({ path: 'features.hex', text: hexFile(featLines, 8 * MR) });
   files.push({ path: 'w.hex', text: hexFile(wLines, MC * 8) });
-  files.push({
-    path: 'bias.hex',
-    text: hexFile(
-      perTile((co) => bias[co], 32),
-      MC * 32,
+  files.push(
+    ...requantFiles(
+      (field, bits) => channelTiles(matrix.maxOutTiles, MC, req.cout, (co) => (field === 'bias' ? bias : layer[field])[co], bits),
+      MC,
     ),
-  });
-  files.push({
-    path: 'mult.hex',
-    text: hexFile(
-      perTile((co) => layer.multiplier[co], 32),
-      MC * 32,
-    ),
-  });
-  files.push({
-    path: 'shift.hex',
-    text: hexFile(
-      perTile((co) => layer.shift[co], 6),
-      MC * 6,
-    ),
-  });
+  );
   files.push({ path: 'expect_out.hex', text: hexFile(expected, MC * 8) });
   files.push({ path: 'expect_mask.hex', text: hexFile(masks, MC * 8) });
   const actMin = Math.max(-128, layer.outputZeroPoint);

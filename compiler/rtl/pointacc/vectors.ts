@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { type Cloud, cloudSize } from '../../reference/pointcloud/cloud.ts';
+import { kernelMap, sparseConvOutputs } from '../../reference/pointcloud/mapping.ts';
+import { clog2 } from '../verilog/index.ts';
 import { projectPath } from '../../util/project-paths.ts';
 
 export interface TextFile {
@@ -62,4 +64,58 @@ export function pointRows(c: Cloud, lanes: number, coordBits: number): bigint[] 
 
 export function hexFile(words: bigint[], bits: number): string {
   return words.map((w) => hexRow(w, bits)).join('\n') + '\n';
+}
+
+/** The smallest power of two >= n (at least 1): the depth of a table of n entries. */
+export const nextPow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/**
+ * A sparse convolution's voxels as the kernel mapper takes them: the inputs, the strided outputs,
+ * the kernel map between them and the signed coordinate width that holds every coordinate.
+ */
+export function voxelGeometry(voxels: Cloud, kernel: number, stride: number) {
+  const outputs = sparseConvOutputs(voxels, stride);
+  let maxAbs = 0;
+  for (const v of [...voxels.xyz, ...outputs.xyz]) maxAbs = Math.max(maxAbs, Math.abs(v));
+  return {
+    inputs: voxels,
+    outputs,
+    nIn: cloudSize(voxels),
+    nOut: cloudSize(outputs),
+    map: kernelMap(voxels, outputs, kernel, 1),
+    coordBits: Math.max(4, clog2(maxAbs + 1) + 1),
+  };
+}
+
+/** One line per voxel: x, y and z packed at `coordBits` each. */
+export function voxelRows(c: Cloud, coordBits: number): bigint[] {
+  return Array.from({ length: cloudSize(c) }, (_, i) =>
+    pack([
+      [c.xyz[3 * i], coordBits],
+      [c.xyz[3 * i + 1], coordBits],
+      [c.xyz[3 * i + 2], coordBits],
+    ]),
+  );
+}
+
+/** One line per output tile of `lanes` channels, each `bits` wide; channels from `channels` on are 0. */
+export function channelTiles(tiles: number, lanes: number, channels: number, f: (co: number) => number, bits: number): bigint[] {
+  return Array.from({ length: tiles }, (_, o) =>
+    pack(Array.from({ length: lanes }, (_, c): [number, number] => [o * lanes + c < channels ? f(o * lanes + c) : 0, bits])),
+  );
+}
+
+/** A per-channel requantisation constant of the benches' memories. */
+export type RequantField = 'bias' | 'multiplier' | 'shift';
+
+/**
+ * The requantisation memories every PointAcc bench loads: bias.hex and mult.hex (32 bits per
+ * channel) and shift.hex (6 bits), `lanes` channels a line, laid out by `lines`.
+ */
+export function requantFiles(lines: (field: RequantField, bits: number) => bigint[], lanes: number): TextFile[] {
+  return [
+    { path: 'bias.hex', text: hexFile(lines('bias', 32), lanes * 32) },
+    { path: 'mult.hex', text: hexFile(lines('multiplier', 32), lanes * 32) },
+    { path: 'shift.hex', text: hexFile(lines('shift', 6), lanes * 6) },
+  ];
 }
