@@ -37,6 +37,7 @@ const CLASS_FUNCTIONS: Record<string, string[]> = {
   'f:conv.col': ['nacc_fast_conv2d', 'nf_column'],
   'f:dw.ring.3_1': ['nf_dwr_ring_3_1', 'nacc_fast_dw_fill4', 'nf_dwr_row_3_1', 'nf_dwr_rowc_3_1'],
   'f:dw.ring.3_2': ['nf_dwr_ring_3_2', 'nacc_fast_dw_fill4', 'nf_dwr_row_3_2', 'nf_dwr_rowc_3_2'],
+  'f:dw.ring.3_2p': ['nf_dwr_ring_3_2p', 'nacc_fast_dw_fill4p'],
   'f:dw.ring.5_1': ['nf_dwr_ring_5_1', 'nacc_fast_dw_fill4', 'nf_dwr_row_5_1', 'nf_dwr_rowc_5_1'],
   'f:dw.ring.5_2': ['nf_dwr_ring_5_2', 'nacc_fast_dw_fill4', 'nf_dwr_row_5_2', 'nf_dwr_rowc_5_2'],
   'f:dw.ring.7_1': ['nf_dwr_ring_7_1', 'nacc_fast_dw_fill4', 'nf_dwr_row_7_1', 'nf_dwr_rowc_7_1'],

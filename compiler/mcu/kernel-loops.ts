@@ -32,6 +32,9 @@ export const LOOP_FEATURES: Record<string, string[]> = {
     'chunks x staged bytes of border rows',
     'chunks x taps of border rows',
     'pixels x chunks x kernel rows (staging)',
+    'chunks x padding rows (a memset each)',
+    'chunks x byte tails of inside rows (row bytes mod 4)',
+    'pixels x chunks padded to whole groups of 4 taps (a memset each)',
     'channels x groups (16-bit filters)',
     'channels',
     'call',
@@ -49,6 +52,9 @@ export const LOOP_FEATURES: Record<string, string[]> = {
     'chunks x staged bytes of border rows',
     'chunks x taps of border rows',
     'pixels x chunks x kernel rows (staging)',
+    'chunks x padding rows (a memset each)',
+    'chunks x byte tails of inside rows (row bytes mod 4)',
+    'pixels x chunks padded to whole groups of 4 taps (a memset each)',
     'listed channels x groups (16-bit filters)',
     'channels',
     'pruned channels x pixels (constant stores)',
@@ -170,10 +176,12 @@ export interface ConvCalls {
  * pixels: bytes of window rows outside the image (padding), rows wholly inside (one copy loop),
  * rows cut by the border (a per-tap loop: bytes, and taps).
  */
-function stagingBytes(p: ConvParams): { pad: number; copy: number; border: number; borderFx: number } {
+function stagingBytes(p: ConvParams): { pad: number; padRows: number; copy: number; copyTail: number; border: number; borderFx: number } {
   const rowlen = p.kW * p.inC;
   let pad = 0,
+    padRows = 0,
     copy = 0,
+    copyTail = 0,
     border = 0,
     borderFx = 0;
   for (let oy = 0; oy < p.outH; oy++) {
@@ -183,16 +191,20 @@ function stagingBytes(p: ConvParams): { pad: number; copy: number; border: numbe
       const inside = p.dilationW === 1 && ix0 >= 0 && ix0 + p.kW <= p.inW;
       for (let fy = 0; fy < p.kH; fy++) {
         const iy = iy0 + p.dilationH * fy;
-        if (iy < 0 || iy >= p.inH) pad += rowlen;
-        else if (inside) copy += rowlen;
-        else {
+        if (iy < 0 || iy >= p.inH) {
+          pad += rowlen;
+          padRows++;
+        } else if (inside) {
+          copy += rowlen;
+          copyTail += rowlen % 4;
+        } else {
           border += rowlen;
           borderFx += p.kW;
         }
       }
     }
   }
-  return { pad, copy, border, borderFx };
+  return { pad, padRows, copy, copyTail, border, borderFx };
 }
 
 function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, calls?: ConvCalls): KernelLoops | undefined {
@@ -209,7 +221,7 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
   const pairsOk = (direct ? 4 : 6) * G <= colWords;
   const pairs = strips.reduce((s, n) => s + Math.ceil(n / 2), 0);
   const calls1 = strips.length;
-  const stage = direct ? { pad: 0, copy: 0, border: 0, borderFx: 0 } : stagingBytes(p);
+  const stage = direct ? { pad: 0, padRows: 0, copy: 0, copyTail: 0, border: 0, borderFx: 0 } : stagingBytes(p);
   const filter = model.tensors[op.inputs[1]].data as ArrayLike<number>;
   const pruned = (c: number) => {
     for (let i = c * kdim; i < (c + 1) * kdim; i++) if (filter[i] !== 0) return false;
@@ -252,6 +264,9 @@ function convSmlad(model: QModel, op: QOp, p: ConvParams, colWords: number, call
         chunks * stage.border,
         chunks * stage.borderFx,
         direct ? 0 : 2 * pairs * chunks * p.kH,
+        chunks * stage.padRows,
+        chunks * stage.copyTail,
+        direct || kdim % 4 === 0 ? 0 : 2 * pairs * chunks,
         use16 ? p.outC * G * calls1 : 0,
         p.outC * calls1,
         calls1,
@@ -333,6 +348,9 @@ function convListed(
       chunks * stage.border,
       chunks * stage.borderFx,
       g.direct ? 0 : 2 * pairs * chunks * p.kH,
+      chunks * stage.padRows,
+      chunks * stage.copyTail,
+      g.direct || kdim % 4 === 0 ? 0 : 2 * pairs * chunks,
       g.use16 ? computed * G * calls1 : 0,
       p.outC * calls1,
       dead * pixels,
@@ -461,9 +479,10 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
     // whole-plane mode (nf_dw_ring's `whole`): every padded row the outputs read, converted once per group
     const rall = (p.outH - 1) * p.strideH + (p.kH - 1) * p.dilationH + 1;
     const room = inPlace && p.inH * p.inW > RING_STACK ? p.inH * p.inW : RING_STACK;
-    const whole = (rall * 2 * wp + (2 * p.kW + 1) * p.kH + 8) * 4 <= room;
+    // (the ring's words: its rows, the group block's taps and deltas, 8 biases and 16 output constants)
+    const whole = (rall * 2 * wp + (2 * p.kW + 1) * p.kH + 24) * 4 <= room;
     const rows = whole ? wholeRows(p, rall) : ringRows(p, inPlace);
-    const words = rows.R * 2 * wp + (2 * p.kW + 1) * p.kH + 8;
+    const words = rows.R * 2 * wp + (2 * p.kW + 1) * p.kH + 24;
     // in place the ring uses the planner's one-plane scratch (in_h x in_w bytes) when it fits
     const fits = (inPlace && words * 4 <= p.inH * p.inW) || words * 4 <= RING_STACK;
     if (fits) {
@@ -491,8 +510,14 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
           ],
         };
       }
+      // 3x3 stride 2, full range, even output width: the column-pair ring (nf_dwr_ring_3_2p), rows of
+      // whole pairs (the last output pair's window included) and three more words, when they fit
+      const np = Math.max(p.outW + 1, Math.ceil(p.padLeft / 2) + Math.ceil(p.inW / 2));
+      const pairWords = rows.R * 4 * np + 7 * 3 + 28;
+      const pairs =
+        spec === '3_2' && !clamp && p.outW % 2 === 0 && ((inPlace && pairWords * 4 <= p.inH * p.inW) || pairWords * 4 <= RING_STACK);
       return {
-        cls: `f:dw.ring.${spec}`,
+        cls: `f:dw.ring.${spec}${pairs ? 'p' : ''}`,
         features: [
           G4 * outputs * taps,
           G4 * outputs,
@@ -503,7 +528,7 @@ function depthwiseSmlad(model: QModel, op: QOp, p: ConvParams, inPlace: boolean)
           G4 * p.outH * (p.outW % 2),
           G4 * taps,
           G4,
-          rows.R * 2 * wp,
+          pairs ? rows.R * 4 * np : rows.R * 2 * wp,
           1,
         ],
       };
