@@ -1,9 +1,9 @@
 // Back-end errors point at the declaration they concern (issue 18 item 6): a refused RTL layer,
-// an RTL --layer the network lacks, a federated job whose data cannot be built and a supernet
-// whose weights file is of another layout print `file:line:col: error[CODE]` and a code frame
+// an RTL --layer the network lacks, a federated job whose data cannot be built and a patch split
+// a network cannot take print `file:line:col: error[CODE]` and a code frame
 // under it, as the front end's errors do; and a program too large for the part a .nacc declares
 // (the Arm linker's verdict, M0501) points at the part's declaration.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,16 @@ describe('back-end errors carry the location of the declaration they concern', (
     expect(r.code, r.stderr).not.toBe(0);
     const line = f.line('federated job1');
     expectLocated(r.stderr, 'F0205', f.path, line, f.text(line));
+  });
+
+  it("a patch split the network cannot take points at the network's declaration", async () => {
+    const file = 'examples/mcunetv2-mobilenetv2.nacc';
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const r = await naccInProcess(['mcu-schedule', file, '--network', 'mbv2_224', '--schedule', 'patch', '--split', '7']);
+    expect(r.code, r.stderr).toBe(2);
+    const line = lines.findIndex((l) => l.startsWith('network mbv2_224')) + 1;
+    expect(line).toBeGreaterThan(0);
+    expectLocated(r.stderr, 'E0782', file, line, lines[line - 1]);
   });
 
   itNeeds(

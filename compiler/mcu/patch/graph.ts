@@ -1,6 +1,7 @@
 // The graph the patch scheduler works on: activation tensors and nodes with sliding windows,
 // built from a quantised TFLite model (QModel) or a .nacc/ONNX network. PAD ops that feed a
 // convolution are folded into its window, as the generated code folds them into the kernel.
+import type { Location } from '../../diagnostics/index.ts';
 import type { Layer, Network, TensorType } from '../../ir/network.ts';
 import { elementBytes } from '../../ir/network.ts';
 import { opDef } from '../../ir/ops.ts';
@@ -54,6 +55,8 @@ export interface PatchGraph {
   outputs: number[];
   /** What a split index counts. */
   splitUnit: 'op' | 'layer';
+  /** The network's declaration when the graph comes from a .nacc network (for located errors). */
+  location?: Location;
 }
 
 export function tensorBytesOf(t: PTensor): number {
@@ -371,5 +374,6 @@ export function graphFromNetwork(net: Network): PatchGraph {
     inputs: net.inputs.map((i) => (floatIO && i === input ? 0 : ids.get(i.name)!)),
     outputs,
     splitUnit: 'layer',
+    location: net.location,
   };
 }

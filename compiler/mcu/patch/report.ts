@@ -72,7 +72,11 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
   if (opts.schedule === 'patch') {
     const legal = legalSplits(g);
     if (legal.length === 0)
-      fail(D.noPatchSplit, `${g.name}: no legal patch split (the network has no spatial stage with one feature map crossing it)`);
+      fail(
+        D.noPatchSplit,
+        `${g.name}: no legal patch split (the network has no spatial stage with one feature map crossing it)`,
+        g.location,
+      );
     const p = opts.patches ?? 4;
     let split = opts.split;
     if (split === undefined) {
@@ -86,7 +90,8 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
           if (!(e instanceof IllegalSplit)) throw e;
         }
       }
-      if (!best) fail(D.patchSplitIllegal, `${g.name}: ${p}x${p} patches fit no legal split (legal splits: ${legal.join(', ')})`);
+      if (!best)
+        fail(D.patchSplitIllegal, `${g.name}: ${p}x${p} patches fit no legal split (legal splits: ${legal.join(', ')})`, g.location);
       split = best.split!;
     }
     try {
@@ -97,6 +102,7 @@ export function decideSchedule(g: PatchGraph, opts: ScheduleOptions): ScheduleDe
         fail(
           D.patchSplitIllegal,
           `${g.name}: split ${split} with ${p}x${p} patches: ${e.message} (legal splits: ${legal.join(', ')}; a split counts ${g.splitUnit === 'op' ? 'model ops' : 'layers'})`,
+          g.location,
         );
       }
       throw e;

@@ -108,7 +108,7 @@ export function buildLayerRtl(net: Network, layerName: string, cfg: PointAccConf
   const { cloud, channels } = inputCloud(net, layer.inputs[0], o, layer);
   for (const v of cloud.xyz)
     if (!Number.isInteger(v))
-      fail(D.voxelsNotInteger, `sparse conv '${layerName}' needs integer voxel coordinates (voxelise the cloud first)`);
+      fail(D.voxelsNotInteger, `sparse conv '${layerName}' needs integer voxel coordinates (voxelise the cloud first)`, layer.location);
   if (channels > MR)
     usage(
       D.pointaccChannels.code,
