@@ -96,7 +96,8 @@ export function loadCycles(hw: AcceleratorHardware, beats: number, writes = 0): 
       lastGrant = cycle;
       spent += cost;
     }
-    credit = Math.min(credit + step, cap) - spent;
+    // Capped after the cycle's grants are paid (as the bench's DRAM model does).
+    credit = Math.min(credit + step - spent, cap);
     cycle++;
   }
   return lastGrant + 2;
