@@ -173,7 +173,7 @@ void nacc_dequantize(const nacc_quantize_params *p, const int8_t *input, float *
 void nacc_copy(const void *input, void *output, int32_t bytes);
 void nacc_concat(int32_t outer, int32_t n_inputs, const int8_t *const *inputs, const int32_t *chunks, int8_t *output);
 
-/* SMLAD versions (the fast kernel library, templates/mcu/patch/nacc_fast*.c), bit-exact with the
+/* SMLAD versions (the fast kernel library, templates/mcu/dsp-library/), bit-exact with the
  * ones above, linked into programs for DSP cores only (compiler/mcu/kernel-registry.ts) */
 void nacc_fast_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 void nacc_fast_depthwise_conv2d(const nacc_conv_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);

@@ -744,13 +744,29 @@ module nacc_kc_ws_top (
   assign req_w = (req_beat < w_beats_end);
   assign seg_last = (seg_cnt == (nx_in_seg_beats - 16'd1));
   assign row_last = (seg_idx == (nx_in_row_segs - 16'd1));
-  assign rd_beat = (req_in ? (seg_addr + {16'd0, seg_cnt}) : (req_w ? ({nx_w_dram_hi, nx_w_dram_lo} + {16'd0, (req_beat - nx_in_beats)}) : ({nx_q_dram_hi, nx_q_dram_lo} + {16'd0, (req_beat - w_beats_end)})));
+  assign rd_beat = (req_in ? ({3'd0, seg_addr[31:3]} + {16'd0, seg_cnt}) : (req_w ? ({nx_w_dram_hi, nx_w_dram_lo} + {16'd0, (req_beat - nx_in_beats)}) : ({nx_q_dram_hi, nx_q_dram_lo} + {16'd0, (req_beat - w_beats_end)})));
   assign dram_rd_addr = {rd_beat[28:0], 3'd0};
   assign load_in = ((lstate && dram_rd_valid) && (resp_beat < nx_in_beats));
   assign load_w = (((lstate && dram_rd_valid) && (!(resp_beat < nx_in_beats))) && (resp_beat < w_beats_end));
   assign load_q = ((lstate && dram_rd_valid) && (!(resp_beat < w_beats_end)));
+  reg [31:0] rb_pix;
+  reg [31:0] rb_row;
+  reg [15:0] rb_cnt;
+  reg [15:0] rb_idx;
+  wire in_chunked;
+  wire [31:0] rb_beat;
+  wire [31:0] rb_pos;
+  wire [31:0] rb_lo;
+  wire [31:0] rb_hi;
+  wire [7:0] in_wmask;
+  assign in_chunked = (nx_in_seg_stride != 16'd0);
+  assign rb_beat = ({3'd0, rb_pix[31:3]} + {16'd0, rb_cnt});
+  assign rb_pos = {13'd0, {rb_cnt, 3'd0}};
+  assign rb_lo = {29'h0, rb_pix[2:0]};
+  assign rb_hi = (rb_lo + {16'd0, (nx_depthwise ? nx_bound_K : nx_bound_C)});
+  assign in_wmask = {((!in_chunked) || ((!((rb_pos + 32'h7) < rb_lo)) && ((rb_pos + 32'h7) < rb_hi))), ((!in_chunked) || ((!((rb_pos + 32'h6) < rb_lo)) && ((rb_pos + 32'h6) < rb_hi))), ((!in_chunked) || ((!((rb_pos + 32'h5) < rb_lo)) && ((rb_pos + 32'h5) < rb_hi))), ((!in_chunked) || ((!((rb_pos + 32'h4) < rb_lo)) && ((rb_pos + 32'h4) < rb_hi))), ((!in_chunked) || ((!((rb_pos + 32'h3) < rb_lo)) && ((rb_pos + 32'h3) < rb_hi))), ((!in_chunked) || ((!((rb_pos + 32'h2) < rb_lo)) && ((rb_pos + 32'h2) < rb_hi))), ((!in_chunked) || ((!((rb_pos + 32'h1) < rb_lo)) && ((rb_pos + 32'h1) < rb_hi))), ((!in_chunked) || ((!(rb_pos < rb_lo)) && (rb_pos < rb_hi)))};
   wire [19:0] in_wbyte;
-  assign in_wbyte = {1'd0, {resp_beat, 3'd0}};
+  assign in_wbyte = {1'd0, {(in_chunked ? rb_beat[15:0] : resp_beat), 3'd0}};
   wire [19:0] w_wbyte;
   assign w_wbyte = {1'd0, {(resp_beat - nx_in_beats), 3'd0}};
   wire [19:0] q_wbyte;
@@ -1043,7 +1059,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr0[8:0]),
-    .rdata(in_q0)
+    .rdata(in_q0),
+    .wmask(in_wmask)
   );
   assign xe0 = (s1_inb0 ? ($signed({in_q0[7], in_q0}) + cfg_in_offset) : 9'd0);
   wire [19:0] h1;
@@ -1064,7 +1081,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr1[8:0]),
-    .rdata(in_q1)
+    .rdata(in_q1),
+    .wmask(in_wmask)
   );
   assign xe1 = (s1_inb1 ? ($signed({in_q1[7], in_q1}) + cfg_in_offset) : 9'd0);
   wire [19:0] h2;
@@ -1085,7 +1103,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr2[8:0]),
-    .rdata(in_q2)
+    .rdata(in_q2),
+    .wmask(in_wmask)
   );
   assign xe2 = (s1_inb2 ? ($signed({in_q2[7], in_q2}) + cfg_in_offset) : 9'd0);
   wire [19:0] h3;
@@ -1106,7 +1125,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr3[8:0]),
-    .rdata(in_q3)
+    .rdata(in_q3),
+    .wmask(in_wmask)
   );
   assign xe3 = (s1_inb3 ? ($signed({in_q3[7], in_q3}) + cfg_in_offset) : 9'd0);
   wire [19:0] h4;
@@ -1127,7 +1147,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr4[8:0]),
-    .rdata(in_q4)
+    .rdata(in_q4),
+    .wmask(in_wmask)
   );
   assign xe4 = (s1_inb4 ? ($signed({in_q4[7], in_q4}) + cfg_in_offset) : 9'd0);
   wire [19:0] h5;
@@ -1148,7 +1169,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr5[8:0]),
-    .rdata(in_q5)
+    .rdata(in_q5),
+    .wmask(in_wmask)
   );
   assign xe5 = (s1_inb5 ? ($signed({in_q5[7], in_q5}) + cfg_in_offset) : 9'd0);
   wire [19:0] h6;
@@ -1169,7 +1191,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr6[8:0]),
-    .rdata(in_q6)
+    .rdata(in_q6),
+    .wmask(in_wmask)
   );
   assign xe6 = (s1_inb6 ? ($signed({in_q6[7], in_q6}) + cfg_in_offset) : 9'd0);
   wire [19:0] h7;
@@ -1190,7 +1213,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr7[8:0]),
-    .rdata(in_q7)
+    .rdata(in_q7),
+    .wmask(in_wmask)
   );
   assign xe7 = (s1_inb7 ? ($signed({in_q7[7], in_q7}) + cfg_in_offset) : 9'd0);
   wire [19:0] h8;
@@ -1211,7 +1235,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr8[8:0]),
-    .rdata(in_q8)
+    .rdata(in_q8),
+    .wmask(in_wmask)
   );
   assign xe8 = (s1_inb8 ? ($signed({in_q8[7], in_q8}) + cfg_in_offset) : 9'd0);
   wire [19:0] h9;
@@ -1232,7 +1257,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr9[8:0]),
-    .rdata(in_q9)
+    .rdata(in_q9),
+    .wmask(in_wmask)
   );
   assign xe9 = (s1_inb9 ? ($signed({in_q9[7], in_q9}) + cfg_in_offset) : 9'd0);
   wire [19:0] h10;
@@ -1253,7 +1279,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr10[8:0]),
-    .rdata(in_q10)
+    .rdata(in_q10),
+    .wmask(in_wmask)
   );
   assign xe10 = (s1_inb10 ? ($signed({in_q10[7], in_q10}) + cfg_in_offset) : 9'd0);
   wire [19:0] h11;
@@ -1274,7 +1301,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr11[8:0]),
-    .rdata(in_q11)
+    .rdata(in_q11),
+    .wmask(in_wmask)
   );
   assign xe11 = (s1_inb11 ? ($signed({in_q11[7], in_q11}) + cfg_in_offset) : 9'd0);
   wire [19:0] h12;
@@ -1295,7 +1323,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr12[8:0]),
-    .rdata(in_q12)
+    .rdata(in_q12),
+    .wmask(in_wmask)
   );
   assign xe12 = (s1_inb12 ? ($signed({in_q12[7], in_q12}) + cfg_in_offset) : 9'd0);
   wire [19:0] h13;
@@ -1316,7 +1345,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr13[8:0]),
-    .rdata(in_q13)
+    .rdata(in_q13),
+    .wmask(in_wmask)
   );
   assign xe13 = (s1_inb13 ? ($signed({in_q13[7], in_q13}) + cfg_in_offset) : 9'd0);
   wire [19:0] h14;
@@ -1337,7 +1367,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr14[8:0]),
-    .rdata(in_q14)
+    .rdata(in_q14),
+    .wmask(in_wmask)
   );
   assign xe14 = (s1_inb14 ? ($signed({in_q14[7], in_q14}) + cfg_in_offset) : 9'd0);
   wire [19:0] h15;
@@ -1358,7 +1389,8 @@ module nacc_kc_ws_top (
     .wdata(dram_rd_data),
     .re(step),
     .raddr(in_raddr15[8:0]),
-    .rdata(in_q15)
+    .rdata(in_q15),
+    .wmask(in_wmask)
   );
   assign xe15 = (s1_inb15 ? ($signed({in_q15[7], in_q15}) + cfg_in_offset) : 9'd0);
   reg s1_valid;
@@ -1761,6 +1793,21 @@ module nacc_kc_ws_top (
           end
         end
       end
+      if (load_in) begin
+        if ((rb_cnt == (nx_in_seg_beats - 16'd1))) begin
+          rb_cnt <= 16'd0;
+          if ((rb_idx == (nx_in_row_segs - 16'd1))) begin
+            rb_idx <= 16'd0;
+            rb_row <= (rb_row + {16'd0, nx_in_row});
+            rb_pix <= (rb_row + {16'd0, nx_in_row});
+          end else begin
+            rb_idx <= (rb_idx + 16'd1);
+            rb_pix <= (rb_pix + {16'd0, nx_in_c});
+          end
+        end else begin
+          rb_cnt <= (rb_cnt + 16'd1);
+        end
+      end
       if ((lstate && dram_rd_valid)) begin
         resp_beat <= (resp_beat + 16'd1);
         if (load_last) begin
@@ -1874,11 +1921,15 @@ module nacc_kc_ws_top (
         row_addr <= {sh_in_dram_hi, sh_in_dram_lo};
         seg_cnt <= 16'd0;
         seg_idx <= 16'd0;
+        rb_pix <= {16'd0, sh_in_off};
+        rb_row <= {16'd0, sh_in_off};
+        rb_cnt <= 16'd0;
+        rb_idx <= 16'd0;
       end
     end
   end
   wire unused_bits;
-  assign unused_bits = (^{rd_beat[31:29], in_wbyte[19:9], w_wbyte[19:10], q_wbyte[19:8], cfg_rf_stride0[15:3], cfg_rf_stride1[15:3], cfg_rf_stride2[15:3], cfg_rf_stride3[15:3], cfg_rf_stride4[15:3], cfg_rf_stride5[15:3], w_raddr0[19:10], w_raddr1[19:10], w_raddr2[19:10], w_raddr3[19:10], w_raddr4[19:10], w_raddr5[19:10], w_raddr6[19:10], w_raddr7[19:10], w_raddr8[19:10], w_raddr9[19:10], w_raddr10[19:10], w_raddr11[19:10], w_raddr12[19:10], w_raddr13[19:10], w_raddr14[19:10], w_raddr15[19:10], in_raddr0[19:9], in_raddr1[19:9], in_raddr2[19:9], in_raddr3[19:9], in_raddr4[19:9], in_raddr5[19:9], in_raddr6[19:9], in_raddr7[19:9], in_raddr8[19:9], in_raddr9[19:9], in_raddr10[19:9], in_raddr11[19:9], in_raddr12[19:9], in_raddr13[19:9], in_raddr14[19:9], in_raddr15[19:9], cfg_rf_stride_K[15:3], cfg_rf_stride_P[15:3], cfg_rf_stride_Q[15:3], olane_full[19:2], q_raddr_full[19:8], q_rdata[127:72], gbank, cfg_bound_R, cfg_bound_S, cfg_in_row_step, cfg_in_col_step, cfg_in_beats, cfg_w_beats, cfg_q_beats, cfg_in_dram_lo, cfg_in_dram_hi, cfg_in_seg_beats, cfg_in_seg_stride, cfg_in_row_segs, cfg_in_row_stride, cfg_w_dram_lo, cfg_w_dram_hi, cfg_q_dram_lo, cfg_q_dram_hi, cfg_c_first, cfg_c_last, cfg_ps_row, cfg_ps_pix, cfg_par_P, cfg_par_Q, cfg_par_R, cfg_par_S});
+  assign unused_bits = (^{rd_beat[31:29], rb_beat[31:16], in_wbyte[19:9], w_wbyte[19:10], q_wbyte[19:8], cfg_rf_stride0[15:3], cfg_rf_stride1[15:3], cfg_rf_stride2[15:3], cfg_rf_stride3[15:3], cfg_rf_stride4[15:3], cfg_rf_stride5[15:3], w_raddr0[19:10], w_raddr1[19:10], w_raddr2[19:10], w_raddr3[19:10], w_raddr4[19:10], w_raddr5[19:10], w_raddr6[19:10], w_raddr7[19:10], w_raddr8[19:10], w_raddr9[19:10], w_raddr10[19:10], w_raddr11[19:10], w_raddr12[19:10], w_raddr13[19:10], w_raddr14[19:10], w_raddr15[19:10], in_raddr0[19:9], in_raddr1[19:9], in_raddr2[19:9], in_raddr3[19:9], in_raddr4[19:9], in_raddr5[19:9], in_raddr6[19:9], in_raddr7[19:9], in_raddr8[19:9], in_raddr9[19:9], in_raddr10[19:9], in_raddr11[19:9], in_raddr12[19:9], in_raddr13[19:9], in_raddr14[19:9], in_raddr15[19:9], cfg_rf_stride_K[15:3], cfg_rf_stride_P[15:3], cfg_rf_stride_Q[15:3], olane_full[19:2], q_raddr_full[19:8], q_rdata[127:72], gbank, cfg_bound_R, cfg_bound_S, cfg_in_row_step, cfg_in_col_step, cfg_in_beats, cfg_w_beats, cfg_q_beats, cfg_in_dram_lo, cfg_in_dram_hi, cfg_in_seg_beats, cfg_in_seg_stride, cfg_in_row_segs, cfg_in_row_stride, cfg_w_dram_lo, cfg_w_dram_hi, cfg_q_dram_lo, cfg_q_dram_hi, cfg_c_first, cfg_c_last, cfg_ps_row, cfg_ps_pix, cfg_par_P, cfg_par_Q, cfg_par_R, cfg_par_S});
 endmodule
 
 `default_nettype wire

@@ -81,14 +81,16 @@ module nacc_kc_ws_net_tb;
   // costs 256*DW, a write byte 256; writes are served first. Read data returns one cycle later.
   assign dram_wr_gnt = credit >= 256;
   assign dram_rd_gnt = (credit - ((dram_wr_req && dram_wr_gnt) ? 256 : 0)) >= 256 * DW;
+  wire signed [31:0] credit_after = credit + CREDIT_STEP - ((dram_wr_req && dram_wr_gnt) ? 256 : 0)
+                                    - ((dram_rd_req && dram_rd_gnt) ? 256 * DW : 0);
   always @(posedge clk) begin
     if (rst) begin
       credit <= 0;
       dram_rd_valid <= 1'b0;
     end else begin
-      credit <= ((credit + CREDIT_STEP > CREDIT_CAP) ? CREDIT_CAP : credit + CREDIT_STEP)
-                - ((dram_wr_req && dram_wr_gnt) ? 256 : 0)
-                - ((dram_rd_req && dram_rd_gnt) ? 256 * DW : 0);
+      // Capped after this cycle's grants are paid: capping first lost the credit of a cycle that
+      // grants a write byte and a read beat, so writes beside reads cut reads to every other cycle.
+      credit <= (credit_after > CREDIT_CAP) ? CREDIT_CAP : credit_after;
       dram_rd_valid <= dram_rd_req && dram_rd_gnt;
       if (dram_rd_req && dram_rd_gnt)
         for (b = 0; b < DW; b = b + 1) dram_rd_data[8*b +: 8] <= dram[dram_rd_addr + b];

@@ -6,6 +6,7 @@ module nacc_kcs_3d_sram_act (
   input wire we,
   input wire [8:0] waddr,
   input wire [127:0] wdata,
+  input wire [15:0] wmask,
   input wire re,
   input wire [8:0] raddr,
   output wire [7:0] rdata
@@ -17,7 +18,7 @@ module nacc_kcs_3d_sram_act (
   wire [127:0] lane_q;
   assign wrow = waddr[8:4];
   assign rrow = raddr[8:4];
-  assign lane_we = {we, we, we, we, we, we, we, we, we, we, we, we, we, we, we, we};
+  assign lane_we = {(we && wmask[15]), (we && wmask[14]), (we && wmask[13]), (we && wmask[12]), (we && wmask[11]), (we && wmask[10]), (we && wmask[9]), (we && wmask[8]), (we && wmask[7]), (we && wmask[6]), (we && wmask[5]), (we && wmask[4]), (we && wmask[3]), (we && wmask[2]), (we && wmask[1]), (we && wmask[0])};
   assign lane_wdata = wdata;
   for (genvar l = 0; l < 16; l = l + 1) begin : g_lane
     reg [7:0] bytes [0:17];
