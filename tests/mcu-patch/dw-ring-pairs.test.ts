@@ -17,6 +17,7 @@ import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { buildArm, buildHost, runHost, runQemu } from '../../testbench/mcu/runner.ts';
 import { itNeeds, needTool } from '../helpers/requires.ts';
+import { tensorTable } from './tensor-table.ts';
 
 const GCC = await needTool('gcc');
 const CORTEX_M = await Promise.all(['arm-none-eabi-gcc', 'newlib', 'qemu-system-arm'].map(needTool));
@@ -32,20 +33,8 @@ interface Dw {
 /** Depthwise 3x3 stride-2 layers one after another on an [h, w, c] int8 input. */
 function chain(inShape: [number, number, number], layers: Dw[], seed: number): QModel {
   const rng = new Prng(seed);
-  const tensors: QTensor[] = [];
+  const { tensors, add } = tensorTable();
   const ops: QOp[] = [];
-  const add = (
-    name: string,
-    shape: number[],
-    dtype: QTensor['dtype'],
-    scale: number[],
-    zp: number[],
-    axis: number,
-    data?: QTensor['data'],
-  ) => {
-    tensors.push({ id: tensors.length, name, shape, dtype, quant: { scale, zeroPoint: zp, axis }, ...(data ? { data } : {}) });
-    return tensors.length - 1;
-  };
   let x = add('x', [1, ...inShape], 'int8', [0.05], [-9], 0);
   let [h, w] = inShape;
   const c = inShape[2];

@@ -19,6 +19,7 @@ import { mbqm } from '../../compiler/reference/int8/fixedpoint.ts';
 import { runModel, toBytes } from '../../compiler/reference/int8/executor.ts';
 import { Prng } from '../../compiler/util/prng.ts';
 import { itNeeds, needTool } from '../helpers/requires.ts';
+import { tensorTable } from './tensor-table.ts';
 
 const GCC = await needTool('gcc');
 /** The Cortex-M4 build and its emulator. */
@@ -45,20 +46,8 @@ interface LayerSpec {
 /** A chain model: every layer reads the previous one's output (so depthwise layers run in place). */
 function chain(inShape: [number, number, number], layers: LayerSpec[], seed: number): QModel {
   const rng = new Prng(seed);
-  const tensors: QTensor[] = [];
+  const { tensors, add } = tensorTable();
   const ops: QOp[] = [];
-  const add = (
-    name: string,
-    shape: number[],
-    dtype: QTensor['dtype'],
-    scale: number[],
-    zp: number[],
-    axis: number,
-    data?: QTensor['data'],
-  ): number => {
-    tensors.push({ id: tensors.length, name, shape, dtype, quant: { scale, zeroPoint: zp, axis }, ...(data ? { data } : {}) });
-    return tensors.length - 1;
-  };
   let x = add('x', [1, ...inShape], 'int8', [0.05], [3], 0);
   let [h, w, c] = inShape;
   let inScale = 0.05;
