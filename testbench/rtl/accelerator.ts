@@ -177,13 +177,27 @@ export async function verifyAccelerator(
   const sims: SimReport[] = [];
   for (const sim of opts.sims) {
     log(`${sim}: building ${m.testbench}`);
-    const exe =
+    // Verilator traces only for a waveform: the trace code is most of the C++ it writes for large arrays
+    // (nvdla_256: 85 of 119 MB), so the bench is built without it and rebuilt with it only when a waveform
+    // is asked for (--vcd) or a layer fails. Icarus always can dump one.
+    const build = (trace: boolean) =>
       sim === 'iverilog'
-        ? await buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog', buildTimeoutMs: opts.buildTimeoutMs })
-        : await buildVerilator({ files, top: m.testbench, cwd: dir, buildDir: 'build/verilator', buildTimeoutMs: opts.buildTimeoutMs });
+        ? buildIverilog({ files, top: m.testbench, cwd: dir, buildDir: 'build/iverilog', buildTimeoutMs: opts.buildTimeoutMs })
+        : buildVerilator({
+            files,
+            top: m.testbench,
+            cwd: dir,
+            buildDir: trace ? 'build/verilator-trace' : 'build/verilator',
+            buildTimeoutMs: opts.buildTimeoutMs,
+            trace,
+          });
+    const exe = await build(opts.vcd === true);
+    let traced = sim === 'iverilog' || opts.vcd === true ? exe : undefined;
     const timeoutMs = opts.timeoutMs;
-    const run = (cwd: string, plusargs: string[]) =>
-      sim === 'iverilog' ? runVvp(exe, { cwd, plusargs, timeoutMs }) : runVerilatorModel(exe, { cwd, plusargs, timeoutMs });
+    const run = async (cwd: string, plusargs: string[]) => {
+      const bin = plusargs.includes('+vcd') ? (traced ??= await build(true)) : exe;
+      return sim === 'iverilog' ? runVvp(bin, { cwd, plusargs, timeoutMs }) : runVerilatorModel(bin, { cwd, plusargs, timeoutMs });
+    };
     const layers: LayerRun[] = [];
     for (const l of runs) {
       const cwd = join(dir, l.dir);
