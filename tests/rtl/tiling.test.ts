@@ -157,12 +157,15 @@ describe("tiled layers run bit-exactly, cycles = the tiles' schedules summed", (
         expect(l.passed).toBe(ml.bounds.K * ml.bounds.P * ml.bounds.Q);
         // The bench runs every tile, loads included; the schedule formula is exact per tile, and
         // single-buffered tiles add up; double-buffered ones overlap the next tile's loads with
-        // compute (the schedule within 1%: the drain's writes beside those loads are approximated).
+        // compute (the schedule within 2%: the formula counts all of the previous tile's output writes
+        // as competing with those loads from their start, while the bench's DRAM serves them as the drain
+        // produces them; since the DRAM credit is capped after the cycle's grants (9364145) the bench
+        // overlaps more than that bound, R x P's s2 2,783 cycles against a schedule of 2,829, -1.6%).
         const summed = ml.tiles.reduce((s, t) => s + t.schedule_cycles, 0);
         if (g.hardware.doubleBuffer && ml.tile_count > 1) {
           expect(ml.schedule_cycles).toBeLessThan(summed);
           expect(Math.abs(l.cycles! / ml.schedule_cycles - 1), `${sim.name}/${l.name}: ${l.cycles} vs ${ml.schedule_cycles}`).toBeLessThan(
-            0.01,
+            0.02,
           );
         } else {
           expect(l.cycles, `${sim.name}/${l.name}`).toBe(ml.schedule_cycles);
