@@ -8,11 +8,12 @@
 //     [--init FILE] (train starting from the shared weights of an earlier run instead of He initialisation)
 //     [--checkpoint-steps K] (with --weights: also write them, and score the largest subnet, every K steps)
 //     [--no-bn] [--lr 0.05] [--seeds none] (train and score only)
+//     [--sandwich-gradient sum|mean] [--no-distill] (the sandwich step's rule; default sum with in-place distillation)
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { loadPrograms } from '../compiler/frontend/index.ts';
 import { prepareData } from '../compiler/fl/data.ts';
-import { DEFAULT_TRAIN_OPTIONS, TRAIN_SCHEDULE_FACTS, sharedSource, trainSource } from '../compiler/nas/accuracy/train.ts';
+import { DEFAULT_TRAIN_OPTIONS, TRAIN_SCHEDULE_FACTS, sandwichFacts, sharedSource, trainSource } from '../compiler/nas/accuracy/train.ts';
 import { loadSupernetWeights, readWeightsTraining, saveSupernetWeights } from '../compiler/nas/accuracy/weights-file.ts';
 import { configKey, largestConfig, lowerSubnet, smallestConfig } from '../compiler/nas/supernet.ts';
 import { dominates, networkSearch, type HardwareScore, type NasPoint } from '../compiler/nas/search.ts';
@@ -45,7 +46,20 @@ const prog = loadPrograms(['examples/supernet.nacc', 'examples/naas_accelerators
 const spec = prog.supernets.find((s) => s.name === 'fashion_supernet')!;
 const data = prepareData({ ...spec.data!, samples, args: { ...spec.data!.args, test: testCount } }, 1, 0);
 const t0 = performance.now();
-const trainOptions = { ...DEFAULT_TRAIN_OPTIONS, largestEpochs: le, sandwichEpochs: se, seed: 0, imageSide: 28, batchNorm, lr };
+const sandwichGradient = arg('--sandwich-gradient', DEFAULT_TRAIN_OPTIONS.sandwichGradient);
+if (sandwichGradient !== 'sum' && sandwichGradient !== 'mean') throw new Error(`--sandwich-gradient ${sandwichGradient}: sum or mean`);
+const distill = !args.includes('--no-distill');
+const trainOptions = {
+  ...DEFAULT_TRAIN_OPTIONS,
+  largestEpochs: le,
+  sandwichEpochs: se,
+  seed: 0,
+  imageSide: 28,
+  batchNorm,
+  lr,
+  sandwichGradient,
+  distill,
+} as const;
 /** The commit the run started from (with '+dirty' when the tree had changes), for the weights file. */
 const commit = (() => {
   try {
@@ -72,6 +86,7 @@ const facts = (extra: Record<string, unknown>) => ({
   seed: trainOptions.seed,
   calibration_images: trainOptions.calibrationImages,
   ...TRAIN_SCHEDULE_FACTS,
+  ...sandwichFacts(trainOptions),
   ...initFacts,
   checkpoints: curve,
   ...extra,

@@ -341,9 +341,10 @@ export class Trainer {
 
   /**
    * Mean softmax cross-entropy over n samples and its gradient in `this.grad`.
-   * Returns the loss.
+   * Returns the loss. With `soft` (n rows of `classes` probabilities), the targets are those
+   * distributions instead of the labels (knowledge distillation from a teacher's outputs).
    */
-  lossAndGradient(params: Float32Array, x: Float32Array, labels: Int32Array | Uint8Array, n: number): number {
+  lossAndGradient(params: Float32Array, x: Float32Array, labels: Int32Array | Uint8Array, n: number, soft?: Float32Array): number {
     const m = this.model;
     this.batchStats = true;
     try {
@@ -367,14 +368,31 @@ export class Trainer {
         this.probs[o + c] = e;
         s += e;
       }
-      const y = labels[b];
-      loss += Math.log(s) - (logits[o + y] - mx);
-      for (let c = 0; c < C; c++) dl[o + c] = (this.probs[o + c] / s - (c === y ? 1 : 0)) * inv;
+      if (soft) {
+        // Cross-entropy against the teacher's distribution: -sum_c q_c log p_c.
+        const logS = Math.log(s);
+        for (let c = 0; c < C; c++) {
+          const q = soft[o + c];
+          if (q > 0) loss += q * (logS - (logits[o + c] - mx));
+          dl[o + c] = (this.probs[o + c] / s - q) * inv;
+        }
+      } else {
+        const y = labels[b];
+        loss += Math.log(s) - (logits[o + y] - mx);
+        for (let c = 0; c < C; c++) dl[o + c] = (this.probs[o + c] / s - (c === y ? 1 : 0)) * inv;
+      }
+      for (let c = 0; c < C; c++) this.probs[o + c] /= s;
     }
     this.grad.fill(0);
     const ex = m.execs;
     for (let i = ex.length - 1; i >= 0; i--) this.backwardOne(ex[i], params, n);
     return loss * inv;
+  }
+
+  /** The softmax outputs of the last lossAndGradient call's n samples (n rows of `classes`), copied into out. */
+  softmaxOf(n: number, out: Float32Array): Float32Array {
+    out.set(this.probs.subarray(0, n * this.model.classes));
+    return out;
   }
 
   /** Predicted classes of n samples into out. */

@@ -21,6 +21,17 @@ export interface SupernetTrainOptions {
   sandwichEpochs: number;
   /** Random subnets per sandwich step, beside the largest and the smallest. */
   randomPerStep: number;
+  /**
+   * How a sandwich step combines its subnets' gradients: 'sum' (once-for-all and BigNAS
+   * accumulate them, so the largest keeps its full step) or 'mean' (each subnet moves the
+   * shared weights at 1/k of the rate; the largest loses about a point on Fashion-MNIST).
+   */
+  sandwichGradient: 'sum' | 'mean';
+  /**
+   * In-place distillation (BigNAS): in a sandwich step the largest subnet learns from the
+   * labels and every other subnet from the largest's softmax outputs on the same batch.
+   */
+  distill: boolean;
   batch: number;
   lr: number;
   momentum: number;
@@ -55,13 +66,24 @@ export const TRAIN_SCHEDULE_FACTS = {
   lr_schedule: 'linear warm-up over the first 3% of all steps, then one cosine to 0 over all steps of both phases',
   warmup_fraction: WARMUP_FRACTION,
   clip_norm: CLIP_NORM,
-  sandwich_gradient: "mean over the step's subnets (largest, smallest, random_per_step random)",
 } as const;
+
+/** The sandwich phase's rule as a fact a weights file records. */
+export function sandwichFacts(o: Pick<SupernetTrainOptions, 'sandwichGradient' | 'distill'>): Record<string, string> {
+  return {
+    sandwich_gradient: `${o.sandwichGradient} over the step's subnets (largest, smallest, random_per_step random)`,
+    sandwich_targets: o.distill
+      ? "largest: labels; the others: the largest's softmax on the same batch (in-place distillation)"
+      : 'labels for every subnet',
+  };
+}
 
 export const DEFAULT_TRAIN_OPTIONS: Omit<SupernetTrainOptions, 'imageSide' | 'seed'> = {
   largestEpochs: 3,
   sandwichEpochs: 3,
   randomPerStep: 2,
+  sandwichGradient: 'sum',
+  distill: true,
   batch: 32,
   lr: 0.05,
   momentum: 0.9,
@@ -199,7 +221,8 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
   let step = 0;
   const largest = largestConfig(spec);
   const smallest = smallestConfig(spec);
-  const lossOf = (c: SubnetConfig, scale: number): number => {
+  const teacher = new Float32Array(o.batch * spec.classes);
+  const lossOf = (c: SubnetConfig, scale: number, soft?: Float32Array): number => {
     const s = net.subnet(c);
     gatherParams(w, s.index, s.params);
     let x: Float32Array = bx;
@@ -208,8 +231,9 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
       if (!buf) resizedBuf.set(c.resolution, (buf = new Float32Array(o.batch * c.resolution * c.resolution * ch)));
       x = resizeBatch(bx, o.batch, side, side, ch, c.resolution, buf);
     }
-    const loss = s.trainer.lossAndGradient(s.params, x, by, o.batch);
+    const loss = s.trainer.lossAndGradient(s.params, x, by, o.batch, soft);
     scatterAddGrad(grad, s.index, s.trainer.grad, scale);
+    if (o.distill && c === largest) s.trainer.softmaxOf(o.batch, teacher);
     return loss;
   };
   const phases: { phase: 'largest' | 'sandwich'; epochs: number }[] = [
@@ -231,8 +255,9 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
         else {
           // Sandwich rule: the largest and the smallest bound the space; random ones fill it.
           const subnets = [largest, smallest, ...Array.from({ length: o.randomPerStep }, () => sampleConfig(spec, rng))];
+          const scale = o.sandwichGradient === 'sum' ? 1 : 1 / subnets.length;
           let l = 0;
-          for (const c of subnets) l += lossOf(c, 1 / subnets.length);
+          for (const c of subnets) l += lossOf(c, scale, o.distill && c !== largest ? teacher : undefined);
           lossSum += l / subnets.length;
         }
         // SGD with momentum and weight decay; the learning rate warms up linearly, then follows a
