@@ -64,6 +64,42 @@ describe('trainer', () => {
     expect(gradCheck(net, 9, 2, 60)).toBeLessThan(0.05);
   });
 
+  it('soft targets: one-hot targets are the labels exactly; distributions match finite differences', () => {
+    const model = compileModel(mlp('m', [5, 6], 6, 4));
+    const n = 3;
+    const t = new Trainer(model, n);
+    const p = initParams(model, 4);
+    const rng = new Prng(5);
+    const x = Float32Array.from({ length: n * model.inputSize }, () => rng.normal());
+    const y = Int32Array.from([2, 0, 3]);
+    const hardLoss = t.lossAndGradient(p, x, y, n);
+    const hardGrad = Float32Array.from(t.grad);
+    const probs = t.softmaxOf(n, new Float32Array(n * 4));
+    for (let b = 0; b < n; b++) expect(probs.subarray(b * 4, b * 4 + 4).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 6);
+    const oneHot = new Float32Array(n * 4);
+    for (let b = 0; b < n; b++) oneHot[b * 4 + y[b]] = 1;
+    expect(t.lossAndGradient(p, x, y, n, oneHot)).toBe(hardLoss);
+    expect(Array.from(t.grad)).toEqual(Array.from(hardGrad));
+    // A teacher's distribution (another model's softmax): gradient of -sum q log p.
+    const soft = new Float32Array(n * 4);
+    for (let b = 0; b < n; b++) {
+      const r = [rng.next(), rng.next(), rng.next(), rng.next()];
+      const z = r.reduce((a, v) => a + v, 0);
+      for (let c = 0; c < 4; c++) soft[b * 4 + c] = r[c] / z;
+    }
+    t.lossAndGradient(p, x, y, n, soft);
+    const analytic = Float32Array.from(t.grad);
+    for (const j of [0, 7, 19, model.paramCount - 1, model.paramCount - 6]) {
+      const keep = p[j];
+      p[j] = keep + 1e-3;
+      const lp = t.lossAndGradient(p, x, y, n, soft);
+      p[j] = keep - 1e-3;
+      const lm = t.lossAndGradient(p, x, y, n, soft);
+      p[j] = keep;
+      expect(Math.abs((lp - lm) / 2e-3 - analytic[j])).toBeLessThan(2e-3 + 0.03 * Math.abs(analytic[j]));
+    }
+  });
+
   it('learns a separable problem with plain SGD', () => {
     const model = compileModel(mlp('m', [4], 16, 2));
     const t = new Trainer(model, 32);
