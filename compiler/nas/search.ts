@@ -224,6 +224,9 @@ export async function sequentialSearch(o: NasOptions, accuracyEvaluations: numbe
       seen.add(k);
       pool.push(c);
     };
+    // The extremes first, as the joint search starts from them: the smallest fits every budget,
+    // the largest the top one.
+    consider(known(o, largestConfig(o.spec)));
     consider(known(o, smallestConfig(o.spec)));
     for (let tries = 0; pool.length < Math.ceil(perBudget / 2) && tries < perBudget * 40; tries++)
       consider(known(o, sampleConfig(o.spec, rng)));

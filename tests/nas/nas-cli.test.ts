@@ -87,6 +87,9 @@ describe('nacc nas', () => {
     expect(j.sequential.pareto.length).toBeGreaterThan(0);
     // The sequential choice under each budget is within it.
     j.sequential.chosen.forEach((p: Point, i: number) => expect(p.macs).toBeLessThanOrEqual(j.sequential.mac_budgets[i]));
+    // Both searches start from the extremes: the top budget is the largest subnet's MACs, and the
+    // largest (the table's most accurate) is what the accuracy-only search keeps there.
+    expect(j.sequential.chosen.at(-1).accuracy).toBe(Math.max(...accuracyOf.values()));
     expect(j.evaluations).toBeGreaterThan(6);
     expect(typeof j.seconds).toBe('number');
     const again = JSON.parse((await nacc(args)).stdout);
