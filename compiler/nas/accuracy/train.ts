@@ -24,8 +24,9 @@ export interface SupernetTrainOptions {
   /**
    * How a sandwich step combines its subnets' gradients: 'sum' (once-for-all and BigNAS
    * accumulate them, so the largest keeps its full step) or 'mean' (each subnet moves the
-   * shared weights at 1/k of the rate: on Fashion-MNIST, 2 + 1 epochs, the largest ends half a
-   * point lower and the smallest 3.4 points lower, docs/network-search.md).
+   * shared weights at 1/k of the rate). On Fashion-MNIST, 2 + 1 epochs, mean without
+   * distillation ended the largest half a point and the smallest 3.4 points below sum with it
+   * (docs/network-search.md).
    */
   sandwichGradient: 'sum' | 'mean';
   /**
