@@ -235,7 +235,6 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
     }
     const loss = s.trainer.lossAndGradient(s.params, x, by, o.batch, soft);
     scatterAddGrad(grad, s.index, s.trainer.grad, scale);
-    if (o.distill && c === largest) s.trainer.softmaxOf(o.batch, teacher);
     return loss;
   };
   const phases: { phase: 'largest' | 'sandwich'; epochs: number }[] = [
@@ -259,7 +258,11 @@ export function trainSupernet(spec: SupernetSpec, train: Dataset, o: SupernetTra
           const subnets = [largest, smallest, ...Array.from({ length: o.randomPerStep }, () => sampleConfig(spec, rng))];
           const scale = o.sandwichGradient === 'sum' ? 1 : 1 / subnets.length;
           let l = 0;
-          for (const c of subnets) l += lossOf(c, scale, o.distill && c !== largest ? teacher : undefined);
+          for (const c of subnets) {
+            l += lossOf(c, scale, o.distill && c !== largest ? teacher : undefined);
+            // The largest comes first: its softmax on this batch is the others' target.
+            if (o.distill && c === largest) net.subnet(c).trainer.softmaxOf(o.batch, teacher);
+          }
           lossSum += l / subnets.length;
         }
         // SGD with momentum and weight decay; the learning rate warms up linearly, then follows a
