@@ -20,6 +20,7 @@ export interface FlOptions {
   partition?: string;
   samples?: string;
   seed?: string;
+  orderSeed?: string;
   sweepLatency?: string;
   plot?: string;
   out?: string;
@@ -33,6 +34,7 @@ export function jobJson(r: FlRunResult) {
     algorithm: r.algorithm,
     mode: r.mode,
     workers: r.workers,
+    ...(r.order_seed !== undefined ? { order_seed: r.order_seed } : {}),
     final_accuracy: r.final_accuracy,
     time_to_target_s: r.time_to_target_s,
     target_accuracy: r.target_accuracy,
@@ -81,6 +83,7 @@ export function jobOverrides(opts: FlOptions): JobOverrides {
     samples: positiveInt(opts.samples, '--samples'),
     workers: positiveInt(opts.workers, '--workers'),
     seed: seedOption(opts.seed),
+    orderSeed: seedOption(opts.orderSeed, '--order-seed'),
   };
 }
 
@@ -96,10 +99,10 @@ export function dataFileReader(path: string): (file: string) => string {
   };
 }
 
-export const seedOption = (v: string | undefined): number | undefined => {
+export const seedOption = (v: string | undefined, flag = '--seed'): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) fail(D.badOptionValue, `--seed needs an integer of 0 or more, got '${v}'`);
+  if (!Number.isInteger(n) || n < 0) fail(D.badOptionValue, `${flag} needs an integer of 0 or more, got '${v}'`);
   return n;
 };
 

@@ -36,6 +36,10 @@ export function registerFl(program: Command): void {
     .option('--samples <n>', 'training samples (overrides the job)')
     .option('--seed <n>', "the jobs' seed: data sample and partition, initial model, batch order, jitter (overrides the job)")
     .option(
+      '--order-seed <n>',
+      "seed of the workers' minibatch order alone (data, partition and initial model stay the job's): replicates that differ only in it show a job's run-to-run spread",
+    )
+    .option(
       '--sweep-latency <list>',
       'with --compare: speedup of the second job over the first at each one-way latency (ms), e.g. 1,10,100,500,1000',
     )

@@ -35,6 +35,7 @@ export function jobFingerprint(setup: JobSetup): string {
       steps: setup.stepsPerWorker,
       parts: setup.data.parts.map((p) => p.length),
       seed: setup.job.seed,
+      ...(setup.job.orderSeed !== undefined ? { orderSeed: setup.job.orderSeed } : {}),
     }),
   );
   h.update(Buffer.from(setup.init.buffer, setup.init.byteOffset, setup.init.byteLength));

@@ -17,6 +17,8 @@ export interface JobOverrides {
   workers?: number;
   /** Replace the job's seed (data sample and partition, initial model, batch order, jitter). */
   seed?: number;
+  /** Seed the workers' minibatch order alone (FederatedJob.orderSeed). */
+  orderSeed?: number;
 }
 
 export interface JobContext {
@@ -36,6 +38,7 @@ export function applyOverrides(job: FederatedJob, o: JobOverrides): FederatedJob
     ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.orderSeed !== undefined ? { orderSeed: o.orderSeed } : {}),
     data: { ...job.data, ...(o.partition ? { partition: o.partition } : {}), ...(o.samples !== undefined ? { samples: o.samples } : {}) },
   };
 }

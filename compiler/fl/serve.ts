@@ -4,7 +4,7 @@
 import type { Network } from '../ir/network.ts';
 import { subset } from './data.ts';
 import { DelayStat, type DelaySummary } from './frames.ts';
-import { Evaluator, describeAlgorithm, timeToTarget, type CurvePoint, type FlRunResult, type JobSetup } from './simulator.ts';
+import { Evaluator, describeAlgorithm, timeToTarget, workerSeed, type CurvePoint, type FlRunResult, type JobSetup } from './simulator.ts';
 import type { ServerFinish, WorkerJob } from './aggregator-server.ts';
 
 /** Worker slot i's job: its data partition (the setup's partition i), the model, the schedule. */
@@ -20,7 +20,7 @@ export function workerJobs(setup: JobSetup, network: Network): WorkerJob[] {
       classes: shard.classes,
       x: shard.x,
       y: shard.y,
-      seed: setup.job.seed,
+      seed: workerSeed(setup),
       stepMs: setup.workerStepMs[i],
       steps: setup.stepsPerWorker,
     };
@@ -118,6 +118,7 @@ export function servedResult(setup: JobSetup, driven: Driven, facts: LinkFacts, 
     algorithm: describeAlgorithm(setup.cfg),
     mode: 'real',
     workers: N,
+    ...(job.orderSeed !== undefined ? { order_seed: job.orderSeed } : {}),
     final_accuracy: evaluator.full(fin.finalModel),
     time_to_target_s: timeToTarget(curve, job.targetAccuracy),
     target_accuracy: job.targetAccuracy ?? null,

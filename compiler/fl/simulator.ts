@@ -34,6 +34,8 @@ export interface FlRunResult {
   algorithm: string;
   mode: 'simulated' | 'real';
   workers: number;
+  /** The job's order seed, when one was given (`--order-seed`). */
+  order_seed?: number;
   final_accuracy: number;
   time_to_target_s: number | null;
   target_accuracy: number | null;
@@ -201,8 +203,9 @@ export class Evaluator {
   }
 }
 
+/** The seed of the workers' minibatch order: the job's order seed, else its seed. */
 export function workerSeed(setup: JobSetup): number {
-  return setup.job.seed;
+  return setup.job.orderSeed ?? setup.job.seed;
 }
 
 export function makeWorkers(setup: JobSetup): FlWorker[] {
@@ -425,6 +428,7 @@ export function simulate(setup: JobSetup, opts: SimulateOptions = {}): FlRunResu
     algorithm: describeAlgorithm(setup.cfg),
     mode: 'simulated',
     workers: N,
+    ...(job.orderSeed !== undefined ? { order_seed: job.orderSeed } : {}),
     final_accuracy: final,
     time_to_target_s: timeToTarget(curve, job.targetAccuracy),
     target_accuracy: job.targetAccuracy ?? null,

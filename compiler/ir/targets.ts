@@ -134,5 +134,10 @@ export interface FederatedJob {
   /** Compute slowdown factor of a straggler, default 3 (`straggler_slowdown`). */
   stragglerSlowdown?: number;
   seed: number;
+  /**
+   * Seed of the workers' minibatch order alone (default: `seed`); data, partition and initial model
+   * stay those of `seed`. Replicates that differ only in it measure a job's run-to-run spread.
+   */
+  orderSeed?: number;
   location?: Location;
 }
