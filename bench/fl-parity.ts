@@ -2,9 +2,9 @@
 // against fashion_dga) over several seeds, and the run-to-run spread of each job alone: the
 // same seed replicated with other minibatch orders (`--order-seed`: same data, partition and
 // initial model). Prints, per seed, each job's final accuracy and time to target, the gap
-// (second minus first; within the bar both ways, and not below by more than it) and the speedup, then the mean and standard deviation of the gap, and
-// for the replicates each job's spread and how often two runs of the *same* job differ by more
-// than the bar. Every run is its own `nacc fl --json` process, `--parallel` at a time.
+// (second minus first; within the bar both ways, and not below by more than it) and the
+// speedup, then the mean and standard deviation of the gap, and for the replicates each job's
+// spread and how often two runs of the *same* job differ by more than the bar. Every run is its own `nacc fl --json` process, `--parallel` at a time.
 //   npx tsx bench/fl-parity.ts [--file F] [--pair A,B] [--seeds 1,2,3,4,5] [--orders 1,2,3,4,5]
 //                              [--order-of SEED] [--bar 0.5] [--speedup-bar 2.55] [--parallel 2]
 //                              [--samples N] [--workers N] [--max-steps N] [--json]
