@@ -4,7 +4,8 @@
 // initial model). Prints, per seed, each job's final accuracy and time to target, the gap
 // (second minus first; within the bar both ways, and not below by more than it) and the
 // speedup, then the mean and standard deviation of the gap, and for the replicates each job's
-// spread and how often two runs of the *same* job differ by more than the bar. Every run is its own `nacc fl --json` process, `--parallel` at a time.
+// spread and how often two runs of the *same* job differ by more than the bar. Every run is
+// its own `nacc fl --json` process, `--parallel` at a time.
 //   npx tsx bench/fl-parity.ts [--file F] [--pair A,B] [--seeds 1,2,3,4,5] [--orders 1,2,3,4,5]
 //                              [--order-of SEED] [--bar 0.5] [--speedup-bar 2.55] [--parallel 2]
 //                              [--samples N] [--workers N] [--max-steps N] [--json]
@@ -14,6 +15,8 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { speedupOf } from '../compiler/fl/run.ts';
+import type { FlRunResult } from '../compiler/fl/simulator.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt?: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -36,8 +39,8 @@ interface Run {
   job: string;
   seed: number;
   order: number;
-  final: number;
-  toTarget: number | null;
+  /** The job's result as `nacc fl --json` printed it. */
+  result: FlRunResult;
   wall: number;
   load: string;
 }
@@ -55,10 +58,10 @@ function runOne(job: string, seed: number, order: number): Promise<Run> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('exit', (code) => {
       if (code !== 0) return rej(new Error(`nacc fl --job ${job} --seed ${seed} (order ${order}) exited ${code}:\n${err}`));
-      const j = JSON.parse(out).jobs[0];
+      const j = JSON.parse(out).jobs[0] as FlRunResult;
       const wall = (Date.now() - t0) / 1000;
       say(`${job} seed ${seed} order ${order}: ${(j.final_accuracy * 100).toFixed(2)}% in ${wall.toFixed(0)} s (load ${ld}-${load()})`);
-      res({ job, seed, order, final: j.final_accuracy, toTarget: j.time_to_target_s, wall, load: `${ld}-${load()}` });
+      res({ job, seed, order, result: j, wall, load: `${ld}-${load()}` });
     });
   });
 }
@@ -89,8 +92,8 @@ const get = (job: string, seed: number, order: number) => runs.get(key(job, seed
 const perSeed = seeds.map((s) => {
   const a = get(A, s, s);
   const b = get(B, s, s);
-  const gap = (b.final - a.final) * 100;
-  const speedup = a.toTarget !== null && b.toTarget ? a.toTarget / b.toTarget : null;
+  const gap = (b.result.final_accuracy - a.result.final_accuracy) * 100;
+  const speedup = speedupOf(a.result, b.result);
   return {
     seed: s,
     a,
@@ -102,7 +105,7 @@ const perSeed = seeds.map((s) => {
     fast: speedup !== null && speedup >= speedupBar,
   };
 });
-/** Of all pairs of runs of one job, the share whose finals differ by more than the bar (points). */
+/** Of all pairs of runs of one job, how many have finals more than the bar (points) apart. */
 const pairsBeyond = (xs: number[]) => {
   let n = 0;
   let beyond = 0;
@@ -115,7 +118,7 @@ const pairsBeyond = (xs: number[]) => {
 };
 const replicates = orders.length
   ? [A, B].map((job) => {
-      const finals = orders.map((o) => get(job, orderOf, o).final);
+      const finals = orders.map((o) => get(job, orderOf, o).result.final_accuracy);
       return { job, seed: orderOf, orders, finals, mean: mean(finals), sd: sd(finals), ...pairsBeyond(finals) };
     })
   : [];
@@ -127,8 +130,8 @@ const summary = {
   speedup_bar: speedupBar,
   seeds: perSeed.map((r) => ({
     seed: r.seed,
-    [A]: { final_accuracy: r.a.final, time_to_target_s: r.a.toTarget },
-    [B]: { final_accuracy: r.b.final, time_to_target_s: r.b.toTarget },
+    [A]: { final_accuracy: r.a.result.final_accuracy, time_to_target_s: r.a.result.time_to_target_s },
+    [B]: { final_accuracy: r.b.result.final_accuracy, time_to_target_s: r.b.result.time_to_target_s },
     gap_points: r.gap,
     speedup: r.speedup,
   })),
@@ -156,7 +159,7 @@ else {
   console.log('|---|---|---|---|---|---|---|');
   for (const r of perSeed)
     console.log(
-      `| ${r.seed} | ${pt(r.a.final)}% | ${r.a.toTarget === null ? 'missed' : `${r.a.toTarget.toFixed(2)} s`} | ${pt(r.b.final)}% | ${r.b.toTarget === null ? 'missed' : `${r.b.toTarget.toFixed(2)} s`} | ${r.gap >= 0 ? '+' : ''}${r.gap.toFixed(2)}${r.within ? '' : r.notBelow ? ' (above by more than the bar)' : ' (below by more than the bar)'} | ${r.speedup === null ? 'n/a' : `${r.speedup.toFixed(2)}x`} |`,
+      `| ${r.seed} | ${pt(r.a.result.final_accuracy)}% | ${r.a.result.time_to_target_s === null ? 'missed' : `${r.a.result.time_to_target_s.toFixed(2)} s`} | ${pt(r.b.result.final_accuracy)}% | ${r.b.result.time_to_target_s === null ? 'missed' : `${r.b.result.time_to_target_s.toFixed(2)} s`} | ${r.gap >= 0 ? '+' : ''}${r.gap.toFixed(2)}${r.within ? '' : r.notBelow ? ' (above by more than the bar)' : ' (below by more than the bar)'} | ${r.speedup === null ? 'n/a' : `${r.speedup.toFixed(2)}x`} |`,
     );
   if (gaps.length)
     console.log(
